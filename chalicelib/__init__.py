@@ -1,0 +1,1 @@
+"""The shared core every plugin uses: storage, auth, errors, areas, web helpers, plugin contract."""

@@ -1,0 +1,76 @@
+"""Command line for developers and administrators.
+
+    python -m chalicelib.cli token --sub ID --role ROLE [--role ROLE] [--area CODE] [--ttl SECONDS]
+    python -m chalicelib.cli bootstrap      # create tables and buckets from infra/resources.json
+    python -m chalicelib.cli demo [--force] # load the demo areas and plugin demo data (idempotent)
+
+`token` works where AUTH_MODE=local (the local and dev stages) and prints one dev token.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _stage_environment(stage: str) -> None:
+    """Apply the stage's variables from .chalice/config.json, as `chalice local` does, without overriding
+    what the shell already set."""
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    merged = {**config.get("environment_variables", {}),
+              **config["stages"].get(stage, {}).get("environment_variables", {})}
+    for name, value in merged.items():
+        os.environ.setdefault(name, value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
+    parser.add_argument("--stage", default=os.environ.get("STAGE", "local"))
+    commands = parser.add_subparsers(dest="command", required=True)
+    token = commands.add_parser("token", help="print a dev token")
+    token.add_argument("--sub", required=True)
+    token.add_argument("--role", action="append", required=True, dest="roles")
+    token.add_argument("--area")
+    token.add_argument("--ttl", type=int, default=12 * 3600)
+    commands.add_parser("bootstrap", help="create tables and buckets")
+    demo = commands.add_parser("demo", help="load demo data")
+    demo.add_argument("--force", action="store_true")
+    args = parser.parse_args(argv)
+    _stage_environment(args.stage)
+
+    if args.command == "token":
+        from chalicelib import tokens
+
+        try:
+            print(tokens.issue_dev_token(args.sub, args.roles, args.area, ttl=args.ttl))
+        except tokens.InvalidToken as exc:
+            print(f"invalid claims: {exc} (roles: {', '.join(sorted(tokens.ROLES))}; staff need --area)",
+                  file=sys.stderr)
+            return 2
+        return 0
+    if args.command == "bootstrap":
+        sys.path.insert(0, str(ROOT))
+        from chalicelib import aws
+        from infra import bootstrap
+
+        params = bootstrap.local_params(args.stage)
+        print(json.dumps({"tables": bootstrap.create_tables(aws.dynamodb(), params),
+                          "buckets": bootstrap.create_buckets(aws.s3(), params,
+                                                              skip=set(os.environ.get("S3_SKIP", "").split(",")))},
+                         ensure_ascii=False))
+        return 0
+    if args.command == "demo":
+        from chalicelib import config, demo, plugin
+
+        plugin.activate(plugin.load(config.enabled_plugins()))  # hooks only; no routes are mounted
+        print(json.dumps(demo.load(force=args.force), ensure_ascii=False))
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Every key string of the shared table is built here (see docs/data-model.md for the access patterns).
+
+Layout, chosen to read well in the AWS console:
+- a record:           pk `<entity>#<id>`                 sk `record`
+- its history/audit:  pk `audit#<entity>#<id>`           sk `<utc iso time>#<event id>`
+- area tree:          gsi1 `area-children#<parent code>` / `<code>`
+- area-scoped lists:  gsi1 `<entity>@<city code>`        / `<area code>#<sort value>`
+  (partitioned by city so one busy city never throttles another, and "my area and below" is one
+  `begins_with` on the sort key within the city)
+- audit by actor:     gsi1 `audit-by#<sub>`               / `<utc iso time>`
+- audit by day:       gsi2 `audit-day#<yyyy-mm-dd>`       / `<utc iso time>#<event id>`
+"""
+from __future__ import annotations
+
+SEP = "#"
+RECORD_SK = "record"
+
+
+def compose(*parts: object) -> str:
+    """Join key parts; a part holding the separator would make keys ambiguous, so it is refused."""
+    texts = [str(p) for p in parts]
+    for text in texts:
+        if SEP in text or not text:
+            raise ValueError(f"invalid key part {text!r}")
+    return SEP.join(texts)
+
+
+def record(entity: str, record_id: str) -> dict[str, str]:
+    return {"pk": compose(entity, record_id), "sk": RECORD_SK}
+
+
+def area_children_partition(parent_code: str) -> str:
+    return compose("area-children", parent_code)
+
+
+def city_of(area_code: str) -> str:
+    """The city-level prefix that partitions area-scoped lists (a province-level code stays itself)."""
+    return area_code[:4] if len(area_code) >= 4 else area_code
+
+
+def area_scoped(entity: str, area_code: str, sort_value: str) -> tuple[str, str]:
+    """(partition, sort key) for listing `entity` records by area: query with begins_with(area)."""
+    return f"{entity}@{city_of(area_code)}", compose(area_code, sort_value)
+
+
+def area_scope_partition(entity: str, city_code: str) -> str:
+    return f"{entity}@{city_code}"
+
+
+def audit_target(entity: str, record_id: str) -> str:
+    return compose("audit", entity, record_id)
+
+
+def audit_sort(moment_iso: str, event_id: str) -> str:
+    return f"{moment_iso}{SEP}{event_id}"
+
+
+def audit_by_actor(sub: str) -> str:
+    return f"audit-by{SEP}{sub}"
+
+
+def audit_by_day(day_iso: str) -> str:
+    return compose("audit-day", day_iso)
+
+
+def owned_by(entity: str, owner_sub: str) -> str:
+    """Partition listing one owner's records of `entity` (a resident's own applications, greetings …)."""
+    return compose(f"{entity}-by", owner_sub)

@@ -1,0 +1,352 @@
+"""The one storage layer over the shared DynamoDB table.
+
+Public surface: `Record` (typed records ↔ items), `get`, `put_new`, `update`, `transact` with the op
+builders `put_op` / `update_op` / `check_op` / `delete_op`, and `query` returning a `Page` with a signed
+cursor. Key strings are built by `chalicelib.keys`; nothing outside this module touches expressions.
+
+Rules kept here so no caller can forget them:
+- creating never overwrites (`attribute_not_exists(pk)`), updating always checks `version`;
+- a record and its audit entry (and any index items) are written in one transaction;
+- every list is a Query, never a Scan; `limit` is honoured exactly and `next_cursor` is null on the last
+  page (we read limit+1 items to know).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, ClassVar, Iterable, Self
+
+from pydantic import BaseModel, ConfigDict
+
+from chalicelib import aws, config, cursor as cursors, keys
+from chalicelib.errors import Conflict, NotFound, ServiceUnavailable
+from chalicelib.timeutil import iso, now_utc
+
+INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk")}
+KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
+
+
+# --- serialisation --------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _serializers():
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
+
+
+def plain(value: Any) -> Any:
+    """Python values → what DynamoDB stores, readable in the console (dates as ISO strings, floats as
+    Decimal, enums as their value, empty strings and None dropped from maps)."""
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int, Decimal)):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return plain(value.model_dump())
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(plain(v) for v in value)
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _to_wire(item: dict[str, Any]) -> dict[str, Any]:
+    serializer, _ = _serializers()
+    return {k: serializer.serialize(v) for k, v in plain(item).items()}
+
+
+def _from_wire(item: dict[str, Any]) -> dict[str, Any]:
+    _, deserializer = _serializers()
+    return {k: deserializer.deserialize(v) for k, v in item.items()}
+
+
+def _value(v: Any) -> dict[str, Any]:
+    serializer, _ = _serializers()
+    return serializer.serialize(plain(v))
+
+
+# --- typed records --------------------------------------------------------------------------------
+
+class Record(BaseModel):
+    """A stored record. Subclasses set `entity` and implement `key_attributes()`.
+
+    Items carry the record's own field names plus `entity`, so an administrator reading the table in the
+    AWS console sees `entity=area, name=天宁区, parent=3204` rather than opaque blobs.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=False)
+    entity: ClassVar[str]
+
+    version: int = 1
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def key_attributes(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def to_item(self) -> dict[str, Any]:
+        return {**self.model_dump(exclude_none=True), **self.key_attributes(), "entity": self.entity}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Self:
+        return cls.model_validate({k: v for k, v in item.items() if k not in KEY_ATTRIBUTES})
+
+
+# --- single-item operations -----------------------------------------------------------------------
+
+def _table() -> str:
+    return config.table_name()
+
+
+def _error_code(exc: Exception) -> str:
+    return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+
+
+def get(pk: str, sk: str, *, consistent: bool = False) -> dict[str, Any] | None:
+    response = aws.dynamodb().get_item(
+        TableName=_table(), Key=_to_wire({"pk": pk, "sk": sk}), ConsistentRead=consistent
+    )
+    item = response.get("Item")
+    return _from_wire(item) if item else None
+
+
+def get_record(cls: type[Record], pk: str, sk: str, *, consistent: bool = False) -> Record | None:
+    item = get(pk, sk, consistent=consistent)
+    return cls.from_item(item) if item else None
+
+
+def stamp_new(record: Record) -> Record:
+    moment = now_utc()
+    record.version = 1
+    record.created_at = record.created_at or moment
+    record.updated_at = moment
+    return record
+
+
+def put_new(record: Record, *, also: Iterable[dict[str, Any]] = ()) -> Record:
+    """Create `record`; 409 if its key exists. With `also` (audit entry, index items), one transaction."""
+    stamp_new(record)
+    ops = [put_op(record.to_item()), *also]
+    if len(ops) == 1:
+        from botocore.exceptions import ClientError
+
+        try:
+            aws.dynamodb().put_item(**ops[0]["Put"])
+        except ClientError as exc:
+            if _error_code(exc) == "ConditionalCheckFailedException":
+                raise Conflict("该记录已存在", code="already_exists") from None
+            raise
+    else:
+        try:
+            transact(ops)
+        except Conflict as exc:
+            if exc.code == "condition_failed" and exc.errors[0]["loc"][1] == "0":
+                raise Conflict("该记录已存在", code="already_exists") from None
+            raise
+    return record
+
+
+def update(
+    record: Record, changes: dict[str, Any], *, expected_version: int, also: Iterable[dict[str, Any]] = ()
+) -> Record:
+    """Apply `changes` to `record` if its stored version is `expected_version`; the result has version+1.
+
+    A stale version is 409 `stale_version`; a record that vanished is 404. Index keys are recomputed from
+    the updated record, so a change of area or status moves the record in its lists.
+    """
+    updated = record.model_copy(update=changes)
+    updated = type(record).model_validate(updated.model_dump())  # re-run validators on the new state
+    updated.version = expected_version + 1
+    updated.updated_at = now_utc()
+    new_item = updated.to_item()
+    old_keys = record.key_attributes()
+    pk, sk = old_keys["pk"], old_keys["sk"]
+    op = update_op(pk, sk, {k: v for k, v in new_item.items() if k not in ("pk", "sk")},
+                   expected_version=expected_version,
+                   remove=[k for k in old_keys if k not in new_item and k not in ("pk", "sk")])
+    try:
+        transact([op, *also])
+    except Conflict as exc:
+        if exc.code == "condition_failed":
+            if get(pk, sk, consistent=True) is None:
+                raise NotFound() from None
+            raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version") from None
+        raise
+    return updated
+
+
+# --- transactions ---------------------------------------------------------------------------------
+
+def put_op(item: dict[str, Any], *, must_not_exist: bool = True) -> dict[str, Any]:
+    put: dict[str, Any] = {"TableName": _table(), "Item": _to_wire(item)}
+    if must_not_exist:
+        put["ConditionExpression"] = "attribute_not_exists(pk)"
+    return {"Put": put}
+
+
+def update_op(
+    pk: str, sk: str, values: dict[str, Any], *, expected_version: int | None, remove: Iterable[str] = ()
+) -> dict[str, Any]:
+    names, vals, sets = {}, {}, []
+    for i, (field, value) in enumerate(sorted(values.items())):
+        names[f"#f{i}"] = field
+        vals[f":v{i}"] = _value(value)
+        sets.append(f"#f{i} = :v{i}")
+    expression = "SET " + ", ".join(sets)
+    removes = [f"#r{i}" for i, _ in enumerate(remove)]
+    names.update({f"#r{i}": field for i, field in enumerate(remove)})
+    if removes:
+        expression += " REMOVE " + ", ".join(removes)
+    update: dict[str, Any] = {
+        "TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
+        "UpdateExpression": expression, "ExpressionAttributeNames": names, "ExpressionAttributeValues": vals,
+    }
+    if expected_version is not None:
+        names["#version_check"] = "version"
+        vals[":expected_version"] = _value(expected_version)
+        update["ConditionExpression"] = "#version_check = :expected_version"
+    else:
+        update["ConditionExpression"] = "attribute_exists(pk)"
+    return {"Update": update}
+
+
+def check_op(pk: str, sk: str, *, exists: bool = True) -> dict[str, Any]:
+    condition = "attribute_exists(pk)" if exists else "attribute_not_exists(pk)"
+    return {"ConditionCheck": {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
+                               "ConditionExpression": condition}}
+
+
+def delete_op(pk: str, sk: str) -> dict[str, Any]:
+    return {"Delete": {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk})}}
+
+
+def transact(ops: list[dict[str, Any]]) -> None:
+    """All or nothing. A failed condition is 409 `condition_failed` naming which op; contention is retried
+    once, then reported as 409 `busy` so the client retries with its idempotency key."""
+    from botocore.exceptions import ClientError
+
+    if not ops:
+        return
+    if len(ops) > 100:
+        raise ValueError("a transaction holds at most 100 items")
+    for attempt in (1, 2):
+        try:
+            aws.dynamodb().transact_write_items(TransactItems=ops)
+            return
+        except ClientError as exc:
+            code = _error_code(exc)
+            if code == "TransactionCanceledException":
+                reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+                if "ConditionalCheckFailed" in reasons:
+                    index = reasons.index("ConditionalCheckFailed")
+                    raise Conflict("数据状态已变化，操作未执行", code="condition_failed",
+                                   errors=[{"loc": ["transaction", str(index)], "msg": "条件不满足"}]) from None
+                if "TransactionConflict" in reasons and attempt == 1:
+                    continue
+                raise Conflict("数据正被同时修改，请稍后重试", code="busy") from None
+            if code in ("TransactionInProgressException", "ProvisionedThroughputExceededException",
+                        "ThrottlingException", "RequestLimitExceeded"):
+                raise ServiceUnavailable(headers={"Retry-After": "1"}) from None
+            raise
+
+
+# --- queries --------------------------------------------------------------------------------------
+
+def _key_condition(partition: str, index: str | None, begins_with: str | None,
+                   between: tuple[str, str] | None) -> dict[str, Any]:
+    pk_attr, sk_attr = INDEXES[index] if index else ("pk", "sk")
+    names, values = {"#p": pk_attr}, {":p": _value(partition)}
+    condition = "#p = :p"
+    if begins_with is not None:
+        names["#s"], values[":s"] = sk_attr, _value(begins_with)
+        condition += " AND begins_with(#s, :s)"
+    elif between is not None:
+        names["#s"] = sk_attr
+        values[":lo"], values[":hi"] = _value(between[0]), _value(between[1])
+        condition += " AND #s BETWEEN :lo AND :hi"
+    request: dict[str, Any] = {"TableName": _table(), "KeyConditionExpression": condition,
+                               "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
+    if index:
+        request["IndexName"] = index
+    return request
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def query(
+    partition: str,
+    *,
+    index: str | None = None,
+    begins_with: str | None = None,
+    between: tuple[str, str] | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+    newest_first: bool = False,
+) -> Page:
+    """One page of one partition (of the table or a GSI), optionally narrowed by sort-key prefix/range."""
+    request = _key_condition(partition, index, begins_with, between)
+    query_id = "|".join([index or "table", partition, begins_with or "", "~".join(between or ()),
+                         "desc" if newest_first else "asc"])
+    request.update(Limit=limit + 1, ScanIndexForward=not newest_first)
+    if cursor:
+        request["ExclusiveStartKey"] = _to_wire(cursors.decode(query_id, cursor))
+    response = aws.dynamodb().query(**request)
+    items = [_from_wire(i) for i in response.get("Items", [])]
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        key_names = {"pk", "sk", *(INDEXES[index] if index else ())}
+        next_cursor = cursors.encode(query_id, {k: items[-1][k] for k in key_names})
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def query_all(partition: str, *, index: str | None = None, begins_with: str | None = None,
+              max_items: int = 10_000) -> list[dict[str, Any]]:
+    """Every item of a partition, page by page (for jobs and small fixed sets, never unbounded lists)."""
+    request = _key_condition(partition, index, begins_with, None)
+    out: list[dict[str, Any]] = []
+    while True:
+        response = aws.dynamodb().query(**request)
+        out.extend(_from_wire(i) for i in response.get("Items", []))
+        if len(out) > max_items:
+            raise RuntimeError(f"partition {partition} holds more than {max_items} items")
+        if "LastEvaluatedKey" not in response:
+            return out
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+__all__ = ["Record", "Page", "get", "get_many", "get_record", "put_new", "update", "transact", "put_op", "update_op",
+           "check_op", "delete_op", "query", "query_all", "plain", "keys"]
+
+
+def get_many(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Several items by key in one BatchGetItem (≤100), retrying what DynamoDB leaves unprocessed."""
+    if not pairs:
+        return []
+    if len(pairs) > 100:
+        raise ValueError("at most 100 keys per call")
+    request = {_table(): {"Keys": [_to_wire({"pk": pk, "sk": sk}) for pk, sk in dict.fromkeys(pairs)]}}
+    found: list[dict[str, Any]] = []
+    for _ in range(5):
+        response = aws.dynamodb().batch_get_item(RequestItems=request)
+        found.extend(_from_wire(i) for i in response.get("Responses", {}).get(_table(), []))
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            return found
+    raise ServiceUnavailable(headers={"Retry-After": "1"})

@@ -1,0 +1,73 @@
+"""Shared fixtures: moto in-process AWS with the production table/bucket definitions, the Chalice test
+client on the `local` stage's configuration, and dev tokens for any role."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# The local stage's variables, set before `app` is imported (Chalice's test client sets them only while a
+# request runs; code under test outside a request must see the same ones).
+_STAGE = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
+os.environ.update(_STAGE["environment_variables"])
+os.environ.update(_STAGE["stages"]["local"]["environment_variables"])
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "cn-northwest-1", "DEV_KEY_DIR": tempfile.mkdtemp(prefix="fawangge-keys-"),
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+})
+for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
+    os.environ.pop(variable, None)
+
+
+@pytest.fixture
+def aws_backend():
+    """A fresh moto account with the tables and buckets of infra/resources.json."""
+    from moto import mock_aws
+
+    from chalicelib import aws
+    from infra import bootstrap
+
+    with mock_aws():
+        aws.reset()
+        params = bootstrap.local_params("local")
+        bootstrap.create_tables(aws.dynamodb(), params)
+        bootstrap.create_buckets(aws.s3(), params)
+        yield aws
+    aws.reset()
+
+
+@pytest.fixture
+def app(aws_backend):
+    from app import app as chalice_app
+
+    return chalice_app
+
+
+@pytest.fixture
+def client(app):
+    from chalice.test import Client
+
+    with Client(app, stage_name="local", project_dir=str(ROOT)) as test_client:
+        yield test_client.http
+
+
+@pytest.fixture
+def token():
+    from chalicelib import tokens
+
+    def make(sub: str = "resident-1", *roles: str, area: str | None = None) -> dict[str, str]:
+        return {"Authorization": "Bearer " + tokens.issue_dev_token(sub, list(roles or ["resident"]), area)}
+
+    return make
+
+
+def body(response) -> dict:
+    return json.loads(response.body)

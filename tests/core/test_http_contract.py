@@ -1,0 +1,94 @@
+"""CONTRACT "HTTP": problem+json errors, request ids, OpenAPI of every route, who may call each route."""
+from __future__ import annotations
+
+import json
+
+from chalicelib import openapi, web
+from tests.helpers import JSON, assert_problem, body, header, post, seed_areas
+
+
+def test_health_is_public_and_carries_a_request_id(client):
+    response = client.get("/v1/health")
+    assert response.status_code == 200
+    assert body(response)["status"] == "ok" and "hello" in body(response)["plugins"]
+    assert len(header(response, "x-request-id")) >= 8
+
+
+def test_a_sane_client_request_id_is_echoed(client):
+    response = client.get("/v1/health", headers={"x-request-id": "mini-program-0001"})
+    assert header(response, "x-request-id") == "mini-program-0001"
+
+
+def test_every_route_declares_who_may_call_it_and_only_public_ones_skip_the_authorizer(app):
+    for path, method, entry, spec in openapi.routes_with_specs(app):
+        assert spec is not None, f"{method} {path} has no @endpoint declaration"
+        assert (entry.authorizer is None) == (spec.who == web.PUBLIC), f"{method} {path}"
+
+
+def test_openapi_documents_every_registered_route_with_its_models(client, app):
+    document = body(client.get("/v1/openapi.json"))
+    assert document["openapi"].startswith("3.1")
+    for path, method, _entry, spec in openapi.routes_with_specs(app):
+        operation = document["paths"][path][method.lower()]
+        if spec.body:
+            ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            assert ref.endswith("/" + spec.body.__name__)
+        if spec.response:
+            success = operation["responses"][str(spec.status)]
+            assert success["content"]["application/json"]["schema"]["$ref"].endswith("/" + spec.response.__name__)
+    assert "AreaIn" in document["components"]["schemas"]
+    create = document["paths"]["/v1/areas"]["post"]
+    assert {"name": "Idempotency-Key", "in": "header", "required": False,
+            "schema": {"type": "string", "maxLength": 128}} in create["parameters"]
+
+
+def test_an_unsupported_method_is_a_405_problem(client):
+    response = client.request("DELETE", "/v1/health")
+    problem = assert_problem(response, 405, "method_not_allowed")
+    assert problem["title"] == "不支持的请求方法"
+
+
+def test_malformed_json_is_a_400_problem(client, token):
+    response = client.post("/v1/hello/greetings", headers={**JSON, **token()}, body=b"{not json")
+    assert_problem(response, 400, "malformed_json")
+
+
+def test_a_non_json_body_is_a_415_problem(client, token):
+    response = client.post("/v1/hello/greetings", headers={"Content-Type": "text/plain", **token()}, body=b"hi")
+    problem = assert_problem(response, 415, "unsupported_media_type")
+    assert problem["detail"] == "请以 JSON（application/json）提交"
+
+
+def test_bad_input_is_a_422_naming_every_offending_field_in_chinese(client, token, aws_backend):
+    seed_areas()
+    response = post(client, "/v1/areas", {"code": "12345", "name": "", "colour": "red"},
+                    token("admin-1", "admin", area="3204"))
+    problem = assert_problem(response, 422, "validation_failed")
+    by_field = {tuple(e["loc"]): e["msg"] for e in problem["errors"]}
+    assert by_field[("body", "code")].startswith("区划代码应为")
+    assert by_field[("body", "name")] == "长度不能少于 1 个字符"
+    assert by_field[("body", "colour")] == "不允许的字段"
+
+
+def test_bad_query_parameters_are_a_422(client):
+    response = client.get("/v1/areas?limit=1000")
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["loc"] == ["query", "limit"]
+
+
+def test_an_unexpected_failure_is_a_500_problem_that_hides_internals(client, aws_backend):
+    from chalicelib import config
+
+    aws_backend.dynamodb().delete_table(TableName=config.table_name())
+    response = client.get("/v1/areas/320402")
+    problem = assert_problem(response, 500, "internal_error")
+    assert "ResourceNotFound" not in response.body.decode() and "Traceback" not in response.body.decode()
+    assert header(response, "x-request-id") in problem["detail"]
+
+
+def test_responses_are_utf8_json_with_chinese_kept_readable(client, aws_backend):
+    seed_areas()
+    response = client.get("/v1/areas/320402")
+    assert header(response, "content-type") == "application/json; charset=utf-8"
+    assert "天宁区" in response.body.decode("utf-8")
+    assert json.loads(response.body)["name"] == "天宁区"

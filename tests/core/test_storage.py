@@ -1,0 +1,138 @@
+"""The storage layer's promises (CONTRACT "Data"): never overwrite on create, never update blindly,
+all-or-nothing transactions, exact pages with tamper-proof cursors. These same tests run against moto here
+and against DynamoDB Local in tests/integration."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+
+from chalicelib import audit, keys, storage
+from chalicelib.errors import BadRequest, Conflict, NotFound
+
+ACTOR = audit.Actor(sub="admin-1", roles=("admin",), source_ip="127.0.0.1", request_id="req-test-0001")
+
+
+class Note(storage.Record):
+    entity: ClassVar[str] = "test-note"
+    id: str
+    folder: str
+    text: str
+
+    def key_attributes(self) -> dict[str, str]:
+        return {**keys.record(self.entity, self.id), "gsi1pk": f"notes-in#{self.folder}", "gsi1sk": self.id}
+
+
+def make(note_id: str, folder: str = "a", text: str = "你好") -> Note:
+    return storage.put_new(Note(id=note_id, folder=folder, text=text))
+
+
+def test_put_new_stores_a_readable_item_with_entity_and_version(aws_backend):
+    make("n1")
+    item = storage.get(**keys.record("test-note", "n1"))
+    assert item["entity"] == "test-note" and item["text"] == "你好" and item["version"] == 1
+    assert item["created_at"].endswith("+00:00")
+
+
+def test_put_new_refuses_to_overwrite_an_existing_record(aws_backend):
+    make("n1", text="first")
+    with pytest.raises(Conflict) as caught:
+        make("n1", text="second")
+    assert caught.value.code == "already_exists"
+    assert storage.get(**keys.record("test-note", "n1"))["text"] == "first"
+
+
+def test_update_with_current_version_increments_it(aws_backend):
+    note = make("n1")
+    updated = storage.update(note, {"text": "改过"}, expected_version=1)
+    stored = storage.get_record(Note, **keys.record("test-note", "n1"), consistent=True)
+    assert updated.version == 2 and stored.version == 2 and stored.text == "改过"
+
+
+def test_update_with_stale_version_is_a_conflict_and_changes_nothing(aws_backend):
+    note = make("n1")
+    storage.update(note, {"text": "第一次"}, expected_version=1)
+    with pytest.raises(Conflict) as caught:
+        storage.update(note, {"text": "第二次"}, expected_version=1)
+    assert caught.value.code == "stale_version"
+    assert storage.get(**keys.record("test-note", "n1"))["text"] == "第一次"
+
+
+def test_update_of_a_vanished_record_is_not_found(aws_backend):
+    ghost = storage.stamp_new(Note(id="ghost", folder="a", text="x"))
+    with pytest.raises(NotFound):
+        storage.update(ghost, {"text": "y"}, expected_version=1)
+
+
+def test_update_moves_the_record_in_its_index(aws_backend):
+    note = make("n1", folder="a")
+    storage.update(note, {"folder": "b"}, expected_version=1)
+    assert storage.query("notes-in#a", index="gsi1").items == []
+    assert [i["id"] for i in storage.query("notes-in#b", index="gsi1").items] == ["n1"]
+
+
+def test_a_failed_transaction_writes_nothing(aws_backend):
+    with pytest.raises(Conflict):
+        storage.put_new(Note(id="n2", folder="a", text="x"), also=[
+            audit.entry(ACTOR, "create", "test-note", "n2", "新建"),
+            storage.check_op(**keys.record("test-note", "does-not-exist")),
+        ])
+    assert storage.get(**keys.record("test-note", "n2")) is None
+    assert audit.trail("test-note", "n2").items == []
+
+
+def test_record_and_audit_entry_are_written_together(aws_backend):
+    storage.put_new(Note(id="n3", folder="a", text="x"), also=[audit.entry(ACTOR, "create", "test-note", "n3", "新建")])
+    [entry] = audit.trail("test-note", "n3").items
+    assert entry["actor"] == "admin-1" and entry["action"] == "create" and entry["request_id"] == "req-test-0001"
+
+
+@pytest.mark.parametrize("count", [0, 19, 20, 21, 45])
+def test_pages_are_exact_and_the_last_page_has_no_cursor(aws_backend, count):
+    for i in range(count):
+        make(f"n{i:03d}")
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = storage.query("notes-in#a", index="gsi1", limit=20, cursor=cursor)
+        pages += 1
+        assert len(page.items) <= 20
+        seen += [i["id"] for i in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == [f"n{i:03d}" for i in range(count)]
+    assert pages == max(1, -(-count // 20))
+
+
+def test_a_tampered_cursor_is_a_bad_request(aws_backend):
+    for i in range(3):
+        make(f"n{i}")
+    cursor = storage.query("notes-in#a", index="gsi1", limit=1).next_cursor
+    forged = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
+    for bad in (forged, "garbage", "a.b.c", ""):
+        if not bad:
+            continue
+        with pytest.raises(BadRequest) as caught:
+            storage.query("notes-in#a", index="gsi1", limit=1, cursor=bad)
+        assert caught.value.code == "invalid_cursor"
+
+
+def test_a_cursor_from_another_list_is_refused(aws_backend):
+    for i in range(3):
+        make(f"n{i}", folder="a")
+        make(f"m{i}", folder="b")
+    cursor = storage.query("notes-in#a", index="gsi1", limit=1).next_cursor
+    with pytest.raises(BadRequest):
+        storage.query("notes-in#b", index="gsi1", limit=1, cursor=cursor)
+
+
+def test_get_many_reads_several_items_in_one_call(aws_backend):
+    for i in range(3):
+        make(f"n{i}")
+    pairs = [tuple(keys.record("test-note", f"n{i}").values()) for i in range(4)]
+    assert sorted(i["id"] for i in storage.get_many(pairs)) == ["n0", "n1", "n2"]
+
+
+def test_key_parts_holding_the_separator_are_refused():
+    with pytest.raises(ValueError):
+        keys.compose("area", "32#04")
