@@ -1,7 +1,6 @@
 """Command line for developers and administrators.
 
     python -m chalicelib.cli token --sub ID --role ROLE [--role ROLE] [--area CODE] [--ttl SECONDS]
-    python -m chalicelib.cli bootstrap      # create tables and buckets from infra/resources.json
     python -m chalicelib.cli demo [--force] # load the demo areas and plugin demo data (idempotent)
 
 `token` works where AUTH_MODE=local (the local and dev stages) and prints one dev token.
@@ -36,7 +35,6 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--role", action="append", required=True, dest="roles")
     token.add_argument("--area")
     token.add_argument("--ttl", type=int, default=12 * 3600)
-    commands.add_parser("bootstrap", help="create tables and buckets")
     demo = commands.add_parser("demo", help="load demo data")
     demo.add_argument("--force", action="store_true")
     args = parser.parse_args(argv)
@@ -51,17 +49,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"invalid claims: {exc} (roles: {', '.join(sorted(tokens.ROLES))}; staff need --area)",
                   file=sys.stderr)
             return 2
-        return 0
-    if args.command == "bootstrap":
-        sys.path.insert(0, str(ROOT))
-        from chalicelib import aws
-        from infra import bootstrap
-
-        params = bootstrap.local_params(args.stage)
-        print(json.dumps({"tables": bootstrap.create_tables(aws.dynamodb(), params),
-                          "buckets": bootstrap.create_buckets(aws.s3(), params,
-                                                              skip=set(os.environ.get("S3_SKIP", "").split(",")))},
-                         ensure_ascii=False))
         return 0
     if args.command == "demo":
         from chalicelib import config, demo, plugin

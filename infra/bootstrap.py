@@ -54,7 +54,8 @@ def create_tables(dynamodb, params: dict[str, str]) -> list[str]:
     return created
 
 
-def create_buckets(s3, params: dict[str, str], skip: set[str] = frozenset()) -> list[str]:
+def create_buckets(s3, params: dict[str, str], skip: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """`skip`: boto3 method names the local S3 does not implement (tools/devstack.S3_LOCAL_UNSUPPORTED)."""
     existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     created = []
     for props in resources(params, "AWS::S3::Bucket"):
@@ -64,9 +65,9 @@ def create_buckets(s3, params: dict[str, str], skip: set[str] = frozenset()) -> 
             location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
             s3.create_bucket(Bucket=name, **location)
             created.append(name)
-        if "versioning" not in skip:
+        if "put_bucket_versioning" not in skip:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
-        if "public_access_block" not in skip:
+        if "put_public_access_block" not in skip:
             s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
     return created
 

@@ -1,0 +1,41 @@
+# 法网格 — the two commands: `make dev` and `make test`. A fresh machine needs Python 3.11, Node 20,
+# Java 17 and make; everything else is installed here.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: dev test unit integration bench package clean help
+
+help:
+	@echo "make dev    - local AWS + demo data + API on http://127.0.0.1:$${PORT:-8000}"
+	@echo "make test   - the whole suite (unit on moto, integration on DynamoDB Local, packaging)"
+	@echo "make bench  - cold-start, zip size and DynamoDB calls per request"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+dev: $(STAMP)
+	$(PY) -m tools.dev
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+unit: $(STAMP)
+	$(PY) -m pytest -m "not integration and not packaging"
+
+integration: $(STAMP)
+	$(PY) -m pytest -m integration
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+package: $(STAMP)
+	AWS_DEFAULT_REGION=cn-northwest-1 $(VENV)/bin/chalice package --stage $${STAGE:-prod} \
+		--merge-template infra/resources.json build/$${STAGE:-prod}
+
+clean:
+	rm -rf build .pytest_cache

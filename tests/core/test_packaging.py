@@ -1,0 +1,78 @@
+"""CONTRACT "Layout": what ships to Lambda is what `chalice package` builds. The plugins must be inside
+the zip (via vendor/plugins), the app must import from the unzipped folder alone — with no system zone
+database, as on a bare Lambda image — and the template must carry the tables, buckets and policies."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.packaging
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory):
+    out = tmp_path_factory.mktemp("package") / "out"
+    env = {**os.environ, "AWS_DEFAULT_REGION": "cn-northwest-1"}
+    chalice = str(Path(sys.executable).with_name("chalice"))
+    subprocess.run([chalice, "package", "--stage", "dev",
+                    "--merge-template", "infra/resources.json", str(out)],
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
+    unzipped = out / "unzipped"
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        archive.extractall(unzipped)
+    return out, unzipped
+
+
+def test_the_zip_holds_the_app_the_core_and_the_enabled_plugins(package):
+    _, unzipped = package
+    for path in ("app.py", "chalicelib/web.py", "plugins/__init__.py", "plugins/hello/__init__.py", "tzdata"):
+        assert (unzipped / path).exists(), path
+    assert not (unzipped / "boto3").exists(), "boto3 comes from the Lambda runtime"
+
+
+def test_the_app_and_every_enabled_plugin_import_from_the_unzipped_package_alone(package):
+    _, unzipped = package
+    stage = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["dev"]["environment_variables"]
+    probe = (
+        "import app, datetime, zoneinfo\n"
+        "from chalicelib import plugin\n"
+        "print(sorted(p.name for p in plugin.enabled()))\n"
+        "print(datetime.datetime(2026, 11, 18, tzinfo=zoneinfo.ZoneInfo('Asia/Shanghai')).utcoffset())\n"
+    )
+    # -S: no site-packages at all, only the stdlib and the unzipped folder; no system zone database.
+    # boto3 (the Lambda runtime's) is not needed to import the app: clients are created lazily.
+    env = {"PATH": os.environ["PATH"], "PYTHONTZPATH": "/nonexistent", "PYTHONNOUSERSITE": "1",
+           "PYTHONPATH": str(unzipped), **stage}
+    result = subprocess.run([sys.executable, "-S", "-c", probe], cwd=unzipped, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    names, offset = result.stdout.split("\n")[:2]
+    assert names == str(sorted(["hello"]))
+    assert offset == "8:00:00"
+
+
+def test_the_template_has_the_table_buckets_and_least_privilege_policies(package):
+    out, _ = package
+    template = json.loads((out / "sam.json").read_text())
+    table = template["Resources"]["RecordsTable"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    for bucket in ("LedgerBucket", "LeafletBucket"):
+        props = template["Resources"][bucket]["Properties"]
+        assert all(props["PublicAccessBlockConfiguration"].values())
+        assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+        assert props["BucketEncryption"]
+    assert template["Resources"]["JwtAuth"]["Properties"]["Handler"] == "chalicelib.gateway.jwt_auth"
+    for policy_file in (ROOT / ".chalice").glob("policy-*.json"):
+        actions = [a for s in json.loads(policy_file.read_text())["Statement"] for a in s["Action"]]
+        assert "dynamodb:Scan" not in actions and not any(a.endswith(":*") or a == "*" for a in actions), policy_file

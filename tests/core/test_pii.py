@@ -1,0 +1,59 @@
+"""REFERENCE "Resident ID numbers": GB 11643-1999 checksum, real birth date, 18 digits only; masking;
+encryption at rest with a lookup hash."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from chalicelib import pii
+
+VALID = "11010519491231002X"  # the standard's published example
+
+
+def test_the_published_example_passes_and_lowercase_x_is_stored_uppercase():
+    assert pii.normalize_id_number("11010519491231002x") == VALID
+
+
+@pytest.mark.parametrize("raw, reason", [
+    ("110105194912310021", "校验位"), ("110105194913310021", "出生日期不存在"),
+    ("110105491231002", "15 位"), ("11010519491231002", "18 位"), ("1101051949123100XX", "18 位"),
+])
+def test_bad_numbers_are_refused_with_a_chinese_reason(raw, reason):
+    with pytest.raises(ValueError, match=reason):
+        pii.normalize_id_number(raw)
+
+
+def test_a_birth_date_in_the_future_is_refused():
+    future = "110105" + "20990101" + "001"
+    with pytest.raises(ValueError, match="不合理"):
+        pii.normalize_id_number(future + pii.check_character(future), today=date(2026, 11, 24))
+
+
+def test_masks_show_only_the_first_three_and_last_four():
+    assert pii.mask_id_number(VALID) == "110***********002X"
+    assert pii.mask_phone("13812345678") == "138****5678"
+
+
+@pytest.mark.parametrize("raw, stored", [("138 1234 5678", "13812345678"), ("+8613812345678", "13812345678"),
+                                         ("0519-86661234", "0519-86661234")])
+def test_phone_numbers_are_normalized(raw, stored):
+    assert pii.normalize_phone(raw) == stored
+
+
+def test_a_bad_phone_is_refused():
+    with pytest.raises(ValueError):
+        pii.normalize_phone("12345")
+
+
+def test_encryption_round_trips_and_is_bound_to_its_kind():
+    sealed = pii.encrypt("id_number", VALID)
+    assert VALID not in sealed and pii.decrypt("id_number", sealed) == VALID
+    with pytest.raises(Exception):
+        pii.decrypt("phone", sealed)
+    assert pii.encrypt("id_number", VALID) != sealed  # fresh nonce each time
+
+
+def test_the_lookup_hash_is_stable_and_keyed():
+    assert pii.lookup_hash("id_number", VALID) == pii.lookup_hash("id_number", VALID)
+    assert pii.lookup_hash("id_number", VALID) != pii.lookup_hash("phone", VALID)
