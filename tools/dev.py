@@ -53,7 +53,14 @@ def _prepare(env: dict[str, str]) -> None:
     print(f"  demo data: {result['status']}" + (f" ({result['areas']} areas)" if "areas" in result else ""))
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Ctrl-C, and SIGTERM from a supervisor; SIGINT is ignored in background jobs unless we set it.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     port = int(os.environ.get("PORT", "8000"))
     ddb_port = int(os.environ.get("DYNAMODB_PORT", "8765"))
     s3_port = int(os.environ.get("S3_PORT", "8766"))
@@ -63,7 +70,10 @@ def main() -> int:
         _prepare(env)
         print(_banner(port, env), flush=True)
         chalice = str(Path(sys.executable).with_name("chalice"))
-        server = subprocess.Popen([chalice, "local", "--stage", STAGE, "--host", "127.0.0.1", "--port", str(port)],
+        # --no-autoreload: the reloader watches the whole project, .data/ included, and would restart the
+        # server (dropping the request) whenever DynamoDB Local writes. Restart `make dev` after code changes.
+        server = subprocess.Popen([chalice, "local", "--stage", STAGE, "--host", "127.0.0.1", "--port", str(port),
+                                   "--no-autoreload"],
                                   cwd=ROOT, env={**os.environ, **env})
         try:
             return server.wait()
