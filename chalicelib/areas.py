@@ -106,9 +106,9 @@ def get(code: str) -> Area:
 
 
 def children(code: str | None, *, limit: int, cursor: str | None) -> AreaPage:
-    if code is not None:
-        get(code)  # 404 for an unknown parent rather than an empty list
     page = storage.query(keys.area_children_partition(code or ROOT), index="gsi1", limit=limit, cursor=cursor)
+    if not page.items and code is not None and cursor is None:
+        get(code)  # an empty list: 404 if the parent itself is unknown (the second call only then)
     return AreaPage(items=[AreaOut.of(Area.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
@@ -122,23 +122,21 @@ def breadcrumb(code: str) -> Breadcrumb:
 
 
 def create(actor: audit.Actor, caller: Caller, data: AreaIn) -> Area:
+    """One transaction: the new area, a check that its parent exists and is active, the audit entry."""
     parent_code = parent_of(data.code)
     require_area(caller, parent_code)
-    parent = storage.get_record(Area, **keys.record("area", parent_code))
-    if parent is None or parent.status != "active":
-        raise Unprocessable(f"上级区域 {parent_code} 不存在或已撤销", code="parent_not_found",
-                            errors=[{"loc": ["body", "code"], "msg": "上级区域不存在"}])
     area = Area(code=data.code, name=data.name, level=level_of(data.code), parent=parent_code)
     try:
         return storage.put_new(area, also=[
-            storage.check_op(**keys.record("area", parent_code)),
+            storage.check_op(**keys.record("area", parent_code), equals={"status": "active"}),
             audit.entry(actor, "create", "area", area.code, f"新建{LEVEL_NAMES[area.level]}「{area.name}」"),
         ])
     except Conflict as exc:
         if exc.code == "already_exists":
             raise Conflict(f"区划代码 {data.code} 已存在", code="area_exists",
                            errors=[{"loc": ["body", "code"], "msg": "已存在"}]) from None
-        raise Conflict(f"上级区域 {parent_code} 刚被撤销或删除", code="parent_not_found") from None
+        raise Unprocessable(f"上级区域 {parent_code} 不存在或已撤销", code="parent_not_found",
+                            errors=[{"loc": ["body", "code"], "msg": "上级区域不存在或已撤销"}]) from None
 
 
 def change(actor: audit.Actor, caller: Caller, code: str, patch: AreaPatch, expected_version: int) -> Area:

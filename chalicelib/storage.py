@@ -222,10 +222,18 @@ def update_op(
     return {"Update": update}
 
 
-def check_op(pk: str, sk: str, *, exists: bool = True) -> dict[str, Any]:
+def check_op(pk: str, sk: str, *, exists: bool = True, equals: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A transaction condition on another item: it exists (or not) and, optionally, fields equal values."""
     condition = "attribute_exists(pk)" if exists else "attribute_not_exists(pk)"
-    return {"ConditionCheck": {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
-                               "ConditionExpression": condition}}
+    names, values = {}, {}
+    for i, (field, value) in enumerate(sorted((equals or {}).items())):
+        names[f"#c{i}"], values[f":c{i}"] = field, _value(value)
+        condition += f" AND #c{i} = :c{i}"
+    check: dict[str, Any] = {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
+                             "ConditionExpression": condition}
+    if names:
+        check.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+    return {"ConditionCheck": check}
 
 
 def delete_op(pk: str, sk: str) -> dict[str, Any]:
