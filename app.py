@@ -1,11 +1,27 @@
 """法网格 API: builds the Chalice app, registers the core routes and the enabled plugins. Nothing else."""
-from chalice import Chalice
+from chalice import Chalice, Cron
 
-from chalicelib import api, config, gateway, plugin, web
+from chalicelib import api, api_directory, config, gateway, plugin, web
+from chalicelib import api_files, api_policy
+from chalicelib import api_screenings, screening
+from chalicelib import api_accounts
 
 app = Chalice(app_name=config.APP_NAME, configure_logs=False)  # Powertools Logger owns the logs
 web.bind(app)
 app.register_middleware(web.middleware, "http")
 app.register_blueprint(gateway.bp)
 app.register_blueprint(api.bp, url_prefix="/v1")
+app.register_blueprint(api_directory.bp, url_prefix="/v1")
+app.register_blueprint(api_policy.bp, url_prefix="/v1")
+app.register_blueprint(api_files.bp, url_prefix="/v1")
+app.register_blueprint(api_screenings.bp, url_prefix="/v1")
+app.register_blueprint(api_accounts.bp, url_prefix="/v1")
 plugin.mount(app, plugin.load(config.enabled_plugins()))
+
+
+# Scheduled functions live here, not in blueprints: a blueprint's schedule runs with its own module as the
+# Lambda entry point, without this file's setup (plugins, middleware).
+@app.schedule(Cron(0, 1, 18, "*", "?", "*"), name="monthly_screening")
+def monthly_screening(event):
+    """主动排摸 on the 18th at 09:00 Asia/Shanghai (01:00 UTC)."""
+    return screening.run_month()

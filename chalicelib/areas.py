@@ -14,6 +14,7 @@ from chalicelib.auth import Caller, require_area
 from chalicelib.errors import Conflict, NotFound, Unprocessable
 
 Level = Literal["province", "city", "district", "town", "village", "grid"]
+LEVELS: tuple[Level, ...] = ("province", "city", "district", "town", "village", "grid")
 CODE_LENGTHS: dict[int, Level] = {2: "province", 4: "city", 6: "district", 9: "town", 12: "village", 15: "grid"}
 LEVEL_NAMES = {"province": "省", "city": "市", "district": "区县", "town": "镇街", "village": "村社区", "grid": "网格"}
 ROOT = "root"
@@ -46,8 +47,11 @@ class Area(storage.Record):
     urban_rural: str | None = None
 
     def key_attributes(self) -> dict[str, str]:
-        return {**keys.record("area", self.code),
-                "gsi1pk": keys.area_children_partition(self.parent or ROOT), "gsi1sk": self.code}
+        attributes = {**keys.record("area", self.code),
+                      "gsi1pk": keys.area_children_partition(self.parent or ROOT), "gsi1sk": self.code}
+        if self.level != "province":
+            attributes.update(gsi2pk=keys.area_level(keys.city_of(self.code), self.level), gsi2sk=self.code)
+        return attributes
 
 
 class AreaOut(BaseModel):
@@ -110,6 +114,15 @@ def children(code: str | None, *, limit: int, cursor: str | None) -> AreaPage:
     if not page.items and code is not None and cursor is None:
         get(code)  # an empty list: 404 if the parent itself is unknown (the second call only then)
     return AreaPage(items=[AreaOut.of(Area.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+def descendants(code: str, level: Level) -> list[Area]:
+    """Every area of `level` under `code` (a city or below), retired ones included: one Query of the
+    city's per-level partition (paged by DynamoDB's 1 MB, so a few calls for a whole city's grids)."""
+    if len(code) < 4:
+        raise ValueError("descendants() works within one city")
+    return [Area.from_item(i) for i in storage.query_all(
+        keys.area_level(keys.city_of(code), level), index="gsi2", begins_with=code, max_items=200_000)]
 
 
 def breadcrumb(code: str) -> Breadcrumb:

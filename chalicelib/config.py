@@ -55,3 +55,53 @@ def dev_key_dir() -> str:
 
 def is_production() -> bool:
     return stage() == "prod"
+
+
+# --- sign-in and our own tokens (chalicelib/signin.py, chalicelib/accounts.py) ---------------------
+
+WECHAT_PRODUCTION_API = "https://api.weixin.qq.com"
+
+
+def wechat_api_base() -> str:
+    """The code-to-session server. Deployed stages default to WeChat itself; the local stage has no
+    default: `make dev` (tools/dev.py) and the tests pass the fake server's URL, which changes per run
+    (so it cannot live in .chalice/config.json, whose values `chalice local` would force over it)."""
+    value = os.environ.get("WECHAT_API_BASE", "").rstrip("/")
+    if value:
+        return value
+    return "" if stage() in ("local", "test") else WECHAT_PRODUCTION_API
+
+
+def wechat_app_id() -> str:
+    return os.environ.get("WECHAT_APP_ID", "")
+
+
+def wechat_timeout_seconds() -> float:
+    """One call to the code-to-session server; API Gateway gives the whole request 29 s."""
+    return float(os.environ.get("WECHAT_TIMEOUT_SECONDS", "3"))
+
+
+def token_signing_keys() -> list[str]:
+    """KMS key ids or aliases for our own access tokens, the first signs, all verify (rotation by kid).
+    Empty: the local dev key pair signs (only where AUTH_MODE=local)."""
+    return [k.strip() for k in os.environ.get("TOKEN_SIGNING_KEYS", "").split(",") if k.strip()]
+
+
+def token_issuer() -> str:
+    return os.environ.get("TOKEN_ISSUER") or f"{APP_NAME}-{stage()}"
+
+
+def _limit(name: str, default: str) -> tuple[int, int]:
+    count, _, seconds = os.environ.get(name, default).partition("/")
+    return int(count), int(seconds)
+
+
+def signin_limit_per_ip() -> tuple[int, int]:
+    """(attempts, window seconds) of sign-ins from one source IP: generous, because mobile carriers put
+    many users behind one address (CGNAT); floods belong to WAF rate rules in front of API Gateway."""
+    return _limit("SIGNIN_LIMIT_PER_IP", "60/60")
+
+
+def signin_limit_per_openid() -> tuple[int, int]:
+    """(attempts, window seconds) of sign-ins by one WeChat user (known once the code is exchanged)."""
+    return _limit("SIGNIN_LIMIT_PER_OPENID", "10/600")

@@ -66,3 +66,101 @@ def audit_by_day(day_iso: str) -> str:
 def owned_by(entity: str, owner_sub: str) -> str:
     """Partition listing one owner's records of `entity` (a resident's own applications, greetings …)."""
     return compose(f"{entity}-by", owner_sub)
+
+
+# --- policy parameters (P-rules): one partition per (parameter, area) ----------------------------------
+POLICY_TIMELINE_SK = "timeline"
+POLICY_VERSION_PREFIX = "v#"
+
+
+def policy_partition(name: str, area_code: str) -> str:
+    """`policy#<name>#<area>`: the timeline item and every version of one parameter at one area."""
+    return compose("policy", name, area_code)
+
+
+def policy_version_sort(effective_from_iso: str, suffix: str) -> str:
+    """`v#<effective_from>#<suffix>`: versions sort by the date they take effect."""
+    return compose("v", effective_from_iso, suffix)
+
+
+# --- files (C10) -------------------------------------------------------------------------------------
+
+def files_for_record(entity: str, record_id: str) -> str:
+    """gsi2 partition of the files attached to one record of a plugin or core entity."""
+    return compose("files-for", entity, record_id)
+
+
+# --- accounts and sign-in (chalicelib/accounts.py; docs/data-model.md A1–A10) -----------------------
+
+def openid_link(kind: str, openid_hash: str) -> dict[str, str]:
+    """The mini-program identity → account link, keyed by an HMAC of the openid (never the openid):
+    `openid-resident#<hmac>` or `openid-staff#<hmac>` (one WeChat user may be both)."""
+    return record(f"openid-{kind}", openid_hash)
+
+
+def session_family(family_id: str) -> dict[str, str]:
+    """One sign-in's refresh-token family (rotated on each refresh, revoked as a whole)."""
+    return record("session", family_id)
+
+
+def refresh_token(token_hash: str) -> dict[str, str]:
+    """One issued refresh token, by the SHA-256 of the token (kept until expiry to detect reuse)."""
+    return record("refresh-token", token_hash)
+
+
+def staff_invite(code_hash: str) -> dict[str, str]:
+    return record("staff-invite", code_hash)
+
+
+def id_number_claim(id_hash: str) -> dict[str, str]:
+    """Which account declared an ID number (one number, one account), by the number's HMAC."""
+    return record("id-number", id_hash)
+
+
+def rate_counter(scope: str, subject_hash: str, window_start: int) -> dict[str, str]:
+    """A fixed-window attempt counter (expires through `ttl`)."""
+    return {"pk": compose("rate", scope, subject_hash, window_start), "sk": RECORD_SK}
+
+
+# --- directory, coverage, board and rota (C2, C3, C4, C8) -------------------------------------------
+
+def district_of(area_code: str) -> str:
+    """The district-level prefix (6 digits) of a code at district level or below."""
+    if len(area_code) < 6:
+        raise ValueError(f"{area_code!r} is above district level")
+    return area_code[:6]
+
+
+def area_services(area_code: str) -> str:
+    """gsi2 partition of everything linked to exactly one area: the institutions mapped to serve it
+    (sk `serves#<kind>#<institution>`) and the assignments targeting it (sk `assignment#<role>#…`).
+    "Who serves this grid" is one Query per ancestor of the grid."""
+    return compose("area-services", area_code)
+
+
+def serving_sort(area_code: str) -> str:
+    """sk of an institution's mapping item inside the institution's own partition (`institution#<id>`)."""
+    return compose("serves", area_code)
+
+
+def coverage_partition(role: str, district_code: str) -> str:
+    """gsi1 partition of the assignments of one coverage role in one district, sorted by target area
+    code: the coverage report reads one partition per role instead of one item per grid."""
+    return f"assignment@{role}@{district_code}"
+
+
+def rota_person(person_id: str) -> dict[str, str]:
+    """A person's rota ledger: every duty slot and activity they are booked for, in one item, read
+    consistently and updated with a version check so two bookings cannot race past the clash check."""
+    return {"pk": compose("rota-by", person_id), "sk": RECORD_SK}
+
+
+def service_point_list(entity: str, institution_id: str) -> str:
+    """gsi1 partition listing one service point's duty slots or activities."""
+    return f"{entity}@{institution_id}"
+
+
+def area_level(city_code: str, level: str) -> str:
+    """gsi2 partition of one city's areas of one level: `begins_with(code)` lists every town, village or
+    grid under an area in one Query (coverage of a 2,000-grid district)."""
+    return f"area-level@{city_code}{SEP}{level}"

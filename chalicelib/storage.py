@@ -158,33 +158,56 @@ def put_new(record: Record, *, also: Iterable[dict[str, Any]] = ()) -> Record:
     return record
 
 
-def update(
-    record: Record, changes: dict[str, Any], *, expected_version: int, also: Iterable[dict[str, Any]] = ()
-) -> Record:
-    """Apply `changes` to `record` if its stored version is `expected_version`; the result has version+1.
+def prepare_update(record: Record, changes: dict[str, Any], *, expected_version: int) -> tuple[Record, dict[str, Any]]:
+    """(the updated record, its conditional update op) for a transaction the caller assembles.
 
-    A stale version is 409 `stale_version`; a record that vanished is 404. Index keys are recomputed from
-    the updated record, so a change of area or status moves the record in its lists.
+    Validators re-run on the new state; version becomes expected+1; index keys are recomputed so a change
+    of area or status moves the record in its lists; a field set to None (or an index key the record no
+    longer has) is removed from the item.
     """
     updated = record.model_copy(update=changes)
-    updated = type(record).model_validate(updated.model_dump())  # re-run validators on the new state
+    updated = type(record).model_validate(updated.model_dump())
     updated.version = expected_version + 1
     updated.updated_at = now_utc()
     new_item = updated.to_item()
-    old_keys = record.key_attributes()
-    pk, sk = old_keys["pk"], old_keys["sk"]
-    op = update_op(pk, sk, {k: v for k, v in new_item.items() if k not in ("pk", "sk")},
-                   expected_version=expected_version,
-                   remove=[k for k in old_keys if k not in new_item and k not in ("pk", "sk")])
+    old_item = record.to_item()
+    op = update_op(old_item["pk"], old_item["sk"], {k: v for k, v in new_item.items() if k not in ("pk", "sk")},
+                   expected_version=expected_version, remove=sorted(k for k in old_item if k not in new_item))
+    return updated, op
+
+
+def update(
+    record: Record, changes: dict[str, Any], *, expected_version: int, also: Iterable[dict[str, Any]] = ()
+) -> Record:
+    """Apply `changes` to `record` if its stored version is `expected_version`, with `also` in the same
+    transaction. A stale version is 409 `stale_version`; a record that vanished is 404; a failed condition
+    of another op is re-raised as 409 `condition_failed` with `errors[0].loc[1]` = its index."""
+    updated, op = prepare_update(record, changes, expected_version=expected_version)
     try:
         transact([op, *also])
     except Conflict as exc:
-        if exc.code == "condition_failed":
-            if get(pk, sk, consistent=True) is None:
+        if exc.code == "condition_failed" and exc.errors[0]["loc"][1] == "0":
+            keys_ = record.key_attributes()
+            if get(keys_["pk"], keys_["sk"], consistent=True) is None:
                 raise NotFound() from None
             raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version") from None
         raise
     return updated
+
+
+def increment(pk: str, sk: str, *, entity: str, expires_at: int, by: int = 1) -> int:
+    """Atomically add `by` to the `count` of a counter item (created on first use, removed by the table's
+    TTL at `expires_at`, epoch seconds) and return the new count. For rate limits and similar tallies."""
+    response = aws.dynamodb().update_item(
+        TableName=_table(), Key=_to_wire({"pk": pk, "sk": sk}),
+        UpdateExpression="ADD #count :by SET #ttl = if_not_exists(#ttl, :ttl), #entity = :entity",
+        ExpressionAttributeNames={"#count": "count", "#ttl": "ttl", "#entity": "entity"},
+        ExpressionAttributeValues={":by": _value(by), ":ttl": _value(expires_at), ":entity": _value(entity)},
+        ReturnValues="UPDATED_NEW")
+    return int(response["Attributes"]["count"]["N"])
+
+
+THROTTLED = ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded")
 
 
 # --- transactions ---------------------------------------------------------------------------------
@@ -264,8 +287,7 @@ def transact(ops: list[dict[str, Any]]) -> None:
                 if "TransactionConflict" in reasons and attempt == 1:
                     continue
                 raise Conflict("数据正被同时修改，请稍后重试", code="busy") from None
-            if code in ("TransactionInProgressException", "ProvisionedThroughputExceededException",
-                        "ThrottlingException", "RequestLimitExceeded"):
+            if code == "TransactionInProgressException" or code in THROTTLED:
                 raise ServiceUnavailable(headers={"Retry-After": "1"}) from None
             raise
 
@@ -339,8 +361,23 @@ def query_all(partition: str, *, index: str | None = None, begins_with: str | No
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-__all__ = ["Record", "Page", "get", "get_many", "get_record", "put_new", "update", "transact", "put_op", "update_op",
-           "check_op", "delete_op", "query", "query_all", "plain", "keys"]
+__all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
+           "check_op", "delete_op", "increment", "query", "query_all", "plain", "keys", "THROTTLED"]
+
+
+def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:
+    """Unconditional puts and deletes in chunks of 25, retrying what DynamoDB leaves unprocessed. Only for
+    items whose keys are deterministic (demo data, screening findings): it overwrites without a version."""
+    requests = [{"PutRequest": {"Item": _to_wire(item)}} for item in puts]
+    requests += [{"DeleteRequest": {"Key": _to_wire({"pk": pk, "sk": sk})}} for pk, sk in deletes]
+    for start in range(0, len(requests), 25):
+        pending = {_table(): requests[start:start + 25]}
+        for _ in range(8):
+            pending = aws.dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if not pending:
+                break
+        if pending:
+            raise ServiceUnavailable(headers={"Retry-After": "1"})
 
 
 def get_many(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:

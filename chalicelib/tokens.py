@@ -1,10 +1,28 @@
 """Access tokens: RS256 JWTs with the contract's claims (`sub`, `roles`, `area`, `exp`).
 
-Two sources of verification keys, chosen by `AUTH_MODE`:
-- `local` (local and dev stages): a key pair generated on first use under `DEV_KEY_DIR` (never committed),
-  so `python -m chalicelib.cli token` can mint tokens the local server accepts.
-- `jwks` (production): the identity provider's JWKS at `JWKS_URL`, fetched with PyJWT's `PyJWKClient`,
-  which caches keys per `kid` across warm invocations. Two keys may be valid at once (rotation by `kid`).
+Verification keys, chosen by the token's `kid`:
+- our own tokens (issued at mini-program sign-in and refresh, `issue_access_token`), in every stage:
+  signed by the local dev key pair where no KMS key is configured (`AUTH_MODE=local`; a key pair
+  generated on first use under `DEV_KEY_DIR`, never committed, shared with
+  `python -m chalicelib.cli token`), otherwise by a KMS key of `TOKEN_SIGNING_KEYS` (kid `kms-…`);
+- the identity provider's JWKS at `JWKS_URL` where configured (staff in production; `AUTH_MODE=jwks`),
+  fetched with PyJWT's `PyJWKClient`, which caches keys per `kid` across warm invocations.
+Two keys may be valid at once in both (rotation by `kid`).
+
+Why KMS and not a key in Secrets Manager for our own tokens (production):
+- the private key is generated inside KMS and never leaves it: a leaked Lambda role, a memory dump or a
+  log line cannot expose it, and no code of ours ever handles it; with Secrets Manager the PEM would be
+  in every container's memory and readable by anyone who can call `GetSecretValue`;
+- verifying needs only the public key (`kms:GetPublicKey`, cached per container), so the authorizer never
+  gets permission to sign; with Secrets Manager it would need the private key to derive the public one,
+  or a second copy;
+- every signature is a CloudTrail event, and disabling the key stops issuing at once;
+- rotation is a new KMS key: add its alias to the end of `TOKEN_SIGNING_KEYS` (verify only), deploy,
+  move it to the front (signs), and drop the old one once the last token it signed has expired
+  (15 minutes). No custom rotation Lambda, as Secrets Manager would need.
+Costs: one `kms:Sign` per sign-in or refresh (~10–20 ms, RSA quota 500/s per account, far above our
+sign-in rate) — access tokens are verified without KMS. Messages are signed `RAW` (≤ 4096 bytes; a
+token's signing input is < 1 KB), which KMS hashes with SHA-256: RSASSA-PKCS1-v1_5 + SHA-256 is RS256.
 
 PyJWT and cryptography are imported on first use: they are only needed by the authorizer and the CLI,
 not by every cold start of the API handler.
@@ -118,7 +136,171 @@ def issue_dev_token(sub: str, roles: list[str], area: str | None, ttl: int = DEV
     return jwt.encode(payload, key.private_pem, algorithm=ALGORITHM, headers={"kid": key.kid})
 
 
+# --- our own access tokens ------------------------------------------------------------------------
+
+ACCESS_TOKEN_TTL_SECONDS = 15 * 60
+KMS_SIGNING_ALGORITHM = "RSASSA_PKCS1_V1_5_SHA_256"  # what JWS calls RS256
+KMS_RAW_MESSAGE_LIMIT = 4096
+KMS_KID_PREFIX = "kms-"
+KMS_KEY_REFRESH_SECONDS = 300
+
+
+class SigningUnavailable(Exception):
+    """No key to sign with (misconfiguration, or KMS unreachable): sign-in answers 503."""
+
+
+class Signer:
+    """What `issue_access_token` needs from a key: its `kid` and an RS256 signature of bytes."""
+
+    kid: str
+
+    def sign(self, signing_input: bytes) -> bytes:
+        raise NotImplementedError
+
+
+@functools.lru_cache(maxsize=4)
+def _private_key(pem: bytes):
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(pem, password=None)
+
+
+@functools.lru_cache(maxsize=4)
+def _public_key(pem: bytes):
+    """Parsed once: PyJWT would parse a PEM on every verification (~20 ms each)."""
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_public_key(pem)
+
+
+class LocalSigner(Signer):
+    """The dev key pair (local and dev stages without KMS)."""
+
+    def __init__(self, key: LocalKey) -> None:
+        self.kid = key.kid
+        self._pem = key.private_pem
+
+    def sign(self, signing_input: bytes) -> bytes:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        return _private_key(self._pem).sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    kid: str
+    key: object  # a cryptography RSA public key
+
+
+_kms_keys: dict[str, tuple[PublicKey, float]] = {}
+_kms_failures: dict[str, float] = {}
+
+
+def kms_public_key(key_id: str, *, refresh: bool = False) -> PublicKey:
+    """The public half of a KMS signing key (cached per container; kid from the key itself, so every
+    container and every alias of one key agree). Raises SigningUnavailable when KMS will not say."""
+    cached = _kms_keys.get(key_id)
+    if cached and not (refresh and time.time() - cached[1] > KMS_KEY_REFRESH_SECONDS):
+        return cached[0]
+    failed_at = _kms_failures.get(key_id)
+    if failed_at and time.time() - failed_at < 60:
+        raise SigningUnavailable(f"KMS key {key_id} unavailable")
+    from botocore.exceptions import BotoCoreError, ClientError
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    from chalicelib import aws
+
+    try:
+        response = aws.client("kms").get_public_key(KeyId=key_id)
+    except (BotoCoreError, ClientError) as exc:
+        _kms_failures[key_id] = time.time()
+        from chalicelib.logs import logger
+
+        logger().warning("KMS public key unavailable", extra={"key_id": key_id, "error": type(exc).__name__})
+        raise SigningUnavailable(f"KMS key {key_id} unavailable") from None
+    der = response["PublicKey"]
+    public = PublicKey(kid=KMS_KID_PREFIX + hashlib.sha256(der).hexdigest()[:16], key=load_der_public_key(der))
+    _kms_keys[key_id] = (public, time.time())
+    _kms_failures.pop(key_id, None)
+    return public
+
+
+def forget_kms_keys() -> None:
+    """Drop cached KMS public keys (tests switch accounts; an operator may have moved an alias)."""
+    _kms_keys.clear()
+    _kms_failures.clear()
+
+
+class KmsSigner(Signer):
+    """An asymmetric KMS key (RSA_2048, SIGN_VERIFY): the private key never leaves KMS."""
+
+    def __init__(self, key_id: str) -> None:
+        self.key_id = key_id
+        self.kid = kms_public_key(key_id).kid
+
+    def sign(self, signing_input: bytes) -> bytes:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from chalicelib import aws
+
+        if len(signing_input) > KMS_RAW_MESSAGE_LIMIT:
+            raise ValueError("token too large for a RAW KMS signature")
+        try:
+            return aws.client("kms").sign(KeyId=self.key_id, Message=signing_input, MessageType="RAW",
+                                          SigningAlgorithm=KMS_SIGNING_ALGORITHM)["Signature"]
+        except (BotoCoreError, ClientError) as exc:
+            raise SigningUnavailable(f"kms:Sign failed: {type(exc).__name__}") from None
+
+
+def signer() -> Signer:
+    """The key that signs new tokens: the first of TOKEN_SIGNING_KEYS, else the dev key pair where
+    AUTH_MODE=local. Production without a KMS key cannot issue tokens (SigningUnavailable)."""
+    key_ids = config.token_signing_keys()
+    if key_ids:
+        return KmsSigner(key_ids[0])
+    if config.auth_mode() == "local":
+        return LocalSigner(local_key())
+    raise SigningUnavailable("TOKEN_SIGNING_KEYS is not configured")
+
+
+def _b64(raw: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _json(value: dict) -> bytes:
+    import json
+
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+
+
+def issue_access_token(sub: str, roles: list[str] | frozenset[str], area: str | None, *,
+                       session_id: str | None = None, ttl: int = ACCESS_TOKEN_TTL_SECONDS,
+                       key: Signer | None = None) -> tuple[str, int]:
+    """Our own short-lived access token with the contract's claims (+ `iat`, `iss`, and `sid`, the
+    sign-in it belongs to). Returns (token, exp)."""
+    now = int(time.time())
+    payload = {"sub": sub, "roles": sorted(set(roles)), "iat": now, "exp": now + ttl, "iss": config.token_issuer()}
+    if area:
+        payload["area"] = area
+    if session_id:
+        payload["sid"] = session_id
+    validate_claims(payload)
+    key = key or signer()
+    signing_input = (_b64(_json({"alg": ALGORITHM, "typ": "JWT", "kid": key.kid})) + "." + _b64(_json(payload))).encode()
+    return signing_input.decode() + "." + _b64(key.sign(signing_input)), payload["exp"]
+
+
 # --- verification ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _VerificationKey:
+    key: object
+    issuer: str | None
+    audience: str | None
+
 
 @functools.lru_cache(maxsize=2)
 def _jwks_client(url: str):
@@ -127,21 +309,44 @@ def _jwks_client(url: str):
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600, timeout=5)
 
 
-def _verification_key(token: str):
+def _own_key(kid: str) -> _VerificationKey | None:
+    """One of our signing keys by kid, or None. KMS keys are refetched at most every 5 minutes when an
+    unknown `kms-` kid arrives (an alias moved to a new key); the dev key only where AUTH_MODE=local."""
+    if kid.startswith(KMS_KID_PREFIX):
+        for refresh in (False, True):
+            for key_id in config.token_signing_keys():
+                try:
+                    public = kms_public_key(key_id, refresh=refresh)
+                except SigningUnavailable:
+                    continue
+                if public.kid == kid:
+                    return _VerificationKey(public.key, config.token_issuer(), None)
+        return None
+    if config.auth_mode() == "local" and kid.startswith("local-"):
+        key = local_key()
+        if kid == key.kid:
+            return _VerificationKey(_public_key(key.public_pem), None, None)  # dev tokens carry no `iss`
+    return None
+
+
+def _verification_key(token: str) -> _VerificationKey:
     import jwt
 
-    if config.auth_mode() == "jwks":
-        url = config.jwks_url()
-        if not url:
-            raise InvalidToken("JWKS_URL not configured")
+    kid = jwt.get_unverified_header(token).get("kid")
+    if isinstance(kid, str) and kid:
+        own = _own_key(kid)
+        if own is not None:
+            return own
+    url = config.jwks_url()
+    if url:
         try:
-            return _jwks_client(url).get_signing_key_from_jwt(token).key
+            key = _jwks_client(url).get_signing_key_from_jwt(token).key
         except jwt.PyJWKClientError as exc:
             raise InvalidToken(f"jwks: {exc}") from exc
-    key = local_key()
-    if jwt.get_unverified_header(token).get("kid") != key.kid:
-        raise InvalidToken("unknown kid")
-    return key.public_pem
+        return _VerificationKey(key, config.jwt_issuer(), config.jwt_audience())
+    if config.auth_mode() == "jwks":
+        raise InvalidToken("JWKS_URL not configured")
+    raise InvalidToken("unknown kid")
 
 
 def verify(token: str) -> Claims:
@@ -149,10 +354,11 @@ def verify(token: str) -> Claims:
 
     try:
         key = _verification_key(token)
+        required = ["exp", "sub"] + (["iss"] if key.issuer else [])
         payload = jwt.decode(
-            token, key, algorithms=[ALGORITHM], leeway=LEEWAY_SECONDS,
-            audience=config.jwt_audience(), issuer=config.jwt_issuer(),
-            options={"require": ["exp", "sub"], "verify_aud": config.jwt_audience() is not None},
+            token, key.key, algorithms=[ALGORITHM], leeway=LEEWAY_SECONDS,
+            audience=key.audience, issuer=key.issuer,
+            options={"require": required, "verify_aud": key.audience is not None},
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken(type(exc).__name__) from exc

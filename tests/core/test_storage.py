@@ -136,3 +136,24 @@ def test_get_many_reads_several_items_in_one_call(aws_backend):
 def test_key_parts_holding_the_separator_are_refused():
     with pytest.raises(ValueError):
         keys.compose("area", "32#04")
+
+
+class Memo(storage.Record):
+    entity: ClassVar[str] = "test-memo"
+    id: str
+    text: str
+    reviewer: str | None = None
+
+    def key_attributes(self) -> dict[str, str]:
+        keys_ = keys.record(self.entity, self.id)
+        if self.reviewer:  # listed under its reviewer only while it has one
+            keys_.update(gsi1pk=f"memos-of#{self.reviewer}", gsi1sk=self.id)
+        return keys_
+
+
+def test_update_setting_a_field_to_none_removes_it_and_its_index_entry(aws_backend):
+    memo = storage.put_new(Memo(id="m1", text="x", reviewer="lawyer-1"))
+    storage.update(memo, {"reviewer": None}, expected_version=1)
+    item = storage.get(**keys.record("test-memo", "m1"))
+    assert "reviewer" not in item and "gsi1pk" not in item
+    assert storage.query("memos-of#lawyer-1", index="gsi1").items == []

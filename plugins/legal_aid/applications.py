@@ -1,0 +1,216 @@
+"""Applying for legal aid (SPEC L1) and reading applications: the service layer, no HTTP here.
+
+A resident applies for themselves (`online`; they own it at once). A grid worker or legal-aid officer may
+apply on a resident's behalf (`on_behalf`) for someone living in their area: the response then carries a
+one-time tracking code for the applicant, who claims the application with it and their own ID number
+(`claim`) and follows it from then on like their own.
+
+Submission is one transaction: the application, its audit entry, and its entries in the officers' queues
+(queue.py). Eligibility is evaluated at once with the rules in force on the application date.
+"""
+from __future__ import annotations
+
+import secrets as random
+import uuid
+from typing import Any
+
+from chalicelib import accounts, areas, audit, keys, pii, storage
+from chalicelib.auth import Caller, require_area
+from chalicelib.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.timeutil import now_utc, today_shanghai
+from plugins.legal_aid import criteria, deadlines, params, queue
+from plugins.legal_aid.conflicts import normalize_name, party_hash
+from plugins.legal_aid.models import (
+    ENTITY,
+    LAWYER_INDEX,
+    Applicant,
+    Application,
+    Event,
+    Income,
+    LegalAidApplicationIn,
+    LegalAidClaimIn,
+    Party,
+    Status,
+)
+from plugins.legal_aid.views import LegalAidApplicationPage, reader_of, summary
+
+FILERS = frozenset({"grid_worker", "legal_aid_officer"})
+TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
+TRACKING_LENGTH = 10
+
+
+def _field(loc: list[str], msg: str) -> list[dict[str, Any]]:
+    return [{"loc": ["body", *loc], "msg": msg}]
+
+
+def _check_area(caller: Caller, code: str) -> None:
+    try:
+        area = areas.get(code)
+    except NotFound:
+        raise Unprocessable(f"区域 {code} 不存在", code="area_not_found",
+                            errors=_field(["applicant", "area"], "区域不存在")) from None
+    if area.status != "active":
+        raise Unprocessable(f"区域 {code} 已撤销", code="area_retired", errors=_field(["applicant", "area"], "区域已撤销"))
+    if caller.is_staff:
+        require_area(caller, code)  # staff file only for residents of their own area
+
+
+def _check_attachments(caller: Caller, ids: list[str]) -> None:
+    """Each attachment must be an uploaded file the caller may see, not linked to another record."""
+    from chalicelib import files
+
+    for index, file_id in enumerate(ids):
+        try:
+            record = files.visible(caller, file_id)
+        except NotFound:
+            raise Unprocessable("附件不存在或无权使用", code="attachment_not_found",
+                                errors=_field(["attachment_ids", str(index)], "附件不存在")) from None
+        if record.status != "available":
+            raise Unprocessable("附件尚未上传完成", code="attachment_not_available",
+                                errors=_field(["attachment_ids", str(index)], "请先完成上传并确认"))
+        if record.linked_record:  # a new application has no id yet: any link is to another record
+            raise Unprocessable("附件已用于其他事项", code="attachment_already_linked",
+                                errors=_field(["attachment_ids", str(index)], "已关联到其他记录"))
+
+
+def _link_attachments(actor: audit.Actor, caller: Caller, app: Application) -> None:
+    """After the application exists (files link by record id). Checked beforehand, so a failure here can
+    only be a race with another link of the same file; the application lists its attachment ids anyway."""
+    from chalicelib import files
+
+    for file_id in app.attachment_ids:
+        files.attach(actor, caller, file_id, ENTITY, app.id)
+
+
+def _require_real_name(caller: Caller, id_number: str | None = None) -> None:
+    """SPEC issue 4: a resident applies under their real name (实名登记), for themselves: the applicant's ID
+    number must be the one they declared (someone applying for another person goes through a grid worker
+    or the centre's window, `on_behalf`)."""
+    resident = accounts.require_real_name(caller)
+    if id_number and resident.id_number_hash != pii.lookup_hash("id_number", id_number):
+        raise Unprocessable("申请人身份证号须与您实名登记的一致；为他人申请请联系网格员或到法律援助中心窗口",
+                            code="applicant_not_account_holder",
+                            errors=_field(["applicant", "id_number"], "与实名登记的身份证号不一致"))
+
+
+def submit(actor: audit.Actor, caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, str | None]:
+    """Store a new application with its eligibility result; (application, tracking code or None)."""
+    on_behalf = caller.is_staff
+    if on_behalf and not caller.has_any(FILERS):
+        raise Forbidden("只有网格员或法律援助工作人员可以代为申请", code="role_not_allowed")
+    if not on_behalf:
+        _require_real_name(caller, data.applicant.id_number)
+    _check_area(caller, data.applicant.area)
+    _check_attachments(caller, data.attachment_ids)
+
+    moment = now_utc()
+    on = today_shanghai(moment)
+    rules = params.rules(data.applicant.area, on)
+    applicant = data.applicant
+    opposing = data.opposing_party
+    app_id = uuid.uuid4().hex
+    tracking_code = None
+    if on_behalf:
+        tracking_code = "".join(random.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+    facts = criteria.Facts(
+        birth_date=pii.birth_date(applicant.id_number), rural=applicant.rural,
+        categories=frozenset(data.categories), matter_type=data.matter_type,
+        household_size=data.household.size, monthly_incomes=tuple(i.monthly_amount for i in data.household.incomes))
+    eligibility, routing = criteria.evaluate(facts, rules)
+    green = routing["green_channel"].met
+    if green:
+        deadline, basis = deadlines.green_channel_deadline(moment, rules.hours(params.GREEN_CHANNEL_HOURS))
+    else:
+        deadline, basis = deadlines.statutory_deadline(moment, rules.days(params.REVIEW_DAYS))
+    app = Application(
+        id=app_id, channel="on_behalf" if on_behalf else "online", owner=None if on_behalf else caller.sub,
+        filed_by=caller.sub,
+        tracking_code_hash=_tracking_hash(app_id, tracking_code) if tracking_code else None,
+        area=applicant.area, submitted_at=moment, application_date=on,
+        applicant=Applicant(
+            name=applicant.name, name_key=normalize_name(applicant.name),
+            id_cipher=pii.encrypt("id_number", applicant.id_number),
+            id_hash=pii.lookup_hash("id_number", applicant.id_number),
+            id_masked=pii.mask_id_number(applicant.id_number), birth_date=pii.birth_date(applicant.id_number),
+            phone_cipher=pii.encrypt("phone", applicant.phone), phone_masked=pii.mask_phone(applicant.phone),
+            address=applicant.address, rural=applicant.rural),
+        household_size=data.household.size,
+        incomes=[Income(source=i.source, monthly_amount=i.monthly_amount, note=i.note) for i in data.household.incomes],
+        matter_type=data.matter_type,
+        opposing=Party(name=opposing.name, name_key=normalize_name(opposing.name), kind=opposing.kind,
+                       id_hash=party_hash(opposing.kind, opposing.id_number, opposing.credit_code),
+                       id_masked=pii.mask_id_number(opposing.id_number) if opposing.id_number else None),
+        description=data.description, categories=data.categories, attachment_ids=data.attachment_ids,
+        eligibility=eligibility, routing=list(routing.values()), green_channel=green,
+        home_visit_eligible=routing["home_visit"].met,
+        deadline=deadline, deadline_basis=basis, green_deadline=deadline if green else None,
+        timeline=[Event(at=moment, status=Status.submitted,
+                        note="已提交申请" + ("（绿色通道）" if green else "") + ("，由工作人员代为申请" if on_behalf else ""))],
+    )
+    storage.stamp_new(app)
+    how = "代为提交" if on_behalf else "提交"
+    storage.put_new(app, also=[
+        audit.entry(actor, "create", ENTITY, app.id,
+                    f"{how}法律援助申请（{app.matter_type.label}{'，绿色通道' if green else ''}）；"
+                    f"资格审查：{eligibility.verdict.label}，依据 {', '.join(eligibility.policy_versions) or '无'}"),
+        *queue.ops(None, app),
+    ])
+    _link_attachments(actor, caller, app)
+    return app, tracking_code
+
+
+def _tracking_hash(app_id: str, code: str) -> str:
+    return pii.lookup_hash("legal-aid-tracking", f"{app_id}:{code.strip().upper()}")
+
+
+def load(app_id: str) -> Application:
+    app = None
+    if app_id.isalnum() and len(app_id) <= 64:
+        app = storage.get_record(Application, **keys.record(ENTITY, app_id), consistent=True)
+    if app is None:
+        raise NotFound("没有这件法律援助申请", code="application_not_found")
+    return app
+
+
+def read(actor: audit.Actor, caller: Caller, app_id: str) -> tuple[Application, str]:
+    """The application and how the caller reads it (404 for anyone not entitled). Staff reads are audited."""
+    app = load(app_id)
+    reader = reader_of(caller, app)
+    if reader != "owner":
+        audit.record_read(actor, ENTITY, app.id, f"查看法律援助申请（{reader}）")
+    return app, reader
+
+
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> LegalAidApplicationPage:
+    page = storage.query(keys.owned_by(ENTITY, caller.sub), index="gsi1", limit=limit, cursor=cursor,
+                         newest_first=True)
+    return LegalAidApplicationPage(items=[summary(Application.from_item(i)) for i in page.items],
+                                   next_cursor=page.next_cursor)
+
+
+def assigned_to(caller: Caller, state: str, *, limit: int, cursor: str | None) -> LegalAidApplicationPage:
+    """A lawyer's cases: open (assigned) or closed, most recently assigned first."""
+    page = storage.query(keys.owned_by(LAWYER_INDEX, caller.sub), index="gsi2",
+                         begins_with=keys.SEP.join([state, ""]), limit=limit, cursor=cursor, newest_first=True)
+    return LegalAidApplicationPage(items=[summary(Application.from_item(i)) for i in page.items],
+                                   next_cursor=page.next_cursor)
+
+
+def claim(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidClaimIn) -> Application:
+    """The applicant takes over an application filed on their behalf: tracking code + their ID number.
+    Any mismatch is 404, so the endpoint reveals nothing about other people's applications."""
+    app = load(app_id)
+    if app.owner == caller.sub:
+        return app
+    matches = (app.tracking_code_hash is not None
+               and random.compare_digest(app.tracking_code_hash, _tracking_hash(app.id, data.tracking_code))
+               and random.compare_digest(app.applicant.id_hash, pii.lookup_hash("id_number", data.id_number)))
+    if not matches:
+        raise NotFound("没有这件法律援助申请，或查询码、身份证号不符", code="application_not_found")
+    if app.owner is not None:
+        raise Conflict("该申请已由其他账号认领", code="already_claimed")
+    _require_real_name(caller, data.id_number)
+    return storage.update(app, {"owner": caller.sub}, expected_version=app.version, also=[
+        audit.entry(actor, "claim", ENTITY, app.id, "申请人认领代为提交的申请", {"owner": {"from": None, "to": caller.sub}}),
+    ])
+

@@ -1,0 +1,118 @@
+"""What legal aid contributes to the core's cross-service features (chalicelib/plugin.py hooks)."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable
+
+from chalicelib import plugin, policy
+from chalicelib.timeutil import SHANGHAI, now_utc, to_shanghai, today_shanghai
+from plugins.legal_aid import deadlines, households, params, queue
+from plugins.legal_aid.models import MatterType, Status
+
+# --- coverage (C3) ----------------------------------------------------------------------------------
+
+def coverage_roles() -> list[plugin.CoverageRole]:
+    """seeds/000 item 7: every grid has a legal-aid contact (网格工作人员及联系方式)."""
+    return [plugin.CoverageRole(code="legal_aid_contact", title="法律援助联络员", minimum=1)]
+
+
+# --- ledger (C9) -----------------------------------------------------------------------------------
+
+def ledger_columns() -> list[plugin.LedgerColumn]:
+    """seeds/004's yearly counts: legal-aid cases assisted; plus the outreach L7 asks for."""
+    return [
+        plugin.LedgerColumn(key="legal_aid.applications", title="法律援助申请（件）"),
+        plugin.LedgerColumn(key="legal_aid.cases_assisted", title="协助办理法律援助（件）"),
+        plugin.LedgerColumn(key="legal_aid.green_channel", title="其中绿色通道（件）"),
+        plugin.LedgerColumn(key="legal_aid.amount_recovered", title="为受援人挽回金额（元）"),
+        plugin.LedgerColumn(key="legal_aid.households_visited", title="困难群体入户走访（户次）"),
+    ]
+
+
+# --- monthly screening (C7) ------------------------------------------------------------------------
+
+def _as_of_moment(as_of: date) -> datetime:
+    """Now, when screening today; the end of `as_of` (Asia/Shanghai) for a past month's run."""
+    if as_of >= today_shanghai():
+        return now_utc()
+    return datetime.combine(as_of + timedelta(days=1), time(0), SHANGHAI).astimezone(timezone.utc)
+
+
+def _next_month(month: str) -> str:
+    year, mon = (int(p) for p in month.split("-"))
+    return f"{year + (mon == 12):04d}-{mon % 12 + 1:02d}"
+
+
+def screening_checks(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
+    """Overdue green-channel cases, approved cases still unassigned after N days, households not yet
+    visited (one finding per grid), statuses expiring this month or next, and a calendar without data."""
+    moment = _as_of_moment(ctx.as_of)
+    out: list[plugin.Finding] = []
+    entries = queue.entries(ctx.area)
+    for entry in entries:
+        deadline = datetime.fromisoformat(entry["deadline"])
+        if entry["priority"] == queue.GREEN and deadline < moment:
+            hours = (moment - deadline).total_seconds() / 3600
+            out.append(plugin.Finding(
+                check="legal-aid.green-channel-overdue", area=entry["area"], severity="risk",
+                title="绿色通道案件超时未完成受理、审查、指派",
+                detail=f"{entry['applicant_name']}（{MatterType(entry['matter_type']).label}）时限 "
+                       f"{to_shanghai(deadline).strftime('%Y-%m-%d %H:%M')}，已超 {hours:.0f} 小时；"
+                       f"当前状态：{Status(entry['status']).label}",
+                record=entry["application_id"], due=to_shanghai(deadline).date()))
+    alert = {}
+    for entry in entries:
+        if entry["status"] != "approved" or not entry.get("approved_at"):
+            continue
+        area = entry["area"]
+        if area not in alert:
+            found = policy.resolve_or_none(params.UNASSIGNED_ALERT_DAYS, area, ctx.as_of)
+            alert[area] = int(found.value) if found else 3
+        approved = datetime.fromisoformat(entry["approved_at"])
+        waited = (moment - approved).days
+        if waited > alert[area]:
+            out.append(plugin.Finding(
+                check="legal-aid.approved-unassigned", area=area, severity="warning",
+                title=f"批准后超过 {alert[area]} 日仍未指派律师",
+                detail=f"{entry['applicant_name']}：{to_shanghai(approved).date().isoformat()} 批准，已 {waited} 日",
+                record=entry["application_id"]))
+    per_grid = Counter(item["grid"] for item in households.unvisited(ctx.area))
+    for grid, count in sorted(per_grid.items()):
+        out.append(plugin.Finding(
+            check="legal-aid.households-unvisited", area=grid, severity="info",
+            title=f"{count} 户困难群体尚未入户走访", detail="低保户、特困、重度残疾、五保、困难职工、农民工名单中尚未走访的",
+            record=f"unvisited-{grid}"))
+    city = ctx.area[:4]
+    for month in (ctx.month, _next_month(ctx.month)):
+        for item in households.expiring(city, month):
+            if not item["grid"].startswith(ctx.area):
+                continue
+            label = households.CATEGORY_LABELS.get(item["category"], item["category"])
+            out.append(plugin.Finding(
+                check="legal-aid.household-status-expiring", area=item["grid"], severity="info",
+                title=f"{label}资格即将到期", detail=f"{item['name']}：{item['valid_until']} 到期，请核实是否续期",
+                record=item["household_id"], due=date.fromisoformat(item["valid_until"])))
+    horizon = ctx.as_of + timedelta(days=45)
+    if entries and not deadlines.covers(horizon):  # only matters while cases are waiting
+        out.append(plugin.Finding(
+            check="legal-aid.holiday-calendar", area=ctx.area, severity="risk",
+            title=f"节假日安排缺少 {horizon.year} 年数据，绿色通道时限暂按自然时间计算",
+            detail="请升级 chinese-calendar（requirements.txt）以纳入国务院最新节假日安排",
+            record=f"calendar-{horizon.year}"))
+    return out
+
+
+# --- demo data -------------------------------------------------------------------------------------
+
+def demo_data(ctx: plugin.DemoContext) -> None:
+    """Root defaults of legal aid's parameters and Changzhou's 2021 exemption policy; a few applications in
+    天宁区 — a migrant worker's wage claim (green channel), a means-tested one, an elderly rural applicant —
+    and a grid's vulnerable households. Idempotent: fixed ids, existing records left alone."""
+    from plugins.legal_aid import demo
+
+    params.load_demo(ctx.actor)
+    demo.load(ctx)
+
+
+__all__ = ["coverage_roles", "ledger_columns", "screening_checks", "demo_data"]

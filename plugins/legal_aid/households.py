@@ -1,0 +1,453 @@
+"""Vulnerable households for door-to-door outreach (SPEC L7; seeds/000 item 7, seeds/001 item 3).
+
+Civil affairs hands the justice bureau its list (低保户, 特困, 重度残疾, 五保, 困难职工, 农民工) as a
+spreadsheet; an officer uploads it as CSV through the core's files and imports it here. Grid workers see
+their grid's households not yet visited and record visits; the monthly screening lists households still
+unvisited and statuses about to expire.
+
+Keys (docs/data-model.md, legal-aid patterns):
+- a household `legal-aid-household#<id>` / `record`, its visits in the same partition (`visit#<date>#<id>`);
+  the id is the keyed hash of the ID number, so importing next year's list updates, never duplicates;
+- every household of an area: gsi1 `legal-aid-household@<city>` / `<grid>#<id>` (pattern 7);
+- not yet visited: gsi2 `legal-aid-household-unvisited@<city>` / `<grid>#<id>`, a sparse index the first
+  visit removes the household from — "my grid's households to visit" is one Query;
+- status expiring in a month: `legal-aid-household-expiry#<city>#<yyyy-mm>` / `<grid>#<id>` (one small item
+  per household with an end date), read by the screening of that month and the next.
+
+Import: rows are checked one by one (a per-row report names the row as the spreadsheet numbers it, the
+column and what is wrong, never the ID number itself); valid rows are written 25 to a transaction with one
+audit entry per transaction, existing households updated at their version.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import date
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib import audit, keys, pii, storage
+from chalicelib.areas import Area
+from chalicelib.auth import Caller, require_area
+from chalicelib.errors import Conflict, NotFound, Unprocessable
+from chalicelib.timeutil import now_utc, today_shanghai
+
+ENTITY = "legal-aid-household"
+IMPORT_ENTITY = "legal-aid-household-import"
+UNVISITED = "legal-aid-household-unvisited"
+EXPIRY = "legal-aid-household-expiry"
+BATCH = 25
+MAX_ROWS = 5000
+MAX_REPORTED_ERRORS = 500
+
+HouseholdCategory = Literal["dibao", "tekun", "severely_disabled", "wubao", "hardship_worker", "migrant_worker"]
+CATEGORY_LABELS: dict[str, str] = {
+    "dibao": "低保户", "tekun": "特困人员", "severely_disabled": "重度残疾人", "wubao": "农村五保对象",
+    "hardship_worker": "困难职工", "migrant_worker": "农民工",
+}
+CATEGORY_WORDS: dict[str, str] = {
+    "低保": "dibao", "低保户": "dibao", "低保对象": "dibao", "最低生活保障": "dibao",
+    "特困": "tekun", "特困人员": "tekun", "特困供养": "tekun",
+    "重度残疾": "severely_disabled", "重度残疾人": "severely_disabled", "重残": "severely_disabled",
+    "五保": "wubao", "五保户": "wubao", "农村五保": "wubao", "农村五保对象": "wubao",
+    "困难职工": "hardship_worker", "农民工": "migrant_worker", "进城务工人员": "migrant_worker",
+    **{code: code for code in CATEGORY_LABELS},
+}
+COLUMNS = {  # the list's column → our field; Chinese headers as civil affairs writes them, or English
+    "类别": "category", "困难类别": "category", "category": "category",
+    "姓名": "name", "name": "name",
+    "身份证号": "id_number", "身份证号码": "id_number", "公民身份号码": "id_number", "id_number": "id_number",
+    "网格": "grid", "网格代码": "grid", "网格编码": "grid", "grid": "grid",
+    "有效期至": "valid_until", "救助截止日期": "valid_until", "valid_until": "valid_until",
+}
+REQUIRED = {"category": "类别", "name": "姓名", "id_number": "身份证号", "grid": "网格代码"}
+TITLES = {**REQUIRED, "valid_until": "有效期至"}
+
+
+class Household(storage.Record):
+    entity: ClassVar[str] = ENTITY
+    id: str
+    category: HouseholdCategory
+    name: str
+    id_cipher: str
+    id_masked: str
+    grid: str
+    valid_until: date | None = None
+    visit_count: int = 0
+    last_visited_on: date | None = None
+    imported_by: str
+    import_id: str
+
+    def key_attributes(self) -> dict[str, str]:
+        out = keys.record(ENTITY, self.id)
+        out["gsi1pk"], out["gsi1sk"] = keys.area_scoped(ENTITY, self.grid, self.id)
+        if self.visit_count == 0:
+            out["gsi2pk"], out["gsi2sk"] = keys.area_scoped(UNVISITED, self.grid, self.id)
+        return out
+
+
+def expiry_key(grid: str, valid_until: date, household_id: str) -> tuple[str, str]:
+    return (keys.compose(EXPIRY, keys.city_of(grid), valid_until.strftime("%Y-%m")),
+            keys.compose(grid, household_id))
+
+
+def _expiry_item(h: Household) -> dict[str, Any]:
+    pk, sk = expiry_key(h.grid, h.valid_until, h.id)
+    return {"pk": pk, "sk": sk, "entity": "legal-aid-household-expiry", "household_id": h.id, "grid": h.grid,
+            "category": h.category, "name": h.name, "valid_until": h.valid_until}
+
+
+class Visit(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str
+    household_id: str
+    visited_on: date
+    by: str
+    needs_legal_aid: bool
+    note: str | None = None
+
+
+class HouseholdImportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    file_id: str = Field(description="已上传并确认的 CSV 文件（/v1/files，kind=attachment，text/csv）编号")
+
+
+class HouseholdRowError(BaseModel):
+    row: int = Field(description="表格中的行号（表头为第 1 行）")
+    column: str
+    msg: str
+
+
+class HouseholdImportReport(BaseModel):
+    id: str
+    file_id: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    errors: list[HouseholdRowError]
+    errors_truncated: bool = False
+
+
+class ImportRecord(storage.Record):
+    entity: ClassVar[str] = IMPORT_ENTITY
+    id: str
+    area: str
+    by: str
+    report: HouseholdImportReport
+
+    def key_attributes(self) -> dict[str, str]:
+        return keys.record(IMPORT_ENTITY, self.id)
+
+
+class VulnerableHouseholdOut(BaseModel):
+    id: str
+    category: str
+    category_label: str
+    name: str
+    id_number_masked: str
+    grid: str
+    valid_until: date | None
+    visited: bool
+    visit_count: int
+    last_visited_on: date | None
+    version: int
+
+    @classmethod
+    def of(cls, h: Household) -> "VulnerableHouseholdOut":
+        return cls(id=h.id, category=h.category, category_label=CATEGORY_LABELS[h.category], name=h.name,
+                   id_number_masked=h.id_masked, grid=h.grid, valid_until=h.valid_until, visited=h.visit_count > 0,
+                   visit_count=h.visit_count, last_visited_on=h.last_visited_on, version=h.version)
+
+
+class VulnerableHouseholdPage(BaseModel):
+    items: list[VulnerableHouseholdOut]
+    next_cursor: str | None = None
+
+
+class VulnerableHouseholdQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+    area: str | None = Field(None, pattern=r"^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$",
+                             description="只看该区域（须在本人辖区内）；省略为本人辖区")
+    unvisited: bool = Field(False, description="只看尚未走访的")
+
+
+class HouseholdVisitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    visited_on: date
+    needs_legal_aid: bool = Field(False, description="是否有法律援助需求（有则引导其申请）")
+    note: str | None = Field(None, max_length=500)
+    version: int | None = Field(None, ge=1, description="户的当前版本（也可用 If-Match 头）")
+
+
+class HouseholdVisitOut(BaseModel):
+    id: str
+    household: VulnerableHouseholdOut
+    visited_on: date
+    needs_legal_aid: bool
+
+
+# --- parsing ----------------------------------------------------------------------------------------
+
+def decode(raw: bytes) -> str:
+    """Excel in China saves CSV as GB18030/GBK; other tools as UTF-8 (with or without BOM)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Unprocessable("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV", code="csv_encoding",
+                        errors=[{"loc": ["body", "file_id"], "msg": "文件编码无法识别"}])
+
+
+def parse(text: str) -> list[tuple[int, dict[str, str]]]:
+    """Rows as (spreadsheet row number, fields); a missing column or an oversized list is a 422."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise Unprocessable("文件是空的", code="csv_empty", errors=[{"loc": ["body", "file_id"], "msg": "没有内容"}]) from None
+    fields = [COLUMNS.get(h.strip().lower() if h.strip().isascii() else h.strip()) for h in header]
+    missing = [title for key, title in REQUIRED.items() if key not in fields]
+    if missing:
+        raise Unprocessable(f"表头缺少：{'、'.join(missing)}（应有 类别、姓名、身份证号、网格代码，可选 有效期至）",
+                            code="csv_header", errors=[{"loc": ["file", "header"], "msg": f"缺少{m}列"} for m in missing])
+    rows = []
+    for number, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        rows.append((number, {f: v.strip() for f, v in zip(fields, values) if f}))
+        if len(rows) > MAX_ROWS:
+            raise Unprocessable(f"一次最多导入 {MAX_ROWS} 行，请分批导入", code="csv_too_large",
+                                errors=[{"loc": ["body", "file_id"], "msg": f"超过 {MAX_ROWS} 行"}])
+    return rows
+
+
+class Row(BaseModel):
+    number: int
+    category: HouseholdCategory
+    name: str
+    id_number: str
+    grid: str
+    valid_until: date | None
+
+
+def check_row(number: int, values: dict[str, str], grids: dict[str, Area], caller: Caller,
+              seen: dict[str, int]) -> tuple[Row | None, list[HouseholdRowError]]:
+    errors = []
+
+    def bad(field: str, msg: str) -> None:
+        errors.append(HouseholdRowError(row=number, column=TITLES[field], msg=msg))
+
+    category = CATEGORY_WORDS.get(values.get("category", "").replace(" ", ""))
+    if not values.get("category"):
+        bad("category", "必填")
+    elif category is None:
+        bad("category", f"不认识的类别，应为：{'、'.join(CATEGORY_LABELS.values())}")
+    name = values.get("name", "")
+    if not name:
+        bad("name", "必填")
+    elif len(name) > 30:
+        bad("name", "过长（最多 30 个字）")
+    id_number = None
+    try:
+        id_number = pii.normalize_id_number(values.get("id_number", "")) if values.get("id_number") else None
+        if id_number is None:
+            bad("id_number", "必填")
+    except ValueError as exc:
+        bad("id_number", str(exc))
+    grid = values.get("grid", "")
+    if not grid:
+        bad("grid", "必填")
+    elif not (grid.isdigit() and len(grid) == 15):
+        bad("grid", "网格代码应为 15 位数字")
+    elif grid not in grids:
+        bad("grid", "网格不存在")
+    elif not caller.covers(grid):
+        bad("grid", "网格不在您的管辖范围内")
+    valid_until = None
+    if values.get("valid_until"):
+        try:
+            valid_until = date.fromisoformat(values["valid_until"].replace("/", "-").replace(".", "-"))
+        except ValueError:
+            bad("valid_until", "日期应为 YYYY-MM-DD")
+    if id_number and not errors:
+        first = seen.get(id_number)
+        if first is not None:
+            bad("id_number", f"与第 {first} 行重复")
+        else:
+            seen[id_number] = number
+    if errors:
+        return None, errors
+    return Row(number=number, category=category, name=name, id_number=id_number, grid=grid,
+               valid_until=valid_until), []
+
+
+def household_id(id_number: str) -> str:
+    return pii.lookup_hash("id_number", id_number)[:32]
+
+
+# --- importing -------------------------------------------------------------------------------------
+
+def import_file(actor: audit.Actor, caller: Caller, data: HouseholdImportIn) -> HouseholdImportReport:
+    from chalicelib import files
+
+    try:
+        record = files.visible(caller, data.file_id)
+    except NotFound:
+        raise Unprocessable("文件不存在或无权使用", code="file_not_found",
+                            errors=[{"loc": ["body", "file_id"], "msg": "文件不存在"}]) from None
+    if record.status != "available" or record.content_type != "text/csv":
+        raise Unprocessable("请上传并确认 CSV 文件（text/csv）", code="not_a_csv",
+                            errors=[{"loc": ["body", "file_id"], "msg": "应为已上传的 CSV 文件"}])
+    return import_text(actor, caller, decode(files.read_bytes(record)), data.file_id)
+
+
+def import_text(actor: audit.Actor, caller: Caller, text: str, file_id: str) -> HouseholdImportReport:
+    rows = parse(text)
+    errors: list[HouseholdRowError] = []
+    grid_codes = sorted({v.get("grid", "") for _, v in rows if len(v.get("grid", "")) == 15 and v["grid"].isdigit()})
+    grids: dict[str, Area] = {}
+    for start in range(0, len(grid_codes), 100):
+        found = storage.get_many([tuple(keys.record("area", c).values()) for c in grid_codes[start:start + 100]])
+        grids.update({i["code"]: Area.from_item(i) for i in found if i.get("level") == "grid"})
+    seen: dict[str, int] = {}
+    good: list[Row] = []
+    for number, values in rows:
+        row, row_errors = check_row(number, values, grids, caller, seen)
+        errors += row_errors
+        if row:
+            good.append(row)
+    import_id = uuid.uuid4().hex
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    failed_rows: set[int] = {e.row for e in errors}
+    for index, start in enumerate(range(0, len(good), BATCH), start=1):
+        batch = good[start:start + BATCH]
+        try:
+            result = _write_batch(actor, import_id, index, batch)
+        except Conflict:
+            for row in batch:
+                errors.append(HouseholdRowError(row=row.number, column="", msg="写入时该户数据被同时修改，请重新导入该行"))
+                failed_rows.add(row.number)
+            continue
+        for key, value in result.items():
+            counts[key] += value
+    errors.sort(key=lambda e: e.row)
+    report = HouseholdImportReport(id=import_id, file_id=file_id, rows=len(rows), failed=len(failed_rows),
+                          errors=errors[:MAX_REPORTED_ERRORS], errors_truncated=len(errors) > MAX_REPORTED_ERRORS,
+                          **counts)
+    storage.put_new(ImportRecord(id=import_id, area=caller.area or "", by=actor.sub, report=report), also=[
+        audit.entry(actor, "import", IMPORT_ENTITY, import_id,
+                    f"导入困难群体名单（文件 {file_id}）：共 {report.rows} 行，新增 {report.created}，更新 {report.updated}，"
+                    f"未变 {report.unchanged}，有误 {report.failed}")])
+    return report
+
+
+def _write_batch(actor: audit.Actor, import_id: str, index: int, batch: list[Row]) -> dict[str, int]:
+    ids = {row.number: household_id(row.id_number) for row in batch}
+    existing = {i["id"]: Household.from_item(i) for i in storage.get_many(
+        [tuple(keys.record(ENTITY, hid).values()) for hid in ids.values()])}
+    ops: list[dict[str, Any]] = []
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    moment = now_utc()
+    for row in batch:
+        hid = ids[row.number]
+        old = existing.get(hid)
+        fields = {"category": row.category, "name": row.name, "grid": row.grid, "valid_until": row.valid_until}
+        if old is None:
+            new = Household(id=hid, id_cipher=pii.encrypt("id_number", row.id_number),
+                            id_masked=pii.mask_id_number(row.id_number), imported_by=actor.sub, import_id=import_id,
+                            created_at=moment, updated_at=moment, **fields)
+            ops.append(storage.put_op(new.to_item()))
+            counts["created"] += 1
+        elif all(getattr(old, k) == v for k, v in fields.items()):
+            counts["unchanged"] += 1
+            continue
+        else:
+            new = Household.model_validate({**old.model_dump(), **fields, "import_id": import_id,
+                                            "version": old.version + 1, "updated_at": moment})
+            item = new.to_item()
+            ops.append(storage.update_op(*keys.record(ENTITY, hid).values(),
+                                         {k: v for k, v in item.items() if k not in ("pk", "sk")},
+                                         expected_version=old.version))
+            counts["updated"] += 1
+            if old.valid_until and (old.valid_until, old.grid) != (new.valid_until, new.grid):
+                ops.append(storage.delete_op(*expiry_key(old.grid, old.valid_until, old.id)))
+        if new.valid_until:
+            ops.append(storage.put_op(_expiry_item(new), must_not_exist=False))
+    if ops:
+        first, last = batch[0].number, batch[-1].number
+        ops.append(audit.entry(actor, "import", IMPORT_ENTITY, import_id,
+                               f"导入困难群体名单第 {index} 批（第 {first}–{last} 行）：新增 {counts['created']}，"
+                               f"更新 {counts['updated']}"))
+        storage.transact(ops)
+    return counts
+
+
+def import_report(caller: Caller, import_id: str) -> HouseholdImportReport:
+    record = storage.get_record(ImportRecord, **keys.record(IMPORT_ENTITY, import_id)) if import_id.isalnum() else None
+    if record is None or record.by != caller.sub and not (record.area and caller.covers(record.area)):
+        raise NotFound("没有这次导入", code="import_not_found")
+    return record.report
+
+
+# --- reading and visiting --------------------------------------------------------------------------
+
+def _scope(caller: Caller, area: str | None) -> str:
+    scope = area or caller.area or ""
+    require_area(caller, scope)
+    if len(scope) < 4:
+        raise Unprocessable("请指定市或以下的区域：?area=<代码>", code="area_too_wide",
+                            errors=[{"loc": ["query", "area"], "msg": "省级范围过大，请按市查看"}])
+    return scope
+
+
+def listing(caller: Caller, q: VulnerableHouseholdQuery) -> VulnerableHouseholdPage:
+    scope = _scope(caller, q.area)
+    entity, index = (UNVISITED, "gsi2") if q.unvisited else (ENTITY, "gsi1")
+    page = storage.query(keys.area_scope_partition(entity, keys.city_of(scope)), index=index, begins_with=scope,
+                         limit=q.limit, cursor=q.cursor)
+    return VulnerableHouseholdPage(items=[VulnerableHouseholdOut.of(Household.from_item(i)) for i in page.items],
+                         next_cursor=page.next_cursor)
+
+
+def get(caller: Caller, hid: str) -> Household:
+    household = storage.get_record(Household, **keys.record(ENTITY, hid), consistent=True) if hid.isalnum() else None
+    if household is None or not caller.covers(household.grid):
+        raise NotFound("没有这一户", code="household_not_found")
+    return household
+
+
+def visit(actor: audit.Actor, caller: Caller, hid: str, data: HouseholdVisitIn,
+          expected_version: int) -> HouseholdVisitOut:
+    household = get(caller, hid)
+    if data.visited_on > today_shanghai():
+        raise Unprocessable("走访日期不能晚于今天", errors=[{"loc": ["body", "visited_on"], "msg": "不能是将来的日期"}])
+    record = Visit(id=uuid.uuid4().hex, household_id=hid, visited_on=data.visited_on, by=actor.sub,
+                   needs_legal_aid=data.needs_legal_aid, note=data.note)
+    pk = keys.record(ENTITY, hid)["pk"]
+    last = max(filter(None, [household.last_visited_on, data.visited_on]))
+    updated = storage.update(household, {"visit_count": household.visit_count + 1, "last_visited_on": last},
+                             expected_version=expected_version, also=[
+        storage.put_op({"pk": pk, "sk": keys.compose("visit", data.visited_on.isoformat(), record.id),
+                        "entity": "legal-aid-household-visit", **record.model_dump()}),
+        audit.entry(actor, "visit", ENTITY, hid, f"入户走访（{data.visited_on.isoformat()}"
+                                                 f"{'，有法律援助需求' if data.needs_legal_aid else ''}）"),
+    ])
+    return HouseholdVisitOut(id=record.id, household=VulnerableHouseholdOut.of(updated), visited_on=data.visited_on,
+                    needs_legal_aid=data.needs_legal_aid)
+
+
+def unvisited(area: str) -> list[dict[str, Any]]:
+    """Every unvisited household of an area (screening: bounded by one city's list)."""
+    return storage.query_all(keys.area_scope_partition(UNVISITED, keys.city_of(area)), index="gsi2",
+                             begins_with=area, max_items=200_000)
+
+
+def expiring(city: str, month: str) -> list[dict[str, Any]]:
+    return storage.query_all(keys.compose(EXPIRY, city, month), max_items=200_000)

@@ -1,0 +1,257 @@
+"""Routes of legal aid, mounted at /v1/legal-aid. Routes parse, check who may call, and shape the answer;
+the services (applications, workflow, households, queue) know nothing of HTTP."""
+from __future__ import annotations
+
+from typing import Literal
+
+from chalice import Blueprint
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib import web
+from chalicelib.gateway import jwt_auth
+from chalicelib.web import PUBLIC, PageQuery, endpoint, parse, parse_query
+from plugins.legal_aid import applications, criteria, households, queue, views, workflow
+from plugins.legal_aid.models import (
+    AGRICULTURAL_MATTERS,
+    IN_SCOPE,
+    Category,
+    LegalAidApplicationIn,
+    LegalAidAssignIn,
+    LegalAidClaimIn,
+    LegalAidCloseIn,
+    LegalAidFollowUpIn,
+    LegalAidHomeVisitIn,
+    LegalAidMajorIn,
+    LegalAidOverrideIn,
+    LegalAidReasonIn,
+    LegalAidStepIn,
+    LegalAidVersionIn,
+    MatterType,
+)
+
+bp = Blueprint(__name__)
+TAGS = ("legal-aid",)
+OFFICER = {"legal_aid_officer"}
+APPLICANTS = {"resident", "grid_worker", "legal_aid_officer"}
+READERS = {"resident", "grid_worker", "legal_aid_officer", "lawyer"}
+
+
+class LegalAidAssignmentQuery(PageQuery):
+    model_config = ConfigDict(extra="forbid")
+    state: Literal["open", "closed"] = Field("open", description="open 在办；closed 已结")
+
+
+class LegalAidCriterionInfo(BaseModel):
+    code: str
+    title: str
+
+
+class LegalAidMatterInfo(BaseModel):
+    code: str
+    label: str
+    in_scope: bool = Field(description="属于法律援助事项范围")
+    agricultural: bool = Field(description="涉农事项（绿色通道）")
+
+
+class LegalAidCodeLabel(BaseModel):
+    code: str
+    label: str
+
+
+class LegalAidVocabulary(BaseModel):
+    criteria: list[LegalAidCriterionInfo]
+    matter_types: list[LegalAidMatterInfo]
+    categories: list[LegalAidCodeLabel]
+
+
+def _full(app, reader, tracking_code=None):
+    return views.full(app, reader, tracking_code=tracking_code)
+
+
+# --- applying and following --------------------------------------------------------------------------
+
+@bp.route("/criteria", methods=["GET"])
+@endpoint("法律援助条件范围清单", who=PUBLIC, response=LegalAidVocabulary, tags=TAGS,
+          description="审查依据的各项条件、事项范围和可申报的情形（申请表的选项）。")
+def vocabulary():
+    return LegalAidVocabulary(
+        criteria=[LegalAidCriterionInfo(code=c.code, title=c.title)
+                  for c in (*criteria.ELIGIBILITY, *criteria.ROUTING)],
+        matter_types=[LegalAidMatterInfo(code=m.value, label=m.label, in_scope=m in IN_SCOPE,
+                                 agricultural=m in AGRICULTURAL_MATTERS) for m in MatterType],
+        categories=[LegalAidCodeLabel(code=c.value, label=c.label) for c in Category])
+
+
+@bp.route("/applications", methods=["POST"], authorizer=jwt_auth)
+@endpoint("申请法律援助", who=APPLICANTS, body=LegalAidApplicationIn, response=views.LegalAidApplicationOut, status=201,
+          tags=TAGS,
+          description="居民本人申请；网格员或法律援助工作人员可为辖区居民代为申请（返回一次性查询码交给申请人）。"
+                      "立即按申请日生效的标准审查资格，逐项给出理由。")
+def submit_application():
+    app, code = applications.submit(web.actor(), web.caller(), parse(LegalAidApplicationIn))
+    reader = "owner" if app.owner else ("officer" if "legal_aid_officer" in web.caller().roles else "filer")
+    return web.respond(_full(app, reader, code), status=201,
+                       headers={"Location": f"/v1/legal-aid/applications/{app.id}"})
+
+
+@bp.route("/applications", methods=["GET"], authorizer=jwt_auth)
+@endpoint("我的法律援助申请", who={"resident"}, query=PageQuery, response=views.LegalAidApplicationPage, tags=TAGS)
+def my_applications():
+    q = parse_query(PageQuery)
+    return applications.mine(web.caller(), limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/applications/{app_id}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("查看法律援助申请及进度", who=READERS, response=views.LegalAidApplicationOut, tags=TAGS,
+          description="申请人本人、辖区法律援助工作人员、承办律师、代为申请的网格员可见；其他人 404。"
+                      "完整身份证号、电话只返回给申请人本人。")
+def get_application(app_id):
+    app, reader = applications.read(web.actor(), web.caller(), app_id)
+    return _full(app, reader)
+
+
+@bp.route("/applications/{app_id}/claim", methods=["POST"], authorizer=jwt_auth)
+@endpoint("认领代为提交的申请", who={"resident"}, body=LegalAidClaimIn, response=views.LegalAidApplicationOut, tags=TAGS,
+          description="凭工作人员给的查询码和本人身份证号认领，之后可随时查看进度。")
+def claim_application(app_id):
+    return _full(applications.claim(web.actor(), web.caller(), app_id, parse(LegalAidClaimIn)), "owner")
+
+
+@bp.route("/assignments", methods=["GET"], authorizer=jwt_auth)
+@endpoint("我承办的案件", who={"lawyer"}, query=LegalAidAssignmentQuery, response=views.LegalAidApplicationPage, tags=TAGS)
+def my_assignments():
+    q = parse_query(LegalAidAssignmentQuery)
+    return applications.assigned_to(web.caller(), q.state, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/queue", methods=["GET"], authorizer=jwt_auth)
+@endpoint("待办队列（绿色通道优先）", who=OFFICER, query=PageQuery, response=queue.LegalAidQueuePage, tags=TAGS,
+          description="本人辖区及下级的待受理、待审查、待指派、待回访案件：绿色通道在前，其余按办理时限先后。")
+def officer_queue():
+    q = parse_query(PageQuery)
+    return queue.page(web.caller().area, limit=q.limit, cursor=q.cursor)
+
+
+# --- the workflow --------------------------------------------------------------------------------------
+
+def _step(function, model=LegalAidVersionIn):
+    data = parse(model)
+    version = web.expected_version(data.version)
+    return function(data, version)
+
+
+@bp.route("/applications/{app_id}/accept", methods=["POST"], authorizer=jwt_auth)
+@endpoint("受理", who=OFFICER, body=LegalAidVersionIn, response=views.LegalAidApplicationOut, tags=TAGS)
+def accept(app_id):
+    app = _step(lambda d, v: workflow.accept(web.actor(), web.caller(), app_id, v))
+    return _full(app, "officer")
+
+
+@bp.route("/applications/{app_id}/approve", methods=["POST"], authorizer=jwt_auth)
+@endpoint("批准给予法律援助", who=OFFICER, body=LegalAidVersionIn, response=views.LegalAidApplicationOut, tags=TAGS,
+          description="资格审查结果须为符合条件（或已人工改判为符合条件）。")
+def approve(app_id):
+    app = _step(lambda d, v: workflow.approve(web.actor(), web.caller(), app_id, v))
+    return _full(app, "officer")
+
+
+@bp.route("/applications/{app_id}/reject", methods=["POST"], authorizer=jwt_auth)
+@endpoint("决定不予法律援助（须说明理由）", who=OFFICER, body=LegalAidReasonIn, response=views.LegalAidApplicationOut, tags=TAGS)
+def reject(app_id):
+    app = _step(lambda d, v: workflow.reject(web.actor(), web.caller(), app_id, d, v), LegalAidReasonIn)
+    return _full(app, "officer")
+
+
+@bp.route("/applications/{app_id}/eligibility-override", methods=["POST"], authorizer=jwt_auth)
+@endpoint("人工改判资格审查结果（须说明理由）", who=OFFICER, body=LegalAidOverrideIn, response=views.LegalAidApplicationOut, tags=TAGS)
+def override(app_id):
+    app = _step(lambda d, v: workflow.override(web.actor(), web.caller(), app_id, d, v), LegalAidOverrideIn)
+    return _full(app, "officer")
+
+
+@bp.route("/applications/{app_id}/assign", methods=["POST"], authorizer=jwt_auth)
+@endpoint("指派律师（先做利益冲突审查）", who=OFFICER, body=LegalAidAssignIn, response=views.LegalAidApplicationOut, tags=TAGS,
+          description="律师在办案件中代理本案对方当事人（或对方为本案申请人）时 409 conflict_of_interest；"
+                      "填写 conflict_override_reason 可坚持指派，理由记入审计。")
+def assign(app_id):
+    app = _step(lambda d, v: workflow.assign(web.actor(), web.caller(), app_id, d, v), LegalAidAssignIn)
+    return _full(app, "officer")
+
+
+@bp.route("/applications/{app_id}/close", methods=["POST"], authorizer=jwt_auth)
+@endpoint("结案（结案方式、挽回金额、摘要）", who={"lawyer", "legal_aid_officer"}, body=LegalAidCloseIn,
+          response=views.LegalAidApplicationOut, tags=TAGS)
+def close(app_id):
+    app = _step(lambda d, v: workflow.close(web.actor(), web.caller(), app_id, d, v), LegalAidCloseIn)
+    return _full(app, views.reader_of(web.caller(), app))
+
+
+@bp.route("/applications/{app_id}/follow-up", methods=["POST"], authorizer=jwt_auth)
+@endpoint("记录案后回访", who=OFFICER, body=LegalAidFollowUpIn, response=views.LegalAidApplicationOut, tags=TAGS)
+def follow_up(app_id):
+    app = _step(lambda d, v: workflow.follow_up(web.actor(), web.caller(), app_id, d, v), LegalAidFollowUpIn)
+    return _full(app, "officer")
+
+
+@bp.route("/applications/{app_id}/major", methods=["POST"], authorizer=jwt_auth)
+@endpoint("认定为重大疑难案件", who=OFFICER, body=LegalAidMajorIn, response=views.LegalAidApplicationOut, tags=TAGS,
+          description="认定后须完成案前评估方可结案，并记录随案指导、旁听庭审。")
+def mark_major(app_id):
+    app = _step(lambda d, v: workflow.mark_major(web.actor(), web.caller(), app_id, d, v), LegalAidMajorIn)
+    return _full(app, "officer")
+
+
+@bp.route("/applications/{app_id}/quality-steps", methods=["POST"], authorizer=jwt_auth)
+@endpoint("记录质量控制步骤（案前评估、随案指导、旁听庭审）", who=OFFICER, body=LegalAidStepIn,
+          response=views.LegalAidApplicationOut, tags=TAGS)
+def quality_step(app_id):
+    app = _step(lambda d, v: workflow.quality_step(web.actor(), web.caller(), app_id, d, v), LegalAidStepIn)
+    return _full(app, "officer")
+
+
+@bp.route("/applications/{app_id}/home-visit", methods=["POST"], authorizer=jwt_auth)
+@endpoint("预约上门服务（老年人、残疾人、重病患者）", who={"resident", "legal_aid_officer"}, body=LegalAidHomeVisitIn,
+          response=views.LegalAidApplicationOut, tags=TAGS)
+def home_visit(app_id):
+    app = _step(lambda d, v: workflow.schedule_home_visit(web.actor(), web.caller(), app_id, d, v), LegalAidHomeVisitIn)
+    return _full(app, views.reader_of(web.caller(), app))
+
+
+# --- vulnerable households (L7) -------------------------------------------------------------------------
+
+@bp.route("/households/imports", methods=["POST"], authorizer=jwt_auth)
+@endpoint("导入民政困难群体名单（CSV）", who=OFFICER, body=households.HouseholdImportIn, response=households.HouseholdImportReport,
+          status=201, tags=TAGS,
+          description="先经 /v1/files 上传 CSV（列：类别、姓名、身份证号、网格代码，可选 有效期至；UTF-8 或 GBK），"
+                      "再以文件编号导入。逐行报告错误（行号按表格计，表头为第 1 行）；有误的行不导入，其余照常导入。")
+def import_households():
+    report = households.import_file(web.actor(), web.caller(), parse(households.HouseholdImportIn))
+    return web.respond(report, status=201, headers={"Location": f"/v1/legal-aid/households/imports/{report.id}"})
+
+
+@bp.route("/households/imports/{import_id}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("导入报告", who=OFFICER, response=households.HouseholdImportReport, tags=TAGS)
+def household_import(import_id):
+    return households.import_report(web.caller(), import_id)
+
+
+@bp.route("/households", methods=["GET"], authorizer=jwt_auth)
+@endpoint("困难群体名单（本人网格/辖区）", who={"grid_worker", "legal_aid_officer"}, query=households.VulnerableHouseholdQuery,
+          response=households.VulnerableHouseholdPage, tags=TAGS, description="unvisited=true 只列尚未入户走访的。")
+def list_households():
+    return households.listing(web.caller(), parse_query(households.VulnerableHouseholdQuery))
+
+
+@bp.route("/households/{household_id}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("一户的情况", who={"grid_worker", "legal_aid_officer"}, response=households.VulnerableHouseholdOut, tags=TAGS)
+def get_household(household_id):
+    return households.VulnerableHouseholdOut.of(households.get(web.caller(), household_id))
+
+
+@bp.route("/households/{household_id}/visits", methods=["POST"], authorizer=jwt_auth)
+@endpoint("记录入户走访", who={"grid_worker", "legal_aid_officer"}, body=households.HouseholdVisitIn,
+          response=households.HouseholdVisitOut, status=201, tags=TAGS)
+def visit_household(household_id):
+    data = parse(households.HouseholdVisitIn)
+    return web.respond(households.visit(web.actor(), web.caller(), household_id, data,
+                                        web.expected_version(data.version)), status=201)

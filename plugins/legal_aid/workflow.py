@@ -1,0 +1,239 @@
+"""The case workflow (SPEC L6): submitted → accepted → approved | rejected → assigned → closed →
+followed_up, plus the steps beside it (eligibility override, major-case quality steps, home visits).
+
+Every change is one conditional write: the record at the version the client last saw (`stale_version`
+409 otherwise), its audit entry, and its queue entries moved (queue.py), in one transaction. A step the
+current status does not allow is 409 `illegal_transition` naming both.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from chalicelib import audit, storage
+from chalicelib.auth import Caller
+from chalicelib.errors import Conflict, NotFound, Unprocessable
+from chalicelib.timeutil import now_utc, to_shanghai, today_shanghai
+from plugins.legal_aid import conflicts, deadlines, params, queue
+from plugins.legal_aid.applications import load
+from plugins.legal_aid.models import (
+    ENTITY,
+    Application,
+    ConflictOverride,
+    Event,
+    FollowUp,
+    HomeVisit,
+    LegalAidAssignIn,
+    LegalAidCloseIn,
+    LegalAidFollowUpIn,
+    LegalAidHomeVisitIn,
+    LegalAidMajorIn,
+    LegalAidOverrideIn,
+    LegalAidReasonIn,
+    LegalAidStepIn,
+    Outcome,
+    Override,
+    QualityStep,
+    Status,
+    StepRecord,
+    Verdict,
+)
+from plugins.legal_aid.views import OFFICER, reader_of
+
+S = Status
+ACTIONS: dict[str, tuple[frozenset[Status], str]] = {
+    # action: (statuses it may start from, Chinese name)
+    "accept": (frozenset({S.submitted}), "受理"),
+    "approve": (frozenset({S.accepted}), "批准援助"),
+    "reject": (frozenset({S.accepted}), "不予援助"),
+    "assign": (frozenset({S.approved}), "指派律师"),
+    "close": (frozenset({S.assigned}), "结案"),
+    "follow_up": (frozenset({S.closed}), "案后回访"),
+    "override": (frozenset({S.submitted, S.accepted}), "人工改判资格审查结果"),
+    "mark_major": (frozenset({S.accepted, S.approved, S.assigned}), "认定重大疑难案件"),
+    "quality_step": (frozenset({S.approved, S.assigned}), "记录质量控制步骤"),
+    "home_visit": (frozenset({S.submitted, S.accepted, S.approved, S.assigned}), "预约上门服务"),
+}
+
+
+def _officer_case(caller: Caller, app_id: str) -> Application:
+    """The case, if the caller is a legal-aid officer of its area (others: 404, existence is private)."""
+    app = load(app_id)
+    if OFFICER not in caller.roles or not caller.covers(app.area):
+        raise NotFound("没有这件法律援助申请", code="application_not_found")
+    return app
+
+
+def _allowed(app: Application, action: str) -> None:
+    starts, name = ACTIONS[action]
+    if app.status not in starts:
+        raise Conflict(f"当前状态为「{app.status.label}」，不能{name}", code="illegal_transition",
+                       errors=[{"loc": ["status"], "msg": f"{name}须在「{'」「'.join(s.label for s in starts)}」状态"}])
+
+
+def _save(actor: audit.Actor, app: Application, changes: dict[str, Any], expected_version: int, action: str,
+          summary: str, event: str | None = None, audit_changes: dict[str, Any] | None = None) -> Application:
+    moment = now_utc()
+    if event is not None:
+        status = changes.get("status", app.status)
+        changes = {**changes, "timeline": [*app.timeline, Event(at=moment, status=status, note=event)]}
+    new = Application.model_validate({**app.model_dump(), **changes})
+    status_change = {"status": {"from": app.status, "to": new.status}} if new.status != app.status else {}
+    entry = audit.entry(actor, action, ENTITY, app.id, summary, {**status_change, **(audit_changes or {})} or None)
+    return storage.update(app, changes, expected_version=expected_version, also=[entry, *queue.ops(app, new)])
+
+
+def _rules_today(app: Application, names: Iterable[str]) -> dict[str, Any]:
+    from chalicelib import policy
+
+    return policy.resolve_many(list(names), app.area, today_shanghai())
+
+
+# --- the main line ------------------------------------------------------------------------------------------
+
+def accept(actor: audit.Actor, caller: Caller, app_id: str, expected_version: int) -> Application:
+    app = _officer_case(caller, app_id)
+    _allowed(app, "accept")
+    return _save(actor, app, {"status": S.accepted, "accepted_at": now_utc()}, expected_version, "accept",
+                 "受理法律援助申请", "已受理，正在审查")
+
+
+def approve(actor: audit.Actor, caller: Caller, app_id: str, expected_version: int) -> Application:
+    app = _officer_case(caller, app_id)
+    _allowed(app, "approve")
+    if app.verdict != Verdict.eligible:
+        raise Conflict(f"资格审查结果为「{app.verdict.label}」，不能批准；如确应援助，请先人工改判并说明理由",
+                       code="not_eligible", errors=[{"loc": ["eligibility"], "msg": app.eligibility.summary}])
+    moment = now_utc()
+    changes: dict[str, Any] = {"status": S.approved, "approved_at": moment}
+    if not app.green_channel:  # the green channel keeps its one-day deadline for the whole way to assignment
+        days = int(_rules_today(app, [params.ASSIGN_DAYS])[params.ASSIGN_DAYS].value)
+        changes["deadline"], changes["deadline_basis"] = deadlines.statutory_deadline(moment, days)
+    return _save(actor, app, changes, expected_version, "approve", "批准给予法律援助", "审查通过，决定给予法律援助")
+
+
+def reject(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidReasonIn,
+           expected_version: int) -> Application:
+    app = _officer_case(caller, app_id)
+    _allowed(app, "reject")
+    return _save(actor, app, {"status": S.rejected, "rejected_at": now_utc(), "rejection_reason": data.reason,
+                              "deadline": None},
+                 expected_version, "reject", f"决定不予法律援助，理由：{data.reason}", f"决定不予法律援助：{data.reason}")
+
+
+def assign(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidAssignIn,
+           expected_version: int) -> Application:
+    """Assign a lawyer after the conflict check; a hit is 409 unless an override reason is given."""
+    app = _officer_case(caller, app_id)
+    _allowed(app, "assign")
+    hits = conflicts.check(app, data.lawyer)
+    override = None
+    if hits and not data.conflict_override_reason:
+        raise Conflict("拟指派的律师与本案存在利益冲突，不能指派；如确需指派，请填写 conflict_override_reason",
+                       code="conflict_of_interest",
+                       errors=[{"loc": ["body", "lawyer"], "msg": conflicts.describe(h)} for h in hits])
+    if hits:
+        override = ConflictOverride(reason=data.conflict_override_reason, by=actor.sub, hits=hits)
+    summary = f"指派律师 {data.lawyer}"
+    if override:
+        summary += f"；利益冲突审查命中 {len(hits)} 项（{'；'.join(conflicts.describe(h) for h in hits)}），" \
+                   f"坚持指派，理由：{override.reason}"
+    return _save(actor, app, {"status": S.assigned, "lawyer": data.lawyer, "assigned_at": now_utc(),
+                              "conflict_override": override, "deadline": None, "deadline_basis": None},
+                 expected_version, "assign", summary, "已指派律师承办", {"lawyer": {"from": None, "to": data.lawyer}})
+
+
+def close(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidCloseIn, expected_version: int) -> Application:
+    """The assigned lawyer (or an officer of the area) closes the case with its outcome."""
+    app = load(app_id)
+    reader = reader_of(caller, app)
+    if reader not in ("lawyer", "officer"):
+        raise NotFound("没有这件法律援助申请", code="application_not_found")
+    _allowed(app, "close")
+    done = {q.step for q in app.quality_steps}
+    missing = [s for s in (QualityStep.pre_case_assessment,) if app.major and s not in done]
+    if missing:
+        raise Conflict("重大疑难案件须先完成案前评估才能结案", code="quality_steps_missing",
+                       errors=[{"loc": ["quality_steps"], "msg": f"缺少{s.label}"} for s in missing])
+    moment = now_utc()
+    days = int(_rules_today(app, [params.FOLLOW_UP_DAYS])[params.FOLLOW_UP_DAYS].value)
+    deadline, basis = deadlines.statutory_deadline(moment, days)
+    outcome = Outcome(kind=data.kind, amount_recovered=data.amount_recovered, summary=data.summary, closed_by=actor.sub)
+    from plugins.legal_aid.criteria import money
+
+    return _save(actor, app, {"status": S.closed, "closed_at": moment, "outcome": outcome, "deadline": deadline,
+                              "deadline_basis": basis},
+                 expected_version, "close", f"结案：{data.kind.label}，挽回 {money(data.amount_recovered)}",
+                 f"已结案：{data.kind.label}，为您挽回 {money(data.amount_recovered)}",
+                 {"outcome": {"to": data.kind}})
+
+
+def follow_up(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidFollowUpIn,
+              expected_version: int) -> Application:
+    app = _officer_case(caller, app_id)
+    _allowed(app, "follow_up")
+    if data.visited_on > today_shanghai():
+        raise Unprocessable("回访日期不能晚于今天", errors=[{"loc": ["body", "visited_on"], "msg": "不能是将来的日期"}])
+    if app.closed_at and data.visited_on < to_shanghai(app.closed_at).date():
+        raise Unprocessable("回访日期不能早于结案日期", errors=[{"loc": ["body", "visited_on"], "msg": "早于结案日期"}])
+    record = FollowUp(visited_on=data.visited_on, method=data.method, satisfaction=data.satisfaction, note=data.note,
+                      by=actor.sub)
+    return _save(actor, app, {"status": S.followed_up, "follow_up": record, "deadline": None, "deadline_basis": None},
+                 expected_version, "follow_up", f"案后回访（{data.method.label}，{data.satisfaction.label}）",
+                 f"已回访（{data.method.label}）")
+
+
+# --- beside the main line -----------------------------------------------------------------------------------
+
+def override(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidOverrideIn,
+             expected_version: int) -> Application:
+    """An officer replaces the computed eligibility result; only with a reason, kept in the audit trail."""
+    app = _officer_case(caller, app_id)
+    _allowed(app, "override")
+    verdict = Verdict(data.verdict)
+    record = Override(verdict=verdict, reason=data.reason, by=actor.sub, at=now_utc())
+    return _save(actor, app, {"override": record}, expected_version, "override",
+                 f"人工改判资格审查结果：{app.verdict.label} → {verdict.label}，理由：{data.reason}"
+                 f"（系统结果：{app.eligibility.summary}）",
+                 f"工作人员复核资格审查结果为「{verdict.label}」：{data.reason}",
+                 {"verdict": {"from": app.verdict, "to": verdict}})
+
+
+def mark_major(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidMajorIn,
+               expected_version: int) -> Application:
+    app = _officer_case(caller, app_id)
+    _allowed(app, "mark_major")
+    if app.major:
+        raise Conflict("该案件已认定为重大疑难案件", code="already_major")
+    return _save(actor, app, {"major": True, "major_reason": data.reason}, expected_version, "mark_major",
+                 f"认定为重大疑难案件，理由：{data.reason}", audit_changes={"major": {"from": False, "to": True}})
+
+
+def quality_step(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidStepIn,
+                 expected_version: int) -> Application:
+    app = _officer_case(caller, app_id)
+    _allowed(app, "quality_step")
+    if not app.major:
+        raise Conflict("只有重大疑难案件需要记录质量控制步骤，请先认定", code="not_major")
+    if data.on > today_shanghai():
+        raise Unprocessable("日期不能晚于今天", errors=[{"loc": ["body", "on"], "msg": "不能是将来的日期"}])
+    step = StepRecord(step=data.step, on=data.on, note=data.note, by=actor.sub)
+    return _save(actor, app, {"quality_steps": [*app.quality_steps, step]}, expected_version, "quality_step",
+                 f"记录{data.step.label}（{data.on.isoformat()}）")
+
+
+def schedule_home_visit(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidHomeVisitIn,
+                        expected_version: int) -> Application:
+    """The applicant, or an officer of the area, books a home visit (elderly, disabled, seriously ill only)."""
+    app = load(app_id)
+    reader = reader_of(caller, app)
+    if reader not in ("owner", "officer"):
+        raise NotFound("没有这件法律援助申请", code="application_not_found")
+    _allowed(app, "home_visit")
+    if not app.home_visit_eligible:
+        raise Conflict("预约上门服务面向老年人、残疾人和重病患者", code="home_visit_not_eligible")
+    if data.scheduled_at <= now_utc():
+        raise Unprocessable("预约时间应在将来", errors=[{"loc": ["body", "scheduled_at"], "msg": "应晚于现在"}])
+    visit = HomeVisit(scheduled_at=data.scheduled_at, note=data.note, by=actor.sub)
+    when = to_shanghai(data.scheduled_at).strftime("%Y-%m-%d %H:%M")
+    return _save(actor, app, {"home_visit": visit}, expected_version, "home_visit", f"预约上门服务：{when}",
+                 f"已预约上门服务：{when}")

@@ -1,0 +1,238 @@
+"""C4 service menu "6+X" and the public "my grid" board; C8 weekly duty rota and monthly themed activity
+("双固定"), published in advance, readable by anyone, one person never on duty in two places at once."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+
+from chalicelib import audit, rota
+from tests.core.test_coverage import services  # noqa: F401  (fixture)
+from tests.core.test_coverage import assign
+from tests.core.test_directory import admin, new_institution, new_person, seed_tree
+from tests.helpers import JSON, assert_problem, body, post
+
+TODAY = date(2026, 11, 24)  # a Tuesday; the rota rules are judged against it
+GRID = "320402001001001"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr("chalicelib.rota.today_shanghai", lambda *a: TODAY)
+    monkeypatch.setattr("chalicelib.board.today_shanghai", lambda *a: TODAY)
+
+
+def put(client, path: str, payload: dict, headers: dict):
+    return client.put(path, headers={**JSON, **headers}, body=json.dumps(payload, ensure_ascii=False))
+
+
+@pytest.fixture
+def points(client, token, aws_backend):
+    """A 雕庄街道 station and a 朝阳花园 studio with three people, as the demo data has them."""
+    seed_tree()
+    headers = admin(token)
+    notary = new_institution(client, headers, name="天宁公证处", home_area="320402", phone="0519-88001234")
+    station = new_institution(client, headers, kind="service_platform", level="station",
+                              name="雕庄街道公共法律服务工作站", home_area="320402001")
+    studio = new_institution(client, headers, kind="service_platform", level="studio",
+                             name="朝阳花园社区公共法律服务工作室", home_area="320402001001")
+    mediator = new_person(client, headers, name="周雅琴", phone="13800001201", duty="网格调解员")
+    literate = new_person(client, headers, name="陈立伟", roles=["legal_literate"], phone="13800001202",
+                          duty="法律明白人", home_area="320402001001")
+    notary_person = new_person(client, headers, name="王建国", roles=["notary"], phone="13800001203",
+                               duty="公证员（网格联络）", institution_id=notary["id"], home_area="320402")
+    return {"headers": headers, "notary": notary, "station": station, "studio": studio, "mediator": mediator,
+            "literate": literate, "notary_person": notary_person}
+
+
+def duty(client, headers, point: dict, person: dict, **fields):
+    payload = {"person_id": person["id"], "weekday": 3, "start": "09:00", "end": "11:30", "duty": "值班调解员",
+               "effective_from": "2026-11-25", **fields}
+    return post(client, f"/v1/institutions/{point['id']}/duty-slots", payload, headers)
+
+
+def activity(client, headers, point: dict, **fields):
+    payload = {"date": "2026-12-15", "start": "14:00", "end": "16:00", "theme": "民法典进社区：婚姻家庭编", **fields}
+    return post(client, f"/v1/institutions/{point['id']}/activities", payload, headers)
+
+
+# --- menu (C4) ------------------------------------------------------------------------------------
+
+def test_the_menu_is_the_enabled_core_services_plus_the_x_items_a_town_enables(client, token, aws_backend, services):
+    """C4: "6" from the enabled plugins (core_service), "X" from the town, shown in every grid below it."""
+    seed_tree()
+    headers = admin(token)
+    created = put(client, "/v1/areas/320402001/menu", {"items": [
+        {"key": "property-disputes", "title": "物业纠纷调解", "description": "物业管理纠纷的咨询和调解"}]}, headers)
+    assert created.status_code == 201 and body(created)["version"] == 1
+    menu = body(client.get(f"/v1/areas/{GRID}/menu"))
+    assert [(i["title"], i["kind"]) for i in menu["items"]] == [
+        ("人民调解", "core"), ("公证服务", "core"), ("物业纠纷调解", "x")]
+    assert menu["items"][2]["enabled_by"]["name"] == "雕庄街道"
+    assert [i["kind"] for i in body(client.get("/v1/areas/320402002002001/menu"))["items"]] == ["core", "core"]
+
+
+def test_changing_x_items_needs_the_version_and_bad_items_are_named(client, token, aws_backend, services):
+    """C4 + CONTRACT: replace with If-Match; a key clashing with a core service, a city-level menu and an
+    area outside the caller's are refused, each naming the field."""
+    seed_tree()
+    headers = admin(token, "320402")
+    put(client, "/v1/areas/320402001/menu", {"items": [{"key": "elder-care", "title": "涉老法律服务"}]}, headers)
+    assert_problem(put(client, "/v1/areas/320402001/menu", {"items": []}, headers), 400, "version_required")
+    changed = put(client, "/v1/areas/320402001/menu", {"items": [], "version": 1}, headers)
+    assert changed.status_code == 200 and body(changed)["version"] == 2 and body(changed)["items"] == []
+    problem = assert_problem(put(client, "/v1/areas/320402001/menu", {"items": [
+        {"key": "mediation", "title": "调解"}], "version": 2}, headers), 422, "duplicate_menu_item")
+    assert problem["errors"][0]["loc"] == ["body", "items", "0", "key"]
+    problem = assert_problem(put(client, "/v1/areas/320402001/menu", {"items": [{"key": "Bad Key", "title": "x"}]},
+                                 headers), 422, "validation_failed")
+    assert {tuple(e["loc"]) for e in problem["errors"]} == {("body", "items", "0", "key"), ("body", "items", "0", "title")}
+    assert_problem(put(client, "/v1/areas/320404001/menu", {"items": []}, headers), 403, "outside_jurisdiction")
+    assert_problem(put(client, "/v1/areas/3204/menu", {"items": []}, admin(token)), 422, "area_level_not_allowed")
+    assert audit.trail("area-menu", "320402001").items[0]["changes"] == {"items": {"from": ["elder-care"], "to": []}}
+
+
+# --- the board (C4) -------------------------------------------------------------------------------
+
+def test_a_resident_s_grid_board_shows_the_right_people_with_masked_phones(client, points, services):
+    """C4 done-when: the "my grid" card: menu, the people per role (assigned to the grid or above it),
+    the institutions serving it, this week's duty and the coming activity — names, duties, masked phones,
+    hours, institution names; never a full phone or a person's id."""
+    p, headers = points, points["headers"]
+    put(client, "/v1/areas/320402001/menu", {"items": [{"key": "property-disputes", "title": "物业纠纷调解"}]}, headers)
+    assign(client, headers, "mediator", GRID, p["mediator"]["id"])
+    assign(client, headers, "legal_literate", "320402001001", p["literate"]["id"])
+    assign(client, headers, "notary_liaison", "320402001", p["notary_person"]["id"])
+    assert duty(client, headers, p["station"], p["mediator"]).status_code == 201
+    assert activity(client, headers, p["studio"], hosts=[p["literate"]["id"]]).status_code == 201
+
+    response = client.get(f"/v1/areas/{GRID}/board")
+    board = body(response)
+    assert [a["name"] for a in board["path"]] == ["常州市", "天宁区", "雕庄街道", "朝阳花园社区居委会", "第一网格"]
+    assert [m["title"] for m in board["menu"]] == ["人民调解", "公证服务", "物业纠纷调解"]
+    contacts = {c["role"]: c for c in board["contacts"]}
+    assert list(contacts) == ["mediator", "notary_liaison", "legal_literate"]
+    assert contacts["mediator"]["people"] == [{"name": "周雅琴", "duty": "网格调解员", "phone": "138****1201",
+                                               "hours": "每周二 9:00–11:30", "institution": None, "demo": False,
+                                               "assigned_to": "第一网格"}]
+    assert [(x["name"], x["institution"], x["assigned_to"]) for x in contacts["notary_liaison"]["people"]] == [
+        ("王建国", "天宁公证处", "雕庄街道")]
+    assert [x["assigned_to"] for x in contacts["legal_literate"]["people"]] == ["朝阳花园社区居委会"]
+    assert [(i["name"], i["serves_area"]["level"]) for i in board["institutions"]] == [
+        ("朝阳花园社区公共法律服务工作室", "village"), ("雕庄街道公共法律服务工作站", "town"), ("天宁公证处", "district")]
+    assert [(d["date"], d["weekday"], d["person"]["name"], d["service_point"]) for d in board["on_duty"]] == [
+        ("2026-11-25", "周三", "周雅琴", "雕庄街道公共法律服务工作站")]
+    assert [(a["date"], a["theme"], [h["name"] for h in a["hosts"]]) for a in board["activities"]] == [
+        ("2026-12-15", "民法典进社区：婚姻家庭编", ["陈立伟"])]
+    text = response.body.decode()
+    assert not re.search(r"1380000120\d|88001234", text), "a full phone number leaked"
+    assert all(p[k]["id"] not in text for k in ("mediator", "literate", "notary_person"))
+    neighbour = body(client.get("/v1/areas/320402001001002/board"))
+    assert {c["role"]: [x["name"] for x in c["people"]] for c in neighbour["contacts"]} == {
+        "mediator": [], "notary_liaison": ["王建国"], "legal_literate": ["陈立伟"]}
+
+
+def test_the_board_is_for_grids_only_and_unknown_codes_are_404(client, aws_backend):
+    """C4 bad input."""
+    seed_tree()
+    problem = assert_problem(client.get("/v1/areas/320402001001/board"), 422, "not_a_grid")
+    assert problem["errors"][0]["loc"] == ["path", "code"]
+    assert_problem(client.get("/v1/areas/320402001001999/board"), 404, "area_not_found")
+    assert_problem(client.get("/v1/areas/xyz/board"), 404, "area_not_found")
+
+
+# --- rota (C8) ------------------------------------------------------------------------------------
+
+def test_a_weekly_duty_is_published_in_advance_and_anyone_can_read_the_week(client, points):
+    """C8: fixed weekday and time, starting after today; the week's rota is public, phones masked."""
+    p, headers = points, points["headers"]
+    problem = assert_problem(duty(client, headers, p["station"], p["mediator"], effective_from="2026-11-24"), 422,
+                             "not_in_advance")
+    assert problem["errors"][0]["loc"] == ["body", "effective_from"]
+    problem = assert_problem(duty(client, headers, p["station"], p["mediator"], start="11:00", end="10:00"), 422)
+    assert problem["errors"][0]["loc"] == ["body", "end"]
+    created = duty(client, headers, p["station"], p["mediator"], weekday=2)
+    assert created.status_code == 201 and body(created)["weekday_title"] == "周二"
+    this_week = body(client.get(f"/v1/institutions/{p['station']['id']}/rota"))
+    assert this_week["week_start"] == "2026-11-23" and this_week["items"] == []  # starts 25th: first Tuesday is Dec 1
+    next_week = body(client.get(f"/v1/institutions/{p['station']['id']}/rota?week=2026-12-03"))
+    [entry] = next_week["items"]
+    assert (entry["date"], entry["start"], entry["end"], entry["person"]["phone"]) == (
+        "2026-12-01", "09:00", "11:30", "138****1201")
+    assert_problem(client.get("/v1/institutions/nope/rota"), 404, "institution_not_found")
+
+
+def test_one_person_on_duty_in_two_places_at_once_is_a_409(client, points):
+    """C8: a clash with the person's other duty is refused, naming the other place; adjacent hours and
+    other days are fine."""
+    p, headers = points, points["headers"]
+    assert duty(client, headers, p["station"], p["mediator"]).status_code == 201
+    clash = assert_problem(duty(client, headers, p["studio"], p["mediator"], start="10:00", end="12:00"), 409,
+                           "rota_conflict")
+    assert "雕庄街道公共法律服务工作站" in clash["detail"] and clash["errors"][0]["loc"] == ["body", "person_id"]
+    assert duty(client, headers, p["studio"], p["mediator"], start="11:30", end="12:00").status_code == 201
+    assert duty(client, headers, p["studio"], p["mediator"], weekday=4).status_code == 201
+    assert_problem(duty(client, headers, p["station"], p["mediator"]), 409, "rota_conflict")  # the same twice
+
+
+def test_withdrawing_a_duty_frees_the_person_for_that_time(client, points):
+    """C8: withdrawal needs the version, keeps the record, and removes the booking."""
+    p, headers = points, points["headers"]
+    slot = body(duty(client, headers, p["station"], p["mediator"]))
+    withdrawn = client.delete(f"/v1/duty-slots/{slot['id']}", headers={**headers, "If-Match": "1"})
+    assert body(withdrawn)["status"] == "withdrawn"
+    assert duty(client, headers, p["studio"], p["mediator"]).status_code == 201
+    listed = body(client.get(f"/v1/institutions/{p['station']['id']}/duty-slots", headers=headers))["items"]
+    assert listed == []
+
+
+def test_the_monthly_activity_is_one_per_service_point_and_its_hosts_cannot_be_elsewhere(client, points):
+    """C8 "双固定": one themed day a month per service point; a host on duty elsewhere then is a 409."""
+    p, headers = points, points["headers"]
+    duty(client, headers, p["station"], p["literate"], weekday=2, start="14:00", end="17:00")
+    problem = assert_problem(activity(client, headers, p["studio"], hosts=[p["literate"]["id"]]), 409,
+                             "rota_conflict")  # 2026-12-15 is a Tuesday
+    assert problem["errors"][0]["loc"] == ["body", "hosts", "0"]
+    assert activity(client, headers, p["studio"], hosts=[p["mediator"]["id"]]).status_code == 201
+    again = assert_problem(activity(client, headers, p["studio"], date="2026-12-20"), 409, "activity_exists")
+    assert again["errors"][0]["loc"] == ["body", "date"]
+    assert_problem(activity(client, headers, p["studio"], date="2026-11-24"), 422, "not_in_advance")
+    listed = body(client.get(f"/v1/institutions/{p['studio']['id']}/activities"))["items"]
+    assert [(a["date"], a["hosts"][0]["name"], a["hosts"][0]["phone"]) for a in listed] == [
+        ("2026-12-15", "周雅琴", "138****1201")]
+    withdrawn = client.delete(f"/v1/activities/{p['studio']['id']}.2026-12", headers={**headers, "If-Match": "1"})
+    assert body(withdrawn)["status"] == "withdrawn"
+    assert activity(client, headers, p["studio"], date="2026-12-22", hosts=[p["mediator"]["id"]]).status_code == 201
+
+
+def test_rota_writes_outside_the_area_or_for_unknown_people_are_refused(client, token, points):
+    """C8 + C1: 403 for a service point outside the caller's area; 422 naming the unknown person."""
+    p = points
+    zhonglou = admin(token, "320404")
+    assert_problem(duty(client, zhonglou, p["station"], p["mediator"]), 403, "outside_jurisdiction")
+    problem = assert_problem(duty(client, p["headers"], p["station"], {"id": "nobody"}), 422, "person_not_found")
+    assert problem["errors"][0]["loc"] == ["body", "person_id"]
+    assert_problem(duty(client, token("r1"), p["station"], p["mediator"]), 403, "role_not_allowed")
+    assert_problem(client.get(f"/v1/institutions/{p['station']['id']}/duty-slots", headers=zhonglou), 403)
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    (dict(weekday=3, effective_from="2026-11-25"), dict(weekday=3, effective_from="2027-01-06"), True),
+    (dict(weekday=3, effective_from="2026-11-25", effective_until="2026-12-01"),
+     dict(weekday=3, effective_from="2026-12-02"), False),
+    (dict(weekday=3, effective_from="2026-11-25", effective_until="2026-11-30"),
+     dict(weekday=3, effective_from="2026-11-26", effective_until="2026-12-01"), False),  # no Wednesday in common
+    (dict(weekday=3, effective_from="2026-11-25"), dict(kind="activity", date="2026-12-16"), True),
+    (dict(weekday=3, effective_from="2026-11-25"), dict(kind="activity", date="2026-12-17"), False),
+    (dict(kind="activity", date="2026-12-16"), dict(kind="activity", date="2026-12-16"), True),
+])
+def test_clash_rules_for_weekly_duties_and_dated_activities(a, b, expected):
+    """C8: same moment in two places, over weekly date ranges and single dates."""
+    def commitment(fields):
+        return rota.Commitment(**{"kind": "duty", "record_id": json.dumps(fields), "institution_id": "x",
+                                  "place": "某处", "start": "09:00", "end": "11:30", **fields})
+
+    assert rota.clash(commitment(a), commitment(b)) is expected
+    assert rota.clash(commitment(b), commitment(a)) is expected

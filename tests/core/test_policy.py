@@ -1,0 +1,257 @@
+"""SPEC P-rules: policy parameters with effective dates, inherited down the area tree, changed by admins
+without a redeploy and audited; SPEC L2 ("judged by the rule in force on its date") and V2 (advisor hours)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from chalicelib import audit, policy, storage
+from chalicelib.areas import Area
+from chalicelib.timeutil import today_shanghai
+from tests.helpers import assert_problem, body, header, post, seed_areas
+
+THRESHOLD = "legal_aid.income_threshold_monthly"
+HOURS = "advisor.min_onsite_hours_per_month"
+SYSTEM = audit.Actor(sub="loader", roles=("admin",))
+VILLAGE = "320402001001"
+TODAY = today_shanghai()
+
+
+@pytest.fixture
+def changzhou(aws_backend):
+    """The demo tree slice plus 银川, with the demo parameters loaded as `make dev` loads them."""
+    seed_areas()
+    storage.put_new(Area(code="64", name="宁夏回族自治区", level="province"))
+    storage.put_new(Area(code="6401", name="银川市", level="city", parent="64"))
+    policy.load_demo(SYSTEM)
+
+
+def in_force(client, headers, name, area, on=None):
+    return client.get(f"/v1/policies/{name}/in-force?area={area}" + (f"&on={on}" if on else ""), headers=headers)
+
+
+def new_version(client, headers, name=THRESHOLD, **fields):
+    payload = {"area": "3204", "value": 2500, "effective_from": (TODAY + timedelta(days=7)).isoformat(), **fields}
+    return post(client, f"/v1/policies/{name}/versions", payload, headers)
+
+
+# --- resolution -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("on, value, label", [
+    ("2021-07-19", 1790, "常州市最低生活保障标准的2倍"),   # the day before the switch: 2 × 低保
+    ("2021-07-20", 2020, "常州市最低工资标准"),           # the switch (常司发〔2021〕89号): minimum wage
+    ("2021-07-31", 2020, "常州市最低工资标准"),
+    ("2021-08-01", 2280, "常州市最低工资标准"),           # Jiangsu's 2021 minimum wage takes effect
+])
+def test_changzhou_threshold_follows_the_2021_switch_day_by_day(client, token, changzhou, on, value, label):
+    """L2: the day before, on and after the switch date each get the rule in force that day."""
+    response = in_force(client, token(), THRESHOLD, VILLAGE, on)
+    answer = body(response)
+    assert (answer["value"], answer["label"], answer["area"], answer["unit"]) == (value, label, "3204", "元/月")
+    assert f'"value":{value},' in response.body.decode()  # a JSON number, not "2280" or 2280.0
+    assert answer["asked_area"] == VILLAGE and answer["on"] == on
+
+
+def test_before_any_version_the_threshold_is_not_configured(client, token, changzhou):
+    """P-rules: no silent default for a legal threshold; the problem names the parameter and the area."""
+    problem = assert_problem(in_force(client, token(), THRESHOLD, VILLAGE, "2019-12-31"), 404, "policy_not_configured")
+    assert THRESHOLD in problem["detail"] and VILLAGE in problem["detail"]
+
+
+def test_a_grid_inherits_the_city_value(changzhou):
+    """P-rules: inherited down the hierarchy (city → district → town → village → grid)."""
+    found = policy.resolve(HOURS, "320402001001001", date(2026, 1, 1))
+    assert (found.value, found.area) == (Decimal(8), "3204")
+
+
+def test_yinchuan_and_changzhou_advisors_owe_different_hours(changzhou):
+    """V2: ≥ 8 h per village per month in Changzhou, ≥ 4 h in Yinchuan."""
+    assert policy.resolve(HOURS, "3204", TODAY).value == 8
+    assert policy.resolve(HOURS, "6401", TODAY).value == 4
+
+
+def test_a_nearer_area_overrides_the_city_from_its_date_only(changzhou):
+    """P-rules: a district's own version wins over the city's, for its area and below, from its date."""
+    policy.set_version(SYSTEM, None, HOURS, area_code="320402", value=10, effective_from=TODAY)
+    assert policy.resolve(HOURS, VILLAGE, TODAY).value == 10
+    assert policy.resolve(HOURS, VILLAGE, TODAY).area == "320402"
+    assert policy.resolve(HOURS, VILLAGE, TODAY - timedelta(days=1)).value == 8   # before its date: the city's
+    assert policy.resolve(HOURS, "320404", TODAY).value == 8                      # a sibling district: the city's
+
+
+def test_a_future_district_version_falls_back_to_the_city_until_it_starts(changzhou):
+    policy.set_version(SYSTEM, None, HOURS, area_code="320402", value=12, effective_from=TODAY + timedelta(days=30))
+    assert policy.resolve(HOURS, VILLAGE, TODAY).area == "3204"
+    assert policy.resolve(HOURS, VILLAGE, TODAY + timedelta(days=30)).value == 12
+
+
+def test_a_parameter_changed_today_does_not_change_yesterdays_answer(client, token, changzhou):
+    """Issue 3 "done when": a change effective today leaves every earlier date's answer as it was."""
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    before = body(in_force(client, token(), THRESHOLD, VILLAGE, yesterday))
+    created = new_version(client, token("admin-1", "admin", area="3204"), value=2490,
+                          effective_from=TODAY.isoformat(), label="常州市最低工资标准（新）")
+    assert created.status_code == 201, created.body
+    assert body(in_force(client, token(), THRESHOLD, VILLAGE, yesterday)) == before
+    assert body(in_force(client, token(), THRESHOLD, VILLAGE))["value"] == 2490
+
+
+def test_the_root_default_applies_where_no_area_sets_one(changzhou):
+    found = policy.resolve("files.max_upload_mb", VILLAGE, TODAY)
+    assert (found.value, found.area, found.unit) == (20, "root", "MB")
+
+
+def test_resolve_many_reads_every_parameter_of_every_ancestor_in_one_call(changzhou):
+    """Access pattern 11: one BatchGetItem for several parameters along the whole area chain."""
+    from chalicelib import aws
+
+    calls = []
+    client = aws.dynamodb()
+    client.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
+    try:
+        found = policy.resolve_many([THRESHOLD, HOURS, "files.max_upload_mb"], "320402001001001", date(2021, 7, 20))
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.*")
+    assert calls == ["BatchGetItem"]
+    assert {name: (f.value, f.area) for name, f in found.items()} == {
+        THRESHOLD: (2020, "3204"), HOURS: (8, "3204"), "files.max_upload_mb": (20, "root")}
+
+
+def test_resolve_many_names_the_first_parameter_not_configured(changzhou):
+    with pytest.raises(policy.NotConfigured) as caught:
+        policy.resolve_many([THRESHOLD, HOURS], "320402001001001", date(2021, 7, 19))
+    assert caught.value.name == HOURS
+
+
+def test_loading_the_demo_twice_adds_nothing(changzhou):
+    assert policy.load_demo(SYSTEM) == {"loaded": 0, "skipped": 6}
+
+
+def test_an_unknown_area_is_a_404_not_the_root_default(client, token, changzhou):
+    assert_problem(in_force(client, token(), "files.max_upload_mb", "320499"), 404, "area_not_found")
+
+
+def test_residents_may_read_the_rule_in_force_since_rules_are_public(client, token, changzhou):
+    assert in_force(client, token("resident-9"), HOURS, "6401").status_code == 200
+
+
+# --- writes and refusals ----------------------------------------------------------------------------------
+
+def test_an_admin_sets_a_version_and_the_change_is_audited_old_to_new(client, token, changzhou):
+    """P-rules: recorded with who changed them; the audit entry carries the value replaced for that date."""
+    response = new_version(client, token("admin-1", "admin", area="3204"), value=2500, note="测试文号")
+    assert response.status_code == 201, response.body
+    created = body(response)
+    assert header(response, "location") == f"/v1/policies/{THRESHOLD}/versions/{created['version_id']}"
+    assert (created["value"], created["unit"], created["status"]) == (2500, "元/月", "active")
+    assert created["set_by"] == "admin-1"
+    [entry] = audit.trail(policy.ENTITY_VERSION, created["version_id"]).items
+    assert entry["actor"] == "admin-1" and entry["changes"]["value"] == {"from": 2280, "to": 2500}
+    assert "2280" in entry["summary"] and "2500" in entry["summary"]
+
+
+def test_a_resident_or_staff_member_who_is_not_admin_gets_403(client, token, changzhou):
+    assert_problem(new_version(client, token()), 403, "role_not_allowed")
+    assert_problem(new_version(client, token("gw-1", "grid_worker", area="3204")), 403, "role_not_allowed")
+
+
+def test_an_admin_outside_the_area_gets_403(client, token, changzhou):
+    assert_problem(new_version(client, token("admin-yc", "admin", area="6401")), 403, "outside_jurisdiction")
+    # a district admin cannot change the city's rule either
+    assert_problem(new_version(client, token("admin-tn", "admin", area="320402")), 403, "outside_jurisdiction")
+
+
+def test_an_unknown_parameter_name_is_a_422(client, token, changzhou):
+    typo = new_version(client, token("admin-1", "admin", area="3204"), name="legal_aid.income_treshold")
+    problem = assert_problem(typo, 422, "unknown_policy")
+    assert problem["errors"][0]["loc"] == ["path", "name"]
+    assert_problem(in_force(client, token(), "legal_aid.income_treshold", VILLAGE), 422, "unknown_policy")
+
+
+def test_a_value_outside_the_declared_bounds_or_unit_is_a_422_naming_the_field(client, token, changzhou):
+    problem = assert_problem(new_version(client, token("admin-1", "admin", area="3204"), value=1_000_000, unit="元/年"),
+                             422, "invalid_policy_version")
+    assert {tuple(e["loc"]) for e in problem["errors"]} == {("body", "value"), ("body", "unit")}
+
+
+def test_a_date_not_after_the_latest_version_at_the_area_is_a_409_naming_the_field(client, token, changzhou):
+    admin = token("admin-1", "admin", area="3204")
+    assert new_version(client, admin, effective_from=(TODAY + timedelta(days=10)).isoformat()).status_code == 201
+    problem = assert_problem(new_version(client, admin, effective_from=(TODAY + timedelta(days=5)).isoformat()),
+                             409, "effective_from_not_after_previous")
+    assert problem["errors"][0]["loc"] == ["body", "effective_from"]
+
+
+def test_a_retroactive_version_needs_a_reason_which_is_audited(client, token, changzhou):
+    admin = token("admin-1", "admin", area="320404")
+    past = (TODAY - timedelta(days=3)).isoformat()
+    problem = assert_problem(new_version(client, admin, area="320404", effective_from=past), 422)
+    assert problem["errors"][0]["loc"] == ["body", "effective_from"]
+    created = body(new_version(client, admin, area="320404", effective_from=past, retroactive_reason="补录区政府文件"))
+    [entry] = audit.trail(policy.ENTITY_VERSION, created["version_id"]).items
+    assert "补录区政府文件" in entry["summary"]
+
+
+def test_creating_a_version_is_idempotent_under_an_idempotency_key(client, token, changzhou):
+    headers = {**token("admin-1", "admin", area="3204"), "Idempotency-Key": "pv-0001"}
+    first, again = new_version(client, headers), new_version(client, headers)
+    assert body(first) == body(again) and header(again, "idempotent-replayed") == "true"
+
+
+def test_a_future_version_may_be_withdrawn_and_then_no_longer_applies(client, token, changzhou):
+    admin = token("admin-1", "admin", area="3204")
+    future = TODAY + timedelta(days=30)
+    created = body(new_version(client, admin, value=2600, effective_from=future.isoformat()))
+    path = f"/v1/policies/{THRESHOLD}/versions/{created['version_id']}/withdraw"
+    withdrawn = post(client, path, {"reason": "文件尚未印发", "version": 1}, admin)
+    assert body(withdrawn)["status"] == "withdrawn" and body(withdrawn)["withdrawn_by"] == "admin-1"
+    assert policy.resolve(THRESHOLD, VILLAGE, future).value == 2280
+    assert_problem(post(client, path, {"reason": "再撤一次", "version": 2}, admin), 409, "already_withdrawn")
+
+
+def test_a_version_in_force_cannot_be_withdrawn(client, token, changzhou):
+    admin = token("admin-1", "admin", area="3204")
+    [current, *_] = body(client.get(f"/v1/policies/{THRESHOLD}/versions?area=3204", headers=admin))["items"]
+    path = f"/v1/policies/{THRESHOLD}/versions/{current['version_id']}/withdraw"
+    assert_problem(post(client, path, {"reason": "想撤回", "version": 1}, admin), 409, "version_in_force")
+
+
+# --- history ----------------------------------------------------------------------------------------------
+
+def test_staff_page_through_an_areas_versions_newest_first(client, token, changzhou):
+    staff = token("lao-1", "legal_aid_officer", area="320402")   # the city's rules govern this officer
+    first = body(client.get(f"/v1/policies/{THRESHOLD}/versions?area=3204&limit=2", headers=staff))
+    second = body(client.get(f"/v1/policies/{THRESHOLD}/versions?area=3204&limit=2&cursor={first['next_cursor']}",
+                             headers=staff))
+    dates = [v["effective_from"] for v in first["items"] + second["items"]]
+    assert dates == ["2021-08-01", "2021-07-20", "2020-01-01"] and second["next_cursor"] is None
+
+
+def test_versions_are_staff_only_and_within_their_line_of_areas(client, token, changzhou):
+    assert_problem(client.get(f"/v1/policies/{HOURS}/versions?area=3204", headers=token()), 403, "role_not_allowed")
+    outsider = token("lao-yc", "legal_aid_officer", area="6401")
+    response = client.get(f"/v1/policies/{HOURS}/versions?area=3204", headers=outsider)
+    assert_problem(response, 403, "outside_jurisdiction")
+
+
+def test_the_declared_parameters_are_listed_with_units_and_bounds(client, token, changzhou):
+    items = {d["name"]: d for d in body(client.get("/v1/policies", headers=token()))["items"]}
+    assert items[THRESHOLD]["unit"] == "元/月" and items[THRESHOLD]["default"] is None
+    assert (items["files.max_upload_mb"]["maximum"], items["files.max_upload_mb"]["default"]) == (100, 20)
+
+
+def test_a_plugin_declares_its_own_parameter_and_a_conflicting_redeclaration_fails():
+    policy.declare("test_plugin.quota_per_year", title="测试配额", unit="次/年", minimum=0, maximum=50)
+    policy.declare("test_plugin.quota_per_year", title="测试配额", unit="次/年", minimum=0, maximum=50)
+    with pytest.raises(ValueError):
+        policy.declare("test_plugin.quota_per_year", title="测试配额", unit="次/月", minimum=0, maximum=50)
+    with pytest.raises(ValueError):
+        policy.declare("NoDots", title="x", unit="x", minimum=0, maximum=1)
+
+
+def test_resolve_present_leaves_out_what_is_not_in_force_in_the_same_single_call(changzhou):
+    found = policy.resolve_present([THRESHOLD, HOURS], VILLAGE, date(2021, 7, 19))
+    assert list(found) == [THRESHOLD] and found[THRESHOLD].value == 1790
+    assert policy.resolve_or_none(HOURS, VILLAGE, date(2021, 7, 19)) is None

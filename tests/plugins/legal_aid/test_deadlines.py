@@ -1,0 +1,63 @@
+"""The green channel's "one day" (SPEC L5) counted in working time on the State Council's calendar, the
+statutory periods (法律援助法 art. 43 with the Civil Code's counting), and the loud fallback when the
+holiday calendar does not know a year yet."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from chalicelib.timeutil import SHANGHAI, today_shanghai
+from plugins.legal_aid import deadlines
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+def local(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.mark.parametrize("submitted, due", [
+    ("2026-11-24 10:00", "2026-11-25 10:00"),   # Tuesday: 24 h later, as on any working day
+    ("2026-11-27 18:00", "2026-11-30 18:00"),   # Friday evening: 6 h of Friday + 18 h of Monday
+    ("2026-11-28 09:00", "2026-12-01 00:00"),   # Saturday: the whole of Monday
+    ("2026-09-30 18:00", "2026-10-08 18:00"),   # eve of the National Day holiday (Oct 1–7)
+    ("2026-10-09 12:00", "2026-10-10 12:00"),   # Friday before a make-up working Saturday (调休)
+])
+def test_one_working_day_of_the_green_channel(submitted, due):
+    """L5: 一日受理、审查、指派 — 24 hours counted only on working days (Asia/Shanghai)."""
+    deadline, basis = deadlines.green_channel_deadline(at(submitted), 24)
+    assert (local(deadline), basis) == (due, "working_hours")
+
+
+@pytest.mark.parametrize("start, days, due", [
+    ("2026-11-23 15:00", 7, "2026-12-01 00:00"),  # Monday + 7 days = next Monday, ends 24:00
+    ("2026-11-19 09:00", 3, "2026-11-24 00:00"),  # Thursday + 3 = Sunday → moved to Monday
+    ("2026-09-29 09:00", 3, "2026-10-09 00:00"),  # lands in the National Day holiday → Oct 8
+])
+def test_statutory_periods_start_the_next_day_and_end_on_a_working_day(start, days, due):
+    """L6 / 法律援助法 art. 43, counted per 民法典 arts. 201 and 203."""
+    deadline, basis = deadlines.statutory_deadline(at(start), days)
+    assert (local(deadline), basis) == (due, "working_days")
+
+
+def test_a_year_the_calendar_does_not_know_falls_back_to_calendar_time_and_says_so():
+    """The holiday package learns each year in December: never guess a later deadline, flag the basis."""
+    unknown = at("2031-06-02 10:00")
+    assert not deadlines.covers(unknown.date())
+    with pytest.raises(deadlines.CalendarNotCovered):
+        deadlines.add_working_hours(unknown, 24)
+    deadline, basis = deadlines.green_channel_deadline(unknown, 24)
+    assert (local(deadline), basis) == ("2031-06-03 10:00", "calendar_hours")
+    deadline, basis = deadlines.statutory_deadline(unknown, 7)
+    assert (local(deadline), basis) == ("2031-06-10 00:00", "calendar_days")
+
+
+def test_the_holiday_calendar_covers_the_current_year():
+    """REFERENCE "Time": check the current year is covered and fail loudly when it is not — upgrade
+    chinese-calendar in requirements.txt when this fails."""
+    today = today_shanghai()
+    assert deadlines.covers(today), f"chinese-calendar has no data for {today.year}"
+    assert deadlines.covers(date(today.year, 12, 31))

@@ -1,0 +1,116 @@
+"""What legal aid gives the core's cross-service features: coverage roles (C3), monthly screening checks
+(C7: overdue green channel, approved but unassigned, unvisited households, expiring statuses), ledger
+columns (C9) and demo data."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib import plugin, screening, storage
+from chalicelib.timeutil import today_shanghai
+from plugins.legal_aid import hooks
+from tests.helpers import body
+from tests.plugins.legal_aid.conftest import GRID, id_number
+
+
+def context() -> plugin.ScreeningContext:
+    today = today_shanghai()
+    return plugin.ScreeningContext(month=f"{today.year:04d}-{today.month:02d}", area="3204", as_of=today)
+
+
+def test_every_grid_needs_a_legal_aid_contact(app):
+    """C3 / seeds/000 item 7."""
+    assert hooks.coverage_roles() == [plugin.CoverageRole("legal_aid_contact", "法律援助联络员", 1)]
+    assert [p.name for p, _ in plugin.call_hook("coverage_roles")].count("legal-aid") == 1
+
+
+def test_the_ledger_gets_legal_aid_columns():
+    """C9 / seeds/004: 协助群众办理法律援助（件）."""
+    assert "协助办理法律援助（件）" in [c.title for c in hooks.ledger_columns()]
+
+
+def test_screening_flags_overdue_green_channel_cases(client, people, submit, monkeypatch):
+    """L5: overdue ones are flagged; C7 lists them for the area."""
+    from plugins.legal_aid import applications
+
+    three_days_ago = datetime.now(timezone.utc) - timedelta(days=6)
+    monkeypatch.setattr(applications, "now_utc", lambda: three_days_ago)
+    late = submit()
+    monkeypatch.undo()
+    on_time = submit()
+    findings = [f for f in hooks.screening_checks(context()) if f.check == "legal-aid.green-channel-overdue"]
+    assert [f.record for f in findings] == [late["id"]] and on_time["id"] != late["id"]
+    assert findings[0].severity == "risk" and findings[0].area == GRID
+    assert "王建国（请求支付劳动报酬）" in findings[0].detail and "当前状态：已提交" in findings[0].detail
+
+
+def test_screening_flags_approved_cases_unassigned_for_more_than_n_days(client, people, submit, step, monkeypatch):
+    """`legal_aid.unassigned_alert_days` (3 by default) after approval without a lawyer."""
+    from plugins.legal_aid import workflow
+
+    app = body(step(submit(matter_type="traffic_accident", categories=[]), "accept"))
+    monkeypatch.setattr(workflow, "now_utc", lambda: datetime.now(timezone.utc) - timedelta(days=5))
+    body(step(app, "approve"))
+    monkeypatch.undo()
+    findings = [f for f in hooks.screening_checks(context()) if f.check == "legal-aid.approved-unassigned"]
+    assert [f.record for f in findings] == [app["id"]]
+    assert findings[0].title == "批准后超过 3 日仍未指派律师"
+
+
+def test_screening_lists_unvisited_households_per_grid_and_expiring_statuses(client, people, upload, world):
+    """L7: the monthly screening lists households not yet visited and statuses about to expire."""
+    from tests.helpers import post
+
+    soon = (today_shanghai() + timedelta(days=10)).isoformat()
+    rows = ["类别,姓名,身份证号,网格代码,有效期至",
+            f"低保户,张一,{id_number(born='19510101', sequence='012')},{GRID},{soon}",
+            f"特困人员,张二,{id_number(born='19520101', sequence='013')},{GRID},2030-01-01"]
+    file_id = upload(("\n".join(rows) + "\n").encode(), who="officer", content_type="text/csv")
+    assert post(client, "/v1/legal-aid/households/imports", {"file_id": file_id}, people["officer"]).status_code == 201
+    findings = hooks.screening_checks(context())
+    [unvisited] = [f for f in findings if f.check == "legal-aid.households-unvisited"]
+    assert (unvisited.area, unvisited.title) == (GRID, "2 户困难群体尚未入户走访")
+    [expiring] = [f for f in findings if f.check == "legal-aid.household-status-expiring"]
+    assert expiring.title == "低保户资格即将到期" and expiring.due == date.fromisoformat(soon)
+
+
+def test_a_holiday_calendar_without_next_year_is_a_risk_while_cases_wait(client, people, submit, monkeypatch):
+    from plugins.legal_aid import deadlines
+
+    assert not [f for f in hooks.screening_checks(context()) if f.check == "legal-aid.holiday-calendar"]
+    submit()
+    monkeypatch.setattr(deadlines, "covers", lambda day: False)
+    [finding] = [f for f in hooks.screening_checks(context()) if f.check == "legal-aid.holiday-calendar"]
+    assert finding.severity == "risk" and "chinese-calendar" in finding.detail
+
+
+def test_the_core_s_monthly_run_stores_legal_aid_findings(client, people, submit, monkeypatch):
+    """C7 end to end: the core's run calls our hook and keeps the findings under the city."""
+    from plugins.legal_aid import applications
+
+    monkeypatch.setattr(applications, "now_utc", lambda: datetime.now(timezone.utc) - timedelta(days=6))
+    submit()
+    monkeypatch.undo()
+    today = today_shanghai()
+    run = screening.run_city("3204", f"{today.year:04d}-{today.month:02d}", today)
+    assert run.by_check.get("legal-aid.green-channel-overdue") == 1
+
+
+@pytest.mark.parametrize("times", [2])
+def test_demo_data_tells_the_stories_and_loads_once(world, times):
+    from chalicelib import keys
+    from plugins.legal_aid import demo
+    from plugins.legal_aid.models import Application
+
+    grids = [GRID]
+    ctx = plugin.DemoContext(actor=None, areas=lambda prefix: [g for g in grids if g.startswith(prefix)])
+    for _ in range(times):
+        hooks.demo_data(plugin.DemoContext(actor=__import__("chalicelib.audit", fromlist=["SYSTEM"]).SYSTEM,
+                                           areas=ctx.areas))
+    assert storage.get(**demo.MARKER)
+    queue = storage.query_all(keys.compose("legal-aid-queue", "320402"))
+    assert len(queue) == 3  # 李秀英 (accepted), 张桂兰, 陈明; 赵大海 is assigned
+    owners = {Application.from_item(i).applicant.name for i in storage.query_all(
+        keys.owned_by("legal-aid-assignment", "lawyer-1"), index="gsi2")}
+    assert owners == {"赵大海"}

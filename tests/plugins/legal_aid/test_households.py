@@ -1,0 +1,118 @@
+"""Vulnerable households (SPEC L7): the civil-affairs list imported from a CSV uploaded through the core's
+files with a per-row error report; grid workers see their grid's households not yet visited and record
+visits."""
+from __future__ import annotations
+
+from chalicelib import audit
+from tests.helpers import assert_problem, body, post
+from tests.plugins.legal_aid.conftest import GRID, id_number
+
+IMPORTS = "/v1/legal-aid/households/imports"
+HOUSEHOLDS = "/v1/legal-aid/households"
+HEADER = "类别,姓名,身份证号,网格代码,有效期至"
+
+
+def person(n: int) -> str:
+    return id_number(born=f"19{50 + n}0101", sequence=f"{n + 11:03d}")
+
+
+def csv_of(*rows: str, header: str = HEADER) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+def imported(client, people, upload, data: bytes) -> dict:
+    file_id = upload(data, who="officer", content_type="text/csv", title="民政困难群体名单")
+    response = post(client, IMPORTS, {"file_id": file_id}, people["officer"])
+    assert response.status_code == 201, response.body
+    return body(response)
+
+
+def test_the_list_is_imported_with_a_per_row_error_report(client, people, upload, world):
+    """L7: valid rows are imported; each bad row is reported by its spreadsheet row, column and reason,
+    never with the ID number itself."""
+    bad_checksum = person(2)[:17] + ("0" if person(2)[-1] != "0" else "1")
+    report = imported(client, people, upload, csv_of(
+        f"低保户,张一,{person(1)},{GRID},2026-12-31",
+        f"特困人员,张二,{bad_checksum},{GRID},",
+        f"外星人,张三,{person(3)},{GRID},",
+        f"重度残疾人,张四,{person(4)},320402001001999,",
+        f"农村五保,张五,{person(1)},{GRID},",
+        f"困难职工,,{person(6)},{GRID},2027/01/31",
+        f"农民工,张七,{person(7)},{GRID},明年",
+    ))
+    assert (report["rows"], report["created"], report["failed"]) == (7, 1, 6)
+    by_row = {(e["row"], e["column"]): e["msg"] for e in report["errors"]}
+    assert by_row == {
+        (3, "身份证号"): "身份证号校验位不正确，请核对",
+        (4, "类别"): "不认识的类别，应为：低保户、特困人员、重度残疾人、农村五保对象、困难职工、农民工",
+        (5, "网格代码"): "网格不存在",
+        (6, "身份证号"): "与第 2 行重复",
+        (7, "姓名"): "必填",
+        (8, "有效期至"): "日期应为 YYYY-MM-DD",
+    }
+    assert bad_checksum not in str(report)
+    again = body(client.get(f"{IMPORTS}/{report['id']}", headers=people["officer"]))
+    assert again == report
+
+
+def test_a_list_saved_by_excel_in_gbk_imports_too(client, people, upload, world):
+    report = imported(client, people, upload, csv_of(f"低保,李一,{person(1)},{GRID},").decode().encode("gb18030"))
+    assert report["created"] == 1 and report["errors"] == []
+
+
+def test_a_missing_column_is_a_422_naming_it(client, people, upload, world):
+    file_id = upload(csv_of(f"低保户,张一,{person(1)}", header="类别,姓名,身份证号"), who="officer",
+                     content_type="text/csv")
+    problem = assert_problem(post(client, IMPORTS, {"file_id": file_id}, people["officer"]), 422, "csv_header")
+    assert problem["errors"] == [{"loc": ["file", "header"], "msg": "缺少网格代码列"}]
+    pdf = upload(b"%PDF-1.4 not a list", who="officer")
+    assert_problem(post(client, IMPORTS, {"file_id": pdf}, people["officer"]), 422, "not_a_csv")
+    assert_problem(post(client, IMPORTS, {"file_id": "0" * 32}, people["officer"]), 422, "file_not_found")
+
+
+def test_importing_next_year_s_list_updates_rather_than_duplicates(client, people, upload, world):
+    imported(client, people, upload, csv_of(f"低保户,张一,{person(1)},{GRID},2026-12-31"))
+    report = imported(client, people, upload, csv_of(f"特困人员,张一,{person(1)},{GRID},2027-12-31",
+                                                     f"低保户,张二,{person(2)},{GRID},"))
+    assert (report["created"], report["updated"], report["unchanged"]) == (1, 1, 0)
+    items = body(client.get(f"{HOUSEHOLDS}?area={GRID}", headers=people["grid_worker"]))["items"]
+    assert sorted((i["name"], i["category"]) for i in items) == [("张一", "tekun"), ("张二", "dibao")]
+    same = imported(client, people, upload, csv_of(f"低保户,张二,{person(2)},{GRID},"))
+    assert same["unchanged"] == 1
+
+
+def test_a_grid_worker_sees_the_grid_s_unvisited_households_and_records_a_visit(client, people, upload, world):
+    """L7: grid workers see their grid's households not yet visited (入户走访) and record visits."""
+    imported(client, people, upload, csv_of(*(f"低保户,户{n},{person(n)},{GRID}," for n in range(1, 4))))
+    todo = body(client.get(f"{HOUSEHOLDS}?unvisited=true", headers=people["grid_worker"]))["items"]
+    assert len(todo) == 3 and all(not h["visited"] for h in todo)
+    assert todo[0]["id_number_masked"].startswith("320***") and person(1) not in str(todo)
+    first = todo[0]
+    response = post(client, f"{HOUSEHOLDS}/{first['id']}/visits",
+                    {"visited_on": "2026-11-20", "needs_legal_aid": True, "note": "欠薪，已引导申请法律援助",
+                     "version": first["version"]}, people["grid_worker"])
+    assert response.status_code == 201, response.body
+    visit = body(response)
+    assert visit["household"]["visited"] and visit["household"]["last_visited_on"] == "2026-11-20"
+    left = body(client.get(f"{HOUSEHOLDS}?unvisited=true", headers=people["grid_worker"]))["items"]
+    assert first["id"] not in [h["id"] for h in left] and len(left) == 2
+    assert len(body(client.get(HOUSEHOLDS, headers=people["grid_worker"]))["items"]) == 3
+    entry = audit.trail("legal-aid-household", first["id"]).items[0]
+    assert entry["action"] == "visit" and entry["summary"] == "入户走访（2026-11-20，有法律援助需求）"
+    stale = post(client, f"{HOUSEHOLDS}/{first['id']}/visits",
+                 {"visited_on": "2026-11-21", "version": first["version"]}, people["grid_worker"])
+    assert_problem(stale, 409, "stale_version")
+    future = post(client, f"{HOUSEHOLDS}/{first['id']}/visits", {"visited_on": "2099-01-01", "version": 2},
+                  people["grid_worker"])
+    assert assert_problem(future, 422)["errors"][0]["loc"] == ["body", "visited_on"]
+
+
+def test_households_outside_the_grid_are_invisible(client, people, token, upload, world):
+    imported(client, people, upload, csv_of(f"低保户,张一,{person(1)},{GRID},"))
+    [household] = body(client.get(HOUSEHOLDS, headers=people["officer"]))["items"]
+    elsewhere = token("gw-9", "grid_worker", area="320402001001002")
+    assert body(client.get(HOUSEHOLDS, headers=elsewhere))["items"] == []
+    assert_problem(client.get(f"{HOUSEHOLDS}/{household['id']}", headers=elsewhere), 404)
+    assert_problem(client.get(f"{HOUSEHOLDS}?area=320404", headers=people["grid_worker"]), 403)
+    assert_problem(client.get(HOUSEHOLDS, headers=people["resident"]), 403)
+    assert_problem(post(client, IMPORTS, {"file_id": "0" * 32}, people["grid_worker"]), 403)

@@ -1,0 +1,223 @@
+"""A fake of the mini-program platform's server API on 127.0.0.1, for `make dev` and the tests.
+
+Not shipped to Lambda. Standard library only. Deterministic: what happens depends on the login code.
+
+    GET  /sns/jscode2session?appid&secret&js_code&grant_type=authorization_code
+    POST /cgi-bin/stable_token                     {"grant_type": "client_credential", "appid", "secret"}
+    POST /wxa/business/getuserphonenumber?access_token=…   {"code"}
+
+Login codes (what `wx.login()` would hand the mini-program; each usable once, like the real ones):
+
+    ok:<who>[:<anything>]   success; openid `fake-openid-<who>`, unionid `fake-unionid-<who>`.
+                            `ok:alice:1`, `ok:alice:2` … are the same person signing in again.
+    ok-<who>[:<anything>]   the same, shorter: `ok-alice`, `ok-alice:2`.
+    invalid-…               40029 invalid code           busy-…     45011 frequency limit
+    risky-…                 40226 high-risk user         down-…     -1 system error, every time
+    flaky-<who>[:<any>]     -1 the first time, then success as <who> (the code is not spent by -1)
+    slow-<who>[:<any>]      answers (success) only after --slow seconds: past the client's timeout
+    garbage-…               HTTP 200 with an HTML page   empty-…    HTTP 200 `{}` (no openid)
+    anything else           40029
+
+Phone codes (what the getPhoneNumber button would hand over): `phone:<11 digits>[:<anything>]` → that
+number; `phone-abroad:<digits>` → a +1 number; anything else → 40029.
+
+Command line (`make dev` starts it in its own process through `tools/dev.py`):
+
+    python -m tools.fake_wechat [--port 0] [--appid wx…] [--secret …] [--slow 10]
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import re
+import secrets
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
+from urllib.parse import parse_qs, urlparse
+
+SLOW_SECONDS = 10.0
+_WHO = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass
+class FakeWechat:
+    """The server's state: which codes were spent, which -1 answers were given, and the settings."""
+    appid: str | None = None
+    secret: str | None = None
+    slow_seconds: float = SLOW_SECONDS
+    used: set[str] = field(default_factory=set)
+    flaked: set[str] = field(default_factory=set)
+    tokens: set[str] = field(default_factory=set)
+    calls: list[str] = field(default_factory=list)  # paths called (no query: it carries the secret)
+    session_keys: list[str] = field(default_factory=list)  # handed out, so tests can prove none leaks
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # --- jscode2session ---
+    def code2session(self, params: dict[str, str]) -> tuple[int, str | bytes]:
+        if params.get("grant_type") != "authorization_code":
+            return 200, _err(40002, "invalid grant_type")
+        if not params.get("appid") or (self.appid and params["appid"] != self.appid):
+            return 200, _err(40013, "invalid appid")
+        if not params.get("secret") or (self.secret and params["secret"] != self.secret):
+            return 200, _err(40125, "invalid appsecret")
+        code = params.get("js_code", "")
+        if not code:
+            return 200, _err(41008, "missing code")
+        if code.startswith("ok:"):
+            kind, who = "ok", code[3:].split(":", 1)[0]
+        else:
+            kind, _, rest = code.partition("-")
+            who = rest.split(":", 1)[0]
+        if kind == "garbage":
+            return 200, b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+        if kind == "empty":
+            return 200, "{}"
+        if kind == "busy":
+            return 200, _err(45011, "api minute-quota reach limit  mustslower  retry next minute")
+        if kind == "risky":
+            return 200, _err(40226, "invalid user, high risk user")
+        if kind == "down":
+            return 200, _err(-1, "system error")
+        with self.lock:
+            if kind == "flaky" and code not in self.flaked:
+                self.flaked.add(code)
+                return 200, _err(-1, "system error")
+            if code in self.used:
+                return 200, _err(40163, "code been used")
+            if kind not in ("ok", "flaky", "slow"):
+                return 200, _err(40029, "invalid code")
+            self.used.add(code)
+        if kind == "slow":
+            time.sleep(self.slow_seconds)
+        if not _WHO.match(who):
+            return 200, _err(40029, "invalid code")
+        session_key = secrets.token_urlsafe(16)
+        self.session_keys.append(session_key)
+        return 200, json.dumps({"openid": f"fake-openid-{who}", "unionid": f"fake-unionid-{who}",
+                                "session_key": session_key})
+
+    # --- stable_token + getuserphonenumber ---
+    def stable_token(self, body: dict) -> tuple[int, str]:
+        if body.get("grant_type") != "client_credential":
+            return 200, _err(40002, "invalid grant_type")
+        if not body.get("appid") or (self.appid and body["appid"] != self.appid):
+            return 200, _err(40013, "invalid appid")
+        if not body.get("secret") or (self.secret and body["secret"] != self.secret):
+            return 200, _err(40125, "invalid appsecret")
+        token = "fake-access-token-" + secrets.token_urlsafe(12)
+        with self.lock:
+            self.tokens.add(token)
+        return 200, json.dumps({"access_token": token, "expires_in": 7200})
+
+    def phone(self, params: dict[str, str], body: dict) -> tuple[int, str]:
+        if params.get("access_token") not in self.tokens:
+            return 200, _err(40001, "invalid credential, access_token is invalid or not latest")
+        code = str(body.get("code", ""))
+        with self.lock:
+            if code in self.used:
+                return 200, _err(40029, "invalid code")
+            self.used.add(code)
+        parts = code.split(":")
+        if len(parts) >= 2 and parts[0] in ("phone", "phone-abroad") and parts[1].isdigit():
+            number, country = parts[1], ("86" if parts[0] == "phone" else "1")
+            return 200, json.dumps({"errcode": 0, "errmsg": "ok", "phone_info": {
+                "phoneNumber": ("" if country == "86" else "+1") + number, "purePhoneNumber": number,
+                "countryCode": country, "watermark": {"timestamp": int(time.time()), "appid": self.appid or ""}}})
+        return 200, _err(40029, "invalid code")
+
+
+def _err(code: int, message: str) -> str:
+    return json.dumps({"errcode": code, "errmsg": f"{message} rid: {secrets.token_hex(4)}"})
+
+
+def _handler(state: FakeWechat):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self, status: int, body: str | bytes) -> None:
+            raw = body.encode() if isinstance(body, str) else body
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")  # as the real jscode2session does
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
+                pass
+
+        def _body(self) -> dict:
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                data = json.loads(self.rfile.read(length) or b"{}")
+            except ValueError:
+                return {}
+            return data if isinstance(data, dict) else {}
+
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            state.calls.append(url.path)
+            if url.path == "/sns/jscode2session":
+                params = {k: v[0] for k, v in parse_qs(url.query).items()}
+                self._answer(*state.code2session(params))
+            else:
+                self._answer(404, _err(404, "not found"))
+
+        def do_POST(self) -> None:
+            url = urlparse(self.path)
+            state.calls.append(url.path)
+            params = {k: v[0] for k, v in parse_qs(url.query).items()}
+            if url.path == "/cgi-bin/stable_token":
+                self._answer(*state.stable_token(self._body()))
+            elif url.path == "/wxa/business/getuserphonenumber":
+                self._answer(*state.phone(params, self._body()))
+            else:
+                self._answer(404, _err(404, "not found"))
+
+        def log_message(self, *args) -> None:  # the query string holds the app secret: log nothing
+            pass
+
+    return Handler
+
+
+@contextlib.contextmanager
+def running(port: int = 0, *, appid: str | None = None, secret: str | None = None,
+            slow_seconds: float = SLOW_SECONDS) -> Iterator[tuple[str, FakeWechat]]:
+    """Serve in a background thread: yields (base URL, state); stops on exit."""
+    state = FakeWechat(appid=appid, secret=secret, slow_seconds=slow_seconds)
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(state))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-wechat",
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.fake_wechat", description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=0, help="0: any free port (printed)")
+    parser.add_argument("--appid", help="refuse other app ids (40013)")
+    parser.add_argument("--secret", help="refuse other secrets (40125)")
+    parser.add_argument("--slow", type=float, default=SLOW_SECONDS, help="delay of slow-* codes, seconds")
+    args = parser.parse_args(argv)
+    stop = threading.Event()
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with running(args.port, appid=args.appid, secret=args.secret, slow_seconds=args.slow) as (url, _):
+        print(url, flush=True)
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
