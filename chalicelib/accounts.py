@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib import areas, audit, config, keys, pii, signin, storage, tokens
 from chalicelib.auth import Caller, require_area
@@ -59,6 +59,7 @@ from chalicelib.errors import (
 )
 from chalicelib.logs import logger
 from chalicelib.timeutil import now_utc
+from chalicelib.model import Model
 
 Kind = Literal["resident", "staff"]
 StaffRole = Literal["grid_worker", "mediator", "lawyer", "notary", "appraiser", "publicist",
@@ -198,7 +199,7 @@ class IdNumberClaim(storage.Record):
 
 # --- inputs and outputs ---------------------------------------------------------------------------
 
-class SignInIn(BaseModel):
+class SignInIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     code: str = Field(min_length=1, max_length=128, description="小程序 wx.login() 取得的登录凭证（一次有效）")
     mode: Kind = Field("resident", description="以居民身份（默认）或工作人员身份登录")
@@ -206,12 +207,12 @@ class SignInIn(BaseModel):
                                     description="工作人员首次登录时填写管理员发放的绑定码")
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     refresh_token: str = Field(min_length=1, max_length=256)
 
 
-class AccountBrief(BaseModel):
+class AccountBrief(Model):
     sub: str = Field(description="平台账号编号（不是微信 openid）")
     kind: Kind
     roles: list[str]
@@ -219,7 +220,7 @@ class AccountBrief(BaseModel):
     is_new: bool = Field(description="本次登录新建了账号")
 
 
-class SessionOut(BaseModel):
+class SessionOut(Model):
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int = Field(description="访问令牌有效秒数")
@@ -228,20 +229,20 @@ class SessionOut(BaseModel):
     account: AccountBrief
 
 
-class HomeGridOut(BaseModel):
+class HomeGridOut(Model):
     code: str
     name: str
     status: str
     links: dict[str, str] = Field(description="相关接口，如该网格详情")
 
 
-class RealNameOut(BaseModel):
+class RealNameOut(Model):
     status: Literal["none", "declared"] = Field(description="none 未实名登记；declared 已登记姓名和身份证号（校验通过）")
     id_number_masked: str | None = None
     declared_at: str | None = None
 
 
-class MeOut(BaseModel):
+class MeOut(Model):
     sub: str
     kind: Kind
     status: str
@@ -261,7 +262,7 @@ def _phone(value: str | None) -> str | None:
     return pii.normalize_phone(value) if value is not None else None
 
 
-class MePatch(BaseModel):
+class MePatch(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str | None = Field(None, min_length=1, max_length=40, description="姓名；实名登记后须与身份证号一同修改")
     phone: str | None = Field(None, max_length=20, description="自行填写的电话（未验证）；用 POST /v1/me/phone 绑定微信验证的手机号")
@@ -287,18 +288,18 @@ class MePatch(BaseModel):
         return pii.normalize_id_number(value) if value is not None else None
 
 
-class PhoneIn(BaseModel):
+class PhoneIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     code: str = Field(min_length=1, max_length=128, description="手机号快速验证组件（getPhoneNumber）返回的 code")
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
 
 
-class KeptRecord(BaseModel):
+class KeptRecord(Model):
     what: str
     why: str
 
 
-class WithdrawalOut(BaseModel):
+class WithdrawalOut(Model):
     status: Literal["withdrawn"] = "withdrawn"
     withdrawn_at: str
     erased: list[str] = Field(description="已删除的个人信息")
@@ -306,11 +307,11 @@ class WithdrawalOut(BaseModel):
     notice: str
 
 
-class SignedOut(BaseModel):
+class SignedOut(Model):
     sessions_ended: int
 
 
-class StaffIn(BaseModel):
+class StaffIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=40)
     roles: list[StaffRole] = Field(min_length=1, max_length=9)
@@ -330,7 +331,7 @@ class StaffIn(BaseModel):
         return value
 
 
-class StaffPatch(BaseModel):
+class StaffPatch(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str | None = Field(None, min_length=1, max_length=40)
     roles: list[StaffRole] | None = Field(None, min_length=1, max_length=9)
@@ -347,7 +348,7 @@ class StaffPatch(BaseModel):
         return value
 
 
-class StaffOut(BaseModel):
+class StaffOut(Model):
     sub: str
     name: str
     roles: list[str]
@@ -369,19 +370,19 @@ class StaffOut(BaseModel):
                    created_at=_iso(staff.created_at), updated_at=_iso(staff.updated_at))
 
 
-class StaffPage(BaseModel):
+class StaffPage(Model):
     items: list[StaffOut]
     next_cursor: str | None = None
 
 
-class StaffQuery(BaseModel):
+class StaffQuery(Model):
     model_config = ConfigDict(extra="forbid")
     area: str | None = Field(None, description="市（4 位）或以下的区域代码；默认为管理员自己的辖区")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
 
 
-class InvitationOut(BaseModel):
+class InvitationOut(Model):
     sub: str
     invite_code: str = Field(description="一次性绑定码：交给本人，在小程序工作人员登录时填写；重新发放后旧码作废")
     expires_at: str

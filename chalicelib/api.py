@@ -2,22 +2,23 @@
 from __future__ import annotations
 
 from chalice import Blueprint
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib import areas, openapi, web
 from chalicelib.gateway import jwt_auth
 from chalicelib.web import PUBLIC, SIGNED_IN, PageQuery, endpoint, parse, parse_query
+from chalicelib.model import Model
 
 bp = Blueprint(__name__)
 
 
-class Health(BaseModel):
+class Health(Model):
     status: str = Field(examples=["ok"])
     stage: str
     plugins: list[str]
 
 
-class WhoAmI(BaseModel):
+class WhoAmI(Model):
     sub: str
     roles: list[str]
     area: str | None

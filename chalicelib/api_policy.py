@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import date
 
 from chalice import Blueprint
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib import policy, web
 from chalicelib.gateway import jwt_auth
 from chalicelib.timeutil import today_shanghai
 from chalicelib.tokens import STAFF_ROLES
 from chalicelib.web import SIGNED_IN, PageQuery, endpoint, parse, parse_query
+from chalicelib.model import Model
 
 bp = Blueprint(__name__)
 TAGS = ("policies",)
 
 
-class InForceQuery(BaseModel):
+class InForceQuery(Model):
     model_config = ConfigDict(extra="forbid")
     area: str = Field(description="区域代码（沿区划逐级向上查找，最近的设置优先）", examples=["320402001001"])
     on: date | None = Field(None, description="哪一天（北京时间）生效的规则；省略为今天", examples=["2021-07-19"])
@@ -33,13 +34,13 @@ class VersionsQuery(PageQuery):
     area: str | None = Field(None, description="只列该区域自身设置的版本；省略为本人辖区", examples=["3204"])
 
 
-class WithdrawIn(BaseModel):
+class WithdrawIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     reason: str = Field(min_length=2, max_length=500, description="撤回理由（写入审计记录）")
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
 
 
-class DeclarationOut(BaseModel):
+class DeclarationOut(Model):
     name: str
     title: str
     unit: str
@@ -49,7 +50,7 @@ class DeclarationOut(BaseModel):
     description: str
 
 
-class DeclarationPage(BaseModel):
+class DeclarationPage(Model):
     items: list[DeclarationOut]
     next_cursor: str | None = None
 

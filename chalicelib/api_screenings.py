@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from chalice import Blueprint
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib import screening, tokens, web
 from chalicelib.gateway import jwt_auth
 from chalicelib.web import PageQuery, endpoint, parse, parse_query
+from chalicelib.model import Model
 
 bp = Blueprint(__name__)
 
@@ -16,7 +17,7 @@ class FindingsQuery(PageQuery):
     area: str | None = Field(None, pattern=r"^\d{4,15}$", description="默认本人辖区；可指定辖区内的下级区域")
 
 
-class RunIn(BaseModel):
+class RunIn(Model):
     model_config = ConfigDict(extra="forbid")
     area: str = Field(pattern=r"^\d{4}$", description="市级代码，如 3204")
 

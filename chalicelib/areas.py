@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib import audit, keys, storage
 from chalicelib.auth import Caller, require_area
 from chalicelib.errors import Conflict, NotFound, Unprocessable
+from chalicelib.model import Model
 
 Level = Literal["province", "city", "district", "town", "village", "grid"]
 LEVELS: tuple[Level, ...] = ("province", "city", "district", "town", "village", "grid")
@@ -54,7 +55,7 @@ class Area(storage.Record):
         return attributes
 
 
-class AreaOut(BaseModel):
+class AreaOut(Model):
     code: str = Field(description="统计用区划代码（网格为村代码 + 3 位）")
     name: str
     level: Level
@@ -68,16 +69,16 @@ class AreaOut(BaseModel):
                    status=area.status, version=area.version)
 
 
-class AreaPage(BaseModel):
+class AreaPage(Model):
     items: list[AreaOut]
     next_cursor: str | None = None
 
 
-class Breadcrumb(BaseModel):
+class Breadcrumb(Model):
     items: list[AreaOut] = Field(description="从省到该区域，逐级")
 
 
-class AreaIn(BaseModel):
+class AreaIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     code: str = Field(description="新区域的代码；网格为所属村（社区）代码后加 3 位序号", examples=["320402001001001"])
     name: str = Field(min_length=1, max_length=60)
@@ -91,7 +92,7 @@ class AreaIn(BaseModel):
         return code
 
 
-class AreaPatch(BaseModel):
+class AreaPatch(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str | None = Field(None, min_length=1, max_length=60)
     status: Literal["active", "retired"] | None = None

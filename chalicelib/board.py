@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib import audit, coverage, keys, plugin, rota, storage
 from chalicelib.areas import Area, ancestors, level_of
@@ -29,13 +29,14 @@ from chalicelib.directory import (
 )
 from chalicelib.errors import BadRequest, NotFound, Unprocessable
 from chalicelib.timeutil import today_shanghai
+from chalicelib.model import Model
 
 MAX_X_ITEMS = 10
 X_KEY = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 ACTIVITY_HORIZON_DAYS = 62
 
 
-class MenuItemIn(BaseModel):
+class MenuItemIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     key: str = Field(description="英文标识，小写字母、数字和 -", examples=["property-disputes"])
     title: str = Field(min_length=2, max_length=20, examples=["物业纠纷调解"])
@@ -49,7 +50,7 @@ class MenuItemIn(BaseModel):
         return value
 
 
-class MenuIn(BaseModel):
+class MenuIn(Model):
     model_config = ConfigDict(extra="forbid")
     items: list[MenuItemIn] = Field(max_length=MAX_X_ITEMS, description="本区域自选的 X 项（整体替换）")
     version: int | None = Field(None, ge=1, description="修改已有清单时也可用 If-Match 头传递")
@@ -64,7 +65,7 @@ class AreaMenu(storage.Record):
         return keys.record("area-menu", self.area)
 
 
-class AreaMenuOut(BaseModel):
+class AreaMenuOut(Model):
     area: str
     items: list[MenuItemIn]
     version: int
@@ -74,7 +75,7 @@ class AreaMenuOut(BaseModel):
         return cls(area=menu.area, items=menu.items, version=menu.version)
 
 
-class MenuEntry(BaseModel):
+class MenuEntry(Model):
     key: str
     title: str
     description: str | None = None
@@ -82,7 +83,7 @@ class MenuEntry(BaseModel):
     enabled_by: AreaRef | None = Field(None, description="启用该 X 项的区域")
 
 
-class ServiceMenu(BaseModel):
+class ServiceMenu(Model):
     area: AreaRef
     items: list[MenuEntry] = Field(description="先六项基本服务（来自启用的服务插件），后本地自选项")
 
@@ -91,14 +92,14 @@ class BoardPerson(ContactCard):
     assigned_to: str = Field(description="分配到的区域名称（本网格或上级）")
 
 
-class RoleContacts(BaseModel):
+class RoleContacts(Model):
     role: str
     title: str
     people: list[BoardPerson]
     institutions: list[InstitutionCard]
 
 
-class GridBoard(BaseModel):
+class GridBoard(Model):
     grid: AreaRef
     path: list[AreaRef] = Field(description="从市到网格")
     menu: list[MenuEntry]

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib import audit, keys, plugin, storage
 from chalicelib.areas import LEVELS, Area, ancestors, descendants, level_of
@@ -29,6 +29,7 @@ from chalicelib.directory import (
     AreaRef, existing_area, fan_out, fetch, field_error, load_areas, paged, record_key, require_covers,
 )
 from chalicelib.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.model import Model
 
 # Roles that belong to the platform rather than to one service (P3: ≥1 法律明白人 per grid).
 CORE_ROLES = (plugin.CoverageRole("legal_literate", "法律明白人", 1),)
@@ -60,7 +61,7 @@ def roles() -> list[RoleDef]:
     return found
 
 
-class RoleOut(BaseModel):
+class RoleOut(Model):
     code: str = Field(examples=["legal_literate"])
     title: str = Field(examples=["法律明白人"])
     minimum: int = Field(description="每个网格至少需要的人数/机构数")
@@ -107,7 +108,7 @@ class Assignment(storage.Record):
         return attrs
 
 
-class AssignmentIn(BaseModel):
+class AssignmentIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     role: str = Field(max_length=41, description="覆盖角色代码（见 GET /v1/coverage-roles）", examples=["legal_literate"])
     area: str = Field(description="网格，或区县/镇街/村社区（覆盖其下全部网格）", examples=["320402001001001"])
@@ -124,7 +125,7 @@ class AssignmentIn(BaseModel):
         return value
 
 
-class AssignmentOut(BaseModel):
+class AssignmentOut(Model):
     id: str
     role: str
     role_title: str
@@ -138,12 +139,12 @@ class AssignmentOut(BaseModel):
     version: int
 
 
-class AssignmentPage(BaseModel):
+class AssignmentPage(Model):
     items: list[AssignmentOut]
     next_cursor: str | None = None
 
 
-class RolesOut(BaseModel):
+class RolesOut(Model):
     items: list[RoleOut]
 
 
@@ -260,13 +261,13 @@ def list_in_area(caller: Caller, code: str, role: str, *, limit: int, cursor: st
 
 # --- the coverage report ------------------------------------------------------------------------
 
-class RoleTally(BaseModel):
+class RoleTally(Model):
     role: str
     covered: int = Field(description="已覆盖的网格数")
     missing: int = Field(description="缺少该角色的网格数")
 
 
-class CoverageRow(BaseModel):
+class CoverageRow(Model):
     code: str
     name: str
     level: str
@@ -274,7 +275,7 @@ class CoverageRow(BaseModel):
     roles: list[RoleTally]
 
 
-class CoverageReport(BaseModel):
+class CoverageReport(Model):
     area: AreaRef
     roles: list[RoleOut]
     grids: int = Field(description="该区域下的网格总数")
@@ -283,14 +284,14 @@ class CoverageReport(BaseModel):
     next_cursor: str | None = None
 
 
-class GapGrid(BaseModel):
+class GapGrid(Model):
     code: str
     name: str
     village: AreaRef
     missing: list[str] = Field(description="该网格缺少的角色代码")
 
 
-class GapPage(BaseModel):
+class GapPage(Model):
     area: AreaRef
     roles: list[RoleOut]
     items: list[GapGrid] = Field(description="缺少角色的网格，按代码排序（分页）")

@@ -25,6 +25,7 @@ from chalicelib import audit, cursor as cursors, keys, pii, storage
 from chalicelib.areas import Area, ancestors, level_of
 from chalicelib.auth import Caller
 from chalicelib.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.model import Model
 
 MAX_SERVES = 20
 PARALLEL_CALLS = 8  # below botocore's default pool of 10 connections
@@ -154,7 +155,7 @@ def refuse_nulls(patch: BaseModel, fields: Iterable[str]) -> None:
                             errors=[{"loc": ["body", f], "msg": "不能为空"} for f in nulls])
 
 
-class _Phone(BaseModel):
+class _Phone(Model):
     phone_cipher: str
     phone_hash: str
     phone_masked: str
@@ -216,7 +217,7 @@ def serving_item(institution: Institution, area_code: str) -> dict[str, Any]:
             "area": area_code}
 
 
-class InstitutionIn(BaseModel):
+class InstitutionIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     kind: InstitutionKind = Field(description="机构类别")
     level: str | None = Field(None, description="调委会：town/village/industry/stationed；"
@@ -246,7 +247,7 @@ class InstitutionIn(BaseModel):
         return _phone(value)
 
 
-class InstitutionPatch(BaseModel):
+class InstitutionPatch(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     level: str | None = None
     name: str | None = Field(None, min_length=2, max_length=60)
@@ -275,7 +276,7 @@ def _checked_code(code: str) -> str:
     return code
 
 
-class AreaRef(BaseModel):
+class AreaRef(Model):
     code: str
     name: str
     level: str
@@ -285,7 +286,7 @@ class AreaRef(BaseModel):
         return cls(code=area.code, name=area.name, level=area.level)
 
 
-class InstitutionOut(BaseModel):
+class InstitutionOut(Model):
     """The staff view of an institution (phone masked here too)."""
     id: str
     kind: InstitutionKind
@@ -310,12 +311,12 @@ class InstitutionOut(BaseModel):
                    demo=inst.demo, version=inst.version)
 
 
-class InstitutionPage(BaseModel):
+class InstitutionPage(Model):
     items: list[InstitutionOut]
     next_cursor: str | None = None
 
 
-class InstitutionCard(BaseModel):
+class InstitutionCard(Model):
     """The public view: what a resident needs to find the institution, phone masked."""
     id: str
     kind: InstitutionKind
@@ -336,7 +337,7 @@ class ServingInstitution(InstitutionCard):
     serves_area: AreaRef = Field(description="该机构对接的区域（本区域或其上级）")
 
 
-class ServingPage(BaseModel):
+class ServingPage(Model):
     items: list[ServingInstitution]
     next_cursor: str | None = None
 
@@ -520,7 +521,7 @@ class Person(storage.Record):
         return attrs
 
 
-class PersonIn(BaseModel):
+class PersonIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=2, max_length=30, examples=["周雅琴"])
     roles: list[PersonRole] = Field(min_length=1, max_length=5, description="人员类别")  # type: ignore[valid-type]
@@ -542,7 +543,7 @@ class PersonIn(BaseModel):
         return pii.normalize_phone(value)
 
 
-class PersonPatch(BaseModel):
+class PersonPatch(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str | None = Field(None, min_length=2, max_length=30)
     roles: list[PersonRole] | None = Field(None, min_length=1, max_length=5)  # type: ignore[valid-type]
@@ -559,7 +560,7 @@ class PersonPatch(BaseModel):
         return _phone(value)
 
 
-class PersonOut(BaseModel):
+class PersonOut(Model):
     """The staff view of a person: masked phone, no other personal data."""
     id: str
     name: str
@@ -584,12 +585,12 @@ class PersonOut(BaseModel):
                    demo=person.demo, version=person.version)
 
 
-class PersonPage(BaseModel):
+class PersonPage(Model):
     items: list[PersonOut]
     next_cursor: str | None = None
 
 
-class ContactCard(BaseModel):
+class ContactCard(Model):
     """公示栏 card: name, duty, masked phone, hours, institution name — nothing else."""
     name: str
     duty: str

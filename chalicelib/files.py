@@ -25,12 +25,13 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, ClassVar, Literal
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib import audit, aws, config, keys, policy, storage
 from chalicelib.auth import Caller, require_area
 from chalicelib.errors import Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.timeutil import now_utc, to_shanghai
+from chalicelib.model import Model
 
 ENTITY = "file"
 LEAFLET_LIST = "leaflet"
@@ -95,7 +96,7 @@ class StoredFile(storage.Record):
         return ALLOWED_TYPES[self.content_type][0]
 
 
-class FileIn(BaseModel):
+class FileIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     title: str = Field(min_length=1, max_length=100, examples=["法律援助条件范围清单"])
     kind: Kind = Field(description="leaflet 宣传资料（居民可下载）、attachment 附件、ledger 台账、report 报告")
@@ -134,7 +135,7 @@ class FileIn(BaseModel):
         return value
 
 
-class FileOut(BaseModel):
+class FileOut(Model):
     id: str
     title: str
     kind: Kind
@@ -157,7 +158,7 @@ class FileOut(BaseModel):
                    confirmed_at=f.confirmed_at.isoformat() if f.confirmed_at else None, version=f.version)
 
 
-class UploadForm(BaseModel):
+class UploadForm(Model):
     url: str = Field(description="以 multipart/form-data POST 到此地址")
     fields: dict[str, str] = Field(description="按原样作为表单字段提交，文件须是最后一个字段（名为 file）")
     expires_at: str
@@ -168,12 +169,12 @@ class FileCreated(FileOut):
     upload: UploadForm
 
 
-class FilePage(BaseModel):
+class FilePage(Model):
     items: list[FileOut]
     next_cursor: str | None = None
 
 
-class LeafletOut(BaseModel):
+class LeafletOut(Model):
     """What anyone may see of a published leaflet (no uploader)."""
     id: str
     title: str
@@ -188,12 +189,12 @@ class LeafletOut(BaseModel):
                    created_at=f.created_at.isoformat())
 
 
-class LeafletPage(BaseModel):
+class LeafletPage(Model):
     items: list[LeafletOut]
     next_cursor: str | None = None
 
 
-class Download(BaseModel):
+class Download(Model):
     url: str = Field(description="直接 GET 即可下载，短时有效")
     expires_at: str
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.web import PUBLIC, SIGNED_IN, PageQuery, Spec
+from chalicelib.model import Model
 
 REF = "#/components/schemas/{model}"
 ERROR_STATUSES = {
@@ -19,7 +20,7 @@ ERROR_STATUSES = {
 }
 
 
-class ProblemDetails(BaseModel):
+class ProblemDetails(Model):
     """application/problem+json (RFC 9457) as every error of this API."""
 
     type: str

@@ -33,12 +33,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import ConfigDict, Field, PlainSerializer, field_validator
 
 from chalicelib import audit, keys, storage
 from chalicelib.auth import Caller
 from chalicelib.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
 from chalicelib.timeutil import today_shanghai
+from chalicelib.model import Model
 
 ROOT = "root"  # the pseudo-area above the provinces: national / platform-wide defaults
 DECLARED_DEFAULT = "declared-default"  # version_id of a declaration's own default (nothing stored)
@@ -118,7 +119,7 @@ declare("files.max_upload_mb", title="单个上传文件大小上限", unit="MB"
 
 # --- records ------------------------------------------------------------------------------------------
 
-class TimelineEntry(BaseModel):
+class TimelineEntry(Model):
     model_config = ConfigDict(extra="ignore")
     version_id: str
     effective_from: date
@@ -173,7 +174,7 @@ class Version(storage.Record):
 
 # --- what resolution returns ----------------------------------------------------------------------------
 
-class InForce(BaseModel):
+class InForce(Model):
     """The version of a parameter in force at an area on a date — cite it in reasons shown to people."""
     name: str = Field(examples=["legal_aid.income_threshold_monthly"])
     value: Number = Field(examples=[2280])
@@ -288,7 +289,7 @@ def resolve_or_none(name: str, area_code: str, on: date | None = None) -> InForc
 
 # --- writes ---------------------------------------------------------------------------------------------
 
-class VersionIn(BaseModel):
+class VersionIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     area: str = Field(description="该版本适用的区域代码（其下级区域继承，除非另行设置）", examples=["3204"])
     value: Decimal = Field(description="参数值", examples=[2280], max_digits=12, decimal_places=2)
@@ -309,7 +310,7 @@ class VersionIn(BaseModel):
         return area
 
 
-class VersionOut(BaseModel):
+class VersionOut(Model):
     version_id: str
     name: str
     area: str
@@ -335,7 +336,7 @@ class VersionOut(BaseModel):
                    withdrawn_reason=v.withdrawn_reason, version=v.version)
 
 
-class VersionPage(BaseModel):
+class VersionPage(Model):
     items: list[VersionOut]
     next_cursor: str | None = None
 

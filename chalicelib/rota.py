@@ -19,7 +19,7 @@ import uuid
 from datetime import timedelta
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib import audit, keys, storage
 from chalicelib.auth import Caller
@@ -29,6 +29,7 @@ from chalicelib.directory import (
 )
 from chalicelib.errors import Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.timeutil import now_utc, today_shanghai
+from chalicelib.model import Model
 
 TIME_SHAPE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 WEEKDAYS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
@@ -41,7 +42,7 @@ def _time(value: str) -> str:
     return value
 
 
-class _Timed(BaseModel):
+class _Timed(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     start: str = Field(description="开始时间 HH:MM（北京时间）", examples=["09:00"])
     end: str = Field(description="结束时间 HH:MM（北京时间）", examples=["11:30"])
@@ -107,7 +108,7 @@ class Activity(storage.Record):
         return attrs
 
 
-class Commitment(BaseModel):
+class Commitment(Model):
     """One line of a person's rota ledger."""
     kind: Literal["duty", "activity"]
     record_id: str
@@ -210,7 +211,7 @@ class ActivityIn(_Timed):
     demo: bool = Field(False, description="演示数据")
 
 
-class DutySlotOut(BaseModel):
+class DutySlotOut(Model):
     id: str
     institution_id: str
     person_id: str
@@ -233,7 +234,7 @@ class DutySlotOut(BaseModel):
                    person_name=person.name if person else None, weekday_title=WEEKDAYS[slot.weekday])
 
 
-class ActivityOut(BaseModel):
+class ActivityOut(Model):
     id: str
     institution_id: str
     month: str
@@ -252,7 +253,7 @@ class ActivityOut(BaseModel):
         return cls(**activity.model_dump(include=set(cls.model_fields)))
 
 
-class DutyEntry(BaseModel):
+class DutyEntry(Model):
     """One duty in a week's rota, for residents: who, when, where, how to reach them (masked)."""
     date: dt.date
     weekday: str
@@ -263,7 +264,7 @@ class DutyEntry(BaseModel):
     person: ContactCard
 
 
-class RotaWeek(BaseModel):
+class RotaWeek(Model):
     service_point: InstitutionCard
     week_start: dt.date
     week_end: dt.date
@@ -271,7 +272,7 @@ class RotaWeek(BaseModel):
     next_cursor: str | None = None
 
 
-class ActivityCard(BaseModel):
+class ActivityCard(Model):
     date: dt.date
     weekday: str
     start: str
@@ -282,7 +283,7 @@ class ActivityCard(BaseModel):
     hosts: list[ContactCard]
 
 
-class ActivityPage(BaseModel):
+class ActivityPage(Model):
     items: list[ActivityCard]
     next_cursor: str | None = None
 
@@ -498,6 +499,6 @@ def duty_slots(caller: Caller, institution_id: str, *, limit: int, cursor: str |
     return DutySlotPage(items=[DutySlotOut.of(s, people.get(s.person_id)) for s in slots], next_cursor=page.next_cursor)
 
 
-class DutySlotPage(BaseModel):
+class DutySlotPage(Model):
     items: list[DutySlotOut]
     next_cursor: str | None = None

@@ -17,13 +17,14 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib import audit, keys, plugin, storage
 from chalicelib.areas import ROOT, level_of
 from chalicelib.auth import Caller
 from chalicelib.errors import Conflict, Unprocessable
 from chalicelib.timeutil import now_utc, today_shanghai
+from chalicelib.model import Model
 
 STALE_AFTER = timedelta(minutes=20)
 MONTH_SHAPE = re.compile(r"^20\d{2}-(0[1-9]|1[0-2])$")
@@ -57,7 +58,7 @@ class ScreeningRun(storage.Record):
                 "gsi1pk": keys.compose("screening-runs", self.month), "gsi1sk": self.area}
 
 
-class RunOut(BaseModel):
+class RunOut(Model):
     month: str
     area: str
     status: str
@@ -72,7 +73,7 @@ class RunOut(BaseModel):
         return cls(**run.model_dump(include=set(cls.model_fields)))
 
 
-class FindingOut(BaseModel):
+class FindingOut(Model):
     check: str
     area: str
     severity: Literal["info", "warning", "risk"]
@@ -83,7 +84,7 @@ class FindingOut(BaseModel):
     service: str
 
 
-class FindingPage(BaseModel):
+class FindingPage(Model):
     items: list[FindingOut]
     next_cursor: str | None = None
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from chalicelib import aws, config, cursor as cursors, keys
 from chalicelib.errors import Conflict, NotFound, ServiceUnavailable
 from chalicelib.timeutil import iso, now_utc
+from chalicelib.model import Model
 
 INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk")}
 KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
@@ -79,7 +80,7 @@ def _value(v: Any) -> dict[str, Any]:
 
 # --- typed records --------------------------------------------------------------------------------
 
-class Record(BaseModel):
+class Record(Model):
     """A stored record. Subclasses set `entity` and implement `key_attributes()`.
 
     Items carry the record's own field names plus `entity`, so an administrator reading the table in the

@@ -33,6 +33,7 @@ from chalicelib.errors import (
     from_validation_error,
 )
 from chalicelib.logs import logger
+from chalicelib.model import Model
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 PUBLIC = "public"
@@ -187,7 +188,7 @@ def problem_response(problem: Problem) -> Response:
                     headers={"Content-Type": PROBLEM_CONTENT_TYPE, **problem.headers})
 
 
-class PageQuery(BaseModel):
+class PageQuery(Model):
     model_config = ConfigDict(extra="forbid")
     limit: int = Field(20, ge=1, le=100, description="每页条数（1–100）")
     cursor: str | None = Field(None, max_length=2048, description="上一页返回的 next_cursor")

@@ -6,7 +6,7 @@ import uuid
 from typing import ClassVar
 
 from chalice import Blueprint
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib import audit, keys, storage, web
 from chalicelib.auth import require_owner
@@ -14,6 +14,7 @@ from chalicelib.errors import NotFound
 from chalicelib.gateway import jwt_auth
 from chalicelib.plugin import Plugin
 from chalicelib.web import PUBLIC, SIGNED_IN, PageQuery, endpoint, parse, parse_query
+from chalicelib.model import Model
 
 bp = Blueprint(__name__)
 ENTITY = "hello-greeting"
@@ -30,12 +31,12 @@ class Greeting(storage.Record):
                 "gsi1sk": f"{self.created_at.isoformat()}#{self.id}"}
 
 
-class GreetingIn(BaseModel):
+class GreetingIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     message: str = Field(min_length=1, max_length=200, examples=["你好"])
 
 
-class GreetingOut(BaseModel):
+class GreetingOut(Model):
     id: str
     message: str
     created_at: str
@@ -47,12 +48,12 @@ class GreetingOut(BaseModel):
                    version=greeting.version)
 
 
-class GreetingPage(BaseModel):
+class GreetingPage(Model):
     items: list[GreetingOut]
     next_cursor: str | None = None
 
 
-class Hello(BaseModel):
+class Hello(Model):
     message: str
 
 

@@ -26,13 +26,14 @@ import uuid
 from datetime import date
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib import audit, keys, pii, storage
 from chalicelib.areas import Area
 from chalicelib.auth import Caller, require_area
 from chalicelib.errors import Conflict, NotFound, Unprocessable
 from chalicelib.timeutil import now_utc, today_shanghai
+from chalicelib.model import Model
 
 ENTITY = "legal-aid-household"
 IMPORT_ENTITY = "legal-aid-household-import"
@@ -99,7 +100,7 @@ def _expiry_item(h: Household) -> dict[str, Any]:
             "category": h.category, "name": h.name, "valid_until": h.valid_until}
 
 
-class Visit(BaseModel):
+class Visit(Model):
     model_config = ConfigDict(extra="ignore")
     id: str
     household_id: str
@@ -109,18 +110,18 @@ class Visit(BaseModel):
     note: str | None = None
 
 
-class HouseholdImportIn(BaseModel):
+class HouseholdImportIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     file_id: str = Field(description="已上传并确认的 CSV 文件（/v1/files，kind=attachment，text/csv）编号")
 
 
-class HouseholdRowError(BaseModel):
+class HouseholdRowError(Model):
     row: int = Field(description="表格中的行号（表头为第 1 行）")
     column: str
     msg: str
 
 
-class HouseholdImportReport(BaseModel):
+class HouseholdImportReport(Model):
     id: str
     file_id: str
     rows: int
@@ -143,7 +144,7 @@ class ImportRecord(storage.Record):
         return keys.record(IMPORT_ENTITY, self.id)
 
 
-class VulnerableHouseholdOut(BaseModel):
+class VulnerableHouseholdOut(Model):
     id: str
     category: str
     category_label: str
@@ -163,12 +164,12 @@ class VulnerableHouseholdOut(BaseModel):
                    visit_count=h.visit_count, last_visited_on=h.last_visited_on, version=h.version)
 
 
-class VulnerableHouseholdPage(BaseModel):
+class VulnerableHouseholdPage(Model):
     items: list[VulnerableHouseholdOut]
     next_cursor: str | None = None
 
 
-class VulnerableHouseholdQuery(BaseModel):
+class VulnerableHouseholdQuery(Model):
     model_config = ConfigDict(extra="forbid")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
@@ -177,7 +178,7 @@ class VulnerableHouseholdQuery(BaseModel):
     unvisited: bool = Field(False, description="只看尚未走访的")
 
 
-class HouseholdVisitIn(BaseModel):
+class HouseholdVisitIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     visited_on: date
     needs_legal_aid: bool = Field(False, description="是否有法律援助需求（有则引导其申请）")
@@ -185,7 +186,7 @@ class HouseholdVisitIn(BaseModel):
     version: int | None = Field(None, ge=1, description="户的当前版本（也可用 If-Match 头）")
 
 
-class HouseholdVisitOut(BaseModel):
+class HouseholdVisitOut(Model):
     id: str
     household: VulnerableHouseholdOut
     visited_on: date
@@ -228,7 +229,7 @@ def parse(text: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-class Row(BaseModel):
+class Row(Model):
     number: int
     category: HouseholdCategory
     name: str

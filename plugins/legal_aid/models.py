@@ -10,9 +10,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from chalicelib import keys, pii, storage
+from chalicelib.model import Model
 
 ENTITY = "legal-aid-application"
 LAWYER_INDEX = "legal-aid-assignment"
@@ -186,14 +187,14 @@ Money = Field(ge=0, max_digits=12, decimal_places=2)
 
 # --- stored parts ---------------------------------------------------------------------------------
 
-class Income(BaseModel):
+class Income(Model):
     model_config = ConfigDict(extra="ignore")
     source: IncomeSource
     monthly_amount: Decimal
     note: str | None = None
 
 
-class Applicant(BaseModel):
+class Applicant(Model):
     """The applicant as stored: ID and phone encrypted, with a lookup hash and the masked form."""
     model_config = ConfigDict(extra="ignore")
     name: str
@@ -208,7 +209,7 @@ class Applicant(BaseModel):
     rural: bool = False
 
 
-class Party(BaseModel):
+class Party(Model):
     """The opposing party: matched in conflict checks by normalized name and, where known, ID hash."""
     model_config = ConfigDict(extra="ignore")
     name: str
@@ -218,7 +219,7 @@ class Party(BaseModel):
     id_masked: str | None = None
 
 
-class CriterionResult(BaseModel):
+class CriterionResult(Model):
     model_config = ConfigDict(extra="ignore")
     code: str
     title: str
@@ -228,7 +229,7 @@ class CriterionResult(BaseModel):
     data: dict[str, Any] = {}
 
 
-class Eligibility(BaseModel):
+class Eligibility(Model):
     model_config = ConfigDict(extra="ignore")
     verdict: Verdict
     path: Literal["exempt", "means_tested", "undetermined"]
@@ -238,7 +239,7 @@ class Eligibility(BaseModel):
     policy_versions: list[str] = []
 
 
-class Override(BaseModel):
+class Override(Model):
     model_config = ConfigDict(extra="ignore")
     verdict: Verdict
     reason: str
@@ -246,7 +247,7 @@ class Override(BaseModel):
     at: datetime
 
 
-class Event(BaseModel):
+class Event(Model):
     """One line of the progress the applicant follows (status changes and steps, no staff-only detail)."""
     model_config = ConfigDict(extra="ignore")
     at: datetime
@@ -254,7 +255,7 @@ class Event(BaseModel):
     note: str
 
 
-class Outcome(BaseModel):
+class Outcome(Model):
     model_config = ConfigDict(extra="ignore")
     kind: OutcomeKind
     amount_recovered: Decimal
@@ -262,7 +263,7 @@ class Outcome(BaseModel):
     closed_by: str
 
 
-class FollowUp(BaseModel):
+class FollowUp(Model):
     model_config = ConfigDict(extra="ignore")
     visited_on: date
     method: FollowUpMethod
@@ -271,7 +272,7 @@ class FollowUp(BaseModel):
     by: str
 
 
-class StepRecord(BaseModel):
+class StepRecord(Model):
     model_config = ConfigDict(extra="ignore")
     step: QualityStep
     on: date
@@ -279,14 +280,14 @@ class StepRecord(BaseModel):
     by: str
 
 
-class HomeVisit(BaseModel):
+class HomeVisit(Model):
     model_config = ConfigDict(extra="ignore")
     scheduled_at: datetime
     note: str | None = None
     by: str
 
 
-class ConflictHit(BaseModel):
+class ConflictHit(Model):
     model_config = ConfigDict(extra="ignore")
     case_id: str
     relation: Literal["client_is_opposing_party", "opposing_party_is_client"]
@@ -294,7 +295,7 @@ class ConflictHit(BaseModel):
     party_name: str
 
 
-class ConflictOverride(BaseModel):
+class ConflictOverride(Model):
     model_config = ConfigDict(extra="ignore")
     reason: str
     by: str
@@ -371,7 +372,7 @@ def stamp(moment: datetime) -> str:
 
 # --- inputs ---------------------------------------------------------------------------------------
 
-class Strict(BaseModel):
+class Strict(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

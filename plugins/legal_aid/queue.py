@@ -22,12 +22,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
 
 from chalicelib import keys, storage
 from chalicelib.areas import ancestors
 from chalicelib.timeutil import now_utc
 from plugins.legal_aid.models import Application, Status, stamp
+from chalicelib.model import Model
 
 QUEUE = "legal-aid-queue"
 ENTRY = "legal-aid-queue-entry"
@@ -80,7 +80,7 @@ def ops(old: Application | None, new: Application) -> list[dict[str, Any]]:
     return out
 
 
-class LegalAidQueueItem(BaseModel):
+class LegalAidQueueItem(Model):
     id: str
     status: Status
     status_label: str
@@ -97,7 +97,7 @@ class LegalAidQueueItem(BaseModel):
     verdict: str
 
 
-class LegalAidQueuePage(BaseModel):
+class LegalAidQueuePage(Model):
     items: list[LegalAidQueueItem]
     next_cursor: str | None = None
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 from chalice import Blueprint
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib import web
 from chalicelib.gateway import jwt_auth
 from chalicelib.web import PUBLIC, PageQuery, endpoint, parse, parse_query
 from plugins.legal_aid import applications, criteria, households, queue, views, workflow
+from chalicelib.model import Model
 from plugins.legal_aid.models import (
     AGRICULTURAL_MATTERS,
     IN_SCOPE,
@@ -41,24 +42,24 @@ class LegalAidAssignmentQuery(PageQuery):
     state: Literal["open", "closed"] = Field("open", description="open 在办；closed 已结")
 
 
-class LegalAidCriterionInfo(BaseModel):
+class LegalAidCriterionInfo(Model):
     code: str
     title: str
 
 
-class LegalAidMatterInfo(BaseModel):
+class LegalAidMatterInfo(Model):
     code: str
     label: str
     in_scope: bool = Field(description="属于法律援助事项范围")
     agricultural: bool = Field(description="涉农事项（绿色通道）")
 
 
-class LegalAidCodeLabel(BaseModel):
+class LegalAidCodeLabel(Model):
     code: str
     label: str
 
 
-class LegalAidVocabulary(BaseModel):
+class LegalAidVocabulary(Model):
     criteria: list[LegalAidCriterionInfo]
     matter_types: list[LegalAidMatterInfo]
     categories: list[LegalAidCodeLabel]

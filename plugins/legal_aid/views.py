@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib import pii
 from chalicelib.auth import Caller
@@ -17,6 +17,7 @@ from chalicelib.errors import NotFound
 from chalicelib.policy import Number
 from chalicelib.timeutil import now_utc, to_shanghai
 from plugins.legal_aid.criteria import Facts, per_capita
+from chalicelib.model import Model
 from plugins.legal_aid.models import (
     Application,
     Category,
@@ -48,12 +49,12 @@ def facts_of(app: Application) -> Facts:
                  household_size=app.household_size, monthly_incomes=tuple(i.monthly_amount for i in app.incomes))
 
 
-class LegalAidCode(BaseModel):
+class LegalAidCode(Model):
     code: str
     label: str
 
 
-class LegalAidApplicantOut(BaseModel):
+class LegalAidApplicantOut(Model):
     name: str
     id_number_masked: str = Field(examples=["320***********0017"])
     id_number: str | None = Field(None, description="完整身份证号，仅向申请人本人返回")
@@ -64,26 +65,26 @@ class LegalAidApplicantOut(BaseModel):
     address: str | None = None
 
 
-class LegalAidIncomeOut(BaseModel):
+class LegalAidIncomeOut(Model):
     source: LegalAidCode
     monthly_amount: Number
     note: str | None = None
 
 
-class LegalAidHouseholdIncomeOut(BaseModel):
+class LegalAidHouseholdIncomeOut(Model):
     size: int
     incomes: list[LegalAidIncomeOut]
     total_monthly: Number
     per_capita_monthly: Number = Field(description="人均月收入（元，四舍五入到分）")
 
 
-class LegalAidPartyOut(BaseModel):
+class LegalAidPartyOut(Model):
     name: str
     kind: str
     id_number_masked: str | None = None
 
 
-class LegalAidCriterionOut(BaseModel):
+class LegalAidCriterionOut(Model):
     code: str
     title: str
     met: bool
@@ -95,7 +96,7 @@ class LegalAidCriterionOut(BaseModel):
         return cls(code=result.code, title=result.title, met=result.met, status=result.status, reason=result.reason)
 
 
-class LegalAidEligibilityOut(BaseModel):
+class LegalAidEligibilityOut(Model):
     verdict: LegalAidCode
     path: Literal["exempt", "means_tested", "undetermined"] = Field(description="exempt：免审；means_tested：经济困难审查")
     summary: str = Field(examples=["符合条件（免经济困难审查：农民工追索劳动报酬）"])
@@ -109,14 +110,14 @@ class LegalAidEligibilityOut(BaseModel):
                    criteria=[LegalAidCriterionOut.of(c) for c in eligibility.criteria])
 
 
-class LegalAidOverrideOut(BaseModel):
+class LegalAidOverrideOut(Model):
     verdict: LegalAidCode
     reason: str
     by: str
     at: datetime
 
 
-class LegalAidEventOut(BaseModel):
+class LegalAidEventOut(Model):
     at: datetime
     status: LegalAidCode
     note: str
@@ -127,45 +128,45 @@ class LegalAidEventOut(BaseModel):
                    note=event.note)
 
 
-class LegalAidOutcomeOut(BaseModel):
+class LegalAidOutcomeOut(Model):
     kind: LegalAidCode
     amount_recovered: Number
     summary: str
 
 
-class LegalAidFollowUpOut(BaseModel):
+class LegalAidFollowUpOut(Model):
     visited_on: date
     method: LegalAidCode
     satisfaction: LegalAidCode
     note: str | None = None
 
 
-class LegalAidStepOut(BaseModel):
+class LegalAidStepOut(Model):
     step: LegalAidCode
     on: date
     note: str
     by: str
 
 
-class LegalAidQualityOut(BaseModel):
+class LegalAidQualityOut(Model):
     major: bool
     reason: str | None = None
     steps: list[LegalAidStepOut] = []
     missing: list[LegalAidCode] = Field(default_factory=list, description="重大疑难案件尚未完成的质量控制步骤")
 
 
-class LegalAidConflictOverrideOut(BaseModel):
+class LegalAidConflictOverrideOut(Model):
     reason: str
     by: str
     hits: list[str]
 
 
-class LegalAidHomeVisitOut(BaseModel):
+class LegalAidHomeVisitOut(Model):
     scheduled_at: datetime
     note: str | None = None
 
 
-class LegalAidApplicationOut(BaseModel):
+class LegalAidApplicationOut(Model):
     id: str
     version: int
     status: LegalAidCode
@@ -199,7 +200,7 @@ class LegalAidApplicationOut(BaseModel):
     tracking_code: str | None = Field(None, description="代为申请时给申请人的查询码（仅在提交时返回一次）")
 
 
-class LegalAidApplicationSummary(BaseModel):
+class LegalAidApplicationSummary(Model):
     id: str
     status: LegalAidCode
     matter: LegalAidCode
@@ -210,7 +211,7 @@ class LegalAidApplicationSummary(BaseModel):
     area: str
 
 
-class LegalAidApplicationPage(BaseModel):
+class LegalAidApplicationPage(Model):
     items: list[LegalAidApplicationSummary]
     next_cursor: str | None = None
 
