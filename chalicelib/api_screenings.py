@@ -27,7 +27,7 @@ class RunIn(Model):
           response=screening.FindingPage, tags=("screenings",))
 def list_findings(month):
     q = parse_query(FindingsQuery)
-    return screening.findings(web.caller(), month, q.area, limit=q.limit, cursor=q.cursor)
+    return screening.findings(web.actor(), web.caller(), month, q.area, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/screenings/{month}/runs", methods=["POST"], authorizer=jwt_auth)

@@ -181,12 +181,13 @@ def run_now(actor: audit.Actor, caller: Caller, month: str, city: str) -> Screen
     today = today_shanghai()
     if (year, mon) > (today.year, today.month):
         raise Unprocessable("不能排摸尚未到来的月份", code="future_month", errors=[{"loc": ["path", "month"], "msg": "月份在未来"}])
-    run = run_city(city, month, min(today, date(year, mon, 18)))
+    # Audited before it starts: a crash mid-run still leaves the request on record (the run resumes later).
     storage.transact([audit.entry(actor, "run", "screening-run", f"{month}:{city}", f"手动执行 {month} 主动排摸")])
-    return run
+    return run_city(city, month, min(today, date(year, mon, 18)))
 
 
-def findings(caller: Caller, month: str, area: str | None, *, limit: int, cursor: str | None) -> FindingPage:
+def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *, limit: int,
+             cursor: str | None) -> FindingPage:
     """Findings of an area and below for one month: the caller's own area unless they name one inside it.
     One Query (the city's partition, `begins_with` the area)."""
     from chalicelib.auth import require_area
@@ -199,5 +200,7 @@ def findings(caller: Caller, month: str, area: str | None, *, limit: int, cursor
                             errors=[{"loc": ["query", "area"], "msg": "省级范围过大，请按市查看"}])
     page = storage.query(partition(month, keys.city_of(area)), begins_with=keys.SEP.join([FINDING_PREFIX, area]),
                          limit=limit, cursor=cursor)
+    # Findings point at vulnerable people and open cases: every read is on the audit trail.
+    audit.record_read(actor, "screening-findings", f"{month}:{area}", f"查看 {month} 主动排摸结果（{len(page.items)} 条）")
     return FindingPage(items=[FindingOut(**{k: i.get(k) for k in FindingOut.model_fields}) for i in page.items],
                        next_cursor=page.next_cursor)

@@ -183,6 +183,11 @@ def update(
     """Apply `changes` to `record` if its stored version is `expected_version`, with `also` in the same
     transaction. A stale version is 409 `stale_version`; a record that vanished is 404; a failed condition
     of another op is re-raised as 409 `condition_failed` with `errors[0].loc[1]` = its index."""
+    if record.version != expected_version:
+        # The client saw another version than the one just read: whatever it decided, it decided on
+        # other data. (Checking only the stored version would let a client sending N+1 overwrite a
+        # concurrent write made between our read and our write.)
+        raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version")
     updated, op = prepare_update(record, changes, expected_version=expected_version)
     try:
         transact([op, *also])
@@ -356,7 +361,7 @@ def query_all(partition: str, *, index: str | None = None, begins_with: str | No
         response = aws.dynamodb().query(**request)
         out.extend(_from_wire(i) for i in response.get("Items", []))
         if len(out) > max_items:
-            raise RuntimeError(f"partition {partition} holds more than {max_items} items")
+            raise ServiceUnavailable(f"数据量超过单次处理上限（{max_items} 条），请缩小范围", code="too_many_items")
         if "LastEvaluatedKey" not in response:
             return out
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

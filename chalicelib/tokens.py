@@ -45,6 +45,7 @@ ROLES = frozenset({
 })
 STAFF_ROLES = ROLES - {"resident"}
 AREA_CODE = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$")
+SUB_SHAPE = re.compile(r"^[!-\"$-~]{1,128}$")  # printable ASCII except '#' (the key separator)
 ALGORITHM = "RS256"
 LEEWAY_SECONDS = 30
 DEV_TOKEN_TTL_SECONDS = 12 * 3600
@@ -66,8 +67,8 @@ def validate_claims(payload: dict) -> Claims:
     sub = payload.get("sub")
     roles = payload.get("roles")
     area = payload.get("area")
-    if not isinstance(sub, str) or not sub or len(sub) > 128:
-        raise InvalidToken("sub")
+    if not isinstance(sub, str) or not SUB_SHAPE.match(sub):
+        raise InvalidToken("sub")  # ids become key parts and log fields: printable ASCII, no '#
     if not isinstance(roles, list) or not roles or not set(roles) <= ROLES:
         raise InvalidToken("roles")
     if area is not None and (not isinstance(area, str) or not AREA_CODE.match(area)):

@@ -119,3 +119,11 @@ def test_jwks_mode_accepts_a_token_from_the_identity_providers_current_key(monke
             tokens.verify(bad)
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize("sub", ["a#b", "with space", "中文", "x" * 129])
+def test_a_sub_that_cannot_be_a_key_part_is_401_not_500(client, sub):
+    key = tokens.local_key()
+    odd = jwt.encode({"sub": sub, "roles": ["resident"], "exp": int(time.time()) + 60},
+                     key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+    assert_problem(client.get("/v1/whoami", headers={"Authorization": f"Bearer {odd}"}), 401)

@@ -104,3 +104,13 @@ def test_an_admin_runs_a_city_by_hand_and_a_second_call_returns_the_same_run(cli
 def test_bad_runs_are_refused(client, token, checks, month, area, status, code):
     response = post(client, f"/v1/screenings/{month}/runs", {"area": area}, token("a1", "admin", area="3204"))
     assert_problem(response, status, code)
+
+
+def test_every_read_of_findings_is_audited(client, token, checks):
+    from chalicelib import keys
+
+    checks.findings = [finding("320402", "case-1")]
+    screening.run_month(date(2026, 11, 18))
+    client.get("/v1/screenings/2026-11", headers=token("o1", "legal_aid_officer", area="320402"))
+    [entry] = storage.query(keys.audit_by_actor("o1"), index="gsi1").items
+    assert entry["action"] == "read" and entry["target_id"] == "2026-11:320402"

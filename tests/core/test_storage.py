@@ -157,3 +157,13 @@ def test_update_setting_a_field_to_none_removes_it_and_its_index_entry(aws_backe
     item = storage.get(**keys.record("test-memo", "m1"))
     assert "reviewer" not in item and "gsi1pk" not in item
     assert storage.query("memos-of#lawyer-1", index="gsi1").items == []
+
+
+def test_an_update_decided_on_another_version_than_the_one_read_is_stale(aws_backend):
+    """A client that saw version 2 while we read version 1 must not write, even if version 2 is what is
+    stored by the time we write (a concurrent change between our read and our write)."""
+    note = make("n1")
+    with pytest.raises(Conflict) as caught:
+        storage.update(note, {"text": "x"}, expected_version=2)
+    assert caught.value.code == "stale_version"
+    assert storage.get(**keys.record("test-note", "n1"))["version"] == 1
