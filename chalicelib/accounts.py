@@ -463,11 +463,22 @@ def limit_attempts(scope: str, subject: str, limit: int, window_seconds: int) ->
 
 # --- loading accounts -----------------------------------------------------------------------------
 
+# What a sub can be (the token's shape, tokens.SUB_SHAPE: printable ASCII without the key separator '#'),
+# checked before it becomes a key part: a sub from a path or a token that cannot be one is no account (404)
+# rather than a ValueError from keys.compose or a DynamoDB key-size error (500).
+_SUB_SHAPE = re.compile(r"^[!-\"$-~]{1,128}$", re.ASCII)
+STAFF_SUB = re.compile(r"^s-[A-Za-z0-9_-]{1,100}$", re.ASCII)
+
+
 def _resident(sub: str) -> Resident | None:
+    if not _SUB_SHAPE.match(sub or ""):
+        return None
     return storage.get_record(Resident, **keys.record(Resident.entity, sub), consistent=True)
 
 
 def _staff(sub: str) -> StaffAccount | None:
+    if not _SUB_SHAPE.match(sub or ""):
+        return None
     return storage.get_record(StaffAccount, **keys.record(StaffAccount.entity, sub), consistent=True)
 
 
@@ -956,9 +967,11 @@ _KEPT = [
 ]
 
 
-def withdraw(actor: audit.Actor, sub: str, expected_version: int | None) -> WithdrawalOut:
+def withdraw(actor: audit.Actor, sub: str, expected_version: int) -> WithdrawalOut:
     """DELETE /v1/me: erase the resident's personal data, unlink their WeChat and ID number, end every
-    session; keep the account id as a tombstone for the records the law requires us to keep."""
+    session; keep the account id as a tombstone for the records the law requires us to keep. Like every
+    change it takes the version the resident last saw (a stale one is 409): an irreversible erasure is
+    never done blindly, e.g. by a replayed request after the account changed on another device."""
     resident = _active_resident(sub)
     moment = now_utc()
     erased = [label for label, present in (
@@ -972,7 +985,7 @@ def withdraw(actor: audit.Actor, sub: str, expected_version: int | None) -> With
         also.append(storage.delete_op(**keys.id_number_claim(resident.id_number_hash)))
     _apply(resident, {"status": "withdrawn", "withdrawn_at": moment, "sessions_valid_after": moment,
                       "real_name_status": "none"},
-           expected_version=resident.version if expected_version is None else expected_version,
+           expected_version=expected_version,
            remove=[f for f in PERSONAL_FIELDS if getattr(resident, f) is not None], also=also)
     _revoke_all(sub, "withdrawn", actor)
     return WithdrawalOut(
@@ -983,7 +996,7 @@ def withdraw(actor: audit.Actor, sub: str, expected_version: int | None) -> With
 # --- staff accounts (admins) ----------------------------------------------------------------------
 
 def _visible_staff(caller: Caller, sub: str) -> StaffAccount:
-    staff = _staff(sub) if sub.startswith("s-") else None
+    staff = _staff(sub) if STAFF_SUB.match(sub or "") else None  # a path parameter: any text may come
     if staff is None:
         raise NotFound("工作人员账号不存在", code="staff_not_found")
     require_area(caller, staff.area)

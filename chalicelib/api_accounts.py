@@ -36,10 +36,6 @@ def _tokens(issued: accounts.Issued) -> Response:
     return web.respond(issued.out(), headers=NO_STORE)
 
 
-def _if_match_or_none() -> int | None:
-    return web.expected_version() if web.request().headers.get("if-match") else None
-
-
 # --- sessions -------------------------------------------------------------------------------------
 
 @bp.route("/auth/session", methods=["POST"])
@@ -107,9 +103,10 @@ def bind_my_phone():
 @bp.route("/me", methods=["DELETE"], authorizer=jwt_auth)
 @endpoint("注销我的账号", who={"resident"}, response=accounts.WithdrawalOut, tags=("me",),
           description="删除个人信息、解除微信和身份证号关联、退出全部登录；依法须保存的业务记录和日志保留，"
-                      "响应中逐项说明。可带 If-Match。")
+                      "响应中逐项说明。须带 If-Match（GET /v1/me 返回的 version），与其他修改一样不盲目执行："
+                      "缺少为 400 version_required，已过期为 409 stale_version。")
 def withdraw_me():
-    return accounts.withdraw(web.actor(), web.caller().sub, _if_match_or_none())
+    return accounts.withdraw(web.actor(), web.caller().sub, web.expected_version())
 
 
 # --- staff accounts -------------------------------------------------------------------------------

@@ -52,7 +52,9 @@ class AssignmentListQuery(PageQuery):
 
 
 class WeekQuery(PageQuery):
-    week: dt.date | None = Field(None, description="该周内任一天（默认本周）")
+    week: dt.date | None = Field(None, description="该周内任一天（默认本周）；2000-01-01 至 5 年内")
+
+    _bounded = field_validator("week")(rota.bounded_day)
 
 
 class SinceQuery(PageQuery):

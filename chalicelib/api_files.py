@@ -32,9 +32,11 @@ def confirm_file(file_id):
 
 @bp.route("/files/{file_id}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("文件信息", who=SIGNED_IN, response=files.FileOut, tags=TAGS,
-          description="上传者本人或辖区工作人员可见；已发布的宣传资料所有登录用户可见。")
+          description="上传者本人可见；关联到某条记录的附件，能查看该记录的人可见；宣传资料、台账、报告由辖区"
+                      "工作人员可见；已发布的宣传资料所有登录用户可见（不显示上传者）。其他人 404。")
 def get_file(file_id):
-    return files.FileOut.of(files.visible(web.caller(), file_id))
+    caller = web.caller()
+    return files.FileOut.of(files.visible(caller, file_id), viewer=caller)
 
 
 @bp.route("/files/{file_id}/download", methods=["GET"], authorizer=jwt_auth)

@@ -93,9 +93,10 @@ def create_version(name):
 
 
 @bp.route("/policies/{name}/versions/{version_id}", methods=["GET"], authorizer=jwt_auth)
-@endpoint("查看一个参数版本", who=STAFF_ROLES, response=policy.VersionOut, tags=TAGS)
+@endpoint("查看一个参数版本", who=STAFF_ROLES, response=policy.VersionOut, tags=TAGS,
+          description="与版本历史相同的范围：本人辖区、其上级与下级区域的版本；其他区域 403。")
 def get_version(name, version_id):
-    return policy.VersionOut.of(policy.get_version(name, version_id))
+    return policy.VersionOut.of(policy.get_version(name, version_id, web.caller()))
 
 
 @bp.route("/policies/{name}/versions/{version_id}/withdraw", methods=["POST"], authorizer=jwt_auth)

@@ -10,11 +10,21 @@ its first bytes match the type, and only then marks it `available`. The check is
 a presigned POST's conditions are enforced by AWS but not by the local S3 (tools/devstack.py
 S3_LOCAL_NOT_ENFORCED), and neither checks what the bytes are.
 
-Object keys read well in the S3 console: `<kind>/<area>/<yyyy>/<id>-<slug>.<ext>`, e.g.
-`leaflet/320402/2026/9f2c…-法律援助条件范围清单.pdf`. The slug keeps Chinese characters: S3 keys are
-UTF-8, the console shows them as written, and administrators browse the console in Chinese; the cost is
-percent-encoding in URLs, which only machines read (boto3 and the presigned URLs handle it). Anything
-else in the title becomes `-`, and the id keeps keys unique whatever the title.
+Object keys of what staff publish or export (leaflets, ledgers, reports) read well in the S3 console:
+`<kind>/<area>/<yyyy>/<id>-<slug>.<ext>`, e.g. `leaflet/320402/2026/9f2c…-法律援助条件范围清单.pdf`. The
+slug keeps Chinese characters: S3 keys are UTF-8, the console shows them as written, and administrators
+browse the console in Chinese; the cost is percent-encoding in URLs, which only machines read (boto3 and
+the presigned URLs handle it). Anything else in the title becomes `-`, runs of 6 or more digits (ID and
+phone numbers) are dropped, and the id keeps keys unique whatever the title. Attachments (and anything a
+resident uploads) carry personal data in their titles (「张三身份证」), so their keys are
+`<kind>/<area>/<yyyy>/<id>.<ext>` with no slug: keys end up in S3 access logs, inventories and the
+console. For the same reason audit summaries name a file by kind and id, never by title; only the
+download's Content-Disposition, which goes to the one person allowed to download it, carries the title.
+
+Who may see a file (`may_see`): its uploader always; a file linked to a record (`<entity>:<id>`) whoever
+the entity's registered link rule lets at that record, so exactly the record's readers read its files;
+what staff make (leaflets, ledgers, reports) the staff covering its area; a published leaflet anyone
+signed in. Covering the area is never enough for a resident's attachment.
 """
 from __future__ import annotations
 
@@ -29,7 +39,7 @@ from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib import audit, aws, config, keys, policy, storage
 from chalicelib.auth import Caller, require_area
-from chalicelib.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
 from chalicelib.timeutil import now_utc, to_shanghai
 from chalicelib.model import Model
 
@@ -43,6 +53,7 @@ MB = 1024 * 1024
 Kind = Literal["leaflet", "attachment", "ledger", "report"]
 KIND_TITLES = {"leaflet": "宣传资料", "attachment": "附件", "ledger": "台账", "report": "报告"}
 RESIDENT_KINDS = frozenset({"attachment"})  # residents upload attachments to their own requests only
+STAFF_KINDS = frozenset({"leaflet", "ledger", "report"})  # made by staff, seen by the staff of their area
 
 # content type → (extension, how its first bytes look)
 ALLOWED_TYPES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
@@ -140,7 +151,8 @@ class FileOut(Model):
     title: str
     kind: Kind
     area: str
-    owner: str
+    owner: str | None = Field(None, description="上传者；只向上传者本人及有权管理该文件的人返回"
+                                                "（已发布的宣传资料对其他人不显示上传者）")
     content_type: str
     size_bytes: int
     sha256: str
@@ -151,8 +163,11 @@ class FileOut(Model):
     version: int
 
     @classmethod
-    def of(cls, f: StoredFile) -> "FileOut":
-        return cls(id=f.id, title=f.title, kind=f.kind, area=f.area, owner=f.owner, content_type=f.content_type,
+    def of(cls, f: StoredFile, viewer: Caller | None = None) -> "FileOut":
+        """`viewer` given: the uploader is shown only if the viewer may handle the file, not to someone who
+        sees it only because it is a published leaflet."""
+        owner = f.owner if viewer is None or _may_handle(viewer, f) else None
+        return cls(id=f.id, title=f.title, kind=f.kind, area=f.area, owner=owner, content_type=f.content_type,
                    size_bytes=f.size_bytes, sha256=f.sha256, status=f.status, linked_record=f.linked_record,
                    created_at=f.created_at.isoformat(),
                    confirmed_at=f.confirmed_at.isoformat() if f.confirmed_at else None, version=f.version)
@@ -208,10 +223,27 @@ _link_rules: dict[str, LinkCheck] = {}
 def link_rule(entity: str, may_link: LinkCheck) -> None:
     """Let files be linked to records of `entity` (call at plugin import). `may_link(caller, record_id)`
     raises a Problem (404 for a record the caller may not see, 403/409 otherwise) when the caller may not
-    attach a file to that record; returning means yes. Entities without a rule cannot be linked."""
+    attach a file to that record; returning means yes. Entities without a rule cannot be linked.
+
+    The same rule decides who may read the files linked to a record (`may_see`): only a caller for whom it
+    returns may, so it should let through exactly the record's readers."""
     if not re.match(r"^[a-z][a-z0-9-]{1,40}$", entity):
         raise ValueError(f"entity {entity!r} must be lowercase letters, digits and '-'")
     _link_rules[entity] = may_link
+
+
+def _may_read_linked(caller: Caller, linked_record: str) -> bool:
+    """Whether the linked record's rule lets the caller through (an entity whose plugin is not enabled
+    any more: nobody but the uploader)."""
+    entity, record_id = linked_record.split(":", 1)
+    rule = _link_rules.get(entity)
+    if rule is None:
+        return False
+    try:
+        rule(caller, record_id)
+    except Problem:
+        return False
+    return True
 
 
 def _check_link(caller: Caller, linked_record: str) -> None:
@@ -226,12 +258,18 @@ def _check_link(caller: Caller, linked_record: str) -> None:
 # --- helpers ------------------------------------------------------------------------------------------------
 
 def slug(title: str, limit: int = 40) -> str:
-    """Chinese characters, ASCII letters and digits kept; every other run of characters becomes one `-`."""
-    text = re.sub(r"[^0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]+", "-", title).strip("-")
+    """Chinese characters, ASCII letters and digits kept; every other run of characters becomes one `-`;
+    runs of 6 or more digits (an ID or phone number typed into the title) are dropped."""
+    text = re.sub(r"[0-9]{6,}[Xx]?", "-", title)
+    text = re.sub(r"[^0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]+", "-", text).strip("-")
     return text[:limit].strip("-") or "file"
 
 
-def object_key(kind: str, area: str, year: int, file_id: str, title: str, extension: str) -> str:
+def object_key(kind: str, area: str, year: int, file_id: str, title: str, extension: str, *,
+               by_resident: bool = False) -> str:
+    """Staff-made kinds keep a readable slug; attachments and whatever a resident uploads do not."""
+    if kind not in STAFF_KINDS or by_resident:
+        return f"{kind}/{area}/{year}/{file_id}.{extension}"
     return f"{kind}/{area}/{year}/{file_id}-{slug(title)}.{extension}"
 
 
@@ -289,12 +327,13 @@ def create(actor: audit.Actor, caller: Caller, data: FileIn) -> tuple[StoredFile
         id=file_id, title=data.title, kind=data.kind, area=data.area, owner=actor.sub,
         content_type=data.content_type, size_bytes=data.size_bytes, sha256=data.sha256,
         bucket=bucket_for(data.kind),
-        key=object_key(data.kind, data.area, to_shanghai(created).year, file_id, data.title, extension),
+        key=object_key(data.kind, data.area, to_shanghai(created).year, file_id, data.title, extension,
+                       by_resident=not caller.is_staff),
         linked_record=data.linked_record, created_at=created,
     )
     storage.put_new(record, also=[audit.entry(
         actor, "create", ENTITY, file_id,
-        f"登记待上传{KIND_TITLES[data.kind]}「{data.title}」（{extension}，{data.size_bytes} 字节）")])
+        f"登记待上传{KIND_TITLES[data.kind]} {file_id}（{extension}，{data.size_bytes} 字节）")])
     return record, upload_form(record)
 
 
@@ -317,11 +356,23 @@ def get(file_id: str) -> StoredFile:
     return record
 
 
+def _may_handle(caller: Caller, record: StoredFile) -> bool:
+    """Its uploader; for a linked file whoever the record's link rule lets through; for what staff make,
+    the staff covering its area. Never area coverage alone for an attachment."""
+    if caller.sub == record.owner:
+        return True
+    if record.kind in STAFF_KINDS and caller.covers(record.area):
+        return True
+    if record.linked_record:
+        return _may_read_linked(caller, record.linked_record)
+    return False
+
+
 def may_see(caller: Caller, record: StoredFile) -> bool:
-    """Published leaflets: anyone signed in. Everything else: its uploader, or staff covering its area."""
+    """Published leaflets: anyone signed in. Everything else: see `_may_handle`."""
     if record.kind == "leaflet" and record.status == "available":
         return True
-    return caller.sub == record.owner or caller.covers(record.area)
+    return _may_handle(caller, record)
 
 
 def visible(caller: Caller, file_id: str) -> StoredFile:
@@ -335,7 +386,7 @@ def visible(caller: Caller, file_id: str) -> StoredFile:
 def confirm(actor: audit.Actor, caller: Caller, file_id: str) -> StoredFile:
     """Mark the upload available once the object is there as declared; confirming twice is harmless."""
     record = get(file_id)
-    if caller.sub != record.owner and not caller.covers(record.area):
+    if not _may_handle(caller, record):
         raise NotFound("没有这个文件", code="file_not_found")
     if record.status == "available":
         return record
@@ -366,7 +417,7 @@ def confirm(actor: audit.Actor, caller: Caller, file_id: str) -> StoredFile:
     try:
         return storage.update(record, {"status": "available", "confirmed_at": now_utc()},
                               expected_version=record.version, also=[audit.entry(
-                                  actor, "confirm", ENTITY, record.id, f"确认上传「{record.title}」",
+                                  actor, "confirm", ENTITY, record.id, f"确认上传{KIND_TITLES[record.kind]} {record.id}",
                                   {"status": {"from": "pending", "to": "available"}})])
     except Conflict as exc:  # confirmed by a concurrent call a moment ago: the same outcome
         current = storage.get_record(StoredFile, **keys.record(ENTITY, file_id), consistent=True)
@@ -404,7 +455,7 @@ def download_link(actor: audit.Actor, record: StoredFile) -> Download:
     if record.status != "available":
         raise Conflict("文件尚未上传完成，暂不能下载", code="file_not_available")
     if record.kind != "leaflet":
-        audit.record_read(actor, ENTITY, record.id, f"下载「{record.title}」")
+        audit.record_read(actor, ENTITY, record.id, f"下载{KIND_TITLES[record.kind]} {record.id}")
     url = aws.s3().generate_presigned_url("get_object", ExpiresIn=DOWNLOAD_SECONDS, Params={
         "Bucket": record.bucket, "Key": record.key, "ResponseContentType": record.content_type,
         "ResponseContentDisposition": content_disposition(record.title, record.extension)})
@@ -416,10 +467,11 @@ def download(actor: audit.Actor, caller: Caller, file_id: str) -> Download:
 
 
 def attach(actor: audit.Actor, caller: Caller, file_id: str, entity: str, record_id: str) -> StoredFile:
-    """Link a file the caller uploaded (or staff of its area) to a record; for plugins, after they checked
-    the caller may change that record. Linking again to the same record is harmless; to another is 409."""
+    """Link a file the caller uploaded (or, for what staff make, staff of its area) to a record; for plugins,
+    after they checked the caller may change that record. Linking again to the same record is harmless; to
+    another is 409. A file the caller may not handle is 404."""
     record = get(file_id)
-    if caller.sub != record.owner and not caller.covers(record.area):
+    if not _may_handle(caller, record):
         raise NotFound("没有这个文件", code="file_not_found")
     linked = f"{entity}:{record_id}"
     if not LINKED_RECORD.match(linked):

@@ -5,6 +5,11 @@ a key from the secret store), index by a keyed hash (HMAC-SHA256, so equal numbe
 decrypting and the hash cannot be reversed by enumerating the ~10^10 valid numbers without the key), show
 masked (`320***********1234`), and never log. The same applies to phone numbers.
 
+Input is NFKC-normalized before it is checked (full-width `１３８…` from a Chinese IME becomes `138…`) and
+the shapes accept ASCII digits only, so one number has exactly one stored form, one hash and one mask:
+Python's `\\d` and `str.isdigit` also accept full-width and other scripts' digits, which `int()` reads as
+the same number, and would otherwise let the same ID number be registered twice under two hashes.
+
 `cryptography` is imported on first use: most requests never touch an ID number.
 """
 from __future__ import annotations
@@ -15,6 +20,7 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
 from datetime import date
 
 from chalicelib import secrets
@@ -22,9 +28,10 @@ from chalicelib.timeutil import today_shanghai
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARACTERS = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_MOBILE_SHAPE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE_SHAPE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$", re.ASCII)
+_MOBILE_SHAPE = re.compile(r"^1[3-9][0-9]{9}$", re.ASCII)
+_LANDLINE_SHAPE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$", re.ASCII)
+_ASCII_DIGITS = re.compile(r"^[0-9]+$", re.ASCII)
 _CIPHER_VERSION = "v1"
 
 
@@ -34,8 +41,8 @@ def check_character(first17: str) -> str:
 
 def normalize_id_number(raw: str, *, today: date | None = None) -> str:
     """The 18-character number in upper case, or ValueError with a Chinese reason."""
-    number = raw.strip().upper()
-    if len(number) == 15 and number.isdigit():
+    number = unicodedata.normalize("NFKC", raw).strip().upper()
+    if len(number) == 15 and _ASCII_DIGITS.match(number):
         raise ValueError("请填写 18 位身份证号（15 位旧号码不再受理）")
     if not _ID_SHAPE.match(number):
         raise ValueError("身份证号应为 18 位，最后一位可为数字或 X")
@@ -63,7 +70,7 @@ def mask_id_number(number: str) -> str:
 
 
 def normalize_phone(raw: str) -> str:
-    phone = re.sub(r"[\s()（）]", "", raw.strip())
+    phone = re.sub(r"[\s()（）]", "", unicodedata.normalize("NFKC", raw).strip())
     if phone.startswith("+86"):
         phone = phone[3:]
     if _MOBILE_SHAPE.match(phone) or _LANDLINE_SHAPE.match(phone):

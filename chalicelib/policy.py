@@ -47,6 +47,9 @@ ENTITY_VERSION = "policy-version"
 ENTITY_TIMELINE = "policy-timeline"
 NAME_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 VERSION_ID = re.compile(r"^(root|\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})-(\d{8})-([0-9a-f]{8})$")
+# No parameter of a PRC administrative area can take effect before the PRC and its division codes existed;
+# an earlier date is a typo (0202 for 2022) or a probe, and years below 1000 would not even sort as text.
+EARLIEST_EFFECTIVE = date(1949, 10, 1)
 AREA_SHAPE = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$")
 
 
@@ -309,6 +312,13 @@ class VersionIn(Model):
             raise ValueError("区划代码应为 2、4、6、9、12 位数字（网格为 15 位）")
         return area
 
+    @field_validator("effective_from")
+    @classmethod
+    def _not_before_the_prc(cls, day: date) -> date:
+        if day < EARLIEST_EFFECTIVE:
+            raise ValueError(f"生效日期不能早于 {EARLIEST_EFFECTIVE.isoformat()}")
+        return day
+
 
 class VersionOut(Model):
     version_id: str
@@ -390,7 +400,7 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
     before = _pick(name, data.area, data.effective_from, timelines)
 
     version = Version(
-        version_id=f"{data.area}-{data.effective_from.strftime('%Y%m%d')}-{uuid.uuid4().hex[:8]}",
+        version_id=f"{data.area}-{data.effective_from.isoformat().replace('-', '')}-{uuid.uuid4().hex[:8]}",
         name=name, area=data.area, value=data.value, unit=declaration.unit, effective_from=data.effective_from,
         label=data.label or declaration.title, note=data.note, retroactive_reason=data.retroactive_reason,
         set_by=actor.sub,
@@ -433,12 +443,16 @@ def _timeline_update(timeline: Timeline, entries: list[TimelineEntry]) -> dict[s
         expected_version=timeline.version)
 
 
-def get_version(name: str, version_id: str) -> Version:
+def get_version(name: str, version_id: str, caller: Caller | None = None) -> Version:
+    """One version; with `caller`, only within their line of areas (as `versions`), else 403 — checked on
+    the area the id names, before reading, so a refusal says nothing about whether the version exists."""
     declared(name)
     match = VERSION_ID.match(version_id)
     if not match:
         raise NotFound("没有这个参数版本", code="policy_version_not_found")
     area_code, day, suffix = match.groups()
+    if caller is not None:
+        _require_line_of_areas(caller, area_code)
     sk = keys.policy_version_sort(f"{day[:4]}-{day[4:6]}-{day[6:]}", suffix)
     version = storage.get_record(Version, keys.policy_partition(name, area_code), sk, consistent=True)
     if version is None:
@@ -469,14 +483,19 @@ def withdraw(actor: audit.Actor, caller: Caller | None, name: str, version_id: s
                           expected_version=expected_version, also=also)
 
 
+def _require_line_of_areas(caller: Caller, area_code: str) -> None:
+    """Staff read the versions of their area, its ancestors (the rules that govern them) and below."""
+    if caller.area and not (area_code == ROOT or area_code.startswith(caller.area)
+                            or caller.area.startswith(area_code)):
+        raise Forbidden("该区域不在您的管辖范围内", code="outside_jurisdiction")
+
+
 def versions(caller: Caller, name: str, area_code: str, *, limit: int, cursor: str | None) -> VersionPage:
     """Every version (withdrawn ones too) of `name` set at exactly `area_code`, newest first. Staff see
     those of their area, its ancestors (the rules that govern them) and everything below."""
     declared(name)
     _check_area_code(area_code)
-    if caller.area and not (area_code == ROOT or area_code.startswith(caller.area)
-                            or caller.area.startswith(area_code)):
-        raise Forbidden("该区域不在您的管辖范围内", code="outside_jurisdiction")
+    _require_line_of_areas(caller, area_code)
     page = storage.query(keys.policy_partition(name, area_code), begins_with=keys.POLICY_VERSION_PREFIX,
                          limit=limit, cursor=cursor, newest_first=True)
     return VersionPage(items=[VersionOut.of(Version.from_item(i)) for i in page.items],

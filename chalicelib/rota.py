@@ -42,6 +42,25 @@ def _time(value: str) -> str:
     return value
 
 
+EARLIEST = dt.date(2000, 1, 1)
+YEARS_AHEAD = 5
+
+
+def bounded_day(value: dt.date | None) -> dt.date | None:
+    """A date from 2000-01-01 to five years from today: arithmetic on dates near 9999-12-31 (a week's
+    Sunday, a slot's next occurrence) overflows."""
+    if value is None:
+        return value
+    today = today_shanghai()
+    latest = today.replace(year=today.year + YEARS_AHEAD) if (today.month, today.day) != (2, 29) \
+        else dt.date(today.year + YEARS_AHEAD, 2, 28)
+    if value < EARLIEST:
+        raise ValueError(f"日期不能早于 {EARLIEST.isoformat()}")
+    if value > latest:
+        raise ValueError(f"日期不能晚于 {latest.isoformat()}（{YEARS_AHEAD} 年以内）")
+    return value
+
+
 class _Timed(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     start: str = Field(description="开始时间 HH:MM（北京时间）", examples=["09:00"])
@@ -202,6 +221,8 @@ class DutySlotIn(_Timed):
     effective_until: dt.date | None = Field(None, description="到哪天为止（含）；省略为长期")
     demo: bool = Field(False, description="演示数据")
 
+    _bounded = field_validator("effective_from", "effective_until")(bounded_day)
+
 
 class ActivityIn(_Timed):
     date: dt.date = Field(description="活动日期（须晚于今天）；每个服务点每月一次")
@@ -209,6 +230,8 @@ class ActivityIn(_Timed):
     description: str | None = Field(None, max_length=500)
     hosts: list[str] = Field(default_factory=list, max_length=MAX_HOSTS, description="主持/参与人员 id")
     demo: bool = Field(False, description="演示数据")
+
+    _bounded = field_validator("date")(bounded_day)
 
 
 class DutySlotOut(Model):

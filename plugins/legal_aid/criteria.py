@@ -204,8 +204,9 @@ EXEMPTIONS = (LOCAL_SPECIAL_GROUPS, ART32_EXEMPTION, ART42_EXEMPTION)
 @dataclass(frozen=True)
 class MeansTest:
     """SPEC L2. Boundary: per-capita income EQUAL to the threshold is eligible (SPEC: "≤ the area's
-    threshold"); per capita is rounded to the cent, half up, before comparing, so 2,280.004 元 is eligible
-    under a 2,280 元 threshold and 2,280.005 元 is not."""
+    threshold"). Compared exactly, as total ≤ threshold × household size (no rounding): a household of 3
+    earning 6,840 元 under 2,280 元 is eligible, one earning 6,840.01 元 is not, although its per capita
+    rounds to 2,280.00 元 — the rounded figure is only shown in the reason."""
     code: str = "means_test"
     title: str = "经济困难审查（家庭人均月收入）"
 
@@ -225,9 +226,13 @@ class MeansTest:
                     threshold_version=rules.threshold.version_id)
         detail = f"；家庭月收入合计 {money(total)}，共 {facts.household_size} 人" \
                  f"（{rules.threshold.label}自 {rules.threshold.effective_from.isoformat()} 起执行）"
-        if each <= limit:
+        if total <= limit * facts.household_size:
             return _result(self, True, f"人均月收入 {money(each)} ≤ {money(limit)}（{rules.threshold.label}）{detail}",
                            **data)
+        if each <= limit:  # above by less than half a cent per head: the rounded figure would read as equal
+            return _result(self, False, f"人均月收入略高于 {money(limit)}（{rules.threshold.label}）：家庭月收入合计 "
+                                        f"{money(total)} > {money(limit)} × {facts.household_size} 人 = "
+                                        f"{money(limit * facts.household_size)}{detail}", **data)
         return _result(self, False, f"人均月收入 {money(each)} > {money(limit)}（{rules.threshold.label}）{detail}",
                        **data)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import ClassVar
 
-from chalicelib import accounts, keys, pii, plugin, storage
+from chalicelib import accounts, audit, keys, pii, plugin, storage
 from chalicelib.audit import Actor
 from chalicelib.auth import Caller
 from chalicelib.timeutil import now_utc, today_shanghai
@@ -39,6 +39,16 @@ def _application(name, born, matter, opposing, incomes, size, categories=(), rur
         "description": description, "categories": list(categories)})
 
 
+def seed_lawyer(actor: Actor, sub: str, name: str, area: str = DISTRICT) -> accounts.StaffAccount:
+    """An active staff account with the lawyer role (no WeChat link; idempotent)."""
+    existing = storage.get_record(accounts.StaffAccount, **keys.record(accounts.StaffAccount.entity, sub))
+    if existing is not None:
+        return existing
+    staff = accounts.StaffAccount(sub=sub, name=name, roles=["lawyer"], area=area, created_by=actor.sub)
+    return storage.put_new(staff, also=[audit.entry(actor, "create", accounts.StaffAccount.entity, sub,
+                                                    f"建立律师账号（演示，辖区 {area}）")])
+
+
 def load(ctx: plugin.DemoContext) -> None:
     if storage.get(**MARKER):
         return
@@ -53,6 +63,10 @@ def load(ctx: plugin.DemoContext) -> None:
         """A real-name registered resident (SPEC issue 4: legal aid needs 实名)."""
         accounts.seed_resident(ctx.actor, sub, name=name, id_number=id_number(DISTRICT, born, "021"), home_grid=grid)
         return Actor(sub=sub, roles=("resident",)), Caller(sub=sub, roles=frozenset({"resident"}), area=None)
+
+    # the district's two legal-aid lawyers (staff accounts: assignment checks the account, its role and area)
+    for sub, name in (("lawyer-1", "周律师"), ("lawyer-2", "吴律师")):
+        seed_lawyer(ctx.actor, sub, name)
 
     # r-1 is the migrant worker of the curl story (README of this plugin's report): registered, not yet applied
     accounts.seed_resident(ctx.actor, "r-1", name="王建国", id_number=id_number(DISTRICT, "19850715", "001"),
@@ -91,7 +105,7 @@ def load(ctx: plugin.DemoContext) -> None:
         rows.append(f"{kind},演示户{n + 1},{number},{grid},{until}")
     admin = Caller(sub="officer-1", roles=frozenset({"legal_aid_officer"}), area=DISTRICT)
     households.import_text(officer_actor, admin, "\n".join(rows), "demo")
-    listed = households.listing(admin, households.VulnerableHouseholdQuery(area=grid, limit=2))
+    listed = households.listing(officer_actor, admin, households.VulnerableHouseholdQuery(area=grid, limit=2))
     for item in listed.items:
         visit = households.HouseholdVisitIn(visited_on=today_shanghai())
         households.visit(officer_actor, admin, item.id, visit, item.version)

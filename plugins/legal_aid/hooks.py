@@ -45,7 +45,8 @@ def _next_month(month: str) -> str:
 
 
 def screening_checks(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
-    """Overdue green-channel cases, approved cases still unassigned after N days, households not yet
+    """Findings are listed to every staff member of the area, so they carry record ids, never names or a
+    household's category. Overdue green-channel cases, approved cases still unassigned after N days, households not yet
     visited (one finding per grid), statuses expiring this month or next, and a calendar without data."""
     moment = _as_of_moment(ctx.as_of)
     out: list[plugin.Finding] = []
@@ -57,7 +58,7 @@ def screening_checks(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
             out.append(plugin.Finding(
                 check="legal-aid.green-channel-overdue", area=entry["area"], severity="risk",
                 title="绿色通道案件超时未完成受理、审查、指派",
-                detail=f"{entry['applicant_name']}（{MatterType(entry['matter_type']).label}）时限 "
+                detail=f"案件 {entry['application_id']}（{MatterType(entry['matter_type']).label}）时限 "
                        f"{to_shanghai(deadline).strftime('%Y-%m-%d %H:%M')}，已超 {hours:.0f} 小时；"
                        f"当前状态：{Status(entry['status']).label}",
                 record=entry["application_id"], due=to_shanghai(deadline).date()))
@@ -75,7 +76,7 @@ def screening_checks(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
             out.append(plugin.Finding(
                 check="legal-aid.approved-unassigned", area=area, severity="warning",
                 title=f"批准后超过 {alert[area]} 日仍未指派律师",
-                detail=f"{entry['applicant_name']}：{to_shanghai(approved).date().isoformat()} 批准，已 {waited} 日",
+                detail=f"案件 {entry['application_id']}：{to_shanghai(approved).date().isoformat()} 批准，已 {waited} 日",
                 record=entry["application_id"]))
     per_grid = Counter(item["grid"] for item in households.unvisited(ctx.area))
     for grid, count in sorted(per_grid.items()):
@@ -88,10 +89,11 @@ def screening_checks(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
         for item in households.expiring(city, month):
             if not item["grid"].startswith(ctx.area):
                 continue
-            label = households.CATEGORY_LABELS.get(item["category"], item["category"])
+            # listed to all staff of the area: no name, no category (低保/重度残疾 is the person's status)
             out.append(plugin.Finding(
                 check="legal-aid.household-status-expiring", area=item["grid"], severity="info",
-                title=f"{label}资格即将到期", detail=f"{item['name']}：{item['valid_until']} 到期，请核实是否续期",
+                title="困难群体资格即将到期",
+                detail=f"有 1 户困难群体资格将于 {item['valid_until']} 到期（户编号 {item['household_id']}），请核实是否续期",
                 record=item["household_id"], due=date.fromisoformat(item["valid_until"])))
     horizon = ctx.as_of + timedelta(days=45)
     if entries and not deadlines.covers(horizon):  # only matters while cases are waiting

@@ -23,10 +23,10 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ClassVar, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib import audit, keys, pii, storage
 from chalicelib.areas import Area
@@ -42,6 +42,8 @@ EXPIRY = "legal-aid-household-expiry"
 BATCH = 25
 MAX_ROWS = 5000
 MAX_REPORTED_ERRORS = 500
+MAX_CELL = 200
+ELSEWHERE = "该户已在其他辖区的名单中，请联系其所在辖区"
 
 HouseholdCategory = Literal["dibao", "tekun", "severely_disabled", "wubao", "hardship_worker", "migrant_worker"]
 CATEGORY_LABELS: dict[str, str] = {
@@ -97,7 +99,7 @@ def expiry_key(grid: str, valid_until: date, household_id: str) -> tuple[str, st
 def _expiry_item(h: Household) -> dict[str, Any]:
     pk, sk = expiry_key(h.grid, h.valid_until, h.id)
     return {"pk": pk, "sk": sk, "entity": "legal-aid-household-expiry", "household_id": h.id, "grid": h.grid,
-            "category": h.category, "name": h.name, "valid_until": h.valid_until}
+            "valid_until": h.valid_until}  # no name or category: screening findings list it to all staff
 
 
 class Visit(Model):
@@ -185,6 +187,13 @@ class HouseholdVisitIn(Model):
     note: str | None = Field(None, max_length=500)
     version: int | None = Field(None, ge=1, description="户的当前版本（也可用 If-Match 头）")
 
+    @field_validator("visited_on")
+    @classmethod
+    def _bounded(cls, value: date) -> date:
+        from plugins.legal_aid.models import bounded_date
+
+        return bounded_date(value)
+
 
 class HouseholdVisitOut(Model):
     id: str
@@ -213,20 +222,30 @@ def parse(text: str) -> list[tuple[int, dict[str, str]]]:
         header = next(reader)
     except StopIteration:
         raise Unprocessable("文件是空的", code="csv_empty", errors=[{"loc": ["body", "file_id"], "msg": "没有内容"}]) from None
+    except csv.Error:
+        raise _malformed() from None
     fields = [COLUMNS.get(h.strip().lower() if h.strip().isascii() else h.strip()) for h in header]
     missing = [title for key, title in REQUIRED.items() if key not in fields]
     if missing:
         raise Unprocessable(f"表头缺少：{'、'.join(missing)}（应有 类别、姓名、身份证号、网格代码，可选 有效期至）",
                             code="csv_header", errors=[{"loc": ["file", "header"], "msg": f"缺少{m}列"} for m in missing])
     rows = []
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        rows.append((number, {f: v.strip() for f, v in zip(fields, values) if f}))
-        if len(rows) > MAX_ROWS:
-            raise Unprocessable(f"一次最多导入 {MAX_ROWS} 行，请分批导入", code="csv_too_large",
-                                errors=[{"loc": ["body", "file_id"], "msg": f"超过 {MAX_ROWS} 行"}])
+    try:
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            rows.append((number, {f: v.strip() for f, v in zip(fields, values) if f}))
+            if len(rows) > MAX_ROWS:
+                raise Unprocessable(f"一次最多导入 {MAX_ROWS} 行，请分批导入", code="csv_too_large",
+                                    errors=[{"loc": ["body", "file_id"], "msg": f"超过 {MAX_ROWS} 行"}])
+    except csv.Error:
+        raise _malformed() from None
     return rows
+
+
+def _malformed() -> Unprocessable:
+    return Unprocessable("文件不是有效的 CSV（某格内容过长或引号不配对），请用表格软件另存为 CSV 后重试",
+                         code="csv_malformed", errors=[{"loc": ["body", "file_id"], "msg": "CSV 格式有误"}])
 
 
 class Row(Model):
@@ -245,6 +264,11 @@ def check_row(number: int, values: dict[str, str], grids: dict[str, Area], calle
     def bad(field: str, msg: str) -> None:
         errors.append(HouseholdRowError(row=number, column=TITLES[field], msg=msg))
 
+    oversized = [field for field, value in values.items() if len(value) > MAX_CELL]
+    if oversized:
+        for field in oversized:
+            bad(field, f"内容过长（每格最多 {MAX_CELL} 个字）")
+        return None, errors
     category = CATEGORY_WORDS.get(values.get("category", "").replace(" ", ""))
     if not values.get("category"):
         bad("category", "必填")
@@ -277,6 +301,9 @@ def check_row(number: int, values: dict[str, str], grids: dict[str, Area], calle
             valid_until = date.fromisoformat(values["valid_until"].replace("/", "-").replace(".", "-"))
         except ValueError:
             bad("valid_until", "日期应为 YYYY-MM-DD")
+        else:
+            if not date(2000, 1, 1) <= valid_until <= today_shanghai() + timedelta(days=366 * 10):
+                bad("valid_until", "日期应在 2000 年至今后十年之间")
     if id_number and not errors:
         first = seen.get(id_number)
         if first is not None:
@@ -330,7 +357,7 @@ def import_text(actor: audit.Actor, caller: Caller, text: str, file_id: str) -> 
     for index, start in enumerate(range(0, len(good), BATCH), start=1):
         batch = good[start:start + BATCH]
         try:
-            result = _write_batch(actor, import_id, index, batch)
+            result, refused = _write_batch(actor, caller, import_id, index, batch)
         except Conflict:
             for row in batch:
                 errors.append(HouseholdRowError(row=row.number, column="", msg="写入时该户数据被同时修改，请重新导入该行"))
@@ -338,6 +365,8 @@ def import_text(actor: audit.Actor, caller: Caller, text: str, file_id: str) -> 
             continue
         for key, value in result.items():
             counts[key] += value
+        errors += refused
+        failed_rows.update(e.row for e in refused)
     errors.sort(key=lambda e: e.row)
     report = HouseholdImportReport(id=import_id, file_id=file_id, rows=len(rows), failed=len(failed_rows),
                           errors=errors[:MAX_REPORTED_ERRORS], errors_truncated=len(errors) > MAX_REPORTED_ERRORS,
@@ -349,16 +378,23 @@ def import_text(actor: audit.Actor, caller: Caller, text: str, file_id: str) -> 
     return report
 
 
-def _write_batch(actor: audit.Actor, import_id: str, index: int, batch: list[Row]) -> dict[str, int]:
+def _write_batch(actor: audit.Actor, caller: Caller, import_id: str, index: int,
+                 batch: list[Row]) -> tuple[dict[str, int], list[HouseholdRowError]]:
+    """Write one batch; a row whose ID number is already on the list of a grid the caller does not cover is
+    refused (never moved or overwritten, and which area holds it is not said)."""
     ids = {row.number: household_id(row.id_number) for row in batch}
     existing = {i["id"]: Household.from_item(i) for i in storage.get_many(
         [tuple(keys.record(ENTITY, hid).values()) for hid in ids.values()])}
     ops: list[dict[str, Any]] = []
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    refused: list[HouseholdRowError] = []
     moment = now_utc()
     for row in batch:
         hid = ids[row.number]
         old = existing.get(hid)
+        if old is not None and not caller.covers(old.grid):
+            refused.append(HouseholdRowError(row=row.number, column=TITLES["id_number"], msg=ELSEWHERE))
+            continue
         fields = {"category": row.category, "name": row.name, "grid": row.grid, "valid_until": row.valid_until}
         if old is None:
             new = Household(id=hid, id_cipher=pii.encrypt("id_number", row.id_number),
@@ -370,14 +406,11 @@ def _write_batch(actor: audit.Actor, import_id: str, index: int, batch: list[Row
             counts["unchanged"] += 1
             continue
         else:
-            new = Household.model_validate({**old.model_dump(), **fields, "import_id": import_id,
-                                            "version": old.version + 1, "updated_at": moment})
-            item = new.to_item()
-            ops.append(storage.update_op(*keys.record(ENTITY, hid).values(),
-                                         {k: v for k, v in item.items() if k not in ("pk", "sk")},
-                                         expected_version=old.version))
+            new, op = storage.prepare_update(old, {**fields, "import_id": import_id}, expected_version=old.version)
+            ops.append(op)
             counts["updated"] += 1
-            if old.valid_until and (old.valid_until, old.grid) != (new.valid_until, new.grid):
+            if old.valid_until and (new.valid_until is None or expiry_key(old.grid, old.valid_until, old.id)
+                                    != expiry_key(new.grid, new.valid_until, new.id)):
                 ops.append(storage.delete_op(*expiry_key(old.grid, old.valid_until, old.id)))
         if new.valid_until:
             ops.append(storage.put_op(_expiry_item(new), must_not_exist=False))
@@ -387,7 +420,7 @@ def _write_batch(actor: audit.Actor, import_id: str, index: int, batch: list[Row
                                f"导入困难群体名单第 {index} 批（第 {first}–{last} 行）：新增 {counts['created']}，"
                                f"更新 {counts['updated']}"))
         storage.transact(ops)
-    return counts
+    return counts, refused
 
 
 def import_report(caller: Caller, import_id: str) -> HouseholdImportReport:
@@ -408,16 +441,29 @@ def _scope(caller: Caller, area: str | None) -> str:
     return scope
 
 
-def listing(caller: Caller, q: VulnerableHouseholdQuery) -> VulnerableHouseholdPage:
+LIST_ENTITY = "legal-aid-household-list"
+
+
+def listing(actor: audit.Actor, caller: Caller, q: VulnerableHouseholdQuery) -> VulnerableHouseholdPage:
+    """A page of the list; each call is audited (the list names 低保/重度残疾 households)."""
     scope = _scope(caller, q.area)
     entity, index = (UNVISITED, "gsi2") if q.unvisited else (ENTITY, "gsi1")
     page = storage.query(keys.area_scope_partition(entity, keys.city_of(scope)), index=index, begins_with=scope,
                          limit=q.limit, cursor=q.cursor)
+    audit.record_read(actor, LIST_ENTITY, scope,
+                      f"查看困难群体名单（{scope}{'，未走访' if q.unvisited else ''}，{len(page.items)} 户）")
     return VulnerableHouseholdPage(items=[VulnerableHouseholdOut.of(Household.from_item(i)) for i in page.items],
                          next_cursor=page.next_cursor)
 
 
-def get(caller: Caller, hid: str) -> Household:
+def get(actor: audit.Actor, caller: Caller, hid: str) -> Household:
+    """One household, the read audited (its category is sensitive personal information)."""
+    household = _load(caller, hid)
+    audit.record_read(actor, ENTITY, hid, "查看困难群体户信息")
+    return household
+
+
+def _load(caller: Caller, hid: str) -> Household:
     household = storage.get_record(Household, **keys.record(ENTITY, hid), consistent=True) if hid.isalnum() else None
     if household is None or not caller.covers(household.grid):
         raise NotFound("没有这一户", code="household_not_found")
@@ -426,7 +472,7 @@ def get(caller: Caller, hid: str) -> Household:
 
 def visit(actor: audit.Actor, caller: Caller, hid: str, data: HouseholdVisitIn,
           expected_version: int) -> HouseholdVisitOut:
-    household = get(caller, hid)
+    household = _load(caller, hid)
     if data.visited_on > today_shanghai():
         raise Unprocessable("走访日期不能晚于今天", errors=[{"loc": ["body", "visited_on"], "msg": "不能是将来的日期"}])
     record = Visit(id=uuid.uuid4().hex, household_id=hid, visited_on=data.visited_on, by=actor.sub,

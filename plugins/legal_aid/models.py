@@ -5,7 +5,7 @@ Output models live in `views.py`: what each reader may see is decided there, not
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from typing import Any, ClassVar, Literal
@@ -17,6 +17,36 @@ from chalicelib.model import Model
 
 ENTITY = "legal-aid-application"
 LAWYER_INDEX = "legal-aid-assignment"
+EARLIEST = date(2000, 1, 1)
+AHEAD = timedelta(days=366)
+
+
+def bounded_date(value: date) -> date:
+    """A date a person could mean here: from 2000 to a year ahead (beyond, arithmetic on it overflows)."""
+    from chalicelib.timeutil import today_shanghai
+
+    if value < EARLIEST:
+        raise ValueError(f"日期不能早于 {EARLIEST.isoformat()}")
+    if value > today_shanghai() + AHEAD:
+        raise ValueError("日期不能晚于一年以后")
+    return value
+
+
+def bounded_moment(value: datetime) -> datetime:
+    """An aware time from 2000 to a year ahead."""
+    from chalicelib.timeutil import now_utc
+
+    if value.tzinfo is None:
+        raise ValueError("时间必须带时区")
+    try:
+        utc = value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("时间超出范围") from None
+    if utc < datetime(2000, 1, 1, tzinfo=timezone.utc):
+        raise ValueError("时间不能早于 2000 年")
+    if utc > now_utc() + AHEAD:
+        raise ValueError("时间不能晚于一年以后")
+    return value
 
 
 class Labelled(str, Enum):
@@ -506,6 +536,8 @@ class LegalAidFollowUpIn(LegalAidVersionIn):
     satisfaction: Satisfaction
     note: str | None = Field(None, max_length=1000)
 
+    _bounded = field_validator("visited_on")(bounded_date)
+
 
 class LegalAidMajorIn(LegalAidVersionIn):
     reason: str = Field(min_length=2, max_length=1000, description="认定为重大疑难案件的理由")
@@ -516,6 +548,8 @@ class LegalAidStepIn(LegalAidVersionIn):
     on: date
     note: str = Field(min_length=2, max_length=1000)
 
+    _bounded = field_validator("on")(bounded_date)
+
 
 class LegalAidHomeVisitIn(LegalAidVersionIn):
     scheduled_at: datetime = Field(description="预约上门时间（带时区）", examples=["2026-11-26T09:30:00+08:00"])
@@ -524,9 +558,7 @@ class LegalAidHomeVisitIn(LegalAidVersionIn):
     @field_validator("scheduled_at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("时间必须带时区")
-        return value
+        return bounded_moment(value)
 
 
 class LegalAidClaimIn(Strict):

@@ -240,13 +240,13 @@ def household_import(import_id):
 @endpoint("困难群体名单（本人网格/辖区）", who={"grid_worker", "legal_aid_officer"}, query=households.VulnerableHouseholdQuery,
           response=households.VulnerableHouseholdPage, tags=TAGS, description="unvisited=true 只列尚未入户走访的。")
 def list_households():
-    return households.listing(web.caller(), parse_query(households.VulnerableHouseholdQuery))
+    return households.listing(web.actor(), web.caller(), parse_query(households.VulnerableHouseholdQuery))
 
 
 @bp.route("/households/{household_id}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("一户的情况", who={"grid_worker", "legal_aid_officer"}, response=households.VulnerableHouseholdOut, tags=TAGS)
 def get_household(household_id):
-    return households.VulnerableHouseholdOut.of(households.get(web.caller(), household_id))
+    return households.VulnerableHouseholdOut.of(households.get(web.actor(), web.caller(), household_id))
 
 
 @bp.route("/households/{household_id}/visits", methods=["POST"], authorizer=jwt_auth)

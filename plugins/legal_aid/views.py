@@ -267,7 +267,8 @@ def full(app: Application, reader: Reader, *, tracking_code: str | None = None) 
         lawyer=app.lawyer, assigned_at=to_shanghai(app.assigned_at) if app.assigned_at else None,
         conflict_override=LegalAidConflictOverrideOut(
             reason=app.conflict_override.reason, by=app.conflict_override.by,
-            hits=[_describe(h) for h in app.conflict_override.hits]) if app.conflict_override and staff else None,
+            hits=[_describe(h) for h in app.conflict_override.hits])
+        if app.conflict_override and reader == "officer" else None,  # hits name other clients: officers only
         rejection_reason=app.rejection_reason,
         outcome=LegalAidOutcomeOut(kind=coded(app.outcome.kind), amount_recovered=app.outcome.amount_recovered,
                            summary=app.outcome.summary) if app.outcome else None,

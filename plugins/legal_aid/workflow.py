@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from chalicelib import audit, storage
+from chalicelib import accounts, audit, keys, storage
 from chalicelib.auth import Caller
 from chalicelib.errors import Conflict, NotFound, Unprocessable
 from chalicelib.timeutil import now_utc, to_shanghai, today_shanghai
@@ -40,6 +40,7 @@ from plugins.legal_aid.models import (
 from plugins.legal_aid.views import OFFICER, reader_of
 
 S = Status
+MAX_STEPS_PER_KIND = 20
 ACTIONS: dict[str, tuple[frozenset[Status], str]] = {
     # action: (statuses it may start from, Chinese name)
     "accept": (frozenset({S.submitted}), "受理"),
@@ -125,6 +126,7 @@ def assign(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidAssign
     """Assign a lawyer after the conflict check; a hit is 409 unless an override reason is given."""
     app = _officer_case(caller, app_id)
     _allowed(app, "assign")
+    _vetted_lawyer(caller, data.lawyer)
     hits = conflicts.check(app, data.lawyer)
     override = None
     if hits and not data.conflict_override_reason:
@@ -140,6 +142,17 @@ def assign(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidAssign
     return _save(actor, app, {"status": S.assigned, "lawyer": data.lawyer, "assigned_at": now_utc(),
                               "conflict_override": override, "deadline": None, "deadline_basis": None},
                  expected_version, "assign", summary, "已指派律师承办", {"lawyer": {"from": None, "to": data.lawyer}})
+
+
+def _vetted_lawyer(caller: Caller, sub: str) -> accounts.StaffAccount:
+    """The lawyer to assign: an active staff account with the lawyer role in the officer's area; anything
+    else (unknown, disabled, not a lawyer, another district) is the same 422, saying nothing more."""
+    staff = storage.get_record(accounts.StaffAccount, **keys.record(accounts.StaffAccount.entity, sub),
+                               consistent=True)
+    if staff is None or staff.status != "active" or "lawyer" not in staff.roles or not caller.covers(staff.area):
+        raise Unprocessable("没有这位律师（须为本辖区在用的律师账号）", code="lawyer_not_found",
+                            errors=[{"loc": ["body", "lawyer"], "msg": "律师账号不存在或不在您的辖区"}])
+    return staff
 
 
 def close(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidCloseIn, expected_version: int) -> Application:
@@ -216,6 +229,9 @@ def quality_step(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAid
         raise Conflict("只有重大疑难案件需要记录质量控制步骤，请先认定", code="not_major")
     if data.on > today_shanghai():
         raise Unprocessable("日期不能晚于今天", errors=[{"loc": ["body", "on"], "msg": "不能是将来的日期"}])
+    if sum(1 for q in app.quality_steps if q.step == data.step) >= MAX_STEPS_PER_KIND:
+        raise Conflict(f"每类质量控制步骤最多记录 {MAX_STEPS_PER_KIND} 次", code="too_many_steps",
+                       errors=[{"loc": ["body", "step"], "msg": f"{data.step.label}已记录 {MAX_STEPS_PER_KIND} 次"}])
     step = StepRecord(step=data.step, on=data.on, note=data.note, by=actor.sub)
     return _save(actor, app, {"quality_steps": [*app.quality_steps, step]}, expected_version, "quality_step",
                  f"记录{data.step.label}（{data.on.isoformat()}）")

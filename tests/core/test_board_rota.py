@@ -236,3 +236,18 @@ def test_clash_rules_for_weekly_duties_and_dated_activities(a, b, expected):
 
     assert rota.clash(commitment(a), commitment(b)) is expected
     assert rota.clash(commitment(b), commitment(a)) is expected
+
+
+def test_far_or_ancient_dates_are_a_422_naming_the_field_not_an_overflow_500(client, points):
+    """A public ?week=9999-12-31, or a slot/activity dated near the end of the calendar, used to overflow
+    (a week's Sunday, a slot's next occurrence); dates are bounded to [2000-01-01, today + 5 years]."""
+    p, headers = points, points["headers"]
+    for week in ("9999-12-31", "1999-12-31", "2031-11-25"):
+        problem = assert_problem(client.get(f"/v1/institutions/{p['station']['id']}/rota?week={week}"), 422)
+        assert problem["errors"][0]["loc"] == ["query", "week"], week
+    assert client.get(f"/v1/institutions/{p['station']['id']}/rota?week=2031-11-24").status_code == 200
+    for field in ("effective_from", "effective_until"):
+        problem = assert_problem(duty(client, headers, p["station"], p["mediator"], **{field: "9999-12-31"}), 422)
+        assert problem["errors"][0]["loc"] == ["body", field]
+    problem = assert_problem(activity(client, headers, p["station"], date="9999-12-31"), 422)
+    assert problem["errors"][0]["loc"] == ["body", "date"]

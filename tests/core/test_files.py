@@ -79,7 +79,7 @@ def test_a_resident_gets_a_presigned_post_bound_to_key_type_and_exact_size(clien
     assert header(response, "location") == f"/v1/files/{created['id']}"
     fields = created["upload"]["fields"]
     year = today_shanghai().year
-    assert fields["key"] == f"attachment/320402/{year}/{created['id']}-法律援助条件范围清单.pdf"
+    assert fields["key"] == f"attachment/320402/{year}/{created['id']}.pdf"  # no title in an attachment's key
     assert fields["Content-Type"] == "application/pdf"
     conditions = json.loads(base64.b64decode(fields["policy"]))["conditions"]
     assert ["content-length-range", len(PDF), len(PDF)] in conditions
@@ -174,11 +174,18 @@ def test_a_verified_upload_becomes_available_once_and_is_audited(client, token, 
     assert actions == ["confirm", "create"]
 
 
-def test_only_the_uploader_or_staff_of_the_area_may_confirm(client, token, areas):
+def test_only_the_uploader_may_confirm_a_residents_attachment(client, token, areas):
     created = body(declare(client, token()))
     upload(created, PDF)
     assert_problem(confirm(client, token("resident-2"), created["id"]), 404, "file_not_found")
-    assert confirm(client, token("gw-1", "grid_worker", area="320402"), created["id"]).status_code == 200
+    assert_problem(confirm(client, token("gw-1", "grid_worker", area="320402"), created["id"]), 404, "file_not_found")
+    assert confirm(client, token(), created["id"]).status_code == 200
+
+
+def test_staff_of_the_area_may_confirm_a_ledger_a_colleague_registered(client, token, areas):
+    created = body(declare(client, token("gw-1", "grid_worker", area="320402"), kind="ledger"))
+    upload(created, PDF)
+    assert confirm(client, token("gw-2", "grid_worker", area="3204"), created["id"]).status_code == 200
 
 
 # --- reading and downloading ------------------------------------------------------------------------------
@@ -199,18 +206,23 @@ def test_a_download_link_is_short_lived_and_names_the_file_by_its_chinese_title(
     assert link["expires_at"] > confirmed["confirmed_at"]
 
 
-def test_attachment_downloads_are_audited_as_reads(client, token, areas):
+def test_attachment_and_ledger_downloads_are_audited_as_reads(client, token, areas):
     confirmed = available(client, token())
-    client.get(f"/v1/files/{confirmed['id']}/download", headers=token("gw-1", "grid_worker", area="3204"))
+    assert client.get(f"/v1/files/{confirmed['id']}/download", headers=token()).status_code == 200
     latest = audit.trail("file", confirmed["id"]).items[0]
+    assert (latest["action"], latest["actor"]) == ("read", "resident-1")
+    ledger = available(client, token("gw-2", "grid_worker", area="320402"), kind="ledger")
+    assert client.get(f"/v1/files/{ledger['id']}/download",
+                      headers=token("gw-1", "grid_worker", area="3204")).status_code == 200
+    latest = audit.trail("file", ledger["id"]).items[0]
     assert (latest["action"], latest["actor"]) == ("read", "gw-1")
 
 
-def test_an_attachment_is_seen_by_its_owner_and_area_staff_only(client, token, areas):
+def test_an_unlinked_attachment_is_seen_by_its_owner_only(client, token, areas):
     created = body(declare(client, token()))
     path = f"/v1/files/{created['id']}"
     assert client.get(path, headers=token()).status_code == 200
-    assert client.get(path, headers=token("gw-1", "grid_worker", area="320402")).status_code == 200
+    assert_problem(client.get(path, headers=token("gw-1", "grid_worker", area="320402")), 404, "file_not_found")
     assert_problem(client.get(path, headers=token("resident-2")), 404, "file_not_found")
     assert_problem(client.get(path, headers=token("gw-2", "grid_worker", area="320404")), 404, "file_not_found")
     assert_problem(client.get(f"{path}/download", headers=token("resident-2")), 404, "file_not_found")
@@ -234,6 +246,49 @@ def test_published_leaflets_are_listed_publicly_and_downloadable_by_any_resident
     assert_problem(client.get("/v1/areas/320499/leaflets"), 404, "area_not_found")
 
 
+def test_a_publicist_or_notary_of_the_same_area_gets_404_on_a_residents_attachment(client, token, areas):
+    """Covering the area is not enough: a resident's attachment is theirs (and its record's readers')."""
+    confirmed = available(client, token())
+    for staff in (token("pub-1", "publicist", area="320402"), token("no-1", "notary", area="320402"),
+                  token("admin-1", "admin", area="3204")):
+        for path in (f"/v1/files/{confirmed['id']}", f"/v1/files/{confirmed['id']}/download"):
+            assert_problem(client.get(path, headers=staff), 404, "file_not_found")
+    assert [e["actor"] for e in audit.trail("file", confirmed["id"]).items if e["action"] == "read"] == []
+
+
+def test_a_published_leaflet_does_not_show_its_uploader_to_residents(client, token, areas):
+    publicist = token("pub-1", "publicist", area="3204")
+    leaflet = available(client, publicist, kind="leaflet", title="常见公证一本通")
+    seen = body(client.get(f"/v1/files/{leaflet['id']}", headers=token("resident-7")))
+    assert seen["owner"] is None and seen["title"] == "常见公证一本通"
+    assert body(client.get(f"/v1/files/{leaflet['id']}", headers=publicist))["owner"] == "pub-1"
+    assert body(client.get(f"/v1/files/{leaflet['id']}", headers=token("pub-2", "publicist", area="320402")))[
+        "owner"] == "pub-1"
+    assert body(client.get(f"/v1/files/{leaflet['id']}", headers=token("pub-3", "publicist", area="320404")))[
+        "owner"] is None
+
+
+def test_attachment_keys_and_audit_summaries_carry_no_title(client, token, areas):
+    """A title such as 「王五身份证320402199001011234」 is personal data: not in the S3 key, not in the audit."""
+    title = "王五身份证320402199001011234 手机13800138000"
+    confirmed = available(client, token(), title=title)
+    record = files.get(confirmed["id"])
+    assert record.key == f"attachment/320402/{today_shanghai().year}/{record.id}.pdf"
+    link = body(client.get(f"/v1/files/{confirmed['id']}/download", headers=token()))
+    summaries = [e["summary"] for e in audit.trail("file", confirmed["id"]).items]
+    assert len(summaries) == 3 and all(record.id in s and "王五" not in s and "3204021990" not in s
+                                       for s in summaries)
+    disposition = parse_qs(urlparse(link["url"]).query)["response-content-disposition"][0]
+    assert unquote(disposition.split("''", 1)[1]) == f"{title}.pdf"  # the download keeps the title
+
+
+def test_staff_file_keys_keep_a_slug_without_long_digit_runs(client, token, areas):
+    created = body(declare(client, token("pub-1", "publicist", area="3204"), kind="leaflet",
+                           title="2026年 张三 320402199001011234 联系13800138000 宣传册"))
+    assert created["upload"]["fields"]["key"].endswith(f"{created['id']}-2026年-张三-联系-宣传册.pdf")
+    assert files.slug("身份证32040219900101123X复印件") == "身份证-复印件"
+
+
 # --- plugins: linking files to records --------------------------------------------------------------------
 
 def test_linking_to_an_entity_no_plugin_registered_is_a_422(client, token, areas):
@@ -248,6 +303,37 @@ def test_a_plugin_rule_decides_who_may_link_and_for_record_lists_available_files
     body(declare(client, token(), linked_record="test-case:case-of-resident-1"))  # pending: not listed
     page = files.for_record("test-case", "case-of-resident-1")
     assert [f.id for f in page.items] == [linked["id"]]
+
+
+def test_the_legal_aid_officer_of_the_linked_application_reads_its_attachments(client, token, aws_backend):
+    """The legal-aid plugin's link rule (`views.reader_of`) decides who reads an application's files: its
+    applicant and the officers covering it, not other staff of the area nor officers elsewhere."""
+    from tests.plugins.legal_aid.conftest import _build_world, application, declare_real_name, id_number
+
+    _build_world()
+    resident = token("r-1")
+    attachment = available(client, resident, title="王建国工资欠条")
+    declare_real_name("r-1", id_number())
+    submitted = post(client, "/v1/legal-aid/applications", application(attachment_ids=[attachment["id"]]), resident)
+    assert submitted.status_code == 201, submitted.body
+    assert files.get(attachment["id"]).linked_record == f"legal-aid-application:{body(submitted)['id']}"
+    path = f"/v1/files/{attachment['id']}"
+    officer = token("officer-1", "legal_aid_officer", area="320402")
+    assert client.get(path, headers=officer).status_code == 200
+    assert client.get(f"{path}/download", headers=officer).status_code == 200
+    assert client.get(path, headers=resident).status_code == 200
+    for stranger in (token("officer-2", "legal_aid_officer", area="320404"), token("pub-1", "publicist", area="320402"),
+                     token("r-2")):
+        assert_problem(client.get(path, headers=stranger), 404, "file_not_found")
+
+
+def test_a_rule_registered_for_an_entity_decides_who_reads_its_linked_files(client, token, areas, test_cases):
+    linked = available(client, token(), linked_record="test-case:case-of-resident-1")
+    path = f"/v1/files/{linked['id']}"
+    assert_problem(client.get(path, headers=token("gw-1", "grid_worker", area="320402")), 404, "file_not_found")
+    files._link_rules.pop("test-case")  # the plugin disabled: only its uploader
+    assert client.get(path, headers=token()).status_code == 200
+    assert_problem(client.get(path, headers=token("resident-2")), 404, "file_not_found")
 
 
 def test_attach_links_an_existing_file_once(client, token, areas):

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from chalicelib import accounts, audit, auth, config, storage
+from chalicelib import accounts, audit, auth, config, pii, storage
 from chalicelib.areas import Area
 from chalicelib.errors import Forbidden
 from tests.core.test_signin import refresh, scan_table_text, signed_in, wechat  # noqa: F401 (fixture)
@@ -104,6 +104,41 @@ def test_one_id_number_belongs_to_one_account(client, alice):
     assert change(client, bob, {"name": "张三", "id_number": ID_NUMBER}, version=1).status_code == 200
 
 
+def test_the_full_width_form_of_an_id_number_in_use_is_409_and_is_stored_in_ascii(client, alice):
+    """An IME's full-width digits are the same number: NFKC first, so one number has one hash and one mask."""
+    full_width = ID_NUMBER.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    assert change(client, alice, {"name": "张三", "id_number": ID_NUMBER}, version=1).status_code == 200
+    bob = signed_in(client, "ok:bob:1")
+    problem = assert_problem(change(client, bob, {"name": "张三", "id_number": full_width}, version=1), 409,
+                             "id_number_in_use")
+    assert problem["errors"][0]["loc"] == ["body", "id_number"]
+    withdrawn = body(change(client, alice, {"id_number": None}, version=2))
+    assert withdrawn["real_name"]["status"] == "none"
+    me = body(change(client, bob, {"name": "张三", "id_number": full_width, "phone": "１３８ ００１３ ８０００"},
+                     version=1))
+    assert me["real_name"]["id_number_masked"] == "110***********002X"
+    item = storage.get(f"resident#{bob['account']['sub']}", "record")
+    assert pii.decrypt("id_number", item["id_number_cipher"]) == ID_NUMBER
+    assert item["id_number_hash"] == pii.lookup_hash("id_number", ID_NUMBER)
+    assert item["phone_masked"] == "138****8000"
+    assert pii.decrypt("phone", item["phone_cipher"]) == "13800138000"
+
+
+@pytest.mark.parametrize("sub", ["a#b", "", "x" * 3000, "r-\u00e9"])
+def test_a_token_sub_that_cannot_be_a_key_is_an_account_not_found_not_a_500(aws_backend, sub):
+    """Subs are checked by tokens.verify; the lookups check again, since an identity provider or a future
+    caller may hand them any text."""
+    from chalicelib.errors import NotFound
+
+    for roles in ({"resident"}, {"mediator"}):
+        caller = auth.Caller(sub=sub, roles=frozenset(roles), area=None if "resident" in roles else "3204")
+        with pytest.raises(NotFound):
+            accounts.me(caller)
+        with pytest.raises(NotFound):
+            accounts.sign_out_everywhere(audit.SYSTEM, caller)
+    assert accounts._resident(sub) is None and accounts._staff(sub) is None
+
+
 def test_services_that_need_real_name_refuse_until_it_is_declared(client, alice):
     """SPEC L1/N3 via issue 4: legal aid and notary call `accounts.require_real_name` before submitting."""
     caller = auth.Caller(sub=alice["account"]["sub"], roles=frozenset({"resident"}), area=None)
@@ -142,7 +177,7 @@ def test_withdrawal_erases_personal_data_keeps_records_and_explains_why(client, 
     change(client, alice, {"name": "张三", "id_number": ID_NUMBER, "phone": "13812345678", "home_grid": GRID},
            version=1)
     other_device = signed_in(client, "ok:alice:2")
-    response = client.delete("/v1/me", headers=alice["headers"])
+    response = client.delete("/v1/me", headers={**alice["headers"], "If-Match": "2"})
     assert response.status_code == 200, response.body
     result = body(response)
     assert result["status"] == "withdrawn"
@@ -163,6 +198,16 @@ def test_withdrawal_erases_personal_data_keeps_records_and_explains_why(client, 
     assert fresh["account"]["is_new"] is True and fresh["account"]["sub"] != sub
     assert change(client, fresh, {"name": "张三", "id_number": ID_NUMBER}, version=1).status_code == 200
     assert_problem(client.get("/v1/me", headers=alice["headers"]), 404, "account_not_found")
+
+
+def test_withdrawal_needs_the_current_version_like_every_other_change(client, alice):
+    assert_problem(client.delete("/v1/me", headers=alice["headers"]), 400, "version_required")
+    assert change(client, alice, {"name": "张三"}, version=1).status_code == 200  # on another device
+    assert_problem(client.delete("/v1/me", headers={**alice["headers"], "If-Match": "1"}), 409, "stale_version")
+    assert_problem(client.delete("/v1/me", headers={**alice["headers"], "If-Match": "abc"}), 400, "bad_if_match")
+    assert body(client.get("/v1/me", headers=alice["headers"]))["status"] == "active"  # nothing was erased
+    response = client.delete("/v1/me", headers={**alice["headers"], "If-Match": '"2"'})
+    assert response.status_code == 200 and body(response)["status"] == "withdrawn"
 
 
 def test_the_table_never_holds_a_key_made_of_an_openid(client, alice):

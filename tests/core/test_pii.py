@@ -57,3 +57,16 @@ def test_encryption_round_trips_and_is_bound_to_its_kind():
 def test_the_lookup_hash_is_stable_and_keyed():
     assert pii.lookup_hash("id_number", VALID) == pii.lookup_hash("id_number", VALID)
     assert pii.lookup_hash("id_number", VALID) != pii.lookup_hash("phone", VALID)
+
+
+def test_full_width_digits_are_normalized_to_ascii_and_other_scripts_digits_refused():
+    full_width = VALID.translate(str.maketrans("0123456789X", "０１２３４５６７８９ｘ"))
+    assert pii.normalize_id_number(full_width) == VALID
+    assert pii.normalize_phone("＋８６ １３８１２３４５６７８") == "13812345678"
+    arabic_indic = VALID[:17].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")) + "X"
+    with pytest.raises(ValueError, match="18 位"):
+        pii.normalize_id_number(arabic_indic)
+    with pytest.raises(ValueError):
+        pii.normalize_phone("١٣٨١٢٣٤٥٦٧٨")
+    with pytest.raises(ValueError, match="18 位"):  # not mistaken for an old 15-digit number
+        pii.normalize_id_number("١١٠١٠٥٤٩١٢٣١٠٠٢")

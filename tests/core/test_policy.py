@@ -236,6 +236,38 @@ def test_versions_are_staff_only_and_within_their_line_of_areas(client, token, c
     assert_problem(response, 403, "outside_jurisdiction")
 
 
+def test_one_version_is_read_only_within_the_same_line_of_areas_as_the_list(client, token, changzhou):
+    admin = token("admin-1", "admin", area="3204")
+    created = body(new_version(client, admin, area="320402", value=2500))  # 天宁区's own version
+    path = f"/v1/policies/{THRESHOLD}/versions/{created['version_id']}"
+    for reader in (admin, token("lao-1", "legal_aid_officer", area="320402001"), token("lao-js", "legal_aid_officer", area="32")):
+        assert body(client.get(path, headers=reader))["version_id"] == created["version_id"]
+    assert_problem(client.get(path, headers=token("lao-yc", "legal_aid_officer", area="6401")), 403,
+                   "outside_jurisdiction")
+    assert_problem(client.get(path, headers=token("lao-zl", "legal_aid_officer", area="320404")), 403,
+                   "outside_jurisdiction")  # a sibling district
+    unknown = f"/v1/policies/{THRESHOLD}/versions/6401-20990101-00000000"  # refused before it is looked up
+    assert_problem(client.get(unknown, headers=token("lao-1", "legal_aid_officer", area="320402")), 403)
+    assert_problem(client.get(path, headers=token()), 403, "role_not_allowed")
+
+
+def test_version_ids_carry_a_zero_padded_date_and_dates_before_1949_10_01_are_a_422(client, token, changzhou):
+    admin = token("admin-1", "admin", area="320404")
+    for early in ("0001-01-01", "0999-12-31", "1949-09-30"):
+        problem = assert_problem(new_version(client, admin, area="320404", effective_from=early,
+                                             retroactive_reason="录入历史标准"), 422)
+        assert problem["errors"][0]["loc"] == ["body", "effective_from"]
+    created = body(new_version(client, admin, area="320404", effective_from="1949-10-01",
+                               retroactive_reason="录入历史标准"))
+    assert created["version_id"].startswith("320404-19491001-")
+    assert policy.VERSION_ID.match(created["version_id"])
+    read = client.get(f"/v1/policies/{THRESHOLD}/versions/{created['version_id']}", headers=admin)
+    assert body(read)["effective_from"] == "1949-10-01"
+    with pytest.raises(ValueError):
+        policy.set_version(SYSTEM, None, THRESHOLD, area_code="320402", value=100, effective_from=date(900, 1, 1),
+                           retroactive_reason="录入历史标准")
+
+
 def test_the_declared_parameters_are_listed_with_units_and_bounds(client, token, changzhou):
     items = {d["name"]: d for d in body(client.get("/v1/policies", headers=token()))["items"]}
     assert items[THRESHOLD]["unit"] == "元/月" and items[THRESHOLD]["default"] is None

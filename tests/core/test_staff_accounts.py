@@ -70,6 +70,25 @@ def test_only_admins_and_only_within_their_jurisdiction(client, admin, token):
     assert_problem(client.get("/v1/staff-accounts/s-nobody", headers=admin), 404, "staff_not_found")
 
 
+@pytest.mark.parametrize("sub", ["s-#x", "s-a#b", "s-" + "x" * 3000, "s-\U0001f600", "s-", "", "#"])
+def test_a_staff_sub_that_cannot_be_an_account_id_is_404_not_500(client, admin, sub):
+    """API Gateway URL-decodes path parameters (`s-%23x` arrives as `s-#x`); such a sub is no account."""
+    from urllib.parse import quote
+
+    from chalicelib.auth import Caller
+    from chalicelib.errors import NotFound
+
+    caller = Caller(sub="admin-tianning", roles=frozenset({"admin"}), area=TIANNING)
+    actor = audit.Actor(sub="admin-tianning", roles=("admin",))
+    for call in (lambda: accounts.get_staff(caller, sub), lambda: accounts.invite_staff(actor, caller, sub),
+                 lambda: accounts.change_staff(actor, caller, sub, accounts.StaffPatch(name="x"), 1)):
+        with pytest.raises(NotFound) as caught:
+            call()
+        assert caught.value.code == "staff_not_found"
+    if sub:
+        assert_problem(client.get(f"/v1/staff-accounts/{quote(sub, safe='')}", headers=admin), 404, "staff_not_found")
+
+
 def test_staff_bind_their_wechat_once_and_get_tokens_with_their_roles_and_area(client, bound, admin):
     sub, first = bound
     assert first["account"] == {"sub": sub, "kind": "staff", "roles": ["grid_worker", "mediator"], "area": TOWN,

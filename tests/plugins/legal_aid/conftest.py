@@ -55,6 +55,19 @@ def _build_world() -> None:
                        effective_from=date(2020, 1, 1), label="平台默认上传文件大小上限",
                        retroactive_reason="测试用平台默认值")
     params.load_demo(audit.SYSTEM)
+    seed_lawyers()
+
+
+LAWYERS = {"lawyer-1": "周律师", "lawyer-2": "吴律师"}
+
+
+def seed_lawyers() -> None:
+    """The district's lawyers as active staff accounts (assignment checks the account, role and area)."""
+    from chalicelib import audit
+    from plugins.legal_aid.demo import seed_lawyer
+
+    for sub, name in LAWYERS.items():
+        seed_lawyer(audit.SYSTEM, sub, name, area="320402")
 
 
 def _world_items() -> list[dict]:
@@ -64,6 +77,7 @@ def _world_items() -> list[dict]:
 
     codes = ["32", "3204", "320402", "320404", "320402001", "320402001001", GRID]
     items = storage.get_many([tuple(keys.record("area", c).values()) for c in codes])
+    items += storage.get_many([tuple(keys.record("staff-account", sub).values()) for sub in LAWYERS])
     names = [params.INCOME_THRESHOLD, "files.max_upload_mb", params.SPECIAL_GROUPS_EXEMPT, params.ADVANCED_AGE,
              params.UNASSIGNED_ALERT_DAYS, *params.TIMING]
     for name in names:

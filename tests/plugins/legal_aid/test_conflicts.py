@@ -95,3 +95,22 @@ def test_a_closed_case_is_no_conflict(client, people, submit, step):
     step(zhao, "close", who="lawyer", kind="settled", amount_recovered="8000", summary="和解")
     wage = approved(submit, step, opposing_party={"name": "赵大海", "kind": "person"})
     assert step(wage, "assign", lawyer="lawyer-1").status_code == 200
+
+
+def test_conflict_hits_are_shown_to_officers_only_never_to_the_filer_the_lawyer_or_the_owner(
+        client, people, submit, step):
+    """The hits name another legal-aid client and their case: the grid worker who filed, the lawyer and the
+    applicant see neither them nor the override."""
+    first = assigned(submit, step, "lawyer-1")
+    filed = submit("grid_worker", applicant={"name": "李四", "id_number": id_number(sequence="013")},
+                   opposing_party={"name": "王建国", "kind": "person"})
+    filed = body(step(body(step(filed, "accept")), "approve"))
+    response = step(filed, "assign", lawyer="lawyer-1", conflict_override_reason="本区仅此一名律师")
+    assert response.status_code == 200, response.body
+    url = f"/v1/legal-aid/applications/{filed['id']}"
+    officer = body(client.get(url, headers=people["officer"]))
+    assert first["id"] in officer["conflict_override"]["hits"][0]
+    for who in ("grid_worker", "lawyer"):
+        seen = client.get(url, headers=people[who])
+        assert seen.status_code == 200 and body(seen)["conflict_override"] is None, who
+        assert first["id"] not in seen.body.decode()

@@ -79,6 +79,17 @@ def test_one_cent_above_the_threshold_is_not_eligible():
     assert result.summary == "不符合条件：人均月收入 2,280.01 元 > 2,280 元（常州市最低工资标准）"
 
 
+def test_one_cent_above_the_threshold_in_total_is_not_eligible_although_per_capita_rounds_to_it():
+    """L2 boundary, compared exactly: 6,840.01 元 for 3 people is 2,280.0033 元 a head (shown 2,280.00 元)."""
+    result, _ = evaluate(facts(matter=M.traffic_accident, incomes=("6840.01",), size=3), rules())
+    means = by_code(result)["means_test"]
+    assert not means.met and result.verdict == "ineligible"
+    assert means.reason.startswith("人均月收入略高于 2,280 元（常州市最低工资标准）：家庭月收入合计 6,840.01 元 > "
+                                   "2,280 元 × 3 人 = 6,840 元")
+    exactly, _ = evaluate(facts(matter=M.traffic_accident, incomes=("6840",), size=3), rules())
+    assert by_code(exactly)["means_test"].met and exactly.verdict == "eligible"
+
+
 def test_the_example_of_the_style_guide_reads_as_written():
     result, _ = evaluate(facts(matter=M.elder_support, incomes=("4200", "1350"), size=3), rules())
     assert by_code(result)["means_test"].reason.startswith("人均月收入 1,850 元 ≤ 2,280 元（常州市最低工资标准）")

@@ -42,7 +42,7 @@ def test_screening_flags_overdue_green_channel_cases(client, people, submit, mon
     findings = [f for f in hooks.screening_checks(context()) if f.check == "legal-aid.green-channel-overdue"]
     assert [f.record for f in findings] == [late["id"]] and on_time["id"] != late["id"]
     assert findings[0].severity == "risk" and findings[0].area == GRID
-    assert "王建国（请求支付劳动报酬）" in findings[0].detail and "当前状态：已提交" in findings[0].detail
+    assert f"案件 {late['id']}（请求支付劳动报酬）" in findings[0].detail and "当前状态：已提交" in findings[0].detail
 
 
 def test_screening_flags_approved_cases_unassigned_for_more_than_n_days(client, people, submit, step, monkeypatch):
@@ -72,7 +72,33 @@ def test_screening_lists_unvisited_households_per_grid_and_expiring_statuses(cli
     [unvisited] = [f for f in findings if f.check == "legal-aid.households-unvisited"]
     assert (unvisited.area, unvisited.title) == (GRID, "2 户困难群体尚未入户走访")
     [expiring] = [f for f in findings if f.check == "legal-aid.household-status-expiring"]
-    assert expiring.title == "低保户资格即将到期" and expiring.due == date.fromisoformat(soon)
+    assert expiring.title == "困难群体资格即将到期" and expiring.due == date.fromisoformat(soon)
+
+
+def test_screening_findings_name_no_person_and_no_household_status(client, people, upload, submit, step,
+                                                                     monkeypatch):
+    """Findings are listed to every staff member of the area: record ids and dates, never the applicant's or
+    the household's name, nor the household's category (低保/重度残疾)."""
+    from tests.helpers import post
+    from plugins.legal_aid import workflow
+
+    soon = (today_shanghai() + timedelta(days=10)).isoformat()
+    rows = ["类别,姓名,身份证号,网格代码,有效期至",
+            f"重度残疾,张一,{id_number(born='19510101', sequence='012')},{GRID},{soon}"]
+    file_id = upload(("\n".join(rows) + "\n").encode(), who="officer", content_type="text/csv")
+    assert post(client, "/v1/legal-aid/households/imports", {"file_id": file_id}, people["officer"]).status_code == 201
+    app = body(step(submit(matter_type="traffic_accident", categories=[]), "accept"))
+    monkeypatch.setattr(workflow, "now_utc", lambda: datetime.now(timezone.utc) - timedelta(days=5))
+    body(step(app, "approve"))
+    monkeypatch.undo()
+    findings = hooks.screening_checks(context())
+    [expiring] = [f for f in findings if f.check == "legal-aid.household-status-expiring"]
+    assert expiring.detail.startswith(f"有 1 户困难群体资格将于 {soon} 到期") and expiring.record in expiring.detail
+    [unassigned] = [f for f in findings if f.check == "legal-aid.approved-unassigned"]
+    assert unassigned.detail.startswith(f"案件 {app['id']}：")
+    for finding in (expiring, unassigned):
+        text = finding.title + finding.detail
+        assert not any(word in text for word in ("张一", "王建国", "重度残疾")), text
 
 
 def test_a_holiday_calendar_without_next_year_is_a_risk_while_cases_wait(client, people, submit, monkeypatch):

@@ -3,6 +3,8 @@ files with a per-row error report; grid workers see their grid's households not 
 visits."""
 from __future__ import annotations
 
+import json
+
 from chalicelib import audit
 from tests.helpers import assert_problem, body, post
 from tests.plugins.legal_aid.conftest import GRID, id_number
@@ -116,3 +118,77 @@ def test_households_outside_the_grid_are_invisible(client, people, token, upload
     assert_problem(client.get(f"{HOUSEHOLDS}?area=320404", headers=people["grid_worker"]), 403)
     assert_problem(client.get(HOUSEHOLDS, headers=people["resident"]), 403)
     assert_problem(post(client, IMPORTS, {"file_id": "0" * 32}, people["grid_worker"]), 403)
+
+
+# --- review fixes ---------------------------------------------------------------------------------
+
+OTHER_GRID = "320404001001001"
+
+
+def _other_district_grid() -> None:
+    from chalicelib import storage
+    from chalicelib.areas import Area
+
+    for code, name, level, parent in [("320404001", "南大街", "town", "320404"),
+                                      ("320404001001", "某社区", "village", "320404001"),
+                                      (OTHER_GRID, "他区网格", "grid", "320404001001")]:
+        storage.put_new(Area(code=code, name=name, level=level, parent=parent))
+
+
+def _household(client, people, n: int, who: str = "officer") -> dict:
+    from plugins.legal_aid.households import household_id
+
+    return body(client.get(f"{HOUSEHOLDS}/{household_id(person(n))}", headers=people[who]))
+
+
+def test_an_officer_of_another_district_cannot_move_or_overwrite_a_household_by_its_id_number(
+        client, people, upload, world):
+    _other_district_grid()
+    imported(client, people, upload, csv_of(f"低保户,张一,{person(1)},{GRID},2026-12-31"))
+    file_id = upload(csv_of(f"特困人员,李一,{person(1)},{OTHER_GRID},"), who="other_officer",
+                     content_type="text/csv", area="320404")
+    report = body(post(client, IMPORTS, {"file_id": file_id}, people["other_officer"]))
+    assert (report["created"], report["updated"], report["failed"]) == (0, 0, 1)
+    assert report["errors"] == [{"row": 2, "column": "身份证号", "msg": "该户已在其他辖区的名单中，请联系其所在辖区"}]
+    assert "320402" not in json.dumps(report, ensure_ascii=False)
+    kept = _household(client, people, 1)
+    assert (kept["grid"], kept["name"], kept["category"], kept["version"]) == (GRID, "张一", "dibao", 1)
+
+
+def test_re_importing_a_new_end_date_in_the_same_month_is_an_update_not_a_500(client, people, upload, world):
+    imported(client, people, upload, csv_of(f"低保户,张一,{person(1)},{GRID},2026-12-01"))
+    report = imported(client, people, upload, csv_of(f"低保户,张一,{person(1)},{GRID},2026-12-15"))
+    assert report["updated"] == 1 and report["failed"] == 0
+    assert _household(client, people, 1)["valid_until"] == "2026-12-15"
+    from plugins.legal_aid.households import expiring
+    assert [i["valid_until"] for i in expiring("3204", "2026-12")] == ["2026-12-15"]
+
+
+def test_a_malformed_csv_is_a_422_naming_the_file_and_an_oversized_cell_a_row_error(client, people, upload, world):
+    huge = ("类别,姓名,身份证号,网格代码\n低保,\"" + "张" * 140000 + "\"," + person(1) + "," + GRID + "\n").encode()
+    file_id = upload(huge, who="officer", content_type="text/csv")
+    problem = assert_problem(post(client, IMPORTS, {"file_id": file_id}, people["officer"]), 422, "csv_malformed")
+    assert problem["errors"][0]["loc"] == ["body", "file_id"]
+    report = imported(client, people, upload, csv_of(f"低保户,{'张' * 201},{person(1)},{GRID},"))
+    assert report["failed"] == 1 and report["errors"][0]["column"] == "姓名" and "过长" in report["errors"][0]["msg"]
+
+
+def test_clearing_the_end_date_in_a_re_import_removes_it(client, people, upload, world):
+    imported(client, people, upload, csv_of(f"低保户,张一,{person(1)},{GRID},2027-03-01"))
+    assert imported(client, people, upload, csv_of(f"低保户,张一,{person(1)},{GRID},"))["updated"] == 1
+    assert _household(client, people, 1)["valid_until"] is None
+    assert imported(client, people, upload, csv_of(f"低保户,张一,{person(1)},{GRID},"))["unchanged"] == 1
+    from plugins.legal_aid.households import expiring
+    assert expiring("3204", "2027-03") == []
+
+
+def test_reading_a_household_or_the_list_is_audited(client, people, upload, world):
+    from chalicelib import keys, storage
+    from plugins.legal_aid.households import ENTITY, LIST_ENTITY
+
+    imported(client, people, upload, csv_of(f"重度残疾人,张一,{person(1)},{GRID},"))
+    household = _household(client, people, 1, who="grid_worker")
+    assert client.get(HOUSEHOLDS, headers=people["grid_worker"]).status_code == 200
+    reads = [i for i in storage.query_all(keys.audit_by_actor("gw-1"), index="gsi1") if i["action"] == "read"]
+    assert sorted((i["target_entity"], i["target_id"]) for i in reads) == sorted(
+        [(ENTITY, household["id"]), (LIST_ENTITY, GRID)])

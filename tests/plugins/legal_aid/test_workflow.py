@@ -184,17 +184,61 @@ def test_a_follow_up_cannot_be_dated_in_the_future(client, submit, step):
 
 def test_elderly_applicants_book_a_home_visit_and_others_cannot(client, people, submit, step):
     """L6 / seeds/001 item 5: 对行动不便的老年人、残疾人、重病患者……提供预约上门服务."""
+    from datetime import timedelta
+
+    from chalicelib.timeutil import today_shanghai
     from tests.plugins.legal_aid.conftest import id_number
 
+    day = (today_shanghai() + timedelta(days=30)).isoformat()
     elder = submit(applicant={"id_number": id_number(born="19420218"), "rural": True}, matter_type="elder_support",
                    categories=[])
     assert elder["home_visit_eligible"]["met"] and elder["home_visit_eligible"]["reason"].startswith("老年人（84 周岁）")
-    booked = ok(step(elder, "home-visit", who="resident", scheduled_at="2030-11-26T09:30:00+08:00", note="行动不便"))
-    assert booked["home_visit"]["scheduled_at"] == "2030-11-26T09:30:00+08:00"
-    assert booked["timeline"][-1]["note"] == "已预约上门服务：2030-11-26 09:30"
+    booked = ok(step(elder, "home-visit", who="resident", scheduled_at=f"{day}T09:30:00+08:00", note="行动不便"))
+    assert booked["home_visit"]["scheduled_at"] == f"{day}T09:30:00+08:00"
+    assert booked["timeline"][-1]["note"] == f"已预约上门服务：{day} 09:30"
     young = submit()
-    assert_problem(step(young, "home-visit", who="resident", scheduled_at="2030-11-26T09:30:00+08:00"), 409,
+    assert_problem(step(young, "home-visit", who="resident", scheduled_at=f"{day}T09:30:00+08:00"), 409,
                    "home_visit_not_eligible")
     past = assert_problem(step(booked, "home-visit", scheduled_at="2020-01-01T09:30:00+08:00"), 422)
     assert past["errors"][0]["loc"] == ["body", "scheduled_at"]
-    assert_problem(step(booked, "home-visit", who="neighbour", scheduled_at="2030-11-26T09:30:00+08:00"), 404)
+    assert_problem(step(booked, "home-visit", who="neighbour", scheduled_at=f"{day}T09:30:00+08:00"), 404)
+
+
+# --- review fixes ---------------------------------------------------------------------------------
+
+def test_assigning_anyone_but_an_active_lawyer_of_the_officer_s_area_is_a_422(client, people, submit, step):
+    from chalicelib import accounts, storage
+    from plugins.legal_aid.demo import seed_lawyer
+
+    seed_lawyer(audit.SYSTEM, "lawyer-far", "远方律师", area="320404")
+    storage.put_new(accounts.StaffAccount(sub="gw-staff", name="网格员", roles=["grid_worker"], area="320402"))
+    storage.put_new(accounts.StaffAccount(sub="lawyer-gone", name="离职律师", roles=["lawyer"], area="320402",
+                                          status="disabled"))
+    app = through(submit(), step, "accept", "approve")
+    for sub in ("anyone-at-all", "lawyer-far", "gw-staff", "lawyer-gone", "r-1"):
+        problem = assert_problem(step(app, "assign", lawyer=sub), 422, "lawyer_not_found")
+        assert problem["errors"][0]["loc"] == ["body", "lawyer"], sub
+    assert ok(step(app, "assign", lawyer="lawyer-2"))["lawyer"] == "lawyer-2"
+
+
+def test_a_home_visit_beyond_a_year_or_before_2000_is_a_422_not_a_500(client, submit, step):
+    from tests.plugins.legal_aid.conftest import id_number
+
+    elder = submit(applicant={"id_number": id_number(born="19420218")}, categories=[])
+    for when in ("9999-12-31T23:00:00+00:00", "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+08:00",
+                 "1999-12-31T09:00:00+08:00"):
+        problem = assert_problem(step(elder, "home-visit", who="resident", scheduled_at=when), 422)
+        assert problem["errors"][0]["loc"] == ["body", "scheduled_at"], when
+    problem = assert_problem(step(elder, "follow-up", **{**FOLLOW_UP, "visited_on": "9999-12-31"}), 422)
+    assert problem["errors"][0]["loc"] == ["body", "visited_on"]
+
+
+def test_more_than_the_cap_of_quality_steps_of_one_kind_is_a_409(client, submit, step, monkeypatch):
+    from plugins.legal_aid import workflow
+
+    monkeypatch.setattr(workflow, "MAX_STEPS_PER_KIND", 2)
+    app = ok(step(through(submit(), step, "accept", "approve"), "major", reason="涉及 40 名农民工"))
+    for _ in range(2):
+        app = ok(step(app, "quality-steps", step="guidance", on="2026-11-24", note="随案指导"))
+    assert_problem(step(app, "quality-steps", step="guidance", on="2026-11-24", note="随案指导"), 409, "too_many_steps")
+    assert ok(step(app, "quality-steps", step="pre_case_assessment", on="2026-11-24", note="评估"))
