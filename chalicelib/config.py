@@ -50,7 +50,10 @@ def jwt_audience() -> str | None:
 
 
 def dev_key_dir() -> str:
-    return os.environ.get("DEV_KEY_DIR", os.path.join(os.getcwd(), ".data", "keys"))
+    """Where the local signing key lives: beside the dev server's data (`DATA_DIR`, default `.data/`), so
+    the token CLI and a server started with another DATA_DIR agree without extra settings."""
+    data_dir = os.environ.get("DATA_DIR") or os.path.join(os.getcwd(), ".data")
+    return os.environ.get("DEV_KEY_DIR") or os.path.join(data_dir, "keys")
 
 
 def is_production() -> bool:
