@@ -23,5 +23,5 @@ plugin.mount(app, plugin.load(config.enabled_plugins()))
 # Lambda entry point, without this file's setup (plugins, middleware).
 @app.schedule(Cron(0, 1, 18, "*", "?", "*"), name="monthly_screening")
 def monthly_screening(event):
-    """主动排摸 on the 18th at 09:00 Asia/Shanghai (01:00 UTC)."""
-    return screening.run_month()
+    """主动排摸 on the 18th at 09:00 Asia/Shanghai (01:00 UTC), and single cities queued by admins."""
+    return screening.handle_event(event)

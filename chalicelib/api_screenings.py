@@ -33,7 +33,10 @@ def list_findings(month):
 @bp.route("/screenings/{month}/runs", methods=["POST"], authorizer=jwt_auth)
 @endpoint("手动执行（或续跑）某市某月的主动排摸", who={"admin"}, body=RunIn, response=screening.RunOut,
           idempotent=False, tags=("screenings",),
-          description="同一市同一月只执行一次：已完成的直接返回结果，中断的会被续跑。")
+          description="同一市同一月只执行一次：已完成的直接返回结果（200），中断的会被续跑；"
+                      "部署环境中交由排摸函数异步执行，先返回 202 与当前状态。")
 def run_screening(month):
     data = parse(RunIn)
-    return screening.RunOut.of(screening.run_now(web.actor(), web.caller(), month, data.area))
+    run = screening.run_now(web.actor(), web.caller(), month, data.area)
+    # 202 while the screening function works on it (deployed stages); 200 with the result once done.
+    return web.respond(screening.RunOut.of(run), status=200 if run.status == "done" else 202)

@@ -108,3 +108,9 @@ def signin_limit_per_ip() -> tuple[int, int]:
 def signin_limit_per_openid() -> tuple[int, int]:
     """(attempts, window seconds) of sign-ins by one WeChat user (known once the code is exchanged)."""
     return _limit("SIGNIN_LIMIT_PER_OPENID", "10/600")
+
+
+def screening_function() -> str | None:
+    """The Lambda that runs screenings (`<app>-<stage>-monthly_screening`). Set in deployed stages: a
+    manual run is then queued on it (asynchronous invoke) instead of running inside the HTTP request."""
+    return os.environ.get("SCREENING_FUNCTION") or None

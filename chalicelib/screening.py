@@ -13,13 +13,14 @@ by the next (`run_month` again, or `POST /v1/screenings/{month}/runs`).
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from chalicelib import audit, keys, plugin, storage
+from chalicelib import audit, aws, config, keys, plugin, storage
 from chalicelib.areas import ROOT, level_of
 from chalicelib.auth import Caller
 from chalicelib.errors import Conflict, Unprocessable
@@ -46,7 +47,7 @@ class ScreeningRun(storage.Record):
     entity: ClassVar[str] = "screening-run"
     month: str
     area: str
-    status: Literal["running", "done"] = "running"
+    status: Literal["queued", "running", "done"] = "running"
     claimed_at: datetime
     finished_at: datetime | None = None
     findings: int = 0
@@ -183,7 +184,38 @@ def run_now(actor: audit.Actor, caller: Caller, month: str, city: str) -> Screen
         raise Unprocessable("不能排摸尚未到来的月份", code="future_month", errors=[{"loc": ["path", "month"], "msg": "月份在未来"}])
     # Audited before it starts: a crash mid-run still leaves the request on record (the run resumes later).
     storage.transact([audit.entry(actor, "run", "screening-run", f"{month}:{city}", f"手动执行 {month} 主动排摸")])
-    return run_city(city, month, min(today, date(year, mon, 18)))
+    as_of = min(today, date(year, mon, 18))
+    if config.screening_function():
+        return _queue(city, month, as_of)
+    return run_city(city, month, as_of)
+
+
+RUN_EVENT_SOURCE = "fawangge.screening"
+RUN_EVENT_TYPE = "screening-run"
+
+
+def _queue(city: str, month: str, as_of: date) -> ScreeningRun:
+    """Hand the run to the screening function (asynchronous invoke, retried by Lambda) and answer at once:
+    a city of a province-size platform takes longer than an HTTP request may. The event has the shape of
+    a scheduled event so that the same handler takes both."""
+    existing = storage.get_record(ScreeningRun, partition(month, city), RUN_SK, consistent=True)
+    if existing is not None and existing.status == "done":
+        return existing
+    event = {"version": "0", "id": f"{month}:{city}", "detail-type": RUN_EVENT_TYPE, "source": RUN_EVENT_SOURCE,
+             "account": "", "time": now_utc().isoformat(), "region": "", "resources": [],
+             "detail": {"city": city, "month": month, "as_of": as_of.isoformat()}}
+    aws.client("lambda").invoke(FunctionName=config.screening_function(), InvocationType="Event",
+                                Payload=json.dumps(event).encode())
+    return existing or ScreeningRun(month=month, area=city, status="queued", claimed_at=now_utc(), attempts=0)
+
+
+def handle_event(event) -> dict[str, Any]:
+    """The screening function: the monthly schedule, or one city's run queued by `run_now`."""
+    if getattr(event, "detail_type", None) == RUN_EVENT_TYPE and getattr(event, "source", None) == RUN_EVENT_SOURCE:
+        detail = event.detail
+        run = run_city(detail["city"], check_month(detail["month"]), date.fromisoformat(detail["as_of"]))
+        return {"month": detail["month"], "cities": {detail["city"]: run.status if run else "missing"}}
+    return run_month()
 
 
 def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *, limit: int,

@@ -114,3 +114,39 @@ def test_every_read_of_findings_is_audited(client, token, checks):
     client.get("/v1/screenings/2026-11", headers=token("o1", "legal_aid_officer", area="320402"))
     [entry] = storage.query(keys.audit_by_actor("o1"), index="gsi1").items
     assert entry["action"] == "read" and entry["target_id"] == "2026-11:320402"
+
+
+def test_in_a_deployed_stage_a_manual_run_is_queued_on_the_screening_function_and_answers_202(
+        client, token, checks, monkeypatch):
+    """A province-size city takes longer than an HTTP request may: the route hands the run to the
+    screening Lambda (asynchronous invoke) and answers 202 with the run's state."""
+    import json as json_
+
+    from botocore.stub import ANY, Stubber
+
+    from chalicelib import aws
+
+    monkeypatch.setenv("SCREENING_FUNCTION", "fawangge-prod-monthly_screening")
+    lambda_client = aws.client("lambda")
+    sent = []
+    lambda_client.meta.events.register("before-parameter-build.lambda.Invoke",
+                                       lambda params, **_: sent.append(json_.loads(params["Payload"])))
+    with Stubber(lambda_client) as stub:
+        stub.add_response("invoke", {"StatusCode": 202}, {"FunctionName": "fawangge-prod-monthly_screening",
+                                                          "InvocationType": "Event", "Payload": ANY})
+        response = post(client, "/v1/screenings/2026-11/runs", {"area": "3204"}, token("a1", "admin", area="3204"))
+    assert response.status_code == 202 and body(response)["status"] == "queued"
+    assert sent[0]["detail"] == {"city": "3204", "month": "2026-11", "as_of": "2026-11-18"} and checks.calls == 0
+
+
+def test_the_screening_function_runs_a_queued_city_and_the_monthly_schedule(checks):
+    from app import monthly_screening
+
+    checks.findings = [finding("320402", "case-1")]
+    queued = {"version": "0", "id": "2026-11:3204", "detail-type": screening.RUN_EVENT_TYPE,
+              "source": screening.RUN_EVENT_SOURCE, "account": "", "time": "2026-11-24T01:00:00Z", "region": "",
+              "resources": [], "detail": {"city": "3204", "month": "2026-11", "as_of": "2026-11-18"}}
+    assert monthly_screening(queued, None) == {"month": "2026-11", "cities": {"3204": "done"}}
+    scheduled = {**queued, "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+    assert monthly_screening(scheduled, None)["cities"] == {"3204": "done"}
+    assert checks.calls == 1  # the scheduled run found this month's run done
