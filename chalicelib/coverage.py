@@ -187,9 +187,7 @@ def assign(actor: audit.Actor, caller: Caller, data: AssignmentIn) -> Assignment
 
 
 def get_assignment(assignment_id: str) -> Assignment:
-    record = None
-    if 0 < len(assignment_id) <= 200 and all(c.isalnum() or c in "-_." for c in assignment_id):
-        record = storage.get_record(Assignment, **keys.record("assignment", assignment_id))
+    record = storage.find(Assignment, "assignment", assignment_id)
     if record is None:
         raise NotFound(f"分配记录 {assignment_id} 不存在", code="assignment_not_found")
     return record

@@ -388,16 +388,13 @@ def create_institution(actor: audit.Actor, caller: Caller, data: InstitutionIn,
 
 
 def get_institution(institution_id: str) -> Institution:
-    inst = None
-    if _safe_id(institution_id):
-        inst = storage.get_record(Institution, **keys.record("institution", institution_id))
+    inst = storage.find(Institution, "institution", institution_id)
     if inst is None:
         raise NotFound(f"机构 {institution_id} 不存在", code="institution_not_found")
     return inst
 
 
-def _safe_id(record_id: str) -> bool:
-    return 0 < len(record_id) <= 64 and all(c.isalnum() or c in "-_." for c in record_id)
+_safe_id = keys.is_record_id
 
 
 def can_see_institution(caller: Caller, inst: Institution) -> bool:
@@ -629,7 +626,7 @@ def create_person(actor: audit.Actor, caller: Caller, data: PersonIn, person_id:
 
 
 def get_person(person_id: str) -> Person | None:
-    return storage.get_record(Person, **keys.record("person", person_id)) if _safe_id(person_id) else None
+    return storage.find(Person, "person", person_id)
 
 
 def person_for(caller: Caller, person_id: str) -> Person:

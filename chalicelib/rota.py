@@ -369,9 +369,7 @@ def add_duty(actor: audit.Actor, caller: Caller, institution_id: str, data: Duty
 
 
 def _get(cls: type, entity: str, record_id: str, missing: str):
-    record = None
-    if 0 < len(record_id) <= 120 and all(c.isalnum() or c in "-_." for c in record_id):
-        record = storage.get_record(cls, **keys.record(entity, record_id))
+    record = storage.find(cls, entity, record_id)
     if record is None:
         raise NotFound(missing, code=f"{entity.replace('-', '_')}_not_found")
     return record

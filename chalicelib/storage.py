@@ -128,6 +128,14 @@ def get_record(cls: type[Record], pk: str, sk: str, *, consistent: bool = False)
     return cls.from_item(item) if item else None
 
 
+def find(cls: type[Record], entity: str, record_id: str, *, consistent: bool = False) -> Record | None:
+    """The record `entity`/`record_id`, or None — also for an id that cannot be a record id (a path
+    parameter with `#`, spaces, …), so a route answers 404 rather than failing on the key."""
+    if not keys.is_record_id(record_id):
+        return None
+    return get_record(cls, **keys.record(entity, record_id), consistent=consistent)
+
+
 def stamp_new(record: Record) -> Record:
     moment = now_utc()
     record.version = 1
@@ -368,7 +376,7 @@ def query_all(partition: str, *, index: str | None = None, begins_with: str | No
 
 
 __all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
-           "check_op", "delete_op", "increment", "query", "query_all", "plain", "keys", "THROTTLED"]
+           "check_op", "delete_op", "find", "increment", "query", "query_all", "plain", "keys", "THROTTLED"]
 
 
 def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:

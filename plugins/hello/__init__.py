@@ -87,7 +87,7 @@ def list_greetings():
 @bp.route("/greetings/{greeting_id}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("查看一条问候（仅本人）", who=SIGNED_IN, response=GreetingOut, tags=("hello",))
 def get_greeting(greeting_id):
-    greeting = storage.get_record(Greeting, **keys.record(ENTITY, greeting_id)) if greeting_id.isalnum() else None
+    greeting = storage.find(Greeting, ENTITY, greeting_id)
     if greeting is None:
         raise NotFound()
     require_owner(web.caller(), greeting.owner)

@@ -164,9 +164,7 @@ def _tracking_hash(app_id: str, code: str) -> str:
 
 
 def load(app_id: str) -> Application:
-    app = None
-    if app_id.isalnum() and len(app_id) <= 64:
-        app = storage.get_record(Application, **keys.record(ENTITY, app_id), consistent=True)
+    app = storage.find(Application, ENTITY, app_id, consistent=True)
     if app is None:
         raise NotFound("没有这件法律援助申请", code="application_not_found")
     return app

@@ -424,7 +424,7 @@ def _write_batch(actor: audit.Actor, caller: Caller, import_id: str, index: int,
 
 
 def import_report(caller: Caller, import_id: str) -> HouseholdImportReport:
-    record = storage.get_record(ImportRecord, **keys.record(IMPORT_ENTITY, import_id)) if import_id.isalnum() else None
+    record = storage.find(ImportRecord, IMPORT_ENTITY, import_id)
     if record is None or record.by != caller.sub and not (record.area and caller.covers(record.area)):
         raise NotFound("没有这次导入", code="import_not_found")
     return record.report
@@ -464,7 +464,7 @@ def get(actor: audit.Actor, caller: Caller, hid: str) -> Household:
 
 
 def _load(caller: Caller, hid: str) -> Household:
-    household = storage.get_record(Household, **keys.record(ENTITY, hid), consistent=True) if hid.isalnum() else None
+    household = storage.find(Household, ENTITY, hid, consistent=True)
     if household is None or not caller.covers(household.grid):
         raise NotFound("没有这一户", code="household_not_found")
     return household

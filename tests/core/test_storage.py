@@ -167,3 +167,8 @@ def test_an_update_decided_on_another_version_than_the_one_read_is_stale(aws_bac
         storage.update(note, {"text": "x"}, expected_version=2)
     assert caught.value.code == "stale_version"
     assert storage.get(**keys.record("test-note", "n1"))["version"] == 1
+
+
+@pytest.mark.parametrize("record_id", ["a#b", "", "with space", "全角", "x" * 201])
+def test_an_id_that_cannot_be_a_key_is_simply_not_found(aws_backend, record_id):
+    assert storage.find(Note, "test-note", record_id) is None
