@@ -4,8 +4,9 @@ from chalice import Chalice, Cron
 from chalicelib import api, api_directory, config, gateway, plugin, web
 from chalicelib import api_files, api_policy
 from chalicelib import api_screenings, screening
-from chalicelib import api_accounts
+from chalicelib import api_accounts, timeutil
 
+timeutil.apply_fixed_now(config.stage(), config.fixed_now())  # local stage only; a deployed stage refuses it
 app = Chalice(app_name=config.APP_NAME, configure_logs=False)  # Powertools Logger owns the logs
 web.bind(app)
 app.register_middleware(web.middleware, "http")

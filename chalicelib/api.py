@@ -16,6 +16,7 @@ class Health(Model):
     status: str = Field(examples=["ok"])
     stage: str
     plugins: list[str]
+    now: str = Field(description="服务端当前时间（上海时区）；本地环境可用 FIXED_NOW 固定", examples=["2026-11-30T09:00:00+08:00"])
 
 
 class WhoAmI(Model):
@@ -33,7 +34,10 @@ class ChildrenQuery(PageQuery):
 def health():
     from chalicelib import config, plugin
 
-    return Health(status="ok", stage=config.stage(), plugins=[p.name for p in plugin.enabled()])
+    from chalicelib import timeutil
+
+    return Health(status="ok", stage=config.stage(), plugins=[p.name for p in plugin.enabled()],
+                  now=timeutil.to_shanghai(timeutil.now_utc()).isoformat(timespec="seconds"))
 
 
 @bp.route("/openapi.json", methods=["GET"])

@@ -56,6 +56,12 @@ def dev_key_dir() -> str:
     return os.environ.get("DEV_KEY_DIR") or os.path.join(data_dir, "keys")
 
 
+def fixed_now() -> str | None:
+    """`FIXED_NOW` (`2027-01-01` or an ISO time): the local stage's pinned clock, to walk a weekend or a
+    holiday through the API. Refused in every deployed stage (chalicelib/timeutil.apply_fixed_now)."""
+    return os.environ.get("FIXED_NOW") or None
+
+
 def is_production() -> bool:
     return stage() == "prod"
 

@@ -6,12 +6,16 @@ import json
 import os
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from chalicelib import timeutil  # noqa: E402  (after the path)
+from tests.helpers import Clock  # noqa: E402
 
 # The local stage's variables, set before `app` is imported (Chalice's test client sets them only while a
 # request runs; code under test outside a request must see the same ones).
@@ -25,6 +29,25 @@ os.environ.update({
 })
 for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
     os.environ.pop(variable, None)
+
+
+def _pinned_now() -> datetime:
+    text = os.environ.get("TEST_NOW")
+    if text:
+        return timeutil.parse_moment(text)
+    return datetime.now(timeutil.SHANGHAI).replace(hour=10, minute=0, second=0, microsecond=0)
+
+
+_SUITE_NOW = _pinned_now()
+timeutil.pin(_SUITE_NOW)  # already while test modules are collected, so module-level dates agree
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Every test starts at the suite's pinned instant (a test that travelled leaves nothing behind)."""
+    timeutil.pin(_SUITE_NOW)
+    yield Clock(_SUITE_NOW)
+    timeutil.pin(_SUITE_NOW)
 
 
 @pytest.fixture

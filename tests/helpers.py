@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, timedelta
 
-from chalicelib import storage
+from chalicelib import storage, timeutil
 from chalicelib.areas import Area
 
 JSON = {"Content-Type": "application/json"}
@@ -45,3 +46,45 @@ def assert_problem(response, status: int, code: str | None = None) -> dict:
 
 def header(response, name: str) -> str:
     return {k.lower(): v for k, v in response.headers.items()}.get(name.lower(), "")
+
+
+def ok(response, status: int = 200) -> dict:
+    """The body of a step that must have succeeded (a helper driving a story never carries on past a refusal)."""
+    assert response.status_code == status, response.body
+    return body(response)
+
+
+class Clock:
+    """The suite's one clock. `now` is pinned through the core's time module for every test: by default to
+    10:00 Asia/Shanghai on the day the suite runs, or to `TEST_NOW` (`2027-01-01`, `2026-12-05T22:30`) to
+    prove the suite on a weekend, a holiday or a year the calendar package does not know yet. Tests derive
+    every date from it, so none depends on the day it was written."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(timeutil.SHANGHAI).date()
+
+    def day(self, offset: int = 0) -> str:
+        """Today plus `offset` days, as the API writes a date (`2026-11-30`)."""
+        return (self.today + timedelta(days=offset)).isoformat()
+
+    def at(self, offset_days: int = 0, time: str = "09:30") -> str:
+        """A local time `offset_days` from today, as the API writes it (`2026-12-01T09:30:00+08:00`)."""
+        return f"{self.day(offset_days)}T{time}:00+08:00"
+
+    def month(self, offset: int = 0) -> str:
+        """This month plus `offset` months (`2026-11`)."""
+        index = self.today.year * 12 + self.today.month - 1 + offset
+        return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+    def travel(self, days: int = 0, hours: int = 0):
+        """A block in which "now" is moved by `days`/`hours` (a case submitted six days ago)."""
+        return timeutil.travel(timedelta(days=days, hours=hours))
+
+    def next_weekday(self, weekday: int, after_days: int = 1) -> date:
+        """The first date at least `after_days` from today falling on `weekday` (Monday = 0)."""
+        start = self.today + timedelta(days=after_days)
+        return start + timedelta(days=(weekday - start.weekday()) % 7)

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import datetime
 
 import pytest
 
-from chalicelib import audit, rota
+from chalicelib import audit, rota, timeutil
 from tests.core.test_coverage import services  # noqa: F401  (fixture)
 from tests.core.test_coverage import assign
 from tests.core.test_directory import admin, new_institution, new_person, seed_tree
-from tests.helpers import JSON, assert_problem, body, post
+from tests.helpers import JSON, Clock, assert_problem, body, post
 
-TODAY = date(2026, 11, 24)  # a Tuesday; the rota rules are judged against it
 GRID = "320402001001001"
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("chalicelib.rota.today_shanghai", lambda *a: TODAY)
-    monkeypatch.setattr("chalicelib.board.today_shanghai", lambda *a: TODAY)
+def clock():
+    """Rota rules are about weekdays and calendar months, so this module's clock is pinned to a known
+    Tuesday (2026-11-24) whatever day the suite runs: every date below is read against that week."""
+    now = datetime(2026, 11, 24, 10, tzinfo=timeutil.SHANGHAI)
+    timeutil.pin(now)
+    yield Clock(now)
 
 
 def put(client, path: str, payload: dict, headers: dict):

@@ -99,3 +99,19 @@ def test_the_openapi_document_is_valid_openapi_3_1(app):
     from openapi_spec_validator import validate
 
     validate(openapi.build(app))
+
+
+def test_the_local_stage_may_pin_the_clock_and_a_deployed_stage_refuses_to(client, clock):
+    """Issue 8 §0: FIXED_NOW lets a tester walk a weekend through the API; anywhere but `local` it is an error."""
+    import pytest
+
+    from chalicelib import timeutil
+
+    assert body(client.get("/v1/health"))["now"].startswith(clock.day() + "T")
+    try:
+        timeutil.apply_fixed_now("local", "2027-01-02")
+        assert body(client.get("/v1/health"))["now"].startswith("2027-01-02T09:00")
+    finally:
+        timeutil.pin(clock.now)
+    with pytest.raises(RuntimeError, match="FIXED_NOW"):
+        timeutil.apply_fixed_now("prod", "2027-01-02")

@@ -139,14 +139,15 @@ def test_in_a_deployed_stage_a_manual_run_is_queued_on_the_screening_function_an
     assert sent[0]["detail"] == {"city": "3204", "month": "2026-11", "as_of": "2026-11-18"} and checks.calls == 0
 
 
-def test_the_screening_function_runs_a_queued_city_and_the_monthly_schedule(checks):
+def test_the_screening_function_runs_a_queued_city_and_the_monthly_schedule(checks, clock):
     from app import monthly_screening
 
     checks.findings = [finding("320402", "case-1")]
-    queued = {"version": "0", "id": "2026-11:3204", "detail-type": screening.RUN_EVENT_TYPE,
-              "source": screening.RUN_EVENT_SOURCE, "account": "", "time": "2026-11-24T01:00:00Z", "region": "",
-              "resources": [], "detail": {"city": "3204", "month": "2026-11", "as_of": "2026-11-18"}}
-    assert monthly_screening(queued, None) == {"month": "2026-11", "cities": {"3204": "done"}}
+    month = clock.month()
+    queued = {"version": "0", "id": f"{month}:3204", "detail-type": screening.RUN_EVENT_TYPE,
+              "source": screening.RUN_EVENT_SOURCE, "account": "", "time": clock.now.isoformat(), "region": "",
+              "resources": [], "detail": {"city": "3204", "month": month, "as_of": f"{month}-18"}}
+    assert monthly_screening(queued, None) == {"month": month, "cities": {"3204": "done"}}
     scheduled = {**queued, "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
     assert monthly_screening(scheduled, None)["cities"] == {"3204": "done"}
     assert checks.calls == 1  # the scheduled run found this month's run done

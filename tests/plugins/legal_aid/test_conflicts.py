@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from chalicelib import audit
 from plugins.legal_aid.conflicts import normalize_name
-from tests.helpers import assert_problem, body
+from tests.helpers import assert_problem, body, ok
 from tests.plugins.legal_aid.conftest import id_number
 
 
 def assigned(submit, step, lawyer="lawyer-1", **changes) -> dict:
     app = submit(**changes)
     for action in ("accept", "approve"):
-        app = body(step(app, action))
+        app = ok(step(app, action))
     response = step(app, "assign", lawyer=lawyer)
     assert response.status_code == 200, response.body
     return body(response)
@@ -20,7 +20,7 @@ def assigned(submit, step, lawyer="lawyer-1", **changes) -> dict:
 def approved(submit, step, **changes) -> dict:
     app = submit(**changes)
     for action in ("accept", "approve"):
-        app = body(step(app, action))
+        app = ok(step(app, action))
     return app
 
 
@@ -104,7 +104,7 @@ def test_conflict_hits_are_shown_to_officers_only_never_to_the_filer_the_lawyer_
     first = assigned(submit, step, "lawyer-1")
     filed = submit("grid_worker", applicant={"name": "李四", "id_number": id_number(sequence="013")},
                    opposing_party={"name": "王建国", "kind": "person"})
-    filed = body(step(body(step(filed, "accept")), "approve"))
+    filed = ok(step(ok(step(filed, "accept")), "approve"))
     response = step(filed, "assign", lawyer="lawyer-1", conflict_override_reason="本区仅此一名律师")
     assert response.status_code == 200, response.body
     url = f"/v1/legal-aid/applications/{filed['id']}"

@@ -3,14 +3,14 @@
 columns (C9) and demo data."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 
 from chalicelib import plugin, screening, storage
 from chalicelib.timeutil import today_shanghai
 from plugins.legal_aid import hooks
-from tests.helpers import body
+from tests.helpers import body, ok
 from tests.plugins.legal_aid.conftest import GRID, id_number
 
 
@@ -30,14 +30,11 @@ def test_the_ledger_gets_legal_aid_columns():
     assert "协助办理法律援助（件）" in [c.title for c in hooks.ledger_columns()]
 
 
-def test_screening_flags_overdue_green_channel_cases(client, people, submit, monkeypatch):
+def test_screening_flags_overdue_green_channel_cases(clock, client, people, submit):
     """L5: overdue ones are flagged; C7 lists them for the area."""
-    from plugins.legal_aid import applications
 
-    three_days_ago = datetime.now(timezone.utc) - timedelta(days=6)
-    monkeypatch.setattr(applications, "now_utc", lambda: three_days_ago)
-    late = submit()
-    monkeypatch.undo()
+    with clock.travel(days=-6):
+        late = submit()
     on_time = submit()
     findings = [f for f in hooks.screening_checks(context()) if f.check == "legal-aid.green-channel-overdue"]
     assert [f.record for f in findings] == [late["id"]] and on_time["id"] != late["id"]
@@ -45,14 +42,12 @@ def test_screening_flags_overdue_green_channel_cases(client, people, submit, mon
     assert f"案件 {late['id']}（请求支付劳动报酬）" in findings[0].detail and "当前状态：已提交" in findings[0].detail
 
 
-def test_screening_flags_approved_cases_unassigned_for_more_than_n_days(client, people, submit, step, monkeypatch):
+def test_screening_flags_approved_cases_unassigned_for_more_than_n_days(clock, client, people, submit, step):
     """`legal_aid.unassigned_alert_days` (3 by default) after approval without a lawyer."""
-    from plugins.legal_aid import workflow
 
-    app = body(step(submit(matter_type="traffic_accident", categories=[]), "accept"))
-    monkeypatch.setattr(workflow, "now_utc", lambda: datetime.now(timezone.utc) - timedelta(days=5))
-    body(step(app, "approve"))
-    monkeypatch.undo()
+    app = ok(step(submit(matter_type="traffic_accident", categories=[]), "accept"))
+    with clock.travel(days=-5):
+        ok(step(app, "approve"))
     findings = [f for f in hooks.screening_checks(context()) if f.check == "legal-aid.approved-unassigned"]
     assert [f.record for f in findings] == [app["id"]]
     assert findings[0].title == "批准后超过 3 日仍未指派律师"
@@ -75,22 +70,19 @@ def test_screening_lists_unvisited_households_per_grid_and_expiring_statuses(cli
     assert expiring.title == "困难群体资格即将到期" and expiring.due == date.fromisoformat(soon)
 
 
-def test_screening_findings_name_no_person_and_no_household_status(client, people, upload, submit, step,
-                                                                     monkeypatch):
+def test_screening_findings_name_no_person_and_no_household_status(clock, client, people, upload, submit, step):
     """Findings are listed to every staff member of the area: record ids and dates, never the applicant's or
     the household's name, nor the household's category (低保/重度残疾)."""
     from tests.helpers import post
-    from plugins.legal_aid import workflow
 
     soon = (today_shanghai() + timedelta(days=10)).isoformat()
     rows = ["类别,姓名,身份证号,网格代码,有效期至",
             f"重度残疾,张一,{id_number(born='19510101', sequence='012')},{GRID},{soon}"]
     file_id = upload(("\n".join(rows) + "\n").encode(), who="officer", content_type="text/csv")
     assert post(client, "/v1/legal-aid/households/imports", {"file_id": file_id}, people["officer"]).status_code == 201
-    app = body(step(submit(matter_type="traffic_accident", categories=[]), "accept"))
-    monkeypatch.setattr(workflow, "now_utc", lambda: datetime.now(timezone.utc) - timedelta(days=5))
-    body(step(app, "approve"))
-    monkeypatch.undo()
+    app = ok(step(submit(matter_type="traffic_accident", categories=[]), "accept"))
+    with clock.travel(days=-5):
+        ok(step(app, "approve"))
     findings = hooks.screening_checks(context())
     [expiring] = [f for f in findings if f.check == "legal-aid.household-status-expiring"]
     assert expiring.detail.startswith(f"有 1 户困难群体资格将于 {soon} 到期") and expiring.record in expiring.detail
@@ -111,13 +103,11 @@ def test_a_holiday_calendar_without_next_year_is_a_risk_while_cases_wait(client,
     assert finding.severity == "risk" and "chinese-calendar" in finding.detail
 
 
-def test_the_core_s_monthly_run_stores_legal_aid_findings(client, people, submit, monkeypatch):
+def test_the_core_s_monthly_run_stores_legal_aid_findings(clock, client, people, submit):
     """C7 end to end: the core's run calls our hook and keeps the findings under the city."""
-    from plugins.legal_aid import applications
 
-    monkeypatch.setattr(applications, "now_utc", lambda: datetime.now(timezone.utc) - timedelta(days=6))
-    submit()
-    monkeypatch.undo()
+    with clock.travel(days=-6):
+        submit()
     today = today_shanghai()
     run = screening.run_city("3204", f"{today.year:04d}-{today.month:02d}", today)
     assert run.by_check.get("legal-aid.green-channel-overdue") == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from chalicelib import aws
-from tests.helpers import assert_problem, body
+from tests.helpers import assert_problem, body, ok
 
 QUEUE = "/v1/legal-aid/queue"
 NORMAL = {"matter_type": "traffic_accident", "categories": []}
@@ -56,35 +56,32 @@ def test_the_queue_is_one_query_of_the_officer_s_own_partition(client, people, s
     assert calls == [("Query", "legal-aid-queue#320402001")]
 
 
-def test_a_case_moves_through_the_queue_and_leaves_it_when_assigned(client, people, submit, step):
+def test_a_case_moves_through_the_queue_and_leaves_it_when_assigned(clock, client, people, submit, step):
     app = submit(**NORMAL)
-    app = body(step(app, "accept"))
+    app = ok(step(app, "accept"))
     assert queue(client, people["officer"])[0]["status"] == "accepted"
-    app = body(step(app, "approve"))
+    app = ok(step(app, "approve"))
     [entry] = queue(client, people["officer"])
     assert entry["status"] == "approved" and entry["deadline"] == app["deadline"]  # 3 days to assign
-    app = body(step(app, "assign", lawyer="lawyer-1"))
+    app = ok(step(app, "assign", lawyer="lawyer-1"))
     assert queue(client, people["officer"]) == [] and app["deadline"] is None
-    app = body(step(app, "close", who="lawyer", kind="won", amount_recovered="0", summary="胜诉"))
+    app = ok(step(app, "close", who="lawyer", kind="won", amount_recovered="0", summary="胜诉"))
     [entry] = queue(client, people["officer"])
     assert entry["priority"] == 2 and entry["status"] == "closed"  # waiting for the follow-up visit
-    body(step(app, "follow-up", visited_on="2026-11-24", method="phone", satisfaction="satisfied"))
+    ok(step(app, "follow-up", visited_on=clock.day(), method="phone", satisfaction="satisfied"))
     assert queue(client, people["officer"]) == [] and queue(client, people["town_officer"]) == []
 
 
 def test_a_rejected_case_leaves_every_queue(client, people, submit, step):
-    app = body(step(submit(), "accept"))
-    body(step(app, "reject", reason="不符合条件"))
+    app = ok(step(submit(), "accept"))
+    ok(step(app, "reject", reason="不符合条件"))
     assert queue(client, people["officer"]) == [] and queue(client, people["town_officer"]) == []
 
 
-def test_overdue_green_channel_cases_are_flagged(client, people, submit, monkeypatch):
-    from plugins.legal_aid import queue as queue_module
-
+def test_overdue_green_channel_cases_are_flagged(clock, client, people, submit):
     app = submit()
-    later = datetime.now(timezone.utc) + timedelta(days=8)
-    monkeypatch.setattr(queue_module, "now_utc", lambda: later)
-    [entry] = queue(client, people["officer"])
+    with clock.travel(days=8):
+        [entry] = queue(client, people["officer"])
     assert entry["id"] == app["id"] and entry["overdue"]
 
 

@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.helpers import assert_problem, body, post
+from tests.helpers import assert_problem, body, ok, post
 from tests.plugins.legal_aid.conftest import application, declare_real_name, id_number
 
 URL = "/v1/legal-aid/applications"
 
 
-def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.body
-    return body(response)
-
-
-def test_a_migrant_worker_s_wage_claim_from_phone_to_follow_up(client, people, submit, step, upload):
+def test_a_migrant_worker_s_wage_claim_from_phone_to_follow_up(clock, client, people, submit, step, upload):
     # lawyer-1 represents 赵大海 (hurt in a traffic accident) in an open case; an ordinary case waits too
     zhao = submit(applicant={"name": "赵大海", "id_number": id_number(born="19700304", sequence="035")},
                   matter_type="traffic_accident", categories=[],
@@ -66,7 +61,7 @@ def test_a_migrant_worker_s_wage_claim_from_phone_to_follow_up(client, people, s
                    summary="劳动仲裁调解，赵大海当场支付拖欠工资 32,000 元"))
 
     # 5. the follow-up visit, and what 王建国 sees on his phone
-    ok(step(case, "follow-up", visited_on=datetime.now().date().isoformat(), method="phone",
+    ok(step(case, "follow-up", visited_on=clock.day(), method="phone",
             satisfaction="satisfied", note="工资已全部到账"))
     seen = ok(client.get(f"{URL}/{mine['id']}", headers=people["resident"]))
     assert seen["status"]["label"] == "已回访" and seen["applicant"]["id_number"] == id_number()

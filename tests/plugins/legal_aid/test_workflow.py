@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 from chalicelib import audit
-from tests.helpers import assert_problem, body, post
+from chalicelib.timeutil import today_shanghai
+from tests.helpers import assert_problem, body, ok, post
 
 URL = "/v1/legal-aid/applications"
 OUTCOME = {"kind": "mediated", "amount_recovered": "32000", "summary": "调解结案，老板当场支付工资"}
-FOLLOW_UP = {"visited_on": "2026-11-24", "method": "phone", "satisfaction": "satisfied"}
 
 
-def ok(response) -> dict:
-    assert response.status_code == 200, response.body
-    return body(response)
+def follow_up(**changes) -> dict:
+    """A follow-up visit made today (the test clock's today, read through the core's time module)."""
+    return {"visited_on": today_shanghai().isoformat(), "method": "phone", "satisfaction": "satisfied", **changes}
+
+
 
 
 def through(app, step, *actions):
@@ -22,7 +24,7 @@ def through(app, step, *actions):
         elif action == "close":
             app = ok(step(app, "close", who="lawyer", **OUTCOME))
         elif action == "follow-up":
-            app = ok(step(app, "follow-up", **FOLLOW_UP))
+            app = ok(step(app, "follow-up", **follow_up()))
         else:
             app = ok(step(app, action))
     return app
@@ -65,7 +67,7 @@ ALLOWED = {"submitted": {"accept"}, "accepted": {"approve", "reject"}, "approved
 
 def _attempt(client, people, app, action):
     payload = {"reject": {"reason": "理由"}, "assign": {"lawyer": "lawyer-1"}, "close": OUTCOME,
-               "follow-up": FOLLOW_UP}.get(action, {})
+               "follow-up": follow_up()}.get(action, {})
     who = "lawyer" if action == "close" and app["lawyer"] else "officer"
     return post(client, f"{URL}/{app['id']}/{action}", {"version": app["version"], **payload}, people[who])
 
@@ -138,16 +140,16 @@ def test_the_result_cannot_be_overridden_after_the_decision(client, submit, step
     assert_problem(step(app, "eligibility-override", verdict="ineligible", reason="复核"), 409, "illegal_transition")
 
 
-def test_a_major_case_needs_a_pre_case_assessment_before_closing(client, people, submit, step):
+def test_a_major_case_needs_a_pre_case_assessment_before_closing(clock, client, people, submit, step):
     """L6: quality steps for major/difficult cases (pre-case assessment, guidance, court attendance)."""
     app = through(submit(), step, "accept", "approve")
-    assert_problem(step(app, "quality-steps", step="guidance", on="2026-11-24", note="指导"), 409, "not_major")
+    assert_problem(step(app, "quality-steps", step="guidance", on=clock.day(), note="指导"), 409, "not_major")
     app = ok(step(app, "major", reason="涉及 40 名农民工，可能引发群体性事件"))
     app = through(app, step, "assign")
     assert [m["code"] for m in app["quality"]["missing"]] == ["pre_case_assessment", "guidance", "court_attendance"]
     assert_problem(step(app, "close", who="lawyer", **OUTCOME), 409, "quality_steps_missing")
-    app = ok(step(app, "quality-steps", step="pre_case_assessment", on="2026-11-24", note="集体评估，确定仲裁策略"))
-    app = ok(step(app, "quality-steps", step="court_attendance", on="2026-11-24", note="旁听仲裁庭审"))
+    app = ok(step(app, "quality-steps", step="pre_case_assessment", on=clock.day(), note="集体评估，确定仲裁策略"))
+    app = ok(step(app, "quality-steps", step="court_attendance", on=clock.day(), note="旁听仲裁庭审"))
     assert [m["code"] for m in app["quality"]["missing"]] == ["guidance"]
     assert ok(step(app, "close", who="lawyer", **OUTCOME))["status"]["code"] == "closed"
     future = assert_problem(step(submit(), "major", reason="x" * 3), 409)
@@ -176,13 +178,13 @@ def test_closing_needs_an_outcome_with_a_non_negative_amount(client, submit, ste
     assert problem["errors"][0]["loc"] == ["body", "kind"]
 
 
-def test_a_follow_up_cannot_be_dated_in_the_future(client, submit, step):
+def test_a_follow_up_cannot_be_dated_in_the_future(clock, client, submit, step):
     app = through(submit(), step, "accept", "approve", "assign", "close")
-    problem = assert_problem(step(app, "follow-up", **{**FOLLOW_UP, "visited_on": "2099-01-01"}), 422)
+    problem = assert_problem(step(app, "follow-up", **follow_up(visited_on=clock.day(366 * 70))), 422)
     assert problem["errors"][0]["loc"] == ["body", "visited_on"]
 
 
-def test_elderly_applicants_book_a_home_visit_and_others_cannot(client, people, submit, step):
+def test_elderly_applicants_book_a_home_visit_and_others_cannot(clock, client, people, submit, step):
     """L6 / seeds/001 item 5: 对行动不便的老年人、残疾人、重病患者……提供预约上门服务."""
     from datetime import timedelta
 
@@ -199,7 +201,7 @@ def test_elderly_applicants_book_a_home_visit_and_others_cannot(client, people, 
     young = submit()
     assert_problem(step(young, "home-visit", who="resident", scheduled_at=f"{day}T09:30:00+08:00"), 409,
                    "home_visit_not_eligible")
-    past = assert_problem(step(booked, "home-visit", scheduled_at="2020-01-01T09:30:00+08:00"), 422)
+    past = assert_problem(step(booked, "home-visit", scheduled_at=clock.at(-1)), 422)
     assert past["errors"][0]["loc"] == ["body", "scheduled_at"]
     assert_problem(step(booked, "home-visit", who="neighbour", scheduled_at=f"{day}T09:30:00+08:00"), 404)
 
@@ -229,16 +231,16 @@ def test_a_home_visit_beyond_a_year_or_before_2000_is_a_422_not_a_500(client, su
                  "1999-12-31T09:00:00+08:00"):
         problem = assert_problem(step(elder, "home-visit", who="resident", scheduled_at=when), 422)
         assert problem["errors"][0]["loc"] == ["body", "scheduled_at"], when
-    problem = assert_problem(step(elder, "follow-up", **{**FOLLOW_UP, "visited_on": "9999-12-31"}), 422)
+    problem = assert_problem(step(elder, "follow-up", **follow_up(visited_on="9999-12-31")), 422)
     assert problem["errors"][0]["loc"] == ["body", "visited_on"]
 
 
-def test_more_than_the_cap_of_quality_steps_of_one_kind_is_a_409(client, submit, step, monkeypatch):
+def test_more_than_the_cap_of_quality_steps_of_one_kind_is_a_409(clock, client, submit, step, monkeypatch):
     from plugins.legal_aid import workflow
 
     monkeypatch.setattr(workflow, "MAX_STEPS_PER_KIND", 2)
     app = ok(step(through(submit(), step, "accept", "approve"), "major", reason="涉及 40 名农民工"))
     for _ in range(2):
-        app = ok(step(app, "quality-steps", step="guidance", on="2026-11-24", note="随案指导"))
-    assert_problem(step(app, "quality-steps", step="guidance", on="2026-11-24", note="随案指导"), 409, "too_many_steps")
-    assert ok(step(app, "quality-steps", step="pre_case_assessment", on="2026-11-24", note="评估"))
+        app = ok(step(app, "quality-steps", step="guidance", on=clock.day(), note="随案指导"))
+    assert_problem(step(app, "quality-steps", step="guidance", on=clock.day(), note="随案指导"), 409, "too_many_steps")
+    assert ok(step(app, "quality-steps", step="pre_case_assessment", on=clock.day(), note="评估"))
