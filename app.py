@@ -1,10 +1,16 @@
 """法网格 API: builds the Chalice app, registers the core routes and the enabled plugins. Nothing else."""
 from chalice import Chalice, Cron
 
-from chalicelib import api, api_directory, config, gateway, plugin, web
-from chalicelib import api_files, api_policy
-from chalicelib import api_screenings, screening
-from chalicelib import api_accounts, timeutil
+from chalicelib.domain.areas import routes as api
+from chalicelib.domain.directory import routes as api_directory
+from chalicelib.platform import config, web
+from chalicelib.platform.auth import authorizer as gateway
+from chalicelib import plugin
+from chalicelib.domain.files import routes as api_files
+from chalicelib.domain.policy import routes as api_policy
+from chalicelib.domain.screening import routes as api_screenings, service as screening
+from chalicelib.domain.accounts import routes as api_accounts
+from chalicelib.platform import timeutil
 
 timeutil.apply_fixed_now(config.stage(), config.fixed_now())  # local stage only; a deployed stage refuses it
 app = Chalice(app_name=config.APP_NAME, configure_logs=False)  # Powertools Logger owns the logs

@@ -95,8 +95,9 @@ def calls_per_request() -> None:
     from moto import mock_aws
 
     from bench.calls import counting_dynamodb_calls
-    from chalicelib import aws, storage, tokens
-    from chalicelib.areas import Area
+    from chalicelib.platform import aws, storage
+    from chalicelib.platform.auth import tokens
+    from chalicelib.domain.areas.service import Area
     from infra import bootstrap
 
     with mock_aws():

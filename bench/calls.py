@@ -7,7 +7,7 @@ from collections import Counter
 
 @contextlib.contextmanager
 def counting_dynamodb_calls():
-    from chalicelib import aws
+    from chalicelib.platform import aws
 
     counter: Counter[str] = Counter()
 

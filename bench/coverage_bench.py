@@ -82,7 +82,7 @@ def backend(name: str) -> Iterator[str]:
 
 
 def _tables(label: str) -> str:
-    from chalicelib import aws
+    from chalicelib.platform import aws
     from infra import bootstrap
 
     aws.reset()
@@ -92,10 +92,10 @@ def _tables(label: str) -> str:
 
 def build(district: str, towns: int, villages: int, grids: int) -> dict[str, int]:
     """Areas, people and assignments of one district, written in batches (no audit: this is fixture data)."""
-    from chalicelib import storage
-    from chalicelib.areas import Area
-    from chalicelib.coverage import Assignment
-    from chalicelib.directory import Institution, Person, seal_phone
+    from chalicelib.platform import storage
+    from chalicelib.domain.areas.service import Area
+    from chalicelib.domain.coverage.service import Assignment
+    from chalicelib.domain.directory.service import Institution, Person, seal_phone
 
     items = [Area(code="32", name="江苏省", level="province").to_item(),
              Area(code=CITY, name="常州市", level="city", parent="32").to_item(),
@@ -136,7 +136,7 @@ def build(district: str, towns: int, villages: int, grids: int) -> dict[str, int
 
 
 def _assignment(role: str, area: str, person_id: str):
-    from chalicelib.coverage import Assignment
+    from chalicelib.domain.coverage.service import Assignment
 
     return Assignment(id=Assignment.id_for(role, area, "person", person_id), role=role, area=area,
                       assignee_kind="person", assignee_id=person_id)
@@ -161,8 +161,10 @@ def run(*, backend_name: str = "dynamodb-local", repeat: int = 5, out=print) -> 
     """Build the districts, time the coverage queries, print and return the figures."""
     from chalice import Blueprint
 
-    from chalicelib import aws, coverage, plugin
-    from chalicelib.auth import Caller
+    from chalicelib.platform import aws
+    from chalicelib.domain.coverage import service as coverage
+    from chalicelib import plugin
+    from chalicelib.platform.auth import Caller
 
     results: dict[str, Any] = {}
     with backend(backend_name) as label:

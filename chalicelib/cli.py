@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     _stage_environment(args.stage)
 
     if args.command == "token":
-        from chalicelib import tokens
+        from chalicelib.platform.auth import tokens
 
         try:
             print(tokens.issue_dev_token(args.sub, args.roles, args.area, ttl=args.ttl))
@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     if args.command == "demo":
-        from chalicelib import config, demo, plugin
+        from chalicelib.platform import config
+        from chalicelib import demo, plugin
 
         plugin.activate(plugin.load(config.enabled_plugins()))  # hooks only; no routes are mounted
         print(json.dumps(demo.load(force=args.force), ensure_ascii=False))

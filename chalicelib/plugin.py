@@ -58,7 +58,7 @@ class LedgerColumn:
 
 @dataclass(frozen=True)
 class DemoContext:
-    actor: Any                         # chalicelib.audit.Actor used for the writes
+    actor: Any                         # chalicelib.platform.audit.Actor used for the writes
     areas: Callable[[str], list[str]]  # area codes under a prefix at a level, for placing demo records
 
 

@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from chalicelib import timeutil  # noqa: E402  (after the path)
+from chalicelib.platform import timeutil  # noqa: E402  (after the path)
 from tests.helpers import Clock  # noqa: E402
 
 # The local stage's variables, set before `app` is imported (Chalice's test client sets them only while a
@@ -56,7 +56,7 @@ def aws_backend(monkeypatch):
     cleared so that nothing a previous test left behind can point a client at a local server."""
     from moto import mock_aws
 
-    from chalicelib import aws
+    from chalicelib.platform import aws
     from infra import bootstrap
 
     for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3"):
@@ -87,7 +87,7 @@ def client(app):
 
 @pytest.fixture
 def token():
-    from chalicelib import tokens
+    from chalicelib.platform.auth import tokens
 
     def make(sub: str = "resident-1", *roles: str, area: str | None = None) -> dict[str, str]:
         return {"Authorization": "Bearer " + tokens.issue_dev_token(sub, list(roles or ["resident"]), area)}

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from chalicelib import storage, timeutil
-from chalicelib.areas import Area
+from chalicelib.platform import storage, timeutil
+from chalicelib.domain.areas.service import Area
 
 JSON = {"Content-Type": "application/json"}
 

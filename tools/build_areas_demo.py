@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build chalicelib/data/areas_demo.json: the demo cities' slice of the
+"""Build chalicelib/demo/data/areas_demo.json: the demo cities' slice of the
 National Bureau of Statistics' 统计用区划代码 (2023 edition).
 
 Source package
@@ -69,7 +69,7 @@ KNOWN = [
     ("640104", "兴庆区"),
 ]
 
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "chalicelib" / "data" / "areas_demo.json"
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "chalicelib" / "demo" / "data" / "areas_demo.json"
 
 FILES = ("provinces.csv", "cities.csv", "areas.csv", "streets.csv", "villages.csv")
 

@@ -41,7 +41,8 @@ def _prepare(env: dict[str, str]) -> None:
     """Tables, buckets and demo data, in this process with the child's environment."""
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
-    from chalicelib import aws, cli
+    from chalicelib.platform import aws
+    from chalicelib import cli
     from infra import bootstrap
 
     cli._stage_environment(STAGE)
@@ -49,7 +50,8 @@ def _prepare(env: dict[str, str]) -> None:
     params = bootstrap.local_params(STAGE)
     bootstrap.create_tables(aws.dynamodb(), params)
     bootstrap.create_buckets(aws.s3(), params, skip=devstack.S3_LOCAL_UNSUPPORTED)
-    from chalicelib import config, demo, plugin
+    from chalicelib.platform import config
+    from chalicelib import demo, plugin
 
     plugin.activate(plugin.load(config.enabled_plugins()))
     result = demo.load()

@@ -8,13 +8,14 @@ from typing import ClassVar
 from chalice import Blueprint
 from pydantic import ConfigDict, Field
 
-from chalicelib import audit, keys, storage, web
-from chalicelib.auth import require_owner
-from chalicelib.errors import NotFound
-from chalicelib.gateway import jwt_auth
+from chalicelib.platform import audit, storage, web
+from chalicelib.platform.storage import keys
+from chalicelib.platform.auth import require_owner
+from chalicelib.platform.errors import NotFound
+from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.plugin import Plugin
-from chalicelib.web import PUBLIC, SIGNED_IN, PageQuery, endpoint, parse, parse_query
-from chalicelib.model import Model
+from chalicelib.platform.web import PUBLIC, SIGNED_IN, PageQuery, endpoint, parse, parse_query
+from chalicelib.platform.model import Model
 
 bp = Blueprint(__name__)
 ENTITY = "hello-greeting"

@@ -10,7 +10,7 @@
 """
 from __future__ import annotations
 
-from chalicelib import files
+from chalicelib.domain.files import service as files
 from chalicelib.plugin import Plugin
 from plugins.legal_aid import hooks, households, models, params, queue, views  # noqa: F401  (params declares)
 from plugins.legal_aid.routes import bp

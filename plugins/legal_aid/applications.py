@@ -14,10 +14,13 @@ import secrets as random
 import uuid
 from typing import Any
 
-from chalicelib import accounts, areas, audit, keys, pii, storage
-from chalicelib.auth import Caller, require_area
-from chalicelib.errors import Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.timeutil import now_utc, today_shanghai
+from chalicelib.domain.accounts import service as accounts
+from chalicelib.domain.areas import service as areas
+from chalicelib.platform import audit, pii, storage
+from chalicelib.platform.storage import keys
+from chalicelib.platform.auth import Caller, require_area
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.legal_aid import criteria, deadlines, params, queue
 from plugins.legal_aid.conflicts import normalize_name, party_hash
 from plugins.legal_aid.models import (
@@ -57,7 +60,7 @@ def _check_area(caller: Caller, code: str) -> None:
 
 def _check_attachments(caller: Caller, ids: list[str]) -> None:
     """Each attachment must be an uploaded file the caller may see, not linked to another record."""
-    from chalicelib import files
+    from chalicelib.domain.files import service as files
 
     for index, file_id in enumerate(ids):
         try:
@@ -76,7 +79,7 @@ def _check_attachments(caller: Caller, ids: list[str]) -> None:
 def _link_attachments(actor: audit.Actor, caller: Caller, app: Application) -> None:
     """After the application exists (files link by record id). Checked beforehand, so a failure here can
     only be a race with another link of the same file; the application lists its attachment ids anyway."""
-    from chalicelib import files
+    from chalicelib.domain.files import service as files
 
     for file_id in app.attachment_ids:
         files.attach(actor, caller, file_id, ENTITY, app.id)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from chalicelib import keys, pii, storage
+from chalicelib.platform.storage import keys
+from chalicelib.platform import pii, storage
 from plugins.legal_aid.models import LAWYER_INDEX, Application, ConflictHit
 
 _NOISE = re.compile(r"[\s·•.,，。、:：;；'\"“”‘’()\[\]{}（）【】《》<>_\-—]+")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from chalicelib.timeutil import SHANGHAI, to_shanghai
+from chalicelib.platform.timeutil import SHANGHAI, to_shanghai
 
 MAX_CLOSED_DAYS = 60  # no run of non-working days is this long; a guard against a broken calendar
 
@@ -108,7 +108,7 @@ def statutory_deadline(start: datetime, days: int) -> tuple[datetime, str]:
 
 
 def _warn(exc: CalendarNotCovered) -> None:
-    from chalicelib.logs import logger
+    from chalicelib.platform.logs import logger
 
     logger().error("holiday calendar not covered; deadline computed in calendar time",
                    extra={"year": exc.year, "package": "chinese-calendar"})

@@ -13,10 +13,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import ClassVar
 
-from chalicelib import accounts, audit, keys, pii, plugin, storage
-from chalicelib.audit import Actor
-from chalicelib.auth import Caller
-from chalicelib.timeutil import now_utc, today_shanghai
+from chalicelib.domain.accounts import service as accounts
+from chalicelib.platform import audit, pii, storage
+from chalicelib.platform.storage import keys
+from chalicelib import plugin
+from chalicelib.platform.audit import Actor
+from chalicelib.platform.auth import Caller
+from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.legal_aid import applications, households, workflow
 from plugins.legal_aid.models import LegalAidApplicationIn, LegalAidAssignIn
 

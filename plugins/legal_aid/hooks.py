@@ -5,8 +5,9 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
-from chalicelib import plugin, policy
-from chalicelib.timeutil import SHANGHAI, now_utc, to_shanghai, today_shanghai
+from chalicelib import plugin
+from chalicelib.domain.policy import service as policy
+from chalicelib.platform.timeutil import SHANGHAI, now_utc, to_shanghai, today_shanghai
 from plugins.legal_aid import deadlines, households, params, queue
 from plugins.legal_aid.models import MatterType, Status
 

@@ -28,12 +28,13 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from chalicelib import audit, keys, pii, storage
-from chalicelib.areas import Area
-from chalicelib.auth import Caller, require_area
-from chalicelib.errors import Conflict, NotFound, Unprocessable
-from chalicelib.timeutil import now_utc, today_shanghai
-from chalicelib.model import Model
+from chalicelib.platform import audit, pii, storage
+from chalicelib.platform.storage import keys
+from chalicelib.domain.areas.service import Area
+from chalicelib.platform.auth import Caller, require_area
+from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
+from chalicelib.platform.timeutil import now_utc, today_shanghai
+from chalicelib.platform.model import Model
 
 ENTITY = "legal-aid-household"
 IMPORT_ENTITY = "legal-aid-household-import"
@@ -323,7 +324,7 @@ def household_id(id_number: str) -> str:
 # --- importing -------------------------------------------------------------------------------------
 
 def import_file(actor: audit.Actor, caller: Caller, data: HouseholdImportIn) -> HouseholdImportReport:
-    from chalicelib import files
+    from chalicelib.domain.files import service as files
 
     try:
         record = files.visible(caller, data.file_id)

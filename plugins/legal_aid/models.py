@@ -12,8 +12,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from chalicelib import keys, pii, storage
-from chalicelib.model import Model
+from chalicelib.platform.storage import keys
+from chalicelib.platform import pii, storage
+from chalicelib.platform.model import Model
 
 ENTITY = "legal-aid-application"
 LAWYER_INDEX = "legal-aid-assignment"
@@ -23,7 +24,7 @@ AHEAD = timedelta(days=366)
 
 def bounded_date(value: date) -> date:
     """A date a person could mean here: from 2000 to a year ahead (beyond, arithmetic on it overflows)."""
-    from chalicelib.timeutil import today_shanghai
+    from chalicelib.platform.timeutil import today_shanghai
 
     if value < EARLIEST:
         raise ValueError(f"日期不能早于 {EARLIEST.isoformat()}")
@@ -34,7 +35,7 @@ def bounded_date(value: date) -> date:
 
 def bounded_moment(value: datetime) -> datetime:
     """An aware time from 2000 to a year ahead."""
-    from chalicelib.timeutil import now_utc
+    from chalicelib.platform.timeutil import now_utc
 
     if value.tzinfo is None:
         raise ValueError("时间必须带时区")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from chalicelib import policy
+from chalicelib.domain.policy import service as policy
 
 INCOME_THRESHOLD = "legal_aid.income_threshold_monthly"  # declared by the core (planned with Changzhou's values)
 SPECIAL_GROUPS_EXEMPT = "legal_aid.special_groups_exempt"
@@ -92,7 +92,8 @@ def rules(area_code: str, on: date) -> Rules:
 
 def load_demo(actor) -> int:
     """Changzhou's L3 policy, skipping versions already stored (safe to run again)."""
-    from chalicelib import keys, storage
+    from chalicelib.platform.storage import keys
+    from chalicelib.platform import storage
 
     loaded = 0
     for name, area, value, day, label, note in AREA_VERSIONS:

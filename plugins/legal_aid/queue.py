@@ -23,11 +23,12 @@ from datetime import datetime
 from typing import Any
 
 
-from chalicelib import keys, storage
-from chalicelib.areas import ancestors
-from chalicelib.timeutil import now_utc
+from chalicelib.platform.storage import keys
+from chalicelib.platform import storage
+from chalicelib.domain.areas.service import ancestors
+from chalicelib.platform.timeutil import now_utc
 from plugins.legal_aid.models import Application, Status, stamp
-from chalicelib.model import Model
+from chalicelib.platform.model import Model
 
 QUEUE = "legal-aid-queue"
 ENTRY = "legal-aid-queue-entry"
@@ -103,7 +104,7 @@ class LegalAidQueuePage(Model):
 
 
 def item_of(entry: dict[str, Any], now: datetime | None = None) -> LegalAidQueueItem:
-    from chalicelib.timeutil import to_shanghai
+    from chalicelib.platform.timeutil import to_shanghai
     from plugins.legal_aid.models import MatterType
 
     deadline = datetime.fromisoformat(entry["deadline"])

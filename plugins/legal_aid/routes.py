@@ -7,11 +7,11 @@ from typing import Literal
 from chalice import Blueprint
 from pydantic import ConfigDict, Field
 
-from chalicelib import web
-from chalicelib.gateway import jwt_auth
-from chalicelib.web import PUBLIC, PageQuery, endpoint, parse, parse_query
+from chalicelib.platform import web
+from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.web import PUBLIC, PageQuery, endpoint, parse, parse_query
 from plugins.legal_aid import applications, criteria, households, queue, views, workflow
-from chalicelib.model import Model
+from chalicelib.platform.model import Model
 from plugins.legal_aid.models import (
     AGRICULTURAL_MATTERS,
     IN_SCOPE,

@@ -11,13 +11,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib import pii
-from chalicelib.auth import Caller
-from chalicelib.errors import NotFound
-from chalicelib.policy import Number
-from chalicelib.timeutil import now_utc, to_shanghai
+from chalicelib.platform import pii
+from chalicelib.platform.auth import Caller
+from chalicelib.platform.errors import NotFound
+from chalicelib.domain.policy.service import Number
+from chalicelib.platform.timeutil import now_utc, to_shanghai
 from plugins.legal_aid.criteria import Facts, per_capita
-from chalicelib.model import Model
+from chalicelib.platform.model import Model
 from plugins.legal_aid.models import (
     Application,
     Category,

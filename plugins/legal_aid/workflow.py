@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from chalicelib import accounts, audit, keys, storage
-from chalicelib.auth import Caller
-from chalicelib.errors import Conflict, NotFound, Unprocessable
-from chalicelib.timeutil import now_utc, to_shanghai, today_shanghai
+from chalicelib.domain.accounts import service as accounts
+from chalicelib.platform import audit, storage
+from chalicelib.platform.storage import keys
+from chalicelib.platform.auth import Caller
+from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
+from chalicelib.platform.timeutil import now_utc, to_shanghai, today_shanghai
 from plugins.legal_aid import conflicts, deadlines, params, queue
 from plugins.legal_aid.applications import load
 from plugins.legal_aid.models import (
@@ -84,7 +86,7 @@ def _save(actor: audit.Actor, app: Application, changes: dict[str, Any], expecte
 
 
 def _rules_today(app: Application, names: Iterable[str]) -> dict[str, Any]:
-    from chalicelib import policy
+    from chalicelib.domain.policy import service as policy
 
     return policy.resolve_many(list(names), app.area, today_shanghai())
 

@@ -2,7 +2,7 @@
 with idempotency, versions and audit."""
 from __future__ import annotations
 
-from chalicelib import audit
+from chalicelib.platform import audit
 from tests.helpers import assert_problem, body, header, patch, post, seed_areas
 
 

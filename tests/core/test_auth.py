@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chalicelib import tokens
+from chalicelib.platform.auth import tokens
 from tests.helpers import assert_problem, body, patch, post, seed_areas
 
 

@@ -8,7 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from chalicelib import audit, rota, timeutil
+from chalicelib.platform import audit, timeutil
+from chalicelib.domain.rota import service as rota
 from tests.core.test_coverage import services  # noqa: F401  (fixture)
 from tests.core.test_coverage import assign
 from tests.core.test_directory import admin, new_institution, new_person, seed_tree

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from chalice import Blueprint
 
-from chalicelib import audit, aws, plugin
+from chalicelib.platform import audit, aws
+from chalicelib import plugin
 from tests.core.test_directory import TIANNING_GRIDS, admin, new_institution, new_person, seed_tree
 from tests.helpers import assert_problem, body, patch, post
 
@@ -46,7 +47,7 @@ def test_the_roles_each_grid_needs_are_the_plugins_roles_plus_the_platform_s(cli
 
 def test_two_plugins_declaring_the_same_role_is_a_configuration_error(services):
     """C3: a role has one owner."""
-    from chalicelib import coverage
+    from chalicelib.domain.coverage import service as coverage
 
     before = plugin.enabled()
     plugin.activate([*before, service("other", "其他", plugin.CoverageRole("mediator", "调解员"))])

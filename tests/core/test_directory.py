@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 
-from chalicelib import audit, keys, storage
-from chalicelib.areas import Area
+from chalicelib.platform import audit, storage
+from chalicelib.platform.storage import keys
+from chalicelib.domain.areas.service import Area
 from tests.helpers import assert_problem, body, header, patch, post
 
-# A slice of the real Changzhou tree (codes and names from chalicelib/data/areas_demo.json), with grids.
+# A slice of the real Changzhou tree (codes and names from chalicelib/demo/data/areas_demo.json), with grids.
 TREE = [
     ("32", "江苏省", None), ("3204", "常州市", "32"),
     ("320402", "天宁区", "3204"),

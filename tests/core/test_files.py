@@ -11,9 +11,11 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from chalicelib import audit, aws, config, files, policy
-from chalicelib.errors import NotFound
-from chalicelib.timeutil import today_shanghai
+from chalicelib.platform import audit, aws, config
+from chalicelib.domain.files import service as files
+from chalicelib.domain.policy import service as policy
+from chalicelib.platform.errors import NotFound
+from chalicelib.platform.timeutil import today_shanghai
 from tests.helpers import assert_problem, body, header, post, seed_areas
 
 PDF = b"%PDF-1.7\n" + "法律援助条件范围清单".encode() * 50
@@ -337,7 +339,7 @@ def test_a_rule_registered_for_an_entity_decides_who_reads_its_linked_files(clie
 
 
 def test_attach_links_an_existing_file_once(client, token, areas):
-    from chalicelib.auth import Caller
+    from chalicelib.platform.auth import Caller
 
     confirmed = available(client, token())
     owner = Caller(sub="resident-1", roles=frozenset({"resident"}), area=None)

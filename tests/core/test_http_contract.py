@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from chalicelib import openapi, web
+from chalicelib.platform.web import openapi
+from chalicelib.platform import web
 from tests.helpers import JSON, assert_problem, body, header, post, seed_areas
 
 
@@ -77,7 +78,7 @@ def test_bad_query_parameters_are_a_422(client):
 
 
 def test_an_unexpected_failure_is_a_500_problem_that_hides_internals(client, aws_backend):
-    from chalicelib import config
+    from chalicelib.platform import config
 
     aws_backend.dynamodb().delete_table(TableName=config.table_name())
     response = client.get("/v1/areas/320402")
@@ -105,7 +106,7 @@ def test_the_local_stage_may_pin_the_clock_and_a_deployed_stage_refuses_to(clien
     """Issue 8 §0: FIXED_NOW lets a tester walk a weekend through the API; anywhere but `local` it is an error."""
     import pytest
 
-    from chalicelib import timeutil
+    from chalicelib.platform import timeutil
 
     assert body(client.get("/v1/health"))["now"].startswith(clock.day() + "T")
     try:

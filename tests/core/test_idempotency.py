@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pytest
 from chalice import Response
 
-from chalicelib import idempotency
-from chalicelib.errors import Conflict
+from chalicelib.platform.web import idempotency
+from chalicelib.platform.errors import Conflict
 from tests.helpers import assert_problem, body, header, post
 
 

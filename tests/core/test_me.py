@@ -10,9 +10,10 @@ import json
 
 import pytest
 
-from chalicelib import accounts, audit, auth, config, pii, storage
-from chalicelib.areas import Area
-from chalicelib.errors import Forbidden
+from chalicelib.domain.accounts import service as accounts
+from chalicelib.platform import audit, auth, config, pii, storage
+from chalicelib.domain.areas.service import Area
+from chalicelib.platform.errors import Forbidden
 from tests.core.test_signin import refresh, scan_table_text, signed_in, wechat  # noqa: F401 (fixture)
 from tests.helpers import assert_problem, body, patch, post, seed_areas
 
@@ -128,7 +129,7 @@ def test_the_full_width_form_of_an_id_number_in_use_is_409_and_is_stored_in_asci
 def test_a_token_sub_that_cannot_be_a_key_is_an_account_not_found_not_a_500(aws_backend, sub):
     """Subs are checked by tokens.verify; the lookups check again, since an identity provider or a future
     caller may hand them any text."""
-    from chalicelib.errors import NotFound
+    from chalicelib.platform.errors import NotFound
 
     for roles in ({"resident"}, {"mediator"}):
         caller = auth.Caller(sub=sub, roles=frozenset(roles), area=None if "resident" in roles else "3204")

@@ -35,7 +35,7 @@ def test_the_zip_holds_the_app_the_core_and_the_enabled_plugins(package):
     _, unzipped = package
     stage = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["dev"]["environment_variables"]
     plugin_dirs = [f"plugins/{name.strip()}/__init__.py" for name in stage["ENABLED_PLUGINS"].split(",") if name.strip()]
-    for path in ("app.py", "chalicelib/web.py", "plugins/__init__.py", "tzdata", *plugin_dirs):
+    for path in ("app.py", "chalicelib/platform/web/__init__.py", "chalicelib/demo/data/areas_demo.json", "plugins/__init__.py", "tzdata", *plugin_dirs):
         assert (unzipped / path).exists(), path
     assert not (unzipped / "boto3").exists(), "boto3 comes from the Lambda runtime"
 
@@ -76,7 +76,7 @@ def test_the_template_has_the_table_buckets_and_least_privilege_policies(package
         assert all(props["PublicAccessBlockConfiguration"].values())
         assert props["VersioningConfiguration"] == {"Status": "Enabled"}
         assert props["BucketEncryption"]
-    assert template["Resources"]["JwtAuth"]["Properties"]["Handler"] == "chalicelib.gateway.jwt_auth"
+    assert template["Resources"]["JwtAuth"]["Properties"]["Handler"] == "chalicelib.platform.auth.authorizer.jwt_auth"
     for policy_file in (ROOT / ".chalice").glob("policy-*.json"):
         actions = [a for s in json.loads(policy_file.read_text())["Statement"] for a in s["Action"]]
         assert "dynamodb:Scan" not in actions and not any(a.endswith(":*") or a == "*" for a in actions), policy_file

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from chalicelib import pii
+from chalicelib.platform import pii
 
 VALID = "11010519491231002X"  # the standard's published example
 

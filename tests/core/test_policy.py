@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib import audit, policy, storage
-from chalicelib.areas import Area
-from chalicelib.timeutil import today_shanghai
+from chalicelib.platform import audit, storage
+from chalicelib.domain.policy import service as policy
+from chalicelib.domain.areas.service import Area
+from chalicelib.demo import policies as demo_policies
+from chalicelib.platform.timeutil import today_shanghai
 from tests.helpers import assert_problem, body, header, post, seed_areas
 
 THRESHOLD = "legal_aid.income_threshold_monthly"
@@ -25,7 +27,7 @@ def changzhou(aws_backend):
     seed_areas()
     storage.put_new(Area(code="64", name="宁夏回族自治区", level="province"))
     storage.put_new(Area(code="6401", name="银川市", level="city", parent="64"))
-    policy.load_demo(SYSTEM)
+    demo_policies.load(SYSTEM)
 
 
 def in_force(client, headers, name, area, on=None):
@@ -105,7 +107,7 @@ def test_the_root_default_applies_where_no_area_sets_one(changzhou):
 
 def test_resolve_many_reads_every_parameter_of_every_ancestor_in_one_call(changzhou):
     """Access pattern 11: one BatchGetItem for several parameters along the whole area chain."""
-    from chalicelib import aws
+    from chalicelib.platform import aws
 
     calls = []
     client = aws.dynamodb()
@@ -126,7 +128,7 @@ def test_resolve_many_names_the_first_parameter_not_configured(changzhou):
 
 
 def test_loading_the_demo_twice_adds_nothing(changzhou):
-    assert policy.load_demo(SYSTEM) == {"loaded": 0, "skipped": 6}
+    assert demo_policies.load(SYSTEM) == {"loaded": 0, "skipped": 6}
 
 
 def test_an_unknown_area_is_a_404_not_the_root_default(client, token, changzhou):

@@ -7,7 +7,9 @@ from datetime import date, timedelta
 import pytest
 from chalice import Blueprint
 
-from chalicelib import plugin, screening, storage
+from chalicelib import plugin
+from chalicelib.domain.screening import service as screening
+from chalicelib.platform import storage
 from tests.helpers import assert_problem, body, post, seed_areas
 
 
@@ -107,7 +109,7 @@ def test_bad_runs_are_refused(client, token, checks, month, area, status, code):
 
 
 def test_every_read_of_findings_is_audited(client, token, checks):
-    from chalicelib import keys
+    from chalicelib.platform.storage import keys
 
     checks.findings = [finding("320402", "case-1")]
     screening.run_month(date(2026, 11, 18))
@@ -124,7 +126,7 @@ def test_in_a_deployed_stage_a_manual_run_is_queued_on_the_screening_function_an
 
     from botocore.stub import ANY, Stubber
 
-    from chalicelib import aws
+    from chalicelib.platform import aws
 
     monkeypatch.setenv("SCREENING_FUNCTION", "fawangge-prod-monthly_screening")
     lambda_client = aws.client("lambda")

@@ -19,9 +19,12 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chalicelib import accounts, audit, config, keys, signin, storage, tokens
-from chalicelib.errors import Problem
-from chalicelib.timeutil import now_utc
+from chalicelib.domain.accounts import service as accounts, signin
+from chalicelib.platform import audit, config, storage
+from chalicelib.platform.storage import keys
+from chalicelib.platform.auth import tokens
+from chalicelib.platform.errors import Problem
+from chalicelib.platform.timeutil import now_utc
 from tests.helpers import assert_problem, body, header, post
 from tools import fake_wechat
 
@@ -269,7 +272,7 @@ def kms_only():
     """moto's KMS alone (no tables): enough for the signing tests that need no API."""
     from moto import mock_aws
 
-    from chalicelib import aws
+    from chalicelib.platform import aws
 
     with mock_aws():
         aws.reset()

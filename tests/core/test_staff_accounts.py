@@ -7,7 +7,9 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from chalicelib import accounts, audit, keys, storage
+from chalicelib.domain.accounts import service as accounts
+from chalicelib.platform import audit, storage
+from chalicelib.platform.storage import keys
 from tests.core.test_signin import refresh, sign_in, signed_in, wechat  # noqa: F401 (fixture)
 from tests.helpers import assert_problem, body, header, patch, post, seed_areas
 
@@ -75,8 +77,8 @@ def test_a_staff_sub_that_cannot_be_an_account_id_is_404_not_500(client, admin, 
     """API Gateway URL-decodes path parameters (`s-%23x` arrives as `s-#x`); such a sub is no account."""
     from urllib.parse import quote
 
-    from chalicelib.auth import Caller
-    from chalicelib.errors import NotFound
+    from chalicelib.platform.auth import Caller
+    from chalicelib.platform.errors import NotFound
 
     caller = Caller(sub="admin-tianning", roles=frozenset({"admin"}), area=TIANNING)
     actor = audit.Actor(sub="admin-tianning", roles=("admin",))

@@ -7,8 +7,9 @@ from typing import ClassVar
 
 import pytest
 
-from chalicelib import audit, keys, storage
-from chalicelib.errors import BadRequest, Conflict, NotFound
+from chalicelib.platform import audit, storage
+from chalicelib.platform.storage import keys
+from chalicelib.platform.errors import BadRequest, Conflict, NotFound
 
 ACTOR = audit.Actor(sub="admin-1", roles=("admin",), source_ip="127.0.0.1", request_id="req-test-0001")
 

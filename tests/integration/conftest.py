@@ -23,7 +23,7 @@ def local_stack():
 @pytest.fixture
 def aws_backend(local_stack, monkeypatch):
     """Fresh tables and buckets on the emulators for each test (overrides the moto fixture)."""
-    from chalicelib import aws
+    from chalicelib.platform import aws
     from infra import bootstrap
 
     for name, value in local_stack.env().items():

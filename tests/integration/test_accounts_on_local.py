@@ -26,8 +26,8 @@ def test_refreshing_the_same_token_twice_at_once_lets_exactly_one_win(client, we
     """The race runs at the service layer: Chalice's test client swaps `os.environ` per request and shares
     `current_request`, so it must never be driven from two threads (it leaked environment into later
     tests when it was)."""
-    from chalicelib import accounts
-    from chalicelib.errors import Problem
+    from chalicelib.domain.accounts import service as accounts
+    from chalicelib.platform.errors import Problem
 
     session = signed_in(client, "ok:alice:1")
     barrier = threading.Barrier(2)

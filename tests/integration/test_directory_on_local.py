@@ -23,12 +23,15 @@ from tests.helpers import body, post
 
 def test_the_demo_city_from_tree_to_gap_to_grid_card(client, token, aws_backend):
     """C2/C3/C4 done-when, on the demo data `make dev` loads (areas, institutions, people, assignments)."""
-    from chalicelib import demo, directory, storage
+    from chalicelib import demo
+    from chalicelib.demo import directory as demo_directory
+    from chalicelib.domain.directory import service as directory
+    from chalicelib.platform import storage
 
     storage.batch_write([a.to_item() for a in demo.demo_areas() if a.code.startswith("32")])  # 江苏 → 常州
-    loaded = directory.load_demo(demo.DEMO_ACTOR)
+    loaded = demo_directory.load(demo.DEMO_ACTOR)
     assert loaded["status"] == "loaded" and loaded["institutions"] == 26 and loaded["people"] == 10
-    assert directory.load_demo(demo.DEMO_ACTOR) == {"status": "already loaded"}
+    assert demo_directory.load(demo.DEMO_ACTOR) == {"status": "already loaded"}
 
     districts = body(client.get("/v1/areas/3204/children"))["items"]
     assert [d["name"] for d in districts] == ["天宁区", "钟楼区", "新北区", "武进区", "金坛区", "溧阳市"]

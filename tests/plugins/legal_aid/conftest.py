@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from chalicelib import pii
+from chalicelib.platform import pii
 from tests.helpers import body, post, seed_areas
 
 GRID = "320402001001001"
-# Changzhou's history of the hardship standard (as chalicelib/data/policies_demo.json): 2× 低保, then the
+# Changzhou's history of the hardship standard (as chalicelib/demo/data/policies_demo.json): 2× 低保, then the
 # minimum wage from the 2021 notice (常司发〔2021〕89号, 2021-07-20), then the August 2021 minimum wage.
 THRESHOLDS = [("2020-01-01", 1790, "常州市最低生活保障标准的2倍"), ("2021-07-20", 2020, "常州市最低工资标准"),
               ("2021-08-01", 2280, "常州市最低工资标准")]
@@ -43,7 +43,8 @@ def application(**changes) -> dict:
 
 def _build_world() -> None:
     """Areas and every policy version the stories need (as `make dev` loads them)."""
-    from chalicelib import audit, policy
+    from chalicelib.platform import audit
+    from chalicelib.domain.policy import service as policy
     from plugins.legal_aid import params
 
     seed_areas()
@@ -63,7 +64,7 @@ LAWYERS = {"lawyer-1": "周律师", "lawyer-2": "吴律师"}
 
 def seed_lawyers() -> None:
     """The district's lawyers as active staff accounts (assignment checks the account, role and area)."""
-    from chalicelib import audit
+    from chalicelib.platform import audit
     from plugins.legal_aid.demo import seed_lawyer
 
     for sub, name in LAWYERS.items():
@@ -72,7 +73,8 @@ def seed_lawyers() -> None:
 
 def _world_items() -> list[dict]:
     """The items `_build_world` wrote, read back by key (areas) and partition (policy timelines)."""
-    from chalicelib import keys, storage
+    from chalicelib.platform.storage import keys
+    from chalicelib.platform import storage
     from plugins.legal_aid import params
 
     codes = ["32", "3204", "320402", "320404", "320402001", "320402001001", GRID]
@@ -126,7 +128,7 @@ def _moto(_moto_copies_a_table_once_per_transaction):
     fresh table costs 10 ms), with the world built once and replayed into each test's fresh table."""
     from moto import mock_aws
 
-    from chalicelib import aws
+    from chalicelib.platform import aws
     from infra import bootstrap
 
     with mock_aws():
@@ -142,7 +144,7 @@ def _moto(_moto_copies_a_table_once_per_transaction):
 @pytest.fixture
 def aws_backend(_moto):
     """A fresh table for every test (the buckets are shared: object keys are unique per upload)."""
-    from chalicelib import aws, config
+    from chalicelib.platform import aws, config
     from infra import bootstrap
 
     params, _ = _moto
@@ -153,7 +155,7 @@ def aws_backend(_moto):
 
 @pytest.fixture
 def world(aws_backend, _moto):
-    from chalicelib import storage
+    from chalicelib.platform import storage
 
     storage.batch_write(puts=_moto[1])
     return aws_backend
@@ -175,7 +177,7 @@ class _Tokens(dict):
     """Bearer headers made on first use and kept for the package (signing costs ~40 ms each)."""
 
     def __missing__(self, who: str) -> dict[str, str]:
-        from chalicelib import tokens
+        from chalicelib.platform.auth import tokens
 
         sub, role, area = PEOPLE[who]
         self[who] = {"Authorization": "Bearer " + tokens.issue_dev_token(sub, [role], area)}
@@ -192,7 +194,8 @@ SUBS = {"resident": "r-1", "neighbour": "r-2"}
 
 def declare_real_name(sub: str, id_number_: str, name: str = "王建国") -> None:
     """The resident's account with a real-name declaration (what PATCH /v1/me stores), for SPEC issue 4."""
-    from chalicelib import accounts, storage
+    from chalicelib.domain.accounts import service as accounts
+    from chalicelib.platform import storage
 
     resident = storage.stamp_new(accounts.Resident(
         sub=sub, name=name, real_name_status="declared", id_number_cipher=pii.encrypt("id_number", id_number_),
@@ -227,7 +230,7 @@ def upload(client, people, world):
     """Upload a file through the core's files (/v1/files, presigned POST, confirm); returns its id."""
     import hashlib
 
-    from chalicelib import aws
+    from chalicelib.platform import aws
 
     def make(data: bytes, who: str = "resident", content_type: str = "application/pdf", area: str = "320402",
              title: str = "工资欠条") -> str:
@@ -235,7 +238,7 @@ def upload(client, people, world):
             "title": title, "kind": "attachment", "area": area, "content_type": content_type,
             "size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}, people[who]))
         fields = created["upload"]["fields"]
-        from chalicelib import config
+        from chalicelib.platform import config
 
         aws.s3().put_object(Bucket=config.ledger_bucket(), Key=fields["key"], Body=data, ContentType=content_type)
         confirmed = post(client, f"/v1/files/{created['id']}/confirm", {}, people[who])

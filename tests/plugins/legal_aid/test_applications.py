@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from chalicelib import storage
+from chalicelib.platform import storage
 from tests.helpers import JSON, assert_problem, body, header, post
 from tests.plugins.legal_aid.conftest import GRID, application, declare_real_name, id_number
 
@@ -45,7 +45,7 @@ def test_officers_see_only_their_area_and_lawyers_only_their_cases(client, peopl
 
 
 def test_a_staff_read_is_audited(client, people, submit):
-    from chalicelib import audit
+    from chalicelib.platform import audit
 
     app = submit()
     client.get(f"{URL}/{app['id']}", headers=people["officer"])
@@ -142,7 +142,7 @@ def test_a_retry_with_the_same_idempotency_key_creates_nothing_new(client, peopl
 
 def test_attachments_are_uploaded_files_linked_to_the_application(client, people, submit, upload):
     """L1: attachments go through the core's S3 files (presigned upload), then link to the application."""
-    from chalicelib import files
+    from chalicelib.domain.files import service as files
 
     file_id = upload(b"%PDF-1.4 wage slip")
     app = submit(attachment_ids=[file_id])
@@ -162,7 +162,7 @@ def test_attachments_are_uploaded_files_linked_to_the_application(client, people
 def test_the_application_date_picks_the_rule_in_force_the_day_the_policy_changed(client, people, submit):
     """L2: Changzhou moved from 2× 低保 (1,790 元) to the minimum wage (2,020 元) on 2021-07-20; an application
     is judged by the rule in force on its submission date in Asia/Shanghai."""
-    from chalicelib import timeutil
+    from chalicelib.platform import timeutil
 
     household = {"size": 2, "incomes": [{"source": "wage", "monthly_amount": "3800"}]}  # 1,900 元 per head
     timeutil.pin(datetime(2021, 7, 19, 15, 59, tzinfo=timezone.utc))  # the test clock, moved to the boundary

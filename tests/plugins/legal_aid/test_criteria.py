@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.policy import InForce
+from chalicelib.domain.policy.service import InForce
 from plugins.legal_aid import criteria
 from plugins.legal_aid.criteria import Facts, evaluate, money, per_capita
 from plugins.legal_aid.models import Category as C

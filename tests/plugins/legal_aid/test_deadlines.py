@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from chalicelib.timeutil import SHANGHAI, today_shanghai
+from chalicelib.platform.timeutil import SHANGHAI, today_shanghai
 from plugins.legal_aid import deadlines
 
 

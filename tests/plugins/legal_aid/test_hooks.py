@@ -7,8 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from chalicelib import plugin, screening, storage
-from chalicelib.timeutil import today_shanghai
+from chalicelib import plugin
+from chalicelib.domain.screening import service as screening
+from chalicelib.platform import storage
+from chalicelib.platform.timeutil import today_shanghai
 from plugins.legal_aid import hooks
 from tests.helpers import body, ok
 from tests.plugins.legal_aid.conftest import GRID, id_number
@@ -115,14 +117,15 @@ def test_the_core_s_monthly_run_stores_legal_aid_findings(clock, client, people,
 
 @pytest.mark.parametrize("times", [2])
 def test_demo_data_tells_the_stories_and_loads_once(world, times):
-    from chalicelib import keys
+    from chalicelib.platform import audit
+    from chalicelib.platform.storage import keys
     from plugins.legal_aid import demo
     from plugins.legal_aid.models import Application
 
     grids = [GRID]
     ctx = plugin.DemoContext(actor=None, areas=lambda prefix: [g for g in grids if g.startswith(prefix)])
     for _ in range(times):
-        hooks.demo_data(plugin.DemoContext(actor=__import__("chalicelib.audit", fromlist=["SYSTEM"]).SYSTEM,
+        hooks.demo_data(plugin.DemoContext(actor=audit.SYSTEM,
                                            areas=ctx.areas))
     assert storage.get(**demo.MARKER)
     queue = storage.query_all(keys.compose("legal-aid-queue", "320402"))

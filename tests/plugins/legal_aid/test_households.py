@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from chalicelib import audit
+from chalicelib.platform import audit
 from tests.helpers import assert_problem, body, post
 from tests.plugins.legal_aid.conftest import GRID, id_number
 
@@ -126,8 +126,8 @@ OTHER_GRID = "320404001001001"
 
 
 def _other_district_grid() -> None:
-    from chalicelib import storage
-    from chalicelib.areas import Area
+    from chalicelib.platform import storage
+    from chalicelib.domain.areas.service import Area
 
     for code, name, level, parent in [("320404001", "南大街", "town", "320404"),
                                       ("320404001001", "某社区", "village", "320404001"),
@@ -183,7 +183,8 @@ def test_clearing_the_end_date_in_a_re_import_removes_it(client, people, upload,
 
 
 def test_reading_a_household_or_the_list_is_audited(client, people, upload, world):
-    from chalicelib import keys, storage
+    from chalicelib.platform.storage import keys
+    from chalicelib.platform import storage
     from plugins.legal_aid.households import ENTITY, LIST_ENTITY
 
     imported(client, people, upload, csv_of(f"重度残疾人,张一,{person(1)},{GRID},"))

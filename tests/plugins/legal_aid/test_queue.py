@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from chalicelib import aws
+from chalicelib.platform import aws
 from tests.helpers import assert_problem, body, ok
 
 QUEUE = "/v1/legal-aid/queue"

@@ -1,8 +1,8 @@
 """The case workflow (SPEC L6): every transition, every refusal, conditional writes, and the audit trail."""
 from __future__ import annotations
 
-from chalicelib import audit
-from chalicelib.timeutil import today_shanghai
+from chalicelib.platform import audit
+from chalicelib.platform.timeutil import today_shanghai
 from tests.helpers import assert_problem, body, ok, post
 
 URL = "/v1/legal-aid/applications"
@@ -188,7 +188,7 @@ def test_elderly_applicants_book_a_home_visit_and_others_cannot(clock, client, p
     """L6 / seeds/001 item 5: 对行动不便的老年人、残疾人、重病患者……提供预约上门服务."""
     from datetime import timedelta
 
-    from chalicelib.timeutil import today_shanghai
+    from chalicelib.platform.timeutil import today_shanghai
     from tests.plugins.legal_aid.conftest import id_number
 
     day = (today_shanghai() + timedelta(days=30)).isoformat()
@@ -209,7 +209,8 @@ def test_elderly_applicants_book_a_home_visit_and_others_cannot(clock, client, p
 # --- review fixes ---------------------------------------------------------------------------------
 
 def test_assigning_anyone_but_an_active_lawyer_of_the_officer_s_area_is_a_422(client, people, submit, step):
-    from chalicelib import accounts, storage
+    from chalicelib.domain.accounts import service as accounts
+    from chalicelib.platform import storage
     from plugins.legal_aid.demo import seed_lawyer
 
     seed_lawyer(audit.SYSTEM, "lawyer-far", "远方律师", area="320404")

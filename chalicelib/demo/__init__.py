@@ -1,0 +1,80 @@
+"""Demo data for `make dev`: the real division tree of 常州市 and 银川市 (chalicelib/demo/data/areas_demo.json,
+国家统计局 2023 codes), two demonstration grids per village (grids are local, not national data), then each
+enabled plugin's `demo_data` hook.
+
+Loading is idempotent: a `demo-seed` marker records the data file's hash, and a second run with the same
+file does nothing, so an administrator's later edits are never overwritten by a restart.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from chalicelib.platform.storage import keys
+from chalicelib import plugin
+from chalicelib.platform import storage
+from chalicelib.domain.areas.service import Area
+from chalicelib.platform.audit import Actor
+from chalicelib.platform.timeutil import now_utc
+
+DATA = Path(__file__).with_name("data") / "areas_demo.json"
+GRIDS_PER_VILLAGE = 2
+GRID_NAMES = ["第一网格", "第二网格", "第三网格"]
+DEMO_ACTOR = Actor(sub="demo-loader", roles=("admin",))
+
+
+def demo_areas() -> list[Area]:
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    out = []
+    for row in data["areas"]:
+        out.append(Area(code=row["code"], name=row["name"], level=row["level"], parent=row["parent"],
+                        urban_rural=row.get("urban_rural")))
+        if row["level"] == "village":
+            out += [Area(code=f"{row['code']}{n:03d}", name=GRID_NAMES[n - 1], level="grid", parent=row["code"])
+                    for n in range(1, GRIDS_PER_VILLAGE + 1)]
+    return out
+
+
+def _fingerprint() -> str:
+    # The layout version changes when area items gain attributes (v2: the per-level index), so an
+    # existing .data/ is brought up to date on the next `make dev`.
+    return hashlib.sha256(DATA.read_bytes() + f"grids={GRIDS_PER_VILLAGE};layout=v2".encode()).hexdigest()[:16]
+
+
+def load(force: bool = False) -> dict[str, int | str]:
+    marker = keys.record("demo-seed", "areas")
+    fingerprint = _fingerprint()
+    existing = storage.get(**marker)
+    if existing and existing.get("fingerprint") == fingerprint and not force:
+        return {"status": "already loaded", "fingerprint": fingerprint, "policies": _policies(),
+                "directory": _directory()}
+    moment = now_utc()
+    areas = demo_areas()
+    for area in areas:
+        area.created_at = area.updated_at = moment
+    storage.batch_write([a.to_item() for a in areas])
+    context = plugin.DemoContext(actor=DEMO_ACTOR, areas=lambda prefix: [
+        a.code for a in areas if a.code.startswith(prefix)])
+    policies = _policies()  # before the plugins: their demo records may be judged by these rules
+    plugin.call_hook("demo_data", context)
+    storage.batch_write([{**marker, "entity": "demo-seed", "fingerprint": fingerprint, "loaded_at": moment,
+                 "areas": len(areas)}])
+    return {"status": "loaded", "areas": len(areas), "fingerprint": fingerprint, "policies": policies,
+            "directory": _directory()}
+
+
+def _policies() -> dict[str, int]:
+    """Demo policy parameters (chalicelib/demo/data/policies_demo.json); idempotent on its own, so it also runs
+    when the areas were loaded before the file existed."""
+    from chalicelib.demo import policies
+
+    return policies.load(DEMO_ACTOR)
+
+
+def _directory() -> dict[str, int | str]:
+    """Demo institutions, people, assignments, menus and rota (chalicelib/demo/data/directory_demo.json);
+    idempotent on its own, like the policies."""
+    from chalicelib.demo import directory
+
+    return directory.load(DEMO_ACTOR)

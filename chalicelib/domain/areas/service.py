@@ -1,0 +1,172 @@
+"""Areas (C1): province → city → district → town/street → village/community → grid, keyed by the
+statistical division codes (2/4/6/9/12 digits; a grid adds 3 digits to its village's code).
+
+A staff member's jurisdiction is an area code; they see that area and everything below it.
+"""
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from chalicelib.platform import audit, storage
+from chalicelib.platform.storage import keys
+from chalicelib.platform.auth import Caller, require_area
+from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
+from chalicelib.platform.model import Model
+
+Level = Literal["province", "city", "district", "town", "village", "grid"]
+LEVELS: tuple[Level, ...] = ("province", "city", "district", "town", "village", "grid")
+CODE_LENGTHS: dict[int, Level] = {2: "province", 4: "city", 6: "district", 9: "town", 12: "village", 15: "grid"}
+LEVEL_NAMES = {"province": "省", "city": "市", "district": "区县", "town": "镇街", "village": "村社区", "grid": "网格"}
+ROOT = "root"
+
+
+def level_of(code: str) -> Level:
+    if not code.isdigit() or len(code) not in CODE_LENGTHS:
+        raise ValueError("区划代码应为 2、4、6、9、12 位数字（网格为 15 位）")
+    return CODE_LENGTHS[len(code)]
+
+
+def parent_of(code: str) -> str | None:
+    lengths = sorted(CODE_LENGTHS)
+    index = lengths.index(len(code))
+    return code[: lengths[index - 1]] if index else None
+
+
+def ancestors(code: str) -> list[str]:
+    """Codes from the root down to and including `code`."""
+    return [code[:n] for n in sorted(CODE_LENGTHS) if n <= len(code)]
+
+
+class Area(storage.Record):
+    entity: ClassVar[str] = "area"
+    code: str
+    name: str
+    level: Level
+    parent: str | None = None
+    status: Literal["active", "retired"] = "active"
+    urban_rural: str | None = None
+
+    def key_attributes(self) -> dict[str, str]:
+        attributes = {**keys.record("area", self.code),
+                      "gsi1pk": keys.area_children_partition(self.parent or ROOT), "gsi1sk": self.code}
+        if self.level != "province":
+            attributes.update(gsi2pk=keys.area_level(keys.city_of(self.code), self.level), gsi2sk=self.code)
+        return attributes
+
+
+class AreaOut(Model):
+    code: str = Field(description="统计用区划代码（网格为村代码 + 3 位）")
+    name: str
+    level: Level
+    parent: str | None
+    status: Literal["active", "retired"]
+    version: int
+
+    @classmethod
+    def of(cls, area: Area) -> "AreaOut":
+        return cls(code=area.code, name=area.name, level=area.level, parent=area.parent,
+                   status=area.status, version=area.version)
+
+
+class AreaPage(Model):
+    items: list[AreaOut]
+    next_cursor: str | None = None
+
+
+class Breadcrumb(Model):
+    items: list[AreaOut] = Field(description="从省到该区域，逐级")
+
+
+class AreaIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    code: str = Field(description="新区域的代码；网格为所属村（社区）代码后加 3 位序号", examples=["320402001001001"])
+    name: str = Field(min_length=1, max_length=60)
+
+    @field_validator("code")
+    @classmethod
+    def _code_shape(cls, code: str) -> str:
+        level_of(code)
+        if parent_of(code) is None:
+            raise ValueError("省级区域由系统预置，不能新建")
+        return code
+
+
+class AreaPatch(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str | None = Field(None, min_length=1, max_length=60)
+    status: Literal["active", "retired"] | None = None
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+
+
+def get(code: str) -> Area:
+    try:
+        level_of(code)
+    except ValueError as exc:
+        raise NotFound(str(exc), code="area_not_found") from None
+    area = storage.get_record(Area, **keys.record("area", code))
+    if area is None:
+        raise NotFound(f"区域 {code} 不存在", code="area_not_found")
+    return area
+
+
+def children(code: str | None, *, limit: int, cursor: str | None) -> AreaPage:
+    page = storage.query(keys.area_children_partition(code or ROOT), index="gsi1", limit=limit, cursor=cursor)
+    if not page.items and code is not None and cursor is None:
+        get(code)  # an empty list: 404 if the parent itself is unknown (the second call only then)
+    return AreaPage(items=[AreaOut.of(Area.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+def descendants(code: str, level: Level) -> list[Area]:
+    """Every area of `level` under `code` (a city or below), retired ones included: one Query of the
+    city's per-level partition (paged by DynamoDB's 1 MB, so a few calls for a whole city's grids)."""
+    if len(code) < 4:
+        raise ValueError("descendants() works within one city")
+    return [Area.from_item(i) for i in storage.query_all(
+        keys.area_level(keys.city_of(code), level), index="gsi2", begins_with=code, max_items=200_000)]
+
+
+def breadcrumb(code: str) -> Breadcrumb:
+    level_of(code)
+    found = {i["code"]: Area.from_item(i) for i in storage.get_many(
+        [tuple(keys.record("area", c).values()) for c in ancestors(code)])}
+    if code not in found:
+        raise NotFound(f"区域 {code} 不存在", code="area_not_found")
+    return Breadcrumb(items=[AreaOut.of(found[c]) for c in ancestors(code) if c in found])
+
+
+def create(actor: audit.Actor, caller: Caller, data: AreaIn) -> Area:
+    """One transaction: the new area, a check that its parent exists and is active, the audit entry."""
+    parent_code = parent_of(data.code)
+    require_area(caller, parent_code)
+    area = Area(code=data.code, name=data.name, level=level_of(data.code), parent=parent_code)
+    try:
+        return storage.put_new(area, also=[
+            storage.check_op(**keys.record("area", parent_code), equals={"status": "active"}),
+            audit.entry(actor, "create", "area", area.code, f"新建{LEVEL_NAMES[area.level]}「{area.name}」"),
+        ])
+    except Conflict as exc:
+        if exc.code == "already_exists":
+            raise Conflict(f"区划代码 {data.code} 已存在", code="area_exists",
+                           errors=[{"loc": ["body", "code"], "msg": "已存在"}]) from None
+        raise Unprocessable(f"上级区域 {parent_code} 不存在或已撤销", code="parent_not_found",
+                            errors=[{"loc": ["body", "code"], "msg": "上级区域不存在或已撤销"}]) from None
+
+
+def change(actor: audit.Actor, caller: Caller, code: str, patch: AreaPatch, expected_version: int) -> Area:
+    area = get(code)
+    require_area(caller, code)
+    changes = patch.model_dump(exclude_none=True, exclude={"version"})
+    if not changes:
+        raise Unprocessable("没有要修改的字段", code="nothing_to_change")
+    if changes.get("status") == "retired" and area.status == "active":
+        active_child = any(i.get("status") == "active" for i in storage.query(
+            keys.area_children_partition(code), index="gsi1", limit=100).items)
+        if active_child:
+            raise Conflict("该区域下仍有在用的下级区域，请先撤销下级", code="area_has_children")
+    summary = "、".join(f"{k}: {getattr(area, k)} → {v}" for k, v in changes.items())
+    return storage.update(area, changes, expected_version=expected_version, also=[
+        audit.entry(actor, "update", "area", code, summary,
+                    {k: {"from": getattr(area, k), "to": v} for k, v in changes.items()}),
+    ])

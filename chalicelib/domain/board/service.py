@@ -1,0 +1,228 @@
+"""The service menu "6+X" and the public "my grid" board 公示栏 (C4).
+
+- The menu of an area: the core services of the enabled plugins (`core_service=True`: the "6") plus the
+  "X" items enabled by the area and the areas above it (a town's X items show in all its grids).
+  X items are stored per area (`area-menu#<code>`), versioned, changed by administrators.
+- The board of a grid, for residents (no sign-in): the menu; per coverage role the people and
+  institutions assigned to the grid or to its village/town/district; the institutions mapped to serve
+  it; the next 7 days' duty rota and the coming themed activities of its service points (中心/工作站/工作室).
+  Only names, duties, masked phones, hours and institution names: no ids of people, no full phones.
+
+A board costs ~10 DynamoDB calls whatever the size of the city: one BatchGetItem for the grid's
+ancestors and their menus, one Query per ancestor for what is linked to it (side by side), one Query per
+service point for its rota and activities (side by side), and BatchGetItems for the people.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from chalicelib.platform import audit, storage
+from chalicelib.domain.coverage import service as coverage
+from chalicelib.platform.storage import keys
+from chalicelib import plugin
+from chalicelib.domain.rota import service as rota
+from chalicelib.domain.areas.service import Area, ancestors, level_of
+from chalicelib.platform.auth import Caller
+from chalicelib.domain.directory.service import (
+    AreaRef, ContactCard, InstitutionCard, ServingInstitution, fetch, field_error, linked_items,
+    load_institutions, record_key, require_covers, serving,
+)
+from chalicelib.platform.errors import BadRequest, NotFound, Unprocessable
+from chalicelib.platform.timeutil import today_shanghai
+from chalicelib.platform.model import Model
+
+MAX_X_ITEMS = 10
+X_KEY = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+ACTIVITY_HORIZON_DAYS = 62
+
+
+class MenuItemIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    key: str = Field(description="英文标识，小写字母、数字和 -", examples=["property-disputes"])
+    title: str = Field(min_length=2, max_length=20, examples=["物业纠纷调解"])
+    description: str | None = Field(None, max_length=200)
+
+    @field_validator("key")
+    @classmethod
+    def _key_shape(cls, value: str) -> str:
+        if not X_KEY.match(value):
+            raise ValueError("应为 2–31 个小写字母、数字或 -，以字母开头")
+        return value
+
+
+class MenuIn(Model):
+    model_config = ConfigDict(extra="forbid")
+    items: list[MenuItemIn] = Field(max_length=MAX_X_ITEMS, description="本区域自选的 X 项（整体替换）")
+    version: int | None = Field(None, ge=1, description="修改已有清单时也可用 If-Match 头传递")
+
+
+class AreaMenu(storage.Record):
+    entity: ClassVar[str] = "area-menu"
+    area: str
+    items: list[MenuItemIn]
+
+    def key_attributes(self) -> dict[str, str]:
+        return keys.record("area-menu", self.area)
+
+
+class AreaMenuOut(Model):
+    area: str
+    items: list[MenuItemIn]
+    version: int
+
+    @classmethod
+    def of(cls, menu: AreaMenu) -> "AreaMenuOut":
+        return cls(area=menu.area, items=menu.items, version=menu.version)
+
+
+class MenuEntry(Model):
+    key: str
+    title: str
+    description: str | None = None
+    kind: Literal["core", "x"] = Field(description="core：六项基本服务；x：本地自选")
+    enabled_by: AreaRef | None = Field(None, description="启用该 X 项的区域")
+
+
+class ServiceMenu(Model):
+    area: AreaRef
+    items: list[MenuEntry] = Field(description="先六项基本服务（来自启用的服务插件），后本地自选项")
+
+
+class BoardPerson(ContactCard):
+    assigned_to: str = Field(description="分配到的区域名称（本网格或上级）")
+
+
+class RoleContacts(Model):
+    role: str
+    title: str
+    people: list[BoardPerson]
+    institutions: list[InstitutionCard]
+
+
+class GridBoard(Model):
+    grid: AreaRef
+    path: list[AreaRef] = Field(description="从市到网格")
+    menu: list[MenuEntry]
+    contacts: list[RoleContacts] = Field(description="每个覆盖角色的联系人（含上级区域分配的）")
+    institutions: list[ServingInstitution] = Field(description="对接本网格（或其上级区域）的机构，近者在前")
+    on_duty: list[rota.DutyEntry] = Field(description="今天起 7 天内服务点的值班")
+    activities: list[rota.ActivityCard] = Field(description="即将举行的主题活动")
+    as_of: dt.date
+
+
+# --- menus ----------------------------------------------------------------------------------------
+
+def core_services() -> list[MenuEntry]:
+    return [MenuEntry(key=p.name, title=p.title, kind="core") for p in plugin.enabled() if p.core_service]
+
+
+def _menu_entries(chain: list[Area], menus: dict[str, AreaMenu]) -> list[MenuEntry]:
+    entries = core_services()
+    seen = {e.key for e in entries}
+    for area in chain:
+        for item in menus[area.code].items if area.code in menus else []:
+            if item.key not in seen:
+                seen.add(item.key)
+                entries.append(MenuEntry(key=item.key, title=item.title, description=item.description, kind="x",
+                                         enabled_by=AreaRef.of(area)))
+    return entries
+
+
+def _chain_and_menus(code: str) -> tuple[list[Area], dict[str, AreaMenu]]:
+    """The area, its ancestors and their X menus in one BatchGetItem; 404 if the area is unknown."""
+    try:
+        codes = ancestors(code) if level_of(code) else []
+    except ValueError:
+        codes = []
+    found = fetch([*(record_key("area", c) for c in codes), *(record_key("area-menu", c) for c in codes)])
+    areas = {i["code"]: Area.from_item(i) for i in found.values() if i["entity"] == "area"}
+    menus = {i["area"]: AreaMenu.from_item(i) for i in found.values() if i["entity"] == "area-menu"}
+    if code not in areas:
+        raise NotFound(f"区域 {code} 不存在", code="area_not_found")
+    return [areas[c] for c in codes if c in areas], menus
+
+
+def menu(code: str) -> ServiceMenu:
+    chain, menus = _chain_and_menus(code)
+    return ServiceMenu(area=AreaRef.of(chain[-1]), items=_menu_entries(chain, menus))
+
+
+def set_menu(actor: audit.Actor, caller: Caller, code: str, data: MenuIn,
+             expected_version: int | None) -> tuple[AreaMenu, bool]:
+    """Replace the area's X items: (menu, created). An existing menu needs the version last seen."""
+    chain, menus = _chain_and_menus(code)
+    require_covers(caller, code, ["path", "code"])
+    if chain[-1].level in ("province", "city"):
+        raise Unprocessable("自选服务项由区县、镇街、村社区或网格设置", code="area_level_not_allowed",
+                            errors=field_error(["path", "code"], "请选择区县或以下区域"))
+    core = {e.key for e in core_services()}
+    keys_seen: set[str] = set()
+    for index, item in enumerate(data.items):
+        if item.key in core or item.key in keys_seen:
+            raise Unprocessable(f"服务项 {item.key} 与基本服务或其他自选项重复", code="duplicate_menu_item",
+                                errors=field_error(["body", "items", str(index), "key"], "重复的服务项"))
+        keys_seen.add(item.key)
+    existing = menus.get(code)
+    summary = "自选服务项：" + ("、".join(i.title for i in data.items) or "（清空）")
+    if existing is None:
+        record = AreaMenu(area=code, items=data.items)
+        return storage.put_new(record, also=[audit.entry(actor, "create", "area-menu", code, summary)]), True
+    if expected_version is None:
+        raise BadRequest("修改需提供记录版本（If-Match 或 version）", code="version_required",
+                         errors=field_error(["header", "If-Match"], "必填项"))
+    before = [i.key for i in existing.items]
+    return storage.update(existing, {"items": data.items}, expected_version=expected_version, also=[
+        audit.entry(actor, "update", "area-menu", code, summary,
+                    {"items": {"from": before, "to": [i.key for i in data.items]}})]), False
+
+
+# --- the board ------------------------------------------------------------------------------------
+
+def grid_board(code: str) -> GridBoard:
+    try:
+        is_grid = level_of(code) == "grid"
+    except ValueError:
+        raise NotFound(f"区域 {code} 不存在", code="area_not_found") from None
+    if not is_grid:
+        raise Unprocessable("请选择一个网格（15 位代码）", code="not_a_grid",
+                            errors=field_error(["path", "code"], "不是网格代码"))
+    chain, menus = _chain_and_menus(code)
+    names = {a.code: a for a in chain}
+    linked = linked_items([a.code for a in chain if len(a.code) >= 4])
+    pairs = serving(linked)  # (area, institution id), nearest first
+    assignments = coverage.applying_to(linked)
+    insts = load_institutions({i for _, i in pairs} | {a.assignee_id for a in assignments
+                                                        if a.assignee_kind == "institution"})
+    insts = {k: v for k, v in insts.items() if v.status == "active"}
+    points = [i for _, i in pairs if i in insts and insts[i].kind == "service_platform"]
+    today = today_shanghai()
+    this_monday, _ = rota.week_of(today)
+    slots = rota.slots_of(points)
+    week = [p for i in points for monday in (this_monday, this_monday + dt.timedelta(days=7))
+            for p in rota.dated(slots[i], monday) if today <= p[0] < today + dt.timedelta(days=7)]
+    planned = rota.upcoming(points, today + dt.timedelta(days=1))
+    coming = [a for i in points for a in planned[i] if a.date <= today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)]
+    person_ids = ({a.assignee_id for a in assignments if a.assignee_kind == "person"}
+                  | {s.person_id for _, s in week} | {h for a in coming for h in a.hosts})
+    cards = rota.cards_for(person_ids, insts)
+
+    contacts = []
+    for role in coverage.roles():
+        mine = sorted((a for a in assignments if a.role == role.code), key=lambda a: (-len(a.area), a.id))
+        people = [BoardPerson(**cards[a.assignee_id].model_dump(), assigned_to=names[a.area].name)
+                  for a in mine if a.assignee_kind == "person" and a.assignee_id in cards and a.area in names]
+        bodies = [InstitutionCard.of(insts[a.assignee_id]) for a in mine
+                  if a.assignee_kind == "institution" and a.assignee_id in insts]
+        contacts.append(RoleContacts(role=role.code, title=role.title, people=people, institutions=bodies))
+    serving_cards = [ServingInstitution(**InstitutionCard.of(insts[i]).model_dump(), serves_area=AreaRef.of(names[c]))
+                     for c, i in pairs if i in insts and c in names]
+    return GridBoard(
+        grid=AreaRef.of(names[code]), path=[AreaRef.of(a) for a in chain if a.level != "province"],
+        menu=_menu_entries(chain, menus), contacts=contacts, institutions=serving_cards,
+        on_duty=rota.duty_entries(sorted(week, key=lambda p: (p[0], p[1].start)), insts, cards),
+        activities=rota.activity_cards(sorted(coming, key=lambda a: (a.date, a.start)), insts, cards),
+        as_of=today)

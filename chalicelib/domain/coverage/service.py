@@ -1,0 +1,420 @@
+"""Grid assignments and coverage 全覆盖 (C3).
+
+An assignment puts a person or an institution in a coverage role for an area: a grid, or a village, town
+or district, which covers every grid below it (名优律师 paired to a town, a legal-aid centre to its district).
+The roles required of every grid are the enabled plugins' `coverage_roles` plus the platform's own roles
+below (the core lists no service's roles: a mediator belongs to the mediation plugin).
+
+Access patterns (docs/data-model.md):
+- assignment `assignment#<role>.<area>.<kind>.<assignee>` (the id itself makes a duplicate a 409);
+- gsi1 `assignment@<role>@<district>` sorted by `<area>#<kind>#<assignee>`: the coverage report reads one
+  partition per role per district, never one item per grid;
+- gsi2 `area-services#<area>` (shared with institutions' mappings): who is linked to one area;
+- the grids come from the area tree, level by level (gsi1 `area-children#<code>`), queried side by side.
+Nothing is cached between requests: every report reads the current tree and assignments.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from chalicelib.platform import audit, storage
+from chalicelib.platform.storage import keys
+from chalicelib import plugin
+from chalicelib.domain.areas.service import LEVELS, Area, ancestors, descendants, level_of
+from chalicelib.platform.auth import Caller
+from chalicelib.domain.directory.service import (
+    AreaRef, existing_area, fan_out, fetch, field_error, load_areas, paged, record_key, require_covers,
+)
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.platform.model import Model
+
+# Roles that belong to the platform rather than to one service (P3: ≥1 法律明白人 per grid).
+CORE_ROLES = (plugin.CoverageRole("legal_literate", "法律明白人", 1),)
+ROLE_SHAPE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+ASSIGNABLE_LEVELS = ("district", "town", "village", "grid")
+LEVEL_TITLES = {"district": "区县", "town": "镇街", "village": "村社区", "grid": "网格"}
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    code: str
+    title: str
+    minimum: int
+    source: str  # "core" or the plugin's name
+
+
+def roles() -> list[RoleDef]:
+    """Every role each grid must have filled: the enabled plugins' first, then the platform's."""
+    found = [RoleDef(r.code, r.title, r.minimum, p.name)
+             for p, result in plugin.call_hook("coverage_roles") for r in result]
+    found += [RoleDef(r.code, r.title, r.minimum, "core") for r in CORE_ROLES]
+    codes = [r.code for r in found]
+    clashes = sorted({c for c in codes if codes.count(c) > 1})
+    if clashes:
+        raise RuntimeError(f"coverage roles declared twice: {clashes}")
+    bad = [r.code for r in found if not ROLE_SHAPE.match(r.code) or r.minimum < 1]
+    if bad:
+        raise RuntimeError(f"coverage roles with a bad code or minimum: {bad}")
+    return found
+
+
+class RoleOut(Model):
+    code: str = Field(examples=["legal_literate"])
+    title: str = Field(examples=["法律明白人"])
+    minimum: int = Field(description="每个网格至少需要的人数/机构数")
+    source: str = Field(description="core 或声明该角色的插件名")
+
+    @classmethod
+    def of(cls, role: RoleDef) -> "RoleOut":
+        return cls(code=role.code, title=role.title, minimum=role.minimum, source=role.source)
+
+
+def role_named(code: str, loc: list[str]) -> RoleDef:
+    for role in roles():
+        if role.code == code:
+            return role
+    known = "、".join(f"{r.code}（{r.title}）" for r in roles())
+    raise Unprocessable(f"没有覆盖角色 {code}；现有：{known}", code="unknown_role",
+                        errors=field_error(loc, "不是已启用的覆盖角色"))
+
+
+# --- assignments ----------------------------------------------------------------------------------
+
+class Assignment(storage.Record):
+    entity: ClassVar[str] = "assignment"
+    id: str
+    role: str
+    area: str
+    assignee_kind: Literal["person", "institution"]
+    assignee_id: str
+    note: str | None = None
+    status: Literal["active", "ended"] = "active"
+    demo: bool = False
+
+    @staticmethod
+    def id_for(role: str, area: str, kind: str, assignee_id: str) -> str:
+        return f"{role}.{area}.{kind}.{assignee_id}"
+
+    def key_attributes(self) -> dict[str, str]:
+        attrs = keys.record("assignment", self.id)
+        if self.status == "active":  # an ended assignment leaves both lists, its history stays in the audit
+            attrs.update(gsi1pk=keys.coverage_partition(self.role, keys.district_of(self.area)),
+                         gsi1sk=keys.compose(self.area, self.assignee_kind, self.assignee_id),
+                         gsi2pk=keys.area_services(self.area),
+                         gsi2sk=keys.compose("assignment", self.role, self.assignee_kind, self.assignee_id))
+        return attrs
+
+
+class AssignmentIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    role: str = Field(max_length=41, description="覆盖角色代码（见 GET /v1/coverage-roles）", examples=["legal_literate"])
+    area: str = Field(description="网格，或区县/镇街/村社区（覆盖其下全部网格）", examples=["320402001001001"])
+    assignee_kind: Literal["person", "institution"] = Field("person", description="分配给人员还是机构")
+    assignee_id: str = Field(min_length=1, max_length=64)
+    note: str | None = Field(None, max_length=200)
+    demo: bool = Field(False, description="演示数据")
+
+    @field_validator("area")
+    @classmethod
+    def _area_shape(cls, value: str) -> str:
+        if level_of(value) not in ASSIGNABLE_LEVELS:
+            raise ValueError("应为区县、镇街、村社区或网格的代码")
+        return value
+
+
+class AssignmentOut(Model):
+    id: str
+    role: str
+    role_title: str
+    area: AreaRef
+    assignee_kind: Literal["person", "institution"]
+    assignee_id: str
+    assignee_name: str | None
+    note: str | None
+    status: Literal["active", "ended"]
+    demo: bool
+    version: int
+
+
+class AssignmentPage(Model):
+    items: list[AssignmentOut]
+    next_cursor: str | None = None
+
+
+class RolesOut(Model):
+    items: list[RoleOut]
+
+
+def _assignee(caller: Caller, kind: str, assignee_id: str) -> Any:
+    from chalicelib.domain.directory import service as directory
+
+    found = (directory.load_people if kind == "person" else directory.load_institutions)([assignee_id])
+    record = found.get(assignee_id)
+    visible = record is not None and record.status == "active" and (
+        caller.covers(record.home_area) if kind == "person" else directory.can_see_institution(caller, record))
+    if not visible:
+        what = "人员" if kind == "person" else "机构"
+        raise Unprocessable(f"{what} {assignee_id} 不存在、已停用或不在您的管辖范围内", code="assignee_not_found",
+                            errors=field_error(["body", "assignee_id"], f"{what}不存在或不可用"))
+    return record
+
+
+def assign(actor: audit.Actor, caller: Caller, data: AssignmentIn) -> Assignment:
+    role = role_named(data.role, ["body", "role"])
+    area = existing_area(data.area, ["body", "area"])
+    require_covers(caller, data.area, ["body", "area"])
+    assignee = _assignee(caller, data.assignee_kind, data.assignee_id)
+    record = Assignment(id=Assignment.id_for(role.code, area.code, data.assignee_kind, data.assignee_id),
+                        role=role.code, area=area.code, assignee_kind=data.assignee_kind,
+                        assignee_id=data.assignee_id, note=data.note, demo=data.demo)
+    who = f"人员 {assignee.id}" if data.assignee_kind == "person" else f"机构「{assignee.name}」"  # no personal data
+    summary = f"{LEVEL_TITLES[area.level]}「{area.name}」的{role.title}：{who}"
+    try:
+        return storage.put_new(record, also=[audit.entry(actor, "create", "assignment", record.id, "分配" + summary)])
+    except Conflict as exc:
+        if exc.code != "already_exists":
+            raise
+    existing = storage.get_record(Assignment, **keys.record("assignment", record.id), consistent=True)
+    if existing is None or existing.status == "active":
+        raise Conflict(f"{assignee.name} 已是{area.name}的{role.title}", code="duplicate_assignment",
+                       errors=field_error(["body", "assignee_id"], "重复分配"))
+    return storage.update(existing, {"status": "active", "note": data.note}, expected_version=existing.version,
+                          also=[audit.entry(actor, "update", "assignment", record.id, "重新分配" + summary,
+                                            {"status": {"from": "ended", "to": "active"}})])
+
+
+def get_assignment(assignment_id: str) -> Assignment:
+    record = storage.find(Assignment, "assignment", assignment_id)
+    if record is None:
+        raise NotFound(f"分配记录 {assignment_id} 不存在", code="assignment_not_found")
+    return record
+
+
+def end(actor: audit.Actor, caller: Caller, assignment_id: str, expected_version: int) -> Assignment:
+    record = get_assignment(assignment_id)
+    if not caller.covers(record.area):
+        raise Forbidden("该分配不在您的管辖范围内", code="outside_jurisdiction")
+    if record.status == "ended":
+        raise Conflict("该分配已经解除", code="already_ended")
+    return storage.update(record, {"status": "ended"}, expected_version=expected_version, also=[
+        audit.entry(actor, "update", "assignment", record.id, "解除分配", {"status": {"from": "active", "to": "ended"}})])
+
+
+def describe(records: list[Assignment]) -> list[AssignmentOut]:
+    """Assignments with their area and assignee names (one BatchGetItem for all of them)."""
+    from chalicelib.domain.directory import service as directory
+
+    areas = load_areas({r.area for r in records})
+    people = directory.load_people({r.assignee_id for r in records if r.assignee_kind == "person"})
+    insts = directory.load_institutions({r.assignee_id for r in records if r.assignee_kind == "institution"})
+    titles = {r.code: r.title for r in roles()}
+    out = []
+    for r in records:
+        assignee = (people if r.assignee_kind == "person" else insts).get(r.assignee_id)
+        area = areas.get(r.area)
+        out.append(AssignmentOut(
+            id=r.id, role=r.role, role_title=titles.get(r.role, r.role),
+            area=AreaRef.of(area) if area else AreaRef(code=r.area, name=r.area, level=level_of(r.area)),
+            assignee_kind=r.assignee_kind, assignee_id=r.assignee_id,
+            assignee_name=assignee.name if assignee else None, note=r.note, status=r.status, demo=r.demo,
+            version=r.version))
+    return out
+
+
+def applying_to(linked: dict[str, list[dict[str, Any]]]) -> list[Assignment]:
+    """The active assignments among items linked to an area and its ancestors (see directory.linked_items)."""
+    return [Assignment.from_item(i) for items in linked.values() for i in items if i.get("entity") == "assignment"]
+
+
+def list_for_area(caller: Caller, code: str, role: str | None, *, limit: int, cursor: str | None) -> AssignmentPage:
+    """Who is assigned to `code`: directly, or through the village/town/district above it."""
+    from chalicelib.domain.directory import service as directory
+
+    if role:
+        role_named(role, ["query", "role"])
+    chain = directory.area_chain(code)
+    require_covers(caller, code, ["path", "code"])
+    records = [r for r in applying_to(directory.linked_items([c for c in chain if len(c) >= 6]))
+               if role in (None, r.role)]
+    page, next_cursor = paged(records, sort_key=lambda r: f"{r.role}.{len(r.area):02d}.{r.id}",
+                              query_id=f"assignments|{code}|{role or '*'}", limit=limit, cursor=cursor)
+    return AssignmentPage(items=describe(page), next_cursor=next_cursor)
+
+
+def list_in_area(caller: Caller, code: str, role: str, *, limit: int, cursor: str | None) -> AssignmentPage:
+    """Every assignment of one role at or below `code` (a district or below), by area code."""
+    role_named(role, ["query", "role"])
+    if len(code) < 6:
+        raise Unprocessable("请选择区县或以下区域", code="area_too_large",
+                            errors=field_error(["query", "area"], "请选择区县或以下区域"))
+    require_covers(caller, code, ["query", "area"])
+    page = storage.query(keys.coverage_partition(role, keys.district_of(code)), index="gsi1",
+                         begins_with=code, limit=limit, cursor=cursor)
+    return AssignmentPage(items=describe([Assignment.from_item(i) for i in page.items]),
+                          next_cursor=page.next_cursor)
+
+
+# --- the coverage report ------------------------------------------------------------------------
+
+class RoleTally(Model):
+    role: str
+    covered: int = Field(description="已覆盖的网格数")
+    missing: int = Field(description="缺少该角色的网格数")
+
+
+class CoverageRow(Model):
+    code: str
+    name: str
+    level: str
+    grids: int
+    roles: list[RoleTally]
+
+
+class CoverageReport(Model):
+    area: AreaRef
+    roles: list[RoleOut]
+    grids: int = Field(description="该区域下的网格总数")
+    totals: list[RoleTally]
+    items: list[CoverageRow] = Field(description="每个下级区域的覆盖情况（分页）")
+    next_cursor: str | None = None
+
+
+class GapGrid(Model):
+    code: str
+    name: str
+    village: AreaRef
+    missing: list[str] = Field(description="该网格缺少的角色代码")
+
+
+class GapPage(Model):
+    area: AreaRef
+    roles: list[RoleOut]
+    items: list[GapGrid] = Field(description="缺少角色的网格，按代码排序（分页）")
+    next_cursor: str | None = None
+
+
+@dataclass
+class Coverage:
+    area: Area
+    roles: list[RoleDef]
+    children: list[Area]                 # the rows of the report (empty for a grid)
+    grids: dict[str, list[Area]]         # child code (or the area itself) → the grids under it
+    parents: dict[str, Area]             # grid code → its village
+    missing: dict[str, list[str]]        # grid code → roles it lacks
+
+
+def subtree(root: Area) -> dict[str, list[Area]]:
+    """The active children of every non-grid area under `root`. Within a city: one Query per level below
+    `root` (the per-level index); above a city, one Query per area, level by level."""
+    kids: dict[str, list[Area]] = defaultdict(list)
+    if root.level == "grid":
+        return kids
+    if root.level != "province":
+        below = LEVELS[LEVELS.index(root.level) + 1:]
+        for level_areas in fan_out(lambda level: descendants(root.code, level), below):
+            for area in level_areas:
+                if area.status == "active" and area.parent:
+                    kids[area.parent].append(area)
+        return kids
+    frontier = [root.code]
+    while frontier:
+        results = fan_out(lambda code: storage.query_all(keys.area_children_partition(code), index="gsi1"), frontier)
+        next_frontier = []
+        for parent, items in zip(frontier, results):
+            kids[parent] = [a for a in (Area.from_item(i) for i in items) if a.status == "active"]
+            next_frontier += [a.code for a in kids[parent] if a.level != "grid"]
+        frontier = next_frontier
+    return kids
+
+
+def _grids_under(area: Area, kids: dict[str, list[Area]], parents: dict[str, Area],
+                 parent: Area | None = None) -> list[Area]:
+    """The grids under `area` (itself if a grid), noting each grid's village in `parents`."""
+    if area.level == "grid":
+        if parent is not None:
+            parents[area.code] = parent
+        return [area]
+    return [g for child in kids.get(area.code, []) for g in _grids_under(child, kids, parents, area)]
+
+
+def _assignees_by_area(wanted: list[RoleDef], districts: list[str]) -> dict[str, dict[str, set[str]]]:
+    """role → area code → active assignees ("person:<id>"), from one partition per role per district.
+    Assignees that were retired since are left out (one BatchGetItem per 100 of them)."""
+    pairs = [(r.code, d) for r in wanted for d in districts]
+    results = fan_out(lambda p: storage.query_all(keys.coverage_partition(*p), index="gsi1"), pairs)
+    by_role: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    assignees: set[tuple[str, str]] = set()
+    for (role, _), items in zip(pairs, results):
+        for item in items:
+            by_role[role][item["area"]].add(f"{item['assignee_kind']}:{item['assignee_id']}")
+            assignees.add((item["assignee_kind"], item["assignee_id"]))
+    records = fetch(record_key(kind, assignee_id) for kind, assignee_id in assignees)
+    active = {f"{i['entity']}:{i['id']}" for i in records.values() if i.get("status") == "active"}
+    for areas_of_role in by_role.values():
+        for code in areas_of_role:
+            areas_of_role[code] &= active
+    return by_role
+
+
+def compute(caller: Caller, code: str, role: str | None = None) -> Coverage:
+    areas = load_areas([code])
+    if code not in areas:
+        raise NotFound(f"区域 {code} 不存在", code="area_not_found")
+    area = areas[code]
+    if area.level == "province":
+        raise Unprocessable("覆盖报告请按市或以下区域查询", code="area_too_large",
+                            errors=field_error(["path", "code"], "请选择市级或以下区域"))
+    require_covers(caller, code, ["path", "code"])
+    wanted = [role_named(role, ["query", "role"])] if role else roles()
+    kids = subtree(area)
+    children = kids.get(area.code, []) if area.level != "grid" else []
+    parents: dict[str, Area] = {}
+    grids = {c.code: _grids_under(c, kids, parents, area) for c in children} if children else {
+        area.code: _grids_under(area, kids, parents)}
+    if area.level == "grid":
+        parents[area.code] = load_areas([area.parent or ""]).get(area.parent or "") or area
+    districts = [c.code for c in children] if area.level == "city" else [keys.district_of(code)]
+    by_role = _assignees_by_area(wanted, districts)
+    missing: dict[str, list[str]] = {}
+    for grid in (g for under in grids.values() for g in under):
+        chain = [c for c in ancestors(grid.code) if len(c) >= 6]
+        lacking = [r.code for r in wanted
+                   if len(set().union(*(by_role[r.code].get(c, set()) for c in chain))) < r.minimum]
+        if lacking:
+            missing[grid.code] = lacking
+    return Coverage(area=area, roles=wanted, children=children, grids=grids, parents=parents, missing=missing)
+
+
+def _tallies(grids: list[Area], wanted: list[RoleDef], missing: dict[str, list[str]]) -> list[RoleTally]:
+    out = []
+    for role in wanted:
+        lacking = sum(1 for g in grids if role.code in missing.get(g.code, ()))
+        out.append(RoleTally(role=role.code, covered=len(grids) - lacking, missing=lacking))
+    return out
+
+
+def report(caller: Caller, code: str, role: str | None, *, limit: int, cursor: str | None) -> CoverageReport:
+    cov = compute(caller, code, role)
+    all_grids = [g for under in cov.grids.values() for g in under]
+    rows = [CoverageRow(code=c.code, name=c.name, level=c.level, grids=len(cov.grids[c.code]),
+                        roles=_tallies(cov.grids[c.code], cov.roles, cov.missing)) for c in cov.children]
+    page, next_cursor = paged(rows, sort_key=lambda r: r.code, query_id=f"coverage|{code}|{role or '*'}",
+                              limit=limit, cursor=cursor)
+    return CoverageReport(area=AreaRef.of(cov.area), roles=[RoleOut.of(r) for r in cov.roles], grids=len(all_grids),
+                          totals=_tallies(all_grids, cov.roles, cov.missing), items=page, next_cursor=next_cursor)
+
+
+def gaps(caller: Caller, code: str, role: str | None, *, limit: int, cursor: str | None) -> GapPage:
+    cov = compute(caller, code, role)
+    grids = {g.code: g for under in cov.grids.values() for g in under}
+    rows = [GapGrid(code=g, name=grids[g].name, village=AreaRef.of(cov.parents[g]), missing=lacking)
+            for g, lacking in cov.missing.items()]
+    page, next_cursor = paged(rows, sort_key=lambda r: r.code, query_id=f"gaps|{code}|{role or '*'}",
+                              limit=limit, cursor=cursor)
+    return GapPage(area=AreaRef.of(cov.area), roles=[RoleOut.of(r) for r in cov.roles], items=page,
+                   next_cursor=next_cursor)

@@ -1,0 +1,687 @@
+"""Institutions and people (C2): notary offices, legal-aid centres, mediation committees, law firms,
+appraisal institutions and the three-level public legal service platform (中心/工作站/工作室, seed 002),
+each mapped to the areas it serves; people with roles, an institution and a contact card.
+
+Access patterns (docs/data-model.md):
+- an institution `institution#<id>`; its mapping to each served area is an item in its own partition
+  (sk `serves#<area>`) that also sits in gsi2 `area-services#<area>`, so "who serves this grid" is one
+  Query per ancestor of the grid (a notary office mapped to 天宁区 serves every grid under it);
+- lists by area: gsi1 `institution@<city>` / `person@<city>`, begins_with the caller's area (pattern 7);
+  institutions of one kind: gsi2 `institution-<kind>@<city>`; people of one institution: gsi2
+  `person@<institution id>`.
+
+Phone numbers are validated (`pii.normalize_phone`), stored encrypted with a lookup hash, and every view —
+staff or public — shows them masked (CONTRACT: never in full to anyone but their owner).
+"""
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, ClassVar, Iterable, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from chalicelib.platform import audit, pii, storage
+from chalicelib.platform.storage import cursor as cursors, keys
+from chalicelib.domain.areas.service import Area, ancestors, level_of
+from chalicelib.platform.auth import Caller
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.platform.model import Model
+
+MAX_SERVES = 20
+PARALLEL_CALLS = 8  # below botocore's default pool of 10 connections
+
+InstitutionKind = Literal["notary_office", "legal_aid_centre", "mediation_committee", "law_firm",
+                          "appraisal_institution", "service_platform"]
+KIND_TITLES: dict[str, str] = {
+    "notary_office": "公证机构", "legal_aid_centre": "法律援助机构", "mediation_committee": "人民调解委员会",
+    "law_firm": "律师事务所", "appraisal_institution": "司法鉴定机构", "service_platform": "公共法律服务平台",
+}
+# Kinds that come in levels, the level titles, and the area levels each may be based at (seed 002:
+# 中心 at county level, 工作站 at town/street, 工作室 at village/community; M4: committees per level).
+LEVELS: dict[str, dict[str, str]] = {
+    "mediation_committee": {"town": "镇（街道）人民调解委员会", "village": "村（社区）人民调解委员会",
+                            "industry": "行业性专业性人民调解委员会", "stationed": "派驻人民调解工作室"},
+    "service_platform": {"centre": "公共法律服务中心", "station": "公共法律服务工作站", "studio": "公共法律服务工作室"},
+}
+LEVEL_HOMES: dict[str, set[str]] = {
+    "mediation_committee.town": {"town"}, "mediation_committee.village": {"village"},
+    "service_platform.centre": {"city", "district"}, "service_platform.station": {"town"},
+    "service_platform.studio": {"village"},
+}
+PERSON_ROLES: dict[str, str] = {
+    "grid_worker": "网格员", "mediator": "人民调解员", "lawyer": "律师", "legal_advisor": "村（社区）法律顾问",
+    "notary": "公证员", "notary_assistant": "公证员助理", "appraiser": "司法鉴定人", "publicist": "普法宣传员",
+    "legal_aid_officer": "法律援助工作人员", "corrections_officer": "社区矫正工作人员",
+    "grassroots_legal_worker": "基层法律服务工作者", "justice_office_staff": "司法所工作人员",
+    "legal_literate": "法律明白人", "volunteer": "法律志愿者",
+}
+PersonRole = Literal[tuple(PERSON_ROLES)]  # type: ignore[valid-type]
+
+
+# --- small shared helpers (also used by coverage, board and rota) ---------------------------------
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def fan_out(function: Callable[[T], R], inputs: Iterable[T]) -> list[R]:
+    """`function` over `inputs`, a few DynamoDB calls side by side (boto3 clients are thread-safe);
+    results in input order, the first exception re-raised."""
+    inputs = list(inputs)
+    if len(inputs) <= 1:
+        return [function(i) for i in inputs]
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_CALLS, len(inputs))) as pool:
+        return list(pool.map(function, inputs))
+
+
+def fetch(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Items by (pk, sk), BatchGetItem in chunks of 100; missing keys are simply absent."""
+    unique = list(dict.fromkeys(pairs))
+    chunks = [unique[i:i + 100] for i in range(0, len(unique), 100)]
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for items in fan_out(storage.get_many, chunks):
+        found.update({(i["pk"], i["sk"]): i for i in items})
+    return found
+
+
+def record_key(entity: str, record_id: str) -> tuple[str, str]:
+    key = keys.record(entity, record_id)
+    return key["pk"], key["sk"]
+
+
+def load_areas(codes: Iterable[str]) -> dict[str, Area]:
+    valid = [c for c in codes if _is_code(c)]
+    items = fetch(record_key("area", c) for c in valid)
+    return {i["code"]: Area.from_item(i) for i in items.values()}
+
+
+def _is_code(code: str) -> bool:
+    try:
+        level_of(code)
+    except ValueError:
+        return False
+    return True
+
+
+def paged(items: list[T], *, sort_key: Callable[[T], str], query_id: str, limit: int,
+          cursor: str | None) -> tuple[list[T], str | None]:
+    """A page of a computed, bounded list (sorted by `sort_key`) with the same signed cursors as Queries."""
+    ordered = sorted(items, key=sort_key)
+    if cursor:
+        after = cursors.decode(query_id, cursor).get("after", "")
+        ordered = [i for i in ordered if sort_key(i) > after]
+    page = ordered[:limit]
+    more = len(ordered) > limit
+    return page, (cursors.encode(query_id, {"after": sort_key(page[-1])}) if more else None)
+
+
+def field_error(loc: list[str], msg: str) -> list[dict[str, Any]]:
+    return [{"loc": loc, "msg": msg}]
+
+
+def require_covers(caller: Caller, area_code: str, loc: list[str]) -> None:
+    """403 naming the field when `area_code` is outside the caller's jurisdiction."""
+    if not caller.covers(area_code):
+        raise Forbidden(f"区域 {area_code} 不在您的管辖范围内", code="outside_jurisdiction",
+                        errors=field_error(loc, "不在您的管辖范围内"))
+
+
+def existing_area(code: str, loc: list[str], *, known: dict[str, Area] | None = None) -> Area:
+    """The active area `code`, or 422 `area_not_found` naming the field."""
+    area = (known if known is not None else load_areas([code])).get(code)
+    if area is None or area.status != "active":
+        raise Unprocessable(f"区域 {code} 不存在或已撤销", code="area_not_found",
+                            errors=field_error(loc, "区域不存在或已撤销"))
+    return area
+
+
+def list_scope(caller: Caller, area: str | None) -> str:
+    """The area a staff list is scoped to: the given one (inside the caller's jurisdiction) or theirs.
+    Area lists are partitioned by city, so the scope must be a city or below."""
+    scope = area or caller.area or ""
+    if area:
+        require_covers(caller, area, ["query", "area"])
+    if len(scope) < 4:
+        raise Unprocessable("请选择市级或以下区域", code="area_too_large",
+                            errors=field_error(["query", "area"], "请选择市级或以下区域"))
+    return scope
+
+
+def refuse_nulls(patch: BaseModel, fields: Iterable[str]) -> None:
+    """422 naming each field a PATCH sets to null that the record cannot be without."""
+    nulls = [f for f in fields if f in patch.model_fields_set and getattr(patch, f) is None]
+    if nulls:
+        raise Unprocessable("以下字段不能为空：" + "、".join(nulls), code="validation_failed",
+                            errors=[{"loc": ["body", f], "msg": "不能为空"} for f in nulls])
+
+
+class _Phone(Model):
+    phone_cipher: str
+    phone_hash: str
+    phone_masked: str
+
+
+def seal_phone(phone: str) -> dict[str, str]:
+    """A validated phone number as stored: encrypted, a keyed lookup hash, and the masked form."""
+    return _Phone(phone_cipher=pii.encrypt("phone", phone), phone_hash=pii.lookup_hash("phone", phone),
+                  phone_masked=pii.mask_phone(phone)).model_dump()
+
+
+def _phone(value: str | None) -> str | None:
+    return None if value is None else pii.normalize_phone(value)
+
+
+# --- institutions ---------------------------------------------------------------------------------
+
+class Institution(storage.Record):
+    entity: ClassVar[str] = "institution"
+    id: str
+    kind: InstitutionKind
+    level: str | None = None
+    name: str
+    home_area: str
+    serves: list[str]
+    address: str | None = None
+    phone_cipher: str | None = None
+    phone_hash: str | None = None
+    phone_masked: str | None = None
+    hours: str | None = None
+    status: Literal["active", "retired"] = "active"
+    demo: bool = False
+
+    def key_attributes(self) -> dict[str, str]:
+        gsi1pk, gsi1sk = keys.area_scoped("institution", self.home_area, self.id)
+        gsi2pk, gsi2sk = keys.area_scoped(f"institution-{self.kind}", self.home_area, self.id)
+        return {**keys.record("institution", self.id), "gsi1pk": gsi1pk, "gsi1sk": gsi1sk,
+                "gsi2pk": gsi2pk, "gsi2sk": gsi2sk}
+
+    @property
+    def kind_title(self) -> str:
+        return KIND_TITLES[self.kind]
+
+    @property
+    def level_title(self) -> str | None:
+        return LEVELS.get(self.kind, {}).get(self.level or "")
+
+    @property
+    def display_kind(self) -> str:
+        return self.level_title or self.kind_title
+
+
+def serving_item(institution: Institution, area_code: str) -> dict[str, Any]:
+    """The mapping "institution serves area": in the institution's partition, and in gsi2 under the area."""
+    return {"pk": keys.record("institution", institution.id)["pk"], "sk": keys.serving_sort(area_code),
+            "gsi2pk": keys.area_services(area_code),
+            "gsi2sk": keys.compose("serves", institution.kind, institution.id),
+            "entity": "institution-serves", "institution_id": institution.id, "kind": institution.kind,
+            "area": area_code}
+
+
+class InstitutionIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    kind: InstitutionKind = Field(description="机构类别")
+    level: str | None = Field(None, description="调委会：town/village/industry/stationed；"
+                                                "公共法律服务平台：centre（中心）/station（工作站）/studio（工作室）")
+    name: str = Field(min_length=2, max_length=60, examples=["常州市天宁区法律援助中心"])
+    home_area: str = Field(description="机构所在（主管）区域代码", examples=["320402"])
+    serves: list[str] | None = Field(None, max_length=MAX_SERVES,
+                                     description="服务（对接）的区域代码；省略时为所在区域")
+    address: str | None = Field(None, max_length=120)
+    phone: str | None = Field(None, description="联系电话（手机或区号-座机），公开页面只显示掩码")
+    hours: str | None = Field(None, max_length=60, description="办公/接待时间", examples=["工作日 9:00–17:00"])
+    demo: bool = Field(False, description="演示数据")
+
+    @field_validator("home_area")
+    @classmethod
+    def _home_shape(cls, value: str) -> str:
+        return _checked_code(value)
+
+    @field_validator("serves")
+    @classmethod
+    def _serves_shape(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [_checked_code(c) for c in value]
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str | None) -> str | None:
+        return _phone(value)
+
+
+class InstitutionPatch(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    level: str | None = None
+    name: str | None = Field(None, min_length=2, max_length=60)
+    serves: list[str] | None = Field(None, min_length=1, max_length=MAX_SERVES)
+    address: str | None = Field(None, max_length=120)
+    phone: str | None = None
+    hours: str | None = Field(None, max_length=60)
+    status: Literal["active", "retired"] | None = None
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+
+    @field_validator("serves")
+    @classmethod
+    def _serves_shape(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [_checked_code(c) for c in value]
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str | None) -> str | None:
+        return _phone(value)
+
+
+def _checked_code(code: str) -> str:
+    level_of(code)
+    if len(code) < 4:
+        raise ValueError("应为市级或以下区域")
+    return code
+
+
+class AreaRef(Model):
+    code: str
+    name: str
+    level: str
+
+    @classmethod
+    def of(cls, area: Area) -> "AreaRef":
+        return cls(code=area.code, name=area.name, level=area.level)
+
+
+class InstitutionOut(Model):
+    """The staff view of an institution (phone masked here too)."""
+    id: str
+    kind: InstitutionKind
+    kind_title: str
+    level: str | None
+    level_title: str | None
+    name: str
+    home_area: str
+    serves: list[str]
+    address: str | None
+    phone: str | None = Field(description="掩码后的电话")
+    hours: str | None
+    status: Literal["active", "retired"]
+    demo: bool
+    version: int
+
+    @classmethod
+    def of(cls, inst: Institution) -> "InstitutionOut":
+        return cls(id=inst.id, kind=inst.kind, kind_title=inst.kind_title, level=inst.level,
+                   level_title=inst.level_title, name=inst.name, home_area=inst.home_area, serves=inst.serves,
+                   address=inst.address, phone=inst.phone_masked, hours=inst.hours, status=inst.status,
+                   demo=inst.demo, version=inst.version)
+
+
+class InstitutionPage(Model):
+    items: list[InstitutionOut]
+    next_cursor: str | None = None
+
+
+class InstitutionCard(Model):
+    """The public view: what a resident needs to find the institution, phone masked."""
+    id: str
+    kind: InstitutionKind
+    kind_title: str = Field(description="类别（含层级），如 公共法律服务工作站")
+    name: str
+    address: str | None
+    phone: str | None = Field(description="掩码后的电话")
+    hours: str | None
+    demo: bool
+
+    @classmethod
+    def of(cls, inst: Institution) -> "InstitutionCard":
+        return cls(id=inst.id, kind=inst.kind, kind_title=inst.display_kind, name=inst.name,
+                   address=inst.address, phone=inst.phone_masked, hours=inst.hours, demo=inst.demo)
+
+
+class ServingInstitution(InstitutionCard):
+    serves_area: AreaRef = Field(description="该机构对接的区域（本区域或其上级）")
+
+
+class ServingPage(Model):
+    items: list[ServingInstitution]
+    next_cursor: str | None = None
+
+
+def _check_level(kind: str, level: str | None, home: Area, loc: list[str]) -> None:
+    allowed = LEVELS.get(kind)
+    if allowed is None:
+        if level is not None:
+            raise Unprocessable(f"{KIND_TITLES[kind]}不分层级", code="level_not_applicable",
+                                errors=field_error(loc, "该类机构不分层级"))
+        return
+    if level not in allowed:
+        raise Unprocessable(f"请填写{KIND_TITLES[kind]}的层级", code="level_required",
+                            errors=field_error(loc, "应为以下之一：" + "、".join(allowed)))
+    homes = LEVEL_HOMES.get(f"{kind}.{level}")
+    if homes and home.level not in homes:
+        raise Unprocessable(f"{allowed[level]}应设在{'、'.join(sorted(homes))}级区域，而 {home.code} 是 {home.level}",
+                            code="level_area_mismatch", errors=field_error(["body", "home_area"], "层级与所在区域不符"))
+
+
+def _check_serves(caller: Caller, codes: list[str], known: dict[str, Area]) -> None:
+    if len(set(codes)) != len(codes):
+        raise Unprocessable("服务区域有重复", code="duplicate_area",
+                            errors=field_error(["body", "serves"], "有重复的区域"))
+    for index, code in enumerate(codes):
+        existing_area(code, ["body", "serves", str(index)], known=known)
+        require_covers(caller, code, ["body", "serves", str(index)])
+
+
+def create_institution(actor: audit.Actor, caller: Caller, data: InstitutionIn,
+                       institution_id: str | None = None) -> Institution:
+    serves = data.serves or [data.home_area]
+    known = load_areas([data.home_area, *serves])
+    home = existing_area(data.home_area, ["body", "home_area"], known=known)
+    require_covers(caller, data.home_area, ["body", "home_area"])
+    _check_level(data.kind, data.level, home, ["body", "level"])
+    _check_serves(caller, serves, known)
+    inst = Institution(id=institution_id or uuid.uuid4().hex, kind=data.kind, level=data.level, name=data.name,
+                       home_area=data.home_area, serves=serves, address=data.address, hours=data.hours,
+                       demo=data.demo, **(seal_phone(data.phone) if data.phone else {}))
+    storage.stamp_new(inst)
+    storage.put_new(inst, also=[
+        *(storage.put_op(serving_item(inst, code)) for code in serves),
+        audit.entry(actor, "create", "institution", inst.id,
+                    f"登记{inst.display_kind}「{inst.name}」，服务区域 {'、'.join(serves)}"),
+    ])
+    return inst
+
+
+def get_institution(institution_id: str) -> Institution:
+    inst = storage.find(Institution, "institution", institution_id)
+    if inst is None:
+        raise NotFound(f"机构 {institution_id} 不存在", code="institution_not_found")
+    return inst
+
+
+_safe_id = keys.is_record_id
+
+
+def can_see_institution(caller: Caller, inst: Institution) -> bool:
+    return caller.covers(inst.home_area) or any(caller.covers(code) for code in inst.serves)
+
+
+def institution_for(caller: Caller, institution_id: str) -> Institution:
+    """Staff read: the institution is in, or serves, their jurisdiction (else 403: institutions are public)."""
+    inst = get_institution(institution_id)
+    if not can_see_institution(caller, inst):
+        raise Forbidden("该机构不在您的管辖范围内", code="outside_jurisdiction")
+    return inst
+
+
+def change_institution(actor: audit.Actor, caller: Caller, institution_id: str, patch: InstitutionPatch,
+                       expected_version: int) -> Institution:
+    inst = get_institution(institution_id)
+    if not caller.covers(inst.home_area):
+        raise Forbidden("该机构不在您的管辖范围内", code="outside_jurisdiction")
+    refuse_nulls(patch, ["name", "serves", "status"])
+    changes = patch.model_dump(exclude_unset=True, exclude={"version", "phone"})
+    if "phone" in patch.model_fields_set:
+        changes.update(seal_phone(patch.phone) if patch.phone else
+                       {"phone_cipher": None, "phone_hash": None, "phone_masked": None})
+    if not changes:
+        raise Unprocessable("没有要修改的字段", code="nothing_to_change")
+    if "level" in changes:
+        home = existing_area(inst.home_area, ["body", "level"])
+        _check_level(inst.kind, changes["level"], home, ["body", "level"])
+    if "serves" in changes:
+        _check_serves(caller, changes["serves"], load_areas(changes["serves"]))
+    old_links = set(inst.serves) if inst.status == "active" else set()
+    new_status = changes.get("status", inst.status)
+    new_links = set(changes.get("serves", inst.serves)) if new_status == "active" else set()
+    ops = [storage.delete_op(keys.record("institution", inst.id)["pk"], keys.serving_sort(code))
+           for code in sorted(old_links - new_links)]
+    ops += [storage.put_op(serving_item(inst, code), must_not_exist=False)
+            for code in sorted(new_links - old_links)]
+    fields = [k for k in changes if not k.startswith("phone_")] + (["phone"] if "phone" in patch.model_fields_set else [])
+    shown = {k: {"from": getattr(inst, k), "to": changes[k]} for k in ("name", "level", "serves", "status", "hours",
+                                                                        "address") if k in changes}
+    return storage.update(inst, changes, expected_version=expected_version, also=[
+        *ops, audit.entry(actor, "update", "institution", inst.id, "修改 " + "、".join(fields), shown)])
+
+
+def list_institutions(caller: Caller, area: str | None, kind: str | None, *, limit: int,
+                      cursor: str | None) -> InstitutionPage:
+    scope = list_scope(caller, area)
+    entity = f"institution-{kind}" if kind else "institution"
+    page = storage.query(keys.area_scope_partition(entity, keys.city_of(scope)), index="gsi2" if kind else "gsi1",
+                         begins_with=scope, limit=limit, cursor=cursor)
+    return InstitutionPage(items=[InstitutionOut.of(Institution.from_item(i)) for i in page.items],
+                           next_cursor=page.next_cursor)
+
+
+def load_institutions(ids: Iterable[str]) -> dict[str, Institution]:
+    items = fetch(record_key("institution", i) for i in ids if _safe_id(i))
+    return {i["id"]: Institution.from_item(i) for i in items.values()}
+
+
+# --- what is linked to an area (institutions serving it, assignments targeting it) ----------------
+
+def linked_items(area_codes: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Everything linked to each of `area_codes` (gsi2 `area-services#<code>`): one Query per area,
+    side by side. Callers pass a grid's ancestors to learn who serves the grid."""
+    results = fan_out(lambda code: storage.query_all(keys.area_services(code), index="gsi2"), area_codes)
+    return dict(zip(area_codes, results))
+
+
+def serving(linked: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str]]:
+    """(area code, institution id) of every mapping among `linked` items, nearest area first, each
+    institution once (at the nearest area it is mapped to)."""
+    pairs = sorted(((code, item["institution_id"]) for code, items in linked.items() for item in items
+                    if item.get("entity") == "institution-serves"), key=lambda p: (-len(p[0]), p[1]))
+    seen: set[str] = set()
+    return [p for p in pairs if not (p[1] in seen or seen.add(p[1]))]
+
+
+def institutions_serving(code: str, *, limit: int, cursor: str | None) -> ServingPage:
+    """Public: the institutions mapped to `code` or any area above it, nearest first."""
+    chain = area_chain(code)
+    pairs = serving(linked_items([c for c in chain if len(c) >= 4]))
+    insts = load_institutions(i for _, i in pairs)
+    cards = [ServingInstitution(**InstitutionCard.of(insts[i]).model_dump(), serves_area=AreaRef.of(chain[c]))
+             for c, i in pairs if i in insts and insts[i].status == "active" and c in chain]
+    items, next_cursor = paged(cards, sort_key=lambda c: f"{20 - len(c.serves_area.code):02d}.{c.kind}.{c.id}",
+                               query_id=f"serving|{code}", limit=limit, cursor=cursor)
+    return ServingPage(items=items, next_cursor=next_cursor)
+
+
+def area_chain(code: str) -> dict[str, Area]:
+    """The area and its ancestors (one BatchGetItem), root first; 404 `area_not_found` if unknown."""
+    chain = load_areas(ancestors(code)) if _is_code(code) else {}
+    if code not in chain:
+        raise NotFound(f"区域 {code} 不存在", code="area_not_found")
+    return {c: chain[c] for c in ancestors(code) if c in chain}
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+class Person(storage.Record):
+    entity: ClassVar[str] = "person"
+    id: str
+    name: str
+    roles: list[str]
+    home_area: str
+    institution_id: str | None = None
+    duty: str
+    phone_cipher: str
+    phone_hash: str
+    phone_masked: str
+    hours: str | None = None
+    status: Literal["active", "retired"] = "active"
+    demo: bool = False
+
+    def key_attributes(self) -> dict[str, str]:
+        gsi1pk, gsi1sk = keys.area_scoped("person", self.home_area, self.id)
+        attrs = {**keys.record("person", self.id), "gsi1pk": gsi1pk, "gsi1sk": gsi1sk}
+        if self.institution_id:
+            attrs.update(gsi2pk=keys.service_point_list("person", self.institution_id), gsi2sk=self.id)
+        return attrs
+
+
+class PersonIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=2, max_length=30, examples=["周雅琴"])
+    roles: list[PersonRole] = Field(min_length=1, max_length=5, description="人员类别")  # type: ignore[valid-type]
+    home_area: str = Field(description="所属区域（决定谁可以管理此人）", examples=["320402001"])
+    institution_id: str | None = Field(None, max_length=64, description="所属机构")
+    duty: str = Field(min_length=2, max_length=60, description="公示职责", examples=["网格调解员，负责邻里纠纷调解"])
+    phone: str = Field(description="联系电话；任何页面都只显示掩码", examples=["13800001234"])
+    hours: str | None = Field(None, max_length=60, description="驻点/联系时间", examples=["每周二 9:00–11:30"])
+    demo: bool = Field(False, description="演示数据")
+
+    @field_validator("home_area")
+    @classmethod
+    def _home_shape(cls, value: str) -> str:
+        return _checked_code(value)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str) -> str:
+        return pii.normalize_phone(value)
+
+
+class PersonPatch(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str | None = Field(None, min_length=2, max_length=30)
+    roles: list[PersonRole] | None = Field(None, min_length=1, max_length=5)  # type: ignore[valid-type]
+    institution_id: str | None = Field(None, max_length=64)
+    duty: str | None = Field(None, min_length=2, max_length=60)
+    phone: str | None = None
+    hours: str | None = Field(None, max_length=60)
+    status: Literal["active", "retired"] | None = None
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str | None) -> str | None:
+        return _phone(value)
+
+
+class PersonOut(Model):
+    """The staff view of a person: masked phone, no other personal data."""
+    id: str
+    name: str
+    roles: list[str]
+    role_titles: list[str]
+    home_area: str
+    institution_id: str | None
+    institution_name: str | None
+    duty: str
+    phone: str = Field(description="掩码后的电话")
+    hours: str | None
+    status: Literal["active", "retired"]
+    demo: bool
+    version: int
+
+    @classmethod
+    def of(cls, person: Person, institution: Institution | None = None) -> "PersonOut":
+        return cls(id=person.id, name=person.name, roles=person.roles,
+                   role_titles=[PERSON_ROLES.get(r, r) for r in person.roles], home_area=person.home_area,
+                   institution_id=person.institution_id, institution_name=institution.name if institution else None,
+                   duty=person.duty, phone=person.phone_masked, hours=person.hours, status=person.status,
+                   demo=person.demo, version=person.version)
+
+
+class PersonPage(Model):
+    items: list[PersonOut]
+    next_cursor: str | None = None
+
+
+class ContactCard(Model):
+    """公示栏 card: name, duty, masked phone, hours, institution name — nothing else."""
+    name: str
+    duty: str
+    phone: str = Field(description="掩码后的电话，如 138****1234")
+    hours: str | None
+    institution: str | None = Field(description="所属机构名称")
+    demo: bool
+
+    @classmethod
+    def of(cls, person: Person, institution: Institution | None = None) -> "ContactCard":
+        return cls(name=person.name, duty=person.duty, phone=person.phone_masked, hours=person.hours,
+                   institution=institution.name if institution else None, demo=person.demo)
+
+
+def _visible_institution(caller: Caller, institution_id: str, loc: list[str]) -> Institution:
+    insts = load_institutions([institution_id])
+    inst = insts.get(institution_id)
+    if inst is None or inst.status != "active" or not can_see_institution(caller, inst):
+        raise Unprocessable(f"机构 {institution_id} 不存在或不在您的管辖范围内", code="institution_not_found",
+                            errors=field_error(loc, "机构不存在或不在您的管辖范围内"))
+    return inst
+
+
+def create_person(actor: audit.Actor, caller: Caller, data: PersonIn, person_id: str | None = None) -> Person:
+    existing_area(data.home_area, ["body", "home_area"])
+    require_covers(caller, data.home_area, ["body", "home_area"])
+    if data.institution_id:
+        _visible_institution(caller, data.institution_id, ["body", "institution_id"])
+    person = Person(id=person_id or uuid.uuid4().hex, name=data.name, roles=list(dict.fromkeys(data.roles)),
+                    home_area=data.home_area, institution_id=data.institution_id, duty=data.duty,
+                    hours=data.hours, demo=data.demo, **seal_phone(data.phone))
+    storage.stamp_new(person)
+    roles = "、".join(PERSON_ROLES[r] for r in person.roles)
+    storage.put_new(person, also=[audit.entry(actor, "create", "person", person.id, f"登记人员（{roles}）")])
+    return person
+
+
+def get_person(person_id: str) -> Person | None:
+    return storage.find(Person, "person", person_id)
+
+
+def person_for(caller: Caller, person_id: str) -> Person:
+    """Staff read of a person of their area; to anyone else the person does not exist (404)."""
+    person = get_person(person_id)
+    if person is None or not caller.covers(person.home_area):
+        raise NotFound(f"人员 {person_id} 不存在", code="person_not_found")
+    return person
+
+
+def person_out(person: Person) -> PersonOut:
+    inst = load_institutions([person.institution_id]).get(person.institution_id) if person.institution_id else None
+    return PersonOut.of(person, inst)
+
+
+def change_person(actor: audit.Actor, caller: Caller, person_id: str, patch: PersonPatch,
+                  expected_version: int) -> Person:
+    person = person_for(caller, person_id)
+    refuse_nulls(patch, ["name", "roles", "duty", "phone", "status"])
+    changes = patch.model_dump(exclude_unset=True, exclude={"version", "phone"})
+    if "phone" in patch.model_fields_set:
+        changes.update(seal_phone(patch.phone))
+    if not changes:
+        raise Unprocessable("没有要修改的字段", code="nothing_to_change")
+    if changes.get("institution_id"):
+        _visible_institution(caller, changes["institution_id"], ["body", "institution_id"])
+    fields = [k for k in changes if not k.startswith("phone_")] + (["phone"] if "phone" in patch.model_fields_set else [])
+    shown = {k: {"from": getattr(person, k), "to": changes[k]} for k in ("roles", "institution_id", "status")
+             if k in changes}
+    return storage.update(person, changes, expected_version=expected_version, also=[
+        audit.entry(actor, "update", "person", person.id, "修改 " + "、".join(fields), shown)])
+
+
+def list_people(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> PersonPage:
+    scope = list_scope(caller, area)
+    page = storage.query(keys.area_scope_partition("person", keys.city_of(scope)), index="gsi1",
+                         begins_with=scope, limit=limit, cursor=cursor)
+    return _person_page(page)
+
+
+def institution_people(caller: Caller, institution_id: str, *, limit: int, cursor: str | None) -> PersonPage:
+    """The roster of one institution; people outside the caller's jurisdiction are left out."""
+    institution_for(caller, institution_id)
+    page = storage.query(keys.service_point_list("person", institution_id), index="gsi2", limit=limit, cursor=cursor)
+    return _person_page(page, keep=lambda p: caller.covers(p.home_area))
+
+
+def _person_page(page: storage.Page, keep: Callable[[Person], bool] = lambda p: True) -> PersonPage:
+    people = [p for p in (Person.from_item(i) for i in page.items) if keep(p)]
+    insts = load_institutions({p.institution_id for p in people if p.institution_id})
+    return PersonPage(items=[PersonOut.of(p, insts.get(p.institution_id or "")) for p in people],
+                      next_cursor=page.next_cursor)
+
+
+def load_people(ids: Iterable[str]) -> dict[str, Person]:
+    items = fetch(record_key("person", i) for i in ids if _safe_id(i))
+    return {i["id"]: Person.from_item(i) for i in items.values()}

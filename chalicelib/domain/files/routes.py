@@ -1,0 +1,55 @@
+"""Routes of files (SPEC C10 and attachments), mounted at /v1: register an upload and get its presigned
+POST, confirm it, read its metadata, get a short-lived download link; and the public list of an area's
+leaflets."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.domain.files import service as files
+from chalicelib.platform import web
+from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.web import PUBLIC, SIGNED_IN, PageQuery, endpoint, parse, parse_query
+
+bp = Blueprint(__name__)
+TAGS = ("files",)
+
+
+@bp.route("/files", methods=["POST"], authorizer=jwt_auth)
+@endpoint("登记上传文件，取得直传表单", who=SIGNED_IN, body=files.FileIn, response=files.FileCreated, status=201,
+          tags=TAGS, description="返回 10 分钟内有效的 S3 预签名 POST 表单（限定对象键、类型与确切大小）；"
+                                 "上传后调用 /v1/files/{id}/confirm，文件才可下载。居民只能上传附件。")
+def create_file():
+    record, upload = files.create(web.actor(), web.caller(), parse(files.FileIn))
+    created = files.FileCreated(**files.FileOut.of(record).model_dump(), upload=upload)
+    return web.respond(created, status=201, headers={"Location": f"/v1/files/{record.id}"})
+
+
+@bp.route("/files/{file_id}/confirm", methods=["POST"], authorizer=jwt_auth)
+@endpoint("确认上传完成", who=SIGNED_IN, response=files.FileOut, tags=TAGS,
+          description="核对对象已存在且大小、类型、SHA-256 与登记一致后标记为可用；重复确认无副作用。")
+def confirm_file(file_id):
+    return files.FileOut.of(files.confirm(web.actor(), web.caller(), file_id))
+
+
+@bp.route("/files/{file_id}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("文件信息", who=SIGNED_IN, response=files.FileOut, tags=TAGS,
+          description="上传者本人可见；关联到某条记录的附件，能查看该记录的人可见；宣传资料、台账、报告由辖区"
+                      "工作人员可见；已发布的宣传资料所有登录用户可见（不显示上传者）。其他人 404。")
+def get_file(file_id):
+    caller = web.caller()
+    return files.FileOut.of(files.visible(caller, file_id), viewer=caller)
+
+
+@bp.route("/files/{file_id}/download", methods=["GET"], authorizer=jwt_auth)
+@endpoint("取得下载链接", who=SIGNED_IN, response=files.Download, tags=TAGS,
+          description="5 分钟内有效的预签名 GET，下载文件名为文件标题。宣传资料以外的下载记入审计。")
+def download_file(file_id):
+    return files.download(web.actor(), web.caller(), file_id)
+
+
+@bp.route("/areas/{code}/leaflets", methods=["GET"])
+@endpoint("区域的宣传资料（公开）", who=PUBLIC, query=PageQuery, response=files.LeafletPage, tags=TAGS,
+          description="该区域及其下级区域已发布的宣传资料（C10）；下载需登录。")
+def list_leaflets(code):
+    q = parse_query(PageQuery)
+    return files.leaflets(code, limit=q.limit, cursor=q.cursor)

@@ -1,0 +1,506 @@
+"""Policy parameters (SPEC "P-rules"): thresholds, quotas and limits as data with effective dates, set per
+area, inherited down the area tree, changed by administrators without a redeploy, every change audited.
+
+Public surface:
+- `declare(name, title=…, unit=…, minimum=…, maximum=…)` — the registry of known parameter names. The core
+  declares its own below; a plugin declares its parameters at import (`policy.declare(...)` in its
+  package), so a typo in a name is a 422 and a value outside the sanity bounds is a 422.
+- `resolve(name, area, on)` → `InForce`, `resolve_many(names, area, on)` → `{name: InForce}`: the version in
+  force on date `on` (Asia/Shanghai calendar date) at the nearest area, from `area` up to the root.
+  Raises `NotConfigured` when no area on the way up has a version in force on that date (and the
+  declaration has no `default`); `resolve_present` / `resolve_or_none` leave such names out instead.
+- `set_version(...)`, `withdraw(...)`, `versions(...)` — admin writes (audited old → new) and history.
+
+Rules (why): "an application is judged by the rule in force on its date" (SPEC L2), so a version is never
+edited once stored. A new version at an area must take effect after the latest one there (an ordered
+timeline, no silent rewrite of history), and on or after today: a version dated in the past changes
+answers already given, so it needs an explicit `retroactive_reason`, which goes to the audit trail (the
+one legitimate case is entering the historical rules of a city that joins the platform). A version that
+has not taken effect yet may be withdrawn (a mistake caught in time); one in force or past never can.
+
+Storage (docs/data-model.md, patterns P1–P3): per (parameter, area) one partition `policy#<name>#<area>`
+holding a `timeline` item — every active version's date and value, kept in step with the version
+records in the same transaction — and the version records `v#<effective_from>#<suffix>`. Resolution is
+one BatchGetItem of the timelines of the area and all its ancestors (≤ 7 keys per name, plus the area
+record itself so an unknown area is a 404, not a silent root default): one round trip, whatever the date.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import ConfigDict, Field, PlainSerializer, field_validator
+
+from chalicelib.platform import audit, storage
+from chalicelib.platform.storage import keys
+from chalicelib.platform.auth import Caller
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
+from chalicelib.platform.timeutil import today_shanghai
+from chalicelib.platform.model import Model
+
+ROOT = "root"  # the pseudo-area above the provinces: national / platform-wide defaults
+DECLARED_DEFAULT = "declared-default"  # version_id of a declaration's own default (nothing stored)
+ENTITY_VERSION = "policy-version"
+ENTITY_TIMELINE = "policy-timeline"
+NAME_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+VERSION_ID = re.compile(r"^(root|\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})-(\d{8})-([0-9a-f]{8})$")
+# No parameter of a PRC administrative area can take effect before the PRC and its division codes existed;
+# an earlier date is a typo (0202 for 2022) or a probe, and years below 1000 would not even sort as text.
+EARLIEST_EFFECTIVE = date(1949, 10, 1)
+AREA_SHAPE = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$")
+
+
+def _number(value: Decimal) -> int | float:
+    """JSON numbers, not pydantic's default decimal strings: thresholds have ≤ 2 decimals, exact in float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Number = Annotated[Decimal, PlainSerializer(_number, return_type=int | float, when_used="json")]
+
+
+# --- the registry -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Declaration:
+    name: str
+    title: str                 # Chinese, e.g. "法律援助经济困难标准（人均月收入）"
+    unit: str                  # e.g. "元/月", "小时/月", "MB"
+    minimum: Decimal
+    maximum: Decimal
+    description: str = ""
+    default: Decimal | None = None  # applies where no area up to the root has a version (a fresh deployment)
+
+
+_registry: dict[str, Declaration] = {}
+
+
+def declare(name: str, *, title: str, unit: str, minimum: Decimal | int | str, maximum: Decimal | int | str,
+            description: str = "", default: Decimal | int | str | None = None) -> Declaration:
+    """Register a parameter name (call at import). Declaring the same name again identically is a no-op;
+    differently is a programming error (two plugins fighting over one name)."""
+    if not NAME_SHAPE.match(name):
+        raise ValueError(f"parameter name {name!r} must look like 'service.snake_case_name'")
+    declaration = Declaration(name=name, title=title, unit=unit, minimum=Decimal(str(minimum)),
+                              maximum=Decimal(str(maximum)), description=description,
+                              default=None if default is None else Decimal(str(default)))
+    if declaration.minimum > declaration.maximum:
+        raise ValueError(f"{name}: minimum above maximum")
+    if declaration.default is not None and not declaration.minimum <= declaration.default <= declaration.maximum:
+        raise ValueError(f"{name}: default outside its bounds")
+    existing = _registry.get(name)
+    if existing is not None and existing != declaration:
+        raise ValueError(f"parameter {name!r} is already declared differently: {existing}")
+    _registry[name] = declaration
+    return declaration
+
+
+def declared(name: str) -> Declaration:
+    """The declaration of `name`; an unknown name is a 422 naming the path parameter."""
+    try:
+        return _registry[name]
+    except KeyError:
+        raise Unprocessable(f"没有名为「{name}」的政策参数，请检查拼写", code="unknown_policy",
+                            errors=[{"loc": ["path", "name"], "msg": "未登记的参数名"}]) from None
+
+
+def declarations() -> list[Declaration]:
+    return sorted(_registry.values(), key=lambda d: d.name)
+
+
+# Parameters the core and its demo rely on. Plugins declare their own the same way.
+declare("legal_aid.income_threshold_monthly", title="法律援助经济困难标准（家庭人均月收入上限）", unit="元/月",
+        minimum=100, maximum=100_000,
+        description="家庭人均月收入不高于此数视为经济困难（SPEC L2）；常州 2021 年起为当地最低工资标准。")
+declare("advisor.min_onsite_hours_per_month", title="村（社区）法律顾问每月现场服务最少时长", unit="小时/月",
+        minimum=1, maximum=200, description="SPEC V2：常州、枣庄 8 小时，银川 4 小时。")
+declare("files.max_upload_mb", title="单个上传文件大小上限", unit="MB", minimum=1, maximum=100, default=20,
+        description="SPEC C10：上传资料的大小上限（确认上传时要整体读取校验，故不超过 100 MB）。")
+
+
+# --- records ------------------------------------------------------------------------------------------
+
+class TimelineEntry(Model):
+    model_config = ConfigDict(extra="ignore")
+    version_id: str
+    effective_from: date
+    value: Decimal
+    unit: str
+    label: str
+
+
+class Timeline(storage.Record):
+    """Every active version of one parameter at one area, oldest first (the item resolution reads)."""
+    entity: ClassVar[str] = ENTITY_TIMELINE
+    name: str
+    area: str
+    entries: list[TimelineEntry] = []
+
+    def key_attributes(self) -> dict[str, str]:
+        return {"pk": keys.policy_partition(self.name, self.area), "sk": keys.POLICY_TIMELINE_SK}
+
+    def in_force(self, on: date) -> TimelineEntry | None:
+        current = None
+        for entry in self.entries:  # sorted by effective_from
+            if entry.effective_from <= on:
+                current = entry
+        return current
+
+
+class Version(storage.Record):
+    """One version of a parameter at an area. Never changed once stored, except withdrawing a future one."""
+    entity: ClassVar[str] = ENTITY_VERSION
+    version_id: str
+    name: str
+    area: str
+    value: Decimal
+    unit: str
+    effective_from: date
+    label: str
+    note: str | None = None
+    retroactive_reason: str | None = None
+    status: Literal["active", "withdrawn"] = "active"
+    set_by: str
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
+
+    def key_attributes(self) -> dict[str, str]:
+        return {"pk": keys.policy_partition(self.name, self.area),
+                "sk": keys.policy_version_sort(self.effective_from.isoformat(), self.version_id.rsplit("-", 1)[1])}
+
+    def entry(self) -> TimelineEntry:
+        return TimelineEntry(version_id=self.version_id, effective_from=self.effective_from, value=self.value,
+                             unit=self.unit, label=self.label)
+
+
+# --- what resolution returns ----------------------------------------------------------------------------
+
+class InForce(Model):
+    """The version of a parameter in force at an area on a date — cite it in reasons shown to people."""
+    name: str = Field(examples=["legal_aid.income_threshold_monthly"])
+    value: Number = Field(examples=[2280])
+    unit: str = Field(examples=["元/月"])
+    effective_from: date
+    area: str = Field(description="给出该值的区域（可能是上级区域；root 为全平台默认）", examples=["3204"])
+    label: str = Field(examples=["常州市最低工资标准"])
+    version_id: str = Field(examples=["3204-20210801-0a1b2c3d"])
+
+    def describe(self) -> str:
+        """E.g. "常州市最低工资标准 2280 元/月（2021-08-01 起）" for reasons and audit summaries."""
+        return f"{self.label} {_number(self.value)} {self.unit}（{self.effective_from.isoformat()} 起）"
+
+
+class NotConfigured(Problem):
+    """No area from the one asked up to the root has a version of the parameter in force on the date."""
+    status, code, title = 404, "policy_not_configured", "政策参数未配置"
+
+    def __init__(self, name: str, area_code: str, on: date) -> None:
+        title = _registry[name].title if name in _registry else name
+        super().__init__(f"区域 {area_code} 在 {on.isoformat()} 没有生效的「{title}」（{name}），请管理员先设置",
+                         errors=[{"loc": ["path", "name"], "msg": "该区域该日期未配置"}])
+        self.name, self.area, self.on = name, area_code, on
+
+
+def _check_area_code(area_code: str, loc: tuple[str, ...] = ("query", "area")) -> None:
+    if area_code != ROOT and not AREA_SHAPE.match(area_code):
+        raise Unprocessable("区划代码应为 2、4、6、9、12 位数字（网格为 15 位）", code="validation_failed",
+                            errors=[{"loc": list(loc), "msg": "区划代码格式不正确"}])
+
+
+def chain(area_code: str) -> list[str]:
+    """The area itself, then each ancestor, nearest first, then the root."""
+    from chalicelib.domain.areas.service import ancestors
+
+    return [*reversed(ancestors(area_code)), ROOT] if area_code != ROOT else [ROOT]
+
+
+def _timelines(names: list[str], area_code: str) -> dict[tuple[str, str], Timeline]:
+    """Every timeline of `names` along the chain of `area_code`, in one BatchGetItem per 100 keys (one call
+    for up to 14 names). The area record rides along: an unknown area is a 404, not a root default."""
+    codes = chain(area_code)
+    pairs = [(keys.policy_partition(n, c), keys.POLICY_TIMELINE_SK) for n in names for c in codes]
+    area_key = tuple(keys.record("area", area_code).values()) if area_code != ROOT else None
+    wanted = [*([area_key] if area_key else []), *pairs]
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(wanted), 100):
+        found += storage.get_many(wanted[start:start + 100])
+    if area_key and not any(i.get("entity") == "area" for i in found):
+        raise NotFound(f"区域 {area_code} 不存在", code="area_not_found")
+    out = {}
+    for item in found:
+        if item.get("entity") == ENTITY_TIMELINE:
+            timeline = Timeline.from_item(item)
+            out[(timeline.name, timeline.area)] = timeline
+    return out
+
+
+def _pick(name: str, area_code: str, on: date, timelines: dict[tuple[str, str], Timeline]) -> InForce | None:
+    for code in chain(area_code):
+        timeline = timelines.get((name, code))
+        entry = timeline.in_force(on) if timeline else None
+        if entry is not None:
+            return InForce(name=name, value=entry.value, unit=entry.unit, effective_from=entry.effective_from,
+                           area=code, label=entry.label, version_id=entry.version_id)
+    declaration = _registry[name]
+    if declaration.default is not None:  # declared in code for a fresh deployment; any stored version wins
+        return InForce(name=name, value=declaration.default, unit=declaration.unit, effective_from=date.min,
+                       area=ROOT, label=declaration.title, version_id=DECLARED_DEFAULT)
+    return None
+
+
+def resolve(name: str, area_code: str, on: date | None = None) -> InForce:
+    """The version of `name` in force at `area_code` on `on` (default: today in Asia/Shanghai)."""
+    return resolve_many([name], area_code, on)[name]
+
+
+def resolve_many(names: list[str], area_code: str, on: date | None = None) -> dict[str, InForce]:
+    """Several parameters for one area and date in one round trip; `NotConfigured` for the first missing."""
+    on = on or today_shanghai()
+    for name in names:
+        declared(name)
+    _check_area_code(area_code)
+    timelines = _timelines(list(dict.fromkeys(names)), area_code)
+    out = {}
+    for name in names:
+        found = _pick(name, area_code, on, timelines)
+        if found is None:
+            raise NotConfigured(name, area_code, on)
+        out[name] = found
+    return out
+
+
+def resolve_present(names: list[str], area_code: str, on: date | None = None) -> dict[str, InForce]:
+    """Like `resolve_many` in the same single round trip, but names with nothing in force are left out
+    instead of raising (for callers that treat a missing parameter as "not applicable")."""
+    on = on or today_shanghai()
+    for name in names:
+        declared(name)
+    _check_area_code(area_code)
+    timelines = _timelines(list(dict.fromkeys(names)), area_code)
+    found = {name: _pick(name, area_code, on, timelines) for name in names}
+    return {name: value for name, value in found.items() if value is not None}
+
+
+def resolve_or_none(name: str, area_code: str, on: date | None = None) -> InForce | None:
+    try:
+        return resolve(name, area_code, on)
+    except NotConfigured:
+        return None
+
+
+# --- writes ---------------------------------------------------------------------------------------------
+
+class VersionIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    area: str = Field(description="该版本适用的区域代码（其下级区域继承，除非另行设置）", examples=["3204"])
+    value: Decimal = Field(description="参数值", examples=[2280], max_digits=12, decimal_places=2)
+    unit: str | None = Field(None, max_length=20, description="单位；省略则用登记的单位，给出则必须一致",
+                             examples=["元/月"])
+    effective_from: date = Field(description="生效日期（北京时间，含当日）", examples=["2026-12-01"])
+    label: str | None = Field(None, min_length=1, max_length=60,
+                              description="向群众说明理由时引用的名称，省略则用参数名称", examples=["常州市最低工资标准"])
+    note: str | None = Field(None, max_length=500, description="依据（文件名、文号）", examples=["常司发〔2021〕89号"])
+    retroactive_reason: str | None = Field(None, min_length=4, max_length=500,
+                                           description="生效日期早于今天时必填：为何追溯（如录入历史标准）")
+
+    @field_validator("area")
+    @classmethod
+    def _area_shape(cls, area: str) -> str:
+        if area != ROOT and not AREA_SHAPE.match(area):
+            raise ValueError("区划代码应为 2、4、6、9、12 位数字（网格为 15 位）")
+        return area
+
+    @field_validator("effective_from")
+    @classmethod
+    def _not_before_the_prc(cls, day: date) -> date:
+        if day < EARLIEST_EFFECTIVE:
+            raise ValueError(f"生效日期不能早于 {EARLIEST_EFFECTIVE.isoformat()}")
+        return day
+
+
+class VersionOut(Model):
+    version_id: str
+    name: str
+    area: str
+    value: Number
+    unit: str
+    effective_from: date
+    label: str
+    note: str | None
+    retroactive_reason: str | None
+    status: Literal["active", "withdrawn"]
+    set_by: str
+    created_at: str
+    withdrawn_by: str | None
+    withdrawn_reason: str | None
+    version: int
+
+    @classmethod
+    def of(cls, v: Version) -> "VersionOut":
+        return cls(version_id=v.version_id, name=v.name, area=v.area, value=v.value, unit=v.unit,
+                   effective_from=v.effective_from, label=v.label, note=v.note,
+                   retroactive_reason=v.retroactive_reason, status=v.status, set_by=v.set_by,
+                   created_at=v.created_at.isoformat(), withdrawn_by=v.withdrawn_by,
+                   withdrawn_reason=v.withdrawn_reason, version=v.version)
+
+
+class VersionPage(Model):
+    items: list[VersionOut]
+    next_cursor: str | None = None
+
+
+def _require_admin_over(caller: Caller | None, area_code: str) -> None:
+    """Admins change parameters of their area and below; `caller=None` is the system (demo loader, CLI),
+    the only writer of root defaults."""
+    if caller is None:
+        return
+    if not caller.is_admin:
+        raise Forbidden("只有管理员可以设置政策参数", code="role_not_allowed")
+    if not caller.covers(area_code):
+        raise Forbidden("该区域不在您的管辖范围内", code="outside_jurisdiction")
+
+
+def _field(loc: str, msg: str) -> list[dict[str, Any]]:
+    return [{"loc": ["body", loc], "msg": msg}]
+
+
+def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: VersionIn | None = None, *,
+                area_code: str | None = None, value: Decimal | int | str | None = None,
+                unit: str | None = None, effective_from: date | None = None, label: str | None = None,
+                note: str | None = None, retroactive_reason: str | None = None) -> Version:
+    """Add a version of `name` at an area (admin of that area), audited with the value it replaces for that
+    date (old → new). Pass `data` (the route) or the keyword fields (services, demo loader)."""
+    declaration = declared(name)
+    if data is None:
+        data = VersionIn(area=area_code, value=Decimal(str(value)), unit=unit, effective_from=effective_from,
+                         label=label, note=note, retroactive_reason=retroactive_reason)
+    _require_admin_over(caller, data.area)
+    errors = []
+    if not declaration.minimum <= data.value <= declaration.maximum:
+        errors += _field("value", f"应在 {_number(declaration.minimum)}–{_number(declaration.maximum)} "
+                                  f"{declaration.unit} 之间")
+    if data.unit is not None and data.unit != declaration.unit:
+        errors += _field("unit", f"该参数的单位是「{declaration.unit}」")
+    today = today_shanghai()
+    if data.effective_from < today and not data.retroactive_reason:
+        errors += _field("effective_from", f"生效日期早于今天（{today.isoformat()}）：追溯生效须填写 retroactive_reason")
+    if errors:
+        raise Unprocessable("以下字段有误：" + "、".join(e["loc"][1] for e in errors), code="invalid_policy_version",
+                            errors=errors)
+
+    timelines = _timelines([name], data.area)  # one call: this area's timeline, its ancestors', the area
+    own = timelines.get((name, data.area))
+    if own and own.entries and data.effective_from <= own.entries[-1].effective_from:
+        last = own.entries[-1]
+        raise Conflict(f"生效日期须晚于该区域现有最新版本的生效日期 {last.effective_from.isoformat()}",
+                       code="effective_from_not_after_previous",
+                       errors=_field("effective_from", f"应晚于 {last.effective_from.isoformat()}"))
+    before = _pick(name, data.area, data.effective_from, timelines)
+
+    version = Version(
+        version_id=f"{data.area}-{data.effective_from.isoformat().replace('-', '')}-{uuid.uuid4().hex[:8]}",
+        name=name, area=data.area, value=data.value, unit=declaration.unit, effective_from=data.effective_from,
+        label=data.label or declaration.title, note=data.note, retroactive_reason=data.retroactive_reason,
+        set_by=actor.sub,
+    )
+    storage.stamp_new(version)
+    if own is None:
+        own = storage.stamp_new(Timeline(name=name, area=data.area, entries=[version.entry()]))
+        timeline_op = storage.put_op(own.to_item())
+    else:
+        timeline_op = _timeline_update(own, [*own.entries, version.entry()])
+    old = "未设置"
+    if before is not None:
+        old = before.describe() + ("" if before.area == data.area else f"（沿用 {before.area} 的设置）")
+    summary = f"设置「{declaration.title}」@{data.area}，{data.effective_from.isoformat()} 起：{old} → " \
+              f"{version.label} {_number(version.value)} {version.unit}"
+    if data.retroactive_reason:
+        summary += f"；追溯生效，理由：{data.retroactive_reason}"
+    changes = {"value": {"from": before.value if before else None, "to": version.value},
+               "label": {"from": before.label if before else None, "to": version.label}}
+    try:
+        storage.put_new(version, also=[
+            timeline_op,
+            audit.entry(actor, "set", ENTITY_VERSION, version.version_id, summary,
+                        {k: v for k, v in changes.items() if v["from"] != v["to"]}),
+        ])
+    except Conflict as exc:
+        if exc.code == "condition_failed":  # the timeline changed under us (a concurrent version)
+            raise Conflict("该参数刚被他人修改，请刷新后重试", code="stale_version") from None
+        raise
+    return version
+
+
+def _timeline_update(timeline: Timeline, entries: list[TimelineEntry]) -> dict[str, Any]:
+    from chalicelib.platform.timeutil import now_utc
+
+    return storage.update_op(
+        timeline.key_attributes()["pk"], timeline.key_attributes()["sk"],
+        {"entries": [e.model_dump() for e in sorted(entries, key=lambda e: e.effective_from)],
+         "version": timeline.version + 1, "updated_at": now_utc()},
+        expected_version=timeline.version)
+
+
+def get_version(name: str, version_id: str, caller: Caller | None = None) -> Version:
+    """One version; with `caller`, only within their line of areas (as `versions`), else 403 — checked on
+    the area the id names, before reading, so a refusal says nothing about whether the version exists."""
+    declared(name)
+    match = VERSION_ID.match(version_id)
+    if not match:
+        raise NotFound("没有这个参数版本", code="policy_version_not_found")
+    area_code, day, suffix = match.groups()
+    if caller is not None:
+        _require_line_of_areas(caller, area_code)
+    sk = keys.policy_version_sort(f"{day[:4]}-{day[4:6]}-{day[6:]}", suffix)
+    version = storage.get_record(Version, keys.policy_partition(name, area_code), sk, consistent=True)
+    if version is None:
+        raise NotFound("没有这个参数版本", code="policy_version_not_found")
+    return version
+
+
+def withdraw(actor: audit.Actor, caller: Caller | None, name: str, version_id: str, reason: str,
+             expected_version: int) -> Version:
+    """Withdraw a version that has not taken effect yet (admin of its area); audited with the reason."""
+    version = get_version(name, version_id)
+    _require_admin_over(caller, version.area)
+    if version.status != "active":
+        raise Conflict("该版本已撤回", code="already_withdrawn")
+    if version.effective_from <= today_shanghai():
+        raise Conflict(f"该版本已于 {version.effective_from.isoformat()} 生效，不能撤回；如需调整请设置新版本",
+                       code="version_in_force")
+    timeline = storage.get_record(Timeline, keys.policy_partition(name, version.area), keys.POLICY_TIMELINE_SK,
+                                  consistent=True)
+    remaining = [e for e in (timeline.entries if timeline else []) if e.version_id != version_id]
+    also = [audit.entry(actor, "withdraw", ENTITY_VERSION, version_id,
+                        f"撤回「{_registry[name].title}」@{version.area} {version.effective_from.isoformat()} 起的版本"
+                        f"（{_number(version.value)} {version.unit}），理由：{reason}",
+                        {"status": {"from": "active", "to": "withdrawn"}})]
+    if timeline is not None:
+        also.insert(0, _timeline_update(timeline, remaining))
+    return storage.update(version, {"status": "withdrawn", "withdrawn_by": actor.sub, "withdrawn_reason": reason},
+                          expected_version=expected_version, also=also)
+
+
+def _require_line_of_areas(caller: Caller, area_code: str) -> None:
+    """Staff read the versions of their area, its ancestors (the rules that govern them) and below."""
+    if caller.area and not (area_code == ROOT or area_code.startswith(caller.area)
+                            or caller.area.startswith(area_code)):
+        raise Forbidden("该区域不在您的管辖范围内", code="outside_jurisdiction")
+
+
+def versions(caller: Caller, name: str, area_code: str, *, limit: int, cursor: str | None) -> VersionPage:
+    """Every version (withdrawn ones too) of `name` set at exactly `area_code`, newest first. Staff see
+    those of their area, its ancestors (the rules that govern them) and everything below."""
+    declared(name)
+    _check_area_code(area_code)
+    _require_line_of_areas(caller, area_code)
+    page = storage.query(keys.policy_partition(name, area_code), begins_with=keys.POLICY_VERSION_PREFIX,
+                         limit=limit, cursor=cursor, newest_first=True)
+    return VersionPage(items=[VersionOut.of(Version.from_item(i)) for i in page.items],
+                       next_cursor=page.next_cursor)
+
+
+# --- demo data ------------------------------------------------------------------------------------------

@@ -1,0 +1,526 @@
+"""Rota and notices 告知机制 (C8): the weekly duty rota 轮值表 and the monthly themed activity of each
+service point, at a fixed day and time ("双固定", seed 003), published in advance and readable by anyone.
+
+- A duty slot is weekly: a person on duty at a service point every <weekday> <start>–<end>, from a date
+  (after today: published in advance) until an optional date.
+- An activity is the service point's themed day of one month (one per month), on a date after today.
+- Nobody is on duty in two places at once: every person has a rota ledger item (`rota-by#<person>`)
+  listing what they are booked for. A booking reads it with a consistent read, checks for a clash
+  (409 `rota_conflict`), and writes the slot, the ledger (version-checked, so two bookings of the same
+  person cannot both pass the check) and the audit entry in one transaction.
+
+Lists: gsi1 `duty-slot@<institution>` sorted by weekday and start; gsi1 `activity@<institution>` by date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from datetime import timedelta
+from typing import Any, ClassVar, Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from chalicelib.platform import audit, storage
+from chalicelib.platform.storage import keys
+from chalicelib.platform.auth import Caller
+from chalicelib.domain.directory.service import (
+    ContactCard, Institution, InstitutionCard, Person, fan_out, field_error, get_institution, load_institutions,
+    load_people, paged,
+)
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.platform.timeutil import now_utc, today_shanghai
+from chalicelib.platform.model import Model
+
+TIME_SHAPE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+WEEKDAYS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
+MAX_HOSTS = 5
+
+
+def _time(value: str) -> str:
+    if not TIME_SHAPE.match(value):
+        raise ValueError("时间应为 24 小时制 HH:MM，如 09:00")
+    return value
+
+
+EARLIEST = dt.date(2000, 1, 1)
+YEARS_AHEAD = 5
+
+
+def bounded_day(value: dt.date | None) -> dt.date | None:
+    """A date from 2000-01-01 to five years from today: arithmetic on dates near 9999-12-31 (a week's
+    Sunday, a slot's next occurrence) overflows."""
+    if value is None:
+        return value
+    today = today_shanghai()
+    latest = today.replace(year=today.year + YEARS_AHEAD) if (today.month, today.day) != (2, 29) \
+        else dt.date(today.year + YEARS_AHEAD, 2, 28)
+    if value < EARLIEST:
+        raise ValueError(f"日期不能早于 {EARLIEST.isoformat()}")
+    if value > latest:
+        raise ValueError(f"日期不能晚于 {latest.isoformat()}（{YEARS_AHEAD} 年以内）")
+    return value
+
+
+class _Timed(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    start: str = Field(description="开始时间 HH:MM（北京时间）", examples=["09:00"])
+    end: str = Field(description="结束时间 HH:MM（北京时间）", examples=["11:30"])
+
+    @field_validator("start")
+    @classmethod
+    def _start_shape(cls, value: str) -> str:
+        return _time(value)
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, value: str, info) -> str:
+        _time(value)
+        start = info.data.get("start")
+        if start and value <= start:
+            raise ValueError("结束时间应晚于开始时间")
+        return value
+
+
+# --- records --------------------------------------------------------------------------------------
+
+class DutySlot(storage.Record):
+    entity: ClassVar[str] = "duty-slot"
+    id: str
+    institution_id: str
+    person_id: str
+    weekday: int
+    start: str
+    end: str
+    duty: str
+    effective_from: dt.date
+    effective_until: dt.date | None = None
+    status: Literal["active", "withdrawn"] = "active"
+    demo: bool = False
+
+    def key_attributes(self) -> dict[str, str]:
+        attrs = keys.record("duty-slot", self.id)
+        if self.status == "active":
+            attrs.update(gsi1pk=keys.service_point_list("duty-slot", self.institution_id),
+                         gsi1sk=keys.compose(str(self.weekday), self.start, self.id))
+        return attrs
+
+
+class Activity(storage.Record):
+    entity: ClassVar[str] = "activity"
+    id: str  # <institution>.<yyyy-mm>: one themed activity per service point per month
+    institution_id: str
+    month: str
+    date: dt.date
+    start: str
+    end: str
+    theme: str
+    description: str | None = None
+    hosts: list[str] = []
+    status: Literal["published", "withdrawn"] = "published"
+    demo: bool = False
+
+    def key_attributes(self) -> dict[str, str]:
+        attrs = keys.record("activity", self.id)
+        if self.status == "published":
+            attrs.update(gsi1pk=keys.service_point_list("activity", self.institution_id),
+                         gsi1sk=keys.compose(self.date.isoformat(), self.start))
+        return attrs
+
+
+class Commitment(Model):
+    """One line of a person's rota ledger."""
+    kind: Literal["duty", "activity"]
+    record_id: str
+    institution_id: str
+    place: str
+    start: str
+    end: str
+    weekday: int | None = None
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None
+    date: dt.date | None = None
+
+    def last_day(self) -> dt.date | None:
+        return self.date if self.kind == "activity" else self.effective_until
+
+    def describe(self) -> str:
+        when = (f"{WEEKDAYS[self.weekday or 1]} {self.start}–{self.end}" if self.kind == "duty"
+                else f"{self.date.isoformat() if self.date else ''} {self.start}–{self.end}")
+        what = "值班" if self.kind == "duty" else "主持主题活动"
+        return f"{when}已在「{self.place}」{what}"
+
+
+def _first_weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
+    return day + timedelta(days=(weekday - day.isoweekday()) % 7)
+
+
+def clash(a: Commitment, b: Commitment) -> bool:
+    """Whether two commitments put one person in two places (or twice in one) at the same moment."""
+    if not (a.start < b.end and b.start < a.end):
+        return False
+    if a.kind == "activity" and b.kind == "activity":
+        return a.date == b.date
+    if a.kind == "activity":
+        a, b = b, a
+    if b.kind == "activity":  # a is a weekly duty
+        return (b.date.isoweekday() == a.weekday and a.effective_from <= b.date
+                and (a.effective_until is None or b.date <= a.effective_until))
+    if a.weekday != b.weekday:
+        return False
+    lo = max(a.effective_from, b.effective_from)
+    ends = [d for d in (a.effective_until, b.effective_until) if d is not None]
+    return not ends or _first_weekday_on_or_after(lo, a.weekday) <= min(ends)
+
+
+class _Ledger:
+    """A person's rota ledger as read (consistently) before a booking, and the op that writes it back."""
+
+    def __init__(self, person_id: str) -> None:
+        self.key = keys.rota_person(person_id)
+        self.person_id = person_id
+        item = storage.get(**self.key, consistent=True)
+        self.version = int(item["version"]) if item else 0
+        today = today_shanghai()
+        self.commitments = [c for c in (Commitment.model_validate(v) for v in (item or {}).get("commitments", {}).values())
+                            if c.last_day() is None or c.last_day() >= today]
+
+    def clashes(self, new: Commitment) -> Commitment | None:
+        return next((c for c in self.commitments if c.record_id != new.record_id and clash(c, new)), None)
+
+    def op(self, *, add: Commitment | None = None, remove: str | None = None) -> dict[str, Any]:
+        kept = [c for c in self.commitments if c.record_id not in (remove, add.record_id if add else None)]
+        if add:
+            kept.append(add)
+        commitments = {c.record_id: c.model_dump(exclude_none=True, mode="json") for c in kept}
+        moment = now_utc()
+        if not self.version:
+            return storage.put_op({**self.key, "entity": "rota-ledger", "person_id": self.person_id,
+                                   "commitments": commitments, "version": 1, "created_at": moment,
+                                   "updated_at": moment})
+        return storage.update_op(self.key["pk"], self.key["sk"],
+                                 {"commitments": commitments, "version": self.version + 1, "updated_at": moment},
+                                 expected_version=self.version)
+
+
+def _transact(ops: list[dict[str, Any]]) -> None:
+    try:
+        storage.transact(ops)
+    except Conflict as exc:
+        if exc.code == "condition_failed":
+            raise Conflict("排班刚被他人修改，请刷新后重试", code="rota_busy") from None
+        raise
+
+
+# --- input and output -----------------------------------------------------------------------------
+
+class DutySlotIn(_Timed):
+    person_id: str = Field(min_length=1, max_length=64)
+    weekday: int = Field(ge=1, le=7, description="星期几：1=周一 … 7=周日")
+    duty: str = Field(min_length=2, max_length=40, description="值班职责", examples=["值班律师：法律咨询"])
+    effective_from: dt.date = Field(description="从哪天起（须晚于今天：提前公布）")
+    effective_until: dt.date | None = Field(None, description="到哪天为止（含）；省略为长期")
+    demo: bool = Field(False, description="演示数据")
+
+    _bounded = field_validator("effective_from", "effective_until")(bounded_day)
+
+
+class ActivityIn(_Timed):
+    date: dt.date = Field(description="活动日期（须晚于今天）；每个服务点每月一次")
+    theme: str = Field(min_length=2, max_length=60, examples=["民法典进社区：婚姻家庭编"])
+    description: str | None = Field(None, max_length=500)
+    hosts: list[str] = Field(default_factory=list, max_length=MAX_HOSTS, description="主持/参与人员 id")
+    demo: bool = Field(False, description="演示数据")
+
+    _bounded = field_validator("date")(bounded_day)
+
+
+class DutySlotOut(Model):
+    id: str
+    institution_id: str
+    person_id: str
+    person_name: str | None
+    weekday: int
+    weekday_title: str
+    start: str
+    end: str
+    duty: str
+    effective_from: dt.date
+    effective_until: dt.date | None
+    status: Literal["active", "withdrawn"]
+    demo: bool
+    version: int
+
+    @classmethod
+    def of(cls, slot: DutySlot, person: Person | None) -> "DutySlotOut":
+        return cls(**slot.model_dump(include={"id", "institution_id", "person_id", "weekday", "start", "end", "duty",
+                                              "effective_from", "effective_until", "status", "demo", "version"}),
+                   person_name=person.name if person else None, weekday_title=WEEKDAYS[slot.weekday])
+
+
+class ActivityOut(Model):
+    id: str
+    institution_id: str
+    month: str
+    date: dt.date
+    start: str
+    end: str
+    theme: str
+    description: str | None
+    hosts: list[str]
+    status: Literal["published", "withdrawn"]
+    demo: bool
+    version: int
+
+    @classmethod
+    def of(cls, activity: Activity) -> "ActivityOut":
+        return cls(**activity.model_dump(include=set(cls.model_fields)))
+
+
+class DutyEntry(Model):
+    """One duty in a week's rota, for residents: who, when, where, how to reach them (masked)."""
+    date: dt.date
+    weekday: str
+    start: str
+    end: str
+    duty: str
+    service_point: str
+    person: ContactCard
+
+
+class RotaWeek(Model):
+    service_point: InstitutionCard
+    week_start: dt.date
+    week_end: dt.date
+    items: list[DutyEntry]
+    next_cursor: str | None = None
+
+
+class ActivityCard(Model):
+    date: dt.date
+    weekday: str
+    start: str
+    end: str
+    theme: str
+    description: str | None
+    service_point: str
+    hosts: list[ContactCard]
+
+
+class ActivityPage(Model):
+    items: list[ActivityCard]
+    next_cursor: str | None = None
+
+
+# --- services -------------------------------------------------------------------------------------
+
+def _managed_point(caller: Caller, institution_id: str) -> Institution:
+    inst = get_institution(institution_id)
+    if not caller.covers(inst.home_area):
+        raise Forbidden("该服务点不在您的管辖范围内", code="outside_jurisdiction")
+    if inst.status != "active":
+        raise Conflict("该服务点已停用", code="institution_retired")
+    return inst
+
+
+def _people_on_rota(caller: Caller, ids: list[str], locs: list[list[str]]) -> dict[str, Person]:
+    found = load_people(ids)
+    for person_id, loc in zip(ids, locs):
+        person = found.get(person_id)
+        if person is None or person.status != "active" or not caller.covers(person.home_area):
+            raise Unprocessable(f"人员 {person_id} 不存在、已停用或不在您的管辖范围内", code="person_not_found",
+                                errors=field_error(loc, "人员不存在或不可用"))
+    return found
+
+
+def _in_advance(day: dt.date, loc: list[str]) -> None:
+    if day <= today_shanghai():
+        raise Unprocessable("轮值和活动须提前公布：日期应晚于今天", code="not_in_advance",
+                            errors=field_error(loc, "应晚于今天"))
+
+
+def _refuse_clash(person: Person, ledger: _Ledger, new: Commitment, loc: list[str]) -> None:
+    other = ledger.clashes(new)
+    if other:
+        raise Conflict(f"{person.name} {other.describe()}，不能同时安排", code="rota_conflict",
+                       errors=field_error(loc, "时间冲突：" + other.describe()))
+
+
+def add_duty(actor: audit.Actor, caller: Caller, institution_id: str, data: DutySlotIn,
+             slot_id: str | None = None) -> DutySlot:
+    inst = _managed_point(caller, institution_id)
+    _in_advance(data.effective_from, ["body", "effective_from"])
+    if data.effective_until and data.effective_until < data.effective_from:
+        raise Unprocessable("结束日期不能早于开始日期", code="validation_failed",
+                            errors=field_error(["body", "effective_until"], "不能早于开始日期"))
+    person = _people_on_rota(caller, [data.person_id], [["body", "person_id"]])[data.person_id]
+    slot = DutySlot(id=slot_id or uuid.uuid4().hex, institution_id=inst.id, person_id=person.id,
+                    weekday=data.weekday, start=data.start, end=data.end, duty=data.duty,
+                    effective_from=data.effective_from, effective_until=data.effective_until, demo=data.demo)
+    commitment = Commitment(kind="duty", record_id=f"duty-slot.{slot.id}", institution_id=inst.id, place=inst.name,
+                            start=slot.start, end=slot.end, weekday=slot.weekday,
+                            effective_from=slot.effective_from, effective_until=slot.effective_until)
+    ledger = _Ledger(person.id)
+    _refuse_clash(person, ledger, commitment, ["body", "person_id"])
+    storage.stamp_new(slot)
+    _transact([storage.put_op(slot.to_item()), ledger.op(add=commitment),
+               audit.entry(actor, "create", "duty-slot", slot.id,
+                           f"「{inst.name}」{WEEKDAYS[slot.weekday]} {slot.start}–{slot.end} 值班：人员 {person.id}")])
+    return slot
+
+
+def _get(cls: type, entity: str, record_id: str, missing: str):
+    record = storage.find(cls, entity, record_id)
+    if record is None:
+        raise NotFound(missing, code=f"{entity.replace('-', '_')}_not_found")
+    return record
+
+
+def withdraw_duty(actor: audit.Actor, caller: Caller, slot_id: str, expected_version: int) -> DutySlot:
+    slot: DutySlot = _get(DutySlot, "duty-slot", slot_id, f"值班安排 {slot_id} 不存在")
+    _managed_point(caller, slot.institution_id)
+    if slot.status != "active":
+        raise Conflict("该值班安排已撤回", code="already_withdrawn")
+    ledger = _Ledger(slot.person_id)
+    return storage.update(slot, {"status": "withdrawn"}, expected_version=expected_version, also=[
+        ledger.op(remove=f"duty-slot.{slot.id}"),
+        audit.entry(actor, "update", "duty-slot", slot.id, "撤回值班安排", {"status": {"from": "active", "to": "withdrawn"}})])
+
+
+def publish_activity(actor: audit.Actor, caller: Caller, institution_id: str, data: ActivityIn) -> Activity:
+    inst = _managed_point(caller, institution_id)
+    _in_advance(data.date, ["body", "date"])
+    hosts = list(dict.fromkeys(data.hosts))
+    people = _people_on_rota(caller, hosts, [["body", "hosts", str(i)] for i in range(len(hosts))])
+    month = data.date.strftime("%Y-%m")
+    activity = Activity(id=f"{inst.id}.{month}", institution_id=inst.id, month=month, date=data.date,
+                        start=data.start, end=data.end, theme=data.theme, description=data.description,
+                        hosts=hosts, demo=data.demo)
+    commitment = Commitment(kind="activity", record_id=f"activity.{activity.id}", institution_id=inst.id,
+                            place=inst.name, start=activity.start, end=activity.end, date=activity.date)
+    ledgers = [_Ledger(h) for h in hosts]
+    for index, (host, ledger) in enumerate(zip(hosts, ledgers)):
+        _refuse_clash(people[host], ledger, commitment, ["body", "hosts", str(index)])
+    existing = storage.get_record(Activity, **keys.record("activity", activity.id), consistent=True)
+    if existing and existing.status == "published":
+        raise Conflict(f"「{inst.name}」{month} 的主题活动已公布（{existing.theme}）", code="activity_exists",
+                       errors=field_error(["body", "date"], "本月已有主题活动"))
+    summary = f"「{inst.name}」{data.date.isoformat()} 主题活动：{activity.theme}"
+    ledger_ops = [ledger.op(add=commitment) for ledger in ledgers]
+    if existing:  # withdrawn earlier this month: publish again over it
+        return storage.update(existing, activity.model_dump(exclude={"version", "created_at", "updated_at"}),
+                              expected_version=existing.version,
+                              also=[*ledger_ops, audit.entry(actor, "update", "activity", activity.id, "重新公布" + summary)])
+    storage.stamp_new(activity)
+    _transact([storage.put_op(activity.to_item()), *ledger_ops,
+               audit.entry(actor, "create", "activity", activity.id, "公布" + summary)])
+    return activity
+
+
+def withdraw_activity(actor: audit.Actor, caller: Caller, activity_id: str, expected_version: int) -> Activity:
+    activity: Activity = _get(Activity, "activity", activity_id, f"主题活动 {activity_id} 不存在")
+    _managed_point(caller, activity.institution_id)
+    if activity.status != "published":
+        raise Conflict("该主题活动已撤回", code="already_withdrawn")
+    ops = [_Ledger(h).op(remove=f"activity.{activity.id}") for h in activity.hosts]
+    return storage.update(activity, {"status": "withdrawn"}, expected_version=expected_version, also=[
+        *ops, audit.entry(actor, "update", "activity", activity.id, "撤回主题活动",
+                          {"status": {"from": "published", "to": "withdrawn"}})])
+
+
+# --- public reads ---------------------------------------------------------------------------------
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = day - timedelta(days=day.isoweekday() - 1)
+    return monday, monday + timedelta(days=6)
+
+
+def slots_of(institution_ids: list[str]) -> dict[str, list[DutySlot]]:
+    results = fan_out(lambda i: storage.query_all(keys.service_point_list("duty-slot", i), index="gsi1"),
+                      institution_ids)
+    return {i: [DutySlot.from_item(x) for x in items] for i, items in zip(institution_ids, results)}
+
+
+def dated(slots: list[DutySlot], monday: dt.date) -> list[tuple[dt.date, DutySlot]]:
+    """The week's duties: each weekly slot on its day of the week starting `monday`, if in effect then."""
+    out = []
+    for slot in slots:
+        day = monday + timedelta(days=slot.weekday - 1)
+        if slot.effective_from <= day and (slot.effective_until is None or day <= slot.effective_until):
+            out.append((day, slot))
+    return sorted(out, key=lambda p: (p[0], p[1].start, p[1].id))
+
+
+def upcoming(institution_ids: list[str], since: dt.date, limit: int = 10) -> dict[str, list[Activity]]:
+    results = fan_out(lambda i: storage.query(keys.service_point_list("activity", i), index="gsi1",
+                                              between=(since.isoformat(), "9999"), limit=limit).items,
+                      institution_ids)
+    return {i: [Activity.from_item(x) for x in items] for i, items in zip(institution_ids, results)}
+
+
+def cards_for(person_ids: set[str], known_insts: dict[str, Institution]) -> dict[str, ContactCard]:
+    """Public contact cards for `person_ids` (retired people left out), their institutions resolved."""
+    people = {k: p for k, p in load_people(person_ids).items() if p.status == "active"}
+    missing = {p.institution_id for p in people.values() if p.institution_id and p.institution_id not in known_insts}
+    insts = {**known_insts, **(load_institutions(missing) if missing else {})}
+    return {k: ContactCard.of(p, insts.get(p.institution_id or "")) for k, p in people.items()}
+
+
+def duty_entries(pairs: list[tuple[dt.date, DutySlot]], insts: dict[str, Institution],
+                 cards: dict[str, ContactCard]) -> list[DutyEntry]:
+    return [DutyEntry(date=day, weekday=WEEKDAYS[slot.weekday], start=slot.start, end=slot.end, duty=slot.duty,
+                      service_point=insts[slot.institution_id].name, person=cards[slot.person_id])
+            for day, slot in pairs if slot.person_id in cards and slot.institution_id in insts]
+
+
+def activity_cards(activities: list[Activity], insts: dict[str, Institution],
+                   cards: dict[str, ContactCard]) -> list[ActivityCard]:
+    return [ActivityCard(date=a.date, weekday=WEEKDAYS[a.date.isoweekday()], start=a.start, end=a.end,
+                         theme=a.theme, description=a.description, service_point=insts[a.institution_id].name,
+                         hosts=[cards[h] for h in a.hosts if h in cards])
+            for a in activities if a.institution_id in insts]
+
+
+def _public_point(institution_id: str) -> Institution:
+    inst = get_institution(institution_id)
+    if inst.status != "active":
+        raise NotFound(f"机构 {institution_id} 不存在", code="institution_not_found")
+    return inst
+
+
+def rota_week(institution_id: str, day: dt.date | None, *, limit: int, cursor: str | None) -> RotaWeek:
+    inst = _public_point(institution_id)
+    monday, sunday = week_of(day or today_shanghai())
+    pairs = dated(slots_of([inst.id])[inst.id], monday)
+    cards = cards_for({s.person_id for _, s in pairs}, {inst.id: inst})
+    entries = duty_entries(pairs, {inst.id: inst}, cards)
+    page, next_cursor = paged(entries, sort_key=lambda e: f"{e.date.isoformat()}.{e.start}.{e.person.name}",
+                              query_id=f"rota|{inst.id}|{monday.isoformat()}", limit=limit, cursor=cursor)
+    return RotaWeek(service_point=InstitutionCard.of(inst), week_start=monday, week_end=sunday, items=page,
+                    next_cursor=next_cursor)
+
+
+def activities(institution_id: str, since: dt.date | None, *, limit: int, cursor: str | None) -> ActivityPage:
+    inst = _public_point(institution_id)
+    start = since or today_shanghai()
+    page = storage.query(keys.service_point_list("activity", inst.id), index="gsi1",
+                         between=(start.isoformat(), "9999"), limit=limit, cursor=cursor)
+    records = [Activity.from_item(i) for i in page.items]
+    cards = cards_for({h for a in records for h in a.hosts}, {inst.id: inst})
+    return ActivityPage(items=activity_cards(records, {inst.id: inst}, cards), next_cursor=page.next_cursor)
+
+
+def duty_slots(caller: Caller, institution_id: str, *, limit: int, cursor: str | None) -> "DutySlotPage":
+    """Staff view of a service point's standing slots (all of them, not one week's)."""
+    inst = get_institution(institution_id)
+    if not caller.covers(inst.home_area):
+        raise Forbidden("该服务点不在您的管辖范围内", code="outside_jurisdiction")
+    page = storage.query(keys.service_point_list("duty-slot", inst.id), index="gsi1", limit=limit, cursor=cursor)
+    slots = [DutySlot.from_item(i) for i in page.items]
+    people = load_people({s.person_id for s in slots})
+    return DutySlotPage(items=[DutySlotOut.of(s, people.get(s.person_id)) for s in slots], next_cursor=page.next_cursor)
+
+
+class DutySlotPage(Model):
+    items: list[DutySlotOut]
+    next_cursor: str | None = None

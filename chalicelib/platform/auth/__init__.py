@@ -1,0 +1,102 @@
+"""Who is calling, and may they.
+
+- `authorize` is the body of the one Chalice built-in authorizer registered in `app.py` (an authorizer in
+  a prefixed blueprint breaks the SAM template). It verifies the bearer JWT and hands `sub`, `roles` and
+  `area` to the route as the authorizer context.
+- `Caller` is what a route sees; `require_roles`, `require_area` and `require_owner` are the checks every
+  record access goes through.
+
+A missing or bad token is 401. API Gateway turns the exception message "Unauthorized" into a 401; under
+`chalice local` and the test client we raise the local gateway's own 401 error, with a problem+json body.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from chalice import AuthResponse
+
+from chalicelib.platform.auth import tokens
+from chalicelib.platform.errors import Forbidden, NotFound, PROBLEM_CONTENT_TYPE, Unauthorized
+
+
+@dataclass(frozen=True)
+class Caller:
+    sub: str
+    roles: frozenset[str]
+    area: str | None
+    source_ip: str | None = None
+
+    def has_any(self, roles: frozenset[str] | set[str]) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def is_staff(self) -> bool:
+        return self.has_any(tokens.STAFF_ROLES)
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+    def covers(self, area_code: str) -> bool:
+        """Staff see their area and below: their jurisdiction code is a prefix of the record's."""
+        return bool(self.is_staff and self.area and area_code.startswith(self.area))
+
+
+def _reject() -> None:
+    try:
+        from chalice.local import NotAuthorizedError
+    except ImportError:  # in Lambda: only chalice.app ships; API Gateway maps this message to 401
+        raise Exception("Unauthorized") from None
+    body = Unauthorized("请先登录，或登录已过期").body()
+    raise NotAuthorizedError({"Content-Type": PROBLEM_CONTENT_TYPE}, json.dumps(body, ensure_ascii=False).encode())
+
+
+def bearer_token(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def authorize(auth_request) -> AuthResponse:
+    token = bearer_token(auth_request.token)
+    if token is None:
+        _reject()
+    try:
+        claims = tokens.verify(token)
+    except tokens.InvalidToken:
+        _reject()
+    context = {"sub": claims.sub, "roles": ",".join(sorted(claims.roles)), "area": claims.area or ""}
+    return AuthResponse(routes=["*"], principal_id=claims.sub, context=context)
+
+
+def caller_from(request) -> Caller:
+    """The caller of an authorized route, from the authorizer context API Gateway passes along."""
+    context = (request.context or {}).get("authorizer") or {}
+    sub = context.get("sub") or context.get("principalId")
+    if not sub:
+        raise Unauthorized()
+    roles = frozenset(r for r in str(context.get("roles", "")).split(",") if r)
+    identity = (request.context or {}).get("identity") or {}
+    return Caller(sub=sub, roles=roles, area=context.get("area") or None, source_ip=identity.get("sourceIp"))
+
+
+def require_roles(caller: Caller, roles: set[str] | frozenset[str]) -> None:
+    if not caller.has_any(roles):
+        raise Forbidden("您的角色无权进行此操作", code="role_not_allowed")
+
+
+def require_area(caller: Caller, area_code: str, *, hide: bool = False) -> None:
+    """Staff outside the record's area get 403, or 404 where the record's existence is itself private."""
+    if caller.covers(area_code):
+        return
+    if hide:
+        raise NotFound()
+    raise Forbidden("该记录不在您的管辖范围内", code="outside_jurisdiction")
+
+
+def require_owner(caller: Caller, owner_sub: str) -> None:
+    """A resident's records are theirs alone; to anyone else they do not exist (404)."""
+    if caller.sub != owner_sub:
+        raise NotFound()

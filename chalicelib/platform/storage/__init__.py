@@ -1,0 +1,412 @@
+"""The one storage layer over the shared DynamoDB table.
+
+Public surface: `Record` (typed records ↔ items), `get`, `put_new`, `update`, `transact` with the op
+builders `put_op` / `update_op` / `check_op` / `delete_op`, and `query` returning a `Page` with a signed
+cursor. Key strings are built by `chalicelib.keys`; nothing outside this module touches expressions.
+
+Rules kept here so no caller can forget them:
+- creating never overwrites (`attribute_not_exists(pk)`), updating always checks `version`;
+- a record and its audit entry (and any index items) are written in one transaction;
+- every list is a Query, never a Scan; `limit` is honoured exactly and `next_cursor` is null on the last
+  page (we read limit+1 items to know).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, ClassVar, Iterable, Self
+
+from pydantic import BaseModel, ConfigDict
+
+from chalicelib.platform import aws, config
+from chalicelib.platform.storage import cursor as cursors, keys
+from chalicelib.platform.errors import Conflict, NotFound, ServiceUnavailable
+from chalicelib.platform.timeutil import iso, now_utc
+from chalicelib.platform.model import Model
+
+INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk")}
+KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
+
+
+# --- serialisation --------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _serializers():
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
+
+
+def plain(value: Any) -> Any:
+    """Python values → what DynamoDB stores, readable in the console (dates as ISO strings, floats as
+    Decimal, enums as their value, empty strings and None dropped from maps)."""
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int, Decimal)):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return plain(value.model_dump())
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(plain(v) for v in value)
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _to_wire(item: dict[str, Any]) -> dict[str, Any]:
+    serializer, _ = _serializers()
+    return {k: serializer.serialize(v) for k, v in plain(item).items()}
+
+
+def _from_wire(item: dict[str, Any]) -> dict[str, Any]:
+    _, deserializer = _serializers()
+    return {k: deserializer.deserialize(v) for k, v in item.items()}
+
+
+def _value(v: Any) -> dict[str, Any]:
+    serializer, _ = _serializers()
+    return serializer.serialize(plain(v))
+
+
+# --- typed records --------------------------------------------------------------------------------
+
+class Record(Model):
+    """A stored record. Subclasses set `entity` and implement `key_attributes()`.
+
+    Items carry the record's own field names plus `entity`, so an administrator reading the table in the
+    AWS console sees `entity=area, name=天宁区, parent=3204` rather than opaque blobs.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=False)
+    entity: ClassVar[str]
+
+    version: int = 1
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def key_attributes(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def to_item(self) -> dict[str, Any]:
+        return {**self.model_dump(exclude_none=True), **self.key_attributes(), "entity": self.entity}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Self:
+        return cls.model_validate({k: v for k, v in item.items() if k not in KEY_ATTRIBUTES})
+
+
+# --- single-item operations -----------------------------------------------------------------------
+
+def _table() -> str:
+    return config.table_name()
+
+
+def _error_code(exc: Exception) -> str:
+    return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+
+
+def get(pk: str, sk: str, *, consistent: bool = False) -> dict[str, Any] | None:
+    response = aws.dynamodb().get_item(
+        TableName=_table(), Key=_to_wire({"pk": pk, "sk": sk}), ConsistentRead=consistent
+    )
+    item = response.get("Item")
+    return _from_wire(item) if item else None
+
+
+def get_record(cls: type[Record], pk: str, sk: str, *, consistent: bool = False) -> Record | None:
+    item = get(pk, sk, consistent=consistent)
+    return cls.from_item(item) if item else None
+
+
+def find(cls: type[Record], entity: str, record_id: str, *, consistent: bool = False) -> Record | None:
+    """The record `entity`/`record_id`, or None — also for an id that cannot be a record id (a path
+    parameter with `#`, spaces, …), so a route answers 404 rather than failing on the key."""
+    if not keys.is_record_id(record_id):
+        return None
+    return get_record(cls, **keys.record(entity, record_id), consistent=consistent)
+
+
+def stamp_new(record: Record) -> Record:
+    moment = now_utc()
+    record.version = 1
+    record.created_at = record.created_at or moment
+    record.updated_at = moment
+    return record
+
+
+def put_new(record: Record, *, also: Iterable[dict[str, Any]] = ()) -> Record:
+    """Create `record`; 409 if its key exists. With `also` (audit entry, index items), one transaction."""
+    stamp_new(record)
+    ops = [put_op(record.to_item()), *also]
+    if len(ops) == 1:
+        from botocore.exceptions import ClientError
+
+        try:
+            aws.dynamodb().put_item(**ops[0]["Put"])
+        except ClientError as exc:
+            if _error_code(exc) == "ConditionalCheckFailedException":
+                raise Conflict("该记录已存在", code="already_exists") from None
+            raise
+    else:
+        try:
+            transact(ops)
+        except Conflict as exc:
+            if exc.code == "condition_failed" and exc.errors[0]["loc"][1] == "0":
+                raise Conflict("该记录已存在", code="already_exists") from None
+            raise
+    return record
+
+
+def prepare_update(record: Record, changes: dict[str, Any], *, expected_version: int) -> tuple[Record, dict[str, Any]]:
+    """(the updated record, its conditional update op) for a transaction the caller assembles.
+
+    Validators re-run on the new state; version becomes expected+1; index keys are recomputed so a change
+    of area or status moves the record in its lists; a field set to None (or an index key the record no
+    longer has) is removed from the item.
+    """
+    updated = record.model_copy(update=changes)
+    updated = type(record).model_validate(updated.model_dump())
+    updated.version = expected_version + 1
+    updated.updated_at = now_utc()
+    new_item = updated.to_item()
+    old_item = record.to_item()
+    op = update_op(old_item["pk"], old_item["sk"], {k: v for k, v in new_item.items() if k not in ("pk", "sk")},
+                   expected_version=expected_version, remove=sorted(k for k in old_item if k not in new_item))
+    return updated, op
+
+
+def update(
+    record: Record, changes: dict[str, Any], *, expected_version: int, also: Iterable[dict[str, Any]] = ()
+) -> Record:
+    """Apply `changes` to `record` if its stored version is `expected_version`, with `also` in the same
+    transaction. A stale version is 409 `stale_version`; a record that vanished is 404; a failed condition
+    of another op is re-raised as 409 `condition_failed` with `errors[0].loc[1]` = its index."""
+    if record.version != expected_version:
+        # The client saw another version than the one just read: whatever it decided, it decided on
+        # other data. (Checking only the stored version would let a client sending N+1 overwrite a
+        # concurrent write made between our read and our write.)
+        raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version")
+    updated, op = prepare_update(record, changes, expected_version=expected_version)
+    try:
+        transact([op, *also])
+    except Conflict as exc:
+        if exc.code == "condition_failed" and exc.errors[0]["loc"][1] == "0":
+            keys_ = record.key_attributes()
+            if get(keys_["pk"], keys_["sk"], consistent=True) is None:
+                raise NotFound() from None
+            raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version") from None
+        raise
+    return updated
+
+
+def increment(pk: str, sk: str, *, entity: str, expires_at: int, by: int = 1) -> int:
+    """Atomically add `by` to the `count` of a counter item (created on first use, removed by the table's
+    TTL at `expires_at`, epoch seconds) and return the new count. For rate limits and similar tallies."""
+    response = aws.dynamodb().update_item(
+        TableName=_table(), Key=_to_wire({"pk": pk, "sk": sk}),
+        UpdateExpression="ADD #count :by SET #ttl = if_not_exists(#ttl, :ttl), #entity = :entity",
+        ExpressionAttributeNames={"#count": "count", "#ttl": "ttl", "#entity": "entity"},
+        ExpressionAttributeValues={":by": _value(by), ":ttl": _value(expires_at), ":entity": _value(entity)},
+        ReturnValues="UPDATED_NEW")
+    return int(response["Attributes"]["count"]["N"])
+
+
+THROTTLED = ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded")
+
+
+# --- transactions ---------------------------------------------------------------------------------
+
+def put_op(item: dict[str, Any], *, must_not_exist: bool = True) -> dict[str, Any]:
+    put: dict[str, Any] = {"TableName": _table(), "Item": _to_wire(item)}
+    if must_not_exist:
+        put["ConditionExpression"] = "attribute_not_exists(pk)"
+    return {"Put": put}
+
+
+def update_op(
+    pk: str, sk: str, values: dict[str, Any], *, expected_version: int | None, remove: Iterable[str] = ()
+) -> dict[str, Any]:
+    names, vals, sets = {}, {}, []
+    for i, (field, value) in enumerate(sorted(values.items())):
+        names[f"#f{i}"] = field
+        vals[f":v{i}"] = _value(value)
+        sets.append(f"#f{i} = :v{i}")
+    expression = "SET " + ", ".join(sets)
+    removes = [f"#r{i}" for i, _ in enumerate(remove)]
+    names.update({f"#r{i}": field for i, field in enumerate(remove)})
+    if removes:
+        expression += " REMOVE " + ", ".join(removes)
+    update: dict[str, Any] = {
+        "TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
+        "UpdateExpression": expression, "ExpressionAttributeNames": names, "ExpressionAttributeValues": vals,
+    }
+    if expected_version is not None:
+        names["#version_check"] = "version"
+        vals[":expected_version"] = _value(expected_version)
+        update["ConditionExpression"] = "#version_check = :expected_version"
+    else:
+        update["ConditionExpression"] = "attribute_exists(pk)"
+    return {"Update": update}
+
+
+def check_op(pk: str, sk: str, *, exists: bool = True, equals: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A transaction condition on another item: it exists (or not) and, optionally, fields equal values."""
+    condition = "attribute_exists(pk)" if exists else "attribute_not_exists(pk)"
+    names, values = {}, {}
+    for i, (field, value) in enumerate(sorted((equals or {}).items())):
+        names[f"#c{i}"], values[f":c{i}"] = field, _value(value)
+        condition += f" AND #c{i} = :c{i}"
+    check: dict[str, Any] = {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
+                             "ConditionExpression": condition}
+    if names:
+        check.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+    return {"ConditionCheck": check}
+
+
+def delete_op(pk: str, sk: str) -> dict[str, Any]:
+    return {"Delete": {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk})}}
+
+
+def transact(ops: list[dict[str, Any]]) -> None:
+    """All or nothing. A failed condition is 409 `condition_failed` naming which op; contention is retried
+    once, then reported as 409 `busy` so the client retries with its idempotency key."""
+    from botocore.exceptions import ClientError
+
+    if not ops:
+        return
+    if len(ops) > 100:
+        raise ValueError("a transaction holds at most 100 items")
+    for attempt in (1, 2):
+        try:
+            aws.dynamodb().transact_write_items(TransactItems=ops)
+            return
+        except ClientError as exc:
+            code = _error_code(exc)
+            if code == "TransactionCanceledException":
+                reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+                if "ConditionalCheckFailed" in reasons:
+                    index = reasons.index("ConditionalCheckFailed")
+                    raise Conflict("数据状态已变化，操作未执行", code="condition_failed",
+                                   errors=[{"loc": ["transaction", str(index)], "msg": "条件不满足"}]) from None
+                if "TransactionConflict" in reasons and attempt == 1:
+                    continue
+                raise Conflict("数据正被同时修改，请稍后重试", code="busy") from None
+            if code == "TransactionInProgressException" or code in THROTTLED:
+                raise ServiceUnavailable(headers={"Retry-After": "1"}) from None
+            raise
+
+
+# --- queries --------------------------------------------------------------------------------------
+
+def _key_condition(partition: str, index: str | None, begins_with: str | None,
+                   between: tuple[str, str] | None) -> dict[str, Any]:
+    pk_attr, sk_attr = INDEXES[index] if index else ("pk", "sk")
+    names, values = {"#p": pk_attr}, {":p": _value(partition)}
+    condition = "#p = :p"
+    if begins_with is not None:
+        names["#s"], values[":s"] = sk_attr, _value(begins_with)
+        condition += " AND begins_with(#s, :s)"
+    elif between is not None:
+        names["#s"] = sk_attr
+        values[":lo"], values[":hi"] = _value(between[0]), _value(between[1])
+        condition += " AND #s BETWEEN :lo AND :hi"
+    request: dict[str, Any] = {"TableName": _table(), "KeyConditionExpression": condition,
+                               "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
+    if index:
+        request["IndexName"] = index
+    return request
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def query(
+    partition: str,
+    *,
+    index: str | None = None,
+    begins_with: str | None = None,
+    between: tuple[str, str] | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+    newest_first: bool = False,
+) -> Page:
+    """One page of one partition (of the table or a GSI), optionally narrowed by sort-key prefix/range."""
+    request = _key_condition(partition, index, begins_with, between)
+    query_id = "|".join([index or "table", partition, begins_with or "", "~".join(between or ()),
+                         "desc" if newest_first else "asc"])
+    request.update(Limit=limit + 1, ScanIndexForward=not newest_first)
+    if cursor:
+        request["ExclusiveStartKey"] = _to_wire(cursors.decode(query_id, cursor))
+    response = aws.dynamodb().query(**request)
+    items = [_from_wire(i) for i in response.get("Items", [])]
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        key_names = {"pk", "sk", *(INDEXES[index] if index else ())}
+        next_cursor = cursors.encode(query_id, {k: items[-1][k] for k in key_names})
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def query_all(partition: str, *, index: str | None = None, begins_with: str | None = None,
+              max_items: int = 10_000) -> list[dict[str, Any]]:
+    """Every item of a partition, page by page (for jobs and small fixed sets, never unbounded lists)."""
+    request = _key_condition(partition, index, begins_with, None)
+    out: list[dict[str, Any]] = []
+    while True:
+        response = aws.dynamodb().query(**request)
+        out.extend(_from_wire(i) for i in response.get("Items", []))
+        if len(out) > max_items:
+            raise ServiceUnavailable(f"数据量超过单次处理上限（{max_items} 条），请缩小范围", code="too_many_items")
+        if "LastEvaluatedKey" not in response:
+            return out
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+__all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
+           "check_op", "delete_op", "find", "increment", "query", "query_all", "plain", "keys", "THROTTLED"]
+
+
+def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:
+    """Unconditional puts and deletes in chunks of 25, retrying what DynamoDB leaves unprocessed. Only for
+    items whose keys are deterministic (demo data, screening findings): it overwrites without a version."""
+    requests = [{"PutRequest": {"Item": _to_wire(item)}} for item in puts]
+    requests += [{"DeleteRequest": {"Key": _to_wire({"pk": pk, "sk": sk})}} for pk, sk in deletes]
+    for start in range(0, len(requests), 25):
+        pending = {_table(): requests[start:start + 25]}
+        for _ in range(8):
+            pending = aws.dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if not pending:
+                break
+        if pending:
+            raise ServiceUnavailable(headers={"Retry-After": "1"})
+
+
+def get_many(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Several items by key in one BatchGetItem (≤100), retrying what DynamoDB leaves unprocessed."""
+    if not pairs:
+        return []
+    if len(pairs) > 100:
+        raise ValueError("at most 100 keys per call")
+    request = {_table(): {"Keys": [_to_wire({"pk": pk, "sk": sk}) for pk, sk in dict.fromkeys(pairs)]}}
+    found: list[dict[str, Any]] = []
+    for _ in range(5):
+        response = aws.dynamodb().batch_get_item(RequestItems=request)
+        found.extend(_from_wire(i) for i in response.get("Responses", {}).get(_table(), []))
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            return found
+    raise ServiceUnavailable(headers={"Retry-After": "1"})

@@ -1,0 +1,128 @@
+"""`GET /v1/openapi.json`: an OpenAPI 3.1 document built from the routes Chalice really has and the
+pydantic models their `endpoint` declarations really use (request bodies, query strings, responses).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.platform.web import PUBLIC, SIGNED_IN, PageQuery, Spec
+from chalicelib.platform.model import Model
+
+REF = "#/components/schemas/{model}"
+ERROR_STATUSES = {
+    "400": "请求格式有误", "401": "未登录或登录已过期", "403": "无权进行此操作", "404": "记录不存在",
+    "409": "冲突（版本已变化、重复提交等）", "422": "字段校验失败", "429": "请求过于频繁",
+}
+
+
+class ProblemDetails(Model):
+    """application/problem+json (RFC 9457) as every error of this API."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[dict[str, Any]] = []
+
+
+def routes_with_specs(app) -> list[tuple[str, str, Any, Spec | None]]:
+    out = []
+    for path, methods in sorted(app.routes.items()):
+        for method, entry in sorted(methods.items()):
+            out.append((path, method, entry, getattr(entry.view_function, "__endpoint__", None)))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _cached(app_id: int, app) -> dict[str, Any]:
+    return build(app)
+
+
+def document(app) -> dict[str, Any]:
+    return _cached(id(app), app)
+
+
+def build(app) -> dict[str, Any]:
+    routes = routes_with_specs(app)
+    models: list[tuple[type[BaseModel], str]] = [(ProblemDetails, "serialization")]
+    for *_, spec in routes:
+        if spec is None:
+            continue
+        if spec.body:
+            models.append((spec.body, "validation"))
+        if spec.query:
+            models.append((spec.query, "validation"))
+        if spec.response:
+            models.append((spec.response, "serialization"))
+    refs, definitions = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, entry, spec in routes:
+        paths.setdefault(path, {})[method.lower()] = _operation(path, method, entry, spec, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "法网格 公共法律服务进网格 API", "version": "1.0.0",
+                 "description": "Errors are application/problem+json; lists take limit and cursor; creating "
+                                "POSTs take an Idempotency-Key header; updates take If-Match."},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": definitions.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+def _operation(path: str, method: str, entry, spec: Spec | None, refs) -> dict[str, Any]:
+    if spec is None:
+        return {"summary": entry.view_name, "x-undeclared": True, "responses": {"default": {"description": ""}}}
+    operation: dict[str, Any] = {
+        "operationId": entry.view_name, "summary": spec.summary, "tags": list(spec.tags) or [path.split("/")[2]],
+        "x-who": spec.who if isinstance(spec.who, str) else sorted(spec.who),
+        "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                       for name in re.findall(r"{(\w+)}", path)],
+    }
+    if spec.description:
+        operation["description"] = spec.description
+    if spec.who != PUBLIC:
+        operation["security"] = [{"bearer": []}]
+    if spec.query:
+        operation["parameters"] += _query_parameters(spec.query)
+    if spec.idempotent:
+        operation["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
+                                        "schema": {"type": "string", "maxLength": 128}})
+    if spec.body:
+        operation["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": refs[(spec.body, "validation")]}}}
+    success = {"description": spec.summary}
+    if spec.response:
+        success["content"] = {"application/json": {"schema": refs[(spec.response, "serialization")]}}
+    problem = {"application/problem+json": {"schema": refs[(ProblemDetails, "serialization")]}}
+    operation["responses"] = {str(spec.status): success, **{
+        status: {"description": text, "content": problem} for status, text in ERROR_STATUSES.items()
+        if _applies(status, spec)}}
+    return operation
+
+
+def _applies(status: str, spec: Spec) -> bool:
+    if status in ("401",):
+        return spec.who != PUBLIC
+    if status == "403":
+        return spec.who not in (PUBLIC, SIGNED_IN)
+    return True
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", []))
+    return [{"name": name, "in": "query", "required": name in required, "schema": prop,
+             "description": prop.get("description", "")}
+            for name, prop in schema.get("properties", {}).items()]
+
+
+__all__ = ["build", "document", "routes_with_specs", "ProblemDetails", "PageQuery"]
