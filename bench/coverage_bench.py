@@ -170,7 +170,7 @@ def run(*, backend_name: str = "dynamodb-local", repeat: int = 5, out=print) -> 
     with backend(backend_name) as label:
         before = plugin.enabled()
         plugin.activate([plugin.Plugin(name="bench-services", title="基准", blueprint=Blueprint("bench"),
-                                       coverage_roles=lambda: [plugin.CoverageRole(r, r) for r in SERVICE_ROLES])])
+                                       coverage_roles=tuple(plugin.CoverageRole(r, r) for r in SERVICE_ROLES))])
         try:
             counter = CallCounter(aws.dynamodb())
             caller = Caller(sub="bench", roles=frozenset({"admin"}), area=CITY)

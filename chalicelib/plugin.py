@@ -1,15 +1,26 @@
-"""The plugin contract, in one screen.
+"""The plugin contract: every way a service extends the core, in one file.
 
-A plugin is a package `plugins/<module>/` whose `plugin` attribute is a `Plugin`. The core never imports
-a plugin by name: `load` imports the modules named in `ENABLED_PLUGINS` (per stage, in
-`.chalice/config.json`), `mount` registers each blueprint at `/v1/<name>`, and core features call the
-hooks below through `call_hook`. Adding a service ("X") is adding a folder and a name in the config.
+A plugin is a package `plugins/<module>/` whose `plugin` attribute is a `Plugin`. The core never imports a
+plugin by name: `load` imports the modules named in `ENABLED_PLUGINS` (per stage, `.chalice/config.json`),
+`mount` registers each blueprint at `/v1/<name>` and `activate`s them. Nothing is registered by side effect
+at import: a plugin *declares* what it adds, and the core asks through the typed functions at the bottom
+of this file, which only ever see the enabled plugins — so disabling a plugin removes its routes,
+parameters, link rules, roles, institution kinds, intake targets, checks, columns and demo data at once.
 
-Hooks (all optional; each is a plain function the plugin provides):
-- `coverage_roles()`     → the roles every grid must have filled for this service (C3).
-- `screening_checks(ctx)` → findings for the monthly proactive screening on the 18th (C7).
-- `ledger_columns()`     → columns this service adds to the village ledger (C9).
-- `demo_data(ctx)`       → loads this service's demo records (idempotent) for `make dev`.
+What a plugin may declare (all optional but `name`, `title`, `blueprint`):
+- `parameters`        policy parameters it owns (`Parameter`: thresholds, deadlines…, data with effective
+                      dates, set per area by administrators); names start with the plugin's prefix
+                      (`legal-aid` → `legal_aid.…`).
+- `link_rules`        records of its own that files may be attached to, and who may attach/read them.
+- `intake_targets`    the kinds of request it handles: how it opens its own case from an intake ticket.
+- `coverage_roles`    roles every grid must have filled for this service (C3).
+- `screening_checks`  named checks for the monthly screening on the 18th (C7), each run on its own.
+- `ledger_columns`    columns it adds to the village ledger (C9).
+- `roles`             people's roles it adds to the directory's vocabulary (the sign-in roles a token may
+                      carry are fixed by CONTRACT.md: `chalicelib.platform.auth.roles`).
+- `institution_kinds` kinds of institution it adds to the directory's vocabulary.
+- `demo_data`         loads its demo records for `make dev` (idempotent).
+A check or demo loader that raises is recorded against its plugin and does not stop the others.
 """
 from __future__ import annotations
 
@@ -17,37 +28,111 @@ import importlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any, Callable, Iterable
 
 from chalice import Blueprint
-from pydantic import BaseModel
 
 NAME_SHAPE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+CODE_SHAPE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+PARAMETER_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+# --- what a plugin declares ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Parameter:
+    """A policy parameter: a number with a unit and sanity bounds; versions per area and date are data."""
+    name: str                  # "legal_aid.review_days"
+    title: str                 # Chinese, e.g. "法律援助申请审查时限"
+    unit: str                  # "日", "元/月", "小时/月"
+    minimum: Decimal
+    maximum: Decimal
+    description: str = ""      # where the rule comes from (law, notice), for administrators
+    default: Decimal | None = None  # the national rule, used where no area set a version
+
+    def __post_init__(self) -> None:
+        for name in ("minimum", "maximum", "default"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Decimal):
+                object.__setattr__(self, name, Decimal(str(value)))
+        if not PARAMETER_SHAPE.match(self.name):
+            raise ValueError(f"parameter name {self.name!r} must look like 'service.snake_case_name'")
+        if self.minimum > self.maximum:
+            raise ValueError(f"{self.name}: minimum above maximum")
+        if self.default is not None and not self.minimum <= self.default <= self.maximum:
+            raise ValueError(f"{self.name}: default outside its bounds")
+
+
+@dataclass(frozen=True)
+class LinkRule:
+    """Files may be linked to records of `entity`. `may_link(caller, record_id)` raises a problem (404 for
+    a record the caller may not see, 403/409 otherwise) or returns; the same rule decides who may read the
+    files linked to such a record, so it should let through exactly the record's readers."""
+    entity: str                # "legal-aid-application"
+    may_link: Callable[[Any, str], None]
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """The case a service opened for an intake ticket, as the ticket shows it."""
+    service: str               # the plugin's name
+    entity: str
+    id: str
+    title: str                 # Chinese, e.g. "法律援助申请（已预填，待申请人确认）"
+
+
+@dataclass(frozen=True)
+class IntakeRequest:
+    """What the intake desk hands a service when it routes a ticket to it."""
+    ticket_id: str
+    category: str
+    area: str                  # the grid the request comes from
+    text: str
+    actor: Any                 # chalicelib.platform.audit.Actor doing the routing
+    resident: str | None = None  # the resident account concerned, when there is one
+
+
+@dataclass(frozen=True)
+class IntakeTarget:
+    """A kind of request a service takes from the intake desk (C5/C6) and how it opens its case."""
+    code: str                  # "legal_aid_application"
+    title: str                 # "法律援助申请"
+    categories: tuple[str, ...]  # the request categories routed here, e.g. ("labour_pay", "consultation")
+    open_case: Callable[[IntakeRequest], CaseRef]
 
 
 @dataclass(frozen=True)
 class CoverageRole:
-    code: str       # stable identifier, e.g. "legal_aid_contact"
-    title: str      # shown to people, e.g. "法律援助联络员"
+    code: str                  # stable identifier, e.g. "legal_aid_contact"
+    title: str                 # shown to people, e.g. "法律援助联络员"
     minimum: int = 1
 
 
 @dataclass(frozen=True)
 class ScreeningContext:
-    month: str      # "2026-11", the month screened (Asia/Shanghai)
-    area: str       # the area code screened (the check sees this area and below)
+    month: str                 # "2026-11", the month screened (Asia/Shanghai)
+    area: str                  # the area code screened (the check sees this area and below)
     as_of: date
 
 
 @dataclass(frozen=True)
 class Finding:
-    check: str      # e.g. "legal-aid.green-channel-overdue"
+    check: str                 # the check's code, e.g. "legal-aid.green-channel-overdue"
     area: str
-    severity: str   # "info" | "warning" | "risk"
-    title: str      # Chinese, for the report
+    severity: str              # "info" | "warning" | "risk"
+    title: str                 # Chinese, for the report
     detail: str = ""
     record: str | None = None
     due: date | None = None
+
+
+@dataclass(frozen=True)
+class ScreeningCheck:
+    """One named check of the monthly screening: it looks at one thing and returns findings."""
+    code: str                  # "<plugin name>.<check>", e.g. "legal-aid.green-channel-overdue"
+    title: str                 # Chinese, e.g. "绿色通道案件超时"
+    run: Callable[[ScreeningContext], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
@@ -57,67 +142,197 @@ class LedgerColumn:
 
 
 @dataclass(frozen=True)
+class Term:
+    """An entry a plugin adds to a shared vocabulary (a person's role, an institution kind)."""
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
 class DemoContext:
-    actor: Any                         # chalicelib.platform.audit.Actor used for the writes
-    areas: Callable[[str], list[str]]  # area codes under a prefix at a level, for placing demo records
+    actor: Any                           # chalicelib.platform.audit.Actor used for the writes
+    areas: Callable[[str], list[str]]    # area codes under a prefix, for placing demo records
 
 
 @dataclass(frozen=True)
 class Plugin:
-    name: str                          # URL segment: mounted at /v1/<name>
-    title: str                         # Chinese name of the service, e.g. "法律援助"
+    name: str                            # URL segment: mounted at /v1/<name>
+    title: str                           # Chinese name of the service, e.g. "法律援助"
     blueprint: Blueprint
-    models: tuple[type[BaseModel], ...] = ()
-    core_service: bool = False         # one of the "6" core services of the 6+X menu (C4)
-    coverage_roles: Callable[[], Iterable[CoverageRole]] | None = None
-    screening_checks: Callable[[ScreeningContext], Iterable[Finding]] | None = None
-    ledger_columns: Callable[[], Iterable[LedgerColumn]] | None = None
+    core_service: bool = False           # one of the "6" core services of the 6+X menu (C4)
+    parameters: tuple[Parameter, ...] = ()
+    link_rules: tuple[LinkRule, ...] = ()
+    intake_targets: tuple[IntakeTarget, ...] = ()
+    coverage_roles: tuple[CoverageRole, ...] = ()
+    screening_checks: tuple[ScreeningCheck, ...] = ()
+    ledger_columns: tuple[LedgerColumn, ...] = ()
+    roles: tuple[Term, ...] = ()
+    institution_kinds: tuple[Term, ...] = ()
     demo_data: Callable[[DemoContext], None] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not NAME_SHAPE.match(self.name):
             raise ValueError(f"plugin name {self.name!r} must be lowercase letters, digits and '-'")
+        prefix = self.parameter_prefix
+        for parameter in self.parameters:
+            if not parameter.name.startswith(prefix):
+                raise ValueError(f"{self.name}: parameter {parameter.name!r} must start with {prefix!r}")
+        for check in self.screening_checks:
+            if not check.code.startswith(self.name + "."):
+                raise ValueError(f"{self.name}: check {check.code!r} must start with '{self.name}.'")
+        for code in [r.code for r in self.coverage_roles + self.roles + self.institution_kinds]:  # type: ignore[operator]
+            if not CODE_SHAPE.match(code):
+                raise ValueError(f"{self.name}: code {code!r} must be snake_case")
+
+    @property
+    def parameter_prefix(self) -> str:
+        return self.name.replace("-", "_") + "."
 
 
-_enabled: list[Plugin] = []
+# --- loading and activation ------------------------------------------------------------------------------
+
+@dataclass
+class _Index:
+    plugins: list[Plugin] = field(default_factory=list)
+    parameters: dict[str, tuple[Plugin, Parameter]] = field(default_factory=dict)
+    link_rules: dict[str, tuple[Plugin, LinkRule]] = field(default_factory=dict)
+    intake_targets: dict[str, tuple[Plugin, IntakeTarget]] = field(default_factory=dict)
+
+
+_index = _Index()
 
 
 def load(modules: Iterable[str]) -> list[Plugin]:
     plugins = []
     for module_name in modules:
         module = importlib.import_module(f"plugins.{module_name}")
-        plugin = getattr(module, "plugin", None)
-        if not isinstance(plugin, Plugin):
+        found = getattr(module, "plugin", None)
+        if not isinstance(found, Plugin):
             raise TypeError(f"plugins.{module_name} has no `plugin` object of type Plugin")
-        plugins.append(plugin)
-    names = [p.name for p in plugins]
-    if len(set(names)) != len(names):
-        raise ValueError(f"two plugins share a name: {names}")
+        plugins.append(found)
     return plugins
 
 
 def mount(app, plugins: list[Plugin]) -> None:
+    activate(plugins)
     for plugin in plugins:
         app.register_blueprint(plugin.blueprint, url_prefix=f"/v1/{plugin.name}")
-    activate(plugins)
 
 
 def activate(plugins: list[Plugin]) -> None:
-    """Make `plugins` the ones whose hooks the core calls (the app, jobs and the CLI)."""
-    _enabled[:] = plugins
+    """Make `plugins` the enabled ones (the app, jobs and the CLI): everything they declare becomes visible
+    to the core, and what earlier enabled plugins declared disappears. Two plugins declaring the same
+    name, entity, code or role are a configuration error, found here and not at the first request."""
+    index = _Index(plugins=list(plugins))
+    _unique("plugin name", [(p, p.name) for p in plugins])
+    for kind, pairs in {
+        "coverage role": [(p, r.code) for p in plugins for r in p.coverage_roles],
+        "screening check": [(p, c.code) for p in plugins for c in p.screening_checks],
+        "ledger column": [(p, c.key) for p in plugins for c in p.ledger_columns],
+        "role": [(p, r.code) for p in plugins for r in p.roles],
+        "institution kind": [(p, k.code) for p in plugins for k in p.institution_kinds],
+    }.items():
+        _unique(kind, pairs)
+    for plugin in plugins:
+        for parameter in plugin.parameters:
+            index.parameters[parameter.name] = (plugin, parameter)
+        for rule in plugin.link_rules:
+            index.link_rules[rule.entity] = (plugin, rule)
+        for target in plugin.intake_targets:
+            index.intake_targets[target.code] = (plugin, target)
+    _unique("parameter", [(p, x.name) for p in plugins for x in p.parameters])
+    _unique("linked entity", [(p, x.entity) for p in plugins for x in p.link_rules])
+    _unique("intake target", [(p, x.code) for p in plugins for x in p.intake_targets])
+    global _index
+    _index = index
 
+
+def _unique(kind: str, pairs: list[tuple[Plugin, str]]) -> None:
+    seen: dict[str, str] = {}
+    for plugin, code in pairs:
+        if code in seen:
+            raise ValueError(f"{kind} {code!r} is declared by both {seen[code]} and {plugin.name}")
+        seen[code] = plugin.name
+
+
+# --- what the core asks (only ever the enabled plugins) --------------------------------------------------
 
 def enabled() -> list[Plugin]:
-    return list(_enabled)
+    return list(_index.plugins)
 
 
-def call_hook(hook: str, *args: Any) -> list[tuple[Plugin, Any]]:
-    """Call `hook` on every enabled plugin that has it: [(plugin, result)]."""
-    results = []
-    for plugin in _enabled:
-        function = getattr(plugin, hook)
-        if function is not None:
-            result = function(*args)
-            results.append((plugin, list(result) if result is not None and not isinstance(result, dict) else result))
+def parameter(name: str) -> Parameter | None:
+    found = _index.parameters.get(name)
+    return found[1] if found else None
+
+
+def parameters() -> list[Parameter]:
+    return [parameter for _, parameter in _index.parameters.values()]
+
+
+def link_rule(entity: str) -> LinkRule | None:
+    found = _index.link_rules.get(entity)
+    return found[1] if found else None
+
+
+def intake_targets() -> list[tuple[Plugin, IntakeTarget]]:
+    return list(_index.intake_targets.values())
+
+
+def coverage_roles() -> list[tuple[Plugin, CoverageRole]]:
+    return [(p, role) for p in _index.plugins for role in p.coverage_roles]
+
+
+def ledger_columns() -> list[tuple[Plugin, LedgerColumn]]:
+    return [(p, column) for p in _index.plugins for column in p.ledger_columns]
+
+
+def roles() -> list[tuple[Plugin, Term]]:
+    return [(p, role) for p in _index.plugins for role in p.roles]
+
+
+def institution_kinds() -> list[tuple[Plugin, Term]]:
+    return [(p, kind) for p in _index.plugins for kind in p.institution_kinds]
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    plugin: Plugin
+    check: ScreeningCheck
+    findings: list[Finding]
+    error: str | None = None   # the exception's type when the check failed (the message may hold data: logs only)
+
+
+def run_screening(context: ScreeningContext) -> list[CheckOutcome]:
+    """Every enabled plugin's checks, each on its own: one that raises is logged and reported with its
+    error, and the others still run (a failing check must not cost a city its month)."""
+    outcomes = []
+    for plugin in _index.plugins:
+        for check in plugin.screening_checks:
+            try:
+                outcomes.append(CheckOutcome(plugin, check, list(check.run(context))))
+            except Exception as exc:  # noqa: BLE001 — isolation is the point; logged with its traceback
+                _log_failure("screening check failed", plugin, check.code, exc)
+                outcomes.append(CheckOutcome(plugin, check, [], type(exc).__name__))
+    return outcomes
+
+
+def load_demo(context: DemoContext) -> dict[str, str]:
+    """Each enabled plugin's demo data: {plugin name: "loaded" | the error}, one failing alone."""
+    results = {}
+    for plugin in _index.plugins:
+        if plugin.demo_data is None:
+            continue
+        try:
+            plugin.demo_data(context)
+            results[plugin.name] = "loaded"
+        except Exception as exc:  # noqa: BLE001
+            _log_failure("demo data failed", plugin, "demo_data", exc)
+            results[plugin.name] = type(exc).__name__
     return results
+
+
+def _log_failure(message: str, plugin: Plugin, hook: str, exc: Exception) -> None:
+    from chalicelib.platform.logs import logger
+
+    logger().exception(message, extra={"plugin": plugin.name, "hook": hook, "error": type(exc).__name__})

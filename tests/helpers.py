@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from chalicelib.platform import storage, timeutil
@@ -88,3 +89,39 @@ class Clock:
         """The first date at least `after_days` from today falling on `weekday` (Monday = 0)."""
         start = self.today + timedelta(days=after_days)
         return start + timedelta(days=(weekday - start.weekday()) % 7)
+
+
+@contextmanager
+def also_enabled(*extra):
+    """For the block, the given stand-in plugins are enabled beside the real ones (the core's tests declare
+    what they need the way a service would, through the plugin contract)."""
+    from chalicelib import plugin
+
+    before = plugin.enabled()
+    plugin.activate(before + list(extra))
+    try:
+        yield
+    finally:
+        plugin.activate(before)
+
+
+@contextmanager
+def only_enabled(*plugins):
+    """For the block, exactly these plugins are enabled (none: the core alone)."""
+    from chalicelib import plugin
+
+    before = plugin.enabled()
+    plugin.activate(list(plugins))
+    try:
+        yield
+    finally:
+        plugin.activate(before)
+
+
+def stand_in_plugin(name: str = "test-service", **declared):
+    """A plugin with no routes, declaring `declared` (parameters, link_rules, screening_checks …)."""
+    from chalice import Blueprint
+
+    from chalicelib import plugin
+
+    return plugin.Plugin(name=name, title="测试服务", blueprint=Blueprint(f"tests.{name}"), **declared)

@@ -95,4 +95,4 @@ def get_greeting(greeting_id):
     return GreetingOut.of(greeting)
 
 
-plugin = Plugin(name="hello", title="示例", blueprint=bp, models=(GreetingIn, GreetingOut))
+plugin = Plugin(name="hello", title="示例", blueprint=bp)

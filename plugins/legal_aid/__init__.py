@@ -10,9 +10,8 @@
 """
 from __future__ import annotations
 
-from chalicelib.domain.files import service as files
-from chalicelib.plugin import Plugin
-from plugins.legal_aid import hooks, households, models, params, queue, views  # noqa: F401  (params declares)
+from chalicelib.plugin import LinkRule, Plugin
+from plugins.legal_aid import hooks, models, params, views
 from plugins.legal_aid.routes import bp
 
 
@@ -23,17 +22,15 @@ def _may_attach(caller, record_id: str) -> None:
     views.reader_of(caller, load(record_id))
 
 
-files.link_rule(models.ENTITY, _may_attach)
-
 plugin = Plugin(
     name="legal-aid",
     title="法律援助",
     blueprint=bp,
     core_service=True,
-    models=(models.LegalAidApplicationIn, views.LegalAidApplicationOut, queue.LegalAidQueuePage,
-            households.HouseholdImportReport, households.VulnerableHouseholdOut),
-    coverage_roles=hooks.coverage_roles,
-    screening_checks=hooks.screening_checks,
-    ledger_columns=hooks.ledger_columns,
+    parameters=params.PARAMETERS,
+    link_rules=(LinkRule(models.ENTITY, _may_attach),),
+    coverage_roles=hooks.COVERAGE_ROLES,
+    screening_checks=hooks.SCREENING_CHECKS,
+    ledger_columns=hooks.LEDGER_COLUMNS,
     demo_data=hooks.demo_data,
 )

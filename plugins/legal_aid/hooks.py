@@ -13,22 +13,20 @@ from plugins.legal_aid.models import MatterType, Status
 
 # --- coverage (C3) ----------------------------------------------------------------------------------
 
-def coverage_roles() -> list[plugin.CoverageRole]:
-    """seeds/000 item 7: every grid has a legal-aid contact (网格工作人员及联系方式)."""
-    return [plugin.CoverageRole(code="legal_aid_contact", title="法律援助联络员", minimum=1)]
+# seeds/000 item 7: every grid has a legal-aid contact (网格工作人员及联系方式).
+COVERAGE_ROLES = (plugin.CoverageRole(code="legal_aid_contact", title="法律援助联络员", minimum=1),)
 
 
 # --- ledger (C9) -----------------------------------------------------------------------------------
 
-def ledger_columns() -> list[plugin.LedgerColumn]:
-    """seeds/004's yearly counts: legal-aid cases assisted; plus the outreach L7 asks for."""
-    return [
-        plugin.LedgerColumn(key="legal_aid.applications", title="法律援助申请（件）"),
-        plugin.LedgerColumn(key="legal_aid.cases_assisted", title="协助办理法律援助（件）"),
-        plugin.LedgerColumn(key="legal_aid.green_channel", title="其中绿色通道（件）"),
-        plugin.LedgerColumn(key="legal_aid.amount_recovered", title="为受援人挽回金额（元）"),
-        plugin.LedgerColumn(key="legal_aid.households_visited", title="困难群体入户走访（户次）"),
-    ]
+# seeds/004's yearly counts: legal-aid cases assisted; plus the outreach L7 asks for.
+LEDGER_COLUMNS = (
+    plugin.LedgerColumn(key="legal_aid.applications", title="法律援助申请（件）"),
+    plugin.LedgerColumn(key="legal_aid.cases_assisted", title="协助办理法律援助（件）"),
+    plugin.LedgerColumn(key="legal_aid.green_channel", title="其中绿色通道（件）"),
+    plugin.LedgerColumn(key="legal_aid.amount_recovered", title="为受援人挽回金额（元）"),
+    plugin.LedgerColumn(key="legal_aid.households_visited", title="困难群体入户走访（户次）"),
+)
 
 
 # --- monthly screening (C7) ------------------------------------------------------------------------
@@ -45,26 +43,30 @@ def _next_month(month: str) -> str:
     return f"{year + (mon == 12):04d}-{mon % 12 + 1:02d}"
 
 
-def screening_checks(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
-    """Findings are listed to every staff member of the area, so they carry record ids, never names or a
-    household's category. Overdue green-channel cases, approved cases still unassigned after N days, households not yet
-    visited (one finding per grid), statuses expiring this month or next, and a calendar without data."""
+# Findings are listed to every staff member of the area, so they carry record ids and dates, never names
+# or a household's category (低保/重度残疾 is the person's status).
+
+def green_channel_overdue(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
+    """L5: green-channel cases past their one-working-day deadline."""
     moment = _as_of_moment(ctx.as_of)
-    out: list[plugin.Finding] = []
-    entries = queue.entries(ctx.area)
-    for entry in entries:
+    for entry in queue.entries(ctx.area):
         deadline = datetime.fromisoformat(entry["deadline"])
         if entry["priority"] == queue.GREEN and deadline < moment:
             hours = (moment - deadline).total_seconds() / 3600
-            out.append(plugin.Finding(
+            yield plugin.Finding(
                 check="legal-aid.green-channel-overdue", area=entry["area"], severity="risk",
                 title="绿色通道案件超时未完成受理、审查、指派",
                 detail=f"案件 {entry['application_id']}（{MatterType(entry['matter_type']).label}）时限 "
                        f"{to_shanghai(deadline).strftime('%Y-%m-%d %H:%M')}，已超 {hours:.0f} 小时；"
                        f"当前状态：{Status(entry['status']).label}",
-                record=entry["application_id"], due=to_shanghai(deadline).date()))
-    alert = {}
-    for entry in entries:
+                record=entry["application_id"], due=to_shanghai(deadline).date())
+
+
+def approved_unassigned(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
+    """L6: approved cases still without a lawyer after `legal_aid.unassigned_alert_days`."""
+    moment = _as_of_moment(ctx.as_of)
+    alert: dict[str, int] = {}
+    for entry in queue.entries(ctx.area):
         if entry["status"] != "approved" or not entry.get("approved_at"):
             continue
         area = entry["area"]
@@ -74,36 +76,56 @@ def screening_checks(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
         approved = datetime.fromisoformat(entry["approved_at"])
         waited = (moment - approved).days
         if waited > alert[area]:
-            out.append(plugin.Finding(
+            yield plugin.Finding(
                 check="legal-aid.approved-unassigned", area=area, severity="warning",
                 title=f"批准后超过 {alert[area]} 日仍未指派律师",
                 detail=f"案件 {entry['application_id']}：{to_shanghai(approved).date().isoformat()} 批准，已 {waited} 日",
-                record=entry["application_id"]))
+                record=entry["application_id"])
+
+
+def households_unvisited(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
+    """L7: households on the vulnerable list not yet visited, one finding per grid."""
     per_grid = Counter(item["grid"] for item in households.unvisited(ctx.area))
     for grid, count in sorted(per_grid.items()):
-        out.append(plugin.Finding(
+        yield plugin.Finding(
             check="legal-aid.households-unvisited", area=grid, severity="info",
             title=f"{count} 户困难群体尚未入户走访", detail="低保户、特困、重度残疾、五保、困难职工、农民工名单中尚未走访的",
-            record=f"unvisited-{grid}"))
+            record=f"unvisited-{grid}")
+
+
+def household_status_expiring(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
+    """L7: vulnerable statuses ending this month or next (to be renewed or closed)."""
     city = ctx.area[:4]
     for month in (ctx.month, _next_month(ctx.month)):
         for item in households.expiring(city, month):
             if not item["grid"].startswith(ctx.area):
                 continue
-            # listed to all staff of the area: no name, no category (低保/重度残疾 is the person's status)
-            out.append(plugin.Finding(
+            yield plugin.Finding(
                 check="legal-aid.household-status-expiring", area=item["grid"], severity="info",
                 title="困难群体资格即将到期",
                 detail=f"有 1 户困难群体资格将于 {item['valid_until']} 到期（户编号 {item['household_id']}），请核实是否续期",
-                record=item["household_id"], due=date.fromisoformat(item["valid_until"])))
+                record=item["household_id"], due=date.fromisoformat(item["valid_until"]))
+
+
+def holiday_calendar(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
+    """A holiday calendar without the coming weeks' year, while cases wait on working-day deadlines."""
     horizon = ctx.as_of + timedelta(days=45)
-    if entries and not deadlines.covers(horizon):  # only matters while cases are waiting
-        out.append(plugin.Finding(
-            check="legal-aid.holiday-calendar", area=ctx.area, severity="risk",
-            title=f"节假日安排缺少 {horizon.year} 年数据，绿色通道时限暂按自然时间计算",
-            detail="请升级 chinese-calendar（requirements.txt）以纳入国务院最新节假日安排",
-            record=f"calendar-{horizon.year}"))
-    return out
+    if deadlines.covers(horizon) or not queue.entries(ctx.area):
+        return
+    yield plugin.Finding(
+        check="legal-aid.holiday-calendar", area=ctx.area, severity="risk",
+        title=f"节假日安排缺少 {horizon.year} 年数据，绿色通道时限暂按自然时间计算",
+        detail="请升级 chinese-calendar（requirements.txt）以纳入国务院最新节假日安排",
+        record=f"calendar-{horizon.year}")
+
+
+SCREENING_CHECKS = (
+    plugin.ScreeningCheck("legal-aid.green-channel-overdue", "绿色通道案件超时", green_channel_overdue),
+    plugin.ScreeningCheck("legal-aid.approved-unassigned", "批准后未按时指派律师", approved_unassigned),
+    plugin.ScreeningCheck("legal-aid.households-unvisited", "困难群体尚未入户走访", households_unvisited),
+    plugin.ScreeningCheck("legal-aid.household-status-expiring", "困难群体资格即将到期", household_status_expiring),
+    plugin.ScreeningCheck("legal-aid.holiday-calendar", "节假日安排缺少数据", holiday_calendar),
+)
 
 
 # --- demo data -------------------------------------------------------------------------------------
@@ -118,4 +140,4 @@ def demo_data(ctx: plugin.DemoContext) -> None:
     demo.load(ctx)
 
 
-__all__ = ["coverage_roles", "ledger_columns", "screening_checks", "demo_data"]
+__all__ = ["COVERAGE_ROLES", "LEDGER_COLUMNS", "SCREENING_CHECKS", "demo_data"]

@@ -1,4 +1,4 @@
-"""The policy parameters legal aid reads (SPEC P-rules), declared with the core's registry at import.
+"""The policy parameters legal aid owns (SPEC P-rules), declared on its Plugin.
 
 Every figure the rules use is data with an effective date (`chalicelib.policy`): an application is judged
 by the versions in force on its application date (the submission date in Asia/Shanghai, SPEC L2), at the
@@ -11,7 +11,9 @@ from datetime import date
 
 from chalicelib.domain.policy import service as policy
 
-INCOME_THRESHOLD = "legal_aid.income_threshold_monthly"  # declared by the core (planned with Changzhou's values)
+from chalicelib.plugin import Parameter
+
+INCOME_THRESHOLD = "legal_aid.income_threshold_monthly"
 SPECIAL_GROUPS_EXEMPT = "legal_aid.special_groups_exempt"
 ADVANCED_AGE = "legal_aid.advanced_age_years"
 GREEN_CHANNEL_HOURS = "legal_aid.green_channel_hours"
@@ -20,30 +22,46 @@ ASSIGN_DAYS = "legal_aid.assign_days"
 UNASSIGNED_ALERT_DAYS = "legal_aid.unassigned_alert_days"
 FOLLOW_UP_DAYS = "legal_aid.follow_up_days"
 
-policy.declare(SPECIAL_GROUPS_EXEMPT, title="特殊困难群体免于经济困难审查、不受事项范围限制（1 实行，0 不实行）",
-               unit="是否", minimum=0, maximum=1, default=0,
-               description="SPEC L3：常州 2021 年起对农村高龄、孤寡、失能、失独老人，困境儿童，重度残疾人，重病患者，"
-                           "低保、特困、五保对象免审且取消事项范围限制。")
-policy.declare(ADVANCED_AGE, title="高龄老人年龄下限", unit="周岁", minimum=60, maximum=100, default=80,
-               description="SPEC L3 “农村高龄老人”：年满此周岁（按身份证号出生日期计算）。")
-policy.declare(GREEN_CHANNEL_HOURS, title="绿色通道受理、审查、指派时限", unit="工作小时", minimum=1, maximum=240,
-               default=24,
-               description="SPEC L5 “一日受理、审查、指派”：自提交起，只计工作日（国务院节假日安排，含调休上班日）的小时数。")
-policy.declare(REVIEW_DAYS, title="法律援助申请审查时限", unit="日", minimum=1, maximum=60, default=7,
-               description="法律援助法第四十三条：自收到申请之日起七日内审查并作出决定。")
-policy.declare(ASSIGN_DAYS, title="批准后指派时限", unit="日", minimum=1, maximum=60, default=3,
-               description="法律援助法第四十三条：自作出给予法律援助决定之日起三日内指派。")
-policy.declare(UNASSIGNED_ALERT_DAYS, title="批准后未指派预警天数", unit="日", minimum=1, maximum=60, default=3,
-               description="主动排摸：批准后超过此天数仍未指派律师的案件。")
-policy.declare(FOLLOW_UP_DAYS, title="结案后回访时限", unit="日", minimum=1, maximum=365, default=30,
-               description="SPEC L6 案后回访：结案后此天数内完成回访。")
+# Declared on the Plugin (`parameters=`): known to the core exactly while legal aid is enabled.
+PARAMETERS = (
+    Parameter(INCOME_THRESHOLD, title="法律援助经济困难标准（家庭人均月收入上限）", unit="元/月", minimum=100,
+              maximum=100_000,
+              description="家庭人均月收入不高于此数视为经济困难（SPEC L2）；常州 2021 年起为当地最低工资标准。"),
+    Parameter(SPECIAL_GROUPS_EXEMPT, title="特殊困难群体免于经济困难审查、不受事项范围限制（1 实行，0 不实行）",
+              unit="是否", minimum=0, maximum=1, default=0,
+              description="SPEC L3：常州 2021 年起对农村高龄、孤寡、失能、失独老人，困境儿童，重度残疾人，重病患者，"
+                          "低保、特困、五保对象免审且取消事项范围限制。"),
+    Parameter(ADVANCED_AGE, title="高龄老人年龄下限", unit="周岁", minimum=60, maximum=100, default=80,
+              description="SPEC L3 “农村高龄老人”：年满此周岁（按身份证号出生日期计算）。"),
+    Parameter(GREEN_CHANNEL_HOURS, title="绿色通道受理、审查、指派时限", unit="工作小时", minimum=1, maximum=240,
+              default=24,
+              description="SPEC L5 “一日受理、审查、指派”：自提交起，只计工作日（国务院节假日安排，含调休上班日）的小时数。"),
+    Parameter(REVIEW_DAYS, title="法律援助申请审查时限", unit="日", minimum=1, maximum=60, default=7,
+              description="法律援助法第四十三条：自收到申请之日起七日内审查并作出决定。"),
+    Parameter(ASSIGN_DAYS, title="批准后指派时限", unit="日", minimum=1, maximum=60, default=3,
+              description="法律援助法第四十三条：自作出给予法律援助决定之日起三日内指派。"),
+    Parameter(UNASSIGNED_ALERT_DAYS, title="批准后未指派预警天数", unit="日", minimum=1, maximum=60, default=3,
+              description="主动排摸：批准后超过此天数仍未指派律师的案件。"),
+    Parameter(FOLLOW_UP_DAYS, title="结案后回访时限", unit="日", minimum=1, maximum=365, default=30,
+              description="SPEC L6 案后回访：结案后此天数内完成回访。"),
+)
 
 TIMING = [GREEN_CHANNEL_HOURS, REVIEW_DAYS, ASSIGN_DAYS, FOLLOW_UP_DAYS]
 
 # Every parameter but the income threshold has a declared default (the national rules: 法律援助法 art. 43's
 # 7 and 3 days, the seeds' one day), so a fresh deployment works; an area's stored version always wins.
-# The demo adds Changzhou's 2021 exemption policy (SPEC L3), which starts on the day the threshold changed.
+# The demo enters Changzhou's history of the hardship standard (seeds/001, 常司发〔2021〕89号) and its 2021
+# exemption policy (SPEC L3), which starts on the day the threshold changed. Where each figure comes from:
+# chalicelib/demo/data/README.md.
 AREA_VERSIONS = [
+    (INCOME_THRESHOLD, "3204", 1790, "2020-01-01", "常州市最低生活保障标准的2倍",
+     "2021 年调整前的标准：最低生活保障标准的 2 倍（常司发〔2021〕89号）。低保 895 元/月为演示估计值，种子文件未载明，"
+     "上线前须以常州市民政局公布的标准核实替换。"),
+    (INCOME_THRESHOLD, "3204", 2020, "2021-07-20", "常州市最低工资标准",
+     "常司发〔2021〕89号（2021-07-20）：法律援助经济困难标准由最低生活保障的2倍调整到当地最低工资。当日执行的是江苏省 "
+     "2018-08-01 起的一类地区月最低工资 2020 元。"),
+    (INCOME_THRESHOLD, "3204", 2280, "2021-08-01", "常州市最低工资标准",
+     "江苏省 2021-08-01 起调整最低工资标准：一类地区月最低工资 2280 元（常州市区为一类地区）。"),
     (SPECIAL_GROUPS_EXEMPT, "3204", 1, "2021-07-20", "常州市特殊困难群体免审政策",
      "常司发〔2021〕89号：对农村高龄、孤寡、失能、失独老人、困境儿童、重度残疾人、重病患者等免于经济状况审查，取消事项范围限制"),
 ]
@@ -90,19 +108,8 @@ def rules(area_code: str, on: date) -> Rules:
                  timing={n: found[n] for n in [*TIMING, UNASSIGNED_ALERT_DAYS] if n in found})
 
 
-def load_demo(actor) -> int:
-    """Changzhou's L3 policy, skipping versions already stored (safe to run again)."""
-    from chalicelib.platform.storage import keys
-    from chalicelib.platform import storage
-
-    loaded = 0
-    for name, area, value, day, label, note in AREA_VERSIONS:
-        effective_from = date.fromisoformat(day)
-        timeline = storage.get_record(policy.Timeline, keys.policy_partition(name, area), keys.POLICY_TIMELINE_SK,
-                                      consistent=True)
-        if timeline and any(e.effective_from >= effective_from for e in timeline.entries):
-            continue
-        policy.set_version(actor, None, name, area_code=area, value=value, effective_from=effective_from,
-                           label=label, note=note, retroactive_reason="录入历史标准（演示数据）")
-        loaded += 1
-    return loaded
+def load_demo(actor) -> dict[str, int]:
+    """Changzhou's versions, skipping those already stored (safe to run again)."""
+    return policy.load_versions(actor, [
+        policy.VersionRow(name=name, area=area, value=value, effective_from=date.fromisoformat(day), label=label,
+                          note=note) for name, area, value, day, label, note in AREA_VERSIONS], reason="录入历史标准（演示数据）")

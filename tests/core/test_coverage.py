@@ -15,7 +15,7 @@ from tests.helpers import assert_problem, body, patch, post
 
 def service(name: str, title: str, *roles: plugin.CoverageRole) -> plugin.Plugin:
     return plugin.Plugin(name=name, title=title, blueprint=Blueprint(name), core_service=True,
-                         coverage_roles=lambda: list(roles))
+                         coverage_roles=roles)
 
 
 @pytest.fixture
@@ -46,16 +46,13 @@ def test_the_roles_each_grid_needs_are_the_plugins_roles_plus_the_platform_s(cli
 
 
 def test_two_plugins_declaring_the_same_role_is_a_configuration_error(services):
-    """C3: a role has one owner."""
+    """C3: a role has one owner; enabling a second is refused when the plugins are activated."""
     from chalicelib.domain.coverage import service as coverage
 
     before = plugin.enabled()
-    plugin.activate([*before, service("other", "其他", plugin.CoverageRole("mediator", "调解员"))])
-    try:
-        with pytest.raises(RuntimeError, match="declared twice"):
-            coverage.roles()
-    finally:
-        plugin.activate(before)
+    with pytest.raises(ValueError, match="coverage role 'mediator' is declared by both mediation and other"):
+        plugin.activate([*before, service("other", "其他", plugin.CoverageRole("mediator", "调解员"))])
+    assert plugin.enabled() == before and [r.code for r in coverage.roles()].count("mediator") == 1
 
 
 def test_a_district_report_counts_covered_and_missing_grids_per_town_and_role(client, token, aws_backend, services):

@@ -16,7 +16,7 @@ from chalicelib.domain.files import service as files
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform.errors import NotFound
 from chalicelib.platform.timeutil import today_shanghai
-from tests.helpers import assert_problem, body, header, post, seed_areas
+from tests.helpers import assert_problem, body, header, post, seed_areas, also_enabled, only_enabled, stand_in_plugin
 
 PDF = b"%PDF-1.7\n" + "法律援助条件范围清单".encode() * 50
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -35,9 +35,10 @@ def test_cases():
         if record_id != f"case-of-{caller.sub}":
             raise NotFound()
 
-    files.link_rule("test-case", may_link)
-    yield
-    files._link_rules.pop("test-case", None)
+    from chalicelib.plugin import LinkRule
+
+    with also_enabled(stand_in_plugin(link_rules=(LinkRule("test-case", may_link),))):
+        yield
 
 
 def sha(data: bytes) -> str:
@@ -333,9 +334,9 @@ def test_a_rule_registered_for_an_entity_decides_who_reads_its_linked_files(clie
     linked = available(client, token(), linked_record="test-case:case-of-resident-1")
     path = f"/v1/files/{linked['id']}"
     assert_problem(client.get(path, headers=token("gw-1", "grid_worker", area="320402")), 404, "file_not_found")
-    files._link_rules.pop("test-case")  # the plugin disabled: only its uploader
-    assert client.get(path, headers=token()).status_code == 200
-    assert_problem(client.get(path, headers=token("resident-2")), 404, "file_not_found")
+    with only_enabled():  # the plugin disabled: only its uploader
+        assert client.get(path, headers=token()).status_code == 200
+        assert_problem(client.get(path, headers=token("resident-2")), 404, "file_not_found")
 
 
 def test_attach_links_an_existing_file_once(client, token, areas):

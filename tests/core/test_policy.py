@@ -12,22 +12,45 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.domain.areas.service import Area
 from chalicelib.demo import policies as demo_policies
 from chalicelib.platform.timeutil import today_shanghai
-from tests.helpers import assert_problem, body, header, post, seed_areas
+from chalicelib.plugin import Parameter
+from tests.helpers import also_enabled, assert_problem, body, header, post, seed_areas, stand_in_plugin
 
-THRESHOLD = "legal_aid.income_threshold_monthly"
-HOURS = "advisor.min_onsite_hours_per_month"
+# The core's policy mechanism, tested with two parameters a stand-in service declares the way a real one
+# does (Plugin.parameters), carrying Changzhou's and Yinchuan's real history (seeds/001, seeds/002).
+THRESHOLD = "sample.income_threshold_monthly"
+HOURS = "sample.min_onsite_hours_per_month"
+SAMPLE = stand_in_plugin("sample", parameters=(
+    Parameter(THRESHOLD, title="法律援助经济困难标准（家庭人均月收入上限）", unit="元/月", minimum=100, maximum=100_000),
+    Parameter(HOURS, title="村（社区）法律顾问每月现场服务最少时长", unit="小时/月", minimum=1, maximum=200),
+))
+HISTORY = [  # (name, area, value, effective_from, label)
+    (THRESHOLD, "3204", 1790, "2020-01-01", "常州市最低生活保障标准的2倍"),
+    (THRESHOLD, "3204", 2020, "2021-07-20", "常州市最低工资标准"),
+    (THRESHOLD, "3204", 2280, "2021-08-01", "常州市最低工资标准"),
+    (HOURS, "3204", 8, "2021-07-20", "常州市村（社区）法律顾问每月现场服务时长"),
+    (HOURS, "6401", 4, "2018-03-13", "银川市村（居）法律顾问每月现场服务时长"),
+]
 SYSTEM = audit.Actor(sub="loader", roles=("admin",))
 VILLAGE = "320402001001"
 TODAY = today_shanghai()
 
 
+def history_rows() -> list[policy.VersionRow]:
+    return [policy.VersionRow(name=name, area=area, value=value, effective_from=date.fromisoformat(day), label=label)
+            for name, area, value, day, label in HISTORY]
+
+
 @pytest.fixture
 def changzhou(aws_backend):
-    """The demo tree slice plus 银川, with the demo parameters loaded as `make dev` loads them."""
+    """The demo tree slice plus 银川, the core's demo parameters loaded as `make dev` loads them, and the
+    stand-in service's history."""
     seed_areas()
     storage.put_new(Area(code="64", name="宁夏回族自治区", level="province"))
     storage.put_new(Area(code="6401", name="银川市", level="city", parent="64"))
-    demo_policies.load(SYSTEM)
+    with also_enabled(SAMPLE):
+        demo_policies.load(SYSTEM)
+        policy.load_versions(SYSTEM, history_rows())
+        yield
 
 
 def in_force(client, headers, name, area, on=None):
@@ -128,7 +151,8 @@ def test_resolve_many_names_the_first_parameter_not_configured(changzhou):
 
 
 def test_loading_the_demo_twice_adds_nothing(changzhou):
-    assert demo_policies.load(SYSTEM) == {"loaded": 0, "skipped": 6}
+    assert demo_policies.load(SYSTEM) == {"loaded": 0, "skipped": 1}
+    assert policy.load_versions(SYSTEM, history_rows()) == {"loaded": 0, "skipped": 5}
 
 
 def test_an_unknown_area_is_a_404_not_the_root_default(client, token, changzhou):
@@ -166,10 +190,10 @@ def test_an_admin_outside_the_area_gets_403(client, token, changzhou):
 
 
 def test_an_unknown_parameter_name_is_a_422(client, token, changzhou):
-    typo = new_version(client, token("admin-1", "admin", area="3204"), name="legal_aid.income_treshold")
+    typo = new_version(client, token("admin-1", "admin", area="3204"), name="sample.income_treshold")
     problem = assert_problem(typo, 422, "unknown_policy")
     assert problem["errors"][0]["loc"] == ["path", "name"]
-    assert_problem(in_force(client, token(), "legal_aid.income_treshold", VILLAGE), 422, "unknown_policy")
+    assert_problem(in_force(client, token(), "sample.income_treshold", VILLAGE), 422, "unknown_policy")
 
 
 def test_a_value_outside_the_declared_bounds_or_unit_is_a_422_naming_the_field(client, token, changzhou):
@@ -276,13 +300,20 @@ def test_the_declared_parameters_are_listed_with_units_and_bounds(client, token,
     assert (items["files.max_upload_mb"]["maximum"], items["files.max_upload_mb"]["default"]) == (100, 20)
 
 
-def test_a_plugin_declares_its_own_parameter_and_a_conflicting_redeclaration_fails():
-    policy.declare("test_plugin.quota_per_year", title="测试配额", unit="次/年", minimum=0, maximum=50)
-    policy.declare("test_plugin.quota_per_year", title="测试配额", unit="次/年", minimum=0, maximum=50)
+def test_a_plugin_s_parameters_are_known_while_it_is_enabled_and_malformed_ones_are_refused(changzhou):
+    """Issue 8 §2: parameters are declared on the Plugin; disabling it forgets them; a shape or bounds
+    mistake is found when the plugin is built, not at the first request."""
+    quota = Parameter("quota_plugin.quota_per_year", title="测试配额", unit="次/年", minimum=0, maximum=50)
+    with pytest.raises(policy.Problem):
+        policy.declared(quota.name)
+    with also_enabled(stand_in_plugin("quota-plugin", parameters=(quota,))):
+        assert policy.declared(quota.name).unit == "次/年"
+    with pytest.raises(policy.Problem):
+        policy.declared(quota.name)
     with pytest.raises(ValueError):
-        policy.declare("test_plugin.quota_per_year", title="测试配额", unit="次/月", minimum=0, maximum=50)
+        Parameter("NoDots", title="x", unit="x", minimum=0, maximum=1)
     with pytest.raises(ValueError):
-        policy.declare("NoDots", title="x", unit="x", minimum=0, maximum=1)
+        Parameter("quota_plugin.x", title="x", unit="x", minimum=5, maximum=1)
 
 
 def test_resolve_present_leaves_out_what_is_not_in_force_in_the_same_single_call(changzhou):

@@ -30,8 +30,8 @@ def checks(aws_backend):
     seed_areas()
     fake = Checks()
     before = plugin.enabled()
-    plugin.activate([*before, plugin.Plugin(name="test-service", title="测试", blueprint=Blueprint("t"),
-                                            screening_checks=fake)])
+    plugin.activate([*before, plugin.Plugin(name="test", title="测试", blueprint=Blueprint("t"),
+                                            screening_checks=(plugin.ScreeningCheck("test.overdue", "逾期未办", fake),))])
     yield fake
     plugin.activate(before)
 
@@ -80,7 +80,7 @@ def test_staff_see_the_findings_of_their_area_and_below_only(client, token, chec
     screening.run_month(date(2026, 11, 18))
     tianning = body(client.get("/v1/screenings/2026-11", headers=token("o1", "legal_aid_officer", area="320402")))
     assert [f["record"] for f in tianning["items"]] == ["case-1"]
-    assert tianning["items"][0]["service"] == "test-service" and tianning["items"][0]["title"] == "逾期未办"
+    assert tianning["items"][0]["service"] == "test" and tianning["items"][0]["title"] == "逾期未办"
     city = body(client.get("/v1/screenings/2026-11", headers=token("o2", "legal_aid_officer", area="3204")))
     assert len(city["items"]) == 2
     outside = client.get("/v1/screenings/2026-11?area=320404", headers=token("o1", "legal_aid_officer", area="320402"))
@@ -153,3 +153,22 @@ def test_the_screening_function_runs_a_queued_city_and_the_monthly_schedule(chec
     scheduled = {**queued, "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
     assert monthly_screening(scheduled, None)["cities"] == {"3204": "done"}
     assert checks.calls == 1  # the scheduled run found this month's run done
+
+
+def test_a_check_that_fails_is_recorded_and_the_others_still_run(checks, clock):
+    """Issue 8 §2: a plugin's check that raises is recorded against it and does not stop the others; the
+    findings an earlier attempt stored for the failed check are kept, not deleted unseen."""
+    def broken(context):
+        raise RuntimeError("数据异常")
+
+    checks.findings = [finding("320402", "case-1")]
+    failing = plugin.Plugin(name="flaky", title="不稳定的服务", blueprint=Blueprint("flaky"),
+                            screening_checks=(plugin.ScreeningCheck("flaky.broken", "总是失败", broken),))
+    before = plugin.enabled()
+    plugin.activate([failing, *before])
+    try:
+        run = screening.run_city("3204", clock.month(), clock.today)
+    finally:
+        plugin.activate(before)
+    assert run.status == "done" and run.by_check == {"test.overdue": 1}
+    assert run.failed_checks == {"flaky.broken": "RuntimeError"}

@@ -50,8 +50,7 @@ class RoleDef:
 
 def roles() -> list[RoleDef]:
     """Every role each grid must have filled: the enabled plugins' first, then the platform's."""
-    found = [RoleDef(r.code, r.title, r.minimum, p.name)
-             for p, result in plugin.call_hook("coverage_roles") for r in result]
+    found = [RoleDef(r.code, r.title, r.minimum, p.name) for p, r in plugin.coverage_roles()]
     found += [RoleDef(r.code, r.title, r.minimum, "core") for r in CORE_ROLES]
     codes = [r.code for r in found]
     clashes = sorted({c for c in codes if codes.count(c) > 1})

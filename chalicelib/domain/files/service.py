@@ -1,6 +1,6 @@
 """Files (SPEC C10 and every attachment): uploads straight to S3 through presigned POSTs, metadata in the
-table, downloads through short-lived presigned GETs. Plugins attach files to their records through this
-module (`link_rule`, `attach`, `for_record`, `visible`, `read_bytes`, `download_link`) and never talk to
+table, downloads through short-lived presigned GETs. Plugins attach files to their records (declared in `Plugin.link_rules`) through this
+module (`attach`, `for_record`, `visible`, `read_bytes`, `download_link`) and never talk to
 S3 themselves.
 
 A file's life: `create` stores it as `pending` and returns a presigned POST bound to its exact key, content
@@ -37,6 +37,7 @@ from urllib.parse import quote
 
 from pydantic import ConfigDict, Field, field_validator
 
+from chalicelib import plugin
 from chalicelib.platform import audit, aws, config, storage
 from chalicelib.platform.storage import keys
 from chalicelib.domain.policy import service as policy
@@ -217,32 +218,18 @@ class Download(Model):
 
 
 # --- plugins: which records files may be linked to ----------------------------------------------------------
-
-LinkCheck = Callable[[Caller, str], None]
-_link_rules: dict[str, LinkCheck] = {}
-
-
-def link_rule(entity: str, may_link: LinkCheck) -> None:
-    """Let files be linked to records of `entity` (call at plugin import). `may_link(caller, record_id)`
-    raises a Problem (404 for a record the caller may not see, 403/409 otherwise) when the caller may not
-    attach a file to that record; returning means yes. Entities without a rule cannot be linked.
-
-    The same rule decides who may read the files linked to a record (`may_see`): only a caller for whom it
-    returns may, so it should let through exactly the record's readers."""
-    if not re.match(r"^[a-z][a-z0-9-]{1,40}$", entity):
-        raise ValueError(f"entity {entity!r} must be lowercase letters, digits and '-'")
-    _link_rules[entity] = may_link
-
+# Declared on each plugin (`Plugin.link_rules`, see chalicelib/plugin.py); an entity whose plugin is not
+# enabled has no rule: nothing can be linked to it, and its files are readable by their uploader only.
 
 def _may_read_linked(caller: Caller, linked_record: str) -> bool:
     """Whether the linked record's rule lets the caller through (an entity whose plugin is not enabled
     any more: nobody but the uploader)."""
     entity, record_id = linked_record.split(":", 1)
-    rule = _link_rules.get(entity)
+    rule = plugin.link_rule(entity)
     if rule is None:
         return False
     try:
-        rule(caller, record_id)
+        rule.may_link(caller, record_id)
     except Problem:
         return False
     return True
@@ -250,11 +237,11 @@ def _may_read_linked(caller: Caller, linked_record: str) -> bool:
 
 def _check_link(caller: Caller, linked_record: str) -> None:
     entity, record_id = linked_record.split(":", 1)
-    rule = _link_rules.get(entity)
+    rule = plugin.link_rule(entity)
     if rule is None:
         raise Unprocessable(f"不能把文件关联到「{entity}」类记录", code="unknown_linked_entity",
                             errors=[{"loc": ["body", "linked_record"], "msg": "不支持关联此类记录"}])
-    rule(caller, record_id)
+    rule.may_link(caller, record_id)
 
 
 # --- helpers ------------------------------------------------------------------------------------------------

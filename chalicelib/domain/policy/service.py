@@ -2,9 +2,9 @@
 area, inherited down the area tree, changed by administrators without a redeploy, every change audited.
 
 Public surface:
-- `declare(name, title=…, unit=…, minimum=…, maximum=…)` — the registry of known parameter names. The core
-  declares its own below; a plugin declares its parameters at import (`policy.declare(...)` in its
-  package), so a typo in a name is a 422 and a value outside the sanity bounds is a 422.
+- `declared(name)`, `declarations()` — the known parameters: the core's own (`CORE_PARAMETERS`) and those
+  of the enabled plugins (`Plugin.parameters`), so a typo in a name is a 422 and a value outside the
+  sanity bounds is a 422.
 - `resolve(name, area, on)` → `InForce`, `resolve_many(names, area, on)` → `{name: InForce}`: the version in
   force on date `on` (Asia/Shanghai calendar date) at the nearest area, from `area` up to the root.
   Raises `NotConfigured` when no area on the way up has a version in force on that date (and the
@@ -35,6 +35,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, PlainSerializer, field_validator
 
+from chalicelib import plugin
 from chalicelib.platform import audit, storage
 from chalicelib.platform.storage import keys
 from chalicelib.platform.auth import Caller
@@ -46,7 +47,6 @@ ROOT = "root"  # the pseudo-area above the provinces: national / platform-wide d
 DECLARED_DEFAULT = "declared-default"  # version_id of a declaration's own default (nothing stored)
 ENTITY_VERSION = "policy-version"
 ENTITY_TIMELINE = "policy-timeline"
-NAME_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 VERSION_ID = re.compile(r"^(root|\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})-(\d{8})-([0-9a-f]{8})$")
 # No parameter of a PRC administrative area can take effect before the PRC and its division codes existed;
 # an earlier date is a typo (0202 for 2022) or a probe, and years below 1000 would not even sort as text.
@@ -64,61 +64,28 @@ Number = Annotated[Decimal, PlainSerializer(_number, return_type=int | float, wh
 
 # --- the registry -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Declaration:
-    name: str
-    title: str                 # Chinese, e.g. "法律援助经济困难标准（人均月收入）"
-    unit: str                  # e.g. "元/月", "小时/月", "MB"
-    minimum: Decimal
-    maximum: Decimal
-    description: str = ""
-    default: Decimal | None = None  # applies where no area up to the root has a version (a fresh deployment)
+Declaration = plugin.Parameter  # one type for the core's parameters and the ones plugins declare
 
-
-_registry: dict[str, Declaration] = {}
-
-
-def declare(name: str, *, title: str, unit: str, minimum: Decimal | int | str, maximum: Decimal | int | str,
-            description: str = "", default: Decimal | int | str | None = None) -> Declaration:
-    """Register a parameter name (call at import). Declaring the same name again identically is a no-op;
-    differently is a programming error (two plugins fighting over one name)."""
-    if not NAME_SHAPE.match(name):
-        raise ValueError(f"parameter name {name!r} must look like 'service.snake_case_name'")
-    declaration = Declaration(name=name, title=title, unit=unit, minimum=Decimal(str(minimum)),
-                              maximum=Decimal(str(maximum)), description=description,
-                              default=None if default is None else Decimal(str(default)))
-    if declaration.minimum > declaration.maximum:
-        raise ValueError(f"{name}: minimum above maximum")
-    if declaration.default is not None and not declaration.minimum <= declaration.default <= declaration.maximum:
-        raise ValueError(f"{name}: default outside its bounds")
-    existing = _registry.get(name)
-    if existing is not None and existing != declaration:
-        raise ValueError(f"parameter {name!r} is already declared differently: {existing}")
-    _registry[name] = declaration
-    return declaration
+# The core's own parameters. A service's parameters are declared on its Plugin (`parameters=`), and are
+# known exactly while the plugin is enabled.
+CORE_PARAMETERS: dict[str, Declaration] = {d.name: d for d in (
+    Declaration("files.max_upload_mb", title="单个上传文件大小上限", unit="MB", minimum=1, maximum=100, default=20,
+                description="SPEC C10：上传资料的大小上限（确认上传时要整体读取校验，故不超过 100 MB）。"),
+)}
 
 
 def declared(name: str) -> Declaration:
-    """The declaration of `name`; an unknown name is a 422 naming the path parameter."""
-    try:
-        return _registry[name]
-    except KeyError:
+    """The declaration of `name` (the core's or an enabled plugin's); an unknown name is a 422 naming the
+    path parameter."""
+    found = CORE_PARAMETERS.get(name) or plugin.parameter(name)
+    if found is None:
         raise Unprocessable(f"没有名为「{name}」的政策参数，请检查拼写", code="unknown_policy",
-                            errors=[{"loc": ["path", "name"], "msg": "未登记的参数名"}]) from None
+                            errors=[{"loc": ["path", "name"], "msg": "未登记的参数名"}])
+    return found
 
 
 def declarations() -> list[Declaration]:
-    return sorted(_registry.values(), key=lambda d: d.name)
-
-
-# Parameters the core and its demo rely on. Plugins declare their own the same way.
-declare("legal_aid.income_threshold_monthly", title="法律援助经济困难标准（家庭人均月收入上限）", unit="元/月",
-        minimum=100, maximum=100_000,
-        description="家庭人均月收入不高于此数视为经济困难（SPEC L2）；常州 2021 年起为当地最低工资标准。")
-declare("advisor.min_onsite_hours_per_month", title="村（社区）法律顾问每月现场服务最少时长", unit="小时/月",
-        minimum=1, maximum=200, description="SPEC V2：常州、枣庄 8 小时，银川 4 小时。")
-declare("files.max_upload_mb", title="单个上传文件大小上限", unit="MB", minimum=1, maximum=100, default=20,
-        description="SPEC C10：上传资料的大小上限（确认上传时要整体读取校验，故不超过 100 MB）。")
+    return sorted([*CORE_PARAMETERS.values(), *plugin.parameters()], key=lambda d: d.name)
 
 
 # --- records ------------------------------------------------------------------------------------------
@@ -198,7 +165,8 @@ class NotConfigured(Problem):
     status, code, title = 404, "policy_not_configured", "政策参数未配置"
 
     def __init__(self, name: str, area_code: str, on: date) -> None:
-        title = _registry[name].title if name in _registry else name
+        found = CORE_PARAMETERS.get(name) or plugin.parameter(name)
+        title = found.title if found else name
         super().__init__(f"区域 {area_code} 在 {on.isoformat()} 没有生效的「{title}」（{name}），请管理员先设置",
                          errors=[{"loc": ["path", "name"], "msg": "该区域该日期未配置"}])
         self.name, self.area, self.on = name, area_code, on
@@ -244,7 +212,7 @@ def _pick(name: str, area_code: str, on: date, timelines: dict[tuple[str, str], 
         if entry is not None:
             return InForce(name=name, value=entry.value, unit=entry.unit, effective_from=entry.effective_from,
                            area=code, label=entry.label, version_id=entry.version_id)
-    declaration = _registry[name]
+    declaration = declared(name)
     if declaration.default is not None:  # declared in code for a fresh deployment; any stored version wins
         return InForce(name=name, value=declaration.default, unit=declaration.unit, effective_from=date.min,
                        area=ROOT, label=declaration.title, version_id=DECLARED_DEFAULT)
@@ -475,7 +443,7 @@ def withdraw(actor: audit.Actor, caller: Caller | None, name: str, version_id: s
                                   consistent=True)
     remaining = [e for e in (timeline.entries if timeline else []) if e.version_id != version_id]
     also = [audit.entry(actor, "withdraw", ENTITY_VERSION, version_id,
-                        f"撤回「{_registry[name].title}」@{version.area} {version.effective_from.isoformat()} 起的版本"
+                        f"撤回「{declared(name).title}」@{version.area} {version.effective_from.isoformat()} 起的版本"
                         f"（{_number(version.value)} {version.unit}），理由：{reason}",
                         {"status": {"from": "active", "to": "withdrawn"}})]
     if timeline is not None:
@@ -504,3 +472,34 @@ def versions(caller: Caller, name: str, area_code: str, *, limit: int, cursor: s
 
 
 # --- demo data ------------------------------------------------------------------------------------------
+
+
+# --- loading known versions (a city joining the platform, demo data) ----------------------------------
+
+@dataclass(frozen=True)
+class VersionRow:
+    name: str
+    area: str
+    value: Decimal | int
+    effective_from: date
+    label: str
+    note: str = ""
+
+
+def load_versions(actor: audit.Actor, rows: list[VersionRow], reason: str = "录入历史标准") -> dict[str, int]:
+    """Enter known versions in date order, skipping any (name, area) whose timeline already reaches that
+    date, so running it again adds nothing. Past dates are historical rules, entered as retroactive with
+    `reason`."""
+    loaded = skipped = 0
+    for row in sorted(rows, key=lambda r: r.effective_from):
+        timeline = storage.get_record(Timeline, keys.policy_partition(row.name, row.area), keys.POLICY_TIMELINE_SK,
+                                      consistent=True)
+        if timeline and any(e.effective_from >= row.effective_from for e in timeline.entries):
+            skipped += 1
+            continue
+        set_version(actor, None, row.name, area_code=row.area, value=row.value, effective_from=row.effective_from,
+                    label=row.label, note=row.note,
+                    retroactive_reason=reason if row.effective_from < today_shanghai() else None)
+        loaded += 1
+    return {"loaded": loaded, "skipped": skipped}
+

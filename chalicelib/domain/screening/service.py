@@ -1,5 +1,5 @@
-"""Monthly proactive screening 主动排摸 (SPEC C7): on the 18th of every month, every enabled service's
-`screening_checks` hook looks at each city's month and returns findings (risks, overdue work, people not
+"""Monthly proactive screening 主动排摸 (SPEC C7): on the 18th of every month, every named screening check
+of every enabled service (`Plugin.screening_checks`) looks at each city's month and returns findings (risks, overdue work, people not
 yet visited); they are stored per city and month for the staff of each area to work through.
 
 Unattended and safe to run twice: a run is claimed with a conditional put (one per city and month); a
@@ -54,6 +54,7 @@ class ScreeningRun(storage.Record):
     finished_at: datetime | None = None
     findings: int = 0
     by_check: dict[str, int] = Field(default_factory=dict)
+    failed_checks: dict[str, str] = Field(default_factory=dict)  # check code → error; the others still ran
     attempts: int = 1
 
     def key_attributes(self) -> dict[str, str]:
@@ -67,6 +68,7 @@ class RunOut(Model):
     status: str
     findings: int
     by_check: dict[str, int]
+    failed_checks: dict[str, str] = Field(default_factory=dict, description="失败的检查项及原因（其余检查项照常完成）")
     claimed_at: datetime
     finished_at: datetime | None
     attempts: int
@@ -128,19 +130,24 @@ def run_city(city: str, month: str, as_of: date) -> ScreeningRun | None:
     context = plugin.ScreeningContext(month=month, area=city, as_of=as_of)
     items: dict[str, dict[str, Any]] = {}
     by_check: dict[str, int] = {}
-    for owner, findings in plugin.call_hook("screening_checks", context):
-        for index, finding in enumerate(findings or []):
-            if not finding.area.startswith(city):
-                continue  # a check may only speak about the city it was asked about
+    failed: dict[str, str] = {}
+    for outcome in plugin.run_screening(context):
+        if outcome.error:
+            failed[outcome.check.code] = outcome.error
+            continue
+        for index, finding in enumerate(outcome.findings):
+            if not finding.area.startswith(city) or finding.check != outcome.check.code:
+                continue  # a check may only speak about the city it was asked about, under its own name
             sort = _finding_sort(finding, index)
             items[sort] = {"pk": partition(month, city), "sk": sort, "entity": "screening-finding",
-                           "service": owner.name, "month": month, **storage.plain(finding.__dict__)}
+                           "service": outcome.plugin.name, "month": month, **storage.plain(finding.__dict__)}
             by_check[finding.check] = by_check.get(finding.check, 0) + 1
+    # A failed check keeps the findings of an earlier attempt rather than deleting them unseen.
     stale = [i["sk"] for i in storage.query_all(partition(month, city), begins_with=FINDING_PREFIX + keys.SEP)
-             if i["sk"] not in items]
+             if i["sk"] not in items and i.get("check") not in failed]
     _write(partition(month, city), list(items.values()), stale)
     done = storage.update(run, {"status": "done", "finished_at": now_utc(), "findings": len(items),
-                                "by_check": by_check}, expected_version=run.version)
+                                "by_check": by_check, "failed_checks": failed}, expected_version=run.version)
     return done
 
 

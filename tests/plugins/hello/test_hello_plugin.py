@@ -2,6 +2,8 @@
 their creator, hooks called by the core."""
 from __future__ import annotations
 
+import pytest
+
 from chalice import Blueprint
 
 from chalicelib import plugin
@@ -35,17 +37,39 @@ def test_a_plugin_without_a_plugin_object_is_refused(tmp_path, monkeypatch):
     assert not package.exists()
 
 
-def test_hooks_are_called_on_every_enabled_plugin_that_has_them():
+def test_what_enabled_plugins_declare_is_visible_and_disabling_one_removes_it():
     before = plugin.enabled()
     roles = plugin.Plugin(name="x-service", title="X", blueprint=Blueprint("x"),
-                          coverage_roles=lambda: [plugin.CoverageRole("x_contact", "X 联络员")])
+                          coverage_roles=(plugin.CoverageRole("x_contact", "X 联络员"),),
+                          parameters=(plugin.Parameter("x_service.days", "天数", "日", 1, 9, default=3),))
     silent = plugin.Plugin(name="y-service", title="Y", blueprint=Blueprint("y"))
     try:
         plugin.activate([roles, silent])
-        [(owner, result)] = plugin.call_hook("coverage_roles")
-        assert owner.name == "x-service" and result == [plugin.CoverageRole("x_contact", "X 联络员")]
+        [(owner, role)] = plugin.coverage_roles()
+        assert owner.name == "x-service" and role == plugin.CoverageRole("x_contact", "X 联络员")
+        assert plugin.parameter("x_service.days").default == 3
+        plugin.activate([silent])
+        assert plugin.coverage_roles() == [] and plugin.parameter("x_service.days") is None
     finally:
         plugin.activate(before)
+
+
+def test_two_plugins_declaring_the_same_thing_is_refused_when_enabled():
+    one = plugin.Plugin(name="x-service", title="X", blueprint=Blueprint("x"),
+                        coverage_roles=(plugin.CoverageRole("contact", "联络员"),))
+    two = plugin.Plugin(name="y-service", title="Y", blueprint=Blueprint("y"),
+                        coverage_roles=(plugin.CoverageRole("contact", "联络员"),))
+    with pytest.raises(ValueError, match="declared by both x-service and y-service"):
+        plugin.activate([one, two])
+
+
+def test_a_plugin_may_only_declare_parameters_and_checks_under_its_own_name():
+    with pytest.raises(ValueError, match="must start with 'x_service.'"):
+        plugin.Plugin(name="x-service", title="X", blueprint=Blueprint("x"),
+                      parameters=(plugin.Parameter("legal_aid.days", "天数", "日", 1, 9),))
+    with pytest.raises(ValueError, match="must start with 'x-service.'"):
+        plugin.Plugin(name="x-service", title="X", blueprint=Blueprint("x"),
+                      screening_checks=(plugin.ScreeningCheck("other.check", "检查", lambda ctx: []),))
 
 
 def test_plugin_names_must_be_url_segments():

@@ -16,6 +16,13 @@ from tests.helpers import body, ok
 from tests.plugins.legal_aid.conftest import GRID, id_number
 
 
+def run_checks() -> list[plugin.Finding]:
+    """Every legal-aid check on this month's Changzhou, as the core's monthly run calls them."""
+    outcomes = plugin.run_screening(context())
+    assert not [o.error for o in outcomes if o.error]
+    return [f for o in outcomes if o.plugin.name == "legal-aid" for f in o.findings]
+
+
 def context() -> plugin.ScreeningContext:
     today = today_shanghai()
     return plugin.ScreeningContext(month=f"{today.year:04d}-{today.month:02d}", area="3204", as_of=today)
@@ -23,13 +30,13 @@ def context() -> plugin.ScreeningContext:
 
 def test_every_grid_needs_a_legal_aid_contact(app):
     """C3 / seeds/000 item 7."""
-    assert hooks.coverage_roles() == [plugin.CoverageRole("legal_aid_contact", "法律援助联络员", 1)]
-    assert [p.name for p, _ in plugin.call_hook("coverage_roles")].count("legal-aid") == 1
+    assert hooks.COVERAGE_ROLES == (plugin.CoverageRole("legal_aid_contact", "法律援助联络员", 1),)
+    assert [p.name for p, _ in plugin.coverage_roles()].count("legal-aid") == 1
 
 
 def test_the_ledger_gets_legal_aid_columns():
     """C9 / seeds/004: 协助群众办理法律援助（件）."""
-    assert "协助办理法律援助（件）" in [c.title for c in hooks.ledger_columns()]
+    assert "协助办理法律援助（件）" in [c.title for c in hooks.LEDGER_COLUMNS]
 
 
 def test_screening_flags_overdue_green_channel_cases(clock, client, people, submit):
@@ -38,7 +45,7 @@ def test_screening_flags_overdue_green_channel_cases(clock, client, people, subm
     with clock.travel(days=-6):
         late = submit()
     on_time = submit()
-    findings = [f for f in hooks.screening_checks(context()) if f.check == "legal-aid.green-channel-overdue"]
+    findings = [f for f in run_checks() if f.check == "legal-aid.green-channel-overdue"]
     assert [f.record for f in findings] == [late["id"]] and on_time["id"] != late["id"]
     assert findings[0].severity == "risk" and findings[0].area == GRID
     assert f"案件 {late['id']}（请求支付劳动报酬）" in findings[0].detail and "当前状态：已提交" in findings[0].detail
@@ -50,7 +57,7 @@ def test_screening_flags_approved_cases_unassigned_for_more_than_n_days(clock, c
     app = ok(step(submit(matter_type="traffic_accident", categories=[]), "accept"))
     with clock.travel(days=-5):
         ok(step(app, "approve"))
-    findings = [f for f in hooks.screening_checks(context()) if f.check == "legal-aid.approved-unassigned"]
+    findings = [f for f in run_checks() if f.check == "legal-aid.approved-unassigned"]
     assert [f.record for f in findings] == [app["id"]]
     assert findings[0].title == "批准后超过 3 日仍未指派律师"
 
@@ -65,7 +72,7 @@ def test_screening_lists_unvisited_households_per_grid_and_expiring_statuses(cli
             f"特困人员,张二,{id_number(born='19520101', sequence='013')},{GRID},2030-01-01"]
     file_id = upload(("\n".join(rows) + "\n").encode(), who="officer", content_type="text/csv")
     assert post(client, "/v1/legal-aid/households/imports", {"file_id": file_id}, people["officer"]).status_code == 201
-    findings = hooks.screening_checks(context())
+    findings = run_checks()
     [unvisited] = [f for f in findings if f.check == "legal-aid.households-unvisited"]
     assert (unvisited.area, unvisited.title) == (GRID, "2 户困难群体尚未入户走访")
     [expiring] = [f for f in findings if f.check == "legal-aid.household-status-expiring"]
@@ -85,7 +92,7 @@ def test_screening_findings_name_no_person_and_no_household_status(clock, client
     app = ok(step(submit(matter_type="traffic_accident", categories=[]), "accept"))
     with clock.travel(days=-5):
         ok(step(app, "approve"))
-    findings = hooks.screening_checks(context())
+    findings = run_checks()
     [expiring] = [f for f in findings if f.check == "legal-aid.household-status-expiring"]
     assert expiring.detail.startswith(f"有 1 户困难群体资格将于 {soon} 到期") and expiring.record in expiring.detail
     [unassigned] = [f for f in findings if f.check == "legal-aid.approved-unassigned"]
@@ -98,10 +105,10 @@ def test_screening_findings_name_no_person_and_no_household_status(clock, client
 def test_a_holiday_calendar_without_next_year_is_a_risk_while_cases_wait(client, people, submit, monkeypatch):
     from plugins.legal_aid import deadlines
 
-    assert not [f for f in hooks.screening_checks(context()) if f.check == "legal-aid.holiday-calendar"]
+    assert not [f for f in run_checks() if f.check == "legal-aid.holiday-calendar"]
     submit()
     monkeypatch.setattr(deadlines, "covers", lambda day: False)
-    [finding] = [f for f in hooks.screening_checks(context()) if f.check == "legal-aid.holiday-calendar"]
+    [finding] = [f for f in run_checks() if f.check == "legal-aid.holiday-calendar"]
     assert finding.severity == "risk" and "chinese-calendar" in finding.detail
 
 
