@@ -1,7 +1,8 @@
 """Vulnerable households for door-to-door outreach (SPEC L7; seeds/000 item 7, seeds/001 item 3).
 
 Civil affairs hands the justice bureau its list (低保户, 特困, 重度残疾, 五保, 困难职工, 农民工) as a
-spreadsheet; an officer uploads it as CSV through the core's files and imports it here. Grid workers see
+spreadsheet; an officer uploads it (CSV in UTF-8 or GBK, or XLSX) through the core's files and imports it
+here; the core's tabular reader maps the columns by header name and parses each cell. Grid workers see
 their grid's households not yet visited and record visits; the monthly screening lists households still
 unvisited and statuses about to expire.
 
@@ -20,15 +21,13 @@ audit entry per transaction, existing households updated at their version.
 """
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import date, timedelta
 from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from chalicelib.platform import audit, pii, storage
+from chalicelib.platform import audit, pii, storage, tabular
 from chalicelib.platform.storage import keys
 from chalicelib.domain.areas.service import Area
 from chalicelib.platform.auth import Caller, require_area
@@ -41,7 +40,7 @@ IMPORT_ENTITY = "legal-aid-household-import"
 UNVISITED = "legal-aid-household-unvisited"
 EXPIRY = "legal-aid-household-expiry"
 BATCH = 25
-MAX_ROWS = 5000
+MAX_ROWS = tabular.MAX_ROWS
 MAX_REPORTED_ERRORS = 500
 MAX_CELL = 200
 ELSEWHERE = "该户已在其他辖区的名单中，请联系其所在辖区"
@@ -59,15 +58,6 @@ CATEGORY_WORDS: dict[str, str] = {
     "困难职工": "hardship_worker", "农民工": "migrant_worker", "进城务工人员": "migrant_worker",
     **{code: code for code in CATEGORY_LABELS},
 }
-COLUMNS = {  # the list's column → our field; Chinese headers as civil affairs writes them, or English
-    "类别": "category", "困难类别": "category", "category": "category",
-    "姓名": "name", "name": "name",
-    "身份证号": "id_number", "身份证号码": "id_number", "公民身份号码": "id_number", "id_number": "id_number",
-    "网格": "grid", "网格代码": "grid", "网格编码": "grid", "grid": "grid",
-    "有效期至": "valid_until", "救助截止日期": "valid_until", "valid_until": "valid_until",
-}
-REQUIRED = {"category": "类别", "name": "姓名", "id_number": "身份证号", "grid": "网格代码"}
-TITLES = {**REQUIRED, "valid_until": "有效期至"}
 
 
 class Household(storage.Record):
@@ -115,11 +105,11 @@ class Visit(Model):
 
 class HouseholdImportIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    file_id: str = Field(description="已上传并确认的 CSV 文件（/v1/files，kind=attachment，text/csv）编号")
+    file_id: str = Field(description="已上传并确认的 CSV 或 Excel 文件（/v1/files，kind=attachment，text/csv 或 XLSX）编号")
 
 
 class HouseholdRowError(Model):
-    row: int = Field(description="表格中的行号（表头为第 1 行）")
+    row: int = Field(description="表格中的行号（与表格软件显示的一致，表头通常为第 1 行）")
     column: str
     msg: str
 
@@ -205,48 +195,59 @@ class HouseholdVisitOut(Model):
 
 # --- parsing ----------------------------------------------------------------------------------------
 
-def decode(raw: bytes) -> str:
-    """Excel in China saves CSV as GB18030/GBK; other tools as UTF-8 (with or without BOM)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise Unprocessable("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV", code="csv_encoding",
-                        errors=[{"loc": ["body", "file_id"], "msg": "文件编码无法识别"}])
+def _category(text: str) -> str:
+    category = CATEGORY_WORDS.get(text.replace(" ", ""))
+    if category is None:
+        raise ValueError(f"不认识的类别，应为：{'、'.join(CATEGORY_LABELS.values())}")
+    return category
 
 
-def parse(text: str) -> list[tuple[int, dict[str, str]]]:
-    """Rows as (spreadsheet row number, fields); a missing column or an oversized list is a 422."""
-    reader = csv.reader(io.StringIO(text))
+def _name(text: str) -> str:
+    if len(text) > 30:
+        raise ValueError("过长（最多 30 个字）")
+    return text
+
+
+def _grid(text: str) -> str:
+    if not (text.isdigit() and len(text) == 15):
+        raise ValueError("网格代码应为 15 位数字")
+    return text
+
+
+def _valid_until(text: str) -> date:
     try:
-        header = next(reader)
-    except StopIteration:
-        raise Unprocessable("文件是空的", code="csv_empty", errors=[{"loc": ["body", "file_id"], "msg": "没有内容"}]) from None
-    except csv.Error:
-        raise _malformed() from None
-    fields = [COLUMNS.get(h.strip().lower() if h.strip().isascii() else h.strip()) for h in header]
-    missing = [title for key, title in REQUIRED.items() if key not in fields]
-    if missing:
-        raise Unprocessable(f"表头缺少：{'、'.join(missing)}（应有 类别、姓名、身份证号、网格代码，可选 有效期至）",
-                            code="csv_header", errors=[{"loc": ["file", "header"], "msg": f"缺少{m}列"} for m in missing])
-    rows = []
+        value = date.fromisoformat(text.replace("/", "-").replace(".", "-"))
+    except ValueError:
+        raise ValueError("日期应为 YYYY-MM-DD") from None
+    if not date(2000, 1, 1) <= value <= today_shanghai() + timedelta(days=366 * 10):
+        raise ValueError("日期应在 2000 年至今后十年之间")
+    return value
+
+
+# The list's columns as civil affairs writes them (or in English); the first name is the one reports use.
+COLUMNS = [
+    tabular.Column("category", ("类别", "困难类别", "category"), parse=_category),
+    tabular.Column("name", ("姓名", "name"), parse=_name),
+    tabular.Column("id_number", ("身份证号", "身份证号码", "公民身份号码", "id_number"), parse=pii.normalize_id_number),
+    tabular.Column("grid", ("网格代码", "网格", "网格编码", "grid"), parse=_grid),
+    tabular.Column("valid_until", ("有效期至", "救助截止日期", "valid_until"), required=False, parse=_valid_until),
+]
+TITLES = {c.key: c.title for c in COLUMNS}
+_ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
+FORMATS: dict[str, tabular.Format] = {
+    "text/csv": "csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
+# The import's error codes predate the core's tabular reader and are kept for clients (also for XLSX files).
+_CODES = {"table_encoding": "csv_encoding", "table_empty": "csv_empty", "table_malformed": "csv_malformed",
+          "table_header": "csv_header", "table_too_large": "csv_too_large"}
+
+
+def read(raw: bytes, format: tabular.Format | None = None) -> tabular.Table:
+    """The list's rows, each parsed or refused per column; a file that is not a usable list is a 422."""
     try:
-        for number, values in enumerate(reader, start=2):
-            if not any(v.strip() for v in values):
-                continue
-            rows.append((number, {f: v.strip() for f, v in zip(fields, values) if f}))
-            if len(rows) > MAX_ROWS:
-                raise Unprocessable(f"一次最多导入 {MAX_ROWS} 行，请分批导入", code="csv_too_large",
-                                    errors=[{"loc": ["body", "file_id"], "msg": f"超过 {MAX_ROWS} 行"}])
-    except csv.Error:
-        raise _malformed() from None
-    return rows
-
-
-def _malformed() -> Unprocessable:
-    return Unprocessable("文件不是有效的 CSV（某格内容过长或引号不配对），请用表格软件另存为 CSV 后重试",
-                         code="csv_malformed", errors=[{"loc": ["body", "file_id"], "msg": "CSV 格式有误"}])
+        return tabular.read(raw, COLUMNS, format=format, max_rows=MAX_ROWS, max_cell=MAX_CELL)
+    except tabular.TableError as exc:
+        errors = [{**e, "loc": ["body", "file_id"]} if e["loc"] == ["file"] else e for e in exc.errors]
+        raise Unprocessable(exc.detail, code=_CODES.get(exc.code, exc.code), errors=errors) from None
 
 
 class Row(Model):
@@ -258,63 +259,28 @@ class Row(Model):
     valid_until: date | None
 
 
-def check_row(number: int, values: dict[str, str], grids: dict[str, Area], caller: Caller,
+def check_row(row: tabular.Row, grids: dict[str, Area], caller: Caller,
               seen: dict[str, int]) -> tuple[Row | None, list[HouseholdRowError]]:
-    errors = []
-
-    def bad(field: str, msg: str) -> None:
-        errors.append(HouseholdRowError(row=number, column=TITLES[field], msg=msg))
-
-    oversized = [field for field, value in values.items() if len(value) > MAX_CELL]
-    if oversized:
-        for field in oversized:
-            bad(field, f"内容过长（每格最多 {MAX_CELL} 个字）")
-        return None, errors
-    category = CATEGORY_WORDS.get(values.get("category", "").replace(" ", ""))
-    if not values.get("category"):
-        bad("category", "必填")
-    elif category is None:
-        bad("category", f"不认识的类别，应为：{'、'.join(CATEGORY_LABELS.values())}")
-    name = values.get("name", "")
-    if not name:
-        bad("name", "必填")
-    elif len(name) > 30:
-        bad("name", "过长（最多 30 个字）")
-    id_number = None
-    try:
-        id_number = pii.normalize_id_number(values.get("id_number", "")) if values.get("id_number") else None
-        if id_number is None:
-            bad("id_number", "必填")
-    except ValueError as exc:
-        bad("id_number", str(exc))
-    grid = values.get("grid", "")
-    if not grid:
-        bad("grid", "必填")
-    elif not (grid.isdigit() and len(grid) == 15):
-        bad("grid", "网格代码应为 15 位数字")
-    elif grid not in grids:
-        bad("grid", "网格不存在")
-    elif not caller.covers(grid):
-        bad("grid", "网格不在您的管辖范围内")
-    valid_until = None
-    if values.get("valid_until"):
-        try:
-            valid_until = date.fromisoformat(values["valid_until"].replace("/", "-").replace(".", "-"))
-        except ValueError:
-            bad("valid_until", "日期应为 YYYY-MM-DD")
-        else:
-            if not date(2000, 1, 1) <= valid_until <= today_shanghai() + timedelta(days=366 * 10):
-                bad("valid_until", "日期应在 2000 年至今后十年之间")
-    if id_number and not errors:
+    """A read row's refusals, then what only the import can tell: the grid exists and is the caller's, and
+    the ID number is not on an earlier row."""
+    refusals = [(r.key, r.msg) for r in row.refusals]
+    grid = row.values.get("grid")
+    if grid is not None:
+        if grid not in grids:
+            refusals.append(("grid", "网格不存在"))
+        elif not caller.covers(grid):
+            refusals.append(("grid", "网格不在您的管辖范围内"))
+    id_number = row.values.get("id_number")
+    if id_number and not refusals:
         first = seen.get(id_number)
         if first is not None:
-            bad("id_number", f"与第 {first} 行重复")
+            refusals.append(("id_number", f"与第 {first} 行重复"))
         else:
-            seen[id_number] = number
-    if errors:
-        return None, errors
-    return Row(number=number, category=category, name=name, id_number=id_number, grid=grid,
-               valid_until=valid_until), []
+            seen[id_number] = row.number
+    if refusals:
+        refusals.sort(key=lambda r: _ORDER[r[0]])
+        return None, [HouseholdRowError(row=row.number, column=TITLES[key], msg=msg) for key, msg in refusals]
+    return Row(number=row.number, **row.values), []
 
 
 def household_id(id_number: str) -> str:
@@ -331,24 +297,28 @@ def import_file(actor: audit.Actor, caller: Caller, data: HouseholdImportIn) -> 
     except NotFound:
         raise Unprocessable("文件不存在或无权使用", code="file_not_found",
                             errors=[{"loc": ["body", "file_id"], "msg": "文件不存在"}]) from None
-    if record.status != "available" or record.content_type != "text/csv":
-        raise Unprocessable("请上传并确认 CSV 文件（text/csv）", code="not_a_csv",
-                            errors=[{"loc": ["body", "file_id"], "msg": "应为已上传的 CSV 文件"}])
-    return import_text(actor, caller, decode(files.read_bytes(record)), data.file_id)
+    if record.status != "available" or record.content_type not in FORMATS:
+        raise Unprocessable("请上传并确认 CSV 或 Excel（.xlsx）文件", code="not_a_csv",
+                            errors=[{"loc": ["body", "file_id"], "msg": "应为已上传的 CSV 或 XLSX 文件"}])
+    return import_table(actor, caller, read(files.read_bytes(record), FORMATS[record.content_type]), data.file_id)
 
 
 def import_text(actor: audit.Actor, caller: Caller, text: str, file_id: str) -> HouseholdImportReport:
-    rows = parse(text)
+    return import_table(actor, caller, read(text.encode("utf-8"), "csv"), file_id)
+
+
+def import_table(actor: audit.Actor, caller: Caller, table: tabular.Table, file_id: str) -> HouseholdImportReport:
+    rows = table.rows
     errors: list[HouseholdRowError] = []
-    grid_codes = sorted({v.get("grid", "") for _, v in rows if len(v.get("grid", "")) == 15 and v["grid"].isdigit()})
+    grid_codes = sorted({r.values["grid"] for r in rows if r.values.get("grid")})
     grids: dict[str, Area] = {}
     for start in range(0, len(grid_codes), 100):
         found = storage.get_many([tuple(keys.record("area", c).values()) for c in grid_codes[start:start + 100]])
         grids.update({i["code"]: Area.from_item(i) for i in found if i.get("level") == "grid"})
     seen: dict[str, int] = {}
     good: list[Row] = []
-    for number, values in rows:
-        row, row_errors = check_row(number, values, grids, caller, seen)
+    for read_row in rows:
+        row, row_errors = check_row(read_row, grids, caller, seen)
         errors += row_errors
         if row:
             good.append(row)

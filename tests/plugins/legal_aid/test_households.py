@@ -193,3 +193,55 @@ def test_reading_a_household_or_the_list_is_audited(client, people, upload, worl
     reads = [i for i in storage.query_all(keys.audit_by_actor("gw-1"), index="gsi1") if i["action"] == "read"]
     assert sorted((i["target_entity"], i["target_id"]) for i in reads) == sorted(
         [(ENTITY, household["id"]), (LIST_ENTITY, GRID)])
+
+
+# --- spreadsheets read by the core's tabular import ----------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_of(*rows: list) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_list_exported_as_xlsx_imports_with_its_title_row_and_date_cells(client, people, upload, world):
+    from datetime import datetime
+
+    data = xlsx_of(["2026 年困难群体名单（民政局导出）"],
+                   ["困难类别", "姓　名", "公民身份号码", "网格编码", "救助截止日期", "备注"],
+                   ["低保", "张一", person(1), int(GRID), datetime(2026, 12, 31), "独居"],
+                   [None, None, None, None, None, None],
+                   ["外星人", "张二", person(2), GRID, None, None])
+    file_id = upload(data, who="officer", content_type=XLSX, title="民政困难群体名单")
+    response = post(client, IMPORTS, {"file_id": file_id}, people["officer"])
+    assert response.status_code == 201, response.body
+    report = body(response)
+    assert (report["rows"], report["created"], report["failed"]) == (2, 1, 1)
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(5, "类别")]
+    assert _household(client, people, 1)["valid_until"] == "2026-12-31"
+
+
+def test_an_xlsx_missing_a_column_is_the_same_422_as_a_csv(client, people, upload, world):
+    file_id = upload(xlsx_of(["类别", "姓名", "身份证号"], ["低保户", "张一", person(1)]), who="officer",
+                     content_type=XLSX)
+    problem = assert_problem(post(client, IMPORTS, {"file_id": file_id}, people["officer"]), 422, "csv_header")
+    assert problem["errors"] == [{"loc": ["file", "header"], "msg": "缺少网格代码列"}]
+
+
+def test_a_list_longer_than_the_cap_is_a_422_before_anything_is_written(client, people, upload, world):
+    from chalicelib.platform import tabular
+
+    rows = [f"低保户,户{n},{person(1)},{GRID}," for n in range(tabular.MAX_ROWS + 1)]
+    file_id = upload(csv_of(*rows), who="officer", content_type="text/csv")
+    problem = assert_problem(post(client, IMPORTS, {"file_id": file_id}, people["officer"]), 422, "csv_too_large")
+    assert problem["errors"] == [{"loc": ["body", "file_id"], "msg": f"超过 {tabular.MAX_ROWS} 行"}]
+    assert body(client.get(HOUSEHOLDS, headers=people["officer"]))["items"] == []
