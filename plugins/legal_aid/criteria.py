@@ -1,25 +1,31 @@
-"""Eligibility as named criteria with reasons (SPEC L2–L5), after Recidiviz's task-eligibility criteria.
+"""Eligibility as named criteria with reasons (SPEC L2–L5), on the core rules engine (`chalicelib.platform.rules`).
 
-Each criterion is a small object: a code, a Chinese title, and `evaluate(facts, rules) -> CriterionResult`
-with `met` and a reason a clerk can read to the applicant. The criteria are pure (facts and the policy
-versions in force are passed in), so every boundary is tested without storage.
+Each criterion has a name (`legal_aid.means_test`), a Chinese title, and `evaluate(situation, on)` returning
+`met` and a reason a clerk can read to the applicant. A `Situation` is the application's facts with the
+policy versions in force on its date, so the criteria are pure and every boundary is tested without storage.
+Stored results and the API keep the short code (`means_test`: the name without `legal_aid.`).
 
-How they combine (`evaluate`):
-- exemptions first. `local_special_groups` (SPEC L3, where the area's policy is in force) and
-  `art32_exemption` lift both the means test and the matter-scope limit; `art42_exemption` lifts the means
-  test only (its matters — labour pay, work injury — are in scope anyway);
-- `means_test` (L2) is waived by any exemption, otherwise per-capita income ≤ threshold;
-- `matter_scope` (L4) is waived by a scope-lifting exemption, otherwise the matter must be on the list;
-- the verdict is eligible when both hold, and `path` says which route decided it (exempt / means_tested).
+How they combine — explicitly, with the engine's combinators:
+- exemptions (L3): `local_special_groups` (where the area's policy is in force) and `art32_exemption` lift
+  both the means test and the matter-scope limit; `art42_exemption` lifts the means test only (its matters —
+  labour pay, work injury — are in scope anyway);
+- `means_test` (L2) = the income test, waived by any exemption (`EXEMPT`);
+- `matter_scope` (L4) = the scope list, waived by a scope-lifting exemption (`SCOPE_EXEMPT`);
+- `ELIGIBLE` = all of the two; `path` says which route decided it (exempt / means_tested), and a means test
+  without a threshold in force leaves the verdict to a clerk (undetermined).
 Routing criteria (`green_channel`, `home_visit`) are evaluated alongside; they never change the verdict.
+Criteria that read the applicant's age report their next birthday as `changes_on`, so `eligible_within`
+answers "eligible within 30 days?" without evaluating every day.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
 
+from chalicelib.platform import rules as engine
+from chalicelib.platform.rules import Result
 from plugins.legal_aid.models import (
     AGRICULTURAL_MATTERS,
     IN_SCOPE,
@@ -69,52 +75,75 @@ def per_capita(incomes: tuple[Decimal, ...], household_size: int) -> tuple[Decim
     return total, (total / household_size).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-# --- the criterion shape --------------------------------------------------------------------------
+# --- days and the situation ----------------------------------------------------------------------
 
-class Criterion(Protocol):
-    code: str
-    title: str
+def next_birthday(birth_date: date, on: date) -> date:
+    """The first day after `on` on which `Facts.age_on` grows: the birthday, or 1 March for someone born on
+    29 February in a common year (their age turns when 28 February is over)."""
+    for year in (on.year, on.year + 1):
+        try:
+            birthday = birth_date.replace(year=year)
+        except ValueError:
+            birthday = date(year, 3, 1)
+        if birthday > on:
+            return birthday
+    raise AssertionError("unreachable: next year's birthday is after `on`")
 
-    def evaluate(self, facts: Facts, rules: Rules, decided: dict[str, CriterionResult]) -> CriterionResult: ...
+
+@dataclass(frozen=True)
+class Situation:
+    """What the engine is asked about: an application's facts and the policy versions in force on its date.
+    A look-ahead keeps these versions (policy changes are the policy timeline's business) and moves only the
+    day, which is what ages are counted on."""
+    facts: Facts
+    rules: Rules
 
 
-def _result(criterion, met: bool, reason: str, status: str | None = None, **data) -> CriterionResult:
-    return CriterionResult(code=criterion.code, title=criterion.title, met=met,
-                           status=status or ("met" if met else "not_met"), reason=reason, data=data)
+def _by_age(situation: Situation, on: date) -> date:
+    # A criterion reading nothing that moves but the applicant's age can change only on a birthday.
+    return next_birthday(situation.facts.birth_date, on)
+
+
+# --- L3 exemptions --------------------------------------------------------------------------------
+
+Case = Callable[[Facts, Rules, date], str | None]
 
 
 @dataclass(frozen=True)
 class Exemption:
     """An exemption: met when any of its cases applies; lifts the means test, and the scope limit if
-    `lifts_scope`."""
-    code: str
+    `lifts_scope`. `reads_age`: some case depends on the age on the day (so it may change on a birthday)."""
+    name: str
     title: str
     basis: str
     lifts_scope: bool
-    cases: tuple = field(default_factory=tuple)
+    cases: tuple[Case, ...] = field(default_factory=tuple)
     requires_local_policy: bool = False
+    reads_age: bool = True
 
-    def evaluate(self, facts: Facts, rules: Rules, decided: dict[str, CriterionResult]) -> CriterionResult:
-        found = [text for case in self.cases if (text := case(facts, rules))]
+    def evaluate(self, situation: Situation, on: date) -> Result:
+        facts, rules = situation.facts, situation.rules
+        found = [text for case in self.cases if (text := case(facts, rules, on))]
+        changes_on = _by_age(situation, on) if self.reads_age else engine.NEVER
         lifts = "免于经济困难审查，不受事项范围限制" if self.lifts_scope else "免于经济困难审查"
         if self.requires_local_policy and not rules.special_groups_in_force:
             note = "；申报情形：" + "、".join(found) if found else ""
-            return _result(self, False, f"申请日（{rules.on.isoformat()}）本地区未实行特殊困难群体免审政策{note}",
-                           cases=found)
+            return Result(False, f"申请日（{rules.on.isoformat()}）本地区未实行特殊困难群体免审政策{note}",
+                          {"cases": found}, changes_on)
         if not found:
-            return _result(self, False, f"不属于{self.basis}规定的情形", cases=[])
+            return Result(False, f"不属于{self.basis}规定的情形", {"cases": []}, changes_on)
         basis = self.basis
         if self.requires_local_policy and rules.special_groups:
             basis = f"{rules.special_groups.label}（{rules.special_groups.effective_from.isoformat()} 起）"
-        return _result(self, True, f"{'、'.join(found)}（{basis}），{lifts}", cases=found,
-                       lifts_scope=self.lifts_scope)
+        return Result(True, f"{'、'.join(found)}（{basis}），{lifts}",
+                      {"cases": found, "lifts_scope": self.lifts_scope}, changes_on)
 
 
-# The cases: each returns the Chinese text of the case when it applies, else None.
+# The cases: each returns the Chinese text of the case when it applies on the day, else None.
 
-def _rural_elderly(category: Category | None, label: str):
-    def case(facts: Facts, rules: Rules) -> str | None:
-        age = facts.age_on(rules.on)
+def _rural_elderly(category: Category | None, label: str) -> Case:
+    def case(facts: Facts, rules: Rules, on: date) -> str | None:
+        age = facts.age_on(on)
         if not facts.rural:
             return None
         if category is None:  # advanced age: from the ID number's birth date, never typed in
@@ -125,21 +154,21 @@ def _rural_elderly(category: Category | None, label: str):
     return case
 
 
-def _declared(category: Category, label: str | None = None):
-    def case(facts: Facts, rules: Rules) -> str | None:
+def _declared(category: Category, label: str | None = None) -> Case:
+    def case(facts: Facts, rules: Rules, on: date) -> str | None:
         return (label or category.label) if facts.has(category) else None
     return case
 
 
-def _child_in_distress(facts: Facts, rules: Rules) -> str | None:
-    age = facts.age_on(rules.on)
+def _child_in_distress(facts: Facts, rules: Rules, on: date) -> str | None:
+    age = facts.age_on(on)
     return f"困境儿童（{age} 周岁）" if facts.has(Category.child_in_distress) and age < ADULT_AGE else None
 
 
-def _without_fixed_income(facts: Facts, rules: Rules) -> str | None:
+def _without_fixed_income(facts: Facts, rules: Rules, on: date) -> str | None:
     if not facts.has(Category.no_fixed_income):
         return None
-    age = facts.age_on(rules.on)
+    age = facts.age_on(on)
     if age < ADULT_AGE:
         return f"无固定生活来源的未成年人（{age} 周岁）"
     if age >= ELDERLY_AGE:
@@ -149,12 +178,12 @@ def _without_fixed_income(facts: Facts, rules: Rules) -> str | None:
     return None
 
 
-def _social_assistance(facts: Facts, rules: Rules) -> str | None:
+def _social_assistance(facts: Facts, rules: Rules, on: date) -> str | None:
     held = [c.label for c in (Category.dibao, Category.tekun, Category.wubao) if facts.has(c)]
     return f"社会救助对象（{'、'.join(held)}）" if held else None
 
 
-def _migrant_worker_claim(facts: Facts, rules: Rules) -> str | None:
+def _migrant_worker_claim(facts: Facts, rules: Rules, on: date) -> str | None:
     if not facts.has(Category.migrant_worker):
         return None
     if facts.matter_type == MatterType.labour_pay:
@@ -165,7 +194,7 @@ def _migrant_worker_claim(facts: Facts, rules: Rules) -> str | None:
 
 
 LOCAL_SPECIAL_GROUPS = Exemption(
-    code="local_special_groups", title="特殊困难群体免审（地方政策）", basis="地方特殊困难群体免审政策",
+    name="legal_aid.local_special_groups", title="特殊困难群体免审（地方政策）", basis="地方特殊困难群体免审政策",
     lifts_scope=True, requires_local_policy=True,
     cases=(
         _rural_elderly(None, "农村高龄老人"),
@@ -180,8 +209,8 @@ LOCAL_SPECIAL_GROUPS = Exemption(
 )
 
 ART32_EXEMPTION = Exemption(
-    code="art32_exemption", title="不受经济困难条件限制的情形（法律援助法第三十二条）", basis="法律援助法第三十二条",
-    lifts_scope=True,
+    name="legal_aid.art32_exemption", title="不受经济困难条件限制的情形（法律援助法第三十二条）",
+    basis="法律援助法第三十二条", lifts_scope=True, reads_age=False,
     cases=(
         _declared(Category.martyr_relative), _declared(Category.bravery),
         _declared(Category.retrial_acquittal), _declared(Category.abuse_victim),
@@ -189,8 +218,8 @@ ART32_EXEMPTION = Exemption(
 )
 
 ART42_EXEMPTION = Exemption(
-    code="art42_exemption", title="免予核查经济困难状况的情形（法律援助法第四十二条）", basis="法律援助法第四十二条",
-    lifts_scope=False,
+    name="legal_aid.art42_exemption", title="免予核查经济困难状况的情形（法律援助法第四十二条）",
+    basis="法律援助法第四十二条", lifts_scope=False,
     cases=(
         _without_fixed_income, _social_assistance,
         _declared(Category.judicial_assistance), _declared(Category.special_care),
@@ -199,120 +228,154 @@ ART42_EXEMPTION = Exemption(
 )
 
 EXEMPTIONS = (LOCAL_SPECIAL_GROUPS, ART32_EXEMPTION, ART42_EXEMPTION)
+EXEMPT = engine.any_of("legal_aid.exemptions", "免于经济困难审查的情形", *EXEMPTIONS)
+SCOPE_EXEMPT = engine.any_of("legal_aid.scope_exemptions", "不受事项范围限制的情形",
+                             *(e for e in EXEMPTIONS if e.lifts_scope))
 
 
-@dataclass(frozen=True)
-class MeansTest:
+def _cases(exemptions: Result) -> str:
+    """The cases of the exemptions that applied, in the order the exemptions are listed."""
+    return "、".join(case for r in exemptions.parts.values() if r.met for case in r.data.get("cases", []))
+
+
+# --- L2 means test --------------------------------------------------------------------------------
+
+def _income_test(situation: Situation, on: date) -> Result:
     """SPEC L2. Boundary: per-capita income EQUAL to the threshold is eligible (SPEC: "≤ the area's
     threshold"). Compared exactly, as total ≤ threshold × household size (no rounding): a household of 3
     earning 6,840 元 under 2,280 元 is eligible, one earning 6,840.01 元 is not, although its per capita
-    rounds to 2,280.00 元 — the rounded figure is only shown in the reason."""
-    code: str = "means_test"
-    title: str = "经济困难审查（家庭人均月收入）"
-
-    def evaluate(self, facts: Facts, rules: Rules, decided: dict[str, CriterionResult]) -> CriterionResult:
-        total, each = per_capita(facts.monthly_incomes, facts.household_size)
-        data = {"total_monthly": str(total), "household_size": facts.household_size, "per_capita": str(each)}
-        exempt = [r for r in decided.values() if r.code in {e.code for e in EXEMPTIONS} and r.met]
-        if exempt:
-            cases = "、".join(c for r in exempt for c in r.data.get("cases", []))
-            return _result(self, True, f"免经济困难审查：{cases}", "waived", **data)
-        if rules.threshold is None:
-            return _result(self, False, f"申请地在申请日（{rules.on.isoformat()}）未设定经济困难标准，需人工审查"
-                                        f"（家庭月收入合计 {money(total)}，共 {facts.household_size} 人，"
-                                        f"人均 {money(each)}）", "undetermined", **data)
-        limit = Decimal(str(rules.threshold.value))
-        data.update(threshold=str(limit), threshold_label=rules.threshold.label,
-                    threshold_version=rules.threshold.version_id)
-        detail = f"；家庭月收入合计 {money(total)}，共 {facts.household_size} 人" \
-                 f"（{rules.threshold.label}自 {rules.threshold.effective_from.isoformat()} 起执行）"
-        if total <= limit * facts.household_size:
-            return _result(self, True, f"人均月收入 {money(each)} ≤ {money(limit)}（{rules.threshold.label}）{detail}",
-                           **data)
-        if each <= limit:  # above by less than half a cent per head: the rounded figure would read as equal
-            return _result(self, False, f"人均月收入略高于 {money(limit)}（{rules.threshold.label}）：家庭月收入合计 "
-                                        f"{money(total)} > {money(limit)} × {facts.household_size} 人 = "
-                                        f"{money(limit * facts.household_size)}{detail}", **data)
-        return _result(self, False, f"人均月收入 {money(each)} > {money(limit)}（{rules.threshold.label}）{detail}",
-                       **data)
+    rounds to 2,280.00 元 — the rounded figure is only shown in the reason. Without a threshold in force
+    the result is not met and `data["undetermined"]`: a clerk decides."""
+    facts, rules = situation.facts, situation.rules
+    total, each = per_capita(facts.monthly_incomes, facts.household_size)
+    data: dict = {"total_monthly": str(total), "household_size": facts.household_size, "per_capita": str(each)}
+    if rules.threshold is None:
+        return Result(False, f"申请地在申请日（{rules.on.isoformat()}）未设定经济困难标准，需人工审查"
+                             f"（家庭月收入合计 {money(total)}，共 {facts.household_size} 人，"
+                             f"人均 {money(each)}）", {**data, "undetermined": True}, engine.NEVER)
+    limit = Decimal(str(rules.threshold.value))
+    data.update(threshold=str(limit), threshold_label=rules.threshold.label,
+                threshold_version=rules.threshold.version_id)
+    label = rules.threshold.label
+    detail = f"；家庭月收入合计 {money(total)}，共 {facts.household_size} 人" \
+             f"（{label}自 {rules.threshold.effective_from.isoformat()} 起执行）"
+    if total <= limit * facts.household_size:
+        return Result(True, f"人均月收入 {money(each)} ≤ {money(limit)}（{label}）{detail}", data, engine.NEVER)
+    if each <= limit:  # above by less than half a cent per head: the rounded figure would read as equal
+        return Result(False, f"人均月收入略高于 {money(limit)}（{label}）：家庭月收入合计 {money(total)} > "
+                             f"{money(limit)} × {facts.household_size} 人 = {money(limit * facts.household_size)}"
+                             f"{detail}", data, engine.NEVER)
+    return Result(False, f"人均月收入 {money(each)} > {money(limit)}（{label}）{detail}", data, engine.NEVER)
 
 
-@dataclass(frozen=True)
-class MatterScope:
+INCOME_TEST = engine.Check("legal_aid.income_test", "家庭人均月收入不高于经济困难标准", _income_test)
+MEANS_TEST = engine.waived_by("legal_aid.means_test", "经济困难审查（家庭人均月收入）", INCOME_TEST, EXEMPT,
+                              explain=lambda situation, exempt: f"免经济困难审查：{_cases(exempt)}")
+
+
+# --- L4 matter scope ------------------------------------------------------------------------------
+
+def _matter_list(situation: Situation, on: date) -> Result:
     """SPEC L4 (法律援助法第三十一条 and seeds/003's list)."""
-    code: str = "matter_scope"
-    title: str = "法律援助事项范围"
-
-    def evaluate(self, facts: Facts, rules: Rules, decided: dict[str, CriterionResult]) -> CriterionResult:
-        matter = facts.matter_type.label
-        lifting = [r for r in decided.values() if r.met and r.data.get("lifts_scope")]
-        if lifting:
-            cases = "、".join(c for r in lifting for c in r.data.get("cases", []))
-            return _result(self, True, f"不受事项范围限制：{cases}（申请事项：{matter}）", "waived")
-        if facts.matter_type in IN_SCOPE:
-            return _result(self, True, f"“{matter}”属于法律援助事项范围")
-        return _result(self, False, f"“{matter}”不在法律援助事项范围内")
+    matter = situation.facts.matter_type
+    if matter in IN_SCOPE:
+        return Result(True, f"“{matter.label}”属于法律援助事项范围", {}, engine.NEVER)
+    return Result(False, f"“{matter.label}”不在法律援助事项范围内", {}, engine.NEVER)
 
 
-@dataclass(frozen=True)
-class GreenChannel:
+MATTER_LIST = engine.Check("legal_aid.matter_list", "申请事项在法律援助事项清单内", _matter_list)
+MATTER_SCOPE = engine.waived_by(
+    "legal_aid.matter_scope", "法律援助事项范围", MATTER_LIST, SCOPE_EXEMPT,
+    explain=lambda situation, exempt:
+        f"不受事项范围限制：{_cases(exempt)}（申请事项：{situation.facts.matter_type.label}）")
+
+ELIGIBLE = engine.all_of("legal_aid.eligibility", "法律援助申请条件", MEANS_TEST, MATTER_SCOPE)
+
+
+# --- L5 green channel and L6 home visits (routing) ------------------------------------------------
+
+def _green_channel(situation: Situation, on: date) -> Result:
     """SPEC L5: agriculture-related cases and migrant workers' pay claims."""
-    code: str = "green_channel"
-    title: str = "绿色通道（涉农案件、农民工追索劳动报酬）"
+    facts, rules = situation.facts, situation.rules
+    hours = rules.hours(GREEN_CHANNEL_HOURS) if GREEN_CHANNEL_HOURS in rules.timing else 24
+    promise = f"{'一个工作日' if hours == 24 else f'{hours} 个工作小时'}内受理、审查、指派，优先办理"
+    why = []
+    if facts.has(Category.migrant_worker) and facts.matter_type == MatterType.labour_pay:
+        why.append("农民工追索劳动报酬")
+    if facts.matter_type in AGRICULTURAL_MATTERS:
+        why.append(f"涉农案件（{facts.matter_type.label}）")
+    elif facts.has(Category.agriculture_related):
+        why.append("涉农案件")
+    if why:
+        return Result(True, f"{'、'.join(why)}，适用绿色通道：{promise}", {"hours": hours}, engine.NEVER)
+    return Result(False, "非涉农案件，也非农民工追索劳动报酬，按一般程序办理", {}, engine.NEVER)
 
-    def evaluate(self, facts: Facts, rules: Rules, decided: dict[str, CriterionResult]) -> CriterionResult:
-        hours = rules.hours(GREEN_CHANNEL_HOURS) if GREEN_CHANNEL_HOURS in rules.timing else 24
-        promise = f"{'一个工作日' if hours == 24 else f'{hours} 个工作小时'}内受理、审查、指派，优先办理"
-        why = []
-        if facts.has(Category.migrant_worker) and facts.matter_type == MatterType.labour_pay:
-            why.append("农民工追索劳动报酬")
-        if facts.matter_type in AGRICULTURAL_MATTERS:
-            why.append(f"涉农案件（{facts.matter_type.label}）")
-        elif facts.has(Category.agriculture_related):
-            why.append("涉农案件")
-        if why:
-            return _result(self, True, f"{'、'.join(why)}，适用绿色通道：{promise}", hours=hours)
-        return _result(self, False, "非涉农案件，也非农民工追索劳动报酬，按一般程序办理")
 
+def _home_visit(situation: Situation, on: date) -> Result:
+    """SPEC L6 / seeds/001 item 5: appointments at home for elderly, disabled and seriously ill applicants."""
+    facts = situation.facts
+    age = facts.age_on(on)
+    why = []
+    if age >= ELDERLY_AGE:
+        why.append(f"老年人（{age} 周岁）")
+    if facts.categories & {Category.disabled, Category.severely_disabled, Category.disabled_elderly}:
+        why.append("残疾人或失能人员")
+    if facts.has(Category.seriously_ill):
+        why.append("重病患者")
+    if why:
+        return Result(True, f"{'、'.join(why)}，可预约上门服务", {}, _by_age(situation, on))
+    return Result(False, "不属于老年人、残疾人或重病患者，请到窗口或线上办理", {}, _by_age(situation, on))
+
+
+GREEN_CHANNEL = engine.Check("legal_aid.green_channel", "绿色通道（涉农案件、农民工追索劳动报酬）", _green_channel)
+HOME_VISIT = engine.Check("legal_aid.home_visit", "预约上门服务（老年人、残疾人、重病患者）", _home_visit)
+
+
+# --- what an application records ------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class HomeVisitEligible:
-    """SPEC L6 / seeds/001 item 5: appointments at home for elderly, disabled and seriously ill applicants."""
-    code: str = "home_visit"
-    title: str = "预约上门服务（老年人、残疾人、重病患者）"
+class Listed:
+    """A criterion as applications record it and `GET /criteria` lists it: under its short code."""
+    criterion: engine.Criterion[Situation]
 
-    def evaluate(self, facts: Facts, rules: Rules, decided: dict[str, CriterionResult]) -> CriterionResult:
-        age = facts.age_on(rules.on)
-        why = []
-        if age >= ELDERLY_AGE:
-            why.append(f"老年人（{age} 周岁）")
-        if facts.categories & {Category.disabled, Category.severely_disabled, Category.disabled_elderly}:
-            why.append("残疾人或失能人员")
-        if facts.has(Category.seriously_ill):
-            why.append("重病患者")
-        if why:
-            return _result(self, True, f"{'、'.join(why)}，可预约上门服务")
-        return _result(self, False, "不属于老年人、残疾人或重病患者，请到窗口或线上办理")
+    @property
+    def name(self) -> str:
+        return self.criterion.name
+
+    @property
+    def code(self) -> str:
+        return self.name.removeprefix("legal_aid.")
+
+    @property
+    def title(self) -> str:
+        return self.criterion.title
+
+    def record(self, result: Result) -> CriterionResult:
+        return CriterionResult(code=self.code, title=self.title, met=result.met, status=self._status(result),
+                               reason=result.reason, data=dict(result.data))
+
+    def _status(self, result: Result) -> str:
+        if isinstance(self.criterion, engine.WaivedBy) and self.criterion.waived(result):
+            return "waived"
+        if result.data.get("undetermined"):
+            return "undetermined"
+        return "met" if result.met else "not_met"
 
 
-MEANS_TEST, MATTER_SCOPE, GREEN_CHANNEL, HOME_VISIT = MeansTest(), MatterScope(), GreenChannel(), HomeVisitEligible()
-ELIGIBILITY = (*EXEMPTIONS, MEANS_TEST, MATTER_SCOPE)
-ROUTING = (GREEN_CHANNEL, HOME_VISIT)
-
-
-def run(criteria, facts: Facts, rules: Rules) -> dict[str, CriterionResult]:
-    decided: dict[str, CriterionResult] = {}
-    for criterion in criteria:
-        decided[criterion.code] = criterion.evaluate(facts, rules, decided)
-    return decided
+ELIGIBILITY = tuple(Listed(c) for c in (*EXEMPTIONS, MEANS_TEST, MATTER_SCOPE))
+ROUTING = tuple(Listed(c) for c in (GREEN_CHANNEL, HOME_VISIT))
 
 
 def evaluate(facts: Facts, rules: Rules) -> tuple[Eligibility, dict[str, CriterionResult]]:
-    """The eligibility result (every criterion, the verdict, the deciding path) and the routing results."""
-    results = run(ELIGIBILITY, facts, rules)
-    means, scope = results[MEANS_TEST.code], results[MATTER_SCOPE.code]
+    """The eligibility result (every criterion, the verdict, the deciding path) and the routing results, on
+    the application date (`rules.on`)."""
+    situation = Situation(facts, rules)
+    decided = ELIGIBLE.evaluate(situation, rules.on)
+    listed = [item.record(_part(decided, item.name)) for item in ELIGIBILITY]
+    by_code = {r.code: r for r in listed}
+    means, scope = by_code["means_test"], by_code["matter_scope"]
     path = "exempt" if means.status == "waived" else "means_tested"
-    if means.met and scope.met:
+    if decided.met:
         verdict = Verdict.eligible
         summary = f"符合条件（{means.reason}）" if path == "exempt" else f"符合条件（经济困难：{means.reason.split('；')[0]}）"
     elif means.status == "undetermined" and scope.met:
@@ -323,6 +386,21 @@ def evaluate(facts: Facts, rules: Rules) -> tuple[Eligibility, dict[str, Criteri
         failing = [r.reason.split("；")[0] for r in (means, scope) if not r.met]
         summary = "不符合条件：" + "；".join(failing)
     versions = [v.version_id for v in (rules.threshold, rules.special_groups, rules.advanced_age) if v]
-    eligibility = Eligibility(verdict=verdict, path=path, summary=summary, criteria=list(results.values()),
+    eligibility = Eligibility(verdict=verdict, path=path, summary=summary, criteria=listed,
                               evaluated_on=rules.on, policy_versions=versions)
-    return eligibility, run(ROUTING, facts, rules)
+    routing = {item.code: item.record(item.criterion.evaluate(situation, rules.on)) for item in ROUTING}
+    return eligibility, routing
+
+
+def _part(decided: Result, name: str) -> Result:
+    found = decided.find(name)
+    if found is None:  # every listed criterion is part of ELIGIBLE; a new one must be combined there
+        raise LookupError(f"{name} is not part of {ELIGIBLE.name}")
+    return found
+
+
+def eligible_within(facts: Facts, rules: Rules, days: int) -> engine.Almost:
+    """Whether the verdict eligible / not eligible changes within `days` days after the application date,
+    the policy versions in force staying as they are (screening's "within 30 days": a rural elder about to
+    turn 80, a child in distress about to come of age)."""
+    return engine.almost(ELIGIBLE, Situation(facts, rules), rules.on, days)
