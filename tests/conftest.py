@@ -30,6 +30,10 @@ os.environ.update({
 for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
     os.environ.pop(variable, None)
 
+# The app is built once, as Lambda builds it, before any test runs: the stage's plugins are enabled from the
+# start, so what a test enables or disables for a block is restored to the same state whatever the order.
+import app  # noqa: E402,F401
+
 
 def _pinned_now() -> datetime:
     text = os.environ.get("TEST_NOW")
