@@ -170,3 +170,26 @@ def change(actor: audit.Actor, caller: Caller, code: str, patch: AreaPatch, expe
         audit.entry(actor, "update", "area", code, summary,
                     {k: {"from": getattr(area, k), "to": v} for k, v in changes.items()}),
     ])
+
+
+# --- what services need of the area tree (so none reads area items by key) -----------------------------
+
+def must_exist(code: str, *, field: str, level: str | None = None) -> storage.Check:
+    """A condition for the creating transaction: the area `code` exists (at `level`, when given). A failure
+    is a 422 naming `field` (relative to the service's input) — no read before the write."""
+    problem = Unprocessable(f"区域 {code} 不存在" + (f"或不是{LEVEL_NAMES.get(level, level)}" if level else ""),
+                            code="area_not_found", errors=[{"loc": [field], "msg": "区域不存在"}])
+    if not keys.is_record_id(code):
+        raise problem
+    return storage.Check(storage.check_op(**keys.record("area", code), equals={"level": level} if level else None),
+                         problem)
+
+
+def get_many(codes: list[str]) -> dict[str, Area]:
+    """The areas of `codes` that exist, by code: one BatchGetItem per 100 codes."""
+    wanted = sorted({c for c in codes if keys.is_record_id(c)})
+    found: dict[str, Area] = {}
+    for start in range(0, len(wanted), 100):
+        items = storage.get_many([tuple(keys.record("area", c).values()) for c in wanted[start:start + 100]])
+        found.update({item["code"]: Area.from_item(item) for item in items})
+    return found

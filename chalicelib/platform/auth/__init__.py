@@ -22,10 +22,21 @@ from chalicelib.platform.errors import Forbidden, NotFound, PROBLEM_CONTENT_TYPE
 
 @dataclass(frozen=True)
 class Caller:
+    """The one object a service gets for the person calling: who they are, what they may do, and — for the
+    audit trail — where the request came from (`actor`)."""
     sub: str
     roles: frozenset[str]
     area: str | None
     source_ip: str | None = None
+    request_id: str | None = None
+
+    @property
+    def actor(self):
+        """The audit trail's view of this caller (chalicelib.platform.audit.Actor)."""
+        from chalicelib.platform.audit import Actor
+
+        return Actor(sub=self.sub, roles=tuple(sorted(self.roles)), source_ip=self.source_ip,
+                     request_id=self.request_id)
 
     def has_any(self, roles: frozenset[str] | set[str]) -> bool:
         return bool(self.roles & set(roles))

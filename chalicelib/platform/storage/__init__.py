@@ -1,8 +1,10 @@
 """The one storage layer over the shared DynamoDB table.
 
-Public surface: `Record` (typed records ↔ items), `get`, `put_new`, `update`, `transact` with the op
-builders `put_op` / `update_op` / `check_op` / `delete_op`, and `query` returning a `Page` with a signed
-cursor. Key strings are built by `chalicelib.keys`; nothing outside this module touches expressions.
+Public surface: `Record` (typed records ↔ items, with the lists they appear in: `Listing`, `Place`),
+`require` (get or 404), `get`, `put_new`, `update`, `transact` with the op builders `put_op` / `update_op`
+/ `check_op` / `delete_op`, `page` / `every` (a record type's declared lists) and `query` returning a
+`Page` with a signed cursor. Key strings are built by `storage.keys`; nothing outside this package touches
+expressions, and services of new record types need neither.
 
 Rules kept here so no caller can forget them:
 - creating never overwrites (`attribute_not_exists(pk)`), updating always checks `version`;
@@ -81,8 +83,42 @@ def _value(v: Any) -> dict[str, Any]:
 
 # --- typed records --------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Listing:
+    """A list a record type appears in, kept in one of the table's two indexes. Declared on the record type
+    (`lists = (Listing("mine", "gsi1", by="owner"),)`); each record says where it stands in the list with
+    `place(name)`. `by` decides the partition: `owner` — one caller's records (a resident's own
+    applications); `area` — records under an area, partitioned per city and read with a prefix of the area
+    code (a district sees its towns and grids); `key` — any other partition, named by its parts."""
+    name: str
+    index: str                       # "gsi1" | "gsi2"
+    by: str = "key"                  # "owner" | "area" | "key"
+
+    def partition(self, of: str | tuple[object, ...]) -> str:
+        parts = of if isinstance(of, tuple) else (of,)
+        if self.by == "owner":
+            return keys.owned_by(self.name, *parts)
+        if self.by == "area":
+            return keys.area_scope_partition(self.name, keys.city_of(str(parts[0])))
+        return keys.compose(self.name, *parts)
+
+    def sort(self, of: str | tuple[object, ...], after: tuple[object, ...]) -> str:
+        if self.by == "area":  # the area code leads, so `begins_with(area)` reads an area and everything below
+            return keys.compose(of if isinstance(of, str) else of[0], *after)
+        return keys.compose(*after)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where one record stands in one of its lists: the partition (`of`) and the sort parts after it."""
+    of: str | tuple[object, ...]
+    sort: tuple[object, ...]
+
+
 class Record(Model):
-    """A stored record. Subclasses set `entity` and implement `key_attributes()`.
+    """A stored record. Subclasses set `entity`, and either have an `id` (stored at `<entity>#<id>`) or
+    implement `key_attributes()`. A record type that appears in lists declares them in `lists` and answers
+    `place(name)`; the index attributes are then built here, so no service writes `gsi1pk` or joins keys.
 
     Items carry the record's own field names plus `entity`, so an administrator reading the table in the
     AWS console sees `entity=area, name=天宁区, parent=3204` rather than opaque blobs.
@@ -90,13 +126,33 @@ class Record(Model):
 
     model_config = ConfigDict(extra="ignore", frozen=False)
     entity: ClassVar[str]
+    lists: ClassVar[tuple[Listing, ...]] = ()
+    missing: ClassVar[tuple[str, str]] = ("记录不存在", "not_found")  # (Chinese detail, code) of its 404
 
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
     def key_attributes(self) -> dict[str, str]:
-        raise NotImplementedError
+        out = keys.record(self.entity, getattr(self, "id"))
+        for listing in self.lists:
+            place = self.place(listing.name)
+            if place is not None:
+                pk_name, sk_name = INDEXES[listing.index]
+                out[pk_name] = listing.partition(place.of)
+                out[sk_name] = listing.sort(place.of, place.sort)
+        return out
+
+    def place(self, listing: str) -> Place | None:
+        """Where this record stands in the list `listing` (None: not in it now, e.g. a closed case)."""
+        raise NotImplementedError(f"{type(self).__name__} declares lists but not where it stands in them")
+
+    @classmethod
+    def listing(cls, name: str) -> Listing:
+        for listing in cls.lists:
+            if listing.name == name:
+                return listing
+        raise KeyError(f"{cls.__name__} has no list {name!r}")
 
     def to_item(self) -> dict[str, Any]:
         return {**self.model_dump(exclude_none=True), **self.key_attributes(), "entity": self.entity}
@@ -137,6 +193,15 @@ def find(cls: type[Record], entity: str, record_id: str, *, consistent: bool = F
     return get_record(cls, **keys.record(entity, record_id), consistent=consistent)
 
 
+def require(cls: type[Record], record_id: str, *, consistent: bool = False) -> Record:
+    """The record of type `cls` with this id, or the type's 404 (`missing`) — the one "get or 404"."""
+    found = find(cls, cls.entity, record_id, consistent=consistent)
+    if found is None:
+        detail, code = cls.missing
+        raise NotFound(detail, code=code)
+    return found
+
+
 def stamp_new(record: Record) -> Record:
     moment = now_utc()
     record.version = 1
@@ -145,8 +210,9 @@ def stamp_new(record: Record) -> Record:
     return record
 
 
-def put_new(record: Record, *, also: Iterable[dict[str, Any]] = ()) -> Record:
-    """Create `record`; 409 if its key exists. With `also` (audit entry, index items), one transaction."""
+def put_new(record: Record, *, also: Iterable[dict[str, Any] | Check] = ()) -> Record:
+    """Create `record`; 409 if its key exists. With `also` (audit entry, index items, `Check`s of the
+    records it refers to), one transaction."""
     stamp_new(record)
     ops = [put_op(record.to_item()), *also]
     if len(ops) == 1:
@@ -278,13 +344,24 @@ def delete_op(pk: str, sk: str) -> dict[str, Any]:
     return {"Delete": {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk})}}
 
 
-def transact(ops: list[dict[str, Any]]) -> None:
-    """All or nothing. A failed condition is 409 `condition_failed` naming which op; contention is retried
-    once, then reported as 409 `busy` so the client retries with its idempotency key."""
+@dataclass(frozen=True)
+class Check:
+    """A condition inside a transaction with the problem to raise when it fails: a referential check
+    ("the grid exists") costs no read before the write, and the caller still gets a precise 4xx."""
+    op: dict[str, Any]
+    problem: Exception
+
+
+def transact(ops: list[dict[str, Any] | Check]) -> None:
+    """All or nothing. A failed `Check` raises its own problem; any other failed condition is 409
+    `condition_failed` naming which op; contention is retried once, then reported as 409 `busy` so the
+    client retries with its idempotency key."""
     from botocore.exceptions import ClientError
 
     if not ops:
         return
+    problems = {i: op.problem for i, op in enumerate(ops) if isinstance(op, Check)}
+    ops = [op.op if isinstance(op, Check) else op for op in ops]
     if len(ops) > 100:
         raise ValueError("a transaction holds at most 100 items")
     for attempt in (1, 2):
@@ -297,6 +374,8 @@ def transact(ops: list[dict[str, Any]]) -> None:
                 reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
                 if "ConditionalCheckFailed" in reasons:
                     index = reasons.index("ConditionalCheckFailed")
+                    if index in problems:
+                        raise problems[index] from None
                     raise Conflict("数据状态已变化，操作未执行", code="condition_failed",
                                    errors=[{"loc": ["transaction", str(index)], "msg": "条件不满足"}]) from None
                 if "TransactionConflict" in reasons and attempt == 1:
@@ -359,6 +438,29 @@ def query(
         key_names = {"pk", "sk", *(INDEXES[index] if index else ())}
         next_cursor = cursors.encode(query_id, {k: items[-1][k] for k in key_names})
     return Page(items=items, next_cursor=next_cursor)
+
+
+def page(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after: tuple[object, ...] = (),
+         limit: int = 20, cursor: str | None = None, newest_first: bool = False) -> Page:
+    """One page of the list `listing` of `cls` records for `of` (an owner, an area and below, key parts),
+    narrowed to sort keys starting with `after` (e.g. `("open",)`)."""
+    declared = cls.listing(listing)
+    return query(declared.partition(of), index=declared.index, begins_with=_list_prefix(declared, of, after),
+                 limit=limit, cursor=cursor, newest_first=newest_first)
+
+
+def every(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after: tuple[object, ...] = (),
+          max_items: int = 10_000) -> list[dict[str, Any]]:
+    """The whole list (bounded by `max_items`), for jobs and checks that must see all of it."""
+    declared = cls.listing(listing)
+    return query_all(declared.partition(of), index=declared.index, begins_with=_list_prefix(declared, of, after),
+                     max_items=max_items)
+
+
+def _list_prefix(listing: Listing, of: str | tuple[object, ...], after: tuple[object, ...]) -> str | None:
+    if listing.by == "area":
+        return listing.sort(of, after) + (keys.SEP if after else "")
+    return keys.compose(*after) + keys.SEP if after else None
 
 
 def query_all(partition: str, *, index: str | None = None, begins_with: str | None = None,

@@ -15,6 +15,7 @@ A route looks like this (the service layer knows nothing of HTTP; the route know
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import functools
 import json
 import re
@@ -107,10 +108,24 @@ def _run(spec: Spec, view: Callable, path_params: dict[str, Any]) -> Response:
                 return idempotency.run(_app, who_called.sub, lambda: _to_response(view(**path_params), spec.status))
         return _to_response(view(**path_params), spec.status)
     except Problem as problem:
-        return problem_response(problem)
+        return problem_response(_located(problem, spec))
     except Exception:  # anything unexpected: hide internals, keep them in the log with the request id
         logger().exception("unhandled error", extra={"request_id": request_id()})
         return problem_response(Problem("服务器内部错误，请稍后再试。如需帮助请提供请求编号 " + request_id()))
+
+
+LOCATIONS = ("body", "query", "path", "header", "file")
+
+
+def _located(problem: Problem, spec: Spec) -> Problem:
+    """Services name fields relative to their input (`["lawyer"]`, `["hosts", 0]`): they know no HTTP. The
+    route knows where its input came from, so the location is completed here (`["body", "lawyer"]`)."""
+    where = "body" if spec.body is not None else "query"
+    for error in problem.errors:
+        loc = error.get("loc")
+        if isinstance(loc, list) and loc and loc[0] not in LOCATIONS:
+            error["loc"] = [where, *loc]
+    return problem
 
 
 def _to_response(result: Any, status: int) -> Response:
@@ -150,12 +165,13 @@ def parse_query(model: type[M]) -> M:
 
 
 def caller() -> auth.Caller:
-    return auth.caller_from(request())
+    """The caller of this request, with its request id: the one object services take (`caller.actor` is
+    what the audit trail records)."""
+    return dataclasses.replace(auth.caller_from(request()), request_id=request_id())
 
 
 def actor() -> Actor:
-    who = caller()
-    return Actor(sub=who.sub, roles=tuple(sorted(who.roles)), source_ip=who.source_ip, request_id=request_id())
+    return caller().actor
 
 
 def expected_version(body_version: int | None = None) -> int:
