@@ -3,7 +3,7 @@ statutory periods (法律援助法 art. 43 with the Civil Code's counting), and 
 holiday calendar does not know a year yet."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
