@@ -5,6 +5,11 @@ apply on a resident's behalf (`on_behalf`) for someone living in their area: the
 one-time tracking code for the applicant, who claims the application with it and their own ID number
 (`claim`) and follows it from then on like their own.
 
+Claiming knows neither the application id nor anything else about the case: the filing writes a claim
+ticket keyed by a keyed hash of (tracking code, ID number) — nothing in clear — pointing at the
+application, so the claim is one consistent read of that key. A wrong code, a wrong ID number or both give
+the same 404; each claimant has a few attempts an hour (429 beyond), and every failed attempt is audited.
+
 Submission is one transaction: the application, its audit entry, and its entries in the officers' queues
 (queue.py). Eligibility is evaluated at once with the rules in force on the application date.
 """
@@ -12,14 +17,14 @@ from __future__ import annotations
 
 import secrets as random
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.areas import service as areas
 from chalicelib.platform import audit, pii, storage
 from chalicelib.platform.storage import keys
 from chalicelib.platform.auth import Caller, require_area
-from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.legal_aid import criteria, deadlines, params, queue
 from plugins.legal_aid.conflicts import normalize_name, party_hash
@@ -35,11 +40,27 @@ from plugins.legal_aid.models import (
     Party,
     Status,
 )
-from plugins.legal_aid.views import LegalAidApplicationPage, reader_of, summary
+from plugins.legal_aid.views import LegalAidApplicationPage, LegalAidLawyerOut, reader_of, summary
+
+PHONE_READERS = frozenset({"officer", "lawyer"})
+READER_LABELS = {"officer": "法律援助工作人员", "lawyer": "承办律师", "filer": "代为申请的网格员", "owner": "申请人"}
 
 FILERS = frozenset({"grid_worker", "legal_aid_officer"})
 TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
 TRACKING_LENGTH = 10
+CLAIM_ENTITY = "legal-aid-claim"
+CLAIM_ATTEMPTS = (10, 3600)  # per resident: attempts, window seconds
+
+
+class ClaimTicket(storage.Record):
+    """Where an application filed on someone's behalf is found from its tracking code and the applicant's
+    ID number: keyed by an HMAC of both, holding only the application id."""
+    entity: ClassVar[str] = CLAIM_ENTITY
+    id: str
+    application_id: str
+
+    def key_attributes(self) -> dict[str, str]:
+        return keys.record(CLAIM_ENTITY, self.id)
 
 
 def _field(loc: list[str], msg: str) -> list[dict[str, Any]]:
@@ -85,7 +106,8 @@ def _link_attachments(actor: audit.Actor, caller: Caller, app: Application) -> N
         files.attach(actor, caller, file_id, ENTITY, app.id)
 
 
-def _require_real_name(caller: Caller, id_number: str | None = None) -> None:
+def _require_real_name(caller: Caller, id_number: str | None = None,
+                       loc: tuple[str, ...] = ("applicant", "id_number")) -> None:
     """SPEC issue 4: a resident applies under their real name (实名登记), for themselves: the applicant's ID
     number must be the one they declared (someone applying for another person goes through a grid worker
     or the centre's window, `on_behalf`)."""
@@ -93,7 +115,7 @@ def _require_real_name(caller: Caller, id_number: str | None = None) -> None:
     if id_number and resident.id_number_hash != pii.lookup_hash("id_number", id_number):
         raise Unprocessable("申请人身份证号须与您实名登记的一致；为他人申请请联系网格员或到法律援助中心窗口",
                             code="applicant_not_account_holder",
-                            errors=_field(["applicant", "id_number"], "与实名登记的身份证号不一致"))
+                            errors=_field(list(loc), "与实名登记的身份证号不一致"))
 
 
 def submit(actor: audit.Actor, caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, str | None]:
@@ -128,7 +150,6 @@ def submit(actor: audit.Actor, caller: Caller, data: LegalAidApplicationIn) -> t
     app = Application(
         id=app_id, channel="on_behalf" if on_behalf else "online", owner=None if on_behalf else caller.sub,
         filed_by=caller.sub,
-        tracking_code_hash=_tracking_hash(app_id, tracking_code) if tracking_code else None,
         area=applicant.area, submitted_at=moment, application_date=on,
         applicant=Applicant(
             name=applicant.name, name_key=normalize_name(applicant.name),
@@ -152,7 +173,12 @@ def submit(actor: audit.Actor, caller: Caller, data: LegalAidApplicationIn) -> t
     )
     storage.stamp_new(app)
     how = "代为提交" if on_behalf else "提交"
+    ticket = []
+    if tracking_code:
+        ticket = [storage.put_op(storage.stamp_new(ClaimTicket(
+            id=_claim_key(tracking_code, applicant.id_number), application_id=app.id)).to_item())]
     storage.put_new(app, also=[
+        *ticket,
         audit.entry(actor, "create", ENTITY, app.id,
                     f"{how}法律援助申请（{app.matter_type.label}{'，绿色通道' if green else ''}）；"
                     f"资格审查：{eligibility.verdict.label}，依据 {', '.join(eligibility.policy_versions) or '无'}"),
@@ -162,8 +188,11 @@ def submit(actor: audit.Actor, caller: Caller, data: LegalAidApplicationIn) -> t
     return app, tracking_code
 
 
-def _tracking_hash(app_id: str, code: str) -> str:
-    return pii.lookup_hash("legal-aid-tracking", f"{app_id}:{code.strip().upper()}")
+def _claim_key(tracking_code: str, id_number: str) -> str:
+    """The claim ticket's id: a keyed hash of the code (as read over the phone: case and spaces ignored)
+    and the ID number's own lookup hash."""
+    code = "".join(tracking_code.split()).upper()
+    return pii.lookup_hash(CLAIM_ENTITY, f"{code}:{pii.lookup_hash('id_number', id_number)}")
 
 
 def load(app_id: str) -> Application:
@@ -174,12 +203,34 @@ def load(app_id: str) -> Application:
 
 
 def read(actor: audit.Actor, caller: Caller, app_id: str) -> tuple[Application, str]:
-    """The application and how the caller reads it (404 for anyone not entitled). Staff reads are audited."""
+    """The application and how the caller reads it (404 for anyone not entitled). Staff reads are audited;
+    the assigned lawyer and the handling officer get the applicant's phone in full, and their entry says so."""
     app = load(app_id)
     reader = reader_of(caller, app)
-    if reader != "owner":
-        audit.record_read(actor, ENTITY, app.id, f"查看法律援助申请（{reader}）")
+    if reader in PHONE_READERS:
+        audit.record_read(actor, ENTITY, app.id, f"查看法律援助申请（{READER_LABELS[reader]}），含申请人完整电话（联系申请人）")
+    elif reader != "owner":
+        audit.record_read(actor, ENTITY, app.id, f"查看法律援助申请（{READER_LABELS[reader]}）")
     return app, reader
+
+
+def lawyer_contact(app: Application) -> LegalAidLawyerOut | None:
+    """The assigned lawyer's name, firm (their institution's name) and work phone, for the applicant."""
+    if not app.lawyer:
+        return None
+    staff = storage.get_record(accounts.StaffAccount, **keys.record(accounts.StaffAccount.entity, app.lawyer))
+    if staff is None:
+        return None
+    return LegalAidLawyerOut(name=staff.name, firm=institution_names([staff]).get(staff.sub),
+                             work_phone=pii.decrypt("phone", staff.phone_cipher) if staff.phone_cipher else None)
+
+
+def institution_names(staff: list[accounts.StaffAccount]) -> dict[str, str]:
+    """sub → the name of the staff member's institution (for those who have one that still exists)."""
+    from chalicelib.domain.directory import service as directory
+
+    found = directory.load_institutions({s.institution for s in staff if s.institution})
+    return {s.sub: found[s.institution].name for s in staff if s.institution in found}
 
 
 def mine(caller: Caller, *, limit: int, cursor: str | None) -> LegalAidApplicationPage:
@@ -197,21 +248,32 @@ def assigned_to(caller: Caller, state: str, *, limit: int, cursor: str | None) -
                                    next_cursor=page.next_cursor)
 
 
-def claim(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidClaimIn) -> Application:
-    """The applicant takes over an application filed on their behalf: tracking code + their ID number.
-    Any mismatch is 404, so the endpoint reveals nothing about other people's applications."""
-    app = load(app_id)
+def claim(actor: audit.Actor, caller: Caller, data: LegalAidClaimIn) -> Application:
+    """The applicant takes over an application filed on their behalf: tracking code + their own ID number.
+    Any wrong pair is the same 404 (one read of the ticket keyed by both), so the endpoint reveals nothing
+    about other people's applications; attempts are limited per resident and failures audited."""
+    _require_real_name(caller, data.id_number, ("id_number",))  # their own number: checked before anything is looked up
+    _limit_claims(caller)
+    ticket = storage.get_record(ClaimTicket, **keys.record(CLAIM_ENTITY, _claim_key(data.tracking_code, data.id_number)),
+                                consistent=True)
+    app = storage.find(Application, ENTITY, ticket.application_id, consistent=True) if ticket else None
+    if app is None:
+        storage.transact([audit.entry(actor, "claim_failed", CLAIM_ENTITY, caller.sub,
+                                      "认领代为提交的法律援助申请未成功（查询码与身份证号不符）")])
+        raise NotFound("查询码或身份证号不正确，请核对后再试", code="application_not_found")
     if app.owner == caller.sub:
         return app
-    matches = (app.tracking_code_hash is not None
-               and random.compare_digest(app.tracking_code_hash, _tracking_hash(app.id, data.tracking_code))
-               and random.compare_digest(app.applicant.id_hash, pii.lookup_hash("id_number", data.id_number)))
-    if not matches:
-        raise NotFound("没有这件法律援助申请，或查询码、身份证号不符", code="application_not_found")
     if app.owner is not None:
         raise Conflict("该申请已由其他账号认领", code="already_claimed")
-    _require_real_name(caller, data.id_number)
     return storage.update(app, {"owner": caller.sub}, expected_version=app.version, also=[
         audit.entry(actor, "claim", ENTITY, app.id, "申请人认领代为提交的申请", {"owner": {"from": None, "to": caller.sub}}),
     ])
 
+
+def _limit_claims(caller: Caller) -> None:
+    limit, window = CLAIM_ATTEMPTS
+    try:
+        accounts.limit_attempts(CLAIM_ENTITY, caller.sub, limit, window)
+    except TooManyRequests as exc:
+        raise TooManyRequests(f"认领尝试过于频繁，请 {exc.headers.get('Retry-After', window)} 秒后再试",
+                              code="too_many_attempts", headers=exc.headers) from None

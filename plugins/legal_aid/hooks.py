@@ -114,8 +114,9 @@ def holiday_calendar(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
         return
     yield plugin.Finding(
         check="legal-aid.holiday-calendar", area=ctx.area, severity="risk",
-        title=f"节假日安排缺少 {horizon.year} 年数据，绿色通道时限暂按自然时间计算",
-        detail="请升级 chinese-calendar（requirements.txt）以纳入国务院最新节假日安排",
+        title=f"节假日安排缺少 {horizon.year} 年数据，办理时限暂按法定节假日和周末推算",
+        detail="调休上班日和补休日尚未计入，时限可能与实际相差一两天；"
+               "请升级 chinese-calendar（requirements.txt）以纳入国务院最新节假日安排",
         record=f"calendar-{horizon.year}")
 
 

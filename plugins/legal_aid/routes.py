@@ -65,8 +65,9 @@ class LegalAidVocabulary(Model):
     categories: list[LegalAidCodeLabel]
 
 
-def _full(app, reader, tracking_code=None):
-    return views.full(app, reader, tracking_code=tracking_code)
+def _full(app, reader, tracking_code=None, *, reveal_phone=False):
+    lawyer = applications.lawyer_contact(app) if reader == "owner" else None
+    return views.full(app, reader, tracking_code=tracking_code, reveal_phone=reveal_phone, lawyer=lawyer)
 
 
 # --- applying and following --------------------------------------------------------------------------
@@ -105,17 +106,20 @@ def my_applications():
 @bp.route("/applications/{app_id}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("查看法律援助申请及进度", who=READERS, response=views.LegalAidApplicationOut, tags=TAGS,
           description="申请人本人、辖区法律援助工作人员、承办律师、代为申请的网格员可见；其他人 404。"
-                      "完整身份证号、电话只返回给申请人本人。")
+                      "完整身份证号只返回给申请人本人；完整电话返回给申请人本人，以及为联系申请人而查看的承办律师和"
+                      "辖区法律援助工作人员（每次查看记入审计），其他人只见打码。申请人可见承办律师的姓名、所在机构和工作电话。")
 def get_application(app_id):
     app, reader = applications.read(web.actor(), web.caller(), app_id)
-    return _full(app, reader)
+    return _full(app, reader, reveal_phone=reader in applications.PHONE_READERS)
 
 
-@bp.route("/applications/{app_id}/claim", methods=["POST"], authorizer=jwt_auth)
+@bp.route("/claims", methods=["POST"], authorizer=jwt_auth)
 @endpoint("认领代为提交的申请", who={"resident"}, body=LegalAidClaimIn, response=views.LegalAidApplicationOut, tags=TAGS,
-          description="凭工作人员给的查询码和本人身份证号认领，之后可随时查看进度。")
-def claim_application(app_id):
-    return _full(applications.claim(web.actor(), web.caller(), app_id, parse(LegalAidClaimIn)), "owner")
+          description="网格员或法律援助工作人员代为申请后，申请人凭拿到的查询码和本人身份证号认领（身份证号须与本人实名登记的一致），"
+                      "之后可随时查看进度。查询码或身份证号任一不符均为 404 application_not_found；"
+                      "每个账号每小时最多尝试 10 次（超过 429 too_many_attempts），未成功的尝试记入审计。")
+def claim_application():
+    return _full(applications.claim(web.actor(), web.caller(), parse(LegalAidClaimIn)), "owner")
 
 
 @bp.route("/assignments", methods=["GET"], authorizer=jwt_auth)
@@ -172,11 +176,21 @@ def override(app_id):
 
 @bp.route("/applications/{app_id}/assign", methods=["POST"], authorizer=jwt_auth)
 @endpoint("指派律师（先做利益冲突审查）", who=OFFICER, body=LegalAidAssignIn, response=views.LegalAidApplicationOut, tags=TAGS,
-          description="律师在办案件中代理本案对方当事人（或对方为本案申请人）时 409 conflict_of_interest；"
+          description="律师须为在用的律师账号，属于您的辖区或本案所在区县（见 assignable-lawyers），否则 422 lawyer_not_found；"
+                      "律师在办案件中代理本案对方当事人（或对方为本案申请人）时 409 conflict_of_interest；"
                       "填写 conflict_override_reason 可坚持指派，理由记入审计。")
 def assign(app_id):
     app = _step(lambda d, v: workflow.assign(web.actor(), web.caller(), app_id, d, v), LegalAidAssignIn)
     return _full(app, "officer")
+
+
+@bp.route("/applications/{app_id}/assignable-lawyers", methods=["GET"], authorizer=jwt_auth)
+@endpoint("可指派的律师", who=OFFICER, query=PageQuery, response=workflow.LegalAidAssignableLawyerPage, tags=TAGS,
+          description="本案所在区县在用的律师账号（乡镇街道的工作人员也可指派区县的律师）：姓名、所在机构、在办案件数，"
+                      "按账号排序分页。仅本案辖区的法律援助工作人员可查，其他人 404。指派时仍做利益冲突审查。")
+def assignable_lawyers(app_id):
+    q = parse_query(PageQuery)
+    return workflow.assignable_lawyers(web.caller(), app_id, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/applications/{app_id}/close", methods=["POST"], authorizer=jwt_auth)

@@ -1,8 +1,14 @@
-"""What each reader sees of an application (the ID number and phone in full only to their owner).
+"""What each reader sees of an application.
 
 Readers: the applicant (`owner`), a legal-aid officer of the case's area (`officer`), the assigned lawyer
 (`lawyer`), and the grid worker who filed it on the applicant's behalf (`filer`). Anyone else gets 404:
 whether a person applied for legal aid is itself private.
+
+The ID number goes in full only to its owner. The phone goes in full to its owner and, because they must
+reach the applicant (CONTRACT "Identity and access"), to the assigned lawyer and the handling officer (any
+legal-aid officer of the case's area: every one of them may act on it) — only when they read the
+application (GET), and each such read is audited (`applications.read`); step responses stay masked. The
+applicant sees the assigned lawyer's name, firm and work phone.
 """
 from __future__ import annotations
 
@@ -59,10 +65,17 @@ class LegalAidApplicantOut(Model):
     id_number_masked: str = Field(examples=["320***********0017"])
     id_number: str | None = Field(None, description="完整身份证号，仅向申请人本人返回")
     phone_masked: str
-    phone: str | None = Field(None, description="完整电话，仅向申请人本人返回")
+    phone: str | None = Field(None, description="完整电话：申请人本人，以及查看申请时的承办律师和经办法律援助工作人员（记入审计）")
     age: int
     rural: bool
     address: str | None = None
+
+
+class LegalAidLawyerOut(Model):
+    """The assigned lawyer, as the applicant needs them to get in touch."""
+    name: str = Field(examples=["周律师"])
+    firm: str | None = Field(None, description="所在律师事务所或法律援助机构", examples=["江苏某律师事务所"])
+    work_phone: str | None = Field(None, description="工作电话（账号未登记时为空）")
 
 
 class LegalAidIncomeOut(Model):
@@ -189,6 +202,7 @@ class LegalAidApplicationOut(Model):
     deadline: datetime | None = Field(None, description="当前环节的办理时限（北京时间）")
     overdue: bool
     lawyer: str | None = None
+    lawyer_contact: LegalAidLawyerOut | None = Field(None, description="承办律师的姓名、所在机构和工作电话（申请人本人可见）")
     assigned_at: datetime | None = None
     conflict_override: LegalAidConflictOverrideOut | None = None
     rejection_reason: str | None = None
@@ -232,8 +246,12 @@ def missing_steps(app: Application) -> list[QualityStep]:
     return [s for s in QualityStep if s not in done] if app.major else []
 
 
-def full(app: Application, reader: Reader, *, tracking_code: str | None = None) -> LegalAidApplicationOut:
+def full(app: Application, reader: Reader, *, tracking_code: str | None = None, reveal_phone: bool = False,
+         lawyer: LegalAidLawyerOut | None = None) -> LegalAidApplicationOut:
+    """`reveal_phone`: the caller holds the case and this read is audited (lawyer, officer); `lawyer`: the
+    assigned lawyer's contact card, for the owner."""
     owner = reader == "owner"
+    phone_in_full = owner or (reveal_phone and reader in ("officer", "lawyer"))
     staff = reader in ("officer", "lawyer", "filer")
     applicant = app.applicant
     total, each = per_capita(tuple(i.monthly_amount for i in app.incomes), app.household_size)
@@ -244,7 +262,7 @@ def full(app: Application, reader: Reader, *, tracking_code: str | None = None) 
             name=applicant.name, id_number_masked=applicant.id_masked,
             id_number=pii.decrypt("id_number", applicant.id_cipher) if owner else None,
             phone_masked=applicant.phone_masked,
-            phone=pii.decrypt("phone", applicant.phone_cipher) if owner else None,
+            phone=pii.decrypt("phone", applicant.phone_cipher) if phone_in_full else None,
             age=facts_of(app).age_on(app.application_date), rural=applicant.rural,
             address=applicant.address if (owner or staff) else None),
         household=LegalAidHouseholdIncomeOut(size=app.household_size, total_monthly=total, per_capita_monthly=each,
@@ -264,7 +282,7 @@ def full(app: Application, reader: Reader, *, tracking_code: str | None = None) 
         green_channel=_routing(app, "green_channel"), home_visit_eligible=_routing(app, "home_visit"),
         deadline=to_shanghai(app.deadline) if app.deadline else None,
         overdue=bool(app.deadline and now_utc() > app.deadline),
-        lawyer=app.lawyer, assigned_at=to_shanghai(app.assigned_at) if app.assigned_at else None,
+        lawyer=app.lawyer, lawyer_contact=lawyer if owner else None, assigned_at=to_shanghai(app.assigned_at) if app.assigned_at else None,
         conflict_override=LegalAidConflictOverrideOut(
             reason=app.conflict_override.reason, by=app.conflict_override.by,
             hits=[_describe(h) for h in app.conflict_override.hits])

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from pydantic import Field
+
 from chalicelib.domain.accounts import service as accounts
 from chalicelib.platform import audit, storage
 from chalicelib.platform.storage import keys
 from chalicelib.platform.auth import Caller
+from chalicelib.platform.model import Model
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, to_shanghai, today_shanghai
 from plugins.legal_aid import conflicts, deadlines, params, queue
@@ -128,7 +131,7 @@ def assign(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidAssign
     """Assign a lawyer after the conflict check; a hit is 409 unless an override reason is given."""
     app = _officer_case(caller, app_id)
     _allowed(app, "assign")
-    _vetted_lawyer(caller, data.lawyer)
+    _vetted_lawyer(caller, app, data.lawyer)
     hits = conflicts.check(app, data.lawyer)
     override = None
     if hits and not data.conflict_override_reason:
@@ -146,15 +149,57 @@ def assign(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidAssign
                  expected_version, "assign", summary, "已指派律师承办", {"lawyer": {"from": None, "to": data.lawyer}})
 
 
-def _vetted_lawyer(caller: Caller, sub: str) -> accounts.StaffAccount:
-    """The lawyer to assign: an active staff account with the lawyer role in the officer's area; anything
-    else (unknown, disabled, not a lawyer, another district) is the same 422, saying nothing more."""
-    staff = storage.get_record(accounts.StaffAccount, **keys.record(accounts.StaffAccount.entity, sub),
-                               consistent=True)
-    if staff is None or staff.status != "active" or "lawyer" not in staff.roles or not caller.covers(staff.area):
-        raise Unprocessable("没有这位律师（须为本辖区在用的律师账号）", code="lawyer_not_found",
-                            errors=[{"loc": ["body", "lawyer"], "msg": "律师账号不存在或不在您的辖区"}])
+def may_take(caller: Caller, app: Application, staff: accounts.StaffAccount) -> bool:
+    """Whether an officer may assign this staff member to the case: an active account with the lawyer role,
+    registered in the officer's own area or in the case's district (a town officer's 司法所 has no lawyers
+    of its own: the district's take its cases)."""
+    return (staff.status == "active" and "lawyer" in staff.roles
+            and (caller.covers(staff.area) or staff.area.startswith(keys.district_of(app.area))))
+
+
+def _vetted_lawyer(caller: Caller, app: Application, sub: str) -> accounts.StaffAccount:
+    """The lawyer to assign (see `may_take`); anything else (unknown, disabled, not a lawyer, another
+    district) is the same 422, saying nothing more."""
+    staff = storage.find(accounts.StaffAccount, accounts.StaffAccount.entity, sub, consistent=True)
+    if staff is None or not may_take(caller, app, staff):
+        raise Unprocessable("没有这位律师（须为本辖区或本案所在区县在用的律师账号）", code="lawyer_not_found",
+                            errors=[{"loc": ["body", "lawyer"], "msg": "律师账号不存在，或不在您的辖区及本案所在区县"}])
     return staff
+
+
+class LegalAidAssignableLawyer(Model):
+    lawyer: str = Field(description="律师账号（指派时填入 lawyer）", examples=["s-2f1c…"])
+    name: str = Field(examples=["周律师"])
+    firm: str | None = Field(None, description="所在律师事务所或法律援助机构（账号登记了机构时）")
+    area: str = Field(description="律师账号所属区域代码")
+    open_cases: int = Field(description="在办法律援助案件数")
+
+
+class LegalAidAssignableLawyerPage(Model):
+    items: list[LegalAidAssignableLawyer]
+    next_cursor: str | None = None
+
+
+def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str | None) -> LegalAidAssignableLawyerPage:
+    """The active lawyers an officer of the case's area may assign to it: those registered in the case's
+    district (and, for an officer below district level, that is what lets them take the district's lawyers),
+    by account id, with their institution's name and their number of open legal-aid cases."""
+    from chalicelib.platform.storage import cursor as cursors
+    from plugins.legal_aid.applications import institution_names
+
+    app = _officer_case(caller, app_id)
+    lawyers = sorted((s for s in accounts.active_staff_with_role(keys.district_of(app.area), "lawyer")
+                      if may_take(caller, app, s)), key=lambda s: s.sub)
+    query_id = keys.compose("legal-aid-assignable", app.id)
+    if cursor:
+        after = str(cursors.decode(query_id, cursor).get("after", ""))
+        lawyers = [s for s in lawyers if s.sub > after]
+    page = lawyers[:limit]
+    next_cursor = cursors.encode(query_id, {"after": page[-1].sub}) if len(lawyers) > limit else None
+    firms = institution_names(page)
+    return LegalAidAssignableLawyerPage(items=[
+        LegalAidAssignableLawyer(lawyer=s.sub, name=s.name, firm=firms.get(s.sub), area=s.area,
+                                 open_cases=len(conflicts.open_cases(s.sub))) for s in page], next_cursor=next_cursor)
 
 
 def close(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidCloseIn, expected_version: int) -> Application:

@@ -1090,3 +1090,18 @@ def invite_staff(actor: audit.Actor, caller: Caller, sub: str) -> InvitationOut:
         also.append(storage.delete_op(**keys.staff_invite(staff.invite_hash)))
     _apply(staff, {"invite_hash": code_hash}, expected_version=staff.version, also=also)
     return InvitationOut(sub=sub, invite_code=f"{code[:5]}-{code[5:]}", expires_at=expires_at.isoformat())
+
+
+# --- read API for plugins (appended: staff of an area by role) ------------------------------------
+
+def active_staff_with_role(area: str, role: str, *, max_items: int = 5_000) -> list[StaffAccount]:
+    """The active staff accounts holding `role` whose area is `area` or below (city level or below: one
+    Query of the city's staff partition from the area's prefix; staff of other roles are read and dropped,
+    so keep `area` as narrow as the use allows). For plugins that pick a colleague (legal aid assigns a
+    lawyer). The records carry `institution` (a directory institution id) and the sealed work phone."""
+    if len(area) < 4:
+        raise ValueError("area must be at city level or below")
+    partition = keys.area_scope_partition(StaffAccount.entity, keys.city_of(area))
+    items = storage.query_all(partition, index="gsi1", begins_with=area, max_items=max_items)
+    staff = (StaffAccount.from_item(i) for i in items)
+    return [s for s in staff if s.status == "active" and role in s.roles]

@@ -11,6 +11,7 @@ from tests.helpers import JSON, assert_problem, body, header, post
 from tests.plugins.legal_aid.conftest import GRID, application, declare_real_name, id_number
 
 URL = "/v1/legal-aid/applications"
+CLAIMS = "/v1/legal-aid/claims"
 
 
 def test_a_resident_applies_from_a_phone_and_sees_the_reasons_at_once(client, people, submit):
@@ -25,12 +26,13 @@ def test_a_resident_applies_from_a_phone_and_sees_the_reasons_at_once(client, pe
 
 
 def test_the_applicant_follows_it_and_nobody_else_sees_the_full_id_number(client, people, submit):
-    """L1 / CONTRACT: the ID number in full only to its owner; another resident gets 404."""
+    """L1 / CONTRACT: the ID number in full only to its owner (the handling officer gets the phone to reach
+    them, not the ID number); another resident gets 404."""
     app = submit()
     own = body(client.get(f"{URL}/{app['id']}", headers=people["resident"]))
     assert own["applicant"]["id_number"] == id_number()
     officer = body(client.get(f"{URL}/{app['id']}", headers=people["officer"]))
-    assert officer["applicant"]["id_number"] is None and officer["applicant"]["phone"] is None
+    assert officer["applicant"]["id_number"] is None and officer["applicant"]["phone"] == "13912345678"
     assert officer["applicant"]["id_number_masked"] == "320***********" + id_number()[-4:]
     assert id_number() not in json.dumps(officer, ensure_ascii=False)
     assert_problem(client.get(f"{URL}/{app['id']}", headers=people["neighbour"]), 404, "application_not_found")
@@ -72,24 +74,26 @@ def test_a_resident_must_be_real_name_registered_and_apply_as_themselves(client,
 
 
 def test_a_grid_worker_applies_on_behalf_and_the_applicant_claims_it_with_the_code(client, people, submit):
-    """L1: by a grid worker on a resident's behalf; the applicant follows it after claiming."""
+    """L1: by a grid worker on a resident's behalf; the applicant claims it with the tracking code and their
+    ID number alone (no application id) and follows it from then on."""
     app = submit("grid_worker")
     assert app["channel"] == "on_behalf" and len(app["tracking_code"]) == 10
-    assert app["applicant"]["id_number"] is None
+    assert app["applicant"]["id_number"] is None and app["applicant"]["phone"] is None
     assert body(client.get(f"{URL}/{app['id']}", headers=people["grid_worker"]))["tracking_code"] is None
     declare_real_name("r-1", id_number())
-    wrong = post(client, f"{URL}/{app['id']}/claim", {"tracking_code": "WRONGCODE2", "id_number": id_number()},
-                 people["resident"])
-    assert_problem(wrong, 404)
-    claimed = post(client, f"{URL}/{app['id']}/claim", {"tracking_code": app["tracking_code"].lower(),
-                                                        "id_number": id_number()}, people["resident"])
+    wrong = post(client, CLAIMS, {"tracking_code": "WRONGCODE2", "id_number": id_number()}, people["resident"])
+    assert_problem(wrong, 404, "application_not_found")
+    code = app["tracking_code"]
+    claimed = post(client, CLAIMS, {"tracking_code": f" {code[:5].lower()} {code[5:]} ", "id_number": id_number()},
+                   people["resident"])
     assert claimed.status_code == 200, claimed.body
-    assert body(claimed)["applicant"]["id_number"] == id_number()
+    assert body(claimed)["id"] == app["id"] and body(claimed)["applicant"]["id_number"] == id_number()
     assert [i["id"] for i in body(client.get(URL, headers=people["resident"]))["items"]] == [app["id"]]
+    again = post(client, CLAIMS, {"tracking_code": code, "id_number": id_number()}, people["resident"])
+    assert again.status_code == 200 and body(again)["id"] == app["id"]  # a retry is harmless
     declare_real_name("r-2", id_number())
-    again = post(client, f"{URL}/{app['id']}/claim", {"tracking_code": app["tracking_code"], "id_number": id_number()},
-                 people["neighbour"])
-    assert_problem(again, 409, "already_claimed")
+    taken = post(client, CLAIMS, {"tracking_code": code, "id_number": id_number()}, people["neighbour"])
+    assert_problem(taken, 409, "already_claimed")
 
 
 def test_staff_apply_only_for_residents_of_their_area(client, people, world):

@@ -3,7 +3,7 @@ statutory periods (法律援助法 art. 43 with the Civil Code's counting), and 
 holiday calendar does not know a year yet."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -43,21 +43,34 @@ def test_statutory_periods_start_the_next_day_and_end_on_a_working_day(start, da
     assert (local(deadline), basis) == (due, "working_days")
 
 
-def test_a_year_the_calendar_does_not_know_falls_back_to_calendar_time_and_says_so():
-    """The holiday package learns each year in December: never guess a later deadline, flag the basis."""
-    unknown = at("2031-06-02 10:00")
+def test_a_year_the_calendar_does_not_know_falls_back_to_the_statutory_holidays_and_says_so():
+    """The holiday package learns each year in November or December: until then the core estimates from the
+    fixed statutory holidays and weekends (never plain calendar time), and the basis says so."""
+    unknown = at("2031-06-02 10:00")  # a Monday
     assert not deadlines.covers(unknown.date())
-    with pytest.raises(deadlines.CalendarNotCovered):
-        deadlines.add_working_hours(unknown, 24)
     deadline, basis = deadlines.green_channel_deadline(unknown, 24)
-    assert (local(deadline), basis) == ("2031-06-03 10:00", "calendar_hours")
-    deadline, basis = deadlines.statutory_deadline(unknown, 7)
-    assert (local(deadline), basis) == ("2031-06-10 00:00", "calendar_days")
+    assert (local(deadline), basis) == ("2031-06-03 10:00", "statutory_holidays")
+    deadline, basis = deadlines.green_channel_deadline(at("2031-09-30 18:00"), 24)  # National Day, a weekend
+    assert (local(deadline), basis) == ("2031-10-06 18:00", "statutory_holidays")
+    deadline, basis = deadlines.statutory_deadline(at("2031-06-05 10:00"), 7)  # Thursday + 7 = Thursday
+    assert (local(deadline), basis) == ("2031-06-13 00:00", "statutory_holidays")
+    deadline, basis = deadlines.statutory_deadline(at("2031-06-04 10:00"), 3)  # lands on a Saturday
+    assert (local(deadline), basis) == ("2031-06-10 00:00", "statutory_holidays")
 
 
 def test_the_holiday_calendar_covers_the_current_year():
-    """REFERENCE "Time": check the current year is covered and fail loudly when it is not — upgrade
-    chinese-calendar in requirements.txt when this fails."""
-    today = today_shanghai()
-    assert deadlines.covers(today), f"chinese-calendar has no data for {today.year}"
-    assert deadlines.covers(date(today.year, 12, 31))
+    """REFERENCE "Time": today's deadlines always have a working-day answer, and their basis says whether it
+    rests on the State Council's notice or on the statutory-holiday estimate — upgrade chinese-calendar in
+    requirements.txt when it is the estimate (the monthly screening raises a risk finding then)."""
+    start = datetime.combine(today_shanghai(), datetime.min.time()).replace(hour=10, tzinfo=SHANGHAI)
+
+    def official_until(end: datetime) -> bool:
+        days = (end.astimezone(SHANGHAI).date() - start.date()).days
+        return all(deadlines.covers(start.date() + timedelta(days=n)) for n in range(days + 1))
+
+    green, green_basis = deadlines.green_channel_deadline(start, 24)
+    assert green >= start + timedelta(hours=24)
+    assert green_basis == ("working_hours" if official_until(green) else "statutory_holidays")
+    review, review_basis = deadlines.statutory_deadline(start, 7)
+    assert review >= start + timedelta(days=7, hours=14)  # 24:00 of the seventh day at the earliest
+    assert review_basis == ("working_days" if official_until(review) else "statutory_holidays")
