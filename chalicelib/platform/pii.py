@@ -21,6 +21,7 @@ import hmac
 import os
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.platform import keyring
@@ -111,3 +112,39 @@ def decrypt(kind: str, token: str) -> str:
         raise ValueError("unknown cipher version")
     raw = base64.b64decode(payload)
     return _aead(keyring.get("pii_encryption_key")).decrypt(raw[:12], raw[12:], kind.encode()).decode()
+
+
+# --- one sealed value: ciphertext, lookup hash, mask --------------------------------------------------
+
+@dataclass(frozen=True)
+class Sealed:
+    """An ID number or phone as it may be stored: its ciphertext (only its owner and the staff holding
+    their case ever see it decrypted), a keyed lookup hash (to find records by it) and its mask (what
+    everyone else sees). Built once by `seal_id_number` / `seal_phone`; stored as three flat attributes
+    `<prefix>_cipher`, `<prefix>_hash`, `<prefix>_masked` so an administrator's console shows the mask."""
+    kind: str                  # "id_number" | "phone"
+    cipher: str
+    hash: str
+    masked: str
+
+    def fields(self, prefix: str, *, keep_hash: bool = True) -> dict[str, str]:
+        """The attributes to store under `prefix` (`id` → id_cipher, id_hash, id_masked)."""
+        out = {f"{prefix}_cipher": self.cipher, f"{prefix}_masked": self.masked}
+        if keep_hash:
+            out[f"{prefix}_hash"] = self.hash
+        return out
+
+    def reveal(self) -> str:
+        """The number in full: only for its owner or staff with a duty to reach them — audit the read."""
+        return decrypt(self.kind, self.cipher)
+
+
+def seal_id_number(number: str) -> Sealed:
+    """A valid, normalised ID number (see `normalize_id_number`), sealed."""
+    return Sealed("id_number", encrypt("id_number", number), lookup_hash("id_number", number),
+                  mask_id_number(number))
+
+
+def seal_phone(phone: str) -> Sealed:
+    """A valid, normalised phone number (see `normalize_phone`), sealed."""
+    return Sealed("phone", encrypt("phone", phone), lookup_hash("phone", phone), mask_phone(phone))

@@ -70,3 +70,19 @@ def test_full_width_digits_are_normalized_to_ascii_and_other_scripts_digits_refu
         pii.normalize_phone("١٣٨١٢٣٤٥٦٧٨")
     with pytest.raises(ValueError, match="18 位"):  # not mistaken for an old 15-digit number
         pii.normalize_id_number("١١٠١٠٥٤٩١٢٣١٠٠٢")
+
+
+def test_a_sealed_number_stores_no_clear_text_and_reveals_only_on_purpose(aws_backend):
+    """Issue 8 §3: one type for a sealed ID number or phone (ciphertext, lookup hash, mask)."""
+    first17 = "32040219850715001"
+    number = pii.normalize_id_number(first17 + pii.check_character(first17))
+    phone = pii.normalize_phone("１３９ １２３４ ５６７８")
+    sealed = pii.seal_phone(phone)
+    stored = sealed.fields("phone")
+    assert set(stored) == {"phone_cipher", "phone_hash", "phone_masked"} and stored["phone_masked"] == "139****5678"
+    assert phone not in "".join(stored.values())
+    assert stored["phone_hash"] == pii.lookup_hash("phone", phone) and sealed.reveal() == phone
+    assert set(sealed.fields("phone", keep_hash=False)) == {"phone_cipher", "phone_masked"}
+    id_fields = pii.seal_id_number(number).fields("id")
+    assert id_fields["id_masked"] == "320" + "*" * 11 + number[-4:]
+    assert number not in "".join(id_fields.values())
