@@ -38,12 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chalicelib.platform import config
+from chalicelib.platform.auth import roles
 
-ROLES = frozenset({
-    "resident", "grid_worker", "mediator", "lawyer", "notary", "appraiser",
-    "publicist", "legal_aid_officer", "corrections_officer", "admin",
-})
-STAFF_ROLES = ROLES - {"resident"}
+ROLES = roles.ALL          # the contract's sign-in roles (chalicelib/platform/auth/roles.py)
+STAFF_ROLES = roles.STAFF
 AREA_CODE = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$")
 SUB_SHAPE = re.compile(r"^[!-\"$-~]{1,128}$")  # printable ASCII except '#' (the key separator)
 ALGORITHM = "RS256"
