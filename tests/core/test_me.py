@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib.domain.accounts import service as accounts
 from chalicelib.platform import audit, auth, config, pii, storage
-from chalicelib.domain.areas.service import Area
+from chalicelib.domain.areas.models import Area
 from chalicelib.platform.errors import Forbidden
 from tests.core.test_signin import refresh, scan_table_text, signed_in, wechat  # noqa: F401 (fixture)
 from tests.helpers import assert_problem, body, patch, post, seed_areas
