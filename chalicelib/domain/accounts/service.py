@@ -55,7 +55,7 @@ from pydantic import ConfigDict, Field, field_validator
 from chalicelib.domain.areas import service as areas
 from chalicelib.platform import audit, config, pii, storage
 from chalicelib.platform.storage import keys
-from chalicelib.domain.accounts import signin
+from chalicelib.domain.accounts import wechat as signin
 from chalicelib.platform.auth import tokens
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import (

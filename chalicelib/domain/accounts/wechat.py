@@ -20,8 +20,8 @@ act on, never a 500:
 not need it: the phone number comes from the newer `getuserphonenumber` flow, which needs none). The
 request URL carries the app secret (the platform's design), so URLs are never logged either.
 
-The secret comes from `chalicelib.secrets` (`SECRET_WECHAT_APP_SECRET` locally, SSM
-`/fawangge/<stage>/wechat_app_secret` when deployed); the app id and base URL from `chalicelib.config`.
+The secret comes from `chalicelib.platform.keyring` (`SECRET_WECHAT_APP_SECRET` locally, SSM
+`/fawangge/<stage>/wechat_app_secret` when deployed); the app id and base URL from `chalicelib.platform.config`.
 Only the standard library is used (urllib): nothing heavy on the cold-start path.
 """
 from __future__ import annotations
