@@ -1,15 +1,19 @@
 """法网格 API: builds the Chalice app, registers the core routes and the enabled plugins. Nothing else."""
 from chalice import Chalice, Cron
 
-from chalicelib.domain.areas import routes as api
+from chalicelib.domain.accounts import routes as api_accounts
+from chalicelib.domain.areas import routes as api_areas
+from chalicelib.domain.board import routes as api_board
+from chalicelib.domain.coverage import routes as api_coverage
 from chalicelib.domain.directory import routes as api_directory
+from chalicelib.domain.meta import routes as api_meta
+from chalicelib.domain.rota import routes as api_rota
 from chalicelib.platform import config, web
 from chalicelib.platform.auth import authorizer as gateway
 from chalicelib import plugin
 from chalicelib.domain.files import routes as api_files
 from chalicelib.domain.policy import routes as api_policy
 from chalicelib.domain.screening import routes as api_screenings, service as screening
-from chalicelib.domain.accounts import routes as api_accounts
 from chalicelib.platform import timeutil
 
 timeutil.apply_fixed_now(config.stage(), config.fixed_now())  # local stage only; a deployed stage refuses it
@@ -17,8 +21,12 @@ app = Chalice(app_name=config.APP_NAME, configure_logs=False)  # Powertools Logg
 web.bind(app)
 app.register_middleware(web.middleware, "http")
 app.register_blueprint(gateway.bp)
-app.register_blueprint(api.bp, url_prefix="/v1")
+app.register_blueprint(api_meta.bp, url_prefix="/v1")
+app.register_blueprint(api_areas.bp, url_prefix="/v1")
 app.register_blueprint(api_directory.bp, url_prefix="/v1")
+app.register_blueprint(api_coverage.bp, url_prefix="/v1")
+app.register_blueprint(api_board.bp, url_prefix="/v1")
+app.register_blueprint(api_rota.bp, url_prefix="/v1")
 app.register_blueprint(api_policy.bp, url_prefix="/v1")
 app.register_blueprint(api_files.bp, url_prefix="/v1")
 app.register_blueprint(api_screenings.bp, url_prefix="/v1")

@@ -97,7 +97,7 @@ def calls_per_request() -> None:
     from bench.calls import counting_dynamodb_calls
     from chalicelib.platform import aws, storage
     from chalicelib.platform.auth import tokens
-    from chalicelib.domain.areas.service import Area
+    from chalicelib.domain.areas.models import Area
     from infra import bootstrap
 
     with mock_aws():

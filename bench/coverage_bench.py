@@ -93,9 +93,10 @@ def _tables(label: str) -> str:
 def build(district: str, towns: int, villages: int, grids: int) -> dict[str, int]:
     """Areas, people and assignments of one district, written in batches (no audit: this is fixture data)."""
     from chalicelib.platform import storage
-    from chalicelib.domain.areas.service import Area
-    from chalicelib.domain.coverage.service import Assignment
-    from chalicelib.domain.directory.service import Institution, Person, seal_phone
+    from chalicelib.domain.areas.models import Area
+    from chalicelib.domain.coverage.models import Assignment
+    from chalicelib.domain.directory.models import Institution, Person
+    from chalicelib.domain.directory.service import seal_phone
 
     items = [Area(code="32", name="江苏省", level="province").to_item(),
              Area(code=CITY, name="常州市", level="city", parent="32").to_item(),
@@ -136,7 +137,7 @@ def build(district: str, towns: int, villages: int, grids: int) -> dict[str, int
 
 
 def _assignment(role: str, area: str, person_id: str):
-    from chalicelib.domain.coverage.service import Assignment
+    from chalicelib.domain.coverage.models import Assignment
 
     return Assignment(id=Assignment.id_for(role, area, "person", person_id), role=role, area=area,
                       assignee_kind="person", assignee_id=person_id)

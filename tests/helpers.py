@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from chalicelib.platform import storage, timeutil
-from chalicelib.domain.areas.service import Area
+from chalicelib.domain.areas.models import Area
 
 JSON = {"Content-Type": "application/json"}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from chalicelib.platform.storage import keys
 from chalicelib import plugin
 from chalicelib.platform import storage
-from chalicelib.domain.areas.service import Area
+from chalicelib.domain.areas.models import Area
 from chalicelib.platform.audit import Actor
 from chalicelib.platform.timeutil import now_utc
 

@@ -9,9 +9,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from chalicelib.domain.board import service as board
+from chalicelib.domain.board.models import MenuIn
 from chalicelib.domain.coverage import service as coverage
-from chalicelib.domain.directory.service import InstitutionIn, PersonIn, create_institution, create_person
+from chalicelib.domain.coverage.models import AssignmentIn
+from chalicelib.domain.directory.models import InstitutionIn, PersonIn
+from chalicelib.domain.directory.service import create_institution, create_person
 from chalicelib.domain.rota import service as rota
+from chalicelib.domain.rota.models import ActivityIn, DutySlotIn
 from chalicelib.platform import storage
 from chalicelib.platform.audit import Actor
 from chalicelib.platform.auth import Caller
@@ -65,22 +69,22 @@ def load(actor: Actor, *, force: bool = False) -> dict[str, int | str]:
         if row["role"] not in enabled:
             continue
         kind = "person" if "person" in row else "institution"
-        counts["assignments"] += demo_put(lambda: coverage.assign(actor, caller, coverage.AssignmentIn(
+        counts["assignments"] += demo_put(lambda: coverage.assign(actor, caller, AssignmentIn(
             role=row["role"], area=row["area"], assignee_kind=kind, assignee_id=row[kind], demo=True)))
     for row in data["menus"]:
         if storage.get(**keys.record("area-menu", row["area"])) is None:
-            board.set_menu(actor, caller, row["area"], board.MenuIn(items=row["items"]), None)
+            board.set_menu(actor, caller, row["area"], MenuIn(items=row["items"]), None)
             counts["menus"] += 1
     today = today_shanghai()
     for row in data["duty_slots"]:
         if storage.get(**keys.record("duty-slot", row["id"])) is None:
-            rota.add_duty(actor, caller, row["institution"], rota.DutySlotIn(
+            rota.add_duty(actor, caller, row["institution"], DutySlotIn(
                 person_id=row["person"], weekday=row["weekday"], start=row["start"], end=row["end"],
                 duty=row["duty"], effective_from=today + timedelta(days=1), demo=True), slot_id=row["id"])
             counts["duty_slots"] += 1
     next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     for row in data["activities"]:
-        counts["activities"] += demo_put(lambda: rota.publish_activity(actor, caller, row["institution"], rota.ActivityIn(
+        counts["activities"] += demo_put(lambda: rota.publish_activity(actor, caller, row["institution"], ActivityIn(
             date=next_month.replace(day=row["day"]), start=row["start"], end=row["end"], theme=row["theme"],
             description=row.get("description"), hosts=row["hosts"], demo=True)))
     storage.batch_write([{**marker, "entity": "demo-seed", "fingerprint": fingerprint, "roles": enabled}])

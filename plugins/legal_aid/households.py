@@ -29,7 +29,7 @@ from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.platform import audit, pii, storage, tabular
 from chalicelib.platform.storage import keys
-from chalicelib.domain.areas.service import Area
+from chalicelib.domain.areas.models import Area
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, today_shanghai

@@ -25,7 +25,7 @@ from typing import Any
 
 from chalicelib.platform.storage import keys
 from chalicelib.platform import storage
-from chalicelib.domain.areas.service import ancestors
+from chalicelib.domain.areas.models import ancestors
 from chalicelib.platform.timeutil import now_utc
 from plugins.legal_aid.models import Application, Status, stamp
 from chalicelib.platform.model import Model

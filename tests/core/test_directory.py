@@ -7,7 +7,7 @@ import json
 
 from chalicelib.platform import audit, storage
 from chalicelib.platform.storage import keys
-from chalicelib.domain.areas.service import Area
+from chalicelib.domain.areas.models import Area
 from tests.helpers import assert_problem, body, header, patch, post
 
 # A slice of the real Changzhou tree (codes and names from chalicelib/demo/data/areas_demo.json), with grids.

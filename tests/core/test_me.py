@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from chalicelib.domain.accounts import service as accounts
+from chalicelib.domain.accounts import service as accounts, store
 from chalicelib.platform import audit, auth, config, pii, storage
-from chalicelib.domain.areas.service import Area
+from chalicelib.domain.areas.models import Area
 from chalicelib.platform.errors import Forbidden
 from tests.core.test_signin import refresh, scan_table_text, signed_in, wechat  # noqa: F401 (fixture)
 from tests.helpers import assert_problem, body, patch, post, seed_areas
@@ -137,7 +137,7 @@ def test_a_token_sub_that_cannot_be_a_key_is_an_account_not_found_not_a_500(aws_
             accounts.me(caller)
         with pytest.raises(NotFound):
             accounts.sign_out_everywhere(audit.SYSTEM, caller)
-    assert accounts._resident(sub) is None and accounts._staff(sub) is None
+    assert store.find_resident(sub) is None and store.find_staff(sub) is None
 
 
 def test_services_that_need_real_name_refuse_until_it_is_declared(client, alice):

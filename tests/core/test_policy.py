@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.platform import audit, storage
 from chalicelib.domain.policy import service as policy
-from chalicelib.domain.areas.service import Area
+from chalicelib.domain.areas.models import Area
 from chalicelib.demo import policies as demo_policies
 from chalicelib.platform.timeutil import today_shanghai
 from chalicelib.plugin import Parameter

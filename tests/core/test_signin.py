@@ -19,7 +19,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chalicelib.domain.accounts import service as accounts, signin
+from chalicelib.domain.accounts import service as accounts, wechat as code_to_session
 from chalicelib.platform import audit, config, storage
 from chalicelib.platform.storage import keys
 from chalicelib.platform.auth import tokens
@@ -142,7 +142,7 @@ def test_system_busy_is_retried_exactly_once(client, wechat):
 
 def exchange_problem(code: str = "ok:alice:1") -> Problem:
     with pytest.raises(Problem) as raised:
-        signin.exchange(code)
+        code_to_session.exchange(code)
     return raised.value
 
 

@@ -1,242 +1,105 @@
-"""The mini-program platform's server API: code-to-session (WeChat `jscode2session`) and the phone-number
-flow (`getuserphonenumber`). REFERENCE "Mini-program sign-in".
-
-`exchange(code)` turns the one-time login code from `wx.login()` into the user's `openid` (and
-`unionid` when the app belongs to an open-platform account). Every failure is a `Problem` the client can
-act on, never a 500:
-
-| answer of the platform                 | what the client gets                                    |
-|----------------------------------------|---------------------------------------------------------|
-| 40029 invalid code, 40163 code used    | 401 `login_code_invalid` — call wx.login() again         |
-| 45011 frequency limit                  | 429 `wechat_rate_limited`, Retry-After: 60               |
-| 40226 high-risk user                   | 403 `wechat_user_blocked`                                |
-| -1 system busy                         | retried once after 200 ms; again → 503 `wechat_busy`     |
-| no answer within WECHAT_TIMEOUT_SECONDS| 504 `wechat_timeout` (not retried: the code may be spent)|
-| not JSON / no openid / HTTP error      | 502 `wechat_bad_response`                                |
-| connection refused, DNS                | 503 `wechat_unavailable`                                 |
-| 40013/40125/41002… (our appid/secret)  | 503 `signin_misconfigured` (logged for the operators)    |
-
-`session_key` is dropped the moment the answer is parsed: it is never returned, stored or logged (we do
-not need it: the phone number comes from the newer `getuserphonenumber` flow, which needs none). The
-request URL carries the app secret (the platform's design), so URLs are never logged either.
-
-The secret comes from `chalicelib.secrets` (`SECRET_WECHAT_APP_SECRET` locally, SSM
-`/fawangge/<stage>/wechat_app_secret` when deployed); the app id and base URL from `chalicelib.config`.
-Only the standard library is used (urllib): nothing heavy on the cold-start path.
+"""Accounts: signing in from the mini-program. The login code is exchanged for the openid (`wechat`); the
+openid → account link is keyed by an HMAC of `<app id>:<openid>`, never by the openid. A resident is
+found or created; a staff member signs in once bound, or binds with an invitation code.
 """
 from __future__ import annotations
 
-import json
-import re
-import threading
-import time
-from dataclasses import dataclass
-from typing import Any
+import uuid
 
-from chalicelib.platform import config, keyring
-from chalicelib.platform.errors import Forbidden, Problem, ServiceUnavailable, TooManyRequests, Unauthorized, Unprocessable
-from chalicelib.platform.logs import logger
-
-BUSY_RETRY_DELAY_SECONDS = 0.2
-RATE_LIMIT_RETRY_AFTER = "60"
-_OPENID_SHAPE = re.compile(r"^[A-Za-z0-9_-]{6,128}$")
-_CONFIG_ERRORS = {40002, 40013, 40125, 40164, 41002, 41004, 40001, 42001, 48001, 61024}
-
-
-class BadGateway(Problem):
-    status, code, title = 502, "wechat_bad_response", "微信登录服务返回了无法识别的结果"
+from chalicelib.domain.accounts.limits import limit_attempts
+from chalicelib.domain.accounts.models import (
+    Origin, Resident, ResidentLink, SignInIn, StaffAccount, StaffInvite, StaffLink,
+)
+from chalicelib.domain.accounts.sessions import Issued, start_session
+from chalicelib.domain.accounts.staff import invite_hash
+from chalicelib.domain.accounts.store import actor_for, failed_op, find_resident, find_staff, update_op
+from chalicelib.domain.accounts.wechat import WechatSession, exchange
+from chalicelib.platform import audit, config, pii, storage
+from chalicelib.platform.errors import Conflict, Forbidden, Unprocessable
+from chalicelib.platform.storage import keys
+from chalicelib.platform.timeutil import now_utc
 
 
-class GatewayTimeout(Problem):
-    status, code, title = 504, "wechat_timeout", "微信登录服务响应超时"
+def sign_in(data: SignInIn, origin: Origin) -> Issued:
+    """POST /v1/auth/session: exchange the login code, find or create the account, start a session."""
+    limit_attempts("signin-ip", origin.source_ip or "unknown", *config.signin_limit_per_ip())
+    wechat = exchange(data.code)
+    openid_hash = pii.lookup_hash("wx_openid", f"{config.wechat_app_id()}:{wechat.openid}")
+    limit_attempts("signin-openid", openid_hash, *config.signin_limit_per_openid())
+    if data.mode == "staff":
+        return _staff_sign_in(openid_hash, data.invite_code, origin)
+    if data.invite_code:
+        raise Unprocessable("绑定码只用于工作人员登录", code="invite_needs_staff_mode",
+                            errors=[{"loc": ["body", "mode"], "msg": "填写绑定码时应为 staff"}])
+    return _resident_sign_in(wechat, openid_hash, origin)
 
 
-@dataclass(frozen=True)
-class WechatSession:
-    openid: str
-    unionid: str | None = None
+def _resident_sign_in(wechat: WechatSession, openid_hash: str, origin: Origin) -> Issued:
+    link_key = keys.openid_link("resident", openid_hash)
+    for attempt in (1, 2):
+        link = storage.get(**link_key, consistent=True)
+        resident = find_resident(link["sub"]) if link else None
+        if resident is not None and resident.status == "active":
+            return start_session(resident, origin, [], is_new=False, summary="小程序登录")
+        resident = storage.stamp_new(Resident(
+            sub="r-" + uuid.uuid4().hex, openid_hash=openid_hash, openid_cipher=pii.encrypt("wx_openid", wechat.openid),
+            unionid_hash=pii.lookup_hash("wx_unionid", wechat.unionid) if wechat.unionid else None))
+        new_link = storage.stamp_new(ResidentLink(openid_hash=openid_hash, sub=resident.sub))
+        ops = [storage.put_op(resident.to_item()),
+               storage.put_op(new_link.to_item(), must_not_exist=link is None),  # replace a dangling link
+               audit.entry(actor_for(resident.sub, ["resident"], origin), "create", Resident.entity, resident.sub,
+                           "小程序首次登录，建立居民账号")]
+        try:
+            return start_session(resident, origin, ops, is_new=True, summary="小程序登录（新账号）")
+        except Conflict as exc:
+            if failed_op(exc) == 1 and attempt == 1:  # the same person's first sign-in, twice at once
+                continue
+            raise
+    raise Conflict("登录冲突，请重试", code="busy")
 
-    def __repr__(self) -> str:  # an openid is personal data: keep it out of tracebacks and logs
-        return "WechatSession(openid=…)"
+
+def _staff_sign_in(openid_hash: str, invite_code: str | None, origin: Origin) -> Issued:
+    link = storage.get_record(StaffLink, **keys.openid_link("staff", openid_hash), consistent=True)
+    if invite_code:
+        return _bind_staff(openid_hash, link, invite_code, origin)
+    staff = find_staff(link.sub) if link else None
+    if staff is None or staff.openid_hash != openid_hash:
+        raise Forbidden("该微信尚未绑定工作人员账号，请填写管理员发放的绑定码", code="staff_not_bound",
+                        title="未绑定工作人员账号")
+    if staff.status != "active":
+        raise Forbidden("您的工作人员账号已停用，请联系管理员", code="staff_disabled", title="账号已停用")
+    return start_session(staff, origin, [], is_new=False, summary="小程序工作人员登录")
 
 
-class _Timeout(Exception):
-    pass
-
-
-class _Unreachable(Exception):
-    pass
-
-
-def _misconfigured() -> ServiceUnavailable:
-    return ServiceUnavailable("登录服务配置有误，请联系管理员", code="signin_misconfigured",
-                              title="登录服务暂不可用", headers={"Retry-After": "300"})
-
-
-def _settings() -> tuple[str, str, str]:
-    base, app_id = config.wechat_api_base(), config.wechat_app_id()
-    if not base or not app_id:
-        logger().error("sign-in not configured", extra={"has_base": bool(base), "has_app_id": bool(app_id)})
-        raise ServiceUnavailable("小程序登录未配置（本地开发请用 make dev 启动，它会同时启动模拟的微信登录服务）",
-                                 code="signin_not_configured", title="登录服务暂不可用")
+def _bind_staff(openid_hash: str, link: StaffLink | None, invite_code: str, origin: Origin) -> Issued:
+    invalid = Forbidden("绑定码无效、已使用或已过期，请联系管理员重新发放", code="invite_invalid", title="绑定码无效")
+    code_hash = invite_hash(invite_code)
+    invite = storage.get_record(StaffInvite, **keys.staff_invite(code_hash), consistent=True)
+    if invite is None or invite.used_at is not None or invite.expires_at <= now_utc():
+        raise invalid
+    staff = find_staff(invite.sub)
+    if staff is None or staff.invite_hash != code_hash:
+        raise invalid
+    if staff.status != "active":
+        raise Forbidden("您的工作人员账号已停用，请联系管理员", code="staff_disabled", title="账号已停用")
+    if link is not None and link.sub != staff.sub:
+        other = find_staff(link.sub)
+        if other is not None and other.openid_hash == openid_hash:
+            raise Conflict("该微信已绑定另一个工作人员账号，请联系管理员", code="wechat_already_bound")
+    moment = now_utc()
+    actor = actor_for(staff.sub, staff.roles, origin)
+    _, invite_op = update_op(invite, {"used_at": moment}, expected_version=invite.version)
+    bound, staff_op = update_op(staff, {"openid_hash": openid_hash, "bound_at": moment,
+                                         "sessions_valid_after": moment}, remove=("invite_hash",),
+                                 expected_version=staff.version)
+    new_link = storage.stamp_new(StaffLink(openid_hash=openid_hash, sub=staff.sub))
+    ops = [staff_op, invite_op, storage.put_op(new_link.to_item(), must_not_exist=False)]
+    if staff.openid_hash and staff.openid_hash != openid_hash:  # re-binding to a new WeChat: drop the old link
+        ops.append(storage.delete_op(**keys.openid_link("staff", staff.openid_hash)))
+    ops.append(audit.entry(actor, "bind", StaffAccount.entity, staff.sub, "工作人员用绑定码绑定微信（此前的登录全部作废）"))
     try:
-        secret = keyring.get("wechat_app_secret").decode()
-    except Exception:  # noqa: BLE001 — missing secret or SSM error: the operator's problem, not the user's
-        logger().exception("wechat app secret unavailable")
-        raise _misconfigured() from None
-    return base, app_id, secret
-
-
-def _call(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
-    """One HTTP call; the parsed JSON answer, or _Timeout / _Unreachable / BadGateway."""
-    import socket
-    import urllib.error
-    import urllib.request
-
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"} if data else {})
-    try:
-        with urllib.request.urlopen(request, timeout=config.wechat_timeout_seconds()) as response:
-            raw = response.read(65536)
-    except urllib.error.HTTPError as exc:
-        logger().warning("wechat http error", extra={"status": exc.code})
-        raise BadGateway(f"微信登录服务返回 HTTP {exc.code}，请稍后再试", headers={"Retry-After": "5"}) from None
-    except (TimeoutError, socket.timeout):
-        raise _Timeout() from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-            raise _Timeout() from None
-        raise _Unreachable() from None
-    except (ConnectionError, OSError):
-        raise _Unreachable() from None
-    try:
-        return json.loads(raw)  # the platform answers text/plain; trust the body, not the header
-    except (ValueError, UnicodeDecodeError):
-        logger().warning("wechat answer is not JSON", extra={"bytes": len(raw)})
-        raise BadGateway("微信登录服务返回了无法识别的结果，请稍后再试", headers={"Retry-After": "5"}) from None
-
-
-def _with_one_busy_retry(call) -> dict[str, Any]:
-    """Run `call`; on errcode -1 (system busy) wait briefly and run it once more."""
-    answer = call()
-    if isinstance(answer, dict) and answer.get("errcode") == -1:
-        logger().info("wechat busy (-1), retrying once")
-        time.sleep(BUSY_RETRY_DELAY_SECONDS)
-        answer = call()
-    return answer
-
-
-def _common_errors(answer: dict[str, Any], what: str) -> None:
-    errcode = answer.get("errcode")
-    if errcode in (None, 0):
-        return
-    logger().warning("wechat error", extra={"call": what, "errcode": errcode})
-    if errcode == -1:
-        raise ServiceUnavailable("微信服务繁忙，请稍后再试", code="wechat_busy", title="微信服务繁忙",
-                                 headers={"Retry-After": "5"})
-    if errcode == 45011:
-        raise TooManyRequests("微信登录请求过于频繁，请一分钟后再试", code="wechat_rate_limited",
-                              headers={"Retry-After": RATE_LIMIT_RETRY_AFTER})
-    if errcode == 40226:
-        raise Forbidden("该微信账号被微信判定存在风险，暂时无法登录；请在微信内完成安全验证后再试",
-                        code="wechat_user_blocked", title="微信账号受限")
-    if errcode in _CONFIG_ERRORS:
-        raise _misconfigured()
-
-
-def exchange(code: str) -> WechatSession:
-    """The mini-program login code → the user's openid (and unionid). See the module table for errors."""
-    import urllib.parse
-
-    base, app_id, secret = _settings()
-    query = urllib.parse.urlencode({"appid": app_id, "secret": secret, "js_code": code,
-                                    "grant_type": "authorization_code"})
-    url = f"{base}/sns/jscode2session?{query}"
-    try:
-        answer = _with_one_busy_retry(lambda: _call("GET", url))
-    except _Timeout:
-        logger().warning("wechat code2session timeout", extra={"timeout_s": config.wechat_timeout_seconds()})
-        raise GatewayTimeout("微信登录服务响应超时，请重新进入小程序再试", headers={"Retry-After": "5"}) from None
-    except _Unreachable:
-        logger().error("wechat code2session unreachable")
-        raise ServiceUnavailable("暂时无法连接微信登录服务，请稍后再试", code="wechat_unavailable",
-                                 title="微信登录服务不可用", headers={"Retry-After": "10"}) from None
-    if not isinstance(answer, dict):
-        raise BadGateway("微信登录服务返回了无法识别的结果，请稍后再试", headers={"Retry-After": "5"})
-    answer.pop("session_key", None)  # never kept, returned or logged
-    if answer.get("errcode") in (40029, 40163):
-        raise Unauthorized("登录凭证无效或已使用，请重新进入小程序登录", code="login_code_invalid",
-                           title="登录凭证无效")
-    _common_errors(answer, "code2session")
-    openid, unionid = answer.get("openid"), answer.get("unionid")
-    if not isinstance(openid, str) or not _OPENID_SHAPE.match(openid):
-        logger().warning("wechat answer without a usable openid", extra={"fields": sorted(answer)})
-        raise BadGateway("微信登录服务返回了无法识别的结果，请稍后再试", headers={"Retry-After": "5"})
-    if not isinstance(unionid, str) or not _OPENID_SHAPE.match(unionid):
-        unionid = None
-    return WechatSession(openid=openid, unionid=unionid)
-
-
-# --- the phone-number flow (getPhoneNumber button → code → getuserphonenumber) ---------------------
-
-_access_token: dict[str, tuple[str, float]] = {}
-_access_token_lock = threading.Lock()
-
-
-def _server_access_token(base: str, app_id: str, secret: str, *, renew: bool = False) -> str:
-    """The app's server access token from `stable_token` (valid 2 h, cached per container, renewed
-    5 minutes early). The stable-token API lets every container fetch it without invalidating others."""
-    with _access_token_lock:
-        cached = _access_token.get(app_id)
-        if cached and not renew and cached[1] > time.time():
-            return cached[0]
-        answer = _call("POST", f"{base}/cgi-bin/stable_token",
-                       {"grant_type": "client_credential", "appid": app_id, "secret": secret,
-                        "force_refresh": False})
-        if not isinstance(answer, dict):
-            raise BadGateway("微信服务返回了无法识别的结果，请稍后再试")
-        _common_errors(answer, "stable_token")
-        token = answer.get("access_token")
-        if not isinstance(token, str) or not token:
-            raise BadGateway("微信服务返回了无法识别的结果，请稍后再试")
-        _access_token[app_id] = (token, time.time() + int(answer.get("expires_in", 7200)) - 300)
-        return token
-
-
-def phone_number(code: str) -> str:
-    """The phone number the user agreed to share (the `code` of the getPhoneNumber button), verified by
-    the platform. Returned to the caller for encryption at once; never logged."""
-    import urllib.parse
-
-    base, app_id, secret = _settings()
-
-    def ask(renew: bool) -> Any:
-        token = _server_access_token(base, app_id, secret, renew=renew)
-        return _call("POST", f"{base}/wxa/business/getuserphonenumber?"
-                     + urllib.parse.urlencode({"access_token": token}), {"code": code})
-
-    try:
-        answer = _with_one_busy_retry(lambda: ask(False))
-        if isinstance(answer, dict) and answer.get("errcode") in (40001, 42001):  # token expired early
-            answer = ask(True)
-    except _Timeout:
-        raise GatewayTimeout("微信服务响应超时，请稍后再试", headers={"Retry-After": "5"}) from None
-    except _Unreachable:
-        raise ServiceUnavailable("暂时无法连接微信服务，请稍后再试", code="wechat_unavailable",
-                                 headers={"Retry-After": "10"}) from None
-    if not isinstance(answer, dict):
-        raise BadGateway("微信服务返回了无法识别的结果，请稍后再试")
-    if answer.get("errcode") in (40029, 40163):
-        raise Unprocessable("手机号授权凭证无效或已使用，请重新点击授权", code="phone_code_invalid",
-                            errors=[{"loc": ["body", "code"], "msg": "无效或已使用"}])
-    _common_errors(answer, "getuserphonenumber")
-    info = answer.get("phone_info")
-    phone = info.get("purePhoneNumber") if isinstance(info, dict) else None
-    country = str(info.get("countryCode", "86")) if isinstance(info, dict) else "86"
-    if not isinstance(phone, str) or not phone.isdigit():
-        raise BadGateway("微信服务返回了无法识别的结果，请稍后再试")
-    if country != "86":
-        raise Unprocessable("目前只支持中国大陆手机号", code="phone_not_mainland",
-                            errors=[{"loc": ["body", "code"], "msg": "非中国大陆手机号"}])
-    return phone
+        return start_session(bound, origin, ops, is_new=False, summary="小程序工作人员登录（首次绑定）")
+    except Conflict as exc:
+        if failed_op(exc) in (0, 1):
+            raise invalid from None
+        raise

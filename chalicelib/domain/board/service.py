@@ -13,105 +13,27 @@ ancestors and their menus, one Query per ancestor for what is linked to it (side
 service point for its rota and activities (side by side), and BatchGetItems for the people.
 """
 from __future__ import annotations
+from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import ClassVar, Literal
 
-from pydantic import ConfigDict, Field, field_validator
-
-from chalicelib.platform import audit, storage
-from chalicelib.domain.coverage import service as coverage
-from chalicelib.platform.storage import keys
 from chalicelib import plugin
-from chalicelib.domain.rota import service as rota
-from chalicelib.domain.areas.service import Area, ancestors, level_of
-from chalicelib.platform.auth import Caller
-from chalicelib.domain.directory.service import (
-    AreaRef, ContactCard, InstitutionCard, ServingInstitution, fetch, field_error, linked_items,
-    load_institutions, record_key, require_covers, serving,
+from chalicelib.domain.areas.models import Area, AreaRef, ancestors, level_of
+from chalicelib.domain.board.models import (
+    AreaMenu, BoardPerson, GridBoard, MenuEntry, MenuIn, RoleContacts, ServiceMenu,
 )
+from chalicelib.domain.coverage import service as coverage
+from chalicelib.domain.directory.models import InstitutionCard, ServingInstitution
+from chalicelib.domain.directory.service import (
+    fetch, field_error, linked_items, load_institutions, record_key, require_covers, serving,
+)
+from chalicelib.domain.rota import service as rota
+from chalicelib.platform import audit, storage
+from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import BadRequest, NotFound, Unprocessable
 from chalicelib.platform.timeutil import today_shanghai
-from chalicelib.platform.model import Model
 
-MAX_X_ITEMS = 10
-X_KEY = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 ACTIVITY_HORIZON_DAYS = 62
-
-
-class MenuItemIn(Model):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    key: str = Field(description="英文标识，小写字母、数字和 -", examples=["property-disputes"])
-    title: str = Field(min_length=2, max_length=20, examples=["物业纠纷调解"])
-    description: str | None = Field(None, max_length=200)
-
-    @field_validator("key")
-    @classmethod
-    def _key_shape(cls, value: str) -> str:
-        if not X_KEY.match(value):
-            raise ValueError("应为 2–31 个小写字母、数字或 -，以字母开头")
-        return value
-
-
-class MenuIn(Model):
-    model_config = ConfigDict(extra="forbid")
-    items: list[MenuItemIn] = Field(max_length=MAX_X_ITEMS, description="本区域自选的 X 项（整体替换）")
-    version: int | None = Field(None, ge=1, description="修改已有清单时也可用 If-Match 头传递")
-
-
-class AreaMenu(storage.Record):
-    entity: ClassVar[str] = "area-menu"
-    area: str
-    items: list[MenuItemIn]
-
-    def key_attributes(self) -> dict[str, str]:
-        return keys.record("area-menu", self.area)
-
-
-class AreaMenuOut(Model):
-    area: str
-    items: list[MenuItemIn]
-    version: int
-
-    @classmethod
-    def of(cls, menu: AreaMenu) -> "AreaMenuOut":
-        return cls(area=menu.area, items=menu.items, version=menu.version)
-
-
-class MenuEntry(Model):
-    key: str
-    title: str
-    description: str | None = None
-    kind: Literal["core", "x"] = Field(description="core：六项基本服务；x：本地自选")
-    enabled_by: AreaRef | None = Field(None, description="启用该 X 项的区域")
-
-
-class ServiceMenu(Model):
-    area: AreaRef
-    items: list[MenuEntry] = Field(description="先六项基本服务（来自启用的服务插件），后本地自选项")
-
-
-class BoardPerson(ContactCard):
-    assigned_to: str = Field(description="分配到的区域名称（本网格或上级）")
-
-
-class RoleContacts(Model):
-    role: str
-    title: str
-    people: list[BoardPerson]
-    institutions: list[InstitutionCard]
-
-
-class GridBoard(Model):
-    grid: AreaRef
-    path: list[AreaRef] = Field(description="从市到网格")
-    menu: list[MenuEntry]
-    contacts: list[RoleContacts] = Field(description="每个覆盖角色的联系人（含上级区域分配的）")
-    institutions: list[ServingInstitution] = Field(description="对接本网格（或其上级区域）的机构，近者在前")
-    on_duty: list[rota.DutyEntry] = Field(description="今天起 7 天内服务点的值班")
-    activities: list[rota.ActivityCard] = Field(description="即将举行的主题活动")
-    as_of: dt.date
 
 
 # --- menus ----------------------------------------------------------------------------------------

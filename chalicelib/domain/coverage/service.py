@@ -14,38 +14,32 @@ Access patterns (docs/data-model.md):
 Nothing is cached between requests: every report reads the current tree and assignments.
 """
 from __future__ import annotations
+from __future__ import annotations
 
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any
 
-from pydantic import ConfigDict, Field, field_validator
-
-from chalicelib.platform import audit, storage
-from chalicelib.platform.storage import keys
 from chalicelib import plugin
-from chalicelib.domain.areas.service import LEVELS, Area, ancestors, descendants, level_of
-from chalicelib.platform.auth import Caller
-from chalicelib.domain.directory.service import (
-    AreaRef, existing_area, fan_out, fetch, field_error, load_areas, paged, record_key, require_covers,
+from chalicelib.domain.areas.models import LEVELS, Area, AreaRef, ancestors, level_of
+from chalicelib.domain.areas.service import descendants
+from chalicelib.domain.coverage.models import (
+    LEVEL_TITLES, Assignment, AssignmentIn, AssignmentOut, AssignmentPage, CoverageReport, CoverageRow,
+    GapGrid, GapPage, RoleDef, RoleOut, RoleTally,
 )
+from chalicelib.domain.directory import service as directory
+from chalicelib.domain.directory.service import (
+    existing_area, fan_out, fetch, field_error, load_areas, paged, record_key, require_covers,
+)
+from chalicelib.platform import audit, storage
+from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.platform.model import Model
+from chalicelib.platform.storage import keys
 
 # Roles that belong to the platform rather than to one service (P3: ≥1 法律明白人 per grid).
 CORE_ROLES = (plugin.CoverageRole("legal_literate", "法律明白人", 1),)
 ROLE_SHAPE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
-ASSIGNABLE_LEVELS = ("district", "town", "village", "grid")
-LEVEL_TITLES = {"district": "区县", "town": "镇街", "village": "村社区", "grid": "网格"}
-
-
-@dataclass(frozen=True)
-class RoleDef:
-    code: str
-    title: str
-    minimum: int
-    source: str  # "core" or the plugin's name
 
 
 def roles() -> list[RoleDef]:
@@ -62,17 +56,6 @@ def roles() -> list[RoleDef]:
     return found
 
 
-class RoleOut(Model):
-    code: str = Field(examples=["legal_literate"])
-    title: str = Field(examples=["法律明白人"])
-    minimum: int = Field(description="每个网格至少需要的人数/机构数")
-    source: str = Field(description="core 或声明该角色的插件名")
-
-    @classmethod
-    def of(cls, role: RoleDef) -> "RoleOut":
-        return cls(code=role.code, title=role.title, minimum=role.minimum, source=role.source)
-
-
 def role_named(code: str, loc: list[str]) -> RoleDef:
     for role in roles():
         if role.code == code:
@@ -84,74 +67,7 @@ def role_named(code: str, loc: list[str]) -> RoleDef:
 
 # --- assignments ----------------------------------------------------------------------------------
 
-class Assignment(storage.Record):
-    entity: ClassVar[str] = "assignment"
-    id: str
-    role: str
-    area: str
-    assignee_kind: Literal["person", "institution"]
-    assignee_id: str
-    note: str | None = None
-    status: Literal["active", "ended"] = "active"
-    demo: bool = False
-
-    @staticmethod
-    def id_for(role: str, area: str, kind: str, assignee_id: str) -> str:
-        return f"{role}.{area}.{kind}.{assignee_id}"
-
-    def key_attributes(self) -> dict[str, str]:
-        attrs = keys.record("assignment", self.id)
-        if self.status == "active":  # an ended assignment leaves both lists, its history stays in the audit
-            attrs.update(gsi1pk=keys.coverage_partition(self.role, keys.district_of(self.area)),
-                         gsi1sk=keys.compose(self.area, self.assignee_kind, self.assignee_id),
-                         gsi2pk=keys.area_services(self.area),
-                         gsi2sk=keys.compose("assignment", self.role, self.assignee_kind, self.assignee_id))
-        return attrs
-
-
-class AssignmentIn(Model):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    role: str = Field(max_length=41, description="覆盖角色代码（见 GET /v1/coverage-roles）", examples=["legal_literate"])
-    area: str = Field(description="网格，或区县/镇街/村社区（覆盖其下全部网格）", examples=["320402001001001"])
-    assignee_kind: Literal["person", "institution"] = Field("person", description="分配给人员还是机构")
-    assignee_id: str = Field(min_length=1, max_length=64)
-    note: str | None = Field(None, max_length=200)
-    demo: bool = Field(False, description="演示数据")
-
-    @field_validator("area")
-    @classmethod
-    def _area_shape(cls, value: str) -> str:
-        if level_of(value) not in ASSIGNABLE_LEVELS:
-            raise ValueError("应为区县、镇街、村社区或网格的代码")
-        return value
-
-
-class AssignmentOut(Model):
-    id: str
-    role: str
-    role_title: str
-    area: AreaRef
-    assignee_kind: Literal["person", "institution"]
-    assignee_id: str
-    assignee_name: str | None
-    note: str | None
-    status: Literal["active", "ended"]
-    demo: bool
-    version: int
-
-
-class AssignmentPage(Model):
-    items: list[AssignmentOut]
-    next_cursor: str | None = None
-
-
-class RolesOut(Model):
-    items: list[RoleOut]
-
-
 def _assignee(caller: Caller, kind: str, assignee_id: str) -> Any:
-    from chalicelib.domain.directory import service as directory
-
     found = (directory.load_people if kind == "person" else directory.load_institutions)([assignee_id])
     record = found.get(assignee_id)
     visible = record is not None and record.status == "active" and (
@@ -206,8 +122,6 @@ def end(actor: audit.Actor, caller: Caller, assignment_id: str, expected_version
 
 def describe(records: list[Assignment]) -> list[AssignmentOut]:
     """Assignments with their area and assignee names (one BatchGetItem for all of them)."""
-    from chalicelib.domain.directory import service as directory
-
     areas = load_areas({r.area for r in records})
     people = directory.load_people({r.assignee_id for r in records if r.assignee_kind == "person"})
     insts = directory.load_institutions({r.assignee_id for r in records if r.assignee_kind == "institution"})
@@ -232,8 +146,6 @@ def applying_to(linked: dict[str, list[dict[str, Any]]]) -> list[Assignment]:
 
 def list_for_area(caller: Caller, code: str, role: str | None, *, limit: int, cursor: str | None) -> AssignmentPage:
     """Who is assigned to `code`: directly, or through the village/town/district above it."""
-    from chalicelib.domain.directory import service as directory
-
     if role:
         role_named(role, ["query", "role"])
     chain = directory.area_chain(code)
@@ -258,44 +170,7 @@ def list_in_area(caller: Caller, code: str, role: str, *, limit: int, cursor: st
                           next_cursor=page.next_cursor)
 
 
-# --- the coverage report ------------------------------------------------------------------------
-
-class RoleTally(Model):
-    role: str
-    covered: int = Field(description="已覆盖的网格数")
-    missing: int = Field(description="缺少该角色的网格数")
-
-
-class CoverageRow(Model):
-    code: str
-    name: str
-    level: str
-    grids: int
-    roles: list[RoleTally]
-
-
-class CoverageReport(Model):
-    area: AreaRef
-    roles: list[RoleOut]
-    grids: int = Field(description="该区域下的网格总数")
-    totals: list[RoleTally]
-    items: list[CoverageRow] = Field(description="每个下级区域的覆盖情况（分页）")
-    next_cursor: str | None = None
-
-
-class GapGrid(Model):
-    code: str
-    name: str
-    village: AreaRef
-    missing: list[str] = Field(description="该网格缺少的角色代码")
-
-
-class GapPage(Model):
-    area: AreaRef
-    roles: list[RoleOut]
-    items: list[GapGrid] = Field(description="缺少角色的网格，按代码排序（分页）")
-    next_cursor: str | None = None
-
+# --- the coverage report --------------------------------------------------------------------------
 
 @dataclass
 class Coverage:

@@ -127,7 +127,7 @@ OTHER_GRID = "320404001001001"
 
 def _other_district_grid() -> None:
     from chalicelib.platform import storage
-    from chalicelib.domain.areas.service import Area
+    from chalicelib.domain.areas.models import Area
 
     for code, name, level, parent in [("320404001", "南大街", "town", "320404"),
                                       ("320404001001", "某社区", "village", "320404001"),

@@ -1,0 +1,42 @@
+"""Routes of the service menu and the public grid board (C4), mounted at /v1: parse, call
+`board.service`, respond.
+"""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.domain.board import models, service as board
+from chalicelib.platform import web
+from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.web import PUBLIC, endpoint, parse
+
+bp = Blueprint(__name__)
+ADMIN = {"admin"}
+
+
+def _version_if_given(body_version: int | None) -> int | None:
+    if web.request().headers.get("if-match") or body_version is not None:
+        return web.expected_version(body_version)
+    return None
+
+
+@bp.route("/areas/{code}/menu", methods=["GET"])
+@endpoint("服务事项清单（6+X）", who=PUBLIC, response=models.ServiceMenu, tags=("board",))
+def get_menu(code):
+    return board.menu(code)
+
+
+@bp.route("/areas/{code}/menu", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("设置本区域自选服务项（X）", who=ADMIN, body=models.MenuIn, response=models.AreaMenuOut, tags=("board",),
+          description="首次设置返回 201；修改已有清单需 If-Match（或 body.version）。")
+def put_menu(code):
+    data = parse(models.MenuIn)
+    record, created = board.set_menu(web.actor(), web.caller(), code, data, _version_if_given(data.version))
+    return web.respond(models.AreaMenuOut.of(record), status=201 if created else 200)
+
+
+@bp.route("/areas/{code}/board", methods=["GET"])
+@endpoint("我的网格：服务清单、各角色联系人、对接机构、本周值班和主题活动（电话掩码）", who=PUBLIC,
+          response=models.GridBoard, tags=("board",))
+def grid_board(code):
+    return board.grid_board(code)

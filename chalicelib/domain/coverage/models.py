@@ -1,0 +1,140 @@
+"""Grid assignments and coverage (C3): the `Assignment` record, role definitions, inputs and outputs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from chalicelib.domain.areas.models import AreaRef, level_of
+from chalicelib.platform import storage
+from chalicelib.platform.model import Model
+from chalicelib.platform.storage import keys
+
+ASSIGNABLE_LEVELS = ("district", "town", "village", "grid")
+LEVEL_TITLES = {"district": "区县", "town": "镇街", "village": "村社区", "grid": "网格"}
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    code: str
+    title: str
+    minimum: int
+    source: str  # "core" or the plugin's name
+
+
+class RoleOut(Model):
+    code: str = Field(examples=["legal_literate"])
+    title: str = Field(examples=["法律明白人"])
+    minimum: int = Field(description="每个网格至少需要的人数/机构数")
+    source: str = Field(description="core 或声明该角色的插件名")
+
+    @classmethod
+    def of(cls, role: RoleDef) -> "RoleOut":
+        return cls(code=role.code, title=role.title, minimum=role.minimum, source=role.source)
+
+
+class RolesOut(Model):
+    items: list[RoleOut]
+
+
+# --- assignments ----------------------------------------------------------------------------------
+
+class Assignment(storage.Record):
+    entity: ClassVar[str] = "assignment"
+    id: str
+    role: str
+    area: str
+    assignee_kind: Literal["person", "institution"]
+    assignee_id: str
+    note: str | None = None
+    status: Literal["active", "ended"] = "active"
+    demo: bool = False
+
+    @staticmethod
+    def id_for(role: str, area: str, kind: str, assignee_id: str) -> str:
+        return f"{role}.{area}.{kind}.{assignee_id}"
+
+    def key_attributes(self) -> dict[str, str]:
+        attrs = keys.record("assignment", self.id)
+        if self.status == "active":  # an ended assignment leaves both lists, its history stays in the audit
+            attrs.update(gsi1pk=keys.coverage_partition(self.role, keys.district_of(self.area)),
+                         gsi1sk=keys.compose(self.area, self.assignee_kind, self.assignee_id),
+                         gsi2pk=keys.area_services(self.area),
+                         gsi2sk=keys.compose("assignment", self.role, self.assignee_kind, self.assignee_id))
+        return attrs
+
+
+class AssignmentIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    role: str = Field(max_length=41, description="覆盖角色代码（见 GET /v1/coverage-roles）", examples=["legal_literate"])
+    area: str = Field(description="网格，或区县/镇街/村社区（覆盖其下全部网格）", examples=["320402001001001"])
+    assignee_kind: Literal["person", "institution"] = Field("person", description="分配给人员还是机构")
+    assignee_id: str = Field(min_length=1, max_length=64)
+    note: str | None = Field(None, max_length=200)
+    demo: bool = Field(False, description="演示数据")
+
+    @field_validator("area")
+    @classmethod
+    def _area_shape(cls, value: str) -> str:
+        if level_of(value) not in ASSIGNABLE_LEVELS:
+            raise ValueError("应为区县、镇街、村社区或网格的代码")
+        return value
+
+
+class AssignmentOut(Model):
+    id: str
+    role: str
+    role_title: str
+    area: AreaRef
+    assignee_kind: Literal["person", "institution"]
+    assignee_id: str
+    assignee_name: str | None
+    note: str | None
+    status: Literal["active", "ended"]
+    demo: bool
+    version: int
+
+
+class AssignmentPage(Model):
+    items: list[AssignmentOut]
+    next_cursor: str | None = None
+
+
+# --- the coverage report --------------------------------------------------------------------------
+
+class RoleTally(Model):
+    role: str
+    covered: int = Field(description="已覆盖的网格数")
+    missing: int = Field(description="缺少该角色的网格数")
+
+
+class CoverageRow(Model):
+    code: str
+    name: str
+    level: str
+    grids: int
+    roles: list[RoleTally]
+
+
+class CoverageReport(Model):
+    area: AreaRef
+    roles: list[RoleOut]
+    grids: int = Field(description="该区域下的网格总数")
+    totals: list[RoleTally]
+    items: list[CoverageRow] = Field(description="每个下级区域的覆盖情况（分页）")
+    next_cursor: str | None = None
+
+
+class GapGrid(Model):
+    code: str
+    name: str
+    village: AreaRef
+    missing: list[str] = Field(description="该网格缺少的角色代码")
+
+
+class GapPage(Model):
+    area: AreaRef
+    roles: list[RoleOut]
+    items: list[GapGrid] = Field(description="缺少角色的网格，按代码排序（分页）")
+    next_cursor: str | None = None

@@ -1,0 +1,308 @@
+"""Institutions and people (C2): records, vocabularies (kinds, levels, person roles), inputs and outputs.
+
+Phones arrive in inputs as typed, are validated here (`pii.normalize_phone`) and leave every output masked.
+"""
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from chalicelib.domain.areas.models import AreaRef, level_of
+from chalicelib.platform import pii, storage
+from chalicelib.platform.model import Model
+from chalicelib.platform.storage import keys
+
+MAX_SERVES = 20
+
+InstitutionKind = Literal["notary_office", "legal_aid_centre", "mediation_committee", "law_firm",
+                          "appraisal_institution", "service_platform"]
+KIND_TITLES: dict[str, str] = {
+    "notary_office": "公证机构", "legal_aid_centre": "法律援助机构", "mediation_committee": "人民调解委员会",
+    "law_firm": "律师事务所", "appraisal_institution": "司法鉴定机构", "service_platform": "公共法律服务平台",
+}
+# Kinds that come in levels, the level titles, and the area levels each may be based at (seed 002:
+# 中心 at county level, 工作站 at town/street, 工作室 at village/community; M4: committees per level).
+LEVELS: dict[str, dict[str, str]] = {
+    "mediation_committee": {"town": "镇（街道）人民调解委员会", "village": "村（社区）人民调解委员会",
+                            "industry": "行业性专业性人民调解委员会", "stationed": "派驻人民调解工作室"},
+    "service_platform": {"centre": "公共法律服务中心", "station": "公共法律服务工作站", "studio": "公共法律服务工作室"},
+}
+LEVEL_HOMES: dict[str, set[str]] = {
+    "mediation_committee.town": {"town"}, "mediation_committee.village": {"village"},
+    "service_platform.centre": {"city", "district"}, "service_platform.station": {"town"},
+    "service_platform.studio": {"village"},
+}
+PERSON_ROLES: dict[str, str] = {
+    "grid_worker": "网格员", "mediator": "人民调解员", "lawyer": "律师", "legal_advisor": "村（社区）法律顾问",
+    "notary": "公证员", "notary_assistant": "公证员助理", "appraiser": "司法鉴定人", "publicist": "普法宣传员",
+    "legal_aid_officer": "法律援助工作人员", "corrections_officer": "社区矫正工作人员",
+    "grassroots_legal_worker": "基层法律服务工作者", "justice_office_staff": "司法所工作人员",
+    "legal_literate": "法律明白人", "volunteer": "法律志愿者",
+}
+PersonRole = Literal[tuple(PERSON_ROLES)]  # type: ignore[valid-type]
+
+
+def _phone(value: str | None) -> str | None:
+    return None if value is None else pii.normalize_phone(value)
+
+
+def _checked_code(code: str) -> str:
+    level_of(code)
+    if len(code) < 4:
+        raise ValueError("应为市级或以下区域")
+    return code
+
+
+# --- institutions ---------------------------------------------------------------------------------
+
+class Institution(storage.Record):
+    entity: ClassVar[str] = "institution"
+    id: str
+    kind: InstitutionKind
+    level: str | None = None
+    name: str
+    home_area: str
+    serves: list[str]
+    address: str | None = None
+    phone_cipher: str | None = None
+    phone_hash: str | None = None
+    phone_masked: str | None = None
+    hours: str | None = None
+    status: Literal["active", "retired"] = "active"
+    demo: bool = False
+
+    def key_attributes(self) -> dict[str, str]:
+        gsi1pk, gsi1sk = keys.area_scoped("institution", self.home_area, self.id)
+        gsi2pk, gsi2sk = keys.area_scoped(f"institution-{self.kind}", self.home_area, self.id)
+        return {**keys.record("institution", self.id), "gsi1pk": gsi1pk, "gsi1sk": gsi1sk,
+                "gsi2pk": gsi2pk, "gsi2sk": gsi2sk}
+
+    @property
+    def kind_title(self) -> str:
+        return KIND_TITLES[self.kind]
+
+    @property
+    def level_title(self) -> str | None:
+        return LEVELS.get(self.kind, {}).get(self.level or "")
+
+    @property
+    def display_kind(self) -> str:
+        return self.level_title or self.kind_title
+
+
+class InstitutionIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    kind: InstitutionKind = Field(description="机构类别")
+    level: str | None = Field(None, description="调委会：town/village/industry/stationed；"
+                                                "公共法律服务平台：centre（中心）/station（工作站）/studio（工作室）")
+    name: str = Field(min_length=2, max_length=60, examples=["常州市天宁区法律援助中心"])
+    home_area: str = Field(description="机构所在（主管）区域代码", examples=["320402"])
+    serves: list[str] | None = Field(None, max_length=MAX_SERVES,
+                                     description="服务（对接）的区域代码；省略时为所在区域")
+    address: str | None = Field(None, max_length=120)
+    phone: str | None = Field(None, description="联系电话（手机或区号-座机），公开页面只显示掩码")
+    hours: str | None = Field(None, max_length=60, description="办公/接待时间", examples=["工作日 9:00–17:00"])
+    demo: bool = Field(False, description="演示数据")
+
+    @field_validator("home_area")
+    @classmethod
+    def _home_shape(cls, value: str) -> str:
+        return _checked_code(value)
+
+    @field_validator("serves")
+    @classmethod
+    def _serves_shape(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [_checked_code(c) for c in value]
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str | None) -> str | None:
+        return _phone(value)
+
+
+class InstitutionPatch(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    level: str | None = None
+    name: str | None = Field(None, min_length=2, max_length=60)
+    serves: list[str] | None = Field(None, min_length=1, max_length=MAX_SERVES)
+    address: str | None = Field(None, max_length=120)
+    phone: str | None = None
+    hours: str | None = Field(None, max_length=60)
+    status: Literal["active", "retired"] | None = None
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+
+    @field_validator("serves")
+    @classmethod
+    def _serves_shape(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [_checked_code(c) for c in value]
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str | None) -> str | None:
+        return _phone(value)
+
+
+class InstitutionOut(Model):
+    """The staff view of an institution (phone masked here too)."""
+    id: str
+    kind: InstitutionKind
+    kind_title: str
+    level: str | None
+    level_title: str | None
+    name: str
+    home_area: str
+    serves: list[str]
+    address: str | None
+    phone: str | None = Field(description="掩码后的电话")
+    hours: str | None
+    status: Literal["active", "retired"]
+    demo: bool
+    version: int
+
+    @classmethod
+    def of(cls, inst: Institution) -> "InstitutionOut":
+        return cls(id=inst.id, kind=inst.kind, kind_title=inst.kind_title, level=inst.level,
+                   level_title=inst.level_title, name=inst.name, home_area=inst.home_area, serves=inst.serves,
+                   address=inst.address, phone=inst.phone_masked, hours=inst.hours, status=inst.status,
+                   demo=inst.demo, version=inst.version)
+
+
+class InstitutionPage(Model):
+    items: list[InstitutionOut]
+    next_cursor: str | None = None
+
+
+class InstitutionCard(Model):
+    """The public view: what a resident needs to find the institution, phone masked."""
+    id: str
+    kind: InstitutionKind
+    kind_title: str = Field(description="类别（含层级），如 公共法律服务工作站")
+    name: str
+    address: str | None
+    phone: str | None = Field(description="掩码后的电话")
+    hours: str | None
+    demo: bool
+
+    @classmethod
+    def of(cls, inst: Institution) -> "InstitutionCard":
+        return cls(id=inst.id, kind=inst.kind, kind_title=inst.display_kind, name=inst.name,
+                   address=inst.address, phone=inst.phone_masked, hours=inst.hours, demo=inst.demo)
+
+
+class ServingInstitution(InstitutionCard):
+    serves_area: AreaRef = Field(description="该机构对接的区域（本区域或其上级）")
+
+
+class ServingPage(Model):
+    items: list[ServingInstitution]
+    next_cursor: str | None = None
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+class Person(storage.Record):
+    entity: ClassVar[str] = "person"
+    id: str
+    name: str
+    roles: list[str]
+    home_area: str
+    institution_id: str | None = None
+    duty: str
+    phone_cipher: str
+    phone_hash: str
+    phone_masked: str
+    hours: str | None = None
+    status: Literal["active", "retired"] = "active"
+    demo: bool = False
+
+    def key_attributes(self) -> dict[str, str]:
+        gsi1pk, gsi1sk = keys.area_scoped("person", self.home_area, self.id)
+        attrs = {**keys.record("person", self.id), "gsi1pk": gsi1pk, "gsi1sk": gsi1sk}
+        if self.institution_id:
+            attrs.update(gsi2pk=keys.service_point_list("person", self.institution_id), gsi2sk=self.id)
+        return attrs
+
+
+class PersonIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=2, max_length=30, examples=["周雅琴"])
+    roles: list[PersonRole] = Field(min_length=1, max_length=5, description="人员类别")  # type: ignore[valid-type]
+    home_area: str = Field(description="所属区域（决定谁可以管理此人）", examples=["320402001"])
+    institution_id: str | None = Field(None, max_length=64, description="所属机构")
+    duty: str = Field(min_length=2, max_length=60, description="公示职责", examples=["网格调解员，负责邻里纠纷调解"])
+    phone: str = Field(description="联系电话；任何页面都只显示掩码", examples=["13800001234"])
+    hours: str | None = Field(None, max_length=60, description="驻点/联系时间", examples=["每周二 9:00–11:30"])
+    demo: bool = Field(False, description="演示数据")
+
+    @field_validator("home_area")
+    @classmethod
+    def _home_shape(cls, value: str) -> str:
+        return _checked_code(value)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str) -> str:
+        return pii.normalize_phone(value)
+
+
+class PersonPatch(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str | None = Field(None, min_length=2, max_length=30)
+    roles: list[PersonRole] | None = Field(None, min_length=1, max_length=5)  # type: ignore[valid-type]
+    institution_id: str | None = Field(None, max_length=64)
+    duty: str | None = Field(None, min_length=2, max_length=60)
+    phone: str | None = None
+    hours: str | None = Field(None, max_length=60)
+    status: Literal["active", "retired"] | None = None
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str | None) -> str | None:
+        return _phone(value)
+
+
+class PersonOut(Model):
+    """The staff view of a person: masked phone, no other personal data."""
+    id: str
+    name: str
+    roles: list[str]
+    role_titles: list[str]
+    home_area: str
+    institution_id: str | None
+    institution_name: str | None
+    duty: str
+    phone: str = Field(description="掩码后的电话")
+    hours: str | None
+    status: Literal["active", "retired"]
+    demo: bool
+    version: int
+
+    @classmethod
+    def of(cls, person: Person, institution: Institution | None = None) -> "PersonOut":
+        return cls(id=person.id, name=person.name, roles=person.roles,
+                   role_titles=[PERSON_ROLES.get(r, r) for r in person.roles], home_area=person.home_area,
+                   institution_id=person.institution_id, institution_name=institution.name if institution else None,
+                   duty=person.duty, phone=person.phone_masked, hours=person.hours, status=person.status,
+                   demo=person.demo, version=person.version)
+
+
+class PersonPage(Model):
+    items: list[PersonOut]
+    next_cursor: str | None = None
+
+
+class ContactCard(Model):
+    """公示栏 card: name, duty, masked phone, hours, institution name — nothing else."""
+    name: str
+    duty: str
+    phone: str = Field(description="掩码后的电话，如 138****1234")
+    hours: str | None
+    institution: str | None = Field(description="所属机构名称")
+    demo: bool
+
+    @classmethod
+    def of(cls, person: Person, institution: Institution | None = None) -> "ContactCard":
+        return cls(name=person.name, duty=person.duty, phone=person.phone_masked, hours=person.hours,
+                   institution=institution.name if institution else None, demo=person.demo)

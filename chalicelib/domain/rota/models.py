@@ -1,0 +1,239 @@
+"""Rota and notices (C8): the `DutySlot` and `Activity` records, the lines of a person's rota ledger
+(`Commitment`), inputs (times and dates validated here) and outputs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from chalicelib.domain.directory.models import ContactCard, InstitutionCard, Person
+from chalicelib.platform import storage
+from chalicelib.platform.model import Model
+from chalicelib.platform.storage import keys
+from chalicelib.platform.timeutil import today_shanghai
+
+TIME_SHAPE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+WEEKDAYS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
+MAX_HOSTS = 5
+
+
+def _time(value: str) -> str:
+    if not TIME_SHAPE.match(value):
+        raise ValueError("时间应为 24 小时制 HH:MM，如 09:00")
+    return value
+
+
+EARLIEST = dt.date(2000, 1, 1)
+YEARS_AHEAD = 5
+
+
+def bounded_day(value: dt.date | None) -> dt.date | None:
+    """A date from 2000-01-01 to five years from today: arithmetic on dates near 9999-12-31 (a week's
+    Sunday, a slot's next occurrence) overflows."""
+    if value is None:
+        return value
+    today = today_shanghai()
+    latest = today.replace(year=today.year + YEARS_AHEAD) if (today.month, today.day) != (2, 29) \
+        else dt.date(today.year + YEARS_AHEAD, 2, 28)
+    if value < EARLIEST:
+        raise ValueError(f"日期不能早于 {EARLIEST.isoformat()}")
+    if value > latest:
+        raise ValueError(f"日期不能晚于 {latest.isoformat()}（{YEARS_AHEAD} 年以内）")
+    return value
+
+
+class _Timed(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    start: str = Field(description="开始时间 HH:MM（北京时间）", examples=["09:00"])
+    end: str = Field(description="结束时间 HH:MM（北京时间）", examples=["11:30"])
+
+    @field_validator("start")
+    @classmethod
+    def _start_shape(cls, value: str) -> str:
+        return _time(value)
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, value: str, info) -> str:
+        _time(value)
+        start = info.data.get("start")
+        if start and value <= start:
+            raise ValueError("结束时间应晚于开始时间")
+        return value
+
+
+# --- records --------------------------------------------------------------------------------------
+
+class DutySlot(storage.Record):
+    entity: ClassVar[str] = "duty-slot"
+    id: str
+    institution_id: str
+    person_id: str
+    weekday: int
+    start: str
+    end: str
+    duty: str
+    effective_from: dt.date
+    effective_until: dt.date | None = None
+    status: Literal["active", "withdrawn"] = "active"
+    demo: bool = False
+
+    def key_attributes(self) -> dict[str, str]:
+        attrs = keys.record("duty-slot", self.id)
+        if self.status == "active":
+            attrs.update(gsi1pk=keys.service_point_list("duty-slot", self.institution_id),
+                         gsi1sk=keys.compose(str(self.weekday), self.start, self.id))
+        return attrs
+
+
+class Activity(storage.Record):
+    entity: ClassVar[str] = "activity"
+    id: str  # <institution>.<yyyy-mm>: one themed activity per service point per month
+    institution_id: str
+    month: str
+    date: dt.date
+    start: str
+    end: str
+    theme: str
+    description: str | None = None
+    hosts: list[str] = []
+    status: Literal["published", "withdrawn"] = "published"
+    demo: bool = False
+
+    def key_attributes(self) -> dict[str, str]:
+        attrs = keys.record("activity", self.id)
+        if self.status == "published":
+            attrs.update(gsi1pk=keys.service_point_list("activity", self.institution_id),
+                         gsi1sk=keys.compose(self.date.isoformat(), self.start))
+        return attrs
+
+
+class Commitment(Model):
+    """One line of a person's rota ledger."""
+    kind: Literal["duty", "activity"]
+    record_id: str
+    institution_id: str
+    place: str
+    start: str
+    end: str
+    weekday: int | None = None
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None
+    date: dt.date | None = None
+
+    def last_day(self) -> dt.date | None:
+        return self.date if self.kind == "activity" else self.effective_until
+
+    def describe(self) -> str:
+        when = (f"{WEEKDAYS[self.weekday or 1]} {self.start}–{self.end}" if self.kind == "duty"
+                else f"{self.date.isoformat() if self.date else ''} {self.start}–{self.end}")
+        what = "值班" if self.kind == "duty" else "主持主题活动"
+        return f"{when}已在「{self.place}」{what}"
+
+
+# --- input and output -----------------------------------------------------------------------------
+
+class DutySlotIn(_Timed):
+    person_id: str = Field(min_length=1, max_length=64)
+    weekday: int = Field(ge=1, le=7, description="星期几：1=周一 … 7=周日")
+    duty: str = Field(min_length=2, max_length=40, description="值班职责", examples=["值班律师：法律咨询"])
+    effective_from: dt.date = Field(description="从哪天起（须晚于今天：提前公布）")
+    effective_until: dt.date | None = Field(None, description="到哪天为止（含）；省略为长期")
+    demo: bool = Field(False, description="演示数据")
+
+    _bounded = field_validator("effective_from", "effective_until")(bounded_day)
+
+
+class ActivityIn(_Timed):
+    date: dt.date = Field(description="活动日期（须晚于今天）；每个服务点每月一次")
+    theme: str = Field(min_length=2, max_length=60, examples=["民法典进社区：婚姻家庭编"])
+    description: str | None = Field(None, max_length=500)
+    hosts: list[str] = Field(default_factory=list, max_length=MAX_HOSTS, description="主持/参与人员 id")
+    demo: bool = Field(False, description="演示数据")
+
+    _bounded = field_validator("date")(bounded_day)
+
+
+class DutySlotOut(Model):
+    id: str
+    institution_id: str
+    person_id: str
+    person_name: str | None
+    weekday: int
+    weekday_title: str
+    start: str
+    end: str
+    duty: str
+    effective_from: dt.date
+    effective_until: dt.date | None
+    status: Literal["active", "withdrawn"]
+    demo: bool
+    version: int
+
+    @classmethod
+    def of(cls, slot: DutySlot, person: Person | None) -> "DutySlotOut":
+        return cls(**slot.model_dump(include={"id", "institution_id", "person_id", "weekday", "start", "end", "duty",
+                                              "effective_from", "effective_until", "status", "demo", "version"}),
+                   person_name=person.name if person else None, weekday_title=WEEKDAYS[slot.weekday])
+
+
+class ActivityOut(Model):
+    id: str
+    institution_id: str
+    month: str
+    date: dt.date
+    start: str
+    end: str
+    theme: str
+    description: str | None
+    hosts: list[str]
+    status: Literal["published", "withdrawn"]
+    demo: bool
+    version: int
+
+    @classmethod
+    def of(cls, activity: Activity) -> "ActivityOut":
+        return cls(**activity.model_dump(include=set(cls.model_fields)))
+
+
+class DutyEntry(Model):
+    """One duty in a week's rota, for residents: who, when, where, how to reach them (masked)."""
+    date: dt.date
+    weekday: str
+    start: str
+    end: str
+    duty: str
+    service_point: str
+    person: ContactCard
+
+
+class RotaWeek(Model):
+    service_point: InstitutionCard
+    week_start: dt.date
+    week_end: dt.date
+    items: list[DutyEntry]
+    next_cursor: str | None = None
+
+
+class ActivityCard(Model):
+    date: dt.date
+    weekday: str
+    start: str
+    end: str
+    theme: str
+    description: str | None
+    service_point: str
+    hosts: list[ContactCard]
+
+
+class ActivityPage(Model):
+    items: list[ActivityCard]
+    next_cursor: str | None = None
+
+
+class DutySlotPage(Model):
+    items: list[DutySlotOut]
+    next_cursor: str | None = None
