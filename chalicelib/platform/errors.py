@@ -152,3 +152,8 @@ def from_validation_error(exc: Any, where: str = "body") -> Unprocessable:
     errors = field_errors(exc, (where,))
     names = "、".join(".".join(e["loc"][1:]) or where for e in errors[:5])
     return Unprocessable(f"以下字段有误：{names}", errors=errors)
+
+
+def field_error(loc: list[str], msg: str) -> list[dict[str, str | list[str]]]:
+    """The `errors` of a problem about one field: `[{"loc": loc, "msg": msg}]`."""
+    return [{"loc": loc, "msg": msg}]

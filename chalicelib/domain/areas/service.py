@@ -5,6 +5,8 @@ A staff member's jurisdiction is an area code; they see that area and everything
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 from chalicelib.domain.areas.models import (
     CODE_LENGTHS, LEVEL_NAMES, LEVELS, ROOT, Area, AreaIn, AreaOut, AreaPage, AreaPatch, Breadcrumb, Level,
     ancestors, level_of, parent_of,
@@ -12,7 +14,7 @@ from chalicelib.domain.areas.models import (
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
-from chalicelib.platform.storage import keys
+from chalicelib.platform.storage import batch, keys
 
 # The vocabulary lives in models; it is named here too because callers reach for `areas.level_of` beside
 # `areas.get` (accounts, screening, policy).
@@ -105,11 +107,32 @@ def must_exist(code: str, *, field: str, level: str | None = None) -> storage.Ch
                          problem)
 
 
-def get_many(codes: list[str]) -> dict[str, Area]:
-    """The areas of `codes` that exist, by code: one BatchGetItem per 100 codes."""
-    wanted = sorted({c for c in codes if keys.is_record_id(c)})
-    found: dict[str, Area] = {}
-    for start in range(0, len(wanted), 100):
-        items = storage.get_many([tuple(keys.record("area", c).values()) for c in wanted[start:start + 100]])
-        found.update({item["code"]: Area.from_item(item) for item in items})
-    return found
+def get_many(codes: Iterable[str]) -> dict[str, Area]:
+    """The areas of `codes` that exist, by code (BatchGetItem in chunks of 100, side by side)."""
+    items = batch.fetch(batch.record_key("area", c) for c in codes if is_code(c))
+    return {i["code"]: Area.from_item(i) for i in items.values()}
+
+
+def is_code(code: str) -> bool:
+    try:
+        level_of(code)
+    except ValueError:
+        return False
+    return True
+
+
+def existing_area(code: str, loc: list[str], *, known: dict[str, Area] | None = None) -> Area:
+    """The active area `code`, or 422 `area_not_found` naming the field."""
+    area = (known if known is not None else get_many([code])).get(code)
+    if area is None or area.status != "active":
+        raise Unprocessable(f"区域 {code} 不存在或已撤销", code="area_not_found",
+                            errors=[{"loc": loc, "msg": "区域不存在或已撤销"}])
+    return area
+
+
+def area_chain(code: str) -> dict[str, Area]:
+    """The area and its ancestors (one BatchGetItem), root first; 404 `area_not_found` if unknown."""
+    chain = get_many(ancestors(code)) if is_code(code) else {}
+    if code not in chain:
+        raise NotFound(f"区域 {code} 不存在", code="area_not_found")
+    return {c: chain[c] for c in ancestors(code) if c in chain}

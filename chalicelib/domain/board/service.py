@@ -24,9 +24,10 @@ from chalicelib.domain.board.models import (
 )
 from chalicelib.domain.coverage import service as coverage
 from chalicelib.domain.directory.models import InstitutionCard, ServingInstitution
-from chalicelib.domain.directory.service import (
-    fetch, field_error, linked_items, load_institutions, record_key, require_covers, serving,
-)
+from chalicelib.domain.directory.service import linked_items, load_institutions, serving
+from chalicelib.platform.auth import require_covers
+from chalicelib.platform.errors import field_error
+from chalicelib.platform.storage.batch import fetch, record_key
 from chalicelib.domain.rota import service as rota
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller

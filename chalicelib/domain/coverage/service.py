@@ -29,9 +29,11 @@ from chalicelib.domain.coverage.models import (
     GapGrid, GapPage, RoleDef, RoleOut, RoleTally,
 )
 from chalicelib.domain.directory import service as directory
-from chalicelib.domain.directory.service import (
-    existing_area, fan_out, fetch, field_error, load_areas, paged, record_key, require_covers,
-)
+from chalicelib.domain.areas.service import area_chain, existing_area, get_many as load_areas
+from chalicelib.platform.auth import require_covers
+from chalicelib.platform.errors import field_error
+from chalicelib.platform.storage.batch import fan_out, fetch, record_key
+from chalicelib.platform.storage.paging import paged
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -148,7 +150,7 @@ def list_for_area(caller: Caller, code: str, role: str | None, *, limit: int, cu
     """Who is assigned to `code`: directly, or through the village/town/district above it."""
     if role:
         role_named(role, ["query", "role"])
-    chain = directory.area_chain(code)
+    chain = area_chain(code)
     require_covers(caller, code, ["path", "code"])
     records = [r for r in applying_to(directory.linked_items([c for c in chain if len(c) >= 6]))
                if role in (None, r.role)]

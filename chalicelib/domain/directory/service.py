@@ -14,105 +14,30 @@ Phone numbers are validated (`pii.normalize_phone`), stored encrypted with a loo
 staff or public — shows them masked (CONTRACT: never in full to anyone but their owner).
 """
 from __future__ import annotations
-from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel
 
 from chalicelib.domain.areas.models import Area, AreaRef, ancestors, level_of
+from chalicelib.domain.areas.service import area_chain, existing_area, get_many as load_areas
 from chalicelib.domain.directory.models import (
     KIND_TITLES, LEVEL_HOMES, LEVELS, PERSON_ROLES, Institution, InstitutionCard,
     InstitutionIn, InstitutionOut, InstitutionPage, InstitutionPatch, Person, PersonIn,
     PersonOut, PersonPage, PersonPatch, ServingInstitution, ServingPage,
 )
 from chalicelib.platform import audit, pii, storage
-from chalicelib.platform.auth import Caller
-from chalicelib.platform.errors import Forbidden, NotFound, Unprocessable
+from chalicelib.platform.auth import Caller, require_covers
+from chalicelib.platform.errors import Forbidden, NotFound, Unprocessable, field_error
 from chalicelib.platform.model import Model
-from chalicelib.platform.storage import cursor as cursors, keys
-
-PARALLEL_CALLS = 8  # below botocore's default pool of 10 connections
-
-
-# --- small shared helpers (also used by coverage, board and rota) ---------------------------------
-
-T = TypeVar("T")
-R = TypeVar("R")
+from chalicelib.platform.storage import keys
+from chalicelib.platform.storage.batch import fan_out, fetch, record_key
+from chalicelib.platform.storage.paging import paged
 
 
-def fan_out(function: Callable[[T], R], inputs: Iterable[T]) -> list[R]:
-    """`function` over `inputs`, a few DynamoDB calls side by side (boto3 clients are thread-safe);
-    results in input order, the first exception re-raised."""
-    inputs = list(inputs)
-    if len(inputs) <= 1:
-        return [function(i) for i in inputs]
-    with ThreadPoolExecutor(max_workers=min(PARALLEL_CALLS, len(inputs))) as pool:
-        return list(pool.map(function, inputs))
 
-
-def fetch(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """Items by (pk, sk), BatchGetItem in chunks of 100; missing keys are simply absent."""
-    unique = list(dict.fromkeys(pairs))
-    chunks = [unique[i:i + 100] for i in range(0, len(unique), 100)]
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for items in fan_out(storage.get_many, chunks):
-        found.update({(i["pk"], i["sk"]): i for i in items})
-    return found
-
-
-def record_key(entity: str, record_id: str) -> tuple[str, str]:
-    key = keys.record(entity, record_id)
-    return key["pk"], key["sk"]
-
-
-def load_areas(codes: Iterable[str]) -> dict[str, Area]:
-    valid = [c for c in codes if _is_code(c)]
-    items = fetch(record_key("area", c) for c in valid)
-    return {i["code"]: Area.from_item(i) for i in items.values()}
-
-
-def _is_code(code: str) -> bool:
-    try:
-        level_of(code)
-    except ValueError:
-        return False
-    return True
-
-
-def paged(items: list[T], *, sort_key: Callable[[T], str], query_id: str, limit: int,
-          cursor: str | None) -> tuple[list[T], str | None]:
-    """A page of a computed, bounded list (sorted by `sort_key`) with the same signed cursors as Queries."""
-    ordered = sorted(items, key=sort_key)
-    if cursor:
-        after = cursors.decode(query_id, cursor).get("after", "")
-        ordered = [i for i in ordered if sort_key(i) > after]
-    page = ordered[:limit]
-    more = len(ordered) > limit
-    return page, (cursors.encode(query_id, {"after": sort_key(page[-1])}) if more else None)
-
-
-def field_error(loc: list[str], msg: str) -> list[dict[str, Any]]:
-    return [{"loc": loc, "msg": msg}]
-
-
-def require_covers(caller: Caller, area_code: str, loc: list[str]) -> None:
-    """403 naming the field when `area_code` is outside the caller's jurisdiction."""
-    if not caller.covers(area_code):
-        raise Forbidden(f"区域 {area_code} 不在您的管辖范围内", code="outside_jurisdiction",
-                        errors=field_error(loc, "不在您的管辖范围内"))
-
-
-def existing_area(code: str, loc: list[str], *, known: dict[str, Area] | None = None) -> Area:
-    """The active area `code`, or 422 `area_not_found` naming the field."""
-    area = (known if known is not None else load_areas([code])).get(code)
-    if area is None or area.status != "active":
-        raise Unprocessable(f"区域 {code} 不存在或已撤销", code="area_not_found",
-                            errors=field_error(loc, "区域不存在或已撤销"))
-    return area
-
+# --- helpers of this package -----------------------------------------------------------------------
 
 def list_scope(caller: Caller, area: str | None) -> str:
     """The area a staff list is scoped to: the given one (inside the caller's jurisdiction) or theirs.
@@ -132,18 +57,6 @@ def refuse_nulls(patch: BaseModel, fields: Iterable[str]) -> None:
     if nulls:
         raise Unprocessable("以下字段不能为空：" + "、".join(nulls), code="validation_failed",
                             errors=[{"loc": ["body", f], "msg": "不能为空"} for f in nulls])
-
-
-class _Phone(Model):
-    phone_cipher: str
-    phone_hash: str
-    phone_masked: str
-
-
-def seal_phone(phone: str) -> dict[str, str]:
-    """A validated phone number as stored: encrypted, a keyed lookup hash, and the masked form."""
-    return _Phone(phone_cipher=pii.encrypt("phone", phone), phone_hash=pii.lookup_hash("phone", phone),
-                  phone_masked=pii.mask_phone(phone)).model_dump()
 
 
 # --- institutions ---------------------------------------------------------------------------------
@@ -192,7 +105,7 @@ def create_institution(actor: audit.Actor, caller: Caller, data: InstitutionIn,
     _check_serves(caller, serves, known)
     inst = Institution(id=institution_id or uuid.uuid4().hex, kind=data.kind, level=data.level, name=data.name,
                        home_area=data.home_area, serves=serves, address=data.address, hours=data.hours,
-                       demo=data.demo, **(seal_phone(data.phone) if data.phone else {}))
+                       demo=data.demo, **(pii.seal_phone(data.phone).fields("phone") if data.phone else {}))
     storage.stamp_new(inst)
     storage.put_new(inst, also=[
         *(storage.put_op(serving_item(inst, code)) for code in serves),
@@ -232,7 +145,7 @@ def change_institution(actor: audit.Actor, caller: Caller, institution_id: str, 
     refuse_nulls(patch, ["name", "serves", "status"])
     changes = patch.model_dump(exclude_unset=True, exclude={"version", "phone"})
     if "phone" in patch.model_fields_set:
-        changes.update(seal_phone(patch.phone) if patch.phone else
+        changes.update(pii.seal_phone(patch.phone).fields("phone") if patch.phone else
                        {"phone_cipher": None, "phone_hash": None, "phone_masked": None})
     if not changes:
         raise Unprocessable("没有要修改的字段", code="nothing_to_change")
@@ -300,14 +213,6 @@ def institutions_serving(code: str, *, limit: int, cursor: str | None) -> Servin
     return ServingPage(items=items, next_cursor=next_cursor)
 
 
-def area_chain(code: str) -> dict[str, Area]:
-    """The area and its ancestors (one BatchGetItem), root first; 404 `area_not_found` if unknown."""
-    chain = load_areas(ancestors(code)) if _is_code(code) else {}
-    if code not in chain:
-        raise NotFound(f"区域 {code} 不存在", code="area_not_found")
-    return {c: chain[c] for c in ancestors(code) if c in chain}
-
-
 # --- people ---------------------------------------------------------------------------------------
 
 def _visible_institution(caller: Caller, institution_id: str, loc: list[str]) -> Institution:
@@ -326,7 +231,7 @@ def create_person(actor: audit.Actor, caller: Caller, data: PersonIn, person_id:
         _visible_institution(caller, data.institution_id, ["body", "institution_id"])
     person = Person(id=person_id or uuid.uuid4().hex, name=data.name, roles=list(dict.fromkeys(data.roles)),
                     home_area=data.home_area, institution_id=data.institution_id, duty=data.duty,
-                    hours=data.hours, demo=data.demo, **seal_phone(data.phone))
+                    hours=data.hours, demo=data.demo, **pii.seal_phone(data.phone).fields("phone"))
     storage.stamp_new(person)
     roles = "、".join(PERSON_ROLES[r] for r in person.roles)
     storage.put_new(person, also=[audit.entry(actor, "create", "person", person.id, f"登记人员（{roles}）")])
@@ -356,7 +261,7 @@ def change_person(actor: audit.Actor, caller: Caller, person_id: str, patch: Per
     refuse_nulls(patch, ["name", "roles", "duty", "phone", "status"])
     changes = patch.model_dump(exclude_unset=True, exclude={"version", "phone"})
     if "phone" in patch.model_fields_set:
-        changes.update(seal_phone(patch.phone))
+        changes.update(pii.seal_phone(patch.phone).fields("phone"))
     if not changes:
         raise Unprocessable("没有要修改的字段", code="nothing_to_change")
     if changes.get("institution_id"):

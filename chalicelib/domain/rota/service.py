@@ -19,9 +19,10 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain.directory.models import ContactCard, Institution, InstitutionCard, Person
-from chalicelib.domain.directory.service import (
-    fan_out, field_error, get_institution, load_institutions, load_people, paged,
-)
+from chalicelib.domain.directory.service import get_institution, load_institutions, load_people
+from chalicelib.platform.errors import field_error
+from chalicelib.platform.storage.batch import fan_out
+from chalicelib.platform.storage.paging import paged
 from chalicelib.domain.rota.models import (
     WEEKDAYS, Activity, ActivityCard, ActivityIn, ActivityPage, Commitment, DutyEntry, DutySlot, DutySlotIn,
     DutySlotOut, DutySlotPage, RotaWeek,

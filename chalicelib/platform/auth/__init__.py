@@ -111,3 +111,10 @@ def require_owner(caller: Caller, owner_sub: str) -> None:
     """A resident's records are theirs alone; to anyone else they do not exist (404)."""
     if caller.sub != owner_sub:
         raise NotFound()
+
+
+def require_covers(caller: Caller, area_code: str, loc: list[str]) -> None:
+    """403 naming the field when `area_code` is outside the caller's jurisdiction."""
+    if not caller.covers(area_code):
+        raise Forbidden(f"区域 {area_code} 不在您的管辖范围内", code="outside_jurisdiction",
+                        errors=[{"loc": loc, "msg": "不在您的管辖范围内"}])
