@@ -1,8 +1,38 @@
 """`Model`: the base of every pydantic model here. Schemas are built on first use instead of at import
 (`defer_build`), so a cold start pays only for the models its first request touches: building all ~150
-models at import cost ~170 ms, more than importing boto3 (see `make bench`)."""
-from pydantic import BaseModel, ConfigDict
+models at import cost ~170 ms, more than importing boto3 (see `make bench`).
+
+`vocabulary(...)`: a string field whose allowed codes are known only at run time (the core's codes plus
+those the enabled plugins add): validated against them, and listed as the schema's `enum` when the
+OpenAPI document is built."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Callable
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic.json_schema import GetJsonSchemaHandler
 
 
 class Model(BaseModel):
     model_config = ConfigDict(defer_build=True)
+
+
+class _Enum:
+    def __init__(self, codes: Callable[[], dict[str, str]]) -> None:
+        self.codes = codes
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        out = handler(schema)
+        out["enum"] = list(self.codes())
+        return out
+
+
+def vocabulary(codes: Callable[[], dict[str, str]], what: str) -> Any:
+    """A `str` field whose value must be one of `codes()` (code → Chinese title) when validated."""
+    def check(value: str) -> str:
+        known = codes()
+        if value not in known:
+            raise ValueError(f"未知的{what}；可选：" + "、".join(f"{code}（{title}）" for code, title in known.items()))
+        return value
+
+    return Annotated[str, AfterValidator(check), _Enum(codes)]

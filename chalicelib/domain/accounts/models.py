@@ -12,12 +12,12 @@ from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.domain.areas.models import level_of
 from chalicelib.platform import pii, storage
+from chalicelib.platform.auth import roles
 from chalicelib.platform.model import Model
 from chalicelib.platform.storage import keys
 
 Kind = Literal["resident", "staff"]
-StaffRole = Literal["grid_worker", "mediator", "lawyer", "notary", "appraiser", "publicist",
-                    "legal_aid_officer", "corrections_officer", "admin"]
+StaffRole = Literal[tuple(sorted(roles.STAFF))]  # type: ignore[valid-type]  # the contract's staff roles
 PERSONAL_FIELDS = ("name", "phone_cipher", "phone_hash", "phone_masked", "phone_verified", "phone_source",
                    "home_grid", "id_number_cipher", "id_number_hash", "id_number_masked",
                    "real_name_declared_at", "openid_cipher", "openid_hash", "unionid_hash")

@@ -4,23 +4,55 @@ Phones arrive in inputs as typed, are validated here (`pii.normalize_phone`) and
 """
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import Callable, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.domain.areas.models import AreaRef, level_of
 from chalicelib.platform import pii, storage
 from chalicelib.platform.model import Model
+from chalicelib import plugin
+from chalicelib.platform.auth import roles
+from chalicelib.platform.model import vocabulary
 from chalicelib.platform.storage import keys
 
 MAX_SERVES = 20
 
-InstitutionKind = Literal["notary_office", "legal_aid_centre", "mediation_committee", "law_firm",
-                          "appraisal_institution", "service_platform"]
-KIND_TITLES: dict[str, str] = {
+# The directory lists every public legal service institution of a city, whichever services run here; a
+# service adds kinds of its own (`Plugin.institution_kinds`), known while it is enabled.
+CORE_KINDS: dict[str, str] = {
     "notary_office": "公证机构", "legal_aid_centre": "法律援助机构", "mediation_committee": "人民调解委员会",
     "law_firm": "律师事务所", "appraisal_institution": "司法鉴定机构", "service_platform": "公共法律服务平台",
 }
+
+
+def kind_titles() -> dict[str, str]:
+    return {**CORE_KINDS, **{k.code: k.title for _, k in plugin.institution_kinds()}}
+
+
+class _Titles(Mapping):
+    """KIND_TITLES[kind] / PERSON_ROLES[role]: the vocabulary as it stands (core + enabled plugins); a code
+    no longer known (its plugin disabled) reads as itself."""
+
+    def __init__(self, source: Callable[[], dict[str, str]]) -> None:
+        self.source = source
+
+    def __getitem__(self, code: str) -> str:
+        return self.source().get(code, code)
+
+    def __iter__(self):
+        return iter(self.source())
+
+    def __len__(self) -> int:
+        return len(self.source())
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.source()
+
+
+KIND_TITLES = _Titles(kind_titles)
+InstitutionKind = vocabulary(kind_titles, "机构类别")
 # Kinds that come in levels, the level titles, and the area levels each may be based at (seed 002:
 # 中心 at county level, 工作站 at town/street, 工作室 at village/community; M4: committees per level).
 LEVELS: dict[str, dict[str, str]] = {
@@ -33,14 +65,22 @@ LEVEL_HOMES: dict[str, set[str]] = {
     "service_platform.centre": {"city", "district"}, "service_platform.station": {"town"},
     "service_platform.studio": {"village"},
 }
-PERSON_ROLES: dict[str, str] = {
-    "grid_worker": "网格员", "mediator": "人民调解员", "lawyer": "律师", "legal_advisor": "村（社区）法律顾问",
-    "notary": "公证员", "notary_assistant": "公证员助理", "appraiser": "司法鉴定人", "publicist": "普法宣传员",
-    "legal_aid_officer": "法律援助工作人员", "corrections_officer": "社区矫正工作人员",
+# People's duties in the directory: the sign-in staff roles (one vocabulary, platform/auth/roles.py), the
+# duties the core knows beside them, and those the enabled services add (`Plugin.roles`).
+CORE_DUTIES: dict[str, str] = {
+    "legal_advisor": "村（社区）法律顾问", "notary_assistant": "公证员助理",
     "grassroots_legal_worker": "基层法律服务工作者", "justice_office_staff": "司法所工作人员",
     "legal_literate": "法律明白人", "volunteer": "法律志愿者",
 }
-PersonRole = Literal[tuple(PERSON_ROLES)]  # type: ignore[valid-type]
+
+
+def person_roles() -> dict[str, str]:
+    staff = {code: title for code, title in roles.TITLES.items() if code in roles.STAFF and code != roles.ADMIN}
+    return {**staff, **CORE_DUTIES, **{r.code: r.title for _, r in plugin.roles()}}
+
+
+PERSON_ROLES = _Titles(person_roles)
+PersonRole = vocabulary(person_roles, "人员类别")
 
 
 def _phone(value: str | None) -> str | None:
