@@ -22,7 +22,6 @@ from typing import Any, ClassVar
 from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.areas import service as areas
 from chalicelib.platform import audit, pii, storage
-from chalicelib.platform.storage import keys
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
 from chalicelib.platform.timeutil import now_utc, today_shanghai
@@ -59,12 +58,10 @@ class ClaimTicket(storage.Record):
     id: str
     application_id: str
 
-    def key_attributes(self) -> dict[str, str]:
-        return keys.record(CLAIM_ENTITY, self.id)
-
 
 def _field(loc: list[str], msg: str) -> list[dict[str, Any]]:
-    return [{"loc": ["body", *loc], "msg": msg}]
+    """A field error located in the service's input (the endpoint adds `body`)."""
+    return [{"loc": list(loc), "msg": msg}]
 
 
 def _check_area(caller: Caller, code: str) -> None:
@@ -97,13 +94,13 @@ def _check_attachments(caller: Caller, ids: list[str]) -> None:
                                 errors=_field(["attachment_ids", str(index)], "已关联到其他记录"))
 
 
-def _link_attachments(actor: audit.Actor, caller: Caller, app: Application) -> None:
+def _link_attachments(caller: Caller, app: Application) -> None:
     """After the application exists (files link by record id). Checked beforehand, so a failure here can
     only be a race with another link of the same file; the application lists its attachment ids anyway."""
     from chalicelib.domain.files import service as files
 
     for file_id in app.attachment_ids:
-        files.attach(actor, caller, file_id, ENTITY, app.id)
+        files.attach(caller.actor, caller, file_id, ENTITY, app.id)
 
 
 def _require_real_name(caller: Caller, id_number: str | None = None,
@@ -118,7 +115,7 @@ def _require_real_name(caller: Caller, id_number: str | None = None,
                             errors=_field(list(loc), "与实名登记的身份证号不一致"))
 
 
-def submit(actor: audit.Actor, caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, str | None]:
+def submit(caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, str | None]:
     """Store a new application with its eligibility result; (application, tracking code or None)."""
     on_behalf = caller.is_staff
     if on_behalf and not caller.has_any(FILERS):
@@ -179,12 +176,12 @@ def submit(actor: audit.Actor, caller: Caller, data: LegalAidApplicationIn) -> t
             id=_claim_key(tracking_code, applicant.id_number), application_id=app.id)).to_item())]
     storage.put_new(app, also=[
         *ticket,
-        audit.entry(actor, "create", ENTITY, app.id,
+        audit.entry(caller.actor, "create", ENTITY, app.id,
                     f"{how}法律援助申请（{app.matter_type.label}{'，绿色通道' if green else ''}）；"
                     f"资格审查：{eligibility.verdict.label}，依据 {', '.join(eligibility.policy_versions) or '无'}"),
         *queue.ops(None, app),
     ])
-    _link_attachments(actor, caller, app)
+    _link_attachments(caller, app)
     return app, tracking_code
 
 
@@ -196,21 +193,18 @@ def _claim_key(tracking_code: str, id_number: str) -> str:
 
 
 def load(app_id: str) -> Application:
-    app = storage.find(Application, ENTITY, app_id, consistent=True)
-    if app is None:
-        raise NotFound("没有这件法律援助申请", code="application_not_found")
-    return app
+    return storage.require(Application, app_id, consistent=True)
 
 
-def read(actor: audit.Actor, caller: Caller, app_id: str) -> tuple[Application, str]:
+def read(caller: Caller, app_id: str) -> tuple[Application, str]:
     """The application and how the caller reads it (404 for anyone not entitled). Staff reads are audited;
     the assigned lawyer and the handling officer get the applicant's phone in full, and their entry says so."""
     app = load(app_id)
     reader = reader_of(caller, app)
     if reader in PHONE_READERS:
-        audit.record_read(actor, ENTITY, app.id, f"查看法律援助申请（{READER_LABELS[reader]}），含申请人完整电话（联系申请人）")
+        audit.record_read(caller.actor, ENTITY, app.id, f"查看法律援助申请（{READER_LABELS[reader]}），含申请人完整电话（联系申请人）")
     elif reader != "owner":
-        audit.record_read(actor, ENTITY, app.id, f"查看法律援助申请（{READER_LABELS[reader]}）")
+        audit.record_read(caller.actor, ENTITY, app.id, f"查看法律援助申请（{READER_LABELS[reader]}）")
     return app, reader
 
 
@@ -218,7 +212,7 @@ def lawyer_contact(app: Application) -> LegalAidLawyerOut | None:
     """The assigned lawyer's name, firm (their institution's name) and work phone, for the applicant."""
     if not app.lawyer:
         return None
-    staff = storage.get_record(accounts.StaffAccount, **keys.record(accounts.StaffAccount.entity, app.lawyer))
+    staff = accounts.staff_account(app.lawyer)
     if staff is None:
         return None
     return LegalAidLawyerOut(name=staff.name, firm=institution_names([staff]).get(staff.sub),
@@ -234,31 +228,29 @@ def institution_names(staff: list[accounts.StaffAccount]) -> dict[str, str]:
 
 
 def mine(caller: Caller, *, limit: int, cursor: str | None) -> LegalAidApplicationPage:
-    page = storage.query(keys.owned_by(ENTITY, caller.sub), index="gsi1", limit=limit, cursor=cursor,
-                         newest_first=True)
+    page = storage.page(Application, ENTITY, caller.sub, limit=limit, cursor=cursor, newest_first=True)
     return LegalAidApplicationPage(items=[summary(Application.from_item(i)) for i in page.items],
                                    next_cursor=page.next_cursor)
 
 
 def assigned_to(caller: Caller, state: str, *, limit: int, cursor: str | None) -> LegalAidApplicationPage:
     """A lawyer's cases: open (assigned) or closed, most recently assigned first."""
-    page = storage.query(keys.owned_by(LAWYER_INDEX, caller.sub), index="gsi2",
-                         begins_with=keys.SEP.join([state, ""]), limit=limit, cursor=cursor, newest_first=True)
+    page = storage.page(Application, LAWYER_INDEX, caller.sub, after=(state,), limit=limit, cursor=cursor,
+                        newest_first=True)
     return LegalAidApplicationPage(items=[summary(Application.from_item(i)) for i in page.items],
                                    next_cursor=page.next_cursor)
 
 
-def claim(actor: audit.Actor, caller: Caller, data: LegalAidClaimIn) -> Application:
+def claim(caller: Caller, data: LegalAidClaimIn) -> Application:
     """The applicant takes over an application filed on their behalf: tracking code + their own ID number.
     Any wrong pair is the same 404 (one read of the ticket keyed by both), so the endpoint reveals nothing
     about other people's applications; attempts are limited per resident and failures audited."""
     _require_real_name(caller, data.id_number, ("id_number",))  # their own number: checked before anything is looked up
     _limit_claims(caller)
-    ticket = storage.get_record(ClaimTicket, **keys.record(CLAIM_ENTITY, _claim_key(data.tracking_code, data.id_number)),
-                                consistent=True)
+    ticket = storage.find(ClaimTicket, CLAIM_ENTITY, _claim_key(data.tracking_code, data.id_number), consistent=True)
     app = storage.find(Application, ENTITY, ticket.application_id, consistent=True) if ticket else None
     if app is None:
-        storage.transact([audit.entry(actor, "claim_failed", CLAIM_ENTITY, caller.sub,
+        storage.transact([audit.entry(caller.actor, "claim_failed", CLAIM_ENTITY, caller.sub,
                                       "认领代为提交的法律援助申请未成功（查询码与身份证号不符）")])
         raise NotFound("查询码或身份证号不正确，请核对后再试", code="application_not_found")
     if app.owner == caller.sub:
@@ -266,7 +258,7 @@ def claim(actor: audit.Actor, caller: Caller, data: LegalAidClaimIn) -> Applicat
     if app.owner is not None:
         raise Conflict("该申请已由其他账号认领", code="already_claimed")
     return storage.update(app, {"owner": caller.sub}, expected_version=app.version, also=[
-        audit.entry(actor, "claim", ENTITY, app.id, "申请人认领代为提交的申请", {"owner": {"from": None, "to": caller.sub}}),
+        audit.entry(caller.actor, "claim", ENTITY, app.id, "申请人认领代为提交的申请", {"owner": {"from": None, "to": caller.sub}}),
     ])
 
 

@@ -7,14 +7,13 @@ Parties match on the ID hash where both sides have one (two people named 张伟 
 are different people); otherwise on the normalized name. A hit blocks the assignment unless an officer
 gives a reason, which is stored with the hits and written to the audit trail.
 
-One Query: the lawyer's open cases (gsi2 `legal-aid-assignment-by#<lawyer>`, sort key prefix `open#`).
+One Query: the lawyer's open cases (the lawyer's list of `Application`, narrowed to `open`; DATA_MODEL.md L3).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from chalicelib.platform.storage import keys
 from chalicelib.platform import pii, storage
 from plugins.legal_aid.models import LAWYER_INDEX, Application, ConflictHit
 
@@ -42,9 +41,7 @@ def _same(name_a: str, hash_a: str | None, name_b: str, hash_b: str | None) -> s
 
 
 def open_cases(lawyer: str) -> list[Application]:
-    items = storage.query_all(keys.owned_by(LAWYER_INDEX, lawyer), index="gsi2",
-                              begins_with=keys.SEP.join(["open", ""]))
-    return [Application.from_item(i) for i in items]
+    return [Application.from_item(i) for i in storage.every(Application, LAWYER_INDEX, lawyer, after=("open",))]
 
 
 def check(app: Application, lawyer: str) -> list[ConflictHit]:

@@ -15,7 +15,6 @@ from typing import ClassVar
 
 from chalicelib.domain.accounts import service as accounts
 from chalicelib.platform import audit, pii, storage
-from chalicelib.platform.storage import keys
 from chalicelib import plugin
 from chalicelib.platform.audit import Actor
 from chalicelib.platform.auth import Caller
@@ -23,7 +22,6 @@ from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.legal_aid import applications, households, workflow
 from plugins.legal_aid.models import LegalAidApplicationIn, LegalAidAssignIn
 
-MARKER = keys.record("legal-aid-demo", "v1")
 DISTRICT = "320402"
 
 
@@ -44,7 +42,7 @@ def _application(name, born, matter, opposing, incomes, size, categories=(), rur
 
 def seed_lawyer(actor: Actor, sub: str, name: str, area: str = DISTRICT) -> accounts.StaffAccount:
     """An active staff account with the lawyer role (no WeChat link; idempotent)."""
-    existing = storage.get_record(accounts.StaffAccount, **keys.record(accounts.StaffAccount.entity, sub))
+    existing = accounts.staff_account(sub)
     if existing is not None:
         return existing
     staff = accounts.StaffAccount(sub=sub, name=name, roles=["lawyer"], area=area, created_by=actor.sub)
@@ -60,12 +58,11 @@ def load(ctx: plugin.DemoContext) -> None:
         return
     grid = grids[0]
     officer = Caller(sub="officer-1", roles=frozenset({"legal_aid_officer"}), area=DISTRICT)
-    officer_actor = Actor(sub="officer-1", roles=("legal_aid_officer",))
 
-    def resident(sub: str, name: str, born: str) -> tuple[Actor, Caller]:
+    def resident(sub: str, name: str, born: str) -> Caller:
         """A real-name registered resident (SPEC issue 4: legal aid needs 实名)."""
         accounts.seed_resident(ctx.actor, sub, name=name, id_number=id_number(DISTRICT, born, "021"), home_grid=grid)
-        return Actor(sub=sub, roles=("resident",)), Caller(sub=sub, roles=frozenset({"resident"}), area=None)
+        return Caller(sub=sub, roles=frozenset({"resident"}), area=None)
 
     # the district's two legal-aid lawyers (staff accounts: assignment checks the account, its role and area)
     for sub, name in (("lawyer-1", "周律师"), ("lawyer-2", "吴律师")):
@@ -75,27 +72,23 @@ def load(ctx: plugin.DemoContext) -> None:
     accounts.seed_resident(ctx.actor, "r-1", name="王建国", id_number=id_number(DISTRICT, "19850715", "001"),
                            home_grid=grid)
 
-    actor, caller = resident("r-demo-zhao", "赵大海", "19700304")
-    zhao, _ = applications.submit(actor, caller, _application(
+    zhao, _ = applications.submit(resident("r-demo-zhao", "赵大海", "19700304"), _application(
         "赵大海", "19700304", "traffic_accident", "常州某运输有限公司", [1500], 2, area=grid, kind="organisation",
         description="驾驶电动车被货车撞伤，要求赔偿医疗费、误工费"))
-    zhao = workflow.accept(officer_actor, officer, zhao.id, zhao.version)
-    zhao = workflow.approve(officer_actor, officer, zhao.id, zhao.version)
-    workflow.assign(officer_actor, officer, zhao.id, LegalAidAssignIn(lawyer="lawyer-1"), zhao.version)
+    zhao = workflow.accept(officer, zhao.id, zhao.version)
+    zhao = workflow.approve(officer, zhao.id, zhao.version)
+    workflow.assign(officer, zhao.id, LegalAidAssignIn(lawyer="lawyer-1"), zhao.version)
 
-    actor, caller = resident("r-demo-li", "李秀英", "19780512")
-    li, _ = applications.submit(actor, caller, _application(
+    li, _ = applications.submit(resident("r-demo-li", "李秀英", "19780512"), _application(
         "李秀英", "19780512", "traffic_accident", "钱某", [4200, 1350], 3, area=grid,
         description="丈夫遭遇交通事故受伤，肇事方拒绝赔偿"))
-    workflow.accept(officer_actor, officer, li.id, li.version)
+    workflow.accept(officer, li.id, li.version)
 
-    actor, caller = resident("r-demo-zhang", "张桂兰", "19420218")
-    applications.submit(actor, caller, _application(
+    applications.submit(resident("r-demo-zhang", "张桂兰", "19420218"), _application(
         "张桂兰", "19420218", "elder_support", "张某某", [300], 1, rural=True, area=grid,
         description="子女不支付赡养费"))
 
-    actor, caller = resident("r-demo-chen", "陈明", "19880808")
-    applications.submit(actor, caller, _application(
+    applications.submit(resident("r-demo-chen", "陈明", "19880808"), _application(
         "陈明", "19880808", "contract", "某装修公司", [9000], 2, area=grid, kind="organisation",
         description="装修合同纠纷"))
 
@@ -107,19 +100,20 @@ def load(ctx: plugin.DemoContext) -> None:
         until = soon.isoformat() if n < 2 else ""
         rows.append(f"{kind},演示户{n + 1},{number},{grid},{until}")
     admin = Caller(sub="officer-1", roles=frozenset({"legal_aid_officer"}), area=DISTRICT)
-    households.import_text(officer_actor, admin, "\n".join(rows), "demo")
-    listed = households.listing(officer_actor, admin, households.VulnerableHouseholdQuery(area=grid, limit=2))
+    households.import_text(admin, "\n".join(rows), "demo")
+    listed = households.listing(admin, households.VulnerableHouseholdQuery(area=grid, limit=2))
     for item in listed.items:
         visit = households.HouseholdVisitIn(visited_on=today_shanghai())
-        households.visit(officer_actor, admin, item.id, visit, item.version)
-    storage.put_new(_Marker(id="v1", loaded_at=now_utc().isoformat()))
+        households.visit(admin, item.id, visit, item.version)
+    storage.put_new(_Marker(id=MARKER_ID, loaded_at=now_utc().isoformat()))
 
 
 class _Marker(storage.Record):
+    """Set once the demo is loaded (`legal-aid-demo#v1`): loading again changes nothing."""
     entity: ClassVar[str] = "legal-aid-demo"
     id: str
     loaded_at: str
 
-    def key_attributes(self) -> dict[str, str]:
-        return keys.record("legal-aid-demo", self.id)
 
+MARKER_ID = "v1"
+MARKER = _Marker(id=MARKER_ID, loaded_at="").key_attributes()  # its key, as the core builds it

@@ -95,11 +95,8 @@ def households_unvisited(ctx: plugin.ScreeningContext) -> Iterable[plugin.Findin
 
 def household_status_expiring(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
     """L7: vulnerable statuses ending this month or next (to be renewed or closed)."""
-    city = ctx.area[:4]
     for month in (ctx.month, _next_month(ctx.month)):
-        for item in households.expiring(city, month):
-            if not item["grid"].startswith(ctx.area):
-                continue
+        for item in households.expiring(ctx.area, month):
             yield plugin.Finding(
                 check="legal-aid.household-status-expiring", area=item["grid"], severity="info",
                 title="困难群体资格即将到期",

@@ -6,14 +6,14 @@ here; the core's tabular reader maps the columns by header name and parses each 
 their grid's households not yet visited and record visits; the monthly screening lists households still
 unvisited and statuses about to expire.
 
-Keys (docs/data-model.md, legal-aid patterns):
-- a household `legal-aid-household#<id>` / `record`, its visits in the same partition (`visit#<date>#<id>`);
-  the id is the keyed hash of the ID number, so importing next year's list updates, never duplicates;
-- every household of an area: gsi1 `legal-aid-household@<city>` / `<grid>#<id>` (pattern 7);
-- not yet visited: gsi2 `legal-aid-household-unvisited@<city>` / `<grid>#<id>`, a sparse index the first
-  visit removes the household from — "my grid's households to visit" is one Query;
-- status expiring in a month: `legal-aid-household-expiry#<city>#<yyyy-mm>` / `<grid>#<id>` (one small item
-  per household with an end date), read by the screening of that month and the next.
+What is stored (plugins/legal_aid/DATA_MODEL.md, L6–L10; the record types declare their lists and the core
+builds the keys):
+- a household (`Household`), keyed by the keyed hash of the ID number, so importing next year's list updates,
+  never duplicates; its visits (`Visit`) kept in its own partition, by date;
+- listed under its area (pattern 7), and — until the first visit — in the area's sparse "not yet visited"
+  list: "my grid's households to visit" is one Query;
+- status expiring in a month (`Expiry`): one small item per household with an end date in its city's list
+  of that month, read by the screening of that month and the one before.
 
 Import: rows are checked one by one (a per-row report names the row as the spreadsheet numbers it, the
 column and what is wrong, never the ID number itself); valid rows are written 25 to a transaction with one
@@ -27,9 +27,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
+from chalicelib.domain.areas import service as areas
+from chalicelib.domain.areas.service import Area
 from chalicelib.platform import audit, pii, storage, tabular
-from chalicelib.platform.storage import keys
-from chalicelib.domain.areas.models import Area
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, today_shanghai
@@ -61,7 +61,15 @@ CATEGORY_WORDS: dict[str, str] = {
 
 
 class Household(storage.Record):
+    """One household of the list, in the list of its area and, until its first visit, in the area's
+    "not yet visited" list (sparse: the first visit takes it out)."""
     entity: ClassVar[str] = ENTITY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing(ENTITY, "gsi1", by="area"),
+        storage.Listing(UNVISITED, "gsi2", by="area"),
+    )
+    missing: ClassVar[tuple[str, str]] = ("没有这一户", "household_not_found")
+
     id: str
     category: HouseholdCategory
     name: str
@@ -74,33 +82,45 @@ class Household(storage.Record):
     imported_by: str
     import_id: str
 
-    def key_attributes(self) -> dict[str, str]:
-        out = keys.record(ENTITY, self.id)
-        out["gsi1pk"], out["gsi1sk"] = keys.area_scoped(ENTITY, self.grid, self.id)
-        if self.visit_count == 0:
-            out["gsi2pk"], out["gsi2sk"] = keys.area_scoped(UNVISITED, self.grid, self.id)
-        return out
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == ENTITY or listing == UNVISITED and self.visit_count == 0:
+            return storage.Place(of=self.grid, sort=(self.id,))
+        return None
 
 
-def expiry_key(grid: str, valid_until: date, household_id: str) -> tuple[str, str]:
-    return (keys.compose(EXPIRY, keys.city_of(grid), valid_until.strftime("%Y-%m")),
-            keys.compose(grid, household_id))
+class Expiry(storage.Record):
+    """A household whose status ends in a month, in its city's list of that month (one small item per
+    household with an end date, read by the screening of that month and the one before). No name or
+    category: screening findings list it to all staff."""
+    entity: ClassVar[str] = EXPIRY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(EXPIRY, "table", by="city"),)
+
+    household_id: str
+    grid: str
+    valid_until: date
+
+    @classmethod
+    def of(cls, h: Household) -> "Expiry | None":
+        return cls(household_id=h.id, grid=h.grid, valid_until=h.valid_until) if h.valid_until else None
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=(self.grid, self.valid_until.strftime("%Y-%m")), sort=(self.household_id,))
 
 
-def _expiry_item(h: Household) -> dict[str, Any]:
-    pk, sk = expiry_key(h.grid, h.valid_until, h.id)
-    return {"pk": pk, "sk": sk, "entity": "legal-aid-household-expiry", "household_id": h.id, "grid": h.grid,
-            "valid_until": h.valid_until}  # no name or category: screening findings list it to all staff
+class Visit(storage.Record):
+    """One visit, kept in its household's partition in date order."""
+    entity: ClassVar[str] = "legal-aid-household-visit"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(ENTITY, "table"),)
 
-
-class Visit(Model):
-    model_config = ConfigDict(extra="ignore")
     id: str
     household_id: str
     visited_on: date
     by: str
     needs_legal_aid: bool
     note: str | None = None
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=self.household_id, sort=("visit", self.visited_on.isoformat(), self.id))
 
 
 class HouseholdImportIn(Model):
@@ -128,13 +148,12 @@ class HouseholdImportReport(Model):
 
 class ImportRecord(storage.Record):
     entity: ClassVar[str] = IMPORT_ENTITY
+    missing: ClassVar[tuple[str, str]] = ("没有这次导入", "import_not_found")
+
     id: str
     area: str
     by: str
     report: HouseholdImportReport
-
-    def key_attributes(self) -> dict[str, str]:
-        return keys.record(IMPORT_ENTITY, self.id)
 
 
 class VulnerableHouseholdOut(Model):
@@ -246,7 +265,7 @@ def read(raw: bytes, format: tabular.Format | None = None) -> tabular.Table:
     try:
         return tabular.read(raw, COLUMNS, format=format, max_rows=MAX_ROWS, max_cell=MAX_CELL)
     except tabular.TableError as exc:
-        errors = [{**e, "loc": ["body", "file_id"]} if e["loc"] == ["file"] else e for e in exc.errors]
+        errors = [{**e, "loc": ["file_id"]} if e["loc"] == ["file"] else e for e in exc.errors]
         raise Unprocessable(exc.detail, code=_CODES.get(exc.code, exc.code), errors=errors) from None
 
 
@@ -289,32 +308,29 @@ def household_id(id_number: str) -> str:
 
 # --- importing -------------------------------------------------------------------------------------
 
-def import_file(actor: audit.Actor, caller: Caller, data: HouseholdImportIn) -> HouseholdImportReport:
+def import_file(caller: Caller, data: HouseholdImportIn) -> HouseholdImportReport:
     from chalicelib.domain.files import service as files
 
     try:
         record = files.visible(caller, data.file_id)
     except NotFound:
         raise Unprocessable("文件不存在或无权使用", code="file_not_found",
-                            errors=[{"loc": ["body", "file_id"], "msg": "文件不存在"}]) from None
+                            errors=[{"loc": ["file_id"], "msg": "文件不存在"}]) from None
     if record.status != "available" or record.content_type not in FORMATS:
         raise Unprocessable("请上传并确认 CSV 或 Excel（.xlsx）文件", code="not_a_csv",
-                            errors=[{"loc": ["body", "file_id"], "msg": "应为已上传的 CSV 或 XLSX 文件"}])
-    return import_table(actor, caller, read(files.read_bytes(record), FORMATS[record.content_type]), data.file_id)
+                            errors=[{"loc": ["file_id"], "msg": "应为已上传的 CSV 或 XLSX 文件"}])
+    return import_table(caller, read(files.read_bytes(record), FORMATS[record.content_type]), data.file_id)
 
 
-def import_text(actor: audit.Actor, caller: Caller, text: str, file_id: str) -> HouseholdImportReport:
-    return import_table(actor, caller, read(text.encode("utf-8"), "csv"), file_id)
+def import_text(caller: Caller, text: str, file_id: str) -> HouseholdImportReport:
+    return import_table(caller, read(text.encode("utf-8"), "csv"), file_id)
 
 
-def import_table(actor: audit.Actor, caller: Caller, table: tabular.Table, file_id: str) -> HouseholdImportReport:
+def import_table(caller: Caller, table: tabular.Table, file_id: str) -> HouseholdImportReport:
     rows = table.rows
     errors: list[HouseholdRowError] = []
-    grid_codes = sorted({r.values["grid"] for r in rows if r.values.get("grid")})
-    grids: dict[str, Area] = {}
-    for start in range(0, len(grid_codes), 100):
-        found = storage.get_many([tuple(keys.record("area", c).values()) for c in grid_codes[start:start + 100]])
-        grids.update({i["code"]: Area.from_item(i) for i in found if i.get("level") == "grid"})
+    found = areas.get_many([r.values["grid"] for r in rows if r.values.get("grid")])
+    grids: dict[str, Area] = {code: area for code, area in found.items() if area.level == "grid"}
     seen: dict[str, int] = {}
     good: list[Row] = []
     for read_row in rows:
@@ -328,7 +344,7 @@ def import_table(actor: audit.Actor, caller: Caller, table: tabular.Table, file_
     for index, start in enumerate(range(0, len(good), BATCH), start=1):
         batch = good[start:start + BATCH]
         try:
-            result, refused = _write_batch(actor, caller, import_id, index, batch)
+            result, refused = _write_batch(caller, import_id, index, batch)
         except Conflict:
             for row in batch:
                 errors.append(HouseholdRowError(row=row.number, column="", msg="写入时该户数据被同时修改，请重新导入该行"))
@@ -342,20 +358,18 @@ def import_table(actor: audit.Actor, caller: Caller, table: tabular.Table, file_
     report = HouseholdImportReport(id=import_id, file_id=file_id, rows=len(rows), failed=len(failed_rows),
                           errors=errors[:MAX_REPORTED_ERRORS], errors_truncated=len(errors) > MAX_REPORTED_ERRORS,
                           **counts)
-    storage.put_new(ImportRecord(id=import_id, area=caller.area or "", by=actor.sub, report=report), also=[
-        audit.entry(actor, "import", IMPORT_ENTITY, import_id,
+    storage.put_new(ImportRecord(id=import_id, area=caller.area or "", by=caller.sub, report=report), also=[
+        audit.entry(caller.actor, "import", IMPORT_ENTITY, import_id,
                     f"导入困难群体名单（文件 {file_id}）：共 {report.rows} 行，新增 {report.created}，更新 {report.updated}，"
                     f"未变 {report.unchanged}，有误 {report.failed}")])
     return report
 
 
-def _write_batch(actor: audit.Actor, caller: Caller, import_id: str, index: int,
-                 batch: list[Row]) -> tuple[dict[str, int], list[HouseholdRowError]]:
+def _write_batch(caller: Caller, import_id: str, index: int, batch: list[Row]) -> tuple[dict[str, int], list[HouseholdRowError]]:
     """Write one batch; a row whose ID number is already on the list of a grid the caller does not cover is
     refused (never moved or overwritten, and which area holds it is not said)."""
     ids = {row.number: household_id(row.id_number) for row in batch}
-    existing = {i["id"]: Household.from_item(i) for i in storage.get_many(
-        [tuple(keys.record(ENTITY, hid).values()) for hid in ids.values()])}
+    existing = storage.find_many(Household, ids.values())
     ops: list[dict[str, Any]] = []
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     refused: list[HouseholdRowError] = []
@@ -369,7 +383,7 @@ def _write_batch(actor: audit.Actor, caller: Caller, import_id: str, index: int,
         fields = {"category": row.category, "name": row.name, "grid": row.grid, "valid_until": row.valid_until}
         if old is None:
             new = Household(id=hid, id_cipher=pii.encrypt("id_number", row.id_number),
-                            id_masked=pii.mask_id_number(row.id_number), imported_by=actor.sub, import_id=import_id,
+                            id_masked=pii.mask_id_number(row.id_number), imported_by=caller.sub, import_id=import_id,
                             created_at=moment, updated_at=moment, **fields)
             ops.append(storage.put_op(new.to_item()))
             counts["created"] += 1
@@ -380,14 +394,14 @@ def _write_batch(actor: audit.Actor, caller: Caller, import_id: str, index: int,
             new, op = storage.prepare_update(old, {**fields, "import_id": import_id}, expected_version=old.version)
             ops.append(op)
             counts["updated"] += 1
-            if old.valid_until and (new.valid_until is None or expiry_key(old.grid, old.valid_until, old.id)
-                                    != expiry_key(new.grid, new.valid_until, new.id)):
-                ops.append(storage.delete_op(*expiry_key(old.grid, old.valid_until, old.id)))
+            before, after = Expiry.of(old), Expiry.of(new)
+            if before and (after is None or before.key_attributes() != after.key_attributes()):
+                ops.append(storage.remove_op(before))
         if new.valid_until:
-            ops.append(storage.put_op(_expiry_item(new), must_not_exist=False))
+            ops.append(storage.put_op(Expiry.of(new).to_item(), must_not_exist=False))
     if ops:
         first, last = batch[0].number, batch[-1].number
-        ops.append(audit.entry(actor, "import", IMPORT_ENTITY, import_id,
+        ops.append(audit.entry(caller.actor, "import", IMPORT_ENTITY, import_id,
                                f"导入困难群体名单第 {index} 批（第 {first}–{last} 行）：新增 {counts['created']}，"
                                f"更新 {counts['updated']}"))
         storage.transact(ops)
@@ -395,9 +409,10 @@ def _write_batch(actor: audit.Actor, caller: Caller, import_id: str, index: int,
 
 
 def import_report(caller: Caller, import_id: str) -> HouseholdImportReport:
-    record = storage.find(ImportRecord, IMPORT_ENTITY, import_id)
-    if record is None or record.by != caller.sub and not (record.area and caller.covers(record.area)):
-        raise NotFound("没有这次导入", code="import_not_found")
+    record = storage.require(ImportRecord, import_id)
+    if record.by != caller.sub and not (record.area and caller.covers(record.area)):
+        detail, code = ImportRecord.missing
+        raise NotFound(detail, code=code)
     return record.report
 
 
@@ -415,46 +430,42 @@ def _scope(caller: Caller, area: str | None) -> str:
 LIST_ENTITY = "legal-aid-household-list"
 
 
-def listing(actor: audit.Actor, caller: Caller, q: VulnerableHouseholdQuery) -> VulnerableHouseholdPage:
+def listing(caller: Caller, q: VulnerableHouseholdQuery) -> VulnerableHouseholdPage:
     """A page of the list; each call is audited (the list names 低保/重度残疾 households)."""
     scope = _scope(caller, q.area)
-    entity, index = (UNVISITED, "gsi2") if q.unvisited else (ENTITY, "gsi1")
-    page = storage.query(keys.area_scope_partition(entity, keys.city_of(scope)), index=index, begins_with=scope,
-                         limit=q.limit, cursor=q.cursor)
-    audit.record_read(actor, LIST_ENTITY, scope,
+    page = storage.page(Household, UNVISITED if q.unvisited else ENTITY, scope, limit=q.limit, cursor=q.cursor)
+    audit.record_read(caller.actor, LIST_ENTITY, scope,
                       f"查看困难群体名单（{scope}{'，未走访' if q.unvisited else ''}，{len(page.items)} 户）")
     return VulnerableHouseholdPage(items=[VulnerableHouseholdOut.of(Household.from_item(i)) for i in page.items],
                          next_cursor=page.next_cursor)
 
 
-def get(actor: audit.Actor, caller: Caller, hid: str) -> Household:
+def get(caller: Caller, hid: str) -> Household:
     """One household, the read audited (its category is sensitive personal information)."""
     household = _load(caller, hid)
-    audit.record_read(actor, ENTITY, hid, "查看困难群体户信息")
+    audit.record_read(caller.actor, ENTITY, hid, "查看困难群体户信息")
     return household
 
 
 def _load(caller: Caller, hid: str) -> Household:
-    household = storage.find(Household, ENTITY, hid, consistent=True)
-    if household is None or not caller.covers(household.grid):
-        raise NotFound("没有这一户", code="household_not_found")
+    household = storage.require(Household, hid, consistent=True)
+    if not caller.covers(household.grid):  # outside the caller's area it does not exist for them
+        detail, code = Household.missing
+        raise NotFound(detail, code=code)
     return household
 
 
-def visit(actor: audit.Actor, caller: Caller, hid: str, data: HouseholdVisitIn,
-          expected_version: int) -> HouseholdVisitOut:
+def visit(caller: Caller, hid: str, data: HouseholdVisitIn, expected_version: int) -> HouseholdVisitOut:
     household = _load(caller, hid)
     if data.visited_on > today_shanghai():
-        raise Unprocessable("走访日期不能晚于今天", errors=[{"loc": ["body", "visited_on"], "msg": "不能是将来的日期"}])
-    record = Visit(id=uuid.uuid4().hex, household_id=hid, visited_on=data.visited_on, by=actor.sub,
-                   needs_legal_aid=data.needs_legal_aid, note=data.note)
-    pk = keys.record(ENTITY, hid)["pk"]
+        raise Unprocessable("走访日期不能晚于今天", errors=[{"loc": ["visited_on"], "msg": "不能是将来的日期"}])
+    record = storage.stamp_new(Visit(id=uuid.uuid4().hex, household_id=hid, visited_on=data.visited_on, by=caller.sub,
+                                     needs_legal_aid=data.needs_legal_aid, note=data.note))
     last = max(filter(None, [household.last_visited_on, data.visited_on]))
     updated = storage.update(household, {"visit_count": household.visit_count + 1, "last_visited_on": last},
                              expected_version=expected_version, also=[
-        storage.put_op({"pk": pk, "sk": keys.compose("visit", data.visited_on.isoformat(), record.id),
-                        "entity": "legal-aid-household-visit", **record.model_dump()}),
-        audit.entry(actor, "visit", ENTITY, hid, f"入户走访（{data.visited_on.isoformat()}"
+        storage.put_op(record.to_item()),
+        audit.entry(caller.actor, "visit", ENTITY, hid, f"入户走访（{data.visited_on.isoformat()}"
                                                  f"{'，有法律援助需求' if data.needs_legal_aid else ''}）"),
     ])
     return HouseholdVisitOut(id=record.id, household=VulnerableHouseholdOut.of(updated), visited_on=data.visited_on,
@@ -463,9 +474,9 @@ def visit(actor: audit.Actor, caller: Caller, hid: str, data: HouseholdVisitIn,
 
 def unvisited(area: str) -> list[dict[str, Any]]:
     """Every unvisited household of an area (screening: bounded by one city's list)."""
-    return storage.query_all(keys.area_scope_partition(UNVISITED, keys.city_of(area)), index="gsi2",
-                             begins_with=area, max_items=200_000)
+    return storage.every(Household, UNVISITED, area, max_items=200_000)
 
 
-def expiring(city: str, month: str) -> list[dict[str, Any]]:
-    return storage.query_all(keys.compose(EXPIRY, city, month), max_items=200_000)
+def expiring(area: str, month: str) -> list[dict[str, Any]]:
+    """The households of an area whose status ends in `month` (`yyyy-mm`): one Query of the city's month."""
+    return storage.every(Expiry, EXPIRY, (area, month), max_items=200_000)

@@ -12,7 +12,6 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from chalicelib.platform.storage import keys
 from chalicelib.platform import pii, storage
 from chalicelib.platform.model import Model
 
@@ -336,7 +335,15 @@ class ConflictOverride(Model):
 # --- the record -----------------------------------------------------------------------------------
 
 class Application(storage.Record):
+    """One application, from submission to follow-up. Listed in its owner's list (once someone owns it) and
+    in its lawyer's (once assigned), open or closed."""
     entity: ClassVar[str] = ENTITY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing(ENTITY, "gsi1", by="owner"),        # a resident's own, by submission time
+        storage.Listing(LAWYER_INDEX, "gsi2", by="owner"),  # a lawyer's cases: ("open" | "closed", assigned, id)
+    )
+    missing: ClassVar[tuple[str, str]] = ("没有这件法律援助申请", "application_not_found")
+
     id: str
     status: Status = Status.submitted
     channel: Literal["online", "on_behalf"]
@@ -382,16 +389,13 @@ class Application(storage.Record):
     def verdict(self) -> Verdict:
         return self.override.verdict if self.override else self.eligibility.verdict
 
-    def key_attributes(self) -> dict[str, str]:
-        out = keys.record(ENTITY, self.id)
-        if self.owner:
-            out.update(gsi1pk=keys.owned_by(ENTITY, self.owner),
-                       gsi1sk=keys.compose(stamp(self.submitted_at), self.id))
-        if self.lawyer:
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == ENTITY and self.owner:
+            return storage.Place(of=self.owner, sort=(stamp(self.submitted_at), self.id))
+        if listing == LAWYER_INDEX and self.lawyer:
             state = "open" if self.status == Status.assigned else "closed"
-            out.update(gsi2pk=keys.owned_by(LAWYER_INDEX, self.lawyer),
-                       gsi2sk=keys.compose(state, stamp(self.assigned_at or self.submitted_at), self.id))
-        return out
+            return storage.Place(of=self.lawyer, sort=(state, stamp(self.assigned_at or self.submitted_at), self.id))
+        return None
 
 
 def stamp(moment: datetime) -> str:

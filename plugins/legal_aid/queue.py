@@ -1,6 +1,6 @@
 """The officers' work queue (SPEC L5: green-channel cases first in every queue, then by deadline).
 
-Key design (docs/data-model.md, legal-aid patterns): one small queue entry per open case *per level of
+Key design (DATA_MODEL.md, L4): one small queue entry (`QueueEntry`) per open case *per level of
 its area* — province, city, district, town, village, grid — in the partition `legal-aid-queue#<area>`,
 sort key `<priority>#<deadline>#<submitted>#<id>`:
 - priority 0 = green channel awaiting acceptance, review or assignment; 1 = other cases awaiting those
@@ -20,14 +20,12 @@ officers and a filter for towns.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-
-from chalicelib.platform.storage import keys
 from chalicelib.platform import storage
 from chalicelib.domain.areas.models import ancestors
 from chalicelib.platform.timeutil import now_utc
-from plugins.legal_aid.models import Application, Status, stamp
+from plugins.legal_aid.models import Application, MatterType, Status, Verdict, stamp
 from chalicelib.platform.model import Model
 
 QUEUE = "legal-aid-queue"
@@ -47,37 +45,52 @@ def position(app: Application) -> tuple[int, datetime] | None:
     return None
 
 
-def partition(area_code: str) -> str:
-    return keys.compose(QUEUE, area_code)
+class QueueEntry(storage.Record):
+    """A case's entry in the queue of one level of its area (`queue`): what the queue shows, so a page needs
+    no further reads. Its key is its place in that queue (a table list): green first, then by deadline;
+    equal deadlines (statutory periods end at 24:00) go first come, first served."""
+    entity: ClassVar[str] = ENTRY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(QUEUE, "table"),)
 
+    queue: str                    # the area code whose queue this is (the case's area or one above it)
+    application_id: str
+    area: str
+    status: Status
+    priority: int
+    green_channel: bool
+    deadline: datetime
+    matter_type: MatterType
+    applicant_name: str
+    submitted_at: datetime
+    major: bool
+    verdict: Verdict
+    approved_at: datetime | None = None
 
-def _sort(app: Application, where: tuple[int, datetime]) -> str:
-    # equal deadlines (statutory periods end at 24:00) go first come, first served
-    return keys.compose(where[0], stamp(where[1]), stamp(app.submitted_at), app.id)
+    @classmethod
+    def of(cls, app: Application, queue: str, where: tuple[int, datetime]) -> "QueueEntry":
+        return cls(queue=queue, application_id=app.id, area=app.area, status=app.status, priority=where[0],
+                   green_channel=app.green_channel, deadline=where[1], matter_type=app.matter_type,
+                   applicant_name=app.applicant.name, submitted_at=app.submitted_at, major=app.major,
+                   verdict=app.verdict, approved_at=app.approved_at)
 
-
-def _entry(app: Application, pk: str, sk: str, priority: int) -> dict[str, Any]:
-    return {"pk": pk, "sk": sk, "entity": ENTRY, "application_id": app.id, "area": app.area,
-            "status": app.status, "priority": priority, "green_channel": app.green_channel,
-            "deadline": app.deadline, "matter_type": app.matter_type, "applicant_name": app.applicant.name,
-            "submitted_at": app.submitted_at, "major": app.major, "verdict": app.verdict,
-            "approved_at": app.approved_at}
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=self.queue, sort=(self.priority, stamp(self.deadline), stamp(self.submitted_at),
+                                                  self.application_id))
 
 
 def ops(old: Application | None, new: Application) -> list[dict[str, Any]]:
     """Transaction ops moving `new` within every queue of its area's levels (delete the old entry when its
-    sort key changed; put — overwrite — the current one)."""
+    place changed; put — overwrite — the current one)."""
     old_where = position(old) if old else None
     new_where = position(new)
-    old_sk = _sort(old, old_where) if old and old_where else None
-    new_sk = _sort(new, new_where) if new_where else None
     out = []
     for code in ancestors(new.area):
-        pk = partition(code)
-        if old_sk and old_sk != new_sk:
-            out.append(storage.delete_op(pk, old_sk))
-        if new_sk:
-            out.append(storage.put_op(_entry(new, pk, new_sk, new_where[0]), must_not_exist=False))
+        before = QueueEntry.of(old, code, old_where) if old and old_where else None
+        after = QueueEntry.of(new, code, new_where) if new_where else None
+        if before and (after is None or before.key_attributes() != after.key_attributes()):
+            out.append(storage.remove_op(before))
+        if after:
+            out.append(storage.put_op(after.to_item(), must_not_exist=False))
     return out
 
 
@@ -105,7 +118,6 @@ class LegalAidQueuePage(Model):
 
 def item_of(entry: dict[str, Any], now: datetime | None = None) -> LegalAidQueueItem:
     from chalicelib.platform.timeutil import to_shanghai
-    from plugins.legal_aid.models import MatterType
 
     deadline = datetime.fromisoformat(entry["deadline"])
     status = Status(entry["status"])
@@ -120,12 +132,11 @@ def item_of(entry: dict[str, Any], now: datetime | None = None) -> LegalAidQueue
 
 
 def page(area_code: str, *, limit: int, cursor: str | None) -> LegalAidQueuePage:
-    result = storage.query(partition(area_code), limit=limit, cursor=cursor)
+    result = storage.page(QueueEntry, QUEUE, area_code, limit=limit, cursor=cursor)
     now = now_utc()
     return LegalAidQueuePage(items=[item_of(i, now) for i in result.items], next_cursor=result.next_cursor)
 
 
 def entries(area_code: str, priority: int | None = None) -> list[dict[str, Any]]:
     """Every entry of an area's queue (screening; bounded by the open cases of one area)."""
-    prefix = keys.SEP.join([str(priority), ""]) if priority is not None else None
-    return storage.query_all(partition(area_code), begins_with=prefix)
+    return storage.every(QueueEntry, QUEUE, area_code, after=(priority,) if priority is not None else ())

@@ -90,7 +90,7 @@ def vocabulary():
           description="居民本人申请；网格员或法律援助工作人员可为辖区居民代为申请（返回一次性查询码交给申请人）。"
                       "立即按申请日生效的标准审查资格，逐项给出理由。")
 def submit_application():
-    app, code = applications.submit(web.actor(), web.caller(), parse(LegalAidApplicationIn))
+    app, code = applications.submit(web.caller(), parse(LegalAidApplicationIn))
     reader = "owner" if app.owner else ("officer" if "legal_aid_officer" in web.caller().roles else "filer")
     return web.respond(_full(app, reader, code), status=201,
                        headers={"Location": f"/v1/legal-aid/applications/{app.id}"})
@@ -109,7 +109,7 @@ def my_applications():
                       "完整身份证号只返回给申请人本人；完整电话返回给申请人本人，以及为联系申请人而查看的承办律师和"
                       "辖区法律援助工作人员（每次查看记入审计），其他人只见打码。申请人可见承办律师的姓名、所在机构和工作电话。")
 def get_application(app_id):
-    app, reader = applications.read(web.actor(), web.caller(), app_id)
+    app, reader = applications.read(web.caller(), app_id)
     return _full(app, reader, reveal_phone=reader in applications.PHONE_READERS)
 
 
@@ -119,7 +119,7 @@ def get_application(app_id):
                       "之后可随时查看进度。查询码或身份证号任一不符均为 404 application_not_found；"
                       "每个账号每小时最多尝试 10 次（超过 429 too_many_attempts），未成功的尝试记入审计。")
 def claim_application():
-    return _full(applications.claim(web.actor(), web.caller(), parse(LegalAidClaimIn)), "owner")
+    return _full(applications.claim(web.caller(), parse(LegalAidClaimIn)), "owner")
 
 
 @bp.route("/assignments", methods=["GET"], authorizer=jwt_auth)
@@ -148,7 +148,7 @@ def _step(function, model=LegalAidVersionIn):
 @bp.route("/applications/{app_id}/accept", methods=["POST"], authorizer=jwt_auth)
 @endpoint("受理", who=OFFICER, body=LegalAidVersionIn, response=views.LegalAidApplicationOut, tags=TAGS)
 def accept(app_id):
-    app = _step(lambda d, v: workflow.accept(web.actor(), web.caller(), app_id, v))
+    app = _step(lambda d, v: workflow.accept(web.caller(), app_id, v))
     return _full(app, "officer")
 
 
@@ -156,21 +156,21 @@ def accept(app_id):
 @endpoint("批准给予法律援助", who=OFFICER, body=LegalAidVersionIn, response=views.LegalAidApplicationOut, tags=TAGS,
           description="资格审查结果须为符合条件（或已人工改判为符合条件）。")
 def approve(app_id):
-    app = _step(lambda d, v: workflow.approve(web.actor(), web.caller(), app_id, v))
+    app = _step(lambda d, v: workflow.approve(web.caller(), app_id, v))
     return _full(app, "officer")
 
 
 @bp.route("/applications/{app_id}/reject", methods=["POST"], authorizer=jwt_auth)
 @endpoint("决定不予法律援助（须说明理由）", who=OFFICER, body=LegalAidReasonIn, response=views.LegalAidApplicationOut, tags=TAGS)
 def reject(app_id):
-    app = _step(lambda d, v: workflow.reject(web.actor(), web.caller(), app_id, d, v), LegalAidReasonIn)
+    app = _step(lambda d, v: workflow.reject(web.caller(), app_id, d, v), LegalAidReasonIn)
     return _full(app, "officer")
 
 
 @bp.route("/applications/{app_id}/eligibility-override", methods=["POST"], authorizer=jwt_auth)
 @endpoint("人工改判资格审查结果（须说明理由）", who=OFFICER, body=LegalAidOverrideIn, response=views.LegalAidApplicationOut, tags=TAGS)
 def override(app_id):
-    app = _step(lambda d, v: workflow.override(web.actor(), web.caller(), app_id, d, v), LegalAidOverrideIn)
+    app = _step(lambda d, v: workflow.override(web.caller(), app_id, d, v), LegalAidOverrideIn)
     return _full(app, "officer")
 
 
@@ -180,7 +180,7 @@ def override(app_id):
                       "律师在办案件中代理本案对方当事人（或对方为本案申请人）时 409 conflict_of_interest；"
                       "填写 conflict_override_reason 可坚持指派，理由记入审计。")
 def assign(app_id):
-    app = _step(lambda d, v: workflow.assign(web.actor(), web.caller(), app_id, d, v), LegalAidAssignIn)
+    app = _step(lambda d, v: workflow.assign(web.caller(), app_id, d, v), LegalAidAssignIn)
     return _full(app, "officer")
 
 
@@ -197,14 +197,14 @@ def assignable_lawyers(app_id):
 @endpoint("结案（结案方式、挽回金额、摘要）", who={"lawyer", "legal_aid_officer"}, body=LegalAidCloseIn,
           response=views.LegalAidApplicationOut, tags=TAGS)
 def close(app_id):
-    app = _step(lambda d, v: workflow.close(web.actor(), web.caller(), app_id, d, v), LegalAidCloseIn)
+    app = _step(lambda d, v: workflow.close(web.caller(), app_id, d, v), LegalAidCloseIn)
     return _full(app, views.reader_of(web.caller(), app))
 
 
 @bp.route("/applications/{app_id}/follow-up", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录案后回访", who=OFFICER, body=LegalAidFollowUpIn, response=views.LegalAidApplicationOut, tags=TAGS)
 def follow_up(app_id):
-    app = _step(lambda d, v: workflow.follow_up(web.actor(), web.caller(), app_id, d, v), LegalAidFollowUpIn)
+    app = _step(lambda d, v: workflow.follow_up(web.caller(), app_id, d, v), LegalAidFollowUpIn)
     return _full(app, "officer")
 
 
@@ -212,7 +212,7 @@ def follow_up(app_id):
 @endpoint("认定为重大疑难案件", who=OFFICER, body=LegalAidMajorIn, response=views.LegalAidApplicationOut, tags=TAGS,
           description="认定后须完成案前评估方可结案，并记录随案指导、旁听庭审。")
 def mark_major(app_id):
-    app = _step(lambda d, v: workflow.mark_major(web.actor(), web.caller(), app_id, d, v), LegalAidMajorIn)
+    app = _step(lambda d, v: workflow.mark_major(web.caller(), app_id, d, v), LegalAidMajorIn)
     return _full(app, "officer")
 
 
@@ -220,7 +220,7 @@ def mark_major(app_id):
 @endpoint("记录质量控制步骤（案前评估、随案指导、旁听庭审）", who=OFFICER, body=LegalAidStepIn,
           response=views.LegalAidApplicationOut, tags=TAGS)
 def quality_step(app_id):
-    app = _step(lambda d, v: workflow.quality_step(web.actor(), web.caller(), app_id, d, v), LegalAidStepIn)
+    app = _step(lambda d, v: workflow.quality_step(web.caller(), app_id, d, v), LegalAidStepIn)
     return _full(app, "officer")
 
 
@@ -228,7 +228,7 @@ def quality_step(app_id):
 @endpoint("预约上门服务（老年人、残疾人、重病患者）", who={"resident", "legal_aid_officer"}, body=LegalAidHomeVisitIn,
           response=views.LegalAidApplicationOut, tags=TAGS)
 def home_visit(app_id):
-    app = _step(lambda d, v: workflow.schedule_home_visit(web.actor(), web.caller(), app_id, d, v), LegalAidHomeVisitIn)
+    app = _step(lambda d, v: workflow.schedule_home_visit(web.caller(), app_id, d, v), LegalAidHomeVisitIn)
     return _full(app, views.reader_of(web.caller(), app))
 
 
@@ -240,7 +240,7 @@ def home_visit(app_id):
           description="先经 /v1/files 上传 CSV（列：类别、姓名、身份证号、网格代码，可选 有效期至；UTF-8 或 GBK），"
                       "再以文件编号导入。逐行报告错误（行号按表格计，表头为第 1 行）；有误的行不导入，其余照常导入。")
 def import_households():
-    report = households.import_file(web.actor(), web.caller(), parse(households.HouseholdImportIn))
+    report = households.import_file(web.caller(), parse(households.HouseholdImportIn))
     return web.respond(report, status=201, headers={"Location": f"/v1/legal-aid/households/imports/{report.id}"})
 
 
@@ -254,13 +254,13 @@ def household_import(import_id):
 @endpoint("困难群体名单（本人网格/辖区）", who={"grid_worker", "legal_aid_officer"}, query=households.VulnerableHouseholdQuery,
           response=households.VulnerableHouseholdPage, tags=TAGS, description="unvisited=true 只列尚未入户走访的。")
 def list_households():
-    return households.listing(web.actor(), web.caller(), parse_query(households.VulnerableHouseholdQuery))
+    return households.listing(web.caller(), parse_query(households.VulnerableHouseholdQuery))
 
 
 @bp.route("/households/{household_id}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("一户的情况", who={"grid_worker", "legal_aid_officer"}, response=households.VulnerableHouseholdOut, tags=TAGS)
 def get_household(household_id):
-    return households.VulnerableHouseholdOut.of(households.get(web.actor(), web.caller(), household_id))
+    return households.VulnerableHouseholdOut.of(households.get(web.caller(), household_id))
 
 
 @bp.route("/households/{household_id}/visits", methods=["POST"], authorizer=jwt_auth)
@@ -268,5 +268,5 @@ def get_household(household_id):
           response=households.HouseholdVisitOut, status=201, tags=TAGS)
 def visit_household(household_id):
     data = parse(households.HouseholdVisitIn)
-    return web.respond(households.visit(web.actor(), web.caller(), household_id, data,
+    return web.respond(households.visit(web.caller(), household_id, data,
                                         web.expected_version(data.version)), status=201)

@@ -12,8 +12,8 @@ from typing import Any, Iterable
 from pydantic import Field
 
 from chalicelib.domain.accounts import service as accounts
+from chalicelib.domain.areas.service import ancestors
 from chalicelib.platform import audit, storage
-from chalicelib.platform.storage import keys
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.model import Model
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
@@ -76,7 +76,7 @@ def _allowed(app: Application, action: str) -> None:
                        errors=[{"loc": ["status"], "msg": f"{name}须在「{'」「'.join(s.label for s in starts)}」状态"}])
 
 
-def _save(actor: audit.Actor, app: Application, changes: dict[str, Any], expected_version: int, action: str,
+def _save(caller: Caller, app: Application, changes: dict[str, Any], expected_version: int, action: str,
           summary: str, event: str | None = None, audit_changes: dict[str, Any] | None = None) -> Application:
     moment = now_utc()
     if event is not None:
@@ -84,7 +84,7 @@ def _save(actor: audit.Actor, app: Application, changes: dict[str, Any], expecte
         changes = {**changes, "timeline": [*app.timeline, Event(at=moment, status=status, note=event)]}
     new = Application.model_validate({**app.model_dump(), **changes})
     status_change = {"status": {"from": app.status, "to": new.status}} if new.status != app.status else {}
-    entry = audit.entry(actor, action, ENTITY, app.id, summary, {**status_change, **(audit_changes or {})} or None)
+    entry = audit.entry(caller.actor, action, ENTITY, app.id, summary, {**status_change, **(audit_changes or {})} or None)
     return storage.update(app, changes, expected_version=expected_version, also=[entry, *queue.ops(app, new)])
 
 
@@ -96,14 +96,14 @@ def _rules_today(app: Application, names: Iterable[str]) -> dict[str, Any]:
 
 # --- the main line ------------------------------------------------------------------------------------------
 
-def accept(actor: audit.Actor, caller: Caller, app_id: str, expected_version: int) -> Application:
+def accept(caller: Caller, app_id: str, expected_version: int) -> Application:
     app = _officer_case(caller, app_id)
     _allowed(app, "accept")
-    return _save(actor, app, {"status": S.accepted, "accepted_at": now_utc()}, expected_version, "accept",
+    return _save(caller, app, {"status": S.accepted, "accepted_at": now_utc()}, expected_version, "accept",
                  "受理法律援助申请", "已受理，正在审查")
 
 
-def approve(actor: audit.Actor, caller: Caller, app_id: str, expected_version: int) -> Application:
+def approve(caller: Caller, app_id: str, expected_version: int) -> Application:
     app = _officer_case(caller, app_id)
     _allowed(app, "approve")
     if app.verdict != Verdict.eligible:
@@ -114,19 +114,19 @@ def approve(actor: audit.Actor, caller: Caller, app_id: str, expected_version: i
     if not app.green_channel:  # the green channel keeps its one-day deadline for the whole way to assignment
         days = int(_rules_today(app, [params.ASSIGN_DAYS])[params.ASSIGN_DAYS].value)
         changes["deadline"], changes["deadline_basis"] = deadlines.statutory_deadline(moment, days)
-    return _save(actor, app, changes, expected_version, "approve", "批准给予法律援助", "审查通过，决定给予法律援助")
+    return _save(caller, app, changes, expected_version, "approve", "批准给予法律援助", "审查通过，决定给予法律援助")
 
 
-def reject(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidReasonIn,
+def reject(caller: Caller, app_id: str, data: LegalAidReasonIn,
            expected_version: int) -> Application:
     app = _officer_case(caller, app_id)
     _allowed(app, "reject")
-    return _save(actor, app, {"status": S.rejected, "rejected_at": now_utc(), "rejection_reason": data.reason,
+    return _save(caller, app, {"status": S.rejected, "rejected_at": now_utc(), "rejection_reason": data.reason,
                               "deadline": None},
                  expected_version, "reject", f"决定不予法律援助，理由：{data.reason}", f"决定不予法律援助：{data.reason}")
 
 
-def assign(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidAssignIn,
+def assign(caller: Caller, app_id: str, data: LegalAidAssignIn,
            expected_version: int) -> Application:
     """Assign a lawyer after the conflict check; a hit is 409 unless an override reason is given."""
     app = _officer_case(caller, app_id)
@@ -137,14 +137,14 @@ def assign(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidAssign
     if hits and not data.conflict_override_reason:
         raise Conflict("拟指派的律师与本案存在利益冲突，不能指派；如确需指派，请填写 conflict_override_reason",
                        code="conflict_of_interest",
-                       errors=[{"loc": ["body", "lawyer"], "msg": conflicts.describe(h)} for h in hits])
+                       errors=[{"loc": ["lawyer"], "msg": conflicts.describe(h)} for h in hits])
     if hits:
-        override = ConflictOverride(reason=data.conflict_override_reason, by=actor.sub, hits=hits)
+        override = ConflictOverride(reason=data.conflict_override_reason, by=caller.sub, hits=hits)
     summary = f"指派律师 {data.lawyer}"
     if override:
         summary += f"；利益冲突审查命中 {len(hits)} 项（{'；'.join(conflicts.describe(h) for h in hits)}），" \
                    f"坚持指派，理由：{override.reason}"
-    return _save(actor, app, {"status": S.assigned, "lawyer": data.lawyer, "assigned_at": now_utc(),
+    return _save(caller, app, {"status": S.assigned, "lawyer": data.lawyer, "assigned_at": now_utc(),
                               "conflict_override": override, "deadline": None, "deadline_basis": None},
                  expected_version, "assign", summary, "已指派律师承办", {"lawyer": {"from": None, "to": data.lawyer}})
 
@@ -154,16 +154,21 @@ def may_take(caller: Caller, app: Application, staff: accounts.StaffAccount) -> 
     registered in the officer's own area or in the case's district (a town officer's 司法所 has no lawyers
     of its own: the district's take its cases)."""
     return (staff.status == "active" and "lawyer" in staff.roles
-            and (caller.covers(staff.area) or staff.area.startswith(keys.district_of(app.area))))
+            and (caller.covers(staff.area) or staff.area.startswith(_district(app.area))))
+
+
+def _district(area: str) -> str:
+    """The district of a case's area (cases are filed at district level or below)."""
+    return ancestors(area)[2]
 
 
 def _vetted_lawyer(caller: Caller, app: Application, sub: str) -> accounts.StaffAccount:
     """The lawyer to assign (see `may_take`); anything else (unknown, disabled, not a lawyer, another
     district) is the same 422, saying nothing more."""
-    staff = storage.find(accounts.StaffAccount, accounts.StaffAccount.entity, sub, consistent=True)
+    staff = accounts.staff_account(sub)
     if staff is None or not may_take(caller, app, staff):
         raise Unprocessable("没有这位律师（须为本辖区或本案所在区县在用的律师账号）", code="lawyer_not_found",
-                            errors=[{"loc": ["body", "lawyer"], "msg": "律师账号不存在，或不在您的辖区及本案所在区县"}])
+                            errors=[{"loc": ["lawyer"], "msg": "律师账号不存在，或不在您的辖区及本案所在区县"}])
     return staff
 
 
@@ -188,9 +193,9 @@ def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str |
     from plugins.legal_aid.applications import institution_names
 
     app = _officer_case(caller, app_id)
-    lawyers = sorted((s for s in accounts.active_staff_with_role(keys.district_of(app.area), "lawyer")
+    lawyers = sorted((s for s in accounts.active_staff_with_role(_district(app.area), "lawyer")
                       if may_take(caller, app, s)), key=lambda s: s.sub)
-    query_id = keys.compose("legal-aid-assignable", app.id)
+    query_id = f"legal-aid-assignable#{app.id}"  # the cursor's scope: this case's list
     if cursor:
         after = str(cursors.decode(query_id, cursor).get("after", ""))
         lawyers = [s for s in lawyers if s.sub > after]
@@ -202,7 +207,7 @@ def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str |
                                  open_cases=len(conflicts.open_cases(s.sub))) for s in page], next_cursor=next_cursor)
 
 
-def close(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidCloseIn, expected_version: int) -> Application:
+def close(caller: Caller, app_id: str, data: LegalAidCloseIn, expected_version: int) -> Application:
     """The assigned lawyer (or an officer of the area) closes the case with its outcome."""
     app = load(app_id)
     reader = reader_of(caller, app)
@@ -217,74 +222,74 @@ def close(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidCloseIn
     moment = now_utc()
     days = int(_rules_today(app, [params.FOLLOW_UP_DAYS])[params.FOLLOW_UP_DAYS].value)
     deadline, basis = deadlines.statutory_deadline(moment, days)
-    outcome = Outcome(kind=data.kind, amount_recovered=data.amount_recovered, summary=data.summary, closed_by=actor.sub)
+    outcome = Outcome(kind=data.kind, amount_recovered=data.amount_recovered, summary=data.summary, closed_by=caller.sub)
     from plugins.legal_aid.criteria import money
 
-    return _save(actor, app, {"status": S.closed, "closed_at": moment, "outcome": outcome, "deadline": deadline,
+    return _save(caller, app, {"status": S.closed, "closed_at": moment, "outcome": outcome, "deadline": deadline,
                               "deadline_basis": basis},
                  expected_version, "close", f"结案：{data.kind.label}，挽回 {money(data.amount_recovered)}",
                  f"已结案：{data.kind.label}，为您挽回 {money(data.amount_recovered)}",
                  {"outcome": {"to": data.kind}})
 
 
-def follow_up(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidFollowUpIn,
+def follow_up(caller: Caller, app_id: str, data: LegalAidFollowUpIn,
               expected_version: int) -> Application:
     app = _officer_case(caller, app_id)
     _allowed(app, "follow_up")
     if data.visited_on > today_shanghai():
-        raise Unprocessable("回访日期不能晚于今天", errors=[{"loc": ["body", "visited_on"], "msg": "不能是将来的日期"}])
+        raise Unprocessable("回访日期不能晚于今天", errors=[{"loc": ["visited_on"], "msg": "不能是将来的日期"}])
     if app.closed_at and data.visited_on < to_shanghai(app.closed_at).date():
-        raise Unprocessable("回访日期不能早于结案日期", errors=[{"loc": ["body", "visited_on"], "msg": "早于结案日期"}])
+        raise Unprocessable("回访日期不能早于结案日期", errors=[{"loc": ["visited_on"], "msg": "早于结案日期"}])
     record = FollowUp(visited_on=data.visited_on, method=data.method, satisfaction=data.satisfaction, note=data.note,
-                      by=actor.sub)
-    return _save(actor, app, {"status": S.followed_up, "follow_up": record, "deadline": None, "deadline_basis": None},
+                      by=caller.sub)
+    return _save(caller, app, {"status": S.followed_up, "follow_up": record, "deadline": None, "deadline_basis": None},
                  expected_version, "follow_up", f"案后回访（{data.method.label}，{data.satisfaction.label}）",
                  f"已回访（{data.method.label}）")
 
 
 # --- beside the main line -----------------------------------------------------------------------------------
 
-def override(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidOverrideIn,
+def override(caller: Caller, app_id: str, data: LegalAidOverrideIn,
              expected_version: int) -> Application:
     """An officer replaces the computed eligibility result; only with a reason, kept in the audit trail."""
     app = _officer_case(caller, app_id)
     _allowed(app, "override")
     verdict = Verdict(data.verdict)
-    record = Override(verdict=verdict, reason=data.reason, by=actor.sub, at=now_utc())
-    return _save(actor, app, {"override": record}, expected_version, "override",
+    record = Override(verdict=verdict, reason=data.reason, by=caller.sub, at=now_utc())
+    return _save(caller, app, {"override": record}, expected_version, "override",
                  f"人工改判资格审查结果：{app.verdict.label} → {verdict.label}，理由：{data.reason}"
                  f"（系统结果：{app.eligibility.summary}）",
                  f"工作人员复核资格审查结果为「{verdict.label}」：{data.reason}",
                  {"verdict": {"from": app.verdict, "to": verdict}})
 
 
-def mark_major(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidMajorIn,
+def mark_major(caller: Caller, app_id: str, data: LegalAidMajorIn,
                expected_version: int) -> Application:
     app = _officer_case(caller, app_id)
     _allowed(app, "mark_major")
     if app.major:
         raise Conflict("该案件已认定为重大疑难案件", code="already_major")
-    return _save(actor, app, {"major": True, "major_reason": data.reason}, expected_version, "mark_major",
+    return _save(caller, app, {"major": True, "major_reason": data.reason}, expected_version, "mark_major",
                  f"认定为重大疑难案件，理由：{data.reason}", audit_changes={"major": {"from": False, "to": True}})
 
 
-def quality_step(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidStepIn,
+def quality_step(caller: Caller, app_id: str, data: LegalAidStepIn,
                  expected_version: int) -> Application:
     app = _officer_case(caller, app_id)
     _allowed(app, "quality_step")
     if not app.major:
         raise Conflict("只有重大疑难案件需要记录质量控制步骤，请先认定", code="not_major")
     if data.on > today_shanghai():
-        raise Unprocessable("日期不能晚于今天", errors=[{"loc": ["body", "on"], "msg": "不能是将来的日期"}])
+        raise Unprocessable("日期不能晚于今天", errors=[{"loc": ["on"], "msg": "不能是将来的日期"}])
     if sum(1 for q in app.quality_steps if q.step == data.step) >= MAX_STEPS_PER_KIND:
         raise Conflict(f"每类质量控制步骤最多记录 {MAX_STEPS_PER_KIND} 次", code="too_many_steps",
-                       errors=[{"loc": ["body", "step"], "msg": f"{data.step.label}已记录 {MAX_STEPS_PER_KIND} 次"}])
-    step = StepRecord(step=data.step, on=data.on, note=data.note, by=actor.sub)
-    return _save(actor, app, {"quality_steps": [*app.quality_steps, step]}, expected_version, "quality_step",
+                       errors=[{"loc": ["step"], "msg": f"{data.step.label}已记录 {MAX_STEPS_PER_KIND} 次"}])
+    step = StepRecord(step=data.step, on=data.on, note=data.note, by=caller.sub)
+    return _save(caller, app, {"quality_steps": [*app.quality_steps, step]}, expected_version, "quality_step",
                  f"记录{data.step.label}（{data.on.isoformat()}）")
 
 
-def schedule_home_visit(actor: audit.Actor, caller: Caller, app_id: str, data: LegalAidHomeVisitIn,
+def schedule_home_visit(caller: Caller, app_id: str, data: LegalAidHomeVisitIn,
                         expected_version: int) -> Application:
     """The applicant, or an officer of the area, books a home visit (elderly, disabled, seriously ill only)."""
     app = load(app_id)
@@ -295,8 +300,8 @@ def schedule_home_visit(actor: audit.Actor, caller: Caller, app_id: str, data: L
     if not app.home_visit_eligible:
         raise Conflict("预约上门服务面向老年人、残疾人和重病患者", code="home_visit_not_eligible")
     if data.scheduled_at <= now_utc():
-        raise Unprocessable("预约时间应在将来", errors=[{"loc": ["body", "scheduled_at"], "msg": "应晚于现在"}])
-    visit = HomeVisit(scheduled_at=data.scheduled_at, note=data.note, by=actor.sub)
+        raise Unprocessable("预约时间应在将来", errors=[{"loc": ["scheduled_at"], "msg": "应晚于现在"}])
+    visit = HomeVisit(scheduled_at=data.scheduled_at, note=data.note, by=caller.sub)
     when = to_shanghai(data.scheduled_at).strftime("%Y-%m-%d %H:%M")
-    return _save(actor, app, {"home_visit": visit}, expected_version, "home_visit", f"预约上门服务：{when}",
+    return _save(caller, app, {"home_visit": visit}, expected_version, "home_visit", f"预约上门服务：{when}",
                  f"已预约上门服务：{when}")

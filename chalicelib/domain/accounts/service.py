@@ -53,11 +53,11 @@ from chalicelib.domain.accounts.profile import (
 from chalicelib.domain.accounts.sessions import Issued, refresh, revoke, sign_out_everywhere
 from chalicelib.domain.accounts.signin import sign_in
 from chalicelib.domain.accounts.staff import (
-    active_staff_with_role, change_staff, create_staff, get_staff, invite_staff, list_staff,
+    active_staff_with_role, change_staff, staff_account, create_staff, get_staff, invite_staff, list_staff,
 )
 
 __all__ = [
-    "active_staff_with_role",
+    "active_staff_with_role", "staff_account",
     # models
     "PERSONAL_FIELDS", "AccountBrief", "HomeGridOut", "IdNumberClaim", "InvitationOut", "KeptRecord", "Kind",
     "MeOut", "MePatch", "Origin", "PhoneIn", "RealNameOut", "RefreshIn", "RefreshToken", "Resident",

@@ -136,3 +136,9 @@ def active_staff_with_role(area: str, role: str, *, max_items: int = 5_000) -> l
     items = storage.query_all(partition, index="gsi1", begins_with=area, max_items=max_items)
     staff = (StaffAccount.from_item(i) for i in items)
     return [s for s in staff if s.status == "active" and role in s.roles]
+
+
+def staff_account(sub: str) -> StaffAccount | None:
+    """The staff account `sub` (read consistently), or None — also for a sub that cannot be one. For plugins
+    that show or check a colleague (legal aid: the lawyer to assign, the assigned lawyer's contact)."""
+    return find_staff(sub)

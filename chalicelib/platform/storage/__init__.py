@@ -1,8 +1,8 @@
 """The one storage layer over the shared DynamoDB table.
 
 Public surface: `Record` (typed records ↔ items, with the lists they appear in: `Listing`, `Place`),
-`require` (get or 404), `get`, `put_new`, `update`, `transact` with the op builders `put_op` / `update_op`
-/ `check_op` / `delete_op`, `page` / `every` (a record type's declared lists) and `query` returning a
+`require` (get or 404), `find_many`, `get`, `put_new`, `update`, `transact` with the op builders `put_op` / `update_op`
+/ `check_op` / `delete_op` / `remove_op`, `page` / `every` (a record type's declared lists) and `query` returning a
 `Page` with a signed cursor. Key strings are built by `storage.keys`; nothing outside this package touches
 expressions, and services of new record types need neither.
 
@@ -89,10 +89,17 @@ class Listing:
     (`lists = (Listing("mine", "gsi1", by="owner"),)`); each record says where it stands in the list with
     `place(name)`. `by` decides the partition: `owner` — one caller's records (a resident's own
     applications); `area` — records under an area, partitioned per city and read with a prefix of the area
-    code (a district sees its towns and grids); `key` — any other partition, named by its parts."""
+    code (a district sees its towns and grids); `city` — like `area`, with further parts after the city in
+    the partition name (`<name>#<city>#<month>`: a city's reminders of one month); `key` — any other
+    partition, named by its parts.
+
+    `index="table"` puts the list in the table itself: the record's own key (`pk`/`sk`) is its place in the
+    list, for items that exist to be listed — a queue's entries, a month's reminders, or the items kept in
+    their parent record's own partition (`Listing(<parent entity>, "table")` with `of=<parent id>` gives the
+    parent's pk `<parent entity>#<id>`; sort parts such as `("visit", <date>, <id>)` follow its `record`)."""
     name: str
-    index: str                       # "gsi1" | "gsi2"
-    by: str = "key"                  # "owner" | "area" | "key"
+    index: str                       # "gsi1" | "gsi2" | "table"
+    by: str = "key"                  # "owner" | "area" | "city" | "key"
 
     def partition(self, of: str | tuple[object, ...]) -> str:
         parts = of if isinstance(of, tuple) else (of,)
@@ -100,10 +107,12 @@ class Listing:
             return keys.owned_by(self.name, *parts)
         if self.by == "area":
             return keys.area_scope_partition(self.name, keys.city_of(str(parts[0])))
+        if self.by == "city":
+            return keys.compose(self.name, keys.city_of(str(parts[0])), *parts[1:])
         return keys.compose(self.name, *parts)
 
     def sort(self, of: str | tuple[object, ...], after: tuple[object, ...]) -> str:
-        if self.by == "area":  # the area code leads, so `begins_with(area)` reads an area and everything below
+        if self.by in ("area", "city"):  # the area code leads, so `begins_with(area)` reads an area and everything below
             return keys.compose(of if isinstance(of, str) else of[0], *after)
         return keys.compose(*after)
 
@@ -134,13 +143,15 @@ class Record(Model):
     updated_at: datetime | None = None
 
     def key_attributes(self) -> dict[str, str]:
-        out = keys.record(self.entity, getattr(self, "id"))
+        out: dict[str, str] = {}
         for listing in self.lists:
             place = self.place(listing.name)
             if place is not None:
-                pk_name, sk_name = INDEXES[listing.index]
+                pk_name, sk_name = INDEXES.get(listing.index, ("pk", "sk"))
                 out[pk_name] = listing.partition(place.of)
                 out[sk_name] = listing.sort(place.of, place.sort)
+        if "pk" not in out:  # stored at `<entity>#<id>` unless a table list gives its key
+            out.update(keys.record(self.entity, getattr(self, "id")))
         return out
 
     def place(self, listing: str) -> Place | None:
@@ -199,6 +210,17 @@ def require(cls: type[Record], record_id: str, *, consistent: bool = False) -> R
     if found is None:
         detail, code = cls.missing
         raise NotFound(detail, code=code)
+    return found
+
+
+def find_many(cls: type[Record], ids: Iterable[str]) -> dict[str, Record]:
+    """The records of type `cls` with these ids that exist, by id (ids that cannot be record ids are simply
+    not found): one BatchGetItem per 100 ids."""
+    wanted = sorted({i for i in ids if keys.is_record_id(i)})
+    found: dict[str, Record] = {}
+    for start in range(0, len(wanted), 100):
+        items = get_many([tuple(keys.record(cls.entity, i).values()) for i in wanted[start:start + 100]])
+        found.update({getattr(record, "id"): record for record in map(cls.from_item, items)})
     return found
 
 
@@ -344,6 +366,12 @@ def delete_op(pk: str, sk: str) -> dict[str, Any]:
     return {"Delete": {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk})}}
 
 
+def remove_op(record: Record) -> dict[str, Any]:
+    """Delete `record` (by its own key) inside a transaction: an entry leaving its list."""
+    key = record.key_attributes()
+    return delete_op(key["pk"], key["sk"])
+
+
 @dataclass(frozen=True)
 class Check:
     """A condition inside a transaction with the problem to raise when it fails: a referential check
@@ -445,7 +473,7 @@ def page(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after
     """One page of the list `listing` of `cls` records for `of` (an owner, an area and below, key parts),
     narrowed to sort keys starting with `after` (e.g. `("open",)`)."""
     declared = cls.listing(listing)
-    return query(declared.partition(of), index=declared.index, begins_with=_list_prefix(declared, of, after),
+    return query(declared.partition(of), index=_index(declared), begins_with=_list_prefix(declared, of, after),
                  limit=limit, cursor=cursor, newest_first=newest_first)
 
 
@@ -453,12 +481,16 @@ def every(cls: type[Record], listing: str, of: str | tuple[object, ...], *, afte
           max_items: int = 10_000) -> list[dict[str, Any]]:
     """The whole list (bounded by `max_items`), for jobs and checks that must see all of it."""
     declared = cls.listing(listing)
-    return query_all(declared.partition(of), index=declared.index, begins_with=_list_prefix(declared, of, after),
+    return query_all(declared.partition(of), index=_index(declared), begins_with=_list_prefix(declared, of, after),
                      max_items=max_items)
 
 
+def _index(listing: Listing) -> str | None:
+    return None if listing.index == "table" else listing.index
+
+
 def _list_prefix(listing: Listing, of: str | tuple[object, ...], after: tuple[object, ...]) -> str | None:
-    if listing.by == "area":
+    if listing.by in ("area", "city"):
         return listing.sort(of, after) + (keys.SEP if after else "")
     return keys.compose(*after) + keys.SEP if after else None
 
@@ -479,7 +511,7 @@ def query_all(partition: str, *, index: str | None = None, begins_with: str | No
 
 
 __all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
-           "check_op", "delete_op", "find", "increment", "query", "query_all", "plain", "keys", "THROTTLED"]
+           "check_op", "delete_op", "remove_op", "find", "find_many", "increment", "query", "query_all", "plain", "keys", "THROTTLED"]
 
 
 def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:
