@@ -21,8 +21,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 dev: $(STAMP)
 	$(PY) -m tools.dev
 
+# The whole suite, then the core's tests again with no plugin enabled: the core must stand on its own.
 test: $(STAMP)
 	$(PY) -m pytest
+	TEST_ENABLED_PLUGINS=none $(PY) -m pytest -m "not integration and not packaging" tests/core
 
 unit: $(STAMP)
 	$(PY) -m pytest -m "not integration and not packaging"

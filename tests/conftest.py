@@ -22,6 +22,11 @@ from tests.helpers import Clock  # noqa: E402
 _STAGE = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
 os.environ.update(_STAGE["environment_variables"])
 os.environ.update(_STAGE["stages"]["local"]["environment_variables"])
+# `TEST_ENABLED_PLUGINS` replaces the local stage's list of plugins, before `app` is imported: `none` (or
+# empty) enables no plugin, which is how `make test` proves the core's tests stand without any service.
+_ONLY_PLUGINS = os.environ.get("TEST_ENABLED_PLUGINS")
+if _ONLY_PLUGINS is not None:
+    os.environ["ENABLED_PLUGINS"] = "" if _ONLY_PLUGINS.strip().lower() in ("", "none") else _ONLY_PLUGINS
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "cn-northwest-1", "DEV_KEY_DIR": tempfile.mkdtemp(prefix="fawangge-keys-"),

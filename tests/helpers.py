@@ -5,6 +5,8 @@ import json
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from chalicelib.platform import storage, timeutil
 from chalicelib.domain.areas.models import Area
 
@@ -125,3 +127,46 @@ def stand_in_plugin(name: str = "test-service", **declared):
     from chalicelib import plugin
 
     return plugin.Plugin(name=name, title="测试服务", blueprint=Blueprint(f"tests.{name}"), **declared)
+
+
+def undeclared_routes(app) -> list[str]:
+    """What breaks the `@endpoint` contract among `app`'s routes (empty when none): every route declares who
+    may call it, and only the public ones skip the authorizer. The core's contract test runs it over the
+    app, the plugins' contract test over each plugin's blueprint (`blueprint_app`)."""
+    from chalicelib.platform import web
+    from chalicelib.platform.web import openapi
+
+    problems = []
+    for path, method, entry, spec in openapi.routes_with_specs(app):
+        if spec is None:
+            problems.append(f"{method} {path} has no @endpoint declaration")
+        elif (entry.authorizer is None) != (spec.who == web.PUBLIC):
+            problems.append(f"{method} {path}: who={spec.who!r} but authorizer={entry.authorizer!r}")
+    return problems
+
+
+def blueprint_app(app, blueprint, url_prefix: str):
+    """An app-like view (`.routes`) of `blueprint`'s routes as mounted at `url_prefix`. A Chalice blueprint
+    can be registered once only (registering consumes its routes' options), so an enabled plugin's routes
+    are read from the real `app` it is mounted on, and a plugin not enabled in this stage is mounted on a
+    throwaway app of its own."""
+    from types import SimpleNamespace
+
+    from chalice import Chalice
+
+    if blueprint._current_app is None:
+        throwaway = Chalice(app_name="contract-check")
+        throwaway.register_blueprint(blueprint, url_prefix=url_prefix)
+        return throwaway
+    assert blueprint._current_app is app, "the blueprint is mounted on another app"
+    return SimpleNamespace(routes={path: methods for path, methods in app.routes.items()
+                                   if path == url_prefix or path.startswith(url_prefix + "/")})
+
+
+def requires_plugins(*modules: str):
+    """Marks a core test that drives a plugin's routes as a vehicle (the template plugin's POST for
+    idempotency): skipped when the suite runs with that plugin disabled (`TEST_ENABLED_PLUGINS`)."""
+    from chalicelib.platform import config
+
+    missing = [m for m in modules if m not in config.enabled_plugins()]
+    return pytest.mark.skipif(bool(missing), reason=f"needs the plugin(s) {', '.join(missing)} enabled")

@@ -308,28 +308,6 @@ def test_a_plugin_rule_decides_who_may_link_and_for_record_lists_available_files
     assert [f.id for f in page.items] == [linked["id"]]
 
 
-def test_the_legal_aid_officer_of_the_linked_application_reads_its_attachments(client, token, aws_backend):
-    """The legal-aid plugin's link rule (`views.reader_of`) decides who reads an application's files: its
-    applicant and the officers covering it, not other staff of the area nor officers elsewhere."""
-    from tests.plugins.legal_aid.conftest import _build_world, application, declare_real_name, id_number
-
-    _build_world()
-    resident = token("r-1")
-    attachment = available(client, resident, title="王建国工资欠条")
-    declare_real_name("r-1", id_number())
-    submitted = post(client, "/v1/legal-aid/applications", application(attachment_ids=[attachment["id"]]), resident)
-    assert submitted.status_code == 201, submitted.body
-    assert files.get(attachment["id"]).linked_record == f"legal-aid-application:{body(submitted)['id']}"
-    path = f"/v1/files/{attachment['id']}"
-    officer = token("officer-1", "legal_aid_officer", area="320402")
-    assert client.get(path, headers=officer).status_code == 200
-    assert client.get(f"{path}/download", headers=officer).status_code == 200
-    assert client.get(path, headers=resident).status_code == 200
-    for stranger in (token("officer-2", "legal_aid_officer", area="320404"), token("pub-1", "publicist", area="320402"),
-                     token("r-2")):
-        assert_problem(client.get(path, headers=stranger), 404, "file_not_found")
-
-
 def test_a_rule_registered_for_an_entity_decides_who_reads_its_linked_files(client, token, areas, test_cases):
     linked = available(client, token(), linked_record="test-case:case-of-resident-1")
     path = f"/v1/files/{linked['id']}"

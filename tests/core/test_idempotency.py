@@ -9,13 +9,17 @@ from chalice import Response
 
 from chalicelib.platform.web import idempotency
 from chalicelib.platform.errors import Conflict
-from tests.helpers import assert_problem, body, header, post
+from tests.helpers import assert_problem, body, header, post, requires_plugins
+
+# The template plugin's POST /v1/hello/greetings is the creating route these tests drive.
+via_hello = requires_plugins("hello")
 
 
 def greetings(client, headers) -> list[dict]:
     return body(client.get("/v1/hello/greetings", headers=headers))["items"]
 
 
+@via_hello
 def test_a_retry_with_the_same_key_replays_the_first_response_and_creates_nothing(client, token):
     resident = {**token("r1"), "Idempotency-Key": "retry-0001"}
     first = post(client, "/v1/hello/greetings", {"message": "你好"}, resident)
@@ -26,6 +30,7 @@ def test_a_retry_with_the_same_key_replays_the_first_response_and_creates_nothin
     assert len(greetings(client, token("r1"))) == 1
 
 
+@via_hello
 def test_the_same_key_with_another_body_is_refused(client, token):
     resident = {**token("r1"), "Idempotency-Key": "retry-0002"}
     post(client, "/v1/hello/greetings", {"message": "你好"}, resident)
@@ -34,24 +39,28 @@ def test_the_same_key_with_another_body_is_refused(client, token):
     assert len(greetings(client, token("r1"))) == 1
 
 
+@via_hello
 def test_two_residents_may_use_the_same_key(client, token):
     post(client, "/v1/hello/greetings", {"message": "甲"}, {**token("r1"), "Idempotency-Key": "same-key-01"})
     post(client, "/v1/hello/greetings", {"message": "乙"}, {**token("r2"), "Idempotency-Key": "same-key-01"})
     assert [g["message"] for g in greetings(client, token("r2"))] == ["乙"]
 
 
+@via_hello
 def test_a_rejected_first_attempt_is_not_remembered(client, token):
     resident = {**token("r1"), "Idempotency-Key": "retry-0003"}
     assert post(client, "/v1/hello/greetings", {"message": ""}, resident).status_code == 422
     assert post(client, "/v1/hello/greetings", {"message": "改正后"}, resident).status_code == 201
 
 
+@via_hello
 def test_without_a_key_each_post_creates(client, token):
     post(client, "/v1/hello/greetings", {"message": "一"}, token("r1"))
     post(client, "/v1/hello/greetings", {"message": "一"}, token("r1"))
     assert len(greetings(client, token("r1"))) == 2
 
 
+@via_hello
 def test_a_malformed_key_is_a_400(client, token):
     response = post(client, "/v1/hello/greetings", {"message": "x"}, {**token("r1"), "Idempotency-Key": "有中文"})
     assert_problem(response, 400, "bad_idempotency_key")
