@@ -150,10 +150,8 @@ def submit(caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, st
         area=applicant.area, submitted_at=moment, application_date=on,
         applicant=Applicant(
             name=applicant.name, name_key=normalize_name(applicant.name),
-            id_cipher=pii.encrypt("id_number", applicant.id_number),
-            id_hash=pii.lookup_hash("id_number", applicant.id_number),
-            id_masked=pii.mask_id_number(applicant.id_number), birth_date=pii.birth_date(applicant.id_number),
-            phone_cipher=pii.encrypt("phone", applicant.phone), phone_masked=pii.mask_phone(applicant.phone),
+            **pii.seal_id_number(applicant.id_number).fields("id"), birth_date=pii.birth_date(applicant.id_number),
+            **pii.seal_phone(applicant.phone).fields("phone", keep_hash=False),
             address=applicant.address, rural=applicant.rural),
         household_size=data.household.size,
         incomes=[Income(source=i.source, monthly_amount=i.monthly_amount, note=i.note) for i in data.household.incomes],

@@ -382,8 +382,8 @@ def _write_batch(caller: Caller, import_id: str, index: int, batch: list[Row]) -
             continue
         fields = {"category": row.category, "name": row.name, "grid": row.grid, "valid_until": row.valid_until}
         if old is None:
-            new = Household(id=hid, id_cipher=pii.encrypt("id_number", row.id_number),
-                            id_masked=pii.mask_id_number(row.id_number), imported_by=caller.sub, import_id=import_id,
+            new = Household(id=hid, **pii.seal_id_number(row.id_number).fields("id", keep_hash=False),
+                            imported_by=caller.sub, import_id=import_id,
                             created_at=moment, updated_at=moment, **fields)
             ops.append(storage.put_op(new.to_item()))
             counts["created"] += 1

@@ -123,9 +123,9 @@ def change_profile(actor: audit.Actor, sub: str, patch: MePatch, expected_versio
             if not name:
                 raise Unprocessable("实名登记须同时填写姓名", code="real_name_needs_name",
                                     errors=[{"loc": ["body", "name"], "msg": "实名登记时必填"}])
-            id_hash = pii.lookup_hash("id_number", patch.id_number)
-            changes.update({"id_number_cipher": pii.encrypt("id_number", patch.id_number), "id_number_hash": id_hash,
-                            "id_number_masked": pii.mask_id_number(patch.id_number), "real_name_status": "declared",
+            sealed = pii.seal_id_number(patch.id_number)
+            id_hash = sealed.hash
+            changes.update({**sealed.fields("id_number"), "real_name_status": "declared",
                             "real_name_declared_at": now_utc()})
             if id_hash != resident.id_number_hash:
                 claim_index = 1 + len(also)
@@ -179,9 +179,9 @@ def seed_resident(actor: audit.Actor, sub: str, *, name: str | None = None, id_n
         if not name:
             raise ValueError("a real-name declaration needs a name")
         number = pii.normalize_id_number(id_number)
-        id_hash = pii.lookup_hash("id_number", number)
-        fields.update({"id_number_cipher": pii.encrypt("id_number", number), "id_number_hash": id_hash,
-                       "id_number_masked": pii.mask_id_number(number), "real_name_status": "declared",
+        sealed = pii.seal_id_number(number)
+        id_hash = sealed.hash
+        fields.update({**sealed.fields("id_number"), "real_name_status": "declared",
                        "real_name_declared_at": now_utc()})
         also.append(storage.put_op(storage.stamp_new(IdNumberClaim(id_hash=id_hash, sub=sub)).to_item()))
     resident = Resident(sub=sub, **fields)

@@ -85,6 +85,5 @@ def claims(account: Resident | StaffAccount) -> tuple[list[str], str | None, Kin
 
 
 def phone_fields(phone: str, *, verified: bool) -> dict[str, Any]:
-    return {"phone_cipher": pii.encrypt("phone", phone), "phone_hash": pii.lookup_hash("phone", phone),
-            "phone_masked": pii.mask_phone(phone), "phone_verified": verified,
+    return {**pii.seal_phone(phone).fields("phone"), "phone_verified": verified,
             "phone_source": "wechat" if verified else "entered"}
