@@ -12,7 +12,8 @@ What a plugin may declare (all optional but `name`, `title`, `blueprint`):
                       dates, set per area by administrators); names start with the plugin's prefix
                       (`legal-aid` → `legal_aid.…`).
 - `link_rules`        records of its own that files may be attached to, and who may attach/read them.
-- `intake_targets`    the kinds of request it handles: how it opens its own case from an intake ticket.
+- `intake_targets`    the kinds of request it handles: how it opens its own case from an intake ticket
+                      and how the ticket learns the case's progress and result.
 - `coverage_roles`    roles every grid must have filled for this service (C3).
 - `screening_checks`  named checks for the monthly screening on the 18th (C7), each run on its own.
 - `ledger_columns`    columns it adds to the village ledger (C9).
@@ -94,12 +95,22 @@ class IntakeRequest:
 
 
 @dataclass(frozen=True)
+class CaseProgress:
+    """Where a case opened from a ticket stands, as the resident following the ticket reads it."""
+    status: str                # Chinese, e.g. "已指派律师"
+    closed: bool = False
+    result: str | None = None  # Chinese, once closed: what came of it
+
+
+@dataclass(frozen=True)
 class IntakeTarget:
-    """A kind of request a service takes from the intake desk (C5/C6) and how it opens its case."""
+    """A kind of request a service takes from the intake desk (C5/C6): how it opens its case from a ticket,
+    and how the desk learns the result to report back to the resident (the ticket follows the case)."""
     code: str                  # "legal_aid_application"
     title: str                 # "法律援助申请"
     categories: tuple[str, ...]  # the request categories routed here, e.g. ("labour_pay", "consultation")
     open_case: Callable[[IntakeRequest], CaseRef]
+    progress: Callable[[CaseRef], CaseProgress]
 
 
 @dataclass(frozen=True)
