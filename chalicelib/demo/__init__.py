@@ -50,12 +50,7 @@ def load(force: bool = False) -> dict[str, int | str]:
         return {"status": "already loaded", "fingerprint": fingerprint, "policies": _policies(),
                 "directory": _directory()}
     moment = now_utc()
-    areas = demo_areas()
-    for area in areas:
-        area.created_at = area.updated_at = moment
-    storage.batch_write([a.to_item() for a in areas])
-    context = plugin.DemoContext(actor=DEMO_ACTOR, areas=lambda prefix: [
-        a.code for a in areas if a.code.startswith(prefix)])
+    areas, context = write_areas()
     policies = _policies()  # before the plugins: their demo records may be judged by these rules
     failed = {name: result for name, result in plugin.load_demo(context).items() if result != "loaded"}
     if failed:  # no marker: the next start tries again (every loader is idempotent on its own)
@@ -64,6 +59,17 @@ def load(force: bool = False) -> dict[str, int | str]:
                  "areas": len(areas)}])
     return {"status": "loaded", "areas": len(areas), "fingerprint": fingerprint, "policies": policies,
             "directory": _directory()}
+
+
+def write_areas() -> tuple[list[Area], plugin.DemoContext]:
+    """Store the demo area tree; the context plugins' demo loaders place their records with."""
+    moment = now_utc()
+    areas = demo_areas()
+    for area in areas:
+        area.created_at = area.updated_at = moment
+    storage.batch_write([a.to_item() for a in areas])
+    return areas, plugin.DemoContext(actor=DEMO_ACTOR, areas=lambda prefix: [
+        a.code for a in areas if a.code.startswith(prefix)])
 
 
 def _policies() -> dict[str, int]:

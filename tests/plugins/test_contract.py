@@ -130,20 +130,13 @@ def test_its_link_rules_name_an_entity_and_refuse_a_stranger_an_unknown_record(m
 def test_its_demo_data_loads_twice_without_changing_anything(module, aws_backend):
     """As `make dev` (chalicelib/demo.load) runs it: the demo area tree stored, the core's demo policies,
     then the plugin's loader — and a second run (every restart) leaves the table exactly as the first did."""
-    from chalicelib.demo import DEMO_ACTOR, demo_areas
+    from chalicelib.demo import DEMO_ACTOR, write_areas
     from chalicelib.demo import policies as demo_policies
-    from chalicelib.platform.timeutil import now_utc
 
     found = loaded(module)
     if found.demo_data is None:
         pytest.skip(f"{found.name} declares no demo data")
-    areas = demo_areas()
-    moment = now_utc()
-    for area in areas:
-        area.created_at = area.updated_at = moment
-    storage.batch_write([a.to_item() for a in areas])
-    context = plugin.DemoContext(actor=DEMO_ACTOR, areas=lambda prefix: [
-        a.code for a in areas if a.code.startswith(prefix)])
+    areas, context = write_areas()
     with only_enabled(found):
         demo_policies.load(DEMO_ACTOR)
         found.demo_data(context)
