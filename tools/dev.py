@@ -23,7 +23,7 @@ STAGE = "local"
 def _banner(port: int, env: dict[str, str]) -> str:
     return f"""
   法网格 API is starting on http://127.0.0.1:{port}  (stage: {STAGE})
-  DynamoDB Local {env['AWS_ENDPOINT_URL_DYNAMODB']}   local S3 {env['AWS_ENDPOINT_URL_S3']}   data in .data/
+  DynamoDB Local {env['AWS_ENDPOINT_URL_DYNAMODB']}   local S3 {env['AWS_ENDPOINT_URL_S3']}   data in {DATA}
   fake WeChat code-to-session {env['WECHAT_API_BASE']}  (codes: ok:<name>:<n>, invalid-1, busy-1 … tools/fake_wechat.py)
 
   Try:
