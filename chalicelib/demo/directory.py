@@ -60,31 +60,31 @@ def load(actor: Actor, *, force: bool = False) -> dict[str, int | str]:
     for row in data["institutions"]:
         fields = {k: v for k, v in row.items() if k != "id"}
         counts["institutions"] += demo_put(lambda: create_institution(
-            actor, caller, InstitutionIn(**fields, demo=True), institution_id=row["id"]))
+            caller, InstitutionIn(**fields, demo=True), institution_id=row["id"]))
     for row in data["people"]:
         fields = {k: v for k, v in row.items() if k != "id"}
-        counts["people"] += demo_put(lambda: create_person(actor, caller, PersonIn(**fields, demo=True),
+        counts["people"] += demo_put(lambda: create_person(caller, PersonIn(**fields, demo=True),
                                                            person_id=row["id"]))
     for row in data["assignments"]:
         if row["role"] not in enabled:
             continue
         kind = "person" if "person" in row else "institution"
-        counts["assignments"] += demo_put(lambda: coverage.assign(actor, caller, AssignmentIn(
+        counts["assignments"] += demo_put(lambda: coverage.assign(caller, AssignmentIn(
             role=row["role"], area=row["area"], assignee_kind=kind, assignee_id=row[kind], demo=True)))
     for row in data["menus"]:
         if storage.get(**keys.record("area-menu", row["area"])) is None:
-            board.set_menu(actor, caller, row["area"], MenuIn(items=row["items"]), None)
+            board.set_menu(caller, row["area"], MenuIn(items=row["items"]), None)
             counts["menus"] += 1
     today = today_shanghai()
     for row in data["duty_slots"]:
         if storage.get(**keys.record("duty-slot", row["id"])) is None:
-            rota.add_duty(actor, caller, row["institution"], DutySlotIn(
+            rota.add_duty(caller, row["institution"], DutySlotIn(
                 person_id=row["person"], weekday=row["weekday"], start=row["start"], end=row["end"],
                 duty=row["duty"], effective_from=today + timedelta(days=1), demo=True), slot_id=row["id"])
             counts["duty_slots"] += 1
     next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     for row in data["activities"]:
-        counts["activities"] += demo_put(lambda: rota.publish_activity(actor, caller, row["institution"], ActivityIn(
+        counts["activities"] += demo_put(lambda: rota.publish_activity(caller, row["institution"], ActivityIn(
             date=next_month.replace(day=row["day"]), start=row["start"], end=row["end"], theme=row["theme"],
             description=row.get("description"), hosts=row["hosts"], demo=True)))
     storage.batch_write([{**marker, "entity": "demo-seed", "fingerprint": fingerprint, "roles": enabled}])

@@ -136,7 +136,7 @@ def test_a_token_sub_that_cannot_be_a_key_is_an_account_not_found_not_a_500(aws_
         with pytest.raises(NotFound):
             accounts.me(caller)
         with pytest.raises(NotFound):
-            accounts.sign_out_everywhere(audit.SYSTEM, caller)
+            accounts.sign_out_everywhere(caller)
     assert store.find_resident(sub) is None and store.find_staff(sub) is None
 
 

@@ -82,8 +82,8 @@ def test_a_staff_sub_that_cannot_be_an_account_id_is_404_not_500(client, admin, 
 
     caller = Caller(sub="admin-tianning", roles=frozenset({"admin"}), area=TIANNING)
     actor = audit.Actor(sub="admin-tianning", roles=("admin",))
-    for call in (lambda: accounts.get_staff(caller, sub), lambda: accounts.invite_staff(actor, caller, sub),
-                 lambda: accounts.change_staff(actor, caller, sub, accounts.StaffPatch(name="x"), 1)):
+    for call in (lambda: accounts.get_staff(caller, sub), lambda: accounts.invite_staff(caller, sub),
+                 lambda: accounts.change_staff(caller, sub, accounts.StaffPatch(name="x"), 1)):
         with pytest.raises(NotFound) as caught:
             call()
         assert caught.value.code == "staff_not_found"

@@ -60,7 +60,7 @@ def _me_out(resident: Resident) -> MeOut:
 
 def _home_grid(code: str) -> str:
     def refuse(msg: str) -> Unprocessable:
-        return Unprocessable(msg, code="home_grid_invalid", errors=[{"loc": ["body", "home_grid"], "msg": msg}])
+        return Unprocessable(msg, code="home_grid_invalid", errors=[{"loc": ["home_grid"], "msg": msg}])
 
     try:
         area = areas.get(code)
@@ -90,10 +90,10 @@ def change_profile(actor: audit.Actor, sub: str, patch: MePatch, expected_versio
     if "name" in fields:
         if patch.name is None and resident.real_name_status == "declared" and "id_number" not in fields:
             raise Unprocessable("实名登记后不能清除姓名", code="real_name_name_locked",
-                                errors=[{"loc": ["body", "name"], "msg": "已实名登记"}])
+                                errors=[{"loc": ["name"], "msg": "已实名登记"}])
         if (resident.real_name_status == "declared" and "id_number" not in fields and patch.name != resident.name):
             raise Unprocessable("实名登记后修改姓名须同时重新提交身份证号", code="real_name_name_locked",
-                                errors=[{"loc": ["body", "id_number"], "msg": "修改姓名时必填"}])
+                                errors=[{"loc": ["id_number"], "msg": "修改姓名时必填"}])
         if patch.name is None:
             remove.append("name")
         else:
@@ -122,7 +122,7 @@ def change_profile(actor: audit.Actor, sub: str, patch: MePatch, expected_versio
         else:
             if not name:
                 raise Unprocessable("实名登记须同时填写姓名", code="real_name_needs_name",
-                                    errors=[{"loc": ["body", "name"], "msg": "实名登记时必填"}])
+                                    errors=[{"loc": ["name"], "msg": "实名登记时必填"}])
             sealed = pii.seal_id_number(patch.id_number)
             id_hash = sealed.hash
             changes.update({**sealed.fields("id_number"), "real_name_status": "declared",
@@ -139,7 +139,7 @@ def change_profile(actor: audit.Actor, sub: str, patch: MePatch, expected_versio
     except Conflict as exc:
         if claim_index is not None and failed_op(exc) == claim_index:
             raise Conflict("该身份证号已被其他账号实名登记；如非本人操作，请到司法所核实", code="id_number_in_use",
-                           errors=[{"loc": ["body", "id_number"], "msg": "已被其他账号登记"}]) from None
+                           errors=[{"loc": ["id_number"], "msg": "已被其他账号登记"}]) from None
         raise
     return _me_out(updated)
 

@@ -71,7 +71,7 @@ def revoke_session():
 @bp.route("/me/sessions", methods=["DELETE"], authorizer=jwt_auth)
 @endpoint("退出全部设备上的登录", who=SIGNED_IN, response=models.SignedOut, tags=("auth",))
 def sign_out_everywhere():
-    return accounts.sign_out_everywhere(web.actor(), web.caller())
+    return accounts.sign_out_everywhere(web.caller())
 
 
 # --- my account -----------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def withdraw_me():
           tags=("staff-accounts",),
           description="辖区须在管理员自己的辖区内。随后用 POST …/invitation 发放微信绑定码。")
 def create_staff():
-    staff = accounts.create_staff(web.actor(), web.caller(), parse(models.StaffIn))
+    staff = accounts.create_staff(web.caller(), parse(models.StaffIn))
     return web.respond(models.StaffOut.of(staff), status=201,
                        headers={"Location": f"/v1/staff-accounts/{staff.sub}"})
 
@@ -142,7 +142,7 @@ def get_staff(sub):
                       "角色、辖区的修改在其下次刷新时生效（访问令牌 15 分钟内过期）。")
 def change_staff(sub):
     patch = parse(models.StaffPatch)
-    staff = accounts.change_staff(web.actor(), web.caller(), sub, patch, web.expected_version(patch.version))
+    staff = accounts.change_staff(web.caller(), sub, patch, web.expected_version(patch.version))
     return models.StaffOut.of(staff)
 
 
@@ -152,4 +152,4 @@ def change_staff(sub):
           description="一次性、72 小时有效；再次发放则旧码作废（因此重试是安全的，无需 Idempotency-Key，"
                       "也不把绑定码存进幂等记录）。")
 def invite_staff(sub):
-    return web.respond(accounts.invite_staff(web.actor(), web.caller(), sub), headers=NO_STORE)
+    return web.respond(accounts.invite_staff(web.caller(), sub), headers=NO_STORE)

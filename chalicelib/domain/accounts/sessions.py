@@ -208,8 +208,9 @@ def revoke_all(sub: str, reason: str, actor: audit.Actor, *, at_most: int = 200)
     return ended
 
 
-def sign_out_everywhere(actor: audit.Actor, caller: Caller) -> SignedOut:
+def sign_out_everywhere(caller: Caller) -> SignedOut:
     """DELETE /v1/me/sessions: end every session of the caller (all devices)."""
+    actor = caller.actor
     account = find_account(caller.sub, "resident" if caller.has_any({"resident"}) else "staff")
     if account is None or account.status != "active":
         raise NotFound("没有找到您的账号", code="account_not_found")

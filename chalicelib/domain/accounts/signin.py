@@ -30,7 +30,7 @@ def sign_in(data: SignInIn, origin: Origin) -> Issued:
         return _staff_sign_in(openid_hash, data.invite_code, origin)
     if data.invite_code:
         raise Unprocessable("绑定码只用于工作人员登录", code="invite_needs_staff_mode",
-                            errors=[{"loc": ["body", "mode"], "msg": "填写绑定码时应为 staff"}])
+                            errors=[{"loc": ["mode"], "msg": "填写绑定码时应为 staff"}])
     return _resident_sign_in(wechat, openid_hash, origin)
 
 

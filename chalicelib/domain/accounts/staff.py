@@ -43,10 +43,11 @@ def _existing_area(code: str, loc: str = "area") -> None:
         areas.get(code)
     except NotFound:
         raise Unprocessable(f"区域 {code} 不存在", code="area_not_found",
-                            errors=[{"loc": ["body", loc], "msg": "区域不存在"}]) from None
+                            errors=[{"loc": [loc], "msg": "区域不存在"}]) from None
 
 
-def create_staff(actor: audit.Actor, caller: Caller, data: StaffIn) -> StaffAccount:
+def create_staff(caller: Caller, data: StaffIn) -> StaffAccount:
+    actor = caller.actor
     require_area(caller, data.area)
     _existing_area(data.area)
     staff = StaffAccount(sub="s-" + uuid.uuid4().hex, name=data.name, roles=sorted(set(data.roles)),
@@ -77,9 +78,10 @@ def list_staff(caller: Caller, query: StaffQuery) -> StaffPage:
     return StaffPage(items=[StaffOut.of(StaffAccount.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
-def change_staff(actor: audit.Actor, caller: Caller, sub: str, patch: StaffPatch, expected_version: int) -> StaffAccount:
+def change_staff(caller: Caller, sub: str, patch: StaffPatch, expected_version: int) -> StaffAccount:
     """Change a staff member; `status: disabled` ends every session of theirs in the same transaction
     (their next refresh is refused) and marks the families revoked."""
+    actor = caller.actor
     staff = _visible_staff(caller, sub)
     given = patch.model_dump(exclude_unset=True, exclude={"version"})
     remove = ["institution"] if "institution" in given and given["institution"] is None else []
@@ -105,8 +107,9 @@ def change_staff(actor: audit.Actor, caller: Caller, sub: str, patch: StaffPatch
     return updated
 
 
-def invite_staff(actor: audit.Actor, caller: Caller, sub: str) -> InvitationOut:
+def invite_staff(caller: Caller, sub: str) -> InvitationOut:
     """A one-time code binding the staff member's WeChat (a new one voids the previous)."""
+    actor = caller.actor
     staff = _visible_staff(caller, sub)
     if staff.status != "active":
         raise Conflict("账号已停用，请先启用再发放绑定码", code="staff_disabled")

@@ -31,7 +31,7 @@ def get_menu(code):
           description="首次设置返回 201；修改已有清单需 If-Match（或 body.version）。")
 def put_menu(code):
     data = parse(models.MenuIn)
-    record, created = board.set_menu(web.actor(), web.caller(), code, data, _version_if_given(data.version))
+    record, created = board.set_menu(web.caller(), code, data, _version_if_given(data.version))
     return web.respond(models.AreaMenuOut.of(record), status=201 if created else 200)
 
 

@@ -74,9 +74,10 @@ def menu(code: str) -> ServiceMenu:
     return ServiceMenu(area=AreaRef.of(chain[-1]), items=_menu_entries(chain, menus))
 
 
-def set_menu(actor: audit.Actor, caller: Caller, code: str, data: MenuIn,
+def set_menu(caller: Caller, code: str, data: MenuIn,
              expected_version: int | None) -> tuple[AreaMenu, bool]:
     """Replace the area's X items: (menu, created). An existing menu needs the version last seen."""
+    actor = caller.actor
     chain, menus = _chain_and_menus(code)
     require_covers(caller, code, ["path", "code"])
     if chain[-1].level in ("province", "city"):
@@ -87,7 +88,7 @@ def set_menu(actor: audit.Actor, caller: Caller, code: str, data: MenuIn,
     for index, item in enumerate(data.items):
         if item.key in core or item.key in keys_seen:
             raise Unprocessable(f"服务项 {item.key} 与基本服务或其他自选项重复", code="duplicate_menu_item",
-                                errors=field_error(["body", "items", str(index), "key"], "重复的服务项"))
+                                errors=field_error(["items", str(index), "key"], "重复的服务项"))
         keys_seen.add(item.key)
     existing = menus.get(code)
     summary = "自选服务项：" + ("、".join(i.title for i in data.items) or "（清空）")

@@ -42,7 +42,7 @@ def list_coverage_roles():
 @endpoint("把人员或机构分配到网格（或村、镇、区县：覆盖其下全部网格）", who=ADMIN, body=models.AssignmentIn,
           response=models.AssignmentOut, status=201, tags=("coverage",))
 def create_assignment():
-    record = coverage.assign(web.actor(), web.caller(), parse(models.AssignmentIn))
+    record = coverage.assign(web.caller(), parse(models.AssignmentIn))
     return web.respond(coverage.describe([record])[0], status=201, headers={"Location": f"/v1/assignments/{record.id}"})
 
 
@@ -58,7 +58,7 @@ def list_assignments():
 @endpoint("解除分配", who=ADMIN, response=models.AssignmentOut, tags=("coverage",),
           description="需 If-Match 为当前版本；记录保留（status=ended），历史见审计。")
 def end_assignment(assignment_id):
-    record = coverage.end(web.actor(), web.caller(), assignment_id, web.expected_version())
+    record = coverage.end(web.caller(), assignment_id, web.expected_version())
     return coverage.describe([record])[0]
 
 

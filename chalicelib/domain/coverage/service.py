@@ -77,14 +77,15 @@ def _assignee(caller: Caller, kind: str, assignee_id: str) -> Any:
     if not visible:
         what = "人员" if kind == "person" else "机构"
         raise Unprocessable(f"{what} {assignee_id} 不存在、已停用或不在您的管辖范围内", code="assignee_not_found",
-                            errors=field_error(["body", "assignee_id"], f"{what}不存在或不可用"))
+                            errors=field_error(["assignee_id"], f"{what}不存在或不可用"))
     return record
 
 
-def assign(actor: audit.Actor, caller: Caller, data: AssignmentIn) -> Assignment:
-    role = role_named(data.role, ["body", "role"])
-    area = existing_area(data.area, ["body", "area"])
-    require_covers(caller, data.area, ["body", "area"])
+def assign(caller: Caller, data: AssignmentIn) -> Assignment:
+    actor = caller.actor
+    role = role_named(data.role, ["role"])
+    area = existing_area(data.area, ["area"])
+    require_covers(caller, data.area, ["area"])
     assignee = _assignee(caller, data.assignee_kind, data.assignee_id)
     record = Assignment(id=Assignment.id_for(role.code, area.code, data.assignee_kind, data.assignee_id),
                         role=role.code, area=area.code, assignee_kind=data.assignee_kind,
@@ -99,7 +100,7 @@ def assign(actor: audit.Actor, caller: Caller, data: AssignmentIn) -> Assignment
     existing = storage.get_record(Assignment, **keys.record("assignment", record.id), consistent=True)
     if existing is None or existing.status == "active":
         raise Conflict(f"{assignee.name} 已是{area.name}的{role.title}", code="duplicate_assignment",
-                       errors=field_error(["body", "assignee_id"], "重复分配"))
+                       errors=field_error(["assignee_id"], "重复分配"))
     return storage.update(existing, {"status": "active", "note": data.note}, expected_version=existing.version,
                           also=[audit.entry(actor, "update", "assignment", record.id, "重新分配" + summary,
                                             {"status": {"from": "ended", "to": "active"}})])
@@ -112,7 +113,8 @@ def get_assignment(assignment_id: str) -> Assignment:
     return record
 
 
-def end(actor: audit.Actor, caller: Caller, assignment_id: str, expected_version: int) -> Assignment:
+def end(caller: Caller, assignment_id: str, expected_version: int) -> Assignment:
+    actor = caller.actor
     record = get_assignment(assignment_id)
     if not caller.covers(record.area):
         raise Forbidden("该分配不在您的管辖范围内", code="outside_jurisdiction")

@@ -38,7 +38,7 @@ class InstitutionListQuery(AreaListQuery):
           body=models.InstitutionIn, response=models.InstitutionOut, status=201, tags=("directory",),
           description="服务区域（serves）决定哪些网格的公示栏显示该机构：对接区县即覆盖其下全部网格。")
 def create_institution():
-    inst = directory.create_institution(web.actor(), web.caller(), parse(models.InstitutionIn))
+    inst = directory.create_institution(web.caller(), parse(models.InstitutionIn))
     return web.respond(models.InstitutionOut.of(inst), status=201, headers={"Location": f"/v1/institutions/{inst.id}"})
 
 
@@ -61,7 +61,7 @@ def get_institution(institution_id):
           response=models.InstitutionOut, tags=("directory",), description="需 If-Match（或 body.version）。")
 def change_institution(institution_id):
     patch = parse(models.InstitutionPatch)
-    inst = directory.change_institution(web.actor(), web.caller(), institution_id, patch,
+    inst = directory.change_institution(web.caller(), institution_id, patch,
                                         web.expected_version(patch.version))
     return models.InstitutionOut.of(inst)
 
@@ -86,7 +86,7 @@ def list_serving_institutions(code):
           response=models.PersonOut, status=201, tags=("directory",),
           description="电话经校验后加密保存，任何页面只显示掩码。")
 def create_person():
-    person = directory.create_person(web.actor(), web.caller(), parse(models.PersonIn))
+    person = directory.create_person(web.caller(), parse(models.PersonIn))
     return web.respond(directory.person_out(person), status=201, headers={"Location": f"/v1/people/{person.id}"})
 
 
@@ -108,5 +108,5 @@ def get_person(person_id):
           tags=("directory",), description="需 If-Match（或 body.version）。停用的人员不再计入网格覆盖。")
 def change_person(person_id):
     patch = parse(models.PersonPatch)
-    person = directory.change_person(web.actor(), web.caller(), person_id, patch, web.expected_version(patch.version))
+    person = directory.change_person(web.caller(), person_id, patch, web.expected_version(patch.version))
     return directory.person_out(person)

@@ -56,7 +56,7 @@ def refuse_nulls(patch: BaseModel, fields: Iterable[str]) -> None:
     nulls = [f for f in fields if f in patch.model_fields_set and getattr(patch, f) is None]
     if nulls:
         raise Unprocessable("以下字段不能为空：" + "、".join(nulls), code="validation_failed",
-                            errors=[{"loc": ["body", f], "msg": "不能为空"} for f in nulls])
+                            errors=[{"loc": [f], "msg": "不能为空"} for f in nulls])
 
 
 # --- institutions ---------------------------------------------------------------------------------
@@ -83,25 +83,26 @@ def _check_level(kind: str, level: str | None, home: Area, loc: list[str]) -> No
     homes = LEVEL_HOMES.get(f"{kind}.{level}")
     if homes and home.level not in homes:
         raise Unprocessable(f"{allowed[level]}应设在{'、'.join(sorted(homes))}级区域，而 {home.code} 是 {home.level}",
-                            code="level_area_mismatch", errors=field_error(["body", "home_area"], "层级与所在区域不符"))
+                            code="level_area_mismatch", errors=field_error(["home_area"], "层级与所在区域不符"))
 
 
 def _check_serves(caller: Caller, codes: list[str], known: dict[str, Area]) -> None:
     if len(set(codes)) != len(codes):
         raise Unprocessable("服务区域有重复", code="duplicate_area",
-                            errors=field_error(["body", "serves"], "有重复的区域"))
+                            errors=field_error(["serves"], "有重复的区域"))
     for index, code in enumerate(codes):
-        existing_area(code, ["body", "serves", str(index)], known=known)
-        require_covers(caller, code, ["body", "serves", str(index)])
+        existing_area(code, ["serves", str(index)], known=known)
+        require_covers(caller, code, ["serves", str(index)])
 
 
-def create_institution(actor: audit.Actor, caller: Caller, data: InstitutionIn,
+def create_institution(caller: Caller, data: InstitutionIn,
                        institution_id: str | None = None) -> Institution:
+    actor = caller.actor
     serves = data.serves or [data.home_area]
     known = load_areas([data.home_area, *serves])
-    home = existing_area(data.home_area, ["body", "home_area"], known=known)
-    require_covers(caller, data.home_area, ["body", "home_area"])
-    _check_level(data.kind, data.level, home, ["body", "level"])
+    home = existing_area(data.home_area, ["home_area"], known=known)
+    require_covers(caller, data.home_area, ["home_area"])
+    _check_level(data.kind, data.level, home, ["level"])
     _check_serves(caller, serves, known)
     inst = Institution(id=institution_id or uuid.uuid4().hex, kind=data.kind, level=data.level, name=data.name,
                        home_area=data.home_area, serves=serves, address=data.address, hours=data.hours,
@@ -137,8 +138,9 @@ def institution_for(caller: Caller, institution_id: str) -> Institution:
     return inst
 
 
-def change_institution(actor: audit.Actor, caller: Caller, institution_id: str, patch: InstitutionPatch,
+def change_institution(caller: Caller, institution_id: str, patch: InstitutionPatch,
                        expected_version: int) -> Institution:
+    actor = caller.actor
     inst = get_institution(institution_id)
     if not caller.covers(inst.home_area):
         raise Forbidden("该机构不在您的管辖范围内", code="outside_jurisdiction")
@@ -150,8 +152,8 @@ def change_institution(actor: audit.Actor, caller: Caller, institution_id: str, 
     if not changes:
         raise Unprocessable("没有要修改的字段", code="nothing_to_change")
     if "level" in changes:
-        home = existing_area(inst.home_area, ["body", "level"])
-        _check_level(inst.kind, changes["level"], home, ["body", "level"])
+        home = existing_area(inst.home_area, ["level"])
+        _check_level(inst.kind, changes["level"], home, ["level"])
     if "serves" in changes:
         _check_serves(caller, changes["serves"], load_areas(changes["serves"]))
     old_links = set(inst.serves) if inst.status == "active" else set()
@@ -224,11 +226,12 @@ def _visible_institution(caller: Caller, institution_id: str, loc: list[str]) ->
     return inst
 
 
-def create_person(actor: audit.Actor, caller: Caller, data: PersonIn, person_id: str | None = None) -> Person:
-    existing_area(data.home_area, ["body", "home_area"])
-    require_covers(caller, data.home_area, ["body", "home_area"])
+def create_person(caller: Caller, data: PersonIn, person_id: str | None = None) -> Person:
+    actor = caller.actor
+    existing_area(data.home_area, ["home_area"])
+    require_covers(caller, data.home_area, ["home_area"])
     if data.institution_id:
-        _visible_institution(caller, data.institution_id, ["body", "institution_id"])
+        _visible_institution(caller, data.institution_id, ["institution_id"])
     person = Person(id=person_id or uuid.uuid4().hex, name=data.name, roles=list(dict.fromkeys(data.roles)),
                     home_area=data.home_area, institution_id=data.institution_id, duty=data.duty,
                     hours=data.hours, demo=data.demo, **pii.seal_phone(data.phone).fields("phone"))
@@ -255,8 +258,9 @@ def person_out(person: Person) -> PersonOut:
     return PersonOut.of(person, inst)
 
 
-def change_person(actor: audit.Actor, caller: Caller, person_id: str, patch: PersonPatch,
+def change_person(caller: Caller, person_id: str, patch: PersonPatch,
                   expected_version: int) -> Person:
+    actor = caller.actor
     person = person_for(caller, person_id)
     refuse_nulls(patch, ["name", "roles", "duty", "phone", "status"])
     changes = patch.model_dump(exclude_unset=True, exclude={"version", "phone"})
@@ -265,7 +269,7 @@ def change_person(actor: audit.Actor, caller: Caller, person_id: str, patch: Per
     if not changes:
         raise Unprocessable("没有要修改的字段", code="nothing_to_change")
     if changes.get("institution_id"):
-        _visible_institution(caller, changes["institution_id"], ["body", "institution_id"])
+        _visible_institution(caller, changes["institution_id"], ["institution_id"])
     fields = [k for k in changes if not k.startswith("phone_")] + (["phone"] if "phone" in patch.model_fields_set else [])
     shown = {k: {"from": getattr(person, k), "to": changes[k]} for k in ("roles", "institution_id", "status")
              if k in changes}

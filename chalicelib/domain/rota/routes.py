@@ -34,7 +34,7 @@ class SinceQuery(PageQuery):
 @endpoint("排每周固定值班（双固定：固定星期、固定时间）", who=ADMIN, body=models.DutySlotIn, response=models.DutySlotOut,
           status=201, tags=("rota",), description="须提前公布（起始日期晚于今天）；同一人同一时间在两处值班为 409。")
 def create_duty_slot(institution_id):
-    slot = rota.add_duty(web.actor(), web.caller(), institution_id, parse(models.DutySlotIn))
+    slot = rota.add_duty(web.caller(), institution_id, parse(models.DutySlotIn))
     person = directory.get_person(slot.person_id)
     return web.respond(models.DutySlotOut.of(slot, person), status=201, headers={"Location": f"/v1/duty-slots/{slot.id}"})
 
@@ -49,7 +49,7 @@ def list_duty_slots(institution_id):
 @bp.route("/duty-slots/{slot_id}", methods=["DELETE"], authorizer=jwt_auth)
 @endpoint("撤回值班安排", who=ADMIN, response=models.DutySlotOut, tags=("rota",), description="需 If-Match。")
 def withdraw_duty_slot(slot_id):
-    slot = rota.withdraw_duty(web.actor(), web.caller(), slot_id, web.expected_version())
+    slot = rota.withdraw_duty(web.caller(), slot_id, web.expected_version())
     return models.DutySlotOut.of(slot, directory.get_person(slot.person_id))
 
 
@@ -64,7 +64,7 @@ def rota_week(institution_id):
 @endpoint("公布每月主题活动", who=ADMIN, body=models.ActivityIn, response=models.ActivityOut, status=201,
           tags=("rota",), description="每个服务点每月一次，须提前公布；主持人时间冲突为 409。")
 def publish_activity(institution_id):
-    activity = rota.publish_activity(web.actor(), web.caller(), institution_id, parse(models.ActivityIn))
+    activity = rota.publish_activity(web.caller(), institution_id, parse(models.ActivityIn))
     return web.respond(models.ActivityOut.of(activity), status=201, headers={"Location": f"/v1/activities/{activity.id}"})
 
 
@@ -78,4 +78,4 @@ def list_activities(institution_id):
 @bp.route("/activities/{activity_id}", methods=["DELETE"], authorizer=jwt_auth)
 @endpoint("撤回主题活动", who=ADMIN, response=models.ActivityOut, tags=("rota",), description="需 If-Match。")
 def withdraw_activity(activity_id):
-    return models.ActivityOut.of(rota.withdraw_activity(web.actor(), web.caller(), activity_id, web.expected_version()))
+    return models.ActivityOut.of(rota.withdraw_activity(web.caller(), activity_id, web.expected_version()))

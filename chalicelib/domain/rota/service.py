@@ -129,14 +129,15 @@ def _refuse_clash(person: Person, ledger: _Ledger, new: Commitment, loc: list[st
                        errors=field_error(loc, "时间冲突：" + other.describe()))
 
 
-def add_duty(actor: audit.Actor, caller: Caller, institution_id: str, data: DutySlotIn,
+def add_duty(caller: Caller, institution_id: str, data: DutySlotIn,
              slot_id: str | None = None) -> DutySlot:
+    actor = caller.actor
     inst = _managed_point(caller, institution_id)
-    _in_advance(data.effective_from, ["body", "effective_from"])
+    _in_advance(data.effective_from, ["effective_from"])
     if data.effective_until and data.effective_until < data.effective_from:
         raise Unprocessable("结束日期不能早于开始日期", code="validation_failed",
-                            errors=field_error(["body", "effective_until"], "不能早于开始日期"))
-    person = _people_on_rota(caller, [data.person_id], [["body", "person_id"]])[data.person_id]
+                            errors=field_error(["effective_until"], "不能早于开始日期"))
+    person = _people_on_rota(caller, [data.person_id], [["person_id"]])[data.person_id]
     slot = DutySlot(id=slot_id or uuid.uuid4().hex, institution_id=inst.id, person_id=person.id,
                     weekday=data.weekday, start=data.start, end=data.end, duty=data.duty,
                     effective_from=data.effective_from, effective_until=data.effective_until, demo=data.demo)
@@ -144,7 +145,7 @@ def add_duty(actor: audit.Actor, caller: Caller, institution_id: str, data: Duty
                             start=slot.start, end=slot.end, weekday=slot.weekday,
                             effective_from=slot.effective_from, effective_until=slot.effective_until)
     ledger = _Ledger(person.id)
-    _refuse_clash(person, ledger, commitment, ["body", "person_id"])
+    _refuse_clash(person, ledger, commitment, ["person_id"])
     storage.stamp_new(slot)
     _transact([storage.put_op(slot.to_item()), ledger.op(add=commitment),
                audit.entry(actor, "create", "duty-slot", slot.id,
@@ -159,7 +160,8 @@ def _get(cls: type, entity: str, record_id: str, missing: str):
     return record
 
 
-def withdraw_duty(actor: audit.Actor, caller: Caller, slot_id: str, expected_version: int) -> DutySlot:
+def withdraw_duty(caller: Caller, slot_id: str, expected_version: int) -> DutySlot:
+    actor = caller.actor
     slot: DutySlot = _get(DutySlot, "duty-slot", slot_id, f"值班安排 {slot_id} 不存在")
     _managed_point(caller, slot.institution_id)
     if slot.status != "active":
@@ -170,11 +172,12 @@ def withdraw_duty(actor: audit.Actor, caller: Caller, slot_id: str, expected_ver
         audit.entry(actor, "update", "duty-slot", slot.id, "撤回值班安排", {"status": {"from": "active", "to": "withdrawn"}})])
 
 
-def publish_activity(actor: audit.Actor, caller: Caller, institution_id: str, data: ActivityIn) -> Activity:
+def publish_activity(caller: Caller, institution_id: str, data: ActivityIn) -> Activity:
+    actor = caller.actor
     inst = _managed_point(caller, institution_id)
-    _in_advance(data.date, ["body", "date"])
+    _in_advance(data.date, ["date"])
     hosts = list(dict.fromkeys(data.hosts))
-    people = _people_on_rota(caller, hosts, [["body", "hosts", str(i)] for i in range(len(hosts))])
+    people = _people_on_rota(caller, hosts, [["hosts", str(i)] for i in range(len(hosts))])
     month = data.date.strftime("%Y-%m")
     activity = Activity(id=f"{inst.id}.{month}", institution_id=inst.id, month=month, date=data.date,
                         start=data.start, end=data.end, theme=data.theme, description=data.description,
@@ -183,11 +186,11 @@ def publish_activity(actor: audit.Actor, caller: Caller, institution_id: str, da
                             place=inst.name, start=activity.start, end=activity.end, date=activity.date)
     ledgers = [_Ledger(h) for h in hosts]
     for index, (host, ledger) in enumerate(zip(hosts, ledgers)):
-        _refuse_clash(people[host], ledger, commitment, ["body", "hosts", str(index)])
+        _refuse_clash(people[host], ledger, commitment, ["hosts", str(index)])
     existing = storage.get_record(Activity, **keys.record("activity", activity.id), consistent=True)
     if existing and existing.status == "published":
         raise Conflict(f"「{inst.name}」{month} 的主题活动已公布（{existing.theme}）", code="activity_exists",
-                       errors=field_error(["body", "date"], "本月已有主题活动"))
+                       errors=field_error(["date"], "本月已有主题活动"))
     summary = f"「{inst.name}」{data.date.isoformat()} 主题活动：{activity.theme}"
     ledger_ops = [ledger.op(add=commitment) for ledger in ledgers]
     if existing:  # withdrawn earlier this month: publish again over it
@@ -200,7 +203,8 @@ def publish_activity(actor: audit.Actor, caller: Caller, institution_id: str, da
     return activity
 
 
-def withdraw_activity(actor: audit.Actor, caller: Caller, activity_id: str, expected_version: int) -> Activity:
+def withdraw_activity(caller: Caller, activity_id: str, expected_version: int) -> Activity:
+    actor = caller.actor
     activity: Activity = _get(Activity, "activity", activity_id, f"主题活动 {activity_id} 不存在")
     _managed_point(caller, activity.institution_id)
     if activity.status != "published":
