@@ -59,7 +59,7 @@ def ok(response, status: int = 200) -> dict:
 
 class Clock:
     """The suite's one clock. `now` is pinned through the core's time module for every test: by default to
-    10:00 Asia/Shanghai on the day the suite runs, or to `TEST_NOW` (`2027-01-01`, `2026-12-05T22:30`) to
+    10:00 Asia/Shanghai on the day the suite runs, or to `TEST_NOW` (`2030-01-01`, `2030-01-05T22:30`) to
     prove the suite on a weekend, a holiday or a year the calendar package does not know yet. Tests derive
     every date from it, so none depends on the day it was written."""
 
@@ -71,15 +71,15 @@ class Clock:
         return self.now.astimezone(timeutil.SHANGHAI).date()
 
     def day(self, offset: int = 0) -> str:
-        """Today plus `offset` days, as the API writes a date (`2026-11-30`)."""
+        """Today plus `offset` days, as the API writes a date (`2030-01-31`)."""
         return (self.today + timedelta(days=offset)).isoformat()
 
     def at(self, offset_days: int = 0, time: str = "09:30") -> str:
-        """A local time `offset_days` from today, as the API writes it (`2026-12-01T09:30:00+08:00`)."""
+        """A local time `offset_days` from today, as the API writes it (`2030-02-01T09:30:00+08:00`)."""
         return f"{self.day(offset_days)}T{time}:00+08:00"
 
     def month(self, offset: int = 0) -> str:
-        """This month plus `offset` months (`2026-11`)."""
+        """This month plus `offset` months (`2030-01`)."""
         index = self.today.year * 12 + self.today.month - 1 + offset
         return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
