@@ -1,0 +1,78 @@
+"""The HTTP surface of feedback 好差评 (SPEC C6), mounted at /v1: parse, call `feedback.service`, respond."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.domain.feedback import service
+from chalicelib.domain.feedback.models import (
+    AppealIn, DecisionIn, NoteIn, OpenTasksQuery, RatingIn, RatingOut, RectificationOut, RectificationPage,
+    StatsOut, StatsQuery,
+)
+from chalicelib.platform import web
+from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.auth.tokens import STAFF_ROLES
+from chalicelib.platform.web import SIGNED_IN, caller, endpoint, parse, parse_query
+
+bp = Blueprint(__name__)
+TAGS = ("feedback",)
+STAFF = STAFF_ROLES
+RESIDENT = {"resident"}
+ADMIN = {"admin"}
+
+
+@bp.route("/feedback/ratings", methods=["POST"], authorizer=jwt_auth)
+@endpoint("评价已办结的事项（好差评）", who=RESIDENT, body=RatingIn, response=RatingOut, status=201, tags=TAGS,
+          description="五级评价（非常满意…非常不满意），三项：服务态度、办事效率、业务水平。未办结或重复评价为 409；"
+                      "任一项不满意及以下即生成整改任务。")
+def rate():
+    return service.rate(caller(), parse(RatingIn))
+
+
+@bp.route("/feedback/ratings/{code}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("查看评价及整改进展（评价人或辖区工作人员）", who=SIGNED_IN, response=RatingOut, tags=TAGS)
+def read_rating(code):
+    return service.read(caller(), code)
+
+
+@bp.route("/feedback/ratings/{code}/appeal", methods=["POST"], authorizer=jwt_auth)
+@endpoint("对差评提出申诉（被评价的首问负责人）", who=STAFF, body=AppealIn, response=RatingOut, tags=TAGS,
+          description="须带 If-Match 或 version。")
+def appeal(code):
+    data = parse(AppealIn)
+    return service.appeal(caller(), code, data, web.expected_version(data.version))
+
+
+@bp.route("/feedback/ratings/{code}/decision", methods=["POST"], authorizer=jwt_auth)
+@endpoint("裁决申诉（辖区管理员）", who=ADMIN, body=DecisionIn, response=RatingOut, tags=TAGS,
+          description="须带 If-Match 或 version。支持申诉：评价不计入统计、整改任务撤销。")
+def decide(code):
+    data = parse(DecisionIn)
+    return service.decide(caller(), code, data, web.expected_version(data.version))
+
+
+@bp.route("/feedback/rectifications", methods=["GET"], authorizer=jwt_auth)
+@endpoint("辖区待完成的整改任务", who=STAFF, query=OpenTasksQuery, response=RectificationPage, tags=TAGS)
+def open_tasks():
+    q = parse_query(OpenTasksQuery)
+    return service.open_tasks(caller(), q.area, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/feedback/rectifications/{code}/callback", methods=["POST"], authorizer=jwt_auth)
+@endpoint("登记差评回访", who=STAFF, body=NoteIn, response=RectificationOut, tags=TAGS, description="须带 If-Match 或 version。")
+def callback(code):
+    data = parse(NoteIn)
+    return service.callback(caller(), code, data, web.expected_version(data.version))
+
+
+@bp.route("/feedback/rectifications/{code}/rectify", methods=["POST"], authorizer=jwt_auth)
+@endpoint("登记整改完成", who=STAFF, body=NoteIn, response=RectificationOut, tags=TAGS, description="须带 If-Match 或 version。")
+def rectify(code):
+    data = parse(NoteIn)
+    return service.rectify(caller(), code, data, web.expected_version(data.version))
+
+
+@bp.route("/feedback/stats", methods=["GET"], authorizer=jwt_auth)
+@endpoint("辖区月度好差评统计（满意率、回访率、按期整改率）", who=STAFF, query=StatsQuery, response=StatsOut, tags=TAGS)
+def stats():
+    q = parse_query(StatsQuery)
+    return service.stats(caller(), q.area, q.month)
