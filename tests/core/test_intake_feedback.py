@@ -101,3 +101,49 @@ def test_a_good_rating_cannot_be_appealed(client, desk, closed):
 def test_bad_levels_are_422_naming_each_field(client, desk, closed):
     problem = assert_problem(rate(client, desk["resident"], closed(), {"attitude": "好", "efficiency": "satisfied"}), 422)
     assert {tuple(e["loc"]) for e in problem["errors"]} == {("body", "attitude"), ("body", "competence")}
+
+
+# --- the suggestion box 意见箱「解忧法空间」 ----------------------------------------------------------------
+
+def declare_real_name(sub: str) -> None:
+    from chalicelib.domain.accounts.models import Resident
+    from chalicelib.platform import storage
+
+    storage.put_new(Resident(sub=sub, real_name_status="declared"))
+
+
+def test_a_real_name_complaint_goes_to_the_area_and_is_replied_within_its_limit(client, desk, clock):
+    declare_real_name("resident-1")
+    sent = ok(post(client, "/v1/feedback/messages",
+                   {"kind": "complaint", "area": "320402001", "text": "窗口工作人员态度生硬，反复让我跑腿"},
+                   desk["resident"]), 201)
+    assert sent["anonymous"] is False and "15 工作日" in sent["basis"]
+    waiting = ok(client.get("/v1/feedback/messages", headers=desk["colleague"]))
+    assert [m["id"] for m in waiting["items"]] == [sent["id"]]
+    replied = ok(post(client, f"/v1/feedback/messages/{sent['id']}/reply", {"reply": "已约谈窗口人员并致歉，改为一次告知"},
+                      {**desk["worker"], "If-Match": str(sent["version"])}))
+    assert ok(client.get(f"/v1/feedback/messages/{sent['id']}", headers=desk["resident"]))["reply"] == replied["reply"]
+    assert ok(client.get("/v1/feedback/messages", headers=desk["colleague"]))["items"] == []
+    counts = ok(client.get(f"/v1/feedback/messages/counts?month={clock.month()}", headers=desk["colleague"]))
+    assert (counts["complaints"], counts["suggestions"], counts["replied_on_time"]) == (1, 0, 1)
+
+
+def test_a_complaint_needs_a_declared_real_name_and_cannot_be_anonymous(client, desk):
+    payload = {"kind": "complaint", "area": "320402001", "text": "投诉窗口服务"}
+    assert_problem(post(client, "/v1/feedback/messages", payload, desk["resident"]), 409, "real_name_required")
+    problem = assert_problem(post(client, "/v1/feedback/messages", {**payload, "anonymous": True}, desk["resident"]), 422)
+    assert problem["errors"][0]["loc"] == ["body", "anonymous"]
+
+
+def test_an_anonymous_suggestion_keeps_no_author_and_strangers_cannot_read_messages(client, desk):
+    sent = ok(post(client, "/v1/feedback/messages",
+                   {"kind": "suggestion", "area": "320402", "text": "建议周末也开放法律咨询", "anonymous": True},
+                   desk["resident"]), 201)
+    from chalicelib.platform import storage
+    from chalicelib.platform.storage import keys
+
+    assert "author" not in storage.get(**keys.record("feedback-message", sent["id"]))
+    assert_problem(client.get(f"/v1/feedback/messages/{sent['id']}", headers=desk["resident"]), 404)
+    assert_problem(client.get(f"/v1/feedback/messages/{sent['id']}", headers=desk["stranger"]), 404)
+    assert_problem(post(client, "/v1/feedback/messages", {"kind": "suggestion", "area": "320402999", "text": "建议增加夜间咨询"},
+                        desk["resident"]), 422, "area_not_found")

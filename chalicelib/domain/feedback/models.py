@@ -20,6 +20,9 @@ RATING = "feedback-rating"
 RECTIFICATION = "feedback-rectification"
 CALLBACK_PARAMETER = "feedback.callback_days"
 RECTIFY_PARAMETER = "feedback.rectify_days"
+MESSAGE = "feedback-message"
+REPLY_PARAMETER = "feedback.reply_days"
+MESSAGE_KINDS = {"complaint": "投诉", "suggestion": "建议"}
 
 # GB/T 39734-2020's five levels, best first.
 Level = Literal["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"]
@@ -100,6 +103,36 @@ class Rectification(storage.Record):
         return storage.Place(of=(self.grid, self.month), sort=(self.id,))
 
 
+class Message(storage.Record):
+    """A complaint or suggestion in the box (意见箱「解忧法空间」), addressed to an area's responsible office.
+    A complaint is real-name (its author is kept); a suggestion may be anonymous (no author is stored at all,
+    so nobody, the author included, can tie it to an account)."""
+    entity: ClassVar[str] = MESSAGE
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing("feedback-message-open", "gsi1", by="city"),
+        storage.Listing("feedback-message-month", "gsi2", by="city"),
+    )
+    missing: ClassVar[tuple[str, str]] = ("没有这条意见", "message_not_found")
+
+    id: str
+    kind: Literal["complaint", "suggestion"]
+    area: str
+    text: str
+    author: str | None = None
+    month: str
+    received_on: date
+    reply_due: date
+    basis: str
+    reply: str | None = None
+    replied_on: date | None = None
+    replied_by: str | None = None
+
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == "feedback-message-open":
+            return None if self.reply else storage.Place(of=(self.area, "open"), sort=(self.reply_due.isoformat(), self.id))
+        return storage.Place(of=(self.area, self.month), sort=(self.id,))
+
+
 # --- inputs -----------------------------------------------------------------------------------------
 
 class FeedbackInput(Model):
@@ -112,6 +145,19 @@ class RatingIn(FeedbackInput):
     efficiency: Level = Field(description="办事效率")
     competence: Level = Field(description="业务水平")
     comment: str | None = Field(None, max_length=500)
+
+
+class MessageIn(FeedbackInput):
+    kind: Literal["complaint", "suggestion"] = Field(description="complaint 投诉（实名）；suggestion 建议（可匿名）")
+    area: str = Field(pattern=r"^(\d{6}|\d{9}|\d{12}|\d{15})$", description="反映的区域（转该区域负责部门）",
+                      examples=["320402001"])
+    text: str = Field(min_length=4, max_length=2000)
+    anonymous: bool = Field(False, description="仅建议可匿名；匿名后本人也无法查看答复")
+
+
+class ReplyIn(FeedbackInput):
+    reply: str = Field(min_length=4, max_length=2000)
+    version: int | None = Field(None, ge=1)
 
 
 class AppealIn(FeedbackInput):
@@ -193,6 +239,41 @@ class RatingOut(Model):
                    competence=rating.competence, overall=rating.overall, overall_title=LEVELS[rating.overall],
                    comment=rating.comment, excluded=rating.excluded, appeal=appeal,
                    rectification=RectificationOut.of(task) if task else None, version=rating.version)
+
+
+class MessageOut(Model):
+    id: str
+    kind: str
+    kind_title: str
+    area: str
+    text: str
+    anonymous: bool
+    received_on: date
+    reply_due: date
+    basis: str
+    reply: str | None
+    replied_on: date | None
+    version: int
+
+    @classmethod
+    def of(cls, m: Message) -> "MessageOut":
+        return cls(id=m.id, kind=m.kind, kind_title=MESSAGE_KINDS[m.kind], area=m.area, text=m.text,
+                   anonymous=m.author is None, received_on=m.received_on, reply_due=m.reply_due, basis=m.basis,
+                   reply=m.reply, replied_on=m.replied_on, version=m.version)
+
+
+class MessagePage(Model):
+    items: list[MessageOut]
+    next_cursor: str | None = None
+
+
+class MessageCounts(Model):
+    area: str
+    month: str
+    complaints: int
+    suggestions: int
+    replied: int
+    replied_on_time: int
 
 
 class RectificationPage(Model):

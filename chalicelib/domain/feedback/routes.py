@@ -5,7 +5,7 @@ from chalice import Blueprint
 
 from chalicelib.domain.feedback import service
 from chalicelib.domain.feedback.models import (
-    AppealIn, DecisionIn, NoteIn, OpenTasksQuery, RatingIn, RatingOut, RectificationOut, RectificationPage,
+    AppealIn, DecisionIn, MessageCounts, MessageIn, MessageOut, MessagePage, NoteIn, OpenTasksQuery, ReplyIn, RatingIn, RatingOut, RectificationOut, RectificationPage,
     StatsOut, StatsQuery,
 )
 from chalicelib.platform import web
@@ -76,3 +76,37 @@ def rectify(code):
 def stats():
     q = parse_query(StatsQuery)
     return service.stats(caller(), q.area, q.month)
+
+
+@bp.route("/feedback/messages", methods=["POST"], authorizer=jwt_auth)
+@endpoint("意见箱：投诉（实名）或建议（可匿名）", who=RESIDENT, body=MessageIn, response=MessageOut, status=201, tags=TAGS,
+          description="转所选区域负责部门，在时限内答复。投诉须已实名登记（否则 409）。")
+def post_message():
+    return service.post_message(caller(), parse(MessageIn))
+
+
+@bp.route("/feedback/messages", methods=["GET"], authorizer=jwt_auth)
+@endpoint("辖区待答复的投诉和建议", who=STAFF, query=OpenTasksQuery, response=MessagePage, tags=TAGS)
+def open_messages():
+    q = parse_query(OpenTasksQuery)
+    return service.open_messages(caller(), q.area, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/feedback/messages/counts", methods=["GET"], authorizer=jwt_auth)
+@endpoint("辖区月度投诉、建议数", who=STAFF, query=StatsQuery, response=MessageCounts, tags=TAGS)
+def message_counts():
+    q = parse_query(StatsQuery)
+    return service.message_counts(caller(), q.area, q.month)
+
+
+@bp.route("/feedback/messages/{message_id}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("查看一条投诉或建议（本人或辖区工作人员）", who=SIGNED_IN, response=MessageOut, tags=TAGS)
+def read_message(message_id):
+    return service.read_message(caller(), message_id)
+
+
+@bp.route("/feedback/messages/{message_id}/reply", methods=["POST"], authorizer=jwt_auth)
+@endpoint("答复投诉或建议", who=STAFF, body=ReplyIn, response=MessageOut, tags=TAGS, description="须带 If-Match 或 version。")
+def reply_message(message_id):
+    data = parse(ReplyIn)
+    return service.reply(caller(), message_id, data, web.expected_version(data.version))

@@ -9,20 +9,25 @@
 - The staff member rated (the ticket's owner) may appeal a bad rating once, with a reason; an admin
   covering the area (the supervisor) decides, with a reason. Upheld: the rating leaves the figures and the
   task is withdrawn, in one transaction.
+- The suggestion box (意见箱「解忧法空间」): real-name complaints and (optionally anonymous) suggestions to
+  an area's responsible office, replied within `feedback.reply_days` working days; counts per area and month.
 """
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from chalicelib.domain.areas import service as areas
 from chalicelib.domain.intake import access as tickets
 from chalicelib.domain.policy import service as policy
 from chalicelib.domain.feedback.models import (
-    BAD, CALLBACK_PARAMETER, RATING, RECTIFICATION, RECTIFY_PARAMETER, Appeal, AppealIn, DecisionIn, NoteIn, Rating,
-    RatingIn, RatingOut, Rectification, RectificationOut, RectificationPage, StatsOut, worst,
+    BAD, CALLBACK_PARAMETER, MESSAGE, RATING, RECTIFICATION, RECTIFY_PARAMETER, REPLY_PARAMETER, Appeal, AppealIn,
+    DecisionIn, Message, MessageCounts, MessageIn, MessageOut, MessagePage, NoteIn, Rating, RatingIn, RatingOut,
+    Rectification, RectificationOut, RectificationPage, ReplyIn, StatsOut, worst,
 )
 from chalicelib.platform import audit, storage, workdays
 from chalicelib.platform.auth import Caller, require_covers
-from chalicelib.platform.errors import Conflict, Forbidden, NotFound
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 
@@ -186,3 +191,73 @@ def stats(caller: Caller, area: str | None, month: str) -> StatsOut:
 
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+# --- the suggestion box 意见箱「解忧法空间」 ------------------------------------------------------------------
+
+def post_message(caller: Caller, data: MessageIn) -> MessageOut:
+    """A complaint (real-name: the author's account must have declared their real name) or a suggestion
+    (anonymous allowed) to an area's responsible office, with its reply deadline; one transaction with the
+    area check (and the real-name check for a complaint)."""
+    if data.kind == "complaint" and data.anonymous:
+        raise Unprocessable("投诉须实名，不能匿名", code="complaint_needs_real_name",
+                            errors=[{"loc": ["anonymous"], "msg": "投诉不能匿名"}])
+    today = today_shanghai()
+    try:
+        limit = policy.resolve(REPLY_PARAMETER, data.area, today)
+    except NotFound as exc:
+        if exc.code == "area_not_found":
+            raise Unprocessable(f"区域 {data.area} 不存在", code="area_not_found",
+                                errors=[{"loc": ["area"], "msg": "区域不存在"}]) from None
+        raise
+    message = Message(id=uuid.uuid4().hex, kind=data.kind, area=data.area, text=data.text,
+                      author=None if data.anonymous else caller.sub, month=today.strftime("%Y-%m"),
+                      received_on=today, reply_due=workdays.add_working_days(today, int(limit.value)).end,
+                      basis=limit.describe())
+    also: list[Any] = [areas.must_exist(data.area, field="area"),
+                       audit.entry(caller.actor, "create", MESSAGE, message.id, f"意见箱收到{data.kind}")]
+    if data.kind == "complaint":
+        also.append(storage.Check(
+            storage.check_op(**keys.record("resident", caller.sub), equals={"real_name_status": "declared"}),
+            Conflict("投诉须实名：请先在「我的」中完成实名登记", code="real_name_required")))
+    return MessageOut.of(storage.put_new(message, also=also))
+
+
+def read_message(caller: Caller, message_id: str) -> MessageOut:
+    """Its author, or staff covering its area; anyone else (and an anonymous author) gets 404."""
+    message = storage.require(Message, message_id)
+    if caller.sub != message.author and not caller.covers(message.area):
+        detail, problem = Message.missing
+        raise NotFound(detail, code=problem)
+    return MessageOut.of(message)
+
+
+def reply(caller: Caller, message_id: str, data: ReplyIn, expected_version: int) -> MessageOut:
+    message = storage.require(Message, message_id, consistent=True)
+    if not caller.covers(message.area):
+        detail, problem = Message.missing
+        raise NotFound(detail, code=problem)
+    if message.reply:
+        raise Conflict("该意见已答复", code="already_replied")
+    message = storage.update(message, {"reply": data.reply, "replied_on": today_shanghai(), "replied_by": caller.sub},
+                             expected_version=expected_version,
+                             also=[audit.entry(caller.actor, "reply", MESSAGE, message_id, "答复意见箱来信")])
+    return MessageOut.of(message)
+
+
+def open_messages(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> MessagePage:
+    """The area's unanswered complaints and suggestions, soonest reply deadline first within each area."""
+    area = area or caller.area or ""
+    require_covers(caller, area, ["area"])
+    page = storage.page(Message, "feedback-message-open", (area, "open"), limit=limit, cursor=cursor)
+    return MessagePage(items=[MessageOut.of(Message.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+def message_counts(caller: Caller, area: str | None, month: str) -> MessageCounts:
+    area = area or caller.area or ""
+    require_covers(caller, area, ["area"])
+    found = [Message.from_item(i) for i in storage.every(Message, "feedback-message-month", (area, month))]
+    return MessageCounts(area=area, month=month, complaints=sum(1 for m in found if m.kind == "complaint"),
+                         suggestions=sum(1 for m in found if m.kind == "suggestion"),
+                         replied=sum(1 for m in found if m.reply),
+                         replied_on_time=sum(1 for m in found if m.replied_on and m.replied_on <= m.reply_due))

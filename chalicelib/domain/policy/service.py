@@ -88,6 +88,8 @@ CORE_PARAMETERS: dict[str, Declaration] = {d.name: d for d in (
                 description="SPEC C6、政务服务好差评：实名差评须回访核实（各地规定不一，常见为 3 个工作日）。"),
     Declaration("feedback.rectify_days", title="差评整改时限", unit="工作日", minimum=1, maximum=60, default=15,
                 description="政务服务好差评（GB/T 39734-2020 配套规则）：实名差评 15 个工作日内整改反馈。"),
+    Declaration("feedback.reply_days", title="意见箱答复时限", unit="工作日", minimum=1, maximum=60, default=15,
+                description="SPEC C6 意见箱「解忧法空间」：投诉、建议按 12345 投诉类规则 15 个工作日内答复。"),
     Declaration("intake.due_soon_days", title="受理事项临近时限提示", unit="工作日", minimum=1, maximum=10, default=2,
                 description="SPEC C5：距时限不足该工作日数的事项列入「临近超时」。"),
 )}
