@@ -11,7 +11,7 @@ from chalicelib import plugin
 from chalicelib.domain.intake import service as intake
 from chalicelib.platform import audit, storage, timeutil
 from chalicelib.platform.storage import keys
-from tests.helpers import also_enabled, assert_problem, body, ok, post, seed_areas, stand_in_plugin
+from tests.helpers import also_enabled, assert_problem, ok, post, seed_areas, stand_in_plugin
 
 GRID = "320402001001001"
 CASES: dict[str, plugin.CaseProgress] = {}  # the stand-in service's cases: id → where it stands
@@ -290,3 +290,25 @@ def test_files_link_to_a_ticket_for_exactly_its_readers(client, desk):
                "size_bytes": 10, "sha256": "0" * 64, "linked_record": f"intake-ticket:{code}"}
     ok(post(client, "/v1/files", payload, desk["resident"]), 201)
     assert_problem(post(client, "/v1/files", payload, desk["neighbour"]), 404)
+
+
+def test_accepting_a_residents_request_makes_the_worker_its_first_receiver(client, desk):
+    ticket = ok(ask(client, desk["resident"]), 201)
+    accepted = ok(step(client, desk["worker"], ticket["code"], "accept", {}, ticket["version"]))
+    assert accepted["owner"] == "gw-1" and accepted["status"] == "accepted"
+    held = ok(client.get("/v1/tickets/held", headers=desk["worker"]))
+    assert [t["code"] for t in held["items"]] == [ticket["code"]]
+    assert_problem(step(client, desk["colleague"], ticket["code"], "answer", {"answer": "已答复"}, accepted["version"]),
+                   403, "not_owner")
+    assert ok(client.get("/v1/tickets/area?bucket=unrouted", headers=desk["colleague"]))["items"][0]["owner"] == "gw-1"
+
+
+def test_the_owner_reopens_a_closed_ticket_with_a_reason(client, desk):
+    ticket = ok(ask(client, desk["resident"]), 201)
+    closed = ok(step(client, desk["worker"], ticket["code"], "answer", {"answer": "已答复"}, ticket["version"]))
+    assert_problem(step(client, desk["colleague"], ticket["code"], "reopen", {"reason": "群众有新问题"}, closed["version"]),
+                   403, "not_owner")
+    again = ok(step(client, desk["worker"], ticket["code"], "reopen", {"reason": "群众对答复有新的疑问"}, closed["version"]))
+    assert again["status"] == "accepted" and again["history"][-1]["action"] == "reopened"
+    mine = ok(client.get("/v1/tickets/mine", headers=desk["resident"]))
+    assert mine["items"][0]["status"] == "accepted"

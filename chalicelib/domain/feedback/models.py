@@ -129,7 +129,9 @@ class Message(storage.Record):
 
     def place(self, listing: str) -> storage.Place | None:
         if listing == "feedback-message-open":
-            return None if self.reply else storage.Place(of=(self.area, "open"), sort=(self.reply_due.isoformat(), self.id))
+            if self.reply:
+                return None
+            return storage.Place(of=(self.area, "open"), sort=(self.reply_due.isoformat(), self.id))
         return storage.Place(of=(self.area, self.month), sort=(self.id,))
 
 

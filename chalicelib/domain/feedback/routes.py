@@ -5,7 +5,8 @@ from chalice import Blueprint
 
 from chalicelib.domain.feedback import service
 from chalicelib.domain.feedback.models import (
-    AppealIn, DecisionIn, MessageCounts, MessageIn, MessageOut, MessagePage, NoteIn, OpenTasksQuery, ReplyIn, RatingIn, RatingOut, RectificationOut, RectificationPage,
+    AppealIn, DecisionIn, MessageCounts, MessageIn, MessageOut, MessagePage, NoteIn, OpenTasksQuery, RatingIn,
+    RatingOut, RectificationOut, RectificationPage, ReplyIn,
     StatsOut, StatsQuery,
 )
 from chalicelib.platform import web

@@ -44,10 +44,12 @@ def rate(caller: Caller, data: RatingIn) -> RatingOut:
     rating = Rating(id=ticket.id, grid=ticket.grid, month=today.strftime("%Y-%m"), rater=caller.sub,
                     staff=ticket.owner, attitude=data.attitude, efficiency=data.efficiency,
                     competence=data.competence, overall=overall, comment=data.comment)
-    still_closed = storage.Check(storage.check_op(**keys.record(tickets.ENTITY, ticket.id), equals={"status": "closed"}),
+    ticket_key = keys.record(tickets.ENTITY, ticket.id)
+    still_closed = storage.Check(storage.check_op(**ticket_key, equals={"status": "closed"}),
                                  Conflict("事项办结后才能评价", code="ticket_not_closed"))
     task = _rectification(ticket, rating) if overall in BAD else None
-    also: list[Any] = [still_closed, audit.entry(caller.actor, "create", RATING, ticket.id, f"评价 {ticket.id}（{overall}）")]
+    also: list[Any] = [still_closed,
+                       audit.entry(caller.actor, "create", RATING, ticket.id, f"评价 {ticket.id}（{overall}）")]
     if task:
         also += [storage.put_op(storage.stamp_new(task).to_item()),
                  audit.entry(caller.actor, "create", RECTIFICATION, ticket.id, f"差评 {ticket.id} 生成整改任务")]

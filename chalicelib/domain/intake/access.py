@@ -4,7 +4,7 @@ files to a ticket and read them (`chalicelib.domain.files` asks `may_link`), so 
 exactly the ticket's readers."""
 from __future__ import annotations
 
-from chalicelib.domain.intake.models import ENTITY, Ticket
+from chalicelib.domain.intake.models import ENTITY, Ticket  # noqa: F401  (ENTITY: the linked-record name files use)
 from chalicelib.platform import storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import NotFound

@@ -58,19 +58,21 @@ Status = Literal["received", "accepted", "routed", "closed"]
 STATUS_TITLES: dict[str, str] = {
     "received": "已收到，等待受理", "accepted": "已受理，正在办理", "routed": "已转交承办单位办理", "closed": "已办结",
 }
-Action = Literal["received", "accepted", "answered", "routed", "transferred", "closed", "overdue"]
+Action = Literal["received", "accepted", "answered", "routed", "transferred", "closed", "reopened", "overdue"]
 ACTION_TITLES: dict[str, str] = {
     "received": "登记受理", "accepted": "首问受理", "answered": "当场答复办结", "routed": "分流转办",
-    "transferred": "改派", "closed": "办结", "overdue": "超过办理时限",
+    "transferred": "改派", "closed": "办结", "reopened": "重新办理",
+    "overdue": "超过办理时限",
 }
 # Which steps each state allows (a step from any other state is 409 naming these).
 ALLOWED: dict[str, tuple[str, ...]] = {
     "received": ("accept", "answer", "route"),
     "accepted": ("answer", "route"),
     "routed": ("transfer", "close"),
-    "closed": (),
+    "closed": ("reopen",),
 }
-STEP_TITLES = {"accept": "受理", "answer": "当场答复", "route": "转办", "transfer": "改派", "close": "办结"}
+STEP_TITLES = {"accept": "受理", "answer": "当场答复", "route": "转办", "transfer": "改派", "close": "办结",
+               "reopen": "重新办理"}
 
 
 def _categories() -> dict[str, str]:
@@ -234,6 +236,11 @@ class RouteIn(IntakeInput):
 class TransferIn(IntakeInput):
     target: TargetCode
     reason: str = Field(min_length=2, max_length=500, description="改派原因（必填，记入历史）")
+    version: int | None = Field(None, ge=1)
+
+
+class ReopenIn(IntakeInput):
+    reason: str = Field(min_length=2, max_length=500, description="重新办理的原因（如群众对答复有新的疑问），记入历史")
     version: int | None = Field(None, ge=1)
 
 

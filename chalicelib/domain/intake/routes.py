@@ -8,8 +8,8 @@ from pydantic import ConfigDict, Field
 
 from chalicelib.domain.intake import service
 from chalicelib.domain.intake.models import (
-    AnswerIn, TicketAreaQuery, CloseIn, ContactOut, MinePage, RouteIn, TargetList, TicketIn, TicketOut, TicketPage,
-    TransferIn,
+    AnswerIn, CloseIn, ContactOut, MinePage, ReopenIn, RouteIn, TargetList, TicketAreaQuery, TicketIn, TicketOut,
+    TicketPage, TransferIn,
 )
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
@@ -128,3 +128,11 @@ def transfer_ticket(code):
 def close_ticket(code):
     data = parse(CloseIn)
     return service.view(service.close(caller(), code, data, _version(data.version)), staff=True)
+
+
+@bp.route("/tickets/{code}/reopen", methods=["POST"], authorizer=jwt_auth)
+@endpoint("重新办理已办结的事项（首问负责人，须说明原因）", who=STAFF, body=ReopenIn, response=TicketOut, tags=TAGS,
+          description=STEP_NOTE)
+def reopen_ticket(code):
+    data = parse(ReopenIn)
+    return service.view(service.reopen(caller(), code, data, _version(data.version)), staff=True)

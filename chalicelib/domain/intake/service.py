@@ -9,7 +9,8 @@ The life of a ticket (`models.ALLOWED` is the whole table):
 - `routed`    the owner routed it to a service: the target's `open_case` opened the service's own case and
               the ticket keeps its `CaseRef`; reading the ticket asks the target's `progress`. A transfer to
               another service keeps the owner (首问负责制) and records why.
-- `closed`    answered on the spot, or closed by the owner with the service's result.
+- `closed`    answered on the spot, or closed by the owner with the service's result; the owner may reopen
+              it (back to `accepted`, with a reason) when the resident comes back.
 Only the owner changes an owned ticket (403 for anyone else, 404 for staff outside its area); a step the
 state does not allow is 409 naming the allowed ones.
 
@@ -28,7 +29,7 @@ from chalicelib.domain.intake import access
 from chalicelib.domain.intake.models import (
     ALLOWED, CATEGORIES, COUNTER, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS,
     ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, ContactOut, DueEntry, MineEntry, MineOut, MinePage,
-    ProgressOut, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut, TicketPage,
+    ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut, TicketPage,
     TicketSummary, TransferIn, deadline_parameter,
 )
 from chalicelib.domain.policy import service as policy
@@ -293,7 +294,8 @@ def transfer(caller: Caller, code: str, data: TransferIn, expected_version: int)
     if ticket.case and ticket.case.target == data.target:
         raise Conflict("已由该服务办理，无需改派", code="same_target", errors=[{"loc": ["target"], "msg": "与当前承办服务相同"}])
     case = _open_case(caller, ticket, data.target)
-    return _apply(caller, ticket, {"case": case, "earlier_cases": [*ticket.earlier_cases, *([ticket.case] if ticket.case else [])]},
+    earlier = [*ticket.earlier_cases, *([ticket.case] if ticket.case else [])]
+    return _apply(caller, ticket, {"case": case, "earlier_cases": earlier},
                   [_step(caller, "transferred", data.reason)], f"改派 {code} 至 {case.service}（{case.title}）")
 
 
@@ -309,6 +311,15 @@ def close(caller: Caller, code: str, data: CloseIn, expected_version: int) -> Ti
                             errors=[{"loc": ["result"], "msg": "必填项"}])
     return _apply(caller, ticket, {"status": "closed", "answer": result, "closed_at": now_utc()},
                   [_step(caller, "closed")], f"办结 {code}")
+
+
+def reopen(caller: Caller, code: str, data: ReopenIn, expected_version: int) -> Ticket:
+    """The owner takes a closed ticket up again (the resident came back): it is theirs and open again, its
+    earlier answer and case kept in the history; the time limit is not extended."""
+    ticket = _handle(caller, code, "reopen", expected_version)
+    earlier = [*ticket.earlier_cases, *([ticket.case] if ticket.case else [])]
+    return _apply(caller, ticket, {"status": "accepted", "closed_at": None, "case": None, "earlier_cases": earlier},
+                  [_step(caller, "reopened", data.reason)], f"重新办理 {code}")
 
 
 def _open_case(caller: Caller, ticket: Ticket, target_code: str) -> Case:
