@@ -12,6 +12,8 @@ from chalicelib.platform import config, web
 from chalicelib.platform.auth import authorizer as gateway
 from chalicelib import plugin
 from chalicelib.domain.files import routes as api_files
+from chalicelib.domain.intake import routes as api_intake
+from chalicelib.domain.feedback import routes as api_feedback
 from chalicelib.domain.policy import routes as api_policy
 from chalicelib.domain.screening import routes as api_screenings, service as screening
 from chalicelib.platform import timeutil
@@ -31,6 +33,8 @@ app.register_blueprint(api_policy.bp, url_prefix="/v1")
 app.register_blueprint(api_files.bp, url_prefix="/v1")
 app.register_blueprint(api_screenings.bp, url_prefix="/v1")
 app.register_blueprint(api_accounts.bp, url_prefix="/v1")
+app.register_blueprint(api_intake.bp, url_prefix="/v1")
+app.register_blueprint(api_feedback.bp, url_prefix="/v1")
 plugin.mount(app, plugin.load(config.enabled_plugins()))
 
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from chalicelib.plugin import LinkRule, Plugin
-from plugins.legal_aid import hooks, models, params, views
+from plugins.legal_aid import hooks, intake, models, params, views
 from plugins.legal_aid.routes import bp
 
 
@@ -29,6 +29,7 @@ plugin = Plugin(
     core_service=True,
     parameters=params.PARAMETERS,
     link_rules=(LinkRule(models.ENTITY, _may_attach),),
+    intake_targets=intake.TARGETS,
     coverage_roles=hooks.COVERAGE_ROLES,
     screening_checks=hooks.SCREENING_CHECKS,
     ledger_columns=hooks.LEDGER_COLUMNS,

@@ -40,6 +40,7 @@ from pydantic import ConfigDict, Field, field_validator
 from chalicelib import plugin
 from chalicelib.platform import audit, aws, config, storage
 from chalicelib.platform.storage import keys
+from chalicelib.domain.intake import access as intake_access
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
@@ -217,15 +218,24 @@ class Download(Model):
     expires_at: str
 
 
-# --- plugins: which records files may be linked to ----------------------------------------------------------
+# --- which records files may be linked to ---------------------------------------------------------------
 # Declared on each plugin (`Plugin.link_rules`, see chalicelib/plugin.py); an entity whose plugin is not
 # enabled has no rule: nothing can be linked to it, and its files are readable by their uploader only.
+# The core's own records that take attachments declare theirs here, in the same shape.
+CORE_LINK_RULES: dict[str, plugin.LinkRule] = {rule.entity: rule for rule in (
+    plugin.LinkRule(intake_access.ENTITY, intake_access.may_link),
+)}
+
+
+def link_rule(entity: str) -> plugin.LinkRule | None:
+    return CORE_LINK_RULES.get(entity) or plugin.link_rule(entity)
+
 
 def _may_read_linked(caller: Caller, linked_record: str) -> bool:
     """Whether the linked record's rule lets the caller through (an entity whose plugin is not enabled
     any more: nobody but the uploader)."""
     entity, record_id = linked_record.split(":", 1)
-    rule = plugin.link_rule(entity)
+    rule = link_rule(entity)
     if rule is None:
         return False
     try:
@@ -237,7 +247,7 @@ def _may_read_linked(caller: Caller, linked_record: str) -> bool:
 
 def _check_link(caller: Caller, linked_record: str) -> None:
     entity, record_id = linked_record.split(":", 1)
-    rule = plugin.link_rule(entity)
+    rule = link_rule(entity)
     if rule is None:
         raise Unprocessable(f"不能把文件关联到「{entity}」类记录", code="unknown_linked_entity",
                             errors=[{"loc": ["body", "linked_record"], "msg": "不支持关联此类记录"}])

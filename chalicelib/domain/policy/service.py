@@ -71,6 +71,27 @@ Declaration = plugin.Parameter  # one type for the core's parameters and the one
 CORE_PARAMETERS: dict[str, Declaration] = {d.name: d for d in (
     Declaration("files.max_upload_mb", title="单个上传文件大小上限", unit="MB", minimum=1, maximum=100, default=20,
                 description="SPEC C10：上传资料的大小上限（确认上传时要整体读取校验，故不超过 100 MB）。"),
+    # SPEC C5 限时办结: each intake category's time limit in working days, counted from the day received
+    # (chalicelib.domain.intake.models.CATEGORIES names the categories).
+    *(Declaration(f"intake.{category}_days", title=f"受理时限：{title}", unit="工作日", minimum=1, maximum=60,
+                  default=days, description=basis)
+      for category, title, days, basis in (
+          ("consultation", "法律咨询", 3, "12345 热线规则：咨询、求助类约 3 个工作日答复。"),
+          ("dispute", "矛盾纠纷", 15, "人民调解一般自受理起 15 日内办结（各地规定不一，可按区域调整）。"),
+          ("legal_aid", "法律援助", 7, "法律援助法第 43 条：7 日内作出是否给予法律援助的决定。"),
+          ("notary", "公证", 15, "公证程序规则：受理后 15 个工作日内出具公证书。"),
+          ("appraisal", "司法鉴定", 30, "司法鉴定程序通则：受理后 30 个工作日内完成鉴定。"),
+          ("complaint", "投诉", 15, "政务服务好差评、12345 规则：投诉类 13–15 个工作日内答复。"),
+          ("other", "其他", 5, "其他事项的一般时限，由各区按实际设置。"),
+      )),
+    Declaration("feedback.callback_days", title="差评回访时限", unit="工作日", minimum=1, maximum=15, default=3,
+                description="SPEC C6、政务服务好差评：实名差评须回访核实（各地规定不一，常见为 3 个工作日）。"),
+    Declaration("feedback.rectify_days", title="差评整改时限", unit="工作日", minimum=1, maximum=60, default=15,
+                description="政务服务好差评（GB/T 39734-2020 配套规则）：实名差评 15 个工作日内整改反馈。"),
+    Declaration("feedback.reply_days", title="意见箱答复时限", unit="工作日", minimum=1, maximum=60, default=15,
+                description="SPEC C6 意见箱「解忧法空间」：投诉、建议按 12345 投诉类规则 15 个工作日内答复。"),
+    Declaration("intake.due_soon_days", title="受理事项临近时限提示", unit="工作日", minimum=1, maximum=10, default=2,
+                description="SPEC C5：距时限不足该工作日数的事项列入「临近超时」。"),
 )}
 
 

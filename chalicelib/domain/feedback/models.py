@@ -1,0 +1,297 @@
+"""What feedback stores and what its routes take and give (SPEC C6).
+
+A rating is stored at `feedback-rating#<ticket code>` (one per ticket: rating twice is a 409 from the
+creating write itself), listed per city and month (`feedback-rating-month`, gsi2) for the area's figures.
+A bad rating's rectification task is at `feedback-rectification#<ticket code>`, listed while open per city
+(`feedback-rectification-open`, gsi1, by the rectification deadline) and per city and month
+(`feedback-rectification-month`, gsi2).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict, Field
+
+from chalicelib.platform import storage
+from chalicelib.platform.model import Model
+
+RATING = "feedback-rating"
+RECTIFICATION = "feedback-rectification"
+CALLBACK_PARAMETER = "feedback.callback_days"
+RECTIFY_PARAMETER = "feedback.rectify_days"
+MESSAGE = "feedback-message"
+REPLY_PARAMETER = "feedback.reply_days"
+MESSAGE_KINDS = {"complaint": "投诉", "suggestion": "建议"}
+
+# GB/T 39734-2020's five levels, best first.
+Level = Literal["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"]
+LEVELS: dict[str, str] = {
+    "very_satisfied": "非常满意", "satisfied": "满意", "basically_satisfied": "基本满意",
+    "dissatisfied": "不满意", "very_dissatisfied": "非常不满意",
+}
+ORDER = list(LEVELS)
+BAD = frozenset({"dissatisfied", "very_dissatisfied"})
+DIMENSIONS = {"attitude": "服务态度", "efficiency": "办事效率", "competence": "业务水平"}
+
+
+def worst(*levels: str) -> str:
+    return max(levels, key=ORDER.index)
+
+
+class Appeal(Model):
+    model_config = ConfigDict(extra="ignore")
+    status: Literal["pending", "upheld", "rejected"]
+    reason: str
+    by: str
+    at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
+
+
+class Rating(storage.Record):
+    entity: ClassVar[str] = RATING
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing("feedback-rating-month", "gsi2", by="city"),)
+    missing: ClassVar[tuple[str, str]] = ("该事项还没有评价", "rating_not_found")
+
+    id: str                      # the ticket's code
+    grid: str
+    month: str                   # "2026-11", Asia/Shanghai, when rated
+    rater: str
+    staff: str | None            # the ticket's owner, whose service is rated
+    attitude: Level
+    efficiency: Level
+    competence: Level
+    overall: Level               # the worst of the three: a bad mark on any counts as a bad rating
+    comment: str | None = None
+    appeal: Appeal | None = None
+    excluded: bool = False       # an upheld appeal takes the rating out of the figures
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=(self.grid, self.month), sort=(self.id,))
+
+
+class Rectification(storage.Record):
+    """The rectification a bad rating opens (整改): a callback to the resident, then the rectification."""
+    entity: ClassVar[str] = RECTIFICATION
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing("feedback-rectification-open", "gsi1", by="city"),
+        storage.Listing("feedback-rectification-month", "gsi2", by="city"),
+    )
+    missing: ClassVar[tuple[str, str]] = ("没有这项整改任务", "rectification_not_found")
+
+    id: str                      # the ticket's code
+    grid: str
+    month: str
+    staff: str | None
+    status: Literal["open", "called_back", "rectified", "withdrawn"] = "open"
+    opened_on: date
+    callback_due: date
+    rectify_due: date
+    basis: str                   # the policy versions that set the deadlines
+    callback_on: date | None = None
+    callback_note: str | None = None
+    rectified_on: date | None = None
+    rectified_note: str | None = None
+
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == "feedback-rectification-open":
+            if self.status in ("rectified", "withdrawn"):
+                return None
+            return storage.Place(of=(self.grid, "open"), sort=(self.rectify_due.isoformat(), self.id))
+        return storage.Place(of=(self.grid, self.month), sort=(self.id,))
+
+
+class Message(storage.Record):
+    """A complaint or suggestion in the box (意见箱「解忧法空间」), addressed to an area's responsible office.
+    A complaint is real-name (its author is kept); a suggestion may be anonymous (no author is stored at all,
+    so nobody, the author included, can tie it to an account)."""
+    entity: ClassVar[str] = MESSAGE
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing("feedback-message-open", "gsi1", by="city"),
+        storage.Listing("feedback-message-month", "gsi2", by="city"),
+    )
+    missing: ClassVar[tuple[str, str]] = ("没有这条意见", "message_not_found")
+
+    id: str
+    kind: Literal["complaint", "suggestion"]
+    area: str
+    text: str
+    author: str | None = None
+    month: str
+    received_on: date
+    reply_due: date
+    basis: str
+    reply: str | None = None
+    replied_on: date | None = None
+    replied_by: str | None = None
+
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == "feedback-message-open":
+            if self.reply:
+                return None
+            return storage.Place(of=(self.area, "open"), sort=(self.reply_due.isoformat(), self.id))
+        return storage.Place(of=(self.area, self.month), sort=(self.id,))
+
+
+# --- inputs -----------------------------------------------------------------------------------------
+
+class FeedbackInput(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RatingIn(FeedbackInput):
+    ticket: str = Field(pattern=r"^FW-\d{6}-\d{4}-\d{4,6}$", examples=["FW-320402-2611-0042"])
+    attitude: Level = Field(description="服务态度")
+    efficiency: Level = Field(description="办事效率")
+    competence: Level = Field(description="业务水平")
+    comment: str | None = Field(None, max_length=500)
+
+
+class MessageIn(FeedbackInput):
+    kind: Literal["complaint", "suggestion"] = Field(description="complaint 投诉（实名）；suggestion 建议（可匿名）")
+    area: str = Field(pattern=r"^(\d{6}|\d{9}|\d{12}|\d{15})$", description="反映的区域（转该区域负责部门）",
+                      examples=["320402001"])
+    text: str = Field(min_length=4, max_length=2000)
+    anonymous: bool = Field(False, description="仅建议可匿名；匿名后本人也无法查看答复")
+
+
+class ReplyIn(FeedbackInput):
+    reply: str = Field(min_length=4, max_length=2000)
+    version: int | None = Field(None, ge=1)
+
+
+class AppealIn(FeedbackInput):
+    reason: str = Field(min_length=4, max_length=500, description="申诉理由（误评、恶意差评的依据）")
+    version: int | None = Field(None, ge=1)
+
+
+class DecisionIn(FeedbackInput):
+    uphold: bool = Field(description="true：申诉成立，该评价不计入统计、整改任务撤销；false：驳回")
+    reason: str = Field(min_length=4, max_length=500)
+    version: int | None = Field(None, ge=1)
+
+
+class NoteIn(FeedbackInput):
+    note: str = Field(min_length=2, max_length=1000, description="回访或整改情况")
+    version: int | None = Field(None, ge=1)
+
+
+class StatsQuery(FeedbackInput):
+    area: str | None = Field(None, pattern=r"^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$", description="默认本人辖区")
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])
+
+
+class OpenTasksQuery(FeedbackInput):
+    area: str | None = Field(None, pattern=r"^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+# --- outputs ----------------------------------------------------------------------------------------
+
+class RectificationOut(Model):
+    ticket: str
+    grid: str
+    status: str
+    status_title: str
+    callback_due: date
+    rectify_due: date
+    basis: str
+    callback_on: date | None
+    callback_note: str | None
+    rectified_on: date | None
+    rectified_note: str | None
+    version: int
+
+    @classmethod
+    def of(cls, r: Rectification) -> "RectificationOut":
+        titles = {"open": "待回访", "called_back": "已回访，整改中", "rectified": "已整改", "withdrawn": "申诉成立，已撤销"}
+        return cls(ticket=r.id, grid=r.grid, status=r.status, status_title=titles[r.status],
+                   callback_due=r.callback_due, rectify_due=r.rectify_due, basis=r.basis, callback_on=r.callback_on,
+                   callback_note=r.callback_note, rectified_on=r.rectified_on, rectified_note=r.rectified_note,
+                   version=r.version)
+
+
+class AppealOut(Model):
+    status: str
+    reason: str
+    decision_reason: str | None
+
+
+class RatingOut(Model):
+    ticket: str
+    attitude: str
+    efficiency: str
+    competence: str
+    overall: str
+    overall_title: str
+    comment: str | None
+    excluded: bool
+    appeal: AppealOut | None
+    rectification: RectificationOut | None = Field(description="差评引发的整改任务（居民可见其时限与进展）")
+    version: int
+
+    @classmethod
+    def of(cls, rating: Rating, task: Rectification | None) -> "RatingOut":
+        appeal = AppealOut(status=rating.appeal.status, reason=rating.appeal.reason,
+                           decision_reason=rating.appeal.decision_reason) if rating.appeal else None
+        return cls(ticket=rating.id, attitude=rating.attitude, efficiency=rating.efficiency,
+                   competence=rating.competence, overall=rating.overall, overall_title=LEVELS[rating.overall],
+                   comment=rating.comment, excluded=rating.excluded, appeal=appeal,
+                   rectification=RectificationOut.of(task) if task else None, version=rating.version)
+
+
+class MessageOut(Model):
+    id: str
+    kind: str
+    kind_title: str
+    area: str
+    text: str
+    anonymous: bool
+    received_on: date
+    reply_due: date
+    basis: str
+    reply: str | None
+    replied_on: date | None
+    version: int
+
+    @classmethod
+    def of(cls, m: Message) -> "MessageOut":
+        return cls(id=m.id, kind=m.kind, kind_title=MESSAGE_KINDS[m.kind], area=m.area, text=m.text,
+                   anonymous=m.author is None, received_on=m.received_on, reply_due=m.reply_due, basis=m.basis,
+                   reply=m.reply, replied_on=m.replied_on, version=m.version)
+
+
+class MessagePage(Model):
+    items: list[MessageOut]
+    next_cursor: str | None = None
+
+
+class MessageCounts(Model):
+    area: str
+    month: str
+    complaints: int
+    suggestions: int
+    replied: int
+    replied_on_time: int
+
+
+class RectificationPage(Model):
+    items: list[RectificationOut]
+    next_cursor: str | None = None
+
+
+class StatsOut(Model):
+    area: str
+    month: str
+    ratings: int = Field(description="计入统计的评价数（申诉成立的不计）")
+    satisfied: int = Field(description="基本满意及以上")
+    satisfaction_rate: float | None
+    bad: int
+    called_back_on_time: int
+    callback_rate: float | None = Field(description="按时回访的差评占比")
+    rectifications_due: int = Field(description="整改时限已到的任务数")
+    rectified_on_time: int
+    rectification_on_time_rate: float | None

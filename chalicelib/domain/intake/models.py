@@ -1,0 +1,371 @@
+"""What intake stores and what its routes take and give (SPEC C5).
+
+A ticket is stored at `intake-ticket#<code>`: its human code (`FW-320402-2611-0042`: district, yymm, the
+district's sequence that month) is its id, so a resident quoting it on the phone is one GetItem away from
+it. It appears in two lists of its own (docs/data-model.md "Intake"):
+- gsi1 `intake-held` — the open tickets its owner (the first receiver) holds, by deadline;
+- gsi2 `intake-area` — per city and bucket (`unrouted`, `routed`, `overdue`, `closed`), read with the
+  caller's area code as prefix.
+Two small items are kept in step in the same transactions: the resident's own list (`intake-mine`, one per
+ticket of a resident account, holding what the list shows) and the due-day list (`intake-due#<day>`) the
+daily sweep reads to mark overdue tickets without a Scan.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict, Field
+
+from chalicelib import plugin
+from chalicelib.platform import storage
+from chalicelib.platform.model import Model, vocabulary
+from chalicelib.platform.timeutil import iso
+
+ENTITY = "intake-ticket"
+MINE = "intake-mine"
+DUE = "intake-due"
+COUNTER = "intake-counter"
+CODE_SHAPE = r"^FW-\d{6}-\d{4}-\d{4,6}$"
+
+# The categories a request is classified into, and the policy parameter holding each one's time limit in
+# working days (declared in chalicelib.domain.policy.service.CORE_PARAMETERS, set per area).
+CATEGORIES: dict[str, str] = {
+    "consultation": "法律咨询",
+    "dispute": "矛盾纠纷",
+    "legal_aid": "法律援助",
+    "notary": "公证",
+    "appraisal": "司法鉴定",
+    "complaint": "投诉",
+    "other": "其他",
+}
+DUE_SOON_PARAMETER = "intake.due_soon_days"
+
+
+def deadline_parameter(category: str) -> str:
+    return f"intake.{category}_days"
+
+
+CHANNELS: dict[str, str] = {
+    "mini_program": "小程序",
+    "counter": "窗口",
+    "hotline_12348": "12348 热线",
+    "grid_visit": "网格走访",
+}
+STAFF_CHANNELS = ("counter", "hotline_12348", "grid_visit")
+
+Status = Literal["received", "accepted", "routed", "closed"]
+STATUS_TITLES: dict[str, str] = {
+    "received": "已收到，等待受理", "accepted": "已受理，正在办理", "routed": "已转交承办单位办理", "closed": "已办结",
+}
+Action = Literal["received", "accepted", "answered", "routed", "transferred", "closed", "reopened", "overdue"]
+ACTION_TITLES: dict[str, str] = {
+    "received": "登记受理", "accepted": "首问受理", "answered": "当场答复办结", "routed": "分流转办",
+    "transferred": "改派", "closed": "办结", "reopened": "重新办理",
+    "overdue": "超过办理时限",
+}
+# Which steps each state allows (a step from any other state is 409 naming these).
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "received": ("accept", "answer", "route"),
+    "accepted": ("answer", "route"),
+    "routed": ("transfer", "close"),
+    "closed": ("reopen",),
+}
+STEP_TITLES = {"accept": "受理", "answer": "当场答复", "route": "转办", "transfer": "改派", "close": "办结",
+               "reopen": "重新办理"}
+
+
+def _categories() -> dict[str, str]:
+    return CATEGORIES
+
+
+def _channels() -> dict[str, str]:
+    return CHANNELS
+
+
+def _targets() -> dict[str, str]:
+    return {target.code: target.title for _, target in plugin.intake_targets()}
+
+
+Category = vocabulary(_categories, "事项类别")
+Channel = vocabulary(_channels, "受理渠道")
+TargetCode = vocabulary(_targets, "承办服务")
+
+
+# --- stored records ---------------------------------------------------------------------------------
+
+class Step(Model):
+    """One step of a ticket's history: who did what when, and why where it matters (a transfer)."""
+    model_config = ConfigDict(extra="ignore")
+    at: datetime
+    action: Action
+    actor: str
+    note: str | None = None
+
+
+class Case(Model):
+    """The case a service opened for the ticket (`chalicelib.plugin.CaseRef`) and through which target."""
+    model_config = ConfigDict(extra="ignore")
+    target: str
+    service: str
+    entity: str
+    id: str
+    title: str
+    opened_at: datetime
+
+    def ref(self) -> plugin.CaseRef:
+        return plugin.CaseRef(service=self.service, entity=self.entity, id=self.id, title=self.title)
+
+
+class Ticket(storage.Record):
+    entity: ClassVar[str] = ENTITY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing("intake-held", "gsi1", by="owner"),
+        storage.Listing("intake-area", "gsi2", by="city"),
+    )
+    missing: ClassVar[tuple[str, str]] = ("没有这件受理事项", "ticket_not_found")
+
+    id: str                                  # the human code, FW-<district>-<yymm>-<seq>
+    channel: str
+    grid: str
+    category: str
+    text: str
+    resident: str | None = None              # the resident account it concerns, when there is one
+    person_name: str | None = None           # entered by staff for someone without an account here
+    phone_cipher: str | None = None
+    phone_hash: str | None = None
+    phone_masked: str | None = None
+    received_by: str                         # who recorded it (the resident themself in the mini-program)
+    owner: str | None = None                 # the first receiver (首问负责人): staff, from acceptance on
+    status: Status = "received"
+    received_on: date                        # Asia/Shanghai: the day the time limit counts from
+    due_on: date                             # the last working day of the time limit
+    deadline_days: int
+    deadline_basis: str                      # the policy version that set it, for the reason shown
+    deadline_estimated: bool = False         # the holiday calendar lacked a year (see platform.workdays)
+    overdue: bool = False
+    answer: str | None = None                # the answer or result the resident reads
+    case: Case | None = None
+    earlier_cases: list[Case] = []
+    closed_at: datetime | None = None
+    history: list[Step] = []
+
+    @property
+    def district(self) -> str:
+        return self.grid[:6]
+
+    @property
+    def bucket(self) -> str:
+        if self.status == "closed":
+            return "closed"
+        if self.overdue:
+            return "overdue"
+        return "routed" if self.status == "routed" else "unrouted"
+
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == "intake-held" and self.owner and self.status != "closed":
+            return storage.Place(of=self.owner, sort=(self.due_on.isoformat(), self.id))
+        if listing == "intake-area":
+            when = iso(self.closed_at) if self.closed_at else self.due_on.isoformat()
+            return storage.Place(of=(self.grid, self.bucket), sort=(when, self.id))
+        return None
+
+
+class MineEntry(storage.Record):
+    """A resident's own list: one item per ticket, rewritten with the ticket in the same transaction."""
+    entity: ClassVar[str] = MINE
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(MINE, "table", by="owner"),)
+    ticket: str
+    resident: str
+    category: str
+    status: Status
+    received_at: datetime
+    due_on: date
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=self.resident, sort=(iso(self.received_at), self.ticket))
+
+
+class DueEntry(storage.Record):
+    """The tickets whose time limit ends on a day, for the daily sweep (one Query per day)."""
+    entity: ClassVar[str] = DUE
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(DUE, "table"),)
+    ticket: str
+    due_on: date
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=(self.due_on.isoformat(),), sort=(self.ticket,))
+
+
+# --- inputs -----------------------------------------------------------------------------------------
+
+class IntakeInput(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TicketPersonIn(IntakeInput):
+    name: str = Field(min_length=1, max_length=30, examples=["王秀英"])
+    phone: str = Field(min_length=7, max_length=20, description="手机或固定电话，加密保存、脱敏显示",
+                       examples=["13900001111"])
+
+
+class TicketIn(IntakeInput):
+    channel: Channel = Field(description="受理渠道：居民在小程序提交为 mini_program；工作人员登记为其余三种",
+                             examples=["mini_program"])
+    grid: str = Field(pattern=r"^\d{15}$", description="诉求所在网格", examples=["320402001001001"])
+    category: Category = Field(examples=["consultation"])
+    text: str = Field(min_length=2, max_length=2000, examples=["邻居装修占用楼道，协商无果，想咨询怎么处理"])
+    person: TicketPersonIn | None = Field(None, description="工作人员代为登记时：当事人姓名与电话（居民本人提交时不填）")
+    resident: str | None = Field(None, min_length=1, max_length=100,
+                                 description="工作人员代为登记、当事人有居民账号时：其账号 id")
+
+
+class AnswerIn(IntakeInput):
+    answer: str = Field(min_length=2, max_length=2000, description="给群众的答复（白话）",
+                        examples=["楼道属于共有部分，可先请物业和社区调解；不成可向法院起诉排除妨害。"])
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头")
+
+
+class RouteIn(IntakeInput):
+    target: TargetCode = Field(description="承办服务（来自已启用服务声明的受理目标）", examples=["legal_aid_consultation"])
+    category: Category | None = Field(None, description="中台研判后的类别（改类别将按新类别重算时限）")
+    note: str | None = Field(None, max_length=500, description="研判意见")
+    version: int | None = Field(None, ge=1)
+
+
+class TransferIn(IntakeInput):
+    target: TargetCode
+    reason: str = Field(min_length=2, max_length=500, description="改派原因（必填，记入历史）")
+    version: int | None = Field(None, ge=1)
+
+
+class ReopenIn(IntakeInput):
+    reason: str = Field(min_length=2, max_length=500, description="重新办理的原因（如群众对答复有新的疑问），记入历史")
+    version: int | None = Field(None, ge=1)
+
+
+class CloseIn(IntakeInput):
+    result: str | None = Field(None, min_length=2, max_length=2000,
+                               description="办理结果；省略则采用承办单位反馈的结果")
+    version: int | None = Field(None, ge=1)
+
+
+class TicketAreaQuery(IntakeInput):
+    area: str | None = Field(None, pattern=r"^(\d{6}|\d{9}|\d{12}|\d{15})$", description="默认本人辖区")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+# --- outputs ----------------------------------------------------------------------------------------
+
+class ProgressOut(Model):
+    status: str = Field(description="承办单位反馈的进度（中文）")
+    closed: bool
+    result: str | None = None
+
+
+class CaseOut(Model):
+    target: str
+    service: str
+    entity: str
+    id: str
+    title: str
+    opened_at: datetime
+
+    @classmethod
+    def of(cls, case: Case) -> "CaseOut":
+        return cls(**case.model_dump())
+
+
+class StepOut(Model):
+    at: datetime
+    action: str
+    title: str
+    actor: str | None = Field(description="办理人账号（居民看不到）")
+    note: str | None
+
+
+class TicketOut(Model):
+    code: str = Field(examples=["FW-320402-2611-0042"])
+    channel: str
+    grid: str
+    category: str
+    category_title: str
+    text: str
+    status: str
+    status_title: str = Field(description="白话状态，如「已转交承办单位办理」")
+    received_on: date
+    due_on: date
+    deadline: str = Field(description="时限说明，如「法律咨询 3 个工作日内办结（至 2026-12-03）」")
+    overdue: bool
+    answer: str | None
+    case: CaseOut | None
+    progress: ProgressOut | None = Field(description="承办单位反馈的进度（转办后）")
+    person_name: str | None = Field(description="当事人姓名（仅工作人员）")
+    phone_masked: str | None = Field(description="当事人电话（脱敏，仅工作人员）")
+    resident: str | None = Field(description="当事人居民账号（仅工作人员）")
+    owner: str | None = Field(description="首问负责人（仅工作人员）")
+    history: list[StepOut]
+    version: int
+
+
+class MineOut(Model):
+    code: str
+    category: str
+    category_title: str
+    status: str
+    status_title: str
+    received_at: datetime
+    due_on: date
+
+    @classmethod
+    def of(cls, entry: MineEntry) -> "MineOut":
+        return cls(code=entry.ticket, category=entry.category, category_title=CATEGORIES.get(entry.category, ""),
+                   status=entry.status, status_title=STATUS_TITLES[entry.status], received_at=entry.received_at,
+                   due_on=entry.due_on)
+
+
+class MinePage(Model):
+    items: list[MineOut]
+    next_cursor: str | None = None
+
+
+class TicketSummary(Model):
+    """A line of a staff list."""
+    code: str
+    grid: str
+    category: str
+    category_title: str
+    status: str
+    due_on: date
+    overdue: bool
+    owner: str | None
+    case_title: str | None
+
+    @classmethod
+    def of(cls, t: Ticket) -> "TicketSummary":
+        return cls(code=t.id, grid=t.grid, category=t.category, category_title=CATEGORIES.get(t.category, ""),
+                   status=t.status, due_on=t.due_on, overdue=t.overdue, owner=t.owner,
+                   case_title=t.case.title if t.case else None)
+
+
+class TicketPage(Model):
+    items: list[TicketSummary]
+    next_cursor: str | None = None
+
+
+class ContactOut(Model):
+    name: str | None
+    phone: str | None = Field(description="完整电话（仅首问负责人，查看留痕）")
+
+
+class TargetOut(Model):
+    code: str
+    title: str
+    service: str
+    service_title: str
+    categories: list[str]
+
+
+class TargetList(Model):
+    items: list[TargetOut]

@@ -1,0 +1,403 @@
+"""The rules of intake (SPEC C5), with no HTTP: every function takes the caller and its parsed input.
+
+The life of a ticket (`models.ALLOWED` is the whole table):
+- `received`  a resident asked in the mini-program; nobody holds it yet. Staff of the grid's area see it in
+              their area's `unrouted` list; the first of them to accept, answer or route it becomes its
+              first receiver (首问负责人) and owns it until the resident has the result.
+- `accepted`  staff recorded it at a counter, on the 12348 line or during a grid visit (they own it at once),
+              or accepted a resident's request.
+- `routed`    the owner routed it to a service: the target's `open_case` opened the service's own case and
+              the ticket keeps its `CaseRef`; reading the ticket asks the target's `progress`. A transfer to
+              another service keeps the owner (首问负责制) and records why.
+- `closed`    answered on the spot, or closed by the owner with the service's result; the owner may reopen
+              it (back to `accepted`, with a reason) when the resident comes back.
+Only the owner changes an owned ticket (403 for anyone else, 404 for staff outside its area); a step the
+state does not allow is 409 naming the allowed ones.
+
+Time limit (限时办结): `intake.<category>_days` working days (State Council calendar) from the day received,
+in force for the grid on that day; `intake.due_soon_days` makes the "almost overdue" window. The daily
+`sweep_overdue` marks what passed its limit.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from chalicelib import plugin
+from chalicelib.domain.areas import service as areas
+from chalicelib.domain.intake import access
+from chalicelib.domain.intake.models import (
+    ALLOWED, CATEGORIES, COUNTER, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS,
+    ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, ContactOut, DueEntry, MineEntry, MineOut, MinePage,
+    ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut, TicketPage,
+    TicketSummary, TransferIn, deadline_parameter,
+)
+from chalicelib.domain.policy import service as policy
+from chalicelib.platform import audit, pii, storage, workdays
+from chalicelib.platform.auth import Caller, require_covers
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, ServiceUnavailable, Unprocessable
+from chalicelib.platform.logs import logger
+from chalicelib.platform.storage import keys
+from chalicelib.platform.timeutil import now_utc, today_shanghai
+
+SEQUENCE_ATTEMPTS = 5
+SWEEP_LOOKBACK_DAYS = 7  # the sweep also looks at the days before yesterday, so a missed run catches up
+
+
+# --- creating -------------------------------------------------------------------------------------------
+
+class _SequenceTaken(Exception):
+    """Another ticket of the district took the number between our read of the counter and our write."""
+
+
+def create(caller: Caller, data: TicketIn) -> Ticket:
+    """Record a request as a ticket. A resident asks for themself in the mini-program; staff record one at a
+    counter, on the 12348 line or during a grid visit, for a resident account or a name and phone, and own
+    it from that moment. The ticket, its number, the resident's list entry, the due-day entry, the grid
+    check and the audit entry are one transaction."""
+    fields = _who_and_how(caller, data)
+    today = today_shanghai()
+    limit = _limit(data.category, data.grid, today, loc="grid")
+    due = workdays.add_working_days(today, int(limit.value))
+    moment = now_utc()
+    steps = [Step(at=moment, action="received", actor=caller.sub)]
+    if caller.is_staff:
+        steps.append(Step(at=moment, action="accepted", actor=caller.sub))
+    for _ in range(SEQUENCE_ATTEMPTS):
+        code, counter_op = _next_code(data.grid, today)
+        ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
+                        received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value),
+                        deadline_basis=limit.describe(), deadline_estimated=not due.official, history=steps,
+                        **fields)
+        storage.stamp_new(ticket)
+        also = [counter_op, areas.must_exist(data.grid, field="grid", level="grid"), *_companions(ticket),
+                audit.entry(caller.actor, "create", ENTITY, code,
+                            f"登记受理事项 {code}（{data.channel}，{data.category}）")]
+        if data.resident and caller.is_staff:
+            also.append(storage.Check(storage.check_op(**keys.record("resident", data.resident)), Unprocessable(
+                "没有这个居民账号", code="resident_not_found", errors=[{"loc": ["resident"], "msg": "账号不存在"}])))
+        try:
+            return storage.put_new(ticket, also=also)
+        except _SequenceTaken:
+            continue
+    raise Conflict("受理编号正被同时分配，请稍后重试", code="busy")
+
+
+def _who_and_how(caller: Caller, data: TicketIn) -> dict[str, Any]:
+    """Who the ticket concerns and who owns it, by who records it (field errors relative to the input)."""
+    if not caller.is_staff:
+        wrong = [loc for loc, bad in (("channel", data.channel != "mini_program"), ("person", data.person),
+                                      ("resident", data.resident)) if bad]
+        if wrong:
+            raise Unprocessable("居民本人在小程序提交时，渠道为 mini_program，且不填当事人信息", code="resident_fields",
+                                errors=[{"loc": [loc], "msg": "居民本人提交时不可填写"} for loc in wrong])
+        return {"resident": caller.sub, "status": "received"}
+    require_covers(caller, data.grid, ["grid"])
+    errors = []
+    if data.channel not in STAFF_CHANNELS:
+        errors.append({"loc": ["channel"], "msg": "工作人员登记时渠道为 counter、hotline_12348 或 grid_visit"})
+    if not data.person and not data.resident:
+        errors.append({"loc": ["person"], "msg": "请填写当事人姓名和电话，或其居民账号"})
+    sealed = {}
+    if data.person:
+        try:
+            sealed = pii.seal_phone(pii.normalize_phone(data.person.phone)).fields("phone")
+        except ValueError as exc:
+            errors.append({"loc": ["person", "phone"], "msg": str(exc)})
+    if errors:
+        raise Unprocessable("登记信息有误", code="validation_failed", errors=errors)
+    return {"resident": data.resident, "person_name": data.person.name if data.person else None, **sealed,
+            "owner": caller.sub, "status": "accepted"}
+
+
+def _limit(category: str, grid: str, on: date, *, loc: str) -> policy.InForce:
+    try:
+        return policy.resolve(deadline_parameter(category), grid, on)
+    except NotFound as exc:
+        if exc.code == "area_not_found":
+            raise Unprocessable(f"网格 {grid} 不存在", code="area_not_found",
+                                errors=[{"loc": [loc], "msg": "区域不存在"}]) from None
+        raise
+
+
+def _next_code(grid: str, today: date) -> tuple[str, storage.Check]:
+    """The next code of the grid's district this month and the transaction op that takes it: the counter
+    item moves from the number read to the next only if nobody moved it meanwhile."""
+    pk, sk = keys.compose(COUNTER, grid[:6]), today.strftime("%y%m")
+    current = storage.get(pk, sk, consistent=True)
+    number = int(current["count"]) + 1 if current else 1
+    if current is None:
+        op = storage.put_op({"pk": pk, "sk": sk, "entity": COUNTER, "count": number, "version": 1})
+    else:
+        op = storage.update_op(pk, sk, {"count": number, "version": int(current["version"]) + 1},
+                               expected_version=int(current["version"]))
+    return f"FW-{grid[:6]}-{sk}-{number:04d}", storage.Check(op, _SequenceTaken())
+
+
+def _companions(ticket: Ticket) -> list[dict[str, Any]]:
+    """The items kept in step with a new ticket: the resident's list entry and the due-day entry."""
+    ops = [storage.put_op(DueEntry(ticket=ticket.id, due_on=ticket.due_on).to_item())]
+    return [*_mine_ops(ticket), *ops]
+
+
+def _mine_ops(ticket: Ticket) -> list[dict[str, Any]]:
+    """The resident's list entry, rewritten with the ticket's status (derived data: overwritten, not versioned)."""
+    if not ticket.resident:
+        return []
+    entry = MineEntry(ticket=ticket.id, resident=ticket.resident, category=ticket.category, status=ticket.status,
+                      received_at=ticket.created_at, due_on=ticket.due_on)
+    return [storage.put_op(entry.to_item(), must_not_exist=False)]
+
+
+# --- reading --------------------------------------------------------------------------------------------
+
+def read(caller: Caller, code: str) -> TicketOut:
+    """The ticket as the caller may see it: the resident reads status, answer and progress in plain Chinese;
+    staff of its area also the person (masked), the owner and the whole history with actors."""
+    ticket = access.readable(caller, code)
+    return view(ticket, staff=caller.covers(ticket.grid))
+
+
+def view(ticket: Ticket, *, staff: bool) -> TicketOut:
+    progress = _progress(ticket) if ticket.case and ticket.status == "routed" else None
+    history = [StepOut(at=s.at, action=s.action, title=ACTION_TITLES[s.action], actor=s.actor if staff else None,
+                       note=s.note if staff else None) for s in ticket.history]
+    deadline = f"{CATEGORIES.get(ticket.category, ticket.category)} {ticket.deadline_days} 个工作日内办结（至 {ticket.due_on}）"
+    if ticket.deadline_estimated:
+        deadline += "；次年节假日安排未公布，按法定节假日估算"
+    return TicketOut(
+        code=ticket.id, channel=ticket.channel, grid=ticket.grid, category=ticket.category,
+        category_title=CATEGORIES.get(ticket.category, ticket.category), text=ticket.text, status=ticket.status,
+        status_title=STATUS_TITLES[ticket.status], received_on=ticket.received_on, due_on=ticket.due_on,
+        deadline=deadline, overdue=ticket.overdue, answer=ticket.answer,
+        case=CaseOut.of(ticket.case) if ticket.case else None, progress=progress,
+        person_name=ticket.person_name if staff else None, phone_masked=ticket.phone_masked if staff else None,
+        resident=ticket.resident if staff else None, owner=ticket.owner if staff else None,
+        history=history, version=ticket.version)
+
+
+def _target(code: str) -> tuple[plugin.Plugin, plugin.IntakeTarget] | None:
+    for found in plugin.intake_targets():
+        if found[1].code == code:
+            return found
+    return None
+
+
+def _progress(ticket: Ticket) -> ProgressOut:
+    """Where the service's case stands. A service disabled since, or failing, leaves the ticket readable."""
+    found = _target(ticket.case.target)
+    if found is None:
+        return ProgressOut(status="承办服务暂未开放，请联系首问负责人", closed=False)
+    owner, target = found
+    try:
+        progress = target.progress(ticket.case.ref())
+    except Exception as exc:  # noqa: BLE001 — a plugin failing in a hook fails alone
+        logger().exception("intake progress failed", extra={"plugin": owner.name, "error": type(exc).__name__})
+        return ProgressOut(status="暂时无法获取办理进度", closed=False)
+    return ProgressOut(status=progress.status, closed=progress.closed, result=progress.result)
+
+
+def contact(caller: Caller, code: str) -> ContactOut:
+    """The person's phone in full, for the owner who must reach them; the read is audited."""
+    ticket = access.readable(caller, code)
+    if caller.sub != ticket.owner:
+        raise Forbidden("只有首问负责人可查看当事人完整电话", code="not_owner")
+    audit.record_read(caller.actor, ENTITY, ticket.id, f"查看受理事项 {ticket.id} 当事人完整电话（联系当事人）")
+    phone = pii.decrypt("phone", ticket.phone_cipher) if ticket.phone_cipher else None
+    return ContactOut(name=ticket.person_name, phone=phone)
+
+
+def targets() -> TargetList:
+    return TargetList(items=[TargetOut(code=t.code, title=t.title, service=p.name, service_title=p.title,
+                                       categories=list(t.categories)) for p, t in plugin.intake_targets()])
+
+
+# --- steps ----------------------------------------------------------------------------------------------
+
+def _handle(caller: Caller, code: str, step: str, expected_version: int) -> Ticket:
+    """The ticket if the caller may take `step` now: staff of its area (404 otherwise), its owner when it
+    has one (403), in a state allowing the step (409), at the version the caller saw (409)."""
+    ticket = access.load(code, consistent=True)
+    if not caller.covers(ticket.grid):
+        detail, problem_code = Ticket.missing
+        raise NotFound(detail, code=problem_code)
+    if ticket.owner and ticket.owner != caller.sub:
+        raise Forbidden("该事项由首问负责人办理，您不能操作", code="not_owner")
+    allowed = ALLOWED[ticket.status]
+    if step not in allowed:
+        names = "、".join(f"{s}（{STEP_TITLES[s]}）" for s in allowed) or "无（已办结）"
+        raise Conflict(f"事项当前为「{STATUS_TITLES[ticket.status]}」，不能{STEP_TITLES[step]}；可进行：{names}",
+                       code="step_not_allowed", errors=[{"loc": ["status"], "msg": f"允许：{', '.join(allowed)}"}])
+    if ticket.version != expected_version:
+        raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version")
+    return ticket
+
+
+def _apply(caller: Caller, ticket: Ticket, changes: dict[str, Any], steps: list[Step], summary: str,
+           also: list[dict[str, Any]] = ()) -> Ticket:
+    """One transaction: the ticket (owned by the caller from its first step), the resident's list entry,
+    anything else `also` keeps in step, and the audit entry."""
+    changes = {"owner": ticket.owner or caller.sub, **changes, "history": [*ticket.history, *steps]}
+    updated, op = storage.prepare_update(ticket, changes, expected_version=ticket.version)
+    changed = {"status": {"from": ticket.status, "to": updated.status}} if updated.status != ticket.status else None
+    storage.transact([op, *_mine_ops(updated), *also, audit.entry(caller.actor, steps[-1].action, ENTITY, ticket.id,
+                                                           summary, changed)])
+    return updated
+
+
+def _step(caller: Caller, action: str, note: str | None = None) -> Step:
+    return Step(at=now_utc(), action=action, actor=caller.sub, note=note)
+
+
+def _first(caller: Caller, ticket: Ticket) -> list[Step]:
+    """The acceptance step when the caller becomes the first receiver by this very step."""
+    return [] if ticket.owner else [_step(caller, "accepted")]
+
+
+def accept(caller: Caller, code: str, expected_version: int) -> Ticket:
+    ticket = _handle(caller, code, "accept", expected_version)
+    return _apply(caller, ticket, {"status": "accepted"}, [_step(caller, "accepted")], f"受理 {code}（首问负责）")
+
+
+def answer(caller: Caller, code: str, data: AnswerIn, expected_version: int) -> Ticket:
+    """A simple matter answered and closed on the spot (前台办结)."""
+    ticket = _handle(caller, code, "answer", expected_version)
+    return _apply(caller, ticket, {"status": "closed", "answer": data.answer, "closed_at": now_utc()},
+                  [*_first(caller, ticket), _step(caller, "answered"), _step(caller, "closed")],
+                  f"当场答复并办结 {code}")
+
+
+def route(caller: Caller, code: str, data: RouteIn, expected_version: int) -> Ticket:
+    """Classify (中台研判) and route to a service (后台): the target opens its own case from the ticket. A new
+    category recomputes the time limit from the day received, by the rule in force that day."""
+    ticket = _handle(caller, code, "route", expected_version)
+    changes: dict[str, Any] = {}
+    if data.category and data.category != ticket.category:
+        limit = _limit(data.category, ticket.grid, ticket.received_on, loc="category")
+        due = workdays.add_working_days(ticket.received_on, int(limit.value))
+        changes = {"category": data.category, "deadline_days": int(limit.value), "due_on": due.end,
+                   "deadline_basis": limit.describe(), "deadline_estimated": not due.official}
+    # A moved due day gets its own entry so the sweep finds the ticket then (the old entry is harmless:
+    # the sweep reads the ticket itself).
+    also = [storage.put_op(DueEntry(ticket=code, due_on=changes["due_on"]).to_item(), must_not_exist=False)
+            ] if changes and changes["due_on"] != ticket.due_on else []
+    case = _open_case(caller, ticket.model_copy(update=changes), data.target)
+    return _apply(caller, ticket, {**changes, "status": "routed", "case": case},
+                  [*_first(caller, ticket), _step(caller, "routed", data.note)],
+                  f"转办 {code} 至 {case.service}（{case.title}）", also)
+
+
+def transfer(caller: Caller, code: str, data: TransferIn, expected_version: int) -> Ticket:
+    """Route to another service (改派): the owner stays the first receiver, the reason is recorded, and the
+    earlier case is kept in `earlier_cases`."""
+    ticket = _handle(caller, code, "transfer", expected_version)
+    if ticket.case and ticket.case.target == data.target:
+        raise Conflict("已由该服务办理，无需改派", code="same_target", errors=[{"loc": ["target"], "msg": "与当前承办服务相同"}])
+    case = _open_case(caller, ticket, data.target)
+    earlier = [*ticket.earlier_cases, *([ticket.case] if ticket.case else [])]
+    return _apply(caller, ticket, {"case": case, "earlier_cases": earlier},
+                  [_step(caller, "transferred", data.reason)], f"改派 {code} 至 {case.service}（{case.title}）")
+
+
+def close(caller: Caller, code: str, data: CloseIn, expected_version: int) -> Ticket:
+    """The owner closes a routed ticket with the result the resident reads: the service's result unless the
+    owner writes one."""
+    ticket = _handle(caller, code, "close", expected_version)
+    result = data.result
+    if result is None and ticket.case:
+        result = _progress(ticket).result
+    if not result:
+        raise Unprocessable("承办单位尚未反馈结果，请填写办理结果", code="result_required",
+                            errors=[{"loc": ["result"], "msg": "必填项"}])
+    return _apply(caller, ticket, {"status": "closed", "answer": result, "closed_at": now_utc()},
+                  [_step(caller, "closed")], f"办结 {code}")
+
+
+def reopen(caller: Caller, code: str, data: ReopenIn, expected_version: int) -> Ticket:
+    """The owner takes a closed ticket up again (the resident came back): it is theirs and open again, its
+    earlier answer and case kept in the history; the time limit is not extended."""
+    ticket = _handle(caller, code, "reopen", expected_version)
+    earlier = [*ticket.earlier_cases, *([ticket.case] if ticket.case else [])]
+    return _apply(caller, ticket, {"status": "accepted", "closed_at": None, "case": None, "earlier_cases": earlier},
+                  [_step(caller, "reopened", data.reason)], f"重新办理 {code}")
+
+
+def _open_case(caller: Caller, ticket: Ticket, target_code: str) -> Case:
+    found = _target(target_code)
+    if found is None:
+        raise Unprocessable("没有这个承办服务（或该服务未启用）", code="unknown_target",
+                            errors=[{"loc": ["target"], "msg": "未启用的受理目标"}])
+    owner, target = found
+    request = plugin.IntakeRequest(ticket_id=ticket.id, category=ticket.category, area=ticket.grid,
+                                   text=ticket.text, actor=caller.actor, resident=ticket.resident)
+    try:
+        ref = target.open_case(request)
+    except Problem:
+        raise
+    except Exception as exc:  # noqa: BLE001 — a plugin failing in a hook fails alone; the ticket is unchanged
+        logger().exception("intake open_case failed", extra={"plugin": owner.name, "error": type(exc).__name__})
+        raise ServiceUnavailable(f"「{owner.title}」暂时无法受理，请稍后再试或改派", code="target_failed") from None
+    return Case(target=target.code, service=ref.service, entity=ref.entity, id=ref.id, title=ref.title,
+                opened_at=now_utc())
+
+
+# --- lists ----------------------------------------------------------------------------------------------
+
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> MinePage:
+    page = storage.page(MineEntry, "intake-mine", caller.sub, limit=limit, cursor=cursor, newest_first=True)
+    return MinePage(items=[MineOut.of(MineEntry.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+def held(caller: Caller, window: str, *, limit: int, cursor: str | None) -> TicketPage:
+    """The open tickets the caller owns, soonest deadline first: all of them, those past their limit, or
+    those due within `intake.due_soon_days` working days (today included). One Query."""
+    today = today_shanghai()
+    listing = Ticket.listing("intake-held")
+    bounds = None
+    if window == "overdue":
+        bounds = ("0", keys.compose((today - timedelta(days=1)).isoformat()) + "~")
+    elif window == "due_soon":
+        days = int(policy.resolve(DUE_SOON_PARAMETER, caller.area or "root", today).value)
+        bounds = (today.isoformat(), keys.compose(workdays.add_working_days(today, days).end.isoformat()) + "~")
+    page = storage.query(listing.partition(caller.sub), index="gsi1", between=bounds, limit=limit, cursor=cursor)
+    return _summaries(page)
+
+
+def in_area(caller: Caller, bucket: str, area: str | None, *, limit: int, cursor: str | None) -> TicketPage:
+    """An area's tickets of one bucket (`unrouted`, `routed`, `overdue`, `closed`), the caller's area and below."""
+    area = area or caller.area
+    if not area:
+        raise Unprocessable("请指定区域", code="area_required", errors=[{"loc": ["area"], "msg": "必填项"}])
+    require_covers(caller, area, ["area"])
+    return _summaries(storage.page(Ticket, "intake-area", (area, bucket), limit=limit, cursor=cursor))
+
+
+def _summaries(page: storage.Page) -> TicketPage:
+    return TicketPage(items=[TicketSummary.of(Ticket.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+# --- the daily sweep --------------------------------------------------------------------------------------
+
+def sweep_overdue(today: date | None = None) -> int:
+    """Mark the open tickets whose time limit ended before `today` (Asia/Shanghai) as overdue: they move to
+    their area's `overdue` list and the history says when. One Query per day looked at, one BatchGetItem
+    per 100 tickets, one conditional write per ticket marked; safe to run twice (marked ones are skipped,
+    a ticket changed meanwhile is left for the next run). For the core's scheduled handler."""
+    today = today or today_shanghai()
+    marked = 0
+    for back in range(1, SWEEP_LOOKBACK_DAYS + 1):
+        day = today - timedelta(days=back)
+        codes = [i["ticket"] for i in storage.every(DueEntry, "intake-due", (day.isoformat(),), max_items=5000)]
+        for ticket in storage.find_many(Ticket, codes).values():
+            if ticket.status == "closed" or ticket.overdue or ticket.due_on >= today:
+                continue
+            step = Step(at=now_utc(), action="overdue", actor=audit.SYSTEM.sub)
+            try:
+                updated, op = storage.prepare_update(ticket, {"overdue": True, "history": [*ticket.history, step]},
+                                                     expected_version=ticket.version)
+                storage.transact([op, audit.entry(audit.SYSTEM, "overdue", ENTITY, ticket.id,
+                                                  f"{ticket.id} 超过办理时限（{ticket.due_on}）")])
+                marked += 1
+            except Conflict:
+                continue
+    return marked

@@ -1,0 +1,314 @@
+"""SPEC C5 intake: one ticket per request, owned by its first receiver (首问负责制), routed only to the
+intake targets the enabled services declare, with a time limit in working days (限时办结) and a history.
+Routing is proven with a stand-in service, so the core needs no real one."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from chalicelib import plugin
+from chalicelib.domain.intake import service as intake
+from chalicelib.platform import audit, storage, timeutil
+from chalicelib.platform.storage import keys
+from tests.helpers import also_enabled, assert_problem, ok, post, seed_areas, stand_in_plugin
+
+GRID = "320402001001001"
+CASES: dict[str, plugin.CaseProgress] = {}  # the stand-in service's cases: id → where it stands
+OPENED: list[plugin.IntakeRequest] = []
+
+
+def _open_case(request: plugin.IntakeRequest) -> plugin.CaseRef:
+    OPENED.append(request)
+    case_id = f"case-{len(OPENED)}"
+    CASES[case_id] = plugin.CaseProgress(status="已受理")
+    return plugin.CaseRef(service="test-service", entity="test-case", id=case_id, title="测试服务案件")
+
+
+def _progress(ref: plugin.CaseRef) -> plugin.CaseProgress:
+    return CASES[ref.id]
+
+
+def _broken(request: plugin.IntakeRequest) -> plugin.CaseRef:
+    raise RuntimeError("the service's table is down")
+
+
+SERVICE = stand_in_plugin("test-service", intake_targets=(
+    plugin.IntakeTarget("test_case", "测试受理", ("consultation", "dispute"), _open_case, _progress),
+    plugin.IntakeTarget("test_other", "另一测试受理", ("dispute",), _open_case, _progress),
+    plugin.IntakeTarget("test_broken", "故障服务", ("other",), _broken, _progress),
+))
+
+
+@pytest.fixture
+def desk(client, token, aws_backend):
+    seed_areas()
+    CASES.clear()
+    OPENED.clear()
+    with also_enabled(SERVICE):
+        yield {
+            "resident": token("resident-1"),
+            "neighbour": token("resident-2"),
+            "worker": token("gw-1", "grid_worker", area="320402001"),
+            "colleague": token("gw-2", "grid_worker", area="320402"),
+            "stranger": token("gw-9", "grid_worker", area="320404"),
+        }
+
+
+def ask(client, headers, **fields):
+    payload = {"channel": "mini_program", "grid": GRID, "category": "consultation",
+               "text": "邻居装修占用楼道，协商无果，想咨询怎么处理", **fields}
+    return post(client, "/v1/tickets", payload, headers)
+
+
+def step(client, headers, code, action, payload=None, version=None):
+    return post(client, f"/v1/tickets/{code}/{action}", payload or {}, {**headers, "If-Match": str(version)})
+
+
+def staff_ticket(client, headers, **fields):
+    return ask(client, headers, channel="counter", person={"name": "王秀英", "phone": "13900001111"}, **fields)
+
+
+# --- the story --------------------------------------------------------------------------------------
+
+def test_a_resident_asks_and_the_grid_worker_answers_on_the_spot(client, desk, clock):
+    ticket = ok(ask(client, desk["resident"]), 201)
+    yymm = clock.today.strftime("%y%m")
+    assert ticket["code"] == f"FW-320402-{yymm}-0001"
+    assert ticket["status"] == "received" and ticket["owner"] is None
+
+    unrouted = ok(client.get("/v1/tickets/area?bucket=unrouted", headers=desk["worker"]))
+    assert [t["code"] for t in unrouted["items"]] == [ticket["code"]]
+
+    done = ok(step(client, desk["worker"], ticket["code"], "answer",
+                   {"answer": "楼道属共有部分，可先请物业和社区调解。"}, ticket["version"]))
+    assert done["status"] == "closed" and done["owner"] == "gw-1"
+    assert [s["action"] for s in done["history"]] == ["received", "accepted", "answered", "closed"]
+
+    mine = ok(client.get(f"/v1/tickets/{ticket['code']}", headers=desk["resident"]))
+    assert mine["status_title"] == "已办结" and mine["answer"].startswith("楼道属共有部分")
+    assert mine["owner"] is None and all(s["actor"] is None for s in mine["history"])  # staff only
+    listed = ok(client.get("/v1/tickets/mine", headers=desk["resident"]))
+    assert [(t["code"], t["status"]) for t in listed["items"]] == [(ticket["code"], "closed")]
+
+
+def test_a_routed_ticket_shows_the_services_progress_and_closes_with_its_result(client, desk):
+    ticket = ok(ask(client, desk["resident"], category="dispute"), 201)
+    routed = ok(step(client, desk["worker"], ticket["code"], "route", {"target": "test_case", "note": "涉邻里纠纷"},
+                     ticket["version"]))
+    assert routed["status"] == "routed" and routed["case"]["id"] == "case-1"
+    assert OPENED[0].ticket_id == ticket["code"] and OPENED[0].resident == "resident-1" and OPENED[0].area == GRID
+
+    CASES["case-1"] = plugin.CaseProgress(status="调解成功", closed=True, result="双方达成调解协议，楼道已清理。")
+    seen = ok(client.get(f"/v1/tickets/{ticket['code']}", headers=desk["resident"]))
+    assert seen["progress"] == {"status": "调解成功", "closed": True, "result": "双方达成调解协议，楼道已清理。"}
+
+    closed = ok(step(client, desk["worker"], ticket["code"], "close", {}, routed["version"]))
+    assert closed["answer"] == "双方达成调解协议，楼道已清理。"
+
+
+def test_a_transfer_keeps_the_first_receiver_and_records_why(client, desk):
+    ticket = ok(staff_ticket(client, desk["worker"], category="dispute"), 201)
+    routed = ok(step(client, desk["worker"], ticket["code"], "route", {"target": "test_case"}, ticket["version"]))
+    moved = ok(step(client, desk["worker"], ticket["code"], "transfer",
+                    {"target": "test_other", "reason": "涉及物业合同，转专业调解"}, routed["version"]))
+    assert moved["owner"] == "gw-1" and moved["case"]["target"] == "test_other"
+    assert moved["history"][-1]["action"] == "transferred" and moved["history"][-1]["note"] == "涉及物业合同，转专业调解"
+
+
+def test_staff_recording_a_request_own_it_and_the_phone_is_sealed(client, desk):
+    ticket = ok(staff_ticket(client, desk["worker"]), 201)
+    assert ticket["status"] == "accepted" and ticket["owner"] == "gw-1"
+    assert ticket["phone_masked"] == "139****1111"
+    item = storage.get(**keys.record("intake-ticket", ticket["code"]))
+    assert "13900001111" not in str(item)
+    assert ok(client.get(f"/v1/tickets/{ticket['code']}/contact", headers=desk["worker"]))["phone"] == "13900001111"
+    assert_problem(client.get(f"/v1/tickets/{ticket['code']}/contact", headers=desk["colleague"]), 403, "not_owner")
+    reads = [i for i in audit.trail("intake-ticket", ticket["code"]).items if i["action"] == "read"]
+    assert len(reads) == 1 and "13900001111" not in str(reads)
+
+
+def test_codes_count_per_district_and_month(client, desk):
+    first = ok(ask(client, desk["resident"]), 201)["code"]
+    second = ok(ask(client, desk["neighbour"]), 201)["code"]
+    assert int(second[-4:]) == int(first[-4:]) + 1
+
+
+def test_a_retried_submission_with_one_idempotency_key_makes_one_ticket(client, desk):
+    headers = {**desk["resident"], "Idempotency-Key": "ask-1"}
+    first = ok(ask(client, headers), 201)
+    again = ok(ask(client, headers), 201)
+    assert again["code"] == first["code"]
+    assert len(ok(client.get("/v1/tickets/mine", headers=desk["resident"]))["items"]) == 1
+
+
+# --- time limits ------------------------------------------------------------------------------------
+
+def _pin(day: date) -> None:
+    timeutil.pin(datetime(day.year, day.month, day.day, 10, tzinfo=timeutil.SHANGHAI))
+
+
+def test_the_time_limit_skips_a_weekend(client, desk):
+    _pin(date(2026, 11, 27))  # a Friday: 3 working days are Mon 30, Tue 1, Wed 2
+    ticket = ok(ask(client, desk["resident"]), 201)
+    assert ticket["due_on"] == "2026-12-02"
+    assert "3 个工作日" in ticket["deadline"]
+
+
+def test_the_time_limit_skips_a_public_holiday_and_counts_a_make_up_saturday(client, desk):
+    _pin(date(2026, 9, 30))  # National Day 1–7 Oct off; Sat 10 Oct is a make-up working day (调休)
+    assert ok(ask(client, desk["resident"]), 201)["due_on"] == "2026-10-10"
+
+
+def test_an_area_sets_its_own_time_limit_as_a_policy_parameter(client, desk, token, clock):
+    admin = token("admin-1", "admin", area="3204")
+    ok(post(client, "/v1/policies/intake.consultation_days/versions",
+            {"area": "320402", "value": 1, "effective_from": clock.day(0), "label": "天宁区咨询一日办结"}, admin), 201)
+    ticket = ok(ask(client, desk["resident"]), 201)
+    assert ticket["deadline"].startswith("法律咨询 1 个工作日")
+
+
+def test_reclassifying_recomputes_the_time_limit_from_the_day_received(client, desk):
+    _pin(date(2026, 11, 27))
+    ticket = ok(ask(client, desk["resident"]), 201)
+    routed = ok(step(client, desk["worker"], ticket["code"], "route", {"target": "test_case", "category": "dispute"},
+                     ticket["version"]))
+    assert routed["category"] == "dispute" and routed["deadline"].startswith("矛盾纠纷 15 个工作日")
+
+
+def test_lists_by_deadline_due_soon_and_the_sweep_marks_overdue(client, desk, clock):
+    old = None
+    with clock.travel(days=-10):
+        old = ok(staff_ticket(client, desk["worker"]), 201)["code"]
+    fresh = ok(staff_ticket(client, desk["worker"]), 201)["code"]
+    held = ok(client.get("/v1/tickets/held", headers=desk["worker"]))
+    assert [t["code"] for t in held["items"]] == [old, fresh]  # soonest deadline first
+    overdue = ok(client.get("/v1/tickets/held?window=overdue", headers=desk["worker"]))
+    assert [t["code"] for t in overdue["items"]] == [old]
+    soon = ok(client.get("/v1/tickets/held?window=due_soon", headers=desk["worker"]))
+    assert old not in [t["code"] for t in soon["items"]]
+
+    assert intake.sweep_overdue() == 1
+    assert intake.sweep_overdue() == 0  # safe to run twice
+    area = ok(client.get("/v1/tickets/area?bucket=overdue", headers=desk["colleague"]))
+    assert [(t["code"], t["overdue"]) for t in area["items"]] == [(old, True)]
+    assert ok(client.get(f"/v1/tickets/{old}", headers=desk["worker"]))["history"][-1]["action"] == "overdue"
+
+
+def test_a_ticket_due_within_two_working_days_is_almost_overdue(client, desk):
+    _pin(date(2026, 11, 27))
+    ok(post(client, "/v1/policies/intake.other_days/versions",
+            {"area": "320402", "value": 2, "effective_from": "2026-11-27", "label": "两日"},
+            desk_admin(client)), 201)
+    code = ok(staff_ticket(client, desk["worker"], category="other"), 201)["code"]
+    soon = ok(client.get("/v1/tickets/held?window=due_soon", headers=desk["worker"]))
+    assert [t["code"] for t in soon["items"]] == [code]
+
+
+def desk_admin(client):
+    from chalicelib.platform.auth import tokens
+
+    return {"Authorization": "Bearer " + tokens.issue_dev_token("admin-1", ["admin"], "3204")}
+
+
+# --- refusals ---------------------------------------------------------------------------------------
+
+def test_a_resident_reading_anothers_ticket_gets_404(client, desk):
+    code = ok(ask(client, desk["resident"]), 201)["code"]
+    assert_problem(client.get(f"/v1/tickets/{code}", headers=desk["neighbour"]), 404, "ticket_not_found")
+
+
+def test_staff_outside_the_area_neither_see_nor_touch_a_ticket(client, desk):
+    ticket = ok(ask(client, desk["resident"]), 201)
+    assert_problem(client.get(f"/v1/tickets/{ticket['code']}", headers=desk["stranger"]), 404)
+    assert_problem(step(client, desk["stranger"], ticket["code"], "accept", {}, 1), 404)
+    assert_problem(ask(client, desk["stranger"], channel="counter", person={"name": "李", "phone": "13900001111"}),
+                   403, "outside_jurisdiction")
+
+
+def test_closing_or_transferring_a_ticket_one_does_not_own_is_403(client, desk):
+    ticket = ok(staff_ticket(client, desk["worker"]), 201)
+    routed = ok(step(client, desk["worker"], ticket["code"], "route", {"target": "test_case"}, ticket["version"]))
+    assert_problem(step(client, desk["colleague"], ticket["code"], "close", {"result": "已处理"}, routed["version"]),
+                   403, "not_owner")
+    assert_problem(step(client, desk["colleague"], ticket["code"], "transfer",
+                        {"target": "test_other", "reason": "改派"}, routed["version"]), 403, "not_owner")
+
+
+def test_a_step_the_state_does_not_allow_is_409_naming_the_allowed_ones(client, desk):
+    ticket = ok(staff_ticket(client, desk["worker"]), 201)
+    problem = assert_problem(step(client, desk["worker"], ticket["code"], "close", {"result": "已处理"},
+                                  ticket["version"]), 409, "step_not_allowed")
+    assert "answer" in problem["detail"] and "route" in problem["detail"]
+    closed = ok(step(client, desk["worker"], ticket["code"], "answer", {"answer": "已答复"}, ticket["version"]))
+    assert_problem(step(client, desk["worker"], ticket["code"], "route", {"target": "test_case"}, closed["version"]),
+                   409, "step_not_allowed")
+
+
+def test_a_stale_version_is_409_and_a_missing_one_400(client, desk):
+    ticket = ok(staff_ticket(client, desk["worker"]), 201)
+    assert_problem(step(client, desk["worker"], ticket["code"], "answer", {"answer": "已答复"}, 7), 409, "stale_version")
+    assert_problem(post(client, f"/v1/tickets/{ticket['code']}/answer", {"answer": "已答复"}, desk["worker"]), 400)
+
+
+def test_routing_only_to_targets_enabled_services_declare(client, desk):
+    ticket = ok(staff_ticket(client, desk["worker"]), 201)
+    problem = assert_problem(step(client, desk["worker"], ticket["code"], "route", {"target": "legal_aid_x"},
+                                  ticket["version"]), 422)
+    assert problem["errors"][0]["loc"] == ["body", "target"]
+    targets = ok(client.get("/v1/tickets/targets", headers=desk["worker"]))
+    assert {"test_case", "test_other"} <= {t["code"] for t in targets["items"]}
+
+
+def test_a_service_failing_to_open_its_case_leaves_the_ticket_unchanged(client, desk):
+    ticket = ok(staff_ticket(client, desk["worker"]), 201)
+    assert_problem(step(client, desk["worker"], ticket["code"], "route", {"target": "test_broken"}, ticket["version"]),
+                   503, "target_failed")
+    assert ok(client.get(f"/v1/tickets/{ticket['code']}", headers=desk["worker"]))["status"] == "accepted"
+
+
+def test_bad_input_names_every_field(client, desk):
+    problem = assert_problem(post(client, "/v1/tickets", {"channel": "fax", "grid": "12", "category": "x", "text": ""},
+                                  desk["resident"]), 422)
+    assert {tuple(e["loc"]) for e in problem["errors"]} >= {("body", "channel"), ("body", "grid"),
+                                                            ("body", "category"), ("body", "text")}
+    problem = assert_problem(ask(client, desk["resident"], channel="counter", person={"name": "王", "phone": "13900001111"}), 422)
+    assert {tuple(e["loc"]) for e in problem["errors"]} == {("body", "channel"), ("body", "person")}
+    problem = assert_problem(ask(client, desk["worker"], channel="counter", person={"name": "王", "phone": "12345"}), 422)
+    assert [e["loc"] for e in problem["errors"]] == [["body", "person", "phone"]]
+    assert_problem(ask(client, desk["worker"], channel="counter", resident="nobody"), 422, "resident_not_found")
+
+
+def test_an_unknown_grid_is_422(client, desk):
+    problem = assert_problem(ask(client, desk["resident"], grid="320402001001999"), 422, "area_not_found")
+    assert problem["errors"][0]["loc"] == ["body", "grid"]
+
+
+def test_files_link_to_a_ticket_for_exactly_its_readers(client, desk):
+    code = ok(ask(client, desk["resident"]), 201)["code"]
+    payload = {"title": "照片.png", "kind": "attachment", "area": GRID, "content_type": "image/png",
+               "size_bytes": 10, "sha256": "0" * 64, "linked_record": f"intake-ticket:{code}"}
+    ok(post(client, "/v1/files", payload, desk["resident"]), 201)
+    assert_problem(post(client, "/v1/files", payload, desk["neighbour"]), 404)
+
+
+def test_accepting_a_residents_request_makes_the_worker_its_first_receiver(client, desk):
+    ticket = ok(ask(client, desk["resident"]), 201)
+    accepted = ok(step(client, desk["worker"], ticket["code"], "accept", {}, ticket["version"]))
+    assert accepted["owner"] == "gw-1" and accepted["status"] == "accepted"
+    held = ok(client.get("/v1/tickets/held", headers=desk["worker"]))
+    assert [t["code"] for t in held["items"]] == [ticket["code"]]
+    assert_problem(step(client, desk["colleague"], ticket["code"], "answer", {"answer": "已答复"}, accepted["version"]),
+                   403, "not_owner")
+    assert ok(client.get("/v1/tickets/area?bucket=unrouted", headers=desk["colleague"]))["items"][0]["owner"] == "gw-1"
+
+
+def test_the_owner_reopens_a_closed_ticket_with_a_reason(client, desk):
+    ticket = ok(ask(client, desk["resident"]), 201)
+    closed = ok(step(client, desk["worker"], ticket["code"], "answer", {"answer": "已答复"}, ticket["version"]))
+    assert_problem(step(client, desk["colleague"], ticket["code"], "reopen", {"reason": "群众有新问题"}, closed["version"]),
+                   403, "not_owner")
+    again = ok(step(client, desk["worker"], ticket["code"], "reopen", {"reason": "群众对答复有新的疑问"}, closed["version"]))
+    assert again["status"] == "accepted" and again["history"][-1]["action"] == "reopened"
+    mine = ok(client.get("/v1/tickets/mine", headers=desk["resident"]))
+    assert mine["items"][0]["status"] == "accepted"
