@@ -70,6 +70,7 @@ class Spec:
     status: int = 200
     idempotent: bool = False
     replay: Callable[[dict[str, Any]], Any] | None = None
+    statuses: tuple[int, ...] = ()
     description: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
 
@@ -77,16 +78,15 @@ class Spec:
 def endpoint(summary: str, *, who: str | set[str] | frozenset[str], body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
              status: int = 200, idempotent: bool | None = None, replay: Callable[[dict[str, Any]], Any] | None = None,
-             description: str = "", tags: tuple[str, ...] = ()) -> Callable:
+             description: str = "", tags: tuple[str, ...] = (), statuses: tuple[int, ...] = ()) -> Callable:
     """Declare a route: `who` is PUBLIC, SIGNED_IN, or the set of roles allowed. Creating routes
     (status 201) of signed-in callers are idempotent under `Idempotency-Key` unless told otherwise; a
     replay shows the created record again through `replay(stored item)`, by default `response.of(record)`
-    (web.idempotency)."""
+    (web.idempotency). `statuses` adds what only this route answers (502/504 of an upstream) to its document."""
     roles = who if isinstance(who, str) else frozenset(who)
     spec = Spec(summary=summary, who=roles, body=body, query=query, response=response, status=status,
                 idempotent=(status == 201 and roles != PUBLIC) if idempotent is None else idempotent, replay=replay,
-                description=description,
-                tags=tuple(tags))
+                description=description, tags=tuple(tags), statuses=tuple(statuses))
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
