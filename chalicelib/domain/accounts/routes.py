@@ -47,7 +47,7 @@ def _tokens(issued: accounts.Issued) -> Response:
                       "401 login_code_invalid、403 wechat_user_blocked / staff_not_bound / invite_invalid、"
                       "429 wechat_rate_limited / too_many_attempts（带 Retry-After）、"
                       "502 wechat_bad_response、503 wechat_busy / wechat_unavailable、504 wechat_timeout。",
-          statuses=(502, 504))
+          statuses=(401, 403, 502, 504))
 def sign_in():
     return _tokens(accounts.sign_in(parse(models.SignInIn), _origin()))
 
@@ -56,7 +56,7 @@ def sign_in():
 @endpoint("刷新登录：换取新的访问令牌和新的刷新令牌", who=PUBLIC, body=models.RefreshIn,
           response=models.SessionOut, tags=("auth",),
           description="每个刷新令牌只能用一次；再次使用已换过的令牌会使这次登录的全部令牌作废"
-                      "（401 refresh_token_reused）。请勿并发刷新。")
+                      "（401 refresh_token_reused）。请勿并发刷新。", statuses=(401,))
 def refresh_session():
     return _tokens(accounts.refresh(parse(models.RefreshIn).refresh_token, _origin()))
 

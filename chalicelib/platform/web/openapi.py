@@ -127,10 +127,11 @@ def takes_if_match(method: str, entry) -> bool:
 def _applies(status: str, spec: Spec, versioned: bool) -> bool:
     """The statuses a route can really answer: the platform's (400 bad query or cursor, 404 unknown id,
     409/422 from services, 429 rate limits, 500 with a request id, 503 when DynamoDB throttles) for all;
-    401/403 once a token is needed (a signed-in route's service refuses other areas with 403); 415 where a
-    body is read; 412 on updates; 502/504 only where the route declares an upstream (`statuses`)."""
-    if status == "401" or status == "403":
-        return spec.who != PUBLIC
+    401/403 once a token is needed (a signed-in route's service refuses other areas with 403) or where a
+    public route declares them (`statuses`); 415 where a body is read; 412 on updates; 502/504 only where
+    the route declares an upstream (`statuses`)."""
+    if status == "401" or status == "403":  # a public route may refuse what it is given (a used refresh token)
+        return spec.who != PUBLIC or int(status) in spec.statuses
     if status == "415":
         return spec.body is not None
     if status == "412":
