@@ -8,7 +8,8 @@ expressions, and services of new record types need neither.
 
 Rules kept here so no caller can forget them:
 - creating never overwrites (`attribute_not_exists(pk)`), updating always checks `version`;
-- a record and its audit entry (and any index items) are written in one transaction;
+- a record and its audit entry (and any index items) are written in one transaction, with the request's
+  `Idempotency-Key` claim when it has one (`storage.idempotency`);
 - every list is a Query, never a Scan; `limit` is honoured exactly and `next_cursor` is null on the last
   page (we read limit+1 items to know).
 """
