@@ -5,11 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test unit integration bench package clean help
+.PHONY: dev test unit integration proof bench package clean help
 
 help:
 	@echo "make dev    - local AWS + demo data + API on http://127.0.0.1:$${PORT:-8000}"
 	@echo "make test   - the whole suite (unit on moto, integration on DynamoDB Local, packaging)"
+	@echo "make proof  - the proof suite (access matrix, schemathesis) with many more generated examples"
 	@echo "make bench  - cold-start, zip size and DynamoDB calls per request"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -31,6 +32,10 @@ unit: $(STAMP)
 
 integration: $(STAMP)
 	$(PY) -m pytest -m integration
+
+# tests/proof runs in `make test` with a few examples per operation; here with many more.
+proof: $(STAMP)
+	PROOF_EXAMPLES=$${PROOF_EXAMPLES:-50} $(PY) -m pytest tests/proof
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -14,6 +14,7 @@ from plugins.legal_aid import applications, criteria, households, queue, views, 
 from chalicelib.platform.model import Model
 from plugins.legal_aid.models import (
     AGRICULTURAL_MATTERS,
+    Application,
     IN_SCOPE,
     Category,
     LegalAidApplicationIn,
@@ -88,9 +89,15 @@ def vocabulary():
 @endpoint("申请法律援助", who=APPLICANTS, body=LegalAidApplicationIn, response=views.LegalAidApplicationOut, status=201,
           tags=TAGS,
           description="居民本人申请；网格员或法律援助工作人员可为辖区居民代为申请（返回一次性查询码交给申请人）。"
-                      "立即按申请日生效的标准审查资格，逐项给出理由。")
+                      "立即按申请日生效的标准审查资格，逐项给出理由。",
+          replay=lambda item: _submitted(Application.from_item(item)))
 def submit_application():
-    app, code = applications.submit(web.caller(), parse(LegalAidApplicationIn))
+    return _submitted(*applications.submit(web.caller(), parse(LegalAidApplicationIn)))
+
+
+def _submitted(app, code=None):
+    """The new application as its filer sees it. A replay (same Idempotency-Key) shows it again without the
+    one-time tracking code: only its hash is kept."""
     reader = "owner" if app.owner else ("officer" if "legal_aid_officer" in web.caller().roles else "filer")
     return web.respond(_full(app, reader, code), status=201,
                        headers={"Location": f"/v1/legal-aid/applications/{app.id}"})

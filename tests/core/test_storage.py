@@ -118,6 +118,19 @@ def test_a_tampered_cursor_is_a_bad_request(aws_backend):
         assert caught.value.code == "invalid_cursor"
 
 
+def test_a_cursor_reveals_no_part_of_the_table_keys(aws_backend):
+    """CONTRACT "cursors are opaque": not a base64 of the keys (they name owners, areas and sort values)."""
+    import base64
+
+    for i in range(3):
+        make(f"n{i}")
+    cursor = storage.query("notes-in#a", index="gsi1", limit=1).next_cursor
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    for secret in (b"notes-in", b"test-note", b"gsi1sk", b'"pk"'):  # long enough not to occur by chance
+        assert secret not in raw and secret.decode() not in cursor
+    assert storage.query("notes-in#a", index="gsi1", limit=1).next_cursor != cursor  # fresh nonce each time
+
+
 def test_a_cursor_from_another_list_is_refused(aws_backend):
     for i in range(3):
         make(f"n{i}", folder="a")

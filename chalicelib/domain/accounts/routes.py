@@ -46,7 +46,8 @@ def _tokens(issued: accounts.Issued) -> Response:
                       "工作人员在 mode=staff 下登录，首次须填写管理员发放的 invite_code。"
                       "401 login_code_invalid、403 wechat_user_blocked / staff_not_bound / invite_invalid、"
                       "429 wechat_rate_limited / too_many_attempts（带 Retry-After）、"
-                      "502 wechat_bad_response、503 wechat_busy / wechat_unavailable、504 wechat_timeout。")
+                      "502 wechat_bad_response、503 wechat_busy / wechat_unavailable、504 wechat_timeout。",
+          statuses=(401, 403, 502, 504))
 def sign_in():
     return _tokens(accounts.sign_in(parse(models.SignInIn), _origin()))
 
@@ -55,7 +56,7 @@ def sign_in():
 @endpoint("刷新登录：换取新的访问令牌和新的刷新令牌", who=PUBLIC, body=models.RefreshIn,
           response=models.SessionOut, tags=("auth",),
           description="每个刷新令牌只能用一次；再次使用已换过的令牌会使这次登录的全部令牌作废"
-                      "（401 refresh_token_reused）。请勿并发刷新。")
+                      "（401 refresh_token_reused）。请勿并发刷新。", statuses=(401,))
 def refresh_session():
     return _tokens(accounts.refresh(parse(models.RefreshIn).refresh_token, _origin()))
 
@@ -95,7 +96,8 @@ def change_me():
 
 @bp.route("/me/phone", methods=["POST"], authorizer=jwt_auth)
 @endpoint("绑定微信验证的手机号", who={"resident"}, body=models.PhoneIn, response=models.MeOut, tags=("me",),
-          description="code 来自小程序手机号快速验证组件（getPhoneNumber）；需 If-Match（或 body.version）。")
+          description="code 来自小程序手机号快速验证组件（getPhoneNumber）；需 If-Match（或 body.version）。",
+          statuses=(502, 504))
 def bind_my_phone():
     data = parse(models.PhoneIn)
     return accounts.bind_phone(web.actor(), web.caller().sub, data.code, web.expected_version(data.version))

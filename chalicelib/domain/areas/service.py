@@ -22,11 +22,16 @@ __all__ = ["CODE_LENGTHS", "LEVELS", "LEVEL_NAMES", "ROOT", "Area", "Level", "an
            "get", "children", "descendants", "breadcrumb", "create", "change"]
 
 
-def get(code: str) -> Area:
+def _known_shape(code: str) -> None:
+    """A code that cannot be an area code is simply not found (404), never a 500."""
     try:
         level_of(code)
     except ValueError as exc:
         raise NotFound(str(exc), code="area_not_found") from None
+
+
+def get(code: str) -> Area:
+    _known_shape(code)
     area = storage.get_record(Area, **keys.record("area", code))
     if area is None:
         raise NotFound(f"区域 {code} 不存在", code="area_not_found")
@@ -50,7 +55,7 @@ def descendants(code: str, level: Level) -> list[Area]:
 
 
 def breadcrumb(code: str) -> Breadcrumb:
-    level_of(code)
+    _known_shape(code)
     found = {i["code"]: Area.from_item(i) for i in storage.get_many(
         [tuple(keys.record("area", c).values()) for c in ancestors(code)])}
     if code not in found:

@@ -40,9 +40,13 @@ def list_coverage_roles():
 
 @bp.route("/assignments", methods=["POST"], authorizer=jwt_auth)
 @endpoint("把人员或机构分配到网格（或村、镇、区县：覆盖其下全部网格）", who=ADMIN, body=models.AssignmentIn,
-          response=models.AssignmentOut, status=201, tags=("coverage",))
+          response=models.AssignmentOut, status=201, tags=("coverage",),
+          replay=lambda item: _assigned(models.Assignment.from_item(item)))
 def create_assignment():
-    record = coverage.assign(web.caller(), parse(models.AssignmentIn))
+    return _assigned(coverage.assign(web.caller(), parse(models.AssignmentIn)))
+
+
+def _assigned(record):
     return web.respond(coverage.describe([record])[0], status=201, headers={"Location": f"/v1/assignments/{record.id}"})
 
 

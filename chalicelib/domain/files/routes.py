@@ -17,10 +17,15 @@ TAGS = ("files",)
 @bp.route("/files", methods=["POST"], authorizer=jwt_auth)
 @endpoint("登记上传文件，取得直传表单", who=SIGNED_IN, body=files.FileIn, response=files.FileCreated, status=201,
           tags=TAGS, description="返回 10 分钟内有效的 S3 预签名 POST 表单（限定对象键、类型与确切大小）；"
-                                 "上传后调用 /v1/files/{id}/confirm，文件才可下载。居民只能上传附件。")
+                                 "上传后调用 /v1/files/{id}/confirm，文件才可下载。居民只能上传附件。",
+          replay=lambda item: _created(files.StoredFile.from_item(item), None))
 def create_file():
-    record, upload = files.create(web.actor(), web.caller(), parse(files.FileIn))
-    created = files.FileCreated(**files.FileOut.of(record).model_dump(), upload=upload)
+    return _created(*files.create(web.actor(), web.caller(), parse(files.FileIn)))
+
+
+def _created(record: files.StoredFile, upload: files.UploadForm | None):
+    """The registered file with its upload form (a replay of the request gets a fresh form)."""
+    created = files.FileCreated(**files.FileOut.of(record).model_dump(), upload=upload or files.upload_form(record))
     return web.respond(created, status=201, headers={"Location": f"/v1/files/{record.id}"})
 
 

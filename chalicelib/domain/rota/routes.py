@@ -32,9 +32,13 @@ class SinceQuery(PageQuery):
 
 @bp.route("/institutions/{institution_id}/duty-slots", methods=["POST"], authorizer=jwt_auth)
 @endpoint("排每周固定值班（双固定：固定星期、固定时间）", who=ADMIN, body=models.DutySlotIn, response=models.DutySlotOut,
-          status=201, tags=("rota",), description="须提前公布（起始日期晚于今天）；同一人同一时间在两处值班为 409。")
+          status=201, tags=("rota",), description="须提前公布（起始日期晚于今天）；同一人同一时间在两处值班为 409。",
+          replay=lambda item: _slot_added(models.DutySlot.from_item(item)))
 def create_duty_slot(institution_id):
-    slot = rota.add_duty(web.caller(), institution_id, parse(models.DutySlotIn))
+    return _slot_added(rota.add_duty(web.caller(), institution_id, parse(models.DutySlotIn)))
+
+
+def _slot_added(slot):
     person = directory.get_person(slot.person_id)
     return web.respond(models.DutySlotOut.of(slot, person), status=201, headers={"Location": f"/v1/duty-slots/{slot.id}"})
 

@@ -8,7 +8,8 @@ expressions, and services of new record types need neither.
 
 Rules kept here so no caller can forget them:
 - creating never overwrites (`attribute_not_exists(pk)`), updating always checks `version`;
-- a record and its audit entry (and any index items) are written in one transaction;
+- a record and its audit entry (and any index items) are written in one transaction, with the request's
+  `Idempotency-Key` claim when it has one (`storage.idempotency`);
 - every list is a Query, never a Scan; `limit` is honoured exactly and `next_cursor` is null on the last
   page (we read limit+1 items to know).
 """
@@ -24,7 +25,7 @@ from typing import Any, ClassVar, Iterable, Self
 from pydantic import BaseModel, ConfigDict
 
 from chalicelib.platform import aws, config
-from chalicelib.platform.storage import cursor as cursors, keys
+from chalicelib.platform.storage import cursor as cursors, idempotency, keys
 from chalicelib.platform.errors import Conflict, NotFound, ServiceUnavailable
 from chalicelib.platform.timeutil import iso, now_utc
 from chalicelib.platform.model import Model
@@ -237,7 +238,7 @@ def put_new(record: Record, *, also: Iterable[dict[str, Any] | Check] = ()) -> R
     records it refers to), one transaction."""
     stamp_new(record)
     ops = [put_op(record.to_item()), *also]
-    if len(ops) == 1:
+    if len(ops) == 1 and not idempotency.pending():
         from botocore.exceptions import ClientError
 
         try:
@@ -390,6 +391,7 @@ def transact(ops: list[dict[str, Any] | Check]) -> None:
         return
     problems = {i: op.problem for i, op in enumerate(ops) if isinstance(op, Check)}
     ops = [op.op if isinstance(op, Check) else op for op in ops]
+    claim_at = idempotency.attach(ops, _table(), int(now_utc().timestamp()), _to_wire)
     if len(ops) > 100:
         raise ValueError("a transaction holds at most 100 items")
     for attempt in (1, 2):
@@ -399,7 +401,12 @@ def transact(ops: list[dict[str, Any] | Check]) -> None:
         except ClientError as exc:
             code = _error_code(exc)
             if code == "TransactionCanceledException":
-                reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+                cancelled = exc.response.get("CancellationReasons", [])
+                reasons = [r.get("Code", "None") for r in cancelled]
+                if claim_at is not None and reasons[claim_at:claim_at + 1] == ["ConditionalCheckFailed"]:
+                    met = cancelled[claim_at].get("Item")  # returned with the cancellation (ALL_OLD)
+                    outcome = claim_outcome(_from_wire(met) if met else claim_lookup())
+                    raise outcome or Conflict("数据正被同时修改，请稍后重试", code="busy") from None
                 if "ConditionalCheckFailed" in reasons:
                     index = reasons.index("ConditionalCheckFailed")
                     if index in problems:
@@ -412,6 +419,17 @@ def transact(ops: list[dict[str, Any] | Check]) -> None:
             if code == "TransactionInProgressException" or code in THROTTLED:
                 raise ServiceUnavailable(headers={"Retry-After": "1"}) from None
             raise
+
+
+def claim_lookup() -> dict[str, Any] | None:
+    """The item of this request's idempotency claim, read consistently (None without a claim or item)."""
+    claim = idempotency.current()
+    return get(**claim.key, consistent=True) if claim else None
+
+
+def claim_outcome(stored: dict[str, Any] | None) -> Exception | None:
+    """`idempotency.Replayed`, 422 for another body, or None (no live claim item)."""
+    return idempotency.replay(stored, int(now_utc().timestamp()))
 
 
 # --- queries --------------------------------------------------------------------------------------

@@ -69,21 +69,24 @@ class Spec:
     response: type[BaseModel] | None = None
     status: int = 200
     idempotent: bool = False
+    replay: Callable[[dict[str, Any]], Any] | None = None
+    statuses: tuple[int, ...] = ()
     description: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
 def endpoint(summary: str, *, who: str | set[str] | frozenset[str], body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-             status: int = 200, idempotent: bool | None = None, description: str = "",
-             tags: tuple[str, ...] = ()) -> Callable:
+             status: int = 200, idempotent: bool | None = None, replay: Callable[[dict[str, Any]], Any] | None = None,
+             description: str = "", tags: tuple[str, ...] = (), statuses: tuple[int, ...] = ()) -> Callable:
     """Declare a route: `who` is PUBLIC, SIGNED_IN, or the set of roles allowed. Creating routes
-    (status 201) of signed-in callers are idempotent under `Idempotency-Key` unless told otherwise."""
+    (status 201) of signed-in callers are idempotent under `Idempotency-Key` unless told otherwise; a
+    replay shows the created record again through `replay(stored item)`, by default `response.of(record)`
+    (web.idempotency). `statuses` adds what only this route answers (502/504 of an upstream) to its document."""
     roles = who if isinstance(who, str) else frozenset(who)
     spec = Spec(summary=summary, who=roles, body=body, query=query, response=response, status=status,
-                idempotent=(status == 201 and roles != PUBLIC) if idempotent is None else idempotent,
-                description=description,
-                tags=tuple(tags))
+                idempotent=(status == 201 and roles != PUBLIC) if idempotent is None else idempotent, replay=replay,
+                description=description, tags=tuple(tags), statuses=tuple(statuses))
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -105,7 +108,8 @@ def _run(spec: Spec, view: Callable, path_params: dict[str, Any]) -> Response:
             if spec.idempotent and request().headers.get("idempotency-key"):
                 from chalicelib.platform.web import idempotency
 
-                return idempotency.run(_app, who_called.sub, lambda: _to_response(view(**path_params), spec.status))
+                return idempotency.run(request(), who_called.sub, spec,
+                                       lambda: _to_response(view(**path_params), spec.status), respond)
         return _to_response(view(**path_params), spec.status)
     except Problem as problem:
         return problem_response(_located(problem, spec))
@@ -148,7 +152,7 @@ def parse(model: type[M]) -> M:
     raw = req.raw_body or b"{}"
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
         raise BadRequest("请求体不是合法的 JSON", code="malformed_json") from None
     try:
         return model.model_validate(data)

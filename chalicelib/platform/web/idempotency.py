@@ -1,103 +1,90 @@
-"""`Idempotency-Key` for creating POSTs, on Powertools for AWS Lambda's Idempotency utility.
+"""`Idempotency-Key` on creating POSTs: the HTTP side of `storage.idempotency` (read its docstring for the
+design and the measurements behind it).
 
-The key is scoped to the caller and the request path (two residents may pick the same key), and the
-request body's SHA-256 is the payload-validation field: a retry with the same key and body replays the
-first response (`Idempotent-Replayed: true`) and creates nothing; the same key with another body is 422
-`idempotency_key_reused`; a duplicate arriving while the first is still running is 409
-`idempotency_in_progress`. A first attempt that fails with a client error leaves no record, so the
-corrected retry runs.
-
-Records live in the shared table under pk `idempotency` (Powertools' static partition when a sort key is
-used) with sk `<function>#<hash>`, and expire after 24 h through the table's `ttl` attribute.
+Here: the key's shape (400 `bad_idempotency_key`); the scope — the caller, the method and the *concrete*
+path, built from the route template and the request's path parameters (Chalice's `request.path` is the
+template, `/v1/policies/{name}/versions`); and the replay, rendered from the stored record with the
+route's `replay` function if it declares one, else its response model's `of(record)`, with
+`Idempotent-Replayed: true`.
 """
 from __future__ import annotations
 
 import functools
-import hashlib
+import inspect
 import re
-import uuid
+import typing
 from typing import Any, Callable
 
 from chalice import Response
 
-from chalicelib.platform import aws, config
-from chalicelib.platform.errors import BadRequest, Conflict, ServiceUnavailable, Unprocessable
+from chalicelib.platform import storage
+from chalicelib.platform.errors import BadRequest, Conflict, NotFound, Problem
+from chalicelib.platform.storage import idempotency
 
 KEY_SHAPE = re.compile(r"^[\x21-\x7e]{1,128}$")
-EXPIRES_AFTER_SECONDS = 24 * 3600
 REPLAY_HEADER = "Idempotent-Replayed"
+_PARAMETER = re.compile(r"{(\w+)\+?}")
 
 
-@functools.lru_cache(maxsize=4)
-def _runner(table_name: str, _client_id: int):
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function,
-    )
-
-    layer = DynamoDBPersistenceLayer(
-        table_name=table_name, key_attr="pk", sort_key_attr="sk", static_pk_value="idempotency",
-        expiry_attr="ttl", in_progress_expiry_attr="in_progress_until", status_attr="state",
-        data_attr="response", validation_key_attr="body_sha256", boto3_client=aws.dynamodb(),
-    )
-    settings = IdempotencyConfig(
-        event_key_jmespath="[scope, key]", payload_validation_jmespath="body_sha256",
-        raise_on_no_idempotency_key=True, expires_after_seconds=EXPIRES_AFTER_SECONDS, use_local_cache=False,
-    )
-
-    @idempotent_function(data_keyword_argument="request", persistence_store=layer, config=settings)
-    def execute(request: dict[str, Any], call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        return call()
-
-    return execute, settings
+def concrete_path(template: str, params: dict[str, str] | None) -> str:
+    """`/v1/policies/{name}/versions` with `name=a` → `/v1/policies/a/versions`."""
+    return _PARAMETER.sub(lambda m: str((params or {}).get(m.group(1), m.group(0))), template)
 
 
-def run(app, subject: str, view: Callable[[], Response]) -> Response:
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError, IdempotencyPersistenceLayerError, IdempotencyValidationError,
-    )
-
-    req = app.current_request
-    key = req.headers.get("idempotency-key", "")
+def run(request, subject: str, spec, view: Callable[[], Response], respond: Callable[..., Response]) -> Response:
+    key = request.headers.get("idempotency-key", "")
     if not KEY_SHAPE.match(key):
         raise BadRequest("Idempotency-Key 应为 1–128 个可见 ASCII 字符", code="bad_idempotency_key",
                          errors=[{"loc": ["header", "Idempotency-Key"], "msg": "格式不正确"}])
-    execution = uuid.uuid4().hex
-    request = {
-        "scope": f"{req.method} {req.path} {subject}",
-        "key": key,
-        "body_sha256": hashlib.sha256(req.raw_body or b"").hexdigest(),
-    }
+    path = concrete_path(request.path, request.uri_params)
+    claim = idempotency.Claim.of(subject, request.method, path, key, request.raw_body or b"")
+    with idempotency.claiming(claim):
+        try:
+            return view()
+        except idempotency.Replayed as replayed:  # the creating transaction met the first attempt's claim
+            return _replay(spec, replayed.record_key, respond)
+        except Problem:
+            if claim.attached:  # the claim was written or refused with the record: the problem is real
+                raise
+            # Refused before writing — perhaps by the state the first attempt created: one look at the claim.
+            outcome = storage.claim_outcome(storage.claim_lookup())
+            if outcome is None:
+                raise
+            if isinstance(outcome, idempotency.Replayed):
+                return _replay(spec, outcome.record_key, respond)
+            raise outcome from None
 
-    def call() -> dict[str, Any]:
-        response = view()
-        if response.status_code >= 400:
-            # Errors are not remembered: raising makes Powertools delete the in-progress record.
-            raise _ErrorResponse(response)
-        return {"status": response.status_code, "headers": dict(response.headers),
-                "body": response.body if isinstance(response.body, str) else None, "execution": execution}
 
-    execute, settings = _runner(config.table_name(), id(aws.dynamodb()))
-    if app.lambda_context is not None:  # Powertools bounds "in progress" by the remaining Lambda time
-        settings.register_lambda_context(app.lambda_context)
+def _replay(spec, record_key: tuple[str, str], respond: Callable[..., Response]) -> Response:
+    item = storage.get(*record_key, consistent=True)
+    if item is None:
+        raise NotFound("该请求创建的记录已不存在", code="idempotency_record_gone")
+    render = spec.replay or _renderer(spec.response)
+    if render is None:  # nothing knows how to show this record again: say what was created
+        raise Conflict("该请求已处理过，记录已创建", code="idempotency_replayed",
+                       errors=[{"loc": ["header", "Idempotency-Key"], "msg": "已处理"}])
+    shown = render(item)
+    if isinstance(shown, Response):  # a route's own rendering, with its headers (Location …)
+        shown.headers[REPLAY_HEADER] = "true"
+        return shown
+    return respond(shown, status=spec.status, headers={REPLAY_HEADER: "true"})
+
+
+@functools.lru_cache(maxsize=None)
+def _renderer(response_model) -> Callable[[dict[str, Any]], Any] | None:
+    """`Out.of(Record)` as a function of the stored item, when the response model has an `of` whose one
+    required argument is annotated with a storage.Record type; else None."""
+    of = getattr(response_model, "of", None)
+    if of is None:
+        return None
     try:
-        stored = execute(request=request, call=call)
-    except _ErrorResponse as failed:
-        return failed.response
-    except IdempotencyValidationError:
-        raise Unprocessable("同一 Idempotency-Key 已用于内容不同的请求，请换一个新的 Key", code="idempotency_key_reused",
-                            errors=[{"loc": ["header", "Idempotency-Key"], "msg": "已被内容不同的请求使用"}]) from None
-    except IdempotencyAlreadyInProgressError:
-        raise Conflict("相同的请求正在处理中，请稍后重试", code="idempotency_in_progress",
-                       headers={"Retry-After": "1"}) from None
-    except IdempotencyPersistenceLayerError:
-        raise ServiceUnavailable(headers={"Retry-After": "1"}) from None
-    headers = dict(stored["headers"])
-    if stored["execution"] != execution:
-        headers[REPLAY_HEADER] = "true"
-    return Response(body=stored["body"], status_code=stored["status"], headers=headers)
-
-
-class _ErrorResponse(Exception):
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status_code)
-        self.response = response
+        hints = typing.get_type_hints(of)
+    except Exception:  # an annotation that does not resolve: no generic rendering
+        return None
+    required = [p for p in inspect.signature(of).parameters.values() if p.default is inspect.Parameter.empty]
+    if len(required) != 1:
+        return None
+    record_type = hints.get(required[0].name)
+    if not (isinstance(record_type, type) and issubclass(record_type, storage.Record)):
+        return None
+    return lambda item: of(record_type.from_item(item))

@@ -15,9 +15,13 @@ from chalicelib.platform.model import Model
 
 REF = "#/components/schemas/{model}"
 ERROR_STATUSES = {
-    "400": "请求格式有误", "401": "未登录或登录已过期", "403": "无权进行此操作", "404": "记录不存在",
-    "409": "冲突（版本已变化、重复提交等）", "422": "字段校验失败", "429": "请求过于频繁",
+    "400": "请求格式有误（JSON、查询参数、游标、If-Match、Idempotency-Key）", "401": "未登录或登录已过期",
+    "403": "无权进行此操作", "404": "记录不存在", "409": "冲突（版本已变化、重复提交等）",
+    "412": "前提条件不满足", "415": "请以 JSON 提交", "422": "字段校验失败", "429": "请求过于频繁（见 Retry-After）",
+    "500": "服务器内部错误（响应含请求编号）", "502": "上游服务应答异常", "503": "服务繁忙，请按 Retry-After 重试",
+    "504": "上游服务超时",
 }
+UPDATE_METHODS = ("PATCH", "PUT", "DELETE")
 
 
 class ProblemDetails(Model):
@@ -93,6 +97,10 @@ def _operation(path: str, method: str, entry, spec: Spec | None, refs) -> dict[s
         operation["security"] = [{"bearer": []}]
     if spec.query:
         operation["parameters"] += _query_parameters(spec.query)
+    if takes_if_match(method, entry):
+        operation["parameters"].append({
+            "name": "If-Match", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 16},
+            "description": "记录的当前版本（GET 返回的 version，如 \"3\"）；不带 body.version 的修改必填"})
     if spec.idempotent:
         operation["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
                                         "schema": {"type": "string", "maxLength": 128}})
@@ -103,17 +111,33 @@ def _operation(path: str, method: str, entry, spec: Spec | None, refs) -> dict[s
     if spec.response:
         success["content"] = {"application/json": {"schema": refs[(spec.response, "serialization")]}}
     problem = {"application/problem+json": {"schema": refs[(ProblemDetails, "serialization")]}}
+    versioned = takes_if_match(method, entry)
     operation["responses"] = {str(spec.status): success, **{
         status: {"description": text, "content": problem} for status, text in ERROR_STATUSES.items()
-        if _applies(status, spec)}}
+        if _applies(status, spec, versioned)}}
     return operation
 
 
-def _applies(status: str, spec: Spec) -> bool:
-    if status in ("401",):
-        return spec.who != PUBLIC
-    if status == "403":
-        return spec.who not in (PUBLIC, SIGNED_IN)
+def takes_if_match(method: str, entry) -> bool:
+    """Updates: PATCH/PUT/DELETE, and any route whose handler reads the expected version (`/withdraw`…)."""
+    view = getattr(entry.view_function, "__wrapped__", entry.view_function)
+    return method.upper() in UPDATE_METHODS or "expected_version" in getattr(view, "__code__", None).co_names
+
+
+def _applies(status: str, spec: Spec, versioned: bool) -> bool:
+    """The statuses a route can really answer: the platform's (400 bad query or cursor, 404 unknown id,
+    409/422 from services, 429 rate limits, 500 with a request id, 503 when DynamoDB throttles) for all;
+    401/403 once a token is needed (a signed-in route's service refuses other areas with 403) or where a
+    public route declares them (`statuses`); 415 where a body is read; 412 on updates; 502/504 only where
+    the route declares an upstream (`statuses`)."""
+    if status == "401" or status == "403":  # a public route may refuse what it is given (a used refresh token)
+        return spec.who != PUBLIC or int(status) in spec.statuses
+    if status == "415":
+        return spec.body is not None
+    if status == "412":
+        return versioned
+    if status in ("502", "504"):
+        return int(status) in spec.statuses
     return True
 
 

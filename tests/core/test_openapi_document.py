@@ -1,0 +1,45 @@
+"""CONTRACT "HTTP": the served OpenAPI document states what a generated client needs to call every route —
+the `If-Match` header on every update and every status the route can really answer (issue 9: a generated
+client could not call `DELETE /v1/me`, whose header was missing)."""
+from __future__ import annotations
+
+from chalicelib.platform.web import PUBLIC, openapi
+
+
+def operations(app):
+    document = openapi.build(app)
+    for path, method, entry, spec in openapi.routes_with_specs(app):
+        if spec is not None:
+            yield path, method, entry, spec, document["paths"][path][method.lower()]
+
+
+def headers(operation) -> set[str]:
+    return {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+
+
+def test_deleting_my_account_declares_if_match(app):
+    operation = openapi.build(app)["paths"]["/v1/me"]["delete"]
+    assert "If-Match" in headers(operation) and {"400", "409", "412"} <= set(operation["responses"])
+
+
+def test_every_update_declares_if_match_and_every_read_does_not(app):
+    for path, method, entry, spec, operation in operations(app):
+        uses_version = "expected_version" in entry.view_function.__wrapped__.__code__.co_names
+        if method in ("PATCH", "PUT", "DELETE") or uses_version:
+            assert "If-Match" in headers(operation), f"{method} {path}"
+        if method == "GET":
+            assert "If-Match" not in headers(operation), f"{method} {path}"
+
+
+def test_every_route_declares_the_statuses_the_platform_can_answer(app):
+    for path, method, _, spec, operation in operations(app):
+        declared = set(operation["responses"])
+        assert {"400", "404", "422", "429", "500", "503"} <= declared, f"{method} {path}"
+        if spec.who != PUBLIC:
+            assert {"401", "403"} <= declared, f"{method} {path}"
+        if spec.body is not None:
+            assert "415" in declared, f"{method} {path}"
+
+
+def test_sign_in_declares_the_upstream_statuses_of_wechat(app):
+    assert {"502", "504"} <= set(openapi.build(app)["paths"]["/v1/auth/session"]["post"]["responses"])

@@ -1,0 +1,135 @@
+"""OWASP API1 / API5 (broken object- and function-level authorization), CONTRACT "auth": one declared table
+of route × caller → outcome, checked for every route the app serves. A route without a row fails the suite,
+so every service added later is held to it.
+
+Callers (tests/proof/access.py): no token; resident A, who owns the records; resident B of the same grid;
+a grid worker of A's grid; a legal-aid officer of A's district and one of the neighbouring district; the
+city's administrator and another city's. The records: A's greeting and legal-aid application, a notary
+office and a mediator of 天宁区, a root policy version; ids of records that do not exist elsewhere.
+
+Outcomes: `ok` 2xx · `401` · `403` · `404` (a record the caller may not know of does not exist for them) ·
+`in` past the gate, stopped by validation or state (every write is sent with an empty body and no If-Match,
+so the world stays as built whatever the order). Bounded: one request per cell, ~750 in all.
+"""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.platform.web import openapi
+from tests.proof.access import COLUMNS, build_world, call, outcome
+
+#                                                                           anon resA resB grid off  offX adm  admX
+MATRIX: dict[tuple[str, str], str] = {
+    ("DELETE", "/v1/activities/{activity_id}"):                            "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/areas"):                                                  "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("POST", "/v1/areas"):                                                 "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/areas/{code}"):                                           "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("PATCH", "/v1/areas/{code}"):                                         "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/areas/{code}/assignments"):                               "401  403  403  ok   ok   403  ok   403",
+    ("GET", "/v1/areas/{code}/board"):                                     "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/areas/{code}/breadcrumb"):                                "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/areas/{code}/children"):                                  "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/areas/{code}/coverage"):                                  "401  403  403  ok   ok   403  ok   403",
+    ("GET", "/v1/areas/{code}/coverage/gaps"):                             "401  403  403  ok   ok   403  ok   403",
+    ("GET", "/v1/areas/{code}/institutions"):                              "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/areas/{code}/leaflets"):                                  "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/areas/{code}/menu"):                                      "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("PUT", "/v1/areas/{code}/menu"):                                      "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/assignments"):                                            "401  403  403  in   in   in   in   in",
+    ("POST", "/v1/assignments"):                                           "401  403  403  403  403  403  in   in",
+    ("DELETE", "/v1/assignments/{assignment_id}"):                         "401  403  403  403  403  403  in   in",
+    ("POST", "/v1/auth/session"):                                          "in   in   in   in   in   in   in   in",
+    ("POST", "/v1/auth/session/refresh"):                                  "in   in   in   in   in   in   in   in",
+    ("POST", "/v1/auth/session/revoke"):                                   "in   in   in   in   in   in   in   in",
+    ("GET", "/v1/coverage-roles"):                                         "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("DELETE", "/v1/duty-slots/{slot_id}"):                                "401  403  403  403  403  403  in   in",
+    ("POST", "/v1/files"):                                                 "401  in   in   in   in   in   in   in",
+    ("GET", "/v1/files/{file_id}"):                                        "401  404  404  404  404  404  404  404",
+    ("POST", "/v1/files/{file_id}/confirm"):                               "401  404  404  404  404  404  404  404",
+    ("GET", "/v1/files/{file_id}/download"):                               "401  404  404  404  404  404  404  404",
+    ("GET", "/v1/health"):                                                 "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/hello"):                                                  "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/hello/greetings"):                                        "401  ok   ok   ok   ok   ok   ok   ok",
+    ("POST", "/v1/hello/greetings"):                                       "401  in   in   in   in   in   in   in",
+    ("GET", "/v1/hello/greetings/{greeting_id}"):                          "401  ok   404  404  404  404  404  404",
+    ("GET", "/v1/institutions"):                                           "401  403  403  ok   ok   ok   ok   ok",
+    ("POST", "/v1/institutions"):                                          "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/institutions/{institution_id}"):                          "401  403  403  403  ok   403  ok   403",
+    ("PATCH", "/v1/institutions/{institution_id}"):                        "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/institutions/{institution_id}/activities"):               "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("POST", "/v1/institutions/{institution_id}/activities"):              "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/institutions/{institution_id}/duty-slots"):               "401  403  403  403  ok   403  ok   403",
+    ("POST", "/v1/institutions/{institution_id}/duty-slots"):              "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/institutions/{institution_id}/people"):                   "401  403  403  403  ok   403  ok   403",
+    ("GET", "/v1/institutions/{institution_id}/rota"):                     "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/legal-aid/applications"):                                 "401  ok   ok   403  403  403  403  403",
+    ("POST", "/v1/legal-aid/applications"):                                "401  in   in   in   in   in   403  403",
+    ("GET", "/v1/legal-aid/applications/{app_id}"):                        "401  ok   404  404  ok   404  403  403",
+    ("POST", "/v1/legal-aid/applications/{app_id}/accept"):                "401  403  403  403  in   in   403  403",
+    ("POST", "/v1/legal-aid/applications/{app_id}/approve"):               "401  403  403  403  in   in   403  403",
+    ("POST", "/v1/legal-aid/applications/{app_id}/assign"):                "401  403  403  403  in   in   403  403",
+    ("GET", "/v1/legal-aid/applications/{app_id}/assignable-lawyers"):     "401  403  403  403  ok   404  403  403",
+    ("POST", "/v1/legal-aid/applications/{app_id}/close"):                 "401  403  403  403  in   in   403  403",
+    ("POST", "/v1/legal-aid/applications/{app_id}/eligibility-override"):  "401  403  403  403  in   in   403  403",
+    ("POST", "/v1/legal-aid/applications/{app_id}/follow-up"):             "401  403  403  403  in   in   403  403",
+    ("POST", "/v1/legal-aid/applications/{app_id}/home-visit"):            "401  in   in   403  in   in   403  403",
+    ("POST", "/v1/legal-aid/applications/{app_id}/major"):                 "401  403  403  403  in   in   403  403",
+    ("POST", "/v1/legal-aid/applications/{app_id}/quality-steps"):         "401  403  403  403  in   in   403  403",
+    ("POST", "/v1/legal-aid/applications/{app_id}/reject"):                "401  403  403  403  in   in   403  403",
+    ("GET", "/v1/legal-aid/assignments"):                                  "401  403  403  403  403  403  403  403",
+    ("POST", "/v1/legal-aid/claims"):                                      "401  in   in   403  403  403  403  403",
+    ("GET", "/v1/legal-aid/criteria"):                                     "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/legal-aid/households"):                                   "401  403  403  ok   ok   ok   403  403",
+    ("POST", "/v1/legal-aid/households/imports"):                          "401  403  403  403  in   in   403  403",
+    ("GET", "/v1/legal-aid/households/imports/{import_id}"):               "401  403  403  403  404  404  403  403",
+    ("GET", "/v1/legal-aid/households/{household_id}"):                    "401  403  403  404  404  404  403  403",
+    ("POST", "/v1/legal-aid/households/{household_id}/visits"):            "401  403  403  in   in   in   403  403",
+    ("GET", "/v1/legal-aid/queue"):                                        "401  403  403  403  ok   ok   403  403",
+    ("DELETE", "/v1/me"):                                                  "401  in   in   403  403  403  403  403",
+    ("GET", "/v1/me"):                                                     "401  ok   404  404  404  404  404  404",
+    ("PATCH", "/v1/me"):                                                   "401  in   in   403  403  403  403  403",
+    ("POST", "/v1/me/phone"):                                              "401  in   in   403  403  403  403  403",
+    ("DELETE", "/v1/me/sessions"):                                         "401  ok   404  404  404  404  404  404",
+    ("GET", "/v1/openapi.json"):                                           "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/people"):                                                 "401  403  403  ok   ok   ok   ok   ok",
+    ("POST", "/v1/people"):                                                "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/people/{person_id}"):                                     "401  403  403  404  ok   404  ok   404",
+    ("PATCH", "/v1/people/{person_id}"):                                   "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/policies"):                                               "401  ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/policies/{name}/in-force"):                               "401  in   in   in   in   in   in   in",
+    ("GET", "/v1/policies/{name}/versions"):                               "401  403  403  ok   ok   ok   ok   ok",
+    ("POST", "/v1/policies/{name}/versions"):                              "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/policies/{name}/versions/{version_id}"):                  "401  403  403  ok   ok   ok   ok   ok",
+    ("POST", "/v1/policies/{name}/versions/{version_id}/withdraw"):        "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/screenings/{month}"):                                     "401  403  403  ok   ok   ok   ok   ok",
+    ("POST", "/v1/screenings/{month}/runs"):                               "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/staff-accounts"):                                         "401  403  403  403  403  403  ok   ok",
+    ("POST", "/v1/staff-accounts"):                                        "401  403  403  403  403  403  in   in",
+    ("GET", "/v1/staff-accounts/{sub}"):                                   "401  403  403  403  403  403  404  404",
+    ("PATCH", "/v1/staff-accounts/{sub}"):                                 "401  403  403  403  403  403  in   in",
+    ("POST", "/v1/staff-accounts/{sub}/invitation"):                       "401  403  403  403  403  403  404  404",
+    ("GET", "/v1/whoami"):                                                 "401  ok   ok   ok   ok   ok   ok   ok",
+}
+
+
+def test_every_route_has_a_row_in_the_access_matrix(app):
+    missing = [f"{method} {path}" for path, method, _, _ in openapi.routes_with_specs(app)
+               if (method, path) not in MATRIX]
+    assert not missing, "declare who may call these routes in MATRIX: " + ", ".join(missing)
+
+
+def test_every_caller_gets_exactly_the_declared_outcome_on_every_route(client, token, app):
+    params = build_world(client, token)
+    wrong = []
+    for path, method, _, _ in openapi.routes_with_specs(app):
+        declared = MATRIX.get((method, path), "").split()
+        for who, expected in zip(COLUMNS, declared):
+            got = outcome(call(client, token, method, path, params, who).status_code)
+            if got != expected:
+                wrong.append(f"{method} {path} as {who}: declared {expected}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("row", sorted(MATRIX.values()))
+def test_each_row_names_one_outcome_per_caller(row):
+    assert len(row.split()) == len(COLUMNS) and set(row.split()) <= {"ok", "401", "403", "404", "in"}
