@@ -3,6 +3,7 @@
 - the registry of what each appraisal institution of the directory is licensed for;
 - consultations: kind, facts and intended use; staff of the area answer with guidance and the institutions
   licensed for that kind, nearest first; the statutory clock shown as what to expect;
+- fee relief 减·缓·免 decided by named criteria with reasons (`relief.py`, SPEC A2);
 - a screening check for consultations left unanswered.
 """
 from __future__ import annotations

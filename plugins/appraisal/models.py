@@ -3,6 +3,7 @@ models are explicit (a stored record is never returned as it is)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator
@@ -139,6 +140,7 @@ class Consultation(storage.Record):
     answered_by: str | None = None
     answered_at: datetime | None = None
     recommended: list[Recommendation] = Field(default_factory=list)
+    fee_relief: FeeRelief | None = None
 
     def place(self, listing: str) -> storage.Place | None:
         if listing == "appraisal-consultation-by":
@@ -146,6 +148,44 @@ class Consultation(storage.Record):
         if listing == "appraisal-consultation-open" and self.status == "open":
             return storage.Place(of=self.grid, sort=(self.created_at.isoformat(), self.id))
         return None
+
+
+Group = Literal["subsistence_allowance", "extreme_poverty", "severe_disability", "entitled_group"]
+Relief = Literal["waive", "reduce", "defer"]
+
+
+class FeeReliefIn(Model):
+    model_config = ConfigDict(extra="forbid")
+    groups: list[Group] = Field(default_factory=list, max_length=4,
+                                description="subsistence_allowance 低保对象 / extreme_poverty 特困供养人员 / "
+                                            "severe_disability 重度残疾人 / entitled_group 优抚对象")
+    household_size: int | None = Field(None, ge=1, le=20, description="家庭人口数（按经济困难申请时必填）")
+    monthly_incomes: list[Decimal] | None = Field(None, max_length=20,
+                                                  description="家庭成员月收入（元，按经济困难申请时必填）")
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+
+    @field_validator("monthly_incomes")
+    @classmethod
+    def _not_negative(cls, value: list[Decimal] | None) -> list[Decimal] | None:
+        if value is not None and any(v < 0 or v > 10_000_000 for v in value):
+            raise ValueError("收入应为 0 至 1000 万元之间的数")
+        return value
+
+
+class CriterionOut(Model):
+    criterion: str
+    title: str
+    met: bool
+    reason: str
+
+
+class FeeRelief(Model):
+    """The decision on fee relief, with every criterion's reason (what the resident is shown)."""
+    granted: Relief | None = Field(description="waive 免 / reduce 减 / defer 缓；null：不符合减缓免条件")
+    title: str
+    reason: str
+    criteria: list[CriterionOut]
+    decided_on: date
 
 
 class AnswerIn(Model):
@@ -167,6 +207,7 @@ class ConsultationOut(Model):
     guidance: str | None
     recommended: list[Recommendation] = Field(description="核准该类别、对接本网格的鉴定机构，最近的在前")
     clock: Clock = Field(description="鉴定机构的法定时限（供参考）")
+    fee_relief: FeeRelief | None = Field(description="鉴定费减缓免的决定及理由")
     asked_on: date
     version: int
 

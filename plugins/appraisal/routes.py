@@ -9,8 +9,8 @@ from chalicelib.platform.web import (
 )
 from plugins.appraisal import service
 from plugins.appraisal.models import (
-    AnswerIn, UnansweredQuery, ConsultationIn, ConsultationOut, ConsultationPage, LicensedInstitutionPage, LicensedInstitutionQuery,
-    LicenceIn, LicensedInstitution,
+    AnswerIn, ConsultationIn, ConsultationOut, ConsultationPage, FeeReliefIn, LicenceIn, LicensedInstitution,
+    LicensedInstitutionPage, LicensedInstitutionQuery, UnansweredQuery,
 )
 
 bp = Blueprint(__name__)
@@ -69,3 +69,11 @@ def appraisal_get_consultation(consultation_id):
 def appraisal_answer(consultation_id):
     data = parse(AnswerIn)
     return service.out(service.answer(caller(), consultation_id, data, expected_version(data.version)))
+
+
+@bp.route("/consultations/{consultation_id}/fee-relief", methods=["POST"], authorizer=jwt_auth)
+@endpoint("申请鉴定费减缓免（按条件即时决定并说明理由）", who=SIGNED_IN, body=FeeReliefIn, response=ConsultationOut,
+          tags=TAGS)
+def appraisal_fee_relief(consultation_id):
+    data = parse(FeeReliefIn)
+    return service.out(service.request_relief(caller(), consultation_id, data, expected_version(data.version)))

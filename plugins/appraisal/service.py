@@ -14,6 +14,7 @@ from chalicelib.domain.areas.service import area_chain
 from chalicelib.domain.directory import service as directory
 from chalicelib.domain.directory.models import Institution, InstitutionIn
 from chalicelib.domain.policy import service as policy
+from chalicelib import plugin
 from chalicelib.plugin import DemoContext, Finding, ScreeningContext
 from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller
@@ -21,10 +22,11 @@ from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessa
 from chalicelib.platform.storage import keys
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import now_utc, today_shanghai
+from plugins.appraisal import relief
 from plugins.appraisal.models import (
     ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION, KINDS, LICENCE, USES, AnswerIn, Clock,
-    Consultation, ConsultationIn, ConsultationOut, ConsultationPage, LicensedInstitutionPage, Licence, LicenceIn,
-    LicensedInstitution, Recommendation,
+    Consultation, ConsultationIn, ConsultationOut, ConsultationPage, CriterionOut, FeeRelief, FeeReliefIn,
+    LicensedInstitutionPage, Licence, LicenceIn, LicensedInstitution, Recommendation,
 )
 
 INSTITUTION_KIND = "appraisal_institution"
@@ -142,13 +144,53 @@ def answer(caller: Caller, consultation_id: str, data: AnswerIn, expected_versio
                     {"status": {"from": "open", "to": "answered"}})])
 
 
+# --- fee relief (A2) ------------------------------------------------------------------------------
+
+def _facts(consultation: Consultation, data: FeeReliefIn, on: date) -> relief.ReliefFacts:
+    """The facts the criteria need; a request that can be decided by none of them is a 422 naming what is
+    missing. The hardship standard is the one legal aid judges by, in force at the grid on `on` — read
+    through the core's policy registry while legal aid (which declares it) is enabled."""
+    if not data.groups and consultation.kind != "environmental_damage":
+        missing = [f for f in ("household_size", "monthly_incomes") if not getattr(data, f)]
+        if missing:
+            raise Unprocessable("申请减缓免须说明所属困难群体，或填写家庭人口和收入", code="relief_facts_missing",
+                                errors=[{"loc": [f], "msg": "按经济困难申请时必填"} for f in missing])
+    standard = None
+    if plugin.parameter(relief.HARDSHIP_STANDARD) is not None:
+        standard = policy.resolve_present([relief.HARDSHIP_STANDARD], consultation.grid, on).get(
+            relief.HARDSHIP_STANDARD)
+    return relief.ReliefFacts(
+        kind=consultation.kind, groups=frozenset(data.groups), household_size=data.household_size,
+        monthly_incomes=tuple(data.monthly_incomes or ()),
+        standard=standard.value if standard else None, standard_label=standard.label if standard else None)
+
+
+def request_relief(caller: Caller, consultation_id: str, data: FeeReliefIn, expected_version: int) -> Consultation:
+    """The resident asks for fee relief; the named criteria decide it on the day asked, and every reason is
+    kept with the consultation and in the audit trail."""
+    consultation = get(caller, consultation_id)
+    if caller.sub != consultation.owner:
+        raise Forbidden("只有咨询人本人可以申请减缓免", code="owner_only")
+    on = today_shanghai()
+    granted, result = relief.decide(_facts(consultation, data, on), on)
+    criteria = [CriterionOut(criterion=c.name, title=c.title, met=result.find(c.name).met,
+                             reason=result.find(c.name).reason) for c in relief.GRANTS.values()]
+    reason = result.find(relief.GRANTS[granted].name).reason if granted else result.reason
+    decision = FeeRelief(granted=granted, title=relief.RELIEF_TITLES.get(granted, "不符合鉴定费减缓免条件"),
+                         reason=reason, criteria=criteria, decided_on=on)
+    return storage.update(consultation, {"fee_relief": decision}, expected_version=expected_version, also=[
+        audit.entry(caller.actor, "update", CONSULTATION, consultation.id, f"鉴定费减缓免：{decision.title}（{reason}）",
+                    {"fee_relief": {"from": consultation.fee_relief.granted if consultation.fee_relief else None,
+                                    "to": granted}})])
+
+
 def out(consultation: Consultation) -> ConsultationOut:
     return ConsultationOut(
         id=consultation.id, grid=consultation.grid, kind=consultation.kind, kind_title=KINDS[consultation.kind],
         facts=consultation.facts, intended_use=consultation.intended_use,
         intended_use_title=USES[consultation.intended_use], phone=consultation.phone_masked,
         status=consultation.status, guidance=consultation.guidance, recommended=consultation.recommended,
-        clock=clock(consultation.grid, today_shanghai()), asked_on=consultation.asked_on, version=consultation.version)
+        clock=clock(consultation.grid, today_shanghai()), fee_relief=consultation.fee_relief, asked_on=consultation.asked_on, version=consultation.version)
 
 
 def _page(page: storage.Page) -> ConsultationPage:
@@ -198,8 +240,8 @@ DEMO_CONSULTATION = "demo-appraisal-consultation-1"
 
 
 def load_demo(context: DemoContext) -> None:
-    """Two licensed institutions serving 常州市 and an injured worker's question about a disability grade.
-    Fixed ids: loading again changes nothing."""
+    """Two licensed institutions serving 常州市, and an injured worker's question about a disability grade
+    with the fee waived (subsistence allowance). Fixed ids: loading again changes nothing."""
     if storage.get(**keys.record(CONSULTATION, DEMO_CONSULTATION)) is not None:
         return
     admin = Caller(sub=context.actor.sub, roles=frozenset({"admin"}), area="3204")
@@ -216,3 +258,5 @@ def load_demo(context: DemoContext) -> None:
         grid=grids[0] if grids else "320402001001001", kind="disability_grade", intended_use="mediation",
         phone="13800001302", facts="在工地搬运钢管时被砸伤右手，两根手指截断，工伤认定已经下来，想知道能评几级伤残、去哪里鉴定。"),
         consultation_id=DEMO_CONSULTATION)
+    relief_facts = FeeReliefIn(groups=["subsistence_allowance"])
+    request_relief(worker, DEMO_CONSULTATION, relief_facts, 1)
