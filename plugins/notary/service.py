@@ -262,7 +262,10 @@ def get(caller: Caller, appointment_id: str) -> Appointment:
 
 
 def _open(caller: Caller, appointment_id: str, expected_version: int) -> Appointment:
-    appointment = get(caller, appointment_id)
+    return _still_open(get(caller, appointment_id), expected_version)
+
+
+def _still_open(appointment: Appointment, expected_version: int) -> Appointment:
     if appointment.status != "booked":
         raise Conflict("该预约已取消", code="appointment_cancelled")
     if appointment.version != expected_version:
@@ -321,9 +324,10 @@ def reschedule(caller: Caller, appointment_id: str, slot_id: str, expected_versi
 
 def confirm_materials(caller: Caller, appointment_id: str, ready: list[str], expected_version: int) -> Appointment:
     """The resident ticks the materials they have ready (each from the matter's list)."""
-    appointment = _open(caller, appointment_id, expected_version)
+    appointment = get(caller, appointment_id)
     if caller.sub != appointment.owner:
         raise Forbidden("只有预约人本人可以确认材料", code="owner_only")
+    _still_open(appointment, expected_version)
     listed = catalogue.find(appointment.matter).materials
     unknown = [i for i, item in enumerate(ready) if item not in listed]
     if unknown:
