@@ -7,9 +7,11 @@
 """
 from __future__ import annotations
 
-from chalicelib.plugin import CoverageRole, LinkRule, Parameter, Plugin
+from chalicelib.plugin import CoverageRole, LinkRule, Parameter, Plugin, ScreeningCheck
 from plugins.notary import service
-from plugins.notary.models import APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, OPENS_AT
+from plugins.notary.models import (
+    APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, OPENS_AT,
+)
 from plugins.notary.routes import bp
 
 plugin = Plugin(
@@ -27,8 +29,11 @@ plugin = Plugin(
         Parameter(HOME_VISIT_AGE, title="上门办证绿色通道年龄", unit="周岁", minimum=50, maximum=100, default=60,
                   description="老年人权益保障法第二条：六十周岁以上为老年人；「公证进乡村」为农村老年人、残疾人、"
                               "重症病人等行动不便者开辟上门服务绿色通道。"),
+        Parameter(MATERIALS_LOOKAHEAD, title="预约材料未备齐提示天数", unit="工作日", minimum=1, maximum=20, default=3,
+                  description="排查时列出此后若干个工作日内材料尚未确认备齐的预约，便于工作人员提前联系。"),
     ),
     link_rules=(LinkRule(APPOINTMENT, service.may_attach),),
+    screening_checks=(ScreeningCheck("notary.materials-incomplete", "公证预约材料未备齐", service.materials_incomplete),),
     coverage_roles=(CoverageRole("notary_liaison", "网格公证联络员"),),
     demo_data=service.load_demo,
 )

@@ -17,6 +17,7 @@ CERTIFICATE_DAYS = "notary.certificate_days"
 OPENS_AT = "notary.opens_at_hour"
 CLOSES_AT = "notary.closes_at_hour"
 HOME_VISIT_AGE = "notary.home_visit_age"
+MATERIALS_LOOKAHEAD = "notary.materials_lookahead_days"
 
 Mode = Literal["office", "video", "home"]
 MODE_TITLES = {"office": "到公证处办理", "video": "远程视频办证", "home": "上门办证（绿色通道）"}

@@ -19,7 +19,7 @@ from chalicelib.domain.coverage import service as coverage
 from chalicelib.domain.directory import service as directory
 from chalicelib.domain.directory.models import Institution
 from chalicelib.domain.policy import service as policy
-from chalicelib.plugin import DemoContext
+from chalicelib.plugin import DemoContext, Finding, ScreeningContext
 from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
@@ -29,7 +29,8 @@ from chalicelib.platform.timeutil import SHANGHAI, now_utc, today_shanghai
 from plugins.notary import catalogue
 from plugins.notary.criteria import GREEN_CHANNEL, HomeVisitFacts
 from plugins.notary.models import (
-    APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MODE_TITLES, OPENS_AT, SLOT, Appointment,
+    APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, MODE_TITLES, OPENS_AT, SLOT,
+    Appointment,
     AppointmentIn, AppointmentOut, AppointmentPage, Decision, GridNotary, LiaisonCard, MatterOut, MatterPage,
     OfficeCard, Slot, SlotIn, SlotOut, SlotPage,
 )
@@ -370,6 +371,33 @@ def day_list(caller: Caller, office_id: str, day: date, *, limit: int, cursor: s
 def may_attach(caller: Caller, appointment_id: str) -> None:
     """Link rule: the resident's own appointment, or staff of its office's area."""
     get(caller, appointment_id)
+
+
+def materials_incomplete(context: ScreeningContext) -> Iterable[Finding]:
+    """Screening check: booked appointments in the coming working days (`notary.materials_lookahead_days`,
+    in force at each office) whose materials the resident has not confirmed complete — so staff call them
+    before the visit. One Query for the area's offices, then one Query per office and day. Ids and dates only."""
+    if len(context.area) < 4:  # offices are listed per city
+        return
+    system = Caller(sub="screening", roles=frozenset({"admin"}), area=context.area)
+    cursor = None
+    while True:
+        page = directory.list_institutions(system, context.area, OFFICE_KIND, limit=100, cursor=cursor)
+        for inst in page.items:
+            yield from _incomplete_at(inst.id, inst.home_area, context.as_of)
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def _incomplete_at(office_id: str, area: str, as_of: date) -> Iterable[Finding]:
+    days = int(policy.resolve(MATERIALS_LOOKAHEAD, area, as_of).value)
+    for day in _next_workdays(as_of, days):
+        for item in storage.every(Appointment, "notary-appointment-day", (office_id, day.isoformat()), max_items=500):
+            appointment = Appointment.from_item(item)
+            if not set(appointment.materials_ready) >= set(catalogue.find(appointment.matter).materials):
+                yield Finding(check="notary.materials-incomplete", area=appointment.office_area, severity="info",
+                              title=f"{day} {appointment.start} 的公证预约材料尚未备齐", record=appointment.id, due=day)
 
 
 DEMO_OFFICE = "demo-notary-tianning"

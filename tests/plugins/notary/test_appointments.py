@@ -222,3 +222,21 @@ def _resident(sub: str):
     from chalicelib.platform.auth import Caller
 
     return Caller(sub=sub, roles=frozenset({"resident"}), area=None)
+
+
+def test_screening_lists_coming_appointments_whose_materials_are_not_all_ready(client, token, world, notary, clock):
+    from chalicelib import plugin
+
+    ready_slot, waiting_slot = publish(client, world, notary, "09:00"), publish(client, world, notary, "10:00")
+    ready = ok(post(client, "/v1/notary/appointments", booking(ready_slot["id"]), token("r1")), 201)
+    waiting = ok(post(client, "/v1/notary/appointments", booking(waiting_slot["id"]), token("r2")), 201)
+    ok(put(client, f"/v1/notary/appointments/{ready['id']}/materials", {"ready": ready["materials"], "version": 1},
+           token("r1")))
+    context = plugin.ScreeningContext(month=clock.month(), area="3204", as_of=clock.today)
+    [finding] = service.materials_incomplete(context)
+    assert (finding.check, finding.record, finding.due, finding.area) == (
+        "notary.materials-incomplete", waiting["id"], world.day, "320402")
+    assert "材料尚未备齐" in finding.title and "13800001234" not in finding.title
+    far = plugin.ScreeningContext(month=clock.month(), area="3204",
+                                  as_of=workdays.add_working_days(world.day, 1).end)
+    assert list(service.materials_incomplete(far)) == []
