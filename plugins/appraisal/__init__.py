@@ -8,7 +8,7 @@
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LinkRule, Parameter, Plugin, ScreeningCheck
+from chalicelib.plugin import LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck
 from plugins.appraisal import service
 from plugins.appraisal.models import ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION
 from plugins.appraisal.routes import bp
@@ -29,5 +29,7 @@ plugin = Plugin(
     ),
     link_rules=(LinkRule(CONSULTATION, service.may_attach),),
     screening_checks=(ScreeningCheck("appraisal.unanswered", "鉴定咨询超期未答复", service.overdue),),
+    ledger_columns=(LedgerColumn(key="appraisal.consultations", title="司法鉴定咨询（件）"),
+                    LedgerColumn(key="appraisal.fee_relief", title="其中鉴定费减缓免（件）")),
     demo_data=service.load_demo,
 )

@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from chalicelib.plugin import CoverageRole, LinkRule, Parameter, Plugin, ScreeningCheck
+from chalicelib.plugin import CoverageRole, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck
 from plugins.notary import service
 from plugins.notary.models import (
     APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, OPENS_AT,
@@ -35,5 +35,7 @@ plugin = Plugin(
     link_rules=(LinkRule(APPOINTMENT, service.may_attach),),
     screening_checks=(ScreeningCheck("notary.materials-incomplete", "公证预约材料未备齐", service.materials_incomplete),),
     coverage_roles=(CoverageRole("notary_liaison", "网格公证联络员"),),
+    ledger_columns=(LedgerColumn(key="notary.appointments", title="公证预约（件）"),
+                    LedgerColumn(key="notary.home_visits", title="其中上门办证（件）")),
     demo_data=service.load_demo,
 )

@@ -9,7 +9,7 @@ from chalicelib.platform.web import (
 )
 from plugins.notary import service
 from plugins.notary.models import (
-    AppointmentIn, AppointmentOut, AppointmentPage, DayQuery, GridNotary, GridQuery, MaterialsIn, MatterOut,
+    AppointmentIn, AppointmentOut, AppointmentPage, ContactOut, DayQuery, GridNotary, GridQuery, MaterialsIn, MatterOut,
     MatterPage, MatterQuery, RescheduleIn, SlotIn, SlotOut, SlotPage, SlotQuery, CancelIn,
 )
 
@@ -75,6 +75,12 @@ def notary_my_appointments():
 @endpoint("查看公证预约（本人或公证处工作人员）", who=SIGNED_IN, response=AppointmentOut, tags=TAGS)
 def notary_get_appointment(appointment_id):
     return service.out(service.get(caller(), appointment_id))
+
+
+@bp.route("/appointments/{appointment_id}/contact", methods=["GET"], authorizer=jwt_auth)
+@endpoint("预约人的完整联系电话（本人或公证处工作人员，留痕）", who=SIGNED_IN, response=ContactOut, tags=TAGS)
+def notary_contact(appointment_id):
+    return service.contact(caller(), appointment_id)
 
 
 @bp.route("/appointments/{appointment_id}/cancel", methods=["POST"], authorizer=jwt_auth)

@@ -32,6 +32,8 @@ MATRIX = [
      {"anonymous": 401, **dict.fromkeys(CALLERS[1:], 201)}),
     ("GET", "/v1/notary/appointments", "/v1/notary/appointments", None, SIGNED_IN),
     ("GET", "/v1/notary/appointments/{appointment_id}", "/v1/notary/appointments/{a}", None, OWNER_OR_STAFF),
+    ("GET", "/v1/notary/appointments/{appointment_id}/contact", "/v1/notary/appointments/{a}/contact", None,
+     OWNER_OR_STAFF),
     ("POST", "/v1/notary/appointments/{appointment_id}/cancel", "/v1/notary/appointments/{a}/cancel",
      {"version": 99}, STALE),
     ("POST", "/v1/notary/appointments/{appointment_id}/reschedule", "/v1/notary/appointments/{a}/reschedule",

@@ -111,6 +111,19 @@ def test_a_resident_sees_their_own_appointment_and_a_stranger_gets_404(client, t
     assert body(client.get("/v1/notary/appointments", headers=token("r2")))["items"] == []
 
 
+def test_the_office_s_notary_reads_the_full_phone_and_the_read_is_audited(client, token, world, notary):
+    from chalicelib.platform import audit
+
+    slot = publish(client, world, notary)
+    made = ok(post(client, "/v1/notary/appointments", booking(slot["id"]), token("r1")), 201)
+    assert body(client.get(f"/v1/notary/appointments/{made['id']}/contact", headers=notary))["phone"] == "13800001234"
+    assert_problem(client.get(f"/v1/notary/appointments/{made['id']}/contact",
+                              headers=token("notary-9", "notary", area="320404")), 404)
+    reads = [i for i in audit.trail("notary-appointment", made["id"]).items if i["action"] == "read"]
+    assert [(i["actor"], i["summary"]) for i in reads] == [("notary-1", "查看公证预约的完整联系电话（联系预约人）")]
+    assert all("13800001234" not in str(i) for i in audit.trail("notary-appointment", made["id"]).items)
+
+
 def test_staff_see_the_day_s_appointments_at_their_office_only(client, token, world, notary):
     for start, who in (("10:00", "r2"), ("09:00", "r1")):
         slot = publish(client, world, notary, start)
