@@ -1,0 +1,262 @@
+"""The rules of `appraisal`, with no HTTP: the registry of what each appraisal institution is licensed for,
+and consultations (SPEC A1) — a resident asks about a kind of appraisal; staff of the area answer with
+guidance and the registered institutions licensed for that kind, nearest first; the statutory clock an
+institution works to (司法鉴定程序通则: decide acceptance within 7 working days of receiving the commission,
+art. 13; finish within 30 working days, art. 28 — policy parameters) is shown as what to expect."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Iterable
+
+from chalicelib.domain.areas import service as areas
+from chalicelib.domain.areas.service import area_chain
+from chalicelib.domain.directory import service as directory
+from chalicelib.domain.directory.models import Institution, InstitutionIn
+from chalicelib.domain.policy import service as policy
+from chalicelib import plugin
+from chalicelib.plugin import DemoContext, Finding, ScreeningContext
+from chalicelib.platform import audit, pii, storage, workdays
+from chalicelib.platform.auth import Caller
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
+from chalicelib.platform.storage import keys
+from chalicelib.platform.storage.paging import paged
+from chalicelib.platform.timeutil import now_utc, today_shanghai
+from plugins.appraisal import relief
+from plugins.appraisal.models import (
+    ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION, KINDS, LICENCE, USES, AnswerIn, Clock,
+    Consultation, ConsultationIn, ConsultationOut, ConsultationPage, CriterionOut, FeeRelief, FeeReliefIn,
+    LicensedInstitutionPage, Licence, LicenceIn, LicensedInstitution, Recommendation,
+)
+
+INSTITUTION_KIND = "appraisal_institution"
+STAFF = frozenset({"appraiser", "legal_aid_officer", "admin"})
+RECOMMENDED = 5  # institutions named in an answer
+
+
+# --- the registry ---------------------------------------------------------------------------------
+
+def set_licence(caller: Caller, institution_id: str, data: LicenceIn, expected_version: int | None) -> Licence:
+    """An administrator of the institution's area records the kinds it is licensed for (first time: no
+    version; a change: the version last read)."""
+    inst = directory.get_institution(institution_id)
+    if inst.kind != INSTITUTION_KIND:
+        raise Unprocessable(f"{inst.name}不是司法鉴定机构", code="not_an_appraisal_institution",
+                            errors=field_error(["path", "institution_id"], "不是司法鉴定机构"))
+    if not (caller.is_admin and caller.covers(inst.home_area)):
+        raise Forbidden("只有该机构所在地的管理员可以登记执业类别", code="outside_jurisdiction")
+    kinds = sorted(set(data.kinds), key=list(KINDS).index)
+    note = audit.entry(caller.actor, "update" if expected_version else "create", LICENCE, inst.id,
+                       f"登记{inst.name}执业类别：" + "、".join(KINDS[k] for k in kinds))
+    if expected_version is None:
+        try:
+            return storage.put_new(Licence(id=inst.id, licence_no=data.licence_no, kinds=kinds), also=[note])
+        except Conflict as exc:
+            if exc.code == "already_exists":
+                raise Conflict("该机构已登记执业类别，修改请提供版本", code="licence_exists") from None
+            raise
+    current = storage.require(Licence, inst.id)
+    return storage.update(current, {"licence_no": data.licence_no, "kinds": kinds}, expected_version=expected_version,
+                          also=[note])
+
+
+def licensed_serving(grid: str, kind: str | None) -> list[LicensedInstitution]:
+    """The appraisal institutions mapped to the grid or an area above it (the directory's mapping), licensed
+    for `kind`, nearest first: the chain in one BatchGetItem, one Query per ancestor side by side, one
+    BatchGetItem for the institutions and one for their licences."""
+    chain = area_chain(grid)
+    linked = directory.linked_items([c for c in chain if len(c) >= 4])
+    pairs = [(code, i) for code, i in directory.serving(linked)
+             if any(x.get("institution_id") == i and x.get("kind") == INSTITUTION_KIND for x in linked[code])]
+    ids = [i for _, i in pairs]
+    insts = directory.load_institutions(ids)
+    licences = storage.find_many(Licence, ids)
+    out = []
+    for code, i in pairs:
+        inst, licence = insts.get(i), licences.get(i)
+        if inst is None or licence is None or inst.status != "active" or (kind and kind not in licence.kinds):
+            continue
+        out.append(LicensedInstitution(
+            id=i, name=inst.name, address=inst.address, phone=inst.phone_masked, hours=inst.hours,
+            licence_no=licence.licence_no, kinds=licence.kinds, kind_titles=[KINDS[k] for k in licence.kinds],
+            serves_area=code, version=licence.version))
+    return out
+
+
+def institutions(grid: str, kind: str | None, *, limit: int, cursor: str | None) -> LicensedInstitutionPage:
+    found = licensed_serving(grid, kind)
+    rank = {i.id: n for n, i in enumerate(found)}
+    items, next_cursor = paged(found, sort_key=lambda i: f"{rank[i.id]:04d}", query_id=f"appraisers|{grid}|{kind}",
+                               limit=limit, cursor=cursor)
+    return LicensedInstitutionPage(items=items, next_cursor=next_cursor)
+
+
+# --- the statutory clock --------------------------------------------------------------------------
+
+def clock(area: str, on: date) -> Clock:
+    """If the commission reached an institution on `on`: when it must decide, and when it must finish."""
+    days = policy.resolve_many([ACCEPTANCE_DAYS, COMPLETION_DAYS], area, on)
+    accept = workdays.add_working_days(on, int(days[ACCEPTANCE_DAYS].value))
+    finish = workdays.add_working_days(on, int(days[COMPLETION_DAYS].value))
+    return Clock(acceptance_working_days=int(days[ACCEPTANCE_DAYS].value),
+                 completion_working_days=int(days[COMPLETION_DAYS].value), if_commissioned_on=on,
+                 accept_by=accept.end, finish_by=finish.end, official_calendar=accept.official and finish.official)
+
+
+# --- consultations (A1) ---------------------------------------------------------------------------
+
+def ask(caller: Caller, data: ConsultationIn, *, consultation_id: str | None = None) -> Consultation:
+    """A resident's question, its audit entry and the condition that the grid exists: one transaction."""
+    consultation = Consultation(id=consultation_id or uuid.uuid4().hex, owner=caller.sub, grid=data.grid,
+                                kind=data.kind, facts=data.facts, intended_use=data.intended_use,
+                                asked_on=today_shanghai(), **pii.seal_phone(data.phone).fields("phone"))
+    return storage.put_new(consultation, also=[
+        areas.must_exist(data.grid, field="grid", level="grid"),
+        audit.entry(caller.actor, "create", CONSULTATION, consultation.id, f"咨询{KINDS[data.kind]}")])
+
+
+def _staff_over(caller: Caller, grid: str) -> bool:
+    return caller.has_any(STAFF) and caller.covers(grid)
+
+
+def get(caller: Caller, consultation_id: str) -> Consultation:
+    """The resident's own consultation, or one in the staff's area; to anyone else it does not exist."""
+    consultation = storage.require(Consultation, consultation_id)
+    if caller.sub != consultation.owner and not _staff_over(caller, consultation.grid):
+        raise NotFound(Consultation.missing[0], code=Consultation.missing[1])
+    return consultation
+
+
+def answer(caller: Caller, consultation_id: str, data: AnswerIn, expected_version: int) -> Consultation:
+    """Staff of the area answer with guidance; the institutions licensed for the kind and serving the grid
+    are recommended, nearest first."""
+    consultation = get(caller, consultation_id)
+    if not _staff_over(caller, consultation.grid):
+        raise Forbidden("只有辖区工作人员可以答复", code="staff_only")
+    if consultation.status != "open":
+        raise Conflict("该咨询已经答复", code="already_answered")
+    recommended = [Recommendation(institution_id=i.id, name=i.name, serves_area=i.serves_area)
+                   for i in licensed_serving(consultation.grid, consultation.kind)[:RECOMMENDED]]
+    return storage.update(consultation, {
+        "status": "answered", "guidance": data.guidance, "recommended": recommended, "answered_by": caller.sub,
+        "answered_at": now_utc()}, expected_version=expected_version, also=[
+        audit.entry(caller.actor, "update", CONSULTATION, consultation.id, f"答复鉴定咨询，推荐 {len(recommended)} 家机构",
+                    {"status": {"from": "open", "to": "answered"}})])
+
+
+# --- fee relief (A2) ------------------------------------------------------------------------------
+
+def _facts(consultation: Consultation, data: FeeReliefIn, on: date) -> relief.ReliefFacts:
+    """The facts the criteria need; a request that can be decided by none of them is a 422 naming what is
+    missing. The hardship standard is the one legal aid judges by, in force at the grid on `on` — read
+    through the core's policy registry while legal aid (which declares it) is enabled."""
+    if not data.groups and consultation.kind != "environmental_damage":
+        missing = [f for f in ("household_size", "monthly_incomes") if not getattr(data, f)]
+        if missing:
+            raise Unprocessable("申请减缓免须说明所属困难群体，或填写家庭人口和收入", code="relief_facts_missing",
+                                errors=[{"loc": [f], "msg": "按经济困难申请时必填"} for f in missing])
+    standard = None
+    if plugin.parameter(relief.HARDSHIP_STANDARD) is not None:
+        standard = policy.resolve_present([relief.HARDSHIP_STANDARD], consultation.grid, on).get(
+            relief.HARDSHIP_STANDARD)
+    return relief.ReliefFacts(
+        kind=consultation.kind, groups=frozenset(data.groups), household_size=data.household_size,
+        monthly_incomes=tuple(data.monthly_incomes or ()),
+        standard=standard.value if standard else None, standard_label=standard.label if standard else None)
+
+
+def request_relief(caller: Caller, consultation_id: str, data: FeeReliefIn, expected_version: int) -> Consultation:
+    """The resident asks for fee relief; the named criteria decide it on the day asked, and every reason is
+    kept with the consultation and in the audit trail."""
+    consultation = get(caller, consultation_id)
+    if caller.sub != consultation.owner:
+        raise Forbidden("只有咨询人本人可以申请减缓免", code="owner_only")
+    on = today_shanghai()
+    granted, result = relief.decide(_facts(consultation, data, on), on)
+    criteria = [CriterionOut(criterion=c.name, title=c.title, met=result.find(c.name).met,
+                             reason=result.find(c.name).reason) for c in relief.GRANTS.values()]
+    reason = result.find(relief.GRANTS[granted].name).reason if granted else result.reason
+    decision = FeeRelief(granted=granted, title=relief.RELIEF_TITLES.get(granted, "不符合鉴定费减缓免条件"),
+                         reason=reason, criteria=criteria, decided_on=on)
+    return storage.update(consultation, {"fee_relief": decision}, expected_version=expected_version, also=[
+        audit.entry(caller.actor, "update", CONSULTATION, consultation.id, f"鉴定费减缓免：{decision.title}（{reason}）",
+                    {"fee_relief": {"from": consultation.fee_relief.granted if consultation.fee_relief else None,
+                                    "to": granted}})])
+
+
+def out(consultation: Consultation) -> ConsultationOut:
+    return ConsultationOut(
+        id=consultation.id, grid=consultation.grid, kind=consultation.kind, kind_title=KINDS[consultation.kind],
+        facts=consultation.facts, intended_use=consultation.intended_use,
+        intended_use_title=USES[consultation.intended_use], phone=consultation.phone_masked,
+        status=consultation.status, guidance=consultation.guidance, recommended=consultation.recommended,
+        clock=clock(consultation.grid, today_shanghai()), fee_relief=consultation.fee_relief, asked_on=consultation.asked_on, version=consultation.version)
+
+
+def _page(page: storage.Page) -> ConsultationPage:
+    return ConsultationPage(items=[out(Consultation.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> ConsultationPage:
+    return _page(storage.page(Consultation, "appraisal-consultation-by", caller.sub, limit=limit, cursor=cursor,
+                              newest_first=True))
+
+
+def unanswered(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> ConsultationPage:
+    """Staff: the open consultations of their area (or a part of it), oldest first."""
+    scope = directory.list_scope(caller, area)
+    return _page(storage.page(Consultation, "appraisal-consultation-open", scope, limit=limit, cursor=cursor))
+
+
+# --- what appraisal declares on its Plugin --------------------------------------------------------
+
+def may_attach(caller: Caller, consultation_id: str) -> None:
+    """Link rule: the resident's own consultation, or staff of its area."""
+    get(caller, consultation_id)
+
+
+def overdue(context: ScreeningContext) -> Iterable[Finding]:
+    """Screening check: consultations still unanswered after `appraisal.answer_days` working days (the
+    parameter in force at each grid on the day asked). Ids and dates only."""
+    limits: dict[tuple[str, date], int] = {}
+    for item in storage.every(Consultation, "appraisal-consultation-open", context.area, max_items=5000):
+        consultation = Consultation.from_item(item)
+        key = (consultation.grid, consultation.asked_on)
+        if key not in limits:
+            limits[key] = int(policy.resolve(ANSWER_DAYS, consultation.grid, consultation.asked_on).value)
+        due = workdays.add_working_days(consultation.asked_on, limits[key]).end
+        if due < context.as_of:
+            yield Finding(check="appraisal.unanswered", area=consultation.grid, severity="warning",
+                          title=f"鉴定咨询超过 {limits[key]} 个工作日未答复", record=consultation.id, due=due)
+
+
+DEMO_INSTITUTIONS = (
+    ("demo-appraisal-clinical", "常州市天宁区法医临床司法鉴定所（演示）", "320402", ["3204"], "天宁区延陵中路 18 号",
+     "0519-86601234", "320400001", ["injury_degree", "disability_grade", "legal_capacity", "mental_state"]),
+    ("demo-appraisal-environment", "常州环境损害司法鉴定中心（演示）", "320404", ["3204"], "钟楼区勤业路 6 号",
+     "0519-86605678", "320400002", ["environmental_damage", "trace_evidence"]),
+)
+DEMO_CONSULTATION = "demo-appraisal-consultation-1"
+
+
+def load_demo(context: DemoContext) -> None:
+    """Two licensed institutions serving 常州市, and an injured worker's question about a disability grade
+    with the fee waived (subsistence allowance). Fixed ids: loading again changes nothing."""
+    if storage.get(**keys.record(CONSULTATION, DEMO_CONSULTATION)) is not None:
+        return
+    admin = Caller(sub=context.actor.sub, roles=frozenset({"admin"}), area="3204")
+    for inst_id, name, home, serves, address, phone, licence_no, kinds in DEMO_INSTITUTIONS:
+        if storage.find(Institution, "institution", inst_id) is None:
+            directory.create_institution(context.actor, admin, InstitutionIn(
+                kind=INSTITUTION_KIND, name=name, home_area=home, serves=serves, address=address, phone=phone,
+                hours="工作日 8:30–17:00", demo=True), institution_id=inst_id)
+        if storage.get(**keys.record(LICENCE, inst_id)) is None:
+            set_licence(admin, inst_id, LicenceIn(licence_no=licence_no, kinds=kinds), None)
+    worker = Caller(sub="demo-resident-2", roles=frozenset({"resident"}), area=None)
+    grids = sorted(code for code in context.areas("320402001") if len(code) == 15)
+    ask(worker, ConsultationIn(
+        grid=grids[0] if grids else "320402001001001", kind="disability_grade", intended_use="mediation",
+        phone="13800001302", facts="在工地搬运钢管时被砸伤右手，两根手指截断，工伤认定已经下来，想知道能评几级伤残、去哪里鉴定。"),
+        consultation_id=DEMO_CONSULTATION)
+    relief_facts = FeeReliefIn(groups=["subsistence_allowance"])
+    request_relief(worker, DEMO_CONSULTATION, relief_facts, 1)

@@ -1,0 +1,275 @@
+"""What `notary` stores and what its routes take and give. Input models forbid unknown fields; output models
+are explicit (a stored record is never returned as it is)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from chalicelib.platform import pii, storage
+from chalicelib.platform.model import Model
+
+SLOT = "notary-slot"
+APPOINTMENT = "notary-appointment"
+# policy parameters (declared in __init__.py)
+CERTIFICATE_DAYS = "notary.certificate_days"
+OPENS_AT = "notary.opens_at_hour"
+CLOSES_AT = "notary.closes_at_hour"
+HOME_VISIT_AGE = "notary.home_visit_age"
+MATERIALS_LOOKAHEAD = "notary.materials_lookahead_days"
+
+Mode = Literal["office", "video", "home"]
+MODE_TITLES = {"office": "到公证处办理", "video": "远程视频办证", "home": "上门办证（绿色通道）"}
+GreenBasis = Literal["elderly", "disabled", "seriously_ill"]
+
+
+# --- the catalogue (N1) ---------------------------------------------------------------------------
+
+class MatterOut(Model):
+    code: str
+    name: str
+    category: str
+    summary: str
+    materials: list[str]
+    fee_basis: str = Field(description="收费依据")
+    usual_working_days: int = Field(description="受理后通常出具公证书的工作日数（政策参数 notary.certificate_days）")
+    remote_video: bool = Field(description="可远程视频办证")
+    home_visit: bool = Field(description="行动不便的可申请上门办理")
+
+
+class MatterPage(Model):
+    items: list[MatterOut]
+    next_cursor: str | None = None
+
+
+class MatterQuery(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    q: str | None = Field(None, max_length=20, description="按名称、类别搜索，如 继承")
+    area: str | None = Field(None, pattern=r"^\d{4,15}$", description="所在区域代码（决定适用的办理时限）")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+# --- offices and liaisons (N2) --------------------------------------------------------------------
+
+class GridQuery(Model):
+    model_config = ConfigDict(extra="forbid")
+    grid: str = Field(pattern=r"^\d{15}$", description="网格代码", examples=["320402001001001"])
+
+
+class OfficeCard(Model):
+    id: str
+    name: str
+    address: str | None
+    phone: str | None = Field(description="掩码后的电话")
+    hours: str | None
+    serves_area: str = Field(description="该公证处对接的区域（本网格或其上级）代码")
+    serves_area_name: str
+
+
+class LiaisonCard(Model):
+    name: str
+    duty: str
+    phone: str = Field(description="掩码后的电话")
+    hours: str | None
+    institution: str | None
+    assigned_to: str = Field(description="分配到的区域名称")
+
+
+class GridNotary(Model):
+    grid: str
+    offices: list[OfficeCard] = Field(description="对接该网格的公证处，最近的在前")
+    liaisons: list[LiaisonCard] = Field(description="网格公证联络员")
+
+
+# --- slots (N3) -----------------------------------------------------------------------------------
+
+class Slot(storage.Record):
+    """One bookable time at an office (optionally with one notary), with how many may book it. Its id is
+    the office and the start, so the same time is never published twice."""
+    entity: ClassVar[str] = SLOT
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(SLOT, "gsi1", by="key"),)
+    missing: ClassVar[tuple[str, str]] = ("没有这个预约时段", "slot_not_found")
+
+    id: str
+    office_id: str
+    office_area: str
+    day: date
+    start: str                      # "09:30", Asia/Shanghai
+    starts_at: datetime
+    minutes: int
+    capacity: int
+    booked: int = 0
+    modes: list[Mode]
+    notary: str | None = None       # the notary's name, when the slot is with one notary
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=(self.office_id,), sort=(self.day.isoformat(), self.start, self.id))
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+
+class SlotIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    day: date = Field(description="日期（工作日）")
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="开始时间（北京时间）", examples=["09:30"])
+    minutes: int = Field(30, ge=10, le=240)
+    capacity: int = Field(1, ge=1, le=20, description="可预约人数")
+    modes: list[Mode] = Field(default_factory=lambda: ["office", "video", "home"], min_length=1, max_length=3)
+    notary: str | None = Field(None, min_length=2, max_length=30, description="接待公证员姓名（可选）")
+
+
+class SlotOut(Model):
+    id: str
+    office_id: str
+    day: date
+    start: str
+    minutes: int
+    capacity: int
+    free: int
+    modes: list[Mode]
+    notary: str | None
+    version: int
+
+    @classmethod
+    def of(cls, slot: Slot) -> "SlotOut":
+        return cls(id=slot.id, office_id=slot.office_id, day=slot.day, start=slot.start, minutes=slot.minutes,
+                   capacity=slot.capacity, free=slot.free, modes=slot.modes, notary=slot.notary,
+                   version=slot.version)
+
+
+class SlotPage(Model):
+    items: list[SlotOut]
+    next_cursor: str | None = None
+
+
+class SlotQuery(Model):
+    model_config = ConfigDict(extra="forbid")
+    day: date | None = Field(None, description="只看这一天")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+# --- appointments (N3) ----------------------------------------------------------------------------
+
+class GreenChannelIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    basis: GreenBasis = Field(description="elderly 老年人 / disabled 残疾人 / seriously_ill 重症病人")
+    birth_date: date | None = Field(None, description="出生日期（老年人必填）")
+    reason: str = Field(min_length=4, max_length=200, description="不能到窗口办理的原因",
+                        examples=["年迈行动不便，常年卧床"])
+
+
+class AppointmentIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    slot_id: str = Field(min_length=1, max_length=200)
+    matter: str = Field(min_length=1, max_length=40, description="公证事项代码，见 /v1/notary/matters")
+    mode: Mode = "office"
+    phone: str = Field(description="联系电话（只显示掩码）", examples=["13800001234"])
+    address: str | None = Field(None, min_length=4, max_length=120, description="上门办证的地址")
+    green_channel: GreenChannelIn | None = Field(None, description="上门办证必填：绿色通道的依据与原因")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str) -> str:
+        return pii.normalize_phone(value)
+
+
+class Decision(Model):
+    met: bool
+    basis: str = Field(description="决定的依据（准则名称）")
+    reason: str
+
+
+class Appointment(storage.Record):
+    """A resident's booking of one slot. Listed in its owner's list and — while booked — in the office's
+    day list that staff read."""
+    entity: ClassVar[str] = APPOINTMENT
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing("notary-appointment-by", "gsi1", by="owner"),
+        storage.Listing("notary-appointment-day", "gsi2", by="key"),
+    )
+    missing: ClassVar[tuple[str, str]] = ("没有这个公证预约", "appointment_not_found")
+
+    id: str
+    owner: str
+    office_id: str
+    office_area: str
+    slot_id: str
+    day: date
+    start: str
+    matter: str
+    mode: Mode
+    phone_cipher: str
+    phone_hash: str
+    phone_masked: str
+    address: str | None = None
+    green_channel: Decision | None = None
+    green_reason: str | None = None
+    materials_ready: list[str] = Field(default_factory=list)
+    status: Literal["booked", "cancelled"] = "booked"
+
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == "notary-appointment-by":
+            return storage.Place(of=self.owner, sort=(self.day.isoformat(), self.start, self.id))
+        if listing == "notary-appointment-day" and self.status == "booked":
+            return storage.Place(of=(self.office_id, self.day.isoformat()), sort=(self.start, self.id))
+        return None
+
+
+class AppointmentOut(Model):
+    id: str
+    office_id: str
+    slot_id: str
+    day: date
+    start: str
+    matter: str
+    matter_name: str
+    mode: Mode
+    mode_title: str
+    phone: str = Field(description="掩码后的电话")
+    address: str | None
+    green_channel: Decision | None
+    materials: list[str] = Field(description="需携带/准备的材料")
+    materials_ready: list[str] = Field(description="申请人已确认备齐的材料")
+    materials_complete: bool
+    status: Literal["booked", "cancelled"]
+    version: int
+
+
+class ContactOut(Model):
+    """How to reach the resident before the visit: for the resident and the office's staff only (audited)."""
+    phone: str = Field(description="完整电话")
+    address: str | None = Field(description="上门办证的地址")
+
+
+class AppointmentPage(Model):
+    items: list[AppointmentOut]
+    next_cursor: str | None = None
+
+
+class DayQuery(Model):
+    model_config = ConfigDict(extra="forbid")
+    day: date = Field(description="日期")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+class CancelIn(Model):
+    model_config = ConfigDict(extra="forbid")
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+
+
+class RescheduleIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    slot_id: str = Field(min_length=1, max_length=200, description="改约到的时段")
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+
+
+class MaterialsIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    ready: list[str] = Field(max_length=20, description="已备齐的材料（取自该事项的材料清单）")
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")

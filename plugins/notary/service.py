@@ -1,0 +1,444 @@
+"""The rules of `notary`, with no HTTP: the catalogue (N1), the office and liaisons serving a grid (N2), and
+appointments (N3) — slots published by the office, bookings that never double-book, cancel, reschedule, the
+green channel for home visits and the materials checklist. Every function takes the caller and raises
+problems with field locations relative to its input.
+
+Never double-booked: a slot carries `capacity` and `booked`, and a booking is one transaction that creates
+the appointment and raises the slot's `booked` on the condition that the slot's version is the one just
+read. Two residents racing for the last seat both read version n; the first transaction moves it to n+1,
+the second's condition fails, it reads the slot again, finds it full and answers 409 `slot_full`.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import Any, Iterable
+
+from chalicelib.domain.areas.service import area_chain
+from chalicelib.domain.coverage import service as coverage
+from chalicelib.domain.directory import service as directory
+from chalicelib.domain.directory.models import Institution
+from chalicelib.domain.policy import service as policy
+from chalicelib.plugin import DemoContext, Finding, ScreeningContext
+from chalicelib.platform import audit, pii, storage, workdays
+from chalicelib.platform.auth import Caller
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
+from chalicelib.platform.storage import keys
+from chalicelib.platform.storage.paging import paged
+from chalicelib.platform.timeutil import SHANGHAI, now_utc, today_shanghai
+from plugins.notary import catalogue
+from plugins.notary.criteria import GREEN_CHANNEL, HomeVisitFacts
+from plugins.notary.models import (
+    APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, MODE_TITLES, OPENS_AT, SLOT,
+    Appointment,
+    AppointmentIn, AppointmentOut, AppointmentPage, ContactOut, Decision, GridNotary, LiaisonCard, MatterOut, MatterPage,
+    OfficeCard, Slot, SlotIn, SlotOut, SlotPage,
+)
+
+OFFICE_KIND = "notary_office"
+LIAISON_ROLE = "notary_liaison"
+ATTEMPTS = 3  # a booking re-reads a slot that changed under it this many times before answering 409 busy
+
+
+# --- the catalogue (N1) ---------------------------------------------------------------------------
+
+def matters(text: str | None, area: str | None, *, limit: int, cursor: str | None) -> MatterPage:
+    """Public: the matters whose name or category contains `text`, with the certificate time in force at
+    `area` (or the national rule)."""
+    days = int(policy.resolve(CERTIFICATE_DAYS, area or policy.ROOT).value)
+    found = [matter_out(m, days) for m in catalogue.search(text)]
+    order = {m.code: i for i, m in enumerate(catalogue.MATTERS)}
+    items, next_cursor = paged(found, sort_key=lambda m: f"{order[m.code]:03d}", query_id=f"matters|{text}|{area}",
+                               limit=limit, cursor=cursor)
+    return MatterPage(items=items, next_cursor=next_cursor)
+
+
+def matter_out(matter: catalogue.Matter, days: int) -> MatterOut:
+    return MatterOut(code=matter.code, name=matter.name, category=matter.category, summary=matter.summary,
+                     materials=list(matter.materials), fee_basis=matter.fee_basis, usual_working_days=days,
+                     remote_video=matter.remote_video, home_visit=matter.home_visit)
+
+
+def matter(code: str, area: str | None) -> MatterOut:
+    found = catalogue.find(code)
+    if found is None:
+        raise NotFound("没有这个公证事项", code="matter_not_found")
+    return matter_out(found, int(policy.resolve(CERTIFICATE_DAYS, area or policy.ROOT).value))
+
+
+# --- offices and liaisons (N2) --------------------------------------------------------------------
+
+def for_grid(grid: str) -> GridNotary:
+    """Public: the notary offices mapped to the grid or an area above it (the district mapping of the
+    directory, seed 000: 天宁公证处 → 天宁区), nearest first, and the grid's notary liaisons (coverage role
+    `notary_liaison`, assigned to the grid or above it). Names, duties, masked phones only."""
+    chain = area_chain(grid)
+    linked = directory.linked_items([c for c in chain if len(c) >= 4])
+    pairs = [(code, i) for code, i in directory.serving(linked)
+             if any(x.get("institution_id") == i and x.get("kind") == OFFICE_KIND for x in linked[code])]
+    assignments = [a for a in coverage.applying_to(linked) if a.role == LIAISON_ROLE and a.status == "active"]
+    people = directory.load_people(a.assignee_id for a in assignments if a.assignee_kind == "person")
+    insts = directory.load_institutions([*(i for _, i in pairs), *(p.institution_id for p in people.values()
+                                                                    if p.institution_id)])
+    offices = [OfficeCard(id=i, name=insts[i].name, address=insts[i].address, phone=insts[i].phone_masked,
+                          hours=insts[i].hours, serves_area=code, serves_area_name=chain[code].name)
+               for code, i in pairs if i in insts and insts[i].status == "active"]
+    liaisons = []
+    for a in sorted(assignments, key=lambda a: (-len(a.area), a.id)):
+        person = people.get(a.assignee_id)
+        if person is None or person.status != "active":
+            continue
+        inst = insts.get(person.institution_id or "")
+        liaisons.append(LiaisonCard(name=person.name, duty=person.duty, phone=person.phone_masked,
+                                    hours=person.hours, institution=inst.name if inst else None,
+                                    assigned_to=chain[a.area].name if a.area in chain else a.area))
+    return GridNotary(grid=grid, offices=offices, liaisons=liaisons)
+
+
+def office(office_id: str) -> Institution:
+    inst = storage.find(Institution, "institution", office_id)
+    if inst is None or inst.kind != OFFICE_KIND:
+        raise NotFound("没有这个公证处", code="office_not_found")
+    return inst
+
+
+def office_for_staff(caller: Caller, office_id: str) -> Institution:
+    """The office, for staff whose jurisdiction holds it or an area it serves (else 403)."""
+    inst = office(office_id)
+    if not (caller.is_admin or "notary" in caller.roles) or not directory.can_see_institution(caller, inst):
+        raise Forbidden("该公证处不在您的管辖范围内", code="outside_jurisdiction")
+    return inst
+
+
+# --- slots ----------------------------------------------------------------------------------------
+
+def _moment(day: date, start: str) -> datetime:
+    hour, minute = map(int, start.split(":"))
+    return datetime.combine(day, time(hour, minute), SHANGHAI)
+
+
+def publish_slot(caller: Caller, office_id: str, data: SlotIn) -> Slot:
+    """A notary (or an administrator) of the office publishes a time residents may book. A day that is not
+    a working day, a time in the past or outside the office's opening hours (policy parameters in force
+    that day) is a 422 naming the field; the same time twice is a 409."""
+    inst = office_for_staff(caller, office_id)
+    starts = _moment(data.day, data.start)
+    if starts <= now_utc():
+        raise Unprocessable("不能发布已经过去的时段", code="slot_in_past", errors=field_error(["start"], "时间已过"))
+    if not workdays.is_workday(data.day):
+        raise Unprocessable(f"{data.day} 不是工作日", code="not_a_working_day",
+                            errors=field_error(["day"], "不是工作日"))
+    hours = policy.resolve_many([OPENS_AT, CLOSES_AT], inst.home_area, data.day)
+    opens, closes = int(hours[OPENS_AT].value), int(hours[CLOSES_AT].value)
+    ends = starts + timedelta(minutes=data.minutes)
+    if starts.hour < opens or ends > _moment(data.day, "00:00") + timedelta(hours=closes):
+        raise Unprocessable(f"时段应在办公时间 {opens}:00–{closes}:00 之内", code="outside_opening_hours",
+                            errors=field_error(["start"], f"不在办公时间 {opens}:00–{closes}:00 之内"))
+    slot = Slot(id=f"{office_id}.{data.day:%Y%m%d}{data.start.replace(':', '')}", office_id=office_id,
+                office_area=inst.home_area, day=data.day, start=data.start, starts_at=starts, minutes=data.minutes,
+                capacity=data.capacity, modes=sorted(set(data.modes)), notary=data.notary)
+    try:
+        return storage.put_new(slot, also=[audit.entry(caller.actor, "create", SLOT, slot.id,
+                                                       f"发布公证预约时段 {data.day} {data.start}，{data.capacity} 个名额")])
+    except Conflict as exc:
+        if exc.code == "already_exists":
+            raise Conflict("该时段已经发布", code="slot_exists", errors=field_error(["start"], "已发布")) from None
+        raise
+
+
+def slots(office_id: str, day: date | None, *, limit: int, cursor: str | None) -> SlotPage:
+    """Public: an office's published slots in time order (of one day, if given)."""
+    page = storage.page(Slot, SLOT, (office_id,), after=(day.isoformat(),) if day else (), limit=limit,
+                        cursor=cursor)
+    return SlotPage(items=[SlotOut.of(Slot.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+def _bookable(slot_id: str, loc: list[str]) -> Slot:
+    found = storage.find(Slot, SLOT, slot_id, consistent=True)
+    if found is None:
+        raise Unprocessable("没有这个预约时段", code="slot_not_found", errors=field_error(loc, "时段不存在"))
+    if found.starts_at <= now_utc():
+        raise Unprocessable("该时段已经过去", code="slot_in_past", errors=field_error(loc, "时段已过"))
+    return found
+
+
+class _SlotChanged(Exception):
+    """The slot's version moved between our read and our write (someone booked or cancelled)."""
+
+
+def _seat(slot: Slot, delta: int) -> storage.Check:
+    """Move `booked` by `delta` on the condition that the slot is still the version we read."""
+    _, op = storage.prepare_update(slot, {"booked": slot.booked + delta}, expected_version=slot.version)
+    return storage.Check(op, _SlotChanged())
+
+
+def _full(slot: Slot) -> Conflict:
+    return Conflict(f"{slot.day} {slot.start} 的时段已约满，请选择其他时段", code="slot_full",
+                    errors=field_error(["slot_id"], "已约满"))
+
+
+# --- appointments ---------------------------------------------------------------------------------
+
+def _matter(code: str) -> catalogue.Matter:
+    found = catalogue.find(code)
+    if found is None:
+        raise Unprocessable(f"没有公证事项 {code}", code="matter_not_found",
+                            errors=field_error(["matter"], "未知的公证事项，见 /v1/notary/matters"))
+    return found
+
+
+def _check_mode(data: AppointmentIn, matter: catalogue.Matter, slot: Slot) -> None:
+    if data.mode not in slot.modes:
+        raise Unprocessable(f"该时段不接受{MODE_TITLES[data.mode]}", code="mode_not_offered",
+                            errors=field_error(["mode"], "该时段不提供此方式"))
+    if data.mode == "video" and not matter.remote_video:
+        raise Unprocessable(f"{matter.name}不能远程视频办理", code="mode_not_allowed",
+                            errors=field_error(["mode"], "该事项须到场办理"))
+    if data.mode == "home" and not matter.home_visit:
+        raise Unprocessable(f"{matter.name}不能上门办理", code="mode_not_allowed",
+                            errors=field_error(["mode"], "该事项不能上门办理"))
+
+
+def green_channel(data: AppointmentIn, area: str, on: date) -> Decision | None:
+    """A home visit needs an address and the green channel: a basis, the facts it needs and a reason, decided
+    by the named criterion (`notary.green_channel`) on the day of the visit. Missing facts are a 422 naming
+    each field; a basis that is not met is a 422 with the criterion's reason."""
+    if data.mode != "home":
+        return None
+    missing = [["address"]] if not data.address else []
+    if data.green_channel is None:
+        missing.append(["green_channel"])
+    elif data.green_channel.basis == "elderly" and data.green_channel.birth_date is None:
+        missing.append(["green_channel", "birth_date"])
+    if missing:
+        raise Unprocessable("上门办证须填写地址和绿色通道的依据、原因", code="green_channel_facts_missing",
+                            errors=[{"loc": loc, "msg": "上门办证必填"} for loc in missing])
+    basis = data.green_channel.basis
+    facts = HomeVisitFacts(birth_date=data.green_channel.birth_date, disability_certificate=basis == "disabled",
+                           seriously_ill=basis == "seriously_ill",
+                           elderly_age=int(policy.resolve(HOME_VISIT_AGE, area, on).value))
+    result = GREEN_CHANNEL.evaluate(facts, on)
+    decided = result.find(f"notary.{basis}")
+    if not decided.met:
+        raise Unprocessable(f"不符合上门办证绿色通道条件：{decided.reason}", code="green_channel_not_met",
+                            errors=field_error(["green_channel", "basis"], decided.reason))
+    return Decision(met=True, basis=f"notary.{basis}", reason=f"{decided.reason}；{data.green_channel.reason}")
+
+
+def book(caller: Caller, data: AppointmentIn, *, appointment_id: str | None = None) -> Appointment:
+    """A resident books a slot: the matter, the way (office, video, home) and a phone to reach them."""
+    matter = _matter(data.matter)
+    slot = _bookable(data.slot_id, ["slot_id"])
+    _check_mode(data, matter, slot)
+    decision = green_channel(data, slot.office_area, slot.day)
+    appointment = Appointment(
+        id=appointment_id or uuid.uuid4().hex, owner=caller.sub, office_id=slot.office_id,
+        office_area=slot.office_area, slot_id=slot.id, day=slot.day, start=slot.start, matter=matter.code,
+        mode=data.mode, address=data.address if data.mode == "home" else None, green_channel=decision,
+        **pii.seal_phone(data.phone).fields("phone"))
+    note = audit.entry(caller.actor, "create", APPOINTMENT, appointment.id,
+                       f"预约{matter.name}，{slot.day} {slot.start}，{MODE_TITLES[data.mode]}")
+    for _ in range(ATTEMPTS):
+        if slot.free <= 0:
+            raise _full(slot)
+        try:
+            return storage.put_new(appointment, also=[_seat(slot, +1), note])
+        except _SlotChanged:
+            slot = storage.require(Slot, slot.id, consistent=True)
+    raise Conflict("预约的人较多，请稍后重试", code="busy")
+
+
+def _readable(caller: Caller, appointment: Appointment) -> bool:
+    return caller.sub == appointment.owner or (
+        (caller.is_admin or "notary" in caller.roles) and caller.covers(appointment.office_area))
+
+
+def get(caller: Caller, appointment_id: str) -> Appointment:
+    """The resident's own appointment, or one at an office in the staff's jurisdiction; to anyone else it
+    does not exist (404)."""
+    appointment = storage.require(Appointment, appointment_id)
+    if not _readable(caller, appointment):
+        raise NotFound(*Appointment.missing[:1], code=Appointment.missing[1])
+    return appointment
+
+
+def contact(caller: Caller, appointment_id: str) -> ContactOut:
+    """The resident's full phone, for the resident and the staff of the office who must reach them before
+    the visit; every such read is written to the audit trail."""
+    appointment = get(caller, appointment_id)
+    phone = pii.Sealed("phone", appointment.phone_cipher, appointment.phone_hash, appointment.phone_masked).reveal()
+    audit.record_read(caller.actor, APPOINTMENT, appointment.id, "查看公证预约的完整联系电话（联系预约人）")
+    return ContactOut(phone=phone, address=appointment.address)
+
+
+def _open(caller: Caller, appointment_id: str, expected_version: int) -> Appointment:
+    return _still_open(get(caller, appointment_id), expected_version)
+
+
+def _still_open(appointment: Appointment, expected_version: int) -> Appointment:
+    if appointment.status != "booked":
+        raise Conflict("该预约已取消", code="appointment_cancelled")
+    if appointment.version != expected_version:
+        raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version")
+    return appointment
+
+
+def _write_with_slots(appointment: Appointment, changes: dict[str, Any], moves: list[tuple[Slot, int]],
+                      note: dict[str, Any]) -> Appointment:
+    """Update the appointment and move seats on its slots in one transaction, re-reading a slot that
+    changed under us (a seat taken by someone else is a 409 `slot_full`)."""
+    for _ in range(ATTEMPTS):
+        for slot, delta in moves:
+            if delta > 0 and slot.free <= 0:
+                raise _full(slot)
+        updated, op = storage.prepare_update(appointment, changes, expected_version=appointment.version)
+        try:
+            storage.transact([op, *(_seat(slot, delta) for slot, delta in moves), note])
+            return updated
+        except _SlotChanged:
+            moves = [(storage.require(Slot, slot.id, consistent=True), delta) for slot, delta in moves]
+        except Conflict as exc:
+            if exc.code == "condition_failed":  # the appointment itself changed
+                raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version") from None
+            raise
+    raise Conflict("预约的人较多，请稍后重试", code="busy")
+
+
+def cancel(caller: Caller, appointment_id: str, expected_version: int) -> Appointment:
+    """The resident (or the office's staff) cancels; the seat is free again at once."""
+    appointment = _open(caller, appointment_id, expected_version)
+    slot = storage.require(Slot, appointment.slot_id, consistent=True)
+    return _write_with_slots(appointment, {"status": "cancelled"}, [(slot, -1)], audit.entry(
+        caller.actor, "update", APPOINTMENT, appointment.id, "取消公证预约",
+        {"status": {"from": "booked", "to": "cancelled"}}))
+
+
+def reschedule(caller: Caller, appointment_id: str, slot_id: str, expected_version: int) -> Appointment:
+    """Move to another slot of the same office in one transaction: the new seat taken, the old one freed."""
+    appointment = _open(caller, appointment_id, expected_version)
+    if slot_id == appointment.slot_id:
+        raise Unprocessable("新时段与原时段相同", code="same_slot", errors=field_error(["slot_id"], "与原时段相同"))
+    new = _bookable(slot_id, ["slot_id"])
+    if new.office_id != appointment.office_id:
+        raise Unprocessable("只能改约到同一公证处的时段", code="other_office",
+                            errors=field_error(["slot_id"], "不是同一公证处的时段"))
+    if appointment.mode not in new.modes:
+        raise Unprocessable(f"该时段不接受{MODE_TITLES[appointment.mode]}", code="mode_not_offered",
+                            errors=field_error(["slot_id"], "该时段不提供原预约的办理方式"))
+    old = storage.require(Slot, appointment.slot_id, consistent=True)
+    changes = {"slot_id": new.id, "day": new.day, "start": new.start}
+    return _write_with_slots(appointment, changes, [(new, +1), (old, -1)], audit.entry(
+        caller.actor, "update", APPOINTMENT, appointment.id, "改约公证预约",
+        {"slot": {"from": f"{old.day} {old.start}", "to": f"{new.day} {new.start}"}}))
+
+
+def confirm_materials(caller: Caller, appointment_id: str, ready: list[str], expected_version: int) -> Appointment:
+    """The resident ticks the materials they have ready (each from the matter's list)."""
+    appointment = get(caller, appointment_id)
+    if caller.sub != appointment.owner:
+        raise Forbidden("只有预约人本人可以确认材料", code="owner_only")
+    _still_open(appointment, expected_version)
+    listed = catalogue.find(appointment.matter).materials
+    unknown = [i for i, item in enumerate(ready) if item not in listed]
+    if unknown:
+        raise Unprocessable("材料不在该事项的清单中", code="unknown_material",
+                            errors=[{"loc": ["ready", i], "msg": "不在材料清单中"} for i in unknown])
+    chosen = [m for m in listed if m in ready]
+    return storage.update(appointment, {"materials_ready": chosen}, expected_version=expected_version, also=[
+        audit.entry(caller.actor, "update", APPOINTMENT, appointment.id, f"确认已备材料 {len(chosen)}/{len(listed)} 项")])
+
+
+def out(appointment: Appointment) -> AppointmentOut:
+    matter = catalogue.find(appointment.matter)
+    return AppointmentOut(
+        id=appointment.id, office_id=appointment.office_id, slot_id=appointment.slot_id, day=appointment.day,
+        start=appointment.start, matter=appointment.matter, matter_name=matter.name, mode=appointment.mode,
+        mode_title=MODE_TITLES[appointment.mode], phone=appointment.phone_masked, address=appointment.address,
+        green_channel=appointment.green_channel, materials=list(matter.materials),
+        materials_ready=appointment.materials_ready,
+        materials_complete=set(appointment.materials_ready) >= set(matter.materials), status=appointment.status,
+        version=appointment.version)
+
+
+def _page(page: storage.Page) -> AppointmentPage:
+    return AppointmentPage(items=[out(Appointment.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> AppointmentPage:
+    return _page(storage.page(Appointment, "notary-appointment-by", caller.sub, limit=limit, cursor=cursor))
+
+
+def day_list(caller: Caller, office_id: str, day: date, *, limit: int, cursor: str | None) -> AppointmentPage:
+    """Staff: the office's booked appointments of one day, in time order."""
+    office_for_staff(caller, office_id)
+    return _page(storage.page(Appointment, "notary-appointment-day", (office_id, day.isoformat()), limit=limit,
+                              cursor=cursor))
+
+
+# --- what notary declares on its Plugin -----------------------------------------------------------
+
+def may_attach(caller: Caller, appointment_id: str) -> None:
+    """Link rule: the resident's own appointment, or staff of its office's area."""
+    get(caller, appointment_id)
+
+
+def materials_incomplete(context: ScreeningContext) -> Iterable[Finding]:
+    """Screening check: booked appointments in the coming working days (`notary.materials_lookahead_days`,
+    in force at each office) whose materials the resident has not confirmed complete — so staff call them
+    before the visit. One Query for the area's offices, then one Query per office and day. Ids and dates only."""
+    if len(context.area) < 4:  # offices are listed per city
+        return
+    system = Caller(sub="screening", roles=frozenset({"admin"}), area=context.area)
+    cursor = None
+    while True:
+        page = directory.list_institutions(system, context.area, OFFICE_KIND, limit=100, cursor=cursor)
+        for inst in page.items:
+            yield from _incomplete_at(inst.id, inst.home_area, context.as_of)
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def _incomplete_at(office_id: str, area: str, as_of: date) -> Iterable[Finding]:
+    days = int(policy.resolve(MATERIALS_LOOKAHEAD, area, as_of).value)
+    for day in _next_workdays(as_of, days):
+        for item in storage.every(Appointment, "notary-appointment-day", (office_id, day.isoformat()), max_items=500):
+            appointment = Appointment.from_item(item)
+            if not set(appointment.materials_ready) >= set(catalogue.find(appointment.matter).materials):
+                yield Finding(check="notary.materials-incomplete", area=appointment.office_area, severity="info",
+                              title=f"{day} {appointment.start} 的公证预约材料尚未备齐", record=appointment.id, due=day)
+
+
+DEMO_OFFICE = "demo-notary-tianning"
+DEMO_OFFICE_AREA = "320402"
+DEMO_TIMES = ("09:00", "09:30", "10:00", "14:30")
+DEMO_APPOINTMENT = "demo-notary-appointment-1"
+
+
+def _next_workdays(start: date, count: int) -> Iterable[date]:
+    day = start
+    for _ in range(count):
+        day = workdays.add_working_days(day, 1).end
+        yield day
+
+
+def load_demo(context: DemoContext) -> None:
+    """Slots at 天宁公证处 for the next three working days, and an elderly resident's home visit to make a
+    will on the first. Fixed ids: loading again on the same day changes nothing."""
+    if storage.get(**keys.record(APPOINTMENT, DEMO_APPOINTMENT)) is not None:
+        return
+    first: Slot | None = None
+    for day in _next_workdays(today_shanghai(), 3):
+        for start in DEMO_TIMES:
+            slot = Slot(id=f"{DEMO_OFFICE}.{day:%Y%m%d}{start.replace(':', '')}", office_id=DEMO_OFFICE,
+                        office_area=DEMO_OFFICE_AREA, day=day, start=start, starts_at=_moment(day, start), minutes=30,
+                        capacity=1, modes=["home", "office", "video"], notary="王建国")
+            if storage.get(**keys.record(SLOT, slot.id)) is None:
+                storage.put_new(slot, also=[audit.entry(context.actor, "create", SLOT, slot.id, "演示时段")])
+            first = first or slot
+    resident = Caller(sub="demo-resident-1", roles=frozenset({"resident"}), area=None)
+    book(resident, AppointmentIn(slot_id=first.id, matter="will", mode="home", phone="13800001301",
+                                 address="天宁区雕庄街道朝阳花园 12 幢 301 室",
+                                 green_channel={"basis": "elderly", "birth_date": "1941-03-08",
+                                                "reason": "年迈行动不便，不能到公证处"}),
+         appointment_id=DEMO_APPOINTMENT)

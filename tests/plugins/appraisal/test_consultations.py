@@ -1,0 +1,120 @@
+"""SPEC A1: a resident asks about a kind of appraisal; staff of the area answer with guidance and the
+registered institutions licensed for that kind, nearest first; the statutory clock (司法鉴定程序通则 arts.
+13, 28, policy parameters) is shown; residents see their own only, staff their area; the registry of licences."""
+from __future__ import annotations
+
+import json
+
+from chalicelib import plugin
+from chalicelib.domain.policy import service as policy
+from chalicelib.platform import audit, workdays
+from plugins.appraisal import service
+from tests.helpers import assert_problem, body, ok, post
+from tests.plugins.appraisal.conftest import GRID, question
+
+
+def put(client, path, payload, headers):
+    return client.put(path, headers={"Content-Type": "application/json", **headers},
+                      body=json.dumps(payload, ensure_ascii=False))
+
+
+def test_the_institutions_licensed_for_a_kind_and_serving_the_grid_come_nearest_first(client, world):
+    found = body(client.get(f"/v1/appraisal/institutions?grid={GRID}&kind=disability_grade"))["items"]
+    assert [(i["name"], i["serves_area"]) for i in found] == [
+        ("天宁法医临床司法鉴定所", "320402"), ("常州法医临床司法鉴定所", "3204")]
+    assert found[0]["kind_titles"] == ["人身损伤程度鉴定", "伤残等级鉴定"] and found[0]["phone"] == "0519-8660-****"
+    every = body(client.get(f"/v1/appraisal/institutions?grid={GRID}"))["items"]
+    assert [i["id"] for i in every] == ["tn-clinic", "city-clinic", "city-env"]
+    assert_problem(client.get(f"/v1/appraisal/institutions?grid={GRID}&kind=astrology"), 422)
+
+
+def test_only_an_administrator_of_the_area_registers_a_licence_and_a_change_needs_the_version(client, token, world):
+    admin, outsider = token("a-1", "admin", area="320402"), token("a-2", "admin", area="320404")
+    path = "/v1/appraisal/institutions/tn-clinic/licence"
+    assert_problem(put(client, path, {"licence_no": "320402009", "kinds": ["mental_state"]}, outsider), 403)
+    assert_problem(put(client, path, {"licence_no": "320402009", "kinds": ["mental_state"]},
+                       token("ap-1", "appraiser", area="320402")), 403)
+    assert_problem(put(client, path, {"licence_no": "320402009", "kinds": ["mental_state"]}, admin), 409,
+                   "licence_exists")
+    assert_problem(put(client, path, {"licence_no": "320402009", "kinds": ["mental_state"], "version": 5}, admin), 409)
+    changed = ok(put(client, path, {"licence_no": "320402009", "kinds": ["mental_state", "injury_degree"],
+                                    "version": 1}, admin))
+    assert changed["kinds"] == ["injury_degree", "mental_state"] and changed["version"] == 2
+    assert_problem(put(client, "/v1/appraisal/institutions/no-such/licence",
+                       {"licence_no": "320402009", "kinds": ["mental_state"]}, admin), 404)
+
+
+def test_an_injured_worker_asks_and_an_officer_answers_with_the_nearest_licensed_institutions(
+        client, token, world, officer, clock):
+    worker = token("worker-1")
+    asked = ok(post(client, "/v1/appraisal/consultations", question(), worker), 201)
+    assert (asked["status"], asked["kind_title"], asked["intended_use_title"]) == ("open", "伤残等级鉴定", "调解")
+    assert asked["phone"] == "138****1302" and "13800001302" not in json.dumps(asked)
+    expected_accept = workdays.add_working_days(clock.today, 7).end.isoformat()
+    assert asked["clock"]["acceptance_working_days"] == 7 and asked["clock"]["completion_working_days"] == 30
+    assert asked["clock"]["accept_by"] == expected_accept
+
+    [waiting] = body(client.get("/v1/appraisal/consultations/unanswered", headers=officer))["items"]
+    assert waiting["id"] == asked["id"]
+    answered = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/answer",
+                       {"guidance": "伤残等级鉴定一般在治疗终结后进行，请带工伤认定书和病历。", "version": 1}, officer))
+    assert [r["name"] for r in answered["recommended"]] == ["天宁法医临床司法鉴定所", "常州法医临床司法鉴定所"]
+    assert body(client.get(f"/v1/appraisal/consultations/{asked['id']}", headers=worker))["guidance"].startswith("伤残")
+    assert body(client.get("/v1/appraisal/consultations/unanswered", headers=officer))["items"] == []
+    assert_problem(post(client, f"/v1/appraisal/consultations/{asked['id']}/answer",
+                        {"guidance": "再答复一次，内容足够长。", "version": 2}, officer), 409, "already_answered")
+
+
+def test_a_stranger_gets_404_and_staff_of_another_district_cannot_answer(client, token, world, officer):
+    asked = ok(post(client, "/v1/appraisal/consultations", question(), token("worker-1")), 201)
+    for stranger in (token("worker-2"), token("o-9", "legal_aid_officer", area="320404"),
+                     token("pub-1", "publicist", area="320402")):
+        assert_problem(client.get(f"/v1/appraisal/consultations/{asked['id']}", headers=stranger), 404)
+    assert_problem(post(client, f"/v1/appraisal/consultations/{asked['id']}/answer",
+                        {"guidance": "这是一条足够长的指引。", "version": 1},
+                        token("o-9", "legal_aid_officer", area="320404")), 404)
+    assert_problem(post(client, f"/v1/appraisal/consultations/{asked['id']}/answer",
+                        {"guidance": "这是一条足够长的指引。", "version": 1}, token("worker-1")), 403)
+    assert_problem(client.get("/v1/appraisal/consultations/unanswered?area=320404", headers=officer), 403)
+    assert body(client.get("/v1/appraisal/consultations", headers=token("worker-2")))["items"] == []
+
+
+def test_an_unknown_grid_kind_or_use_and_too_short_facts_are_422s_naming_each_field(client, token, world):
+    problem = assert_problem(post(client, "/v1/appraisal/consultations",
+                                  question(kind="astrology", intended_use="revenge", facts="短"), token("r1")), 422)
+    assert {tuple(e["loc"]) for e in problem["errors"]} == {("body", "kind"), ("body", "intended_use"),
+                                                            ("body", "facts")}
+    problem = assert_problem(post(client, "/v1/appraisal/consultations", question(grid="320402001001999"),
+                                  token("r1")), 422, "area_not_found")
+    assert problem["errors"][0]["loc"] == ["body", "grid"]
+
+
+def test_the_clock_follows_the_parameters_in_force(client, token, world, clock):
+    policy.set_version(audit.SYSTEM, None, "appraisal.completion_days", area_code="320402", value=20,
+                       effective_from=clock.today, label="试行")
+    asked = ok(post(client, "/v1/appraisal/consultations", question(), token("r1")), 201)
+    assert asked["clock"]["completion_working_days"] == 20
+    assert asked["clock"]["finish_by"] == workdays.add_working_days(clock.today, 20).end.isoformat()
+
+
+def test_a_consultation_unanswered_past_its_limit_is_a_screening_finding(client, token, world, clock):
+    with clock.travel(days=-10):
+        old = ok(post(client, "/v1/appraisal/consultations", question(), token("r1")), 201)
+    ok(post(client, "/v1/appraisal/consultations", question(), token("r2")), 201)
+    context = plugin.ScreeningContext(month=clock.month(), area="3204", as_of=clock.today)
+    [finding] = service.overdue(context)
+    assert (finding.check, finding.record, finding.area) == ("appraisal.unanswered", old["id"], GRID)
+    assert finding.title == "鉴定咨询超过 3 个工作日未答复"
+
+
+def test_the_demo_loads_licensed_institutions_and_a_question_once(client, world):
+    context = plugin.DemoContext(actor=audit.SYSTEM, areas=lambda prefix: [GRID])
+    service.load_demo(context)
+    service.load_demo(context)
+    found = service.licensed_serving(GRID, "disability_grade")
+    assert "demo-appraisal-clinical" in [i.id for i in found]
+    from chalicelib.platform.auth import Caller
+
+    [mine] = service.mine(Caller(sub="demo-resident-2", roles=frozenset({"resident"}), area=None), limit=5,
+                          cursor=None).items
+    assert mine.kind == "disability_grade" and mine.fee_relief.granted == "waive"

@@ -1,0 +1,99 @@
+"""SPEC A2: fee relief 减·缓·免 decided by named criteria with reasons — exemption groups waive, economic
+hardship (legal aid's standard, through the core's policy registry) reduces, an environmental-damage
+appraisal is not charged in advance; a request with none of the facts a criterion needs is a 422."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from chalicelib.domain.policy import service as policy
+from chalicelib.platform import audit
+from plugins.appraisal.relief import ReliefFacts, decide
+from tests.helpers import assert_problem, ok, post
+from tests.plugins.appraisal.conftest import question
+
+ON = date(2026, 12, 1)
+
+
+def facts(kind="disability_grade", groups=(), size=None, incomes=(), standard=Decimal("2280")) -> ReliefFacts:
+    return ReliefFacts(kind=kind, groups=frozenset(groups), household_size=size,
+                       monthly_incomes=tuple(Decimal(str(i)) for i in incomes), standard=standard,
+                       standard_label="常州市经济困难标准")
+
+
+def test_a_member_of_an_exempt_group_is_waived_the_fee():
+    granted, result = decide(facts(groups=["subsistence_allowance"]), ON)
+    assert granted == "waive" and result.find("appraisal.exempt_group").reason == "属于城乡最低生活保障对象，免交鉴定费"
+
+
+def test_income_per_head_at_the_standard_is_reduced_and_a_cent_above_is_not():
+    granted, result = decide(facts(size=3, incomes=[6840]), ON)
+    assert granted == "reduce"
+    assert result.find("appraisal.economic_hardship").reason == \
+        "人均月收入 2,280.00 元 ≤ 2,280.00 元（常州市经济困难标准），减收鉴定费"
+    granted, result = decide(facts(size=3, incomes=["6840.01"]), ON)
+    assert granted is None and "> 2,280.00 元" in result.find("appraisal.economic_hardship").reason
+
+
+def test_without_a_standard_in_force_hardship_is_left_to_a_clerk():
+    granted, result = decide(facts(size=2, incomes=[1000], standard=None), ON)
+    assert granted is None
+    assert result.find("appraisal.economic_hardship").data["undetermined"] is True
+
+
+def test_an_environmental_damage_appraisal_is_not_charged_in_advance_and_a_waiver_beats_it():
+    assert decide(facts(kind="environmental_damage"), ON)[0] == "defer"
+    assert decide(facts(kind="environmental_damage", groups=["extreme_poverty"]), ON)[0] == "waive"
+
+
+def ask(client, token, **fields) -> dict:
+    return ok(post(client, "/v1/appraisal/consultations", question(**fields), token("worker-1")), 201)
+
+
+def test_an_injured_worker_on_subsistence_allowance_is_granted_a_waiver_with_the_reason_shown(client, token, world):
+    asked = ask(client, token)
+    decided = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief",
+                      {"groups": ["subsistence_allowance"], "version": 1}, token("worker-1")))
+    relief = decided["fee_relief"]
+    assert (relief["granted"], relief["title"], relief["reason"]) == (
+        "waive", "免交鉴定费", "属于城乡最低生活保障对象，免交鉴定费")
+    assert [(c["criterion"], c["met"]) for c in relief["criteria"]] == [
+        ("appraisal.exempt_group", True), ("appraisal.economic_hardship", False),
+        ("appraisal.environmental_no_prepayment", False)]
+
+
+def test_hardship_is_judged_by_legal_aid_s_standard_in_force_at_the_grid(client, token, world, clock):
+    policy.set_version(audit.SYSTEM, None, "legal_aid.income_threshold_monthly", area_code="3204", value=2280,
+                       effective_from=clock.today, label="常州市最低工资标准")
+    asked = ask(client, token)
+    decided = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief",
+                      {"household_size": 2, "monthly_incomes": [3000, 1200], "version": 1}, token("worker-1")))
+    assert decided["fee_relief"]["granted"] == "reduce"
+    assert decided["fee_relief"]["reason"] == "人均月收入 2,100.00 元 ≤ 2,280.00 元（常州市最低工资标准），减收鉴定费"
+    again = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief",
+                    {"household_size": 1, "monthly_incomes": [5000], "version": 2}, token("worker-1")))
+    assert again["fee_relief"]["granted"] is None and again["fee_relief"]["title"] == "不符合鉴定费减缓免条件"
+
+
+def test_relief_without_the_facts_it_needs_is_a_422_naming_each_field(client, token, world):
+    asked = ask(client, token)
+    problem = assert_problem(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief", {"version": 1},
+                                  token("worker-1")), 422, "relief_facts_missing")
+    assert [e["loc"] for e in problem["errors"]] == [["body", "household_size"], ["body", "monthly_incomes"]]
+    problem = assert_problem(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief",
+                                  {"groups": ["rich"], "monthly_incomes": [-1], "version": 1}, token("worker-1")), 422)
+    assert {e["loc"][1] for e in problem["errors"]} == {"groups", "monthly_incomes"}
+    environmental = ask(client, token, kind="environmental_damage")
+    decided = ok(post(client, f"/v1/appraisal/consultations/{environmental['id']}/fee-relief", {"version": 1},
+                      token("worker-1")))
+    assert decided["fee_relief"]["granted"] == "defer"
+
+
+def test_only_the_resident_asks_for_relief_and_a_stranger_gets_404(client, token, world, officer):
+    asked = ask(client, token)
+    payload = {"groups": ["severe_disability"], "version": 1}
+    assert_problem(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief", payload, token("r2")), 404)
+    assert_problem(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief", payload, officer), 403,
+                   "owner_only")
+    assert_problem(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief", {**payload, "version": 4},
+                        token("worker-1")), 409, "stale_version")
