@@ -17,7 +17,10 @@ plugin = Plugin(
     title="特殊人群服务管理",
     blueprint=bp,
     parameters=PARAMETERS,
-    screening_checks=(ScreeningCheck("special-populations.category-changes", "特殊人群类别变动（仅计数）",
-                                     checks.category_changes),),
+    screening_checks=(
+        ScreeningCheck(checks.CATEGORY_CHANGES, "特殊人群类别变动（仅计数）", checks.category_changes),
+        ScreeningCheck(checks.OVERDUE_VISITS, "特殊人群走访逾期（仅计数）", checks.overdue_visits),
+        ScreeningCheck(checks.MISSED_REPORT_IN, "社区矫正对象未按期报到（仅计数）", checks.missed_report_in),
+    ),
     demo_data=demo.load_demo,
 )

@@ -13,7 +13,7 @@ from typing import ClassVar
 from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.platform import pii, storage
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, vocabulary
 from chalicelib.platform.web import PageQuery
 
 ENTITY = "special-populations-person"
@@ -137,6 +137,8 @@ class SpecialPersonOut(Model):
     rehab_release: date | None
     reported_on: date | None
     last_visit: date | None
+    report_in_due: date | None = Field(description="社区矫正对象报到的最后一日（社区矫正法第二十一条）")
+    report_in_missed: bool = Field(description="判断日已过报到期限而未报到，或逾期报到")
     as_of: date
     categories: list[SpecialCategoryOut] = Field(description="三类人员的当日判断（含不属于的类别及原因）")
     version: int
@@ -170,3 +172,75 @@ class JudgedOnQuery(Model):
 
 class GridListQuery(PageQuery):
     grid: str | None = Field(default=None, pattern=r"^\d{15}$", description="网格代码（默认：本人负责的网格）")
+
+
+# --- visits and help (S3) ------------------------------------------------------------------------------
+
+HELP_KINDS = {
+    "social_insurance": "社会保险", "minimum_living": "最低生活保障", "destitute_support": "特困人员供养",
+    "medical_aid": "医疗救助", "temporary_aid": "临时救助", "job_guidance": "就业指引",
+    "legal_services": "法律服务（法律咨询、人民调解、法律援助）",
+}
+HELP_STATUSES = {"requested": "已提出", "referred": "已转介", "granted": "已落实", "refused": "未获批准"}
+HelpKind = vocabulary(lambda: HELP_KINDS, "帮扶事项")
+HelpStatus = vocabulary(lambda: HELP_STATUSES, "帮扶进展")
+
+
+class Help(Model):
+    """Help asked for or arranged during a visit (seeds/000 item 8), and where it stands."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    kind: HelpKind
+    status: HelpStatus = "requested"
+    referred_to: str | None = Field(default=None, max_length=60, description="转介的部门或机构")
+    outcome: str | None = Field(default=None, max_length=200, description="结果")
+
+
+class Visit(storage.Record):
+    """A visit, kept in the person's own partition (newest first by its day): the person's visits are one
+    Query, and nothing about them is listed anywhere else."""
+    entity: ClassVar[str] = "special-populations-visit"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(ENTITY, "table"),)
+    missing: ClassVar[tuple[str, str]] = ("没有这次走访记录", "visit_not_found")
+
+    id: str
+    person: str
+    day: date
+    by: str
+    by_role: str
+    situation: str
+    education: str | None = None
+    help: list[Help] = []
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=self.person, sort=("visit", self.day.isoformat(), self.id))
+
+
+class VisitIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    day: date = Field(description="走访日期（不晚于今日）")
+    situation: str = Field(min_length=1, max_length=500, description="了解到的思想、生活、就业等情况（不写案情）")
+    education: str | None = Field(default=None, max_length=500, description="开展的教育（形势政策、法律法规、思想道德）")
+    help: list[Help] = Field(default_factory=list, max_length=10, description="提出或转介的帮扶事项")
+
+
+class VisitOut(Model):
+    id: str
+    person: str
+    day: date
+    by: str
+    by_role: str
+    situation: str
+    education: str | None
+    help: list[Help]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, visit: Visit) -> "VisitOut":
+        return cls(id=visit.id, person=visit.person, day=visit.day, by=visit.by, by_role=visit.by_role,
+                   situation=visit.situation, education=visit.education, help=visit.help,
+                   created_at=visit.created_at)
+
+
+class VisitPage(Model):
+    items: list[VisitOut]
+    next_cursor: str | None = None

@@ -6,9 +6,12 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.platform.auth.authorizer import jwt_auth
-from chalicelib.platform.web import SIGNED_IN, caller, endpoint, expected_version, parse, parse_query
+from chalicelib.platform.web import SIGNED_IN, PageQuery, caller, endpoint, expected_version, parse, parse_query
 from plugins.special_populations import service
-from plugins.special_populations.models import GridVisitPage, GridListQuery, JudgedOnQuery, SpecialPersonChange, SpecialPersonIn, SpecialPersonOut
+from plugins.special_populations.models import (
+    GridListQuery, GridVisitPage, JudgedOnQuery, SpecialPersonChange, SpecialPersonIn, SpecialPersonOut, VisitIn,
+    VisitOut, VisitPage,
+)
 
 bp = Blueprint(__name__)
 TAGS = ("special-populations",)
@@ -44,3 +47,18 @@ def correct_person(person_id):
 def grid_list():
     q = parse_query(GridListQuery)
     return service.grid_list(caller(), q.grid, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/people/{person_id}/visits", methods=["POST"], authorizer=jwt_auth)
+@endpoint("记录一次走访及帮扶（本网格网格员或本区社区矫正工作人员）", who=SIGNED_IN, body=VisitIn, response=VisitOut,
+          status=201, tags=TAGS)
+def record_visit(person_id):
+    return VisitOut.of(service.record_visit(caller(), person_id, parse(VisitIn)))
+
+
+@bp.route("/people/{person_id}/visits", methods=["GET"], authorizer=jwt_auth)
+@endpoint("走访记录（本网格网格员或本区社区矫正工作人员；读取记入审计）", who=SIGNED_IN, query=PageQuery,
+          response=VisitPage, tags=TAGS)
+def list_visits(person_id):
+    q = parse_query(PageQuery)
+    return service.visits(caller(), person_id, limit=q.limit, cursor=q.cursor)

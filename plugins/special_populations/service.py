@@ -13,22 +13,23 @@ Logs never carry a name, an ID number or a category next to a person.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.policy import service as policy
-from chalicelib.platform import audit, pii, storage
+from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.platform.storage import keys
 from chalicelib.platform.storage.paging import paged
-from chalicelib.platform.timeutil import today_shanghai
+from chalicelib.platform.timeutil import SHANGHAI, to_shanghai, today_shanghai
 from plugins.special_populations import criteria, params
 from plugins.special_populations.criteria import Facts, Standing
 from plugins.special_populations.models import (
-    ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, ID_ENTITY, LIST, SpecialCategoryOut, LegalEvents, GridVisitEntry, GridVisitPage, Person,
-    SpecialPersonChange, SpecialPersonIn, SpecialPersonOut,
+    ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, ID_ENTITY, LIST, GridVisitEntry, GridVisitPage, LegalEvents,
+    Person, SpecialCategoryOut, SpecialPersonChange, SpecialPersonIn, SpecialPersonOut, Visit, VisitIn, VisitOut,
+    VisitPage,
 )
 
 OFFICER, GRID_WORKER = "corrections_officer", "grid_worker"
@@ -88,6 +89,29 @@ def next_visit_due(person: Person, current: list[Standing], found: dict[str, int
     categories the person is in."""
     days = min(found[params.VISIT_DAYS[s.category]] for s in current)
     return (person.last_visit or person.registered_on) + timedelta(days=days)
+
+
+# --- reporting in (社区矫正法 art. 21) ------------------------------------------------------------------
+
+def report_in_due(person: Person, found: dict[str, int]) -> date | None:
+    """The last day a correction subject may report in: N days after the judgment took effect, counted as
+    民法典 arts. 201 and 203 count periods (the day it took effect does not count; a last day that is a
+    holiday or weekend moves to the next working day, on the State Council's calendar)."""
+    if person.judgment_effective is None or person.correction_start is None:
+        return None
+    start = datetime.combine(person.judgment_effective, time(0), SHANGHAI)
+    end = workdays.period_end(start, found[params.REPORT_IN_DAYS]).end  # 24:00 of the last day
+    return to_shanghai(end).date() - timedelta(days=1)
+
+
+def report_in_missed(person: Person, found: dict[str, int], on: date) -> bool:
+    """On `on`, the deadline has passed without the person reporting in, or they reported in late."""
+    due = report_in_due(person, found)
+    if due is None:
+        return False
+    if person.reported_on is not None:
+        return person.reported_on > due
+    return on > due
 
 
 # --- checks on what an officer enters ----------------------------------------------------------------
@@ -169,7 +193,8 @@ def full_view(person: Person, on: date) -> SpecialPersonOut:
         id_number=pii.Sealed("id_number", person.id_cipher, person.id_hash, person.id_masked).reveal(),
         phone=(pii.Sealed("phone", person.phone_cipher, person.phone_hash or "", person.phone_masked or "")
                .reveal() if person.phone_cipher else None),
-        **{f: getattr(person, f) for f in EVENT_FIELDS}, last_visit=person.last_visit, as_of=on,
+        **{f: getattr(person, f) for f in EVENT_FIELDS}, last_visit=person.last_visit,
+        report_in_due=report_in_due(person, found), report_in_missed=report_in_missed(person, found, on), as_of=on,
         categories=[SpecialCategoryOut.of(s) for s in standings_of(person, found, on)], version=person.version,
         created_at=person.created_at)
 
@@ -227,3 +252,41 @@ def _audit_list_read(caller: Caller, grid: str, person_ids: list[str]) -> None:
 def people_in(area: str) -> Iterable[Person]:
     """Everyone registered under `area` (one Query of the city partition) — for checks, never shown."""
     return (Person.from_item(i) for i in storage.every(Person, LIST, area, max_items=10_000))
+
+
+# --- visits and help (S3) ----------------------------------------------------------------------------
+
+def _visitor(caller: Caller, person_id: str) -> Person:
+    """The person, for whoever may visit them: the assigned grid worker or an officer of the district.
+    To anyone else — a grid worker of another grid included — they do not exist (S5 keeps existence
+    private, so this is the 404 an unknown id gets, not a 403 that would confirm the id)."""
+    person = storage.find(Person, ENTITY, person_id)
+    if person is None or not (is_officer_of(caller, person.grid) or is_grid_worker_of(caller, person.grid)):
+        raise _hidden()
+    return person
+
+
+def record_visit(caller: Caller, person_id: str, data: VisitIn) -> Visit:
+    """The visit, the person's `last_visit` when it is the latest (conditional on the version read) and the
+    audit entry, in one transaction."""
+    person = _visitor(caller, person_id)
+    if data.day > today_shanghai():
+        raise Unprocessable("走访日期不能晚于今日", code="visit_in_future", errors=[{"loc": ["day"], "msg": "晚于今日"}])
+    role = OFFICER if is_officer_of(caller, person.grid) else GRID_WORKER
+    visit = Visit(id=uuid.uuid4().hex, person=person.id, day=data.day, by=caller.sub, by_role=role,
+                  situation=data.situation, education=data.education, help=data.help)
+    if person.last_visit is None or data.day > person.last_visit:
+        _, moved = storage.prepare_update(person, {"last_visit": data.day}, expected_version=person.version)
+    else:
+        moved = storage.check_op(**keys.record(ENTITY, person.id))
+    kinds = "、".join(HELP_KINDS[h.kind] for h in data.help)
+    summary = f"记录走访（{data.day}）" + (f"，帮扶：{kinds}" if kinds else "")
+    return storage.put_new(visit, also=[moved, audit.entry(caller.actor, "create", ENTITY, person.id, summary)])
+
+
+def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) -> VisitPage:
+    """The person's visits, newest first (one Query of their partition); the read audited."""
+    person = _visitor(caller, person_id)
+    page = storage.page(Visit, ENTITY, person.id, after=("visit",), limit=limit, cursor=cursor, newest_first=True)
+    audit.record_read(caller.actor, ENTITY, person.id, f"查看走访记录（{len(page.items)} 条）")
+    return VisitPage(items=[VisitOut.of(Visit.from_item(i)) for i in page.items], next_cursor=page.next_cursor)

@@ -23,20 +23,21 @@ def person(client, areas, who, clock):
     return ok(post(client, "/v1/special-populations/people", person_in(clock), who["district officer"]), 201)
 
 
-# caller → (register, read the full record, correct it, read the grid list of GRID): the status each gets
+# caller → status on (register, read the full record, correct it, read the grid list of GRID, record a visit,
+# read the visits)
 MATRIX = {
-    "district officer":       (201, 200, 200, 404),
-    "town officer":           (201, 200, 200, 404),
-    "other district officer": (403, 404, 404, 404),
-    "city officer":           (403, 404, 404, 404),
-    "assigned grid worker":   (403, 404, 404, 200),
-    "other grid worker":      (403, 404, 404, 404),
-    "resident":               (403, 404, 404, 404),
-    "mediator":               (403, 404, 404, 404),
-    "legal aid officer":      (403, 404, 404, 404),
-    "district admin":         (403, 404, 404, 404),
-    "city admin":             (403, 404, 404, 404),
-    "other city admin":       (403, 404, 404, 404),
+    "district officer":       (201, 200, 200, 404, 201, 200),
+    "town officer":           (201, 200, 200, 404, 201, 200),
+    "other district officer": (403, 404, 404, 404, 404, 404),
+    "city officer":           (403, 404, 404, 404, 404, 404),
+    "assigned grid worker":   (403, 404, 404, 200, 201, 200),
+    "other grid worker":      (403, 404, 404, 404, 404, 404),
+    "resident":               (403, 404, 404, 404, 404, 404),
+    "mediator":               (403, 404, 404, 404, 404, 404),
+    "legal aid officer":      (403, 404, 404, 404, 404, 404),
+    "district admin":         (403, 404, 404, 404, 404, 404),
+    "city admin":             (403, 404, 404, 404, 404, 404),
+    "other city admin":       (403, 404, 404, 404, 404, 404),
 }
 
 
@@ -46,7 +47,9 @@ def test_the_access_matrix_covers_every_route_and_every_kind_of_caller(app):
                for method in entry}
     assert mounted == {("/v1/special-populations/people", "POST"), ("/v1/special-populations/people/{person_id}", "GET"),
                        ("/v1/special-populations/people/{person_id}", "PATCH"),
-                       ("/v1/special-populations/grid-list", "GET")}
+                       ("/v1/special-populations/grid-list", "GET"),
+                       ("/v1/special-populations/people/{person_id}/visits", "POST"),
+                       ("/v1/special-populations/people/{person_id}/visits", "GET")}
     assert set(MATRIX) == set(EVERYONE)
 
 
@@ -59,7 +62,10 @@ def test_every_caller_gets_what_the_matrix_says_on_every_route(client, who, pers
                           person_in(clock, id_number=fictional_id("19900101", f"{n:02d}1")), who[caller])
         seen[caller] = (registered.status_code, client.get(url, headers=who[caller]).status_code,
                         patch(client, url, {"reported_on": None}, {**who[caller], "If-Match": str(version)}).status_code,
-                        client.get(f"/v1/special-populations/grid-list?grid={GRID}", headers=who[caller]).status_code)
+                        client.get(f"/v1/special-populations/grid-list?grid={GRID}", headers=who[caller]).status_code,
+                        post(client, f"{url}/visits", {"day": clock.day(0), "situation": "在家，情绪稳定"},
+                             who[caller]).status_code,
+                        client.get(f"{url}/visits", headers=who[caller]).status_code)
     assert seen == MATRIX
 
 
