@@ -244,3 +244,24 @@ class VisitOut(Model):
 class VisitPage(Model):
     items: list[VisitOut]
     next_cursor: str | None = None
+
+
+class RosterEntry(Model):
+    """A line of a district's roster (corrections officers): masked numbers, today's categories."""
+    id: str
+    name: str
+    grid: str
+    id_masked: str
+    phone_masked: str | None
+    categories: list[str] = Field(description="当日所属类别，如“社区矫正（至 2027-06-30）”；空表示当日不属于任何类别")
+    report_in_missed: bool
+
+
+class RosterPage(Model):
+    items: list[RosterEntry]
+    next_cursor: str | None = None
+
+
+class RosterQuery(PageQuery):
+    area: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}){0,2}(\d{3})?$",
+                             description="区、街道、社区或网格代码（默认：本人辖区）")

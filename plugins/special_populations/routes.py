@@ -9,8 +9,8 @@ from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.web import SIGNED_IN, PageQuery, caller, endpoint, expected_version, parse, parse_query
 from plugins.special_populations import service
 from plugins.special_populations.models import (
-    GridListQuery, GridVisitPage, JudgedOnQuery, SpecialPersonChange, SpecialPersonIn, SpecialPersonOut, VisitIn,
-    VisitOut, VisitPage,
+    GridListQuery, GridVisitPage, JudgedOnQuery, RosterPage, RosterQuery, SpecialPersonChange, SpecialPersonIn,
+    SpecialPersonOut, VisitIn, VisitOut, VisitPage,
 )
 
 bp = Blueprint(__name__)
@@ -24,6 +24,14 @@ def register_person():
     who = caller()
     person = service.register(who, parse(SpecialPersonIn))
     return service.full_view(person, person.registered_on)
+
+
+@bp.route("/people", methods=["GET"], authorizer=jwt_auth)
+@endpoint("特殊人群花名册（本区社区矫正工作人员；掩码显示，读取记入审计）", who=SIGNED_IN, query=RosterQuery,
+          response=RosterPage, tags=TAGS)
+def roster():
+    q = parse_query(RosterQuery)
+    return service.roster(caller(), q.area, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/people/{person_id}", methods=["GET"], authorizer=jwt_auth)

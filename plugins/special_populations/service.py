@@ -28,8 +28,8 @@ from plugins.special_populations import criteria, params
 from plugins.special_populations.criteria import Facts, Standing
 from plugins.special_populations.models import (
     ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, ID_ENTITY, LIST, GridVisitEntry, GridVisitPage, LegalEvents,
-    Person, SpecialCategoryOut, SpecialPersonChange, SpecialPersonIn, SpecialPersonOut, Visit, VisitIn, VisitOut,
-    VisitPage,
+    Person, RosterEntry, RosterPage, SpecialCategoryOut, SpecialPersonChange, SpecialPersonIn, SpecialPersonOut, Visit,
+    VisitIn, VisitOut, VisitPage,
 )
 
 OFFICER, GRID_WORKER = "corrections_officer", "grid_worker"
@@ -237,14 +237,16 @@ def grid_list(caller: Caller, grid: str | None, *, limit: int, cursor: str | Non
                                      next_visit_due=next_visit_due(person, current, found)))
     page, next_cursor = paged(entries, sort_key=lambda e: f"{e.next_visit_due}#{e.id}",
                               query_id=f"special-populations-grid|{grid}|{today}", limit=limit, cursor=cursor)
-    _audit_list_read(caller, grid, [e.id for e in page])
+    _audit_list_read(caller, grid, [e.id for e in page], list_summary=f"查看网格特殊人群名单（{len(page)} 人）",
+                     person_summary=f"出现在网格名单中（网格视图，网格 {grid}）")
     return GridVisitPage(items=page, next_cursor=next_cursor)
 
 
-def _audit_list_read(caller: Caller, grid: str, person_ids: list[str]) -> None:
-    ops = [audit.entry(caller.actor, "read", GRID_LIST_ENTITY, grid, f"查看网格特殊人群名单（{len(person_ids)} 人）")]
-    ops += [audit.entry(caller.actor, "read", ENTITY, pid, f"出现在网格名单中（网格视图，网格 {grid}）")
-            for pid in person_ids]
+def _audit_list_read(caller: Caller, area: str, person_ids: list[str], *, list_summary: str,
+                     person_summary: str) -> None:
+    """One entry for the list (under the area) and one per person shown (in the person's own trail)."""
+    ops = [audit.entry(caller.actor, "read", GRID_LIST_ENTITY, area, list_summary)]
+    ops += [audit.entry(caller.actor, "read", ENTITY, pid, person_summary) for pid in person_ids]
     for start in range(0, len(ops), AUDIT_CHUNK):
         storage.transact(ops[start:start + AUDIT_CHUNK])
 
@@ -290,3 +292,26 @@ def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) ->
     page = storage.page(Visit, ENTITY, person.id, after=("visit",), limit=limit, cursor=cursor, newest_first=True)
     audit.record_read(caller.actor, ENTITY, person.id, f"查看走访记录（{len(page.items)} 条）")
     return VisitPage(items=[VisitOut.of(Visit.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+# --- the district roster (corrections officers) --------------------------------------------------------
+
+def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> RosterPage:
+    """Everyone registered under `area` (the officer's district or a part of it), one Query page in grid
+    order, masked; the read audited for the list and every person shown."""
+    area = area or caller.area or ""
+    if not is_officer_of(caller, area):
+        raise NotFound("没有这个名单", code="roster_not_found")
+    today = today_shanghai()
+    page = storage.page(Person, LIST, area, limit=limit, cursor=cursor)
+    settings_by_grid: dict[str, dict[str, int]] = {}
+    items = []
+    for person in map(Person.from_item, page.items):
+        found = settings_by_grid.get(person.grid) or settings_by_grid.setdefault(person.grid, settings(person.grid, today))
+        items.append(RosterEntry(id=person.id, name=person.name, grid=person.grid, id_masked=person.id_masked,
+                                 phone_masked=person.phone_masked,
+                                 categories=[s.label for s in standings_of(person, found, today) if s.met],
+                                 report_in_missed=report_in_missed(person, found, today)))
+    _audit_list_read(caller, area, [e.id for e in items], list_summary=f"查看特殊人群花名册（{len(items)} 人）",
+                     person_summary=f"出现在花名册中（掩码视图，区域 {area}）")
+    return RosterPage(items=items, next_cursor=page.next_cursor)

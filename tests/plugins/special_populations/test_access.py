@@ -24,20 +24,20 @@ def person(client, areas, who, clock):
 
 
 # caller → status on (register, read the full record, correct it, read the grid list of GRID, record a visit,
-# read the visits)
+# read the visits, read the roster of 天宁区)
 MATRIX = {
-    "district officer":       (201, 200, 200, 404, 201, 200),
-    "town officer":           (201, 200, 200, 404, 201, 200),
-    "other district officer": (403, 404, 404, 404, 404, 404),
-    "city officer":           (403, 404, 404, 404, 404, 404),
-    "assigned grid worker":   (403, 404, 404, 200, 201, 200),
-    "other grid worker":      (403, 404, 404, 404, 404, 404),
-    "resident":               (403, 404, 404, 404, 404, 404),
-    "mediator":               (403, 404, 404, 404, 404, 404),
-    "legal aid officer":      (403, 404, 404, 404, 404, 404),
-    "district admin":         (403, 404, 404, 404, 404, 404),
-    "city admin":             (403, 404, 404, 404, 404, 404),
-    "other city admin":       (403, 404, 404, 404, 404, 404),
+    "district officer":       (201, 200, 200, 404, 201, 200, 200),
+    "town officer":           (201, 200, 200, 404, 201, 200, 404),
+    "other district officer": (403, 404, 404, 404, 404, 404, 404),
+    "city officer":           (403, 404, 404, 404, 404, 404, 404),
+    "assigned grid worker":   (403, 404, 404, 200, 201, 200, 404),
+    "other grid worker":      (403, 404, 404, 404, 404, 404, 404),
+    "resident":               (403, 404, 404, 404, 404, 404, 404),
+    "mediator":               (403, 404, 404, 404, 404, 404, 404),
+    "legal aid officer":      (403, 404, 404, 404, 404, 404, 404),
+    "district admin":         (403, 404, 404, 404, 404, 404, 404),
+    "city admin":             (403, 404, 404, 404, 404, 404, 404),
+    "other city admin":       (403, 404, 404, 404, 404, 404, 404),
 }
 
 
@@ -45,7 +45,7 @@ def test_the_access_matrix_covers_every_route_and_every_kind_of_caller(app):
     """A route added without a column in MATRIX fails here."""
     mounted = {(path, method) for path, entry in app.routes.items() if path.startswith("/v1/special-populations")
                for method in entry}
-    assert mounted == {("/v1/special-populations/people", "POST"), ("/v1/special-populations/people/{person_id}", "GET"),
+    assert mounted == {("/v1/special-populations/people", "POST"), ("/v1/special-populations/people", "GET"), ("/v1/special-populations/people/{person_id}", "GET"),
                        ("/v1/special-populations/people/{person_id}", "PATCH"),
                        ("/v1/special-populations/grid-list", "GET"),
                        ("/v1/special-populations/people/{person_id}/visits", "POST"),
@@ -65,7 +65,8 @@ def test_every_caller_gets_what_the_matrix_says_on_every_route(client, who, pers
                         client.get(f"/v1/special-populations/grid-list?grid={GRID}", headers=who[caller]).status_code,
                         post(client, f"{url}/visits", {"day": clock.day(0), "situation": "在家，情绪稳定"},
                              who[caller]).status_code,
-                        client.get(f"{url}/visits", headers=who[caller]).status_code)
+                        client.get(f"{url}/visits", headers=who[caller]).status_code,
+                        client.get("/v1/special-populations/people?area=320402", headers=who[caller]).status_code)
     assert seen == MATRIX
 
 
@@ -108,3 +109,14 @@ def test_every_read_of_a_record_or_a_list_is_in_the_audit_trail_with_who_and_whi
     assert any("网格视图" in s for a, s in reads if a == "gw-1")
     [listing] = audit.trail(GRID_LIST_ENTITY, GRID).items
     assert listing["actor"] == "gw-1" and listing["summary"] == "查看网格特殊人群名单（1 人）"
+
+
+def test_the_roster_shows_an_officer_everyone_of_their_area_masked_and_audits_each(client, who, person):
+    page = body(client.get("/v1/special-populations/people", headers=who["district officer"]))
+    [entry] = page["items"]
+    assert entry["id_masked"].startswith("320") and "*" in entry["id_masked"] and entry["phone_masked"] == "139****5678"
+    assert entry["categories"] and entry["categories"][0].startswith("安置帮教（至 ")
+    town = body(client.get("/v1/special-populations/people", headers=who["town officer"]))
+    assert [e["id"] for e in town["items"]] == [person["id"]]
+    summaries = [e["summary"] for e in audit.trail(ENTITY, person["id"], limit=50).items]
+    assert "出现在花名册中（掩码视图，区域 320402）" in summaries

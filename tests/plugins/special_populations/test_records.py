@@ -22,11 +22,15 @@ def person_in(clock, **overrides) -> dict:
 def dynamodb_calls(action) -> list[str]:
     seen: list[str] = []
     events = aws.dynamodb().meta.events
-    events.register("before-call.dynamodb.*", lambda model, **_: seen.append(model.name))
+
+    def count(model, **_):
+        seen.append(model.name)
+
+    events.register("before-call.dynamodb.*", count)
     try:
         action()
     finally:
-        events.unregister("before-call.dynamodb.*")
+        events.unregister("before-call.dynamodb.*", count)
     return seen
 
 
@@ -39,7 +43,7 @@ def test_registering_is_one_transaction_and_stores_the_id_number_and_phone_only_
     created = []
     calls = dynamodb_calls(lambda: created.append(post(client, PEOPLE, person_in(clock), who["district officer"])))
     person = ok(created[0], 201)
-    assert calls.count("TransactWriteItems") == 1 and "GetItem" not in calls and "Query" not in calls[:1]
+    assert calls == ["TransactWriteItems", "BatchGetItem"]  # the registration, then the policy read of the view
     text = stored_text()
     assert person_in(clock)["id_number"] not in text and "13912345678" not in text
     assert "320***********" in text and "139****5678" in text
@@ -99,3 +103,11 @@ def test_the_full_record_judges_the_categories_on_any_day_asked(client, areas, w
     assert [c["code"] for c in today["categories"] if c["met"]] == ["resettlement"]
     assert today["phone"] == "13912345678"
     assert (clock.today - timedelta(days=700)).isoformat() in today["categories"][1]["reason"]
+
+
+def test_a_read_is_one_get_one_policy_read_and_one_audit_write_and_the_grid_list_one_query(client, areas, who, clock):
+    person = ok(post(client, PEOPLE, person_in(clock), who["district officer"]), 201)
+    read = dynamodb_calls(lambda: ok(client.get(f"{PEOPLE}/{person['id']}", headers=who["district officer"])))
+    listed = dynamodb_calls(lambda: ok(client.get("/v1/special-populations/grid-list", headers=who["assigned grid worker"])))
+    assert read == ["GetItem", "TransactWriteItems", "BatchGetItem"]
+    assert listed == ["BatchGetItem", "Query", "TransactWriteItems"]
