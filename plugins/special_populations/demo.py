@@ -1,7 +1,8 @@
 """Demo people for `make dev`: fictional (names marked 【演示】, ID numbers made up with a valid checksum), in
 two grids of 天宁区 雕庄街道, with dates relative to the day of loading so that someone sits at each edge:
 leaving 安置帮教 within 30 days, inside a correction term, newly in correction and not yet reported,
-in two categories at once, and on the very last day of a window."""
+in two categories at once, and on the very last day of a window (on 29 February, which no anniversary falls
+on, that day was yesterday)."""
 from __future__ import annotations
 
 from datetime import date, timedelta

@@ -9,6 +9,7 @@ from plugins.special_populations.criteria import (
     AFTERCARE, CORRECTION, RESETTLEMENT, Facts, add_years, after_correction, after_prison, in_aftercare,
     in_correction, in_resettlement, standing, standings,
 )
+from plugins.special_populations.demo import years_ago
 
 D = timedelta(days=1)
 
@@ -82,7 +83,7 @@ def test_a_person_may_be_in_several_categories_and_each_says_why_and_until_when(
 
 def test_someone_who_leaves_within_30_days_is_almost_leaving_and_says_on_which_day(clock):
     last = clock.today + 29 * D  # the last day in the category; they are out the next day, within 30 days
-    released = date(last.year - 5, last.month, last.day) if (last.month, last.day) != (2, 29) else last - D
+    released = years_ago(last, 5)
     s = standing(RESETTLEMENT, Facts(prison_release=released), clock.today, look_ahead=30)
     assert s.met and s.leaving and not s.entering and s.changes_on == add_years(released, 5) + D
     later = standing(RESETTLEMENT, Facts(prison_release=released), clock.today - 2 * D, look_ahead=30)

@@ -5,6 +5,7 @@ another district and a mediator get 404; the audit trail holds every read made o
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 import json
 import logging
 
@@ -89,5 +90,10 @@ def test_the_demo_people_sit_at_the_edges_the_walkthrough_needs(client, areas, w
     assert set(labels) == {"demo-sp-1", "demo-sp-2", "demo-sp-3", "demo-sp-4"}
     assert len(labels["demo-sp-4"]) == 2  # 安置帮教 and 后续照管 at once
     last_day = body(client.get("/v1/special-populations/people/demo-sp-5", headers=who["district officer"]))
-    [resettlement] = [c for c in last_day["categories"] if c["met"]]
-    assert resettlement["until"] == clock.day(0)  # the last day of the window is today
+    until = add_years(date.fromisoformat(last_day["correction_end"]), 3)
+    resettlement = last_day["categories"][1]
+    if (clock.today.month, clock.today.day) == (2, 29):  # no anniversary falls on 29 February: it ended yesterday
+        assert until == clock.today - timedelta(days=1) and not resettlement["met"]
+    else:
+        assert until == clock.today and resettlement["met"] and resettlement["until"] == until.isoformat()
+        assert resettlement["leaving_on"] == (until + timedelta(days=1)).isoformat()
