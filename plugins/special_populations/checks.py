@@ -9,6 +9,7 @@ from typing import Callable, Iterable
 
 from chalicelib.plugin import Finding, ScreeningContext
 from plugins.special_populations import params, service
+from plugins.special_populations.criteria import CORRECTION
 from plugins.special_populations.models import Person
 
 CATEGORY_CHANGES = "special-populations.category-changes"
@@ -21,8 +22,9 @@ def _per_grid(context: ScreeningContext,
     counts: Counter = Counter()
     settings: dict[str, dict[str, int]] = {}
     for person in service.people_in(context.area):
-        found = settings.get(person.grid) or settings.setdefault(
-            person.grid, service.settings(person.grid, context.as_of))
+        if person.grid not in settings:
+            settings[person.grid] = service.settings(person.grid, context.as_of)
+        found = settings[person.grid]
         counts[person.grid] += count(person, found, context.as_of)
     return counts, settings
 
@@ -59,8 +61,9 @@ def missed_report_in(context: ScreeningContext) -> Iterable[Finding]:
     or reported late, among those whose term is running."""
     def missed(person: Person, found: dict[str, int], on: date) -> int:
         in_term = person.correction_start is not None and person.correction_start <= on
-        return int(in_term and service.report_in_missed(person, found, on)
-                   and any(s.met for s in service.standings_of(person, found, on) if s.category == "community_correction"))
+        if not (in_term and service.report_in_missed(person, found, on)):
+            return 0
+        return int(any(s.met for s in service.standings_of(person, found, on) if s.category == CORRECTION))
 
     counts, _ = _per_grid(context, missed)
     for grid, count in sorted(counts.items()):

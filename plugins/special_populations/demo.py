@@ -51,7 +51,8 @@ def people(today: date) -> list[tuple[str, SpecialPersonIn]]:
                                grid=GRID_1, prison_release=today - 1000 * d, rehab_release=today - 200 * d)),
         ("demo-sp-5", SpecialPersonIn(name="【演示】冯某戊", id_number=fictional_id("19700815", "065"),
                                phone="13900000005", grid=GRID_2,
-                               correction_start=add_years(years_ago(today, 3), -1), correction_end=years_ago(today, 3))),
+                               correction_start=add_years(years_ago(today, 3), -1),
+                               correction_end=years_ago(today, 3))),
     ]
 
 

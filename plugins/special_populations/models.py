@@ -196,8 +196,9 @@ class Help(Model):
 
 
 class Visit(storage.Record):
-    """A visit, kept in the person's own partition (newest first by its day): the person's visits are one
-    Query, and nothing about them is listed anywhere else."""
+    """A visit, kept in the person's own partition: the person's visits are one Query, and nothing about them
+    is listed anywhere else. Its id starts with its day (`2026-11-29-<hex>`), so the partition sorts by day
+    and a visit is found from its id alone."""
     entity: ClassVar[str] = "special-populations-visit"
     lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(ENTITY, "table"),)
     missing: ClassVar[tuple[str, str]] = ("没有这次走访记录", "visit_not_found")
@@ -212,7 +213,7 @@ class Visit(storage.Record):
     help: list[Help] = []
 
     def place(self, listing: str) -> storage.Place | None:
-        return storage.Place(of=self.person, sort=("visit", self.day.isoformat(), self.id))
+        return storage.Place(of=self.person, sort=("visit", self.id))
 
 
 class VisitIn(Model):
@@ -221,6 +222,13 @@ class VisitIn(Model):
     situation: str = Field(min_length=1, max_length=500, description="了解到的思想、生活、就业等情况（不写案情）")
     education: str | None = Field(default=None, max_length=500, description="开展的教育（形势政策、法律法规、思想道德）")
     help: list[Help] = Field(default_factory=list, max_length=10, description="提出或转介的帮扶事项")
+
+
+class HelpChange(Model):
+    """The help of a visit as it stands now (its progress and outcome); If-Match or `version` required."""
+    model_config = ConfigDict(extra="forbid")
+    help: list[Help] = Field(max_length=10)
+    version: int | None = Field(default=None, ge=1, description="记录版本（或用 If-Match）")
 
 
 class VisitOut(Model):
@@ -233,12 +241,13 @@ class VisitOut(Model):
     education: str | None
     help: list[Help]
     created_at: datetime
+    version: int
 
     @classmethod
     def of(cls, visit: Visit) -> "VisitOut":
         return cls(id=visit.id, person=visit.person, day=visit.day, by=visit.by, by_role=visit.by_role,
                    situation=visit.situation, education=visit.education, help=visit.help,
-                   created_at=visit.created_at)
+                   created_at=visit.created_at, version=visit.version)
 
 
 class VisitPage(Model):

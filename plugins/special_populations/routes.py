@@ -9,8 +9,8 @@ from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.web import SIGNED_IN, PageQuery, caller, endpoint, expected_version, parse, parse_query
 from plugins.special_populations import service
 from plugins.special_populations.models import (
-    GridListQuery, GridVisitPage, JudgedOnQuery, RosterPage, RosterQuery, SpecialPersonChange, SpecialPersonIn,
-    SpecialPersonOut, VisitIn, VisitOut, VisitPage,
+    GridListQuery, GridVisitPage, HelpChange, JudgedOnQuery, RosterPage, RosterQuery, SpecialPersonChange,
+    SpecialPersonIn, SpecialPersonOut, VisitIn, VisitOut, VisitPage,
 )
 
 bp = Blueprint(__name__)
@@ -70,3 +70,11 @@ def record_visit(person_id):
 def list_visits(person_id):
     q = parse_query(PageQuery)
     return service.visits(caller(), person_id, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/people/{person_id}/visits/{visit_id}/help", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("更新一次走访的帮扶进展和结果（需 If-Match）", who=SIGNED_IN, body=HelpChange, response=VisitOut, tags=TAGS)
+def update_help(person_id, visit_id):
+    data = parse(HelpChange)
+    return VisitOut.of(service.update_help(caller(), person_id, visit_id, data,
+                                           expected_version=expected_version(data.version)))

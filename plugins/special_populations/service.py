@@ -27,8 +27,9 @@ from chalicelib.platform.timeutil import SHANGHAI, to_shanghai, today_shanghai
 from plugins.special_populations import criteria, params
 from plugins.special_populations.criteria import Facts, Standing
 from plugins.special_populations.models import (
-    ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, ID_ENTITY, LIST, GridVisitEntry, GridVisitPage, LegalEvents,
-    Person, RosterEntry, RosterPage, SpecialCategoryOut, SpecialPersonChange, SpecialPersonIn, SpecialPersonOut, Visit,
+    ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, HELP_STATUSES, ID_ENTITY, LIST, GridVisitEntry,
+    GridVisitPage, HelpChange, LegalEvents, Person, RosterEntry, RosterPage, SpecialCategoryOut, SpecialPersonChange,
+    SpecialPersonIn, SpecialPersonOut, Visit,
     VisitIn, VisitOut, VisitPage,
 )
 
@@ -275,7 +276,8 @@ def record_visit(caller: Caller, person_id: str, data: VisitIn) -> Visit:
     if data.day > today_shanghai():
         raise Unprocessable("走访日期不能晚于今日", code="visit_in_future", errors=[{"loc": ["day"], "msg": "晚于今日"}])
     role = OFFICER if is_officer_of(caller, person.grid) else GRID_WORKER
-    visit = Visit(id=uuid.uuid4().hex, person=person.id, day=data.day, by=caller.sub, by_role=role,
+    visit = Visit(id=f"{data.day.isoformat()}-{uuid.uuid4().hex}", person=person.id, day=data.day, by=caller.sub,
+                  by_role=role,
                   situation=data.situation, education=data.education, help=data.help)
     if person.last_visit is None or data.day > person.last_visit:
         _, moved = storage.prepare_update(person, {"last_visit": data.day}, expected_version=person.version)
@@ -307,7 +309,9 @@ def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) 
     settings_by_grid: dict[str, dict[str, int]] = {}
     items = []
     for person in map(Person.from_item, page.items):
-        found = settings_by_grid.get(person.grid) or settings_by_grid.setdefault(person.grid, settings(person.grid, today))
+        if person.grid not in settings_by_grid:
+            settings_by_grid[person.grid] = settings(person.grid, today)
+        found = settings_by_grid[person.grid]
         items.append(RosterEntry(id=person.id, name=person.name, grid=person.grid, id_masked=person.id_masked,
                                  phone_masked=person.phone_masked,
                                  categories=[s.label for s in standings_of(person, found, today) if s.met],
@@ -315,3 +319,18 @@ def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) 
     _audit_list_read(caller, area, [e.id for e in items], list_summary=f"查看特殊人群花名册（{len(items)} 人）",
                      person_summary=f"出现在花名册中（掩码视图，区域 {area}）")
     return RosterPage(items=items, next_cursor=page.next_cursor)
+
+
+def update_help(caller: Caller, person_id: str, visit_id: str, data: HelpChange, *, expected_version: int) -> Visit:
+    """Record how the help of a visit went (referred, granted, refused, with the outcome); audited with the
+    kinds and statuses, never the text."""
+    person = _visitor(caller, person_id)
+    visit = storage.get_record(Visit, keys.compose(ENTITY, person.id), keys.compose("visit", visit_id)) \
+        if keys.is_record_id(visit_id) else None
+    if visit is None:
+        detail, code = Visit.missing
+        raise NotFound(detail, code=code)
+    states = "、".join(f"{HELP_KINDS[h.kind]}{HELP_STATUSES[h.status]}" for h in data.help) or "无"
+    return storage.update(visit, {"help": data.help}, expected_version=expected_version,
+                          also=[audit.entry(caller.actor, "update", ENTITY, person.id,
+                                            f"更新走访 {visit.id} 的帮扶进展：{states}")])

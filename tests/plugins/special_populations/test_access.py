@@ -3,14 +3,20 @@ district (or a town of it) read and correct the full record; the grid worker of 
 in the grid list only; everyone else learns nothing — the same 404 an unknown id gets. Every read is audited."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from chalicelib.platform import audit
 from plugins.special_populations.models import ENTITY, GRID_LIST_ENTITY
-from tests.helpers import assert_problem, body, ok, patch, post
+from tests.helpers import JSON, assert_problem, body, ok, patch, post
 from tests.plugins.special_populations.conftest import GRID
 from plugins.special_populations.demo import fictional_id
 from tests.plugins.special_populations.test_records import person_in
+
+def put(client, path: str, payload: dict, headers: dict):
+    return client.request("PUT", path, headers={**JSON, **headers}, body=json.dumps(payload, ensure_ascii=False))
+
 
 FULL = {"district officer", "town officer"}
 EVERYONE = ["district officer", "town officer", "other district officer", "city officer", "assigned grid worker",
@@ -24,20 +30,20 @@ def person(client, areas, who, clock):
 
 
 # caller → status on (register, read the full record, correct it, read the grid list of GRID, record a visit,
-# read the visits, read the roster of 天宁区)
+# read the visits, update a visit's help, read the roster of 天宁区)
 MATRIX = {
-    "district officer":       (201, 200, 200, 404, 201, 200, 200),
-    "town officer":           (201, 200, 200, 404, 201, 200, 404),
-    "other district officer": (403, 404, 404, 404, 404, 404, 404),
-    "city officer":           (403, 404, 404, 404, 404, 404, 404),
-    "assigned grid worker":   (403, 404, 404, 200, 201, 200, 404),
-    "other grid worker":      (403, 404, 404, 404, 404, 404, 404),
-    "resident":               (403, 404, 404, 404, 404, 404, 404),
-    "mediator":               (403, 404, 404, 404, 404, 404, 404),
-    "legal aid officer":      (403, 404, 404, 404, 404, 404, 404),
-    "district admin":         (403, 404, 404, 404, 404, 404, 404),
-    "city admin":             (403, 404, 404, 404, 404, 404, 404),
-    "other city admin":       (403, 404, 404, 404, 404, 404, 404),
+    "district officer":       (201, 200, 200, 404, 201, 200, 200, 200),
+    "town officer":           (201, 200, 200, 404, 201, 200, 200, 404),
+    "other district officer": (403, 404, 404, 404, 404, 404, 404, 404),
+    "city officer":           (403, 404, 404, 404, 404, 404, 404, 404),
+    "assigned grid worker":   (403, 404, 404, 200, 201, 200, 200, 404),
+    "other grid worker":      (403, 404, 404, 404, 404, 404, 404, 404),
+    "resident":               (403, 404, 404, 404, 404, 404, 404, 404),
+    "mediator":               (403, 404, 404, 404, 404, 404, 404, 404),
+    "legal aid officer":      (403, 404, 404, 404, 404, 404, 404, 404),
+    "district admin":         (403, 404, 404, 404, 404, 404, 404, 404),
+    "city admin":             (403, 404, 404, 404, 404, 404, 404, 404),
+    "other city admin":       (403, 404, 404, 404, 404, 404, 404, 404),
 }
 
 
@@ -45,27 +51,36 @@ def test_the_access_matrix_covers_every_route_and_every_kind_of_caller(app):
     """A route added without a column in MATRIX fails here."""
     mounted = {(path, method) for path, entry in app.routes.items() if path.startswith("/v1/special-populations")
                for method in entry}
-    assert mounted == {("/v1/special-populations/people", "POST"), ("/v1/special-populations/people", "GET"), ("/v1/special-populations/people/{person_id}", "GET"),
+    assert mounted == {("/v1/special-populations/people", "POST"), ("/v1/special-populations/people", "GET"),
+                       ("/v1/special-populations/people/{person_id}", "GET"),
                        ("/v1/special-populations/people/{person_id}", "PATCH"),
                        ("/v1/special-populations/grid-list", "GET"),
                        ("/v1/special-populations/people/{person_id}/visits", "POST"),
-                       ("/v1/special-populations/people/{person_id}/visits", "GET")}
+                       ("/v1/special-populations/people/{person_id}/visits", "GET"),
+                       ("/v1/special-populations/people/{person_id}/visits/{visit_id}/help", "PUT")}
     assert set(MATRIX) == set(EVERYONE)
 
 
 def test_every_caller_gets_what_the_matrix_says_on_every_route(client, who, person, clock):
     url = f"/v1/special-populations/people/{person['id']}"
+    visit = ok(post(client, f"{url}/visits", {"day": clock.day(0), "situation": "正常"}, who["district officer"]), 201)
+    help_url = f"{url}/visits/{visit['id']}/help"
     seen = {}
     for n, caller in enumerate(EVERYONE):
         version = body(client.get(url, headers=who["district officer"]))["version"]
+        visited = next(v for v in body(client.get(f"{url}/visits?limit=100", headers=who["district officer"]))["items"]
+                       if v["id"] == visit["id"])
         registered = post(client, "/v1/special-populations/people",
                           person_in(clock, id_number=fictional_id("19900101", f"{n:02d}1")), who[caller])
         seen[caller] = (registered.status_code, client.get(url, headers=who[caller]).status_code,
-                        patch(client, url, {"reported_on": None}, {**who[caller], "If-Match": str(version)}).status_code,
+                        patch(client, url, {"reported_on": None},
+                              {**who[caller], "If-Match": str(version)}).status_code,
                         client.get(f"/v1/special-populations/grid-list?grid={GRID}", headers=who[caller]).status_code,
                         post(client, f"{url}/visits", {"day": clock.day(0), "situation": "在家，情绪稳定"},
                              who[caller]).status_code,
                         client.get(f"{url}/visits", headers=who[caller]).status_code,
+                        put(client, help_url, {"help": [{"kind": "temporary_aid", "status": "granted"}]},
+                            {**who[caller], "If-Match": str(visited["version"])}).status_code,
                         client.get("/v1/special-populations/people?area=320402", headers=who[caller]).status_code)
     assert seen == MATRIX
 

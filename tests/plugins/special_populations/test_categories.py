@@ -59,7 +59,8 @@ def test_a_release_on_29_february_is_covered_through_28_february_of_the_last_yea
     facts = Facts(prison_release=date(2024, 2, 29), rehab_release=date(2024, 2, 29))
     assert after_prison.evaluate(facts, date(2029, 2, 28)).met
     assert not after_prison.evaluate(facts, date(2029, 3, 1)).met
-    assert in_aftercare.evaluate(facts, date(2025, 2, 28)).met and not in_aftercare.evaluate(facts, date(2025, 3, 1)).met
+    assert in_aftercare.evaluate(facts, date(2025, 2, 28)).met
+    assert not in_aftercare.evaluate(facts, date(2025, 3, 1)).met
     assert add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)  # a leap year keeps its day
 
 

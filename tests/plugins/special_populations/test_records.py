@@ -108,6 +108,7 @@ def test_the_full_record_judges_the_categories_on_any_day_asked(client, areas, w
 def test_a_read_is_one_get_one_policy_read_and_one_audit_write_and_the_grid_list_one_query(client, areas, who, clock):
     person = ok(post(client, PEOPLE, person_in(clock), who["district officer"]), 201)
     read = dynamodb_calls(lambda: ok(client.get(f"{PEOPLE}/{person['id']}", headers=who["district officer"])))
-    listed = dynamodb_calls(lambda: ok(client.get("/v1/special-populations/grid-list", headers=who["assigned grid worker"])))
+    listed = dynamodb_calls(lambda: ok(client.get("/v1/special-populations/grid-list",
+                                                  headers=who["assigned grid worker"])))
     assert read == ["GetItem", "TransactWriteItems", "BatchGetItem"]
     assert listed == ["BatchGetItem", "Query", "TransactWriteItems"]

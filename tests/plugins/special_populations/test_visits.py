@@ -2,6 +2,7 @@
 reporting in within 10 days of the judgment (社区矫正法 art. 21), counts only in the findings."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from chalicelib import plugin
@@ -100,3 +101,25 @@ def test_correction_subjects_who_have_not_reported_in_are_counted_per_grid_as_a_
     [finding] = checks.missed_report_in(screening(clock))
     assert (finding.area, finding.severity, finding.title) == (GRID, "risk", "社区矫正对象未按期报到 1 人")
     assert "person" not in finding.record
+
+
+def test_the_help_of_a_visit_is_brought_up_to_date_against_the_version_seen(client, areas, who, clock):
+    person = ok(post(client, PEOPLE, person_in(clock), who["district officer"]), 201)
+    visit = ok(post(client, f"{PEOPLE}/{person['id']}/visits", {
+        "day": clock.day(-1), "situation": "失业在家", "help": [{"kind": "minimum_living"}]},
+        who["assigned grid worker"]), 201)
+    url = f"{PEOPLE}/{person['id']}/visits/{visit['id']}/help"
+    granted = {"help": [{"kind": "minimum_living", "status": "granted", "referred_to": "街道民政科",
+                         "outcome": "已纳入低保"}], "version": visit["version"]}
+    done = ok(client.request("PUT", url, headers={"Content-Type": "application/json", **who["assigned grid worker"]},
+                             body=json.dumps(granted, ensure_ascii=False)))
+    assert done["help"][0]["status"] == "granted" and done["version"] == visit["version"] + 1
+    stale = client.request("PUT", url, headers={"Content-Type": "application/json", **who["district officer"]},
+                           body=json.dumps(granted, ensure_ascii=False))
+    assert_problem(stale, 409, "stale_version")
+    unknown = client.request("PUT", f"{PEOPLE}/{person['id']}/visits/2020-01-01-nothing/help",
+                             headers={"Content-Type": "application/json", **who["district officer"]},
+                             body=json.dumps(granted, ensure_ascii=False))
+    assert_problem(unknown, 404, "visit_not_found")
+    assert "更新走访 %s 的帮扶进展：最低生活保障已落实" % visit["id"] in [
+        e["summary"] for e in audit.trail(ENTITY, person["id"], limit=50).items]
