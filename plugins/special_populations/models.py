@@ -157,7 +157,7 @@ class GridVisitEntry(Model):
     phone_masked: str | None
     categories: list[str] = Field(description="当日所属类别，如“安置帮教（至 2026-03-15）”")
     until: date = Field(description="最晚的类别截止日")
-    next_visit_due: date
+    next_visit_due: date = Field(description="上次走访（尚未走访的，登记之日）加所属类别中最短的走访间隔")
 
 
 class GridVisitPage(Model):
