@@ -1,0 +1,26 @@
+"""`special-populations` — 特殊人群 (SPEC S1–S5): community-correction subjects, resettlement and aftercare.
+
+The most sensitive data in the system. Categories are derived from dated legal events for any day
+(`criteria.py`, on the core rules engine), never typed; corrections officers of a person's district read
+the full record, the grid worker of the person's grid sees the grid list with only what a visit needs,
+and everyone else gets 404; every read is audited (`service.py` states the access rules).
+"""
+from __future__ import annotations
+
+from chalicelib.plugin import Plugin, ScreeningCheck
+from plugins.special_populations import checks, demo
+from plugins.special_populations.params import PARAMETERS
+from plugins.special_populations.routes import bp
+
+plugin = Plugin(
+    name="special-populations",
+    title="特殊人群服务管理",
+    blueprint=bp,
+    parameters=PARAMETERS,
+    screening_checks=(
+        ScreeningCheck(checks.CATEGORY_CHANGES, "特殊人群类别变动（仅计数）", checks.category_changes),
+        ScreeningCheck(checks.OVERDUE_VISITS, "特殊人群走访逾期（仅计数）", checks.overdue_visits),
+        ScreeningCheck(checks.MISSED_REPORT_IN, "社区矫正对象未按期报到（仅计数）", checks.missed_report_in),
+    ),
+    demo_data=demo.load_demo,
+)

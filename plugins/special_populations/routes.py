@@ -1,0 +1,80 @@
+"""The HTTP surface of special populations. Reads are open to any signed-in caller at the route and
+decided in the service (S5): a caller with no business with a record gets the same 404 as an unknown id,
+so a role check here (403) would already tell a mediator that the route holds something for someone."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.web import SIGNED_IN, PageQuery, caller, endpoint, expected_version, parse, parse_query
+from plugins.special_populations import service
+from plugins.special_populations.models import (
+    GridListQuery, GridVisitPage, HelpChange, JudgedOnQuery, RosterPage, RosterQuery, SpecialPersonChange,
+    SpecialPersonIn, SpecialPersonOut, VisitIn, VisitOut, VisitPage,
+)
+
+bp = Blueprint(__name__)
+TAGS = ("special-populations",)
+OFFICERS = {"corrections_officer"}
+
+
+@bp.route("/people", methods=["POST"], authorizer=jwt_auth)
+@endpoint("登记特殊人群人员（社区矫正工作人员）", who=OFFICERS, body=SpecialPersonIn, response=SpecialPersonOut, status=201, tags=TAGS)
+def register_person():
+    who = caller()
+    person = service.register(who, parse(SpecialPersonIn))
+    return service.full_view(person, person.registered_on)
+
+
+@bp.route("/people", methods=["GET"], authorizer=jwt_auth)
+@endpoint("特殊人群花名册（本区社区矫正工作人员；掩码显示，读取记入审计）", who=SIGNED_IN, query=RosterQuery,
+          response=RosterPage, tags=TAGS)
+def roster():
+    q = parse_query(RosterQuery)
+    return service.roster(caller(), q.area, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/people/{person_id}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("查看特殊人群人员档案（本区社区矫正工作人员；读取记入审计）", who=SIGNED_IN, query=JudgedOnQuery,
+          response=SpecialPersonOut, tags=TAGS)
+def read_person(person_id):
+    return service.read(caller(), person_id, parse_query(JudgedOnQuery).on)
+
+
+@bp.route("/people/{person_id}", methods=["PATCH"], authorizer=jwt_auth)
+@endpoint("更正特殊人群人员的日期或网格（需 If-Match）", who=SIGNED_IN, body=SpecialPersonChange, response=SpecialPersonOut,
+          tags=TAGS)
+def correct_person(person_id):
+    data = parse(SpecialPersonChange)
+    return service.correct(caller(), person_id, data, expected_version=expected_version(data.version))
+
+
+@bp.route("/grid-list", methods=["GET"], authorizer=jwt_auth)
+@endpoint("网格特殊人群名单（本网格网格员；只含走访所需信息，读取记入审计）", who=SIGNED_IN, query=GridListQuery,
+          response=GridVisitPage, tags=TAGS)
+def grid_list():
+    q = parse_query(GridListQuery)
+    return service.grid_list(caller(), q.grid, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/people/{person_id}/visits", methods=["POST"], authorizer=jwt_auth)
+@endpoint("记录一次走访及帮扶（本网格网格员或本区社区矫正工作人员）", who=SIGNED_IN, body=VisitIn, response=VisitOut,
+          status=201, tags=TAGS)
+def record_visit(person_id):
+    return VisitOut.of(service.record_visit(caller(), person_id, parse(VisitIn)))
+
+
+@bp.route("/people/{person_id}/visits", methods=["GET"], authorizer=jwt_auth)
+@endpoint("走访记录（本网格网格员或本区社区矫正工作人员；读取记入审计）", who=SIGNED_IN, query=PageQuery,
+          response=VisitPage, tags=TAGS)
+def list_visits(person_id):
+    q = parse_query(PageQuery)
+    return service.visits(caller(), person_id, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/people/{person_id}/visits/{visit_id}/help", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("更新一次走访的帮扶进展和结果（需 If-Match）", who=SIGNED_IN, body=HelpChange, response=VisitOut, tags=TAGS)
+def update_help(person_id, visit_id):
+    data = parse(HelpChange)
+    return VisitOut.of(service.update_help(caller(), person_id, visit_id, data,
+                                           expected_version=expected_version(data.version)))

@@ -1,0 +1,336 @@
+"""The rules of special populations, with no HTTP (SPEC S1, S2, S5).
+
+Access (S5), decided here and nowhere else — the most sensitive data in the system:
+- a corrections officer whose jurisdiction is the person's district (or a town inside it) reads and
+  corrects the full record; a city-level or another district's officer does not;
+- the grid worker whose jurisdiction is the person's grid sees them in the grid list, with only what a
+  visit needs (name, masked phone, category, until when, next visit due);
+- nobody else — residents, other roles, admins — learns that a record exists: every refusal of a read is
+  the same 404 an unknown id gets.
+Every read of a record or a list is an audit entry naming the view and the people shown (their ids).
+Logs never carry a name, an ID number or a category next to a person.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import Iterable
+
+from chalicelib.domain.areas import service as areas
+from chalicelib.domain.policy import service as policy
+from chalicelib.platform import audit, pii, storage, workdays
+from chalicelib.platform.auth import Caller
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.platform.storage import keys
+from chalicelib.platform.storage.paging import paged
+from chalicelib.platform.timeutil import SHANGHAI, to_shanghai, today_shanghai
+from plugins.special_populations import criteria, params
+from plugins.special_populations.criteria import Facts, Standing
+from plugins.special_populations.models import (
+    ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, HELP_STATUSES, ID_ENTITY, LIST, GridVisitEntry,
+    GridVisitPage, HelpChange, LegalEvents, Person, RosterEntry, RosterPage, SpecialCategoryOut, SpecialPersonChange,
+    SpecialPersonIn, SpecialPersonOut, Visit,
+    VisitIn, VisitOut, VisitPage,
+)
+
+OFFICER, GRID_WORKER = "corrections_officer", "grid_worker"
+DISTRICT_DIGITS = 6
+AUDIT_CHUNK = 100  # items per TransactWriteItems
+
+
+# --- access (S5) -------------------------------------------------------------------------------------
+
+def is_officer_of(caller: Caller, grid: str) -> bool:
+    """A corrections officer of the district (or a town of it) the grid belongs to."""
+    return (OFFICER in caller.roles and bool(caller.area) and len(caller.area or "") >= DISTRICT_DIGITS
+            and grid.startswith(caller.area or "-"))
+
+
+def is_grid_worker_of(caller: Caller, grid: str) -> bool:
+    """The grid worker assigned to the grid: their jurisdiction is exactly that grid."""
+    return GRID_WORKER in caller.roles and caller.area == grid
+
+
+def _hidden() -> NotFound:
+    detail, code = Person.missing
+    return NotFound(detail, code=code)
+
+
+def _full_record(caller: Caller, person_id: str) -> Person:
+    """The person, for a corrections officer of their district; to anyone else it does not exist."""
+    person = storage.find(Person, ENTITY, person_id)
+    if person is None or not is_officer_of(caller, person.grid):
+        raise _hidden()
+    return person
+
+
+# --- categories (S1) ---------------------------------------------------------------------------------
+
+def settings(grid: str, on: date) -> dict[str, int]:
+    """The windows, look-ahead and visit frequencies in force at `grid` on `on` (one round trip)."""
+    names = [*params.WINDOWS, *params.VISIT_DAYS.values(), params.REPORT_IN_DAYS]
+    found = policy.resolve_many(names, grid, on)
+    return {name: int(found[name].value) for name in names}
+
+
+def facts_of(person: Person | LegalEvents, found: dict[str, int]) -> Facts:
+    return Facts(correction_start=person.correction_start, correction_end=person.correction_end,
+                 correction_ended=person.correction_ended, prison_release=person.prison_release,
+                 rehab_release=person.rehab_release, after_prison_years=found[params.AFTER_PRISON_YEARS],
+                 after_correction_years=found[params.AFTER_CORRECTION_YEARS],
+                 aftercare_years=found[params.AFTERCARE_YEARS])
+
+
+def standings_of(person: Person, found: dict[str, int], on: date) -> list[Standing]:
+    return criteria.standings(facts_of(person, found), on, look_ahead=found[params.ALMOST_DAYS])
+
+
+def next_visit_due(person: Person, current: list[Standing], found: dict[str, int]) -> date:
+    """The last visit (or, before any, the day of registration) plus the shortest interval among the
+    categories the person is in."""
+    days = min(found[params.VISIT_DAYS[s.category]] for s in current)
+    return (person.last_visit or person.registered_on) + timedelta(days=days)
+
+
+# --- reporting in (社区矫正法 art. 21) ------------------------------------------------------------------
+
+def report_in_due(person: Person, found: dict[str, int]) -> date | None:
+    """The last day a correction subject may report in: N days after the judgment took effect, counted as
+    民法典 arts. 201 and 203 count periods (the day it took effect does not count; a last day that is a
+    holiday or weekend moves to the next working day, on the State Council's calendar)."""
+    if person.judgment_effective is None or person.correction_start is None:
+        return None
+    start = datetime.combine(person.judgment_effective, time(0), SHANGHAI)
+    end = workdays.period_end(start, found[params.REPORT_IN_DAYS]).end  # 24:00 of the last day
+    return to_shanghai(end).date() - timedelta(days=1)
+
+
+def report_in_missed(person: Person, found: dict[str, int], on: date) -> bool:
+    """On `on`, the deadline has passed without the person reporting in, or they reported in late."""
+    due = report_in_due(person, found)
+    if due is None:
+        return False
+    if person.reported_on is not None:
+        return person.reported_on > due
+    return on > due
+
+
+# --- checks on what an officer enters ----------------------------------------------------------------
+
+def date_problems(events: LegalEvents, today: date) -> list[dict]:
+    """Every inconsistency of the dated events, each naming its field."""
+    e, out = events, []
+
+    def bad(field: str, msg: str) -> None:
+        out.append({"loc": [field], "msg": msg})
+
+    for field in ("judgment_effective", "correction_ended", "prison_release", "rehab_release", "reported_on"):
+        if getattr(e, field) and getattr(e, field) > today:
+            bad(field, "该日期尚未到来")
+    if (e.correction_start is None) != (e.correction_end is None):
+        bad("correction_end" if e.correction_end is None else "correction_start", "矫正期起止日须同时填写")
+    if e.correction_start and e.correction_end and e.correction_end < e.correction_start:
+        bad("correction_end", "矫正期满日早于起始日")
+    if e.correction_ended and not e.correction_start:
+        bad("correction_ended", "未填写矫正期，不能填写解除日期")
+    if e.correction_ended and e.correction_start and not e.correction_start <= e.correction_ended <= (
+            e.correction_end or e.correction_ended):
+        bad("correction_ended", "解除社区矫正之日应在矫正期内")
+    if e.judgment_effective and e.prison_release and e.prison_release < e.judgment_effective:
+        bad("prison_release", "刑满释放日早于判决生效日")
+    if e.judgment_effective and e.correction_start and e.correction_start < e.judgment_effective:
+        bad("correction_start", "矫正期起始日早于判决生效日")
+    if e.reported_on and e.judgment_effective and e.reported_on < e.judgment_effective:
+        bad("reported_on", "报到日早于判决生效日")
+    return out
+
+
+def _refuse_bad_dates(events: LegalEvents, today: date) -> None:
+    problems = date_problems(events, today)
+    if problems:
+        names = "、".join(p["loc"][0] for p in problems)
+        raise Unprocessable(f"日期有误：{names}", code="inconsistent_dates", errors=problems)
+
+
+def _officer_may_place(caller: Caller, grid: str) -> None:
+    if not is_officer_of(caller, grid):
+        raise Forbidden(f"网格 {grid} 不在您所在区的社区矫正管辖范围内", code="outside_jurisdiction",
+                        errors=[{"loc": ["grid"], "msg": "不在您的管辖范围内"}])
+
+
+# --- records (S1, S5) --------------------------------------------------------------------------------
+
+def register(caller: Caller, data: SpecialPersonIn, *, person_id: str | None = None) -> Person:
+    """One transaction: the person, the ID number's uniqueness item, the grid's existence and the audit
+    entry — no read before the write."""
+    _officer_may_place(caller, data.grid)
+    today = today_shanghai()
+    _refuse_bad_dates(data, today)
+    sealed_id = pii.seal_id_number(data.id_number)
+    phone = pii.seal_phone(data.phone).fields("phone") if data.phone else {}
+    person = Person(id=person_id or uuid.uuid4().hex, name=data.name, grid=data.grid,
+                    **sealed_id.fields("id"), **phone, **{f: getattr(data, f) for f in EVENT_FIELDS},
+                    registered_on=today, registered_by=caller.sub)
+    once = storage.Check(
+        storage.put_op({**keys.record(ID_ENTITY, sealed_id.hash), "entity": ID_ENTITY, "person": person.id}),
+        Conflict("该身份证号已登记", code="already_registered", errors=[{"loc": ["id_number"], "msg": "已登记"}]))
+    return storage.put_new(person, also=[areas.must_exist(data.grid, field="grid", level="grid"), once,
+                                         audit.entry(caller.actor, "create", ENTITY, person.id, "登记特殊人群人员")])
+
+
+def read(caller: Caller, person_id: str, on: date | None = None) -> SpecialPersonOut:
+    """The full record and its categories on `on` (default today), for an officer of the district; the
+    read (with the full ID number and phone) is audited."""
+    person = _full_record(caller, person_id)
+    on = on or today_shanghai()
+    audit.record_read(caller.actor, ENTITY, person.id, f"查看特殊人群档案（完整视图，含身份证号、电话；类别判断日 {on}）")
+    return full_view(person, on)
+
+
+def full_view(person: Person, on: date) -> SpecialPersonOut:
+    found = settings(person.grid, on)
+    return SpecialPersonOut(
+        id=person.id, name=person.name, grid=person.grid,
+        id_number=pii.Sealed("id_number", person.id_cipher, person.id_hash, person.id_masked).reveal(),
+        phone=(pii.Sealed("phone", person.phone_cipher, person.phone_hash or "", person.phone_masked or "")
+               .reveal() if person.phone_cipher else None),
+        **{f: getattr(person, f) for f in EVENT_FIELDS}, last_visit=person.last_visit,
+        report_in_due=report_in_due(person, found), report_in_missed=report_in_missed(person, found, on), as_of=on,
+        categories=[SpecialCategoryOut.of(s) for s in standings_of(person, found, on)], version=person.version,
+        created_at=person.created_at)
+
+
+def correct(caller: Caller, person_id: str, data: SpecialPersonChange, *, expected_version: int) -> SpecialPersonOut:
+    """Correct the dated events or the grid; stale versions are 409, the change audited (fields only)."""
+    person = _full_record(caller, person_id)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    if "grid" in changes and changes["grid"] is None:
+        raise Unprocessable("网格不能为空", errors=[{"loc": ["grid"], "msg": "不能为空"}])
+    also: list = []
+    if changes.get("grid") and changes["grid"] != person.grid:
+        _officer_may_place(caller, changes["grid"])
+        also.append(areas.must_exist(changes["grid"], field="grid", level="grid"))
+    merged = LegalEvents(**{f: changes.get(f, getattr(person, f)) for f in EVENT_FIELDS})
+    _refuse_bad_dates(merged, today_shanghai())
+    summary = "更正特殊人群人员信息：" + "、".join(sorted(changes)) if changes else "更正特殊人群人员信息（无变化）"
+    updated = storage.update(person, changes, expected_version=expected_version,
+                             also=[*also, audit.entry(caller.actor, "update", ENTITY, person.id, summary)])
+    return full_view(updated, today_shanghai())
+
+
+# --- the grid list (S2) ------------------------------------------------------------------------------
+
+def grid_list(caller: Caller, grid: str | None, *, limit: int, cursor: str | None) -> GridVisitPage:
+    """The people of the caller's grid who are in a category today, with only what a visit needs. One
+    Query for the grid, one policy read; the read is audited for the list and for every person shown."""
+    grid = grid or caller.area or ""
+    if not is_grid_worker_of(caller, grid):
+        raise NotFound("没有这个网格的名单", code="grid_list_not_found")
+    today = today_shanghai()
+    found = settings(grid, today)
+    entries = []
+    for item in storage.every(Person, LIST, grid, max_items=2000):
+        person = Person.from_item(item)
+        current = [s for s in standings_of(person, found, today) if s.met]
+        if current:
+            entries.append(GridVisitEntry(id=person.id, name=person.name, phone_masked=person.phone_masked,
+                                     categories=[s.label for s in current], until=max(s.until for s in current),
+                                     next_visit_due=next_visit_due(person, current, found)))
+    page, next_cursor = paged(entries, sort_key=lambda e: f"{e.next_visit_due}#{e.id}",
+                              query_id=f"special-populations-grid|{grid}|{today}", limit=limit, cursor=cursor)
+    _audit_list_read(caller, grid, [e.id for e in page], list_summary=f"查看网格特殊人群名单（{len(page)} 人）",
+                     person_summary=f"出现在网格名单中（网格视图，网格 {grid}）")
+    return GridVisitPage(items=page, next_cursor=next_cursor)
+
+
+def _audit_list_read(caller: Caller, area: str, person_ids: list[str], *, list_summary: str,
+                     person_summary: str) -> None:
+    """One entry for the list (under the area) and one per person shown (in the person's own trail)."""
+    ops = [audit.entry(caller.actor, "read", GRID_LIST_ENTITY, area, list_summary)]
+    ops += [audit.entry(caller.actor, "read", ENTITY, pid, person_summary) for pid in person_ids]
+    for start in range(0, len(ops), AUDIT_CHUNK):
+        storage.transact(ops[start:start + AUDIT_CHUNK])
+
+
+def people_in(area: str) -> Iterable[Person]:
+    """Everyone registered under `area` (one Query of the city partition) — for checks, never shown."""
+    return (Person.from_item(i) for i in storage.every(Person, LIST, area, max_items=10_000))
+
+
+# --- visits and help (S3) ----------------------------------------------------------------------------
+
+def _visitor(caller: Caller, person_id: str) -> Person:
+    """The person, for whoever may visit them: the assigned grid worker or an officer of the district.
+    To anyone else — a grid worker of another grid included — they do not exist (S5 keeps existence
+    private, so this is the 404 an unknown id gets, not a 403 that would confirm the id)."""
+    person = storage.find(Person, ENTITY, person_id)
+    if person is None or not (is_officer_of(caller, person.grid) or is_grid_worker_of(caller, person.grid)):
+        raise _hidden()
+    return person
+
+
+def record_visit(caller: Caller, person_id: str, data: VisitIn) -> Visit:
+    """The visit, the person's `last_visit` when it is the latest (conditional on the version read) and the
+    audit entry, in one transaction."""
+    person = _visitor(caller, person_id)
+    if data.day > today_shanghai():
+        raise Unprocessable("走访日期不能晚于今日", code="visit_in_future", errors=[{"loc": ["day"], "msg": "晚于今日"}])
+    role = OFFICER if is_officer_of(caller, person.grid) else GRID_WORKER
+    visit = Visit(id=f"{data.day.isoformat()}-{uuid.uuid4().hex}", person=person.id, day=data.day, by=caller.sub,
+                  by_role=role,
+                  situation=data.situation, education=data.education, help=data.help)
+    if person.last_visit is None or data.day > person.last_visit:
+        _, moved = storage.prepare_update(person, {"last_visit": data.day}, expected_version=person.version)
+    else:
+        moved = storage.check_op(**keys.record(ENTITY, person.id))
+    kinds = "、".join(HELP_KINDS[h.kind] for h in data.help)
+    summary = f"记录走访（{data.day}）" + (f"，帮扶：{kinds}" if kinds else "")
+    return storage.put_new(visit, also=[moved, audit.entry(caller.actor, "create", ENTITY, person.id, summary)])
+
+
+def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) -> VisitPage:
+    """The person's visits, newest first (one Query of their partition); the read audited."""
+    person = _visitor(caller, person_id)
+    page = storage.page(Visit, ENTITY, person.id, after=("visit",), limit=limit, cursor=cursor, newest_first=True)
+    audit.record_read(caller.actor, ENTITY, person.id, f"查看走访记录（{len(page.items)} 条）")
+    return VisitPage(items=[VisitOut.of(Visit.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+# --- the district roster (corrections officers) --------------------------------------------------------
+
+def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> RosterPage:
+    """Everyone registered under `area` (the officer's district or a part of it), one Query page in grid
+    order, masked; the read audited for the list and every person shown."""
+    area = area or caller.area or ""
+    if not is_officer_of(caller, area):
+        raise NotFound("没有这个名单", code="roster_not_found")
+    today = today_shanghai()
+    page = storage.page(Person, LIST, area, limit=limit, cursor=cursor)
+    settings_by_grid: dict[str, dict[str, int]] = {}
+    items = []
+    for person in map(Person.from_item, page.items):
+        if person.grid not in settings_by_grid:
+            settings_by_grid[person.grid] = settings(person.grid, today)
+        found = settings_by_grid[person.grid]
+        items.append(RosterEntry(id=person.id, name=person.name, grid=person.grid, id_masked=person.id_masked,
+                                 phone_masked=person.phone_masked,
+                                 categories=[s.label for s in standings_of(person, found, today) if s.met],
+                                 report_in_missed=report_in_missed(person, found, today)))
+    _audit_list_read(caller, area, [e.id for e in items], list_summary=f"查看特殊人群花名册（{len(items)} 人）",
+                     person_summary=f"出现在花名册中（掩码视图，区域 {area}）")
+    return RosterPage(items=items, next_cursor=page.next_cursor)
+
+
+def update_help(caller: Caller, person_id: str, visit_id: str, data: HelpChange, *, expected_version: int) -> Visit:
+    """Record how the help of a visit went (referred, granted, refused, with the outcome); audited with the
+    kinds and statuses, never the text."""
+    person = _visitor(caller, person_id)
+    visit = storage.get_record(Visit, keys.compose(ENTITY, person.id), keys.compose("visit", visit_id)) \
+        if keys.is_record_id(visit_id) else None
+    if visit is None:
+        detail, code = Visit.missing
+        raise NotFound(detail, code=code)
+    states = "、".join(f"{HELP_KINDS[h.kind]}{HELP_STATUSES[h.status]}" for h in data.help) or "无"
+    return storage.update(visit, {"help": data.help}, expected_version=expected_version,
+                          also=[audit.entry(caller.actor, "update", ENTITY, person.id,
+                                            f"更新走访 {visit.id} 的帮扶进展：{states}")])

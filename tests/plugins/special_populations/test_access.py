@@ -1,0 +1,137 @@
+"""SPEC S5, the access matrix: every route × every kind of caller. Corrections officers of the person's
+district (or a town of it) read and correct the full record; the grid worker of the person's grid sees them
+in the grid list only; everyone else learns nothing — the same 404 an unknown id gets. Every read is audited."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chalicelib.platform import audit
+from plugins.special_populations.models import ENTITY, GRID_LIST_ENTITY
+from tests.helpers import JSON, assert_problem, body, ok, patch, post
+from tests.plugins.special_populations.conftest import GRID
+from plugins.special_populations.demo import fictional_id
+from tests.plugins.special_populations.test_records import person_in
+
+def put(client, path: str, payload: dict, headers: dict):
+    return client.request("PUT", path, headers={**JSON, **headers}, body=json.dumps(payload, ensure_ascii=False))
+
+
+FULL = {"district officer", "town officer"}
+EVERYONE = ["district officer", "town officer", "other district officer", "city officer", "assigned grid worker",
+            "other grid worker", "resident", "mediator", "legal aid officer", "district admin", "city admin",
+            "other city admin"]
+
+
+@pytest.fixture
+def person(client, areas, who, clock):
+    return ok(post(client, "/v1/special-populations/people", person_in(clock), who["district officer"]), 201)
+
+
+# caller → status on (register, read the full record, correct it, read the grid list of GRID, record a visit,
+# read the visits, update a visit's help, read the roster of 天宁区)
+MATRIX = {
+    "district officer":       (201, 200, 200, 404, 201, 200, 200, 200),
+    "town officer":           (201, 200, 200, 404, 201, 200, 200, 404),
+    "other district officer": (403, 404, 404, 404, 404, 404, 404, 404),
+    "city officer":           (403, 404, 404, 404, 404, 404, 404, 404),
+    "assigned grid worker":   (403, 404, 404, 200, 201, 200, 200, 404),
+    "other grid worker":      (403, 404, 404, 404, 404, 404, 404, 404),
+    "resident":               (403, 404, 404, 404, 404, 404, 404, 404),
+    "mediator":               (403, 404, 404, 404, 404, 404, 404, 404),
+    "legal aid officer":      (403, 404, 404, 404, 404, 404, 404, 404),
+    "district admin":         (403, 404, 404, 404, 404, 404, 404, 404),
+    "city admin":             (403, 404, 404, 404, 404, 404, 404, 404),
+    "other city admin":       (403, 404, 404, 404, 404, 404, 404, 404),
+}
+
+
+def test_the_access_matrix_covers_every_route_and_every_kind_of_caller(app):
+    """A route added without a column in MATRIX fails here."""
+    mounted = {(path, method) for path, entry in app.routes.items() if path.startswith("/v1/special-populations")
+               for method in entry}
+    assert mounted == {("/v1/special-populations/people", "POST"), ("/v1/special-populations/people", "GET"),
+                       ("/v1/special-populations/people/{person_id}", "GET"),
+                       ("/v1/special-populations/people/{person_id}", "PATCH"),
+                       ("/v1/special-populations/grid-list", "GET"),
+                       ("/v1/special-populations/people/{person_id}/visits", "POST"),
+                       ("/v1/special-populations/people/{person_id}/visits", "GET"),
+                       ("/v1/special-populations/people/{person_id}/visits/{visit_id}/help", "PUT")}
+    assert set(MATRIX) == set(EVERYONE)
+
+
+def test_every_caller_gets_what_the_matrix_says_on_every_route(client, who, person, clock):
+    url = f"/v1/special-populations/people/{person['id']}"
+    visit = ok(post(client, f"{url}/visits", {"day": clock.day(0), "situation": "正常"}, who["district officer"]), 201)
+    help_url = f"{url}/visits/{visit['id']}/help"
+    seen = {}
+    for n, caller in enumerate(EVERYONE):
+        version = body(client.get(url, headers=who["district officer"]))["version"]
+        visited = next(v for v in body(client.get(f"{url}/visits?limit=100", headers=who["district officer"]))["items"]
+                       if v["id"] == visit["id"])
+        registered = post(client, "/v1/special-populations/people",
+                          person_in(clock, id_number=fictional_id("19900101", f"{n:02d}1")), who[caller])
+        seen[caller] = (registered.status_code, client.get(url, headers=who[caller]).status_code,
+                        patch(client, url, {"reported_on": None},
+                              {**who[caller], "If-Match": str(version)}).status_code,
+                        client.get(f"/v1/special-populations/grid-list?grid={GRID}", headers=who[caller]).status_code,
+                        post(client, f"{url}/visits", {"day": clock.day(0), "situation": "在家，情绪稳定"},
+                             who[caller]).status_code,
+                        client.get(f"{url}/visits", headers=who[caller]).status_code,
+                        put(client, help_url, {"help": [{"kind": "temporary_aid", "status": "granted"}]},
+                            {**who[caller], "If-Match": str(visited["version"])}).status_code,
+                        client.get("/v1/special-populations/people?area=320402", headers=who[caller]).status_code)
+    assert seen == MATRIX
+
+
+def test_a_refusal_says_exactly_what_an_unknown_id_says(client, who, person):
+    for caller in EVERYONE:
+        if caller in FULL:
+            continue
+        refused = assert_problem(client.get(f"/v1/special-populations/people/{person['id']}", headers=who[caller]),
+                                 404, "person_not_found")
+        unknown = assert_problem(client.get("/v1/special-populations/people/no-such-person", headers=who[caller]),
+                                 404, "person_not_found")
+        assert refused == unknown, caller
+
+
+def test_the_full_record_shows_the_id_number_and_the_grid_list_only_what_a_visit_needs(client, who, person):
+    full = body(client.get(f"/v1/special-populations/people/{person['id']}", headers=who["town officer"]))
+    assert full["id_number"] == person["id_number"] and full["phone"] == "13912345678"
+    [entry] = body(client.get("/v1/special-populations/grid-list", headers=who["assigned grid worker"]))["items"]
+    assert set(entry) == {"id", "name", "phone_masked", "categories", "until", "next_visit_due"}
+    assert entry["phone_masked"] == "139****5678"
+
+
+def test_registering_outside_the_district_names_the_grid(client, who, areas, clock):
+    response = post(client, "/v1/special-populations/people", person_in(clock), who["other district officer"])
+    assert assert_problem(response, 403, "outside_jurisdiction")["errors"][0]["loc"] == ["body", "grid"]
+
+
+def test_a_grid_worker_sees_their_own_grid_by_default_and_nobody_of_another_grid(client, who, person):
+    assert body(client.get("/v1/special-populations/grid-list", headers=who["assigned grid worker"]))["items"]
+    assert body(client.get("/v1/special-populations/grid-list", headers=who["other grid worker"]))["items"] == []
+
+
+def test_every_read_of_a_record_or_a_list_is_in_the_audit_trail_with_who_and_which_view(client, who, person):
+    ok(client.get(f"/v1/special-populations/people/{person['id']}", headers=who["district officer"]))
+    ok(client.get("/v1/special-populations/grid-list", headers=who["assigned grid worker"]))
+    trail = audit.trail(ENTITY, person["id"], limit=50).items
+    reads = [(e["actor"], e["summary"]) for e in trail if e["action"] == "read"]
+    assert {a for a, _ in reads} == {"co-tn", "gw-1"}
+    assert any("完整视图" in s for a, s in reads if a == "co-tn")
+    assert any("网格视图" in s for a, s in reads if a == "gw-1")
+    [listing] = audit.trail(GRID_LIST_ENTITY, GRID).items
+    assert listing["actor"] == "gw-1" and listing["summary"] == "查看网格特殊人群名单（1 人）"
+
+
+def test_the_roster_shows_an_officer_everyone_of_their_area_masked_and_audits_each(client, who, person):
+    page = body(client.get("/v1/special-populations/people", headers=who["district officer"]))
+    [entry] = page["items"]
+    assert entry["id_masked"].startswith("320") and "*" in entry["id_masked"] and entry["phone_masked"] == "139****5678"
+    assert entry["categories"] and entry["categories"][0].startswith("安置帮教（至 ")
+    town = body(client.get("/v1/special-populations/people", headers=who["town officer"]))
+    assert [e["id"] for e in town["items"]] == [person["id"]]
+    summaries = [e["summary"] for e in audit.trail(ENTITY, person["id"], limit=50).items]
+    assert "出现在花名册中（掩码视图，区域 320402）" in summaries
