@@ -1,0 +1,36 @@
+"""The policy parameters mediation reads: thresholds of the starting tier and the time limits per tier.
+Data with effective dates per area (`/v1/policies`); the defaults below are used where no area set one."""
+from __future__ import annotations
+
+from chalicelib.plugin import Parameter
+
+DISTRICT_PEOPLE = "mediation.district_people"
+DISTRICT_WORKERS = "mediation.district_workers"
+CONFIRMATION_DAYS = "mediation.judicial_confirmation_days"
+CONFIRMATION_ALERT_DAYS = "mediation.confirmation_alert_days"
+TIER_DAYS = {tier: f"mediation.{tier}_days" for tier in ("grid", "village", "town", "district", "industry")}
+
+_LIMIT_SOURCE = ("《人民调解工作若干规定》（司法部 2002）第三十七条：人民调解委员会调解纠纷，一般在一个月内调结；"
+                 "基层层级的时限由各地按“简易纠纷不出网格”从严设定。")
+
+PARAMETERS = (
+    Parameter(DISTRICT_PEOPLE, title="涉及人数达到即由区矛盾纠纷调处中心调处", unit="人", minimum=2, maximum=1000,
+              default=10, description="重大矛盾纠纷由辖市（区）矛盾纠纷调处中心协调调处（seeds/000 第5项）；"
+                                      "群体性纠纷以涉及人数认定。"),
+    Parameter(DISTRICT_WORKERS, title="劳动争议涉及劳动者人数达到即由区中心调处", unit="人", minimum=2, maximum=1000,
+              default=10, description="多名劳动者的欠薪等劳动争议易引发群体性事件，按重大纠纷由区中心调处。"),
+    Parameter(TIER_DAYS["grid"], title="网格调解时限", unit="日", minimum=1, maximum=60, default=7,
+              description=_LIMIT_SOURCE),
+    Parameter(TIER_DAYS["village"], title="村（社区）调委会调解时限", unit="日", minimum=1, maximum=60, default=15,
+              description=_LIMIT_SOURCE),
+    Parameter(TIER_DAYS["town"], title="镇（街道）调委会调解时限", unit="日", minimum=1, maximum=90, default=30,
+              description=_LIMIT_SOURCE),
+    Parameter(TIER_DAYS["district"], title="区矛盾纠纷调处中心调解时限", unit="日", minimum=1, maximum=90, default=30,
+              description=_LIMIT_SOURCE),
+    Parameter(TIER_DAYS["industry"], title="行业性专业性调委会调解时限", unit="日", minimum=1, maximum=90, default=30,
+              description=_LIMIT_SOURCE),
+    Parameter(CONFIRMATION_DAYS, title="申请司法确认期限", unit="日", minimum=1, maximum=90, default=30,
+              description="《人民调解法》第三十三条：自调解协议生效之日起三十日内共同向人民法院申请司法确认。"),
+    Parameter(CONFIRMATION_ALERT_DAYS, title="司法确认期限届满前提醒", unit="日", minimum=1, maximum=30, default=7,
+              description="申请司法确认的期限届满前多少日提醒承办调解员。"),
+)
