@@ -116,12 +116,19 @@ def _in_force(grid: str, on: date) -> dict[str, policy.InForce]:
 
 def _facts(kind: str, parties: int, risk: RiskFlags, found: dict[str, policy.InForce]) -> tiers.Facts:
     def threshold(name: str) -> tiers.Threshold:
-        return tiers.Threshold(int(found[name].value), found[name].describe())
+        return tiers.Threshold(int(found[name].value), _cite(found[name]))
 
     return tiers.Facts(kind=kind, parties=parties, people_involved=risk.people_involved, workers=risk.workers,
                        petition_history=risk.petition_history, threat_of_escalation=risk.threat_of_escalation,
                        district_people=threshold(params.DISTRICT_PEOPLE),
                        district_workers=threshold(params.DISTRICT_WORKERS))
+
+
+def _cite(in_force: policy.InForce) -> str:
+    """The rule a reason rests on, as people read it: the area's version, or the platform's default."""
+    if in_force.version_id == policy.DECLARED_DEFAULT:
+        return "平台默认标准"
+    return in_force.describe()
 
 
 def committee(tier: str, grid: str) -> Holder:

@@ -127,3 +127,16 @@ def test_only_the_holding_mediator_reads_contacts_in_full_and_the_read_is_audite
 def test_the_record_lists_under_its_grid(client, mediator):
     ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
     assert len(storage.every(Dispute, "mediation-dispute", "3204")) == 1
+
+
+def test_the_tier_reason_cites_the_area_s_own_threshold_in_force(client, token, clock):
+    from chalicelib.domain.policy import service as policy
+    from chalicelib.platform import audit
+    from plugins.mediation import params
+
+    policy.set_version(audit.SYSTEM, None, params.DISTRICT_PEOPLE, area_code="320402", value=6,
+                       effective_from=clock.today, label="天宁区重大纠纷人数标准")
+    created = ok(post(client, "/v1/mediation/disputes", dispute(risk={"people_involved": 6}),
+                      token("g-1", "grid_worker", area=GRID)), 201)
+    assert created["tier"] == "district"
+    assert created["history"][0]["reasons"] == [f"涉及 6 人，达到 6 人（天宁区重大纠纷人数标准 6 人（{clock.day()} 起））"]
