@@ -49,11 +49,18 @@ def get(caller: Caller, dispute_id: str) -> Dispute:
 
 
 def _staff_dispute(caller: Caller, dispute_id: str) -> Dispute:
-    """For changes: staff of the dispute's area only (a party reads, but does not change, the record)."""
+    """For changes: whoever holds the dispute, or staff over the area of the tier holding it (a grid's staff
+    for a grid-tier dispute, the district's once it is at the district centre). A party reads, but does
+    not change, the record; staff of the grid do not reach into a dispute held above them."""
     dispute = get(caller, dispute_id)
-    if not (caller.has_any(STAFF) and caller.covers(dispute.grid)):
-        raise Forbidden("只有承办地区的调解员、网格员可以办理", code="not_handling_staff")
+    if not (caller.has_any(STAFF) and (holds(caller, dispute) or caller.covers(tier_area(dispute)))):
+        raise Forbidden(f"该纠纷由{TIERS[dispute.tier]}承办，您无权办理", code="not_handling_staff")
     return dispute
+
+
+def tier_area(dispute: Dispute) -> str:
+    """The area of the tier holding the dispute: its grid cut to that level."""
+    return dispute.grid[:TIER_AREA_DIGITS[dispute.tier]]
 
 
 def listing(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> DisputePage:

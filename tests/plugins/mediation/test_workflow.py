@@ -134,3 +134,22 @@ def test_a_party_may_read_but_not_change_their_dispute(client, token, mediator, 
     assert_problem(put(client, f"/v1/mediation/disputes/{created['id']}/outcome", agreement(clock), token("r-li")),
                    403)
     assert body(client.get(f"/v1/mediation/disputes/{created['id']}", headers=token("r-li")))["status"] == "mediating"
+
+
+def test_once_escalated_the_grid_s_staff_no_longer_act_on_it_and_the_town_s_do(client, token, opened, clock):
+    grid_worker = token("g-1", "grid_worker", area=GRID)
+    path = f"/v1/mediation/disputes/{opened['id']}"
+    ok(post(client, f"{path}/transfers", {"tier": "town", "reason": "网格调解不成", "version": 1}, grid_worker))
+    session = {"on": clock.day(), "video": True, "participants": ["李秀英"], "notes": "视频调解", "version": 2}
+    assert_problem(post(client, f"{path}/sessions", session, grid_worker), 403, "not_handling_staff")
+    assert body(client.get(path, headers=grid_worker))["tier"] == "town"  # still readable by the grid's staff
+    town = token("t-1", "mediator", area="320402001")
+    ok(post(client, f"{path}/sessions", session, town), 201)
+
+
+def test_a_named_mediator_holds_the_dispute_wherever_their_own_area_is(client, token, mediator, opened, clock):
+    path = f"/v1/mediation/disputes/{opened['id']}"
+    ok(post(client, f"{path}/transfers", {"tier": "district", "mediator": "m-expert", "reason": "需专家参与",
+                                          "version": 1}, mediator))
+    expert = token("m-expert", "mediator", area=GRID)
+    ok(put(client, f"{path}/outcome", agreement(clock, version=2), expert))
