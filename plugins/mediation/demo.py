@@ -10,12 +10,25 @@ from chalicelib.platform import storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import today_shanghai
-from plugins.mediation import service
-from plugins.mediation.models import ENTITY, AgreementIn, DisputeIn, OutcomeIn, PartyIn, RiskFlags, TermIn
+from plugins.mediation import roster, service
+from plugins.mediation.models import (
+    ENTITY, MEDIATOR_ENTITY, AgreementIn, DisputeIn, MediatorIn, OutcomeIn, PartyIn, RiskFlags, TermIn,
+)
 
 GRID = "320402001001001"
 # The grid's mediator in the core's demo directory (周雅琴, 雕庄街道人民调解委员会) signs in with this account.
 MEDIATOR = Caller(sub="demo-p-zhouyaqin", roles=frozenset({"mediator"}), area="320402001")
+
+DISTRICT_OFFICE = Caller(sub="demo-district-mediation", roles=frozenset({"mediator"}), area="320402")
+# The roster: the accounts match the core's demo directory (周雅琴, 吴桂兰) where it has them.
+ROSTER = (
+    MediatorIn(id="demo-p-zhouyaqin", name="周雅琴", area=GRID, committee="雕庄街道人民调解委员会", full_time=True,
+               grade="二级人民调解员", kinds=["neighbour", "marriage_family", "adjacent_property"]),
+    MediatorIn(id="demo-p-wuguilan", name="吴桂兰", area="320402001001", committee="朝阳花园社区人民调解委员会",
+               full_time=False, grade="三级人民调解员", kinds=["neighbour", "property_management"]),
+    MediatorIn(id="demo-m-expert-labour", name="沈卫东", area="320402", committee="天宁区矛盾纠纷调处中心",
+               full_time=True, grade="一级人民调解员", kinds=["labour", "enterprise", "contract"], expert=True),
+)
 
 DISPUTES = {
     "demo-dispute-neighbour": DisputeIn(
@@ -37,6 +50,9 @@ DISPUTES = {
 
 
 def load(context: DemoContext) -> None:
+    for mediator in ROSTER:
+        if storage.get(**keys.record(MEDIATOR_ENTITY, mediator.id)) is None:
+            roster.enrol(DISTRICT_OFFICE, mediator)
     for dispute_id, data in DISPUTES.items():
         if storage.get(**keys.record(ENTITY, dispute_id)) is None:
             service.open_dispute(MEDIATOR, data, dispute_id=dispute_id)

@@ -399,3 +399,75 @@ def dispute_out(dispute: Dispute, today: date) -> DisputeOut:
                       overdue=dispute.status != "closed" and dispute.due < today, history=history,
                       sessions=sessions, outcome=outcome, opened_on=dispute.opened_on, ticket_id=dispute.ticket_id,
                       version=dispute.version)
+
+
+# --- the mediator roster (SPEC M3, M4) -------------------------------------------------------------------
+
+MEDIATOR_ENTITY = "mediation-mediator"
+AREA_PATTERN = r"^\d{6}(\d{3}){0,3}$"
+
+
+class Mediator(storage.Record):
+    """A mediator or expert on the roster 名册, by their sign-in account: where they serve, their committee,
+    full-time or not, grade, and the kinds of dispute they have experience of. Listed under their area."""
+    entity: ClassVar[str] = MEDIATOR_ENTITY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing("mediation-mediator", "gsi2", by="area"),)
+    missing: ClassVar[tuple[str, str]] = ("名册中没有这位调解员", "mediator_not_found")
+
+    id: str
+    name: str
+    area: str
+    committee: str
+    full_time: bool
+    grade: str | None = None
+    kinds: list[str] = Field(default_factory=list)
+    expert: bool = False
+
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == "mediation-mediator":
+            return storage.Place(of=self.area, sort=(self.id,))
+        return None
+
+
+class MediatorIn(Strict):
+    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._-]+$", description="调解员的登录账号")
+    name: str = Field(min_length=1, max_length=50)
+    area: str = Field(pattern=AREA_PATTERN, description="服务区域（网格、村、镇或区）")
+    committee: str = Field(min_length=2, max_length=100, examples=["雕庄街道人民调解委员会"])
+    full_time: bool = Field(description="专职调解员")
+    grade: str | None = Field(None, max_length=20, examples=["二级人民调解员"])
+    kinds: list[Kind] = Field(default_factory=list, max_length=len(KINDS), description="擅长的纠纷类型")
+    expert: bool = Field(False, description="列入调解专家库")
+
+
+class MediatorOut(Model):
+    id: str
+    name: str
+    area: str
+    committee: str
+    full_time: bool
+    grade: str | None
+    kinds: list[str]
+    expert: bool
+    version: int
+
+    @classmethod
+    def of(cls, m: Mediator) -> "MediatorOut":
+        return cls(id=m.id, name=m.name, area=m.area, committee=m.committee, full_time=m.full_time, grade=m.grade,
+                   kinds=m.kinds, expert=m.expert, version=m.version)
+
+
+class MediatorPage(Model):
+    items: list[MediatorOut]
+    next_cursor: str | None = None
+
+
+class Recommendation(Model):
+    mediator: MediatorOut
+    load: int = Field(description="当前承办中的纠纷（件）")
+    reasons: list[str]
+
+
+class Recommendations(Model):
+    dispute_id: str
+    items: list[Recommendation]

@@ -8,6 +8,7 @@ DISTRICT_PEOPLE = "mediation.district_people"
 DISTRICT_WORKERS = "mediation.district_workers"
 CONFIRMATION_DAYS = "mediation.judicial_confirmation_days"
 CONFIRMATION_ALERT_DAYS = "mediation.confirmation_alert_days"
+MEDIATOR_LOAD = "mediation.mediator_load"
 TIER_DAYS = {tier: f"mediation.{tier}_days" for tier in ("grid", "village", "town", "district", "industry")}
 
 _LIMIT_SOURCE = ("《人民调解工作若干规定》（司法部 2002）第三十七条：人民调解委员会调解纠纷，一般在一个月内调结；"
@@ -33,4 +34,6 @@ PARAMETERS = (
               description="《人民调解法》第三十三条：自调解协议生效之日起三十日内共同向人民法院申请司法确认。"),
     Parameter(CONFIRMATION_ALERT_DAYS, title="司法确认期限届满前提醒", unit="日", minimum=1, maximum=30, default=7,
               description="申请司法确认的期限届满前多少日提醒承办调解员。"),
+    Parameter(MEDIATOR_LOAD, title="调解员同时承办纠纷上限", unit="件", minimum=1, maximum=100, default=5,
+              description="推荐调解员时，承办中的纠纷达到此数即排在后面；各地按调解员配备情况设定。"),
 )

@@ -7,10 +7,10 @@ from chalice import Blueprint
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.timeutil import today_shanghai
 from chalicelib.platform.web import SIGNED_IN, caller, endpoint, expected_version, parse, parse_query
-from plugins.mediation import service
+from plugins.mediation import roster, service
 from plugins.mediation.models import (
-    Contacts, DisputeIn, DisputeOut, DisputePage, ListQuery, OutcomeIn, PartiesUpdateIn, SessionIn, TransferIn,
-    dispute_out,
+    Contacts, DisputeIn, DisputeOut, DisputePage, ListQuery, MediatorIn, MediatorOut, MediatorPage, OutcomeIn,
+    PartiesUpdateIn, Recommendations, SessionIn, TransferIn, dispute_out,
 )
 
 bp = Blueprint(__name__)
@@ -74,3 +74,22 @@ def add_session(dispute_id):
 def record_outcome(dispute_id):
     data = parse(OutcomeIn)
     return _out(service.record_outcome(caller(), dispute_id, data, expected_version=expected_version(data.version)))
+
+
+@bp.route("/disputes/{dispute_id}/recommendations", methods=["GET"], authorizer=jwt_auth)
+@endpoint("推荐调解员（就近、有同类经验、承办量可承受，附理由）", who=STAFF, response=Recommendations, tags=TAGS)
+def recommendations(dispute_id):
+    return roster.recommend(caller(), dispute_id)
+
+
+@bp.route("/mediators", methods=["POST"], authorizer=jwt_auth)
+@endpoint("调解员列入名册", who={"mediator"}, body=MediatorIn, response=MediatorOut, status=201, tags=TAGS)
+def enrol_mediator():
+    return MediatorOut.of(roster.enrol(caller(), parse(MediatorIn)))
+
+
+@bp.route("/mediators", methods=["GET"], authorizer=jwt_auth)
+@endpoint("调解员名册", who=STAFF, query=ListQuery, response=MediatorPage, tags=TAGS)
+def list_mediators():
+    q = parse_query(ListQuery)
+    return roster.roster(caller(), q.area, limit=q.limit, cursor=q.cursor)

@@ -11,7 +11,7 @@ from chalicelib.platform import audit, storage
 from chalicelib.platform.audit import SYSTEM
 from chalicelib.platform.auth import Caller
 from plugins.mediation import service
-from plugins.mediation.models import Dispute
+from plugins.mediation.models import Dispute, Mediator
 from tests.helpers import assert_problem, body, ok, post
 from tests.plugins.mediation.conftest import GRID, dispute
 
@@ -107,3 +107,4 @@ def test_the_demo_disputes_load_once_in_each_state(client):
     assert len(found) == 3
     assert found["demo-dispute-wages"]["tier"] == "district"
     assert found["demo-dispute-settled"]["status"] == "closed"
+    assert len(storage.every(Mediator, "mediation-mediator", "320402")) == 3
