@@ -5,6 +5,7 @@
              judicial-confirmation window (人民调解法 art. 33)
 - `tiers`    the starting tier as named criteria with reasons (core rules engine)
 - `service`  opening, reading, transfers between tiers, sessions, the outcome; the hooks below
+- `roster`   the mediator roster, recommendations for a dispute, the staffing check
 - `routes`   the HTTP surface;  `demo`  the demo disputes for `make dev`
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from chalicelib.plugin import (
     CoverageRole, IntakeTarget, LedgerColumn, LinkRule, Plugin, ScreeningCheck,
 )
-from plugins.mediation import service
+from plugins.mediation import roster, service
 from plugins.mediation.models import ENTITY, KINDS
 from plugins.mediation.params import PARAMETERS
 from plugins.mediation.routes import bp
@@ -32,6 +33,7 @@ plugin = Plugin(
         ScreeningCheck("mediation.overdue", "矛盾纠纷超过调解时限", service.overdue),
         ScreeningCheck("mediation.high-risk", "高风险矛盾纠纷", service.high_risk),
         ScreeningCheck("mediation.confirmation-window", "调解协议司法确认期限将届满", service.confirmation_window),
+        ScreeningCheck("mediation.understaffed", "调解委员会专职调解员低于配备标准", roster.understaffed),
     ),
     # seeds/004: "调解矛盾纠纷770起，其中，重大疑难矛盾纠纷或信访积案87起".
     ledger_columns=(LedgerColumn("mediation.disputes", "调解矛盾纠纷（起）"),

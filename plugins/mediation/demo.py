@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from chalicelib.domain.directory import service as directory
 from chalicelib.plugin import DemoContext
 from chalicelib.platform import storage
 from chalicelib.platform.auth import Caller
@@ -22,10 +23,11 @@ MEDIATOR = Caller(sub="demo-p-zhouyaqin", roles=frozenset({"mediator"}), area="3
 DISTRICT_OFFICE = Caller(sub="demo-district-mediation", roles=frozenset({"mediator"}), area="320402")
 # The roster: the accounts match the core's demo directory (周雅琴, 吴桂兰) where it has them.
 ROSTER = (
-    MediatorIn(id="demo-p-zhouyaqin", name="周雅琴", area=GRID, committee="雕庄街道人民调解委员会", full_time=True,
+    MediatorIn(id="demo-p-zhouyaqin", name="周雅琴", area=GRID, committee="雕庄街道人民调解委员会",
+               committee_id="demo-mediation-diaozhuang", full_time=True,
                grade="二级人民调解员", kinds=["neighbour", "marriage_family", "adjacent_property"]),
     MediatorIn(id="demo-p-wuguilan", name="吴桂兰", area="320402001001", committee="朝阳花园社区人民调解委员会",
-               full_time=False, grade="三级人民调解员", kinds=["neighbour", "property_management"]),
+               committee_id="demo-mediation-chaoyang", full_time=False, grade="三级人民调解员", kinds=["neighbour", "property_management"]),
     MediatorIn(id="demo-m-expert-labour", name="沈卫东", area="320402", committee="天宁区矛盾纠纷调处中心",
                full_time=True, grade="一级人民调解员", kinds=["labour", "enterprise", "contract"], expert=True),
 )
@@ -50,9 +52,13 @@ DISPUTES = {
 
 
 def load(context: DemoContext) -> None:
+    # The committees come from the core's demo directory; without it (a bare tree) the roster names none.
+    # 朝阳花园社区's committee has only a part-time mediator: the staffing check names it.
+    committees = directory.load_institutions(m.committee_id for m in ROSTER if m.committee_id)
     for mediator in ROSTER:
         if storage.get(**keys.record(MEDIATOR_ENTITY, mediator.id)) is None:
-            roster.enrol(DISTRICT_OFFICE, mediator)
+            known = mediator.committee_id in committees
+            roster.enrol(DISTRICT_OFFICE, mediator if known else mediator.model_copy(update={"committee_id": None}))
     for dispute_id, data in DISPUTES.items():
         if storage.get(**keys.record(ENTITY, dispute_id)) is None:
             service.open_dispute(MEDIATOR, data, dispute_id=dispute_id)

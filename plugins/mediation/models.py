@@ -418,6 +418,7 @@ class Mediator(storage.Record):
     name: str
     area: str
     committee: str
+    committee_id: str | None = None   # the committee in the directory (an institution), for the staffing check
     full_time: bool
     grade: str | None = None
     kinds: list[str] = Field(default_factory=list)
@@ -434,6 +435,8 @@ class MediatorIn(Strict):
     name: str = Field(min_length=1, max_length=50)
     area: str = Field(pattern=AREA_PATTERN, description="服务区域（网格、村、镇或区）")
     committee: str = Field(min_length=2, max_length=100, examples=["雕庄街道人民调解委员会"])
+    committee_id: str | None = Field(None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._-]+$",
+                                     description="所属调解委员会在机构名录中的编号（用于配备标准检查）")
     full_time: bool = Field(description="专职调解员")
     grade: str | None = Field(None, max_length=20, examples=["二级人民调解员"])
     kinds: list[Kind] = Field(default_factory=list, max_length=len(KINDS), description="擅长的纠纷类型")
@@ -445,6 +448,7 @@ class MediatorOut(Model):
     name: str
     area: str
     committee: str
+    committee_id: str | None
     full_time: bool
     grade: str | None
     kinds: list[str]
@@ -453,7 +457,8 @@ class MediatorOut(Model):
 
     @classmethod
     def of(cls, m: Mediator) -> "MediatorOut":
-        return cls(id=m.id, name=m.name, area=m.area, committee=m.committee, full_time=m.full_time, grade=m.grade,
+        return cls(id=m.id, name=m.name, area=m.area, committee=m.committee, committee_id=m.committee_id,
+                   full_time=m.full_time, grade=m.grade,
                    kinds=m.kinds, expert=m.expert, version=m.version)
 
 

@@ -8,11 +8,16 @@ district, and the district's open disputes (the load).
 from __future__ import annotations
 
 from collections import Counter
+from typing import Iterable
 
 from chalicelib.domain.areas import service as areas
+from chalicelib.domain.directory import service as directory
 from chalicelib.domain.policy import service as policy
+from chalicelib.plugin import Finding, ScreeningContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
+from chalicelib.platform.errors import Unprocessable, field_error
+from chalicelib.platform.storage import keys
 from plugins.mediation import params
 from plugins.mediation.models import (
     KINDS, MEDIATOR_ENTITY, Dispute, Mediator, MediatorIn, MediatorOut, MediatorPage, Recommendation,
@@ -28,9 +33,17 @@ def enrol(caller: Caller, data: MediatorIn) -> Mediator:
     exists and the audit entry in one transaction."""
     require_covers(caller, data.area, ["area"])
     mediator = Mediator(**data.model_dump())
-    return storage.put_new(mediator, also=[areas.must_exist(data.area, field="area"),
+    checks = [_committee_exists(data.committee_id)] if data.committee_id else []
+    return storage.put_new(mediator, also=[areas.must_exist(data.area, field="area"), *checks,
                                            audit.entry(caller.actor, "create", MEDIATOR_ENTITY, mediator.id,
                                                        f"调解员 {data.name} 列入名册（{data.committee}）")])
+
+
+def _committee_exists(committee_id: str) -> storage.Check:
+    problem = Unprocessable(f"机构名录中没有调解委员会 {committee_id}", code="committee_not_found",
+                            errors=field_error(["committee_id"], "不是机构名录中的人民调解委员会"))
+    return storage.Check(storage.check_op(**keys.record("institution", committee_id),
+                                          equals={"kind": "mediation_committee"}), problem)
 
 
 def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> MediatorPage:
@@ -74,3 +87,26 @@ def _reasons(mediator: Mediator, dispute: Dispute, load: int, limit: int) -> lis
         reasons.append("调解专家库成员")
     reasons.append("专职调解员" if mediator.full_time else "兼职调解员")
     return reasons
+
+
+def understaffed(context: ScreeningContext) -> Iterable[Finding]:
+    """SPEC M4: committees in the directory with fewer full-time mediators on the roster than the standard
+    for their level (town ≥2, village ≥1, industry ≥3, stationed ≥2 — parameters in force at the committee).
+    Two Queries for the area, one policy read per area with committees."""
+    committees = [c for c in directory.institutions_under(context.area, "mediation_committee")
+                  if c.status == "active" and c.level in params.FULL_TIME_MINIMUM]
+    if not committees:
+        return
+    full_time = Counter(i.get("committee_id") for i in storage.every(Mediator, "mediation-mediator", context.area,
+                                                                     max_items=5000) if i.get("full_time"))
+    standards: dict[str, dict[str, policy.InForce]] = {}
+    for committee in committees:
+        if committee.home_area not in standards:
+            standards[committee.home_area] = policy.resolve_many(list(params.FULL_TIME_MINIMUM.values()),
+                                                                 committee.home_area, context.as_of)
+        minimum = int(standards[committee.home_area][params.FULL_TIME_MINIMUM[committee.level]].value)
+        have = full_time[committee.id]
+        if have < minimum:
+            yield Finding(check="mediation.understaffed", area=committee.home_area, severity="warning",
+                          title=f"{committee.name}专职调解员 {have} 名，低于配备标准 {minimum} 名",
+                          detail=f"{committee.level_title}应配备专职人民调解员 {minimum} 名以上", record=committee.id)

@@ -64,3 +64,34 @@ def test_enrolling_twice_is_a_409_and_an_unknown_area_or_kind_a_422(client, medi
         "id": "m-y", "name": "某", "area": "320402001009", "committee": "某调委会", "full_time": True}, mediator), 422,
         "area_not_found")
     assert unknown["errors"][0]["loc"] == ["body", "area"]
+
+
+def committee(id, level, home_area):
+    from chalicelib.domain.directory.models import Institution
+    from chalicelib.platform import storage
+
+    storage.put_new(Institution(id=id, kind="mediation_committee", level=level, name=f"{id}人民调解委员会",
+                                home_area=home_area, serves=[home_area]))
+
+
+def test_the_staffing_check_names_committees_below_the_standard_of_their_level(client, token, clock):
+    from chalicelib import plugin
+    from plugins.mediation.roster import understaffed
+
+    committee("town-a", "town", "320402001")
+    committee("village-a", "village", "320402001001")
+    district = token("d-1", "mediator", area="320402")
+    for id, full_time, at in (("m-1", True, "town-a"), ("m-2", True, "town-a"), ("m-3", False, "village-a")):
+        ok(post(client, "/v1/mediation/mediators", {"id": id, "name": "某", "area": GRID, "committee": "某调委会",
+                                                   "committee_id": at, "full_time": full_time}, district), 201)
+    context = plugin.ScreeningContext(month=clock.month(), area="3204", as_of=clock.today)
+    [finding] = understaffed(context)
+    assert (finding.record, finding.area) == ("village-a", "320402001001")
+    assert finding.title == "village-a人民调解委员会专职调解员 0 名，低于配备标准 1 名"
+
+
+def test_a_mediator_may_only_be_enrolled_in_a_committee_of_the_directory(client, mediator):
+    problem = assert_problem(post(client, "/v1/mediation/mediators", {
+        "id": "m-z", "name": "某", "area": GRID, "committee": "某调委会", "committee_id": "no-such",
+        "full_time": True}, mediator), 422, "committee_not_found")
+    assert problem["errors"][0]["loc"] == ["body", "committee_id"]
