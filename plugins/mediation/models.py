@@ -306,7 +306,7 @@ class TierStepOut(Model):
     due: date
 
 
-class SessionOut(Model):
+class DisputeSessionOut(Model):
     id: str
     on: date
     place: str | None
@@ -342,7 +342,7 @@ class DisputeOut(Model):
     due: date
     overdue: bool
     history: list[TierStepOut]
-    sessions: list[SessionOut]
+    sessions: list[DisputeSessionOut]
     outcome: OutcomeOut | None
     opened_on: date
     ticket_id: str | None
@@ -379,7 +379,7 @@ def dispute_out(dispute: Dispute, today: date) -> DisputeOut:
                         id_number=p.id_masked) for p in dispute.parties]
     history = [TierStepOut(tier=s.tier, tier_label=TIERS[s.tier], holder=s.holder, reasons=s.reasons, at=s.at,
                            due=s.due) for s in dispute.history]
-    sessions = [SessionOut(id=s.id, on=s.on, place=s.place, video=s.video, participants=s.participants,
+    sessions = [DisputeSessionOut(id=s.id, on=s.on, place=s.place, video=s.video, participants=s.participants,
                            notes=s.notes) for s in dispute.sessions]
     outcome = None
     if dispute.outcome is not None:
