@@ -7,7 +7,7 @@ from chalice import Blueprint
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.timeutil import today_shanghai
 from chalicelib.platform.web import SIGNED_IN, caller, endpoint, expected_version, parse, parse_query
-from plugins.mediation import roster, service
+from plugins.mediation import rates, roster, service
 from plugins.mediation.models import (
     Contacts, DisputeIn, DisputeOut, DisputePage, ListQuery, MediatorIn, MediatorOut, MediatorPage, OutcomeIn,
     PartiesUpdateIn, Recommendations, SessionIn, TransferIn, dispute_out,
@@ -93,3 +93,11 @@ def enrol_mediator():
 def list_mediators():
     q = parse_query(ListQuery)
     return roster.roster(caller(), q.area, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/rates", methods=["GET"], authorizer=jwt_auth)
+@endpoint("调解成功率与基层化解率（按区域、月份）", who=STAFF, query=rates.RatesQuery, response=rates.RatesOut, tags=TAGS)
+def get_rates():
+    q = parse_query(rates.RatesQuery)
+    start, end = q.period(today_shanghai())
+    return rates.rates(caller(), q.area, start, end)

@@ -21,7 +21,7 @@ from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
 from chalicelib.platform.timeutil import now_utc, today_shanghai
-from plugins.mediation import params, tiers
+from plugins.mediation import params, rates, tiers
 from plugins.mediation.models import (
     ENTITY, KINDS, MAX_SESSIONS, MAX_STEPS, RESULTS, STATUSES, TIER_AREA_DIGITS, TIERS, Agreement, ContactOut,
     Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary, Holder, Outcome, OutcomeIn, PartiesIn, RiskFlags,
@@ -268,7 +268,7 @@ def record_outcome(caller: Caller, dispute_id: str, data: OutcomeIn, *, expected
                       referred_to=data.referred_to if data.result == "referred" else None,
                       agreement=agreement, recorded_by=caller.sub)
     return storage.update(dispute, {"status": "closed", "outcome": outcome}, expected_version=expected_version,
-                          also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                          also=[*rates.tally_ops(dispute, outcome), audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"结案：{RESULTS[data.result]}", {"status": {"from": dispute.status,
                                                                                      "to": "closed"}})])
 
