@@ -7,7 +7,8 @@ from chalice import Blueprint
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.timeutil import today_shanghai
 from chalicelib.platform.web import SIGNED_IN, caller, endpoint, expected_version, parse, parse_query
-from plugins.mediation import rates, roster, service
+from chalicelib.domain.files.service import FileOut
+from plugins.mediation import document, rates, roster, service
 from plugins.mediation.models import (
     Contacts, DisputeIn, DisputeOut, DisputePage, ListQuery, MediatorIn, MediatorOut, MediatorPage, OutcomeIn,
     PartiesUpdateIn, Recommendations, SessionIn, TransferIn, dispute_out,
@@ -101,3 +102,11 @@ def get_rates():
     q = parse_query(rates.RatesQuery)
     start, end = q.period(today_shanghai())
     return rates.rates(caller(), q.area, start, end)
+
+
+@bp.route("/disputes/{dispute_id}/agreement-document", methods=["POST"], authorizer=jwt_auth)
+@endpoint("生成人民调解协议书（DOCX，存为纠纷附件，当事人和调委会可下载）", who=STAFF, response=FileOut, status=201,
+          tags=TAGS)
+def generate_agreement_document(dispute_id):
+    who = caller()
+    return FileOut.of(document.generate(who, dispute_id), who)

@@ -48,7 +48,7 @@ def get(caller: Caller, dispute_id: str) -> Dispute:
     return dispute
 
 
-def _staff_dispute(caller: Caller, dispute_id: str) -> Dispute:
+def staff_dispute(caller: Caller, dispute_id: str) -> Dispute:
     """For changes: whoever holds the dispute, or staff over the area of the tier holding it (a grid's staff
     for a grid-tier dispute, the district's once it is at the district centre). A party reads, but does
     not change, the record; staff of the grid do not reach into a dispute held above them."""
@@ -176,7 +176,7 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
 def record_parties(caller: Caller, dispute_id: str, data: PartiesIn, *, expected_version: int) -> Dispute:
     """Complete a dispute opened from a ticket: its parties and risk flags; the starting tier is then
     decided as for one entered directly."""
-    dispute = _staff_dispute(caller, dispute_id)
+    dispute = staff_dispute(caller, dispute_id)
     if dispute.status != "registered":
         raise Conflict("当事人已登记；如需调整层级请移交", code="parties_already_recorded")
     today = today_shanghai()
@@ -203,7 +203,7 @@ def _open(dispute: Dispute) -> None:
 def transfer(caller: Caller, dispute_id: str, data: TransferIn, *, expected_version: int) -> Dispute:
     """Escalate, de-escalate or hand the dispute to a named mediator, with the reason recorded; the new
     tier's time limit runs from today."""
-    dispute = _staff_dispute(caller, dispute_id)
+    dispute = staff_dispute(caller, dispute_id)
     _open(dispute)
     if data.tier == dispute.tier and data.mediator is None:
         raise Unprocessable("层级未变化：请选择其他层级，或指定接手的调解员", code="nothing_to_transfer",
@@ -242,7 +242,7 @@ def _not_before_intake(dispute: Dispute, on: date, loc: list[str]) -> None:
 
 
 def add_session(caller: Caller, dispute_id: str, data: SessionIn, *, expected_version: int) -> Dispute:
-    dispute = _staff_dispute(caller, dispute_id)
+    dispute = staff_dispute(caller, dispute_id)
     _open(dispute)
     _not_before_intake(dispute, data.on, ["on"])
     if len(dispute.sessions) >= MAX_SESSIONS:
@@ -258,7 +258,7 @@ def record_outcome(caller: Caller, dispute_id: str, data: OutcomeIn, *, expected
     """Close the dispute with its result. An agreement needs terms; its judicial-confirmation deadline is
     fixed from the day it took effect and the parameter in force that day (人民调解法 art. 33). Two
     mediators recording at once: the version decides, the second gets 409."""
-    dispute = _staff_dispute(caller, dispute_id)
+    dispute = staff_dispute(caller, dispute_id)
     _open(dispute)
     _not_before_intake(dispute, data.on, ["on"])
     agreement = _agreement(dispute, data)

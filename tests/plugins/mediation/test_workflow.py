@@ -153,3 +153,30 @@ def test_a_named_mediator_holds_the_dispute_wherever_their_own_area_is(client, t
                                           "version": 1}, mediator))
     expert = token("m-expert", "mediator", area=GRID)
     ok(put(client, f"{path}/outcome", agreement(clock, version=2), expert))
+
+
+def test_the_agreement_document_is_a_docx_the_party_downloads_and_a_stranger_cannot(client, token, mediator, clock):
+    import io
+    import zipfile
+
+    from chalicelib.domain.files import service as files
+
+    parties = dispute()["parties"]
+    parties[0]["account"] = "r-li"
+    created = ok(post(client, "/v1/mediation/disputes", dispute(parties=parties), mediator), 201)
+    path = f"/v1/mediation/disputes/{created['id']}"
+    assert_problem(post(client, f"{path}/agreement-document", {}, mediator), 409, "no_agreement")
+    ok(put(client, f"{path}/outcome", agreement(clock), mediator))
+    stored = ok(post(client, f"{path}/agreement-document", {}, mediator), 201)
+    assert stored["title"].startswith("人民调解协议书")
+    ok(client.get(f"/v1/files/{stored['id']}/download", headers=token("r-li")))
+    assert_problem(client.get(f"/v1/files/{stored['id']}", headers=token("r-zhang")), 404)
+    from xml.etree import ElementTree
+
+    package = zipfile.ZipFile(io.BytesIO(files.read_bytes(files.get(stored["id"]))))
+    for part in ("[Content_Types].xml", "_rels/.rels", "word/document.xml"):
+        ElementTree.fromstring(package.read(part))  # every part well-formed XML
+    text = package.read("word/document.xml").decode()
+    for expected in ("人民调解协议书", "申请人：李秀英", "张国强赔偿维修费；金额：3000 元", clock.day(30), "（印）"):
+        assert expected in text, expected
+    assert "13912340001" not in text
