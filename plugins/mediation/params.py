@@ -10,6 +10,7 @@ CONFIRMATION_DAYS = "mediation.judicial_confirmation_days"
 CONFIRMATION_ALERT_DAYS = "mediation.confirmation_alert_days"
 MEDIATOR_LOAD = "mediation.mediator_load"
 GRASS_ROOTS_GOAL = "mediation.grass_roots_goal"
+HOTSPOT_DISPUTES = "mediation.hotspot_disputes"
 FULL_TIME_MINIMUM = {level: f"mediation.full_time_{level}" for level in ("town", "village", "industry", "stationed")}
 _STAFFING = ("seeds/001 第12项：乡镇（街道）人民调解委员会2名以上，村（社区）人民调解委员会1名以上，"
              "行业性专业性调解组织3名以上，派驻调解室2名以上的专职人民调解员配备标准。")
@@ -40,6 +41,8 @@ PARAMETERS = (
               description="申请司法确认的期限届满前多少日提醒承办调解员。"),
     Parameter(MEDIATOR_LOAD, title="调解员同时承办纠纷上限", unit="件", minimum=1, maximum=100, default=5,
               description="推荐调解员时，承办中的纠纷达到此数即排在后面；各地按调解员配备情况设定。"),
+    Parameter(HOTSPOT_DISPUTES, title="同一网格同类未化解纠纷热点提示线", unit="起", minimum=2, maximum=100,
+              default=3, description="主动排摸（seeds/003）发现高发问题：同一网格同类纠纷未化解达到此数即列为热点。"),
     Parameter(GRASS_ROOTS_GOAL, title="矛盾纠纷基层化解率目标", unit="%", minimum=50, maximum=100, default=95,
               description="seeds/001 第12项：健全完善矛盾纠纷全周期管理，确保95%以上的矛盾纠纷在基层化解。"),
     Parameter(FULL_TIME_MINIMUM["town"], title="镇（街道）调委会专职调解员配备标准", unit="名", minimum=0,

@@ -2,7 +2,8 @@
 the same transaction as each outcome — never recomputed by reading every dispute.
 
 A tally is one item per area and month (`mediation-tally#<area>-<YYYY-MM>`) for the grid and each area
-above it up to the city, adding: `closed`, `result_<result>`, and for an agreement `agreed_<tier>`. Reading
+above it up to the city, adding: `opened`, `opened_<tier>` when a dispute is opened; `closed`,
+`result_<result>`, and for an agreement `agreed_<tier>`, when one is closed. Reading
 a period is one BatchGetItem of at most 24 items.
 """
 from __future__ import annotations
@@ -30,14 +31,27 @@ def _levels(grid: str) -> list[str]:
     return [grid[:digits] for digits in (4, 6, 9, 12, 15)]
 
 
+def _add(grid: str, month: str, counts: dict[str, int]) -> list[dict]:
+    return [storage.add_op(**keys.record(TALLY, f"{area}-{month}"), counts=counts, entity=TALLY)
+            for area in _levels(grid)]
+
+
+def opened_ops(dispute: Dispute) -> list[dict]:
+    """The ops adding a newly opened dispute to its month's tallies (the screening's "new disputes")."""
+    return _add(dispute.grid, dispute.opened_on.strftime("%Y-%m"), {"opened": 1, f"opened_{dispute.tier}": 1})
+
+
+def month_tally(area: str, month: str) -> dict:
+    """One area's tally of one month (empty when nothing happened)."""
+    return storage.get(**keys.record(TALLY, f"{area}-{month}")) or {}
+
+
 def tally_ops(dispute: Dispute, outcome: Outcome) -> list[dict]:
     """The ops adding one outcome to the tallies of its month, for the grid and every area above it."""
     counts = {"closed": 1, f"result_{outcome.result}": 1}
     if outcome.agreement is not None:
         counts[f"agreed_{dispute.tier}"] = 1
-    month = outcome.on.strftime("%Y-%m")
-    return [storage.add_op(**keys.record(TALLY, f"{area}-{month}"), counts=counts, entity=TALLY)
-            for area in _levels(dispute.grid)]
+    return _add(dispute.grid, outcome.on.strftime("%Y-%m"), counts)
 
 
 class RatesQuery(Model):

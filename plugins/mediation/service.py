@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import Counter
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -169,7 +170,7 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
                       status="mediating", tier=decision.tier, holder=holder, due=step.due, history=[step],
                       opened_on=today, opened_by=caller.sub)
     return storage.put_new(dispute, also=[areas.must_exist(data.grid, field="grid", level="grid"),
-                                          audit.entry(caller.actor, "create", ENTITY, dispute.id,
+                                          *rates.opened_ops(dispute), audit.entry(caller.actor, "create", ENTITY, dispute.id,
                                                       f"登记{KINDS[data.kind]}，起始层级：{decision.label}")])
 
 
@@ -341,6 +342,31 @@ def confirmation_window(context: ScreeningContext) -> Iterable[Finding]:
                           record=dispute.id, due=agreement.confirmation_deadline)
 
 
+def new_disputes(context: ScreeningContext) -> Iterable[Finding]:
+    """The month's newly opened disputes in the area, from its tally (one GetItem): how many, and how
+    many of them major enough to start at the district centre."""
+    tally = rates.month_tally(context.area, context.month)
+    opened = int(tally.get("opened", 0))
+    if opened:
+        major = int(tally.get("opened_district", 0))
+        yield Finding(check="mediation.new-disputes", area=context.area, severity="info",
+                      title=f"{context.month} 新登记矛盾纠纷 {opened} 起，其中由区矛盾纠纷调处中心调处 {major} 起",
+                      record=f"new-{context.area}-{context.month}")
+
+
+def hotspots(context: ScreeningContext) -> Iterable[Finding]:
+    """Grids where open disputes of one kind pile up (C7: high-frequency problems): at least
+    `mediation.hotspot_disputes` in force at the grid."""
+    per_grid_kind = Counter((d.grid, d.kind) for d in _watched(context.area) if d.status != "closed")
+    limits: dict[str, int] = {}
+    for (grid, kind), count in sorted(per_grid_kind.items()):
+        if grid not in limits:
+            limits[grid] = int(policy.resolve(params.HOTSPOT_DISPUTES, grid, context.as_of).value)
+        if count >= limits[grid]:
+            yield Finding(check="mediation.hotspots", area=grid, severity="warning",
+                          title=f"网格内未化解的{KINDS[kind]}达 {count} 起", record=f"hotspot-{grid}-{kind}")
+
+
 def open_from_ticket(request: IntakeRequest) -> CaseRef:
     """Intake target: a ticket routed here opens a dispute (parties to be recorded by the mediator); the
     id follows from the ticket, so routing the same ticket twice opens one dispute."""
@@ -357,7 +383,7 @@ def open_from_ticket(request: IntakeRequest) -> CaseRef:
                       holder=holder, due=step.due, history=[step], opened_on=today, opened_by=request.actor.sub,
                       ticket_id=request.ticket_id, resident=request.resident)
     try:
-        storage.put_new(dispute, also=[areas.must_exist(grid, field="area", level="grid"),
+        storage.put_new(dispute, also=[areas.must_exist(grid, field="area", level="grid"), *rates.opened_ops(dispute),
                                        audit.entry(request.actor, "create", ENTITY, dispute_id,
                                                    f"受理台转来（工单 {request.ticket_id}）")])
     except Conflict as exc:

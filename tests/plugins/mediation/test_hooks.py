@@ -108,3 +108,23 @@ def test_the_demo_disputes_load_once_in_each_state(client):
     assert found["demo-dispute-wages"]["tier"] == "district"
     assert found["demo-dispute-settled"]["status"] == "closed"
     assert len(storage.every(Mediator, "mediation-mediator", "320402")) == 3
+
+
+def test_the_month_s_new_disputes_are_counted_from_the_tally(client, mediator, clock):
+    ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
+    ok(post(client, "/v1/mediation/disputes", dispute(risk={"people_involved": 12}), mediator), 201)
+    context = plugin.ScreeningContext(month=clock.month(), area="320402", as_of=clock.today)
+    [finding] = service.new_disputes(context)
+    assert finding.title == f"{clock.month()} 新登记矛盾纠纷 2 起，其中由区矛盾纠纷调处中心调处 1 起"
+    assert list(service.new_disputes(plugin.ScreeningContext(month=clock.month(-1), area="320402",
+                                                             as_of=clock.today))) == []
+
+
+def test_a_grid_with_three_open_disputes_of_one_kind_is_a_hotspot(client, mediator, clock):
+    for _ in range(2):
+        ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
+    ok(post(client, "/v1/mediation/disputes", dispute(kind="debt"), mediator), 201)
+    assert screen(service.hotspots, clock) == []
+    ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
+    [finding] = screen(service.hotspots, clock)
+    assert (finding.area, finding.title) == (GRID, "网格内未化解的邻里纠纷达 3 起")
