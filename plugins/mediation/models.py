@@ -476,3 +476,25 @@ class Recommendation(Model):
 class Recommendations(Model):
     dispute_id: str
     items: list[Recommendation]
+
+
+class ExpertQuery(Strict):
+    grid: str = Field(pattern=GRID_PATTERN, description="网格代码：公示服务该网格的调解专家")
+    kind: Kind | None = Field(None, description="只看擅长某类纠纷的专家")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+class ExpertOut(Model):
+    """What the grid's notice board shows of an expert (公示): no account, no contact numbers."""
+    name: str
+    committee: str
+    grade: str | None
+    kinds: list[str]
+    kind_labels: list[str]
+    serves: str = Field(description="服务范围：同一网格、同一村（社区）……")
+
+
+class ExpertPage(Model):
+    items: list[ExpertOut]
+    next_cursor: str | None = None

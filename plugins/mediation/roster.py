@@ -18,10 +18,11 @@ from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Unprocessable, field_error
 from chalicelib.platform.storage import keys
+from chalicelib.platform.storage.paging import paged
 from plugins.mediation import params
 from plugins.mediation.models import (
-    KINDS, MEDIATOR_ENTITY, Dispute, Mediator, MediatorIn, MediatorOut, MediatorPage, Recommendation,
-    Recommendations,
+    KINDS, MEDIATOR_ENTITY, Dispute, ExpertOut, ExpertPage, ExpertQuery, Mediator, MediatorIn, MediatorOut,
+    MediatorPage, Recommendation, Recommendations,
 )
 from plugins.mediation.service import get
 
@@ -61,6 +62,21 @@ def nearness(mediator_area: str, grid: str) -> int:
         if len(mediator_area) >= digits and mediator_area[:digits] == grid[:digits]:
             return rank
     return 3
+
+
+def experts(query: ExpertQuery) -> ExpertPage:
+    """SPEC M3: the expert pool published for a grid (公示) — the experts of its district on the roster,
+    nearest first, optionally of one kind. Public to everyone signed in; names and committees only."""
+    found = [m for m in map(Mediator.from_item, storage.every(Mediator, "mediation-mediator", query.grid[:6],
+                                                              max_items=2000))
+             if m.expert and (query.kind is None or query.kind in m.kinds)]
+    page, next_cursor = paged(found, sort_key=lambda m: f"{nearness(m.area, query.grid)}~{m.id}",
+                              query_id=f"mediation-experts|{query.grid}|{query.kind or ''}", limit=query.limit,
+                              cursor=query.cursor)
+    return ExpertPage(items=[ExpertOut(name=m.name, committee=m.committee, grade=m.grade, kinds=m.kinds,
+                                       kind_labels=[KINDS[k] for k in m.kinds],
+                                       serves=NEARNESS[nearness(m.area, query.grid)]) for m in page],
+                      next_cursor=next_cursor)
 
 
 def recommend(caller: Caller, dispute_id: str) -> Recommendations:

@@ -10,7 +10,7 @@ from chalicelib.platform.web import SIGNED_IN, caller, endpoint, expected_versio
 from chalicelib.domain.files.service import FileOut
 from plugins.mediation import document, rates, roster, service
 from plugins.mediation.models import (
-    Contacts, DisputeIn, DisputeOut, DisputePage, ListQuery, MediatorIn, MediatorOut, MediatorPage, OutcomeIn,
+    Contacts, DisputeIn, ExpertPage, ExpertQuery, DisputeOut, DisputePage, ListQuery, MediatorIn, MediatorOut, MediatorPage, OutcomeIn,
     PartiesUpdateIn, Recommendations, SessionIn, TransferIn, dispute_out,
 )
 
@@ -110,3 +110,9 @@ def get_rates():
 def generate_agreement_document(dispute_id):
     who = caller()
     return FileOut.of(document.generate(who, dispute_id), who)
+
+
+@bp.route("/experts", methods=["GET"], authorizer=jwt_auth)
+@endpoint("网格公示的调解专家库（按纠纷类型）", who=SIGNED_IN, query=ExpertQuery, response=ExpertPage, tags=TAGS)
+def list_experts():
+    return roster.experts(parse_query(ExpertQuery))

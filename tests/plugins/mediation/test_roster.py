@@ -95,3 +95,20 @@ def test_a_mediator_may_only_be_enrolled_in_a_committee_of_the_directory(client,
         "id": "m-z", "name": "某", "area": GRID, "committee": "某调委会", "committee_id": "no-such",
         "full_time": True}, mediator), 422, "committee_not_found")
     assert problem["errors"][0]["loc"] == ["body", "committee_id"]
+
+
+def test_the_expert_pool_is_published_per_grid_and_kind_nearest_first_without_accounts(client, token):
+    district = token("d-1", "mediator", area="320402")
+    enrol(client, district, "m-far", "320402", kinds=["labour"], expert=True)
+    enrol(client, district, "m-near", "320402001", kinds=["labour", "neighbour"], expert=True)
+    enrol(client, district, "m-plain", GRID, kinds=["labour"])
+    resident = token("r-1")
+    first = body(client.get(f"/v1/mediation/experts?grid={GRID}&kind=labour&limit=1", headers=resident))
+    assert [(e["name"], e["serves"]) for e in first["items"]] == [("调解员m-near", "同一镇（街道）")]
+    assert "id" not in first["items"][0]
+    rest = body(client.get(f"/v1/mediation/experts?grid={GRID}&kind=labour&limit=1&cursor={first['next_cursor']}",
+                           headers=resident))
+    assert [e["name"] for e in rest["items"]] == ["调解员m-far"] and rest["next_cursor"] is None
+    only = body(client.get(f"/v1/mediation/experts?grid={GRID}&kind=neighbour", headers=resident))["items"]
+    assert [e["name"] for e in only] == ["调解员m-near"]
+    assert_problem(client.get("/v1/mediation/experts?grid=3204&kind=gossip", headers=resident), 422)
