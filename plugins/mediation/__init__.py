@@ -33,6 +33,7 @@ plugin = Plugin(
         ScreeningCheck("mediation.overdue", "矛盾纠纷超过调解时限", service.overdue),
         ScreeningCheck("mediation.high-risk", "高风险矛盾纠纷", service.high_risk),
         ScreeningCheck("mediation.confirmation-window", "调解协议司法确认期限将届满", service.confirmation_window),
+        ScreeningCheck("mediation.performance-due", "调解协议履行期限已过未回访", service.performance_due),
         ScreeningCheck("mediation.new-disputes", "本月新登记矛盾纠纷", service.new_disputes),
         ScreeningCheck("mediation.hotspots", "矛盾纠纷热点（同一网格同类纠纷）", service.hotspots),
         ScreeningCheck("mediation.understaffed", "调解委员会专职调解员低于配备标准", roster.understaffed),

@@ -110,6 +110,19 @@ class Agreement(Model):
     confirmation_deadline: date
 
 
+PERFORMANCE = {"full": "已全部履行", "partial": "部分履行", "none": "未履行"}
+Performance = vocabulary(lambda: PERFORMANCE, "履行情况")
+MAX_FOLLOW_UPS = 20
+
+
+class FollowUp(Model):
+    """A performance follow-up 履行回访 of an agreement."""
+    on: date
+    performed: str
+    notes: str
+    recorded_by: str
+
+
 class Outcome(Model):
     result: str
     on: date
@@ -117,6 +130,7 @@ class Outcome(Model):
     referred_to: str | None = None
     agreement: Agreement | None = None
     recorded_by: str
+    follow_ups: list[FollowUp] = Field(default_factory=list)
 
 
 class RiskFlags(Model):
@@ -277,6 +291,20 @@ class OutcomeIn(Strict):
 
 # --- output ----------------------------------------------------------------------------------------------
 
+class FollowUpIn(Strict):
+    on: date = Field(description="回访日期")
+    performed: Performance
+    notes: str = Field(min_length=2, max_length=2000)
+    version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
+
+
+class FollowUpOut(Model):
+    on: date
+    performed: str
+    performed_label: str
+    notes: str
+
+
 class PartyOut(Model):
     name: str
     kind: str
@@ -322,6 +350,7 @@ class OutcomeOut(Model):
     summary: str
     referred_to: str | None
     agreement: Agreement | None
+    follow_ups: list[FollowUpOut]
     confirmation_reminder: str | None = Field(None, description="司法确认申请期限提示（人民调解法第三十三条）")
 
 
@@ -391,6 +420,9 @@ def dispute_out(dispute: Dispute, today: date) -> DisputeOut:
                         f"（《人民调解法》第三十三条）")
         outcome = OutcomeOut(result=found.result, result_label=RESULTS[found.result], on=found.on,
                              summary=found.summary, referred_to=found.referred_to, agreement=found.agreement,
+                             follow_ups=[FollowUpOut(on=f.on, performed=f.performed,
+                                                     performed_label=PERFORMANCE[f.performed], notes=f.notes)
+                                         for f in found.follow_ups],
                              confirmation_reminder=reminder)
     return DisputeOut(id=dispute.id, grid=dispute.grid, kind=dispute.kind, kind_label=KINDS[dispute.kind],
                       facts=dispute.facts, amount=dispute.amount, parties=parties, risk=dispute.risk,

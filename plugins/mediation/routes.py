@@ -10,7 +10,7 @@ from chalicelib.platform.web import SIGNED_IN, caller, endpoint, expected_versio
 from chalicelib.domain.files.service import FileOut
 from plugins.mediation import document, rates, roster, service
 from plugins.mediation.models import (
-    Contacts, DisputeIn, ExpertPage, ExpertQuery, DisputeOut, DisputePage, ListQuery, MediatorIn, MediatorOut, MediatorPage, OutcomeIn,
+    Contacts, DisputeIn, ExpertPage, ExpertQuery, FollowUpIn, DisputeOut, DisputePage, ListQuery, MediatorIn, MediatorOut, MediatorPage, OutcomeIn,
     PartiesUpdateIn, Recommendations, SessionIn, TransferIn, dispute_out,
 )
 
@@ -116,3 +116,10 @@ def generate_agreement_document(dispute_id):
 @endpoint("网格公示的调解专家库（按纠纷类型）", who=SIGNED_IN, query=ExpertQuery, response=ExpertPage, tags=TAGS)
 def list_experts():
     return roster.experts(parse_query(ExpertQuery))
+
+
+@bp.route("/disputes/{dispute_id}/follow-ups", methods=["POST"], authorizer=jwt_auth)
+@endpoint("记录调解协议履行回访", who=STAFF, body=FollowUpIn, response=DisputeOut, status=201, tags=TAGS)
+def add_follow_up(dispute_id):
+    data = parse(FollowUpIn)
+    return _out(service.follow_up(caller(), dispute_id, data, expected_version=expected_version(data.version)))

@@ -24,9 +24,9 @@ from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessa
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.mediation import params, rates, tiers
 from plugins.mediation.models import (
-    ENTITY, KINDS, MAX_SESSIONS, MAX_STEPS, RESULTS, STATUSES, TIER_AREA_DIGITS, TIERS, Agreement, ContactOut,
-    Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary, Holder, Outcome, OutcomeIn, PartiesIn, RiskFlags,
-    Session, SessionIn, Term, TierStep, TransferIn,
+    ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, PERFORMANCE, RESULTS, STATUSES, TIER_AREA_DIGITS, TIERS,
+    Agreement, ContactOut, Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary, FollowUp, FollowUpIn, Holder,
+    Outcome, OutcomeIn, PartiesIn, RiskFlags, Session, SessionIn, Term, TierStep, TransferIn,
 )
 
 STAFF = frozenset({"mediator", "grid_worker"})
@@ -293,6 +293,40 @@ def _agreement(dispute: Dispute, data: OutcomeIn) -> Agreement | None:
     return Agreement(number=f"{dispute.grid[:6]}-{effective.year}-{dispute.id[:8]}",
                      terms=[Term(**t.model_dump()) for t in data.agreement.terms], signed_on=signed,
                      effective_on=effective, confirmation_deadline=effective + timedelta(days=days))
+
+
+def follow_up(caller: Caller, dispute_id: str, data: FollowUpIn, *, expected_version: int) -> Dispute:
+    """Record a performance follow-up of an agreement (履行回访): the day, how far it was performed, notes."""
+    dispute = staff_dispute(caller, dispute_id)
+    outcome = dispute.outcome
+    if outcome is None or outcome.agreement is None:
+        raise Conflict("只有达成调解协议的纠纷需要履行回访", code="no_agreement")
+    if data.on < outcome.agreement.signed_on or data.on > today_shanghai():
+        raise Unprocessable("回访日期应在协议签署之后、今天及以前", code="date_out_of_range",
+                            errors=field_error(["on"], "日期不在协议签署日与今天之间"))
+    if len(outcome.follow_ups) >= MAX_FOLLOW_UPS:
+        raise Conflict(f"回访记录已达 {MAX_FOLLOW_UPS} 次", code="too_many_follow_ups")
+    visit = FollowUp(on=data.on, performed=data.performed, notes=data.notes, recorded_by=caller.sub)
+    changed = outcome.model_copy(update={"follow_ups": [*outcome.follow_ups, visit]})
+    return storage.update(dispute, {"outcome": changed}, expected_version=expected_version,
+                          also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                                            f"履行回访（{data.on.isoformat()}）：{PERFORMANCE[data.performed]}")])
+
+
+def performance_due(context: ScreeningContext) -> Iterable[Finding]:
+    """Agreements whose last performance date has passed without a follow-up finding them fully performed."""
+    for dispute in _watched(context.area):
+        outcome = dispute.outcome
+        agreement = outcome.agreement if outcome else None
+        dates = [t.perform_by for t in agreement.terms if t.perform_by] if agreement else []
+        if not dates or max(dates) >= context.as_of:
+            continue
+        if any(f.performed == "full" for f in outcome.follow_ups):
+            continue
+        yield Finding(check="mediation.performance-due", area=dispute.grid, severity="warning",
+                      title="调解协议履行期限已过，尚无全部履行的回访记录",
+                      detail=f"纠纷 {dispute.id}：最后履行期限 {max(dates).isoformat()}", record=dispute.id,
+                      due=max(dates))
 
 
 # --- what mediation declares on its Plugin ---------------------------------------------------------------

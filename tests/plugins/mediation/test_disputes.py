@@ -140,3 +140,14 @@ def test_the_tier_reason_cites_the_area_s_own_threshold_in_force(client, token, 
                       token("g-1", "grid_worker", area=GRID)), 201)
     assert created["tier"] == "district"
     assert created["history"][0]["reasons"] == [f"涉及 6 人，达到 6 人（天宁区重大纠纷人数标准 6 人（{clock.day()} 起））"]
+
+
+def test_a_retried_create_with_the_same_idempotency_key_opens_one_dispute(client, mediator):
+    headers = {**mediator, "Idempotency-Key": "open-dispute-0001"}
+    first = ok(post(client, "/v1/mediation/disputes", dispute(), headers), 201)
+    again = ok(post(client, "/v1/mediation/disputes", dispute(), headers), 201)
+    assert again["id"] == first["id"]
+    assert len(storage.every(Dispute, "mediation-dispute", "3204")) == 1
+    assert_problem(post(client, "/v1/mediation/disputes", dispute(facts="另一件纠纷的事实经过"), headers), 422)
+    stored = str(storage.every(Dispute, "mediation-dispute", "3204"))
+    assert "13912340001" not in stored

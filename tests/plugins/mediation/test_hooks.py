@@ -128,3 +128,33 @@ def test_a_grid_with_three_open_disputes_of_one_kind_is_a_hotspot(client, mediat
     ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
     [finding] = screen(service.hotspots, clock)
     assert (finding.area, finding.title) == (GRID, "网格内未化解的邻里纠纷达 3 起")
+
+
+def test_an_agreement_past_its_performance_date_is_flagged_until_a_follow_up_finds_it_performed(client, mediator,
+                                                                                              clock):
+    created = ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
+    path = f"/v1/mediation/disputes/{created['id']}"
+    ok(client.put(f"{path}/outcome", headers={**mediator, "If-Match": "1", "Content-Type": "application/json"},
+                  body=json.dumps({"result": "agreement", "on": clock.day(), "summary": "达成协议",
+                                   "agreement": {"signed_on": clock.day(), "terms": [
+                                       {"text": "赔偿 3000 元", "amount": "3000", "perform_by": clock.day(10)}]}})))
+    assert screen(service.performance_due, clock, days=10) == []
+    [finding] = screen(service.performance_due, clock, days=11)
+    assert finding.due.isoformat() == clock.day(10)
+    partly = ok(post(client, f"{path}/follow-ups", {"on": clock.day(), "performed": "partial", "notes": "已付一半",
+                                                   "version": 2}, mediator), 201)
+    assert partly["outcome"]["follow_ups"][0]["performed_label"] == "部分履行"
+    assert len(screen(service.performance_due, clock, days=11)) == 1
+    ok(post(client, f"{path}/follow-ups", {"on": clock.day(), "performed": "full", "notes": "已付清", "version": 3},
+            mediator), 201)
+    assert screen(service.performance_due, clock, days=11) == []
+    early = assert_problem(post(client, f"{path}/follow-ups", {"on": clock.day(-1), "performed": "full",
+                                                              "notes": "已付清", "version": 4}, mediator), 422)
+    assert early["errors"][0]["loc"] == ["body", "on"]
+
+
+def test_a_dispute_without_an_agreement_takes_no_follow_up(client, mediator, clock):
+    created = ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
+    assert_problem(post(client, f"/v1/mediation/disputes/{created['id']}/follow-ups",
+                        {"on": clock.day(), "performed": "full", "notes": "无需回访", "version": 1}, mediator), 409,
+                   "no_agreement")
