@@ -20,11 +20,12 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import CaseProgress, CaseRef, DemoContext, Finding, IntakeRequest, ScreeningContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
+from chalicelib.platform.storage import keys
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.mediation import params, rates, tiers
 from plugins.mediation.models import (
-    ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, PERFORMANCE, RESULTS, STATUSES, TIER_AREA_DIGITS, TIERS,
+    ENTITY, KINDS, MAX_FOLLOW_UPS, MEDIATOR_ENTITY, MAX_SESSIONS, MAX_STEPS, PERFORMANCE, RESULTS, STATUSES, TIER_AREA_DIGITS, TIERS,
     Agreement, ContactOut, Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary, FollowUp, FollowUpIn, Holder,
     Outcome, OutcomeIn, PartiesIn, RiskFlags, Session, SessionIn, Term, TierStep, TransferIn,
 )
@@ -217,12 +218,22 @@ def transfer(caller: Caller, dispute_id: str, data: TransferIn, *, expected_vers
               else committee(data.tier, dispute.grid))
     step = _step(caller, data.tier, holder, [data.reason], today, found)
     direction = _direction(dispute.tier, data.tier)
+    on_roster = [_on_roster(data.mediator)] if data.mediator else []
     return storage.update(dispute, {"tier": data.tier, "holder": holder, "due": step.due,
                                     "history": [*dispute.history, step]},
                           expected_version=expected_version,
-                          also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                          also=[*on_roster, audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"{direction}：{TIERS[dispute.tier]} → {TIERS[data.tier]}",
                                             {"tier": {"from": dispute.tier, "to": data.tier}})])
+
+
+def _on_roster(mediator: str) -> storage.Check:
+    """A named holder must be a mediator on the roster (checked inside the transaction, no read before)."""
+    problem = Unprocessable(f"调解员名册中没有 {mediator}", code="mediator_not_found",
+                            errors=field_error(["mediator"], "不在调解员名册中"))
+    if not keys.is_record_id(mediator):
+        raise problem
+    return storage.Check(storage.check_op(**keys.record(MEDIATOR_ENTITY, mediator)), problem)
 
 
 def _direction(before: str, after: str) -> str:

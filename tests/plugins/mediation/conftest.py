@@ -36,3 +36,13 @@ def areas(aws_backend, _moto_copies_a_table_once_per_transaction):
 def mediator(token):
     """The grid's mediator (a member of the town committee, jurisdiction the town)."""
     return token("m-zhou", "mediator", area=TOWN)
+
+
+def on_roster(*accounts: str, area: str = GRID) -> None:
+    """Put mediators on the roster (a named holder must be on it)."""
+    from chalicelib.platform import storage
+    from plugins.mediation.models import Mediator
+
+    for account in accounts:
+        storage.put_new(Mediator(id=account, name=f"调解员{account}", area=area, committee="雕庄街道人民调解委员会",
+                                 full_time=True))

@@ -8,7 +8,7 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit
 from plugins.mediation import params
 from tests.helpers import assert_problem, body, ok, post
-from tests.plugins.mediation.conftest import GRID, OTHER_DISTRICT, dispute
+from tests.plugins.mediation.conftest import GRID, OTHER_DISTRICT, dispute, on_roster
 
 pytestmark = pytest.mark.usefixtures("areas")
 
@@ -34,6 +34,7 @@ def agreement(clock, **changes):
 
 
 def test_escalation_records_the_reason_the_new_holder_and_the_new_time_limit(client, mediator, opened, clock):
+    on_roster("m-wu")
     path = f"/v1/mediation/disputes/{opened['id']}/transfers"
     moved = ok(post(client, path, {"tier": "town", "reason": "双方分歧较大，网格调解不成", "version": 1}, mediator))
     assert (moved["tier"], moved["holder"]["id"], moved["due"]) == ("town", "town:320402001", clock.day(30))
@@ -148,6 +149,7 @@ def test_once_escalated_the_grid_s_staff_no_longer_act_on_it_and_the_town_s_do(c
 
 
 def test_a_named_mediator_holds_the_dispute_wherever_their_own_area_is(client, token, mediator, opened, clock):
+    on_roster("m-expert")
     path = f"/v1/mediation/disputes/{opened['id']}"
     ok(post(client, f"{path}/transfers", {"tier": "district", "mediator": "m-expert", "reason": "需专家参与",
                                           "version": 1}, mediator))
@@ -180,3 +182,10 @@ def test_the_agreement_document_is_a_docx_the_party_downloads_and_a_stranger_can
     for expected in ("人民调解协议书", "申请人：李秀英", "张国强赔偿维修费；金额：3000 元", clock.day(30), "（印）"):
         assert expected in text, expected
     assert "13912340001" not in text
+
+
+def test_a_named_holder_must_be_on_the_roster(client, mediator, opened):
+    problem = assert_problem(post(client, f"/v1/mediation/disputes/{opened['id']}/transfers",
+                                  {"tier": "grid", "mediator": "m-nobody", "reason": "指派", "version": 1}, mediator),
+                             422, "mediator_not_found")
+    assert problem["errors"][0]["loc"] == ["body", "mediator"]
