@@ -27,7 +27,8 @@ ROSTER = (
                committee_id="demo-mediation-diaozhuang", full_time=True,
                grade="二级人民调解员", kinds=["neighbour", "marriage_family", "adjacent_property"]),
     MediatorIn(id="demo-p-wuguilan", name="吴桂兰", area="320402001001", committee="朝阳花园社区人民调解委员会",
-               committee_id="demo-mediation-chaoyang", full_time=False, grade="三级人民调解员", kinds=["neighbour", "property_management"]),
+               committee_id="demo-mediation-chaoyang", full_time=False, grade="三级人民调解员",
+               kinds=["neighbour", "property_management"]),
     MediatorIn(id="demo-m-expert-labour", name="沈卫东", area="320402", committee="天宁区矛盾纠纷调处中心",
                full_time=True, grade="一级人民调解员", kinds=["labour", "enterprise", "contract"], expert=True),
 )

@@ -10,8 +10,8 @@ from chalicelib.platform.web import SIGNED_IN, caller, endpoint, expected_versio
 from chalicelib.domain.files.service import FileOut
 from plugins.mediation import document, rates, roster, service
 from plugins.mediation.models import (
-    Contacts, DisputeIn, ExpertPage, ExpertQuery, FollowUpIn, DisputeOut, DisputePage, ListQuery, MediatorIn, MediatorOut, MediatorPage, OutcomeIn,
-    PartiesUpdateIn, Recommendations, SessionIn, TransferIn, dispute_out,
+    Contacts, DisputeIn, DisputeOut, DisputePage, ExpertPage, ExpertQuery, FollowUpIn, ListQuery, MediatorIn,
+    MediatorOut, MediatorPage, OutcomeIn, PartiesUpdateIn, Recommendations, SessionIn, TransferIn, dispute_out,
 )
 
 bp = Blueprint(__name__)

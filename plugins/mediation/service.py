@@ -2,9 +2,9 @@
 problems from chalicelib.platform.errors with field locations relative to its input (the web layer adds
 `body`).
 
-Who sees a dispute: mediators and grid workers whose area covers its grid (their area and below), and the
-parties with a resident account named on it (and the resident whose ticket opened it); to anyone else it
-does not exist (404). Phones and ID numbers are shown masked; in full only to whoever holds the dispute
+Who sees a dispute: mediators and grid workers whose area covers its grid (their area and below), the
+mediator holding it (an expert named from elsewhere), the parties with a resident account named on it, and
+the resident whose ticket opened it; to anyone else it does not exist (404). Phones and ID numbers are shown masked; in full only to whoever holds the dispute
 (the mediator, or a mediator of the holding committee), each such read audited.
 """
 from __future__ import annotations
@@ -20,14 +20,15 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import CaseProgress, CaseRef, DemoContext, Finding, IntakeRequest, ScreeningContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
-from chalicelib.platform.storage import keys
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
+from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.mediation import params, rates, tiers
 from plugins.mediation.models import (
-    ENTITY, KINDS, MAX_FOLLOW_UPS, MEDIATOR_ENTITY, MAX_SESSIONS, MAX_STEPS, PERFORMANCE, RESULTS, STATUSES, TIER_AREA_DIGITS, TIERS,
-    Agreement, ContactOut, Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary, FollowUp, FollowUpIn, Holder,
-    Outcome, OutcomeIn, PartiesIn, RiskFlags, Session, SessionIn, Term, TierStep, TransferIn,
+    ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, MEDIATOR_ENTITY, PERFORMANCE, RESULTS, STATUSES,
+    TIER_AREA_DIGITS, TIERS, Agreement, ContactOut, Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary,
+    FollowUp, FollowUpIn, Holder, Outcome, OutcomeIn, PartiesIn, RiskFlags, Session, SessionIn, Term, TierStep,
+    TransferIn,
 )
 
 STAFF = frozenset({"mediator", "grid_worker"})
@@ -37,7 +38,7 @@ AHEAD = timedelta(days=366)
 # --- reading ---------------------------------------------------------------------------------------------
 
 def _visible(caller: Caller, dispute: Dispute) -> bool:
-    if caller.has_any(STAFF) and caller.covers(dispute.grid):
+    if caller.has_any(STAFF) and (caller.covers(dispute.grid) or holds(caller, dispute)):
         return True
     return dispute.readable_by_party(caller.sub) or (dispute.resident is not None and dispute.resident == caller.sub)
 
@@ -171,7 +172,8 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
                       status="mediating", tier=decision.tier, holder=holder, due=step.due, history=[step],
                       opened_on=today, opened_by=caller.sub)
     return storage.put_new(dispute, also=[areas.must_exist(data.grid, field="grid", level="grid"),
-                                          *rates.opened_ops(dispute), audit.entry(caller.actor, "create", ENTITY, dispute.id,
+                                          *rates.opened_ops(dispute),
+                                          audit.entry(caller.actor, "create", ENTITY, dispute.id,
                                                       f"登记{KINDS[data.kind]}，起始层级：{decision.label}")])
 
 
@@ -279,10 +281,10 @@ def record_outcome(caller: Caller, dispute_id: str, data: OutcomeIn, *, expected
     outcome = Outcome(result=data.result, on=data.on, summary=data.summary,
                       referred_to=data.referred_to if data.result == "referred" else None,
                       agreement=agreement, recorded_by=caller.sub)
+    entry = audit.entry(caller.actor, "update", ENTITY, dispute.id, f"结案：{RESULTS[data.result]}",
+                        {"status": {"from": dispute.status, "to": "closed"}})
     return storage.update(dispute, {"status": "closed", "outcome": outcome}, expected_version=expected_version,
-                          also=[*rates.tally_ops(dispute, outcome), audit.entry(caller.actor, "update", ENTITY, dispute.id,
-                                            f"结案：{RESULTS[data.result]}", {"status": {"from": dispute.status,
-                                                                                     "to": "closed"}})])
+                          also=[*rates.tally_ops(dispute, outcome), entry])
 
 
 def _agreement(dispute: Dispute, data: OutcomeIn) -> Agreement | None:

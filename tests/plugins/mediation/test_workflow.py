@@ -99,7 +99,8 @@ def test_the_deadline_runs_from_the_day_the_agreement_takes_effect_under_the_rul
 
 
 @pytest.mark.parametrize("change, code, loc", [
-    ({"agreement": {"signed_on": "2000-01-01", "terms": []}}, "agreement_terms_missing", ["body", "agreement", "terms"]),
+    ({"agreement": {"signed_on": "2000-01-01", "terms": []}}, "agreement_terms_missing",
+     ["body", "agreement", "terms"]),
     ({"agreement": None}, "agreement_terms_missing", ["body", "agreement", "terms"]),
     ({"result": "referred"}, "agreement_not_expected", ["body", "agreement"]),
     ({"result": "referred", "agreement": None}, "referral_missing", ["body", "referred_to"]),
