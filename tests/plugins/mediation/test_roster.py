@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.mediation.roster import nearness
 from tests.helpers import assert_problem, body, ok, post
 from tests.plugins.mediation.conftest import GRID, OTHER_DISTRICT, dispute
 
@@ -15,12 +14,6 @@ def enrol(client, headers, id, area, kinds=(), full_time=True, expert=False):
     return ok(post(client, "/v1/mediation/mediators", {
         "id": id, "name": f"调解员{id}", "area": area, "committee": "雕庄街道人民调解委员会", "full_time": full_time,
         "kinds": list(kinds), "expert": expert}, headers), 201)
-
-
-@pytest.mark.parametrize("area, rank", [(GRID, 0), ("320402001001002", 1), ("320402001001", 1), ("320402001", 2),
-                                        ("320402001002", 2), ("320402", 3), ("320402002", 3)])
-def test_nearness_is_the_deepest_level_shared_with_the_grid(area, rank):
-    assert nearness(area, GRID) == rank
 
 
 def test_the_nearest_with_experience_and_room_come_first_each_with_reasons(client, token, clock):

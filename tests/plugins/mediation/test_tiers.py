@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from plugins.mediation import tiers
+from plugins.mediation.roster import nearness
 
 ON = date(2026, 11, 30)
 
@@ -79,3 +80,10 @@ def test_general_disputes_stay_in_the_village_and_simple_kinds_in_the_grid(kind,
 
 def test_the_district_rules_outrank_the_industry_rule():
     assert tiers.starting_tier(facts(kind="doctor_patient", people=12), ON).tier == "district"
+
+
+@pytest.mark.parametrize("area, rank", [("320402001001001", 0), ("320402001001002", 1), ("320402001001", 1),
+                                        ("320402001", 2), ("320402001002", 2), ("320402", 3), ("320402002", 3)])
+def test_a_mediator_s_nearness_is_the_deepest_level_their_area_shares_with_the_grid(area, rank):
+    """SPEC M3: recommendations put the nearest first (the same grid, village, town)."""
+    assert nearness(area, "320402001001001") == rank
