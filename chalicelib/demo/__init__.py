@@ -52,13 +52,14 @@ def load(force: bool = False) -> dict[str, int | str]:
     moment = now_utc()
     areas, context = write_areas()
     policies = _policies()  # before the plugins: their demo records may be judged by these rules
+    directory = _directory()  # before the plugins too: their records may name its institutions and people
     failed = {name: result for name, result in plugin.load_demo(context).items() if result != "loaded"}
     if failed:  # no marker: the next start tries again (every loader is idempotent on its own)
         return {"status": "incomplete", "areas": len(areas), "plugins_failed": failed}
     storage.batch_write([{**marker, "entity": "demo-seed", "fingerprint": fingerprint, "loaded_at": moment,
                  "areas": len(areas)}])
     return {"status": "loaded", "areas": len(areas), "fingerprint": fingerprint, "policies": policies,
-            "directory": _directory()}
+            "directory": directory}
 
 
 def write_areas() -> tuple[list[Area], plugin.DemoContext]:

@@ -180,6 +180,14 @@ def list_institutions(caller: Caller, area: str | None, kind: str | None, *, lim
                            next_cursor=page.next_cursor)
 
 
+def institutions_under(area_code: str, kind: str, *, max_items: int = 5000) -> list[Institution]:
+    """Every institution of `kind` based in `area_code` and below, for checks and jobs (a service's
+    staffing check reads its committees here): one Query, page by page."""
+    items = storage.query_all(keys.area_scope_partition(f"institution-{kind}", keys.city_of(area_code)),
+                              index="gsi2", begins_with=area_code, max_items=max_items)
+    return [Institution.from_item(i) for i in items]
+
+
 def load_institutions(ids: Iterable[str]) -> dict[str, Institution]:
     items = fetch(record_key("institution", i) for i in ids if _safe_id(i))
     return {i["id"]: Institution.from_item(i) for i in items.values()}

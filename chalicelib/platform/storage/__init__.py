@@ -349,6 +349,17 @@ def update_op(
     return {"Update": update}
 
 
+def add_op(pk: str, sk: str, counts: dict[str, int], *, entity: str) -> dict[str, Any]:
+    """A transaction op adding `counts` to the counters of an item, created on first use: tallies kept in
+    the same transaction as the changes they count, so a rate is read from them, never recomputed."""
+    names = {"#entity": "entity", **{f"#n{i}": name for i, name in enumerate(counts)}}
+    values = {":entity": _value(entity), **{f":n{i}": _value(by) for i, by in enumerate(counts.values())}}
+    adds = ", ".join(f"#n{i} :n{i}" for i in range(len(counts)))
+    return {"Update": {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
+                       "UpdateExpression": f"ADD {adds} SET #entity = :entity",
+                       "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}
+
+
 def check_op(pk: str, sk: str, *, exists: bool = True, equals: dict[str, Any] | None = None) -> dict[str, Any]:
     """A transaction condition on another item: it exists (or not) and, optionally, fields equal values."""
     condition = "attribute_exists(pk)" if exists else "attribute_not_exists(pk)"
@@ -529,7 +540,7 @@ def query_all(partition: str, *, index: str | None = None, begins_with: str | No
 
 
 __all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
-           "check_op", "delete_op", "remove_op", "find", "find_many", "increment", "query", "query_all", "plain", "keys", "THROTTLED"]
+           "add_op", "check_op", "delete_op", "remove_op", "find", "find_many", "increment", "query", "query_all", "plain", "keys", "THROTTLED"]
 
 
 def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:

@@ -1,0 +1,532 @@
+"""What mediation stores and what its routes take and give: the vocabularies (codes with Chinese labels),
+the dispute record with its parties, tier history, sessions and outcome, and the request/response models.
+Input models forbid unknown fields; output models are explicit (a stored record is never returned as is)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from chalicelib.platform import pii, storage
+from chalicelib.platform.model import Model, vocabulary
+
+ENTITY = "mediation-dispute"
+
+# --- vocabularies (SPEC M1, M2, M6; seeds/000 item 5) -----------------------------------------------------
+
+KINDS = {
+    "neighbour": "邻里纠纷", "marriage_family": "婚姻家庭纠纷", "property_management": "物业纠纷",
+    "doctor_patient": "医患纠纷", "labour": "劳动争议", "contract": "合同纠纷", "tort": "侵权纠纷",
+    "debt": "债务纠纷", "adjacent_property": "相邻关系纠纷", "urban_renewal": "城市更新（征收拆迁）纠纷",
+    "enterprise": "涉企纠纷", "petition": "涉访纠纷", "other": "其他纠纷",
+}
+# The tiers, lowest first ("简易纠纷不出网格、一般纠纷不出村(社区)、行业专业矛盾纠纷不出行业"); industry
+# committees stand beside the ladder. Each tier's area is the dispute's grid cut to that level.
+TIERS = {
+    "grid": "网格调解员", "village": "村（社区）人民调解委员会", "town": "镇（街道）人民调解委员会",
+    "district": "区矛盾纠纷调处中心", "industry": "行业性专业性人民调解委员会",
+}
+TIER_AREA_DIGITS = {"grid": 15, "village": 12, "town": 9, "district": 6, "industry": 6}
+LADDER = ("grid", "village", "town", "district")
+PARTY_ROLES = {"applicant": "申请人", "respondent": "被申请人", "third_party": "第三人"}
+PARTY_KINDS = {"person": "自然人", "organisation": "法人或其他组织"}
+STATUSES = {"registered": "已登记，待补录当事人", "mediating": "调解中", "closed": "已结案"}
+RESULTS = {"agreement": "达成调解协议", "no_agreement": "调解不成", "withdrawn": "当事人撤回",
+           "referred": "已引导至诉讼、仲裁或信访渠道"}
+REFERRALS = {"court": "人民法院", "arbitration": "仲裁机构", "petition_office": "信访部门"}
+HOLDER_KINDS = {"mediator": "调解员", "committee": "调解委员会"}
+
+Kind = vocabulary(lambda: KINDS, "纠纷类型")
+TierCode = vocabulary(lambda: TIERS, "调解层级")
+PartyRole = vocabulary(lambda: PARTY_ROLES, "当事人身份")
+PartyKind = vocabulary(lambda: PARTY_KINDS, "当事人类型")
+Result = vocabulary(lambda: RESULTS, "调解结果")
+Referral = vocabulary(lambda: REFERRALS, "引导去向")
+
+GRID_PATTERN = r"^\d{15}$"
+MAX_PARTIES = 50
+MAX_SESSIONS = 60
+MAX_STEPS = 40
+
+
+# --- stored parts ----------------------------------------------------------------------------------------
+
+class StoredParty(Model):
+    """A party as stored: ID number and phone sealed (ciphertext, lookup hash, mask), never in clear."""
+    name: str
+    kind: str
+    role: str
+    account: str | None = None        # the party's resident account, when they have one (they may read)
+    phone_cipher: str | None = None
+    phone_hash: str | None = None
+    phone_masked: str | None = None
+    id_cipher: str | None = None
+    id_hash: str | None = None
+    id_masked: str | None = None
+
+
+class Holder(Model):
+    """Who holds the dispute now: one mediator (their account) or one committee (of an area at a tier)."""
+    kind: Literal["mediator", "committee"]
+    id: str
+    title: str
+
+
+class TierStep(Model):
+    """One entry of the tier history: where the dispute went, who holds it, why, by whom, and until when."""
+    tier: str
+    holder: Holder
+    reasons: list[str]
+    at: datetime
+    by: str
+    due: date
+
+
+class Session(Model):
+    id: str
+    on: date
+    place: str | None = None
+    video: bool = False
+    participants: list[str]
+    notes: str
+    recorded_by: str
+
+
+class Term(Model):
+    text: str
+    amount: Decimal | None = None
+    perform_by: date | None = None
+
+
+class Agreement(Model):
+    """The agreement document's record (人民调解法 art. 28–33): what the parties agreed and when it took
+    effect; the judicial-confirmation deadline follows from it and the parameter in force that day."""
+    number: str
+    terms: list[Term]
+    signed_on: date
+    effective_on: date
+    confirmation_deadline: date
+
+
+PERFORMANCE = {"full": "已全部履行", "partial": "部分履行", "none": "未履行"}
+Performance = vocabulary(lambda: PERFORMANCE, "履行情况")
+MAX_FOLLOW_UPS = 20
+
+
+class FollowUp(Model):
+    """A performance follow-up 履行回访 of an agreement."""
+    on: date
+    performed: str
+    notes: str
+    recorded_by: str
+
+
+class Outcome(Model):
+    result: str
+    on: date
+    summary: str
+    referred_to: str | None = None
+    agreement: Agreement | None = None
+    recorded_by: str
+    follow_ups: list[FollowUp] = Field(default_factory=list)
+
+
+class RiskFlags(Model):
+    model_config = ConfigDict(extra="forbid")
+    people_involved: int = Field(0, ge=0, le=100_000, description="涉及人数（含未列为当事人的群体成员）")
+    workers: int = Field(0, ge=0, le=100_000, description="劳动争议中涉及的劳动者人数")
+    petition_history: bool = Field(False, description="此前是否有信访")
+    threat_of_escalation: bool = Field(False, description="是否扬言上访、聚集或采取过激行为")
+
+
+class Dispute(storage.Record):
+    """One dispute. Listed for staff under its grid (every dispute, newest first) and, while it needs
+    watching (open: by its tier deadline; agreed: until the confirmation window closes), in the watch list
+    the screening reads."""
+    entity: ClassVar[str] = ENTITY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing("mediation-dispute", "gsi2", by="area"),
+        storage.Listing("mediation-watch", "gsi1", by="area"),
+    )
+    missing: ClassVar[tuple[str, str]] = ("没有这件纠纷", "dispute_not_found")
+
+    id: str
+    grid: str
+    kind: str
+    facts: str
+    amount: Decimal | None = None
+    parties: list[StoredParty] = Field(default_factory=list)
+    risk: RiskFlags = Field(default_factory=RiskFlags)
+    status: str
+    tier: str
+    holder: Holder
+    due: date
+    history: list[TierStep]
+    sessions: list[Session] = Field(default_factory=list)
+    outcome: Outcome | None = None
+    opened_on: date
+    opened_by: str
+    ticket_id: str | None = None
+    resident: str | None = None      # the resident whose ticket opened it (they follow it)
+
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == "mediation-dispute":
+            return storage.Place(of=self.grid, sort=(self.opened_on.isoformat(), self.id))
+        if listing == "mediation-watch":
+            if self.status != "closed":
+                return storage.Place(of=self.grid, sort=("open", self.due.isoformat(), self.id))
+            agreement = self.outcome.agreement if self.outcome else None
+            if agreement is not None:
+                return storage.Place(of=self.grid, sort=("agreed", agreement.confirmation_deadline.isoformat(),
+                                                         self.id))
+        return None
+
+    def readable_by_party(self, sub: str) -> bool:
+        return any(p.account == sub for p in self.parties)
+
+
+# --- input -----------------------------------------------------------------------------------------------
+
+class Strict(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PartyIn(Strict):
+    name: str = Field(min_length=1, max_length=100, examples=["张某某"])
+    kind: PartyKind = Field("person", description="person 自然人 / organisation 法人或其他组织")
+    role: PartyRole = Field(examples=["applicant"])
+    phone: str | None = Field(None, max_length=30, examples=["13912345678"])
+    id_number: str | None = Field(None, max_length=30, description="身份证号（自然人，可选）")
+    account: str | None = Field(None, max_length=128, description="当事人的居民账号（可选；填写后本人可查看）")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return pii.normalize_phone(value) if value else None
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number(cls, value: str | None) -> str | None:
+        return pii.normalize_id_number(value) if value else None
+
+    @model_validator(mode="after")
+    def _organisations_have_no_id_number(self) -> "PartyIn":
+        if self.kind == "organisation" and self.id_number:
+            raise ValueError("组织当事人不填写身份证号")
+        return self
+
+    def stored(self) -> StoredParty:
+        sealed = {}
+        if self.phone:
+            sealed.update(pii.seal_phone(self.phone).fields("phone"))
+        if self.id_number:
+            sealed.update(pii.seal_id_number(self.id_number).fields("id"))
+        return StoredParty(name=self.name, kind=self.kind, role=self.role, account=self.account, **sealed)
+
+
+class PartiesIn(Strict):
+    """The people of a dispute: at least two, each a person or an organisation, with a role."""
+    parties: list[PartyIn] = Field(min_length=2, max_length=MAX_PARTIES)
+    risk: RiskFlags = Field(default_factory=RiskFlags)
+
+
+class PartiesUpdateIn(PartiesIn):
+    version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
+
+
+class DisputeIn(PartiesIn):
+    grid: str = Field(pattern=GRID_PATTERN, description="纠纷发生地网格代码（15 位）", examples=["320402001001001"])
+    kind: Kind = Field(examples=["neighbour"])
+    facts: str = Field(min_length=5, max_length=4000, description="纠纷事实和当事人诉求")
+    amount: Decimal | None = Field(None, ge=0, le=Decimal("100000000000"), decimal_places=2,
+                                   description="争议金额（元，可选）")
+
+
+class TransferIn(Strict):
+    """Escalate, de-escalate or hand over: the tier, optionally a named mediator, and why (recorded)."""
+    tier: TierCode
+    mediator: str | None = Field(None, min_length=1, max_length=128,
+                                 description="接手的调解员账号（不填则由该层级调解委员会承办）")
+    reason: str = Field(min_length=2, max_length=500)
+    version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
+
+
+class SessionIn(Strict):
+    on: date = Field(description="调解日期")
+    place: str | None = Field(None, min_length=1, max_length=200)
+    video: bool = Field(False, description="视频调解")
+    participants: list[str] = Field(min_length=1, max_length=30)
+    notes: str = Field(min_length=1, max_length=4000)
+    version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
+
+    @model_validator(mode="after")
+    def _where(self) -> "SessionIn":
+        if not self.video and not self.place:
+            raise ValueError("请填写调解地点，或选择视频调解")
+        return self
+
+
+class TermIn(Strict):
+    text: str = Field(min_length=2, max_length=1000)
+    amount: Decimal | None = Field(None, ge=0, le=Decimal("100000000000"), decimal_places=2)
+    perform_by: date | None = None
+
+
+class AgreementIn(Strict):
+    terms: list[TermIn] = Field(default_factory=list, max_length=30)
+    signed_on: date
+    effective_on: date | None = Field(None, description="生效日期（默认为签署日，各方签名、盖章之日起生效）")
+
+
+class OutcomeIn(Strict):
+    result: Result
+    on: date
+    summary: str = Field(min_length=2, max_length=2000)
+    referred_to: Referral | None = None
+    agreement: AgreementIn | None = None
+    version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
+
+
+# --- output ----------------------------------------------------------------------------------------------
+
+class FollowUpIn(Strict):
+    on: date = Field(description="回访日期")
+    performed: Performance
+    notes: str = Field(min_length=2, max_length=2000)
+    version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
+
+
+class FollowUpOut(Model):
+    on: date
+    performed: str
+    performed_label: str
+    notes: str
+
+
+class PartyOut(Model):
+    name: str
+    kind: str
+    role: str
+    role_label: str
+    phone: str | None = Field(None, description="脱敏显示")
+    id_number: str | None = Field(None, description="脱敏显示")
+
+
+class ContactOut(Model):
+    name: str
+    role: str
+    phone: str | None
+    id_number: str | None
+
+
+class Contacts(Model):
+    items: list[ContactOut]
+
+
+class TierStepOut(Model):
+    tier: str
+    tier_label: str
+    holder: Holder
+    reasons: list[str]
+    at: datetime
+    due: date
+
+
+class DisputeSessionOut(Model):
+    id: str
+    on: date
+    place: str | None
+    video: bool
+    participants: list[str]
+    notes: str
+
+
+class OutcomeOut(Model):
+    result: str
+    result_label: str
+    on: date
+    summary: str
+    referred_to: str | None
+    agreement: Agreement | None
+    follow_ups: list[FollowUpOut]
+    confirmation_reminder: str | None = Field(None, description="司法确认申请期限提示（人民调解法第三十三条）")
+
+
+class DisputeOut(Model):
+    id: str
+    grid: str
+    kind: str
+    kind_label: str
+    facts: str
+    amount: Decimal | None
+    parties: list[PartyOut]
+    risk: RiskFlags
+    status: str
+    status_label: str
+    tier: str
+    tier_label: str
+    holder: Holder
+    due: date
+    overdue: bool
+    history: list[TierStepOut]
+    sessions: list[DisputeSessionOut]
+    outcome: OutcomeOut | None
+    opened_on: date
+    ticket_id: str | None
+    version: int
+
+
+class DisputeSummary(Model):
+    id: str
+    grid: str
+    kind: str
+    kind_label: str
+    status: str
+    tier: str
+    due: date
+    opened_on: date
+    version: int
+
+
+class DisputePage(Model):
+    items: list[DisputeSummary]
+    next_cursor: str | None = None
+
+
+class ListQuery(Strict):
+    area: str | None = Field(None, pattern=r"^\d{6}(\d{3}){0,3}$", description="区域代码（默认本人辖区）")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+def dispute_out(dispute: Dispute, today: date) -> DisputeOut:
+    """What a reader sees: labels beside the codes, phones and ID numbers masked, and — once there is an
+    agreement — the reminder of the judicial-confirmation window."""
+    parties = [PartyOut(name=p.name, kind=p.kind, role=p.role, role_label=PARTY_ROLES[p.role], phone=p.phone_masked,
+                        id_number=p.id_masked) for p in dispute.parties]
+    history = [TierStepOut(tier=s.tier, tier_label=TIERS[s.tier], holder=s.holder, reasons=s.reasons, at=s.at,
+                           due=s.due) for s in dispute.history]
+    sessions = [DisputeSessionOut(id=s.id, on=s.on, place=s.place, video=s.video, participants=s.participants,
+                           notes=s.notes) for s in dispute.sessions]
+    outcome = None
+    if dispute.outcome is not None:
+        found = dispute.outcome
+        reminder = None
+        if found.agreement is not None:
+            reminder = (f"调解协议自 {found.agreement.effective_on.isoformat()} 起生效；双方当事人可在 "
+                        f"{found.agreement.confirmation_deadline.isoformat()} 前共同向人民法院申请司法确认"
+                        f"（《人民调解法》第三十三条）")
+        outcome = OutcomeOut(result=found.result, result_label=RESULTS[found.result], on=found.on,
+                             summary=found.summary, referred_to=found.referred_to, agreement=found.agreement,
+                             follow_ups=[FollowUpOut(on=f.on, performed=f.performed,
+                                                     performed_label=PERFORMANCE[f.performed], notes=f.notes)
+                                         for f in found.follow_ups],
+                             confirmation_reminder=reminder)
+    return DisputeOut(id=dispute.id, grid=dispute.grid, kind=dispute.kind, kind_label=KINDS[dispute.kind],
+                      facts=dispute.facts, amount=dispute.amount, parties=parties, risk=dispute.risk,
+                      status=dispute.status, status_label=STATUSES[dispute.status], tier=dispute.tier,
+                      tier_label=TIERS[dispute.tier], holder=dispute.holder, due=dispute.due,
+                      overdue=dispute.status != "closed" and dispute.due < today, history=history,
+                      sessions=sessions, outcome=outcome, opened_on=dispute.opened_on, ticket_id=dispute.ticket_id,
+                      version=dispute.version)
+
+
+# --- the mediator roster (SPEC M3, M4) -------------------------------------------------------------------
+
+MEDIATOR_ENTITY = "mediation-mediator"
+AREA_PATTERN = r"^\d{6}(\d{3}){0,3}$"
+
+
+class Mediator(storage.Record):
+    """A mediator or expert on the roster 名册, by their sign-in account: where they serve, their committee,
+    full-time or not, grade, and the kinds of dispute they have experience of. Listed under their area."""
+    entity: ClassVar[str] = MEDIATOR_ENTITY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing("mediation-mediator", "gsi2", by="area"),)
+    missing: ClassVar[tuple[str, str]] = ("名册中没有这位调解员", "mediator_not_found")
+
+    id: str
+    name: str
+    area: str
+    committee: str
+    committee_id: str | None = None   # the committee in the directory (an institution), for the staffing check
+    full_time: bool
+    grade: str | None = None
+    kinds: list[str] = Field(default_factory=list)
+    expert: bool = False
+
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == "mediation-mediator":
+            return storage.Place(of=self.area, sort=(self.id,))
+        return None
+
+
+class MediatorIn(Strict):
+    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._-]+$", description="调解员的登录账号")
+    name: str = Field(min_length=1, max_length=50)
+    area: str = Field(pattern=AREA_PATTERN, description="服务区域（网格、村、镇或区）")
+    committee: str = Field(min_length=2, max_length=100, examples=["雕庄街道人民调解委员会"])
+    committee_id: str | None = Field(None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._-]+$",
+                                     description="所属调解委员会在机构名录中的编号（用于配备标准检查）")
+    full_time: bool = Field(description="专职调解员")
+    grade: str | None = Field(None, max_length=20, examples=["二级人民调解员"])
+    kinds: list[Kind] = Field(default_factory=list, max_length=len(KINDS), description="擅长的纠纷类型")
+    expert: bool = Field(False, description="列入调解专家库")
+
+
+class MediatorOut(Model):
+    id: str
+    name: str
+    area: str
+    committee: str
+    committee_id: str | None
+    full_time: bool
+    grade: str | None
+    kinds: list[str]
+    expert: bool
+    version: int
+
+    @classmethod
+    def of(cls, m: Mediator) -> "MediatorOut":
+        return cls(id=m.id, name=m.name, area=m.area, committee=m.committee, committee_id=m.committee_id,
+                   full_time=m.full_time, grade=m.grade,
+                   kinds=m.kinds, expert=m.expert, version=m.version)
+
+
+class MediatorPage(Model):
+    items: list[MediatorOut]
+    next_cursor: str | None = None
+
+
+class Recommendation(Model):
+    mediator: MediatorOut
+    load: int = Field(description="当前承办中的纠纷（件）")
+    reasons: list[str]
+
+
+class Recommendations(Model):
+    dispute_id: str
+    items: list[Recommendation]
+
+
+class ExpertQuery(Strict):
+    grid: str = Field(pattern=GRID_PATTERN, description="网格代码：公示服务该网格的调解专家")
+    kind: Kind | None = Field(None, description="只看擅长某类纠纷的专家")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+class ExpertOut(Model):
+    """What the grid's notice board shows of an expert (公示): no account, no contact numbers."""
+    name: str
+    committee: str
+    grade: str | None
+    kinds: list[str]
+    kind_labels: list[str]
+    serves: str = Field(description="服务范围：同一网格、同一村（社区）……")
+
+
+class ExpertPage(Model):
+    items: list[ExpertOut]
+    next_cursor: str | None = None

@@ -1,0 +1,117 @@
+"""Success rate and the grass-roots share (SPEC M6, M2's ≥95% goal), per area and period, from tallies kept in
+the same transaction as each outcome — never recomputed by reading every dispute.
+
+A tally is one item per area and month (`mediation-tally#<area>-<YYYY-MM>`) for the grid and each area
+above it up to the city, adding: `opened`, `opened_<tier>` when a dispute is opened; `closed`,
+`result_<result>`, and for an agreement `agreed_<tier>`, when one is closed. Reading
+a period is one BatchGetItem of at most 24 items.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from pydantic import ConfigDict, Field
+
+from chalicelib.domain.policy import service as policy
+from chalicelib.platform import storage
+from chalicelib.platform.auth import Caller, require_covers
+from chalicelib.platform.errors import Unprocessable, field_error
+from chalicelib.platform.model import Model
+from chalicelib.platform.storage import keys
+from plugins.mediation import params
+from plugins.mediation.models import RESULTS, TIERS, Dispute, Outcome
+
+TALLY = "mediation-tally"
+GRASS_ROOTS = ("grid", "village", "town")   # "在基层化解": settled below the district
+MAX_MONTHS = 24
+
+
+def _levels(grid: str) -> list[str]:
+    return [grid[:digits] for digits in (4, 6, 9, 12, 15)]
+
+
+def _add(grid: str, month: str, counts: dict[str, int]) -> list[dict]:
+    return [storage.add_op(**keys.record(TALLY, f"{area}-{month}"), counts=counts, entity=TALLY)
+            for area in _levels(grid)]
+
+
+def opened_ops(dispute: Dispute) -> list[dict]:
+    """The ops adding a newly opened dispute to its month's tallies (the screening's "new disputes")."""
+    return _add(dispute.grid, dispute.opened_on.strftime("%Y-%m"), {"opened": 1, f"opened_{dispute.tier}": 1})
+
+
+def month_tally(area: str, month: str) -> dict:
+    """One area's tally of one month (empty when nothing happened)."""
+    return storage.get(**keys.record(TALLY, f"{area}-{month}")) or {}
+
+
+def tally_ops(dispute: Dispute, outcome: Outcome) -> list[dict]:
+    """The ops adding one outcome to the tallies of its month, for the grid and every area above it."""
+    counts = {"closed": 1, f"result_{outcome.result}": 1}
+    if outcome.agreement is not None:
+        counts[f"agreed_{dispute.tier}"] = 1
+    return _add(dispute.grid, outcome.on.strftime("%Y-%m"), counts)
+
+
+class RatesQuery(Model):
+    model_config = ConfigDict(extra="forbid")
+    area: str | None = Field(None, pattern=r"^\d{4}(\d{2})?(\d{3}){0,3}$", description="区域代码（默认本人辖区）")
+    since: str | None = Field(None, pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description="起始月 YYYY-MM（默认当年 1 月）")
+    until: str | None = Field(None, pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description="截止月 YYYY-MM（默认本月）")
+
+    def period(self, today: date) -> tuple[date, date]:
+        def month(text: str) -> date:
+            return date(int(text[:4]), int(text[5:]), 1)
+
+        return (month(self.since) if self.since else date(today.year, 1, 1),
+                month(self.until) if self.until else today.replace(day=1))
+
+
+class RatesOut(Model):
+    area: str
+    months: list[str]
+    closed: int
+    by_result: dict[str, int]
+    agreed_by_tier: dict[str, int]
+    success_rate: Decimal | None = None      # agreements among outcomes other than a withdrawal, in %
+    grass_roots_share: Decimal | None = None  # agreements reached at grid/village/town among all, in %
+    goal: Decimal
+    meets_goal: bool | None = None
+    explanation: str
+
+
+def _months(start: date, end: date) -> list[str]:
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if whole == 0:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def rates(caller: Caller, area: str | None, start: date, end: date) -> RatesOut:
+    scope = area or caller.area or ""
+    require_covers(caller, scope, ["area"])
+    months = _months(start, end)
+    if not months or len(months) > MAX_MONTHS:
+        raise Unprocessable(f"统计期间应为 1 至 {MAX_MONTHS} 个月", code="period_out_of_range",
+                            errors=field_error(["until"], f"不早于起始月，且不超过 {MAX_MONTHS} 个月"))
+    items = storage.get_many([tuple(keys.record(TALLY, f"{scope}-{m}").values()) for m in months])
+    total = lambda name: sum(int(i.get(name, 0)) for i in items)  # noqa: E731
+    by_result = {r: total(f"result_{r}") for r in RESULTS}
+    agreed = {t: total(f"agreed_{t}") for t in TIERS}
+    agreements = by_result["agreement"]
+    goal = Decimal(policy.resolve(params.GRASS_ROOTS_GOAL, scope, end).value)
+    share = _percent(sum(agreed[t] for t in GRASS_ROOTS), agreements)
+    success = _percent(agreements, total("closed") - by_result["withdrawn"])
+    return RatesOut(area=scope, months=months, closed=total("closed"), by_result=by_result, agreed_by_tier=agreed,
+                    success_rate=success, grass_roots_share=share, goal=goal,
+                    meets_goal=None if share is None else share >= goal,
+                    explanation=f"调解成功率＝达成协议件数÷结案件数（不含撤回）；基层化解率＝在网格、村（社区）、"
+                                f"镇（街道）达成协议的件数÷达成协议件数，目标 {goal}% 以上")

@@ -1,0 +1,125 @@
+"""The HTTP surface of mediation: each route declares who may call it and its models (`@endpoint`), parses
+its input, calls the service with the caller, and returns an output model. No storage here."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.timeutil import today_shanghai
+from chalicelib.platform.web import SIGNED_IN, caller, endpoint, expected_version, parse, parse_query
+from chalicelib.domain.files.service import FileOut
+from plugins.mediation import document, rates, roster, service
+from plugins.mediation.models import (
+    Contacts, DisputeIn, DisputeOut, DisputePage, ExpertPage, ExpertQuery, FollowUpIn, ListQuery, MediatorIn,
+    MediatorOut, MediatorPage, OutcomeIn, PartiesUpdateIn, Recommendations, SessionIn, TransferIn, dispute_out,
+)
+
+bp = Blueprint(__name__)
+TAGS = ("mediation",)
+STAFF = service.STAFF
+
+
+def _out(dispute) -> DisputeOut:
+    return dispute_out(dispute, today_shanghai())
+
+
+@bp.route("/disputes", methods=["POST"], authorizer=jwt_auth)
+@endpoint("登记矛盾纠纷（起始层级按规则判定并说明理由）", who=STAFF, body=DisputeIn, response=DisputeOut, status=201,
+          tags=TAGS)
+def open_dispute():
+    return _out(service.open_dispute(caller(), parse(DisputeIn)))
+
+
+@bp.route("/disputes", methods=["GET"], authorizer=jwt_auth)
+@endpoint("辖区矛盾纠纷列表", who=STAFF, query=ListQuery, response=DisputePage, tags=TAGS)
+def list_disputes():
+    q = parse_query(ListQuery)
+    return service.listing(caller(), q.area, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/disputes/{dispute_id}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("查看一件纠纷（承办地区工作人员或当事人本人）", who=SIGNED_IN, response=DisputeOut, tags=TAGS)
+def get_dispute(dispute_id):
+    return _out(service.get(caller(), dispute_id))
+
+
+@bp.route("/disputes/{dispute_id}/contacts", methods=["GET"], authorizer=jwt_auth)
+@endpoint("当事人完整联系方式（仅承办调解员，留痕）", who={"mediator"}, response=Contacts, tags=TAGS)
+def get_contacts(dispute_id):
+    return service.contacts(caller(), dispute_id)
+
+
+@bp.route("/disputes/{dispute_id}/parties", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("补录当事人（受理台转来的纠纷）", who=STAFF, body=PartiesUpdateIn, response=DisputeOut, tags=TAGS)
+def record_parties(dispute_id):
+    data = parse(PartiesUpdateIn)
+    return _out(service.record_parties(caller(), dispute_id, data, expected_version=expected_version(data.version)))
+
+
+@bp.route("/disputes/{dispute_id}/transfers", methods=["POST"], authorizer=jwt_auth)
+@endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=TransferIn, response=DisputeOut, tags=TAGS)
+def transfer(dispute_id):
+    data = parse(TransferIn)
+    return _out(service.transfer(caller(), dispute_id, data, expected_version=expected_version(data.version)))
+
+
+@bp.route("/disputes/{dispute_id}/sessions", methods=["POST"], authorizer=jwt_auth)
+@endpoint("记录一次调解", who=STAFF, body=SessionIn, response=DisputeOut, status=201, tags=TAGS)
+def add_session(dispute_id):
+    data = parse(SessionIn)
+    return _out(service.add_session(caller(), dispute_id, data, expected_version=expected_version(data.version)))
+
+
+@bp.route("/disputes/{dispute_id}/outcome", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("记录调解结果并结案", who=STAFF, body=OutcomeIn, response=DisputeOut, tags=TAGS)
+def record_outcome(dispute_id):
+    data = parse(OutcomeIn)
+    return _out(service.record_outcome(caller(), dispute_id, data, expected_version=expected_version(data.version)))
+
+
+@bp.route("/disputes/{dispute_id}/recommendations", methods=["GET"], authorizer=jwt_auth)
+@endpoint("推荐调解员（就近、有同类经验、承办量可承受，附理由）", who=STAFF, response=Recommendations, tags=TAGS)
+def recommendations(dispute_id):
+    return roster.recommend(caller(), dispute_id)
+
+
+@bp.route("/mediators", methods=["POST"], authorizer=jwt_auth)
+@endpoint("调解员列入名册", who={"mediator"}, body=MediatorIn, response=MediatorOut, status=201, tags=TAGS)
+def enrol_mediator():
+    return MediatorOut.of(roster.enrol(caller(), parse(MediatorIn)))
+
+
+@bp.route("/mediators", methods=["GET"], authorizer=jwt_auth)
+@endpoint("调解员名册", who=STAFF, query=ListQuery, response=MediatorPage, tags=TAGS)
+def list_mediators():
+    q = parse_query(ListQuery)
+    return roster.roster(caller(), q.area, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/rates", methods=["GET"], authorizer=jwt_auth)
+@endpoint("调解成功率与基层化解率（按区域、月份）", who=STAFF, query=rates.RatesQuery, response=rates.RatesOut, tags=TAGS)
+def get_rates():
+    q = parse_query(rates.RatesQuery)
+    start, end = q.period(today_shanghai())
+    return rates.rates(caller(), q.area, start, end)
+
+
+@bp.route("/disputes/{dispute_id}/agreement-document", methods=["POST"], authorizer=jwt_auth)
+@endpoint("生成人民调解协议书（DOCX，存为纠纷附件，当事人和调委会可下载）", who=STAFF, response=FileOut, status=201,
+          tags=TAGS)
+def generate_agreement_document(dispute_id):
+    who = caller()
+    return FileOut.of(document.generate(who, dispute_id), who)
+
+
+@bp.route("/experts", methods=["GET"], authorizer=jwt_auth)
+@endpoint("网格公示的调解专家库（按纠纷类型）", who=SIGNED_IN, query=ExpertQuery, response=ExpertPage, tags=TAGS)
+def list_experts():
+    return roster.experts(parse_query(ExpertQuery))
+
+
+@bp.route("/disputes/{dispute_id}/follow-ups", methods=["POST"], authorizer=jwt_auth)
+@endpoint("记录调解协议履行回访", who=STAFF, body=FollowUpIn, response=DisputeOut, status=201, tags=TAGS)
+def add_follow_up(dispute_id):
+    data = parse(FollowUpIn)
+    return _out(service.follow_up(caller(), dispute_id, data, expected_version=expected_version(data.version)))

@@ -1,0 +1,455 @@
+"""The rules of mediation, with no HTTP: every function takes the caller and the parsed input, and raises
+problems from chalicelib.platform.errors with field locations relative to its input (the web layer adds
+`body`).
+
+Who sees a dispute: mediators and grid workers whose area covers its grid (their area and below), the
+mediator holding it (an expert named from elsewhere), the parties with a resident account named on it, and
+the resident whose ticket opened it; to anyone else it does not exist (404). Phones and ID numbers are shown masked; in full only to whoever holds the dispute
+(the mediator, or a mediator of the holding committee), each such read audited.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import Counter
+from datetime import date, timedelta
+from typing import Iterable
+
+from chalicelib.domain.areas import service as areas
+from chalicelib.domain.policy import service as policy
+from chalicelib.plugin import CaseProgress, CaseRef, DemoContext, Finding, IntakeRequest, ScreeningContext
+from chalicelib.platform import audit, storage
+from chalicelib.platform.auth import Caller, require_covers
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
+from chalicelib.platform.storage import keys
+from chalicelib.platform.timeutil import now_utc, today_shanghai
+from plugins.mediation import params, rates, tiers
+from plugins.mediation.models import (
+    ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, MEDIATOR_ENTITY, PERFORMANCE, RESULTS, STATUSES,
+    TIER_AREA_DIGITS, TIERS, Agreement, ContactOut, Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary,
+    FollowUp, FollowUpIn, Holder, Outcome, OutcomeIn, PartiesIn, RiskFlags, Session, SessionIn, Term, TierStep,
+    TransferIn,
+)
+
+STAFF = frozenset({"mediator", "grid_worker"})
+AHEAD = timedelta(days=366)
+
+
+# --- reading ---------------------------------------------------------------------------------------------
+
+def _visible(caller: Caller, dispute: Dispute) -> bool:
+    if caller.has_any(STAFF) and (caller.covers(dispute.grid) or holds(caller, dispute)):
+        return True
+    return dispute.readable_by_party(caller.sub) or (dispute.resident is not None and dispute.resident == caller.sub)
+
+
+def get(caller: Caller, dispute_id: str) -> Dispute:
+    """The dispute, if the caller may see it; otherwise a 404 (its existence is private)."""
+    dispute = storage.require(Dispute, dispute_id)
+    if not _visible(caller, dispute):
+        raise NotFound(Dispute.missing[0], code=Dispute.missing[1])
+    return dispute
+
+
+def staff_dispute(caller: Caller, dispute_id: str) -> Dispute:
+    """For changes: whoever holds the dispute, or staff over the area of the tier holding it (a grid's staff
+    for a grid-tier dispute, the district's once it is at the district centre). A party reads, but does
+    not change, the record; staff of the grid do not reach into a dispute held above them."""
+    dispute = get(caller, dispute_id)
+    if not (caller.has_any(STAFF) and (holds(caller, dispute) or caller.covers(tier_area(dispute)))):
+        raise Forbidden(f"该纠纷由{TIERS[dispute.tier]}承办，您无权办理", code="not_handling_staff")
+    return dispute
+
+
+def tier_area(dispute: Dispute) -> str:
+    """The area of the tier holding the dispute: its grid cut to that level."""
+    return dispute.grid[:TIER_AREA_DIGITS[dispute.tier]]
+
+
+def listing(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> DisputePage:
+    """Disputes under an area (the caller's own by default), for staff of that area: one Query."""
+    scope = area or caller.area
+    if not scope:
+        raise Forbidden("只有工作人员可以查看纠纷列表", code="role_not_allowed")
+    require_covers(caller, scope, ["area"])
+    page = storage.page(Dispute, "mediation-dispute", scope, limit=limit, cursor=cursor, newest_first=True)
+    return DisputePage(items=[summary(Dispute.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+def summary(dispute: Dispute) -> DisputeSummary:
+    return DisputeSummary(id=dispute.id, grid=dispute.grid, kind=dispute.kind, kind_label=KINDS[dispute.kind],
+                          status=dispute.status, tier=dispute.tier, due=dispute.due, opened_on=dispute.opened_on,
+                          version=dispute.version)
+
+
+def holds(caller: Caller, dispute: Dispute) -> bool:
+    """Whether the caller holds the dispute: its mediator, or a mediator of the holding committee."""
+    holder = dispute.holder
+    if holder.kind == "mediator":
+        return holder.id == caller.sub
+    return "mediator" in caller.roles and caller.area == holder.id.partition(":")[2]
+
+
+def contacts(caller: Caller, dispute_id: str) -> Contacts:
+    """The parties' phones and ID numbers in full, for whoever holds the dispute — audited."""
+    dispute = get(caller, dispute_id)
+    if not holds(caller, dispute):
+        raise Forbidden("只有承办调解员可以查看当事人完整联系方式", code="not_holder")
+    audit.record_read(caller.actor, ENTITY, dispute.id, "查看当事人完整联系方式")
+    items = []
+    for party in dispute.parties:
+        phone = _reveal("phone", party.phone_cipher)
+        id_number = _reveal("id_number", party.id_cipher)
+        items.append(ContactOut(name=party.name, role=party.role, phone=phone, id_number=id_number))
+    return Contacts(items=items)
+
+
+def _reveal(kind: str, cipher: str | None) -> str | None:
+    from chalicelib.platform import pii
+
+    return pii.decrypt(kind, cipher) if cipher else None
+
+
+# --- opening ---------------------------------------------------------------------------------------------
+
+def _in_force(grid: str, on: date) -> dict[str, policy.InForce]:
+    """Every parameter a dispute at `grid` needs, in force on `on`: one BatchGetItem. An unknown grid is a
+    422 naming the field (the creating transaction checks it again)."""
+    names = [params.DISTRICT_PEOPLE, params.DISTRICT_WORKERS, params.CONFIRMATION_DAYS, *params.TIER_DAYS.values()]
+    try:
+        return policy.resolve_many(names, grid, on)
+    except NotFound as exc:
+        if exc.code != "area_not_found":
+            raise
+        raise Unprocessable(f"网格 {grid} 不存在", code="area_not_found", errors=field_error(["grid"], "网格不存在"))
+
+
+def _facts(kind: str, parties: int, risk: RiskFlags, found: dict[str, policy.InForce]) -> tiers.Facts:
+    def threshold(name: str) -> tiers.Threshold:
+        return tiers.Threshold(int(found[name].value), _cite(found[name]))
+
+    return tiers.Facts(kind=kind, parties=parties, people_involved=risk.people_involved, workers=risk.workers,
+                       petition_history=risk.petition_history, threat_of_escalation=risk.threat_of_escalation,
+                       district_people=threshold(params.DISTRICT_PEOPLE),
+                       district_workers=threshold(params.DISTRICT_WORKERS))
+
+
+def _cite(in_force: policy.InForce) -> str:
+    """The rule a reason rests on, as people read it: the area's version, or the platform's default."""
+    if in_force.version_id == policy.DECLARED_DEFAULT:
+        return "平台默认标准"
+    return in_force.describe()
+
+
+def committee(tier: str, grid: str) -> Holder:
+    """The committee of `tier` for a grid. Grid mediators belong to their village's committee (seeds/000:
+    镇、村调解组织的调解员全部进入网格), which holds a grid-tier dispute until one of them takes it."""
+    body = "village" if tier == "grid" else tier
+    area = grid[:TIER_AREA_DIGITS[body]]
+    return Holder(kind="committee", id=f"{body}:{area}", title=f"{TIERS[body]}（{area}）")
+
+
+def _step(caller: Caller, tier: str, holder: Holder, reasons: list[str], today: date,
+          found: dict[str, policy.InForce]) -> TierStep:
+    days = int(found[params.TIER_DAYS[tier]].value)
+    return TierStep(tier=tier, holder=holder, reasons=reasons, at=now_utc(), by=caller.sub,
+                    due=today + timedelta(days=days))
+
+
+def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = None) -> Dispute:
+    """Enter a dispute directly (a mediator or grid worker of the grid's area): the starting tier is decided
+    by the named criteria with the parameters in force today, and the record, its audit entry and the check
+    that the grid exists are one transaction."""
+    require_covers(caller, data.grid, ["grid"])
+    today = today_shanghai()
+    found = _in_force(data.grid, today)
+    decision = tiers.starting_tier(_facts(data.kind, len(data.parties), data.risk, found), today)
+    holder = (Holder(kind="mediator", id=caller.sub, title="登记的调解员")
+              if decision.tier == "grid" and "mediator" in caller.roles else committee(decision.tier, data.grid))
+    step = _step(caller, decision.tier, holder, decision.reasons, today, found)
+    dispute = Dispute(id=dispute_id or uuid.uuid4().hex, grid=data.grid, kind=data.kind, facts=data.facts,
+                      amount=data.amount, parties=[p.stored() for p in data.parties], risk=data.risk,
+                      status="mediating", tier=decision.tier, holder=holder, due=step.due, history=[step],
+                      opened_on=today, opened_by=caller.sub)
+    return storage.put_new(dispute, also=[areas.must_exist(data.grid, field="grid", level="grid"),
+                                          *rates.opened_ops(dispute),
+                                          audit.entry(caller.actor, "create", ENTITY, dispute.id,
+                                                      f"登记{KINDS[data.kind]}，起始层级：{decision.label}")])
+
+
+def record_parties(caller: Caller, dispute_id: str, data: PartiesIn, *, expected_version: int) -> Dispute:
+    """Complete a dispute opened from a ticket: its parties and risk flags; the starting tier is then
+    decided as for one entered directly."""
+    dispute = staff_dispute(caller, dispute_id)
+    if dispute.status != "registered":
+        raise Conflict("当事人已登记；如需调整层级请移交", code="parties_already_recorded")
+    today = today_shanghai()
+    found = _in_force(dispute.grid, today)
+    decision = tiers.starting_tier(_facts(dispute.kind, len(data.parties), data.risk, found), today)
+    holder = committee(decision.tier, dispute.grid)
+    step = _step(caller, decision.tier, holder, decision.reasons, today, found)
+    changes = {"parties": [p.stored() for p in data.parties], "risk": data.risk, "status": "mediating",
+               "tier": decision.tier, "holder": holder, "due": step.due, "history": [*dispute.history, step]}
+    return storage.update(dispute, changes, expected_version=expected_version,
+                          also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                                            f"补录当事人 {len(data.parties)} 方，起始层级：{decision.label}")])
+
+
+# --- tiers -----------------------------------------------------------------------------------------------
+
+def _open(dispute: Dispute) -> None:
+    if dispute.status == "closed":
+        raise Conflict("该纠纷已结案", code="dispute_closed")
+    if dispute.status == "registered":
+        raise Conflict("请先补录当事人", code="parties_missing")
+
+
+def transfer(caller: Caller, dispute_id: str, data: TransferIn, *, expected_version: int) -> Dispute:
+    """Escalate, de-escalate or hand the dispute to a named mediator, with the reason recorded; the new
+    tier's time limit runs from today."""
+    dispute = staff_dispute(caller, dispute_id)
+    _open(dispute)
+    if data.tier == dispute.tier and data.mediator is None:
+        raise Unprocessable("层级未变化：请选择其他层级，或指定接手的调解员", code="nothing_to_transfer",
+                            errors=field_error(["tier"], "与当前层级相同"))
+    if len(dispute.history) >= MAX_STEPS:
+        raise Conflict(f"移交已达 {MAX_STEPS} 次，请结案或报告上级", code="too_many_transfers")
+    today = today_shanghai()
+    found = _in_force(dispute.grid, today)
+    holder = (Holder(kind="mediator", id=data.mediator, title="指定调解员") if data.mediator
+              else committee(data.tier, dispute.grid))
+    step = _step(caller, data.tier, holder, [data.reason], today, found)
+    direction = _direction(dispute.tier, data.tier)
+    on_roster = [_on_roster(data.mediator)] if data.mediator else []
+    return storage.update(dispute, {"tier": data.tier, "holder": holder, "due": step.due,
+                                    "history": [*dispute.history, step]},
+                          expected_version=expected_version,
+                          also=[*on_roster, audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                                            f"{direction}：{TIERS[dispute.tier]} → {TIERS[data.tier]}",
+                                            {"tier": {"from": dispute.tier, "to": data.tier}})])
+
+
+def _on_roster(mediator: str) -> storage.Check:
+    """A named holder must be a mediator on the roster (checked inside the transaction, no read before)."""
+    problem = Unprocessable(f"调解员名册中没有 {mediator}", code="mediator_not_found",
+                            errors=field_error(["mediator"], "不在调解员名册中"))
+    if not keys.is_record_id(mediator):
+        raise problem
+    return storage.Check(storage.check_op(**keys.record(MEDIATOR_ENTITY, mediator)), problem)
+
+
+def _direction(before: str, after: str) -> str:
+    order = {"grid": 0, "village": 1, "town": 2, "industry": 2, "district": 3}
+    if order[after] > order[before]:
+        return "上移"
+    return "下移" if order[after] < order[before] else "移交"
+
+
+# --- sessions and outcome --------------------------------------------------------------------------------
+
+def _not_before_intake(dispute: Dispute, on: date, loc: list[str]) -> None:
+    if on < dispute.opened_on:
+        raise Unprocessable(f"日期早于纠纷登记日 {dispute.opened_on.isoformat()}", code="before_intake",
+                            errors=field_error(loc, "不能早于纠纷登记日"))
+    if on > today_shanghai() + AHEAD:
+        raise Unprocessable("日期不能晚于一年以后", code="date_out_of_range", errors=field_error(loc, "日期过晚"))
+
+
+def add_session(caller: Caller, dispute_id: str, data: SessionIn, *, expected_version: int) -> Dispute:
+    dispute = staff_dispute(caller, dispute_id)
+    _open(dispute)
+    _not_before_intake(dispute, data.on, ["on"])
+    if len(dispute.sessions) >= MAX_SESSIONS:
+        raise Conflict(f"调解记录已达 {MAX_SESSIONS} 次", code="too_many_sessions")
+    session = Session(id=uuid.uuid4().hex[:12], on=data.on, place=data.place, video=data.video,
+                      participants=data.participants, notes=data.notes, recorded_by=caller.sub)
+    return storage.update(dispute, {"sessions": [*dispute.sessions, session]}, expected_version=expected_version,
+                          also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                                            f"记录调解（{data.on.isoformat()}）")])
+
+
+def record_outcome(caller: Caller, dispute_id: str, data: OutcomeIn, *, expected_version: int) -> Dispute:
+    """Close the dispute with its result. An agreement needs terms; its judicial-confirmation deadline is
+    fixed from the day it took effect and the parameter in force that day (人民调解法 art. 33). Two
+    mediators recording at once: the version decides, the second gets 409."""
+    dispute = staff_dispute(caller, dispute_id)
+    _open(dispute)
+    _not_before_intake(dispute, data.on, ["on"])
+    agreement = _agreement(dispute, data)
+    if data.result == "referred" and not data.referred_to:
+        raise Unprocessable("请选择引导去向", code="referral_missing", errors=field_error(["referred_to"], "必填项"))
+    outcome = Outcome(result=data.result, on=data.on, summary=data.summary,
+                      referred_to=data.referred_to if data.result == "referred" else None,
+                      agreement=agreement, recorded_by=caller.sub)
+    entry = audit.entry(caller.actor, "update", ENTITY, dispute.id, f"结案：{RESULTS[data.result]}",
+                        {"status": {"from": dispute.status, "to": "closed"}})
+    return storage.update(dispute, {"status": "closed", "outcome": outcome}, expected_version=expected_version,
+                          also=[*rates.tally_ops(dispute, outcome), entry])
+
+
+def _agreement(dispute: Dispute, data: OutcomeIn) -> Agreement | None:
+    if data.result != "agreement":
+        if data.agreement is not None:
+            raise Unprocessable("只有达成协议时才填写协议内容", code="agreement_not_expected",
+                                errors=field_error(["agreement"], "调解结果不是达成协议"))
+        return None
+    if data.agreement is None or not data.agreement.terms:
+        raise Unprocessable("调解协议须写明协议条款", code="agreement_terms_missing",
+                            errors=field_error(["agreement", "terms"], "至少一项协议条款"))
+    signed = data.agreement.signed_on
+    _not_before_intake(dispute, signed, ["agreement", "signed_on"])
+    effective = data.agreement.effective_on or signed
+    if effective < signed:
+        raise Unprocessable("生效日期不能早于签署日期", code="effective_before_signed",
+                            errors=field_error(["agreement", "effective_on"], "早于签署日期"))
+    days = int(policy.resolve(params.CONFIRMATION_DAYS, dispute.grid, effective).value)
+    return Agreement(number=f"{dispute.grid[:6]}-{effective.year}-{dispute.id[:8]}",
+                     terms=[Term(**t.model_dump()) for t in data.agreement.terms], signed_on=signed,
+                     effective_on=effective, confirmation_deadline=effective + timedelta(days=days))
+
+
+def follow_up(caller: Caller, dispute_id: str, data: FollowUpIn, *, expected_version: int) -> Dispute:
+    """Record a performance follow-up of an agreement (履行回访): the day, how far it was performed, notes."""
+    dispute = staff_dispute(caller, dispute_id)
+    outcome = dispute.outcome
+    if outcome is None or outcome.agreement is None:
+        raise Conflict("只有达成调解协议的纠纷需要履行回访", code="no_agreement")
+    if data.on < outcome.agreement.signed_on or data.on > today_shanghai():
+        raise Unprocessable("回访日期应在协议签署之后、今天及以前", code="date_out_of_range",
+                            errors=field_error(["on"], "日期不在协议签署日与今天之间"))
+    if len(outcome.follow_ups) >= MAX_FOLLOW_UPS:
+        raise Conflict(f"回访记录已达 {MAX_FOLLOW_UPS} 次", code="too_many_follow_ups")
+    visit = FollowUp(on=data.on, performed=data.performed, notes=data.notes, recorded_by=caller.sub)
+    changed = outcome.model_copy(update={"follow_ups": [*outcome.follow_ups, visit]})
+    return storage.update(dispute, {"outcome": changed}, expected_version=expected_version,
+                          also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                                            f"履行回访（{data.on.isoformat()}）：{PERFORMANCE[data.performed]}")])
+
+
+def performance_due(context: ScreeningContext) -> Iterable[Finding]:
+    """Agreements whose last performance date has passed without a follow-up finding them fully performed."""
+    for dispute in _watched(context.area):
+        outcome = dispute.outcome
+        agreement = outcome.agreement if outcome else None
+        dates = [t.perform_by for t in agreement.terms if t.perform_by] if agreement else []
+        if not dates or max(dates) >= context.as_of:
+            continue
+        if any(f.performed == "full" for f in outcome.follow_ups):
+            continue
+        yield Finding(check="mediation.performance-due", area=dispute.grid, severity="warning",
+                      title="调解协议履行期限已过，尚无全部履行的回访记录",
+                      detail=f"纠纷 {dispute.id}：最后履行期限 {max(dates).isoformat()}", record=dispute.id,
+                      due=max(dates))
+
+
+# --- what mediation declares on its Plugin ---------------------------------------------------------------
+
+def may_attach(caller: Caller, dispute_id: str) -> None:
+    """Link rule: whoever may read the dispute may attach files to it and read them (the agreement document
+    is downloadable by the parties and the committee)."""
+    get(caller, dispute_id)
+
+
+def _watched(area: str) -> list[Dispute]:
+    return [Dispute.from_item(i) for i in storage.every(Dispute, "mediation-watch", area, max_items=5000)]
+
+
+def overdue(context: ScreeningContext) -> Iterable[Finding]:
+    """Open disputes past their tier's time limit (SPEC M2, M5)."""
+    for dispute in _watched(context.area):
+        if dispute.status != "closed" and dispute.due < context.as_of:
+            yield Finding(check="mediation.overdue", area=dispute.grid, severity="warning",
+                          title=f"纠纷超过{TIERS[dispute.tier]}调解时限",
+                          detail=f"纠纷 {dispute.id}：时限 {dispute.due.isoformat()}，已超 "
+                                 f"{(context.as_of - dispute.due).days} 日", record=dispute.id, due=dispute.due)
+
+
+def high_risk(context: ScreeningContext) -> Iterable[Finding]:
+    """Open disputes with a petition history or a threat of escalation (C7: 群体性事件 risks)."""
+    for dispute in _watched(context.area):
+        if dispute.status != "closed" and (dispute.risk.petition_history or dispute.risk.threat_of_escalation):
+            yield Finding(check="mediation.high-risk", area=dispute.grid, severity="risk",
+                          title="高风险矛盾纠纷尚未化解",
+                          detail=f"纠纷 {dispute.id}：{TIERS[dispute.tier]}承办，{dispute.opened_on.isoformat()} 登记",
+                          record=dispute.id)
+
+
+def confirmation_window(context: ScreeningContext) -> Iterable[Finding]:
+    """Agreements whose 30-day window for judicial confirmation closes soon (人民调解法 art. 33)."""
+    for dispute in _watched(context.area):
+        agreement = dispute.outcome.agreement if dispute.outcome else None
+        if agreement is None or agreement.confirmation_deadline < context.as_of:
+            continue
+        alert = int(policy.resolve(params.CONFIRMATION_ALERT_DAYS, dispute.grid, context.as_of).value)
+        if (agreement.confirmation_deadline - context.as_of).days <= alert:
+            yield Finding(check="mediation.confirmation-window", area=dispute.grid, severity="info",
+                          title="调解协议申请司法确认的期限即将届满",
+                          detail=f"纠纷 {dispute.id}：协议 {agreement.effective_on.isoformat()} 生效，"
+                                 f"须在 {agreement.confirmation_deadline.isoformat()} 前申请",
+                          record=dispute.id, due=agreement.confirmation_deadline)
+
+
+def new_disputes(context: ScreeningContext) -> Iterable[Finding]:
+    """The month's newly opened disputes in the area, from its tally (one GetItem): how many, and how
+    many of them major enough to start at the district centre."""
+    tally = rates.month_tally(context.area, context.month)
+    opened = int(tally.get("opened", 0))
+    if opened:
+        major = int(tally.get("opened_district", 0))
+        yield Finding(check="mediation.new-disputes", area=context.area, severity="info",
+                      title=f"{context.month} 新登记矛盾纠纷 {opened} 起，其中由区矛盾纠纷调处中心调处 {major} 起",
+                      record=f"new-{context.area}-{context.month}")
+
+
+def hotspots(context: ScreeningContext) -> Iterable[Finding]:
+    """Grids where open disputes of one kind pile up (C7: high-frequency problems): at least
+    `mediation.hotspot_disputes` in force at the grid."""
+    per_grid_kind = Counter((d.grid, d.kind) for d in _watched(context.area) if d.status != "closed")
+    limits: dict[str, int] = {}
+    for (grid, kind), count in sorted(per_grid_kind.items()):
+        if grid not in limits:
+            limits[grid] = int(policy.resolve(params.HOTSPOT_DISPUTES, grid, context.as_of).value)
+        if count >= limits[grid]:
+            yield Finding(check="mediation.hotspots", area=grid, severity="warning",
+                          title=f"网格内未化解的{KINDS[kind]}达 {count} 起", record=f"hotspot-{grid}-{kind}")
+
+
+def open_from_ticket(request: IntakeRequest) -> CaseRef:
+    """Intake target: a ticket routed here opens a dispute (parties to be recorded by the mediator); the
+    id follows from the ticket, so routing the same ticket twice opens one dispute."""
+    dispute_id = "t" + hashlib.sha256(request.ticket_id.encode()).hexdigest()[:24]
+    grid = request.area
+    today = today_shanghai()
+    found = _in_force(grid, today)
+    holder = committee("grid", grid)
+    reasons = ["由受理台转来，补录当事人后按规则判定起始层级"]
+    step = TierStep(tier="grid", holder=holder, reasons=reasons, at=now_utc(), by=request.actor.sub,
+                    due=today + timedelta(days=int(found[params.TIER_DAYS["grid"]].value)))
+    kind = request.category if request.category in KINDS else "other"
+    dispute = Dispute(id=dispute_id, grid=grid, kind=kind, facts=request.text, status="registered", tier="grid",
+                      holder=holder, due=step.due, history=[step], opened_on=today, opened_by=request.actor.sub,
+                      ticket_id=request.ticket_id, resident=request.resident)
+    try:
+        storage.put_new(dispute, also=[areas.must_exist(grid, field="area", level="grid"), *rates.opened_ops(dispute),
+                                       audit.entry(request.actor, "create", ENTITY, dispute_id,
+                                                   f"受理台转来（工单 {request.ticket_id}）")])
+    except Conflict as exc:
+        if exc.code != "already_exists":
+            raise
+    return CaseRef(service="mediation", entity=ENTITY, id=dispute_id, title=f"{KINDS[kind]}（人民调解）")
+
+
+def progress(ref: CaseRef) -> CaseProgress:
+    """Intake target: where the dispute stands, and once closed what came of it, for the ticket."""
+    dispute = storage.require(Dispute, ref.id)
+    if dispute.status != "closed" or dispute.outcome is None:
+        return CaseProgress(status=f"{STATUSES[dispute.status]}（{TIERS[dispute.tier]}）")
+    return CaseProgress(status=STATUSES["closed"], closed=True,
+                        result=f"{RESULTS[dispute.outcome.result]}：{dispute.outcome.summary}")
+
+
+def load_demo(context: DemoContext) -> None:
+    from plugins.mediation import demo
+
+    demo.load(context)
+

@@ -1,0 +1,27 @@
+"""What a new user finds after `make dev`: with the core's demo committees in the directory (loaded before the
+plugins), the mediation demo's roster makes the staffing check name the under-staffed village committee."""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import plugin
+from chalicelib.domain.directory.models import Institution
+from chalicelib.platform import audit, storage
+from tests.helpers import seed_areas
+
+
+@pytest.mark.usefixtures("_moto_copies_a_table_once_per_transaction")
+def test_the_demo_roster_leaves_the_village_committee_under_staffed(aws_backend, clock):
+    from plugins.mediation import service
+    from plugins.mediation.roster import understaffed
+
+    seed_areas()
+    for id, level, name, home in (("demo-mediation-diaozhuang", "town", "雕庄街道人民调解委员会", "320402001"),
+                                  ("demo-mediation-chaoyang", "village", "朝阳花园社区人民调解委员会", "320402001001")):
+        storage.put_new(Institution(id=id, kind="mediation_committee", level=level, name=name, home_area=home,
+                                    serves=[home]))
+    service.load_demo(plugin.DemoContext(actor=audit.SYSTEM, areas=lambda prefix: []))
+    context = plugin.ScreeningContext(month=clock.month(), area="320402", as_of=clock.today)
+    titles = {f.record: f.title for f in understaffed(context)}
+    assert titles == {"demo-mediation-chaoyang": "朝阳花园社区人民调解委员会专职调解员 0 名，低于配备标准 1 名",
+                      "demo-mediation-diaozhuang": "雕庄街道人民调解委员会专职调解员 1 名，低于配备标准 2 名"}
