@@ -188,7 +188,7 @@ class FeeRelief(Model):
     decided_on: date
 
 
-class AnswerIn(Model):
+class ConsultationAnswerIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     guidance: str = Field(min_length=10, max_length=2000, description="指引：是否需要鉴定、如何委托、注意事项")
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")

@@ -9,7 +9,7 @@ from chalicelib.platform.web import (
 )
 from plugins.appraisal import service
 from plugins.appraisal.models import (
-    AnswerIn, ConsultationIn, ConsultationOut, ConsultationPage, FeeReliefIn, LicenceIn, LicensedInstitution,
+    ConsultationAnswerIn, ConsultationIn, ConsultationOut, ConsultationPage, FeeReliefIn, LicenceIn, LicensedInstitution,
     LicensedInstitutionPage, LicensedInstitutionQuery, UnansweredQuery,
 )
 
@@ -39,7 +39,8 @@ def appraisal_set_licence(institution_id):
 
 
 @bp.route("/consultations", methods=["POST"], authorizer=jwt_auth)
-@endpoint("咨询司法鉴定", who=SIGNED_IN, body=ConsultationIn, response=ConsultationOut, status=201, tags=TAGS)
+@endpoint("咨询司法鉴定", who=SIGNED_IN, body=ConsultationIn, response=ConsultationOut, status=201, tags=TAGS,
+          replay=lambda item: service.out(service.Consultation.from_item(item)))
 def appraisal_ask():
     return service.out(service.ask(caller(), parse(ConsultationIn)))
 
@@ -65,9 +66,9 @@ def appraisal_get_consultation(consultation_id):
 
 
 @bp.route("/consultations/{consultation_id}/answer", methods=["POST"], authorizer=jwt_auth)
-@endpoint("答复鉴定咨询并推荐机构", who=service.STAFF, body=AnswerIn, response=ConsultationOut, tags=TAGS)
+@endpoint("答复鉴定咨询并推荐机构", who=service.STAFF, body=ConsultationAnswerIn, response=ConsultationOut, tags=TAGS)
 def appraisal_answer(consultation_id):
-    data = parse(AnswerIn)
+    data = parse(ConsultationAnswerIn)
     return service.out(service.answer(caller(), consultation_id, data, expected_version(data.version)))
 
 

@@ -24,7 +24,7 @@ from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.appraisal import relief
 from plugins.appraisal.models import (
-    ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION, KINDS, LICENCE, USES, AnswerIn, Clock,
+    ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION, KINDS, LICENCE, USES, ConsultationAnswerIn, Clock,
     Consultation, ConsultationIn, ConsultationOut, ConsultationPage, CriterionOut, FeeRelief, FeeReliefIn,
     LicensedInstitutionPage, Licence, LicenceIn, LicensedInstitution, Recommendation,
 )
@@ -127,7 +127,7 @@ def get(caller: Caller, consultation_id: str) -> Consultation:
     return consultation
 
 
-def answer(caller: Caller, consultation_id: str, data: AnswerIn, expected_version: int) -> Consultation:
+def answer(caller: Caller, consultation_id: str, data: ConsultationAnswerIn, expected_version: int) -> Consultation:
     """Staff of the area answer with guidance; the institutions licensed for the kind and serving the grid
     are recommended, nearest first."""
     consultation = get(caller, consultation_id)
@@ -247,7 +247,7 @@ def load_demo(context: DemoContext) -> None:
     admin = Caller(sub=context.actor.sub, roles=frozenset({"admin"}), area="3204")
     for inst_id, name, home, serves, address, phone, licence_no, kinds in DEMO_INSTITUTIONS:
         if storage.find(Institution, "institution", inst_id) is None:
-            directory.create_institution(context.actor, admin, InstitutionIn(
+            directory.create_institution(admin, InstitutionIn(
                 kind=INSTITUTION_KIND, name=name, home_area=home, serves=serves, address=address, phone=phone,
                 hours="工作日 8:30–17:00", demo=True), institution_id=inst_id)
         if storage.get(**keys.record(LICENCE, inst_id)) is None:

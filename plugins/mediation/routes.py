@@ -25,7 +25,7 @@ def _out(dispute) -> DisputeOut:
 
 @bp.route("/disputes", methods=["POST"], authorizer=jwt_auth)
 @endpoint("登记矛盾纠纷（起始层级按规则判定并说明理由）", who=STAFF, body=DisputeIn, response=DisputeOut, status=201,
-          tags=TAGS)
+          tags=TAGS, replay=lambda item: _out(service.Dispute.from_item(item)))
 def open_dispute():
     return _out(service.open_dispute(caller(), parse(DisputeIn)))
 

@@ -59,7 +59,7 @@ def notary_day_appointments(office_id):
 
 @bp.route("/appointments", methods=["POST"], authorizer=jwt_auth)
 @endpoint("预约办理公证（到处、远程视频或上门）", who=SIGNED_IN, body=AppointmentIn, response=AppointmentOut,
-          status=201, tags=TAGS)
+          status=201, tags=TAGS, replay=lambda item: service.out(service.Appointment.from_item(item)))
 def notary_book():
     return service.out(service.book(caller(), parse(AppointmentIn)))
 

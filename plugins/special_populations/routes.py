@@ -19,10 +19,14 @@ OFFICERS = {"corrections_officer"}
 
 
 @bp.route("/people", methods=["POST"], authorizer=jwt_auth)
-@endpoint("登记特殊人群人员（社区矫正工作人员）", who=OFFICERS, body=SpecialPersonIn, response=SpecialPersonOut, status=201, tags=TAGS)
+@endpoint("登记特殊人群人员（社区矫正工作人员）", who=OFFICERS, body=SpecialPersonIn, response=SpecialPersonOut, status=201, tags=TAGS,
+          replay=lambda item: _registered(service.Person.from_item(item)))
 def register_person():
     who = caller()
-    person = service.register(who, parse(SpecialPersonIn))
+    return _registered(service.register(who, parse(SpecialPersonIn)))
+
+
+def _registered(person):
     return service.full_view(person, person.registered_on)
 
 

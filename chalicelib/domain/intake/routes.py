@@ -42,11 +42,14 @@ class TicketStepIn(Model):
 @bp.route("/tickets", methods=["POST"], authorizer=jwt_auth)
 @endpoint("提出或登记一项诉求（受理单）", who=SIGNED_IN, body=TicketIn, response=TicketOut, status=201, tags=TAGS,
           description="居民在小程序提交（mini_program）；工作人员在窗口、12348 热线或网格走访时代为登记并成为首问负责人。"
-                      "返回受理编号（如 FW-320402-2611-0042），居民可凭本人账号查询。")
+                      "返回受理编号（如 FW-320402-2611-0042），居民可凭本人账号查询。",
+          replay=lambda item: _created(service.Ticket.from_item(item)))
 def create_ticket():
-    who = caller()
-    ticket = service.create(who, parse(TicketIn))
-    return web.respond(service.view(ticket, staff=who.is_staff), status=201,
+    return _created(service.create(caller(), parse(TicketIn)))
+
+
+def _created(ticket):
+    return web.respond(service.view(ticket, staff=caller().is_staff), status=201,
                        headers={"Location": f"/v1/tickets/{ticket.id}"})
 
 

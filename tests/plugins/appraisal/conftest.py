@@ -17,7 +17,7 @@ ADMIN = Caller(sub="admin-1", roles=frozenset({"admin"}), area="3204")
 
 
 def institution(inst_id: str, name: str, home: str, serves: list[str], kinds: list[str]) -> None:
-    directory.create_institution(audit.SYSTEM, ADMIN, InstitutionIn(
+    directory.create_institution(ADMIN, InstitutionIn(
         kind="appraisal_institution", name=name, home_area=home, serves=serves, phone="0519-86601234"),
         institution_id=inst_id)
     if kinds:

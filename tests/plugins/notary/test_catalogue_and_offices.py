@@ -51,14 +51,14 @@ def test_the_usual_time_follows_the_policy_in_force_for_the_area(client, clock, 
 
 
 def test_a_grid_is_served_by_the_office_mapped_to_its_district_and_shows_its_liaison(client, world):
-    directory.create_institution(audit.SYSTEM, ADMIN, InstitutionIn(
+    directory.create_institution(ADMIN, InstitutionIn(
         kind="notary_office", name="常州公证处", home_area="320404", serves=["320404"]), institution_id="office-cz")
-    directory.create_institution(audit.SYSTEM, ADMIN, InstitutionIn(
+    directory.create_institution(ADMIN, InstitutionIn(
         kind="legal_aid_centre", name="天宁区法律援助中心", home_area="320402"), institution_id="aid-tn")
-    person = directory.create_person(audit.SYSTEM, ADMIN, PersonIn(
+    person = directory.create_person(ADMIN, PersonIn(
         name="王建国", roles=["notary"], home_area="320402", institution_id=OFFICE, duty="公证员，雕庄街道网格公证联络",
         phone="13800001203", hours="每周四 9:00–11:30"), person_id="p-wang")
-    coverage.assign(audit.SYSTEM, ADMIN, AssignmentIn(role="notary_liaison", area="320402001",
+    coverage.assign(ADMIN, AssignmentIn(role="notary_liaison", area="320402001",
                                                      assignee_kind="person", assignee_id=person.id))
     found = body(client.get(f"/v1/notary/offices?grid={GRID}"))
     assert [(o["name"], o["serves_area_name"], o["phone"]) for o in found["offices"]] == [
