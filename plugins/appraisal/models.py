@@ -109,7 +109,7 @@ class ConsultationIn(Model):
         return pii.normalize_phone(value)
 
 
-class Recommendation(Model):
+class InstitutionRecommendation(Model):
     institution_id: str
     name: str
     serves_area: str
@@ -139,7 +139,7 @@ class Consultation(storage.Record):
     guidance: str | None = None
     answered_by: str | None = None
     answered_at: datetime | None = None
-    recommended: list[Recommendation] = Field(default_factory=list)
+    recommended: list[InstitutionRecommendation] = Field(default_factory=list)
     fee_relief: FeeRelief | None = None
 
     def place(self, listing: str) -> storage.Place | None:
@@ -205,7 +205,7 @@ class ConsultationOut(Model):
     phone: str = Field(description="掩码后的电话")
     status: Literal["open", "answered"]
     guidance: str | None
-    recommended: list[Recommendation] = Field(description="核准该类别、对接本网格的鉴定机构，最近的在前")
+    recommended: list[InstitutionRecommendation] = Field(description="核准该类别、对接本网格的鉴定机构，最近的在前")
     clock: Clock = Field(description="鉴定机构的法定时限（供参考）")
     fee_relief: FeeRelief | None = Field(description="鉴定费减缓免的决定及理由")
     asked_on: date

@@ -26,7 +26,7 @@ from plugins.appraisal import relief
 from plugins.appraisal.models import (
     ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION, KINDS, LICENCE, USES, ConsultationAnswerIn, Clock,
     Consultation, ConsultationIn, ConsultationOut, ConsultationPage, CriterionOut, FeeRelief, FeeReliefIn,
-    LicensedInstitutionPage, Licence, LicenceIn, LicensedInstitution, Recommendation,
+    LicensedInstitutionPage, Licence, LicenceIn, LicensedInstitution, InstitutionRecommendation,
 )
 
 INSTITUTION_KIND = "appraisal_institution"
@@ -135,7 +135,7 @@ def answer(caller: Caller, consultation_id: str, data: ConsultationAnswerIn, exp
         raise Forbidden("只有辖区工作人员可以答复", code="staff_only")
     if consultation.status != "open":
         raise Conflict("该咨询已经答复", code="already_answered")
-    recommended = [Recommendation(institution_id=i.id, name=i.name, serves_area=i.serves_area)
+    recommended = [InstitutionRecommendation(institution_id=i.id, name=i.name, serves_area=i.serves_area)
                    for i in licensed_serving(consultation.grid, consultation.kind)[:RECOMMENDED]]
     return storage.update(consultation, {
         "status": "answered", "guidance": data.guidance, "recommended": recommended, "answered_by": caller.sub,

@@ -244,7 +244,7 @@ class DisputeIn(PartiesIn):
                                    description="争议金额（元，可选）")
 
 
-class TransferIn(Strict):
+class DisputeTransferIn(Strict):
     """Escalate, de-escalate or hand over: the tier, optionally a named mediator, and why (recorded)."""
     tier: TierCode
     mediator: str | None = Field(None, min_length=1, max_length=128,
@@ -314,7 +314,7 @@ class PartyOut(Model):
     id_number: str | None = Field(None, description="脱敏显示")
 
 
-class ContactOut(Model):
+class DisputeContactOut(Model):
     name: str
     role: str
     phone: str | None
@@ -322,7 +322,7 @@ class ContactOut(Model):
 
 
 class Contacts(Model):
-    items: list[ContactOut]
+    items: list[DisputeContactOut]
 
 
 class TierStepOut(Model):
@@ -499,7 +499,7 @@ class MediatorPage(Model):
     next_cursor: str | None = None
 
 
-class Recommendation(Model):
+class MediatorRecommendation(Model):
     mediator: MediatorOut
     load: int = Field(description="当前承办中的纠纷（件）")
     reasons: list[str]
@@ -507,7 +507,7 @@ class Recommendation(Model):
 
 class Recommendations(Model):
     dispute_id: str
-    items: list[Recommendation]
+    items: list[MediatorRecommendation]
 
 
 class ExpertQuery(Strict):

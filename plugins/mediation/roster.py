@@ -22,7 +22,7 @@ from chalicelib.platform.storage.paging import paged
 from plugins.mediation import params
 from plugins.mediation.models import (
     KINDS, MEDIATOR_ENTITY, Dispute, ExpertOut, ExpertPage, ExpertQuery, Mediator, MediatorIn, MediatorOut,
-    MediatorPage, Recommendation, Recommendations,
+    MediatorPage, MediatorRecommendation, Recommendations,
 )
 from plugins.mediation.service import get
 
@@ -90,7 +90,7 @@ def recommend(caller: Caller, dispute_id: str) -> Recommendations:
     ranked = sorted(people, key=lambda m: (load[m.id] >= limit, nearness(m.area, dispute.grid),
                                            dispute.kind not in m.kinds, load[m.id], m.id))
     return Recommendations(dispute_id=dispute.id, items=[
-        Recommendation(mediator=MediatorOut.of(m), load=load[m.id], reasons=_reasons(m, dispute, load[m.id], limit))
+        MediatorRecommendation(mediator=MediatorOut.of(m), load=load[m.id], reasons=_reasons(m, dispute, load[m.id], limit))
         for m in ranked])
 
 

@@ -11,7 +11,7 @@ from chalicelib.domain.files.service import FileOut
 from plugins.mediation import document, rates, roster, service
 from plugins.mediation.models import (
     Contacts, DisputeIn, DisputeOut, DisputePage, ExpertPage, ExpertQuery, FollowUpIn, ListQuery, MediatorIn,
-    MediatorOut, MediatorPage, OutcomeIn, PartiesUpdateIn, Recommendations, SessionIn, TransferIn, dispute_out,
+    MediatorOut, MediatorPage, OutcomeIn, PartiesUpdateIn, Recommendations, SessionIn, DisputeTransferIn, dispute_out,
 )
 
 bp = Blueprint(__name__)
@@ -57,9 +57,9 @@ def record_parties(dispute_id):
 
 
 @bp.route("/disputes/{dispute_id}/transfers", methods=["POST"], authorizer=jwt_auth)
-@endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=TransferIn, response=DisputeOut, tags=TAGS)
+@endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=DisputeTransferIn, response=DisputeOut, tags=TAGS)
 def transfer(dispute_id):
-    data = parse(TransferIn)
+    data = parse(DisputeTransferIn)
     return _out(service.transfer(caller(), dispute_id, data, expected_version=expected_version(data.version)))
 
 

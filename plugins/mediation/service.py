@@ -26,9 +26,9 @@ from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.mediation import params, rates, tiers
 from plugins.mediation.models import (
     ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, MEDIATOR_ENTITY, PERFORMANCE, RESULTS, STATUSES,
-    TIER_AREA_DIGITS, TIERS, Agreement, ContactOut, Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary,
+    TIER_AREA_DIGITS, TIERS, Agreement, DisputeContactOut, Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary,
     FollowUp, FollowUpIn, Holder, Outcome, OutcomeIn, PartiesIn, RiskFlags, Session, SessionIn, Term, TierStep,
-    TransferIn,
+    DisputeTransferIn,
 )
 
 STAFF = frozenset({"mediator", "grid_worker"})
@@ -100,7 +100,7 @@ def contacts(caller: Caller, dispute_id: str) -> Contacts:
     for party in dispute.parties:
         phone = _reveal("phone", party.phone_cipher)
         id_number = _reveal("id_number", party.id_cipher)
-        items.append(ContactOut(name=party.name, role=party.role, phone=phone, id_number=id_number))
+        items.append(DisputeContactOut(name=party.name, role=party.role, phone=phone, id_number=id_number))
     return Contacts(items=items)
 
 
@@ -204,7 +204,7 @@ def _open(dispute: Dispute) -> None:
         raise Conflict("请先补录当事人", code="parties_missing")
 
 
-def transfer(caller: Caller, dispute_id: str, data: TransferIn, *, expected_version: int) -> Dispute:
+def transfer(caller: Caller, dispute_id: str, data: DisputeTransferIn, *, expected_version: int) -> Dispute:
     """Escalate, de-escalate or hand the dispute to a named mediator, with the reason recorded; the new
     tier's time limit runs from today."""
     dispute = staff_dispute(caller, dispute_id)

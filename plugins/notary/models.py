@@ -240,7 +240,7 @@ class AppointmentOut(Model):
     version: int
 
 
-class ContactOut(Model):
+class AppointmentContactOut(Model):
     """How to reach the resident before the visit: for the resident and the office's staff only (audited)."""
     phone: str = Field(description="完整电话")
     address: str | None = Field(description="上门办证的地址")

@@ -9,7 +9,7 @@ from chalicelib.platform.web import (
 )
 from plugins.notary import service
 from plugins.notary.models import (
-    AppointmentIn, AppointmentOut, AppointmentPage, ContactOut, DayQuery, GridNotary, GridQuery, MaterialsIn, MatterOut,
+    AppointmentIn, AppointmentOut, AppointmentPage, AppointmentContactOut, DayQuery, GridNotary, GridQuery, MaterialsIn, MatterOut,
     MatterPage, MatterQuery, RescheduleIn, SlotIn, SlotOut, SlotPage, SlotQuery, CancelIn,
 )
 
@@ -78,7 +78,7 @@ def notary_get_appointment(appointment_id):
 
 
 @bp.route("/appointments/{appointment_id}/contact", methods=["GET"], authorizer=jwt_auth)
-@endpoint("预约人的完整联系电话（本人或公证处工作人员，留痕）", who=SIGNED_IN, response=ContactOut, tags=TAGS)
+@endpoint("预约人的完整联系电话（本人或公证处工作人员，留痕）", who=SIGNED_IN, response=AppointmentContactOut, tags=TAGS)
 def notary_contact(appointment_id):
     return service.contact(caller(), appointment_id)
 

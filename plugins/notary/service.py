@@ -31,7 +31,7 @@ from plugins.notary.criteria import GREEN_CHANNEL, HomeVisitFacts
 from plugins.notary.models import (
     APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, MODE_TITLES, OPENS_AT, SLOT,
     Appointment,
-    AppointmentIn, AppointmentOut, AppointmentPage, ContactOut, Decision, GridNotary, LiaisonCard, MatterOut, MatterPage,
+    AppointmentIn, AppointmentOut, AppointmentPage, AppointmentContactOut, Decision, GridNotary, LiaisonCard, MatterOut, MatterPage,
     OfficeCard, Slot, SlotIn, SlotOut, SlotPage,
 )
 
@@ -262,13 +262,13 @@ def get(caller: Caller, appointment_id: str) -> Appointment:
     return appointment
 
 
-def contact(caller: Caller, appointment_id: str) -> ContactOut:
+def contact(caller: Caller, appointment_id: str) -> AppointmentContactOut:
     """The resident's full phone, for the resident and the staff of the office who must reach them before
     the visit; every such read is written to the audit trail."""
     appointment = get(caller, appointment_id)
     phone = pii.Sealed("phone", appointment.phone_cipher, appointment.phone_hash, appointment.phone_masked).reveal()
     audit.record_read(caller.actor, APPOINTMENT, appointment.id, "查看公证预约的完整联系电话（联系预约人）")
-    return ContactOut(phone=phone, address=appointment.address)
+    return AppointmentContactOut(phone=phone, address=appointment.address)
 
 
 def _open(caller: Caller, appointment_id: str, expected_version: int) -> Appointment:

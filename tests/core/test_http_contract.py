@@ -117,3 +117,10 @@ def test_the_local_stage_may_pin_the_clock_and_a_deployed_stage_refuses_to(clien
         timeutil.pin(clock.now)
     with pytest.raises(RuntimeError, match="FIXED_NOW"):
         timeutil.apply_fixed_now("prod", "2027-01-02")
+
+
+def test_every_schema_in_the_openapi_document_has_one_plain_name(client):
+    """Model class names name the schemas a generated client uses: two services each defining `ContactOut`
+    would get qualified names (`plugins__x__models__ContactOut`). Name models after their records."""
+    schemas = body(client.get("/v1/openapi.json"))["components"]["schemas"]
+    assert not [name for name in schemas if "__" in name]

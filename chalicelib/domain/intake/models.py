@@ -354,7 +354,7 @@ class TicketPage(Model):
     next_cursor: str | None = None
 
 
-class ContactOut(Model):
+class TicketContactOut(Model):
     name: str | None
     phone: str | None = Field(description="完整电话（仅首问负责人，查看留痕）")
 

@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field
 
 from chalicelib.domain.intake import service
 from chalicelib.domain.intake.models import (
-    AnswerIn, CloseIn, ContactOut, MinePage, ReopenIn, RouteIn, TargetList, TicketAreaQuery, TicketIn, TicketOut,
+    AnswerIn, CloseIn, TicketContactOut, MinePage, ReopenIn, RouteIn, TargetList, TicketAreaQuery, TicketIn, TicketOut,
     TicketPage, TransferIn,
 )
 from chalicelib.platform import web
@@ -88,7 +88,7 @@ def get_ticket(code):
 
 
 @bp.route("/tickets/{code}/contact", methods=["GET"], authorizer=jwt_auth)
-@endpoint("当事人完整联系方式（仅首问负责人，留痕）", who=STAFF, response=ContactOut, tags=TAGS)
+@endpoint("当事人完整联系方式（仅首问负责人，留痕）", who=STAFF, response=TicketContactOut, tags=TAGS)
 def ticket_contact(code):
     return service.contact(caller(), code)
 

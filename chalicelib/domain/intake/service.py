@@ -28,7 +28,7 @@ from chalicelib.domain.areas import service as areas
 from chalicelib.domain.intake import access
 from chalicelib.domain.intake.models import (
     ALLOWED, CATEGORIES, COUNTER, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS,
-    ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, ContactOut, DueEntry, MineEntry, MineOut, MinePage,
+    ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut, MinePage,
     ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut, TicketPage,
     TicketSummary, TransferIn, deadline_parameter,
 )
@@ -197,14 +197,14 @@ def _progress(ticket: Ticket) -> ProgressOut:
     return ProgressOut(status=progress.status, closed=progress.closed, result=progress.result)
 
 
-def contact(caller: Caller, code: str) -> ContactOut:
+def contact(caller: Caller, code: str) -> TicketContactOut:
     """The person's phone in full, for the owner who must reach them; the read is audited."""
     ticket = access.readable(caller, code)
     if caller.sub != ticket.owner:
         raise Forbidden("只有首问负责人可查看当事人完整电话", code="not_owner")
     audit.record_read(caller.actor, ENTITY, ticket.id, f"查看受理事项 {ticket.id} 当事人完整电话（联系当事人）")
     phone = pii.decrypt("phone", ticket.phone_cipher) if ticket.phone_cipher else None
-    return ContactOut(name=ticket.person_name, phone=phone)
+    return TicketContactOut(name=ticket.person_name, phone=phone)
 
 
 def targets() -> TargetList:
