@@ -17,6 +17,7 @@ bp = Blueprint(__name__)
 class FindingsQuery(PageQuery):
     model_config = ConfigDict(extra="forbid")
     area: str | None = Field(None, pattern=r"^\d{4,15}$", description="默认本人辖区；可指定辖区内的下级区域")
+    preview: bool = Field(False, description="true：查看18日前手动预览的结果（不是当月排摸结果）")
 
 
 class RunIn(Model):
@@ -29,16 +30,18 @@ class RunIn(Model):
           response=screening.FindingPage, tags=("screenings",))
 def list_findings(month):
     q = parse_query(FindingsQuery)
-    return screening.findings(web.actor(), web.caller(), month, q.area, limit=q.limit, cursor=q.cursor)
+    return screening.findings(web.actor(), web.caller(), month, q.area, limit=q.limit, cursor=q.cursor,
+                               preview=q.preview)
 
 
 @bp.route("/screenings/{month}/runs", methods=["POST"], authorizer=jwt_auth)
 @endpoint("手动执行（或续跑）某市某月的主动排摸", who={"admin"}, body=RunIn, response=screening.RunOut,
           idempotent=False, tags=("screenings",),
-          description="同一市同一月只执行一次：已完成的直接返回结果（200），中断的会被续跑；"
-                      "部署环境中交由排摸函数异步执行，先返回 202 与当前状态。")
+          description="只能排摸本月：18日前为预览（结果另存，不影响18日的当月排摸），18日及以后为重跑当月排摸"
+                      "（产生新版本并替换旧结果，不会重复）；过去的月份会被拒绝（past_month），因为现有数据已不是当月的状态。"
+                      "按区（或大区的街镇）分片排队执行：已完成返回 200，仍在执行返回 202 与当前状态。")
 def run_screening(month):
     data = parse(RunIn)
     run = screening.run_now(web.actor(), web.caller(), month, data.area)
-    # 202 while the screening function works on it (deployed stages); 200 with the result once done.
-    return web.respond(screening.RunOut.of(run), status=200 if run.status == "done" else 202)
+    # 202 while the queue function works on its shards (deployed stages); 200 once every shard reported.
+    return web.respond(screening.RunOut.of(run), status=202 if run.status == "running" else 200)

@@ -310,6 +310,44 @@ def increment(pk: str, sk: str, *, entity: str, expires_at: int, by: int = 1) ->
     return int(response["Attributes"]["count"]["N"])
 
 
+def update_entries(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remove: Iterable[str] = (),
+                   when: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """Set and remove fields of an existing item without a version: dotted paths (`"pending.320402"`)
+    address one entry of a map attribute, so concurrent writers that touch different entries (the shards
+    of one job reporting back) never overwrite each other. `when`: fields that must equal the given values.
+    Returns the item after the update, or None when the item is missing or `when` does not hold."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+
+    def path(dotted: str) -> str:
+        parts = []
+        for part in dotted.split("."):
+            names[f"#n{len(names)}"] = part
+            parts.append(f"#n{len(names) - 1}")
+        return ".".join(parts)
+
+    sets = []
+    for i, (field, value) in enumerate((set_ or {}).items()):
+        values[f":s{i}"] = _value(value)
+        sets.append(f"{path(field)} = :s{i}")
+    removes = [path(field) for field in remove]
+    condition = ["attribute_exists(pk)"]
+    for i, (field, value) in enumerate((when or {}).items()):
+        values[f":w{i}"] = _value(value)
+        condition.append(f"{path(field)} = :w{i}")
+    expression = (" SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
+    request: dict[str, Any] = {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
+                               "UpdateExpression": expression.strip(), "ExpressionAttributeNames": names,
+                               "ConditionExpression": " AND ".join(condition), "ReturnValues": "ALL_NEW"}
+    if values:
+        request["ExpressionAttributeValues"] = values
+    try:
+        response = aws.dynamodb().update_item(**request)
+    except aws.dynamodb().exceptions.ConditionalCheckFailedException:
+        return None
+    return _from_wire(response["Attributes"])
+
+
 THROTTLED = ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded")
 
 
@@ -511,7 +549,7 @@ def query_all(partition: str, *, index: str | None = None, begins_with: str | No
 
 
 __all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
-           "check_op", "delete_op", "remove_op", "find", "find_many", "increment", "query", "query_all", "plain", "keys", "THROTTLED"]
+           "check_op", "delete_op", "remove_op", "find", "find_many", "increment", "update_entries", "query", "query_all", "plain", "keys", "THROTTLED"]
 
 
 def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:
