@@ -386,6 +386,21 @@ def update_op(
     return {"Update": update}
 
 
+def add_op(pk: str, sk: str, amounts: dict[str, int], *, set_: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A transaction op that adds `amounts` to number fields of an item (created on first use) and sets
+    `set_` on it: counters kept in the same transaction as the event they count, so they never drift."""
+    names, values, adds, sets = {}, {}, [], []
+    for i, (field, amount) in enumerate(sorted(amounts.items())):
+        names[f"#a{i}"], values[f":a{i}"] = field, _value(amount)
+        adds.append(f"#a{i} :a{i}")
+    for i, (field, value) in enumerate(sorted((set_ or {}).items())):
+        names[f"#s{i}"], values[f":s{i}"] = field, _value(value)
+        sets.append(f"#s{i} = :s{i}")
+    expression = "ADD " + ", ".join(adds) + (" SET " + ", ".join(sets) if sets else "")
+    return {"Update": {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}), "UpdateExpression": expression,
+                       "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}
+
+
 def check_op(pk: str, sk: str, *, exists: bool = True, equals: dict[str, Any] | None = None) -> dict[str, Any]:
     """A transaction condition on another item: it exists (or not) and, optionally, fields equal values."""
     condition = "attribute_exists(pk)" if exists else "attribute_not_exists(pk)"
@@ -549,7 +564,7 @@ def query_all(partition: str, *, index: str | None = None, begins_with: str | No
 
 
 __all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
-           "check_op", "delete_op", "remove_op", "find", "find_many", "increment", "update_entries", "query", "query_all", "plain", "keys", "THROTTLED"]
+           "check_op", "delete_op", "remove_op", "find", "find_many", "increment", "update_entries", "add_op", "query", "query_all", "plain", "keys", "THROTTLED"]
 
 
 def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:
