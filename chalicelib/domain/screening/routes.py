@@ -1,14 +1,17 @@
 """`/v1/screenings`: the monthly proactive screening's findings (staff) and runs (admins)."""
 from __future__ import annotations
 
+import re
+
 from chalice import Blueprint
 from pydantic import ConfigDict, Field
 
-from chalicelib.domain.screening import service as screening
+from chalicelib.domain.screening import service as screening, sources
 from chalicelib.platform.auth import tokens
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.web import PageQuery, endpoint, parse, parse_query
+from chalicelib.platform.errors import Unprocessable
 from chalicelib.platform.model import Model
 
 bp = Blueprint(__name__)
@@ -45,3 +48,50 @@ def run_screening(month):
     run = screening.run_now(web.actor(), web.caller(), month, data.area)
     # 202 while the queue function works on its shards (deployed stages); 200 once every shard reported.
     return web.respond(screening.RunOut.of(run), status=202 if run.status == "running" else 200)
+
+
+# --- sources beyond our own records: 12345 hotline work orders and petitions --------------------------
+
+SOURCE_KINDS = {"hotline", "petition"}
+SOURCE_STAFF = tokens.STAFF_ROLES
+
+
+def _city(city: str) -> str:
+    if not re.fullmatch(r"\d{4}", city):
+        raise Unprocessable("请填写 4 位市级代码", code="not_a_city", errors=[{"loc": ["path", "city"], "msg": "应为市级代码"}])
+    return city
+
+
+def _kind(kind: str) -> str:
+    if kind not in SOURCE_KINDS:
+        raise Unprocessable("来源应为 hotline（12345 热线）或 petition（信访）", code="bad_source",
+                            errors=[{"loc": ["path", "kind"], "msg": "应为 hotline 或 petition"}])
+    return kind
+
+
+@bp.route("/screenings/sources/{kind}/mappings/{city}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("本市导出文件的列名映射（通用列名 + 本市保存的列名）", who=SOURCE_STAFF, response=sources.MappingOut,
+          tags=("screenings",))
+def source_mapping(kind, city):
+    return sources.get_mapping(web.caller(), _kind(kind), _city(city))
+
+
+@bp.route("/screenings/sources/{kind}/mappings/{city}", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("保存本市导出文件的列名映射", who={"admin"}, body=sources.MappingIn, response=sources.MappingOut,
+          tags=("screenings",), description="各市 12345/信访平台导出的列名不同：在通用列名之外补充本市的列名。"
+                                            "首次保存无需版本；修改需 If-Match 或 version。")
+def save_source_mapping(kind, city):
+    data = parse(sources.MappingIn)
+    version = web.expected_version(data.version) if sources._saved(_kind(kind), _city(city)) else None
+    return sources.save_mapping(web.caller(), kind, city, data, version)
+
+
+@bp.route("/screenings/sources/{kind}/imports", methods=["POST"], authorizer=jwt_auth)
+@endpoint("导入 12345 热线工单或信访件（CSV/XLSX）", who=SOURCE_STAFF, body=sources.ImportIn,
+          response=sources.ImportReport, status=201, tags=("screenings",),
+          description="先经 /v1/files 上传导出文件，再以文件编号导入。列按名称识别（见列名映射）；"
+                      "逐行报告错误（行号按表格计），其余行照常导入；同一工单编号重复导入只会覆盖，不会重复。"
+                      "来电号码加密保存。")
+def import_source(kind):
+    report = sources.import_file(web.caller(), _kind(kind), parse(sources.ImportIn))
+    return web.respond(report, status=201)
