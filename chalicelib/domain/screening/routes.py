@@ -6,7 +6,7 @@ import re
 from chalice import Blueprint
 from pydantic import ConfigDict, Field
 
-from chalicelib.domain.screening import service as screening, sources
+from chalicelib.domain.screening import report, service as screening, sources
 from chalicelib.platform.auth import tokens
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
@@ -95,3 +95,20 @@ def save_source_mapping(kind, city):
 def import_source(kind):
     report = sources.import_file(web.caller(), _kind(kind), parse(sources.ImportIn))
     return web.respond(report, status=201)
+
+
+# --- the district's report ------------------------------------------------------------------------------
+
+class ReportIn(Model):
+    model_config = ConfigDict(extra="forbid")
+    area: str = Field(pattern=r"^\d{6}$", description="区县代码，如 320402")
+
+
+@bp.route("/screenings/{month}/reports", methods=["POST"], authorizer=jwt_auth)
+@endpoint("生成并下载本区某月的需求和风险分析研判报告（XLSX）", who=tokens.STAFF_ROLES, body=ReportIn,
+          response=report.ReportOut, idempotent=False, tags=("screenings",),
+          description="按当月排摸结果生成：汇总表 + 每个检查项一张表；每区每月只有一份当前报告，再次生成即替换。"
+                      "返回简短文字摘要和短时有效的下载链接（下载记入审计）。")
+def district_report(month):
+    data = parse(ReportIn)
+    return report.build_for(web.actor(), web.caller(), screening.check_month(month), data.area)
