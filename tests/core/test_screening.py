@@ -291,3 +291,26 @@ def test_the_cli_screens_an_area_by_hand(checks, clock, capsys):
         assert cli.main(["screen", "--month", clock.month(), "--area", "320404"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["scope"] == "320404" and printed["status"] == "done" and printed["findings"] == 1
+
+
+def test_in_a_deployed_stage_a_manual_run_is_queued_and_answers_202(client, token, checks, clock, queue):
+    admin = token("a1", "admin", area="3204")
+    with on_day(clock, 20):
+        response = post(client, f"/v1/screenings/{clock.month()}/runs", {"area": "3204"}, admin)
+    assert response.status_code == 202 and body(response)["status"] == "running"
+    assert sorted(json.loads(b)["shard"] for b in queue()) == ["320402", "320404"] and checks.calls == 0
+
+
+def test_an_administrator_sees_the_month_s_runs_with_their_own_failed_shards(client, token, checks, clock, monkeypatch):
+    def write(puts, deletes):
+        raise OSError("磁盘故障")
+
+    monkeypatch.setattr(screening, "write_findings", write)
+    checks.findings = [finding("320402", "case-1"), finding("320404", "case-2")]
+    with on_day(clock, 18):
+        screening.run_month()
+        listed = body(client.get(f"/v1/screenings/{clock.month()}/runs", headers=token("a2", "admin", area="320404")))
+    [run] = listed["items"]
+    assert run["status"] == "failed" and run["failed_shards"] == {"320404": "OSError"} and run["shards"] == 1
+    refused = client.get(f"/v1/screenings/{clock.month()}/runs", headers=token("o1", "legal_aid_officer", area="3204"))
+    assert_problem(refused, 403)

@@ -37,6 +37,14 @@ def list_findings(month):
                                preview=q.preview)
 
 
+@bp.route("/screenings/{month}/runs", methods=["GET"], authorizer=jwt_auth)
+@endpoint("某月的排摸执行情况（进行中、失败的分片）", who={"admin"}, query=PageQuery, response=screening.RunPage,
+          tags=("screenings",), description="18日的当月排摸只列本人辖区的分片；failed_shards 为多次失败后转入死信队列的分片及原因。")
+def list_runs(month):
+    q = parse_query(PageQuery)
+    return screening.runs(web.caller(), month, limit=q.limit, cursor=q.cursor)
+
+
 @bp.route("/screenings/{month}/runs", methods=["POST"], authorizer=jwt_auth)
 @endpoint("手动执行（或续跑）某市某月的主动排摸", who={"admin"}, body=RunIn, response=screening.RunOut,
           idempotent=False, tags=("screenings",),

@@ -133,10 +133,12 @@ class RunOut(Model):
     finished_at: datetime | None
 
     @classmethod
-    def of(cls, run: ScreeningRun) -> "RunOut":
+    def of(cls, run: ScreeningRun, within: str = "") -> "RunOut":
+        """`within`: only the shards of that area (an administrator sees the province-wide run for theirs)."""
+        mine = [s for s in run.shards if s.startswith(within) or within.startswith(s)]
         return cls(month=run.month, kind=run.kind, scope=run.scope, as_of=run.as_of, status=run.status,
-                   generation=run.generation, shards=len(run.shards), pending_shards=sorted(run.pending),
-                   failed_shards=run.failed, findings=sum(run.by_check.values()), by_check=run.by_check,
+                   generation=run.generation, shards=len(mine), pending_shards=sorted(s for s in run.pending if s in mine),
+                   failed_shards={s: e for s, e in run.failed.items() if s in mine}, findings=sum(run.by_check.values()), by_check=run.by_check,
                    failed_checks=run.failed_checks,
                    started_at=run.started_at, finished_at=run.finished_at)
 
@@ -182,7 +184,7 @@ def shards_of(scope: str) -> list[str]:
     if scope != EVERYWHERE and len(scope) >= 6:
         return [scope]
     out = []
-    for city in cities() if scope == EVERYWHERE else [scope]:
+    for city in cities() if scope == EVERYWHERE else _children(scope) if len(scope) == 2 else [scope]:
         districts = _children(city)
         for district in districts:
             towns = _children(district)
@@ -252,9 +254,14 @@ def kind_of_manual_run(month: str, today: date) -> str:
 
 
 def start_by_hand(requested_by: str, month: str, area: str) -> ScreeningRun:
-    """A run of one area started by an administrator or the CLI, as of today (see `kind_of_manual_run`)."""
+    """A run of one area (or "all") started by an administrator or the CLI, as of today (see
+    `kind_of_manual_run`)."""
+    from chalicelib.domain.areas.service import get as get_area
+
     today = today_shanghai()
     kind = kind_of_manual_run(month, today)
+    if area != EVERYWHERE:
+        get_area(area)
     return _start(month, kind, area, today, requested_by, resume=False)
 
 
@@ -273,6 +280,21 @@ def run_now(actor: audit.Actor, caller: Caller, month: str, city: str) -> Screen
     # Audited before it starts: a crash mid-run still leaves the request on record.
     storage.transact([audit.entry(actor, "run", "screening-run", f"{month}:{city}", f"手动执行 {month} 主动排摸")])
     return start_by_hand(actor.sub, month, city)
+
+
+class RunPage(Model):
+    items: list[RunOut]
+    next_cursor: str | None = None
+
+
+def runs(caller: Caller, month: str, *, limit: int, cursor: str | None) -> RunPage:
+    """The month's runs an administrator may see: the scheduled one (their shards only) and those of
+    their area. One Query of the month's run partition."""
+    check_month(month)
+    page = storage.query(run_key(month, "month", EVERYWHERE)["pk"], limit=limit, cursor=cursor)
+    visible = [ScreeningRun.from_item(i) for i in page.items]
+    visible = [r for r in visible if r.scope == EVERYWHERE or caller.covers(r.scope)]
+    return RunPage(items=[RunOut.of(r, within=caller.area or "") for r in visible], next_cursor=page.next_cursor)
 
 
 # --- the queue function -------------------------------------------------------------------------------
