@@ -99,3 +99,15 @@ def test_a_shard_reads_only_its_month_and_area(client, officer, upload):
     post(client, "/v1/screenings/sources/hotline/imports", {"file_id": file_id, "city": "3204"}, officer)
     assert [o["order_no"] for o in sources.month_orders("hotline", "2026-11", "320402")] == ["CZ20261103001"]
     assert [o["order_no"] for o in sources.month_orders("hotline", "2026-10", "320402")] == ["CZ20261020009"]
+
+
+def test_each_category_is_tallied_per_month_and_area_and_a_reimport_counts_nothing_twice(client, officer, upload):
+    from chalicelib.domain.screening import tallies
+
+    first = upload(export(*GOOD, GOOD[0].replace("CZ20261103001", "CZ20261103002")))
+    post(client, "/v1/screenings/sources/hotline/imports", {"file_id": first, "city": "3204"}, officer)
+    moved = upload(export(GOOD[0].replace("劳动保障", "婚姻家庭")))  # the platform re-classified one order
+    for file_id in (first, moved):
+        post(client, "/v1/screenings/sources/hotline/imports", {"file_id": file_id, "city": "3204"}, officer)
+    counted = sorted(tallies.counts_by_subject("hotline.category", "3204", month="2026-11"))
+    assert counted == [("320402001", "劳动保障", 1), ("320402001", "婚姻家庭", 1), ("320404", "婚姻家庭", 1)]

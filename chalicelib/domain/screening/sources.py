@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
+from chalicelib.domain.screening import tallies
 from chalicelib.platform import audit, pii, storage, tabular
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import NotFound, Unprocessable
@@ -235,7 +236,7 @@ def import_bytes(caller: Caller, kind: str, city: str, raw: bytes, format: tabul
             errors += [RowError(row=row.number, column=column, msg=msg) for column, msg in refusals]
             continue
         items[row.values["order_no"]] = work_order_item(kind, city, area, row.values, import_id)
-    storage.batch_write(puts=list(items.values()))
+    write_orders(kind, list(items.values()))
     report = ImportReport(id=import_id, kind=kind, city=city, rows=table.total, imported=len(items),
                           failed=len({e.row for e in errors}), errors=errors[:MAX_REPORTED_ERRORS],
                           errors_truncated=len(errors) > MAX_REPORTED_ERRORS)
@@ -243,6 +244,33 @@ def import_bytes(caller: Caller, kind: str, city: str, raw: bytes, format: tabul
                                   f"导入{KIND_TITLES[kind]}（{source}）：共 {report.rows} 行，写入 {report.imported}，"
                                   f"有误 {report.failed}")])
     return report
+
+
+ORDERS_PER_TRANSACTION = 30  # an order, and at most two category tallies: well inside 100 items
+
+
+def category_tally(kind: str) -> str:
+    return f"{kind}.category"
+
+
+def write_orders(kind: str, orders: list[dict[str, Any]]) -> None:
+    """Each work order with the tally of its (month, area, category), in one transaction per
+    `ORDERS_PER_TRANSACTION` orders. An order already stored moves its tally only when its month, area or
+    category changed, so importing an export again counts nothing twice."""
+    for start in range(0, len(orders), ORDERS_PER_TRANSACTION):
+        chunk = orders[start:start + ORDERS_PER_TRANSACTION]
+        before = {i["sk"]: i for i in storage.get_many([(o["pk"], o["sk"]) for o in chunk])}
+        deltas: dict[tuple[str, str, str], int] = {}
+        for order in chunk:
+            old = before.get(order["sk"])
+            for bucket, by in (((old["month"], old["area"], old["category"]), -1) if old else (None, 0),
+                               ((order["month"], order["area"], order["category"]), 1)):
+                if bucket is not None:
+                    deltas[bucket] = deltas.get(bucket, 0) + by
+        # One op per tally item: a transaction may not touch an item twice.
+        tallies_ops = [tallies.count_op(category_tally(kind), area, by, month=month, subject=category)
+                       for (month, area, category), by in sorted(deltas.items()) if by]
+        storage.transact([*(storage.put_op(o, must_not_exist=False) for o in chunk), *tallies_ops])
 
 
 def work_order_item(kind: str, city: str, area: str, values: dict[str, Any], import_id: str) -> dict[str, Any]:
