@@ -57,7 +57,9 @@ def _findings(month: str, district: str) -> Iterator[dict[str, Any]]:
 
 
 def _check_titles() -> dict[str, str]:
-    return {check.code: check.title for p in plugin.enabled() for check in p.screening_checks}
+    from chalicelib.domain.screening import analysis
+
+    return {**analysis.TITLES, **{check.code: check.title for p in plugin.enabled() for check in p.screening_checks}}
 
 
 def _width(value: Any) -> int:

@@ -30,7 +30,7 @@ from pydantic import Field
 
 from chalicelib import plugin
 from chalicelib.domain.areas.service import ROOT, level_of
-from chalicelib.domain.screening import transport
+from chalicelib.domain.screening import analysis, transport
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Unprocessable
@@ -335,15 +335,16 @@ def screen_shard(message: dict[str, Any]) -> None:
     pk = findings_partition(kind, month, keys.city_of(shard))
     items: dict[str, dict[str, Any]] = {}
     failed_checks: dict[str, str] = {}
-    for outcome in plugin.run_screening(context):
-        if outcome.error:
-            failed_checks[outcome.check.code] = outcome.error
+    outcomes = [(o.plugin.name, o.check.code, o.findings, o.error) for o in plugin.run_screening(context)]
+    for service, code, found, error in outcomes + analysis.run(context):
+        if error:
+            failed_checks[code] = error
             continue
-        for index, finding in enumerate(outcome.findings):
-            if not finding.area.startswith(shard) or finding.check != outcome.check.code:
+        for index, finding in enumerate(found):
+            if not finding.area.startswith(shard) or finding.check != code:
                 continue  # a check may only speak about the shard it was asked about, under its own name
             sort = _finding_sort(finding, index)
-            items[sort] = {"pk": pk, "sk": sort, "entity": "screening-finding", "service": outcome.plugin.name,
+            items[sort] = {"pk": pk, "sk": sort, "entity": "screening-finding", "service": service,
                            "month": month, "generation": run.generation, **storage.plain(finding.__dict__)}
     # The previous generation's findings that no longer hold; a failed check keeps its earlier findings
     # rather than having them deleted unseen.
