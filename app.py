@@ -38,9 +38,16 @@ app.register_blueprint(api_feedback.bp, url_prefix="/v1")
 plugin.mount(app, plugin.load(config.enabled_plugins()))
 
 
-# Scheduled functions live here, not in blueprints: a blueprint's schedule runs with its own module as the
-# Lambda entry point, without this file's setup (plugins, middleware).
+# Scheduled and queue functions live here, not in blueprints: a blueprint's handler runs with its own module
+# as the Lambda entry point, without this file's setup (plugins, middleware).
 @app.schedule(Cron(0, 1, 18, "*", "?", "*"), name="monthly_screening")
 def monthly_screening(event):
-    """主动排摸 on the 18th at 09:00 Asia/Shanghai (01:00 UTC), and single cities queued by admins."""
-    return screening.handle_event(event)
+    """主动排摸 on the 18th at 09:00 Asia/Shanghai (01:00 UTC): records the month's run and enqueues its shards."""
+    run = screening.run_month()
+    return {"month": run.month, "generation": run.generation, "shards": len(run.shards), "status": run.status}
+
+
+@app.on_sqs_message(queue=config.screening_queue_name(), batch_size=5, name="screen_shard")
+def screen_shard(event):
+    """One batch of screening shards; only the failed ones go back to the queue (ReportBatchItemFailures)."""
+    return screening.handle_queue_event(event.to_dict(), event.context)

@@ -2,6 +2,7 @@
 
     python -m chalicelib.cli token --sub ID --role ROLE [--role ROLE] [--area CODE] [--ttl SECONDS]
     python -m chalicelib.cli demo [--force] # load the demo areas and plugin demo data (idempotent)
+    python -m chalicelib.cli screen --month 2026-11 [--area CODE]  # run a screening by hand (C7)
 
 `token` works where AUTH_MODE=local (the local and dev stages) and prints one dev token.
 """
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--ttl", type=int, default=12 * 3600)
     demo = commands.add_parser("demo", help="load demo data")
     demo.add_argument("--force", action="store_true")
+    screen = commands.add_parser("screen", help="run the month's screening (or a preview before the 18th)")
+    screen.add_argument("--month", required=True, help="YYYY-MM, the current month")
+    screen.add_argument("--area", default="all", help="a city, district or town code; default: every city")
     args = parser.parse_args(argv)
     _stage_environment(args.stage)
 
@@ -57,7 +61,27 @@ def main(argv: list[str] | None = None) -> int:
         plugin.activate(plugin.load(config.enabled_plugins()))  # hooks only; no routes are mounted
         print(json.dumps(demo.load(force=args.force), ensure_ascii=False))
         return 0
+    if args.command == "screen":
+        return _screen(args.month, args.area)
     return 1
+
+
+def _screen(month: str, area: str) -> int:
+    """Same shards and queue handler as the deployed run (the stage's queue, or in-process locally)."""
+    from chalicelib import plugin
+    from chalicelib.domain.screening import service as screening
+    from chalicelib.platform import config
+    from chalicelib.platform.errors import Problem
+
+    if not plugin.enabled():
+        plugin.activate(plugin.load(config.enabled_plugins()))
+    try:
+        run = screening.start_by_hand(f"cli:{os.environ.get('USER', 'operator')}", month, area)
+    except Problem as exc:
+        print(f"{exc.code}: {exc.detail}", file=sys.stderr)
+        return 2
+    print(json.dumps(screening.RunOut.of(run).model_dump(mode="json"), ensure_ascii=False))
+    return 0
 
 
 if __name__ == "__main__":

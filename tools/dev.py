@@ -32,6 +32,10 @@ def _banner(port: int, env: dict[str, str]) -> str:
     TOKEN=$(.venv/bin/python -m chalicelib.cli token --sub admin-1 --role admin --area 3204)
     curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{port}/v1/whoami
     curl -s -H 'Content-Type: application/json' -d '{{"code": "ok:alice:1"}}' http://127.0.0.1:{port}/v1/auth/session
+    .venv/bin/python -m chalicelib.cli screen --month YYYY-MM --area 3204   # 主动排摸 by hand
+
+  Screening shards go through the same queue handler as on AWS, delivered in-process (no SQS locally;
+  failed shards are redelivered up to 3 times, then reported on the run record as dead letters).
 
   Ctrl-C stops the API and the local AWS services.
 """

@@ -116,7 +116,12 @@ def signin_limit_per_openid() -> tuple[int, int]:
     return _limit("SIGNIN_LIMIT_PER_OPENID", "10/600")
 
 
-def screening_function() -> str | None:
-    """The Lambda that runs screenings (`<app>-<stage>-monthly_screening`). Set in deployed stages: a
-    manual run is then queued on it (asynchronous invoke) instead of running inside the HTTP request."""
-    return os.environ.get("SCREENING_FUNCTION") or None
+def screening_queue_name() -> str:
+    """The SQS queue of screening shards (infra/resources.json `ScreeningQueue`), one per stage."""
+    return f"{APP_NAME}-{stage()}-screening"
+
+
+def screening_queue_url() -> str | None:
+    """Set in deployed stages (the template's `Ref` of the queue). Unset (`local`, the tests): screenings
+    are delivered to the same queue handler in-process, by the screening module's local stand-in."""
+    return os.environ.get("SCREENING_QUEUE_URL") or None

@@ -1,27 +1,33 @@
-"""C7 monthly proactive screening: every enabled service's checks run per city and month, findings are
-stored for the staff of each area, and running twice (or after a crash) never duplicates anything."""
+"""C7 monthly proactive screening (seeds/003: 每月18日定期排摸): the 18th's run fans out one shard per
+district over the queue, findings are stored for the staff of each area, a failed shard is retried alone and
+named on the run record, and re-running (or redelivery after a crash) never duplicates anything."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+import json
+from datetime import date
 
 import pytest
 from chalice import Blueprint
 
 from chalicelib import plugin
-from chalicelib.domain.screening import service as screening
+from chalicelib.domain.screening import service as screening, transport
 from chalicelib.platform import storage
 from tests.helpers import assert_problem, body, post, seed_areas
 
 
 class Checks:
-    """A service whose findings the test controls."""
+    """A service whose findings the test controls; `areas` records which shards it was asked about."""
 
     def __init__(self):
         self.findings: list[plugin.Finding] = []
-        self.calls = 0
+        self.areas: list[str] = []
+
+    @property
+    def calls(self) -> int:
+        return len(self.areas)
 
     def __call__(self, context: plugin.ScreeningContext):
-        self.calls += 1
+        self.areas.append(context.area)
         return [f for f in self.findings if f.area.startswith(context.area)]
 
 
@@ -41,38 +47,171 @@ def finding(area: str, record: str, check: str = "test.overdue") -> plugin.Findi
                           due=date(2026, 11, 20))
 
 
-def test_the_monthly_job_screens_every_city_and_stores_the_findings(checks):
+def on_day(clock, day: int):
+    """A block on the given day of the current month."""
+    return clock.travel(days=day - clock.today.day)
+
+
+def stored(month: str, city: str = "3204") -> list[str]:
+    return [i["sk"] for i in storage.query_all(screening.partition(month, city), begins_with="finding#")]
+
+
+def test_the_monthly_job_screens_every_district_as_a_shard_and_stores_the_findings(checks):
     checks.findings = [finding("320402001001001", "case-1"), finding("320404", "case-2")]
-    result = screening.run_month(date(2026, 11, 18))
-    assert result == {"month": "2026-11", "cities": {"3204": "done"}}
-    run = storage.get_record(screening.ScreeningRun, screening.partition("2026-11", "3204"), "run")
-    assert run.findings == 2 and run.by_check == {"test.overdue": 2}
+    run = screening.run_month(date(2026, 11, 18))
+    assert (run.kind, run.scope, run.status) == ("month", "all", "done")
+    assert sorted(checks.areas) == ["320402", "320404"] and run.by_check == {"test.overdue": 2}
+    assert screening.RunOut.of(run).findings == 2 and run.finished_at is not None
 
 
-def test_running_twice_does_not_run_the_checks_again(checks):
+def test_a_district_with_many_towns_is_screened_town_by_town(checks, monkeypatch):
+    monkeypatch.setattr(screening, "SPLIT_DISTRICT_OVER_TOWNS", 0)
+    assert screening.shards_of("all") == ["320402001", "320404"]
+
+
+def test_the_schedule_delivered_twice_does_not_run_the_checks_again(checks):
     checks.findings = [finding("320402", "case-1")]
     screening.run_month(date(2026, 11, 18))
-    screening.run_month(date(2026, 11, 18))
-    assert checks.calls == 1
+    again = screening.run_month(date(2026, 11, 18))
+    assert checks.calls == 2 and again.generation == 1 and stored("2026-11") == ["finding#320402#test.overdue#case-1"]
 
 
-def test_a_crashed_run_is_taken_over_and_stale_findings_are_removed(checks, monkeypatch):
+@pytest.fixture
+def queue(checks, monkeypatch):
+    """The stage's SQS queue (moto), as deployed: the scheduled function really enqueues."""
+    from chalicelib.platform import aws, config
+    from infra import bootstrap
+
+    sqs = aws.client("sqs")
+    [url] = [u for u in bootstrap.create_queues(sqs, bootstrap.local_params("local"))
+             if u.endswith("/" + config.screening_queue_name())]
+    monkeypatch.setenv("SCREENING_QUEUE_URL", url)
+
+    def receive() -> list[str]:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        return [m["Body"] for m in messages]
+
+    return receive
+
+
+@pytest.fixture
+def lambdas(app):
+    from chalice.test import Client
+
+    from tests.conftest import ROOT
+
+    with Client(app, stage_name="local", project_dir=str(ROOT)) as test_client:
+        yield test_client
+
+
+def sqs_event(lambdas, bodies: list[str]) -> dict:
+    event = lambdas.events.generate_sqs_event(message_bodies=bodies, queue_name="fawangge-local-screening")
+    for i, record in enumerate(event["Records"]):
+        record["messageId"] = f"message-{i}"
+    return event
+
+
+def test_the_scheduled_function_enqueues_one_shard_per_district_and_the_queue_function_screens_them(
+        queue, lambdas, checks, clock):
+    checks.findings = [finding("320402001001001", "case-1"), finding("320404", "case-2")]
+    with on_day(clock, 18):
+        month = clock.month()
+        scheduled = lambdas.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event",
+                                                     detail={}, resources=[])
+        result = lambdas.lambda_.invoke("monthly_screening", scheduled).payload
+        assert result == {"month": month, "generation": 1, "shards": 2, "status": "running"}
+        bodies = queue()
+        assert sorted(json.loads(b)["shard"] for b in bodies) == ["320402", "320404"] and checks.calls == 0
+        response = lambdas.lambda_.invoke("screen_shard", sqs_event(lambdas, bodies)).payload
+    assert response == {"batchItemFailures": []}
+    run = screening.get_run(month, "month", "all")
+    assert run.status == "done" and run.by_check == {"test.overdue": 2} and len(stored(month)) == 2
+
+
+def test_a_failing_shard_alone_is_retried_and_the_run_record_names_it(queue, lambdas, checks, clock, monkeypatch):
+    checks.findings = [finding("320402", "case-1"), finding("320404", "case-2")]
+    real_write = screening.write_findings
+
+    def write(puts, deletes):
+        if any(p["area"].startswith("320404") for p in puts):
+            raise OSError("磁盘故障")
+        real_write(puts, deletes)
+
+    monkeypatch.setattr(screening, "write_findings", write)
+    with on_day(clock, 18):
+        month = clock.month()
+        screening.run_month()
+        bodies = sorted(queue(), key=lambda b: json.loads(b)["shard"])
+        response = lambdas.lambda_.invoke("screen_shard", sqs_event(lambdas, bodies)).payload
+        assert response == {"batchItemFailures": [{"itemIdentifier": "message-1"}]}  # 320404 only
+        run = screening.get_run(month, "month", "all")
+        assert run.failed == {"320404": "OSError"} and list(run.pending) == ["320404"] and run.status == "running"
+        monkeypatch.setattr(screening, "write_findings", real_write)
+        redelivered = lambdas.lambda_.invoke("screen_shard", sqs_event(lambdas, [bodies[1]])).payload
+    assert redelivered == {"batchItemFailures": []}
+    run = screening.get_run(month, "month", "all")
+    assert run.status == "done" and run.failed == {} and len(stored(month)) == 2
+
+
+def test_a_shard_that_keeps_failing_is_dead_lettered_by_the_local_stand_in_and_the_run_says_so(
+        checks, clock, monkeypatch):
+    def write(puts, deletes):
+        if puts and puts[0]["area"] == "320404":
+            raise OSError("磁盘故障")
+
+    monkeypatch.setattr(screening, "write_findings", write)
+    checks.findings = [finding("320404", "case-2")]
+    with on_day(clock, 18):
+        run = screening.run_month()
+    assert run.status == "failed" and run.failed == {"320404": "OSError"}
+    assert checks.areas.count("320404") == transport.MAX_RECEIVES  # redelivered, then dead-lettered
+
+
+def test_a_shard_that_crashed_half_way_is_finished_by_the_next_delivery_without_duplicates(checks, clock):
+    """No "running" lock: a Lambda timeout leaves the message to reappear, and that delivery screens the
+    shard again in full (the issue's 20-minute lock made retries skip it)."""
     checks.findings = [finding("320402", "case-1"), finding("320402", "case-2")]
-    crashed = screening.ScreeningRun(month="2026-11", area="3204",
-                                     claimed_at=screening.now_utc() - timedelta(hours=1))
-    storage.put_new(crashed)
-    storage.batch_write(puts=[{"pk": screening.partition("2026-11", "3204"),
-                               "sk": "finding#320402#test.overdue#case-0", "entity": "screening-finding"}])
-    run = screening.run_city("3204", "2026-11", date(2026, 11, 18))
-    assert run.status == "done" and run.attempts == 2
-    sorts = [i["sk"] for i in storage.query_all(screening.partition("2026-11", "3204"), begins_with="finding#")]
-    assert sorts == ["finding#320402#test.overdue#case-1", "finding#320402#test.overdue#case-2"]
+    with on_day(clock, 18):
+        month = clock.month()
+        run = storage.put_new(screening.ScreeningRun(
+            month=month, kind="month", scope="all", as_of=clock.today, started_at=screening.now_utc(),
+            requested_by="schedule", shards=["320402"], pending={"320402": "queued"}))
+        half = {"pk": screening.partition(month, "3204"), "sk": "finding#320402#test.overdue#case-1",
+                "entity": "screening-finding", "check": "test.overdue", "area": "320402"}
+        storage.batch_write(puts=[half])  # the crashed delivery wrote one finding and never reported
+        message = screening._message(run, "320402")
+        transport.deliver_locally([message], screening.handle_queue_event)
+    assert screening.get_run(month, "month", "all").status == "done"
+    assert stored(month) == ["finding#320402#test.overdue#case-1", "finding#320402#test.overdue#case-2"]
 
 
-def test_a_run_claimed_moments_ago_is_left_to_its_owner(checks):
-    storage.put_new(screening.ScreeningRun(month="2026-11", area="3204", claimed_at=screening.now_utc()))
-    run = screening.run_city("3204", "2026-11", date(2026, 11, 18))
-    assert run.status == "running" and checks.calls == 0
+def test_a_rerun_after_the_18th_is_a_new_generation_that_replaces_the_findings(client, token, checks, clock):
+    checks.findings = [finding("320402", "case-1"), finding("320402", "case-2")]
+    admin = token("a1", "admin", area="3204")
+    with on_day(clock, 20):
+        month = clock.month()
+        screening.run_month(clock.today.replace(day=18))
+        checks.findings = [finding("320402", "case-2"), finding("320402", "case-3")]
+        first = body(post(client, f"/v1/screenings/{month}/runs", {"area": "3204"}, admin))
+        second = body(post(client, f"/v1/screenings/{month}/runs", {"area": "3204"}, admin))
+    assert (first["kind"], first["status"], first["generation"]) == ("month", "done", 1)
+    assert second["generation"] == 2 and second["findings"] == 2 and second["as_of"] == clock.day(20 - clock.today.day)
+    assert stored(month) == ["finding#320402#test.overdue#case-2", "finding#320402#test.overdue#case-3"]
+
+
+def test_a_manual_run_before_the_18th_is_a_preview_that_never_blocks_the_month(client, token, checks, clock):
+    checks.findings = [finding("320402", "case-1")]
+    admin = token("a1", "admin", area="3204")
+    with on_day(clock, 10):
+        month = clock.month()
+        preview = body(post(client, f"/v1/screenings/{month}/runs", {"area": "3204"}, admin))
+        assert preview["kind"] == "preview" and preview["status"] == "done" and stored(month) == []
+        staff = token("o1", "legal_aid_officer", area="3204")
+        seen = body(client.get(f"/v1/screenings/{month}?preview=true", headers=staff))
+        assert [f["record"] for f in seen["items"]] == ["case-1"]
+    with on_day(clock, 18):
+        run = screening.run_month()
+    assert run.kind == "month" and run.status == "done" and stored(month) == ["finding#320402#test.overdue#case-1"]
 
 
 def test_staff_see_the_findings_of_their_area_and_below_only(client, token, checks):
@@ -91,21 +230,17 @@ def test_residents_never_see_screening_findings(client, token, checks):
     assert_problem(client.get("/v1/screenings/2026-11", headers=token("r1")), 403)
 
 
-def test_an_admin_runs_a_city_by_hand_and_a_second_call_returns_the_same_run(client, token, checks):
-    checks.findings = [finding("320402", "case-1")]
-    admin = token("a1", "admin", area="3204")
-    first = body(post(client, "/v1/screenings/2026-11/runs", {"area": "3204"}, admin))
-    second = body(post(client, "/v1/screenings/2026-11/runs", {"area": "3204"}, admin))
-    assert first["status"] == second["status"] == "done" and first["findings"] == 1 and checks.calls == 1
-
-
-@pytest.mark.parametrize("month, area, status, code", [
-    ("2026-13", "3204", 422, "bad_month"), ("2099-01", "3204", 422, "future_month"),
-    ("2026-11", "320402", 422, "validation_failed"), ("2026-11", "6401", 403, "outside_jurisdiction"),
+@pytest.mark.parametrize("offset, area, status, code", [
+    (None, "3204", 422, "bad_month"), (1, "3204", 422, "future_month"), (-1, "3204", 422, "past_month"),
+    (0, "320402", 422, "validation_failed"), (0, "6401", 403, "outside_jurisdiction"),
 ])
-def test_bad_runs_are_refused(client, token, checks, month, area, status, code):
+def test_bad_runs_are_refused_and_a_past_month_is_never_judged_with_todays_data(
+        client, token, checks, clock, offset, area, status, code):
+    month = "2026-13" if offset is None else clock.month(offset)
     response = post(client, f"/v1/screenings/{month}/runs", {"area": area}, token("a1", "admin", area="3204"))
-    assert_problem(response, status, code)
+    problem = assert_problem(response, status, code)
+    if code == "past_month":
+        assert "今天的数据" in problem["detail"] and checks.calls == 0
 
 
 def test_every_read_of_findings_is_audited(client, token, checks):
@@ -118,41 +253,14 @@ def test_every_read_of_findings_is_audited(client, token, checks):
     assert entry["action"] == "read" and entry["target_id"] == "2026-11:320402"
 
 
-def test_in_a_deployed_stage_a_manual_run_is_queued_on_the_screening_function_and_answers_202(
-        client, token, checks, monkeypatch):
-    """A province-size city takes longer than an HTTP request may: the route hands the run to the
-    screening Lambda (asynchronous invoke) and answers 202 with the run's state."""
-    import json as json_
-
-    from botocore.stub import ANY, Stubber
-
-    from chalicelib.platform import aws
-
-    monkeypatch.setenv("SCREENING_FUNCTION", "fawangge-prod-monthly_screening")
-    lambda_client = aws.client("lambda")
-    sent = []
-    lambda_client.meta.events.register("before-parameter-build.lambda.Invoke",
-                                       lambda params, **_: sent.append(json_.loads(params["Payload"])))
-    with Stubber(lambda_client) as stub:
-        stub.add_response("invoke", {"StatusCode": 202}, {"FunctionName": "fawangge-prod-monthly_screening",
-                                                          "InvocationType": "Event", "Payload": ANY})
-        response = post(client, "/v1/screenings/2026-11/runs", {"area": "3204"}, token("a1", "admin", area="3204"))
-    assert response.status_code == 202 and body(response)["status"] == "queued"
-    assert sent[0]["detail"] == {"city": "3204", "month": "2026-11", "as_of": "2026-11-18"} and checks.calls == 0
-
-
-def test_the_screening_function_runs_a_queued_city_and_the_monthly_schedule(checks, clock):
-    from app import monthly_screening
-
-    checks.findings = [finding("320402", "case-1")]
-    month = clock.month()
-    queued = {"version": "0", "id": f"{month}:3204", "detail-type": screening.RUN_EVENT_TYPE,
-              "source": screening.RUN_EVENT_SOURCE, "account": "", "time": clock.now.isoformat(), "region": "",
-              "resources": [], "detail": {"city": "3204", "month": month, "as_of": f"{month}-18"}}
-    assert monthly_screening(queued, None) == {"month": month, "cities": {"3204": "done"}}
-    scheduled = {**queued, "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
-    assert monthly_screening(scheduled, None)["cities"] == {"3204": "done"}
-    assert checks.calls == 1  # the scheduled run found this month's run done
+def test_a_message_of_a_superseded_generation_is_dropped(checks, clock):
+    with on_day(clock, 18):
+        run = screening.run_month()
+        old = screening._message(run, "320402")
+        screening.start_by_hand("cli:ops", clock.month(), "all")  # generation 2
+        calls = checks.calls
+        transport.deliver_locally([old], screening.handle_queue_event)
+    assert checks.calls == calls
 
 
 def test_a_check_that_fails_is_recorded_and_the_others_still_run(checks, clock):
@@ -167,8 +275,42 @@ def test_a_check_that_fails_is_recorded_and_the_others_still_run(checks, clock):
     before = plugin.enabled()
     plugin.activate([failing, *before])
     try:
-        run = screening.run_city("3204", clock.month(), clock.today)
+        with on_day(clock, 18):
+            run = screening.run_month()
     finally:
         plugin.activate(before)
-    assert run.status == "done" and run.by_check == {"test.overdue": 1}
-    assert run.failed_checks == {"flaky.broken": "RuntimeError"}
+    out = screening.RunOut.of(run)
+    assert out.status == "done" and out.findings == 1 and out.failed_checks == {"flaky.broken": "RuntimeError"}
+
+
+def test_the_cli_screens_an_area_by_hand(checks, clock, capsys):
+    from chalicelib import cli
+
+    checks.findings = [finding("320404", "case-2")]
+    with on_day(clock, 18):
+        assert cli.main(["screen", "--month", clock.month(), "--area", "320404"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["scope"] == "320404" and printed["status"] == "done" and printed["findings"] == 1
+
+
+def test_in_a_deployed_stage_a_manual_run_is_queued_and_answers_202(client, token, checks, clock, queue):
+    admin = token("a1", "admin", area="3204")
+    with on_day(clock, 20):
+        response = post(client, f"/v1/screenings/{clock.month()}/runs", {"area": "3204"}, admin)
+    assert response.status_code == 202 and body(response)["status"] == "running"
+    assert sorted(json.loads(b)["shard"] for b in queue()) == ["320402", "320404"] and checks.calls == 0
+
+
+def test_an_administrator_sees_the_month_s_runs_with_their_own_failed_shards(client, token, checks, clock, monkeypatch):
+    def write(puts, deletes):
+        raise OSError("磁盘故障")
+
+    monkeypatch.setattr(screening, "write_findings", write)
+    checks.findings = [finding("320402", "case-1"), finding("320404", "case-2")]
+    with on_day(clock, 18):
+        screening.run_month()
+        listed = body(client.get(f"/v1/screenings/{clock.month()}/runs", headers=token("a2", "admin", area="320404")))
+    [run] = listed["items"]
+    assert run["status"] == "failed" and run["failed_shards"] == {"320404": "OSError"} and run["shards"] == 1
+    refused = client.get(f"/v1/screenings/{clock.month()}/runs", headers=token("o1", "legal_aid_officer", area="3204"))
+    assert_problem(refused, 403)

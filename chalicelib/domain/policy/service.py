@@ -92,6 +92,15 @@ CORE_PARAMETERS: dict[str, Declaration] = {d.name: d for d in (
                 description="SPEC C6 意见箱「解忧法空间」：投诉、建议按 12345 投诉类规则 15 个工作日内答复。"),
     Declaration("intake.due_soon_days", title="受理事项临近时限提示", unit="工作日", minimum=1, maximum=10, default=2,
                 description="SPEC C5：距时限不足该工作日数的事项列入「临近超时」。"),
+    # SPEC C7 (seeds/003 主动排摸): what the screening calls high-frequency and risky in 12345 / petition data.
+    Declaration("screening.hotspot_ratio", title="高发问题：本月件数为前三月平均的倍数", unit="倍", minimum=1, maximum=10,
+                default=2, description="SPEC C7：某类诉求本月件数达到前三个月平均的该倍数（且不少于最低件数）即为高发。"),
+    Declaration("screening.hotspot_minimum", title="高发问题：最低件数", unit="件", minimum=1, maximum=1000, default=5,
+                description="SPEC C7：件数少于此数的类别不算高发，避免个位数的波动。"),
+    Declaration("screening.repeat_contacts", title="重复来电/重复信访：同一人当月次数", unit="次", minimum=2, maximum=50,
+                default=3, description="SPEC C7：重复信访、反复来电是矛盾未化解的信号。"),
+    Declaration("screening.group_parties", title="群体性风险：涉及人数", unit="人", minimum=2, maximum=1000, default=5,
+                description="SPEC C7：涉及人数较多的纠纷可能演变为群体性事件。"),
 )}
 
 

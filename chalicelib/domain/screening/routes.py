@@ -1,14 +1,17 @@
 """`/v1/screenings`: the monthly proactive screening's findings (staff) and runs (admins)."""
 from __future__ import annotations
 
+import re
+
 from chalice import Blueprint
 from pydantic import ConfigDict, Field
 
-from chalicelib.domain.screening import service as screening
+from chalicelib.domain.screening import report, service as screening, sources
 from chalicelib.platform.auth import tokens
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.web import PageQuery, endpoint, parse, parse_query
+from chalicelib.platform.errors import Unprocessable
 from chalicelib.platform.model import Model
 
 bp = Blueprint(__name__)
@@ -17,6 +20,7 @@ bp = Blueprint(__name__)
 class FindingsQuery(PageQuery):
     model_config = ConfigDict(extra="forbid")
     area: str | None = Field(None, pattern=r"^\d{4,15}$", description="默认本人辖区；可指定辖区内的下级区域")
+    preview: bool = Field(False, description="true：查看18日前手动预览的结果（不是当月排摸结果）")
 
 
 class RunIn(Model):
@@ -29,16 +33,90 @@ class RunIn(Model):
           response=screening.FindingPage, tags=("screenings",))
 def list_findings(month):
     q = parse_query(FindingsQuery)
-    return screening.findings(web.actor(), web.caller(), month, q.area, limit=q.limit, cursor=q.cursor)
+    return screening.findings(web.actor(), web.caller(), month, q.area, limit=q.limit, cursor=q.cursor,
+                               preview=q.preview)
+
+
+@bp.route("/screenings/{month}/runs", methods=["GET"], authorizer=jwt_auth)
+@endpoint("某月的排摸执行情况（进行中、失败的分片）", who={"admin"}, query=PageQuery, response=screening.RunPage,
+          tags=("screenings",), description="18日的当月排摸只列本人辖区的分片；failed_shards 为多次失败后转入死信队列的分片及原因。")
+def list_runs(month):
+    q = parse_query(PageQuery)
+    return screening.runs(web.caller(), month, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/screenings/{month}/runs", methods=["POST"], authorizer=jwt_auth)
 @endpoint("手动执行（或续跑）某市某月的主动排摸", who={"admin"}, body=RunIn, response=screening.RunOut,
           idempotent=False, tags=("screenings",),
-          description="同一市同一月只执行一次：已完成的直接返回结果（200），中断的会被续跑；"
-                      "部署环境中交由排摸函数异步执行，先返回 202 与当前状态。")
+          description="只能排摸本月：18日前为预览（结果另存，不影响18日的当月排摸），18日及以后为重跑当月排摸"
+                      "（产生新版本并替换旧结果，不会重复）；过去的月份会被拒绝（past_month），因为现有数据已不是当月的状态。"
+                      "按区（或大区的街镇）分片排队执行：已完成返回 200，仍在执行返回 202 与当前状态。")
 def run_screening(month):
     data = parse(RunIn)
     run = screening.run_now(web.actor(), web.caller(), month, data.area)
-    # 202 while the screening function works on it (deployed stages); 200 with the result once done.
-    return web.respond(screening.RunOut.of(run), status=200 if run.status == "done" else 202)
+    # 202 while the queue function works on its shards (deployed stages); 200 once every shard reported.
+    return web.respond(screening.RunOut.of(run), status=202 if run.status == "running" else 200)
+
+
+# --- sources beyond our own records: 12345 hotline work orders and petitions --------------------------
+
+SOURCE_KINDS = {"hotline", "petition"}
+SOURCE_STAFF = tokens.STAFF_ROLES
+
+
+def _city(city: str) -> str:
+    if not re.fullmatch(r"\d{4}", city):
+        raise Unprocessable("请填写 4 位市级代码", code="not_a_city", errors=[{"loc": ["path", "city"], "msg": "应为市级代码"}])
+    return city
+
+
+def _kind(kind: str) -> str:
+    if kind not in SOURCE_KINDS:
+        raise Unprocessable("来源应为 hotline（12345 热线）或 petition（信访）", code="bad_source",
+                            errors=[{"loc": ["path", "kind"], "msg": "应为 hotline 或 petition"}])
+    return kind
+
+
+@bp.route("/screenings/sources/{kind}/mappings/{city}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("本市导出文件的列名映射（通用列名 + 本市保存的列名）", who=SOURCE_STAFF, response=sources.MappingOut,
+          tags=("screenings",))
+def source_mapping(kind, city):
+    return sources.get_mapping(web.caller(), _kind(kind), _city(city))
+
+
+@bp.route("/screenings/sources/{kind}/mappings/{city}", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("保存本市导出文件的列名映射", who={"admin"}, body=sources.MappingIn, response=sources.MappingOut,
+          tags=("screenings",), description="各市 12345/信访平台导出的列名不同：在通用列名之外补充本市的列名。"
+                                            "首次保存无需版本；修改需 If-Match 或 version。")
+def save_source_mapping(kind, city):
+    data = parse(sources.MappingIn)
+    version = web.expected_version(data.version) if sources._saved(_kind(kind), _city(city)) else None
+    return sources.save_mapping(web.caller(), kind, city, data, version)
+
+
+@bp.route("/screenings/sources/{kind}/imports", methods=["POST"], authorizer=jwt_auth)
+@endpoint("导入 12345 热线工单或信访件（CSV/XLSX）", who=SOURCE_STAFF, body=sources.ImportIn,
+          response=sources.ImportReport, status=201, tags=("screenings",),
+          description="先经 /v1/files 上传导出文件，再以文件编号导入。列按名称识别（见列名映射）；"
+                      "逐行报告错误（行号按表格计），其余行照常导入；同一工单编号重复导入只会覆盖，不会重复。"
+                      "来电号码加密保存。")
+def import_source(kind):
+    report = sources.import_file(web.caller(), _kind(kind), parse(sources.ImportIn))
+    return web.respond(report, status=201)
+
+
+# --- the district's report ------------------------------------------------------------------------------
+
+class ReportIn(Model):
+    model_config = ConfigDict(extra="forbid")
+    area: str = Field(pattern=r"^\d{6}$", description="区县代码，如 320402")
+
+
+@bp.route("/screenings/{month}/reports", methods=["POST"], authorizer=jwt_auth)
+@endpoint("生成并下载本区某月的需求和风险分析研判报告（XLSX）", who=tokens.STAFF_ROLES, body=ReportIn,
+          response=report.ReportOut, idempotent=False, tags=("screenings",),
+          description="按当月排摸结果生成：汇总表 + 每个检查项一张表；每区每月只有一份当前报告，再次生成即替换。"
+                      "返回简短文字摘要和短时有效的下载链接（下载记入审计）。")
+def district_report(month):
+    data = parse(ReportIn)
+    return report.build_for(web.actor(), web.caller(), screening.check_month(month), data.area)

@@ -1,38 +1,50 @@
-"""Monthly proactive screening 主动排摸 (SPEC C7): on the 18th of every month, every named screening check
-of every enabled service (`Plugin.screening_checks`) looks at each city's month and returns findings (risks, overdue work, people not
-yet visited); they are stored per city and month for the staff of each area to work through.
+"""Monthly proactive screening 主动排摸 (SPEC C7, seeds/003: 每月18日定期排摸): every named check of every
+enabled service (`Plugin.screening_checks`, run through `plugin.run_screening`, each isolated) looks at one
+shard of the area tree — a district, or the towns of a large district — and its findings are stored per city
+and month for the staff of each area to work through.
 
-Unattended and safe to run twice: a run is claimed with a conditional put (one per city and month); a
-finished run is never redone; a run that crashed (claimed more than `STALE_AFTER` ago and not finished) is
-taken over. Findings have deterministic keys, and a retried run deletes findings of its earlier attempt
-that no longer hold, so a retry never duplicates or leaves stale findings.
+Fan-out: a run (`ScreeningRun`, one per month, kind and scope) plans its shards from the area tree, records
+them all as pending, and enqueues one SQS message per shard; the queue function screens shards and reports
+partial batch failures (Powertools Batch), so only failed shards are retried, and a shard that keeps failing
+ends in the dead-letter queue with its error on the run record (`failed`).
 
-Scale: one run per city, each one Query-driven inside its city's partitions. The scheduled job loops over
-the cities of every province in the area tree; a run that does not finish in one invocation is picked up
-by the next (`run_month` again, or `POST /v1/screenings/{month}/runs`).
+What a run means:
+- kind "month": the month's run. The schedule starts it on the 18th; an administrator re-runs it (a city)
+  on or after the 18th. A re-run is a new `generation` of the same record whose findings replace the old
+  ones under the same deterministic keys (no duplicates); messages of a superseded generation are dropped.
+- kind "preview": a manual run before the 18th. Its findings live apart (`preview_partition`) and it never
+  marks the month done, so the 18th's run still happens.
+- A past month is refused: the records have moved on since its end and the checks read today's state, so
+  screening it now would judge that month with today's data. Its stored results stay readable.
+- No lock: every delivery of a shard screens it in full (writes are idempotent), so a shard whose Lambda
+  timed out half-way is finished by the next delivery instead of being skipped as "running".
 """
 from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta
-from typing import Any, ClassVar, Literal
+from datetime import date, datetime
+from typing import Any, ClassVar, Iterator, Literal
 
 from pydantic import Field
 
-from chalicelib.platform import audit, aws, config, storage
-from chalicelib.platform.storage import keys
 from chalicelib import plugin
 from chalicelib.domain.areas.service import ROOT, level_of
+from chalicelib.domain.screening import analysis, transport
+from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
-from chalicelib.platform.errors import Conflict, Unprocessable
-from chalicelib.platform.timeutil import now_utc, today_shanghai
+from chalicelib.platform.errors import Unprocessable
 from chalicelib.platform.model import Model
+from chalicelib.platform.storage import keys
+from chalicelib.platform.timeutil import now_utc, today_shanghai
 
-STALE_AFTER = timedelta(minutes=20)
+SCREENING_DAY = 18            # seeds/003: 每月18日定期排摸
+SPLIT_DISTRICT_OVER_TOWNS = 12  # a district with more towns than this is screened town by town
 MONTH_SHAPE = re.compile(r"^20\d{2}-(0[1-9]|1[0-2])$")
-RUN_SK = "run"
 FINDING_PREFIX = "finding"
+EVERYWHERE = "all"
+
+Kind = Literal["month", "preview"]
 
 
 def month_of(day: date) -> str:
@@ -45,37 +57,90 @@ def check_month(month: str) -> str:
     return month
 
 
+def partition(month: str, city: str) -> str:
+    """The month's findings of one city (the month's run)."""
+    return keys.compose("screening", month, city)
+
+
+def preview_partition(month: str, city: str) -> str:
+    """A preview's findings, kept apart from the month's."""
+    return keys.compose("screening-preview", month, city)
+
+
+def findings_partition(kind: str, month: str, city: str) -> str:
+    return partition(month, city) if kind == "month" else preview_partition(month, city)
+
+
 class ScreeningRun(storage.Record):
+    """One run of a month: which shards are still pending, which failed (and why), what each found.
+    Shards report back into their own map entries (`storage.update_entries`), never the whole record."""
     entity: ClassVar[str] = "screening-run"
     month: str
-    area: str
-    status: Literal["queued", "running", "done"] = "running"
-    claimed_at: datetime
+    kind: Kind
+    scope: str                    # "all" (the schedule) or the area code an administrator ran
+    as_of: date
+    generation: int = 1
+    started_at: datetime
     finished_at: datetime | None = None
-    findings: int = 0
-    by_check: dict[str, int] = Field(default_factory=dict)
-    failed_checks: dict[str, str] = Field(default_factory=dict)  # check code → error; the others still ran
-    attempts: int = 1
+    requested_by: str
+    shards: list[str] = Field(default_factory=list)
+    pending: dict[str, str] = Field(default_factory=dict)            # shard → "queued"
+    failed: dict[str, str] = Field(default_factory=dict)             # shard → error of its last delivery
+    found: dict[str, dict[str, int]] = Field(default_factory=dict)   # shard → {check: findings stored}
+    check_errors: dict[str, dict[str, str]] = Field(default_factory=dict)  # shard → {check: error}
 
     def key_attributes(self) -> dict[str, str]:
-        return {"pk": partition(self.month, self.area), "sk": RUN_SK,
-                "gsi1pk": keys.compose("screening-runs", self.month), "gsi1sk": self.area}
+        return run_key(self.month, self.kind, self.scope)
+
+    @property
+    def by_check(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for per_check in self.found.values():
+            for check, count in per_check.items():
+                totals[check] = totals.get(check, 0) + count
+        return totals
+
+    @property
+    def failed_checks(self) -> dict[str, str]:
+        """Checks that raised (the others still ran), with their error, over every shard."""
+        return {check: error for per_shard in self.check_errors.values() for check, error in per_shard.items()}
+
+    @property
+    def status(self) -> str:
+        if self.pending:
+            return "running"
+        return "failed" if self.failed else "done"
+
+
+def run_key(month: str, kind: str, scope: str) -> dict[str, str]:
+    return {"pk": keys.compose("screening-run", month), "sk": keys.compose(kind, scope)}
 
 
 class RunOut(Model):
     month: str
-    area: str
-    status: str
+    kind: str = Field(description="month：当月排摸（18日）；preview：18日前的预览，不影响当月排摸")
+    scope: str
+    as_of: date = Field(description="按哪一天的情况排摸")
+    status: Literal["running", "done", "failed"] = Field(description="failed：有分片多次失败（见 failed_shards）")
+    generation: int = Field(description="第几次执行；重跑产生新版本并替换旧结果")
+    shards: int
+    pending_shards: list[str]
+    failed_shards: dict[str, str] = Field(description="失败的分片及原因")
     findings: int
     by_check: dict[str, int]
     failed_checks: dict[str, str] = Field(default_factory=dict, description="失败的检查项及原因（其余检查项照常完成）")
-    claimed_at: datetime
+    started_at: datetime
     finished_at: datetime | None
-    attempts: int
 
     @classmethod
-    def of(cls, run: ScreeningRun) -> "RunOut":
-        return cls(**run.model_dump(include=set(cls.model_fields)))
+    def of(cls, run: ScreeningRun, within: str = "") -> "RunOut":
+        """`within`: only the shards of that area (an administrator sees the province-wide run for theirs)."""
+        mine = [s for s in run.shards if s.startswith(within) or within.startswith(s)]
+        return cls(month=run.month, kind=run.kind, scope=run.scope, as_of=run.as_of, status=run.status,
+                   generation=run.generation, shards=len(mine), pending_shards=sorted(s for s in run.pending if s in mine),
+                   failed_shards={s: e for s, e in run.failed.items() if s in mine}, findings=sum(run.by_check.values()), by_check=run.by_check,
+                   failed_checks=run.failed_checks,
+                   started_at=run.started_at, finished_at=run.finished_at)
 
 
 class FindingOut(Model):
@@ -94,10 +159,6 @@ class FindingPage(Model):
     next_cursor: str | None = None
 
 
-def partition(month: str, city: str) -> str:
-    return keys.compose("screening", month, city)
-
-
 def _finding_sort(finding: plugin.Finding, index: int) -> str:
     # The record id makes a finding's key stable across retries; findings without one use their position
     # within their check, which is stable for a deterministic check over unchanged data.
@@ -105,81 +166,109 @@ def _finding_sort(finding: plugin.Finding, index: int) -> str:
                           (finding.record or f"n{index:05d}").replace(keys.SEP, "_")])
 
 
-# --- running ------------------------------------------------------------------------------------------
+# --- planning -----------------------------------------------------------------------------------------
 
-def _claim(month: str, city: str) -> ScreeningRun | None:
-    """The run to execute, or None when it is done or another invocation is running it right now."""
-    run = ScreeningRun(month=month, area=city, claimed_at=now_utc())
-    try:
-        return storage.put_new(run)
-    except Conflict:
-        existing = storage.get_record(ScreeningRun, partition(month, city), RUN_SK, consistent=True)
-        if existing is None or existing.status == "done" or now_utc() - existing.claimed_at < STALE_AFTER:
-            return None
-        try:
-            return storage.update(existing, {"claimed_at": now_utc(), "attempts": existing.attempts + 1},
-                                  expected_version=existing.version)
-        except Conflict:
-            return None  # another invocation took it over first
-
-
-def run_city(city: str, month: str, as_of: date) -> ScreeningRun | None:
-    run = _claim(month, city)
-    if run is None:
-        return storage.get_record(ScreeningRun, partition(month, city), RUN_SK, consistent=True)
-    context = plugin.ScreeningContext(month=month, area=city, as_of=as_of)
-    items: dict[str, dict[str, Any]] = {}
-    by_check: dict[str, int] = {}
-    failed: dict[str, str] = {}
-    for outcome in plugin.run_screening(context):
-        if outcome.error:
-            failed[outcome.check.code] = outcome.error
-            continue
-        for index, finding in enumerate(outcome.findings):
-            if not finding.area.startswith(city) or finding.check != outcome.check.code:
-                continue  # a check may only speak about the city it was asked about, under its own name
-            sort = _finding_sort(finding, index)
-            items[sort] = {"pk": partition(month, city), "sk": sort, "entity": "screening-finding",
-                           "service": outcome.plugin.name, "month": month, **storage.plain(finding.__dict__)}
-            by_check[finding.check] = by_check.get(finding.check, 0) + 1
-    # A failed check keeps the findings of an earlier attempt rather than deleting them unseen.
-    stale = [i["sk"] for i in storage.query_all(partition(month, city), begins_with=FINDING_PREFIX + keys.SEP)
-             if i["sk"] not in items and i.get("check") not in failed]
-    _write(partition(month, city), list(items.values()), stale)
-    done = storage.update(run, {"status": "done", "finished_at": now_utc(), "findings": len(items),
-                                "by_check": by_check, "failed_checks": failed}, expected_version=run.version)
-    return done
-
-
-def _write(pk: str, puts: list[dict[str, Any]], delete_sorts: list[str]) -> None:
-    storage.batch_write(puts=puts, deletes=[(pk, sort) for sort in delete_sorts])
+def _children(code: str) -> list[str]:
+    return [c["code"] for c in storage.query_all(keys.area_children_partition(code), index="gsi1")
+            if c.get("status", "active") == "active"]
 
 
 def cities() -> list[str]:
-    """Every city of every province in the area tree (two Queries per province, no Scan)."""
+    """Every city of every province in the area tree (one Query per province, no Scan)."""
+    return [city for province in _children(ROOT) for city in _children(province)]
+
+
+def shards_of(scope: str) -> list[str]:
+    """The shards that cover `scope`: each district, or each town of a district with many towns. One
+    Query per city and per district (the area tree only; no screening data is read to plan)."""
+    if scope != EVERYWHERE and len(scope) >= 6:
+        return [scope]
     out = []
-    for province in storage.query_all(keys.area_children_partition(ROOT), index="gsi1"):
-        out += [c["code"] for c in storage.query_all(keys.area_children_partition(province["code"]), index="gsi1")
-                if c.get("status", "active") == "active"]
+    for city in cities() if scope == EVERYWHERE else _children(scope) if len(scope) == 2 else [scope]:
+        districts = _children(city)
+        for district in districts:
+            towns = _children(district)
+            out += towns if len(towns) > SPLIT_DISTRICT_OVER_TOWNS else [district]
+        if not districts:
+            out.append(city)
     return out
 
 
-def run_month(as_of: date | None = None) -> dict[str, Any]:
-    """The scheduled job: screen every city for the month of `as_of` (today in Asia/Shanghai)."""
+# --- starting runs ------------------------------------------------------------------------------------
+
+def _start(month: str, kind: str, scope: str, as_of: date, requested_by: str, *, resume: bool) -> ScreeningRun:
+    """Record the run with every shard pending, then enqueue them. `resume`: an existing run of the same
+    key only has its pending shards enqueued again (the schedule delivered twice, or it crashed while
+    enqueueing); otherwise an existing run starts its next generation, replacing its findings."""
+    key = run_key(month, kind, scope)
+    existing = storage.get_record(ScreeningRun, key["pk"], key["sk"], consistent=True)
+    if existing is not None and resume:
+        run = existing
+    else:
+        shards = shards_of(scope)
+        fresh = {"as_of": as_of, "started_at": now_utc(), "finished_at": None, "requested_by": requested_by,
+                 "shards": shards, "pending": {s: "queued" for s in shards}, "failed": {}, "found": {},
+                 "check_errors": {}}
+        if existing is None:
+            run = storage.put_new(ScreeningRun(month=month, kind=kind, scope=scope, **fresh))
+        else:
+            run = storage.update(existing, {**fresh, "generation": existing.generation + 1},
+                                 expected_version=existing.version)
+    transport.send([_message(run, shard) for shard in sorted(run.pending)], handle_queue_event)
+    return get_run(month, kind, scope) or run
+
+
+def _message(run: ScreeningRun, shard: str) -> dict[str, Any]:
+    return {"month": run.month, "kind": run.kind, "scope": run.scope, "generation": run.generation,
+            "as_of": run.as_of.isoformat(), "shard": shard}
+
+
+def get_run(month: str, kind: str, scope: str) -> ScreeningRun | None:
+    key = run_key(month, kind, scope)
+    return storage.get_record(ScreeningRun, key["pk"], key["sk"], consistent=True)
+
+
+def run_month(as_of: date | None = None) -> ScreeningRun:
+    """The scheduled job on the 18th: the month's run of every city, as of that day."""
     as_of = as_of or today_shanghai()
-    month = month_of(as_of)
-    results = {}
-    for city in cities():
-        run = run_city(city, month, as_of)
-        results[city] = run.status if run else "missing"
-    return {"month": month, "cities": results}
+    return _start(month_of(as_of), "month", EVERYWHERE, as_of, "schedule", resume=True)
+
+
+def run_city(city: str, month: str, as_of: date) -> ScreeningRun:
+    """Screen one city now as the month's run of that city (tools and tests; `start_by_hand` for people)."""
+    return _start(month, "month", city, as_of, "system", resume=False)
+
+
+def kind_of_manual_run(month: str, today: date) -> str:
+    """Before the 18th a manual run is a preview; on or after it, a re-run of the month's run. Months
+    that have not begun, or have ended, are refused with the reason."""
+    year, mon = (int(part) for part in check_month(month).split("-"))
+    if (year, mon) > (today.year, today.month):
+        raise Unprocessable("不能排摸尚未到来的月份", code="future_month",
+                            errors=[{"loc": ["path", "month"], "msg": "月份在未来"}])
+    if (year, mon) < (today.year, today.month):
+        raise Unprocessable(f"{month} 已结束：现有数据已不是当月月末的状态，重新排摸会用今天的数据评判过去的月份；"
+                            f"当月结果请查看 GET /v1/screenings/{month}", code="past_month",
+                            errors=[{"loc": ["path", "month"], "msg": "只能排摸本月"}])
+    return "preview" if today.day < SCREENING_DAY else "month"
+
+
+def start_by_hand(requested_by: str, month: str, area: str) -> ScreeningRun:
+    """A run of one area (or "all") started by an administrator or the CLI, as of today (see
+    `kind_of_manual_run`)."""
+    from chalicelib.domain.areas.service import get as get_area
+
+    today = today_shanghai()
+    kind = kind_of_manual_run(month, today)
+    if area != EVERYWHERE:
+        get_area(area)
+    return _start(month, kind, area, today, requested_by, resume=False)
 
 
 def run_now(actor: audit.Actor, caller: Caller, month: str, city: str) -> ScreeningRun:
-    """An administrator starts (or resumes) a city's run by hand; recorded in the audit trail. A past
-    month is screened as of its 18th, like the scheduled run; the current month as of today."""
-    from chalicelib.platform.auth import require_area
+    """`POST /v1/screenings/{month}/runs`: an administrator runs a city; recorded in the audit trail."""
     from chalicelib.domain.areas.service import get as get_area
+    from chalicelib.platform.auth import require_area
 
     check_month(month)
     if len(city) != 4 or level_of(city) != "city":
@@ -187,48 +276,111 @@ def run_now(actor: audit.Actor, caller: Caller, month: str, city: str) -> Screen
                             errors=[{"loc": ["body", "area"], "msg": "应为市级代码"}])
     require_area(caller, city)
     get_area(city)
-    year, mon = (int(part) for part in month.split("-"))
-    today = today_shanghai()
-    if (year, mon) > (today.year, today.month):
-        raise Unprocessable("不能排摸尚未到来的月份", code="future_month", errors=[{"loc": ["path", "month"], "msg": "月份在未来"}])
-    # Audited before it starts: a crash mid-run still leaves the request on record (the run resumes later).
+    kind_of_manual_run(month, today_shanghai())  # refused before anything is recorded
+    # Audited before it starts: a crash mid-run still leaves the request on record.
     storage.transact([audit.entry(actor, "run", "screening-run", f"{month}:{city}", f"手动执行 {month} 主动排摸")])
-    as_of = min(today, date(year, mon, 18))
-    if config.screening_function():
-        return _queue(city, month, as_of)
-    return run_city(city, month, as_of)
+    return start_by_hand(actor.sub, month, city)
 
 
-RUN_EVENT_SOURCE = "fawangge.screening"
-RUN_EVENT_TYPE = "screening-run"
+class RunPage(Model):
+    items: list[RunOut]
+    next_cursor: str | None = None
 
 
-def _queue(city: str, month: str, as_of: date) -> ScreeningRun:
-    """Hand the run to the screening function (asynchronous invoke, retried by Lambda) and answer at once:
-    a city of a province-size platform takes longer than an HTTP request may. The event has the shape of
-    a scheduled event so that the same handler takes both."""
-    existing = storage.get_record(ScreeningRun, partition(month, city), RUN_SK, consistent=True)
-    if existing is not None and existing.status == "done":
-        return existing
-    event = {"version": "0", "id": f"{month}:{city}", "detail-type": RUN_EVENT_TYPE, "source": RUN_EVENT_SOURCE,
-             "account": "", "time": now_utc().isoformat(), "region": "", "resources": [],
-             "detail": {"city": city, "month": month, "as_of": as_of.isoformat()}}
-    aws.client("lambda").invoke(FunctionName=config.screening_function(), InvocationType="Event",
-                                Payload=json.dumps(event).encode())
-    return existing or ScreeningRun(month=month, area=city, status="queued", claimed_at=now_utc(), attempts=0)
+def runs(caller: Caller, month: str, *, limit: int, cursor: str | None) -> RunPage:
+    """The month's runs an administrator may see: the scheduled one (their shards only) and those of
+    their area. One Query of the month's run partition."""
+    check_month(month)
+    page = storage.query(run_key(month, "month", EVERYWHERE)["pk"], limit=limit, cursor=cursor)
+    visible = [ScreeningRun.from_item(i) for i in page.items]
+    visible = [r for r in visible if r.scope == EVERYWHERE or caller.covers(r.scope)]
+    return RunPage(items=[RunOut.of(r, within=caller.area or "") for r in visible], next_cursor=page.next_cursor)
 
 
-def handle_event(event) -> dict[str, Any]:
-    """The screening function: the monthly schedule, or one city's run queued by `run_now`."""
-    if getattr(event, "detail_type", None) == RUN_EVENT_TYPE and getattr(event, "source", None) == RUN_EVENT_SOURCE:
-        detail = event.detail
-        run = run_city(detail["city"], check_month(detail["month"]), date.fromisoformat(detail["as_of"]))
-        return {"month": detail["month"], "cities": {detail["city"]: run.status if run else "missing"}}
-    return run_month()
+# --- the queue function -------------------------------------------------------------------------------
 
+def handle_queue_event(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """A batch of shard messages; the answer lists only the failed ones (`batchItemFailures`), which SQS
+    delivers again while the others are deleted."""
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    return process_partial_response(event=event, record_handler=_screen_record, processor=processor,
+                                    context=context)
+
+
+def _screen_record(record) -> None:
+    message = json.loads(record.body)
+    try:
+        screen_shard(message)
+    except Exception as exc:
+        # Recorded on the run before the message goes back to the queue: if this was its last delivery,
+        # the dead-letter queue holds the message and the run record says which shard and why.
+        shard = message["shard"]
+        last = int(record.attributes.approximate_receive_count or 1) >= transport.MAX_RECEIVES
+        storage.update_entries(**run_key(message["month"], message["kind"], message["scope"]),
+                               set_={f"failed.{shard}": type(exc).__name__},
+                               remove=[f"pending.{shard}"] if last else [],  # off to the dead-letter queue
+                               when={"generation": message["generation"]})
+        raise
+
+
+def screen_shard(message: dict[str, Any]) -> None:
+    """Screen one shard in full and report it done. Safe to deliver any number of times."""
+    month, kind, scope, shard = message["month"], message["kind"], message["scope"], message["shard"]
+    run = get_run(month, kind, scope)
+    if run is None or run.generation != message["generation"]:
+        return  # superseded by a newer generation (or removed): that one has its own messages
+    context = plugin.ScreeningContext(month=month, area=shard, as_of=date.fromisoformat(message["as_of"]))
+    pk = findings_partition(kind, month, keys.city_of(shard))
+    items: dict[str, dict[str, Any]] = {}
+    failed_checks: dict[str, str] = {}
+    outcomes = [(o.plugin.name, o.check.code, o.findings, o.error) for o in plugin.run_screening(context)]
+    for service, code, found, error in outcomes + analysis.run(context):
+        if error:
+            failed_checks[code] = error
+            continue
+        for index, finding in enumerate(found):
+            if not finding.area.startswith(shard) or finding.check != code:
+                continue  # a check may only speak about the shard it was asked about, under its own name
+            sort = _finding_sort(finding, index)
+            items[sort] = {"pk": pk, "sk": sort, "entity": "screening-finding", "service": service,
+                           "month": month, "generation": run.generation, **storage.plain(finding.__dict__)}
+    # The previous generation's findings that no longer hold; a failed check keeps its earlier findings
+    # rather than having them deleted unseen.
+    by_check: dict[str, int] = {}
+    for item in items.values():
+        by_check[item["check"]] = by_check.get(item["check"], 0) + 1
+    stale = [(pk, i["sk"]) for i in _stored(pk, shard) if i["sk"] not in items and i.get("check") not in failed_checks]
+    write_findings(list(items.values()), stale)
+    after = storage.update_entries(**run_key(month, kind, scope),
+                                   set_={f"found.{shard}": by_check, f"check_errors.{shard}": failed_checks},
+                                   remove=[f"pending.{shard}", f"failed.{shard}"],
+                                   when={"generation": message["generation"]})
+    if after is not None and not after.get("pending") and not after.get("finished_at"):
+        storage.update_entries(**run_key(month, kind, scope), set_={"finished_at": now_utc()},
+                               when={"generation": message["generation"]})
+
+
+def _stored(pk: str, shard: str) -> Iterator[dict[str, Any]]:
+    """The shard's stored findings, page by page (a shard's findings only, never the city's)."""
+    cursor = None
+    while True:
+        page = storage.query(pk, begins_with=keys.SEP.join([FINDING_PREFIX, shard]), limit=500, cursor=cursor)
+        yield from page.items
+        cursor = page.next_cursor
+        if not cursor:
+            return
+
+
+def write_findings(puts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -> None:
+    storage.batch_write(puts=puts, deletes=deletes)
+
+
+# --- reading ------------------------------------------------------------------------------------------
 
 def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *, limit: int,
-             cursor: str | None) -> FindingPage:
+             cursor: str | None, preview: bool = False) -> FindingPage:
     """Findings of an area and below for one month: the caller's own area unless they name one inside it.
     One Query (the city's partition, `begins_with` the area)."""
     from chalicelib.platform.auth import require_area
@@ -239,8 +391,8 @@ def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *
     if len(area) < 4:
         raise Unprocessable("请指定市或以下的区域：?area=<代码>", code="area_too_wide",
                             errors=[{"loc": ["query", "area"], "msg": "省级范围过大，请按市查看"}])
-    page = storage.query(partition(month, keys.city_of(area)), begins_with=keys.SEP.join([FINDING_PREFIX, area]),
-                         limit=limit, cursor=cursor)
+    pk = findings_partition("preview" if preview else "month", month, keys.city_of(area))
+    page = storage.query(pk, begins_with=keys.SEP.join([FINDING_PREFIX, area]), limit=limit, cursor=cursor)
     # Findings point at vulnerable people and open cases: every read is on the audit trail.
     audit.record_read(actor, "screening-findings", f"{month}:{area}", f"查看 {month} 主动排摸结果（{len(page.items)} 条）")
     return FindingPage(items=[FindingOut(**{k: i.get(k) for k in FindingOut.model_fields}) for i in page.items],

@@ -311,6 +311,44 @@ def increment(pk: str, sk: str, *, entity: str, expires_at: int, by: int = 1) ->
     return int(response["Attributes"]["count"]["N"])
 
 
+def update_entries(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remove: Iterable[str] = (),
+                   when: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """Set and remove fields of an existing item without a version: dotted paths (`"pending.320402"`)
+    address one entry of a map attribute, so concurrent writers that touch different entries (the shards
+    of one job reporting back) never overwrite each other. `when`: fields that must equal the given values.
+    Returns the item after the update, or None when the item is missing or `when` does not hold."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+
+    def path(dotted: str) -> str:
+        parts = []
+        for part in dotted.split("."):
+            names[f"#n{len(names)}"] = part
+            parts.append(f"#n{len(names) - 1}")
+        return ".".join(parts)
+
+    sets = []
+    for i, (field, value) in enumerate((set_ or {}).items()):
+        values[f":s{i}"] = _value(value)
+        sets.append(f"{path(field)} = :s{i}")
+    removes = [path(field) for field in remove]
+    condition = ["attribute_exists(pk)"]
+    for i, (field, value) in enumerate((when or {}).items()):
+        values[f":w{i}"] = _value(value)
+        condition.append(f"{path(field)} = :w{i}")
+    expression = (" SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
+    request: dict[str, Any] = {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
+                               "UpdateExpression": expression.strip(), "ExpressionAttributeNames": names,
+                               "ConditionExpression": " AND ".join(condition), "ReturnValues": "ALL_NEW"}
+    if values:
+        request["ExpressionAttributeValues"] = values
+    try:
+        response = aws.dynamodb().update_item(**request)
+    except aws.dynamodb().exceptions.ConditionalCheckFailedException:
+        return None
+    return _from_wire(response["Attributes"])
+
+
 THROTTLED = ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded")
 
 
@@ -349,14 +387,22 @@ def update_op(
     return {"Update": update}
 
 
-def add_op(pk: str, sk: str, counts: dict[str, int], *, entity: str) -> dict[str, Any]:
-    """A transaction op adding `counts` to the counters of an item, created on first use: tallies kept in
-    the same transaction as the changes they count, so a rate is read from them, never recomputed."""
-    names = {"#entity": "entity", **{f"#n{i}": name for i, name in enumerate(counts)}}
-    values = {":entity": _value(entity), **{f":n{i}": _value(by) for i, by in enumerate(counts.values())}}
-    adds = ", ".join(f"#n{i} :n{i}" for i in range(len(counts)))
-    return {"Update": {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
-                       "UpdateExpression": f"ADD {adds} SET #entity = :entity",
+def add_op(pk: str, sk: str, amounts: dict[str, int], *, set_: dict[str, Any] | None = None,
+           entity: str | None = None) -> dict[str, Any]:
+    """A transaction op that adds `amounts` to number fields of an item (created on first use) and sets
+    `set_` on it: counters kept in the same transaction as the event they count, so they never drift.
+    `entity` names what the item is, for an administrator reading the table."""
+    if entity is not None:
+        set_ = {**(set_ or {}), "entity": entity}
+    names, values, adds, sets = {}, {}, [], []
+    for i, (field, amount) in enumerate(sorted(amounts.items())):
+        names[f"#a{i}"], values[f":a{i}"] = field, _value(amount)
+        adds.append(f"#a{i} :a{i}")
+    for i, (field, value) in enumerate(sorted((set_ or {}).items())):
+        names[f"#s{i}"], values[f":s{i}"] = field, _value(value)
+        sets.append(f"#s{i} = :s{i}")
+    expression = "ADD " + ", ".join(adds) + (" SET " + ", ".join(sets) if sets else "")
+    return {"Update": {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}), "UpdateExpression": expression,
                        "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}
 
 
@@ -540,7 +586,7 @@ def query_all(partition: str, *, index: str | None = None, begins_with: str | No
 
 
 __all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
-           "add_op", "check_op", "delete_op", "remove_op", "find", "find_many", "increment", "query", "query_all", "plain", "keys", "THROTTLED"]
+           "check_op", "delete_op", "remove_op", "find", "find_many", "increment", "update_entries", "add_op", "query", "query_all", "plain", "keys", "THROTTLED"]
 
 
 def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:

@@ -1,0 +1,154 @@
+"""The district's 需求和风险分析研判 report of a month (issue 14 §6): an XLSX workbook — a summary sheet and
+one sheet per check, Chinese headers, frozen header row, widths that fit — written to the ledger bucket as a
+`report` file of the district, plus a short Chinese summary. Staff download it through the core's files
+(`files.download_link`: presigned, audited).
+
+One current report per district and month: the file id and object key are derived from (month, district),
+so building it again replaces it (the versioned bucket keeps the earlier versions).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from collections import Counter, defaultdict
+from typing import Any, Iterator
+
+from chalicelib import plugin
+from chalicelib.domain.files import service as files
+from chalicelib.platform import audit, aws, config, storage
+from chalicelib.platform.auth import Caller, require_area
+from chalicelib.platform.model import Model
+from chalicelib.platform.storage import keys
+from chalicelib.platform.timeutil import now_utc
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SEVERITY = {"risk": "风险", "warning": "提醒", "info": "提示"}
+HEADERS = [("area", "区域代码"), ("severity", "程度"), ("title", "问题"), ("detail", "详情"), ("record", "关联记录"),
+           ("due", "期限"), ("service", "服务")]
+MAX_WIDTH = 60
+
+
+class ReportOut(Model):
+    month: str
+    area: str
+    findings: int
+    summary: str
+    file_id: str
+    download: files.Download
+
+
+def file_id(month: str, district: str) -> str:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"fawangge:screening-report:{month}:{district}").hex
+
+
+def _findings(month: str, district: str) -> Iterator[dict[str, Any]]:
+    """The district's findings of the month's run, page by page."""
+    from chalicelib.domain.screening.service import FINDING_PREFIX, partition
+
+    cursor = None
+    while True:
+        page = storage.query(partition(month, keys.city_of(district)),
+                             begins_with=keys.SEP.join([FINDING_PREFIX, district]), limit=500, cursor=cursor)
+        yield from page.items
+        cursor = page.next_cursor
+        if not cursor:
+            return
+
+
+def _check_titles() -> dict[str, str]:
+    from chalicelib.domain.screening import analysis
+
+    return {**analysis.TITLES, **{check.code: check.title for p in plugin.enabled() for check in p.screening_checks}}
+
+
+def _width(value: Any) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)  # CJK characters take two columns
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:28] or "检查项"
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base[:26]}{n}", n + 1
+    used.add(name)
+    return name
+
+
+def _fill(sheet, header: list[str], rows: list[list[Any]]) -> None:
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for index, title in enumerate(header, start=1):
+        widest = max([_width(title), *(_width(r[index - 1]) for r in rows)])
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(widest + 2, MAX_WIDTH)
+
+
+def workbook(month: str, district: str, name: str, findings: list[dict[str, Any]]) -> tuple[bytes, str]:
+    """(XLSX bytes, the short summary)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    titles = _check_titles()
+    by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in findings:
+        by_check[item["check"]].append(item)
+    book = Workbook()
+    summary_sheet = book.active
+    summary_sheet.title = "汇总"
+    summary_rows = []
+    for check, items in sorted(by_check.items(), key=lambda kv: -len(kv[1])):
+        severities = Counter(i.get("severity") for i in items)
+        summary_rows.append([titles.get(check, check), check, len(items), severities["risk"], severities["warning"],
+                             severities["info"]])
+    _fill(summary_sheet, ["检查项", "代码", "发现数", "风险", "提醒", "提示"], summary_rows)
+    used = {"汇总"}
+    for check, items in sorted(by_check.items()):
+        sheet = book.create_sheet(_sheet_name(titles.get(check, check), used))
+        rows = [[SEVERITY.get(i.get(k), i.get(k)) if k == "severity" else i.get(k) for k, _ in HEADERS] for i in items]
+        _fill(sheet, [title for _, title in HEADERS], rows)
+    for sheet in book.worksheets:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), summary_text(month, name, findings, summary_rows)
+
+
+def summary_text(month: str, name: str, findings: list[dict[str, Any]], summary_rows: list[list[Any]]) -> str:
+    if not findings:
+        return f"{name} {month} 主动排摸未发现需要跟进的问题。"
+    severities = Counter(i.get("severity") for i in findings)
+    top = summary_rows[0]
+    return (f"{name} {month} 主动排摸共发现 {len(findings)} 条：风险 {severities['risk']} 条、提醒 {severities['warning']} 条、"
+            f"提示 {severities['info']} 条；最多的是「{top[0]}」（{top[2]} 条）。")
+
+
+def build_for(actor: audit.Actor, caller: Caller, month: str, district: str) -> ReportOut:
+    """Staff of the district or above (the report lists its findings: the same rule as reading them)."""
+    require_area(caller, district)
+    return build(actor, month, district)
+
+
+def build(actor: audit.Actor, month: str, district: str) -> ReportOut:
+    """Write the district's current report and return a download link (the download is audited)."""
+    from chalicelib.domain.areas.service import get as get_area
+
+    area = get_area(district)
+    findings = list(_findings(month, district))
+    data, summary = workbook(month, district, area.name, findings)
+    fid = file_id(month, district)
+    key = f"report/{district}/{month[:4]}/{fid}-主动排摸研判-{month}.xlsx"
+    aws.s3().put_object(Bucket=config.ledger_bucket(), Key=key, Body=data, ContentType=XLSX)
+    moment = now_utc()
+    record = files.StoredFile(id=fid, title=f"{area.name}{month}需求和风险分析研判.xlsx", kind="report", area=district,
+                              owner="system", content_type=XLSX, size_bytes=len(data),
+                              sha256=hashlib.sha256(data).hexdigest(), bucket=config.ledger_bucket(), key=key,
+                              status="available", confirmed_at=moment, created_at=moment, updated_at=moment)
+    storage.transact([storage.put_op(record.to_item(), must_not_exist=False),
+                      audit.entry(actor, "create", "screening-report", f"{month}:{district}",
+                                  f"生成 {month} 主动排摸研判报告（{len(findings)} 条）")])
+    return ReportOut(month=month, area=district, findings=len(findings), summary=summary, file_id=fid,
+                     download=files.download_link(actor, record))

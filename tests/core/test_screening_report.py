@@ -1,0 +1,52 @@
+"""Issue 14 §6: the district's 需求和风险分析研判 report — XLSX with a summary sheet and one sheet per check,
+Chinese headers, frozen header row, fitting widths — in the ledger bucket, downloaded through a presigned
+link by the district's staff; building it again replaces the one current report."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import load_workbook
+
+from chalicelib.domain.screening import report, service as screening
+from chalicelib.platform import aws, config
+from tests.core.test_screening import checks, finding  # noqa: F401  (the fixture)
+from tests.helpers import assert_problem, body, post
+
+
+def test_district_staff_get_the_month_s_report_as_xlsx_with_a_summary(client, token, checks):  # noqa: F811
+    checks.findings = [finding("320402001001001", "case-1"), finding("320402001", "case-2"),
+                       finding("320404", "case-3")]
+    screening.run_month(date(2026, 11, 18))
+    staff = token("o1", "legal_aid_officer", area="320402")
+    out = body(post(client, "/v1/screenings/2026-11/reports", {"area": "320402"}, staff))
+    assert out["findings"] == 2 and "天宁区 2026-11 主动排摸共发现 2 条" in out["summary"]
+    assert out["download"]["url"].startswith("http")
+    stored = aws.s3().list_objects_v2(Bucket=config.ledger_bucket(), Prefix="report/320402/")["Contents"]
+    [key] = [o["Key"] for o in stored]
+    data = aws.s3().get_object(Bucket=config.ledger_bucket(), Key=key)["Body"].read()
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["汇总", "逾期未办"]
+    summary, sheet = book["汇总"], book["逾期未办"]
+    assert [c.value for c in summary[1]] == ["检查项", "代码", "发现数", "风险", "提醒", "提示"]
+    assert [c.value for c in summary[2]][:3] == ["逾期未办", "test.overdue", 2]
+    assert [c.value for c in sheet[1]] == ["区域代码", "程度", "问题", "详情", "关联记录", "期限", "服务"]
+    assert sheet.freeze_panes == "A2" and sheet.max_row == 3 and sheet["B2"].value == "提醒"
+    assert sheet.column_dimensions["A"].width >= len("320402001001001")
+
+
+def test_building_the_report_again_replaces_the_one_current_report(client, token, checks):  # noqa: F811
+    checks.findings = [finding("320402", "case-1")]
+    screening.run_month(date(2026, 11, 18))
+    staff = token("o1", "legal_aid_officer", area="320402")
+    first = body(post(client, "/v1/screenings/2026-11/reports", {"area": "320402"}, staff))
+    second = body(post(client, "/v1/screenings/2026-11/reports", {"area": "320402"}, staff))
+    assert first["file_id"] == second["file_id"] == report.file_id("2026-11", "320402")
+    listed = aws.s3().list_objects_v2(Bucket=config.ledger_bucket(), Prefix="report/320402/")["Contents"]
+    assert len(listed) == 1
+
+
+def test_staff_of_another_district_cannot_build_or_download_it(client, token, checks):  # noqa: F811
+    other = token("o2", "legal_aid_officer", area="320404")
+    assert_problem(post(client, "/v1/screenings/2026-11/reports", {"area": "320402"}, other), 403, "outside_jurisdiction")
+    assert_problem(post(client, "/v1/screenings/2026-11/reports", {"area": "3204"}, other), 422)
