@@ -32,7 +32,7 @@ def _levels(grid: str) -> list[str]:
 
 
 def _add(grid: str, month: str, counts: dict[str, int]) -> list[dict]:
-    return [storage.add_op(**keys.record(TALLY, f"{area}-{month}"), counts, entity=TALLY)
+    return [storage.add_op(**keys.record(TALLY, f"{area}-{month}"), amounts=counts, entity=TALLY)
             for area in _levels(grid)]
 
 
