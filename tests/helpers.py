@@ -170,3 +170,17 @@ def requires_plugins(*modules: str):
 
     missing = [m for m in modules if m not in config.enabled_plugins()]
     return pytest.mark.skipif(bool(missing), reason=f"needs the plugin(s) {', '.join(missing)} enabled")
+
+
+def calls_during(action) -> list[str]:
+    """The DynamoDB operations `action` makes, in order (a botocore hook on the client the app uses)."""
+    from chalicelib.platform import aws
+
+    seen: list[str] = []
+    client = aws.dynamodb()
+    client.meta.events.register("before-call.dynamodb.*", lambda model, **_: seen.append(model.name))
+    try:
+        action()
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.*")
+    return seen

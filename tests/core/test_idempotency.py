@@ -132,6 +132,7 @@ def test_the_scope_is_the_concrete_path_not_the_route_template(template, params,
 REPLAYED_AS_409 = {("POST", "/v1/legal-aid/households/imports"),
                    ("POST", "/v1/legal-aid/households/{household_id}/visits"),
                    ("POST", "/v1/feedback/ratings"),
+                   ("POST", "/v1/screenings/sources/{kind}/imports"),
                    ("POST", "/v1/mediation/disputes/{dispute_id}/sessions"),
                    ("POST", "/v1/mediation/disputes/{dispute_id}/follow-ups")}
 

@@ -182,6 +182,11 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/tickets/{code}/reopen"):                                  "401  403  403  in   in   in   in   in",
     ("POST", "/v1/tickets/{code}/route"):                                   "401  403  403  in   in   in   in   in",
     ("POST", "/v1/tickets/{code}/transfer"):                                "401  403  403  in   in   in   in   in",
+    ("POST", "/v1/screenings/sources/{kind}/imports"):                      "401  403  403  in   in   in   in   in",
+    ("GET", "/v1/screenings/sources/{kind}/mappings/{city}"):               "401  403  403  in   in   in   in   in",
+    ("PUT", "/v1/screenings/sources/{kind}/mappings/{city}"):               "401  403  403  403  403  403  in   in",
+    ("POST", "/v1/screenings/{month}/reports"):                             "401  403  403  in   in   in   in   in",
+    ("GET", "/v1/screenings/{month}/runs"):                                 "401  403  403  403  403  403  ok   ok",
 }
 
 

@@ -5,23 +5,14 @@ from __future__ import annotations
 
 from chalicelib import plugin
 from chalicelib.domain.policy import service as policy
-from chalicelib.platform import audit, aws, storage
+from chalicelib.platform import audit, storage
 from plugins.hello import service
 from plugins.hello.models import BUSY_GRID, Greeting
-from tests.helpers import assert_problem, body, ok, post, seed_areas
+from tests.helpers import assert_problem, body, ok, post, seed_areas, calls_during
 
 GRID = "320402001001001"
 
 
-def calls_during(action) -> list[str]:
-    seen: list[str] = []
-    client = aws.dynamodb()
-    client.meta.events.register("before-call.dynamodb.*", lambda model, **_: seen.append(model.name))
-    try:
-        action()
-    finally:
-        client.meta.events.unregister("before-call.dynamodb.*")
-    return seen
 
 
 def test_a_greeting_naming_a_grid_is_one_transaction_and_an_unknown_grid_a_422_naming_the_field(client, token):

@@ -3,23 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.platform import aws, storage
+from chalicelib.platform import storage
 from plugins.mediation.models import Dispute
-from tests.helpers import assert_problem, body, ok, post
+from tests.helpers import assert_problem, body, ok, post, calls_during
 from tests.plugins.mediation.conftest import GRID, OTHER_DISTRICT, TOWN, dispute
 
 pytestmark = pytest.mark.usefixtures("areas")
 
 
-def calls_during(action) -> list[str]:
-    seen: list[str] = []
-    client = aws.dynamodb()
-    client.meta.events.register("before-call.dynamodb.*", lambda model, **_: seen.append(model.name))
-    try:
-        action()
-    finally:
-        client.meta.events.unregister("before-call.dynamodb.*")
-    return seen
 
 
 def test_a_mediator_enters_a_dispute_held_by_them_at_the_grid_with_the_reason(client, mediator, clock):

@@ -26,14 +26,19 @@ class World:
         return f"/v1/notary/offices/{self.office}/slots"
 
 
-@pytest.fixture
-def world(aws_backend, clock, _moto_copies_a_table_once_per_transaction):
+def build_world(today: date) -> World:
+    """The area tree and 天宁公证处; the day slots are published for: two working days ahead."""
     seed_areas()
     admin = Caller(sub="admin-1", roles=frozenset({"admin"}), area="3204")
     directory.create_institution(admin, InstitutionIn(
         kind="notary_office", name="天宁公证处", home_area="320402", address="天宁区北直街 8 号",
         phone="0519-88001234", hours="工作日 9:00–17:00"), institution_id=OFFICE)
-    return World(office=OFFICE, day=workdays.add_working_days(clock.today, 2).end)
+    return World(office=OFFICE, day=workdays.add_working_days(today, 2).end)
+
+
+@pytest.fixture
+def world(aws_backend, clock, _moto_copies_a_table_once_per_transaction):
+    return build_world(clock.today)
 
 
 @pytest.fixture

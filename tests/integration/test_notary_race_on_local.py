@@ -12,39 +12,15 @@ from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Problem
 from plugins.notary import service
 from plugins.notary.models import AppointmentIn, Slot, SlotIn
-from tests.plugins.notary.conftest import OFFICE
-
-pytestmark = pytest.mark.integration
+from tests.plugins.notary.conftest import OFFICE, build_world
 
 RACERS = 8
 
 
-@pytest.fixture(scope="module")
-def local_stack():
-    from tools import devstack
-
-    with devstack.local_aws(None, devstack.DEFAULT_TOOLS_DIR) as stack:
-        yield stack
-
-
 @pytest.fixture
-def aws_backend(local_stack, monkeypatch):
-    """Fresh tables on DynamoDB Local for each test (overrides the moto fixture)."""
-    from chalicelib.platform import aws
-    from infra import bootstrap
-    from tools import devstack
-
-    for name, value in local_stack.env().items():
-        monkeypatch.setenv(name, value)
-    aws.reset()
-    dynamodb = aws.dynamodb()
-    for table in dynamodb.list_tables()["TableNames"]:
-        dynamodb.delete_table(TableName=table)
-    params = bootstrap.local_params("local")
-    bootstrap.create_tables(dynamodb, params)
-    bootstrap.create_buckets(aws.s3(), params, skip=devstack.S3_LOCAL_UNSUPPORTED)
-    yield aws
-    aws.reset()
+def world(aws_backend, clock):
+    """The notary world of tests/plugins/notary, on the session's DynamoDB Local (tests/integration/conftest)."""
+    return build_world(clock.today)
 
 
 def race(slot_id: str) -> list[int]:
