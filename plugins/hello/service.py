@@ -12,7 +12,6 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import DemoContext, Finding, ScreeningContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_owner
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import today_shanghai
 from plugins.hello.models import BUSY_GRID, ENTITY, Greeting, GreetingIn, GreetingPage, GreetingOut
 
@@ -66,7 +65,7 @@ DEMO_GREETING = "demo-greeting-1"
 
 def load_demo(context: DemoContext) -> None:
     """One greeting from a demo resident, with a fixed id: loading twice changes nothing."""
-    if storage.get(**keys.record(ENTITY, DEMO_GREETING)) is not None:
+    if storage.find(Greeting, ENTITY, DEMO_GREETING) is not None:
         return
     caller = Caller(sub="demo-resident-1", roles=frozenset({"resident"}), area=None)
     create(caller, GreetingIn(message="你好，法网格"), greeting_id=DEMO_GREETING)
