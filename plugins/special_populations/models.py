@@ -62,6 +62,13 @@ class Person(storage.Record):
         return None
 
 
+class IdClaim(storage.Record):
+    """One per ID number (by its lookup hash): created with the person, so a person is registered once."""
+    entity: ClassVar[str] = ID_ENTITY
+    id: str
+    person: str
+
+
 def _date_field(title: str) -> object:
     return Field(default=None, description=title)
 

@@ -21,13 +21,12 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.platform.storage import keys
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import SHANGHAI, to_shanghai, today_shanghai
 from plugins.special_populations import criteria, params
 from plugins.special_populations.criteria import Facts, Standing
 from plugins.special_populations.models import (
-    ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, HELP_STATUSES, ID_ENTITY, LIST, GridVisitEntry,
+    ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, HELP_STATUSES, LIST, IdClaim, GridVisitEntry,
     GridVisitPage, HelpChange, LegalEvents, Person, RosterEntry, RosterPage, SpecialCategoryOut, SpecialPersonChange,
     SpecialPersonIn, SpecialPersonOut, Visit,
     VisitIn, VisitOut, VisitPage,
@@ -172,7 +171,7 @@ def register(caller: Caller, data: SpecialPersonIn, *, person_id: str | None = N
                     **sealed_id.fields("id"), **phone, **{f: getattr(data, f) for f in EVENT_FIELDS},
                     registered_on=today, registered_by=caller.sub)
     once = storage.Check(
-        storage.put_op({**keys.record(ID_ENTITY, sealed_id.hash), "entity": ID_ENTITY, "person": person.id}),
+        storage.put_op(storage.stamp_new(IdClaim(id=sealed_id.hash, person=person.id)).to_item()),
         Conflict("该身份证号已登记", code="already_registered", errors=[{"loc": ["id_number"], "msg": "已登记"}]))
     return storage.put_new(person, also=[areas.must_exist(data.grid, field="grid", level="grid"), once,
                                          audit.entry(caller.actor, "create", ENTITY, person.id, "登记特殊人群人员")])
@@ -282,7 +281,8 @@ def record_visit(caller: Caller, person_id: str, data: VisitIn) -> Visit:
     if person.last_visit is None or data.day > person.last_visit:
         _, moved = storage.prepare_update(person, {"last_visit": data.day}, expected_version=person.version)
     else:
-        moved = storage.check_op(**keys.record(ENTITY, person.id))
+        key = person.key_attributes()
+        moved = storage.check_op(key["pk"], key["sk"])
     kinds = "、".join(HELP_KINDS[h.kind] for h in data.help)
     summary = f"记录走访（{data.day}）" + (f"，帮扶：{kinds}" if kinds else "")
     return storage.put_new(visit, also=[moved, audit.entry(caller.actor, "create", ENTITY, person.id, summary)])
@@ -325,8 +325,7 @@ def update_help(caller: Caller, person_id: str, visit_id: str, data: HelpChange,
     """Record how the help of a visit went (referred, granted, refused, with the outcome); audited with the
     kinds and statuses, never the text."""
     person = _visitor(caller, person_id)
-    visit = storage.get_record(Visit, keys.compose(ENTITY, person.id), keys.compose("visit", visit_id)) \
-        if keys.is_record_id(visit_id) else None
+    visit = storage.find_in(Visit, ENTITY, person.id, ("visit", visit_id))
     if visit is None:
         detail, code = Visit.missing
         raise NotFound(detail, code=code)

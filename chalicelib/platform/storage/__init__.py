@@ -214,6 +214,17 @@ def require(cls: type[Record], record_id: str, *, consistent: bool = False) -> R
     return found
 
 
+def find_in(cls: type[Record], listing: str, of: str | tuple[object, ...], sort: tuple[object, ...]) -> Record | None:
+    """The record standing at `sort` in the table list `listing` of `of` — a child kept in its parent's
+    partition (a visit under its person) — or None, also for parts that cannot be key parts (path
+    parameters), like `find`."""
+    declared = cls.listing(listing)
+    parts = [*(of if isinstance(of, tuple) else (of,)), *sort]
+    if declared.index != "table" or not all(keys.is_record_id(str(p)) for p in parts):
+        return None
+    return get_record(cls, declared.partition(of), declared.sort(of, sort))
+
+
 def find_many(cls: type[Record], ids: Iterable[str]) -> dict[str, Record]:
     """The records of type `cls` with these ids that exist, by id (ids that cannot be record ids are simply
     not found): one BatchGetItem per 100 ids."""
