@@ -281,3 +281,93 @@ class RosterPage(Model):
 class RosterQuery(PageQuery):
     area: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}){0,2}(\d{3})?$",
                              description="区、街道、社区或网格代码（默认：本人辖区）")
+
+
+# --- access granted by a district to a bureau account (S5) -------------------------------------------------
+
+GRANT_ENTITY = "special-populations-grant"
+GRANTS = "special-populations-grant"          # a district's grants, newest period last (area list)
+HELD = "special-populations-grant-held"       # the grants an account holds now (owner list)
+GRANT_STATUSES = {"active": "有效", "revoked": "已撤销"}
+
+
+class Grant(storage.Record):
+    """A district's corrections officer lets one named bureau staff account read the district's full records
+    for a stated reason until a day (S5: "not the bureau's general admins unless the district grants it").
+    The holder's list keeps only grants not revoked; expiry is judged on the day of each read."""
+    entity: ClassVar[str] = GRANT_ENTITY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(GRANTS, "gsi2", by="area"),
+                                                   storage.Listing(HELD, "gsi1", by="owner"))
+    missing: ClassVar[tuple[str, str]] = ("没有这项授权", "grant_not_found")
+
+    id: str
+    district: str
+    grantee: str
+    reason: str
+    valid_from: date
+    valid_until: date                         # the last day access is granted (inclusive)
+    granted_by: str
+    status: str = "active"
+    revoked_by: str | None = None
+    revoked_on: date | None = None
+    revoke_reason: str | None = None
+
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == GRANTS:
+            return storage.Place(of=self.district, sort=(self.id,))
+        if listing == HELD and self.status == "active":
+            return storage.Place(of=self.grantee, sort=(self.district, self.id))
+        return None
+
+    def valid_on(self, day: date) -> bool:
+        return self.status == "active" and self.valid_from <= day <= self.valid_until
+
+
+class GrantIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    grantee: str = Field(min_length=3, max_length=64, description="被授权的市局工作人员账号（s-…）",
+                         examples=["s-3f1c0b2e"])
+    reason: str = Field(min_length=4, max_length=200, description="授权事由（如“市局执法检查”）")
+    valid_until: date = Field(description="授权的最后一日（含当日；不超过授权最长天数）")
+    district: str | None = Field(default=None, pattern=r"^\d{6}$", description="区代码（默认：本人所在区）")
+
+
+class RevokeIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: str = Field(min_length=2, max_length=200, description="撤销原因")
+    version: int | None = Field(default=None, ge=1, description="记录版本（或用 If-Match）")
+
+
+class GrantOut(Model):
+    id: str
+    district: str
+    grantee: str
+    reason: str
+    valid_from: date
+    valid_until: date
+    granted_by: str
+    status: str = Field(description="active | revoked")
+    status_title: str = Field(description="有效 / 已到期 / 已撤销（按今日判断）")
+    revoked_by: str | None
+    revoked_on: date | None
+    revoke_reason: str | None
+    version: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, grant: Grant, today: date) -> "GrantOut":
+        title = GRANT_STATUSES[grant.status] if grant.status != "active" or today <= grant.valid_until else "已到期"
+        return cls(id=grant.id, district=grant.district, grantee=grant.grantee, reason=grant.reason,
+                   valid_from=grant.valid_from, valid_until=grant.valid_until, granted_by=grant.granted_by,
+                   status=grant.status, status_title=title, revoked_by=grant.revoked_by,
+                   revoked_on=grant.revoked_on, revoke_reason=grant.revoke_reason, version=grant.version,
+                   created_at=grant.created_at)
+
+
+class GrantPage(Model):
+    items: list[GrantOut]
+    next_cursor: str | None = None
+
+
+class GrantQuery(PageQuery):
+    district: str | None = Field(default=None, pattern=r"^\d{6}$", description="区代码（默认：本人所在区）")

@@ -15,6 +15,7 @@ VISIT_DAYS_CORRECTION = "special_populations.visit_days_correction"
 VISIT_DAYS_RESETTLEMENT = "special_populations.visit_days_resettlement"
 VISIT_DAYS_AFTERCARE = "special_populations.visit_days_aftercare"
 REPORT_IN_DAYS = "special_populations.report_in_days"
+GRANT_MAX_DAYS = "special_populations.grant_max_days"
 
 _SEED = "常州市司法局《公共法律服务进网格》第8条（seeds/000）"
 _LOCAL = "种子文件未规定走访频次，默认值为演示用的本地做法，上线前须由区司法局确认。"
@@ -36,6 +37,9 @@ PARAMETERS = (
               description=_LOCAL),
     Parameter(REPORT_IN_DAYS, title="社区矫正对象报到时限", unit="日", minimum=1, maximum=60, default=10,
               description="社区矫正法第二十一条：自判决、裁定生效之日起十日内到执行地社区矫正机构报到。"),
+    Parameter(GRANT_MAX_DAYS, title="区向市局账号授权查阅的最长天数", unit="日", minimum=1, maximum=180, default=30,
+              description="特殊人群档案只由本区社区矫正工作人员查阅；市局账号须经区授权、写明事由，且期限有限。"
+                          "默认值为本地做法，上线前须由区司法局确认。"),
 )
 
 WINDOWS = [AFTER_PRISON_YEARS, AFTER_CORRECTION_YEARS, AFTERCARE_YEARS, ALMOST_DAYS]

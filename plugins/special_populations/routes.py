@@ -6,10 +6,11 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.timeutil import today_shanghai
 from chalicelib.platform.web import SIGNED_IN, PageQuery, caller, endpoint, expected_version, parse, parse_query
-from plugins.special_populations import service
+from plugins.special_populations import grants, service
 from plugins.special_populations.models import (
-    GridListQuery, GridVisitPage, HelpChange, JudgedOnQuery, RosterPage, RosterQuery, SpecialPersonChange,
+    Grant, GrantIn, GrantOut, GrantPage, GrantQuery, RevokeIn, GridListQuery, GridVisitPage, HelpChange, JudgedOnQuery, RosterPage, RosterQuery, SpecialPersonChange,
     SpecialPersonIn, SpecialPersonOut, VisitIn, VisitOut, VisitPage,
 )
 
@@ -82,3 +83,30 @@ def update_help(person_id, visit_id):
     data = parse(HelpChange)
     return VisitOut.of(service.update_help(caller(), person_id, visit_id, data,
                                            expected_version=expected_version(data.version)))
+
+
+# --- access granted by a district to a bureau account (S5) ----------------------------------------------
+
+@bp.route("/grants", methods=["POST"], authorizer=jwt_auth)
+@endpoint("授权市局工作人员账号在限定期限内查阅本区特殊人群档案（本区社区矫正工作人员；记入审计）", who=OFFICERS,
+          body=GrantIn, response=GrantOut, status=201, tags=TAGS,
+          replay=lambda item: GrantOut.of(Grant.from_item(item), today_shanghai()))
+def create_grant():
+    who = caller()
+    return GrantOut.of(grants.grant(who, parse(GrantIn)), today_shanghai())
+
+
+@bp.route("/grants", methods=["GET"], authorizer=jwt_auth)
+@endpoint("本区的查阅授权（有效、已到期、已撤销；本区社区矫正工作人员）", who=SIGNED_IN, query=GrantQuery,
+          response=GrantPage, tags=TAGS)
+def list_grants():
+    q = parse_query(GrantQuery)
+    return grants.listed(caller(), q.district, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/grants/{grant_id}/revoke", methods=["POST"], authorizer=jwt_auth)
+@endpoint("撤销一项查阅授权（立即生效；需 If-Match）", who=SIGNED_IN, body=RevokeIn, response=GrantOut, tags=TAGS)
+def revoke_grant(grant_id):
+    data = parse(RevokeIn)
+    return GrantOut.of(grants.revoke(caller(), grant_id, data, expected_version=expected_version(data.version)),
+                       today_shanghai())

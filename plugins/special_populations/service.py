@@ -5,6 +5,8 @@ Access (S5), decided here and nowhere else — the most sensitive data in the sy
   corrects the full record; a city-level or another district's officer does not;
 - the grid worker whose jurisdiction is the person's grid sees them in the grid list, with only what a
   visit needs (name, masked phone, category, until when, next visit due);
+- a bureau staff account the district granted access to (`grants.py`: named, for a reason, until a day)
+  reads the district's full records, rosters and visits while the grant is valid, never writes;
 - nobody else — residents, other roles, admins — learns that a record exists: every refusal of a read is
   the same 404 an unknown id gets.
 Every read of a record or a list is an audit entry naming the view and the people shown (their ids).
@@ -23,7 +25,7 @@ from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import SHANGHAI, to_shanghai, today_shanghai
-from plugins.special_populations import criteria, params
+from plugins.special_populations import criteria, grants, params
 from plugins.special_populations.criteria import Facts, Standing
 from plugins.special_populations.models import (
     ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, HELP_STATUSES, LIST, IdClaim, GridVisitEntry,
@@ -56,11 +58,30 @@ def _hidden() -> NotFound:
 
 
 def _full_record(caller: Caller, person_id: str) -> Person:
-    """The person, for a corrections officer of their district; to anyone else it does not exist."""
+    """The person, for a corrections officer of their district to change; to anyone else it does not exist."""
     person = storage.find(Person, ENTITY, person_id)
     if person is None or not is_officer_of(caller, person.grid):
         raise _hidden()
     return person
+
+
+def read_basis(caller: Caller, area: str) -> str | None:
+    """How `caller` may read the full records under `area` (a district or below): "" as a corrections
+    officer of it, "（依授权 <id>）" through a valid grant of its district (said in every audit entry of the
+    read), None not at all. The grant is looked up only for callers who are not the district's officers."""
+    if is_officer_of(caller, area):
+        return ""
+    held = grants.holding(caller, area[:DISTRICT_DIGITS], today_shanghai()) if len(area) >= DISTRICT_DIGITS else None
+    return f"（依授权 {held.id}）" if held else None
+
+
+def _full_read(caller: Caller, person_id: str) -> tuple[Person, str]:
+    """The person and the basis of the caller's read (see `read_basis`); to anyone else it does not exist."""
+    person = storage.find(Person, ENTITY, person_id)
+    basis = read_basis(caller, person.grid) if person is not None else None
+    if basis is None:
+        raise _hidden()
+    return person, basis
 
 
 # --- categories (S1) ---------------------------------------------------------------------------------
@@ -180,9 +201,10 @@ def register(caller: Caller, data: SpecialPersonIn, *, person_id: str | None = N
 def read(caller: Caller, person_id: str, on: date | None = None) -> SpecialPersonOut:
     """The full record and its categories on `on` (default today), for an officer of the district; the
     read (with the full ID number and phone) is audited."""
-    person = _full_record(caller, person_id)
+    person, basis = _full_read(caller, person_id)
     on = on or today_shanghai()
-    audit.record_read(caller.actor, ENTITY, person.id, f"查看特殊人群档案（完整视图，含身份证号、电话；类别判断日 {on}）")
+    audit.record_read(caller.actor, ENTITY, person.id,
+                      f"查看特殊人群档案（完整视图，含身份证号、电话；类别判断日 {on}）{basis}")
     return full_view(person, on)
 
 
@@ -289,10 +311,16 @@ def record_visit(caller: Caller, person_id: str, data: VisitIn) -> Visit:
 
 
 def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) -> VisitPage:
-    """The person's visits, newest first (one Query of their partition); the read audited."""
-    person = _visitor(caller, person_id)
+    """The person's visits, newest first (one Query of their partition), for their visitors and for a
+    bureau account holding the district's grant; the read audited."""
+    person = storage.find(Person, ENTITY, person_id)
+    basis = None
+    if person is not None:
+        basis = "" if is_grid_worker_of(caller, person.grid) else read_basis(caller, person.grid)
+    if basis is None:
+        raise _hidden()
     page = storage.page(Visit, ENTITY, person.id, after=("visit",), limit=limit, cursor=cursor, newest_first=True)
-    audit.record_read(caller.actor, ENTITY, person.id, f"查看走访记录（{len(page.items)} 条）")
+    audit.record_read(caller.actor, ENTITY, person.id, f"查看走访记录（{len(page.items)} 条）{basis}")
     return VisitPage(items=[VisitOut.of(Visit.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
@@ -302,7 +330,8 @@ def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) 
     """Everyone registered under `area` (the officer's district or a part of it), one Query page in grid
     order, masked; the read audited for the list and every person shown."""
     area = area or caller.area or ""
-    if not is_officer_of(caller, area):
+    basis = read_basis(caller, area)
+    if basis is None:
         raise NotFound("没有这个名单", code="roster_not_found")
     today = today_shanghai()
     page = storage.page(Person, LIST, area, limit=limit, cursor=cursor)
@@ -316,8 +345,8 @@ def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) 
                                  phone_masked=person.phone_masked,
                                  categories=[s.label for s in standings_of(person, found, today) if s.met],
                                  report_in_missed=report_in_missed(person, found, today)))
-    _audit_list_read(caller, area, [e.id for e in items], list_summary=f"查看特殊人群花名册（{len(items)} 人）",
-                     person_summary=f"出现在花名册中（掩码视图，区域 {area}）")
+    _audit_list_read(caller, area, [e.id for e in items], list_summary=f"查看特殊人群花名册（{len(items)} 人）{basis}",
+                     person_summary=f"出现在花名册中（掩码视图，区域 {area}）{basis}")
     return RosterPage(items=items, next_cursor=page.next_cursor)
 
 

@@ -57,7 +57,10 @@ def test_the_access_matrix_covers_every_route_and_every_kind_of_caller(app):
                        ("/v1/special-populations/grid-list", "GET"),
                        ("/v1/special-populations/people/{person_id}/visits", "POST"),
                        ("/v1/special-populations/people/{person_id}/visits", "GET"),
-                       ("/v1/special-populations/people/{person_id}/visits/{visit_id}/help", "PUT")}
+                       ("/v1/special-populations/people/{person_id}/visits/{visit_id}/help", "PUT"),
+                       # the grants' matrix is in test_grants.py
+                       ("/v1/special-populations/grants", "POST"), ("/v1/special-populations/grants", "GET"),
+                       ("/v1/special-populations/grants/{grant_id}/revoke", "POST")}
     assert set(MATRIX) == set(EVERYONE)
 
 

@@ -1,0 +1,140 @@
+"""SPEC S5, access a district grants to a bureau account: "not the bureau's general admins unless the
+district grants it". A district's corrections officer names a bureau staff account, a reason and a last day;
+while the grant is valid that account reads the district's full records (each read audited with the grant's
+id) and writes nothing; revoked or expired, it gets the same 404 as anyone else."""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.domain.accounts.models import StaffAccount
+from chalicelib.platform import audit, storage
+from plugins.special_populations.models import ENTITY, GRANT_ENTITY
+from tests.helpers import assert_problem, body, ok, patch, post
+from tests.plugins.special_populations.conftest import GRID
+from tests.plugins.special_populations.test_access import EVERYONE
+from tests.plugins.special_populations.test_records import person_in
+
+SP = "/v1/special-populations"
+BUREAU = "s-bureau-inspector"
+
+
+@pytest.fixture
+def bureau(areas, token):
+    """The city bureau's inspector: a general admin of 常州, with no business in 天宁区's records by default."""
+    storage.put_new(StaffAccount(sub=BUREAU, name="市局督察员", roles=["admin"], area="3204"))
+    return token(BUREAU, "admin", area="3204")
+
+
+@pytest.fixture
+def person(client, areas, who, clock):
+    return ok(post(client, f"{SP}/people", person_in(clock), who["district officer"]), 201)
+
+
+def grant(client, who, clock, *, caller="district officer", **overrides):
+    payload = {"grantee": BUREAU, "reason": "市局社区矫正执法检查", "valid_until": clock.day(6), **overrides}
+    return post(client, f"{SP}/grants", payload, who[caller])
+
+
+def revoke(client, who, granted, caller="district officer"):
+    return post(client, f"{SP}/grants/{granted['id']}/revoke", {"reason": "检查结束"},
+                {**who[caller], "If-Match": str(granted["version"])})
+
+
+def reads(client, headers, person) -> tuple[int, int, int]:
+    url = f"{SP}/people/{person['id']}"
+    return (client.get(url, headers=headers).status_code, client.get(f"{url}/visits", headers=headers).status_code,
+            client.get(f"{SP}/people?area=320402", headers=headers).status_code)
+
+
+def test_without_a_grant_the_bureaus_general_admin_gets_404_everywhere(client, bureau, person):
+    assert reads(client, bureau, person) == (404, 404, 404)
+
+
+def test_with_a_valid_grant_the_named_account_reads_the_districts_full_records_and_writes_nothing(
+        client, who, bureau, person, clock):
+    granted = ok(grant(client, who, clock), 201)
+    assert granted["status_title"] == "有效" and granted["valid_from"] == clock.day(0)
+    assert reads(client, bureau, person) == (200, 200, 200)
+    full = body(client.get(f"{SP}/people/{person['id']}", headers=bureau))
+    assert full["id_number"] == person["id_number"]
+    url = f"{SP}/people/{person['id']}"
+    assert patch(client, url, {"reported_on": None}, {**bureau, "If-Match": "1"}).status_code == 404
+    assert post(client, f"{url}/visits", {"day": clock.day(0), "situation": "正常"}, bureau).status_code == 404
+    assert client.get(f"{SP}/grid-list?grid={GRID}", headers=bureau).status_code == 404
+
+
+def test_every_read_through_a_grant_is_audited_with_the_grants_id(client, who, bureau, person, clock):
+    granted = ok(grant(client, who, clock), 201)
+    reads(client, bureau, person)
+    mine = [e["summary"] for e in audit.trail(ENTITY, person["id"], limit=50).items if e["actor"] == BUREAU]
+    assert len(mine) == 3 and all(f"依授权 {granted['id']}" in s for s in mine)
+    [created] = audit.trail(GRANT_ENTITY, granted["id"]).items
+    assert created["actor"] == "co-tn" and BUREAU in created["summary"]
+
+
+def test_a_revoked_grant_is_404_again_at_once_and_stays_in_the_districts_list(client, who, bureau, person, clock):
+    granted = ok(grant(client, who, clock), 201)
+    revoked = ok(revoke(client, who, granted))
+    assert revoked["status"] == "revoked" and revoked["revoke_reason"] == "检查结束"
+    assert reads(client, bureau, person) == (404, 404, 404)
+    assert_problem(revoke(client, who, revoked), 409, "already_revoked")
+    [listed] = body(client.get(f"{SP}/grants", headers=who["district officer"]))["items"]
+    assert listed["status_title"] == "已撤销"
+
+
+def test_an_expired_grant_is_404_the_day_after_its_last_day(client, who, bureau, person, clock):
+    ok(grant(client, who, clock, valid_until=clock.day(2)), 201)
+    with clock.travel(days=2):
+        assert reads(client, bureau, person) == (200, 200, 200)
+    with clock.travel(days=3):
+        assert reads(client, bureau, person) == (404, 404, 404)
+        [listed] = body(client.get(f"{SP}/grants", headers=who["district officer"]))["items"]
+        assert listed["status_title"] == "已到期"
+
+
+def test_a_grant_covers_its_own_district_only(client, who, bureau, areas, clock):
+    ok(grant(client, who, clock), 201)
+    assert client.get(f"{SP}/people?area=320404", headers=bureau).status_code == 404
+
+
+def test_a_grant_names_an_active_bureau_account_a_reason_and_a_bounded_period(client, who, bureau, clock):
+    problem = assert_problem(grant(client, who, clock, grantee="s-nobody", valid_until=clock.day(30)), 422,
+                             "invalid_grant")
+    assert [e["loc"] for e in problem["errors"]] == [["body", "grantee"], ["body", "valid_until"]]
+    assert "30 日" in problem["errors"][1]["msg"]
+    assert_problem(grant(client, who, clock, valid_until=clock.day(-1)), 422, "invalid_grant")
+    storage.put_new(StaffAccount(sub="s-district-clerk", name="区局职员", roles=["admin"], area="320402"))
+    problem = assert_problem(grant(client, who, clock, grantee="s-district-clerk"), 422, "invalid_grant")
+    assert "上级司法局" in problem["errors"][0]["msg"]
+    assert_problem(grant(client, who, clock, reason=""), 422)
+    ok(grant(client, who, clock, valid_until=clock.day(29)), 201)  # 30 days counting today, the default
+
+
+# caller → status on (grant, list the district's grants, revoke a grant)
+MATRIX = {
+    "district officer":       (201, 200, 200),
+    "town officer":           (403, 404, 404),
+    "other district officer": (403, 404, 404),
+    "city officer":           (403, 404, 404),
+    "assigned grid worker":   (403, 404, 404),
+    "other grid worker":      (403, 404, 404),
+    "resident":               (403, 404, 404),
+    "mediator":               (403, 404, 404),
+    "legal aid officer":      (403, 404, 404),
+    "district admin":         (403, 404, 404),
+    "city admin":             (403, 404, 404),
+    "other city admin":       (403, 404, 404),
+}
+
+
+def test_every_caller_gets_what_the_grant_matrix_says(client, who, bureau, clock):
+    assert set(MATRIX) == set(EVERYONE)
+    seen = {}
+    for caller in EVERYONE:
+        target = ok(grant(client, who, clock), 201)
+        created = grant(client, who, clock, caller=caller, district="320402")
+        seen[caller] = (created.status_code,
+                        client.get(f"{SP}/grants?district=320402", headers=who[caller]).status_code,
+                        revoke(client, who, target, caller).status_code)
+    assert seen == MATRIX
+    assert_problem(client.get(f"{SP}/grants", headers=bureau), 404, "grants_not_found")
