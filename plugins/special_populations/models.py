@@ -193,13 +193,31 @@ HelpKind = vocabulary(lambda: HELP_KINDS, "帮扶事项")
 HelpStatus = vocabulary(lambda: HELP_STATUSES, "帮扶进展")
 
 
-class Help(Model):
-    """Help asked for or arranged during a visit (seeds/000 item 8), and where it stands."""
+LEGAL_SERVICES = "legal_services"
+
+
+class HelpIn(Model):
+    """Help asked for or arranged during a visit (seeds/000 item 8), and where it stands. Legal services go
+    through an intake ticket (S3): `need` is what the ticket says, in the person's words — never their
+    category or anything about an offence (the ticket is read by the staff of the grid's area)."""
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     kind: HelpKind
     status: HelpStatus = "requested"
     referred_to: str | None = Field(default=None, max_length=60, description="转介的部门或机构")
     outcome: str | None = Field(default=None, max_length=200, description="结果")
+    need: str | None = Field(default=None, min_length=2, max_length=500,
+                             description="法律服务需求（kind 为 legal_services 时必填，写入代为登记的受理事项；不写身份类别和案情）")
+
+
+class Help(HelpIn):
+    """The help as stored: with the code of the intake ticket opened for legal services (set by the
+    service, never by a client)."""
+    model_config = ConfigDict(extra="ignore")
+    ticket: str | None = None
+
+
+class HelpOut(Help):
+    ticket_status: str | None = Field(default=None, description="受理事项的当前状态（如“已受理，正在办理”）")
 
 
 class Visit(storage.Record):
@@ -228,13 +246,13 @@ class VisitIn(Model):
     day: date = Field(description="走访日期（不晚于今日）")
     situation: str = Field(min_length=1, max_length=500, description="了解到的思想、生活、就业等情况（不写案情）")
     education: str | None = Field(default=None, max_length=500, description="开展的教育（形势政策、法律法规、思想道德）")
-    help: list[Help] = Field(default_factory=list, max_length=10, description="提出或转介的帮扶事项")
+    help: list[HelpIn] = Field(default_factory=list, max_length=10, description="提出或转介的帮扶事项")
 
 
 class HelpChange(Model):
     """The help of a visit as it stands now (its progress and outcome); If-Match or `version` required."""
     model_config = ConfigDict(extra="forbid")
-    help: list[Help] = Field(max_length=10)
+    help: list[HelpIn] = Field(max_length=10)
     version: int | None = Field(default=None, ge=1, description="记录版本（或用 If-Match）")
 
 
@@ -246,14 +264,17 @@ class VisitOut(Model):
     by_role: str
     situation: str
     education: str | None
-    help: list[Help]
+    help: list[HelpOut]
     created_at: datetime
     version: int
 
     @classmethod
-    def of(cls, visit: Visit) -> "VisitOut":
+    def of(cls, visit: Visit, ticket_statuses: dict[str, str] | None = None) -> "VisitOut":
+        """The visit, its legal-services help showing the ticket's status now (`ticket_statuses`: code → title)."""
+        statuses = ticket_statuses or {}
+        help = [HelpOut(**h.model_dump(), ticket_status=statuses.get(h.ticket or "")) for h in visit.help]
         return cls(id=visit.id, person=visit.person, day=visit.day, by=visit.by, by_role=visit.by_role,
-                   situation=visit.situation, education=visit.education, help=visit.help,
+                   situation=visit.situation, education=visit.education, help=help,
                    created_at=visit.created_at, version=visit.version)
 
 

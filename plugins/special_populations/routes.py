@@ -63,10 +63,11 @@ def grid_list():
 
 
 @bp.route("/people/{person_id}/visits", methods=["POST"], authorizer=jwt_auth)
-@endpoint("记录一次走访及帮扶（本网格网格员或本区社区矫正工作人员）", who=SIGNED_IN, body=VisitIn, response=VisitOut,
-          status=201, tags=TAGS)
+@endpoint("记录一次走访及帮扶（本网格网格员或本区社区矫正工作人员；法律服务需求代为登记受理事项）", who=SIGNED_IN,
+          body=VisitIn, response=VisitOut, status=201, tags=TAGS,
+          replay=lambda item: service.with_ticket_statuses(service.Visit.from_item(item)))
 def record_visit(person_id):
-    return VisitOut.of(service.record_visit(caller(), person_id, parse(VisitIn)))
+    return service.record_visit(caller(), person_id, parse(VisitIn))
 
 
 @bp.route("/people/{person_id}/visits", methods=["GET"], authorizer=jwt_auth)
@@ -81,8 +82,7 @@ def list_visits(person_id):
 @endpoint("更新一次走访的帮扶进展和结果（需 If-Match）", who=SIGNED_IN, body=HelpChange, response=VisitOut, tags=TAGS)
 def update_help(person_id, visit_id):
     data = parse(HelpChange)
-    return VisitOut.of(service.update_help(caller(), person_id, visit_id, data,
-                                           expected_version=expected_version(data.version)))
+    return service.update_help(caller(), person_id, visit_id, data, expected_version=expected_version(data.version))
 
 
 # --- access granted by a district to a bureau account (S5) ----------------------------------------------

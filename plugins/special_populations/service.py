@@ -19,6 +19,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from chalicelib.domain.areas import service as areas
+from chalicelib.domain.intake import service as intake
+from chalicelib.domain.intake.models import STATUS_TITLES as TICKET_STATUS_TITLES, Ticket, TicketIn, TicketPersonIn
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller
@@ -28,7 +30,7 @@ from chalicelib.platform.timeutil import SHANGHAI, to_shanghai, today_shanghai
 from plugins.special_populations import criteria, grants, params
 from plugins.special_populations.criteria import Facts, Standing
 from plugins.special_populations.models import (
-    ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, HELP_STATUSES, LIST, IdClaim, GridVisitEntry,
+    ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, HELP_STATUSES, LEGAL_SERVICES, LIST, Help, HelpIn, IdClaim, GridVisitEntry,
     GridVisitPage, HelpChange, LegalEvents, Person, RosterEntry, RosterPage, SpecialCategoryOut, SpecialPersonChange,
     SpecialPersonIn, SpecialPersonOut, Visit,
     VisitIn, VisitOut, VisitPage,
@@ -37,6 +39,8 @@ from plugins.special_populations.models import (
 OFFICER, GRID_WORKER = "corrections_officer", "grid_worker"
 DISTRICT_DIGITS = 6
 AUDIT_CHUNK = 100  # items per TransactWriteItems
+LEGAL_CATEGORY = "consultation"  # the intake category a legal-services need is recorded under; the first
+                                 # receiver reclassifies it (mediation, legal aid) when routing
 
 
 # --- access (S5) -------------------------------------------------------------------------------------
@@ -290,16 +294,18 @@ def _visitor(caller: Caller, person_id: str) -> Person:
     return person
 
 
-def record_visit(caller: Caller, person_id: str, data: VisitIn) -> Visit:
+def record_visit(caller: Caller, person_id: str, data: VisitIn) -> VisitOut:
     """The visit, the person's `last_visit` when it is the latest (conditional on the version read) and the
-    audit entry, in one transaction."""
+    audit entry, in one transaction. Legal services asked for open an intake ticket afterwards (see
+    `_open_tickets`): the visit's own transaction comes first, so an Idempotency-Key claims the visit."""
     person = _visitor(caller, person_id)
     if data.day > today_shanghai():
         raise Unprocessable("走访日期不能晚于今日", code="visit_in_future", errors=[{"loc": ["day"], "msg": "晚于今日"}])
+    _refuse_unticketable(person, [Help(**h.model_dump()) for h in data.help])
     role = OFFICER if is_officer_of(caller, person.grid) else GRID_WORKER
     visit = Visit(id=f"{data.day.isoformat()}-{uuid.uuid4().hex}", person=person.id, day=data.day, by=caller.sub,
-                  by_role=role,
-                  situation=data.situation, education=data.education, help=data.help)
+                  by_role=role, situation=data.situation, education=data.education,
+                  help=[Help(**h.model_dump()) for h in data.help])
     if person.last_visit is None or data.day > person.last_visit:
         _, moved = storage.prepare_update(person, {"last_visit": data.day}, expected_version=person.version)
     else:
@@ -307,7 +313,59 @@ def record_visit(caller: Caller, person_id: str, data: VisitIn) -> Visit:
         moved = storage.check_op(key["pk"], key["sk"])
     kinds = "、".join(HELP_KINDS[h.kind] for h in data.help)
     summary = f"记录走访（{data.day}）" + (f"，帮扶：{kinds}" if kinds else "")
-    return storage.put_new(visit, also=[moved, audit.entry(caller.actor, "create", ENTITY, person.id, summary)])
+    visit = storage.put_new(visit, also=[moved, audit.entry(caller.actor, "create", ENTITY, person.id, summary)])
+    return with_ticket_statuses(_open_tickets(caller, person, visit))
+
+
+# --- legal services through an intake ticket (S3) -------------------------------------------------------
+
+def _refuse_unticketable(person: Person, help: list[Help]) -> None:
+    """Legal services still without a ticket need what the ticket needs: the request in words, and a phone
+    to reach the person by (checked before anything is written)."""
+    problems = []
+    for i, h in enumerate(help):
+        if h.kind != LEGAL_SERVICES or h.ticket:
+            continue
+        if not h.need:
+            problems.append({"loc": ["help", i, "need"], "msg": "请填写法律服务需求，将代为登记受理事项"})
+        if not person.phone_cipher:
+            problems.append({"loc": ["help", i, "kind"], "msg": "该人员未登记联系电话，无法代为登记受理事项，请先补登电话"})
+    if problems:
+        raise Unprocessable("法律服务帮扶须代为登记受理事项，信息不全", code="legal_services_incomplete", errors=problems)
+
+
+def _open_tickets(caller: Caller, person: Person, visit: Visit) -> Visit:
+    """For each legal-services help of the visit without a ticket, an intake ticket for the person, recorded
+    on their behalf by the caller (channel "grid visit"; the caller owns it as first receiver), then the
+    visit updated with the codes and the help marked referred. The ticket says what was asked and who asks,
+    never why the person is visited. A failure leaves the help without a ticket; updating the help opens it."""
+    pending = [i for i, h in enumerate(visit.help) if h.kind == LEGAL_SERVICES and not h.ticket]
+    if not pending:
+        return visit
+    phone = pii.Sealed("phone", person.phone_cipher or "", person.phone_hash or "", person.phone_masked or "").reveal()
+    help = list(visit.help)
+    for i in pending:
+        ticket = intake.create(caller, TicketIn(
+            channel="grid_visit", grid=person.grid, category=LEGAL_CATEGORY,
+            text=f"走访中提出的法律服务需求：{help[i].need}", person=TicketPersonIn(name=person.name, phone=phone)))
+        status = "referred" if help[i].status == "requested" else help[i].status
+        help[i] = help[i].model_copy(update={"ticket": ticket.id, "status": status,
+                                             "referred_to": help[i].referred_to or "公共法律服务受理"})
+    codes = "、".join(help[i].ticket for i in pending)
+    return storage.update(visit, {"help": help}, expected_version=visit.version,
+                          also=[audit.entry(caller.actor, "update", ENTITY, person.id,
+                                            f"走访 {visit.id} 的法律服务需求已代为登记受理事项 {codes}")])
+
+
+def with_ticket_statuses(visits: Visit | list[Visit]) -> VisitOut | list[VisitOut]:
+    """The visits as shown, each ticket with its status now (one BatchGetItem for all the tickets)."""
+    many = visits if isinstance(visits, list) else [visits]
+    codes = [h.ticket for v in many for h in v.help if h.ticket]
+    tickets = storage.find_many(Ticket, codes) if codes else {}
+    statuses = {code: TICKET_STATUS_TITLES[t.status] + ("（已超过办理时限）" if t.overdue else "")
+                for code, t in tickets.items()}
+    out = [VisitOut.of(v, statuses) for v in many]
+    return out if isinstance(visits, list) else out[0]
 
 
 def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) -> VisitPage:
@@ -321,7 +379,7 @@ def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) ->
         raise _hidden()
     page = storage.page(Visit, ENTITY, person.id, after=("visit",), limit=limit, cursor=cursor, newest_first=True)
     audit.record_read(caller.actor, ENTITY, person.id, f"查看走访记录（{len(page.items)} 条）{basis}")
-    return VisitPage(items=[VisitOut.of(Visit.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    return VisitPage(items=with_ticket_statuses([Visit.from_item(i) for i in page.items]), next_cursor=page.next_cursor)
 
 
 # --- the district roster (corrections officers) --------------------------------------------------------
@@ -350,15 +408,32 @@ def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) 
     return RosterPage(items=items, next_cursor=page.next_cursor)
 
 
-def update_help(caller: Caller, person_id: str, visit_id: str, data: HelpChange, *, expected_version: int) -> Visit:
+def update_help(caller: Caller, person_id: str, visit_id: str, data: HelpChange, *,
+                expected_version: int) -> VisitOut:
     """Record how the help of a visit went (referred, granted, refused, with the outcome); audited with the
-    kinds and statuses, never the text."""
+    kinds and statuses, never the text. The tickets already opened stay with the legal-services items, in
+    order (one cannot be dropped: the ticket exists); a new legal-services item opens its ticket."""
     person = _visitor(caller, person_id)
     visit = storage.find_in(Visit, ENTITY, person.id, ("visit", visit_id))
     if visit is None:
         detail, code = Visit.missing
         raise NotFound(detail, code=code)
-    states = "、".join(f"{HELP_KINDS[h.kind]}{HELP_STATUSES[h.status]}" for h in data.help) or "无"
-    return storage.update(visit, {"help": data.help}, expected_version=expected_version,
-                          also=[audit.entry(caller.actor, "update", ENTITY, person.id,
-                                            f"更新走访 {visit.id} 的帮扶进展：{states}")])
+    help = _keep_tickets(visit.help, data.help)
+    _refuse_unticketable(person, help)
+    states = "、".join(f"{HELP_KINDS[h.kind]}{HELP_STATUSES[h.status]}" for h in help) or "无"
+    updated = storage.update(visit, {"help": help}, expected_version=expected_version,
+                             also=[audit.entry(caller.actor, "update", ENTITY, person.id,
+                                               f"更新走访 {visit.id} 的帮扶进展：{states}")])
+    return with_ticket_statuses(_open_tickets(caller, person, updated))
+
+
+def _keep_tickets(before: list[Help], after: list[HelpIn]) -> list[Help]:
+    tickets = [h.ticket for h in before if h.kind == LEGAL_SERVICES and h.ticket]
+    legal = [i for i, h in enumerate(after) if h.kind == LEGAL_SERVICES]
+    if len(legal) < len(tickets):
+        raise Unprocessable("已代为登记受理事项的法律服务帮扶不能删除", code="ticket_kept",
+                            errors=[{"loc": ["help"], "msg": f"须保留 {len(tickets)} 项法律服务（受理事项 {'、'.join(tickets)}）"}])
+    out = [Help(**h.model_dump()) for h in after]
+    for i, code in zip(legal, tickets):
+        out[i].ticket = code
+    return out

@@ -29,8 +29,9 @@ def test_a_visit_with_help_moves_the_next_visit_due_in_the_grid_list(client, are
     visit = ok(post(client, f"{PEOPLE}/{person['id']}/visits", {
         "day": clock.day(-1), "situation": "在物流公司上班，家庭关系和睦", "education": "讲解安置帮教政策",
         "help": [{"kind": "social_insurance", "status": "referred", "referred_to": "街道社保所"},
-                 {"kind": "legal_services"}]}, who["assigned grid worker"]), 201)
-    assert visit["by_role"] == "grid_worker" and visit["help"][1]["status"] == "requested"
+                 {"kind": "legal_services", "need": "想咨询劳动合同到期不续签的补偿"}]}, who["assigned grid worker"]), 201)
+    assert visit["by_role"] == "grid_worker" and visit["help"][0]["status"] == "referred"
+    assert visit["help"][1]["status"] == "referred" and visit["help"][1]["ticket"].startswith("FW-320402-")
     [after] = body(client.get("/v1/special-populations/grid-list", headers=who["assigned grid worker"]))["items"]
     assert after["next_visit_due"] == clock.day(89)
     listed = body(client.get(f"{PEOPLE}/{person['id']}/visits", headers=who["district officer"]))["items"]
