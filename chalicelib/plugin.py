@@ -14,7 +14,8 @@ What a plugin may declare (all optional but `name`, `title`, `blueprint`):
 - `link_rules`        records of its own that files may be attached to, and who may attach/read them.
 - `intake_targets`    the kinds of request it handles: how it opens its own case from an intake ticket
                       and how the ticket learns the case's progress and result.
-- `coverage_roles`    roles every grid must have filled for this service (C3).
+- `coverage_roles`    roles every grid must have filled for this service (C3), each filled at its level
+                      (per grid by default, or per town: a corrections contact for each town).
 - `screening_checks`  named checks for the monthly screening on the 18th (C7), each run on its own.
 - `ledger_columns`    columns it adds to the village ledger (C9).
 - `roles`             people's roles it adds to the directory's vocabulary (the sign-in roles a token may
@@ -113,11 +114,22 @@ class IntakeTarget:
     progress: Callable[[CaseRef], CaseProgress]
 
 
+COVERAGE_LEVELS = ("district", "town", "village", "grid")
+
+
 @dataclass(frozen=True)
 class CoverageRole:
+    """A role every grid must have filled. `level` is where it is filled: "grid" (the default) counts an
+    assignment to the grid or to any area above it; "town" means one per town — only an assignment to the
+    grid's town (or its district) counts, and assignments below the town are refused."""
     code: str                  # stable identifier, e.g. "legal_aid_contact"
     title: str                 # shown to people, e.g. "法律援助联络员"
     minimum: int = 1
+    level: str = "grid"        # one of COVERAGE_LEVELS
+
+    def __post_init__(self) -> None:
+        if self.level not in COVERAGE_LEVELS:
+            raise ValueError(f"coverage role {self.code!r}: level must be one of {COVERAGE_LEVELS}")
 
 
 @dataclass(frozen=True)

@@ -240,3 +240,29 @@ def test_the_report_reads_one_partition_per_role_and_never_scans(client, token, 
     assert sorted(role_partitions) == ["assignment@legal_literate@320402", "assignment@mediator@320402",
                                        "assignment@notary_liaison@320402"]
     assert len(calls) == tree_nodes + 3 + 2  # + BatchGet of the area itself and of the assignees
+
+
+def test_a_per_town_role_is_filled_at_the_town_and_refused_below_it(client, token, aws_backend):
+    """C3 with a role a plugin declares per town (a corrections contact for each town, SPEC S5/issue 12):
+    an assignment to a grid or a village is refused naming the area; one to the town covers its grids."""
+    before = plugin.enabled()
+    plugin.activate([service("special-populations", "特殊人群", plugin.CoverageRole("contact", "联络员", level="town"))])
+    try:
+        seed_tree()
+        headers = admin(token)
+        person = new_person(client, headers)
+        for below in ("320402001001", TIANNING_GRIDS[0]):
+            problem = assert_problem(assign(client, headers, "contact", below, person["id"]), 422, "below_role_level")
+            assert problem["errors"][0]["loc"] == ["body", "area"] and "镇街" in problem["errors"][0]["msg"]
+        assert assign(client, headers, "contact", "320402001", person["id"]).status_code == 201
+        report = body(client.get("/v1/areas/320402/coverage?role=contact", headers=headers))
+        assert tally(report, "contact") == (4, 1)  # 雕庄街道's four grids; 青龙街道's still lacks one
+        [role] = [r for r in body(client.get("/v1/coverage-roles"))["items"] if r["code"] == "contact"]
+        assert role["level"] == "town"
+    finally:
+        plugin.activate(before)
+
+
+def test_a_role_level_outside_the_area_levels_is_a_configuration_error():
+    with pytest.raises(ValueError, match="level must be one of"):
+        plugin.CoverageRole("contact", "联络员", level="street")

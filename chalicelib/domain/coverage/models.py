@@ -13,6 +13,7 @@ from chalicelib.platform.storage import keys
 
 ASSIGNABLE_LEVELS = ("district", "town", "village", "grid")
 LEVEL_TITLES = {"district": "区县", "town": "镇街", "village": "村社区", "grid": "网格"}
+LEVEL_CODE_LENGTH = {"district": 6, "town": 9, "village": 12, "grid": 15}
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,12 @@ class RoleDef:
     title: str
     minimum: int
     source: str  # "core" or the plugin's name
+    level: str = "grid"  # where the role is filled (chalicelib.plugin.CoverageRole.level)
+
+    def counts_at(self, area_code: str) -> bool:
+        """Whether an assignment to `area_code` fills this role for the grids below it: at the role's level
+        or above (a per-town role is not filled by a village's or a grid's assignee)."""
+        return len(area_code) <= LEVEL_CODE_LENGTH[self.level]
 
 
 class RoleOut(Model):
@@ -28,10 +35,11 @@ class RoleOut(Model):
     title: str = Field(examples=["法律明白人"])
     minimum: int = Field(description="每个网格至少需要的人数/机构数")
     source: str = Field(description="core 或声明该角色的插件名")
+    level: str = Field("grid", description="在哪一级配备：grid（网格或其上级均可）、town（每个镇街一名，分配到镇街或区县）")
 
     @classmethod
     def of(cls, role: RoleDef) -> "RoleOut":
-        return cls(code=role.code, title=role.title, minimum=role.minimum, source=role.source)
+        return cls(code=role.code, title=role.title, minimum=role.minimum, source=role.source, level=role.level)
 
 
 class RolesOut(Model):

@@ -46,7 +46,7 @@ ROLE_SHAPE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
 def roles() -> list[RoleDef]:
     """Every role each grid must have filled: the enabled plugins' first, then the platform's."""
-    found = [RoleDef(r.code, r.title, r.minimum, p.name) for p, r in plugin.coverage_roles()]
+    found = [RoleDef(r.code, r.title, r.minimum, p.name, r.level) for p, r in plugin.coverage_roles()]
     found += [RoleDef(r.code, r.title, r.minimum, "core") for r in CORE_ROLES]
     codes = [r.code for r in found]
     clashes = sorted({c for c in codes if codes.count(c) > 1})
@@ -86,6 +86,9 @@ def assign(caller: Caller, data: AssignmentIn) -> Assignment:
     role = role_named(data.role, ["role"])
     area = existing_area(data.area, ["area"])
     require_covers(caller, data.area, ["area"])
+    if not role.counts_at(area.code):
+        raise Unprocessable(f"{role.title}按{LEVEL_TITLES[role.level]}配备，请分配到{LEVEL_TITLES[role.level]}或其上级",
+                            code="below_role_level", errors=field_error(["area"], f"应为{LEVEL_TITLES[role.level]}或其上级"))
     assignee = _assignee(caller, data.assignee_kind, data.assignee_id)
     record = Assignment(id=Assignment.id_for(role.code, area.code, data.assignee_kind, data.assignee_id),
                         role=role.code, area=area.code, assignee_kind=data.assignee_kind,
@@ -262,7 +265,7 @@ def compute(caller: Caller, code: str, role: str | None = None) -> Coverage:
     for grid in (g for under in grids.values() for g in under):
         chain = [c for c in ancestors(grid.code) if len(c) >= 6]
         lacking = [r.code for r in wanted
-                   if len(set().union(*(by_role[r.code].get(c, set()) for c in chain))) < r.minimum]
+                   if len(set().union(*(by_role[r.code].get(c, set()) for c in chain if r.counts_at(c)))) < r.minimum]
         if lacking:
             missing[grid.code] = lacking
     return Coverage(area=area, roles=wanted, children=children, grids=grids, parents=parents, missing=missing)
