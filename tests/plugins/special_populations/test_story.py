@@ -1,7 +1,9 @@
 """The walkthrough of issue 12 over HTTP (SPEC S1, S2, S4, S5): a corrections officer registers a man released
 from prison almost five years ago; the grid worker's list shows him as 安置帮教 until the fifth anniversary;
 the month's screening counts him as leaving within 30 days (a count, no name); a resident, an officer of
-another district and a mediator get 404; the audit trail holds every read made on the way."""
+another district and a mediator get 404; the grid worker's visit turns a legal question into an intake ticket;
+the city bureau's admin reads only while the district's grant lasts; the audit trail holds every read made on
+the way."""
 from __future__ import annotations
 
 import io
@@ -9,7 +11,8 @@ from datetime import date, timedelta
 import json
 import logging
 
-from chalicelib.platform import audit
+from chalicelib.domain.accounts.models import StaffAccount
+from chalicelib.platform import audit, storage
 from chalicelib.platform.logs import logger
 from plugins.special_populations.criteria import add_years
 from plugins.special_populations.demo import fictional_id, people, years_ago
@@ -48,9 +51,31 @@ def test_a_release_almost_five_years_ago_is_listed_until_the_anniversary_and_scr
     full = body(client.get(f"/v1/special-populations/people/{person['id']}", headers=who["district officer"]))
     [resettlement] = [c for c in full["categories"] if c["met"]]
     assert resettlement["leaving_on"] is not None and resettlement["until"] == until.isoformat()
+
+    # S3: the grid worker visits; the legal question he asks becomes an intake ticket the visit shows.
+    visit = ok(post(client, f"/v1/special-populations/people/{person['id']}/visits", {
+        "day": clock.day(0), "situation": "在快递站上班，生活稳定", "education": "讲解安置帮教政策",
+        "help": [{"kind": "legal_services", "need": "工资被拖欠两个月，想咨询怎么讨要"}]}, who["assigned grid worker"]), 201)
+    code = visit["help"][0]["ticket"]
+    assert visit["help"][0]["ticket_status"] == "已受理，正在办理"
+    assert body(client.get(f"/v1/tickets/{code}", headers=who["assigned grid worker"]))["channel"] == "grid_visit"
+
+    # S5: the city bureau's admin reads nothing until the district grants it, and nothing once revoked.
+    storage.put_new(StaffAccount(sub="ad-cz", name="市局管理员", roles=["admin"], area="3204"))
+    url = f"/v1/special-populations/people/{person['id']}"
+    assert_problem(client.get(url, headers=who["city admin"]), 404, "person_not_found")
+    grant = ok(post(client, "/v1/special-populations/grants", {
+        "grantee": "ad-cz", "reason": "市局安置帮教工作检查", "valid_until": clock.day(6)}, who["district officer"]), 201)
+    assert body(client.get(url, headers=who["city admin"]))["id_number"] == person["id_number"]
+    ok(post(client, f"/v1/special-populations/grants/{grant['id']}/revoke", {"reason": "检查结束"},
+            {**who["district officer"], "If-Match": str(grant["version"])}))
+    assert_problem(client.get(url, headers=who["city admin"]), 404, "person_not_found")
+
+    # The trail holds every read made on the way: the grid list, the officer's, the bureau's (with the grant).
     reads = [(e["actor"], e["summary"]) for e in audit.trail(ENTITY, person["id"], limit=50).items
              if e["action"] == "read"]
-    assert sorted(a for a, _ in reads) == ["co-tn", "gw-1"]
+    assert sorted(a for a, _ in reads) == ["ad-cz", "co-tn", "gw-1"]
+    assert any(f"依授权 {grant['id']}" in summary for actor, summary in reads if actor == "ad-cz")
 
 
 def test_a_full_run_over_the_demo_people_logs_no_name_and_no_id_number(client, areas, who, clock):
@@ -70,6 +95,15 @@ def test_a_full_run_over_the_demo_people_logs_no_name_and_no_id_number(client, a
         ok(post(client, f"/v1/screenings/{clock.month()}/runs", {"area": "3204"}, who["city admin"]))
         post(client, "/v1/special-populations/people", {"name": "【演示】周某甲", "id_number": "32040219800312031X",
                                                         "grid": GRID}, who["district officer"])
+        for pid, _ in people(clock.today):  # a legal question on every visit: tickets carry the name
+            post(client, f"/v1/special-populations/people/{pid}/visits", {
+                "day": clock.day(0), "situation": "正常", "help": [{"kind": "legal_services", "need": "想咨询借款纠纷"}]},
+                who["district officer"])
+            client.get(f"/v1/special-populations/people/{pid}/visits", headers=who["district officer"])
+        storage.put_new(StaffAccount(sub="ad-cz", name="市局管理员", roles=["admin"], area="3204"))
+        ok(post(client, "/v1/special-populations/grants", {"grantee": "ad-cz", "reason": "市局检查",
+                                                           "valid_until": clock.day(1)}, who["district officer"]), 201)
+        ok(client.get("/v1/special-populations/people?area=320402", headers=who["city admin"]))
     finally:
         log.setLevel(level)
         handler.setStream(stream)
