@@ -186,3 +186,22 @@ def test_an_update_decided_on_another_version_than_the_one_read_is_stale(aws_bac
 @pytest.mark.parametrize("record_id", ["a#b", "", "with space", "全角", "x" * 201])
 def test_an_id_that_cannot_be_a_key_is_simply_not_found(aws_backend, record_id):
     assert storage.find(Note, "test-note", record_id) is None
+
+
+class Line(storage.Record):
+    """A child kept in its parent's partition (a table list), like a visit under its person."""
+    entity: ClassVar[str] = "line"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing("note", "table"),)
+    id: str
+    note: str
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=self.note, sort=("line", self.id))
+
+
+def test_find_in_reads_a_child_at_its_place_in_the_parents_partition(aws_backend):
+    storage.put_new(Line(id="l-1", note="n-1"))
+    found = storage.find_in(Line, "note", "n-1", ("line", "l-1"))
+    assert found is not None and found.note == "n-1"
+    assert storage.find_in(Line, "note", "n-1", ("line", "l-2")) is None
+    assert storage.find_in(Line, "note", "n-1", ("line", "l#1")) is None  # a path parameter: never a key error
