@@ -10,6 +10,7 @@ from tests.helpers import seed_areas
 GRID = "320402001001001"
 OTHER_GRID = "320402001001002"
 OTHER_DISTRICT_GRID = "320404001001001"
+BUREAU = "s-bureau-inspector"
 
 
 @pytest.fixture
@@ -38,4 +39,6 @@ def who(token):
         "district admin": token("ad-tn", "admin", area="320402"),
         "city admin": token("ad-cz", "admin", area="3204"),
         "other city admin": token("ad-nj", "admin", area="3201"),
+        # the city bureau's account 天宁区 granted read access to (`granted` fixture of test_access.py)
+        "granted bureau account": token(BUREAU, "admin", area="3204"),
     }

@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-from chalicelib.platform import audit
+from chalicelib.domain.accounts.models import StaffAccount
+from chalicelib.platform import audit, storage
 from plugins.special_populations.models import ENTITY, GRID_LIST_ENTITY
 from tests.helpers import JSON, assert_problem, body, ok, patch, post
-from tests.plugins.special_populations.conftest import GRID
+from tests.plugins.special_populations.conftest import BUREAU, GRID
 from plugins.special_populations.demo import fictional_id
 from tests.plugins.special_populations.test_records import person_in
 
@@ -21,7 +22,7 @@ def put(client, path: str, payload: dict, headers: dict):
 FULL = {"district officer", "town officer"}
 EVERYONE = ["district officer", "town officer", "other district officer", "city officer", "assigned grid worker",
             "other grid worker", "resident", "mediator", "legal aid officer", "district admin", "city admin",
-            "other city admin"]
+            "other city admin", "granted bureau account"]
 
 
 @pytest.fixture
@@ -44,6 +45,8 @@ MATRIX = {
     "district admin":         (403, 404, 404, 404, 404, 404, 404, 404),
     "city admin":             (403, 404, 404, 404, 404, 404, 404, 404),
     "other city admin":       (403, 404, 404, 404, 404, 404, 404, 404),
+    # a city account 天宁区 granted access to (test_grants.py): reads the full record, visits and roster only
+    "granted bureau account": (403, 200, 404, 404, 404, 200, 404, 200),
 }
 
 
@@ -64,7 +67,15 @@ def test_the_access_matrix_covers_every_route_and_every_kind_of_caller(app):
     assert set(MATRIX) == set(EVERYONE)
 
 
-def test_every_caller_gets_what_the_matrix_says_on_every_route(client, who, person, clock):
+@pytest.fixture
+def granted(client, who, areas, clock):
+    """天宁区 grants the city bureau's account read access for a week (the ungranted case: `city admin`)."""
+    storage.put_new(StaffAccount(sub=BUREAU, name="市局督察员", roles=["admin"], area="3204"))
+    return ok(post(client, "/v1/special-populations/grants", {"grantee": BUREAU, "reason": "市局执法检查",
+                                                              "valid_until": clock.day(6)}, who["district officer"]), 201)
+
+
+def test_every_caller_gets_what_the_matrix_says_on_every_route(client, who, person, clock, granted):
     url = f"/v1/special-populations/people/{person['id']}"
     visit = ok(post(client, f"{url}/visits", {"day": clock.day(0), "situation": "正常"}, who["district officer"]), 201)
     help_url = f"{url}/visits/{visit['id']}/help"

@@ -10,12 +10,11 @@ from chalicelib.domain.accounts.models import StaffAccount
 from chalicelib.platform import audit, storage
 from plugins.special_populations.models import ENTITY, GRANT_ENTITY
 from tests.helpers import assert_problem, body, ok, patch, post
-from tests.plugins.special_populations.conftest import GRID
+from tests.plugins.special_populations.conftest import BUREAU, GRID
 from tests.plugins.special_populations.test_access import EVERYONE
 from tests.plugins.special_populations.test_records import person_in
 
 SP = "/v1/special-populations"
-BUREAU = "s-bureau-inspector"
 
 
 @pytest.fixture
@@ -124,6 +123,7 @@ MATRIX = {
     "district admin":         (403, 404, 404),
     "city admin":             (403, 404, 404),
     "other city admin":       (403, 404, 404),
+    "granted bureau account": (403, 404, 404),
 }
 
 
