@@ -24,7 +24,8 @@ from chalicelib.domain.intake.models import STATUS_TITLES as TICKET_STATUS_TITLE
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller
-from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
+from chalicelib.platform.logs import logger
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import SHANGHAI, to_shanghai, today_shanghai
 from plugins.special_populations import criteria, grants, params
@@ -343,15 +344,22 @@ def _open_tickets(caller: Caller, person: Person, visit: Visit) -> Visit:
     if not pending:
         return visit
     phone = pii.Sealed("phone", person.phone_cipher or "", person.phone_hash or "", person.phone_masked or "").reveal()
-    help = list(visit.help)
+    help, opened = list(visit.help), []
     for i in pending:
-        ticket = intake.create(caller, TicketIn(
-            channel="grid_visit", grid=person.grid, category=LEGAL_CATEGORY,
-            text=f"走访中提出的法律服务需求：{help[i].need}", person=TicketPersonIn(name=person.name, phone=phone)))
+        try:
+            ticket = intake.create(caller, TicketIn(
+                channel="grid_visit", grid=person.grid, category=LEGAL_CATEGORY,
+                text=f"走访中提出的法律服务需求：{help[i].need}", person=TicketPersonIn(name=person.name, phone=phone)))
+        except Problem as exc:  # the visit is saved: say so, and leave the ticket for the next update of the help
+            logger().warning("legal services ticket not opened", extra={"code": exc.code})
+            continue
         status = "referred" if help[i].status == "requested" else help[i].status
         help[i] = help[i].model_copy(update={"ticket": ticket.id, "status": status,
                                              "referred_to": help[i].referred_to or "公共法律服务受理"})
-    codes = "、".join(help[i].ticket for i in pending)
+        opened.append(ticket.id)
+    if not opened:
+        return visit
+    codes = "、".join(opened)
     return storage.update(visit, {"help": help}, expected_version=visit.version,
                           also=[audit.entry(caller.actor, "update", ENTITY, person.id,
                                             f"走访 {visit.id} 的法律服务需求已代为登记受理事项 {codes}")])

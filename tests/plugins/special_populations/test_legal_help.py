@@ -88,3 +88,24 @@ def test_a_replayed_visit_opens_no_second_ticket(client, areas, who, clock):
     assert again["help"][0]["ticket_status"] == "已受理，正在办理"
     mine = body(client.get("/v1/tickets/held", headers=who["assigned grid worker"]))["items"]
     assert [t["code"] for t in mine] == [first["help"][0]["ticket"]]
+
+
+def test_when_the_ticket_cannot_be_opened_the_visit_is_kept_and_updating_the_help_opens_it(
+        client, areas, who, clock, monkeypatch):
+    from chalicelib.platform.errors import Conflict
+    from plugins.special_populations import service
+
+    person = ok(post(client, PEOPLE, person_in(clock), who["district officer"]), 201)
+    real = service.intake.create
+
+    def busy(*_args, **_kwargs):
+        raise Conflict("受理编号正被同时分配，请稍后重试", code="busy")
+
+    monkeypatch.setattr(service.intake, "create", busy)
+    visit = ok(visit_with_legal_help(client, who, clock, person), 201)
+    assert visit["help"][0]["ticket"] is None and visit["help"][0]["status"] == "requested"
+    monkeypatch.setattr(service.intake, "create", real)
+    url = f"{PEOPLE}/{person['id']}/visits/{visit['id']}/help"
+    again = ok(put(client, url, {"help": [{"kind": "legal_services", "need": NEED}]},
+                   {**who["assigned grid worker"], "If-Match": str(visit["version"])}))
+    assert again["help"][0]["ticket"].startswith("FW-320402-") and again["help"][0]["ticket_status"]
