@@ -315,7 +315,7 @@ def record_visit(caller: Caller, person_id: str, data: VisitIn) -> VisitOut:
     kinds = "、".join(HELP_KINDS[h.kind] for h in data.help)
     summary = f"记录走访（{data.day}）" + (f"，帮扶：{kinds}" if kinds else "")
     visit = storage.put_new(visit, also=[moved, audit.entry(caller.actor, "create", ENTITY, person.id, summary)])
-    return with_ticket_statuses(_open_tickets(caller, person, visit))
+    return with_ticket_statuses(*_open_tickets(caller, person, visit))
 
 
 # --- legal services through an intake ticket (S3) -------------------------------------------------------
@@ -335,14 +335,15 @@ def _refuse_unticketable(person: Person, help: list[Help]) -> None:
         raise Unprocessable("法律服务帮扶须代为登记受理事项，信息不全", code="legal_services_incomplete", errors=problems)
 
 
-def _open_tickets(caller: Caller, person: Person, visit: Visit) -> Visit:
+def _open_tickets(caller: Caller, person: Person, visit: Visit) -> tuple[Visit, dict[str, str]]:
     """For each legal-services help of the visit without a ticket, an intake ticket for the person, recorded
     on their behalf by the caller (channel "grid visit"; the caller owns it as first receiver), then the
     visit updated with the codes and the help marked referred. The ticket says what was asked and who asks,
-    never why the person is visited. A failure leaves the help without a ticket; updating the help opens it."""
+    never why the person is visited. A failure leaves the help without a ticket; updating the help opens it.
+    Returns the visit and the status titles of the tickets just opened (known: not read again)."""
     pending = [i for i, h in enumerate(visit.help) if h.kind == LEGAL_SERVICES and not h.ticket]
     if not pending:
-        return visit
+        return visit, {}
     phone = pii.Sealed("phone", person.phone_cipher or "", person.phone_hash or "", person.phone_masked or "").reveal()
     help, opened = list(visit.help), []
     for i in pending:
@@ -356,22 +357,27 @@ def _open_tickets(caller: Caller, person: Person, visit: Visit) -> Visit:
         status = "referred" if help[i].status == "requested" else help[i].status
         help[i] = help[i].model_copy(update={"ticket": ticket.id, "status": status,
                                              "referred_to": help[i].referred_to or "公共法律服务受理"})
-        opened.append(ticket.id)
+        opened.append(ticket)
     if not opened:
-        return visit
-    codes = "、".join(opened)
-    return storage.update(visit, {"help": help}, expected_version=visit.version,
-                          also=[audit.entry(caller.actor, "update", ENTITY, person.id,
-                                            f"走访 {visit.id} 的法律服务需求已代为登记受理事项 {codes}")])
+        return visit, {}
+    codes = "、".join(t.id for t in opened)
+    updated = storage.update(visit, {"help": help}, expected_version=visit.version,
+                             also=[audit.entry(caller.actor, "update", ENTITY, person.id,
+                                               f"走访 {visit.id} 的法律服务需求已代为登记受理事项 {codes}")])
+    return updated, {t.id: _ticket_status(t) for t in opened}
 
 
-def with_ticket_statuses(visits: Visit | list[Visit]) -> VisitOut | list[VisitOut]:
-    """The visits as shown, each ticket with its status now (one BatchGetItem for all the tickets)."""
+def _ticket_status(ticket: Ticket) -> str:
+    return TICKET_STATUS_TITLES[ticket.status] + ("（已超过办理时限）" if ticket.overdue else "")
+
+
+def with_ticket_statuses(visits: Visit | list[Visit], known: dict[str, str] | None = None) -> VisitOut | list[VisitOut]:
+    """The visits as shown, each ticket with its status now (one BatchGetItem for the tickets not `known`)."""
     many = visits if isinstance(visits, list) else [visits]
-    codes = [h.ticket for v in many for h in v.help if h.ticket]
+    statuses = dict(known or {})
+    codes = [h.ticket for v in many for h in v.help if h.ticket and h.ticket not in statuses]
     tickets = storage.find_many(Ticket, codes) if codes else {}
-    statuses = {code: TICKET_STATUS_TITLES[t.status] + ("（已超过办理时限）" if t.overdue else "")
-                for code, t in tickets.items()}
+    statuses.update({code: _ticket_status(t) for code, t in tickets.items()})
     out = [VisitOut.of(v, statuses) for v in many]
     return out if isinstance(visits, list) else out[0]
 
@@ -432,7 +438,7 @@ def update_help(caller: Caller, person_id: str, visit_id: str, data: HelpChange,
     updated = storage.update(visit, {"help": help}, expected_version=expected_version,
                              also=[audit.entry(caller.actor, "update", ENTITY, person.id,
                                                f"更新走访 {visit.id} 的帮扶进展：{states}")])
-    return with_ticket_statuses(_open_tickets(caller, person, updated))
+    return with_ticket_statuses(*_open_tickets(caller, person, updated))
 
 
 def _keep_tickets(before: list[Help], after: list[HelpIn]) -> list[Help]:

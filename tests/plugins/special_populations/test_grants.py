@@ -138,3 +138,16 @@ def test_every_caller_gets_what_the_grant_matrix_says(client, who, bureau, clock
                         revoke(client, who, target, caller).status_code)
     assert seen == MATRIX
     assert_problem(client.get(f"{SP}/grants", headers=bureau), 404, "grants_not_found")
+
+
+def test_a_read_through_a_grant_costs_one_query_more_than_the_officers_own(client, who, bureau, person, clock):
+    from tests.plugins.special_populations.test_records import dynamodb_calls
+
+    ok(grant(client, who, clock), 201)
+    url = f"{SP}/people/{person['id']}"
+    officer = dynamodb_calls(lambda: ok(client.get(url, headers=who["district officer"])))
+    granted = dynamodb_calls(lambda: ok(client.get(url, headers=bureau)))
+    assert officer == ["GetItem", "TransactWriteItems", "BatchGetItem"]  # the person, the audit entry, the parameters
+    assert granted == ["GetItem", "Query", "TransactWriteItems", "BatchGetItem"]  # + the account's own grants
+    refused = dynamodb_calls(lambda: client.get(url, headers=who["city admin"]))
+    assert refused == ["GetItem", "Query"] and "Scan" not in officer + granted + refused

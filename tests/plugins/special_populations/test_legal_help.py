@@ -109,3 +109,14 @@ def test_when_the_ticket_cannot_be_opened_the_visit_is_kept_and_updating_the_hel
     again = ok(put(client, url, {"help": [{"kind": "legal_services", "need": NEED}]},
                    {**who["assigned grid worker"], "If-Match": str(visit["version"])}))
     assert again["help"][0]["ticket"].startswith("FW-320402-") and again["help"][0]["ticket_status"]
+
+
+def test_a_visit_with_a_legal_need_costs_the_visit_the_tickets_creation_and_one_update(client, areas, who, clock):
+    from tests.plugins.special_populations.test_records import dynamodb_calls
+
+    person = ok(post(client, PEOPLE, person_in(clock), who["district officer"]), 201)
+    calls = dynamodb_calls(lambda: ok(visit_with_legal_help(client, who, clock, person), 201))
+    # the person; the visit (first, so an Idempotency-Key claims it); intake's own create (its limit, its
+    # number, the ticket); the visit's ticket code. The new ticket's status is known: not read again.
+    assert calls[:2] == ["GetItem", "TransactWriteItems"] and calls[-1] == "TransactWriteItems"
+    assert len(calls) == 6 and "Scan" not in calls
