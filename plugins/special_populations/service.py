@@ -31,8 +31,8 @@ from chalicelib.platform.timeutil import SHANGHAI, to_shanghai, today_shanghai
 from plugins.special_populations import criteria, grants, params
 from plugins.special_populations.criteria import Facts, Standing
 from plugins.special_populations.models import (
-    ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, HELP_STATUSES, LEGAL_SERVICES, LIST, Help, HelpIn, IdClaim, GridVisitEntry,
-    GridVisitPage, HelpChange, LegalEvents, Person, RosterEntry, RosterPage, SpecialCategoryOut, SpecialPersonChange,
+    ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, HELP_STATUSES, LEGAL_SERVICES, LIST, GridVisitEntry,
+    GridVisitPage, Help, HelpIn, IdClaim, HelpChange, LegalEvents, Person, RosterEntry, RosterPage, SpecialCategoryOut, SpecialPersonChange,
     SpecialPersonIn, SpecialPersonOut, Visit,
     VisitIn, VisitOut, VisitPage,
 )
@@ -330,7 +330,7 @@ def _refuse_unticketable(person: Person, help: list[Help]) -> None:
         if not h.need:
             problems.append({"loc": ["help", i, "need"], "msg": "请填写法律服务需求，将代为登记受理事项"})
         if not person.phone_cipher:
-            problems.append({"loc": ["help", i, "kind"], "msg": "该人员未登记联系电话，无法代为登记受理事项，请先补登电话"})
+            problems.append({"loc": ["help", i, "kind"], "msg": "该人员未登记联系电话，无法代为登记受理事项；可请本人到窗口或拨打 12348 提出"})
     if problems:
         raise Unprocessable("法律服务帮扶须代为登记受理事项，信息不全", code="legal_services_incomplete", errors=problems)
 
