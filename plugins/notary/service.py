@@ -23,7 +23,6 @@ from chalicelib.plugin import DemoContext, Finding, ScreeningContext
 from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
-from chalicelib.platform.storage import keys
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import SHANGHAI, now_utc, today_shanghai
 from plugins.notary import catalogue
@@ -425,7 +424,7 @@ def _next_workdays(start: date, count: int) -> Iterable[date]:
 def load_demo(context: DemoContext) -> None:
     """Slots at 天宁公证处 for the next three working days, and an elderly resident's home visit to make a
     will on the first. Fixed ids: loading again on the same day changes nothing."""
-    if storage.get(**keys.record(APPOINTMENT, DEMO_APPOINTMENT)) is not None:
+    if storage.find(Appointment, APPOINTMENT, DEMO_APPOINTMENT) is not None:
         return
     first: Slot | None = None
     for day in _next_workdays(today_shanghai(), 3):
@@ -433,7 +432,7 @@ def load_demo(context: DemoContext) -> None:
             slot = Slot(id=f"{DEMO_OFFICE}.{day:%Y%m%d}{start.replace(':', '')}", office_id=DEMO_OFFICE,
                         office_area=DEMO_OFFICE_AREA, day=day, start=start, starts_at=_moment(day, start), minutes=30,
                         capacity=1, modes=["home", "office", "video"], notary="王建国")
-            if storage.get(**keys.record(SLOT, slot.id)) is None:
+            if storage.find(Slot, SLOT, slot.id) is None:
                 storage.put_new(slot, also=[audit.entry(context.actor, "create", SLOT, slot.id, "演示时段")])
             first = first or slot
     resident = Caller(sub="demo-resident-1", roles=frozenset({"resident"}), area=None)
