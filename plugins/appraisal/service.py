@@ -24,7 +24,7 @@ from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.appraisal import relief
 from plugins.appraisal.models import (
     ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION, KINDS, LICENCE, USES, ConsultationAnswerIn, Clock,
-    Consultation, ConsultationIn, ConsultationOut, ConsultationPage, CriterionOut, FeeRelief, FeeReliefIn,
+    Consultation, ConsultationContactOut, ConsultationIn, ConsultationOut, ConsultationPage, CriterionOut, FeeRelief, FeeReliefIn,
     LicensedInstitutionPage, Licence, LicenceIn, LicensedInstitution, InstitutionRecommendation,
 )
 
@@ -124,6 +124,15 @@ def get(caller: Caller, consultation_id: str) -> Consultation:
     if caller.sub != consultation.owner and not _staff_over(caller, consultation.grid):
         raise NotFound(Consultation.missing[0], code=Consultation.missing[1])
     return consultation
+
+
+def contact(caller: Caller, consultation_id: str) -> ConsultationContactOut:
+    """The resident's full phone, for the resident and the staff of the consultation's area who call them
+    back; every such read is written to the audit trail (others get 404, and see only the masked phone)."""
+    consultation = get(caller, consultation_id)
+    phone = pii.Sealed("phone", consultation.phone_cipher, consultation.phone_hash, consultation.phone_masked).reveal()
+    audit.record_read(caller.actor, CONSULTATION, consultation.id, "查看鉴定咨询人的完整联系电话（联系咨询人）")
+    return ConsultationContactOut(phone=phone)
 
 
 def answer(caller: Caller, consultation_id: str, data: ConsultationAnswerIn, expected_version: int) -> Consultation:
