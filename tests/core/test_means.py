@@ -13,7 +13,7 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit
 from chalicelib.platform.errors import Conflict
 from chalicelib.plugin import Parameter
-from tests.helpers import also_enabled, assert_problem, post, seed_areas, stand_in_plugin
+from tests.helpers import also_enabled, assert_problem, body, post, seed_areas, stand_in_plugin
 
 FORMER = "sample.income_threshold_monthly"
 BEFORE_THE_MOVE = stand_in_plugin("sample", parameters=(
@@ -91,10 +91,12 @@ def test_the_new_name_keeps_the_timeline_ordered_across_the_former_name(stored_u
         assert caught.value.code == "effective_from_not_after_previous"
 
 
-def test_a_former_name_takes_no_new_versions_and_says_where_it_went(stored_under_the_former_name, client, token):
+def test_a_former_name_takes_no_new_versions_says_where_it_went_and_reads_as_the_new_one(stored_under_the_former_name, client, token):
     with also_enabled(AFTER_THE_MOVE):
         response = post(client, f"/v1/policies/{FORMER}/versions",
                         {"area": "3204", "value": 2490, "effective_from": "2099-01-01"},
                         token("admin-1", "admin", area="3204"))
         problem = assert_problem(response, 422, "policy_renamed")
         assert problem["errors"] == [{"loc": ["path", "name"], "msg": f"已更名为 {means.INCOME_THRESHOLD}"}]
+        in_force = body(client.get(f"/v1/policies/{FORMER}/in-force?area={GRID}", headers=token()))
+        assert (in_force["name"], in_force["value"], in_force["area"]) == (means.INCOME_THRESHOLD, 2280, "3204")

@@ -18,6 +18,14 @@ answers already given, so it needs an explicit `retroactive_reason`, which goes 
 one legitimate case is entering the historical rules of a city that joins the platform). A version that
 has not taken effect yet may be withdrawn (a mistake caught in time); one in force or past never can.
 
+Renamed parameters: a parameter that moved (a service's own that became the core's) stays declared under
+its former name with `renamed_to`. Resolution reads the former name's timelines in the same BatchGetItem
+and merges them with the new name's, area by area (the latest version in force wins; the new name's on the
+same date); resolving the former name reads as the new one. New versions are refused under the former name
+(422 `policy_renamed`) and must come after the latest under either name. The versions stored under the
+former name stay where they are — their history, version ids and withdrawal are still under that name — so
+nothing is copied and no stored decision's version id changes.
+
 Storage (docs/data-model.md, patterns P1–P3): per (parameter, area) one partition `policy#<name>#<area>`
 holding a `timeline` item — every active version's date and value, kept in step with the version
 records in the same transaction — and the version records `v#<effective_from>#<suffix>`. Resolution is
@@ -124,6 +132,11 @@ def declared(name: str) -> Declaration:
     return found
 
 
+def current_name(name: str) -> str:
+    """The name a parameter goes by now: a former name (declared `renamed_to`) reads as its new one."""
+    return declared(name).renamed_to or name
+
+
 def former_names(name: str) -> list[str]:
     """The names `name` was stored under before it was renamed (declared with `renamed_to=name`)."""
     return [d.name for d in plugin.parameters() if d.renamed_to == name]
@@ -192,7 +205,7 @@ class Version(storage.Record):
 
 class InForce(Model):
     """The version of a parameter in force at an area on a date — cite it in reasons shown to people."""
-    name: str = Field(examples=["legal_aid.income_threshold_monthly"])
+    name: str = Field(examples=["means.income_threshold_monthly"])
     value: Number = Field(examples=[2280])
     unit: str = Field(examples=["元/月"])
     effective_from: date
@@ -234,6 +247,7 @@ def _timelines(names: list[str], area_code: str) -> dict[tuple[str, str], Timeli
     """Every timeline of `names` along the chain of `area_code`, in one BatchGetItem per 100 keys (one call
     for up to 14 names). The area record rides along: an unknown area is a 404, not a root default."""
     codes = chain(area_code)
+    names = [current_name(n) for n in names]
     names = list(dict.fromkeys([*names, *(old for n in names for old in former_names(n))]))
     pairs = [(keys.policy_partition(n, c), keys.POLICY_TIMELINE_SK) for n in names for c in codes]
     area_key = tuple(keys.record("area", area_code).values()) if area_code != ROOT else None
@@ -262,6 +276,7 @@ def _entries_at(name: str, code: str, timelines: dict[tuple[str, str], Timeline]
 
 
 def _pick(name: str, area_code: str, on: date, timelines: dict[tuple[str, str], Timeline]) -> InForce | None:
+    name = current_name(name)
     for code in chain(area_code):
         entry = None
         for candidate in _entries_at(name, code, timelines):
