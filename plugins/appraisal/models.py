@@ -212,6 +212,12 @@ class ConsultationOut(Model):
     version: int
 
 
+class ConsultationContactOut(Model):
+    """How to reach the resident about their consultation: for the resident and the staff of its area only
+    (every read audited); everyone else sees the masked phone of `ConsultationOut`."""
+    phone: str = Field(description="完整电话")
+
+
 class ConsultationPage(Model):
     items: list[ConsultationOut]
     next_cursor: str | None = None

@@ -3,10 +3,9 @@ the core rules engine. Each criterion grants one kind of relief; the strongest o
 
 - `appraisal.exempt_group` → waive 免: 城乡最低生活保障对象、特困供养人员、重度残疾人、
   享受抚恤补助的优抚对象 — the groups legal aid also exempts from its means test;
-- `appraisal.economic_hardship` → reduce 减: household income per head not above the area's economic
-  hardship standard — the same parameter legal aid judges by (`legal_aid.income_threshold_monthly`), read
-  through the core's policy registry (never by importing legal aid). With legal aid disabled, or no standard
-  in force, the criterion is not met and says so: a clerk decides;
+- `appraisal.economic_hardship` → reduce 减: the core's means test (`chalicelib.domain.means`, the same
+  rule, parameter `means.income_threshold_monthly` and reasons legal aid judges by — never by importing
+  legal aid). With no standard in force at the grid the criterion is not met and says so: a clerk decides;
 - `appraisal.environmental_no_prepayment` → defer 缓: an environmental-damage appraisal is not charged in
   advance (seed 001: "环境损害类司法鉴定不预先收取鉴定费用").
 
@@ -16,17 +15,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from chalicelib.domain import means
+from chalicelib.domain.policy.service import InForce
 from chalicelib.platform import rules
 from chalicelib.platform.rules import Result
 
-HARDSHIP_STANDARD = "legal_aid.income_threshold_monthly"
 GROUPS = {"subsistence_allowance": "城乡最低生活保障对象", "extreme_poverty": "特困供养人员",
           "severe_disability": "重度残疾人", "entitled_group": "享受抚恤补助的优抚对象"}
 RELIEF_TITLES = {"waive": "免交鉴定费", "reduce": "减收鉴定费", "defer": "缓交（不预先收取）鉴定费"}
 STRENGTH = ("waive", "reduce", "defer")
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -35,12 +34,8 @@ class ReliefFacts:
     groups: frozenset[str]
     household_size: int | None
     monthly_incomes: tuple[Decimal, ...]
-    standard: Decimal | None          # the hardship standard in force at the grid, if any
-    standard_label: str | None = None
-
-
-def _money(value: Decimal) -> str:
-    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,} 元"
+    standard: InForce | None          # the hardship standard in force at the grid on the day asked, if any
+    asked_on: date
 
 
 @rules.criterion("appraisal.exempt_group", "特殊困难群体免交")
@@ -55,17 +50,12 @@ def exempt_group(facts: ReliefFacts, on: date) -> Result:
 def economic_hardship(facts: ReliefFacts, on: date) -> Result:
     if facts.household_size is None or not facts.monthly_incomes:
         return Result(False, "未提供家庭人口和收入", changes_on=rules.NEVER)
-    total = sum(facts.monthly_incomes, Decimal("0"))
-    each = total / facts.household_size
-    data = {"total_monthly": str(total), "household_size": facts.household_size}
-    if facts.standard is None:
-        return Result(False, f"本地区未设定经济困难标准，需人工审查（家庭人均月收入 {_money(each)}）",
-                      {**data, "undetermined": True}, rules.NEVER)
-    label = facts.standard_label or "经济困难标准"
-    if total <= facts.standard * facts.household_size:  # exact, like legal aid: no rounding decides
-        return Result(True, f"人均月收入 {_money(each)} ≤ {_money(facts.standard)}（{label}），减收鉴定费", data,
-                      rules.NEVER)
-    return Result(False, f"人均月收入 {_money(each)} > {_money(facts.standard)}（{label}）", data, rules.NEVER)
+    found = means.INCOME_TEST.evaluate(means.Household(
+        household_size=facts.household_size, monthly_incomes=facts.monthly_incomes, standard=facts.standard,
+        judged_on=facts.asked_on), on)
+    if found.met:
+        return Result(True, f"{found.reason}，减收鉴定费", found.data, found.changes_on)
+    return found
 
 
 @rules.criterion("appraisal.environmental_no_prepayment", "环境损害不预收")

@@ -9,7 +9,7 @@ from chalicelib.platform.web import (
 )
 from plugins.appraisal import service
 from plugins.appraisal.models import (
-    ConsultationAnswerIn, ConsultationIn, ConsultationOut, ConsultationPage, FeeReliefIn, LicenceIn, LicensedInstitution,
+    ConsultationAnswerIn, ConsultationContactOut, ConsultationIn, ConsultationOut, ConsultationPage, FeeReliefIn, LicenceIn, LicensedInstitution,
     LicensedInstitutionPage, LicensedInstitutionQuery, UnansweredQuery,
 )
 
@@ -63,6 +63,12 @@ def appraisal_unanswered():
 @endpoint("查看鉴定咨询（本人或辖区工作人员）", who=SIGNED_IN, response=ConsultationOut, tags=TAGS)
 def appraisal_get_consultation(consultation_id):
     return service.out(service.get(caller(), consultation_id))
+
+
+@bp.route("/consultations/{consultation_id}/contact", methods=["GET"], authorizer=jwt_auth)
+@endpoint("咨询人的完整联系电话（本人或辖区工作人员，留痕）", who=SIGNED_IN, response=ConsultationContactOut, tags=TAGS)
+def appraisal_contact(consultation_id):
+    return service.contact(caller(), consultation_id)
 
 
 @bp.route("/consultations/{consultation_id}/answer", methods=["POST"], authorizer=jwt_auth)

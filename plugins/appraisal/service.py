@@ -13,19 +13,18 @@ from chalicelib.domain.areas import service as areas
 from chalicelib.domain.areas.service import area_chain
 from chalicelib.domain.directory import service as directory
 from chalicelib.domain.directory.models import Institution, InstitutionIn
+from chalicelib.domain import means
 from chalicelib.domain.policy import service as policy
-from chalicelib import plugin
 from chalicelib.plugin import DemoContext, Finding, ScreeningContext
 from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
-from chalicelib.platform.storage import keys
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.appraisal import relief
 from plugins.appraisal.models import (
     ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION, KINDS, LICENCE, USES, ConsultationAnswerIn, Clock,
-    Consultation, ConsultationIn, ConsultationOut, ConsultationPage, CriterionOut, FeeRelief, FeeReliefIn,
+    Consultation, ConsultationContactOut, ConsultationIn, ConsultationOut, ConsultationPage, CriterionOut, FeeRelief, FeeReliefIn,
     LicensedInstitutionPage, Licence, LicenceIn, LicensedInstitution, InstitutionRecommendation,
 )
 
@@ -127,6 +126,15 @@ def get(caller: Caller, consultation_id: str) -> Consultation:
     return consultation
 
 
+def contact(caller: Caller, consultation_id: str) -> ConsultationContactOut:
+    """The resident's full phone, for the resident and the staff of the consultation's area who call them
+    back; every such read is written to the audit trail (others get 404, and see only the masked phone)."""
+    consultation = get(caller, consultation_id)
+    phone = pii.Sealed("phone", consultation.phone_cipher, consultation.phone_hash, consultation.phone_masked).reveal()
+    audit.record_read(caller.actor, CONSULTATION, consultation.id, "查看鉴定咨询人的完整联系电话（联系咨询人）")
+    return ConsultationContactOut(phone=phone)
+
+
 def answer(caller: Caller, consultation_id: str, data: ConsultationAnswerIn, expected_version: int) -> Consultation:
     """Staff of the area answer with guidance; the institutions licensed for the kind and serving the grid
     are recommended, nearest first."""
@@ -148,21 +156,16 @@ def answer(caller: Caller, consultation_id: str, data: ConsultationAnswerIn, exp
 
 def _facts(consultation: Consultation, data: FeeReliefIn, on: date) -> relief.ReliefFacts:
     """The facts the criteria need; a request that can be decided by none of them is a 422 naming what is
-    missing. The hardship standard is the one legal aid judges by, in force at the grid on `on` — read
-    through the core's policy registry while legal aid (which declares it) is enabled."""
+    missing. The hardship standard is the core's (the one legal aid judges by), in force at the grid on `on`."""
     if not data.groups and consultation.kind != "environmental_damage":
         missing = [f for f in ("household_size", "monthly_incomes") if not getattr(data, f)]
         if missing:
             raise Unprocessable("申请减缓免须说明所属困难群体，或填写家庭人口和收入", code="relief_facts_missing",
                                 errors=[{"loc": [f], "msg": "按经济困难申请时必填"} for f in missing])
-    standard = None
-    if plugin.parameter(relief.HARDSHIP_STANDARD) is not None:
-        standard = policy.resolve_present([relief.HARDSHIP_STANDARD], consultation.grid, on).get(
-            relief.HARDSHIP_STANDARD)
     return relief.ReliefFacts(
         kind=consultation.kind, groups=frozenset(data.groups), household_size=data.household_size,
-        monthly_incomes=tuple(data.monthly_incomes or ()),
-        standard=standard.value if standard else None, standard_label=standard.label if standard else None)
+        monthly_incomes=tuple(data.monthly_incomes or ()), standard=means.standard(consultation.grid, on),
+        asked_on=on)
 
 
 def request_relief(caller: Caller, consultation_id: str, data: FeeReliefIn, expected_version: int) -> Consultation:
@@ -242,7 +245,7 @@ DEMO_CONSULTATION = "demo-appraisal-consultation-1"
 def load_demo(context: DemoContext) -> None:
     """Two licensed institutions serving 常州市, and an injured worker's question about a disability grade
     with the fee waived (subsistence allowance). Fixed ids: loading again changes nothing."""
-    if storage.get(**keys.record(CONSULTATION, DEMO_CONSULTATION)) is not None:
+    if storage.find(Consultation, CONSULTATION, DEMO_CONSULTATION) is not None:
         return
     admin = Caller(sub=context.actor.sub, roles=frozenset({"admin"}), area="3204")
     for inst_id, name, home, serves, address, phone, licence_no, kinds in DEMO_INSTITUTIONS:
@@ -250,7 +253,7 @@ def load_demo(context: DemoContext) -> None:
             directory.create_institution(admin, InstitutionIn(
                 kind=INSTITUTION_KIND, name=name, home_area=home, serves=serves, address=address, phone=phone,
                 hours="工作日 8:30–17:00", demo=True), institution_id=inst_id)
-        if storage.get(**keys.record(LICENCE, inst_id)) is None:
+        if storage.find(Licence, LICENCE, inst_id) is None:
             set_licence(admin, inst_id, LicenceIn(licence_no=licence_no, kinds=kinds), None)
     worker = Caller(sub="demo-resident-2", roles=frozenset({"resident"}), area=None)
     grids = sorted(code for code in context.areas("320402001") if len(code) == 15)

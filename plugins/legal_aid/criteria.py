@@ -22,8 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from chalicelib.domain import means
+from chalicelib.domain.means import money, per_capita  # noqa: F401  (legal aid's views and workflow use them)
 from chalicelib.platform import rules as engine
 from chalicelib.platform.rules import Result
 from plugins.legal_aid.models import (
@@ -37,7 +39,6 @@ from plugins.legal_aid.models import (
 )
 from plugins.legal_aid.params import GREEN_CHANNEL_HOURS, Rules
 
-CENT = Decimal("0.01")
 ELDERLY_AGE = 60   # 老年人权益保障法第二条：六十周岁以上
 ADULT_AGE = 18     # 民法典第十七条：十八周岁以上为成年人
 
@@ -60,19 +61,6 @@ class Facts:
 
     def has(self, category: Category) -> bool:
         return category in self.categories
-
-
-def money(amount: Decimal) -> str:
-    """"1,850 元", "1,850.50 元": thousands separators, cents only when there are any."""
-    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
-    text = f"{amount:,.2f}"
-    return (text[:-3] if text.endswith(".00") else text) + " 元"
-
-
-def per_capita(incomes: tuple[Decimal, ...], household_size: int) -> tuple[Decimal, Decimal]:
-    """(total, per capita): per capita rounded to the cent, half up, as a clerk's calculator would."""
-    total = sum(incomes, Decimal("0")).quantize(CENT, rounding=ROUND_HALF_UP)
-    return total, (total / household_size).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- days and the situation ----------------------------------------------------------------------
@@ -241,31 +229,13 @@ def _cases(exemptions: Result) -> str:
 # --- L2 means test --------------------------------------------------------------------------------
 
 def _income_test(situation: Situation, on: date) -> Result:
-    """SPEC L2. Boundary: per-capita income EQUAL to the threshold is eligible (SPEC: "≤ the area's
-    threshold"). Compared exactly, as total ≤ threshold × household size (no rounding): a household of 3
-    earning 6,840 元 under 2,280 元 is eligible, one earning 6,840.01 元 is not, although its per capita
-    rounds to 2,280.00 元 — the rounded figure is only shown in the reason. Without a threshold in force
-    the result is not met and `data["undetermined"]`: a clerk decides."""
+    """SPEC L2: the core's means test (`chalicelib.domain.means`: boundary, rounding and reasons), judged by
+    the standard in force on the application date. Without one the result is not met and
+    `data["undetermined"]`: a clerk decides."""
     facts, rules = situation.facts, situation.rules
-    total, each = per_capita(facts.monthly_incomes, facts.household_size)
-    data: dict = {"total_monthly": str(total), "household_size": facts.household_size, "per_capita": str(each)}
-    if rules.threshold is None:
-        return Result(False, f"申请地在申请日（{rules.on.isoformat()}）未设定经济困难标准，需人工审查"
-                             f"（家庭月收入合计 {money(total)}，共 {facts.household_size} 人，"
-                             f"人均 {money(each)}）", {**data, "undetermined": True}, engine.NEVER)
-    limit = Decimal(str(rules.threshold.value))
-    data.update(threshold=str(limit), threshold_label=rules.threshold.label,
-                threshold_version=rules.threshold.version_id)
-    label = rules.threshold.label
-    detail = f"；家庭月收入合计 {money(total)}，共 {facts.household_size} 人" \
-             f"（{label}自 {rules.threshold.effective_from.isoformat()} 起执行）"
-    if total <= limit * facts.household_size:
-        return Result(True, f"人均月收入 {money(each)} ≤ {money(limit)}（{label}）{detail}", data, engine.NEVER)
-    if each <= limit:  # above by less than half a cent per head: the rounded figure would read as equal
-        return Result(False, f"人均月收入略高于 {money(limit)}（{label}）：家庭月收入合计 {money(total)} > "
-                             f"{money(limit)} × {facts.household_size} 人 = {money(limit * facts.household_size)}"
-                             f"{detail}", data, engine.NEVER)
-    return Result(False, f"人均月收入 {money(each)} > {money(limit)}（{label}）{detail}", data, engine.NEVER)
+    return means.INCOME_TEST.evaluate(means.Household(household_size=facts.household_size,
+                                                      monthly_incomes=facts.monthly_incomes,
+                                                      standard=rules.threshold, judged_on=rules.on), on)
 
 
 INCOME_TEST = engine.Check("legal_aid.income_test", "家庭人均月收入不高于经济困难标准", _income_test)

@@ -9,11 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from chalicelib.domain import means
 from chalicelib.domain.policy import service as policy
 
 from chalicelib.plugin import Parameter
 
-INCOME_THRESHOLD = "legal_aid.income_threshold_monthly"
+# The hardship standard is the core's (shared with appraisal fee relief); its versions stored under legal
+# aid's former name still count (the declaration below says where it went).
+INCOME_THRESHOLD = means.INCOME_THRESHOLD
+FORMER_INCOME_THRESHOLD = "legal_aid.income_threshold_monthly"
 SPECIAL_GROUPS_EXEMPT = "legal_aid.special_groups_exempt"
 ADVANCED_AGE = "legal_aid.advanced_age_years"
 GREEN_CHANNEL_HOURS = "legal_aid.green_channel_hours"
@@ -24,9 +28,9 @@ FOLLOW_UP_DAYS = "legal_aid.follow_up_days"
 
 # Declared on the Plugin (`parameters=`): known to the core exactly while legal aid is enabled.
 PARAMETERS = (
-    Parameter(INCOME_THRESHOLD, title="法律援助经济困难标准（家庭人均月收入上限）", unit="元/月", minimum=100,
-              maximum=100_000,
-              description="家庭人均月收入不高于此数视为经济困难（SPEC L2）；常州 2021 年起为当地最低工资标准。"),
+    Parameter(FORMER_INCOME_THRESHOLD, title="法律援助经济困难标准（已更名，见 means.income_threshold_monthly）",
+              unit="元/月", minimum=100, maximum=100_000, renamed_to=INCOME_THRESHOLD,
+              description="旧名称：此名下已存的版本仍按 means.income_threshold_monthly 生效；新版本请按新名称设置。"),
     Parameter(SPECIAL_GROUPS_EXEMPT, title="特殊困难群体免于经济困难审查、不受事项范围限制（1 实行，0 不实行）",
               unit="是否", minimum=0, maximum=1, default=0,
               description="SPEC L3：常州 2021 年起对农村高龄、孤寡、失能、失独老人，困境儿童，重度残疾人，重病患者，"
@@ -50,18 +54,10 @@ TIMING = [GREEN_CHANNEL_HOURS, REVIEW_DAYS, ASSIGN_DAYS, FOLLOW_UP_DAYS]
 
 # Every parameter but the income threshold has a declared default (the national rules: 法律援助法 art. 43's
 # 7 and 3 days, the seeds' one day), so a fresh deployment works; an area's stored version always wins.
-# The demo enters Changzhou's history of the hardship standard (seeds/001, 常司发〔2021〕89号) and its 2021
-# exemption policy (SPEC L3), which starts on the day the threshold changed. Where each figure comes from:
-# chalicelib/demo/data/README.md.
+# The demo enters Changzhou's 2021 exemption policy (SPEC L3), which starts on the day the hardship standard
+# changed (the standard's history is the core's demo data now: chalicelib/demo/data/policies_demo.json).
+# Where each figure comes from: chalicelib/demo/data/README.md.
 AREA_VERSIONS = [
-    (INCOME_THRESHOLD, "3204", 1790, "2020-01-01", "常州市最低生活保障标准的2倍",
-     "2021 年调整前的标准：最低生活保障标准的 2 倍（常司发〔2021〕89号）。低保 895 元/月为演示估计值，种子文件未载明，"
-     "上线前须以常州市民政局公布的标准核实替换。"),
-    (INCOME_THRESHOLD, "3204", 2020, "2021-07-20", "常州市最低工资标准",
-     "常司发〔2021〕89号（2021-07-20）：法律援助经济困难标准由最低生活保障的2倍调整到当地最低工资。当日执行的是江苏省 "
-     "2018-08-01 起的一类地区月最低工资 2020 元。"),
-    (INCOME_THRESHOLD, "3204", 2280, "2021-08-01", "常州市最低工资标准",
-     "江苏省 2021-08-01 起调整最低工资标准：一类地区月最低工资 2280 元（常州市区为一类地区）。"),
     (SPECIAL_GROUPS_EXEMPT, "3204", 1, "2021-07-20", "常州市特殊困难群体免审政策",
      "常司发〔2021〕89号：对农村高龄、孤寡、失能、失独老人、困境儿童、重度残疾人、重病患者等免于经济状况审查，取消事项范围限制"),
 ]

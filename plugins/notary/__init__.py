@@ -10,7 +10,7 @@ from __future__ import annotations
 from chalicelib.plugin import CoverageRole, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck
 from plugins.notary import service
 from plugins.notary.models import (
-    APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, OPENS_AT,
+    APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, OPENS_AT, REMINDER_DAYS,
 )
 from plugins.notary.routes import bp
 
@@ -31,6 +31,8 @@ plugin = Plugin(
                               "重症病人等行动不便者开辟上门服务绿色通道。"),
         Parameter(MATERIALS_LOOKAHEAD, title="预约材料未备齐提示天数", unit="工作日", minimum=1, maximum=20, default=3,
                   description="排查时列出此后若干个工作日内材料尚未确认备齐的预约，便于工作人员提前联系。"),
+        Parameter(REMINDER_DAYS, title="预约提醒提前工作日数", unit="工作日", minimum=1, maximum=5, default=1,
+                  description="N3：预约前一（个工作）日提醒申请人时间、方式和尚未备齐的材料（订阅消息接入前由工作人员电话提醒）。"),
     ),
     link_rules=(LinkRule(APPOINTMENT, service.may_attach),),
     screening_checks=(ScreeningCheck("notary.materials-incomplete", "公证预约材料未备齐", service.materials_incomplete),),

@@ -18,6 +18,7 @@ OPENS_AT = "notary.opens_at_hour"
 CLOSES_AT = "notary.closes_at_hour"
 HOME_VISIT_AGE = "notary.home_visit_age"
 MATERIALS_LOOKAHEAD = "notary.materials_lookahead_days"
+REMINDER_DAYS = "notary.reminder_working_days"
 
 Mode = Literal["office", "video", "home"]
 MODE_TITLES = {"office": "到公证处办理", "video": "远程视频办证", "home": "上门办证（绿色通道）"}
@@ -249,6 +250,37 @@ class AppointmentContactOut(Model):
 class AppointmentPage(Model):
     items: list[AppointmentOut]
     next_cursor: str | None = None
+
+
+ReminderReason = Literal["appointment_due", "materials_incomplete"]
+
+
+class ReminderOut(Model):
+    """One resident the desk should call before their appointment (until the subscribe-message outbox sends
+    it): the masked phone only — the full one through the audited `/contact` read."""
+    appointment_id: str
+    day: date
+    start: str
+    matter: str
+    matter_name: str
+    mode: Mode
+    mode_title: str
+    phone: str = Field(description="掩码后的电话")
+    materials_missing: list[str] = Field(description="尚未确认备齐的材料")
+    reasons: list[ReminderReason] = Field(description="appointment_due 预约临近 / materials_incomplete 材料未备齐")
+    message: str = Field(description="提醒内容（电话提醒时照读）")
+
+
+class ReminderPage(Model):
+    day: date = Field(description="提醒的是这一天的预约")
+    items: list[ReminderOut]
+    next_cursor: str | None = None
+
+
+class ReminderQuery(Model):
+    model_config = ConfigDict(extra="forbid")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
 
 
 class DayQuery(Model):

@@ -10,7 +10,7 @@ from chalicelib.platform.web import (
 from plugins.notary import service
 from plugins.notary.models import (
     AppointmentIn, AppointmentOut, AppointmentPage, AppointmentContactOut, DayQuery, GridNotary, GridQuery, MaterialsIn, MatterOut,
-    MatterPage, MatterQuery, RescheduleIn, SlotIn, SlotOut, SlotPage, SlotQuery, CancelIn,
+    MatterPage, MatterQuery, ReminderPage, ReminderQuery, RescheduleIn, SlotIn, SlotOut, SlotPage, SlotQuery, CancelIn,
 )
 
 bp = Blueprint(__name__)
@@ -55,6 +55,14 @@ def notary_list_slots(office_id):
 def notary_day_appointments(office_id):
     q = parse_query(DayQuery)
     return service.day_list(caller(), office_id, q.day, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/offices/{office_id}/reminders", methods=["GET"], authorizer=jwt_auth)
+@endpoint("待电话提醒的预约（次日预约及材料未备齐，工作人员）", who=STAFF, query=ReminderQuery, response=ReminderPage,
+          tags=TAGS)
+def notary_reminders(office_id):
+    q = parse_query(ReminderQuery)
+    return service.reminders(caller(), office_id, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/appointments", methods=["POST"], authorizer=jwt_auth)

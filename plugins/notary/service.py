@@ -23,14 +23,13 @@ from chalicelib.plugin import DemoContext, Finding, ScreeningContext
 from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
-from chalicelib.platform.storage import keys
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import SHANGHAI, now_utc, today_shanghai
 from plugins.notary import catalogue
 from plugins.notary.criteria import GREEN_CHANNEL, HomeVisitFacts
 from plugins.notary.models import (
-    APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, MODE_TITLES, OPENS_AT, SLOT,
-    Appointment,
+    APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, MODE_TITLES, OPENS_AT,
+    REMINDER_DAYS, SLOT, Appointment, ReminderOut, ReminderPage,
     AppointmentIn, AppointmentOut, AppointmentPage, AppointmentContactOut, Decision, GridNotary, LiaisonCard, MatterOut, MatterPage,
     OfficeCard, Slot, SlotIn, SlotOut, SlotPage,
 )
@@ -375,6 +374,36 @@ def day_list(caller: Caller, office_id: str, day: date, *, limit: int, cursor: s
                               cursor=cursor))
 
 
+# --- reminders (N3) -------------------------------------------------------------------------------
+
+def reminders(caller: Caller, office_id: str, *, limit: int, cursor: str | None) -> ReminderPage:
+    """Staff of the office: the appointments of the working day `notary.reminder_working_days` ahead (the
+    day before, by default), each with the resident's masked phone and the materials not yet confirmed,
+    so the desk can call. One Query of the day's listing."""
+    inst = office_for_staff(caller, office_id)
+    today = today_shanghai()
+    ahead = int(policy.resolve(REMINDER_DAYS, inst.home_area, today).value)
+    day = workdays.add_working_days(today, ahead).end
+    page = storage.page(Appointment, "notary-appointment-day", (office_id, day.isoformat()), limit=limit,
+                        cursor=cursor)
+    items = [reminder(Appointment.from_item(i)) for i in page.items]
+    # TODO(outbox): once intake's subscribe-message outbox exists, enqueue each `message` to the resident.
+    return ReminderPage(day=day, items=items, next_cursor=page.next_cursor)
+
+
+def reminder(appointment: Appointment) -> ReminderOut:
+    matter = catalogue.find(appointment.matter)
+    missing = [m for m in matter.materials if m not in appointment.materials_ready]
+    when = f"{appointment.day} {appointment.start}"
+    message = f"您预约的{matter.name}定于 {when}（{MODE_TITLES[appointment.mode]}）"
+    message += f"，请备齐：{'、'.join(missing)}" if missing else "，材料已确认备齐，请按时办理"
+    return ReminderOut(
+        appointment_id=appointment.id, day=appointment.day, start=appointment.start, matter=matter.code,
+        matter_name=matter.name, mode=appointment.mode, mode_title=MODE_TITLES[appointment.mode],
+        phone=appointment.phone_masked, materials_missing=missing,
+        reasons=["appointment_due", *(["materials_incomplete"] if missing else [])], message=message)
+
+
 # --- what notary declares on its Plugin -----------------------------------------------------------
 
 def may_attach(caller: Caller, appointment_id: str) -> None:
@@ -425,7 +454,7 @@ def _next_workdays(start: date, count: int) -> Iterable[date]:
 def load_demo(context: DemoContext) -> None:
     """Slots at 天宁公证处 for the next three working days, and an elderly resident's home visit to make a
     will on the first. Fixed ids: loading again on the same day changes nothing."""
-    if storage.get(**keys.record(APPOINTMENT, DEMO_APPOINTMENT)) is not None:
+    if storage.find(Appointment, APPOINTMENT, DEMO_APPOINTMENT) is not None:
         return
     first: Slot | None = None
     for day in _next_workdays(today_shanghai(), 3):
@@ -433,7 +462,7 @@ def load_demo(context: DemoContext) -> None:
             slot = Slot(id=f"{DEMO_OFFICE}.{day:%Y%m%d}{start.replace(':', '')}", office_id=DEMO_OFFICE,
                         office_area=DEMO_OFFICE_AREA, day=day, start=start, starts_at=_moment(day, start), minutes=30,
                         capacity=1, modes=["home", "office", "video"], notary="王建国")
-            if storage.get(**keys.record(SLOT, slot.id)) is None:
+            if storage.find(Slot, SLOT, slot.id) is None:
                 storage.put_new(slot, also=[audit.entry(context.actor, "create", SLOT, slot.id, "演示时段")])
             first = first or slot
     resident = Caller(sub="demo-resident-1", roles=frozenset({"resident"}), area=None)

@@ -18,6 +18,14 @@ answers already given, so it needs an explicit `retroactive_reason`, which goes 
 one legitimate case is entering the historical rules of a city that joins the platform). A version that
 has not taken effect yet may be withdrawn (a mistake caught in time); one in force or past never can.
 
+Renamed parameters: a parameter that moved (a service's own that became the core's) stays declared under
+its former name with `renamed_to`. Resolution reads the former name's timelines in the same BatchGetItem
+and merges them with the new name's, area by area (the latest version in force wins; the new name's on the
+same date); resolving the former name reads as the new one. New versions are refused under the former name
+(422 `policy_renamed`) and must come after the latest under either name. The versions stored under the
+former name stay where they are — their history, version ids and withdrawal are still under that name — so
+nothing is copied and no stored decision's version id changes.
+
 Storage (docs/data-model.md, patterns P1–P3): per (parameter, area) one partition `policy#<name>#<area>`
 holding a `timeline` item — every active version's date and value, kept in step with the version
 records in the same transaction — and the version records `v#<effective_from>#<suffix>`. Resolution is
@@ -66,9 +74,19 @@ Number = Annotated[Decimal, PlainSerializer(_number, return_type=int | float, wh
 
 Declaration = plugin.Parameter  # one type for the core's parameters and the ones plugins declare
 
+MEANS_INCOME_THRESHOLD = "means.income_threshold_monthly"  # chalicelib.domain.means: the shared means test
+
 # The core's own parameters. A service's parameters are declared on its Plugin (`parameters=`), and are
 # known exactly while the plugin is enabled.
 CORE_PARAMETERS: dict[str, Declaration] = {d.name: d for d in (
+    # SPEC L2 / A2: one economic-hardship standard for every service that relieves the hard-up of a cost
+    # (legal aid, appraisal fees). No default: the law leaves it to each locality (REFERENCE.md; seeds/001:
+    # Changzhou 2021 moved it from 2 × 低保 to the local minimum wage), so an area without one is decided by
+    # a clerk, never by another city's figure.
+    Declaration(MEANS_INCOME_THRESHOLD, title="经济困难标准（家庭人均月收入上限）", unit="元/月", minimum=100,
+                maximum=100_000,
+                description="SPEC L2、A2：家庭人均月收入不高于此数视为经济困难，法律援助和司法鉴定费减缓免共用；"
+                            "常州 2021-07-20 起为当地最低工资标准（常司发〔2021〕89号）。"),
     Declaration("files.max_upload_mb", title="单个上传文件大小上限", unit="MB", minimum=1, maximum=100, default=20,
                 description="SPEC C10：上传资料的大小上限（确认上传时要整体读取校验，故不超过 100 MB）。"),
     # SPEC C5 限时办结: each intake category's time limit in working days, counted from the day received
@@ -112,6 +130,16 @@ def declared(name: str) -> Declaration:
         raise Unprocessable(f"没有名为「{name}」的政策参数，请检查拼写", code="unknown_policy",
                             errors=[{"loc": ["path", "name"], "msg": "未登记的参数名"}])
     return found
+
+
+def current_name(name: str) -> str:
+    """The name a parameter goes by now: a former name (declared `renamed_to`) reads as its new one."""
+    return declared(name).renamed_to or name
+
+
+def former_names(name: str) -> list[str]:
+    """The names `name` was stored under before it was renamed (declared with `renamed_to=name`)."""
+    return [d.name for d in plugin.parameters() if d.renamed_to == name]
 
 
 def declarations() -> list[Declaration]:
@@ -177,7 +205,7 @@ class Version(storage.Record):
 
 class InForce(Model):
     """The version of a parameter in force at an area on a date — cite it in reasons shown to people."""
-    name: str = Field(examples=["legal_aid.income_threshold_monthly"])
+    name: str = Field(examples=["means.income_threshold_monthly"])
     value: Number = Field(examples=[2280])
     unit: str = Field(examples=["元/月"])
     effective_from: date
@@ -219,6 +247,8 @@ def _timelines(names: list[str], area_code: str) -> dict[tuple[str, str], Timeli
     """Every timeline of `names` along the chain of `area_code`, in one BatchGetItem per 100 keys (one call
     for up to 14 names). The area record rides along: an unknown area is a 404, not a root default."""
     codes = chain(area_code)
+    names = [current_name(n) for n in names]
+    names = list(dict.fromkeys([*names, *(old for n in names for old in former_names(n))]))
     pairs = [(keys.policy_partition(n, c), keys.POLICY_TIMELINE_SK) for n in names for c in codes]
     area_key = tuple(keys.record("area", area_code).values()) if area_code != ROOT else None
     wanted = [*([area_key] if area_key else []), *pairs]
@@ -235,10 +265,23 @@ def _timelines(names: list[str], area_code: str) -> dict[tuple[str, str], Timeli
     return out
 
 
+def _entries_at(name: str, code: str, timelines: dict[tuple[str, str], Timeline]) -> list[TimelineEntry]:
+    """The active versions of `name` at one area, those stored under its former names included, oldest
+    first; on the same date the current name's version comes last (it wins)."""
+    found = []
+    for stored_as in [*former_names(name), name]:
+        timeline = timelines.get((stored_as, code))
+        found += timeline.entries if timeline else []
+    return sorted(found, key=lambda e: e.effective_from)  # stable: keeps the current name last on a tie
+
+
 def _pick(name: str, area_code: str, on: date, timelines: dict[tuple[str, str], Timeline]) -> InForce | None:
+    name = current_name(name)
     for code in chain(area_code):
-        timeline = timelines.get((name, code))
-        entry = timeline.in_force(on) if timeline else None
+        entry = None
+        for candidate in _entries_at(name, code, timelines):
+            if candidate.effective_from <= on:
+                entry = candidate
         if entry is not None:
             return InForce(name=name, value=entry.value, unit=entry.unit, effective_from=entry.effective_from,
                            area=code, label=entry.label, version_id=entry.version_id)
@@ -372,6 +415,9 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
     """Add a version of `name` at an area (admin of that area), audited with the value it replaces for that
     date (old → new). Pass `data` (the route) or the keyword fields (services, demo loader)."""
     declaration = declared(name)
+    if declaration.renamed_to:
+        raise Unprocessable(f"参数「{name}」已更名为「{declaration.renamed_to}」，请按新名称设置", code="policy_renamed",
+                            errors=[{"loc": ["path", "name"], "msg": f"已更名为 {declaration.renamed_to}"}])
     if data is None:
         data = VersionIn(area=area_code, value=Decimal(str(value)), unit=unit, effective_from=effective_from,
                          label=label, note=note, retroactive_reason=retroactive_reason)
@@ -391,8 +437,9 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
 
     timelines = _timelines([name], data.area)  # one call: this area's timeline, its ancestors', the area
     own = timelines.get((name, data.area))
-    if own and own.entries and data.effective_from <= own.entries[-1].effective_from:
-        last = own.entries[-1]
+    existing = _entries_at(name, data.area, timelines)  # under a former name too: the timeline stays ordered
+    if existing and data.effective_from <= existing[-1].effective_from:
+        last = existing[-1]
         raise Conflict(f"生效日期须晚于该区域现有最新版本的生效日期 {last.effective_from.isoformat()}",
                        code="effective_from_not_after_previous",
                        errors=_field("effective_from", f"应晚于 {last.effective_from.isoformat()}"))

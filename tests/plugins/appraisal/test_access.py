@@ -29,6 +29,8 @@ MATRIX = [
     ("GET", "/v1/appraisal/consultations", "/v1/appraisal/consultations", None, SIGNED_IN),
     ("GET", "/v1/appraisal/consultations/unanswered", "/v1/appraisal/consultations/unanswered", None, STAFF),
     ("GET", "/v1/appraisal/consultations/{consultation_id}", "/v1/appraisal/consultations/{c}", None, OWNER_OR_AREA),
+    ("GET", "/v1/appraisal/consultations/{consultation_id}/contact", "/v1/appraisal/consultations/{c}/contact", None,
+     OWNER_OR_AREA),
     ("POST", "/v1/appraisal/consultations/{consultation_id}/answer", "/v1/appraisal/consultations/{c}/answer",
      {"guidance": GUIDANCE, "version": 99},
      {"anonymous": 401, "owner": 403, "resident": 403, "officer": 409, "outsider": 404, "admin": 409}),

@@ -79,6 +79,23 @@ def test_a_stranger_gets_404_and_staff_of_another_district_cannot_answer(client,
     assert body(client.get("/v1/appraisal/consultations", headers=token("worker-2")))["items"] == []
 
 
+def test_staff_of_the_area_reveal_the_resident_s_full_phone_audited_and_others_see_it_masked(
+        client, token, world, officer):
+    asked = ok(post(client, "/v1/appraisal/consultations", question(), token("worker-1")), 201)
+    path = f"/v1/appraisal/consultations/{asked['id']}"
+    assert body(client.get(path, headers=officer))["phone"] == "138****1302"
+    assert body(client.get(f"{path}/contact", headers=officer)) == {"phone": "13800001302"}
+    assert body(client.get(f"{path}/contact", headers=token("worker-1"))) == {"phone": "13800001302"}
+    for stranger in (token("worker-2"), token("o-9", "legal_aid_officer", area="320404"),
+                     token("pub-1", "publicist", area="320402")):
+        assert_problem(client.get(f"{path}/contact", headers=stranger), 404)
+    trail = audit.trail("appraisal-consultation", asked["id"]).items
+    reads = [(i["actor"], i["summary"]) for i in trail if i["action"] == "read"]
+    assert reads == [("worker-1", "查看鉴定咨询人的完整联系电话（联系咨询人）"),
+                     ("officer-1", "查看鉴定咨询人的完整联系电话（联系咨询人）")]  # newest first
+    assert all("13800001302" not in str(i) for i in trail)
+
+
 def test_an_unknown_grid_kind_or_use_and_too_short_facts_are_422s_naming_each_field(client, token, world):
     problem = assert_problem(post(client, "/v1/appraisal/consultations",
                                   question(kind="astrology", intended_use="revenge", facts="短"), token("r1")), 422)

@@ -1,11 +1,12 @@
 """SPEC A2: fee relief 减·缓·免 decided by named criteria with reasons — exemption groups waive, economic
-hardship (legal aid's standard, through the core's policy registry) reduces, an environmental-damage
+hardship (the core's means test and standard `means.income_threshold_monthly`, as legal aid) reduces, an environmental-damage
 appraisal is not charged in advance; a request with none of the facts a criterion needs is a 422."""
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
+from chalicelib.domain import means
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit
 from plugins.appraisal.relief import ReliefFacts, decide
@@ -15,10 +16,14 @@ from tests.plugins.appraisal.conftest import question
 ON = date(2026, 12, 1)
 
 
-def facts(kind="disability_grade", groups=(), size=None, incomes=(), standard=Decimal("2280")) -> ReliefFacts:
+STANDARD = policy.InForce(name=means.INCOME_THRESHOLD, value=Decimal("2280"), unit="元/月",
+                          effective_from=date(2021, 8, 1), area="3204", label="常州市经济困难标准",
+                          version_id="3204-20210801-0a1b2c3d")
+
+
+def facts(kind="disability_grade", groups=(), size=None, incomes=(), standard=STANDARD) -> ReliefFacts:
     return ReliefFacts(kind=kind, groups=frozenset(groups), household_size=size,
-                       monthly_incomes=tuple(Decimal(str(i)) for i in incomes), standard=standard,
-                       standard_label="常州市经济困难标准")
+                       monthly_incomes=tuple(Decimal(str(i)) for i in incomes), standard=standard, asked_on=ON)
 
 
 def test_a_member_of_an_exempt_group_is_waived_the_fee():
@@ -30,9 +35,9 @@ def test_income_per_head_at_the_standard_is_reduced_and_a_cent_above_is_not():
     granted, result = decide(facts(size=3, incomes=[6840]), ON)
     assert granted == "reduce"
     assert result.find("appraisal.economic_hardship").reason == \
-        "人均月收入 2,280.00 元 ≤ 2,280.00 元（常州市经济困难标准），减收鉴定费"
+        "人均月收入 2,280 元 ≤ 2,280 元（常州市经济困难标准）；家庭月收入合计 6,840 元，共 3 人（常州市经济困难标准自 2021-08-01 起执行），减收鉴定费"
     granted, result = decide(facts(size=3, incomes=["6840.01"]), ON)
-    assert granted is None and "> 2,280.00 元" in result.find("appraisal.economic_hardship").reason
+    assert granted is None and "略高于 2,280 元" in result.find("appraisal.economic_hardship").reason
 
 
 def test_without_a_standard_in_force_hardship_is_left_to_a_clerk():
@@ -62,14 +67,16 @@ def test_an_injured_worker_on_subsistence_allowance_is_granted_a_waiver_with_the
         ("appraisal.environmental_no_prepayment", False)]
 
 
-def test_hardship_is_judged_by_legal_aid_s_standard_in_force_at_the_grid(client, token, world, clock):
-    policy.set_version(audit.SYSTEM, None, "legal_aid.income_threshold_monthly", area_code="3204", value=2280,
+def test_hardship_is_judged_by_the_core_means_standard_in_force_at_the_grid(client, token, world, clock):
+    """A2 "reuse L2": the core's `means.income_threshold_monthly`, the standard legal aid judges by."""
+    policy.set_version(audit.SYSTEM, None, means.INCOME_THRESHOLD, area_code="3204", value=2280,
                        effective_from=clock.today, label="常州市最低工资标准")
     asked = ask(client, token)
     decided = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief",
                       {"household_size": 2, "monthly_incomes": [3000, 1200], "version": 1}, token("worker-1")))
     assert decided["fee_relief"]["granted"] == "reduce"
-    assert decided["fee_relief"]["reason"] == "人均月收入 2,100.00 元 ≤ 2,280.00 元（常州市最低工资标准），减收鉴定费"
+    assert decided["fee_relief"]["reason"] == (f"人均月收入 2,100 元 ≤ 2,280 元（常州市最低工资标准）；家庭月收入合计 "
+                                               f"4,200 元，共 2 人（常州市最低工资标准自 {clock.today} 起执行），减收鉴定费")
     again = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief",
                     {"household_size": 1, "monthly_incomes": [5000], "version": 2}, token("worker-1")))
     assert again["fee_relief"]["granted"] is None and again["fee_relief"]["title"] == "不符合鉴定费减缓免条件"

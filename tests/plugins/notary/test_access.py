@@ -28,6 +28,8 @@ MATRIX = [
      {**STAFF_OF_OFFICE, "notary": 201, "admin": 201}),
     ("GET", "/v1/notary/offices/{office_id}/appointments", f"/v1/notary/offices/{OFFICE}/appointments?day={{day}}",
      None, STAFF_OF_OFFICE),
+    ("GET", "/v1/notary/offices/{office_id}/reminders", f"/v1/notary/offices/{OFFICE}/reminders", None,
+     STAFF_OF_OFFICE),
     ("POST", "/v1/notary/appointments", "/v1/notary/appointments", "booking",
      {"anonymous": 401, **dict.fromkeys(CALLERS[1:], 201)}),
     ("GET", "/v1/notary/appointments", "/v1/notary/appointments", None, SIGNED_IN),

@@ -1,16 +1,21 @@
 """SPEC N1–N3 done-when, over HTTP as a new user would: an elderly resident of 第一网格 finds the office serving
 the grid, looks up the will in the catalogue, books a home visit and sees the materials list; a neighbour's
-booking of the same slot is refused; the notary sees the day's visit; the resident confirms the materials."""
+booking of the same slot is refused; the notary sees the day's visit and, the day before, the reminder with
+the materials still missing; the resident confirms the materials. After `make dev` the demo grandmother finds
+her home visit the same way."""
 from __future__ import annotations
 
 import json
 
+from chalicelib import plugin
+from chalicelib.platform import audit, workdays
+from plugins.notary import catalogue, service
 from tests.helpers import assert_problem, body, ok, post
-from tests.plugins.notary.conftest import GRID, publish
+from tests.plugins.notary.conftest import GRID, booking, publish
 
 
 def test_an_elderly_resident_books_a_home_visit_to_make_a_will_and_a_second_booking_is_refused(
-        client, token, world, notary):
+        client, token, world, notary, clock):
     resident, neighbour = token("grandma-zhou"), token("neighbour-li")
     [office] = body(client.get(f"/v1/notary/offices?grid={GRID}"))["offices"]
     assert office["name"] == "天宁公证处"
@@ -35,8 +40,24 @@ def test_an_elderly_resident_books_a_home_visit_to_make_a_will_and_a_second_book
     [visit] = body(client.get(f"/v1/notary/offices/{office['id']}/appointments?day={world.day}", headers=notary))[
         "items"]
     assert (visit["id"], visit["mode"], visit["materials_complete"]) == (made["id"], "home", False)
+    day_before = workdays.add_working_days(clock.today, 1).end
+    with clock.travel(days=(day_before - clock.today).days):
+        [reminder] = body(client.get(f"/v1/notary/offices/{office['id']}/reminders", headers=notary))["items"]
+    assert (reminder["appointment_id"], reminder["phone"], reminder["materials_missing"]) == (
+        made["id"], "139****1111", made["materials"])
     done = ok(client.put(f"/v1/notary/appointments/{made['id']}/materials", body=json.dumps(
         {"ready": made["materials"]}, ensure_ascii=False), headers={
         **resident, "Content-Type": "application/json", "If-Match": '"1"'}))
     assert done["materials_complete"] is True
     assert [a["id"] for a in body(client.get("/v1/notary/appointments", headers=resident))["items"]] == [made["id"]]
+
+
+def test_after_make_dev_the_demo_grandmother_sees_her_home_visit_and_its_materials_and_her_slot_is_full(
+        client, token, world):
+    service.load_demo(plugin.DemoContext(actor=audit.SYSTEM, areas=lambda prefix: []))
+    [visit] = body(client.get("/v1/notary/appointments", headers=token("demo-resident-1")))["items"]
+    assert (visit["matter_name"], visit["mode"], visit["green_channel"]["basis"]) == ("遗嘱公证", "home",
+                                                                                     "notary.elderly")
+    assert visit["materials"] == list(catalogue.find("will").materials) and visit["materials_complete"] is False
+    assert_problem(post(client, "/v1/notary/appointments", booking(visit["slot_id"]), token("neighbour-li")), 409,
+                   "slot_full")
