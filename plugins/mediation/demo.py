@@ -9,11 +9,10 @@ from chalicelib.domain.directory import service as directory
 from chalicelib.plugin import DemoContext
 from chalicelib.platform import storage
 from chalicelib.platform.auth import Caller
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import today_shanghai
 from plugins.mediation import roster, service
 from plugins.mediation.models import (
-    ENTITY, MEDIATOR_ENTITY, AgreementIn, DisputeIn, MediatorIn, OutcomeIn, PartyIn, RiskFlags, TermIn,
+    ENTITY, MEDIATOR_ENTITY, AgreementIn, DisputeIn, Mediator, MediatorIn, OutcomeIn, PartyIn, RiskFlags, TermIn,
 )
 
 GRID = "320402001001001"
@@ -57,11 +56,11 @@ def load(context: DemoContext) -> None:
     # 朝阳花园社区's committee has only a part-time mediator: the staffing check names it.
     committees = directory.load_institutions(m.committee_id for m in ROSTER if m.committee_id)
     for mediator in ROSTER:
-        if storage.get(**keys.record(MEDIATOR_ENTITY, mediator.id)) is None:
+        if storage.find(Mediator, MEDIATOR_ENTITY, mediator.id) is None:
             known = mediator.committee_id in committees
             roster.enrol(DISTRICT_OFFICE, mediator if known else mediator.model_copy(update={"committee_id": None}))
     for dispute_id, data in DISPUTES.items():
-        if storage.get(**keys.record(ENTITY, dispute_id)) is None:
+        if storage.find(service.Dispute, ENTITY, dispute_id) is None:
             service.open_dispute(MEDIATOR, data, dispute_id=dispute_id)
     settled = storage.require(service.Dispute, "demo-dispute-settled")
     if settled.status != "closed":

@@ -21,11 +21,10 @@ from chalicelib.plugin import CaseProgress, CaseRef, DemoContext, Finding, Intak
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.mediation import params, rates, tiers
 from plugins.mediation.models import (
-    ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, MEDIATOR_ENTITY, PERFORMANCE, RESULTS, STATUSES,
+    ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, PERFORMANCE, RESULTS, STATUSES, Mediator,
     TIER_AREA_DIGITS, TIERS, Agreement, DisputeContactOut, Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary,
     FollowUp, FollowUpIn, Holder, Outcome, OutcomeIn, PartiesIn, RiskFlags, Session, SessionIn, Term, TierStep,
     DisputeTransferIn,
@@ -233,9 +232,7 @@ def _on_roster(mediator: str) -> storage.Check:
     """A named holder must be a mediator on the roster (checked inside the transaction, no read before)."""
     problem = Unprocessable(f"调解员名册中没有 {mediator}", code="mediator_not_found",
                             errors=field_error(["mediator"], "不在调解员名册中"))
-    if not keys.is_record_id(mediator):
-        raise problem
-    return storage.Check(storage.check_op(**keys.record(MEDIATOR_ENTITY, mediator)), problem)
+    return storage.must_exist(Mediator, mediator, problem)
 
 
 def _direction(before: str, after: str) -> str:
@@ -393,9 +390,9 @@ def new_disputes(context: ScreeningContext) -> Iterable[Finding]:
     """The month's newly opened disputes in the area, from its tally (one GetItem): how many, and how
     many of them major enough to start at the district centre."""
     tally = rates.month_tally(context.area, context.month)
-    opened = int(tally.get("opened", 0))
+    opened = tally.count("opened")
     if opened:
-        major = int(tally.get("opened_district", 0))
+        major = tally.count("opened_district")
         yield Finding(check="mediation.new-disputes", area=context.area, severity="info",
                       title=f"{context.month} 新登记矛盾纠纷 {opened} 起，其中由区矛盾纠纷调处中心调处 {major} 起",
                       record=f"new-{context.area}-{context.month}")
