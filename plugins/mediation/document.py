@@ -68,7 +68,7 @@ def lines(dispute: Dispute) -> list[tuple[str, dict]]:
             (f"双方当事人可以自调解协议生效之日起三十日内（{agreement.confirmation_deadline.isoformat()} 前）"
              "共同向人民法院申请司法确认（《中华人民共和国人民调解法》第三十三条）。", {}),
             ("当事人（签名、盖章或按指印）：", {}), ("", {}), ("人民调解员（签名）：", {}), ("", {}),
-            (f"{dispute.holder.title}（印）", {}), (f"{agreement.signed_on.year} 年 {agreement.signed_on.month} 月 "
+            (f"{dispute.holder.seal}（印）", {}), (f"{agreement.signed_on.year} 年 {agreement.signed_on.month} 月 "
                                                  f"{agreement.signed_on.day} 日", {})]
     return out
 

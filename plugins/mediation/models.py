@@ -68,10 +68,17 @@ class StoredParty(Model):
 
 
 class Holder(Model):
-    """Who holds the dispute now: one mediator (their account) or one committee (of an area at a tier)."""
+    """Who holds the dispute now: one mediator (their account) or one committee (of an area at a tier). The
+    name is stored when the holder is assigned, so every list shows it without a read per item."""
     kind: Literal["mediator", "committee"]
     id: str
-    title: str
+    title: str = Field(description="调解员：所属调解委员会；调解委员会：层级")
+    name: str | None = Field(None, description="调解员姓名或调解委员会名称")
+
+    @property
+    def seal(self) -> str:
+        """The committee whose seal goes on an agreement: the holding committee, or the mediator's own."""
+        return (self.name or self.title) if self.kind == "committee" else self.title
 
 
 class TierStep(Model):
@@ -385,6 +392,7 @@ class DisputeSummary(Model):
     kind_label: str
     status: str
     tier: str
+    holder: Holder
     due: date
     opened_on: date
     version: int

@@ -24,7 +24,7 @@ from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessa
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.mediation import params, rates, tiers
 from plugins.mediation.models import (
-    ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, PERFORMANCE, RESULTS, STATUSES, Mediator,
+    ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, MEDIATOR_ENTITY, PERFORMANCE, RESULTS, STATUSES, Mediator,
     TIER_AREA_DIGITS, TIERS, Agreement, DisputeContactOut, Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary,
     FollowUp, FollowUpIn, Holder, Outcome, OutcomeIn, PartiesIn, RiskFlags, Session, SessionIn, Term, TierStep,
     DisputeTransferIn,
@@ -77,8 +77,8 @@ def listing(caller: Caller, area: str | None, *, limit: int, cursor: str | None)
 
 def summary(dispute: Dispute) -> DisputeSummary:
     return DisputeSummary(id=dispute.id, grid=dispute.grid, kind=dispute.kind, kind_label=KINDS[dispute.kind],
-                          status=dispute.status, tier=dispute.tier, due=dispute.due, opened_on=dispute.opened_on,
-                          version=dispute.version)
+                          status=dispute.status, tier=dispute.tier, holder=dispute.holder, due=dispute.due,
+                          opened_on=dispute.opened_on, version=dispute.version)
 
 
 def holds(caller: Caller, dispute: Dispute) -> bool:
@@ -141,11 +141,26 @@ def _cite(in_force: policy.InForce) -> str:
 
 
 def committee(tier: str, grid: str) -> Holder:
-    """The committee of `tier` for a grid. Grid mediators belong to their village's committee (seeds/000:
-    镇、村调解组织的调解员全部进入网格), which holds a grid-tier dispute until one of them takes it."""
+    """The committee of `tier` for a grid, by name (one BatchGetItem of the grid's areas). Grid mediators
+    belong to their village's committee (seeds/000: 镇、村调解组织的调解员全部进入网格), which holds a
+    grid-tier dispute until one of them takes it."""
     body = "village" if tier == "grid" else tier
     area = grid[:TIER_AREA_DIGITS[body]]
-    return Holder(kind="committee", id=f"{body}:{area}", title=f"{TIERS[body]}（{area}）")
+    names = {code: a.name for code, a in areas.area_chain(grid).items()}
+    suffix = {"district": "矛盾纠纷调处中心", "industry": "行业性专业性人民调解委员会"}.get(body, "人民调解委员会")
+    name = f"{names[area]}{suffix}" if area in names else f"{TIERS[body]}（{area}）"
+    return Holder(kind="committee", id=f"{body}:{area}", title=TIERS[body], name=name)
+
+
+def mediator_holder(account: str, *, loc: list[str] | None = None) -> Holder:
+    """A mediator as holder, named from the roster (one GetItem). Naming someone not on the roster is a 422
+    at `loc`; a mediator registering a dispute themselves holds it even before they are enrolled."""
+    found = storage.find(Mediator, MEDIATOR_ENTITY, account)
+    if found is None and loc is not None:
+        raise _not_on_roster(account, loc)
+    if found is None:
+        return Holder(kind="mediator", id=account, title="未列入调解员名册", name=account)
+    return Holder(kind="mediator", id=account, title=found.committee, name=found.name)
 
 
 def _step(caller: Caller, tier: str, holder: Holder, reasons: list[str], today: date,
@@ -163,7 +178,7 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
     today = today_shanghai()
     found = _in_force(data.grid, today)
     decision = tiers.starting_tier(_facts(data.kind, len(data.parties), data.risk, found), today)
-    holder = (Holder(kind="mediator", id=caller.sub, title="登记的调解员")
+    holder = (mediator_holder(caller.sub)
               if decision.tier == "grid" and "mediator" in caller.roles else committee(decision.tier, data.grid))
     step = _step(caller, decision.tier, holder, decision.reasons, today, found)
     dispute = Dispute(id=dispute_id or uuid.uuid4().hex, grid=data.grid, kind=data.kind, facts=data.facts,
@@ -215,7 +230,7 @@ def transfer(caller: Caller, dispute_id: str, data: DisputeTransferIn, *, expect
         raise Conflict(f"移交已达 {MAX_STEPS} 次，请结案或报告上级", code="too_many_transfers")
     today = today_shanghai()
     found = _in_force(dispute.grid, today)
-    holder = (Holder(kind="mediator", id=data.mediator, title="指定调解员") if data.mediator
+    holder = (mediator_holder(data.mediator, loc=["mediator"]) if data.mediator
               else committee(data.tier, dispute.grid))
     step = _step(caller, data.tier, holder, [data.reason], today, found)
     direction = _direction(dispute.tier, data.tier)
@@ -229,10 +244,13 @@ def transfer(caller: Caller, dispute_id: str, data: DisputeTransferIn, *, expect
 
 
 def _on_roster(mediator: str) -> storage.Check:
-    """A named holder must be a mediator on the roster (checked inside the transaction, no read before)."""
-    problem = Unprocessable(f"调解员名册中没有 {mediator}", code="mediator_not_found",
-                            errors=field_error(["mediator"], "不在调解员名册中"))
-    return storage.must_exist(Mediator, mediator, problem)
+    """A named holder must still be a mediator on the roster when the transfer is written."""
+    return storage.must_exist(Mediator, mediator, _not_on_roster(mediator, ["mediator"]))
+
+
+def _not_on_roster(mediator: str, loc: list[str]) -> Unprocessable:
+    return Unprocessable(f"调解员名册中没有 {mediator}", code="mediator_not_found",
+                         errors=field_error(loc, "不在调解员名册中"))
 
 
 def _direction(before: str, after: str) -> str:

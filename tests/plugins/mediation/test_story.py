@@ -21,7 +21,8 @@ def test_a_wage_dispute_of_thirty_workers_starts_at_the_district_centre_with_the
                              {"name": "常州某装饰工程有限公司", "kind": "organisation", "role": "respondent"}])
     created = ok(post(client, "/v1/mediation/disputes", wages, worker, ), 201)
     assert (created["tier"], created["tier_label"]) == ("district", "区矛盾纠纷调处中心")
-    assert created["holder"] == {"kind": "committee", "id": "district:320402", "title": "区矛盾纠纷调处中心（320402）"}
+    assert created["holder"] == {"kind": "committee", "id": "district:320402", "title": "区矛盾纠纷调处中心",
+                                 "name": "天宁区矛盾纠纷调处中心"}
     assert created["history"][0]["reasons"] == ["涉及 30 人，达到 10 人（平台默认标准）",
                                                 "劳动争议涉及劳动者 30 人，达到 10 人（平台默认标准）"]
     assert created["due"] == clock.day(30)
