@@ -109,12 +109,14 @@ class Term(Model):
 
 class Agreement(Model):
     """The agreement document's record (人民调解法 art. 28–33): what the parties agreed and when it took
-    effect; the judicial-confirmation deadline follows from it and the parameter in force that day."""
+    effect; the judicial-confirmation deadline follows from it and the parameter in force that day. Once
+    generated, the agreement document's file id, so the parties' list links it without a read."""
     number: str
     terms: list[Term]
     signed_on: date
     effective_on: date
     confirmation_deadline: date
+    document: str | None = None
 
 
 PERFORMANCE = {"full": "已全部履行", "partial": "部分履行", "none": "未履行"}
@@ -194,6 +196,20 @@ class Dispute(storage.Record):
         return any(p.account == sub for p in self.parties)
 
 
+class PartyDispute(storage.Record):
+    """A resident's entry for a dispute they are a party to (or whose ticket opened it), in their own
+    partition: the list of "my disputes" is one Query of these, then one BatchGetItem of the disputes."""
+    entity: ClassVar[str] = "mediation-party-dispute"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing("mediation-mine", "table", by="owner"),)
+
+    id: str               # the dispute
+    account: str
+    opened_on: date
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=self.account, sort=(self.opened_on.isoformat(), self.id))
+
+
 # --- input -----------------------------------------------------------------------------------------------
 
 class Strict(Model):
@@ -206,7 +222,8 @@ class PartyIn(Strict):
     role: PartyRole = Field(examples=["applicant"])
     phone: str | None = Field(None, max_length=30, examples=["13912345678"])
     id_number: str | None = Field(None, max_length=30, description="身份证号（自然人，可选）")
-    account: str | None = Field(None, max_length=128, description="当事人的居民账号（可选；填写后本人可查看）")
+    account: str | None = Field(None, max_length=128, pattern=r"^[A-Za-z0-9._-]+$",
+                                description="当事人的居民账号（可选；填写后本人可查看）")
 
     @field_validator("phone")
     @classmethod
@@ -403,10 +420,78 @@ class DisputePage(Model):
     next_cursor: str | None = None
 
 
+class ResidentDisputeOut(Model):
+    """What a party sees in their own list: where the dispute stands, who holds it (by name), what comes
+    next, the agreement document to download and the judicial-confirmation reminder. No other party's
+    contact details, no notes."""
+    id: str
+    kind_label: str
+    status: str
+    status_label: str
+    tier_label: str
+    holder: Holder
+    opened_on: date
+    next_step: str
+    result_label: str | None = None
+    agreement_number: str | None = None
+    agreement_download: str | None = Field(None, description="调解协议书下载地址（生成后）")
+    confirmation_deadline: date | None = None
+    confirmation_reminder: str | None = Field(None, description="司法确认申请期限提示（人民调解法第三十三条）")
+
+
+class ResidentDisputePage(Model):
+    items: list[ResidentDisputeOut]
+    next_cursor: str | None = None
+
+
 class ListQuery(Strict):
     area: str | None = Field(None, pattern=r"^\d{6}(\d{3}){0,3}$", description="区域代码（默认本人辖区）")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
+
+
+def confirmation_reminder(agreement: Agreement, today: date) -> str:
+    """The judicial-confirmation reminder (人民调解法 art. 33), and once the window has closed, that it has."""
+    if today > agreement.confirmation_deadline:
+        return (f"申请司法确认的期限已于 {agreement.confirmation_deadline.isoformat()} 届满；"
+                "如一方不履行协议，可就协议履行或内容向人民法院提起诉讼")
+    return (f"调解协议自 {agreement.effective_on.isoformat()} 起生效；双方当事人可在 "
+            f"{agreement.confirmation_deadline.isoformat()} 前共同向人民法院申请司法确认（《人民调解法》第三十三条）")
+
+
+def next_step(dispute: Dispute, today: date) -> str:
+    """What happens next, as a party reads it."""
+    if dispute.status == "registered":
+        return "调解员将联系您核实当事人情况，请保持电话畅通"
+    holder = dispute.holder.name or dispute.holder.title
+    if dispute.status == "mediating":
+        return f"由{holder}调解，时限至 {dispute.due.isoformat()}；请按通知参加调解"
+    outcome = dispute.outcome
+    if outcome is None or outcome.result == "withdrawn":
+        return "调解已终止"
+    if outcome.result == "referred":
+        return f"已引导至{REFERRALS.get(outcome.referred_to or '', '有关部门')}，请按其要求办理"
+    if outcome.result == "no_agreement":
+        return "调解不成，可依法向人民法院起诉或申请仲裁"
+    agreement = outcome.agreement
+    if agreement is not None and today <= agreement.confirmation_deadline:
+        return (f"请按协议履行；如需司法确认，请双方在 {agreement.confirmation_deadline.isoformat()} 前"
+                "共同向人民法院申请")
+    return "请按协议履行"
+
+
+def resident_dispute_out(dispute: Dispute, today: date) -> ResidentDisputeOut:
+    outcome = dispute.outcome
+    agreement = outcome.agreement if outcome else None
+    return ResidentDisputeOut(
+        id=dispute.id, kind_label=KINDS[dispute.kind], status=dispute.status,
+        status_label=STATUSES[dispute.status], tier_label=TIERS[dispute.tier], holder=dispute.holder,
+        opened_on=dispute.opened_on, next_step=next_step(dispute, today),
+        result_label=RESULTS[outcome.result] if outcome else None,
+        agreement_number=agreement.number if agreement else None,
+        agreement_download=f"/v1/files/{agreement.document}/download" if agreement and agreement.document else None,
+        confirmation_deadline=agreement.confirmation_deadline if agreement else None,
+        confirmation_reminder=confirmation_reminder(agreement, today) if agreement else None)
 
 
 def dispute_out(dispute: Dispute, today: date) -> DisputeOut:
@@ -421,11 +506,7 @@ def dispute_out(dispute: Dispute, today: date) -> DisputeOut:
     outcome = None
     if dispute.outcome is not None:
         found = dispute.outcome
-        reminder = None
-        if found.agreement is not None:
-            reminder = (f"调解协议自 {found.agreement.effective_on.isoformat()} 起生效；双方当事人可在 "
-                        f"{found.agreement.confirmation_deadline.isoformat()} 前共同向人民法院申请司法确认"
-                        f"（《人民调解法》第三十三条）")
+        reminder = confirmation_reminder(found.agreement, today) if found.agreement is not None else None
         outcome = OutcomeOut(result=found.result, result_label=RESULTS[found.result], on=found.on,
                              summary=found.summary, referred_to=found.referred_to, agreement=found.agreement,
                              follow_ups=[FollowUpOut(on=f.on, performed=f.performed,

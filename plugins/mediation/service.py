@@ -26,8 +26,8 @@ from plugins.mediation import params, rates, tiers
 from plugins.mediation.models import (
     ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, MEDIATOR_ENTITY, PERFORMANCE, RESULTS, STATUSES, Mediator,
     TIER_AREA_DIGITS, TIERS, Agreement, DisputeContactOut, Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary,
-    FollowUp, FollowUpIn, Holder, Outcome, OutcomeIn, PartiesIn, RiskFlags, Session, SessionIn, Term, TierStep,
-    DisputeTransferIn,
+    FollowUp, FollowUpIn, Holder, Outcome, OutcomeIn, PartiesIn, PartyDispute, ResidentDisputePage, RiskFlags,
+    Session, SessionIn, Term, TierStep, DisputeTransferIn, resident_dispute_out,
 )
 
 STAFF = frozenset({"mediator", "grid_worker"})
@@ -73,6 +73,25 @@ def listing(caller: Caller, area: str | None, *, limit: int, cursor: str | None)
     require_covers(caller, scope, ["area"])
     page = storage.page(Dispute, "mediation-dispute", scope, limit=limit, cursor=cursor, newest_first=True)
     return DisputePage(items=[summary(Dispute.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> ResidentDisputePage:
+    """The caller's own disputes (as a party with an account, or whose ticket opened them), newest first:
+    one Query of their entries, one BatchGetItem of the disputes."""
+    page = storage.page(PartyDispute, "mediation-mine", caller.sub, limit=limit, cursor=cursor, newest_first=True)
+    found = storage.find_many(Dispute, [i["id"] for i in page.items])
+    today = today_shanghai()
+    disputes = [found[i["id"]] for i in page.items if i["id"] in found]
+    return ResidentDisputePage(items=[resident_dispute_out(d, today) for d in disputes if _visible(caller, d)],
+                               next_cursor=page.next_cursor)
+
+
+def _party_entries(dispute: Dispute) -> list[dict]:
+    """The dispute's entries in its parties' own lists, written in the dispute's transaction (rewriting one
+    that is there changes nothing, so parties recorded later are simply added)."""
+    accounts = {p.account for p in dispute.parties if p.account} | ({dispute.resident} if dispute.resident else set())
+    return [storage.put_op(PartyDispute(id=dispute.id, account=a, opened_on=dispute.opened_on).to_item(),
+                           must_not_exist=False) for a in sorted(accounts)]
 
 
 def summary(dispute: Dispute) -> DisputeSummary:
@@ -186,7 +205,7 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
                       status="mediating", tier=decision.tier, holder=holder, due=step.due, history=[step],
                       opened_on=today, opened_by=caller.sub)
     return storage.put_new(dispute, also=[areas.must_exist(data.grid, field="grid", level="grid"),
-                                          *rates.opened_ops(dispute),
+                                          *rates.opened_ops(dispute), *_party_entries(dispute),
                                           audit.entry(caller.actor, "create", ENTITY, dispute.id,
                                                       f"登记{KINDS[data.kind]}，起始层级：{decision.label}")])
 
@@ -205,7 +224,8 @@ def record_parties(caller: Caller, dispute_id: str, data: PartiesIn, *, expected
     changes = {"parties": [p.stored() for p in data.parties], "risk": data.risk, "status": "mediating",
                "tier": decision.tier, "holder": holder, "due": step.due, "history": [*dispute.history, step]}
     return storage.update(dispute, changes, expected_version=expected_version,
-                          also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                          also=[*_party_entries(dispute.model_copy(update=changes)),
+                                audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"补录当事人 {len(data.parties)} 方，起始层级：{decision.label}")])
 
 
@@ -446,6 +466,7 @@ def open_from_ticket(request: IntakeRequest) -> CaseRef:
                       ticket_id=request.ticket_id, resident=request.resident)
     try:
         storage.put_new(dispute, also=[areas.must_exist(grid, field="area", level="grid"), *rates.opened_ops(dispute),
+                                       *_party_entries(dispute),
                                        audit.entry(request.actor, "create", ENTITY, dispute_id,
                                                    f"受理台转来（工单 {request.ticket_id}）")])
     except Conflict as exc:

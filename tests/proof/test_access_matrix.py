@@ -145,6 +145,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/mediation/disputes/{dispute_id}/sessions"):               "401  403  403  in   403  403  403  403",
     ("POST", "/v1/mediation/disputes/{dispute_id}/transfers"):              "401  403  403  in   403  403  403  403",
     ("GET", "/v1/mediation/experts"):                                       "401  in   in   in   in   in   in   in",
+    ("GET", "/v1/mediation/my-disputes"):                                   "401  ok   ok   ok   ok   ok   ok   ok",
     ("GET", "/v1/mediation/mediators"):                                     "401  403  403  ok   403  403  403  403",
     ("POST", "/v1/mediation/mediators"):                                    "401  403  403  403  403  403  403  403",
     ("GET", "/v1/mediation/rates"):                                         "401  403  403  ok   403  403  403  403",
