@@ -117,6 +117,7 @@ class Agreement(Model):
     effective_on: date
     confirmation_deadline: date
     document: str | None = None
+    follow_up_until: date | None = None   # the last performance date plus the follow-up period (parameter)
 
 
 PERFORMANCE = {"full": "已全部履行", "partial": "部分履行", "none": "未履行"}
@@ -132,6 +133,15 @@ class FollowUp(Model):
     recorded_by: str
 
 
+class Confirmation(Model):
+    """The parties' application for judicial confirmation 司法确认 (人民调解法 art. 33) and, once given, the
+    court's ruling date."""
+    applied_on: date
+    court: str
+    confirmed_on: date | None = None
+    recorded_by: str
+
+
 class Outcome(Model):
     result: str
     on: date
@@ -140,6 +150,7 @@ class Outcome(Model):
     agreement: Agreement | None = None
     recorded_by: str
     follow_ups: list[FollowUp] = Field(default_factory=list)
+    confirmation: Confirmation | None = None
 
 
 class RiskFlags(Model):
@@ -179,6 +190,7 @@ class Dispute(storage.Record):
     opened_by: str
     ticket_id: str | None = None
     resident: str | None = None      # the resident whose ticket opened it (they follow it)
+    watch_until: date | None = None  # a settled agreement: the last day it stays in the watch list
 
     def place(self, listing: str) -> storage.Place | None:
         if listing == "mediation-dispute":
@@ -186,11 +198,24 @@ class Dispute(storage.Record):
         if listing == "mediation-watch":
             if self.status != "closed":
                 return storage.Place(of=self.grid, sort=("open", self.due.isoformat(), self.id))
-            agreement = self.outcome.agreement if self.outcome else None
-            if agreement is not None:
-                return storage.Place(of=self.grid, sort=("agreed", agreement.confirmation_deadline.isoformat(),
-                                                         self.id))
+            if self.watch_until is not None:
+                return storage.Place(of=self.grid, sort=("agreed", self.watch_until.isoformat(), self.id))
         return None
+
+    def needs_watching_until(self, today: date) -> date | None:
+        """Until when a settled agreement stays in the watch list: its judicial-confirmation window, unless a
+        confirmation is recorded, and its follow-up period, unless performed in full; None once both are
+        over (it then leaves the list, so the list and the checks reading it stay bounded)."""
+        agreement = self.outcome.agreement if self.outcome else None
+        if self.status != "closed" or agreement is None:
+            return None
+        ends = []
+        if self.outcome.confirmation is None:
+            ends.append(agreement.confirmation_deadline)
+        if agreement.follow_up_until and not any(f.performed == "full" for f in self.outcome.follow_ups):
+            ends.append(agreement.follow_up_until)
+        end = max(ends, default=None)
+        return end if end is not None and end >= today else None
 
     def readable_by_party(self, sub: str) -> bool:
         return any(p.account == sub for p in self.parties)
@@ -304,6 +329,14 @@ class AgreementIn(Strict):
     effective_on: date | None = Field(None, description="生效日期（默认为签署日，各方签名、盖章之日起生效）")
 
 
+class ConfirmationIn(Strict):
+    """The parties applied for judicial confirmation (jointly, within the window), and the ruling if given."""
+    applied_on: date = Field(description="双方当事人共同申请司法确认的日期")
+    court: str = Field(min_length=2, max_length=100, examples=["常州市天宁区人民法院"])
+    confirmed_on: date | None = Field(None, description="人民法院裁定确认的日期（尚未裁定则不填）")
+    version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
+
+
 class OutcomeIn(Strict):
     result: Result
     on: date
@@ -375,6 +408,7 @@ class OutcomeOut(Model):
     referred_to: str | None
     agreement: Agreement | None
     follow_ups: list[FollowUpOut]
+    confirmation: Confirmation | None = None
     confirmation_reminder: str | None = Field(None, description="司法确认申请期限提示（人民调解法第三十三条）")
 
 
@@ -450,8 +484,14 @@ class ListQuery(Strict):
     cursor: str | None = Field(None, max_length=2048)
 
 
-def confirmation_reminder(agreement: Agreement, today: date) -> str:
-    """The judicial-confirmation reminder (人民调解法 art. 33), and once the window has closed, that it has."""
+def confirmation_reminder(outcome: Outcome, today: date) -> str:
+    """The judicial-confirmation reminder (人民调解法 art. 33); once applied for, where it stands; once the
+    window has closed, that it has."""
+    agreement, confirmation = outcome.agreement, outcome.confirmation
+    if confirmation is not None:
+        ruling = (f"，{confirmation.confirmed_on.isoformat()} 裁定确认有效" if confirmation.confirmed_on
+                  else "，等待人民法院裁定")
+        return f"已于 {confirmation.applied_on.isoformat()} 向{confirmation.court}申请司法确认{ruling}"
     if today > agreement.confirmation_deadline:
         return (f"申请司法确认的期限已于 {agreement.confirmation_deadline.isoformat()} 届满；"
                 "如一方不履行协议，可就协议履行或内容向人民法院提起诉讼")
@@ -474,7 +514,7 @@ def next_step(dispute: Dispute, today: date) -> str:
     if outcome.result == "no_agreement":
         return "调解不成，可依法向人民法院起诉或申请仲裁"
     agreement = outcome.agreement
-    if agreement is not None and today <= agreement.confirmation_deadline:
+    if agreement is not None and outcome.confirmation is None and today <= agreement.confirmation_deadline:
         return (f"请按协议履行；如需司法确认，请双方在 {agreement.confirmation_deadline.isoformat()} 前"
                 "共同向人民法院申请")
     return "请按协议履行"
@@ -491,7 +531,7 @@ def resident_dispute_out(dispute: Dispute, today: date) -> ResidentDisputeOut:
         agreement_number=agreement.number if agreement else None,
         agreement_download=f"/v1/files/{agreement.document}/download" if agreement and agreement.document else None,
         confirmation_deadline=agreement.confirmation_deadline if agreement else None,
-        confirmation_reminder=confirmation_reminder(agreement, today) if agreement else None)
+        confirmation_reminder=confirmation_reminder(outcome, today) if agreement else None)
 
 
 def dispute_out(dispute: Dispute, today: date) -> DisputeOut:
@@ -506,13 +546,13 @@ def dispute_out(dispute: Dispute, today: date) -> DisputeOut:
     outcome = None
     if dispute.outcome is not None:
         found = dispute.outcome
-        reminder = confirmation_reminder(found.agreement, today) if found.agreement is not None else None
+        reminder = confirmation_reminder(found, today) if found.agreement is not None else None
         outcome = OutcomeOut(result=found.result, result_label=RESULTS[found.result], on=found.on,
                              summary=found.summary, referred_to=found.referred_to, agreement=found.agreement,
                              follow_ups=[FollowUpOut(on=f.on, performed=f.performed,
                                                      performed_label=PERFORMANCE[f.performed], notes=f.notes)
                                          for f in found.follow_ups],
-                             confirmation_reminder=reminder)
+                             confirmation=found.confirmation, confirmation_reminder=reminder)
     return DisputeOut(id=dispute.id, grid=dispute.grid, kind=dispute.kind, kind_label=KINDS[dispute.kind],
                       facts=dispute.facts, amount=dispute.amount, parties=parties, risk=dispute.risk,
                       status=dispute.status, status_label=STATUSES[dispute.status], tier=dispute.tier,

@@ -10,9 +10,9 @@ from chalicelib.platform.web import SIGNED_IN, PageQuery, caller, endpoint, expe
 from chalicelib.domain.files.service import FileOut
 from plugins.mediation import document, rates, roster, service
 from plugins.mediation.models import (
-    Contacts, DisputeIn, DisputeOut, DisputePage, ExpertPage, ExpertQuery, FollowUpIn, ListQuery, MediatorIn,
-    MediatorOut, MediatorPage, OutcomeIn, PartiesUpdateIn, Recommendations, ResidentDisputePage, SessionIn,
-    DisputeTransferIn, dispute_out,
+    ConfirmationIn, Contacts, DisputeIn, DisputeOut, DisputePage, DisputeTransferIn, ExpertPage, ExpertQuery,
+    FollowUpIn, ListQuery, MediatorIn, MediatorOut, MediatorPage, OutcomeIn, PartiesUpdateIn, Recommendations,
+    ResidentDisputePage, SessionIn, dispute_out,
 )
 
 bp = Blueprint(__name__)
@@ -132,3 +132,12 @@ def list_experts():
 def add_follow_up(dispute_id):
     data = parse(FollowUpIn)
     return _out(service.follow_up(caller(), dispute_id, data, expected_version=expected_version(data.version)))
+
+
+@bp.route("/disputes/{dispute_id}/confirmation", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("记录当事人申请司法确认及法院裁定（人民调解法第三十三条）", who=STAFF, body=ConfirmationIn, response=DisputeOut,
+          tags=TAGS)
+def record_confirmation(dispute_id):
+    data = parse(ConfirmationIn)
+    return _out(service.record_confirmation(caller(), dispute_id, data,
+                                            expected_version=expected_version(data.version)))

@@ -4,7 +4,8 @@ problems from chalicelib.platform.errors with field locations relative to its in
 
 Who sees a dispute: mediators and grid workers whose area covers its grid (their area and below), the
 mediator holding it (an expert named from elsewhere), the parties with a resident account named on it, and
-the resident whose ticket opened it; to anyone else it does not exist (404). Phones and ID numbers are shown masked; in full only to whoever holds the dispute
+the resident whose ticket opened it; to anyone else it does not exist (404). Phones and ID numbers are
+shown masked; in full only to whoever holds the dispute
 (the mediator, or a mediator of the holding committee), each such read audited.
 """
 from __future__ import annotations
@@ -24,10 +25,10 @@ from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessa
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.mediation import params, rates, tiers
 from plugins.mediation.models import (
-    ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, MEDIATOR_ENTITY, PERFORMANCE, RESULTS, STATUSES, Mediator,
-    TIER_AREA_DIGITS, TIERS, Agreement, DisputeContactOut, Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary,
-    FollowUp, FollowUpIn, Holder, Outcome, OutcomeIn, PartiesIn, PartyDispute, ResidentDisputePage, RiskFlags,
-    Session, SessionIn, Term, TierStep, DisputeTransferIn, resident_dispute_out,
+    ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, MEDIATOR_ENTITY, PERFORMANCE, RESULTS, STATUSES,
+    TIER_AREA_DIGITS, TIERS, Agreement, Confirmation, ConfirmationIn, Contacts, Dispute, DisputeContactOut, DisputeIn,
+    DisputePage, DisputeSummary, DisputeTransferIn, FollowUp, FollowUpIn, Holder, Mediator, Outcome, OutcomeIn,
+    PartiesIn, PartyDispute, ResidentDisputePage, RiskFlags, Session, SessionIn, Term, TierStep, resident_dispute_out,
 )
 
 STAFF = frozenset({"mediator", "grid_worker"})
@@ -318,8 +319,16 @@ def record_outcome(caller: Caller, dispute_id: str, data: OutcomeIn, *, expected
                       agreement=agreement, recorded_by=caller.sub)
     entry = audit.entry(caller.actor, "update", ENTITY, dispute.id, f"结案：{RESULTS[data.result]}",
                         {"status": {"from": dispute.status, "to": "closed"}})
-    return storage.update(dispute, {"status": "closed", "outcome": outcome}, expected_version=expected_version,
+    changes = _watched_while_needed(dispute, {"status": "closed", "outcome": outcome})
+    return storage.update(dispute, changes, expected_version=expected_version,
                           also=[*rates.tally_ops(dispute, outcome), entry])
+
+
+def _watched_while_needed(dispute: Dispute, changes: dict) -> dict:
+    """`changes` with the watch-list date they lead to (a settled agreement leaves the list once its
+    confirmation window and follow-up period are over, or a confirmation and full performance are recorded)."""
+    after = dispute.model_copy(update=changes)
+    return {**changes, "watch_until": after.needs_watching_until(today_shanghai())}
 
 
 def _agreement(dispute: Dispute, data: OutcomeIn) -> Agreement | None:
@@ -337,10 +346,15 @@ def _agreement(dispute: Dispute, data: OutcomeIn) -> Agreement | None:
     if effective < signed:
         raise Unprocessable("生效日期不能早于签署日期", code="effective_before_signed",
                             errors=field_error(["agreement", "effective_on"], "早于签署日期"))
-    days = int(policy.resolve(params.CONFIRMATION_DAYS, dispute.grid, effective).value)
+    found = policy.resolve_many([params.CONFIRMATION_DAYS, params.FOLLOW_UP_DAYS], dispute.grid, effective)
+    days = int(found[params.CONFIRMATION_DAYS].value)
+    perform_by = [t.perform_by for t in data.agreement.terms if t.perform_by]
+    follow_up_until = (max(perform_by) + timedelta(days=int(found[params.FOLLOW_UP_DAYS].value))
+                       if perform_by else None)
     return Agreement(number=f"{dispute.grid[:6]}-{effective.year}-{dispute.id[:8]}",
                      terms=[Term(**t.model_dump()) for t in data.agreement.terms], signed_on=signed,
-                     effective_on=effective, confirmation_deadline=effective + timedelta(days=days))
+                     effective_on=effective, confirmation_deadline=effective + timedelta(days=days),
+                     follow_up_until=follow_up_until)
 
 
 def follow_up(caller: Caller, dispute_id: str, data: FollowUpIn, *, expected_version: int) -> Dispute:
@@ -356,9 +370,36 @@ def follow_up(caller: Caller, dispute_id: str, data: FollowUpIn, *, expected_ver
         raise Conflict(f"回访记录已达 {MAX_FOLLOW_UPS} 次", code="too_many_follow_ups")
     visit = FollowUp(on=data.on, performed=data.performed, notes=data.notes, recorded_by=caller.sub)
     changed = outcome.model_copy(update={"follow_ups": [*outcome.follow_ups, visit]})
-    return storage.update(dispute, {"outcome": changed}, expected_version=expected_version,
+    return storage.update(dispute, _watched_while_needed(dispute, {"outcome": changed}),
+                          expected_version=expected_version,
                           also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"履行回访（{data.on.isoformat()}）：{PERFORMANCE[data.performed]}")])
+
+
+def record_confirmation(caller: Caller, dispute_id: str, data: ConfirmationIn, *,
+                        expected_version: int) -> Dispute:
+    """Record that the parties applied for judicial confirmation — within the window (人民调解法 art. 33)
+    — and the court's ruling once given; the agreement then leaves the confirmation watch."""
+    dispute = staff_dispute(caller, dispute_id)
+    outcome = dispute.outcome
+    if outcome is None or outcome.agreement is None:
+        raise Conflict("只有达成调解协议的纠纷可以申请司法确认", code="no_agreement")
+    agreement, today = outcome.agreement, today_shanghai()
+    if not agreement.effective_on <= data.applied_on <= min(agreement.confirmation_deadline, today):
+        raise Unprocessable(f"申请日期应在协议生效日 {agreement.effective_on.isoformat()} 与申请期限 "
+                            f"{agreement.confirmation_deadline.isoformat()} 之间，且不晚于今天", code="date_out_of_range",
+                            errors=field_error(["applied_on"], "不在申请司法确认的期限内"))
+    if data.confirmed_on is not None and not data.applied_on <= data.confirmed_on <= today:
+        raise Unprocessable("裁定日期应在申请日期之后、今天及以前", code="date_out_of_range",
+                            errors=field_error(["confirmed_on"], "日期不在申请日与今天之间"))
+    confirmation = Confirmation(applied_on=data.applied_on, court=data.court, confirmed_on=data.confirmed_on,
+                                recorded_by=caller.sub)
+    changes = _watched_while_needed(dispute, {"outcome": outcome.model_copy(update={"confirmation": confirmation})})
+    return storage.update(dispute, changes, expected_version=expected_version,
+                          also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                                            f"司法确认：{data.applied_on.isoformat()} 向{data.court}申请"
+                                            + (f"，{data.confirmed_on.isoformat()} 裁定确认" if data.confirmed_on
+                                               else ""))])
 
 
 def performance_due(context: ScreeningContext) -> Iterable[Finding]:
@@ -410,18 +451,39 @@ def high_risk(context: ScreeningContext) -> Iterable[Finding]:
 
 
 def confirmation_window(context: ScreeningContext) -> Iterable[Finding]:
-    """Agreements whose 30-day window for judicial confirmation closes soon (人民调解法 art. 33)."""
-    for dispute in _watched(context.area):
-        agreement = dispute.outcome.agreement if dispute.outcome else None
-        if agreement is None or agreement.confirmation_deadline < context.as_of:
+    """Agreements whose 30-day window for judicial confirmation closes soon and for which no application is
+    recorded (人民调解法 art. 33). Reading the watch list, it also prunes it: agreements past their
+    watch (`prune_watch`) leave it, so the list stays as long as what needs watching."""
+    alerts: dict[str, int] = {}
+    for dispute in prune_watch(_watched(context.area), today_shanghai()):
+        outcome = dispute.outcome
+        agreement = outcome.agreement if outcome else None
+        if agreement is None or outcome.confirmation is not None or agreement.confirmation_deadline < context.as_of:
             continue
-        alert = int(policy.resolve(params.CONFIRMATION_ALERT_DAYS, dispute.grid, context.as_of).value)
-        if (agreement.confirmation_deadline - context.as_of).days <= alert:
+        if dispute.grid not in alerts:
+            alerts[dispute.grid] = int(policy.resolve(params.CONFIRMATION_ALERT_DAYS, dispute.grid,
+                                                      context.as_of).value)
+        if (agreement.confirmation_deadline - context.as_of).days <= alerts[dispute.grid]:
             yield Finding(check="mediation.confirmation-window", area=dispute.grid, severity="info",
                           title="调解协议申请司法确认的期限即将届满",
                           detail=f"纠纷 {dispute.id}：协议 {agreement.effective_on.isoformat()} 生效，"
                                  f"须在 {agreement.confirmation_deadline.isoformat()} 前申请",
                           record=dispute.id, due=agreement.confirmation_deadline)
+
+
+def prune_watch(watched: list[Dispute], today: date) -> list[Dispute]:
+    """The watched disputes that still need watching; each settled one whose watch is over is taken out of
+    the list (a conditional update clearing `watch_until`; one changed meanwhile is left for the next run)."""
+    kept = []
+    for dispute in watched:
+        if dispute.status != "closed" or dispute.needs_watching_until(today) is not None:
+            kept.append(dispute)
+            continue
+        try:
+            storage.update(dispute, {"watch_until": None}, expected_version=dispute.version)
+        except (Conflict, NotFound):
+            pass
+    return kept
 
 
 def new_disputes(context: ScreeningContext) -> Iterable[Finding]:

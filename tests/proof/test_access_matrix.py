@@ -137,6 +137,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/mediation/disputes"):                                     "401  403  403  in   403  403  403  403",
     ("GET", "/v1/mediation/disputes/{dispute_id}"):                         "401  404  404  404  404  404  404  404",
     ("POST", "/v1/mediation/disputes/{dispute_id}/agreement-document"):     "401  403  403  404  403  403  403  403",
+    ("PUT", "/v1/mediation/disputes/{dispute_id}/confirmation"):            "401  403  403  in   403  403  403  403",
     ("GET", "/v1/mediation/disputes/{dispute_id}/contacts"):                "401  403  403  403  403  403  403  403",
     ("POST", "/v1/mediation/disputes/{dispute_id}/follow-ups"):             "401  403  403  in   403  403  403  403",
     ("PUT", "/v1/mediation/disputes/{dispute_id}/outcome"):                 "401  403  403  in   403  403  403  403",
