@@ -282,6 +282,8 @@ class PartiesIn(Strict):
 
 
 class PartiesUpdateIn(PartiesIn):
+    kind: Kind | None = Field(None, description="纠纷类型：受理台转来的纠纷按工单类别登记，补录当事人时可据实改定",
+                              examples=["neighbour"])
     version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
 
 

@@ -53,6 +53,14 @@ def opened_ops(dispute: Dispute) -> list[dict]:
     return _add(dispute.grid, dispute.opened_on.strftime("%Y-%m"), {"opened": 1, f"opened_{dispute.tier}": 1})
 
 
+def retiered_ops(dispute: Dispute, tier: str) -> list[dict]:
+    """The ops moving a dispute opened at one tier to the tier decided later (a ticket's dispute once its
+    parties are recorded), in the tallies of the month it was opened."""
+    if tier == dispute.tier:
+        return []
+    return _add(dispute.grid, dispute.opened_on.strftime("%Y-%m"), {f"opened_{dispute.tier}": -1, f"opened_{tier}": 1})
+
+
 def month_tally(area: str, month: str) -> Tally:
     """One area's tally of one month (all zero when nothing happened)."""
     tally_id = f"{area}-{month}"

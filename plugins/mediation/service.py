@@ -28,7 +28,8 @@ from plugins.mediation.models import (
     ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, MEDIATOR_ENTITY, PERFORMANCE, RESULTS, STATUSES,
     TIER_AREA_DIGITS, TIERS, Agreement, Confirmation, ConfirmationIn, Contacts, Dispute, DisputeContactOut, DisputeIn,
     DisputePage, DisputeSummary, DisputeTransferIn, FollowUp, FollowUpIn, Holder, Mediator, Outcome, OutcomeIn,
-    PartiesIn, PartyDispute, ResidentDisputePage, RiskFlags, Session, SessionIn, Term, TierStep, resident_dispute_out,
+    PartiesUpdateIn, PartyDispute, ResidentDisputePage, RiskFlags, Session, SessionIn, Term, TierStep,
+    resident_dispute_out,
 )
 
 STAFF = frozenset({"mediator", "grid_worker"})
@@ -198,8 +199,7 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
     today = today_shanghai()
     found = _in_force(data.grid, today)
     decision = tiers.starting_tier(_facts(data.kind, len(data.parties), data.risk, found), today)
-    holder = (mediator_holder(caller.sub)
-              if decision.tier == "grid" and "mediator" in caller.roles else committee(decision.tier, data.grid))
+    holder = _first_holder(caller, decision.tier, data.grid)
     step = _step(caller, decision.tier, holder, decision.reasons, today, found)
     dispute = Dispute(id=dispute_id or uuid.uuid4().hex, grid=data.grid, kind=data.kind, facts=data.facts,
                       amount=data.amount, parties=[p.stored() for p in data.parties], risk=data.risk,
@@ -211,21 +211,30 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
                                                       f"登记{KINDS[data.kind]}，起始层级：{decision.label}")])
 
 
-def record_parties(caller: Caller, dispute_id: str, data: PartiesIn, *, expected_version: int) -> Dispute:
-    """Complete a dispute opened from a ticket: its parties and risk flags; the starting tier is then
-    decided as for one entered directly."""
+def _first_holder(caller: Caller, tier: str, grid: str) -> Holder:
+    """Who holds a dispute once its starting tier is decided: a grid mediator recording a grid-tier dispute
+    takes it themselves; otherwise the committee of the tier."""
+    return mediator_holder(caller.sub) if tier == "grid" and "mediator" in caller.roles else committee(tier, grid)
+
+
+def record_parties(caller: Caller, dispute_id: str, data: PartiesUpdateIn, *, expected_version: int) -> Dispute:
+    """Complete a dispute opened from a ticket: its parties, risk flags and — the ticket says only
+    "矛盾纠纷" — its kind; the starting tier is then decided as for one entered directly, and the month's
+    tallies follow it."""
     dispute = staff_dispute(caller, dispute_id)
     if dispute.status != "registered":
         raise Conflict("当事人已登记；如需调整层级请移交", code="parties_already_recorded")
     today = today_shanghai()
     found = _in_force(dispute.grid, today)
-    decision = tiers.starting_tier(_facts(dispute.kind, len(data.parties), data.risk, found), today)
-    holder = committee(decision.tier, dispute.grid)
+    kind = data.kind or dispute.kind
+    decision = tiers.starting_tier(_facts(kind, len(data.parties), data.risk, found), today)
+    holder = _first_holder(caller, decision.tier, dispute.grid)
     step = _step(caller, decision.tier, holder, decision.reasons, today, found)
-    changes = {"parties": [p.stored() for p in data.parties], "risk": data.risk, "status": "mediating",
+    changes = {"kind": kind, "parties": [p.stored() for p in data.parties], "risk": data.risk, "status": "mediating",
                "tier": decision.tier, "holder": holder, "due": step.due, "history": [*dispute.history, step]}
     return storage.update(dispute, changes, expected_version=expected_version,
                           also=[*_party_entries(dispute.model_copy(update=changes)),
+                                *rates.retiered_ops(dispute, decision.tier),
                                 audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"补录当事人 {len(data.parties)} 方，起始层级：{decision.label}")])
 
