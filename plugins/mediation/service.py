@@ -445,8 +445,12 @@ def overdue(context: ScreeningContext) -> Iterable[Finding]:
         if dispute.status != "closed" and dispute.due < context.as_of:
             yield Finding(check="mediation.overdue", area=dispute.grid, severity="warning",
                           title=f"纠纷超过{TIERS[dispute.tier]}调解时限",
-                          detail=f"纠纷 {dispute.id}：时限 {dispute.due.isoformat()}，已超 "
-                                 f"{(context.as_of - dispute.due).days} 日", record=dispute.id, due=dispute.due)
+                          detail=f"纠纷 {dispute.id}（{_holder_name(dispute)}承办）：时限 {dispute.due.isoformat()}，"
+                                 f"已超 {(context.as_of - dispute.due).days} 日", record=dispute.id, due=dispute.due)
+
+
+def _holder_name(dispute: Dispute) -> str:
+    return dispute.holder.name or dispute.holder.title
 
 
 def high_risk(context: ScreeningContext) -> Iterable[Finding]:
@@ -455,7 +459,7 @@ def high_risk(context: ScreeningContext) -> Iterable[Finding]:
         if dispute.status != "closed" and (dispute.risk.petition_history or dispute.risk.threat_of_escalation):
             yield Finding(check="mediation.high-risk", area=dispute.grid, severity="risk",
                           title="高风险矛盾纠纷尚未化解",
-                          detail=f"纠纷 {dispute.id}：{TIERS[dispute.tier]}承办，{dispute.opened_on.isoformat()} 登记",
+                          detail=f"纠纷 {dispute.id}：{_holder_name(dispute)}承办，{dispute.opened_on.isoformat()} 登记",
                           record=dispute.id)
 
 
