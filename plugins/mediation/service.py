@@ -180,7 +180,7 @@ def mediator_holder(account: str, *, loc: list[str] | None = None) -> Holder:
     if found is None and loc is not None:
         raise _not_on_roster(account, loc)
     if found is None:
-        return Holder(kind="mediator", id=account, title="未列入调解员名册", name=account)
+        return Holder(kind="mediator", id=account, title=TIERS["grid"], name=account)
     return Holder(kind="mediator", id=account, title=found.committee, name=found.name)
 
 
