@@ -2,8 +2,9 @@
 the same transaction as each outcome — never recomputed by reading every dispute.
 
 A tally is one record per area and month (`Tally`, id `<area>-<YYYY-MM>`) for the grid and each area
-above it up to the city, adding: `opened`, `opened_<tier>` when a dispute is opened; `closed`,
-`result_<result>`, and for an agreement `agreed_<tier>`, when one is closed. Reading
+above it up to the city, adding: `opened`, `opened_<tier>` when a dispute is opened (moved to the tier
+decided once a ticket's parties are recorded); `closed`, `result_<result>`, and for an agreement
+`agreed_<tier>`, when one is closed. Reading
 a period is one BatchGetItem of at most 24 items.
 """
 from __future__ import annotations
