@@ -1,6 +1,7 @@
 """Demo disputes for `make dev` in 天宁区 雕庄街道 (the demo tree's first grid): a neighbour dispute at the grid,
-a 30-worker wage dispute that starts at the district centre, and a settled one with its agreement. Fixed
-ids; a dispute already there is left alone, so loading twice changes nothing."""
+a 30-worker wage dispute that starts at the district centre, and a settled one with its agreement; the
+demo resident (`demo-resident-1`) is a party to the neighbour and the settled one, and finds both in
+"my disputes". Fixed ids; a dispute already there is left alone, so loading twice changes nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,11 +10,10 @@ from chalicelib.domain.directory import service as directory
 from chalicelib.plugin import DemoContext
 from chalicelib.platform import storage
 from chalicelib.platform.auth import Caller
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import today_shanghai
 from plugins.mediation import roster, service
 from plugins.mediation.models import (
-    ENTITY, MEDIATOR_ENTITY, AgreementIn, DisputeIn, MediatorIn, OutcomeIn, PartyIn, RiskFlags, TermIn,
+    ENTITY, MEDIATOR_ENTITY, AgreementIn, DisputeIn, Mediator, MediatorIn, OutcomeIn, PartyIn, RiskFlags, TermIn,
 )
 
 GRID = "320402001001001"
@@ -37,7 +37,7 @@ DISPUTES = {
     "demo-dispute-neighbour": DisputeIn(
         grid=GRID, kind="neighbour", facts="楼上住户装修漏水，浸湿楼下天花板和墙面，双方多次争吵，要求赔偿维修费用。",
         amount="3500", parties=[
-            PartyIn(name="李秀英", role="applicant", phone="13912340001"),
+            PartyIn(name="李秀英", role="applicant", phone="13912340001", account="demo-resident-1"),
             PartyIn(name="张国强", role="respondent", phone="13912340002")]),
     "demo-dispute-wages": DisputeIn(
         grid=GRID, kind="labour", facts="某装饰工程公司拖欠 30 名工人 2026 年下半年工资共计 48 万元，工人扬言集体上访。",
@@ -47,7 +47,7 @@ DISPUTES = {
     "demo-dispute-settled": DisputeIn(
         grid=GRID, kind="property_management", facts="业主以电梯长期故障为由拒交物业费，物业公司催缴未果。",
         amount="2400", parties=[
-            PartyIn(name="陈美华", role="applicant", phone="13912340004"),
+            PartyIn(name="陈美华", role="applicant", phone="13912340004", account="demo-resident-1"),
             PartyIn(name="常州某物业服务有限公司", kind="organisation", role="respondent")]),
 }
 
@@ -57,11 +57,11 @@ def load(context: DemoContext) -> None:
     # 朝阳花园社区's committee has only a part-time mediator: the staffing check names it.
     committees = directory.load_institutions(m.committee_id for m in ROSTER if m.committee_id)
     for mediator in ROSTER:
-        if storage.get(**keys.record(MEDIATOR_ENTITY, mediator.id)) is None:
+        if storage.find(Mediator, MEDIATOR_ENTITY, mediator.id) is None:
             known = mediator.committee_id in committees
             roster.enrol(DISTRICT_OFFICE, mediator if known else mediator.model_copy(update={"committee_id": None}))
     for dispute_id, data in DISPUTES.items():
-        if storage.get(**keys.record(ENTITY, dispute_id)) is None:
+        if storage.find(service.Dispute, ENTITY, dispute_id) is None:
             service.open_dispute(MEDIATOR, data, dispute_id=dispute_id)
     settled = storage.require(service.Dispute, "demo-dispute-settled")
     if settled.status != "closed":

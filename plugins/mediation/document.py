@@ -16,7 +16,7 @@ import zipfile
 from xml.sax.saxutils import escape
 
 from chalicelib.domain.files import service as files
-from chalicelib.platform import aws
+from chalicelib.platform import audit, aws, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict
 from plugins.mediation.models import ENTITY, KINDS, PARTY_KINDS, PARTY_ROLES, Dispute
@@ -68,7 +68,7 @@ def lines(dispute: Dispute) -> list[tuple[str, dict]]:
             (f"双方当事人可以自调解协议生效之日起三十日内（{agreement.confirmation_deadline.isoformat()} 前）"
              "共同向人民法院申请司法确认（《中华人民共和国人民调解法》第三十三条）。", {}),
             ("当事人（签名、盖章或按指印）：", {}), ("", {}), ("人民调解员（签名）：", {}), ("", {}),
-            (f"{dispute.holder.title}（印）", {}), (f"{agreement.signed_on.year} 年 {agreement.signed_on.month} 月 "
+            (f"{dispute.holder.seal}（印）", {}), (f"{agreement.signed_on.year} 年 {agreement.signed_on.month} 月 "
                                                  f"{agreement.signed_on.day} 日", {})]
     return out
 
@@ -97,4 +97,14 @@ def generate(caller: Caller, dispute_id: str) -> files.StoredFile:
         content_type=DOCX, size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(),
         linked_record=f"{ENTITY}:{dispute.id}"))
     aws.s3().put_object(Bucket=record.bucket, Key=record.key, Body=content, ContentType=DOCX)
-    return files.confirm(caller.actor, caller, record.id)
+    stored = files.confirm(caller.actor, caller, record.id)
+    _remember(caller, dispute, stored.id)
+    return stored
+
+
+def _remember(caller: Caller, dispute: Dispute, file_id: str) -> None:
+    """Keep the newest document's id on the agreement, so the parties' list links it without a read."""
+    agreement = dispute.outcome.agreement.model_copy(update={"document": file_id})
+    outcome = dispute.outcome.model_copy(update={"agreement": agreement})
+    storage.update(dispute, {"outcome": outcome}, expected_version=dispute.version,
+                   also=[audit.entry(caller.actor, "update", ENTITY, dispute.id, f"生成调解协议书（文件 {file_id}）")])

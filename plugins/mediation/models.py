@@ -68,10 +68,17 @@ class StoredParty(Model):
 
 
 class Holder(Model):
-    """Who holds the dispute now: one mediator (their account) or one committee (of an area at a tier)."""
+    """Who holds the dispute now: one mediator (their account) or one committee (of an area at a tier). The
+    name is stored when the holder is assigned, so every list shows it without a read per item."""
     kind: Literal["mediator", "committee"]
     id: str
-    title: str
+    title: str = Field(description="调解员：所属调解委员会；调解委员会：层级")
+    name: str | None = Field(None, description="调解员姓名或调解委员会名称")
+
+    @property
+    def seal(self) -> str:
+        """The committee whose seal goes on an agreement: the holding committee, or the mediator's own."""
+        return (self.name or self.title) if self.kind == "committee" else self.title
 
 
 class TierStep(Model):
@@ -102,12 +109,15 @@ class Term(Model):
 
 class Agreement(Model):
     """The agreement document's record (人民调解法 art. 28–33): what the parties agreed and when it took
-    effect; the judicial-confirmation deadline follows from it and the parameter in force that day."""
+    effect; the judicial-confirmation deadline follows from it and the parameter in force that day. Once
+    generated, the agreement document's file id, so the parties' list links it without a read."""
     number: str
     terms: list[Term]
     signed_on: date
     effective_on: date
     confirmation_deadline: date
+    document: str | None = None
+    follow_up_until: date | None = None   # the last performance date plus the follow-up period (parameter)
 
 
 PERFORMANCE = {"full": "已全部履行", "partial": "部分履行", "none": "未履行"}
@@ -123,6 +133,15 @@ class FollowUp(Model):
     recorded_by: str
 
 
+class Confirmation(Model):
+    """The parties' application for judicial confirmation 司法确认 (人民调解法 art. 33) and, once given, the
+    court's ruling date."""
+    applied_on: date
+    court: str
+    confirmed_on: date | None = None
+    recorded_by: str
+
+
 class Outcome(Model):
     result: str
     on: date
@@ -131,6 +150,7 @@ class Outcome(Model):
     agreement: Agreement | None = None
     recorded_by: str
     follow_ups: list[FollowUp] = Field(default_factory=list)
+    confirmation: Confirmation | None = None
 
 
 class RiskFlags(Model):
@@ -170,6 +190,7 @@ class Dispute(storage.Record):
     opened_by: str
     ticket_id: str | None = None
     resident: str | None = None      # the resident whose ticket opened it (they follow it)
+    watch_until: date | None = None  # a settled agreement: the last day it stays in the watch list
 
     def place(self, listing: str) -> storage.Place | None:
         if listing == "mediation-dispute":
@@ -177,14 +198,41 @@ class Dispute(storage.Record):
         if listing == "mediation-watch":
             if self.status != "closed":
                 return storage.Place(of=self.grid, sort=("open", self.due.isoformat(), self.id))
-            agreement = self.outcome.agreement if self.outcome else None
-            if agreement is not None:
-                return storage.Place(of=self.grid, sort=("agreed", agreement.confirmation_deadline.isoformat(),
-                                                         self.id))
+            if self.watch_until is not None:
+                return storage.Place(of=self.grid, sort=("agreed", self.watch_until.isoformat(), self.id))
         return None
+
+    def needs_watching_until(self, today: date) -> date | None:
+        """Until when a settled agreement stays in the watch list: its judicial-confirmation window, unless a
+        confirmation is recorded, and its follow-up period, unless performed in full; None once both are
+        over (it then leaves the list, so the list and the checks reading it stay bounded)."""
+        agreement = self.outcome.agreement if self.outcome else None
+        if self.status != "closed" or agreement is None:
+            return None
+        ends = []
+        if self.outcome.confirmation is None:
+            ends.append(agreement.confirmation_deadline)
+        if agreement.follow_up_until and not any(f.performed == "full" for f in self.outcome.follow_ups):
+            ends.append(agreement.follow_up_until)
+        end = max(ends, default=None)
+        return end if end is not None and end >= today else None
 
     def readable_by_party(self, sub: str) -> bool:
         return any(p.account == sub for p in self.parties)
+
+
+class PartyDispute(storage.Record):
+    """A resident's entry for a dispute they are a party to (or whose ticket opened it), in their own
+    partition: the list of "my disputes" is one Query of these, then one BatchGetItem of the disputes."""
+    entity: ClassVar[str] = "mediation-party-dispute"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing("mediation-mine", "table", by="owner"),)
+
+    id: str               # the dispute
+    account: str
+    opened_on: date
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=self.account, sort=(self.opened_on.isoformat(), self.id))
 
 
 # --- input -----------------------------------------------------------------------------------------------
@@ -199,7 +247,8 @@ class PartyIn(Strict):
     role: PartyRole = Field(examples=["applicant"])
     phone: str | None = Field(None, max_length=30, examples=["13912345678"])
     id_number: str | None = Field(None, max_length=30, description="身份证号（自然人，可选）")
-    account: str | None = Field(None, max_length=128, description="当事人的居民账号（可选；填写后本人可查看）")
+    account: str | None = Field(None, max_length=128, pattern=r"^[A-Za-z0-9._-]+$",
+                                description="当事人的居民账号（可选；填写后本人可查看）")
 
     @field_validator("phone")
     @classmethod
@@ -233,6 +282,8 @@ class PartiesIn(Strict):
 
 
 class PartiesUpdateIn(PartiesIn):
+    kind: Kind | None = Field(None, description="纠纷类型：受理台转来的纠纷按工单类别登记，补录当事人时可据实改定",
+                              examples=["neighbour"])
     version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
 
 
@@ -278,6 +329,14 @@ class AgreementIn(Strict):
     terms: list[TermIn] = Field(default_factory=list, max_length=30)
     signed_on: date
     effective_on: date | None = Field(None, description="生效日期（默认为签署日，各方签名、盖章之日起生效）")
+
+
+class ConfirmationIn(Strict):
+    """The parties applied for judicial confirmation (jointly, within the window), and the ruling if given."""
+    applied_on: date = Field(description="双方当事人共同申请司法确认的日期")
+    court: str = Field(min_length=2, max_length=100, examples=["常州市天宁区人民法院"])
+    confirmed_on: date | None = Field(None, description="人民法院裁定确认的日期（尚未裁定则不填）")
+    version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
 
 
 class OutcomeIn(Strict):
@@ -351,6 +410,7 @@ class OutcomeOut(Model):
     referred_to: str | None
     agreement: Agreement | None
     follow_ups: list[FollowUpOut]
+    confirmation: Confirmation | None = None
     confirmation_reminder: str | None = Field(None, description="司法确认申请期限提示（人民调解法第三十三条）")
 
 
@@ -385,6 +445,7 @@ class DisputeSummary(Model):
     kind_label: str
     status: str
     tier: str
+    holder: Holder
     due: date
     opened_on: date
     version: int
@@ -395,10 +456,84 @@ class DisputePage(Model):
     next_cursor: str | None = None
 
 
+class ResidentDisputeOut(Model):
+    """What a party sees in their own list: where the dispute stands, who holds it (by name), what comes
+    next, the agreement document to download and the judicial-confirmation reminder. No other party's
+    contact details, no notes."""
+    id: str
+    kind_label: str
+    status: str
+    status_label: str
+    tier_label: str
+    holder: Holder
+    opened_on: date
+    next_step: str
+    result_label: str | None = None
+    agreement_number: str | None = None
+    agreement_download: str | None = Field(None, description="调解协议书下载地址（生成后）")
+    confirmation_deadline: date | None = None
+    confirmation_reminder: str | None = Field(None, description="司法确认申请期限提示（人民调解法第三十三条）")
+
+
+class ResidentDisputePage(Model):
+    items: list[ResidentDisputeOut]
+    next_cursor: str | None = None
+
+
 class ListQuery(Strict):
     area: str | None = Field(None, pattern=r"^\d{6}(\d{3}){0,3}$", description="区域代码（默认本人辖区）")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
+
+
+def confirmation_reminder(outcome: Outcome, today: date) -> str:
+    """The judicial-confirmation reminder (人民调解法 art. 33); once applied for, where it stands; once the
+    window has closed, that it has."""
+    agreement, confirmation = outcome.agreement, outcome.confirmation
+    if confirmation is not None:
+        ruling = (f"，{confirmation.confirmed_on.isoformat()} 裁定确认有效" if confirmation.confirmed_on
+                  else "，等待人民法院裁定")
+        return f"已于 {confirmation.applied_on.isoformat()} 向{confirmation.court}申请司法确认{ruling}"
+    if today > agreement.confirmation_deadline:
+        return (f"申请司法确认的期限已于 {agreement.confirmation_deadline.isoformat()} 届满；"
+                "如一方不履行协议，可就协议履行或内容向人民法院提起诉讼")
+    return (f"调解协议自 {agreement.effective_on.isoformat()} 起生效；双方当事人可在 "
+            f"{agreement.confirmation_deadline.isoformat()} 前共同向人民法院申请司法确认（《人民调解法》第三十三条）")
+
+
+def next_step(dispute: Dispute, today: date) -> str:
+    """What happens next, as a party reads it."""
+    if dispute.status == "registered":
+        return "调解员将联系您核实当事人情况，请保持电话畅通"
+    holder = dispute.holder.name or dispute.holder.title
+    if dispute.status == "mediating":
+        return f"由{holder}调解，时限至 {dispute.due.isoformat()}；请按通知参加调解"
+    outcome = dispute.outcome
+    if outcome is None or outcome.result == "withdrawn":
+        return "调解已终止"
+    if outcome.result == "referred":
+        return f"已引导至{REFERRALS.get(outcome.referred_to or '', '有关部门')}，请按其要求办理"
+    if outcome.result == "no_agreement":
+        return "调解不成，可依法向人民法院起诉或申请仲裁"
+    agreement = outcome.agreement
+    if agreement is not None and outcome.confirmation is None and today <= agreement.confirmation_deadline:
+        return (f"请按协议履行；如需司法确认，请双方在 {agreement.confirmation_deadline.isoformat()} 前"
+                "共同向人民法院申请")
+    return "请按协议履行"
+
+
+def resident_dispute_out(dispute: Dispute, today: date) -> ResidentDisputeOut:
+    outcome = dispute.outcome
+    agreement = outcome.agreement if outcome else None
+    return ResidentDisputeOut(
+        id=dispute.id, kind_label=KINDS[dispute.kind], status=dispute.status,
+        status_label=STATUSES[dispute.status], tier_label=TIERS[dispute.tier], holder=dispute.holder,
+        opened_on=dispute.opened_on, next_step=next_step(dispute, today),
+        result_label=RESULTS[outcome.result] if outcome else None,
+        agreement_number=agreement.number if agreement else None,
+        agreement_download=f"/v1/files/{agreement.document}/download" if agreement and agreement.document else None,
+        confirmation_deadline=agreement.confirmation_deadline if agreement else None,
+        confirmation_reminder=confirmation_reminder(outcome, today) if agreement else None)
 
 
 def dispute_out(dispute: Dispute, today: date) -> DisputeOut:
@@ -413,17 +548,13 @@ def dispute_out(dispute: Dispute, today: date) -> DisputeOut:
     outcome = None
     if dispute.outcome is not None:
         found = dispute.outcome
-        reminder = None
-        if found.agreement is not None:
-            reminder = (f"调解协议自 {found.agreement.effective_on.isoformat()} 起生效；双方当事人可在 "
-                        f"{found.agreement.confirmation_deadline.isoformat()} 前共同向人民法院申请司法确认"
-                        f"（《人民调解法》第三十三条）")
+        reminder = confirmation_reminder(found, today) if found.agreement is not None else None
         outcome = OutcomeOut(result=found.result, result_label=RESULTS[found.result], on=found.on,
                              summary=found.summary, referred_to=found.referred_to, agreement=found.agreement,
                              follow_ups=[FollowUpOut(on=f.on, performed=f.performed,
                                                      performed_label=PERFORMANCE[f.performed], notes=f.notes)
                                          for f in found.follow_ups],
-                             confirmation_reminder=reminder)
+                             confirmation=found.confirmation, confirmation_reminder=reminder)
     return DisputeOut(id=dispute.id, grid=dispute.grid, kind=dispute.kind, kind_label=KINDS[dispute.kind],
                       facts=dispute.facts, amount=dispute.amount, parties=parties, risk=dispute.risk,
                       status=dispute.status, status_label=STATUSES[dispute.status], tier=dispute.tier,

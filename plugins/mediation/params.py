@@ -8,6 +8,7 @@ DISTRICT_PEOPLE = "mediation.district_people"
 DISTRICT_WORKERS = "mediation.district_workers"
 CONFIRMATION_DAYS = "mediation.judicial_confirmation_days"
 CONFIRMATION_ALERT_DAYS = "mediation.confirmation_alert_days"
+FOLLOW_UP_DAYS = "mediation.follow_up_days"
 MEDIATOR_LOAD = "mediation.mediator_load"
 GRASS_ROOTS_GOAL = "mediation.grass_roots_goal"
 HOTSPOT_DISPUTES = "mediation.hotspot_disputes"
@@ -39,6 +40,9 @@ PARAMETERS = (
               description="《人民调解法》第三十三条：自调解协议生效之日起三十日内共同向人民法院申请司法确认。"),
     Parameter(CONFIRMATION_ALERT_DAYS, title="司法确认期限届满前提醒", unit="日", minimum=1, maximum=30, default=7,
               description="申请司法确认的期限届满前多少日提醒承办调解员。"),
+    Parameter(FOLLOW_UP_DAYS, title="履行期限届满后继续提示回访的日数", unit="日", minimum=0, maximum=365, default=30,
+              description="调解协议最后履行期限届满后，尚无全部履行回访记录的，在此期间内提示承办调解员回访；"
+                          "期满或记录全部履行后不再列入关注名单。"),
     Parameter(MEDIATOR_LOAD, title="调解员同时承办纠纷上限", unit="件", minimum=1, maximum=100, default=5,
               description="推荐调解员时，承办中的纠纷达到此数即排在后面；各地按调解员配备情况设定。"),
     Parameter(HOTSPOT_DISPUTES, title="同一网格同类未化解纠纷热点提示线", unit="起", minimum=2, maximum=100,

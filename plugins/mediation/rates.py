@@ -1,15 +1,18 @@
 """Success rate and the grass-roots share (SPEC M6, M2's ≥95% goal), per area and period, from tallies kept in
 the same transaction as each outcome — never recomputed by reading every dispute.
 
-A tally is one item per area and month (`mediation-tally#<area>-<YYYY-MM>`) for the grid and each area
-above it up to the city, adding: `opened`, `opened_<tier>` when a dispute is opened; `closed`,
-`result_<result>`, and for an agreement `agreed_<tier>`, when one is closed. Reading
+A tally is one record per area and month (`Tally`, id `<area>-<YYYY-MM>`) for the grid and each area
+above it up to the city, adding: `opened`, `opened_<tier>` when a dispute is opened (moved to the tier
+decided once a ticket's parties are recorded); `closed`, `result_<result>`, and for an agreement
+`agreed_<tier>`, when one is closed. Reading
 a period is one BatchGetItem of at most 24 items.
 """
 from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+
+from typing import ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -18,7 +21,6 @@ from chalicelib.platform import storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Unprocessable, field_error
 from chalicelib.platform.model import Model
-from chalicelib.platform.storage import keys
 from plugins.mediation import params
 from plugins.mediation.models import RESULTS, TIERS, Dispute, Outcome
 
@@ -27,13 +29,24 @@ GRASS_ROOTS = ("grid", "village", "town")   # "在基层化解": settled below t
 MAX_MONTHS = 24
 
 
+class Tally(storage.Record):
+    """One area's counts of one month; the counters are its extra fields (`opened`, `result_agreement`, …),
+    only ever added to inside the transaction of what they count (`storage.add_to`)."""
+    model_config = ConfigDict(extra="allow")
+    entity: ClassVar[str] = TALLY
+
+    id: str
+
+    def count(self, name: str) -> int:
+        return int((self.model_extra or {}).get(name, 0))
+
+
 def _levels(grid: str) -> list[str]:
     return [grid[:digits] for digits in (4, 6, 9, 12, 15)]
 
 
 def _add(grid: str, month: str, counts: dict[str, int]) -> list[dict]:
-    return [storage.add_op(**keys.record(TALLY, f"{area}-{month}"), amounts=counts, entity=TALLY)
-            for area in _levels(grid)]
+    return [storage.add_to(Tally, f"{area}-{month}", counts) for area in _levels(grid)]
 
 
 def opened_ops(dispute: Dispute) -> list[dict]:
@@ -41,9 +54,18 @@ def opened_ops(dispute: Dispute) -> list[dict]:
     return _add(dispute.grid, dispute.opened_on.strftime("%Y-%m"), {"opened": 1, f"opened_{dispute.tier}": 1})
 
 
-def month_tally(area: str, month: str) -> dict:
-    """One area's tally of one month (empty when nothing happened)."""
-    return storage.get(**keys.record(TALLY, f"{area}-{month}")) or {}
+def retiered_ops(dispute: Dispute, tier: str) -> list[dict]:
+    """The ops moving a dispute opened at one tier to the tier decided later (a ticket's dispute once its
+    parties are recorded), in the tallies of the month it was opened."""
+    if tier == dispute.tier:
+        return []
+    return _add(dispute.grid, dispute.opened_on.strftime("%Y-%m"), {f"opened_{dispute.tier}": -1, f"opened_{tier}": 1})
+
+
+def month_tally(area: str, month: str) -> Tally:
+    """One area's tally of one month (all zero when nothing happened)."""
+    tally_id = f"{area}-{month}"
+    return storage.find(Tally, TALLY, tally_id) or Tally(id=tally_id)
 
 
 def tally_ops(dispute: Dispute, outcome: Outcome) -> list[dict]:
@@ -102,8 +124,8 @@ def rates(caller: Caller, area: str | None, start: date, end: date) -> RatesOut:
     if not months or len(months) > MAX_MONTHS:
         raise Unprocessable(f"统计期间应为 1 至 {MAX_MONTHS} 个月", code="period_out_of_range",
                             errors=field_error(["until"], f"不早于起始月，且不超过 {MAX_MONTHS} 个月"))
-    items = storage.get_many([tuple(keys.record(TALLY, f"{scope}-{m}").values()) for m in months])
-    total = lambda name: sum(int(i.get(name, 0)) for i in items)  # noqa: E731
+    tallies = storage.find_many(Tally, [f"{scope}-{m}" for m in months]).values()
+    total = lambda name: sum(t.count(name) for t in tallies)  # noqa: E731
     by_result = {r: total(f"result_{r}") for r in RESULTS}
     agreed = {t: total(f"agreed_{t}") for t in TIERS}
     agreements = by_result["agreement"]

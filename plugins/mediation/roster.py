@@ -12,12 +12,12 @@ from typing import Iterable
 
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.directory import service as directory
+from chalicelib.domain.directory.models import Institution
 from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import Finding, ScreeningContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Unprocessable, field_error
-from chalicelib.platform.storage import keys
 from chalicelib.platform.storage.paging import paged
 from plugins.mediation import params
 from plugins.mediation.models import (
@@ -43,8 +43,7 @@ def enrol(caller: Caller, data: MediatorIn) -> Mediator:
 def _committee_exists(committee_id: str) -> storage.Check:
     problem = Unprocessable(f"机构名录中没有调解委员会 {committee_id}", code="committee_not_found",
                             errors=field_error(["committee_id"], "不是机构名录中的人民调解委员会"))
-    return storage.Check(storage.check_op(**keys.record("institution", committee_id),
-                                          equals={"kind": "mediation_committee"}), problem)
+    return storage.must_exist(Institution, committee_id, problem, equals={"kind": "mediation_committee"})
 
 
 def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> MediatorPage:

@@ -6,12 +6,13 @@ from chalice import Blueprint
 
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.timeutil import today_shanghai
-from chalicelib.platform.web import SIGNED_IN, caller, endpoint, expected_version, parse, parse_query
+from chalicelib.platform.web import SIGNED_IN, PageQuery, caller, endpoint, expected_version, parse, parse_query
 from chalicelib.domain.files.service import FileOut
 from plugins.mediation import document, rates, roster, service
 from plugins.mediation.models import (
-    Contacts, DisputeIn, DisputeOut, DisputePage, ExpertPage, ExpertQuery, FollowUpIn, ListQuery, MediatorIn,
-    MediatorOut, MediatorPage, OutcomeIn, PartiesUpdateIn, Recommendations, SessionIn, DisputeTransferIn, dispute_out,
+    ConfirmationIn, Contacts, DisputeIn, DisputeOut, DisputePage, DisputeTransferIn, ExpertPage, ExpertQuery,
+    FollowUpIn, ListQuery, MediatorIn, MediatorOut, MediatorPage, OutcomeIn, PartiesUpdateIn, Recommendations,
+    ResidentDisputePage, SessionIn, dispute_out,
 )
 
 bp = Blueprint(__name__)
@@ -35,6 +36,14 @@ def open_dispute():
 def list_disputes():
     q = parse_query(ListQuery)
     return service.listing(caller(), q.area, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/my-disputes", methods=["GET"], authorizer=jwt_auth)
+@endpoint("我的矛盾纠纷（当事人本人：进展、承办人、下一步、协议书下载、司法确认提示）", who=SIGNED_IN, query=PageQuery,
+          response=ResidentDisputePage, tags=TAGS)
+def my_disputes():
+    q = parse_query(PageQuery)
+    return service.mine(caller(), limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/disputes/{dispute_id}", methods=["GET"], authorizer=jwt_auth)
@@ -123,3 +132,12 @@ def list_experts():
 def add_follow_up(dispute_id):
     data = parse(FollowUpIn)
     return _out(service.follow_up(caller(), dispute_id, data, expected_version=expected_version(data.version)))
+
+
+@bp.route("/disputes/{dispute_id}/confirmation", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("记录当事人申请司法确认及法院裁定（人民调解法第三十三条）", who=STAFF, body=ConfirmationIn, response=DisputeOut,
+          tags=TAGS)
+def record_confirmation(dispute_id):
+    data = parse(ConfirmationIn)
+    return _out(service.record_confirmation(caller(), dispute_id, data,
+                                            expected_version=expected_version(data.version)))

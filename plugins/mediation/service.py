@@ -4,7 +4,8 @@ problems from chalicelib.platform.errors with field locations relative to its in
 
 Who sees a dispute: mediators and grid workers whose area covers its grid (their area and below), the
 mediator holding it (an expert named from elsewhere), the parties with a resident account named on it, and
-the resident whose ticket opened it; to anyone else it does not exist (404). Phones and ID numbers are shown masked; in full only to whoever holds the dispute
+the resident whose ticket opened it; to anyone else it does not exist (404). Phones and ID numbers are
+shown masked; in full only to whoever holds the dispute
 (the mediator, or a mediator of the holding committee), each such read audited.
 """
 from __future__ import annotations
@@ -21,14 +22,14 @@ from chalicelib.plugin import CaseProgress, CaseRef, DemoContext, Finding, Intak
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.mediation import params, rates, tiers
 from plugins.mediation.models import (
     ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, MEDIATOR_ENTITY, PERFORMANCE, RESULTS, STATUSES,
-    TIER_AREA_DIGITS, TIERS, Agreement, DisputeContactOut, Contacts, Dispute, DisputeIn, DisputePage, DisputeSummary,
-    FollowUp, FollowUpIn, Holder, Outcome, OutcomeIn, PartiesIn, RiskFlags, Session, SessionIn, Term, TierStep,
-    DisputeTransferIn,
+    TIER_AREA_DIGITS, TIERS, Agreement, Confirmation, ConfirmationIn, Contacts, Dispute, DisputeContactOut, DisputeIn,
+    DisputePage, DisputeSummary, DisputeTransferIn, FollowUp, FollowUpIn, Holder, Mediator, Outcome, OutcomeIn,
+    PartiesUpdateIn, PartyDispute, ResidentDisputePage, RiskFlags, Session, SessionIn, Term, TierStep,
+    resident_dispute_out,
 )
 
 STAFF = frozenset({"mediator", "grid_worker"})
@@ -76,10 +77,29 @@ def listing(caller: Caller, area: str | None, *, limit: int, cursor: str | None)
     return DisputePage(items=[summary(Dispute.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> ResidentDisputePage:
+    """The caller's own disputes (as a party with an account, or whose ticket opened them), newest first:
+    one Query of their entries, one BatchGetItem of the disputes."""
+    page = storage.page(PartyDispute, "mediation-mine", caller.sub, limit=limit, cursor=cursor, newest_first=True)
+    found = storage.find_many(Dispute, [i["id"] for i in page.items])
+    today = today_shanghai()
+    disputes = [found[i["id"]] for i in page.items if i["id"] in found]
+    return ResidentDisputePage(items=[resident_dispute_out(d, today) for d in disputes if _visible(caller, d)],
+                               next_cursor=page.next_cursor)
+
+
+def _party_entries(dispute: Dispute) -> list[dict]:
+    """The dispute's entries in its parties' own lists, written in the dispute's transaction (rewriting one
+    that is there changes nothing, so parties recorded later are simply added)."""
+    accounts = {p.account for p in dispute.parties if p.account} | ({dispute.resident} if dispute.resident else set())
+    return [storage.put_op(PartyDispute(id=dispute.id, account=a, opened_on=dispute.opened_on).to_item(),
+                           must_not_exist=False) for a in sorted(accounts)]
+
+
 def summary(dispute: Dispute) -> DisputeSummary:
     return DisputeSummary(id=dispute.id, grid=dispute.grid, kind=dispute.kind, kind_label=KINDS[dispute.kind],
-                          status=dispute.status, tier=dispute.tier, due=dispute.due, opened_on=dispute.opened_on,
-                          version=dispute.version)
+                          status=dispute.status, tier=dispute.tier, holder=dispute.holder, due=dispute.due,
+                          opened_on=dispute.opened_on, version=dispute.version)
 
 
 def holds(caller: Caller, dispute: Dispute) -> bool:
@@ -142,11 +162,26 @@ def _cite(in_force: policy.InForce) -> str:
 
 
 def committee(tier: str, grid: str) -> Holder:
-    """The committee of `tier` for a grid. Grid mediators belong to their village's committee (seeds/000:
-    镇、村调解组织的调解员全部进入网格), which holds a grid-tier dispute until one of them takes it."""
+    """The committee of `tier` for a grid, by name (one BatchGetItem of the grid's areas). Grid mediators
+    belong to their village's committee (seeds/000: 镇、村调解组织的调解员全部进入网格), which holds a
+    grid-tier dispute until one of them takes it."""
     body = "village" if tier == "grid" else tier
     area = grid[:TIER_AREA_DIGITS[body]]
-    return Holder(kind="committee", id=f"{body}:{area}", title=f"{TIERS[body]}（{area}）")
+    names = {code: a.name for code, a in areas.area_chain(grid).items()}
+    suffix = {"district": "矛盾纠纷调处中心", "industry": "行业性专业性人民调解委员会"}.get(body, "人民调解委员会")
+    name = f"{names[area]}{suffix}" if area in names else f"{TIERS[body]}（{area}）"
+    return Holder(kind="committee", id=f"{body}:{area}", title=TIERS[body], name=name)
+
+
+def mediator_holder(account: str, *, loc: list[str] | None = None) -> Holder:
+    """A mediator as holder, named from the roster (one GetItem). Naming someone not on the roster is a 422
+    at `loc`; a mediator registering a dispute themselves holds it even before they are enrolled."""
+    found = storage.find(Mediator, MEDIATOR_ENTITY, account)
+    if found is None and loc is not None:
+        raise _not_on_roster(account, loc)
+    if found is None:
+        return Holder(kind="mediator", id=account, title=TIERS["grid"], name=account)
+    return Holder(kind="mediator", id=account, title=found.committee, name=found.name)
 
 
 def _step(caller: Caller, tier: str, holder: Holder, reasons: list[str], today: date,
@@ -164,34 +199,43 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
     today = today_shanghai()
     found = _in_force(data.grid, today)
     decision = tiers.starting_tier(_facts(data.kind, len(data.parties), data.risk, found), today)
-    holder = (Holder(kind="mediator", id=caller.sub, title="登记的调解员")
-              if decision.tier == "grid" and "mediator" in caller.roles else committee(decision.tier, data.grid))
+    holder = _first_holder(caller, decision.tier, data.grid)
     step = _step(caller, decision.tier, holder, decision.reasons, today, found)
     dispute = Dispute(id=dispute_id or uuid.uuid4().hex, grid=data.grid, kind=data.kind, facts=data.facts,
                       amount=data.amount, parties=[p.stored() for p in data.parties], risk=data.risk,
                       status="mediating", tier=decision.tier, holder=holder, due=step.due, history=[step],
                       opened_on=today, opened_by=caller.sub)
     return storage.put_new(dispute, also=[areas.must_exist(data.grid, field="grid", level="grid"),
-                                          *rates.opened_ops(dispute),
+                                          *rates.opened_ops(dispute), *_party_entries(dispute),
                                           audit.entry(caller.actor, "create", ENTITY, dispute.id,
                                                       f"登记{KINDS[data.kind]}，起始层级：{decision.label}")])
 
 
-def record_parties(caller: Caller, dispute_id: str, data: PartiesIn, *, expected_version: int) -> Dispute:
-    """Complete a dispute opened from a ticket: its parties and risk flags; the starting tier is then
-    decided as for one entered directly."""
+def _first_holder(caller: Caller, tier: str, grid: str) -> Holder:
+    """Who holds a dispute once its starting tier is decided: a grid mediator recording a grid-tier dispute
+    takes it themselves; otherwise the committee of the tier."""
+    return mediator_holder(caller.sub) if tier == "grid" and "mediator" in caller.roles else committee(tier, grid)
+
+
+def record_parties(caller: Caller, dispute_id: str, data: PartiesUpdateIn, *, expected_version: int) -> Dispute:
+    """Complete a dispute opened from a ticket: its parties, risk flags and — the ticket says only
+    "矛盾纠纷" — its kind; the starting tier is then decided as for one entered directly, and the month's
+    tallies follow it."""
     dispute = staff_dispute(caller, dispute_id)
     if dispute.status != "registered":
         raise Conflict("当事人已登记；如需调整层级请移交", code="parties_already_recorded")
     today = today_shanghai()
     found = _in_force(dispute.grid, today)
-    decision = tiers.starting_tier(_facts(dispute.kind, len(data.parties), data.risk, found), today)
-    holder = committee(decision.tier, dispute.grid)
+    kind = data.kind or dispute.kind
+    decision = tiers.starting_tier(_facts(kind, len(data.parties), data.risk, found), today)
+    holder = _first_holder(caller, decision.tier, dispute.grid)
     step = _step(caller, decision.tier, holder, decision.reasons, today, found)
-    changes = {"parties": [p.stored() for p in data.parties], "risk": data.risk, "status": "mediating",
+    changes = {"kind": kind, "parties": [p.stored() for p in data.parties], "risk": data.risk, "status": "mediating",
                "tier": decision.tier, "holder": holder, "due": step.due, "history": [*dispute.history, step]}
     return storage.update(dispute, changes, expected_version=expected_version,
-                          also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                          also=[*_party_entries(dispute.model_copy(update=changes)),
+                                *rates.retiered_ops(dispute, decision.tier),
+                                audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"补录当事人 {len(data.parties)} 方，起始层级：{decision.label}")])
 
 
@@ -216,7 +260,7 @@ def transfer(caller: Caller, dispute_id: str, data: DisputeTransferIn, *, expect
         raise Conflict(f"移交已达 {MAX_STEPS} 次，请结案或报告上级", code="too_many_transfers")
     today = today_shanghai()
     found = _in_force(dispute.grid, today)
-    holder = (Holder(kind="mediator", id=data.mediator, title="指定调解员") if data.mediator
+    holder = (mediator_holder(data.mediator, loc=["mediator"]) if data.mediator
               else committee(data.tier, dispute.grid))
     step = _step(caller, data.tier, holder, [data.reason], today, found)
     direction = _direction(dispute.tier, data.tier)
@@ -230,12 +274,13 @@ def transfer(caller: Caller, dispute_id: str, data: DisputeTransferIn, *, expect
 
 
 def _on_roster(mediator: str) -> storage.Check:
-    """A named holder must be a mediator on the roster (checked inside the transaction, no read before)."""
-    problem = Unprocessable(f"调解员名册中没有 {mediator}", code="mediator_not_found",
-                            errors=field_error(["mediator"], "不在调解员名册中"))
-    if not keys.is_record_id(mediator):
-        raise problem
-    return storage.Check(storage.check_op(**keys.record(MEDIATOR_ENTITY, mediator)), problem)
+    """A named holder must still be a mediator on the roster when the transfer is written."""
+    return storage.must_exist(Mediator, mediator, _not_on_roster(mediator, ["mediator"]))
+
+
+def _not_on_roster(mediator: str, loc: list[str]) -> Unprocessable:
+    return Unprocessable(f"调解员名册中没有 {mediator}", code="mediator_not_found",
+                         errors=field_error(loc, "不在调解员名册中"))
 
 
 def _direction(before: str, after: str) -> str:
@@ -283,8 +328,16 @@ def record_outcome(caller: Caller, dispute_id: str, data: OutcomeIn, *, expected
                       agreement=agreement, recorded_by=caller.sub)
     entry = audit.entry(caller.actor, "update", ENTITY, dispute.id, f"结案：{RESULTS[data.result]}",
                         {"status": {"from": dispute.status, "to": "closed"}})
-    return storage.update(dispute, {"status": "closed", "outcome": outcome}, expected_version=expected_version,
+    changes = _watched_while_needed(dispute, {"status": "closed", "outcome": outcome})
+    return storage.update(dispute, changes, expected_version=expected_version,
                           also=[*rates.tally_ops(dispute, outcome), entry])
+
+
+def _watched_while_needed(dispute: Dispute, changes: dict) -> dict:
+    """`changes` with the watch-list date they lead to (a settled agreement leaves the list once its
+    confirmation window and follow-up period are over, or a confirmation and full performance are recorded)."""
+    after = dispute.model_copy(update=changes)
+    return {**changes, "watch_until": after.needs_watching_until(today_shanghai())}
 
 
 def _agreement(dispute: Dispute, data: OutcomeIn) -> Agreement | None:
@@ -302,10 +355,15 @@ def _agreement(dispute: Dispute, data: OutcomeIn) -> Agreement | None:
     if effective < signed:
         raise Unprocessable("生效日期不能早于签署日期", code="effective_before_signed",
                             errors=field_error(["agreement", "effective_on"], "早于签署日期"))
-    days = int(policy.resolve(params.CONFIRMATION_DAYS, dispute.grid, effective).value)
+    found = policy.resolve_many([params.CONFIRMATION_DAYS, params.FOLLOW_UP_DAYS], dispute.grid, effective)
+    days = int(found[params.CONFIRMATION_DAYS].value)
+    perform_by = [t.perform_by for t in data.agreement.terms if t.perform_by]
+    follow_up_until = (max(perform_by) + timedelta(days=int(found[params.FOLLOW_UP_DAYS].value))
+                       if perform_by else None)
     return Agreement(number=f"{dispute.grid[:6]}-{effective.year}-{dispute.id[:8]}",
                      terms=[Term(**t.model_dump()) for t in data.agreement.terms], signed_on=signed,
-                     effective_on=effective, confirmation_deadline=effective + timedelta(days=days))
+                     effective_on=effective, confirmation_deadline=effective + timedelta(days=days),
+                     follow_up_until=follow_up_until)
 
 
 def follow_up(caller: Caller, dispute_id: str, data: FollowUpIn, *, expected_version: int) -> Dispute:
@@ -321,9 +379,36 @@ def follow_up(caller: Caller, dispute_id: str, data: FollowUpIn, *, expected_ver
         raise Conflict(f"回访记录已达 {MAX_FOLLOW_UPS} 次", code="too_many_follow_ups")
     visit = FollowUp(on=data.on, performed=data.performed, notes=data.notes, recorded_by=caller.sub)
     changed = outcome.model_copy(update={"follow_ups": [*outcome.follow_ups, visit]})
-    return storage.update(dispute, {"outcome": changed}, expected_version=expected_version,
+    return storage.update(dispute, _watched_while_needed(dispute, {"outcome": changed}),
+                          expected_version=expected_version,
                           also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"履行回访（{data.on.isoformat()}）：{PERFORMANCE[data.performed]}")])
+
+
+def record_confirmation(caller: Caller, dispute_id: str, data: ConfirmationIn, *,
+                        expected_version: int) -> Dispute:
+    """Record that the parties applied for judicial confirmation — within the window (人民调解法 art. 33)
+    — and the court's ruling once given; the agreement then leaves the confirmation watch."""
+    dispute = staff_dispute(caller, dispute_id)
+    outcome = dispute.outcome
+    if outcome is None or outcome.agreement is None:
+        raise Conflict("只有达成调解协议的纠纷可以申请司法确认", code="no_agreement")
+    agreement, today = outcome.agreement, today_shanghai()
+    if not agreement.effective_on <= data.applied_on <= min(agreement.confirmation_deadline, today):
+        raise Unprocessable(f"申请日期应在协议生效日 {agreement.effective_on.isoformat()} 与申请期限 "
+                            f"{agreement.confirmation_deadline.isoformat()} 之间，且不晚于今天", code="date_out_of_range",
+                            errors=field_error(["applied_on"], "不在申请司法确认的期限内"))
+    if data.confirmed_on is not None and not data.applied_on <= data.confirmed_on <= today:
+        raise Unprocessable("裁定日期应在申请日期之后、今天及以前", code="date_out_of_range",
+                            errors=field_error(["confirmed_on"], "日期不在申请日与今天之间"))
+    confirmation = Confirmation(applied_on=data.applied_on, court=data.court, confirmed_on=data.confirmed_on,
+                                recorded_by=caller.sub)
+    changes = _watched_while_needed(dispute, {"outcome": outcome.model_copy(update={"confirmation": confirmation})})
+    return storage.update(dispute, changes, expected_version=expected_version,
+                          also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                                            f"司法确认：{data.applied_on.isoformat()} 向{data.court}申请"
+                                            + (f"，{data.confirmed_on.isoformat()} 裁定确认" if data.confirmed_on
+                                               else ""))])
 
 
 def performance_due(context: ScreeningContext) -> Iterable[Finding]:
@@ -360,8 +445,12 @@ def overdue(context: ScreeningContext) -> Iterable[Finding]:
         if dispute.status != "closed" and dispute.due < context.as_of:
             yield Finding(check="mediation.overdue", area=dispute.grid, severity="warning",
                           title=f"纠纷超过{TIERS[dispute.tier]}调解时限",
-                          detail=f"纠纷 {dispute.id}：时限 {dispute.due.isoformat()}，已超 "
-                                 f"{(context.as_of - dispute.due).days} 日", record=dispute.id, due=dispute.due)
+                          detail=f"纠纷 {dispute.id}（{_holder_name(dispute)}承办）：时限 {dispute.due.isoformat()}，"
+                                 f"已超 {(context.as_of - dispute.due).days} 日", record=dispute.id, due=dispute.due)
+
+
+def _holder_name(dispute: Dispute) -> str:
+    return dispute.holder.name or dispute.holder.title
 
 
 def high_risk(context: ScreeningContext) -> Iterable[Finding]:
@@ -370,18 +459,24 @@ def high_risk(context: ScreeningContext) -> Iterable[Finding]:
         if dispute.status != "closed" and (dispute.risk.petition_history or dispute.risk.threat_of_escalation):
             yield Finding(check="mediation.high-risk", area=dispute.grid, severity="risk",
                           title="高风险矛盾纠纷尚未化解",
-                          detail=f"纠纷 {dispute.id}：{TIERS[dispute.tier]}承办，{dispute.opened_on.isoformat()} 登记",
+                          detail=f"纠纷 {dispute.id}：{_holder_name(dispute)}承办，{dispute.opened_on.isoformat()} 登记",
                           record=dispute.id)
 
 
 def confirmation_window(context: ScreeningContext) -> Iterable[Finding]:
-    """Agreements whose 30-day window for judicial confirmation closes soon (人民调解法 art. 33)."""
-    for dispute in _watched(context.area):
-        agreement = dispute.outcome.agreement if dispute.outcome else None
-        if agreement is None or agreement.confirmation_deadline < context.as_of:
+    """Agreements whose 30-day window for judicial confirmation closes soon and for which no application is
+    recorded (人民调解法 art. 33). Reading the watch list, it also prunes it: agreements past their
+    watch (`prune_watch`) leave it, so the list stays as long as what needs watching."""
+    alerts: dict[str, int] = {}
+    for dispute in prune_watch(_watched(context.area), today_shanghai()):
+        outcome = dispute.outcome
+        agreement = outcome.agreement if outcome else None
+        if agreement is None or outcome.confirmation is not None or agreement.confirmation_deadline < context.as_of:
             continue
-        alert = int(policy.resolve(params.CONFIRMATION_ALERT_DAYS, dispute.grid, context.as_of).value)
-        if (agreement.confirmation_deadline - context.as_of).days <= alert:
+        if dispute.grid not in alerts:
+            alerts[dispute.grid] = int(policy.resolve(params.CONFIRMATION_ALERT_DAYS, dispute.grid,
+                                                      context.as_of).value)
+        if (agreement.confirmation_deadline - context.as_of).days <= alerts[dispute.grid]:
             yield Finding(check="mediation.confirmation-window", area=dispute.grid, severity="info",
                           title="调解协议申请司法确认的期限即将届满",
                           detail=f"纠纷 {dispute.id}：协议 {agreement.effective_on.isoformat()} 生效，"
@@ -389,13 +484,28 @@ def confirmation_window(context: ScreeningContext) -> Iterable[Finding]:
                           record=dispute.id, due=agreement.confirmation_deadline)
 
 
+def prune_watch(watched: list[Dispute], today: date) -> list[Dispute]:
+    """The watched disputes that still need watching; each settled one whose watch is over is taken out of
+    the list (a conditional update clearing `watch_until`; one changed meanwhile is left for the next run)."""
+    kept = []
+    for dispute in watched:
+        if dispute.status != "closed" or dispute.needs_watching_until(today) is not None:
+            kept.append(dispute)
+            continue
+        try:
+            storage.update(dispute, {"watch_until": None}, expected_version=dispute.version)
+        except (Conflict, NotFound):
+            pass
+    return kept
+
+
 def new_disputes(context: ScreeningContext) -> Iterable[Finding]:
     """The month's newly opened disputes in the area, from its tally (one GetItem): how many, and how
     many of them major enough to start at the district centre."""
     tally = rates.month_tally(context.area, context.month)
-    opened = int(tally.get("opened", 0))
+    opened = tally.count("opened")
     if opened:
-        major = int(tally.get("opened_district", 0))
+        major = tally.count("opened_district")
         yield Finding(check="mediation.new-disputes", area=context.area, severity="info",
                       title=f"{context.month} 新登记矛盾纠纷 {opened} 起，其中由区矛盾纠纷调处中心调处 {major} 起",
                       record=f"new-{context.area}-{context.month}")
@@ -431,6 +541,7 @@ def open_from_ticket(request: IntakeRequest) -> CaseRef:
                       ticket_id=request.ticket_id, resident=request.resident)
     try:
         storage.put_new(dispute, also=[areas.must_exist(grid, field="area", level="grid"), *rates.opened_ops(dispute),
+                                       *_party_entries(dispute),
                                        audit.entry(request.actor, "create", ENTITY, dispute_id,
                                                    f"受理台转来（工单 {request.ticket_id}）")])
     except Conflict as exc:

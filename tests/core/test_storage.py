@@ -205,3 +205,30 @@ def test_find_in_reads_a_child_at_its_place_in_the_parents_partition(aws_backend
     assert found is not None and found.note == "n-1"
     assert storage.find_in(Line, "note", "n-1", ("line", "l-2")) is None
     assert storage.find_in(Line, "note", "n-1", ("line", "l#1")) is None  # a path parameter: never a key error
+
+
+class Count(storage.Record):
+    """Counters kept as a record of their own (a month's tally), extra fields being the counts."""
+    model_config = {"extra": "allow"}
+    entity: ClassVar[str] = "test-count"
+    id: str
+
+
+def test_add_to_creates_a_counter_record_on_first_use_and_adds_inside_a_transaction(aws_backend):
+    for _ in range(2):
+        storage.transact([storage.add_to(Count, "320402-2026-11", {"opened": 1, "closed": 0})])
+    found = storage.find(Count, "test-count", "320402-2026-11")
+    assert found.id == "320402-2026-11" and (found.model_extra["opened"], found.model_extra["closed"]) == (2, 0)
+    assert storage.get(**keys.record("test-count", "320402-2026-11"))["entity"] == "test-count"
+
+
+def test_must_exist_checks_a_record_by_type_and_id_inside_the_transaction(aws_backend):
+    make("n1")
+    missing = NotFound("没有这条笔记", code="note_not_found")
+    storage.transact([storage.must_exist(Note, "n1", missing, equals={"folder": "a"}),
+                      storage.add_to(Count, "c", {"n": 1})])
+    with pytest.raises(NotFound) as caught:
+        storage.transact([storage.must_exist(Note, "n2", missing), storage.add_to(Count, "c", {"n": 1})])
+    assert caught.value.code == "note_not_found" and storage.find(Count, "test-count", "c").model_extra["n"] == 1
+    with pytest.raises(NotFound):   # an id that cannot be a key fails before any write
+        storage.must_exist(Note, "n#1", missing)

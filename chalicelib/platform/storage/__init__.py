@@ -1,8 +1,9 @@
 """The one storage layer over the shared DynamoDB table.
 
 Public surface: `Record` (typed records ↔ items, with the lists they appear in: `Listing`, `Place`),
-`require` (get or 404), `find_many`, `get`, `put_new`, `update`, `transact` with the op builders `put_op` / `update_op`
-/ `check_op` / `delete_op` / `remove_op`, `page` / `every` (a record type's declared lists) and `query` returning a
+`require` (get or 404), `find_many`, `get`, `put_new`, `update`, `transact` with the op builders `put_op` /
+`update_op` / `check_op` / `delete_op` / `remove_op` (and, naming a record by its type and id, `must_exist` /
+`add_to`), `page` / `every` (a record type's declared lists) and `query` returning a
 `Page` with a signed cursor. Key strings are built by `storage.keys`; nothing outside this package touches
 expressions, and services of new record types need neither.
 
@@ -417,6 +418,21 @@ def add_op(pk: str, sk: str, amounts: dict[str, int], *, set_: dict[str, Any] | 
                        "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}
 
 
+def add_to(cls: type[Record], record_id: str, amounts: dict[str, int]) -> dict[str, Any]:
+    """`add_op` on the record `cls`/`record_id` (created on first use, with its `id`): counters kept as a
+    record of their own — a month's tally — read back with `find` / `find_many` like any record."""
+    return add_op(**keys.record(cls.entity, record_id), amounts=amounts, set_={"id": record_id}, entity=cls.entity)
+
+
+def must_exist(cls: type[Record], record_id: str, problem: Exception, *,
+               equals: dict[str, Any] | None = None) -> "Check":
+    """A `Check` for a transaction: the record `cls`/`record_id` exists (with fields equal to `equals`);
+    `problem` is raised when it does not — at once for an id that cannot be a record id."""
+    if not keys.is_record_id(record_id):
+        raise problem
+    return Check(check_op(**keys.record(cls.entity, record_id), equals=equals), problem)
+
+
 def check_op(pk: str, sk: str, *, exists: bool = True, equals: dict[str, Any] | None = None) -> dict[str, Any]:
     """A transaction condition on another item: it exists (or not) and, optionally, fields equal values."""
     condition = "attribute_exists(pk)" if exists else "attribute_not_exists(pk)"
@@ -597,7 +613,7 @@ def query_all(partition: str, *, index: str | None = None, begins_with: str | No
 
 
 __all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
-           "check_op", "delete_op", "remove_op", "find", "find_many", "increment", "update_entries", "add_op", "query", "query_all", "plain", "keys", "THROTTLED"]
+           "check_op", "add_to", "must_exist", "delete_op", "remove_op", "find", "find_many", "increment", "update_entries", "add_op", "query", "query_all", "plain", "keys", "THROTTLED"]
 
 
 def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:

@@ -25,3 +25,19 @@ def test_the_demo_roster_leaves_the_village_committee_under_staffed(aws_backend,
     titles = {f.record: f.title for f in understaffed(context)}
     assert titles == {"demo-mediation-chaoyang": "朝阳花园社区人民调解委员会专职调解员 0 名，低于配备标准 1 名",
                       "demo-mediation-diaozhuang": "雕庄街道人民调解委员会专职调解员 1 名，低于配备标准 2 名"}
+
+
+@pytest.mark.usefixtures("_moto_copies_a_table_once_per_transaction")
+def test_the_demo_resident_finds_their_disputes_and_loading_twice_changes_nothing(aws_backend, clock):
+    from chalicelib.platform.auth import Caller
+    from plugins.mediation import service
+
+    seed_areas()
+    context = plugin.DemoContext(actor=audit.SYSTEM, areas=lambda prefix: [])
+    service.load_demo(context)
+    service.load_demo(context)
+    resident = Caller(sub="demo-resident-1", roles=frozenset({"resident"}), area=None)
+    mine = {d.id: d for d in service.mine(resident, limit=10, cursor=None).items}
+    assert set(mine) == {"demo-dispute-neighbour", "demo-dispute-settled"}
+    assert mine["demo-dispute-neighbour"].holder.name == "周雅琴"
+    assert mine["demo-dispute-settled"].confirmation_deadline.isoformat() == clock.day(30)

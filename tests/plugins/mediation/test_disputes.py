@@ -6,7 +6,7 @@ import pytest
 from chalicelib.platform import storage
 from plugins.mediation.models import Dispute
 from tests.helpers import assert_problem, body, ok, post, calls_during
-from tests.plugins.mediation.conftest import GRID, OTHER_DISTRICT, TOWN, dispute
+from tests.plugins.mediation.conftest import GRID, OTHER_DISTRICT, TOWN, dispute, on_roster
 
 pytestmark = pytest.mark.usefixtures("areas")
 
@@ -14,9 +14,11 @@ pytestmark = pytest.mark.usefixtures("areas")
 
 
 def test_a_mediator_enters_a_dispute_held_by_them_at_the_grid_with_the_reason(client, mediator, clock):
+    on_roster("m-zhou")
     created = ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
     assert (created["tier"], created["status"], created["kind_label"]) == ("grid", "mediating", "邻里纠纷")
-    assert created["holder"] == {"kind": "mediator", "id": "m-zhou", "title": "登记的调解员"}
+    assert created["holder"] == {"kind": "mediator", "id": "m-zhou", "title": "雕庄街道人民调解委员会",
+                                 "name": "调解员m-zhou"}
     assert created["history"][0]["reasons"] == ["邻里纠纷，无重大、复杂情形，简易纠纷不出网格"]
     assert created["due"] == clock.day(7) and created["overdue"] is False and created["opened_on"] == clock.day()
 
@@ -29,15 +31,21 @@ def test_phones_and_id_numbers_are_stored_sealed_and_shown_masked(client, mediat
     assert "13912340001" not in str(item) and item["parties"][0]["phone_hash"]
 
 
-def test_creating_is_one_transaction_after_one_policy_read(client, mediator):
+def test_creating_is_one_transaction_after_the_policy_read_and_the_holder_s_name(client, mediator, token):
     calls = calls_during(lambda: ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201))
-    assert calls == ["BatchGetItem", "TransactWriteItems"]
+    assert calls == ["BatchGetItem", "GetItem", "TransactWriteItems"]   # parameters, the roster, the write
+    worker = token("g-1", "grid_worker", area=GRID)
+    calls = calls_during(lambda: ok(post(client, "/v1/mediation/disputes", dispute(), worker), 201))
+    assert calls == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]   # parameters, area names, the write
 
 
-def test_a_grid_worker_s_dispute_is_held_by_the_village_committee(client, token):
+def test_a_grid_worker_s_dispute_is_held_by_the_village_committee_by_name(client, token):
     worker = token("g-1", "grid_worker", area=GRID)
     created = ok(post(client, "/v1/mediation/disputes", dispute(), worker), 201)
-    assert created["holder"]["kind"] == "committee" and created["holder"]["id"] == "village:320402001001"
+    assert created["holder"] == {"kind": "committee", "id": "village:320402001001",
+                                 "title": "村（社区）人民调解委员会", "name": "演示社区人民调解委员会"}
+    listed = body(client.get("/v1/mediation/disputes", headers=worker))["items"]
+    assert [i["holder"]["name"] for i in listed] == ["演示社区人民调解委员会"]
 
 
 @pytest.mark.parametrize("change, loc", [

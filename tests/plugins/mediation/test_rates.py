@@ -78,3 +78,22 @@ def test_rates_outside_the_caller_s_area_or_of_a_too_long_period_are_refused(cli
     assert_problem(client.get("/v1/mediation/rates?since=2020-01&until=2026-01", headers=district), 422,
                    "period_out_of_range")
     assert_problem(client.get("/v1/mediation/rates?since=2026-13", headers=district), 422)
+
+
+def test_a_ticket_s_dispute_counts_as_opened_at_the_tier_decided_once_its_parties_are_recorded(client, token, clock):
+    from chalicelib import plugin
+    from chalicelib.platform.audit import SYSTEM
+    from plugins.mediation import rates, service
+
+    ref = service.open_from_ticket(plugin.IntakeRequest(ticket_id="T-2026-0099", category="dispute", area=GRID,
+                                                        text="三十名工人被拖欠工资", actor=SYSTEM))
+    assert rates.month_tally("320402", clock.month()).count("opened_grid") == 1
+    wages = {"kind": "labour", "risk": {"workers": 30}, "version": 1,
+             "parties": [{"name": "刘德明", "role": "applicant"}, {"name": "某公司", "kind": "organisation",
+                                                                "role": "respondent"}]}
+    recorded = ok(client.put(f"/v1/mediation/disputes/{ref.id}/parties",
+                             headers={**token("g-1", "grid_worker", area=GRID), "Content-Type": "application/json"},
+                             body=json.dumps(wages, ensure_ascii=False)))
+    assert recorded["tier"] == "district"
+    tally = rates.month_tally("320402", clock.month())
+    assert (tally.count("opened"), tally.count("opened_grid"), tally.count("opened_district")) == (1, 0, 1)

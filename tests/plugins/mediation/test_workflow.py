@@ -38,12 +38,14 @@ def test_escalation_records_the_reason_the_new_holder_and_the_new_time_limit(cli
     path = f"/v1/mediation/disputes/{opened['id']}/transfers"
     moved = ok(post(client, path, {"tier": "town", "reason": "双方分歧较大，网格调解不成", "version": 1}, mediator))
     assert (moved["tier"], moved["holder"]["id"], moved["due"]) == ("town", "town:320402001", clock.day(30))
+    assert moved["holder"]["name"] == "雕庄街道人民调解委员会"
     down = ok(post(client, path, {"tier": "grid", "mediator": "m-wu", "reason": "经街道释法后同意回网格调解",
                                   "version": 2}, mediator))
     assert [(s["tier"], s["reasons"]) for s in down["history"]] == [
         ("grid", ["邻里纠纷，无重大、复杂情形，简易纠纷不出网格"]), ("town", ["双方分歧较大，网格调解不成"]),
         ("grid", ["经街道释法后同意回网格调解"])]
-    assert down["holder"] == {"kind": "mediator", "id": "m-wu", "title": "指定调解员"}
+    assert down["holder"] == {"kind": "mediator", "id": "m-wu", "title": "雕庄街道人民调解委员会", "name": "调解员m-wu"}
+    assert [s["holder"]["name"] for s in down["history"]] == ["m-zhou", "雕庄街道人民调解委员会", "调解员m-wu"]
     summaries = [i["summary"] for i in audit.trail("mediation-dispute", opened["id"]).items]
     assert "上移：网格调解员 → 镇（街道）人民调解委员会" in summaries and any(s.startswith("下移") for s in summaries)
 
