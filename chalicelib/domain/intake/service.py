@@ -26,6 +26,7 @@ from typing import Any
 from chalicelib import plugin
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.intake import access
+from chalicelib.domain.notify import service as notify
 from chalicelib.domain.intake.models import (
     ALLOWED, CATEGORIES, COUNTER, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS,
     ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut, MinePage,
@@ -71,6 +72,7 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
                         **fields)
         storage.stamp_new(ticket)
         also = [counter_op, areas.must_exist(data.grid, field="grid", level="grid"), *_companions(ticket),
+                *_notice(ticket, "received"),
                 audit.entry(caller.actor, "create", ENTITY, code,
                             f"登记受理事项 {code}（{data.channel}，{data.category}）")]
         if data.resident and caller.is_staff:
@@ -234,15 +236,38 @@ def _handle(caller: Caller, code: str, step: str, expected_version: int) -> Tick
 
 
 def _apply(caller: Caller, ticket: Ticket, changes: dict[str, Any], steps: list[Step], summary: str,
-           also: list[dict[str, Any]] = ()) -> Ticket:
+           also: list[dict[str, Any]] = (), notice: str | None = None) -> Ticket:
     """One transaction: the ticket (owned by the caller from its first step), the resident's list entry,
-    anything else `also` keeps in step, and the audit entry."""
+    anything else `also` keeps in step, the message to the resident (`notice`: the stage) and the audit entry."""
     changes = {"owner": ticket.owner or caller.sub, **changes, "history": [*ticket.history, *steps]}
     updated, op = storage.prepare_update(ticket, changes, expected_version=ticket.version)
     changed = {"status": {"from": ticket.status, "to": updated.status}} if updated.status != ticket.status else None
-    storage.transact([op, *_mine_ops(updated), *also, audit.entry(caller.actor, steps[-1].action, ENTITY, ticket.id,
-                                                           summary, changed)])
+    messages = _notice(updated, notice) if notice else []
+    storage.transact([op, *_mine_ops(updated), *also, *messages,
+                      audit.entry(caller.actor, steps[-1].action, ENTITY, ticket.id, summary, changed)])
     return updated
+
+
+# What the resident's subscribe message says at each stage (template keys: REFERENCE field rules; the
+# template chosen for each stage in the console has these keys). Never the request's text: a message
+# shows on the lock screen.
+NOTICE_PHRASES = {"received": "已受理", "routed": "已转办", "answered": "已答复", "closed": "已办结"}
+
+
+def _notice(ticket: Ticket, stage: str) -> list[dict[str, Any]]:
+    """The outbox message telling the resident about this step (none for a person without an account)."""
+    if not ticket.resident:
+        return []
+    notes = {
+        "received": f"请于{ticket.due_on.month}月{ticket.due_on.day}日前留意办理结果",
+        "routed": f"已转{ticket.case.title if ticket.case else '承办单位'}办理",
+        "answered": "已当场答复，请查看并评价",
+        "closed": "已办结，请查看结果并评价",
+    }
+    data = {"character_string1": ticket.id, "thing2": CATEGORIES.get(ticket.category, ticket.category),
+            "phrase3": NOTICE_PHRASES[stage], "time4": now_utc(), "thing5": notes[stage]}
+    return [notify.message_op(ticket.resident, f"intake.{stage}", data, page=f"pages/tickets/detail?code={ticket.id}",
+                              source=f"{ENTITY}:{ticket.id}", key=f"{ticket.id}-{stage}-v{ticket.version}")]
 
 
 def _step(caller: Caller, action: str, note: str | None = None) -> Step:
@@ -264,7 +289,7 @@ def answer(caller: Caller, code: str, data: AnswerIn, expected_version: int) -> 
     ticket = _handle(caller, code, "answer", expected_version)
     return _apply(caller, ticket, {"status": "closed", "answer": data.answer, "closed_at": now_utc()},
                   [*_first(caller, ticket), _step(caller, "answered"), _step(caller, "closed")],
-                  f"当场答复并办结 {code}")
+                  f"当场答复并办结 {code}", notice="answered")
 
 
 def route(caller: Caller, code: str, data: RouteIn, expected_version: int) -> Ticket:
@@ -284,7 +309,7 @@ def route(caller: Caller, code: str, data: RouteIn, expected_version: int) -> Ti
     case = _open_case(caller, ticket.model_copy(update=changes), data.target)
     return _apply(caller, ticket, {**changes, "status": "routed", "case": case},
                   [*_first(caller, ticket), _step(caller, "routed", data.note)],
-                  f"转办 {code} 至 {case.service}（{case.title}）", also)
+                  f"转办 {code} 至 {case.service}（{case.title}）", also, notice="routed")
 
 
 def transfer(caller: Caller, code: str, data: TransferIn, expected_version: int) -> Ticket:
@@ -296,7 +321,8 @@ def transfer(caller: Caller, code: str, data: TransferIn, expected_version: int)
     case = _open_case(caller, ticket, data.target)
     earlier = [*ticket.earlier_cases, *([ticket.case] if ticket.case else [])]
     return _apply(caller, ticket, {"case": case, "earlier_cases": earlier},
-                  [_step(caller, "transferred", data.reason)], f"改派 {code} 至 {case.service}（{case.title}）")
+                  [_step(caller, "transferred", data.reason)], f"改派 {code} 至 {case.service}（{case.title}）",
+                  notice="routed")
 
 
 def close(caller: Caller, code: str, data: CloseIn, expected_version: int) -> Ticket:
@@ -310,7 +336,7 @@ def close(caller: Caller, code: str, data: CloseIn, expected_version: int) -> Ti
         raise Unprocessable("承办单位尚未反馈结果，请填写办理结果", code="result_required",
                             errors=[{"loc": ["result"], "msg": "必填项"}])
     return _apply(caller, ticket, {"status": "closed", "answer": result, "closed_at": now_utc()},
-                  [_step(caller, "closed")], f"办结 {code}")
+                  [_step(caller, "closed")], f"办结 {code}", notice="closed")
 
 
 def reopen(caller: Caller, code: str, data: ReopenIn, expected_version: int) -> Ticket:
