@@ -86,3 +86,39 @@ def test_attachments_of_a_ticket_are_listed_to_its_resident_and_the_staff_holdin
     assert_problem(client.get(path, headers=token("r-stranger")), 404)
     assert_problem(client.get(path, headers=token("gw-9", "grid_worker", area="320404")), 404)
     assert_problem(client.get("/v1/files?linked_record=no-such-entity:1", headers=carol), 422)
+
+
+def test_a_ticket_create_costs_two_round_trips_and_a_stale_counter_only_a_retry(client, desk, monkeypatch):
+    from chalicelib.platform import storage
+    from tests.core.test_write_floor import dynamodb_calls
+
+    dora = resident(client, "dora")
+    with dynamodb_calls() as made:
+        first = ask(client, dora)
+    assert made == ["BatchGetItem", "TransactWriteItems"]  # rule + counter in one read, then one write
+
+    real_get_many = storage.get_many
+    monkeypatch.setattr(storage, "get_many", lambda pairs: [i for i in real_get_many(pairs)
+                                                            if i.get("entity") != "intake-counter"])
+    with dynamodb_calls() as made:  # the read missed the counter (eventual consistency): one more try
+        second = ask(client, dora)
+    assert made == ["BatchGetItem", "TransactWriteItems", "GetItem", "TransactWriteItems"]
+    assert int(second["code"][-4:]) == int(first["code"][-4:]) + 1
+
+
+def test_demo_tickets_stand_in_each_state_at_fixed_codes_and_load_twice_without_change(client, desk, clock):
+    from chalicelib.domain.areas.models import Area
+    from chalicelib.domain.intake import demo
+    from chalicelib.platform import storage
+
+    storage.put_new(Area(code="320402001002", name="第二村", level="village", parent="320402001"))
+    storage.put_new(Area(code="320402001002001", name="第一网格", level="grid", parent="320402001002"))
+    storage.put_new(Area(code="320402001001002", name="第二网格", level="grid", parent="320402001001"))
+    assert demo.load() == {"tickets": 5}
+    yymm = clock.today.strftime("%y%m")
+    worker = desk["worker"]
+    states = {n: ok(client.get(f"/v1/tickets/FW-320402-{yymm}-{n}", headers=worker)) for n in range(9001, 9006)}
+    assert [t["status"] for t in states.values()] == ["received", "accepted", "closed", "routed", "accepted"]
+    assert states[9005]["overdue"] and states[9004]["case"] is not None
+    assert demo.load() == {"tickets": 0}
+    assert ok(client.get(f"/v1/tickets/FW-320402-{yymm}-9001", headers=worker))["version"] == states[9001]["version"]

@@ -30,7 +30,8 @@ def _open(request: plugin.IntakeRequest) -> plugin.CaseRef:
 
 
 SERVICE = stand_in_plugin("test-service", intake_targets=(
-    plugin.IntakeTarget("test_case", "测试受理", ("consultation",), _open, lambda ref: RESULTS[ref.id]),))
+    plugin.IntakeTarget("test_case", "测试受理", ("consultation", "legal_aid"), _open,
+                        lambda ref: RESULTS.get(ref.id, plugin.CaseProgress(status="已受理"))),))
 
 
 @pytest.fixture

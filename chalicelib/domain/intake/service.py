@@ -58,14 +58,17 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     check and the audit entry are one transaction."""
     fields = _who_and_how(caller, data)
     today = today_shanghai()
-    limit = _limit(data.category, data.grid, today, loc="grid")
+    counter_key = _counter_key(data.grid, today)
+    limit, counter = _limit_and_counter(data.category, data.grid, today, counter_key)
     due = workdays.add_working_days(today, int(limit.value))
     moment = now_utc()
     steps = [Step(at=moment, action="received", actor=caller.sub)]
     if caller.is_staff:
         steps.append(Step(at=moment, action="accepted", actor=caller.sub))
-    for _ in range(SEQUENCE_ATTEMPTS):
-        code, counter_op = _next_code(data.grid, today)
+    for attempt in range(SEQUENCE_ATTEMPTS):
+        if attempt:  # lost a race for the number (or read a stale counter): read it again, consistently
+            counter = storage.get(*counter_key, consistent=True)
+        code, counter_op = _next_code(data.grid, today, counter)
         ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
                         received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value),
                         deadline_basis=limit.describe(), deadline_estimated=not due.official, history=steps,
@@ -82,6 +85,12 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
             return storage.put_new(ticket, also=also)
         except _SequenceTaken:
             continue
+        except Conflict as exc:
+            # The code itself exists: the counter read was behind (another create won the race, or the
+            # eventually consistent read was stale). DynamoDB names the ticket's Put before the counter's
+            # condition, so this is the same lost race as `_SequenceTaken`.
+            if exc.code != "already_exists":
+                raise
     raise Conflict("受理编号正被同时分配，请稍后重试", code="busy")
 
 
@@ -116,17 +125,36 @@ def _limit(category: str, grid: str, on: date, *, loc: str) -> policy.InForce:
     try:
         return policy.resolve(deadline_parameter(category), grid, on)
     except NotFound as exc:
-        if exc.code == "area_not_found":
-            raise Unprocessable(f"网格 {grid} 不存在", code="area_not_found",
-                                errors=[{"loc": [loc], "msg": "区域不存在"}]) from None
-        raise
+        raise _unknown_area(exc, grid, loc) from None
 
 
-def _next_code(grid: str, today: date) -> tuple[str, storage.Check]:
+def _unknown_area(exc: NotFound, grid: str, loc: str) -> Exception:
+    """A missing grid is the input's fault (422 naming the field); anything else missing stays as it is."""
+    if exc.code != "area_not_found":
+        return exc
+    return Unprocessable(f"网格 {grid} 不存在", code="area_not_found", errors=[{"loc": [loc], "msg": "区域不存在"}])
+
+
+def _limit_and_counter(category: str, grid: str, on: date, counter_key: tuple[str, str]
+                       ) -> tuple[policy.InForce, dict[str, Any] | None]:
+    """The category's time limit and the district's counter, in one BatchGetItem (the counter rides along
+    with the policy timelines; the create's transaction guards it by version, so a stale read only costs
+    a retry)."""
+    try:
+        found, items = policy.resolve_along([deadline_parameter(category)], grid, on, also=[counter_key])
+    except NotFound as exc:
+        raise _unknown_area(exc, grid, "grid") from None
+    return found[deadline_parameter(category)], items.get(counter_key)
+
+
+def _counter_key(grid: str, today: date) -> tuple[str, str]:
+    return keys.compose(COUNTER, grid[:6]), today.strftime("%y%m")
+
+
+def _next_code(grid: str, today: date, current: dict[str, Any] | None) -> tuple[str, storage.Check]:
     """The next code of the grid's district this month and the transaction op that takes it: the counter
-    item moves from the number read to the next only if nobody moved it meanwhile."""
-    pk, sk = keys.compose(COUNTER, grid[:6]), today.strftime("%y%m")
-    current = storage.get(pk, sk, consistent=True)
+    item moves from the number read (`current`) to the next only if nobody moved it meanwhile."""
+    pk, sk = _counter_key(grid, today)
     number = int(current["count"]) + 1 if current else 1
     if current is None:
         op = storage.put_op({"pk": pk, "sk": sk, "entity": COUNTER, "count": number, "version": 1})
