@@ -235,3 +235,23 @@ def test_the_fake_server_shows_a_tester_what_was_sent(client, desk):
     with urllib.request.urlopen(f"{base}/fake/messages?touser=fake-openid-henry") as response:
         shown = json.loads(response.read())["messages"]
     assert [m["data"]["phrase3"] for m in shown] == ["已受理"]
+
+
+# --- the same transaction ----------------------------------------------------------------------------
+
+def test_a_step_refused_writes_no_message_and_a_retried_create_writes_one(client, desk):
+    from chalicelib.platform import aws, config
+
+    ivy = resident(client, "ivy")
+    accept(client, ivy, "received", "answered")
+    payload = {"channel": "mini_program", "grid": GRID, "category": "consultation", "text": "想咨询工伤认定的流程"}
+    headers = {**ivy, "Idempotency-Key": "ivy-first-question"}
+    first = ok(post(client, "/v1/tickets", payload, headers), 201)
+    again = ok(post(client, "/v1/tickets", payload, headers), 201)
+    assert again["code"] == first["code"]
+    stale = post(client, f"/v1/tickets/{first['code']}/answer", {"answer": "可向人社局申请工伤认定。"},
+                 {**desk["worker"], "If-Match": str(first["version"] + 1)})
+    assert_problem(stale, 409)
+    items = aws.dynamodb().scan(TableName=config.table_name())["Items"]  # test-only Scan: what exists at all
+    messages = [i["pk"]["S"] for i in items if i.get("entity", {}).get("S") == ENTITY]
+    assert messages == [f"notify-message#{first['code']}-received-v1"]

@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StringConstraints
 
 from chalicelib.platform import storage
 from chalicelib.platform.model import Model
@@ -74,7 +74,8 @@ class Grant(storage.Record):
 class SubscribeIn(Model):
     """What `wx.requestSubscribeMessage` answered, passed on as it is: template id → the resident's choice."""
     model_config = ConfigDict(extra="forbid")
-    results: dict[str, Literal["accept", "reject", "ban", "filter"]] = Field(
+    results: dict[Annotated[str, StringConstraints(min_length=1, max_length=128)],
+                  Literal["accept", "reject", "ban", "filter"]] = Field(
         min_length=1, max_length=20, description="模板 id → accept（同意）/ reject（拒绝）/ ban（已被封禁）/ filter（被过滤）",
         examples=[{"local-tmpl-intake-received": "accept", "local-tmpl-intake-closed": "reject"}])
 
