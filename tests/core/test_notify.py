@@ -255,3 +255,14 @@ def test_a_step_refused_writes_no_message_and_a_retried_create_writes_one(client
     items = aws.dynamodb().scan(TableName=config.table_name())["Items"]  # test-only Scan: what exists at all
     messages = [i["pk"]["S"] for i in items if i.get("entity", {}).get("S") == ENTITY]
     assert messages == [f"notify-message#{first['code']}-received-v1"]
+
+
+def test_the_staff_holding_a_ticket_see_whether_the_resident_was_told_and_the_resident_does_not(client, desk):
+    jack = resident(client, "jack")
+    accept(client, jack, "answered")
+    ticket = ask(client, jack)
+    step(client, desk["worker"], ticket["code"], "answer", {"answer": "可以申请劳动仲裁。"}, ticket["version"])
+    notify.relay()
+    seen = ok(client.get(f"/v1/tickets/{ticket['code']}", headers=desk["worker"]))["notices"]
+    assert [(n["stage"], n["status"]) for n in seen] == [("intake.received", "not_subscribed"), ("intake.answered", "sent")]
+    assert ok(client.get(f"/v1/tickets/{ticket['code']}", headers=jack))["notices"] is None

@@ -185,7 +185,11 @@ def read(caller: Caller, code: str) -> TicketOut:
     """The ticket as the caller may see it: the resident reads status, answer and progress in plain Chinese;
     staff of its area also the person (masked), the owner and the whole history with actors."""
     ticket = access.readable(caller, code)
-    return view(ticket, staff=caller.covers(ticket.grid))
+    staff = caller.covers(ticket.grid)
+    out = view(ticket, staff=staff)
+    if staff and ticket.resident:  # whether the resident was told at each stage (one Query)
+        out.notices = notify.about(f"{ENTITY}:{ticket.id}")
+    return out
 
 
 def view(ticket: Ticket, *, staff: bool) -> TicketOut:

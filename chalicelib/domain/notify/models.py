@@ -21,6 +21,7 @@ from chalicelib.platform.timeutil import iso
 ENTITY = "notify-message"
 GRANT = "notify-grant"
 PENDING = "notify-pending"
+ABOUT = "notify-about"
 
 Status = Literal["pending", "sent", "not_subscribed", "refused", "rejected", "failed", "no_template", "no_openid"]
 FINAL_TITLES: dict[str, str] = {
@@ -36,7 +37,7 @@ FINAL_TITLES: dict[str, str] = {
 
 class Message(storage.Record):
     entity: ClassVar[str] = ENTITY
-    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(PENDING, "gsi1"),)
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(PENDING, "gsi1"), storage.Listing(ABOUT, "gsi2"))
     missing: ClassVar[tuple[str, str]] = ("没有这条消息", "message_not_found")
 
     id: str
@@ -53,6 +54,8 @@ class Message(storage.Record):
     sent_at: datetime | None = None
 
     def place(self, listing: str) -> storage.Place | None:
+        if listing == ABOUT:  # every message about a record, for the staff holding it
+            return storage.Place(of=(self.source,), sort=(iso(self.created_at), self.id))
         if self.status != "pending":
             return None
         return storage.Place(of=("due",), sort=(iso(self.next_at), self.id))
@@ -70,6 +73,22 @@ class Grant(storage.Record):
 
 
 # --- routes ----------------------------------------------------------------------------------------
+
+class Notice(Model):
+    """A message about a record as the staff holding it see it: whether the resident was told."""
+    stage: str
+    status: str
+    status_title: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None = None
+
+    @classmethod
+    def of(cls, m: Message) -> "Notice":
+        title = FINAL_TITLES.get(m.status, "等待发送" if not m.attempts else f"发送失败，稍后重试（已试 {m.attempts} 次）")
+        return cls(stage=m.stage, status=m.status, status_title=title, attempts=m.attempts, created_at=m.created_at,
+                   sent_at=m.sent_at)
+
 
 class SubscribeIn(Model):
     """What `wx.requestSubscribeMessage` answered, passed on as it is: template id → the resident's choice."""

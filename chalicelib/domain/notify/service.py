@@ -25,7 +25,7 @@ from typing import Any
 from chalicelib.domain.accounts import store as accounts
 from chalicelib.domain.accounts import wechat
 from chalicelib.domain.notify.models import (
-    ENTITY, PENDING, Grant, GrantOut, Message, SubscribeIn, SubscriptionsOut,
+    ABOUT, ENTITY, PENDING, Grant, GrantOut, Message, Notice, SubscribeIn, SubscriptionsOut,
 )
 from chalicelib.platform import audit, aws, config, pii, storage
 from chalicelib.platform.auth import Caller
@@ -83,6 +83,13 @@ def message_op(account: str, stage: str, data: dict[str, str | datetime], *, pag
         id=key or uuid.uuid4().hex, account=account, stage=stage, page=page, source=source, next_at=moment,
         data={k: fit(k, v) for k, v in data.items()}))
     return storage.put_op(message.to_item())
+
+
+def about(source: str, *, limit: int = 50) -> list[Notice]:
+    """The messages about a record (`<entity>:<id>`), oldest first, for the staff holding it: whether the
+    resident was told, or why not. One Query; the caller has checked who may see the record."""
+    page = storage.page(Message, ABOUT, (source,), limit=limit)
+    return [Notice.of(Message.from_item(item)) for item in page.items]
 
 
 # --- the resident's grants ---------------------------------------------------------------------------
