@@ -1,5 +1,5 @@
 """法网格 API: builds the Chalice app, registers the core routes and the enabled plugins. Nothing else."""
-from chalice import Chalice, Cron
+from chalice import Chalice, Cron, Rate
 
 from chalicelib.domain.accounts import routes as api_accounts
 from chalicelib.domain.areas import routes as api_areas
@@ -14,6 +14,7 @@ from chalicelib import plugin
 from chalicelib.domain.files import routes as api_files
 from chalicelib.domain.intake import routes as api_intake
 from chalicelib.domain.feedback import routes as api_feedback
+from chalicelib.domain.notify import routes as api_notify, service as notify
 from chalicelib.domain.policy import routes as api_policy
 from chalicelib.domain.screening import routes as api_screenings, service as screening
 from chalicelib.platform import timeutil
@@ -35,6 +36,7 @@ app.register_blueprint(api_screenings.bp, url_prefix="/v1")
 app.register_blueprint(api_accounts.bp, url_prefix="/v1")
 app.register_blueprint(api_intake.bp, url_prefix="/v1")
 app.register_blueprint(api_feedback.bp, url_prefix="/v1")
+app.register_blueprint(api_notify.bp, url_prefix="/v1")
 plugin.mount(app, plugin.load(config.enabled_plugins()))
 
 
@@ -51,3 +53,15 @@ def monthly_screening(event):
 def screen_shard(event):
     """One batch of screening shards; only the failed ones go back to the queue (ReportBatchItemFailures)."""
     return screening.handle_queue_event(event.to_dict(), event.context)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="relay_notifications")
+def relay_notifications(event):
+    """The outbox relay: hands the subscribe messages now due to the notify queue."""
+    return {"relayed": notify.relay()}
+
+
+@app.on_sqs_message(queue=config.notify_queue_name(), batch_size=10, name="send_notifications")
+def send_notifications(event):
+    """Subscribe messages to residents; a message's own backoff handles sending troubles."""
+    return notify.handle_queue_event(event.to_dict(), event.context)

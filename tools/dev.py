@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from tools import devstack, fake_wechat
@@ -37,6 +38,9 @@ def _banner(port: int, env: dict[str, str]) -> str:
   Screening shards go through the same queue handler as on AWS, delivered in-process (no SQS locally;
   failed shards are redelivered up to 3 times, then reported on the run record as dead letters).
 
+  Subscribe messages to residents (订阅消息) are relayed every {RELAY_SECONDS} s to the same queue handler as on
+  AWS; what the fake WeChat server accepted:  curl -s {env['WECHAT_API_BASE']}/fake/messages
+
   Ctrl-C stops the API and the local AWS services.
 """
 
@@ -62,6 +66,21 @@ def _prepare(env: dict[str, str]) -> None:
     print(f"  demo data: {result['status']}" + (f" ({result['areas']} areas)" if "areas" in result else ""))
 
 
+RELAY_SECONDS = 5
+
+
+def _relay_notifications(env: dict[str, str], stop: threading.Event) -> None:
+    """The local stand-in of the scheduled relay (`relay_notifications` in app.py): hands the due
+    subscribe messages to the queue handler in this process, which sends them to the fake WeChat server."""
+    from chalicelib.domain.notify import service as notify
+
+    while not stop.wait(RELAY_SECONDS):
+        try:
+            notify.relay()
+        except Exception as exc:  # noqa: BLE001 — keep relaying; the messages stay pending
+            print(f"  notify relay: {type(exc).__name__}: {exc}", flush=True)
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -82,6 +101,8 @@ def main() -> int:
         env = {**stack.env(), "DEV_KEY_DIR": str(DATA / "keys"), "STAGE": STAGE, "WECHAT_API_BASE": wechat}
         _prepare(env)
         print(_banner(port, env), flush=True)
+        stop_relay = threading.Event()
+        threading.Thread(target=_relay_notifications, args=(env, stop_relay), name="notify-relay", daemon=True).start()
         chalice = str(Path(sys.executable).with_name("chalice"))
         # --no-autoreload: the reloader watches the whole project, .data/ included, and would restart the
         # server (dropping the request) whenever DynamoDB Local writes. Restart `make dev` after code changes.
@@ -96,6 +117,7 @@ def main() -> int:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
+            stop_relay.set()
             print("\n  stopped: API, DynamoDB Local, local S3, fake WeChat. Data kept in .data/")
             return 0
 

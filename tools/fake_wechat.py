@@ -5,6 +5,9 @@ Not shipped to Lambda. Standard library only. Deterministic: what happens depend
     GET  /sns/jscode2session?appid&secret&js_code&grant_type=authorization_code
     POST /cgi-bin/stable_token                     {"grant_type": "client_credential", "appid", "secret"}
     POST /wxa/business/getuserphonenumber?access_token=…   {"code"}
+    POST /cgi-bin/message/subscribe/send?access_token=…    a subscribe message (订阅消息): checked against
+                                                   the field rules (47003), recorded when accepted
+    GET  /fake/messages[?touser=<openid>]          what was accepted, oldest first (for testers; not WeChat)
 
 Login codes (what `wx.login()` would hand the mini-program; each usable once, like the real ones):
 
@@ -20,6 +23,9 @@ Login codes (what `wx.login()` would hand the mini-program; each usable once, li
 
 Phone codes (what the getPhoneNumber button would hand over): `phone:<11 digits>[:<anything>]` → that
 number; `phone-abroad:<digits>` → a +1 number; anything else → 40029.
+
+Subscribe messages, by the receiver's openid: `fake-openid-nosub…` answers 43101 (the user did not
+subscribe), `fake-openid-flakysend…` answers -1 to its first message and accepts the next.
 
 Command line (`make dev` starts it in its own process through `tools/dev.py`):
 
@@ -56,6 +62,7 @@ class FakeWechat:
     calls: list[str] = field(default_factory=list)  # paths called (no query: it carries the secret)
     session_keys: list[str] = field(default_factory=list)  # handed out, so tests can prove none leaks
     lock: threading.Lock = field(default_factory=threading.Lock)
+    messages: list[dict] = field(default_factory=list)  # subscribe messages accepted, in order
 
     # --- jscode2session ---
     def code2session(self, params: dict[str, str]) -> tuple[int, str | bytes]:
@@ -131,6 +138,61 @@ class FakeWechat:
         return 200, _err(40029, "invalid code")
 
 
+    # --- subscribe/send ---
+    def subscribe_send(self, params: dict[str, str], body: dict) -> tuple[int, str]:
+        if params.get("access_token") not in self.tokens:
+            return 200, _err(40001, "invalid credential, access_token is invalid or not latest")
+        touser, template = str(body.get("touser", "")), str(body.get("template_id", ""))
+        if not _WHO.match(touser.removeprefix("fake-openid-")) or not touser.startswith("fake-openid-"):
+            return 200, _err(40003, "invalid openid")
+        if not template:
+            return 200, _err(40037, "invalid template id")
+        data = body.get("data")
+        if not isinstance(data, dict) or not data:
+            return 200, _err(47003, "argument invalid! data is empty")
+        for key, entry in data.items():
+            value = entry.get("value") if isinstance(entry, dict) else None
+            problem = _field_problem(str(key), value)
+            if problem:
+                return 200, _err(47003, f"argument invalid! data.{key}.value {problem}")
+        if touser.startswith("fake-openid-nosub"):
+            return 200, _err(43101, "user refuse to accept the msg")
+        with self.lock:
+            if touser.startswith("fake-openid-flakysend") and touser not in self.flaked:
+                self.flaked.add(touser)
+                return 200, _err(-1, "system error")
+            self.messages.append({"touser": touser, "template_id": template, "page": body.get("page"),
+                                  "miniprogram_state": body.get("miniprogram_state"),
+                                  "data": {k: v["value"] for k, v in data.items()}, "received_at": time.time()})
+        return 200, json.dumps({"errcode": 0, "errmsg": "ok", "msgid": len(self.messages)})
+
+    def sent(self, params: dict[str, str]) -> tuple[int, str]:
+        touser = params.get("touser")
+        with self.lock:
+            chosen = [m for m in self.messages if touser is None or m["touser"] == touser]
+        return 200, json.dumps({"messages": chosen}, ensure_ascii=False)
+
+
+# The platform's rules for a data value, by the key's kind (REFERENCE "Mini-program subscribe messages").
+_LIMITS = {"thing": 20, "phrase": 5, "name": 10, "character_string": 32, "number": 32, "letter": 32,
+           "phone_number": 17}
+_TIME = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日( \d{2}:\d{2})?$")
+
+
+def _field_problem(key: str, value: object) -> str | None:
+    if not isinstance(value, str) or not value:
+        return "is empty"
+    if any(ord(c) < 32 for c in value):
+        return "has control characters"
+    kind = key.rstrip("0123456789")
+    if kind in ("time", "date"):
+        return None if _TIME.match(value) else "is not a time"
+    limit = _LIMITS.get(kind)
+    if limit is None:
+        return "is of an unknown kind"
+    return f"is longer than {limit}" if len(value) > limit else None
+
+
 def _err(code: int, message: str) -> str:
     return json.dumps({"errcode": code, "errmsg": f"{message} rid: {secrets.token_hex(4)}"})
 
@@ -164,6 +226,8 @@ def _handler(state: FakeWechat):
             if url.path == "/sns/jscode2session":
                 params = {k: v[0] for k, v in parse_qs(url.query).items()}
                 self._answer(*state.code2session(params))
+            elif url.path == "/fake/messages":
+                self._answer(*state.sent({k: v[0] for k, v in parse_qs(url.query).items()}))
             else:
                 self._answer(404, _err(404, "not found"))
 
@@ -175,6 +239,8 @@ def _handler(state: FakeWechat):
                 self._answer(*state.stable_token(self._body()))
             elif url.path == "/wxa/business/getuserphonenumber":
                 self._answer(*state.phone(params, self._body()))
+            elif url.path == "/cgi-bin/message/subscribe/send":
+                self._answer(*state.subscribe_send(params, self._body()))
             else:
                 self._answer(404, _err(404, "not found"))
 

@@ -48,7 +48,7 @@ def load(force: bool = False) -> dict[str, int | str]:
     existing = storage.get(**marker)
     if existing and existing.get("fingerprint") == fingerprint and not force:
         return {"status": "already loaded", "fingerprint": fingerprint, "policies": _policies(),
-                "directory": _directory()}
+                "directory": _directory(), "intake": _tickets()}
     moment = now_utc()
     areas, context = write_areas()
     policies = _policies()  # before the plugins: their demo records may be judged by these rules
@@ -56,10 +56,11 @@ def load(force: bool = False) -> dict[str, int | str]:
     failed = {name: result for name, result in plugin.load_demo(context).items() if result != "loaded"}
     if failed:  # no marker: the next start tries again (every loader is idempotent on its own)
         return {"status": "incomplete", "areas": len(areas), "plugins_failed": failed}
+    tickets = _tickets()  # after the plugins: the routed demo ticket opens a case in the service it goes to
     storage.batch_write([{**marker, "entity": "demo-seed", "fingerprint": fingerprint, "loaded_at": moment,
                  "areas": len(areas)}])
     return {"status": "loaded", "areas": len(areas), "fingerprint": fingerprint, "policies": policies,
-            "directory": directory}
+            "directory": directory, "intake": tickets}
 
 
 def write_areas() -> tuple[list[Area], plugin.DemoContext]:
@@ -87,3 +88,10 @@ def _directory() -> dict[str, int | str]:
     from chalicelib.demo import directory
 
     return directory.load(DEMO_ACTOR)
+
+
+def _tickets() -> dict[str, int]:
+    """Demo intake tickets in each state (chalicelib/domain/intake/demo.py); idempotent on its own."""
+    from chalicelib.domain.intake import demo
+
+    return demo.load()

@@ -125,3 +125,29 @@ def screening_queue_url() -> str | None:
     """Set in deployed stages (the template's `Ref` of the queue). Unset (`local`, the tests): screenings
     are delivered to the same queue handler in-process, by the screening module's local stand-in."""
     return os.environ.get("SCREENING_QUEUE_URL") or None
+
+
+# --- subscribe messages (chalicelib/domain/notify) ----------------------------------------------------
+
+def subscribe_templates() -> dict[str, str]:
+    """Message stage → the subscribe-message template id chosen for it in the mini-program's console,
+    from `WECHAT_SUBSCRIBE_TEMPLATES` (`intake.received=<id>,intake.routed=<id>,…`). A stage without a
+    template is not sent (the outbox records why)."""
+    pairs = (part.partition("=") for part in os.environ.get("WECHAT_SUBSCRIBE_TEMPLATES", "").split(","))
+    return {stage.strip(): template.strip() for stage, _, template in pairs if stage.strip() and template.strip()}
+
+
+def miniprogram_state() -> str:
+    """Which build of the mini-program a message opens: `developer`, `trial` or `formal` (production)."""
+    return os.environ.get("WECHAT_MINIPROGRAM_STATE") or ("formal" if is_production() else "trial")
+
+
+def notify_queue_name() -> str:
+    """The SQS queue of outbox messages to send (infra/resources.json `NotifyQueue`), one per stage."""
+    return f"{APP_NAME}-{stage()}-notify"
+
+
+def notify_queue_url() -> str | None:
+    """Set in deployed stages. Unset (`local`, the tests): the relay hands messages to the same queue
+    handler in-process."""
+    return os.environ.get("NOTIFY_QUEUE_URL") or None

@@ -240,3 +240,36 @@ def phone_number(code: str) -> str:
         raise Unprocessable("目前只支持中国大陆手机号", code="phone_not_mainland",
                             errors=[{"loc": ["body", "code"], "msg": "非中国大陆手机号"}])
     return phone
+
+
+# --- subscribe messages (订阅消息), for chalicelib.domain.notify ----------------------------------------
+
+class Unanswered(Exception):
+    """The platform did not answer usably (timeout, unreachable, HTTP error, not JSON): worth a retry."""
+
+
+def send_subscribe_message(openid: str, template_id: str, page: str, data: dict[str, str], *,
+                           state: str) -> tuple[int, str]:
+    """Send one subscribe message (REFERENCE "Mini-program subscribe messages"); (errcode, errmsg) as the
+    platform answered, 0 when sent. The server access token is the shared one (`stable_token`), renewed
+    once when the platform says it expired. Never logs the openid or the data."""
+    import urllib.parse
+
+    body = {"touser": openid, "template_id": template_id, "page": page, "miniprogram_state": state,
+            "lang": "zh_CN", "data": {key: {"value": value} for key, value in data.items()}}
+
+    def ask(renew: bool) -> Any:
+        base, app_id, secret = _settings()  # not configured: a Problem, retried like any other trouble
+        token = _server_access_token(base, app_id, secret, renew=renew)
+        return _call("POST", f"{base}/cgi-bin/message/subscribe/send?"
+                     + urllib.parse.urlencode({"access_token": token}), body)
+
+    try:
+        answer = ask(False)
+        if isinstance(answer, dict) and answer.get("errcode") in (40001, 42001):  # token expired early
+            answer = ask(True)
+    except (_Timeout, _Unreachable, Problem) as exc:
+        raise Unanswered(type(exc).__name__) from None
+    if not isinstance(answer, dict):
+        raise Unanswered("not an object")
+    return int(answer.get("errcode") or 0), str(answer.get("errmsg") or "")

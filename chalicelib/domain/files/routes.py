@@ -4,6 +4,7 @@ leaflets."""
 from __future__ import annotations
 
 from chalice import Blueprint
+from pydantic import ConfigDict, Field
 
 from chalicelib.domain.files import service as files
 from chalicelib.platform import web
@@ -12,6 +13,20 @@ from chalicelib.platform.web import PUBLIC, SIGNED_IN, PageQuery, endpoint, pars
 
 bp = Blueprint(__name__)
 TAGS = ("files",)
+
+
+class LinkedQuery(PageQuery):
+    model_config = ConfigDict(extra="forbid")
+    linked_record: str = Field(pattern=files.LINKED_RECORD.pattern, description="`<entity>:<id>`，如 intake-ticket:FW-320402-2611-0042",
+                               examples=["intake-ticket:FW-320402-2611-0042"])
+
+
+@bp.route("/files", methods=["GET"], authorizer=jwt_auth)
+@endpoint("某条记录的附件", who=SIGNED_IN, query=LinkedQuery, response=files.FilePage, tags=TAGS,
+          description="能查看该记录的人可见（如受理单：本人及辖区工作人员）；其他人得到该记录的 404。")
+def list_linked_files():
+    q = parse_query(LinkedQuery)
+    return files.linked_to(web.caller(), q.linked_record, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/files", methods=["POST"], authorizer=jwt_auth)

@@ -489,6 +489,20 @@ def for_record(entity: str, record_id: str, *, limit: int = 20, cursor: str | No
     return FilePage(items=[FileOut.of(StoredFile.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
+def linked_to(caller: Caller, linked_record: str, *, limit: int, cursor: str | None) -> FilePage:
+    """The files attached to a record, for whoever its link rule lets through (a ticket's resident and
+    the staff holding it); anyone else gets the record's own 404. One Query after the rule's check."""
+    entity, _, record_id = linked_record.partition(":")
+    rule = link_rule(entity)
+    if rule is None:
+        raise Unprocessable(f"「{entity}」类记录没有附件", code="unknown_linked_entity",
+                            errors=[{"loc": ["linked_record"], "msg": "不支持关联此类记录"}])
+    rule.may_link(caller, record_id)
+    page = storage.query(keys.files_for_record(entity, record_id), index="gsi2", limit=limit, cursor=cursor)
+    return FilePage(items=[FileOut.of(StoredFile.from_item(i), viewer=caller) for i in page.items],
+                    next_cursor=page.next_cursor)
+
+
 def leaflets(area_code: str, *, limit: int, cursor: str | None) -> LeafletPage:
     """Published leaflets of an area and everything below it (C10: downloadable by residents)."""
     from chalicelib.domain.areas import service as areas

@@ -18,6 +18,7 @@ from typing import ClassVar, Literal
 from pydantic import ConfigDict, Field
 
 from chalicelib import plugin
+from chalicelib.domain.notify.models import Notice
 from chalicelib.platform import storage
 from chalicelib.platform.model import Model, vocabulary
 from chalicelib.platform.timeutil import iso
@@ -306,6 +307,7 @@ class TicketOut(Model):
     resident: str | None = Field(description="当事人居民账号（仅工作人员）")
     owner: str | None = Field(description="首问负责人（仅工作人员）")
     history: list[StepOut]
+    notices: list[Notice] | None = Field(None, description="推送给居民的订阅消息及结果（仅工作人员查看受理单时）")
     version: int
 
 

@@ -26,6 +26,7 @@ from typing import Any
 from chalicelib import plugin
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.intake import access
+from chalicelib.domain.notify import service as notify
 from chalicelib.domain.intake.models import (
     ALLOWED, CATEGORIES, COUNTER, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS,
     ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut, MinePage,
@@ -57,20 +58,24 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     check and the audit entry are one transaction."""
     fields = _who_and_how(caller, data)
     today = today_shanghai()
-    limit = _limit(data.category, data.grid, today, loc="grid")
+    counter_key = _counter_key(data.grid, today)
+    limit, counter = _limit_and_counter(data.category, data.grid, today, counter_key)
     due = workdays.add_working_days(today, int(limit.value))
     moment = now_utc()
     steps = [Step(at=moment, action="received", actor=caller.sub)]
     if caller.is_staff:
         steps.append(Step(at=moment, action="accepted", actor=caller.sub))
-    for _ in range(SEQUENCE_ATTEMPTS):
-        code, counter_op = _next_code(data.grid, today)
+    for attempt in range(SEQUENCE_ATTEMPTS):
+        if attempt:  # lost a race for the number (or read a stale counter): read it again, consistently
+            counter = storage.get(*counter_key, consistent=True)
+        code, counter_op = _next_code(data.grid, today, counter)
         ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
                         received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value),
                         deadline_basis=limit.describe(), deadline_estimated=not due.official, history=steps,
                         **fields)
         storage.stamp_new(ticket)
         also = [counter_op, areas.must_exist(data.grid, field="grid", level="grid"), *_companions(ticket),
+                *_notice(ticket, "received"),
                 audit.entry(caller.actor, "create", ENTITY, code,
                             f"登记受理事项 {code}（{data.channel}，{data.category}）")]
         if data.resident and caller.is_staff:
@@ -80,6 +85,12 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
             return storage.put_new(ticket, also=also)
         except _SequenceTaken:
             continue
+        except Conflict as exc:
+            # The code itself exists: the counter read was behind (another create won the race, or the
+            # eventually consistent read was stale). DynamoDB names the ticket's Put before the counter's
+            # condition, so this is the same lost race as `_SequenceTaken`.
+            if exc.code != "already_exists":
+                raise
     raise Conflict("受理编号正被同时分配，请稍后重试", code="busy")
 
 
@@ -114,17 +125,36 @@ def _limit(category: str, grid: str, on: date, *, loc: str) -> policy.InForce:
     try:
         return policy.resolve(deadline_parameter(category), grid, on)
     except NotFound as exc:
-        if exc.code == "area_not_found":
-            raise Unprocessable(f"网格 {grid} 不存在", code="area_not_found",
-                                errors=[{"loc": [loc], "msg": "区域不存在"}]) from None
-        raise
+        raise _unknown_area(exc, grid, loc) from None
 
 
-def _next_code(grid: str, today: date) -> tuple[str, storage.Check]:
+def _unknown_area(exc: NotFound, grid: str, loc: str) -> Exception:
+    """A missing grid is the input's fault (422 naming the field); anything else missing stays as it is."""
+    if exc.code != "area_not_found":
+        return exc
+    return Unprocessable(f"网格 {grid} 不存在", code="area_not_found", errors=[{"loc": [loc], "msg": "区域不存在"}])
+
+
+def _limit_and_counter(category: str, grid: str, on: date, counter_key: tuple[str, str]
+                       ) -> tuple[policy.InForce, dict[str, Any] | None]:
+    """The category's time limit and the district's counter, in one BatchGetItem (the counter rides along
+    with the policy timelines; the create's transaction guards it by version, so a stale read only costs
+    a retry)."""
+    try:
+        found, items = policy.resolve_along([deadline_parameter(category)], grid, on, also=[counter_key])
+    except NotFound as exc:
+        raise _unknown_area(exc, grid, "grid") from None
+    return found[deadline_parameter(category)], items.get(counter_key)
+
+
+def _counter_key(grid: str, today: date) -> tuple[str, str]:
+    return keys.compose(COUNTER, grid[:6]), today.strftime("%y%m")
+
+
+def _next_code(grid: str, today: date, current: dict[str, Any] | None) -> tuple[str, storage.Check]:
     """The next code of the grid's district this month and the transaction op that takes it: the counter
-    item moves from the number read to the next only if nobody moved it meanwhile."""
-    pk, sk = keys.compose(COUNTER, grid[:6]), today.strftime("%y%m")
-    current = storage.get(pk, sk, consistent=True)
+    item moves from the number read (`current`) to the next only if nobody moved it meanwhile."""
+    pk, sk = _counter_key(grid, today)
     number = int(current["count"]) + 1 if current else 1
     if current is None:
         op = storage.put_op({"pk": pk, "sk": sk, "entity": COUNTER, "count": number, "version": 1})
@@ -155,7 +185,11 @@ def read(caller: Caller, code: str) -> TicketOut:
     """The ticket as the caller may see it: the resident reads status, answer and progress in plain Chinese;
     staff of its area also the person (masked), the owner and the whole history with actors."""
     ticket = access.readable(caller, code)
-    return view(ticket, staff=caller.covers(ticket.grid))
+    staff = caller.covers(ticket.grid)
+    out = view(ticket, staff=staff)
+    if staff and ticket.resident:  # whether the resident was told at each stage (one Query)
+        out.notices = notify.about(f"{ENTITY}:{ticket.id}")
+    return out
 
 
 def view(ticket: Ticket, *, staff: bool) -> TicketOut:
@@ -234,15 +268,38 @@ def _handle(caller: Caller, code: str, step: str, expected_version: int) -> Tick
 
 
 def _apply(caller: Caller, ticket: Ticket, changes: dict[str, Any], steps: list[Step], summary: str,
-           also: list[dict[str, Any]] = ()) -> Ticket:
+           also: list[dict[str, Any]] = (), notice: str | None = None) -> Ticket:
     """One transaction: the ticket (owned by the caller from its first step), the resident's list entry,
-    anything else `also` keeps in step, and the audit entry."""
+    anything else `also` keeps in step, the message to the resident (`notice`: the stage) and the audit entry."""
     changes = {"owner": ticket.owner or caller.sub, **changes, "history": [*ticket.history, *steps]}
     updated, op = storage.prepare_update(ticket, changes, expected_version=ticket.version)
     changed = {"status": {"from": ticket.status, "to": updated.status}} if updated.status != ticket.status else None
-    storage.transact([op, *_mine_ops(updated), *also, audit.entry(caller.actor, steps[-1].action, ENTITY, ticket.id,
-                                                           summary, changed)])
+    messages = _notice(updated, notice) if notice else []
+    storage.transact([op, *_mine_ops(updated), *also, *messages,
+                      audit.entry(caller.actor, steps[-1].action, ENTITY, ticket.id, summary, changed)])
     return updated
+
+
+# What the resident's subscribe message says at each stage (template keys: REFERENCE field rules; the
+# template chosen for each stage in the console has these keys). Never the request's text: a message
+# shows on the lock screen.
+NOTICE_PHRASES = {"received": "已受理", "routed": "已转办", "answered": "已答复", "closed": "已办结"}
+
+
+def _notice(ticket: Ticket, stage: str) -> list[dict[str, Any]]:
+    """The outbox message telling the resident about this step (none for a person without an account)."""
+    if not ticket.resident:
+        return []
+    notes = {
+        "received": f"请于{ticket.due_on.month}月{ticket.due_on.day}日前留意办理结果",
+        "routed": f"已转{ticket.case.title if ticket.case else '承办单位'}办理",
+        "answered": "已当场答复，请查看并评价",
+        "closed": "已办结，请查看结果并评价",
+    }
+    data = {"character_string1": ticket.id, "thing2": CATEGORIES.get(ticket.category, ticket.category),
+            "phrase3": NOTICE_PHRASES[stage], "time4": now_utc(), "thing5": notes[stage]}
+    return [notify.message_op(ticket.resident, f"intake.{stage}", data, page=f"pages/tickets/detail?code={ticket.id}",
+                              source=f"{ENTITY}:{ticket.id}", key=f"{ticket.id}-{stage}-v{ticket.version}")]
 
 
 def _step(caller: Caller, action: str, note: str | None = None) -> Step:
@@ -264,7 +321,7 @@ def answer(caller: Caller, code: str, data: AnswerIn, expected_version: int) -> 
     ticket = _handle(caller, code, "answer", expected_version)
     return _apply(caller, ticket, {"status": "closed", "answer": data.answer, "closed_at": now_utc()},
                   [*_first(caller, ticket), _step(caller, "answered"), _step(caller, "closed")],
-                  f"当场答复并办结 {code}")
+                  f"当场答复并办结 {code}", notice="answered")
 
 
 def route(caller: Caller, code: str, data: RouteIn, expected_version: int) -> Ticket:
@@ -284,7 +341,7 @@ def route(caller: Caller, code: str, data: RouteIn, expected_version: int) -> Ti
     case = _open_case(caller, ticket.model_copy(update=changes), data.target)
     return _apply(caller, ticket, {**changes, "status": "routed", "case": case},
                   [*_first(caller, ticket), _step(caller, "routed", data.note)],
-                  f"转办 {code} 至 {case.service}（{case.title}）", also)
+                  f"转办 {code} 至 {case.service}（{case.title}）", also, notice="routed")
 
 
 def transfer(caller: Caller, code: str, data: TransferIn, expected_version: int) -> Ticket:
@@ -296,7 +353,8 @@ def transfer(caller: Caller, code: str, data: TransferIn, expected_version: int)
     case = _open_case(caller, ticket, data.target)
     earlier = [*ticket.earlier_cases, *([ticket.case] if ticket.case else [])]
     return _apply(caller, ticket, {"case": case, "earlier_cases": earlier},
-                  [_step(caller, "transferred", data.reason)], f"改派 {code} 至 {case.service}（{case.title}）")
+                  [_step(caller, "transferred", data.reason)], f"改派 {code} 至 {case.service}（{case.title}）",
+                  notice="routed")
 
 
 def close(caller: Caller, code: str, data: CloseIn, expected_version: int) -> Ticket:
@@ -310,7 +368,7 @@ def close(caller: Caller, code: str, data: CloseIn, expected_version: int) -> Ti
         raise Unprocessable("承办单位尚未反馈结果，请填写办理结果", code="result_required",
                             errors=[{"loc": ["result"], "msg": "必填项"}])
     return _apply(caller, ticket, {"status": "closed", "answer": result, "closed_at": now_utc()},
-                  [_step(caller, "closed")], f"办结 {code}")
+                  [_step(caller, "closed")], f"办结 {code}", notice="closed")
 
 
 def reopen(caller: Caller, code: str, data: ReopenIn, expected_version: int) -> Ticket:

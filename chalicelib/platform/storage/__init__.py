@@ -400,10 +400,12 @@ def update_op(
 
 
 def add_op(pk: str, sk: str, amounts: dict[str, int], *, set_: dict[str, Any] | None = None,
-           entity: str | None = None) -> dict[str, Any]:
+           entity: str | None = None, at_least: dict[str, int] | None = None) -> dict[str, Any]:
     """A transaction op that adds `amounts` to number fields of an item (created on first use) and sets
     `set_` on it: counters kept in the same transaction as the event they count, so they never drift.
-    `entity` names what the item is, for an administrator reading the table."""
+    `entity` names what the item is, for an administrator reading the table. `at_least` makes it
+    conditional on fields holding at least these values before the change (taking one of a stock:
+    `amounts={"count": -1}, at_least={"count": 1}`); wrap it in a `Check` to name the refusal."""
     if entity is not None:
         set_ = {**(set_ or {}), "entity": entity}
     names, values, adds, sets = {}, {}, [], []
@@ -414,8 +416,15 @@ def add_op(pk: str, sk: str, amounts: dict[str, int], *, set_: dict[str, Any] | 
         names[f"#s{i}"], values[f":s{i}"] = field, _value(value)
         sets.append(f"#s{i} = :s{i}")
     expression = "ADD " + ", ".join(adds) + (" SET " + ", ".join(sets) if sets else "")
-    return {"Update": {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}), "UpdateExpression": expression,
-                       "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}
+    update = {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}), "UpdateExpression": expression,
+              "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
+    conditions = []
+    for i, (field, least) in enumerate(sorted((at_least or {}).items())):
+        names[f"#l{i}"], values[f":l{i}"] = field, _value(least)
+        conditions.append(f"#l{i} >= :l{i}")
+    if conditions:
+        update["ConditionExpression"] = " AND ".join(conditions)
+    return {"Update": update}
 
 
 def add_to(cls: type[Record], record_id: str, amounts: dict[str, int]) -> dict[str, Any]:
