@@ -99,11 +99,11 @@ class SubscribeIn(Model):
         examples=[{"local-tmpl-intake-received": "accept", "local-tmpl-intake-closed": "reject"}])
 
 
-class GrantOut(Model):
+class AcceptanceOut(Model):
     stage: str
     template_id: str
     remaining: int = Field(description="还可以接收的消息条数（每同意一次可接收一条）")
 
 
 class SubscriptionsOut(Model):
-    items: list[GrantOut]
+    items: list[AcceptanceOut]

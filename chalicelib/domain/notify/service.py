@@ -25,7 +25,7 @@ from typing import Any
 from chalicelib.domain.accounts import store as accounts
 from chalicelib.domain.accounts import wechat
 from chalicelib.domain.notify.models import (
-    ABOUT, ENTITY, PENDING, Grant, GrantOut, Message, Notice, SubscribeIn, SubscriptionsOut,
+    ABOUT, ENTITY, PENDING, Grant, AcceptanceOut, Message, Notice, SubscribeIn, SubscriptionsOut,
 )
 from chalicelib.platform import audit, aws, config, pii, storage
 from chalicelib.platform.auth import Caller
@@ -114,7 +114,7 @@ def subscribe(caller: Caller, data: SubscribeIn) -> SubscriptionsOut:
 def subscriptions(caller: Caller) -> SubscriptionsOut:
     """The stages the platform sends and how many messages of each the resident still accepts. One Query."""
     held = {item["stage"]: int(item.get("count", 0)) for item in storage.every(Grant, Grant.entity, caller.sub)}
-    return SubscriptionsOut(items=[GrantOut(stage=stage, template_id=template, remaining=max(held.get(stage, 0), 0))
+    return SubscriptionsOut(items=[AcceptanceOut(stage=stage, template_id=template, remaining=max(held.get(stage, 0), 0))
                                    for stage, template in sorted(config.subscribe_templates().items())])
 
 
