@@ -30,7 +30,8 @@ from pydantic import Field
 
 from chalicelib import plugin
 from chalicelib.domain.areas.service import ROOT, level_of
-from chalicelib.domain.screening import analysis, transport
+from chalicelib.domain.screening import analysis, report, tasks, transport
+from chalicelib.domain.screening.layout import FINDING_PREFIX, findings_partition, partition, preview_partition  # noqa: F401 (public here)
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Unprocessable
@@ -41,7 +42,6 @@ from chalicelib.platform.timeutil import now_utc, today_shanghai
 SCREENING_DAY = 18            # seeds/003: 每月18日定期排摸
 SPLIT_DISTRICT_OVER_TOWNS = 12  # a district with more towns than this is screened town by town
 MONTH_SHAPE = re.compile(r"^20\d{2}-(0[1-9]|1[0-2])$")
-FINDING_PREFIX = "finding"
 EVERYWHERE = "all"
 
 Kind = Literal["month", "preview"]
@@ -55,20 +55,6 @@ def check_month(month: str) -> str:
     if not MONTH_SHAPE.match(month):
         raise Unprocessable("月份应为 YYYY-MM", code="bad_month", errors=[{"loc": ["path", "month"], "msg": "格式不正确"}])
     return month
-
-
-def partition(month: str, city: str) -> str:
-    """The month's findings of one city (the month's run)."""
-    return keys.compose("screening", month, city)
-
-
-def preview_partition(month: str, city: str) -> str:
-    """A preview's findings, kept apart from the month's."""
-    return keys.compose("screening-preview", month, city)
-
-
-def findings_partition(kind: str, month: str, city: str) -> str:
-    return partition(month, city) if kind == "month" else preview_partition(month, city)
 
 
 class ScreeningRun(storage.Record):
@@ -351,15 +337,34 @@ def screen_shard(message: dict[str, Any]) -> None:
     by_check: dict[str, int] = {}
     for item in items.values():
         by_check[item["check"]] = by_check.get(item["check"], 0) + 1
-    stale = [(pk, i["sk"]) for i in _stored(pk, shard) if i["sk"] not in items and i.get("check") not in failed_checks]
-    write_findings(list(items.values()), stale)
+    before = {i["sk"]: i for i in _stored(pk, shard)}
+    stale = [i for sort, i in before.items() if sort not in items and i.get("check") not in failed_checks]
+    if kind == "month":  # the month's work list; before the findings, so a crash in between loses no task
+        tasks.sync([(i, _subject(sort)) for sort, i in items.items() if sort not in before],
+                   [(i, _subject(i["sk"])) for i in stale], run.generation)
+    write_findings(list(items.values()), [(pk, i["sk"]) for i in stale])
     after = storage.update_entries(**run_key(month, kind, scope),
                                    set_={f"found.{shard}": by_check, f"check_errors.{shard}": failed_checks},
                                    remove=[f"pending.{shard}", f"failed.{shard}"],
                                    when={"generation": message["generation"]})
-    if after is not None and not after.get("pending") and not after.get("finished_at"):
+    if after is None:
+        return  # superseded while screening: the newer generation reports for itself
+    if kind == "month" and _district_done(shard, after):
+        report.write(audit.SYSTEM, month, shard[:6])
+    if not after.get("pending") and not after.get("finished_at"):
         storage.update_entries(**run_key(month, kind, scope), set_={"finished_at": now_utc()},
                                when={"generation": message["generation"]})
+
+
+def _subject(sort: str) -> str:
+    """The subject part of a finding's sort key (finding#area#check#subject)."""
+    return sort.split(keys.SEP, 3)[3]
+
+
+def _district_done(shard: str, run: dict[str, Any]) -> bool:
+    """The shard's district has no shard left pending (a district is one shard, or one per town): its
+    report can be written. Two town shards finishing together may both write it — the same report."""
+    return len(shard) >= 6 and not any(s.startswith(shard[:6]) for s in run.get("pending") or {})
 
 
 def _stored(pk: str, shard: str) -> Iterator[dict[str, Any]]:
