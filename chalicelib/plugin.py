@@ -154,7 +154,11 @@ class ScreeningCheck:
     title: str                 # Chinese, e.g. "绿色通道案件超时"
     run: Callable[[ScreeningContext], Iterable[Finding]]
     role: str | None = None    # a staff sign-in role, e.g. "legal_aid_officer"
-    cadence: str = "monthly"   # one of CADENCES
+    cadence: str | tuple[str, ...] = "monthly"  # one of CADENCES, or several (a backlog: weekly and half-monthly)
+
+    @property
+    def cadences(self) -> tuple[str, ...]:
+        return (self.cadence,) if isinstance(self.cadence, str) else tuple(self.cadence)
 
 
 @dataclass(frozen=True)
@@ -202,8 +206,8 @@ class Plugin:
         for check in self.screening_checks:
             if not check.code.startswith(self.name + "."):
                 raise ValueError(f"{self.name}: check {check.code!r} must start with '{self.name}.'")
-            if check.cadence not in CADENCES:
-                raise ValueError(f"{self.name}: check {check.code!r} has cadence {check.cadence!r}, not one of {CADENCES}")
+            if not check.cadences or set(check.cadences) - set(CADENCES):
+                raise ValueError(f"{self.name}: check {check.code!r} has cadence {check.cadence!r}, not of {CADENCES}")
             if check.role is not None and check.role not in STAFF_ROLES:
                 raise ValueError(f"{self.name}: check {check.code!r} names {check.role!r}, not a staff sign-in role")
         for code in [r.code for r in self.coverage_roles + self.roles + self.institution_kinds]:  # type: ignore[operator]
@@ -340,7 +344,7 @@ def run_screening(context: ScreeningContext, cadence: str = "monthly") -> list[C
     outcomes = []
     for plugin in _index.plugins:
         for check in plugin.screening_checks:
-            if cadence != "monthly" and check.cadence != cadence:
+            if cadence != "monthly" and cadence not in check.cadences:
                 continue
             try:
                 outcomes.append(CheckOutcome(plugin, check, list(check.run(context))))

@@ -118,8 +118,11 @@ def holiday_calendar(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
 
 
 SCREENING_CHECKS = (
-    plugin.ScreeningCheck("legal-aid.green-channel-overdue", "绿色通道案件超时", green_channel_overdue),
-    plugin.ScreeningCheck("legal-aid.approved-unassigned", "批准后未按时指派律师", approved_unassigned),
+    # Deadlines of days (L5: one working day; L6: days after approval) are looked at daily, not monthly.
+    plugin.ScreeningCheck("legal-aid.green-channel-overdue", "绿色通道案件超时", green_channel_overdue,
+                          role="legal_aid_officer", cadence="daily"),
+    plugin.ScreeningCheck("legal-aid.approved-unassigned", "批准后未按时指派律师", approved_unassigned,
+                          role="legal_aid_officer", cadence="daily"),
     plugin.ScreeningCheck("legal-aid.households-unvisited", "困难群体尚未入户走访", households_unvisited),
     plugin.ScreeningCheck("legal-aid.household-status-expiring", "困难群体资格即将到期", household_status_expiring),
     plugin.ScreeningCheck("legal-aid.holiday-calendar", "节假日安排缺少数据", holiday_calendar),

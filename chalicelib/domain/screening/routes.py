@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from chalice import Blueprint
 from pydantic import ConfigDict, Field
@@ -21,6 +22,8 @@ class FindingsQuery(PageQuery):
     model_config = ConfigDict(extra="forbid")
     area: str | None = Field(None, pattern=r"^\d{4,15}$", description="默认本人辖区；可指定辖区内的下级区域")
     preview: bool = Field(False, description="true：查看18日前手动预览的结果（不是当月排摸结果）")
+    cadence: Literal["weekly", "half_monthly", "daily"] | None = Field(
+        None, description="查看本月最近一次周排查（街镇）、半月排查（区）或每日期限排查的结果")
 
 
 class RunIn(Model):
@@ -34,7 +37,7 @@ class RunIn(Model):
 def list_findings(month):
     q = parse_query(FindingsQuery)
     return screening.findings(web.actor(), web.caller(), month, q.area, limit=q.limit, cursor=q.cursor,
-                               preview=q.preview)
+                               preview=q.preview, cadence=q.cadence)
 
 
 @bp.route("/screenings/{month}/runs", methods=["GET"], authorizer=jwt_auth)
