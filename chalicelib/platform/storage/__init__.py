@@ -553,11 +553,18 @@ def page(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after
 
 
 def every(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after: tuple[object, ...] = (),
-          max_items: int = 10_000) -> list[dict[str, Any]]:
-    """The whole list (bounded by `max_items`), for jobs and checks that must see all of it."""
+          until: tuple[object, ...] | None = None, max_items: int = 10_000) -> list[dict[str, Any]]:
+    """The whole list (bounded by `max_items`), for jobs and checks that must see all of it. `until`: only
+    the part of the list sorting before `after + until` — e.g. `after=(0,), until=(<now>,)` reads the
+    green-channel entries whose deadline has passed, not the whole queue."""
     declared = cls.listing(listing)
-    return query_all(declared.partition(of), index=_index(declared), begins_with=_list_prefix(declared, of, after),
-                     max_items=max_items)
+    prefix = _list_prefix(declared, of, after)
+    if until is None:
+        return query_all(declared.partition(of), index=_index(declared), begins_with=prefix, max_items=max_items)
+    if not prefix:
+        raise ValueError("`until` needs `after` (a key condition cannot start from an empty string)")
+    return query_all(declared.partition(of), index=_index(declared), max_items=max_items,
+                     between=(prefix, declared.sort(of, (*after, *until))))
 
 
 def _index(listing: Listing) -> str | None:
@@ -571,9 +578,9 @@ def _list_prefix(listing: Listing, of: str | tuple[object, ...], after: tuple[ob
 
 
 def query_all(partition: str, *, index: str | None = None, begins_with: str | None = None,
-              max_items: int = 10_000) -> list[dict[str, Any]]:
+              between: tuple[str, str] | None = None, max_items: int = 10_000) -> list[dict[str, Any]]:
     """Every item of a partition, page by page (for jobs and small fixed sets, never unbounded lists)."""
-    request = _key_condition(partition, index, begins_with, None)
+    request = _key_condition(partition, index, begins_with, between)
     out: list[dict[str, Any]] = []
     while True:
         response = aws.dynamodb().query(**request)
