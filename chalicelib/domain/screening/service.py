@@ -106,7 +106,9 @@ def run_key(month: str, kind: str, scope: str) -> dict[str, str]:
 
 class RunOut(Model):
     month: str
-    kind: str = Field(description="month：当月排摸（18日）；preview：18日前的预览，不影响当月排摸")
+    kind: str = Field(description="month：当月排摸（18日）；preview：18日前的预览，不影响当月排摸；"
+                                  "weekly / half_monthly / daily：街镇每周、区每半月排查和每日期限排查")
+    period: str | None = Field(None, description="周、半月或日排查的期次，如 2026-W48、2026-11-H2、2026-11-30")
     scope: str
     as_of: date = Field(description="按哪一天的情况排摸")
     status: Literal["running", "done", "failed"] = Field(description="failed：有分片多次失败（见 failed_shards）")
@@ -124,7 +126,7 @@ class RunOut(Model):
     def of(cls, run: ScreeningRun, within: str = "") -> "RunOut":
         """`within`: only the shards of that area (an administrator sees the province-wide run for theirs)."""
         mine = [s for s in run.shards if s.startswith(within) or within.startswith(s)]
-        return cls(month=run.month, kind=run.kind, scope=run.scope, as_of=run.as_of, status=run.status,
+        return cls(month=run.month, kind=run.kind, period=run.period, scope=run.scope, as_of=run.as_of, status=run.status,
                    generation=run.generation, shards=len(mine), pending_shards=sorted(s for s in run.pending if s in mine),
                    failed_shards={s: e for s, e in run.failed.items() if s in mine}, findings=sum(run.by_check.values()), by_check=run.by_check,
                    failed_checks=run.failed_checks,
