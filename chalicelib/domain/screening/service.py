@@ -18,6 +18,11 @@ What a run means:
   screening it now would judge that month with today's data. Its stored results stay readable.
 - No lock: every delivery of a shard screens it in full (writes are idempotent), so a shard whose Lambda
   timed out half-way is finished by the next delivery instead of being skipped as "running".
+- The month's run turns its findings into proactive service tasks (`tasks`) and, when a district's last
+  shard completes, writes the district's report (`report.write`): nobody has to ask for either.
+- Cadences (M5 and the daily sweep): `run_cadence` fans out the same messages with a cadence, so only the
+  checks declaring it run — towns weekly, districts half-monthly, deadlines daily; each is a generation of
+  its run of the month, and its findings are the month's current list for that cadence.
 """
 from __future__ import annotations
 

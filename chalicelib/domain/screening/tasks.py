@@ -22,6 +22,7 @@ from pydantic import ConfigDict, Field
 from chalicelib import plugin
 from chalicelib.domain.areas.service import level_of
 from chalicelib.platform import audit, storage
+from chalicelib.platform.storage import batch
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.auth.roles import ADMIN
 from chalicelib.platform.errors import Conflict, Forbidden, Unprocessable
@@ -92,23 +93,17 @@ def sync(fresh: Iterable[tuple[dict[str, Any], str]], gone: Iterable[tuple[dict[
     """Tasks for findings new in this generation (`fresh`) and for findings no longer found (`gone`), as
     (finding item, subject) pairs. Runs before the findings are written, so a shard that crashes in
     between finds the same findings new again on redelivery and lands on the same tasks."""
-    created = reopened = lost = 0
     wanted = {t.id: t for t in (_of_finding(item, subject) for item, subject in fresh)}
-    ids = list(wanted)
-    for start in range(0, len(ids), 100):  # one BatchGetItem per 100 findings: which tasks exist
-        chunk = [wanted[i] for i in ids[start:start + 100]]
-        existing = {item["id"]: item for item in storage.get_many([_key(t) for t in chunk])}
-        missing = [t for t in chunk if t.id not in existing]
-        # Unconditional puts of ids just seen missing: only another delivery of this shard could write them
-        # meanwhile, and it writes the same task.
-        storage.batch_write(puts=[t.to_item() for t in missing])
-        created += len(missing)
-        for task in chunk:
-            if existing.get(task.id, {}).get("status") == "gone":
-                reopened += _move(task, "gone", "open", generation)
-    for item, subject in gone:
-        lost += _move(_of_finding(item, subject), "open", "gone", generation)
-    return {"created": created, "reopened": reopened, "gone": lost}
+    # Which tasks exist: BatchGetItem per 100 findings, a few side by side.
+    existing = {item["id"]: item for item in batch.fetch(_key(t) for t in wanted.values()).values()}
+    missing = [t for t in wanted.values() if t.id not in existing]
+    # Unconditional puts of ids just seen missing: only another delivery of this shard could write them
+    # meanwhile, and it writes the same task.
+    storage.batch_write(puts=[t.to_item() for t in missing])
+    reopened = sum(_move(wanted[i], "gone", "open", generation) for i, item in existing.items()
+                   if item.get("status") == "gone")
+    lost = sum(_move(_of_finding(item, subject), "open", "gone", generation) for item, subject in gone)
+    return {"created": len(missing), "reopened": reopened, "gone": lost}
 
 
 def _key(task: Task) -> tuple[str, str]:

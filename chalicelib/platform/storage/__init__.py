@@ -599,16 +599,22 @@ __all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "pu
 def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:
     """Unconditional puts and deletes in chunks of 25, retrying what DynamoDB leaves unprocessed. Only for
     items whose keys are deterministic (demo data, screening findings): it overwrites without a version."""
+    from chalicelib.platform.storage.batch import fan_out
+
     requests = [{"PutRequest": {"Item": _to_wire(item)}} for item in puts]
     requests += [{"DeleteRequest": {"Key": _to_wire({"pk": pk, "sk": sk})}} for pk, sk in deletes]
-    for start in range(0, len(requests), 25):
-        pending = {_table(): requests[start:start + 25]}
-        for _ in range(8):
-            pending = aws.dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-            if not pending:
-                break
-        if pending:
-            raise ServiceUnavailable(headers={"Retry-After": "1"})
+    fan_out(_write_chunk, [requests[start:start + 25] for start in range(0, len(requests), 25)])
+
+
+def _write_chunk(requests: list[dict[str, Any]]) -> None:
+    """One BatchWriteItem of ≤ 25 requests, retrying what DynamoDB leaves unprocessed (a few chunks run side
+    by side: a screening shard writes thousands of findings and tasks)."""
+    pending = {_table(): requests}
+    for _ in range(8):
+        pending = aws.dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        if not pending:
+            return
+    raise ServiceUnavailable(headers={"Retry-After": "1"})
 
 
 def get_many(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
