@@ -84,6 +84,8 @@ def test_a_finding_gone_in_the_new_generation_marks_its_open_task_and_a_closed_o
         checks.findings = [finding(GRID, "case-1")]           # back again: the task is open again
         screening.run_city("3204", month, clock.today)
     assert by_subject(month)["case-1"]["status"] == "open" and len(month_tasks(month)) == 2
+    trail = storage.query(f"audit#screening-task#{by_subject(month)['case-1']['id']}", limit=10).items
+    assert sorted((e["action"], e["actor"]) for e in trail) == [("gone", "system"), ("open", "system")]
 
 
 def test_a_shard_that_crashes_after_its_tasks_lands_on_the_same_tasks_when_redelivered(checks, clock, monkeypatch):

@@ -94,16 +94,18 @@ def sync(fresh: Iterable[tuple[dict[str, Any], str]], gone: Iterable[tuple[dict[
     (finding item, subject) pairs. Runs before the findings are written, so a shard that crashes in
     between finds the same findings new again on redelivery and lands on the same tasks."""
     wanted = {t.id: t for t in (_of_finding(item, subject) for item, subject in fresh)}
-    # Which tasks exist: BatchGetItem per 100 findings, a few side by side.
-    existing = {item["id"]: item for item in batch.fetch(_key(t) for t in wanted.values()).values()}
-    missing = [t for t in wanted.values() if t.id not in existing]
+    lost = {t.id: t for t in (_of_finding(item, subject) for item, subject in gone)}
+    # Which tasks exist, and in which state: BatchGetItem per 100, a few side by side.
+    stored = {item["id"]: item for item in batch.fetch(_key(t) for t in [*wanted.values(), *lost.values()]).values()}
+    missing = [t for t in wanted.values() if t.id not in stored]
     # Unconditional puts of ids just seen missing: only another delivery of this shard could write them
     # meanwhile, and it writes the same task.
     storage.batch_write(puts=[t.to_item() for t in missing])
-    reopened = sum(_move(wanted[i], "gone", "open", generation) for i, item in existing.items()
-                   if item.get("status") == "gone")
-    lost = sum(_move(_of_finding(item, subject), "open", "gone", generation) for item, subject in gone)
-    return {"created": len(missing), "reopened": reopened, "gone": lost}
+    reopened = sum(_move(stored[i], "open", generation, "最新一次排摸再次发现，任务重新打开")
+                   for i in wanted if stored.get(i, {}).get("status") == "gone")
+    marked = sum(_move(stored[i], "gone", generation, "最新一次排摸已不再发现，任务保留备查")
+                 for i in lost if stored.get(i, {}).get("status") == "open")
+    return {"created": len(missing), "reopened": reopened, "gone": marked}
 
 
 def _key(task: Task) -> tuple[str, str]:
@@ -111,12 +113,16 @@ def _key(task: Task) -> tuple[str, str]:
     return key["pk"], key["sk"]
 
 
-def _move(task: Task, from_: str, to: str, generation: int) -> int:
-    """`from_` → `to` if the task is still `from_` (a closed task is never touched); 1 if it moved."""
-    pk, sk = _key(task)
-    after = storage.update_entries(pk, sk, set_={"status": to, "generation": generation, "updated_at": now_utc()},
-                                   when={"status": from_})
-    return int(after is not None)
+def _move(item: dict[str, Any], to: str, generation: int, why: str) -> int:
+    """Move a task (as just read) to `to` at its version, with its audit entry; 1 if it moved. A task
+    changed meanwhile (a worker closing it) keeps the worker's change: the next run looks again."""
+    task = Task.from_item(item)
+    entry = audit.entry(audit.SYSTEM, to, ENTITY, task.id, why, changes={"status": {"from": task.status, "to": to}})
+    try:
+        storage.update(task, {"status": to, "generation": generation}, expected_version=task.version, also=[entry])
+    except Conflict:
+        return 0
+    return 1
 
 
 # --- staff ----------------------------------------------------------------------------------------------
