@@ -12,7 +12,7 @@ from chalicelib.platform import config, web
 from chalicelib.platform.auth import authorizer as gateway
 from chalicelib import plugin
 from chalicelib.domain.files import routes as api_files
-from chalicelib.domain.intake import routes as api_intake
+from chalicelib.domain.intake import routes as api_intake, service as intake
 from chalicelib.domain.feedback import routes as api_feedback
 from chalicelib.domain.notify import routes as api_notify, service as notify
 from chalicelib.domain.policy import routes as api_policy
@@ -47,6 +47,32 @@ def monthly_screening(event):
     """主动排摸 on the 18th at 09:00 Asia/Shanghai (01:00 UTC): records the month's run and enqueues its shards."""
     run = screening.run_month()
     return {"month": run.month, "generation": run.generation, "shards": len(run.shards), "status": run.status}
+
+
+# M5 (seeds/001 item 12: 乡镇(街道)一周一排查，辖市、区半月一排查) and the daily deadline sweep: the same shard
+# messages, carrying their cadence, so only the checks declaring it run.
+@app.schedule(Cron(0, 1, "?", "*", "MON", "*"), name="weekly_screening")
+def weekly_screening(event):
+    """Towns' weekly screening, Mondays 09:00 Asia/Shanghai: one shard per town."""
+    return _cadence_result(screening.run_cadence("weekly"))
+
+
+@app.schedule(Cron(0, 1, "1,16", "*", "?", "*"), name="half_monthly_screening")
+def half_monthly_screening(event):
+    """Districts' half-monthly screening, the 1st and 16th at 09:00 Asia/Shanghai: one shard per district."""
+    return _cadence_result(screening.run_cadence("half_monthly"))
+
+
+@app.schedule(Cron(0, 17, "*", "*", "?", "*"), name="daily_sweep")
+def daily_sweep(event):
+    """01:00 Asia/Shanghai: tickets past their limit are marked overdue, then the services' due-date checks
+    (cadence "daily") are fanned out like the month's."""
+    overdue = intake.sweep_overdue()
+    return {**_cadence_result(screening.run_cadence("daily")), "tickets_overdue": overdue}
+
+
+def _cadence_result(run):
+    return {"period": run.period, "generation": run.generation, "shards": len(run.shards), "status": run.status}
 
 
 @app.on_sqs_message(queue=config.screening_queue_name(), batch_size=5, name="screen_shard")

@@ -35,6 +35,8 @@ from typing import Any, Callable, Iterable
 
 from chalice import Blueprint
 
+from chalicelib.platform.auth.roles import STAFF as STAFF_ROLES
+
 NAME_SHAPE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 CODE_SHAPE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 PARAMETER_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -153,12 +155,25 @@ class Finding:
     due: date | None = None
 
 
+CADENCES = ("monthly", "half_monthly", "weekly", "daily")
+
+
 @dataclass(frozen=True)
 class ScreeningCheck:
-    """One named check of the monthly screening: it looks at one thing and returns findings."""
+    """One named check of the screening: it looks at one thing and returns findings. By default it runs
+    in the month's screening on the 18th; `cadence` makes it run more often on the same fan-out (M5: a
+    mediation backlog weekly or half-monthly, deadlines daily). Each finding of the month's run becomes a
+    service task for the staff of its area holding `role` (default: the grid's grid worker, or the
+    administrator of a wider area)."""
     code: str                  # "<plugin name>.<check>", e.g. "legal-aid.green-channel-overdue"
     title: str                 # Chinese, e.g. "绿色通道案件超时"
     run: Callable[[ScreeningContext], Iterable[Finding]]
+    role: str | None = None    # a staff sign-in role, e.g. "legal_aid_officer"
+    cadence: str | tuple[str, ...] = "monthly"  # one of CADENCES, or several (a backlog: weekly and half-monthly)
+
+    @property
+    def cadences(self) -> tuple[str, ...]:
+        return (self.cadence,) if isinstance(self.cadence, str) else tuple(self.cadence)
 
 
 @dataclass(frozen=True)
@@ -206,6 +221,10 @@ class Plugin:
         for check in self.screening_checks:
             if not check.code.startswith(self.name + "."):
                 raise ValueError(f"{self.name}: check {check.code!r} must start with '{self.name}.'")
+            if not check.cadences or set(check.cadences) - set(CADENCES):
+                raise ValueError(f"{self.name}: check {check.code!r} has cadence {check.cadence!r}, not of {CADENCES}")
+            if check.role is not None and check.role not in STAFF_ROLES:
+                raise ValueError(f"{self.name}: check {check.code!r} names {check.role!r}, not a staff sign-in role")
         for code in [r.code for r in self.coverage_roles + self.roles + self.institution_kinds]:  # type: ignore[operator]
             if not CODE_SHAPE.match(code):
                 raise ValueError(f"{self.name}: code {code!r} must be snake_case")
@@ -329,12 +348,19 @@ class CheckOutcome:
     error: str | None = None   # the exception's type when the check failed (the message may hold data: logs only)
 
 
-def run_screening(context: ScreeningContext) -> list[CheckOutcome]:
-    """Every enabled plugin's checks, each on its own: one that raises is logged and reported with its
-    error, and the others still run (a failing check must not cost a city its month)."""
+def screening_check(code: str) -> ScreeningCheck | None:
+    return next((c for p in _index.plugins for c in p.screening_checks if c.code == code), None)
+
+
+def run_screening(context: ScreeningContext, cadence: str = "monthly") -> list[CheckOutcome]:
+    """Every enabled plugin's checks of `cadence`, each on its own: one that raises is logged and reported
+    with its error, and the others still run (a failing check must not cost a city its month). The month's
+    run ("monthly") runs every check: the more frequent ones are part of the month's picture too."""
     outcomes = []
     for plugin in _index.plugins:
         for check in plugin.screening_checks:
+            if cadence != "monthly" and cadence not in check.cadences:
+                continue
             try:
                 outcomes.append(CheckOutcome(plugin, check, list(check.run(context))))
             except Exception as exc:  # noqa: BLE001 — isolation is the point; logged with its traceback

@@ -1,7 +1,6 @@
 """What legal aid contributes to the core's cross-service features (chalicelib/plugin.py hooks)."""
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
@@ -47,11 +46,11 @@ def _next_month(month: str) -> str:
 # or a household's category (低保/重度残疾 is the person's status).
 
 def green_channel_overdue(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
-    """L5: green-channel cases past their one-working-day deadline."""
+    """L5: green-channel cases past their one-working-day deadline: one Query reading only those."""
     moment = _as_of_moment(ctx.as_of)
-    for entry in queue.entries(ctx.area):
+    for entry in queue.due_before(ctx.area, queue.GREEN, moment):
         deadline = datetime.fromisoformat(entry["deadline"])
-        if entry["priority"] == queue.GREEN and deadline < moment:
+        if deadline < moment:
             hours = (moment - deadline).total_seconds() / 3600
             yield plugin.Finding(
                 check="legal-aid.green-channel-overdue", area=entry["area"], severity="risk",
@@ -63,10 +62,11 @@ def green_channel_overdue(ctx: plugin.ScreeningContext) -> Iterable[plugin.Findi
 
 
 def approved_unassigned(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
-    """L6: approved cases still without a lawyer after `legal_aid.unassigned_alert_days`."""
+    """L6: approved cases still without a lawyer after `legal_aid.unassigned_alert_days`. Reads the cases
+    waiting for an officer (not the closed ones waiting for their follow-up visit)."""
     moment = _as_of_moment(ctx.as_of)
     alert: dict[str, int] = {}
-    for entry in queue.entries(ctx.area):
+    for entry in queue.awaiting_officer(ctx.area):
         if entry["status"] != "approved" or not entry.get("approved_at"):
             continue
         area = entry["area"]
@@ -84,9 +84,8 @@ def approved_unassigned(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding
 
 
 def households_unvisited(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
-    """L7: households on the vulnerable list not yet visited, one finding per grid."""
-    per_grid = Counter(item["grid"] for item in households.unvisited(ctx.area))
-    for grid, count in sorted(per_grid.items()):
+    """L7: households on the vulnerable list not yet visited, one finding per grid (from the per-grid tally)."""
+    for grid, count in sorted(households.unvisited_per_grid(ctx.area)):
         yield plugin.Finding(
             check="legal-aid.households-unvisited", area=grid, severity="info",
             title=f"{count} 户困难群体尚未入户走访", detail="低保户、特困、重度残疾、五保、困难职工、农民工名单中尚未走访的",
@@ -107,7 +106,7 @@ def household_status_expiring(ctx: plugin.ScreeningContext) -> Iterable[plugin.F
 def holiday_calendar(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
     """A holiday calendar without the coming weeks' year, while cases wait on working-day deadlines."""
     horizon = ctx.as_of + timedelta(days=45)
-    if deadlines.covers(horizon) or not queue.entries(ctx.area):
+    if deadlines.covers(horizon) or queue.is_empty(ctx.area):
         return
     yield plugin.Finding(
         check="legal-aid.holiday-calendar", area=ctx.area, severity="risk",
@@ -118,8 +117,11 @@ def holiday_calendar(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
 
 
 SCREENING_CHECKS = (
-    plugin.ScreeningCheck("legal-aid.green-channel-overdue", "绿色通道案件超时", green_channel_overdue),
-    plugin.ScreeningCheck("legal-aid.approved-unassigned", "批准后未按时指派律师", approved_unassigned),
+    # Deadlines of days (L5: one working day; L6: days after approval) are looked at daily, not monthly.
+    plugin.ScreeningCheck("legal-aid.green-channel-overdue", "绿色通道案件超时", green_channel_overdue,
+                          role="legal_aid_officer", cadence="daily"),
+    plugin.ScreeningCheck("legal-aid.approved-unassigned", "批准后未按时指派律师", approved_unassigned,
+                          role="legal_aid_officer", cadence="daily"),
     plugin.ScreeningCheck("legal-aid.households-unvisited", "困难群体尚未入户走访", households_unvisited),
     plugin.ScreeningCheck("legal-aid.household-status-expiring", "困难群体资格即将到期", household_status_expiring),
     plugin.ScreeningCheck("legal-aid.holiday-calendar", "节假日安排缺少数据", holiday_calendar),

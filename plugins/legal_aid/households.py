@@ -29,6 +29,7 @@ from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.areas.service import Area
+from chalicelib.domain.screening import tallies
 from chalicelib.platform import audit, pii, storage, tabular
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
@@ -39,7 +40,10 @@ ENTITY = "legal-aid-household"
 IMPORT_ENTITY = "legal-aid-household-import"
 UNVISITED = "legal-aid-household-unvisited"
 EXPIRY = "legal-aid-household-expiry"
-BATCH = 25
+# Rows per transaction: a row writes at most 3 items (household, expiry removed and put) and 2 unvisited
+# tallies (a still-unvisited household moving grid), plus one audit entry: 19 × 5 + 1 ≤ 100.
+BATCH = 19
+UNVISITED_TALLY = "legal-aid-unvisited"  # households not yet visited, per grid (screening's count)
 MAX_ROWS = tabular.MAX_ROWS
 MAX_REPORTED_ERRORS = 500
 MAX_CELL = 200
@@ -371,6 +375,7 @@ def _write_batch(caller: Caller, import_id: str, index: int, batch: list[Row]) -
     ids = {row.number: household_id(row.id_number) for row in batch}
     existing = storage.find_many(Household, ids.values())
     ops: list[dict[str, Any]] = []
+    unvisited: dict[str, int] = {}  # grid → change of its unvisited tally (one op per grid per transaction)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     refused: list[HouseholdRowError] = []
     moment = now_utc()
@@ -387,6 +392,7 @@ def _write_batch(caller: Caller, import_id: str, index: int, batch: list[Row]) -
                             created_at=moment, updated_at=moment, **fields)
             ops.append(storage.put_op(new.to_item()))
             counts["created"] += 1
+            unvisited[row.grid] = unvisited.get(row.grid, 0) + 1
         elif all(getattr(old, k) == v for k, v in fields.items()):
             counts["unchanged"] += 1
             continue
@@ -394,11 +400,15 @@ def _write_batch(caller: Caller, import_id: str, index: int, batch: list[Row]) -
             new, op = storage.prepare_update(old, {**fields, "import_id": import_id}, expected_version=old.version)
             ops.append(op)
             counts["updated"] += 1
+            if old.visit_count == 0 and old.grid != new.grid:
+                unvisited[old.grid] = unvisited.get(old.grid, 0) - 1
+                unvisited[new.grid] = unvisited.get(new.grid, 0) + 1
             before, after = Expiry.of(old), Expiry.of(new)
             if before and (after is None or before.key_attributes() != after.key_attributes()):
                 ops.append(storage.remove_op(before))
         if new.valid_until:
             ops.append(storage.put_op(Expiry.of(new).to_item(), must_not_exist=False))
+    ops += [tallies.count_op(UNVISITED_TALLY, grid, by) for grid, by in sorted(unvisited.items()) if by]
     if ops:
         first, last = batch[0].number, batch[-1].number
         ops.append(audit.entry(caller.actor, "import", IMPORT_ENTITY, import_id,
@@ -462,8 +472,10 @@ def visit(caller: Caller, hid: str, data: HouseholdVisitIn, expected_version: in
     record = storage.stamp_new(Visit(id=uuid.uuid4().hex, household_id=hid, visited_on=data.visited_on, by=caller.sub,
                                      needs_legal_aid=data.needs_legal_aid, note=data.note))
     last = max(filter(None, [household.last_visited_on, data.visited_on]))
+    first_visit = [tallies.count_op(UNVISITED_TALLY, household.grid, -1)] if household.visit_count == 0 else []
     updated = storage.update(household, {"visit_count": household.visit_count + 1, "last_visited_on": last},
                              expected_version=expected_version, also=[
+        *first_visit,
         storage.put_op(record.to_item()),
         audit.entry(caller.actor, "visit", ENTITY, hid, f"入户走访（{data.visited_on.isoformat()}"
                                                  f"{'，有法律援助需求' if data.needs_legal_aid else ''}）"),
@@ -472,9 +484,10 @@ def visit(caller: Caller, hid: str, data: HouseholdVisitIn, expected_version: in
                     needs_legal_aid=data.needs_legal_aid)
 
 
-def unvisited(area: str) -> list[dict[str, Any]]:
-    """Every unvisited household of an area (screening: bounded by one city's list)."""
-    return storage.every(Household, UNVISITED, area, max_items=200_000)
+def unvisited_per_grid(area: str) -> list[tuple[str, int]]:
+    """(grid, households not yet visited) for every grid of an area with any: the tally kept in the same
+    transactions as imports and first visits, one item per grid (screening never reads the households)."""
+    return list(tallies.counts(UNVISITED_TALLY, area))
 
 
 def expiring(area: str, month: str) -> list[dict[str, Any]]:

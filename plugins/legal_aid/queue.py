@@ -140,3 +140,19 @@ def page(area_code: str, *, limit: int, cursor: str | None) -> LegalAidQueuePage
 def entries(area_code: str, priority: int | None = None) -> list[dict[str, Any]]:
     """Every entry of an area's queue (screening; bounded by the open cases of one area)."""
     return storage.every(QueueEntry, QUEUE, area_code, after=(priority,) if priority is not None else ())
+
+
+def due_before(area_code: str, priority: int, moment: datetime) -> list[dict[str, Any]]:
+    """The entries of one priority whose deadline is before `moment`: one Query reading only those (the
+    queue sorts by priority, then deadline), for the screening's overdue checks."""
+    return storage.every(QueueEntry, QUEUE, area_code, after=(priority,), until=(stamp(moment),))
+
+
+def awaiting_officer(area_code: str) -> list[dict[str, Any]]:
+    """The entries of cases waiting for an officer (green channel and others), not the closed cases
+    waiting for their follow-up visit: one Query of the queue's first two priorities."""
+    return [*entries(area_code, GREEN), *entries(area_code, NORMAL)]
+
+
+def is_empty(area_code: str) -> bool:
+    return not storage.page(QueueEntry, QUEUE, area_code, limit=1).items

@@ -30,9 +30,14 @@ plugin = Plugin(
     intake_targets=(IntakeTarget("mediation_dispute", "矛盾纠纷调解", ("dispute", *KINDS),
                                  open_case=service.open_from_ticket, progress=service.progress),),
     screening_checks=(
-        ScreeningCheck("mediation.overdue", "矛盾纠纷超过调解时限", service.overdue),
-        ScreeningCheck("mediation.high-risk", "高风险矛盾纠纷", service.high_risk),
-        ScreeningCheck("mediation.confirmation-window", "调解协议司法确认期限将届满", service.confirmation_window),
+        # M5 (seeds/001 item 12): the backlog is screened weekly by towns and half-monthly by districts,
+        # beside the month's run; a confirmation window closes on a day, so it is looked at daily.
+        ScreeningCheck("mediation.overdue", "矛盾纠纷超过调解时限", service.overdue, role="mediator",
+                       cadence=("weekly", "half_monthly")),
+        ScreeningCheck("mediation.high-risk", "高风险矛盾纠纷", service.high_risk, role="mediator",
+                       cadence=("weekly", "half_monthly")),
+        ScreeningCheck("mediation.confirmation-window", "调解协议司法确认期限将届满", service.confirmation_window,
+                       role="mediator", cadence="daily"),
         ScreeningCheck("mediation.performance-due", "调解协议履行期限已过未回访", service.performance_due),
         ScreeningCheck("mediation.new-disputes", "本月新登记矛盾纠纷", service.new_disputes),
         ScreeningCheck("mediation.hotspots", "矛盾纠纷热点（同一网格同类纠纷）", service.hotspots),

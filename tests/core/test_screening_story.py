@@ -56,3 +56,31 @@ def test_an_imported_export_is_screened_reported_and_rescreened_without_duplicat
         again = body(post(client, f"/v1/screenings/{month}/runs", {"area": "3204"}, admin))
         assert again["status"] == "done" and again["findings"] == len(found)
         assert len(body(client.get(f"/v1/screenings/{month}?limit=100", headers=staff))["items"]) == len(found)
+
+
+def test_the_months_findings_become_tasks_the_report_is_ready_and_a_rerun_keeps_a_closed_task_closed(  # noqa: F811
+        client, token, officer, upload, clock):
+    """C7 / issue 14 §5–6 over HTTP: the 18th's run leaves each area's staff a work list and the district its
+    report without anyone asking; the town's administrator closes a task with a note; re-running the month
+    neither duplicates the tasks nor reopens the closed one."""
+    month = clock.month()
+    file_id = upload(export(*rows(clock)))
+    assert post(client, "/v1/screenings/sources/hotline/imports", {"file_id": file_id, "city": "3204"}, officer).status_code == 201
+    with on_day(clock, 18):
+        screening.run_month()
+        reports = aws.s3().list_objects_v2(Bucket=config.ledger_bucket(), Prefix="report/")["Contents"]
+        assert {o["Key"].split("/")[1] for o in reports} == {"320402", "320404"}
+
+        town = token("a-town", "admin", area="320402001")
+        [group, hotspot] = sorted(body(client.get("/v1/tasks", headers=town))["items"], key=lambda t: t["check"])
+        assert (hotspot["check"], hotspot["role"], hotspot["status"]) == ("screening.hotspots", "admin", "open")
+        assert group["check"] == "screening.group-risk" and group["severity"] == "risk"
+        closed = client.patch(f"/v1/tasks/{group['id']}", body='{"status": "closed", "note": "已约谈施工方，工资已发放"}',
+                              headers={**town, "Content-Type": "application/json", "If-Match": str(group["version"])})
+        assert body(closed)["status"] == "closed"
+
+        admin = token("a1", "admin", area="3204")
+        assert body(post(client, f"/v1/screenings/{month}/runs", {"area": "3204"}, admin))["status"] == "done"
+        after = {t["id"]: t for t in body(client.get("/v1/tasks?limit=100", headers=admin))["items"]}
+    assert len(after) == 3 and after[group["id"]]["status"] == "closed"
+    assert after[group["id"]]["note"] == "已约谈施工方，工资已发放"

@@ -58,6 +58,7 @@ def build_world(client, token) -> dict[str, str]:
               "sub": "grid-1", "file_id": "no-such-file", "assignment_id": "no-such-assignment",
               "activity_id": "no-such-activity", "slot_id": "no-such-slot", "greeting_id": "no-such-greeting",
               "app_id": "no-such-application", "household_id": "no-such-household", "import_id": "no-such-import"}
+    params["task_id"] = _task_of_the_grid()
     enabled = config.enabled_plugins()
     if "hello" in enabled:
         params["greeting_id"] = body(post(client, "/v1/hello/greetings", {"message": "你好"},
@@ -65,6 +66,17 @@ def build_world(client, token) -> dict[str, str]:
     if "legal_aid" in enabled:
         params["app_id"] = _application_of_resident_a(client, token)
     return params
+
+
+def _task_of_the_grid() -> str:
+    """A proactive service task of A's grid, as the month's screening leaves it."""
+    from chalicelib.domain.screening import tasks
+
+    task = tasks.Task(id=tasks.task_id("2026-11", GRID, "legal-aid.households-unvisited", "unvisited-grid"),
+                      month="2026-11", area=GRID, check="legal-aid.households-unvisited", subject="unvisited-grid",
+                      service="legal-aid", role="grid_worker", severity="info", title="3 户困难群体尚未入户走访")
+    storage.put_new(task)
+    return task.id
 
 
 def _application_of_resident_a(client, token) -> str:

@@ -197,6 +197,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("PUT", "/v1/screenings/sources/{kind}/mappings/{city}"):               "401  403  403  403  403  403  in   in",
     ("POST", "/v1/screenings/{month}/reports"):                             "401  403  403  in   in   in   in   in",
     ("GET", "/v1/screenings/{month}/runs"):                                 "401  403  403  403  403  403  ok   ok",
+    ("GET", "/v1/tasks"):                                                   "401  403  403  ok   ok   ok   ok   ok",
+    ("GET", "/v1/tasks/{task_id}"):                                         "401  403  403  ok   ok   404  ok   404",
+    ("PATCH", "/v1/tasks/{task_id}"):                                       "401  403  403  in   in   404  in   404",
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from chalicelib import plugin
 from chalicelib.domain.files import service as files
+from chalicelib.domain.screening.layout import FINDING_PREFIX, partition
 from chalicelib.platform import audit, aws, config, storage
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.model import Model
@@ -44,8 +45,6 @@ def file_id(month: str, district: str) -> str:
 
 def _findings(month: str, district: str) -> Iterator[dict[str, Any]]:
     """The district's findings of the month's run, page by page."""
-    from chalicelib.domain.screening.service import FINDING_PREFIX, partition
-
     cursor = None
     while True:
         page = storage.query(partition(month, keys.city_of(district)),
@@ -134,6 +133,14 @@ def build_for(actor: audit.Actor, caller: Caller, month: str, district: str) -> 
 
 def build(actor: audit.Actor, month: str, district: str) -> ReportOut:
     """Write the district's current report and return a download link (the download is audited)."""
+    record, count, summary = write(actor, month, district)
+    return ReportOut(month=month, area=district, findings=count, summary=summary, file_id=record.id,
+                     download=files.download_link(actor, record))
+
+
+def write(actor: audit.Actor, month: str, district: str) -> tuple[files.StoredFile, int, str]:
+    """Write the district's current report (replacing the earlier one): (its file, findings, summary). The
+    screening calls this when the district's last shard of the month's run completes."""
     from chalicelib.domain.areas.service import get as get_area
 
     area = get_area(district)
@@ -150,5 +157,4 @@ def build(actor: audit.Actor, month: str, district: str) -> ReportOut:
     storage.transact([storage.put_op(record.to_item(), must_not_exist=False),
                       audit.entry(actor, "create", "screening-report", f"{month}:{district}",
                                   f"生成 {month} 主动排摸研判报告（{len(findings)} 条）")])
-    return ReportOut(month=month, area=district, findings=len(findings), summary=summary, file_id=fid,
-                     download=files.download_link(actor, record))
+    return record, len(findings), summary

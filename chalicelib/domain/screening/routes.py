@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from chalice import Blueprint
 from pydantic import ConfigDict, Field
 
-from chalicelib.domain.screening import report, service as screening, sources
+from chalicelib.domain.screening import report, service as screening, sources, tasks
 from chalicelib.platform.auth import tokens
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
@@ -21,6 +22,8 @@ class FindingsQuery(PageQuery):
     model_config = ConfigDict(extra="forbid")
     area: str | None = Field(None, pattern=r"^\d{4,15}$", description="默认本人辖区；可指定辖区内的下级区域")
     preview: bool = Field(False, description="true：查看18日前手动预览的结果（不是当月排摸结果）")
+    cadence: Literal["weekly", "half_monthly", "daily"] | None = Field(
+        None, description="查看本月最近一次周排查（街镇）、半月排查（区）或每日期限排查的结果")
 
 
 class RunIn(Model):
@@ -34,7 +37,7 @@ class RunIn(Model):
 def list_findings(month):
     q = parse_query(FindingsQuery)
     return screening.findings(web.actor(), web.caller(), month, q.area, limit=q.limit, cursor=q.cursor,
-                               preview=q.preview)
+                               preview=q.preview, cadence=q.cadence)
 
 
 @bp.route("/screenings/{month}/runs", methods=["GET"], authorizer=jwt_auth)
@@ -120,3 +123,29 @@ class ReportIn(Model):
 def district_report(month):
     data = parse(ReportIn)
     return report.build_for(web.actor(), web.caller(), screening.check_month(month), data.area)
+
+
+# --- proactive service tasks: the month's findings as the staff's work list ----------------------------
+
+@bp.route("/tasks", methods=["GET"], authorizer=jwt_auth)
+@endpoint("本辖区（或本人岗位）的主动服务任务", who=tokens.STAFF_ROLES, query=tasks.TaskQuery, response=tasks.TaskPage,
+          tags=("screenings",), description="每月18日排摸的每条发现生成一项任务，派给所在区域的相应岗位；"
+                                            "按月份倒序。role：只看派给该岗位的任务。查看记入审计。")
+def list_tasks():
+    return tasks.listed(web.caller(), parse_query(tasks.TaskQuery))
+
+
+@bp.route("/tasks/{task_id}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("查看一项主动服务任务", who=tokens.STAFF_ROLES, response=tasks.TaskOut, tags=("screenings",))
+def get_task(task_id):
+    return tasks.TaskOut.of(tasks.get(web.caller(), task_id))
+
+
+@bp.route("/tasks/{task_id}", methods=["PATCH"], authorizer=jwt_auth)
+@endpoint("填写处理情况或办结主动服务任务", who=tokens.STAFF_ROLES, body=tasks.TaskUpdate, response=tasks.TaskOut,
+          tags=("screenings",), description="需 If-Match（或 version）；办结须填写处理情况，办结后不能再修改。")
+def work_task(task_id):
+    caller = web.caller()
+    task = tasks.get(caller, task_id)  # a task outside the caller's area is 404 before anything about the body
+    data = parse(tasks.TaskUpdate)
+    return tasks.TaskOut.of(tasks.work(caller, task, data, web.expected_version(data.version)))

@@ -18,6 +18,11 @@ What a run means:
   screening it now would judge that month with today's data. Its stored results stay readable.
 - No lock: every delivery of a shard screens it in full (writes are idempotent), so a shard whose Lambda
   timed out half-way is finished by the next delivery instead of being skipped as "running".
+- The month's run turns its findings into proactive service tasks (`tasks`) and, when a district's last
+  shard completes, writes the district's report (`report.write`): nobody has to ask for either.
+- Cadences (M5 and the daily sweep): `run_cadence` fans out the same messages with a cadence, so only the
+  checks declaring it run — towns weekly, districts half-monthly, deadlines daily; each is a generation of
+  its run of the month, and its findings are the month's current list for that cadence.
 """
 from __future__ import annotations
 
@@ -30,7 +35,8 @@ from pydantic import Field
 
 from chalicelib import plugin
 from chalicelib.domain.areas.service import ROOT, level_of
-from chalicelib.domain.screening import analysis, transport
+from chalicelib.domain.screening import analysis, report, tasks, transport
+from chalicelib.domain.screening.layout import FINDING_PREFIX, findings_partition, partition, preview_partition  # noqa: F401 (public here)
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Unprocessable
@@ -41,10 +47,10 @@ from chalicelib.platform.timeutil import now_utc, today_shanghai
 SCREENING_DAY = 18            # seeds/003: 每月18日定期排摸
 SPLIT_DISTRICT_OVER_TOWNS = 12  # a district with more towns than this is screened town by town
 MONTH_SHAPE = re.compile(r"^20\d{2}-(0[1-9]|1[0-2])$")
-FINDING_PREFIX = "finding"
 EVERYWHERE = "all"
 
-Kind = Literal["month", "preview"]
+Kind = Literal["month", "preview", "weekly", "half_monthly", "daily"]
+CADENCE_KINDS = ("weekly", "half_monthly", "daily")  # plugin.CADENCES beyond the month's run
 
 
 def month_of(day: date) -> str:
@@ -57,20 +63,6 @@ def check_month(month: str) -> str:
     return month
 
 
-def partition(month: str, city: str) -> str:
-    """The month's findings of one city (the month's run)."""
-    return keys.compose("screening", month, city)
-
-
-def preview_partition(month: str, city: str) -> str:
-    """A preview's findings, kept apart from the month's."""
-    return keys.compose("screening-preview", month, city)
-
-
-def findings_partition(kind: str, month: str, city: str) -> str:
-    return partition(month, city) if kind == "month" else preview_partition(month, city)
-
-
 class ScreeningRun(storage.Record):
     """One run of a month: which shards are still pending, which failed (and why), what each found.
     Shards report back into their own map entries (`storage.update_entries`), never the whole record."""
@@ -80,6 +72,7 @@ class ScreeningRun(storage.Record):
     scope: str                    # "all" (the schedule) or the area code an administrator ran
     as_of: date
     generation: int = 1
+    period: str | None = None     # a cadence's run: which week / half / day of the month this generation is
     started_at: datetime
     finished_at: datetime | None = None
     requested_by: str
@@ -118,7 +111,9 @@ def run_key(month: str, kind: str, scope: str) -> dict[str, str]:
 
 class RunOut(Model):
     month: str
-    kind: str = Field(description="month：当月排摸（18日）；preview：18日前的预览，不影响当月排摸")
+    kind: str = Field(description="month：当月排摸（18日）；preview：18日前的预览，不影响当月排摸；"
+                                  "weekly / half_monthly / daily：街镇每周、区每半月排查和每日期限排查")
+    period: str | None = Field(None, description="周、半月或日排查的期次，如 2026-W48、2026-11-H2、2026-11-30")
     scope: str
     as_of: date = Field(description="按哪一天的情况排摸")
     status: Literal["running", "done", "failed"] = Field(description="failed：有分片多次失败（见 failed_shards）")
@@ -136,7 +131,7 @@ class RunOut(Model):
     def of(cls, run: ScreeningRun, within: str = "") -> "RunOut":
         """`within`: only the shards of that area (an administrator sees the province-wide run for theirs)."""
         mine = [s for s in run.shards if s.startswith(within) or within.startswith(s)]
-        return cls(month=run.month, kind=run.kind, scope=run.scope, as_of=run.as_of, status=run.status,
+        return cls(month=run.month, kind=run.kind, period=run.period, scope=run.scope, as_of=run.as_of, status=run.status,
                    generation=run.generation, shards=len(mine), pending_shards=sorted(s for s in run.pending if s in mine),
                    failed_shards={s: e for s, e in run.failed.items() if s in mine}, findings=sum(run.by_check.values()), by_check=run.by_check,
                    failed_checks=run.failed_checks,
@@ -178,17 +173,18 @@ def cities() -> list[str]:
     return [city for province in _children(ROOT) for city in _children(province)]
 
 
-def shards_of(scope: str) -> list[str]:
-    """The shards that cover `scope`: each district, or each town of a district with many towns. One
-    Query per city and per district (the area tree only; no screening data is read to plan)."""
+def shards_of(scope: str, *, towns: bool = False) -> list[str]:
+    """The shards that cover `scope`: each district, or each town of a district with many towns (`towns`:
+    every town, for the towns' weekly screening). One Query per city and per district (the area tree
+    only; no screening data is read to plan)."""
     if scope != EVERYWHERE and len(scope) >= 6:
         return [scope]
     out = []
     for city in cities() if scope == EVERYWHERE else _children(scope) if len(scope) == 2 else [scope]:
         districts = _children(city)
         for district in districts:
-            towns = _children(district)
-            out += towns if len(towns) > SPLIT_DISTRICT_OVER_TOWNS else [district]
+            children = _children(district)
+            out += children if children and (towns or len(children) > SPLIT_DISTRICT_OVER_TOWNS) else [district]
         if not districts:
             out.append(city)
     return out
@@ -196,19 +192,21 @@ def shards_of(scope: str) -> list[str]:
 
 # --- starting runs ------------------------------------------------------------------------------------
 
-def _start(month: str, kind: str, scope: str, as_of: date, requested_by: str, *, resume: bool) -> ScreeningRun:
+def _start(month: str, kind: str, scope: str, as_of: date, requested_by: str, *, resume: bool,
+           period: str | None = None) -> ScreeningRun:
     """Record the run with every shard pending, then enqueue them. `resume`: an existing run of the same
-    key only has its pending shards enqueued again (the schedule delivered twice, or it crashed while
-    enqueueing); otherwise an existing run starts its next generation, replacing its findings."""
+    key (and period) only has its pending shards enqueued again (the schedule delivered twice, or it
+    crashed while enqueueing); otherwise an existing run starts its next generation, replacing its
+    findings — a cadence's next week or half-month is the next generation of its run of the month."""
     key = run_key(month, kind, scope)
     existing = storage.get_record(ScreeningRun, key["pk"], key["sk"], consistent=True)
-    if existing is not None and resume:
+    if existing is not None and resume and existing.period == period:
         run = existing
     else:
-        shards = shards_of(scope)
+        shards = shards_of(scope, towns=kind == "weekly")
         fresh = {"as_of": as_of, "started_at": now_utc(), "finished_at": None, "requested_by": requested_by,
                  "shards": shards, "pending": {s: "queued" for s in shards}, "failed": {}, "found": {},
-                 "check_errors": {}}
+                 "check_errors": {}, "period": period}
         if existing is None:
             run = storage.put_new(ScreeningRun(month=month, kind=kind, scope=scope, **fresh))
         else:
@@ -220,7 +218,8 @@ def _start(month: str, kind: str, scope: str, as_of: date, requested_by: str, *,
 
 def _message(run: ScreeningRun, shard: str) -> dict[str, Any]:
     return {"month": run.month, "kind": run.kind, "scope": run.scope, "generation": run.generation,
-            "as_of": run.as_of.isoformat(), "shard": shard}
+            "as_of": run.as_of.isoformat(), "shard": shard,
+            "cadence": run.kind if run.kind in CADENCE_KINDS else "monthly"}
 
 
 def get_run(month: str, kind: str, scope: str) -> ScreeningRun | None:
@@ -232,6 +231,29 @@ def run_month(as_of: date | None = None) -> ScreeningRun:
     """The scheduled job on the 18th: the month's run of every city, as of that day."""
     as_of = as_of or today_shanghai()
     return _start(month_of(as_of), "month", EVERYWHERE, as_of, "schedule", resume=True)
+
+
+def period_of(cadence: str, day: date) -> str:
+    """The week (ISO), half of the month or day a cadence's run is for: its generation's label."""
+    if cadence == "weekly":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    if cadence == "half_monthly":
+        return f"{month_of(day)}-H{1 if day.day <= 15 else 2}"
+    return day.isoformat()
+
+
+def run_cadence(cadence: str, as_of: date | None = None) -> ScreeningRun:
+    """A scheduled screening more frequent than the month's (M5; seeds/001 item 12: 乡镇(街道)一周一排查，
+    辖市、区半月一排查; and the daily deadline sweep): only the checks declaring that cadence, weekly town by
+    town, otherwise district by district, on the same fan-out. Its findings are the current list of the
+    month for that cadence: each run is a new generation replacing the previous one's. No tasks and no
+    report: the month's run on the 18th makes those."""
+    if cadence not in CADENCE_KINDS:
+        raise ValueError(f"unknown cadence {cadence!r}")
+    as_of = as_of or today_shanghai()
+    return _start(month_of(as_of), cadence, EVERYWHERE, as_of, "schedule", resume=True,
+                  period=period_of(cadence, as_of))
 
 
 def run_city(city: str, month: str, as_of: date) -> ScreeningRun:
@@ -331,12 +353,15 @@ def screen_shard(message: dict[str, Any]) -> None:
     run = get_run(month, kind, scope)
     if run is None or run.generation != message["generation"]:
         return  # superseded by a newer generation (or removed): that one has its own messages
+    cadence = message.get("cadence", "monthly")
     context = plugin.ScreeningContext(month=month, area=shard, as_of=date.fromisoformat(message["as_of"]))
     pk = findings_partition(kind, month, keys.city_of(shard))
     items: dict[str, dict[str, Any]] = {}
     failed_checks: dict[str, str] = {}
-    outcomes = [(o.plugin.name, o.check.code, o.findings, o.error) for o in plugin.run_screening(context)]
-    for service, code, found, error in outcomes + analysis.run(context):
+    outcomes = [(o.plugin.name, o.check.code, o.findings, o.error) for o in plugin.run_screening(context, cadence)]
+    if cadence == "monthly":  # the hotline and petition analysis is the month's
+        outcomes += analysis.run(context)
+    for service, code, found, error in outcomes:
         if error:
             failed_checks[code] = error
             continue
@@ -351,15 +376,34 @@ def screen_shard(message: dict[str, Any]) -> None:
     by_check: dict[str, int] = {}
     for item in items.values():
         by_check[item["check"]] = by_check.get(item["check"], 0) + 1
-    stale = [(pk, i["sk"]) for i in _stored(pk, shard) if i["sk"] not in items and i.get("check") not in failed_checks]
-    write_findings(list(items.values()), stale)
+    before = {i["sk"]: i for i in _stored(pk, shard)}
+    stale = [i for sort, i in before.items() if sort not in items and i.get("check") not in failed_checks]
+    if kind == "month":  # the month's work list; before the findings, so a crash in between loses no task
+        tasks.sync([(i, _subject(sort)) for sort, i in items.items() if sort not in before],
+                   [(i, _subject(i["sk"])) for i in stale], run.generation)
+    write_findings(list(items.values()), [(pk, i["sk"]) for i in stale])
     after = storage.update_entries(**run_key(month, kind, scope),
                                    set_={f"found.{shard}": by_check, f"check_errors.{shard}": failed_checks},
                                    remove=[f"pending.{shard}", f"failed.{shard}"],
                                    when={"generation": message["generation"]})
-    if after is not None and not after.get("pending") and not after.get("finished_at"):
+    if after is None:
+        return  # superseded while screening: the newer generation reports for itself
+    if kind == "month" and _district_done(shard, after):
+        report.write(audit.SYSTEM, month, shard[:6])
+    if not after.get("pending") and not after.get("finished_at"):
         storage.update_entries(**run_key(month, kind, scope), set_={"finished_at": now_utc()},
                                when={"generation": message["generation"]})
+
+
+def _subject(sort: str) -> str:
+    """The subject part of a finding's sort key (finding#area#check#subject)."""
+    return sort.split(keys.SEP, 3)[3]
+
+
+def _district_done(shard: str, run: dict[str, Any]) -> bool:
+    """The shard's district has no shard left pending (a district is one shard, or one per town): its
+    report can be written. Two town shards finishing together may both write it — the same report."""
+    return len(shard) >= 6 and not any(s.startswith(shard[:6]) for s in run.get("pending") or {})
 
 
 def _stored(pk: str, shard: str) -> Iterator[dict[str, Any]]:
@@ -380,9 +424,10 @@ def write_findings(puts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -
 # --- reading ------------------------------------------------------------------------------------------
 
 def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *, limit: int,
-             cursor: str | None, preview: bool = False) -> FindingPage:
+             cursor: str | None, preview: bool = False, cadence: str | None = None) -> FindingPage:
     """Findings of an area and below for one month: the caller's own area unless they name one inside it.
-    One Query (the city's partition, `begins_with` the area)."""
+    One Query (the city's partition, `begins_with` the area). `cadence`: the month's current list of
+    that more frequent screening instead (the latest week's, half-month's or day's)."""
     from chalicelib.platform.auth import require_area
 
     check_month(month)
@@ -391,7 +436,7 @@ def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *
     if len(area) < 4:
         raise Unprocessable("请指定市或以下的区域：?area=<代码>", code="area_too_wide",
                             errors=[{"loc": ["query", "area"], "msg": "省级范围过大，请按市查看"}])
-    pk = findings_partition("preview" if preview else "month", month, keys.city_of(area))
+    pk = findings_partition(cadence or ("preview" if preview else "month"), month, keys.city_of(area))
     page = storage.query(pk, begins_with=keys.SEP.join([FINDING_PREFIX, area]), limit=limit, cursor=cursor)
     # Findings point at vulnerable people and open cases: every read is on the audit trail.
     audit.record_read(actor, "screening-findings", f"{month}:{area}", f"查看 {month} 主动排摸结果（{len(page.items)} 条）")

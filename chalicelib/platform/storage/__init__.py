@@ -589,11 +589,18 @@ def page(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after
 
 
 def every(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after: tuple[object, ...] = (),
-          max_items: int = 10_000) -> list[dict[str, Any]]:
-    """The whole list (bounded by `max_items`), for jobs and checks that must see all of it."""
+          until: tuple[object, ...] | None = None, max_items: int = 10_000) -> list[dict[str, Any]]:
+    """The whole list (bounded by `max_items`), for jobs and checks that must see all of it. `until`: only
+    the part of the list sorting before `after + until` — e.g. `after=(0,), until=(<now>,)` reads the
+    green-channel entries whose deadline has passed, not the whole queue."""
     declared = cls.listing(listing)
-    return query_all(declared.partition(of), index=_index(declared), begins_with=_list_prefix(declared, of, after),
-                     max_items=max_items)
+    prefix = _list_prefix(declared, of, after)
+    if until is None:
+        return query_all(declared.partition(of), index=_index(declared), begins_with=prefix, max_items=max_items)
+    if not prefix:
+        raise ValueError("`until` needs `after` (a key condition cannot start from an empty string)")
+    return query_all(declared.partition(of), index=_index(declared), max_items=max_items,
+                     between=(prefix, declared.sort(of, (*after, *until))))
 
 
 def _index(listing: Listing) -> str | None:
@@ -607,9 +614,9 @@ def _list_prefix(listing: Listing, of: str | tuple[object, ...], after: tuple[ob
 
 
 def query_all(partition: str, *, index: str | None = None, begins_with: str | None = None,
-              max_items: int = 10_000) -> list[dict[str, Any]]:
+              between: tuple[str, str] | None = None, max_items: int = 10_000) -> list[dict[str, Any]]:
     """Every item of a partition, page by page (for jobs and small fixed sets, never unbounded lists)."""
-    request = _key_condition(partition, index, begins_with, None)
+    request = _key_condition(partition, index, begins_with, between)
     out: list[dict[str, Any]] = []
     while True:
         response = aws.dynamodb().query(**request)
@@ -628,16 +635,22 @@ __all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "pu
 def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:
     """Unconditional puts and deletes in chunks of 25, retrying what DynamoDB leaves unprocessed. Only for
     items whose keys are deterministic (demo data, screening findings): it overwrites without a version."""
+    from chalicelib.platform.storage.batch import fan_out
+
     requests = [{"PutRequest": {"Item": _to_wire(item)}} for item in puts]
     requests += [{"DeleteRequest": {"Key": _to_wire({"pk": pk, "sk": sk})}} for pk, sk in deletes]
-    for start in range(0, len(requests), 25):
-        pending = {_table(): requests[start:start + 25]}
-        for _ in range(8):
-            pending = aws.dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-            if not pending:
-                break
-        if pending:
-            raise ServiceUnavailable(headers={"Retry-After": "1"})
+    fan_out(_write_chunk, [requests[start:start + 25] for start in range(0, len(requests), 25)])
+
+
+def _write_chunk(requests: list[dict[str, Any]]) -> None:
+    """One BatchWriteItem of ≤ 25 requests, retrying what DynamoDB leaves unprocessed (a few chunks run side
+    by side: a screening shard writes thousands of findings and tasks)."""
+    pending = {_table(): requests}
+    for _ in range(8):
+        pending = aws.dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        if not pending:
+            return
+    raise ServiceUnavailable(headers={"Retry-After": "1"})
 
 
 def get_many(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:

@@ -1,0 +1,34 @@
+"""`storage.every(..., until=)`: a list read only up to a bound of its sort key (a queue's entries whose
+deadline has passed), so a job reads what it needs and not the whole list (issue 14 §2)."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+
+from chalicelib.platform import storage
+from tests.helpers import calls_during
+
+
+class Entry(storage.Record):
+    entity: ClassVar[str] = "test-entry"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing("test-queue", "table"),)
+    queue: str
+    priority: int
+    due: str
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=self.queue, sort=(self.priority, self.due))
+
+
+def test_a_list_is_read_up_to_a_bound_within_its_prefix(aws_backend):
+    for priority, due in [(0, "20261101"), (0, "20261120"), (0, "20261201"), (1, "20261102"), (2, "20261001")]:
+        storage.put_new(Entry(queue="q", priority=priority, due=due))
+    found = []
+    calls = calls_during(lambda: found.extend(storage.every(Entry, "test-queue", "q", after=(0,), until=("20261130",))))
+    assert [(i["priority"], i["due"]) for i in found] == [(0, "20261101"), (0, "20261120")] and calls == ["Query"]
+
+
+def test_a_bound_needs_a_prefix(aws_backend):
+    with pytest.raises(ValueError, match="after"):
+        storage.every(Entry, "test-queue", "q", until=("20261130",))
