@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import string
-from datetime import date
+from datetime import date, timedelta
+from typing import Callable
 
 from chalicelib.platform import audit, config, storage
 from chalicelib.domain.areas.models import Area
@@ -83,20 +84,72 @@ def _application_of_resident_a(client, token) -> str:
     return body(response)["id"]
 
 
+def _later(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+# Valid bodies for write routes (issue 9): sent with one, a write that is refused is refused by the access
+# check — not stopped by validation first, which an empty body would be — and the matrix row names the exact
+# status each caller gets. Creates aim at 天宁区 / 常州, so the city's administrator (or the district's
+# officer) creates for real and every other caller must be refused; updates are sent with a stale version
+# (`If-Match: 999`), so the entitled get 409/412 having changed nothing and the others a refusal.
+STALE = {"If-Match": "999"}
+BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict]] = {
+    ("POST", "/v1/areas"): lambda p: {"code": "320402001001009", "name": "第九网格"},
+    ("PATCH", "/v1/areas/{code}"): lambda p: {"name": "第一网格（更名）"},
+    ("POST", "/v1/assignments"): lambda p: {"role": "legal_literate", "area": GRID, "assignee_kind": "person",
+                                            "assignee_id": p["person_id"]},
+    ("POST", "/v1/institutions"): lambda p: {"kind": "notary_office", "name": "矩阵公证处", "home_area": "320402"},
+    ("PATCH", "/v1/institutions/{institution_id}"): lambda p: {"name": "天宁公证处（更名）"},
+    ("POST", "/v1/institutions/{institution_id}/activities"): lambda p: {
+        "date": _later(20), "start": "09:00", "end": "11:00", "theme": "民法典进社区：婚姻家庭编"},
+    ("POST", "/v1/people"): lambda p: {"name": "钱文华", "roles": ["mediator"], "home_area": "320402001",
+                                       "duty": "网格调解员", "phone": "13800001299"},
+    ("PATCH", "/v1/people/{person_id}"): lambda p: {"duty": "网格调解员，负责邻里纠纷"},
+    ("POST", "/v1/policies/{name}/versions"): lambda p: {"area": "3204", "value": 25, "effective_from": _later(30),
+                                                         "label": "常州市上传文件大小上限"},
+    ("POST", "/v1/policies/{name}/versions/{version_id}/withdraw"): lambda p: {"reason": "访问矩阵：过期版本"},
+    ("POST", "/v1/staff-accounts"): lambda p: {"name": "孙立新", "roles": ["grid_worker"], "area": "320402001"},
+    ("POST", "/v1/legal-aid/applications/{app_id}/accept"): lambda p: {},
+    ("POST", "/v1/legal-aid/applications/{app_id}/approve"): lambda p: {},
+    ("POST", "/v1/legal-aid/applications/{app_id}/reject"): lambda p: {"reason": "对方已按时足额支付工资"},
+    ("POST", "/v1/legal-aid/applications/{app_id}/assign"): lambda p: {"lawyer": "lawyer-1"},
+    ("POST", "/v1/legal-aid/applications/{app_id}/close"): lambda p: {
+        "kind": "mediated", "amount_recovered": "32000", "summary": "调解结案，老板当场支付工资"},
+    ("POST", "/v1/legal-aid/applications/{app_id}/follow-up"): lambda p: {
+        "visited_on": date.today().isoformat(), "method": "phone", "satisfaction": "satisfied"},
+    ("POST", "/v1/legal-aid/applications/{app_id}/eligibility-override"): lambda p: {
+        "verdict": "eligible", "reason": "申请人提交了最新收入证明"},
+    ("POST", "/v1/legal-aid/applications/{app_id}/major"): lambda p: {"reason": "涉及人数众多的群体性欠薪"},
+    ("POST", "/v1/legal-aid/applications/{app_id}/home-visit"): lambda p: {
+        "scheduled_at": f"{_later(3)}T09:30:00+08:00", "note": "老人行动不便，上门受理"},
+    ("PUT", "/v1/areas/{code}/menu"): lambda p: {"items": []},
+}
+UPDATES = {key for key in BODIES if key[0] != "POST" or "/withdraw" in key[1] or "/legal-aid/applications/{" in key[1]}
+
+
 def call(client, token, method: str, template: str, params: dict[str, str], who: str):
-    """The route called as `who` with an empty JSON body and no If-Match: reads succeed or are refused;
-    writes stop at the gate or at validation, so the world stays as built whatever the order."""
+    """The route called as `who`. With a valid body (BODIES; updates with a stale version) a refusal is the
+    access check's; otherwise with an empty JSON body and no If-Match: reads succeed or are refused, writes
+    stop at the gate or at validation. Either way the world stays as the rows expect whatever the order."""
     names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
     path = template.format(**{name: params.get(name, "x") for name in names})  # "x": a record nobody has
     extra = {**JSON} if method in ("POST", "PUT", "PATCH") else {}
+    payload = BODIES[(method, template)](params) if (method, template) in BODIES else {}
+    if (method, template) in UPDATES:
+        extra.update(STALE)
+        if "/legal-aid/applications/{" in template:
+            payload = {**payload, "version": 999}  # legal aid reads the version from the body
     return client.request(method, path, headers={**headers(token, who), **extra},
-                          body=json.dumps({}) if extra else b"")
+                          body=json.dumps(payload, ensure_ascii=False) if method in ("POST", "PUT", "PATCH") else b"")
 
 
-def outcome(status: int) -> str:
+def outcome(status: int, exact: bool = False) -> str:
+    """`ok`, a refusal's status, or — for a route called with an empty body — `in` for any other 4xx; a
+    route called with a valid body (`exact`) is held to the very status."""
     if 200 <= status < 300:
         return "ok"
-    if status in (401, 403, 404):
+    if status in (401, 403, 404) or exact:
         return str(status)
     if 400 <= status < 500:
         return "in"   # past the gate, stopped by validation, state or a missing record
