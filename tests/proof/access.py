@@ -6,7 +6,7 @@ import string
 from datetime import date, timedelta
 from typing import Callable
 
-from chalicelib.platform import audit, config, storage
+from chalicelib.platform import audit, config, storage, timeutil
 from chalicelib.domain.areas.models import Area
 from tests.helpers import JSON, body, post, seed_areas
 
@@ -55,10 +55,11 @@ def build_world(client, token) -> dict[str, str]:
     person = body(post(client, "/v1/people", {"name": "周雅琴", "roles": ["mediator"], "home_area": "320402001",
                                               "duty": "网格调解员", "phone": "138 0000 1201"}, admin))
     params = {"code": GRID, "institution_id": institution["id"], "person_id": person["id"],
-              "name": "files.max_upload_mb", "version_id": version.version_id, "month": date.today().strftime("%Y-%m"),
+              "name": "files.max_upload_mb", "version_id": version.version_id, "month": timeutil.today_shanghai().strftime("%Y-%m"),
               "sub": "grid-1", "file_id": "no-such-file", "assignment_id": "no-such-assignment",
               "activity_id": "no-such-activity", "slot_id": "no-such-slot", "greeting_id": "no-such-greeting",
-              "app_id": "no-such-application", "household_id": "no-such-household", "import_id": "no-such-import"}
+              "app_id": "no-such-application", "household_id": "no-such-household", "import_id": "no-such-import",
+              "office_id": institution["id"], "kind": "hotline", "city": "3204"}
     enabled = config.enabled_plugins()
     if "hello" in enabled:
         params["greeting_id"] = body(post(client, "/v1/hello/greetings", {"message": "你好"},
@@ -85,7 +86,14 @@ def _application_of_resident_a(client, token) -> str:
 
 
 def _later(days: int) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    """A day `days` after the suite's today (the pinned clock's, so `TEST_NOW` runs agree)."""
+    return (timeutil.today_shanghai() + timedelta(days=days)).isoformat()
+
+
+def _working_day_ahead() -> str:
+    from chalicelib.platform import workdays
+
+    return workdays.add_working_days(timeutil.today_shanghai(), 2).end.isoformat()
 
 
 # Valid bodies for write routes (issue 9): sent with one, a write that is refused is refused by the access
@@ -117,13 +125,15 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict]] = {
     ("POST", "/v1/legal-aid/applications/{app_id}/close"): lambda p: {
         "kind": "mediated", "amount_recovered": "32000", "summary": "调解结案，老板当场支付工资"},
     ("POST", "/v1/legal-aid/applications/{app_id}/follow-up"): lambda p: {
-        "visited_on": date.today().isoformat(), "method": "phone", "satisfaction": "satisfied"},
+        "visited_on": _later(0), "method": "phone", "satisfaction": "satisfied"},
     ("POST", "/v1/legal-aid/applications/{app_id}/eligibility-override"): lambda p: {
         "verdict": "eligible", "reason": "申请人提交了最新收入证明"},
     ("POST", "/v1/legal-aid/applications/{app_id}/major"): lambda p: {"reason": "涉及人数众多的群体性欠薪"},
     ("POST", "/v1/legal-aid/applications/{app_id}/home-visit"): lambda p: {
         "scheduled_at": f"{_later(3)}T09:30:00+08:00", "note": "老人行动不便，上门受理"},
     ("PUT", "/v1/areas/{code}/menu"): lambda p: {"items": []},
+    ("POST", "/v1/notary/offices/{office_id}/slots"): lambda p: {"day": _working_day_ahead(), "start": "10:00"},
+    ("PUT", "/v1/screenings/sources/{kind}/mappings/{city}"): lambda p: {"columns": {"order_no": ["热线工单号"]}},
 }
 UPDATES = {key for key in BODIES if key[0] != "POST" or "/withdraw" in key[1] or "/legal-aid/applications/{" in key[1]}
 
