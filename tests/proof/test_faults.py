@@ -8,8 +8,9 @@ Proven (CONTRACT "errors"; chalicelib/platform/aws for the client's retry config
   never a 500 — on a create (TransactWriteItems), a read (GetItem), a list (Query) and an upload's
   confirmation (S3 HeadObject);
 - nothing is half-written: a refused create leaves no record, no audit entry and no idempotency claim; a
-  create whose write landed but whose answer was lost is retried by the SDK and replays, and the client's
-  retry with its Idempotency-Key after a 503 makes exactly one record.
+  create whose write landed but whose answer was lost is retried by the SDK and answered 201 for the one
+  record (replayed under an Idempotency-Key; without one, storage recognises its own earlier write), and the
+  client's retry with its Idempotency-Key after a 503 makes exactly one record.
 """
 from __future__ import annotations
 
@@ -165,6 +166,19 @@ def test_a_create_whose_write_landed_but_whose_answer_was_lost_replays_and_makes
     assert created.status_code == 201, created.body
     assert header(created, "Idempotent-Replayed") == "true"
     assert len(_items("person#")) == 1 and len(_items("idempotency#")) == 1
+
+
+def test_a_create_without_a_key_whose_answer_was_lost_is_a_201_not_a_409_for_the_record_it_made(
+        client, admin, aws_backend, backoff):
+    """The SDK's retry meets the very item its first attempt wrote (fresh id, same timestamps): the create
+    succeeded, so it answers 201 — an "already exists" 409 would send the clerk to type it in again."""
+    seed_areas()
+    lost = lambda: _dynamodb_error(*DYNAMODB_FAULTS["internal"])  # noqa: E731
+    with Fault(aws.dynamodb(), "TransactWriteItems", lost, times=1, land_first=True) as injected:
+        created = post(client, "/v1/people", PERSON, admin)
+    assert created.status_code == 201, created.body
+    assert injected.attempts == 2
+    assert [i["pk"]["S"] for i in _items("person#")] == [f"person#{body(created)['id']}"]
 
 
 @pytest.mark.parametrize("fault", sorted(DYNAMODB_FAULTS))
