@@ -54,9 +54,10 @@ def build_world(client, token) -> dict[str, str]:
                             {"kind": "notary_office", "name": "天宁公证处", "home_area": "320402"}, admin))
     person = body(post(client, "/v1/people", {"name": "周雅琴", "roles": ["mediator"], "home_area": "320402001",
                                               "duty": "网格调解员", "phone": "138 0000 1201"}, admin))
+    staff = body(post(client, "/v1/staff-accounts", {"name": "吴海燕", "roles": ["grid_worker"], "area": GRID}, admin))
     params = {"code": GRID, "institution_id": institution["id"], "person_id": person["id"],
               "name": "files.max_upload_mb", "version_id": version.version_id, "month": timeutil.today_shanghai().strftime("%Y-%m"),
-              "sub": "grid-1", "file_id": "no-such-file", "assignment_id": "no-such-assignment",
+              "sub": staff["sub"], "file_id": "no-such-file", "assignment_id": "no-such-assignment",
               "activity_id": "no-such-activity", "slot_id": "no-such-slot", "greeting_id": "no-such-greeting",
               "app_id": "no-such-application", "household_id": "no-such-household", "import_id": "no-such-import",
               "office_id": institution["id"], "kind": "hotline", "city": "3204"}
@@ -118,6 +119,9 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict]] = {
                                                          "label": "常州市上传文件大小上限"},
     ("POST", "/v1/policies/{name}/versions/{version_id}/withdraw"): lambda p: {"reason": "访问矩阵：过期版本"},
     ("POST", "/v1/staff-accounts"): lambda p: {"name": "孙立新", "roles": ["grid_worker"], "area": "320402001"},
+    ("PATCH", "/v1/staff-accounts/{sub}"): lambda p: {"name": "吴海燕（更名）"},
+    ("POST", "/v1/staff-accounts/{sub}/invitation"): lambda p: {},
+    ("POST", "/v1/screenings/{month}/runs"): lambda p: {"area": "3204"},
     ("POST", "/v1/legal-aid/applications/{app_id}/accept"): lambda p: {},
     ("POST", "/v1/legal-aid/applications/{app_id}/approve"): lambda p: {},
     ("POST", "/v1/legal-aid/applications/{app_id}/reject"): lambda p: {"reason": "对方已按时足额支付工资"},
