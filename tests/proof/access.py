@@ -67,6 +67,9 @@ def build_world(client, token) -> dict[str, str]:
                                           headers(token, "resA")))["id"]
     if "legal_aid" in enabled:
         params["app_id"] = _application_of_resident_a(client, token)
+        params["ticket_code"] = body(post(client, "/v1/tickets", {
+            "channel": "mini_program", "grid": GRID, "category": "consultation",
+            "text": "邻居装修占用楼道，协商无果，想咨询怎么处理"}, headers(token, "resA")))["code"]
     return params
 
 
@@ -122,6 +125,12 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict]] = {
     ("PATCH", "/v1/staff-accounts/{sub}"): lambda p: {"name": "吴海燕（更名）"},
     ("POST", "/v1/staff-accounts/{sub}/invitation"): lambda p: {},
     ("POST", "/v1/screenings/{month}/runs"): lambda p: {"area": "3204"},
+    ("POST", "/v1/tickets/{code}/accept"): lambda p: {},
+    ("POST", "/v1/tickets/{code}/answer"): lambda p: {"answer": "您好，楼道属于公共部分，可先请物业协调"},
+    ("POST", "/v1/tickets/{code}/close"): lambda p: {"result": "已电话答复，群众表示满意"},
+    ("POST", "/v1/tickets/{code}/reopen"): lambda p: {"reason": "群众对答复有新的疑问"},
+    ("POST", "/v1/tickets/{code}/route"): lambda p: {"target": "legal_aid_referral"},
+    ("POST", "/v1/tickets/{code}/transfer"): lambda p: {"target": "legal_aid_referral", "reason": "更适合法律援助"},
     ("POST", "/v1/legal-aid/applications/{app_id}/accept"): lambda p: {},
     ("POST", "/v1/legal-aid/applications/{app_id}/approve"): lambda p: {},
     ("POST", "/v1/legal-aid/applications/{app_id}/reject"): lambda p: {"reason": "对方已按时足额支付工资"},
@@ -139,7 +148,12 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict]] = {
     ("POST", "/v1/notary/offices/{office_id}/slots"): lambda p: {"day": _working_day_ahead(), "start": "10:00"},
     ("PUT", "/v1/screenings/sources/{kind}/mappings/{city}"): lambda p: {"columns": {"order_no": ["热线工单号"]}},
 }
-UPDATES = {key for key in BODIES if key[0] != "POST" or "/withdraw" in key[1] or "/legal-aid/applications/{" in key[1]}
+UPDATES = {key for key in BODIES if key[0] != "POST" or "/withdraw" in key[1] or "/legal-aid/applications/{" in key[1]
+           or key[1].startswith("/v1/tickets/{") or key[1].startswith("/v1/staff-accounts/{")}
+
+
+# `{code}` names an area almost everywhere; under these prefixes it is another record's code.
+CODE_OF = {"/v1/tickets/{code}": "ticket_code"}
 
 
 def call(client, token, method: str, template: str, params: dict[str, str], who: str):
@@ -147,7 +161,9 @@ def call(client, token, method: str, template: str, params: dict[str, str], who:
     access check's; otherwise with an empty JSON body and no If-Match: reads succeed or are refused, writes
     stop at the gate or at validation. Either way the world stays as the rows expect whatever the order."""
     names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
-    path = template.format(**{name: params.get(name, "x") for name in names})  # "x": a record nobody has
+    own = next((params.get(name) for prefix, name in CODE_OF.items() if template.startswith(prefix)), None)
+    values = {name: params.get(name, "x") for name in names}  # "x": a record nobody has
+    path = template.format(**{**values, **({"code": own} if own else {})})
     extra = {**JSON} if method in ("POST", "PUT", "PATCH") else {}
     payload = BODIES[(method, template)](params) if (method, template) in BODIES else {}
     if (method, template) in UPDATES:
