@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make dev    - local AWS + demo data + API on http://127.0.0.1:$${PORT:-8000}"
 	@echo "make test   - the whole suite (unit on moto, integration on DynamoDB Local, packaging)"
-	@echo "make proof  - the proof suite (access matrix, schemathesis) with many more generated examples"
+	@echo "make proof  - the proof suite (access matrix, fuzzing, faults, privacy, workflow, concurrency) with more examples"
 	@echo "make bench  - cold-start, zip size and DynamoDB calls per request"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -33,9 +33,9 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(PY) -m pytest -m integration
 
-# tests/proof runs in `make test` with a few examples per operation; here with many more.
+# tests/proof runs in `make test` with a few examples per operation; here with many more (docs/proof.md).
 proof: $(STAMP)
-	PROOF_EXAMPLES=$${PROOF_EXAMPLES:-50} $(PY) -m pytest tests/proof
+	PROOF_EXAMPLES=$${PROOF_EXAMPLES:-50} $(PY) -m pytest tests/proof tests/integration/test_concurrency_on_local.py
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -92,6 +92,34 @@ class ServiceUnavailable(Problem):
     status, code, title = 503, "service_unavailable", "服务暂时不可用，请稍后再试"
 
 
+# What AWS answers when it is busy or failing rather than when the request is wrong: botocore has already
+# retried these with backoff (chalicelib/platform/aws: standard mode, bounded attempts), so what is left is
+# a 503 the client may retry — with its Idempotency-Key, which makes a retried create safe.
+AWS_BUSY = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+                      "Throttling", "SlowDown", "ServiceUnavailable", "InternalServerError", "InternalError",
+                      "RequestTimeout", "TransactionInProgressException"})
+
+
+def aws_unavailable(exc: BaseException) -> ServiceUnavailable | None:
+    """503 with Retry-After for an AWS fault that outlasted the SDK's retries (throttling, a 5xx, no
+    connection); None for anything else. botocore is looked up, not imported: if nothing imported it, the
+    error cannot be one of its own (and the cold start stays free of it)."""
+    import sys
+
+    exceptions = sys.modules.get("botocore.exceptions")
+    if exceptions is None:
+        return None
+    if isinstance(exc, exceptions.ClientError):
+        error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if error.get("Code") not in AWS_BUSY and status < 500:
+            return None
+    elif not isinstance(exc, (exceptions.ConnectionError, exceptions.ReadTimeoutError)):
+        return None
+    return ServiceUnavailable("数据服务繁忙，请稍后重试；重试创建类请求时请带上原来的 Idempotency-Key",
+                              title="服务繁忙，请稍后再试", headers={"Retry-After": "1"})
+
+
 # Chinese wording for pydantic's error types; anything not listed keeps pydantic's own message.
 _MESSAGES = {
     "missing": "必填项",

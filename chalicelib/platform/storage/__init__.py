@@ -257,6 +257,8 @@ def put_new(record: Record, *, also: Iterable[dict[str, Any] | Check] = ()) -> R
             aws.dynamodb().put_item(**ops[0]["Put"])
         except ClientError as exc:
             if _error_code(exc) == "ConditionalCheckFailedException":
+                if _own_earlier_write(exc, exc.response.get("Item"), ops[0]["Put"]["Item"]):
+                    return record
                 raise Conflict("该记录已存在", code="already_exists") from None
             raise
     else:
@@ -370,7 +372,17 @@ def put_op(item: dict[str, Any], *, must_not_exist: bool = True) -> dict[str, An
     put: dict[str, Any] = {"TableName": _table(), "Item": _to_wire(item)}
     if must_not_exist:
         put["ConditionExpression"] = "attribute_not_exists(pk)"
+        put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"  # to tell our own earlier write (_own_earlier_write)
     return {"Put": put}
+
+
+def _own_earlier_write(exc: Exception, found: dict[str, Any] | None, sent: dict[str, Any]) -> bool:
+    """Whether a create refused as "already exists" met the very item it sends: the SDK retried it (a 5xx or
+    a timeout after DynamoDB had committed; `RetryAttempts` > 0) and its first attempt had landed. The item
+    carries a fresh id and timestamps, so only that attempt can have written it: the create succeeded, and a
+    409 would tell the caller otherwise (issue 9, tests/proof/test_faults.py)."""
+    retried = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("RetryAttempts", 0)
+    return bool(retried) and found is not None and _from_wire(found) == _from_wire(sent)
 
 
 def update_op(
@@ -500,6 +512,9 @@ def transact(ops: list[dict[str, Any] | Check]) -> None:
                     met = cancelled[claim_at].get("Item")  # returned with the cancellation (ALL_OLD)
                     outcome = claim_outcome(_from_wire(met) if met else claim_lookup())
                     raise outcome or Conflict("数据正被同时修改，请稍后重试", code="busy") from None
+                if any(_own_earlier_write(exc, reason.get("Item"), op["Put"]["Item"])
+                       for op, reason in zip(ops, cancelled) if "Put" in op):
+                    return  # this transaction committed on an earlier attempt whose answer was lost
                 if "ConditionalCheckFailed" in reasons:
                     index = reasons.index("ConditionalCheckFailed")
                     if index in problems:

@@ -31,7 +31,7 @@ from chalicelib.platform import auth
 from chalicelib.platform.audit import Actor
 from chalicelib.platform.errors import (
     PROBLEM_CONTENT_TYPE, BadRequest, MethodNotAllowed, NotFound, Problem, UnsupportedMediaType,
-    from_validation_error,
+    aws_unavailable, from_validation_error,
 )
 from chalicelib.platform.logs import logger
 from chalicelib.platform.model import Model
@@ -113,7 +113,11 @@ def _run(spec: Spec, view: Callable, path_params: dict[str, Any]) -> Response:
         return _to_response(view(**path_params), spec.status)
     except Problem as problem:
         return problem_response(_located(problem, spec))
-    except Exception:  # anything unexpected: hide internals, keep them in the log with the request id
+    except Exception as exc:  # anything unexpected: hide internals, keep them in the log with the request id
+        unavailable = aws_unavailable(exc)
+        if unavailable is not None:  # AWS busy after the SDK's retries: the client may retry, not a bug
+            logger().warning("aws unavailable", extra={"request_id": request_id(), "error": type(exc).__name__})
+            return problem_response(unavailable)
         logger().exception("unhandled error", extra={"request_id": request_id()})
         return problem_response(Problem("服务器内部错误，请稍后再试。如需帮助请提供请求编号 " + request_id()))
 
