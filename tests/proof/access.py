@@ -159,9 +159,17 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict]] = {
     ("PUT", "/v1/areas/{code}/menu"): lambda p: {"items": []},
     ("POST", "/v1/notary/offices/{office_id}/slots"): lambda p: {"day": _working_day_ahead(), "start": "10:00"},
     ("PUT", "/v1/screenings/sources/{kind}/mappings/{city}"): lambda p: {"columns": {"order_no": ["热线工单号"]}},
+    ("PATCH", "/v1/tasks/{task_id}"): lambda p: {"status": "closed", "note": "已电话联系当事人，问题已解决"},
+    ("POST", "/v1/notify/subscriptions"): lambda p: {"results": {"local-tmpl-intake-received": "accept"}},
+    ("POST", "/v1/special-populations/grants"): lambda p: {"grantee": p["sub"], "reason": "市局执法检查",
+                                                          "valid_until": _later(7), "district": "320402"},
+    ("POST", "/v1/special-populations/grants/{grant_id}/revoke"): lambda p: {"reason": "检查结束"},
+    ("PUT", "/v1/mediation/disputes/{dispute_id}/confirmation"): lambda p: {
+        "applied_on": _later(0), "court": "常州市天宁区人民法院"},
 }
 UPDATES = {key for key in BODIES if key[0] != "POST" or "/withdraw" in key[1] or "/legal-aid/applications/{" in key[1]
-           or key[1].startswith("/v1/tickets/{") or key[1].startswith("/v1/staff-accounts/{")}
+           or key[1].startswith("/v1/tickets/{") or key[1].startswith("/v1/staff-accounts/{")
+           or key[1].endswith("/revoke")}
 
 
 # `{code}` names an area almost everywhere; under these prefixes it is another record's code.
