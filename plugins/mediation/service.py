@@ -264,7 +264,7 @@ def add_session(caller: Caller, dispute_id: str, data: SessionIn, *, expected_ve
     session = Session(id=uuid.uuid4().hex[:12], on=data.on, place=data.place, video=data.video,
                       participants=data.participants, notes=data.notes, recorded_by=caller.sub)
     return storage.update(dispute, {"sessions": [*dispute.sessions, session]}, expected_version=expected_version,
-                          also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                          appends=True, also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"记录调解（{data.on.isoformat()}）")])
 
 
@@ -321,7 +321,7 @@ def follow_up(caller: Caller, dispute_id: str, data: FollowUpIn, *, expected_ver
         raise Conflict(f"回访记录已达 {MAX_FOLLOW_UPS} 次", code="too_many_follow_ups")
     visit = FollowUp(on=data.on, performed=data.performed, notes=data.notes, recorded_by=caller.sub)
     changed = outcome.model_copy(update={"follow_ups": [*outcome.follow_ups, visit]})
-    return storage.update(dispute, {"outcome": changed}, expected_version=expected_version,
+    return storage.update(dispute, {"outcome": changed}, expected_version=expected_version, appends=True,
                           also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"履行回访（{data.on.isoformat()}）：{PERFORMANCE[data.performed]}")])
 
