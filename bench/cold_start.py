@@ -6,6 +6,12 @@ request needs before it can do anything, whichever of them the app defers. Each 
 interpreter with `-S` and the unpacked folder first on the path, then boto3 from this environment (the Lambda
 runtime provides boto3), with `PYTHONDONTWRITEBYTECODE` as on Lambda's read-only /var/task. App and floor
 runs alternate, so a busy machine slows both alike; the figures are medians.
+
+What the app does for its own cold start: bytecode in the zip (tools/compile_package.py); pydantic schemas
+built on first use (`Model`'s `defer_build`); boto3 imported on the first call (platform/aws.py); the OpenAPI
+document built when asked for; and `PYDANTIC_DISABLE_PLUGINS=__all__` in the functions' environment
+(.chalice/config.json), so pydantic does not scan every installed distribution's entry points (importlib
+.metadata over the whole zip) the first time it builds a schema — the app uses no pydantic plugin.
 """
 from __future__ import annotations
 
