@@ -64,12 +64,16 @@ def calls_per_request() -> None:
     suite's requests (bench/route_calls.py)."""
     from bench import route_calls
 
-    with tempfile.TemporaryDirectory() as out:
-        seen_file = Path(out, "calls.json")
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:logging", "-p", "no:cacheprovider",
-                        "-p", "bench.route_calls", "-m", "not integration and not packaging", *WALKTHROUGH],
-                       cwd=ROOT, env={**os.environ, route_calls.OUT: str(seen_file)}, capture_output=True, check=False)
-        seen = json.loads(seen_file.read_text(encoding="utf-8"))
+    if os.environ.get("BENCH_CALLS_FROM"):  # the counts of an earlier walkthrough (its JSON), not a new one
+        seen = json.loads(Path(os.environ["BENCH_CALLS_FROM"]).read_text(encoding="utf-8"))
+    else:
+        with tempfile.TemporaryDirectory() as out:
+            seen_file = Path(out, "calls.json")
+            subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:logging", "-p", "no:cacheprovider",
+                            "-p", "bench.route_calls", "-m", "not integration and not packaging", *WALKTHROUGH],
+                           cwd=ROOT, env={**os.environ, route_calls.OUT: str(seen_file)}, capture_output=True,
+                           check=False)
+            seen = json.loads(seen_file.read_text(encoding="utf-8"))
     rows = route_calls.table(seen, _served_routes())
     print(f"(c) DynamoDB calls per request, every route ({len(rows)}), fewest of the walkthrough's successful requests"
           " (targets: read 1, create 1 with or without Idempotency-Key, update ≤ 2)")
@@ -106,9 +110,13 @@ def extra_benches() -> None:
 
 
 def main() -> None:
-    import_times()
-    zip_size()
-    calls_per_request()
+    parts = set(sys.argv[1:]) or {"cold", "zip", "calls"}  # `python -m bench calls`: one part only
+    if "cold" in parts:
+        import_times()
+    if "zip" in parts:
+        zip_size()
+    if "calls" in parts:
+        calls_per_request()
 
 
 if __name__ == "__main__":
