@@ -40,9 +40,12 @@ proof: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
+# Then the bytecode of every module a cold start imports, compiled by the runtime's Python into the zip
+# (Lambda's /var/task is read-only: without it each cold start compiles them all; tools/compile_package.py).
 package: $(STAMP)
 	AWS_DEFAULT_REGION=cn-northwest-1 $(VENV)/bin/chalice package --stage $${STAGE:-prod} \
 		--merge-template infra/resources.json build/$${STAGE:-prod}
+	$(PY) -m tools.compile_package build/$${STAGE:-prod}/deployment.zip
 
 clean:
 	rm -rf build .pytest_cache

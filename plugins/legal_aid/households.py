@@ -315,6 +315,7 @@ def household_id(id_number: str) -> str:
 def import_file(caller: Caller, data: HouseholdImportIn) -> HouseholdImportReport:
     from chalicelib.domain.files import service as files
 
+    storage.replay_if_claimed()  # a retried import shows its first report without reading the file again
     try:
         record = files.visible(caller, data.file_id)
     except NotFound:
@@ -348,7 +349,8 @@ def import_table(caller: Caller, table: tabular.Table, file_id: str) -> Househol
     for index, start in enumerate(range(0, len(good), BATCH), start=1):
         batch = good[start:start + BATCH]
         try:
-            result, refused = _write_batch(caller, import_id, index, batch)
+            with storage.idempotency.held_back():  # the Idempotency-Key names the import's report, written last
+                result, refused = _write_batch(caller, import_id, index, batch)
         except Conflict:
             for row in batch:
                 errors.append(HouseholdRowError(row=row.number, column="", msg="写入时该户数据被同时修改，请重新导入该行"))
@@ -482,6 +484,13 @@ def visit(caller: Caller, hid: str, data: HouseholdVisitIn, expected_version: in
     ])
     return HouseholdVisitOut(id=record.id, household=VulnerableHouseholdOut.of(updated), visited_on=data.visited_on,
                     needs_legal_aid=data.needs_legal_aid)
+
+
+def visit_again(caller: Caller, record: Visit) -> HouseholdVisitOut:
+    """A retried visit (same Idempotency-Key) shown again: the visit, with the household as it is now."""
+    household = _load(caller, record.household_id)
+    return HouseholdVisitOut(id=record.id, household=VulnerableHouseholdOut.of(household),
+                             visited_on=record.visited_on, needs_legal_aid=record.needs_legal_aid)
 
 
 def unvisited_per_grid(area: str) -> list[tuple[str, int]]:

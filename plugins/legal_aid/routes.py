@@ -243,11 +243,14 @@ def home_visit(app_id):
 
 @bp.route("/households/imports", methods=["POST"], authorizer=jwt_auth)
 @endpoint("导入民政困难群体名单（CSV）", who=OFFICER, body=households.HouseholdImportIn, response=households.HouseholdImportReport,
-          status=201, tags=TAGS,
+          status=201, tags=TAGS, replay=lambda item: _imported(households.ImportRecord.from_item(item).report),
           description="先经 /v1/files 上传 CSV（列：类别、姓名、身份证号、网格代码，可选 有效期至；UTF-8 或 GBK），"
                       "再以文件编号导入。逐行报告错误（行号按表格计，表头为第 1 行）；有误的行不导入，其余照常导入。")
 def import_households():
-    report = households.import_file(web.caller(), parse(households.HouseholdImportIn))
+    return _imported(households.import_file(web.caller(), parse(households.HouseholdImportIn)))
+
+
+def _imported(report: households.HouseholdImportReport):
     return web.respond(report, status=201, headers={"Location": f"/v1/legal-aid/households/imports/{report.id}"})
 
 
@@ -272,7 +275,8 @@ def get_household(household_id):
 
 @bp.route("/households/{household_id}/visits", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录入户走访", who={"grid_worker", "legal_aid_officer"}, body=households.HouseholdVisitIn,
-          response=households.HouseholdVisitOut, status=201, tags=TAGS)
+          response=households.HouseholdVisitOut, status=201, tags=TAGS,
+          replay=lambda item: households.visit_again(web.caller(), households.Visit.from_item(item)))
 def visit_household(household_id):
     data = parse(households.HouseholdVisitIn)
     return web.respond(households.visit(web.caller(), household_id, data,

@@ -24,6 +24,11 @@ def _out(dispute) -> DisputeOut:
     return dispute_out(dispute, today_shanghai())
 
 
+def _replayed(item) -> DisputeOut:
+    """A retried session or follow-up (same Idempotency-Key): the dispute it was recorded on, as it is now."""
+    return _out(service.Dispute.from_item(item))
+
+
 @bp.route("/disputes", methods=["POST"], authorizer=jwt_auth)
 @endpoint("登记矛盾纠纷（起始层级按规则判定并说明理由）", who=STAFF, body=DisputeIn, response=DisputeOut, status=201,
           tags=TAGS, replay=lambda item: _out(service.Dispute.from_item(item)))
@@ -73,7 +78,8 @@ def transfer(dispute_id):
 
 
 @bp.route("/disputes/{dispute_id}/sessions", methods=["POST"], authorizer=jwt_auth)
-@endpoint("记录一次调解", who=STAFF, body=SessionIn, response=DisputeOut, status=201, tags=TAGS)
+@endpoint("记录一次调解", who=STAFF, body=SessionIn, response=DisputeOut, status=201, tags=TAGS,
+          replay=_replayed)
 def add_session(dispute_id):
     data = parse(SessionIn)
     return _out(service.add_session(caller(), dispute_id, data, expected_version=expected_version(data.version)))
@@ -128,7 +134,8 @@ def list_experts():
 
 
 @bp.route("/disputes/{dispute_id}/follow-ups", methods=["POST"], authorizer=jwt_auth)
-@endpoint("记录调解协议履行回访", who=STAFF, body=FollowUpIn, response=DisputeOut, status=201, tags=TAGS)
+@endpoint("记录调解协议履行回访", who=STAFF, body=FollowUpIn, response=DisputeOut, status=201, tags=TAGS,
+          replay=_replayed)
 def add_follow_up(dispute_id):
     data = parse(FollowUpIn)
     return _out(service.follow_up(caller(), dispute_id, data, expected_version=expected_version(data.version)))

@@ -309,7 +309,7 @@ def add_session(caller: Caller, dispute_id: str, data: SessionIn, *, expected_ve
     session = Session(id=uuid.uuid4().hex[:12], on=data.on, place=data.place, video=data.video,
                       participants=data.participants, notes=data.notes, recorded_by=caller.sub)
     return storage.update(dispute, {"sessions": [*dispute.sessions, session]}, expected_version=expected_version,
-                          also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
+                          appends=True, also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"记录调解（{data.on.isoformat()}）")])
 
 
@@ -380,7 +380,7 @@ def follow_up(caller: Caller, dispute_id: str, data: FollowUpIn, *, expected_ver
     visit = FollowUp(on=data.on, performed=data.performed, notes=data.notes, recorded_by=caller.sub)
     changed = outcome.model_copy(update={"follow_ups": [*outcome.follow_ups, visit]})
     return storage.update(dispute, _watched_while_needed(dispute, {"outcome": changed}),
-                          expected_version=expected_version,
+                          expected_version=expected_version, appends=True,
                           also=[audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"履行回访（{data.on.isoformat()}）：{PERFORMANCE[data.performed]}")])
 

@@ -254,3 +254,59 @@ def test_far_or_ancient_dates_are_a_422_naming_the_field_not_an_overflow_500(cli
         assert problem["errors"][0]["loc"] == ["body", field]
     problem = assert_problem(activity(client, headers, p["station"], date="9999-12-31"), 422)
     assert problem["errors"][0]["loc"] == ["body", "date"]
+
+
+# --- the board in one read (issue 9) ---------------------------------------------------------------
+
+def test_the_stored_board_is_the_board_built_from_its_records(client, points, services):
+    """Issue 9: served from the per-grid item, the grid's board (the demo's points, people, assignments, duty
+    and activity) is what building it afresh from its records gives."""
+    from chalicelib.domain.board import service as board
+
+    p, headers = points, points["headers"]
+    assign(client, headers, "mediator", GRID, p["mediator"]["id"])
+    assign(client, headers, "notary_liaison", "320402001", p["notary_person"]["id"])
+    assert duty(client, headers, p["station"], p["mediator"]).status_code == 201
+    assert activity(client, headers, p["studio"], hosts=[p["literate"]["id"]]).status_code == 201
+    first = client.get(f"/v1/areas/{GRID}/board")  # builds and stores
+    again = client.get(f"/v1/areas/{GRID}/board")  # the stored item
+    assert body(again) == body(first) == json.loads(board.grid_board(GRID).model_dump_json())
+    assert body(again)["on_duty"] and body(again)["activities"] and body(again)["institutions"]
+
+
+def test_a_board_read_is_one_dynamodb_call_and_may_be_cached_a_few_minutes(client, points, services):
+    """Issue 9: the public board (every resident's first screen) is one BatchGetItem — the grid's board and
+    its city's change stamp — with `Cache-Control` for the gateway or a CDN."""
+    from tests.helpers import calls_during
+
+    assign(client, points["headers"], "mediator", GRID, points["mediator"]["id"])
+    client.get(f"/v1/areas/{GRID}/board")
+    responses = []
+    assert calls_during(lambda: responses.append(client.get(f"/v1/areas/{GRID}/board"))) == ["BatchGetItem"]
+    assert responses[0].headers["Cache-Control"] == "public, max-age=300"
+    assert body(responses[0])["contacts"][0]["people"][0]["name"] == "周雅琴"
+
+
+def test_a_change_to_an_assignment_shows_on_the_next_read_of_the_board(client, points, services):
+    """Issue 9: the change's transaction moves its city's stamp, so the stored board is built again."""
+    p, headers = points, points["headers"]
+
+    def mediators() -> list[str]:
+        board = body(client.get(f"/v1/areas/{GRID}/board"))
+        return [x["name"] for c in board["contacts"] if c["role"] == "mediator" for x in c["people"]]
+
+    assert mediators() == []
+    created = body(assign(client, headers, "mediator", "320402001", p["mediator"]["id"]))  # the town's: above
+    assert mediators() == ["周雅琴"]
+    ended = client.delete(f"/v1/assignments/{created['id']}", headers={**headers, "If-Match": str(created["version"])})
+    assert ended.status_code == 200, ended.body
+    assert mediators() == []
+
+
+def test_a_stored_board_is_built_again_the_next_day(client, points, services, clock):
+    """The board is dated (the next 7 days' duties): yesterday's stored board is not served today."""
+    assert duty(client, points["headers"], points["station"], points["mediator"]).status_code == 201
+    assert [d["date"] for d in body(client.get(f"/v1/areas/{GRID}/board"))["on_duty"]] == ["2026-11-25"]
+    with clock.travel(days=2):
+        board = body(client.get(f"/v1/areas/{GRID}/board"))
+    assert board["as_of"] == "2026-11-26" and [d["date"] for d in board["on_duty"]] == ["2026-12-02"]

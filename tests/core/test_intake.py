@@ -312,3 +312,22 @@ def test_the_owner_reopens_a_closed_ticket_with_a_reason(client, desk):
     assert again["status"] == "accepted" and again["history"][-1]["action"] == "reopened"
     mine = ok(client.get("/v1/tickets/mine", headers=desk["resident"]))
     assert mine["items"][0]["status"] == "accepted"
+
+
+# --- calls (issue 9) ----------------------------------------------------------------------------------
+
+def test_a_warm_instance_records_a_ticket_in_one_transaction_and_another_instance_s_numbers_are_respected(
+        client, desk):
+    """Issue 9: the deadline's policy timeline and the district's counter are known from the previous ticket,
+    so the next create is its one TransactWriteItems; numbers taken elsewhere make it read the counter again."""
+    from chalicelib.domain.intake import service
+    from chalicelib.platform import aws, storage
+    from tests.helpers import calls_during
+
+    first = ok(ask(client, desk["resident"]), 201)["code"]
+    made = []
+    assert calls_during(lambda: made.append(ask(client, desk["resident"]))) == ["TransactWriteItems"]
+    assert ok(made[0], 201)["code"] == first[:-4] + "0002"
+    [(pk, sk)] = [key[1:] for key, (owner, _) in service._counters.items() if owner is aws.dynamodb()]
+    storage.update_entries(pk, sk, set_={"count": 7, "version": 9})  # another instance took 3–7
+    assert ok(ask(client, desk["resident"]), 201)["code"] == first[:-4] + "0008"

@@ -147,3 +147,14 @@ def test_an_anonymous_suggestion_keeps_no_author_and_strangers_cannot_read_messa
     assert_problem(client.get(f"/v1/feedback/messages/{sent['id']}", headers=desk["stranger"]), 404)
     assert_problem(post(client, "/v1/feedback/messages", {"kind": "suggestion", "area": "320402999", "text": "建议增加夜间咨询"},
                         desk["resident"]), 422, "area_not_found")
+
+
+def test_a_retried_rating_shows_the_rating_and_its_task_again(client, desk, closed):
+    """CONTRACT idempotency: the same key and body replay the first rating with its rectification task."""
+    code = closed()
+    keyed = {**desk["resident"], "Idempotency-Key": "rating-0001"}
+    first = rate(client, keyed, code, BAD)
+    again = rate(client, keyed, code, BAD)
+    assert first.status_code == again.status_code == 201
+    assert again.body == first.body and again.headers["Idempotent-Replayed"] == "true"
+    assert ok(first, 201)["rectification"]["status"] == "open"

@@ -25,6 +25,8 @@ def package(tmp_path_factory):
     subprocess.run([chalice, "package", "--stage", "dev",
                     "--merge-template", "infra/resources.json", str(out)],
                    cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
+    subprocess.run([sys.executable, "-m", "tools.compile_package", str(out / "deployment.zip")], cwd=ROOT,
+                   check=True, capture_output=True, timeout=600)  # as `make package` does
     unzipped = out / "unzipped"
     with zipfile.ZipFile(out / "deployment.zip") as archive:
         archive.extractall(unzipped)
@@ -38,6 +40,18 @@ def test_the_zip_holds_the_app_the_core_and_the_enabled_plugins(package):
     for path in ("app.py", "chalicelib/platform/web/__init__.py", "chalicelib/demo/data/areas_demo.json", "plugins/__init__.py", "tzdata", *plugin_dirs):
         assert (unzipped / path).exists(), path
     assert not (unzipped / "boto3").exists(), "boto3 comes from the Lambda runtime"
+
+
+def test_the_package_ships_bytecode_that_python_uses_as_it_is(package):
+    """Issue 9: Lambda's /var/task is read-only, so bytecode must ship; unchecked-hash .pyc files stay valid
+    whatever mtimes unzipping gives the sources."""
+    _, unzipped = package
+    tag = sys.implementation.cache_tag
+    for module in ("app", "chalicelib/platform/web/__init__", "pydantic/main"):
+        source = unzipped / f"{module}.py"
+        pyc = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+        assert pyc.exists(), pyc
+        assert int.from_bytes(pyc.read_bytes()[4:8], "little") == 0b01, "an unchecked-hash pyc (PEP 552)"
 
 
 def test_the_app_and_every_enabled_plugin_import_from_the_unzipped_package_alone(package):

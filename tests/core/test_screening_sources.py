@@ -111,3 +111,13 @@ def test_each_category_is_tallied_per_month_and_area_and_a_reimport_counts_nothi
         post(client, "/v1/screenings/sources/hotline/imports", {"file_id": file_id, "city": "3204"}, officer)
     counted = sorted(tallies.counts_by_subject("hotline.category", "3204", month="2026-11"))
     assert counted == [("320402001", "劳动保障", 1), ("320402001", "婚姻家庭", 1), ("320404", "婚姻家庭", 1)]
+
+
+def test_a_retried_import_shows_its_first_report_again(client, officer, upload):
+    """CONTRACT idempotency: the import keeps its report, which a retry with the same key renders again."""
+    file_id = upload(export(*GOOD))
+    keyed = {**officer, "Idempotency-Key": "hotline-import-1"}
+    first = post(client, "/v1/screenings/sources/hotline/imports", {"file_id": file_id, "city": "3204"}, keyed)
+    again = post(client, "/v1/screenings/sources/hotline/imports", {"file_id": file_id, "city": "3204"}, keyed)
+    assert first.status_code == again.status_code == 201 and body(again) == body(first)
+    assert again.headers["Idempotent-Replayed"] == "true" and body(first)["imported"] == 2

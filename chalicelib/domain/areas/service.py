@@ -22,6 +22,19 @@ __all__ = ["CODE_LENGTHS", "LEVELS", "LEVEL_NAMES", "ROOT", "Area", "Level", "an
            "get", "children", "descendants", "breadcrumb", "create", "change"]
 
 
+BOARD_STAMP = "board-stamp"
+
+
+def boards_changed(*codes: str) -> list[dict]:
+    """Transaction ops for a change that grid boards show (an assignment, a person's or institution's card, a
+    duty slot, an activity, a menu, an area's name) at these areas: one `ADD stamp 1` per city, which every
+    stored board of that city was built against (see `board.service`). Per city rather than per area: a
+    district's change reaches every grid below it, and boards then rebuild on their next read."""
+    cities = sorted({keys.city_of(c) for c in codes if len(c) >= 4})
+    return [storage.add_op(**keys.record(BOARD_STAMP, city), amounts={"stamp": 1}, entity=BOARD_STAMP)
+            for city in cities]
+
+
 def _known_shape(code: str) -> None:
     """A code that cannot be an area code is simply not found (404), never a 500."""
     try:
@@ -94,6 +107,7 @@ def change(actor: audit.Actor, caller: Caller, code: str, patch: AreaPatch, expe
             raise Conflict("该区域下仍有在用的下级区域，请先撤销下级", code="area_has_children")
     summary = "、".join(f"{k}: {getattr(area, k)} → {v}" for k, v in changes.items())
     return storage.update(area, changes, expected_version=expected_version, also=[
+        *boards_changed(code),
         audit.entry(actor, "update", "area", code, summary,
                     {k: {"from": getattr(area, k), "to": v} for k, v in changes.items()}),
     ])

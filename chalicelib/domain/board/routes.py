@@ -3,10 +3,10 @@
 """
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from chalicelib.domain.board import models, service as board
-from chalicelib.platform import web
+from chalicelib.platform import config, web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.web import PUBLIC, endpoint, parse
 
@@ -37,6 +37,8 @@ def put_menu(code):
 
 @bp.route("/areas/{code}/board", methods=["GET"])
 @endpoint("我的网格：服务清单、各角色联系人、对接机构、本周值班和主题活动（电话掩码）", who=PUBLIC,
-          response=models.GridBoard, tags=("board",))
+          response=models.GridBoard, tags=("board",),
+          description="一次读取（按网格保存的公示内容）；可由网关或 CDN 缓存（Cache-Control，默认 5 分钟）。")
 def grid_board(code):
-    return board.grid_board(code)
+    return Response(body=board.grid_board_json(code), status_code=200, headers={
+        "Content-Type": web.JSON_CONTENT_TYPE, "Cache-Control": f"public, max-age={config.board_max_age_seconds()}"})

@@ -8,9 +8,20 @@
   it; the next 7 days' duty rota and the coming themed activities of its service points (中心/工作站/工作室).
   Only names, duties, masked phones, hours and institution names: no ids of people, no full phones.
 
-A board costs ~10 DynamoDB calls whatever the size of the city: one BatchGetItem for the grid's
-ancestors and their menus, one Query per ancestor for what is linked to it (side by side), one Query per
-service point for its rota and activities (side by side), and BatchGetItems for the people.
+Reading a board is one DynamoDB call (issue 9): one BatchGetItem of the grid's stored board (`grid-board#<grid>`,
+the rendered JSON) and its city's change stamp (`board-stamp#<city>`). The stored board is served when it was
+built today, against the current stamp and for the same enabled services; otherwise it is built again (~10
+calls: one BatchGetItem for the grid's ancestors and their menus, one Query per ancestor for what is linked
+to it, one per service point for its rota and activities, BatchGetItems for the people) and stored.
+
+Why a read-through item with a stamp, rather than a board rebuilt in the same transaction as each change
+or from the table's stream: what a board shows hangs on many records at many levels — a district's
+assignment or a town station's duty slot reaches every grid below it (hundreds), more than a transaction
+holds and too much to rebuild inside the write; and a board is dated anyway (the next 7 days' duties, the
+coming activities), so it must be rebuilt each day whatever changed. So every change a board shows adds 1 to
+its city's stamp inside its own transaction (`areas.boards_changed`, no extra call, never missed, no stream
+to deploy), and the next read of each grid of that city rebuilds once. The gateway/CDN may serve a board up
+to `BOARD_MAX_AGE` seconds old (`Cache-Control`).
 """
 from __future__ import annotations
 from __future__ import annotations
@@ -19,6 +30,7 @@ import datetime as dt
 
 from chalicelib import plugin
 from chalicelib.domain.areas.models import Area, AreaRef, ancestors, level_of
+from chalicelib.domain.areas.service import BOARD_STAMP, boards_changed
 from chalicelib.domain.board.models import (
     AreaMenu, BoardPerson, GridBoard, MenuEntry, MenuIn, RoleContacts, ServiceMenu,
 )
@@ -27,6 +39,7 @@ from chalicelib.domain.directory.models import InstitutionCard, ServingInstituti
 from chalicelib.domain.directory.service import linked_items, load_institutions, serving
 from chalicelib.platform.auth import require_covers
 from chalicelib.platform.errors import field_error
+from chalicelib.platform.storage import keys
 from chalicelib.platform.storage.batch import fetch, record_key
 from chalicelib.domain.rota import service as rota
 from chalicelib.platform import audit, storage
@@ -35,6 +48,7 @@ from chalicelib.platform.errors import BadRequest, NotFound, Unprocessable
 from chalicelib.platform.timeutil import today_shanghai
 
 ACTIVITY_HORIZON_DAYS = 62
+BOARD = "grid-board"
 
 
 # --- menus ----------------------------------------------------------------------------------------
@@ -94,19 +108,20 @@ def set_menu(caller: Caller, code: str, data: MenuIn,
     summary = "自选服务项：" + ("、".join(i.title for i in data.items) or "（清空）")
     if existing is None:
         record = AreaMenu(area=code, items=data.items)
-        return storage.put_new(record, also=[audit.entry(actor, "create", "area-menu", code, summary)]), True
+        return storage.put_new(record, also=[*boards_changed(code),
+                                             audit.entry(actor, "create", "area-menu", code, summary)]), True
     if expected_version is None:
         raise BadRequest("修改需提供记录版本（If-Match 或 version）", code="version_required",
                          errors=field_error(["header", "If-Match"], "必填项"))
     before = [i.key for i in existing.items]
     return storage.update(existing, {"items": data.items}, expected_version=expected_version, also=[
-        audit.entry(actor, "update", "area-menu", code, summary,
+        *boards_changed(code), audit.entry(actor, "update", "area-menu", code, summary,
                     {"items": {"from": before, "to": [i.key for i in data.items]}})]), False
 
 
 # --- the board ------------------------------------------------------------------------------------
 
-def grid_board(code: str) -> GridBoard:
+def _require_grid(code: str) -> None:
     try:
         is_grid = level_of(code) == "grid"
     except ValueError:
@@ -114,6 +129,35 @@ def grid_board(code: str) -> GridBoard:
     if not is_grid:
         raise Unprocessable("请选择一个网格（15 位代码）", code="not_a_grid",
                             errors=field_error(["path", "code"], "不是网格代码"))
+
+
+def _services_shown() -> str:
+    """What a board shows that is not in the table: the enabled plugins' core services and coverage roles
+    (a deployment that enables a plugin changes every board)."""
+    return ",".join(e.key for e in core_services()) + "|" + ",".join(r.code for r in coverage.roles())
+
+
+def grid_board_json(code: str) -> str:
+    """The grid's board as JSON: the stored one when it is current, else built and stored (module docstring)."""
+    _require_grid(code)
+    today = today_shanghai().isoformat()
+    board_key, stamp_key = record_key(BOARD, code), record_key(BOARD_STAMP, keys.city_of(code))
+    found = fetch([board_key, stamp_key])
+    stamp = int(found.get(stamp_key, {}).get("stamp", 0))
+    stored = found.get(board_key)
+    if stored and (int(stored["stamp"]), stored["as_of"], stored["services"]) == (stamp, today, _services_shown()):
+        return stored["board"]
+    board = grid_board(code).model_dump_json()
+    # Stored with the stamp read *before* building: a change committed meanwhile leaves it behind the city's
+    # stamp, so the next read builds again rather than serving a board without that change.
+    storage.batch_write(puts=[{**keys.record(BOARD, code), "entity": BOARD, "stamp": stamp, "as_of": today,
+                               "services": _services_shown(), "board": board}])
+    return board
+
+
+def grid_board(code: str) -> GridBoard:
+    """The grid's board built from the records it shows (~10 calls)."""
+    _require_grid(code)
     chain, menus = _chain_and_menus(code)
     names = {a.code: a for a in chain}
     linked = linked_items([a.code for a in chain if len(a.code) >= 4])

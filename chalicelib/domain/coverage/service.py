@@ -29,7 +29,7 @@ from chalicelib.domain.coverage.models import (
     GapGrid, GapPage, RoleDef, RoleOut, RoleTally,
 )
 from chalicelib.domain.directory import service as directory
-from chalicelib.domain.areas.service import area_chain, existing_area, get_many as load_areas
+from chalicelib.domain.areas.service import area_chain, boards_changed, existing_area, get_many as load_areas
 from chalicelib.platform.auth import require_covers
 from chalicelib.platform.errors import field_error
 from chalicelib.platform.storage.batch import fan_out, fetch, record_key
@@ -96,7 +96,8 @@ def assign(caller: Caller, data: AssignmentIn) -> Assignment:
     who = f"人员 {assignee.id}" if data.assignee_kind == "person" else f"机构「{assignee.name}」"  # no personal data
     summary = f"{LEVEL_TITLES[area.level]}「{area.name}」的{role.title}：{who}"
     try:
-        return storage.put_new(record, also=[audit.entry(actor, "create", "assignment", record.id, "分配" + summary)])
+        return storage.put_new(record, also=[*boards_changed(area.code),
+                                             audit.entry(actor, "create", "assignment", record.id, "分配" + summary)])
     except Conflict as exc:
         if exc.code != "already_exists":
             raise
@@ -105,7 +106,8 @@ def assign(caller: Caller, data: AssignmentIn) -> Assignment:
         raise Conflict(f"{assignee.name} 已是{area.name}的{role.title}", code="duplicate_assignment",
                        errors=field_error(["assignee_id"], "重复分配"))
     return storage.update(existing, {"status": "active", "note": data.note}, expected_version=existing.version,
-                          also=[audit.entry(actor, "update", "assignment", record.id, "重新分配" + summary,
+                          also=[*boards_changed(area.code),
+                                audit.entry(actor, "update", "assignment", record.id, "重新分配" + summary,
                                             {"status": {"from": "ended", "to": "active"}})])
 
 
@@ -124,7 +126,7 @@ def end(caller: Caller, assignment_id: str, expected_version: int) -> Assignment
     if record.status == "ended":
         raise Conflict("该分配已经解除", code="already_ended")
     return storage.update(record, {"status": "ended"}, expected_version=expected_version, also=[
-        audit.entry(actor, "update", "assignment", record.id, "解除分配", {"status": {"from": "active", "to": "ended"}})])
+        *boards_changed(record.area), audit.entry(actor, "update", "assignment", record.id, "解除分配", {"status": {"from": "active", "to": "ended"}})])
 
 
 def describe(records: list[Assignment]) -> list[AssignmentOut]:

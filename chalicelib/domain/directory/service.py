@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 from pydantic import BaseModel
 
 from chalicelib.domain.areas.models import Area, AreaRef, ancestors, level_of
-from chalicelib.domain.areas.service import area_chain, existing_area, get_many as load_areas
+from chalicelib.domain.areas.service import area_chain, boards_changed, existing_area, get_many as load_areas
 from chalicelib.domain.directory.models import (
     KIND_TITLES, LEVEL_HOMES, LEVELS, PERSON_ROLES, Institution, InstitutionCard,
     InstitutionIn, InstitutionOut, InstitutionPage, InstitutionPatch, Person, PersonIn,
@@ -109,7 +109,7 @@ def create_institution(caller: Caller, data: InstitutionIn,
                        demo=data.demo, **(pii.seal_phone(data.phone).fields("phone") if data.phone else {}))
     storage.stamp_new(inst)
     storage.put_new(inst, also=[
-        *(storage.put_op(serving_item(inst, code)) for code in serves),
+        *(storage.put_op(serving_item(inst, code)) for code in serves), *boards_changed(*serves),
         audit.entry(actor, "create", "institution", inst.id,
                     f"登记{inst.display_kind}「{inst.name}」，服务区域 {'、'.join(serves)}"),
     ])
@@ -167,7 +167,8 @@ def change_institution(caller: Caller, institution_id: str, patch: InstitutionPa
     shown = {k: {"from": getattr(inst, k), "to": changes[k]} for k in ("name", "level", "serves", "status", "hours",
                                                                         "address") if k in changes}
     return storage.update(inst, changes, expected_version=expected_version, also=[
-        *ops, audit.entry(actor, "update", "institution", inst.id, "修改 " + "、".join(fields), shown)])
+        *ops, *boards_changed(inst.home_area, *inst.serves, *changes.get("serves", [])),
+        audit.entry(actor, "update", "institution", inst.id, "修改 " + "、".join(fields), shown)])
 
 
 def list_institutions(caller: Caller, area: str | None, kind: str | None, *, limit: int,
@@ -282,7 +283,7 @@ def change_person(caller: Caller, person_id: str, patch: PersonPatch,
     shown = {k: {"from": getattr(person, k), "to": changes[k]} for k in ("roles", "institution_id", "status")
              if k in changes}
     return storage.update(person, changes, expected_version=expected_version, also=[
-        audit.entry(actor, "update", "person", person.id, "修改 " + "、".join(fields), shown)])
+        *boards_changed(person.home_area), audit.entry(actor, "update", "person", person.id, "修改 " + "、".join(fields), shown)])
 
 
 def list_people(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> PersonPage:

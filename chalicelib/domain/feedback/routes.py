@@ -23,6 +23,7 @@ ADMIN = {"admin"}
 
 @bp.route("/feedback/ratings", methods=["POST"], authorizer=jwt_auth)
 @endpoint("评价已办结的事项（好差评）", who=RESIDENT, body=RatingIn, response=RatingOut, status=201, tags=TAGS,
+          replay=lambda item: service.read(caller(), item["id"]),
           description="五级评价（非常满意…非常不满意），三项：服务态度、办事效率、业务水平。未办结或重复评价为 409；"
                       "任一项不满意及以下即生成整改任务。")
 def rate():

@@ -58,17 +58,14 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     check and the audit entry are one transaction."""
     fields = _who_and_how(caller, data)
     today = today_shanghai()
-    counter_key = _counter_key(data.grid, today)
-    limit, counter = _limit_and_counter(data.category, data.grid, today, counter_key)
+    limit = _limit(data.category, data.grid, today, loc="grid")
     due = workdays.add_working_days(today, int(limit.value))
     moment = now_utc()
     steps = [Step(at=moment, action="received", actor=caller.sub)]
     if caller.is_staff:
         steps.append(Step(at=moment, action="accepted", actor=caller.sub))
     for attempt in range(SEQUENCE_ATTEMPTS):
-        if attempt:  # lost a race for the number (or read a stale counter): read it again, consistently
-            counter = storage.get(*counter_key, consistent=True)
-        code, counter_op = _next_code(data.grid, today, counter)
+        code, counter_op, counter = _next_code(data.grid, today, fresh=attempt > 0)
         ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
                         received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value),
                         deadline_basis=limit.describe(), deadline_estimated=not due.official, history=steps,
@@ -82,15 +79,17 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
             also.append(storage.Check(storage.check_op(**keys.record("resident", data.resident)), Unprocessable(
                 "没有这个居民账号", code="resident_not_found", errors=[{"loc": ["resident"], "msg": "账号不存在"}])))
         try:
-            return storage.put_new(ticket, also=also)
+            storage.put_new(ticket, also=also)
         except _SequenceTaken:
             continue
         except Conflict as exc:
-            # The code itself exists: the counter read was behind (another create won the race, or the
-            # eventually consistent read was stale). DynamoDB names the ticket's Put before the counter's
-            # condition, so this is the same lost race as `_SequenceTaken`.
+            # The code itself exists: the counter known was behind (another instance took numbers). DynamoDB
+            # may name the ticket's Put before the counter's condition: the same lost race as `_SequenceTaken`.
             if exc.code != "already_exists":
                 raise
+            continue
+        _taken(data.grid, today, counter)
+        return ticket
     raise Conflict("受理编号正被同时分配，请稍后重试", code="busy")
 
 
@@ -135,33 +134,44 @@ def _unknown_area(exc: NotFound, grid: str, loc: str) -> Exception:
     return Unprocessable(f"网格 {grid} 不存在", code="area_not_found", errors=[{"loc": [loc], "msg": "区域不存在"}])
 
 
-def _limit_and_counter(category: str, grid: str, on: date, counter_key: tuple[str, str]
-                       ) -> tuple[policy.InForce, dict[str, Any] | None]:
-    """The category's time limit and the district's counter, in one BatchGetItem (the counter rides along
-    with the policy timelines; the create's transaction guards it by version, so a stale read only costs
-    a retry)."""
-    try:
-        found, items = policy.resolve_along([deadline_parameter(category)], grid, on, also=[counter_key])
-    except NotFound as exc:
-        raise _unknown_area(exc, grid, "grid") from None
-    return found[deadline_parameter(category)], items.get(counter_key)
+# The counter as this process last wrote it, per (client, pk, sk): the next ticket of a warm instance tries
+# the following number without reading the counter first, so a create is its one transaction (issue 9). If
+# another instance took numbers meanwhile, the counter's condition fails, this entry is dropped and the
+# counter read (`create` retries).
+_counters: dict[tuple[int, str, str], tuple[Any, dict[str, Any] | None]] = {}
 
 
-def _counter_key(grid: str, today: date) -> tuple[str, str]:
-    return keys.compose(COUNTER, grid[:6]), today.strftime("%y%m")
-
-
-def _next_code(grid: str, today: date, current: dict[str, Any] | None) -> tuple[str, storage.Check]:
+def _next_code(grid: str, today: date, *, fresh: bool = False) -> tuple[str, storage.Check, dict[str, int]]:
     """The next code of the grid's district this month and the transaction op that takes it: the counter
-    item moves from the number read (`current`) to the next only if nobody moved it meanwhile."""
-    pk, sk = _counter_key(grid, today)
+    item moves from the number known to the next only if nobody moved it meanwhile."""
+    from chalicelib.platform import aws
+
+    pk, sk = keys.compose(COUNTER, grid[:6]), today.strftime("%y%m")
+    client = aws.dynamodb()
+    known = _counters.get((id(client), pk, sk))
+    if fresh or known is None or known[0] is not client:
+        current = storage.get(pk, sk, consistent=True)
+    else:
+        current = known[1]
     number = int(current["count"]) + 1 if current else 1
+    _counters.pop((id(client), pk, sk), None)  # known again once this number is taken (`_taken`)
     if current is None:
         op = storage.put_op({"pk": pk, "sk": sk, "entity": COUNTER, "count": number, "version": 1})
     else:
         op = storage.update_op(pk, sk, {"count": number, "version": int(current["version"]) + 1},
                                expected_version=int(current["version"]))
-    return f"FW-{grid[:6]}-{sk}-{number:04d}", storage.Check(op, _SequenceTaken())
+    after = {"count": number, "version": int(current["version"]) + 1 if current else 1}
+    return f"FW-{grid[:6]}-{sk}-{number:04d}", storage.Check(op, _SequenceTaken()), after
+
+
+def _taken(grid: str, today: date, counter: dict[str, int]) -> None:
+    """Remember the counter as the committed transaction left it (`_counters`)."""
+    from chalicelib.platform import aws
+
+    client = aws.dynamodb()
+    if len(_counters) > 1000:  # districts × months one instance serves are far fewer; a bound all the same
+        _counters.clear()
+    _counters[(id(client), keys.compose(COUNTER, grid[:6]), today.strftime("%y%m"))] = (client, counter)
 
 
 def _companions(ticket: Ticket) -> list[dict[str, Any]]:

@@ -243,43 +243,49 @@ def chain(area_code: str) -> list[str]:
     return [*reversed(ancestors(area_code)), ROOT] if area_code != ROOT else [ROOT]
 
 
-def resolve_along(names: list[str], area_code: str, on: date, also: list[tuple[str, str]]
-                  ) -> tuple[dict[str, InForce], dict[tuple[str, str], dict[str, Any]]]:
-    """`resolve_many`, with the items at the keys `also` read in the same BatchGetItem (eventually
-    consistent: for items the caller's write then guards with a condition, such as a counter) — so a
-    create needing a rule and one more item costs one read. Returns (parameters, items found by key)."""
-    for name in names:
-        declared(name)
-    _check_area_code(area_code)
-    extra: dict[tuple[str, str], dict[str, Any]] = {}
-    timelines = _timelines(list(dict.fromkeys(names)), area_code, also=also, found_also=extra)
-    out = {}
-    for name in names:
-        found = _pick(name, area_code, on, timelines)
-        if found is None:
-            raise NotConfigured(name, area_code, on)
-        out[name] = found
-    return out, extra
+# Timelines read in this process, for `config.policy_cache_seconds()`: a create that needs a deadline (a
+# ticket, an application) then costs its one transaction, not a policy read first (issue 9). A version set
+# in this process clears it at once; one set in another Lambda instance is seen within those seconds. Keyed
+# by the DynamoDB client too (a new client, as tests and DynamoDB Local make, is a new backend).
+_read: dict[tuple[Any, ...], tuple[float, Any, dict[tuple[str, str], "Timeline"]]] = {}
 
 
-def _timelines(names: list[str], area_code: str, *, also: list[tuple[str, str]] = (),
-               found_also: dict[tuple[str, str], dict[str, Any]] | None = None) -> dict[tuple[str, str], Timeline]:
+def _forget() -> None:
+    _read.clear()
+
+
+def _timelines(names: list[str], area_code: str) -> dict[tuple[str, str], Timeline]:
+    """`_read_timelines`, kept for a short while per process (see `_read`)."""
+    import time
+
+    from chalicelib.platform import aws, config
+
+    client = aws.dynamodb()
+    key = (id(client), tuple(names), area_code)
+    hit = _read.get(key)
+    if hit and hit[1] is client and hit[0] > time.monotonic():
+        return hit[2]
+    found = _read_timelines(names, area_code)
+    if len(_read) > 10_000:  # a bound, not a policy: the areas and names one instance serves are far fewer
+        _read.clear()
+    _read[key] = (time.monotonic() + config.policy_cache_seconds(), client, found)
+    return found
+
+
+def _read_timelines(names: list[str], area_code: str) -> dict[tuple[str, str], Timeline]:
     """Every timeline of `names` along the chain of `area_code`, in one BatchGetItem per 100 keys (one call
-    for up to 14 names). The area record rides along: an unknown area is a 404, not a root default. So do
-    the keys `also`, whose items are put in `found_also`."""
+    for up to 14 names). The area record rides along: an unknown area is a 404, not a root default."""
     codes = chain(area_code)
     names = [current_name(n) for n in names]
     names = list(dict.fromkeys([*names, *(old for n in names for old in former_names(n))]))
     pairs = [(keys.policy_partition(n, c), keys.POLICY_TIMELINE_SK) for n in names for c in codes]
     area_key = tuple(keys.record("area", area_code).values()) if area_code != ROOT else None
-    wanted = [*([area_key] if area_key else []), *pairs, *also]
+    wanted = [*([area_key] if area_key else []), *pairs]
     found: list[dict[str, Any]] = []
     for start in range(0, len(wanted), 100):
         found += storage.get_many(wanted[start:start + 100])
     if area_key and not any(i.get("entity") == "area" for i in found):
         raise NotFound(f"区域 {area_code} 不存在", code="area_not_found")
-    if found_also is not None:
-        found_also.update({(i["pk"], i["sk"]): i for i in found if (i["pk"], i["sk"]) in set(also)})
     out = {}
     for item in found:
         if item.get("entity") == ENTITY_TIMELINE:
@@ -458,7 +464,7 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
         raise Unprocessable("以下字段有误：" + "、".join(e["loc"][1] for e in errors), code="invalid_policy_version",
                             errors=errors)
 
-    timelines = _timelines([name], data.area)  # one call: this area's timeline, its ancestors', the area
+    timelines = _read_timelines([name], data.area)  # one call, never cached: the timeline it changes
     own = timelines.get((name, data.area))
     existing = _entries_at(name, data.area, timelines)  # under a former name too: the timeline stays ordered
     if existing and data.effective_from <= existing[-1].effective_from:
@@ -489,6 +495,7 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
         summary += f"；追溯生效，理由：{data.retroactive_reason}"
     changes = {"value": {"from": before.value if before else None, "to": version.value},
                "label": {"from": before.label if before else None, "to": version.label}}
+    _forget()  # this instance sees the new version at once (also when the transaction fails: re-read then)
     try:
         storage.put_new(version, also=[
             timeline_op,
@@ -548,6 +555,7 @@ def withdraw(actor: audit.Actor, caller: Caller | None, name: str, version_id: s
                         {"status": {"from": "active", "to": "withdrawn"}})]
     if timeline is not None:
         also.insert(0, _timeline_update(timeline, remaining))
+    _forget()
     return storage.update(version, {"status": "withdrawn", "withdrawn_by": actor.sub, "withdrawn_reason": reason},
                           expected_version=expected_version, also=also)
 

@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain.directory.models import ContactCard, Institution, InstitutionCard, Person
+from chalicelib.domain.areas.service import boards_changed
 from chalicelib.domain.directory.service import get_institution, load_institutions, load_people
 from chalicelib.platform.errors import field_error
 from chalicelib.platform.storage.batch import fan_out
@@ -147,7 +148,7 @@ def add_duty(caller: Caller, institution_id: str, data: DutySlotIn,
     ledger = _Ledger(person.id)
     _refuse_clash(person, ledger, commitment, ["person_id"])
     storage.stamp_new(slot)
-    _transact([storage.put_op(slot.to_item()), ledger.op(add=commitment),
+    _transact([storage.put_op(slot.to_item()), ledger.op(add=commitment), *boards_changed(*inst.serves),
                audit.entry(actor, "create", "duty-slot", slot.id,
                            f"「{inst.name}」{WEEKDAYS[slot.weekday]} {slot.start}–{slot.end} 值班：人员 {person.id}")])
     return slot
@@ -163,12 +164,12 @@ def _get(cls: type, entity: str, record_id: str, missing: str):
 def withdraw_duty(caller: Caller, slot_id: str, expected_version: int) -> DutySlot:
     actor = caller.actor
     slot: DutySlot = _get(DutySlot, "duty-slot", slot_id, f"值班安排 {slot_id} 不存在")
-    _managed_point(caller, slot.institution_id)
+    point = _managed_point(caller, slot.institution_id)
     if slot.status != "active":
         raise Conflict("该值班安排已撤回", code="already_withdrawn")
     ledger = _Ledger(slot.person_id)
     return storage.update(slot, {"status": "withdrawn"}, expected_version=expected_version, also=[
-        ledger.op(remove=f"duty-slot.{slot.id}"),
+        ledger.op(remove=f"duty-slot.{slot.id}"), *boards_changed(*point.serves),
         audit.entry(actor, "update", "duty-slot", slot.id, "撤回值班安排", {"status": {"from": "active", "to": "withdrawn"}})])
 
 
@@ -196,9 +197,10 @@ def publish_activity(caller: Caller, institution_id: str, data: ActivityIn) -> A
     if existing:  # withdrawn earlier this month: publish again over it
         return storage.update(existing, activity.model_dump(exclude={"version", "created_at", "updated_at"}),
                               expected_version=existing.version,
-                              also=[*ledger_ops, audit.entry(actor, "update", "activity", activity.id, "重新公布" + summary)])
+                              also=[*ledger_ops, *boards_changed(*inst.serves),
+                                    audit.entry(actor, "update", "activity", activity.id, "重新公布" + summary)])
     storage.stamp_new(activity)
-    _transact([storage.put_op(activity.to_item()), *ledger_ops,
+    _transact([storage.put_op(activity.to_item()), *ledger_ops, *boards_changed(*inst.serves),
                audit.entry(actor, "create", "activity", activity.id, "公布" + summary)])
     return activity
 
@@ -206,12 +208,12 @@ def publish_activity(caller: Caller, institution_id: str, data: ActivityIn) -> A
 def withdraw_activity(caller: Caller, activity_id: str, expected_version: int) -> Activity:
     actor = caller.actor
     activity: Activity = _get(Activity, "activity", activity_id, f"主题活动 {activity_id} 不存在")
-    _managed_point(caller, activity.institution_id)
+    point = _managed_point(caller, activity.institution_id)
     if activity.status != "published":
         raise Conflict("该主题活动已撤回", code="already_withdrawn")
     ops = [_Ledger(h).op(remove=f"activity.{activity.id}") for h in activity.hosts]
     return storage.update(activity, {"status": "withdrawn"}, expected_version=expected_version, also=[
-        *ops, audit.entry(actor, "update", "activity", activity.id, "撤回主题活动",
+        *ops, *boards_changed(*point.serves), audit.entry(actor, "update", "activity", activity.id, "撤回主题活动",
                           {"status": {"from": "published", "to": "withdrawn"}})])
 
 

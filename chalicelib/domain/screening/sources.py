@@ -185,8 +185,19 @@ def read_file(caller: Caller, file_id: str) -> tuple[bytes, tabular.Format]:
     return files.read_bytes(record), FORMATS[record.content_type]
 
 
+class SourceImport(storage.Record):
+    """One import's report, kept so that a retried import (same Idempotency-Key) shows it again."""
+    entity: ClassVar[str] = "work-order-import"
+    missing: ClassVar[tuple[str, str]] = ("没有这次导入", "import_not_found")
+
+    id: str
+    by: str
+    report: ImportReport
+
+
 def import_file(caller: Caller, kind: str, data: ImportIn) -> ImportReport:
     require_area(caller, data.city)
+    storage.replay_if_claimed()  # a retried import shows its first report without reading the file again
     raw, format = read_file(caller, data.file_id)
     return import_bytes(caller, kind, data.city, raw, format, source=data.file_id)
 
@@ -240,9 +251,9 @@ def import_bytes(caller: Caller, kind: str, city: str, raw: bytes, format: tabul
     report = ImportReport(id=import_id, kind=kind, city=city, rows=table.total, imported=len(items),
                           failed=len({e.row for e in errors}), errors=errors[:MAX_REPORTED_ERRORS],
                           errors_truncated=len(errors) > MAX_REPORTED_ERRORS)
-    storage.transact([audit.entry(caller.actor, "import", "work-orders", import_id,
-                                  f"导入{KIND_TITLES[kind]}（{source}）：共 {report.rows} 行，写入 {report.imported}，"
-                                  f"有误 {report.failed}")])
+    storage.put_new(SourceImport(id=import_id, by=caller.sub, report=report), also=[
+        audit.entry(caller.actor, "import", "work-orders", import_id,
+                    f"导入{KIND_TITLES[kind]}（{source}）：共 {report.rows} 行，写入 {report.imported}，有误 {report.failed}")])
     return report
 
 

@@ -290,11 +290,15 @@ def prepare_update(record: Record, changes: dict[str, Any], *, expected_version:
 
 
 def update(
-    record: Record, changes: dict[str, Any], *, expected_version: int, also: Iterable[dict[str, Any]] = ()
+    record: Record, changes: dict[str, Any], *, expected_version: int, also: Iterable[dict[str, Any]] = (),
+    appends: bool = False,
 ) -> Record:
     """Apply `changes` to `record` if its stored version is `expected_version`, with `also` in the same
     transaction. A stale version is 409 `stale_version`; a record that vanished is 404; a failed condition
-    of another op is re-raised as 409 `condition_failed` with `errors[0].loc[1]` = its index."""
+    of another op is re-raised as 409 `condition_failed` with `errors[0].loc[1]` = its index.
+
+    `appends`: this update is what a creating request creates — an entry kept inside `record` (a session on
+    a dispute) — so the request's `Idempotency-Key` claim names `record` and a retry replays it."""
     if record.version != expected_version:
         # The client saw another version than the one just read: whatever it decided, it decided on
         # other data. (Checking only the stored version would let a client sending N+1 overwrite a
@@ -302,7 +306,7 @@ def update(
         raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version")
     updated, op = prepare_update(record, changes, expected_version=expected_version)
     try:
-        transact([op, *also])
+        transact([op, *also], claim_names=0 if appends else None)
     except Conflict as exc:
         if exc.code == "condition_failed" and exc.errors[0]["loc"][1] == "0":
             keys_ = record.key_attributes()
@@ -486,17 +490,18 @@ class Check:
     problem: Exception
 
 
-def transact(ops: list[dict[str, Any] | Check]) -> None:
+def transact(ops: list[dict[str, Any] | Check], *, claim_names: int | None = None) -> None:
     """All or nothing. A failed `Check` raises its own problem; any other failed condition is 409
     `condition_failed` naming which op; contention is retried once, then reported as 409 `busy` so the
-    client retries with its idempotency key."""
+    client retries with its idempotency key. `claim_names`: the index of an `Update` an idempotency claim
+    may name when no op creates a record (see `update(appends=True)`)."""
     from botocore.exceptions import ClientError
 
     if not ops:
         return
     problems = {i: op.problem for i, op in enumerate(ops) if isinstance(op, Check)}
     ops = [op.op if isinstance(op, Check) else op for op in ops]
-    claim_at = idempotency.attach(ops, _table(), int(now_utc().timestamp()), _to_wire)
+    claim_at = idempotency.attach(ops, _table(), int(now_utc().timestamp()), _to_wire, names=claim_names)
     if len(ops) > 100:
         raise ValueError("a transaction holds at most 100 items")
     for attempt in (1, 2):
@@ -533,6 +538,15 @@ def claim_lookup() -> dict[str, Any] | None:
     """The item of this request's idempotency claim, read consistently (None without a claim or item)."""
     claim = idempotency.current()
     return get(**claim.key, consistent=True) if claim else None
+
+
+def replay_if_claimed() -> None:
+    """For a long creating request (an import): if this request's `Idempotency-Key` was already used, raise
+    its outcome (`idempotency.Replayed` or 422) now — one GetItem — rather than doing the work again."""
+    if idempotency.pending():
+        outcome = claim_outcome(claim_lookup())
+        if outcome is not None:
+            raise outcome
 
 
 def claim_outcome(stored: dict[str, Any] | None) -> Exception | None:

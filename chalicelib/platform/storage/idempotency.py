@@ -51,6 +51,7 @@ class Claim:
     body_sha256: str
     attached: bool = False
     replayed_key: tuple[str, str] | None = None
+    held_back: bool = False
 
     @classmethod
     def of(cls, caller: str, method: str, path: str, key: str, body: bytes) -> "Claim":
@@ -88,18 +89,39 @@ def claiming(claim: Claim) -> Iterator[Claim]:
         _current.reset(token)
 
 
+@contextmanager
+def held_back() -> Iterator[None]:
+    """Within the block no transaction carries the claim: for a request that writes many records before the
+    one that sums them up (an import's batches, then its report), so that the claim names the summary and a
+    replay shows it."""
+    claim = _current.get()
+    if claim is None:
+        yield
+        return
+    before, claim.held_back = claim.held_back, True
+    try:
+        yield
+    finally:
+        claim.held_back = before
+
+
 def _creates_record(op: dict[str, Any]) -> bool:
     put = op.get("Put")
     return bool(put) and "attribute_not_exists" in put.get("ConditionExpression", "") \
         and put["Item"].get("entity", {}).get("S") not in ("audit", ENTITY)
 
 
-def attach(ops: list[dict[str, Any]], table: str, now_epoch: int, to_wire) -> int | None:
-    """Append the pending claim's `Put` to `ops` if they create a record; its index, or None."""
+def attach(ops: list[dict[str, Any]], table: str, now_epoch: int, to_wire, *,
+           names: int | None = None) -> int | None:
+    """Append the pending claim's `Put` to `ops` if they create a record — or, with `names`, if they change
+    the record `ops[names]` updates (an entry appended to it: a session recorded on a dispute); its index,
+    or None."""
     claim = _current.get()
-    if claim is None or claim.attached:
+    if claim is None or claim.attached or claim.held_back:
         return None
     created = next((op["Put"]["Item"] for op in ops if _creates_record(op)), None)
+    if created is None and names is not None:
+        created = ops[names]["Update"]["Key"]
     if created is None:
         return None
     claim.attached = True

@@ -245,3 +245,27 @@ def test_a_list_longer_than_the_cap_is_a_422_before_anything_is_written(client, 
     problem = assert_problem(post(client, IMPORTS, {"file_id": file_id}, people["officer"]), 422, "csv_too_large")
     assert problem["errors"] == [{"loc": ["body", "file_id"], "msg": f"超过 {tabular.MAX_ROWS} 行"}]
     assert body(client.get(HOUSEHOLDS, headers=people["officer"]))["items"] == []
+
+
+def test_a_retried_import_shows_its_first_report_again_and_imports_nothing_twice(client, people, upload, world):
+    """CONTRACT idempotency: the key names the import's report (written last), so a retry renders it."""
+    file_id = upload(csv_of(*(f"低保户,户{n},{person(n)},{GRID}," for n in range(1, 4))), who="officer",
+                     content_type="text/csv")
+    keyed = {**people["officer"], "Idempotency-Key": "households-import-1"}
+    first = post(client, IMPORTS, {"file_id": file_id}, keyed)
+    again = post(client, IMPORTS, {"file_id": file_id}, keyed)
+    assert first.status_code == again.status_code == 201 and body(again) == body(first)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == f"{IMPORTS}/{body(first)['id']}" and body(first)["created"] == 3
+    assert len(body(client.get(HOUSEHOLDS, headers=people["officer"]))["items"]) == 3
+
+
+def test_a_retried_visit_shows_the_visit_again_and_counts_once(client, people, upload, world):
+    imported(client, people, upload, csv_of(f"低保户,张一,{person(1)},{GRID},"))
+    [household] = body(client.get(HOUSEHOLDS, headers=people["grid_worker"]))["items"]
+    keyed = {**people["grid_worker"], "Idempotency-Key": "visit-0001"}
+    visit = {"visited_on": "2026-11-20", "needs_legal_aid": False, "version": household["version"]}
+    first = post(client, f"{HOUSEHOLDS}/{household['id']}/visits", visit, keyed)
+    again = post(client, f"{HOUSEHOLDS}/{household['id']}/visits", visit, keyed)
+    assert first.status_code == again.status_code == 201 and body(again) == body(first)
+    assert again.headers["Idempotent-Replayed"] == "true" and body(again)["household"]["visit_count"] == 1

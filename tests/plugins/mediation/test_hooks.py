@@ -158,3 +158,17 @@ def test_a_dispute_without_an_agreement_takes_no_follow_up(client, mediator, clo
     assert_problem(post(client, f"/v1/mediation/disputes/{created['id']}/follow-ups",
                         {"on": clock.day(), "performed": "full", "notes": "无需回访", "version": 1}, mediator), 409,
                    "no_agreement")
+
+
+def test_a_retried_follow_up_shows_the_dispute_again_with_one_follow_up(client, mediator, clock):
+    created = ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
+    path = f"/v1/mediation/disputes/{created['id']}"
+    ok(client.put(f"{path}/outcome", headers={**mediator, "If-Match": "1", "Content-Type": "application/json"},
+                  body=json.dumps({"result": "agreement", "on": clock.day(), "summary": "达成协议",
+                                   "agreement": {"signed_on": clock.day(), "terms": [{"text": "赔偿 3000 元"}]}})))
+    keyed = {**mediator, "Idempotency-Key": "follow-up-0001"}
+    visit = {"on": clock.day(), "performed": "full", "notes": "已付清", "version": 2}
+    first = post(client, f"{path}/follow-ups", visit, keyed)
+    again = post(client, f"{path}/follow-ups", visit, keyed)
+    assert first.status_code == again.status_code == 201 and body(again) == body(first)
+    assert again.headers["Idempotent-Replayed"] == "true" and len(body(again)["outcome"]["follow_ups"]) == 1

@@ -192,3 +192,17 @@ def test_a_named_holder_must_be_on_the_roster(client, mediator, opened):
                                   {"tier": "grid", "mediator": "m-nobody", "reason": "指派", "version": 1}, mediator),
                              422, "mediator_not_found")
     assert problem["errors"][0]["loc"] == ["body", "mediator"]
+
+
+def test_a_retried_session_shows_the_dispute_again_with_the_session_recorded_once(client, mediator, opened, clock):
+    """CONTRACT idempotency: a session is an entry inside the dispute, so the key names the dispute."""
+    path = f"/v1/mediation/disputes/{opened['id']}/sessions"
+    session = {"on": clock.day(), "place": "朝阳花园社区调解室", "participants": ["李秀英"], "notes": "首次调解",
+               "version": 1}
+    keyed = {**mediator, "Idempotency-Key": "session-0001"}
+    first = post(client, path, session, keyed)
+    again = post(client, path, session, keyed)
+    assert first.status_code == again.status_code == 201 and body(again) == body(first)
+    assert again.headers["Idempotent-Replayed"] == "true" and len(body(again)["sessions"]) == 1
+    other = assert_problem(post(client, path, {**session, "notes": "另一次"}, keyed), 422, "idempotency_key_reused")
+    assert other["errors"][0]["loc"] == ["header", "Idempotency-Key"]

@@ -1,0 +1,101 @@
+"""Cold start at ready-to-serve, measured from what ships: the unpacked `chalice package` zips of the app and
+of a floor (Chalice + pydantic, one model), each precompiled as `make package` does (tools/compile_package.py).
+
+Ready-to-serve: the handler module imported, boto3 imported and the DynamoDB client created — what a first
+request needs before it can do anything, whichever of them the app defers. Each sample is a fresh
+interpreter with `-S` and the unpacked folder first on the path, then boto3 from this environment (the Lambda
+runtime provides boto3), with `PYTHONDONTWRITEBYTECODE` as on Lambda's read-only /var/task. App and floor
+runs alternate, so a busy machine slows both alike; the figures are medians.
+
+What the app does for its own cold start: bytecode in the zip (tools/compile_package.py); pydantic schemas
+built on first use (`Model`'s `defer_build`); boto3 imported on the first call (platform/aws.py); the OpenAPI
+document built when asked for; and `PYDANTIC_DISABLE_PLUGINS=__all__` in the functions' environment
+(.chalice/config.json), so pydantic does not scan every installed distribution's entry points (importlib
+.metadata over the whole zip) the first time it builds a schema — the app uses no pydantic plugin.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FLOOR_APP = '''
+from chalice import Chalice
+from pydantic import BaseModel
+
+
+class Thing(BaseModel):
+    name: str
+
+
+app = Chalice(app_name="floor")
+
+
+@app.route("/")
+def index():
+    return Thing(name="x").model_dump()
+'''
+
+READY = ("import time; t = time.perf_counter(); import app, boto3; "
+         "boto3.session.Session().client('dynamodb', region_name='cn-northwest-1'); print(time.perf_counter() - t)")
+
+
+def _pinned(name: str) -> str:
+    return next(line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+                if line.startswith(name + "=="))
+
+
+def _package(project: Path, stage: str, out: Path) -> Path:
+    """`chalice package` + precompile, unpacked into `out`/unzipped; returns that folder."""
+    chalice = str(Path(sys.executable).with_name("chalice"))
+    extra = ["--merge-template", "infra/resources.json"] if project == ROOT else []
+    subprocess.run([chalice, "package", "--stage", stage, *extra, str(out)], cwd=project, check=True,
+                   capture_output=True, env={**os.environ, "AWS_DEFAULT_REGION": "cn-northwest-1"})
+    subprocess.run([sys.executable, "-m", "tools.compile_package", str(out / "deployment.zip")], cwd=ROOT,
+                   check=True, capture_output=True)
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        archive.extractall(out / "unzipped")
+    return out / "unzipped"
+
+
+def _floor_project(where: Path) -> Path:
+    project = where / "floor"
+    (project / ".chalice").mkdir(parents=True)
+    (project / "app.py").write_text(FLOOR_APP)
+    (project / "requirements.txt").write_text(_pinned("pydantic") + "\n")
+    (project / ".chalice" / "config.json").write_text(json.dumps(
+        {"version": "2.0", "app_name": "floor", "stages": {"prod": {"api_gateway_stage": "v1"}}}))
+    return project
+
+
+def _sample(folder: Path, env: dict[str, str]) -> float:
+    import boto3
+
+    runtime = str(Path(boto3.__file__).parents[1])  # where this environment's boto3 lives
+    out = subprocess.run([sys.executable, "-S", "-c", READY], cwd=folder, capture_output=True, text=True, check=True,
+                         env={**env, "PYTHONPATH": os.pathsep.join([str(folder), runtime]),
+                              "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"})
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def measure(runs: int, stage_env: dict[str, str]) -> dict[str, float]:
+    """Medians (seconds) of `runs` alternating ready-to-serve samples of the floor and the app."""
+    with tempfile.TemporaryDirectory() as work:
+        floor = _package(_floor_project(Path(work)), "prod", Path(work, "floor-out"))
+        ours = _package(ROOT, "prod", Path(work, "app-out"))
+        env = {"PATH": os.environ["PATH"], "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+               "AWS_DEFAULT_REGION": "cn-northwest-1", **stage_env}
+        _sample(floor, env), _sample(ours, env)  # warm the disk cache
+        samples: dict[str, list[float]] = {"floor": [], "app": []}
+        for _ in range(runs):
+            samples["floor"].append(_sample(floor, env))
+            samples["app"].append(_sample(ours, env))
+    return {name: statistics.median(values) for name, values in samples.items()} | {
+        f"{name}_all": values for name, values in samples.items()}
