@@ -96,7 +96,7 @@ def test_message_data_is_fitted_to_the_platform_field_rules(clock):
 def test_a_subscribed_resident_receives_received_routed_and_closed_for_a_routed_question(client, desk):
     alice = resident(client, "alice")
     grants = accept(client, alice, "received", "routed", "closed")
-    assert {g["stage"]: g["remaining"] for g in grants["items"]} == {
+    assert {g["stage"]: g["remaining"] for g in grants["items"] if g["stage"].startswith("intake.")} == {
         "intake.answered": 0, "intake.closed": 1, "intake.received": 1, "intake.routed": 1}
     ticket = ask(client, alice)
     code = ticket["code"]
