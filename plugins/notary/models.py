@@ -263,8 +263,9 @@ ReminderReason = Literal["appointment_due", "materials_incomplete"]
 
 
 class ReminderOut(Model):
-    """One resident the desk should call before their appointment (until the subscribe-message outbox sends
-    it): the masked phone only — the full one through the audited `/contact` read."""
+    """One appointment to remind the resident of: `notice` says whether the subscribe-message reminder went
+    out (a resident's own booking); without one, or not sent, the desk calls — the masked phone only here,
+    the full one through the audited `/contact` read."""
     appointment_id: str
     day: date
     start: str

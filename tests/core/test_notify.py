@@ -266,3 +266,21 @@ def test_the_staff_holding_a_ticket_see_whether_the_resident_was_told_and_the_re
     seen = ok(client.get(f"/v1/tickets/{ticket['code']}", headers=desk["worker"]))["notices"]
     assert [(n["stage"], n["status"]) for n in seen] == [("intake.received", "not_subscribed"), ("intake.answered", "sent")]
     assert ok(client.get(f"/v1/tickets/{ticket['code']}", headers=jack))["notices"] is None
+
+
+# --- due later, withdrawn (issue 13: notary reminders) ---------------------------------------------------
+
+def test_a_message_due_later_waits_for_its_time_and_a_withdrawn_one_is_never_handed_on(aws_backend, clock):
+    later = timeutil.now_utc() + timedelta(hours=3)
+    storage.transact([notify.message_op("acct-1", "intake.received", {"phrase3": "已受理"}, page="pages/t",
+                                        source="t:1", key=key, due=later) for key in ("t1-wait", "t1-gone")])
+    assert notify.relay() == 0
+    storage.transact([notify.withdraw_op("t1-gone")])
+    gone = storage.find(Message, ENTITY, "t1-gone", consistent=True)
+    assert (gone.status, gone.version) == ("withdrawn", 2)
+    with timeutil.travel(timedelta(hours=3, minutes=1)):
+        assert notify.relay() == 1  # t1-wait only
+    assert storage.find(Message, ENTITY, "t1-wait", consistent=True).status == "not_subscribed"
+    for finished in ("t1-wait", "t1-gone", "no-such-message"):  # nothing pending left to take back
+        with pytest.raises(notify.NotPending):
+            storage.transact([notify.withdraw_op(finished)])

@@ -7,8 +7,8 @@ send nothing and stay on the staff reminders list, which shows per appointment w
 from __future__ import annotations
 
 import json
-import urllib.request
 import os
+import urllib.request
 from datetime import timedelta
 
 from chalicelib.domain.notify import service as notify
