@@ -11,6 +11,7 @@ from chalicelib.plugin import CoverageRole, LedgerColumn, LinkRule, Parameter, P
 from plugins.notary import service
 from plugins.notary.models import (
     APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, OPENS_AT, REMINDER_DAYS,
+    REMINDER_HOUR,
 )
 from plugins.notary.routes import bp
 
@@ -32,7 +33,10 @@ plugin = Plugin(
         Parameter(MATERIALS_LOOKAHEAD, title="预约材料未备齐提示天数", unit="工作日", minimum=1, maximum=20, default=3,
                   description="排查时列出此后若干个工作日内材料尚未确认备齐的预约，便于工作人员提前联系。"),
         Parameter(REMINDER_DAYS, title="预约提醒提前工作日数", unit="工作日", minimum=1, maximum=5, default=1,
-                  description="N3：预约前一（个工作）日提醒申请人时间、方式和尚未备齐的材料（订阅消息接入前由工作人员电话提醒）。"),
+                  description="N3：预约前一（个工作）日提醒申请人时间、方式和尚未备齐的材料：居民本人预约的以订阅消息提醒，"
+                              "工作人员代为预约的列入提醒清单由工作人员电话提醒。"),
+        Parameter(REMINDER_HOUR, title="预约提醒发送时刻", unit="时", minimum=8, maximum=21, default=18,
+                  description="订阅消息提醒在提醒日的此时（北京时间）发出：傍晚下班后，不在深夜打扰老年人。"),
     ),
     link_rules=(LinkRule(APPOINTMENT, service.may_attach),),
     screening_checks=(ScreeningCheck("notary.materials-incomplete", "公证预约材料未备齐", service.materials_incomplete),),

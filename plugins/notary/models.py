@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
+from chalicelib.domain.notify.models import Notice
 from chalicelib.platform import pii, storage
 from chalicelib.platform.model import Model
 
@@ -19,6 +20,9 @@ CLOSES_AT = "notary.closes_at_hour"
 HOME_VISIT_AGE = "notary.home_visit_age"
 MATERIALS_LOOKAHEAD = "notary.materials_lookahead_days"
 REMINDER_DAYS = "notary.reminder_working_days"
+REMINDER_HOUR = "notary.reminder_hour"
+BOOKED_STAGE = "notary.booked"        # subscribe-message stages (template ids: WECHAT_SUBSCRIBE_TEMPLATES)
+REMINDER_STAGE = "notary.reminder"
 
 Mode = Literal["office", "video", "home"]
 MODE_TITLES = {"office": "到公证处办理", "video": "远程视频办证", "home": "上门办证（绿色通道）"}
@@ -104,6 +108,8 @@ class Slot(storage.Record):
     booked: int = 0
     modes: list[Mode]
     notary: str | None = None       # the notary's name, when the slot is with one notary
+    office_name: str | None = None  # for the resident's messages, so a booking reads nothing more
+    remind_at: datetime | None = None  # when a resident's reminder of this slot is due (set when published)
 
     def place(self, listing: str) -> storage.Place | None:
         return storage.Place(of=(self.office_id,), sort=(self.day.isoformat(), self.start, self.id))
@@ -212,6 +218,7 @@ class Appointment(storage.Record):
     green_reason: str | None = None
     materials_ready: list[str] = Field(default_factory=list)
     status: Literal["booked", "cancelled"] = "booked"
+    reminder_id: str | None = None  # the outbox reminder of the current slot (booked by a resident account)
 
     def place(self, listing: str) -> storage.Place | None:
         if listing == "notary-appointment-by":
@@ -256,8 +263,9 @@ ReminderReason = Literal["appointment_due", "materials_incomplete"]
 
 
 class ReminderOut(Model):
-    """One resident the desk should call before their appointment (until the subscribe-message outbox sends
-    it): the masked phone only — the full one through the audited `/contact` read."""
+    """One appointment to remind the resident of: `notice` says whether the subscribe-message reminder went
+    out (a resident's own booking); without one, or not sent, the desk calls — the masked phone only here,
+    the full one through the audited `/contact` read."""
     appointment_id: str
     day: date
     start: str
@@ -269,6 +277,7 @@ class ReminderOut(Model):
     materials_missing: list[str] = Field(description="尚未确认备齐的材料")
     reasons: list[ReminderReason] = Field(description="appointment_due 预约临近 / materials_incomplete 材料未备齐")
     message: str = Field(description="提醒内容（电话提醒时照读）")
+    notice: Notice | None = Field(None, description="发给居民的订阅消息提醒及其状态（居民本人预约时才有）：已发送的不必再电话提醒")
 
 
 class ReminderPage(Model):

@@ -58,8 +58,9 @@ def notary_day_appointments(office_id):
 
 
 @bp.route("/offices/{office_id}/reminders", methods=["GET"], authorizer=jwt_auth)
-@endpoint("待电话提醒的预约（次日预约及材料未备齐，工作人员）", who=STAFF, query=ReminderQuery, response=ReminderPage,
-          tags=TAGS)
+@endpoint("待提醒的预约（次日预约及材料未备齐，工作人员）", who=STAFF, query=ReminderQuery, response=ReminderPage,
+          tags=TAGS, description="每条预约附居民订阅消息提醒的状态（notice）：已发送的不必再电话提醒；"
+                                 "工作人员代为预约或居民未订阅的，由工作人员电话提醒。")
 def notary_reminders(office_id):
     q = parse_query(ReminderQuery)
     return service.reminders(caller(), office_id, limit=q.limit, cursor=q.cursor)

@@ -7,6 +7,11 @@ Never double-booked: a slot carries `capacity` and `booked`, and a booking is on
 the appointment and raises the slot's `booked` on the condition that the slot's version is the one just
 read. Two residents racing for the last seat both read version n; the first transaction moves it to n+1,
 the second's condition fails, it reads the slot again, finds it full and answers 409 `slot_full`.
+
+Told through the outbox: a resident booking (or moving) an appointment from their own account gets, in the
+same transaction, a confirmation and a reminder due the evening before (`notary.reminder_working_days`,
+`notary.reminder_hour`); a cancel or a move withdraws the waiting reminder in that transaction too.
+Appointments made by staff write no message; the staff reminders list covers them.
 """
 from __future__ import annotations
 
@@ -18,6 +23,8 @@ from chalicelib.domain.areas.service import area_chain
 from chalicelib.domain.coverage import service as coverage
 from chalicelib.domain.directory import service as directory
 from chalicelib.domain.directory.models import Institution
+from chalicelib.domain.notify import service as notify
+from chalicelib.domain.notify.models import Message, Notice
 from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import DemoContext, Finding, ScreeningContext
 from chalicelib.platform import audit, pii, storage, workdays
@@ -29,7 +36,7 @@ from plugins.notary import catalogue
 from plugins.notary.criteria import GREEN_CHANNEL, HomeVisitFacts
 from plugins.notary.models import (
     APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, MODE_TITLES, OPENS_AT,
-    REMINDER_DAYS, SLOT, Appointment, ReminderOut, ReminderPage,
+    REMINDER_DAYS, REMINDER_HOUR, SLOT, BOOKED_STAGE, REMINDER_STAGE, Appointment, ReminderOut, ReminderPage,
     AppointmentIn, AppointmentOut, AppointmentPage, AppointmentContactOut, Decision, GridNotary, LiaisonCard, MatterOut, MatterPage,
     OfficeCard, Slot, SlotIn, SlotOut, SlotPage,
 )
@@ -127,7 +134,7 @@ def publish_slot(caller: Caller, office_id: str, data: SlotIn) -> Slot:
     if not workdays.is_workday(data.day):
         raise Unprocessable(f"{data.day} 不是工作日", code="not_a_working_day",
                             errors=field_error(["day"], "不是工作日"))
-    hours = policy.resolve_many([OPENS_AT, CLOSES_AT], inst.home_area, data.day)
+    hours = policy.resolve_many([OPENS_AT, CLOSES_AT, REMINDER_DAYS, REMINDER_HOUR], inst.home_area, data.day)
     opens, closes = int(hours[OPENS_AT].value), int(hours[CLOSES_AT].value)
     ends = starts + timedelta(minutes=data.minutes)
     if starts.hour < opens or ends > _moment(data.day, "00:00") + timedelta(hours=closes):
@@ -135,7 +142,8 @@ def publish_slot(caller: Caller, office_id: str, data: SlotIn) -> Slot:
                             errors=field_error(["start"], f"不在办公时间 {opens}:00–{closes}:00 之内"))
     slot = Slot(id=f"{office_id}.{data.day:%Y%m%d}{data.start.replace(':', '')}", office_id=office_id,
                 office_area=inst.home_area, day=data.day, start=data.start, starts_at=starts, minutes=data.minutes,
-                capacity=data.capacity, modes=sorted(set(data.modes)), notary=data.notary)
+                capacity=data.capacity, modes=sorted(set(data.modes)), notary=data.notary, office_name=inst.name,
+                remind_at=_reminder_due(data.day, hours))
     try:
         return storage.put_new(slot, also=[audit.entry(caller.actor, "create", SLOT, slot.id,
                                                        f"发布公证预约时段 {data.day} {data.start}，{data.capacity} 个名额")])
@@ -225,23 +233,27 @@ def green_channel(data: AppointmentIn, area: str, on: date) -> Decision | None:
 
 
 def book(caller: Caller, data: AppointmentIn, *, appointment_id: str | None = None) -> Appointment:
-    """A resident books a slot: the matter, the way (office, video, home) and a phone to reach them."""
+    """A resident books a slot: the matter, the way (office, video, home) and a phone to reach them. From a
+    resident's own account the confirmation and the reminder are written in the booking's transaction."""
     matter = _matter(data.matter)
     slot = _bookable(data.slot_id, ["slot_id"])
     _check_mode(data, matter, slot)
     decision = green_channel(data, slot.office_area, slot.day)
+    appointment_id = appointment_id or uuid.uuid4().hex
     appointment = Appointment(
-        id=appointment_id or uuid.uuid4().hex, owner=caller.sub, office_id=slot.office_id,
+        id=appointment_id, owner=caller.sub, office_id=slot.office_id,
+        reminder_id=_reminder_key(appointment_id, 1) if "resident" in caller.roles else None,
         office_area=slot.office_area, slot_id=slot.id, day=slot.day, start=slot.start, matter=matter.code,
         mode=data.mode, address=data.address if data.mode == "home" else None, green_channel=decision,
         **pii.seal_phone(data.phone).fields("phone"))
     note = audit.entry(caller.actor, "create", APPOINTMENT, appointment.id,
                        f"预约{matter.name}，{slot.day} {slot.start}，{MODE_TITLES[data.mode]}")
+    told = _messages(appointment, slot, "预约成功") if appointment.reminder_id else []
     for _ in range(ATTEMPTS):
         if slot.free <= 0:
             raise _full(slot)
         try:
-            return storage.put_new(appointment, also=[_seat(slot, +1), note])
+            return storage.put_new(appointment, also=[_seat(slot, +1), note, *told])
         except _SlotChanged:
             slot = storage.require(Slot, slot.id, consistent=True)
     raise Conflict("预约的人较多，请稍后重试", code="busy")
@@ -283,17 +295,24 @@ def _still_open(appointment: Appointment, expected_version: int) -> Appointment:
 
 
 def _write_with_slots(appointment: Appointment, changes: dict[str, Any], moves: list[tuple[Slot, int]],
-                      note: dict[str, Any]) -> Appointment:
+                      note: dict[str, Any], *, event: str | None = None) -> Appointment:
     """Update the appointment and move seats on its slots in one transaction, re-reading a slot that
-    changed under us (a seat taken by someone else is a 409 `slot_full`)."""
+    changed under us (a seat taken by someone else is a 409 `slot_full`). The waiting reminder is withdrawn
+    in it; with `event` (a move) the new confirmation and reminder, for the first slot of `moves`, too."""
+    withdraw = appointment.reminder_id is not None
     for _ in range(ATTEMPTS):
         for slot, delta in moves:
             if delta > 0 and slot.free <= 0:
                 raise _full(slot)
         updated, op = storage.prepare_update(appointment, changes, expected_version=appointment.version)
+        told = [notify.withdraw_op(appointment.reminder_id)] if withdraw else []
+        if event and updated.reminder_id:
+            told += _messages(updated, moves[0][0], event)
         try:
-            storage.transact([op, *(_seat(slot, delta) for slot, delta in moves), note])
+            storage.transact([op, *(_seat(slot, delta) for slot, delta in moves), note, *told])
             return updated
+        except notify.NotPending:  # already sent (or given up): nothing left to take back
+            withdraw = False
         except _SlotChanged:
             moves = [(storage.require(Slot, slot.id, consistent=True), delta) for slot, delta in moves]
         except Conflict as exc:
@@ -325,10 +344,51 @@ def reschedule(caller: Caller, appointment_id: str, slot_id: str, expected_versi
         raise Unprocessable(f"该时段不接受{MODE_TITLES[appointment.mode]}", code="mode_not_offered",
                             errors=field_error(["slot_id"], "该时段不提供原预约的办理方式"))
     old = storage.require(Slot, appointment.slot_id, consistent=True)
-    changes = {"slot_id": new.id, "day": new.day, "start": new.start}
+    changes = {"slot_id": new.id, "day": new.day, "start": new.start,
+               "reminder_id": _reminder_key(appointment.id, expected_version + 1) if appointment.reminder_id else None}
     return _write_with_slots(appointment, changes, [(new, +1), (old, -1)], audit.entry(
         caller.actor, "update", APPOINTMENT, appointment.id, "改约公证预约",
-        {"slot": {"from": f"{old.day} {old.start}", "to": f"{new.day} {new.start}"}}))
+        {"slot": {"from": f"{old.day} {old.start}", "to": f"{new.day} {new.start}"}}), event="改约成功")
+
+
+# --- the resident's subscribe messages (through the core outbox) -----------------------------------
+
+def _reminder_key(appointment_id: str, version: int) -> str:
+    """The reminder's message id: one per version of the appointment that set its time."""
+    return f"{appointment_id}-reminder-v{version}"
+
+
+def _messages(appointment: Appointment, slot: Slot, event: str) -> list[dict[str, Any]]:
+    """The confirmation (`notary.booked`, sent at once) and the reminder (`notary.reminder`, due the evening
+    before) of `appointment` at `slot`: the matter, the time, the place — never the address or the phone,
+    which would show on the lock screen."""
+    place = (slot.office_name or "公证处") if appointment.mode == "office" else MODE_TITLES[appointment.mode]
+    data: dict[str, str | datetime] = {"thing1": catalogue.find(appointment.matter).name,
+                                       "time2": _moment(appointment.day, appointment.start), "thing3": place}
+    about = {"page": f"pages/notary/appointment?id={appointment.id}", "source": f"{APPOINTMENT}:{appointment.id}"}
+    return [
+        notify.message_op(appointment.owner, BOOKED_STAGE, {**data, "phrase4": event},
+                          key=f"{appointment.id}-booked-v{appointment.version}", **about),
+        notify.message_op(appointment.owner, REMINDER_STAGE, {**data, "thing4": "请带齐材料"},
+                          key=appointment.reminder_id, due=slot.remind_at or _slot_reminder_due(slot), **about),
+    ]
+
+
+def _reminder_due(on: date, values: dict[str, Any]) -> datetime:
+    """`notary.reminder_hour` o'clock (Asia/Shanghai) of the working day `notary.reminder_working_days`
+    before `on` — the day the staff reminders list shows it (a moment already past: at once). Kept on the
+    slot when it is published (with the opening hours, one read), so a booking reads nothing more."""
+    day = on
+    for _ in range(int(values[REMINDER_DAYS].value)):
+        day -= timedelta(days=1)
+        while not workdays.is_workday(day):
+            day -= timedelta(days=1)
+    return _moment(day, f"{int(values[REMINDER_HOUR].value):02d}:00")
+
+
+def _slot_reminder_due(slot: Slot) -> datetime:
+    """For a slot stored before it kept its reminder time: the parameters in force now."""
+    return _reminder_due(slot.day, policy.resolve_many([REMINDER_DAYS, REMINDER_HOUR], slot.office_area))
 
 
 def confirm_materials(caller: Caller, appointment_id: str, ready: list[str], expected_version: int) -> Appointment:
@@ -379,29 +439,33 @@ def day_list(caller: Caller, office_id: str, day: date, *, limit: int, cursor: s
 def reminders(caller: Caller, office_id: str, *, limit: int, cursor: str | None) -> ReminderPage:
     """Staff of the office: the appointments of the working day `notary.reminder_working_days` ahead (the
     day before, by default), each with the resident's masked phone and the materials not yet confirmed,
-    so the desk can call. One Query of the day's listing."""
+    so the desk can call — and whether the resident's own subscribe-message reminder went out (`notice`;
+    none for appointments made by staff). One Query of the day's listing and one BatchGet of the reminders."""
     inst = office_for_staff(caller, office_id)
     today = today_shanghai()
     ahead = int(policy.resolve(REMINDER_DAYS, inst.home_area, today).value)
     day = workdays.add_working_days(today, ahead).end
     page = storage.page(Appointment, "notary-appointment-day", (office_id, day.isoformat()), limit=limit,
                         cursor=cursor)
-    items = [reminder(Appointment.from_item(i)) for i in page.items]
-    # TODO(outbox): once intake's subscribe-message outbox exists, enqueue each `message` to the resident.
+    appointments = [Appointment.from_item(i) for i in page.items]
+    sent = storage.find_many(Message, [a.reminder_id for a in appointments if a.reminder_id])  # one BatchGet
+    items = [reminder(a, sent.get(a.reminder_id or "")) for a in appointments]
     return ReminderPage(day=day, items=items, next_cursor=page.next_cursor)
 
 
-def reminder(appointment: Appointment) -> ReminderOut:
+def reminder(appointment: Appointment, message: Message | None = None) -> ReminderOut:
+    """One line of the desk's list; `message`: the outbox reminder, whose status tells whether to call."""
     matter = catalogue.find(appointment.matter)
     missing = [m for m in matter.materials if m not in appointment.materials_ready]
     when = f"{appointment.day} {appointment.start}"
-    message = f"您预约的{matter.name}定于 {when}（{MODE_TITLES[appointment.mode]}）"
-    message += f"，请备齐：{'、'.join(missing)}" if missing else "，材料已确认备齐，请按时办理"
+    text = f"您预约的{matter.name}定于 {when}（{MODE_TITLES[appointment.mode]}）"
+    text += f"，请备齐：{'、'.join(missing)}" if missing else "，材料已确认备齐，请按时办理"
     return ReminderOut(
         appointment_id=appointment.id, day=appointment.day, start=appointment.start, matter=matter.code,
         matter_name=matter.name, mode=appointment.mode, mode_title=MODE_TITLES[appointment.mode],
         phone=appointment.phone_masked, materials_missing=missing,
-        reasons=["appointment_due", *(["materials_incomplete"] if missing else [])], message=message)
+        reasons=["appointment_due", *(["materials_incomplete"] if missing else [])], message=text,
+        notice=Notice.of(message) if message else None)
 
 
 # --- what notary declares on its Plugin -----------------------------------------------------------
@@ -461,7 +525,7 @@ def load_demo(context: DemoContext) -> None:
         for start in DEMO_TIMES:
             slot = Slot(id=f"{DEMO_OFFICE}.{day:%Y%m%d}{start.replace(':', '')}", office_id=DEMO_OFFICE,
                         office_area=DEMO_OFFICE_AREA, day=day, start=start, starts_at=_moment(day, start), minutes=30,
-                        capacity=1, modes=["home", "office", "video"], notary="王建国")
+                        capacity=1, modes=["home", "office", "video"], notary="王建国", office_name="天宁公证处")
             if storage.find(Slot, SLOT, slot.id) is None:
                 storage.put_new(slot, also=[audit.entry(context.actor, "create", SLOT, slot.id, "演示时段")])
             first = first or slot

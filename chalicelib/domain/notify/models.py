@@ -23,7 +23,8 @@ GRANT = "notify-grant"
 PENDING = "notify-pending"
 ABOUT = "notify-about"
 
-Status = Literal["pending", "sent", "not_subscribed", "refused", "rejected", "failed", "no_template", "no_openid"]
+Status = Literal["pending", "sent", "not_subscribed", "refused", "rejected", "failed", "no_template", "no_openid",
+                 "withdrawn"]
 FINAL_TITLES: dict[str, str] = {
     "sent": "已发送",
     "not_subscribed": "居民未订阅（或订阅次数已用完），未发送",
@@ -32,6 +33,7 @@ FINAL_TITLES: dict[str, str] = {
     "failed": "多次发送失败，已放弃",
     "no_template": "该环节未配置消息模板，未发送",
     "no_openid": "居民账号没有可用的微信身份，未发送",
+    "withdrawn": "所报告的事项已变化（如预约取消或改约），消息已撤回，未发送",
 }
 
 
@@ -48,7 +50,7 @@ class Message(storage.Record):
     source: str                  # `<entity>:<id>` of the record it reports on
     status: Status = "pending"
     attempts: int = 0
-    next_at: datetime            # when it is due (the first time: when written; then the backoff)
+    next_at: datetime            # when it is due (the first time: when written, or `due`; then the backoff)
     granted: bool = False        # one of the resident's grants was taken for it (never twice)
     last_error: str | None = None
     sent_at: datetime | None = None

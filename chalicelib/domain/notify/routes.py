@@ -17,7 +17,7 @@ RESIDENT = {"resident"}
 @bp.route("/notify/subscriptions", methods=["POST"], authorizer=jwt_auth)
 @endpoint("报告居民同意接收的订阅消息", who=RESIDENT, body=SubscribeIn, response=SubscriptionsOut, tags=TAGS,
           description="小程序调用 wx.requestSubscribeMessage 后原样上报结果：每同意一次，该环节可向居民发送一条消息"
-                      "（受理、转办、答复、办结）。未配置的模板 id 为 422。")
+                      "（如受理、转办、答复、办结，公证预约确认与预约提醒）。未配置的模板 id 为 422。")
 def subscribe():
     return service.subscribe(caller(), parse(SubscribeIn))
 

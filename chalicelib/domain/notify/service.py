@@ -12,6 +12,10 @@ more try, never to a lost message. Answers decide what happens next:
 | 40003, 40037, 47003, 41030 (our mistake)| `rejected` (logged for the operators)          |
 | -1, rate limits, no answer, anything else| retried after 1, 2, 4, 8 minutes; then `failed`|
 | no grant left for the stage              | `not_subscribed`, the platform is not called   |
+
+A message may be due later than written (`message_op(..., due=)`: a reminder the day before an appointment)
+and withdrawn while it still waits (`withdraw_op`: the appointment was cancelled), in the transaction of
+the change that makes it pointless.
 """
 from __future__ import annotations
 
@@ -73,16 +77,33 @@ def fit(key: str, value: str | datetime) -> str:
 
 
 def message_op(account: str, stage: str, data: dict[str, str | datetime], *, page: str, source: str,
-               key: str | None = None) -> dict[str, Any]:
+               key: str | None = None, due: datetime | None = None) -> dict[str, Any]:
     """A Put of one outbox message for a resident account, for the transaction of the change it reports.
     `data` maps the template's keys (`thing2`, `phrase3`, `time4` …) to values, fitted here to the rules;
     `key` (unique per change, e.g. `<ticket>-received-v1`) makes the id, so a change written once writes
-    its message once."""
+    its message once. `due`: not sent before then (a reminder); a moment already past means now."""
     moment = now_utc()
     message = storage.stamp_new(Message(
-        id=key or uuid.uuid4().hex, account=account, stage=stage, page=page, source=source, next_at=moment,
-        data={k: fit(k, v) for k, v in data.items()}))
+        id=key or uuid.uuid4().hex, account=account, stage=stage, page=page, source=source,
+        next_at=max(due, moment) if due else moment, data={k: fit(k, v) for k, v in data.items()}))
     return storage.put_op(message.to_item())
+
+
+class NotPending(Exception):
+    """The message to withdraw is no longer waiting: sent, or finished otherwise (or never written)."""
+
+
+def withdraw_op(message_id: str) -> storage.Check:
+    """An op for the transaction of a change that makes a waiting message pointless (the appointment it
+    reminds of was cancelled): the message becomes `withdrawn` and leaves the pending list, so the relay
+    never hands it on. Its version moves, so a delivery that read it before cannot claim it afterwards.
+    Conditional on the message still pending: a `Check` raising `NotPending` otherwise — the caller drops
+    the op and writes its change alone (a message already sent cannot be taken back)."""
+    pending_keys = storage.INDEXES[Message.listing(PENDING).index]
+    op = storage.entries_op(**storage.keys.record(ENTITY, message_id), when={"status": "pending"},
+                            set_={"status": "withdrawn", "updated_at": iso(now_utc())}, add={"version": 1},
+                            remove=pending_keys)
+    return storage.Check(op, NotPending())
 
 
 def about(source: str, *, limit: int = 50) -> list[Notice]:

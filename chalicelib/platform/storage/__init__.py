@@ -335,6 +335,18 @@ def update_entries(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remo
     address one entry of a map attribute, so concurrent writers that touch different entries (the shards
     of one job reporting back) never overwrite each other. `when`: fields that must equal the given values.
     Returns the item after the update, or None when the item is missing or `when` does not hold."""
+    request = entries_op(pk, sk, set_=set_, remove=remove, when=when)["Update"]
+    try:
+        response = aws.dynamodb().update_item(**request, ReturnValues="ALL_NEW")
+    except aws.dynamodb().exceptions.ConditionalCheckFailedException:
+        return None
+    return _from_wire(response["Attributes"])
+
+
+def entries_op(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remove: Iterable[str] = (),
+               when: dict[str, Any] | None = None, add: dict[str, int] | None = None) -> dict[str, Any]:
+    """`update_entries` as a transaction op, conditional on the item existing and on `when`; `add` adds to
+    number fields (`{"version": 1}`: the change is seen by a writer holding the version read before it)."""
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
 
@@ -349,22 +361,23 @@ def update_entries(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remo
     for i, (field, value) in enumerate((set_ or {}).items()):
         values[f":s{i}"] = _value(value)
         sets.append(f"{path(field)} = :s{i}")
+    adds = []
+    for i, (field, amount) in enumerate((add or {}).items()):
+        values[f":a{i}"] = _value(amount)
+        adds.append(f"{path(field)} :a{i}")
     removes = [path(field) for field in remove]
     condition = ["attribute_exists(pk)"]
     for i, (field, value) in enumerate((when or {}).items()):
         values[f":w{i}"] = _value(value)
         condition.append(f"{path(field)} = :w{i}")
-    expression = (" SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
+    expression = (" SET " + ", ".join(sets) if sets else "") + (" ADD " + ", ".join(adds) if adds else "") \
+        + (" REMOVE " + ", ".join(removes) if removes else "")
     request: dict[str, Any] = {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
                                "UpdateExpression": expression.strip(), "ExpressionAttributeNames": names,
-                               "ConditionExpression": " AND ".join(condition), "ReturnValues": "ALL_NEW"}
+                               "ConditionExpression": " AND ".join(condition)}
     if values:
         request["ExpressionAttributeValues"] = values
-    try:
-        response = aws.dynamodb().update_item(**request)
-    except aws.dynamodb().exceptions.ConditionalCheckFailedException:
-        return None
-    return _from_wire(response["Attributes"])
+    return {"Update": request}
 
 
 THROTTLED = ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded")
@@ -658,7 +671,7 @@ def query_all(partition: str, *, index: str | None = None, begins_with: str | No
 
 
 __all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
-           "check_op", "add_to", "must_exist", "delete_op", "remove_op", "find", "find_many", "increment", "update_entries", "add_op", "query", "query_all", "plain", "keys", "THROTTLED"]
+           "check_op", "add_to", "must_exist", "delete_op", "remove_op", "find", "find_many", "increment", "update_entries", "entries_op", "add_op", "query", "query_all", "plain", "keys", "THROTTLED"]
 
 
 def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:
