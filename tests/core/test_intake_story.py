@@ -88,24 +88,6 @@ def test_attachments_of_a_ticket_are_listed_to_its_resident_and_the_staff_holdin
     assert_problem(client.get("/v1/files?linked_record=no-such-entity:1", headers=carol), 422)
 
 
-def test_a_ticket_create_costs_two_round_trips_and_a_stale_counter_only_a_retry(client, desk, monkeypatch):
-    from chalicelib.platform import storage
-    from tests.core.test_write_floor import dynamodb_calls
-
-    dora = resident(client, "dora")
-    with dynamodb_calls() as made:
-        first = ask(client, dora)
-    assert made == ["BatchGetItem", "TransactWriteItems"]  # rule + counter in one read, then one write
-
-    real_get_many = storage.get_many
-    monkeypatch.setattr(storage, "get_many", lambda pairs: [i for i in real_get_many(pairs)
-                                                            if i.get("entity") != "intake-counter"])
-    with dynamodb_calls() as made:  # the read missed the counter (eventual consistency): one more try
-        second = ask(client, dora)
-    assert made == ["BatchGetItem", "TransactWriteItems", "GetItem", "TransactWriteItems"]
-    assert int(second["code"][-4:]) == int(first["code"][-4:]) + 1
-
-
 def test_demo_tickets_stand_in_each_state_at_fixed_codes_and_load_twice_without_change(client, desk, clock):
     from chalicelib.domain.areas.models import Area
     from chalicelib.domain.intake import demo

@@ -116,7 +116,8 @@ def test_a_visit_with_a_legal_need_costs_the_visit_the_tickets_creation_and_one_
 
     person = ok(post(client, PEOPLE, person_in(clock), who["district officer"]), 201)
     calls = dynamodb_calls(lambda: ok(visit_with_legal_help(client, who, clock, person), 201))
-    # the person; the visit (first, so an Idempotency-Key claims it); intake's own create (its limit and
-    # its counter in one BatchGetItem, then the ticket); the visit's ticket code. The new ticket's status is known: not read again.
+    # the person; the visit (first, so an Idempotency-Key claims it); intake's own create in a cold instance
+    # (its limit, the district's counter, the ticket; a warm one writes the ticket only); the visit's ticket
+    # code. The new ticket's status is known: not read again.
     assert calls[:2] == ["GetItem", "TransactWriteItems"] and calls[-1] == "TransactWriteItems"
-    assert len(calls) == 5 and "Scan" not in calls
+    assert len(calls) == 6 and "Scan" not in calls
