@@ -38,6 +38,13 @@ def import_times() -> None:
           f"   = {ours / floor:.2f}× floor (target ≤ 1.25×)")
     print("    samples (ms): floor " + " ".join(f"{v * 1000:.0f}" for v in figures["floor_all"])
           + " | app " + " ".join(f"{v * 1000:.0f}" for v in figures["app_all"]))
+    first = dict(figures["first_call"])
+    if first:
+        plugins = first.pop("plugins")
+        slowest = max(first, key=first.get)
+        print(f"    then the first request imports its route module (lazy routes): median {statistics.median(first.values()) * 1000:.0f} ms,"
+              f" at most {first[slowest] * 1000:.0f} ms ({slowest}); the enabled plugins, the first time the core"
+              f" asks about them: {plugins * 1000:.0f} ms")
 
 
 def zip_size() -> None:

@@ -245,6 +245,21 @@ class _Index:
 
 
 _index = _Index()
+_deferred: list[str] | None = None  # plugin modules enabled but not yet imported (`defer`)
+
+
+def defer(modules: Iterable[str]) -> None:
+    """Enable the plugins of `modules` without importing them yet: the first question the core asks about
+    plugins (any function below) loads and activates them. A Lambda cold start serving a core route that
+    never asks does not pay for importing every service (web.lazy); a declaration error shows then."""
+    global _deferred
+    _deferred = list(modules)
+
+
+def _current() -> _Index:
+    if _deferred is not None:
+        activate(load(_deferred))
+    return _index
 
 
 def load(modules: Iterable[str]) -> list[Plugin]:
@@ -288,8 +303,8 @@ def activate(plugins: list[Plugin]) -> None:
     _unique("parameter", [(p, x.name) for p in plugins for x in p.parameters])
     _unique("linked entity", [(p, x.entity) for p in plugins for x in p.link_rules])
     _unique("intake target", [(p, x.code) for p in plugins for x in p.intake_targets])
-    global _index
-    _index = index
+    global _index, _deferred
+    _index, _deferred = index, None
 
 
 def _unique(kind: str, pairs: list[tuple[Plugin, str]]) -> None:
@@ -303,41 +318,41 @@ def _unique(kind: str, pairs: list[tuple[Plugin, str]]) -> None:
 # --- what the core asks (only ever the enabled plugins) --------------------------------------------------
 
 def enabled() -> list[Plugin]:
-    return list(_index.plugins)
+    return list(_current().plugins)
 
 
 def parameter(name: str) -> Parameter | None:
-    found = _index.parameters.get(name)
+    found = _current().parameters.get(name)
     return found[1] if found else None
 
 
 def parameters() -> list[Parameter]:
-    return [parameter for _, parameter in _index.parameters.values()]
+    return [parameter for _, parameter in _current().parameters.values()]
 
 
 def link_rule(entity: str) -> LinkRule | None:
-    found = _index.link_rules.get(entity)
+    found = _current().link_rules.get(entity)
     return found[1] if found else None
 
 
 def intake_targets() -> list[tuple[Plugin, IntakeTarget]]:
-    return list(_index.intake_targets.values())
+    return list(_current().intake_targets.values())
 
 
 def coverage_roles() -> list[tuple[Plugin, CoverageRole]]:
-    return [(p, role) for p in _index.plugins for role in p.coverage_roles]
+    return [(p, role) for p in _current().plugins for role in p.coverage_roles]
 
 
 def ledger_columns() -> list[tuple[Plugin, LedgerColumn]]:
-    return [(p, column) for p in _index.plugins for column in p.ledger_columns]
+    return [(p, column) for p in _current().plugins for column in p.ledger_columns]
 
 
 def roles() -> list[tuple[Plugin, Term]]:
-    return [(p, role) for p in _index.plugins for role in p.roles]
+    return [(p, role) for p in _current().plugins for role in p.roles]
 
 
 def institution_kinds() -> list[tuple[Plugin, Term]]:
-    return [(p, kind) for p in _index.plugins for kind in p.institution_kinds]
+    return [(p, kind) for p in _current().plugins for kind in p.institution_kinds]
 
 
 @dataclass(frozen=True)
@@ -349,7 +364,7 @@ class CheckOutcome:
 
 
 def screening_check(code: str) -> ScreeningCheck | None:
-    return next((c for p in _index.plugins for c in p.screening_checks if c.code == code), None)
+    return next((c for p in _current().plugins for c in p.screening_checks if c.code == code), None)
 
 
 def run_screening(context: ScreeningContext, cadence: str = "monthly") -> list[CheckOutcome]:
@@ -357,7 +372,7 @@ def run_screening(context: ScreeningContext, cadence: str = "monthly") -> list[C
     with its error, and the others still run (a failing check must not cost a city its month). The month's
     run ("monthly") runs every check: the more frequent ones are part of the month's picture too."""
     outcomes = []
-    for plugin in _index.plugins:
+    for plugin in _current().plugins:
         for check in plugin.screening_checks:
             if cadence != "monthly" and cadence not in check.cadences:
                 continue
@@ -372,7 +387,7 @@ def run_screening(context: ScreeningContext, cadence: str = "monthly") -> list[C
 def load_demo(context: DemoContext) -> dict[str, str]:
     """Each enabled plugin's demo data: {plugin name: "loaded" | the error}, one failing alone."""
     results = {}
-    for plugin in _index.plugins:
+    for plugin in _current().plugins:
         if plugin.demo_data is None:
             continue
         try:

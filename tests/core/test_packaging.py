@@ -77,6 +77,31 @@ def test_the_app_and_every_enabled_plugin_import_from_the_unzipped_package_alone
     assert offset == "8:00:00"
 
 
+def test_a_deployed_stage_mounts_every_route_from_the_shipped_manifests_and_loads_each_from_the_zip(package):
+    """Issue 9 (cold start): with the deployed environment (`LAZY_ROUTES=1`) the app imports no route module;
+    every route is in the table, and every stub finds its real view in the unzipped package alone."""
+    _, unzipped = package
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    deployed = {**config["environment_variables"], **config["stages"]["dev"]["environment_variables"]}
+    probe = (
+        "import sys, app\n"
+        "from chalicelib.platform.web import lazy\n"
+        "print(sum(m.endswith('.routes') for m in sys.modules))\n"
+        "lazy.load_all(app.app)\n"
+        "print(sum(len(m) for m in app.app.routes.values()),"
+        " sum(hasattr(e.view_function, '__endpoint__') for m in app.app.routes.values() for e in m.values()))\n"
+    )
+    env = {"PATH": os.environ["PATH"], "PYTHONTZPATH": "/nonexistent", "PYTHONNOUSERSITE": "1",
+           "PYTHONPATH": str(unzipped), **deployed}
+    result = subprocess.run([sys.executable, "-S", "-c", probe], cwd=unzipped, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    imported, counts = result.stdout.split("\n")[:2]
+    routes, real_views = map(int, counts.split())
+    assert deployed["LAZY_ROUTES"] == "1" and imported == "0"
+    assert routes == real_views > 100
+
+
 def test_the_template_has_the_table_buckets_and_least_privilege_policies(package):
     out, _ = package
     template = json.loads((out / "sam.json").read_text())

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.platform.web import PUBLIC, SIGNED_IN, PageQuery, Spec
+from chalicelib.platform.web import PUBLIC, SIGNED_IN, PageQuery, Spec, lazy
 from chalicelib.platform.model import Model
 
 REF = "#/components/schemas/{model}"
@@ -36,6 +36,7 @@ class ProblemDetails(Model):
 
 
 def routes_with_specs(app) -> list[tuple[str, str, Any, Spec | None]]:
+    lazy.load_all(app)  # a deployed stage's routes not called yet: their real views carry the specs
     out = []
     for path, methods in sorted(app.routes.items()):
         for method, entry in sorted(methods.items()):
