@@ -1,11 +1,10 @@
-"""The subscribe-message outbox and the two-call ticket create re-run unchanged on DynamoDB Local, so moto's
-gaps cannot hide a bug: the grant taken with `ADD … if count >= 1` inside the claim's transaction (refused
-on a missing item), the pending list read with BETWEEN on gsi1, a sent message leaving that sparse index,
-and the counter riding in the policy BatchGetItem."""
+"""The subscribe-message outbox and the one-transaction ticket create re-run unchanged on DynamoDB Local, so
+moto's gaps cannot hide a bug: the grant taken with `ADD … if count >= 1` inside the claim's transaction
+(refused on a missing item), the pending list read with BETWEEN on gsi1, a sent message leaving that sparse
+index; the one-transaction ticket create in test_intake_on_local.py."""
 from __future__ import annotations
 
 from tests.core.test_intake_story import (  # noqa: F401
-    test_a_ticket_create_costs_two_round_trips_and_a_stale_counter_only_a_retry,
     test_the_resident_follows_two_questions_to_the_end_and_a_bad_rating_opens_rectification,
 )
 from tests.core.test_notify import (  # noqa: F401
