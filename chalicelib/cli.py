@@ -4,6 +4,8 @@
     python -m chalicelib.cli demo [--force] # load the demo areas and plugin demo data (idempotent)
     python -m chalicelib.cli screen --month 2026-11 [--area CODE]  # run a screening by hand (C7)
 
+On the local stage `demo` and `screen` talk to the services `make dev` runs (DYNAMODB_PORT, S3_PORT as there).
+
 `token` works where AUTH_MODE=local (the local and dev stages) and prints one dev token.
 """
 from __future__ import annotations
@@ -27,6 +29,22 @@ def _stage_environment(stage: str) -> None:
         os.environ.setdefault(name, value)
 
 
+# The ports `make dev` gives DynamoDB Local and s3rver (tools/dev.py; DYNAMODB_PORT / S3_PORT move them) and
+# the credentials s3rver accepts. Without them `cli screen` on the local stage went to the real AWS and died
+# with NoCredentialsError (seen on the README tour).
+LOCAL_CREDENTIALS = "S3RVER"
+
+
+def _local_aws_environment() -> None:
+    """Point boto3 at the dev server's local services, unless the shell already points it somewhere."""
+    ports = {"DYNAMODB": os.environ.get("DYNAMODB_PORT", "8765"), "S3": os.environ.get("S3_PORT", "8766")}
+    for service, port in ports.items():
+        os.environ.setdefault(f"AWS_ENDPOINT_URL_{service}", f"http://127.0.0.1:{port}")
+    for name, value in (("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", LOCAL_CREDENTIALS),
+                        ("AWS_SECRET_ACCESS_KEY", LOCAL_CREDENTIALS)):
+        os.environ.setdefault(name, value)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     parser.add_argument("--stage", default=os.environ.get("STAGE", "local"))
@@ -43,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     screen.add_argument("--area", default="all", help="a city, district or town code; default: every city")
     args = parser.parse_args(argv)
     _stage_environment(args.stage)
+    if args.stage == "local" and args.command != "token":
+        _local_aws_environment()
 
     if args.command == "token":
         from chalicelib.platform.auth import tokens

@@ -118,7 +118,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
             stop_relay.set()
-            print("\n  stopped: API, DynamoDB Local, local S3, fake WeChat. Data kept in .data/")
+            print(f"\n  stopped: API, DynamoDB Local, local S3, fake WeChat. Data kept in {DATA}")
             return 0
 
 

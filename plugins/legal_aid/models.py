@@ -413,7 +413,7 @@ class Strict(Model):
 
 class LegalAidApplicantIn(Strict):
     name: str = Field(min_length=1, max_length=30, examples=["王建国"])
-    id_number: str = Field(description="18 位居民身份证号（校验位校验）", examples=["320402198507150017"])
+    id_number: str = Field(description="18 位居民身份证号（校验位校验）", examples=["320402198507150012"])
     phone: str = Field(description="手机或区号-座机", examples=["13912345678"])
     area: str = Field(description="住址所在区域代码（区县及以下，最好到网格）", examples=["320402001001001"])
     address: str | None = Field(None, max_length=200, description="详细住址（上门服务用）")

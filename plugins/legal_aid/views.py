@@ -62,7 +62,7 @@ class LegalAidCode(Model):
 
 class LegalAidApplicantOut(Model):
     name: str
-    id_number_masked: str = Field(examples=["320***********0017"])
+    id_number_masked: str = Field(examples=["320***********0012"])
     id_number: str | None = Field(None, description="完整身份证号，仅向申请人本人返回")
     phone_masked: str
     phone: str | None = Field(None, description="完整电话：申请人本人，以及查看申请时的承办律师和经办法律援助工作人员（记入审计）")

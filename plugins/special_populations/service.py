@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from chalicelib.domain.areas import service as areas
+from chalicelib.domain.areas.models import CODE_LENGTHS
 from chalicelib.domain.intake import service as intake
 from chalicelib.domain.intake.models import STATUS_TITLES as TICKET_STATUS_TITLES, Ticket, TicketIn, TicketPersonIn
 from chalicelib.domain.policy import service as policy
@@ -53,8 +54,10 @@ def is_officer_of(caller: Caller, grid: str) -> bool:
 
 
 def is_grid_worker_of(caller: Caller, grid: str) -> bool:
-    """The grid worker assigned to the grid: their jurisdiction is exactly that grid."""
-    return GRID_WORKER in caller.roles and caller.area == grid
+    """The grid worker assigned to the grid: their jurisdiction is exactly that grid. A grid worker whose
+    area is a town or village is not the worker of every grid under it: the area list is a prefix query,
+    and such a token would otherwise read the whole town's list (seen on the walk with the README's token)."""
+    return GRID_WORKER in caller.roles and caller.area == grid and CODE_LENGTHS.get(len(grid)) == "grid"
 
 
 def _hidden() -> NotFound:

@@ -26,11 +26,12 @@ RESULTS: dict[str, plugin.CaseProgress] = {}
 
 def _open(request: plugin.IntakeRequest) -> plugin.CaseRef:
     RESULTS[request.ticket_id] = plugin.CaseProgress(status="已受理")
-    return plugin.CaseRef(service="test-service", entity="test-case", id=request.ticket_id, title="法律援助咨询")
+    return plugin.CaseRef(service="test-service", entity="test-case", id=request.ticket_id,
+                          title="法律援助转介（请申请人补充材料提交申请）")
 
 
 SERVICE = stand_in_plugin("test-service", intake_targets=(
-    plugin.IntakeTarget("test_case", "测试受理", ("consultation", "legal_aid"), _open,
+    plugin.IntakeTarget("test_case", "法律援助", ("consultation", "legal_aid"), _open,
                         lambda ref: RESULTS.get(ref.id, plugin.CaseProgress(status="已受理"))),))
 
 
@@ -109,7 +110,9 @@ def test_a_subscribed_resident_receives_received_routed_and_closed_for_a_routed_
     assert [m["template_id"] for m in messages] == [TEMPLATES["received"], TEMPLATES["routed"], TEMPLATES["closed"]]
     assert all(m["data"]["character_string1"] == code for m in messages)
     assert [m["data"]["phrase3"] for m in messages] == ["已受理", "已转办", "已办结"]
-    assert messages[1]["data"]["thing5"] == "已转法律援助咨询办理"
+    # The target's short name, not the case's long title: on the walk the lock screen read
+    # "已转法律援助转介(请申请人补充材料提交…", cut at the field's 20 characters.
+    assert messages[1]["data"]["thing5"] == "已转法律援助办理"
     assert messages[0]["page"] == f"pages/tickets/detail?code={code}"
     assert "楼道" not in str(messages)  # the request's text never goes to a lock screen
     assert message(code, "received", 1).status == "sent"

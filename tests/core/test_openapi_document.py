@@ -43,3 +43,16 @@ def test_every_route_declares_the_statuses_the_platform_can_answer(app):
 
 def test_sign_in_declares_the_upstream_statuses_of_wechat(app):
     assert {"502", "504"} <= set(openapi.build(app)["paths"]["/v1/auth/session"]["post"]["responses"])
+
+
+def test_every_id_number_example_in_the_document_passes_its_own_check_digit(app):
+    # Seen on the walk: the legal-aid application's example ID number was refused as 校验位不正确 when a
+    # newcomer sent the documented body as it stood.
+    from chalicelib.platform import pii
+
+    schemas = openapi.build(app)["components"]["schemas"]
+    examples = [example for schema in schemas.values() for name, field in schema.get("properties", {}).items()
+                if name == "id_number" for example in field.get("examples", [])]
+    assert examples
+    for example in examples:
+        assert pii.normalize_id_number(example) == example

@@ -128,6 +128,14 @@ def test_the_root_default_applies_where_no_area_sets_one(changzhou):
     assert (found.value, found.area, found.unit) == (20, "root", "MB")
 
 
+def test_a_root_default_is_described_as_the_platform_default_not_from_year_one(changzhou):
+    # Seen on the walk after make dev: a rectification's basis read "差评整改时限 15 工作日（0001-01-01 起）".
+    declared = policy.InForce(name="feedback.rectify_workdays", value=15, unit="工作日", effective_from=date.min,
+                              area="root", label="差评整改时限", version_id=policy.DECLARED_DEFAULT)
+    assert declared.describe() == "差评整改时限 15 工作日（平台默认）"
+    assert policy.resolve(THRESHOLD, VILLAGE, TODAY).describe().endswith("-01 起）")  # a stored version keeps its day
+
+
 def test_resolve_many_reads_every_parameter_of_every_ancestor_in_one_call(changzhou):
     """Access pattern 11: one BatchGetItem for several parameters along the whole area chain."""
     from chalicelib.platform import aws

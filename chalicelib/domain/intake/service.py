@@ -302,7 +302,7 @@ def _notice(ticket: Ticket, stage: str) -> list[dict[str, Any]]:
         return []
     notes = {
         "received": f"请于{ticket.due_on.month}月{ticket.due_on.day}日前留意办理结果",
-        "routed": f"已转{ticket.case.title if ticket.case else '承办单位'}办理",
+        "routed": f"已转{_target_title(ticket)}办理",
         "answered": "已当场答复，请查看并评价",
         "closed": "已办结，请查看结果并评价",
     }
@@ -310,6 +310,13 @@ def _notice(ticket: Ticket, stage: str) -> list[dict[str, Any]]:
             "phrase3": NOTICE_PHRASES[stage], "time4": now_utc(), "thing5": notes[stage]}
     return [notify.message_op(ticket.resident, f"intake.{stage}", data, page=f"pages/tickets/detail?code={ticket.id}",
                               source=f"{ENTITY}:{ticket.id}", key=f"{ticket.id}-{stage}-v{ticket.version}")]
+
+
+def _target_title(ticket: Ticket) -> str:
+    """The target's short name ("法律援助"): a case's title explains the next step and is too long for a
+    20-character message field, which would cut it mid-sentence."""
+    found = _target(ticket.case.target) if ticket.case else None
+    return found[1].title if found else "承办单位"
 
 
 def _step(caller: Caller, action: str, note: str | None = None) -> Step:

@@ -214,8 +214,10 @@ class InForce(Model):
     version_id: str = Field(examples=["3204-20210801-0a1b2c3d"])
 
     def describe(self) -> str:
-        """E.g. "常州市最低工资标准 2280 元/月（2021-08-01 起）" for reasons and audit summaries."""
-        return f"{self.label} {_number(self.value)} {self.unit}（{self.effective_from.isoformat()} 起）"
+        """E.g. "常州市最低工资标准 2280 元/月（2021-08-01 起）" for reasons and audit summaries. A default
+        declared in code has no start day (date.min): people would read "0001-01-01 起", so it says 平台默认."""
+        since = "平台默认" if self.effective_from == date.min else f"{self.effective_from.isoformat()} 起"
+        return f"{self.label} {_number(self.value)} {self.unit}（{since}）"
 
 
 class NotConfigured(Problem):

@@ -128,6 +128,13 @@ def test_a_grid_worker_sees_their_own_grid_by_default_and_nobody_of_another_grid
     assert body(client.get("/v1/special-populations/grid-list", headers=who["other grid worker"]))["items"] == []
 
 
+def test_a_grid_worker_of_a_whole_town_is_not_the_grid_worker_of_its_grids(client, token, person):
+    # Seen on the walk: a grid worker signed in for 雕庄街道 read the special populations of every grid in it.
+    town_worker = token("gw-town", "grid_worker", area=GRID[:9])
+    assert_problem(client.get("/v1/special-populations/grid-list", headers=town_worker), 404, "grid_list_not_found")
+    assert_problem(client.get(f"/v1/special-populations/people/{person['id']}/visits", headers=town_worker), 404)
+
+
 def test_every_read_of_a_record_or_a_list_is_in_the_audit_trail_with_who_and_which_view(client, who, person):
     ok(client.get(f"/v1/special-populations/people/{person['id']}", headers=who["district officer"]))
     ok(client.get("/v1/special-populations/grid-list", headers=who["assigned grid worker"]))
