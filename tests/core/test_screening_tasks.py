@@ -186,3 +186,29 @@ def test_closing_without_a_note_names_the_field(client, token, screened):
                                                                "If-Match": "1"}, body='{"status": "closed", "extra": 1}')
     assert response.status_code == 422
     assert {tuple(e["loc"]) for e in body(response)["errors"]} >= {("body", "note"), ("body", "extra")}
+
+
+def test_another_post_of_the_area_reads_a_task_but_may_not_close_it_and_an_admin_may(client, token, screened):
+    """Review finding F5: a notary of the district closed a legal-aid officer's task."""
+    officer = token("officer-1", "legal_aid_officer", area="320402")
+    [task] = body(client.get("/v1/tasks?role=legal_aid_officer", headers=officer))["items"]
+    notary = token("notary-1", "notary", area="320402")
+    assert client.get(f"/v1/tasks/{task['id']}", headers=notary).status_code == 200
+    closing = client.patch(f"/v1/tasks/{task['id']}", headers={**notary, "Content-Type": "application/json",
+                                                               "If-Match": "1"}, body='{"status": "closed", "note": "随手办结"}')
+    problem = assert_problem(closing, 403, "not_your_role")
+    assert [e["loc"] for e in problem["errors"]] == [["path", "task_id"]]
+    admin = token("admin-1", "admin", area="3204")
+    closed = client.patch(f"/v1/tasks/{task['id']}", headers={**admin, "Content-Type": "application/json",
+                                                              "If-Match": "1"}, body='{"status": "closed", "note": "市局代为办结"}')
+    assert body(closed)["status"] == "closed" and body(closed)["closed_by"] == "admin-1"
+
+
+def test_reading_one_task_is_on_its_audit_trail_as_the_list_is(client, token, screened):
+    """Review finding F5: GET /v1/tasks/{id} left no audit entry."""
+    officer = token("officer-1", "legal_aid_officer", area="320402")
+    [task] = body(client.get("/v1/tasks?role=legal_aid_officer", headers=officer))["items"]
+    assert client.get(f"/v1/tasks/{task['id']}", headers=officer).status_code == 200
+    [read] = storage.query(f"audit#screening-task#{task['id']}", limit=10).items
+    assert (read["action"], read["actor"]) == ("read", "officer-1")
+    assert read["summary"] == "查看主动服务任务（test.unassigned）"

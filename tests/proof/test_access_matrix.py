@@ -202,7 +202,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/v1/screenings/{month}/runs"):                                 "401  403  403  403  403  403  ok   ok",
     ("GET", "/v1/tasks"):                                                   "401  403  403  ok   ok   ok   ok   ok",
     ("GET", "/v1/tasks/{task_id}"):                                         "401  403  403  ok   ok   404  ok   404",
-    ("PATCH", "/v1/tasks/{task_id}"):                                       "401  403  403  409  409  404  409  404",
+    ("PATCH", "/v1/tasks/{task_id}"):                                       "401  403  403  409  403  404  409  404",
 }
 
 

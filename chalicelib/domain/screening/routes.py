@@ -139,7 +139,7 @@ def list_tasks():
 @bp.route("/tasks/{task_id}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("查看一项主动服务任务", who=tokens.STAFF_ROLES, response=tasks.TaskOut, tags=("screenings",))
 def get_task(task_id):
-    return tasks.TaskOut.of(tasks.get(web.caller(), task_id))
+    return tasks.TaskOut.of(tasks.read(web.caller(), task_id))
 
 
 @bp.route("/tasks/{task_id}", methods=["PATCH"], authorizer=jwt_auth)

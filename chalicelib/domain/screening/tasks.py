@@ -199,9 +199,27 @@ def get(caller: Caller, task_id_: str) -> Task:
     return task
 
 
+def read(caller: Caller, task_id_: str) -> Task:
+    """GET /v1/tasks/{id}: `get`, on the audit trail as the list is (a task points at a vulnerable person or
+    an open case). The PATCH reads through `get` alone: its update is audited already."""
+    task = get(caller, task_id_)
+    audit.record_read(caller.actor, ENTITY, task.id, f"查看主动服务任务（{task.check}）")  # the check, not the title: no names
+    return task
+
+
+def _require_post(caller: Caller, task: Task) -> None:
+    """A task is the work of the post it is assigned to: the area's other posts read it but do not close it
+    (an administrator may act for any post)."""
+    if task.role not in caller.roles and ADMIN not in caller.roles:
+        raise Forbidden("该任务派给其他岗位，只能由该岗位或管理员办理", code="not_your_role",
+                        errors=[{"loc": ["path", "task_id"], "msg": f"任务岗位为 {task.role}，不是您的角色"}])
+
+
 def work(caller: Caller, task: Task, data: TaskUpdate, expected_version: int) -> Task:
     """Record what was done on a task the caller read (`get`) and, with status closed, close it. Audited in
-    the same transaction."""
+    the same transaction. Only the post the task is assigned to (or an administrator) may: 403 for the area's
+    other staff, before the version is looked at."""
+    _require_post(caller, task)
     if task.status == "closed":
         raise Conflict("该任务已办结", code="task_closed")
     if task.status == "gone" and data.status == "open":
