@@ -66,7 +66,7 @@ def appraisal_get_consultation(consultation_id):
 
 
 @bp.route("/consultations/{consultation_id}/contact", methods=["GET"], authorizer=jwt_auth)
-@endpoint("咨询人的完整联系电话（本人或辖区工作人员，留痕）", who=SIGNED_IN, response=ConsultationContactOut, tags=TAGS)
+@endpoint("咨询人的完整联系电话（本人，或办理该咨询的工作人员：待答复时本区及以下的鉴定人、法律援助工作人员，答复后为答复人；留痕）", who=SIGNED_IN, response=ConsultationContactOut, tags=TAGS)
 def appraisal_contact(consultation_id):
     return service.contact(caller(), consultation_id)
 

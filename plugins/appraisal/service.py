@@ -30,6 +30,7 @@ from plugins.appraisal.models import (
 
 INSTITUTION_KIND = "appraisal_institution"
 STAFF = frozenset({"appraiser", "legal_aid_officer", "admin"})
+DISTRICT_DIGITS = 6  # a district code: the widest area whose staff still hold its consultations
 RECOMMENDED = 5  # institutions named in an answer
 
 
@@ -126,10 +127,26 @@ def get(caller: Caller, consultation_id: str) -> Consultation:
     return consultation
 
 
+CALLING_BACK = frozenset({"appraiser", "legal_aid_officer"})
+
+
+def holds(caller: Caller, consultation: Consultation) -> bool:
+    """Staff who hold the consultation (CONTRACT "PII": the full phone only to the owner and them): while it is
+    open, appraisers and legal-aid officers of its district or below (those who call back); once answered, the
+    one who answered. Wider admins see the masked phone on the record, never the number."""
+    if consultation.status == "answered":
+        return caller.sub == consultation.answered_by
+    area = caller.area or ""
+    return (caller.has_any(CALLING_BACK) and len(area) >= DISTRICT_DIGITS
+            and consultation.grid.startswith(area))
+
+
 def contact(caller: Caller, consultation_id: str) -> ConsultationContactOut:
-    """The resident's full phone, for the resident and the staff of the consultation's area who call them
-    back; every such read is written to the audit trail (others get 404, and see only the masked phone)."""
-    consultation = get(caller, consultation_id)
+    """The resident's full phone, for the resident and the staff who hold the consultation (`holds`); every
+    such read is written to the audit trail (others get 404, and see only the masked phone)."""
+    consultation = storage.require(Consultation, consultation_id)
+    if caller.sub != consultation.owner and not holds(caller, consultation):
+        raise NotFound(Consultation.missing[0], code=Consultation.missing[1])
     phone = pii.Sealed("phone", consultation.phone_cipher, consultation.phone_hash, consultation.phone_masked).reveal()
     audit.record_read(caller.actor, CONSULTATION, consultation.id, "查看鉴定咨询人的完整联系电话（联系咨询人）")
     return ConsultationContactOut(phone=phone)

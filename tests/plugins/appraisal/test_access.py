@@ -16,6 +16,8 @@ PUBLIC = dict.fromkeys(CALLERS, 200)
 SIGNED_IN = {"anonymous": 401, **dict.fromkeys(CALLERS[1:], 200)}
 STAFF = {"anonymous": 401, "owner": 403, "resident": 403, "officer": 200, "outsider": 200, "admin": 200}
 OWNER_OR_AREA = {"anonymous": 401, "owner": 200, "resident": 404, "officer": 200, "outsider": 404, "admin": 200}
+# the full phone: the owner and the staff holding the case (the district's officer), not the city's admin
+OWNER_OR_HOLDER = {**OWNER_OR_AREA, "admin": 404}
 GUIDANCE = "伤残等级鉴定一般在治疗终结后进行，请带好病历。"
 
 # (method, route as declared, concrete path, body, expected status per caller); {c} is the consultation id
@@ -30,7 +32,7 @@ MATRIX = [
     ("GET", "/v1/appraisal/consultations/unanswered", "/v1/appraisal/consultations/unanswered", None, STAFF),
     ("GET", "/v1/appraisal/consultations/{consultation_id}", "/v1/appraisal/consultations/{c}", None, OWNER_OR_AREA),
     ("GET", "/v1/appraisal/consultations/{consultation_id}/contact", "/v1/appraisal/consultations/{c}/contact", None,
-     OWNER_OR_AREA),
+     OWNER_OR_HOLDER),
     ("POST", "/v1/appraisal/consultations/{consultation_id}/answer", "/v1/appraisal/consultations/{c}/answer",
      {"guidance": GUIDANCE, "version": 99},
      {"anonymous": 401, "owner": 403, "resident": 403, "officer": 409, "outsider": 404, "admin": 409}),

@@ -96,6 +96,33 @@ def test_staff_of_the_area_reveal_the_resident_s_full_phone_audited_and_others_s
     assert all("13800001302" not in str(i) for i in trail)
 
 
+def test_the_full_phone_goes_to_the_district_s_callers_back_while_open_not_to_a_wider_admin(
+        client, token, world, officer):
+    """Review finding F4 (CONTRACT "PII": the full phone only to the owner and the staff holding the case): an
+    administrator of the city or the province covers the grid but does not call the resident back."""
+    asked = ok(post(client, "/v1/appraisal/consultations", question(), token("worker-1")), 201)
+    path = f"/v1/appraisal/consultations/{asked['id']}"
+    for wider in (token("admin-1", "admin", area="3204"), token("admin-0", "admin", area="32"),
+                  token("ap-9", "appraiser", area="3204")):
+        assert body(client.get(path, headers=wider))["phone"] == "138****1302"
+        assert_problem(client.get(f"{path}/contact", headers=wider), 404)
+    for holder in (officer, token("ap-1", "appraiser", area="320402"),
+                   token("la-town", "legal_aid_officer", area="320402001")):
+        assert body(client.get(f"{path}/contact", headers=holder)) == {"phone": "13800001302"}
+
+
+def test_once_answered_only_the_one_who_answered_and_the_owner_still_get_the_full_phone(
+        client, token, world, officer):
+    """Review finding F4: after the answer the case is held by the one who gave it."""
+    asked = ok(post(client, "/v1/appraisal/consultations", question(), token("worker-1")), 201)
+    path = f"/v1/appraisal/consultations/{asked['id']}"
+    ok(post(client, f"{path}/answer", {"guidance": "伤残等级鉴定一般在治疗终结后进行，请带好病历。", "version": 1},
+            officer))
+    assert body(client.get(f"{path}/contact", headers=officer)) == {"phone": "13800001302"}
+    assert body(client.get(f"{path}/contact", headers=token("worker-1"))) == {"phone": "13800001302"}
+    assert_problem(client.get(f"{path}/contact", headers=token("ap-1", "appraiser", area="320402")), 404)
+
+
 def test_an_unknown_grid_kind_or_use_and_too_short_facts_are_422s_naming_each_field(client, token, world):
     problem = assert_problem(post(client, "/v1/appraisal/consultations",
                                   question(kind="astrology", intended_use="revenge", facts="短"), token("r1")), 422)
