@@ -16,6 +16,7 @@ from chalicelib.domain.accounts.store import find_staff
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
+from chalicelib.platform.auth.roles import ADMIN
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.platform.timeutil import today_shanghai
 from plugins.special_populations import params
@@ -25,7 +26,10 @@ from plugins.special_populations.models import (
 
 OFFICER = "corrections_officer"
 DISTRICT_DIGITS = 6
-HELD_AT_MOST = 50  # grants one account holds in one district at a time: a handful, never a long list
+HELD_AT_MOST = 50  # unexpired grants one account holds in one district: a handful, never a long list
+# A grant goes to the bureau itself: its administrators and corrections officers, never to the staff of an
+# institution (a law firm's lawyer, a notary office) even when their account sits at the city.
+BUREAU_ROLES = frozenset({ADMIN, OFFICER})
 
 
 def is_district_officer(caller: Caller, district: str) -> bool:
@@ -33,13 +37,28 @@ def is_district_officer(caller: Caller, district: str) -> bool:
     return OFFICER in caller.roles and caller.area == district
 
 
+def is_bureau_job(roles: frozenset[str] | list[str], area: str | None, district: str) -> bool:
+    """A job a grant may go to: only bureau roles, at an area above the district and containing it."""
+    return (bool(roles) and set(roles) <= BUREAU_ROLES and area is not None
+            and len(area) < DISTRICT_DIGITS and district.startswith(area))
+
+
 def holding(caller: Caller, district: str, on: date) -> Grant | None:
     """The grant through which `caller` reads `district`'s records on `on`, if any (one Query of their own
-    list, only for callers who are not the district's officers)."""
+    list, only for callers who are not the district's officers; expired grants are outside the range read).
+
+    A grant follows the job, not just the account id: the caller must still hold a bureau job above the
+    district, in the area the account had when granted. The token's claims are checked, not the account
+    (no extra GetItem per read): every access token is signed from the account as re-read at refresh, and
+    disabling an account ends its sessions at once, so the claims are at most one access-token lifetime old.
+    An institution is not a claim; it was checked at grant time, and a bureau role is what the grant needs."""
     if not caller.is_staff or len(district) != DISTRICT_DIGITS:
         return None
-    items = storage.every(Grant, HELD, caller.sub, after=(district,), max_items=HELD_AT_MOST)
-    valid = [g for g in map(Grant.from_item, items) if g.valid_on(on)]
+    if not is_bureau_job(caller.roles, caller.area, district):
+        return None
+    items = storage.every(Grant, HELD, caller.sub, after=(district,), since=(on,), max_items=HELD_AT_MOST)
+    valid = [g for g in map(Grant.from_item, items)
+             if g.valid_on(on) and g.grantee_area in (None, caller.area)]  # None: granted before the area was kept
     return max(valid, key=lambda g: g.valid_until, default=None)
 
 
@@ -49,8 +68,9 @@ def _hidden() -> NotFound:
 
 
 def grant(caller: Caller, data: GrantIn, *, grant_id: str | None = None) -> Grant:
-    """One GetItem of the named account (it must be an active staff account of the bureau above the
-    district), one policy read, then the grant and its audit entry in one transaction."""
+    """One GetItem of the named account (it must be an active bureau account above the district: an
+    administrator or corrections officer, of no institution), one policy read, then the grant and its audit
+    entry in one transaction."""
     district = data.district or caller.area or ""
     if not is_district_officer(caller, district):
         raise Forbidden("只有本区社区矫正工作人员可以授权查阅本区特殊人群档案", code="outside_jurisdiction",
@@ -61,8 +81,9 @@ def grant(caller: Caller, data: GrantIn, *, grant_id: str | None = None) -> Gran
     account = find_staff(data.grantee)
     if account is None or account.status != "active":
         problems.append({"loc": ["grantee"], "msg": "没有这个在用的工作人员账号"})
-    elif not (len(account.area) < DISTRICT_DIGITS and district.startswith(account.area)):
-        problems.append({"loc": ["grantee"], "msg": "只能授权给本区上级司法局的工作人员账号"})
+    elif account.institution is not None or not is_bureau_job(account.roles, account.area, district):
+        problems.append({"loc": ["grantee"],
+                         "msg": "只能授权给本区上级司法局的管理员或社区矫正工作人员账号（不属于律所等机构）"})
     if data.valid_until < today:
         problems.append({"loc": ["valid_until"], "msg": "不能早于今日"})
     elif data.valid_until > today + timedelta(days=longest - 1):
@@ -70,7 +91,8 @@ def grant(caller: Caller, data: GrantIn, *, grant_id: str | None = None) -> Gran
     if problems:
         raise Unprocessable("授权信息有误：" + "、".join(p["loc"][0] for p in problems), code="invalid_grant",
                             errors=problems)
-    record = Grant(id=grant_id or uuid.uuid4().hex, district=district, grantee=data.grantee, reason=data.reason,
+    record = Grant(id=grant_id or uuid.uuid4().hex, district=district, grantee=data.grantee,
+                   grantee_area=account.area, reason=data.reason,
                    valid_from=today, valid_until=data.valid_until, granted_by=caller.sub)
     summary = f"授权账号 {record.grantee} 查阅区 {district} 特殊人群档案（{today} 至 {record.valid_until}）"
     return storage.put_new(record, also=[audit.entry(caller.actor, "create", GRANT_ENTITY, record.id, summary)])

@@ -308,7 +308,7 @@ class RosterQuery(PageQuery):
 
 GRANT_ENTITY = "special-populations-grant"
 GRANTS = "special-populations-grant"          # a district's grants, newest period last (area list)
-HELD = "special-populations-grant-held"       # the grants an account holds now (owner list)
+HELD = "special-populations-grant-held"       # the grants an account holds, by last day (owner list)
 GRANT_STATUSES = {"active": "有效", "revoked": "已撤销"}
 
 
@@ -324,6 +324,7 @@ class Grant(storage.Record):
     id: str
     district: str
     grantee: str
+    grantee_area: str | None = None           # the account's area when granted: a move elsewhere ends the grant
     reason: str
     valid_from: date
     valid_until: date                         # the last day access is granted (inclusive)
@@ -337,7 +338,8 @@ class Grant(storage.Record):
         if listing == GRANTS:
             return storage.Place(of=self.district, sort=(self.id,))
         if listing == HELD and self.status == "active":
-            return storage.Place(of=self.grantee, sort=(self.district, self.id))
+            # the last day in the key: the holder's reads skip expired grants in the Query itself
+            return storage.Place(of=self.grantee, sort=(self.district, self.valid_until, self.id))
         return None
 
     def valid_on(self, day: date) -> bool:
@@ -363,6 +365,7 @@ class GrantOut(Model):
     id: str
     district: str
     grantee: str
+    grantee_area: str | None = None           # the account's area when granted: a move elsewhere ends the grant
     reason: str
     valid_from: date
     valid_until: date

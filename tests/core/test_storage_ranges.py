@@ -1,5 +1,6 @@
 """`storage.every(..., until=)`: a list read only up to a bound of its sort key (a queue's entries whose
-deadline has passed), so a job reads what it needs and not the whole list (issue 14 §2)."""
+deadline has passed), so a job reads what it needs and not the whole list (issue 14 §2); `since=`: only from
+a bound on (grants whose last day has not passed)."""
 from __future__ import annotations
 
 from typing import ClassVar
@@ -27,6 +28,16 @@ def test_a_list_is_read_up_to_a_bound_within_its_prefix(aws_backend):
     found = []
     calls = calls_during(lambda: found.extend(storage.every(Entry, "test-queue", "q", after=(0,), until=("20261130",))))
     assert [(i["priority"], i["due"]) for i in found] == [(0, "20261101"), (0, "20261120")] and calls == ["Query"]
+
+
+def test_a_list_is_read_from_a_bound_to_the_end_of_its_prefix(aws_backend):
+    for priority, due in [(0, "20261101"), (0, "20261130"), (0, "20261201"), (1, "20261102"), (1, "20261230")]:
+        storage.put_new(Entry(queue="q", priority=priority, due=due))
+    found = []
+    calls = calls_during(lambda: found.extend(storage.every(Entry, "test-queue", "q", after=(0,), since=("20261130",))))
+    assert [(i["priority"], i["due"]) for i in found] == [(0, "20261130"), (0, "20261201")] and calls == ["Query"]
+    both = storage.every(Entry, "test-queue", "q", after=(0,), since=("20261102",), until=("20261130",))
+    assert [i["due"] for i in both] == ["20261130"]  # both bounds together: the range between them
 
 
 def test_a_bound_needs_a_prefix(aws_backend):

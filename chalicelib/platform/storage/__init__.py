@@ -631,18 +631,25 @@ def page(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after
 
 
 def every(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after: tuple[object, ...] = (),
-          until: tuple[object, ...] | None = None, max_items: int = 10_000) -> list[dict[str, Any]]:
+          until: tuple[object, ...] | None = None, since: tuple[object, ...] | None = None,
+          max_items: int = 10_000) -> list[dict[str, Any]]:
     """The whole list (bounded by `max_items`), for jobs and checks that must see all of it. `until`: only
     the part of the list sorting before `after + until` — e.g. `after=(0,), until=(<now>,)` reads the
-    green-channel entries whose deadline has passed, not the whole queue."""
+    green-channel entries whose deadline has passed, not the whole queue. `since`: only the part sorting at
+    or after `after + since` — e.g. `after=(<district>,), since=(<today>,)` reads the grants whose last day
+    has not passed."""
     declared = cls.listing(listing)
     prefix = _list_prefix(declared, of, after)
-    if until is None:
+    if until is None and since is None:
         return query_all(declared.partition(of), index=_index(declared), begins_with=prefix, max_items=max_items)
     if not prefix:
-        raise ValueError("`until` needs `after` (a key condition cannot start from an empty string)")
-    return query_all(declared.partition(of), index=_index(declared), max_items=max_items,
-                     between=(prefix, declared.sort(of, (*after, *until))))
+        raise ValueError("`until`/`since` need `after` (a key condition cannot start from an empty string)")
+    low = declared.sort(of, (*after, *since)) if since is not None else prefix
+    high = declared.sort(of, (*after, *until)) if until is not None else prefix + _HIGHEST
+    return query_all(declared.partition(of), index=_index(declared), max_items=max_items, between=(low, high))
+
+
+_HIGHEST = "\U0010ffff"  # sorts after every character a key part can hold (DynamoDB compares UTF-8 bytes)
 
 
 def _index(listing: Listing) -> str | None:

@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.domain.accounts.models import StaffAccount
 from chalicelib.platform import audit, storage
-from plugins.special_populations.models import ENTITY, GRANT_ENTITY
+from plugins.special_populations.models import ENTITY, GRANT_ENTITY, HELD, Grant
 from tests.helpers import assert_problem, body, ok, patch, post
 from tests.plugins.special_populations.conftest import BUREAU, GRID
 from tests.plugins.special_populations.test_access import EVERYONE
@@ -152,3 +152,55 @@ def test_a_read_through_a_grant_costs_one_query_more_than_the_officers_own(clien
     assert granted == ["GetItem", "Query", "TransactWriteItems"]  # + the account's own grants
     refused = dynamodb_calls(lambda: client.get(url, headers=who["city admin"]))
     assert refused == ["GetItem", "Query"] and "Scan" not in officer + granted + refused
+
+
+# --- review findings F1–F3: a grant follows the job, goes to the bureau only, and expires cheaply -----------
+
+def test_a_grant_goes_only_to_a_bureau_administrator_or_corrections_officer_of_no_institution(
+        client, who, areas, clock):
+    """Review finding F2: a city-level lawyer of a law firm was accepted as a grantee."""
+    storage.put_new(StaffAccount(sub="s-lawyer-city", name="某律所律师", roles=["lawyer"], area="3204",
+                                 institution="inst-lawfirm"))
+    storage.put_new(StaffAccount(sub="s-admin-firm", name="律所管理员", roles=["admin"], area="3204",
+                                 institution="inst-lawfirm"))
+    storage.put_new(StaffAccount(sub="s-mixed", name="市局兼职律师", roles=["admin", "lawyer"], area="3204"))
+    for grantee in ("s-lawyer-city", "s-admin-firm", "s-mixed"):
+        problem = assert_problem(grant(client, who, clock, grantee=grantee), 422, "invalid_grant")
+        assert [e["loc"] for e in problem["errors"]] == [["body", "grantee"]]
+        assert "管理员或社区矫正工作人员" in problem["errors"][0]["msg"]
+    storage.put_new(StaffAccount(sub="s-co-city", name="市局矫正科", roles=["corrections_officer"], area="3204"))
+    assert ok(grant(client, who, clock, grantee="s-co-city"), 201)["grantee"] == "s-co-city"
+
+
+def test_a_grant_ends_when_its_holder_moves_to_another_area_or_another_role(client, who, areas, token, clock, person):
+    """Review finding F1: the grant followed the account id, not the account's current job. The token's
+    claims are what is checked (tokens are signed from the account as re-read at each refresh)."""
+    storage.put_new(StaffAccount(sub="s-mover", name="市局", roles=["admin"], area="3204"))
+    ok(grant(client, who, clock, grantee="s-mover"), 201)
+    assert reads(client, token("s-mover", "admin", area="3204"), person) == (200, 200, 200)
+    assert reads(client, token("s-mover", "mediator", area="320404"), person) == (404, 404, 404)  # another district
+    assert reads(client, token("s-mover", "lawyer", area="3204"), person) == (404, 404, 404)      # another role
+    assert reads(client, token("s-mover", "admin", area="32"), person) == (404, 404, 404)         # the province
+
+
+def test_a_grant_is_valid_until_shanghai_midnight_after_its_last_day(client, who, bureau, person, clock):
+    """Review probe: the last day is a Shanghai calendar day (00:00 next day Shanghai is 16:00 UTC)."""
+    ok(grant(client, who, clock, valid_until=clock.day(0)), 201)
+    with clock.travel(hours=13):
+        assert reads(client, bureau, person) == (200, 200, 200)
+    with clock.travel(hours=14):
+        assert reads(client, bureau, person) == (404, 404, 404)
+
+
+def test_many_expired_grants_neither_stay_in_the_holders_reads_nor_break_them(client, who, bureau, person, clock):
+    """Review finding F3: expired grants stayed in the holder's list, and past 50 of them every read was a 503."""
+    expired = [Grant(id=f"old-{n:03d}", district="320402", grantee=BUREAU, grantee_area="3204", reason="往年检查",
+                     valid_from=clock.day(-400 + n), valid_until=clock.day(-300 + n), granted_by="co-tn")
+               for n in range(60)]
+    storage.batch_write(puts=[g.to_item() for g in expired])
+    assert reads(client, bureau, person) == (404, 404, 404)
+    assert storage.every(Grant, HELD, BUREAU, after=("320402",), since=(clock.today,)) == []
+    granted = ok(grant(client, who, clock), 201)
+    assert reads(client, bureau, person) == (200, 200, 200)
+    [held] = storage.every(Grant, HELD, BUREAU, after=("320402",), since=(clock.today,))
+    assert held["id"] == granted["id"]
