@@ -108,15 +108,36 @@ class CaseProgress:
     result: str | None = None  # Chinese, once closed: what came of it
 
 
+# The categories the intake desk classifies a request (a ticket) into (SPEC C5). They live in the contract,
+# not in intake, because a plugin's intake target names the categories it takes and must be checked against
+# them when it is declared; intake (chalicelib.domain.intake.models.CATEGORIES) uses this same vocabulary.
+TICKET_CATEGORIES: dict[str, str] = {
+    "consultation": "法律咨询",
+    "dispute": "矛盾纠纷",
+    "legal_aid": "法律援助",
+    "notary": "公证",
+    "appraisal": "司法鉴定",
+    "complaint": "投诉",
+    "other": "其他",
+}
+
+
 @dataclass(frozen=True)
 class IntakeTarget:
     """A kind of request a service takes from the intake desk (C5/C6): how it opens its case from a ticket,
     and how the desk learns the result to report back to the resident (the ticket follows the case)."""
     code: str                  # "legal_aid_application"
     title: str                 # "法律援助申请"
-    categories: tuple[str, ...]  # the request categories routed here, e.g. ("labour_pay", "consultation")
+    categories: tuple[str, ...]  # the ticket categories routed here (TICKET_CATEGORIES), e.g. ("legal_aid",)
     open_case: Callable[[IntakeRequest], CaseRef]
     progress: Callable[[CaseRef], CaseProgress]
+
+    def __post_init__(self) -> None:
+        # A category no ticket can have would advertise the target for requests that never reach it.
+        unknown = [c for c in self.categories if c not in TICKET_CATEGORIES]
+        if unknown or not self.categories:
+            raise ValueError(f"intake target {self.code!r}: categories {unknown or '()'} are not ticket categories "
+                             f"{tuple(TICKET_CATEGORIES)}")
 
 
 COVERAGE_LEVELS = ("district", "town", "village", "grid")

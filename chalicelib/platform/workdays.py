@@ -12,8 +12,8 @@ Two sources, one answer:
   span may end a little early around a festival; and make-up working weekends (调休) **cannot be known** — a
   Saturday or Sunday the notice will turn into a working day counts here as a day off, so a span crossing
   one may end a day late. Every computation says which source it used (`Counted.official`), and one that
-  needed the estimate logs an error: whoever uses this module must also say so to people (legal aid raises a
-  screening risk finding, `legal-aid.holiday-calendar`).
+  needed the estimate logs an error: whoever uses this module must also say so to people (each screening run
+  notes it for the operators on its run record: screening.service.operational_notices).
 
 `covers(day)` says whether the official calendar knows the day. Both packages are imported on first use.
 

@@ -19,8 +19,8 @@ of its last day, and a last day that is not a working day moves to the next work
 Each deadline comes with its `basis`: `working_hours` / `working_days` on the official calendar, or
 `statutory_holidays` when the official calendar (`chinese-calendar`) lacks a year the deadline crosses and
 the core estimated it from the fixed statutory holidays and weekends (make-up working weekends unknown).
-The core logs that as an error, and the monthly screening raises the risk finding
-`legal-aid.holiday-calendar` while cases wait (hooks.py) until the package is upgraded.
+The core logs that as an error, and each screening run warns the platform's operators (a notice on the run
+record, chalicelib.domain.screening.service.operational_notices) until the package is upgraded.
 """
 from __future__ import annotations
 

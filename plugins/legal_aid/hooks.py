@@ -7,7 +7,7 @@ from typing import Iterable
 from chalicelib import plugin
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform.timeutil import SHANGHAI, now_utc, to_shanghai, today_shanghai
-from plugins.legal_aid import deadlines, households, params, queue
+from plugins.legal_aid import households, params, queue
 from plugins.legal_aid.models import MatterType, Status
 
 # --- coverage (C3) ----------------------------------------------------------------------------------
@@ -103,19 +103,6 @@ def household_status_expiring(ctx: plugin.ScreeningContext) -> Iterable[plugin.F
                 record=item["household_id"], due=date.fromisoformat(item["valid_until"]))
 
 
-def holiday_calendar(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
-    """A holiday calendar without the coming weeks' year, while cases wait on working-day deadlines."""
-    horizon = ctx.as_of + timedelta(days=45)
-    if deadlines.covers(horizon) or queue.is_empty(ctx.area):
-        return
-    yield plugin.Finding(
-        check="legal-aid.holiday-calendar", area=ctx.area, severity="risk",
-        title=f"节假日安排缺少 {horizon.year} 年数据，办理时限暂按法定节假日和周末推算",
-        detail="调休上班日和补休日尚未计入，时限可能与实际相差一两天；"
-               "请升级 chinese-calendar（requirements.txt）以纳入国务院最新节假日安排",
-        record=f"calendar-{horizon.year}")
-
-
 SCREENING_CHECKS = (
     # Deadlines of days (L5: one working day; L6: days after approval) are looked at daily, not monthly.
     plugin.ScreeningCheck("legal-aid.green-channel-overdue", "绿色通道案件超时", green_channel_overdue,
@@ -124,7 +111,6 @@ SCREENING_CHECKS = (
                           role="legal_aid_officer", cadence="daily"),
     plugin.ScreeningCheck("legal-aid.households-unvisited", "困难群体尚未入户走访", households_unvisited),
     plugin.ScreeningCheck("legal-aid.household-status-expiring", "困难群体资格即将到期", household_status_expiring),
-    plugin.ScreeningCheck("legal-aid.holiday-calendar", "节假日安排缺少数据", holiday_calendar),
 )
 
 

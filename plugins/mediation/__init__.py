@@ -14,7 +14,7 @@ from chalicelib.plugin import (
     CoverageRole, IntakeTarget, LedgerColumn, LinkRule, Plugin, ScreeningCheck,
 )
 from plugins.mediation import roster, service
-from plugins.mediation.models import ENTITY, KINDS
+from plugins.mediation.models import ENTITY
 from plugins.mediation.params import PARAMETERS
 from plugins.mediation.routes import bp
 
@@ -27,7 +27,8 @@ plugin = Plugin(
     link_rules=(LinkRule(ENTITY, service.may_attach),),
     # seeds/000 item 5: 人民调解网格全覆盖 — a mediator for every grid.
     coverage_roles=(CoverageRole("mediator", "网格调解员"),),
-    intake_targets=(IntakeTarget("mediation_dispute", "矛盾纠纷调解", ("dispute", *KINDS),
+    # Tickets come in the intake desk's categories; the dispute's kind (KINDS) is decided once it is opened.
+    intake_targets=(IntakeTarget("mediation_dispute", "矛盾纠纷调解", ("dispute",),
                                  open_case=service.open_from_ticket, progress=service.progress),),
     screening_checks=(
         # M5 (seeds/001 item 12): the backlog is screened weekly by towns and half-monthly by districts,

@@ -27,6 +27,9 @@ from plugins.mediation.models import RESULTS, TIERS, Dispute, Outcome
 TALLY = "mediation-tally"
 GRASS_ROOTS = ("grid", "village", "town")   # "在基层化解": settled below the district
 MAX_MONTHS = 24
+# Besides the mediators and grid workers who do the work, the bureau's admins read the rates: the grass-roots
+# share is what a city or district reports on. Everyone is still held to their own area (`require_covers`).
+READERS = frozenset({"mediator", "grid_worker", "admin"})
 
 
 class Tally(storage.Record):

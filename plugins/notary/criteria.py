@@ -59,3 +59,5 @@ def seriously_ill(facts: HomeVisitFacts, on: date) -> Result:
 
 
 GREEN_CHANNEL = rules.any_of("notary.green_channel", "上门办证绿色通道", elderly, disabled, seriously_ill)
+# The Chinese title of each basis, by criterion name ("notary.elderly" → "老年人"): shown next to the stored code.
+BASIS_TITLES: dict[str, str] = {part.name: part.title for part in GREEN_CHANNEL.parts}

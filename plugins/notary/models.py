@@ -191,6 +191,19 @@ class Decision(Model):
     reason: str
 
 
+class DecisionOut(Decision):
+    """A decision as shown: the stored basis code (kept: data and clients use it) with its Chinese title."""
+    basis_title: str = Field(description="依据的中文名称，如“老年人”", examples=["老年人"])
+
+    @classmethod
+    def of(cls, decision: Decision | None) -> DecisionOut | None:
+        from plugins.notary.criteria import BASIS_TITLES
+
+        if decision is None:
+            return None
+        return cls(**decision.model_dump(), basis_title=BASIS_TITLES.get(decision.basis, decision.basis))
+
+
 class Appointment(storage.Record):
     """A resident's booking of one slot. Listed in its owner's list and — while booked — in the office's
     day list that staff read."""
@@ -240,7 +253,7 @@ class AppointmentOut(Model):
     mode_title: str
     phone: str = Field(description="掩码后的电话")
     address: str | None
-    green_channel: Decision | None
+    green_channel: DecisionOut | None
     materials: list[str] = Field(description="需携带/准备的材料")
     materials_ready: list[str] = Field(description="申请人已确认备齐的材料")
     materials_complete: bool

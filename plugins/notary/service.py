@@ -37,7 +37,7 @@ from plugins.notary.criteria import GREEN_CHANNEL, HomeVisitFacts
 from plugins.notary.models import (
     APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, MODE_TITLES, OPENS_AT,
     REMINDER_DAYS, REMINDER_HOUR, SLOT, BOOKED_STAGE, REMINDER_STAGE, Appointment, ReminderOut, ReminderPage,
-    AppointmentIn, AppointmentOut, AppointmentPage, AppointmentContactOut, Decision, GridNotary, LiaisonCard, MatterOut, MatterPage,
+    AppointmentIn, AppointmentOut, AppointmentPage, AppointmentContactOut, Decision, DecisionOut, GridNotary, LiaisonCard, MatterOut, MatterPage,
     OfficeCard, Slot, SlotIn, SlotOut, SlotPage,
 )
 
@@ -413,7 +413,7 @@ def out(appointment: Appointment) -> AppointmentOut:
         id=appointment.id, office_id=appointment.office_id, slot_id=appointment.slot_id, day=appointment.day,
         start=appointment.start, matter=appointment.matter, matter_name=matter.name, mode=appointment.mode,
         mode_title=MODE_TITLES[appointment.mode], phone=appointment.phone_masked, address=appointment.address,
-        green_channel=appointment.green_channel, materials=list(matter.materials),
+        green_channel=DecisionOut.of(appointment.green_channel), materials=list(matter.materials),
         materials_ready=appointment.materials_ready,
         materials_complete=set(appointment.materials_ready) >= set(matter.materials), status=appointment.status,
         version=appointment.version)

@@ -331,3 +331,11 @@ def test_a_warm_instance_records_a_ticket_in_one_transaction_and_another_instanc
     [(pk, sk)] = [key[1:] for key, (owner, _) in service._counters.items() if owner is aws.dynamodb()]
     storage.update_entries(pk, sk, set_={"count": 7, "version": 9})  # another instance took 3–7
     assert ok(ask(client, desk["resident"]), 201)["code"] == first[:-4] + "0008"
+
+
+def test_an_intake_target_naming_a_category_no_ticket_can_have_is_refused_when_declared():
+    # Seen on the walk: mediation advertised `neighbour`, a dispute kind, as a ticket category (SPEC C5).
+    with pytest.raises(ValueError, match="neighbour"):
+        plugin.IntakeTarget("test_neighbours", "邻里纠纷", ("dispute", "neighbour"), _open_case, _progress)
+    with pytest.raises(ValueError, match="not ticket categories"):
+        plugin.IntakeTarget("test_nothing", "无类别", (), _open_case, _progress)

@@ -56,3 +56,20 @@ def test_every_id_number_example_in_the_document_passes_its_own_check_digit(app)
     assert examples
     for example in examples:
         assert pii.normalize_id_number(example) == example
+
+
+def test_every_intake_target_example_in_the_document_is_a_target_an_enabled_service_declares(app):
+    # Seen on the walk: routing a ticket to the documented `legal_aid_consultation` was refused, as no
+    # service declares it (SPEC C5/C6: targets come from the enabled services' intake targets).
+    import pytest
+
+    from chalicelib import plugin
+
+    declared = {target.code for _, target in plugin.intake_targets()}
+    if not declared:
+        pytest.skip("no enabled service declares an intake target")
+    schemas = openapi.build(app)["components"]["schemas"]
+    examples = [example for schema in schemas.values() for name, field in schema.get("properties", {}).items()
+                if name == "target" for example in field.get("examples", [])]
+    assert examples
+    assert set(examples) <= declared, f"examples {sorted(set(examples) - declared)} are not of {sorted(declared)}"

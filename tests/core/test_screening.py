@@ -314,3 +314,32 @@ def test_an_administrator_sees_the_month_s_runs_with_their_own_failed_shards(cli
     assert run["status"] == "failed" and run["failed_shards"] == {"320404": "OSError"} and run["shards"] == 1
     refused = client.get(f"/v1/screenings/{clock.month()}/runs", headers=token("o1", "legal_aid_officer", area="3204"))
     assert_problem(refused, 403)
+
+
+def test_an_outdated_holiday_calendar_is_a_notice_for_administrators_logged_once_per_run_not_a_finding(
+        client, token, checks, clock, monkeypatch):
+    # Seen on the walk: "请升级 chinese-calendar" was listed among a district's 风险 findings.
+    from types import SimpleNamespace
+
+    from chalicelib.platform import logs, workdays
+
+    logged: list[str] = []
+    monkeypatch.setattr(logs, "logger", lambda: SimpleNamespace(warning=lambda message, **_: logged.append(message)))
+    monkeypatch.setattr(workdays, "covers", lambda day: False)
+    checks.findings = [finding("320402", "case-1"), finding("320404", "case-2")]
+    with on_day(clock, 18):
+        run = screening.run_month()
+        listed = body(client.get(f"/v1/screenings/{clock.month()}/runs", headers=token("a1", "admin", area="3204")))
+    assert len(run.shards) == 2 and run.by_check == {"test.overdue": 2}
+    [notice] = listed["items"][0]["notices"]
+    assert "chinese-calendar" in notice
+    assert len(logged) == 1 and "chinese-calendar" in logged[0]   # a warning once per run, not once per shard
+    assert not [sk for sk in stored(clock.month()) if "calendar" in sk]
+
+
+def test_a_run_with_a_current_holiday_calendar_has_no_notices(checks, clock, monkeypatch):
+    from chalicelib.platform import workdays
+
+    monkeypatch.setattr(workdays, "covers", lambda day: True)
+    with on_day(clock, 18):
+        assert screening.run_month().notices == []

@@ -30,8 +30,10 @@ def test_district_staff_get_the_month_s_report_as_xlsx_with_a_summary(client, to
     summary, sheet = book["汇总"], book["逾期未办"]
     assert [c.value for c in summary[1]] == ["检查项", "代码", "发现数", "风险", "提醒", "提示"]
     assert [c.value for c in summary[2]][:3] == ["逾期未办", "test.overdue", 2]
-    assert [c.value for c in sheet[1]] == ["区域代码", "程度", "问题", "详情", "关联记录", "期限", "服务"]
-    assert sheet.freeze_panes == "A2" and sheet.max_row == 3 and sheet["B2"].value == "提醒"
+    assert [c.value for c in sheet[1]] == ["区域代码", "区域", "程度", "问题", "详情", "关联记录", "期限", "服务"]
+    assert sheet.freeze_panes == "A2" and sheet.max_row == 3 and sheet["C2"].value == "提醒"
+    assert {(sheet[f"A{r}"].value, sheet[f"B{r}"].value) for r in (2, 3)} == {
+        ("320402001001001", "天宁区 雕庄街道 演示社区 第一网格"), ("320402001", "天宁区 雕庄街道")}
     assert sheet.column_dimensions["A"].width >= len("320402001001001")
 
 
@@ -50,3 +52,18 @@ def test_staff_of_another_district_cannot_build_or_download_it(client, token, ch
     other = token("o2", "legal_aid_officer", area="320404")
     assert_problem(post(client, "/v1/screenings/2026-11/reports", {"area": "320402"}, other), 403, "outside_jurisdiction")
     assert_problem(post(client, "/v1/screenings/2026-11/reports", {"area": "3204"}, other), 422)
+
+
+def test_the_report_names_its_areas_from_one_batch_read_not_one_read_per_row(checks):  # noqa: F811
+    from chalicelib.platform import audit
+
+    checks.findings = [finding("320402001001001", f"case-{n}") for n in range(5)] + [finding("320402", "case-9")]
+    screening.run_month(date(2026, 11, 18))
+    seen: list[str] = []
+    dynamodb = aws.dynamodb()
+    dynamodb.meta.events.register("before-call.dynamodb.*", lambda model, **_: seen.append(model.name))
+    try:
+        report.write(audit.SYSTEM, "2026-11", "320402")
+    finally:
+        dynamodb.meta.events.unregister("before-call.dynamodb.*")
+    assert seen == ["Query", "BatchGetItem", "TransactWriteItems"]

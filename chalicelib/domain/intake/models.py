@@ -29,17 +29,10 @@ DUE = "intake-due"
 COUNTER = "intake-counter"
 CODE_SHAPE = r"^FW-\d{6}-\d{4}-\d{4,6}$"
 
-# The categories a request is classified into, and the policy parameter holding each one's time limit in
-# working days (declared in chalicelib.domain.policy.service.CORE_PARAMETERS, set per area).
-CATEGORIES: dict[str, str] = {
-    "consultation": "法律咨询",
-    "dispute": "矛盾纠纷",
-    "legal_aid": "法律援助",
-    "notary": "公证",
-    "appraisal": "司法鉴定",
-    "complaint": "投诉",
-    "other": "其他",
-}
+# The categories a request is classified into (the plugin contract's vocabulary, which intake targets are
+# checked against), and the policy parameter holding each one's time limit in working days (declared in
+# chalicelib.domain.policy.service.CORE_PARAMETERS, set per area).
+CATEGORIES: dict[str, str] = plugin.TICKET_CATEGORIES
 DUE_SOON_PARAMETER = "intake.due_soon_days"
 
 
@@ -228,14 +221,14 @@ class AnswerIn(IntakeInput):
 
 
 class RouteIn(IntakeInput):
-    target: TargetCode = Field(description="承办服务（来自已启用服务声明的受理目标）", examples=["legal_aid_consultation"])
+    target: TargetCode = Field(description="承办服务（来自已启用服务声明的受理目标）", examples=["legal_aid_referral"])
     category: Category | None = Field(None, description="中台研判后的类别（改类别将按新类别重算时限）")
     note: str | None = Field(None, max_length=500, description="研判意见")
     version: int | None = Field(None, ge=1)
 
 
 class TransferIn(IntakeInput):
-    target: TargetCode
+    target: TargetCode = Field(description="改派到的承办服务（来自已启用服务声明的受理目标）", examples=["legal_aid_referral"])
     reason: str = Field(min_length=2, max_length=500, description="改派原因（必填，记入历史）")
     version: int | None = Field(None, ge=1)
 

@@ -25,7 +25,7 @@ from chalicelib.platform.timeutil import now_utc
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEVERITY = {"risk": "风险", "warning": "提醒", "info": "提示"}
-HEADERS = [("area", "区域代码"), ("severity", "程度"), ("title", "问题"), ("detail", "详情"), ("record", "关联记录"),
+HEADERS = [("area", "区域代码"), ("area_name", "区域"), ("severity", "程度"), ("title", "问题"), ("detail", "详情"), ("record", "关联记录"),
            ("due", "期限"), ("service", "服务")]
 MAX_WIDTH = 60
 
@@ -85,8 +85,24 @@ def _fill(sheet, header: list[str], rows: list[list[Any]]) -> None:
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(widest + 2, MAX_WIDTH)
 
 
-def workbook(month: str, district: str, name: str, findings: list[dict[str, Any]]) -> tuple[bytes, str]:
-    """(XLSX bytes, the short summary)."""
+def area_names(district: str, findings: list[dict[str, Any]]) -> dict[str, str]:
+    """The district's name and each finding's area as people say it, from the district down ("天宁区 雕庄街道
+    演示社区 第一网格"): every area involved and the ones between, read in one BatchGetItem (by chunks of 100)."""
+    from chalicelib.domain.areas import service as areas
+
+    codes = {district} | {c for item in findings for c in areas.ancestors(str(item.get("area") or ""))
+                          if c.startswith(district) and areas.is_code(c)}
+    known = areas.get_many(codes)
+    if district not in known:
+        areas.get(district)  # 404 area_not_found, as before
+    return {code: " ".join(known[c].name for c in areas.ancestors(code) if c.startswith(district) and c in known)
+            for code in codes}
+
+
+def workbook(month: str, district: str, name: str, findings: list[dict[str, Any]],
+             names: dict[str, str] | None = None) -> tuple[bytes, str]:
+    """(XLSX bytes, the short summary). `names`: each area's name (`area_names`), shown next to its code."""
+    names = names or {}
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -106,7 +122,7 @@ def workbook(month: str, district: str, name: str, findings: list[dict[str, Any]
     used = {"汇总"}
     for check, items in sorted(by_check.items()):
         sheet = book.create_sheet(_sheet_name(titles.get(check, check), used))
-        rows = [[SEVERITY.get(i.get(k), i.get(k)) if k == "severity" else i.get(k) for k, _ in HEADERS] for i in items]
+        rows = [[_cell(i, k, names) for k, _ in HEADERS] for i in items]
         _fill(sheet, [title for _, title in HEADERS], rows)
     for sheet in book.worksheets:
         for cell in sheet[1]:
@@ -114,6 +130,14 @@ def workbook(month: str, district: str, name: str, findings: list[dict[str, Any]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue(), summary_text(month, name, findings, summary_rows)
+
+
+def _cell(item: dict[str, Any], key: str, names: dict[str, str]) -> Any:
+    if key == "severity":
+        return SEVERITY.get(item.get(key), item.get(key))
+    if key == "area_name":
+        return names.get(str(item.get("area") or ""), "")
+    return item.get(key)
 
 
 def summary_text(month: str, name: str, findings: list[dict[str, Any]], summary_rows: list[list[Any]]) -> str:
@@ -141,16 +165,14 @@ def build(actor: audit.Actor, month: str, district: str) -> ReportOut:
 def write(actor: audit.Actor, month: str, district: str) -> tuple[files.StoredFile, int, str]:
     """Write the district's current report (replacing the earlier one): (its file, findings, summary). The
     screening calls this when the district's last shard of the month's run completes."""
-    from chalicelib.domain.areas.service import get as get_area
-
-    area = get_area(district)
     findings = list(_findings(month, district))
-    data, summary = workbook(month, district, area.name, findings)
+    names = area_names(district, findings)
+    data, summary = workbook(month, district, names[district], findings, names)
     fid = file_id(month, district)
     key = f"report/{district}/{month[:4]}/{fid}-主动排摸研判-{month}.xlsx"
     aws.s3().put_object(Bucket=config.ledger_bucket(), Key=key, Body=data, ContentType=XLSX)
     moment = now_utc()
-    record = files.StoredFile(id=fid, title=f"{area.name}{month}需求和风险分析研判.xlsx", kind="report", area=district,
+    record = files.StoredFile(id=fid, title=f"{names[district]}{month}需求和风险分析研判.xlsx", kind="report", area=district,
                               owner="system", content_type=XLSX, size_bytes=len(data),
                               sha256=hashlib.sha256(data).hexdigest(), bucket=config.ledger_bucket(), key=key,
                               status="available", confirmed_at=moment, created_at=moment, updated_at=moment)

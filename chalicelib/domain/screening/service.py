@@ -50,6 +50,9 @@ MONTH_SHAPE = re.compile(r"^20\d{2}-(0[1-9]|1[0-2])$")
 EVERYWHERE = "all"
 
 Kind = Literal["month", "preview", "weekly", "half_monthly", "daily"]
+# How far ahead the holiday calendar must reach: the longest working-day deadline a service counts (legal aid's
+# statutory periods, intake's time limits) ends well within this many days of a run.
+CALENDAR_HORIZON_DAYS = 45
 CADENCE_KINDS = ("weekly", "half_monthly", "daily")  # plugin.CADENCES beyond the month's run
 
 
@@ -81,6 +84,7 @@ class ScreeningRun(storage.Record):
     failed: dict[str, str] = Field(default_factory=dict)             # shard → error of its last delivery
     found: dict[str, dict[str, int]] = Field(default_factory=dict)   # shard → {check: findings stored}
     check_errors: dict[str, dict[str, str]] = Field(default_factory=dict)  # shard → {check: error}
+    notices: list[str] = Field(default_factory=list)  # for the operators (an outdated package), not a finding
 
     def key_attributes(self) -> dict[str, str]:
         return run_key(self.month, self.kind, self.scope)
@@ -124,6 +128,7 @@ class RunOut(Model):
     findings: int
     by_check: dict[str, int]
     failed_checks: dict[str, str] = Field(default_factory=dict, description="失败的检查项及原因（其余检查项照常完成）")
+    notices: list[str] = Field(default_factory=list, description="给平台运维人员的提示（如节假日安排数据需升级），不属于辖区排摸发现")
     started_at: datetime
     finished_at: datetime | None
 
@@ -134,7 +139,7 @@ class RunOut(Model):
         return cls(month=run.month, kind=run.kind, period=run.period, scope=run.scope, as_of=run.as_of, status=run.status,
                    generation=run.generation, shards=len(mine), pending_shards=sorted(s for s in run.pending if s in mine),
                    failed_shards={s: e for s, e in run.failed.items() if s in mine}, findings=sum(run.by_check.values()), by_check=run.by_check,
-                   failed_checks=run.failed_checks,
+                   failed_checks=run.failed_checks, notices=run.notices,
                    started_at=run.started_at, finished_at=run.finished_at)
 
 
@@ -206,7 +211,7 @@ def _start(month: str, kind: str, scope: str, as_of: date, requested_by: str, *,
         shards = shards_of(scope, towns=kind == "weekly")
         fresh = {"as_of": as_of, "started_at": now_utc(), "finished_at": None, "requested_by": requested_by,
                  "shards": shards, "pending": {s: "queued" for s in shards}, "failed": {}, "found": {},
-                 "check_errors": {}, "period": period}
+                 "check_errors": {}, "period": period, "notices": operational_notices(as_of)}
         if existing is None:
             run = storage.put_new(ScreeningRun(month=month, kind=kind, scope=scope, **fresh))
         else:
@@ -214,6 +219,26 @@ def _start(month: str, kind: str, scope: str, as_of: date, requested_by: str, *,
                                  expected_version=existing.version)
     transport.send([_message(run, shard) for shard in sorted(run.pending)], handle_queue_event)
     return get_run(month, kind, scope) or run
+
+
+def operational_notices(as_of: date) -> list[str]:
+    """What the platform's operators must fix, found when a run starts (so logged once per run) and kept on the
+    run record for administrators — never a district's finding: no district can act on an outdated package.
+    Today one: the official holiday calendar (`chinese-calendar`) lacks the year of the coming weeks, so
+    working-day deadlines are estimated (make-up working weekends unknown)."""
+    from datetime import timedelta
+
+    from chalicelib.platform import workdays
+    from chalicelib.platform.logs import logger
+
+    horizon = as_of + timedelta(days=CALENDAR_HORIZON_DAYS)
+    if workdays.covers(horizon):
+        return []
+    notice = (f"节假日安排缺少 {horizon.year} 年数据，工作日时限暂按法定节假日和周末推算（调休未计入）；"
+              f"请升级 chinese-calendar（requirements.txt）以纳入国务院最新节假日安排")
+    logger().warning("holiday calendar lacks a coming year; upgrade chinese-calendar",
+                     extra={"year": horizon.year, "package": "chinese-calendar"})
+    return [notice]
 
 
 def _message(run: ScreeningRun, shard: str) -> dict[str, Any]:

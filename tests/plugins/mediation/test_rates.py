@@ -97,3 +97,17 @@ def test_a_ticket_s_dispute_counts_as_opened_at_the_tier_decided_once_its_partie
     assert recorded["tier"] == "district"
     tally = rates.month_tally("320402", clock.month())
     assert (tally.count("opened"), tally.count("opened_grid"), tally.count("opened_district")) == (1, 0, 1)
+
+
+def test_an_admin_reads_the_rates_of_areas_their_own_covers_and_no_other(client, token, clock):
+    mediator = token("d-1", "mediator", area="320402")
+    ok(close(client, mediator, clock, "agreement"))
+    city_admin = token("a-1", "admin", area="3204")
+    district_admin = token("a-2", "admin", area="320402")
+    assert body(client.get("/v1/mediation/rates?area=320402", headers=city_admin))["closed"] == 1
+    assert body(client.get("/v1/mediation/rates", headers=city_admin))["area"] == "3204"
+    assert body(client.get("/v1/mediation/rates?area=320402001", headers=district_admin))["closed"] == 1
+    assert_problem(client.get(f"/v1/mediation/rates?area={OTHER_DISTRICT}", headers=district_admin), 403,
+                   "outside_jurisdiction")
+    assert_problem(client.get("/v1/mediation/rates?area=3205", headers=city_admin), 403, "outside_jurisdiction")
+    assert_problem(client.get("/v1/mediation/rates", headers=token("l-1", "lawyer", area="320402")), 403)
