@@ -283,13 +283,18 @@ def test_a_check_that_fails_is_recorded_and_the_others_still_run(checks, clock):
     assert out.status == "done" and out.findings == 1 and out.failed_checks == {"flaky.broken": "RuntimeError"}
 
 
-def test_the_cli_screens_an_area_by_hand(checks, clock, capsys):
+def test_the_cli_screens_an_area_by_hand(checks, clock, capsys, monkeypatch):
     from chalicelib import cli
 
+    # The shell already points boto3 somewhere, so the CLI keeps it (on the local stage it would otherwise
+    # go to `make dev`'s DynamoDB Local and s3rver): here AWS's own endpoints, which the in-process backend
+    # answers.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "https://dynamodb.cn-northwest-1.amazonaws.com.cn")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "https://s3.cn-northwest-1.amazonaws.com.cn")
     checks.findings = [finding("320404", "case-2")]
     with on_day(clock, 18):
         assert cli.main(["screen", "--month", clock.month(), "--area", "320404"]) == 0
-    printed = json.loads(capsys.readouterr().out)
+    printed = json.loads(capsys.readouterr().out.splitlines()[-1])  # the run, after any JSON log lines
     assert printed["scope"] == "320404" and printed["status"] == "done" and printed["findings"] == 1
 
 
