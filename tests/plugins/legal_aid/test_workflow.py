@@ -192,7 +192,8 @@ def test_elderly_applicants_book_a_home_visit_and_others_cannot(clock, client, p
     from tests.plugins.legal_aid.conftest import id_number
 
     day = (today_shanghai() + timedelta(days=30)).isoformat()
-    elder = submit(applicant={"id_number": id_number(born="19420218"), "rural": True}, matter_type="elder_support",
+    born = f"{clock.today.year - 84}0101"  # 84 on any day of the test clock's year
+    elder = submit(applicant={"id_number": id_number(born=born), "rural": True}, matter_type="elder_support",
                    categories=[])
     assert elder["home_visit_eligible"]["met"] and elder["home_visit_eligible"]["reason"].startswith("老年人（84 周岁）")
     booked = ok(step(elder, "home-visit", who="resident", scheduled_at=f"{day}T09:30:00+08:00", note="行动不便"))

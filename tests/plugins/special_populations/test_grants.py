@@ -185,10 +185,15 @@ def test_a_grant_ends_when_its_holder_moves_to_another_area_or_another_role(clie
 
 def test_a_grant_is_valid_until_shanghai_midnight_after_its_last_day(client, who, bureau, person, clock):
     """Review probe: the last day is a Shanghai calendar day (00:00 next day Shanghai is 16:00 UTC)."""
+    from datetime import datetime, time, timedelta
+
+    from chalicelib.platform import timeutil
+
     ok(grant(client, who, clock, valid_until=clock.day(0)), 201)
-    with clock.travel(hours=13):
+    midnight = datetime.combine(clock.today + timedelta(days=1), time(0), tzinfo=timeutil.SHANGHAI)
+    with timeutil.travel(midnight - clock.now - timedelta(minutes=1)):  # 23:59 on the last day
         assert reads(client, bureau, person) == (200, 200, 200)
-    with clock.travel(hours=14):
+    with timeutil.travel(midnight - clock.now):  # 00:00 the next day
         assert reads(client, bureau, person) == (404, 404, 404)
 
 
