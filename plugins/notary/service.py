@@ -154,9 +154,16 @@ def publish_slot(caller: Caller, office_id: str, data: SlotIn) -> Slot:
 
 
 def slots(office_id: str, day: date | None, *, limit: int, cursor: str | None) -> SlotPage:
-    """Public: an office's published slots in time order (of one day, if given)."""
+    """Public: an office's published slots in time order (of one day, if given); an unknown office is 404.
+
+    One Query when the page has slots: a slot is published only at a notary office (`office_for_staff`), so
+    slots found prove the office. Only an empty first page reads the office (one GetItem) to tell "no slots
+    yet" from "no such office": the office is the directory's record, in a partition of its own, so no key
+    of this plugin can bring it into the slots' Query. A later page (a cursor) was begun on slots found."""
     page = storage.page(Slot, SLOT, (office_id,), after=(day.isoformat(),) if day else (), limit=limit,
                         cursor=cursor)
+    if not page.items and cursor is None:
+        office(office_id)
     return SlotPage(items=[SlotOut.of(Slot.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
