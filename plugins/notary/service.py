@@ -280,10 +280,21 @@ def get(caller: Caller, appointment_id: str) -> Appointment:
     return appointment
 
 
+def holds(caller: Caller, appointment: Appointment) -> bool:
+    """The staff holding the appointment (CONTRACT "Identity and access": the full phone only to the owner
+    and the notary office holding the case): the notaries of the office's own area — a notary's jurisdiction
+    is their office's area. A notary of a wider area's office, and any administrator, see the masked phone
+    on the appointment, never the number: an admin holds no case."""
+    return "notary" in caller.roles and caller.is_staff and caller.area == appointment.office_area
+
+
 def contact(caller: Caller, appointment_id: str) -> AppointmentContactOut:
-    """The resident's full phone, for the resident and the staff of the office who must reach them before
-    the visit; every such read is written to the audit trail."""
-    appointment = get(caller, appointment_id)
+    """The resident's full phone and the visit's address, for the resident and the notaries holding the
+    appointment (`holds`), who must reach them before the visit; every such read is written to the audit
+    trail. Anyone else gets the 404 of an unknown appointment."""
+    appointment = storage.require(Appointment, appointment_id)
+    if caller.sub != appointment.owner and not holds(caller, appointment):
+        raise NotFound(*Appointment.missing[:1], code=Appointment.missing[1])
     phone = pii.Sealed("phone", appointment.phone_cipher, appointment.phone_hash, appointment.phone_masked).reveal()
     audit.record_read(caller.actor, APPOINTMENT, appointment.id, "查看公证预约的完整联系电话（联系预约人）")
     return AppointmentContactOut(phone=phone, address=appointment.address)
