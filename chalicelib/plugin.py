@@ -131,6 +131,8 @@ class IntakeTarget:
     categories: tuple[str, ...]  # the ticket categories routed here (TICKET_CATEGORIES), e.g. ("legal_aid",)
     open_case: Callable[[IntakeRequest], CaseRef]
     progress: Callable[[CaseRef], CaseProgress]
+    # The staff sign-in roles who work the cases opened here: they read the tickets routed here in their area.
+    handled_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # A category no ticket can have would advertise the target for requests that never reach it.
@@ -138,6 +140,8 @@ class IntakeTarget:
         if unknown or not self.categories:
             raise ValueError(f"intake target {self.code!r}: categories {unknown or '()'} are not ticket categories "
                              f"{tuple(TICKET_CATEGORIES)}")
+        if set(self.handled_by) - STAFF_ROLES:
+            raise ValueError(f"intake target {self.code!r}: handled_by {self.handled_by} names no staff sign-in role")
 
 
 COVERAGE_LEVELS = ("district", "town", "village", "grid")

@@ -77,4 +77,5 @@ def _application_since(referral: Referral) -> Application | None:
 
 
 TARGETS = (plugin.IntakeTarget("legal_aid_referral", "法律援助", ("legal_aid", "consultation", "dispute"),
-                               open_case=open_case, progress=progress),)
+                               open_case=open_case, progress=progress,
+                               handled_by=("legal_aid_officer", "lawyer")),)

@@ -87,7 +87,7 @@ def notary_get_appointment(appointment_id):
 
 
 @bp.route("/appointments/{appointment_id}/contact", methods=["GET"], authorizer=jwt_auth)
-@endpoint("预约人的完整联系电话（本人或公证处工作人员，留痕）", who=SIGNED_IN, response=AppointmentContactOut, tags=TAGS)
+@endpoint("预约人的完整联系电话（本人，或办理该预约的公证处公证员；管理员不可见；留痕）", who=SIGNED_IN, response=AppointmentContactOut, tags=TAGS)
 def notary_contact(appointment_id):
     return service.contact(caller(), appointment_id)
 

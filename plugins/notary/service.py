@@ -154,9 +154,16 @@ def publish_slot(caller: Caller, office_id: str, data: SlotIn) -> Slot:
 
 
 def slots(office_id: str, day: date | None, *, limit: int, cursor: str | None) -> SlotPage:
-    """Public: an office's published slots in time order (of one day, if given)."""
+    """Public: an office's published slots in time order (of one day, if given); an unknown office is 404.
+
+    One Query when the page has slots: a slot is published only at a notary office (`office_for_staff`), so
+    slots found prove the office. Only an empty first page reads the office (one GetItem) to tell "no slots
+    yet" from "no such office": the office is the directory's record, in a partition of its own, so no key
+    of this plugin can bring it into the slots' Query. A later page (a cursor) was begun on slots found."""
     page = storage.page(Slot, SLOT, (office_id,), after=(day.isoformat(),) if day else (), limit=limit,
                         cursor=cursor)
+    if not page.items and cursor is None:
+        office(office_id)
     return SlotPage(items=[SlotOut.of(Slot.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
@@ -273,10 +280,21 @@ def get(caller: Caller, appointment_id: str) -> Appointment:
     return appointment
 
 
+def holds(caller: Caller, appointment: Appointment) -> bool:
+    """The staff holding the appointment (CONTRACT "Identity and access": the full phone only to the owner
+    and the notary office holding the case): the notaries of the office's own area — a notary's jurisdiction
+    is their office's area. A notary of a wider area's office, and any administrator, see the masked phone
+    on the appointment, never the number: an admin holds no case."""
+    return "notary" in caller.roles and caller.is_staff and caller.area == appointment.office_area
+
+
 def contact(caller: Caller, appointment_id: str) -> AppointmentContactOut:
-    """The resident's full phone, for the resident and the staff of the office who must reach them before
-    the visit; every such read is written to the audit trail."""
-    appointment = get(caller, appointment_id)
+    """The resident's full phone and the visit's address, for the resident and the notaries holding the
+    appointment (`holds`), who must reach them before the visit; every such read is written to the audit
+    trail. Anyone else gets the 404 of an unknown appointment."""
+    appointment = storage.require(Appointment, appointment_id)
+    if caller.sub != appointment.owner and not holds(caller, appointment):
+        raise NotFound(*Appointment.missing[:1], code=Appointment.missing[1])
     phone = pii.Sealed("phone", appointment.phone_cipher, appointment.phone_hash, appointment.phone_masked).reveal()
     audit.record_read(caller.actor, APPOINTMENT, appointment.id, "查看公证预约的完整联系电话（联系预约人）")
     return AppointmentContactOut(phone=phone, address=appointment.address)

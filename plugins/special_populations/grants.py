@@ -33,8 +33,10 @@ BUREAU_ROLES = frozenset({ADMIN, OFFICER})
 
 
 def is_district_officer(caller: Caller, district: str) -> bool:
-    """A corrections officer whose jurisdiction is the district itself: the one who may grant and revoke."""
-    return OFFICER in caller.roles and caller.area == district
+    """A corrections officer whose jurisdiction is the district itself (本区社区矫正工作人员, SPEC S5): the one who
+    may grant, list and revoke. A city's or province's officer is not one, even for the district their area
+    holds: a code of another length is no district (the grants list is read with the code as a prefix)."""
+    return OFFICER in caller.roles and len(district) == DISTRICT_DIGITS and caller.area == district
 
 
 def is_bureau_job(roles: frozenset[str] | list[str], area: str | None, district: str) -> bool:

@@ -381,7 +381,8 @@ class GrantOut(Model):
     @classmethod
     def of(cls, grant: Grant, today: date) -> "GrantOut":
         title = GRANT_STATUSES[grant.status] if grant.status != "active" or today <= grant.valid_until else "已到期"
-        return cls(id=grant.id, district=grant.district, grantee=grant.grantee, reason=grant.reason,
+        return cls(id=grant.id, district=grant.district, grantee=grant.grantee, grantee_area=grant.grantee_area,
+                   reason=grant.reason,
                    valid_from=grant.valid_from, valid_until=grant.valid_until, granted_by=grant.granted_by,
                    status=grant.status, status_title=title, revoked_by=grant.revoked_by,
                    revoked_on=grant.revoked_on, revoke_reason=grant.revoke_reason, version=grant.version,

@@ -34,7 +34,8 @@ def _broken(request: plugin.IntakeRequest) -> plugin.CaseRef:
 
 
 SERVICE = stand_in_plugin("test-service", intake_targets=(
-    plugin.IntakeTarget("test_case", "测试受理", ("consultation", "dispute"), _open_case, _progress),
+    plugin.IntakeTarget("test_case", "测试受理", ("consultation", "dispute"), _open_case, _progress,
+                        handled_by=("mediator",)),
     plugin.IntakeTarget("test_other", "另一测试受理", ("dispute",), _open_case, _progress),
     plugin.IntakeTarget("test_broken", "故障服务", ("other",), _broken, _progress),
 ))
@@ -50,7 +51,8 @@ def desk(client, token, aws_backend):
             "resident": token("resident-1"),
             "neighbour": token("resident-2"),
             "worker": token("gw-1", "grid_worker", area="320402001"),
-            "colleague": token("gw-2", "grid_worker", area="320402"),
+            "colleague": token("gw-2", "grid_worker", area="320402"),    # a receiver of the district, not of the grid
+            "supervisor": token("ad-2", "admin", area="320402"),          # reads every ticket of the district
             "stranger": token("gw-9", "grid_worker", area="320404"),
         }
 
@@ -123,7 +125,7 @@ def test_staff_recording_a_request_own_it_and_the_phone_is_sealed(client, desk):
     item = storage.get(**keys.record("intake-ticket", ticket["code"]))
     assert "13900001111" not in str(item)
     assert ok(client.get(f"/v1/tickets/{ticket['code']}/contact", headers=desk["worker"]))["phone"] == "13900001111"
-    assert_problem(client.get(f"/v1/tickets/{ticket['code']}/contact", headers=desk["colleague"]), 403, "not_owner")
+    assert_problem(client.get(f"/v1/tickets/{ticket['code']}/contact", headers=desk["supervisor"]), 403, "not_owner")
     reads = [i for i in audit.trail("intake-ticket", ticket["code"]).items if i["action"] == "read"]
     assert len(reads) == 1 and "13900001111" not in str(reads)
 
@@ -190,7 +192,7 @@ def test_lists_by_deadline_due_soon_and_the_sweep_marks_overdue(client, desk, cl
 
     assert intake.sweep_overdue() == 1
     assert intake.sweep_overdue() == 0  # safe to run twice
-    area = ok(client.get("/v1/tickets/area?bucket=overdue", headers=desk["colleague"]))
+    area = ok(client.get("/v1/tickets/area?bucket=overdue", headers=desk["supervisor"]))
     assert [(t["code"], t["overdue"]) for t in area["items"]] == [(old, True)]
     assert ok(client.get(f"/v1/tickets/{old}", headers=desk["worker"]))["history"][-1]["action"] == "overdue"
 
@@ -229,9 +231,9 @@ def test_staff_outside_the_area_neither_see_nor_touch_a_ticket(client, desk):
 def test_closing_or_transferring_a_ticket_one_does_not_own_is_403(client, desk):
     ticket = ok(staff_ticket(client, desk["worker"]), 201)
     routed = ok(step(client, desk["worker"], ticket["code"], "route", {"target": "test_case"}, ticket["version"]))
-    assert_problem(step(client, desk["colleague"], ticket["code"], "close", {"result": "已处理"}, routed["version"]),
+    assert_problem(step(client, desk["supervisor"], ticket["code"], "close", {"result": "已处理"}, routed["version"]),
                    403, "not_owner")
-    assert_problem(step(client, desk["colleague"], ticket["code"], "transfer",
+    assert_problem(step(client, desk["supervisor"], ticket["code"], "transfer",
                         {"target": "test_other", "reason": "改派"}, routed["version"]), 403, "not_owner")
 
 
@@ -298,15 +300,15 @@ def test_accepting_a_residents_request_makes_the_worker_its_first_receiver(clien
     assert accepted["owner"] == "gw-1" and accepted["status"] == "accepted"
     held = ok(client.get("/v1/tickets/held", headers=desk["worker"]))
     assert [t["code"] for t in held["items"]] == [ticket["code"]]
-    assert_problem(step(client, desk["colleague"], ticket["code"], "answer", {"answer": "已答复"}, accepted["version"]),
+    assert_problem(step(client, desk["supervisor"], ticket["code"], "answer", {"answer": "已答复"}, accepted["version"]),
                    403, "not_owner")
-    assert ok(client.get("/v1/tickets/area?bucket=unrouted", headers=desk["colleague"]))["items"][0]["owner"] == "gw-1"
+    assert ok(client.get("/v1/tickets/area?bucket=unrouted", headers=desk["supervisor"]))["items"][0]["owner"] == "gw-1"
 
 
 def test_the_owner_reopens_a_closed_ticket_with_a_reason(client, desk):
     ticket = ok(ask(client, desk["resident"]), 201)
     closed = ok(step(client, desk["worker"], ticket["code"], "answer", {"answer": "已答复"}, ticket["version"]))
-    assert_problem(step(client, desk["colleague"], ticket["code"], "reopen", {"reason": "群众有新问题"}, closed["version"]),
+    assert_problem(step(client, desk["supervisor"], ticket["code"], "reopen", {"reason": "群众有新问题"}, closed["version"]),
                    403, "not_owner")
     again = ok(step(client, desk["worker"], ticket["code"], "reopen", {"reason": "群众对答复有新的疑问"}, closed["version"]))
     assert again["status"] == "accepted" and again["history"][-1]["action"] == "reopened"

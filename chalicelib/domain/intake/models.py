@@ -40,6 +40,12 @@ def deadline_parameter(category: str) -> str:
     return f"intake.{category}_days"
 
 
+# The receivers (首问负责制, SPEC C5): the sign-in roles staffing the desks where requests arrive — the grid,
+# the legal-aid and lawyers' desks, the mediators. They see their area's tickets nobody holds yet and may
+# accept them; no other staff role does (CONTRACT "Identity and access": a resident's request is read on a
+# need-to-know basis). Who reads a ticket once it is held: `access.may_read`.
+RECEIVERS: frozenset[str] = frozenset({"grid_worker", "lawyer", "legal_aid_officer", "mediator"})
+
 CHANNELS: dict[str, str] = {
     "mini_program": "小程序",
     "counter": "窗口",

@@ -195,7 +195,7 @@ def read(caller: Caller, code: str) -> TicketOut:
     """The ticket as the caller may see it: the resident reads status, answer and progress in plain Chinese;
     staff of its area also the person (masked), the owner and the whole history with actors."""
     ticket = access.readable(caller, code)
-    staff = caller.covers(ticket.grid)
+    staff = caller.is_staff and not access.is_resident_of(caller, ticket)
     out = view(ticket, staff=staff)
     if staff and ticket.resident:  # whether the resident was told at each stage (one Query)
         out.notices = notify.about(f"{ENTITY}:{ticket.id}")
@@ -259,12 +259,12 @@ def targets() -> TargetList:
 # --- steps ----------------------------------------------------------------------------------------------
 
 def _handle(caller: Caller, code: str, step: str, expected_version: int) -> Ticket:
-    """The ticket if the caller may take `step` now: staff of its area (404 otherwise), its owner when it
-    has one (403), in a state allowing the step (409), at the version the caller saw (409)."""
+    """The ticket if the caller may take `step` now: staff of its area who may read it (`access.may_read`:
+    a receiver or an admin while nobody holds it; 404 otherwise), its owner when it has one (403), in a state
+    allowing the step (409), at the version the caller saw (409)."""
     ticket = access.load(code, consistent=True)
-    if not caller.covers(ticket.grid):
-        detail, problem_code = Ticket.missing
-        raise NotFound(detail, code=problem_code)
+    if not caller.covers(ticket.grid) or not access.may_read(caller, ticket):
+        raise access.hidden()
     if ticket.owner and ticket.owner != caller.sub:
         raise Forbidden("该事项由首问负责人办理，您不能操作", code="not_owner")
     allowed = ALLOWED[ticket.status]
@@ -439,16 +439,20 @@ def held(caller: Caller, window: str, *, limit: int, cursor: str | None) -> Tick
 
 
 def in_area(caller: Caller, bucket: str, area: str | None, *, limit: int, cursor: str | None) -> TicketPage:
-    """An area's tickets of one bucket (`unrouted`, `routed`, `overdue`, `closed`), the caller's area and below."""
+    """An area's tickets of one bucket (`unrouted`, `routed`, `overdue`, `closed`), the caller's area and below,
+    showing only the tickets the caller may read (`access.may_read`): one Query page, so a page may hold
+    fewer than `limit` lines while `next_cursor` goes on."""
     area = area or caller.area
     if not area:
         raise Unprocessable("请指定区域", code="area_required", errors=[{"loc": ["area"], "msg": "必填项"}])
     require_covers(caller, area, ["area"])
-    return _summaries(storage.page(Ticket, "intake-area", (area, bucket), limit=limit, cursor=cursor))
+    return _summaries(storage.page(Ticket, "intake-area", (area, bucket), limit=limit, cursor=cursor), caller)
 
 
-def _summaries(page: storage.Page) -> TicketPage:
-    return TicketPage(items=[TicketSummary.of(Ticket.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+def _summaries(page: storage.Page, caller: Caller | None = None) -> TicketPage:
+    tickets = [Ticket.from_item(i) for i in page.items]
+    shown = [t for t in tickets if caller is None or access.may_read(caller, t)]
+    return TicketPage(items=[TicketSummary.of(t) for t in shown], next_cursor=page.next_cursor)
 
 
 # --- the daily sweep --------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ CALLERS = ("anonymous", "owner", "resident", "notary", "outsider", "admin")
 PUBLIC = dict.fromkeys(CALLERS, 200)
 SIGNED_IN = {"anonymous": 401, **dict.fromkeys(CALLERS[1:], 200)}
 OWNER_OR_STAFF = {"anonymous": 401, "owner": 200, "resident": 404, "notary": 200, "outsider": 404, "admin": 200}
+# the full phone: the owner and the office's notary holding the appointment, not the city's admin
+OWNER_OR_HOLDER = {**OWNER_OR_STAFF, "admin": 404}
 STAFF_OF_OFFICE = {"anonymous": 401, "owner": 403, "resident": 403, "notary": 200, "outsider": 403, "admin": 200}
 STALE = {"anonymous": 401, "owner": 409, "resident": 404, "notary": 409, "outsider": 404, "admin": 409}
 
@@ -35,7 +37,7 @@ MATRIX = [
     ("GET", "/v1/notary/appointments", "/v1/notary/appointments", None, SIGNED_IN),
     ("GET", "/v1/notary/appointments/{appointment_id}", "/v1/notary/appointments/{a}", None, OWNER_OR_STAFF),
     ("GET", "/v1/notary/appointments/{appointment_id}/contact", "/v1/notary/appointments/{a}/contact", None,
-     OWNER_OR_STAFF),
+     OWNER_OR_HOLDER),
     ("POST", "/v1/notary/appointments/{appointment_id}/cancel", "/v1/notary/appointments/{a}/cancel",
      {"version": 99}, STALE),
     ("POST", "/v1/notary/appointments/{appointment_id}/reschedule", "/v1/notary/appointments/{a}/reschedule",

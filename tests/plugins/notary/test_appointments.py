@@ -124,6 +124,22 @@ def test_the_office_s_notary_reads_the_full_phone_and_the_read_is_audited(client
     assert all("13800001234" not in str(i) for i in audit.trail("notary-appointment", made["id"]).items)
 
 
+def test_the_full_phone_goes_to_the_owner_and_the_office_s_notaries_never_to_an_admin(client, token, world, notary):
+    """CONTRACT "Identity and access" (the full number only to its owner and the staff holding the case; an
+    admin holds no case), issue "reliability" defect 2: admins of the city, of the district and one holding a
+    grant elsewhere, and a notary of the city's office, read the masked phone on the appointment and get the
+    404 of an unknown appointment for the number."""
+    slot = publish(client, world, notary)
+    made = ok(post(client, "/v1/notary/appointments", booking(slot["id"]), token("r1")), 201)
+    path = f"/v1/notary/appointments/{made['id']}"
+    for wider in (token("admin-1", "admin", area="3204"), token("admin-2", "admin", area="320402"),
+                  token("admin-0", "admin", area="32"), token("notary-cz", "notary", area="3204")):
+        assert body(client.get(path, headers=wider))["phone"] == "138****1234"
+        assert_problem(client.get(f"{path}/contact", headers=wider), 404, "appointment_not_found")
+    for holder in (notary, token("r1")):
+        assert body(client.get(f"{path}/contact", headers=holder))["phone"] == "13800001234"
+
+
 def test_staff_see_the_day_s_appointments_at_their_office_only(client, token, world, notary):
     for start, who in (("10:00", "r2"), ("09:00", "r1")):
         slot = publish(client, world, notary, start)

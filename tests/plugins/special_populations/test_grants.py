@@ -209,3 +209,26 @@ def test_many_expired_grants_neither_stay_in_the_holders_reads_nor_break_them(cl
     assert reads(client, bureau, person) == (200, 200, 200)
     [held] = storage.every(Grant, HELD, BUREAU, after=("320402",), since=(clock.today,))
     assert held["id"] == granted["id"]
+
+
+def test_a_city_officer_lists_no_district_s_grants_not_even_by_default(client, who, bureau, clock):
+    """SPEC S5, issue "reliability" defect 3: the grants list is for the district's own corrections officers;
+    a city officer's default (their own area, a city code) once read every district of the city by prefix."""
+    ok(grant(client, who, clock), 201)
+    assert_problem(client.get(f"{SP}/grants", headers=who["city officer"]), 404, "grants_not_found")
+    assert_problem(client.get(f"{SP}/grants?district=320402", headers=who["city officer"]), 404, "grants_not_found")
+
+
+def test_a_city_officer_cannot_grant_for_their_city_as_if_it_were_a_district(client, who, bureau, clock):
+    """SPEC S5: only a district is granted (the default district of a city officer is no district)."""
+    storage.put_new(StaffAccount(sub="s-province", name="省厅督察员", roles=["admin"], area="32"))
+    problem = assert_problem(grant(client, who, clock, caller="city officer", grantee="s-province"), 403)
+    assert problem["code"] == "outside_jurisdiction"
+
+
+def test_a_grant_shows_the_area_its_holder_had_when_granted(client, who, bureau, clock):
+    """SPEC S5: a grant follows the job; its output names the holder's area (the move that would end it)."""
+    granted = ok(grant(client, who, clock), 201)
+    assert granted["grantee_area"] == "3204"
+    [listed] = body(client.get(f"{SP}/grants", headers=who["district officer"]))["items"]
+    assert listed["grantee_area"] == "3204"
