@@ -44,12 +44,6 @@ def board_max_age_seconds() -> int:
     return int(os.environ.get("BOARD_MAX_AGE_SECONDS", "300"))
 
 
-def policy_cache_seconds() -> float:
-    """How long one Lambda instance reuses the policy timelines it read (a version set elsewhere shows
-    within this time; one set by the same instance at once)."""
-    return float(os.environ.get("POLICY_CACHE_SECONDS", "60"))
-
-
 def auth_mode() -> str:
     """`local`: tokens signed by the dev key pair (local/dev stages); `jwks`: the identity provider."""
     return os.environ.get("AUTH_MODE", "local")

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib import plugin
 from chalicelib.domain.intake import service as intake
+from chalicelib.domain.intake.models import TICKET_NUMBERS
 from chalicelib.platform import audit, storage, timeutil
 from chalicelib.platform.storage import keys
 from tests.helpers import also_enabled, assert_problem, ok, post, seed_areas, stand_in_plugin
@@ -281,9 +282,10 @@ def test_bad_input_names_every_field(client, desk):
     assert_problem(ask(client, desk["worker"], channel="counter", resident="nobody"), 422, "resident_not_found")
 
 
-def test_an_unknown_grid_is_422(client, desk):
+def test_an_unknown_grid_is_422_and_takes_no_number(client, desk):
     problem = assert_problem(ask(client, desk["resident"], grid="320402001001999"), 422, "area_not_found")
     assert problem["errors"][0]["loc"] == ["body", "grid"]
+    assert ok(ask(client, desk["resident"]), 201)["code"].endswith("-0001")
 
 
 def test_files_link_to_a_ticket_for_exactly_its_readers(client, desk):
@@ -316,23 +318,65 @@ def test_the_owner_reopens_a_closed_ticket_with_a_reason(client, desk):
     assert mine["items"][0]["status"] == "accepted"
 
 
-# --- calls (issue 9) ----------------------------------------------------------------------------------
+# --- numbers and calls (issue 9; reliability defect 1) --------------------------------------------------
 
-def test_a_warm_instance_records_a_ticket_in_one_transaction_and_another_instance_s_numbers_are_respected(
-        client, desk):
-    """Issue 9: the deadline's policy timeline and the district's counter are known from the previous ticket,
-    so the next create is its one TransactWriteItems; numbers taken elsewhere make it read the counter again."""
-    from chalicelib.domain.intake import service
-    from chalicelib.platform import aws, storage
+def test_a_ticket_create_is_the_policy_read_one_counter_update_and_one_transaction(client, desk):
+    """The floor of a create (docs/data-model.md I2): the time limit in force (BatchGetItem), the district's
+    next number (UpdateItem ADD, which no concurrent create can refuse), the ticket's one transaction. The
+    second create of an instance costs the same: nothing is kept between requests."""
     from tests.helpers import calls_during
 
-    first = ok(ask(client, desk["resident"]), 201)["code"]
     made = []
-    assert calls_during(lambda: made.append(ask(client, desk["resident"]))) == ["TransactWriteItems"]
-    assert ok(made[0], 201)["code"] == first[:-4] + "0002"
-    [(pk, sk)] = [key[1:] for key, (owner, _) in service._counters.items() if owner is aws.dynamodb()]
-    storage.update_entries(pk, sk, set_={"count": 7, "version": 9})  # another instance took 3–7
+    for _ in range(2):
+        assert calls_during(lambda: made.append(ask(client, desk["resident"]))) == [
+            "BatchGetItem", "UpdateItem", "TransactWriteItems"]
+    first, second = (ok(m, 201)["code"] for m in made)
+    assert second == first[:-4] + "0002"
+
+
+def test_numbers_taken_by_another_instance_are_never_handed_out_again(client, desk):
+    """The counter item is the only memory of the sequence: numbers taken elsewhere (3–7 here) are skipped."""
+    first = ok(ask(client, desk["resident"]), 201)["code"]
+    for _ in range(6):
+        storage.next_number(TICKET_NUMBERS, (first[3:9], first[10:14]))
     assert ok(ask(client, desk["resident"]), 201)["code"] == first[:-4] + "0008"
+
+
+def test_a_create_refused_in_its_transaction_leaves_a_gap_and_never_reuses_its_number(client, desk):
+    """A number is taken before the transaction that uses it: a refusal there (an unknown resident account)
+    leaves that number unused — a gap in the district's codes, never a duplicate."""
+    first = ok(staff_ticket(client, desk["worker"]), 201)["code"]
+    assert_problem(ask(client, desk["worker"], channel="counter", resident="no-such-resident"), 422,
+                   "resident_not_found")
+    assert ok(staff_ticket(client, desk["worker"]), 201)["code"] == first[:-4] + "0003"
+
+
+def test_a_replayed_submission_takes_no_number(client, desk):
+    """CONTRACT Idempotency-Key: a retry looks its key up before the counter, so it burns no number and
+    costs the policy read, the claim and the ticket's read — no counter update, no failed transaction."""
+    from tests.helpers import calls_during
+
+    headers = {**desk["resident"], "Idempotency-Key": "ask-once"}
+    first = ok(ask(client, headers), 201)["code"]
+    replays = []
+    assert calls_during(lambda: replays.append(ask(client, headers))) == ["BatchGetItem", "GetItem", "GetItem"]
+    assert ok(replays[0], 201)["code"] == first
+    assert ok(ask(client, desk["neighbour"]), 201)["code"] == first[:-4] + "0002"
+
+
+def test_each_district_counts_its_own_month_from_one(client, desk, clock):
+    """The code names the grid's district and month; another district's tickets take none of its numbers."""
+    from chalicelib.domain.areas.models import Area
+
+    for code, name, level, parent in (("320404", "钟楼区", "district", "3204"),
+                                      ("320404001", "南大街街道", "town", "320404"),
+                                      ("320404001001", "第一社区", "village", "320404001"),
+                                      ("320404001001001", "第一网格", "grid", "320404001001")):
+        if storage.find(Area, "area", code) is None:
+            storage.put_new(Area(code=code, name=name, level=level, parent=parent))
+    ok(ask(client, desk["resident"]), 201)
+    other = ok(ask(client, desk["neighbour"], grid="320404001001001"), 201)["code"]
+    assert other == f"FW-320404-{clock.today.strftime('%y%m')}-0001"
 
 
 def test_an_intake_target_naming_a_category_no_ticket_can_have_is_refused_when_declared():

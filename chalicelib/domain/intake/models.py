@@ -26,7 +26,8 @@ from chalicelib.platform.timeutil import iso
 ENTITY = "intake-ticket"
 MINE = "intake-mine"
 DUE = "intake-due"
-COUNTER = "intake-counter"
+# Each district's ticket numbers of a month: FW-<district>-<yymm>-<number> (`service._next_code`).
+TICKET_NUMBERS = storage.Counter("intake-counter")
 CODE_SHAPE = r"^FW-\d{6}-\d{4}-\d{4,6}$"
 
 # The categories a request is classified into (the plugin contract's vocabulary, which intake targets are

@@ -24,11 +24,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from chalicelib import plugin
-from chalicelib.domain.areas import service as areas
 from chalicelib.domain.intake import access
 from chalicelib.domain.notify import service as notify
 from chalicelib.domain.intake.models import (
-    ALLOWED, CATEGORIES, COUNTER, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS,
+    ALLOWED, CATEGORIES, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS, TICKET_NUMBERS,
     ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut, MinePage,
     ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut, TicketPage,
     TicketSummary, TransferIn, deadline_parameter,
@@ -41,21 +40,23 @@ from chalicelib.platform.logs import logger
 from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 
-SEQUENCE_ATTEMPTS = 5
 SWEEP_LOOKBACK_DAYS = 7  # the sweep also looks at the days before yesterday, so a missed run catches up
 
 
 # --- creating -------------------------------------------------------------------------------------------
 
-class _SequenceTaken(Exception):
-    """Another ticket of the district took the number between our read of the counter and our write."""
-
-
 def create(caller: Caller, data: TicketIn) -> Ticket:
     """Record a request as a ticket. A resident asks for themself in the mini-program; staff record one at a
     counter, on the 12348 line or during a grid visit, for a resident account or a name and phone, and own
-    it from that moment. The ticket, its number, the resident's list entry, the due-day entry, the grid
-    check and the audit entry are one transaction."""
+    it from that moment. The ticket, the resident's list entry, the due-day entry, the message to the
+    resident and the audit entry are one transaction, after the time limit's policy read and the code's
+    number (`_next_code`): three calls, whoever else is asking at the same moment.
+
+    Nothing in the transaction is shared with another ticket's: DynamoDB cancels transactions that touch one
+    item at the same moment (TransactionConflict), so a check of the grid record inside it would make a
+    busy grid refuse its residents again. The grid is known to exist from the policy read, which reads its
+    record along with the timelines (an unknown grid is a 422 there, before a number is taken); areas are
+    never deleted, and a 15-digit code is a grid by its length."""
     fields = _who_and_how(caller, data)
     today = today_shanghai()
     limit = _limit(data.category, data.grid, today, loc="grid")
@@ -64,33 +65,29 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     steps = [Step(at=moment, action="received", actor=caller.sub)]
     if caller.is_staff:
         steps.append(Step(at=moment, action="accepted", actor=caller.sub))
-    for attempt in range(SEQUENCE_ATTEMPTS):
-        code, counter_op, counter = _next_code(data.grid, today, fresh=attempt > 0)
-        ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
-                        received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value),
-                        deadline_basis=limit.describe(), deadline_estimated=not due.official, history=steps,
-                        **fields)
-        storage.stamp_new(ticket)
-        also = [counter_op, areas.must_exist(data.grid, field="grid", level="grid"), *_companions(ticket),
-                *_notice(ticket, "received"),
-                audit.entry(caller.actor, "create", ENTITY, code,
-                            f"登记受理事项 {code}（{data.channel}，{data.category}）")]
-        if data.resident and caller.is_staff:
-            also.append(storage.Check(storage.check_op(**keys.record("resident", data.resident)), Unprocessable(
-                "没有这个居民账号", code="resident_not_found", errors=[{"loc": ["resident"], "msg": "账号不存在"}])))
-        try:
-            storage.put_new(ticket, also=also)
-        except _SequenceTaken:
-            continue
-        except Conflict as exc:
-            # The code itself exists: the counter known was behind (another instance took numbers). DynamoDB
-            # may name the ticket's Put before the counter's condition: the same lost race as `_SequenceTaken`.
-            if exc.code != "already_exists":
-                raise
-            continue
-        _taken(data.grid, today, counter)
-        return ticket
-    raise Conflict("受理编号正被同时分配，请稍后重试", code="busy")
+    code = _next_code(data.grid, today)
+    ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
+                    received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value),
+                    deadline_basis=limit.describe(), deadline_estimated=not due.official, history=steps, **fields)
+    storage.stamp_new(ticket)  # its creation time goes into the resident's list entry
+    also = [*_companions(ticket), *_notice(ticket, "received"),
+            audit.entry(caller.actor, "create", ENTITY, code, f"登记受理事项 {code}（{data.channel}，{data.category}）")]
+    if data.resident and caller.is_staff:
+        also.append(storage.Check(storage.check_op(**keys.record("resident", data.resident)), Unprocessable(
+            "没有这个居民账号", code="resident_not_found", errors=[{"loc": ["resident"], "msg": "账号不存在"}])))
+    return storage.put_new(ticket, also=also)
+
+
+def _next_code(grid: str, today: date) -> str:
+    """The next code of the grid's district this month, `FW-<district>-<yymm>-<number>`, its number taken
+    from the district's counter (`storage.next_number`: one UpdateItem that never fails under contention —
+    a hundred residents of one district asking at the same moment each get a code, none the same). A
+    create that fails after this (a check refused in its transaction) leaves its number unused: the
+    district's codes are unique and increasing, with such gaps; a resident only ever quotes their own code.
+    A retry with the same Idempotency-Key replays its ticket before taking a number (see `next_number`)."""
+    district, month = keys.district_of(grid), today.strftime("%y%m")
+    number = storage.next_number(TICKET_NUMBERS, (district, month))
+    return f"FW-{district}-{month}-{number:04d}"
 
 
 def _who_and_how(caller: Caller, data: TicketIn) -> dict[str, Any]:
@@ -132,46 +129,6 @@ def _unknown_area(exc: NotFound, grid: str, loc: str) -> Exception:
     if exc.code != "area_not_found":
         return exc
     return Unprocessable(f"网格 {grid} 不存在", code="area_not_found", errors=[{"loc": [loc], "msg": "区域不存在"}])
-
-
-# The counter as this process last wrote it, per (client, pk, sk): the next ticket of a warm instance tries
-# the following number without reading the counter first, so a create is its one transaction (issue 9). If
-# another instance took numbers meanwhile, the counter's condition fails, this entry is dropped and the
-# counter read (`create` retries).
-_counters: dict[tuple[int, str, str], tuple[Any, dict[str, Any] | None]] = {}
-
-
-def _next_code(grid: str, today: date, *, fresh: bool = False) -> tuple[str, storage.Check, dict[str, int]]:
-    """The next code of the grid's district this month and the transaction op that takes it: the counter
-    item moves from the number known to the next only if nobody moved it meanwhile."""
-    from chalicelib.platform import aws
-
-    pk, sk = keys.compose(COUNTER, grid[:6]), today.strftime("%y%m")
-    client = aws.dynamodb()
-    known = _counters.get((id(client), pk, sk))
-    if fresh or known is None or known[0] is not client:
-        current = storage.get(pk, sk, consistent=True)
-    else:
-        current = known[1]
-    number = int(current["count"]) + 1 if current else 1
-    _counters.pop((id(client), pk, sk), None)  # known again once this number is taken (`_taken`)
-    if current is None:
-        op = storage.put_op({"pk": pk, "sk": sk, "entity": COUNTER, "count": number, "version": 1})
-    else:
-        op = storage.update_op(pk, sk, {"count": number, "version": int(current["version"]) + 1},
-                               expected_version=int(current["version"]))
-    after = {"count": number, "version": int(current["version"]) + 1 if current else 1}
-    return f"FW-{grid[:6]}-{sk}-{number:04d}", storage.Check(op, _SequenceTaken()), after
-
-
-def _taken(grid: str, today: date, counter: dict[str, int]) -> None:
-    """Remember the counter as the committed transaction left it (`_counters`)."""
-    from chalicelib.platform import aws
-
-    client = aws.dynamodb()
-    if len(_counters) > 1000:  # districts × months one instance serves are far fewer; a bound all the same
-        _counters.clear()
-    _counters[(id(client), keys.compose(COUNTER, grid[:6]), today.strftime("%y%m"))] = (client, counter)
 
 
 def _companions(ticket: Ticket) -> list[dict[str, Any]]:

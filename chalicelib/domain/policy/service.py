@@ -31,6 +31,8 @@ holding a `timeline` item — every active version's date and value, kept in ste
 records in the same transaction — and the version records `v#<effective_from>#<suffix>`. Resolution is
 one BatchGetItem of the timelines of the area and all its ancestors (≤ 7 keys per name, plus the area
 record itself so an unknown area is a 404, not a silent root default): one round trip, whatever the date.
+Nothing is kept between requests: a version set through any instance is what every instance resolves next
+(a per-instance copy once saved that read on a create and answered the old value elsewhere for a minute).
 """
 from __future__ import annotations
 
@@ -245,35 +247,6 @@ def chain(area_code: str) -> list[str]:
     return [*reversed(ancestors(area_code)), ROOT] if area_code != ROOT else [ROOT]
 
 
-# Timelines read in this process, for `config.policy_cache_seconds()`: a create that needs a deadline (a
-# ticket, an application) then costs its one transaction, not a policy read first (issue 9). A version set
-# in this process clears it at once; one set in another Lambda instance is seen within those seconds. Keyed
-# by the DynamoDB client too (a new client, as tests and DynamoDB Local make, is a new backend).
-_read: dict[tuple[Any, ...], tuple[float, Any, dict[tuple[str, str], "Timeline"]]] = {}
-
-
-def _forget() -> None:
-    _read.clear()
-
-
-def _timelines(names: list[str], area_code: str) -> dict[tuple[str, str], Timeline]:
-    """`_read_timelines`, kept for a short while per process (see `_read`)."""
-    import time
-
-    from chalicelib.platform import aws, config
-
-    client = aws.dynamodb()
-    key = (id(client), tuple(names), area_code)
-    hit = _read.get(key)
-    if hit and hit[1] is client and hit[0] > time.monotonic():
-        return hit[2]
-    found = _read_timelines(names, area_code)
-    if len(_read) > 10_000:  # a bound, not a policy: the areas and names one instance serves are far fewer
-        _read.clear()
-    _read[key] = (time.monotonic() + config.policy_cache_seconds(), client, found)
-    return found
-
-
 def _read_timelines(names: list[str], area_code: str) -> dict[tuple[str, str], Timeline]:
     """Every timeline of `names` along the chain of `area_code`, in one BatchGetItem per 100 keys (one call
     for up to 14 names). The area record rides along: an unknown area is a 404, not a root default."""
@@ -334,7 +307,7 @@ def resolve_many(names: list[str], area_code: str, on: date | None = None) -> di
     for name in names:
         declared(name)
     _check_area_code(area_code)
-    timelines = _timelines(list(dict.fromkeys(names)), area_code)
+    timelines = _read_timelines(list(dict.fromkeys(names)), area_code)
     out = {}
     for name in names:
         found = _pick(name, area_code, on, timelines)
@@ -351,7 +324,7 @@ def resolve_present(names: list[str], area_code: str, on: date | None = None) ->
     for name in names:
         declared(name)
     _check_area_code(area_code)
-    timelines = _timelines(list(dict.fromkeys(names)), area_code)
+    timelines = _read_timelines(list(dict.fromkeys(names)), area_code)
     found = {name: _pick(name, area_code, on, timelines) for name in names}
     return {name: value for name, value in found.items() if value is not None}
 
@@ -466,7 +439,7 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
         raise Unprocessable("以下字段有误：" + "、".join(e["loc"][1] for e in errors), code="invalid_policy_version",
                             errors=errors)
 
-    timelines = _read_timelines([name], data.area)  # one call, never cached: the timeline it changes
+    timelines = _read_timelines([name], data.area)
     own = timelines.get((name, data.area))
     existing = _entries_at(name, data.area, timelines)  # under a former name too: the timeline stays ordered
     if existing and data.effective_from <= existing[-1].effective_from:
@@ -497,7 +470,6 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
         summary += f"；追溯生效，理由：{data.retroactive_reason}"
     changes = {"value": {"from": before.value if before else None, "to": version.value},
                "label": {"from": before.label if before else None, "to": version.label}}
-    _forget()  # this instance sees the new version at once (also when the transaction fails: re-read then)
     try:
         storage.put_new(version, also=[
             timeline_op,
@@ -557,7 +529,6 @@ def withdraw(actor: audit.Actor, caller: Caller | None, name: str, version_id: s
                         {"status": {"from": "active", "to": "withdrawn"}})]
     if timeline is not None:
         also.insert(0, _timeline_update(timeline, remaining))
-    _forget()
     return storage.update(version, {"status": "withdrawn", "withdrawn_by": actor.sub, "withdrawn_reason": reason},
                           expected_version=expected_version, also=also)
 

@@ -105,10 +105,10 @@ def test_the_full_record_judges_the_categories_on_any_day_asked(client, areas, w
     assert (clock.today - timedelta(days=700)).isoformat() in today["categories"][1]["reason"]
 
 
-def test_a_read_is_one_get_and_one_audit_write_and_the_grid_list_one_query_once_the_parameters_are_held(client, areas, who, clock):
+def test_a_read_is_one_get_one_audit_write_and_the_parameters_and_the_grid_list_one_query(client, areas, who, clock):
     person = ok(post(client, PEOPLE, person_in(clock), who["district officer"]), 201)
     read = dynamodb_calls(lambda: ok(client.get(f"{PEOPLE}/{person['id']}", headers=who["district officer"])))
     listed = dynamodb_calls(lambda: ok(client.get("/v1/special-populations/grid-list",
                                                   headers=who["assigned grid worker"])))
-    assert read == ["GetItem", "TransactWriteItems"]  # the parameters: read by the create, held by the instance
-    assert listed == ["Query", "TransactWriteItems"]
+    assert read == ["GetItem", "TransactWriteItems", "BatchGetItem"]  # + the parameters, read by every request
+    assert listed == ["BatchGetItem", "Query", "TransactWriteItems"]
