@@ -236,7 +236,7 @@ def measure(floor: Path, ours: Path, stage_env: dict[str, str], runs: int, warm_
 def report(figures: dict, runs: int, warm: int) -> None:
     """Wall-clock medians, and the CPU time the interpreter used (less sensitive to the other processes on
     a shared machine: a busy core stretches wall time, not the work done)."""
-    def line(name: str, samples: dict, key: str, unit: float, digits: int) -> str:
+    def line(name: str, samples: dict, key: str, digits: int) -> str:
         floor = statistics.median(s[key] for s in samples["floor"])
         ours = statistics.median(s[key] for s in samples["app"])
         return (f"    {name:42s} {key:9s} floor {floor * 1000:7.{digits}f} ms  app {ours * 1000:7.{digits}f} ms"
@@ -246,12 +246,12 @@ def report(figures: dict, runs: int, warm: int) -> None:
           " alternating fresh interpreters (target ≤ 1.10× floor)")
     for name, samples in figures["first"].items():
         for key in ("first", "first_cpu"):
-            print(line(name, samples, key, 1000, 1))
+            print(line(name, samples, key, 1))
     print(f"(e) warm requests through the Lambda handler: median wall time and mean CPU time of {warm} requests"
           " after the first, median over alternating interpreters (target ≤ 1.10× floor)")
     for name, samples in figures["warm"].items():
         for key in ("warm", "warm_cpu"):
-            print(line(name, samples, key, 1000, 3))
+            print(line(name, samples, key, 3))
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["seed"]:
