@@ -35,7 +35,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The floor: a bare Chalice + boto3 + pydantic app. Its client is created at import; `/health` answers a
+# model, `/items/{item_id}` one GetItem (bench/first_request.py).
 FLOOR_APP = '''
+import json
+import os
+
+import boto3
 from chalice import Chalice
 from pydantic import BaseModel
 
@@ -44,12 +50,31 @@ class Thing(BaseModel):
     name: str
 
 
+class Item(BaseModel):
+    pk: str
+    sk: str
+    version: int
+
+
 app = Chalice(app_name="floor")
+dynamodb = boto3.client("dynamodb")
 
 
 @app.route("/")
 def index():
     return Thing(name="x").model_dump()
+
+
+@app.route("/health")
+def health():
+    return Thing(name="ok").model_dump()
+
+
+@app.route("/items/{item_id}")
+def item(item_id):
+    found = dynamodb.get_item(TableName=os.environ["TABLE_NAME"], ConsistentRead=True,
+                              Key={k: {"S": v} for k, v in json.loads(os.environ["BENCH_KEY"]).items()})["Item"]
+    return Item(pk=found["pk"]["S"], sk=found["sk"]["S"], version=int(found["version"]["N"])).model_dump()
 '''
 
 # After ready-to-serve, what the first request adds on a deployed stage (web.lazy): importing its route
@@ -57,6 +82,8 @@ def index():
 
 READY = ("import time; t = time.perf_counter(); import app, boto3; "
          "boto3.session.Session().client('dynamodb', region_name='cn-northwest-1'); print(time.perf_counter() - t)")
+# The floor is a bare app that creates its client at import, as most do: importing it is its ready-to-serve.
+READY_FLOOR = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
 
 
 FIRST_CALL = ("import sys, time, app; from chalicelib import plugin; from chalicelib.platform.web import lazy; "
@@ -103,19 +130,21 @@ def _sample(folder: Path, env: dict[str, str], code: str = READY, *args: str) ->
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def measure(runs: int, stage_env: dict[str, str]) -> dict[str, float]:
+def packaged(work: Path) -> tuple[Path, Path]:
+    """The floor's and the app's zips, packaged, precompiled and unpacked under `work`: (floor, app)."""
+    return _package(_floor_project(work), "prod", work / "floor-out"), _package(ROOT, "prod", work / "app-out")
+
+
+def measure(runs: int, stage_env: dict[str, str], floor: Path, ours: Path) -> dict[str, float]:
     """Medians (seconds) of `runs` alternating ready-to-serve samples of the floor and the app."""
-    with tempfile.TemporaryDirectory() as work:
-        floor = _package(_floor_project(Path(work)), "prod", Path(work, "floor-out"))
-        ours = _package(ROOT, "prod", Path(work, "app-out"))
-        env = {"PATH": os.environ["PATH"], "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-               "AWS_DEFAULT_REGION": "cn-northwest-1", **stage_env}
-        _sample(floor, env), _sample(ours, env)  # warm the disk cache
-        samples: dict[str, list[float]] = {"floor": [], "app": []}
-        for _ in range(runs):
-            samples["floor"].append(_sample(floor, env))
-            samples["app"].append(_sample(ours, env))
-        first = _first_calls(ours, env, max(3, runs // 3)) if env.get("LAZY_ROUTES") == "1" else {}
+    env = {"PATH": os.environ["PATH"], "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+           "AWS_DEFAULT_REGION": "cn-northwest-1", **stage_env}
+    _sample(floor, env, READY_FLOOR), _sample(ours, env)  # warm the disk cache
+    samples: dict[str, list[float]] = {"floor": [], "app": []}
+    for _ in range(runs):
+        samples["floor"].append(_sample(floor, env, READY_FLOOR))
+        samples["app"].append(_sample(ours, env))
+    first = _first_calls(ours, env, max(3, runs // 3)) if env.get("LAZY_ROUTES") == "1" else {}
     return {name: statistics.median(values) for name, values in samples.items()} | {
         f"{name}_all": values for name, values in samples.items()} | {"first_call": first}
 

@@ -287,6 +287,12 @@ def _current() -> _Index:
     return _index
 
 
+def name_of(module_name: str) -> str:
+    """A plugin's name is its folder's, `-` for `_` (`special_populations` → `special-populations`): known
+    without importing it (`names`), and checked when it is loaded."""
+    return module_name.replace("_", "-")
+
+
 def load(modules: Iterable[str]) -> list[Plugin]:
     plugins = []
     for module_name in modules:
@@ -294,6 +300,8 @@ def load(modules: Iterable[str]) -> list[Plugin]:
         found = getattr(module, "plugin", None)
         if not isinstance(found, Plugin):
             raise TypeError(f"plugins.{module_name} has no `plugin` object of type Plugin")
+        if found.name != name_of(module_name):
+            raise ValueError(f"plugins.{module_name} is named {found.name!r}, not {name_of(module_name)!r}")
         plugins.append(found)
     return plugins
 
@@ -344,6 +352,13 @@ def _unique(kind: str, pairs: list[tuple[Plugin, str]]) -> None:
 
 def enabled() -> list[Plugin]:
     return list(_current().plugins)
+
+
+def names() -> list[str]:
+    """The enabled plugins' names, without importing deferred ones (`GET /v1/health` activates none)."""
+    if _deferred is not None:
+        return [name_of(module) for module in _deferred]
+    return [p.name for p in _index.plugins]
 
 
 def parameter(name: str) -> Parameter | None:

@@ -88,7 +88,8 @@ def test_a_deployed_stage_imports_a_route_module_on_its_first_call_and_serves_th
 
     assert seen["at_import"] == []
     assert seen["health"][0] == 200
-    assert seen["health"][1]["plugins"] == [p["name"] for p in _enabled(app)]  # plugins loaded when asked for
+    assert seen["health"][1]["plugins"] == [p["name"] for p in _enabled(app)]
+    assert not [m for m in seen["after_health"] if m.startswith("plugins.")], "health activates no plugin"
     assert "chalicelib.domain.meta.routes" in seen["after_health"]
     assert "chalicelib.domain.areas.routes" not in seen["after_health"]
     assert seen["document"][0] == 200
@@ -99,3 +100,20 @@ def _enabled(app) -> list[dict]:
     from chalicelib import plugin
 
     return [{"name": p.name} for p in plugin.enabled()]
+
+
+def test_a_plugin_whose_name_is_not_its_folder_s_is_refused_when_loaded(monkeypatch):
+    """`GET /v1/health` names the enabled plugins without importing them: a name is its folder's, `-` for `_`."""
+    import types
+
+    import pytest
+    from chalice import Blueprint
+
+    from chalicelib import plugin
+
+    module = types.ModuleType("plugins.renamed_service")
+    module.plugin = plugin.Plugin(name="other-name", title="改名的服务", blueprint=Blueprint("plugins.renamed_service"))
+    monkeypatch.setitem(sys.modules, "plugins.renamed_service", module)
+
+    with pytest.raises(ValueError, match="not 'renamed-service'"):
+        plugin.load(["renamed_service"])
