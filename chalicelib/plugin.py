@@ -400,7 +400,15 @@ class CheckOutcome:
     plugin: Plugin
     check: ScreeningCheck
     findings: list[Finding]
-    error: str | None = None   # the exception's type when the check failed (the message may hold data: logs only)
+    error: str | None = None   # `failure(exc)` when the check failed (the message may hold data: logs only)
+
+
+def failure(exc: BaseException) -> str:
+    """How a failed hook is named on a run and in reports: the exception's type and, for a problem, its stable
+    code ("ServiceUnavailable too_many_items"); never its message, which may hold data (logs only)."""
+    from chalicelib.platform.errors import Problem
+
+    return f"{type(exc).__name__} {exc.code}" if isinstance(exc, Problem) else type(exc).__name__
 
 
 def screening_check(code: str) -> ScreeningCheck | None:
@@ -420,7 +428,7 @@ def run_screening(context: ScreeningContext, cadence: str = "monthly") -> list[C
                 outcomes.append(CheckOutcome(plugin, check, list(check.run(context))))
             except Exception as exc:  # noqa: BLE001 — isolation is the point; logged with its traceback
                 _log_failure("screening check failed", plugin, check.code, exc)
-                outcomes.append(CheckOutcome(plugin, check, [], type(exc).__name__))
+                outcomes.append(CheckOutcome(plugin, check, [], failure(exc)))
     return outcomes
 
 

@@ -24,6 +24,7 @@ GREEN_CHANNEL_HOURS = "legal_aid.green_channel_hours"
 REVIEW_DAYS = "legal_aid.review_days"
 ASSIGN_DAYS = "legal_aid.assign_days"
 UNASSIGNED_ALERT_DAYS = "legal_aid.unassigned_alert_days"
+UNASSIGNED_ALERT_SHORTEST = 1  # its smallest allowed value: the screening reads cases approved longer ago
 FOLLOW_UP_DAYS = "legal_aid.follow_up_days"
 
 # Declared on the Plugin (`parameters=`): known to the core exactly while legal aid is enabled.
@@ -44,7 +45,8 @@ PARAMETERS = (
               description="法律援助法第四十三条：自收到申请之日起七日内审查并作出决定。"),
     Parameter(ASSIGN_DAYS, title="批准后指派时限", unit="日", minimum=1, maximum=60, default=3,
               description="法律援助法第四十三条：自作出给予法律援助决定之日起三日内指派。"),
-    Parameter(UNASSIGNED_ALERT_DAYS, title="批准后未指派预警天数", unit="日", minimum=1, maximum=60, default=3,
+    Parameter(UNASSIGNED_ALERT_DAYS, title="批准后未指派预警天数", unit="日", minimum=UNASSIGNED_ALERT_SHORTEST,
+              maximum=60, default=3,
               description="主动排摸：批准后超过此天数仍未指派律师的案件。"),
     Parameter(FOLLOW_UP_DAYS, title="结案后回访时限", unit="日", minimum=1, maximum=365, default=30,
               description="SPEC L6 案后回访：结案后此天数内完成回访。"),
