@@ -25,13 +25,14 @@ import uuid
 from datetime import date, timedelta
 from typing import Any, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field
 
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.areas.service import Area
 from chalicelib.domain.screening import tallies
 from chalicelib.platform import audit, pii, storage, tabular
 from chalicelib.platform.auth import Caller, require_area
+from chalicelib.platform.dates import PastDate
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from chalicelib.platform.model import Model
@@ -196,17 +197,10 @@ class VulnerableHouseholdQuery(Model):
 
 class HouseholdVisitIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    visited_on: date
+    visited_on: PastDate = Field(description="走访日期（不晚于今日）")
     needs_legal_aid: bool = Field(False, description="是否有法律援助需求（有则引导其申请）")
     note: str | None = Field(None, max_length=500)
     version: int | None = Field(None, ge=1, description="户的当前版本（也可用 If-Match 头）")
-
-    @field_validator("visited_on")
-    @classmethod
-    def _bounded(cls, value: date) -> date:
-        from plugins.legal_aid.models import bounded_date
-
-        return bounded_date(value)
 
 
 class HouseholdVisitOut(Model):
@@ -469,8 +463,6 @@ def _load(caller: Caller, hid: str) -> Household:
 
 def visit(caller: Caller, hid: str, data: HouseholdVisitIn, expected_version: int) -> HouseholdVisitOut:
     household = _load(caller, hid)
-    if data.visited_on > today_shanghai():
-        raise Unprocessable("走访日期不能晚于今天", errors=[{"loc": ["visited_on"], "msg": "不能是将来的日期"}])
     record = storage.stamp_new(Visit(id=uuid.uuid4().hex, household_id=hid, visited_on=data.visited_on, by=caller.sub,
                                      needs_legal_aid=data.needs_legal_aid, note=data.note))
     last = max(filter(None, [household.last_visited_on, data.visited_on]))

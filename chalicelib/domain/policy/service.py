@@ -46,7 +46,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import ConfigDict, Field, PlainSerializer, field_validator
 
 from chalicelib import plugin
-from chalicelib.platform import audit, storage
+from chalicelib.platform import audit, dates, storage
 from chalicelib.platform.storage import keys
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
@@ -61,6 +61,7 @@ VERSION_ID = re.compile(r"^(root|\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})-(\d{8})-
 # No parameter of a PRC administrative area can take effect before the PRC and its division codes existed;
 # an earlier date is a typo (0202 for 2022) or a probe, and years below 1000 would not even sort as text.
 EARLIEST_EFFECTIVE = date(1949, 10, 1)
+EffectiveDate = dates.window(earliest=EARLIEST_EFFECTIVE, years=10)  # a version may be announced ahead
 AREA_SHAPE = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$")
 
 
@@ -344,7 +345,8 @@ class VersionIn(Model):
     value: Decimal = Field(description="参数值", examples=[2280], max_digits=12, decimal_places=2)
     unit: str | None = Field(None, max_length=20, description="单位；省略则用登记的单位，给出则必须一致",
                              examples=["元/月"])
-    effective_from: date = Field(description="生效日期（北京时间，含当日）", examples=["2026-12-01"])
+    effective_from: EffectiveDate = Field(description="生效日期（北京时间，含当日；1949-10-01 至 10 年内）",
+                                          examples=["2026-12-01"])
     label: str | None = Field(None, min_length=1, max_length=60,
                               description="向群众说明理由时引用的名称，省略则用参数名称", examples=["常州市最低工资标准"])
     note: str | None = Field(None, max_length=500, description="依据（文件名、文号）", examples=["常司发〔2021〕89号"])
@@ -357,13 +359,6 @@ class VersionIn(Model):
         if area != ROOT and not AREA_SHAPE.match(area):
             raise ValueError("区划代码应为 2、4、6、9、12 位数字（网格为 15 位）")
         return area
-
-    @field_validator("effective_from")
-    @classmethod
-    def _not_before_the_prc(cls, day: date) -> date:
-        if day < EARLIEST_EFFECTIVE:
-            raise ValueError(f"生效日期不能早于 {EARLIEST_EFFECTIVE.isoformat()}")
-        return day
 
 
 class VersionOut(Model):

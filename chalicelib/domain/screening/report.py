@@ -22,7 +22,7 @@ from pydantic import Field
 from chalicelib import plugin
 from chalicelib.domain.files import service as files
 from chalicelib.domain.screening.layout import FINDING_PREFIX, partition
-from chalicelib.platform import audit, aws, config, storage
+from chalicelib.platform import audit, aws, config, storage, tabular
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.model import Model
 from chalicelib.platform.storage import keys
@@ -85,9 +85,9 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 
 def _fill(sheet, header: list[str], rows: list[list[Any]]) -> None:
-    sheet.append(header)
+    sheet.append(tabular.row(header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(tabular.row(row))  # an area's name or a finding's text never runs as a formula
     sheet.freeze_panes = "A2"
     for index, title in enumerate(header, start=1):
         widest = max([_width(title), *(_width(r[index - 1]) for r in rows)])

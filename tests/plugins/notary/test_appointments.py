@@ -269,3 +269,13 @@ def test_screening_lists_coming_appointments_whose_materials_are_not_all_ready(c
     far = plugin.ScreeningContext(month=clock.month(), area="3204",
                                   as_of=workdays.add_working_days(world.day, 1).end)
     assert list(service.materials_incomplete(far)) == []
+
+
+def test_a_slot_a_year_or_more_ahead_and_a_far_day_asked_are_a_422_naming_the_field(client, world, notary, clock):
+    """CONTRACT "HTTP": a slot is a plan within a stated horizon (a year ahead); `9999-12-31` was stored."""
+    path = world.slot_path()
+    for day in ("9999-12-31", clock.day(367), "0001-01-01"):
+        problem = assert_problem(post(client, path, {"day": day, "start": "09:00"}, notary), 422, "validation_failed")
+        assert problem["errors"][0]["loc"] == ["body", "day"], day
+    for query in (f"{path}?day=9999-12-31", f"{path}?day=0001-01-01"):
+        assert assert_problem(client.get(query), 422)["errors"][0]["loc"] == ["query", "day"]
