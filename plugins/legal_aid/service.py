@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import secrets as random
 import uuid
-from typing import Any, ClassVar
+from typing import Any
 
 from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.areas import service as areas
@@ -28,18 +28,22 @@ from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.legal_aid import criteria, deadlines, params, queue
 from plugins.legal_aid.conflicts import normalize_name, party_hash
 from plugins.legal_aid.models import (
+    CLAIM_ENTITY,
     ENTITY,
     LAWYER_INDEX,
     Applicant,
     Application,
+    ClaimTicket,
     Event,
     Income,
     LegalAidApplicationIn,
+    LegalAidApplicationPage,
     LegalAidClaimIn,
+    LegalAidLawyerOut,
     Party,
     Status,
 )
-from plugins.legal_aid.views import LegalAidApplicationPage, LegalAidLawyerOut, reader_of, summary
+from plugins.legal_aid.views import reader_of, summary
 
 PHONE_READERS = frozenset({"officer", "lawyer"})
 READER_LABELS = {"officer": "法律援助工作人员", "lawyer": "承办律师", "filer": "代为申请的网格员", "owner": "申请人"}
@@ -47,16 +51,7 @@ READER_LABELS = {"officer": "法律援助工作人员", "lawyer": "承办律师"
 FILERS = frozenset({"grid_worker", "legal_aid_officer"})
 TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
 TRACKING_LENGTH = 10
-CLAIM_ENTITY = "legal-aid-claim"
 CLAIM_ATTEMPTS = (10, 3600)  # per resident: attempts, window seconds
-
-
-class ClaimTicket(storage.Record):
-    """Where an application filed on someone's behalf is found from its tracking code and the applicant's
-    ID number: keyed by an HMAC of both, holding only the application id."""
-    entity: ClassVar[str] = CLAIM_ENTITY
-    id: str
-    application_id: str
 
 
 def _field(loc: list[str], msg: str) -> list[dict[str, Any]]:
