@@ -11,16 +11,8 @@
 from __future__ import annotations
 
 from chalicelib.plugin import LinkRule, Plugin
-from plugins.legal_aid import hooks, intake, models, params, views
+from plugins.legal_aid import hooks, intake, models, params, service
 from plugins.legal_aid.routes import bp
-
-
-def _may_attach(caller, record_id: str) -> None:
-    """Files may be linked to an application by its applicant, its officers, or the grid worker who filed it."""
-    from plugins.legal_aid.service import load
-
-    views.reader_of(caller, load(record_id))
-
 
 plugin = Plugin(
     name="legal-aid",
@@ -28,7 +20,7 @@ plugin = Plugin(
     blueprint=bp,
     core_service=True,
     parameters=params.PARAMETERS,
-    link_rules=(LinkRule(models.ENTITY, _may_attach),),
+    link_rules=(LinkRule(models.ENTITY, service.may_attach),),
     intake_targets=intake.TARGETS,
     coverage_roles=hooks.COVERAGE_ROLES,
     screening_checks=hooks.SCREENING_CHECKS,

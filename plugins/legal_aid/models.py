@@ -5,9 +5,13 @@ Which of an application's fields a reader sees is decided in `views.py`, which f
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
@@ -208,6 +212,43 @@ LABELS: dict[Enum, str] = {
 Money = Field(ge=0, max_digits=12, decimal_places=2)
 
 
+# --- what the criteria look at --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Facts:
+    """What the criteria look at, taken from an application (or built directly in tests)."""
+    birth_date: date
+    rural: bool
+    categories: frozenset[Category]
+    matter_type: MatterType
+    household_size: int
+    monthly_incomes: tuple[Decimal, ...] = ()
+
+    @classmethod
+    def of(cls, application: "Application | LegalAidApplicationIn") -> "Facts":
+        """The facts of an application, stored or as submitted: both name its parts alike."""
+        return cls(birth_date=application.applicant.birth_date, rural=application.applicant.rural,
+                   categories=frozenset(application.categories), matter_type=application.matter_type,
+                   household_size=application.household_size,
+                   monthly_incomes=tuple(i.monthly_amount for i in application.incomes))
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    def has(self, category: Category) -> bool:
+        return category in self.categories
+
+
+_NOISE = re.compile(r"[\s·•.,，。、:：;；'\"“”‘’()\[\]{}（）【】《》<>_\-—]+")
+
+
+def normalize_name(name: str) -> str:
+    """Full-width → half-width (NFKC), no spaces or punctuation, Latin letters lower-cased: "常州 某某（建筑）
+    有限公司" and "常州某某(建筑)有限公司" are one party (the conflict check compares these keys)."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", name)).lower()
+
+
 # --- stored parts ---------------------------------------------------------------------------------
 
 class Income(Model):
@@ -382,6 +423,10 @@ class Application(storage.Record):
     def verdict(self) -> Verdict:
         return self.override.verdict if self.override else self.eligibility.verdict
 
+    @property
+    def facts(self) -> Facts:
+        return Facts.of(self)
+
     def place(self, listing: str) -> storage.Place | None:
         if listing == ENTITY and self.owner:
             return storage.Place(of=self.owner, sort=(stamp(self.submitted_at), self.id))
@@ -412,6 +457,19 @@ class LegalAidApplicantIn(Strict):
     address: str | None = Field(None, max_length=200, description="详细住址（上门服务用）")
     rural: bool = Field(False, description="居住在农村（适用常州“农村高龄、孤寡、失能、失独老人”免审）")
 
+    @property
+    def birth_date(self) -> date:
+        return pii.birth_date(self.id_number)
+
+    @cached_property
+    def stored(self) -> Applicant:
+        """The applicant as stored, prepared once: ID number and phone sealed (ciphertext, lookup hash, mask),
+        the name's key for conflict checks."""
+        return Applicant(name=self.name, name_key=normalize_name(self.name),
+                         **pii.seal_id_number(self.id_number).fields("id"), birth_date=self.birth_date,
+                         **pii.seal_phone(self.phone).fields("phone", keep_hash=False),
+                         address=self.address, rural=self.rural)
+
     @field_validator("id_number")
     @classmethod
     def _id(cls, value: str) -> str:
@@ -435,6 +493,10 @@ class LegalAidIncomeIn(Strict):
     monthly_amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2, description="月收入（元）",
                                     examples=["3700"])
     note: str | None = Field(None, max_length=100)
+
+    @property
+    def stored(self) -> Income:
+        return Income(source=self.source, monthly_amount=self.monthly_amount, note=self.note)
 
 
 class LegalAidHouseholdIn(Strict):
@@ -474,6 +536,17 @@ class LegalAidOpposingPartyIn(Strict):
             raise ValueError("单位请填写统一社会信用代码而非身份证号")
         return self
 
+    @cached_property
+    def stored(self) -> Party:
+        """The party as stored: its name's key and, where known, the lookup hash of its ID number or credit
+        code (the conflict check matches on these), the ID number only masked."""
+        if self.id_number:
+            id_hash = pii.lookup_hash("id_number", self.id_number)
+        else:
+            id_hash = pii.lookup_hash("credit_code", self.credit_code) if self.credit_code else None
+        return Party(name=self.name, name_key=normalize_name(self.name), kind=self.kind, id_hash=id_hash,
+                     id_masked=pii.mask_id_number(self.id_number) if self.id_number else None)
+
 
 class LegalAidApplicationIn(Strict):
     applicant: LegalAidApplicantIn
@@ -500,6 +573,19 @@ class LegalAidApplicationIn(Strict):
     @classmethod
     def _unique(cls, value: list[Category]) -> list[Category]:
         return list(dict.fromkeys(value))
+
+    # Named as on the stored application, so `Facts.of` reads either.
+    @property
+    def household_size(self) -> int:
+        return self.household.size
+
+    @cached_property
+    def incomes(self) -> list[Income]:
+        return [i.stored for i in self.household.incomes]
+
+    @cached_property
+    def facts(self) -> Facts:
+        return Facts.of(self)
 
 
 class LegalAidVersionIn(Strict):
@@ -563,6 +649,10 @@ class LegalAidClaimIn(Strict):
     @classmethod
     def _id(cls, value: str) -> str:
         return pii.normalize_id_number(value)
+
+    @cached_property
+    def id_hash(self) -> str:
+        return pii.lookup_hash("id_number", self.id_number)
 
 
 # --- the claim ticket (service.claim) -------------------------------------------------------------

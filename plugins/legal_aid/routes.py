@@ -7,7 +7,7 @@ from chalice import Blueprint
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.web import PUBLIC, PageQuery, endpoint, parse, parse_query
-from plugins.legal_aid import criteria, households, queue, service, views, workflow
+from plugins.legal_aid import criteria, households, queue, service, workflow
 from plugins.legal_aid.models import (
     AGRICULTURAL_MATTERS,
     IN_SCOPE,
@@ -50,9 +50,8 @@ APPLICANTS = {"resident", "grid_worker", "legal_aid_officer"}
 READERS = {"resident", "grid_worker", "legal_aid_officer", "lawyer"}
 
 
-def _full(app, reader, tracking_code=None, *, reveal_phone=False):
-    lawyer = service.lawyer_contact(app) if reader == "owner" else None
-    return views.full(app, reader, tracking_code=tracking_code, reveal_phone=reveal_phone, lawyer=lawyer)
+def _seen(app):
+    return service.seen(web.caller(), app)
 
 
 # --- applying and following --------------------------------------------------------------------------
@@ -82,8 +81,7 @@ def submit_application():
 def _submitted(app, code=None):
     """The new application as its filer sees it. A replay (same Idempotency-Key) shows it again without the
     one-time tracking code: only its hash is kept."""
-    reader = "owner" if app.owner else ("officer" if "legal_aid_officer" in web.caller().roles else "filer")
-    return web.respond(_full(app, reader, code), status=201,
+    return web.respond(service.seen(web.caller(), app, tracking_code=code), status=201,
                        headers={"Location": f"/v1/legal-aid/applications/{app.id}"})
 
 
@@ -100,8 +98,7 @@ def my_applications():
                       "完整身份证号只返回给申请人本人；完整电话返回给申请人本人，以及为联系申请人而查看的承办律师和"
                       "辖区法律援助工作人员（每次查看记入审计），其他人只见打码。申请人可见承办律师的姓名、所在机构和工作电话。")
 def get_application(app_id):
-    app, reader = service.read(web.caller(), app_id)
-    return _full(app, reader, reveal_phone=reader in service.PHONE_READERS)
+    return service.get(web.caller(), app_id)
 
 
 @bp.route("/claims", methods=["POST"], authorizer=jwt_auth)
@@ -110,7 +107,7 @@ def get_application(app_id):
                       "之后可随时查看进度。查询码或身份证号任一不符均为 404 application_not_found；"
                       "每个账号每小时最多尝试 10 次（超过 429 too_many_attempts），未成功的尝试记入审计。")
 def claim_application():
-    return _full(service.claim(web.caller(), parse(LegalAidClaimIn)), "owner")
+    return _seen(service.claim(web.caller(), parse(LegalAidClaimIn)))
 
 
 @bp.route("/assignments", methods=["GET"], authorizer=jwt_auth)
@@ -140,7 +137,7 @@ def _step(function, model=LegalAidVersionIn):
 @endpoint("受理", who=OFFICER, body=LegalAidVersionIn, response=LegalAidApplicationOut, tags=TAGS)
 def accept(app_id):
     app = _step(lambda d, v: workflow.accept(web.caller(), app_id, v))
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/approve", methods=["POST"], authorizer=jwt_auth)
@@ -148,21 +145,21 @@ def accept(app_id):
           description="资格审查结果须为符合条件（或已人工改判为符合条件）。")
 def approve(app_id):
     app = _step(lambda d, v: workflow.approve(web.caller(), app_id, v))
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/reject", methods=["POST"], authorizer=jwt_auth)
 @endpoint("决定不予法律援助（须说明理由）", who=OFFICER, body=LegalAidReasonIn, response=LegalAidApplicationOut, tags=TAGS)
 def reject(app_id):
     app = _step(lambda d, v: workflow.reject(web.caller(), app_id, d, v), LegalAidReasonIn)
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/eligibility-override", methods=["POST"], authorizer=jwt_auth)
 @endpoint("人工改判资格审查结果（须说明理由）", who=OFFICER, body=LegalAidOverrideIn, response=LegalAidApplicationOut, tags=TAGS)
 def override(app_id):
     app = _step(lambda d, v: workflow.override(web.caller(), app_id, d, v), LegalAidOverrideIn)
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/assign", methods=["POST"], authorizer=jwt_auth)
@@ -172,7 +169,7 @@ def override(app_id):
                       "填写 conflict_override_reason 可坚持指派，理由记入审计。")
 def assign(app_id):
     app = _step(lambda d, v: workflow.assign(web.caller(), app_id, d, v), LegalAidAssignIn)
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/assignable-lawyers", methods=["GET"], authorizer=jwt_auth)
@@ -189,14 +186,14 @@ def assignable_lawyers(app_id):
           response=LegalAidApplicationOut, tags=TAGS)
 def close(app_id):
     app = _step(lambda d, v: workflow.close(web.caller(), app_id, d, v), LegalAidCloseIn)
-    return _full(app, views.reader_of(web.caller(), app))
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/follow-up", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录案后回访", who=OFFICER, body=LegalAidFollowUpIn, response=LegalAidApplicationOut, tags=TAGS)
 def follow_up(app_id):
     app = _step(lambda d, v: workflow.follow_up(web.caller(), app_id, d, v), LegalAidFollowUpIn)
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/major", methods=["POST"], authorizer=jwt_auth)
@@ -204,7 +201,7 @@ def follow_up(app_id):
           description="认定后须完成案前评估方可结案，并记录随案指导、旁听庭审。")
 def mark_major(app_id):
     app = _step(lambda d, v: workflow.mark_major(web.caller(), app_id, d, v), LegalAidMajorIn)
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/quality-steps", methods=["POST"], authorizer=jwt_auth)
@@ -212,7 +209,7 @@ def mark_major(app_id):
           response=LegalAidApplicationOut, tags=TAGS)
 def quality_step(app_id):
     app = _step(lambda d, v: workflow.quality_step(web.caller(), app_id, d, v), LegalAidStepIn)
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/home-visit", methods=["POST"], authorizer=jwt_auth)
@@ -220,7 +217,7 @@ def quality_step(app_id):
           response=LegalAidApplicationOut, tags=TAGS)
 def home_visit(app_id):
     app = _step(lambda d, v: workflow.schedule_home_visit(web.caller(), app_id, d, v), LegalAidHomeVisitIn)
-    return _full(app, views.reader_of(web.caller(), app))
+    return _seen(app)
 
 
 # --- vulnerable households (L7) -------------------------------------------------------------------------

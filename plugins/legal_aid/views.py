@@ -18,7 +18,7 @@ from chalicelib.platform import pii
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import NotFound
 from chalicelib.platform.timeutil import now_utc, to_shanghai
-from plugins.legal_aid.criteria import Facts, per_capita
+from chalicelib.domain.means import per_capita
 from plugins.legal_aid.models import (
     Application,
     Category,
@@ -59,12 +59,6 @@ def reader_of(caller: Caller, app: Application) -> Reader:
     raise NotFound("没有这件法律援助申请", code="application_not_found")
 
 
-def facts_of(app: Application) -> Facts:
-    return Facts(birth_date=app.applicant.birth_date, rural=app.applicant.rural,
-                 categories=frozenset(app.categories), matter_type=app.matter_type,
-                 household_size=app.household_size, monthly_incomes=tuple(i.monthly_amount for i in app.incomes))
-
-
 def coded(value) -> LegalAidCode:
     return LegalAidCode(code=value.value, label=value.label)
 
@@ -89,7 +83,8 @@ def full(app: Application, reader: Reader, *, tracking_code: str | None = None, 
     phone_in_full = owner or (reveal_phone and reader in ("officer", "lawyer"))
     staff = reader in ("officer", "lawyer", "filer")
     applicant = app.applicant
-    total, each = per_capita(tuple(i.monthly_amount for i in app.incomes), app.household_size)
+    facts = app.facts
+    total, each = per_capita(facts.monthly_incomes, facts.household_size)
     return LegalAidApplicationOut(
         id=app.id, version=app.version, status=coded(app.status), channel=app.channel, area=app.area,
         submitted_at=to_shanghai(app.submitted_at), application_date=app.application_date,
@@ -98,7 +93,7 @@ def full(app: Application, reader: Reader, *, tracking_code: str | None = None, 
             id_number=pii.decrypt("id_number", applicant.id_cipher) if owner else None,
             phone_masked=applicant.phone_masked,
             phone=pii.decrypt("phone", applicant.phone_cipher) if phone_in_full else None,
-            age=facts_of(app).age_on(app.application_date), rural=applicant.rural,
+            age=facts.age_on(app.application_date), rural=applicant.rural,
             address=applicant.address if (owner or staff) else None),
         household=LegalAidHouseholdIncomeOut(size=app.household_size, total_monthly=total, per_capita_monthly=each,
                                incomes=[LegalAidIncomeOut(source=coded(i.source), monthly_amount=i.monthly_amount,
