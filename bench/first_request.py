@@ -147,7 +147,7 @@ def _seed() -> None:
     from chalicelib.platform.auth import Caller
     from chalicelib.platform.storage import keys
     from infra import bootstrap
-    from plugins.legal_aid import applications, params
+    from plugins.legal_aid import params, service
     from plugins.legal_aid.models import LegalAidApplicationIn
 
     bootstrap.create_tables(aws.dynamodb(), bootstrap.local_params(os.environ["STAGE"]))
@@ -163,7 +163,7 @@ def _seed() -> None:
         sub=RESIDENT, name="王建国", real_name_status="declared", id_number_cipher=pii.encrypt("id_number", id_number),
         id_number_hash=pii.lookup_hash("id_number", id_number), id_number_masked=pii.mask_id_number(id_number)))
     storage.transact([storage.put_op(resident.to_item(), must_not_exist=False)])
-    application, _ = applications.submit(Caller(sub=RESIDENT, roles=frozenset({"resident"}), area=None),
+    application, _ = service.submit(Caller(sub=RESIDENT, roles=frozenset({"resident"}), area=None),
                                          LegalAidApplicationIn.model_validate({
         "applicant": {"name": "王建国", "id_number": id_number, "phone": "13912345678", "area": GRID,
                       "address": "雕庄街道演示社区 1 号"},
@@ -171,7 +171,7 @@ def _seed() -> None:
         "matter_type": "labour_pay", "opposing_party": {"name": "赵大海", "kind": "person"},
         "description": "在工地干了四个月，老板拖欠工资 32,000 元", "categories": ["migrant_worker"]}))
     items = aws.dynamodb().scan(TableName=os.environ["TABLE_NAME"])["Items"]  # the bench's own seed, not a request
-    print(json.dumps({"application": application.id, "key": keys.record(applications.ENTITY, application.id),
+    print(json.dumps({"application": application.id, "key": keys.record(service.ENTITY, application.id),
                       "items": items}))
 
 

@@ -29,8 +29,15 @@ from typing import Any, ClassVar
 from chalicelib.platform import storage
 from chalicelib.domain.areas.models import ancestors
 from chalicelib.platform.timeutil import now_utc
-from plugins.legal_aid.models import Application, MatterType, Status, Verdict, stamp
-from chalicelib.platform.model import Model
+from plugins.legal_aid.models import (
+    Application,
+    LegalAidQueueItem,
+    LegalAidQueuePage,
+    MatterType,
+    Status,
+    Verdict,
+    stamp,
+)
 
 QUEUE = "legal-aid-queue"
 APPROVED = "legal-aid-approved"  # approved cases awaiting assignment, by approval time
@@ -107,28 +114,6 @@ def ops(old: Application | None, new: Application) -> list[dict[str, Any]]:
 def _item_key(entry: QueueEntry) -> tuple[str, str]:
     attributes = entry.key_attributes()
     return attributes["pk"], attributes["sk"]
-
-
-class LegalAidQueueItem(Model):
-    id: str
-    status: Status
-    status_label: str
-    green_channel: bool
-    priority: int
-    deadline: datetime
-    overdue: bool
-    matter_type: str
-    matter_label: str
-    area: str
-    applicant_name: str
-    submitted_at: datetime
-    major: bool
-    verdict: str
-
-
-class LegalAidQueuePage(Model):
-    items: list[LegalAidQueueItem]
-    next_cursor: str | None = None
 
 
 def item_of(entry: dict[str, Any], now: datetime | None = None) -> LegalAidQueueItem:

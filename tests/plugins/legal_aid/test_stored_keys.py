@@ -7,10 +7,9 @@ from datetime import timedelta
 
 from chalicelib.platform import storage
 from chalicelib.platform.storage import keys
-from plugins.legal_aid.applications import ClaimTicket
 from plugins.legal_aid.demo import _Marker
 from plugins.legal_aid.households import Expiry, Household, ImportRecord, Visit
-from plugins.legal_aid.models import Application, Status, Verdict, stamp
+from plugins.legal_aid.models import Application, ClaimTicket, Status, Verdict, stamp
 from plugins.legal_aid.queue import QueueEntry
 
 GRID = "320402001001001"
