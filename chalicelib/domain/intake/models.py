@@ -29,15 +29,12 @@ DUE = "intake-due"
 COUNTER = "intake-counter"
 CODE_SHAPE = r"^FW-\d{6}-\d{4}-\d{4,6}$"
 
-# The categories a request is classified into (the plugin contract's vocabulary, which intake targets are
-# checked against), and the policy parameter holding each one's time limit in working days (declared in
-# chalicelib.domain.policy.service.CORE_PARAMETERS, set per area).
-CATEGORIES: dict[str, str] = plugin.TICKET_CATEGORIES
+# The categories a request is classified into (the plugin contract's vocabulary: the core's and the enabled
+# plugins' own), and the policy parameter holding each one's time limit in working days (declared in
+# chalicelib.domain.policy.service.CORE_PARAMETERS for the core's, by the plugin for its own; set per area).
+CATEGORIES = plugin.CATEGORIES
 DUE_SOON_PARAMETER = "intake.due_soon_days"
-
-
-def deadline_parameter(category: str) -> str:
-    return f"intake.{category}_days"
+deadline_parameter = plugin.ticket_deadline_parameter
 
 
 CHANNELS: dict[str, str] = {
@@ -70,7 +67,7 @@ STEP_TITLES = {"accept": "受理", "answer": "当场答复", "route": "转办", 
 
 
 def _categories() -> dict[str, str]:
-    return CATEGORIES
+    return dict(CATEGORIES)
 
 
 def _channels() -> dict[str, str]:
