@@ -21,7 +21,9 @@ by validation or state. Bounded: one request per cell, ~1,300 in all.
 from __future__ import annotations
 
 from chalicelib.platform.web import openapi
-from tests.proof.access import BODIES, COLUMNS, UPDATES, build_world, call, outcome, params_for, plugin_proofs
+from tests.helpers import also_enabled
+from tests.proof.access import (BODIES, COLUMNS, ROUTING_DESK, UPDATES, build_world, call, outcome, params_for,
+                                plugin_proofs)
 
 #                                                                    anon resA resB grid off  offX adm  admX med  law  not  apr  pub  cor
 MATRIX: dict[tuple[str, str], str] = {
@@ -153,6 +155,11 @@ def test_a_service_declares_rows_and_bodies_of_its_own_routes_only():
 
 
 def test_every_caller_gets_exactly_the_declared_outcome_on_every_route(client, token, app):
+    with also_enabled(ROUTING_DESK):
+        check_every_cell(client, token, app)
+
+
+def check_every_cell(client, token, app) -> None:
     proofs = plugin_proofs()
     rows, worlds = every_row(proofs), build_world(client, token, proofs)
     bodies, updates = dict(BODIES), set(UPDATES)
