@@ -26,7 +26,7 @@ STALE = {("PUT", "/v1/appraisal/institutions/{institution_id}/licence"),
 
 def _question(p) -> dict:
     return {"grid": "320402001001001", "kind": "disability_grade", "intended_use": "mediation",
-            "phone": "13800001302", "facts": "在工地搬运钢管时被砸伤右手，两根手指截断，想知道能评几级伤残。"}
+            "phone": ASKER_PHONE, "facts": "在工地搬运钢管时被砸伤右手，两根手指截断，想知道能评几级伤残。"}
 
 
 BODIES = {
@@ -54,3 +54,24 @@ def world(scene) -> dict[str, str]:
     service.set_licence(admin, "tn-clinic", LicenceIn(licence_no="L-tn-clinic", kinds=["disability_grade"]), None)
     made = scene.create("/v1/appraisal/consultations", _question({}), "resA")
     return {"institution_id": "tn-clinic", "consultation_id": made["id"]}
+
+
+# --- the privacy walk (tests/proof/test_privacy.py) ----------------------------------------------------------
+ASKER_PHONE = "13800001302"
+PRIVACY_NOT_ENTITLED = [
+    ("/v1/appraisal/consultations/{consultation}", ("neighbour", "other officer")),
+    ("/v1/appraisal/consultations/{consultation}/contact", ("neighbour", "other officer", "admin")),
+    ("/v1/appraisal/consultations/unanswered", ("officer", "other officer")),
+]
+
+
+def privacy_secrets() -> dict[str, str]:
+    return {"asker phone": ASKER_PHONE}
+
+
+def privacy_walk(walk) -> dict[str, str]:
+    """A resident asks about an appraisal, leaving her phone."""
+    from tests.helpers import ok, post
+
+    made = ok(post(walk.client, "/v1/appraisal/consultations", _question({}), walk.callers["resident"]), 201)
+    return {"consultation": made["id"]}

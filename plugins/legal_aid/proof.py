@@ -81,3 +81,42 @@ def world(scene) -> dict[str, str]:
     declare_real_name("r-1", payload["applicant"]["id_number"])
     return {"app_id": scene.create("/v1/legal-aid/applications", payload, "resA")["id"],
             "today": scene.later(0), "in_three_days": scene.later(3)}
+
+
+# --- the privacy walk (tests/proof/test_privacy.py) ----------------------------------------------------------
+APPLICANT_PHONE = "13912345678"
+PRIVACY_NOT_ENTITLED = [
+    ("/v1/legal-aid/applications/{application}", ("neighbour", "other officer", "grid worker", "admin")),
+    ("/v1/legal-aid/applications", ("neighbour",)),
+    ("/v1/legal-aid/queue", ("other officer",)),
+]
+
+
+def privacy_secrets() -> dict[str, str]:
+    """The applicant's ID number (its check character an X, so both cases are looked for) and phone."""
+    from tests.plugins.legal_aid.conftest import id_number
+
+    applicant = next(n for n in (id_number(sequence=f"{s:03d}") for s in range(1, 999)) if n.endswith("X"))
+    return {"applicant id": applicant, "applicant phone": APPLICANT_PHONE}
+
+
+def privacy_walk(walk) -> dict[str, str]:
+    """A resident applies with her ID number (typed with a lower-case x) and phone, with an Idempotency-Key,
+    so a claim item is written too."""
+    from chalicelib.domain.policy import service as policy
+    from chalicelib.platform import audit
+    from plugins.legal_aid import params
+    from tests.helpers import ok, post
+    from tests.plugins.legal_aid.conftest import THRESHOLDS, application, declare_real_name, seed_lawyers
+
+    for effective_from, value, label in THRESHOLDS:
+        policy.set_version(audit.SYSTEM, None, params.INCOME_THRESHOLD, area_code="3204", value=value,
+                           effective_from=date.fromisoformat(effective_from), label=label, retroactive_reason="录入历史标准")
+    params.load_demo(audit.SYSTEM)
+    seed_lawyers()
+    applicant = walk.secrets["applicant id"]
+    payload = application(applicant={"id_number": applicant.lower(), "phone": APPLICANT_PHONE})
+    declare_real_name("r-1", applicant)
+    made = ok(post(walk.client, "/v1/legal-aid/applications", payload,
+                   {**walk.callers["resident"], "Idempotency-Key": "privacy-walk-1"}), 201)
+    return {"application": made["id"]}

@@ -46,3 +46,29 @@ BODIES = {
 
 def world(scene) -> dict[str, str]:
     return {"today": scene.later(0)}
+
+
+# --- the privacy walk (tests/proof/test_privacy.py) ----------------------------------------------------------
+PARTY_PHONES = ("13912340001", "13912340002")
+PRIVACY_NOT_ENTITLED = [
+    ("/v1/mediation/disputes/{dispute}", ("other mediator", "resident", "officer", "admin")),
+    ("/v1/mediation/disputes/{dispute}/contacts", ("other mediator", "resident", "admin")),
+    ("/v1/mediation/disputes", ("other mediator",)),
+]
+
+
+def privacy_secrets() -> dict[str, str]:
+    from tests.plugins.mediation.conftest import id_number
+
+    return {"party id": id_number(), "party phone 1": PARTY_PHONES[0], "party phone 2": PARTY_PHONES[1]}
+
+
+def privacy_walk(walk) -> dict[str, str]:
+    """A mediator opens a dispute with a party's ID number and both parties' phones."""
+    from tests.helpers import ok, post
+    from tests.plugins.mediation.conftest import dispute
+
+    made = ok(post(walk.client, "/v1/mediation/disputes", dispute(parties=[
+        {"name": "李秀英", "role": "applicant", "phone": PARTY_PHONES[0], "id_number": walk.secrets["party id"]},
+        {"name": "张国强", "role": "respondent", "phone": PARTY_PHONES[1]}]), walk.callers["mediator"]), 201)
+    return {"dispute": made["id"]}

@@ -57,3 +57,37 @@ def world(scene) -> dict[str, str]:
                         {"day": day, "start": "16:00", "capacity": 20}, "not")
     made = scene.create("/v1/notary/appointments", _booking({"slot_id": slot["id"]}), "resA")
     return {"slot_id": slot["id"], "slot_day": day, "appointment_id": made["id"], "code": "will"}
+
+
+# --- the privacy walk (tests/proof/test_privacy.py) ----------------------------------------------------------
+BOOKING_PHONE = "13800001234"
+PRIVACY_NOT_ENTITLED = [
+    ("/v1/notary/appointments/{appointment}", ("neighbour", "other notary", "grid worker")),
+    ("/v1/notary/appointments/{appointment}/contact", ("neighbour", "other notary", "grid worker")),
+    ("/v1/notary/appointments", ("neighbour",)),
+]
+
+
+def privacy_secrets() -> dict[str, str]:
+    return {"booking phone": BOOKING_PHONE}
+
+
+def privacy_walk(walk) -> dict[str, str]:
+    """The notary publishes a slot of 天宁公证处; a resident books it with her phone."""
+    from chalicelib.domain.directory import service as directory
+    from chalicelib.domain.directory.models import InstitutionIn
+    from chalicelib.platform import workdays
+    from chalicelib.platform.auth import Caller
+    from tests.helpers import ok, post
+
+    admin = Caller(sub="admin-1", roles=frozenset({"admin"}), area="3204")
+    office = directory.create_institution(admin, InstitutionIn(
+        kind="notary_office", name="天宁公证处", home_area="320402", address="天宁区北直街 8 号",
+        phone="0519-88001234", hours="工作日 9:00–17:00"), institution_id="office-tianning").id
+    day = workdays.add_working_days(walk.clock.today, 2).end
+    slot = ok(post(walk.client, f"/v1/notary/offices/{office}/slots", {"day": day.isoformat(), "start": "09:30"},
+                   walk.callers["notary"]), 201)["id"]
+    made = ok(post(walk.client, "/v1/notary/appointments", {
+        "slot_id": slot, "matter": "power_of_attorney", "mode": "office", "phone": BOOKING_PHONE},
+        walk.callers["resident"]), 201)
+    return {"appointment": made["id"]}

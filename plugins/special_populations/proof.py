@@ -66,3 +66,27 @@ def world(scene) -> dict[str, str]:
     grant = scene.create("/v1/special-populations/grants", BODIES[("POST", "/v1/special-populations/grants")](dates),
                          "cor")
     return {**dates, "person_id": person["id"], "visit_id": visit["id"], "grant_id": grant["id"]}
+
+
+# --- the privacy walk (tests/proof/test_privacy.py) ----------------------------------------------------------
+SUPERVISED_PHONE = "13911112222"
+PRIVACY_NOT_ENTITLED = [
+    ("/v1/special-populations/people/{supervised}", ("other corrections", "resident", "grid worker", "admin")),
+    ("/v1/special-populations/people", ("other corrections", "officer")),
+]
+
+
+def privacy_secrets() -> dict[str, str]:
+    from plugins.special_populations.demo import fictional_id
+
+    return {"supervised id": fictional_id("19820417", "035"), "supervised phone": SUPERVISED_PHONE}
+
+
+def privacy_walk(walk) -> dict[str, str]:
+    """A corrections officer registers a person under community supervision."""
+    from tests.helpers import ok, post
+
+    dates = {"judged_on": walk.clock.day(-2000), "released_on": walk.clock.day(-700)}
+    person = {**_person(dates), "id_number": walk.secrets["supervised id"], "phone": SUPERVISED_PHONE}
+    made = ok(post(walk.client, "/v1/special-populations/people", person, walk.callers["corrections"]), 201)
+    return {"supervised": made["id"]}
