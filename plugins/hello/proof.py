@@ -2,9 +2,10 @@
 valid bodies for its write routes and the records its rows are asked about. Tests only: no production code
 imports this module.
 
-Rows: one per route of the blueprint, an outcome per caller (tests/proof/access.py CALLERS: no token;
-resident A, who owns the records `world` makes, and resident B; then staff of 天宁区 by sign-in role; the
-neighbouring district's officer and another city's administrator). `ok` 2xx · `401` · `403` · `404` · for a
+Rows: one per route of the blueprint, an outcome per caller in the order of the heading below
+(tests/proof/access.py CALLERS: no token; resident A, who owns the records `world` makes; resident B; A's
+grid worker; 天宁区's legal-aid officer and the neighbouring district's; the city's administrator and
+another city's; then 天宁区's mediator, lawyer, notary, appraiser, publicist and corrections officer). `ok` 2xx · `401` · `403` · `404` · for a
 write sent a body from BODIES the exact status (`409` past the gate at a stale version …) · `in` for a write
 sent an empty body (EMPTY_BODY_WRITES) and stopped after the gate by validation or state.
 """

@@ -34,7 +34,7 @@ import pytest
 
 from chalicelib.platform import aws, config, pii
 from chalicelib.platform.config import APP_NAME
-from tests.helpers import body, ok, post
+from tests.helpers import ok, post
 from tests.proof.access import plugin_proofs
 
 GRID, TOWN = "320402001001001", "320402001"
