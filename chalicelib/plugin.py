@@ -21,6 +21,8 @@ What a plugin may declare (all optional but `name`, `title`, `blueprint`):
 - `roles`             people's roles it adds to the directory's vocabulary (the sign-in roles a token may
                       carry are fixed by CONTRACT.md: `chalicelib.platform.auth.roles`).
 - `institution_kinds` kinds of institution it adds to the directory's vocabulary.
+- `ticket_categories` intake categories of its own (`TicketCategory`), beside the core's
+                      `TICKET_CATEGORIES`, each with its default time limit.
 - `demo_data`         loads its demo records for `make dev` (idempotent).
 A check or demo loader that raises is recorded against its plugin and does not stop the others.
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -108,9 +111,9 @@ class CaseProgress:
     result: str | None = None  # Chinese, once closed: what came of it
 
 
-# The categories the intake desk classifies a request (a ticket) into (SPEC C5). They live in the contract,
-# not in intake, because a plugin's intake target names the categories it takes and must be checked against
-# them when it is declared; intake (chalicelib.domain.intake.models.CATEGORIES) uses this same vocabulary.
+# The core's categories the intake desk classifies a request (a ticket) into (SPEC C5). A plugin adds its own
+# (`Plugin.ticket_categories`); an intake target names the core's or its own plugin's, checked when the
+# plugin is declared. Intake reads the whole vocabulary as `CATEGORIES` below.
 TICKET_CATEGORIES: dict[str, str] = {
     "consultation": "法律咨询",
     "dispute": "矛盾纠纷",
@@ -122,24 +125,43 @@ TICKET_CATEGORIES: dict[str, str] = {
 }
 
 
+def ticket_deadline_parameter(category: str) -> str:
+    """The policy parameter holding a category's time limit in working days (SPEC C5 限时办结)."""
+    return f"intake.{category}_days"
+
+
+@dataclass(frozen=True)
+class TicketCategory:
+    """A category of request a service adds to the intake desk's vocabulary, with its time limit: the
+    parameter `intake.<code>_days` (working days from the day received), set per area like the core's."""
+    code: str                  # "publicity"
+    title: str                 # "普法宣传"
+    days: int                  # the default time limit, in working days
+    basis: str = ""            # where the limit comes from, for administrators
+
+    def __post_init__(self) -> None:
+        if not CODE_SHAPE.match(self.code):
+            raise ValueError(f"ticket category {self.code!r} must be snake_case")
+
+    @property
+    def deadline(self) -> Parameter:
+        return Parameter(ticket_deadline_parameter(self.code), title=f"受理时限：{self.title}", unit="工作日",
+                         minimum=1, maximum=60, default=self.days, description=self.basis)
+
+
 @dataclass(frozen=True)
 class IntakeTarget:
     """A kind of request a service takes from the intake desk (C5/C6): how it opens its case from a ticket,
     and how the desk learns the result to report back to the resident (the ticket follows the case)."""
     code: str                  # "legal_aid_application"
     title: str                 # "法律援助申请"
-    categories: tuple[str, ...]  # the ticket categories routed here (TICKET_CATEGORIES), e.g. ("legal_aid",)
+    categories: tuple[str, ...]  # the ticket categories routed here (the core's or the plugin's own), e.g. ("legal_aid",)
     open_case: Callable[[IntakeRequest], CaseRef]
     progress: Callable[[CaseRef], CaseProgress]
     # The staff sign-in roles who work the cases opened here: they read the tickets routed here in their area.
     handled_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        # A category no ticket can have would advertise the target for requests that never reach it.
-        unknown = [c for c in self.categories if c not in TICKET_CATEGORIES]
-        if unknown or not self.categories:
-            raise ValueError(f"intake target {self.code!r}: categories {unknown or '()'} are not ticket categories "
-                             f"{tuple(TICKET_CATEGORIES)}")
         if set(self.handled_by) - STAFF_ROLES:
             raise ValueError(f"intake target {self.code!r}: handled_by {self.handled_by} names no staff sign-in role")
 
@@ -235,10 +257,18 @@ class Plugin:
     roles: tuple[Term, ...] = ()
     institution_kinds: tuple[Term, ...] = ()
     demo_data: Callable[[DemoContext], None] | None = None
+    ticket_categories: tuple[TicketCategory, ...] = ()
 
     def __post_init__(self) -> None:
         if not NAME_SHAPE.match(self.name):
             raise ValueError(f"plugin name {self.name!r} must be lowercase letters, digits and '-'")
+        # A category no ticket can have would advertise the target for requests that never reach it.
+        known = {*TICKET_CATEGORIES, *(c.code for c in self.ticket_categories)}
+        for target in self.intake_targets:
+            unknown = [c for c in target.categories if c not in known]
+            if unknown or not target.categories:
+                raise ValueError(f"{self.name}: intake target {target.code!r}: categories {unknown or '()'} are not "
+                                 f"ticket categories {tuple(sorted(known))}")
         prefix = self.parameter_prefix
         for parameter in self.parameters:
             if not parameter.name.startswith(prefix):
@@ -324,10 +354,14 @@ def activate(plugins: list[Plugin]) -> None:
         "ledger column": [(p, c.key) for p in plugins for c in p.ledger_columns],
         "role": [(p, r.code) for p in plugins for r in p.roles],
         "institution kind": [(p, k.code) for p in plugins for k in p.institution_kinds],
+        "ticket category": [(p, c.code) for p in plugins for c in p.ticket_categories],
     }.items():
         _unique(kind, pairs)
     for plugin in plugins:
-        for parameter in plugin.parameters:
+        for category in plugin.ticket_categories:
+            if category.code in TICKET_CATEGORIES:
+                raise ValueError(f"{plugin.name}: ticket category {category.code!r} is the core's already")
+        for parameter in [*plugin.parameters, *(c.deadline for c in plugin.ticket_categories)]:
             index.parameters[parameter.name] = (plugin, parameter)
         for rule in plugin.link_rules:
             index.link_rules[rule.entity] = (plugin, rule)
@@ -393,6 +427,25 @@ def roles() -> list[tuple[Plugin, Term]]:
 
 def institution_kinds() -> list[tuple[Plugin, Term]]:
     return [(p, kind) for p in _current().plugins for kind in p.institution_kinds]
+
+
+class _TicketCategories(Mapping[str, str]):
+    """Every ticket category → its title: the core's, then the enabled plugins' (read at each use)."""
+
+    def _all(self) -> dict[str, str]:
+        return {**TICKET_CATEGORIES, **{c.code: c.title for p in _current().plugins for c in p.ticket_categories}}
+
+    def __getitem__(self, code: str) -> str:
+        return self._all()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+CATEGORIES: Mapping[str, str] = _TicketCategories()
 
 
 @dataclass(frozen=True)

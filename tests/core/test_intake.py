@@ -382,6 +382,30 @@ def test_each_district_counts_its_own_month_from_one(client, desk, clock):
 def test_an_intake_target_naming_a_category_no_ticket_can_have_is_refused_when_declared():
     # Seen on the walk: mediation advertised `neighbour`, a dispute kind, as a ticket category (SPEC C5).
     with pytest.raises(ValueError, match="neighbour"):
-        plugin.IntakeTarget("test_neighbours", "邻里纠纷", ("dispute", "neighbour"), _open_case, _progress)
+        stand_in_plugin(intake_targets=(
+            plugin.IntakeTarget("test_neighbours", "邻里纠纷", ("dispute", "neighbour"), _open_case, _progress),))
     with pytest.raises(ValueError, match="not ticket categories"):
-        plugin.IntakeTarget("test_nothing", "无类别", (), _open_case, _progress)
+        stand_in_plugin(intake_targets=(plugin.IntakeTarget("test_nothing", "无类别", (), _open_case, _progress),))
+
+
+PUBLICITY = stand_in_plugin("publicity-test", ticket_categories=(
+    plugin.TicketCategory("publicity_request", "普法宣传", days=10, basis="示例：普法宣传需求 10 个工作日内安排"),),
+    intake_targets=(plugin.IntakeTarget("publicity_visit", "送法上门", ("publicity_request",), _open_case, _progress),))
+
+
+def test_a_plugin_declares_a_ticket_category_of_its_own_with_its_time_limit(client, desk):
+    """SPEC C5: a service adds a category in its own folder; tickets take it while the service is enabled,
+    with the time limit its parameter `intake.<category>_days` gives (set per area like the core's)."""
+    from chalicelib.domain.policy import service as policy
+
+    with also_enabled(PUBLICITY):
+        ticket = ok(ask(client, desk["resident"], category="publicity_request"), 201)
+        assert ticket["category_title"] == "普法宣传" and ticket["deadline"].startswith("普法宣传 10 个工作日")
+        assert policy.declared("intake.publicity_request_days").default == 10
+    assert_problem(ask(client, desk["resident"], category="publicity_request"), 422)
+
+
+def test_a_plugin_may_not_declare_a_category_the_core_or_another_plugin_has():
+    for clash in (plugin.TicketCategory("dispute", "纠纷", days=3), PUBLICITY.ticket_categories[0]):
+        with pytest.raises(ValueError, match="ticket category"):
+            plugin.activate([PUBLICITY, stand_in_plugin("other-test", ticket_categories=(clash,))])

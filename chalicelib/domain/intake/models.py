@@ -30,15 +30,12 @@ DUE = "intake-due"
 TICKET_NUMBERS = storage.Counter("intake-counter")
 CODE_SHAPE = r"^FW-\d{6}-\d{4}-\d{4,6}$"
 
-# The categories a request is classified into (the plugin contract's vocabulary, which intake targets are
-# checked against), and the policy parameter holding each one's time limit in working days (declared in
-# chalicelib.domain.policy.service.CORE_PARAMETERS, set per area).
-CATEGORIES: dict[str, str] = plugin.TICKET_CATEGORIES
+# The categories a request is classified into (the plugin contract's vocabulary: the core's and the enabled
+# plugins' own), and the policy parameter holding each one's time limit in working days (declared in
+# chalicelib.domain.policy.service.CORE_PARAMETERS for the core's, by the plugin for its own; set per area).
+CATEGORIES = plugin.CATEGORIES
 DUE_SOON_PARAMETER = "intake.due_soon_days"
-
-
-def deadline_parameter(category: str) -> str:
-    return f"intake.{category}_days"
+deadline_parameter = plugin.ticket_deadline_parameter
 
 
 # The receivers (首问负责制, SPEC C5): the sign-in roles staffing the desks where requests arrive — the grid,
@@ -77,7 +74,7 @@ STEP_TITLES = {"accept": "受理", "answer": "当场答复", "route": "转办", 
 
 
 def _categories() -> dict[str, str]:
-    return CATEGORIES
+    return dict(CATEGORIES)
 
 
 def _channels() -> dict[str, str]:

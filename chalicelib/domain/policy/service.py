@@ -93,8 +93,8 @@ CORE_PARAMETERS: dict[str, Declaration] = {d.name: d for d in (
     Declaration("files.max_upload_mb", title="单个上传文件大小上限", unit="MB", minimum=1, maximum=100, default=20,
                 description="SPEC C10：上传资料的大小上限（确认上传时要整体读取校验，故不超过 100 MB）。"),
     # SPEC C5 限时办结: each intake category's time limit in working days, counted from the day received
-    # (chalicelib.domain.intake.models.CATEGORIES names the categories).
-    *(Declaration(f"intake.{category}_days", title=f"受理时限：{title}", unit="工作日", minimum=1, maximum=60,
+    # (chalicelib.plugin.TICKET_CATEGORIES names the core's categories; a plugin declares its own's).
+    *(Declaration(plugin.ticket_deadline_parameter(category), title=f"受理时限：{title}", unit="工作日", minimum=1, maximum=60,
                   default=days, description=basis)
       for category, title, days, basis in (
           ("consultation", "法律咨询", 3, "12345 热线规则：咨询、求助类约 3 个工作日答复。"),
