@@ -288,6 +288,24 @@ def test_an_unknown_grid_is_422_and_takes_no_number(client, desk):
     assert ok(ask(client, desk["resident"]), 201)["code"].endswith("-0001")
 
 
+def test_a_retired_grid_takes_no_new_ticket_and_no_number(client, desk):
+    """A retired grid has no worker to take a request (coverage refuses retired areas): the create is a 422
+    naming `grid`, found on the area record the time limit's policy read already brings, before a number
+    is taken; the tickets it already has stay readable."""
+    from chalicelib.domain.areas.models import Area
+
+    before = ok(ask(client, desk["resident"]), 201)
+    grid = storage.require(Area, GRID, consistent=True)
+    storage.update(grid, {"status": "retired"}, expected_version=grid.version)
+    for headers, fields in ((desk["resident"], {}),
+                            (desk["worker"], {"channel": "counter", "person": {"name": "王", "phone": "13900001111"}})):
+        problem = assert_problem(ask(client, headers, **fields), 422, "area_retired")
+        assert problem["errors"][0]["loc"] == ["body", "grid"]
+    assert ok(client.get(f"/v1/tickets/{before['code']}", headers=desk["resident"]))["grid"] == GRID
+    storage.update(storage.require(Area, GRID, consistent=True), {"status": "active"}, expected_version=grid.version + 1)
+    assert ok(ask(client, desk["resident"]), 201)["code"].endswith("-0002")
+
+
 def test_files_link_to_a_ticket_for_exactly_its_readers(client, desk):
     code = ok(ask(client, desk["resident"]), 201)["code"]
     payload = {"title": "照片.png", "kind": "attachment", "area": GRID, "content_type": "image/png",

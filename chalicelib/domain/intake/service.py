@@ -55,11 +55,12 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     Nothing in the transaction is shared with another ticket's: DynamoDB cancels transactions that touch one
     item at the same moment (TransactionConflict), so a check of the grid record inside it would make a
     busy grid refuse its residents again. The grid is known to exist from the policy read, which reads its
-    record along with the timelines (an unknown grid is a 422 there, before a number is taken); areas are
-    never deleted, and a 15-digit code is a grid by its length."""
+    record along with the timelines (an unknown or retired grid is a 422 there, before a number is taken:
+    a retired grid has no worker to take its requests); areas are never deleted, and a 15-digit code is a
+    grid by its length."""
     fields = _who_and_how(caller, data)
     today = today_shanghai()
-    limit = _limit(data.category, data.grid, today, loc="grid")
+    limit = _limit(data.category, data.grid, today, loc="grid", active=True)
     due = workdays.add_working_days(today, int(limit.value))
     moment = now_utc()
     steps = [Step(at=moment, action="received", actor=caller.sub)]
@@ -117,15 +118,19 @@ def _who_and_how(caller: Caller, data: TicketIn) -> dict[str, Any]:
             "owner": caller.sub, "status": "accepted"}
 
 
-def _limit(category: str, grid: str, on: date, *, loc: str) -> policy.InForce:
+def _limit(category: str, grid: str, on: date, *, loc: str, active: bool = False) -> policy.InForce:
+    """The time limit in force at `grid` on `on`; `active`: for a new ticket, whose grid must not be retired."""
     try:
-        return policy.resolve(deadline_parameter(category), grid, on)
+        return policy.resolve(deadline_parameter(category), grid, on, active_area=active)
     except NotFound as exc:
         raise _unknown_area(exc, grid, loc) from None
 
 
 def _unknown_area(exc: NotFound, grid: str, loc: str) -> Exception:
-    """A missing grid is the input's fault (422 naming the field); anything else missing stays as it is."""
+    """A missing or retired grid is the input's fault (422 naming the field); anything else missing stays."""
+    if exc.code == "area_retired":
+        return Unprocessable(f"网格 {grid} 已撤销，不再受理新的事项", code="area_retired",
+                             errors=[{"loc": [loc], "msg": "区域已撤销"}])
     if exc.code != "area_not_found":
         return exc
     return Unprocessable(f"网格 {grid} 不存在", code="area_not_found", errors=[{"loc": [loc], "msg": "区域不存在"}])
