@@ -160,6 +160,10 @@ class IntakeTarget:
     progress: Callable[[CaseRef], CaseProgress]
     # The staff sign-in roles who work the cases opened here: they read the tickets routed here in their area.
     handled_by: tuple[str, ...] = ()
+    # Whether a caller holds one case opened here (e.g. its assigned lawyer) though no role of `handled_by`
+    # is theirs: they read its ticket (staff of the grid's area only) and the case's result on it. Asked on a
+    # single ticket's read, never per line of a list; one that raises answers no.
+    holds: Callable[[Any, CaseRef], bool] | None = None
 
     def __post_init__(self) -> None:
         if set(self.handled_by) - STAFF_ROLES:

@@ -195,16 +195,19 @@ class Decision(Model):
 
 
 class DecisionOut(Decision):
-    """A decision as shown: the stored basis code (kept: data and clients use it) with its Chinese title."""
+    """A decision as shown: the stored basis code (kept: data and clients use it) with its Chinese title; the
+    reason (health, disability, age) only with `reason` (the resident and the staff holding the case)."""
     basis_title: str = Field(description="依据的中文名称，如“老年人”", examples=["老年人"])
+    reason: str | None = Field(None, description="决定的理由：仅本人和办理该预约的公证员可见")
 
     @classmethod
-    def of(cls, decision: Decision | None) -> DecisionOut | None:
+    def of(cls, decision: Decision | None, *, reason: bool) -> DecisionOut | None:
         from plugins.notary.criteria import BASIS_TITLES
 
         if decision is None:
             return None
-        return cls(**decision.model_dump(), basis_title=BASIS_TITLES.get(decision.basis, decision.basis))
+        shown = decision.model_dump() if reason else {**decision.model_dump(), "reason": None}
+        return cls(**shown, basis_title=BASIS_TITLES.get(decision.basis, decision.basis))
 
 
 class Appointment(storage.Record):
@@ -255,7 +258,6 @@ class AppointmentOut(Model):
     mode: Mode
     mode_title: str
     phone: str = Field(description="掩码后的电话")
-    address: str | None
     green_channel: DecisionOut | None
     materials: list[str] = Field(description="需携带/准备的材料")
     materials_ready: list[str] = Field(description="申请人已确认备齐的材料")

@@ -4,8 +4,9 @@ district grants it").
 A corrections officer of a district (their jurisdiction is the district itself) names one staff account of
 the bureau above it (a city or province account), states why, and sets the last day; the grant is a record,
 its creation and revocation audited. While it is valid — not revoked, today between its first and last day
-— that account reads the district's full records, rosters and visits (never writes), and every such read
-is audited as usual with the grant's id. Revoked or expired, the account gets the 404 of anyone else.
+— that account reads the district's full records, rosters and visits (never writes), the ID number and
+phone masked (a grant is oversight: an admin holds no case), and every such read is audited as usual with
+the grant's id. Revoked or expired, the account gets the 404 of anyone else.
 """
 from __future__ import annotations
 

@@ -137,12 +137,13 @@ class SpecialCategoryOut(Model):
 
 
 class SpecialPersonOut(Model):
-    """The full record: corrections officers of the person's district only (each read audited)."""
+    """The full record: corrections officers of the person's district (each read audited); an account the
+    district granted access reads it with the numbers masked."""
     id: str
     name: str
     grid: str
-    id_number: str = Field(description="完整身份证号（本区社区矫正工作人员履职所需，读取已记入审计）")
-    phone: str | None
+    id_number: str = Field(description="身份证号：本区社区矫正工作人员为完整号码（履职所需，读取已记入审计）；依授权查阅为掩码")
+    phone: str | None = Field(description="电话：本区社区矫正工作人员为完整号码；依授权查阅为掩码")
     judgment_effective: date | None
     correction_start: date | None
     correction_end: date | None

@@ -107,7 +107,8 @@ def test_a_routed_ticket_shows_the_services_progress_and_closes_with_its_result(
     assert seen["progress"] == {"status": "调解成功", "closed": True, "result": "双方达成调解协议，楼道已清理。"}
 
     closed = ok(step(client, desk["worker"], ticket["code"], "close", {}, routed["version"]))
-    assert closed["answer"] == "双方达成调解协议，楼道已清理。"
+    assert closed["answer"] == intake.OUTCOME_WITHHELD   # the owner may not read the service's case
+    assert ok(client.get(f"/v1/tickets/{ticket['code']}", headers=desk["resident"]))["answer"] == "双方达成调解协议，楼道已清理。"
 
 
 def test_a_transfer_keeps_the_first_receiver_and_records_why(client, desk):
@@ -286,6 +287,24 @@ def test_an_unknown_grid_is_422_and_takes_no_number(client, desk):
     problem = assert_problem(ask(client, desk["resident"], grid="320402001001999"), 422, "area_not_found")
     assert problem["errors"][0]["loc"] == ["body", "grid"]
     assert ok(ask(client, desk["resident"]), 201)["code"].endswith("-0001")
+
+
+def test_a_retired_grid_takes_no_new_ticket_and_no_number(client, desk):
+    """A retired grid has no worker to take a request (coverage refuses retired areas): the create is a 422
+    naming `grid`, found on the area record the time limit's policy read already brings, before a number
+    is taken; the tickets it already has stay readable."""
+    from chalicelib.domain.areas.models import Area
+
+    before = ok(ask(client, desk["resident"]), 201)
+    grid = storage.require(Area, GRID, consistent=True)
+    storage.update(grid, {"status": "retired"}, expected_version=grid.version)
+    for headers, fields in ((desk["resident"], {}),
+                            (desk["worker"], {"channel": "counter", "person": {"name": "王", "phone": "13900001111"}})):
+        problem = assert_problem(ask(client, headers, **fields), 422, "area_retired")
+        assert problem["errors"][0]["loc"] == ["body", "grid"]
+    assert ok(client.get(f"/v1/tickets/{before['code']}", headers=desk["resident"]))["grid"] == GRID
+    storage.update(storage.require(Area, GRID, consistent=True), {"status": "active"}, expected_version=grid.version + 1)
+    assert ok(ask(client, desk["resident"]), 201)["code"].endswith("-0002")
 
 
 def test_files_link_to_a_ticket_for_exactly_its_readers(client, desk):

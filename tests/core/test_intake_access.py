@@ -21,13 +21,16 @@ def staff(token):
     """One account of every staff role at 天宁区, one of the grid itself, and a mediator of the next district."""
     return {
         **{role: token(f"{role}-1", role, area="320402") for role in [*RECEIVERS, *OTHER_STAFF, "admin"]},
+        "lawyer": token("lawyer-1", "lawyer", area="320402001"),        # the lawyer on duty at the grid's town
+        "district lawyer": token("lawyer-9", "lawyer", area="320402"),
         "grid's worker": token("gw-grid", "grid_worker", area=GRID),
         "mediator elsewhere": token("mediator-9", "mediator", area="320404"),
     }
 
 
 def area_codes(client, headers, bucket):
-    return [t["code"] for t in ok(client.get(f"/v1/tickets/area?bucket={bucket}&area=320402", headers=headers))["items"]]
+    """The codes the caller's own area list shows."""
+    return [t["code"] for t in ok(client.get(f"/v1/tickets/area?bucket={bucket}", headers=headers))["items"]]
 
 
 def test_the_receivers_are_declared_once_as_data():
@@ -45,7 +48,23 @@ def test_an_unheld_request_is_read_and_taken_only_by_the_area_s_receivers_and_ad
         assert ok(client.get(path, headers=staff[role]))["text"] == ticket["text"]
         assert ticket["code"] in area_codes(client, staff[role], "unrouted")
     assert_problem(client.get(path, headers=staff["mediator elsewhere"]), 404)
+    assert_problem(client.get(path, headers=staff["district lawyer"]), 404)   # models.RECEIVER_MIN_AREA
+    assert ticket["code"] not in area_codes(client, staff["district lawyer"], "unrouted")
     ok(step(client, staff["lawyer"], ticket["code"], "accept", version=ticket["version"]))
+
+
+def test_a_lawyer_receives_a_grid_s_requests_only_at_its_town_or_below():
+    """Intake decides it simply (models.RECEIVER_MIN_AREA): the lawyer on duty whose area is the grid, its
+    village or its town/street receives; a lawyer of the district or the city does not."""
+    from chalicelib.domain.intake import access
+    from chalicelib.platform.auth import Caller
+
+    def lawyer(area):
+        return Caller(sub="l", roles=frozenset({"lawyer"}), area=area)
+
+    assert [access.receives(lawyer(a), GRID) for a in (GRID, GRID[:12], GRID[:9], GRID[:6], GRID[:4])] == [
+        True, True, True, False, False]
+    assert access.receives(Caller(sub="m", roles=frozenset({"mediator"}), area="3204"), GRID)
 
 
 def test_once_held_a_ticket_is_read_by_its_owner_routed_service_grid_worker_and_admins_only(client, desk, staff):

@@ -43,6 +43,11 @@ deadline_parameter = plugin.ticket_deadline_parameter
 # accept them; no other staff role does (CONTRACT "Identity and access": a resident's request is read on a
 # need-to-know basis). Who reads a ticket once it is held: `access.may_read`.
 RECEIVERS: frozenset[str] = frozenset({"grid_worker", "lawyer", "legal_aid_officer", "mediator"})
+# The widest area a receiver of a role may have to receive a grid's requests (the length of its code), where
+# not every account of the role covering the grid staffs its desk. A lawyer receives at the grid's own desk
+# — the lawyer on duty whose area is the grid, its village or its town/street (9 digits) — not a lawyer of
+# the district or the city, whose cases come through their service (legal aid assigns them).
+RECEIVER_MIN_AREA: dict[str, int] = {"lawyer": 9}
 
 CHANNELS: dict[str, str] = {
     "mini_program": "小程序",
@@ -143,6 +148,7 @@ class Ticket(storage.Record):
     deadline_estimated: bool = False         # the holiday calendar lacked a year (see platform.workdays)
     overdue: bool = False
     answer: str | None = None                # the answer or result the resident reads
+    answer_from_case: bool = False           # closed with the service's result: read as the case is (access.reads_case)
     case: Case | None = None
     earlier_cases: list[Case] = []
     closed_at: datetime | None = None

@@ -55,11 +55,12 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     Nothing in the transaction is shared with another ticket's: DynamoDB cancels transactions that touch one
     item at the same moment (TransactionConflict), so a check of the grid record inside it would make a
     busy grid refuse its residents again. The grid is known to exist from the policy read, which reads its
-    record along with the timelines (an unknown grid is a 422 there, before a number is taken); areas are
-    never deleted, and a 15-digit code is a grid by its length."""
+    record along with the timelines (an unknown or retired grid is a 422 there, before a number is taken:
+    a retired grid has no worker to take its requests); areas are never deleted, and a 15-digit code is a
+    grid by its length."""
     fields = _who_and_how(caller, data)
     today = today_shanghai()
-    limit = _limit(data.category, data.grid, today, loc="grid")
+    limit = _limit(data.category, data.grid, today, loc="grid", active=True)
     due = workdays.add_working_days(today, int(limit.value))
     moment = now_utc()
     steps = [Step(at=moment, action="received", actor=caller.sub)]
@@ -117,15 +118,19 @@ def _who_and_how(caller: Caller, data: TicketIn) -> dict[str, Any]:
             "owner": caller.sub, "status": "accepted"}
 
 
-def _limit(category: str, grid: str, on: date, *, loc: str) -> policy.InForce:
+def _limit(category: str, grid: str, on: date, *, loc: str, active: bool = False) -> policy.InForce:
+    """The time limit in force at `grid` on `on`; `active`: for a new ticket, whose grid must not be retired."""
     try:
-        return policy.resolve(deadline_parameter(category), grid, on)
+        return policy.resolve(deadline_parameter(category), grid, on, active_area=active)
     except NotFound as exc:
         raise _unknown_area(exc, grid, loc) from None
 
 
 def _unknown_area(exc: NotFound, grid: str, loc: str) -> Exception:
-    """A missing grid is the input's fault (422 naming the field); anything else missing stays as it is."""
+    """A missing or retired grid is the input's fault (422 naming the field); anything else missing stays."""
+    if exc.code == "area_retired":
+        return Unprocessable(f"网格 {grid} 已撤销，不再受理新的事项", code="area_retired",
+                             errors=[{"loc": [loc], "msg": "区域已撤销"}])
     if exc.code != "area_not_found":
         return exc
     return Unprocessable(f"网格 {grid} 不存在", code="area_not_found", errors=[{"loc": [loc], "msg": "区域不存在"}])
@@ -150,17 +155,29 @@ def _mine_ops(ticket: Ticket) -> list[dict[str, Any]]:
 
 def read(caller: Caller, code: str) -> TicketOut:
     """The ticket as the caller may see it: the resident reads status, answer and progress in plain Chinese;
-    staff of its area also the person (masked), the owner and the whole history with actors."""
+    staff of its area also the person (masked), the owner and the whole history with actors — and the
+    service's result only when they may read its case (`access.reads_case`). A staff read is audited (one
+    write, as every audited read)."""
     ticket = access.readable(caller, code)
     staff = caller.is_staff and not access.is_resident_of(caller, ticket)
-    out = view(ticket, staff=staff)
+    from_case = ticket.case is not None and (ticket.status == "routed" or ticket.answer_from_case)
+    out = view(ticket, staff=staff, outcome=not staff or (from_case and access.reads_case(caller, ticket)))
     if staff and ticket.resident:  # whether the resident was told at each stage (one Query)
         out.notices = notify.about(f"{ENTITY}:{ticket.id}")
+    if staff:
+        audit.record_read(caller.actor, ENTITY, ticket.id, f"查看受理事项 {ticket.id}")
     return out
 
 
-def view(ticket: Ticket, *, staff: bool) -> TicketOut:
-    progress = _progress(ticket) if ticket.case and ticket.status == "routed" else None
+# What a reader who may not read the service's case sees for the answer the ticket was closed with.
+OUTCOME_WITHHELD = "已按承办单位反馈的结果办结（结果仅当事人及承办人员可见）"
+
+
+def view(ticket: Ticket, *, staff: bool, outcome: bool = False) -> TicketOut:
+    """The ticket for its reader; `outcome`: the reader may read the service's case, so its result (as the
+    progress, or as the answer the ticket was closed with) is shown."""
+    progress = _progress(ticket, outcome) if ticket.case and ticket.status == "routed" else None
+    answer = ticket.answer if outcome or not ticket.answer_from_case else OUTCOME_WITHHELD
     history = [StepOut(at=s.at, action=s.action, title=ACTION_TITLES[s.action], actor=s.actor if staff else None,
                        note=s.note if staff else None) for s in ticket.history]
     deadline = f"{CATEGORIES.get(ticket.category, ticket.category)} {ticket.deadline_days} 个工作日内办结（至 {ticket.due_on}）"
@@ -170,7 +187,7 @@ def view(ticket: Ticket, *, staff: bool) -> TicketOut:
         code=ticket.id, channel=ticket.channel, grid=ticket.grid, category=ticket.category,
         category_title=CATEGORIES.get(ticket.category, ticket.category), text=ticket.text, status=ticket.status,
         status_title=STATUS_TITLES[ticket.status], received_on=ticket.received_on, due_on=ticket.due_on,
-        deadline=deadline, overdue=ticket.overdue, answer=ticket.answer,
+        deadline=deadline, overdue=ticket.overdue, answer=answer,
         case=CaseOut.of(ticket.case) if ticket.case else None, progress=progress,
         person_name=ticket.person_name if staff else None, phone_masked=ticket.phone_masked if staff else None,
         resident=ticket.resident if staff else None, owner=ticket.owner if staff else None,
@@ -184,8 +201,9 @@ def _target(code: str) -> tuple[plugin.Plugin, plugin.IntakeTarget] | None:
     return None
 
 
-def _progress(ticket: Ticket) -> ProgressOut:
-    """Where the service's case stands. A service disabled since, or failing, leaves the ticket readable."""
+def _progress(ticket: Ticket, outcome: bool = True) -> ProgressOut:
+    """Where the service's case stands, with its result when `outcome`. A service disabled since, or
+    failing, leaves the ticket readable."""
     found = _target(ticket.case.target)
     if found is None:
         return ProgressOut(status="承办服务暂未开放，请联系首问负责人", closed=False)
@@ -195,7 +213,7 @@ def _progress(ticket: Ticket) -> ProgressOut:
     except Exception as exc:  # noqa: BLE001 — a plugin failing in a hook fails alone
         logger().exception("intake progress failed", extra={"plugin": owner.name, "error": type(exc).__name__})
         return ProgressOut(status="暂时无法获取办理进度", closed=False)
-    return ProgressOut(status=progress.status, closed=progress.closed, result=progress.result)
+    return ProgressOut(status=progress.status, closed=progress.closed, result=progress.result if outcome else None)
 
 
 def contact(caller: Caller, code: str) -> TicketContactOut:
@@ -293,7 +311,8 @@ def accept(caller: Caller, code: str, expected_version: int) -> Ticket:
 def answer(caller: Caller, code: str, data: AnswerIn, expected_version: int) -> Ticket:
     """A simple matter answered and closed on the spot (前台办结)."""
     ticket = _handle(caller, code, "answer", expected_version)
-    return _apply(caller, ticket, {"status": "closed", "answer": data.answer, "closed_at": now_utc()},
+    return _apply(caller, ticket, {"status": "closed", "answer": data.answer, "answer_from_case": False,
+                                   "closed_at": now_utc()},
                   [*_first(caller, ticket), _step(caller, "answered"), _step(caller, "closed")],
                   f"当场答复并办结 {code}", notice="answered")
 
@@ -341,7 +360,8 @@ def close(caller: Caller, code: str, data: CloseIn, expected_version: int) -> Ti
     if not result:
         raise Unprocessable("承办单位尚未反馈结果，请填写办理结果", code="result_required",
                             errors=[{"loc": ["result"], "msg": "必填项"}])
-    return _apply(caller, ticket, {"status": "closed", "answer": result, "closed_at": now_utc()},
+    closing = {"status": "closed", "answer": result, "answer_from_case": data.result is None, "closed_at": now_utc()}
+    return _apply(caller, ticket, closing,
                   [_step(caller, "closed")], f"办结 {code}", notice="closed")
 
 
@@ -408,7 +428,7 @@ def in_area(caller: Caller, bucket: str, area: str | None, *, limit: int, cursor
 
 def _summaries(page: storage.Page, caller: Caller | None = None) -> TicketPage:
     tickets = [Ticket.from_item(i) for i in page.items]
-    shown = [t for t in tickets if caller is None or access.may_read(caller, t)]
+    shown = [t for t in tickets if caller is None or access.may_read(caller, t, ask_service=False)]
     return TicketPage(items=[TicketSummary.of(t) for t in shown], next_cursor=page.next_cursor)
 
 

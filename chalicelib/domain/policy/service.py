@@ -248,7 +248,7 @@ def chain(area_code: str) -> list[str]:
     return [*reversed(ancestors(area_code)), ROOT] if area_code != ROOT else [ROOT]
 
 
-def _read_timelines(names: list[str], area_code: str) -> dict[tuple[str, str], Timeline]:
+def _read_timelines(names: list[str], area_code: str, *, active_area: bool = False) -> dict[tuple[str, str], Timeline]:
     """Every timeline of `names` along the chain of `area_code`, in one BatchGetItem per 100 keys (one call
     for up to 14 names). The area record rides along: an unknown area is a 404, not a root default."""
     codes = chain(area_code)
@@ -260,8 +260,11 @@ def _read_timelines(names: list[str], area_code: str) -> dict[tuple[str, str], T
     found: list[dict[str, Any]] = []
     for start in range(0, len(wanted), 100):
         found += storage.get_many(wanted[start:start + 100])
-    if area_key and not any(i.get("entity") == "area" for i in found):
+    area = next((i for i in found if i.get("entity") == "area"), None)
+    if area_key and area is None:
         raise NotFound(f"区域 {area_code} 不存在", code="area_not_found")
+    if active_area and area is not None and area.get("status", "active") != "active":
+        raise NotFound(f"区域 {area_code} 已撤销", code="area_retired")
     out = {}
     for item in found:
         if item.get("entity") == ENTITY_TIMELINE:
@@ -297,18 +300,21 @@ def _pick(name: str, area_code: str, on: date, timelines: dict[tuple[str, str], 
     return None
 
 
-def resolve(name: str, area_code: str, on: date | None = None) -> InForce:
+def resolve(name: str, area_code: str, on: date | None = None, *, active_area: bool = False) -> InForce:
     """The version of `name` in force at `area_code` on `on` (default: today in Asia/Shanghai)."""
-    return resolve_many([name], area_code, on)[name]
+    return resolve_many([name], area_code, on, active_area=active_area)[name]
 
 
-def resolve_many(names: list[str], area_code: str, on: date | None = None) -> dict[str, InForce]:
-    """Several parameters for one area and date in one round trip; `NotConfigured` for the first missing."""
+def resolve_many(names: list[str], area_code: str, on: date | None = None, *,
+                 active_area: bool = False) -> dict[str, InForce]:
+    """Several parameters for one area and date in one round trip; `NotConfigured` for the first missing.
+    With `active_area`, a retired area is refused (404 `area_retired`) from the area record the same round
+    trip reads: for a caller starting something new there (a ticket), not one reading its past."""
     on = on or today_shanghai()
     for name in names:
         declared(name)
     _check_area_code(area_code)
-    timelines = _read_timelines(list(dict.fromkeys(names)), area_code)
+    timelines = _read_timelines(list(dict.fromkeys(names)), area_code, active_area=active_area)
     out = {}
     for name in names:
         found = _pick(name, area_code, on, timelines)

@@ -49,13 +49,20 @@ def test_without_a_grant_the_bureaus_general_admin_gets_404_everywhere(client, b
     assert reads(client, bureau, person) == (404, 404, 404)
 
 
-def test_with_a_valid_grant_the_named_account_reads_the_districts_full_records_and_writes_nothing(
+def test_with_a_valid_grant_the_named_account_reads_the_districts_records_masked_and_writes_nothing(
         client, who, bureau, person, clock):
+    """CONTRACT "Identity and access": numbers in full only to staff holding the case, and an admin holds
+    no case — a grant is oversight, so its holder reads the record with the ID number and phone masked."""
     granted = ok(grant(client, who, clock), 201)
     assert granted["status_title"] == "有效" and granted["valid_from"] == clock.day(0)
     assert reads(client, bureau, person) == (200, 200, 200)
-    full = body(client.get(f"{SP}/people/{person['id']}", headers=bureau))
-    assert full["id_number"] == person["id_number"]
+    seen = body(client.get(f"{SP}/people/{person['id']}", headers=bureau))
+    assert seen["id_number"] != person["id_number"] and "*" in seen["id_number"]
+    assert seen["id_number"][:3] == person["id_number"][:3] and seen["id_number"][-4:] == person["id_number"][-4:]
+    assert seen["phone"] != person["phone"] and "*" in seen["phone"]
+    assert seen["categories"] == person["categories"]
+    held = body(client.get(f"{SP}/people/{person['id']}", headers=who["district officer"]))
+    assert held["id_number"] == person["id_number"]
     url = f"{SP}/people/{person['id']}"
     assert patch(client, url, {"reported_on": None}, {**bureau, "If-Match": "1"}).status_code == 404
     assert post(client, f"{url}/visits", {"day": clock.day(0), "situation": "正常"}, bureau).status_code == 404
