@@ -1,10 +1,10 @@
 """Routes mounted from a manifest, each route module imported by the first call to one of its routes.
 
-Why, measured (bench/first_request.py, CPU-time medians of 7 alternating fresh interpreters from the unpacked,
+Why, measured (bench/first_request.py, CPU-time medians of 9 alternating fresh interpreters from the unpacked,
 precompiled zip, dev stage's six plugins, the shared 2-core machine): registering every blueprint with Chalice
 at import — the plain way, pydantic's `defer_build` on every model (platform/model.py) — costs health /
-breadcrumb / legal-aid read 1.43× / 1.86× / 1.87× the bare Chalice + boto3 + pydantic floor; mounted from the
-manifest, 0.52× / 1.21× / 1.33×. The ~430 ms between them is importing every route module, and through their
+breadcrumb / legal-aid read 1.37× / 1.84× / 1.94× the bare Chalice + boto3 + pydantic floor; mounted from the
+manifest, 0.53× / 1.11× / 1.43×. The ~330 ms between them is importing every route module, and through their
 `@endpoint` declarations every model: ~390 pydantic classes, whose fields are collected at class creation
 even with `defer_build` (importing only the models, no service, is still ~250 ms). A cold start serves one
 request, which needs one route module.
