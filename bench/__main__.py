@@ -67,8 +67,8 @@ def zip_size() -> None:
                        cwd=ROOT, env={**os.environ, "AWS_DEFAULT_REGION": "cn-northwest-1"},
                        check=True, capture_output=True)
         archive = Path(out, "deployment.zip")
-        subprocess.run([sys.executable, "-m", "tools.compile_package", str(archive)], cwd=ROOT, check=True,
-                       capture_output=True)
+        for tool in ("tools.route_manifest", "tools.compile_package"):
+            subprocess.run([sys.executable, "-m", tool, str(archive)], cwd=ROOT, check=True, capture_output=True)
         with zipfile.ZipFile(archive) as z:
             unpacked = sum(i.file_size for i in z.infolist())
         print("(b) deployment package (stage prod, with its bytecode, as `make package` builds it)")

@@ -7,7 +7,7 @@ interpreter with `-S` and the unpacked folder first on the path, then boto3 from
 runtime provides boto3), with `PYTHONDONTWRITEBYTECODE` as on Lambda's read-only /var/task. App and floor
 runs alternate, so a busy machine slows both alike; the figures are medians.
 
-What the app does for its own cold start: routes mounted from manifests on deployed stages, each route module
+What the app does for its own cold start: routes mounted from the packaged manifest, each route module
 imported by the first call to one of its routes, and the plugins by the first question the core asks about
 them (chalicelib/platform/web/lazy.py, `plugin.defer`) — the first request's share is measured too; bytecode in the zip (tools/compile_package.py); pydantic schemas
 built on first use (`Model`'s `defer_build`); boto3 imported on the first call (platform/aws.py); the OpenAPI
@@ -98,11 +98,15 @@ def _pinned(name: str) -> str:
 
 
 def _package(project: Path, stage: str, out: Path) -> Path:
-    """`chalice package` + precompile, unpacked into `out`/unzipped; returns that folder."""
+    """`chalice package` + (the app's) route manifest + precompile, as `make package` does, unpacked into
+    `out`/unzipped; returns that folder."""
     chalice = str(Path(sys.executable).with_name("chalice"))
     extra = ["--merge-template", "infra/resources.json"] if project == ROOT else []
     subprocess.run([chalice, "package", "--stage", stage, *extra, str(out)], cwd=project, check=True,
                    capture_output=True, env={**os.environ, "AWS_DEFAULT_REGION": "cn-northwest-1"})
+    if project == ROOT:
+        subprocess.run([sys.executable, "-m", "tools.route_manifest", str(out / "deployment.zip")], cwd=ROOT,
+                       check=True, capture_output=True)
     subprocess.run([sys.executable, "-m", "tools.compile_package", str(out / "deployment.zip")], cwd=ROOT,
                    check=True, capture_output=True)
     with zipfile.ZipFile(out / "deployment.zip") as archive:
@@ -144,14 +148,15 @@ def measure(runs: int, stage_env: dict[str, str], floor: Path, ours: Path) -> di
     for _ in range(runs):
         samples["floor"].append(_sample(floor, env, READY_FLOOR))
         samples["app"].append(_sample(ours, env))
-    first = _first_calls(ours, env, max(3, runs // 3)) if env.get("LAZY_ROUTES") == "1" else {}
+    first = _first_calls(ours, env, max(3, runs // 3))
     return {name: statistics.median(values) for name, values in samples.items()} | {
         f"{name}_all": values for name, values in samples.items()} | {"first_call": first}
 
 
 def _first_calls(folder: Path, env: dict[str, str], runs: int) -> dict[str, float]:
     """Median seconds the first request adds, per route module of the enabled app, and for the plugins."""
-    modules = sorted({f"chalicelib.domain.{p.parent.name}.routes" for p in folder.glob("chalicelib/domain/*/routes.json")}
-                     | {f"plugins.{name}.routes" for name in env.get("ENABLED_PLUGINS", "").split(",") if name})
+    enabled = {f"plugins.{name}.routes" for name in env.get("ENABLED_PLUGINS", "").split(",") if name}
+    shipped = json.loads((folder / "routes.json").read_text(encoding="utf-8"))
+    modules = sorted(m for m in shipped if m.startswith("chalicelib.") or m in enabled)
     return {what: statistics.median(_sample(folder, env, FIRST_CALL, what) for _ in range(runs))
             for what in ["plugins", *modules]}

@@ -132,7 +132,6 @@ def seed() -> None:
     legal-aid application, written through the app's services into moto's in-process table; prints the
     table's items and what the requests need."""
     sys.path.insert(0, str(ROOT))
-    os.environ["LAZY_ROUTES"] = "0"
     from moto import mock_aws
 
     with mock_aws():

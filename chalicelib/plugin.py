@@ -340,12 +340,6 @@ def load(modules: Iterable[str]) -> list[Plugin]:
     return plugins
 
 
-def mount(app, plugins: list[Plugin]) -> None:
-    activate(plugins)
-    for plugin in plugins:
-        app.register_blueprint(plugin.blueprint, url_prefix=f"/v1/{plugin.name}")
-
-
 def activate(plugins: list[Plugin]) -> None:
     """Make `plugins` the enabled ones (the app, jobs and the CLI): everything they declare becomes visible
     to the core, and what earlier enabled plugins declared disappears. Two plugins declaring the same
