@@ -232,3 +232,28 @@ def test_must_exist_checks_a_record_by_type_and_id_inside_the_transaction(aws_ba
     assert caught.value.code == "note_not_found" and storage.find(Count, "test-count", "c").model_extra["n"] == 1
     with pytest.raises(NotFound):   # an id that cannot be a key fails before any write
         storage.must_exist(Note, "n#1", missing)
+
+
+# --- the core's records keep their stored keys (no data migration) ----------------------------------------
+# The literal strings are the keys these records were stored under when each service built them by hand.
+
+def test_account_records_keep_the_keys_they_were_stored_under(clock):
+    from chalicelib.domain.accounts import models as a
+
+    staff = a.StaffAccount(sub="s-1", name="王", roles=["admin"], area="320402001")
+    assert staff.key_attributes() == {"pk": "staff-account#s-1", "sk": "record",
+                                      "gsi1pk": "staff-account@3204", "gsi1sk": "320402001#s-1"}
+    assert a.Resident(sub="r-1").key_attributes() == {"pk": "resident#r-1", "sk": "record"}
+    assert a.ResidentLink(openid_hash="h1", sub="r-1").key_attributes() == {"pk": "openid-resident#h1", "sk": "record"}
+    assert a.StaffLink(openid_hash="h1", sub="s-1").key_attributes() == {"pk": "openid-staff#h1", "sk": "record"}
+    session = a.Session(id="f1", sub="r-1", kind="resident", expires_at=clock.now, refresh_expires_at=clock.now,
+                        ttl=1, created_at=clock.now)
+    assert session.key_attributes() == {"pk": "session#f1", "sk": "record", "gsi1pk": "session-by#r-1",
+                                        "gsi1sk": f"{clock.now.isoformat()}#f1"}
+    assert a.RefreshToken(token_hash="t1", session_id="f1", generation=1, ttl=1).key_attributes() \
+        == {"pk": "refresh-token#t1", "sk": "record"}
+    assert a.StaffInvite(code_hash="c1", sub="s-1", expires_at=clock.now, ttl=1).key_attributes() \
+        == {"pk": "staff-invite#c1", "sk": "record"}
+    assert a.IdNumberClaim(id_hash="i1", sub="r-1").key_attributes() == {"pk": "id-number#i1", "sk": "record"}
+    assert a.RateCounter(scope="signin-ip", subject="ab", window=60).key_attributes() \
+        == {"pk": "rate#signin-ip#ab#60", "sk": "record"}

@@ -31,8 +31,10 @@ def compose(*parts: object) -> str:
     return SEP.join(texts)
 
 
-def record(entity: str, record_id: str) -> dict[str, str]:
-    return {"pk": compose(entity, record_id), "sk": RECORD_SK}
+def record(entity: str, *record_id: object) -> dict[str, str]:
+    """A record's own key: pk `<entity>#<id>` (or `<prefix>#<part>#…` for a record named by several
+    fields), sk `record`."""
+    return {"pk": compose(entity, *record_id), "sk": RECORD_SK}
 
 
 def area_children_partition(parent_code: str) -> str:
@@ -94,38 +96,6 @@ def policy_version_sort(effective_from_iso: str, suffix: str) -> str:
 def files_for_record(entity: str, record_id: str) -> str:
     """gsi2 partition of the files attached to one record of a plugin or core entity."""
     return compose("files-for", entity, record_id)
-
-
-# --- accounts and sign-in (chalicelib/accounts.py; docs/data-model.md A1–A10) -----------------------
-
-def openid_link(kind: str, openid_hash: str) -> dict[str, str]:
-    """The mini-program identity → account link, keyed by an HMAC of the openid (never the openid):
-    `openid-resident#<hmac>` or `openid-staff#<hmac>` (one WeChat user may be both)."""
-    return record(f"openid-{kind}", openid_hash)
-
-
-def session_family(family_id: str) -> dict[str, str]:
-    """One sign-in's refresh-token family (rotated on each refresh, revoked as a whole)."""
-    return record("session", family_id)
-
-
-def refresh_token(token_hash: str) -> dict[str, str]:
-    """One issued refresh token, by the SHA-256 of the token (kept until expiry to detect reuse)."""
-    return record("refresh-token", token_hash)
-
-
-def staff_invite(code_hash: str) -> dict[str, str]:
-    return record("staff-invite", code_hash)
-
-
-def id_number_claim(id_hash: str) -> dict[str, str]:
-    """Which account declared an ID number (one number, one account), by the number's HMAC."""
-    return record("id-number", id_hash)
-
-
-def rate_counter(scope: str, subject_hash: str, window_start: int) -> dict[str, str]:
-    """A fixed-window attempt counter (expires through `ttl`)."""
-    return {"pk": compose("rate", scope, subject_hash, window_start), "sk": RECORD_SK}
 
 
 # --- directory, coverage, board and rota (C2, C3, C4, C8) -------------------------------------------
