@@ -257,3 +257,15 @@ def test_account_records_keep_the_keys_they_were_stored_under(clock):
     assert a.IdNumberClaim(id_hash="i1", sub="r-1").key_attributes() == {"pk": "id-number#i1", "sk": "record"}
     assert a.RateCounter(scope="signin-ip", subject="ab", window=60).key_attributes() \
         == {"pk": "rate#signin-ip#ab#60", "sk": "record"}
+
+
+def test_an_area_keeps_its_children_and_per_level_list_keys_and_a_province_stays_out_of_the_level_list():
+    from chalicelib.domain.areas.models import Area, BoardStamp
+
+    grid = Area(code="320402001001001", name="一网格", level="grid", parent="320402001001")
+    assert grid.key_attributes() == {"pk": "area#320402001001001", "sk": "record",
+                                     "gsi1pk": "area-children#320402001001", "gsi1sk": "320402001001001",
+                                     "gsi2pk": "area-level@3204#grid", "gsi2sk": "320402001001001"}
+    assert Area(code="32", name="江苏省", level="province").key_attributes() == {
+        "pk": "area#32", "sk": "record", "gsi1pk": "area-children#root", "gsi1sk": "32"}
+    assert BoardStamp.own_key("3204") == {"pk": "board-stamp#3204", "sk": "record"}
