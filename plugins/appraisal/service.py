@@ -266,7 +266,7 @@ def load_demo(context: DemoContext) -> None:
         return
     admin = Caller(sub=context.actor.sub, roles=frozenset({"admin"}), area="3204")
     for inst_id, name, home, serves, address, phone, licence_no, kinds in DEMO_INSTITUTIONS:
-        if storage.find(Institution, "institution", inst_id) is None:
+        if directory.find_institution(inst_id) is None:
             directory.create_institution(admin, InstitutionIn(
                 kind=INSTITUTION_KIND, name=name, home_area=home, serves=serves, address=address, phone=phone,
                 hours="工作日 8:30–17:00", demo=True), institution_id=inst_id)

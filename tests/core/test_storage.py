@@ -269,3 +269,21 @@ def test_an_area_keeps_its_children_and_per_level_list_keys_and_a_province_stays
     assert Area(code="32", name="江苏省", level="province").key_attributes() == {
         "pk": "area#32", "sk": "record", "gsi1pk": "area-children#root", "gsi1sk": "32"}
     assert BoardStamp.own_key("3204") == {"pk": "board-stamp#3204", "sk": "record"}
+
+
+def test_directory_records_keep_their_area_kind_roster_and_serving_keys():
+    from chalicelib.domain.directory.models import Institution, Person, Serving
+
+    inst = Institution(id="i-1", kind="law_firm", name="天宁公证处", home_area="320402", serves=["320402001"])
+    assert inst.key_attributes() == {"pk": "institution#i-1", "sk": "record",
+                                     "gsi1pk": "institution@3204", "gsi1sk": "320402#i-1",
+                                     "gsi2pk": "institution-law_firm@3204", "gsi2sk": "320402#i-1"}
+    person = Person(id="p-1", name="周雅琴", roles=["mediator"], home_area="320402001", institution_id="i-1",
+                    duty="调解", phone_cipher="x", phone_hash="h", phone_masked="138****0000")
+    assert person.key_attributes() == {"pk": "person#p-1", "sk": "record", "gsi1pk": "person@3204",
+                                       "gsi1sk": "320402001#p-1", "gsi2pk": "person@i-1", "gsi2sk": "p-1"}
+    assert set(person.model_copy(update={"institution_id": None}).key_attributes()) == {"pk", "sk", "gsi1pk", "gsi1sk"}
+    assert Serving(institution_id="i-1", kind="law_firm", area="320402001").to_item() == {
+        "pk": "institution#i-1", "sk": "serves#320402001", "gsi2pk": "area-services#320402001",
+        "gsi2sk": "serves#law_firm#i-1", "entity": "institution-serves", "institution_id": "i-1", "kind": "law_firm",
+        "area": "320402001"}

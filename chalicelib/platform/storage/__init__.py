@@ -127,23 +127,24 @@ class Listing:
     name: str
     index: str                       # "gsi1" | "gsi2" | "table"
     by: str = "key"                  # "owner" | "area" | "city" | "at" | "key"
+    prefix: str | None = None        # the partitions' name when it is not `name` (two lists sharing one)
 
     def partition(self, of: str | tuple[object, ...]) -> str:
         parts = of if isinstance(of, tuple) else (of,)
+        name = self.prefix or self.name
         if self.by == "owner":
-            return keys.owned_by(self.name, *parts)
+            return keys.owned_by(name, *parts)
         if self.by == "area":
             rest = parts[1:]
-            name = self.name
             if "{}" in name:
                 filled, rest = rest[:name.count("{}")], rest[name.count("{}"):]
                 name = name.format(*(keys.compose(p) for p in filled))
             return keys.area_scope_partition(name, keys.compose(keys.city_of(str(parts[0])), *rest))
         if self.by == "city":
-            return keys.compose(self.name, keys.city_of(str(parts[0])), *parts[1:])
+            return keys.compose(name, keys.city_of(str(parts[0])), *parts[1:])
         if self.by == "at":
-            return "@".join([self.name, *(keys.compose(p) for p in parts)])
-        return keys.compose(self.name, *parts)
+            return "@".join([name, *(keys.compose(p) for p in parts)])
+        return keys.compose(name, *parts)
 
     def sort(self, of: str | tuple[object, ...], after: tuple[object, ...]) -> str:
         if self.by in ("area", "city"):  # the area code leads, so `begins_with(area)` reads an area and everything below
@@ -260,7 +261,7 @@ def read(cls: type[Record], *key: object, consistent: bool = False) -> Record | 
 
 def _key_part(value: object) -> bool:
     text = str(value)
-    return 0 < len(text) <= 512 and keys.SEP not in text
+    return 0 < len(text) <= 200 and keys.SEP not in text
 
 
 def require(cls: type[Record], record_id: str, *, consistent: bool = False) -> Record:
