@@ -287,3 +287,16 @@ def test_directory_records_keep_their_area_kind_roster_and_serving_keys():
         "pk": "institution#i-1", "sk": "serves#320402001", "gsi2pk": "area-services#320402001",
         "gsi2sk": "serves#law_firm#i-1", "entity": "institution-serves", "institution_id": "i-1", "kind": "law_firm",
         "area": "320402001"}
+
+
+def test_an_active_assignment_keeps_its_role_and_area_list_keys_and_an_ended_one_only_its_record_key():
+    from chalicelib.domain.coverage.models import Assignment
+
+    active = Assignment(id="legal_literate.320402001001001.person.p-1", role="legal_literate",
+                        area="320402001001001", assignee_kind="person", assignee_id="p-1")
+    assert active.key_attributes() == {
+        "pk": "assignment#legal_literate.320402001001001.person.p-1", "sk": "record",
+        "gsi1pk": "assignment@legal_literate@320402", "gsi1sk": "320402001001001#person#p-1",
+        "gsi2pk": "area-services#320402001001001", "gsi2sk": "assignment#legal_literate#person#p-1"}
+    assert active.model_copy(update={"status": "ended"}).key_attributes() == {
+        "pk": "assignment#legal_literate.320402001001001.person.p-1", "sk": "record"}

@@ -128,6 +128,7 @@ class Listing:
     index: str                       # "gsi1" | "gsi2" | "table"
     by: str = "key"                  # "owner" | "area" | "city" | "at" | "key"
     prefix: str | None = None        # the partitions' name when it is not `name` (two lists sharing one)
+    nested: bool = False             # sorted by an area code first: `after=(<code>,)` reads it and below
 
     def partition(self, of: str | tuple[object, ...]) -> str:
         parts = of if isinstance(of, tuple) else (of,)
@@ -742,6 +743,8 @@ def _index(listing: Listing) -> str | None:
 def _list_prefix(listing: Listing, of: str | tuple[object, ...], after: tuple[object, ...]) -> str | None:
     if listing.by in ("area", "city"):
         return listing.sort(of, after) + (keys.SEP if after else "")
+    if listing.nested and after:
+        return keys.compose(*after)
     return keys.compose(*after) + keys.SEP if after else None
 
 
