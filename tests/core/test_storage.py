@@ -300,3 +300,17 @@ def test_an_active_assignment_keeps_its_role_and_area_list_keys_and_an_ended_one
         "gsi2pk": "area-services#320402001001001", "gsi2sk": "assignment#legal_literate#person#p-1"}
     assert active.model_copy(update={"status": "ended"}).key_attributes() == {
         "pk": "assignment#legal_literate.320402001001001.person.p-1", "sk": "record"}
+
+
+def test_an_available_leaflet_and_a_linked_file_keep_their_list_keys_and_a_pending_file_only_its_record_key(clock):
+    from chalicelib.domain.files.service import StoredFile
+
+    fields = dict(id="f1", kind="leaflet", title="普法", area="320402", owner="s-1", content_type="application/pdf",
+                  size_bytes=10, sha256="0" * 64, bucket="b", key="k", created_at=clock.now)
+    sort = f"{clock.now.isoformat()}~f1"
+    assert StoredFile(**fields).key_attributes() == {"pk": "file#f1", "sk": "record"}
+    assert StoredFile(**fields, status="available").key_attributes() == {
+        "pk": "file#f1", "sk": "record", "gsi1pk": "leaflet@3204", "gsi1sk": f"320402#{sort}"}
+    linked = StoredFile(**{**fields, "kind": "attachment"}, status="available", linked_record="ticket:t-1")
+    assert linked.key_attributes() == {"pk": "file#f1", "sk": "record", "gsi2pk": "files-for#ticket#t-1",
+                                       "gsi2sk": sort}
