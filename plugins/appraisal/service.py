@@ -12,7 +12,7 @@ from typing import Iterable
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.areas.service import area_chain
 from chalicelib.domain.directory import service as directory
-from chalicelib.domain.directory.models import Institution, InstitutionIn
+from chalicelib.domain.directory.models import InstitutionIn
 from chalicelib.domain import means
 from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import DemoContext, Finding, ScreeningContext
