@@ -314,3 +314,56 @@ def test_an_available_leaflet_and_a_linked_file_keep_their_list_keys_and_a_pendi
     linked = StoredFile(**{**fields, "kind": "attachment"}, status="available", linked_record="ticket:t-1")
     assert linked.key_attributes() == {"pk": "file#f1", "sk": "record", "gsi2pk": "files-for#ticket#t-1",
                                        "gsi2sk": sort}
+
+
+# --- records named by their key fields: read, check, delete, amend, tally -------------------------------------
+
+class Link(storage.Record):
+    entity: ClassVar[str] = "test-link"
+    key_fields: ClassVar[tuple[str, ...]] = ("hash",)
+    hash: str
+    sub: str
+
+
+class Hits(storage.Record):
+    entity: ClassVar[str] = "test-hits"
+    key_prefix: ClassVar[str] = "hits"
+    key_fields: ClassVar[tuple[str, ...]] = ("scope", "window")
+    scope: str
+    window: int
+    count: int = 0
+
+
+def test_a_record_without_an_id_is_stored_and_read_by_its_key_fields(aws_backend):
+    storage.put_new(Link(hash="abc", sub="r-1"))
+    assert storage.get(**keys.record("test-link", "abc"))["sub"] == "r-1"
+    assert storage.read(Link, "abc").sub == "r-1"
+    assert storage.read(Link, "nope") is None
+    assert storage.read(Link, "a#b") is None and storage.read(Link, "") is None  # not a key part: not found
+
+
+def test_check_and_delete_name_a_record_by_type_and_key_inside_a_transaction(aws_backend):
+    storage.put_new(Link(hash="abc", sub="r-1"))
+    storage.put_new(Link(hash="def", sub="r-1"))
+    storage.transact([storage.check(Link, "def", equals={"sub": "r-1"}), storage.delete(Link, "abc")])
+    assert storage.read(Link, "abc") is None
+    with pytest.raises(Conflict) as caught:
+        storage.transact([storage.check(Link, "abc"), storage.put_op(Link(hash="x", sub="r-2").to_item())])
+    assert caught.value.errors[0]["loc"] == ["transaction", "0"]
+    storage.transact([storage.check(Link, "abc", exists=False), storage.put_op(Link(hash="x", sub="r-2").to_item())])
+    assert storage.read(Link, "x").sub == "r-2"
+
+
+def test_amend_changes_an_existing_record_only_while_its_condition_holds(aws_backend):
+    make("n1")
+    storage.transact([storage.amend(Note, "n1", when={"text": "你好"}, set_={"text": "再见"}, add={"version": 1})])
+    assert storage.read(Note, "n1").text == "再见" and storage.read(Note, "n1").version == 2
+    with pytest.raises(Conflict):
+        storage.transact([storage.amend(Note, "n1", when={"text": "你好"}, set_={"text": "又见"})])
+
+
+def test_tally_counts_in_one_record_per_key_and_stores_it_under_its_prefix(aws_backend):
+    assert [storage.tally(Hits, "signin", 60, expires_at=999) for _ in range(3)] == [1, 2, 3]
+    assert storage.tally(Hits, "signin", 120, expires_at=999) == 1
+    item = storage.get(**keys.record("hits", "signin", 60))
+    assert item["entity"] == "test-hits" and item["count"] == 3 and item["ttl"] == 999

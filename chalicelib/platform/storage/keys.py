@@ -1,4 +1,7 @@
-"""Every key string of the shared table is built here (see docs/data-model.md for the access patterns).
+"""The mechanics of the shared table's key strings (see docs/data-model.md for the access patterns): joining
+parts, a record's own key, the city that partitions area-scoped lists, and the audit trail's keys. Which
+record sits where is declared by the record types themselves (`Record.key_fields`, `Listing`, `Place` in
+`storage`); the few shapes still here belong to domains not yet converted (policy, rota).
 
 Layout, chosen to read well in the AWS console:
 - a record:           pk `<entity>#<id>`                 sk `record`
@@ -91,39 +94,7 @@ def policy_version_sort(effective_from_iso: str, suffix: str) -> str:
     return compose("v", effective_from_iso, suffix)
 
 
-# --- files (C10) -------------------------------------------------------------------------------------
-
-def files_for_record(entity: str, record_id: str) -> str:
-    """gsi2 partition of the files attached to one record of a plugin or core entity."""
-    return compose("files-for", entity, record_id)
-
-
-# --- directory, coverage, board and rota (C2, C3, C4, C8) -------------------------------------------
-
-def district_of(area_code: str) -> str:
-    """The district-level prefix (6 digits) of a code at district level or below."""
-    if len(area_code) < 6:
-        raise ValueError(f"{area_code!r} is above district level")
-    return area_code[:6]
-
-
-def area_services(area_code: str) -> str:
-    """gsi2 partition of everything linked to exactly one area: the institutions mapped to serve it
-    (sk `serves#<kind>#<institution>`) and the assignments targeting it (sk `assignment#<role>#…`).
-    "Who serves this grid" is one Query per ancestor of the grid."""
-    return compose("area-services", area_code)
-
-
-def serving_sort(area_code: str) -> str:
-    """sk of an institution's mapping item inside the institution's own partition (`institution#<id>`)."""
-    return compose("serves", area_code)
-
-
-def coverage_partition(role: str, district_code: str) -> str:
-    """gsi1 partition of the assignments of one coverage role in one district, sorted by target area
-    code: the coverage report reads one partition per role instead of one item per grid."""
-    return f"assignment@{role}@{district_code}"
-
+# --- rota: not yet declared on its records (see the ignored imports in .importlinter) --------------------
 
 def rota_person(person_id: str) -> dict[str, str]:
     """A person's rota ledger: every duty slot and activity they are booked for, in one item, read
@@ -134,9 +105,3 @@ def rota_person(person_id: str) -> dict[str, str]:
 def service_point_list(entity: str, institution_id: str) -> str:
     """gsi1 partition listing one service point's duty slots or activities."""
     return f"{entity}@{institution_id}"
-
-
-def area_level(city_code: str, level: str) -> str:
-    """gsi2 partition of one city's areas of one level: `begins_with(code)` lists every town, village or
-    grid under an area in one Query (coverage of a 2,000-grid district)."""
-    return f"area-level@{city_code}{SEP}{level}"
