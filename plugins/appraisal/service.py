@@ -12,7 +12,7 @@ from typing import Iterable
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.areas.service import area_chain
 from chalicelib.domain.directory import service as directory
-from chalicelib.domain.directory.models import Institution, InstitutionIn
+from chalicelib.domain.directory.models import InstitutionIn
 from chalicelib.domain import means
 from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import DemoContext, Finding, ScreeningContext
@@ -267,7 +267,7 @@ def load_demo(context: DemoContext) -> None:
         return
     admin = Caller(sub=context.actor.sub, roles=frozenset({"admin"}), area="3204")
     for inst_id, name, home, serves, address, phone, licence_no, kinds in DEMO_INSTITUTIONS:
-        if storage.find(Institution, "institution", inst_id) is None:
+        if directory.find_institution(inst_id) is None:
             directory.create_institution(admin, InstitutionIn(
                 kind=INSTITUTION_KIND, name=name, home_area=home, serves=serves, address=address, phone=phone,
                 hours="工作日 8:30–17:00", demo=True), institution_id=inst_id)

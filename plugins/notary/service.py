@@ -102,7 +102,7 @@ def for_grid(grid: str) -> GridNotary:
 
 
 def office(office_id: str) -> Institution:
-    inst = storage.find(Institution, "institution", office_id)
+    inst = directory.find_institution(office_id)
     if inst is None or inst.kind != OFFICE_KIND:
         raise NotFound("没有这个公证处", code="office_not_found")
     return inst

@@ -20,3 +20,14 @@ def test_every_import_keeps_the_layers_and_the_independence_and_acyclic_contract
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
     assert "0 broken" in report, report
+
+
+def test_no_plugin_or_domain_reaches_the_key_module_through_the_storage_package():
+    """`storage` does not re-export `keys`, and `storage.keys.…` (an attribute, which import-linter cannot
+    see) is refused here, so the no-keys contract cannot be walked around (CONTRACT "Data")."""
+    from chalicelib.platform import storage
+
+    assert "keys" not in storage.__all__
+    reaching = [str(path.relative_to(ROOT)) for folder in ("plugins", "chalicelib/domain")
+                for path in sorted((ROOT / folder).rglob("*.py")) if "storage.keys" in path.read_text()]
+    assert reaching == []

@@ -21,7 +21,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chalicelib.domain.accounts import service as accounts, wechat as code_to_session
 from chalicelib.platform import audit, config, storage
-from chalicelib.platform.storage import keys
 from chalicelib.platform.auth import tokens
 from chalicelib.platform.errors import Problem
 from chalicelib.platform.timeutil import now_utc
@@ -210,7 +209,7 @@ def test_an_unknown_refresh_token_is_401(client, wechat):
 def test_an_expired_refresh_token_is_refused(client, wechat, aws_backend):
     session = signed_in(client, "ok:alice:1")
     sid = jwt.decode(session["access_token"], options={"verify_signature": False})["sid"]
-    family = storage.get_record(accounts.Session, **keys.session_family(sid))
+    family = storage.read(accounts.Session, sid)
     storage.update(family, {"refresh_expires_at": now_utc() - timedelta(seconds=1)}, expected_version=family.version)
     assert_problem(refresh(client, session["refresh_token"]), 401, "refresh_token_expired")
 

@@ -9,7 +9,6 @@ import pytest
 
 from chalicelib.domain.accounts import service as accounts
 from chalicelib.platform import audit, storage
-from chalicelib.platform.storage import keys
 from tests.core.test_signin import refresh, sign_in, signed_in, wechat  # noqa: F401 (fixture)
 from tests.helpers import assert_problem, body, header, patch, post, seed_areas
 
@@ -145,7 +144,7 @@ def test_disabling_a_staff_member_revokes_their_refresh_tokens_at_once(client, b
     for session in (first, second):
         assert_problem(refresh(client, session["refresh_token"]), 401, "session_ended")
     assert_problem(sign_in(client, "ok:wang:3", mode="staff"), 403, "staff_disabled")
-    families = storage.query_all(keys.owned_by("session", sub), index="gsi1")
+    families = storage.every(accounts.Session, "session", sub)
     assert len(families) == 2 and {f["status"] for f in families} == {"revoked"}
     assert {f["revoked_reason"] for f in families} == {"disabled"}
     assert any(e["action"] == "disable" for e in audit.trail("staff-account", sub, limit=50).items)

@@ -242,3 +242,138 @@ def test_a_counter_hands_out_each_number_once_separately_for_each_sequence(aws_b
     assert storage.next_number(numbers, ("320402", "2612")) == 1
     item = storage.get(**keys.sequence("test-numbers", "320402", "2611"))
     assert (item["entity"], item["count"]) == ("test-numbers", 3)
+
+
+# --- the core's records keep their stored keys (no data migration) ----------------------------------------
+# The literal strings are the keys these records were stored under when each service built them by hand.
+
+def test_account_records_keep_the_keys_they_were_stored_under(clock):
+    from chalicelib.domain.accounts import models as a
+
+    staff = a.StaffAccount(sub="s-1", name="王", roles=["admin"], area="320402001")
+    assert staff.key_attributes() == {"pk": "staff-account#s-1", "sk": "record",
+                                      "gsi1pk": "staff-account@3204", "gsi1sk": "320402001#s-1"}
+    assert a.Resident(sub="r-1").key_attributes() == {"pk": "resident#r-1", "sk": "record"}
+    assert a.ResidentLink(openid_hash="h1", sub="r-1").key_attributes() == {"pk": "openid-resident#h1", "sk": "record"}
+    assert a.StaffLink(openid_hash="h1", sub="s-1").key_attributes() == {"pk": "openid-staff#h1", "sk": "record"}
+    session = a.Session(id="f1", sub="r-1", kind="resident", expires_at=clock.now, refresh_expires_at=clock.now,
+                        ttl=1, created_at=clock.now)
+    assert session.key_attributes() == {"pk": "session#f1", "sk": "record", "gsi1pk": "session-by#r-1",
+                                        "gsi1sk": f"{clock.now.isoformat()}#f1"}
+    assert a.RefreshToken(token_hash="t1", session_id="f1", generation=1, ttl=1).key_attributes() \
+        == {"pk": "refresh-token#t1", "sk": "record"}
+    assert a.StaffInvite(code_hash="c1", sub="s-1", expires_at=clock.now, ttl=1).key_attributes() \
+        == {"pk": "staff-invite#c1", "sk": "record"}
+    assert a.IdNumberClaim(id_hash="i1", sub="r-1").key_attributes() == {"pk": "id-number#i1", "sk": "record"}
+    assert a.RateCounter(scope="signin-ip", subject="ab", window=60).key_attributes() \
+        == {"pk": "rate#signin-ip#ab#60", "sk": "record"}
+
+
+def test_an_area_keeps_its_children_and_per_level_list_keys_and_a_province_stays_out_of_the_level_list():
+    from chalicelib.domain.areas.models import Area, BoardStamp
+
+    grid = Area(code="320402001001001", name="一网格", level="grid", parent="320402001001")
+    assert grid.key_attributes() == {"pk": "area#320402001001001", "sk": "record",
+                                     "gsi1pk": "area-children#320402001001", "gsi1sk": "320402001001001",
+                                     "gsi2pk": "area-level@3204#grid", "gsi2sk": "320402001001001"}
+    assert Area(code="32", name="江苏省", level="province").key_attributes() == {
+        "pk": "area#32", "sk": "record", "gsi1pk": "area-children#root", "gsi1sk": "32"}
+    assert BoardStamp.own_key("3204") == {"pk": "board-stamp#3204", "sk": "record"}
+
+
+def test_directory_records_keep_their_area_kind_roster_and_serving_keys():
+    from chalicelib.domain.directory.models import Institution, Person, Serving
+
+    inst = Institution(id="i-1", kind="law_firm", name="天宁公证处", home_area="320402", serves=["320402001"])
+    assert inst.key_attributes() == {"pk": "institution#i-1", "sk": "record",
+                                     "gsi1pk": "institution@3204", "gsi1sk": "320402#i-1",
+                                     "gsi2pk": "institution-law_firm@3204", "gsi2sk": "320402#i-1"}
+    person = Person(id="p-1", name="周雅琴", roles=["mediator"], home_area="320402001", institution_id="i-1",
+                    duty="调解", phone_cipher="x", phone_hash="h", phone_masked="138****0000")
+    assert person.key_attributes() == {"pk": "person#p-1", "sk": "record", "gsi1pk": "person@3204",
+                                       "gsi1sk": "320402001#p-1", "gsi2pk": "person@i-1", "gsi2sk": "p-1"}
+    assert set(person.model_copy(update={"institution_id": None}).key_attributes()) == {"pk", "sk", "gsi1pk", "gsi1sk"}
+    assert Serving(institution_id="i-1", kind="law_firm", area="320402001").to_item() == {
+        "pk": "institution#i-1", "sk": "serves#320402001", "gsi2pk": "area-services#320402001",
+        "gsi2sk": "serves#law_firm#i-1", "entity": "institution-serves", "institution_id": "i-1", "kind": "law_firm",
+        "area": "320402001"}
+
+
+def test_an_active_assignment_keeps_its_role_and_area_list_keys_and_an_ended_one_only_its_record_key():
+    from chalicelib.domain.coverage.models import Assignment
+
+    active = Assignment(id="legal_literate.320402001001001.person.p-1", role="legal_literate",
+                        area="320402001001001", assignee_kind="person", assignee_id="p-1")
+    assert active.key_attributes() == {
+        "pk": "assignment#legal_literate.320402001001001.person.p-1", "sk": "record",
+        "gsi1pk": "assignment@legal_literate@320402", "gsi1sk": "320402001001001#person#p-1",
+        "gsi2pk": "area-services#320402001001001", "gsi2sk": "assignment#legal_literate#person#p-1"}
+    assert active.model_copy(update={"status": "ended"}).key_attributes() == {
+        "pk": "assignment#legal_literate.320402001001001.person.p-1", "sk": "record"}
+
+
+def test_an_available_leaflet_and_a_linked_file_keep_their_list_keys_and_a_pending_file_only_its_record_key(clock):
+    from chalicelib.domain.files.service import StoredFile
+
+    fields = dict(id="f1", kind="leaflet", title="普法", area="320402", owner="s-1", content_type="application/pdf",
+                  size_bytes=10, sha256="0" * 64, bucket="b", key="k", created_at=clock.now)
+    sort = f"{clock.now.isoformat()}~f1"
+    assert StoredFile(**fields).key_attributes() == {"pk": "file#f1", "sk": "record"}
+    assert StoredFile(**fields, status="available").key_attributes() == {
+        "pk": "file#f1", "sk": "record", "gsi1pk": "leaflet@3204", "gsi1sk": f"320402#{sort}"}
+    linked = StoredFile(**{**fields, "kind": "attachment"}, status="available", linked_record="ticket:t-1")
+    assert linked.key_attributes() == {"pk": "file#f1", "sk": "record", "gsi2pk": "files-for#ticket#t-1",
+                                       "gsi2sk": sort}
+
+
+# --- records named by their key fields: read, check, delete, amend, tally -------------------------------------
+
+class Link(storage.Record):
+    entity: ClassVar[str] = "test-link"
+    key_fields: ClassVar[tuple[str, ...]] = ("hash",)
+    hash: str
+    sub: str
+
+
+class Hits(storage.Record):
+    entity: ClassVar[str] = "test-hits"
+    key_prefix: ClassVar[str] = "hits"
+    key_fields: ClassVar[tuple[str, ...]] = ("scope", "window")
+    scope: str
+    window: int
+    count: int = 0
+
+
+def test_a_record_without_an_id_is_stored_and_read_by_its_key_fields(aws_backend):
+    storage.put_new(Link(hash="abc", sub="r-1"))
+    assert storage.get(**keys.record("test-link", "abc"))["sub"] == "r-1"
+    assert storage.read(Link, "abc").sub == "r-1"
+    assert storage.read(Link, "nope") is None
+    assert storage.read(Link, "a#b") is None and storage.read(Link, "") is None  # not a key part: not found
+
+
+def test_check_and_delete_name_a_record_by_type_and_key_inside_a_transaction(aws_backend):
+    storage.put_new(Link(hash="abc", sub="r-1"))
+    storage.put_new(Link(hash="def", sub="r-1"))
+    storage.transact([storage.check(Link, "def", equals={"sub": "r-1"}), storage.delete(Link, "abc")])
+    assert storage.read(Link, "abc") is None
+    with pytest.raises(Conflict) as caught:
+        storage.transact([storage.check(Link, "abc"), storage.put_op(Link(hash="x", sub="r-2").to_item())])
+    assert caught.value.errors[0]["loc"] == ["transaction", "0"]
+    storage.transact([storage.check(Link, "abc", exists=False), storage.put_op(Link(hash="x", sub="r-2").to_item())])
+    assert storage.read(Link, "x").sub == "r-2"
+
+
+def test_amend_changes_an_existing_record_only_while_its_condition_holds(aws_backend):
+    make("n1")
+    storage.transact([storage.amend(Note, "n1", when={"text": "你好"}, set_={"text": "再见"}, add={"version": 1})])
+    assert storage.read(Note, "n1").text == "再见" and storage.read(Note, "n1").version == 2
+    with pytest.raises(Conflict):
+        storage.transact([storage.amend(Note, "n1", when={"text": "你好"}, set_={"text": "又见"})])
+
+
+def test_tally_counts_in_one_record_per_key_and_stores_it_under_its_prefix(aws_backend):
+    assert [storage.tally(Hits, "signin", 60, expires_at=999) for _ in range(3)] == [1, 2, 3]
+    assert storage.tally(Hits, "signin", 120, expires_at=999) == 1
+    item = storage.get(**keys.record("hits", "signin", 60))
+    assert item["entity"] == "test-hits" and item["count"] == 3 and item["ttl"] == 999

@@ -8,10 +8,10 @@ from __future__ import annotations
 import math
 import time
 
+from chalicelib.domain.accounts.models import RateCounter
 from chalicelib.platform import pii, storage
 from chalicelib.platform.errors import TooManyRequests
 from chalicelib.platform.logs import logger
-from chalicelib.platform.storage import keys
 
 
 def limit_attempts(scope: str, subject: str, limit: int, window_seconds: int) -> int:
@@ -24,10 +24,9 @@ def limit_attempts(scope: str, subject: str, limit: int, window_seconds: int) ->
 
     now = time.time()
     start = int(now // window_seconds * window_seconds)
-    key = keys.rate_counter(scope, pii.lookup_hash(f"rate:{scope}", subject)[:32], start)
+    subject_hash = pii.lookup_hash(f"rate:{scope}", subject)[:32]
     try:
-        count = storage.increment(key["pk"], key["sk"], entity="rate-counter",
-                                  expires_at=start + window_seconds + 3600)
+        count = storage.tally(RateCounter, scope, subject_hash, start, expires_at=start + window_seconds + 3600)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in storage.THROTTLED:
             logger().warning("rate counter throttled; allowing", extra={"scope": scope})

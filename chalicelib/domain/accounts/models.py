@@ -14,7 +14,6 @@ from chalicelib.domain.areas.models import level_of
 from chalicelib.platform import pii, storage
 from chalicelib.platform.auth import roles
 from chalicelib.platform.model import Model
-from chalicelib.platform.storage import keys
 
 Kind = Literal["resident", "staff"]
 StaffRole = Literal[tuple(sorted(roles.STAFF))]  # type: ignore[valid-type]  # the contract's staff roles
@@ -27,6 +26,7 @@ PERSONAL_FIELDS = ("name", "phone_cipher", "phone_hash", "phone_masked", "phone_
 
 class Resident(storage.Record):
     entity: ClassVar[str] = "resident"
+    key_fields: ClassVar[tuple[str, ...]] = ("sub",)
     sub: str
     status: Literal["active", "withdrawn"] = "active"
     name: str | None = None
@@ -47,12 +47,12 @@ class Resident(storage.Record):
     sessions_valid_after: datetime | None = None
     withdrawn_at: datetime | None = None
 
-    def key_attributes(self) -> dict[str, str]:
-        return keys.record(self.entity, self.sub)
-
 
 class StaffAccount(storage.Record):
+    """A staff account, in its area's list (an admin reads the staff of their area and below)."""
     entity: ClassVar[str] = "staff-account"
+    key_fields: ClassVar[tuple[str, ...]] = ("sub",)
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing("staff-account", "gsi1", by="area"),)
     sub: str
     name: str
     roles: list[str]
@@ -68,31 +68,31 @@ class StaffAccount(storage.Record):
     sessions_valid_after: datetime | None = None
     created_by: str | None = None
 
-    def key_attributes(self) -> dict[str, str]:
-        pk, sk = keys.area_scoped(self.entity, self.area, self.sub)
-        return {**keys.record(self.entity, self.sub), "gsi1pk": pk, "gsi1sk": sk}
+    def place(self, listing: str) -> storage.Place:
+        return storage.Place(of=self.area, sort=(self.sub,))
 
 
 class ResidentLink(storage.Record):
+    """The mini-program identity → account link, named by an HMAC of the openid (never the openid)."""
     entity: ClassVar[str] = "openid-resident"
+    key_fields: ClassVar[tuple[str, ...]] = ("openid_hash",)
     openid_hash: str
     sub: str
-
-    def key_attributes(self) -> dict[str, str]:
-        return keys.openid_link("resident", self.openid_hash)
 
 
 class StaffLink(storage.Record):
+    """Like `ResidentLink`, for staff sign-in (one WeChat user may be both)."""
     entity: ClassVar[str] = "openid-staff"
+    key_fields: ClassVar[tuple[str, ...]] = ("openid_hash",)
     openid_hash: str
     sub: str
 
-    def key_attributes(self) -> dict[str, str]:
-        return keys.openid_link("staff", self.openid_hash)
-
 
 class Session(storage.Record):
+    """One sign-in's refresh-token family (rotated on each refresh, revoked as a whole), in its account's
+    list of sessions."""
     entity: ClassVar[str] = "session"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing("session", "gsi1", by="owner"),)
     id: str
     sub: str
     kind: Kind
@@ -105,41 +105,47 @@ class Session(storage.Record):
     revoked_reason: str | None = None
     ttl: int
 
-    def key_attributes(self) -> dict[str, str]:
-        return {**keys.session_family(self.id), "gsi1pk": keys.owned_by(self.entity, self.sub),
-                "gsi1sk": f"{self.created_at.isoformat()}#{self.id}"}
+    def place(self, listing: str) -> storage.Place:
+        return storage.Place(of=self.sub, sort=(self.created_at.isoformat(), self.id))
 
 
 class RefreshToken(storage.Record):
+    """One issued refresh token, by the SHA-256 of the token (kept until expiry to detect reuse)."""
     entity: ClassVar[str] = "refresh-token"
+    key_fields: ClassVar[tuple[str, ...]] = ("token_hash",)
     token_hash: str
     session_id: str
     generation: int
     ttl: int
 
-    def key_attributes(self) -> dict[str, str]:
-        return keys.refresh_token(self.token_hash)
-
 
 class StaffInvite(storage.Record):
     entity: ClassVar[str] = "staff-invite"
+    key_fields: ClassVar[tuple[str, ...]] = ("code_hash",)
     code_hash: str
     sub: str
     expires_at: datetime
     used_at: datetime | None = None
     ttl: int
 
-    def key_attributes(self) -> dict[str, str]:
-        return keys.staff_invite(self.code_hash)
-
 
 class IdNumberClaim(storage.Record):
+    """Which account declared an ID number (one number, one account), by the number's HMAC."""
     entity: ClassVar[str] = "id-number"
+    key_fields: ClassVar[tuple[str, ...]] = ("id_hash",)
     id_hash: str
     sub: str
 
-    def key_attributes(self) -> dict[str, str]:
-        return keys.id_number_claim(self.id_hash)
+
+class RateCounter(storage.Record):
+    """A fixed-window attempt counter (`rate#<scope>#<subject hash>#<window start>`, expires through `ttl`)."""
+    entity: ClassVar[str] = "rate-counter"
+    key_prefix: ClassVar[str] = "rate"
+    key_fields: ClassVar[tuple[str, ...]] = ("scope", "subject", "window")
+    scope: str
+    subject: str
+    window: int
+    count: int = 0
 
 
 # --- inputs and outputs ---------------------------------------------------------------------------

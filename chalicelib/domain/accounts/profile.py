@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.accounts.models import (
-    HomeGridOut, IdNumberClaim, KeptRecord, MeOut, MePatch, PERSONAL_FIELDS, RealNameOut, Resident,
+    HomeGridOut, IdNumberClaim, KeptRecord, MeOut, MePatch, PERSONAL_FIELDS, RealNameOut, Resident, ResidentLink,
     WithdrawalOut, iso,
 )
 from chalicelib.domain.accounts.sessions import revoke_all
@@ -19,7 +19,6 @@ from chalicelib.domain.areas import service as areas
 from chalicelib.platform import audit, pii, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc
 
 
@@ -117,7 +116,7 @@ def change_profile(actor: audit.Actor, sub: str, patch: MePatch, expected_versio
             remove.extend(ID_FIELDS)
             changes["real_name_status"] = "none"
             if resident.id_number_hash:
-                also.append(storage.delete_op(**keys.id_number_claim(resident.id_number_hash)))
+                also.append(storage.delete(IdNumberClaim, resident.id_number_hash))
             said.append("撤回实名登记")
         else:
             if not name:
@@ -131,7 +130,7 @@ def change_profile(actor: audit.Actor, sub: str, patch: MePatch, expected_versio
                 claim_index = 1 + len(also)
                 also.append(storage.put_op(storage.stamp_new(IdNumberClaim(id_hash=id_hash, sub=sub)).to_item()))
                 if resident.id_number_hash:
-                    also.append(storage.delete_op(**keys.id_number_claim(resident.id_number_hash)))
+                    also.append(storage.delete(IdNumberClaim, resident.id_number_hash))
             said.append("实名登记（姓名、身份证号）")
     also.append(audit.entry(actor, "update", Resident.entity, sub, "修改个人资料：" + "、".join(said)))
     try:
@@ -212,9 +211,9 @@ def withdraw(actor: audit.Actor, sub: str, expected_version: int) -> WithdrawalO
     ) if present]
     also = [audit.entry(actor, "withdraw", Resident.entity, sub, "居民注销账号：个人信息已删除，依法须保存的记录保留")]
     if resident.openid_hash:
-        also.append(storage.delete_op(**keys.openid_link("resident", resident.openid_hash)))
+        also.append(storage.delete(ResidentLink, resident.openid_hash))
     if resident.id_number_hash:
-        also.append(storage.delete_op(**keys.id_number_claim(resident.id_number_hash)))
+        also.append(storage.delete(IdNumberClaim, resident.id_number_hash))
     apply_changes(resident, {"status": "withdrawn", "withdrawn_at": moment, "sessions_valid_after": moment,
                       "real_name_status": "none"},
            expected_version=expected_version,

@@ -22,7 +22,6 @@ from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, tokens
 from chalicelib.platform.errors import Conflict, NotFound, ServiceUnavailable, Unauthorized
 from chalicelib.platform.logs import logger
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc
 
 LIFETIMES = {  # (idle: since the last refresh, absolute: since sign-in)
@@ -91,8 +90,8 @@ def refresh(token: str, origin: Origin) -> Issued:
     expired = Unauthorized("登录已失效，请重新登录", code="session_ended", title="登录已失效")
     if not token.startswith(REFRESH_PREFIX):
         raise Unauthorized("刷新令牌无效，请重新登录", code="refresh_token_invalid")
-    presented = storage.get_record(RefreshToken, **keys.refresh_token(sha256(token)), consistent=True)
-    session = storage.get_record(Session, **keys.session_family(presented.session_id), consistent=True) \
+    presented = storage.read(RefreshToken, sha256(token), consistent=True)
+    session = storage.read(Session, presented.session_id, consistent=True) \
         if presented else None
     if presented is None or session is None:
         raise Unauthorized("刷新令牌无效，请重新登录", code="refresh_token_invalid")
@@ -122,7 +121,7 @@ def refresh(token: str, origin: Origin) -> Issued:
         storage.transact([session_op, storage.put_op(new_refresh.to_item())])
     except Conflict as exc:
         if failed_op(exc) == 0:  # the same token used twice at the same moment: reuse
-            current = storage.get_record(Session, **keys.session_family(session.id), consistent=True)
+            current = storage.read(Session, session.id, consistent=True)
             if current is not None:
                 _revoke(current, "reuse", origin)
             raise Unauthorized("刷新令牌已被使用过：为安全起见，该次登录已全部作废，请重新登录",
@@ -164,7 +163,7 @@ def _revoke(session: Session, reason: str, origin: Origin | None = None, *, acto
         except Conflict as exc:
             if failed_op(exc) != 0:
                 raise
-            session = storage.get_record(Session, **keys.session_family(session.id), consistent=True)
+            session = storage.read(Session, session.id, consistent=True)
             if session is None:
                 return False
             continue
@@ -178,10 +177,10 @@ def revoke(token: str, origin: Origin) -> None:
     """POST /v1/auth/session/revoke (sign out on this device). Unknown tokens are ignored (RFC 7009)."""
     if not token.startswith(REFRESH_PREFIX):
         return
-    presented = storage.get_record(RefreshToken, **keys.refresh_token(sha256(token)), consistent=True)
+    presented = storage.read(RefreshToken, sha256(token), consistent=True)
     if presented is None:
         return
-    session = storage.get_record(Session, **keys.session_family(presented.session_id), consistent=True)
+    session = storage.read(Session, presented.session_id, consistent=True)
     if session is not None and session.status == "active":
         _revoke(session, "sign-out", origin)
 
@@ -193,8 +192,7 @@ def revoke_all(sub: str, reason: str, actor: audit.Actor, *, at_most: int = 200)
     with thousands of sign-ins is left to the TTL rather than failing the request)."""
     ended, examined, cursor = 0, 0, None
     while True:
-        page = storage.query(keys.owned_by(Session.entity, sub), index="gsi1", limit=100, cursor=cursor,
-                             newest_first=True)
+        page = storage.page(Session, Session.entity, sub, limit=100, cursor=cursor, newest_first=True)
         for item in page.items:
             session = Session.from_item(item)
             if session.status == "active" and session.expires_at > now_utc():

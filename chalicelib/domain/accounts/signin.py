@@ -16,7 +16,6 @@ from chalicelib.domain.accounts.store import actor_for, failed_op, find_resident
 from chalicelib.domain.accounts.wechat import WechatSession, exchange
 from chalicelib.platform import audit, config, pii, storage
 from chalicelib.platform.errors import Conflict, Forbidden, Unprocessable
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc
 
 
@@ -35,10 +34,9 @@ def sign_in(data: SignInIn, origin: Origin) -> Issued:
 
 
 def _resident_sign_in(wechat: WechatSession, openid_hash: str, origin: Origin) -> Issued:
-    link_key = keys.openid_link("resident", openid_hash)
     for attempt in (1, 2):
-        link = storage.get(**link_key, consistent=True)
-        resident = find_resident(link["sub"]) if link else None
+        link = storage.read(ResidentLink, openid_hash, consistent=True)
+        resident = find_resident(link.sub) if link else None
         if resident is not None and resident.status == "active":
             return start_session(resident, origin, [], is_new=False, summary="小程序登录")
         resident = storage.stamp_new(Resident(
@@ -59,7 +57,7 @@ def _resident_sign_in(wechat: WechatSession, openid_hash: str, origin: Origin) -
 
 
 def _staff_sign_in(openid_hash: str, invite_code: str | None, origin: Origin) -> Issued:
-    link = storage.get_record(StaffLink, **keys.openid_link("staff", openid_hash), consistent=True)
+    link = storage.read(StaffLink, openid_hash, consistent=True)
     if invite_code:
         return _bind_staff(openid_hash, link, invite_code, origin)
     staff = find_staff(link.sub) if link else None
@@ -74,7 +72,7 @@ def _staff_sign_in(openid_hash: str, invite_code: str | None, origin: Origin) ->
 def _bind_staff(openid_hash: str, link: StaffLink | None, invite_code: str, origin: Origin) -> Issued:
     invalid = Forbidden("绑定码无效、已使用或已过期，请联系管理员重新发放", code="invite_invalid", title="绑定码无效")
     code_hash = invite_hash(invite_code)
-    invite = storage.get_record(StaffInvite, **keys.staff_invite(code_hash), consistent=True)
+    invite = storage.read(StaffInvite, code_hash, consistent=True)
     if invite is None or invite.used_at is not None or invite.expires_at <= now_utc():
         raise invalid
     staff = find_staff(invite.sub)
@@ -95,7 +93,7 @@ def _bind_staff(openid_hash: str, link: StaffLink | None, invite_code: str, orig
     new_link = storage.stamp_new(StaffLink(openid_hash=openid_hash, sub=staff.sub))
     ops = [staff_op, invite_op, storage.put_op(new_link.to_item(), must_not_exist=False)]
     if staff.openid_hash and staff.openid_hash != openid_hash:  # re-binding to a new WeChat: drop the old link
-        ops.append(storage.delete_op(**keys.openid_link("staff", staff.openid_hash)))
+        ops.append(storage.delete(StaffLink, staff.openid_hash))
     ops.append(audit.entry(actor, "bind", StaffAccount.entity, staff.sub, "工作人员用绑定码绑定微信（此前的登录全部作废）"))
     try:
         return start_session(bound, origin, ops, is_new=False, summary="小程序工作人员登录（首次绑定）")

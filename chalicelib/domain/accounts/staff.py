@@ -18,7 +18,6 @@ from chalicelib.domain.areas import service as areas
 from chalicelib.platform import audit, pii, storage
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc
 
 INVITE_LIFETIME = timedelta(hours=72)
@@ -73,8 +72,7 @@ def list_staff(caller: Caller, query: StaffQuery) -> StaffPage:
         raise Unprocessable("请按市（4 位代码）或以下区域查询", code="area_too_broad",
                             errors=[{"loc": ["query", "area"], "msg": "请指定市或以下区域"}])
     require_area(caller, area)
-    partition = keys.area_scope_partition(StaffAccount.entity, keys.city_of(area))
-    page = storage.query(partition, index="gsi1", begins_with=area, limit=query.limit, cursor=query.cursor)
+    page = storage.page(StaffAccount, StaffAccount.entity, area, limit=query.limit, cursor=query.cursor)
     return StaffPage(items=[StaffOut.of(StaffAccount.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
@@ -121,7 +119,7 @@ def invite_staff(caller: Caller, sub: str) -> InvitationOut:
     also = [storage.put_op(invite.to_item()),
             audit.entry(actor, "invite", StaffAccount.entity, sub, "发放微信绑定码（72 小时有效，旧码作废）")]
     if staff.invite_hash:
-        also.append(storage.delete_op(**keys.staff_invite(staff.invite_hash)))
+        also.append(storage.delete(StaffInvite, staff.invite_hash))
     apply_changes(staff, {"invite_hash": code_hash}, expected_version=staff.version, also=also)
     return InvitationOut(sub=sub, invite_code=f"{code[:5]}-{code[5:]}", expires_at=expires_at.isoformat())
 
@@ -135,8 +133,7 @@ def active_staff_with_role(area: str, role: str, *, max_items: int = 5_000) -> l
     lawyer). The records carry `institution` (a directory institution id) and the sealed work phone."""
     if len(area) < 4:
         raise ValueError("area must be at city level or below")
-    partition = keys.area_scope_partition(StaffAccount.entity, keys.city_of(area))
-    items = storage.query_all(partition, index="gsi1", begins_with=area, max_items=max_items)
+    items = storage.every(StaffAccount, StaffAccount.entity, area, max_items=max_items)
     staff = (StaffAccount.from_item(i) for i in items)
     return [s for s in staff if s.status == "active" and role in s.roles]
 

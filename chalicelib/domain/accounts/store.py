@@ -12,7 +12,6 @@ from typing import Any
 from chalicelib.domain.accounts.models import Kind, Origin, Resident, StaffAccount
 from chalicelib.platform import audit, pii, storage
 from chalicelib.platform.errors import Conflict, NotFound
-from chalicelib.platform.storage import keys
 
 
 def epoch(moment: datetime) -> int:
@@ -50,7 +49,7 @@ def failed_op(exc: Conflict) -> int | None:
 
 # What a sub can be (the token's shape, tokens.SUB_SHAPE: printable ASCII without the key separator '#'),
 # checked before it becomes a key part: a sub from a path or a token that cannot be one is no account (404)
-# rather than a ValueError from keys.compose or a DynamoDB key-size error (500).
+# rather than a ValueError from a key or a DynamoDB key-size error (500).
 _SUB_SHAPE = re.compile(r"^[!-\"$-~]{1,128}$", re.ASCII)
 STAFF_SUB = re.compile(r"^s-[A-Za-z0-9_-]{1,100}$", re.ASCII)
 
@@ -58,13 +57,13 @@ STAFF_SUB = re.compile(r"^s-[A-Za-z0-9_-]{1,100}$", re.ASCII)
 def find_resident(sub: str) -> Resident | None:
     if not _SUB_SHAPE.match(sub or ""):
         return None
-    return storage.get_record(Resident, **keys.record(Resident.entity, sub), consistent=True)
+    return storage.read(Resident, sub, consistent=True)
 
 
 def find_staff(sub: str) -> StaffAccount | None:
     if not _SUB_SHAPE.match(sub or ""):
         return None
-    return storage.get_record(StaffAccount, **keys.record(StaffAccount.entity, sub), consistent=True)
+    return storage.read(StaffAccount, sub, consistent=True)
 
 
 def find_account(sub: str, kind: str) -> Resident | StaffAccount | None:

@@ -10,13 +10,13 @@ from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.platform import storage
 from chalicelib.platform.model import Model
-from chalicelib.platform.storage import keys
 
 Level = Literal["province", "city", "district", "town", "village", "grid"]
 LEVELS: tuple[Level, ...] = ("province", "city", "district", "town", "village", "grid")
 CODE_LENGTHS: dict[int, Level] = {2: "province", 4: "city", 6: "district", 9: "town", 12: "village", 15: "grid"}
 LEVEL_NAMES = {"province": "省", "city": "市", "district": "区县", "town": "镇街", "village": "村社区", "grid": "网格"}
 ROOT = "root"
+CHILDREN, OF_LEVEL = "area-children", "area-level"
 
 
 def level_of(code: str) -> Level:
@@ -37,7 +37,14 @@ def ancestors(code: str) -> list[str]:
 
 
 class Area(storage.Record):
+    """An area, in its parent's list of children and in its city's list of areas of its level (a district's
+    2,000 grids in one Query)."""
     entity: ClassVar[str] = "area"
+    key_fields: ClassVar[tuple[str, ...]] = ("code",)
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing(CHILDREN, "gsi1"),                 # area-children#<parent> / <code>
+        storage.Listing(OF_LEVEL, "gsi2", by="area"),      # area-level@<city>#<level> / <code>
+    )
     code: str
     name: str
     level: Level
@@ -45,12 +52,18 @@ class Area(storage.Record):
     status: Literal["active", "retired"] = "active"
     urban_rural: str | None = None
 
-    def key_attributes(self) -> dict[str, str]:
-        attributes = {**keys.record("area", self.code),
-                      "gsi1pk": keys.area_children_partition(self.parent or ROOT), "gsi1sk": self.code}
-        if self.level != "province":
-            attributes.update(gsi2pk=keys.area_level(keys.city_of(self.code), self.level), gsi2sk=self.code)
-        return attributes
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == CHILDREN:
+            return storage.Place(of=self.parent or ROOT, sort=(self.code,))
+        return None if self.level == "province" else storage.Place(of=(self.code, self.level), sort=())
+
+
+class BoardStamp(storage.Record):
+    """A city's change counter, added to by every change that grid boards show (see `areas.boards_changed`)."""
+    entity: ClassVar[str] = "board-stamp"
+    key_fields: ClassVar[tuple[str, ...]] = ("city",)
+    city: str | None = None
+    stamp: int = 0
 
 
 class AreaOut(Model):

@@ -8,13 +8,12 @@ from __future__ import annotations
 from typing import Iterable
 
 from chalicelib.domain.areas.models import (
-    CODE_LENGTHS, LEVEL_NAMES, LEVELS, ROOT, Area, AreaIn, AreaOut, AreaPage, AreaPatch, Breadcrumb, Level,
+    CHILDREN, CODE_LENGTHS, LEVEL_NAMES, LEVELS, OF_LEVEL, ROOT, Area, BoardStamp, AreaIn, AreaOut, AreaPage, AreaPatch, Breadcrumb, Level,
     ancestors, level_of, parent_of,
 )
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
-from chalicelib.platform.storage import batch, keys
 
 # The vocabulary lives in models; it is named here too because callers reach for `areas.level_of` beside
 # `areas.get` (accounts, screening, policy).
@@ -22,7 +21,7 @@ __all__ = ["CODE_LENGTHS", "LEVELS", "LEVEL_NAMES", "ROOT", "Area", "Level", "an
            "get", "children", "descendants", "breadcrumb", "create", "change"]
 
 
-BOARD_STAMP = "board-stamp"
+BOARD_STAMP = BoardStamp.entity
 
 
 def boards_changed(*codes: str) -> list[dict]:
@@ -30,9 +29,8 @@ def boards_changed(*codes: str) -> list[dict]:
     duty slot, an activity, a menu, an area's name) at these areas: one `ADD stamp 1` per city, which every
     stored board of that city was built against (see `board.service`). Per city rather than per area: a
     district's change reaches every grid below it, and boards then rebuild on their next read."""
-    cities = sorted({keys.city_of(c) for c in codes if len(c) >= 4})
-    return [storage.add_op(**keys.record(BOARD_STAMP, city), amounts={"stamp": 1}, entity=BOARD_STAMP)
-            for city in cities]
+    cities = sorted({c[:4] for c in codes if len(c) >= 4})
+    return [storage.add_op(**BoardStamp.own_key(city), amounts={"stamp": 1}, entity=BOARD_STAMP) for city in cities]
 
 
 def _known_shape(code: str) -> None:
@@ -45,17 +43,22 @@ def _known_shape(code: str) -> None:
 
 def get(code: str) -> Area:
     _known_shape(code)
-    area = storage.get_record(Area, **keys.record("area", code))
+    area = storage.read(Area, code)
     if area is None:
         raise NotFound(f"区域 {code} 不存在", code="area_not_found")
     return area
 
 
 def children(code: str | None, *, limit: int, cursor: str | None) -> AreaPage:
-    page = storage.query(keys.area_children_partition(code or ROOT), index="gsi1", limit=limit, cursor=cursor)
+    page = storage.page(Area, CHILDREN, code or ROOT, limit=limit, cursor=cursor)
     if not page.items and code is not None and cursor is None:
         get(code)  # an empty list: 404 if the parent itself is unknown (the second call only then)
     return AreaPage(items=[AreaOut.of(Area.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+def all_children(code: str) -> list[Area]:
+    """Every child of `code` (retired ones included), for jobs that walk the tree: one Query."""
+    return [Area.from_item(i) for i in storage.every(Area, CHILDREN, code)]
 
 
 def descendants(code: str, level: Level) -> list[Area]:
@@ -63,14 +66,12 @@ def descendants(code: str, level: Level) -> list[Area]:
     city's per-level partition (paged by DynamoDB's 1 MB, so a few calls for a whole city's grids)."""
     if len(code) < 4:
         raise ValueError("descendants() works within one city")
-    return [Area.from_item(i) for i in storage.query_all(
-        keys.area_level(keys.city_of(code), level), index="gsi2", begins_with=code, max_items=200_000)]
+    return [Area.from_item(i) for i in storage.every(Area, OF_LEVEL, (code, level), max_items=200_000)]
 
 
 def breadcrumb(code: str) -> Breadcrumb:
     _known_shape(code)
-    found = {i["code"]: Area.from_item(i) for i in storage.get_many(
-        [tuple(keys.record("area", c).values()) for c in ancestors(code)])}
+    found = storage.find_many(Area, ancestors(code))
     if code not in found:
         raise NotFound(f"区域 {code} 不存在", code="area_not_found")
     return Breadcrumb(items=[AreaOut.of(found[c]) for c in ancestors(code) if c in found])
@@ -83,7 +84,7 @@ def create(actor: audit.Actor, caller: Caller, data: AreaIn) -> Area:
     area = Area(code=data.code, name=data.name, level=level_of(data.code), parent=parent_code)
     try:
         return storage.put_new(area, also=[
-            storage.check_op(**keys.record("area", parent_code), equals={"status": "active"}),
+            storage.check(Area, parent_code, equals={"status": "active"}),
             audit.entry(actor, "create", "area", area.code, f"新建{LEVEL_NAMES[area.level]}「{area.name}」"),
         ])
     except Conflict as exc:
@@ -101,8 +102,8 @@ def change(actor: audit.Actor, caller: Caller, code: str, patch: AreaPatch, expe
     if not changes:
         raise Unprocessable("没有要修改的字段", code="nothing_to_change")
     if changes.get("status") == "retired" and area.status == "active":
-        active_child = any(i.get("status") == "active" for i in storage.query(
-            keys.area_children_partition(code), index="gsi1", limit=100).items)
+        active_child = any(i.get("status") == "active" for i in storage.page(
+            Area, CHILDREN, code, limit=100).items)
         if active_child:
             raise Conflict("该区域下仍有在用的下级区域，请先撤销下级", code="area_has_children")
     summary = "、".join(f"{k}: {getattr(area, k)} → {v}" for k, v in changes.items())
@@ -120,16 +121,12 @@ def must_exist(code: str, *, field: str, level: str | None = None) -> storage.Ch
     is a 422 naming `field` (relative to the service's input) — no read before the write."""
     problem = Unprocessable(f"区域 {code} 不存在" + (f"或不是{LEVEL_NAMES.get(level, level)}" if level else ""),
                             code="area_not_found", errors=[{"loc": [field], "msg": "区域不存在"}])
-    if not keys.is_record_id(code):
-        raise problem
-    return storage.Check(storage.check_op(**keys.record("area", code), equals={"level": level} if level else None),
-                         problem)
+    return storage.must_exist(Area, code, problem, equals={"level": level} if level else None)
 
 
 def get_many(codes: Iterable[str]) -> dict[str, Area]:
     """The areas of `codes` that exist, by code (BatchGetItem in chunks of 100, side by side)."""
-    items = batch.fetch(batch.record_key("area", c) for c in codes if is_code(c))
-    return {i["code"]: Area.from_item(i) for i in items.values()}
+    return storage.find_many(Area, (c for c in codes if is_code(c)))
 
 
 def is_code(code: str) -> bool:

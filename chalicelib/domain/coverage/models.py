@@ -7,9 +7,9 @@ from typing import ClassVar, Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.domain.areas.models import AreaRef, level_of
+from chalicelib.domain.directory.models import LINKED
 from chalicelib.platform import storage
 from chalicelib.platform.model import Model
-from chalicelib.platform.storage import keys
 
 ASSIGNABLE_LEVELS = ("district", "town", "village", "grid")
 LEVEL_TITLES = {"district": "区县", "town": "镇街", "village": "村社区", "grid": "网格"}
@@ -48,8 +48,25 @@ class RolesOut(Model):
 
 # --- assignments ----------------------------------------------------------------------------------
 
+BY_ROLE = "assignment-by-role"
+
+
+def district_of(code: str) -> str:
+    """The district (6 digits) of a code at district level or below."""
+    if len(code) < 6:
+        raise ValueError(f"{code!r} is above district level")
+    return code[:6]
+
+
 class Assignment(storage.Record):
+    """An assignment, while active in its role's list of its district (`assignment@<role>@<district>`,
+    sorted by target area: the coverage report reads one partition per role) and in its area's list of
+    what is linked to it (`directory.models.LINKED`). An ended one leaves both; its history stays in the audit."""
     entity: ClassVar[str] = "assignment"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing(BY_ROLE, "gsi1", by="at", prefix="assignment", nested=True),
+        storage.Listing(LINKED, "gsi2"),
+    )
     id: str
     role: str
     area: str
@@ -63,14 +80,13 @@ class Assignment(storage.Record):
     def id_for(role: str, area: str, kind: str, assignee_id: str) -> str:
         return f"{role}.{area}.{kind}.{assignee_id}"
 
-    def key_attributes(self) -> dict[str, str]:
-        attrs = keys.record("assignment", self.id)
-        if self.status == "active":  # an ended assignment leaves both lists, its history stays in the audit
-            attrs.update(gsi1pk=keys.coverage_partition(self.role, keys.district_of(self.area)),
-                         gsi1sk=keys.compose(self.area, self.assignee_kind, self.assignee_id),
-                         gsi2pk=keys.area_services(self.area),
-                         gsi2sk=keys.compose("assignment", self.role, self.assignee_kind, self.assignee_id))
-        return attrs
+    def place(self, listing: str) -> storage.Place | None:
+        if self.status != "active":
+            return None
+        if listing == BY_ROLE:
+            return storage.Place(of=(self.role, district_of(self.area)),
+                                 sort=(self.area, self.assignee_kind, self.assignee_id))
+        return storage.Place(of=self.area, sort=("assignment", self.role, self.assignee_kind, self.assignee_id))
 
 
 class AssignmentIn(Model):

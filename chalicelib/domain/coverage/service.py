@@ -23,21 +23,20 @@ from typing import Any
 
 from chalicelib import plugin
 from chalicelib.domain.areas.models import LEVELS, Area, AreaRef, ancestors, level_of
-from chalicelib.domain.areas.service import descendants
+from chalicelib.domain.areas.service import all_children, descendants
 from chalicelib.domain.coverage.models import (
-    LEVEL_TITLES, Assignment, AssignmentIn, AssignmentOut, AssignmentPage, CoverageReport, CoverageRow,
-    GapGrid, GapPage, RoleDef, RoleOut, RoleTally,
+    BY_ROLE, LEVEL_TITLES, Assignment, AssignmentIn, AssignmentOut, AssignmentPage, CoverageReport, CoverageRow,
+    GapGrid, GapPage, RoleDef, RoleOut, RoleTally, district_of,
 )
 from chalicelib.domain.directory import service as directory
 from chalicelib.domain.areas.service import area_chain, boards_changed, existing_area, get_many as load_areas
 from chalicelib.platform.auth import require_covers
 from chalicelib.platform.errors import field_error
-from chalicelib.platform.storage.batch import fan_out, fetch, record_key
+from chalicelib.platform.storage.batch import fan_out
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.platform.storage import keys
 
 # Roles that belong to the platform rather than to one service (P3: ≥1 法律明白人 per grid).
 CORE_ROLES = (plugin.CoverageRole("legal_literate", "法律明白人", 1),)
@@ -101,7 +100,7 @@ def assign(caller: Caller, data: AssignmentIn) -> Assignment:
     except Conflict as exc:
         if exc.code != "already_exists":
             raise
-    existing = storage.get_record(Assignment, **keys.record("assignment", record.id), consistent=True)
+    existing = storage.read(Assignment, record.id, consistent=True)
     if existing is None or existing.status == "active":
         raise Conflict(f"{assignee.name} 已是{area.name}的{role.title}", code="duplicate_assignment",
                        errors=field_error(["assignee_id"], "重复分配"))
@@ -112,7 +111,7 @@ def assign(caller: Caller, data: AssignmentIn) -> Assignment:
 
 
 def get_assignment(assignment_id: str) -> Assignment:
-    record = storage.find(Assignment, "assignment", assignment_id)
+    record = storage.read(Assignment, assignment_id)
     if record is None:
         raise NotFound(f"分配记录 {assignment_id} 不存在", code="assignment_not_found")
     return record
@@ -173,8 +172,7 @@ def list_in_area(caller: Caller, code: str, role: str, *, limit: int, cursor: st
         raise Unprocessable("请选择区县或以下区域", code="area_too_large",
                             errors=field_error(["query", "area"], "请选择区县或以下区域"))
     require_covers(caller, code, ["query", "area"])
-    page = storage.query(keys.coverage_partition(role, keys.district_of(code)), index="gsi1",
-                         begins_with=code, limit=limit, cursor=cursor)
+    page = storage.page(Assignment, BY_ROLE, (role, district_of(code)), after=(code,), limit=limit, cursor=cursor)
     return AssignmentPage(items=describe([Assignment.from_item(i) for i in page.items]),
                           next_cursor=page.next_cursor)
 
@@ -206,10 +204,10 @@ def subtree(root: Area) -> dict[str, list[Area]]:
         return kids
     frontier = [root.code]
     while frontier:
-        results = fan_out(lambda code: storage.query_all(keys.area_children_partition(code), index="gsi1"), frontier)
+        results = fan_out(all_children, frontier)
         next_frontier = []
-        for parent, items in zip(frontier, results):
-            kids[parent] = [a for a in (Area.from_item(i) for i in items) if a.status == "active"]
+        for parent, found in zip(frontier, results):
+            kids[parent] = [a for a in found if a.status == "active"]
             next_frontier += [a.code for a in kids[parent] if a.level != "grid"]
         frontier = next_frontier
     return kids
@@ -229,15 +227,16 @@ def _assignees_by_area(wanted: list[RoleDef], districts: list[str]) -> dict[str,
     """role → area code → active assignees ("person:<id>"), from one partition per role per district.
     Assignees that were retired since are left out (one BatchGetItem per 100 of them)."""
     pairs = [(r.code, d) for r in wanted for d in districts]
-    results = fan_out(lambda p: storage.query_all(keys.coverage_partition(*p), index="gsi1"), pairs)
+    results = fan_out(lambda p: storage.every(Assignment, BY_ROLE, p), pairs)
     by_role: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     assignees: set[tuple[str, str]] = set()
     for (role, _), items in zip(pairs, results):
         for item in items:
             by_role[role][item["area"]].add(f"{item['assignee_kind']}:{item['assignee_id']}")
             assignees.add((item["assignee_kind"], item["assignee_id"]))
-    records = fetch(record_key(kind, assignee_id) for kind, assignee_id in assignees)
-    active = {f"{i['entity']}:{i['id']}" for i in records.values() if i.get("status") == "active"}
+    people = directory.load_people(i for kind, i in assignees if kind == "person")
+    institutions = directory.load_institutions(i for kind, i in assignees if kind == "institution")
+    active = {f"{r.entity}:{r.id}" for r in (*people.values(), *institutions.values()) if r.status == "active"}
     for areas_of_role in by_role.values():
         for code in areas_of_role:
             areas_of_role[code] &= active
@@ -261,7 +260,7 @@ def compute(caller: Caller, code: str, role: str | None = None) -> Coverage:
         area.code: _grids_under(area, kids, parents)}
     if area.level == "grid":
         parents[area.code] = load_areas([area.parent or ""]).get(area.parent or "") or area
-    districts = [c.code for c in children] if area.level == "city" else [keys.district_of(code)]
+    districts = [c.code for c in children] if area.level == "city" else [district_of(code)]
     by_role = _assignees_by_area(wanted, districts)
     missing: dict[str, list[str]] = {}
     for grid in (g for under in grids.values() for g in under):

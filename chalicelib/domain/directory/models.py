@@ -15,7 +15,6 @@ from chalicelib.platform.model import Model
 from chalicelib import plugin
 from chalicelib.platform.auth import roles
 from chalicelib.platform.model import vocabulary
-from chalicelib.platform.storage import keys
 
 MAX_SERVES = 20
 
@@ -96,8 +95,18 @@ def _checked_code(code: str) -> str:
 
 # --- institutions ---------------------------------------------------------------------------------
 
+OF_KIND = "institution-of-kind"   # an area's institutions of one kind
+LINKED = "area-services"          # what is linked to exactly one area: institutions serving it, assignments
+ROSTER = "person-at"              # an institution's people
+
+
 class Institution(storage.Record):
+    """An institution, in its home area's list and in the list of its kind there (`institution-notary@<city>`)."""
     entity: ClassVar[str] = "institution"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing("institution", "gsi1", by="area"),
+        storage.Listing(OF_KIND, "gsi2", by="area", prefix="institution-{}"),
+    )
     id: str
     kind: InstitutionKind
     level: str | None = None
@@ -112,11 +121,10 @@ class Institution(storage.Record):
     status: Literal["active", "retired"] = "active"
     demo: bool = False
 
-    def key_attributes(self) -> dict[str, str]:
-        gsi1pk, gsi1sk = keys.area_scoped("institution", self.home_area, self.id)
-        gsi2pk, gsi2sk = keys.area_scoped(f"institution-{self.kind}", self.home_area, self.id)
-        return {**keys.record("institution", self.id), "gsi1pk": gsi1pk, "gsi1sk": gsi1sk,
-                "gsi2pk": gsi2pk, "gsi2sk": gsi2sk}
+    def place(self, listing: str) -> storage.Place:
+        if listing == OF_KIND:
+            return storage.Place(of=(self.home_area, self.kind), sort=(self.id,))
+        return storage.Place(of=self.home_area, sort=(self.id,))
 
     @property
     def kind_title(self) -> str:
@@ -129,6 +137,26 @@ class Institution(storage.Record):
     @property
     def display_kind(self) -> str:
         return self.level_title or self.kind_title
+
+
+class Serving(storage.Record):
+    """The mapping "institution serves area": kept in the institution's own partition (sk `serves#<area>`)
+    and in the area's list of what is linked to it (with the assignments targeting it), so "who serves this
+    grid" is one Query per ancestor. Unversioned: written and deleted whole with its institution's change."""
+    entity: ClassVar[str] = "institution-serves"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing("institution", "table"),
+        storage.Listing(LINKED, "gsi2"),
+    )
+    version: int | None = None  # type: ignore[assignment]
+    institution_id: str
+    kind: str
+    area: str
+
+    def place(self, listing: str) -> storage.Place:
+        if listing == LINKED:
+            return storage.Place(of=self.area, sort=("serves", self.kind, self.institution_id))
+        return storage.Place(of=self.institution_id, sort=("serves", self.area))
 
 
 class InstitutionIn(Model):
@@ -242,7 +270,12 @@ class ServingPage(Model):
 # --- people ---------------------------------------------------------------------------------------
 
 class Person(storage.Record):
+    """A person, in their home area's list and, when they belong to one, in their institution's roster."""
     entity: ClassVar[str] = "person"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing("person", "gsi1", by="area"),
+        storage.Listing(ROSTER, "gsi2", by="at", prefix="person"),
+    )
     id: str
     name: str
     roles: list[str]
@@ -256,12 +289,10 @@ class Person(storage.Record):
     status: Literal["active", "retired"] = "active"
     demo: bool = False
 
-    def key_attributes(self) -> dict[str, str]:
-        gsi1pk, gsi1sk = keys.area_scoped("person", self.home_area, self.id)
-        attrs = {**keys.record("person", self.id), "gsi1pk": gsi1pk, "gsi1sk": gsi1sk}
-        if self.institution_id:
-            attrs.update(gsi2pk=keys.service_point_list("person", self.institution_id), gsi2sk=self.id)
-        return attrs
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == ROSTER:
+            return storage.Place(of=self.institution_id, sort=(self.id,)) if self.institution_id else None
+        return storage.Place(of=self.home_area, sort=(self.id,))
 
 
 class PersonIn(Model):

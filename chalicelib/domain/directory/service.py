@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from chalicelib.domain.areas.models import Area, AreaRef, ancestors, level_of
 from chalicelib.domain.areas.service import area_chain, boards_changed, existing_area, get_many as load_areas
 from chalicelib.domain.directory.models import (
-    KIND_TITLES, LEVEL_HOMES, LEVELS, PERSON_ROLES, Institution, InstitutionCard,
+    KIND_TITLES, LEVEL_HOMES, LEVELS, LINKED, OF_KIND, PERSON_ROLES, ROSTER, Institution, InstitutionCard, Serving,
     InstitutionIn, InstitutionOut, InstitutionPage, InstitutionPatch, Person, PersonIn,
     PersonOut, PersonPage, PersonPatch, ServingInstitution, ServingPage,
 )
@@ -31,8 +31,7 @@ from chalicelib.platform import audit, pii, storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Forbidden, NotFound, Unprocessable, field_error
 from chalicelib.platform.model import Model
-from chalicelib.platform.storage import keys
-from chalicelib.platform.storage.batch import fan_out, fetch, record_key
+from chalicelib.platform.storage.batch import fan_out
 from chalicelib.platform.storage.paging import paged
 
 
@@ -63,11 +62,7 @@ def refuse_nulls(patch: BaseModel, fields: Iterable[str]) -> None:
 
 def serving_item(institution: Institution, area_code: str) -> dict[str, Any]:
     """The mapping "institution serves area": in the institution's partition, and in gsi2 under the area."""
-    return {"pk": keys.record("institution", institution.id)["pk"], "sk": keys.serving_sort(area_code),
-            "gsi2pk": keys.area_services(area_code),
-            "gsi2sk": keys.compose("serves", institution.kind, institution.id),
-            "entity": "institution-serves", "institution_id": institution.id, "kind": institution.kind,
-            "area": area_code}
+    return Serving(institution_id=institution.id, kind=institution.kind, area=area_code).to_item()
 
 
 def _check_level(kind: str, level: str | None, home: Area, loc: list[str]) -> None:
@@ -116,14 +111,16 @@ def create_institution(caller: Caller, data: InstitutionIn,
     return inst
 
 
+def find_institution(institution_id: str) -> Institution | None:
+    """The institution with this id, or None (also for an id that cannot be one)."""
+    return storage.read(Institution, institution_id)
+
+
 def get_institution(institution_id: str) -> Institution:
-    inst = storage.find(Institution, "institution", institution_id)
+    inst = find_institution(institution_id)
     if inst is None:
         raise NotFound(f"机构 {institution_id} 不存在", code="institution_not_found")
     return inst
-
-
-_safe_id = keys.is_record_id
 
 
 def can_see_institution(caller: Caller, inst: Institution) -> bool:
@@ -159,7 +156,7 @@ def change_institution(caller: Caller, institution_id: str, patch: InstitutionPa
     old_links = set(inst.serves) if inst.status == "active" else set()
     new_status = changes.get("status", inst.status)
     new_links = set(changes.get("serves", inst.serves)) if new_status == "active" else set()
-    ops = [storage.delete_op(keys.record("institution", inst.id)["pk"], keys.serving_sort(code))
+    ops = [storage.remove_op(Serving(institution_id=inst.id, kind=inst.kind, area=code))
            for code in sorted(old_links - new_links)]
     ops += [storage.put_op(serving_item(inst, code), must_not_exist=False)
             for code in sorted(new_links - old_links)]
@@ -174,9 +171,8 @@ def change_institution(caller: Caller, institution_id: str, patch: InstitutionPa
 def list_institutions(caller: Caller, area: str | None, kind: str | None, *, limit: int,
                       cursor: str | None) -> InstitutionPage:
     scope = list_scope(caller, area)
-    entity = f"institution-{kind}" if kind else "institution"
-    page = storage.query(keys.area_scope_partition(entity, keys.city_of(scope)), index="gsi2" if kind else "gsi1",
-                         begins_with=scope, limit=limit, cursor=cursor)
+    page = storage.page(Institution, OF_KIND, (scope, kind), limit=limit, cursor=cursor) if kind \
+        else storage.page(Institution, "institution", scope, limit=limit, cursor=cursor)
     return InstitutionPage(items=[InstitutionOut.of(Institution.from_item(i)) for i in page.items],
                            next_cursor=page.next_cursor)
 
@@ -184,14 +180,12 @@ def list_institutions(caller: Caller, area: str | None, kind: str | None, *, lim
 def institutions_under(area_code: str, kind: str, *, max_items: int = 5000) -> list[Institution]:
     """Every institution of `kind` based in `area_code` and below, for checks and jobs (a service's
     staffing check reads its committees here): one Query, page by page."""
-    items = storage.query_all(keys.area_scope_partition(f"institution-{kind}", keys.city_of(area_code)),
-                              index="gsi2", begins_with=area_code, max_items=max_items)
-    return [Institution.from_item(i) for i in items]
+    return [Institution.from_item(i) for i in storage.every(Institution, OF_KIND, (area_code, kind),
+                                                              max_items=max_items)]
 
 
 def load_institutions(ids: Iterable[str]) -> dict[str, Institution]:
-    items = fetch(record_key("institution", i) for i in ids if _safe_id(i))
-    return {i["id"]: Institution.from_item(i) for i in items.values()}
+    return storage.find_many(Institution, ids)
 
 
 # --- what is linked to an area (institutions serving it, assignments targeting it) ----------------
@@ -199,7 +193,7 @@ def load_institutions(ids: Iterable[str]) -> dict[str, Institution]:
 def linked_items(area_codes: list[str]) -> dict[str, list[dict[str, Any]]]:
     """Everything linked to each of `area_codes` (gsi2 `area-services#<code>`): one Query per area,
     side by side. Callers pass a grid's ancestors to learn who serves the grid."""
-    results = fan_out(lambda code: storage.query_all(keys.area_services(code), index="gsi2"), area_codes)
+    results = fan_out(lambda code: storage.every(Serving, LINKED, code), area_codes)
     return dict(zip(area_codes, results))
 
 
@@ -251,7 +245,7 @@ def create_person(caller: Caller, data: PersonIn, person_id: str | None = None) 
 
 
 def get_person(person_id: str) -> Person | None:
-    return storage.find(Person, "person", person_id)
+    return storage.read(Person, person_id)
 
 
 def person_for(caller: Caller, person_id: str) -> Person:
@@ -288,15 +282,14 @@ def change_person(caller: Caller, person_id: str, patch: PersonPatch,
 
 def list_people(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> PersonPage:
     scope = list_scope(caller, area)
-    page = storage.query(keys.area_scope_partition("person", keys.city_of(scope)), index="gsi1",
-                         begins_with=scope, limit=limit, cursor=cursor)
+    page = storage.page(Person, "person", scope, limit=limit, cursor=cursor)
     return _person_page(page)
 
 
 def institution_people(caller: Caller, institution_id: str, *, limit: int, cursor: str | None) -> PersonPage:
     """The roster of one institution; people outside the caller's jurisdiction are left out."""
     institution_for(caller, institution_id)
-    page = storage.query(keys.service_point_list("person", institution_id), index="gsi2", limit=limit, cursor=cursor)
+    page = storage.page(Person, ROSTER, institution_id, limit=limit, cursor=cursor)
     return _person_page(page, keep=lambda p: caller.covers(p.home_area))
 
 
@@ -308,5 +301,4 @@ def _person_page(page: storage.Page, keep: Callable[[Person], bool] = lambda p: 
 
 
 def load_people(ids: Iterable[str]) -> dict[str, Person]:
-    items = fetch(record_key("person", i) for i in ids if _safe_id(i))
-    return {i["id"]: Person.from_item(i) for i in items.values()}
+    return storage.find_many(Person, ids)

@@ -39,7 +39,6 @@ from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib import plugin
 from chalicelib.platform import audit, aws, config, storage
-from chalicelib.platform.storage import keys
 from chalicelib.domain.intake import access as intake_access
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform.auth import Caller, require_area
@@ -49,6 +48,7 @@ from chalicelib.platform.model import Model
 
 ENTITY = "file"
 LEAFLET_LIST = "leaflet"
+FILES_FOR = "files-for"  # the files linked to one record: `files-for#<entity>#<id>`
 MAX_UPLOAD_PARAMETER = "files.max_upload_mb"
 UPLOAD_SECONDS = 600
 DOWNLOAD_SECONDS = 300
@@ -79,7 +79,12 @@ AREA_SHAPE = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$")
 # --- records and models -------------------------------------------------------------------------------------
 
 class StoredFile(storage.Record):
+    """An uploaded file; once available, a leaflet is in its area's list and a linked file in its record's."""
     entity: ClassVar[str] = ENTITY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing(LEAFLET_LIST, "gsi1", by="area"),
+        storage.Listing(FILES_FOR, "gsi2"),
+    )
     id: str
     title: str
     kind: Kind
@@ -94,17 +99,15 @@ class StoredFile(storage.Record):
     linked_record: str | None = None
     confirmed_at: datetime | None = None
 
-    def key_attributes(self) -> dict[str, str]:
-        out = keys.record(ENTITY, self.id)
+    def place(self, listing: str) -> storage.Place | None:
         if self.status != "available":
-            return out
-        sort = f"{self.created_at.isoformat()}~{self.id}"
-        if self.kind == "leaflet":  # listed publicly per area once available (C10)
-            out["gsi1pk"], out["gsi1sk"] = keys.area_scoped(LEAFLET_LIST, self.area, sort)
+            return None
+        sort = (f"{self.created_at.isoformat()}~{self.id}",)
+        if listing == LEAFLET_LIST:  # listed publicly per area once available (C10)
+            return storage.Place(of=self.area, sort=sort) if self.kind == "leaflet" else None
         if self.linked_record:
-            entity, record_id = self.linked_record.split(":", 1)
-            out["gsi2pk"], out["gsi2sk"] = keys.files_for_record(entity, record_id), sort
-        return out
+            return storage.Place(of=tuple(self.linked_record.split(":", 1)), sort=sort)
+        return None
 
     @property
     def extension(self) -> str:
@@ -349,7 +352,7 @@ def upload_form(record: StoredFile) -> UploadForm:
 
 
 def get(file_id: str) -> StoredFile:
-    record = storage.get_record(StoredFile, **keys.record(ENTITY, file_id)) if FILE_ID.match(file_id) else None
+    record = storage.read(StoredFile, file_id) if FILE_ID.match(file_id) else None
     if record is None:
         raise NotFound("没有这个文件", code="file_not_found")
     return record
@@ -419,7 +422,7 @@ def confirm(actor: audit.Actor, caller: Caller, file_id: str) -> StoredFile:
                                   actor, "confirm", ENTITY, record.id, f"确认上传{KIND_TITLES[record.kind]} {record.id}",
                                   {"status": {"from": "pending", "to": "available"}})])
     except Conflict as exc:  # confirmed by a concurrent call a moment ago: the same outcome
-        current = storage.get_record(StoredFile, **keys.record(ENTITY, file_id), consistent=True)
+        current = storage.read(StoredFile, file_id, consistent=True)
         if exc.code == "stale_version" and current is not None and current.status == "available":
             return current
         raise
@@ -499,7 +502,7 @@ def link_ops(actor: audit.Actor, caller: Caller, record: StoredFile, entity: str
 
 def for_record(entity: str, record_id: str, *, limit: int = 20, cursor: str | None = None) -> FilePage:
     """The available files linked to one record, oldest first (the plugin decides who may see them)."""
-    page = storage.query(keys.files_for_record(entity, record_id), index="gsi2", limit=limit, cursor=cursor)
+    page = storage.page(StoredFile, FILES_FOR, (entity, record_id), limit=limit, cursor=cursor)
     return FilePage(items=[FileOut.of(StoredFile.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
@@ -512,7 +515,7 @@ def linked_to(caller: Caller, linked_record: str, *, limit: int, cursor: str | N
         raise Unprocessable(f"「{entity}」类记录没有附件", code="unknown_linked_entity",
                             errors=[{"loc": ["linked_record"], "msg": "不支持关联此类记录"}])
     rule.may_link(caller, record_id)
-    page = storage.query(keys.files_for_record(entity, record_id), index="gsi2", limit=limit, cursor=cursor)
+    page = storage.page(StoredFile, FILES_FOR, (entity, record_id), limit=limit, cursor=cursor)
     return FilePage(items=[FileOut.of(StoredFile.from_item(i), viewer=caller) for i in page.items],
                     next_cursor=page.next_cursor)
 
@@ -522,7 +525,6 @@ def leaflets(area_code: str, *, limit: int, cursor: str | None) -> LeafletPage:
     from chalicelib.domain.areas import service as areas
 
     areas.get(area_code)  # 404 for an unknown area rather than an empty list
-    partition = keys.area_scope_partition(LEAFLET_LIST, keys.city_of(area_code))
-    page = storage.query(partition, index="gsi1", begins_with=area_code, limit=limit, cursor=cursor)
+    page = storage.page(StoredFile, LEAFLET_LIST, area_code, limit=limit, cursor=cursor)
     return LeafletPage(items=[LeafletOut.of(StoredFile.from_item(i)) for i in page.items],
                        next_cursor=page.next_cursor)

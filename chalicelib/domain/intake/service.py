@@ -86,7 +86,7 @@ def _next_code(grid: str, today: date) -> str:
     create that fails after this (a check refused in its transaction) leaves its number unused: the
     district's codes are unique and increasing, with such gaps; a resident only ever quotes their own code.
     A retry with the same Idempotency-Key replays its ticket before taking a number (see `next_number`)."""
-    district, month = keys.district_of(grid), today.strftime("%y%m")
+    district, month = grid[:6], today.strftime("%y%m")
     number = storage.next_number(TICKET_NUMBERS, (district, month))
     return f"FW-{district}-{month}-{number:04d}"
 

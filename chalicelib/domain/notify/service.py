@@ -29,7 +29,7 @@ from typing import Any
 from chalicelib.domain.accounts import store as accounts
 from chalicelib.domain.accounts import wechat
 from chalicelib.domain.notify.models import (
-    ABOUT, ENTITY, PENDING, Grant, AcceptanceOut, Message, Notice, SubscribeIn, SubscriptionsOut,
+    ABOUT, PENDING, Grant, AcceptanceOut, Message, Notice, SubscribeIn, SubscriptionsOut,
 )
 from chalicelib.platform import audit, aws, config, pii, storage
 from chalicelib.platform.auth import Caller
@@ -100,9 +100,9 @@ def withdraw_op(message_id: str) -> storage.Check:
     Conditional on the message still pending: a `Check` raising `NotPending` otherwise — the caller drops
     the op and writes its change alone (a message already sent cannot be taken back)."""
     pending_keys = storage.INDEXES[Message.listing(PENDING).index]
-    op = storage.entries_op(**storage.keys.record(ENTITY, message_id), when={"status": "pending"},
-                            set_={"status": "withdrawn", "updated_at": iso(now_utc())}, add={"version": 1},
-                            remove=pending_keys)
+    op = storage.amend(Message, message_id, when={"status": "pending"},
+                       set_={"status": "withdrawn", "updated_at": iso(now_utc())}, add={"version": 1},
+                       remove=pending_keys)
     return storage.Check(op, NotPending())
 
 
@@ -188,7 +188,7 @@ def handle_queue_event(event: dict[str, Any], context: Any = None) -> dict[str, 
 def deliver(message_id: str) -> str:
     """Send one message if it is still pending and due; its status afterwards (`skipped`: not ours to send)."""
     now = now_utc()
-    message = storage.find(Message, ENTITY, message_id, consistent=True)
+    message = storage.read(Message, message_id, consistent=True)
     if message is None or message.status != "pending" or message.next_at > now:
         return "skipped"
     template = config.subscribe_templates().get(message.stage)

@@ -1,11 +1,13 @@
-"""The one storage layer over the shared DynamoDB table.
+"""The one storage layer over the shared DynamoDB table: the one language the core and the plugins store in.
 
-Public surface: `Record` (typed records ↔ items, with the lists they appear in: `Listing`, `Place`),
-`require` (get or 404), `find_many`, `get`, `put_new`, `update`, `transact` with the op builders `put_op` /
-`update_op` / `check_op` / `delete_op` / `remove_op` (and, naming a record by its type and id, `must_exist` /
-`add_to`), `page` / `every` (a record type's declared lists) and `query` returning a
-`Page` with a signed cursor; `Counter` / `next_number` for numbered sequences (a district's ticket codes). Key strings are built by `storage.keys`; nothing outside this package touches
-expressions, and services of new record types need neither.
+A record type (`Record`) names its own key (`entity`, `key_fields`) and the lists it appears in (`Listing`,
+answered per record by `place()` with a `Place`); callers then name records by type and key values and lists
+by type, name and owner/area — no caller builds or touches a key string (`keys` stays inside this package):
+- read: `require` (get or 404), `read` (or None), `find_in` (a child in its parent's partition),
+  `find_many`, `page` / `every` (a type's declared lists);
+- write: `put_new`, `update`, `transact` with the ops `put_op` / `remove_op` (a record), `check` /
+  `delete` / `amend` / `must_exist` / `add_to` (a record named by type and key), and `tally` (an
+  expiring counter), `Counter` / `next_number` (a numbered sequence: a district's ticket codes).
 
 Rules kept here so no caller can forget them:
 - creating never overwrites (`attribute_not_exists(pk)`), updating always checks `version`;
@@ -13,6 +15,10 @@ Rules kept here so no caller can forget them:
   `Idempotency-Key` claim when it has one (`storage.idempotency`);
 - every list is a Query, never a Scan; `limit` is honoured exactly and `next_cursor` is null on the last
   page (we read limit+1 items to know).
+
+Below the typed surface sit the item-level mechanics (`get`, `query`, `query_all`, `check_op`, `update_op`,
+`entries_op`, `add_op`, `batch_write` …) that the audit trail, the idempotency replay and bulk jobs need;
+new code names records instead.
 """
 from __future__ import annotations
 
@@ -30,6 +36,19 @@ from chalicelib.platform.storage import cursor as cursors, idempotency, keys
 from chalicelib.platform.errors import Conflict, NotFound, ServiceUnavailable
 from chalicelib.platform.timeutil import iso, now_utc
 from chalicelib.platform.model import Model
+
+__all__ = [
+    # typed records and their lists
+    "Record", "Listing", "Place", "Check", "Page",
+    # reads
+    "require", "read", "find", "find_in", "find_many", "page", "every",
+    # writes
+    "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
+    "amend", "must_exist", "add_to", "tally", "Counter", "next_number",
+    # item-level mechanics (audit trail, idempotency replay, bulk jobs, records not yet typed)
+    "get", "get_record", "get_many", "query", "query_all", "check_op", "delete_op", "update_op", "add_op",
+    "entries_op", "update_entries", "increment", "batch_write", "plain", "replay_if_claimed", "THROTTLED",
+]
 
 INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk")}
 KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
@@ -89,11 +108,17 @@ def _value(v: Any) -> dict[str, Any]:
 class Listing:
     """A list a record type appears in, kept in one of the table's two indexes. Declared on the record type
     (`lists = (Listing("mine", "gsi1", by="owner"),)`); each record says where it stands in the list with
-    `place(name)`. `by` decides the partition: `owner` — one caller's records (a resident's own
-    applications); `area` — records under an area, partitioned per city and read with a prefix of the area
-    code (a district sees its towns and grids); `city` — like `area`, with further parts after the city in
-    the partition name (`<name>#<city>#<month>`: a city's reminders of one month); `key` — any other
-    partition, named by its parts.
+    `place(name)`. `by` decides the partition:
+    - `owner` — one caller's records (a resident's own applications): `<name>-by#<sub>`;
+    - `area` — records under an area, partitioned per city and read with a prefix of the area code (a
+      district sees its towns and grids): `<name>@<city>`. Parts after the area code fill the `{}` of a
+      name such as `"institution-{}"` (one list per kind: `institution-notary@<city>`), or else follow the
+      city (`area-level@<city>#<level>`);
+    - `city` — like `area`, with further parts after the city in the partition name
+      (`<name>#<city>#<month>`: a city's reminders of one month);
+    - `at` — one list per owner that is no caller, its parts joined by `@` (`duty-slot@<service point>`,
+      `assignment@<role>@<district>`);
+    - `key` — any other partition, named by its parts (`<name>#<part>#…`).
 
     `index="table"` puts the list in the table itself: the record's own key (`pk`/`sk`) is its place in the
     list, for items that exist to be listed — a queue's entries, a month's reminders, or the items kept in
@@ -101,17 +126,26 @@ class Listing:
     parent's pk `<parent entity>#<id>`; sort parts such as `("visit", <date>, <id>)` follow its `record`)."""
     name: str
     index: str                       # "gsi1" | "gsi2" | "table"
-    by: str = "key"                  # "owner" | "area" | "city" | "key"
+    by: str = "key"                  # "owner" | "area" | "city" | "at" | "key"
+    prefix: str | None = None        # the partitions' name when it is not `name` (two lists sharing one)
+    nested: bool = False             # sorted by an area code first: `after=(<code>,)` reads it and below
 
     def partition(self, of: str | tuple[object, ...]) -> str:
         parts = of if isinstance(of, tuple) else (of,)
+        name = self.prefix or self.name
         if self.by == "owner":
-            return keys.owned_by(self.name, *parts)
+            return keys.owned_by(name, *parts)
         if self.by == "area":
-            return keys.area_scope_partition(self.name, keys.city_of(str(parts[0])))
+            rest = parts[1:]
+            if "{}" in name:
+                filled, rest = rest[:name.count("{}")], rest[name.count("{}"):]
+                name = name.format(*(keys.compose(p) for p in filled))
+            return keys.area_scope_partition(name, keys.compose(keys.city_of(str(parts[0])), *rest))
         if self.by == "city":
-            return keys.compose(self.name, keys.city_of(str(parts[0])), *parts[1:])
-        return keys.compose(self.name, *parts)
+            return keys.compose(name, keys.city_of(str(parts[0])), *parts[1:])
+        if self.by == "at":
+            return "@".join([name, *(keys.compose(p) for p in parts)])
+        return keys.compose(name, *parts)
 
     def sort(self, of: str | tuple[object, ...], after: tuple[object, ...]) -> str:
         if self.by in ("area", "city"):  # the area code leads, so `begins_with(area)` reads an area and everything below
@@ -127,9 +161,12 @@ class Place:
 
 
 class Record(Model):
-    """A stored record. Subclasses set `entity`, and either have an `id` (stored at `<entity>#<id>`) or
-    implement `key_attributes()`. A record type that appears in lists declares them in `lists` and answers
-    `place(name)`; the index attributes are then built here, so no service writes `gsi1pk` or joins keys.
+    """A stored record. Subclasses set `entity` and are stored at `<entity>#<id>` / `record` — or, naming
+    their key otherwise, at `<key_prefix>#<values of key_fields>` (a WeChat link by the hash of its openid:
+    `key_fields = ("openid_hash",)`; a rate counter by scope, subject and window) — unless a table list
+    (`Listing(…, "table")`) gives their key. A record type that appears in lists declares them in `lists`
+    and answers `place(name)`; the index attributes are then built here, so no service writes `gsi1pk` or
+    joins keys.
 
     Items carry the record's own field names plus `entity`, so an administrator reading the table in the
     AWS console sees `entity=area, name=天宁区, parent=3204` rather than opaque blobs.
@@ -137,6 +174,8 @@ class Record(Model):
 
     model_config = ConfigDict(extra="ignore", frozen=False)
     entity: ClassVar[str]
+    key_fields: ClassVar[tuple[str, ...]] = ("id",)  # the fields whose values name the record, in key order
+    key_prefix: ClassVar[str | None] = None          # the key's first part when it is not `entity`
     lists: ClassVar[tuple[Listing, ...]] = ()
     missing: ClassVar[tuple[str, str]] = ("记录不存在", "not_found")  # (Chinese detail, code) of its 404
 
@@ -152,9 +191,16 @@ class Record(Model):
                 pk_name, sk_name = INDEXES.get(listing.index, ("pk", "sk"))
                 out[pk_name] = listing.partition(place.of)
                 out[sk_name] = listing.sort(place.of, place.sort)
-        if "pk" not in out:  # stored at `<entity>#<id>` unless a table list gives its key
-            out.update(keys.record(self.entity, getattr(self, "id")))
+        if "pk" not in out:  # its own key unless a table list gives it
+            out.update(type(self).own_key(*(getattr(self, f) for f in self.key_fields)))
         return out
+
+    @classmethod
+    def own_key(cls, *values: object) -> dict[str, str]:
+        """The record's own key (pk, sk) from the values of its `key_fields`."""
+        if len(values) != len(cls.key_fields):
+            raise TypeError(f"{cls.__name__} is named by {cls.key_fields}, not {len(values)} values")
+        return keys.record(cls.key_prefix or cls.entity, *values)
 
     def place(self, listing: str) -> Place | None:
         """Where this record stands in the list `listing` (None: not in it now, e.g. a closed case)."""
@@ -206,9 +252,22 @@ def find(cls: type[Record], entity: str, record_id: str, *, consistent: bool = F
     return get_record(cls, **keys.record(entity, record_id), consistent=consistent)
 
 
+def read(cls: type[Record], *key: object, consistent: bool = False) -> Record | None:
+    """The record of type `cls` named by these values of its `key_fields` (its id; a link's hash; a
+    counter's scope, subject and window), or None — also for values that cannot be key parts."""
+    if not all(_key_part(v) for v in key):
+        return None
+    return get_record(cls, **cls.own_key(*key), consistent=consistent)
+
+
+def _key_part(value: object) -> bool:
+    text = str(value)
+    return 0 < len(text) <= 200 and keys.SEP not in text
+
+
 def require(cls: type[Record], record_id: str, *, consistent: bool = False) -> Record:
     """The record of type `cls` with this id, or the type's 404 (`missing`) — the one "get or 404"."""
-    found = find(cls, cls.entity, record_id, consistent=consistent)
+    found = read(cls, record_id, consistent=consistent) if keys.is_record_id(record_id) else None
     if found is None:
         detail, code = cls.missing
         raise NotFound(detail, code=code)
@@ -228,13 +287,13 @@ def find_in(cls: type[Record], listing: str, of: str | tuple[object, ...], sort:
 
 def find_many(cls: type[Record], ids: Iterable[str]) -> dict[str, Record]:
     """The records of type `cls` with these ids that exist, by id (ids that cannot be record ids are simply
-    not found): one BatchGetItem per 100 ids."""
+    not found): one BatchGetItem per 100 ids, a few side by side."""
+    from chalicelib.platform.storage.batch import fan_out
+
     wanted = sorted({i for i in ids if keys.is_record_id(i)})
-    found: dict[str, Record] = {}
-    for start in range(0, len(wanted), 100):
-        items = get_many([tuple(keys.record(cls.entity, i).values()) for i in wanted[start:start + 100]])
-        found.update({getattr(record, "id"): record for record in map(cls.from_item, items)})
-    return found
+    chunks = [[tuple(cls.own_key(i).values()) for i in wanted[start:start + 100]] for start in range(0, len(wanted), 100)]
+    return {getattr(record, cls.key_fields[0]): record
+            for items in fan_out(get_many, chunks) for record in map(cls.from_item, items)}
 
 
 def stamp_new(record: Record) -> Record:
@@ -498,7 +557,7 @@ def add_op(pk: str, sk: str, amounts: dict[str, int], *, set_: dict[str, Any] | 
 def add_to(cls: type[Record], record_id: str, amounts: dict[str, int]) -> dict[str, Any]:
     """`add_op` on the record `cls`/`record_id` (created on first use, with its `id`): counters kept as a
     record of their own — a month's tally — read back with `find` / `find_many` like any record."""
-    return add_op(**keys.record(cls.entity, record_id), amounts=amounts, set_={"id": record_id}, entity=cls.entity)
+    return add_op(**cls.own_key(record_id), amounts=amounts, set_={cls.key_fields[0]: record_id}, entity=cls.entity)
 
 
 def must_exist(cls: type[Record], record_id: str, problem: Exception, *,
@@ -507,7 +566,32 @@ def must_exist(cls: type[Record], record_id: str, problem: Exception, *,
     `problem` is raised when it does not — at once for an id that cannot be a record id."""
     if not keys.is_record_id(record_id):
         raise problem
-    return Check(check_op(**keys.record(cls.entity, record_id), equals=equals), problem)
+    return Check(check_op(**cls.own_key(record_id), equals=equals), problem)
+
+
+def check(cls: type[Record], *key: object, exists: bool = True, equals: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A transaction condition on the record of type `cls` named by `key` (its `key_fields` values): it
+    exists (or, `exists=False`, it does not) and, optionally, fields equal values."""
+    return check_op(**cls.own_key(*key), exists=exists, equals=equals)
+
+
+def delete(cls: type[Record], *key: object) -> dict[str, Any]:
+    """A transaction op deleting the record of type `cls` named by `key` (nothing if it is absent): the
+    record need not be read first (a link, a claim being given up)."""
+    return delete_op(**cls.own_key(*key))
+
+
+def amend(cls: type[Record], *key: object, set_: dict[str, Any] | None = None, remove: Iterable[str] = (),
+          when: dict[str, Any] | None = None, add: dict[str, int] | None = None) -> dict[str, Any]:
+    """`entries_op` on the record of type `cls` named by `key`, without reading it first: conditional on
+    it existing and on `when` (a message withdrawn only while it is still pending)."""
+    return entries_op(**cls.own_key(*key), set_=set_, remove=remove, when=when, add=add)
+
+
+def tally(cls: type[Record], *key: object, expires_at: int, by: int = 1) -> int:
+    """Add `by` to the `count` of the counter record of type `cls` named by `key` (created on first use,
+    removed by the table's TTL at `expires_at`, epoch seconds) and return the new count, in one call."""
+    return increment(**cls.own_key(*key), entity=cls.entity, expires_at=expires_at, by=by)
 
 
 def check_op(pk: str, sk: str, *, exists: bool = True, equals: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -698,6 +782,8 @@ def _index(listing: Listing) -> str | None:
 def _list_prefix(listing: Listing, of: str | tuple[object, ...], after: tuple[object, ...]) -> str | None:
     if listing.by in ("area", "city"):
         return listing.sort(of, after) + (keys.SEP if after else "")
+    if listing.nested and after:
+        return keys.compose(*after)
     return keys.compose(*after) + keys.SEP if after else None
 
 
@@ -715,9 +801,6 @@ def query_all(partition: str, *, index: str | None = None, begins_with: str | No
             return out
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-
-__all__ = ["Record", "Page", "Counter", "next_number", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
-           "check_op", "add_to", "must_exist", "delete_op", "remove_op", "find", "find_many", "increment", "update_entries", "entries_op", "add_op", "query", "query_all", "plain", "keys", "THROTTLED"]
 
 
 def batch_write(puts: list[dict[str, Any]] = (), deletes: list[tuple[str, str]] = ()) -> None:
