@@ -70,7 +70,6 @@ def test_the_report_names_its_areas_from_one_batch_read_not_one_read_per_row(che
     assert seen == ["Query", "BatchGetItem", "TransactWriteItems"]
 
 
-<<<<<<< HEAD
 
 def current_book(district: str):
     [key] = [o["Key"] for o in aws.s3().list_objects_v2(Bucket=config.ledger_bucket(),
@@ -107,7 +106,8 @@ def test_a_report_without_failed_checks_has_no_such_sheet(checks):  # noqa: F811
     checks.findings = [finding("320402", "case-1")]
     screening.run_month(date(2026, 11, 18))
     assert current_book("320402").sheetnames == ["汇总", "逾期未办"]
-=======
+
+
 def test_an_area_named_like_a_formula_is_plain_text_in_the_report_not_a_live_formula(client, token, checks):  # noqa: F811
     """CONTRACT "HTTP" (OWASP CSV injection): every sheet the system writes neutralises cells beginning with
     `=`, `+`, `-`, `@`, tab or carriage return — here a district's name an admin typed and a finding's detail —
@@ -129,4 +129,3 @@ def test_an_area_named_like_a_formula_is_plain_text_in_the_report_not_a_live_for
     assert sheet["B2"].value == "'" + trap + " 雕庄街道 演示社区 第一网格"
     assert sheet["E2"].value == "'@SUM(1+1)*cmd|' /C calc'!A0"
     assert book["汇总"]["C2"].value == 1 and book["汇总"]["C2"].data_type == "n"
->>>>>>> input
