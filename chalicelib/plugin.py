@@ -54,9 +54,6 @@ class Parameter:
     maximum: Decimal
     description: str = ""      # where the rule comes from (law, notice), for administrators
     default: Decimal | None = None  # the national rule, used where no area set a version
-    # The parameter this one was renamed to (e.g. moved into the core). Versions already stored under this
-    # name keep counting as versions of `renamed_to`; new versions are set under the new name only.
-    renamed_to: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("minimum", "maximum", "default"):

@@ -62,10 +62,6 @@ def birth_date(number: str) -> date:
     return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
-def is_male(number: str) -> bool:
-    return int(number[16]) % 2 == 1
-
-
 def mask_id_number(number: str) -> str:
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
 

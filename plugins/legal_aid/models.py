@@ -349,7 +349,6 @@ class Application(storage.Record):
     channel: Literal["online", "on_behalf"]
     owner: str | None = None                  # the resident who follows it (None until claimed)
     filed_by: str
-    tracking_code_hash: str | None = None     # legacy (claims now go through applications.ClaimTicket)
     area: str
     submitted_at: datetime
     application_date: date                    # Asia/Shanghai: the date whose rules judge it (SPEC L2)

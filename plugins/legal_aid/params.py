@@ -14,10 +14,8 @@ from chalicelib.domain.policy import service as policy
 
 from chalicelib.plugin import Parameter
 
-# The hardship standard is the core's (shared with appraisal fee relief); its versions stored under legal
-# aid's former name still count (the declaration below says where it went).
+# The hardship standard is the core's (shared with appraisal fee relief).
 INCOME_THRESHOLD = means.INCOME_THRESHOLD
-FORMER_INCOME_THRESHOLD = "legal_aid.income_threshold_monthly"
 SPECIAL_GROUPS_EXEMPT = "legal_aid.special_groups_exempt"
 ADVANCED_AGE = "legal_aid.advanced_age_years"
 GREEN_CHANNEL_HOURS = "legal_aid.green_channel_hours"
@@ -28,9 +26,6 @@ FOLLOW_UP_DAYS = "legal_aid.follow_up_days"
 
 # Declared on the Plugin (`parameters=`): known to the core exactly while legal aid is enabled.
 PARAMETERS = (
-    Parameter(FORMER_INCOME_THRESHOLD, title="法律援助经济困难标准（已更名，见 means.income_threshold_monthly）",
-              unit="元/月", minimum=100, maximum=100_000, renamed_to=INCOME_THRESHOLD,
-              description="旧名称：此名下已存的版本仍按 means.income_threshold_monthly 生效；新版本请按新名称设置。"),
     Parameter(SPECIAL_GROUPS_EXEMPT, title="特殊困难群体免于经济困难审查、不受事项范围限制（1 实行，0 不实行）",
               unit="是否", minimum=0, maximum=1, default=0,
               description="SPEC L3：常州 2021 年起对农村高龄、孤寡、失能、失独老人，困境儿童，重度残疾人，重病患者，"

@@ -152,7 +152,3 @@ def awaiting_officer(area_code: str) -> list[dict[str, Any]]:
     """The entries of cases waiting for an officer (green channel and others), not the closed cases
     waiting for their follow-up visit: one Query of the queue's first two priorities."""
     return [*entries(area_code, GREEN), *entries(area_code, NORMAL)]
-
-
-def is_empty(area_code: str) -> bool:
-    return not storage.page(QueueEntry, QUEUE, area_code, limit=1).items

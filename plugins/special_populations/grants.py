@@ -58,7 +58,7 @@ def holding(caller: Caller, district: str, on: date) -> Grant | None:
         return None
     items = storage.every(Grant, HELD, caller.sub, after=(district,), since=(on,), max_items=HELD_AT_MOST)
     valid = [g for g in map(Grant.from_item, items)
-             if g.valid_on(on) and g.grantee_area in (None, caller.area)]  # None: granted before the area was kept
+             if g.valid_on(on) and g.grantee_area == caller.area]
     return max(valid, key=lambda g: g.valid_until, default=None)
 
 

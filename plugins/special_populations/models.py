@@ -324,7 +324,7 @@ class Grant(storage.Record):
     id: str
     district: str
     grantee: str
-    grantee_area: str | None = None           # the account's area when granted: a move elsewhere ends the grant
+    grantee_area: str                         # the account's area when granted: a move elsewhere ends the grant
     reason: str
     valid_from: date
     valid_until: date                         # the last day access is granted (inclusive)

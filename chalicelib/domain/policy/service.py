@@ -18,14 +18,6 @@ answers already given, so it needs an explicit `retroactive_reason`, which goes 
 one legitimate case is entering the historical rules of a city that joins the platform). A version that
 has not taken effect yet may be withdrawn (a mistake caught in time); one in force or past never can.
 
-Renamed parameters: a parameter that moved (a service's own that became the core's) stays declared under
-its former name with `renamed_to`. Resolution reads the former name's timelines in the same BatchGetItem
-and merges them with the new name's, area by area (the latest version in force wins; the new name's on the
-same date); resolving the former name reads as the new one. New versions are refused under the former name
-(422 `policy_renamed`) and must come after the latest under either name. The versions stored under the
-former name stay where they are — their history, version ids and withdrawal are still under that name — so
-nothing is copied and no stored decision's version id changes.
-
 Storage (docs/data-model.md, patterns P1–P3): per (parameter, area) one partition `policy#<name>#<area>`
 holding a `timeline` item — every active version's date and value, kept in step with the version
 records in the same transaction — and the version records `v#<effective_from>#<suffix>`. Resolution is
@@ -130,16 +122,6 @@ def declared(name: str) -> Declaration:
         raise Unprocessable(f"没有名为「{name}」的政策参数，请检查拼写", code="unknown_policy",
                             errors=[{"loc": ["path", "name"], "msg": "未登记的参数名"}])
     return found
-
-
-def current_name(name: str) -> str:
-    """The name a parameter goes by now: a former name (declared `renamed_to`) reads as its new one."""
-    return declared(name).renamed_to or name
-
-
-def former_names(name: str) -> list[str]:
-    """The names `name` was stored under before it was renamed (declared with `renamed_to=name`)."""
-    return [d.name for d in plugin.parameters() if d.renamed_to == name]
 
 
 def declarations() -> list[Declaration]:
@@ -278,8 +260,6 @@ def _read_timelines(names: list[str], area_code: str) -> dict[tuple[str, str], T
     """Every timeline of `names` along the chain of `area_code`, in one BatchGetItem per 100 keys (one call
     for up to 14 names). The area record rides along: an unknown area is a 404, not a root default."""
     codes = chain(area_code)
-    names = [current_name(n) for n in names]
-    names = list(dict.fromkeys([*names, *(old for n in names for old in former_names(n))]))
     pairs = [(keys.policy_partition(n, c), keys.POLICY_TIMELINE_SK) for n in names for c in codes]
     area_key = tuple(keys.record("area", area_code).values()) if area_code != ROOT else None
     wanted = [*([area_key] if area_key else []), *pairs]
@@ -297,17 +277,12 @@ def _read_timelines(names: list[str], area_code: str) -> dict[tuple[str, str], T
 
 
 def _entries_at(name: str, code: str, timelines: dict[tuple[str, str], Timeline]) -> list[TimelineEntry]:
-    """The active versions of `name` at one area, those stored under its former names included, oldest
-    first; on the same date the current name's version comes last (it wins)."""
-    found = []
-    for stored_as in [*former_names(name), name]:
-        timeline = timelines.get((stored_as, code))
-        found += timeline.entries if timeline else []
-    return sorted(found, key=lambda e: e.effective_from)  # stable: keeps the current name last on a tie
+    """The active versions of `name` at one area, oldest first."""
+    timeline = timelines.get((name, code))
+    return sorted(timeline.entries, key=lambda e: e.effective_from) if timeline else []
 
 
 def _pick(name: str, area_code: str, on: date, timelines: dict[tuple[str, str], Timeline]) -> InForce | None:
-    name = current_name(name)
     for code in chain(area_code):
         entry = None
         for candidate in _entries_at(name, code, timelines):
@@ -446,9 +421,6 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
     """Add a version of `name` at an area (admin of that area), audited with the value it replaces for that
     date (old → new). Pass `data` (the route) or the keyword fields (services, demo loader)."""
     declaration = declared(name)
-    if declaration.renamed_to:
-        raise Unprocessable(f"参数「{name}」已更名为「{declaration.renamed_to}」，请按新名称设置", code="policy_renamed",
-                            errors=[{"loc": ["path", "name"], "msg": f"已更名为 {declaration.renamed_to}"}])
     if data is None:
         data = VersionIn(area=area_code, value=Decimal(str(value)), unit=unit, effective_from=effective_from,
                          label=label, note=note, retroactive_reason=retroactive_reason)
@@ -468,7 +440,7 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
 
     timelines = _read_timelines([name], data.area)  # one call, never cached: the timeline it changes
     own = timelines.get((name, data.area))
-    existing = _entries_at(name, data.area, timelines)  # under a former name too: the timeline stays ordered
+    existing = _entries_at(name, data.area, timelines)
     if existing and data.effective_from <= existing[-1].effective_from:
         last = existing[-1]
         raise Conflict(f"生效日期须晚于该区域现有最新版本的生效日期 {last.effective_from.isoformat()}",
