@@ -412,16 +412,11 @@ class Strict(Model):
 
 class LegalAidApplicantIn(Strict):
     name: str = Field(min_length=1, max_length=30, examples=["王建国"])
-    id_number: str = Field(description="18 位居民身份证号（校验位校验）", examples=["320402198507150012"])
+    id_number: pii.IdNumber = Field(description="18 位居民身份证号（校验位校验）", examples=["320402198507150012"])
     phone: str = Field(description="手机或区号-座机", examples=["13912345678"])
     area: str = Field(description="住址所在区域代码（区县及以下，最好到网格）", examples=["320402001001001"])
     address: str | None = Field(None, max_length=200, description="详细住址（上门服务用）")
     rural: bool = Field(False, description="居住在农村（适用常州“农村高龄、孤寡、失能、失独老人”免审）")
-
-    @field_validator("id_number")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return pii.normalize_id_number(value)
 
     @field_validator("phone")
     @classmethod
@@ -452,13 +447,8 @@ class LegalAidHouseholdIn(Strict):
 class LegalAidOpposingPartyIn(Strict):
     name: str = Field(min_length=1, max_length=100, examples=["常州某建筑劳务有限公司"])
     kind: Literal["person", "organisation"] = "organisation"
-    id_number: str | None = Field(None, description="对方为个人时的身份证号（如知道，用于利益冲突审查）")
+    id_number: pii.IdNumber | None = Field(None, description="对方为个人时的身份证号（如知道，用于利益冲突审查）")
     credit_code: str | None = Field(None, description="对方为单位时的统一社会信用代码（如知道）")
-
-    @field_validator("id_number")
-    @classmethod
-    def _id(cls, value: str | None) -> str | None:
-        return pii.normalize_id_number(value) if value else None
 
     @field_validator("credit_code")
     @classmethod
@@ -567,9 +557,4 @@ class LegalAidHomeVisitIn(LegalAidVersionIn):
 
 class LegalAidClaimIn(Strict):
     tracking_code: str = Field(min_length=6, max_length=32, description="代为申请时交给申请人的查询码")
-    id_number: str = Field(description="申请人本人的身份证号（核对身份）")
-
-    @field_validator("id_number")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return pii.normalize_id_number(value)
+    id_number: pii.IdNumber = Field(description="申请人本人的身份证号（核对身份）")

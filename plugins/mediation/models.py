@@ -246,7 +246,7 @@ class PartyIn(Strict):
     kind: PartyKind = Field("person", description="person 自然人 / organisation 法人或其他组织")
     role: PartyRole = Field(examples=["applicant"])
     phone: str | None = Field(None, max_length=30, examples=["13912345678"])
-    id_number: str | None = Field(None, max_length=30, description="身份证号（自然人，可选）")
+    id_number: pii.IdNumber | None = Field(None, max_length=30, description="身份证号（自然人，可选）")
     account: str | None = Field(None, max_length=128, pattern=r"^[A-Za-z0-9._-]+$",
                                 description="当事人的居民账号（可选；填写后本人可查看）")
 
@@ -254,11 +254,6 @@ class PartyIn(Strict):
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
         return pii.normalize_phone(value) if value else None
-
-    @field_validator("id_number")
-    @classmethod
-    def _id_number(cls, value: str | None) -> str | None:
-        return pii.normalize_id_number(value) if value else None
 
     @model_validator(mode="after")
     def _organisations_have_no_id_number(self) -> "PartyIn":

@@ -88,14 +88,9 @@ class LegalEvents(Model):
 class SpecialPersonIn(LegalEvents):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=30, description="姓名")
-    id_number: str = Field(max_length=30, description="18 位公民身份号码（加密保存，只显示掩码）")
+    id_number: pii.IdNumber = Field(max_length=30, description="18 位公民身份号码（加密保存，只显示掩码）")
     phone: str | None = Field(default=None, max_length=20, description="联系电话（加密保存，只显示掩码）")
     grid: str = Field(pattern=r"^\d{15}$", description="居住地所在网格代码（15 位）", examples=["320402001001001"])
-
-    @field_validator("id_number")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return pii.normalize_id_number(value)
 
     @field_validator("phone")
     @classmethod
