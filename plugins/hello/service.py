@@ -12,8 +12,9 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import DemoContext, Finding, ScreeningContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_owner
+from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import today_shanghai
-from plugins.hello.models import BUSY_GRID, ENTITY, Greeting, GreetingIn, GreetingPage, GreetingOut
+from plugins.hello.models import BUSY_GRID, ENTITY, Greeting, GreetingIn, GreetingOut
 
 
 def create(caller: Caller, data: GreetingIn, *, greeting_id: str | None = None) -> Greeting:
@@ -33,9 +34,9 @@ def get(caller: Caller, greeting_id: str) -> Greeting:
     return greeting
 
 
-def mine(caller: Caller, *, limit: int, cursor: str | None) -> GreetingPage:
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[GreetingOut]:
     page = storage.page(Greeting, "hello-greeting", caller.sub, limit=limit, cursor=cursor, newest_first=True)
-    return GreetingPage(items=[GreetingOut.of(Greeting.from_item(i)) for i in page.items],
+    return Page[GreetingOut](items=[GreetingOut.of(Greeting.from_item(i)) for i in page.items],
                         next_cursor=page.next_cursor)
 
 

@@ -24,6 +24,7 @@ from chalicelib.domain.areas import service as areas
 from chalicelib.platform import audit, pii, storage
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
+from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.legal_aid import criteria, deadlines, params, queue
 from plugins.legal_aid.conflicts import normalize_name, party_hash
@@ -39,7 +40,7 @@ from plugins.legal_aid.models import (
     Party,
     Status,
 )
-from plugins.legal_aid.views import LegalAidApplicationPage, LegalAidLawyerOut, reader_of, summary
+from plugins.legal_aid.views import LegalAidApplicationSummary, LegalAidLawyerOut, reader_of, summary
 
 PHONE_READERS = frozenset({"officer", "lawyer"})
 READER_LABELS = {"officer": "法律援助工作人员", "lawyer": "承办律师", "filer": "代为申请的网格员", "owner": "申请人"}
@@ -225,17 +226,17 @@ def institution_names(staff: list[accounts.StaffAccount]) -> dict[str, str]:
     return {s.sub: found[s.institution].name for s in staff if s.institution in found}
 
 
-def mine(caller: Caller, *, limit: int, cursor: str | None) -> LegalAidApplicationPage:
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[LegalAidApplicationSummary]:
     page = storage.page(Application, ENTITY, caller.sub, limit=limit, cursor=cursor, newest_first=True)
-    return LegalAidApplicationPage(items=[summary(Application.from_item(i)) for i in page.items],
+    return Page[LegalAidApplicationSummary](items=[summary(Application.from_item(i)) for i in page.items],
                                    next_cursor=page.next_cursor)
 
 
-def assigned_to(caller: Caller, state: str, *, limit: int, cursor: str | None) -> LegalAidApplicationPage:
+def assigned_to(caller: Caller, state: str, *, limit: int, cursor: str | None) -> Page[LegalAidApplicationSummary]:
     """A lawyer's cases: open (assigned) or closed, most recently assigned first."""
     page = storage.page(Application, LAWYER_INDEX, caller.sub, after=(state,), limit=limit, cursor=cursor,
                         newest_first=True)
-    return LegalAidApplicationPage(items=[summary(Application.from_item(i)) for i in page.items],
+    return Page[LegalAidApplicationSummary](items=[summary(Application.from_item(i)) for i in page.items],
                                    next_cursor=page.next_cursor)
 
 

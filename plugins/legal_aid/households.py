@@ -34,7 +34,7 @@ from chalicelib.platform import audit, pii, storage, tabular
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, today_shanghai
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 
 ENTITY = "legal-aid-household"
 IMPORT_ENTITY = "legal-aid-household-import"
@@ -178,11 +178,6 @@ class VulnerableHouseholdOut(Model):
         return cls(id=h.id, category=h.category, category_label=CATEGORY_LABELS[h.category], name=h.name,
                    id_number_masked=h.id_masked, grid=h.grid, valid_until=h.valid_until, visited=h.visit_count > 0,
                    visit_count=h.visit_count, last_visited_on=h.last_visited_on, version=h.version)
-
-
-class VulnerableHouseholdPage(Model):
-    items: list[VulnerableHouseholdOut]
-    next_cursor: str | None = None
 
 
 class VulnerableHouseholdQuery(Model):
@@ -442,13 +437,13 @@ def _scope(caller: Caller, area: str | None) -> str:
 LIST_ENTITY = "legal-aid-household-list"
 
 
-def listing(caller: Caller, q: VulnerableHouseholdQuery) -> VulnerableHouseholdPage:
+def listing(caller: Caller, q: VulnerableHouseholdQuery) -> Page[VulnerableHouseholdOut]:
     """A page of the list; each call is audited (the list names 低保/重度残疾 households)."""
     scope = _scope(caller, q.area)
     page = storage.page(Household, UNVISITED if q.unvisited else ENTITY, scope, limit=q.limit, cursor=q.cursor)
     audit.record_read(caller.actor, LIST_ENTITY, scope,
                       f"查看困难群体名单（{scope}{'，未走访' if q.unvisited else ''}，{len(page.items)} 户）")
-    return VulnerableHouseholdPage(items=[VulnerableHouseholdOut.of(Household.from_item(i)) for i in page.items],
+    return Page[VulnerableHouseholdOut](items=[VulnerableHouseholdOut.of(Household.from_item(i)) for i in page.items],
                          next_cursor=page.next_cursor)
 
 

@@ -26,7 +26,7 @@ from chalicelib.platform import storage
 from chalicelib.domain.areas.models import ancestors
 from chalicelib.platform.timeutil import now_utc
 from plugins.legal_aid.models import Application, MatterType, Status, Verdict, stamp
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 
 QUEUE = "legal-aid-queue"
 ENTRY = "legal-aid-queue-entry"
@@ -111,11 +111,6 @@ class LegalAidQueueItem(Model):
     verdict: str
 
 
-class LegalAidQueuePage(Model):
-    items: list[LegalAidQueueItem]
-    next_cursor: str | None = None
-
-
 def item_of(entry: dict[str, Any], now: datetime | None = None) -> LegalAidQueueItem:
     from chalicelib.platform.timeutil import to_shanghai
 
@@ -131,10 +126,10 @@ def item_of(entry: dict[str, Any], now: datetime | None = None) -> LegalAidQueue
     )
 
 
-def page(area_code: str, *, limit: int, cursor: str | None) -> LegalAidQueuePage:
+def page(area_code: str, *, limit: int, cursor: str | None) -> Page[LegalAidQueueItem]:
     result = storage.page(QueueEntry, QUEUE, area_code, limit=limit, cursor=cursor)
     now = now_utc()
-    return LegalAidQueuePage(items=[item_of(i, now) for i in result.items], next_cursor=result.next_cursor)
+    return Page[LegalAidQueueItem](items=[item_of(i, now) for i in result.items], next_cursor=result.next_cursor)
 
 
 def entries(area_code: str, priority: int | None = None) -> list[dict[str, Any]]:

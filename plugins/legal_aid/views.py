@@ -225,11 +225,6 @@ class LegalAidApplicationSummary(Model):
     area: str
 
 
-class LegalAidApplicationPage(Model):
-    items: list[LegalAidApplicationSummary]
-    next_cursor: str | None = None
-
-
 def coded(value) -> LegalAidCode:
     return LegalAidCode(code=value.value, label=value.label)
 

@@ -446,11 +446,6 @@ class DisputeSummary(Model):
     version: int
 
 
-class DisputePage(Model):
-    items: list[DisputeSummary]
-    next_cursor: str | None = None
-
-
 class ResidentDisputeOut(Model):
     """What a party sees in their own list: where the dispute stands, who holds it (by name), what comes
     next, the agreement document to download and the judicial-confirmation reminder. No other party's
@@ -468,11 +463,6 @@ class ResidentDisputeOut(Model):
     agreement_download: str | None = Field(None, description="调解协议书下载地址（生成后）")
     confirmation_deadline: date | None = None
     confirmation_reminder: str | None = Field(None, description="司法确认申请期限提示（人民调解法第三十三条）")
-
-
-class ResidentDisputePage(Model):
-    items: list[ResidentDisputeOut]
-    next_cursor: str | None = None
 
 
 class ListQuery(Strict):
@@ -620,11 +610,6 @@ class MediatorOut(Model):
                    kinds=m.kinds, expert=m.expert, version=m.version)
 
 
-class MediatorPage(Model):
-    items: list[MediatorOut]
-    next_cursor: str | None = None
-
-
 class MediatorRecommendation(Model):
     mediator: MediatorOut
     load: int = Field(description="当前承办中的纠纷（件）")
@@ -651,8 +636,3 @@ class ExpertOut(Model):
     kinds: list[str]
     kind_labels: list[str]
     serves: str = Field(description="服务范围：同一网格、同一村（社区）……")
-
-
-class ExpertPage(Model):
-    items: list[ExpertOut]
-    next_cursor: str | None = None

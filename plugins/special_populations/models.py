@@ -147,11 +147,6 @@ class SpecialPersonOut(Model):
     created_at: datetime
 
 
-class SpecialPersonPage(Model):
-    items: list[SpecialPersonOut]
-    next_cursor: str | None = None
-
-
 class GridVisitEntry(Model):
     """What a grid worker sees of one person (SPEC S2): only what a visit needs."""
     id: str
@@ -160,11 +155,6 @@ class GridVisitEntry(Model):
     categories: list[str] = Field(description="当日所属类别，如“安置帮教（至 2026-03-15）”")
     until: date = Field(description="最晚的类别截止日")
     next_visit_due: date = Field(description="上次走访（尚未走访的，登记之日）加所属类别中最短的走访间隔")
-
-
-class GridVisitPage(Model):
-    items: list[GridVisitEntry]
-    next_cursor: str | None = None
 
 
 class JudgedOnQuery(Model):
@@ -273,11 +263,6 @@ class VisitOut(Model):
                    created_at=visit.created_at, version=visit.version)
 
 
-class VisitPage(Model):
-    items: list[VisitOut]
-    next_cursor: str | None = None
-
-
 class RosterEntry(Model):
     """A line of a district's roster (corrections officers): masked numbers, today's categories."""
     id: str
@@ -287,11 +272,6 @@ class RosterEntry(Model):
     phone_masked: str | None
     categories: list[str] = Field(description="当日所属类别，如“社区矫正（至 2027-06-30）”；空表示当日不属于任何类别")
     report_in_missed: bool
-
-
-class RosterPage(Model):
-    items: list[RosterEntry]
-    next_cursor: str | None = None
 
 
 class RosterQuery(PageQuery):
@@ -381,11 +361,6 @@ class GrantOut(Model):
                    status=grant.status, status_title=title, revoked_by=grant.revoked_by,
                    revoked_on=grant.revoked_on, revoke_reason=grant.revoke_reason, version=grant.version,
                    created_at=grant.created_at)
-
-
-class GrantPage(Model):
-    items: list[GrantOut]
-    next_cursor: str | None = None
 
 
 class GrantQuery(PageQuery):

@@ -310,11 +310,6 @@ class StaffOut(Model):
                    created_at=iso(staff.created_at), updated_at=iso(staff.updated_at))
 
 
-class StaffPage(Model):
-    items: list[StaffOut]
-    next_cursor: str | None = None
-
-
 class StaffQuery(Model):
     model_config = ConfigDict(extra="forbid")
     area: str | None = Field(None, description="市（4 位）或以下的区域代码；默认为管理员自己的辖区")

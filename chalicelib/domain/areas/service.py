@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Iterable
 
 from chalicelib.domain.areas.models import (
-    CODE_LENGTHS, LEVEL_NAMES, LEVELS, ROOT, Area, AreaIn, AreaOut, AreaPage, AreaPatch, Breadcrumb, Level,
+    CODE_LENGTHS, LEVEL_NAMES, LEVELS, ROOT, Area, AreaIn, AreaOut, AreaPatch, Breadcrumb, Level,
     ancestors, level_of, parent_of,
 )
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
+from chalicelib.platform.model import Page
 from chalicelib.platform.storage import batch, keys
 
 # The vocabulary lives in models; it is named here too because callers reach for `areas.level_of` beside
@@ -51,11 +52,11 @@ def get(code: str) -> Area:
     return area
 
 
-def children(code: str | None, *, limit: int, cursor: str | None) -> AreaPage:
+def children(code: str | None, *, limit: int, cursor: str | None) -> Page[AreaOut]:
     page = storage.query(keys.area_children_partition(code or ROOT), index="gsi1", limit=limit, cursor=cursor)
     if not page.items and code is not None and cursor is None:
         get(code)  # an empty list: 404 if the parent itself is unknown (the second call only then)
-    return AreaPage(items=[AreaOut.of(Area.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    return Page[AreaOut](items=[AreaOut.of(Area.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
 def descendants(code: str, level: Level) -> list[Area]:

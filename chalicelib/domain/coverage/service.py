@@ -25,13 +25,14 @@ from chalicelib import plugin
 from chalicelib.domain.areas.models import LEVELS, Area, AreaRef, ancestors, level_of
 from chalicelib.domain.areas.service import descendants
 from chalicelib.domain.coverage.models import (
-    LEVEL_TITLES, Assignment, AssignmentIn, AssignmentOut, AssignmentPage, CoverageReport, CoverageRow,
+    LEVEL_TITLES, Assignment, AssignmentIn, AssignmentOut, CoverageReport, CoverageRow,
     GapGrid, GapPage, RoleDef, RoleOut, RoleTally,
 )
 from chalicelib.domain.directory import service as directory
 from chalicelib.domain.areas.service import area_chain, boards_changed, existing_area, get_many as load_areas
 from chalicelib.platform.auth import require_covers
 from chalicelib.platform.errors import field_error
+from chalicelib.platform.model import Page
 from chalicelib.platform.storage.batch import fan_out, fetch, record_key
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform import audit, storage
@@ -153,7 +154,7 @@ def applying_to(linked: dict[str, list[dict[str, Any]]]) -> list[Assignment]:
     return [Assignment.from_item(i) for items in linked.values() for i in items if i.get("entity") == "assignment"]
 
 
-def list_for_area(caller: Caller, code: str, role: str | None, *, limit: int, cursor: str | None) -> AssignmentPage:
+def list_for_area(caller: Caller, code: str, role: str | None, *, limit: int, cursor: str | None) -> Page[AssignmentOut]:
     """Who is assigned to `code`: directly, or through the village/town/district above it."""
     if role:
         role_named(role, ["query", "role"])
@@ -163,10 +164,10 @@ def list_for_area(caller: Caller, code: str, role: str | None, *, limit: int, cu
                if role in (None, r.role)]
     page, next_cursor = paged(records, sort_key=lambda r: f"{r.role}.{len(r.area):02d}.{r.id}",
                               query_id=f"assignments|{code}|{role or '*'}", limit=limit, cursor=cursor)
-    return AssignmentPage(items=describe(page), next_cursor=next_cursor)
+    return Page[AssignmentOut](items=describe(page), next_cursor=next_cursor)
 
 
-def list_in_area(caller: Caller, code: str, role: str, *, limit: int, cursor: str | None) -> AssignmentPage:
+def list_in_area(caller: Caller, code: str, role: str, *, limit: int, cursor: str | None) -> Page[AssignmentOut]:
     """Every assignment of one role at or below `code` (a district or below), by area code."""
     role_named(role, ["query", "role"])
     if len(code) < 6:
@@ -175,7 +176,7 @@ def list_in_area(caller: Caller, code: str, role: str, *, limit: int, cursor: st
     require_covers(caller, code, ["query", "area"])
     page = storage.query(keys.coverage_partition(role, keys.district_of(code)), index="gsi1",
                          begins_with=code, limit=limit, cursor=cursor)
-    return AssignmentPage(items=describe([Assignment.from_item(i) for i in page.items]),
+    return Page[AssignmentOut](items=describe([Assignment.from_item(i) for i in page.items]),
                           next_cursor=page.next_cursor)
 
 

@@ -45,7 +45,7 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
 from chalicelib.platform.timeutil import now_utc, to_shanghai
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 
 ENTITY = "file"
 LEAFLET_LIST = "leaflet"
@@ -188,11 +188,6 @@ class FileCreated(FileOut):
     upload: UploadForm
 
 
-class FilePage(Model):
-    items: list[FileOut]
-    next_cursor: str | None = None
-
-
 class LeafletOut(Model):
     """What anyone may see of a published leaflet (no uploader)."""
     id: str
@@ -206,11 +201,6 @@ class LeafletOut(Model):
     def of(cls, f: StoredFile) -> "LeafletOut":
         return cls(id=f.id, title=f.title, area=f.area, content_type=f.content_type, size_bytes=f.size_bytes,
                    created_at=f.created_at.isoformat())
-
-
-class LeafletPage(Model):
-    items: list[LeafletOut]
-    next_cursor: str | None = None
 
 
 class Download(Model):
@@ -483,13 +473,13 @@ def attach(actor: audit.Actor, caller: Caller, file_id: str, entity: str, record
         audit.entry(actor, "link", ENTITY, record.id, f"关联到 {linked}", {"linked_record": {"to": linked}})])
 
 
-def for_record(entity: str, record_id: str, *, limit: int = 20, cursor: str | None = None) -> FilePage:
+def for_record(entity: str, record_id: str, *, limit: int = 20, cursor: str | None = None) -> Page[FileOut]:
     """The available files linked to one record, oldest first (the plugin decides who may see them)."""
     page = storage.query(keys.files_for_record(entity, record_id), index="gsi2", limit=limit, cursor=cursor)
-    return FilePage(items=[FileOut.of(StoredFile.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    return Page[FileOut](items=[FileOut.of(StoredFile.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
-def linked_to(caller: Caller, linked_record: str, *, limit: int, cursor: str | None) -> FilePage:
+def linked_to(caller: Caller, linked_record: str, *, limit: int, cursor: str | None) -> Page[FileOut]:
     """The files attached to a record, for whoever its link rule lets through (a ticket's resident and
     the staff holding it); anyone else gets the record's own 404. One Query after the rule's check."""
     entity, _, record_id = linked_record.partition(":")
@@ -499,16 +489,16 @@ def linked_to(caller: Caller, linked_record: str, *, limit: int, cursor: str | N
                             errors=[{"loc": ["linked_record"], "msg": "不支持关联此类记录"}])
     rule.may_link(caller, record_id)
     page = storage.query(keys.files_for_record(entity, record_id), index="gsi2", limit=limit, cursor=cursor)
-    return FilePage(items=[FileOut.of(StoredFile.from_item(i), viewer=caller) for i in page.items],
+    return Page[FileOut](items=[FileOut.of(StoredFile.from_item(i), viewer=caller) for i in page.items],
                     next_cursor=page.next_cursor)
 
 
-def leaflets(area_code: str, *, limit: int, cursor: str | None) -> LeafletPage:
+def leaflets(area_code: str, *, limit: int, cursor: str | None) -> Page[LeafletOut]:
     """Published leaflets of an area and everything below it (C10: downloadable by residents)."""
     from chalicelib.domain.areas import service as areas
 
     areas.get(area_code)  # 404 for an unknown area rather than an empty list
     partition = keys.area_scope_partition(LEAFLET_LIST, keys.city_of(area_code))
     page = storage.query(partition, index="gsi1", begins_with=area_code, limit=limit, cursor=cursor)
-    return LeafletPage(items=[LeafletOut.of(StoredFile.from_item(i)) for i in page.items],
+    return Page[LeafletOut](items=[LeafletOut.of(StoredFile.from_item(i)) for i in page.items],
                        next_cursor=page.next_cursor)

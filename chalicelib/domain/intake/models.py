@@ -320,11 +320,6 @@ class MineOut(Model):
                    due_on=entry.due_on)
 
 
-class MinePage(Model):
-    items: list[MineOut]
-    next_cursor: str | None = None
-
-
 class TicketSummary(Model):
     """A line of a staff list."""
     code: str
@@ -342,11 +337,6 @@ class TicketSummary(Model):
         return cls(code=t.id, grid=t.grid, category=t.category, category_title=CATEGORIES.get(t.category, ""),
                    status=t.status, due_on=t.due_on, overdue=t.overdue, owner=t.owner,
                    case_title=t.case.title if t.case else None)
-
-
-class TicketPage(Model):
-    items: list[TicketSummary]
-    next_cursor: str | None = None
 
 
 class TicketContactOut(Model):

@@ -29,8 +29,8 @@ from chalicelib.domain.intake import access
 from chalicelib.domain.notify import service as notify
 from chalicelib.domain.intake.models import (
     ALLOWED, CATEGORIES, COUNTER, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS,
-    ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut, MinePage,
-    ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut, TicketPage,
+    ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut,
+    ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut,
     TicketSummary, TransferIn, deadline_parameter,
 )
 from chalicelib.domain.policy import service as policy
@@ -38,6 +38,7 @@ from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, ServiceUnavailable, Unprocessable
 from chalicelib.platform.logs import logger
+from chalicelib.platform.model import Page
 from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 
@@ -418,12 +419,12 @@ def _open_case(caller: Caller, ticket: Ticket, target_code: str) -> Case:
 
 # --- lists ----------------------------------------------------------------------------------------------
 
-def mine(caller: Caller, *, limit: int, cursor: str | None) -> MinePage:
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[MineOut]:
     page = storage.page(MineEntry, "intake-mine", caller.sub, limit=limit, cursor=cursor, newest_first=True)
-    return MinePage(items=[MineOut.of(MineEntry.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    return Page[MineOut](items=[MineOut.of(MineEntry.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
-def held(caller: Caller, window: str, *, limit: int, cursor: str | None) -> TicketPage:
+def held(caller: Caller, window: str, *, limit: int, cursor: str | None) -> Page[TicketSummary]:
     """The open tickets the caller owns, soonest deadline first: all of them, those past their limit, or
     those due within `intake.due_soon_days` working days (today included). One Query."""
     today = today_shanghai()
@@ -438,7 +439,7 @@ def held(caller: Caller, window: str, *, limit: int, cursor: str | None) -> Tick
     return _summaries(page)
 
 
-def in_area(caller: Caller, bucket: str, area: str | None, *, limit: int, cursor: str | None) -> TicketPage:
+def in_area(caller: Caller, bucket: str, area: str | None, *, limit: int, cursor: str | None) -> Page[TicketSummary]:
     """An area's tickets of one bucket (`unrouted`, `routed`, `overdue`, `closed`), the caller's area and below."""
     area = area or caller.area
     if not area:
@@ -447,8 +448,8 @@ def in_area(caller: Caller, bucket: str, area: str | None, *, limit: int, cursor
     return _summaries(storage.page(Ticket, "intake-area", (area, bucket), limit=limit, cursor=cursor))
 
 
-def _summaries(page: storage.Page) -> TicketPage:
-    return TicketPage(items=[TicketSummary.of(Ticket.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+def _summaries(page: storage.Page) -> Page[TicketSummary]:
+    return Page[TicketSummary](items=[TicketSummary.of(Ticket.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
 # --- the daily sweep --------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from chalicelib.platform.storage import keys
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
 from chalicelib.platform.timeutil import today_shanghai
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 
 ROOT = "root"  # the pseudo-area above the provinces: national / platform-wide defaults
 DECLARED_DEFAULT = "declared-default"  # version_id of a declaration's own default (nothing stored)
@@ -394,11 +394,6 @@ class VersionOut(Model):
                    withdrawn_reason=v.withdrawn_reason, version=v.version)
 
 
-class VersionPage(Model):
-    items: list[VersionOut]
-    next_cursor: str | None = None
-
-
 def _require_admin_over(caller: Caller | None, area_code: str) -> None:
     """Admins change parameters of their area and below; `caller=None` is the system (demo loader, CLI),
     the only writer of root defaults."""
@@ -541,7 +536,7 @@ def _require_line_of_areas(caller: Caller, area_code: str) -> None:
         raise Forbidden("该区域不在您的管辖范围内", code="outside_jurisdiction")
 
 
-def versions(caller: Caller, name: str, area_code: str, *, limit: int, cursor: str | None) -> VersionPage:
+def versions(caller: Caller, name: str, area_code: str, *, limit: int, cursor: str | None) -> Page[VersionOut]:
     """Every version (withdrawn ones too) of `name` set at exactly `area_code`, newest first. Staff see
     those of their area, its ancestors (the rules that govern them) and everything below."""
     declared(name)
@@ -549,7 +544,7 @@ def versions(caller: Caller, name: str, area_code: str, *, limit: int, cursor: s
     _require_line_of_areas(caller, area_code)
     page = storage.query(keys.policy_partition(name, area_code), begins_with=keys.POLICY_VERSION_PREFIX,
                          limit=limit, cursor=cursor, newest_first=True)
-    return VersionPage(items=[VersionOut.of(Version.from_item(i)) for i in page.items],
+    return Page[VersionOut](items=[VersionOut.of(Version.from_item(i)) for i in page.items],
                        next_cursor=page.next_cursor)
 
 

@@ -40,7 +40,7 @@ from chalicelib.domain.screening.layout import FINDING_PREFIX, findings_partitio
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Unprocessable
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 
@@ -152,11 +152,6 @@ class FindingOut(Model):
     record: str | None
     due: date | None
     service: str
-
-
-class FindingPage(Model):
-    items: list[FindingOut]
-    next_cursor: str | None = None
 
 
 def _finding_sort(finding: plugin.Finding, index: int) -> str:
@@ -329,19 +324,14 @@ def run_now(actor: audit.Actor, caller: Caller, month: str, city: str) -> Screen
     return start_by_hand(actor.sub, month, city)
 
 
-class RunPage(Model):
-    items: list[RunOut]
-    next_cursor: str | None = None
-
-
-def runs(caller: Caller, month: str, *, limit: int, cursor: str | None) -> RunPage:
+def runs(caller: Caller, month: str, *, limit: int, cursor: str | None) -> Page[RunOut]:
     """The month's runs an administrator may see: the scheduled one (their shards only) and those of
     their area. One Query of the month's run partition."""
     check_month(month)
     page = storage.query(run_key(month, "month", EVERYWHERE)["pk"], limit=limit, cursor=cursor)
     visible = [ScreeningRun.from_item(i) for i in page.items]
     visible = [r for r in visible if r.scope == EVERYWHERE or caller.covers(r.scope)]
-    return RunPage(items=[RunOut.of(r, within=caller.area or "") for r in visible], next_cursor=page.next_cursor)
+    return Page[RunOut](items=[RunOut.of(r, within=caller.area or "") for r in visible], next_cursor=page.next_cursor)
 
 
 # --- the queue function -------------------------------------------------------------------------------
@@ -449,7 +439,7 @@ def write_findings(puts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -
 # --- reading ------------------------------------------------------------------------------------------
 
 def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *, limit: int,
-             cursor: str | None, preview: bool = False, cadence: str | None = None) -> FindingPage:
+             cursor: str | None, preview: bool = False, cadence: str | None = None) -> Page[FindingOut]:
     """Findings of an area and below for one month: the caller's own area unless they name one inside it.
     One Query (the city's partition, `begins_with` the area). `cadence`: the month's current list of
     that more frequent screening instead (the latest week's, half-month's or day's)."""
@@ -465,5 +455,5 @@ def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *
     page = storage.query(pk, begins_with=keys.SEP.join([FINDING_PREFIX, area]), limit=limit, cursor=cursor)
     # Findings point at vulnerable people and open cases: every read is on the audit trail.
     audit.record_read(actor, "screening-findings", f"{month}:{area}", f"查看 {month} 主动排摸结果（{len(page.items)} 条）")
-    return FindingPage(items=[FindingOut(**{k: i.get(k) for k in FindingOut.model_fields}) for i in page.items],
+    return Page[FindingOut](items=[FindingOut(**{k: i.get(k) for k in FindingOut.model_fields}) for i in page.items],
                        next_cursor=page.next_cursor)

@@ -22,7 +22,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Callable, TypeVar
 
 from chalice import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -34,7 +34,7 @@ from chalicelib.platform.errors import (
     aws_unavailable, from_validation_error,
 )
 from chalicelib.platform.logs import logger
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page  # noqa: F401  (Page: the list pages routes answer)
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 PUBLIC = "public"
@@ -216,14 +216,6 @@ class PageQuery(Model):
     model_config = ConfigDict(extra="forbid")
     limit: int = Field(20, ge=1, le=100, description="每页条数（1–100）")
     cursor: str | None = Field(None, max_length=2048, description="上一页返回的 next_cursor")
-
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
 
 
 # --- middleware -----------------------------------------------------------------------------------
