@@ -43,7 +43,7 @@ def set_licence(caller: Caller, institution_id: str, data: LicenceIn, expected_v
     inst = directory.get_institution(institution_id)
     if inst.kind != INSTITUTION_KIND:
         raise Unprocessable(f"{inst.name}不是司法鉴定机构", code="not_an_appraisal_institution",
-                            errors=field_error(["path", "institution_id"], "不是司法鉴定机构"))
+                            errors=field_error(["institution_id"], "不是司法鉴定机构"))
     if not (caller.is_admin and caller.covers(inst.home_area)):
         raise Forbidden("只有该机构所在地的管理员可以登记执业类别", code="outside_jurisdiction")
     kinds = sorted(set(data.kinds), key=list(KINDS).index)

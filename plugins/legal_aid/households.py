@@ -430,7 +430,7 @@ def _scope(caller: Caller, area: str | None) -> str:
     require_area(caller, scope)
     if len(scope) < 4:
         raise Unprocessable("请指定市或以下的区域：?area=<代码>", code="area_too_wide",
-                            errors=[{"loc": ["query", "area"], "msg": "省级范围过大，请按市查看"}])
+                            errors=[{"loc": ["area"], "msg": "省级范围过大，请按市查看"}])
     return scope
 
 

@@ -69,10 +69,10 @@ def list_staff(caller: Caller, query: StaffQuery) -> Page[StaffOut]:
     try:
         areas.level_of(area)
     except ValueError as exc:
-        raise Unprocessable(str(exc), errors=[{"loc": ["query", "area"], "msg": str(exc)}]) from None
+        raise Unprocessable(str(exc), errors=[{"loc": ["area"], "msg": str(exc)}]) from None
     if len(area) < 4:
         raise Unprocessable("请按市（4 位代码）或以下区域查询", code="area_too_broad",
-                            errors=[{"loc": ["query", "area"], "msg": "请指定市或以下区域"}])
+                            errors=[{"loc": ["area"], "msg": "请指定市或以下区域"}])
     require_area(caller, area)
     partition = keys.area_scope_partition(StaffAccount.entity, keys.city_of(area))
     page = storage.query(partition, index="gsi1", begins_with=area, limit=query.limit, cursor=query.cursor)

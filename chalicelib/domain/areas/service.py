@@ -90,9 +90,9 @@ def create(actor: audit.Actor, caller: Caller, data: AreaIn) -> Area:
     except Conflict as exc:
         if exc.code == "already_exists":
             raise Conflict(f"区划代码 {data.code} 已存在", code="area_exists",
-                           errors=[{"loc": ["body", "code"], "msg": "已存在"}]) from None
+                           errors=[{"loc": ["code"], "msg": "已存在"}]) from None
         raise Unprocessable(f"上级区域 {parent_code} 不存在或已撤销", code="parent_not_found",
-                            errors=[{"loc": ["body", "code"], "msg": "上级区域不存在或已撤销"}]) from None
+                            errors=[{"loc": ["code"], "msg": "上级区域不存在或已撤销"}]) from None
 
 
 def change(actor: audit.Actor, caller: Caller, code: str, patch: AreaPatch, expected_version: int) -> Area:

@@ -157,9 +157,9 @@ def applying_to(linked: dict[str, list[dict[str, Any]]]) -> list[Assignment]:
 def list_for_area(caller: Caller, code: str, role: str | None, *, limit: int, cursor: str | None) -> Page[AssignmentOut]:
     """Who is assigned to `code`: directly, or through the village/town/district above it."""
     if role:
-        role_named(role, ["query", "role"])
+        role_named(role, ["role"])
     chain = area_chain(code)
-    require_covers(caller, code, ["path", "code"])
+    require_covers(caller, code, ["code"])
     records = [r for r in applying_to(directory.linked_items([c for c in chain if len(c) >= 6]))
                if role in (None, r.role)]
     page, next_cursor = paged(records, sort_key=lambda r: f"{r.role}.{len(r.area):02d}.{r.id}",
@@ -169,11 +169,11 @@ def list_for_area(caller: Caller, code: str, role: str | None, *, limit: int, cu
 
 def list_in_area(caller: Caller, code: str, role: str, *, limit: int, cursor: str | None) -> Page[AssignmentOut]:
     """Every assignment of one role at or below `code` (a district or below), by area code."""
-    role_named(role, ["query", "role"])
+    role_named(role, ["role"])
     if len(code) < 6:
         raise Unprocessable("请选择区县或以下区域", code="area_too_large",
-                            errors=field_error(["query", "area"], "请选择区县或以下区域"))
-    require_covers(caller, code, ["query", "area"])
+                            errors=field_error(["area"], "请选择区县或以下区域"))
+    require_covers(caller, code, ["area"])
     page = storage.query(keys.coverage_partition(role, keys.district_of(code)), index="gsi1",
                          begins_with=code, limit=limit, cursor=cursor)
     return Page[AssignmentOut](items=describe([Assignment.from_item(i) for i in page.items]),
@@ -252,9 +252,9 @@ def compute(caller: Caller, code: str, role: str | None = None) -> Coverage:
     area = areas[code]
     if area.level == "province":
         raise Unprocessable("覆盖报告请按市或以下区域查询", code="area_too_large",
-                            errors=field_error(["path", "code"], "请选择市级或以下区域"))
-    require_covers(caller, code, ["path", "code"])
-    wanted = [role_named(role, ["query", "role"])] if role else roles()
+                            errors=field_error(["code"], "请选择市级或以下区域"))
+    require_covers(caller, code, ["code"])
+    wanted = [role_named(role, ["role"])] if role else roles()
     kids = subtree(area)
     children = kids.get(area.code, []) if area.level != "grid" else []
     parents: dict[str, Area] = {}

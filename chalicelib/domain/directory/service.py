@@ -44,10 +44,10 @@ def list_scope(caller: Caller, area: str | None) -> str:
     Area lists are partitioned by city, so the scope must be a city or below."""
     scope = area or caller.area or ""
     if area:
-        require_covers(caller, area, ["query", "area"])
+        require_covers(caller, area, ["area"])
     if len(scope) < 4:
         raise Unprocessable("请选择市级或以下区域", code="area_too_large",
-                            errors=field_error(["query", "area"], "请选择市级或以下区域"))
+                            errors=field_error(["area"], "请选择市级或以下区域"))
     return scope
 
 

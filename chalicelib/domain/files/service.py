@@ -240,7 +240,7 @@ def _check_link(caller: Caller, linked_record: str) -> None:
     rule = link_rule(entity)
     if rule is None:
         raise Unprocessable(f"不能把文件关联到「{entity}」类记录", code="unknown_linked_entity",
-                            errors=[{"loc": ["body", "linked_record"], "msg": "不支持关联此类记录"}])
+                            errors=[{"loc": ["linked_record"], "msg": "不支持关联此类记录"}])
     rule.may_link(caller, record_id)
 
 
@@ -275,7 +275,7 @@ def content_disposition(title: str, extension: str) -> str:
 
 
 def _field(loc: str, msg: str) -> list[dict[str, Any]]:
-    return [{"loc": ["body", loc], "msg": msg}]
+    return [{"loc": [loc], "msg": msg}]
 
 
 def _expires(seconds: int) -> str:
@@ -387,7 +387,7 @@ def confirm(actor: audit.Actor, caller: Caller, file_id: str) -> StoredFile:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
             raise Conflict("还没有收到上传的文件，请先按 upload 上传再确认", code="upload_missing",
-                           errors=[{"loc": ["path", "id"], "msg": "对象不存在"}]) from None
+                           errors=[{"loc": ["file_id"], "msg": "对象不存在"}]) from None
         raise
     if head["ContentLength"] != record.size_bytes:
         raise Unprocessable(f"上传的文件大小为 {head['ContentLength']} 字节，与登记的 {record.size_bytes} 字节不符",

@@ -120,7 +120,7 @@ def declared(name: str) -> Declaration:
     found = CORE_PARAMETERS.get(name) or plugin.parameter(name)
     if found is None:
         raise Unprocessable(f"没有名为「{name}」的政策参数，请检查拼写", code="unknown_policy",
-                            errors=[{"loc": ["path", "name"], "msg": "未登记的参数名"}])
+                            errors=[{"loc": ["name"], "msg": "未登记的参数名"}])
     return found
 
 
@@ -214,7 +214,7 @@ class NotConfigured(Problem):
         self.name, self.area, self.on = name, area_code, on
 
 
-def _check_area_code(area_code: str, loc: tuple[str, ...] = ("query", "area")) -> None:
+def _check_area_code(area_code: str, loc: tuple[str, ...] = ("area",)) -> None:
     if area_code != ROOT and not AREA_SHAPE.match(area_code):
         raise Unprocessable("区划代码应为 2、4、6、9、12 位数字（网格为 15 位）", code="validation_failed",
                             errors=[{"loc": list(loc), "msg": "区划代码格式不正确"}])
@@ -406,7 +406,7 @@ def _require_admin_over(caller: Caller | None, area_code: str) -> None:
 
 
 def _field(loc: str, msg: str) -> list[dict[str, Any]]:
-    return [{"loc": ["body", loc], "msg": msg}]
+    return [{"loc": [loc], "msg": msg}]
 
 
 def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: VersionIn | None = None, *,
@@ -430,7 +430,7 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
     if data.effective_from < today and not data.retroactive_reason:
         errors += _field("effective_from", f"生效日期早于今天（{today.isoformat()}）：追溯生效须填写 retroactive_reason")
     if errors:
-        raise Unprocessable("以下字段有误：" + "、".join(e["loc"][1] for e in errors), code="invalid_policy_version",
+        raise Unprocessable("以下字段有误：" + "、".join(e["loc"][0] for e in errors), code="invalid_policy_version",
                             errors=errors)
 
     timelines = _read_timelines([name], data.area)  # one call, never cached: the timeline it changes

@@ -62,7 +62,7 @@ def month_of(day: date) -> str:
 
 def check_month(month: str) -> str:
     if not MONTH_SHAPE.match(month):
-        raise Unprocessable("月份应为 YYYY-MM", code="bad_month", errors=[{"loc": ["path", "month"], "msg": "格式不正确"}])
+        raise Unprocessable("月份应为 YYYY-MM", code="bad_month", errors=[{"loc": ["month"], "msg": "格式不正确"}])
     return month
 
 
@@ -287,11 +287,11 @@ def kind_of_manual_run(month: str, today: date) -> str:
     year, mon = (int(part) for part in check_month(month).split("-"))
     if (year, mon) > (today.year, today.month):
         raise Unprocessable("不能排摸尚未到来的月份", code="future_month",
-                            errors=[{"loc": ["path", "month"], "msg": "月份在未来"}])
+                            errors=[{"loc": ["month"], "msg": "月份在未来"}])
     if (year, mon) < (today.year, today.month):
         raise Unprocessable(f"{month} 已结束：现有数据已不是当月月末的状态，重新排摸会用今天的数据评判过去的月份；"
                             f"当月结果请查看 GET /v1/screenings/{month}", code="past_month",
-                            errors=[{"loc": ["path", "month"], "msg": "只能排摸本月"}])
+                            errors=[{"loc": ["month"], "msg": "只能排摸本月"}])
     return "preview" if today.day < SCREENING_DAY else "month"
 
 
@@ -315,7 +315,7 @@ def run_now(actor: audit.Actor, caller: Caller, month: str, city: str) -> Screen
     check_month(month)
     if len(city) != 4 or level_of(city) != "city":
         raise Unprocessable("排摸按市进行，请填写 4 位市级代码", code="not_a_city",
-                            errors=[{"loc": ["body", "area"], "msg": "应为市级代码"}])
+                            errors=[{"loc": ["area"], "msg": "应为市级代码"}])
     require_area(caller, city)
     get_area(city)
     kind_of_manual_run(month, today_shanghai())  # refused before anything is recorded
@@ -450,7 +450,7 @@ def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *
     require_area(caller, area)
     if len(area) < 4:
         raise Unprocessable("请指定市或以下的区域：?area=<代码>", code="area_too_wide",
-                            errors=[{"loc": ["query", "area"], "msg": "省级范围过大，请按市查看"}])
+                            errors=[{"loc": ["area"], "msg": "省级范围过大，请按市查看"}])
     pk = findings_partition(cadence or ("preview" if preview else "month"), month, keys.city_of(area))
     page = storage.query(pk, begins_with=keys.SEP.join([FINDING_PREFIX, area]), limit=limit, cursor=cursor)
     # Findings point at vulnerable people and open cases: every read is on the audit trail.

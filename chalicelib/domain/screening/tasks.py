@@ -207,7 +207,7 @@ def _require_post(caller: Caller, task: Task) -> None:
     (an administrator may act for any post)."""
     if task.role not in caller.roles and ADMIN not in caller.roles:
         raise Forbidden("该任务派给其他岗位，只能由该岗位或管理员办理", code="not_your_role",
-                        errors=[{"loc": ["path", "task_id"], "msg": f"任务岗位为 {task.role}，不是您的角色"}])
+                        errors=[{"loc": ["task_id"], "msg": f"任务岗位为 {task.role}，不是您的角色"}])
 
 
 def work(caller: Caller, task: Task, data: TaskUpdate, expected_version: int) -> Task:
