@@ -54,6 +54,9 @@ class Parameter:
     maximum: Decimal
     description: str = ""      # where the rule comes from (law, notice), for administrators
     default: Decimal | None = None  # the national rule, used where no area set a version
+    # The intake category (TICKET_CATEGORIES) whose tickets this parameter also limits, in its unit (日 or
+    # 工作日): the service states its statutory period once, and the intake desk counts a ticket by it (C5).
+    ticket_category: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("minimum", "maximum", "default"):
@@ -66,6 +69,10 @@ class Parameter:
             raise ValueError(f"{self.name}: minimum above maximum")
         if self.default is not None and not self.minimum <= self.default <= self.maximum:
             raise ValueError(f"{self.name}: default outside its bounds")
+        if self.ticket_category is not None and (self.ticket_category not in TICKET_CATEGORIES
+                                                 or self.unit not in TIME_LIMIT_UNITS):
+            raise ValueError(f"{self.name}: a ticket time limit needs a category of {tuple(TICKET_CATEGORIES)} "
+                             f"and a unit of {TIME_LIMIT_UNITS}")
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,7 @@ class CaseProgress:
 # The categories the intake desk classifies a request (a ticket) into (SPEC C5). They live in the contract,
 # not in intake, because a plugin's intake target names the categories it takes and must be checked against
 # them when it is declared; intake (chalicelib.domain.intake.models.CATEGORIES) uses this same vocabulary.
+TIME_LIMIT_UNITS = ("日", "工作日")  # calendar days (民法典 arts. 201, 203) or working days
 TICKET_CATEGORIES: dict[str, str] = {
     "consultation": "法律咨询",
     "dispute": "矛盾纠纷",
@@ -346,6 +354,11 @@ def parameter(name: str) -> Parameter | None:
 
 def parameters() -> list[Parameter]:
     return [parameter for _, parameter in _current().parameters.values()]
+
+
+def ticket_time_limit(category: str) -> Parameter | None:
+    """The enabled service's parameter that limits tickets of `category` (`Parameter.ticket_category`), if any."""
+    return next((p for p in parameters() if p.ticket_category == category), None)
 
 
 def link_rule(entity: str) -> LinkRule | None:

@@ -35,7 +35,7 @@ PARAMETERS = (
     Parameter(GREEN_CHANNEL_HOURS, title="绿色通道受理、审查、指派时限", unit="工作小时", minimum=1, maximum=240,
               default=24,
               description="SPEC L5 “一日受理、审查、指派”：自提交起，只计工作日（国务院节假日安排，含调休上班日）的小时数。"),
-    Parameter(REVIEW_DAYS, title="法律援助申请审查时限", unit="日", minimum=1, maximum=60, default=7,
+    Parameter(REVIEW_DAYS, title="法律援助申请审查时限", unit="日", minimum=1, maximum=60, default=7, ticket_category="legal_aid",
               description="法律援助法第四十三条：自收到申请之日起七日内审查并作出决定。"),
     Parameter(ASSIGN_DAYS, title="批准后指派时限", unit="日", minimum=1, maximum=60, default=3,
               description="法律援助法第四十三条：自作出给予法律援助决定之日起三日内指派。"),

@@ -22,6 +22,7 @@ plugin = Plugin(
     core_service=True,
     parameters=(
         Parameter(CERTIFICATE_DAYS, title="公证书出具时限", unit="工作日", minimum=1, maximum=60, default=15,
+                  ticket_category="notary",
                   description="公证程序规则第三十五条：自受理公证申请之日起十五个工作日内出具公证书。"),
         Parameter(OPENS_AT, title="公证处预约开始时间", unit="时", minimum=0, maximum=23, default=9,
                   description="预约时段不得早于此时（北京时间）。"),

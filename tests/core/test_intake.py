@@ -339,3 +339,42 @@ def test_an_intake_target_naming_a_category_no_ticket_can_have_is_refused_when_d
         plugin.IntakeTarget("test_neighbours", "邻里纠纷", ("dispute", "neighbour"), _open_case, _progress)
     with pytest.raises(ValueError, match="not ticket categories"):
         plugin.IntakeTarget("test_nothing", "无类别", (), _open_case, _progress)
+
+
+TIMING_SERVICE = stand_in_plugin("timing-service", parameters=(
+    plugin.Parameter("timing_service.review_days", title="审查时限", unit="日", minimum=1, maximum=60, default=7,
+                     ticket_category="appraisal"),))
+
+
+def test_a_service_states_its_categorys_period_once_and_the_desk_counts_tickets_by_it(client, desk):
+    """SPEC C5, CONTRACT "Plugins" (the core names no plugin parameter): a service's own statutory period
+    (`Parameter.ticket_category`) limits that category's tickets, in its unit — here 7 days by the Civil Code,
+    a last day on a Sunday moving to Monday."""
+    from chalicelib.domain.policy.service import CORE_PARAMETERS
+
+    assert not {"intake.legal_aid_days", "intake.notary_days"} & set(CORE_PARAMETERS)
+    _pin(date(2026, 11, 29))  # a Sunday: the seventh day is Sunday 6 December, so Monday 7 December
+    with also_enabled(TIMING_SERVICE):
+        timed = ok(ask(client, desk["resident"], category="appraisal"), 201)
+    assert timed["due_on"] == "2026-12-07" and timed["deadline"].startswith("司法鉴定 7 日内办结")
+
+
+def test_a_category_only_a_disabled_service_times_takes_the_general_time_limit():
+    from chalicelib.domain.intake.models import deadline_parameter
+
+    before = plugin.enabled()
+    plugin.activate([])
+    try:
+        assert deadline_parameter("notary") == deadline_parameter("legal_aid") == "intake.other_days"
+        assert deadline_parameter("consultation") == "intake.consultation_days"
+    finally:
+        plugin.activate(before)
+    with also_enabled(TIMING_SERVICE):
+        assert deadline_parameter("appraisal") == "timing_service.review_days"
+
+
+def test_a_ticket_time_limit_names_a_ticket_category_and_counts_days_or_working_days():
+    with pytest.raises(ValueError, match="ticket time limit"):
+        plugin.Parameter("timing_service.x_days", title="x", unit="日", minimum=1, maximum=9, ticket_category="tax")
+    with pytest.raises(ValueError, match="ticket time limit"):
+        plugin.Parameter("timing_service.x_hours", title="x", unit="小时", minimum=1, maximum=9, ticket_category="notary")

@@ -14,8 +14,8 @@ The life of a ticket (`models.ALLOWED` is the whole table):
 Only the owner changes an owned ticket (403 for anyone else, 404 for staff outside its area); a step the
 state does not allow is 409 naming the allowed ones.
 
-Time limit (限时办结): `intake.<category>_days` working days (State Council calendar) from the day received,
-in force for the grid on that day; `intake.due_soon_days` makes the "almost overdue" window. The daily
+Time limit (限时办结): `intake.<category>_days` working days (State Council calendar), or the enabled service's
+own period for the category (`models.deadline_parameter`), from the day received, in force for the grid on that day; `intake.due_soon_days` makes the "almost overdue" window. The daily
 `sweep_overdue` marks what passed its limit.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from chalicelib.domain.intake.models import (
     ALLOWED, CATEGORIES, COUNTER, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS,
     ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut,
     ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut,
-    TicketSummary, TransferIn, deadline_parameter,
+    TicketSummary, TransferIn, deadline_parameter, due_after, time_limit_text,
 )
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit, pii, storage, workdays
@@ -60,7 +60,7 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     fields = _who_and_how(caller, data)
     today = today_shanghai()
     limit = _limit(data.category, data.grid, today, loc="grid")
-    due = workdays.add_working_days(today, int(limit.value))
+    due = due_after(today, int(limit.value), limit.unit)
     moment = now_utc()
     steps = [Step(at=moment, action="received", actor=caller.sub)]
     if caller.is_staff:
@@ -68,7 +68,7 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     for attempt in range(SEQUENCE_ATTEMPTS):
         code, counter_op, counter = _next_code(data.grid, today, fresh=attempt > 0)
         ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
-                        received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value),
+                        received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value), deadline_unit=limit.unit,
                         deadline_basis=limit.describe(), deadline_estimated=not due.official, history=steps,
                         **fields)
         storage.stamp_new(ticket)
@@ -207,7 +207,8 @@ def view(ticket: Ticket, *, staff: bool) -> TicketOut:
     progress = _progress(ticket) if ticket.case and ticket.status == "routed" else None
     history = [StepOut(at=s.at, action=s.action, title=ACTION_TITLES[s.action], actor=s.actor if staff else None,
                        note=s.note if staff else None) for s in ticket.history]
-    deadline = f"{CATEGORIES.get(ticket.category, ticket.category)} {ticket.deadline_days} 个工作日内办结（至 {ticket.due_on}）"
+    deadline = (f"{CATEGORIES.get(ticket.category, ticket.category)} "
+                f"{time_limit_text(ticket.deadline_days, ticket.deadline_unit)}内办结（至 {ticket.due_on}）")
     if ticket.deadline_estimated:
         deadline += "；次年节假日安排未公布，按法定节假日估算"
     return TicketOut(
@@ -349,8 +350,8 @@ def route(caller: Caller, code: str, data: RouteIn, expected_version: int) -> Ti
     changes: dict[str, Any] = {}
     if data.category and data.category != ticket.category:
         limit = _limit(data.category, ticket.grid, ticket.received_on, loc="category")
-        due = workdays.add_working_days(ticket.received_on, int(limit.value))
-        changes = {"category": data.category, "deadline_days": int(limit.value), "due_on": due.end,
+        due = due_after(ticket.received_on, int(limit.value), limit.unit)
+        changes = {"category": data.category, "deadline_days": int(limit.value), "deadline_unit": limit.unit, "due_on": due.end,
                    "deadline_basis": limit.describe(), "deadline_estimated": not due.official}
     # A moved due day gets its own entry so the sweep finds the ticket then (the old entry is harmless:
     # the sweep reads the ticket itself).
