@@ -37,7 +37,7 @@ def get(caller: Caller, greeting_id: str) -> Greeting:
 def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[GreetingOut]:
     page = storage.page(Greeting, "hello-greeting", caller.sub, limit=limit, cursor=cursor, newest_first=True)
     return Page[GreetingOut](items=[GreetingOut.of(Greeting.from_item(i)) for i in page.items],
-                        next_cursor=page.next_cursor)
+                             next_cursor=page.next_cursor)
 
 
 # --- what hello declares on its Plugin ------------------------------------------------------------------

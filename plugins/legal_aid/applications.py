@@ -229,7 +229,7 @@ def institution_names(staff: list[accounts.StaffAccount]) -> dict[str, str]:
 def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[LegalAidApplicationSummary]:
     page = storage.page(Application, ENTITY, caller.sub, limit=limit, cursor=cursor, newest_first=True)
     return Page[LegalAidApplicationSummary](items=[summary(Application.from_item(i)) for i in page.items],
-                                   next_cursor=page.next_cursor)
+                                            next_cursor=page.next_cursor)
 
 
 def assigned_to(caller: Caller, state: str, *, limit: int, cursor: str | None) -> Page[LegalAidApplicationSummary]:
@@ -237,7 +237,7 @@ def assigned_to(caller: Caller, state: str, *, limit: int, cursor: str | None) -
     page = storage.page(Application, LAWYER_INDEX, caller.sub, after=(state,), limit=limit, cursor=cursor,
                         newest_first=True)
     return Page[LegalAidApplicationSummary](items=[summary(Application.from_item(i)) for i in page.items],
-                                   next_cursor=page.next_cursor)
+                                            next_cursor=page.next_cursor)
 
 
 def claim(caller: Caller, data: LegalAidClaimIn) -> Application:

@@ -52,7 +52,7 @@ def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) 
     require_covers(caller, scope, ["area"])
     page = storage.page(Mediator, "mediation-mediator", scope, limit=limit, cursor=cursor)
     return Page[MediatorOut](items=[MediatorOut.of(Mediator.from_item(i)) for i in page.items],
-                        next_cursor=page.next_cursor)
+                             next_cursor=page.next_cursor)
 
 
 def nearness(mediator_area: str, grid: str) -> int:

@@ -86,7 +86,7 @@ def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[ResidentDisp
     today = today_shanghai()
     disputes = [found[i["id"]] for i in page.items if i["id"] in found]
     return Page[ResidentDisputeOut](items=[resident_dispute_out(d, today) for d in disputes if _visible(caller, d)],
-                               next_cursor=page.next_cursor)
+                                    next_cursor=page.next_cursor)
 
 
 def _party_entries(dispute: Dispute) -> list[dict]:

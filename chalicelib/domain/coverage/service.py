@@ -177,7 +177,7 @@ def list_in_area(caller: Caller, code: str, role: str, *, limit: int, cursor: st
     page = storage.query(keys.coverage_partition(role, keys.district_of(code)), index="gsi1",
                          begins_with=code, limit=limit, cursor=cursor)
     return Page[AssignmentOut](items=describe([Assignment.from_item(i) for i in page.items]),
-                          next_cursor=page.next_cursor)
+                               next_cursor=page.next_cursor)
 
 
 # --- the coverage report --------------------------------------------------------------------------

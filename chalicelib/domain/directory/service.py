@@ -178,7 +178,7 @@ def list_institutions(caller: Caller, area: str | None, kind: str | None, *, lim
     page = storage.query(keys.area_scope_partition(entity, keys.city_of(scope)), index="gsi2" if kind else "gsi1",
                          begins_with=scope, limit=limit, cursor=cursor)
     return Page[InstitutionOut](items=[InstitutionOut.of(Institution.from_item(i)) for i in page.items],
-                           next_cursor=page.next_cursor)
+                                next_cursor=page.next_cursor)
 
 
 def institutions_under(area_code: str, kind: str, *, max_items: int = 5000) -> list[Institution]:
@@ -304,7 +304,7 @@ def _person_page(page: storage.Page, keep: Callable[[Person], bool] = lambda p: 
     people = [p for p in (Person.from_item(i) for i in page.items) if keep(p)]
     insts = load_institutions({p.institution_id for p in people if p.institution_id})
     return Page[PersonOut](items=[PersonOut.of(p, insts.get(p.institution_id or "")) for p in people],
-                      next_cursor=page.next_cursor)
+                           next_cursor=page.next_cursor)
 
 
 def load_people(ids: Iterable[str]) -> dict[str, Person]:

@@ -168,7 +168,7 @@ def open_tasks(caller: Caller, area: str | None, *, limit: int, cursor: str | No
     require_covers(caller, area, ["area"])
     page = storage.page(Rectification, "feedback-rectification-open", (area, "open"), limit=limit, cursor=cursor)
     return Page[RectificationOut](items=[RectificationOut.of(Rectification.from_item(i)) for i in page.items],
-                             next_cursor=page.next_cursor)
+                                  next_cursor=page.next_cursor)
 
 
 def stats(caller: Caller, area: str | None, month: str) -> StatsOut:

@@ -490,7 +490,7 @@ def linked_to(caller: Caller, linked_record: str, *, limit: int, cursor: str | N
     rule.may_link(caller, record_id)
     page = storage.query(keys.files_for_record(entity, record_id), index="gsi2", limit=limit, cursor=cursor)
     return Page[FileOut](items=[FileOut.of(StoredFile.from_item(i), viewer=caller) for i in page.items],
-                    next_cursor=page.next_cursor)
+                         next_cursor=page.next_cursor)
 
 
 def leaflets(area_code: str, *, limit: int, cursor: str | None) -> Page[LeafletOut]:
@@ -501,4 +501,4 @@ def leaflets(area_code: str, *, limit: int, cursor: str | None) -> Page[LeafletO
     partition = keys.area_scope_partition(LEAFLET_LIST, keys.city_of(area_code))
     page = storage.query(partition, index="gsi1", begins_with=area_code, limit=limit, cursor=cursor)
     return Page[LeafletOut](items=[LeafletOut.of(StoredFile.from_item(i)) for i in page.items],
-                       next_cursor=page.next_cursor)
+                            next_cursor=page.next_cursor)

@@ -543,7 +543,7 @@ def versions(caller: Caller, name: str, area_code: str, *, limit: int, cursor: s
     page = storage.query(keys.policy_partition(name, area_code), begins_with=keys.POLICY_VERSION_PREFIX,
                          limit=limit, cursor=cursor, newest_first=True)
     return Page[VersionOut](items=[VersionOut.of(Version.from_item(i)) for i in page.items],
-                       next_cursor=page.next_cursor)
+                            next_cursor=page.next_cursor)
 
 
 # --- demo data ------------------------------------------------------------------------------------------

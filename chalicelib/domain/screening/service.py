@@ -456,4 +456,4 @@ def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *
     # Findings point at vulnerable people and open cases: every read is on the audit trail.
     audit.record_read(actor, "screening-findings", f"{month}:{area}", f"查看 {month} 主动排摸结果（{len(page.items)} 条）")
     return Page[FindingOut](items=[FindingOut(**{k: i.get(k) for k in FindingOut.model_fields}) for i in page.items],
-                       next_cursor=page.next_cursor)
+                            next_cursor=page.next_cursor)
