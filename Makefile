@@ -40,11 +40,13 @@ proof: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
-# Then the bytecode of every module a cold start imports, compiled by the runtime's Python into the zip
-# (Lambda's /var/task is read-only: without it each cold start compiles them all; tools/compile_package.py).
+# Then the route manifest the app mounts its routes from (tools/route_manifest.py), and the bytecode of
+# every module a cold start imports, compiled by the runtime's Python into the zip (Lambda's /var/task is
+# read-only: without it each cold start compiles them all; tools/compile_package.py).
 package: $(STAMP)
 	AWS_DEFAULT_REGION=cn-northwest-1 $(VENV)/bin/chalice package --stage $${STAGE:-prod} \
 		--merge-template infra/resources.json build/$${STAGE:-prod}
+	$(PY) -m tools.route_manifest build/$${STAGE:-prod}/deployment.zip
 	$(PY) -m tools.compile_package build/$${STAGE:-prod}/deployment.zip
 
 clean:

@@ -1,6 +1,4 @@
 """法网格 API: builds the Chalice app, registers the core routes and the enabled plugins. Nothing else."""
-import importlib
-
 from chalice import Chalice, Cron, Rate
 
 from chalicelib import plugin
@@ -8,26 +6,27 @@ from chalicelib.platform import config, timeutil, web
 from chalicelib.platform.auth import authorizer as gateway
 from chalicelib.platform.web import lazy
 
-# The core's blueprints (`bp` of each module), mounted at /v1 in this order.
+# The core's route modules (each with its blueprint `bp`), mounted at /v1 in this order.
 CORE_ROUTES = tuple(f"chalicelib.domain.{name}.routes" for name in (
     "meta", "areas", "directory", "coverage", "board", "rota", "policy", "files", "screening", "accounts",
     "intake", "feedback", "notify"))
+
+
+def route_modules(plugins: list[str]) -> dict[str, str]:
+    """Route module → its URL prefix: the core's, then each of `plugins` at /v1/<its name>."""
+    return {**{module: "/v1" for module in CORE_ROUTES},
+            **{f"plugins.{name}.routes": f"/v1/{plugin.name_of(name)}" for name in plugins}}
+
 
 timeutil.apply_fixed_now(config.stage(), config.fixed_now())  # local stage only; a deployed stage refuses it
 app = Chalice(app_name=config.APP_NAME, configure_logs=False)  # Powertools Logger owns the logs
 web.bind(app)
 app.register_middleware(web.middleware, "http")
 app.register_blueprint(gateway.bp)
-if config.lazy_routes():  # deployed stages: each route module imported by the first call to one of its routes
-    for module in CORE_ROUTES:
-        lazy.mount(app, module, {"jwt_auth": gateway.jwt_auth})
-    plugin.defer(config.enabled_plugins())
-    for name in config.enabled_plugins():
-        lazy.mount(app, f"plugins.{name}.routes", {"jwt_auth": gateway.jwt_auth})
-else:
-    for module in CORE_ROUTES:
-        app.register_blueprint(importlib.import_module(module).bp, url_prefix="/v1")
-    plugin.mount(app, plugin.load(config.enabled_plugins()))
+# Each route module imported by the first call to one of its routes, the plugins by the first question the
+# core asks about them: a cold start pays for what its request needs (web.lazy).
+lazy.mount(app, lazy.manifest(route_modules(config.enabled_plugins())), {"jwt_auth": gateway.jwt_auth})
+plugin.defer(config.enabled_plugins())
 
 
 # Scheduled and queue functions live here, not in blueprints: a blueprint's handler runs with its own module

@@ -1,4 +1,5 @@
-"""`make bench`: cold start at ready-to-serve next to the stack's floor (bench/cold_start.py), the Lambda zip
+"""`make bench`: cold start at ready-to-serve next to the stack's floor (bench/cold_start.py), cold start plus
+the first request and warm requests through the Lambda handler next to the floor (bench/first_request.py), the Lambda zip
 size as `make package` builds it, and DynamoDB calls per request for every route (bench/route_calls.py).
 Prints figures; asserts nothing (tests never assert on timings).
 
@@ -25,15 +26,15 @@ def _stage_env() -> dict[str, str]:
     return {**config["environment_variables"], **config["stages"]["dev"]["environment_variables"]}
 
 
-def import_times() -> None:
+def import_times(floor: Path, ours: Path) -> None:
     from bench import cold_start
 
     env = _stage_env()
-    figures = cold_start.measure(RUNS, env)
+    figures = cold_start.measure(RUNS, env, floor, ours)
     floor, ours = figures["floor"], figures["app"]
     print(f"(a) cold start at ready-to-serve (handler imported + boto3 + DynamoDB client), from the unpacked, "
           f"precompiled `chalice package` zips; median of {RUNS} alternating fresh interpreters")
-    print(f"    floor (Chalice + pydantic, one model):            {floor * 1000:7.1f} ms")
+    print(f"    floor (Chalice + boto3 + pydantic, a client):     {floor * 1000:7.1f} ms")
     print(f"    app.py with enabled plugins ({env.get('ENABLED_PLUGINS')}): {ours * 1000:7.1f} ms"
           f"   = {ours / floor:.2f}× floor (target ≤ 1.25×)")
     print("    samples (ms): floor " + " ".join(f"{v * 1000:.0f}" for v in figures["floor_all"])
@@ -47,6 +48,18 @@ def import_times() -> None:
               f" asks about them: {plugins * 1000:.0f} ms")
 
 
+FIRST_RUNS = int(os.environ.get("BENCH_FIRST_RUNS", "11"))
+WARM_RUNS = int(os.environ.get("BENCH_WARM_RUNS", "5"))
+WARM_REQUESTS = int(os.environ.get("BENCH_WARM_REQUESTS", "300"))
+
+
+def first_requests(floor: Path, ours: Path) -> None:
+    from bench import first_request
+
+    figures = first_request.measure(floor, ours, _stage_env(), FIRST_RUNS, WARM_RUNS, WARM_REQUESTS)
+    first_request.report(figures, FIRST_RUNS, WARM_REQUESTS)
+
+
 def zip_size() -> None:
     with tempfile.TemporaryDirectory() as out:
         chalice = str(Path(sys.executable).with_name("chalice"))
@@ -54,8 +67,8 @@ def zip_size() -> None:
                        cwd=ROOT, env={**os.environ, "AWS_DEFAULT_REGION": "cn-northwest-1"},
                        check=True, capture_output=True)
         archive = Path(out, "deployment.zip")
-        subprocess.run([sys.executable, "-m", "tools.compile_package", str(archive)], cwd=ROOT, check=True,
-                       capture_output=True)
+        for tool in ("tools.route_manifest", "tools.compile_package"):
+            subprocess.run([sys.executable, "-m", tool, str(archive)], cwd=ROOT, check=True, capture_output=True)
         with zipfile.ZipFile(archive) as z:
             unpacked = sum(i.file_size for i in z.infolist())
         print("(b) deployment package (stage prod, with its bytecode, as `make package` builds it)")
@@ -117,9 +130,16 @@ def extra_benches() -> None:
 
 
 def main() -> None:
-    parts = set(sys.argv[1:]) or {"cold", "zip", "calls"}  # `python -m bench calls`: one part only
-    if "cold" in parts:
-        import_times()
+    parts = set(sys.argv[1:]) or {"cold", "first", "zip", "calls"}  # `python -m bench calls`: one part only
+    if parts & {"cold", "first"}:
+        from bench import cold_start
+
+        with tempfile.TemporaryDirectory() as work:
+            floor, ours = cold_start.packaged(Path(work))
+            if "cold" in parts:
+                import_times(floor, ours)
+            if "first" in parts:
+                first_requests(floor, ours)
     if "zip" in parts:
         zip_size()
     if "calls" in parts:

@@ -7,7 +7,7 @@ interpreter with `-S` and the unpacked folder first on the path, then boto3 from
 runtime provides boto3), with `PYTHONDONTWRITEBYTECODE` as on Lambda's read-only /var/task. App and floor
 runs alternate, so a busy machine slows both alike; the figures are medians.
 
-What the app does for its own cold start: routes mounted from manifests on deployed stages, each route module
+What the app does for its own cold start: routes mounted from the packaged manifest, each route module
 imported by the first call to one of its routes, and the plugins by the first question the core asks about
 them (chalicelib/platform/web/lazy.py, `plugin.defer`) — the first request's share is measured too; bytecode in the zip (tools/compile_package.py); pydantic schemas
 built on first use (`Model`'s `defer_build`); boto3 imported on the first call (platform/aws.py); the OpenAPI
@@ -35,7 +35,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The floor: a bare Chalice + boto3 + pydantic app. Its client is created at import; `/health` answers a
+# model, `/items/{item_id}` one GetItem (bench/first_request.py).
 FLOOR_APP = '''
+import json
+import os
+
+import boto3
 from chalice import Chalice
 from pydantic import BaseModel
 
@@ -44,12 +50,31 @@ class Thing(BaseModel):
     name: str
 
 
+class Item(BaseModel):
+    pk: str
+    sk: str
+    version: int
+
+
 app = Chalice(app_name="floor")
+dynamodb = boto3.client("dynamodb")
 
 
 @app.route("/")
 def index():
     return Thing(name="x").model_dump()
+
+
+@app.route("/health")
+def health():
+    return Thing(name="ok").model_dump()
+
+
+@app.route("/items/{item_id}")
+def item(item_id):
+    found = dynamodb.get_item(TableName=os.environ["TABLE_NAME"], ConsistentRead=True,
+                              Key={k: {"S": v} for k, v in json.loads(os.environ["BENCH_KEY"]).items()})["Item"]
+    return Item(pk=found["pk"]["S"], sk=found["sk"]["S"], version=int(found["version"]["N"])).model_dump()
 '''
 
 # After ready-to-serve, what the first request adds on a deployed stage (web.lazy): importing its route
@@ -57,6 +82,8 @@ def index():
 
 READY = ("import time; t = time.perf_counter(); import app, boto3; "
          "boto3.session.Session().client('dynamodb', region_name='cn-northwest-1'); print(time.perf_counter() - t)")
+# The floor is a bare app that creates its client at import, as most do: importing it is its ready-to-serve.
+READY_FLOOR = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
 
 
 FIRST_CALL = ("import sys, time, app; from chalicelib import plugin; from chalicelib.platform.web import lazy; "
@@ -71,11 +98,15 @@ def _pinned(name: str) -> str:
 
 
 def _package(project: Path, stage: str, out: Path) -> Path:
-    """`chalice package` + precompile, unpacked into `out`/unzipped; returns that folder."""
+    """`chalice package` + (the app's) route manifest + precompile, as `make package` does, unpacked into
+    `out`/unzipped; returns that folder."""
     chalice = str(Path(sys.executable).with_name("chalice"))
     extra = ["--merge-template", "infra/resources.json"] if project == ROOT else []
     subprocess.run([chalice, "package", "--stage", stage, *extra, str(out)], cwd=project, check=True,
                    capture_output=True, env={**os.environ, "AWS_DEFAULT_REGION": "cn-northwest-1"})
+    if project == ROOT:
+        subprocess.run([sys.executable, "-m", "tools.route_manifest", str(out / "deployment.zip")], cwd=ROOT,
+                       check=True, capture_output=True)
     subprocess.run([sys.executable, "-m", "tools.compile_package", str(out / "deployment.zip")], cwd=ROOT,
                    check=True, capture_output=True)
     with zipfile.ZipFile(out / "deployment.zip") as archive:
@@ -103,26 +134,29 @@ def _sample(folder: Path, env: dict[str, str], code: str = READY, *args: str) ->
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def measure(runs: int, stage_env: dict[str, str]) -> dict[str, float]:
+def packaged(work: Path) -> tuple[Path, Path]:
+    """The floor's and the app's zips, packaged, precompiled and unpacked under `work`: (floor, app)."""
+    return _package(_floor_project(work), "prod", work / "floor-out"), _package(ROOT, "prod", work / "app-out")
+
+
+def measure(runs: int, stage_env: dict[str, str], floor: Path, ours: Path) -> dict[str, float]:
     """Medians (seconds) of `runs` alternating ready-to-serve samples of the floor and the app."""
-    with tempfile.TemporaryDirectory() as work:
-        floor = _package(_floor_project(Path(work)), "prod", Path(work, "floor-out"))
-        ours = _package(ROOT, "prod", Path(work, "app-out"))
-        env = {"PATH": os.environ["PATH"], "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-               "AWS_DEFAULT_REGION": "cn-northwest-1", **stage_env}
-        _sample(floor, env), _sample(ours, env)  # warm the disk cache
-        samples: dict[str, list[float]] = {"floor": [], "app": []}
-        for _ in range(runs):
-            samples["floor"].append(_sample(floor, env))
-            samples["app"].append(_sample(ours, env))
-        first = _first_calls(ours, env, max(3, runs // 3)) if env.get("LAZY_ROUTES") == "1" else {}
+    env = {"PATH": os.environ["PATH"], "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+           "AWS_DEFAULT_REGION": "cn-northwest-1", **stage_env}
+    _sample(floor, env, READY_FLOOR), _sample(ours, env)  # warm the disk cache
+    samples: dict[str, list[float]] = {"floor": [], "app": []}
+    for _ in range(runs):
+        samples["floor"].append(_sample(floor, env, READY_FLOOR))
+        samples["app"].append(_sample(ours, env))
+    first = _first_calls(ours, env, max(3, runs // 3))
     return {name: statistics.median(values) for name, values in samples.items()} | {
         f"{name}_all": values for name, values in samples.items()} | {"first_call": first}
 
 
 def _first_calls(folder: Path, env: dict[str, str], runs: int) -> dict[str, float]:
     """Median seconds the first request adds, per route module of the enabled app, and for the plugins."""
-    modules = sorted({f"chalicelib.domain.{p.parent.name}.routes" for p in folder.glob("chalicelib/domain/*/routes.json")}
-                     | {f"plugins.{name}.routes" for name in env.get("ENABLED_PLUGINS", "").split(",") if name})
+    enabled = {f"plugins.{name}.routes" for name in env.get("ENABLED_PLUGINS", "").split(",") if name}
+    shipped = json.loads((folder / "routes.json").read_text(encoding="utf-8"))
+    modules = sorted(m for m in shipped if m.startswith("chalicelib.") or m in enabled)
     return {what: statistics.median(_sample(folder, env, FIRST_CALL, what) for _ in range(runs))
             for what in ["plugins", *modules]}

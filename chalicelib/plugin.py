@@ -21,6 +21,9 @@ What a plugin may declare (all optional but `name`, `title`, `blueprint`):
 - `roles`             people's roles it adds to the directory's vocabulary (the sign-in roles a token may
                       carry are fixed by CONTRACT.md: `chalicelib.platform.auth.roles`).
 - `institution_kinds` kinds of institution it adds to the directory's vocabulary.
+- `ticket_categories` intake categories it times (`TicketCategory`): its own, beside the core's
+                      `TICKET_CATEGORIES`, or a core one its statutory period limits; the time limit
+                      stated once.
 - `demo_data`         loads its demo records for `make dev` (idempotent).
 A check or demo loader that raises is recorded against its plugin and does not stop the others.
 """
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -54,9 +58,6 @@ class Parameter:
     maximum: Decimal
     description: str = ""      # where the rule comes from (law, notice), for administrators
     default: Decimal | None = None  # the national rule, used where no area set a version
-    # The intake category (TICKET_CATEGORIES) whose tickets this parameter also limits, in its unit (日 or
-    # 工作日): the service states its statutory period once, and the intake desk counts a ticket by it (C5).
-    ticket_category: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("minimum", "maximum", "default"):
@@ -69,10 +70,6 @@ class Parameter:
             raise ValueError(f"{self.name}: minimum above maximum")
         if self.default is not None and not self.minimum <= self.default <= self.maximum:
             raise ValueError(f"{self.name}: default outside its bounds")
-        if self.ticket_category is not None and (self.ticket_category not in TICKET_CATEGORIES
-                                                 or self.unit not in TIME_LIMIT_UNITS):
-            raise ValueError(f"{self.name}: a ticket time limit needs a category of {tuple(TICKET_CATEGORIES)} "
-                             f"and a unit of {TIME_LIMIT_UNITS}")
 
 
 @dataclass(frozen=True)
@@ -112,9 +109,9 @@ class CaseProgress:
     result: str | None = None  # Chinese, once closed: what came of it
 
 
-# The categories the intake desk classifies a request (a ticket) into (SPEC C5). They live in the contract,
-# not in intake, because a plugin's intake target names the categories it takes and must be checked against
-# them when it is declared; intake (chalicelib.domain.intake.models.CATEGORIES) uses this same vocabulary.
+# The core's categories the intake desk classifies a request (a ticket) into (SPEC C5). A plugin adds its own
+# (`Plugin.ticket_categories`); an intake target names the core's or its own plugin's, checked when the
+# plugin is declared. Intake reads the whole vocabulary as `CATEGORIES` below.
 TIME_LIMIT_UNITS = ("日", "工作日")  # calendar days (民法典 arts. 201, 203) or working days
 TICKET_CATEGORIES: dict[str, str] = {
     "consultation": "法律咨询",
@@ -127,22 +124,62 @@ TICKET_CATEGORIES: dict[str, str] = {
 }
 
 
+def ticket_deadline_parameter(category: str) -> str:
+    """The policy parameter holding a category's time limit in working days (SPEC C5 限时办结)."""
+    return f"intake.{category}_days"
+
+
+@dataclass(frozen=True)
+class TicketCategory:
+    """A category of request a service times at the intake desk (SPEC C5 限时办结), its time limit stated once:
+    - a category of its own, added to the vocabulary beside the core's: `days`, the default of the parameter
+      `intake.<code>_days` (working days from the day received), set per area like the core's;
+    - or a core category its own statutory period limits (legal aid's review period, notary's certificate
+      period): `time_limit`, one of the plugin's `parameters`, counted in its unit (日 by the Civil Code, or
+      工作日). The core declares no `intake.<code>_days` for such a category; while no enabled service times
+      it, its tickets take `intake.other_days`."""
+    code: str                  # "publicity_request"
+    title: str                 # "普法宣传"
+    days: int | None = None    # the default time limit, in working days (a category of its own)
+    basis: str = ""            # where the limit comes from, for administrators
+    time_limit: Parameter | None = None
+
+    def __post_init__(self) -> None:
+        if not CODE_SHAPE.match(self.code):
+            raise ValueError(f"ticket category {self.code!r} must be snake_case")
+        if (self.days is None) == (self.time_limit is None):
+            raise ValueError(f"ticket category {self.code!r}: give its time limit once, as days or as time_limit")
+        if self.time_limit is not None and self.time_limit.unit not in TIME_LIMIT_UNITS:
+            raise ValueError(f"ticket category {self.code!r}: a ticket time limit counts {TIME_LIMIT_UNITS}, "
+                             f"not {self.time_limit.unit!r}")
+
+    @property
+    def deadline(self) -> Parameter:
+        if self.time_limit is not None:
+            return self.time_limit
+        return Parameter(ticket_deadline_parameter(self.code), title=f"受理时限：{self.title}", unit="工作日",
+                         minimum=1, maximum=60, default=self.days, description=self.basis)
+
+
 @dataclass(frozen=True)
 class IntakeTarget:
     """A kind of request a service takes from the intake desk (C5/C6): how it opens its case from a ticket,
     and how the desk learns the result to report back to the resident (the ticket follows the case)."""
     code: str                  # "legal_aid_application"
     title: str                 # "法律援助申请"
-    categories: tuple[str, ...]  # the ticket categories routed here (TICKET_CATEGORIES), e.g. ("legal_aid",)
+    categories: tuple[str, ...]  # the ticket categories routed here (the core's or the plugin's own), e.g. ("legal_aid",)
     open_case: Callable[[IntakeRequest], CaseRef]
     progress: Callable[[CaseRef], CaseProgress]
+    # The staff sign-in roles who work the cases opened here: they read the tickets routed here in their area.
+    handled_by: tuple[str, ...] = ()
+    # Whether a caller holds one case opened here (e.g. its assigned lawyer) though no role of `handled_by`
+    # is theirs: they read its ticket (staff of the grid's area only) and the case's result on it. Asked on a
+    # single ticket's read, never per line of a list; one that raises answers no.
+    holds: Callable[[Any, CaseRef], bool] | None = None
 
     def __post_init__(self) -> None:
-        # A category no ticket can have would advertise the target for requests that never reach it.
-        unknown = [c for c in self.categories if c not in TICKET_CATEGORIES]
-        if unknown or not self.categories:
-            raise ValueError(f"intake target {self.code!r}: categories {unknown or '()'} are not ticket categories "
-                             f"{tuple(TICKET_CATEGORIES)}")
+        if set(self.handled_by) - STAFF_ROLES:
+            raise ValueError(f"intake target {self.code!r}: handled_by {self.handled_by} names no staff sign-in role")
 
 
 COVERAGE_LEVELS = ("district", "town", "village", "grid")
@@ -236,10 +273,18 @@ class Plugin:
     roles: tuple[Term, ...] = ()
     institution_kinds: tuple[Term, ...] = ()
     demo_data: Callable[[DemoContext], None] | None = None
+    ticket_categories: tuple[TicketCategory, ...] = ()
 
     def __post_init__(self) -> None:
         if not NAME_SHAPE.match(self.name):
             raise ValueError(f"plugin name {self.name!r} must be lowercase letters, digits and '-'")
+        # A category no ticket can have would advertise the target for requests that never reach it.
+        known = {*TICKET_CATEGORIES, *(c.code for c in self.ticket_categories)}
+        for target in self.intake_targets:
+            unknown = [c for c in target.categories if c not in known]
+            if unknown or not target.categories:
+                raise ValueError(f"{self.name}: intake target {target.code!r}: categories {unknown or '()'} are not "
+                                 f"ticket categories {tuple(sorted(known))}")
         prefix = self.parameter_prefix
         for parameter in self.parameters:
             if not parameter.name.startswith(prefix):
@@ -288,6 +333,12 @@ def _current() -> _Index:
     return _index
 
 
+def name_of(module_name: str) -> str:
+    """A plugin's name is its folder's, `-` for `_` (`special_populations` → `special-populations`): known
+    without importing it (`names`), and checked when it is loaded."""
+    return module_name.replace("_", "-")
+
+
 def load(modules: Iterable[str]) -> list[Plugin]:
     plugins = []
     for module_name in modules:
@@ -295,14 +346,10 @@ def load(modules: Iterable[str]) -> list[Plugin]:
         found = getattr(module, "plugin", None)
         if not isinstance(found, Plugin):
             raise TypeError(f"plugins.{module_name} has no `plugin` object of type Plugin")
+        if found.name != name_of(module_name):
+            raise ValueError(f"plugins.{module_name} is named {found.name!r}, not {name_of(module_name)!r}")
         plugins.append(found)
     return plugins
-
-
-def mount(app, plugins: list[Plugin]) -> None:
-    activate(plugins)
-    for plugin in plugins:
-        app.register_blueprint(plugin.blueprint, url_prefix=f"/v1/{plugin.name}")
 
 
 def activate(plugins: list[Plugin]) -> None:
@@ -317,10 +364,19 @@ def activate(plugins: list[Plugin]) -> None:
         "ledger column": [(p, c.key) for p in plugins for c in p.ledger_columns],
         "role": [(p, r.code) for p in plugins for r in p.roles],
         "institution kind": [(p, k.code) for p in plugins for k in p.institution_kinds],
+        "ticket category": [(p, c.code) for p in plugins for c in p.ticket_categories],
     }.items():
         _unique(kind, pairs)
     for plugin in plugins:
-        for parameter in plugin.parameters:
+        for category in plugin.ticket_categories:
+            if category.code in TICKET_CATEGORIES and category.time_limit is None:
+                raise ValueError(f"{plugin.name}: ticket category {category.code!r} is the core's already (a service "
+                                 "times a core category only by a statutory period of its own, `time_limit`)")
+            if category.time_limit is not None and category.time_limit not in plugin.parameters:
+                raise ValueError(f"{plugin.name}: ticket category {category.code!r}: its time_limit "
+                                 f"{category.time_limit.name!r} is not one of the plugin's parameters")
+        owned = [c.deadline for c in plugin.ticket_categories if c.time_limit is None]
+        for parameter in [*plugin.parameters, *owned]:
             index.parameters[parameter.name] = (plugin, parameter)
         for rule in plugin.link_rules:
             index.link_rules[rule.entity] = (plugin, rule)
@@ -347,6 +403,13 @@ def enabled() -> list[Plugin]:
     return list(_current().plugins)
 
 
+def names() -> list[str]:
+    """The enabled plugins' names, without importing deferred ones (`GET /v1/health` activates none)."""
+    if _deferred is not None:
+        return [name_of(module) for module in _deferred]
+    return [p.name for p in _index.plugins]
+
+
 def parameter(name: str) -> Parameter | None:
     found = _current().parameters.get(name)
     return found[1] if found else None
@@ -357,8 +420,8 @@ def parameters() -> list[Parameter]:
 
 
 def ticket_time_limit(category: str) -> Parameter | None:
-    """The enabled service's parameter that limits tickets of `category` (`Parameter.ticket_category`), if any."""
-    return next((p for p in parameters() if p.ticket_category == category), None)
+    """The parameter an enabled service declares as the time limit of `category` (`TicketCategory`), if any."""
+    return next((c.deadline for p in _current().plugins for c in p.ticket_categories if c.code == category), None)
 
 
 def link_rule(entity: str) -> LinkRule | None:
@@ -386,12 +449,40 @@ def institution_kinds() -> list[tuple[Plugin, Term]]:
     return [(p, kind) for p in _current().plugins for kind in p.institution_kinds]
 
 
+class _TicketCategories(Mapping[str, str]):
+    """Every ticket category → its title: the core's, then the enabled plugins' (read at each use)."""
+
+    def _all(self) -> dict[str, str]:
+        return {**TICKET_CATEGORIES, **{c.code: c.title for p in _current().plugins for c in p.ticket_categories
+                                        if c.code not in TICKET_CATEGORIES}}
+
+    def __getitem__(self, code: str) -> str:
+        return self._all()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+CATEGORIES: Mapping[str, str] = _TicketCategories()
+
+
 @dataclass(frozen=True)
 class CheckOutcome:
     plugin: Plugin
     check: ScreeningCheck
     findings: list[Finding]
-    error: str | None = None   # the exception's type when the check failed (the message may hold data: logs only)
+    error: str | None = None   # `failure(exc)` when the check failed (the message may hold data: logs only)
+
+
+def failure(exc: BaseException) -> str:
+    """How a failed hook is named on a run and in reports: the exception's type and, for a problem, its stable
+    code ("ServiceUnavailable too_many_items"); never its message, which may hold data (logs only)."""
+    from chalicelib.platform.errors import Problem
+
+    return f"{type(exc).__name__} {exc.code}" if isinstance(exc, Problem) else type(exc).__name__
 
 
 def screening_check(code: str) -> ScreeningCheck | None:
@@ -411,7 +502,7 @@ def run_screening(context: ScreeningContext, cadence: str = "monthly") -> list[C
                 outcomes.append(CheckOutcome(plugin, check, list(check.run(context))))
             except Exception as exc:  # noqa: BLE001 — isolation is the point; logged with its traceback
                 _log_failure("screening check failed", plugin, check.code, exc)
-                outcomes.append(CheckOutcome(plugin, check, [], type(exc).__name__))
+                outcomes.append(CheckOutcome(plugin, check, [], failure(exc)))
     return outcomes
 
 

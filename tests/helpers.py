@@ -147,9 +147,9 @@ def undeclared_routes(app) -> list[str]:
 
 def blueprint_app(app, blueprint, url_prefix: str):
     """An app-like view (`.routes`) of `blueprint`'s routes as mounted at `url_prefix`. A Chalice blueprint
-    can be registered once only (registering consumes its routes' options), so an enabled plugin's routes
-    are read from the real `app` it is mounted on, and a plugin not enabled in this stage is mounted on a
-    throwaway app of its own."""
+    can be registered once only (registering consumes its routes' options; the app's manifest did, web.lazy),
+    so an enabled plugin's routes are read from the real `app` it is mounted on, and a plugin not enabled in
+    this stage is mounted on a throwaway app of its own."""
     from types import SimpleNamespace
 
     from chalice import Chalice
@@ -158,9 +158,10 @@ def blueprint_app(app, blueprint, url_prefix: str):
         throwaway = Chalice(app_name="contract-check")
         throwaway.register_blueprint(blueprint, url_prefix=url_prefix)
         return throwaway
-    assert blueprint._current_app is app, "the blueprint is mounted on another app"
-    return SimpleNamespace(routes={path: methods for path, methods in app.routes.items()
-                                   if path == url_prefix or path.startswith(url_prefix + "/")})
+    routes = {path: methods for path, methods in app.routes.items()
+              if path == url_prefix or path.startswith(url_prefix + "/")}
+    assert routes, f"the blueprint is not mounted on the app at {url_prefix}"
+    return SimpleNamespace(routes=routes)
 
 
 def requires_plugins(*modules: str):

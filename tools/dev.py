@@ -45,6 +45,14 @@ def _banner(port: int, env: dict[str, str]) -> str:
 """
 
 
+def use_the_app_clock() -> None:
+    """This process loads the demo data and relays subscribe messages, so it reads the clock the API reads:
+    `FIXED_NOW` pins both (the API in app.py), or a message due on the pinned day would never fall due."""
+    from chalicelib.platform import config, timeutil
+
+    timeutil.apply_fixed_now(STAGE, config.fixed_now())
+
+
 def _prepare(env: dict[str, str]) -> None:
     """Tables, buckets and demo data, in this process with the child's environment."""
     os.environ.update(env)
@@ -54,6 +62,7 @@ def _prepare(env: dict[str, str]) -> None:
     from infra import bootstrap
 
     cli._stage_environment(STAGE)
+    use_the_app_clock()
     aws.reset()
     params = bootstrap.local_params(STAGE)
     bootstrap.create_tables(aws.dynamodb(), params)

@@ -1,14 +1,17 @@
-"""Write the route manifest of every route module (web.lazy): `python -m tools.route_manifest`.
+"""Add the route manifest to a `chalice package` zip: `python -m tools.route_manifest <deployment.zip>`.
 
-Each `routes.json` sits beside its `routes.py`: the core's and every plugin's in plugins/, enabled in a stage
-or not (the app is built here with all of them), so any stage can enable any plugin. Run it after adding,
-removing or changing a route; tests/core/test_route_manifest.py fails until the manifests match.
+`make package` runs it: a deployed stage mounts its routes from `routes.json` (beside app.py) and imports a
+route module on the first call to one of its routes (chalicelib/platform/web/lazy.py). The manifest is read
+off the blueprints of the core and of every plugin in plugins/, enabled in the packaged stage or not, so the
+zip serves whichever plugins a stage's environment enables. It is never committed: built from the code that
+ships, it cannot go stale.
 """
 from __future__ import annotations
 
 import json
 import os
 import sys
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,20 +21,39 @@ def all_plugins() -> list[str]:
     return sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "__init__.py").exists())
 
 
-def render(rows: list[dict]) -> str:
-    """One route a line: a diff shows which routes changed."""
-    return "[\n" + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]\n"
+def render(routes: dict[str, list[dict]]) -> str:
+    """One route a line: a diff of two packages' manifests shows which routes changed."""
+    modules = [json.dumps(module) + ": [\n" + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]"
+               for module, rows in routes.items()]
+    return "{\n" + ",\n".join(modules) + "\n}\n"
 
 
-def main() -> int:
-    os.environ.update({"LAZY_ROUTES": "0", "ENABLED_PLUGINS": ",".join(all_plugins())})
+def build() -> str:
+    """The manifest of the core and every plugin, read off the app built with all of them (in the tree, the
+    app reads it off the blueprints: `lazy.manifest`)."""
+    os.environ["ENABLED_PLUGINS"] = ",".join(all_plugins())
     sys.path.insert(0, str(ROOT))
-    from app import app
+    import app
     from chalicelib.platform.web import lazy
 
-    for module, rows in lazy.describe(app).items():
-        lazy.manifest_path(module).write_text(render(rows), encoding="utf-8")
-        print(lazy.manifest_path(module).relative_to(ROOT))
+    lazy.load_all(app.app)
+    described = lazy.describe(app.app)
+    return render({module: described[module] for module in app.route_modules(all_plugins())})
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or not os.path.isfile(args[0]):
+        print("usage: python -m tools.route_manifest <deployment.zip>", file=sys.stderr)
+        return 2
+    with zipfile.ZipFile(args[0], "a", zipfile.ZIP_DEFLATED) as archive:
+        if "routes.json" in archive.namelist():
+            print(f"{args[0]} already has routes.json", file=sys.stderr)
+            return 1
+        info = zipfile.ZipInfo("routes.json", date_time=(1980, 1, 1, 0, 0, 0))
+        info.external_attr = 0o644 << 16
+        archive.writestr(info, build(), zipfile.ZIP_DEFLATED, 9)
+    print(f"routes.json added to {args[0]}")
     return 0
 
 

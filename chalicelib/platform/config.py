@@ -32,22 +32,10 @@ def enabled_plugins() -> list[str]:
     return [name.strip() for name in raw.split(",") if name.strip()]
 
 
-def lazy_routes() -> bool:
-    """Deployed stages mount routes from their manifests and import a route module on its first call
-    (web.lazy: the cold start); the local stage and the tests import every route module at once."""
-    return os.environ.get("LAZY_ROUTES", "0") == "1"
-
-
 def board_max_age_seconds() -> int:
     """How long a gateway/CDN or a phone may keep a public grid board (`Cache-Control: max-age`): a change
     shows on the board within this time. Five minutes unless the stage says otherwise."""
     return int(os.environ.get("BOARD_MAX_AGE_SECONDS", "300"))
-
-
-def policy_cache_seconds() -> float:
-    """How long one Lambda instance reuses the policy timelines it read (a version set elsewhere shows
-    within this time; one set by the same instance at once)."""
-    return float(os.environ.get("POLICY_CACHE_SECONDS", "60"))
 
 
 def auth_mode() -> str:

@@ -24,7 +24,8 @@ The rules this module keeps (after Recidiviz's task-eligibility criteria; STYLE.
    its earliest part, and knows its date only when every part does.
    `almost(criterion, facts, on, days)` answers whether `met` becomes different within `days` days after
    `on` (`on` + 1 … `on` + `days`, both ends included) and on which day: it jumps from one reported date
-   to the next, and evaluates day by day only while a result gives no date.
+   to the next, and evaluates day by day only while a result gives no date. Near the end of the calendar
+   the window is what is left of it: nothing here raises on a far date.
 """
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Generic, Protocol, TypeVar
+
+from chalicelib.platform.timeutil import plus_days
 
 F = TypeVar("F")
 F_contra = TypeVar("F_contra", contravariant=True)
@@ -215,12 +218,16 @@ def almost(criterion: Criterion[F], facts: F, on: date, days: int) -> Almost:
     if days < 0:
         raise ValueError("days must not be negative")
     now = criterion.evaluate(facts, on)
-    last = on + timedelta(days=days)
+    last = plus_days(on, days)      # held at the calendar's last day: near it, the window is what is left
     day, current = on, now
     while True:
         step = current.changes_on
-        if step is None:            # no date given: look at the next day
+        if step is None:            # no date given: look at the next day (there is none after the last)
+            if day >= last:
+                return Almost(now)
             step = day + ONE_DAY
+        elif step == NEVER:
+            return Almost(now)
         elif step <= day:           # a date that is not ahead would loop for ever
             raise ValueError(f"{criterion.name}: changes_on {step} is not after {day}")
         if step > last:

@@ -1,4 +1,5 @@
-"""Tabular import: a spreadsheet (CSV or XLSX bytes) read into checked rows, with a report per row.
+"""Tabular import: a spreadsheet (CSV or XLSX bytes) read into checked rows, with a report per row; and
+the one way cells are written (`cell`, `row`, `write_csv`), so that no written cell runs as a formula.
 
 What people upload is what their office's systems export: CSV saved by Excel in China is GB18030/GBK, other
 tools write UTF-8 with or without a BOM; XLSX straight from Excel or a city platform. Column names and order
@@ -28,6 +29,11 @@ Rules:
 - At most `max_rows` data rows (default `MAX_ROWS`): past it, a `table_too_large` error, raised while
   reading, instead of a request that times out. Blank rows are skipped; `Table.blank` counts those between
   data rows (Excel's "used range" often runs far past the data: trailing blank rows are cheap to pass over).
+
+Writing: whoever typed a value (an area's name, a finding's detail), every XLSX or CSV the system writes
+passes its cells through `cell` (OWASP "CSV injection"): text beginning with `=`, `+`, `-`, `@`, a tab or
+a carriage return gets a leading `'`, so a spreadsheet program shows it as text instead of running it.
+Numbers, dates and empty cells stay what they are (a negative number is a number, not text).
 
 Pure functions: no storage, no HTTP. Error `loc`s are relative to the file (`["file"]`, `["file", "header"]`).
 `openpyxl` is imported only when an XLSX arrives (Lambda cold starts).
@@ -346,3 +352,29 @@ def _row(number: int, cells: list[str], columns: Sequence[Column], positions: di
 
 def _at_file(msg: str) -> dict[str, Any]:
     return {"loc": ["file"], "msg": msg}
+
+
+# --- writing ----------------------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """`value` as a cell to write: text a spreadsheet program would run as a formula gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def row(values: Iterable[Any]) -> list[Any]:
+    """A row of cells to write (`cell` on each): what an XLSX writer appends."""
+    return [cell(value) for value in values]
+
+
+def write_csv(rows: Iterable[Iterable[Any]]) -> bytes:
+    """Rows as CSV bytes in UTF-8 with a BOM (so Excel reads the Chinese), every cell through `cell`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for values in rows:
+        writer.writerow(row(values))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

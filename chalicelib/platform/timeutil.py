@@ -76,3 +76,25 @@ def today_shanghai(moment: datetime | None = None) -> date:
 
 def to_shanghai(moment: datetime) -> datetime:
     return moment.astimezone(SHANGHAI)
+
+
+def plus_days(day: date, days: int) -> date:
+    """`day` moved by `days`, held at `date.min`/`date.max` where the calendar ends."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
+def plus_years(day: date, years: int) -> date:
+    """The corresponding day `years` later (29 February becomes 28 February: 民法典 art. 202, no such day,
+    the end of the month), held at the ends of the calendar."""
+    year = day.year + years
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)

@@ -175,8 +175,11 @@ class CriterionOut(Model):
 
 
 class FeeRelief(Model):
-    """The decision on fee relief, with every criterion's reason (what the resident is shown)."""
-    granted: Relief | None = Field(description="waive 免 / reduce 减 / defer 缓；null：不符合减缓免条件")
+    """The decision on fee relief, with every criterion's reason (what the resident is shown). A refusal is a
+    decision like the others (`granted` false, `relief` "none", the reason why): no field is ever null, as
+    the stored decision keeps no null inside a map (`storage.plain`)."""
+    granted: bool = Field(description="是否给予减缓免")
+    relief: Relief | Literal["none"] = Field(description="waive 免 / reduce 减 / defer 缓；none：不符合减缓免条件（理由见 reason）")
     title: str
     reason: str
     criteria: list[CriterionOut]

@@ -197,12 +197,13 @@ def request_relief(caller: Caller, consultation_id: str, data: FeeReliefIn, expe
     criteria = [CriterionOut(criterion=c.name, title=c.title, met=result.find(c.name).met,
                              reason=result.find(c.name).reason) for c in relief.GRANTS.values()]
     reason = result.find(relief.GRANTS[granted].name).reason if granted else result.reason
-    decision = FeeRelief(granted=granted, title=relief.RELIEF_TITLES.get(granted, "不符合鉴定费减缓免条件"),
+    decision = FeeRelief(granted=granted is not None, relief=granted or "none",
+                         title=relief.RELIEF_TITLES.get(granted or "", "不符合鉴定费减缓免条件"),
                          reason=reason, criteria=criteria, decided_on=on)
     return storage.update(consultation, {"fee_relief": decision}, expected_version=expected_version, also=[
         audit.entry(caller.actor, "update", CONSULTATION, consultation.id, f"鉴定费减缓免：{decision.title}（{reason}）",
-                    {"fee_relief": {"from": consultation.fee_relief.granted if consultation.fee_relief else None,
-                                    "to": granted}})])
+                    {"fee_relief": {"from": consultation.fee_relief.relief if consultation.fee_relief else None,
+                                    "to": decision.relief}})])
 
 
 def out(consultation: Consultation) -> ConsultationOut:

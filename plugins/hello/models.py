@@ -2,7 +2,7 @@
 models are explicit (a stored record is never returned as it is)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from pydantic import ConfigDict, Field
@@ -11,29 +11,27 @@ from chalicelib.platform import storage
 from chalicelib.platform.model import Model
 
 ENTITY = "hello-greeting"
-BUSY_GRID = "hello.busy_grid_greetings"
+BY_OWNER = "hello-greeting-by-owner"           # the list of one resident's greetings, newest first
+GREETINGS_PER_GRID = "hello.greetings"        # the tally of a month's greetings per grid (screening tallies)
+BUSY_GRID_PARAMETER = "hello.busy_grid_greetings"
+BUSY_GRIDS_CHECK = "hello.busy-grids"
 
 
 class Greeting(storage.Record):
-    """One greeting. Listed in its owner's list ("mine", newest first) and under its grid for staff."""
+    """One greeting, listed in its owner's list. Staff never list greetings: the screening reads the tally
+    the same transaction keeps (one item per grid and month, whatever the number of greetings)."""
     entity: ClassVar[str] = ENTITY
-    lists: ClassVar[tuple[storage.Listing, ...]] = (
-        storage.Listing("hello-greeting", "gsi1", by="owner"),
-        storage.Listing("hello-greeting-area", "gsi2", by="area"),
-    )
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(BY_OWNER, "gsi1", by="owner"),)
     missing: ClassVar[tuple[str, str]] = ("没有这条问候", "greeting_not_found")
 
     id: str
     owner: str
     message: str
     grid: str | None = None
-    day: date | None = None  # the day it was left, Asia/Shanghai (the screening counts these)
 
     def place(self, listing: str) -> storage.Place | None:
-        if listing == "hello-greeting":
+        if listing == BY_OWNER:
             return storage.Place(of=self.owner, sort=(self.created_at.isoformat(), self.id))
-        if listing == "hello-greeting-area" and self.grid:
-            return storage.Place(of=self.grid, sort=(self.created_at.isoformat(), self.id))
         return None
 
 

@@ -1,26 +1,18 @@
 """法律援助 Legal aid (SPEC L1–L7), mounted at /v1/legal-aid and built only on the core.
 
-- `models`     vocabularies, the application record, request bodies
+- `models`     vocabularies, the records, request bodies and response models
 - `criteria`   eligibility as named criteria with reasons (means test, exemptions, scope, green channel)
 - `params`     the policy parameters it reads, declared with the core's registry
 - `deadlines`  the green channel's one working day and the statutory periods (State Council calendar)
-- `applications`, `workflow`, `conflicts`, `queue`  applying, the case's steps, the conflict check, the
+- `service`, `workflow`, `conflicts`, `queue`  applying, the case's steps, the conflict check, the
   officers' queue;  `households`  the vulnerable-household list and visits (L7)
 - `views`      what each reader sees;  `routes`  the HTTP surface;  `hooks`  coverage, screening, ledger, demo
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LinkRule, Plugin
-from plugins.legal_aid import hooks, intake, models, params, views
+from chalicelib.plugin import LinkRule, Plugin, TicketCategory
+from plugins.legal_aid import hooks, intake, models, params, service
 from plugins.legal_aid.routes import bp
-
-
-def _may_attach(caller, record_id: str) -> None:
-    """Files may be linked to an application by its applicant, its officers, or the grid worker who filed it."""
-    from plugins.legal_aid.applications import load
-
-    views.reader_of(caller, load(record_id))
-
 
 plugin = Plugin(
     name="legal-aid",
@@ -28,10 +20,11 @@ plugin = Plugin(
     blueprint=bp,
     core_service=True,
     parameters=params.PARAMETERS,
-    link_rules=(LinkRule(models.ENTITY, _may_attach),),
+    link_rules=(LinkRule(models.ENTITY, service.may_attach),),
     intake_targets=intake.TARGETS,
     coverage_roles=hooks.COVERAGE_ROLES,
     screening_checks=hooks.SCREENING_CHECKS,
     ledger_columns=hooks.LEDGER_COLUMNS,
     demo_data=hooks.demo_data,
+    ticket_categories=(TicketCategory("legal_aid", "法律援助", time_limit=params.REVIEW),),
 )

@@ -11,28 +11,8 @@ One Query: the lawyer's open cases (the lawyer's list of `Application`, narrowed
 """
 from __future__ import annotations
 
-import re
-import unicodedata
-
-from chalicelib.platform import pii, storage
+from chalicelib.platform import storage
 from plugins.legal_aid.models import LAWYER_INDEX, Application, ConflictHit
-
-_NOISE = re.compile(r"[\s·•.,，。、:：;；'\"“”‘’()\[\]{}（）【】《》<>_\-—]+")
-
-
-def normalize_name(name: str) -> str:
-    """Full-width → half-width (NFKC), no spaces or punctuation, Latin letters lower-cased: "常州 某某（建筑）
-    有限公司" and "常州某某(建筑)有限公司" are one party."""
-    return _NOISE.sub("", unicodedata.normalize("NFKC", name)).lower()
-
-
-def party_hash(kind: str, id_number: str | None, credit_code: str | None) -> str | None:
-    if kind == "person" and id_number:
-        return pii.lookup_hash("id_number", id_number)
-    if kind == "organisation" and credit_code:
-        return pii.lookup_hash("credit_code", credit_code)
-    return None
-
 
 def _same(name_a: str, hash_a: str | None, name_b: str, hash_b: str | None) -> str | None:
     if hash_a and hash_b:

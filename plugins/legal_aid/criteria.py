@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from chalicelib.domain import means
 from chalicelib.domain.means import money, per_capita  # noqa: F401  (legal aid's views and workflow use them)
@@ -34,6 +33,7 @@ from plugins.legal_aid.models import (
     Category,
     CriterionResult,
     Eligibility,
+    Facts,
     MatterType,
     Verdict,
 )
@@ -41,26 +41,6 @@ from plugins.legal_aid.params import GREEN_CHANNEL_HOURS, Rules
 
 ELDERLY_AGE = 60   # 老年人权益保障法第二条：六十周岁以上
 ADULT_AGE = 18     # 民法典第十七条：十八周岁以上为成年人
-
-
-# --- facts ----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Facts:
-    """What the criteria look at, taken from an application (or built directly in tests)."""
-    birth_date: date
-    rural: bool
-    categories: frozenset[Category]
-    matter_type: MatterType
-    household_size: int
-    monthly_incomes: tuple[Decimal, ...] = ()
-
-    def age_on(self, day: date) -> int:
-        years = day.year - self.birth_date.year
-        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
-
-    def has(self, category: Category) -> bool:
-        return category in self.categories
 
 
 # --- days and the situation ----------------------------------------------------------------------

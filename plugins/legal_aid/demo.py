@@ -19,7 +19,7 @@ from chalicelib import plugin
 from chalicelib.platform.audit import Actor
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.timeutil import now_utc, today_shanghai
-from plugins.legal_aid import applications, households, workflow
+from plugins.legal_aid import households, service, workflow
 from plugins.legal_aid.models import LegalAidApplicationIn, LegalAidAssignIn
 
 DISTRICT = "320402"
@@ -72,23 +72,23 @@ def load(ctx: plugin.DemoContext) -> None:
     accounts.seed_resident(ctx.actor, "r-1", name="王建国", id_number=id_number(DISTRICT, "19850715", "001"),
                            home_grid=grid)
 
-    zhao, _ = applications.submit(resident("r-demo-zhao", "赵大海", "19700304"), _application(
+    zhao, _ = service.submit(resident("r-demo-zhao", "赵大海", "19700304"), _application(
         "赵大海", "19700304", "traffic_accident", "常州某运输有限公司", [1500], 2, area=grid, kind="organisation",
         description="驾驶电动车被货车撞伤，要求赔偿医疗费、误工费"))
     zhao = workflow.accept(officer, zhao.id, zhao.version)
     zhao = workflow.approve(officer, zhao.id, zhao.version)
     workflow.assign(officer, zhao.id, LegalAidAssignIn(lawyer="lawyer-1"), zhao.version)
 
-    li, _ = applications.submit(resident("r-demo-li", "李秀英", "19780512"), _application(
+    li, _ = service.submit(resident("r-demo-li", "李秀英", "19780512"), _application(
         "李秀英", "19780512", "traffic_accident", "钱某", [4200, 1350], 3, area=grid,
         description="丈夫遭遇交通事故受伤，肇事方拒绝赔偿"))
     workflow.accept(officer, li.id, li.version)
 
-    applications.submit(resident("r-demo-zhang", "张桂兰", "19420218"), _application(
+    service.submit(resident("r-demo-zhang", "张桂兰", "19420218"), _application(
         "张桂兰", "19420218", "elder_support", "张某某", [300], 1, rural=True, area=grid,
         description="子女不支付赡养费"))
 
-    applications.submit(resident("r-demo-chen", "陈明", "19880808"), _application(
+    service.submit(resident("r-demo-chen", "陈明", "19880808"), _application(
         "陈明", "19880808", "contract", "某装修公司", [9000], 2, area=grid, kind="organisation",
         description="装修合同纠纷"))
 

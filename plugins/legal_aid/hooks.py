@@ -62,13 +62,12 @@ def green_channel_overdue(ctx: plugin.ScreeningContext) -> Iterable[plugin.Findi
 
 
 def approved_unassigned(ctx: plugin.ScreeningContext) -> Iterable[plugin.Finding]:
-    """L6: approved cases still without a lawyer after `legal_aid.unassigned_alert_days`. Reads the cases
-    waiting for an officer (not the closed ones waiting for their follow-up visit)."""
+    """L6: approved cases still without a lawyer after `legal_aid.unassigned_alert_days` (in force at each
+    case's area). Reads only the cases approved more days ago than the parameter's smallest allowed value —
+    any of them may be late, none of the others can be — never the whole queue, however many cases wait."""
     moment = _as_of_moment(ctx.as_of)
     alert: dict[str, int] = {}
-    for entry in queue.awaiting_officer(ctx.area):
-        if entry["status"] != "approved" or not entry.get("approved_at"):
-            continue
+    for entry in queue.approved_before(ctx.area, moment - timedelta(days=params.UNASSIGNED_ALERT_SHORTEST)):
         area = entry["area"]
         if area not in alert:
             found = policy.resolve_or_none(params.UNASSIGNED_ALERT_DAYS, area, ctx.as_of)

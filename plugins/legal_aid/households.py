@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from typing import Any, ClassVar, Literal
-
-from pydantic import ConfigDict, Field, field_validator
+from typing import Any, ClassVar
 
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.areas.service import Area
@@ -35,6 +33,17 @@ from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from chalicelib.platform.model import Model, Page
+from plugins.legal_aid.models import (
+    CATEGORY_LABELS,
+    HouseholdCategory,
+    HouseholdImportIn,
+    HouseholdImportReport,
+    HouseholdRowError,
+    HouseholdVisitIn,
+    HouseholdVisitOut,
+    VulnerableHouseholdOut,
+    VulnerableHouseholdQuery,
+)
 
 ENTITY = "legal-aid-household"
 IMPORT_ENTITY = "legal-aid-household-import"
@@ -49,11 +58,6 @@ MAX_REPORTED_ERRORS = 500
 MAX_CELL = 200
 ELSEWHERE = "该户已在其他辖区的名单中，请联系其所在辖区"
 
-HouseholdCategory = Literal["dibao", "tekun", "severely_disabled", "wubao", "hardship_worker", "migrant_worker"]
-CATEGORY_LABELS: dict[str, str] = {
-    "dibao": "低保户", "tekun": "特困人员", "severely_disabled": "重度残疾人", "wubao": "农村五保对象",
-    "hardship_worker": "困难职工", "migrant_worker": "农民工",
-}
 CATEGORY_WORDS: dict[str, str] = {
     "低保": "dibao", "低保户": "dibao", "低保对象": "dibao", "最低生活保障": "dibao",
     "特困": "tekun", "特困人员": "tekun", "特困供养": "tekun",
@@ -127,29 +131,6 @@ class Visit(storage.Record):
         return storage.Place(of=self.household_id, sort=("visit", self.visited_on.isoformat(), self.id))
 
 
-class HouseholdImportIn(Model):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    file_id: str = Field(description="已上传并确认的 CSV 或 Excel 文件（/v1/files，kind=attachment，text/csv 或 XLSX）编号")
-
-
-class HouseholdRowError(Model):
-    row: int = Field(description="表格中的行号（与表格软件显示的一致，表头通常为第 1 行）")
-    column: str
-    msg: str
-
-
-class HouseholdImportReport(Model):
-    id: str
-    file_id: str
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    failed: int
-    errors: list[HouseholdRowError]
-    errors_truncated: bool = False
-
-
 class ImportRecord(storage.Record):
     entity: ClassVar[str] = IMPORT_ENTITY
     missing: ClassVar[tuple[str, str]] = ("没有这次导入", "import_not_found")
@@ -158,57 +139,6 @@ class ImportRecord(storage.Record):
     area: str
     by: str
     report: HouseholdImportReport
-
-
-class VulnerableHouseholdOut(Model):
-    id: str
-    category: str
-    category_label: str
-    name: str
-    id_number_masked: str
-    grid: str
-    valid_until: date | None
-    visited: bool
-    visit_count: int
-    last_visited_on: date | None
-    version: int
-
-    @classmethod
-    def of(cls, h: Household) -> "VulnerableHouseholdOut":
-        return cls(id=h.id, category=h.category, category_label=CATEGORY_LABELS[h.category], name=h.name,
-                   id_number_masked=h.id_masked, grid=h.grid, valid_until=h.valid_until, visited=h.visit_count > 0,
-                   visit_count=h.visit_count, last_visited_on=h.last_visited_on, version=h.version)
-
-
-class VulnerableHouseholdQuery(Model):
-    model_config = ConfigDict(extra="forbid")
-    limit: int = Field(20, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=2048)
-    area: str | None = Field(None, pattern=r"^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$",
-                             description="只看该区域（须在本人辖区内）；省略为本人辖区")
-    unvisited: bool = Field(False, description="只看尚未走访的")
-
-
-class HouseholdVisitIn(Model):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    visited_on: date
-    needs_legal_aid: bool = Field(False, description="是否有法律援助需求（有则引导其申请）")
-    note: str | None = Field(None, max_length=500)
-    version: int | None = Field(None, ge=1, description="户的当前版本（也可用 If-Match 头）")
-
-    @field_validator("visited_on")
-    @classmethod
-    def _bounded(cls, value: date) -> date:
-        from plugins.legal_aid.models import bounded_date
-
-        return bounded_date(value)
-
-
-class HouseholdVisitOut(Model):
-    id: str
-    household: VulnerableHouseholdOut
-    visited_on: date
-    needs_legal_aid: bool
 
 
 # --- parsing ----------------------------------------------------------------------------------------
@@ -464,8 +394,6 @@ def _load(caller: Caller, hid: str) -> Household:
 
 def visit(caller: Caller, hid: str, data: HouseholdVisitIn, expected_version: int) -> HouseholdVisitOut:
     household = _load(caller, hid)
-    if data.visited_on > today_shanghai():
-        raise Unprocessable("走访日期不能晚于今天", errors=[{"loc": ["visited_on"], "msg": "不能是将来的日期"}])
     record = storage.stamp_new(Visit(id=uuid.uuid4().hex, household_id=hid, visited_on=data.visited_on, by=caller.sub,
                                      needs_legal_aid=data.needs_legal_aid, note=data.note))
     last = max(filter(None, [household.last_visited_on, data.visited_on]))

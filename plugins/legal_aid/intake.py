@@ -76,5 +76,16 @@ def _application_since(referral: Referral) -> Application | None:
     return since[-1] if since else None  # the first one submitted after the referral
 
 
+def holds(caller, ref: plugin.CaseRef) -> bool:
+    """The lawyer assigned to the application the referral led to holds the case (as `views.reader_of`
+    lets only them of all lawyers read it); the legal-aid officers of the area are `handled_by`. A lawyer
+    asks this only after no other rule let them read the ticket."""
+    if "lawyer" not in caller.roles:
+        return False
+    application = _application_since(storage.require(Referral, ref.id))
+    return application is not None and application.lawyer == caller.sub
+
+
 TARGETS = (plugin.IntakeTarget("legal_aid_referral", "法律援助", ("legal_aid", "consultation", "dispute"),
-                               open_case=open_case, progress=progress),)
+                               open_case=open_case, progress=progress,
+                               handled_by=("legal_aid_officer",), holds=holds),)

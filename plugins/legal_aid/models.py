@@ -1,35 +1,32 @@
-"""What legal aid stores and what it accepts: vocabularies with their Chinese labels, the application
-record, and the request bodies (every field validated; `extra="forbid"`).
+"""What legal aid stores, accepts and answers: vocabularies with their Chinese labels, the application
+record, the request bodies (every field validated; `extra="forbid"`) and the response models.
 
-Output models live in `views.py`: what each reader may see is decided there, not here.
+Which of an application's fields a reader sees is decided in `views.py`, which fills the response models.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.policy.service import Number
 from chalicelib.platform import pii, storage
+from chalicelib.platform.dates import PastDate
 from chalicelib.platform.model import Model
+from chalicelib.platform.timeutil import to_shanghai
+from chalicelib.platform.web import PageQuery
 
 ENTITY = "legal-aid-application"
 LAWYER_INDEX = "legal-aid-assignment"
-EARLIEST = date(2000, 1, 1)
+CLAIM_ENTITY = "legal-aid-claim"
 AHEAD = timedelta(days=366)
-
-
-def bounded_date(value: date) -> date:
-    """A date a person could mean here: from 2000 to a year ahead (beyond, arithmetic on it overflows)."""
-    from chalicelib.platform.timeutil import today_shanghai
-
-    if value < EARLIEST:
-        raise ValueError(f"日期不能早于 {EARLIEST.isoformat()}")
-    if value > today_shanghai() + AHEAD:
-        raise ValueError("日期不能晚于一年以后")
-    return value
 
 
 def bounded_moment(value: datetime) -> datetime:
@@ -215,6 +212,43 @@ LABELS: dict[Enum, str] = {
 Money = Field(ge=0, max_digits=12, decimal_places=2)
 
 
+# --- what the criteria look at --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Facts:
+    """What the criteria look at, taken from an application (or built directly in tests)."""
+    birth_date: date
+    rural: bool
+    categories: frozenset[Category]
+    matter_type: MatterType
+    household_size: int
+    monthly_incomes: tuple[Decimal, ...] = ()
+
+    @classmethod
+    def of(cls, application: "Application | LegalAidApplicationIn") -> "Facts":
+        """The facts of an application, stored or as submitted: both name its parts alike."""
+        return cls(birth_date=application.applicant.birth_date, rural=application.applicant.rural,
+                   categories=frozenset(application.categories), matter_type=application.matter_type,
+                   household_size=application.household_size,
+                   monthly_incomes=tuple(i.monthly_amount for i in application.incomes))
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    def has(self, category: Category) -> bool:
+        return category in self.categories
+
+
+_NOISE = re.compile(r"[\s·•.,，。、:：;；'\"“”‘’()\[\]{}（）【】《》<>_\-—]+")
+
+
+def normalize_name(name: str) -> str:
+    """Full-width → half-width (NFKC), no spaces or punctuation, Latin letters lower-cased: "常州 某某（建筑）
+    有限公司" and "常州某某(建筑)有限公司" are one party (the conflict check compares these keys)."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", name)).lower()
+
+
 # --- stored parts ---------------------------------------------------------------------------------
 
 class Income(Model):
@@ -388,6 +422,10 @@ class Application(storage.Record):
     def verdict(self) -> Verdict:
         return self.override.verdict if self.override else self.eligibility.verdict
 
+    @property
+    def facts(self) -> Facts:
+        return Facts.of(self)
+
     def place(self, listing: str) -> storage.Place | None:
         if listing == ENTITY and self.owner:
             return storage.Place(of=self.owner, sort=(stamp(self.submitted_at), self.id))
@@ -418,6 +456,19 @@ class LegalAidApplicantIn(Strict):
     address: str | None = Field(None, max_length=200, description="详细住址（上门服务用）")
     rural: bool = Field(False, description="居住在农村（适用常州“农村高龄、孤寡、失能、失独老人”免审）")
 
+    @property
+    def birth_date(self) -> date:
+        return pii.birth_date(self.id_number)
+
+    @cached_property
+    def stored(self) -> Applicant:
+        """The applicant as stored, prepared once: ID number and phone sealed (ciphertext, lookup hash, mask),
+        the name's key for conflict checks."""
+        return Applicant(name=self.name, name_key=normalize_name(self.name),
+                         **pii.seal_id_number(self.id_number).fields("id"), birth_date=self.birth_date,
+                         **pii.seal_phone(self.phone).fields("phone", keep_hash=False),
+                         address=self.address, rural=self.rural)
+
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str) -> str:
@@ -436,6 +487,10 @@ class LegalAidIncomeIn(Strict):
     monthly_amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2, description="月收入（元）",
                                     examples=["3700"])
     note: str | None = Field(None, max_length=100)
+
+    @property
+    def stored(self) -> Income:
+        return Income(source=self.source, monthly_amount=self.monthly_amount, note=self.note)
 
 
 class LegalAidHouseholdIn(Strict):
@@ -470,6 +525,17 @@ class LegalAidOpposingPartyIn(Strict):
             raise ValueError("单位请填写统一社会信用代码而非身份证号")
         return self
 
+    @cached_property
+    def stored(self) -> Party:
+        """The party as stored: its name's key and, where known, the lookup hash of its ID number or credit
+        code (the conflict check matches on these), the ID number only masked."""
+        if self.id_number:
+            id_hash = pii.lookup_hash("id_number", self.id_number)
+        else:
+            id_hash = pii.lookup_hash("credit_code", self.credit_code) if self.credit_code else None
+        return Party(name=self.name, name_key=normalize_name(self.name), kind=self.kind, id_hash=id_hash,
+                     id_masked=pii.mask_id_number(self.id_number) if self.id_number else None)
+
 
 class LegalAidApplicationIn(Strict):
     applicant: LegalAidApplicantIn
@@ -496,6 +562,19 @@ class LegalAidApplicationIn(Strict):
     @classmethod
     def _unique(cls, value: list[Category]) -> list[Category]:
         return list(dict.fromkeys(value))
+
+    # Named as on the stored application, so `Facts.of` reads either.
+    @property
+    def household_size(self) -> int:
+        return self.household.size
+
+    @cached_property
+    def incomes(self) -> list[Income]:
+        return [i.stored for i in self.household.incomes]
+
+    @cached_property
+    def facts(self) -> Facts:
+        return Facts.of(self)
 
 
 class LegalAidVersionIn(Strict):
@@ -525,12 +604,10 @@ class LegalAidCloseIn(LegalAidVersionIn):
 
 
 class LegalAidFollowUpIn(LegalAidVersionIn):
-    visited_on: date = Field(description="回访日期")
+    visited_on: PastDate = Field(description="回访日期（不晚于今日）")
     method: FollowUpMethod
     satisfaction: Satisfaction
     note: str | None = Field(None, max_length=1000)
-
-    _bounded = field_validator("visited_on")(bounded_date)
 
 
 class LegalAidMajorIn(LegalAidVersionIn):
@@ -539,10 +616,8 @@ class LegalAidMajorIn(LegalAidVersionIn):
 
 class LegalAidStepIn(LegalAidVersionIn):
     step: QualityStep
-    on: date
+    on: PastDate = Field(description="完成日期（不晚于今日）")
     note: str = Field(min_length=2, max_length=1000)
-
-    _bounded = field_validator("on")(bounded_date)
 
 
 class LegalAidHomeVisitIn(LegalAidVersionIn):
@@ -558,3 +633,324 @@ class LegalAidHomeVisitIn(LegalAidVersionIn):
 class LegalAidClaimIn(Strict):
     tracking_code: str = Field(min_length=6, max_length=32, description="代为申请时交给申请人的查询码")
     id_number: pii.IdNumber = Field(description="申请人本人的身份证号（核对身份）")
+
+    @cached_property
+    def id_hash(self) -> str:
+        return pii.lookup_hash("id_number", self.id_number)
+
+
+# --- the claim ticket (service.claim) -------------------------------------------------------------
+
+class ClaimTicket(storage.Record):
+    """Where an application filed on someone's behalf is found from its tracking code and the applicant's
+    ID number: keyed by an HMAC of both, holding only the application id."""
+    entity: ClassVar[str] = CLAIM_ENTITY
+    id: str
+    application_id: str
+
+
+# --- what each reader sees of an application (built in views.py) ----------------------------------
+
+class LegalAidCode(Model):
+    code: str
+    label: str
+
+
+class LegalAidApplicantOut(Model):
+    name: str
+    id_number_masked: str = Field(examples=["320***********0012"])
+    id_number: str | None = Field(None, description="完整身份证号，仅向申请人本人返回")
+    phone_masked: str
+    phone: str | None = Field(None, description="完整电话：申请人本人，以及查看申请时的承办律师和经办法律援助工作人员（记入审计）")
+    age: int
+    rural: bool
+    address: str | None = None
+
+
+class LegalAidLawyerOut(Model):
+    """The assigned lawyer, as the applicant needs them to get in touch."""
+    name: str = Field(examples=["周律师"])
+    firm: str | None = Field(None, description="所在律师事务所或法律援助机构", examples=["江苏某律师事务所"])
+    work_phone: str | None = Field(None, description="工作电话（账号未登记时为空）")
+
+
+class LegalAidIncomeOut(Model):
+    source: LegalAidCode
+    monthly_amount: Number
+    note: str | None = None
+
+
+class LegalAidHouseholdIncomeOut(Model):
+    size: int
+    incomes: list[LegalAidIncomeOut]
+    total_monthly: Number
+    per_capita_monthly: Number = Field(description="人均月收入（元，四舍五入到分）")
+
+
+class LegalAidPartyOut(Model):
+    name: str
+    kind: str
+    id_number_masked: str | None = None
+
+
+class LegalAidCriterionOut(Model):
+    code: str
+    title: str
+    met: bool
+    status: Literal["met", "not_met", "waived", "undetermined"]
+    reason: str = Field(examples=["人均月收入 1,850 元 ≤ 2,280 元（常州市最低工资标准）"])
+
+    @classmethod
+    def of(cls, result: CriterionResult) -> "LegalAidCriterionOut":
+        return cls(code=result.code, title=result.title, met=result.met, status=result.status, reason=result.reason)
+
+
+class LegalAidEligibilityOut(Model):
+    verdict: LegalAidCode
+    path: Literal["exempt", "means_tested", "undetermined"] = Field(description="exempt：免审；means_tested：经济困难审查")
+    summary: str = Field(examples=["符合条件（免经济困难审查：农民工追索劳动报酬）"])
+    evaluated_on: date = Field(description="按哪一天生效的标准审查（申请日，北京时间）")
+    criteria: list[LegalAidCriterionOut]
+
+    @classmethod
+    def of(cls, eligibility: Eligibility) -> "LegalAidEligibilityOut":
+        return cls(verdict=LegalAidCode(code=eligibility.verdict.value, label=eligibility.verdict.label),
+                   path=eligibility.path, summary=eligibility.summary, evaluated_on=eligibility.evaluated_on,
+                   criteria=[LegalAidCriterionOut.of(c) for c in eligibility.criteria])
+
+
+class LegalAidOverrideOut(Model):
+    verdict: LegalAidCode
+    reason: str
+    by: str
+    at: datetime
+
+
+class LegalAidEventOut(Model):
+    at: datetime
+    status: LegalAidCode
+    note: str
+
+    @classmethod
+    def of(cls, event: Event) -> "LegalAidEventOut":
+        return cls(at=to_shanghai(event.at), status=LegalAidCode(code=event.status.value, label=event.status.label),
+                   note=event.note)
+
+
+class LegalAidOutcomeOut(Model):
+    kind: LegalAidCode
+    amount_recovered: Number
+    summary: str
+
+
+class LegalAidFollowUpOut(Model):
+    visited_on: date
+    method: LegalAidCode
+    satisfaction: LegalAidCode
+    note: str | None = None
+
+
+class LegalAidStepOut(Model):
+    step: LegalAidCode
+    on: date
+    note: str
+    by: str
+
+
+class LegalAidQualityOut(Model):
+    major: bool
+    reason: str | None = None
+    steps: list[LegalAidStepOut] = []
+    missing: list[LegalAidCode] = Field(default_factory=list, description="重大疑难案件尚未完成的质量控制步骤")
+
+
+class LegalAidConflictOverrideOut(Model):
+    reason: str
+    by: str
+    hits: list[str]
+
+
+class LegalAidHomeVisitOut(Model):
+    scheduled_at: datetime
+    note: str | None = None
+
+
+class LegalAidApplicationOut(Model):
+    id: str
+    version: int
+    status: LegalAidCode
+    channel: Literal["online", "on_behalf"]
+    area: str
+    submitted_at: datetime
+    application_date: date
+    applicant: LegalAidApplicantOut
+    household: LegalAidHouseholdIncomeOut
+    matter: LegalAidCode
+    opposing_party: LegalAidPartyOut
+    description: str
+    categories: list[LegalAidCode]
+    attachment_ids: list[str]
+    eligibility: LegalAidEligibilityOut
+    override: LegalAidOverrideOut | None = None
+    effective_verdict: LegalAidCode = Field(description="以人工改判为准，否则为系统审查结果")
+    green_channel: LegalAidCriterionOut
+    home_visit_eligible: LegalAidCriterionOut
+    deadline: datetime | None = Field(None, description="当前环节的办理时限（北京时间）")
+    overdue: bool
+    lawyer: str | None = None
+    lawyer_contact: LegalAidLawyerOut | None = Field(None, description="承办律师的姓名、所在机构和工作电话（申请人本人可见）")
+    assigned_at: datetime | None = None
+    conflict_override: LegalAidConflictOverrideOut | None = None
+    rejection_reason: str | None = None
+    outcome: LegalAidOutcomeOut | None = None
+    follow_up: LegalAidFollowUpOut | None = None
+    quality: LegalAidQualityOut | None = None
+    home_visit: LegalAidHomeVisitOut | None = None
+    timeline: list[LegalAidEventOut]
+    tracking_code: str | None = Field(None, description="代为申请时给申请人的查询码（仅在提交时返回一次）")
+
+
+class LegalAidApplicationSummary(Model):
+    id: str
+    status: LegalAidCode
+    matter: LegalAidCode
+    submitted_at: datetime
+    effective_verdict: LegalAidCode
+    green_channel: bool
+    deadline: datetime | None = None
+    area: str
+
+
+# --- the vocabulary and the lawyer's list ---------------------------------------------------------
+
+class LegalAidAssignmentQuery(PageQuery):
+    model_config = ConfigDict(extra="forbid")
+    state: Literal["open", "closed"] = Field("open", description="open 在办；closed 已结")
+
+
+class LegalAidCriterionInfo(Model):
+    code: str
+    title: str
+
+
+class LegalAidMatterInfo(Model):
+    code: str
+    label: str
+    in_scope: bool = Field(description="属于法律援助事项范围")
+    agricultural: bool = Field(description="涉农事项（绿色通道）")
+
+
+class LegalAidCodeLabel(Model):
+    code: str
+    label: str
+
+
+class LegalAidVocabulary(Model):
+    criteria: list[LegalAidCriterionInfo]
+    matter_types: list[LegalAidMatterInfo]
+    categories: list[LegalAidCodeLabel]
+
+
+# --- the lawyers an officer may assign ------------------------------------------------------------
+
+class LegalAidAssignableLawyer(Model):
+    lawyer: str = Field(description="律师账号（指派时填入 lawyer）", examples=["s-2f1c…"])
+    name: str = Field(examples=["周律师"])
+    firm: str | None = Field(None, description="所在律师事务所或法律援助机构（账号登记了机构时）")
+    area: str = Field(description="律师账号所属区域代码")
+    open_cases: int = Field(description="在办法律援助案件数")
+
+
+# --- the officers' queue --------------------------------------------------------------------------
+
+class LegalAidQueueItem(Model):
+    id: str
+    status: Status
+    status_label: str
+    green_channel: bool
+    priority: int
+    deadline: datetime
+    overdue: bool
+    matter_type: str
+    matter_label: str
+    area: str
+    applicant_name: str
+    submitted_at: datetime
+    major: bool
+    verdict: str
+
+
+# --- vulnerable households (L7) -------------------------------------------------------------------
+
+HouseholdCategory = Literal["dibao", "tekun", "severely_disabled", "wubao", "hardship_worker", "migrant_worker"]
+CATEGORY_LABELS: dict[str, str] = {
+    "dibao": "低保户", "tekun": "特困人员", "severely_disabled": "重度残疾人", "wubao": "农村五保对象",
+    "hardship_worker": "困难职工", "migrant_worker": "农民工",
+}
+
+
+class HouseholdImportIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    file_id: str = Field(description="已上传并确认的 CSV 或 Excel 文件（/v1/files，kind=attachment，text/csv 或 XLSX）编号")
+
+
+class HouseholdRowError(Model):
+    row: int = Field(description="表格中的行号（与表格软件显示的一致，表头通常为第 1 行）")
+    column: str
+    msg: str
+
+
+class HouseholdImportReport(Model):
+    id: str
+    file_id: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    errors: list[HouseholdRowError]
+    errors_truncated: bool = False
+
+
+class VulnerableHouseholdOut(Model):
+    id: str
+    category: str
+    category_label: str
+    name: str
+    id_number_masked: str
+    grid: str
+    valid_until: date | None
+    visited: bool
+    visit_count: int
+    last_visited_on: date | None
+    version: int
+
+    @classmethod
+    def of(cls, h: Household) -> "VulnerableHouseholdOut":
+        return cls(id=h.id, category=h.category, category_label=CATEGORY_LABELS[h.category], name=h.name,
+                   id_number_masked=h.id_masked, grid=h.grid, valid_until=h.valid_until, visited=h.visit_count > 0,
+                   visit_count=h.visit_count, last_visited_on=h.last_visited_on, version=h.version)
+
+
+class VulnerableHouseholdQuery(Model):
+    model_config = ConfigDict(extra="forbid")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+    area: str | None = Field(None, pattern=r"^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$",
+                             description="只看该区域（须在本人辖区内）；省略为本人辖区")
+    unvisited: bool = Field(False, description="只看尚未走访的")
+
+
+class HouseholdVisitIn(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    visited_on: PastDate = Field(description="走访日期（不晚于今日）")
+    needs_legal_aid: bool = Field(False, description="是否有法律援助需求（有则引导其申请）")
+    note: str | None = Field(None, max_length=500)
+    version: int | None = Field(None, ge=1, description="户的当前版本（也可用 If-Match 头）")
+
+
+class HouseholdVisitOut(Model):
+    id: str
+    household: VulnerableHouseholdOut
+    visited_on: date
+    needs_legal_aid: bool

@@ -22,7 +22,13 @@ GREEN_CHANNEL_HOURS = "legal_aid.green_channel_hours"
 REVIEW_DAYS = "legal_aid.review_days"
 ASSIGN_DAYS = "legal_aid.assign_days"
 UNASSIGNED_ALERT_DAYS = "legal_aid.unassigned_alert_days"
+UNASSIGNED_ALERT_SHORTEST = 1  # its smallest allowed value: the screening reads cases approved longer ago
 FOLLOW_UP_DAYS = "legal_aid.follow_up_days"
+
+# The review period (法律援助法 art. 43) is also the time limit of the intake desk's legal-aid tickets: the
+# plugin's `TicketCategory("legal_aid", …, time_limit=REVIEW)` states it once, in calendar days.
+REVIEW = Parameter(REVIEW_DAYS, title="法律援助申请审查时限", unit="日", minimum=1, maximum=60, default=7,
+                   description="法律援助法第四十三条：自收到申请之日起七日内审查并作出决定。")
 
 # Declared on the Plugin (`parameters=`): known to the core exactly while legal aid is enabled.
 PARAMETERS = (
@@ -35,11 +41,11 @@ PARAMETERS = (
     Parameter(GREEN_CHANNEL_HOURS, title="绿色通道受理、审查、指派时限", unit="工作小时", minimum=1, maximum=240,
               default=24,
               description="SPEC L5 “一日受理、审查、指派”：自提交起，只计工作日（国务院节假日安排，含调休上班日）的小时数。"),
-    Parameter(REVIEW_DAYS, title="法律援助申请审查时限", unit="日", minimum=1, maximum=60, default=7, ticket_category="legal_aid",
-              description="法律援助法第四十三条：自收到申请之日起七日内审查并作出决定。"),
+    REVIEW,
     Parameter(ASSIGN_DAYS, title="批准后指派时限", unit="日", minimum=1, maximum=60, default=3,
               description="法律援助法第四十三条：自作出给予法律援助决定之日起三日内指派。"),
-    Parameter(UNASSIGNED_ALERT_DAYS, title="批准后未指派预警天数", unit="日", minimum=1, maximum=60, default=3,
+    Parameter(UNASSIGNED_ALERT_DAYS, title="批准后未指派预警天数", unit="日", minimum=UNASSIGNED_ALERT_SHORTEST,
+              maximum=60, default=3,
               description="主动排摸：批准后超过此天数仍未指派律师的案件。"),
     Parameter(FOLLOW_UP_DAYS, title="结案后回访时限", unit="日", minimum=1, maximum=365, default=30,
               description="SPEC L6 案后回访：结案后此天数内完成回访。"),

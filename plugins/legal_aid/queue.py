@@ -10,6 +10,10 @@ Every officer's queue is then ONE Query of the partition named by their own juri
 order — green first, then earliest deadline — with exact pages and no filter, whatever level they sit at
 (a town 司法所 or a district 法律援助中心 alike). The entries hold what the queue shows, so no further reads.
 
+The entry of an approved case still waiting for its lawyer is also listed by approval time (gsi1,
+`legal-aid-approved#<area code>` / `approved#<approved utc>#<id>`), so the screening reads only the cases
+approved long enough ago to be flagged, however many cases wait (`approved_before`).
+
 Cost, and why it is worth it: a case writes ≤ 6 entries when it enters the queue and rewrites them when its
 step changes (each step is one transaction: the record, its audit entry, the old entries' deletes and the
 new entries' puts, ≤ 14 items). Legal-aid applications are tens a day per city, so that is cents a month;
@@ -24,11 +28,19 @@ from typing import Any, ClassVar
 
 from chalicelib.platform import storage
 from chalicelib.domain.areas.models import ancestors
+from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import now_utc
-from plugins.legal_aid.models import Application, MatterType, Status, Verdict, stamp
-from chalicelib.platform.model import Model, Page
+from plugins.legal_aid.models import (
+    Application,
+    LegalAidQueueItem,
+    MatterType,
+    Status,
+    Verdict,
+    stamp,
+)
 
 QUEUE = "legal-aid-queue"
+APPROVED = "legal-aid-approved"  # approved cases awaiting assignment, by approval time
 ENTRY = "legal-aid-queue-entry"
 GREEN, NORMAL, FOLLOW_UP = 0, 1, 2
 AWAITING_OFFICER = (Status.submitted, Status.accepted, Status.approved)
@@ -50,7 +62,7 @@ class QueueEntry(storage.Record):
     no further reads. Its key is its place in that queue (a table list): green first, then by deadline;
     equal deadlines (statutory periods end at 24:00) go first come, first served."""
     entity: ClassVar[str] = ENTRY
-    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(QUEUE, "table"),)
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(QUEUE, "table"), storage.Listing(APPROVED, "gsi1"))
 
     queue: str                    # the area code whose queue this is (the case's area or one above it)
     application_id: str
@@ -74,41 +86,34 @@ class QueueEntry(storage.Record):
                    verdict=app.verdict, approved_at=app.approved_at)
 
     def place(self, listing: str) -> storage.Place | None:
+        if listing == APPROVED:
+            if self.status != Status.approved or self.approved_at is None:
+                return None
+            return storage.Place(of=self.queue, sort=("approved", stamp(self.approved_at), self.application_id))
         return storage.Place(of=self.queue, sort=(self.priority, stamp(self.deadline), stamp(self.submitted_at),
                                                   self.application_id))
 
 
 def ops(old: Application | None, new: Application) -> list[dict[str, Any]]:
     """Transaction ops moving `new` within every queue of its area's levels (delete the old entry when its
-    place changed; put — overwrite — the current one)."""
+    place in the queue changed; put — overwrite — the current one, which also moves it in or out of the
+    approved list: a green-channel case keeps its place when approved)."""
     old_where = position(old) if old else None
     new_where = position(new)
     out = []
     for code in ancestors(new.area):
         before = QueueEntry.of(old, code, old_where) if old and old_where else None
         after = QueueEntry.of(new, code, new_where) if new_where else None
-        if before and (after is None or before.key_attributes() != after.key_attributes()):
+        if before and (after is None or _item_key(before) != _item_key(after)):
             out.append(storage.remove_op(before))
         if after:
             out.append(storage.put_op(after.to_item(), must_not_exist=False))
     return out
 
 
-class LegalAidQueueItem(Model):
-    id: str
-    status: Status
-    status_label: str
-    green_channel: bool
-    priority: int
-    deadline: datetime
-    overdue: bool
-    matter_type: str
-    matter_label: str
-    area: str
-    applicant_name: str
-    submitted_at: datetime
-    major: bool
-    verdict: str
+def _item_key(entry: QueueEntry) -> tuple[str, str]:
+    attributes = entry.key_attributes()
+    return attributes["pk"], attributes["sk"]
 
 
 def item_of(entry: dict[str, Any], now: datetime | None = None) -> LegalAidQueueItem:
@@ -132,18 +137,13 @@ def page(area_code: str, *, limit: int, cursor: str | None) -> Page[LegalAidQueu
     return Page[LegalAidQueueItem](items=[item_of(i, now) for i in result.items], next_cursor=result.next_cursor)
 
 
-def entries(area_code: str, priority: int | None = None) -> list[dict[str, Any]]:
-    """Every entry of an area's queue (screening; bounded by the open cases of one area)."""
-    return storage.every(QueueEntry, QUEUE, area_code, after=(priority,) if priority is not None else ())
-
-
 def due_before(area_code: str, priority: int, moment: datetime) -> list[dict[str, Any]]:
     """The entries of one priority whose deadline is before `moment`: one Query reading only those (the
     queue sorts by priority, then deadline), for the screening's overdue checks."""
     return storage.every(QueueEntry, QUEUE, area_code, after=(priority,), until=(stamp(moment),))
 
 
-def awaiting_officer(area_code: str) -> list[dict[str, Any]]:
-    """The entries of cases waiting for an officer (green channel and others), not the closed cases
-    waiting for their follow-up visit: one Query of the queue's first two priorities."""
-    return [*entries(area_code, GREEN), *entries(area_code, NORMAL)]
+def approved_before(area_code: str, moment: datetime) -> list[dict[str, Any]]:
+    """The entries of approved cases still without a lawyer that were approved before `moment`: one Query
+    of the approved list reading only those (never the whole queue), for the screening's unassigned check."""
+    return storage.every(QueueEntry, APPROVED, area_code, after=("approved",), until=(stamp(moment),))

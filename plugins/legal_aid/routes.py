@@ -1,34 +1,46 @@
 """Routes of legal aid, mounted at /v1/legal-aid. Routes parse, check who may call, and shape the answer;
-the services (applications, workflow, households, queue) know nothing of HTTP."""
+the services (service, workflow, households, queue) know nothing of HTTP."""
 from __future__ import annotations
 
-from typing import Literal
-
 from chalice import Blueprint
-from pydantic import ConfigDict, Field
 
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, PageQuery, endpoint, parse, parse_query
-from plugins.legal_aid import applications, criteria, households, queue, views, workflow
-from chalicelib.platform.model import Model, Page
+from plugins.legal_aid import criteria, households, queue, service, workflow
 from plugins.legal_aid.models import (
     AGRICULTURAL_MATTERS,
-    Application,
     IN_SCOPE,
+    Application,
     Category,
+    HouseholdImportIn,
+    HouseholdImportReport,
+    HouseholdVisitIn,
+    HouseholdVisitOut,
     LegalAidApplicationIn,
+    LegalAidApplicationOut,
+    LegalAidApplicationSummary,
     LegalAidAssignIn,
+    LegalAidAssignableLawyer,
+    LegalAidAssignmentQuery,
     LegalAidClaimIn,
     LegalAidCloseIn,
+    LegalAidCodeLabel,
+    LegalAidCriterionInfo,
     LegalAidFollowUpIn,
     LegalAidHomeVisitIn,
     LegalAidMajorIn,
+    LegalAidMatterInfo,
     LegalAidOverrideIn,
+    LegalAidQueueItem,
     LegalAidReasonIn,
     LegalAidStepIn,
     LegalAidVersionIn,
+    LegalAidVocabulary,
     MatterType,
+    VulnerableHouseholdOut,
+    VulnerableHouseholdQuery,
 )
 
 bp = Blueprint(__name__)
@@ -38,37 +50,8 @@ APPLICANTS = {"resident", "grid_worker", "legal_aid_officer"}
 READERS = {"resident", "grid_worker", "legal_aid_officer", "lawyer"}
 
 
-class LegalAidAssignmentQuery(PageQuery):
-    model_config = ConfigDict(extra="forbid")
-    state: Literal["open", "closed"] = Field("open", description="open 在办；closed 已结")
-
-
-class LegalAidCriterionInfo(Model):
-    code: str
-    title: str
-
-
-class LegalAidMatterInfo(Model):
-    code: str
-    label: str
-    in_scope: bool = Field(description="属于法律援助事项范围")
-    agricultural: bool = Field(description="涉农事项（绿色通道）")
-
-
-class LegalAidCodeLabel(Model):
-    code: str
-    label: str
-
-
-class LegalAidVocabulary(Model):
-    criteria: list[LegalAidCriterionInfo]
-    matter_types: list[LegalAidMatterInfo]
-    categories: list[LegalAidCodeLabel]
-
-
-def _full(app, reader, tracking_code=None, *, reveal_phone=False):
-    lawyer = applications.lawyer_contact(app) if reader == "owner" else None
-    return views.full(app, reader, tracking_code=tracking_code, reveal_phone=reveal_phone, lawyer=lawyer)
+def _seen(app):
+    return service.seen(web.caller(), app)
 
 
 # --- applying and following --------------------------------------------------------------------------
@@ -86,58 +69,56 @@ def vocabulary():
 
 
 @bp.route("/applications", methods=["POST"], authorizer=jwt_auth)
-@endpoint("申请法律援助", who=APPLICANTS, body=LegalAidApplicationIn, response=views.LegalAidApplicationOut, status=201,
+@endpoint("申请法律援助", who=APPLICANTS, body=LegalAidApplicationIn, response=LegalAidApplicationOut, status=201,
           tags=TAGS,
           description="居民本人申请；网格员或法律援助工作人员可为辖区居民代为申请（返回一次性查询码交给申请人）。"
                       "立即按申请日生效的标准审查资格，逐项给出理由。",
           replay=lambda item: _submitted(Application.from_item(item)))
 def submit_application():
-    return _submitted(*applications.submit(web.caller(), parse(LegalAidApplicationIn)))
+    return _submitted(*service.submit(web.caller(), parse(LegalAidApplicationIn)))
 
 
 def _submitted(app, code=None):
     """The new application as its filer sees it. A replay (same Idempotency-Key) shows it again without the
     one-time tracking code: only its hash is kept."""
-    reader = "owner" if app.owner else ("officer" if "legal_aid_officer" in web.caller().roles else "filer")
-    return web.respond(_full(app, reader, code), status=201,
+    return web.respond(service.seen(web.caller(), app, tracking_code=code), status=201,
                        headers={"Location": f"/v1/legal-aid/applications/{app.id}"})
 
 
 @bp.route("/applications", methods=["GET"], authorizer=jwt_auth)
-@endpoint("我的法律援助申请", who={"resident"}, query=PageQuery, response=Page[views.LegalAidApplicationSummary], tags=TAGS)
+@endpoint("我的法律援助申请", who={"resident"}, query=PageQuery, response=Page[LegalAidApplicationSummary], tags=TAGS)
 def my_applications():
     q = parse_query(PageQuery)
-    return applications.mine(web.caller(), limit=q.limit, cursor=q.cursor)
+    return service.mine(web.caller(), limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/applications/{app_id}", methods=["GET"], authorizer=jwt_auth)
-@endpoint("查看法律援助申请及进度", who=READERS, response=views.LegalAidApplicationOut, tags=TAGS,
+@endpoint("查看法律援助申请及进度", who=READERS, response=LegalAidApplicationOut, tags=TAGS,
           description="申请人本人、辖区法律援助工作人员、承办律师、代为申请的网格员可见；其他人 404。"
                       "完整身份证号只返回给申请人本人；完整电话返回给申请人本人，以及为联系申请人而查看的承办律师和"
                       "辖区法律援助工作人员（每次查看记入审计），其他人只见打码。申请人可见承办律师的姓名、所在机构和工作电话。")
 def get_application(app_id):
-    app, reader = applications.read(web.caller(), app_id)
-    return _full(app, reader, reveal_phone=reader in applications.PHONE_READERS)
+    return service.get(web.caller(), app_id)
 
 
 @bp.route("/claims", methods=["POST"], authorizer=jwt_auth)
-@endpoint("认领代为提交的申请", who={"resident"}, body=LegalAidClaimIn, response=views.LegalAidApplicationOut, tags=TAGS,
+@endpoint("认领代为提交的申请", who={"resident"}, body=LegalAidClaimIn, response=LegalAidApplicationOut, tags=TAGS,
           description="网格员或法律援助工作人员代为申请后，申请人凭拿到的查询码和本人身份证号认领（身份证号须与本人实名登记的一致），"
                       "之后可随时查看进度。查询码或身份证号任一不符均为 404 application_not_found；"
                       "每个账号每小时最多尝试 10 次（超过 429 too_many_attempts），未成功的尝试记入审计。")
 def claim_application():
-    return _full(applications.claim(web.caller(), parse(LegalAidClaimIn)), "owner")
+    return _seen(service.claim(web.caller(), parse(LegalAidClaimIn)))
 
 
 @bp.route("/assignments", methods=["GET"], authorizer=jwt_auth)
-@endpoint("我承办的案件", who={"lawyer"}, query=LegalAidAssignmentQuery, response=Page[views.LegalAidApplicationSummary], tags=TAGS)
+@endpoint("我承办的案件", who={"lawyer"}, query=LegalAidAssignmentQuery, response=Page[LegalAidApplicationSummary], tags=TAGS)
 def my_assignments():
     q = parse_query(LegalAidAssignmentQuery)
-    return applications.assigned_to(web.caller(), q.state, limit=q.limit, cursor=q.cursor)
+    return service.assigned_to(web.caller(), q.state, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/queue", methods=["GET"], authorizer=jwt_auth)
-@endpoint("待办队列（绿色通道优先）", who=OFFICER, query=PageQuery, response=Page[queue.LegalAidQueueItem], tags=TAGS,
+@endpoint("待办队列（绿色通道优先）", who=OFFICER, query=PageQuery, response=Page[LegalAidQueueItem], tags=TAGS,
           description="本人辖区及下级的待受理、待审查、待指派、待回访案件：绿色通道在前，其余按办理时限先后。")
 def officer_queue():
     q = parse_query(PageQuery)
@@ -153,46 +134,46 @@ def _step(function, model=LegalAidVersionIn):
 
 
 @bp.route("/applications/{app_id}/accept", methods=["POST"], authorizer=jwt_auth)
-@endpoint("受理", who=OFFICER, body=LegalAidVersionIn, response=views.LegalAidApplicationOut, tags=TAGS)
+@endpoint("受理", who=OFFICER, body=LegalAidVersionIn, response=LegalAidApplicationOut, tags=TAGS)
 def accept(app_id):
     app = _step(lambda d, v: workflow.accept(web.caller(), app_id, v))
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/approve", methods=["POST"], authorizer=jwt_auth)
-@endpoint("批准给予法律援助", who=OFFICER, body=LegalAidVersionIn, response=views.LegalAidApplicationOut, tags=TAGS,
+@endpoint("批准给予法律援助", who=OFFICER, body=LegalAidVersionIn, response=LegalAidApplicationOut, tags=TAGS,
           description="资格审查结果须为符合条件（或已人工改判为符合条件）。")
 def approve(app_id):
     app = _step(lambda d, v: workflow.approve(web.caller(), app_id, v))
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/reject", methods=["POST"], authorizer=jwt_auth)
-@endpoint("决定不予法律援助（须说明理由）", who=OFFICER, body=LegalAidReasonIn, response=views.LegalAidApplicationOut, tags=TAGS)
+@endpoint("决定不予法律援助（须说明理由）", who=OFFICER, body=LegalAidReasonIn, response=LegalAidApplicationOut, tags=TAGS)
 def reject(app_id):
     app = _step(lambda d, v: workflow.reject(web.caller(), app_id, d, v), LegalAidReasonIn)
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/eligibility-override", methods=["POST"], authorizer=jwt_auth)
-@endpoint("人工改判资格审查结果（须说明理由）", who=OFFICER, body=LegalAidOverrideIn, response=views.LegalAidApplicationOut, tags=TAGS)
+@endpoint("人工改判资格审查结果（须说明理由）", who=OFFICER, body=LegalAidOverrideIn, response=LegalAidApplicationOut, tags=TAGS)
 def override(app_id):
     app = _step(lambda d, v: workflow.override(web.caller(), app_id, d, v), LegalAidOverrideIn)
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/assign", methods=["POST"], authorizer=jwt_auth)
-@endpoint("指派律师（先做利益冲突审查）", who=OFFICER, body=LegalAidAssignIn, response=views.LegalAidApplicationOut, tags=TAGS,
+@endpoint("指派律师（先做利益冲突审查）", who=OFFICER, body=LegalAidAssignIn, response=LegalAidApplicationOut, tags=TAGS,
           description="律师须为在用的律师账号，属于您的辖区或本案所在区县（见 assignable-lawyers），否则 422 lawyer_not_found；"
                       "律师在办案件中代理本案对方当事人（或对方为本案申请人）时 409 conflict_of_interest；"
                       "填写 conflict_override_reason 可坚持指派，理由记入审计。")
 def assign(app_id):
     app = _step(lambda d, v: workflow.assign(web.caller(), app_id, d, v), LegalAidAssignIn)
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/assignable-lawyers", methods=["GET"], authorizer=jwt_auth)
-@endpoint("可指派的律师", who=OFFICER, query=PageQuery, response=Page[workflow.LegalAidAssignableLawyer], tags=TAGS,
+@endpoint("可指派的律师", who=OFFICER, query=PageQuery, response=Page[LegalAidAssignableLawyer], tags=TAGS,
           description="本案所在区县在用的律师账号（乡镇街道的工作人员也可指派区县的律师）：姓名、所在机构、在办案件数，"
                       "按账号排序分页。仅本案辖区的法律援助工作人员可查，其他人 404。指派时仍做利益冲突审查。")
 def assignable_lawyers(app_id):
@@ -202,82 +183,82 @@ def assignable_lawyers(app_id):
 
 @bp.route("/applications/{app_id}/close", methods=["POST"], authorizer=jwt_auth)
 @endpoint("结案（结案方式、挽回金额、摘要）", who={"lawyer", "legal_aid_officer"}, body=LegalAidCloseIn,
-          response=views.LegalAidApplicationOut, tags=TAGS)
+          response=LegalAidApplicationOut, tags=TAGS)
 def close(app_id):
     app = _step(lambda d, v: workflow.close(web.caller(), app_id, d, v), LegalAidCloseIn)
-    return _full(app, views.reader_of(web.caller(), app))
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/follow-up", methods=["POST"], authorizer=jwt_auth)
-@endpoint("记录案后回访", who=OFFICER, body=LegalAidFollowUpIn, response=views.LegalAidApplicationOut, tags=TAGS)
+@endpoint("记录案后回访", who=OFFICER, body=LegalAidFollowUpIn, response=LegalAidApplicationOut, tags=TAGS)
 def follow_up(app_id):
     app = _step(lambda d, v: workflow.follow_up(web.caller(), app_id, d, v), LegalAidFollowUpIn)
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/major", methods=["POST"], authorizer=jwt_auth)
-@endpoint("认定为重大疑难案件", who=OFFICER, body=LegalAidMajorIn, response=views.LegalAidApplicationOut, tags=TAGS,
+@endpoint("认定为重大疑难案件", who=OFFICER, body=LegalAidMajorIn, response=LegalAidApplicationOut, tags=TAGS,
           description="认定后须完成案前评估方可结案，并记录随案指导、旁听庭审。")
 def mark_major(app_id):
     app = _step(lambda d, v: workflow.mark_major(web.caller(), app_id, d, v), LegalAidMajorIn)
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/quality-steps", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录质量控制步骤（案前评估、随案指导、旁听庭审）", who=OFFICER, body=LegalAidStepIn,
-          response=views.LegalAidApplicationOut, tags=TAGS)
+          response=LegalAidApplicationOut, tags=TAGS)
 def quality_step(app_id):
     app = _step(lambda d, v: workflow.quality_step(web.caller(), app_id, d, v), LegalAidStepIn)
-    return _full(app, "officer")
+    return _seen(app)
 
 
 @bp.route("/applications/{app_id}/home-visit", methods=["POST"], authorizer=jwt_auth)
 @endpoint("预约上门服务（老年人、残疾人、重病患者）", who={"resident", "legal_aid_officer"}, body=LegalAidHomeVisitIn,
-          response=views.LegalAidApplicationOut, tags=TAGS)
+          response=LegalAidApplicationOut, tags=TAGS)
 def home_visit(app_id):
     app = _step(lambda d, v: workflow.schedule_home_visit(web.caller(), app_id, d, v), LegalAidHomeVisitIn)
-    return _full(app, views.reader_of(web.caller(), app))
+    return _seen(app)
 
 
 # --- vulnerable households (L7) -------------------------------------------------------------------------
 
 @bp.route("/households/imports", methods=["POST"], authorizer=jwt_auth)
-@endpoint("导入民政困难群体名单（CSV）", who=OFFICER, body=households.HouseholdImportIn, response=households.HouseholdImportReport,
+@endpoint("导入民政困难群体名单（CSV）", who=OFFICER, body=HouseholdImportIn, response=HouseholdImportReport,
           status=201, tags=TAGS, replay=lambda item: _imported(households.ImportRecord.from_item(item).report),
           description="先经 /v1/files 上传 CSV（列：类别、姓名、身份证号、网格代码，可选 有效期至；UTF-8 或 GBK），"
                       "再以文件编号导入。逐行报告错误（行号按表格计，表头为第 1 行）；有误的行不导入，其余照常导入。")
 def import_households():
-    return _imported(households.import_file(web.caller(), parse(households.HouseholdImportIn)))
+    return _imported(households.import_file(web.caller(), parse(HouseholdImportIn)))
 
 
-def _imported(report: households.HouseholdImportReport):
+def _imported(report: HouseholdImportReport):
     return web.respond(report, status=201, headers={"Location": f"/v1/legal-aid/households/imports/{report.id}"})
 
 
 @bp.route("/households/imports/{import_id}", methods=["GET"], authorizer=jwt_auth)
-@endpoint("导入报告", who=OFFICER, response=households.HouseholdImportReport, tags=TAGS)
+@endpoint("导入报告", who=OFFICER, response=HouseholdImportReport, tags=TAGS)
 def household_import(import_id):
     return households.import_report(web.caller(), import_id)
 
 
 @bp.route("/households", methods=["GET"], authorizer=jwt_auth)
-@endpoint("困难群体名单（本人网格/辖区）", who={"grid_worker", "legal_aid_officer"}, query=households.VulnerableHouseholdQuery,
-          response=Page[households.VulnerableHouseholdOut], tags=TAGS, description="unvisited=true 只列尚未入户走访的。")
+@endpoint("困难群体名单（本人网格/辖区）", who={"grid_worker", "legal_aid_officer"}, query=VulnerableHouseholdQuery,
+          response=Page[VulnerableHouseholdOut], tags=TAGS, description="unvisited=true 只列尚未入户走访的。")
 def list_households():
-    return households.listing(web.caller(), parse_query(households.VulnerableHouseholdQuery))
+    return households.listing(web.caller(), parse_query(VulnerableHouseholdQuery))
 
 
 @bp.route("/households/{household_id}", methods=["GET"], authorizer=jwt_auth)
-@endpoint("一户的情况", who={"grid_worker", "legal_aid_officer"}, response=households.VulnerableHouseholdOut, tags=TAGS)
+@endpoint("一户的情况", who={"grid_worker", "legal_aid_officer"}, response=VulnerableHouseholdOut, tags=TAGS)
 def get_household(household_id):
-    return households.VulnerableHouseholdOut.of(households.get(web.caller(), household_id))
+    return VulnerableHouseholdOut.of(households.get(web.caller(), household_id))
 
 
 @bp.route("/households/{household_id}/visits", methods=["POST"], authorizer=jwt_auth)
-@endpoint("记录入户走访", who={"grid_worker", "legal_aid_officer"}, body=households.HouseholdVisitIn,
-          response=households.HouseholdVisitOut, status=201, tags=TAGS,
+@endpoint("记录入户走访", who={"grid_worker", "legal_aid_officer"}, body=HouseholdVisitIn,
+          response=HouseholdVisitOut, status=201, tags=TAGS,
           replay=lambda item: households.visit_again(web.caller(), households.Visit.from_item(item)))
 def visit_household(household_id):
-    data = parse(households.HouseholdVisitIn)
+    data = parse(HouseholdVisitIn)
     return web.respond(households.visit(web.caller(), household_id, data,
                                         web.expected_version(data.version)), status=201)

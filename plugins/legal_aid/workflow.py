@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from pydantic import Field
-
 from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.areas.service import ancestors
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
-from chalicelib.platform.model import Model, Page
+from chalicelib.platform.model import Page
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, to_shanghai, today_shanghai
 from plugins.legal_aid import conflicts, deadlines, params, queue
-from plugins.legal_aid.applications import load
+from plugins.legal_aid.service import load
 from plugins.legal_aid.models import (
     ENTITY,
     Application,
@@ -27,6 +25,7 @@ from plugins.legal_aid.models import (
     Event,
     FollowUp,
     HomeVisit,
+    LegalAidAssignableLawyer,
     LegalAidAssignIn,
     LegalAidCloseIn,
     LegalAidFollowUpIn,
@@ -172,20 +171,12 @@ def _vetted_lawyer(caller: Caller, app: Application, sub: str) -> accounts.Staff
     return staff
 
 
-class LegalAidAssignableLawyer(Model):
-    lawyer: str = Field(description="律师账号（指派时填入 lawyer）", examples=["s-2f1c…"])
-    name: str = Field(examples=["周律师"])
-    firm: str | None = Field(None, description="所在律师事务所或法律援助机构（账号登记了机构时）")
-    area: str = Field(description="律师账号所属区域代码")
-    open_cases: int = Field(description="在办法律援助案件数")
-
-
 def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str | None) -> Page[LegalAidAssignableLawyer]:
     """The active lawyers an officer of the case's area may assign to it: those registered in the case's
     district (and, for an officer below district level, that is what lets them take the district's lawyers),
     by account id, with their institution's name and their number of open legal-aid cases."""
     from chalicelib.platform.storage import cursor as cursors
-    from plugins.legal_aid.applications import institution_names
+    from plugins.legal_aid.service import institution_names
 
     app = _officer_case(caller, app_id)
     lawyers = sorted((s for s in accounts.active_staff_with_role(_district(app.area), "lawyer")

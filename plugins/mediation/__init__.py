@@ -29,7 +29,8 @@ plugin = Plugin(
     coverage_roles=(CoverageRole("mediator", "网格调解员"),),
     # Tickets come in the intake desk's categories; the dispute's kind (KINDS) is decided once it is opened.
     intake_targets=(IntakeTarget("mediation_dispute", "矛盾纠纷调解", ("dispute",),
-                                 open_case=service.open_from_ticket, progress=service.progress),),
+                                 open_case=service.open_from_ticket, progress=service.progress,
+                                 handled_by=("mediator",)),),
     screening_checks=(
         # M5 (seeds/001 item 12): the backlog is screened weekly by towns and half-monthly by districts,
         # beside the month's run; a confirmation window closes on a day, so it is looked at daily.

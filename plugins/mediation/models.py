@@ -9,7 +9,8 @@ from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from chalicelib.platform import pii, storage
+from chalicelib.platform import dates, pii, storage
+from chalicelib.platform.dates import PastDate
 from chalicelib.platform.model import Model, vocabulary
 
 ENTITY = "mediation-dispute"
@@ -237,6 +238,12 @@ class PartyDispute(storage.Record):
 
 # --- input -----------------------------------------------------------------------------------------------
 
+# Dates by meaning (chalicelib.platform.dates): what was done is a PastDate; an agreement may take effect
+# a little after it is signed, and what it settles may be due years ahead (or already be due when recorded).
+EffectiveOn = dates.window(years=1)
+PerformBy = dates.window(years=10)
+
+
 class Strict(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -300,7 +307,7 @@ class DisputeTransferIn(Strict):
 
 
 class SessionIn(Strict):
-    on: date = Field(description="调解日期")
+    on: PastDate = Field(description="调解日期（不晚于今日）")
     place: str | None = Field(None, min_length=1, max_length=200)
     video: bool = Field(False, description="视频调解")
     participants: list[str] = Field(min_length=1, max_length=30)
@@ -317,26 +324,26 @@ class SessionIn(Strict):
 class TermIn(Strict):
     text: str = Field(min_length=2, max_length=1000)
     amount: Decimal | None = Field(None, ge=0, le=Decimal("100000000000"), decimal_places=2)
-    perform_by: date | None = None
+    perform_by: PerformBy | None = Field(None, description="履行期限（10 年以内）")
 
 
 class AgreementIn(Strict):
     terms: list[TermIn] = Field(default_factory=list, max_length=30)
-    signed_on: date
-    effective_on: date | None = Field(None, description="生效日期（默认为签署日，各方签名、盖章之日起生效）")
+    signed_on: PastDate = Field(description="签署日期（不晚于今日）")
+    effective_on: EffectiveOn | None = Field(None, description="生效日期（默认为签署日，各方签名、盖章之日起生效；一年以内）")
 
 
 class ConfirmationIn(Strict):
     """The parties applied for judicial confirmation (jointly, within the window), and the ruling if given."""
-    applied_on: date = Field(description="双方当事人共同申请司法确认的日期")
+    applied_on: PastDate = Field(description="双方当事人共同申请司法确认的日期")
     court: str = Field(min_length=2, max_length=100, examples=["常州市天宁区人民法院"])
-    confirmed_on: date | None = Field(None, description="人民法院裁定确认的日期（尚未裁定则不填）")
+    confirmed_on: PastDate | None = Field(None, description="人民法院裁定确认的日期（尚未裁定则不填）")
     version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
 
 
 class OutcomeIn(Strict):
     result: Result
-    on: date
+    on: PastDate = Field(description="调解结束的日期（不晚于今日）")
     summary: str = Field(min_length=2, max_length=2000)
     referred_to: Referral | None = None
     agreement: AgreementIn | None = None
@@ -346,7 +353,7 @@ class OutcomeIn(Strict):
 # --- output ----------------------------------------------------------------------------------------------
 
 class FollowUpIn(Strict):
-    on: date = Field(description="回访日期")
+    on: PastDate = Field(description="回访日期（不晚于今日）")
     performed: Performance
     notes: str = Field(min_length=2, max_length=2000)
     version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")

@@ -9,6 +9,8 @@ from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.domain.notify.models import Notice
 from chalicelib.platform import pii, storage
+from chalicelib.platform import dates
+from chalicelib.platform.dates import OnDate, PastDate
 from chalicelib.platform.model import Model
 
 SLOT = "notary-slot"
@@ -27,6 +29,7 @@ REMINDER_STAGE = "notary.reminder"
 Mode = Literal["office", "video", "home"]
 MODE_TITLES = {"office": "到公证处办理", "video": "远程视频办证", "home": "上门办证（绿色通道）"}
 GreenBasis = Literal["elderly", "disabled", "seriously_ill"]
+SlotDay = dates.plan(days=366)  # an office publishes its slots from today up to a year ahead
 
 
 # --- the catalogue (N1) ---------------------------------------------------------------------------
@@ -116,7 +119,7 @@ class Slot(storage.Record):
 
 class SlotIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    day: date = Field(description="日期（工作日）")
+    day: SlotDay = Field(description="日期（工作日；今日起一年以内）")
     start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="开始时间（北京时间）", examples=["09:30"])
     minutes: int = Field(30, ge=10, le=240)
     capacity: int = Field(1, ge=1, le=20, description="可预约人数")
@@ -145,7 +148,7 @@ class SlotOut(Model):
 
 class SlotQuery(Model):
     model_config = ConfigDict(extra="forbid")
-    day: date | None = Field(None, description="只看这一天")
+    day: OnDate | None = Field(None, description="只看这一天")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
 
@@ -155,7 +158,7 @@ class SlotQuery(Model):
 class GreenChannelIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     basis: GreenBasis = Field(description="elderly 老年人 / disabled 残疾人 / seriously_ill 重症病人")
-    birth_date: date | None = Field(None, description="出生日期（老年人必填）")
+    birth_date: PastDate | None = Field(None, description="出生日期（老年人必填）")
     reason: str = Field(min_length=4, max_length=200, description="不能到窗口办理的原因",
                         examples=["年迈行动不便，常年卧床"])
 
@@ -182,16 +185,19 @@ class Decision(Model):
 
 
 class DecisionOut(Decision):
-    """A decision as shown: the stored basis code (kept: data and clients use it) with its Chinese title."""
+    """A decision as shown: the stored basis code (kept: data and clients use it) with its Chinese title; the
+    reason (health, disability, age) only with `reason` (the resident and the staff holding the case)."""
     basis_title: str = Field(description="依据的中文名称，如“老年人”", examples=["老年人"])
+    reason: str | None = Field(None, description="决定的理由：仅本人和办理该预约的公证员可见")
 
     @classmethod
-    def of(cls, decision: Decision | None) -> DecisionOut | None:
+    def of(cls, decision: Decision | None, *, reason: bool) -> DecisionOut | None:
         from plugins.notary.criteria import BASIS_TITLES
 
         if decision is None:
             return None
-        return cls(**decision.model_dump(), basis_title=BASIS_TITLES.get(decision.basis, decision.basis))
+        shown = decision.model_dump() if reason else {**decision.model_dump(), "reason": None}
+        return cls(**shown, basis_title=BASIS_TITLES.get(decision.basis, decision.basis))
 
 
 class Appointment(storage.Record):
@@ -242,7 +248,6 @@ class AppointmentOut(Model):
     mode: Mode
     mode_title: str
     phone: str = Field(description="掩码后的电话")
-    address: str | None
     green_channel: DecisionOut | None
     materials: list[str] = Field(description="需携带/准备的材料")
     materials_ready: list[str] = Field(description="申请人已确认备齐的材料")
@@ -292,7 +297,7 @@ class ReminderQuery(Model):
 
 class DayQuery(Model):
     model_config = ConfigDict(extra="forbid")
-    day: date = Field(description="日期")
+    day: OnDate = Field(description="日期")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
 

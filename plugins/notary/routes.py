@@ -69,9 +69,10 @@ def notary_reminders(office_id):
 
 @bp.route("/appointments", methods=["POST"], authorizer=jwt_auth)
 @endpoint("预约办理公证（到处、远程视频或上门）", who=SIGNED_IN, body=AppointmentIn, response=AppointmentOut,
-          status=201, tags=TAGS, replay=lambda item: service.out(service.Appointment.from_item(item)))
+          status=201, tags=TAGS, replay=lambda item: service.out(service.Appointment.from_item(item), caller()))
 def notary_book():
-    return service.out(service.book(caller(), parse(AppointmentIn)))
+    who = caller()
+    return service.out(service.book(who, parse(AppointmentIn)), who)
 
 
 @bp.route("/appointments", methods=["GET"], authorizer=jwt_auth)
@@ -82,13 +83,14 @@ def notary_my_appointments():
 
 
 @bp.route("/appointments/{appointment_id}", methods=["GET"], authorizer=jwt_auth)
-@endpoint("查看公证预约（本人或公证处工作人员）", who=SIGNED_IN, response=AppointmentOut, tags=TAGS)
+@endpoint("查看公证预约（本人或公证处工作人员；工作人员查看留痕）", who=SIGNED_IN, response=AppointmentOut, tags=TAGS,
+          description="不含上门地址（见 /contact）；绿色通道原因只给本人和办理该预约的公证员。")
 def notary_get_appointment(appointment_id):
-    return service.out(service.get(caller(), appointment_id))
+    return service.read(caller(), appointment_id)
 
 
 @bp.route("/appointments/{appointment_id}/contact", methods=["GET"], authorizer=jwt_auth)
-@endpoint("预约人的完整联系电话（本人或公证处工作人员，留痕）", who=SIGNED_IN, response=AppointmentContactOut, tags=TAGS)
+@endpoint("预约人的完整联系电话（本人，或办理该预约的公证处公证员；管理员不可见；留痕）", who=SIGNED_IN, response=AppointmentContactOut, tags=TAGS)
 def notary_contact(appointment_id):
     return service.contact(caller(), appointment_id)
 
@@ -97,18 +99,21 @@ def notary_contact(appointment_id):
 @endpoint("取消公证预约", who=SIGNED_IN, body=CancelIn, response=AppointmentOut, tags=TAGS)
 def notary_cancel(appointment_id):
     data = parse(CancelIn)
-    return service.out(service.cancel(caller(), appointment_id, expected_version(data.version)))
+    who = caller()
+    return service.out(service.cancel(who, appointment_id, expected_version(data.version)), who)
 
 
 @bp.route("/appointments/{appointment_id}/reschedule", methods=["POST"], authorizer=jwt_auth)
 @endpoint("改约到同一公证处的另一时段", who=SIGNED_IN, body=RescheduleIn, response=AppointmentOut, tags=TAGS)
 def notary_reschedule(appointment_id):
     data = parse(RescheduleIn)
-    return service.out(service.reschedule(caller(), appointment_id, data.slot_id, expected_version(data.version)))
+    who = caller()
+    return service.out(service.reschedule(who, appointment_id, data.slot_id, expected_version(data.version)), who)
 
 
 @bp.route("/appointments/{appointment_id}/materials", methods=["PUT"], authorizer=jwt_auth)
 @endpoint("确认已备齐的材料", who=SIGNED_IN, body=MaterialsIn, response=AppointmentOut, tags=TAGS)
 def notary_confirm_materials(appointment_id):
     data = parse(MaterialsIn)
-    return service.out(service.confirm_materials(caller(), appointment_id, data.ready, expected_version(data.version)))
+    who = caller()
+    return service.out(service.confirm_materials(who, appointment_id, data.ready, expected_version(data.version)), who)

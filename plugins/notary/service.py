@@ -109,10 +109,17 @@ def office(office_id: str) -> Institution:
     return inst
 
 
+def _office_staff(caller: Caller, office_area: str) -> bool:
+    """A notary or an administrator whose jurisdiction holds the office's own area: the one rule for an
+    office's appointments, read one by one or listed (an area the office merely serves is not enough —
+    its staff belong to another office)."""
+    return caller.is_staff and (caller.is_admin or "notary" in caller.roles) and caller.covers(office_area)
+
+
 def office_for_staff(caller: Caller, office_id: str) -> Institution:
-    """The office, for staff whose jurisdiction holds it or an area it serves (else 403)."""
+    """The office, for its staff (`_office_staff`: the office's own area; else 403)."""
     inst = office(office_id)
-    if not (caller.is_admin or "notary" in caller.roles) or not directory.can_see_institution(caller, inst):
+    if not _office_staff(caller, inst.home_area):
         raise Forbidden("该公证处不在您的管辖范围内", code="outside_jurisdiction")
     return inst
 
@@ -155,9 +162,16 @@ def publish_slot(caller: Caller, office_id: str, data: SlotIn) -> Slot:
 
 
 def slots(office_id: str, day: date | None, *, limit: int, cursor: str | None) -> Page[SlotOut]:
-    """Public: an office's published slots in time order (of one day, if given)."""
+    """Public: an office's published slots in time order (of one day, if given); an unknown office is 404.
+
+    One Query when the page has slots: a slot is published only at a notary office (`office_for_staff`), so
+    slots found prove the office. Only an empty first page reads the office (one GetItem) to tell "no slots
+    yet" from "no such office": the office is the directory's record, in a partition of its own, so no key
+    of this plugin can bring it into the slots' Query. A later page (a cursor) was begun on slots found."""
     page = storage.page(Slot, SLOT, (office_id,), after=(day.isoformat(),) if day else (), limit=limit,
                         cursor=cursor)
+    if not page.items and cursor is None:
+        office(office_id)
     return Page[SlotOut](items=[SlotOut.of(Slot.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
@@ -261,8 +275,7 @@ def book(caller: Caller, data: AppointmentIn, *, appointment_id: str | None = No
 
 
 def _readable(caller: Caller, appointment: Appointment) -> bool:
-    return caller.sub == appointment.owner or (
-        (caller.is_admin or "notary" in caller.roles) and caller.covers(appointment.office_area))
+    return caller.sub == appointment.owner or _office_staff(caller, appointment.office_area)
 
 
 def get(caller: Caller, appointment_id: str) -> Appointment:
@@ -274,10 +287,30 @@ def get(caller: Caller, appointment_id: str) -> Appointment:
     return appointment
 
 
-def contact(caller: Caller, appointment_id: str) -> AppointmentContactOut:
-    """The resident's full phone, for the resident and the staff of the office who must reach them before
-    the visit; every such read is written to the audit trail."""
+def read(caller: Caller, appointment_id: str) -> AppointmentOut:
+    """`get` as the caller may see it (`out`); a staff member's read is written to the audit trail."""
     appointment = get(caller, appointment_id)
+    if caller.sub != appointment.owner:
+        who = "办理该预约的公证员" if holds(caller, appointment) else "辖区工作人员，不含绿色通道原因"
+        audit.record_read(caller.actor, APPOINTMENT, appointment.id, f"查看公证预约（{who}）")
+    return out(appointment, caller)
+
+
+def holds(caller: Caller, appointment: Appointment) -> bool:
+    """The staff holding the appointment (CONTRACT "Identity and access": the full phone only to the owner
+    and the notary office holding the case): the notaries of the office's own area — a notary's jurisdiction
+    is their office's area. A notary of a wider area's office, and any administrator, see the masked phone
+    on the appointment, never the number: an admin holds no case."""
+    return "notary" in caller.roles and caller.is_staff and caller.area == appointment.office_area
+
+
+def contact(caller: Caller, appointment_id: str) -> AppointmentContactOut:
+    """The resident's full phone and the visit's address, for the resident and the notaries holding the
+    appointment (`holds`), who must reach them before the visit; every such read is written to the audit
+    trail. Anyone else gets the 404 of an unknown appointment."""
+    appointment = storage.require(Appointment, appointment_id)
+    if caller.sub != appointment.owner and not holds(caller, appointment):
+        raise NotFound(*Appointment.missing[:1], code=Appointment.missing[1])
     phone = pii.Sealed("phone", appointment.phone_cipher, appointment.phone_hash, appointment.phone_masked).reveal()
     audit.record_read(caller.actor, APPOINTMENT, appointment.id, "查看公证预约的完整联系电话（联系预约人）")
     return AppointmentContactOut(phone=phone, address=appointment.address)
@@ -408,31 +441,44 @@ def confirm_materials(caller: Caller, appointment_id: str, ready: list[str], exp
         audit.entry(caller.actor, "update", APPOINTMENT, appointment.id, f"确认已备材料 {len(chosen)}/{len(listed)} 项")])
 
 
-def out(appointment: Appointment) -> AppointmentOut:
+def out(appointment: Appointment, caller: Caller) -> AppointmentOut:
+    """The appointment as `caller` sees it: never the home-visit address (only `contact`, audited); the green
+    channel's reason (a health or disability basis) to the resident and the staff holding the appointment
+    (`holds`), its basis title alone to other staff of the office's area (an administrator holds no case)."""
     matter = catalogue.find(appointment.matter)
+    reason = caller.sub == appointment.owner or holds(caller, appointment)
     return AppointmentOut(
         id=appointment.id, office_id=appointment.office_id, slot_id=appointment.slot_id, day=appointment.day,
         start=appointment.start, matter=appointment.matter, matter_name=matter.name, mode=appointment.mode,
-        mode_title=MODE_TITLES[appointment.mode], phone=appointment.phone_masked, address=appointment.address,
-        green_channel=DecisionOut.of(appointment.green_channel), materials=list(matter.materials),
+        mode_title=MODE_TITLES[appointment.mode], phone=appointment.phone_masked,
+        green_channel=DecisionOut.of(appointment.green_channel, reason=reason), materials=list(matter.materials),
         materials_ready=appointment.materials_ready,
         materials_complete=set(appointment.materials_ready) >= set(matter.materials), status=appointment.status,
         version=appointment.version)
 
 
-def _page(page: storage.Page) -> Page[AppointmentOut]:
-    return Page[AppointmentOut](items=[out(Appointment.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+def _page(page: storage.Page, caller: Caller) -> Page[AppointmentOut]:
+    return Page[AppointmentOut](items=[out(Appointment.from_item(i), caller) for i in page.items],
+                                next_cursor=page.next_cursor)
 
 
 def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[AppointmentOut]:
-    return _page(storage.page(Appointment, "notary-appointment-by", caller.sub, limit=limit, cursor=cursor))
+    return _page(storage.page(Appointment, "notary-appointment-by", caller.sub, limit=limit, cursor=cursor), caller)
+
+
+def _audit_list_read(caller: Caller, office_id: str, day: date, what: str, shown: int) -> None:
+    """One audit entry for a staff list of an office's day (the appointments' ids are in the list read)."""
+    audit.record_read(caller.actor, APPOINTMENT, f"{office_id}:{day.isoformat()}", f"查看公证处{what}（{shown} 条）")
 
 
 def day_list(caller: Caller, office_id: str, day: date, *, limit: int, cursor: str | None) -> Page[AppointmentOut]:
-    """Staff: the office's booked appointments of one day, in time order."""
+    """Staff of the office (the single read's rule): its booked appointments of one day, in time order; the
+    read is audited."""
     office_for_staff(caller, office_id)
-    return _page(storage.page(Appointment, "notary-appointment-day", (office_id, day.isoformat()), limit=limit,
-                              cursor=cursor))
+    page = _page(storage.page(Appointment, "notary-appointment-day", (office_id, day.isoformat()), limit=limit,
+                              cursor=cursor), caller)
+    _audit_list_read(caller, office_id, day, f" {day} 的预约", len(page.items))
+    return page
 
 
 # --- reminders (N3) -------------------------------------------------------------------------------
@@ -441,7 +487,8 @@ def reminders(caller: Caller, office_id: str, *, limit: int, cursor: str | None)
     """Staff of the office: the appointments of the working day `notary.reminder_working_days` ahead (the
     day before, by default), each with the resident's masked phone and the materials not yet confirmed,
     so the desk can call — and whether the resident's own subscribe-message reminder went out (`notice`;
-    none for appointments made by staff). One Query of the day's listing and one BatchGet of the reminders."""
+    none for appointments made by staff). One Query of the day's listing, one BatchGet of the reminders and
+    the read's audit entry."""
     inst = office_for_staff(caller, office_id)
     today = today_shanghai()
     ahead = int(policy.resolve(REMINDER_DAYS, inst.home_area, today).value)
@@ -451,6 +498,7 @@ def reminders(caller: Caller, office_id: str, *, limit: int, cursor: str | None)
     appointments = [Appointment.from_item(i) for i in page.items]
     sent = storage.find_many(Message, [a.reminder_id for a in appointments if a.reminder_id])  # one BatchGet
     items = [reminder(a, sent.get(a.reminder_id or "")) for a in appointments]
+    _audit_list_read(caller, office_id, day, f" {day} 待提醒的预约", len(items))
     return ReminderPage(day=day, items=items, next_cursor=page.next_cursor)
 
 

@@ -18,12 +18,12 @@ Which days count (the convention, and why):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from chalicelib.platform import rules
 from chalicelib.platform.rules import NEVER, Result, criterion
+from chalicelib.platform.timeutil import plus_days, plus_years
 
-ONE_DAY = timedelta(days=1)
 
 CORRECTION, RESETTLEMENT, AFTERCARE = "community_correction", "resettlement", "aftercare"
 TITLES = {CORRECTION: "社区矫正对象", RESETTLEMENT: "安置帮教对象", AFTERCARE: "后续照管对象"}
@@ -50,11 +50,8 @@ class Facts:
 
 def add_years(day: date, years: int) -> date:
     """The corresponding day `years` later; 29 February becomes 28 February (民法典 art. 202: no such day,
-    the end of the month)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 2, 28)
+    the end of the month). Held at the calendar's last day, like every step here (`plus_days`)."""
+    return plus_years(day, years)
 
 
 def window(first: date, last: date, on: date, *, inside: str, before: str, after: str) -> Result:
@@ -64,7 +61,7 @@ def window(first: date, last: date, on: date, *, inside: str, before: str, after
     if on < first:
         return Result(False, before, data, changes_on=first)
     if on <= last:
-        return Result(True, inside, data, changes_on=last + ONE_DAY)
+        return Result(True, inside, data, changes_on=plus_days(last, 1))
     return Result(False, after, data, changes_on=NEVER)
 
 
@@ -97,7 +94,7 @@ def after_correction(facts: Facts, on: date) -> Result:
     if ended is None:
         return absent("无社区矫正期")
     last = add_years(ended, years)
-    return window(ended + ONE_DAY, last, on,
+    return window(plus_days(ended, 1), last, on,
                   inside=f"{ended} 解除社区矫正，{years} 年内（至 {last}）属安置帮教对象",
                   before=f"社区矫正至 {ended} 止，尚未解除", after=f"解除社区矫正已满 {years} 年（安置帮教至 {last} 止）")
 
@@ -161,9 +158,9 @@ def _stretch(result: Result, on: date) -> tuple[date | None, date | None]:
     while grown:
         grown = False
         for first, last in windows:
-            if first <= until + ONE_DAY and last > until:
+            if first <= plus_days(until, 1) and last > until:
                 until, grown = last, True
-            if last >= since - ONE_DAY and first < since:
+            if last >= plus_days(since, -1) and first < since:
                 since, grown = first, True
     return since, until
 

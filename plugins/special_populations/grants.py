@@ -4,8 +4,9 @@ district grants it").
 A corrections officer of a district (their jurisdiction is the district itself) names one staff account of
 the bureau above it (a city or province account), states why, and sets the last day; the grant is a record,
 its creation and revocation audited. While it is valid — not revoked, today between its first and last day
-— that account reads the district's full records, rosters and visits (never writes), and every such read
-is audited as usual with the grant's id. Revoked or expired, the account gets the 404 of anyone else.
+— that account reads the district's full records, rosters and visits (never writes), the ID number and
+phone masked (a grant is oversight: an admin holds no case), and every such read is audited as usual with
+the grant's id. Revoked or expired, the account gets the 404 of anyone else.
 """
 from __future__ import annotations
 
@@ -34,8 +35,10 @@ BUREAU_ROLES = frozenset({ADMIN, OFFICER})
 
 
 def is_district_officer(caller: Caller, district: str) -> bool:
-    """A corrections officer whose jurisdiction is the district itself: the one who may grant and revoke."""
-    return OFFICER in caller.roles and caller.area == district
+    """A corrections officer whose jurisdiction is the district itself (本区社区矫正工作人员, SPEC S5): the one who
+    may grant, list and revoke. A city's or province's officer is not one, even for the district their area
+    holds: a code of another length is no district (the grants list is read with the code as a prefix)."""
+    return OFFICER in caller.roles and len(district) == DISTRICT_DIGITS and caller.area == district
 
 
 def is_bureau_job(roles: frozenset[str] | list[str], area: str | None, district: str) -> bool:

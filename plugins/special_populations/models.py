@@ -12,7 +12,8 @@ from typing import ClassVar
 
 from pydantic import ConfigDict, Field, field_validator
 
-from chalicelib.platform import pii, storage
+from chalicelib.platform import dates, pii, storage
+from chalicelib.platform.dates import OnDate, PastDate
 from chalicelib.platform.model import Model, vocabulary
 from chalicelib.platform.web import PageQuery
 
@@ -73,16 +74,22 @@ def _date_field(title: str) -> object:
     return Field(default=None, description=title)
 
 
+# A correction term's days may lie ahead (its last day years away); every other event has happened.
+CORRECTION_YEARS_AHEAD = 20
+TermDay = dates.window(years=CORRECTION_YEARS_AHEAD)
+
+
 class LegalEvents(Model):
-    """The dated legal events (all optional; each category needs its own)."""
+    """The dated legal events (all optional; each category needs its own), each checked by its meaning
+    (chalicelib.platform.dates): what has happened is a PastDate, the correction term a TermDay."""
     model_config = ConfigDict(extra="forbid")
-    judgment_effective: date | None = _date_field("判决、裁定生效之日")
-    correction_start: date | None = _date_field("社区矫正期起始日")
-    correction_end: date | None = _date_field("社区矫正期满日（“至…止”，含当日）")
-    correction_ended: date | None = _date_field("解除社区矫正之日（提前解除时填写）")
-    prison_release: date | None = _date_field("刑满释放之日")
-    rehab_release: date | None = _date_field("解除强制隔离戒毒之日")
-    reported_on: date | None = _date_field("到社区矫正机构报到之日")
+    judgment_effective: PastDate | None = _date_field("判决、裁定生效之日")
+    correction_start: TermDay | None = _date_field("社区矫正期起始日")
+    correction_end: TermDay | None = _date_field("社区矫正期满日（“至…止”，含当日）")
+    correction_ended: PastDate | None = _date_field("解除社区矫正之日（提前解除时填写）")
+    prison_release: PastDate | None = _date_field("刑满释放之日")
+    rehab_release: PastDate | None = _date_field("解除强制隔离戒毒之日")
+    reported_on: PastDate | None = _date_field("到社区矫正机构报到之日")
 
 
 class SpecialPersonIn(LegalEvents):
@@ -125,12 +132,13 @@ class SpecialCategoryOut(Model):
 
 
 class SpecialPersonOut(Model):
-    """The full record: corrections officers of the person's district only (each read audited)."""
+    """The full record: corrections officers of the person's district (each read audited); an account the
+    district granted access reads it with the numbers masked."""
     id: str
     name: str
     grid: str
-    id_number: str = Field(description="完整身份证号（本区社区矫正工作人员履职所需，读取已记入审计）")
-    phone: str | None
+    id_number: str = Field(description="身份证号：本区社区矫正工作人员为完整号码（履职所需，读取已记入审计）；依授权查阅为掩码")
+    phone: str | None = Field(description="电话：本区社区矫正工作人员为完整号码；依授权查阅为掩码")
     judgment_effective: date | None
     correction_start: date | None
     correction_end: date | None
@@ -159,7 +167,7 @@ class GridVisitEntry(Model):
 
 class JudgedOnQuery(Model):
     model_config = ConfigDict(extra="forbid")
-    on: date | None = Field(default=None, description="判断日期（默认今日）")
+    on: OnDate | None = Field(default=None, description="判断日期（默认今日）")
 
 
 class GridListQuery(PageQuery):
@@ -228,7 +236,7 @@ class Visit(storage.Record):
 
 class VisitIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    day: date = Field(description="走访日期（不晚于今日）")
+    day: PastDate = Field(description="走访日期（不晚于今日）")
     situation: str = Field(min_length=1, max_length=500, description="了解到的思想、生活、就业等情况（不写案情）")
     education: str | None = Field(default=None, max_length=500, description="开展的教育（形势政策、法律法规、思想道德）")
     help: list[HelpIn] = Field(default_factory=list, max_length=10, description="提出或转介的帮扶事项")
@@ -326,6 +334,7 @@ class GrantIn(Model):
     grantee: str = Field(min_length=3, max_length=64, description="被授权的市局工作人员账号（s-…）",
                          examples=["s-3f1c0b2e"])
     reason: str = Field(min_length=4, max_length=200, description="授权事由（如“市局执法检查”）")
+    # A plan whose horizon is a policy parameter (the longest grant): the service checks it with the grantee.
     valid_until: date = Field(description="授权的最后一日（含当日；不超过授权最长天数）")
     district: str | None = Field(default=None, pattern=r"^\d{6}$", description="区代码（默认：本人所在区）")
 
@@ -356,7 +365,8 @@ class GrantOut(Model):
     @classmethod
     def of(cls, grant: Grant, today: date) -> "GrantOut":
         title = GRANT_STATUSES[grant.status] if grant.status != "active" or today <= grant.valid_until else "已到期"
-        return cls(id=grant.id, district=grant.district, grantee=grant.grantee, reason=grant.reason,
+        return cls(id=grant.id, district=grant.district, grantee=grant.grantee, grantee_area=grant.grantee_area,
+                   reason=grant.reason,
                    valid_from=grant.valid_from, valid_until=grant.valid_until, granted_by=grant.granted_by,
                    status=grant.status, status_title=title, revoked_by=grant.revoked_by,
                    revoked_on=grant.revoked_on, revoke_reason=grant.revoke_reason, version=grant.version,

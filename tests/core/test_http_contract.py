@@ -145,3 +145,21 @@ def test_a_services_field_error_is_located_by_the_route_in_its_body_query_or_pat
     in_query = _located(Unprocessable("x", errors=[{"loc": ["area"], "msg": "省级范围过大"}]),
                         Spec(summary="x", who="admin"), {"month": "2026-12"})
     assert in_query.errors[0]["loc"] == ["query", "area"]
+
+
+def test_a_weak_etag_never_matches_and_is_answered_like_a_stale_version(client, token, aws_backend):
+    """CONTRACT "HTTP": If-Match compares strongly (RFC 9110 §13.1.1), so `W/"1"` is not version 1: the update
+    is refused as a version that does not match (409 stale_version) and changes nothing; `"1"` and `1` match."""
+    from tests.helpers import patch
+
+    seed_areas()
+    admin = token("a1", "admin", area="3204")
+    grid = "/v1/areas/320402001001001"
+    for weak in ('W/"1"', "W/1", ' W/"1" '):
+        assert_problem(patch(client, grid, {"name": "一网格", "version": 1}, {**admin, "If-Match": weak}), 409,
+                       "stale_version")
+    assert body(client.get(grid, headers=admin))["name"] == "第一网格"
+    assert_problem(patch(client, grid, {"name": "一网格"}, {**admin, "If-Match": "W/"}), 400, "bad_if_match")
+    renamed = patch(client, grid, {"name": "一网格"}, {**admin, "If-Match": '"1"'})
+    assert (body(renamed)["name"], body(renamed)["version"]) == ("一网格", 2)
+    assert body(patch(client, grid, {"name": "二网格"}, {**admin, "If-Match": "2"}))["version"] == 3

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib import plugin
 from chalicelib.domain.intake import service as intake
+from chalicelib.domain.intake.models import TICKET_NUMBERS
 from chalicelib.platform import audit, storage, timeutil
 from chalicelib.platform.storage import keys
 from tests.helpers import also_enabled, assert_problem, ok, post, seed_areas, stand_in_plugin
@@ -34,7 +35,8 @@ def _broken(request: plugin.IntakeRequest) -> plugin.CaseRef:
 
 
 SERVICE = stand_in_plugin("test-service", intake_targets=(
-    plugin.IntakeTarget("test_case", "测试受理", ("consultation", "dispute"), _open_case, _progress),
+    plugin.IntakeTarget("test_case", "测试受理", ("consultation", "dispute"), _open_case, _progress,
+                        handled_by=("mediator",)),
     plugin.IntakeTarget("test_other", "另一测试受理", ("dispute",), _open_case, _progress),
     plugin.IntakeTarget("test_broken", "故障服务", ("other",), _broken, _progress),
 ))
@@ -50,7 +52,8 @@ def desk(client, token, aws_backend):
             "resident": token("resident-1"),
             "neighbour": token("resident-2"),
             "worker": token("gw-1", "grid_worker", area="320402001"),
-            "colleague": token("gw-2", "grid_worker", area="320402"),
+            "colleague": token("gw-2", "grid_worker", area="320402"),    # a receiver of the district, not of the grid
+            "supervisor": token("ad-2", "admin", area="320402"),          # reads every ticket of the district
             "stranger": token("gw-9", "grid_worker", area="320404"),
         }
 
@@ -104,7 +107,8 @@ def test_a_routed_ticket_shows_the_services_progress_and_closes_with_its_result(
     assert seen["progress"] == {"status": "调解成功", "closed": True, "result": "双方达成调解协议，楼道已清理。"}
 
     closed = ok(step(client, desk["worker"], ticket["code"], "close", {}, routed["version"]))
-    assert closed["answer"] == "双方达成调解协议，楼道已清理。"
+    assert closed["answer"] == intake.OUTCOME_WITHHELD   # the owner may not read the service's case
+    assert ok(client.get(f"/v1/tickets/{ticket['code']}", headers=desk["resident"]))["answer"] == "双方达成调解协议，楼道已清理。"
 
 
 def test_a_transfer_keeps_the_first_receiver_and_records_why(client, desk):
@@ -123,7 +127,7 @@ def test_staff_recording_a_request_own_it_and_the_phone_is_sealed(client, desk):
     item = storage.get(**keys.record("intake-ticket", ticket["code"]))
     assert "13900001111" not in str(item)
     assert ok(client.get(f"/v1/tickets/{ticket['code']}/contact", headers=desk["worker"]))["phone"] == "13900001111"
-    assert_problem(client.get(f"/v1/tickets/{ticket['code']}/contact", headers=desk["colleague"]), 403, "not_owner")
+    assert_problem(client.get(f"/v1/tickets/{ticket['code']}/contact", headers=desk["supervisor"]), 403, "not_owner")
     reads = [i for i in audit.trail("intake-ticket", ticket["code"]).items if i["action"] == "read"]
     assert len(reads) == 1 and "13900001111" not in str(reads)
 
@@ -190,7 +194,7 @@ def test_lists_by_deadline_due_soon_and_the_sweep_marks_overdue(client, desk, cl
 
     assert intake.sweep_overdue() == 1
     assert intake.sweep_overdue() == 0  # safe to run twice
-    area = ok(client.get("/v1/tickets/area?bucket=overdue", headers=desk["colleague"]))
+    area = ok(client.get("/v1/tickets/area?bucket=overdue", headers=desk["supervisor"]))
     assert [(t["code"], t["overdue"]) for t in area["items"]] == [(old, True)]
     assert ok(client.get(f"/v1/tickets/{old}", headers=desk["worker"]))["history"][-1]["action"] == "overdue"
 
@@ -229,9 +233,9 @@ def test_staff_outside_the_area_neither_see_nor_touch_a_ticket(client, desk):
 def test_closing_or_transferring_a_ticket_one_does_not_own_is_403(client, desk):
     ticket = ok(staff_ticket(client, desk["worker"]), 201)
     routed = ok(step(client, desk["worker"], ticket["code"], "route", {"target": "test_case"}, ticket["version"]))
-    assert_problem(step(client, desk["colleague"], ticket["code"], "close", {"result": "已处理"}, routed["version"]),
+    assert_problem(step(client, desk["supervisor"], ticket["code"], "close", {"result": "已处理"}, routed["version"]),
                    403, "not_owner")
-    assert_problem(step(client, desk["colleague"], ticket["code"], "transfer",
+    assert_problem(step(client, desk["supervisor"], ticket["code"], "transfer",
                         {"target": "test_other", "reason": "改派"}, routed["version"]), 403, "not_owner")
 
 
@@ -279,9 +283,28 @@ def test_bad_input_names_every_field(client, desk):
     assert_problem(ask(client, desk["worker"], channel="counter", resident="nobody"), 422, "resident_not_found")
 
 
-def test_an_unknown_grid_is_422(client, desk):
+def test_an_unknown_grid_is_422_and_takes_no_number(client, desk):
     problem = assert_problem(ask(client, desk["resident"], grid="320402001001999"), 422, "area_not_found")
     assert problem["errors"][0]["loc"] == ["body", "grid"]
+    assert ok(ask(client, desk["resident"]), 201)["code"].endswith("-0001")
+
+
+def test_a_retired_grid_takes_no_new_ticket_and_no_number(client, desk):
+    """A retired grid has no worker to take a request (coverage refuses retired areas): the create is a 422
+    naming `grid`, found on the area record the time limit's policy read already brings, before a number
+    is taken; the tickets it already has stay readable."""
+    from chalicelib.domain.areas.models import Area
+
+    before = ok(ask(client, desk["resident"]), 201)
+    grid = storage.require(Area, GRID, consistent=True)
+    storage.update(grid, {"status": "retired"}, expected_version=grid.version)
+    for headers, fields in ((desk["resident"], {}),
+                            (desk["worker"], {"channel": "counter", "person": {"name": "王", "phone": "13900001111"}})):
+        problem = assert_problem(ask(client, headers, **fields), 422, "area_retired")
+        assert problem["errors"][0]["loc"] == ["body", "grid"]
+    assert ok(client.get(f"/v1/tickets/{before['code']}", headers=desk["resident"]))["grid"] == GRID
+    storage.update(storage.require(Area, GRID, consistent=True), {"status": "active"}, expected_version=grid.version + 1)
+    assert ok(ask(client, desk["resident"]), 201)["code"].endswith("-0002")
 
 
 def test_files_link_to_a_ticket_for_exactly_its_readers(client, desk):
@@ -298,15 +321,15 @@ def test_accepting_a_residents_request_makes_the_worker_its_first_receiver(clien
     assert accepted["owner"] == "gw-1" and accepted["status"] == "accepted"
     held = ok(client.get("/v1/tickets/held", headers=desk["worker"]))
     assert [t["code"] for t in held["items"]] == [ticket["code"]]
-    assert_problem(step(client, desk["colleague"], ticket["code"], "answer", {"answer": "已答复"}, accepted["version"]),
+    assert_problem(step(client, desk["supervisor"], ticket["code"], "answer", {"answer": "已答复"}, accepted["version"]),
                    403, "not_owner")
-    assert ok(client.get("/v1/tickets/area?bucket=unrouted", headers=desk["colleague"]))["items"][0]["owner"] == "gw-1"
+    assert ok(client.get("/v1/tickets/area?bucket=unrouted", headers=desk["supervisor"]))["items"][0]["owner"] == "gw-1"
 
 
 def test_the_owner_reopens_a_closed_ticket_with_a_reason(client, desk):
     ticket = ok(ask(client, desk["resident"]), 201)
     closed = ok(step(client, desk["worker"], ticket["code"], "answer", {"answer": "已答复"}, ticket["version"]))
-    assert_problem(step(client, desk["colleague"], ticket["code"], "reopen", {"reason": "群众有新问题"}, closed["version"]),
+    assert_problem(step(client, desk["supervisor"], ticket["code"], "reopen", {"reason": "群众有新问题"}, closed["version"]),
                    403, "not_owner")
     again = ok(step(client, desk["worker"], ticket["code"], "reopen", {"reason": "群众对答复有新的疑问"}, closed["version"]))
     assert again["status"] == "accepted" and again["history"][-1]["action"] == "reopened"
@@ -314,42 +337,86 @@ def test_the_owner_reopens_a_closed_ticket_with_a_reason(client, desk):
     assert mine["items"][0]["status"] == "accepted"
 
 
-# --- calls (issue 9) ----------------------------------------------------------------------------------
+# --- numbers and calls (issue 9; reliability defect 1) --------------------------------------------------
 
-def test_a_warm_instance_records_a_ticket_in_one_transaction_and_another_instance_s_numbers_are_respected(
-        client, desk):
-    """Issue 9: the deadline's policy timeline and the district's counter are known from the previous ticket,
-    so the next create is its one TransactWriteItems; numbers taken elsewhere make it read the counter again."""
-    from chalicelib.domain.intake import service
-    from chalicelib.platform import aws, storage
+def test_a_ticket_create_is_the_policy_read_one_counter_update_and_one_transaction(client, desk):
+    """The floor of a create (docs/data-model.md I2): the time limit in force (BatchGetItem), the district's
+    next number (UpdateItem ADD, which no concurrent create can refuse), the ticket's one transaction. The
+    second create of an instance costs the same: nothing is kept between requests."""
     from tests.helpers import calls_during
 
-    first = ok(ask(client, desk["resident"]), 201)["code"]
     made = []
-    assert calls_during(lambda: made.append(ask(client, desk["resident"]))) == ["TransactWriteItems"]
-    assert ok(made[0], 201)["code"] == first[:-4] + "0002"
-    [(pk, sk)] = [key[1:] for key, (owner, _) in service._counters.items() if owner is aws.dynamodb()]
-    storage.update_entries(pk, sk, set_={"count": 7, "version": 9})  # another instance took 3–7
+    for _ in range(2):
+        assert calls_during(lambda: made.append(ask(client, desk["resident"]))) == [
+            "BatchGetItem", "UpdateItem", "TransactWriteItems"]
+    first, second = (ok(m, 201)["code"] for m in made)
+    assert second == first[:-4] + "0002"
+
+
+def test_numbers_taken_by_another_instance_are_never_handed_out_again(client, desk):
+    """The counter item is the only memory of the sequence: numbers taken elsewhere (3–7 here) are skipped."""
+    first = ok(ask(client, desk["resident"]), 201)["code"]
+    for _ in range(6):
+        storage.next_number(TICKET_NUMBERS, (first[3:9], first[10:14]))
     assert ok(ask(client, desk["resident"]), 201)["code"] == first[:-4] + "0008"
+
+
+def test_a_create_refused_in_its_transaction_leaves_a_gap_and_never_reuses_its_number(client, desk):
+    """A number is taken before the transaction that uses it: a refusal there (an unknown resident account)
+    leaves that number unused — a gap in the district's codes, never a duplicate."""
+    first = ok(staff_ticket(client, desk["worker"]), 201)["code"]
+    assert_problem(ask(client, desk["worker"], channel="counter", resident="no-such-resident"), 422,
+                   "resident_not_found")
+    assert ok(staff_ticket(client, desk["worker"]), 201)["code"] == first[:-4] + "0003"
+
+
+def test_a_replayed_submission_takes_no_number(client, desk):
+    """CONTRACT Idempotency-Key: a retry looks its key up before the counter, so it burns no number and
+    costs the policy read, the claim and the ticket's read — no counter update, no failed transaction."""
+    from tests.helpers import calls_during
+
+    headers = {**desk["resident"], "Idempotency-Key": "ask-once"}
+    first = ok(ask(client, headers), 201)["code"]
+    replays = []
+    assert calls_during(lambda: replays.append(ask(client, headers))) == ["BatchGetItem", "GetItem", "GetItem"]
+    assert ok(replays[0], 201)["code"] == first
+    assert ok(ask(client, desk["neighbour"]), 201)["code"] == first[:-4] + "0002"
+
+
+def test_each_district_counts_its_own_month_from_one(client, desk, clock):
+    """The code names the grid's district and month; another district's tickets take none of its numbers."""
+    from chalicelib.domain.areas.models import Area
+
+    for code, name, level, parent in (("320404", "钟楼区", "district", "3204"),
+                                      ("320404001", "南大街街道", "town", "320404"),
+                                      ("320404001001", "第一社区", "village", "320404001"),
+                                      ("320404001001001", "第一网格", "grid", "320404001001")):
+        if storage.find(Area, "area", code) is None:
+            storage.put_new(Area(code=code, name=name, level=level, parent=parent))
+    ok(ask(client, desk["resident"]), 201)
+    other = ok(ask(client, desk["neighbour"], grid="320404001001001"), 201)["code"]
+    assert other == f"FW-320404-{clock.today.strftime('%y%m')}-0001"
 
 
 def test_an_intake_target_naming_a_category_no_ticket_can_have_is_refused_when_declared():
     # Seen on the walk: mediation advertised `neighbour`, a dispute kind, as a ticket category (SPEC C5).
     with pytest.raises(ValueError, match="neighbour"):
-        plugin.IntakeTarget("test_neighbours", "邻里纠纷", ("dispute", "neighbour"), _open_case, _progress)
+        stand_in_plugin(intake_targets=(
+            plugin.IntakeTarget("test_neighbours", "邻里纠纷", ("dispute", "neighbour"), _open_case, _progress),))
     with pytest.raises(ValueError, match="not ticket categories"):
-        plugin.IntakeTarget("test_nothing", "无类别", (), _open_case, _progress)
+        stand_in_plugin(intake_targets=(plugin.IntakeTarget("test_nothing", "无类别", (), _open_case, _progress),))
 
 
-TIMING_SERVICE = stand_in_plugin("timing-service", parameters=(
-    plugin.Parameter("timing_service.review_days", title="审查时限", unit="日", minimum=1, maximum=60, default=7,
-                     ticket_category="appraisal"),))
+TIMING_DAYS = plugin.Parameter("timing_service.review_days", title="审查时限", unit="日", minimum=1, maximum=60, default=7)
+TIMING_SERVICE = stand_in_plugin("timing-service", parameters=(TIMING_DAYS,),
+                                 ticket_categories=(plugin.TicketCategory("appraisal", "司法鉴定", time_limit=TIMING_DAYS),))
 
 
 def test_a_service_states_its_categorys_period_once_and_the_desk_counts_tickets_by_it(client, desk):
     """SPEC C5, CONTRACT "Plugins" (the core names no plugin parameter): a service's own statutory period
-    (`Parameter.ticket_category`) limits that category's tickets, in its unit — here 7 days by the Civil Code,
-    a last day on a Sunday moving to Monday."""
+    (`TicketCategory(time_limit=…)`) limits that category's tickets, in its unit — here 7 days by the Civil
+    Code, a last day on a Sunday moving to Monday. Legal aid and notary time theirs so: the core states no
+    `intake.legal_aid_days` or `intake.notary_days`."""
     from chalicelib.domain.policy.service import CORE_PARAMETERS
 
     assert not {"intake.legal_aid_days", "intake.notary_days"} & set(CORE_PARAMETERS)
@@ -373,8 +440,52 @@ def test_a_category_only_a_disabled_service_times_takes_the_general_time_limit()
         assert deadline_parameter("appraisal") == "timing_service.review_days"
 
 
-def test_a_ticket_time_limit_names_a_ticket_category_and_counts_days_or_working_days():
+def test_legal_aid_and_notary_time_their_tickets_by_their_own_statutory_periods():
+    """SPEC C5, L2 (法律援助法 art. 43: 7 days), N3 (15 working days): each period stated once, in its plugin."""
+    from chalicelib.domain.intake.models import deadline_parameter
+
+    before = plugin.enabled()
+    plugin.activate(plugin.load(["legal_aid", "notary"]))
+    try:
+        assert deadline_parameter("legal_aid") == "legal_aid.review_days"
+        assert deadline_parameter("notary") == "notary.certificate_days"
+        assert plugin.CATEGORIES["legal_aid"] == "法律援助"
+    finally:
+        plugin.activate(before)
+
+
+def test_a_ticket_time_limit_is_stated_once_and_counts_days_or_working_days():
+    with pytest.raises(ValueError, match="once"):
+        plugin.TicketCategory("timing", "x", days=3, time_limit=TIMING_DAYS)
+    with pytest.raises(ValueError, match="once"):
+        plugin.TicketCategory("timing", "x")
+    hours = plugin.Parameter("timing_service.x_hours", title="x", unit="小时", minimum=1, maximum=9)
     with pytest.raises(ValueError, match="ticket time limit"):
-        plugin.Parameter("timing_service.x_days", title="x", unit="日", minimum=1, maximum=9, ticket_category="tax")
-    with pytest.raises(ValueError, match="ticket time limit"):
-        plugin.Parameter("timing_service.x_hours", title="x", unit="小时", minimum=1, maximum=9, ticket_category="notary")
+        plugin.TicketCategory("notary", "公证", time_limit=hours)
+    undeclared = stand_in_plugin("timing-undeclared", ticket_categories=(
+        plugin.TicketCategory("notary", "公证", time_limit=TIMING_DAYS),))
+    with pytest.raises(ValueError, match="not one of the plugin's parameters"):
+        plugin.activate([undeclared])
+
+
+PUBLICITY = stand_in_plugin("publicity-test", ticket_categories=(
+    plugin.TicketCategory("publicity_request", "普法宣传", days=10, basis="示例：普法宣传需求 10 个工作日内安排"),),
+    intake_targets=(plugin.IntakeTarget("publicity_visit", "送法上门", ("publicity_request",), _open_case, _progress),))
+
+
+def test_a_plugin_declares_a_ticket_category_of_its_own_with_its_time_limit(client, desk):
+    """SPEC C5: a service adds a category in its own folder; tickets take it while the service is enabled,
+    with the time limit its parameter `intake.<category>_days` gives (set per area like the core's)."""
+    from chalicelib.domain.policy import service as policy
+
+    with also_enabled(PUBLICITY):
+        ticket = ok(ask(client, desk["resident"], category="publicity_request"), 201)
+        assert ticket["category_title"] == "普法宣传" and ticket["deadline"].startswith("普法宣传 10 个工作日")
+        assert policy.declared("intake.publicity_request_days").default == 10
+    assert_problem(ask(client, desk["resident"], category="publicity_request"), 422)
+
+
+def test_a_plugin_may_not_declare_a_category_the_core_or_another_plugin_has():
+    for clash in (plugin.TicketCategory("dispute", "纠纷", days=3), PUBLICITY.ticket_categories[0]):
+        with pytest.raises(ValueError, match="ticket category"):
+            plugin.activate([PUBLICITY, stand_in_plugin("other-test", ticket_categories=(clash,))])

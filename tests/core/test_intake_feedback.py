@@ -41,7 +41,7 @@ def test_a_bad_rating_opens_a_rectification_task_with_working_day_deadlines(clie
     task = rating["rectification"]
     assert rating["overall"] == "dissatisfied"
     assert task["status"] == "open" and task["callback_due"] == "2026-10-10" and task["rectify_due"] == "2026-10-27"
-    listed = ok(client.get("/v1/feedback/rectifications", headers=desk["colleague"]))
+    listed = ok(client.get("/v1/feedback/rectifications", headers=desk["supervisor"]))
     assert [t["ticket"] for t in listed["items"]] == [code]
 
     called = ok(post(client, f"/v1/feedback/rectifications/{code}/callback", {"note": "电话回访，解释答复依据"},
@@ -50,9 +50,9 @@ def test_a_bad_rating_opens_a_rectification_task_with_working_day_deadlines(clie
                    {**desk["worker"], "If-Match": str(called["version"])}))
     assert done["status"] == "rectified"
     assert ok(client.get(f"/v1/feedback/ratings/{code}", headers=desk["resident"]))["rectification"]["status"] == "rectified"
-    assert ok(client.get("/v1/feedback/rectifications", headers=desk["colleague"]))["items"] == []
+    assert ok(client.get("/v1/feedback/rectifications", headers=desk["supervisor"]))["items"] == []
 
-    stats = ok(client.get("/v1/feedback/stats?month=2026-09", headers=desk["colleague"]))
+    stats = ok(client.get("/v1/feedback/stats?month=2026-09", headers=desk["supervisor"]))
     assert stats["ratings"] == 1 and stats["satisfaction_rate"] == 0.0
     assert stats["callback_rate"] == 1.0 and stats["rectification_on_time_rate"] == 1.0
 
@@ -77,7 +77,7 @@ def test_an_upheld_appeal_takes_the_rating_out_of_the_figures_and_withdraws_the_
     code = closed()
     rating = ok(rate(client, desk["resident"], code, BAD), 201)
     assert_problem(post(client, f"/v1/feedback/ratings/{code}/appeal", {"reason": "答复符合规定，属误评"},
-                        {**desk["colleague"], "If-Match": str(rating["version"])}), 403, "not_rated_staff")
+                        {**desk["supervisor"], "If-Match": str(rating["version"])}), 403, "not_rated_staff")
     appealed = ok(post(client, f"/v1/feedback/ratings/{code}/appeal", {"reason": "答复符合规定，属误评"},
                        {**desk["worker"], "If-Match": str(rating["version"])}))
     assert appealed["appeal"]["status"] == "pending"
@@ -85,7 +85,7 @@ def test_an_upheld_appeal_takes_the_rating_out_of_the_figures_and_withdraws_the_
     decided = ok(post(client, f"/v1/feedback/ratings/{code}/decision", {"uphold": True, "reason": "经核实答复无误"},
                       {**supervisor, "If-Match": str(appealed["version"])}))
     assert decided["excluded"] and decided["rectification"]["status"] == "withdrawn"
-    stats = ok(client.get(f"/v1/feedback/stats?month={clock.month()}", headers=desk["colleague"]))
+    stats = ok(client.get(f"/v1/feedback/stats?month={clock.month()}", headers=desk["supervisor"]))
     assert stats["ratings"] == 0 and stats["bad"] == 0
     assert_problem(post(client, f"/v1/feedback/ratings/{code}/decision", {"uphold": False, "reason": "再次裁决"},
                         {**supervisor, "If-Match": str(decided["version"])}), 409, "no_pending_appeal")
@@ -118,13 +118,13 @@ def test_a_real_name_complaint_goes_to_the_area_and_is_replied_within_its_limit(
                    {"kind": "complaint", "area": "320402001", "text": "窗口工作人员态度生硬，反复让我跑腿"},
                    desk["resident"]), 201)
     assert sent["anonymous"] is False and "15 工作日" in sent["basis"]
-    waiting = ok(client.get("/v1/feedback/messages", headers=desk["colleague"]))
+    waiting = ok(client.get("/v1/feedback/messages", headers=desk["supervisor"]))
     assert [m["id"] for m in waiting["items"]] == [sent["id"]]
     replied = ok(post(client, f"/v1/feedback/messages/{sent['id']}/reply", {"reply": "已约谈窗口人员并致歉，改为一次告知"},
-                      {**desk["worker"], "If-Match": str(sent["version"])}))
+                      {**desk["supervisor"], "If-Match": str(sent["version"])}))
     assert ok(client.get(f"/v1/feedback/messages/{sent['id']}", headers=desk["resident"]))["reply"] == replied["reply"]
-    assert ok(client.get("/v1/feedback/messages", headers=desk["colleague"]))["items"] == []
-    counts = ok(client.get(f"/v1/feedback/messages/counts?month={clock.month()}", headers=desk["colleague"]))
+    assert ok(client.get("/v1/feedback/messages", headers=desk["supervisor"]))["items"] == []
+    counts = ok(client.get(f"/v1/feedback/messages/counts?month={clock.month()}", headers=desk["supervisor"]))
     assert (counts["complaints"], counts["suggestions"], counts["replied_on_time"]) == (1, 0, 1)
 
 

@@ -287,3 +287,21 @@ def test_a_message_due_later_waits_for_its_time_and_a_withdrawn_one_is_never_han
     for finished in ("t1-wait", "t1-gone", "no-such-message"):  # nothing pending left to take back
         with pytest.raises(notify.NotPending):
             storage.transact([notify.withdraw_op(finished)])
+
+
+# --- the dev server's relay (make dev) -------------------------------------------------------------------
+
+def test_the_dev_server_relay_reads_the_clock_fixed_now_pins_so_a_message_due_then_falls_due(aws_backend, clock,
+                                                                                              monkeypatch):
+    """`FIXED_NOW` pins the API's clock under `make dev` (app.py); the relay runs in tools/dev.py's own
+    process and must read the same clock, or a reminder due on the pinned day never falls due."""
+    from tools import dev
+
+    pinned = clock.now + timedelta(days=40)
+    storage.transact([notify.message_op("acct-1", "intake.received", {"phrase3": "已受理"}, page="pages/t",
+                                        source="t:1", key="due-then", due=pinned - timedelta(hours=1))])
+    timeutil.unpin()  # the dev process starts on the real clock
+    monkeypatch.setenv("FIXED_NOW", pinned.isoformat())
+    dev.use_the_app_clock()
+    assert abs(timeutil.now_utc() - pinned) < timedelta(minutes=1)
+    assert notify.relay() == 1

@@ -25,8 +25,9 @@ def package(tmp_path_factory):
     subprocess.run([chalice, "package", "--stage", "dev",
                     "--merge-template", "infra/resources.json", str(out)],
                    cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
-    subprocess.run([sys.executable, "-m", "tools.compile_package", str(out / "deployment.zip")], cwd=ROOT,
-                   check=True, capture_output=True, timeout=600)  # as `make package` does
+    for tool in ("tools.route_manifest", "tools.compile_package"):  # as `make package` does
+        subprocess.run([sys.executable, "-m", tool, str(out / "deployment.zip")], cwd=ROOT,
+                       check=True, capture_output=True, timeout=600)
     unzipped = out / "unzipped"
     with zipfile.ZipFile(out / "deployment.zip") as archive:
         archive.extractall(unzipped)
@@ -77,9 +78,26 @@ def test_the_app_and_every_enabled_plugin_import_from_the_unzipped_package_alone
     assert offset == "8:00:00"
 
 
-def test_a_deployed_stage_mounts_every_route_from_the_shipped_manifests_and_loads_each_from_the_zip(package):
-    """Issue 9 (cold start): with the deployed environment (`LAZY_ROUTES=1`) the app imports no route module;
-    every route is in the table, and every stub finds its real view in the unzipped package alone."""
+def test_the_zip_ships_the_route_manifest_of_the_core_and_every_plugin_as_their_blueprints_declare(package, app):
+    """Issue 9 (cold start): `make package` writes `routes.json` (web.lazy) from the code it ships, with every
+    plugin's routes, so any stage can enable any plugin; each module's routes are what the tree's app, which
+    reads them off the blueprints, serves."""
+    import app as handler
+    from chalicelib.platform.web import lazy
+    from tools import route_manifest
+
+    _, unzipped = package
+    shipped = json.loads((unzipped / "routes.json").read_text(encoding="utf-8"))
+    assert list(shipped) == list(handler.route_modules(route_manifest.all_plugins()))
+    lazy.load_all(app)
+    served = lazy.describe(app)
+    assert {module: shipped[module] for module in served} == served
+    assert not (ROOT / "routes.json").exists(), "the manifest is built by `make package`, never kept in the tree"
+
+
+def test_a_deployed_stage_mounts_every_route_from_the_shipped_manifest_and_loads_each_from_the_zip(package):
+    """With the deployed environment the app imports no route module; every route is in the table, and every
+    stub finds its real view in the unzipped package alone."""
     _, unzipped = package
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     deployed = {**config["environment_variables"], **config["stages"]["dev"]["environment_variables"]}
@@ -98,8 +116,62 @@ def test_a_deployed_stage_mounts_every_route_from_the_shipped_manifests_and_load
     assert result.returncode == 0, result.stderr
     imported, counts = result.stdout.split("\n")[:2]
     routes, real_views = map(int, counts.split())
-    assert deployed["LAZY_ROUTES"] == "1" and imported == "0"
+    assert imported == "0"
     assert routes == real_views > 100
+
+
+COLD_START = r"""
+import json, sys
+import app as handler
+
+def event(path):
+    return {"resource": path, "path": path, "httpMethod": "GET", "headers": {}, "multiValueHeaders": {},
+            "queryStringParameters": None, "multiValueQueryStringParameters": None, "pathParameters": None,
+            "stageVariables": None, "body": None, "isBase64Encoded": False,
+            "requestContext": {"resourcePath": path, "httpMethod": "GET", "path": path, "stage": "v1",
+                               "requestId": "cold-start-0001", "identity": {"sourceIp": "127.0.0.1"}}}
+
+class Context:
+    aws_request_id = function_name = log_group_name = log_stream_name = "cold-start"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws-cn:lambda:cn-northwest-1:000000000000:function:cold-start"
+    memory_limit_in_mb = 1024
+    def get_remaining_time_in_millis(self):
+        return 30000
+
+def ours():
+    return sorted(m for m in sys.modules if m.startswith(("chalicelib.domain.", "plugins.")) and m.endswith(".routes")
+                  or m.startswith("plugins."))
+
+at_import = ours()
+health = handler.app(event("/v1/health"), Context())
+after_health = ours()
+document = handler.app(event("/v1/openapi.json"), Context())
+print(json.dumps({"at_import": at_import, "health": [health["statusCode"], json.loads(health["body"])],
+                  "after_health": after_health, "document": [document["statusCode"], json.loads(document["body"])]}))
+"""
+
+
+def test_from_the_zip_a_health_request_imports_no_plugin_and_the_document_is_the_tree_s(package, app):
+    """A cold start answering `GET /v1/health` imports only the meta routes and no plugin module (it names the
+    enabled plugins without importing them); the OpenAPI document, which loads every route, is the same as
+    the source tree's app's."""
+    from chalicelib import plugin
+    from chalicelib.platform.web import openapi
+
+    _, unzipped = package
+    env = {**os.environ, "PYTHONPATH": str(unzipped), "PYTHONNOUSERSITE": "1"}
+    out = subprocess.run([sys.executable, "-S", "-c", COLD_START], cwd=unzipped, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+
+    assert seen["at_import"] == []
+    assert seen["health"][0] == 200
+    assert seen["health"][1]["plugins"] == [p.name for p in plugin.enabled()]
+    assert seen["after_health"] == ["chalicelib.domain.meta.routes"]
+    assert seen["document"][0] == 200
+    assert seen["document"][1] == json.loads(json.dumps(openapi.document(app), ensure_ascii=False))
 
 
 def test_the_template_has_the_table_buckets_and_least_privilege_policies(package):

@@ -1,101 +1,102 @@
-"""Routes mounted from manifests on deployed stages (chalicelib/platform/web/lazy.py; CONTRACT "HTTP"; issue 9,
-cold start at ready-to-serve): each `routes.json` equals what its blueprint declares, a lazily mounted app has
-the same route table and, once loaded, the very same views, and a deployed stage's cold start imports no route
-module until a request needs it."""
+"""Routes mounted from a manifest, each route module imported by the first call to one of its routes
+(chalicelib/platform/web/lazy.py; CONTRACT "HTTP"; issue 9, cold start): the app's route table is the one
+Chalice builds from the blueprints, CORS included, and the stubs give way to the very same views. The tests
+run this path, as production does; the zip's manifest and its cold start: tests/core/test_packaging.py."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-from pathlib import Path
 
-from chalice import Chalice
+import pytest
+from chalice import Blueprint, Chalice, CORSConfig
 
+import app as handler
+from chalicelib.platform import config
 from chalicelib.platform.auth import authorizer as gateway
 from chalicelib.platform.web import lazy
-from tools import route_manifest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _table(app: Chalice) -> dict[tuple[str, str], tuple]:
-    return {(path, method): (e.view_name, e.authorizer, e.api_key_required, e.content_types, e.cors is not None)
+    return {(path, method): (e.view_name, e.authorizer, e.api_key_required, e.content_types, e.cors)
             for path, methods in app.routes.items() for method, e in methods.items()}
 
 
-def test_every_route_module_s_manifest_is_what_its_blueprint_declares(app):
-    described = lazy.describe(app)
-    assert described, "the app serves routes"
-    for module, rows in described.items():
-        assert lazy.manifest_path(module).read_text(encoding="utf-8") == route_manifest.render(rows), (
-            f"{module}: run `python -m tools.route_manifest`")
+def test_every_route_of_the_app_ends_as_its_module_s_own_view_under_its_name(app):
+    lazy.load_all(app)
 
-
-def test_every_blueprint_of_the_core_and_of_every_plugin_has_a_manifest():
-    modules = [*ROOT.glob("chalicelib/domain/*/routes.py"), *ROOT.glob("plugins/*/routes.py")]
-    assert modules
-    for source in modules:
-        assert source.with_suffix(".json").exists(), f"{source.relative_to(ROOT)}: run `python -m tools.route_manifest`"
-
-
-def test_each_view_is_found_again_by_its_name_in_its_module(app):
+    modules = set()
     for methods in app.routes.values():
         for entry in methods.values():
+            modules.add(entry.view_function.__module__)
             assert getattr(sys.modules[entry.view_function.__module__], entry.view_name) is entry.view_function
+            assert hasattr(entry.view_function, "__endpoint__")
+    assert modules == set(handler.route_modules(config.enabled_plugins()))
 
 
-def test_a_lazily_mounted_app_has_the_same_route_table_and_after_loading_the_same_views(app):
-    lazy_app = Chalice(app_name="lazy", configure_logs=False)
-    for module in lazy.describe(app):
-        lazy.mount(lazy_app, module, {"jwt_auth": gateway.jwt_auth})
-    assert _table(lazy_app) == _table(app)
-    assert all(hasattr(e.view_function, "__lazy_module__") for m in lazy_app.routes.values() for e in m.values())
+def test_a_route_s_view_is_a_stub_until_the_first_call_to_a_route_of_its_module(app):
+    lazy.load_all(app)
+    areas = {"chalicelib.domain.areas.routes": lazy.describe(app)["chalicelib.domain.areas.routes"]}
+    fresh = Chalice(app_name="fresh", configure_logs=False)
+    lazy.mount(fresh, areas, {"jwt_auth": gateway.jwt_auth})
+    stub = fresh.routes["/v1/areas/{code}/breadcrumb"]["GET"].view_function
+    assert stub.__lazy_module__ == "chalicelib.domain.areas.routes"
 
-    lazy.load_all(lazy_app)
+    lazy.load_all(fresh)
 
-    for path, methods in app.routes.items():
-        for method, entry in methods.items():
-            assert lazy_app.routes[path][method].view_function is entry.view_function
-
-
-COLD_START = r"""
-import json, sys
-import app as handler
-from chalice.test import Client
-
-def loaded():
-    return sorted(m for m in sys.modules if m.endswith(".routes") and m.startswith(("chalicelib.domain", "plugins"))
-                  or m.startswith("plugins."))
-
-at_import = loaded()
-with Client(handler.app, stage_name="local", project_dir=sys.argv[1]) as client:
-    health = client.http.get("/v1/health")
-    after_health = loaded()
-    document = client.http.get("/v1/openapi.json")
-print(json.dumps({"at_import": at_import, "health": [health.status_code, json.loads(health.body)],
-                  "after_health": after_health, "document": [document.status_code, json.loads(document.body)]}))
-"""
+    assert fresh.routes["/v1/areas/{code}/breadcrumb"]["GET"].view_function is \
+        sys.modules["chalicelib.domain.areas.routes"].area_breadcrumb
+    assert _table(fresh) == {key: row for key, row in _table(app).items()
+                             if app.routes[key[0]][key[1]].view_function.__module__ == "chalicelib.domain.areas.routes"}
 
 
-def test_a_deployed_stage_imports_a_route_module_on_its_first_call_and_serves_the_same_document(app):
-    from chalicelib.platform.web import openapi
-
-    env = {**os.environ, "LAZY_ROUTES": "1", "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", COLD_START, str(ROOT)], cwd=ROOT, env=env, capture_output=True,
-                         text=True, check=True)
-    seen = json.loads(out.stdout.strip().splitlines()[-1])
-
-    assert seen["at_import"] == []
-    assert seen["health"][0] == 200
-    assert seen["health"][1]["plugins"] == [p["name"] for p in _enabled(app)]  # plugins loaded when asked for
-    assert "chalicelib.domain.meta.routes" in seen["after_health"]
-    assert "chalicelib.domain.areas.routes" not in seen["after_health"]
-    assert seen["document"][0] == 200
-    assert seen["document"][1] == json.loads(json.dumps(openapi.document(app), ensure_ascii=False))
+def exact_cors():
+    return {}
 
 
-def _enabled(app) -> list[dict]:
-    from chalicelib import plugin
+def default_cors():
+    return {}
 
-    return [{"name": p.name} for p in plugin.enabled()]
+
+def no_cors():
+    return {}
+
+
+def _declared() -> Chalice:
+    """Routes declaring every option the manifest carries, as Chalice registers them (a blueprint registers
+    once: Chalice consumes its route options)."""
+    bp = Blueprint(__name__)
+    bp.route("/exact", methods=["GET", "PUT"], authorizer=gateway.jwt_auth, api_key_required=True,
+             content_types=["application/json", "text/csv"],
+             cors=CORSConfig(allow_origin="https://wx.example.gov.cn", allow_headers=["X-Trace"],
+                             expose_headers=["ETag"], max_age=600, allow_credentials=True))(exact_cors)
+    bp.route("/default", methods=["GET"], cors=True)(default_cors)
+    bp.route("/none", methods=["GET"])(no_cors)
+    declared = Chalice(app_name="declared", configure_logs=False)
+    declared.register_blueprint(bp, url_prefix="/t")
+    return declared
+
+
+def test_a_route_s_declaration_cors_included_goes_through_the_manifest_exactly():
+    declared = _declared()
+    mounted = Chalice(app_name="mounted", configure_logs=False)
+
+    lazy.mount(mounted, json.loads(json.dumps(lazy.describe(declared))), {"jwt_auth": gateway.jwt_auth})
+
+    assert _table(mounted) == _table(declared)
+    exact = mounted.routes["/t/exact"]["PUT"]
+    assert exact.cors.get_access_control_headers() == {
+        "Access-Control-Allow-Origin": "https://wx.example.gov.cn", "Access-Control-Expose-Headers": "ETag",
+        "Access-Control-Allow-Headers": "Authorization,Content-Type,X-Amz-Date,X-Amz-Security-Token,X-Api-Key,X-Trace",
+        "Access-Control-Max-Age": "600", "Access-Control-Allow-Credentials": "true"}
+    assert exact.authorizer is gateway.jwt_auth and exact.api_key_required
+    assert mounted.routes["/t/default"]["GET"].cors == CORSConfig()
+    assert mounted.routes["/t/none"]["GET"].cors is None
+
+
+def test_a_route_declared_twice_is_refused():
+    routes = lazy.describe(_declared())
+    mounted = Chalice(app_name="mounted", configure_logs=False)
+    lazy.mount(mounted, routes, {"jwt_auth": gateway.jwt_auth})
+
+    with pytest.raises(ValueError, match="GET /t/default is declared twice"):
+        lazy.mount(mounted, routes, {"jwt_auth": gateway.jwt_auth})

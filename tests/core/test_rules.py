@@ -277,3 +277,16 @@ def test_a_change_date_that_is_not_ahead_of_the_day_is_refused_rather_than_loopi
     with pytest.raises(ValueError, match="test.stuck"):
         almost(stuck, Resident(), ON, 30)
 
+
+
+def test_near_the_last_day_of_the_calendar_the_look_ahead_is_what_is_left_of_it_and_never_overflows():
+    """CONTRACT "HTTP": date arithmetic near the edges never raises (a far `?on=` was a 500)."""
+    end = date.max
+    counted = Counting(MEMBER, forget_dates=True)
+    outlook = almost(counted, Resident(member_until=end - timedelta(days=1)), end - timedelta(days=3), 30)
+    assert outlook.changes_on == end and not outlook.then.met
+    assert counted.days == [end - timedelta(days=n) for n in (3, 2, 1, 0)]
+    stays = Counting(ALWAYS, forget_dates=True)
+    assert not almost(stays, Resident(), end - timedelta(days=1), 30).changes and stays.days == [end - timedelta(days=1), end]
+    assert not almost(MEANS, Resident(), end, 30).changes
+    assert not almost(MEMBER, Resident(member_until=end - timedelta(days=5)), end, 10 ** 6).changes

@@ -4,6 +4,7 @@ named on the run record, and re-running (or redelivery after a crash) never dupl
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -263,24 +264,64 @@ def test_a_message_of_a_superseded_generation_is_dropped(checks, clock):
     assert checks.calls == calls
 
 
-def test_a_check_that_fails_is_recorded_and_the_others_still_run(checks, clock):
-    """Issue 8 §2: a plugin's check that raises is recorded against it and does not stop the others; the
-    findings an earlier attempt stored for the failed check are kept, not deleted unseen."""
+@contextmanager
+def failing_check(error: Exception):
+    """A service whose one check always raises `error`, enabled beside the others for the block."""
     def broken(context):
-        raise RuntimeError("数据异常")
+        raise error
 
-    checks.findings = [finding("320402", "case-1")]
     failing = plugin.Plugin(name="flaky", title="不稳定的服务", blueprint=Blueprint("flaky"),
                             screening_checks=(plugin.ScreeningCheck("flaky.broken", "总是失败", broken),))
     before = plugin.enabled()
     plugin.activate([failing, *before])
     try:
-        with on_day(clock, 18):
-            run = screening.run_month()
+        yield
     finally:
         plugin.activate(before)
+
+
+def emitted_metrics(printed: str) -> list[dict]:
+    """The CloudWatch embedded-metric-format lines among what a run printed."""
+    lines = [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
+    return [line for line in lines if "_aws" in line]
+
+
+def test_a_check_that_fails_is_recorded_and_the_others_still_run(checks, clock):
+    """Issue 8 §2: a plugin's check that raises is recorded against it and does not stop the others; the
+    findings an earlier attempt stored for the failed check are kept, not deleted unseen."""
+    checks.findings = [finding("320402", "case-1")]
+    with failing_check(RuntimeError("数据异常")), on_day(clock, 18):
+        run = screening.run_month()
     out = screening.RunOut.of(run)
-    assert out.status == "done" and out.findings == 1 and out.failed_checks == {"flaky.broken": "RuntimeError"}
+    assert out.findings == 1 and out.failed_checks == {"flaky.broken": "RuntimeError"}
+
+
+def test_a_run_with_a_failed_check_is_done_with_failures_naming_the_check_and_its_error(client, token, checks, clock):
+    """Reliability, failures are loud (C7): a check that raised makes the run `done_with_failures`, not `done`;
+    the run an administrator reads names the check and the error (the problem's stable code with its type)."""
+    from chalicelib.platform.errors import ServiceUnavailable
+
+    checks.findings = [finding("320402", "case-1")]
+    with failing_check(ServiceUnavailable("数据量超过单次处理上限", code="too_many_items")), on_day(clock, 18):
+        screening.run_month()
+        [run] = body(client.get(f"/v1/screenings/{clock.month()}/runs", headers=token("a1", "admin", area="3204")))["items"]
+    assert run["status"] == "done_with_failures" and run["findings"] == 1
+    assert run["failed_checks"] == {"flaky.broken": "ServiceUnavailable too_many_items"}
+
+
+def test_a_failed_check_emits_a_metric_for_the_operations_alarm_naming_the_check(checks, clock, capsys):
+    """Reliability: one `ScreeningCheckFailed` count per failed check and shard, by `service` and `check`, as a
+    CloudWatch embedded-metric log line (no call to CloudWatch); a run without failures emits none."""
+    with on_day(clock, 18):
+        screening.run_month()
+    assert [m for m in emitted_metrics(capsys.readouterr().out) if "ScreeningCheckFailed" in m] == []
+    with failing_check(RuntimeError("数据异常")), on_day(clock, 18):
+        screening.start_by_hand("cli:ops", clock.month(), "320402")
+    [metric] = [m for m in emitted_metrics(capsys.readouterr().out) if "ScreeningCheckFailed" in m]
+    [declared] = metric["_aws"]["CloudWatchMetrics"]
+    assert declared["Namespace"] == "Fawangge" and [sorted(d) for d in declared["Dimensions"]] == [["check", "service"]]
+    assert declared["Metrics"] == [{"Name": "ScreeningCheckFailed", "Unit": "Count"}]
+    assert (metric["service"], metric["check"], metric["ScreeningCheckFailed"]) == ("fawangge", "flaky.broken", [1.0])
 
 
 def test_the_cli_screens_an_area_by_hand(checks, clock, capsys, monkeypatch):

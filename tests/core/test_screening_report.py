@@ -3,6 +3,7 @@ Chinese headers, frozen header row, fitting widths — in the ledger bucket, dow
 link by the district's staff; building it again replaces the one current report."""
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import date
 
@@ -10,7 +11,7 @@ from openpyxl import load_workbook
 
 from chalicelib.domain.screening import report, service as screening
 from chalicelib.platform import aws, config
-from tests.core.test_screening import checks, finding  # noqa: F401  (the fixture)
+from tests.core.test_screening import checks, failing_check, finding  # noqa: F401  (the fixture)
 from tests.helpers import assert_problem, body, post
 
 
@@ -67,3 +68,65 @@ def test_the_report_names_its_areas_from_one_batch_read_not_one_read_per_row(che
     finally:
         dynamodb.meta.events.unregister("before-call.dynamodb.*")
     assert seen == ["Query", "BatchGetItem", "TransactWriteItems"]
+
+
+<<<<<<< HEAD
+
+def current_book(district: str):
+    [key] = [o["Key"] for o in aws.s3().list_objects_v2(Bucket=config.ledger_bucket(),
+                                                        Prefix=f"report/{district}/")["Contents"]]
+    return load_workbook(io.BytesIO(aws.s3().get_object(Bucket=config.ledger_bucket(), Key=key)["Body"].read()))
+
+
+def test_the_report_the_last_shard_writes_names_the_checks_that_failed_and_their_errors(checks, clock):  # noqa: F811
+    """Reliability, failures are loud (C7, issue 14 §6): the report the district works from says which checks
+    could not run and why — their findings are missing, not zero — on a sheet of its own after the summary."""
+    checks.findings = [finding("320402", "case-1")]
+    with failing_check(RuntimeError("数据异常")), clock.travel(days=18 - clock.today.day):
+        screening.run_month()
+    book = current_book("320402")
+    assert book.sheetnames[:2] == ["汇总", "未完成的检查"]
+    failed = book["未完成的检查"]
+    assert [c.value for c in failed[1]] == ["检查项", "代码", "错误", "说明"]
+    assert [c.value for c in failed[2]][:3] == ["总是失败", "flaky.broken", "RuntimeError"]
+    assert failed.max_row == 2
+
+
+def test_a_report_built_on_request_names_the_failed_checks_in_its_summary(client, token, checks, clock):  # noqa: F811
+    checks.findings = [finding("320402", "case-1")]
+    with failing_check(RuntimeError("数据异常")), clock.travel(days=18 - clock.today.day):
+        screening.run_month()
+        out = body(post(client, f"/v1/screenings/{clock.month()}/reports", {"area": "320402"},
+                        token("o1", "legal_aid_officer", area="320402")))
+    assert out["failed_checks"] == {"flaky.broken": "RuntimeError"} and out["findings"] == 1
+    assert "1 项检查未能完成：「总是失败」（RuntimeError）" in out["summary"]
+    assert [c.value for c in current_book("320402")["未完成的检查"][2]][:2] == ["总是失败", "flaky.broken"]
+
+
+def test_a_report_without_failed_checks_has_no_such_sheet(checks):  # noqa: F811
+    checks.findings = [finding("320402", "case-1")]
+    screening.run_month(date(2026, 11, 18))
+    assert current_book("320402").sheetnames == ["汇总", "逾期未办"]
+=======
+def test_an_area_named_like_a_formula_is_plain_text_in_the_report_not_a_live_formula(client, token, checks):  # noqa: F811
+    """CONTRACT "HTTP" (OWASP CSV injection): every sheet the system writes neutralises cells beginning with
+    `=`, `+`, `-`, `@`, tab or carriage return — here a district's name an admin typed and a finding's detail —
+    by a leading `'`; the counts stay numbers."""
+    from tests.helpers import patch
+
+    trap = '=HYPERLINK("http://evil.example/","点击查看")'
+    admin = token("a1", "admin", area="3204")
+    renamed = patch(client, "/v1/areas/320402", {"name": trap}, {**admin, "If-Match": '"1"'})
+    assert renamed.status_code == 200, renamed.body
+    checks.findings = [dataclasses.replace(finding("320402001001001", "case-1"), detail="@SUM(1+1)*cmd|' /C calc'!A0")]
+    screening.run_month(date(2026, 11, 18))
+    post(client, "/v1/screenings/2026-11/reports", {"area": "320402"}, token("o1", "legal_aid_officer", area="320402"))
+    [key] = [o["Key"] for o in aws.s3().list_objects_v2(Bucket=config.ledger_bucket(), Prefix="report/320402/")["Contents"]]
+    book = load_workbook(io.BytesIO(aws.s3().get_object(Bucket=config.ledger_bucket(), Key=key)["Body"].read()))
+    sheet = book["逾期未办"]
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert sheet["B2"].value == "'" + trap + " 雕庄街道 演示社区 第一网格"
+    assert sheet["E2"].value == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert book["汇总"]["C2"].value == 1 and book["汇总"]["C2"].data_type == "n"
+>>>>>>> input

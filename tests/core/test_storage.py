@@ -232,3 +232,13 @@ def test_must_exist_checks_a_record_by_type_and_id_inside_the_transaction(aws_ba
     assert caught.value.code == "note_not_found" and storage.find(Count, "test-count", "c").model_extra["n"] == 1
     with pytest.raises(NotFound):   # an id that cannot be a key fails before any write
         storage.must_exist(Note, "n#1", missing)
+
+
+def test_a_counter_hands_out_each_number_once_separately_for_each_sequence(aws_backend):
+    """`storage.next_number`: 1, 2, 3 … per `of`, from one item read back like any (`entity` named)."""
+    numbers = storage.Counter("test-numbers")
+    assert [storage.next_number(numbers, ("320402", "2611")) for _ in range(3)] == [1, 2, 3]
+    assert storage.next_number(numbers, ("320404", "2611")) == 1
+    assert storage.next_number(numbers, ("320402", "2612")) == 1
+    item = storage.get(**keys.sequence("test-numbers", "320402", "2611"))
+    assert (item["entity"], item["count"]) == ("test-numbers", 3)

@@ -264,3 +264,24 @@ def test_the_cap_applies_to_xlsx_too():
     with pytest.raises(TableError) as exc:
         tabular.read(data, COLUMNS, max_rows=3)
     assert problem(exc)[0] == "table_too_large"
+
+
+# --- writing: no cell runs as a formula (CONTRACT "HTTP", OWASP CSV injection) ----------------------------
+
+@pytest.mark.parametrize("text", ["=1+2", '=HYPERLINK("http://evil.example/","点击查看")', "+86 519", "-2+3",
+                                  "@SUM(A1)", "\t=1", "\r=1"])
+def test_text_beginning_like_a_formula_is_written_with_a_leading_quote(text):
+    assert tabular.cell(text) == "'" + text
+
+
+def test_numbers_dates_empty_cells_and_ordinary_text_are_written_as_they_are():
+    for value in (-5, -1.5, 0, 2280, None, True, date(2026, 11, 18), "天宁区", "a=b", "'=已转义", ""):
+        assert tabular.cell(value) == value and type(tabular.cell(value)) is type(value)
+    assert tabular.row(["=1", -3, "张三"]) == ["'=1", -3, "张三"]
+
+
+def test_a_written_csv_opens_in_excel_and_runs_nothing():
+    data = tabular.write_csv([["区域", "发现数"], ["=HYPERLINK(\"http://evil.example/\")", -2], ["天宁区", 3]])
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    assert data.decode("utf-8-sig").splitlines() == ["区域,发现数", "\"'=HYPERLINK(\"\"http://evil.example/\"\")\",-2",
+                                                     "天宁区,3"]

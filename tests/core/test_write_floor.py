@@ -1,5 +1,6 @@
 """CONTRACT (idempotency, errors) and SPEC S5: regression tests of the four defects of the black-box sweep
-(issue 9), and the DynamoDB calls a keyed create costs, counted with botocore's event hooks."""
+(issue 9), and the DynamoDB calls a keyed create costs, counted with botocore's event hooks — a policy
+version, and a ticket (SPEC C5), whose code takes a number first."""
 from __future__ import annotations
 
 import json
@@ -8,8 +9,9 @@ from datetime import timedelta
 
 from chalicelib.platform import aws, config
 from chalicelib.platform.timeutil import today_shanghai
+from tests.core.test_intake import ask, desk  # noqa: F401  (the fixture)
 from tests.core.test_policy import HOURS, THRESHOLD, changzhou  # noqa: F401  (the fixture)
-from tests.helpers import JSON, assert_problem, body, header, post
+from tests.helpers import JSON, assert_problem, body, header, ok, post
 
 NEXT_WEEK = (today_shanghai() + timedelta(days=7)).isoformat()
 ALLOWED_IN_AN_IDEMPOTENCY_ITEM = {"pk", "sk", "entity", "body_sha256", "record_pk", "record_sk", "ttl", "created_at"}
@@ -105,3 +107,18 @@ def test_a_key_adds_no_dynamodb_call_to_a_create_and_a_replay_reads_the_record_o
     # the service's own read refuses the retry (the date is no longer after the latest version); the claim
     # is looked up on that error path only, then the record is read and shown again
     assert replay == ["BatchGetItem", "GetItem", "GetItem"]
+
+
+def test_a_ticket_create_is_three_calls_and_a_key_adds_one_look_so_a_retry_burns_no_number(client, desk):  # noqa: F811
+    """SPEC C5 / CONTRACT Idempotency-Key. The floor of a ticket: the time limit in force (BatchGetItem), the
+    district's next number (UpdateItem ADD … UPDATED_NEW), the ticket's one transaction. Not 1: the code is
+    the ticket's key and is answered at once, a transaction returns no values, so the number is known before
+    the write; and not 2, since the policy timelines are no longer kept per instance (wrong across
+    instances). With a key, the claim is looked up before the number is taken (one GetItem), so a retry of
+    a create that landed replays it without burning a number."""
+    with dynamodb_calls() as unkeyed:
+        ok(ask(client, desk["resident"]), 201)
+    with dynamodb_calls() as keyed:
+        ok(ask(client, {**desk["resident"], "Idempotency-Key": "counted-ticket"}), 201)
+    assert unkeyed == ["BatchGetItem", "UpdateItem", "TransactWriteItems"]
+    assert keyed == ["BatchGetItem", "GetItem", "UpdateItem", "TransactWriteItems"]

@@ -1,8 +1,11 @@
-"""A warm instance's ticket create (one TransactWriteItems: the counter it last wrote, guarded by its
-version) re-run on DynamoDB Local, where a lost race is a real TransactionCanceledException."""
+"""A ticket's number and calls re-run on DynamoDB Local: the district's counter is one atomic UpdateItem
+before the ticket's transaction, a refused create leaves a gap, a keyed retry takes no number."""
 from __future__ import annotations
 
 from tests.core.test_intake import (  # noqa: F401
     desk,
-    test_a_warm_instance_records_a_ticket_in_one_transaction_and_another_instance_s_numbers_are_respected,
+    test_a_create_refused_in_its_transaction_leaves_a_gap_and_never_reuses_its_number,
+    test_a_replayed_submission_takes_no_number,
+    test_a_ticket_create_is_the_policy_read_one_counter_update_and_one_transaction,
+    test_numbers_taken_by_another_instance_are_never_handed_out_again,
 )

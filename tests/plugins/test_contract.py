@@ -1,5 +1,5 @@
-"""CONTRACT "Plugins", over every package under plugins/ (found in the folder, so a new service is checked the
-day it is added): it loads as a `Plugin`, declares what it adds in the declared shapes, every route says who
+"""CONTRACT "Plugins", over every package under plugins/ (found in the folder — and in any `plugins/` folder
+on the path — so a new service is checked the day it is added): it loads as a `Plugin`, declares what it adds in the declared shapes, every route says who
 may call it, files attach to its records only through a rule that refuses strangers, its demo data loads twice
 without change, and the core and the other plugins keep working when it is disabled."""
 from __future__ import annotations
@@ -15,8 +15,10 @@ from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Problem
 from tests.helpers import blueprint_app, body, only_enabled, seed_areas, undeclared_routes
 
-ROOT = Path(__file__).resolve().parents[2]
-MODULES = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "__init__.py").is_file())
+import plugins as plugins_package
+
+MODULES = sorted({p.name for folder in plugins_package.__path__ for p in Path(folder).iterdir()
+                  if (p / "__init__.py").is_file()})
 ENTITY_SHAPE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 CITY = "3204"  # 常州市 in tests/helpers.seed_areas and in the demo tree
 

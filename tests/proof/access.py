@@ -1,18 +1,27 @@
-"""The world and the callers of the access matrix (tests/proof/test_access_matrix.py)."""
+"""The world and the callers of the access matrix (tests/proof/test_access_matrix.py), and what every
+enabled plugin brings to it from its own folder (`plugins/<module>/proof.py`, see `plugin_proofs`)."""
 from __future__ import annotations
 
+import importlib
 import json
 import string
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from types import ModuleType
 from typing import Callable
 
+from chalice import Blueprint
+
+from chalicelib import plugin
 from chalicelib.platform import audit, config, storage, timeutil
+from chalicelib.domain.accounts.models import Resident
 from chalicelib.domain.areas.models import Area
 from tests.helpers import JSON, body, post, seed_areas
 
 GRID = "320402001001001"
 
-# Who calls: (sub, role, area); None = no token.
+# Who calls: (sub, role, area); None = no token. Every sign-in role of the contract, at 天宁区 (320402) or
+# A's grid, plus the same role in the neighbouring district and another city's administrator.
 CALLERS = {
     "anon": None,
     "resA": ("r-1", "resident", None),                 # owns the records below
@@ -22,8 +31,78 @@ CALLERS = {
     "offX": ("officer-9", "legal_aid_officer", "320404"),   # the same role in the neighbouring district
     "adm": ("admin-1", "admin", "3204"),               # the city's administrator
     "admX": ("admin-9", "admin", "6401"),              # another city's (银川)
+    "med": ("mediator-1", "mediator", "320402"),
+    "law": ("lawyer-1", "lawyer", "320402"),
+    "not": ("notary-1", "notary", "320402"),
+    "apr": ("appraiser-1", "appraiser", "320402"),
+    "pub": ("publicist-1", "publicist", "320402"),
+    "cor": ("corrections-1", "corrections_officer", "320402"),
 }
 COLUMNS = tuple(CALLERS)
+HEADER = "  ".join(f"{c:<4}" for c in COLUMNS)   # the column heads, as the tables write them
+
+
+@dataclass
+class PluginProof:
+    """What a plugin brings to the proof suite, read from `plugins/<module>/proof.py`:
+    - `ROWS`      {(method, route): outcomes in COLUMNS order} — one row per route of its blueprint;
+    - `BODIES`    {(method, route): params → valid body} for its write routes (`EMPTY_BODY_WRITES` the
+                  ones still sent an empty body, a list that only shrinks);
+    - `STALE`     the routes that update: sent with `If-Match: 999` (a body carrying `version` says 999 too);
+    - `world(scene)` the records its rows are asked about, made as their owners make them; returns path
+                  parameters, which apply to its own routes (over the core's);
+    - `PRIVACY`   its steps of the privacy walk (tests/proof/test_privacy.py), when it keeps personal data."""
+    name: str                  # the plugin's name: its routes are under /v1/<name>
+    module: ModuleType
+
+    @property
+    def prefix(self) -> str:
+        return f"/v1/{self.name}"
+
+    def owns(self, route: str) -> bool:
+        return route == self.prefix or route.startswith(self.prefix + "/")
+
+    def get(self, attribute: str, default):
+        return getattr(self.module, attribute, default)
+
+
+def plugin_proofs() -> list[PluginProof]:
+    """The proof module of every enabled plugin; a plugin without one is named in the error."""
+    proofs = []
+    for module in config.enabled_plugins():
+        try:
+            proofs.append(PluginProof(plugin.load([module])[0].name, importlib.import_module(f"plugins.{module}.proof")))
+        except ModuleNotFoundError as missing:
+            if missing.name != f"plugins.{module}.proof":
+                raise
+            raise AssertionError(f"plugins/{module}/proof.py is missing: a service brings its own access rows, "
+                                 "bodies and world (docs/plugins.md)") from None
+    return proofs
+
+
+@dataclass
+class Scene:
+    """What a plugin's `world` builds with: the client, the callers, and the core world's parameters."""
+    client: object
+    token: Callable
+    params: dict[str, str] = field(default_factory=dict)
+
+    def headers(self, who: str) -> dict[str, str]:
+        return headers(self.token, who)
+
+    def create(self, path: str, payload: dict, who: str) -> dict:
+        """POST `payload` as `who`; the created record (a refusal fails the world, not a row)."""
+        response = post(self.client, path, payload, self.headers(who))
+        assert response.status_code in (200, 201), (path, who, response.body)
+        return body(response)
+
+    @staticmethod
+    def later(days: int) -> str:
+        return _later(days)
+
+    @staticmethod
+    def working_day_ahead() -> str:
+        return _working_day_ahead()
 
 
 _signed: dict[str, dict[str, str]] = {}
@@ -39,9 +118,22 @@ def headers(token, who: str) -> dict[str, str]:
     return _signed[who]
 
 
-def build_world(client, token) -> dict[str, str]:
-    """Records of resident A and of 天宁区, made as their owners make them; returns the path parameters."""
+def _no_case(request: plugin.IntakeRequest) -> plugin.CaseRef:
+    raise AssertionError("the matrix routes tickets at a stale version: no case is ever opened")
+
+
+# The desk the matrix routes A's ticket to, so that the core's rows hold whichever services are enabled
+# (the core's tests declare what they need the way a service would).
+ROUTING_DESK = plugin.Plugin(name="access-matrix-desk", title="访问矩阵受理台", blueprint=Blueprint("access_matrix_desk"),
+                             intake_targets=(plugin.IntakeTarget("access_matrix_desk", "访问矩阵受理台", ("consultation",),
+                                                                 _no_case, lambda ref: plugin.CaseProgress("—")),))
+
+
+def build_world(client, token, proofs: list[PluginProof] = ()) -> dict[str, dict[str, str]]:
+    """Records of resident A and of 天宁区, made as their owners make them, then each plugin's; returns the
+    path parameters of the core's routes ("") and of each plugin's routes (its prefix)."""
     seed_areas()
+    storage.put_new(storage.stamp_new(Resident(sub="r-1", name="王建国")))  # A has an account (GET /v1/me)
     storage.put_new(Area(code="64", name="宁夏回族自治区", level="province"))
     storage.put_new(Area(code="6401", name="银川市", level="city", parent="64"))
     from chalicelib.domain.policy import service as policy
@@ -62,43 +154,32 @@ def build_world(client, token) -> dict[str, str]:
               "app_id": "no-such-application", "household_id": "no-such-household", "import_id": "no-such-import",
               "office_id": institution["id"], "kind": "hotline", "city": "3204"}
     params["task_id"] = _task_of_the_grid()
-    enabled = config.enabled_plugins()
-    if "hello" in enabled:
-        params["greeting_id"] = body(post(client, "/v1/hello/greetings", {"message": "你好"},
-                                          headers(token, "resA")))["id"]
-    if "legal_aid" in enabled:
-        params["app_id"] = _application_of_resident_a(client, token)
-        params["ticket_code"] = body(post(client, "/v1/tickets", {
-            "channel": "mini_program", "grid": GRID, "category": "consultation",
-            "text": "邻居装修占用楼道，协商无果，想咨询怎么处理"}, headers(token, "resA")))["code"]
-    return params
+    params["ticket_code"] = body(post(client, "/v1/tickets", {
+        "channel": "mini_program", "grid": GRID, "category": "consultation",
+        "text": "邻居装修占用楼道，协商无果，想咨询怎么处理"}, headers(token, "resA")))["code"]
+    params["intake_target"] = "access_matrix_desk"   # enabled by the matrix test beside the services
+    worlds = {"": params}
+    for proof in proofs:
+        world = proof.get("world", None)
+        worlds[proof.prefix] = {**params, **(world(Scene(client, token, dict(params))) if world else {})}
+    return worlds
+
+
+def params_for(worlds: dict[str, dict[str, str]], route: str) -> dict[str, str]:
+    """The path parameters a route is called with: its plugin's world's, or the core's."""
+    return next((p for prefix, p in worlds.items() if prefix and (route == prefix or route.startswith(prefix + "/"))),
+                worlds[""])
 
 
 def _task_of_the_grid() -> str:
     """A proactive service task of A's grid, as the month's screening leaves it."""
     from chalicelib.domain.screening import tasks
 
-    task = tasks.Task(id=tasks.task_id("2026-11", GRID, "legal-aid.households-unvisited", "unvisited-grid"),
-                      month="2026-11", area=GRID, check="legal-aid.households-unvisited", subject="unvisited-grid",
-                      service="legal-aid", role="grid_worker", severity="info", title="3 户困难群体尚未入户走访")
+    task = tasks.Task(id=tasks.task_id("2026-11", GRID, "screening.repeat-contacts", "repeat-grid"),
+                      month="2026-11", area=GRID, check="screening.repeat-contacts", subject="repeat-grid",
+                      service="screening", role="grid_worker", severity="info", title="同一来电人本月反复来电 3 次")
     storage.put_new(task)
     return task.id
-
-
-def _application_of_resident_a(client, token) -> str:
-    from tests.plugins.legal_aid.conftest import THRESHOLDS, application, declare_real_name
-    from chalicelib.domain.policy import service as policy
-    from plugins.legal_aid import params
-
-    for effective_from, value, label in THRESHOLDS:
-        policy.set_version(audit.SYSTEM, None, params.INCOME_THRESHOLD, area_code="3204", value=value,
-                           effective_from=date.fromisoformat(effective_from), label=label, retroactive_reason="录入历史标准")
-    params.load_demo(audit.SYSTEM)
-    payload = application()
-    declare_real_name("r-1", payload["applicant"]["id_number"])
-    response = post(client, "/v1/legal-aid/applications", payload, headers(token, "resA"))
-    assert response.status_code == 201, response.body
-    return body(response)["id"]
 
 
 def _later(days: int) -> str:
@@ -141,55 +222,35 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict]] = {
     ("POST", "/v1/tickets/{code}/answer"): lambda p: {"answer": "您好，楼道属于公共部分，可先请物业协调"},
     ("POST", "/v1/tickets/{code}/close"): lambda p: {"result": "已电话答复，群众表示满意"},
     ("POST", "/v1/tickets/{code}/reopen"): lambda p: {"reason": "群众对答复有新的疑问"},
-    ("POST", "/v1/tickets/{code}/route"): lambda p: {"target": "legal_aid_referral"},
-    ("POST", "/v1/tickets/{code}/transfer"): lambda p: {"target": "legal_aid_referral", "reason": "更适合法律援助"},
-    ("POST", "/v1/legal-aid/applications/{app_id}/accept"): lambda p: {},
-    ("POST", "/v1/legal-aid/applications/{app_id}/approve"): lambda p: {},
-    ("POST", "/v1/legal-aid/applications/{app_id}/reject"): lambda p: {"reason": "对方已按时足额支付工资"},
-    ("POST", "/v1/legal-aid/applications/{app_id}/assign"): lambda p: {"lawyer": "lawyer-1"},
-    ("POST", "/v1/legal-aid/applications/{app_id}/close"): lambda p: {
-        "kind": "mediated", "amount_recovered": "32000", "summary": "调解结案，老板当场支付工资"},
-    ("POST", "/v1/legal-aid/applications/{app_id}/follow-up"): lambda p: {
-        "visited_on": _later(0), "method": "phone", "satisfaction": "satisfied"},
-    ("POST", "/v1/legal-aid/applications/{app_id}/eligibility-override"): lambda p: {
-        "verdict": "eligible", "reason": "申请人提交了最新收入证明"},
-    ("POST", "/v1/legal-aid/applications/{app_id}/major"): lambda p: {"reason": "涉及人数众多的群体性欠薪"},
-    ("POST", "/v1/legal-aid/applications/{app_id}/home-visit"): lambda p: {
-        "scheduled_at": f"{_later(3)}T09:30:00+08:00", "note": "老人行动不便，上门受理"},
-    ("PUT", "/v1/areas/{code}/menu"): lambda p: {"items": []},
-    ("POST", "/v1/notary/offices/{office_id}/slots"): lambda p: {"day": _working_day_ahead(), "start": "10:00"},
+    ("POST", "/v1/tickets/{code}/route"): lambda p: {"target": p["intake_target"]},
+    ("POST", "/v1/tickets/{code}/transfer"): lambda p: {"target": p["intake_target"], "reason": "更适合该服务办理"},
+                    ("PUT", "/v1/areas/{code}/menu"): lambda p: {"items": []},
     ("PUT", "/v1/screenings/sources/{kind}/mappings/{city}"): lambda p: {"columns": {"order_no": ["热线工单号"]}},
     ("PATCH", "/v1/tasks/{task_id}"): lambda p: {"status": "closed", "note": "已电话联系当事人，问题已解决"},
     ("POST", "/v1/notify/subscriptions"): lambda p: {"results": {"local-tmpl-intake-received": "accept"}},
-    ("POST", "/v1/special-populations/grants"): lambda p: {"grantee": p["sub"], "reason": "市局执法检查",
-                                                          "valid_until": _later(7), "district": "320402"},
-    ("POST", "/v1/special-populations/grants/{grant_id}/revoke"): lambda p: {"reason": "检查结束"},
-    ("PUT", "/v1/mediation/disputes/{dispute_id}/confirmation"): lambda p: {
-        "applied_on": _later(0), "court": "常州市天宁区人民法院"},
 }
-UPDATES = {key for key in BODIES if key[0] != "POST" or "/withdraw" in key[1] or "/legal-aid/applications/{" in key[1]
-           or key[1].startswith("/v1/tickets/{") or key[1].startswith("/v1/staff-accounts/{")
-           or key[1].endswith("/revoke")}
+UPDATES = {key for key in BODIES if key[0] != "POST" or "/withdraw" in key[1]
+           or key[1].startswith("/v1/tickets/{") or key[1].startswith("/v1/staff-accounts/{")}
 
 
 # `{code}` names an area almost everywhere; under these prefixes it is another record's code.
 CODE_OF = {"/v1/tickets/{code}": "ticket_code"}
 
 
-def call(client, token, method: str, template: str, params: dict[str, str], who: str):
-    """The route called as `who`. With a valid body (BODIES; updates with a stale version) a refusal is the
-    access check's; otherwise with an empty JSON body and no If-Match: reads succeed or are refused, writes
-    stop at the gate or at validation. Either way the world stays as the rows expect whatever the order."""
+def call(client, token, method: str, template: str, params: dict[str, str], who: str,
+         bodies: dict = BODIES, updates: set = UPDATES):
+    """The route called as `who`. With a valid body (`bodies`; `updates` with a stale version) a refusal is
+    the access check's; otherwise with an empty JSON body and no If-Match: reads succeed or are refused,
+    writes stop at the gate or at validation. Either way the world stays as the rows expect whatever the
+    order."""
     names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
     own = next((params.get(name) for prefix, name in CODE_OF.items() if template.startswith(prefix)), None)
     values = {name: params.get(name, "x") for name in names}  # "x": a record nobody has
     path = template.format(**{**values, **({"code": own} if own else {})})
     extra = {**JSON} if method in ("POST", "PUT", "PATCH") else {}
-    payload = BODIES[(method, template)](params) if (method, template) in BODIES else {}
-    if (method, template) in UPDATES:
+    payload = bodies[(method, template)](params) if (method, template) in bodies else {}
+    if (method, template) in updates:
         extra.update(STALE)
-        if "/legal-aid/applications/{" in template:
-            payload = {**payload, "version": 999}  # legal aid reads the version from the body
     return client.request(method, path, headers={**headers(token, who), **extra},
                           body=json.dumps(payload, ensure_ascii=False) if method in ("POST", "PUT", "PATCH") else b"")
 

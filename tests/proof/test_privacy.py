@@ -2,12 +2,13 @@
 not in records, idempotency items, keys, files' names or logs" — and in full reach only their owner and the
 staff holding the case.
 
-One walkthrough over HTTP across the services, as their users do it: a resident applies for legal aid
-with an ID number and a phone (with an Idempotency-Key, so a claim item is written too); the city's
+One walkthrough over HTTP across the core and every enabled service, as their users do it: the city's
 administrator registers a mediator with a phone; a grid worker records a walk-in request with the
-person's phone; a mediator opens a dispute with a party's ID number and phones; a corrections officer
-registers a person under community supervision; a resident books a notary appointment with a phone; an
-officer imports a 12345 hotline export with the callers' phones. Then everything written is read back:
+person's phone; each service takes its steps (`privacy_walk` in `plugins/<module>/proof.py`: a resident applies
+for legal aid with an ID number and a phone, with an Idempotency-Key so a claim item is written too; a
+mediator opens a dispute with a party's ID number and phones; a corrections officer registers a person
+under community supervision; a resident books a notary appointment with a phone …); an officer imports a
+12345 hotline export with the callers' phones. Then everything written is read back:
 
 - every item of the table, every attribute, recursively (records, audit entries, idempotency claims,
   tallies, work orders);
@@ -31,39 +32,45 @@ from contextlib import contextmanager
 
 import pytest
 
-from chalicelib.platform import aws, config
+from chalicelib.platform import aws, config, pii
 from chalicelib.platform.config import APP_NAME
-from tests.helpers import body, ok, post
+from tests.helpers import ok, post
+from tests.proof.access import plugin_proofs
 
 GRID, TOWN = "320402001001001", "320402001"
-# What is sent in, as typed (with separators where people type them). The check character of the
-# applicant's ID number is an X, so its upper- and lower-case forms are both looked for.
-APPLICANT_PHONE, MEDIATOR_PHONE, WALK_IN_PHONE = "13912345678", "138 0000 1201", "13900001111"
-PARTY_PHONES, SUPERVISED_PHONE, BOOKING_PHONE, HOTLINE_PHONE = ("13912340001", "13912340002"), "13911112222", \
-    "13800001234", "13955556666"
+# What is sent in, as typed (with separators where people type them). A service's own secrets come with
+# its steps; an ID number whose check character is an X is looked for in upper and lower case.
+MEDIATOR_PHONE, WALK_IN_PHONE, HOTLINE_PHONE = "138 0000 1201", "13900001111", "13955556666"
+
+
+class Walk:
+    """What a service's steps of the walk (`privacy_walk(walk)` in its proof.py) use: the client, the callers
+    of the `callers` fixture by name, the test clock and every secret by name (its own from
+    `privacy_secrets()`); the records it names for `PRIVACY_NOT_ENTITLED` it returns by name."""
+
+    def __init__(self, client, callers, clock, secrets):
+        self.client, self.callers, self.clock, self.secrets = client, callers, clock, secrets
+
+
+def _privacy_steps() -> list:
+    """The proof modules of the enabled services that keep personal data (they declare `privacy_walk`)."""
+    return [proof.module for proof in plugin_proofs() if proof.get("privacy_walk", None)]
 
 
 def _secrets() -> dict[str, str]:
     """Each secret's name → its digits (and X), the form every variant is derived from."""
-    from tests.plugins.legal_aid.conftest import id_number
-    from tests.plugins.mediation.conftest import id_number as party_id
-    from plugins.special_populations.demo import fictional_id
-
-    applicant = _with_x_check(id_number)
-    return {
-        "applicant id": applicant, "party id": party_id(), "supervised id": fictional_id("19820417", "035"),
-        "applicant phone": APPLICANT_PHONE, "mediator phone": MEDIATOR_PHONE, "walk-in phone": WALK_IN_PHONE,
-        "party phone 1": PARTY_PHONES[0], "party phone 2": PARTY_PHONES[1], "supervised phone": SUPERVISED_PHONE,
-        "booking phone": BOOKING_PHONE, "hotline phone": HOTLINE_PHONE,
-    }
+    secrets = {"mediator phone": MEDIATOR_PHONE, "walk-in phone": WALK_IN_PHONE, "hotline phone": HOTLINE_PHONE}
+    for steps in _privacy_steps():
+        secrets.update(steps.privacy_secrets())
+    return secrets
 
 
-def _with_x_check(id_number) -> str:
-    """The first valid ID number (of the legal-aid fixture's shape) whose check character is X."""
+def id_number_with_x(first14: str) -> str:
+    """The first valid ID number beginning with `first14` (area and birth date) whose check character is X."""
     for sequence in range(1, 999):
-        candidate = id_number(sequence=f"{sequence:03d}")
-        if candidate.endswith("X"):
-            return candidate
+        first17 = f"{first14}{sequence:03d}"
+        if pii.check_character(first17) == "X":
+            return first17 + "X"
     raise AssertionError("no X check character found")
 
 
@@ -151,42 +158,26 @@ def callers(token):
 
 
 def _walkthrough(client, callers, clock, secrets) -> dict[str, str]:
-    """Every service's personal data sent in over HTTP; the ids of what was created."""
-    from chalicelib.domain.directory import service as directory
-    from chalicelib.domain.directory.models import InstitutionIn
-    from chalicelib.platform.auth import Caller
-    from chalicelib.platform import workdays
-    from tests.plugins.legal_aid.conftest import _build_world, application, declare_real_name
-    from tests.plugins.mediation.conftest import dispute
-    from tests.plugins.special_populations.test_records import person_in
+    """Personal data sent in over HTTP to the core and every enabled service; the ids of what was created."""
+    from datetime import date
 
-    _build_world()
+    from chalicelib.domain.policy import service as policy
+    from chalicelib.platform import audit
+    from tests.helpers import seed_areas
+
+    seed_areas()
+    policy.set_version(audit.SYSTEM, None, "files.max_upload_mb", area_code="root", value=20,
+                       effective_from=date(2020, 1, 1), label="平台默认上传文件大小上限", retroactive_reason="隐私走查用平台默认值")
     made = {}
-    payload = application(applicant={"id_number": secrets["applicant id"].lower(), "phone": APPLICANT_PHONE})
-    declare_real_name("r-1", secrets["applicant id"])
-    made["application"] = ok(post(client, "/v1/legal-aid/applications", payload,
-                                  {**callers["resident"], "Idempotency-Key": "privacy-walk-1"}), 201)["id"]
     made["person"] = ok(post(client, "/v1/people", {
         "name": "周雅琴", "roles": ["mediator"], "home_area": TOWN, "duty": "网格调解员", "phone": MEDIATOR_PHONE},
         callers["admin"]), 201)["id"]
     made["ticket"] = ok(post(client, "/v1/tickets", {
         "channel": "counter", "grid": GRID, "category": "consultation", "text": "邻居装修占用楼道，协商无果，想咨询怎么处理",
         "person": {"name": "王秀英", "phone": WALK_IN_PHONE}}, callers["grid worker"]), 201)["code"]
-    made["dispute"] = ok(post(client, "/v1/mediation/disputes", dispute(parties=[
-        {"name": "李秀英", "role": "applicant", "phone": PARTY_PHONES[0], "id_number": secrets["party id"]},
-        {"name": "张国强", "role": "respondent", "phone": PARTY_PHONES[1]}]), callers["mediator"]), 201)["id"]
-    made["supervised"] = ok(post(client, "/v1/special-populations/people", person_in(
-        clock, phone=SUPERVISED_PHONE), callers["corrections"]), 201)["id"]
-    admin = Caller(sub="admin-1", roles=frozenset({"admin"}), area="3204")
-    office = directory.create_institution(admin, InstitutionIn(
-        kind="notary_office", name="天宁公证处", home_area="320402", address="天宁区北直街 8 号",
-        phone="0519-88001234", hours="工作日 9:00–17:00"), institution_id="office-tianning").id
-    day = workdays.add_working_days(clock.today, 2).end
-    slot = ok(post(client, f"/v1/notary/offices/{office}/slots", {"day": day.isoformat(), "start": "09:30"},
-                   callers["notary"]), 201)["id"]
-    made["appointment"] = ok(post(client, "/v1/notary/appointments", {
-        "slot_id": slot, "matter": "power_of_attorney", "mode": "office", "phone": BOOKING_PHONE},
-        callers["resident"]), 201)["id"]
+    walk = Walk(client, callers, clock, secrets)
+    for steps in _privacy_steps():
+        made.update(steps.privacy_walk(walk))
     _import_hotline(client, callers["city officer"], clock)
     return made
 
@@ -260,40 +251,31 @@ def test_after_a_walkthrough_no_id_number_or_phone_is_in_clear_in_the_table_the_
 
 
 def test_the_sweep_would_see_a_number_in_clear(walked, client, callers):
-    """The detector itself: the applicant reads her own application in full (she is entitled), and the
-    sweep finds her ID number in that answer whichever case its X is written in."""
+    """The detector itself: the grid worker holding the walk-in request reads its contact in full (they are
+    entitled), and the sweep finds the phone in that answer; an ID number is found whichever case its X is
+    written in, and a phone with separators."""
     secrets, made, _ = walked
-    own = client.get(f"/v1/legal-aid/applications/{made['application']}", headers=callers["resident"])
-    assert "applicant id" in _leaks(own.body.decode(), secrets)
-    assert _leaks(secrets["applicant id"].lower(), secrets) == ["applicant id"]
-    assert _leaks("tel 139 1234 5678", secrets) == ["applicant phone"]
+    own = client.get(f"/v1/tickets/{made['ticket']}/contact", headers=callers["grid worker"])
+    assert "walk-in phone" in _leaks(own.body.decode(), secrets)
+    with_x = id_number_with_x("32040219700312")
+    assert _leaks(with_x.lower(), {"an id": with_x}) == ["an id"]
+    assert _leaks("tel 139 5555 6666", secrets) == ["hotline phone"]
 
 
 # Who may not see each record's numbers in full, and where they would look.
 NOT_ENTITLED = [
-    ("/v1/legal-aid/applications/{application}", ("neighbour", "other officer", "grid worker", "admin")),
-    ("/v1/legal-aid/applications", ("neighbour",)),
-    ("/v1/legal-aid/queue", ("other officer",)),
     ("/v1/people/{person}", ("grid worker", "other city admin", "resident")),
     ("/v1/people?area=320402", ("grid worker", "other city admin")),
     ("/v1/tickets/{ticket}", ("resident", "other grid worker")),
     ("/v1/tickets/{ticket}/contact", ("resident", "other grid worker", "admin")),
     ("/v1/tickets/area", ("other grid worker", "officer")),
-    ("/v1/mediation/disputes/{dispute}", ("other mediator", "resident", "officer", "admin")),
-    ("/v1/mediation/disputes/{dispute}/contacts", ("other mediator", "resident", "admin")),
-    ("/v1/mediation/disputes", ("other mediator",)),
-    ("/v1/special-populations/people/{supervised}", ("other corrections", "resident", "grid worker", "admin")),
-    ("/v1/special-populations/people", ("other corrections", "officer")),
-    ("/v1/notary/appointments/{appointment}", ("neighbour", "other notary", "grid worker")),
-    ("/v1/notary/appointments/{appointment}/contact", ("neighbour", "other notary", "grid worker")),
-    ("/v1/notary/appointments", ("neighbour",)),
 ]
 
 
 def test_a_caller_not_entitled_gets_each_number_masked_or_not_at_all(walked, client, callers):
     secrets, made, _ = walked
     shown = []
-    for template, who in NOT_ENTITLED:
+    for template, who in NOT_ENTITLED + [row for steps in _privacy_steps() for row in steps.PRIVACY_NOT_ENTITLED]:
         path = template.format(**made)
         for caller in who:
             answer = client.get(path, headers=callers[caller])

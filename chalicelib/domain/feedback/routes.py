@@ -32,7 +32,7 @@ def rate():
 
 
 @bp.route("/feedback/ratings/{code}", methods=["GET"], authorizer=jwt_auth)
-@endpoint("查看评价及整改进展（评价人或辖区工作人员）", who=SIGNED_IN, response=RatingOut, tags=TAGS)
+@endpoint("查看评价及整改进展（评价人、被评价的首问负责人或辖区管理员）", who=SIGNED_IN, response=RatingOut, tags=TAGS)
 def read_rating(code):
     return service.read(caller(), code)
 
@@ -89,7 +89,7 @@ def post_message():
 
 
 @bp.route("/feedback/messages", methods=["GET"], authorizer=jwt_auth)
-@endpoint("辖区待答复的投诉和建议", who=STAFF, query=OpenTasksQuery, response=Page[MessageOut], tags=TAGS)
+@endpoint("辖区待答复的投诉和建议（辖区管理员）", who=ADMIN, query=OpenTasksQuery, response=Page[MessageOut], tags=TAGS)
 def open_messages():
     q = parse_query(OpenTasksQuery)
     return service.open_messages(caller(), q.area, limit=q.limit, cursor=q.cursor)
@@ -103,13 +103,13 @@ def message_counts():
 
 
 @bp.route("/feedback/messages/{message_id}", methods=["GET"], authorizer=jwt_auth)
-@endpoint("查看一条投诉或建议（本人或辖区工作人员）", who=SIGNED_IN, response=MessageOut, tags=TAGS)
+@endpoint("查看一条投诉或建议（本人或辖区管理员）", who=SIGNED_IN, response=MessageOut, tags=TAGS)
 def read_message(message_id):
     return service.read_message(caller(), message_id)
 
 
 @bp.route("/feedback/messages/{message_id}/reply", methods=["POST"], authorizer=jwt_auth)
-@endpoint("答复投诉或建议", who=STAFF, body=ReplyIn, response=MessageOut, tags=TAGS, description="须带 If-Match 或 version。")
+@endpoint("答复投诉或建议（辖区管理员）", who=ADMIN, body=ReplyIn, response=MessageOut, tags=TAGS, description="须带 If-Match 或 version。")
 def reply_message(message_id):
     data = parse(ReplyIn)
     return service.reply(caller(), message_id, data, web.expected_version(data.version))

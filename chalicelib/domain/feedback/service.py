@@ -85,8 +85,19 @@ def _load(code: str) -> tuple[Rating, Rectification | None]:
     return Rating.from_item(found[RATING]), task
 
 
+# Who reads a rating, its rectification task and the suggestion box (CONTRACT "Identity and access": on a
+# need-to-know basis, everyone else 404): the unit concerned and its supervisors. For a rating and its task
+# that is the staff member rated (the ticket's owner) and the admins covering the grid; for a complaint or
+# suggestion, addressed to an area's responsible office, the admins covering that area. The rater, or the
+# author, reads their own.
+
+def concerns(caller: Caller, grid: str, staff: str | None) -> bool:
+    """The rated staff member, or a supervisor: an admin covering the grid."""
+    return (staff is not None and caller.sub == staff) or (caller.is_admin and caller.covers(grid))
+
+
 def _visible(caller: Caller, rating: Rating) -> None:
-    if caller.sub != rating.rater and not caller.covers(rating.grid):
+    if caller.sub != rating.rater and not concerns(caller, rating.grid, rating.staff):
         detail, problem = Rating.missing
         raise NotFound(detail, code=problem)
 
@@ -98,7 +109,7 @@ def read(caller: Caller, code: str) -> RatingOut:
 
 
 def _staff_of(caller: Caller, rating: Rating) -> None:
-    if not caller.covers(rating.grid):
+    if not concerns(caller, rating.grid, rating.staff):
         detail, problem = Rating.missing
         raise NotFound(detail, code=problem)
 
@@ -151,7 +162,7 @@ def rectify(caller: Caller, code: str, data: NoteIn, expected_version: int) -> R
 def _task_step(caller: Caller, code: str, data: NoteIn, expected_version: int, *, allowed: tuple[str, ...],
                changes: dict[str, Any], action: str, summary: str) -> RectificationOut:
     task = storage.require(Rectification, code, consistent=True)
-    if not caller.covers(task.grid):
+    if not concerns(caller, task.grid, task.staff):
         detail, problem = Rectification.missing
         raise NotFound(detail, code=problem)
     if task.status not in allowed:
@@ -163,12 +174,13 @@ def _task_step(caller: Caller, code: str, data: NoteIn, expected_version: int, *
 
 
 def open_tasks(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> Page[RectificationOut]:
-    """The area's open rectification tasks, soonest rectification deadline first within each grid."""
+    """The area's open rectification tasks, soonest rectification deadline first within each grid: all of
+    them for its admins, their own for the staff rated (one Query page: a page may hold fewer than `limit`)."""
     area = area or caller.area or ""
     require_covers(caller, area, ["area"])
     page = storage.page(Rectification, "feedback-rectification-open", (area, "open"), limit=limit, cursor=cursor)
-    return Page[RectificationOut](items=[RectificationOut.of(Rectification.from_item(i)) for i in page.items],
-                                  next_cursor=page.next_cursor)
+    tasks = [t for t in map(Rectification.from_item, page.items) if concerns(caller, t.grid, t.staff)]
+    return Page[RectificationOut](items=[RectificationOut.of(t) for t in tasks], next_cursor=page.next_cursor)
 
 
 def stats(caller: Caller, area: str | None, month: str) -> StatsOut:
@@ -227,9 +239,10 @@ def post_message(caller: Caller, data: MessageIn) -> MessageOut:
 
 
 def read_message(caller: Caller, message_id: str) -> MessageOut:
-    """Its author, or staff covering its area; anyone else (and an anonymous author) gets 404."""
+    """Its author, or the admins covering its area (the responsible office and its supervisors); anyone else
+    (and an anonymous author) gets 404."""
     message = storage.require(Message, message_id)
-    if caller.sub != message.author and not caller.covers(message.area):
+    if caller.sub != message.author and not (caller.is_admin and caller.covers(message.area)):
         detail, problem = Message.missing
         raise NotFound(detail, code=problem)
     return MessageOut.of(message)
@@ -237,7 +250,7 @@ def read_message(caller: Caller, message_id: str) -> MessageOut:
 
 def reply(caller: Caller, message_id: str, data: ReplyIn, expected_version: int) -> MessageOut:
     message = storage.require(Message, message_id, consistent=True)
-    if not caller.covers(message.area):
+    if not (caller.is_admin and caller.covers(message.area)):
         detail, problem = Message.missing
         raise NotFound(detail, code=problem)
     if message.reply:

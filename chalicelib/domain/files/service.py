@@ -473,6 +473,20 @@ def attach(actor: audit.Actor, caller: Caller, file_id: str, entity: str, record
         audit.entry(actor, "link", ENTITY, record.id, f"关联到 {linked}", {"linked_record": {"to": linked}})])
 
 
+def link_ops(actor: audit.Actor, caller: Caller, record: StoredFile, entity: str, record_id: str) -> list[Any]:
+    """`attach` for a record being created: the link and its audit entry as operations of the record's own
+    transaction, so neither exists without the other. `record` as the caller read it (a file they may not
+    handle is 404); a link made meanwhile fails the transaction with 409 `file_already_linked`."""
+    if not _may_handle(caller, record):
+        raise NotFound("没有这个文件", code="file_not_found")
+    linked = f"{entity}:{record_id}"
+    if not LINKED_RECORD.match(linked):
+        raise ValueError(f"bad record reference {linked!r}")
+    _, op = storage.prepare_update(record, {"linked_record": linked}, expected_version=record.version)
+    return [storage.Check(op, Conflict("该文件已关联到其他记录", code="file_already_linked")),
+            audit.entry(actor, "link", ENTITY, record.id, f"关联到 {linked}", {"linked_record": {"to": linked}})]
+
+
 def for_record(entity: str, record_id: str, *, limit: int = 20, cursor: str | None = None) -> Page[FileOut]:
     """The available files linked to one record, oldest first (the plugin decides who may see them)."""
     page = storage.query(keys.files_for_record(entity, record_id), index="gsi2", limit=limit, cursor=cursor)

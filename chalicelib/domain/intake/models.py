@@ -26,15 +26,17 @@ from chalicelib.platform.timeutil import iso
 ENTITY = "intake-ticket"
 MINE = "intake-mine"
 DUE = "intake-due"
-COUNTER = "intake-counter"
+# Each district's ticket numbers of a month: FW-<district>-<yymm>-<number> (`service._next_code`).
+TICKET_NUMBERS = storage.Counter("intake-counter")
 CODE_SHAPE = r"^FW-\d{6}-\d{4}-\d{4,6}$"
 
-# The categories a request is classified into (the plugin contract's vocabulary, which intake targets are
-# checked against), and the policy parameter holding each one's time limit: the enabled service's own
-# statutory period where it declares one for the category (`Parameter.ticket_category`), else the core's
-# `intake.<category>_days` in working days (chalicelib.domain.policy.service.CORE_PARAMETERS), else, for a
-# category only a disabled service times, the general `intake.other_days`.
-CATEGORIES: dict[str, str] = plugin.TICKET_CATEGORIES
+# The categories a request is classified into (the plugin contract's vocabulary: the core's and the enabled
+# plugins' own), and the policy parameter holding each one's time limit: the one an enabled service declares
+# for the category (`plugin.TicketCategory`: its own statutory period, or `intake.<category>_days` for a
+# category of its own), else the core's `intake.<category>_days` in working days
+# (chalicelib.domain.policy.service.CORE_PARAMETERS), else, for a category only a disabled service times,
+# the general `intake.other_days`.
+CATEGORIES = plugin.CATEGORIES
 DUE_SOON_PARAMETER = "intake.due_soon_days"
 GENERAL_DEADLINE = "intake.other_days"
 WORKING_DAYS = "工作日"
@@ -58,6 +60,17 @@ def due_after(day: date, days: int, unit: str) -> workdays.Counted:
 def time_limit_text(days: int, unit: str) -> str:
     return f"{days} 个工作日" if unit == WORKING_DAYS else f"{days} {unit}"
 
+
+# The receivers (首问负责制, SPEC C5): the sign-in roles staffing the desks where requests arrive — the grid,
+# the legal-aid and lawyers' desks, the mediators. They see their area's tickets nobody holds yet and may
+# accept them; no other staff role does (CONTRACT "Identity and access": a resident's request is read on a
+# need-to-know basis). Who reads a ticket once it is held: `access.may_read`.
+RECEIVERS: frozenset[str] = frozenset({"grid_worker", "lawyer", "legal_aid_officer", "mediator"})
+# The widest area a receiver of a role may have to receive a grid's requests (the length of its code), where
+# not every account of the role covering the grid staffs its desk. A lawyer receives at the grid's own desk
+# — the lawyer on duty whose area is the grid, its village or its town/street (9 digits) — not a lawyer of
+# the district or the city, whose cases come through their service (legal aid assigns them).
+RECEIVER_MIN_AREA: dict[str, int] = {"lawyer": 9}
 
 CHANNELS: dict[str, str] = {
     "mini_program": "小程序",
@@ -89,7 +102,7 @@ STEP_TITLES = {"accept": "受理", "answer": "当场答复", "route": "转办", 
 
 
 def _categories() -> dict[str, str]:
-    return CATEGORIES
+    return dict(CATEGORIES)
 
 
 def _channels() -> dict[str, str]:
@@ -159,6 +172,7 @@ class Ticket(storage.Record):
     deadline_estimated: bool = False         # the holiday calendar lacked a year (see platform.workdays)
     overdue: bool = False
     answer: str | None = None                # the answer or result the resident reads
+    answer_from_case: bool = False           # closed with the service's result: read as the case is (access.reads_case)
     case: Case | None = None
     earlier_cases: list[Case] = []
     closed_at: datetime | None = None

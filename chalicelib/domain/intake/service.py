@@ -24,11 +24,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from chalicelib import plugin
-from chalicelib.domain.areas import service as areas
 from chalicelib.domain.intake import access
 from chalicelib.domain.notify import service as notify
 from chalicelib.domain.intake.models import (
-    ALLOWED, CATEGORIES, COUNTER, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS,
+    ALLOWED, CATEGORIES, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS, TICKET_NUMBERS,
     ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut,
     ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut,
     TicketSummary, TransferIn, deadline_parameter, due_after, time_limit_text,
@@ -42,56 +41,56 @@ from chalicelib.platform.model import Page
 from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 
-SEQUENCE_ATTEMPTS = 5
 SWEEP_LOOKBACK_DAYS = 7  # the sweep also looks at the days before yesterday, so a missed run catches up
 
 
 # --- creating -------------------------------------------------------------------------------------------
 
-class _SequenceTaken(Exception):
-    """Another ticket of the district took the number between our read of the counter and our write."""
-
-
 def create(caller: Caller, data: TicketIn) -> Ticket:
     """Record a request as a ticket. A resident asks for themself in the mini-program; staff record one at a
     counter, on the 12348 line or during a grid visit, for a resident account or a name and phone, and own
-    it from that moment. The ticket, its number, the resident's list entry, the due-day entry, the grid
-    check and the audit entry are one transaction."""
+    it from that moment. The ticket, the resident's list entry, the due-day entry, the message to the
+    resident and the audit entry are one transaction, after the time limit's policy read and the code's
+    number (`_next_code`): three calls, whoever else is asking at the same moment.
+
+    Nothing in the transaction is shared with another ticket's: DynamoDB cancels transactions that touch one
+    item at the same moment (TransactionConflict), so a check of the grid record inside it would make a
+    busy grid refuse its residents again. The grid is known to exist from the policy read, which reads its
+    record along with the timelines (an unknown or retired grid is a 422 there, before a number is taken:
+    a retired grid has no worker to take its requests); areas are never deleted, and a 15-digit code is a
+    grid by its length."""
     fields = _who_and_how(caller, data)
     today = today_shanghai()
-    limit = _limit(data.category, data.grid, today, loc="grid")
+    limit = _limit(data.category, data.grid, today, loc="grid", active=True)
     due = due_after(today, int(limit.value), limit.unit)
     moment = now_utc()
     steps = [Step(at=moment, action="received", actor=caller.sub)]
     if caller.is_staff:
         steps.append(Step(at=moment, action="accepted", actor=caller.sub))
-    for attempt in range(SEQUENCE_ATTEMPTS):
-        code, counter_op, counter = _next_code(data.grid, today, fresh=attempt > 0)
-        ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
-                        received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value), deadline_unit=limit.unit,
-                        deadline_basis=limit.describe(), deadline_estimated=not due.official, history=steps,
-                        **fields)
-        storage.stamp_new(ticket)
-        also = [counter_op, areas.must_exist(data.grid, field="grid", level="grid"), *_companions(ticket),
-                *_notice(ticket, "received"),
-                audit.entry(caller.actor, "create", ENTITY, code,
-                            f"登记受理事项 {code}（{data.channel}，{data.category}）")]
-        if data.resident and caller.is_staff:
-            also.append(storage.Check(storage.check_op(**keys.record("resident", data.resident)), Unprocessable(
-                "没有这个居民账号", code="resident_not_found", errors=[{"loc": ["resident"], "msg": "账号不存在"}])))
-        try:
-            storage.put_new(ticket, also=also)
-        except _SequenceTaken:
-            continue
-        except Conflict as exc:
-            # The code itself exists: the counter known was behind (another instance took numbers). DynamoDB
-            # may name the ticket's Put before the counter's condition: the same lost race as `_SequenceTaken`.
-            if exc.code != "already_exists":
-                raise
-            continue
-        _taken(data.grid, today, counter)
-        return ticket
-    raise Conflict("受理编号正被同时分配，请稍后重试", code="busy")
+    code = _next_code(data.grid, today)
+    ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
+                    received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value),
+                    deadline_unit=limit.unit,
+                    deadline_basis=limit.describe(), deadline_estimated=not due.official, history=steps, **fields)
+    storage.stamp_new(ticket)  # its creation time goes into the resident's list entry
+    also = [*_companions(ticket), *_notice(ticket, "received"),
+            audit.entry(caller.actor, "create", ENTITY, code, f"登记受理事项 {code}（{data.channel}，{data.category}）")]
+    if data.resident and caller.is_staff:
+        also.append(storage.Check(storage.check_op(**keys.record("resident", data.resident)), Unprocessable(
+            "没有这个居民账号", code="resident_not_found", errors=[{"loc": ["resident"], "msg": "账号不存在"}])))
+    return storage.put_new(ticket, also=also)
+
+
+def _next_code(grid: str, today: date) -> str:
+    """The next code of the grid's district this month, `FW-<district>-<yymm>-<number>`, its number taken
+    from the district's counter (`storage.next_number`: one UpdateItem that never fails under contention —
+    a hundred residents of one district asking at the same moment each get a code, none the same). A
+    create that fails after this (a check refused in its transaction) leaves its number unused: the
+    district's codes are unique and increasing, with such gaps; a resident only ever quotes their own code.
+    A retry with the same Idempotency-Key replays its ticket before taking a number (see `next_number`)."""
+    district, month = keys.district_of(grid), today.strftime("%y%m")
+    number = storage.next_number(TICKET_NUMBERS, (district, month))
+    return f"FW-{district}-{month}-{number:04d}"
 
 
 def _who_and_how(caller: Caller, data: TicketIn) -> dict[str, Any]:
@@ -121,58 +120,22 @@ def _who_and_how(caller: Caller, data: TicketIn) -> dict[str, Any]:
             "owner": caller.sub, "status": "accepted"}
 
 
-def _limit(category: str, grid: str, on: date, *, loc: str) -> policy.InForce:
+def _limit(category: str, grid: str, on: date, *, loc: str, active: bool = False) -> policy.InForce:
+    """The time limit in force at `grid` on `on`; `active`: for a new ticket, whose grid must not be retired."""
     try:
-        return policy.resolve(deadline_parameter(category), grid, on)
+        return policy.resolve(deadline_parameter(category), grid, on, active_area=active)
     except NotFound as exc:
         raise _unknown_area(exc, grid, loc) from None
 
 
 def _unknown_area(exc: NotFound, grid: str, loc: str) -> Exception:
-    """A missing grid is the input's fault (422 naming the field); anything else missing stays as it is."""
+    """A missing or retired grid is the input's fault (422 naming the field); anything else missing stays."""
+    if exc.code == "area_retired":
+        return Unprocessable(f"网格 {grid} 已撤销，不再受理新的事项", code="area_retired",
+                             errors=[{"loc": [loc], "msg": "区域已撤销"}])
     if exc.code != "area_not_found":
         return exc
     return Unprocessable(f"网格 {grid} 不存在", code="area_not_found", errors=[{"loc": [loc], "msg": "区域不存在"}])
-
-
-# The counter as this process last wrote it, per (client, pk, sk): the next ticket of a warm instance tries
-# the following number without reading the counter first, so a create is its one transaction (issue 9). If
-# another instance took numbers meanwhile, the counter's condition fails, this entry is dropped and the
-# counter read (`create` retries).
-_counters: dict[tuple[int, str, str], tuple[Any, dict[str, Any] | None]] = {}
-
-
-def _next_code(grid: str, today: date, *, fresh: bool = False) -> tuple[str, storage.Check, dict[str, int]]:
-    """The next code of the grid's district this month and the transaction op that takes it: the counter
-    item moves from the number known to the next only if nobody moved it meanwhile."""
-    from chalicelib.platform import aws
-
-    pk, sk = keys.compose(COUNTER, grid[:6]), today.strftime("%y%m")
-    client = aws.dynamodb()
-    known = _counters.get((id(client), pk, sk))
-    if fresh or known is None or known[0] is not client:
-        current = storage.get(pk, sk, consistent=True)
-    else:
-        current = known[1]
-    number = int(current["count"]) + 1 if current else 1
-    _counters.pop((id(client), pk, sk), None)  # known again once this number is taken (`_taken`)
-    if current is None:
-        op = storage.put_op({"pk": pk, "sk": sk, "entity": COUNTER, "count": number, "version": 1})
-    else:
-        op = storage.update_op(pk, sk, {"count": number, "version": int(current["version"]) + 1},
-                               expected_version=int(current["version"]))
-    after = {"count": number, "version": int(current["version"]) + 1 if current else 1}
-    return f"FW-{grid[:6]}-{sk}-{number:04d}", storage.Check(op, _SequenceTaken()), after
-
-
-def _taken(grid: str, today: date, counter: dict[str, int]) -> None:
-    """Remember the counter as the committed transaction left it (`_counters`)."""
-    from chalicelib.platform import aws
-
-    client = aws.dynamodb()
-    if len(_counters) > 1000:  # districts × months one instance serves are far fewer; a bound all the same
-        _counters.clear()
-    _counters[(id(client), keys.compose(COUNTER, grid[:6]), today.strftime("%y%m"))] = (client, counter)
 
 
 def _companions(ticket: Ticket) -> list[dict[str, Any]]:
@@ -194,17 +157,29 @@ def _mine_ops(ticket: Ticket) -> list[dict[str, Any]]:
 
 def read(caller: Caller, code: str) -> TicketOut:
     """The ticket as the caller may see it: the resident reads status, answer and progress in plain Chinese;
-    staff of its area also the person (masked), the owner and the whole history with actors."""
+    staff of its area also the person (masked), the owner and the whole history with actors — and the
+    service's result only when they may read its case (`access.reads_case`). A staff read is audited (one
+    write, as every audited read)."""
     ticket = access.readable(caller, code)
-    staff = caller.covers(ticket.grid)
-    out = view(ticket, staff=staff)
+    staff = caller.is_staff and not access.is_resident_of(caller, ticket)
+    from_case = ticket.case is not None and (ticket.status == "routed" or ticket.answer_from_case)
+    out = view(ticket, staff=staff, outcome=not staff or (from_case and access.reads_case(caller, ticket)))
     if staff and ticket.resident:  # whether the resident was told at each stage (one Query)
         out.notices = notify.about(f"{ENTITY}:{ticket.id}")
+    if staff:
+        audit.record_read(caller.actor, ENTITY, ticket.id, f"查看受理事项 {ticket.id}")
     return out
 
 
-def view(ticket: Ticket, *, staff: bool) -> TicketOut:
-    progress = _progress(ticket) if ticket.case and ticket.status == "routed" else None
+# What a reader who may not read the service's case sees for the answer the ticket was closed with.
+OUTCOME_WITHHELD = "已按承办单位反馈的结果办结（结果仅当事人及承办人员可见）"
+
+
+def view(ticket: Ticket, *, staff: bool, outcome: bool = False) -> TicketOut:
+    """The ticket for its reader; `outcome`: the reader may read the service's case, so its result (as the
+    progress, or as the answer the ticket was closed with) is shown."""
+    progress = _progress(ticket, outcome) if ticket.case and ticket.status == "routed" else None
+    answer = ticket.answer if outcome or not ticket.answer_from_case else OUTCOME_WITHHELD
     history = [StepOut(at=s.at, action=s.action, title=ACTION_TITLES[s.action], actor=s.actor if staff else None,
                        note=s.note if staff else None) for s in ticket.history]
     deadline = (f"{CATEGORIES.get(ticket.category, ticket.category)} "
@@ -215,7 +190,7 @@ def view(ticket: Ticket, *, staff: bool) -> TicketOut:
         code=ticket.id, channel=ticket.channel, grid=ticket.grid, category=ticket.category,
         category_title=CATEGORIES.get(ticket.category, ticket.category), text=ticket.text, status=ticket.status,
         status_title=STATUS_TITLES[ticket.status], received_on=ticket.received_on, due_on=ticket.due_on,
-        deadline=deadline, overdue=ticket.overdue, answer=ticket.answer,
+        deadline=deadline, overdue=ticket.overdue, answer=answer,
         case=CaseOut.of(ticket.case) if ticket.case else None, progress=progress,
         person_name=ticket.person_name if staff else None, phone_masked=ticket.phone_masked if staff else None,
         resident=ticket.resident if staff else None, owner=ticket.owner if staff else None,
@@ -229,8 +204,9 @@ def _target(code: str) -> tuple[plugin.Plugin, plugin.IntakeTarget] | None:
     return None
 
 
-def _progress(ticket: Ticket) -> ProgressOut:
-    """Where the service's case stands. A service disabled since, or failing, leaves the ticket readable."""
+def _progress(ticket: Ticket, outcome: bool = True) -> ProgressOut:
+    """Where the service's case stands, with its result when `outcome`. A service disabled since, or
+    failing, leaves the ticket readable."""
     found = _target(ticket.case.target)
     if found is None:
         return ProgressOut(status="承办服务暂未开放，请联系首问负责人", closed=False)
@@ -240,7 +216,7 @@ def _progress(ticket: Ticket) -> ProgressOut:
     except Exception as exc:  # noqa: BLE001 — a plugin failing in a hook fails alone
         logger().exception("intake progress failed", extra={"plugin": owner.name, "error": type(exc).__name__})
         return ProgressOut(status="暂时无法获取办理进度", closed=False)
-    return ProgressOut(status=progress.status, closed=progress.closed, result=progress.result)
+    return ProgressOut(status=progress.status, closed=progress.closed, result=progress.result if outcome else None)
 
 
 def contact(caller: Caller, code: str) -> TicketContactOut:
@@ -261,12 +237,12 @@ def targets() -> TargetList:
 # --- steps ----------------------------------------------------------------------------------------------
 
 def _handle(caller: Caller, code: str, step: str, expected_version: int) -> Ticket:
-    """The ticket if the caller may take `step` now: staff of its area (404 otherwise), its owner when it
-    has one (403), in a state allowing the step (409), at the version the caller saw (409)."""
+    """The ticket if the caller may take `step` now: staff of its area who may read it (`access.may_read`:
+    a receiver or an admin while nobody holds it; 404 otherwise), its owner when it has one (403), in a state
+    allowing the step (409), at the version the caller saw (409)."""
     ticket = access.load(code, consistent=True)
-    if not caller.covers(ticket.grid):
-        detail, problem_code = Ticket.missing
-        raise NotFound(detail, code=problem_code)
+    if not caller.covers(ticket.grid) or not access.may_read(caller, ticket):
+        raise access.hidden()
     if ticket.owner and ticket.owner != caller.sub:
         raise Forbidden("该事项由首问负责人办理，您不能操作", code="not_owner")
     allowed = ALLOWED[ticket.status]
@@ -338,7 +314,8 @@ def accept(caller: Caller, code: str, expected_version: int) -> Ticket:
 def answer(caller: Caller, code: str, data: AnswerIn, expected_version: int) -> Ticket:
     """A simple matter answered and closed on the spot (前台办结)."""
     ticket = _handle(caller, code, "answer", expected_version)
-    return _apply(caller, ticket, {"status": "closed", "answer": data.answer, "closed_at": now_utc()},
+    return _apply(caller, ticket, {"status": "closed", "answer": data.answer, "answer_from_case": False,
+                                   "closed_at": now_utc()},
                   [*_first(caller, ticket), _step(caller, "answered"), _step(caller, "closed")],
                   f"当场答复并办结 {code}", notice="answered")
 
@@ -386,7 +363,8 @@ def close(caller: Caller, code: str, data: CloseIn, expected_version: int) -> Ti
     if not result:
         raise Unprocessable("承办单位尚未反馈结果，请填写办理结果", code="result_required",
                             errors=[{"loc": ["result"], "msg": "必填项"}])
-    return _apply(caller, ticket, {"status": "closed", "answer": result, "closed_at": now_utc()},
+    closing = {"status": "closed", "answer": result, "answer_from_case": data.result is None, "closed_at": now_utc()}
+    return _apply(caller, ticket, closing,
                   [_step(caller, "closed")], f"办结 {code}", notice="closed")
 
 
@@ -441,16 +419,20 @@ def held(caller: Caller, window: str, *, limit: int, cursor: str | None) -> Page
 
 
 def in_area(caller: Caller, bucket: str, area: str | None, *, limit: int, cursor: str | None) -> Page[TicketSummary]:
-    """An area's tickets of one bucket (`unrouted`, `routed`, `overdue`, `closed`), the caller's area and below."""
+    """An area's tickets of one bucket (`unrouted`, `routed`, `overdue`, `closed`), the caller's area and below,
+    showing only the tickets the caller may read (`access.may_read`): one Query page, so a page may hold
+    fewer than `limit` lines while `next_cursor` goes on."""
     area = area or caller.area
     if not area:
         raise Unprocessable("请指定区域", code="area_required", errors=[{"loc": ["area"], "msg": "必填项"}])
     require_covers(caller, area, ["area"])
-    return _summaries(storage.page(Ticket, "intake-area", (area, bucket), limit=limit, cursor=cursor))
+    return _summaries(storage.page(Ticket, "intake-area", (area, bucket), limit=limit, cursor=cursor), caller)
 
 
-def _summaries(page: storage.Page) -> Page[TicketSummary]:
-    return Page[TicketSummary](items=[TicketSummary.of(Ticket.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+def _summaries(page: storage.Page, caller: Caller | None = None) -> Page[TicketSummary]:
+    tickets = [Ticket.from_item(i) for i in page.items]
+    shown = [t for t in tickets if caller is None or access.may_read(caller, t, ask_service=False)]
+    return Page[TicketSummary](items=[TicketSummary.of(t) for t in shown], next_cursor=page.next_cursor)
 
 
 # --- the daily sweep --------------------------------------------------------------------------------------

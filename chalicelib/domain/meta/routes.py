@@ -29,7 +29,7 @@ class WhoAmI(Model):
 @bp.route("/health", methods=["GET"])
 @endpoint("健康检查", who=PUBLIC, response=Health, tags=("core",))
 def health():
-    return Health(status="ok", stage=config.stage(), plugins=[p.name for p in plugin.enabled()],
+    return Health(status="ok", stage=config.stage(), plugins=plugin.names(),
                   now=timeutil.to_shanghai(timeutil.now_utc()).isoformat(timespec="seconds"))
 
 

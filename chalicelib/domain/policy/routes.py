@@ -13,6 +13,7 @@ from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.timeutil import today_shanghai
 from chalicelib.platform.auth.tokens import STAFF_ROLES
 from chalicelib.platform.web import SIGNED_IN, PageQuery, endpoint, parse, parse_query
+from chalicelib.platform.dates import OnDate
 from chalicelib.platform.model import Model, Page
 
 bp = Blueprint(__name__)
@@ -22,7 +23,7 @@ TAGS = ("policies",)
 class InForceQuery(Model):
     model_config = ConfigDict(extra="forbid")
     area: str = Field(description="区域代码（沿区划逐级向上查找，最近的设置优先）", examples=["320402001001"])
-    on: date | None = Field(None, description="哪一天（北京时间）生效的规则；省略为今天", examples=["2021-07-19"])
+    on: OnDate | None = Field(None, description="哪一天（北京时间）生效的规则；省略为今天", examples=["2021-07-19"])
 
 
 class InForceOut(policy.InForce):

@@ -23,6 +23,8 @@ holding a `timeline` item — every active version's date and value, kept in ste
 records in the same transaction — and the version records `v#<effective_from>#<suffix>`. Resolution is
 one BatchGetItem of the timelines of the area and all its ancestors (≤ 7 keys per name, plus the area
 record itself so an unknown area is a 404, not a silent root default): one round trip, whatever the date.
+Nothing is kept between requests: a version set through any instance is what every instance resolves next
+(a per-instance copy once saved that read on a create and answered the old value elsewhere for a minute).
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import ConfigDict, Field, PlainSerializer, field_validator
 
 from chalicelib import plugin
-from chalicelib.platform import audit, storage
+from chalicelib.platform import audit, dates, storage
 from chalicelib.platform.storage import keys
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
@@ -51,6 +53,7 @@ VERSION_ID = re.compile(r"^(root|\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})-(\d{8})-
 # No parameter of a PRC administrative area can take effect before the PRC and its division codes existed;
 # an earlier date is a typo (0202 for 2022) or a probe, and years below 1000 would not even sort as text.
 EARLIEST_EFFECTIVE = date(1949, 10, 1)
+EffectiveDate = dates.window(earliest=EARLIEST_EFFECTIVE, years=10)  # a version may be announced ahead
 AREA_SHAPE = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$")
 
 
@@ -82,8 +85,8 @@ CORE_PARAMETERS: dict[str, Declaration] = {d.name: d for d in (
     Declaration("files.max_upload_mb", title="单个上传文件大小上限", unit="MB", minimum=1, maximum=100, default=20,
                 description="SPEC C10：上传资料的大小上限（确认上传时要整体读取校验，故不超过 100 MB）。"),
     # SPEC C5 限时办结: each intake category's time limit in working days, counted from the day received
-    # (chalicelib.domain.intake.models.CATEGORIES names the categories).
-    *(Declaration(f"intake.{category}_days", title=f"受理时限：{title}", unit="工作日", minimum=1, maximum=60,
+    # (chalicelib.plugin.TICKET_CATEGORIES names the core's categories; a plugin declares its own's).
+    *(Declaration(plugin.ticket_deadline_parameter(category), title=f"受理时限：{title}", unit="工作日", minimum=1, maximum=60,
                   default=days, description=basis)
       for category, title, days, basis in (
           ("consultation", "法律咨询", 3, "12345 热线规则：咨询、求助类约 3 个工作日答复。"),
@@ -225,36 +228,7 @@ def chain(area_code: str) -> list[str]:
     return [*reversed(ancestors(area_code)), ROOT] if area_code != ROOT else [ROOT]
 
 
-# Timelines read in this process, for `config.policy_cache_seconds()`: a create that needs a deadline (a
-# ticket, an application) then costs its one transaction, not a policy read first (issue 9). A version set
-# in this process clears it at once; one set in another Lambda instance is seen within those seconds. Keyed
-# by the DynamoDB client too (a new client, as tests and DynamoDB Local make, is a new backend).
-_read: dict[tuple[Any, ...], tuple[float, Any, dict[tuple[str, str], "Timeline"]]] = {}
-
-
-def _forget() -> None:
-    _read.clear()
-
-
-def _timelines(names: list[str], area_code: str) -> dict[tuple[str, str], Timeline]:
-    """`_read_timelines`, kept for a short while per process (see `_read`)."""
-    import time
-
-    from chalicelib.platform import aws, config
-
-    client = aws.dynamodb()
-    key = (id(client), tuple(names), area_code)
-    hit = _read.get(key)
-    if hit and hit[1] is client and hit[0] > time.monotonic():
-        return hit[2]
-    found = _read_timelines(names, area_code)
-    if len(_read) > 10_000:  # a bound, not a policy: the areas and names one instance serves are far fewer
-        _read.clear()
-    _read[key] = (time.monotonic() + config.policy_cache_seconds(), client, found)
-    return found
-
-
-def _read_timelines(names: list[str], area_code: str) -> dict[tuple[str, str], Timeline]:
+def _read_timelines(names: list[str], area_code: str, *, active_area: bool = False) -> dict[tuple[str, str], Timeline]:
     """Every timeline of `names` along the chain of `area_code`, in one BatchGetItem per 100 keys (one call
     for up to 14 names). The area record rides along: an unknown area is a 404, not a root default."""
     codes = chain(area_code)
@@ -264,8 +238,11 @@ def _read_timelines(names: list[str], area_code: str) -> dict[tuple[str, str], T
     found: list[dict[str, Any]] = []
     for start in range(0, len(wanted), 100):
         found += storage.get_many(wanted[start:start + 100])
-    if area_key and not any(i.get("entity") == "area" for i in found):
+    area = next((i for i in found if i.get("entity") == "area"), None)
+    if area_key and area is None:
         raise NotFound(f"区域 {area_code} 不存在", code="area_not_found")
+    if active_area and area is not None and area.get("status", "active") != "active":
+        raise NotFound(f"区域 {area_code} 已撤销", code="area_retired")
     out = {}
     for item in found:
         if item.get("entity") == ENTITY_TIMELINE:
@@ -296,18 +273,21 @@ def _pick(name: str, area_code: str, on: date, timelines: dict[tuple[str, str], 
     return None
 
 
-def resolve(name: str, area_code: str, on: date | None = None) -> InForce:
+def resolve(name: str, area_code: str, on: date | None = None, *, active_area: bool = False) -> InForce:
     """The version of `name` in force at `area_code` on `on` (default: today in Asia/Shanghai)."""
-    return resolve_many([name], area_code, on)[name]
+    return resolve_many([name], area_code, on, active_area=active_area)[name]
 
 
-def resolve_many(names: list[str], area_code: str, on: date | None = None) -> dict[str, InForce]:
-    """Several parameters for one area and date in one round trip; `NotConfigured` for the first missing."""
+def resolve_many(names: list[str], area_code: str, on: date | None = None, *,
+                 active_area: bool = False) -> dict[str, InForce]:
+    """Several parameters for one area and date in one round trip; `NotConfigured` for the first missing.
+    With `active_area`, a retired area is refused (404 `area_retired`) from the area record the same round
+    trip reads: for a caller starting something new there (a ticket), not one reading its past."""
     on = on or today_shanghai()
     for name in names:
         declared(name)
     _check_area_code(area_code)
-    timelines = _timelines(list(dict.fromkeys(names)), area_code)
+    timelines = _read_timelines(list(dict.fromkeys(names)), area_code, active_area=active_area)
     out = {}
     for name in names:
         found = _pick(name, area_code, on, timelines)
@@ -324,7 +304,7 @@ def resolve_present(names: list[str], area_code: str, on: date | None = None) ->
     for name in names:
         declared(name)
     _check_area_code(area_code)
-    timelines = _timelines(list(dict.fromkeys(names)), area_code)
+    timelines = _read_timelines(list(dict.fromkeys(names)), area_code)
     found = {name: _pick(name, area_code, on, timelines) for name in names}
     return {name: value for name, value in found.items() if value is not None}
 
@@ -344,7 +324,8 @@ class VersionIn(Model):
     value: Decimal = Field(description="参数值", examples=[2280], max_digits=12, decimal_places=2)
     unit: str | None = Field(None, max_length=20, description="单位；省略则用登记的单位，给出则必须一致",
                              examples=["元/月"])
-    effective_from: date = Field(description="生效日期（北京时间，含当日）", examples=["2026-12-01"])
+    effective_from: EffectiveDate = Field(description="生效日期（北京时间，含当日；1949-10-01 至 10 年内）",
+                                          examples=["2026-12-01"])
     label: str | None = Field(None, min_length=1, max_length=60,
                               description="向群众说明理由时引用的名称，省略则用参数名称", examples=["常州市最低工资标准"])
     note: str | None = Field(None, max_length=500, description="依据（文件名、文号）", examples=["常司发〔2021〕89号"])
@@ -357,13 +338,6 @@ class VersionIn(Model):
         if area != ROOT and not AREA_SHAPE.match(area):
             raise ValueError("区划代码应为 2、4、6、9、12 位数字（网格为 15 位）")
         return area
-
-    @field_validator("effective_from")
-    @classmethod
-    def _not_before_the_prc(cls, day: date) -> date:
-        if day < EARLIEST_EFFECTIVE:
-            raise ValueError(f"生效日期不能早于 {EARLIEST_EFFECTIVE.isoformat()}")
-        return day
 
 
 class VersionOut(Model):
@@ -431,7 +405,7 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
         raise Unprocessable("以下字段有误：" + "、".join(e["loc"][0] for e in errors), code="invalid_policy_version",
                             errors=errors)
 
-    timelines = _read_timelines([name], data.area)  # one call, never cached: the timeline it changes
+    timelines = _read_timelines([name], data.area)
     own = timelines.get((name, data.area))
     existing = _entries_at(name, data.area, timelines)
     if existing and data.effective_from <= existing[-1].effective_from:
@@ -462,7 +436,6 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
         summary += f"；追溯生效，理由：{data.retroactive_reason}"
     changes = {"value": {"from": before.value if before else None, "to": version.value},
                "label": {"from": before.label if before else None, "to": version.label}}
-    _forget()  # this instance sees the new version at once (also when the transaction fails: re-read then)
     try:
         storage.put_new(version, also=[
             timeline_op,
@@ -522,7 +495,6 @@ def withdraw(actor: audit.Actor, caller: Caller | None, name: str, version_id: s
                         {"status": {"from": "active", "to": "withdrawn"}})]
     if timeline is not None:
         also.insert(0, _timeline_update(timeline, remaining))
-    _forget()
     return storage.update(version, {"status": "withdrawn", "withdrawn_by": actor.sub, "withdrawn_reason": reason},
                           expected_version=expected_version, also=also)
 

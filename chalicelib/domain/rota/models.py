@@ -10,10 +10,9 @@ from typing import ClassVar, Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.domain.directory.models import ContactCard, InstitutionCard, Person
-from chalicelib.platform import storage
+from chalicelib.platform import dates, storage
 from chalicelib.platform.model import Model
 from chalicelib.platform.storage import keys
-from chalicelib.platform.timeutil import today_shanghai
 
 TIME_SHAPE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 WEEKDAYS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
@@ -30,19 +29,9 @@ EARLIEST = dt.date(2000, 1, 1)
 YEARS_AHEAD = 5
 
 
-def bounded_day(value: dt.date | None) -> dt.date | None:
-    """A date from 2000-01-01 to five years from today: arithmetic on dates near 9999-12-31 (a week's
-    Sunday, a slot's next occurrence) overflows."""
-    if value is None:
-        return value
-    today = today_shanghai()
-    latest = today.replace(year=today.year + YEARS_AHEAD) if (today.month, today.day) != (2, 29) \
-        else dt.date(today.year + YEARS_AHEAD, 2, 28)
-    if value < EARLIEST:
-        raise ValueError(f"日期不能早于 {EARLIEST.isoformat()}")
-    if value > latest:
-        raise ValueError(f"日期不能晚于 {latest.isoformat()}（{YEARS_AHEAD} 年以内）")
-    return value
+# A day of the rota (a week asked for, a slot's first or last day, an activity): from 2000-01-01 to five
+# years from today (chalicelib.platform.dates). Publishing ahead is the service's rule (`not_in_advance`).
+RotaDate = dates.window(earliest=EARLIEST, years=YEARS_AHEAD)
 
 
 class _Timed(Model):
@@ -140,21 +129,17 @@ class DutySlotIn(_Timed):
     person_id: str = Field(min_length=1, max_length=64)
     weekday: int = Field(ge=1, le=7, description="星期几：1=周一 … 7=周日")
     duty: str = Field(min_length=2, max_length=40, description="值班职责", examples=["值班律师：法律咨询"])
-    effective_from: dt.date = Field(description="从哪天起（须晚于今天：提前公布）")
-    effective_until: dt.date | None = Field(None, description="到哪天为止（含）；省略为长期")
+    effective_from: RotaDate = Field(description="从哪天起（须晚于今天：提前公布）")
+    effective_until: RotaDate | None = Field(None, description="到哪天为止（含）；省略为长期")
     demo: bool = Field(False, description="演示数据")
-
-    _bounded = field_validator("effective_from", "effective_until")(bounded_day)
 
 
 class ActivityIn(_Timed):
-    date: dt.date = Field(description="活动日期（须晚于今天）；每个服务点每月一次")
+    date: RotaDate = Field(description="活动日期（须晚于今天）；每个服务点每月一次")
     theme: str = Field(min_length=2, max_length=60, examples=["民法典进社区：婚姻家庭编"])
     description: str | None = Field(None, max_length=500)
     hosts: list[str] = Field(default_factory=list, max_length=MAX_HOSTS, description="主持/参与人员 id")
     demo: bool = Field(False, description="演示数据")
-
-    _bounded = field_validator("date")(bounded_day)
 
 
 class DutySlotOut(Model):

@@ -3,10 +3,8 @@ respond.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from chalice import Blueprint
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from chalicelib.domain.directory import service as directory
 from chalicelib.domain.rota import models, service as rota
@@ -22,13 +20,11 @@ STAFF = STAFF_ROLES
 
 
 class WeekQuery(PageQuery):
-    week: dt.date | None = Field(None, description="该周内任一天（默认本周）；2000-01-01 至 5 年内")
-
-    _bounded = field_validator("week")(models.bounded_day)
+    week: models.RotaDate | None = Field(None, description="该周内任一天（默认本周）；2000-01-01 至 5 年内")
 
 
 class SinceQuery(PageQuery):
-    since: dt.date | None = Field(None, description="从哪天起（默认今天）")
+    since: models.RotaDate | None = Field(None, description="从哪天起（默认今天）；2000-01-01 至 5 年内")
 
 
 @bp.route("/institutions/{institution_id}/duty-slots", methods=["POST"], authorizer=jwt_auth)

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator
 
 from chalicelib.domain.policy import service as policy
 from chalicelib.domain.screening import sources, tallies
-from chalicelib.plugin import Finding, ScreeningContext
+from chalicelib.plugin import Finding, ScreeningContext, failure
 from chalicelib.platform.logs import logger
 
 SERVICE = "screening"
@@ -99,7 +99,7 @@ def run(ctx: ScreeningContext) -> list[tuple[str, str, list[Finding], str | None
             found = list(check(ctx))
         except Exception as exc:  # noqa: BLE001 — one failing check must not cost the shard the others
             logger().exception("screening check failed", extra={"check": code, "error": type(exc).__name__})
-            out.append((SERVICE, code, [], type(exc).__name__))
+            out.append((SERVICE, code, [], failure(exc)))
             continue
         for finding_code in sorted({f.check for f in found} | {code}):
             out.append((SERVICE, finding_code, [f for f in found if f.check == finding_code], None))

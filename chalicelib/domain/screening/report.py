@@ -5,6 +5,9 @@ one sheet per check, Chinese headers, frozen header row, widths that fit — wri
 
 One current report per district and month: the file id and object key are derived from (month, district),
 so building it again replaces it (the versioned bucket keeps the earlier versions).
+
+A check that failed in the district's shards is named in the summary and on a sheet of its own
+(「未完成的检查」: the check, its error, what that means): its findings are missing, not zero.
 """
 from __future__ import annotations
 
@@ -12,12 +15,14 @@ import hashlib
 import io
 import uuid
 from collections import Counter, defaultdict
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
+
+from pydantic import Field
 
 from chalicelib import plugin
 from chalicelib.domain.files import service as files
 from chalicelib.domain.screening.layout import FINDING_PREFIX, partition
-from chalicelib.platform import audit, aws, config, storage
+from chalicelib.platform import audit, aws, config, storage, tabular
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.model import Model
 from chalicelib.platform.storage import keys
@@ -28,6 +33,8 @@ SEVERITY = {"risk": "风险", "warning": "提醒", "info": "提示"}
 HEADERS = [("area", "区域代码"), ("area_name", "区域"), ("severity", "程度"), ("title", "问题"), ("detail", "详情"), ("record", "关联记录"),
            ("due", "期限"), ("service", "服务")]
 MAX_WIDTH = 60
+FAILED_SHEET = "未完成的检查"
+FAILED_NOTE = "本项检查未能完成，本报告中没有它的结果（不代表没有问题）；错误已记录，修复后可重新排摸"
 
 
 class ReportOut(Model):
@@ -35,6 +42,8 @@ class ReportOut(Model):
     area: str
     findings: int
     summary: str
+    failed_checks: dict[str, str] = Field(default_factory=dict,
+                                          description="本区未能完成的检查项及错误（其结果不在报告中）")
     file_id: str
     download: files.Download
 
@@ -76,9 +85,9 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 
 def _fill(sheet, header: list[str], rows: list[list[Any]]) -> None:
-    sheet.append(header)
+    sheet.append(tabular.row(header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(tabular.row(row))  # an area's name or a finding's text never runs as a formula
     sheet.freeze_panes = "A2"
     for index, title in enumerate(header, start=1):
         widest = max([_width(title), *(_width(r[index - 1]) for r in rows)])
@@ -100,9 +109,10 @@ def area_names(district: str, findings: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def workbook(month: str, district: str, name: str, findings: list[dict[str, Any]],
-             names: dict[str, str] | None = None) -> tuple[bytes, str]:
-    """(XLSX bytes, the short summary). `names`: each area's name (`area_names`), shown next to its code."""
-    names = names or {}
+             names: dict[str, str] | None = None, failures: dict[str, str] | None = None) -> tuple[bytes, str]:
+    """(XLSX bytes, the short summary). `names`: each area's name (`area_names`), shown next to its code;
+    `failures`: the checks that failed in the district's shards, with their error."""
+    names, failures = names or {}, failures or {}
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -120,6 +130,9 @@ def workbook(month: str, district: str, name: str, findings: list[dict[str, Any]
                              severities["info"]])
     _fill(summary_sheet, ["检查项", "代码", "发现数", "风险", "提醒", "提示"], summary_rows)
     used = {"汇总"}
+    if failures:
+        _fill(book.create_sheet(_sheet_name(FAILED_SHEET, used)), ["检查项", "代码", "错误", "说明"],
+              [[titles.get(check, check), check, error, FAILED_NOTE] for check, error in sorted(failures.items())])
     for check, items in sorted(by_check.items()):
         sheet = book.create_sheet(_sheet_name(titles.get(check, check), used))
         rows = [[_cell(i, k, names) for k, _ in HEADERS] for i in items]
@@ -129,7 +142,7 @@ def workbook(month: str, district: str, name: str, findings: list[dict[str, Any]
             cell.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue(), summary_text(month, name, findings, summary_rows)
+    return out.getvalue(), summary_text(month, name, findings, summary_rows, failures)
 
 
 def _cell(item: dict[str, Any], key: str, names: dict[str, str]) -> Any:
@@ -140,34 +153,45 @@ def _cell(item: dict[str, Any], key: str, names: dict[str, str]) -> Any:
     return item.get(key)
 
 
-def summary_text(month: str, name: str, findings: list[dict[str, Any]], summary_rows: list[list[Any]]) -> str:
+def summary_text(month: str, name: str, findings: list[dict[str, Any]], summary_rows: list[list[Any]],
+                 failures: dict[str, str] | None = None) -> str:
     if not findings:
-        return f"{name} {month} 主动排摸未发现需要跟进的问题。"
-    severities = Counter(i.get("severity") for i in findings)
-    top = summary_rows[0]
-    return (f"{name} {month} 主动排摸共发现 {len(findings)} 条：风险 {severities['risk']} 条、提醒 {severities['warning']} 条、"
-            f"提示 {severities['info']} 条；最多的是「{top[0]}」（{top[2]} 条）。")
+        text = f"{name} {month} 主动排摸{'已完成的检查' if failures else ''}未发现需要跟进的问题。"
+    else:
+        severities = Counter(i.get("severity") for i in findings)
+        top = summary_rows[0]
+        text = (f"{name} {month} 主动排摸共发现 {len(findings)} 条：风险 {severities['risk']} 条、提醒 {severities['warning']} 条、"
+                f"提示 {severities['info']} 条；最多的是「{top[0]}」（{top[2]} 条）。")
+    if failures:
+        titles = _check_titles()
+        listed = "、".join(f"「{titles.get(check, check)}」（{error}）" for check, error in sorted(failures.items()))
+        text += f"另有 {len(failures)} 项检查未能完成：{listed}，其结果不在本报告中。"
+    return text
 
 
-def build_for(actor: audit.Actor, caller: Caller, month: str, district: str) -> ReportOut:
-    """Staff of the district or above (the report lists its findings: the same rule as reading them)."""
+def build_for(actor: audit.Actor, caller: Caller, month: str, district: str,
+              failures: Callable[[], dict[str, str]] = dict) -> ReportOut:
+    """Staff of the district or above (the report lists its findings: the same rule as reading them).
+    `failures` reads the checks that failed in the district's shards (from the screening's runs) once allowed."""
     require_area(caller, district)
-    return build(actor, month, district)
+    return build(actor, month, district, failures())
 
 
-def build(actor: audit.Actor, month: str, district: str) -> ReportOut:
+def build(actor: audit.Actor, month: str, district: str, failures: dict[str, str] | None = None) -> ReportOut:
     """Write the district's current report and return a download link (the download is audited)."""
-    record, count, summary = write(actor, month, district)
-    return ReportOut(month=month, area=district, findings=count, summary=summary, file_id=record.id,
-                     download=files.download_link(actor, record))
+    record, count, summary = write(actor, month, district, failures)
+    return ReportOut(month=month, area=district, findings=count, summary=summary, failed_checks=failures or {},
+                     file_id=record.id, download=files.download_link(actor, record))
 
 
-def write(actor: audit.Actor, month: str, district: str) -> tuple[files.StoredFile, int, str]:
+def write(actor: audit.Actor, month: str, district: str,
+          failures: dict[str, str] | None = None) -> tuple[files.StoredFile, int, str]:
     """Write the district's current report (replacing the earlier one): (its file, findings, summary). The
-    screening calls this when the district's last shard of the month's run completes."""
+    screening calls this when the district's last shard of the month's run completes, with the checks that
+    failed in the district's shards (`failures`: check → error)."""
     findings = list(_findings(month, district))
     names = area_names(district, findings)
-    data, summary = workbook(month, district, names[district], findings, names)
+    data, summary = workbook(month, district, names[district], findings, names, failures)
     fid = file_id(month, district)
     key = f"report/{district}/{month[:4]}/{fid}-主动排摸研判-{month}.xlsx"
     aws.s3().put_object(Bucket=config.ledger_bucket(), Key=key, Body=data, ContentType=XLSX)

@@ -123,7 +123,9 @@ class ReportIn(Model):
                       "返回简短文字摘要和短时有效的下载链接（下载记入审计）。")
 def district_report(month):
     data = parse(ReportIn)
-    return report.build_for(web.actor(), web.caller(), screening.check_month(month), data.area)
+    month = screening.check_month(month)
+    return report.build_for(web.actor(), web.caller(), month, data.area,
+                            failures=lambda: screening.check_failures(month, data.area))
 
 
 # --- proactive service tasks: the month's findings as the staff's work list ----------------------------

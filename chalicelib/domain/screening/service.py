@@ -20,6 +20,9 @@ What a run means:
   timed out half-way is finished by the next delivery instead of being skipped as "running".
 - The month's run turns its findings into proactive service tasks (`tasks`) and, when a district's last
   shard completes, writes the district's report (`report.write`): nobody has to ask for either.
+- Failures are loud: a check that raises does not stop the others, but the run ends `done_with_failures`
+  (not `done`) naming the check and its error, the district's report names it, and each failure is counted
+  as the metric `ScreeningCheckFailed` (dimension `check`) for the operators' alarm (`platform.metrics`).
 - Cadences (M5 and the daily sweep): `run_cadence` fans out the same messages with a cadence, so only the
   checks declaring it run — towns weekly, districts half-monthly, deadlines daily; each is a generation of
   its run of the month, and its findings are the month's current list for that cadence.
@@ -100,13 +103,20 @@ class ScreeningRun(storage.Record):
     @property
     def failed_checks(self) -> dict[str, str]:
         """Checks that raised (the others still ran), with their error, over every shard."""
-        return {check: error for per_shard in self.check_errors.values() for check, error in per_shard.items()}
+        return self.failed_checks_within("")
+
+    def failed_checks_within(self, within: str) -> dict[str, str]:
+        """The same, over the shards of the area `within` (and a shard holding it)."""
+        return {check: error for shard, per_shard in sorted(self.check_errors.items())
+                if shard.startswith(within) or within.startswith(shard) for check, error in per_shard.items()}
 
     @property
     def status(self) -> str:
         if self.pending:
             return "running"
-        return "failed" if self.failed else "done"
+        if self.failed:
+            return "failed"
+        return "done_with_failures" if self.failed_checks else "done"
 
 
 def run_key(month: str, kind: str, scope: str) -> dict[str, str]:
@@ -120,7 +130,9 @@ class RunOut(Model):
     period: str | None = Field(None, description="周、半月或日排查的期次，如 2026-W48、2026-11-H2、2026-11-30")
     scope: str
     as_of: date = Field(description="按哪一天的情况排摸")
-    status: Literal["running", "done", "failed"] = Field(description="failed：有分片多次失败（见 failed_shards）")
+    status: Literal["running", "done", "done_with_failures", "failed"] = Field(
+        description="done_with_failures：已完成，但有检查项失败（见 failed_checks，结果不完整）；"
+                    "failed：有分片多次失败（见 failed_shards）")
     generation: int = Field(description="第几次执行；重跑产生新版本并替换旧结果")
     shards: int
     pending_shards: list[str]
@@ -139,7 +151,7 @@ class RunOut(Model):
         return cls(month=run.month, kind=run.kind, period=run.period, scope=run.scope, as_of=run.as_of, status=run.status,
                    generation=run.generation, shards=len(mine), pending_shards=sorted(s for s in run.pending if s in mine),
                    failed_shards={s: e for s, e in run.failed.items() if s in mine}, findings=sum(run.by_check.values()), by_check=run.by_check,
-                   failed_checks=run.failed_checks, notices=run.notices,
+                   failed_checks=run.failed_checks_within(within), notices=run.notices,
                    started_at=run.started_at, finished_at=run.finished_at)
 
 
@@ -379,6 +391,7 @@ def screen_shard(message: dict[str, Any]) -> None:
     for service, code, found, error in outcomes:
         if error:
             failed_checks[code] = error
+            _report_failure(message, code, error)
             continue
         for index, finding in enumerate(found):
             if not finding.area.startswith(shard) or finding.check != code:
@@ -404,10 +417,39 @@ def screen_shard(message: dict[str, Any]) -> None:
     if after is None:
         return  # superseded while screening: the newer generation reports for itself
     if kind == "month" and _district_done(shard, after):
-        report.write(audit.SYSTEM, month, shard[:6])
+        district = shard[:6]
+        report.write(audit.SYSTEM, month, district, {
+            check: error for s, per_shard in (after.get("check_errors") or {}).items() if s.startswith(district)
+            for check, error in per_shard.items()})
     if not after.get("pending") and not after.get("finished_at"):
         storage.update_entries(**run_key(month, kind, scope), set_={"finished_at": now_utc()},
                                when={"generation": message["generation"]})
+
+
+def _report_failure(message: dict[str, Any], check: str, error: str) -> None:
+    """A check that raised, for the operators: a log line naming the shard, and one count of the metric their
+    alarm watches (the check's own log line, with its traceback, was written where it raised)."""
+    from chalicelib.platform import metrics
+    from chalicelib.platform.logs import logger
+
+    logger().error("screening check failed in a shard", extra={
+        "check": check, "error": error, "shard": message["shard"], "month": message["month"], "kind": message["kind"]})
+    metrics.count("ScreeningCheckFailed", check=check)
+
+
+def check_failures(month: str, district: str) -> dict[str, str]:
+    """The checks that failed in the district's shards on the month's run — of each shard, the newest run
+    that screened it (the schedule's or an administrator's re-run) — with their error: for its report. One
+    Query of the month's runs (a handful)."""
+    newest: dict[str, tuple[datetime, dict[str, str]]] = {}
+    for item in storage.query_all(run_key(month, "month", EVERYWHERE)["pk"]):
+        run = ScreeningRun.from_item(item)
+        if run.kind != "month":
+            continue
+        for shard in run.shards:
+            if shard.startswith(district) and (shard not in newest or run.started_at > newest[shard][0]):
+                newest[shard] = (run.started_at, run.check_errors.get(shard, {}))
+    return {check: error for _, errors in newest.values() for check, error in errors.items()}
 
 
 def _subject(sort: str) -> str:

@@ -4,7 +4,7 @@ Public surface: `Record` (typed records ↔ items, with the lists they appear in
 `require` (get or 404), `find_many`, `get`, `put_new`, `update`, `transact` with the op builders `put_op` /
 `update_op` / `check_op` / `delete_op` / `remove_op` (and, naming a record by its type and id, `must_exist` /
 `add_to`), `page` / `every` (a record type's declared lists) and `query` returning a
-`Page` with a signed cursor. Key strings are built by `storage.keys`; nothing outside this package touches
+`Page` with a signed cursor; `Counter` / `next_number` for numbered sequences (a district's ticket codes). Key strings are built by `storage.keys`; nothing outside this package touches
 expressions, and services of new record types need neither.
 
 Rules kept here so no caller can forget them:
@@ -326,6 +326,45 @@ def increment(pk: str, sk: str, *, entity: str, expires_at: int, by: int = 1) ->
         ExpressionAttributeNames={"#count": "count", "#ttl": "ttl", "#entity": "entity"},
         ExpressionAttributeValues={":by": _value(by), ":ttl": _value(expires_at), ":entity": _value(entity)},
         ReturnValues="UPDATED_NEW")
+    return int(response["Attributes"]["count"]["N"])
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A sequence handing out 1, 2, 3 … separately for each `of` (a district's month), declared once by the
+    domain that numbers something (`TICKET_NUMBERS = storage.Counter("intake-counter")`) and drawn from with
+    `next_number`. Its item (`keys.sequence`) holds the last number handed out, in `count`."""
+    name: str
+
+
+def next_number(counter: Counter, of: tuple[object, ...]) -> int:
+    """The next number of `counter` for `of`: one UpdateItem `ADD count :1` answering the new count
+    (UPDATED_NEW; the item is created on first use). DynamoDB applies concurrent updates of one item one
+    after another, so callers at the same moment never refuse or wait for each other: each gets its own
+    number, none twice, whatever the instance.
+
+    A number is taken before the write it names and is not given back: if that write then fails (a check
+    refused, the caller gone), the sequence has a gap there — never a duplicate. Numbers are unique and
+    increasing, not gapless.
+
+    A keyed request whose claim no transaction has carried yet (`idempotency.pending`) first looks its
+    `Idempotency-Key` up — one GetItem, only then — and raises the first attempt's outcome, so a retry
+    burns no number. (Two identical requests at the very same moment may both pass that look; the loser's
+    transaction then replays the winner, and its number is a gap.)"""
+    from botocore.exceptions import ClientError
+
+    replay_if_claimed()
+    try:
+        response = aws.dynamodb().update_item(
+            TableName=_table(), Key=_to_wire(keys.sequence(counter.name, *of)),
+            UpdateExpression="ADD #count :one SET #entity = :entity",
+            ExpressionAttributeNames={"#count": "count", "#entity": "entity"},
+            ExpressionAttributeValues={":one": _value(1), ":entity": _value(counter.name)},
+            ReturnValues="UPDATED_NEW")
+    except ClientError as exc:
+        if _error_code(exc) in THROTTLED:  # after the SDK's own retries: the client may retry, not a bug
+            raise ServiceUnavailable(headers={"Retry-After": "1"}) from None
+        raise
     return int(response["Attributes"]["count"]["N"])
 
 
@@ -677,7 +716,7 @@ def query_all(partition: str, *, index: str | None = None, begins_with: str | No
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-__all__ = ["Record", "Page", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
+__all__ = ["Record", "Page", "Counter", "next_number", "batch_write", "get", "get_many", "get_record", "put_new", "prepare_update", "update", "transact", "put_op", "update_op",
            "check_op", "add_to", "must_exist", "delete_op", "remove_op", "find", "find_many", "increment", "update_entries", "entries_op", "add_op", "query", "query_all", "plain", "keys", "THROTTLED"]
 
 

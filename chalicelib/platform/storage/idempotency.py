@@ -7,7 +7,8 @@ Why hand-written rather than Powertools' Idempotency utility (which this replace
   `PutItem, BatchGetItem, TransactWriteItems, UpdateItem` keyed against `BatchGetItem, TransactWriteItems`
   without). Here the claim is one more `Put` inside the record's own `TransactWriteItems`: a keyed create
   costs exactly what an unkeyed one does, and a replay costs the failed transaction plus one `GetItem` of
-  the record.
+  the record. (A create numbered by a `storage.Counter` looks the claim up first, one `GetItem`, so that a
+  replay takes no number: `storage.next_number`.)
 - Personal data. Powertools stores the whole first response for 24 h (for a resident's application: the
   owner view with the full ID number and phone). The item here holds hashes and the created record's key
   only — no body, no response, no personal data, no secret — and a replay renders the record again for

@@ -123,6 +123,11 @@ def id_number_claim(id_hash: str) -> dict[str, str]:
     return record("id-number", id_hash)
 
 
+def sequence(name: str, *of: object) -> dict[str, str]:
+    """A numbered sequence's counter item (`storage.Counter`): `<name>#<parts>`, `sk = count`."""
+    return {"pk": compose(name, *of), "sk": "count"}
+
+
 def rate_counter(scope: str, subject_hash: str, window_start: int) -> dict[str, str]:
     """A fixed-window attempt counter (expires through `ttl`)."""
     return {"pk": compose("rate", scope, subject_hash, window_start), "sk": RECORD_SK}

@@ -192,15 +192,21 @@ def actor() -> Actor:
     return caller().actor
 
 
+# What a weak tag stands for: no stored version (they start at 1), so the update goes the way of any version
+# that does not match (409 stale_version, after the record's own access checks) and changes nothing.
+NO_VERSION = 0
+
+
 def expected_version(body_version: int | None = None) -> int:
-    """The version the client last saw, from `If-Match` (`"3"`, `W/"3"` or `3`) or the body's `version`."""
+    """The version the client last saw, from `If-Match` (`"3"` or `3`) or the body's `version`. If-Match
+    compares strongly (RFC 9110 §13.1.1): a weak tag (`W/"3"`) matches no version, whatever the body says."""
     header = request().headers.get("if-match")
     if header:
-        match = re.fullmatch(r'\s*(?:W/)?"?(\d{1,9})"?\s*', header)
+        match = re.fullmatch(r'\s*(W/)?"?(\d{1,9})"?\s*', header)
         if not match:
             raise BadRequest("If-Match 应为记录的版本号", code="bad_if_match",
                              errors=[{"loc": ["header", "If-Match"], "msg": "格式不正确"}])
-        return int(match.group(1))
+        return NO_VERSION if match.group(1) else int(match.group(2))
     if body_version is None:
         raise BadRequest("修改需提供记录版本（If-Match 或 version）", code="version_required",
                          errors=[{"loc": ["header", "If-Match"], "msg": "必填项"}])

@@ -1,35 +1,61 @@
-"""Routes mounted from a manifest, their module imported on the first call to one of them (Lambda only).
+"""Routes mounted from a manifest, each route module imported by the first call to one of its routes.
 
-Why: a Lambda cold start serves one request, which needs one route module, yet importing every route module
-(and through them the services and their ~390 pydantic model classes: field collection runs at class
-creation even with `defer_build`) made the cold start at ready-to-serve 1.64× the floor (`make bench`).
-So a deployed stage (`LAZY_ROUTES=1`) registers every route at import from the blueprint's manifest — a
-`routes.json` beside its `routes.py` holding what Chalice's route table needs: path, method, view name,
-authorizer, API key, content types, CORS — with a stub view; the first call to any route of that blueprint
-imports its module, puts its real views (found by name: Chalice's decorator returns the function it
-registers) in the app's route table and dispatches. Everything around the view (middleware, the authorizer, `@endpoint`'s checks)
-is the same object as in the eager app. The local stage, `make dev` and the tests mount the blueprints
-eagerly; tests/core/test_route_manifest.py keeps every manifest equal to what its blueprint declares
-(`python -m tools.route_manifest` rewrites them). The OpenAPI document loads every module first.
+Why, measured (bench/first_request.py, CPU-time medians of 9 alternating fresh interpreters from the unpacked,
+precompiled zip, dev stage's six plugins, the shared 2-core machine): registering every blueprint with Chalice
+at import — the plain way, pydantic's `defer_build` on every model (platform/model.py) — costs health /
+breadcrumb / legal-aid read 1.37× / 1.84× / 1.94× the bare Chalice + boto3 + pydantic floor; mounted from the
+manifest, 0.53× / 1.11× / 1.43×. The ~330 ms between them is importing every route module, and through their
+`@endpoint` declarations every model: ~390 pydantic classes, whose fields are collected at class creation
+even with `defer_build` (importing only the models, no service, is still ~250 ms). A cold start serves one
+request, which needs one route module.
+
+The manifest (`routes.json` beside app.py, one object: route module → its routes) holds what Chalice's route
+table needs — path, method, view name, authorizer, API key, content types, CORS as configured — and is
+written into the zip by `make package` (tools/route_manifest.py), never committed. Without it (the source
+tree: the tests, `make dev`) the same manifest is read off the blueprints at import (`scan`), so the tests run
+the path production runs: stub views in the table, the first call to a route of a module importing it and
+putting its real views (found by name: Chalice's decorator returns the function it registers) in the table.
+Everything around the view (middleware, the authorizer, `@endpoint`'s checks) is the same object either way.
+The OpenAPI document loads every module first (`load_all`).
 """
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from chalice import Chalice
+from chalice import CORSConfig, Chalice
 from chalice.app import RouteEntry
 
+MANIFEST = Path(__file__).resolve().parents[3] / "routes.json"  # beside app.py, in the zip as in the tree
+
+
+def manifest(modules: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """The routes of each of `modules` (route module → URL prefix): from the packaged manifest if there is
+    one, else read off their blueprints (which imports them)."""
+    if not MANIFEST.exists():
+        return scan(modules)
+    shipped = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    missing = [m for m in modules if m not in shipped]
+    if missing:
+        raise LookupError(f"{MANIFEST.name} has no routes for {missing}: package again (`make package`)")
+    return {module: shipped[module] for module in modules}
+
+
+def scan(modules: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """Each module's blueprint (`bp`) registered with a throwaway app at its prefix, as Chalice mounts it.
+    Once per blueprint: Chalice consumes a blueprint's route options when it registers them."""
+    eager = Chalice(app_name="scan", configure_logs=False)
+    for module, prefix in modules.items():
+        eager.register_blueprint(importlib.import_module(module).bp, url_prefix=prefix)
+    described = describe(eager)
+    return {module: described.get(module, []) for module in modules}
 
 
 def describe(app: Chalice) -> dict[str, list[dict[str, Any]]]:
-    """The manifests of an eagerly mounted `app`: route module → its routes as Chalice's table holds them.
-    A view is found again by its name in its module (Chalice's decorator returns the function it registers),
-    which the manifest test checks for every route."""
+    """Route module → its routes as Chalice's table holds them (real views only)."""
     out: dict[str, list[dict[str, Any]]] = {}
     for path, methods in sorted(app.routes.items()):
         for method, entry in sorted(methods.items()):
@@ -37,33 +63,21 @@ def describe(app: Chalice) -> dict[str, list[dict[str, Any]]]:
                 "path": path, "method": method, "view": entry.view_name,
                 "authorizer": entry.authorizer.name if entry.authorizer else None,
                 "api_key_required": entry.api_key_required, "content_types": entry.content_types,
-                "cors": entry.cors is not None})
+                "cors": _cors(entry.cors)})
     return out
 
 
-def manifest_path(module: str) -> Path:
-    """`a.b.routes` → `<a>/b/routes.json`, found without importing `a.b` (a plugin's package imports its
-    whole service)."""
-    top, *rest = module.split(".")
-    spec = importlib.util.find_spec(top)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(top)
-    return Path(list(spec.submodule_search_locations)[0], *rest).with_suffix(".json")
-
-
-def read_manifest(module: str) -> list[dict[str, Any]]:
-    return json.loads(manifest_path(module).read_text(encoding="utf-8"))
-
-
-def mount(app: Chalice, module: str, authorizers: dict[str, Any]) -> None:
-    """Register every route of `module` from its manifest, with stub views."""
-    for row in read_manifest(module):
-        if row["method"] in app.routes[row["path"]]:
-            raise ValueError(f"{row['method']} {row['path']} is declared twice ({module})")
-        app.routes[row["path"]][row["method"]] = RouteEntry(
-            _stub(app, module, row["view"]), row["view"], row["path"], row["method"],
-            api_key_required=row["api_key_required"], content_types=row["content_types"], cors=row["cors"],
-            authorizer=authorizers[row["authorizer"]] if row["authorizer"] else None)
+def mount(app: Chalice, routes: dict[str, list[dict[str, Any]]], authorizers: dict[str, Any]) -> None:
+    """Register every route of `routes` (a manifest) with stub views."""
+    for module, rows in routes.items():
+        for row in rows:
+            if row["method"] in app.routes[row["path"]]:
+                raise ValueError(f"{row['method']} {row['path']} is declared twice ({module})")
+            cors = CORSConfig(**row["cors"]) if row["cors"] is not None else None
+            app.routes[row["path"]][row["method"]] = RouteEntry(
+                _stub(app, module, row["view"]), row["view"], row["path"], row["method"],
+                api_key_required=row["api_key_required"], content_types=row["content_types"], cors=cors,
+                authorizer=authorizers[row["authorizer"]] if row["authorizer"] else None)
 
 
 def load_all(app: Chalice) -> None:
@@ -73,6 +87,15 @@ def load_all(app: Chalice) -> None:
             module = getattr(entry.view_function, "__lazy_module__", None)
             if module is not None:
                 _load(app, module)
+
+
+def _cors(config: CORSConfig | None) -> dict[str, Any] | None:
+    """A route's CORS configuration as `CORSConfig`'s arguments (None: no CORS)."""
+    if config is None:
+        return None
+    return {"allow_origin": config.allow_origin, "allow_headers": sorted(config._allow_headers),
+            "expose_headers": list(config._expose_headers), "max_age": config._max_age,
+            "allow_credentials": config._allow_credentials}
 
 
 def _stub(app: Chalice, module: str, name: str) -> Callable[..., Any]:

@@ -161,4 +161,4 @@ def test_the_demo_loads_licensed_institutions_and_a_question_once(client, world)
 
     [mine] = service.mine(Caller(sub="demo-resident-2", roles=frozenset({"resident"}), area=None), limit=5,
                           cursor=None).items
-    assert mine.kind == "disability_grade" and mine.fee_relief.granted == "waive"
+    assert mine.kind == "disability_grade" and mine.fee_relief.relief == "waive"

@@ -60,8 +60,8 @@ def test_an_injured_worker_on_subsistence_allowance_is_granted_a_waiver_with_the
     decided = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief",
                       {"groups": ["subsistence_allowance"], "version": 1}, token("worker-1")))
     relief = decided["fee_relief"]
-    assert (relief["granted"], relief["title"], relief["reason"]) == (
-        "waive", "免交鉴定费", "属于城乡最低生活保障对象，免交鉴定费")
+    assert (relief["granted"], relief["relief"], relief["title"], relief["reason"]) == (
+        True, "waive", "免交鉴定费", "属于城乡最低生活保障对象，免交鉴定费")
     assert [(c["criterion"], c["met"]) for c in relief["criteria"]] == [
         ("appraisal.exempt_group", True), ("appraisal.economic_hardship", False),
         ("appraisal.environmental_no_prepayment", False)]
@@ -74,12 +74,13 @@ def test_hardship_is_judged_by_the_core_means_standard_in_force_at_the_grid(clie
     asked = ask(client, token)
     decided = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief",
                       {"household_size": 2, "monthly_incomes": [3000, 1200], "version": 1}, token("worker-1")))
-    assert decided["fee_relief"]["granted"] == "reduce"
+    assert decided["fee_relief"]["relief"] == "reduce"
     assert decided["fee_relief"]["reason"] == (f"人均月收入 2,100 元 ≤ 2,280 元（常州市最低工资标准）；家庭月收入合计 "
                                                f"4,200 元，共 2 人（常州市最低工资标准自 {clock.today} 起执行），减收鉴定费")
     again = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief",
                     {"household_size": 1, "monthly_incomes": [5000], "version": 2}, token("worker-1")))
-    assert again["fee_relief"]["granted"] is None and again["fee_relief"]["title"] == "不符合鉴定费减缓免条件"
+    assert (again["fee_relief"]["granted"], again["fee_relief"]["relief"]) == (False, "none")
+    assert again["fee_relief"]["title"] == "不符合鉴定费减缓免条件"
 
 
 def test_relief_without_the_facts_it_needs_is_a_422_naming_each_field(client, token, world):
@@ -93,7 +94,7 @@ def test_relief_without_the_facts_it_needs_is_a_422_naming_each_field(client, to
     environmental = ask(client, token, kind="environmental_damage")
     decided = ok(post(client, f"/v1/appraisal/consultations/{environmental['id']}/fee-relief", {"version": 1},
                       token("worker-1")))
-    assert decided["fee_relief"]["granted"] == "defer"
+    assert decided["fee_relief"]["relief"] == "defer"
 
 
 def test_only_the_resident_asks_for_relief_and_a_stranger_gets_404(client, token, world, officer):
@@ -104,3 +105,27 @@ def test_only_the_resident_asks_for_relief_and_a_stranger_gets_404(client, token
                    "owner_only")
     assert_problem(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief", {**payload, "version": 4},
                         token("worker-1")), 409, "stale_version")
+
+
+def test_relief_not_granted_is_a_clear_decision_and_the_consultation_stays_readable(client, token, world, officer,
+                                                                                     clock):
+    """Defect 5 (SPEC A2, CONTRACT "HTTP": never 500): 2,281 元 for one person is one yuan above the
+    2,280 元 standard — relief is refused with its reason, stored as such, and every read of the consultation
+    (the owner's, the area's unanswered list, the monthly screening's check) still works."""
+    from chalicelib import plugin
+    from plugins.appraisal import service
+
+    policy.set_version(audit.SYSTEM, None, means.INCOME_THRESHOLD, area_code="3204", value=2280,
+                       effective_from=clock.today, label="常州市最低工资标准")
+    asked = ask(client, token)
+    decided = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief",
+                      {"household_size": 1, "monthly_incomes": ["2281"], "version": 1}, token("worker-1")))
+    relief = decided["fee_relief"]
+    assert (relief["granted"], relief["relief"], relief["title"]) == (False, "none", "不符合鉴定费减缓免条件")
+    assert "人均月收入 2,281 元 > 2,280 元" in relief["reason"]
+    mine = ok(client.get(f"/v1/appraisal/consultations/{asked['id']}", headers=token("worker-1")))
+    assert mine["fee_relief"] == relief
+    [listed] = ok(client.get("/v1/appraisal/consultations/unanswered", headers=officer))["items"]
+    assert listed["fee_relief"]["granted"] is False
+    context = plugin.ScreeningContext(month=clock.month(), area="3204", as_of=clock.today)
+    assert list(service.overdue(context)) == []

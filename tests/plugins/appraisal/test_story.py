@@ -37,7 +37,7 @@ def test_an_injured_worker_asks_about_a_disability_grade_and_is_granted_a_fee_wa
 
     decided = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief",
                       {"groups": ["subsistence_allowance"], "version": 2}, worker))
-    assert (decided["fee_relief"]["granted"], decided["fee_relief"]["reason"]) == ("waive", WAIVED)
+    assert (decided["fee_relief"]["relief"], decided["fee_relief"]["reason"]) == ("waive", WAIVED)
 
     [mine] = body(client.get("/v1/appraisal/consultations", headers=worker))["items"]
     assert mine["fee_relief"]["title"] == "免交鉴定费" and mine["fee_relief"]["reason"] == WAIVED
@@ -50,6 +50,6 @@ def test_after_make_dev_the_demo_worker_sees_the_waiver_and_why(client, token, w
     demo_policies.load(audit.SYSTEM)
     service.load_demo(context)
     [mine] = body(client.get("/v1/appraisal/consultations", headers=token("demo-resident-2")))["items"]
-    assert (mine["kind_title"], mine["fee_relief"]["granted"], mine["fee_relief"]["reason"]) == (
+    assert (mine["kind_title"], mine["fee_relief"]["relief"], mine["fee_relief"]["reason"]) == (
         "伤残等级鉴定", "waive", WAIVED)
     assert body(client.get("/v1/appraisal/consultations", headers=token("worker-1")))["items"] == []

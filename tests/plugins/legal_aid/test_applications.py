@@ -200,3 +200,19 @@ def test_a_body_that_is_not_json_is_refused(client, people, world):
 
 def test_grid_is_the_home_of_the_test_applicant():
     assert GRID.startswith("320402")
+
+
+def test_a_retried_filing_shows_the_filer_the_staff_view_even_after_the_applicant_claimed_it(client, people, submit):
+    """CONTRACT "Identity and access": the ID number in full goes only to its owner. A grid worker's retried
+    filing (same Idempotency-Key) after the applicant claimed it answers as the filer reads it, masked."""
+    declare_real_name("r-1", id_number())
+    keyed = {**people["grid_worker"], "Idempotency-Key": "on-behalf-0001"}
+    filed = post(client, URL, application(), keyed)
+    assert filed.status_code == 201, filed.body
+    code = body(filed)["tracking_code"]
+    assert post(client, CLAIMS, {"tracking_code": code, "id_number": id_number()}, people["resident"]).status_code == 200
+    again = post(client, URL, application(), keyed)
+    assert again.status_code == 201, again.body
+    seen = body(again)
+    assert seen["id"] == body(filed)["id"] and seen["tracking_code"] is None
+    assert seen["applicant"]["id_number"] is None and seen["applicant"]["phone"] is None

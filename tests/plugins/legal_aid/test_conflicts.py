@@ -3,7 +3,7 @@ party of this one (or acting against this applicant) is refused unless an office
 from __future__ import annotations
 
 from chalicelib.platform import audit
-from plugins.legal_aid.conflicts import normalize_name
+from plugins.legal_aid.models import normalize_name
 from tests.helpers import assert_problem, body, ok
 from tests.plugins.legal_aid.conftest import id_number
 

@@ -77,3 +77,38 @@ def test_the_green_channel_check_reads_only_the_overdue_entries(clock, client, p
     found: list[plugin.Finding] = []
     read = items_read(lambda: found.extend(hooks.green_channel_overdue(context())))
     assert [f.record for f in found] == [late["id"]] and read == 1
+
+
+def test_the_unassigned_check_reads_only_cases_approved_long_enough_ago_however_many_wait(clock, client, people,
+                                                                                          submit, step):
+    """Reliability (CONTRACT "Data": no check depends on a list's total size; L6): with more cases waiting for
+    an officer than one read may hold (storage's 10,000), the approved-but-unassigned check still finds the
+    case approved five days ago, reading only the cases approved more than a day before — not the queue."""
+    from datetime import timedelta
+
+    from plugins.legal_aid.models import Status, Verdict
+    from plugins.legal_aid.queue import NORMAL, QueueEntry
+
+    app = ok(step(submit(matter_type="traffic_accident", categories=[]), "accept"))
+    with clock.travel(days=-5):
+        ok(step(app, "approve"))
+    waiting = [QueueEntry(queue="3204", application_id=f"seeded-{n:05d}", area=GRID,
+                          status=Status.approved if n % 2 else Status.accepted, priority=NORMAL, green_channel=False,
+                          deadline=clock.now + timedelta(days=3), matter_type="traffic_accident",
+                          applicant_name="王建国", submitted_at=clock.now - timedelta(hours=2), major=False,
+                          verdict=Verdict.eligible, approved_at=clock.now - timedelta(hours=1) if n % 2 else None)
+               for n in range(10_001)]
+    storage.batch_write(puts=[entry.to_item() for entry in waiting])
+    found: list[plugin.Finding] = []
+    read = items_read(lambda: found.extend(hooks.approved_unassigned(context())))
+    assert [f.record for f in found] == [app["id"]] and read == 1
+
+
+def test_a_late_case_leaves_the_unassigned_check_once_its_lawyer_is_assigned(clock, client, people, submit, step):
+    """L6: assigning the lawyer removes the case from the list the check reads, green channel or not."""
+    late = [ok(step(submit(matter_type="traffic_accident", categories=[]), "accept")), ok(step(submit(), "accept"))]
+    with clock.travel(days=-5):
+        late = [ok(step(app, "approve")) for app in late]
+    assert sorted(f.record for f in hooks.approved_unassigned(context())) == sorted(app["id"] for app in late)
+    ok(step(late[0], "assign", lawyer="lawyer-1"))
+    assert [f.record for f in hooks.approved_unassigned(context())] == [late[1]["id"]]

@@ -7,10 +7,9 @@ from datetime import timedelta
 
 from chalicelib.platform import storage
 from chalicelib.platform.storage import keys
-from plugins.legal_aid.applications import ClaimTicket
 from plugins.legal_aid.demo import _Marker
 from plugins.legal_aid.households import Expiry, Household, ImportRecord, Visit
-from plugins.legal_aid.models import Application, Status, Verdict, stamp
+from plugins.legal_aid.models import Application, ClaimTicket, Status, Verdict, stamp
 from plugins.legal_aid.queue import QueueEntry
 
 GRID = "320402001001001"
@@ -55,6 +54,19 @@ def test_a_queue_entry_keeps_its_queue_partition_and_priority_deadline_order(clo
     }
     assert entry.to_item()["entity"] == "legal-aid-queue-entry"
 
+
+def test_an_approved_entry_awaiting_its_lawyer_is_also_listed_by_approval_time(clock):
+    """L5: the screening's unassigned check reads this list up to a moment, not the queue."""
+    approved = clock.now - timedelta(days=2)
+    entry = QueueEntry(queue="320402", application_id="app-1", area=GRID, status=Status.approved, priority=1,
+                       green_channel=False, deadline=clock.now, matter_type="traffic_accident", applicant_name="王建国",
+                       submitted_at=approved, major=False, verdict=Verdict.eligible, approved_at=approved)
+    assert entry.key_attributes() == {
+        "pk": keys.compose("legal-aid-queue", "320402"),
+        "sk": keys.compose(1, stamp(clock.now), stamp(approved), "app-1"),
+        "gsi1pk": keys.compose("legal-aid-approved", "320402"),
+        "gsi1sk": keys.compose("approved", stamp(approved), "app-1"),
+    }
 
 def test_a_household_keeps_its_area_list_keys_and_leaves_the_unvisited_list_once_visited(clock):
     fields = dict(id="h-1", category="dibao", name="张三", id_cipher="x", id_masked="3204**", grid=GRID,

@@ -124,6 +124,22 @@ def test_the_office_s_notary_reads_the_full_phone_and_the_read_is_audited(client
     assert all("13800001234" not in str(i) for i in audit.trail("notary-appointment", made["id"]).items)
 
 
+def test_the_full_phone_goes_to_the_owner_and_the_office_s_notaries_never_to_an_admin(client, token, world, notary):
+    """CONTRACT "Identity and access" (the full number only to its owner and the staff holding the case; an
+    admin holds no case), issue "reliability" defect 2: admins of the city, of the district and one holding a
+    grant elsewhere, and a notary of the city's office, read the masked phone on the appointment and get the
+    404 of an unknown appointment for the number."""
+    slot = publish(client, world, notary)
+    made = ok(post(client, "/v1/notary/appointments", booking(slot["id"]), token("r1")), 201)
+    path = f"/v1/notary/appointments/{made['id']}"
+    for wider in (token("admin-1", "admin", area="3204"), token("admin-2", "admin", area="320402"),
+                  token("admin-0", "admin", area="32"), token("notary-cz", "notary", area="3204")):
+        assert body(client.get(path, headers=wider))["phone"] == "138****1234"
+        assert_problem(client.get(f"{path}/contact", headers=wider), 404, "appointment_not_found")
+    for holder in (notary, token("r1")):
+        assert body(client.get(f"{path}/contact", headers=holder))["phone"] == "13800001234"
+
+
 def test_staff_see_the_day_s_appointments_at_their_office_only(client, token, world, notary):
     for start, who in (("10:00", "r2"), ("09:00", "r1")):
         slot = publish(client, world, notary, start)
@@ -253,3 +269,13 @@ def test_screening_lists_coming_appointments_whose_materials_are_not_all_ready(c
     far = plugin.ScreeningContext(month=clock.month(), area="3204",
                                   as_of=workdays.add_working_days(world.day, 1).end)
     assert list(service.materials_incomplete(far)) == []
+
+
+def test_a_slot_a_year_or_more_ahead_and_a_far_day_asked_are_a_422_naming_the_field(client, world, notary, clock):
+    """CONTRACT "HTTP": a slot is a plan within a stated horizon (a year ahead); `9999-12-31` was stored."""
+    path = world.slot_path()
+    for day in ("9999-12-31", clock.day(367), "0001-01-01"):
+        problem = assert_problem(post(client, path, {"day": day, "start": "09:00"}, notary), 422, "validation_failed")
+        assert problem["errors"][0]["loc"] == ["body", "day"], day
+    for query in (f"{path}?day=9999-12-31", f"{path}?day=0001-01-01"):
+        assert assert_problem(client.get(query), 422)["errors"][0]["loc"] == ["query", "day"]

@@ -71,3 +71,27 @@ def test_a_grid_is_served_by_the_office_mapped_to_its_district_and_shows_its_lia
 def test_an_unknown_grid_is_404_and_a_malformed_one_422(client, world):
     assert_problem(client.get("/v1/notary/offices?grid=320402001001999"), 404, "area_not_found")
     assert_problem(client.get("/v1/notary/offices?grid=3204"), 422)
+
+
+def test_the_slots_of_an_unknown_office_are_404_not_an_empty_list(client, world):
+    """CONTRACT "HTTP" (unknown id 404), issue "reliability" defect 8: an office nobody has, or an institution
+    that is no notary office, is 404 problem+json; an office without slots yet is an empty list."""
+    assert_problem(client.get("/v1/notary/offices/no-such-office/slots"), 404, "office_not_found")
+    centre = directory.create_institution(ADMIN, InstitutionIn(kind="legal_aid_centre", name="天宁区法律援助中心",
+                                                               home_area="320402"))
+    assert_problem(client.get(f"/v1/notary/offices/{centre.id}/slots"), 404, "office_not_found")
+    assert body(client.get(f"/v1/notary/offices/{OFFICE}/slots")) == {"items": [], "next_cursor": None}
+
+
+def test_an_office_s_slots_are_one_query_and_only_an_empty_first_page_reads_the_office(client, world, notary):
+    """Issue "reliability" defect 8: the existence check costs nothing when slots are found (a slot is only
+    published at a notary office); an empty first page adds one GetItem of the office."""
+    from chalicelib.platform import aws
+    from tests.helpers import calls_during
+    from tests.plugins.notary.conftest import publish
+
+    path = f"/v1/notary/offices/{OFFICE}/slots"
+    aws.dynamodb()  # the client the hook watches
+    assert calls_during(lambda: client.get(path)) == ["Query", "GetItem"]
+    publish(client, world, notary)
+    assert calls_during(lambda: client.get(path)) == ["Query"]

@@ -49,13 +49,20 @@ def test_without_a_grant_the_bureaus_general_admin_gets_404_everywhere(client, b
     assert reads(client, bureau, person) == (404, 404, 404)
 
 
-def test_with_a_valid_grant_the_named_account_reads_the_districts_full_records_and_writes_nothing(
+def test_with_a_valid_grant_the_named_account_reads_the_districts_records_masked_and_writes_nothing(
         client, who, bureau, person, clock):
+    """CONTRACT "Identity and access": numbers in full only to staff holding the case, and an admin holds
+    no case — a grant is oversight, so its holder reads the record with the ID number and phone masked."""
     granted = ok(grant(client, who, clock), 201)
     assert granted["status_title"] == "有效" and granted["valid_from"] == clock.day(0)
     assert reads(client, bureau, person) == (200, 200, 200)
-    full = body(client.get(f"{SP}/people/{person['id']}", headers=bureau))
-    assert full["id_number"] == person["id_number"]
+    seen = body(client.get(f"{SP}/people/{person['id']}", headers=bureau))
+    assert seen["id_number"] != person["id_number"] and "*" in seen["id_number"]
+    assert seen["id_number"][:3] == person["id_number"][:3] and seen["id_number"][-4:] == person["id_number"][-4:]
+    assert seen["phone"] != person["phone"] and "*" in seen["phone"]
+    assert seen["categories"] == person["categories"]
+    held = body(client.get(f"{SP}/people/{person['id']}", headers=who["district officer"]))
+    assert held["id_number"] == person["id_number"]
     url = f"{SP}/people/{person['id']}"
     assert patch(client, url, {"reported_on": None}, {**bureau, "If-Match": "1"}).status_code == 404
     assert post(client, f"{url}/visits", {"day": clock.day(0), "situation": "正常"}, bureau).status_code == 404
@@ -147,9 +154,9 @@ def test_a_read_through_a_grant_costs_one_query_more_than_the_officers_own(clien
     url = f"{SP}/people/{person['id']}"
     officer = dynamodb_calls(lambda: ok(client.get(url, headers=who["district officer"])))
     granted = dynamodb_calls(lambda: ok(client.get(url, headers=bureau)))
-    # the person, the audit entry (the parameters: held by this instance since the grant was checked)
-    assert officer == ["GetItem", "TransactWriteItems"]
-    assert granted == ["GetItem", "Query", "TransactWriteItems"]  # + the account's own grants
+    # the person, the audit entry, the parameters (read by every request: no instance keeps them)
+    assert officer == ["GetItem", "TransactWriteItems", "BatchGetItem"]
+    assert granted == ["GetItem", "Query", "TransactWriteItems", "BatchGetItem"]  # + the account's own grants
     refused = dynamodb_calls(lambda: client.get(url, headers=who["city admin"]))
     assert refused == ["GetItem", "Query"] and "Scan" not in officer + granted + refused
 
@@ -209,3 +216,26 @@ def test_many_expired_grants_neither_stay_in_the_holders_reads_nor_break_them(cl
     assert reads(client, bureau, person) == (200, 200, 200)
     [held] = storage.every(Grant, HELD, BUREAU, after=("320402",), since=(clock.today,))
     assert held["id"] == granted["id"]
+
+
+def test_a_city_officer_lists_no_district_s_grants_not_even_by_default(client, who, bureau, clock):
+    """SPEC S5, issue "reliability" defect 3: the grants list is for the district's own corrections officers;
+    a city officer's default (their own area, a city code) once read every district of the city by prefix."""
+    ok(grant(client, who, clock), 201)
+    assert_problem(client.get(f"{SP}/grants", headers=who["city officer"]), 404, "grants_not_found")
+    assert_problem(client.get(f"{SP}/grants?district=320402", headers=who["city officer"]), 404, "grants_not_found")
+
+
+def test_a_city_officer_cannot_grant_for_their_city_as_if_it_were_a_district(client, who, bureau, clock):
+    """SPEC S5: only a district is granted (the default district of a city officer is no district)."""
+    storage.put_new(StaffAccount(sub="s-province", name="省厅督察员", roles=["admin"], area="32"))
+    problem = assert_problem(grant(client, who, clock, caller="city officer", grantee="s-province"), 403)
+    assert problem["code"] == "outside_jurisdiction"
+
+
+def test_a_grant_shows_the_area_its_holder_had_when_granted(client, who, bureau, clock):
+    """SPEC S5: a grant follows the job; its output names the holder's area (the move that would end it)."""
+    granted = ok(grant(client, who, clock), 201)
+    assert granted["grantee_area"] == "3204"
+    [listed] = body(client.get(f"{SP}/grants", headers=who["district officer"]))["items"]
+    assert listed["grantee_area"] == "3204"

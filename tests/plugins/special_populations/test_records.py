@@ -58,10 +58,12 @@ def test_a_wrong_id_checksum_an_unknown_grid_and_bad_dates_are_422_naming_every_
     assert problem["errors"][0]["loc"] == ["body", "id_number"] and "校验位" in problem["errors"][0]["msg"]
     assert wrong not in str(problem)
     bad = person_in(clock, prison_release=clock.day(-2100), correction_start=clock.day(10),
-                    correction_end=clock.day(5), rehab_release=clock.day(3))
+                    correction_end=clock.day(5))
     problem = assert_problem(post(client, PEOPLE, bad, who["district officer"]), 422, "inconsistent_dates")
-    assert {tuple(e["loc"]) for e in problem["errors"]} == {
-        ("body", "prison_release"), ("body", "correction_end"), ("body", "rehab_release")}
+    assert {tuple(e["loc"]) for e in problem["errors"]} == {("body", "prison_release"), ("body", "correction_end")}
+    future = assert_problem(post(client, PEOPLE, person_in(clock, rehab_release=clock.day(3)), who["district officer"]),
+                            422, "validation_failed")  # an event that has not happened yet
+    assert [e["loc"] for e in future["errors"]] == [["body", "rehab_release"]]
     unknown = person_in(clock, grid="320402001001099")
     assert assert_problem(post(client, PEOPLE, unknown, who["district officer"]), 422,
                           "area_not_found")["errors"][0]["loc"] == ["body", "grid"]
@@ -105,10 +107,31 @@ def test_the_full_record_judges_the_categories_on_any_day_asked(client, areas, w
     assert (clock.today - timedelta(days=700)).isoformat() in today["categories"][1]["reason"]
 
 
-def test_a_read_is_one_get_and_one_audit_write_and_the_grid_list_one_query_once_the_parameters_are_held(client, areas, who, clock):
+def test_a_read_is_one_get_one_audit_write_and_the_parameters_and_the_grid_list_one_query(client, areas, who, clock):
     person = ok(post(client, PEOPLE, person_in(clock), who["district officer"]), 201)
     read = dynamodb_calls(lambda: ok(client.get(f"{PEOPLE}/{person['id']}", headers=who["district officer"])))
     listed = dynamodb_calls(lambda: ok(client.get("/v1/special-populations/grid-list",
                                                   headers=who["assigned grid worker"])))
-    assert read == ["GetItem", "TransactWriteItems"]  # the parameters: read by the create, held by the instance
-    assert listed == ["Query", "TransactWriteItems"]
+    assert read == ["GetItem", "TransactWriteItems", "BatchGetItem"]  # + the parameters, read by every request
+    assert listed == ["BatchGetItem", "Query", "TransactWriteItems"]
+
+
+def test_far_dates_are_a_422_naming_the_field_and_a_far_day_asked_is_never_a_500(client, areas, who, clock):
+    """CONTRACT "HTTP": dates are checked by their meaning — an event not before 1900 nor in the future, a
+    correction term within its horizon, the day asked within ten years — and `?on=9999-12-31` was a 500
+    (OverflowError in the look-ahead)."""
+    officer = who["district officer"]
+    for field, day in (("judgment_effective", "0001-01-01"), ("judgment_effective", "1899-12-31"),
+                       ("prison_release", clock.day(1)), ("correction_end", "9999-12-31")):
+        data = person_in(clock, **{field: day}, **({"correction_start": clock.day(-10)} if field == "correction_end" else {}))
+        problem = assert_problem(post(client, PEOPLE, data, officer), 422, "validation_failed")
+        assert [e["loc"] for e in problem["errors"]] == [["body", field]], (field, day)
+    oldest = ok(post(client, PEOPLE, person_in(clock, judgment_effective="1900-01-01"), officer), 201)
+    url = f"{PEOPLE}/{oldest['id']}"
+    for day in ("9999-12-31", "0001-01-01", (clock.today.replace(year=clock.today.year + 11)).isoformat()):
+        problem = assert_problem(client.get(f"{url}?on={day}", headers=officer), 422, "validation_failed")
+        assert problem["errors"][0]["loc"] == ["query", "on"], day
+    assert body(client.get(f"{url}?on={clock.day(365 * 9)}", headers=officer))["as_of"] == clock.day(365 * 9)
+    moved = patch(client, url, {"correction_start": clock.day(-10), "correction_end": "9999-12-31"},
+                  {**officer, "If-Match": "1"})
+    assert assert_problem(moved, 422, "validation_failed")["errors"][0]["loc"] == ["body", "correction_end"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import secrets as random
 import uuid
-from typing import Any, ClassVar
+from typing import Any
 
 from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.areas import service as areas
@@ -27,20 +27,22 @@ from chalicelib.platform.errors import Conflict, Forbidden, NotFound, TooManyReq
 from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.legal_aid import criteria, deadlines, params, queue
-from plugins.legal_aid.conflicts import normalize_name, party_hash
 from plugins.legal_aid.models import (
+    CLAIM_ENTITY,
     ENTITY,
     LAWYER_INDEX,
-    Applicant,
     Application,
+    ClaimTicket,
     Event,
-    Income,
     LegalAidApplicationIn,
+    LegalAidApplicationOut,
+    LegalAidApplicationSummary,
     LegalAidClaimIn,
-    Party,
+    LegalAidLawyerOut,
     Status,
 )
-from plugins.legal_aid.views import LegalAidApplicationSummary, LegalAidLawyerOut, reader_of, summary
+from plugins.legal_aid import views
+from plugins.legal_aid.views import reader_of, summary
 
 PHONE_READERS = frozenset({"officer", "lawyer"})
 READER_LABELS = {"officer": "法律援助工作人员", "lawyer": "承办律师", "filer": "代为申请的网格员", "owner": "申请人"}
@@ -48,16 +50,7 @@ READER_LABELS = {"officer": "法律援助工作人员", "lawyer": "承办律师"
 FILERS = frozenset({"grid_worker", "legal_aid_officer"})
 TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
 TRACKING_LENGTH = 10
-CLAIM_ENTITY = "legal-aid-claim"
 CLAIM_ATTEMPTS = (10, 3600)  # per resident: attempts, window seconds
-
-
-class ClaimTicket(storage.Record):
-    """Where an application filed on someone's behalf is found from its tracking code and the applicant's
-    ID number: keyed by an HMAC of both, holding only the application id."""
-    entity: ClassVar[str] = CLAIM_ENTITY
-    id: str
-    application_id: str
 
 
 def _field(loc: list[str], msg: str) -> list[dict[str, Any]]:
@@ -65,134 +58,115 @@ def _field(loc: list[str], msg: str) -> list[dict[str, Any]]:
     return [{"loc": list(loc), "msg": msg}]
 
 
-def _check_area(caller: Caller, code: str) -> None:
+def _admit(caller: Caller, data: LegalAidApplicationIn, app_id: str) -> tuple[bool, list[Any]]:
+    """(whether the caller files on someone's behalf, the links of the attachments to the new application for
+    its transaction). Staff file on a resident's behalf, a resident for themselves under the real name they
+    declared; the applicant's area exists, is in use and, for staff, is theirs; each attachment is an
+    uploaded file the caller may use, not linked to another record."""
+    from chalicelib.domain.files import service as files
+
+    on_behalf = caller.is_staff
+    if on_behalf and not caller.has_any(FILERS):
+        raise Forbidden("只有网格员或法律援助工作人员可以代为申请", code="role_not_allowed")
+    if not on_behalf:
+        _require_real_name(caller, data.applicant.stored.id_hash)
     try:
-        area = areas.get(code)
+        area = areas.get(data.applicant.area)
     except NotFound:
-        raise Unprocessable(f"区域 {code} 不存在", code="area_not_found",
+        raise Unprocessable(f"区域 {data.applicant.area} 不存在", code="area_not_found",
                             errors=_field(["applicant", "area"], "区域不存在")) from None
     if area.status != "active":
-        raise Unprocessable(f"区域 {code} 已撤销", code="area_retired", errors=_field(["applicant", "area"], "区域已撤销"))
-    if caller.is_staff:
-        require_area(caller, code)  # staff file only for residents of their own area
-
-
-def _check_attachments(caller: Caller, ids: list[str]) -> None:
-    """Each attachment must be an uploaded file the caller may see, not linked to another record."""
-    from chalicelib.domain.files import service as files
-
-    for index, file_id in enumerate(ids):
+        raise Unprocessable(f"区域 {area.code} 已撤销", code="area_retired",
+                            errors=_field(["applicant", "area"], "区域已撤销"))
+    if on_behalf:
+        require_area(caller, area.code)  # staff file only for residents of their own area
+    links = []
+    for index, file_id in enumerate(data.attachment_ids):
+        loc = ["attachment_ids", str(index)]
         try:
             record = files.visible(caller, file_id)
+            if record.status != "available":
+                raise Unprocessable("附件尚未上传完成", code="attachment_not_available",
+                                    errors=_field(loc, "请先完成上传并确认"))
+            if record.linked_record:  # a new application has no id yet: any link is to another record
+                raise Unprocessable("附件已用于其他事项", code="attachment_already_linked",
+                                    errors=_field(loc, "已关联到其他记录"))
+            links += files.link_ops(caller.actor, caller, record, ENTITY, app_id)
         except NotFound:
             raise Unprocessable("附件不存在或无权使用", code="attachment_not_found",
-                                errors=_field(["attachment_ids", str(index)], "附件不存在")) from None
-        if record.status != "available":
-            raise Unprocessable("附件尚未上传完成", code="attachment_not_available",
-                                errors=_field(["attachment_ids", str(index)], "请先完成上传并确认"))
-        if record.linked_record:  # a new application has no id yet: any link is to another record
-            raise Unprocessable("附件已用于其他事项", code="attachment_already_linked",
-                                errors=_field(["attachment_ids", str(index)], "已关联到其他记录"))
+                                errors=_field(loc, "附件不存在")) from None
+    return on_behalf, links
 
 
-def _link_attachments(caller: Caller, app: Application) -> None:
-    """After the application exists (files link by record id). Checked beforehand, so a failure here can
-    only be a race with another link of the same file; the application lists its attachment ids anyway."""
-    from chalicelib.domain.files import service as files
-
-    for file_id in app.attachment_ids:
-        files.attach(caller.actor, caller, file_id, ENTITY, app.id)
-
-
-def _require_real_name(caller: Caller, id_number: str | None = None,
+def _require_real_name(caller: Caller, id_hash: str | None = None,
                        loc: tuple[str, ...] = ("applicant", "id_number")) -> None:
     """SPEC issue 4: a resident applies under their real name (实名登记), for themselves: the applicant's ID
-    number must be the one they declared (someone applying for another person goes through a grid worker
-    or the centre's window, `on_behalf`)."""
+    number (its lookup hash) must be the one they declared (someone applying for another person goes
+    through a grid worker or the centre's window, `on_behalf`)."""
     resident = accounts.require_real_name(caller)
-    if id_number and resident.id_number_hash != pii.lookup_hash("id_number", id_number):
+    if id_hash and resident.id_number_hash != id_hash:
         raise Unprocessable("申请人身份证号须与您实名登记的一致；为他人申请请联系网格员或到法律援助中心窗口",
                             code="applicant_not_account_holder",
                             errors=_field(list(loc), "与实名登记的身份证号不一致"))
 
 
 def submit(caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, str | None]:
-    """Store a new application with its eligibility result; (application, tracking code or None)."""
-    on_behalf = caller.is_staff
-    if on_behalf and not caller.has_any(FILERS):
-        raise Forbidden("只有网格员或法律援助工作人员可以代为申请", code="role_not_allowed")
-    if not on_behalf:
-        _require_real_name(caller, data.applicant.id_number)
-    _check_area(caller, data.applicant.area)
-    _check_attachments(caller, data.attachment_ids)
-
-    moment = now_utc()
-    on = today_shanghai(moment)
-    rules = params.rules(data.applicant.area, on)
-    applicant = data.applicant
-    opposing = data.opposing_party
+    """Store a new application with its eligibility result; (application, tracking code or None). The
+    input arrives prepared (`LegalAidApplicationIn`: the applicant sealed, the facts the criteria read),
+    and everything is written in one transaction."""
     app_id = uuid.uuid4().hex
-    tracking_code = None
-    if on_behalf:
-        tracking_code = "".join(random.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
-    facts = criteria.Facts(
-        birth_date=pii.birth_date(applicant.id_number), rural=applicant.rural,
-        categories=frozenset(data.categories), matter_type=data.matter_type,
-        household_size=data.household.size, monthly_incomes=tuple(i.monthly_amount for i in data.household.incomes))
-    eligibility, routing = criteria.evaluate(facts, rules)
+    on_behalf, links = _admit(caller, data, app_id)
+    moment = now_utc()
+    rules = params.rules(data.applicant.area, today_shanghai(moment))
+    eligibility, routing = criteria.evaluate(data.facts, rules)
     green = routing["green_channel"].met
     if green:
         deadline, basis = deadlines.green_channel_deadline(moment, rules.hours(params.GREEN_CHANNEL_HOURS))
     else:
         deadline, basis = deadlines.statutory_deadline(moment, rules.days(params.REVIEW_DAYS))
-    app = Application(
+    app = storage.stamp_new(Application(
         id=app_id, channel="on_behalf" if on_behalf else "online", owner=None if on_behalf else caller.sub,
-        filed_by=caller.sub,
-        area=applicant.area, submitted_at=moment, application_date=on,
-        applicant=Applicant(
-            name=applicant.name, name_key=normalize_name(applicant.name),
-            **pii.seal_id_number(applicant.id_number).fields("id"), birth_date=pii.birth_date(applicant.id_number),
-            **pii.seal_phone(applicant.phone).fields("phone", keep_hash=False),
-            address=applicant.address, rural=applicant.rural),
-        household_size=data.household.size,
-        incomes=[Income(source=i.source, monthly_amount=i.monthly_amount, note=i.note) for i in data.household.incomes],
-        matter_type=data.matter_type,
-        opposing=Party(name=opposing.name, name_key=normalize_name(opposing.name), kind=opposing.kind,
-                       id_hash=party_hash(opposing.kind, opposing.id_number, opposing.credit_code),
-                       id_masked=pii.mask_id_number(opposing.id_number) if opposing.id_number else None),
-        description=data.description, categories=data.categories, attachment_ids=data.attachment_ids,
+        filed_by=caller.sub, area=data.applicant.area, submitted_at=moment, application_date=rules.on,
+        applicant=data.applicant.stored, household_size=data.household_size, incomes=data.incomes,
+        matter_type=data.matter_type, opposing=data.opposing_party.stored, description=data.description,
+        categories=data.categories, attachment_ids=data.attachment_ids,
         eligibility=eligibility, routing=list(routing.values()), green_channel=green,
         home_visit_eligible=routing["home_visit"].met,
         deadline=deadline, deadline_basis=basis, green_deadline=deadline if green else None,
         timeline=[Event(at=moment, status=Status.submitted,
                         note="已提交申请" + ("（绿色通道）" if green else "") + ("，由工作人员代为申请" if on_behalf else ""))],
-    )
-    storage.stamp_new(app)
-    how = "代为提交" if on_behalf else "提交"
-    ticket = []
-    if tracking_code:
+    ))
+    tracking_code, ticket = None, []
+    if on_behalf:
+        tracking_code = "".join(random.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
         ticket = [storage.put_op(storage.stamp_new(ClaimTicket(
-            id=_claim_key(tracking_code, applicant.id_number), application_id=app.id)).to_item())]
+            id=_claim_key(tracking_code, app.applicant.id_hash), application_id=app.id)).to_item())]
     storage.put_new(app, also=[
         *ticket,
         audit.entry(caller.actor, "create", ENTITY, app.id,
-                    f"{how}法律援助申请（{app.matter_type.label}{'，绿色通道' if green else ''}）；"
+                    f"{'代为提交' if on_behalf else '提交'}法律援助申请（{app.matter_type.label}{'，绿色通道' if green else ''}）；"
                     f"资格审查：{eligibility.verdict.label}，依据 {', '.join(eligibility.policy_versions) or '无'}"),
         *queue.ops(None, app),
+        *links,
     ])
-    _link_attachments(caller, app)
     return app, tracking_code
 
 
-def _claim_key(tracking_code: str, id_number: str) -> str:
+def _claim_key(tracking_code: str, id_hash: str) -> str:
     """The claim ticket's id: a keyed hash of the code (as read over the phone: case and spaces ignored)
     and the ID number's own lookup hash."""
     code = "".join(tracking_code.split()).upper()
-    return pii.lookup_hash(CLAIM_ENTITY, f"{code}:{pii.lookup_hash('id_number', id_number)}")
+    return pii.lookup_hash(CLAIM_ENTITY, f"{code}:{id_hash}")
 
 
 def load(app_id: str) -> Application:
     return storage.require(Application, app_id, consistent=True)
+
+
+def may_attach(caller: Caller, app_id: str) -> None:
+    """Link rule: files may be linked to an application, and read, by whoever reads it (its applicant, its
+    officers, its lawyer, the grid worker who filed it); anyone else gets its 404."""
+    reader_of(caller, load(app_id))
 
 
 def read(caller: Caller, app_id: str) -> tuple[Application, str]:
@@ -205,6 +179,22 @@ def read(caller: Caller, app_id: str) -> tuple[Application, str]:
     elif reader != "owner":
         audit.record_read(caller.actor, ENTITY, app.id, f"查看法律援助申请（{READER_LABELS[reader]}）")
     return app, reader
+
+
+def get(caller: Caller, app_id: str) -> LegalAidApplicationOut:
+    """`GET` of one application: what `read` lets the caller see, the phone in full for the staff who must
+    reach the applicant (this read is audited)."""
+    app, reader = read(caller, app_id)
+    return seen(caller, app, reveal_phone=reader in PHONE_READERS)
+
+
+def seen(caller: Caller, app: Application, *, tracking_code: str | None = None,
+         reveal_phone: bool = False) -> LegalAidApplicationOut:
+    """The application as the caller may see it (views.full), with the assigned lawyer's contact card for
+    its applicant. A step's answer: phones masked."""
+    reader = reader_of(caller, app)
+    lawyer = lawyer_contact(app) if reader == "owner" else None
+    return views.full(app, reader, tracking_code=tracking_code, reveal_phone=reveal_phone, lawyer=lawyer)
 
 
 def lawyer_contact(app: Application) -> LegalAidLawyerOut | None:
@@ -244,9 +234,9 @@ def claim(caller: Caller, data: LegalAidClaimIn) -> Application:
     """The applicant takes over an application filed on their behalf: tracking code + their own ID number.
     Any wrong pair is the same 404 (one read of the ticket keyed by both), so the endpoint reveals nothing
     about other people's applications; attempts are limited per resident and failures audited."""
-    _require_real_name(caller, data.id_number, ("id_number",))  # their own number: checked before anything is looked up
+    _require_real_name(caller, data.id_hash, ("id_number",))  # their own number: checked before anything is looked up
     _limit_claims(caller)
-    ticket = storage.find(ClaimTicket, CLAIM_ENTITY, _claim_key(data.tracking_code, data.id_number), consistent=True)
+    ticket = storage.find(ClaimTicket, CLAIM_ENTITY, _claim_key(data.tracking_code, data.id_hash), consistent=True)
     app = storage.find(Application, ENTITY, ticket.application_id, consistent=True) if ticket else None
     if app is None:
         storage.transact([audit.entry(caller.actor, "claim_failed", CLAIM_ENTITY, caller.sub,
