@@ -21,8 +21,9 @@ What a plugin may declare (all optional but `name`, `title`, `blueprint`):
 - `roles`             people's roles it adds to the directory's vocabulary (the sign-in roles a token may
                       carry are fixed by CONTRACT.md: `chalicelib.platform.auth.roles`).
 - `institution_kinds` kinds of institution it adds to the directory's vocabulary.
-- `ticket_categories` intake categories of its own (`TicketCategory`), beside the core's
-                      `TICKET_CATEGORIES`, each with its default time limit.
+- `ticket_categories` intake categories it times (`TicketCategory`): its own, beside the core's
+                      `TICKET_CATEGORIES`, or a core one its statutory period limits; the time limit
+                      stated once.
 - `demo_data`         loads its demo records for `make dev` (idempotent).
 A check or demo loader that raises is recorded against its plugin and does not stop the others.
 """
@@ -57,9 +58,6 @@ class Parameter:
     maximum: Decimal
     description: str = ""      # where the rule comes from (law, notice), for administrators
     default: Decimal | None = None  # the national rule, used where no area set a version
-    # The parameter this one was renamed to (e.g. moved into the core). Versions already stored under this
-    # name keep counting as versions of `renamed_to`; new versions are set under the new name only.
-    renamed_to: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("minimum", "maximum", "default"):
@@ -114,6 +112,7 @@ class CaseProgress:
 # The core's categories the intake desk classifies a request (a ticket) into (SPEC C5). A plugin adds its own
 # (`Plugin.ticket_categories`); an intake target names the core's or its own plugin's, checked when the
 # plugin is declared. Intake reads the whole vocabulary as `CATEGORIES` below.
+TIME_LIMIT_UNITS = ("日", "工作日")  # calendar days (民法典 arts. 201, 203) or working days
 TICKET_CATEGORIES: dict[str, str] = {
     "consultation": "法律咨询",
     "dispute": "矛盾纠纷",
@@ -132,19 +131,32 @@ def ticket_deadline_parameter(category: str) -> str:
 
 @dataclass(frozen=True)
 class TicketCategory:
-    """A category of request a service adds to the intake desk's vocabulary, with its time limit: the
-    parameter `intake.<code>_days` (working days from the day received), set per area like the core's."""
-    code: str                  # "publicity"
+    """A category of request a service times at the intake desk (SPEC C5 限时办结), its time limit stated once:
+    - a category of its own, added to the vocabulary beside the core's: `days`, the default of the parameter
+      `intake.<code>_days` (working days from the day received), set per area like the core's;
+    - or a core category its own statutory period limits (legal aid's review period, notary's certificate
+      period): `time_limit`, one of the plugin's `parameters`, counted in its unit (日 by the Civil Code, or
+      工作日). The core declares no `intake.<code>_days` for such a category; while no enabled service times
+      it, its tickets take `intake.other_days`."""
+    code: str                  # "publicity_request"
     title: str                 # "普法宣传"
-    days: int                  # the default time limit, in working days
+    days: int | None = None    # the default time limit, in working days (a category of its own)
     basis: str = ""            # where the limit comes from, for administrators
+    time_limit: Parameter | None = None
 
     def __post_init__(self) -> None:
         if not CODE_SHAPE.match(self.code):
             raise ValueError(f"ticket category {self.code!r} must be snake_case")
+        if (self.days is None) == (self.time_limit is None):
+            raise ValueError(f"ticket category {self.code!r}: give its time limit once, as days or as time_limit")
+        if self.time_limit is not None and self.time_limit.unit not in TIME_LIMIT_UNITS:
+            raise ValueError(f"ticket category {self.code!r}: a ticket time limit counts {TIME_LIMIT_UNITS}, "
+                             f"not {self.time_limit.unit!r}")
 
     @property
     def deadline(self) -> Parameter:
+        if self.time_limit is not None:
+            return self.time_limit
         return Parameter(ticket_deadline_parameter(self.code), title=f"受理时限：{self.title}", unit="工作日",
                          minimum=1, maximum=60, default=self.days, description=self.basis)
 
@@ -357,9 +369,14 @@ def activate(plugins: list[Plugin]) -> None:
         _unique(kind, pairs)
     for plugin in plugins:
         for category in plugin.ticket_categories:
-            if category.code in TICKET_CATEGORIES:
-                raise ValueError(f"{plugin.name}: ticket category {category.code!r} is the core's already")
-        for parameter in [*plugin.parameters, *(c.deadline for c in plugin.ticket_categories)]:
+            if category.code in TICKET_CATEGORIES and category.time_limit is None:
+                raise ValueError(f"{plugin.name}: ticket category {category.code!r} is the core's already (a service "
+                                 "times a core category only by a statutory period of its own, `time_limit`)")
+            if category.time_limit is not None and category.time_limit not in plugin.parameters:
+                raise ValueError(f"{plugin.name}: ticket category {category.code!r}: its time_limit "
+                                 f"{category.time_limit.name!r} is not one of the plugin's parameters")
+        owned = [c.deadline for c in plugin.ticket_categories if c.time_limit is None]
+        for parameter in [*plugin.parameters, *owned]:
             index.parameters[parameter.name] = (plugin, parameter)
         for rule in plugin.link_rules:
             index.link_rules[rule.entity] = (plugin, rule)
@@ -402,6 +419,11 @@ def parameters() -> list[Parameter]:
     return [parameter for _, parameter in _current().parameters.values()]
 
 
+def ticket_time_limit(category: str) -> Parameter | None:
+    """The parameter an enabled service declares as the time limit of `category` (`TicketCategory`), if any."""
+    return next((c.deadline for p in _current().plugins for c in p.ticket_categories if c.code == category), None)
+
+
 def link_rule(entity: str) -> LinkRule | None:
     found = _current().link_rules.get(entity)
     return found[1] if found else None
@@ -431,7 +453,8 @@ class _TicketCategories(Mapping[str, str]):
     """Every ticket category → its title: the core's, then the enabled plugins' (read at each use)."""
 
     def _all(self) -> dict[str, str]:
-        return {**TICKET_CATEGORIES, **{c.code: c.title for p in _current().plugins for c in p.ticket_categories}}
+        return {**TICKET_CATEGORIES, **{c.code: c.title for p in _current().plugins for c in p.ticket_categories
+                                        if c.code not in TICKET_CATEGORIES}}
 
     def __getitem__(self, code: str) -> str:
         return self._all()[code]

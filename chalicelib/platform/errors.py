@@ -72,10 +72,6 @@ class Conflict(Problem):
     status, code, title = 409, "conflict", "与现有数据冲突"
 
 
-class PreconditionFailed(Problem):
-    status, code, title = 412, "precondition_failed", "数据已被他人修改，请刷新后重试"
-
-
 class UnsupportedMediaType(Problem):
     status, code, title = 415, "unsupported_media_type", "不支持的内容类型"
 

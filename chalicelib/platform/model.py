@@ -4,10 +4,13 @@ models at import cost ~170 ms, more than importing boto3 (see `make bench`).
 
 `vocabulary(...)`: a string field whose allowed codes are known only at run time (the core's codes plus
 those the enabled plugins add): validated against them, and listed as the schema's `enum` when the
-OpenAPI document is built."""
+OpenAPI document is built.
+
+`Page[ItemOut]`: one page of every list (`{"items": [...], "next_cursor": ...}`, CONTRACT "HTTP"), named
+`ItemOutPage` in the OpenAPI document (schema names stay plain and unique with the item models' names)."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic.json_schema import GetJsonSchemaHandler
@@ -15,6 +18,19 @@ from pydantic.json_schema import GetJsonSchemaHandler
 
 class Model(BaseModel):
     model_config = ConfigDict(defer_build=True)
+
+
+T = TypeVar("T")
+
+
+class Page(Model, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+        """`Page[TicketOut]` is `TicketOutPage`: the class's name, and so its schema's in the document."""
+        return "".join(getattr(param, "__name__", str(param)) for param in params) + "Page"
 
 
 class _Enum:

@@ -23,6 +23,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 from chalicelib.platform import keyring
 from chalicelib.platform.timeutil import today_shanghai
@@ -58,12 +61,17 @@ def normalize_id_number(raw: str, *, today: date | None = None) -> str:
     return number
 
 
+def _id_number_field(raw: str) -> str:
+    return normalize_id_number(raw)  # called with the raw value only: `today` is always the real today
+
+
+# The one ID-number field of every model: `id_number: IdNumber` (or `IdNumber | None`) normalises and
+# checks it like `normalize_id_number`, with the Chinese reason as the field's message.
+IdNumber = Annotated[str, AfterValidator(_id_number_field)]
+
+
 def birth_date(number: str) -> date:
     return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-
-
-def is_male(number: str) -> bool:
-    return int(number[16]) % 2 == 1
 
 
 def mask_id_number(number: str) -> str:

@@ -46,11 +46,6 @@ def travel(delta: timedelta) -> Iterator[None]:
         _offset = before
 
 
-def unpin() -> None:
-    global _offset
-    _offset = timedelta(0)
-
-
 def parse_moment(text: str) -> datetime:
     """`2027-01-01` (09:00 Asia/Shanghai, a working hour) or a full ISO-8601 time; no offset = Shanghai."""
     moment = datetime.fromisoformat(text.strip())

@@ -112,6 +112,18 @@ def working_days_end(start: datetime, days: int) -> Counted:
     return Counted(_start_of(counted.end + timedelta(days=1)).astimezone(timezone.utc), counted.estimated_years)
 
 
+def period_last_day(day: date, days: int) -> Counted:
+    """The last day of a period of `days` days from `day` (民法典 arts. 201, 203: `day` itself does not count;
+    a last day that is not a working day moves to the next working day); `Counted.end` is a date."""
+    tally = _Tally()
+    last = day + timedelta(days=days)
+    for _ in range(MAX_CLOSED_DAYS):
+        if tally.is_workday(last):
+            return tally.result(last)
+        last += timedelta(days=1)
+    raise CalendarBroken("no working day within 60 days: the holiday calendar is broken")
+
+
 def period_end(start: datetime, days: int) -> Counted:
     """End of a period of `days` calendar days beginning at `start` (民法典 arts. 201, 203); end in UTC."""
     tally = _Tally()

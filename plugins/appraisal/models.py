@@ -67,11 +67,6 @@ class LicensedInstitution(Model):
     version: int
 
 
-class LicensedInstitutionPage(Model):
-    items: list[LicensedInstitution]
-    next_cursor: str | None = None
-
-
 class LicensedInstitutionQuery(Model):
     model_config = ConfigDict(extra="forbid")
     grid: str = Field(pattern=r"^\d{15}$", description="网格代码（最近的机构在前）")
@@ -219,11 +214,6 @@ class ConsultationContactOut(Model):
     """How to reach the resident about their consultation: for the resident and the staff of its area only
     (every read audited); everyone else sees the masked phone of `ConsultationOut`."""
     phone: str = Field(description="完整电话")
-
-
-class ConsultationPage(Model):
-    items: list[ConsultationOut]
-    next_cursor: str | None = None
 
 
 class UnansweredQuery(Model):

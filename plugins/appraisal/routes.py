@@ -4,13 +4,14 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.model import Page
 from chalicelib.platform.web import (
     PUBLIC, SIGNED_IN, PageQuery, caller, endpoint, expected_version, parse, parse_query, request,
 )
 from plugins.appraisal import service
 from plugins.appraisal.models import (
-    ConsultationAnswerIn, ConsultationContactOut, ConsultationIn, ConsultationOut, ConsultationPage, FeeReliefIn, LicenceIn, LicensedInstitution,
-    LicensedInstitutionPage, LicensedInstitutionQuery, UnansweredQuery,
+    ConsultationAnswerIn, ConsultationContactOut, ConsultationIn, ConsultationOut, FeeReliefIn, LicenceIn, LicensedInstitution,
+    LicensedInstitutionQuery, UnansweredQuery,
 )
 
 bp = Blueprint(__name__)
@@ -19,7 +20,7 @@ TAGS = ("appraisal",)
 
 @bp.route("/institutions", methods=["GET"])
 @endpoint("对接某网格、核准某类鉴定的司法鉴定机构（最近的在前）", who=PUBLIC, query=LicensedInstitutionQuery,
-          response=LicensedInstitutionPage, tags=TAGS)
+          response=Page[LicensedInstitution], tags=TAGS)
 def appraisal_list_institutions():
     q = parse_query(LicensedInstitutionQuery)
     return service.institutions(q.grid, q.kind, limit=q.limit, cursor=q.cursor)
@@ -46,14 +47,14 @@ def appraisal_ask():
 
 
 @bp.route("/consultations", methods=["GET"], authorizer=jwt_auth)
-@endpoint("我的鉴定咨询", who=SIGNED_IN, query=PageQuery, response=ConsultationPage, tags=TAGS)
+@endpoint("我的鉴定咨询", who=SIGNED_IN, query=PageQuery, response=Page[ConsultationOut], tags=TAGS)
 def appraisal_my_consultations():
     q = parse_query(PageQuery)
     return service.mine(caller(), limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/consultations/unanswered", methods=["GET"], authorizer=jwt_auth)
-@endpoint("辖区待答复的鉴定咨询", who=service.STAFF, query=UnansweredQuery, response=ConsultationPage, tags=TAGS)
+@endpoint("辖区待答复的鉴定咨询", who=service.STAFF, query=UnansweredQuery, response=Page[ConsultationOut], tags=TAGS)
 def appraisal_unanswered():
     q = parse_query(UnansweredQuery)
     return service.unanswered(caller(), q.area, limit=q.limit, cursor=q.cursor)

@@ -19,13 +19,14 @@ from chalicelib.plugin import DemoContext, Finding, ScreeningContext
 from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
+from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.appraisal import relief
 from plugins.appraisal.models import (
     ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION, KINDS, LICENCE, USES, ConsultationAnswerIn, Clock,
-    Consultation, ConsultationContactOut, ConsultationIn, ConsultationOut, ConsultationPage, CriterionOut, FeeRelief, FeeReliefIn,
-    LicensedInstitutionPage, Licence, LicenceIn, LicensedInstitution, InstitutionRecommendation,
+    Consultation, ConsultationContactOut, ConsultationIn, ConsultationOut, CriterionOut, FeeRelief, FeeReliefIn,
+    Licence, LicenceIn, LicensedInstitution, InstitutionRecommendation,
 )
 
 INSTITUTION_KIND = "appraisal_institution"
@@ -42,7 +43,7 @@ def set_licence(caller: Caller, institution_id: str, data: LicenceIn, expected_v
     inst = directory.get_institution(institution_id)
     if inst.kind != INSTITUTION_KIND:
         raise Unprocessable(f"{inst.name}不是司法鉴定机构", code="not_an_appraisal_institution",
-                            errors=field_error(["path", "institution_id"], "不是司法鉴定机构"))
+                            errors=field_error(["institution_id"], "不是司法鉴定机构"))
     if not (caller.is_admin and caller.covers(inst.home_area)):
         raise Forbidden("只有该机构所在地的管理员可以登记执业类别", code="outside_jurisdiction")
     kinds = sorted(set(data.kinds), key=list(KINDS).index)
@@ -83,12 +84,12 @@ def licensed_serving(grid: str, kind: str | None) -> list[LicensedInstitution]:
     return out
 
 
-def institutions(grid: str, kind: str | None, *, limit: int, cursor: str | None) -> LicensedInstitutionPage:
+def institutions(grid: str, kind: str | None, *, limit: int, cursor: str | None) -> Page[LicensedInstitution]:
     found = licensed_serving(grid, kind)
     rank = {i.id: n for n, i in enumerate(found)}
     items, next_cursor = paged(found, sort_key=lambda i: f"{rank[i.id]:04d}", query_id=f"appraisers|{grid}|{kind}",
                                limit=limit, cursor=cursor)
-    return LicensedInstitutionPage(items=items, next_cursor=next_cursor)
+    return Page[LicensedInstitution](items=items, next_cursor=next_cursor)
 
 
 # --- the statutory clock --------------------------------------------------------------------------
@@ -214,16 +215,16 @@ def out(consultation: Consultation) -> ConsultationOut:
         clock=clock(consultation.grid, today_shanghai()), fee_relief=consultation.fee_relief, asked_on=consultation.asked_on, version=consultation.version)
 
 
-def _page(page: storage.Page) -> ConsultationPage:
-    return ConsultationPage(items=[out(Consultation.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+def _page(page: storage.Page) -> Page[ConsultationOut]:
+    return Page[ConsultationOut](items=[out(Consultation.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
-def mine(caller: Caller, *, limit: int, cursor: str | None) -> ConsultationPage:
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[ConsultationOut]:
     return _page(storage.page(Consultation, "appraisal-consultation-by", caller.sub, limit=limit, cursor=cursor,
                               newest_first=True))
 
 
-def unanswered(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> ConsultationPage:
+def unanswered(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> Page[ConsultationOut]:
     """Staff: the open consultations of their area (or a part of it), oldest first."""
     scope = directory.list_scope(caller, area)
     return _page(storage.page(Consultation, "appraisal-consultation-open", scope, limit=limit, cursor=cursor))

@@ -54,10 +54,5 @@ class GreetingOut(Model):
                    version=greeting.version)
 
 
-class GreetingPage(Model):
-    items: list[GreetingOut]
-    next_cursor: str | None = None
-
-
 class Hello(Model):
     message: str

@@ -5,9 +5,10 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, SIGNED_IN, PageQuery, caller, endpoint, parse, parse_query
 from plugins.hello import service
-from plugins.hello.models import GreetingIn, GreetingOut, GreetingPage, Hello
+from plugins.hello.models import GreetingIn, GreetingOut, Hello
 
 bp = Blueprint(__name__)
 TAGS = ("hello",)
@@ -26,7 +27,7 @@ def create_greeting():
 
 
 @bp.route("/greetings", methods=["GET"], authorizer=jwt_auth)
-@endpoint("我的问候", who=SIGNED_IN, query=PageQuery, response=GreetingPage, tags=TAGS)
+@endpoint("我的问候", who=SIGNED_IN, query=PageQuery, response=Page[GreetingOut], tags=TAGS)
 def list_greetings():
     q = parse_query(PageQuery)
     return service.mine(caller(), limit=q.limit, cursor=q.cursor)

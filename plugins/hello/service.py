@@ -12,9 +12,10 @@ from chalicelib.domain.screening import tallies
 from chalicelib.plugin import DemoContext, Finding, ScreeningContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_owner
+from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import today_shanghai
 from plugins.hello.models import (BUSY_GRID_PARAMETER, BUSY_GRIDS_CHECK, BY_OWNER, ENTITY, GREETINGS_PER_GRID,
-                                  Greeting, GreetingIn, GreetingOut, GreetingPage)
+                                  Greeting, GreetingIn, GreetingOut)
 
 
 def create(caller: Caller, data: GreetingIn, *, greeting_id: str | None = None) -> Greeting:
@@ -38,10 +39,10 @@ def get(caller: Caller, greeting_id: str) -> Greeting:
     return greeting
 
 
-def mine(caller: Caller, *, limit: int, cursor: str | None) -> GreetingPage:
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[GreetingOut]:
     page = storage.page(Greeting, BY_OWNER, caller.sub, limit=limit, cursor=cursor, newest_first=True)
-    return GreetingPage(items=[GreetingOut.of(Greeting.from_item(i)) for i in page.items],
-                        next_cursor=page.next_cursor)
+    return Page[GreetingOut](items=[GreetingOut.of(Greeting.from_item(i)) for i in page.items],
+                             next_cursor=page.next_cursor)
 
 
 def busy_grids(context: ScreeningContext) -> Iterable[Finding]:

@@ -10,7 +10,7 @@
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LinkRule, Plugin
+from chalicelib.plugin import LinkRule, Plugin, TicketCategory
 from plugins.legal_aid import hooks, intake, models, params, service
 from plugins.legal_aid.routes import bp
 
@@ -26,4 +26,5 @@ plugin = Plugin(
     screening_checks=hooks.SCREENING_CHECKS,
     ledger_columns=hooks.LEDGER_COLUMNS,
     demo_data=hooks.demo_data,
+    ticket_categories=(TicketCategory("legal_aid", "法律援助", time_limit=params.REVIEW),),
 )

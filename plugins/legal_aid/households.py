@@ -32,7 +32,7 @@ from chalicelib.platform import audit, pii, storage, tabular
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, today_shanghai
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 from plugins.legal_aid.models import (
     CATEGORY_LABELS,
     HouseholdCategory,
@@ -42,7 +42,6 @@ from plugins.legal_aid.models import (
     HouseholdVisitIn,
     HouseholdVisitOut,
     VulnerableHouseholdOut,
-    VulnerableHouseholdPage,
     VulnerableHouseholdQuery,
 )
 
@@ -361,20 +360,20 @@ def _scope(caller: Caller, area: str | None) -> str:
     require_area(caller, scope)
     if len(scope) < 4:
         raise Unprocessable("请指定市或以下的区域：?area=<代码>", code="area_too_wide",
-                            errors=[{"loc": ["query", "area"], "msg": "省级范围过大，请按市查看"}])
+                            errors=[{"loc": ["area"], "msg": "省级范围过大，请按市查看"}])
     return scope
 
 
 LIST_ENTITY = "legal-aid-household-list"
 
 
-def listing(caller: Caller, q: VulnerableHouseholdQuery) -> VulnerableHouseholdPage:
+def listing(caller: Caller, q: VulnerableHouseholdQuery) -> Page[VulnerableHouseholdOut]:
     """A page of the list; each call is audited (the list names 低保/重度残疾 households)."""
     scope = _scope(caller, q.area)
     page = storage.page(Household, UNVISITED if q.unvisited else ENTITY, scope, limit=q.limit, cursor=q.cursor)
     audit.record_read(caller.actor, LIST_ENTITY, scope,
                       f"查看困难群体名单（{scope}{'，未走访' if q.unvisited else ''}，{len(page.items)} 户）")
-    return VulnerableHouseholdPage(items=[VulnerableHouseholdOut.of(Household.from_item(i)) for i in page.items],
+    return Page[VulnerableHouseholdOut](items=[VulnerableHouseholdOut.of(Household.from_item(i)) for i in page.items],
                          next_cursor=page.next_cursor)
 
 

@@ -383,7 +383,6 @@ class Application(storage.Record):
     channel: Literal["online", "on_behalf"]
     owner: str | None = None                  # the resident who follows it (None until claimed)
     filed_by: str
-    tracking_code_hash: str | None = None     # legacy (claims now go through ClaimTicket)
     area: str
     submitted_at: datetime
     application_date: date                    # Asia/Shanghai: the date whose rules judge it (SPEC L2)
@@ -451,7 +450,7 @@ class Strict(Model):
 
 class LegalAidApplicantIn(Strict):
     name: str = Field(min_length=1, max_length=30, examples=["王建国"])
-    id_number: str = Field(description="18 位居民身份证号（校验位校验）", examples=["320402198507150012"])
+    id_number: pii.IdNumber = Field(description="18 位居民身份证号（校验位校验）", examples=["320402198507150012"])
     phone: str = Field(description="手机或区号-座机", examples=["13912345678"])
     area: str = Field(description="住址所在区域代码（区县及以下，最好到网格）", examples=["320402001001001"])
     address: str | None = Field(None, max_length=200, description="详细住址（上门服务用）")
@@ -469,11 +468,6 @@ class LegalAidApplicantIn(Strict):
                          **pii.seal_id_number(self.id_number).fields("id"), birth_date=self.birth_date,
                          **pii.seal_phone(self.phone).fields("phone", keep_hash=False),
                          address=self.address, rural=self.rural)
-
-    @field_validator("id_number")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return pii.normalize_id_number(value)
 
     @field_validator("phone")
     @classmethod
@@ -508,13 +502,8 @@ class LegalAidHouseholdIn(Strict):
 class LegalAidOpposingPartyIn(Strict):
     name: str = Field(min_length=1, max_length=100, examples=["常州某建筑劳务有限公司"])
     kind: Literal["person", "organisation"] = "organisation"
-    id_number: str | None = Field(None, description="对方为个人时的身份证号（如知道，用于利益冲突审查）")
+    id_number: pii.IdNumber | None = Field(None, description="对方为个人时的身份证号（如知道，用于利益冲突审查）")
     credit_code: str | None = Field(None, description="对方为单位时的统一社会信用代码（如知道）")
-
-    @field_validator("id_number")
-    @classmethod
-    def _id(cls, value: str | None) -> str | None:
-        return pii.normalize_id_number(value) if value else None
 
     @field_validator("credit_code")
     @classmethod
@@ -643,12 +632,7 @@ class LegalAidHomeVisitIn(LegalAidVersionIn):
 
 class LegalAidClaimIn(Strict):
     tracking_code: str = Field(min_length=6, max_length=32, description="代为申请时交给申请人的查询码")
-    id_number: str = Field(description="申请人本人的身份证号（核对身份）")
-
-    @field_validator("id_number")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return pii.normalize_id_number(value)
+    id_number: pii.IdNumber = Field(description="申请人本人的身份证号（核对身份）")
 
     @cached_property
     def id_hash(self) -> str:
@@ -837,11 +821,6 @@ class LegalAidApplicationSummary(Model):
     area: str
 
 
-class LegalAidApplicationPage(Model):
-    items: list[LegalAidApplicationSummary]
-    next_cursor: str | None = None
-
-
 # --- the vocabulary and the lawyer's list ---------------------------------------------------------
 
 class LegalAidAssignmentQuery(PageQuery):
@@ -882,11 +861,6 @@ class LegalAidAssignableLawyer(Model):
     open_cases: int = Field(description="在办法律援助案件数")
 
 
-class LegalAidAssignableLawyerPage(Model):
-    items: list[LegalAidAssignableLawyer]
-    next_cursor: str | None = None
-
-
 # --- the officers' queue --------------------------------------------------------------------------
 
 class LegalAidQueueItem(Model):
@@ -904,11 +878,6 @@ class LegalAidQueueItem(Model):
     submitted_at: datetime
     major: bool
     verdict: str
-
-
-class LegalAidQueuePage(Model):
-    items: list[LegalAidQueueItem]
-    next_cursor: str | None = None
 
 
 # --- vulnerable households (L7) -------------------------------------------------------------------
@@ -961,11 +930,6 @@ class VulnerableHouseholdOut(Model):
         return cls(id=h.id, category=h.category, category_label=CATEGORY_LABELS[h.category], name=h.name,
                    id_number_masked=h.id_masked, grid=h.grid, valid_until=h.valid_until, visited=h.visit_count > 0,
                    visit_count=h.visit_count, last_visited_on=h.last_visited_on, version=h.version)
-
-
-class VulnerableHouseholdPage(Model):
-    items: list[VulnerableHouseholdOut]
-    next_cursor: str | None = None
 
 
 class VulnerableHouseholdQuery(Model):

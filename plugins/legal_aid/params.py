@@ -14,10 +14,8 @@ from chalicelib.domain.policy import service as policy
 
 from chalicelib.plugin import Parameter
 
-# The hardship standard is the core's (shared with appraisal fee relief); its versions stored under legal
-# aid's former name still count (the declaration below says where it went).
+# The hardship standard is the core's (shared with appraisal fee relief).
 INCOME_THRESHOLD = means.INCOME_THRESHOLD
-FORMER_INCOME_THRESHOLD = "legal_aid.income_threshold_monthly"
 SPECIAL_GROUPS_EXEMPT = "legal_aid.special_groups_exempt"
 ADVANCED_AGE = "legal_aid.advanced_age_years"
 GREEN_CHANNEL_HOURS = "legal_aid.green_channel_hours"
@@ -27,11 +25,13 @@ UNASSIGNED_ALERT_DAYS = "legal_aid.unassigned_alert_days"
 UNASSIGNED_ALERT_SHORTEST = 1  # its smallest allowed value: the screening reads cases approved longer ago
 FOLLOW_UP_DAYS = "legal_aid.follow_up_days"
 
+# The review period (法律援助法 art. 43) is also the time limit of the intake desk's legal-aid tickets: the
+# plugin's `TicketCategory("legal_aid", …, time_limit=REVIEW)` states it once, in calendar days.
+REVIEW = Parameter(REVIEW_DAYS, title="法律援助申请审查时限", unit="日", minimum=1, maximum=60, default=7,
+                   description="法律援助法第四十三条：自收到申请之日起七日内审查并作出决定。")
+
 # Declared on the Plugin (`parameters=`): known to the core exactly while legal aid is enabled.
 PARAMETERS = (
-    Parameter(FORMER_INCOME_THRESHOLD, title="法律援助经济困难标准（已更名，见 means.income_threshold_monthly）",
-              unit="元/月", minimum=100, maximum=100_000, renamed_to=INCOME_THRESHOLD,
-              description="旧名称：此名下已存的版本仍按 means.income_threshold_monthly 生效；新版本请按新名称设置。"),
     Parameter(SPECIAL_GROUPS_EXEMPT, title="特殊困难群体免于经济困难审查、不受事项范围限制（1 实行，0 不实行）",
               unit="是否", minimum=0, maximum=1, default=0,
               description="SPEC L3：常州 2021 年起对农村高龄、孤寡、失能、失独老人，困境儿童，重度残疾人，重病患者，"
@@ -41,8 +41,7 @@ PARAMETERS = (
     Parameter(GREEN_CHANNEL_HOURS, title="绿色通道受理、审查、指派时限", unit="工作小时", minimum=1, maximum=240,
               default=24,
               description="SPEC L5 “一日受理、审查、指派”：自提交起，只计工作日（国务院节假日安排，含调休上班日）的小时数。"),
-    Parameter(REVIEW_DAYS, title="法律援助申请审查时限", unit="日", minimum=1, maximum=60, default=7,
-              description="法律援助法第四十三条：自收到申请之日起七日内审查并作出决定。"),
+    REVIEW,
     Parameter(ASSIGN_DAYS, title="批准后指派时限", unit="日", minimum=1, maximum=60, default=3,
               description="法律援助法第四十三条：自作出给予法律援助决定之日起三日内指派。"),
     Parameter(UNASSIGNED_ALERT_DAYS, title="批准后未指派预警天数", unit="日", minimum=UNASSIGNED_ALERT_SHORTEST,

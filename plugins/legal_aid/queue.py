@@ -28,11 +28,11 @@ from typing import Any, ClassVar
 
 from chalicelib.platform import storage
 from chalicelib.domain.areas.models import ancestors
+from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import now_utc
 from plugins.legal_aid.models import (
     Application,
     LegalAidQueueItem,
-    LegalAidQueuePage,
     MatterType,
     Status,
     Verdict,
@@ -131,10 +131,10 @@ def item_of(entry: dict[str, Any], now: datetime | None = None) -> LegalAidQueue
     )
 
 
-def page(area_code: str, *, limit: int, cursor: str | None) -> LegalAidQueuePage:
+def page(area_code: str, *, limit: int, cursor: str | None) -> Page[LegalAidQueueItem]:
     result = storage.page(QueueEntry, QUEUE, area_code, limit=limit, cursor=cursor)
     now = now_utc()
-    return LegalAidQueuePage(items=[item_of(i, now) for i in result.items], next_cursor=result.next_cursor)
+    return Page[LegalAidQueueItem](items=[item_of(i, now) for i in result.items], next_cursor=result.next_cursor)
 
 
 def due_before(area_code: str, priority: int, moment: datetime) -> list[dict[str, Any]]:
@@ -147,7 +147,3 @@ def approved_before(area_code: str, moment: datetime) -> list[dict[str, Any]]:
     """The entries of approved cases still without a lawyer that were approved before `moment`: one Query
     of the approved list reading only those (never the whole queue), for the screening's unassigned check."""
     return storage.every(QueueEntry, APPROVED, area_code, after=("approved",), until=(stamp(moment),))
-
-
-def is_empty(area_code: str) -> bool:
-    return not storage.page(QueueEntry, QUEUE, area_code, limit=1).items

@@ -6,6 +6,7 @@ from chalice import Blueprint
 
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, PageQuery, endpoint, parse, parse_query
 from plugins.legal_aid import criteria, households, queue, service, workflow
 from plugins.legal_aid.models import (
@@ -19,9 +20,9 @@ from plugins.legal_aid.models import (
     HouseholdVisitOut,
     LegalAidApplicationIn,
     LegalAidApplicationOut,
-    LegalAidApplicationPage,
+    LegalAidApplicationSummary,
     LegalAidAssignIn,
-    LegalAidAssignableLawyerPage,
+    LegalAidAssignableLawyer,
     LegalAidAssignmentQuery,
     LegalAidClaimIn,
     LegalAidCloseIn,
@@ -32,14 +33,13 @@ from plugins.legal_aid.models import (
     LegalAidMajorIn,
     LegalAidMatterInfo,
     LegalAidOverrideIn,
-    LegalAidQueuePage,
+    LegalAidQueueItem,
     LegalAidReasonIn,
     LegalAidStepIn,
     LegalAidVersionIn,
     LegalAidVocabulary,
     MatterType,
     VulnerableHouseholdOut,
-    VulnerableHouseholdPage,
     VulnerableHouseholdQuery,
 )
 
@@ -86,7 +86,7 @@ def _submitted(app, code=None):
 
 
 @bp.route("/applications", methods=["GET"], authorizer=jwt_auth)
-@endpoint("我的法律援助申请", who={"resident"}, query=PageQuery, response=LegalAidApplicationPage, tags=TAGS)
+@endpoint("我的法律援助申请", who={"resident"}, query=PageQuery, response=Page[LegalAidApplicationSummary], tags=TAGS)
 def my_applications():
     q = parse_query(PageQuery)
     return service.mine(web.caller(), limit=q.limit, cursor=q.cursor)
@@ -111,14 +111,14 @@ def claim_application():
 
 
 @bp.route("/assignments", methods=["GET"], authorizer=jwt_auth)
-@endpoint("我承办的案件", who={"lawyer"}, query=LegalAidAssignmentQuery, response=LegalAidApplicationPage, tags=TAGS)
+@endpoint("我承办的案件", who={"lawyer"}, query=LegalAidAssignmentQuery, response=Page[LegalAidApplicationSummary], tags=TAGS)
 def my_assignments():
     q = parse_query(LegalAidAssignmentQuery)
     return service.assigned_to(web.caller(), q.state, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/queue", methods=["GET"], authorizer=jwt_auth)
-@endpoint("待办队列（绿色通道优先）", who=OFFICER, query=PageQuery, response=LegalAidQueuePage, tags=TAGS,
+@endpoint("待办队列（绿色通道优先）", who=OFFICER, query=PageQuery, response=Page[LegalAidQueueItem], tags=TAGS,
           description="本人辖区及下级的待受理、待审查、待指派、待回访案件：绿色通道在前，其余按办理时限先后。")
 def officer_queue():
     q = parse_query(PageQuery)
@@ -173,7 +173,7 @@ def assign(app_id):
 
 
 @bp.route("/applications/{app_id}/assignable-lawyers", methods=["GET"], authorizer=jwt_auth)
-@endpoint("可指派的律师", who=OFFICER, query=PageQuery, response=LegalAidAssignableLawyerPage, tags=TAGS,
+@endpoint("可指派的律师", who=OFFICER, query=PageQuery, response=Page[LegalAidAssignableLawyer], tags=TAGS,
           description="本案所在区县在用的律师账号（乡镇街道的工作人员也可指派区县的律师）：姓名、所在机构、在办案件数，"
                       "按账号排序分页。仅本案辖区的法律援助工作人员可查，其他人 404。指派时仍做利益冲突审查。")
 def assignable_lawyers(app_id):
@@ -243,7 +243,7 @@ def household_import(import_id):
 
 @bp.route("/households", methods=["GET"], authorizer=jwt_auth)
 @endpoint("困难群体名单（本人网格/辖区）", who={"grid_worker", "legal_aid_officer"}, query=VulnerableHouseholdQuery,
-          response=VulnerableHouseholdPage, tags=TAGS, description="unvisited=true 只列尚未入户走访的。")
+          response=Page[VulnerableHouseholdOut], tags=TAGS, description="unvisited=true 只列尚未入户走访的。")
 def list_households():
     return households.listing(web.caller(), parse_query(VulnerableHouseholdQuery))
 

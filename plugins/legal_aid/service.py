@@ -24,6 +24,7 @@ from chalicelib.domain.areas import service as areas
 from chalicelib.platform import audit, pii, storage
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
+from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.legal_aid import criteria, deadlines, params, queue
 from plugins.legal_aid.models import (
@@ -35,7 +36,7 @@ from plugins.legal_aid.models import (
     Event,
     LegalAidApplicationIn,
     LegalAidApplicationOut,
-    LegalAidApplicationPage,
+    LegalAidApplicationSummary,
     LegalAidClaimIn,
     LegalAidLawyerOut,
     Status,
@@ -215,18 +216,18 @@ def institution_names(staff: list[accounts.StaffAccount]) -> dict[str, str]:
     return {s.sub: found[s.institution].name for s in staff if s.institution in found}
 
 
-def mine(caller: Caller, *, limit: int, cursor: str | None) -> LegalAidApplicationPage:
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[LegalAidApplicationSummary]:
     page = storage.page(Application, ENTITY, caller.sub, limit=limit, cursor=cursor, newest_first=True)
-    return LegalAidApplicationPage(items=[summary(Application.from_item(i)) for i in page.items],
-                                   next_cursor=page.next_cursor)
+    return Page[LegalAidApplicationSummary](items=[summary(Application.from_item(i)) for i in page.items],
+                                            next_cursor=page.next_cursor)
 
 
-def assigned_to(caller: Caller, state: str, *, limit: int, cursor: str | None) -> LegalAidApplicationPage:
+def assigned_to(caller: Caller, state: str, *, limit: int, cursor: str | None) -> Page[LegalAidApplicationSummary]:
     """A lawyer's cases: open (assigned) or closed, most recently assigned first."""
     page = storage.page(Application, LAWYER_INDEX, caller.sub, after=(state,), limit=limit, cursor=cursor,
                         newest_first=True)
-    return LegalAidApplicationPage(items=[summary(Application.from_item(i)) for i in page.items],
-                                   next_cursor=page.next_cursor)
+    return Page[LegalAidApplicationSummary](items=[summary(Application.from_item(i)) for i in page.items],
+                                            next_cursor=page.next_cursor)
 
 
 def claim(caller: Caller, data: LegalAidClaimIn) -> Application:

@@ -13,6 +13,7 @@ from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.areas.service import ancestors
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
+from chalicelib.platform.model import Page
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, to_shanghai, today_shanghai
 from plugins.legal_aid import conflicts, deadlines, params, queue
@@ -25,7 +26,6 @@ from plugins.legal_aid.models import (
     FollowUp,
     HomeVisit,
     LegalAidAssignableLawyer,
-    LegalAidAssignableLawyerPage,
     LegalAidAssignIn,
     LegalAidCloseIn,
     LegalAidFollowUpIn,
@@ -171,7 +171,7 @@ def _vetted_lawyer(caller: Caller, app: Application, sub: str) -> accounts.Staff
     return staff
 
 
-def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str | None) -> LegalAidAssignableLawyerPage:
+def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str | None) -> Page[LegalAidAssignableLawyer]:
     """The active lawyers an officer of the case's area may assign to it: those registered in the case's
     district (and, for an officer below district level, that is what lets them take the district's lawyers),
     by account id, with their institution's name and their number of open legal-aid cases."""
@@ -188,7 +188,7 @@ def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str |
     page = lawyers[:limit]
     next_cursor = cursors.encode(query_id, {"after": page[-1].sub}) if len(lawyers) > limit else None
     firms = institution_names(page)
-    return LegalAidAssignableLawyerPage(items=[
+    return Page[LegalAidAssignableLawyer](items=[
         LegalAidAssignableLawyer(lawyer=s.sub, name=s.name, firm=firms.get(s.sub), area=s.area,
                                  open_cases=len(conflicts.open_cases(s.sub))) for s in page], next_cursor=next_cursor)
 

@@ -253,7 +253,7 @@ class PartyIn(Strict):
     kind: PartyKind = Field("person", description="person 自然人 / organisation 法人或其他组织")
     role: PartyRole = Field(examples=["applicant"])
     phone: str | None = Field(None, max_length=30, examples=["13912345678"])
-    id_number: str | None = Field(None, max_length=30, description="身份证号（自然人，可选）")
+    id_number: pii.IdNumber | None = Field(None, max_length=30, description="身份证号（自然人，可选）")
     account: str | None = Field(None, max_length=128, pattern=r"^[A-Za-z0-9._-]+$",
                                 description="当事人的居民账号（可选；填写后本人可查看）")
 
@@ -261,11 +261,6 @@ class PartyIn(Strict):
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
         return pii.normalize_phone(value) if value else None
-
-    @field_validator("id_number")
-    @classmethod
-    def _id_number(cls, value: str | None) -> str | None:
-        return pii.normalize_id_number(value) if value else None
 
     @model_validator(mode="after")
     def _organisations_have_no_id_number(self) -> "PartyIn":
@@ -458,11 +453,6 @@ class DisputeSummary(Model):
     version: int
 
 
-class DisputePage(Model):
-    items: list[DisputeSummary]
-    next_cursor: str | None = None
-
-
 class ResidentDisputeOut(Model):
     """What a party sees in their own list: where the dispute stands, who holds it (by name), what comes
     next, the agreement document to download and the judicial-confirmation reminder. No other party's
@@ -480,11 +470,6 @@ class ResidentDisputeOut(Model):
     agreement_download: str | None = Field(None, description="调解协议书下载地址（生成后）")
     confirmation_deadline: date | None = None
     confirmation_reminder: str | None = Field(None, description="司法确认申请期限提示（人民调解法第三十三条）")
-
-
-class ResidentDisputePage(Model):
-    items: list[ResidentDisputeOut]
-    next_cursor: str | None = None
 
 
 class ListQuery(Strict):
@@ -632,11 +617,6 @@ class MediatorOut(Model):
                    kinds=m.kinds, expert=m.expert, version=m.version)
 
 
-class MediatorPage(Model):
-    items: list[MediatorOut]
-    next_cursor: str | None = None
-
-
 class MediatorRecommendation(Model):
     mediator: MediatorOut
     load: int = Field(description="当前承办中的纠纷（件）")
@@ -663,8 +643,3 @@ class ExpertOut(Model):
     kinds: list[str]
     kind_labels: list[str]
     serves: str = Field(description="服务范围：同一网格、同一村（社区）……")
-
-
-class ExpertPage(Model):
-    items: list[ExpertOut]
-    next_cursor: str | None = None

@@ -18,11 +18,12 @@ from chalicelib.plugin import Finding, ScreeningContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Unprocessable, field_error
+from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from plugins.mediation import params
 from plugins.mediation.models import (
-    KINDS, MEDIATOR_ENTITY, Dispute, ExpertOut, ExpertPage, ExpertQuery, Mediator, MediatorIn, MediatorOut,
-    MediatorPage, MediatorRecommendation, Recommendations,
+    KINDS, MEDIATOR_ENTITY, Dispute, ExpertOut, ExpertQuery, Mediator, MediatorIn, MediatorOut,
+    MediatorRecommendation, Recommendations,
 )
 from plugins.mediation.service import get
 
@@ -46,12 +47,12 @@ def _committee_exists(committee_id: str) -> storage.Check:
     return storage.must_exist(Institution, committee_id, problem, equals={"kind": "mediation_committee"})
 
 
-def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> MediatorPage:
+def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> Page[MediatorOut]:
     scope = area or caller.area or ""
     require_covers(caller, scope, ["area"])
     page = storage.page(Mediator, "mediation-mediator", scope, limit=limit, cursor=cursor)
-    return MediatorPage(items=[MediatorOut.of(Mediator.from_item(i)) for i in page.items],
-                        next_cursor=page.next_cursor)
+    return Page[MediatorOut](items=[MediatorOut.of(Mediator.from_item(i)) for i in page.items],
+                             next_cursor=page.next_cursor)
 
 
 def nearness(mediator_area: str, grid: str) -> int:
@@ -63,7 +64,7 @@ def nearness(mediator_area: str, grid: str) -> int:
     return 3
 
 
-def experts(query: ExpertQuery) -> ExpertPage:
+def experts(query: ExpertQuery) -> Page[ExpertOut]:
     """SPEC M3: the expert pool published for a grid (公示) — the experts of its district on the roster,
     nearest first, optionally of one kind. Public to everyone signed in; names and committees only."""
     found = [m for m in map(Mediator.from_item, storage.every(Mediator, "mediation-mediator", query.grid[:6],
@@ -72,7 +73,7 @@ def experts(query: ExpertQuery) -> ExpertPage:
     page, next_cursor = paged(found, sort_key=lambda m: f"{nearness(m.area, query.grid)}~{m.id}",
                               query_id=f"mediation-experts|{query.grid}|{query.kind or ''}", limit=query.limit,
                               cursor=query.cursor)
-    return ExpertPage(items=[ExpertOut(name=m.name, committee=m.committee, grade=m.grade, kinds=m.kinds,
+    return Page[ExpertOut](items=[ExpertOut(name=m.name, committee=m.committee, grade=m.grade, kinds=m.kinds,
                                        kind_labels=[KINDS[k] for k in m.kinds],
                                        serves=NEARNESS[nearness(m.area, query.grid)]) for m in page],
                       next_cursor=next_cursor)

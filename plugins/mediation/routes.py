@@ -5,14 +5,15 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import today_shanghai
 from chalicelib.platform.web import SIGNED_IN, PageQuery, caller, endpoint, expected_version, parse, parse_query
 from chalicelib.domain.files.service import FileOut
 from plugins.mediation import document, rates, roster, service
 from plugins.mediation.models import (
-    ConfirmationIn, Contacts, DisputeIn, DisputeOut, DisputePage, DisputeTransferIn, ExpertPage, ExpertQuery,
-    FollowUpIn, ListQuery, MediatorIn, MediatorOut, MediatorPage, OutcomeIn, PartiesUpdateIn, Recommendations,
-    ResidentDisputePage, SessionIn, dispute_out,
+    ConfirmationIn, Contacts, DisputeIn, DisputeOut, DisputeSummary, DisputeTransferIn, ExpertOut, ExpertQuery,
+    FollowUpIn, ListQuery, MediatorIn, MediatorOut, OutcomeIn, PartiesUpdateIn, Recommendations,
+    ResidentDisputeOut, SessionIn, dispute_out,
 )
 
 bp = Blueprint(__name__)
@@ -37,7 +38,7 @@ def open_dispute():
 
 
 @bp.route("/disputes", methods=["GET"], authorizer=jwt_auth)
-@endpoint("辖区矛盾纠纷列表", who=STAFF, query=ListQuery, response=DisputePage, tags=TAGS)
+@endpoint("辖区矛盾纠纷列表", who=STAFF, query=ListQuery, response=Page[DisputeSummary], tags=TAGS)
 def list_disputes():
     q = parse_query(ListQuery)
     return service.listing(caller(), q.area, limit=q.limit, cursor=q.cursor)
@@ -45,7 +46,7 @@ def list_disputes():
 
 @bp.route("/my-disputes", methods=["GET"], authorizer=jwt_auth)
 @endpoint("我的矛盾纠纷（当事人本人：进展、承办人、下一步、协议书下载、司法确认提示）", who=SIGNED_IN, query=PageQuery,
-          response=ResidentDisputePage, tags=TAGS)
+          response=Page[ResidentDisputeOut], tags=TAGS)
 def my_disputes():
     q = parse_query(PageQuery)
     return service.mine(caller(), limit=q.limit, cursor=q.cursor)
@@ -105,7 +106,7 @@ def enrol_mediator():
 
 
 @bp.route("/mediators", methods=["GET"], authorizer=jwt_auth)
-@endpoint("调解员名册", who=STAFF, query=ListQuery, response=MediatorPage, tags=TAGS)
+@endpoint("调解员名册", who=STAFF, query=ListQuery, response=Page[MediatorOut], tags=TAGS)
 def list_mediators():
     q = parse_query(ListQuery)
     return roster.roster(caller(), q.area, limit=q.limit, cursor=q.cursor)
@@ -128,7 +129,7 @@ def generate_agreement_document(dispute_id):
 
 
 @bp.route("/experts", methods=["GET"], authorizer=jwt_auth)
-@endpoint("网格公示的调解专家库（按纠纷类型）", who=SIGNED_IN, query=ExpertQuery, response=ExpertPage, tags=TAGS)
+@endpoint("网格公示的调解专家库（按纠纷类型）", who=SIGNED_IN, query=ExpertQuery, response=Page[ExpertOut], tags=TAGS)
 def list_experts():
     return roster.experts(parse_query(ExpertQuery))
 

@@ -22,13 +22,14 @@ from chalicelib.plugin import CaseProgress, CaseRef, DemoContext, Finding, Intak
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
+from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.mediation import params, rates, tiers
 from plugins.mediation.models import (
     ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, MEDIATOR_ENTITY, PERFORMANCE, RESULTS, STATUSES,
     TIER_AREA_DIGITS, TIERS, Agreement, Confirmation, ConfirmationIn, Contacts, Dispute, DisputeContactOut, DisputeIn,
-    DisputePage, DisputeSummary, DisputeTransferIn, FollowUp, FollowUpIn, Holder, Mediator, Outcome, OutcomeIn,
-    PartiesUpdateIn, PartyDispute, ResidentDisputePage, RiskFlags, Session, SessionIn, Term, TierStep,
+    DisputeSummary, DisputeTransferIn, FollowUp, FollowUpIn, Holder, Mediator, Outcome, OutcomeIn,
+    PartiesUpdateIn, PartyDispute, ResidentDisputeOut, RiskFlags, Session, SessionIn, Term, TierStep,
     resident_dispute_out,
 )
 
@@ -67,25 +68,25 @@ def tier_area(dispute: Dispute) -> str:
     return dispute.grid[:TIER_AREA_DIGITS[dispute.tier]]
 
 
-def listing(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> DisputePage:
+def listing(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> Page[DisputeSummary]:
     """Disputes under an area (the caller's own by default), for staff of that area: one Query."""
     scope = area or caller.area
     if not scope:
         raise Forbidden("只有工作人员可以查看纠纷列表", code="role_not_allowed")
     require_covers(caller, scope, ["area"])
     page = storage.page(Dispute, "mediation-dispute", scope, limit=limit, cursor=cursor, newest_first=True)
-    return DisputePage(items=[summary(Dispute.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    return Page[DisputeSummary](items=[summary(Dispute.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
-def mine(caller: Caller, *, limit: int, cursor: str | None) -> ResidentDisputePage:
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[ResidentDisputeOut]:
     """The caller's own disputes (as a party with an account, or whose ticket opened them), newest first:
     one Query of their entries, one BatchGetItem of the disputes."""
     page = storage.page(PartyDispute, "mediation-mine", caller.sub, limit=limit, cursor=cursor, newest_first=True)
     found = storage.find_many(Dispute, [i["id"] for i in page.items])
     today = today_shanghai()
     disputes = [found[i["id"]] for i in page.items if i["id"] in found]
-    return ResidentDisputePage(items=[resident_dispute_out(d, today) for d in disputes if _visible(caller, d)],
-                               next_cursor=page.next_cursor)
+    return Page[ResidentDisputeOut](items=[resident_dispute_out(d, today) for d in disputes if _visible(caller, d)],
+                                    next_cursor=page.next_cursor)
 
 
 def _party_entries(dispute: Dispute) -> list[dict]:

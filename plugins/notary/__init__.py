@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from chalicelib.plugin import CoverageRole, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck
+from chalicelib.plugin import CoverageRole, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, TicketCategory
 from plugins.notary import service
 from plugins.notary.models import (
     APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, OPENS_AT, REMINDER_DAYS,
@@ -15,14 +15,17 @@ from plugins.notary.models import (
 )
 from plugins.notary.routes import bp
 
+# The certificate period is also the time limit of the intake desk's notary tickets, stated once.
+CERTIFICATE = Parameter(CERTIFICATE_DAYS, title="公证书出具时限", unit="工作日", minimum=1, maximum=60, default=15,
+                        description="公证程序规则第三十五条：自受理公证申请之日起十五个工作日内出具公证书。")
+
 plugin = Plugin(
     name="notary",
     title="公证服务",
     blueprint=bp,
     core_service=True,
     parameters=(
-        Parameter(CERTIFICATE_DAYS, title="公证书出具时限", unit="工作日", minimum=1, maximum=60, default=15,
-                  description="公证程序规则第三十五条：自受理公证申请之日起十五个工作日内出具公证书。"),
+        CERTIFICATE,
         Parameter(OPENS_AT, title="公证处预约开始时间", unit="时", minimum=0, maximum=23, default=9,
                   description="预约时段不得早于此时（北京时间）。"),
         Parameter(CLOSES_AT, title="公证处预约结束时间", unit="时", minimum=1, maximum=24, default=17,
@@ -44,4 +47,5 @@ plugin = Plugin(
     ledger_columns=(LedgerColumn(key="notary.appointments", title="公证预约（件）"),
                     LedgerColumn(key="notary.home_visits", title="其中上门办证（件）")),
     demo_data=service.load_demo,
+    ticket_categories=(TicketCategory("notary", "公证", time_limit=CERTIFICATE),),
 )

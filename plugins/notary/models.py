@@ -46,11 +46,6 @@ class MatterOut(Model):
     home_visit: bool = Field(description="行动不便的可申请上门办理")
 
 
-class MatterPage(Model):
-    items: list[MatterOut]
-    next_cursor: str | None = None
-
-
 class MatterQuery(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     q: str | None = Field(None, max_length=20, description="按名称、类别搜索，如 继承")
@@ -149,11 +144,6 @@ class SlotOut(Model):
         return cls(id=slot.id, office_id=slot.office_id, day=slot.day, start=slot.start, minutes=slot.minutes,
                    capacity=slot.capacity, free=slot.free, modes=slot.modes, notary=slot.notary,
                    version=slot.version)
-
-
-class SlotPage(Model):
-    items: list[SlotOut]
-    next_cursor: str | None = None
 
 
 class SlotQuery(Model):
@@ -270,11 +260,6 @@ class AppointmentContactOut(Model):
     """How to reach the resident before the visit: for the resident and the office's staff only (audited)."""
     phone: str = Field(description="完整电话")
     address: str | None = Field(description="上门办证的地址")
-
-
-class AppointmentPage(Model):
-    items: list[AppointmentOut]
-    next_cursor: str | None = None
 
 
 ReminderReason = Literal["appointment_due", "materials_incomplete"]

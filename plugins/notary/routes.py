@@ -4,13 +4,14 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.model import Page
 from chalicelib.platform.web import (
     PUBLIC, SIGNED_IN, PageQuery, caller, endpoint, expected_version, parse, parse_query,
 )
 from plugins.notary import service
 from plugins.notary.models import (
-    AppointmentIn, AppointmentOut, AppointmentPage, AppointmentContactOut, DayQuery, GridNotary, GridQuery, MaterialsIn, MatterOut,
-    MatterPage, MatterQuery, ReminderPage, ReminderQuery, RescheduleIn, SlotIn, SlotOut, SlotPage, SlotQuery, CancelIn,
+    AppointmentIn, AppointmentOut, AppointmentContactOut, DayQuery, GridNotary, GridQuery, MaterialsIn, MatterOut,
+    MatterQuery, ReminderPage, ReminderQuery, RescheduleIn, SlotIn, SlotOut, SlotQuery, CancelIn,
 )
 
 bp = Blueprint(__name__)
@@ -19,7 +20,7 @@ STAFF = {"notary", "admin"}
 
 
 @bp.route("/matters", methods=["GET"])
-@endpoint("公证事项清单（可按名称搜索）", who=PUBLIC, query=MatterQuery, response=MatterPage, tags=TAGS)
+@endpoint("公证事项清单（可按名称搜索）", who=PUBLIC, query=MatterQuery, response=Page[MatterOut], tags=TAGS)
 def notary_list_matters():
     q = parse_query(MatterQuery)
     return service.matters(q.q, q.area, limit=q.limit, cursor=q.cursor)
@@ -44,14 +45,14 @@ def notary_publish_slot(office_id):
 
 
 @bp.route("/offices/{office_id}/slots", methods=["GET"])
-@endpoint("公证处的预约时段（含剩余名额）", who=PUBLIC, query=SlotQuery, response=SlotPage, tags=TAGS)
+@endpoint("公证处的预约时段（含剩余名额）", who=PUBLIC, query=SlotQuery, response=Page[SlotOut], tags=TAGS)
 def notary_list_slots(office_id):
     q = parse_query(SlotQuery)
     return service.slots(office_id, q.day, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/offices/{office_id}/appointments", methods=["GET"], authorizer=jwt_auth)
-@endpoint("公证处某日的预约（工作人员）", who=STAFF, query=DayQuery, response=AppointmentPage, tags=TAGS)
+@endpoint("公证处某日的预约（工作人员）", who=STAFF, query=DayQuery, response=Page[AppointmentOut], tags=TAGS)
 def notary_day_appointments(office_id):
     q = parse_query(DayQuery)
     return service.day_list(caller(), office_id, q.day, limit=q.limit, cursor=q.cursor)
@@ -75,7 +76,7 @@ def notary_book():
 
 
 @bp.route("/appointments", methods=["GET"], authorizer=jwt_auth)
-@endpoint("我的公证预约", who=SIGNED_IN, query=PageQuery, response=AppointmentPage, tags=TAGS)
+@endpoint("我的公证预约", who=SIGNED_IN, query=PageQuery, response=Page[AppointmentOut], tags=TAGS)
 def notary_my_appointments():
     q = parse_query(PageQuery)
     return service.mine(caller(), limit=q.limit, cursor=q.cursor)

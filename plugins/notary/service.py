@@ -30,6 +30,7 @@ from chalicelib.plugin import DemoContext, Finding, ScreeningContext
 from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
+from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import SHANGHAI, now_utc, today_shanghai
 from plugins.notary import catalogue
@@ -37,8 +38,8 @@ from plugins.notary.criteria import GREEN_CHANNEL, HomeVisitFacts
 from plugins.notary.models import (
     APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, MODE_TITLES, OPENS_AT,
     REMINDER_DAYS, REMINDER_HOUR, SLOT, BOOKED_STAGE, REMINDER_STAGE, Appointment, ReminderOut, ReminderPage,
-    AppointmentIn, AppointmentOut, AppointmentPage, AppointmentContactOut, Decision, DecisionOut, GridNotary, LiaisonCard, MatterOut, MatterPage,
-    OfficeCard, Slot, SlotIn, SlotOut, SlotPage,
+    AppointmentIn, AppointmentOut, AppointmentContactOut, Decision, DecisionOut, GridNotary, LiaisonCard, MatterOut,
+    OfficeCard, Slot, SlotIn, SlotOut,
 )
 
 OFFICE_KIND = "notary_office"
@@ -48,7 +49,7 @@ ATTEMPTS = 3  # a booking re-reads a slot that changed under it this many times 
 
 # --- the catalogue (N1) ---------------------------------------------------------------------------
 
-def matters(text: str | None, area: str | None, *, limit: int, cursor: str | None) -> MatterPage:
+def matters(text: str | None, area: str | None, *, limit: int, cursor: str | None) -> Page[MatterOut]:
     """Public: the matters whose name or category contains `text`, with the certificate time in force at
     `area` (or the national rule)."""
     days = int(policy.resolve(CERTIFICATE_DAYS, area or policy.ROOT).value)
@@ -56,7 +57,7 @@ def matters(text: str | None, area: str | None, *, limit: int, cursor: str | Non
     order = {m.code: i for i, m in enumerate(catalogue.MATTERS)}
     items, next_cursor = paged(found, sort_key=lambda m: f"{order[m.code]:03d}", query_id=f"matters|{text}|{area}",
                                limit=limit, cursor=cursor)
-    return MatterPage(items=items, next_cursor=next_cursor)
+    return Page[MatterOut](items=items, next_cursor=next_cursor)
 
 
 def matter_out(matter: catalogue.Matter, days: int) -> MatterOut:
@@ -160,7 +161,7 @@ def publish_slot(caller: Caller, office_id: str, data: SlotIn) -> Slot:
         raise
 
 
-def slots(office_id: str, day: date | None, *, limit: int, cursor: str | None) -> SlotPage:
+def slots(office_id: str, day: date | None, *, limit: int, cursor: str | None) -> Page[SlotOut]:
     """Public: an office's published slots in time order (of one day, if given); an unknown office is 404.
 
     One Query when the page has slots: a slot is published only at a notary office (`office_for_staff`), so
@@ -171,7 +172,7 @@ def slots(office_id: str, day: date | None, *, limit: int, cursor: str | None) -
                         cursor=cursor)
     if not page.items and cursor is None:
         office(office_id)
-    return SlotPage(items=[SlotOut.of(Slot.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    return Page[SlotOut](items=[SlotOut.of(Slot.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
 def _bookable(slot_id: str, loc: list[str]) -> Slot:
@@ -456,12 +457,12 @@ def out(appointment: Appointment, caller: Caller) -> AppointmentOut:
         version=appointment.version)
 
 
-def _page(page: storage.Page, caller: Caller) -> AppointmentPage:
-    return AppointmentPage(items=[out(Appointment.from_item(i), caller) for i in page.items],
-                           next_cursor=page.next_cursor)
+def _page(page: storage.Page, caller: Caller) -> Page[AppointmentOut]:
+    return Page[AppointmentOut](items=[out(Appointment.from_item(i), caller) for i in page.items],
+                                next_cursor=page.next_cursor)
 
 
-def mine(caller: Caller, *, limit: int, cursor: str | None) -> AppointmentPage:
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[AppointmentOut]:
     return _page(storage.page(Appointment, "notary-appointment-by", caller.sub, limit=limit, cursor=cursor), caller)
 
 
@@ -470,7 +471,7 @@ def _audit_list_read(caller: Caller, office_id: str, day: date, what: str, shown
     audit.record_read(caller.actor, APPOINTMENT, f"{office_id}:{day.isoformat()}", f"查看公证处{what}（{shown} 条）")
 
 
-def day_list(caller: Caller, office_id: str, day: date, *, limit: int, cursor: str | None) -> AppointmentPage:
+def day_list(caller: Caller, office_id: str, day: date, *, limit: int, cursor: str | None) -> Page[AppointmentOut]:
     """Staff of the office (the single read's rule): its booked appointments of one day, in time order; the
     read is audited."""
     office_for_staff(caller, office_id)

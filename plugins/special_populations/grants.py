@@ -19,10 +19,11 @@ from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.auth.roles import ADMIN
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import today_shanghai
 from plugins.special_populations import params
 from plugins.special_populations.models import (
-    GRANT_ENTITY, GRANTS, HELD, Grant, GrantIn, GrantOut, GrantPage, RevokeIn,
+    GRANT_ENTITY, GRANTS, HELD, Grant, GrantIn, GrantOut, RevokeIn,
 )
 
 OFFICER = "corrections_officer"
@@ -61,7 +62,7 @@ def holding(caller: Caller, district: str, on: date) -> Grant | None:
         return None
     items = storage.every(Grant, HELD, caller.sub, after=(district,), since=(on,), max_items=HELD_AT_MOST)
     valid = [g for g in map(Grant.from_item, items)
-             if g.valid_on(on) and g.grantee_area in (None, caller.area)]  # None: granted before the area was kept
+             if g.valid_on(on) and g.grantee_area == caller.area]
     return max(valid, key=lambda g: g.valid_until, default=None)
 
 
@@ -101,14 +102,14 @@ def grant(caller: Caller, data: GrantIn, *, grant_id: str | None = None) -> Gran
     return storage.put_new(record, also=[audit.entry(caller.actor, "create", GRANT_ENTITY, record.id, summary)])
 
 
-def listed(caller: Caller, district: str | None, *, limit: int, cursor: str | None) -> GrantPage:
+def listed(caller: Caller, district: str | None, *, limit: int, cursor: str | None) -> Page[GrantOut]:
     """The district's grants (valid, expired and revoked), for its officers; one Query page."""
     district = district or caller.area or ""
     if not is_district_officer(caller, district):
         raise NotFound("没有这个区的授权记录", code="grants_not_found")
     page = storage.page(Grant, GRANTS, district, limit=limit, cursor=cursor)
     today = today_shanghai()
-    return GrantPage(items=[GrantOut.of(Grant.from_item(i), today) for i in page.items], next_cursor=page.next_cursor)
+    return Page[GrantOut](items=[GrantOut.of(Grant.from_item(i), today) for i in page.items], next_cursor=page.next_cursor)
 
 
 def revoke(caller: Caller, grant_id: str, data: RevokeIn, *, expected_version: int) -> Grant:

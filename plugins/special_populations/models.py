@@ -95,14 +95,9 @@ class LegalEvents(Model):
 class SpecialPersonIn(LegalEvents):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=30, description="姓名")
-    id_number: str = Field(max_length=30, description="18 位公民身份号码（加密保存，只显示掩码）")
+    id_number: pii.IdNumber = Field(max_length=30, description="18 位公民身份号码（加密保存，只显示掩码）")
     phone: str | None = Field(default=None, max_length=20, description="联系电话（加密保存，只显示掩码）")
     grid: str = Field(pattern=r"^\d{15}$", description="居住地所在网格代码（15 位）", examples=["320402001001001"])
-
-    @field_validator("id_number")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return pii.normalize_id_number(value)
 
     @field_validator("phone")
     @classmethod
@@ -160,11 +155,6 @@ class SpecialPersonOut(Model):
     created_at: datetime
 
 
-class SpecialPersonPage(Model):
-    items: list[SpecialPersonOut]
-    next_cursor: str | None = None
-
-
 class GridVisitEntry(Model):
     """What a grid worker sees of one person (SPEC S2): only what a visit needs."""
     id: str
@@ -173,11 +163,6 @@ class GridVisitEntry(Model):
     categories: list[str] = Field(description="当日所属类别，如“安置帮教（至 2026-03-15）”")
     until: date = Field(description="最晚的类别截止日")
     next_visit_due: date = Field(description="上次走访（尚未走访的，登记之日）加所属类别中最短的走访间隔")
-
-
-class GridVisitPage(Model):
-    items: list[GridVisitEntry]
-    next_cursor: str | None = None
 
 
 class JudgedOnQuery(Model):
@@ -286,11 +271,6 @@ class VisitOut(Model):
                    created_at=visit.created_at, version=visit.version)
 
 
-class VisitPage(Model):
-    items: list[VisitOut]
-    next_cursor: str | None = None
-
-
 class RosterEntry(Model):
     """A line of a district's roster (corrections officers): masked numbers, today's categories."""
     id: str
@@ -300,11 +280,6 @@ class RosterEntry(Model):
     phone_masked: str | None
     categories: list[str] = Field(description="当日所属类别，如“社区矫正（至 2027-06-30）”；空表示当日不属于任何类别")
     report_in_missed: bool
-
-
-class RosterPage(Model):
-    items: list[RosterEntry]
-    next_cursor: str | None = None
 
 
 class RosterQuery(PageQuery):
@@ -332,7 +307,7 @@ class Grant(storage.Record):
     id: str
     district: str
     grantee: str
-    grantee_area: str | None = None           # the account's area when granted: a move elsewhere ends the grant
+    grantee_area: str                         # the account's area when granted: a move elsewhere ends the grant
     reason: str
     valid_from: date
     valid_until: date                         # the last day access is granted (inclusive)
@@ -396,11 +371,6 @@ class GrantOut(Model):
                    status=grant.status, status_title=title, revoked_by=grant.revoked_by,
                    revoked_on=grant.revoked_on, revoke_reason=grant.revoke_reason, version=grant.version,
                    created_at=grant.created_at)
-
-
-class GrantPage(Model):
-    items: list[GrantOut]
-    next_cursor: str | None = None
 
 
 class GrantQuery(PageQuery):

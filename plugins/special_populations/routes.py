@@ -6,12 +6,13 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import today_shanghai
 from chalicelib.platform.web import SIGNED_IN, PageQuery, caller, endpoint, expected_version, parse, parse_query
 from plugins.special_populations import grants, service
 from plugins.special_populations.models import (
-    Grant, GrantIn, GrantOut, GrantPage, GrantQuery, RevokeIn, GridListQuery, GridVisitPage, HelpChange, JudgedOnQuery, RosterPage, RosterQuery, SpecialPersonChange,
-    SpecialPersonIn, SpecialPersonOut, VisitIn, VisitOut, VisitPage,
+    Grant, GrantIn, GrantOut, GrantQuery, RevokeIn, GridListQuery, GridVisitEntry, HelpChange, JudgedOnQuery, RosterEntry, RosterQuery, SpecialPersonChange,
+    SpecialPersonIn, SpecialPersonOut, VisitIn, VisitOut,
 )
 
 bp = Blueprint(__name__)
@@ -33,7 +34,7 @@ def _registered(person):
 
 @bp.route("/people", methods=["GET"], authorizer=jwt_auth)
 @endpoint("特殊人群花名册（本区社区矫正工作人员；掩码显示，读取记入审计）", who=SIGNED_IN, query=RosterQuery,
-          response=RosterPage, tags=TAGS)
+          response=Page[RosterEntry], tags=TAGS)
 def roster():
     q = parse_query(RosterQuery)
     return service.roster(caller(), q.area, limit=q.limit, cursor=q.cursor)
@@ -56,7 +57,7 @@ def correct_person(person_id):
 
 @bp.route("/grid-list", methods=["GET"], authorizer=jwt_auth)
 @endpoint("网格特殊人群名单（本网格网格员；只含走访所需信息，读取记入审计）", who=SIGNED_IN, query=GridListQuery,
-          response=GridVisitPage, tags=TAGS)
+          response=Page[GridVisitEntry], tags=TAGS)
 def grid_list():
     q = parse_query(GridListQuery)
     return service.grid_list(caller(), q.grid, limit=q.limit, cursor=q.cursor)
@@ -72,7 +73,7 @@ def record_visit(person_id):
 
 @bp.route("/people/{person_id}/visits", methods=["GET"], authorizer=jwt_auth)
 @endpoint("走访记录（本网格网格员或本区社区矫正工作人员；读取记入审计）", who=SIGNED_IN, query=PageQuery,
-          response=VisitPage, tags=TAGS)
+          response=Page[VisitOut], tags=TAGS)
 def list_visits(person_id):
     q = parse_query(PageQuery)
     return service.visits(caller(), person_id, limit=q.limit, cursor=q.cursor)
@@ -98,7 +99,7 @@ def create_grant():
 
 @bp.route("/grants", methods=["GET"], authorizer=jwt_auth)
 @endpoint("本区的查阅授权（有效、已到期、已撤销；本区社区矫正工作人员）", who=SIGNED_IN, query=GrantQuery,
-          response=GrantPage, tags=TAGS)
+          response=Page[GrantOut], tags=TAGS)
 def list_grants():
     q = parse_query(GrantQuery)
     return grants.listed(caller(), q.district, limit=q.limit, cursor=q.cursor)

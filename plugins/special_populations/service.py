@@ -27,15 +27,16 @@ from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
 from chalicelib.platform.logs import logger
+from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import SHANGHAI, plus_days, to_shanghai, today_shanghai
 from plugins.special_populations import criteria, grants, params
 from plugins.special_populations.criteria import Facts, Standing
 from plugins.special_populations.models import (
     ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, HELP_STATUSES, LEGAL_SERVICES, LIST, GridVisitEntry,
-    GridVisitPage, Help, HelpIn, IdClaim, HelpChange, LegalEvents, Person, RosterEntry, RosterPage, SpecialCategoryOut, SpecialPersonChange,
+    Help, HelpIn, IdClaim, HelpChange, LegalEvents, Person, RosterEntry, SpecialCategoryOut, SpecialPersonChange,
     SpecialPersonIn, SpecialPersonOut, Visit,
-    VisitIn, VisitOut, VisitPage,
+    VisitIn, VisitOut,
 )
 
 OFFICER, GRID_WORKER = "corrections_officer", "grid_worker"
@@ -252,7 +253,7 @@ def correct(caller: Caller, person_id: str, data: SpecialPersonChange, *, expect
 
 # --- the grid list (S2) ------------------------------------------------------------------------------
 
-def grid_list(caller: Caller, grid: str | None, *, limit: int, cursor: str | None) -> GridVisitPage:
+def grid_list(caller: Caller, grid: str | None, *, limit: int, cursor: str | None) -> Page[GridVisitEntry]:
     """The people of the caller's grid who are in a category today, with only what a visit needs. One
     Query for the grid, one policy read; the read is audited for the list and for every person shown."""
     grid = grid or caller.area or ""
@@ -272,7 +273,7 @@ def grid_list(caller: Caller, grid: str | None, *, limit: int, cursor: str | Non
                               query_id=f"special-populations-grid|{grid}|{today}", limit=limit, cursor=cursor)
     _audit_list_read(caller, grid, [e.id for e in page], list_summary=f"查看网格特殊人群名单（{len(page)} 人）",
                      person_summary=f"出现在网格名单中（网格视图，网格 {grid}）")
-    return GridVisitPage(items=page, next_cursor=next_cursor)
+    return Page[GridVisitEntry](items=page, next_cursor=next_cursor)
 
 
 def _audit_list_read(caller: Caller, area: str, person_ids: list[str], *, list_summary: str,
@@ -386,7 +387,7 @@ def with_ticket_statuses(visits: Visit | list[Visit], known: dict[str, str] | No
     return out if isinstance(visits, list) else out[0]
 
 
-def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) -> VisitPage:
+def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) -> Page[VisitOut]:
     """The person's visits, newest first (one Query of their partition), for their visitors and for a
     bureau account holding the district's grant; the read audited."""
     person = storage.find(Person, ENTITY, person_id)
@@ -397,12 +398,12 @@ def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) ->
         raise _hidden()
     page = storage.page(Visit, ENTITY, person.id, after=("visit",), limit=limit, cursor=cursor, newest_first=True)
     audit.record_read(caller.actor, ENTITY, person.id, f"查看走访记录（{len(page.items)} 条）{basis}")
-    return VisitPage(items=with_ticket_statuses([Visit.from_item(i) for i in page.items]), next_cursor=page.next_cursor)
+    return Page[VisitOut](items=with_ticket_statuses([Visit.from_item(i) for i in page.items]), next_cursor=page.next_cursor)
 
 
 # --- the district roster (corrections officers) --------------------------------------------------------
 
-def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> RosterPage:
+def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> Page[RosterEntry]:
     """Everyone registered under `area` (the officer's district or a part of it), one Query page in grid
     order, masked; the read audited for the list and every person shown."""
     area = area or caller.area or ""
@@ -423,7 +424,7 @@ def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) 
                                  report_in_missed=report_in_missed(person, found, today)))
     _audit_list_read(caller, area, [e.id for e in items], list_summary=f"查看特殊人群花名册（{len(items)} 人）{basis}",
                      person_summary=f"出现在花名册中（掩码视图，区域 {area}）{basis}")
-    return RosterPage(items=items, next_cursor=page.next_cursor)
+    return Page[RosterEntry](items=items, next_cursor=page.next_cursor)
 
 
 def update_help(caller: Caller, person_id: str, visit_id: str, data: HelpChange, *,

@@ -150,7 +150,7 @@ def test_registering_is_idempotent_under_an_idempotency_key(client, token, areas
 def test_confirming_before_uploading_is_a_409_upload_missing(client, token, areas):
     created = body(declare(client, token()))
     problem = assert_problem(confirm(client, token(), created["id"]), 409, "upload_missing")
-    assert problem["errors"][0]["loc"] == ["path", "id"]
+    assert problem["errors"][0]["loc"] == ["path", "file_id"]  # the route's own parameter name
 
 
 @pytest.mark.parametrize("uploaded, content_type, code, field", [

@@ -126,6 +126,27 @@ def test_every_schema_in_the_openapi_document_has_one_plain_name(client):
     assert not [name for name in schemas if "__" in name]
 
 
+def test_a_services_field_error_is_located_by_the_route_in_its_body_query_or_path():
+    """STYLE: services name fields relative to their input and know no HTTP; the route adds the location —
+    a field of its body model is in the body, a path parameter in the path, a location already given stays."""
+    from chalicelib.platform.errors import Unprocessable
+    from chalicelib.platform.model import Model
+    from chalicelib.platform.web import Spec, _located
+
+    class MenuBody(Model):
+        items: list[str]
+
+    errors = [{"loc": ["items", 0], "msg": "重复"}, {"loc": ["code"], "msg": "不是网格代码"},
+              {"loc": ["version"], "msg": "必填项"}, {"loc": ["header", "If-Match"], "msg": "必填项"}]
+    problem = _located(Unprocessable("x", errors=errors), Spec(summary="x", who="admin", body=MenuBody),
+                       {"code": "320402"})
+    assert [e["loc"] for e in problem.errors] == [
+        ["body", "items", 0], ["path", "code"], ["body", "version"], ["header", "If-Match"]]
+    in_query = _located(Unprocessable("x", errors=[{"loc": ["area"], "msg": "省级范围过大"}]),
+                        Spec(summary="x", who="admin"), {"month": "2026-12"})
+    assert in_query.errors[0]["loc"] == ["query", "area"]
+
+
 def test_a_weak_etag_never_matches_and_is_answered_like_a_stale_version(client, token, aws_backend):
     """CONTRACT "HTTP": If-Match compares strongly (RFC 9110 §13.1.1), so `W/"1"` is not version 1: the update
     is refused as a version that does not match (409 stale_version) and changes nothing; `"1"` and `1` match."""

@@ -407,6 +407,67 @@ def test_an_intake_target_naming_a_category_no_ticket_can_have_is_refused_when_d
         stand_in_plugin(intake_targets=(plugin.IntakeTarget("test_nothing", "无类别", (), _open_case, _progress),))
 
 
+TIMING_DAYS = plugin.Parameter("timing_service.review_days", title="审查时限", unit="日", minimum=1, maximum=60, default=7)
+TIMING_SERVICE = stand_in_plugin("timing-service", parameters=(TIMING_DAYS,),
+                                 ticket_categories=(plugin.TicketCategory("appraisal", "司法鉴定", time_limit=TIMING_DAYS),))
+
+
+def test_a_service_states_its_categorys_period_once_and_the_desk_counts_tickets_by_it(client, desk):
+    """SPEC C5, CONTRACT "Plugins" (the core names no plugin parameter): a service's own statutory period
+    (`TicketCategory(time_limit=…)`) limits that category's tickets, in its unit — here 7 days by the Civil
+    Code, a last day on a Sunday moving to Monday. Legal aid and notary time theirs so: the core states no
+    `intake.legal_aid_days` or `intake.notary_days`."""
+    from chalicelib.domain.policy.service import CORE_PARAMETERS
+
+    assert not {"intake.legal_aid_days", "intake.notary_days"} & set(CORE_PARAMETERS)
+    _pin(date(2026, 11, 29))  # a Sunday: the seventh day is Sunday 6 December, so Monday 7 December
+    with also_enabled(TIMING_SERVICE):
+        timed = ok(ask(client, desk["resident"], category="appraisal"), 201)
+    assert timed["due_on"] == "2026-12-07" and timed["deadline"].startswith("司法鉴定 7 日内办结")
+
+
+def test_a_category_only_a_disabled_service_times_takes_the_general_time_limit():
+    from chalicelib.domain.intake.models import deadline_parameter
+
+    before = plugin.enabled()
+    plugin.activate([])
+    try:
+        assert deadline_parameter("notary") == deadline_parameter("legal_aid") == "intake.other_days"
+        assert deadline_parameter("consultation") == "intake.consultation_days"
+    finally:
+        plugin.activate(before)
+    with also_enabled(TIMING_SERVICE):
+        assert deadline_parameter("appraisal") == "timing_service.review_days"
+
+
+def test_legal_aid_and_notary_time_their_tickets_by_their_own_statutory_periods():
+    """SPEC C5, L2 (法律援助法 art. 43: 7 days), N3 (15 working days): each period stated once, in its plugin."""
+    from chalicelib.domain.intake.models import deadline_parameter
+
+    before = plugin.enabled()
+    plugin.activate(plugin.load(["legal_aid", "notary"]))
+    try:
+        assert deadline_parameter("legal_aid") == "legal_aid.review_days"
+        assert deadline_parameter("notary") == "notary.certificate_days"
+        assert plugin.CATEGORIES["legal_aid"] == "法律援助"
+    finally:
+        plugin.activate(before)
+
+
+def test_a_ticket_time_limit_is_stated_once_and_counts_days_or_working_days():
+    with pytest.raises(ValueError, match="once"):
+        plugin.TicketCategory("timing", "x", days=3, time_limit=TIMING_DAYS)
+    with pytest.raises(ValueError, match="once"):
+        plugin.TicketCategory("timing", "x")
+    hours = plugin.Parameter("timing_service.x_hours", title="x", unit="小时", minimum=1, maximum=9)
+    with pytest.raises(ValueError, match="ticket time limit"):
+        plugin.TicketCategory("notary", "公证", time_limit=hours)
+    undeclared = stand_in_plugin("timing-undeclared", ticket_categories=(
+        plugin.TicketCategory("notary", "公证", time_limit=TIMING_DAYS),))
+    with pytest.raises(ValueError, match="not one of the plugin's parameters"):
+        plugin.activate([undeclared])
+
+
 PUBLICITY = stand_in_plugin("publicity-test", ticket_categories=(
     plugin.TicketCategory("publicity_request", "普法宣传", days=10, basis="示例：普法宣传需求 10 个工作日内安排"),),
     intake_targets=(plugin.IntakeTarget("publicity_visit", "送法上门", ("publicity_request",), _open_case, _progress),))

@@ -76,3 +76,19 @@ def test_every_intake_target_example_in_the_document_is_a_target_an_enabled_serv
                 if name == "target" for example in field.get("examples", [])]
     assert examples
     assert set(examples) <= declared, f"examples {sorted(set(examples) - declared)} are not of {sorted(declared)}"
+
+
+def test_every_list_answers_the_one_generic_page_named_after_its_items(app):
+    """CONTRACT "HTTP" lists: `Page[TicketSummary]` is the schema `TicketSummaryPage` — a plain, unique name
+    for a generated client — and no list declares a page class of its own."""
+    from chalicelib.platform.model import Page
+
+    schemas = openapi.build(app)["components"]["schemas"]
+    pages = [spec.response for *_, spec in openapi.routes_with_specs(app)
+             if spec and spec.response and set(spec.response.model_fields) == {"items", "next_cursor"}]
+    assert pages
+    for page in pages:
+        assert issubclass(page, Page) and page.__pydantic_generic_metadata__["origin"] is Page, page.__name__
+        (item,) = page.__pydantic_generic_metadata__["args"]
+        assert page.__name__ == item.__name__ + "Page" and page.__name__ in schemas
+        assert schemas[page.__name__]["properties"]["items"]["items"] == {"$ref": openapi.REF.format(model=item.__name__)}

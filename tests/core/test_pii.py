@@ -86,3 +86,59 @@ def test_a_sealed_number_stores_no_clear_text_and_reveals_only_on_purpose(aws_ba
     id_fields = pii.seal_id_number(number).fields("id")
     assert id_fields["id_masked"] == "320" + "*" * 11 + number[-4:]
     assert number not in "".join(id_fields.values())
+
+
+def test_an_id_number_field_normalises_the_number_and_names_the_reason_in_chinese():
+    """CONTRACT "Identity and access": one validator for every model's ID number (`pii.IdNumber`)."""
+    from pydantic import BaseModel
+
+    from chalicelib.platform.errors import from_validation_error
+
+    class Holder(BaseModel):
+        id_number: pii.IdNumber
+        other: pii.IdNumber | None = None
+
+    assert Holder(id_number="11010519491231002x").id_number == VALID
+    assert Holder(id_number=VALID, other=None).other is None
+    with pytest.raises(Exception) as caught:
+        Holder(id_number=VALID[:-1] + "1")
+    problem = from_validation_error(caught.value, "body")
+    assert [(e["loc"], e["msg"]) for e in problem.errors] == [(["body", "id_number"], "身份证号校验位不正确，请核对")]
+
+
+def test_every_model_takes_its_id_number_through_the_one_validator(app):
+    """No model keeps its own copy of the ID-number check: every `id_number` field a route reads is `IdNumber`."""
+    from chalicelib.platform.web import openapi
+
+    def id_number_fields(model, seen):
+        if model in seen:
+            return
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            if name == "id_number":
+                yield model, info
+            for nested in _models_in(info.annotation):
+                yield from id_number_fields(nested, seen)
+
+    seen: set = set()
+    found = [(model, info) for *_, spec in openapi.routes_with_specs(app) if spec and spec.body
+             for model, info in id_number_fields(spec.body, seen)]
+    assert found
+    for model, info in found:
+        assert any(getattr(m, "func", None) is pii._id_number_field for m in info.metadata) or \
+            _is_id_number(info.annotation), model.__name__
+
+
+def _is_id_number(annotation) -> bool:
+    import typing
+    return pii.IdNumber in typing.get_args(annotation) or annotation == pii.IdNumber
+
+
+def _models_in(annotation):
+    import typing
+
+    from pydantic import BaseModel
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in typing.get_args(annotation):
+        yield from _models_in(arg)

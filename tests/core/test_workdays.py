@@ -96,6 +96,12 @@ def test_a_period_of_days_ending_on_a_day_off_moves_to_the_next_working_day(star
     assert local(workdays.period_end(at(start), days).end) == due
 
 
+def test_a_period_of_days_from_a_date_ends_on_its_last_day_or_the_next_working_day():
+    """The same Civil Code count as `period_end`, as a due date (an intake ticket's, SPEC C5)."""
+    assert workdays.period_last_day(date(KNOWN_YEAR, 11, 23), 7).end == date(KNOWN_YEAR, 11, 30)
+    assert workdays.period_last_day(date(KNOWN_YEAR, 11, 29), 7).end == date(KNOWN_YEAR, 12, 7)  # Sunday → Monday
+
+
 def test_negative_spans_are_refused():
     with pytest.raises(ValueError):
         workdays.add_working_hours(at(f"{KNOWN_YEAR}-11-23 15:00"), -1)

@@ -218,7 +218,7 @@ class MePatch(Model):
     name: str | None = Field(None, min_length=1, max_length=40, description="姓名；实名登记后须与身份证号一同修改")
     phone: str | None = Field(None, max_length=20, description="自行填写的电话（未验证）；用 POST /v1/me/phone 绑定微信验证的手机号")
     home_grid: str | None = Field(None, description="所在网格的 15 位代码（从区域树选择）；null 清除")
-    id_number: str | None = Field(None, max_length=18, description="18 位身份证号（实名登记，须同时有姓名）；null 撤回实名登记")
+    id_number: pii.IdNumber | None = Field(None, max_length=18, description="18 位身份证号（实名登记，须同时有姓名）；null 撤回实名登记")
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
 
     @field_validator("phone")
@@ -232,11 +232,6 @@ class MePatch(Model):
         if value is not None and not re.fullmatch(r"\d{15}", value):
             raise ValueError("网格代码应为 15 位数字（村社区代码 + 3 位）")
         return value
-
-    @field_validator("id_number")
-    @classmethod
-    def _id_shape(cls, value: str | None) -> str | None:
-        return pii.normalize_id_number(value) if value is not None else None
 
 
 class PhoneIn(Model):
@@ -319,11 +314,6 @@ class StaffOut(Model):
                    institution=staff.institution, status=staff.status, phone_masked=staff.phone_masked,
                    wechat_bound=bool(staff.openid_hash), bound_at=iso(staff.bound_at), version=staff.version,
                    created_at=iso(staff.created_at), updated_at=iso(staff.updated_at))
-
-
-class StaffPage(Model):
-    items: list[StaffOut]
-    next_cursor: str | None = None
 
 
 class StaffQuery(Model):

@@ -22,6 +22,7 @@ from chalice import Blueprint, Response
 from chalicelib.domain.accounts import models, service as accounts
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, SIGNED_IN, endpoint, parse, parse_query
 
 bp = Blueprint(__name__)
@@ -125,7 +126,7 @@ def create_staff():
 
 
 @bp.route("/staff-accounts", methods=["GET"], authorizer=jwt_auth)
-@endpoint("工作人员账号列表（按辖区）", who={"admin"}, query=models.StaffQuery, response=models.StaffPage,
+@endpoint("工作人员账号列表（按辖区）", who={"admin"}, query=models.StaffQuery, response=Page[models.StaffOut],
           tags=("staff-accounts",))
 def list_staff():
     return accounts.list_staff(web.caller(), parse_query(models.StaffQuery))

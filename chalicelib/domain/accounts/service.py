@@ -44,7 +44,7 @@ from chalicelib.domain.accounts.limits import limit_attempts
 from chalicelib.domain.accounts.models import (
     PERSONAL_FIELDS, AccountBrief, HomeGridOut, IdNumberClaim, InvitationOut, KeptRecord, Kind, MeOut, MePatch,
     Origin, PhoneIn, RealNameOut, RefreshIn, RefreshToken, Resident, ResidentLink, Session, SessionOut,
-    SignedOut, SignInIn, StaffAccount, StaffIn, StaffInvite, StaffLink, StaffOut, StaffPage, StaffPatch,
+    SignedOut, SignInIn, StaffAccount, StaffIn, StaffInvite, StaffLink, StaffOut, StaffPatch,
     StaffQuery, StaffRole, WithdrawalOut,
 )
 from chalicelib.domain.accounts.profile import (
@@ -62,7 +62,7 @@ __all__ = [
     "PERSONAL_FIELDS", "AccountBrief", "HomeGridOut", "IdNumberClaim", "InvitationOut", "KeptRecord", "Kind",
     "MeOut", "MePatch", "Origin", "PhoneIn", "RealNameOut", "RefreshIn", "RefreshToken", "Resident",
     "ResidentLink", "Session", "SessionOut", "SignedOut", "SignInIn", "StaffAccount", "StaffIn", "StaffInvite",
-    "StaffLink", "StaffOut", "StaffPage", "StaffPatch", "StaffQuery", "StaffRole", "WithdrawalOut",
+    "StaffLink", "StaffOut", "StaffPatch", "StaffQuery", "StaffRole", "WithdrawalOut",
     # sign-in and sessions
     "Issued", "sign_in", "refresh", "revoke", "sign_out_everywhere", "limit_attempts",
     # the caller's own account

@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 
 from chalicelib.domain.accounts.models import (
-    InvitationOut, StaffAccount, StaffIn, StaffInvite, StaffOut, StaffPage, StaffPatch, StaffQuery,
+    InvitationOut, StaffAccount, StaffIn, StaffInvite, StaffOut, StaffPatch, StaffQuery,
 )
 from chalicelib.domain.accounts.sessions import KEEP_AFTER_EXPIRY, revoke_all
 from chalicelib.domain.accounts.store import STAFF_SUB, apply_changes, epoch, find_staff, phone_fields
@@ -18,6 +18,7 @@ from chalicelib.domain.areas import service as areas
 from chalicelib.platform import audit, pii, storage
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
+from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import now_utc
 
 INVITE_LIFETIME = timedelta(hours=72)
@@ -62,18 +63,18 @@ def get_staff(caller: Caller, sub: str) -> StaffAccount:
     return _visible_staff(caller, sub)
 
 
-def list_staff(caller: Caller, query: StaffQuery) -> StaffPage:
+def list_staff(caller: Caller, query: StaffQuery) -> Page[StaffOut]:
     area = query.area or caller.area or ""
     try:
         areas.level_of(area)
     except ValueError as exc:
-        raise Unprocessable(str(exc), errors=[{"loc": ["query", "area"], "msg": str(exc)}]) from None
+        raise Unprocessable(str(exc), errors=[{"loc": ["area"], "msg": str(exc)}]) from None
     if len(area) < 4:
         raise Unprocessable("请按市（4 位代码）或以下区域查询", code="area_too_broad",
-                            errors=[{"loc": ["query", "area"], "msg": "请指定市或以下区域"}])
+                            errors=[{"loc": ["area"], "msg": "请指定市或以下区域"}])
     require_area(caller, area)
     page = storage.page(StaffAccount, StaffAccount.entity, area, limit=query.limit, cursor=query.cursor)
-    return StaffPage(items=[StaffOut.of(StaffAccount.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    return Page[StaffOut](items=[StaffOut.of(StaffAccount.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
 def change_staff(caller: Caller, sub: str, patch: StaffPatch, expected_version: int) -> StaffAccount:

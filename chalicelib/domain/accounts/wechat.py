@@ -229,7 +229,7 @@ def phone_number(code: str) -> str:
         raise BadGateway("微信服务返回了无法识别的结果，请稍后再试")
     if answer.get("errcode") in (40029, 40163):
         raise Unprocessable("手机号授权凭证无效或已使用，请重新点击授权", code="phone_code_invalid",
-                            errors=[{"loc": ["body", "code"], "msg": "无效或已使用"}])
+                            errors=[{"loc": ["code"], "msg": "无效或已使用"}])
     _common_errors(answer, "getuserphonenumber")
     info = answer.get("phone_info")
     phone = info.get("purePhoneNumber") if isinstance(info, dict) else None
@@ -238,7 +238,7 @@ def phone_number(code: str) -> str:
         raise BadGateway("微信服务返回了无法识别的结果，请稍后再试")
     if country != "86":
         raise Unprocessable("目前只支持中国大陆手机号", code="phone_not_mainland",
-                            errors=[{"loc": ["body", "code"], "msg": "非中国大陆手机号"}])
+                            errors=[{"loc": ["code"], "msg": "非中国大陆手机号"}])
     return phone
 
 

@@ -90,11 +90,6 @@ class AreaRef(Model):
         return cls(code=area.code, name=area.name, level=area.level)
 
 
-class AreaPage(Model):
-    items: list[AreaOut]
-    next_cursor: str | None = None
-
-
 class Breadcrumb(Model):
     items: list[AreaOut] = Field(description="从省到该区域，逐级")
 

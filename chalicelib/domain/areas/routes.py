@@ -7,6 +7,7 @@ from pydantic import ConfigDict
 from chalicelib.domain.areas import models, service as areas
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, PageQuery, endpoint, parse, parse_query
 
 bp = Blueprint(__name__)
@@ -17,7 +18,7 @@ class ChildrenQuery(PageQuery):
 
 
 @bp.route("/areas", methods=["GET"])
-@endpoint("顶级区域（省）列表", who=PUBLIC, query=PageQuery, response=models.AreaPage, tags=("areas",))
+@endpoint("顶级区域（省）列表", who=PUBLIC, query=PageQuery, response=Page[models.AreaOut], tags=("areas",))
 def list_root_areas():
     q = parse_query(PageQuery)
     return areas.children(None, limit=q.limit, cursor=q.cursor)
@@ -47,7 +48,7 @@ def change_area(code):
 
 
 @bp.route("/areas/{code}/children", methods=["GET"])
-@endpoint("下级区域列表", who=PUBLIC, query=ChildrenQuery, response=models.AreaPage, tags=("areas",))
+@endpoint("下级区域列表", who=PUBLIC, query=ChildrenQuery, response=Page[models.AreaOut], tags=("areas",))
 def list_child_areas(code):
     q = parse_query(ChildrenQuery)
     return areas.children(code, limit=q.limit, cursor=q.cursor)

@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Iterable
 
 from chalicelib.domain.areas.models import (
-    CHILDREN, CODE_LENGTHS, LEVEL_NAMES, LEVELS, OF_LEVEL, ROOT, Area, BoardStamp, AreaIn, AreaOut, AreaPage, AreaPatch, Breadcrumb, Level,
+    CHILDREN, CODE_LENGTHS, LEVEL_NAMES, LEVELS, OF_LEVEL, ROOT, Area, BoardStamp, AreaIn, AreaOut, AreaPatch, Breadcrumb, Level,
     ancestors, level_of, parent_of,
 )
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
+from chalicelib.platform.model import Page
 
 # The vocabulary lives in models; it is named here too because callers reach for `areas.level_of` beside
 # `areas.get` (accounts, screening, policy).
@@ -49,11 +50,11 @@ def get(code: str) -> Area:
     return area
 
 
-def children(code: str | None, *, limit: int, cursor: str | None) -> AreaPage:
+def children(code: str | None, *, limit: int, cursor: str | None) -> Page[AreaOut]:
     page = storage.page(Area, CHILDREN, code or ROOT, limit=limit, cursor=cursor)
     if not page.items and code is not None and cursor is None:
         get(code)  # an empty list: 404 if the parent itself is unknown (the second call only then)
-    return AreaPage(items=[AreaOut.of(Area.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    return Page[AreaOut](items=[AreaOut.of(Area.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
 def all_children(code: str) -> list[Area]:
@@ -90,9 +91,9 @@ def create(actor: audit.Actor, caller: Caller, data: AreaIn) -> Area:
     except Conflict as exc:
         if exc.code == "already_exists":
             raise Conflict(f"区划代码 {data.code} 已存在", code="area_exists",
-                           errors=[{"loc": ["body", "code"], "msg": "已存在"}]) from None
+                           errors=[{"loc": ["code"], "msg": "已存在"}]) from None
         raise Unprocessable(f"上级区域 {parent_code} 不存在或已撤销", code="parent_not_found",
-                            errors=[{"loc": ["body", "code"], "msg": "上级区域不存在或已撤销"}]) from None
+                            errors=[{"loc": ["code"], "msg": "上级区域不存在或已撤销"}]) from None
 
 
 def change(actor: audit.Actor, caller: Caller, code: str, patch: AreaPatch, expected_version: int) -> Area:

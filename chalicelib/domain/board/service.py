@@ -93,10 +93,10 @@ def set_menu(caller: Caller, code: str, data: MenuIn,
     """Replace the area's X items: (menu, created). An existing menu needs the version last seen."""
     actor = caller.actor
     chain, menus = _chain_and_menus(code)
-    require_covers(caller, code, ["path", "code"])
+    require_covers(caller, code, ["code"])
     if chain[-1].level in ("province", "city"):
         raise Unprocessable("自选服务项由区县、镇街、村社区或网格设置", code="area_level_not_allowed",
-                            errors=field_error(["path", "code"], "请选择区县或以下区域"))
+                            errors=field_error(["code"], "请选择区县或以下区域"))
     core = {e.key for e in core_services()}
     keys_seen: set[str] = set()
     for index, item in enumerate(data.items):
@@ -112,7 +112,7 @@ def set_menu(caller: Caller, code: str, data: MenuIn,
                                              audit.entry(actor, "create", "area-menu", code, summary)]), True
     if expected_version is None:
         raise BadRequest("修改需提供记录版本（If-Match 或 version）", code="version_required",
-                         errors=field_error(["header", "If-Match"], "必填项"))
+                         errors=field_error(["version"], "必填项"))
     before = [i.key for i in existing.items]
     return storage.update(existing, {"items": data.items}, expected_version=expected_version, also=[
         *boards_changed(code), audit.entry(actor, "update", "area-menu", code, summary,
@@ -128,7 +128,7 @@ def _require_grid(code: str) -> None:
         raise NotFound(f"区域 {code} 不存在", code="area_not_found") from None
     if not is_grid:
         raise Unprocessable("请选择一个网格（15 位代码）", code="not_a_grid",
-                            errors=field_error(["path", "code"], "不是网格代码"))
+                            errors=field_error(["code"], "不是网格代码"))
 
 
 def _services_shown() -> str:

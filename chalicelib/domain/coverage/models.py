@@ -120,11 +120,6 @@ class AssignmentOut(Model):
     version: int
 
 
-class AssignmentPage(Model):
-    items: list[AssignmentOut]
-    next_cursor: str | None = None
-
-
 # --- the coverage report --------------------------------------------------------------------------
 
 class RoleTally(Model):

@@ -9,6 +9,7 @@ from chalicelib.domain.coverage import models, service as coverage
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.auth.tokens import STAFF_ROLES
+from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, PageQuery, endpoint, parse, parse_query
 
 bp = Blueprint(__name__)
@@ -51,7 +52,7 @@ def _assigned(record):
 
 
 @bp.route("/assignments", methods=["GET"], authorizer=jwt_auth)
-@endpoint("某角色在区域内的全部分配", who=STAFF, query=AssignmentListQuery, response=models.AssignmentPage,
+@endpoint("某角色在区域内的全部分配", who=STAFF, query=AssignmentListQuery, response=Page[models.AssignmentOut],
           tags=("coverage",))
 def list_assignments():
     q = parse_query(AssignmentListQuery)
@@ -68,7 +69,7 @@ def end_assignment(assignment_id):
 
 @bp.route("/areas/{code}/assignments", methods=["GET"], authorizer=jwt_auth)
 @endpoint("该区域（网格）由谁负责：直接分配的和上级区域分配的", who=STAFF, query=RoleQuery,
-          response=models.AssignmentPage, tags=("coverage",))
+          response=Page[models.AssignmentOut], tags=("coverage",))
 def list_area_assignments(code):
     q = parse_query(RoleQuery)
     return coverage.list_for_area(web.caller(), code, q.role, limit=q.limit, cursor=q.cursor)

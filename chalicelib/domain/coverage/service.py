@@ -25,7 +25,7 @@ from chalicelib import plugin
 from chalicelib.domain.areas.models import LEVELS, Area, AreaRef, ancestors, level_of
 from chalicelib.domain.areas.service import all_children, descendants
 from chalicelib.domain.coverage.models import (
-    BY_ROLE, LEVEL_TITLES, Assignment, AssignmentIn, AssignmentOut, AssignmentPage, CoverageReport, CoverageRow,
+    BY_ROLE, LEVEL_TITLES, Assignment, AssignmentIn, AssignmentOut, CoverageReport, CoverageRow,
     GapGrid, GapPage, RoleDef, RoleOut, RoleTally, district_of,
 )
 from chalicelib.domain.directory import service as directory
@@ -33,6 +33,7 @@ from chalicelib.domain.areas.service import area_chain, boards_changed, existing
 from chalicelib.platform.auth import require_covers
 from chalicelib.platform.errors import field_error
 from chalicelib.platform.storage.batch import fan_out
+from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
@@ -152,28 +153,28 @@ def applying_to(linked: dict[str, list[dict[str, Any]]]) -> list[Assignment]:
     return [Assignment.from_item(i) for items in linked.values() for i in items if i.get("entity") == "assignment"]
 
 
-def list_for_area(caller: Caller, code: str, role: str | None, *, limit: int, cursor: str | None) -> AssignmentPage:
+def list_for_area(caller: Caller, code: str, role: str | None, *, limit: int, cursor: str | None) -> Page[AssignmentOut]:
     """Who is assigned to `code`: directly, or through the village/town/district above it."""
     if role:
-        role_named(role, ["query", "role"])
+        role_named(role, ["role"])
     chain = area_chain(code)
-    require_covers(caller, code, ["path", "code"])
+    require_covers(caller, code, ["code"])
     records = [r for r in applying_to(directory.linked_items([c for c in chain if len(c) >= 6]))
                if role in (None, r.role)]
     page, next_cursor = paged(records, sort_key=lambda r: f"{r.role}.{len(r.area):02d}.{r.id}",
                               query_id=f"assignments|{code}|{role or '*'}", limit=limit, cursor=cursor)
-    return AssignmentPage(items=describe(page), next_cursor=next_cursor)
+    return Page[AssignmentOut](items=describe(page), next_cursor=next_cursor)
 
 
-def list_in_area(caller: Caller, code: str, role: str, *, limit: int, cursor: str | None) -> AssignmentPage:
+def list_in_area(caller: Caller, code: str, role: str, *, limit: int, cursor: str | None) -> Page[AssignmentOut]:
     """Every assignment of one role at or below `code` (a district or below), by area code."""
-    role_named(role, ["query", "role"])
+    role_named(role, ["role"])
     if len(code) < 6:
         raise Unprocessable("请选择区县或以下区域", code="area_too_large",
-                            errors=field_error(["query", "area"], "请选择区县或以下区域"))
-    require_covers(caller, code, ["query", "area"])
+                            errors=field_error(["area"], "请选择区县或以下区域"))
+    require_covers(caller, code, ["area"])
     page = storage.page(Assignment, BY_ROLE, (role, district_of(code)), after=(code,), limit=limit, cursor=cursor)
-    return AssignmentPage(items=describe([Assignment.from_item(i) for i in page.items]),
+    return Page[AssignmentOut](items=describe([Assignment.from_item(i) for i in page.items]),
                           next_cursor=page.next_cursor)
 
 
@@ -250,9 +251,9 @@ def compute(caller: Caller, code: str, role: str | None = None) -> Coverage:
     area = areas[code]
     if area.level == "province":
         raise Unprocessable("覆盖报告请按市或以下区域查询", code="area_too_large",
-                            errors=field_error(["path", "code"], "请选择市级或以下区域"))
-    require_covers(caller, code, ["path", "code"])
-    wanted = [role_named(role, ["query", "role"])] if role else roles()
+                            errors=field_error(["code"], "请选择市级或以下区域"))
+    require_covers(caller, code, ["code"])
+    wanted = [role_named(role, ["role"])] if role else roles()
     kids = subtree(area)
     children = kids.get(area.code, []) if area.level != "grid" else []
     parents: dict[str, Area] = {}

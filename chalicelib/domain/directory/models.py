@@ -236,11 +236,6 @@ class InstitutionOut(Model):
                    demo=inst.demo, version=inst.version)
 
 
-class InstitutionPage(Model):
-    items: list[InstitutionOut]
-    next_cursor: str | None = None
-
-
 class InstitutionCard(Model):
     """The public view: what a resident needs to find the institution, phone masked."""
     id: str
@@ -260,11 +255,6 @@ class InstitutionCard(Model):
 
 class ServingInstitution(InstitutionCard):
     serves_area: AreaRef = Field(description="该机构对接的区域（本区域或其上级）")
-
-
-class ServingPage(Model):
-    items: list[ServingInstitution]
-    next_cursor: str | None = None
 
 
 # --- people ---------------------------------------------------------------------------------------
@@ -357,11 +347,6 @@ class PersonOut(Model):
                    institution_id=person.institution_id, institution_name=institution.name if institution else None,
                    duty=person.duty, phone=person.phone_masked, hours=person.hours, status=person.status,
                    demo=person.demo, version=person.version)
-
-
-class PersonPage(Model):
-    items: list[PersonOut]
-    next_cursor: str | None = None
 
 
 class ContactCard(Model):

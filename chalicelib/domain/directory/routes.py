@@ -11,6 +11,7 @@ from chalicelib.domain.directory import models, service as directory
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.auth.tokens import STAFF_ROLES
+from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, PageQuery, endpoint, parse, parse_query
 
 bp = Blueprint(__name__)
@@ -43,7 +44,7 @@ def create_institution():
 
 
 @bp.route("/institutions", methods=["GET"], authorizer=jwt_auth)
-@endpoint("辖区内的机构", who=STAFF, query=InstitutionListQuery, response=models.InstitutionPage,
+@endpoint("辖区内的机构", who=STAFF, query=InstitutionListQuery, response=Page[models.InstitutionOut],
           tags=("directory",))
 def list_institutions():
     q = parse_query(InstitutionListQuery)
@@ -67,14 +68,14 @@ def change_institution(institution_id):
 
 
 @bp.route("/institutions/{institution_id}/people", methods=["GET"], authorizer=jwt_auth)
-@endpoint("机构人员名册", who=STAFF, query=PageQuery, response=models.PersonPage, tags=("directory",))
+@endpoint("机构人员名册", who=STAFF, query=PageQuery, response=Page[models.PersonOut], tags=("directory",))
 def list_institution_people(institution_id):
     q = parse_query(PageQuery)
     return directory.institution_people(web.caller(), institution_id, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/areas/{code}/institutions", methods=["GET"])
-@endpoint("为该区域服务的机构（含对接其上级区域的）", who=PUBLIC, query=PageQuery, response=models.ServingPage,
+@endpoint("为该区域服务的机构（含对接其上级区域的）", who=PUBLIC, query=PageQuery, response=Page[models.ServingInstitution],
           tags=("directory",))
 def list_serving_institutions(code):
     q = parse_query(PageQuery)
@@ -91,7 +92,7 @@ def create_person():
 
 
 @bp.route("/people", methods=["GET"], authorizer=jwt_auth)
-@endpoint("辖区内的人员", who=STAFF, query=AreaListQuery, response=models.PersonPage, tags=("directory",))
+@endpoint("辖区内的人员", who=STAFF, query=AreaListQuery, response=Page[models.PersonOut], tags=("directory",))
 def list_people():
     q = parse_query(AreaListQuery)
     return directory.list_people(web.caller(), q.area, limit=q.limit, cursor=q.cursor)

@@ -24,13 +24,13 @@ from chalicelib.domain.areas.models import Area, AreaRef, ancestors, level_of
 from chalicelib.domain.areas.service import area_chain, boards_changed, existing_area, get_many as load_areas
 from chalicelib.domain.directory.models import (
     KIND_TITLES, LEVEL_HOMES, LEVELS, LINKED, OF_KIND, PERSON_ROLES, ROSTER, Institution, InstitutionCard, Serving,
-    InstitutionIn, InstitutionOut, InstitutionPage, InstitutionPatch, Person, PersonIn,
-    PersonOut, PersonPage, PersonPatch, ServingInstitution, ServingPage,
+    InstitutionIn, InstitutionOut, InstitutionPatch, Person, PersonIn,
+    PersonOut, PersonPatch, ServingInstitution,
 )
 from chalicelib.platform import audit, pii, storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Forbidden, NotFound, Unprocessable, field_error
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 from chalicelib.platform.storage.batch import fan_out
 from chalicelib.platform.storage.paging import paged
 
@@ -43,10 +43,10 @@ def list_scope(caller: Caller, area: str | None) -> str:
     Area lists are partitioned by city, so the scope must be a city or below."""
     scope = area or caller.area or ""
     if area:
-        require_covers(caller, area, ["query", "area"])
+        require_covers(caller, area, ["area"])
     if len(scope) < 4:
         raise Unprocessable("请选择市级或以下区域", code="area_too_large",
-                            errors=field_error(["query", "area"], "请选择市级或以下区域"))
+                            errors=field_error(["area"], "请选择市级或以下区域"))
     return scope
 
 
@@ -169,11 +169,11 @@ def change_institution(caller: Caller, institution_id: str, patch: InstitutionPa
 
 
 def list_institutions(caller: Caller, area: str | None, kind: str | None, *, limit: int,
-                      cursor: str | None) -> InstitutionPage:
+                      cursor: str | None) -> Page[InstitutionOut]:
     scope = list_scope(caller, area)
     page = storage.page(Institution, OF_KIND, (scope, kind), limit=limit, cursor=cursor) if kind \
         else storage.page(Institution, "institution", scope, limit=limit, cursor=cursor)
-    return InstitutionPage(items=[InstitutionOut.of(Institution.from_item(i)) for i in page.items],
+    return Page[InstitutionOut](items=[InstitutionOut.of(Institution.from_item(i)) for i in page.items],
                            next_cursor=page.next_cursor)
 
 
@@ -206,7 +206,7 @@ def serving(linked: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str]]:
     return [p for p in pairs if not (p[1] in seen or seen.add(p[1]))]
 
 
-def institutions_serving(code: str, *, limit: int, cursor: str | None) -> ServingPage:
+def institutions_serving(code: str, *, limit: int, cursor: str | None) -> Page[ServingInstitution]:
     """Public: the institutions mapped to `code` or any area above it, nearest first."""
     chain = area_chain(code)
     pairs = serving(linked_items([c for c in chain if len(c) >= 4]))
@@ -215,7 +215,7 @@ def institutions_serving(code: str, *, limit: int, cursor: str | None) -> Servin
              for c, i in pairs if i in insts and insts[i].status == "active" and c in chain]
     items, next_cursor = paged(cards, sort_key=lambda c: f"{20 - len(c.serves_area.code):02d}.{c.kind}.{c.id}",
                                query_id=f"serving|{code}", limit=limit, cursor=cursor)
-    return ServingPage(items=items, next_cursor=next_cursor)
+    return Page[ServingInstitution](items=items, next_cursor=next_cursor)
 
 
 # --- people ---------------------------------------------------------------------------------------
@@ -280,24 +280,24 @@ def change_person(caller: Caller, person_id: str, patch: PersonPatch,
         *boards_changed(person.home_area), audit.entry(actor, "update", "person", person.id, "修改 " + "、".join(fields), shown)])
 
 
-def list_people(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> PersonPage:
+def list_people(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> Page[PersonOut]:
     scope = list_scope(caller, area)
     page = storage.page(Person, "person", scope, limit=limit, cursor=cursor)
     return _person_page(page)
 
 
-def institution_people(caller: Caller, institution_id: str, *, limit: int, cursor: str | None) -> PersonPage:
+def institution_people(caller: Caller, institution_id: str, *, limit: int, cursor: str | None) -> Page[PersonOut]:
     """The roster of one institution; people outside the caller's jurisdiction are left out."""
     institution_for(caller, institution_id)
     page = storage.page(Person, ROSTER, institution_id, limit=limit, cursor=cursor)
     return _person_page(page, keep=lambda p: caller.covers(p.home_area))
 
 
-def _person_page(page: storage.Page, keep: Callable[[Person], bool] = lambda p: True) -> PersonPage:
+def _person_page(page: storage.Page, keep: Callable[[Person], bool] = lambda p: True) -> Page[PersonOut]:
     people = [p for p in (Person.from_item(i) for i in page.items) if keep(p)]
     insts = load_institutions({p.institution_id for p in people if p.institution_id})
-    return PersonPage(items=[PersonOut.of(p, insts.get(p.institution_id or "")) for p in people],
-                      next_cursor=page.next_cursor)
+    return Page[PersonOut](items=[PersonOut.of(p, insts.get(p.institution_id or "")) for p in people],
+                           next_cursor=page.next_cursor)
 
 
 def load_people(ids: Iterable[str]) -> dict[str, Person]:

@@ -264,11 +264,6 @@ class MessageOut(Model):
                    reply=m.reply, replied_on=m.replied_on, version=m.version)
 
 
-class MessagePage(Model):
-    items: list[MessageOut]
-    next_cursor: str | None = None
-
-
 class MessageCounts(Model):
     area: str
     month: str
@@ -276,11 +271,6 @@ class MessageCounts(Model):
     suggestions: int
     replied: int
     replied_on_time: int
-
-
-class RectificationPage(Model):
-    items: list[RectificationOut]
-    next_cursor: str | None = None
 
 
 class StatsOut(Model):

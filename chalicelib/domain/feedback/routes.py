@@ -5,13 +5,14 @@ from chalice import Blueprint
 
 from chalicelib.domain.feedback import service
 from chalicelib.domain.feedback.models import (
-    AppealIn, DecisionIn, MessageCounts, MessageIn, MessageOut, MessagePage, NoteIn, OpenTasksQuery, RatingIn,
-    RatingOut, RectificationOut, RectificationPage, ReplyIn,
+    AppealIn, DecisionIn, MessageCounts, MessageIn, MessageOut, NoteIn, OpenTasksQuery, RatingIn,
+    RatingOut, RectificationOut, ReplyIn,
     StatsOut, StatsQuery,
 )
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.auth.tokens import STAFF_ROLES
+from chalicelib.platform.model import Page
 from chalicelib.platform.web import SIGNED_IN, caller, endpoint, parse, parse_query
 
 bp = Blueprint(__name__)
@@ -53,7 +54,7 @@ def decide(code):
 
 
 @bp.route("/feedback/rectifications", methods=["GET"], authorizer=jwt_auth)
-@endpoint("辖区待完成的整改任务", who=STAFF, query=OpenTasksQuery, response=RectificationPage, tags=TAGS)
+@endpoint("辖区待完成的整改任务", who=STAFF, query=OpenTasksQuery, response=Page[RectificationOut], tags=TAGS)
 def open_tasks():
     q = parse_query(OpenTasksQuery)
     return service.open_tasks(caller(), q.area, limit=q.limit, cursor=q.cursor)
@@ -88,7 +89,7 @@ def post_message():
 
 
 @bp.route("/feedback/messages", methods=["GET"], authorizer=jwt_auth)
-@endpoint("辖区待答复的投诉和建议（辖区管理员）", who=ADMIN, query=OpenTasksQuery, response=MessagePage, tags=TAGS)
+@endpoint("辖区待答复的投诉和建议（辖区管理员）", who=ADMIN, query=OpenTasksQuery, response=Page[MessageOut], tags=TAGS)
 def open_messages():
     q = parse_query(OpenTasksQuery)
     return service.open_messages(caller(), q.area, limit=q.limit, cursor=q.cursor)

@@ -22,12 +22,13 @@ from chalicelib.domain.intake import access as tickets
 from chalicelib.domain.policy import service as policy
 from chalicelib.domain.feedback.models import (
     BAD, CALLBACK_PARAMETER, MESSAGE, RATING, RECTIFICATION, RECTIFY_PARAMETER, REPLY_PARAMETER, Appeal, AppealIn,
-    DecisionIn, Message, MessageCounts, MessageIn, MessageOut, MessagePage, NoteIn, Rating, RatingIn, RatingOut,
-    Rectification, RectificationOut, RectificationPage, ReplyIn, StatsOut, worst,
+    DecisionIn, Message, MessageCounts, MessageIn, MessageOut, NoteIn, Rating, RatingIn, RatingOut,
+    Rectification, RectificationOut, ReplyIn, StatsOut, worst,
 )
 from chalicelib.platform import audit, storage, workdays
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.platform.model import Page
 from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 
@@ -172,14 +173,14 @@ def _task_step(caller: Caller, code: str, data: NoteIn, expected_version: int, *
     return RectificationOut.of(task)
 
 
-def open_tasks(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> RectificationPage:
+def open_tasks(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> Page[RectificationOut]:
     """The area's open rectification tasks, soonest rectification deadline first within each grid: all of
     them for its admins, their own for the staff rated (one Query page: a page may hold fewer than `limit`)."""
     area = area or caller.area or ""
     require_covers(caller, area, ["area"])
     page = storage.page(Rectification, "feedback-rectification-open", (area, "open"), limit=limit, cursor=cursor)
     tasks = [t for t in map(Rectification.from_item, page.items) if concerns(caller, t.grid, t.staff)]
-    return RectificationPage(items=[RectificationOut.of(t) for t in tasks], next_cursor=page.next_cursor)
+    return Page[RectificationOut](items=[RectificationOut.of(t) for t in tasks], next_cursor=page.next_cursor)
 
 
 def stats(caller: Caller, area: str | None, month: str) -> StatsOut:
@@ -260,12 +261,12 @@ def reply(caller: Caller, message_id: str, data: ReplyIn, expected_version: int)
     return MessageOut.of(message)
 
 
-def open_messages(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> MessagePage:
+def open_messages(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> Page[MessageOut]:
     """The area's unanswered complaints and suggestions, soonest reply deadline first within each area."""
     area = area or caller.area or ""
     require_covers(caller, area, ["area"])
     page = storage.page(Message, "feedback-message-open", (area, "open"), limit=limit, cursor=cursor)
-    return MessagePage(items=[MessageOut.of(Message.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    return Page[MessageOut](items=[MessageOut.of(Message.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
 def message_counts(caller: Caller, area: str | None, month: str) -> MessageCounts:

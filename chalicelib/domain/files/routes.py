@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field
 from chalicelib.domain.files import service as files
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, SIGNED_IN, PageQuery, endpoint, parse, parse_query
 
 bp = Blueprint(__name__)
@@ -22,7 +23,7 @@ class LinkedQuery(PageQuery):
 
 
 @bp.route("/files", methods=["GET"], authorizer=jwt_auth)
-@endpoint("某条记录的附件", who=SIGNED_IN, query=LinkedQuery, response=files.FilePage, tags=TAGS,
+@endpoint("某条记录的附件", who=SIGNED_IN, query=LinkedQuery, response=Page[files.FileOut], tags=TAGS,
           description="能查看该记录的人可见（如受理单：本人及辖区工作人员）；其他人得到该记录的 404。")
 def list_linked_files():
     q = parse_query(LinkedQuery)
@@ -68,7 +69,7 @@ def download_file(file_id):
 
 
 @bp.route("/areas/{code}/leaflets", methods=["GET"])
-@endpoint("区域的宣传资料（公开）", who=PUBLIC, query=PageQuery, response=files.LeafletPage, tags=TAGS,
+@endpoint("区域的宣传资料（公开）", who=PUBLIC, query=PageQuery, response=Page[files.LeafletOut], tags=TAGS,
           description="该区域及其下级区域已发布的宣传资料（C10）；下载需登录。")
 def list_leaflets(code):
     q = parse_query(PageQuery)

@@ -44,7 +44,7 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
 from chalicelib.platform.timeutil import now_utc, to_shanghai
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 
 ENTITY = "file"
 LEAFLET_LIST = "leaflet"
@@ -191,11 +191,6 @@ class FileCreated(FileOut):
     upload: UploadForm
 
 
-class FilePage(Model):
-    items: list[FileOut]
-    next_cursor: str | None = None
-
-
 class LeafletOut(Model):
     """What anyone may see of a published leaflet (no uploader)."""
     id: str
@@ -209,11 +204,6 @@ class LeafletOut(Model):
     def of(cls, f: StoredFile) -> "LeafletOut":
         return cls(id=f.id, title=f.title, area=f.area, content_type=f.content_type, size_bytes=f.size_bytes,
                    created_at=f.created_at.isoformat())
-
-
-class LeafletPage(Model):
-    items: list[LeafletOut]
-    next_cursor: str | None = None
 
 
 class Download(Model):
@@ -253,7 +243,7 @@ def _check_link(caller: Caller, linked_record: str) -> None:
     rule = link_rule(entity)
     if rule is None:
         raise Unprocessable(f"不能把文件关联到「{entity}」类记录", code="unknown_linked_entity",
-                            errors=[{"loc": ["body", "linked_record"], "msg": "不支持关联此类记录"}])
+                            errors=[{"loc": ["linked_record"], "msg": "不支持关联此类记录"}])
     rule.may_link(caller, record_id)
 
 
@@ -288,7 +278,7 @@ def content_disposition(title: str, extension: str) -> str:
 
 
 def _field(loc: str, msg: str) -> list[dict[str, Any]]:
-    return [{"loc": ["body", loc], "msg": msg}]
+    return [{"loc": [loc], "msg": msg}]
 
 
 def _expires(seconds: int) -> str:
@@ -400,7 +390,7 @@ def confirm(actor: audit.Actor, caller: Caller, file_id: str) -> StoredFile:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
             raise Conflict("还没有收到上传的文件，请先按 upload 上传再确认", code="upload_missing",
-                           errors=[{"loc": ["path", "id"], "msg": "对象不存在"}]) from None
+                           errors=[{"loc": ["file_id"], "msg": "对象不存在"}]) from None
         raise
     if head["ContentLength"] != record.size_bytes:
         raise Unprocessable(f"上传的文件大小为 {head['ContentLength']} 字节，与登记的 {record.size_bytes} 字节不符",
@@ -500,13 +490,13 @@ def link_ops(actor: audit.Actor, caller: Caller, record: StoredFile, entity: str
             audit.entry(actor, "link", ENTITY, record.id, f"关联到 {linked}", {"linked_record": {"to": linked}})]
 
 
-def for_record(entity: str, record_id: str, *, limit: int = 20, cursor: str | None = None) -> FilePage:
+def for_record(entity: str, record_id: str, *, limit: int = 20, cursor: str | None = None) -> Page[FileOut]:
     """The available files linked to one record, oldest first (the plugin decides who may see them)."""
     page = storage.page(StoredFile, FILES_FOR, (entity, record_id), limit=limit, cursor=cursor)
-    return FilePage(items=[FileOut.of(StoredFile.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    return Page[FileOut](items=[FileOut.of(StoredFile.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
-def linked_to(caller: Caller, linked_record: str, *, limit: int, cursor: str | None) -> FilePage:
+def linked_to(caller: Caller, linked_record: str, *, limit: int, cursor: str | None) -> Page[FileOut]:
     """The files attached to a record, for whoever its link rule lets through (a ticket's resident and
     the staff holding it); anyone else gets the record's own 404. One Query after the rule's check."""
     entity, _, record_id = linked_record.partition(":")
@@ -516,15 +506,15 @@ def linked_to(caller: Caller, linked_record: str, *, limit: int, cursor: str | N
                             errors=[{"loc": ["linked_record"], "msg": "不支持关联此类记录"}])
     rule.may_link(caller, record_id)
     page = storage.page(StoredFile, FILES_FOR, (entity, record_id), limit=limit, cursor=cursor)
-    return FilePage(items=[FileOut.of(StoredFile.from_item(i), viewer=caller) for i in page.items],
+    return Page[FileOut](items=[FileOut.of(StoredFile.from_item(i), viewer=caller) for i in page.items],
                     next_cursor=page.next_cursor)
 
 
-def leaflets(area_code: str, *, limit: int, cursor: str | None) -> LeafletPage:
+def leaflets(area_code: str, *, limit: int, cursor: str | None) -> Page[LeafletOut]:
     """Published leaflets of an area and everything below it (C10: downloadable by residents)."""
     from chalicelib.domain.areas import service as areas
 
     areas.get(area_code)  # 404 for an unknown area rather than an empty list
     page = storage.page(StoredFile, LEAFLET_LIST, area_code, limit=limit, cursor=cursor)
-    return LeafletPage(items=[LeafletOut.of(StoredFile.from_item(i)) for i in page.items],
+    return Page[LeafletOut](items=[LeafletOut.of(StoredFile.from_item(i)) for i in page.items],
                        next_cursor=page.next_cursor)

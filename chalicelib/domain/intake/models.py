@@ -19,7 +19,7 @@ from pydantic import ConfigDict, Field
 
 from chalicelib import plugin
 from chalicelib.domain.notify.models import Notice
-from chalicelib.platform import storage
+from chalicelib.platform import storage, workdays
 from chalicelib.platform.model import Model, vocabulary
 from chalicelib.platform.timeutil import iso
 
@@ -31,11 +31,34 @@ TICKET_NUMBERS = storage.Counter("intake-counter")
 CODE_SHAPE = r"^FW-\d{6}-\d{4}-\d{4,6}$"
 
 # The categories a request is classified into (the plugin contract's vocabulary: the core's and the enabled
-# plugins' own), and the policy parameter holding each one's time limit in working days (declared in
-# chalicelib.domain.policy.service.CORE_PARAMETERS for the core's, by the plugin for its own; set per area).
+# plugins' own), and the policy parameter holding each one's time limit: the one an enabled service declares
+# for the category (`plugin.TicketCategory`: its own statutory period, or `intake.<category>_days` for a
+# category of its own), else the core's `intake.<category>_days` in working days
+# (chalicelib.domain.policy.service.CORE_PARAMETERS), else, for a category only a disabled service times,
+# the general `intake.other_days`.
 CATEGORIES = plugin.CATEGORIES
 DUE_SOON_PARAMETER = "intake.due_soon_days"
-deadline_parameter = plugin.ticket_deadline_parameter
+GENERAL_DEADLINE = "intake.other_days"
+WORKING_DAYS = "工作日"
+
+
+def deadline_parameter(category: str) -> str:
+    from chalicelib.domain.policy.service import CORE_PARAMETERS
+
+    owned = plugin.ticket_time_limit(category)
+    if owned is not None:
+        return owned.name
+    core = f"intake.{category}_days"
+    return core if core in CORE_PARAMETERS else GENERAL_DEADLINE
+
+
+def due_after(day: date, days: int, unit: str) -> workdays.Counted:
+    """The due day of a time limit counted from `day`: working days, or calendar days by the Civil Code."""
+    return workdays.add_working_days(day, days) if unit == WORKING_DAYS else workdays.period_last_day(day, days)
+
+
+def time_limit_text(days: int, unit: str) -> str:
+    return f"{days} 个工作日" if unit == WORKING_DAYS else f"{days} {unit}"
 
 
 # The receivers (首问负责制, SPEC C5): the sign-in roles staffing the desks where requests arrive — the grid,
@@ -144,6 +167,7 @@ class Ticket(storage.Record):
     received_on: date                        # Asia/Shanghai: the day the time limit counts from
     due_on: date                             # the last working day of the time limit
     deadline_days: int
+    deadline_unit: str = WORKING_DAYS        # of the parameter that set it: 工作日, or 日 counted by the Civil Code
     deadline_basis: str                      # the policy version that set it, for the reason shown
     deadline_estimated: bool = False         # the holiday calendar lacked a year (see platform.workdays)
     overdue: bool = False
@@ -330,11 +354,6 @@ class MineOut(Model):
                    due_on=entry.due_on)
 
 
-class MinePage(Model):
-    items: list[MineOut]
-    next_cursor: str | None = None
-
-
 class TicketSummary(Model):
     """A line of a staff list."""
     code: str
@@ -352,11 +371,6 @@ class TicketSummary(Model):
         return cls(code=t.id, grid=t.grid, category=t.category, category_title=CATEGORIES.get(t.category, ""),
                    status=t.status, due_on=t.due_on, overdue=t.overdue, owner=t.owner,
                    case_title=t.case.title if t.case else None)
-
-
-class TicketPage(Model):
-    items: list[TicketSummary]
-    next_cursor: str | None = None
 
 
 class TicketContactOut(Model):

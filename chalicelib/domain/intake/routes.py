@@ -8,13 +8,13 @@ from pydantic import ConfigDict, Field
 
 from chalicelib.domain.intake import service
 from chalicelib.domain.intake.models import (
-    AnswerIn, CloseIn, TicketContactOut, MinePage, ReopenIn, RouteIn, TargetList, TicketAreaQuery, TicketIn, TicketOut,
-    TicketPage, TransferIn,
+    AnswerIn, CloseIn, TicketContactOut, MineOut, ReopenIn, RouteIn, TargetList, TicketAreaQuery, TicketIn, TicketOut,
+    TicketSummary, TransferIn,
 )
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.auth.tokens import STAFF_ROLES
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 from chalicelib.platform.web import SIGNED_IN, PageQuery, caller, endpoint, parse, parse_query
 
 bp = Blueprint(__name__)
@@ -54,21 +54,21 @@ def _created(ticket):
 
 
 @bp.route("/tickets/mine", methods=["GET"], authorizer=jwt_auth)
-@endpoint("我的诉求（居民）", who=SIGNED_IN, query=PageQuery, response=MinePage, tags=TAGS)
+@endpoint("我的诉求（居民）", who=SIGNED_IN, query=PageQuery, response=Page[MineOut], tags=TAGS)
 def my_tickets():
     q = parse_query(PageQuery)
     return service.mine(caller(), limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/tickets/held", methods=["GET"], authorizer=jwt_auth)
-@endpoint("我负责的在办事项（按时限先后）", who=STAFF, query=HeldQuery, response=TicketPage, tags=TAGS)
+@endpoint("我负责的在办事项（按时限先后）", who=STAFF, query=HeldQuery, response=Page[TicketSummary], tags=TAGS)
 def held_tickets():
     q = parse_query(HeldQuery)
     return service.held(caller(), q.window, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/tickets/area", methods=["GET"], authorizer=jwt_auth)
-@endpoint("辖区事项（待分流 / 已转办 / 超时 / 已办结）", who=STAFF, query=BucketQuery, response=TicketPage, tags=TAGS)
+@endpoint("辖区事项（待分流 / 已转办 / 超时 / 已办结）", who=STAFF, query=BucketQuery, response=Page[TicketSummary], tags=TAGS)
 def area_tickets():
     q = parse_query(BucketQuery)
     return service.in_area(caller(), q.bucket, q.area, limit=q.limit, cursor=q.cursor)

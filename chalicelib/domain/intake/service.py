@@ -14,8 +14,8 @@ The life of a ticket (`models.ALLOWED` is the whole table):
 Only the owner changes an owned ticket (403 for anyone else, 404 for staff outside its area); a step the
 state does not allow is 409 naming the allowed ones.
 
-Time limit (限时办结): `intake.<category>_days` working days (State Council calendar) from the day received,
-in force for the grid on that day; `intake.due_soon_days` makes the "almost overdue" window. The daily
+Time limit (限时办结): `intake.<category>_days` working days (State Council calendar), or the enabled service's
+own period for the category (`models.deadline_parameter`), from the day received, in force for the grid on that day; `intake.due_soon_days` makes the "almost overdue" window. The daily
 `sweep_overdue` marks what passed its limit.
 """
 from __future__ import annotations
@@ -28,15 +28,16 @@ from chalicelib.domain.intake import access
 from chalicelib.domain.notify import service as notify
 from chalicelib.domain.intake.models import (
     ALLOWED, CATEGORIES, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS, TICKET_NUMBERS,
-    ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut, MinePage,
-    ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut, TicketPage,
-    TicketSummary, TransferIn, deadline_parameter,
+    ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut,
+    ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut,
+    TicketSummary, TransferIn, deadline_parameter, due_after, time_limit_text,
 )
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit, pii, storage, workdays
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, ServiceUnavailable, Unprocessable
 from chalicelib.platform.logs import logger
+from chalicelib.platform.model import Page
 from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 
@@ -61,7 +62,7 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     fields = _who_and_how(caller, data)
     today = today_shanghai()
     limit = _limit(data.category, data.grid, today, loc="grid", active=True)
-    due = workdays.add_working_days(today, int(limit.value))
+    due = due_after(today, int(limit.value), limit.unit)
     moment = now_utc()
     steps = [Step(at=moment, action="received", actor=caller.sub)]
     if caller.is_staff:
@@ -69,6 +70,7 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     code = _next_code(data.grid, today)
     ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
                     received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value),
+                    deadline_unit=limit.unit,
                     deadline_basis=limit.describe(), deadline_estimated=not due.official, history=steps, **fields)
     storage.stamp_new(ticket)  # its creation time goes into the resident's list entry
     also = [*_companions(ticket), *_notice(ticket, "received"),
@@ -180,7 +182,8 @@ def view(ticket: Ticket, *, staff: bool, outcome: bool = False) -> TicketOut:
     answer = ticket.answer if outcome or not ticket.answer_from_case else OUTCOME_WITHHELD
     history = [StepOut(at=s.at, action=s.action, title=ACTION_TITLES[s.action], actor=s.actor if staff else None,
                        note=s.note if staff else None) for s in ticket.history]
-    deadline = f"{CATEGORIES.get(ticket.category, ticket.category)} {ticket.deadline_days} 个工作日内办结（至 {ticket.due_on}）"
+    deadline = (f"{CATEGORIES.get(ticket.category, ticket.category)} "
+                f"{time_limit_text(ticket.deadline_days, ticket.deadline_unit)}内办结（至 {ticket.due_on}）")
     if ticket.deadline_estimated:
         deadline += "；次年节假日安排未公布，按法定节假日估算"
     return TicketOut(
@@ -324,8 +327,8 @@ def route(caller: Caller, code: str, data: RouteIn, expected_version: int) -> Ti
     changes: dict[str, Any] = {}
     if data.category and data.category != ticket.category:
         limit = _limit(data.category, ticket.grid, ticket.received_on, loc="category")
-        due = workdays.add_working_days(ticket.received_on, int(limit.value))
-        changes = {"category": data.category, "deadline_days": int(limit.value), "due_on": due.end,
+        due = due_after(ticket.received_on, int(limit.value), limit.unit)
+        changes = {"category": data.category, "deadline_days": int(limit.value), "deadline_unit": limit.unit, "due_on": due.end,
                    "deadline_basis": limit.describe(), "deadline_estimated": not due.official}
     # A moved due day gets its own entry so the sweep finds the ticket then (the old entry is harmless:
     # the sweep reads the ticket itself).
@@ -395,12 +398,12 @@ def _open_case(caller: Caller, ticket: Ticket, target_code: str) -> Case:
 
 # --- lists ----------------------------------------------------------------------------------------------
 
-def mine(caller: Caller, *, limit: int, cursor: str | None) -> MinePage:
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[MineOut]:
     page = storage.page(MineEntry, "intake-mine", caller.sub, limit=limit, cursor=cursor, newest_first=True)
-    return MinePage(items=[MineOut.of(MineEntry.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    return Page[MineOut](items=[MineOut.of(MineEntry.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
-def held(caller: Caller, window: str, *, limit: int, cursor: str | None) -> TicketPage:
+def held(caller: Caller, window: str, *, limit: int, cursor: str | None) -> Page[TicketSummary]:
     """The open tickets the caller owns, soonest deadline first: all of them, those past their limit, or
     those due within `intake.due_soon_days` working days (today included). One Query."""
     today = today_shanghai()
@@ -415,7 +418,7 @@ def held(caller: Caller, window: str, *, limit: int, cursor: str | None) -> Tick
     return _summaries(page)
 
 
-def in_area(caller: Caller, bucket: str, area: str | None, *, limit: int, cursor: str | None) -> TicketPage:
+def in_area(caller: Caller, bucket: str, area: str | None, *, limit: int, cursor: str | None) -> Page[TicketSummary]:
     """An area's tickets of one bucket (`unrouted`, `routed`, `overdue`, `closed`), the caller's area and below,
     showing only the tickets the caller may read (`access.may_read`): one Query page, so a page may hold
     fewer than `limit` lines while `next_cursor` goes on."""
@@ -426,10 +429,10 @@ def in_area(caller: Caller, bucket: str, area: str | None, *, limit: int, cursor
     return _summaries(storage.page(Ticket, "intake-area", (area, bucket), limit=limit, cursor=cursor), caller)
 
 
-def _summaries(page: storage.Page, caller: Caller | None = None) -> TicketPage:
+def _summaries(page: storage.Page, caller: Caller | None = None) -> Page[TicketSummary]:
     tickets = [Ticket.from_item(i) for i in page.items]
     shown = [t for t in tickets if caller is None or access.may_read(caller, t, ask_service=False)]
-    return TicketPage(items=[TicketSummary.of(t) for t in shown], next_cursor=page.next_cursor)
+    return Page[TicketSummary](items=[TicketSummary.of(t) for t in shown], next_cursor=page.next_cursor)
 
 
 # --- the daily sweep --------------------------------------------------------------------------------------

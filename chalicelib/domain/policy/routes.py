@@ -14,7 +14,7 @@ from chalicelib.platform.timeutil import today_shanghai
 from chalicelib.platform.auth.tokens import STAFF_ROLES
 from chalicelib.platform.web import SIGNED_IN, PageQuery, endpoint, parse, parse_query
 from chalicelib.platform.dates import OnDate
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 
 bp = Blueprint(__name__)
 TAGS = ("policies",)
@@ -52,16 +52,11 @@ class DeclarationOut(Model):
     description: str
 
 
-class DeclarationPage(Model):
-    items: list[DeclarationOut]
-    next_cursor: str | None = None
-
-
 @bp.route("/policies", methods=["GET"], authorizer=jwt_auth)
-@endpoint("已登记的政策参数", who=SIGNED_IN, response=DeclarationPage, tags=TAGS,
+@endpoint("已登记的政策参数", who=SIGNED_IN, response=Page[DeclarationOut], tags=TAGS,
           description="平台与已启用插件登记的全部参数名称、单位与合理取值范围（数量很少，一页返回）。")
 def list_declarations():
-    return DeclarationPage(items=[DeclarationOut(name=d.name, title=d.title, unit=d.unit, minimum=d.minimum,
+    return Page[DeclarationOut](items=[DeclarationOut(name=d.name, title=d.title, unit=d.unit, minimum=d.minimum,
                                                  maximum=d.maximum, default=d.default, description=d.description)
                                   for d in policy.declarations()])
 
@@ -77,7 +72,7 @@ def in_force(name):
 
 
 @bp.route("/policies/{name}/versions", methods=["GET"], authorizer=jwt_auth)
-@endpoint("政策参数的版本历史", who=STAFF_ROLES, query=VersionsQuery, response=policy.VersionPage, tags=TAGS,
+@endpoint("政策参数的版本历史", who=STAFF_ROLES, query=VersionsQuery, response=Page[policy.VersionOut], tags=TAGS,
           description="某区域自身设置的全部版本（含已撤回），按生效日期从新到旧。")
 def list_versions(name):
     q = parse_query(VersionsQuery)

@@ -18,14 +18,6 @@ answers already given, so it needs an explicit `retroactive_reason`, which goes 
 one legitimate case is entering the historical rules of a city that joins the platform). A version that
 has not taken effect yet may be withdrawn (a mistake caught in time); one in force or past never can.
 
-Renamed parameters: a parameter that moved (a service's own that became the core's) stays declared under
-its former name with `renamed_to`. Resolution reads the former name's timelines in the same BatchGetItem
-and merges them with the new name's, area by area (the latest version in force wins; the new name's on the
-same date); resolving the former name reads as the new one. New versions are refused under the former name
-(422 `policy_renamed`) and must come after the latest under either name. The versions stored under the
-former name stay where they are — their history, version ids and withdrawal are still under that name — so
-nothing is copied and no stored decision's version id changes.
-
 Storage (docs/data-model.md, patterns P1–P3): per (parameter, area) one partition `policy#<name>#<area>`
 holding a `timeline` item — every active version's date and value, kept in step with the version
 records in the same transaction — and the version records `v#<effective_from>#<suffix>`. Resolution is
@@ -51,7 +43,7 @@ from chalicelib.platform.storage import keys
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
 from chalicelib.platform.timeutil import today_shanghai
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 
 ROOT = "root"  # the pseudo-area above the provinces: national / platform-wide defaults
 DECLARED_DEFAULT = "declared-default"  # version_id of a declaration's own default (nothing stored)
@@ -99,8 +91,6 @@ CORE_PARAMETERS: dict[str, Declaration] = {d.name: d for d in (
       for category, title, days, basis in (
           ("consultation", "法律咨询", 3, "12345 热线规则：咨询、求助类约 3 个工作日答复。"),
           ("dispute", "矛盾纠纷", 15, "人民调解一般自受理起 15 日内办结（各地规定不一，可按区域调整）。"),
-          ("legal_aid", "法律援助", 7, "法律援助法第 43 条：7 日内作出是否给予法律援助的决定。"),
-          ("notary", "公证", 15, "公证程序规则：受理后 15 个工作日内出具公证书。"),
           ("appraisal", "司法鉴定", 30, "司法鉴定程序通则：受理后 30 个工作日内完成鉴定。"),
           ("complaint", "投诉", 15, "政务服务好差评、12345 规则：投诉类 13–15 个工作日内答复。"),
           ("other", "其他", 5, "其他事项的一般时限，由各区按实际设置。"),
@@ -131,18 +121,8 @@ def declared(name: str) -> Declaration:
     found = CORE_PARAMETERS.get(name) or plugin.parameter(name)
     if found is None:
         raise Unprocessable(f"没有名为「{name}」的政策参数，请检查拼写", code="unknown_policy",
-                            errors=[{"loc": ["path", "name"], "msg": "未登记的参数名"}])
+                            errors=[{"loc": ["name"], "msg": "未登记的参数名"}])
     return found
-
-
-def current_name(name: str) -> str:
-    """The name a parameter goes by now: a former name (declared `renamed_to`) reads as its new one."""
-    return declared(name).renamed_to or name
-
-
-def former_names(name: str) -> list[str]:
-    """The names `name` was stored under before it was renamed (declared with `renamed_to=name`)."""
-    return [d.name for d in plugin.parameters() if d.renamed_to == name]
 
 
 def declarations() -> list[Declaration]:
@@ -235,7 +215,7 @@ class NotConfigured(Problem):
         self.name, self.area, self.on = name, area_code, on
 
 
-def _check_area_code(area_code: str, loc: tuple[str, ...] = ("query", "area")) -> None:
+def _check_area_code(area_code: str, loc: tuple[str, ...] = ("area",)) -> None:
     if area_code != ROOT and not AREA_SHAPE.match(area_code):
         raise Unprocessable("区划代码应为 2、4、6、9、12 位数字（网格为 15 位）", code="validation_failed",
                             errors=[{"loc": list(loc), "msg": "区划代码格式不正确"}])
@@ -252,8 +232,6 @@ def _read_timelines(names: list[str], area_code: str, *, active_area: bool = Fal
     """Every timeline of `names` along the chain of `area_code`, in one BatchGetItem per 100 keys (one call
     for up to 14 names). The area record rides along: an unknown area is a 404, not a root default."""
     codes = chain(area_code)
-    names = [current_name(n) for n in names]
-    names = list(dict.fromkeys([*names, *(old for n in names for old in former_names(n))]))
     pairs = [(keys.policy_partition(n, c), keys.POLICY_TIMELINE_SK) for n in names for c in codes]
     area_key = tuple(keys.record("area", area_code).values()) if area_code != ROOT else None
     wanted = [*([area_key] if area_key else []), *pairs]
@@ -274,17 +252,12 @@ def _read_timelines(names: list[str], area_code: str, *, active_area: bool = Fal
 
 
 def _entries_at(name: str, code: str, timelines: dict[tuple[str, str], Timeline]) -> list[TimelineEntry]:
-    """The active versions of `name` at one area, those stored under its former names included, oldest
-    first; on the same date the current name's version comes last (it wins)."""
-    found = []
-    for stored_as in [*former_names(name), name]:
-        timeline = timelines.get((stored_as, code))
-        found += timeline.entries if timeline else []
-    return sorted(found, key=lambda e: e.effective_from)  # stable: keeps the current name last on a tie
+    """The active versions of `name` at one area, oldest first."""
+    timeline = timelines.get((name, code))
+    return sorted(timeline.entries, key=lambda e: e.effective_from) if timeline else []
 
 
 def _pick(name: str, area_code: str, on: date, timelines: dict[tuple[str, str], Timeline]) -> InForce | None:
-    name = current_name(name)
     for code in chain(area_code):
         entry = None
         for candidate in _entries_at(name, code, timelines):
@@ -393,11 +366,6 @@ class VersionOut(Model):
                    withdrawn_reason=v.withdrawn_reason, version=v.version)
 
 
-class VersionPage(Model):
-    items: list[VersionOut]
-    next_cursor: str | None = None
-
-
 def _require_admin_over(caller: Caller | None, area_code: str) -> None:
     """Admins change parameters of their area and below; `caller=None` is the system (demo loader, CLI),
     the only writer of root defaults."""
@@ -410,7 +378,7 @@ def _require_admin_over(caller: Caller | None, area_code: str) -> None:
 
 
 def _field(loc: str, msg: str) -> list[dict[str, Any]]:
-    return [{"loc": ["body", loc], "msg": msg}]
+    return [{"loc": [loc], "msg": msg}]
 
 
 def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: VersionIn | None = None, *,
@@ -420,9 +388,6 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
     """Add a version of `name` at an area (admin of that area), audited with the value it replaces for that
     date (old → new). Pass `data` (the route) or the keyword fields (services, demo loader)."""
     declaration = declared(name)
-    if declaration.renamed_to:
-        raise Unprocessable(f"参数「{name}」已更名为「{declaration.renamed_to}」，请按新名称设置", code="policy_renamed",
-                            errors=[{"loc": ["path", "name"], "msg": f"已更名为 {declaration.renamed_to}"}])
     if data is None:
         data = VersionIn(area=area_code, value=Decimal(str(value)), unit=unit, effective_from=effective_from,
                          label=label, note=note, retroactive_reason=retroactive_reason)
@@ -437,12 +402,12 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
     if data.effective_from < today and not data.retroactive_reason:
         errors += _field("effective_from", f"生效日期早于今天（{today.isoformat()}）：追溯生效须填写 retroactive_reason")
     if errors:
-        raise Unprocessable("以下字段有误：" + "、".join(e["loc"][1] for e in errors), code="invalid_policy_version",
+        raise Unprocessable("以下字段有误：" + "、".join(e["loc"][0] for e in errors), code="invalid_policy_version",
                             errors=errors)
 
     timelines = _read_timelines([name], data.area)
     own = timelines.get((name, data.area))
-    existing = _entries_at(name, data.area, timelines)  # under a former name too: the timeline stays ordered
+    existing = _entries_at(name, data.area, timelines)
     if existing and data.effective_from <= existing[-1].effective_from:
         last = existing[-1]
         raise Conflict(f"生效日期须晚于该区域现有最新版本的生效日期 {last.effective_from.isoformat()}",
@@ -541,7 +506,7 @@ def _require_line_of_areas(caller: Caller, area_code: str) -> None:
         raise Forbidden("该区域不在您的管辖范围内", code="outside_jurisdiction")
 
 
-def versions(caller: Caller, name: str, area_code: str, *, limit: int, cursor: str | None) -> VersionPage:
+def versions(caller: Caller, name: str, area_code: str, *, limit: int, cursor: str | None) -> Page[VersionOut]:
     """Every version (withdrawn ones too) of `name` set at exactly `area_code`, newest first. Staff see
     those of their area, its ancestors (the rules that govern them) and everything below."""
     declared(name)
@@ -549,8 +514,8 @@ def versions(caller: Caller, name: str, area_code: str, *, limit: int, cursor: s
     _require_line_of_areas(caller, area_code)
     page = storage.query(keys.policy_partition(name, area_code), begins_with=keys.POLICY_VERSION_PREFIX,
                          limit=limit, cursor=cursor, newest_first=True)
-    return VersionPage(items=[VersionOut.of(Version.from_item(i)) for i in page.items],
-                       next_cursor=page.next_cursor)
+    return Page[VersionOut](items=[VersionOut.of(Version.from_item(i)) for i in page.items],
+                            next_cursor=page.next_cursor)
 
 
 # --- demo data ------------------------------------------------------------------------------------------

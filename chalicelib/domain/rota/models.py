@@ -212,13 +212,3 @@ class ActivityCard(Model):
     description: str | None
     service_point: str
     hosts: list[ContactCard]
-
-
-class ActivityPage(Model):
-    items: list[ActivityCard]
-    next_cursor: str | None = None
-
-
-class DutySlotPage(Model):
-    items: list[DutySlotOut]
-    next_cursor: str | None = None

@@ -11,6 +11,7 @@ from chalicelib.domain.rota import models, service as rota
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.auth.tokens import STAFF_ROLES
+from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, PageQuery, endpoint, parse, parse_query
 
 bp = Blueprint(__name__)
@@ -40,7 +41,7 @@ def _slot_added(slot):
 
 
 @bp.route("/institutions/{institution_id}/duty-slots", methods=["GET"], authorizer=jwt_auth)
-@endpoint("服务点的值班安排（管理）", who=STAFF, query=PageQuery, response=models.DutySlotPage, tags=("rota",))
+@endpoint("服务点的值班安排（管理）", who=STAFF, query=PageQuery, response=Page[models.DutySlotOut], tags=("rota",))
 def list_duty_slots(institution_id):
     q = parse_query(PageQuery)
     return rota.duty_slots(web.caller(), institution_id, limit=q.limit, cursor=q.cursor)
@@ -69,7 +70,7 @@ def publish_activity(institution_id):
 
 
 @bp.route("/institutions/{institution_id}/activities", methods=["GET"])
-@endpoint("服务点即将举行的主题活动（公开）", who=PUBLIC, query=SinceQuery, response=models.ActivityPage, tags=("rota",))
+@endpoint("服务点即将举行的主题活动（公开）", who=PUBLIC, query=SinceQuery, response=Page[models.ActivityCard], tags=("rota",))
 def list_activities(institution_id):
     q = parse_query(SinceQuery)
     return rota.activities(institution_id, q.since, limit=q.limit, cursor=q.cursor)

@@ -22,11 +22,12 @@ from chalicelib.domain.directory.models import ContactCard, Institution, Institu
 from chalicelib.domain.areas.service import boards_changed
 from chalicelib.domain.directory.service import get_institution, load_institutions, load_people
 from chalicelib.platform.errors import field_error
+from chalicelib.platform.model import Page
 from chalicelib.platform.storage.batch import fan_out
 from chalicelib.platform.storage.paging import paged
 from chalicelib.domain.rota.models import (
-    WEEKDAYS, Activity, ActivityCard, ActivityIn, ActivityPage, Commitment, DutyEntry, DutySlot, DutySlotIn,
-    DutySlotOut, DutySlotPage, RotaWeek,
+    WEEKDAYS, Activity, ActivityCard, ActivityIn, Commitment, DutyEntry, DutySlot, DutySlotIn,
+    DutySlotOut, RotaWeek,
 )
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
@@ -289,17 +290,17 @@ def rota_week(institution_id: str, day: dt.date | None, *, limit: int, cursor: s
                     next_cursor=next_cursor)
 
 
-def activities(institution_id: str, since: dt.date | None, *, limit: int, cursor: str | None) -> ActivityPage:
+def activities(institution_id: str, since: dt.date | None, *, limit: int, cursor: str | None) -> Page[ActivityCard]:
     inst = _public_point(institution_id)
     start = since or today_shanghai()
     page = storage.query(keys.service_point_list("activity", inst.id), index="gsi1",
                          between=(start.isoformat(), "9999"), limit=limit, cursor=cursor)
     records = [Activity.from_item(i) for i in page.items]
     cards = cards_for({h for a in records for h in a.hosts}, {inst.id: inst})
-    return ActivityPage(items=activity_cards(records, {inst.id: inst}, cards), next_cursor=page.next_cursor)
+    return Page[ActivityCard](items=activity_cards(records, {inst.id: inst}, cards), next_cursor=page.next_cursor)
 
 
-def duty_slots(caller: Caller, institution_id: str, *, limit: int, cursor: str | None) -> DutySlotPage:
+def duty_slots(caller: Caller, institution_id: str, *, limit: int, cursor: str | None) -> Page[DutySlotOut]:
     """Staff view of a service point's standing slots (all of them, not one week's)."""
     inst = get_institution(institution_id)
     if not caller.covers(inst.home_area):
@@ -307,4 +308,4 @@ def duty_slots(caller: Caller, institution_id: str, *, limit: int, cursor: str |
     page = storage.query(keys.service_point_list("duty-slot", inst.id), index="gsi1", limit=limit, cursor=cursor)
     slots = [DutySlot.from_item(i) for i in page.items]
     people = load_people({s.person_id for s in slots})
-    return DutySlotPage(items=[DutySlotOut.of(s, people.get(s.person_id)) for s in slots], next_cursor=page.next_cursor)
+    return Page[DutySlotOut](items=[DutySlotOut.of(s, people.get(s.person_id)) for s in slots], next_cursor=page.next_cursor)

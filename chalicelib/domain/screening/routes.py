@@ -13,7 +13,7 @@ from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.web import PageQuery, endpoint, parse, parse_query
 from chalicelib.platform.errors import Unprocessable
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 
 bp = Blueprint(__name__)
 
@@ -33,7 +33,7 @@ class RunIn(Model):
 
 @bp.route("/screenings/{month}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("本辖区某月主动排摸发现的问题", who=tokens.STAFF_ROLES, query=FindingsQuery,
-          response=screening.FindingPage, tags=("screenings",))
+          response=Page[screening.FindingOut], tags=("screenings",))
 def list_findings(month):
     q = parse_query(FindingsQuery)
     return screening.findings(web.actor(), web.caller(), month, q.area, limit=q.limit, cursor=q.cursor,
@@ -41,7 +41,7 @@ def list_findings(month):
 
 
 @bp.route("/screenings/{month}/runs", methods=["GET"], authorizer=jwt_auth)
-@endpoint("某月的排摸执行情况（进行中、失败的分片）", who={"admin"}, query=PageQuery, response=screening.RunPage,
+@endpoint("某月的排摸执行情况（进行中、失败的分片）", who={"admin"}, query=PageQuery, response=Page[screening.RunOut],
           tags=("screenings",), description="18日的当月排摸只列本人辖区的分片；failed_shards 为多次失败后转入死信队列的分片及原因。")
 def list_runs(month):
     q = parse_query(PageQuery)
@@ -131,7 +131,7 @@ def district_report(month):
 # --- proactive service tasks: the month's findings as the staff's work list ----------------------------
 
 @bp.route("/tasks", methods=["GET"], authorizer=jwt_auth)
-@endpoint("本辖区（或本人岗位）的主动服务任务", who=tokens.STAFF_ROLES, query=tasks.TaskQuery, response=tasks.TaskPage,
+@endpoint("本辖区（或本人岗位）的主动服务任务", who=tokens.STAFF_ROLES, query=tasks.TaskQuery, response=Page[tasks.TaskOut],
           tags=("screenings",), description="每月18日排摸的每条发现生成一项任务，派给所在区域的相应岗位；"
                                             "按月份倒序。role：只看派给该岗位的任务。查看记入审计。")
 def list_tasks():

@@ -43,7 +43,7 @@ from chalicelib.domain.screening.layout import FINDING_PREFIX, findings_partitio
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Unprocessable
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 
@@ -65,7 +65,7 @@ def month_of(day: date) -> str:
 
 def check_month(month: str) -> str:
     if not MONTH_SHAPE.match(month):
-        raise Unprocessable("月份应为 YYYY-MM", code="bad_month", errors=[{"loc": ["path", "month"], "msg": "格式不正确"}])
+        raise Unprocessable("月份应为 YYYY-MM", code="bad_month", errors=[{"loc": ["month"], "msg": "格式不正确"}])
     return month
 
 
@@ -164,11 +164,6 @@ class FindingOut(Model):
     record: str | None
     due: date | None
     service: str
-
-
-class FindingPage(Model):
-    items: list[FindingOut]
-    next_cursor: str | None = None
 
 
 def _finding_sort(finding: plugin.Finding, index: int) -> str:
@@ -304,11 +299,11 @@ def kind_of_manual_run(month: str, today: date) -> str:
     year, mon = (int(part) for part in check_month(month).split("-"))
     if (year, mon) > (today.year, today.month):
         raise Unprocessable("不能排摸尚未到来的月份", code="future_month",
-                            errors=[{"loc": ["path", "month"], "msg": "月份在未来"}])
+                            errors=[{"loc": ["month"], "msg": "月份在未来"}])
     if (year, mon) < (today.year, today.month):
         raise Unprocessable(f"{month} 已结束：现有数据已不是当月月末的状态，重新排摸会用今天的数据评判过去的月份；"
                             f"当月结果请查看 GET /v1/screenings/{month}", code="past_month",
-                            errors=[{"loc": ["path", "month"], "msg": "只能排摸本月"}])
+                            errors=[{"loc": ["month"], "msg": "只能排摸本月"}])
     return "preview" if today.day < SCREENING_DAY else "month"
 
 
@@ -332,7 +327,7 @@ def run_now(actor: audit.Actor, caller: Caller, month: str, city: str) -> Screen
     check_month(month)
     if len(city) != 4 or level_of(city) != "city":
         raise Unprocessable("排摸按市进行，请填写 4 位市级代码", code="not_a_city",
-                            errors=[{"loc": ["body", "area"], "msg": "应为市级代码"}])
+                            errors=[{"loc": ["area"], "msg": "应为市级代码"}])
     require_area(caller, city)
     get_area(city)
     kind_of_manual_run(month, today_shanghai())  # refused before anything is recorded
@@ -341,19 +336,14 @@ def run_now(actor: audit.Actor, caller: Caller, month: str, city: str) -> Screen
     return start_by_hand(actor.sub, month, city)
 
 
-class RunPage(Model):
-    items: list[RunOut]
-    next_cursor: str | None = None
-
-
-def runs(caller: Caller, month: str, *, limit: int, cursor: str | None) -> RunPage:
+def runs(caller: Caller, month: str, *, limit: int, cursor: str | None) -> Page[RunOut]:
     """The month's runs an administrator may see: the scheduled one (their shards only) and those of
     their area. One Query of the month's run partition."""
     check_month(month)
     page = storage.query(run_key(month, "month", EVERYWHERE)["pk"], limit=limit, cursor=cursor)
     visible = [ScreeningRun.from_item(i) for i in page.items]
     visible = [r for r in visible if r.scope == EVERYWHERE or caller.covers(r.scope)]
-    return RunPage(items=[RunOut.of(r, within=caller.area or "") for r in visible], next_cursor=page.next_cursor)
+    return Page[RunOut](items=[RunOut.of(r, within=caller.area or "") for r in visible], next_cursor=page.next_cursor)
 
 
 # --- the queue function -------------------------------------------------------------------------------
@@ -491,7 +481,7 @@ def write_findings(puts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -
 # --- reading ------------------------------------------------------------------------------------------
 
 def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *, limit: int,
-             cursor: str | None, preview: bool = False, cadence: str | None = None) -> FindingPage:
+             cursor: str | None, preview: bool = False, cadence: str | None = None) -> Page[FindingOut]:
     """Findings of an area and below for one month: the caller's own area unless they name one inside it.
     One Query (the city's partition, `begins_with` the area). `cadence`: the month's current list of
     that more frequent screening instead (the latest week's, half-month's or day's)."""
@@ -502,10 +492,10 @@ def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *
     require_area(caller, area)
     if len(area) < 4:
         raise Unprocessable("请指定市或以下的区域：?area=<代码>", code="area_too_wide",
-                            errors=[{"loc": ["query", "area"], "msg": "省级范围过大，请按市查看"}])
+                            errors=[{"loc": ["area"], "msg": "省级范围过大，请按市查看"}])
     pk = findings_partition(cadence or ("preview" if preview else "month"), month, keys.city_of(area))
     page = storage.query(pk, begins_with=keys.SEP.join([FINDING_PREFIX, area]), limit=limit, cursor=cursor)
     # Findings point at vulnerable people and open cases: every read is on the audit trail.
     audit.record_read(actor, "screening-findings", f"{month}:{area}", f"查看 {month} 主动排摸结果（{len(page.items)} 条）")
-    return FindingPage(items=[FindingOut(**{k: i.get(k) for k in FindingOut.model_fields}) for i in page.items],
-                       next_cursor=page.next_cursor)
+    return Page[FindingOut](items=[FindingOut(**{k: i.get(k) for k in FindingOut.model_fields}) for i in page.items],
+                            next_cursor=page.next_cursor)

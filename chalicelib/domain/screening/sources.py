@@ -163,7 +163,7 @@ def save_mapping(caller: Caller, kind: str, city: str, data: MappingIn, version:
     else:
         if version is None:
             raise Unprocessable("修改已保存的映射需提供版本（If-Match 或 version）", code="version_required",
-                                errors=[{"loc": ["body", "version"], "msg": "必填项"}])
+                                errors=[{"loc": ["version"], "msg": "必填项"}])
         saved = storage.update(existing, {"columns": cleaned, "updated_by": caller.sub, "updated_at": now_utc()},
                                expected_version=version, also=[entry])
     return mapping_out(kind, city, saved)
@@ -178,10 +178,10 @@ def read_file(caller: Caller, file_id: str) -> tuple[bytes, tabular.Format]:
         record = files.visible(caller, file_id)
     except NotFound:
         raise Unprocessable("文件不存在或无权使用", code="file_not_found",
-                            errors=[{"loc": ["body", "file_id"], "msg": "文件不存在"}]) from None
+                            errors=[{"loc": ["file_id"], "msg": "文件不存在"}]) from None
     if record.status != "available" or record.content_type not in FORMATS:
         raise Unprocessable("请上传并确认 CSV 或 Excel（.xlsx）文件", code="not_a_table",
-                            errors=[{"loc": ["body", "file_id"], "msg": "应为已上传的 CSV 或 XLSX 文件"}])
+                            errors=[{"loc": ["file_id"], "msg": "应为已上传的 CSV 或 XLSX 文件"}])
     return files.read_bytes(record), FORMATS[record.content_type]
 
 

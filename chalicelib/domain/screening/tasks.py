@@ -26,7 +26,7 @@ from chalicelib.platform.storage import batch
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.auth.roles import ADMIN
 from chalicelib.platform.errors import Conflict, Forbidden, Unprocessable
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page
 from chalicelib.platform.timeutil import now_utc
 
 ENTITY = "screening-task"
@@ -149,11 +149,6 @@ class TaskOut(Model):
         return cls(**{name: getattr(task, name) for name in cls.model_fields})
 
 
-class TaskPage(Model):
-    items: list[TaskOut]
-    next_cursor: str | None = None
-
-
 class TaskQuery(Model):
     model_config = ConfigDict(extra="forbid")
     area: str | None = Field(None, pattern=r"^\d{4,15}$", description="默认本人辖区；可指定辖区内的下级区域")
@@ -176,7 +171,7 @@ def _reader_area(caller: Caller, area: str | None) -> str:
     return area
 
 
-def listed(caller: Caller, query: TaskQuery) -> TaskPage:
+def listed(caller: Caller, query: TaskQuery) -> Page[TaskOut]:
     """Tasks of an area and below (or of one post there), newest month first: one Query."""
     area = _reader_area(caller, query.area)
     if query.role is None:
@@ -189,7 +184,7 @@ def listed(caller: Caller, query: TaskQuery) -> TaskPage:
                             newest_first=True)
     # Tasks point at vulnerable people and open cases, as the findings do: every read is on the audit trail.
     audit.record_read(caller.actor, ENTITY, f"{area}:{query.role or '*'}", f"查看主动服务任务（{len(page.items)} 项）")
-    return TaskPage(items=[TaskOut.of(Task.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    return Page[TaskOut](items=[TaskOut.of(Task.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
 def get(caller: Caller, task_id_: str) -> Task:
@@ -212,7 +207,7 @@ def _require_post(caller: Caller, task: Task) -> None:
     (an administrator may act for any post)."""
     if task.role not in caller.roles and ADMIN not in caller.roles:
         raise Forbidden("该任务派给其他岗位，只能由该岗位或管理员办理", code="not_your_role",
-                        errors=[{"loc": ["path", "task_id"], "msg": f"任务岗位为 {task.role}，不是您的角色"}])
+                        errors=[{"loc": ["task_id"], "msg": f"任务岗位为 {task.role}，不是您的角色"}])
 
 
 def work(caller: Caller, task: Task, data: TaskUpdate, expected_version: int) -> Task:

@@ -22,7 +22,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Callable, TypeVar
 
 from chalice import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -34,7 +34,7 @@ from chalicelib.platform.errors import (
     aws_unavailable, from_validation_error,
 )
 from chalicelib.platform.logs import logger
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Page  # noqa: F401  (Page: the list pages routes answer)
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 PUBLIC = "public"
@@ -112,7 +112,7 @@ def _run(spec: Spec, view: Callable, path_params: dict[str, Any]) -> Response:
                                        lambda: _to_response(view(**path_params), spec.status), respond)
         return _to_response(view(**path_params), spec.status)
     except Problem as problem:
-        return problem_response(_located(problem, spec))
+        return problem_response(_located(problem, spec, path_params))
     except Exception as exc:  # anything unexpected: hide internals, keep them in the log with the request id
         unavailable = aws_unavailable(exc)
         if unavailable is not None:  # AWS busy after the SDK's retries: the client may retry, not a bug
@@ -125,15 +125,25 @@ def _run(spec: Spec, view: Callable, path_params: dict[str, Any]) -> Response:
 LOCATIONS = ("body", "query", "path", "header", "file")
 
 
-def _located(problem: Problem, spec: Spec) -> Problem:
-    """Services name fields relative to their input (`["lawyer"]`, `["hosts", 0]`): they know no HTTP. The
-    route knows where its input came from, so the location is completed here (`["body", "lawyer"]`)."""
-    where = "body" if spec.body is not None else "query"
+def _located(problem: Problem, spec: Spec, path_params: dict[str, Any]) -> Problem:
+    """Services name fields relative to their input (`["lawyer"]`, `["hosts", 0]`, `["month"]`): they know no
+    HTTP. The route knows where its input came from, so the location is completed here: a field of the
+    declared body or query model is there (`["body", "lawyer"]`), else a path parameter of that name is
+    (`["path", "month"]`), else the route's body, or its query string when it reads no body."""
     for error in problem.errors:
         loc = error.get("loc")
         if isinstance(loc, list) and loc and loc[0] not in LOCATIONS:
-            error["loc"] = [where, *loc]
+            error["loc"] = [_where(loc[0], spec, path_params), *loc]
     return problem
+
+
+def _where(name: Any, spec: Spec, path_params: dict[str, Any]) -> str:
+    for where, model in (("body", spec.body), ("query", spec.query)):
+        if model is not None and name in model.model_fields:
+            return where
+    if name in path_params:
+        return "path"
+    return "body" if spec.body is not None else "query"
 
 
 def _to_response(result: Any, status: int) -> Response:
@@ -222,14 +232,6 @@ class PageQuery(Model):
     model_config = ConfigDict(extra="forbid")
     limit: int = Field(20, ge=1, le=100, description="每页条数（1–100）")
     cursor: str | None = Field(None, max_length=2048, description="上一页返回的 next_cursor")
-
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
 
 
 # --- middleware -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from chalicelib.platform.web import PUBLIC, SIGNED_IN, PageQuery, Spec, lazy
 from chalicelib.platform.model import Model
@@ -22,6 +22,18 @@ ERROR_STATUSES = {
     "504": "上游服务超时",
 }
 UPDATE_METHODS = ("PATCH", "PUT", "DELETE")
+_GENERIC = re.compile(r"(\w+)\[([^\[\]]*)\]")
+
+
+class Schemas(GenerateJsonSchema):
+    """Schema names as the classes are named: a generic model's parametrization `Page[TicketOut]` is the
+    class `TicketOutPage` (`Page.model_parametrized_name`), not pydantic's `Page_TicketOut_`."""
+
+    def normalize_name(self, name: str) -> str:
+        while match := _GENERIC.search(name):
+            arguments = "".join(part.strip() for part in match.group(2).split(","))
+            name = name[:match.start()] + arguments + match.group(1) + name[match.end():]
+        return super().normalize_name(name)
 
 
 class ProblemDetails(Model):
@@ -65,7 +77,7 @@ def build(app) -> dict[str, Any]:
             models.append((spec.query, "validation"))
         if spec.response:
             models.append((spec.response, "serialization"))
-    refs, definitions = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
+    refs, definitions = models_json_schema(list(dict.fromkeys(models)), ref_template=REF, schema_generator=Schemas)
     paths: dict[str, dict[str, Any]] = {}
     for path, method, entry, spec in routes:
         paths.setdefault(path, {})[method.lower()] = _operation(path, method, entry, spec, refs)
