@@ -53,6 +53,20 @@ _SUITE_NOW = _pinned_now()
 timeutil.pin(_SUITE_NOW)  # already while test modules are collected, so module-level dates agree
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (`make test` runs a worker per core, `--dist loadgroup`), the tests of a costly
+    shared fixture stay on one worker: DynamoDB Local and the local S3 start once, the Lambda zip is built
+    once."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if "tests/integration" in str(item.fspath):  # marked `integration` by its conftest
+            item.add_marker(pytest.mark.xdist_group("integration"))
+        elif item.get_closest_marker("packaging"):
+            item.add_marker(pytest.mark.xdist_group("packaging"))
+
+
 @pytest.fixture(autouse=True)
 def clock():
     """Every test starts at the suite's pinned instant (a test that travelled leaves nothing behind)."""
