@@ -23,12 +23,17 @@ dev: $(STAMP)
 	$(PY) -m tools.dev
 
 # The whole suite, then the core's tests again with no plugin enabled: the core must stand on its own.
+# On one pytest-xdist worker per core (TEST_WORKERS=1 for one process); the integration tests stay together
+# on one worker, which starts DynamoDB Local once (tests/conftest.py groups them).
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
+
 test: $(STAMP)
-	$(PY) -m pytest
-	TEST_ENABLED_PLUGINS=none $(PY) -m pytest -m "not integration and not packaging" tests/core
+	$(PY) -m pytest $(XDIST)
+	TEST_ENABLED_PLUGINS=none $(PY) -m pytest $(XDIST) -m "not integration and not packaging" tests/core
 
 unit: $(STAMP)
-	$(PY) -m pytest -m "not integration and not packaging"
+	$(PY) -m pytest $(XDIST) -m "not integration and not packaging"
 
 integration: $(STAMP)
 	$(PY) -m pytest -m integration

@@ -2,10 +2,12 @@
 client on the `local` stage's configuration, and dev tokens for any role."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -51,6 +53,20 @@ _SUITE_NOW = _pinned_now()
 timeutil.pin(_SUITE_NOW)  # already while test modules are collected, so module-level dates agree
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (`make test` runs a worker per core, `--dist loadgroup`), the tests of a costly
+    shared fixture stay on one worker: DynamoDB Local and the local S3 start once, the Lambda zip is built
+    once."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if "tests/integration" in str(item.fspath):  # marked `integration` by its conftest
+            item.add_marker(pytest.mark.xdist_group("integration"))
+        elif item.get_closest_marker("packaging"):
+            item.add_marker(pytest.mark.xdist_group("packaging"))
+
+
 @pytest.fixture(autouse=True)
 def clock():
     """Every test starts at the suite's pinned instant (a test that travelled leaves nothing behind)."""
@@ -59,24 +75,100 @@ def clock():
     timeutil.pin(_SUITE_NOW)
 
 
+# moto's services kept from one test to the next: their tables and buckets are created once and emptied
+# before each test (creating them and boto3's clients afresh was most of the unit suite's time).
+_KEPT_SERVICES = ("dynamodb", "s3")
+# In-process caches keyed by the DynamoDB client, which now outlives a test: emptied with the table.
+_CLIENT_CACHES = (("chalicelib.domain.intake.service", "_counters"), ("chalicelib.domain.policy.service", "_read"))
+
+
+@contextmanager
+def _keeping(services):
+    """moto resets every service it has data for when a mock starts or stops; these are left out."""
+    from moto.core.base_backend import BackendDict
+
+    kept = [backend for backend in BackendDict._instances if backend.service_name in services]
+    BackendDict._instances[:] = [backend for backend in BackendDict._instances if backend not in kept]
+    try:
+        yield
+    finally:
+        BackendDict._instances.extend(backend for backend in kept if backend not in BackendDict._instances)
+
+
+def _empty_bucket(s3, name: str) -> None:
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+        versions = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                    for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+        if versions:
+            s3.delete_objects(Bucket=name, Delete={"Objects": versions, "Quiet": True})
+
+
+@functools.cache
+def _deployed() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    from infra import bootstrap
+
+    params = bootstrap.local_params("local")
+    return (params, frozenset(t["TableName"] for t in bootstrap.resources(params, "AWS::DynamoDB::Table")),
+            frozenset(b["BucketName"] for b in bootstrap.resources(params, "AWS::S3::Bucket")))
+
+
+def _as_deployed(aws) -> None:
+    """The tables and buckets of infra/resources.json, empty; any other table or bucket gone. moto's stores
+    are read (and the tables emptied) in place: through the API, the calls cost more than most tests."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.s3.models import s3_backends
+
+    from infra import bootstrap
+
+    params, tables, buckets = _deployed()
+    found = set()
+    for _, _, backend in dynamodb_backends.iter_backends():
+        for name in list(backend.tables):
+            if name in tables:
+                backend.tables[name].items.clear()
+                found.add(name)
+            else:
+                aws.dynamodb().delete_table(TableName=name)
+    if found != tables:
+        bootstrap.create_tables(aws.dynamodb(), params)
+    found = set()
+    for _, _, backend in s3_backends.iter_backends():
+        for name, bucket in list(backend.buckets.items()):
+            if bucket.keys:
+                _empty_bucket(aws.s3(), name)
+            if name in buckets:
+                found.add(name)
+            else:
+                aws.s3().delete_bucket(Bucket=name)
+    if found != buckets:
+        bootstrap.create_buckets(aws.s3(), params)
+    for module, attribute in _CLIENT_CACHES:  # `getattr`: the caches may go
+        cache = getattr(sys.modules.get(module), attribute, None)
+        if cache is not None:
+            cache.clear()
+
+
 @pytest.fixture
 def aws_backend(monkeypatch):
-    """A fresh moto account with the tables and buckets of infra/resources.json. Endpoint variables are
-    cleared so that nothing a previous test left behind can point a client at a local server."""
+    """moto's in-process AWS with the tables and buckets of infra/resources.json, as a fresh account would
+    have them: empty tables and buckets, no other service's data (KMS keys, queues), no cached lookups of
+    the app's. Endpoint variables are cleared so that nothing a previous test left behind can point a
+    client at a local server."""
     from moto import mock_aws
 
     from chalicelib.platform import aws
-    from infra import bootstrap
 
     for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3"):
         monkeypatch.delenv(variable, raising=False)
-    with mock_aws():
-        aws.reset()
-        params = bootstrap.local_params("local")
-        bootstrap.create_tables(aws.dynamodb(), params)
-        bootstrap.create_buckets(aws.s3(), params)
+    mock = mock_aws()
+    with _keeping(_KEPT_SERVICES):
+        mock.start()
+    try:
+        _as_deployed(aws)
         yield aws
-    aws.reset()
+    finally:
+        with _keeping(_KEPT_SERVICES):
+            mock.stop()
 
 
 @pytest.fixture
