@@ -78,8 +78,6 @@ def clock():
 # moto's services kept from one test to the next: their tables and buckets are created once and emptied
 # before each test (creating them and boto3's clients afresh was most of the unit suite's time).
 _KEPT_SERVICES = ("dynamodb", "s3")
-# In-process caches keyed by the DynamoDB client, which now outlives a test: emptied with the table.
-_CLIENT_CACHES = (("chalicelib.domain.intake.service", "_counters"), ("chalicelib.domain.policy.service", "_read"))
 
 
 @contextmanager
@@ -142,10 +140,6 @@ def _as_deployed(aws) -> None:
                 aws.s3().delete_bucket(Bucket=name)
     if found != buckets:
         bootstrap.create_buckets(aws.s3(), params)
-    for module, attribute in _CLIENT_CACHES:  # `getattr`: the caches may go
-        cache = getattr(sys.modules.get(module), attribute, None)
-        if cache is not None:
-            cache.clear()
 
 
 @pytest.fixture
