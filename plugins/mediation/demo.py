@@ -1,7 +1,9 @@
 """Demo disputes for `make dev` in 天宁区 雕庄街道 (the demo tree's first grid): a neighbour dispute at the grid,
 a 30-worker wage dispute that starts at the district centre, and a settled one with its agreement; the
 demo resident (`demo-resident-1`) is a party to the neighbour and the settled one, and finds both in
-"my disputes". Fixed ids; a dispute already there is left alone, so loading twice changes nothing."""
+"my disputes". The roster's training records (SPEC M4): 周雅琴 met this year's training hours, 钱立新 (full-time at
+the same street committee) has not, so the staffing check names the committee with its reason.
+Fixed ids; a record already there is left alone, so loading twice changes nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,6 +16,7 @@ from chalicelib.platform.timeutil import today_shanghai
 from plugins.mediation import roster, service
 from plugins.mediation.models import (
     ENTITY, MEDIATOR_ENTITY, AgreementIn, DisputeIn, Mediator, MediatorIn, OutcomeIn, PartyIn, RiskFlags, TermIn,
+    Training, TrainingIn,
 )
 
 GRID = "320402001001001"
@@ -29,8 +32,19 @@ ROSTER = (
     MediatorIn(id="demo-p-wuguilan", name="吴桂兰", area="320402001001", committee="朝阳花园社区人民调解委员会",
                committee_id="demo-mediation-chaoyang", full_time=False, grade="三级人民调解员",
                kinds=["neighbour", "property_management"]),
+    MediatorIn(id="demo-m-qianlixin", name="钱立新", area="320402001", committee="雕庄街道人民调解委员会",
+               committee_id="demo-mediation-diaozhuang", full_time=True, grade="三级人民调解员",
+               kinds=["labour", "contract"]),
     MediatorIn(id="demo-m-expert-labour", name="沈卫东", area="320402", committee="天宁区矛盾纠纷调处中心",
                full_time=True, grade="一级人民调解员", kinds=["labour", "enterprise", "contract"], expert=True),
+)
+
+# (training id, mediator, course, hours, days ago): 周雅琴 reaches the default 24 hours in one course (so in
+# one year, whatever day it is loaded); 钱立新 has 8.
+TRAININGS = (
+    ("demo-training-zhou-1", "demo-p-zhouyaqin", "人民调解员岗位能力提升培训班（三天集中）", "24", 12),
+    ("demo-training-zhou-2", "demo-p-zhouyaqin", "《民法典》婚姻家庭编与邻里纠纷调解实务", "4", 40),
+    ("demo-training-qian-1", "demo-m-qianlixin", "劳动争议调解实务讲座", "8", 20),
 )
 
 DISPUTES = {
@@ -60,6 +74,11 @@ def load(context: DemoContext) -> None:
         if storage.find(Mediator, MEDIATOR_ENTITY, mediator.id) is None:
             known = mediator.committee_id in committees
             roster.enrol(DISTRICT_OFFICE, mediator if known else mediator.model_copy(update={"committee_id": None}))
+    for training_id, mediator_id, course, hours, days_ago in TRAININGS:
+        if storage.find_in(Training, MEDIATOR_ENTITY, mediator_id, ("training", training_id)) is None:
+            roster.record_training(DISTRICT_OFFICE, mediator_id, TrainingIn(
+                course=course, hours=hours, on=today_shanghai() - timedelta(days=days_ago),
+                organiser="常州市天宁区司法局"), training_id=training_id)
     for dispute_id, data in DISPUTES.items():
         if storage.find(service.Dispute, ENTITY, dispute_id) is None:
             service.open_dispute(MEDIATOR, data, dispute_id=dispute_id)

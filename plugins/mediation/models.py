@@ -578,11 +578,17 @@ class Mediator(storage.Record):
     grade: str | None = None
     kinds: list[str] = Field(default_factory=list)
     expert: bool = False
+    # SPEC M4: hours of training per calendar year ("2026" → 24.0), a tally kept in the transaction of each
+    # training record, so the staffing check reads it from the roster without reading any training list.
+    training_hours: dict[str, Decimal] = Field(default_factory=dict)
 
     def place(self, listing: str) -> storage.Place | None:
         if listing == "mediation-mediator":
             return storage.Place(of=self.area, sort=(self.id,))
         return None
+
+    def trained_hours(self, year: int) -> Decimal:
+        return self.training_hours.get(str(year), Decimal(0))
 
 
 class MediatorIn(Strict):
@@ -608,13 +614,54 @@ class MediatorOut(Model):
     grade: str | None
     kinds: list[str]
     expert: bool
+    training_hours: dict[str, Decimal] = Field(description="各年度参加培训的小时数（年份 → 小时）")
     version: int
 
     @classmethod
     def of(cls, m: Mediator) -> "MediatorOut":
         return cls(id=m.id, name=m.name, area=m.area, committee=m.committee, committee_id=m.committee_id,
                    full_time=m.full_time, grade=m.grade,
-                   kinds=m.kinds, expert=m.expert, version=m.version)
+                   kinds=m.kinds, expert=m.expert, training_hours=m.training_hours, version=m.version)
+
+
+class Training(storage.Record):
+    """One training a mediator attended (SPEC M4 培训记录), kept in the mediator's own partition: their
+    records are one Query, newest first. Its id starts with its day, so the partition sorts by day."""
+    entity: ClassVar[str] = "mediation-training"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(MEDIATOR_ENTITY, "table"),)
+    missing: ClassVar[tuple[str, str]] = ("没有这条培训记录", "training_not_found")
+
+    id: str
+    mediator: str
+    course: str
+    hours: Decimal
+    on: date
+    organiser: str
+    recorded_by: str
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=self.mediator, sort=("training", self.id))
+
+
+class TrainingIn(Strict):
+    course: str = Field(min_length=2, max_length=200, examples=["人民调解业务能力提升培训班"])
+    hours: Decimal = Field(gt=0, le=200, decimal_places=1, description="培训时长（小时，可含半小时）",
+                           examples=["8"])
+    on: PastDate = Field(description="培训日期（不晚于今日）")
+    organiser: str = Field(min_length=2, max_length=100, examples=["常州市天宁区司法局"])
+
+
+class TrainingOut(Model):
+    id: str
+    mediator: str
+    course: str
+    hours: Decimal
+    on: date
+    organiser: str
+
+    @classmethod
+    def of(cls, t: Training) -> "TrainingOut":
+        return cls(id=t.id, mediator=t.mediator, course=t.course, hours=t.hours, on=t.on, organiser=t.organiser)
 
 
 class MediatorRecommendation(Model):

@@ -15,6 +15,7 @@ HOTSPOT_DISPUTES = "mediation.hotspot_disputes"
 FULL_TIME_MINIMUM = {level: f"mediation.full_time_{level}" for level in ("town", "village", "industry", "stationed")}
 _STAFFING = ("seeds/001 第12项：乡镇（街道）人民调解委员会2名以上，村（社区）人民调解委员会1名以上，"
              "行业性专业性调解组织3名以上，派驻调解室2名以上的专职人民调解员配备标准。")
+TRAINING_HOURS = "mediation.yearly_training_hours"
 TIER_DAYS = {tier: f"mediation.{tier}_days" for tier in ("grid", "village", "town", "district", "industry")}
 
 _LIMIT_SOURCE = ("《人民调解工作若干规定》（司法部 2002）第三十七条：人民调解委员会调解纠纷，一般在一个月内调结；"
@@ -57,4 +58,8 @@ PARAMETERS = (
               maximum=50, default=3, description=_STAFFING),
     Parameter(FULL_TIME_MINIMUM["stationed"], title="派驻调解室专职调解员配备标准", unit="名", minimum=0,
               maximum=50, default=2, description=_STAFFING),
+    Parameter(TRAINING_HOURS, title="专职调解员年度培训时长要求", unit="小时/年", minimum=0, maximum=200, default=24,
+              description="SPEC M4：人民调解员名册载明等级和培训记录；专职调解员上年度或本年度参加培训达到此时长，"
+                          "方计入配备标准（《关于加强人民调解员队伍建设的意见》要求分级分类开展培训；"
+                          "种子文件未定时长，默认 24 小时即三天集中培训，各地按实际设定）。"),
 )

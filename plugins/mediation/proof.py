@@ -23,6 +23,8 @@ ROWS = {
     ("GET", "/v1/mediation/my-disputes"):                               "401  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
     ("GET", "/v1/mediation/mediators"):                                 "401  403  403  ok   403  403  403  403  ok   403  403  403  403  403",
     ("POST", "/v1/mediation/mediators"):                                "401  403  403  403  403  403  403  403  in   403  403  403  403  403",
+    ("GET", "/v1/mediation/mediators/{mediator_id}/trainings"):         "401  403  403  ok   403  403  403  403  ok   403  403  403  403  403",
+    ("POST", "/v1/mediation/mediators/{mediator_id}/trainings"):        "401  403  403  403  403  403  403  403  ok   403  403  403  403  403",
     ("GET", "/v1/mediation/rates"):                                     "401  403  403  ok   403  403  ok   ok   ok   403  403  403  403  403",
 }
 
@@ -41,11 +43,16 @@ STALE = {("PUT", "/v1/mediation/disputes/{dispute_id}/confirmation")}
 BODIES = {
     ("PUT", "/v1/mediation/disputes/{dispute_id}/confirmation"): lambda p: {
         "applied_on": p["today"], "court": "常州市天宁区人民法院"},
+    ("POST", "/v1/mediation/mediators/{mediator_id}/trainings"): lambda p: {
+        "course": "人民调解业务培训班", "hours": "8", "on": p["today"], "organiser": "常州市天宁区司法局"},
 }
 
 
 def world(scene) -> dict[str, str]:
-    return {"today": scene.later(0)}
+    """A mediator of A's grid on the roster (its training records are asked about)."""
+    scene.create("/v1/mediation/mediators", {"id": "mediator-grid", "name": "钱立新", "area": scene.params["code"],
+                                            "committee": "朝阳花园社区人民调解委员会", "full_time": True}, "med")
+    return {"today": scene.later(0), "mediator_id": "mediator-grid"}
 
 
 # --- the privacy walk (tests/proof/test_privacy.py) ----------------------------------------------------------

@@ -7,7 +7,9 @@ district, and the district's open disputes (the load).
 """
 from __future__ import annotations
 
+import uuid
 from collections import Counter
+from decimal import Decimal
 from typing import Iterable
 
 from chalicelib.domain.areas import service as areas
@@ -17,13 +19,13 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import Finding, ScreeningContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
-from chalicelib.platform.errors import Unprocessable, field_error
+from chalicelib.platform.errors import Conflict, NotFound, Unprocessable, field_error
 from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from plugins.mediation import params
 from plugins.mediation.models import (
     KINDS, MEDIATOR_ENTITY, Dispute, ExpertOut, ExpertQuery, Mediator, MediatorIn, MediatorOut,
-    MediatorRecommendation, Recommendations,
+    MediatorRecommendation, Recommendations, Training, TrainingIn, TrainingOut,
 )
 from plugins.mediation.service import get
 
@@ -53,6 +55,51 @@ def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) 
     page = storage.page(Mediator, "mediation-mediator", scope, limit=limit, cursor=cursor)
     return Page[MediatorOut](items=[MediatorOut.of(Mediator.from_item(i)) for i in page.items],
                              next_cursor=page.next_cursor)
+
+
+def _roster_entry(caller: Caller, mediator_id: str) -> Mediator:
+    """The mediator on the roster of an area the caller covers; 404 alike for one absent or outside it."""
+    mediator = storage.read(Mediator, mediator_id)
+    if mediator is None or not caller.covers(mediator.area):
+        raise NotFound(Mediator.missing[0], code=Mediator.missing[1])
+    return mediator
+
+
+def record_training(caller: Caller, mediator_id: str, data: TrainingIn, *, training_id: str | None = None) -> Training:
+    """SPEC M4 培训记录: the training, the mediator's tally of hours for its year (conditional on the roster
+    entry's version read) and the audit entry, in one transaction — the staffing check reads the tally, never
+    the list. A concurrent change of the roster entry is a 409 (retry: nothing was written)."""
+    mediator = _roster_entry(caller, mediator_id)
+    year = str(data.on.year)
+    tally = {**mediator.training_hours, year: mediator.trained_hours(data.on.year) + data.hours}
+    _, counted = storage.prepare_update(mediator, {"training_hours": tally}, expected_version=mediator.version)
+    training = Training(id=training_id or f"{data.on.isoformat()}-{uuid.uuid4().hex}", mediator=mediator.id,
+                        course=data.course, hours=data.hours, on=data.on, organiser=data.organiser,
+                        recorded_by=caller.sub)
+    try:
+        return storage.put_new(training, also=[counted, audit.entry(
+            caller.actor, "create", MEDIATOR_ENTITY, mediator.id,
+            f"记录调解员 {mediator.name} 培训：{data.course}（{data.on.isoformat()}，{data.hours} 小时，{data.organiser}）")])
+    except Conflict as exc:
+        if exc.code == "condition_failed" and exc.errors[0]["loc"][1] == "1":
+            raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version") from None
+        raise
+
+
+def trainings(caller: Caller, mediator_id: str, *, limit: int, cursor: str | None) -> Page[TrainingOut]:
+    """A mediator's training records, newest first: staff covering the mediator's area (as the roster)."""
+    mediator = _roster_entry(caller, mediator_id)
+    page = storage.page(Training, MEDIATOR_ENTITY, mediator.id, after=("training",), limit=limit, cursor=cursor,
+                        newest_first=True)
+    return Page[TrainingOut](items=[TrainingOut.of(Training.from_item(i)) for i in page.items],
+                        next_cursor=page.next_cursor)
+
+
+def qualified(mediator: Mediator, required: Decimal, year: int) -> bool:
+    """SPEC M4: a mediator meets the yearly training requirement when this year's hours, or last year's,
+    reach it — a year's training counts through the next, so nobody is flagged merely because January has
+    come (and nobody who trained two years ago still counts)."""
+    return max(mediator.trained_hours(year), mediator.trained_hours(year - 1)) >= required
 
 
 def nearness(mediator_area: str, grid: str) -> int:
@@ -106,23 +153,33 @@ def _reasons(mediator: Mediator, dispute: Dispute, load: int, limit: int) -> lis
 
 
 def understaffed(context: ScreeningContext) -> Iterable[Finding]:
-    """SPEC M4: committees in the directory with fewer full-time mediators on the roster than the standard
-    for their level (town ≥2, village ≥1, industry ≥3, stationed ≥2 — parameters in force at the committee).
-    Two Queries for the area, one policy read per area with committees."""
+    """SPEC M4: committees in the directory with fewer qualified full-time mediators on the roster than the
+    standard for their level (town ≥2, village ≥1, industry ≥3, stationed ≥2 — parameters in force at the
+    committee); a full-time mediator is qualified when they met the yearly training hours (`qualified`, the
+    tally on their roster entry). Two Queries for the area, one policy read per area with committees."""
     committees = [c for c in directory.institutions_under(context.area, "mediation_committee")
                   if c.status == "active" and c.level in params.FULL_TIME_MINIMUM]
     if not committees:
         return
-    full_time = Counter(i.get("committee_id") for i in storage.every(Mediator, "mediation-mediator", context.area,
-                                                                     max_items=5000) if i.get("full_time"))
+    full_time = [m for m in map(Mediator.from_item, storage.every(Mediator, "mediation-mediator", context.area,
+                                                                  max_items=5000)) if m.full_time]
+    names = [*params.FULL_TIME_MINIMUM.values(), params.TRAINING_HOURS]
     standards: dict[str, dict[str, policy.InForce]] = {}
     for committee in committees:
         if committee.home_area not in standards:
-            standards[committee.home_area] = policy.resolve_many(list(params.FULL_TIME_MINIMUM.values()),
-                                                                 committee.home_area, context.as_of)
+            standards[committee.home_area] = policy.resolve_many(names, committee.home_area, context.as_of)
         minimum = int(standards[committee.home_area][params.FULL_TIME_MINIMUM[committee.level]].value)
-        have = full_time[committee.id]
+        hours = Decimal(str(standards[committee.home_area][params.TRAINING_HOURS].value))
+        members = [m for m in full_time if m.committee_id == committee.id]
+        have = sum(qualified(m, hours, context.as_of.year) for m in members)
         if have < minimum:
+            untrained = len(members) - have
             yield Finding(check="mediation.understaffed", area=committee.home_area, severity="warning",
-                          title=f"{committee.name}专职调解员 {have} 名，低于配备标准 {minimum} 名",
-                          detail=f"{committee.level_title}应配备专职人民调解员 {minimum} 名以上", record=committee.id)
+                          title=f"{committee.name}合格专职调解员 {have} 名，低于配备标准 {minimum} 名",
+                          detail=f"{committee.level_title}应配备专职人民调解员 {minimum} 名以上；名册专职 {len(members)} 名，"
+                                 f"其中 {untrained} 名上年度及本年度培训均未达 {_hours(hours)} 小时",
+                          record=committee.id)
+
+
+def _hours(value: Decimal) -> str:
+    return format(value.normalize(), "f")

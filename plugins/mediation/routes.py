@@ -13,7 +13,7 @@ from plugins.mediation import document, rates, roster, service
 from plugins.mediation.models import (
     ConfirmationIn, Contacts, DisputeIn, DisputeOut, DisputeSummary, DisputeTransferIn, ExpertOut, ExpertQuery,
     FollowUpIn, ListQuery, MediatorIn, MediatorOut, OutcomeIn, PartiesUpdateIn, Recommendations,
-    ResidentDisputeOut, SessionIn, dispute_out,
+    ResidentDisputeOut, SessionIn, TrainingIn, TrainingOut, dispute_out,
 )
 
 bp = Blueprint(__name__)
@@ -110,6 +110,20 @@ def enrol_mediator():
 def list_mediators():
     q = parse_query(ListQuery)
     return roster.roster(caller(), q.area, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/mediators/{mediator_id}/trainings", methods=["POST"], authorizer=jwt_auth)
+@endpoint("记录调解员参加培训（课程、时长、日期、举办单位；计入年度培训时长）", who={"mediator"}, body=TrainingIn,
+          response=TrainingOut, status=201, tags=TAGS)
+def record_training(mediator_id):
+    return TrainingOut.of(roster.record_training(caller(), mediator_id, parse(TrainingIn)))
+
+
+@bp.route("/mediators/{mediator_id}/trainings", methods=["GET"], authorizer=jwt_auth)
+@endpoint("调解员培训记录（新近在前）", who=STAFF, query=PageQuery, response=Page[TrainingOut], tags=TAGS)
+def list_trainings(mediator_id):
+    q = parse_query(PageQuery)
+    return roster.trainings(caller(), mediator_id, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/rates", methods=["GET"], authorizer=jwt_auth)

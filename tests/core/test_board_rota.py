@@ -72,9 +72,9 @@ def test_the_menu_is_the_enabled_core_services_plus_the_x_items_a_town_enables(c
     assert created.status_code == 201 and body(created)["version"] == 1
     menu = body(client.get(f"/v1/areas/{GRID}/menu"))
     assert [(i["title"], i["kind"]) for i in menu["items"]] == [
-        ("人民调解", "core"), ("公证服务", "core"), ("物业纠纷调解", "x")]
-    assert menu["items"][2]["enabled_by"]["name"] == "雕庄街道"
-    assert [i["kind"] for i in body(client.get("/v1/areas/320402002002001/menu"))["items"]] == ["core", "core"]
+        ("法律咨询", "core"), ("人民调解", "core"), ("公证服务", "core"), ("物业纠纷调解", "x")]
+    assert menu["items"][3]["enabled_by"]["name"] == "雕庄街道"
+    assert [i["kind"] for i in body(client.get("/v1/areas/320402002002001/menu"))["items"]] == ["core"] * 3
 
 
 def test_changing_x_items_needs_the_version_and_bad_items_are_named(client, token, aws_backend, services):
@@ -99,11 +99,16 @@ def test_changing_x_items_needs_the_version_and_bad_items_are_named(client, toke
 
 # --- the board (C4) -------------------------------------------------------------------------------
 
-def test_a_resident_s_grid_board_shows_the_right_people_with_masked_phones(client, points, services):
-    """C4 done-when: the "my grid" card: menu, the people per role (assigned to the grid or above it),
-    the institutions serving it, this week's duty and the coming activity — names, duties, masked phones,
-    hours, institution names; never a full phone or a person's id."""
+def test_a_resident_s_grid_board_shows_the_right_people_with_staff_work_phones_in_full(client, points, services):
+    """C4 done-when: the "my grid" card: menu (法律咨询 first, answered by the grid's lawyer from coverage),
+    the people per role (assigned to the grid or above it), the institutions serving it, this week's duty
+    and the coming activity — names, duties, phones, hours, institution names. Staff work phones published
+    for the public are shown in full; a resident volunteer's (法律明白人) stays masked (CONTRACT "Identity and
+    access"); never a person's id."""
     p, headers = points, points["headers"]
+    lawyer = new_person(client, headers, name="郑浩", roles=["lawyer"], phone="13800001204", duty="网格律师",
+                        home_area="320402")
+    assign(client, headers, "legal_advisor", "320402001", lawyer["id"])
     put(client, "/v1/areas/320402001/menu", {"items": [{"key": "property-disputes", "title": "物业纠纷调解"}]}, headers)
     assign(client, headers, "mediator", GRID, p["mediator"]["id"])
     assign(client, headers, "legal_literate", "320402001001", p["literate"]["id"])
@@ -114,15 +119,19 @@ def test_a_resident_s_grid_board_shows_the_right_people_with_masked_phones(clien
     response = client.get(f"/v1/areas/{GRID}/board")
     board = body(response)
     assert [a["name"] for a in board["path"]] == ["常州市", "天宁区", "雕庄街道", "朝阳花园社区居委会", "第一网格"]
-    assert [m["title"] for m in board["menu"]] == ["人民调解", "公证服务", "物业纠纷调解"]
+    assert [m["title"] for m in board["menu"]] == ["法律咨询", "人民调解", "公证服务", "物业纠纷调解"]
+    assert board["menu"][0]["answered_by"] == "legal_advisor"
     contacts = {c["role"]: c for c in board["contacts"]}
-    assert list(contacts) == ["mediator", "notary_liaison", "legal_literate"]
-    assert contacts["mediator"]["people"] == [{"name": "周雅琴", "duty": "网格调解员", "phone": "138****1201",
+    assert list(contacts) == ["mediator", "notary_liaison", "legal_advisor", "legal_literate"]
+    assert [(x["name"], x["phone"]) for x in contacts["legal_advisor"]["people"]] == [("郑浩", "13800001204")]
+    assert contacts["mediator"]["people"] == [{"name": "周雅琴", "duty": "网格调解员", "phone": "13800001201",
                                                "hours": "每周二 9:00–11:30", "institution": None, "demo": False,
                                                "assigned_to": "第一网格"}]
     assert [(x["name"], x["institution"], x["assigned_to"]) for x in contacts["notary_liaison"]["people"]] == [
         ("王建国", "天宁公证处", "雕庄街道")]
-    assert [x["assigned_to"] for x in contacts["legal_literate"]["people"]] == ["朝阳花园社区居委会"]
+    assert [(x["assigned_to"], x["phone"]) for x in contacts["legal_literate"]["people"]] == [
+        ("朝阳花园社区居委会", "138****1202")]
+    assert contacts["notary_liaison"]["people"][0]["phone"] == "13800001203"
     assert [(i["name"], i["serves_area"]["level"]) for i in board["institutions"]] == [
         ("朝阳花园社区公共法律服务工作室", "village"), ("雕庄街道公共法律服务工作站", "town"), ("天宁公证处", "district")]
     assert [(d["date"], d["weekday"], d["person"]["name"], d["service_point"]) for d in board["on_duty"]] == [
@@ -130,11 +139,11 @@ def test_a_resident_s_grid_board_shows_the_right_people_with_masked_phones(clien
     assert [(a["date"], a["theme"], [h["name"] for h in a["hosts"]]) for a in board["activities"]] == [
         ("2026-12-15", "民法典进社区：婚姻家庭编", ["陈立伟"])]
     text = response.body.decode()
-    assert not re.search(r"1380000120\d|88001234", text), "a full phone number leaked"
-    assert all(p[k]["id"] not in text for k in ("mediator", "literate", "notary_person"))
+    assert "13800001202" not in text, "a resident volunteer's phone leaked"
+    assert all(p[k]["id"] not in text for k in ("mediator", "literate", "notary_person")) and lawyer["id"] not in text
     neighbour = body(client.get("/v1/areas/320402001001002/board"))
     assert {c["role"]: [x["name"] for x in c["people"]] for c in neighbour["contacts"]} == {
-        "mediator": [], "notary_liaison": ["王建国"], "legal_literate": ["陈立伟"]}
+        "mediator": [], "notary_liaison": ["王建国"], "legal_advisor": ["郑浩"], "legal_literate": ["陈立伟"]}
 
 
 def test_the_board_is_for_grids_only_and_unknown_codes_are_404(client, aws_backend):
@@ -163,7 +172,7 @@ def test_a_weekly_duty_is_published_in_advance_and_anyone_can_read_the_week(clie
     next_week = body(client.get(f"/v1/institutions/{p['station']['id']}/rota?week=2026-12-03"))
     [entry] = next_week["items"]
     assert (entry["date"], entry["start"], entry["end"], entry["person"]["phone"]) == (
-        "2026-12-01", "09:00", "11:30", "138****1201")
+        "2026-12-01", "09:00", "11:30", "13800001201")   # a published work phone, in full
     assert_problem(client.get("/v1/institutions/nope/rota"), 404, "institution_not_found")
 
 
@@ -204,7 +213,7 @@ def test_the_monthly_activity_is_one_per_service_point_and_its_hosts_cannot_be_e
     assert_problem(activity(client, headers, p["studio"], date="2026-11-24"), 422, "not_in_advance")
     listed = body(client.get(f"/v1/institutions/{p['studio']['id']}/activities"))["items"]
     assert [(a["date"], a["hosts"][0]["name"], a["hosts"][0]["phone"]) for a in listed] == [
-        ("2026-12-15", "周雅琴", "138****1201")]
+        ("2026-12-15", "周雅琴", "13800001201")]
     withdrawn = client.delete(f"/v1/activities/{p['studio']['id']}.2026-12", headers={**headers, "If-Match": "1"})
     assert body(withdrawn)["status"] == "withdrawn"
     assert activity(client, headers, p["studio"], date="2026-12-22", hosts=[p["mediator"]["id"]]).status_code == 201

@@ -42,7 +42,8 @@ def test_the_roles_each_grid_needs_are_the_plugins_roles_plus_the_platform_s(cli
     """C3 + CONTRACT plugins: the core lists no service's roles; 法律明白人 (P3) is the platform's."""
     roles = body(client.get("/v1/coverage-roles"))["items"]
     assert [(r["code"], r["source"]) for r in roles] == [
-        ("mediator", "mediation"), ("notary_liaison", "notary"), ("legal_literate", "core")]
+        ("mediator", "mediation"), ("notary_liaison", "notary"), ("legal_advisor", "core"),
+        ("legal_literate", "core")]
 
 
 def test_two_plugins_declaring_the_same_role_is_a_configuration_error(services):
@@ -65,8 +66,10 @@ def test_a_district_report_counts_covered_and_missing_grids_per_town_and_role(cl
     report = body(client.get("/v1/areas/320402/coverage", headers=headers))
     assert report["area"]["name"] == "天宁区" and report["grids"] == len(TIANNING_GRIDS) == 5
     rows = {r["name"]: {t["role"]: (t["covered"], t["missing"]) for t in r["roles"]} for r in report["items"]}
-    assert rows == {"雕庄街道": {"mediator": (4, 0), "notary_liaison": (0, 4), "legal_literate": (1, 3)},
-                    "青龙街道": {"mediator": (0, 1), "notary_liaison": (0, 1), "legal_literate": (0, 1)}}
+    assert rows == {"雕庄街道": {"mediator": (4, 0), "notary_liaison": (0, 4), "legal_advisor": (0, 4),
+                             "legal_literate": (1, 3)},
+                    "青龙街道": {"mediator": (0, 1), "notary_liaison": (0, 1), "legal_advisor": (0, 1),
+                             "legal_literate": (0, 1)}}
     assert tally(report, "mediator") == (4, 1) and tally(report, "legal_literate") == (1, 4)
 
 
@@ -237,9 +240,10 @@ def test_the_report_reads_one_partition_per_role_and_never_scans(client, token, 
     assert "Scan" not in operations and set(operations) <= {"Query", "BatchGetItem"}
     tree_nodes = 3  # the town, village and grid levels under 天宁区
     role_partitions = [p for _, p in calls if p and p.startswith("assignment@")]
-    assert sorted(role_partitions) == ["assignment@legal_literate@320402", "assignment@mediator@320402",
+    assert sorted(role_partitions) == ["assignment@legal_advisor@320402", "assignment@legal_literate@320402",
+                                       "assignment@mediator@320402",
                                        "assignment@notary_liaison@320402"]
-    assert len(calls) == tree_nodes + 3 + 2  # + BatchGet of the area itself and of the assignees
+    assert len(calls) == tree_nodes + len(role_partitions) + 2  # one Query per role; + BatchGet of the area itself and of the assignees
 
 
 def test_a_per_town_role_is_filled_at_the_town_and_refused_below_it(client, token, aws_backend):

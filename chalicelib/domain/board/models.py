@@ -63,6 +63,7 @@ class MenuEntry(Model):
     description: str | None = None
     kind: Literal["core", "x"] = Field(description="core：六项基本服务；x：本地自选")
     enabled_by: AreaRef | None = Field(None, description="启用该 X 项的区域")
+    answered_by: str | None = Field(None, description="在网格中承担该服务的覆盖角色（联系人 contacts 中的 role）")
 
 
 class ServiceMenu(Model):

@@ -53,8 +53,15 @@ BOARD = "grid-board"
 
 # --- menus ----------------------------------------------------------------------------------------
 
+# C4: legal consultation is the core's own service (an intake ticket of category consultation), answered in
+# the grid by its lawyer or legal adviser — the coverage role `legal_advisor` (coverage.CORE_ROLES).
+CONSULTATION = MenuEntry(key="legal-consultation", title="法律咨询", kind="core", answered_by="legal_advisor",
+                         description="由本网格律师（法律顾问）解答，见联系人中的网格律师（法律顾问）")
+
+
 def core_services() -> list[MenuEntry]:
-    return [MenuEntry(key=p.name, title=p.title, kind="core") for p in plugin.enabled() if p.core_service]
+    return [CONSULTATION, *(MenuEntry(key=p.name, title=p.title, kind="core") for p in plugin.enabled()
+                            if p.core_service)]
 
 
 def _menu_entries(chain: list[Area], menus: dict[str, AreaMenu]) -> list[MenuEntry]:

@@ -39,8 +39,10 @@ from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 
-# Roles that belong to the platform rather than to one service (P3: ≥1 法律明白人 per grid).
-CORE_ROLES = (plugin.CoverageRole("legal_literate", "法律明白人", 1),)
+# Roles that belong to the platform rather than to one service: the grid's lawyer or legal adviser, who
+# answers the core's 法律咨询 (C3 名优律师服务团, C4), and P3's ≥1 法律明白人 per grid.
+CORE_ROLES = (plugin.CoverageRole("legal_advisor", "网格律师（法律顾问）", 1),
+              plugin.CoverageRole("legal_literate", "法律明白人", 1))
 ROLE_SHAPE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
 

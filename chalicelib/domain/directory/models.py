@@ -292,7 +292,7 @@ class PersonIn(Model):
     home_area: str = Field(description="所属区域（决定谁可以管理此人）", examples=["320402001"])
     institution_id: str | None = Field(None, max_length=64, description="所属机构")
     duty: str = Field(min_length=2, max_length=60, description="公示职责", examples=["网格调解员，负责邻里纠纷调解"])
-    phone: str = Field(description="联系电话；任何页面都只显示掩码", examples=["13800001234"])
+    phone: str = Field(description="联系电话；工作人员的在公示栏全号公示，其他页面只显示掩码", examples=["13800001234"])
     hours: str | None = Field(None, max_length=60, description="驻点/联系时间", examples=["每周二 9:00–11:30"])
     demo: bool = Field(False, description="演示数据")
 
@@ -349,16 +349,24 @@ class PersonOut(Model):
                    demo=person.demo, version=person.version)
 
 
+# Duties residents hold as volunteers: their phone is their own and stays masked on every card.
+RESIDENT_DUTIES = frozenset({"legal_literate", "volunteer"})
+
+
 class ContactCard(Model):
-    """公示栏 card: name, duty, masked phone, hours, institution name — nothing else."""
+    """公示栏 card: name, duty, phone, hours, institution name — nothing else. A staff member's work phone
+    published for the public is not personal data and is shown in full (CONTRACT "Identity and access");
+    a resident volunteer's (法律明白人, 法律志愿者) stays masked."""
     name: str
     duty: str
-    phone: str = Field(description="掩码后的电话，如 138****1234")
+    phone: str = Field(description="工作人员的工作电话全号公示；法律明白人、志愿者的电话掩码显示，如 138****1234")
     hours: str | None
     institution: str | None = Field(description="所属机构名称")
     demo: bool
 
     @classmethod
     def of(cls, person: Person, institution: Institution | None = None) -> "ContactCard":
-        return cls(name=person.name, duty=person.duty, phone=person.phone_masked, hours=person.hours,
+        staff = bool(set(person.roles) - RESIDENT_DUTIES)
+        phone = pii.decrypt("phone", person.phone_cipher) if staff else person.phone_masked
+        return cls(name=person.name, duty=person.duty, phone=phone, hours=person.hours,
                    institution=institution.name if institution else None, demo=person.demo)

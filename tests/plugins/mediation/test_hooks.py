@@ -107,7 +107,7 @@ def test_the_demo_disputes_load_once_in_each_state(client):
     assert len(found) == 3
     assert found["demo-dispute-wages"]["tier"] == "district"
     assert found["demo-dispute-settled"]["status"] == "closed"
-    assert len(storage.every(Mediator, "mediation-mediator", "320402")) == 3
+    assert len(storage.every(Mediator, "mediation-mediator", "320402")) == 4
 
 
 def test_the_month_s_new_disputes_are_counted_from_the_tally(client, mediator, clock):

@@ -77,10 +77,13 @@ def test_the_staffing_check_names_committees_below_the_standard_of_their_level(c
     for id, full_time, at in (("m-1", True, "town-a"), ("m-2", True, "town-a"), ("m-3", False, "village-a")):
         ok(post(client, "/v1/mediation/mediators", {"id": id, "name": "某", "area": GRID, "committee": "某调委会",
                                                    "committee_id": at, "full_time": full_time}, district), 201)
+    for id in ("m-1", "m-2"):   # SPEC M4: full-time mediators count once they met the yearly training hours
+        ok(post(client, f"/v1/mediation/mediators/{id}/trainings", {"course": "人民调解业务培训", "hours": "24",
+                                                                   "on": clock.day(), "organiser": "天宁区司法局"}, district), 201)
     context = plugin.ScreeningContext(month=clock.month(), area="3204", as_of=clock.today)
     [finding] = understaffed(context)
     assert (finding.record, finding.area) == ("village-a", "320402001001")
-    assert finding.title == "village-a人民调解委员会专职调解员 0 名，低于配备标准 1 名"
+    assert finding.title == "village-a人民调解委员会合格专职调解员 0 名，低于配备标准 1 名"
 
 
 def test_a_mediator_may_only_be_enrolled_in_a_committee_of_the_directory(client, mediator):

@@ -96,7 +96,7 @@ def test_after_make_dev_the_staffing_check_names_the_under_staffed_village_commi
         found = body(client.get(f"/v1/screenings/{month}?area={DISTRICT}&limit=100",
                                 headers=token("d-1", "mediator", area=DISTRICT)))["items"]
     staffing = {f["record"]: f["title"] for f in found if f["check"] == "mediation.understaffed"}
-    assert staffing["demo-mediation-chaoyang"] == "朝阳花园社区人民调解委员会专职调解员 0 名，低于配备标准 1 名"
+    assert staffing["demo-mediation-chaoyang"] == "朝阳花园社区人民调解委员会合格专职调解员 0 名，低于配备标准 1 名"
 
 
 def test_the_grass_roots_share_shows_for_the_district(client, token, clock):
