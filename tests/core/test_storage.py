@@ -326,6 +326,33 @@ def test_an_available_leaflet_and_a_linked_file_keep_their_list_keys_and_a_pendi
                                        "gsi2sk": sort}
 
 
+def test_rota_records_keep_their_service_point_lists_and_the_ledger_its_key(clock):
+    import datetime as dt
+
+    from chalicelib.domain.rota.models import Activity, Commitment, DutySlot, RotaLedger
+
+    slot = DutySlot(id="d1", institution_id="i-1", person_id="p-1", weekday=3, start="09:00", end="11:30",
+                    duty="值班律师", effective_from=dt.date(2026, 12, 1))
+    assert slot.key_attributes() == {"pk": "duty-slot#d1", "sk": "record", "gsi1pk": "duty-slot@i-1",
+                                     "gsi1sk": "3#09:00#d1"}
+    assert slot.model_copy(update={"status": "withdrawn"}).key_attributes() == {"pk": "duty-slot#d1", "sk": "record"}
+    activity = Activity(id="i-1.2026-12", institution_id="i-1", month="2026-12", date=dt.date(2026, 12, 9),
+                        start="14:00", end="16:00", theme="民法典进社区")
+    assert activity.key_attributes() == {"pk": "activity#i-1.2026-12", "sk": "record", "gsi1pk": "activity@i-1",
+                                         "gsi1sk": "2026-12-09#14:00"}
+    assert activity.model_copy(update={"status": "withdrawn"}).key_attributes() == {
+        "pk": "activity#i-1.2026-12", "sk": "record"}
+    duty = Commitment(kind="duty", record_id="duty-slot.d1", institution_id="i-1", place="天宁站", start="09:00",
+                      end="11:30", weekday=3, effective_from=dt.date(2026, 12, 1))
+    ledger = RotaLedger(person_id="p-1", commitments={duty.record_id: duty}, created_at=clock.now,
+                        updated_at=clock.now)
+    # The item as the service wrote it by hand: the commitments as JSON, no empty fields.
+    assert storage.plain(ledger.to_item()) == storage.plain({
+        "pk": "rota-by#p-1", "sk": "record", "entity": "rota-ledger", "person_id": "p-1", "version": 1,
+        "created_at": clock.now, "updated_at": clock.now,
+        "commitments": {"duty-slot.d1": duty.model_dump(exclude_none=True, mode="json")}})
+
+
 # --- records named by their key fields: read, check, delete, amend, tally -------------------------------------
 
 class Link(storage.Record):

@@ -745,11 +745,13 @@ def query(
 
 
 def page(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after: tuple[object, ...] = (),
+         since: tuple[object, ...] | None = None, until: tuple[object, ...] | None = None,
          limit: int = 20, cursor: str | None = None, newest_first: bool = False) -> Page:
     """One page of the list `listing` of `cls` records for `of` (an owner, an area and below, key parts),
-    narrowed to sort keys starting with `after` (e.g. `("open",)`)."""
+    narrowed to sort keys starting with `after` (e.g. `("open",)`), and to the part from `since` on or up to
+    `until`, as in `every` (a service point's activities from a date onward: `since=(<date>,)`)."""
     declared = cls.listing(listing)
-    return query(declared.partition(of), index=_index(declared), begins_with=_list_prefix(declared, of, after),
+    return query(declared.partition(of), index=_index(declared), **_narrowed(declared, of, after, since, until),
                  limit=limit, cursor=cursor, newest_first=newest_first)
 
 
@@ -760,16 +762,23 @@ def every(cls: type[Record], listing: str, of: str | tuple[object, ...], *, afte
     the part of the list sorting before `after + until` — e.g. `after=(0,), until=(<now>,)` reads the
     green-channel entries whose deadline has passed, not the whole queue. `since`: only the part sorting at
     or after `after + since` — e.g. `after=(<district>,), since=(<today>,)` reads the grants whose last day
-    has not passed."""
+    has not passed; without `after`, from `since` to the end of the list."""
     declared = cls.listing(listing)
+    return query_all(declared.partition(of), index=_index(declared), max_items=max_items,
+                     **_narrowed(declared, of, after, since, until))
+
+
+def _narrowed(declared: Listing, of: str | tuple[object, ...], after: tuple[object, ...],
+              since: tuple[object, ...] | None, until: tuple[object, ...] | None) -> dict[str, Any]:
+    """The sort-key condition of a list read: a prefix (`begins_with`) or a range (`between`)."""
     prefix = _list_prefix(declared, of, after)
     if until is None and since is None:
-        return query_all(declared.partition(of), index=_index(declared), begins_with=prefix, max_items=max_items)
-    if not prefix:
-        raise ValueError("`until`/`since` need `after` (a key condition cannot start from an empty string)")
+        return {"begins_with": prefix}
+    if not prefix and until is not None and since is None:
+        raise ValueError("`until` needs `after` or `since` (a key condition cannot start from an empty string)")
     low = declared.sort(of, (*after, *since)) if since is not None else prefix
-    high = declared.sort(of, (*after, *until)) if until is not None else prefix + _HIGHEST
-    return query_all(declared.partition(of), index=_index(declared), max_items=max_items, between=(low, high))
+    high = declared.sort(of, (*after, *until)) if until is not None else (prefix or "") + _HIGHEST
+    return {"between": (low, high)}
 
 
 _HIGHEST = "\U0010ffff"  # sorts after every character a key part can hold (DynamoDB compares UTF-8 bytes)
