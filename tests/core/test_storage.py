@@ -353,6 +353,18 @@ def test_rota_records_keep_their_service_point_lists_and_the_ledger_its_key(cloc
         "commitments": {"duty-slot.d1": duty.model_dump(exclude_none=True, mode="json")}})
 
 
+def test_a_menu_keeps_its_area_key_and_a_stored_board_its_item_as_written_by_hand(clock):
+    from chalicelib.domain.board.models import AreaMenu, MenuItemIn, StoredBoard
+
+    menu = AreaMenu(area="320402001", items=[MenuItemIn(key="property-disputes", title="物业纠纷调解")])
+    assert menu.key_attributes() == {"pk": "area-menu#320402001", "sk": "record"}
+    board = StoredBoard(grid="320402001001001", stamp=3, as_of=clock.now.date(), services="a,b|c", board="{}")
+    assert storage.plain(board.to_item()) == {
+        "pk": "grid-board#320402001001001", "sk": "record", "entity": "grid-board", "stamp": 3,
+        "as_of": clock.now.date().isoformat(), "services": "a,b|c", "board": "{}"}
+    assert StoredBoard.from_item(board.to_item()).stamp == 3  # read back without its key repeated in the item
+
+
 # --- records named by their key fields: read, check, delete, amend, tally -------------------------------------
 
 class Link(storage.Record):
@@ -369,6 +381,18 @@ class Hits(storage.Record):
     scope: str
     window: int
     count: int = 0
+
+
+def test_find_each_reads_records_of_several_types_in_one_batch_by_the_ids_asked(aws_backend):
+    from tests.helpers import calls_during
+
+    storage.put_new(Link(hash="abc", sub="r-1"))
+    make("n1")
+    found = {}
+    calls = calls_during(lambda: found.update(storage.find_each({Link: ["abc", "zzz", "a#b"], Note: ["n1"]})))
+    assert calls == ["BatchGetItem"]
+    assert set(found[Link]) == {"abc"} and found[Link]["abc"].sub == "r-1"
+    assert set(found[Note]) == {"n1"} and isinstance(found[Note]["n1"], Note)
 
 
 def test_a_record_without_an_id_is_stored_and_read_by_its_key_fields(aws_backend):

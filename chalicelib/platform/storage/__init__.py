@@ -4,7 +4,8 @@ A record type (`Record`) names its own key (`entity`, `key_fields`) and the list
 answered per record by `place()` with a `Place`); callers then name records by type and key values and lists
 by type, name and owner/area — no caller builds or touches a key string (`keys` stays inside this package):
 - read: `require` (get or 404), `read` (or None), `find_in` (a child in its parent's partition),
-  `find_many`, `page` / `every` (a type's declared lists);
+  `find_many` / `find_each` (several records, of one type or of several, in one BatchGetItem),
+  `page` / `every` (a type's declared lists);
 - write: `put_new`, `update`, `transact` with the ops `put_op` / `remove_op` (a record), `check` /
   `delete` / `amend` / `must_exist` / `add_to` (a record named by type and key), and `tally` (an
   expiring counter), `Counter` / `next_number` (a numbered sequence: a district's ticket codes).
@@ -41,7 +42,7 @@ __all__ = [
     # typed records and their lists
     "Record", "Listing", "Place", "Check", "Page",
     # reads
-    "require", "read", "find", "find_in", "find_many", "page", "every",
+    "require", "read", "find", "find_in", "find_many", "find_each", "page", "every",
     # writes
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
     "amend", "must_exist", "add_to", "tally", "Counter", "next_number",
@@ -288,12 +289,25 @@ def find_in(cls: type[Record], listing: str, of: str | tuple[object, ...], sort:
 def find_many(cls: type[Record], ids: Iterable[str]) -> dict[str, Record]:
     """The records of type `cls` with these ids that exist, by id (ids that cannot be record ids are simply
     not found): one BatchGetItem per 100 ids, a few side by side."""
+    return find_each({cls: ids})[cls]
+
+
+def find_each(wanted: dict[type[Record], Iterable[str]]) -> dict[type[Record], dict[str, Record]]:
+    """`find_many` for records of several types at once, in the same BatchGetItems (an area's ancestors and
+    their menus; a grid's stored board and its city's stamp): for each type, the records found by id."""
     from chalicelib.platform.storage.batch import fan_out
 
-    wanted = sorted({i for i in ids if keys.is_record_id(i)})
-    chunks = [[tuple(cls.own_key(i).values()) for i in wanted[start:start + 100]] for start in range(0, len(wanted), 100)]
-    return {getattr(record, cls.key_fields[0]): record
-            for items in fan_out(get_many, chunks) for record in map(cls.from_item, items)}
+    named: dict[tuple[str, str], tuple[type[Record], str]] = {}
+    for cls, ids in wanted.items():
+        for i in sorted({i for i in ids if keys.is_record_id(i)}):
+            named[tuple(cls.own_key(i).values())] = (cls, i)
+    pairs = list(named)
+    chunks = [pairs[start:start + 100] for start in range(0, len(pairs), 100)]
+    found: dict[type[Record], dict[str, Record]] = {cls: {} for cls in wanted}
+    for item in (item for items in fan_out(get_many, chunks) for item in items):
+        cls, record_id = named[(item["pk"], item["sk"])]
+        found[cls][record_id] = cls.from_item(item)
+    return found
 
 
 def stamp_new(record: Record) -> Record:
