@@ -31,7 +31,7 @@ from chalicelib.domain.rota.models import (
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.platform.timeutil import now_utc, today_shanghai
+from chalicelib.platform.timeutil import today_shanghai
 
 
 def _first_weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:

@@ -7,8 +7,10 @@ by type, name and owner/area — no caller builds or touches a key string (`keys
   `find_many` / `find_each` (several records, of one type or of several, in one BatchGetItem),
   `page` / `every` (a type's declared lists);
 - write: `put_new`, `update`, `transact` with the ops `put_op` / `remove_op` (a record), `check` /
-  `delete` / `amend` / `must_exist` / `add_to` (a record named by type and key), and `tally` (an
-  expiring counter), `Counter` / `next_number` (a numbered sequence: a district's ticket codes).
+  `delete` / `amend` / `must_exist` / `add_to` (a record named by type and key), `add_into` (a tally at
+  its place in a list), `update_entries_in` (map entries of a record at its place, now), `put_all` (records
+  written over unconditionally), `tally` (an expiring counter), `Counter` / `next_number` (a numbered
+  sequence: a district's ticket codes).
 
 Rules kept here so no caller can forget them:
 - creating never overwrites (`attribute_not_exists(pk)`), updating always checks `version`;
@@ -45,7 +47,7 @@ __all__ = [
     "require", "read", "find", "find_in", "find_many", "find_each", "page", "every",
     # writes
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
-    "amend", "must_exist", "add_to", "tally", "Counter", "next_number",
+    "amend", "must_exist", "add_to", "add_into", "put_all", "update_entries_in", "tally", "Counter", "next_number",
     # item-level mechanics (audit trail, idempotency replay, bulk jobs, records not yet typed)
     "get", "get_record", "get_many", "query", "query_all", "check_op", "delete_op", "update_op", "add_op",
     "entries_op", "update_entries", "increment", "batch_write", "plain", "replay_if_claimed", "THROTTLED",
@@ -275,15 +277,33 @@ def require(cls: type[Record], record_id: str, *, consistent: bool = False) -> R
     return found
 
 
-def find_in(cls: type[Record], listing: str, of: str | tuple[object, ...], sort: tuple[object, ...]) -> Record | None:
+def find_in(cls: type[Record], listing: str, of: str | tuple[object, ...], sort: tuple[object, ...], *,
+            consistent: bool = False) -> Record | None:
     """The record standing at `sort` in the table list `listing` of `of` — a child kept in its parent's
     partition (a visit under its person) — or None, also for parts that cannot be key parts (path
     parameters), like `find`."""
+    key = _place_key(cls, listing, of, sort)
+    return get_record(cls, *key, consistent=consistent) if key else None
+
+
+def update_entries_in(cls: type[Record], listing: str, of: str | tuple[object, ...], sort: tuple[object, ...], *,
+                      set_: dict[str, Any] | None = None, remove: Iterable[str] = (),
+                      when: dict[str, Any] | None = None) -> Record | None:
+    """`update_entries` on the record standing at `sort` in the table list `listing` of `of`, without
+    reading it first (a run's shards reporting into their own map entries): the record after the change,
+    or None when it is missing or `when` does not hold."""
+    key = _place_key(cls, listing, of, sort)
+    item = update_entries(*key, set_=set_, remove=remove, when=when) if key else None
+    return cls.from_item(item) if item else None
+
+
+def _place_key(cls: type[Record], listing: str, of: str | tuple[object, ...],
+               sort: tuple[object, ...]) -> tuple[str, str] | None:
     declared = cls.listing(listing)
     parts = [*(of if isinstance(of, tuple) else (of,)), *sort]
     if declared.index != "table" or not all(keys.is_record_id(str(p)) for p in parts):
         return None
-    return get_record(cls, declared.partition(of), declared.sort(of, sort))
+    return declared.partition(of), declared.sort(of, sort)
 
 
 def find_many(cls: type[Record], ids: Iterable[str]) -> dict[str, Record]:
@@ -572,6 +592,22 @@ def add_to(cls: type[Record], record_id: str, amounts: dict[str, int]) -> dict[s
     """`add_op` on the record `cls`/`record_id` (created on first use, with its `id`): counters kept as a
     record of their own — a month's tally — read back with `find` / `find_many` like any record."""
     return add_op(**cls.own_key(record_id), amounts=amounts, set_={cls.key_fields[0]: record_id}, entity=cls.entity)
+
+
+def add_into(record: Record, amounts: dict[str, int]) -> dict[str, Any]:
+    """`add_op` on `record`'s own item (created on first use), setting its other fields as they are: a tally
+    kept at a place in a table list (a screening tally per area), counted in the event's own transaction."""
+    key = record.key_attributes()
+    fields = {k: v for k, v in record.to_item().items() if k not in KEY_ATTRIBUTES and k not in amounts}
+    return add_op(key["pk"], key["sk"], amounts, set_=fields)
+
+
+def put_all(records: Iterable[Record] = (), *, removing: Iterable[Record] = ()) -> None:
+    """Write `records` over whatever stands at their keys, and delete `removing`, unconditionally (chunks of
+    25, `batch_write`): only for records whose keys are deterministic and which one job alone rewrites (a
+    shard's findings, a grid's stored board)."""
+    deletes = [(key["pk"], key["sk"]) for key in (r.key_attributes() for r in removing)]
+    batch_write(puts=[r.to_item() for r in records], deletes=deletes)
 
 
 def must_exist(cls: type[Record], record_id: str, problem: Exception, *,
