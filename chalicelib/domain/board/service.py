@@ -147,8 +147,7 @@ def grid_board_json(code: str) -> str:
     # Stored with the stamp read *before* building: a change committed meanwhile leaves it behind the city's
     # stamp, so the next read builds again rather than serving a board without that change. Written over the
     # day's earlier board unconditionally: every writer writes what it built against the stamp it read.
-    storage.batch_write(puts=[StoredBoard(grid=code, stamp=stamp, as_of=today, services=_services_shown(),
-                                          board=board).to_item()])
+    storage.put_all([StoredBoard(grid=code, stamp=stamp, as_of=today, services=_services_shown(), board=board)])
     return board
 
 
