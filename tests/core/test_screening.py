@@ -54,7 +54,7 @@ def on_day(clock, day: int):
 
 
 def stored(month: str, city: str = "3204") -> list[str]:
-    return [i["sk"] for i in storage.query_all(screening.partition(month, city), begins_with="finding#")]
+    return [i["sk"] for i in storage.query_all(f"screening#{month}#{city}", begins_with="finding#")]
 
 
 def test_the_monthly_job_screens_every_district_as_a_shard_and_stores_the_findings(checks):
@@ -134,7 +134,7 @@ def test_a_failing_shard_alone_is_retried_and_the_run_record_names_it(queue, lam
     real_write = screening.write_findings
 
     def write(puts, deletes):
-        if any(p["area"].startswith("320404") for p in puts):
+        if any(p.area.startswith("320404") for p in puts):
             raise OSError("磁盘故障")
         real_write(puts, deletes)
 
@@ -157,7 +157,7 @@ def test_a_failing_shard_alone_is_retried_and_the_run_record_names_it(queue, lam
 def test_a_shard_that_keeps_failing_is_dead_lettered_by_the_local_stand_in_and_the_run_says_so(
         checks, clock, monkeypatch):
     def write(puts, deletes):
-        if puts and puts[0]["area"] == "320404":
+        if puts and puts[0].area == "320404":
             raise OSError("磁盘故障")
 
     monkeypatch.setattr(screening, "write_findings", write)
@@ -177,8 +177,9 @@ def test_a_shard_that_crashed_half_way_is_finished_by_the_next_delivery_without_
         run = storage.put_new(screening.ScreeningRun(
             month=month, kind="month", scope="all", as_of=clock.today, started_at=screening.now_utc(),
             requested_by="schedule", shards=["320402"], pending={"320402": "queued"}))
-        half = {"pk": screening.partition(month, "3204"), "sk": "finding#320402#test.overdue#case-1",
-                "entity": "screening-finding", "check": "test.overdue", "area": "320402"}
+        half = {"pk": f"screening#{month}#3204", "sk": "finding#320402#test.overdue#case-1",
+                "entity": "screening-finding", "check": "test.overdue", "area": "320402", "service": "test",
+                "month": month, "generation": 1, "severity": "risk", "title": "逾期"}
         storage.batch_write(puts=[half])  # the crashed delivery wrote one finding and never reported
         message = screening._message(run, "320402")
         transport.deliver_locally([message], screening.handle_queue_event)

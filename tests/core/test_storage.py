@@ -326,6 +326,88 @@ def test_an_available_leaflet_and_a_linked_file_keep_their_list_keys_and_a_pendi
                                        "gsi2sk": sort}
 
 
+def test_rota_records_keep_their_service_point_lists_and_the_ledger_its_key(clock):
+    import datetime as dt
+
+    from chalicelib.domain.rota.models import Activity, Commitment, DutySlot, RotaLedger
+
+    slot = DutySlot(id="d1", institution_id="i-1", person_id="p-1", weekday=3, start="09:00", end="11:30",
+                    duty="值班律师", effective_from=dt.date(2026, 12, 1))
+    assert slot.key_attributes() == {"pk": "duty-slot#d1", "sk": "record", "gsi1pk": "duty-slot@i-1",
+                                     "gsi1sk": "3#09:00#d1"}
+    assert slot.model_copy(update={"status": "withdrawn"}).key_attributes() == {"pk": "duty-slot#d1", "sk": "record"}
+    activity = Activity(id="i-1.2026-12", institution_id="i-1", month="2026-12", date=dt.date(2026, 12, 9),
+                        start="14:00", end="16:00", theme="民法典进社区")
+    assert activity.key_attributes() == {"pk": "activity#i-1.2026-12", "sk": "record", "gsi1pk": "activity@i-1",
+                                         "gsi1sk": "2026-12-09#14:00"}
+    assert activity.model_copy(update={"status": "withdrawn"}).key_attributes() == {
+        "pk": "activity#i-1.2026-12", "sk": "record"}
+    duty = Commitment(kind="duty", record_id="duty-slot.d1", institution_id="i-1", place="天宁站", start="09:00",
+                      end="11:30", weekday=3, effective_from=dt.date(2026, 12, 1))
+    ledger = RotaLedger(person_id="p-1", commitments={duty.record_id: duty}, created_at=clock.now,
+                        updated_at=clock.now)
+    # The item as the service wrote it by hand: the commitments as JSON, no empty fields.
+    assert storage.plain(ledger.to_item()) == storage.plain({
+        "pk": "rota-by#p-1", "sk": "record", "entity": "rota-ledger", "person_id": "p-1", "version": 1,
+        "created_at": clock.now, "updated_at": clock.now,
+        "commitments": {"duty-slot.d1": duty.model_dump(exclude_none=True, mode="json")}})
+
+
+def test_a_menu_keeps_its_area_key_and_a_stored_board_its_item_as_written_by_hand(clock):
+    from chalicelib.domain.board.models import AreaMenu, MenuItemIn, StoredBoard
+
+    menu = AreaMenu(area="320402001", items=[MenuItemIn(key="property-disputes", title="物业纠纷调解")])
+    assert menu.key_attributes() == {"pk": "area-menu#320402001", "sk": "record"}
+    board = StoredBoard(grid="320402001001001", stamp=3, as_of=clock.now.date(), services="a,b|c", board="{}")
+    assert storage.plain(board.to_item()) == {
+        "pk": "grid-board#320402001001001", "sk": "record", "entity": "grid-board", "stamp": 3,
+        "as_of": clock.now.date().isoformat(), "services": "a,b|c", "board": "{}"}
+    assert StoredBoard.from_item(board.to_item()).stamp == 3  # read back without its key repeated in the item
+
+
+def test_screening_runs_findings_tallies_and_mappings_keep_their_keys_and_items(clock):
+    import datetime as dt
+
+    from chalicelib import plugin
+    from chalicelib.domain.screening import service as screening, sources, tallies
+    from chalicelib.domain.screening.layout import StoredFinding
+
+    run = screening.ScreeningRun(month="2026-11", kind="month", scope="all", as_of=clock.today,
+                                 started_at=clock.now, requested_by="schedule")
+    assert run.key_attributes() == {"pk": "screening-run#2026-11", "sk": "month#all"}
+    finding = plugin.Finding(check="legal-aid.over#due", area="320402001", severity="risk", title="逾期",
+                             record="case#1", due=dt.date(2026, 11, 20))
+    month = StoredFinding.of("month", finding, 3, service="legal_aid", month="2026-11", generation=2)
+    # The item as the shard wrote it by hand: the finding's fields (None left out), no version.
+    assert storage.plain(month.to_item()) == {
+        "pk": "screening#2026-11#3204", "sk": "finding#320402001#legal-aid.over_due#case_1",
+        "entity": "screening-finding", "service": "legal_aid", "month": "2026-11", "generation": 2,
+        "check": "legal-aid.over#due", "area": "320402001", "severity": "risk", "title": "逾期", "detail": "",
+        "record": "case#1", "due": "2026-11-20"}
+    unnamed = plugin.Finding(check="c", area="320402", severity="info", title="t")
+    assert StoredFinding.of("preview", unnamed, 7, service="s", month="2026-11", generation=1).key_attributes() \
+        == {"pk": "screening-preview#2026-11#3204", "sk": "finding#320402#c#n00007"}
+    assert StoredFinding.of("half_monthly", unnamed, 0, service="s", month="2026-11", generation=1).key_attributes() \
+        == {"pk": "screening-half_monthly#2026-11#3204", "sk": "finding#320402#c#n00000"}
+    assert StoredFinding.from_item(month.to_item()).subject == "case_1"
+    assert tallies.Tally(name="hotline.category", area="320402001", subject="劳动#保障", month="2026-11") \
+        .key_attributes() == {"pk": "tally#hotline.category#2026-11#3204", "sk": "320402001#劳动_保障"}
+    assert tallies.Tally(name="unvisited", area="320402001001001").key_attributes() == {
+        "pk": "tally#unvisited#3204", "sk": "320402001001001"}
+    mapping = sources.ColumnMapping(kind="hotline", city="3204", updated_by="s-1", updated_at=clock.now)
+    assert mapping.key_attributes() == {"pk": "source-mapping#hotline#3204", "sk": "record"}
+
+
+def test_a_tally_op_adds_into_its_item_and_sets_its_fields_as_written_by_hand(aws_backend):
+    from chalicelib.domain.screening import tallies
+
+    storage.transact([tallies.count_op("hotline.category", "320402001", 2, month="2026-11", subject="劳动")])
+    storage.transact([tallies.count_op("hotline.category", "320402001", -1, month="2026-11", subject="劳动")])
+    assert storage.get("tally#hotline.category#2026-11#3204", "320402001#劳动") == {
+        "pk": "tally#hotline.category#2026-11#3204", "sk": "320402001#劳动", "count": 1,
+        "entity": "screening-tally", "name": "hotline.category", "area": "320402001", "subject": "劳动"}
+
+
 # --- records named by their key fields: read, check, delete, amend, tally -------------------------------------
 
 class Link(storage.Record):
@@ -342,6 +424,36 @@ class Hits(storage.Record):
     scope: str
     window: int
     count: int = 0
+
+
+def test_find_each_reads_records_of_several_types_in_one_batch_by_the_ids_asked(aws_backend):
+    from tests.helpers import calls_during
+
+    storage.put_new(Link(hash="abc", sub="r-1"))
+    make("n1")
+    found = {}
+    calls = calls_during(lambda: found.update(storage.find_each({Link: ["abc", "zzz", "a#b"], Note: ["n1"]})))
+    assert calls == ["BatchGetItem"]
+    assert set(found[Link]) == {"abc"} and found[Link]["abc"].sub == "r-1"
+    assert set(found[Note]) == {"n1"} and isinstance(found[Note]["n1"], Note)
+
+
+def test_records_at_their_place_in_a_table_list_are_written_over_changed_by_entries_and_removed(aws_backend):
+    from chalicelib.domain.screening.service import RUNS, ScreeningRun
+
+    run = storage.put_new(ScreeningRun(month="2026-11", kind="month", scope="all", as_of="2026-11-18",
+                                       started_at="2026-11-18T00:00:00+00:00", requested_by="schedule",
+                                       pending={"320402": "queued"}))
+    after = storage.update_entries_in(ScreeningRun, RUNS, "2026-11", ("month", "all"), remove=["pending.320402"],
+                                      set_={"found.320402": {"c": 1}}, when={"generation": 1})
+    assert after.pending == {} and after.found == {"320402": {"c": 1}}
+    assert storage.update_entries_in(ScreeningRun, RUNS, "2026-11", ("month", "all"), set_={"failed.x": "E"},
+                                     when={"generation": 2}) is None  # its condition does not hold
+    assert storage.update_entries_in(ScreeningRun, RUNS, "2026-11", ("month", "3204"), set_={"failed.x": "E"}) is None
+    storage.put_new(Link(hash="abc", sub="r-1"))
+    storage.put_all([Link(hash="abc", sub="r-2"), Link(hash="def", sub="r-3")], removing=[run])
+    assert storage.read(Link, "abc").sub == "r-2" and storage.read(Link, "def").sub == "r-3"  # written over
+    assert storage.find_in(ScreeningRun, RUNS, "2026-11", ("month", "all"), consistent=True) is None
 
 
 def test_a_record_without_an_id_is_stored_and_read_by_its_key_fields(aws_backend):

@@ -43,3 +43,15 @@ def test_a_list_is_read_from_a_bound_to_the_end_of_its_prefix(aws_backend):
 def test_a_bound_needs_a_prefix(aws_backend):
     with pytest.raises(ValueError, match="after"):
         storage.every(Entry, "test-queue", "q", until=("20261130",))
+
+
+def test_a_page_is_read_from_a_bound_on_without_a_prefix(aws_backend):
+    for due in ["20261101", "20261130", "20261201", "20261215"]:
+        storage.put_new(Entry(queue="q", priority=0, due=due))
+    storage.put_new(Entry(queue="q", priority=1, due="20261102"))
+    first = storage.page(Entry, "test-queue", "q", after=(0,), since=("20261130",), limit=2)
+    assert [i["due"] for i in first.items] == ["20261130", "20261201"] and first.next_cursor
+    rest = storage.page(Entry, "test-queue", "q", after=(0,), since=("20261130",), limit=2, cursor=first.next_cursor)
+    assert [i["due"] for i in rest.items] == ["20261215"] and rest.next_cursor is None
+    unprefixed = storage.page(Entry, "test-queue", "q", since=(1,), limit=10)  # from a bound to the list's end
+    assert [(i["priority"], i["due"]) for i in unprefixed.items] == [(1, "20261102")]

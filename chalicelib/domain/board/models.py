@@ -12,7 +12,6 @@ from chalicelib.domain.directory.models import ContactCard, InstitutionCard, Ser
 from chalicelib.domain.rota.models import ActivityCard, DutyEntry
 from chalicelib.platform import storage
 from chalicelib.platform.model import Model
-from chalicelib.platform.storage import keys
 
 MAX_X_ITEMS = 10
 X_KEY = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
@@ -40,11 +39,23 @@ class MenuIn(Model):
 
 class AreaMenu(storage.Record):
     entity: ClassVar[str] = "area-menu"
+    key_fields: ClassVar[tuple[str, ...]] = ("area",)  # `area-menu#<area>`
     area: str
     items: list[MenuItemIn]
 
-    def key_attributes(self) -> dict[str, str]:
-        return keys.record("area-menu", self.area)
+
+class StoredBoard(storage.Record):
+    """A grid's board as served (`grid-board#<grid>`): the rendered JSON with what it was built against —
+    its city's board stamp, the day and the services shown. Rebuilt, never updated, so no version; the
+    grid is its key and is not repeated in the item."""
+    entity: ClassVar[str] = "grid-board"
+    key_fields: ClassVar[tuple[str, ...]] = ("grid",)
+    grid: str | None = Field(None, exclude=True)
+    version: int | None = None
+    stamp: int
+    as_of: dt.date
+    services: str
+    board: str
 
 
 class AreaMenuOut(Model):

@@ -29,18 +29,16 @@ from __future__ import annotations
 import datetime as dt
 
 from chalicelib import plugin
-from chalicelib.domain.areas.models import Area, AreaRef, ancestors, level_of
-from chalicelib.domain.areas.service import BOARD_STAMP, boards_changed
+from chalicelib.domain.areas.models import Area, AreaRef, BoardStamp, ancestors, level_of
+from chalicelib.domain.areas.service import boards_changed
 from chalicelib.domain.board.models import (
-    AreaMenu, BoardPerson, GridBoard, MenuEntry, MenuIn, RoleContacts, ServiceMenu,
+    AreaMenu, BoardPerson, GridBoard, MenuEntry, MenuIn, RoleContacts, ServiceMenu, StoredBoard,
 )
 from chalicelib.domain.coverage import service as coverage
 from chalicelib.domain.directory.models import InstitutionCard, ServingInstitution
 from chalicelib.domain.directory.service import linked_items, load_institutions, serving
 from chalicelib.platform.auth import require_covers
 from chalicelib.platform.errors import field_error
-from chalicelib.platform.storage import keys
-from chalicelib.platform.storage.batch import fetch, record_key
 from chalicelib.domain.rota import service as rota
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
@@ -48,7 +46,6 @@ from chalicelib.platform.errors import BadRequest, NotFound, Unprocessable
 from chalicelib.platform.timeutil import today_shanghai
 
 ACTIVITY_HORIZON_DAYS = 62
-BOARD = "grid-board"
 
 
 # --- menus ----------------------------------------------------------------------------------------
@@ -82,9 +79,8 @@ def _chain_and_menus(code: str) -> tuple[list[Area], dict[str, AreaMenu]]:
         codes = ancestors(code) if level_of(code) else []
     except ValueError:
         codes = []
-    found = fetch([*(record_key("area", c) for c in codes), *(record_key("area-menu", c) for c in codes)])
-    areas = {i["code"]: Area.from_item(i) for i in found.values() if i["entity"] == "area"}
-    menus = {i["area"]: AreaMenu.from_item(i) for i in found.values() if i["entity"] == "area-menu"}
+    found = storage.find_each({Area: codes, AreaMenu: codes})
+    areas, menus = found[Area], found[AreaMenu]
     if code not in areas:
         raise NotFound(f"区域 {code} 不存在", code="area_not_found")
     return [areas[c] for c in codes if c in areas], menus
@@ -147,18 +143,18 @@ def _services_shown() -> str:
 def grid_board_json(code: str) -> str:
     """The grid's board as JSON: the stored one when it is current, else built and stored (module docstring)."""
     _require_grid(code)
-    today = today_shanghai().isoformat()
-    board_key, stamp_key = record_key(BOARD, code), record_key(BOARD_STAMP, keys.city_of(code))
-    found = fetch([board_key, stamp_key])
-    stamp = int(found.get(stamp_key, {}).get("stamp", 0))
-    stored = found.get(board_key)
-    if stored and (int(stored["stamp"]), stored["as_of"], stored["services"]) == (stamp, today, _services_shown()):
-        return stored["board"]
+    today = today_shanghai()
+    city = code[:4]  # the city whose stamp `areas.boards_changed` adds to
+    found = storage.find_each({StoredBoard: [code], BoardStamp: [city]})
+    stamp = found[BoardStamp][city].stamp if city in found[BoardStamp] else 0
+    stored = found[StoredBoard].get(code)
+    if stored and (stored.stamp, stored.as_of, stored.services) == (stamp, today, _services_shown()):
+        return stored.board
     board = grid_board(code).model_dump_json()
     # Stored with the stamp read *before* building: a change committed meanwhile leaves it behind the city's
-    # stamp, so the next read builds again rather than serving a board without that change.
-    storage.batch_write(puts=[{**keys.record(BOARD, code), "entity": BOARD, "stamp": stamp, "as_of": today,
-                               "services": _services_shown(), "board": board}])
+    # stamp, so the next read builds again rather than serving a board without that change. Written over the
+    # day's earlier board unconditionally: every writer writes what it built against the stamp it read.
+    storage.put_all([StoredBoard(grid=code, stamp=stamp, as_of=today, services=_services_shown(), board=board)])
     return board
 
 

@@ -12,7 +12,6 @@ from pydantic import ConfigDict, Field, field_validator
 from chalicelib.domain.directory.models import ContactCard, InstitutionCard, Person
 from chalicelib.platform import dates, storage
 from chalicelib.platform.model import Model
-from chalicelib.platform.storage import keys
 
 TIME_SHAPE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 WEEKDAYS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
@@ -56,8 +55,14 @@ class _Timed(Model):
 
 # --- records --------------------------------------------------------------------------------------
 
+SLOTS = "duty-slot"      # gsi1 `duty-slot@<institution>` / `<weekday>#<start>#<id>`: a point's standing slots
+ACTIVITIES = "activity"  # gsi1 `activity@<institution>` / `<date>#<start>`: a point's activities by date
+
+
 class DutySlot(storage.Record):
     entity: ClassVar[str] = "duty-slot"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(SLOTS, "gsi1", by="at"),)
+    missing: ClassVar[tuple[str, str]] = ("值班安排不存在", "duty_slot_not_found")
     id: str
     institution_id: str
     person_id: str
@@ -70,16 +75,16 @@ class DutySlot(storage.Record):
     status: Literal["active", "withdrawn"] = "active"
     demo: bool = False
 
-    def key_attributes(self) -> dict[str, str]:
-        attrs = keys.record("duty-slot", self.id)
-        if self.status == "active":
-            attrs.update(gsi1pk=keys.service_point_list("duty-slot", self.institution_id),
-                         gsi1sk=keys.compose(str(self.weekday), self.start, self.id))
-        return attrs
+    def place(self, listing: str) -> storage.Place | None:
+        if self.status != "active":
+            return None
+        return storage.Place(of=self.institution_id, sort=(self.weekday, self.start, self.id))
 
 
 class Activity(storage.Record):
     entity: ClassVar[str] = "activity"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(ACTIVITIES, "gsi1", by="at"),)
+    missing: ClassVar[tuple[str, str]] = ("主题活动不存在", "activity_not_found")
     id: str  # <institution>.<yyyy-mm>: one themed activity per service point per month
     institution_id: str
     month: str
@@ -92,12 +97,10 @@ class Activity(storage.Record):
     status: Literal["published", "withdrawn"] = "published"
     demo: bool = False
 
-    def key_attributes(self) -> dict[str, str]:
-        attrs = keys.record("activity", self.id)
-        if self.status == "published":
-            attrs.update(gsi1pk=keys.service_point_list("activity", self.institution_id),
-                         gsi1sk=keys.compose(self.date.isoformat(), self.start))
-        return attrs
+    def place(self, listing: str) -> storage.Place | None:
+        if self.status != "published":
+            return None
+        return storage.Place(of=self.institution_id, sort=(self.date.isoformat(), self.start))
 
 
 class Commitment(Model):
@@ -121,6 +124,17 @@ class Commitment(Model):
                 else f"{self.date.isoformat() if self.date else ''} {self.start}–{self.end}")
         what = "值班" if self.kind == "duty" else "主持主题活动"
         return f"{when}已在「{self.place}」{what}"
+
+
+class RotaLedger(storage.Record):
+    """A person's rota ledger (`rota-by#<person>`): every duty slot and activity they are booked for, in one
+    record, read consistently and updated with a version check so two bookings cannot race past the clash
+    check. Its commitments are keyed by `<entity>.<record id>`."""
+    entity: ClassVar[str] = "rota-ledger"
+    key_prefix: ClassVar[str] = "rota-by"
+    key_fields: ClassVar[tuple[str, ...]] = ("person_id",)
+    person_id: str
+    commitments: dict[str, Commitment] = {}
 
 
 # --- input and output -----------------------------------------------------------------------------

@@ -26,14 +26,13 @@ from chalicelib.platform.model import Page
 from chalicelib.platform.storage.batch import fan_out
 from chalicelib.platform.storage.paging import paged
 from chalicelib.domain.rota.models import (
-    WEEKDAYS, Activity, ActivityCard, ActivityIn, Commitment, DutyEntry, DutySlot, DutySlotIn,
-    DutySlotOut, RotaWeek,
+    ACTIVITIES, SLOTS, WEEKDAYS, Activity, ActivityCard, ActivityIn, Commitment, DutyEntry, DutySlot,
+    DutySlotIn, DutySlotOut, RotaLedger, RotaWeek,
 )
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.platform.storage import keys
-from chalicelib.platform.timeutil import now_utc, today_shanghai
+from chalicelib.platform.timeutil import today_shanghai
 
 
 def _first_weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
@@ -62,12 +61,10 @@ class _Ledger:
     """A person's rota ledger as read (consistently) before a booking, and the op that writes it back."""
 
     def __init__(self, person_id: str) -> None:
-        self.key = keys.rota_person(person_id)
         self.person_id = person_id
-        item = storage.get(**self.key, consistent=True)
-        self.version = int(item["version"]) if item else 0
+        self.record = storage.read(RotaLedger, person_id, consistent=True)
         today = today_shanghai()
-        self.commitments = [c for c in (Commitment.model_validate(v) for v in (item or {}).get("commitments", {}).values())
+        self.commitments = [c for c in (self.record.commitments.values() if self.record else ())
                             if c.last_day() is None or c.last_day() >= today]
 
     def clashes(self, new: Commitment) -> Commitment | None:
@@ -77,15 +74,13 @@ class _Ledger:
         kept = [c for c in self.commitments if c.record_id not in (remove, add.record_id if add else None)]
         if add:
             kept.append(add)
-        commitments = {c.record_id: c.model_dump(exclude_none=True, mode="json") for c in kept}
-        moment = now_utc()
-        if not self.version:
-            return storage.put_op({**self.key, "entity": "rota-ledger", "person_id": self.person_id,
-                                   "commitments": commitments, "version": 1, "created_at": moment,
-                                   "updated_at": moment})
-        return storage.update_op(self.key["pk"], self.key["sk"],
-                                 {"commitments": commitments, "version": self.version + 1, "updated_at": moment},
-                                 expected_version=self.version)
+        commitments = {c.record_id: c for c in kept}
+        if self.record is None:
+            return storage.put_op(storage.stamp_new(RotaLedger(person_id=self.person_id,
+                                                               commitments=commitments)).to_item())
+        _, op = storage.prepare_update(self.record, {"commitments": commitments},
+                                       expected_version=self.record.version)
+        return op
 
 
 def _transact(ops: list[dict[str, Any]]) -> None:
@@ -155,16 +150,16 @@ def add_duty(caller: Caller, institution_id: str, data: DutySlotIn,
     return slot
 
 
-def _get(cls: type, entity: str, record_id: str, missing: str):
-    record = storage.find(cls, entity, record_id)
+def _get(cls: type, record_id: str, missing: str):
+    record = storage.read(cls, record_id)
     if record is None:
-        raise NotFound(missing, code=f"{entity.replace('-', '_')}_not_found")
+        raise NotFound(missing, code=cls.missing[1])
     return record
 
 
 def withdraw_duty(caller: Caller, slot_id: str, expected_version: int) -> DutySlot:
     actor = caller.actor
-    slot: DutySlot = _get(DutySlot, "duty-slot", slot_id, f"值班安排 {slot_id} 不存在")
+    slot: DutySlot = _get(DutySlot, slot_id, f"值班安排 {slot_id} 不存在")
     point = _managed_point(caller, slot.institution_id)
     if slot.status != "active":
         raise Conflict("该值班安排已撤回", code="already_withdrawn")
@@ -189,7 +184,7 @@ def publish_activity(caller: Caller, institution_id: str, data: ActivityIn) -> A
     ledgers = [_Ledger(h) for h in hosts]
     for index, (host, ledger) in enumerate(zip(hosts, ledgers)):
         _refuse_clash(people[host], ledger, commitment, ["hosts", str(index)])
-    existing = storage.get_record(Activity, **keys.record("activity", activity.id), consistent=True)
+    existing = storage.read(Activity, activity.id, consistent=True)
     if existing and existing.status == "published":
         raise Conflict(f"「{inst.name}」{month} 的主题活动已公布（{existing.theme}）", code="activity_exists",
                        errors=field_error(["date"], "本月已有主题活动"))
@@ -208,7 +203,7 @@ def publish_activity(caller: Caller, institution_id: str, data: ActivityIn) -> A
 
 def withdraw_activity(caller: Caller, activity_id: str, expected_version: int) -> Activity:
     actor = caller.actor
-    activity: Activity = _get(Activity, "activity", activity_id, f"主题活动 {activity_id} 不存在")
+    activity: Activity = _get(Activity, activity_id, f"主题活动 {activity_id} 不存在")
     point = _managed_point(caller, activity.institution_id)
     if activity.status != "published":
         raise Conflict("该主题活动已撤回", code="already_withdrawn")
@@ -226,8 +221,7 @@ def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def slots_of(institution_ids: list[str]) -> dict[str, list[DutySlot]]:
-    results = fan_out(lambda i: storage.query_all(keys.service_point_list("duty-slot", i), index="gsi1"),
-                      institution_ids)
+    results = fan_out(lambda i: storage.every(DutySlot, SLOTS, i), institution_ids)
     return {i: [DutySlot.from_item(x) for x in items] for i, items in zip(institution_ids, results)}
 
 
@@ -242,8 +236,7 @@ def dated(slots: list[DutySlot], monday: dt.date) -> list[tuple[dt.date, DutySlo
 
 
 def upcoming(institution_ids: list[str], since: dt.date, limit: int = 10) -> dict[str, list[Activity]]:
-    results = fan_out(lambda i: storage.query(keys.service_point_list("activity", i), index="gsi1",
-                                              between=(since.isoformat(), "9999"), limit=limit).items,
+    results = fan_out(lambda i: storage.page(Activity, ACTIVITIES, i, since=(since.isoformat(),), limit=limit).items,
                       institution_ids)
     return {i: [Activity.from_item(x) for x in items] for i, items in zip(institution_ids, results)}
 
@@ -293,8 +286,7 @@ def rota_week(institution_id: str, day: dt.date | None, *, limit: int, cursor: s
 def activities(institution_id: str, since: dt.date | None, *, limit: int, cursor: str | None) -> Page[ActivityCard]:
     inst = _public_point(institution_id)
     start = since or today_shanghai()
-    page = storage.query(keys.service_point_list("activity", inst.id), index="gsi1",
-                         between=(start.isoformat(), "9999"), limit=limit, cursor=cursor)
+    page = storage.page(Activity, ACTIVITIES, inst.id, since=(start.isoformat(),), limit=limit, cursor=cursor)
     records = [Activity.from_item(i) for i in page.items]
     cards = cards_for({h for a in records for h in a.hosts}, {inst.id: inst})
     return Page[ActivityCard](items=activity_cards(records, {inst.id: inst}, cards), next_cursor=page.next_cursor)
@@ -305,7 +297,7 @@ def duty_slots(caller: Caller, institution_id: str, *, limit: int, cursor: str |
     inst = get_institution(institution_id)
     if not caller.covers(inst.home_area):
         raise Forbidden("该服务点不在您的管辖范围内", code="outside_jurisdiction")
-    page = storage.query(keys.service_point_list("duty-slot", inst.id), index="gsi1", limit=limit, cursor=cursor)
+    page = storage.page(DutySlot, SLOTS, inst.id, limit=limit, cursor=cursor)
     slots = [DutySlot.from_item(i) for i in page.items]
     people = load_people({s.person_id for s in slots})
     return Page[DutySlotOut](items=[DutySlotOut.of(s, people.get(s.person_id)) for s in slots], next_cursor=page.next_cursor)

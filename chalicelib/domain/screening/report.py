@@ -21,11 +21,10 @@ from pydantic import Field
 
 from chalicelib import plugin
 from chalicelib.domain.files import service as files
-from chalicelib.domain.screening.layout import FINDING_PREFIX, partition
+from chalicelib.domain.screening import layout
 from chalicelib.platform import audit, aws, config, storage, tabular
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.model import Model
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,8 +55,7 @@ def _findings(month: str, district: str) -> Iterator[dict[str, Any]]:
     """The district's findings of the month's run, page by page."""
     cursor = None
     while True:
-        page = storage.query(partition(month, keys.city_of(district)),
-                             begins_with=keys.SEP.join([FINDING_PREFIX, district]), limit=500, cursor=cursor)
+        page = layout.page("month", month, district, limit=500, cursor=cursor)
         yield from page.items
         cursor = page.next_cursor
         if not cursor:

@@ -12,7 +12,7 @@ What a run means:
 - kind "month": the month's run. The schedule starts it on the 18th; an administrator re-runs it (a city)
   on or after the 18th. A re-run is a new `generation` of the same record whose findings replace the old
   ones under the same deterministic keys (no duplicates); messages of a superseded generation are dropped.
-- kind "preview": a manual run before the 18th. Its findings live apart (`preview_partition`) and it never
+- kind "preview": a manual run before the 18th. Its findings live apart (`layout`: `screening-preview#…`) and it never
   marks the month done, so the 18th's run still happens.
 - A past month is refused: the records have moved on since its end and the checks read today's state, so
   screening it now would judge that month with today's data. Its stored results stay readable.
@@ -32,25 +32,26 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
-from typing import Any, ClassVar, Iterator, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
 from chalicelib import plugin
 from chalicelib.domain.areas.service import ROOT, level_of
 from chalicelib.domain.screening import analysis, report, tasks, transport
-from chalicelib.domain.screening.layout import FINDING_PREFIX, findings_partition, partition, preview_partition  # noqa: F401 (public here)
+from chalicelib.domain.screening import layout
+from chalicelib.domain.screening.layout import StoredFinding
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Unprocessable
 from chalicelib.platform.model import Model, Page
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 
 SCREENING_DAY = 18            # seeds/003: 每月18日定期排摸
 SPLIT_DISTRICT_OVER_TOWNS = 12  # a district with more towns than this is screened town by town
 MONTH_SHAPE = re.compile(r"^20\d{2}-(0[1-9]|1[0-2])$")
 EVERYWHERE = "all"
+RUNS = "screening-run"  # the table list of a month's runs: `screening-run#<month>` / `<kind>#<scope>`
 
 Kind = Literal["month", "preview", "weekly", "half_monthly", "daily"]
 # How far ahead the holiday calendar must reach: the longest working-day deadline a service counts (legal aid's
@@ -71,8 +72,9 @@ def check_month(month: str) -> str:
 
 class ScreeningRun(storage.Record):
     """One run of a month: which shards are still pending, which failed (and why), what each found.
-    Shards report back into their own map entries (`storage.update_entries`), never the whole record."""
+    Shards report back into their own map entries (`storage.update_entries_in`), never the whole record."""
     entity: ClassVar[str] = "screening-run"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(RUNS, "table"),)
     month: str
     kind: Kind
     scope: str                    # "all" (the schedule) or the area code an administrator ran
@@ -89,8 +91,8 @@ class ScreeningRun(storage.Record):
     check_errors: dict[str, dict[str, str]] = Field(default_factory=dict)  # shard → {check: error}
     notices: list[str] = Field(default_factory=list)  # for the operators (an outdated package), not a finding
 
-    def key_attributes(self) -> dict[str, str]:
-        return run_key(self.month, self.kind, self.scope)
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=self.month, sort=(self.kind, self.scope))
 
     @property
     def by_check(self) -> dict[str, int]:
@@ -119,8 +121,9 @@ class ScreeningRun(storage.Record):
         return "done_with_failures" if self.failed_checks else "done"
 
 
-def run_key(month: str, kind: str, scope: str) -> dict[str, str]:
-    return {"pk": keys.compose("screening-run", month), "sk": keys.compose(kind, scope)}
+def _report_into(month: str, kind: str, scope: str, **change: Any) -> ScreeningRun | None:
+    """A shard's report into its own entries of the run (`set_`, `remove`, `when`), the run after it or None."""
+    return storage.update_entries_in(ScreeningRun, RUNS, month, (kind, scope), **change)
 
 
 class RunOut(Model):
@@ -166,18 +169,14 @@ class FindingOut(Model):
     service: str
 
 
-def _finding_sort(finding: plugin.Finding, index: int) -> str:
-    # The record id makes a finding's key stable across retries; findings without one use their position
-    # within their check, which is stable for a deterministic check over unchanged data.
-    return keys.SEP.join([FINDING_PREFIX, finding.area, finding.check.replace(keys.SEP, "_"),
-                          (finding.record or f"n{index:05d}").replace(keys.SEP, "_")])
 
 
 # --- planning -----------------------------------------------------------------------------------------
 
 def _children(code: str) -> list[str]:
-    return [c["code"] for c in storage.query_all(keys.area_children_partition(code), index="gsi1")
-            if c.get("status", "active") == "active"]
+    from chalicelib.domain.areas import service as areas
+
+    return [c.code for c in areas.all_children(code) if c.status == "active"]
 
 
 def cities() -> list[str]:
@@ -210,8 +209,7 @@ def _start(month: str, kind: str, scope: str, as_of: date, requested_by: str, *,
     key (and period) only has its pending shards enqueued again (the schedule delivered twice, or it
     crashed while enqueueing); otherwise an existing run starts its next generation, replacing its
     findings — a cadence's next week or half-month is the next generation of its run of the month."""
-    key = run_key(month, kind, scope)
-    existing = storage.get_record(ScreeningRun, key["pk"], key["sk"], consistent=True)
+    existing = get_run(month, kind, scope)
     if existing is not None and resume and existing.period == period:
         run = existing
     else:
@@ -255,8 +253,7 @@ def _message(run: ScreeningRun, shard: str) -> dict[str, Any]:
 
 
 def get_run(month: str, kind: str, scope: str) -> ScreeningRun | None:
-    key = run_key(month, kind, scope)
-    return storage.get_record(ScreeningRun, key["pk"], key["sk"], consistent=True)
+    return storage.find_in(ScreeningRun, RUNS, month, (kind, scope), consistent=True)
 
 
 def run_month(as_of: date | None = None) -> ScreeningRun:
@@ -340,7 +337,7 @@ def runs(caller: Caller, month: str, *, limit: int, cursor: str | None) -> Page[
     """The month's runs an administrator may see: the scheduled one (their shards only) and those of
     their area. One Query of the month's run partition."""
     check_month(month)
-    page = storage.query(run_key(month, "month", EVERYWHERE)["pk"], limit=limit, cursor=cursor)
+    page = storage.page(ScreeningRun, RUNS, month, limit=limit, cursor=cursor)
     visible = [ScreeningRun.from_item(i) for i in page.items]
     visible = [r for r in visible if r.scope == EVERYWHERE or caller.covers(r.scope)]
     return Page[RunOut](items=[RunOut.of(r, within=caller.area or "") for r in visible], next_cursor=page.next_cursor)
@@ -367,10 +364,10 @@ def _screen_record(record) -> None:
         # the dead-letter queue holds the message and the run record says which shard and why.
         shard = message["shard"]
         last = int(record.attributes.approximate_receive_count or 1) >= transport.MAX_RECEIVES
-        storage.update_entries(**run_key(message["month"], message["kind"], message["scope"]),
-                               set_={f"failed.{shard}": type(exc).__name__},
-                               remove=[f"pending.{shard}"] if last else [],  # off to the dead-letter queue
-                               when={"generation": message["generation"]})
+        _report_into(message["month"], message["kind"], message["scope"],
+                     set_={f"failed.{shard}": type(exc).__name__},
+                     remove=[f"pending.{shard}"] if last else [],  # off to the dead-letter queue
+                     when={"generation": message["generation"]})
         raise
 
 
@@ -382,8 +379,7 @@ def screen_shard(message: dict[str, Any]) -> None:
         return  # superseded by a newer generation (or removed): that one has its own messages
     cadence = message.get("cadence", "monthly")
     context = plugin.ScreeningContext(month=month, area=shard, as_of=date.fromisoformat(message["as_of"]))
-    pk = findings_partition(kind, month, keys.city_of(shard))
-    items: dict[str, dict[str, Any]] = {}
+    findings: dict[tuple[str, ...], StoredFinding] = {}
     failed_checks: dict[str, str] = {}
     outcomes = [(o.plugin.name, o.check.code, o.findings, o.error) for o in plugin.run_screening(context, cadence)]
     if cadence == "monthly":  # the hotline and petition analysis is the month's
@@ -396,34 +392,36 @@ def screen_shard(message: dict[str, Any]) -> None:
         for index, finding in enumerate(found):
             if not finding.area.startswith(shard) or finding.check != code:
                 continue  # a check may only speak about the shard it was asked about, under its own name
-            sort = _finding_sort(finding, index)
-            items[sort] = {"pk": pk, "sk": sort, "entity": "screening-finding", "service": service,
-                           "month": month, "generation": run.generation, **storage.plain(finding.__dict__)}
+            stored = StoredFinding.of(kind, finding, index, service=service, month=month, generation=run.generation)
+            findings[_named(stored)] = stored
     # The previous generation's findings that no longer hold; a failed check keeps its earlier findings
     # rather than having them deleted unseen.
     by_check: dict[str, int] = {}
-    for item in items.values():
-        by_check[item["check"]] = by_check.get(item["check"], 0) + 1
-    before = {i["sk"]: i for i in _stored(pk, shard)}
-    stale = [i for sort, i in before.items() if sort not in items and i.get("check") not in failed_checks]
+    for finding in findings.values():
+        by_check[finding.check] = by_check.get(finding.check, 0) + 1
+    before = {_named(f): f for f in layout.stored(kind, month, shard)}
+    stale = [f for name, f in before.items() if name not in findings and f.check not in failed_checks]
     if kind == "month":  # the month's work list; before the findings, so a crash in between loses no task
-        tasks.sync([(i, _subject(sort)) for sort, i in items.items() if sort not in before],
-                   [(i, _subject(i["sk"])) for i in stale], run.generation)
-    write_findings(list(items.values()), [(pk, i["sk"]) for i in stale])
-    after = storage.update_entries(**run_key(month, kind, scope),
-                                   set_={f"found.{shard}": by_check, f"check_errors.{shard}": failed_checks},
-                                   remove=[f"pending.{shard}", f"failed.{shard}"],
-                                   when={"generation": message["generation"]})
+        tasks.sync([(f.to_item(), f.subject) for name, f in findings.items() if name not in before],
+                   [(f.to_item(), f.subject) for f in stale], run.generation)
+    write_findings(list(findings.values()), stale)
+    after = _report_into(month, kind, scope,
+                         set_={f"found.{shard}": by_check, f"check_errors.{shard}": failed_checks},
+                         remove=[f"pending.{shard}", f"failed.{shard}"], when={"generation": message["generation"]})
     if after is None:
         return  # superseded while screening: the newer generation reports for itself
     if kind == "month" and _district_done(shard, after):
         district = shard[:6]
         report.write(audit.SYSTEM, month, district, {
-            check: error for s, per_shard in (after.get("check_errors") or {}).items() if s.startswith(district)
+            check: error for s, per_shard in after.check_errors.items() if s.startswith(district)
             for check, error in per_shard.items()})
-    if not after.get("pending") and not after.get("finished_at"):
-        storage.update_entries(**run_key(month, kind, scope), set_={"finished_at": now_utc()},
-                               when={"generation": message["generation"]})
+    if not after.pending and not after.finished_at:
+        _report_into(month, kind, scope, set_={"finished_at": now_utc()}, when={"generation": message["generation"]})
+
+
+def _named(finding: StoredFinding) -> tuple[str, ...]:
+    """What names a finding within its shard (its key): area, check and subject."""
+    return finding.area, finding.check, finding.subject
 
 
 def _report_failure(message: dict[str, Any], check: str, error: str) -> None:
@@ -442,7 +440,7 @@ def check_failures(month: str, district: str) -> dict[str, str]:
     that screened it (the schedule's or an administrator's re-run) — with their error: for its report. One
     Query of the month's runs (a handful)."""
     newest: dict[str, tuple[datetime, dict[str, str]]] = {}
-    for item in storage.query_all(run_key(month, "month", EVERYWHERE)["pk"]):
+    for item in storage.every(ScreeningRun, RUNS, month):
         run = ScreeningRun.from_item(item)
         if run.kind != "month":
             continue
@@ -452,30 +450,14 @@ def check_failures(month: str, district: str) -> dict[str, str]:
     return {check: error for _, errors in newest.values() for check, error in errors.items()}
 
 
-def _subject(sort: str) -> str:
-    """The subject part of a finding's sort key (finding#area#check#subject)."""
-    return sort.split(keys.SEP, 3)[3]
-
-
-def _district_done(shard: str, run: dict[str, Any]) -> bool:
+def _district_done(shard: str, run: ScreeningRun) -> bool:
     """The shard's district has no shard left pending (a district is one shard, or one per town): its
     report can be written. Two town shards finishing together may both write it — the same report."""
-    return len(shard) >= 6 and not any(s.startswith(shard[:6]) for s in run.get("pending") or {})
+    return len(shard) >= 6 and not any(s.startswith(shard[:6]) for s in run.pending)
 
 
-def _stored(pk: str, shard: str) -> Iterator[dict[str, Any]]:
-    """The shard's stored findings, page by page (a shard's findings only, never the city's)."""
-    cursor = None
-    while True:
-        page = storage.query(pk, begins_with=keys.SEP.join([FINDING_PREFIX, shard]), limit=500, cursor=cursor)
-        yield from page.items
-        cursor = page.next_cursor
-        if not cursor:
-            return
-
-
-def write_findings(puts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -> None:
-    storage.batch_write(puts=puts, deletes=deletes)
+def write_findings(puts: list[StoredFinding], removing: list[StoredFinding]) -> None:
+    storage.put_all(puts, removing=removing)
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -493,8 +475,7 @@ def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *
     if len(area) < 4:
         raise Unprocessable("请指定市或以下的区域：?area=<代码>", code="area_too_wide",
                             errors=[{"loc": ["area"], "msg": "省级范围过大，请按市查看"}])
-    pk = findings_partition(cadence or ("preview" if preview else "month"), month, keys.city_of(area))
-    page = storage.query(pk, begins_with=keys.SEP.join([FINDING_PREFIX, area]), limit=limit, cursor=cursor)
+    page = layout.page(cadence or ("preview" if preview else "month"), month, area, limit=limit, cursor=cursor)
     # Findings point at vulnerable people and open cases: every read is on the audit trail.
     audit.record_read(actor, "screening-findings", f"{month}:{area}", f"查看 {month} 主动排摸结果（{len(page.items)} 条）")
     return Page[FindingOut](items=[FindingOut(**{k: i.get(k) for k in FindingOut.model_fields}) for i in page.items],

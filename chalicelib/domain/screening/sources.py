@@ -80,14 +80,12 @@ FIELDS: dict[str, tuple[tuple[str, ...], bool, Any]] = {
 class ColumnMapping(storage.Record):
     """The header names one city's exports use, beyond the common ones."""
     entity: ClassVar[str] = "source-mapping"
+    key_fields: ClassVar[tuple[str, ...]] = ("kind", "city")  # `source-mapping#<kind>#<city>`
     kind: Kind
     city: str
     columns: dict[str, list[str]] = Field(default_factory=dict)
     updated_by: str
     updated_at: datetime
-
-    def key_attributes(self) -> dict[str, str]:
-        return {"pk": keys.compose("source-mapping", self.kind, self.city), "sk": "record"}
 
 
 class MappingIn(Model):
@@ -128,12 +126,8 @@ class ImportReport(Model):
     errors_truncated: bool
 
 
-def _mapping_key(kind: str, city: str) -> dict[str, str]:
-    return {"pk": keys.compose("source-mapping", kind, city), "sk": "record"}
-
-
 def _saved(kind: str, city: str) -> ColumnMapping | None:
-    return storage.get_record(ColumnMapping, **_mapping_key(kind, city))
+    return storage.read(ColumnMapping, kind, city)
 
 
 def columns(saved: ColumnMapping | None) -> list[tabular.Column]:
@@ -211,7 +205,9 @@ class _Areas:
 
     @staticmethod
     def _named(parent: str) -> dict[str, str]:
-        return {c["name"]: c["code"] for c in storage.query_all(keys.area_children_partition(parent), index="gsi1")}
+        from chalicelib.domain.areas import service as areas
+
+        return {c.name: c.code for c in areas.all_children(parent)}
 
     def resolve(self, district: str, town: str | None) -> tuple[str | None, tuple[str, str] | None]:
         """(area code, None) or (None, (field, refusal))."""

@@ -11,24 +11,40 @@ subject splits an area's tally by something counted (a hotline category: "劳动
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import ClassVar, Iterator
 
+from pydantic import Field
+
+from chalicelib.domain.screening.layout import city_of
 from chalicelib.platform import storage
-from chalicelib.platform.storage import keys
 
 ENTITY = "screening-tally"
+TALLIES = "tally"
 
 
-def partition(name: str, city: str, month: str | None = None) -> str:
-    return keys.compose("tally", name, *([month] if month else []), city)
+class Tally(storage.Record):
+    """One counted area's tally (`tally#<name>[#<month>]#<city>` / `<area>[#<subject>]`): only ever added to."""
+    entity: ClassVar[str] = ENTITY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(TALLIES, "table", nested=True),)
+    version: int | None = None
+    name: str
+    area: str
+    subject: str | None = None
+    month: str | None = Field(None, exclude=True)  # in its key, not in its item
+    count: int = 0
+
+    def place(self, listing: str) -> storage.Place | None:
+        sort = (self.area,) if self.subject is None else (self.area, self.subject.replace("#", "_"))
+        return storage.Place(of=_partition(self.name, self.area, self.month), sort=sort)
+
+
+def _partition(name: str, area: str, month: str | None) -> tuple[str, ...]:
+    return (name, *([month] if month else []), city_of(area))
 
 
 def count_op(name: str, area: str, by: int = 1, *, month: str | None = None, subject: str | None = None) -> dict:
     """The transaction op adding `by` (negative to take away) to the tally of `area` (usually a grid)."""
-    sort = area if subject is None else f"{area}{keys.SEP}{subject.replace(keys.SEP, '_')}"
-    extra = {} if subject is None else {"subject": subject}
-    return storage.add_op(partition(name, keys.city_of(area), month), sort, {"count": by},
-                          set_={"entity": ENTITY, "name": name, "area": area, **extra})
+    return storage.add_into(Tally(name=name, area=area, subject=subject, month=month), {"count": by})
 
 
 def counts(name: str, area: str, *, month: str | None = None) -> Iterator[tuple[str, int]]:
@@ -47,7 +63,7 @@ def counts_by_subject(name: str, area: str, *, month: str | None = None) -> Iter
 def _items(name: str, area: str, month: str | None) -> Iterator[dict]:
     cursor = None
     while True:
-        page = storage.query(partition(name, keys.city_of(area), month), begins_with=area, limit=500, cursor=cursor)
+        page = storage.page(Tally, TALLIES, _partition(name, area, month), after=(area,), limit=500, cursor=cursor)
         yield from (item for item in page.items if int(item.get("count", 0)))
         cursor = page.next_cursor
         if not cursor:

@@ -22,7 +22,6 @@ from pydantic import ConfigDict, Field
 from chalicelib import plugin
 from chalicelib.domain.areas.service import level_of
 from chalicelib.platform import audit, storage
-from chalicelib.platform.storage import batch
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.auth.roles import ADMIN
 from chalicelib.platform.errors import Conflict, Forbidden, Unprocessable
@@ -96,27 +95,21 @@ def sync(fresh: Iterable[tuple[dict[str, Any], str]], gone: Iterable[tuple[dict[
     wanted = {t.id: t for t in (_of_finding(item, subject) for item, subject in fresh)}
     lost = {t.id: t for t in (_of_finding(item, subject) for item, subject in gone)}
     # Which tasks exist, and in which state: BatchGetItem per 100, a few side by side.
-    stored = {item["id"]: item for item in batch.fetch(_key(t) for t in [*wanted.values(), *lost.values()]).values()}
+    stored: dict[str, Task] = storage.find_many(Task, [*wanted, *lost])
     missing = [t for t in wanted.values() if t.id not in stored]
     # Unconditional puts of ids just seen missing: only another delivery of this shard could write them
     # meanwhile, and it writes the same task.
-    storage.batch_write(puts=[t.to_item() for t in missing])
+    storage.put_all(missing)
     reopened = sum(_move(stored[i], "open", generation, "最新一次排摸再次发现，任务重新打开")
-                   for i in wanted if stored.get(i, {}).get("status") == "gone")
+                   for i in wanted if i in stored and stored[i].status == "gone")
     marked = sum(_move(stored[i], "gone", generation, "最新一次排摸已不再发现，任务保留备查")
-                 for i in lost if stored.get(i, {}).get("status") == "open")
+                 for i in lost if i in stored and stored[i].status == "open")
     return {"created": len(missing), "reopened": reopened, "gone": marked}
 
 
-def _key(task: Task) -> tuple[str, str]:
-    key = task.key_attributes()
-    return key["pk"], key["sk"]
-
-
-def _move(item: dict[str, Any], to: str, generation: int, why: str) -> int:
+def _move(task: Task, to: str, generation: int, why: str) -> int:
     """Move a task (as just read) to `to` at its version, with its audit entry; 1 if it moved. A task
     changed meanwhile (a worker closing it) keeps the worker's change: the next run looks again."""
-    task = Task.from_item(item)
     entry = audit.entry(audit.SYSTEM, to, ENTITY, task.id, why, changes={"status": {"from": task.status, "to": to}})
     try:
         storage.update(task, {"status": to, "generation": generation}, expected_version=task.version, also=[entry])

@@ -4,10 +4,13 @@ A record type (`Record`) names its own key (`entity`, `key_fields`) and the list
 answered per record by `place()` with a `Place`); callers then name records by type and key values and lists
 by type, name and owner/area — no caller builds or touches a key string (`keys` stays inside this package):
 - read: `require` (get or 404), `read` (or None), `find_in` (a child in its parent's partition),
-  `find_many`, `page` / `every` (a type's declared lists);
+  `find_many` / `find_each` (several records, of one type or of several, in one BatchGetItem),
+  `page` / `every` (a type's declared lists);
 - write: `put_new`, `update`, `transact` with the ops `put_op` / `remove_op` (a record), `check` /
-  `delete` / `amend` / `must_exist` / `add_to` (a record named by type and key), and `tally` (an
-  expiring counter), `Counter` / `next_number` (a numbered sequence: a district's ticket codes).
+  `delete` / `amend` / `must_exist` / `add_to` (a record named by type and key), `add_into` (a tally at
+  its place in a list), `update_entries_in` (map entries of a record at its place, now), `put_all` (records
+  written over unconditionally), `tally` (an expiring counter), `Counter` / `next_number` (a numbered
+  sequence: a district's ticket codes).
 
 Rules kept here so no caller can forget them:
 - creating never overwrites (`attribute_not_exists(pk)`), updating always checks `version`;
@@ -41,10 +44,10 @@ __all__ = [
     # typed records and their lists
     "Record", "Listing", "Place", "Check", "Page",
     # reads
-    "require", "read", "find", "find_in", "find_many", "page", "every",
+    "require", "read", "find", "find_in", "find_many", "find_each", "page", "every",
     # writes
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
-    "amend", "must_exist", "add_to", "tally", "Counter", "next_number",
+    "amend", "must_exist", "add_to", "add_into", "put_all", "update_entries_in", "tally", "Counter", "next_number",
     # item-level mechanics (audit trail, idempotency replay, bulk jobs, records not yet typed)
     "get", "get_record", "get_many", "query", "query_all", "check_op", "delete_op", "update_op", "add_op",
     "entries_op", "update_entries", "increment", "batch_write", "plain", "replay_if_claimed", "THROTTLED",
@@ -274,26 +277,57 @@ def require(cls: type[Record], record_id: str, *, consistent: bool = False) -> R
     return found
 
 
-def find_in(cls: type[Record], listing: str, of: str | tuple[object, ...], sort: tuple[object, ...]) -> Record | None:
+def find_in(cls: type[Record], listing: str, of: str | tuple[object, ...], sort: tuple[object, ...], *,
+            consistent: bool = False) -> Record | None:
     """The record standing at `sort` in the table list `listing` of `of` — a child kept in its parent's
     partition (a visit under its person) — or None, also for parts that cannot be key parts (path
     parameters), like `find`."""
+    key = _place_key(cls, listing, of, sort)
+    return get_record(cls, *key, consistent=consistent) if key else None
+
+
+def update_entries_in(cls: type[Record], listing: str, of: str | tuple[object, ...], sort: tuple[object, ...], *,
+                      set_: dict[str, Any] | None = None, remove: Iterable[str] = (),
+                      when: dict[str, Any] | None = None) -> Record | None:
+    """`update_entries` on the record standing at `sort` in the table list `listing` of `of`, without
+    reading it first (a run's shards reporting into their own map entries): the record after the change,
+    or None when it is missing or `when` does not hold."""
+    key = _place_key(cls, listing, of, sort)
+    item = update_entries(*key, set_=set_, remove=remove, when=when) if key else None
+    return cls.from_item(item) if item else None
+
+
+def _place_key(cls: type[Record], listing: str, of: str | tuple[object, ...],
+               sort: tuple[object, ...]) -> tuple[str, str] | None:
     declared = cls.listing(listing)
     parts = [*(of if isinstance(of, tuple) else (of,)), *sort]
     if declared.index != "table" or not all(keys.is_record_id(str(p)) for p in parts):
         return None
-    return get_record(cls, declared.partition(of), declared.sort(of, sort))
+    return declared.partition(of), declared.sort(of, sort)
 
 
 def find_many(cls: type[Record], ids: Iterable[str]) -> dict[str, Record]:
     """The records of type `cls` with these ids that exist, by id (ids that cannot be record ids are simply
     not found): one BatchGetItem per 100 ids, a few side by side."""
+    return find_each({cls: ids})[cls]
+
+
+def find_each(wanted: dict[type[Record], Iterable[str]]) -> dict[type[Record], dict[str, Record]]:
+    """`find_many` for records of several types at once, in the same BatchGetItems (an area's ancestors and
+    their menus; a grid's stored board and its city's stamp): for each type, the records found by id."""
     from chalicelib.platform.storage.batch import fan_out
 
-    wanted = sorted({i for i in ids if keys.is_record_id(i)})
-    chunks = [[tuple(cls.own_key(i).values()) for i in wanted[start:start + 100]] for start in range(0, len(wanted), 100)]
-    return {getattr(record, cls.key_fields[0]): record
-            for items in fan_out(get_many, chunks) for record in map(cls.from_item, items)}
+    named: dict[tuple[str, str], tuple[type[Record], str]] = {}
+    for cls, ids in wanted.items():
+        for i in sorted({i for i in ids if keys.is_record_id(i)}):
+            named[tuple(cls.own_key(i).values())] = (cls, i)
+    pairs = list(named)
+    chunks = [pairs[start:start + 100] for start in range(0, len(pairs), 100)]
+    found: dict[type[Record], dict[str, Record]] = {cls: {} for cls in wanted}
+    for item in (item for items in fan_out(get_many, chunks) for item in items):
+        cls, record_id = named[(item["pk"], item["sk"])]
+        found[cls][record_id] = cls.from_item(item)
+    return found
 
 
 def stamp_new(record: Record) -> Record:
@@ -560,6 +594,22 @@ def add_to(cls: type[Record], record_id: str, amounts: dict[str, int]) -> dict[s
     return add_op(**cls.own_key(record_id), amounts=amounts, set_={cls.key_fields[0]: record_id}, entity=cls.entity)
 
 
+def add_into(record: Record, amounts: dict[str, int]) -> dict[str, Any]:
+    """`add_op` on `record`'s own item (created on first use), setting its other fields as they are: a tally
+    kept at a place in a table list (a screening tally per area), counted in the event's own transaction."""
+    key = record.key_attributes()
+    fields = {k: v for k, v in record.to_item().items() if k not in KEY_ATTRIBUTES and k not in amounts}
+    return add_op(key["pk"], key["sk"], amounts, set_=fields)
+
+
+def put_all(records: Iterable[Record] = (), *, removing: Iterable[Record] = ()) -> None:
+    """Write `records` over whatever stands at their keys, and delete `removing`, unconditionally (chunks of
+    25, `batch_write`): only for records whose keys are deterministic and which one job alone rewrites (a
+    shard's findings, a grid's stored board)."""
+    deletes = [(key["pk"], key["sk"]) for key in (r.key_attributes() for r in removing)]
+    batch_write(puts=[r.to_item() for r in records], deletes=deletes)
+
+
 def must_exist(cls: type[Record], record_id: str, problem: Exception, *,
                equals: dict[str, Any] | None = None) -> "Check":
     """A `Check` for a transaction: the record `cls`/`record_id` exists (with fields equal to `equals`);
@@ -745,11 +795,13 @@ def query(
 
 
 def page(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after: tuple[object, ...] = (),
+         since: tuple[object, ...] | None = None, until: tuple[object, ...] | None = None,
          limit: int = 20, cursor: str | None = None, newest_first: bool = False) -> Page:
     """One page of the list `listing` of `cls` records for `of` (an owner, an area and below, key parts),
-    narrowed to sort keys starting with `after` (e.g. `("open",)`)."""
+    narrowed to sort keys starting with `after` (e.g. `("open",)`), and to the part from `since` on or up to
+    `until`, as in `every` (a service point's activities from a date onward: `since=(<date>,)`)."""
     declared = cls.listing(listing)
-    return query(declared.partition(of), index=_index(declared), begins_with=_list_prefix(declared, of, after),
+    return query(declared.partition(of), index=_index(declared), **_narrowed(declared, of, after, since, until),
                  limit=limit, cursor=cursor, newest_first=newest_first)
 
 
@@ -760,16 +812,23 @@ def every(cls: type[Record], listing: str, of: str | tuple[object, ...], *, afte
     the part of the list sorting before `after + until` — e.g. `after=(0,), until=(<now>,)` reads the
     green-channel entries whose deadline has passed, not the whole queue. `since`: only the part sorting at
     or after `after + since` — e.g. `after=(<district>,), since=(<today>,)` reads the grants whose last day
-    has not passed."""
+    has not passed; without `after`, from `since` to the end of the list."""
     declared = cls.listing(listing)
+    return query_all(declared.partition(of), index=_index(declared), max_items=max_items,
+                     **_narrowed(declared, of, after, since, until))
+
+
+def _narrowed(declared: Listing, of: str | tuple[object, ...], after: tuple[object, ...],
+              since: tuple[object, ...] | None, until: tuple[object, ...] | None) -> dict[str, Any]:
+    """The sort-key condition of a list read: a prefix (`begins_with`) or a range (`between`)."""
     prefix = _list_prefix(declared, of, after)
     if until is None and since is None:
-        return query_all(declared.partition(of), index=_index(declared), begins_with=prefix, max_items=max_items)
-    if not prefix:
-        raise ValueError("`until`/`since` need `after` (a key condition cannot start from an empty string)")
+        return {"begins_with": prefix}
+    if not prefix and until is not None and since is None:
+        raise ValueError("`until` needs `after` or `since` (a key condition cannot start from an empty string)")
     low = declared.sort(of, (*after, *since)) if since is not None else prefix
-    high = declared.sort(of, (*after, *until)) if until is not None else prefix + _HIGHEST
-    return query_all(declared.partition(of), index=_index(declared), max_items=max_items, between=(low, high))
+    high = declared.sort(of, (*after, *until)) if until is not None else (prefix or "") + _HIGHEST
+    return {"between": (low, high)}
 
 
 _HIGHEST = "\U0010ffff"  # sorts after every character a key part can hold (DynamoDB compares UTF-8 bytes)

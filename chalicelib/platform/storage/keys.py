@@ -1,7 +1,7 @@
 """The mechanics of the shared table's key strings (see docs/data-model.md for the access patterns): joining
 parts, a record's own key, the city that partitions area-scoped lists, and the audit trail's keys. Which
 record sits where is declared by the record types themselves (`Record.key_fields`, `Listing`, `Place` in
-`storage`); the few shapes still here belong to domains not yet converted (policy, rota).
+`storage`); the few shapes still here belong to domains not yet converted (policy).
 
 Layout, chosen to read well in the AWS console:
 - a record:           pk `<entity>#<id>`                 sk `record`
@@ -97,16 +97,3 @@ def policy_version_sort(effective_from_iso: str, suffix: str) -> str:
 def sequence(name: str, *of: object) -> dict[str, str]:
     """A numbered sequence's counter item (`storage.Counter`): `<name>#<parts>`, `sk = count`."""
     return {"pk": compose(name, *of), "sk": "count"}
-
-
-# --- rota: not yet declared on its records (see the ignored imports in .importlinter) --------------------
-
-def rota_person(person_id: str) -> dict[str, str]:
-    """A person's rota ledger: every duty slot and activity they are booked for, in one item, read
-    consistently and updated with a version check so two bookings cannot race past the clash check."""
-    return {"pk": compose("rota-by", person_id), "sk": RECORD_SK}
-
-
-def service_point_list(entity: str, institution_id: str) -> str:
-    """gsi1 partition listing one service point's duty slots or activities."""
-    return f"{entity}@{institution_id}"
