@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -300,7 +300,7 @@ def test_the_dev_server_relay_reads_the_clock_fixed_now_pins_so_a_message_due_th
     pinned = clock.now + timedelta(days=40)
     storage.transact([notify.message_op("acct-1", "intake.received", {"phrase3": "已受理"}, page="pages/t",
                                         source="t:1", key="due-then", due=pinned - timedelta(hours=1))])
-    timeutil.unpin()  # the dev process starts on the real clock
+    timeutil.pin(datetime.now(timeutil.SHANGHAI))  # the dev process starts on the real clock
     monkeypatch.setenv("FIXED_NOW", pinned.isoformat())
     dev.use_the_app_clock()
     assert abs(timeutil.now_utc() - pinned) < timedelta(minutes=1)
