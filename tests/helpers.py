@@ -179,9 +179,12 @@ def calls_during(action) -> list[str]:
 
     seen: list[str] = []
     client = aws.dynamodb()
-    client.meta.events.register("before-call.dynamodb.*", lambda model, **_: seen.append(model.name))
+    def hook(model, **_):
+        seen.append(model.name)
+
+    client.meta.events.register("before-call.dynamodb.*", hook)
     try:
         action()
     finally:
-        client.meta.events.unregister("before-call.dynamodb.*")
+        client.meta.events.unregister("before-call.dynamodb.*", hook)  # the client outlives the test
     return seen
