@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.core.test_board_rota import (  # noqa: F401  (fixtures and tests re-run here)
-    clock, points, test_a_resident_s_grid_board_shows_the_right_people_with_masked_phones,
+    clock, points, test_a_resident_s_grid_board_shows_the_right_people_with_staff_work_phones_in_full,
     test_one_person_on_duty_in_two_places_at_once_is_a_409,
 )
 from tests.core.test_coverage import (  # noqa: F401
