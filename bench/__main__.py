@@ -96,7 +96,7 @@ def calls_per_request() -> None:
             seen = json.loads(seen_file.read_text(encoding="utf-8"))
     rows = route_calls.table(seen, _served_routes())
     print(f"(c) DynamoDB calls per request, every route ({len(rows)}), fewest of the walkthrough's successful requests"
-          " (targets: read 1, create 1 with or without Idempotency-Key, update ≤ 2)")
+          " (targets: read 1, +1 where it writes its audit entry; create 1 with or without Idempotency-Key; update ≤ 2)")
     for row in rows:
         if row["calls"] is None:
             print(f"    {row['route']:72s} {row['kind']:6s}  not walked")
