@@ -27,6 +27,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from chalicelib.platform import workdays
+from plugins.legal_aid.params import GREEN_CHANNEL_HOURS, REVIEW_DAYS, Rules
 
 FALLBACK_BASIS = workdays.STATUTORY_HOLIDAYS
 
@@ -36,14 +37,25 @@ def covers(day: date) -> bool:
     return workdays.covers(day)
 
 
+def first_deadline(start: datetime, rules: Rules, green: bool) -> tuple[datetime, str]:
+    """(deadline, basis) of a new application, from the rules in force on its date: the green channel's
+    working hours (SPEC L5), or else the review period (法律援助法 art. 43)."""
+    if green:
+        return _dated(workdays.add_working_hours(start, rules.hours(GREEN_CHANNEL_HOURS)), "working_hours")
+    return _dated(workdays.period_end(start, rules.days(REVIEW_DAYS)), "working_days")
+
+
 def green_channel_deadline(start: datetime, hours: int) -> tuple[datetime, str]:
     """(deadline, basis): `hours` working hours; basis `working_hours` or `statutory_holidays`."""
-    counted = workdays.add_working_hours(start, hours)
-    return counted.end, "working_hours" if counted.official else FALLBACK_BASIS
+    return _dated(workdays.add_working_hours(start, hours), "working_hours")
 
 
 def statutory_deadline(start: datetime, days: int) -> tuple[datetime, str]:
     """(deadline, basis): a period of `days` days per the Civil Code; basis `working_days` or
     `statutory_holidays`."""
-    counted = workdays.period_end(start, days)
-    return counted.end, "working_days" if counted.official else FALLBACK_BASIS
+    return _dated(workdays.period_end(start, days), "working_days")
+
+
+def _dated(counted: workdays.Counted, basis: str) -> tuple[datetime, str]:
+    """The counted end and its basis, or `statutory_holidays` where the official calendar ran out."""
+    return counted.end, basis if counted.official else FALLBACK_BASIS

@@ -96,10 +96,11 @@ class Rules:
 
 
 def rules(area_code: str, on: date) -> Rules:
-    """Every legal-aid parameter for `area_code` on `on`, in one round trip. A missing income threshold
-    leaves eligibility to a clerk (undetermined) instead of refusing the application."""
+    """Every legal-aid parameter for `area_code` on `on`, in one round trip, which also reads the area
+    record: 404 `area_not_found` / `area_retired` for an area no application can start in. A missing income
+    threshold leaves eligibility to a clerk (undetermined) instead of refusing the application."""
     names = [INCOME_THRESHOLD, SPECIAL_GROUPS_EXEMPT, ADVANCED_AGE, UNASSIGNED_ALERT_DAYS, *TIMING]
-    found = policy.resolve_present(names, area_code, on)
+    found = policy.resolve_present(names, area_code, on, active_area=True)
     return Rules(on=on, area=area_code, threshold=found.get(INCOME_THRESHOLD),
                  special_groups=found.get(SPECIAL_GROUPS_EXEMPT), advanced_age=found.get(ADVANCED_AGE),
                  timing={n: found[n] for n in [*TIMING, UNASSIGNED_ALERT_DAYS] if n in found})

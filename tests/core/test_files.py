@@ -348,3 +348,32 @@ def test_plugins_read_a_confirmed_files_bytes_without_touching_s3(client, token,
     with pytest.raises(Exception) as caught:
         files.read_bytes(files.get(pending["id"]))
     assert getattr(caught.value, "code", "") == "file_not_available"
+
+
+def test_a_new_records_attachments_are_answered_in_one_read_and_the_first_unusable_one_is_named(client, token, areas):
+    """CONTRACT "Data" (one transaction): a record being created gets its attachments' links as operations of
+    its own write, all files read in one BatchGetItem; the first file that cannot be used is a 422 at its
+    index — missing or someone else's (`attachment_not_found`, the same answer), pending
+    (`attachment_not_available`), linked to another record (`attachment_already_linked`); a published
+    leaflet everyone sees is still not a resident's to attach."""
+    from chalicelib.platform.auth import Caller
+    from chalicelib.platform.errors import Unprocessable
+    from tests.helpers import calls_during
+
+    owner = Caller(sub="resident-1", roles=frozenset({"resident"}), area=None)
+    mine, other = available(client, token())["id"], available(client, token())["id"]
+    pending = body(declare(client, token()))["id"]
+    theirs = available(client, token("resident-2"))["id"]
+    linked = available(client, token())["id"]
+    files.attach(owner.actor, owner, linked, "test-case", "c0")
+    leaflet = available(client, token("pub-1", "publicist", area="320402"), kind="leaflet")["id"]
+    ops: list = []
+    assert calls_during(lambda: ops.extend(files.attachments_ops(owner.actor, owner, [mine, other], "test-case",
+                                                                 "c1"))) == ["BatchGetItem"]
+    assert len(ops) == 4  # each file: its conditional link and the link's audit entry
+    for bad, code in ((theirs, "attachment_not_found"), ("f" * 32, "attachment_not_found"),
+                      ("not-a-file-id", "attachment_not_found"), (pending, "attachment_not_available"),
+                      (linked, "attachment_already_linked"), (leaflet, "attachment_not_found")):
+        with pytest.raises(Unprocessable) as refused:
+            files.attachments_ops(owner.actor, owner, [mine, bad], "test-case", "c1")
+        assert (refused.value.code, refused.value.errors[0]["loc"]) == (code, ["attachment_ids", "1"]), bad

@@ -1,6 +1,6 @@
 """Files (SPEC C10 and every attachment): uploads straight to S3 through presigned POSTs, metadata in the
 table, downloads through short-lived presigned GETs. Plugins attach files to their records (declared in `Plugin.link_rules`) through this
-module (`attach`, `for_record`, `visible`, `read_bytes`, `download_link`) and never talk to
+module (`attach`, `attachments_ops`, `for_record`, `visible`, `read_bytes`, `download_link`) and never talk to
 S3 themselves.
 
 A file's life: `create` stores it as `pending` and returns a presigned POST bound to its exact key, content
@@ -482,12 +482,46 @@ def link_ops(actor: audit.Actor, caller: Caller, record: StoredFile, entity: str
     handle is 404); a link made meanwhile fails the transaction with 409 `file_already_linked`."""
     if not _may_handle(caller, record):
         raise NotFound("没有这个文件", code="file_not_found")
+    return _link_new(actor, record, entity, record_id)
+
+
+def _link_new(actor: audit.Actor, record: StoredFile, entity: str, record_id: str) -> list[Any]:
     linked = f"{entity}:{record_id}"
     if not LINKED_RECORD.match(linked):
         raise ValueError(f"bad record reference {linked!r}")
     _, op = storage.prepare_update(record, {"linked_record": linked}, expected_version=record.version)
     return [storage.Check(op, Conflict("该文件已关联到其他记录", code="file_already_linked")),
             audit.entry(actor, "link", ENTITY, record.id, f"关联到 {linked}", {"linked_record": {"to": linked}})]
+
+
+def attachments_ops(actor: audit.Actor, caller: Caller, file_ids: list[str], entity: str, record_id: str, *,
+                    field: str = "attachment_ids") -> list[Any]:
+    """The attachments of a record being created, answered in one place and one read (a BatchGetItem for
+    all of them): each must be a file the caller may use (sees and handles: their upload, or a linked
+    file's record they read), uploaded (`available`) and linked to nothing yet (the record has no id
+    before this, so any link is to another record). The answer is `link_ops` for each, operations of the
+    record's own transaction. The first file that fails is a 422 located at `field` and its index:
+    `attachment_not_found` (missing, or not the caller's to use: the same answer, a file's existence is
+    private), `attachment_not_available`, `attachment_already_linked`."""
+    found = storage.find_many(StoredFile, [i for i in file_ids if FILE_ID.match(i)])
+    ops: list[Any] = []
+    for index, file_id in enumerate(file_ids):
+        loc = [field, str(index)]
+        record = found.get(file_id)
+        if record is None or not may_see(caller, record):
+            raise Unprocessable("附件不存在或无权使用", code="attachment_not_found",
+                                errors=[{"loc": loc, "msg": "附件不存在"}])
+        if record.status != "available":
+            raise Unprocessable("附件尚未上传完成", code="attachment_not_available",
+                                errors=[{"loc": loc, "msg": "请先完成上传并确认"}])
+        if record.linked_record:
+            raise Unprocessable("附件已用于其他事项", code="attachment_already_linked",
+                                errors=[{"loc": loc, "msg": "已关联到其他记录"}])
+        if not _may_handle(caller, record):  # a published leaflet: seen by all, used by its staff only
+            raise Unprocessable("附件不存在或无权使用", code="attachment_not_found",
+                                errors=[{"loc": loc, "msg": "附件不存在"}])
+        ops += _link_new(actor, record, entity, record_id)
+    return ops
 
 
 def for_record(entity: str, record_id: str, *, limit: int = 20, cursor: str | None = None) -> Page[FileOut]:

@@ -297,14 +297,15 @@ def resolve_many(names: list[str], area_code: str, on: date | None = None, *,
     return out
 
 
-def resolve_present(names: list[str], area_code: str, on: date | None = None) -> dict[str, InForce]:
+def resolve_present(names: list[str], area_code: str, on: date | None = None, *,
+                    active_area: bool = False) -> dict[str, InForce]:
     """Like `resolve_many` in the same single round trip, but names with nothing in force are left out
     instead of raising (for callers that treat a missing parameter as "not applicable")."""
     on = on or today_shanghai()
     for name in names:
         declared(name)
     _check_area_code(area_code)
-    timelines = _read_timelines(list(dict.fromkeys(names)), area_code)
+    timelines = _read_timelines(list(dict.fromkeys(names)), area_code, active_area=active_area)
     found = {name: _pick(name, area_code, on, timelines) for name in names}
     return {name: value for name, value in found.items() if value is not None}
 

@@ -127,6 +127,18 @@ def test_an_unknown_area_is_a_422_on_the_area(client, people, world):
     assert problem["errors"][0]["loc"] == ["body", "applicant", "area"]
 
 
+def test_a_retired_area_is_a_422_on_the_area_found_by_the_same_read_as_its_rules(client, people, world):
+    """L1: no application starts in a retired area. The area record rides along the one read of the area's
+    rules (SPEC P-rules), so the submission reads it once; the error is the same 422 on the area."""
+    from chalicelib.domain.areas.models import Area
+
+    declare_real_name("r-1", id_number())
+    grid = storage.require(Area, GRID, consistent=True)
+    storage.update(grid, {"status": "retired"}, expected_version=grid.version)
+    problem = assert_problem(post(client, URL, application(), people["resident"]), 422, "area_retired")
+    assert problem["errors"][0]["loc"] == ["body", "applicant", "area"]
+
+
 def test_the_checksum_error_is_in_chinese(client, people, world):
     declare_real_name("r-1", id_number())
     bad = id_number()[:17] + ("0" if id_number()[-1] != "0" else "1")
