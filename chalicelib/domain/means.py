@@ -156,7 +156,7 @@ class Person:
 
 
 class GroupRules(Protocol):
-    """The versions in force that the cases read (legal aid's `Rules` is one, `GroupPolicy` another)."""
+    """The versions in force that the cases read (legal aid's `Rules` is one, `Standards` another)."""
 
     @property
     def on(self) -> date: ...
@@ -172,9 +172,11 @@ class GroupRules(Protocol):
 
 
 @dataclass(frozen=True)
-class GroupPolicy:
-    """`means.special_groups_exempt` and `means.advanced_age_years` in force at an area on the day judged."""
+class Standards:
+    """The core's parameters in force at an area on the day judged: the hardship standard, whether the local
+    special-hardship groups are exempt (`means.special_groups_exempt`), and the advanced age. A `GroupRules`."""
     on: date
+    threshold: policy.InForce | None          # None: no standard there (a clerk decides)
     special_groups: policy.InForce | None     # None: treated as 0 (national exemptions only)
     advanced_age: policy.InForce | None
 
@@ -187,10 +189,11 @@ class GroupPolicy:
         return int(self.advanced_age.value) if self.advanced_age else DEFAULT_ADVANCED_AGE
 
 
-def group_policy(area: str, on: date) -> GroupPolicy:
-    """The group parameters in force at `area` on `on` (one round trip)."""
-    found = policy.resolve_present([SPECIAL_GROUPS, ADVANCED_AGE], area, on)
-    return GroupPolicy(on=on, special_groups=found.get(SPECIAL_GROUPS), advanced_age=found.get(ADVANCED_AGE))
+def standards(area: str, on: date) -> Standards:
+    """The means test's and the exemptions' parameters in force at `area` on `on` (one round trip)."""
+    found = policy.resolve_present([INCOME_THRESHOLD, SPECIAL_GROUPS, ADVANCED_AGE], area, on)
+    return Standards(on=on, threshold=found.get(INCOME_THRESHOLD), special_groups=found.get(SPECIAL_GROUPS),
+                     advanced_age=found.get(ADVANCED_AGE))
 
 
 class Judged(Protocol):
