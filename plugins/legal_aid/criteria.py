@@ -8,7 +8,9 @@ Stored results and the API keep the short code (`means_test`: the name without `
 How they combine — explicitly, with the engine's combinators:
 - exemptions (L3): `local_special_groups` (where the area's policy is in force) and `art32_exemption` lift
   both the means test and the matter-scope limit; `art42_exemption` lifts the means test only (its matters —
-  labour pay, work injury — are in scope anyway);
+  labour pay, work injury — are in scope anyway); their groups, cases and reasons are the core's
+  (`chalicelib.domain.means`, which appraisal fee relief names too), legal aid adds art. 32 and the
+  migrant worker's claim;
 - `means_test` (L2) = the income test, waived by any exemption (`EXEMPT`);
 - `matter_scope` (L4) = the scope list, waived by a scope-lifting exemption (`SCOPE_EXEMPT`);
 - `ELIGIBLE` = all of the two; `path` says which route decided it (exempt / means_tested), and a means test
@@ -24,6 +26,7 @@ from datetime import date
 
 from chalicelib.domain import means
 from chalicelib.domain.means import money, per_capita  # noqa: F401  (legal aid's views and workflow use them)
+from chalicelib.domain.means import ELDERLY_AGE, next_birthday  # the core's, shared with appraisal
 from chalicelib.platform import rules as engine
 from chalicelib.platform.rules import Result
 from plugins.legal_aid.models import (
@@ -37,8 +40,6 @@ from plugins.legal_aid.models import (
     Verdict,
 )
 from plugins.legal_aid.params import GREEN_CHANNEL_HOURS, Rules
-
-from chalicelib.domain.means import ADULT_AGE, ELDERLY_AGE, next_birthday  # noqa: F401  (shared with appraisal)
 
 
 # --- days and the situation ----------------------------------------------------------------------
