@@ -3,7 +3,9 @@
 - the registry of what each appraisal institution of the directory is licensed for;
 - consultations: kind, facts and intended use; staff of the area answer with guidance and the institutions
   licensed for that kind, nearest first; the statutory clock shown as what to expect;
-- fee relief 减·缓·免 decided by named criteria with reasons (`relief.py`, SPEC A2);
+- fee relief 减·缓·免 decided by named criteria with reasons (`relief.py`, SPEC A2): the groups legal aid
+  exempts from its means test (the core's, `chalicelib.domain.means`) waive the fee whatever the income,
+  economic hardship reduces it, an environmental-damage appraisal is not charged in advance;
 - a screening check for consultations left unanswered.
 """
 from __future__ import annotations

@@ -6,9 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
+from chalicelib.domain import means
 from chalicelib.platform import pii, storage
+from chalicelib.platform.dates import PastDate
 from chalicelib.platform.model import Model
 
 CONSULTATION = "appraisal-consultation"
@@ -145,19 +147,36 @@ class Consultation(storage.Record):
         return None
 
 
-Group = Literal["subsistence_allowance", "extreme_poverty", "severe_disability", "entitled_group"]
 Relief = Literal["waive", "reduce", "defer"]
+GROUP_HELP = "；".join(f"{name} {label}" for name, label in means.GROUPS.items())
 
 
 class FeeReliefIn(Model):
+    """What the resident declares (staff verify it against documents, as for legal aid): the groups exempt
+    from the means test (the core's names, `chalicelib.domain.means.GROUPS`), or the household's incomes."""
     model_config = ConfigDict(extra="forbid")
-    groups: list[Group] = Field(default_factory=list, max_length=4,
-                                description="subsistence_allowance 低保对象 / extreme_poverty 特困供养人员 / "
-                                            "severe_disability 重度残疾人 / entitled_group 优抚对象")
+    groups: list[means.Group] = Field(default_factory=list, max_length=len(means.GROUPS),
+                                      description=f"所属困难群体（可多选）：{GROUP_HELP}")
+    rural: bool = Field(False, description="是否农村居民（农村高龄、孤寡、失能、失独老人须为农村居民）")
+    birth_date: PastDate | None = Field(None, validate_default=True,
+                                        description="出生日期（按年龄认定时必填：老人、困境儿童、无固定生活来源）")
     household_size: int | None = Field(None, ge=1, le=20, description="家庭人口数（按经济困难申请时必填）")
     monthly_incomes: list[Decimal] | None = Field(None, max_length=20,
                                                   description="家庭成员月收入（元，按经济困难申请时必填）")
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+
+    @field_validator("groups")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+    @field_validator("birth_date")
+    @classmethod
+    def _age_known(cls, value: date | None, info: ValidationInfo) -> date | None:
+        needing = [means.GROUPS[g] for g in info.data.get("groups", ()) if g in means.AGE_BOUND]
+        if value is None and needing:
+            raise ValueError(f"申报{'、'.join(needing)}须填写出生日期（按年龄认定）")
+        return value
 
     @field_validator("monthly_incomes")
     @classmethod
@@ -170,16 +189,19 @@ class FeeReliefIn(Model):
 class CriterionOut(Model):
     criterion: str
     title: str
+    relief: Relief = Field(description="符合此条件时给予的减缓免")
     met: bool
     reason: str
 
 
 class FeeRelief(Model):
     """The decision on fee relief, with every criterion's reason (what the resident is shown). A refusal is a
-    decision like the others (`granted` false, `relief` "none", the reason why): no field is ever null, as
-    the stored decision keeps no null inside a map (`storage.plain`)."""
+    decision like the others (`granted` false, `relief` "none", `granted_by` empty, the reason why): no field
+    is ever null, as the stored decision keeps no null inside a map (`storage.plain`)."""
     granted: bool = Field(description="是否给予减缓免")
     relief: Relief | Literal["none"] = Field(description="waive 免 / reduce 减 / defer 缓；none：不符合减缓免条件（理由见 reason）")
+    granted_by: list[str] = Field(default_factory=list,
+                                  description="给予减缓免所依据的条件（criteria 中的 criterion）；未给予时为空")
     title: str
     reason: str
     criteria: list[CriterionOut]

@@ -35,7 +35,7 @@ BODIES = {
     ("POST", "/v1/appraisal/consultations"): _question,
     ("POST", "/v1/appraisal/consultations/{consultation_id}/answer"): lambda p: {"guidance": GUIDANCE, "version": 999},
     ("POST", "/v1/appraisal/consultations/{consultation_id}/fee-relief"): lambda p: {
-        "groups": ["subsistence_allowance"], "version": 999},
+        "groups": ["dibao"], "version": 999},
 }
 
 

@@ -174,34 +174,37 @@ def answer(caller: Caller, consultation_id: str, data: ConsultationAnswerIn, exp
 
 def _facts(consultation: Consultation, data: FeeReliefIn, on: date) -> relief.ReliefFacts:
     """The facts the criteria need; a request that can be decided by none of them is a 422 naming what is
-    missing. The hardship standard is the core's (the one legal aid judges by), in force at the grid on `on`."""
-    if not data.groups and consultation.kind != "environmental_damage":
+    missing. The parameters are the core's (those legal aid judges by), in force at the grid on `on`."""
+    declares_group = bool(data.groups) or (data.rural and data.birth_date is not None)
+    if not declares_group and consultation.kind != "environmental_damage":
         missing = [f for f in ("household_size", "monthly_incomes") if not getattr(data, f)]
         if missing:
             raise Unprocessable("申请减缓免须说明所属困难群体，或填写家庭人口和收入", code="relief_facts_missing",
                                 errors=[{"loc": [f], "msg": "按经济困难申请时必填"} for f in missing])
     return relief.ReliefFacts(
-        kind=consultation.kind, groups=frozenset(data.groups), household_size=data.household_size,
-        monthly_incomes=tuple(data.monthly_incomes or ()), standard=means.standard(consultation.grid, on),
-        asked_on=on)
+        kind=consultation.kind, person=means.Person(birth_date=data.birth_date, rural=data.rural,
+                                                    groups=frozenset(data.groups)),
+        household_size=data.household_size, monthly_incomes=tuple(data.monthly_incomes or ()),
+        rules=means.standards(consultation.grid, on))
 
 
 def request_relief(caller: Caller, consultation_id: str, data: FeeReliefIn, expected_version: int) -> Consultation:
     """The resident asks for fee relief; the named criteria decide it on the day asked, and every reason is
-    kept with the consultation and in the audit trail."""
+    kept with the consultation and in the audit trail (the decision names the criteria that granted it)."""
     consultation = get(caller, consultation_id)
     if caller.sub != consultation.owner:
         raise Forbidden("只有咨询人本人可以申请减缓免", code="owner_only")
     on = today_shanghai()
-    granted, result = relief.decide(_facts(consultation, data, on), on)
-    criteria = [CriterionOut(criterion=c.name, title=c.title, met=result.find(c.name).met,
-                             reason=result.find(c.name).reason) for c in relief.GRANTS.values()]
-    reason = result.find(relief.GRANTS[granted].name).reason if granted else result.reason
-    decision = FeeRelief(granted=granted is not None, relief=granted or "none",
-                         title=relief.RELIEF_TITLES.get(granted or "", "不符合鉴定费减缓免条件"),
-                         reason=reason, criteria=criteria, decided_on=on)
+    decided = relief.decide(_facts(consultation, data, on), on)
+    criteria = [CriterionOut(criterion=c.name, title=c.title, relief=grants, met=found.met, reason=found.reason)
+                for grants, c in relief.LISTED for found in (relief.part(decided.result, c.name),)]
+    decision = FeeRelief(granted=decided.relief is not None, relief=decided.relief or "none",
+                         granted_by=list(decided.granted_by),
+                         title=relief.RELIEF_TITLES.get(decided.relief or "", "不符合鉴定费减缓免条件"),
+                         reason=decided.reason, criteria=criteria, decided_on=on)
     return storage.update(consultation, {"fee_relief": decision}, expected_version=expected_version, also=[
-        audit.entry(caller.actor, "update", CONSULTATION, consultation.id, f"鉴定费减缓免：{decision.title}（{reason}）",
+        audit.entry(caller.actor, "update", CONSULTATION, consultation.id,
+                    f"鉴定费减缓免：{decision.title}（{decision.reason}）",
                     {"fee_relief": {"from": consultation.fee_relief.relief if consultation.fee_relief else None,
                                     "to": decision.relief}})])
 
@@ -263,7 +266,7 @@ DEMO_CONSULTATION = "demo-appraisal-consultation-1"
 
 def load_demo(context: DemoContext) -> None:
     """Two licensed institutions serving 常州市, and an injured worker's question about a disability grade
-    with the fee waived (subsistence allowance). Fixed ids: loading again changes nothing."""
+    with the fee waived (a 低保户). Fixed ids: loading again changes nothing."""
     if storage.find(Consultation, CONSULTATION, DEMO_CONSULTATION) is not None:
         return
     admin = Caller(sub=context.actor.sub, roles=frozenset({"admin"}), area="3204")
@@ -280,5 +283,5 @@ def load_demo(context: DemoContext) -> None:
         grid=grids[0] if grids else "320402001001001", kind="disability_grade", intended_use="mediation",
         phone="13800001302", facts="在工地搬运钢管时被砸伤右手，两根手指截断，工伤认定已经下来，想知道能评几级伤残、去哪里鉴定。"),
         consultation_id=DEMO_CONSULTATION)
-    relief_facts = FeeReliefIn(groups=["subsistence_allowance"])
+    relief_facts = FeeReliefIn(groups=["dibao"])
     request_relief(worker, DEMO_CONSULTATION, relief_facts, 1)

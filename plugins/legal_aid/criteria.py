@@ -8,7 +8,9 @@ Stored results and the API keep the short code (`means_test`: the name without `
 How they combine — explicitly, with the engine's combinators:
 - exemptions (L3): `local_special_groups` (where the area's policy is in force) and `art32_exemption` lift
   both the means test and the matter-scope limit; `art42_exemption` lifts the means test only (its matters —
-  labour pay, work injury — are in scope anyway);
+  labour pay, work injury — are in scope anyway); their groups, cases and reasons are the core's
+  (`chalicelib.domain.means`, which appraisal fee relief names too), legal aid adds art. 32 and the
+  migrant worker's claim;
 - `means_test` (L2) = the income test, waived by any exemption (`EXEMPT`);
 - `matter_scope` (L4) = the scope list, waived by a scope-lifting exemption (`SCOPE_EXEMPT`);
 - `ELIGIBLE` = all of the two; `path` says which route decided it (exempt / means_tested), and a means test
@@ -19,12 +21,12 @@ answers "eligible within 30 days?" without evaluating every day.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.domain import means
 from chalicelib.domain.means import money, per_capita  # noqa: F401  (legal aid's views and workflow use them)
+from chalicelib.domain.means import ELDERLY_AGE, next_birthday  # the core's, shared with appraisal
 from chalicelib.platform import rules as engine
 from chalicelib.platform.rules import Result
 from plugins.legal_aid.models import (
@@ -39,24 +41,8 @@ from plugins.legal_aid.models import (
 )
 from plugins.legal_aid.params import GREEN_CHANNEL_HOURS, Rules
 
-ELDERLY_AGE = 60   # 老年人权益保障法第二条：六十周岁以上
-ADULT_AGE = 18     # 民法典第十七条：十八周岁以上为成年人
-
 
 # --- days and the situation ----------------------------------------------------------------------
-
-def next_birthday(birth_date: date, on: date) -> date:
-    """The first day after `on` on which `Facts.age_on` grows: the birthday, or 1 March for someone born on
-    29 February in a common year (their age turns when 28 February is over)."""
-    for year in (on.year, on.year + 1):
-        try:
-            birthday = birth_date.replace(year=year)
-        except ValueError:
-            birthday = date(year, 3, 1)
-        if birthday > on:
-            return birthday
-    raise AssertionError("unreachable: next year's birthday is after `on`")
-
 
 @dataclass(frozen=True)
 class Situation:
@@ -66,92 +52,28 @@ class Situation:
     facts: Facts
     rules: Rules
 
+    @property
+    def person(self) -> means.Person:
+        """The applicant as the core's exemption cases read them (`chalicelib.domain.means`)."""
+        return means.Person(birth_date=self.facts.birth_date, rural=self.facts.rural,
+                            groups=frozenset(c.value for c in self.facts.categories))
+
 
 def _by_age(situation: Situation, on: date) -> date:
     # A criterion reading nothing that moves but the applicant's age can change only on a birthday.
     return next_birthday(situation.facts.birth_date, on)
 
 
-# --- L3 exemptions --------------------------------------------------------------------------------
+# --- L3 exemptions: the core's groups, cases and reasons (shared with appraisal fee relief, SPEC A2) ----
 
-Case = Callable[[Facts, Rules, date], str | None]
-
-
-@dataclass(frozen=True)
-class Exemption:
-    """An exemption: met when any of its cases applies; lifts the means test, and the scope limit if
-    `lifts_scope`. `reads_age`: some case depends on the age on the day (so it may change on a birthday)."""
-    name: str
-    title: str
-    basis: str
-    lifts_scope: bool
-    cases: tuple[Case, ...] = field(default_factory=tuple)
-    requires_local_policy: bool = False
-    reads_age: bool = True
-
-    def evaluate(self, situation: Situation, on: date) -> Result:
-        facts, rules = situation.facts, situation.rules
-        found = [text for case in self.cases if (text := case(facts, rules, on))]
-        changes_on = _by_age(situation, on) if self.reads_age else engine.NEVER
-        lifts = "免于经济困难审查，不受事项范围限制" if self.lifts_scope else "免于经济困难审查"
-        if self.requires_local_policy and not rules.special_groups_in_force:
-            note = "；申报情形：" + "、".join(found) if found else ""
-            return Result(False, f"申请日（{rules.on.isoformat()}）本地区未实行特殊困难群体免审政策{note}",
-                          {"cases": found}, changes_on)
-        if not found:
-            return Result(False, f"不属于{self.basis}规定的情形", {"cases": []}, changes_on)
-        basis = self.basis
-        if self.requires_local_policy and rules.special_groups:
-            basis = f"{rules.special_groups.label}（{rules.special_groups.effective_from.isoformat()} 起）"
-        return Result(True, f"{'、'.join(found)}（{basis}），{lifts}",
-                      {"cases": found, "lifts_scope": self.lifts_scope}, changes_on)
-
-
-# The cases: each returns the Chinese text of the case when it applies on the day, else None.
-
-def _rural_elderly(category: Category | None, label: str) -> Case:
-    def case(facts: Facts, rules: Rules, on: date) -> str | None:
-        age = facts.age_on(on)
-        if not facts.rural:
-            return None
-        if category is None:  # advanced age: from the ID number's birth date, never typed in
-            return f"{label}（{age} 周岁）" if age >= rules.advanced_age_years else None
-        if facts.has(category) and age >= ELDERLY_AGE:
-            return f"{label}（{age} 周岁）"
-        return None
+def _declared(category: Category) -> means.Case:
+    def case(situation: Situation, on: date) -> str | None:
+        return category.label if situation.facts.has(category) else None
     return case
 
 
-def _declared(category: Category, label: str | None = None) -> Case:
-    def case(facts: Facts, rules: Rules, on: date) -> str | None:
-        return (label or category.label) if facts.has(category) else None
-    return case
-
-
-def _child_in_distress(facts: Facts, rules: Rules, on: date) -> str | None:
-    age = facts.age_on(on)
-    return f"困境儿童（{age} 周岁）" if facts.has(Category.child_in_distress) and age < ADULT_AGE else None
-
-
-def _without_fixed_income(facts: Facts, rules: Rules, on: date) -> str | None:
-    if not facts.has(Category.no_fixed_income):
-        return None
-    age = facts.age_on(on)
-    if age < ADULT_AGE:
-        return f"无固定生活来源的未成年人（{age} 周岁）"
-    if age >= ELDERLY_AGE:
-        return f"无固定生活来源的老年人（{age} 周岁）"
-    if facts.categories & {Category.disabled, Category.severely_disabled}:
-        return "无固定生活来源的残疾人"
-    return None
-
-
-def _social_assistance(facts: Facts, rules: Rules, on: date) -> str | None:
-    held = [c.label for c in (Category.dibao, Category.tekun, Category.wubao) if facts.has(c)]
-    return f"社会救助对象（{'、'.join(held)}）" if held else None
-
-
-def _migrant_worker_claim(facts: Facts, rules: Rules, on: date) -> str | None:
+def _migrant_worker_claim(situation: Situation, on: date) -> str | None:
+    facts = situation.facts
     if not facts.has(Category.migrant_worker):
         return None
     if facts.matter_type == MatterType.labour_pay:
@@ -161,22 +83,11 @@ def _migrant_worker_claim(facts: Facts, rules: Rules, on: date) -> str | None:
     return None
 
 
-LOCAL_SPECIAL_GROUPS = Exemption(
+LOCAL_SPECIAL_GROUPS = means.Exemption(
     name="legal_aid.local_special_groups", title="特殊困难群体免审（地方政策）", basis="地方特殊困难群体免审政策",
-    lifts_scope=True, requires_local_policy=True,
-    cases=(
-        _rural_elderly(None, "农村高龄老人"),
-        _rural_elderly(Category.living_alone, "农村孤寡老人"),
-        _rural_elderly(Category.disabled_elderly, "农村失能老人"),
-        _rural_elderly(Category.bereaved_only_child, "农村失独老人"),
-        _child_in_distress,
-        _declared(Category.severely_disabled),
-        _declared(Category.seriously_ill),
-        _social_assistance,
-    ),
-)
+    lifts_scope=True, requires_local_policy=True, cases=means.LOCAL_CASES)
 
-ART32_EXEMPTION = Exemption(
+ART32_EXEMPTION = means.Exemption(
     name="legal_aid.art32_exemption", title="不受经济困难条件限制的情形（法律援助法第三十二条）",
     basis="法律援助法第三十二条", lifts_scope=True, reads_age=False,
     cases=(
@@ -185,15 +96,9 @@ ART32_EXEMPTION = Exemption(
     ),
 )
 
-ART42_EXEMPTION = Exemption(
+ART42_EXEMPTION = means.Exemption(
     name="legal_aid.art42_exemption", title="免予核查经济困难状况的情形（法律援助法第四十二条）",
-    basis="法律援助法第四十二条", lifts_scope=False,
-    cases=(
-        _without_fixed_income, _social_assistance,
-        _declared(Category.judicial_assistance), _declared(Category.special_care),
-        _migrant_worker_claim,
-    ),
-)
+    basis="法律援助法第四十二条", lifts_scope=False, cases=(*means.ART42_CASES, _migrant_worker_claim))
 
 EXEMPTIONS = (LOCAL_SPECIAL_GROUPS, ART32_EXEMPTION, ART42_EXEMPTION)
 EXEMPT = engine.any_of("legal_aid.exemptions", "免于经济困难审查的情形", *EXEMPTIONS)

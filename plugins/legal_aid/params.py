@@ -14,10 +14,10 @@ from chalicelib.domain.policy import service as policy
 
 from chalicelib.plugin import Parameter
 
-# The hardship standard is the core's (shared with appraisal fee relief).
+# The hardship standard and the groups exempt from it are the core's (shared with appraisal fee relief).
 INCOME_THRESHOLD = means.INCOME_THRESHOLD
-SPECIAL_GROUPS_EXEMPT = "legal_aid.special_groups_exempt"
-ADVANCED_AGE = "legal_aid.advanced_age_years"
+SPECIAL_GROUPS_EXEMPT = means.SPECIAL_GROUPS
+ADVANCED_AGE = means.ADVANCED_AGE
 GREEN_CHANNEL_HOURS = "legal_aid.green_channel_hours"
 REVIEW_DAYS = "legal_aid.review_days"
 ASSIGN_DAYS = "legal_aid.assign_days"
@@ -32,12 +32,6 @@ REVIEW = Parameter(REVIEW_DAYS, title="法律援助申请审查时限", unit="�
 
 # Declared on the Plugin (`parameters=`): known to the core exactly while legal aid is enabled.
 PARAMETERS = (
-    Parameter(SPECIAL_GROUPS_EXEMPT, title="特殊困难群体免于经济困难审查、不受事项范围限制（1 实行，0 不实行）",
-              unit="是否", minimum=0, maximum=1, default=0,
-              description="SPEC L3：常州 2021 年起对农村高龄、孤寡、失能、失独老人，困境儿童，重度残疾人，重病患者，"
-                          "低保、特困、五保对象免审且取消事项范围限制。"),
-    Parameter(ADVANCED_AGE, title="高龄老人年龄下限", unit="周岁", minimum=60, maximum=100, default=80,
-              description="SPEC L3 “农村高龄老人”：年满此周岁（按身份证号出生日期计算）。"),
     Parameter(GREEN_CHANNEL_HOURS, title="绿色通道受理、审查、指派时限", unit="工作小时", minimum=1, maximum=240,
               default=24,
               description="SPEC L5 “一日受理、审查、指派”：自提交起，只计工作日（国务院节假日安排，含调休上班日）的小时数。"),

@@ -159,7 +159,7 @@ def test_resolve_many_names_the_first_parameter_not_configured(changzhou):
 
 
 def test_loading_the_demo_twice_adds_nothing(changzhou):
-    assert demo_policies.load(SYSTEM) == {"loaded": 0, "skipped": 4}
+    assert demo_policies.load(SYSTEM) == {"loaded": 0, "skipped": 5}
     assert policy.load_versions(SYSTEM, history_rows()) == {"loaded": 0, "skipped": 5}
 
 

@@ -70,6 +70,8 @@ Number = Annotated[Decimal, PlainSerializer(_number, return_type=int | float, wh
 Declaration = plugin.Parameter  # one type for the core's parameters and the ones plugins declare
 
 MEANS_INCOME_THRESHOLD = "means.income_threshold_monthly"  # chalicelib.domain.means: the shared means test
+MEANS_SPECIAL_GROUPS = "means.special_groups_exempt"         # … and the groups exempt from it
+MEANS_ADVANCED_AGE = "means.advanced_age_years"
 
 # The core's own parameters. A service's parameters are declared on its Plugin (`parameters=`), and are
 # known exactly while the plugin is enabled.
@@ -82,6 +84,14 @@ CORE_PARAMETERS: dict[str, Declaration] = {d.name: d for d in (
                 maximum=100_000,
                 description="SPEC L2、A2：家庭人均月收入不高于此数视为经济困难，法律援助和司法鉴定费减缓免共用；"
                             "常州 2021-07-20 起为当地最低工资标准（常司发〔2021〕89号）。"),
+    # SPEC L3 / A2: the local special-hardship groups deemed hard-up without the means test, for legal aid and
+    # appraisal fees alike (seeds/001 items 3 and 11, one notice). Default: not in force (national rules only).
+    Declaration(MEANS_SPECIAL_GROUPS, title="特殊困难群体免于经济困难审查、不受事项范围限制（1 实行，0 不实行）",
+                unit="是否", minimum=0, maximum=1, default=0,
+                description="SPEC L3、A2：常州 2021 年起对农村高龄、孤寡、失能、失独老人，困境儿童，重度残疾人，重病患者，"
+                            "低保、特困、五保对象免审且取消事项范围限制；司法鉴定费减缓免同样适用。"),
+    Declaration(MEANS_ADVANCED_AGE, title="高龄老人年龄下限", unit="周岁", minimum=60, maximum=100, default=80,
+                description="SPEC L3 “农村高龄老人”：年满此周岁（按出生日期计算）。"),
     Declaration("files.max_upload_mb", title="单个上传文件大小上限", unit="MB", minimum=1, maximum=100, default=20,
                 description="SPEC C10：上传资料的大小上限（确认上传时要整体读取校验，故不超过 100 MB）。"),
     # SPEC C5 限时办结: each intake category's time limit in working days, counted from the day received

@@ -57,6 +57,19 @@ def test_only_the_exemptions_that_lift_the_scope_waive_the_matter_scope():
                                                              "legal_aid.art32_exemption"]
 
 
+def test_the_exemption_groups_are_the_cores_so_appraisal_fee_relief_names_the_same_ones():
+    """SPEC L3 / A2: the local groups and the art. 42 groups of a person are the core's cases
+    (`chalicelib.domain.means`), with the core's names and labels; legal aid adds only its own cases."""
+    from chalicelib.domain import means
+
+    assert criteria.LOCAL_SPECIAL_GROUPS.cases is means.LOCAL_CASES
+    assert criteria.ART42_EXEMPTION.cases[:len(means.ART42_CASES)] == means.ART42_CASES
+    assert {name: C(name).label for name in means.GROUPS} == means.GROUPS
+    assert criteria.LOCAL_SPECIAL_GROUPS.evaluate(
+        criteria.Situation(facts(C.living_alone, born=date(1950, 3, 1), rural=True), rules()), ON).reason == \
+        "农村孤寡老人（76 周岁）（常州市特殊困难群体免审政策（2021-07-20 起）），免于经济困难审查，不受事项范围限制"
+
+
 def test_a_waived_means_test_still_records_the_households_income():
     result, _ = evaluate(facts(C.migrant_worker, incomes=("90000",)), rules())
     means = by_code(result)["means_test"]
