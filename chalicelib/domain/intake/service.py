@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from chalicelib import plugin
+from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.intake import access
 from chalicelib.domain.notify import service as notify
 from chalicelib.domain.intake.models import (
@@ -38,7 +39,6 @@ from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, ServiceUnavailable, Unprocessable
 from chalicelib.platform.logs import logger
 from chalicelib.platform.model import Page
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 
 SWEEP_LOOKBACK_DAYS = 7  # the sweep also looks at the days before yesterday, so a missed run catches up
@@ -76,7 +76,7 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     also = [*_companions(ticket), *_notice(ticket, "received"),
             audit.entry(caller.actor, "create", ENTITY, code, f"登记受理事项 {code}（{data.channel}，{data.category}）")]
     if data.resident and caller.is_staff:
-        also.append(storage.Check(storage.check_op(**keys.record("resident", data.resident)), Unprocessable(
+        also.append(accounts.resident_check(data.resident, Unprocessable(
             "没有这个居民账号", code="resident_not_found", errors=[{"loc": ["resident"], "msg": "账号不存在"}])))
     return storage.put_new(ticket, also=also)
 
@@ -407,15 +407,14 @@ def held(caller: Caller, window: str, *, limit: int, cursor: str | None) -> Page
     """The open tickets the caller owns, soonest deadline first: all of them, those past their limit, or
     those due within `intake.due_soon_days` working days (today included). One Query."""
     today = today_shanghai()
-    listing = Ticket.listing("intake-held")
-    bounds = None
-    if window == "overdue":
-        bounds = ("0", keys.compose((today - timedelta(days=1)).isoformat()) + "~")
-    elif window == "due_soon":
+    bounds: dict[str, tuple[str]] = {}  # the held list sorts by due day: a window is a range of days
+    if window == "overdue":  # due before today
+        bounds = {"since": (date.min.isoformat(),), "until": (today.isoformat(),)}
+    elif window == "due_soon":  # due from today to the window's last working day
         days = int(policy.resolve(DUE_SOON_PARAMETER, caller.area or "root", today).value)
-        bounds = (today.isoformat(), keys.compose(workdays.add_working_days(today, days).end.isoformat()) + "~")
-    page = storage.query(listing.partition(caller.sub), index="gsi1", between=bounds, limit=limit, cursor=cursor)
-    return _summaries(page)
+        last = workdays.add_working_days(today, days).end
+        bounds = {"since": (today.isoformat(),), "until": ((last + timedelta(days=1)).isoformat(),)}
+    return _summaries(storage.page(Ticket, "intake-held", caller.sub, **bounds, limit=limit, cursor=cursor))
 
 
 def in_area(caller: Caller, bucket: str, area: str | None, *, limit: int, cursor: str | None) -> Page[TicketSummary]:
