@@ -15,11 +15,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import ClassVar, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib import plugin
 from chalicelib.domain.notify.models import Notice
-from chalicelib.platform import storage, workdays
+from chalicelib.platform import pii, storage, workdays
 from chalicelib.platform.model import Model, vocabulary
 from chalicelib.platform.timeutil import iso
 
@@ -236,6 +236,11 @@ class TicketPersonIn(IntakeInput):
     phone: str = Field(min_length=7, max_length=20, description="手机或固定电话，加密保存、脱敏显示",
                        examples=["13900001111"])
 
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str) -> str:
+        return pii.normalize_phone(value)
+
 
 class TicketIn(IntakeInput):
     channel: Channel = Field(description="受理渠道：居民在小程序提交为 mini_program；工作人员登记为其余三种",
@@ -246,6 +251,17 @@ class TicketIn(IntakeInput):
     person: TicketPersonIn | None = Field(None, description="工作人员代为登记时：当事人姓名与电话（居民本人提交时不填）")
     resident: str | None = Field(None, min_length=1, max_length=100,
                                  description="工作人员代为登记、当事人有居民账号时：其账号 id")
+
+    # Prepared once from the input, for the service to pass on.
+    @property
+    def district(self) -> str:
+        """The grid's district, whose sequence numbers the ticket."""
+        return self.grid[:6]
+
+    @property
+    def time_limit(self) -> str:
+        """The policy parameter timing the request's category (`deadline_parameter`)."""
+        return deadline_parameter(self.category)
 
 
 class AnswerIn(IntakeInput):

@@ -61,13 +61,13 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     grid by its length."""
     fields = _who_and_how(caller, data)
     today = today_shanghai()
-    limit = _limit(data.category, data.grid, today, loc="grid", active=True)
+    limit = _limit(data.time_limit, data.grid, today, loc="grid", active=True)
     due = due_after(today, int(limit.value), limit.unit)
     moment = now_utc()
     steps = [Step(at=moment, action="received", actor=caller.sub)]
     if caller.is_staff:
         steps.append(Step(at=moment, action="accepted", actor=caller.sub))
-    code = _next_code(data.grid, today)
+    code = _next_code(data.district, today)
     ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
                     received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value),
                     deadline_unit=limit.unit,
@@ -81,14 +81,14 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     return storage.put_new(ticket, also=also)
 
 
-def _next_code(grid: str, today: date) -> str:
+def _next_code(district: str, today: date) -> str:
     """The next code of the grid's district this month, `FW-<district>-<yymm>-<number>`, its number taken
     from the district's counter (`storage.next_number`: one UpdateItem that never fails under contention —
     a hundred residents of one district asking at the same moment each get a code, none the same). A
     create that fails after this (a check refused in its transaction) leaves its number unused: the
     district's codes are unique and increasing, with such gaps; a resident only ever quotes their own code.
     A retry with the same Idempotency-Key replays its ticket before taking a number (see `next_number`)."""
-    district, month = grid[:6], today.strftime("%y%m")
+    month = today.strftime("%y%m")
     number = storage.next_number(TICKET_NUMBERS, (district, month))
     return f"FW-{district}-{month}-{number:04d}"
 
@@ -108,22 +108,17 @@ def _who_and_how(caller: Caller, data: TicketIn) -> dict[str, Any]:
         errors.append({"loc": ["channel"], "msg": "工作人员登记时渠道为 counter、hotline_12348 或 grid_visit"})
     if not data.person and not data.resident:
         errors.append({"loc": ["person"], "msg": "请填写当事人姓名和电话，或其居民账号"})
-    sealed = {}
-    if data.person:
-        try:
-            sealed = pii.seal_phone(pii.normalize_phone(data.person.phone)).fields("phone")
-        except ValueError as exc:
-            errors.append({"loc": ["person", "phone"], "msg": str(exc)})
     if errors:
         raise Unprocessable("登记信息有误", code="validation_failed", errors=errors)
-    return {"resident": data.resident, "person_name": data.person.name if data.person else None, **sealed,
-            "owner": caller.sub, "status": "accepted"}
+    person = {"person_name": data.person.name, **pii.seal_phone(data.person.phone).fields("phone")} if data.person else {}
+    return {"resident": data.resident, **person, "owner": caller.sub, "status": "accepted"}
 
 
-def _limit(category: str, grid: str, on: date, *, loc: str, active: bool = False) -> policy.InForce:
-    """The time limit in force at `grid` on `on`; `active`: for a new ticket, whose grid must not be retired."""
+def _limit(parameter: str, grid: str, on: date, *, loc: str, active: bool = False) -> policy.InForce:
+    """The time limit `parameter` in force at `grid` on `on`; `active`: for a new ticket, whose grid must not
+    be retired."""
     try:
-        return policy.resolve(deadline_parameter(category), grid, on, active_area=active)
+        return policy.resolve(parameter, grid, on, active_area=active)
     except NotFound as exc:
         raise _unknown_area(exc, grid, loc) from None
 
@@ -326,7 +321,7 @@ def route(caller: Caller, code: str, data: RouteIn, expected_version: int) -> Ti
     ticket = _handle(caller, code, "route", expected_version)
     changes: dict[str, Any] = {}
     if data.category and data.category != ticket.category:
-        limit = _limit(data.category, ticket.grid, ticket.received_on, loc="category")
+        limit = _limit(deadline_parameter(data.category), ticket.grid, ticket.received_on, loc="category")
         due = due_after(ticket.received_on, int(limit.value), limit.unit)
         changes = {"category": data.category, "deadline_days": int(limit.value), "deadline_unit": limit.unit, "due_on": due.end,
                    "deadline_basis": limit.describe(), "deadline_estimated": not due.official}
