@@ -147,6 +147,35 @@ def test_get_many_reads_several_items_in_one_call(aws_backend):
     assert sorted(i["id"] for i in storage.get_many(pairs)) == ["n0", "n1", "n2"]
 
 
+def test_a_keyed_requests_first_batch_read_carries_its_claim_so_a_numbered_create_reads_it_no_more(aws_backend):
+    """CONTRACT Idempotency-Key at its floor: the claim is looked up with the request's first BatchGetItem
+    (not returned to its caller), and `next_number` answers a replay from that look, with no call of its own
+    and no number taken."""
+    from chalicelib.platform.storage import idempotency
+    from tests.helpers import calls_during
+
+    make("n0")
+    pairs = [tuple(keys.record("test-note", "n0").values())]
+    numbers = storage.Counter("test-numbers")
+    first = idempotency.Claim.of("r-1", "POST", "/v1/notes", "key-1", b"{}")
+    with idempotency.claiming(first):
+        assert [i["id"] for i in storage.get_many(pairs)] == ["n0"] and first.looked_up and first.seen is None
+        storage.put_new(Note(id="n1", folder="a", text="记"), also=[audit.entry(ACTOR, "create", "test-note", "n1", "新建")])
+    replayed: list[idempotency.Replayed] = []
+
+    def number() -> None:
+        try:
+            storage.next_number(numbers, ("x",))
+        except idempotency.Replayed as exc:
+            replayed.append(exc)
+
+    with idempotency.claiming(idempotency.Claim.of("r-1", "POST", "/v1/notes", "key-1", b"{}")):
+        assert calls_during(lambda: storage.get_many(pairs)) == ["BatchGetItem"]
+        assert calls_during(number) == []
+    assert [r.record_key for r in replayed] == [("test-note#n1", "record")]
+    assert storage.next_number(numbers, ("x",)) == 1  # the replay took no number
+
+
 def test_key_parts_holding_the_separator_are_refused():
     with pytest.raises(ValueError):
         keys.compose("area", "32#04")

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib import plugin
 from chalicelib.domain.intake import service
-from chalicelib.domain.intake.models import DueEntry, RouteIn, Step, Ticket, due_after
+from chalicelib.domain.intake.models import DueEntry, RouteIn, Step, Ticket, deadline_parameter, due_after
 from chalicelib.platform import pii, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.timeutil import now_utc, today_shanghai
@@ -46,7 +46,7 @@ def load() -> dict[str, int]:
 
 def _write(code: str, grid: str, channel: str, category: str, state: str, text: str, days_ago: int) -> None:
     received_on = today_shanghai() - timedelta(days=days_ago)
-    limit = service._limit(category, grid, received_on, loc="grid")
+    limit = service._limit(deadline_parameter(category), grid, received_on, loc="grid")
     due = due_after(received_on, int(limit.value), limit.unit)
     moment = now_utc() - timedelta(days=days_ago)
     by_resident = channel == "mini_program"

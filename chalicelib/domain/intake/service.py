@@ -51,7 +51,14 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     counter, on the 12348 line or during a grid visit, for a resident account or a name and phone, and own
     it from that moment. The ticket, the resident's list entry, the due-day entry, the message to the
     resident and the audit entry are one transaction, after the time limit's policy read and the code's
-    number (`_next_code`): three calls, whoever else is asking at the same moment.
+    number (`_next_code`): three calls, whoever else is asking at the same moment, with or without an
+    `Idempotency-Key` (its claim is looked up in the policy read's BatchGetItem and written in the
+    transaction). Why not one: the code is the ticket's key and is answered at once, and a transaction
+    returns no values, so its number must be known before the write — and moving the district's counter
+    into the transaction would make every create of the district contend for that one item; the time limit
+    in force sets the due day the ticket's lists sort by, so it is read before the write too. The other
+    reads are conditions inside the transaction already: the resident account (a `ConditionCheck`) and the
+    claim (a conditional `Put`).
 
     Nothing in the transaction is shared with another ticket's: DynamoDB cancels transactions that touch one
     item at the same moment (TransactionConflict), so a check of the grid record inside it would make a
