@@ -13,7 +13,7 @@ daily sweep reads to mark overdue tickets without a Scan.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
@@ -22,6 +22,9 @@ from chalicelib.domain.notify.models import Notice
 from chalicelib.platform import pii, storage, workdays
 from chalicelib.platform.model import Model, vocabulary
 from chalicelib.platform.timeutil import iso
+
+if TYPE_CHECKING:
+    from chalicelib.domain.policy.service import InForce
 
 ENTITY = "intake-ticket"
 MINE = "intake-mine"
@@ -55,6 +58,15 @@ def deadline_parameter(category: str) -> str:
 def due_after(day: date, days: int, unit: str) -> workdays.Counted:
     """The due day of a time limit counted from `day`: working days, or calendar days by the Civil Code."""
     return workdays.add_working_days(day, days) if unit == WORKING_DAYS else workdays.period_last_day(day, days)
+
+
+def deadline(limit: InForce, received_on: date) -> dict[str, Any]:
+    """A ticket's deadline fields, prepared once from the time limit in force on the day it was received:
+    its due day, the limit and its unit, the version that set it, and whether the holiday calendar lacked
+    a year (for a new ticket, a ticket routed under another category, the demo's tickets)."""
+    due = due_after(received_on, int(limit.value), limit.unit)
+    return {"due_on": due.end, "deadline_days": int(limit.value), "deadline_unit": limit.unit,
+            "deadline_basis": limit.describe(), "deadline_estimated": not due.official}
 
 
 def time_limit_text(days: int, unit: str) -> str:

@@ -31,7 +31,7 @@ from chalicelib.domain.intake.models import (
     ALLOWED, CATEGORIES, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS, TICKET_NUMBERS,
     ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut,
     ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut,
-    TicketSummary, TransferIn, deadline_parameter, due_after, time_limit_text,
+    TicketSummary, TransferIn, deadline, deadline_parameter, time_limit_text,
 )
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit, pii, storage, workdays
@@ -69,16 +69,13 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     fields = _who_and_how(caller, data)
     today = today_shanghai()
     limit = _limit(data.time_limit, data.grid, today, loc="grid", active=True)
-    due = due_after(today, int(limit.value), limit.unit)
     moment = now_utc()
     steps = [Step(at=moment, action="received", actor=caller.sub)]
     if caller.is_staff:
         steps.append(Step(at=moment, action="accepted", actor=caller.sub))
     code = _next_code(data.district, today)
     ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
-                    received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value),
-                    deadline_unit=limit.unit,
-                    deadline_basis=limit.describe(), deadline_estimated=not due.official, history=steps, **fields)
+                    received_by=caller.sub, received_on=today, **deadline(limit, today), history=steps, **fields)
     storage.stamp_new(ticket)  # its creation time goes into the resident's list entry
     also = [*_companions(ticket), *_notice(ticket, "received"),
             audit.entry(caller.actor, "create", ENTITY, code, f"登记受理事项 {code}（{data.channel}，{data.category}）")]
@@ -329,9 +326,7 @@ def route(caller: Caller, code: str, data: RouteIn, expected_version: int) -> Ti
     changes: dict[str, Any] = {}
     if data.category and data.category != ticket.category:
         limit = _limit(deadline_parameter(data.category), ticket.grid, ticket.received_on, loc="category")
-        due = due_after(ticket.received_on, int(limit.value), limit.unit)
-        changes = {"category": data.category, "deadline_days": int(limit.value), "deadline_unit": limit.unit, "due_on": due.end,
-                   "deadline_basis": limit.describe(), "deadline_estimated": not due.official}
+        changes = {"category": data.category, **deadline(limit, ticket.received_on)}
     # A moved due day gets its own entry so the sweep finds the ticket then (the old entry is harmless:
     # the sweep reads the ticket itself).
     also = [storage.put_op(DueEntry(ticket=code, due_on=changes["due_on"]).to_item(), must_not_exist=False)
