@@ -147,6 +147,35 @@ def test_get_many_reads_several_items_in_one_call(aws_backend):
     assert sorted(i["id"] for i in storage.get_many(pairs)) == ["n0", "n1", "n2"]
 
 
+def test_a_keyed_requests_first_batch_read_carries_its_claim_so_a_numbered_create_reads_it_no_more(aws_backend):
+    """CONTRACT Idempotency-Key at its floor: the claim is looked up with the request's first BatchGetItem
+    (not returned to its caller), and `next_number` answers a replay from that look, with no call of its own
+    and no number taken."""
+    from chalicelib.platform.storage import idempotency
+    from tests.helpers import calls_during
+
+    make("n0")
+    pairs = [tuple(keys.record("test-note", "n0").values())]
+    numbers = storage.Counter("test-numbers")
+    first = idempotency.Claim.of("r-1", "POST", "/v1/notes", "key-1", b"{}")
+    with idempotency.claiming(first):
+        assert [i["id"] for i in storage.get_many(pairs)] == ["n0"] and first.looked_up and first.seen is None
+        storage.put_new(Note(id="n1", folder="a", text="记"), also=[audit.entry(ACTOR, "create", "test-note", "n1", "新建")])
+    replayed: list[idempotency.Replayed] = []
+
+    def number() -> None:
+        try:
+            storage.next_number(numbers, ("x",))
+        except idempotency.Replayed as exc:
+            replayed.append(exc)
+
+    with idempotency.claiming(idempotency.Claim.of("r-1", "POST", "/v1/notes", "key-1", b"{}")):
+        assert calls_during(lambda: storage.get_many(pairs)) == ["BatchGetItem"]
+        assert calls_during(number) == []
+    assert [r.record_key for r in replayed] == [("test-note#n1", "record")]
+    assert storage.next_number(numbers, ("x",)) == 1  # the replay took no number
+
+
 def test_key_parts_holding_the_separator_are_refused():
     with pytest.raises(ValueError):
         keys.compose("area", "32#04")
@@ -363,6 +392,52 @@ def test_a_menu_keeps_its_area_key_and_a_stored_board_its_item_as_written_by_han
         "pk": "grid-board#320402001001001", "sk": "record", "entity": "grid-board", "stamp": 3,
         "as_of": clock.now.date().isoformat(), "services": "a,b|c", "board": "{}"}
     assert StoredBoard.from_item(board.to_item()).stamp == 3  # read back without its key repeated in the item
+
+
+def test_tickets_their_list_entries_and_number_counters_keep_their_keys(clock):
+    """SPEC C5: a ticket at its code, in its owner's held list by due day and its city's bucket list; the
+    resident's list entry and the due-day entry in the table; a district's month counter."""
+    from chalicelib.domain.intake.models import DueEntry, MineEntry, Ticket
+    from chalicelib.platform.timeutil import iso
+
+    due, code, at = clock.today.isoformat(), "FW-320402-2611-0042", iso(clock.now)  # stored in UTC
+    ticket = Ticket(id=code, channel="counter", grid="320402001001001", category="consultation", text="咨询",
+                    received_by="s-1", owner="s-1", status="accepted", received_on=clock.today,
+                    due_on=clock.today, deadline_days=3, deadline_basis="默认")
+    assert ticket.key_attributes() == {
+        "pk": f"intake-ticket#{code}", "sk": "record", "gsi1pk": "intake-held-by#s-1", "gsi1sk": f"{due}#{code}",
+        "gsi2pk": "intake-area#3204#unrouted", "gsi2sk": f"320402001001001#{due}#{code}"}
+    closed = ticket.model_copy(update={"status": "closed", "closed_at": clock.now}).key_attributes()
+    assert closed == {"pk": f"intake-ticket#{code}", "sk": "record", "gsi2pk": "intake-area#3204#closed",
+                      "gsi2sk": f"320402001001001#{at}#{code}"}
+    entry = MineEntry(ticket=code, resident="r-1", category="consultation", status="accepted",
+                      received_at=clock.now, due_on=clock.today)
+    assert entry.key_attributes() == {"pk": "intake-mine-by#r-1", "sk": f"{at}#{code}"}
+    assert DueEntry(ticket=code, due_on=clock.today).key_attributes() == {"pk": f"intake-due#{due}", "sk": code}
+    assert keys.sequence("intake-counter", "320402", "2611") == {"pk": "intake-counter#320402#2611", "sk": "count"}
+
+
+def test_ratings_rectifications_and_messages_keep_their_keys(clock):
+    """SPEC C6: a rating and its task at the ticket's code, listed per city by month (and the task while
+    open, by its deadline); a message per city while open and by month."""
+    from chalicelib.domain.feedback.models import Message, Rating, Rectification
+
+    due, code, grid = clock.today.isoformat(), "FW-320402-2611-0042", "320402001001001"
+    rating = Rating(id=code, grid=grid, month="2026-11", rater="r-1", staff="s-1", attitude="dissatisfied",
+                    efficiency="satisfied", competence="satisfied", overall="dissatisfied")
+    assert rating.key_attributes() == {"pk": f"feedback-rating#{code}", "sk": "record",
+                                       "gsi2pk": "feedback-rating-month#3204#2026-11", "gsi2sk": f"{grid}#{code}"}
+    task = Rectification(id=code, grid=grid, month="2026-11", staff="s-1", opened_on=clock.today,
+                         callback_due=clock.today, rectify_due=clock.today, basis="默认")
+    assert task.key_attributes() == {
+        "pk": f"feedback-rectification#{code}", "sk": "record", "gsi1pk": "feedback-rectification-open#3204#open",
+        "gsi1sk": f"{grid}#{due}#{code}", "gsi2pk": "feedback-rectification-month#3204#2026-11",
+        "gsi2sk": f"{grid}#{code}"}
+    message = Message(id="m1", kind="suggestion", area="320402001", text="建议", month="2026-11",
+                      received_on=clock.today, reply_due=clock.today, basis="默认")
+    assert message.key_attributes() == {
+        "pk": "feedback-message#m1", "sk": "record", "gsi1pk": "feedback-message-open#3204#open",
+        "gsi1sk": f"320402001#{due}#m1", "gsi2pk": "feedback-message-month#3204#2026-11", "gsi2sk": "320402001#m1"}
 
 
 def test_screening_runs_findings_tallies_and_mappings_keep_their_keys_and_items(clock):

@@ -109,16 +109,22 @@ def test_a_key_adds_no_dynamodb_call_to_a_create_and_a_replay_reads_the_record_o
     assert replay == ["BatchGetItem", "GetItem", "GetItem"]
 
 
-def test_a_ticket_create_is_three_calls_and_a_key_adds_one_look_so_a_retry_burns_no_number(client, desk):  # noqa: F811
-    """SPEC C5 / CONTRACT Idempotency-Key. The floor of a ticket: the time limit in force (BatchGetItem), the
-    district's next number (UpdateItem ADD … UPDATED_NEW), the ticket's one transaction. Not 1: the code is
-    the ticket's key and is answered at once, a transaction returns no values, so the number is known before
-    the write; and not 2, since the policy timelines are no longer kept per instance (wrong across
-    instances). With a key, the claim is looked up before the number is taken (one GetItem), so a retry of
-    a create that landed replays it without burning a number."""
+def test_a_ticket_create_is_three_calls_with_or_without_a_key_and_a_replay_two(client, desk):  # noqa: F811
+    """SPEC C5 / CONTRACT Idempotency-Key. The floor of a ticket, keyed or not: the time limit in force
+    (BatchGetItem, with the grid's record), the district's next number (UpdateItem ADD … UPDATED_NEW), the
+    ticket's one transaction (ticket, resident entry, due entry, message, audit, resident check, claim).
+    Not 1: the code is the ticket's key and is answered at once, and a transaction returns no values, so the
+    number is known before the write; moving the counter into the transaction makes every create of a
+    district contend for one item (TransactionConflict), and the time limit sets the due day the lists sort
+    by. A key adds no call: its claim is read in the same BatchGetItem, so a retry of a create that landed
+    replays it from there (and the record's read) without taking a number."""
     with dynamodb_calls() as unkeyed:
         ok(ask(client, desk["resident"]), 201)
+    keyed_headers = {**desk["resident"], "Idempotency-Key": "counted-ticket"}
     with dynamodb_calls() as keyed:
-        ok(ask(client, {**desk["resident"], "Idempotency-Key": "counted-ticket"}), 201)
-    assert unkeyed == ["BatchGetItem", "UpdateItem", "TransactWriteItems"]
-    assert keyed == ["BatchGetItem", "GetItem", "UpdateItem", "TransactWriteItems"]
+        first = ok(ask(client, keyed_headers), 201)["code"]
+    with dynamodb_calls() as replay:
+        again = ask(client, keyed_headers)
+    assert unkeyed == keyed == ["BatchGetItem", "UpdateItem", "TransactWriteItems"]
+    assert replay == ["BatchGetItem", "GetItem"] and header(again, "idempotent-replayed") == "true"
+    assert ok(again, 201)["code"] == first

@@ -55,6 +55,7 @@ from chalicelib.domain.accounts.signin import sign_in
 from chalicelib.domain.accounts.staff import (
     active_staff_with_role, change_staff, staff_account, create_staff, get_staff, invite_staff, list_staff,
 )
+from chalicelib.domain.accounts.store import resident_check
 
 __all__ = [
     "active_staff_with_role", "staff_account",
@@ -67,6 +68,8 @@ __all__ = [
     "Issued", "sign_in", "refresh", "revoke", "sign_out_everywhere", "limit_attempts",
     # the caller's own account
     "me", "grid_links", "change_profile", "bind_phone", "withdraw", "require_real_name", "seed_resident",
+    # what other services check of a resident account inside their own transactions
+    "resident_check",
     # staff accounts
     "create_staff", "get_staff", "list_staff", "change_staff", "invite_staff",
 ]

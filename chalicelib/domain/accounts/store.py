@@ -70,6 +70,12 @@ def find_account(sub: str, kind: str) -> Resident | StaffAccount | None:
     return find_resident(sub) if kind == "resident" else find_staff(sub)
 
 
+def resident_check(sub: str, problem: Exception, *, real_name: bool = False) -> storage.Check:
+    """A condition for another service's transaction: `sub` is a resident account (with a real-name
+    declaration, when `real_name`); `problem` is raised when it is not — no read before the write."""
+    return storage.must_exist(Resident, sub, problem, equals={"real_name_status": "declared"} if real_name else None)
+
+
 def active_resident(sub: str) -> Resident:
     resident = find_resident(sub)
     if resident is None or resident.status != "active":

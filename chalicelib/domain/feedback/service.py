@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.intake import access as tickets
 from chalicelib.domain.policy import service as policy
@@ -29,7 +30,6 @@ from chalicelib.platform import audit, storage, workdays
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.platform.model import Page
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 
 
@@ -45,9 +45,8 @@ def rate(caller: Caller, data: RatingIn) -> RatingOut:
     rating = Rating(id=ticket.id, grid=ticket.grid, month=today.strftime("%Y-%m"), rater=caller.sub,
                     staff=ticket.owner, attitude=data.attitude, efficiency=data.efficiency,
                     competence=data.competence, overall=overall, comment=data.comment)
-    ticket_key = keys.record(tickets.ENTITY, ticket.id)
-    still_closed = storage.Check(storage.check_op(**ticket_key, equals={"status": "closed"}),
-                                 Conflict("事项办结后才能评价", code="ticket_not_closed"))
+    still_closed = tickets.must_stand(ticket.id, Conflict("事项办结后才能评价", code="ticket_not_closed"),
+                                      status="closed")
     task = _rectification(ticket, rating) if overall in BAD else None
     also: list[Any] = [still_closed,
                        audit.entry(caller.actor, "create", RATING, ticket.id, f"评价 {ticket.id}（{overall}）")]
@@ -75,14 +74,11 @@ def _rectification(ticket, rating: Rating) -> Rectification:
 
 def _load(code: str) -> tuple[Rating, Rectification | None]:
     """The rating and its task in one BatchGetItem; 404 when there is no rating."""
-    found = {i["entity"]: i for i in storage.get_many([tuple(keys.record(RATING, code).values()),
-                                                       tuple(keys.record(RECTIFICATION, code).values())])
-             } if keys.is_record_id(code) else {}
-    if RATING not in found:
+    found = storage.find_each({Rating: [code], Rectification: [code]})
+    if code not in found[Rating]:
         detail, problem = Rating.missing
         raise NotFound(detail, code=problem)
-    task = Rectification.from_item(found[RECTIFICATION]) if RECTIFICATION in found else None
-    return Rating.from_item(found[RATING]), task
+    return found[Rating][code], found[Rectification].get(code)
 
 
 # Who reads a rating, its rectification task and the suggestion box (CONTRACT "Identity and access": on a
@@ -232,9 +228,8 @@ def post_message(caller: Caller, data: MessageIn) -> MessageOut:
     also: list[Any] = [areas.must_exist(data.area, field="area"),
                        audit.entry(caller.actor, "create", MESSAGE, message.id, f"意见箱收到{data.kind}")]
     if data.kind == "complaint":
-        also.append(storage.Check(
-            storage.check_op(**keys.record("resident", caller.sub), equals={"real_name_status": "declared"}),
-            Conflict("投诉须实名：请先在「我的」中完成实名登记", code="real_name_required")))
+        also.append(accounts.resident_check(
+            caller.sub, Conflict("投诉须实名：请先在「我的」中完成实名登记", code="real_name_required"), real_name=True))
     return MessageOut.of(storage.put_new(message, also=also))
 
 

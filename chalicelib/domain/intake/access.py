@@ -35,6 +35,12 @@ def load(code: str, *, consistent: bool = False) -> Ticket:
     return storage.require(Ticket, code, consistent=consistent)
 
 
+def must_stand(code: str, problem: Exception, *, status: str) -> storage.Check:
+    """A condition for another service's transaction: the ticket `code` is in `status` (rated only while
+    closed); `problem` is raised when it is not — no read before the write."""
+    return storage.must_exist(Ticket, code, problem, equals={"status": status})
+
+
 def is_resident_of(caller: Caller, ticket: Ticket) -> bool:
     return ticket.resident is not None and caller.sub == ticket.resident
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib import plugin
 from chalicelib.domain.intake import service
-from chalicelib.domain.intake.models import DueEntry, RouteIn, Step, Ticket, due_after
+from chalicelib.domain.intake.models import DueEntry, RouteIn, Step, Ticket, deadline, deadline_parameter
 from chalicelib.platform import pii, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.timeutil import now_utc, today_shanghai
@@ -46,8 +46,7 @@ def load() -> dict[str, int]:
 
 def _write(code: str, grid: str, channel: str, category: str, state: str, text: str, days_ago: int) -> None:
     received_on = today_shanghai() - timedelta(days=days_ago)
-    limit = service._limit(category, grid, received_on, loc="grid")
-    due = due_after(received_on, int(limit.value), limit.unit)
+    limit = service._limit(deadline_parameter(category), grid, received_on, loc="grid")
     moment = now_utc() - timedelta(days=days_ago)
     by_resident = channel == "mini_program"
     history = [Step(at=moment, action="received", actor=RESIDENT if by_resident else WORKER.sub)]
@@ -65,9 +64,7 @@ def _write(code: str, grid: str, channel: str, category: str, state: str, text: 
         fields.update(overdue=True)
     ticket = storage.stamp_new(Ticket(
         id=code, channel=channel, grid=grid, category=category, text=text, received_by=history[0].actor,
-        received_on=received_on, due_on=due.end, deadline_days=int(limit.value), deadline_unit=limit.unit,
-        deadline_basis=limit.describe(),
-        deadline_estimated=not due.official, history=history, **fields))
+        received_on=received_on, **deadline(limit, received_on), history=history, **fields))
     ticket.created_at = moment
     ops = [storage.put_op(ticket.to_item(), must_not_exist=False),
            storage.put_op(DueEntry(ticket=code, due_on=ticket.due_on).to_item(), must_not_exist=False),

@@ -13,15 +13,18 @@ daily sweep reads to mark overdue tickets without a Scan.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib import plugin
 from chalicelib.domain.notify.models import Notice
-from chalicelib.platform import storage, workdays
+from chalicelib.platform import pii, storage, workdays
 from chalicelib.platform.model import Model, vocabulary
 from chalicelib.platform.timeutil import iso
+
+if TYPE_CHECKING:
+    from chalicelib.domain.policy.service import InForce
 
 ENTITY = "intake-ticket"
 MINE = "intake-mine"
@@ -55,6 +58,15 @@ def deadline_parameter(category: str) -> str:
 def due_after(day: date, days: int, unit: str) -> workdays.Counted:
     """The due day of a time limit counted from `day`: working days, or calendar days by the Civil Code."""
     return workdays.add_working_days(day, days) if unit == WORKING_DAYS else workdays.period_last_day(day, days)
+
+
+def deadline(limit: InForce, received_on: date) -> dict[str, Any]:
+    """A ticket's deadline fields, prepared once from the time limit in force on the day it was received:
+    its due day, the limit and its unit, the version that set it, and whether the holiday calendar lacked
+    a year (for a new ticket, a ticket routed under another category, the demo's tickets)."""
+    due = due_after(received_on, int(limit.value), limit.unit)
+    return {"due_on": due.end, "deadline_days": int(limit.value), "deadline_unit": limit.unit,
+            "deadline_basis": limit.describe(), "deadline_estimated": not due.official}
 
 
 def time_limit_text(days: int, unit: str) -> str:
@@ -236,6 +248,11 @@ class TicketPersonIn(IntakeInput):
     phone: str = Field(min_length=7, max_length=20, description="手机或固定电话，加密保存、脱敏显示",
                        examples=["13900001111"])
 
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str) -> str:
+        return pii.normalize_phone(value)
+
 
 class TicketIn(IntakeInput):
     channel: Channel = Field(description="受理渠道：居民在小程序提交为 mini_program；工作人员登记为其余三种",
@@ -246,6 +263,17 @@ class TicketIn(IntakeInput):
     person: TicketPersonIn | None = Field(None, description="工作人员代为登记时：当事人姓名与电话（居民本人提交时不填）")
     resident: str | None = Field(None, min_length=1, max_length=100,
                                  description="工作人员代为登记、当事人有居民账号时：其账号 id")
+
+    # Prepared once from the input, for the service to pass on.
+    @property
+    def district(self) -> str:
+        """The grid's district, whose sequence numbers the ticket."""
+        return self.grid[:6]
+
+    @property
+    def time_limit(self) -> str:
+        """The policy parameter timing the request's category (`deadline_parameter`)."""
+        return deadline_parameter(self.category)
 
 
 class AnswerIn(IntakeInput):

@@ -24,13 +24,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from chalicelib import plugin
+from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.intake import access
 from chalicelib.domain.notify import service as notify
 from chalicelib.domain.intake.models import (
     ALLOWED, CATEGORIES, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS, TICKET_NUMBERS,
     ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut,
     ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut,
-    TicketSummary, TransferIn, deadline_parameter, due_after, time_limit_text,
+    TicketSummary, TransferIn, deadline, deadline_parameter, time_limit_text,
 )
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit, pii, storage, workdays
@@ -38,7 +39,6 @@ from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, ServiceUnavailable, Unprocessable
 from chalicelib.platform.logs import logger
 from chalicelib.platform.model import Page
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 
 SWEEP_LOOKBACK_DAYS = 7  # the sweep also looks at the days before yesterday, so a missed run catches up
@@ -51,7 +51,14 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     counter, on the 12348 line or during a grid visit, for a resident account or a name and phone, and own
     it from that moment. The ticket, the resident's list entry, the due-day entry, the message to the
     resident and the audit entry are one transaction, after the time limit's policy read and the code's
-    number (`_next_code`): three calls, whoever else is asking at the same moment.
+    number (`_next_code`): three calls, whoever else is asking at the same moment, with or without an
+    `Idempotency-Key` (its claim is looked up in the policy read's BatchGetItem and written in the
+    transaction). Why not one: the code is the ticket's key and is answered at once, and a transaction
+    returns no values, so its number must be known before the write — and moving the district's counter
+    into the transaction would make every create of the district contend for that one item; the time limit
+    in force sets the due day the ticket's lists sort by, so it is read before the write too. The other
+    reads are conditions inside the transaction already: the resident account (a `ConditionCheck`) and the
+    claim (a conditional `Put`).
 
     Nothing in the transaction is shared with another ticket's: DynamoDB cancels transactions that touch one
     item at the same moment (TransactionConflict), so a check of the grid record inside it would make a
@@ -61,34 +68,31 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     grid by its length."""
     fields = _who_and_how(caller, data)
     today = today_shanghai()
-    limit = _limit(data.category, data.grid, today, loc="grid", active=True)
-    due = due_after(today, int(limit.value), limit.unit)
+    limit = _limit(data.time_limit, data.grid, today, loc="grid", active=True)
     moment = now_utc()
     steps = [Step(at=moment, action="received", actor=caller.sub)]
     if caller.is_staff:
         steps.append(Step(at=moment, action="accepted", actor=caller.sub))
-    code = _next_code(data.grid, today)
+    code = _next_code(data.district, today)
     ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
-                    received_by=caller.sub, received_on=today, due_on=due.end, deadline_days=int(limit.value),
-                    deadline_unit=limit.unit,
-                    deadline_basis=limit.describe(), deadline_estimated=not due.official, history=steps, **fields)
+                    received_by=caller.sub, received_on=today, **deadline(limit, today), history=steps, **fields)
     storage.stamp_new(ticket)  # its creation time goes into the resident's list entry
     also = [*_companions(ticket), *_notice(ticket, "received"),
             audit.entry(caller.actor, "create", ENTITY, code, f"登记受理事项 {code}（{data.channel}，{data.category}）")]
     if data.resident and caller.is_staff:
-        also.append(storage.Check(storage.check_op(**keys.record("resident", data.resident)), Unprocessable(
+        also.append(accounts.resident_check(data.resident, Unprocessable(
             "没有这个居民账号", code="resident_not_found", errors=[{"loc": ["resident"], "msg": "账号不存在"}])))
     return storage.put_new(ticket, also=also)
 
 
-def _next_code(grid: str, today: date) -> str:
+def _next_code(district: str, today: date) -> str:
     """The next code of the grid's district this month, `FW-<district>-<yymm>-<number>`, its number taken
     from the district's counter (`storage.next_number`: one UpdateItem that never fails under contention —
     a hundred residents of one district asking at the same moment each get a code, none the same). A
     create that fails after this (a check refused in its transaction) leaves its number unused: the
     district's codes are unique and increasing, with such gaps; a resident only ever quotes their own code.
     A retry with the same Idempotency-Key replays its ticket before taking a number (see `next_number`)."""
-    district, month = grid[:6], today.strftime("%y%m")
+    month = today.strftime("%y%m")
     number = storage.next_number(TICKET_NUMBERS, (district, month))
     return f"FW-{district}-{month}-{number:04d}"
 
@@ -108,22 +112,17 @@ def _who_and_how(caller: Caller, data: TicketIn) -> dict[str, Any]:
         errors.append({"loc": ["channel"], "msg": "工作人员登记时渠道为 counter、hotline_12348 或 grid_visit"})
     if not data.person and not data.resident:
         errors.append({"loc": ["person"], "msg": "请填写当事人姓名和电话，或其居民账号"})
-    sealed = {}
-    if data.person:
-        try:
-            sealed = pii.seal_phone(pii.normalize_phone(data.person.phone)).fields("phone")
-        except ValueError as exc:
-            errors.append({"loc": ["person", "phone"], "msg": str(exc)})
     if errors:
         raise Unprocessable("登记信息有误", code="validation_failed", errors=errors)
-    return {"resident": data.resident, "person_name": data.person.name if data.person else None, **sealed,
-            "owner": caller.sub, "status": "accepted"}
+    person = {"person_name": data.person.name, **pii.seal_phone(data.person.phone).fields("phone")} if data.person else {}
+    return {"resident": data.resident, **person, "owner": caller.sub, "status": "accepted"}
 
 
-def _limit(category: str, grid: str, on: date, *, loc: str, active: bool = False) -> policy.InForce:
-    """The time limit in force at `grid` on `on`; `active`: for a new ticket, whose grid must not be retired."""
+def _limit(parameter: str, grid: str, on: date, *, loc: str, active: bool = False) -> policy.InForce:
+    """The time limit `parameter` in force at `grid` on `on`; `active`: for a new ticket, whose grid must not
+    be retired."""
     try:
-        return policy.resolve(deadline_parameter(category), grid, on, active_area=active)
+        return policy.resolve(parameter, grid, on, active_area=active)
     except NotFound as exc:
         raise _unknown_area(exc, grid, loc) from None
 
@@ -326,10 +325,8 @@ def route(caller: Caller, code: str, data: RouteIn, expected_version: int) -> Ti
     ticket = _handle(caller, code, "route", expected_version)
     changes: dict[str, Any] = {}
     if data.category and data.category != ticket.category:
-        limit = _limit(data.category, ticket.grid, ticket.received_on, loc="category")
-        due = due_after(ticket.received_on, int(limit.value), limit.unit)
-        changes = {"category": data.category, "deadline_days": int(limit.value), "deadline_unit": limit.unit, "due_on": due.end,
-                   "deadline_basis": limit.describe(), "deadline_estimated": not due.official}
+        limit = _limit(deadline_parameter(data.category), ticket.grid, ticket.received_on, loc="category")
+        changes = {"category": data.category, **deadline(limit, ticket.received_on)}
     # A moved due day gets its own entry so the sweep finds the ticket then (the old entry is harmless:
     # the sweep reads the ticket itself).
     also = [storage.put_op(DueEntry(ticket=code, due_on=changes["due_on"]).to_item(), must_not_exist=False)
@@ -407,15 +404,14 @@ def held(caller: Caller, window: str, *, limit: int, cursor: str | None) -> Page
     """The open tickets the caller owns, soonest deadline first: all of them, those past their limit, or
     those due within `intake.due_soon_days` working days (today included). One Query."""
     today = today_shanghai()
-    listing = Ticket.listing("intake-held")
-    bounds = None
-    if window == "overdue":
-        bounds = ("0", keys.compose((today - timedelta(days=1)).isoformat()) + "~")
-    elif window == "due_soon":
+    bounds: dict[str, tuple[str]] = {}  # the held list sorts by due day: a window is a range of days
+    if window == "overdue":  # due before today
+        bounds = {"since": (date.min.isoformat(),), "until": (today.isoformat(),)}
+    elif window == "due_soon":  # due from today to the window's last working day
         days = int(policy.resolve(DUE_SOON_PARAMETER, caller.area or "root", today).value)
-        bounds = (today.isoformat(), keys.compose(workdays.add_working_days(today, days).end.isoformat()) + "~")
-    page = storage.query(listing.partition(caller.sub), index="gsi1", between=bounds, limit=limit, cursor=cursor)
-    return _summaries(page)
+        last = workdays.add_working_days(today, days).end
+        bounds = {"since": (today.isoformat(),), "until": ((last + timedelta(days=1)).isoformat(),)}
+    return _summaries(storage.page(Ticket, "intake-held", caller.sub, **bounds, limit=limit, cursor=cursor))
 
 
 def in_area(caller: Caller, bucket: str, area: str | None, *, limit: int, cursor: str | None) -> Page[TicketSummary]:

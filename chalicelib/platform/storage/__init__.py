@@ -441,9 +441,10 @@ def next_number(counter: Counter, of: tuple[object, ...]) -> int:
     increasing, not gapless.
 
     A keyed request whose claim no transaction has carried yet (`idempotency.pending`) first looks its
-    `Idempotency-Key` up — one GetItem, only then — and raises the first attempt's outcome, so a retry
-    burns no number. (Two identical requests at the very same moment may both pass that look; the loser's
-    transaction then replays the winner, and its number is a gap.)"""
+    `Idempotency-Key` up — in its first BatchGetItem if it made one (`get_many`), else one GetItem, only
+    then — and raises the first attempt's outcome, so a retry burns no number and concurrent retries replay
+    without meeting in a transaction. (Two identical requests at the very same moment may both pass that
+    look; the loser's transaction then replays the winner, and its number is a gap.)"""
     from botocore.exceptions import ClientError
 
     replay_if_claimed()
@@ -728,9 +729,11 @@ def claim_lookup() -> dict[str, Any] | None:
 
 def replay_if_claimed() -> None:
     """For a long creating request (an import): if this request's `Idempotency-Key` was already used, raise
-    its outcome (`idempotency.Replayed` or 422) now — one GetItem — rather than doing the work again."""
+    its outcome (`idempotency.Replayed` or 422) now — from the request's first batch read if it carried the
+    claim, else one GetItem — rather than doing the work again."""
     if idempotency.pending():
-        outcome = claim_outcome(claim_lookup())
+        claim = idempotency.current()
+        outcome = claim_outcome(claim.seen if claim.looked_up else claim_lookup())
         if outcome is not None:
             raise outcome
 
@@ -884,17 +887,30 @@ def _write_chunk(requests: list[dict[str, Any]]) -> None:
 
 
 def get_many(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Several items by key in one BatchGetItem (≤100), retrying what DynamoDB leaves unprocessed."""
+    """Several items by key in one BatchGetItem (≤100), retrying what DynamoDB leaves unprocessed. The
+    first one of a keyed request also reads its claim, consistently (`idempotency.unread`): what it finds
+    is kept on the claim for `replay_if_claimed`, and not returned."""
     if not pairs:
         return []
     if len(pairs) > 100:
         raise ValueError("at most 100 keys per call")
-    request = {_table(): {"Keys": [_to_wire({"pk": pk, "sk": sk}) for pk, sk in dict.fromkeys(pairs)]}}
+    wanted = list(dict.fromkeys(pairs))
+    claim = idempotency.unread() if len(wanted) < 100 else None
+    claim_key = (claim.key["pk"], claim.key["sk"]) if claim else None
+    request = {_table(): {"Keys": [_to_wire({"pk": pk, "sk": sk}) for pk, sk in wanted + ([claim_key] if claim else [])]}}
+    if claim:
+        request[_table()]["ConsistentRead"] = True
     found: list[dict[str, Any]] = []
     for _ in range(5):
         response = aws.dynamodb().batch_get_item(RequestItems=request)
         found.extend(_from_wire(i) for i in response.get("Responses", {}).get(_table(), []))
         request = response.get("UnprocessedKeys") or {}
         if not request:
-            return found
-    raise ServiceUnavailable(headers={"Retry-After": "1"})
+            break
+    else:
+        raise ServiceUnavailable(headers={"Retry-After": "1"})
+    if claim is None:
+        return found
+    claim.looked_up = True
+    claim.seen = next((i for i in found if (i["pk"], i["sk"]) == claim_key), None)
+    return [i for i in found if (i["pk"], i["sk"]) != claim_key]

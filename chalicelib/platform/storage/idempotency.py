@@ -7,8 +7,9 @@ Why hand-written rather than Powertools' Idempotency utility (which this replace
   `PutItem, BatchGetItem, TransactWriteItems, UpdateItem` keyed against `BatchGetItem, TransactWriteItems`
   without). Here the claim is one more `Put` inside the record's own `TransactWriteItems`: a keyed create
   costs exactly what an unkeyed one does, and a replay costs the failed transaction plus one `GetItem` of
-  the record. (A create numbered by a `storage.Counter` looks the claim up first, one `GetItem`, so that a
-  replay takes no number: `storage.next_number`.)
+  the record. (A create numbered by a `storage.Counter` looks the claim up before it takes a number, so
+  that a replay takes none — in the request's first BatchGetItem when it makes one, as a ticket's time-limit
+  read does (`storage.get_many`), else one `GetItem`: `storage.next_number`.)
 - Personal data. Powertools stores the whole first response for 24 h (for a resident's application: the
   owner view with the full ID number and phone). The item here holds hashes and the created record's key
   only — no body, no response, no personal data, no secret — and a replay renders the record again for
@@ -53,6 +54,8 @@ class Claim:
     attached: bool = False
     replayed_key: tuple[str, str] | None = None
     held_back: bool = False
+    looked_up: bool = False                 # its item was read along with the request's first batch read
+    seen: dict[str, Any] | None = None      # … and this is what that read found (None: no item)
 
     @classmethod
     def of(cls, caller: str, method: str, path: str, key: str, body: bytes) -> "Claim":
@@ -140,6 +143,15 @@ def attach(ops: list[dict[str, Any]], table: str, now_epoch: int, to_wire, *,
 
 def current() -> Claim | None:
     return _current.get()
+
+
+def unread() -> Claim | None:
+    """The pending claim when no read has looked its item up yet: the request's first batch read carries it
+    (one more key in a call made anyway), so a numbered create need not look it up on its own."""
+    claim = _current.get()
+    if claim is None or claim.attached or claim.looked_up:
+        return None
+    return claim
 
 
 def replay(stored: dict[str, Any] | None, now_epoch: int) -> Exception | None:
