@@ -74,7 +74,7 @@ def test_a_first_sign_in_creates_a_resident_and_returns_our_own_short_lived_toke
     assert account["kind"] == "resident" and account["is_new"] is True and account["roles"] == ["resident"]
     assert account["sub"].startswith("r-") and "alice" not in account["sub"]  # our own opaque id, not the openid
     assert session["token_type"] == "Bearer" and 890 <= session["expires_in"] <= 900
-    assert session["refresh_token"].startswith("rt1.") and session["refresh_expires_in"] > 29 * 86400
+    assert session["refresh_token"].startswith("rt2.") and session["refresh_expires_in"] > 29 * 86400
 
     claims = jwt.decode(session["access_token"], options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] == tokens.ACCESS_TOKEN_TTL_SECONDS == 900
@@ -201,7 +201,7 @@ def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(client, wechat
 
 
 def test_an_unknown_refresh_token_is_401(client, wechat):
-    for token in ["nope", "rt1.", "rt1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]:
+    for token in ["nope", "rt1.", "rt2.", "rt2.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "rt2.r-a.b.c", "rt2.a#b.c.d"]:
         assert_problem(refresh(client, token), 401, "refresh_token_invalid")
     assert_problem(post(client, "/v1/auth/session/refresh", {}), 422)
 
@@ -220,7 +220,7 @@ def test_sign_out_revokes_this_devices_family_and_unknown_tokens_are_accepted_qu
     assert response.status_code == 204
     assert_problem(refresh(client, phone["refresh_token"]), 401, "session_ended")
     assert refresh(client, tablet["refresh_token"]).status_code == 200
-    assert post(client, "/v1/auth/session/revoke", {"refresh_token": "rt1.unknown"}).status_code == 204  # RFC 7009
+    assert post(client, "/v1/auth/session/revoke", {"refresh_token": "rt2.unknown"}).status_code == 204  # RFC 7009
 
 
 def test_sign_out_everywhere_ends_every_session_of_the_caller(client, wechat):
@@ -235,6 +235,39 @@ def test_sign_out_everywhere_ends_every_session_of_the_caller(client, wechat):
 
 
 # --- abuse limits ---------------------------------------------------------------------------------------
+
+def test_a_refresh_reads_its_token_session_and_account_at_once_and_writes_once(client, wechat):
+    """Issue 19 §3: an update at its floor — one BatchGetItem (the token names its account and session), one
+    transaction rotating the token."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    session = signed_in(client, "ok:alice:1")
+    with dynamodb_calls() as made:
+        assert refresh(client, session["refresh_token"]).status_code == 200
+    assert made == ["BatchGetItem", "TransactWriteItems"]
+
+
+def test_a_token_whose_names_were_changed_is_invalid_even_with_its_own_secret(client, wechat):
+    """The hash covers the whole token: naming another session or account with a real secret fails."""
+    alice, bob = signed_in(client, "ok:alice:1"), signed_in(client, "ok:bob:1")
+    _, sub, session_id, secret = alice["refresh_token"].split(".")
+    _, bob_sub, bob_session, _ = bob["refresh_token"].split(".")
+    for forged in (f"rt2.{bob_sub}.{session_id}.{secret}", f"rt2.{sub}.{bob_session}.{secret}"):
+        assert_problem(refresh(client, forged), 401, "refresh_token_invalid")
+    assert refresh(client, alice["refresh_token"]).status_code == 200
+
+
+def test_sign_out_everywhere_is_one_query_and_one_transaction_with_one_audit_entry(client, wechat):
+    """Issue 19 §3: the sessions are read once and marked revoked in the account's own transaction."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    phone, _ = signed_in(client, "ok:alice:1"), signed_in(client, "ok:alice:2")
+    with dynamodb_calls() as made:
+        assert body(client.delete("/v1/me/sessions", headers=phone["headers"])) == {"sessions_ended": 2}
+    assert made == ["Query", "TransactWriteItems"]
+    trail = audit.trail("resident", phone["account"]["sub"], limit=20).items
+    assert [e["summary"] for e in trail if e["action"] == "sign-out-everywhere"] == ["退出全部登录（结束 2 个会话）"]
+
 
 def test_too_many_sign_ins_from_one_ip_is_429_with_retry_after_before_asking_the_platform(client, wechat, monkeypatch):
     # a day's window: four sign-ins on a loaded machine must not straddle the end of a fixed window

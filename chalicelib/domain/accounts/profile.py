@@ -10,7 +10,7 @@ from chalicelib.domain.accounts.models import (
     HomeGridOut, IdNumberClaim, KeptRecord, MeOut, MePatch, PERSONAL_FIELDS, RealNameOut, Resident, ResidentLink,
     WithdrawalOut, iso,
 )
-from chalicelib.domain.accounts.sessions import revoke_all
+from chalicelib.domain.accounts.sessions import ending
 from chalicelib.domain.accounts.store import (
     active_resident, apply_changes, failed_op, find_resident, find_staff, phone_fields,
 )
@@ -204,12 +204,13 @@ def withdraw(actor: audit.Actor, sub: str, expected_version: int) -> WithdrawalO
     change it takes the version the resident last saw (a stale one is 409): an irreversible erasure is
     never done blindly, e.g. by a replayed request after the account changed on another device."""
     resident = active_resident(sub)
+    endings, _ = ending(sub, "withdrawn")  # its sessions, marked revoked in the same transaction
     moment = now_utc()
     erased = [label for label, present in (
         ("姓名", resident.name), ("电话", resident.phone_cipher), ("所在网格", resident.home_grid),
         ("身份证号及实名登记", resident.id_number_cipher), ("微信身份标识（openid/unionid）", resident.openid_hash),
     ) if present]
-    also = [audit.entry(actor, "withdraw", Resident.entity, sub, "居民注销账号：个人信息已删除，依法须保存的记录保留")]
+    also = [*endings, audit.entry(actor, "withdraw", Resident.entity, sub, "居民注销账号：个人信息已删除，依法须保存的记录保留")]
     if resident.openid_hash:
         also.append(storage.delete(ResidentLink, resident.openid_hash))
     if resident.id_number_hash:
@@ -218,7 +219,6 @@ def withdraw(actor: audit.Actor, sub: str, expected_version: int) -> WithdrawalO
                       "real_name_status": "none"},
            expected_version=expected_version,
            remove=[f for f in PERSONAL_FIELDS if getattr(resident, f) is not None], also=also)
-    revoke_all(sub, "withdrawn", actor)
     return WithdrawalOut(
         withdrawn_at=moment.isoformat(), erased=erased + ["全部登录（已退出所有设备）"], kept=_KEPT,
         notice="账号已注销。您可以随时用微信重新登录，届时将建立一个全新的账号，与原账号的记录不再关联。")

@@ -16,7 +16,7 @@ from chalicelib.domain.accounts.models import (
     AccountBrief, Origin, RefreshToken, Resident, Session, SessionOut, SignedOut, StaffAccount,
 )
 from chalicelib.domain.accounts.store import (
-    actor_for, apply_changes, claims, epoch, failed_op, find_account, sha256, update_op,
+    actor_for, can_be_sub, claims, epoch, failed_op, sha256, update_op,
 )
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, tokens
@@ -28,7 +28,7 @@ LIFETIMES = {  # (idle: since the last refresh, absolute: since sign-in)
     "resident": (timedelta(days=30), timedelta(days=90)),
     "staff": (timedelta(days=7), timedelta(days=30)),
 }
-REFRESH_PREFIX = "rt1."
+REFRESH_PREFIX = "rt2."
 KEEP_AFTER_EXPIRY = timedelta(days=7)  # old refresh tokens stay this long past their family, to spot reuse
 
 
@@ -48,9 +48,36 @@ class Issued:
                           account=self.account)
 
 
-def _new_refresh_token() -> tuple[str, str]:
-    token = REFRESH_PREFIX + random.token_urlsafe(32)
+def _new_refresh_token(sub: str, session_id: str) -> tuple[str, str]:
+    """(token, its hash). The token names its account and session before its secret (`rt2.<sub>.<session>.
+    <secret>`), so a refresh reads the token, its session and its account in one BatchGetItem; the stored
+    hash covers the whole token, so the names cannot be changed without the secret failing."""
+    token = f"{REFRESH_PREFIX}{sub}.{session_id}.{random.token_urlsafe(32)}"
     return token, sha256(token)
+
+
+@dataclass(frozen=True)
+class Presented:
+    """A presented refresh token with the records it names, read together (None where absent or where they
+    do not name each other)."""
+    token: RefreshToken | None
+    session: Session | None
+    account: Resident | StaffAccount | None
+
+
+def _presented(token: str) -> Presented:
+    """The token's record, its session and its account: one consistent BatchGetItem."""
+    parts = token.removeprefix(REFRESH_PREFIX).split(".")
+    if not token.startswith(REFRESH_PREFIX) or len(parts) != 3:
+        return Presented(None, None, None)
+    sub, session_id, _ = parts
+    found = storage.find_each({RefreshToken: [sha256(token)], Session: [session_id], Resident: [sub],
+                               StaffAccount: [sub]}, consistent=True)
+    presented = found[RefreshToken].get(sha256(token))
+    session = found[Session].get(session_id)
+    if presented is None or session is None or presented.session_id != session.id or session.sub != sub:
+        return Presented(None, None, None)
+    return Presented(presented, session, found[Resident if session.kind == "resident" else StaffAccount].get(sub))
 
 
 def _sign(account: Resident | StaffAccount, session_id: str) -> tuple[str, int]:
@@ -72,7 +99,7 @@ def start_session(account: Resident | StaffAccount, origin: Origin, ops: list[di
     idle, absolute = LIFETIMES[kind]
     now = now_utc()
     session_id = uuid.uuid4().hex
-    token, token_hash = _new_refresh_token()
+    token, token_hash = _new_refresh_token(account.sub, session_id)
     expires_at = now + absolute
     ttl = epoch(expires_at + KEEP_AFTER_EXPIRY)
     session = storage.stamp_new(Session(id=session_id, sub=account.sub, kind=kind, expires_at=expires_at,
@@ -86,13 +113,12 @@ def start_session(account: Resident | StaffAccount, origin: Origin, ops: list[di
 
 
 def refresh(token: str, origin: Origin) -> Issued:
-    """POST /v1/auth/session/refresh: rotate the refresh token, re-read the account, new access token."""
+    """POST /v1/auth/session/refresh: rotate the refresh token, re-read the account, new access token.
+    Two calls: the token, its session and its account in one read (`_presented`), the rotation in one
+    transaction conditional on the session's version."""
     expired = Unauthorized("登录已失效，请重新登录", code="session_ended", title="登录已失效")
-    if not token.startswith(REFRESH_PREFIX):
-        raise Unauthorized("刷新令牌无效，请重新登录", code="refresh_token_invalid")
-    presented = storage.read(RefreshToken, sha256(token), consistent=True)
-    session = storage.read(Session, presented.session_id, consistent=True) \
-        if presented else None
+    found = _presented(token)
+    presented, session, account = found.token, found.session, found.account
     if presented is None or session is None:
         raise Unauthorized("刷新令牌无效，请重新登录", code="refresh_token_invalid")
     if session.status != "active":
@@ -104,13 +130,12 @@ def refresh(token: str, origin: Origin) -> Issued:
     now = now_utc()
     if now >= session.refresh_expires_at or now >= session.expires_at:
         raise Unauthorized("登录已过期，请重新登录", code="refresh_token_expired", title="登录已过期")
-    account = find_account(session.sub, session.kind)
     if (account is None or account.status != "active"
             or (account.sessions_valid_after and session.created_at < account.sessions_valid_after)):
         _revoke(session, "account", origin)
         raise expired
     idle, _ = LIFETIMES[session.kind]
-    new_token, new_hash = _new_refresh_token()
+    new_token, new_hash = _new_refresh_token(account.sub, session.id)
     access, access_exp = _sign(account, session.id)
     rotated, session_op = update_op(session, {
         "generation": session.generation + 1, "last_refreshed_at": now,
@@ -175,50 +200,56 @@ def _revoke(session: Session, reason: str, origin: Origin | None = None, *, acto
 
 def revoke(token: str, origin: Origin) -> None:
     """POST /v1/auth/session/revoke (sign out on this device). Unknown tokens are ignored (RFC 7009)."""
-    if not token.startswith(REFRESH_PREFIX):
-        return
-    presented = storage.read(RefreshToken, sha256(token), consistent=True)
-    if presented is None:
-        return
-    session = storage.read(Session, presented.session_id, consistent=True)
+    session = _presented(token).session
     if session is not None and session.status == "active":
         _revoke(session, "sign-out", origin)
 
 
-def revoke_all(sub: str, reason: str, actor: audit.Actor, *, at_most: int = 200) -> int:
-    """Mark the newest `at_most` families of `sub` revoked (the active ones). The account's
-    `sessions_valid_after`, written before this in one transaction with the change that requires it,
-    already refuses every one of them; this only makes the records say so, so it is bounded (an account
-    with thousands of sign-ins is left to the TTL rather than failing the request)."""
-    ended, examined, cursor = 0, 0, None
-    while True:
-        page = storage.page(Session, Session.entity, sub, limit=100, cursor=cursor, newest_first=True)
-        for item in page.items:
-            session = Session.from_item(item)
-            if session.status == "active" and session.expires_at > now_utc():
-                ended += _revoke(session, reason, actor=actor)
-        examined += len(page.items)
-        if not page.next_cursor or examined >= at_most:
-            break
-        cursor = page.next_cursor
+MOST_ENDED_AT_ONCE = 90  # with the account's change and its audit entry, within a transaction's 100 items
+
+
+def ending(sub: str, reason: str) -> tuple[list[dict[str, Any]], int]:
+    """(ops marking the account's newest active sessions revoked, how many) for the transaction that sets the
+    account's `sessions_valid_after`: one Query. That timestamp already refuses every session of the
+    account; these ops only make the records say so, so they are bounded (the newest `MOST_ENDED_AT_ONCE`;
+    older families are left to the TTL rather than failing the request). Each op holds only while its
+    session is still active: a session revoked meanwhile fails the transaction, which the caller retries."""
+    now = now_utc()
+    page = storage.page(Session, Session.entity, sub, limit=MOST_ENDED_AT_ONCE, newest_first=True)
+    active = [s for s in map(Session.from_item, page.items) if s.status == "active" and s.expires_at > now]
     if page.next_cursor:
-        logger().info("older sessions left to expire", extra={"examined": examined})
-    return ended
+        logger().info("older sessions left to expire", extra={"examined": len(page.items)})
+    return [storage.amend(Session, s.id, set_={"status": "revoked", "revoked_at": now, "revoked_reason": reason,
+                                               "updated_at": now}, when={"status": "active"}, add={"version": 1})
+            for s in active], len(active)
+
+
+def ended_summary(reason: str, count: int) -> str:
+    return f"{_REVOKE_SUMMARIES[reason]}（结束 {count} 个会话）"
 
 
 def sign_out_everywhere(caller: Caller) -> SignedOut:
-    """DELETE /v1/me/sessions: end every session of the caller (all devices)."""
+    """DELETE /v1/me/sessions: end every session of the caller (all devices). Two calls: the caller's
+    sessions (one Query), then one transaction setting the account's `sessions_valid_after` — conditional
+    on the account being active, not on its version: the newest moment wins whatever else changed —,
+    marking those sessions revoked, with one audit entry."""
     actor = caller.actor
-    account = find_account(caller.sub, "resident" if caller.has_any({"resident"}) else "staff")
-    if account is None or account.status != "active":
-        raise NotFound("没有找到您的账号", code="account_not_found")
-    for _ in range(3):
+    account_type = Resident if caller.has_any({"resident"}) else StaffAccount
+    not_found = NotFound("没有找到您的账号", code="account_not_found")
+    if not can_be_sub(caller.sub):
+        raise not_found
+    for attempt in range(3):
+        ops, count = ending(caller.sub, "sign-out-everywhere")
+        moment = now_utc()
+        account_op = storage.Check(storage.amend(account_type, caller.sub, when={"status": "active"},
+                                                 set_={"sessions_valid_after": moment, "updated_at": moment},
+                                                 add={"version": 1}), not_found)
         try:
-            apply_changes(account, {"sessions_valid_after": now_utc()}, expected_version=account.version,
-                          also=[audit.entry(actor, "sign-out-everywhere", account.entity, account.sub, "退出全部登录")])
-            break
+            storage.transact([account_op, *ops, audit.entry(actor, "sign-out-everywhere", account_type.entity,
+                                                             caller.sub, ended_summary("sign-out-everywhere", count))])
         except Conflict as exc:
-            if exc.code != "stale_version":
-                raise
-            account = find_account(account.sub, claims(account)[2])
-    return SignedOut(sessions_ended=revoke_all(account.sub, "sign-out-everywhere", actor))
+            if exc.code == "condition_failed" and attempt < 2:  # a session revoked meanwhile: read them again
+                continue
+            raise
+        return SignedOut(sessions_ended=count)
+    raise Conflict("登录冲突，请重试", code="busy")

@@ -12,7 +12,7 @@ from datetime import timedelta
 from chalicelib.domain.accounts.models import (
     InvitationOut, StaffAccount, StaffIn, StaffInvite, StaffOut, StaffPatch, StaffQuery,
 )
-from chalicelib.domain.accounts.sessions import KEEP_AFTER_EXPIRY, revoke_all
+from chalicelib.domain.accounts.sessions import KEEP_AFTER_EXPIRY, ending
 from chalicelib.domain.accounts.store import STAFF_SUB, apply_changes, epoch, find_staff, phone_fields
 from chalicelib.domain.areas import service as areas
 from chalicelib.platform import audit, pii, storage
@@ -98,12 +98,10 @@ def change_staff(caller: Caller, sub: str, patch: StaffPatch, expected_version: 
     summary = "修改工作人员账号：" + "、".join(sorted({*changes, *remove} - {"sessions_valid_after"}))
     record = {k: {"from": getattr(staff, k), "to": v} for k, v in changes.items()
               if k in ("roles", "area", "status", "institution")}
-    updated = apply_changes(staff, changes, expected_version=expected_version, remove=remove, also=[
-        audit.entry(actor, "disable" if disabling else "update", StaffAccount.entity, sub,
-                    summary + ("（停用，全部登录立即作废）" if disabling else ""), record or None)])
-    if disabling:
-        revoke_all(sub, "disabled", actor)
-    return updated
+    endings = ending(sub, "disabled")[0] if disabling else []  # marked revoked in the same transaction
+    return apply_changes(staff, changes, expected_version=expected_version, remove=remove, also=[
+        *endings, audit.entry(actor, "disable" if disabling else "update", StaffAccount.entity, sub,
+                              summary + ("（停用，全部登录立即作废）" if disabling else ""), record or None)])
 
 
 def invite_staff(caller: Caller, sub: str) -> InvitationOut:

@@ -54,14 +54,18 @@ _SUB_SHAPE = re.compile(r"^[!-\"$-~]{1,128}$", re.ASCII)
 STAFF_SUB = re.compile(r"^s-[A-Za-z0-9_-]{1,100}$", re.ASCII)
 
 
+def can_be_sub(sub: str | None) -> bool:
+    return bool(_SUB_SHAPE.match(sub or ""))
+
+
 def find_resident(sub: str) -> Resident | None:
-    if not _SUB_SHAPE.match(sub or ""):
+    if not can_be_sub(sub):
         return None
     return storage.read(Resident, sub, consistent=True)
 
 
 def find_staff(sub: str) -> StaffAccount | None:
-    if not _SUB_SHAPE.match(sub or ""):
+    if not can_be_sub(sub):
         return None
     return storage.read(StaffAccount, sub, consistent=True)
 

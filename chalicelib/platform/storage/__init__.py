@@ -312,9 +312,11 @@ def find_many(cls: type[Record], ids: Iterable[str]) -> dict[str, Record]:
     return find_each({cls: ids})[cls]
 
 
-def find_each(wanted: dict[type[Record], Iterable[str]]) -> dict[type[Record], dict[str, Record]]:
+def find_each(wanted: dict[type[Record], Iterable[str]], *,
+              consistent: bool = False) -> dict[type[Record], dict[str, Record]]:
     """`find_many` for records of several types at once, in the same BatchGetItems (an area's ancestors and
-    their menus; a grid's stored board and its city's stamp): for each type, the records found by id."""
+    their menus; a grid's stored board and its city's stamp): for each type, the records found by id.
+    `consistent`: strongly consistent reads (a refresh token, its session and its account)."""
     from chalicelib.platform.storage.batch import fan_out
 
     named: dict[tuple[str, str], tuple[type[Record], str]] = {}
@@ -324,7 +326,8 @@ def find_each(wanted: dict[type[Record], Iterable[str]]) -> dict[type[Record], d
     pairs = list(named)
     chunks = [pairs[start:start + 100] for start in range(0, len(pairs), 100)]
     found: dict[type[Record], dict[str, Record]] = {cls: {} for cls in wanted}
-    for item in (item for items in fan_out(get_many, chunks) for item in items):
+    for item in (item for items in fan_out(lambda chunk: get_many(chunk, consistent=consistent), chunks)
+                 for item in items):
         cls, record_id = named[(item["pk"], item["sk"])]
         found[cls][record_id] = cls.from_item(item)
     return found
@@ -886,10 +889,11 @@ def _write_chunk(requests: list[dict[str, Any]]) -> None:
     raise ServiceUnavailable(headers={"Retry-After": "1"})
 
 
-def get_many(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Several items by key in one BatchGetItem (≤100), retrying what DynamoDB leaves unprocessed. The
-    first one of a keyed request also reads its claim, consistently (`idempotency.unread`): what it finds
-    is kept on the claim for `replay_if_claimed`, and not returned."""
+def get_many(pairs: list[tuple[str, str]], *, consistent: bool = False) -> list[dict[str, Any]]:
+    """Several items by key in one BatchGetItem (≤100), retrying what DynamoDB leaves unprocessed;
+    `consistent`: strongly consistent reads. The first one of a keyed request also reads its claim,
+    consistently (`idempotency.unread`): what it finds is kept on the claim for `replay_if_claimed`, and not
+    returned."""
     if not pairs:
         return []
     if len(pairs) > 100:
@@ -898,7 +902,7 @@ def get_many(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
     claim = idempotency.unread() if len(wanted) < 100 else None
     claim_key = (claim.key["pk"], claim.key["sk"]) if claim else None
     request = {_table(): {"Keys": [_to_wire({"pk": pk, "sk": sk}) for pk, sk in wanted + ([claim_key] if claim else [])]}}
-    if claim:
+    if claim or consistent:
         request[_table()]["ConsistentRead"] = True
     found: list[dict[str, Any]] = []
     for _ in range(5):
