@@ -20,7 +20,12 @@ from chalicelib.platform.timeutil import now_utc
 
 
 def sign_in(data: SignInIn, origin: Origin) -> Issued:
-    """POST /v1/auth/session: exchange the login code, find or create the account, start a session."""
+    """POST /v1/auth/session: exchange the login code, find or create the account, start a session.
+
+    Four calls, two over an update's floor, on purpose: the two abuse counters are each one atomic ADD of
+    their own — per IP before the code exchange (it protects our code-to-session quota) and per openid after
+    it (it stops an invitation code being guessed) — and they must count the attempts that fail, so they
+    cannot ride in the session's transaction; then the link is read, and the session written."""
     limit_attempts("signin-ip", origin.source_ip or "unknown", *config.signin_limit_per_ip())
     wechat = exchange(data.code)
     openid_hash = pii.lookup_hash("wx_openid", f"{config.wechat_app_id()}:{wechat.openid}")
