@@ -10,7 +10,6 @@ from datetime import date
 from typing import Iterable
 
 from chalicelib.domain.areas import service as areas
-from chalicelib.domain.areas.service import area_chain
 from chalicelib.domain.directory import service as directory
 from chalicelib.domain.directory.models import InstitutionIn
 from chalicelib.domain import means
@@ -63,22 +62,18 @@ def set_licence(caller: Caller, institution_id: str, data: LicenceIn, expected_v
 
 def licensed_serving(grid: str, kind: str | None) -> list[LicensedInstitution]:
     """The appraisal institutions mapped to the grid or an area above it (the directory's mapping), licensed
-    for `kind`, nearest first: the chain in one BatchGetItem, one Query per ancestor side by side, one
-    BatchGetItem for the institutions and one for their licences."""
-    chain = area_chain(grid)
-    linked = directory.linked_items([c for c in chain if len(c) >= 4])
-    pairs = [(code, i) for code, i in directory.serving(linked)
-             if any(x.get("institution_id") == i and x.get("kind") == INSTITUTION_KIND for x in linked[code])]
-    ids = [i for _, i in pairs]
-    insts = directory.load_institutions(ids)
-    licences = storage.find_many(Licence, ids)
+    for `kind`, nearest first: the chain and what is linked to it in one BatchGetItem (the institutions'
+    cards come with it), then one BatchGetItem for their licences."""
+    chain, links = directory.chain_and_links(grid)
+    pairs = [(code, card) for code, card in directory.served(links, INSTITUTION_KIND) if code in chain]
+    licences = storage.find_many(Licence, [card.id for _, card in pairs])
     out = []
-    for code, i in pairs:
-        inst, licence = insts.get(i), licences.get(i)
-        if inst is None or licence is None or inst.status != "active" or (kind and kind not in licence.kinds):
+    for code, card in pairs:
+        licence = licences.get(card.id)
+        if licence is None or (kind and kind not in licence.kinds):
             continue
         out.append(LicensedInstitution(
-            id=i, name=inst.name, address=inst.address, phone=inst.phone_masked, hours=inst.hours,
+            id=card.id, name=card.name, address=card.address, phone=card.phone_masked, hours=card.hours,
             licence_no=licence.licence_no, kinds=licence.kinds, kind_titles=[KINDS[k] for k in licence.kinds],
             serves_area=code, version=licence.version))
     return out

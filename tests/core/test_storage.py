@@ -310,8 +310,8 @@ def test_an_area_keeps_its_children_and_per_level_list_keys_and_a_province_stays
     assert BoardStamp.own_key("3204") == {"pk": "board-stamp#3204", "sk": "record"}
 
 
-def test_directory_records_keep_their_area_kind_roster_and_serving_keys():
-    from chalicelib.domain.directory.models import Institution, Person, Serving
+def test_directory_records_keep_their_area_kind_roster_and_area_links_keys():
+    from chalicelib.domain.directory.models import AreaLinks, Institution, Person, ServedBy
 
     inst = Institution(id="i-1", kind="law_firm", name="天宁公证处", home_area="320402", serves=["320402001"])
     assert inst.key_attributes() == {"pk": "institution#i-1", "sk": "record",
@@ -322,10 +322,11 @@ def test_directory_records_keep_their_area_kind_roster_and_serving_keys():
     assert person.key_attributes() == {"pk": "person#p-1", "sk": "record", "gsi1pk": "person@3204",
                                        "gsi1sk": "320402001#p-1", "gsi2pk": "person@i-1", "gsi2sk": "p-1"}
     assert set(person.model_copy(update={"institution_id": None}).key_attributes()) == {"pk", "sk", "gsi1pk", "gsi1sk"}
-    assert Serving(institution_id="i-1", kind="law_firm", area="320402001").to_item() == {
-        "pk": "institution#i-1", "sk": "serves#320402001", "gsi2pk": "area-services#320402001",
-        "gsi2sk": "serves#law_firm#i-1", "entity": "institution-serves", "institution_id": "i-1", "kind": "law_firm",
-        "area": "320402001"}
+    links = AreaLinks(area="320402001", entries={"serves.i-1": ServedBy.of(inst).model_dump(exclude_none=True)})
+    assert links.to_item() == {
+        "pk": "area-links#320402001", "sk": "record", "entity": "area-links", "area": "320402001",
+        "entry:serves.i-1": {"id": "i-1", "kind": "law_firm", "name": "天宁公证处", "demo": False}}
+    assert AreaLinks.from_item(links.to_item()) == links
 
 
 def test_an_active_assignment_keeps_its_role_and_area_list_keys_and_an_ended_one_only_its_record_key():
@@ -335,8 +336,7 @@ def test_an_active_assignment_keeps_its_role_and_area_list_keys_and_an_ended_one
                         area="320402001001001", assignee_kind="person", assignee_id="p-1")
     assert active.key_attributes() == {
         "pk": "assignment#legal_literate.320402001001001.person.p-1", "sk": "record",
-        "gsi1pk": "assignment@legal_literate@320402", "gsi1sk": "320402001001001#person#p-1",
-        "gsi2pk": "area-services#320402001001001", "gsi2sk": "assignment#legal_literate#person#p-1"}
+        "gsi1pk": "assignment@legal_literate@320402", "gsi1sk": "320402001001001#person#p-1"}
     assert active.model_copy(update={"status": "ended"}).key_attributes() == {
         "pk": "assignment#legal_literate.320402001001001.person.p-1", "sk": "record"}
 
@@ -564,3 +564,22 @@ def test_tally_counts_in_one_record_per_key_and_stores_it_under_its_prefix(aws_b
     assert storage.tally(Hits, "signin", 120, expires_at=999) == 1
     item = storage.get(**keys.record("hits", "signin", 60))
     assert item["entity"] == "test-hits" and item["count"] == 3 and item["ttl"] == 999
+
+
+class Shelf(storage.Aggregate):
+    """An aggregate kept entry by entry (like what is linked to one area)."""
+    entity: ClassVar[str] = "test-shelf"
+    key_fields: ClassVar[tuple[str, ...]] = ("code",)
+    code: str | None = None
+
+
+def test_set_entries_creates_an_aggregate_on_first_use_and_sets_and_removes_entries_without_reading_it(aws_backend):
+    """Reliability §3: an aggregate's entry is written inside the change's own transaction, with no read first."""
+    storage.transact([storage.set_entries(Shelf, "320402", set_={"a.1": {"name": "甲"}})])
+    storage.transact([storage.set_entries(Shelf, "320402", set_={"b.2": {"name": "乙", "hours": None}}),
+                      storage.set_entries(Shelf, "320403", set_={"a.1": {"name": "甲"}})])
+    found = storage.find_many(Shelf, ["320402", "320403", "320404"])
+    assert found["320402"].entries == {"a.1": {"name": "甲"}, "b.2": {"name": "乙"}}
+    assert found["320403"].code == "320403" and "320404" not in found
+    storage.transact([storage.set_entries(Shelf, "320402", set_={"b.2": {"name": "丙"}}, remove=["a.1"])])
+    assert storage.read(Shelf, "320402").entries == {"b.2": {"name": "丙"}}

@@ -36,7 +36,7 @@ from chalicelib.domain.board.models import (
 )
 from chalicelib.domain.coverage import service as coverage
 from chalicelib.domain.directory.models import InstitutionCard, ServingInstitution
-from chalicelib.domain.directory.service import linked_items, load_institutions, serving
+from chalicelib.domain.directory.service import links_of, load_institutions, serving
 from chalicelib.platform.auth import require_covers
 from chalicelib.platform.errors import field_error
 from chalicelib.domain.rota import service as rota
@@ -163,7 +163,7 @@ def grid_board(code: str) -> GridBoard:
     _require_grid(code)
     chain, menus = _chain_and_menus(code)
     names = {a.code: a for a in chain}
-    linked = linked_items([a.code for a in chain if len(a.code) >= 4])
+    linked = links_of(a.code for a in chain)
     pairs = serving(linked)  # (area, institution id), nearest first
     assignments = coverage.applying_to(linked)
     insts = load_institutions({i for _, i in pairs} | {a.assignee_id for a in assignments

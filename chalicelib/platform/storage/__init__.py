@@ -8,7 +8,8 @@ by type, name and owner/area — no caller builds or touches a key string (`keys
   `page` / `every` (a type's declared lists);
 - write: `put_new`, `update`, `transact` with the ops `put_op` / `remove_op` (a record), `check` /
   `delete` / `amend` / `must_exist` / `add_to` (a record named by type and key), `add_into` (a tally at
-  its place in a list), `update_entries_in` (map entries of a record at its place, now), `put_all` (records
+  its place in a list), `update_entries_in` (map entries of a record at its place, now), `set_entries` (entries
+  of an `Aggregate`, created on first use, without reading it), `put_all` (records
   written over unconditionally), `tally` (an expiring counter), `Counter` / `next_number` (a numbered
   sequence: a district's ticket codes).
 
@@ -32,7 +33,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, ClassVar, Iterable, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.platform import aws, config
 from chalicelib.platform.storage import cursor as cursors, idempotency, keys
@@ -42,12 +43,13 @@ from chalicelib.platform.model import Model
 
 __all__ = [
     # typed records and their lists
-    "Record", "Listing", "Place", "Check", "Page",
+    "Record", "Aggregate", "Listing", "Place", "Check", "Page",
     # reads
     "require", "read", "find", "find_in", "find_many", "find_each", "page", "every",
     # writes
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
-    "amend", "must_exist", "add_to", "add_into", "put_all", "update_entries_in", "tally", "Counter", "next_number",
+    "amend", "must_exist", "add_to", "add_into", "put_all", "update_entries_in", "set_entries", "tally", "Counter",
+    "next_number",
     # item-level mechanics (audit trail, idempotency replay, bulk jobs, records not yet typed)
     "get", "get_record", "get_many", "query", "query_all", "check_op", "delete_op", "update_op", "add_op",
     "entries_op", "update_entries", "increment", "batch_write", "plain", "replay_if_claimed", "THROTTLED",
@@ -222,6 +224,52 @@ class Record(Model):
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Self:
         return cls.model_validate({k: v for k, v in item.items() if k not in KEY_ATTRIBUTES})
+
+
+ENTRY = "entry:"  # the attribute-name prefix of an aggregate's entries
+
+
+class Aggregate(Record):
+    """A record kept entry by entry (what is linked to one area): `entries` maps an entry's key to a map of
+    plain values. Each entry is an attribute of its own (`entry:<key>`), so one transaction op sets or removes
+    an entry without reading the record, whether or not the record exists yet (`set_entries`), and writers
+    of different entries never overwrite each other — a map attribute could not be created and added to in
+    one op. Unversioned: no writer replaces it whole. Bounded by DynamoDB's 400 KB per item (about a
+    thousand entries of a few hundred bytes); it is read whole, by key, like any record."""
+    version: int | None = None  # type: ignore[assignment]
+    entries: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    def to_item(self) -> dict[str, Any]:
+        item = super().to_item()
+        return {**{k: v for k, v in item.items() if k != "entries"},
+                **{ENTRY + key: value for key, value in self.entries.items()}}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Self:
+        entries = {k[len(ENTRY):]: v for k, v in item.items() if k.startswith(ENTRY)}
+        return super().from_item({**{k: v for k, v in item.items() if not k.startswith(ENTRY)}, "entries": entries})
+
+
+def set_entries(cls: type[Aggregate], *key: object, set_: dict[str, Any] | None = None,
+                remove: Iterable[str] = ()) -> dict[str, Any]:
+    """A transaction op on the aggregate of type `cls` named by `key`: set entries (values are models or
+    maps) and remove others, creating the aggregate on first use — no read, no condition. One op per
+    aggregate and transaction (DynamoDB refuses two ops on one item): gather an aggregate's changes first."""
+    fields = {"entity": cls.entity, **dict(zip(cls.key_fields, key)),
+              **{ENTRY + k: v for k, v in (set_ or {}).items()}}
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    sets = []
+    for i, (field, value) in enumerate(fields.items()):
+        names[f"#s{i}"], values[f":s{i}"] = field, _value(value)
+        sets.append(f"#s{i} = :s{i}")
+    removes = []
+    for i, entry in enumerate(remove):
+        names[f"#r{i}"] = ENTRY + entry
+        removes.append(f"#r{i}")
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    return {"Update": {"TableName": _table(), "Key": _to_wire(cls.own_key(*key)), "UpdateExpression": expression,
+                       "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}
 
 
 # --- single-item operations -----------------------------------------------------------------------
