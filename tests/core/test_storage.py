@@ -371,6 +371,7 @@ def test_screening_runs_findings_tallies_and_mappings_keep_their_keys_and_items(
     from chalicelib import plugin
     from chalicelib.domain.screening import service as screening, sources, tallies
     from chalicelib.domain.screening.layout import StoredFinding
+    from chalicelib.platform.timeutil import SHANGHAI
 
     run = screening.ScreeningRun(month="2026-11", kind="month", scope="all", as_of=clock.today,
                                  started_at=clock.now, requested_by="schedule")
@@ -396,6 +397,30 @@ def test_screening_runs_findings_tallies_and_mappings_keep_their_keys_and_items(
         "pk": "tally#unvisited#3204", "sk": "320402001001001"}
     mapping = sources.ColumnMapping(kind="hotline", city="3204", updated_by="s-1", updated_at=clock.now)
     assert mapping.key_attributes() == {"pk": "source-mapping#hotline#3204", "sk": "record"}
+    order = sources.work_order_item("petition", "3204", "320402001", {
+        "order_no": "XF(2026)/11-3", "called_at": clock.now, "category": "劳动保障", "content": "欠薪",
+        "district": "天宁区", "town": None, "phone": None}, "imp-1")
+    # The item as the import wrote it by hand: no version (each import writes it over), no empty fields.
+    month = clock.now.astimezone(SHANGHAI).strftime("%Y-%m")
+    item = storage.plain(order.to_item())
+    assert item.pop("imported_at") and item == {
+        "pk": "work-order#petition#3204", "sk": "XF(2026)/11-3", "gsi1pk": f"work-orders@petition#{month}#3204",
+        "gsi1sk": "320402001#XF(2026)/11-3", "entity": "work-order", "kind": "petition", "city": "3204",
+        "area": "320402001", "month": month, "order_no": "XF(2026)/11-3", "import_id": "imp-1",
+        "called_at": storage.plain(clock.now), "category": "劳动保障", "content": "欠薪"}
+
+
+def test_a_policy_timeline_and_its_versions_keep_the_partition_of_their_parameter_at_their_area():
+    import datetime as dt
+
+    from chalicelib.domain.policy.service import Timeline, Version
+
+    name = "means.income_threshold_monthly"
+    assert Timeline(name=name, area="3204").key_attributes() == {"pk": f"policy#{name}#3204", "sk": "timeline"}
+    version = Version(version_id="3204-20210801-0a1b2c3d", name=name, area="3204", value=2280, unit="元/月",
+                      effective_from=dt.date(2021, 8, 1), label="常州市最低工资标准", set_by="s-1")
+    assert version.key_attributes() == {"pk": f"policy#{name}#3204", "sk": "v#2021-08-01#0a1b2c3d"}
+    assert Timeline(name=name, area="root").key_attributes()["pk"] == f"policy#{name}#root"
 
 
 def test_a_tally_op_adds_into_its_item_and_sets_its_fields_as_written_by_hand(aws_backend):
@@ -436,6 +461,22 @@ def test_find_each_reads_records_of_several_types_in_one_batch_by_the_ids_asked(
     assert calls == ["BatchGetItem"]
     assert set(found[Link]) == {"abc"} and found[Link]["abc"].sub == "r-1"
     assert set(found[Note]) == {"n1"} and isinstance(found[Note]["n1"], Note)
+
+
+def test_find_each_reads_records_at_their_place_in_a_table_list_in_the_same_batch(aws_backend):
+    from tests.helpers import calls_during
+    from chalicelib.domain.screening.service import ScreeningRun
+
+    storage.put_new(ScreeningRun(month="2026-11", kind="month", scope="all", as_of="2026-11-18",
+                                 started_at="2026-11-18T00:00:00+00:00", requested_by="schedule"))
+    storage.put_new(Link(hash="abc", sub="r-1"))
+    here, absent, bad = (storage.Place("2026-11", ("month", "all")), storage.Place("2026-11", ("month", "3204")),
+                         storage.Place("2026-11", ("month", "a#b")))
+    found = {}
+    calls = calls_during(lambda: found.update(storage.find_each({ScreeningRun: [here, absent, bad], Link: ["abc"]})))
+    assert calls == ["BatchGetItem"]
+    assert list(found[ScreeningRun]) == [here] and found[ScreeningRun][here].scope == "all"
+    assert set(found[Link]) == {"abc"}
 
 
 def test_records_at_their_place_in_a_table_list_are_written_over_changed_by_entries_and_removed(aws_backend):

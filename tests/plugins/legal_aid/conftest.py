@@ -46,6 +46,7 @@ def _build_world() -> None:
     from chalicelib.platform import audit
     from chalicelib.domain.policy import service as policy
     from plugins.legal_aid import params
+    from chalicelib.domain.policy import service as policy
 
     seed_areas()
     for effective_from, value, label in THRESHOLDS:
@@ -84,7 +85,7 @@ def _world_items() -> list[dict]:
              params.UNASSIGNED_ALERT_DAYS, *params.TIMING]
     for name in names:
         for area in ("root", "3204"):
-            items += storage.query_all(keys.policy_partition(name, area))
+            items += storage.every(policy.Version, policy.PARAMETER_AT, (name, area))  # its timeline and versions
     return items
 
 
