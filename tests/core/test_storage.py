@@ -423,6 +423,16 @@ def test_a_policy_timeline_and_its_versions_keep_the_partition_of_their_paramete
     assert Timeline(name=name, area="root").key_attributes()["pk"] == f"policy#{name}#root"
 
 
+def test_the_demo_markers_keep_their_keys_and_carry_their_fingerprint(clock):
+    from chalicelib.demo import DemoSeed
+
+    assert storage.plain(DemoSeed(id="directory", fingerprint="f1", roles=["legal_literate"]).to_item()) == {
+        "pk": "demo-seed#directory", "sk": "record", "entity": "demo-seed", "id": "directory", "fingerprint": "f1",
+        "roles": ["legal_literate"]}
+    assert DemoSeed(id="areas", fingerprint="f1", loaded_at=clock.now, areas=3).key_attributes() == {
+        "pk": "demo-seed#areas", "sk": "record"}
+
+
 def test_a_tally_op_adds_into_its_item_and_sets_its_fields_as_written_by_hand(aws_backend):
     from chalicelib.domain.screening import tallies
 
