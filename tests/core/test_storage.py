@@ -185,7 +185,7 @@ def test_an_update_decided_on_another_version_than_the_one_read_is_stale(aws_bac
 
 @pytest.mark.parametrize("record_id", ["a#b", "", "with space", "全角", "x" * 201])
 def test_an_id_that_cannot_be_a_key_is_simply_not_found(aws_backend, record_id):
-    assert storage.find(Note, "test-note", record_id) is None
+    assert storage.read(Note, record_id) is None
 
 
 class Line(storage.Record):
@@ -217,7 +217,7 @@ class Count(storage.Record):
 def test_add_to_creates_a_counter_record_on_first_use_and_adds_inside_a_transaction(aws_backend):
     for _ in range(2):
         storage.transact([storage.add_to(Count, "320402-2026-11", {"opened": 1, "closed": 0})])
-    found = storage.find(Count, "test-count", "320402-2026-11")
+    found = storage.read(Count, "320402-2026-11")
     assert found.id == "320402-2026-11" and (found.model_extra["opened"], found.model_extra["closed"]) == (2, 0)
     assert storage.get(**keys.record("test-count", "320402-2026-11"))["entity"] == "test-count"
 
@@ -229,7 +229,7 @@ def test_must_exist_checks_a_record_by_type_and_id_inside_the_transaction(aws_ba
                       storage.add_to(Count, "c", {"n": 1})])
     with pytest.raises(NotFound) as caught:
         storage.transact([storage.must_exist(Note, "n2", missing), storage.add_to(Count, "c", {"n": 1})])
-    assert caught.value.code == "note_not_found" and storage.find(Count, "test-count", "c").model_extra["n"] == 1
+    assert caught.value.code == "note_not_found" and storage.read(Count, "c").model_extra["n"] == 1
     with pytest.raises(NotFound):   # an id that cannot be a key fails before any write
         storage.must_exist(Note, "n#1", missing)
 

@@ -44,7 +44,7 @@ __all__ = [
     # typed records and their lists
     "Record", "Listing", "Place", "Check", "Page",
     # reads
-    "require", "read", "find", "find_in", "find_many", "find_each", "page", "every",
+    "require", "read", "find_in", "find_many", "find_each", "page", "every",
     # writes
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
     "amend", "must_exist", "add_to", "add_into", "put_all", "update_entries_in", "tally", "Counter", "next_number",
@@ -247,17 +247,10 @@ def get_record(cls: type[Record], pk: str, sk: str, *, consistent: bool = False)
     return cls.from_item(item) if item else None
 
 
-def find(cls: type[Record], entity: str, record_id: str, *, consistent: bool = False) -> Record | None:
-    """The record `entity`/`record_id`, or None — also for an id that cannot be a record id (a path
-    parameter with `#`, spaces, …), so a route answers 404 rather than failing on the key."""
-    if not keys.is_record_id(record_id):
-        return None
-    return get_record(cls, **keys.record(entity, record_id), consistent=consistent)
-
-
 def read(cls: type[Record], *key: object, consistent: bool = False) -> Record | None:
     """The record of type `cls` named by these values of its `key_fields` (its id; a link's hash; a
-    counter's scope, subject and window), or None — also for values that cannot be key parts."""
+    counter's scope, subject and window), or None — also for values that cannot be key parts (a path
+    parameter with `#`), so a route answers 404 rather than failing on the key."""
     if not all(_key_part(v) for v in key):
         return None
     return get_record(cls, **cls.own_key(*key), consistent=consistent)
@@ -281,7 +274,7 @@ def find_in(cls: type[Record], listing: str, of: str | tuple[object, ...], sort:
             consistent: bool = False) -> Record | None:
     """The record standing at `sort` in the table list `listing` of `of` — a child kept in its parent's
     partition (a visit under its person) — or None, also for parts that cannot be key parts (path
-    parameters), like `find`."""
+    parameters), like `read`."""
     key = _place_key(cls, listing, of, sort)
     return get_record(cls, *key, consistent=consistent) if key else None
 
@@ -605,7 +598,7 @@ def add_op(pk: str, sk: str, amounts: dict[str, int], *, set_: dict[str, Any] | 
 
 def add_to(cls: type[Record], record_id: str, amounts: dict[str, int]) -> dict[str, Any]:
     """`add_op` on the record `cls`/`record_id` (created on first use, with its `id`): counters kept as a
-    record of their own — a month's tally — read back with `find` / `find_many` like any record."""
+    record of their own — a month's tally — read back with `read` / `find_many` like any record."""
     return add_op(**cls.own_key(record_id), amounts=amounts, set_={cls.key_fields[0]: record_id}, entity=cls.entity)
 
 
