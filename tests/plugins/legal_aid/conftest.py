@@ -46,7 +46,6 @@ def _build_world() -> None:
     from chalicelib.platform import audit
     from chalicelib.domain.policy import service as policy
     from plugins.legal_aid import params
-    from chalicelib.domain.policy import service as policy
 
     seed_areas()
     for effective_from, value, label in THRESHOLDS:
@@ -76,6 +75,7 @@ def _world_items() -> list[dict]:
     """The items `_build_world` wrote, read back by key (areas) and partition (policy timelines)."""
     from chalicelib.platform.storage import keys
     from chalicelib.platform import storage
+    from chalicelib.domain.policy import service as policy
     from plugins.legal_aid import params
 
     codes = ["32", "3204", "320402", "320404", "320402001", "320402001001", GRID]
