@@ -262,7 +262,7 @@ DEMO_CONSULTATION = "demo-appraisal-consultation-1"
 def load_demo(context: DemoContext) -> None:
     """Two licensed institutions serving 常州市, and an injured worker's question about a disability grade
     with the fee waived (a 低保户). Fixed ids: loading again changes nothing."""
-    if storage.find(Consultation, CONSULTATION, DEMO_CONSULTATION) is not None:
+    if storage.read(Consultation, DEMO_CONSULTATION) is not None:
         return
     admin = Caller(sub=context.actor.sub, roles=frozenset({"admin"}), area="3204")
     for inst_id, name, home, serves, address, phone, licence_no, kinds in DEMO_INSTITUTIONS:
@@ -270,7 +270,7 @@ def load_demo(context: DemoContext) -> None:
             directory.create_institution(admin, InstitutionIn(
                 kind=INSTITUTION_KIND, name=name, home_area=home, serves=serves, address=address, phone=phone,
                 hours="工作日 8:30–17:00", demo=True), institution_id=inst_id)
-        if storage.find(Licence, LICENCE, inst_id) is None:
+        if storage.read(Licence, inst_id) is None:
             set_licence(admin, inst_id, LicenceIn(licence_no=licence_no, kinds=kinds), None)
     worker = Caller(sub="demo-resident-2", roles=frozenset({"resident"}), area=None)
     grids = sorted(code for code in context.areas("320402001") if len(code) == 15)

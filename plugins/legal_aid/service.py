@@ -227,8 +227,8 @@ def claim(caller: Caller, data: LegalAidClaimIn) -> Application:
     about other people's applications; attempts are limited per resident and failures audited."""
     _require_real_name(caller, data.id_hash, ("id_number",))  # their own number: checked before anything is looked up
     _limit_claims(caller)
-    ticket = storage.find(ClaimTicket, CLAIM_ENTITY, _claim_key(data.tracking_code, data.id_hash), consistent=True)
-    app = storage.find(Application, ENTITY, ticket.application_id, consistent=True) if ticket else None
+    ticket = storage.read(ClaimTicket, _claim_key(data.tracking_code, data.id_hash), consistent=True)
+    app = storage.read(Application, ticket.application_id, consistent=True) if ticket else None
     if app is None:
         storage.transact([audit.entry(caller.actor, "claim_failed", CLAIM_ENTITY, caller.sub,
                                       "认领代为提交的法律援助申请未成功（查询码与身份证号不符）")])

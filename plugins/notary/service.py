@@ -174,7 +174,7 @@ def slots(office_id: str, day: date | None, *, limit: int, cursor: str | None) -
 
 
 def _bookable(slot_id: str, loc: list[str]) -> Slot:
-    found = storage.find(Slot, SLOT, slot_id, consistent=True)
+    found = storage.read(Slot, slot_id, consistent=True)
     if found is None:
         raise Unprocessable("没有这个预约时段", code="slot_not_found", errors=field_error(loc, "时段不存在"))
     if found.starts_at <= now_utc():
@@ -565,7 +565,7 @@ def _next_workdays(start: date, count: int) -> Iterable[date]:
 def load_demo(context: DemoContext) -> None:
     """Slots at 天宁公证处 for the next three working days, and an elderly resident's home visit to make a
     will on the first. Fixed ids: loading again on the same day changes nothing."""
-    if storage.find(Appointment, APPOINTMENT, DEMO_APPOINTMENT) is not None:
+    if storage.read(Appointment, DEMO_APPOINTMENT) is not None:
         return
     first: Slot | None = None
     for day in _next_workdays(today_shanghai(), 3):
@@ -573,7 +573,7 @@ def load_demo(context: DemoContext) -> None:
             slot = Slot(id=f"{DEMO_OFFICE}.{day:%Y%m%d}{start.replace(':', '')}", office_id=DEMO_OFFICE,
                         office_area=DEMO_OFFICE_AREA, day=day, start=start, starts_at=_moment(day, start), minutes=30,
                         capacity=1, modes=["home", "office", "video"], notary="王建国", office_name="天宁公证处")
-            if storage.find(Slot, SLOT, slot.id) is None:
+            if storage.read(Slot, slot.id) is None:
                 storage.put_new(slot, also=[audit.entry(context.actor, "create", SLOT, slot.id, "演示时段")])
             first = first or slot
     resident = Caller(sub="demo-resident-1", roles=frozenset({"resident"}), area=None)

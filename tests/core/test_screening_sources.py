@@ -43,7 +43,7 @@ GOOD = ["CZ20261103001,2026-11-03 09:15,劳动保障,讨薪：工地拖欠三个
 
 
 def orders() -> list[dict]:
-    return storage.query_all(storage.keys.compose("work-order", "hotline", "3204"))
+    return storage.every(sources.WorkOrder, sources.ORDERS, ("hotline", "3204"))
 
 
 def test_good_rows_go_in_and_each_bad_row_is_reported_with_its_line_and_reason(client, officer, upload):

@@ -214,7 +214,7 @@ def test_an_update_decided_on_another_version_than_the_one_read_is_stale(aws_bac
 
 @pytest.mark.parametrize("record_id", ["a#b", "", "with space", "全角", "x" * 201])
 def test_an_id_that_cannot_be_a_key_is_simply_not_found(aws_backend, record_id):
-    assert storage.find(Note, "test-note", record_id) is None
+    assert storage.read(Note, record_id) is None
 
 
 class Line(storage.Record):
@@ -246,7 +246,7 @@ class Count(storage.Record):
 def test_add_to_creates_a_counter_record_on_first_use_and_adds_inside_a_transaction(aws_backend):
     for _ in range(2):
         storage.transact([storage.add_to(Count, "320402-2026-11", {"opened": 1, "closed": 0})])
-    found = storage.find(Count, "test-count", "320402-2026-11")
+    found = storage.read(Count, "320402-2026-11")
     assert found.id == "320402-2026-11" and (found.model_extra["opened"], found.model_extra["closed"]) == (2, 0)
     assert storage.get(**keys.record("test-count", "320402-2026-11"))["entity"] == "test-count"
 
@@ -258,7 +258,7 @@ def test_must_exist_checks_a_record_by_type_and_id_inside_the_transaction(aws_ba
                       storage.add_to(Count, "c", {"n": 1})])
     with pytest.raises(NotFound) as caught:
         storage.transact([storage.must_exist(Note, "n2", missing), storage.add_to(Count, "c", {"n": 1})])
-    assert caught.value.code == "note_not_found" and storage.find(Count, "test-count", "c").model_extra["n"] == 1
+    assert caught.value.code == "note_not_found" and storage.read(Count, "c").model_extra["n"] == 1
     with pytest.raises(NotFound):   # an id that cannot be a key fails before any write
         storage.must_exist(Note, "n#1", missing)
 
@@ -446,6 +446,7 @@ def test_screening_runs_findings_tallies_and_mappings_keep_their_keys_and_items(
     from chalicelib import plugin
     from chalicelib.domain.screening import service as screening, sources, tallies
     from chalicelib.domain.screening.layout import StoredFinding
+    from chalicelib.platform.timeutil import SHANGHAI
 
     run = screening.ScreeningRun(month="2026-11", kind="month", scope="all", as_of=clock.today,
                                  started_at=clock.now, requested_by="schedule")
@@ -471,6 +472,40 @@ def test_screening_runs_findings_tallies_and_mappings_keep_their_keys_and_items(
         "pk": "tally#unvisited#3204", "sk": "320402001001001"}
     mapping = sources.ColumnMapping(kind="hotline", city="3204", updated_by="s-1", updated_at=clock.now)
     assert mapping.key_attributes() == {"pk": "source-mapping#hotline#3204", "sk": "record"}
+    order = sources.work_order_item("petition", "3204", "320402001", {
+        "order_no": "XF(2026)/11-3", "called_at": clock.now, "category": "劳动保障", "content": "欠薪",
+        "district": "天宁区", "town": None, "phone": None}, "imp-1")
+    # The item as the import wrote it by hand: no version (each import writes it over), no empty fields.
+    month = clock.now.astimezone(SHANGHAI).strftime("%Y-%m")
+    item = storage.plain(order.to_item())
+    assert item.pop("imported_at") and item == {
+        "pk": "work-order#petition#3204", "sk": "XF(2026)/11-3", "gsi1pk": f"work-orders@petition#{month}#3204",
+        "gsi1sk": "320402001#XF(2026)/11-3", "entity": "work-order", "kind": "petition", "city": "3204",
+        "area": "320402001", "month": month, "order_no": "XF(2026)/11-3", "import_id": "imp-1",
+        "called_at": storage.plain(clock.now), "category": "劳动保障", "content": "欠薪"}
+
+
+def test_a_policy_timeline_and_its_versions_keep_the_partition_of_their_parameter_at_their_area():
+    import datetime as dt
+
+    from chalicelib.domain.policy.service import Timeline, Version
+
+    name = "means.income_threshold_monthly"
+    assert Timeline(name=name, area="3204").key_attributes() == {"pk": f"policy#{name}#3204", "sk": "timeline"}
+    version = Version(version_id="3204-20210801-0a1b2c3d", name=name, area="3204", value=2280, unit="元/月",
+                      effective_from=dt.date(2021, 8, 1), label="常州市最低工资标准", set_by="s-1")
+    assert version.key_attributes() == {"pk": f"policy#{name}#3204", "sk": "v#2021-08-01#0a1b2c3d"}
+    assert Timeline(name=name, area="root").key_attributes()["pk"] == f"policy#{name}#root"
+
+
+def test_the_demo_markers_keep_their_keys_and_carry_their_fingerprint(clock):
+    from chalicelib.demo import DemoSeed
+
+    assert storage.plain(DemoSeed(id="directory", fingerprint="f1", roles=["legal_literate"]).to_item()) == {
+        "pk": "demo-seed#directory", "sk": "record", "entity": "demo-seed", "id": "directory", "fingerprint": "f1",
+        "roles": ["legal_literate"]}
+    assert DemoSeed(id="areas", fingerprint="f1", loaded_at=clock.now, areas=3).key_attributes() == {
+        "pk": "demo-seed#areas", "sk": "record"}
 
 
 def test_a_tally_op_adds_into_its_item_and_sets_its_fields_as_written_by_hand(aws_backend):
@@ -511,6 +546,22 @@ def test_find_each_reads_records_of_several_types_in_one_batch_by_the_ids_asked(
     assert calls == ["BatchGetItem"]
     assert set(found[Link]) == {"abc"} and found[Link]["abc"].sub == "r-1"
     assert set(found[Note]) == {"n1"} and isinstance(found[Note]["n1"], Note)
+
+
+def test_find_each_reads_records_at_their_place_in_a_table_list_in_the_same_batch(aws_backend):
+    from tests.helpers import calls_during
+    from chalicelib.domain.screening.service import ScreeningRun
+
+    storage.put_new(ScreeningRun(month="2026-11", kind="month", scope="all", as_of="2026-11-18",
+                                 started_at="2026-11-18T00:00:00+00:00", requested_by="schedule"))
+    storage.put_new(Link(hash="abc", sub="r-1"))
+    here, absent, bad = (storage.Place("2026-11", ("month", "all")), storage.Place("2026-11", ("month", "3204")),
+                         storage.Place("2026-11", ("month", "a#b")))
+    found = {}
+    calls = calls_during(lambda: found.update(storage.find_each({ScreeningRun: [here, absent, bad], Link: ["abc"]})))
+    assert calls == ["BatchGetItem"]
+    assert list(found[ScreeningRun]) == [here] and found[ScreeningRun][here].scope == "all"
+    assert set(found[Link]) == {"abc"}
 
 
 def test_records_at_their_place_in_a_table_list_are_written_over_changed_by_entries_and_removed(aws_backend):

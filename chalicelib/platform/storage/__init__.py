@@ -45,7 +45,7 @@ __all__ = [
     # typed records and their lists
     "Record", "Aggregate", "Listing", "Place", "Check", "Page",
     # reads
-    "require", "read", "find", "find_in", "find_many", "find_each", "page", "every",
+    "require", "read", "find_in", "find_many", "find_each", "page", "every",
     # writes
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
     "amend", "must_exist", "add_to", "add_into", "put_all", "update_entries_in", "set_entries", "tally", "Counter",
@@ -295,17 +295,10 @@ def get_record(cls: type[Record], pk: str, sk: str, *, consistent: bool = False)
     return cls.from_item(item) if item else None
 
 
-def find(cls: type[Record], entity: str, record_id: str, *, consistent: bool = False) -> Record | None:
-    """The record `entity`/`record_id`, or None — also for an id that cannot be a record id (a path
-    parameter with `#`, spaces, …), so a route answers 404 rather than failing on the key."""
-    if not keys.is_record_id(record_id):
-        return None
-    return get_record(cls, **keys.record(entity, record_id), consistent=consistent)
-
-
 def read(cls: type[Record], *key: object, consistent: bool = False) -> Record | None:
     """The record of type `cls` named by these values of its `key_fields` (its id; a link's hash; a
-    counter's scope, subject and window), or None — also for values that cannot be key parts."""
+    counter's scope, subject and window), or None — also for values that cannot be key parts (a path
+    parameter with `#`), so a route answers 404 rather than failing on the key."""
     if not all(_key_part(v) for v in key):
         return None
     return get_record(cls, **cls.own_key(*key), consistent=consistent)
@@ -329,7 +322,7 @@ def find_in(cls: type[Record], listing: str, of: str | tuple[object, ...], sort:
             consistent: bool = False) -> Record | None:
     """The record standing at `sort` in the table list `listing` of `of` — a child kept in its parent's
     partition (a visit under its person) — or None, also for parts that cannot be key parts (path
-    parameters), like `find`."""
+    parameters), like `read`."""
     key = _place_key(cls, listing, of, sort)
     return get_record(cls, *key, consistent=consistent) if key else None
 
@@ -360,17 +353,23 @@ def find_many(cls: type[Record], ids: Iterable[str]) -> dict[str, Record]:
     return find_each({cls: ids})[cls]
 
 
-def find_each(wanted: dict[type[Record], Iterable[str]], *,
-              consistent: bool = False) -> dict[type[Record], dict[str, Record]]:
+def find_each(wanted: dict[type[Record], Iterable[str | Place]], *,
+              consistent: bool = False) -> dict[type[Record], dict[Any, Record]]:
     """`find_many` for records of several types at once, in the same BatchGetItems (an area's ancestors and
-    their menus; a grid's stored board and its city's stamp): for each type, the records found by id.
-    `consistent`: strongly consistent reads (a refresh token, its session and its account)."""
+    their menus; a grid's stored board and its city's stamp): for each type, the records found by id. A
+    type kept in a table list (`Listing(…, "table")`) is asked for by `Place` instead — where it stands in
+    that list (a parameter's timeline in its partition, a work order under its city) — and found by it;
+    a place whose parts cannot be key parts is simply not found. `consistent`: strongly consistent reads (a
+    refresh token, its session and its account)."""
     from chalicelib.platform.storage.batch import fan_out
 
-    named: dict[tuple[str, str], tuple[type[Record], str]] = {}
+    named: dict[tuple[str, str], tuple[type[Record], Any]] = {}
     for cls, ids in wanted.items():
-        for i in sorted({i for i in ids if keys.is_record_id(i)}):
-            named[tuple(cls.own_key(i).values())] = (cls, i)
+        for i in dict.fromkeys(ids):
+            key = _at_place(cls, i) if isinstance(i, Place) else \
+                (tuple(cls.own_key(i).values()) if keys.is_record_id(i) else None)
+            if key is not None:
+                named[key] = (cls, i)
     pairs = list(named)
     chunks = [pairs[start:start + 100] for start in range(0, len(pairs), 100)]
     found: dict[type[Record], dict[str, Record]] = {cls: {} for cls in wanted}
@@ -379,6 +378,15 @@ def find_each(wanted: dict[type[Record], Iterable[str]], *,
         cls, record_id = named[(item["pk"], item["sk"])]
         found[cls][record_id] = cls.from_item(item)
     return found
+
+
+def _at_place(cls: type[Record], place: Place) -> tuple[str, str] | None:
+    """The key of the record of type `cls` standing at `place` in its table list (None: not a key)."""
+    declared = next(listing for listing in cls.lists if listing.index == "table")
+    parts = [*(place.of if isinstance(place.of, tuple) else (place.of,)), *place.sort]
+    if not all(_key_part(p) for p in parts):
+        return None
+    return declared.partition(place.of), declared.sort(place.of, place.sort)
 
 
 def stamp_new(record: Record) -> Record:
@@ -642,7 +650,7 @@ def add_op(pk: str, sk: str, amounts: dict[str, int], *, set_: dict[str, Any] | 
 
 def add_to(cls: type[Record], record_id: str, amounts: dict[str, int]) -> dict[str, Any]:
     """`add_op` on the record `cls`/`record_id` (created on first use, with its `id`): counters kept as a
-    record of their own — a month's tally — read back with `find` / `find_many` like any record."""
+    record of their own — a month's tally — read back with `read` / `find_many` like any record."""
     return add_op(**cls.own_key(record_id), amounts=amounts, set_={cls.key_fields[0]: record_id}, entity=cls.entity)
 
 
@@ -797,7 +805,7 @@ def claim_outcome(stored: dict[str, Any] | None) -> Exception | None:
 # --- queries --------------------------------------------------------------------------------------
 
 def _key_condition(partition: str, index: str | None, begins_with: str | None,
-                   between: tuple[str, str] | None) -> dict[str, Any]:
+                   between: tuple[str, str] | None, at_most: str | None = None) -> dict[str, Any]:
     pk_attr, sk_attr = INDEXES[index] if index else ("pk", "sk")
     names, values = {"#p": pk_attr}, {":p": _value(partition)}
     condition = "#p = :p"
@@ -808,6 +816,9 @@ def _key_condition(partition: str, index: str | None, begins_with: str | None,
         names["#s"] = sk_attr
         values[":lo"], values[":hi"] = _value(between[0]), _value(between[1])
         condition += " AND #s BETWEEN :lo AND :hi"
+    elif at_most is not None:
+        names["#s"], values[":hi"] = sk_attr, _value(at_most)
+        condition += " AND #s <= :hi"
     request: dict[str, Any] = {"TableName": _table(), "KeyConditionExpression": condition,
                                "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
     if index:
@@ -827,14 +838,16 @@ def query(
     index: str | None = None,
     begins_with: str | None = None,
     between: tuple[str, str] | None = None,
+    at_most: str | None = None,
     limit: int = 20,
     cursor: str | None = None,
     newest_first: bool = False,
 ) -> Page:
-    """One page of one partition (of the table or a GSI), optionally narrowed by sort-key prefix/range."""
-    request = _key_condition(partition, index, begins_with, between)
+    """One page of one partition (of the table or a GSI), optionally narrowed by sort-key prefix/range
+    (`at_most`: a range from the partition's start)."""
+    request = _key_condition(partition, index, begins_with, between, at_most)
     query_id = "|".join([index or "table", partition, begins_with or "", "~".join(between or ()),
-                         "desc" if newest_first else "asc"])
+                         "desc" if newest_first else "asc", *([f"<={at_most}"] if at_most is not None else [])])
     request.update(Limit=limit + 1, ScanIndexForward=not newest_first)
     if cursor:
         request["ExclusiveStartKey"] = _to_wire(cursors.decode(query_id, cursor))
@@ -850,39 +863,52 @@ def query(
 
 def page(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after: tuple[object, ...] = (),
          since: tuple[object, ...] | None = None, until: tuple[object, ...] | None = None,
+         through: tuple[object, ...] | None = None,
          limit: int = 20, cursor: str | None = None, newest_first: bool = False) -> Page:
     """One page of the list `listing` of `cls` records for `of` (an owner, an area and below, key parts),
     narrowed to sort keys starting with `after` (e.g. `("open",)`), and to the part from `since` on or up to
-    `until`, as in `every` (a service point's activities from a date onward: `since=(<date>,)`)."""
+    `until` / `through`, as in `every` (a service point's activities from a date onward: `since=(<date>,)`;
+    the outbox messages due by now: `through=(<now>,)`)."""
     declared = cls.listing(listing)
-    return query(declared.partition(of), index=_index(declared), **_narrowed(declared, of, after, since, until),
+    return query(declared.partition(of), index=_index(declared),
+                 **_narrowed(declared, of, after, since, until, through),
                  limit=limit, cursor=cursor, newest_first=newest_first)
 
 
 def every(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after: tuple[object, ...] = (),
           until: tuple[object, ...] | None = None, since: tuple[object, ...] | None = None,
-          max_items: int = 10_000) -> list[dict[str, Any]]:
+          through: tuple[object, ...] | None = None, max_items: int = 10_000) -> list[dict[str, Any]]:
     """The whole list (bounded by `max_items`), for jobs and checks that must see all of it. `until`: only
     the part of the list sorting before `after + until` — e.g. `after=(0,), until=(<now>,)` reads the
-    green-channel entries whose deadline has passed, not the whole queue. `since`: only the part sorting at
-    or after `after + since` — e.g. `after=(<district>,), since=(<today>,)` reads the grants whose last day
-    has not passed; without `after`, from `since` to the end of the list."""
+    green-channel entries whose deadline has passed, not the whole queue. `through`: like `until`, but
+    inclusive — the entries whose sort parts begin with `after + through` are read too (a message due at
+    this very moment, sorted `<moment>#<id>`). `since`: only the part sorting at or after `after + since`
+    — e.g. `after=(<district>,), since=(<today>,)` reads the grants whose last day has not passed; without
+    `after`, from `since` to the end of the list. An upper bound without `after` or `since` reads from the
+    start of the list."""
     declared = cls.listing(listing)
     return query_all(declared.partition(of), index=_index(declared), max_items=max_items,
-                     **_narrowed(declared, of, after, since, until))
+                     **_narrowed(declared, of, after, since, until, through))
 
 
 def _narrowed(declared: Listing, of: str | tuple[object, ...], after: tuple[object, ...],
-              since: tuple[object, ...] | None, until: tuple[object, ...] | None) -> dict[str, Any]:
-    """The sort-key condition of a list read: a prefix (`begins_with`) or a range (`between`)."""
+              since: tuple[object, ...] | None, until: tuple[object, ...] | None,
+              through: tuple[object, ...] | None = None) -> dict[str, Any]:
+    """The sort-key condition of a list read: a prefix (`begins_with`), a range (`between`) or a range from
+    the list's start (`at_most`)."""
+    if until is not None and through is not None:
+        raise ValueError("`until` or `through`, not both")
     prefix = _list_prefix(declared, of, after)
-    if until is None and since is None:
+    if until is None and since is None and through is None:
         return {"begins_with": prefix}
-    if not prefix and until is not None and since is None:
-        raise ValueError("`until` needs `after` or `since` (a key condition cannot start from an empty string)")
     low = declared.sort(of, (*after, *since)) if since is not None else prefix
-    high = declared.sort(of, (*after, *until)) if until is not None else (prefix or "") + _HIGHEST
-    return {"between": (low, high)}
+    if until is not None:
+        high = declared.sort(of, (*after, *until))
+    elif through is not None:  # `<bound>#…` sorts below `<bound>#<highest>`; `<bound>x…` (a longer part) above
+        high = declared.sort(of, (*after, *through)) + keys.SEP + _HIGHEST
+    else:
+        high = (prefix or "") + _HIGHEST
+    return {"between": (low, high)} if low else {"at_most": high}
 
 
 _HIGHEST = "\U0010ffff"  # sorts after every character a key part can hold (DynamoDB compares UTF-8 bytes)
@@ -901,9 +927,10 @@ def _list_prefix(listing: Listing, of: str | tuple[object, ...], after: tuple[ob
 
 
 def query_all(partition: str, *, index: str | None = None, begins_with: str | None = None,
-              between: tuple[str, str] | None = None, max_items: int = 10_000) -> list[dict[str, Any]]:
+              between: tuple[str, str] | None = None, at_most: str | None = None,
+              max_items: int = 10_000) -> list[dict[str, Any]]:
     """Every item of a partition, page by page (for jobs and small fixed sets, never unbounded lists)."""
-    request = _key_condition(partition, index, begins_with, between)
+    request = _key_condition(partition, index, begins_with, between, at_most)
     out: list[dict[str, Any]] = []
     while True:
         response = aws.dynamodb().query(**request)
