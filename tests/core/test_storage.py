@@ -299,7 +299,7 @@ def test_account_records_keep_the_keys_they_were_stored_under(clock):
 
 
 def test_an_area_keeps_its_children_and_per_level_list_keys_and_a_province_stays_out_of_the_level_list():
-    from chalicelib.domain.areas.models import Area, BoardStamp
+    from chalicelib.domain.areas.models import Area, BoardDirty, BoardStamp
 
     grid = Area(code="320402001001001", name="一网格", level="grid", parent="320402001001")
     assert grid.key_attributes() == {"pk": "area#320402001001001", "sk": "record",
@@ -308,6 +308,7 @@ def test_an_area_keeps_its_children_and_per_level_list_keys_and_a_province_stays
     assert Area(code="32", name="江苏省", level="province").key_attributes() == {
         "pk": "area#32", "sk": "record", "gsi1pk": "area-children#root", "gsi1sk": "32"}
     assert BoardStamp.own_key("3204") == {"pk": "board-stamp#3204", "sk": "record"}
+    assert BoardDirty(area="320402001").key_attributes() == {"pk": "board-dirty#all", "sk": "320402001"}
 
 
 def test_directory_records_keep_their_area_kind_roster_and_area_links_keys():
@@ -387,10 +388,12 @@ def test_a_menu_keeps_its_area_key_and_a_stored_board_its_item_as_written_by_han
 
     menu = AreaMenu(area="320402001", items=[MenuItemIn(key="property-disputes", title="物业纠纷调解")])
     assert menu.key_attributes() == {"pk": "area-menu#320402001", "sk": "record"}
-    board = StoredBoard(grid="320402001001001", stamp=3, as_of=clock.now.date(), services="a,b|c", board="{}")
+    board = StoredBoard(grid="320402001001001", stamp=3, as_of=clock.now.date(), until=clock.now.date(),
+                        services="a,b|c", board="{}")
     assert storage.plain(board.to_item()) == {
         "pk": "grid-board#320402001001001", "sk": "record", "entity": "grid-board", "stamp": 3,
-        "as_of": clock.now.date().isoformat(), "services": "a,b|c", "board": "{}"}
+        "as_of": clock.now.date().isoformat(), "until": clock.now.date().isoformat(), "services": "a,b|c",
+        "board": "{}"}
     assert StoredBoard.from_item(board.to_item()).stamp == 3  # read back without its key repeated in the item
 
 

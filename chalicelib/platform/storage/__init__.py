@@ -48,8 +48,8 @@ __all__ = [
     "require", "read", "find_in", "find_many", "find_each", "page", "every",
     # writes
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
-    "amend", "must_exist", "add_to", "add_into", "put_all", "update_entries_in", "set_entries", "tally", "Counter",
-    "next_number",
+    "amend", "must_exist", "add_to", "add_into", "put_all", "put_unless_newer", "remove_if", "update_entries_in",
+    "set_entries", "tally", "Counter", "next_number",
     # item-level mechanics (audit trail, idempotency replay, bulk jobs, records not yet typed)
     "get", "get_record", "get_many", "query", "query_all", "check_op", "delete_op", "update_op", "add_op",
     "entries_op", "update_entries", "increment", "batch_write", "plain", "replay_if_claimed", "THROTTLED",
@@ -668,6 +668,49 @@ def put_all(records: Iterable[Record] = (), *, removing: Iterable[Record] = ()) 
     shard's findings, a grid's stored board)."""
     deletes = [(key["pk"], key["sk"]) for key in (r.key_attributes() for r in removing)]
     batch_write(puts=[r.to_item() for r in records], deletes=deletes)
+
+
+def put_unless_newer(record: Record, order: tuple[str, ...]) -> bool:
+    """Write `record` over the stored one unless that one is newer by the fields `order`, compared in turn
+    (a rebuilt copy against a stamp, then a date): one conditional PutItem. False when the stored one won."""
+    from botocore.exceptions import ClientError
+
+    item = record.to_item()
+    names = {f"#o{i}": field for i, field in enumerate(order)}
+    values = {f":o{i}": _value(item[field]) for i, field in enumerate(order)}
+    terms, equal = ["attribute_not_exists(pk)"], []
+    for i in range(len(order)):
+        last = i == len(order) - 1
+        terms.append(" AND ".join([*equal, f"#o{i} {'<=' if last else '<'} :o{i}"]))
+        equal.append(f"#o{i} = :o{i}")
+    try:
+        aws.dynamodb().put_item(TableName=_table(), Item=_to_wire(item), ExpressionAttributeNames=names,
+                                ExpressionAttributeValues=values,
+                                ConditionExpression=" OR ".join(f"({t})" for t in terms))
+    except ClientError as exc:
+        if _error_code(exc) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def remove_if(record: Record, equals: dict[str, Any]) -> bool:
+    """Delete `record` if its stored fields still equal `equals` (an outbox entry nobody touched since it was
+    read): one conditional DeleteItem. False when it changed meanwhile (or is gone)."""
+    from botocore.exceptions import ClientError
+
+    key = record.key_attributes()
+    names = {f"#e{i}": field for i, field in enumerate(equals)}
+    values = {f":e{i}": _value(value) for i, value in enumerate(equals.values())}
+    try:
+        aws.dynamodb().delete_item(TableName=_table(), Key=_to_wire({"pk": key["pk"], "sk": key["sk"]}),
+                                   ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+                                   ConditionExpression=" AND ".join(f"#e{i} = :e{i}" for i in range(len(equals))))
+    except ClientError as exc:
+        if _error_code(exc) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def must_exist(cls: type[Record], record_id: str, problem: Exception, *,
