@@ -229,6 +229,45 @@ def test_the_monthly_activity_is_one_per_service_point_and_its_hosts_cannot_be_e
     assert activity(client, headers, p["studio"], date="2026-12-22", hosts=[p["mediator"]["id"]]).status_code == 201
 
 
+def test_a_booking_is_one_read_and_one_write_and_a_withdrawal_of_an_activity_too(client, points):
+    """Reliability §3: the point, the people, their ledgers (and the month's activity) are one consistent
+    BatchGetItem; a withdrawal takes its entries out of the ledgers without reading them. A duty's
+    withdrawal reads its slot first, which names its point and person."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    p, headers = points, points["headers"]
+    with dynamodb_calls() as booked:
+        slot = body(duty(client, headers, p["station"], p["mediator"]))
+    with dynamodb_calls() as published:
+        assert activity(client, headers, p["studio"], hosts=[p["literate"]["id"]]).status_code == 201
+    with dynamodb_calls() as slot_withdrawn:
+        answer = client.delete(f"/v1/duty-slots/{slot['id']}", headers={**headers, "If-Match": "1"})
+    with dynamodb_calls() as activity_withdrawn:
+        client.delete(f"/v1/activities/{p['studio']['id']}.2026-12", headers={**headers, "If-Match": "1"})
+    assert booked == published == activity_withdrawn == ["BatchGetItem", "TransactWriteItems"]
+    assert slot_withdrawn == ["GetItem", "BatchGetItem", "TransactWriteItems"]
+    assert body(answer)["person_name"] == "周雅琴" and slot["person_name"] == "周雅琴"
+
+
+def test_a_withdrawal_raises_the_ledger_s_version_so_a_booking_read_before_it_cannot_write_it_back(client, points):
+    """The ledger entry leaves without a read; the booking that read the ledger earlier fails its version
+    check (409 `rota_busy`) instead of restoring the withdrawn entry."""
+    from chalicelib.domain.rota.models import RotaLedger
+    from chalicelib.domain.rota.service import _Ledger
+    from chalicelib.platform import storage
+
+    p, headers = points, points["headers"]
+    slot = body(duty(client, headers, p["station"], p["mediator"]))
+    before = storage.read(RotaLedger, p["mediator"]["id"], consistent=True)
+    client.delete(f"/v1/duty-slots/{slot['id']}", headers={**headers, "If-Match": "1"})
+    after = storage.read(RotaLedger, p["mediator"]["id"], consistent=True)
+    assert after.version == before.version + 1 and after.commitments == {}
+    stale = _Ledger(p["mediator"]["id"], before)
+    with pytest.raises(Exception) as refused:
+        rota._transact([stale.op()])
+    assert getattr(refused.value, "code", None) == "rota_busy"
+
+
 def test_rota_writes_outside_the_area_or_for_unknown_people_are_refused(client, token, points):
     """C8 + C1: 403 for a service point outside the caller's area; 422 naming the unknown person."""
     p = points

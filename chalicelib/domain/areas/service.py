@@ -137,6 +137,12 @@ def must_exist(code: str, *, field: str, level: str | None = None) -> storage.Ch
     return storage.must_exist(Area, code, problem, equals={"level": level} if level else None)
 
 
+def known(code: str) -> storage.Check:
+    """`get` as a condition for a transaction: the area `code` exists, else the same 404 — no read first."""
+    _known_shape(code)
+    return storage.must_exist(Area, code, NotFound(f"区域 {code} 不存在", code="area_not_found"))
+
+
 def get_many(codes: Iterable[str]) -> dict[str, Area]:
     """The areas of `codes` that exist, by code (BatchGetItem in chunks of 100, side by side)."""
     return storage.find_many(Area, (c for c in codes if is_code(c)))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, Callable, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -189,7 +189,10 @@ def get_mapping(caller: Caller, kind: str, city: str) -> MappingOut:
     return mapping_out(kind, city, _saved(kind, city))
 
 
-def save_mapping(caller: Caller, kind: str, city: str, data: MappingIn, version: int | None) -> MappingOut:
+def save_mapping(caller: Caller, kind: str, city: str, data: MappingIn,
+                 expected_version: Callable[[], int]) -> MappingOut:
+    """Save a city's column names: the first time without a version, then with the version last read
+    (`expected_version` asked only then). One read of the saved mapping, one transaction."""
     require_area(caller, city)
     cleaned = {key: [n.strip() for n in names if n.strip()] for key, names in data.columns.items()}
     existing = _saved(kind, city)
@@ -198,11 +201,8 @@ def save_mapping(caller: Caller, kind: str, city: str, data: MappingIn, version:
         saved = storage.put_new(ColumnMapping(kind=kind, city=city, columns=cleaned, updated_by=caller.sub,
                                               updated_at=now_utc()), also=[entry])
     else:
-        if version is None:
-            raise Unprocessable("修改已保存的映射需提供版本（If-Match 或 version）", code="version_required",
-                                errors=[{"loc": ["version"], "msg": "必填项"}])
         saved = storage.update(existing, {"columns": cleaned, "updated_by": caller.sub, "updated_at": now_utc()},
-                               expected_version=version, also=[entry])
+                               expected_version=expected_version(), also=[entry])
     return mapping_out(kind, city, saved)
 
 

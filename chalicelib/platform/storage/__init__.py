@@ -542,9 +542,9 @@ def entries_op(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remove: 
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
 
-    def path(dotted: str) -> str:
+    def path(dotted: str | tuple[str, ...]) -> str:  # a tuple names parts that may hold dots themselves
         parts = []
-        for part in dotted.split("."):
+        for part in dotted if isinstance(dotted, tuple) else dotted.split("."):
             names[f"#n{len(names)}"] = part
             parts.append(f"#n{len(names) - 1}")
         return ".".join(parts)
