@@ -132,7 +132,8 @@ def issue_dev_token(sub: str, roles: list[str], area: str | None, ttl: int = DEV
         payload["area"] = area
     validate_claims(payload)
     key = local_key()
-    return jwt.encode(payload, key.private_pem, algorithm=ALGORITHM, headers={"kid": key.kid})
+    # the parsed key, cached: PyJWT would parse the PEM again for every token (~50 ms each)
+    return jwt.encode(payload, _private_key(key.private_pem), algorithm=ALGORITHM, headers={"kid": key.kid})
 
 
 # --- our own access tokens ------------------------------------------------------------------------
