@@ -492,10 +492,20 @@ def _audit_list_read(caller: Caller, office_id: str, day: date, what: str, shown
 
 def day_list(caller: Caller, office_id: str, day: date, *, limit: int, cursor: str | None) -> Page[AppointmentOut]:
     """Staff of the office (the single read's rule): its booked appointments of one day, in time order; the
-    read is audited."""
-    office_for_staff(caller, office_id)
-    page = _page(storage.page(Appointment, "notary-appointment-day", (office_id, day.isoformat()), limit=limit,
-                              cursor=cursor), caller)
+    read is audited.
+
+    One Query (and the audit entry) when the page has appointments: the access check rides on their own
+    stored `office_area` — the very field a single appointment's read is decided on (`_readable`) — so the
+    office is not read. Only an empty page reads the office (one GetItem), to answer 404 for no such office
+    and 403 outside the caller's jurisdiction exactly as before."""
+    found = storage.page(Appointment, "notary-appointment-day", (office_id, day.isoformat()), limit=limit,
+                         cursor=cursor)
+    areas_shown = {item["office_area"] for item in found.items}
+    if not areas_shown:
+        office_for_staff(caller, office_id)
+    elif not all(_office_staff(caller, area) for area in areas_shown):
+        raise Forbidden("该公证处不在您的管辖范围内", code="outside_jurisdiction")
+    page = _page(found, caller)
     _audit_list_read(caller, office_id, day, f" {day} 的预约", len(page.items))
     return page
 

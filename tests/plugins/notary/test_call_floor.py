@@ -48,3 +48,23 @@ def test_a_booking_that_read_the_slot_before_a_cancel_freed_it_reads_it_again_an
         ok(post(client, "/v1/notary/appointments", booking(slot["id"]), token("r3")), 201)
     assert reads.reads == 2
     assert storage.require(Slot, slot["id"], consistent=True).booked == 2
+
+
+def test_a_day_s_appointments_are_one_query_and_the_audit_entry_the_office_read_only_for_an_empty_day(
+        client, token, world, notary):
+    from tests.helpers import assert_problem
+
+    path = f"/v1/notary/offices/{world.office}/appointments?day={world.day}"
+    outsider = token("notary-9", "notary", area="320404")
+    assert_problem(client.get(path, headers=outsider), 403, "outside_jurisdiction")  # no appointments yet
+    assert_problem(client.get(f"/v1/notary/offices/no-such/appointments?day={world.day}", headers=notary), 404,
+                   "office_not_found")
+    ok(client.get(path, headers=notary))
+    slot = publish(client, world, notary)
+    ok(post(client, "/v1/notary/appointments", booking(slot["id"]), token("r1")), 201)
+    seen = []
+    calls = calls_during(lambda: seen.append(client.get(path, headers=notary)))
+    assert [a["start"] for a in ok(seen[0])["items"]] == [slot["start"]]
+    assert calls == ["Query", "TransactWriteItems"]
+    assert_problem(client.get(path, headers=outsider), 403, "outside_jurisdiction")
+    assert_problem(client.get(path, headers=token("r1")), 403)
