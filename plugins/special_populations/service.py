@@ -292,11 +292,15 @@ def people_in(area: str) -> Iterable[Person]:
 
 # --- visits and help (S3) ----------------------------------------------------------------------------
 
-def _visitor(caller: Caller, person_id: str) -> Person:
+_UNREAD = object()
+
+
+def _visitor(caller: Caller, person_id: str, *, found: Person | None | object = _UNREAD) -> Person:
     """The person, for whoever may visit them: the assigned grid worker or an officer of the district.
     To anyone else — a grid worker of another grid included — they do not exist (S5 keeps existence
-    private, so this is the 404 an unknown id gets, not a 403 that would confirm the id)."""
-    person = storage.read(Person, person_id)
+    private, so this is the 404 an unknown id gets, not a 403 that would confirm the id). `found`: the person
+    already read (with their visit)."""
+    person = found if found is not _UNREAD else storage.read(Person, person_id)
     if person is None or not (is_officer_of(caller, person.grid) or is_grid_worker_of(caller, person.grid)):
         raise _hidden()
     return person
@@ -431,9 +435,13 @@ def update_help(caller: Caller, person_id: str, visit_id: str, data: HelpChange,
                 expected_version: int) -> VisitOut:
     """Record how the help of a visit went (referred, granted, refused, with the outcome); audited with the
     kinds and statuses, never the text. The tickets already opened stay with the legal-services items, in
-    order (one cannot be dropped: the ticket exists); a new legal-services item opens its ticket."""
-    person = _visitor(caller, person_id)
-    visit = storage.find_in(Visit, ENTITY, person.id, ("visit", visit_id))
+    order (one cannot be dropped: the ticket exists); a new legal-services item opens its ticket. Two calls
+    (without tickets to show): the person and the visit, kept in the person's partition, in one BatchGetItem,
+    then the conditional update with its audit entry."""
+    at = storage.Place(of=person_id, sort=("visit", visit_id))
+    found = storage.find_each({Person: [person_id], Visit: [at]})
+    person = _visitor(caller, person_id, found=found[Person].get(person_id))
+    visit = found[Visit].get(at)
     if visit is None:
         detail, code = Visit.missing
         raise NotFound(detail, code=code)
