@@ -186,7 +186,11 @@ def _vetted_lawyer(caller: Caller, app: Application, sub: str, *,
 def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str | None) -> Page[LegalAidAssignableLawyer]:
     """The active lawyers an officer of the case's area may assign to it: those registered in the case's
     district (and, for an officer below district level, that is what lets them take the district's lawyers),
-    by account id, with their institution's name and their number of open legal-aid cases."""
+    by account id, with their institution's name and their number of open legal-aid cases.
+
+    Three calls or more, over a read's floor of 1: the case (its area decides access and the district), the
+    district's lawyers (one Query), then each lawyer's open cases (one Query each) for the count shown; a count
+    kept in the transactions that assign and close cases would make it one read."""
     from chalicelib.platform.storage import cursor as cursors
     from plugins.legal_aid.service import institution_names
 
@@ -206,7 +210,10 @@ def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str |
 
 
 def close(caller: Caller, app_id: str, data: LegalAidCloseIn, expected_version: int) -> Application:
-    """The assigned lawyer (or an officer of the area) closes the case with its outcome."""
+    """The assigned lawyer (or an officer of the area) closes the case with its outcome.
+
+    Three calls, one over an update's floor of 2: the follow-up deadline is a parameter in force at the case's
+    area (the policy domain's own BatchGetItem), known only once the case is read."""
     app = load(app_id)
     reader = reader_of(caller, app)
     if reader not in ("lawyer", "officer"):

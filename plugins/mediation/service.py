@@ -201,7 +201,11 @@ def _step(caller: Caller, tier: str, holder: Holder, reasons: list[str], today: 
 def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = None) -> Dispute:
     """Enter a dispute directly (a mediator or grid worker of the grid's area): the starting tier is decided
     by the named criteria with the parameters in force today, and the record, its audit entry and the check
-    that the grid exists are one transaction."""
+    that the grid exists are one transaction.
+
+    Three calls, two over a create's floor of 1: the starting tier is decided by parameters in force at the grid
+    (the policy domain's own BatchGetItem), and its holder is named before the write — the recording mediator
+    from the roster (one GetItem) or the tier's committee from the grid's areas."""
     require_covers(caller, data.grid, ["grid"])
     today = today_shanghai()
     found = _in_force(data.grid, today)
@@ -327,6 +331,10 @@ def _not_before_intake(dispute: Dispute, on: date, loc: list[str]) -> None:
 
 
 def add_session(caller: Caller, dispute_id: str, data: SessionIn, *, expected_version: int) -> Dispute:
+    """Record a mediation session (调解记录) on the dispute, for its handling staff.
+
+    Two calls, one over a create's floor of 1: the session is kept inside the dispute, written on the version
+    read, after its state, its intake day and its number of sessions are checked."""
     dispute = staff_dispute(caller, dispute_id)
     _open(dispute)
     _not_before_intake(dispute, data.on, ["on"])
@@ -393,7 +401,10 @@ def _agreement(dispute: Dispute, data: OutcomeIn) -> Agreement | None:
 
 
 def follow_up(caller: Caller, dispute_id: str, data: FollowUpIn, *, expected_version: int) -> Dispute:
-    """Record a performance follow-up of an agreement (履行回访): the day, how far it was performed, notes."""
+    """Record a performance follow-up of an agreement (履行回访): the day, how far it was performed, notes.
+
+    Two calls, one over a create's floor of 1: the follow-up is kept inside the dispute's outcome, written on
+    the version read, after its agreement and number of follow-ups are checked."""
     dispute = staff_dispute(caller, dispute_id)
     outcome = dispute.outcome
     if outcome is None or outcome.agreement is None:

@@ -132,7 +132,11 @@ def _moment(day: date, start: str) -> datetime:
 def publish_slot(caller: Caller, office_id: str, data: SlotIn) -> Slot:
     """A notary (or an administrator) of the office publishes a time residents may book. A day that is not
     a working day, a time in the past or outside the office's opening hours (policy parameters in force
-    that day) is a 422 naming the field; the same time twice is a 409."""
+    that day) is a 422 naming the field; the same time twice is a 409.
+
+    Three calls, two over a create's floor of 1: the office (its staff decide, its area and name are kept on the
+    slot), then the opening hours and reminder parameters in force at its area (the policy domain's own
+    BatchGetItem)."""
     inst = office_for_staff(caller, office_id)
     starts = _moment(data.day, data.start)
     if starts <= now_utc():
@@ -258,7 +262,11 @@ def green_channel(data: AppointmentIn, area: str, on: date) -> Decision | None:
 
 def book(caller: Caller, data: AppointmentIn, *, appointment_id: str | None = None) -> Appointment:
     """A resident books a slot: the matter, the way (office, video, home) and a phone to reach them. From a
-    resident's own account the confirmation and the reminder are written in the booking's transaction."""
+    resident's own account the confirmation and the reminder are written in the booking's transaction.
+
+    Two calls, one over a create's floor of 1: the slot must be read before the write (its free seats, its time
+    not past, the ways it offers, and its office, day and start copied onto the appointment); the seat is then
+    taken on the version read."""
     matter = _matter(data.matter)
     slot = _bookable(data.slot_id, ["slot_id"])
     _check_mode(data, matter, slot)
@@ -517,7 +525,11 @@ def reminders(caller: Caller, office_id: str, *, limit: int, cursor: str | None)
     day before, by default), each with the resident's masked phone and the materials not yet confirmed,
     so the desk can call — and whether the resident's own subscribe-message reminder went out (`notice`;
     none for appointments made by staff). One Query of the day's listing, one BatchGet of the reminders and
-    the read's audit entry."""
+    the read's audit entry.
+
+    Four calls, two over a read's floor of 1 + its audit entry: the day listed is set by a parameter in force at
+    the office's area, so the office is read first, then the parameter (the policy domain's own BatchGetItem),
+    then the day's Query."""
     inst = office_for_staff(caller, office_id)
     today = today_shanghai()
     ahead = int(policy.resolve(REMINDER_DAYS, inst.home_area, today).value)
