@@ -95,3 +95,27 @@ def send_notifications(event):
     from chalicelib.domain.notify import service as notify
 
     return notify.handle_queue_event(event.to_dict(), event.context)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="drain_board_changes")
+def drain_board_changes(event):
+    """The grid boards' outbox: the grids under the areas changed since the last run, to the board queue."""
+    from chalicelib.domain.board import upkeep
+
+    return upkeep.drain()
+
+
+@app.schedule(Cron(30, 16, "*", "*", "?", "*"), name="refresh_boards")
+def refresh_boards(event):
+    """00:30 Asia/Shanghai: a seventh of the grid boards rebuilt, so each is rebuilt weekly (their dated content)."""
+    from chalicelib.domain.board import upkeep
+
+    return upkeep.rotate()
+
+
+@app.on_sqs_message(queue=config.board_queue_name(), batch_size=5, name="rebuild_boards")
+def rebuild_boards(event):
+    """Grid boards built and stored, never over a board built against a newer change."""
+    from chalicelib.domain.board import upkeep
+
+    return upkeep.handle_queue_event(event.to_dict(), event.context)

@@ -94,7 +94,9 @@ def calls_per_request() -> None:
                            cwd=ROOT, env={**os.environ, route_calls.OUT: str(seen_file)}, capture_output=True,
                            check=False)
             seen = json.loads(seen_file.read_text(encoding="utf-8"))
-    rows = route_calls.table(seen, _served_routes())
+    served = _served_routes()
+    rows = route_calls.table(seen, [(method, path, status) for method, path, status, _ in served])
+    reasons = {f"{method} {path}": why for method, path, _, why in served}
     print(f"(c) DynamoDB calls per request, every route ({len(rows)}), fewest of the walkthrough's successful requests"
           " (targets: read 1, +1 where it writes its audit entry; create 1 with or without Idempotency-Key; update ≤ 2)")
     for row in rows:
@@ -105,21 +107,25 @@ def calls_per_request() -> None:
         ops = ", ".join(f"{op}×{row['ops'].count(op)}" for op in sorted(set(row["ops"]))) or "-"
         mark = "  OVER" if row["over"] else ""
         print(f"    {row['route']:72s} {row['kind']:6s} {row['calls']:2d}/{row['target']}{keyed}  [{ops}]{mark}")
+        if row["over"] and reasons.get(row["route"]):
+            print(f"        why: {reasons[row['route']]}")
     over = [r for r in rows if r["over"]]
     missing = [r for r in rows if r["calls"] is None]
-    print(f"    {len(rows) - len(over) - len(missing)} at target, {len(over)} over, {len(missing)} not walked")
+    print(f"    {len(rows) - len(over) - len(missing)} at target, {len(over)} over ({sum(1 for r in over if reasons.get(r['route']))}"
+          f" with their reason), {len(missing)} not walked")
     extra_benches()
 
 
-def _served_routes() -> list[tuple[str, str, int]]:
-    """(method, route, declared status) of every route of the app with the local stage's plugins."""
+def _served_routes() -> list[tuple[str, str, int, str]]:
+    """(method, route, declared status, why it is over its floor) of every route of the app with the local
+    stage's plugins."""
     config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
     os.environ.update({**_stage_env(), **config["stages"]["local"]["environment_variables"]})
     sys.path.insert(0, str(ROOT))
     from app import app
     from chalicelib.platform.web import openapi
 
-    return sorted((method, path, spec.status if spec else 200)
+    return sorted((method, path, spec.status if spec else 200, spec.over_floor if spec else "")
                   for path, method, _, spec in openapi.routes_with_specs(app))
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # The floor: a bare Chalice + boto3 + pydantic app. Its client is created at import; `/health` answers a
-# model, `/items/{item_id}` one GetItem (bench/first_request.py).
+# model, `/items/{item_id}` one GetItem of the item the bench names `item_id` (bench/first_request.py).
 FLOOR_APP = '''
 import json
 import os
@@ -73,7 +73,7 @@ def health():
 @app.route("/items/{item_id}")
 def item(item_id):
     found = dynamodb.get_item(TableName=os.environ["TABLE_NAME"], ConsistentRead=True,
-                              Key={k: {"S": v} for k, v in json.loads(os.environ["BENCH_KEY"]).items()})["Item"]
+                              Key={k: {"S": v} for k, v in json.loads(os.environ["BENCH_KEYS"])[item_id].items()})["Item"]
     return Item(pk=found["pk"]["S"], sk=found["sk"]["S"], version=int(found["version"]["N"])).model_dump()
 '''
 

@@ -5,7 +5,8 @@ Lambda handler itself (`app.app(event, context)` with an API Gateway proxy event
 in it as API Gateway passes it), against the items a subprocess seeded through the app's own services (into
 moto), served on loopback by GetItem and BatchGetItem from this process. The floor is the bare Chalice + boto3 + pydantic app
 of cold_start.FLOOR_APP, its client created at import as most such apps do: `/health` answers a model,
-`/items/{id}` does one GetItem of the same item and answers it as a model.
+`/items/{id}` does one GetItem of the item the app's request reads (the grid's area for the area routes, the
+application for its read) and answers it as a model: the same GetItem, the same item to parse.
 
 (d) cold start + first request: each sample is a fresh interpreter timing `import app` and the first
     request; app and floor alternate, medians. Three requests: `GET /v1/health` (floor: its health),
@@ -170,7 +171,8 @@ def _seed() -> None:
         "matter_type": "labour_pay", "opposing_party": {"name": "赵大海", "kind": "person"},
         "description": "在工地干了四个月，老板拖欠工资 32,000 元", "categories": ["migrant_worker"]}))
     items = aws.dynamodb().scan(TableName=os.environ["TABLE_NAME"])["Items"]  # the bench's own seed, not a request
-    print(json.dumps({"application": application.id, "key": keys.record(service.ENTITY, application.id),
+    print(json.dumps({"application": application.id, "keys": {"application": keys.record(service.ENTITY, application.id),
+                                                               "area": keys.record(Area.entity, GRID)},
                       "items": items}))
 
 
@@ -178,11 +180,12 @@ def cases(seeded: dict) -> dict[str, tuple[dict, dict]]:
     """name → (the app's event, the floor's event)."""
     resident = {"sub": RESIDENT, "principalId": RESIDENT, "roles": "resident"}
     floor_health = event("GET", "/health", "/health")
-    floor_read = event("GET", "/items/{item_id}", "/items/x", {"item_id": "x"})
+    floor_read = event("GET", "/items/{item_id}", "/items/application", {"item_id": "application"})
+    floor_area = event("GET", "/items/{item_id}", "/items/area", {"item_id": "area"})
     return {
         "GET /v1/health": (event("GET", "/v1/health", "/v1/health"), floor_health),
         "GET /v1/areas/{code}/breadcrumb": (event("GET", "/v1/areas/{code}/breadcrumb", f"/v1/areas/{GRID}/breadcrumb",
-                                                  {"code": GRID}), floor_read),
+                                                  {"code": GRID}), floor_area),
         "GET /v1/legal-aid/applications/{app_id}": (event(
             "GET", "/v1/legal-aid/applications/{app_id}", f"/v1/legal-aid/applications/{seeded['application']}",
             {"app_id": seeded["application"]}, resident), floor_read),
@@ -212,7 +215,7 @@ def measure(floor: Path, ours: Path, stage_env: dict[str, str], runs: int, warm_
     seeded = json.loads(subprocess.run([sys.executable, "-m", "bench.first_request", "seed"], cwd=ROOT, env=env,
                                        capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
     with dynamodb(seeded["items"]) as endpoint:
-        env |= {"AWS_ENDPOINT_URL_DYNAMODB": endpoint, "BENCH_KEY": json.dumps(seeded["key"])}
+        env |= {"AWS_ENDPOINT_URL_DYNAMODB": endpoint, "BENCH_KEYS": json.dumps(seeded["keys"])}
         requests = cases(seeded)
         area = event("GET", "/v1/areas/{code}", f"/v1/areas/{GRID}", {"code": GRID})
         warm_cases = {"GET /v1/health": requests["GET /v1/health"],

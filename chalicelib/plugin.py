@@ -333,6 +333,23 @@ def _current() -> _Index:
     return _index
 
 
+def declared_on_first_use(package: str, declare: Callable[[], Plugin]) -> Callable[[str], Plugin]:
+    """A plugin package's module `__getattr__`: its `plugin` is `declare()`d (importing the service, hooks…)
+    the first time it is asked for (`load`), not when the package is imported — a route module's first
+    request imports the package and what the route needs, not what the plugin declares (web.lazy)."""
+    def __getattr__(name: str) -> Plugin:
+        if name != "plugin":
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        try:
+            found = declare()
+        except AttributeError as exc:  # not "no plugin": `getattr(module, "plugin", None)` would hide it
+            raise ImportError(f"declaring {package}.plugin failed: {exc}") from exc
+        setattr(importlib.import_module(package), "plugin", found)
+        return found
+
+    return __getattr__
+
+
 def name_of(module_name: str) -> str:
     """A plugin's name is its folder's, `-` for `_` (`special_populations` → `special-populations`): known
     without importing it (`names`), and checked when it is loaded."""

@@ -41,6 +41,9 @@ def _banner(port: int, env: dict[str, str]) -> str:
   Subscribe messages to residents (订阅消息) are relayed every {RELAY_SECONDS} s to the same queue handler as on
   AWS; what the fake WeChat server accepted:  curl -s {env['WECHAT_API_BASE']}/fake/messages
 
+  Grid boards (公示栏) are rebuilt from their outbox every {RELAY_SECONDS} s by the same queue handler as on AWS:
+  a change shows on  curl -s http://127.0.0.1:{port}/v1/areas/320402001001001/board  within seconds.
+
   Ctrl-C stops the API and the local AWS services.
 """
 
@@ -90,6 +93,18 @@ def _relay_notifications(env: dict[str, str], stop: threading.Event) -> None:
             print(f"  notify relay: {type(exc).__name__}: {exc}", flush=True)
 
 
+def _drain_boards(env: dict[str, str], stop: threading.Event) -> None:
+    """The local stand-in of the scheduled board drain (`drain_board_changes` in app.py): the grids under the
+    areas changed since the last run are rebuilt by the same queue handler, in this process."""
+    from chalicelib.domain.board import upkeep
+
+    while not stop.wait(RELAY_SECONDS):
+        try:
+            upkeep.drain()
+        except Exception as exc:  # noqa: BLE001 — keep draining; the outbox entries stay
+            print(f"  board drain: {type(exc).__name__}: {exc}", flush=True)
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -112,6 +127,7 @@ def main() -> int:
         print(_banner(port, env), flush=True)
         stop_relay = threading.Event()
         threading.Thread(target=_relay_notifications, args=(env, stop_relay), name="notify-relay", daemon=True).start()
+        threading.Thread(target=_drain_boards, args=(env, stop_relay), name="board-drain", daemon=True).start()
         chalice = str(Path(sys.executable).with_name("chalice"))
         # --no-autoreload: the reloader watches the whole project, .data/ included, and would restart the
         # server (dropping the request) whenever DynamoDB Local writes. Restart `make dev` after code changes.

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
-from chalicelib.platform.storage import keys
 from chalicelib import plugin
 from chalicelib.platform import storage
 from chalicelib.domain.areas.models import Area
@@ -22,6 +23,18 @@ DATA = Path(__file__).with_name("data") / "areas_demo.json"
 GRIDS_PER_VILLAGE = 2
 GRID_NAMES = ["第一网格", "第二网格", "第三网格"]
 DEMO_ACTOR = Actor(sub="demo-loader", roles=("admin",))
+
+
+class DemoSeed(storage.Record):
+    """What a demo loader last loaded (`demo-seed#<part>`): the hash of its data, so a second run with the
+    same data does nothing. Written over by each load, never updated in place."""
+    entity: ClassVar[str] = "demo-seed"
+    id: str
+    fingerprint: str
+    loaded_at: datetime | None = None
+    areas: int | None = None
+    roles: list[str] | None = None
+    version: int | None = None
 
 
 def demo_areas() -> list[Area]:
@@ -43,10 +56,9 @@ def _fingerprint() -> str:
 
 
 def load(force: bool = False) -> dict[str, int | str]:
-    marker = keys.record("demo-seed", "areas")
     fingerprint = _fingerprint()
-    existing = storage.get(**marker)
-    if existing and existing.get("fingerprint") == fingerprint and not force:
+    existing = storage.read(DemoSeed, "areas")
+    if existing and existing.fingerprint == fingerprint and not force:
         return {"status": "already loaded", "fingerprint": fingerprint, "policies": _policies(),
                 "directory": _directory(), "intake": _tickets()}
     moment = now_utc()
@@ -57,8 +69,7 @@ def load(force: bool = False) -> dict[str, int | str]:
     if failed:  # no marker: the next start tries again (every loader is idempotent on its own)
         return {"status": "incomplete", "areas": len(areas), "plugins_failed": failed}
     tickets = _tickets()  # after the plugins: the routed demo ticket opens a case in the service it goes to
-    storage.batch_write([{**marker, "entity": "demo-seed", "fingerprint": fingerprint, "loaded_at": moment,
-                 "areas": len(areas)}])
+    storage.put_all([DemoSeed(id="areas", fingerprint=fingerprint, loaded_at=moment, areas=len(areas))])
     return {"status": "loaded", "areas": len(areas), "fingerprint": fingerprint, "policies": policies,
             "directory": directory, "intake": tickets}
 
@@ -69,7 +80,7 @@ def write_areas() -> tuple[list[Area], plugin.DemoContext]:
     areas = demo_areas()
     for area in areas:
         area.created_at = area.updated_at = moment
-    storage.batch_write([a.to_item() for a in areas])
+    storage.put_all(areas)
     return areas, plugin.DemoContext(actor=DEMO_ACTOR, areas=lambda prefix: [
         a.code for a in areas if a.code.startswith(prefix)])
 

@@ -8,19 +8,20 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
+from chalicelib.demo import DemoSeed
+from chalicelib.domain.areas import service as areas
 from chalicelib.domain.board import service as board
-from chalicelib.domain.board.models import MenuIn
+from chalicelib.domain.board.models import AreaMenu, MenuIn
 from chalicelib.domain.coverage import service as coverage
 from chalicelib.domain.coverage.models import AssignmentIn
 from chalicelib.domain.directory.models import InstitutionIn, PersonIn
 from chalicelib.domain.directory.service import create_institution, create_person
 from chalicelib.domain.rota import service as rota
-from chalicelib.domain.rota.models import ActivityIn, DutySlotIn
+from chalicelib.domain.rota.models import ActivityIn, DutySlot, DutySlotIn
 from chalicelib.platform import storage
 from chalicelib.platform.audit import Actor
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import today_shanghai
 
 DATA = Path(__file__).with_name("data") / "directory_demo.json"
@@ -48,11 +49,10 @@ def load(actor: Actor, *, force: bool = False) -> dict[str, int | str]:
     raw = DATA.read_bytes()
     enabled = sorted(r.code for r in coverage.roles())
     fingerprint = hashlib.sha256(raw + ",".join(enabled).encode()).hexdigest()[:16]
-    marker = keys.record("demo-seed", "directory")
-    seen = storage.get(**marker)
-    if seen and seen.get("fingerprint") == fingerprint and not force:
+    seen = storage.read(DemoSeed, "directory")
+    if seen and seen.fingerprint == fingerprint and not force:
         return {"status": "already loaded"}
-    if storage.get(**keys.record("area", "3204")) is None:
+    if not areas.get_many(["3204"]):
         return {"status": "skipped: the 常州 areas are not loaded"}
     data = json.loads(raw)
     caller = Caller(sub=actor.sub, roles=frozenset({"admin"}), area="3204")
@@ -72,12 +72,12 @@ def load(actor: Actor, *, force: bool = False) -> dict[str, int | str]:
         counts["assignments"] += demo_put(lambda: coverage.assign(caller, AssignmentIn(
             role=row["role"], area=row["area"], assignee_kind=kind, assignee_id=row[kind], demo=True)))
     for row in data["menus"]:
-        if storage.get(**keys.record("area-menu", row["area"])) is None:
+        if storage.read(AreaMenu, row["area"]) is None:
             board.set_menu(caller, row["area"], MenuIn(items=row["items"]), None)
             counts["menus"] += 1
     today = today_shanghai()
     for row in data["duty_slots"]:
-        if storage.get(**keys.record("duty-slot", row["id"])) is None:
+        if storage.read(DutySlot, row["id"]) is None:
             rota.add_duty(caller, row["institution"], DutySlotIn(
                 person_id=row["person"], weekday=row["weekday"], start=row["start"], end=row["end"],
                 duty=row["duty"], effective_from=today + timedelta(days=1), demo=True), slot_id=row["id"])
@@ -87,5 +87,5 @@ def load(actor: Actor, *, force: bool = False) -> dict[str, int | str]:
         counts["activities"] += demo_put(lambda: rota.publish_activity(caller, row["institution"], ActivityIn(
             date=next_month.replace(day=row["day"]), start=row["start"], end=row["end"], theme=row["theme"],
             description=row.get("description"), hosts=row["hosts"], demo=True)))
-    storage.batch_write([{**marker, "entity": "demo-seed", "fingerprint": fingerprint, "roles": enabled}])
+    storage.put_all([DemoSeed(id="directory", fingerprint=fingerprint, roles=enabled)])
     return {"status": "loaded", **counts}

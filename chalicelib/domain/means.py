@@ -189,9 +189,14 @@ class Standards:
         return int(self.advanced_age.value) if self.advanced_age else DEFAULT_ADVANCED_AGE
 
 
-def standards(area: str, on: date) -> Standards:
-    """The means test's and the exemptions' parameters in force at `area` on `on` (one round trip)."""
-    found = policy.resolve_present([INCOME_THRESHOLD, SPECIAL_GROUPS, ADVANCED_AGE], area, on)
+STANDARDS = (INCOME_THRESHOLD, SPECIAL_GROUPS, ADVANCED_AGE)  # the parameters `standards` reads
+
+
+def standards(area: str, on: date, found: dict[str, policy.InForce] | None = None) -> Standards:
+    """The means test's and the exemptions' parameters in force at `area` on `on` (one round trip) — or
+    taken from `found`, a caller's own `policy.resolve_present` of `STANDARDS` with its other names."""
+    if found is None:
+        found = policy.resolve_present(list(STANDARDS), area, on)
     return Standards(on=on, threshold=found.get(INCOME_THRESHOLD), special_groups=found.get(SPECIAL_GROUPS),
                      advanced_age=found.get(ADVANCED_AGE))
 

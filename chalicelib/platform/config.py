@@ -133,6 +133,17 @@ def screening_queue_url() -> str | None:
     return os.environ.get("SCREENING_QUEUE_URL") or None
 
 
+def board_queue_name() -> str:
+    """The SQS queue of grid boards to rebuild (infra/resources.json `BoardQueue`), one per stage."""
+    return f"{APP_NAME}-{stage()}-boards"
+
+
+def board_queue_url() -> str | None:
+    """Set in deployed stages. Unset (`local`, the tests): the board drain hands its messages to the same
+    queue handler in-process."""
+    return os.environ.get("BOARD_QUEUE_URL") or None
+
+
 # --- subscribe messages (chalicelib/domain/notify) ----------------------------------------------------
 
 def subscribe_templates() -> dict[str, str]:

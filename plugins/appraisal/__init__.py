@@ -10,28 +10,36 @@
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck
-from plugins.appraisal import service
-from plugins.appraisal.models import ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION
-from plugins.appraisal.routes import bp
+from chalicelib.plugin import LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, declared_on_first_use
 
-plugin = Plugin(
-    name="appraisal",
-    title="司法鉴定",
-    blueprint=bp,
-    core_service=True,
-    parameters=(
-        Parameter(ACCEPTANCE_DAYS, title="鉴定机构决定是否受理的时限", unit="工作日", minimum=1, maximum=30, default=7,
-                  description="司法鉴定程序通则第十三条：自收到委托之日起七个工作日内作出是否受理的决定。"),
-        Parameter(COMPLETION_DAYS, title="鉴定完成时限", unit="工作日", minimum=1, maximum=120, default=30,
-                  description="司法鉴定程序通则第二十八条：自委托书生效之日起三十个工作日内完成鉴定；复杂、疑难、"
-                              "特殊技术问题等经批准可延长，延长时限一般不得超过三十个工作日。"),
-        Parameter(ANSWER_DAYS, title="鉴定咨询答复时限", unit="工作日", minimum=1, maximum=30, default=3,
-                  description="平台服务承诺：群众的鉴定咨询在此期限内答复，超期列入每月排查。"),
-    ),
-    link_rules=(LinkRule(CONSULTATION, service.may_attach),),
-    screening_checks=(ScreeningCheck("appraisal.unanswered", "鉴定咨询超期未答复", service.overdue),),
-    ledger_columns=(LedgerColumn(key="appraisal.consultations", title="司法鉴定咨询（件）"),
-                    LedgerColumn(key="appraisal.fee_relief", title="其中鉴定费减缓免（件）")),
-    demo_data=service.load_demo,
-)
+
+def declare() -> Plugin:
+    """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
+    asked for."""
+    from plugins.appraisal import service
+    from plugins.appraisal.models import ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION
+    from plugins.appraisal.routes import bp
+
+    return Plugin(
+        name="appraisal",
+        title="司法鉴定",
+        blueprint=bp,
+        core_service=True,
+        parameters=(
+            Parameter(ACCEPTANCE_DAYS, title="鉴定机构决定是否受理的时限", unit="工作日", minimum=1, maximum=30, default=7,
+                      description="司法鉴定程序通则第十三条：自收到委托之日起七个工作日内作出是否受理的决定。"),
+            Parameter(COMPLETION_DAYS, title="鉴定完成时限", unit="工作日", minimum=1, maximum=120, default=30,
+                      description="司法鉴定程序通则第二十八条：自委托书生效之日起三十个工作日内完成鉴定；复杂、疑难、"
+                                  "特殊技术问题等经批准可延长，延长时限一般不得超过三十个工作日。"),
+            Parameter(ANSWER_DAYS, title="鉴定咨询答复时限", unit="工作日", minimum=1, maximum=30, default=3,
+                      description="平台服务承诺：群众的鉴定咨询在此期限内答复，超期列入每月排查。"),
+        ),
+        link_rules=(LinkRule(CONSULTATION, service.may_attach),),
+        screening_checks=(ScreeningCheck("appraisal.unanswered", "鉴定咨询超期未答复", service.overdue),),
+        ledger_columns=(LedgerColumn(key="appraisal.consultations", title="司法鉴定咨询（件）"),
+                        LedgerColumn(key="appraisal.fee_relief", title="其中鉴定费减缓免（件）")),
+        demo_data=service.load_demo,
+    )
+
+
+__getattr__ = declared_on_first_use(__name__, declare)

@@ -31,8 +31,7 @@ def appraisal_list_institutions():
 def appraisal_set_licence(institution_id):
     data = parse(LicenceIn)
     sent = data.version is not None or bool(request().headers.get("if-match"))
-    licence = service.set_licence(caller(), institution_id, data, expected_version(data.version) if sent else None)
-    inst = service.directory.get_institution(institution_id)
+    licence, inst = service.set_licence(caller(), institution_id, data, expected_version(data.version) if sent else None)
     return LicensedInstitution(id=inst.id, name=inst.name, address=inst.address, phone=inst.phone_masked,
                                hours=inst.hours, licence_no=licence.licence_no, kinds=licence.kinds,
                                kind_titles=[service.KINDS[k] for k in licence.kinds], serves_area=inst.home_area,
@@ -84,4 +83,4 @@ def appraisal_answer(consultation_id):
           tags=TAGS)
 def appraisal_fee_relief(consultation_id):
     data = parse(FeeReliefIn)
-    return service.out(service.request_relief(caller(), consultation_id, data, expected_version(data.version)))
+    return service.out(*service.request_relief(caller(), consultation_id, data, expected_version(data.version)))

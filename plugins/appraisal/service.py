@@ -10,9 +10,8 @@ from datetime import date
 from typing import Iterable
 
 from chalicelib.domain.areas import service as areas
-from chalicelib.domain.areas.service import area_chain
 from chalicelib.domain.directory import service as directory
-from chalicelib.domain.directory.models import InstitutionIn
+from chalicelib.domain.directory.models import Institution, InstitutionIn
 from chalicelib.domain import means
 from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import DemoContext, Finding, ScreeningContext
@@ -37,10 +36,15 @@ RECOMMENDED = 5  # institutions named in an answer
 
 # --- the registry ---------------------------------------------------------------------------------
 
-def set_licence(caller: Caller, institution_id: str, data: LicenceIn, expected_version: int | None) -> Licence:
+def set_licence(caller: Caller, institution_id: str, data: LicenceIn,
+                expected_version: int | None) -> tuple[Licence, Institution]:
     """An administrator of the institution's area records the kinds it is licensed for (first time: no
-    version; a change: the version last read)."""
-    inst = directory.get_institution(institution_id)
+    version; a change: the version last read). The licence, and its institution for the answer: the two are
+    one read (BatchGetItem), the licence and its audit entry one transaction."""
+    found = storage.find_each({Institution: [institution_id], Licence: [institution_id] if expected_version is not None else []})
+    inst = found[Institution].get(institution_id)
+    if inst is None:
+        raise NotFound(f"机构 {institution_id} 不存在", code="institution_not_found")
     if inst.kind != INSTITUTION_KIND:
         raise Unprocessable(f"{inst.name}不是司法鉴定机构", code="not_an_appraisal_institution",
                             errors=field_error(["institution_id"], "不是司法鉴定机构"))
@@ -51,34 +55,32 @@ def set_licence(caller: Caller, institution_id: str, data: LicenceIn, expected_v
                        f"登记{inst.name}执业类别：" + "、".join(KINDS[k] for k in kinds))
     if expected_version is None:
         try:
-            return storage.put_new(Licence(id=inst.id, licence_no=data.licence_no, kinds=kinds), also=[note])
+            return storage.put_new(Licence(id=inst.id, licence_no=data.licence_no, kinds=kinds), also=[note]), inst
         except Conflict as exc:
             if exc.code == "already_exists":
                 raise Conflict("该机构已登记执业类别，修改请提供版本", code="licence_exists") from None
             raise
-    current = storage.require(Licence, inst.id)
+    current = found[Licence].get(inst.id)
+    if current is None:
+        raise NotFound(Licence.missing[0], code=Licence.missing[1])
     return storage.update(current, {"licence_no": data.licence_no, "kinds": kinds}, expected_version=expected_version,
-                          also=[note])
+                          also=[note]), inst
 
 
 def licensed_serving(grid: str, kind: str | None) -> list[LicensedInstitution]:
     """The appraisal institutions mapped to the grid or an area above it (the directory's mapping), licensed
-    for `kind`, nearest first: the chain in one BatchGetItem, one Query per ancestor side by side, one
-    BatchGetItem for the institutions and one for their licences."""
-    chain = area_chain(grid)
-    linked = directory.linked_items([c for c in chain if len(c) >= 4])
-    pairs = [(code, i) for code, i in directory.serving(linked)
-             if any(x.get("institution_id") == i and x.get("kind") == INSTITUTION_KIND for x in linked[code])]
-    ids = [i for _, i in pairs]
-    insts = directory.load_institutions(ids)
-    licences = storage.find_many(Licence, ids)
+    for `kind`, nearest first: the chain and what is linked to it in one BatchGetItem (the institutions'
+    cards come with it), then one BatchGetItem for their licences."""
+    chain, links = directory.chain_and_links(grid)
+    pairs = [(code, card) for code, card in directory.served(links, INSTITUTION_KIND) if code in chain]
+    licences = storage.find_many(Licence, [card.id for _, card in pairs])
     out = []
-    for code, i in pairs:
-        inst, licence = insts.get(i), licences.get(i)
-        if inst is None or licence is None or inst.status != "active" or (kind and kind not in licence.kinds):
+    for code, card in pairs:
+        licence = licences.get(card.id)
+        if licence is None or (kind and kind not in licence.kinds):
             continue
         out.append(LicensedInstitution(
-            id=i, name=inst.name, address=inst.address, phone=inst.phone_masked, hours=inst.hours,
+            id=card.id, name=card.name, address=card.address, phone=card.phone_masked, hours=card.hours,
             licence_no=licence.licence_no, kinds=licence.kinds, kind_titles=[KINDS[k] for k in licence.kinds],
             serves_area=code, version=licence.version))
     return out
@@ -94,9 +96,16 @@ def institutions(grid: str, kind: str | None, *, limit: int, cursor: str | None)
 
 # --- the statutory clock --------------------------------------------------------------------------
 
-def clock(area: str, on: date) -> Clock:
-    """If the commission reached an institution on `on`: when it must decide, and when it must finish."""
-    days = policy.resolve_many([ACCEPTANCE_DAYS, COMPLETION_DAYS], area, on)
+def clock(area: str, on: date, found: dict[str, policy.InForce] | None = None) -> Clock:
+    """If the commission reached an institution on `on`: when it must decide, and when it must finish.
+    `found`: the two parameters already read with others (`policy.resolve_present`) — missing, not configured."""
+    if found is None:
+        days = policy.resolve_many([ACCEPTANCE_DAYS, COMPLETION_DAYS], area, on)
+    else:
+        missing = next((n for n in (ACCEPTANCE_DAYS, COMPLETION_DAYS) if n not in found), None)
+        if missing is not None:
+            raise policy.NotConfigured(missing, area, on)
+        days = found
     accept = workdays.add_working_days(on, int(days[ACCEPTANCE_DAYS].value))
     finish = workdays.add_working_days(on, int(days[COMPLETION_DAYS].value))
     return Clock(acceptance_working_days=int(days[ACCEPTANCE_DAYS].value),
@@ -172,7 +181,8 @@ def answer(caller: Caller, consultation_id: str, data: ConsultationAnswerIn, exp
 
 # --- fee relief (A2) ------------------------------------------------------------------------------
 
-def _facts(consultation: Consultation, data: FeeReliefIn, on: date) -> relief.ReliefFacts:
+def _facts(consultation: Consultation, data: FeeReliefIn, on: date,
+           found: dict[str, policy.InForce] | None = None) -> relief.ReliefFacts:
     """The facts the criteria need; a request that can be decided by none of them is a 422 naming what is
     missing. The parameters are the core's (those legal aid judges by), in force at the grid on `on`."""
     declares_group = bool(data.groups) or (data.rural and data.birth_date is not None)
@@ -185,37 +195,46 @@ def _facts(consultation: Consultation, data: FeeReliefIn, on: date) -> relief.Re
         kind=consultation.kind, person=means.Person(birth_date=data.birth_date, rural=data.rural,
                                                     groups=frozenset(data.groups)),
         household_size=data.household_size, monthly_incomes=tuple(data.monthly_incomes or ()),
-        rules=means.standards(consultation.grid, on))
+        rules=means.standards(consultation.grid, on, found))
 
 
-def request_relief(caller: Caller, consultation_id: str, data: FeeReliefIn, expected_version: int) -> Consultation:
+def request_relief(caller: Caller, consultation_id: str, data: FeeReliefIn,
+                   expected_version: int) -> tuple[Consultation, Clock]:
     """The resident asks for fee relief; the named criteria decide it on the day asked, and every reason is
-    kept with the consultation and in the audit trail (the decision names the criteria that granted it)."""
+    kept with the consultation and in the audit trail (the decision names the criteria that granted it).
+    With the consultation, its clock for the answer.
+
+    Three calls, not two: the consultation is read first — its grid decides which standards are in force and
+    its kind which criteria apply; then one read of the parameters in force there (the means standards and
+    the clock's days together), and one transaction."""
     consultation = get(caller, consultation_id)
     if caller.sub != consultation.owner:
         raise Forbidden("只有咨询人本人可以申请减缓免", code="owner_only")
     on = today_shanghai()
-    decided = relief.decide(_facts(consultation, data, on), on)
+    found = policy.resolve_present([*means.STANDARDS, ACCEPTANCE_DAYS, COMPLETION_DAYS], consultation.grid, on)
+    decided = relief.decide(_facts(consultation, data, on, found), on)
     criteria = [CriterionOut(criterion=c.name, title=c.title, relief=grants, met=found.met, reason=found.reason)
                 for grants, c in relief.LISTED for found in (relief.part(decided.result, c.name),)]
     decision = FeeRelief(granted=decided.relief is not None, relief=decided.relief or "none",
                          granted_by=list(decided.granted_by),
                          title=relief.RELIEF_TITLES.get(decided.relief or "", "不符合鉴定费减缓免条件"),
                          reason=decided.reason, criteria=criteria, decided_on=on)
-    return storage.update(consultation, {"fee_relief": decision}, expected_version=expected_version, also=[
+    answer_clock = clock(consultation.grid, on, found)
+    updated = storage.update(consultation, {"fee_relief": decision}, expected_version=expected_version, also=[
         audit.entry(caller.actor, "update", CONSULTATION, consultation.id,
                     f"鉴定费减缓免：{decision.title}（{decision.reason}）",
                     {"fee_relief": {"from": consultation.fee_relief.relief if consultation.fee_relief else None,
                                     "to": decision.relief}})])
+    return updated, answer_clock
 
 
-def out(consultation: Consultation) -> ConsultationOut:
+def out(consultation: Consultation, known_clock: Clock | None = None) -> ConsultationOut:
     return ConsultationOut(
         id=consultation.id, grid=consultation.grid, kind=consultation.kind, kind_title=KINDS[consultation.kind],
         facts=consultation.facts, intended_use=consultation.intended_use,
         intended_use_title=USES[consultation.intended_use], phone=consultation.phone_masked,
         status=consultation.status, guidance=consultation.guidance, recommended=consultation.recommended,
-        clock=clock(consultation.grid, today_shanghai()), fee_relief=consultation.fee_relief, asked_on=consultation.asked_on, version=consultation.version)
+        clock=known_clock or clock(consultation.grid, today_shanghai()), fee_relief=consultation.fee_relief, asked_on=consultation.asked_on, version=consultation.version)
 
 
 def _page(page: storage.Page) -> Page[ConsultationOut]:
@@ -267,7 +286,7 @@ DEMO_CONSULTATION = "demo-appraisal-consultation-1"
 def load_demo(context: DemoContext) -> None:
     """Two licensed institutions serving 常州市, and an injured worker's question about a disability grade
     with the fee waived (a 低保户). Fixed ids: loading again changes nothing."""
-    if storage.find(Consultation, CONSULTATION, DEMO_CONSULTATION) is not None:
+    if storage.read(Consultation, DEMO_CONSULTATION) is not None:
         return
     admin = Caller(sub=context.actor.sub, roles=frozenset({"admin"}), area="3204")
     for inst_id, name, home, serves, address, phone, licence_no, kinds in DEMO_INSTITUTIONS:
@@ -275,7 +294,7 @@ def load_demo(context: DemoContext) -> None:
             directory.create_institution(admin, InstitutionIn(
                 kind=INSTITUTION_KIND, name=name, home_area=home, serves=serves, address=address, phone=phone,
                 hours="工作日 8:30–17:00", demo=True), institution_id=inst_id)
-        if storage.find(Licence, LICENCE, inst_id) is None:
+        if storage.read(Licence, inst_id) is None:
             set_licence(admin, inst_id, LicenceIn(licence_no=licence_no, kinds=kinds), None)
     worker = Caller(sub="demo-resident-2", roles=frozenset({"resident"}), area=None)
     grids = sorted(code for code in context.areas("320402001") if len(code) == 15)

@@ -61,7 +61,7 @@ DEMO_GREETING = "demo-greeting-1"
 
 def load_demo(context: DemoContext) -> None:
     """One greeting from a demo resident, with a fixed id: loading twice changes nothing."""
-    if storage.find(Greeting, ENTITY, DEMO_GREETING) is not None:
+    if storage.read(Greeting, DEMO_GREETING) is not None:
         return
     resident = Caller(sub="demo-resident-1", roles=frozenset({"resident"}), area=None)
     create(resident, GreetingIn(message="你好，法网格"), greeting_id=DEMO_GREETING)

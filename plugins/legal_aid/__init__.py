@@ -10,21 +10,29 @@
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LinkRule, Plugin, TicketCategory
-from plugins.legal_aid import hooks, intake, models, params, service
-from plugins.legal_aid.routes import bp
+from chalicelib.plugin import LinkRule, Plugin, TicketCategory, declared_on_first_use
 
-plugin = Plugin(
-    name="legal-aid",
-    title="法律援助",
-    blueprint=bp,
-    core_service=True,
-    parameters=params.PARAMETERS,
-    link_rules=(LinkRule(models.ENTITY, service.may_attach),),
-    intake_targets=intake.TARGETS,
-    coverage_roles=hooks.COVERAGE_ROLES,
-    screening_checks=hooks.SCREENING_CHECKS,
-    ledger_columns=hooks.LEDGER_COLUMNS,
-    demo_data=hooks.demo_data,
-    ticket_categories=(TicketCategory("legal_aid", "法律援助", time_limit=params.REVIEW),),
-)
+
+def declare() -> Plugin:
+    """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
+    asked for."""
+    from plugins.legal_aid import hooks, intake, models, params, service
+    from plugins.legal_aid.routes import bp
+
+    return Plugin(
+        name="legal-aid",
+        title="法律援助",
+        blueprint=bp,
+        core_service=True,
+        parameters=params.PARAMETERS,
+        link_rules=(LinkRule(models.ENTITY, service.may_attach),),
+        intake_targets=intake.TARGETS,
+        coverage_roles=hooks.COVERAGE_ROLES,
+        screening_checks=hooks.SCREENING_CHECKS,
+        ledger_columns=hooks.LEDGER_COLUMNS,
+        demo_data=hooks.demo_data,
+        ticket_categories=(TicketCategory("legal_aid", "法律援助", time_limit=params.REVIEW),),
+    )
+
+
+__getattr__ = declared_on_first_use(__name__, declare)

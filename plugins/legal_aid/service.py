@@ -18,9 +18,8 @@ from __future__ import annotations
 import secrets as random
 import uuid
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.accounts import service as accounts
 from chalicelib.platform import audit, pii, storage
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
@@ -43,6 +42,9 @@ from plugins.legal_aid.models import (
 )
 from plugins.legal_aid import views
 from plugins.legal_aid.views import reader_of, summary
+
+if TYPE_CHECKING:
+    from chalicelib.domain.accounts import service as accounts
 
 PHONE_READERS = frozenset({"officer", "lawyer"})
 READER_LABELS = {"officer": "法律援助工作人员", "lawyer": "承办律师", "filer": "代为申请的网格员", "owner": "申请人"}
@@ -90,6 +92,8 @@ def _require_real_name(caller: Caller, id_hash: str | None = None,
     """SPEC issue 4: a resident applies under their real name (实名登记), for themselves: the applicant's ID
     number (its lookup hash) must be the one they declared (someone applying for another person goes
     through a grid worker or the centre's window, `on_behalf`)."""
+    from chalicelib.domain.accounts import service as accounts
+
     resident = accounts.require_real_name(caller)
     if id_hash and resident.id_number_hash != id_hash:
         raise Unprocessable("申请人身份证号须与您实名登记的一致；为他人申请请联系网格员或到法律援助中心窗口",
@@ -192,6 +196,8 @@ def lawyer_contact(app: Application) -> LegalAidLawyerOut | None:
     """The assigned lawyer's name, firm (their institution's name) and work phone, for the applicant."""
     if not app.lawyer:
         return None
+    from chalicelib.domain.accounts import service as accounts
+
     staff = accounts.staff_account(app.lawyer)
     if staff is None:
         return None
@@ -227,8 +233,8 @@ def claim(caller: Caller, data: LegalAidClaimIn) -> Application:
     about other people's applications; attempts are limited per resident and failures audited."""
     _require_real_name(caller, data.id_hash, ("id_number",))  # their own number: checked before anything is looked up
     _limit_claims(caller)
-    ticket = storage.find(ClaimTicket, CLAIM_ENTITY, _claim_key(data.tracking_code, data.id_hash), consistent=True)
-    app = storage.find(Application, ENTITY, ticket.application_id, consistent=True) if ticket else None
+    ticket = storage.read(ClaimTicket, _claim_key(data.tracking_code, data.id_hash), consistent=True)
+    app = storage.read(Application, ticket.application_id, consistent=True) if ticket else None
     if app is None:
         storage.transact([audit.entry(caller.actor, "claim_failed", CLAIM_ENTITY, caller.sub,
                                       "认领代为提交的法律援助申请未成功（查询码与身份证号不符）")])
@@ -243,6 +249,8 @@ def claim(caller: Caller, data: LegalAidClaimIn) -> Application:
 
 
 def _limit_claims(caller: Caller) -> None:
+    from chalicelib.domain.accounts import service as accounts
+
     limit, window = CLAIM_ATTEMPTS
     try:
         accounts.limit_attempts(CLAIM_ENTITY, caller.sub, limit, window)

@@ -7,9 +7,8 @@ current status does not allow is 409 `illegal_transition` naming both.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.areas.service import ancestors
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
@@ -42,6 +41,9 @@ from plugins.legal_aid.models import (
     Verdict,
 )
 from plugins.legal_aid.views import OFFICER, reader_of
+
+if TYPE_CHECKING:
+    from chalicelib.domain.accounts import service as accounts
 
 S = Status
 MAX_STEPS_PER_KIND = 20
@@ -164,6 +166,8 @@ def _district(area: str) -> str:
 def _vetted_lawyer(caller: Caller, app: Application, sub: str) -> accounts.StaffAccount:
     """The lawyer to assign (see `may_take`); anything else (unknown, disabled, not a lawyer, another
     district) is the same 422, saying nothing more."""
+    from chalicelib.domain.accounts import service as accounts
+
     staff = accounts.staff_account(sub)
     if staff is None or not may_take(caller, app, staff):
         raise Unprocessable("没有这位律师（须为本辖区或本案所在区县在用的律师账号）", code="lawyer_not_found",
@@ -175,6 +179,7 @@ def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str |
     """The active lawyers an officer of the case's area may assign to it: those registered in the case's
     district (and, for an officer below district level, that is what lets them take the district's lawyers),
     by account id, with their institution's name and their number of open legal-aid cases."""
+    from chalicelib.domain.accounts import service as accounts
     from chalicelib.platform.storage import cursor as cursors
     from plugins.legal_aid.service import institution_names
 

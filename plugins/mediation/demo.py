@@ -15,7 +15,7 @@ from chalicelib.platform.auth import Caller
 from chalicelib.platform.timeutil import today_shanghai
 from plugins.mediation import roster, service
 from plugins.mediation.models import (
-    ENTITY, MEDIATOR_ENTITY, AgreementIn, DisputeIn, Mediator, MediatorIn, OutcomeIn, PartyIn, RiskFlags, TermIn,
+    MEDIATOR_ENTITY, AgreementIn, DisputeIn, Mediator, MediatorIn, OutcomeIn, PartyIn, RiskFlags, TermIn,
     Training, TrainingIn,
 )
 
@@ -71,7 +71,7 @@ def load(context: DemoContext) -> None:
     # 朝阳花园社区's committee has only a part-time mediator: the staffing check names it.
     committees = directory.load_institutions(m.committee_id for m in ROSTER if m.committee_id)
     for mediator in ROSTER:
-        if storage.find(Mediator, MEDIATOR_ENTITY, mediator.id) is None:
+        if storage.read(Mediator, mediator.id) is None:
             known = mediator.committee_id in committees
             roster.enrol(DISTRICT_OFFICE, mediator if known else mediator.model_copy(update={"committee_id": None}))
     for training_id, mediator_id, course, hours, days_ago in TRAININGS:
@@ -80,7 +80,7 @@ def load(context: DemoContext) -> None:
                 course=course, hours=hours, on=today_shanghai() - timedelta(days=days_ago),
                 organiser="常州市天宁区司法局"), training_id=training_id)
     for dispute_id, data in DISPUTES.items():
-        if storage.find(service.Dispute, ENTITY, dispute_id) is None:
+        if storage.read(service.Dispute, dispute_id) is None:
             service.open_dispute(MEDIATOR, data, dispute_id=dispute_id)
     settled = storage.require(service.Dispute, "demo-dispute-settled")
     if settled.status != "closed":

@@ -68,7 +68,7 @@ def retiered_ops(dispute: Dispute, tier: str) -> list[dict]:
 def month_tally(area: str, month: str) -> Tally:
     """One area's tally of one month (all zero when nothing happened)."""
     tally_id = f"{area}-{month}"
-    return storage.find(Tally, TALLY, tally_id) or Tally(id=tally_id)
+    return storage.read(Tally, tally_id) or Tally(id=tally_id)
 
 
 def tally_ops(dispute: Dispute, outcome: Outcome) -> list[dict]:

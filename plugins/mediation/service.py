@@ -26,7 +26,7 @@ from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.mediation import params, rates, tiers
 from plugins.mediation.models import (
-    ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, MEDIATOR_ENTITY, PERFORMANCE, RESULTS, STATUSES,
+    ENTITY, KINDS, MAX_FOLLOW_UPS, MAX_SESSIONS, MAX_STEPS, PERFORMANCE, RESULTS, STATUSES,
     TIER_AREA_DIGITS, TIERS, Agreement, Confirmation, ConfirmationIn, Contacts, Dispute, DisputeContactOut, DisputeIn,
     DisputeSummary, DisputeTransferIn, FollowUp, FollowUpIn, Holder, Mediator, Outcome, OutcomeIn,
     PartiesUpdateIn, PartyDispute, ResidentDisputeOut, RiskFlags, Session, SessionIn, Term, TierStep,
@@ -177,7 +177,7 @@ def committee(tier: str, grid: str) -> Holder:
 def mediator_holder(account: str, *, loc: list[str] | None = None) -> Holder:
     """A mediator as holder, named from the roster (one GetItem). Naming someone not on the roster is a 422
     at `loc`; a mediator registering a dispute themselves holds it even before they are enrolled."""
-    found = storage.find(Mediator, MEDIATOR_ENTITY, account)
+    found = storage.read(Mediator, account)
     if found is None and loc is not None:
         raise _not_on_roster(account, loc)
     if found is None:

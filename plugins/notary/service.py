@@ -19,7 +19,6 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable
 
-from chalicelib.domain.areas.service import area_chain
 from chalicelib.domain.coverage import service as coverage
 from chalicelib.domain.directory import service as directory
 from chalicelib.domain.directory.models import Institution
@@ -79,25 +78,24 @@ def for_grid(grid: str) -> GridNotary:
     """Public: the notary offices mapped to the grid or an area above it (the district mapping of the
     directory, seed 000: 天宁公证处 → 天宁区), nearest first, and the grid's notary liaisons (coverage role
     `notary_liaison`, assigned to the grid or above it). Names, duties, masked phones only."""
-    chain = area_chain(grid)
-    linked = directory.linked_items([c for c in chain if len(c) >= 4])
-    pairs = [(code, i) for code, i in directory.serving(linked)
-             if any(x.get("institution_id") == i and x.get("kind") == OFFICE_KIND for x in linked[code])]
-    assignments = [a for a in coverage.applying_to(linked) if a.role == LIAISON_ROLE and a.status == "active"]
+    chain, links = directory.chain_and_links(grid)
+    pairs = [(code, card) for code, card in directory.served(links, OFFICE_KIND) if code in chain]
+    assignments = [a for a in coverage.applying_to(links) if a.role == LIAISON_ROLE and a.status == "active"]
     people = directory.load_people(a.assignee_id for a in assignments if a.assignee_kind == "person")
-    insts = directory.load_institutions([*(i for _, i in pairs), *(p.institution_id for p in people.values()
-                                                                    if p.institution_id)])
-    offices = [OfficeCard(id=i, name=insts[i].name, address=insts[i].address, phone=insts[i].phone_masked,
-                          hours=insts[i].hours, serves_area=code, serves_area_name=chain[code].name)
-               for code, i in pairs if i in insts and insts[i].status == "active"]
+    cards = {card.id: card for _, card in directory.served(links)}
+    insts = directory.load_institutions({p.institution_id for p in people.values()
+                                         if p.institution_id and p.institution_id not in cards})
+    names = {**{i: card.name for i, card in cards.items()}, **{i: inst.name for i, inst in insts.items()}}
+    offices = [OfficeCard(id=card.id, name=card.name, address=card.address, phone=card.phone_masked,
+                          hours=card.hours, serves_area=code, serves_area_name=chain[code].name)
+               for code, card in pairs]
     liaisons = []
     for a in sorted(assignments, key=lambda a: (-len(a.area), a.id)):
         person = people.get(a.assignee_id)
         if person is None or person.status != "active":
             continue
-        inst = insts.get(person.institution_id or "")
         liaisons.append(LiaisonCard(name=person.name, duty=person.duty, phone=person.phone_masked,
-                                    hours=person.hours, institution=inst.name if inst else None,
+                                    hours=person.hours, institution=names.get(person.institution_id or ""),
                                     assigned_to=chain[a.area].name if a.area in chain else a.area))
     return GridNotary(grid=grid, offices=offices, liaisons=liaisons)
 
@@ -176,7 +174,7 @@ def slots(office_id: str, day: date | None, *, limit: int, cursor: str | None) -
 
 
 def _bookable(slot_id: str, loc: list[str]) -> Slot:
-    found = storage.find(Slot, SLOT, slot_id, consistent=True)
+    found = storage.read(Slot, slot_id, consistent=True)
     if found is None:
         raise Unprocessable("没有这个预约时段", code="slot_not_found", errors=field_error(loc, "时段不存在"))
     if found.starts_at <= now_utc():
@@ -567,7 +565,7 @@ def _next_workdays(start: date, count: int) -> Iterable[date]:
 def load_demo(context: DemoContext) -> None:
     """Slots at 天宁公证处 for the next three working days, and an elderly resident's home visit to make a
     will on the first. Fixed ids: loading again on the same day changes nothing."""
-    if storage.find(Appointment, APPOINTMENT, DEMO_APPOINTMENT) is not None:
+    if storage.read(Appointment, DEMO_APPOINTMENT) is not None:
         return
     first: Slot | None = None
     for day in _next_workdays(today_shanghai(), 3):
@@ -575,7 +573,7 @@ def load_demo(context: DemoContext) -> None:
             slot = Slot(id=f"{DEMO_OFFICE}.{day:%Y%m%d}{start.replace(':', '')}", office_id=DEMO_OFFICE,
                         office_area=DEMO_OFFICE_AREA, day=day, start=start, starts_at=_moment(day, start), minutes=30,
                         capacity=1, modes=["home", "office", "video"], notary="王建国", office_name="天宁公证处")
-            if storage.find(Slot, SLOT, slot.id) is None:
+            if storage.read(Slot, slot.id) is None:
                 storage.put_new(slot, also=[audit.entry(context.actor, "create", SLOT, slot.id, "演示时段")])
             first = first or slot
     resident = Caller(sub="demo-resident-1", roles=frozenset({"resident"}), area=None)

@@ -7,23 +7,31 @@ and everyone else gets 404; every read is audited (`service.py` states the acces
 """
 from __future__ import annotations
 
-from chalicelib.plugin import CoverageRole, Plugin, ScreeningCheck
-from plugins.special_populations import checks, demo
-from plugins.special_populations.params import PARAMETERS
-from plugins.special_populations.routes import bp
+from chalicelib.plugin import CoverageRole, Plugin, ScreeningCheck, declared_on_first_use
 
-plugin = Plugin(
-    name="special-populations",
-    title="特殊人群服务管理",
-    blueprint=bp,
-    parameters=PARAMETERS,
-    # One corrections contact per town (the 司法所 that works with the district's corrections office): filled
-    # at the town, so a grid's coverage looks for it on the grid's town.
-    coverage_roles=(CoverageRole("corrections_contact", "社区矫正联络员（每个镇街）", 1, level="town"),),
-    screening_checks=(
-        ScreeningCheck(checks.CATEGORY_CHANGES, "特殊人群类别变动（仅计数）", checks.category_changes),
-        ScreeningCheck(checks.OVERDUE_VISITS, "特殊人群走访逾期（仅计数）", checks.overdue_visits),
-        ScreeningCheck(checks.MISSED_REPORT_IN, "社区矫正对象未按期报到（仅计数）", checks.missed_report_in),
-    ),
-    demo_data=demo.load_demo,
-)
+
+def declare() -> Plugin:
+    """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
+    asked for."""
+    from plugins.special_populations import checks, demo
+    from plugins.special_populations.params import PARAMETERS
+    from plugins.special_populations.routes import bp
+
+    return Plugin(
+        name="special-populations",
+        title="特殊人群服务管理",
+        blueprint=bp,
+        parameters=PARAMETERS,
+        # One corrections contact per town (the 司法所 that works with the district's corrections office): filled
+        # at the town, so a grid's coverage looks for it on the grid's town.
+        coverage_roles=(CoverageRole("corrections_contact", "社区矫正联络员（每个镇街）", 1, level="town"),),
+        screening_checks=(
+            ScreeningCheck(checks.CATEGORY_CHANGES, "特殊人群类别变动（仅计数）", checks.category_changes),
+            ScreeningCheck(checks.OVERDUE_VISITS, "特殊人群走访逾期（仅计数）", checks.overdue_visits),
+            ScreeningCheck(checks.MISSED_REPORT_IN, "社区矫正对象未按期报到（仅计数）", checks.missed_report_in),
+        ),
+        demo_data=demo.load_demo,
+    )
+
+
+__getattr__ = declared_on_first_use(__name__, declare)

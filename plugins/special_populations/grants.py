@@ -115,7 +115,7 @@ def listed(caller: Caller, district: str | None, *, limit: int, cursor: str | No
 def revoke(caller: Caller, grant_id: str, data: RevokeIn, *, expected_version: int) -> Grant:
     """Revoke at once (the account's next read is 404); the grant leaves the holder's list, the district's
     list keeps it, and the revocation is audited."""
-    record = storage.find(Grant, GRANT_ENTITY, grant_id, consistent=True)
+    record = storage.read(Grant, grant_id, consistent=True)
     if record is None or not is_district_officer(caller, record.district):
         raise _hidden()
     if record.status == "revoked":

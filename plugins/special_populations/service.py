@@ -68,7 +68,7 @@ def _hidden() -> NotFound:
 
 def _full_record(caller: Caller, person_id: str) -> Person:
     """The person, for a corrections officer of their district to change; to anyone else it does not exist."""
-    person = storage.find(Person, ENTITY, person_id)
+    person = storage.read(Person, person_id)
     if person is None or not is_officer_of(caller, person.grid):
         raise _hidden()
     return person
@@ -86,7 +86,7 @@ def read_basis(caller: Caller, area: str) -> str | None:
 
 def _full_read(caller: Caller, person_id: str) -> tuple[Person, str]:
     """The person and the basis of the caller's read (see `read_basis`); to anyone else it does not exist."""
-    person = storage.find(Person, ENTITY, person_id)
+    person = storage.read(Person, person_id)
     basis = read_basis(caller, person.grid) if person is not None else None
     if basis is None:
         raise _hidden()
@@ -296,7 +296,7 @@ def _visitor(caller: Caller, person_id: str) -> Person:
     """The person, for whoever may visit them: the assigned grid worker or an officer of the district.
     To anyone else — a grid worker of another grid included — they do not exist (S5 keeps existence
     private, so this is the 404 an unknown id gets, not a 403 that would confirm the id)."""
-    person = storage.find(Person, ENTITY, person_id)
+    person = storage.read(Person, person_id)
     if person is None or not (is_officer_of(caller, person.grid) or is_grid_worker_of(caller, person.grid)):
         raise _hidden()
     return person
@@ -390,7 +390,7 @@ def with_ticket_statuses(visits: Visit | list[Visit], known: dict[str, str] | No
 def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) -> Page[VisitOut]:
     """The person's visits, newest first (one Query of their partition), for their visitors and for a
     bureau account holding the district's grant; the read audited."""
-    person = storage.find(Person, ENTITY, person_id)
+    person = storage.read(Person, person_id)
     basis = None
     if person is not None:
         basis = "" if is_grid_worker_of(caller, person.grid) else read_basis(caller, person.grid)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -25,6 +25,15 @@ def clock():
     now = datetime(2026, 11, 24, 10, tzinfo=timeutil.SHANGHAI)
     timeutil.pin(now)
     yield Clock(now)
+
+
+def boards_rebuilt() -> dict[str, int]:
+    """What the minutely schedule does (`drain_board_changes`, board.upkeep): the boards of the grids under
+    the areas changed since the last drain rebuilt and stored, once the changes have settled."""
+    from chalicelib.domain.board import upkeep
+
+    with timeutil.travel(timedelta(seconds=upkeep.SETTLE_SECONDS)):
+        return upkeep.drain()
 
 
 def put(client, path: str, payload: dict, headers: dict):
@@ -115,6 +124,7 @@ def test_a_resident_s_grid_board_shows_the_right_people_with_staff_work_phones_i
     assign(client, headers, "notary_liaison", "320402001", p["notary_person"]["id"])
     assert duty(client, headers, p["station"], p["mediator"]).status_code == 201
     assert activity(client, headers, p["studio"], hosts=[p["literate"]["id"]]).status_code == 201
+    boards_rebuilt()
 
     response = client.get(f"/v1/areas/{GRID}/board")
     board = body(response)
@@ -219,6 +229,45 @@ def test_the_monthly_activity_is_one_per_service_point_and_its_hosts_cannot_be_e
     assert activity(client, headers, p["studio"], date="2026-12-22", hosts=[p["mediator"]["id"]]).status_code == 201
 
 
+def test_a_booking_is_one_read_and_one_write_and_a_withdrawal_of_an_activity_too(client, points):
+    """Reliability §3: the point, the people, their ledgers (and the month's activity) are one consistent
+    BatchGetItem; a withdrawal takes its entries out of the ledgers without reading them. A duty's
+    withdrawal reads its slot first, which names its point and person."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    p, headers = points, points["headers"]
+    with dynamodb_calls() as booked:
+        slot = body(duty(client, headers, p["station"], p["mediator"]))
+    with dynamodb_calls() as published:
+        assert activity(client, headers, p["studio"], hosts=[p["literate"]["id"]]).status_code == 201
+    with dynamodb_calls() as slot_withdrawn:
+        answer = client.delete(f"/v1/duty-slots/{slot['id']}", headers={**headers, "If-Match": "1"})
+    with dynamodb_calls() as activity_withdrawn:
+        client.delete(f"/v1/activities/{p['studio']['id']}.2026-12", headers={**headers, "If-Match": "1"})
+    assert booked == published == activity_withdrawn == ["BatchGetItem", "TransactWriteItems"]
+    assert slot_withdrawn == ["GetItem", "BatchGetItem", "TransactWriteItems"]
+    assert body(answer)["person_name"] == "周雅琴" and slot["person_name"] == "周雅琴"
+
+
+def test_a_withdrawal_raises_the_ledger_s_version_so_a_booking_read_before_it_cannot_write_it_back(client, points):
+    """The ledger entry leaves without a read; the booking that read the ledger earlier fails its version
+    check (409 `rota_busy`) instead of restoring the withdrawn entry."""
+    from chalicelib.domain.rota.models import RotaLedger
+    from chalicelib.domain.rota.service import _Ledger
+    from chalicelib.platform import storage
+
+    p, headers = points, points["headers"]
+    slot = body(duty(client, headers, p["station"], p["mediator"]))
+    before = storage.read(RotaLedger, p["mediator"]["id"], consistent=True)
+    client.delete(f"/v1/duty-slots/{slot['id']}", headers={**headers, "If-Match": "1"})
+    after = storage.read(RotaLedger, p["mediator"]["id"], consistent=True)
+    assert after.version == before.version + 1 and after.commitments == {}
+    stale = _Ledger(p["mediator"]["id"], before)
+    with pytest.raises(Exception) as refused:
+        rota._transact([stale.op()])
+    assert getattr(refused.value, "code", None) == "rota_busy"
+
+
 def test_rota_writes_outside_the_area_or_for_unknown_people_are_refused(client, token, points):
     """C8 + C1: 403 for a service point outside the caller's area; 422 naming the unknown person."""
     p = points
@@ -265,11 +314,11 @@ def test_far_or_ancient_dates_are_a_422_naming_the_field_not_an_overflow_500(cli
     assert problem["errors"][0]["loc"] == ["body", "date"]
 
 
-# --- the board in one read (issue 9) ---------------------------------------------------------------
+# --- the board in one read, kept current by the writers (issue 9, issue §3) ----------------------------
 
 def test_the_stored_board_is_the_board_built_from_its_records(client, points, services):
-    """Issue 9: served from the per-grid item, the grid's board (the demo's points, people, assignments, duty
-    and activity) is what building it afresh from its records gives."""
+    """Issue 9: served from the per-grid item the drain stored, the grid's board (the demo's points, people,
+    assignments, duty and activity) is what building it afresh from its records gives."""
     from chalicelib.domain.board import service as board
 
     p, headers = points, points["headers"]
@@ -277,45 +326,61 @@ def test_the_stored_board_is_the_board_built_from_its_records(client, points, se
     assign(client, headers, "notary_liaison", "320402001", p["notary_person"]["id"])
     assert duty(client, headers, p["station"], p["mediator"]).status_code == 201
     assert activity(client, headers, p["studio"], hosts=[p["literate"]["id"]]).status_code == 201
-    first = client.get(f"/v1/areas/{GRID}/board")  # builds and stores
-    again = client.get(f"/v1/areas/{GRID}/board")  # the stored item
+    boards_rebuilt()
+    first = client.get(f"/v1/areas/{GRID}/board")
+    again = client.get(f"/v1/areas/{GRID}/board")
     assert body(again) == body(first) == json.loads(board.grid_board(GRID).model_dump_json())
     assert body(again)["on_duty"] and body(again)["activities"] and body(again)["institutions"]
 
 
-def test_a_board_read_is_one_dynamodb_call_and_may_be_cached_a_few_minutes(client, points, services):
-    """Issue 9: the public board (every resident's first screen) is one BatchGetItem — the grid's board and
-    its city's change stamp — with `Cache-Control` for the gateway or a CDN."""
+def test_a_board_read_is_one_get_item_writes_nothing_and_may_be_cached_a_few_minutes(client, points, services):
+    """Issue §3: the public board (every resident's first screen) is one GetItem of the stored board and never
+    a write, whatever changed before it; with `Cache-Control` for the gateway or a CDN."""
     from tests.helpers import calls_during
 
     assign(client, points["headers"], "mediator", GRID, points["mediator"]["id"])
-    client.get(f"/v1/areas/{GRID}/board")
+    boards_rebuilt()
     responses = []
-    assert calls_during(lambda: responses.append(client.get(f"/v1/areas/{GRID}/board"))) == ["BatchGetItem"]
+    assert calls_during(lambda: responses.append(client.get(f"/v1/areas/{GRID}/board"))) == ["GetItem"]
     assert responses[0].headers["Cache-Control"] == "public, max-age=300"
     assert body(responses[0])["contacts"][0]["people"][0]["name"] == "周雅琴"
+    assign(client, points["headers"], "mediator", "320402001", points["literate"]["id"])  # a change not yet drained
+    assert calls_during(lambda: client.get(f"/v1/areas/{GRID}/board")) == ["GetItem"]
 
 
-def test_a_change_to_an_assignment_shows_on_the_next_read_of_the_board(client, points, services):
-    """Issue 9: the change's transaction moves its city's stamp, so the stored board is built again."""
+def test_a_change_to_an_assignment_shows_on_the_board_once_the_drain_has_run(client, points, services):
+    """Issue §3: the change's transaction adds an outbox entry for its area; the drain rebuilds the boards of
+    the grids below it (a town's assignment reaches its grids), and the read shows the change."""
     p, headers = points, points["headers"]
 
     def mediators() -> list[str]:
         board = body(client.get(f"/v1/areas/{GRID}/board"))
         return [x["name"] for c in board["contacts"] if c["role"] == "mediator" for x in c["people"]]
 
+    boards_rebuilt()
     assert mediators() == []
     created = body(assign(client, headers, "mediator", "320402001", p["mediator"]["id"]))  # the town's: above
+    assert mediators() == []  # the stored board until the drain runs
+    assert boards_rebuilt()["grids"] == 4  # the town's four grids
     assert mediators() == ["周雅琴"]
     ended = client.delete(f"/v1/assignments/{created['id']}", headers={**headers, "If-Match": str(created["version"])})
     assert ended.status_code == 200, ended.body
+    boards_rebuilt()
     assert mediators() == []
 
 
-def test_a_stored_board_is_built_again_the_next_day(client, points, services, clock):
-    """The board is dated (the next 7 days' duties): yesterday's stored board is not served today."""
+def test_a_stored_board_serves_the_next_days_from_its_own_dated_content(client, points, services, clock):
+    """Issue §3: the stored board holds duties beyond the week, so two days on the same item (one read) shows
+    that day's seven days — what a build on that day gives — without a rebuild."""
+    from chalicelib.domain.board import service as board
+    from tests.helpers import calls_during
+
     assert duty(client, points["headers"], points["station"], points["mediator"]).status_code == 201
+    boards_rebuilt()
     assert [d["date"] for d in body(client.get(f"/v1/areas/{GRID}/board"))["on_duty"]] == ["2026-11-25"]
     with clock.travel(days=2):
-        board = body(client.get(f"/v1/areas/{GRID}/board"))
-    assert board["as_of"] == "2026-11-26" and [d["date"] for d in board["on_duty"]] == ["2026-12-02"]
+        responses = []
+        assert calls_during(lambda: responses.append(client.get(f"/v1/areas/{GRID}/board"))) == ["GetItem"]
+        shown = body(responses[0])
+        assert shown == json.loads(board.grid_board(GRID).model_dump_json())
+    assert shown["as_of"] == "2026-11-26" and [d["date"] for d in shown["on_duty"]] == ["2026-12-02"]

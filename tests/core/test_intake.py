@@ -392,7 +392,7 @@ def test_each_district_counts_its_own_month_from_one(client, desk, clock):
                                       ("320404001", "南大街街道", "town", "320404"),
                                       ("320404001001", "第一社区", "village", "320404001"),
                                       ("320404001001001", "第一网格", "grid", "320404001001")):
-        if storage.find(Area, "area", code) is None:
+        if storage.read(Area, code) is None:
             storage.put_new(Area(code=code, name=name, level=level, parent=parent))
     ok(ask(client, desk["resident"]), 201)
     other = ok(ask(client, desk["neighbour"], grid="320404001001001"), 201)["code"]

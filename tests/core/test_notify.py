@@ -72,7 +72,7 @@ def step(client, headers, code, action, payload, version):
 
 
 def message(code: str, stage: str, version: int) -> Message:
-    return storage.find(Message, ENTITY, f"{code}-{stage}-v{version}", consistent=True)
+    return storage.read(Message, f"{code}-{stage}-v{version}", consistent=True)
 
 
 def sent_to(wechat, who: str) -> list[dict]:
@@ -279,11 +279,11 @@ def test_a_message_due_later_waits_for_its_time_and_a_withdrawn_one_is_never_han
                                         source="t:1", key=key, due=later) for key in ("t1-wait", "t1-gone")])
     assert notify.relay() == 0
     storage.transact([notify.withdraw_op("t1-gone")])
-    gone = storage.find(Message, ENTITY, "t1-gone", consistent=True)
+    gone = storage.read(Message, "t1-gone", consistent=True)
     assert (gone.status, gone.version) == ("withdrawn", 2)
     with timeutil.travel(timedelta(hours=3, minutes=1)):
         assert notify.relay() == 1  # t1-wait only
-    assert storage.find(Message, ENTITY, "t1-wait", consistent=True).status == "not_subscribed"
+    assert storage.read(Message, "t1-wait", consistent=True).status == "not_subscribed"
     for finished in ("t1-wait", "t1-gone", "no-such-message"):  # nothing pending left to take back
         with pytest.raises(notify.NotPending):
             storage.transact([notify.withdraw_op(finished)])

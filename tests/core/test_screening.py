@@ -348,6 +348,29 @@ def test_in_a_deployed_stage_a_manual_run_is_queued_and_answers_202(client, toke
     assert sorted(json.loads(b)["shard"] for b in queue()) == ["320402", "320404"] and checks.calls == 0
 
 
+def test_a_queued_manual_run_is_its_run_s_read_two_area_queries_and_one_transaction(
+        client, token, checks, clock, queue):
+    """Reliability §3: the audit entry and the city's existence ride in the run's own transaction; the area
+    tree is read per level (districts, towns), not per district; a queued run is answered as written."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    admin = token("a1", "admin", area="3204")
+    with on_day(clock, 20), dynamodb_calls() as made:
+        response = post(client, f"/v1/screenings/{clock.month()}/runs", {"area": "3204"}, admin)
+    assert response.status_code == 202
+    assert made == ["GetItem", "Query", "Query", "TransactWriteItems"]
+
+
+def test_a_run_of_an_unknown_city_is_a_404_that_records_nothing(client, token, checks, clock, queue):
+    from chalicelib.platform.storage import keys
+
+    with on_day(clock, 20):
+        response = post(client, f"/v1/screenings/{clock.month()}/runs", {"area": "3299"}, token("a1", "admin", area="32"))
+    assert_problem(response, 404, "area_not_found")
+    assert screening.get_run(clock.month(), "month", "3299") is None and queue() == []
+    assert storage.query(keys.audit_by_actor("a1"), index="gsi1").items == []
+
+
 def test_an_administrator_sees_the_month_s_runs_with_their_own_failed_shards(client, token, checks, clock, monkeypatch):
     def write(puts, deletes):
         raise OSError("磁盘故障")

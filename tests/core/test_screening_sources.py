@@ -43,7 +43,7 @@ GOOD = ["CZ20261103001,2026-11-03 09:15,劳动保障,讨薪：工地拖欠三个
 
 
 def orders() -> list[dict]:
-    return storage.query_all(storage.keys.compose("work-order", "hotline", "3204"))
+    return storage.every(sources.WorkOrder, sources.ORDERS, ("hotline", "3204"))
 
 
 def test_good_rows_go_in_and_each_bad_row_is_reported_with_its_line_and_reason(client, officer, upload):
@@ -84,6 +84,22 @@ def test_a_city_s_own_column_names_are_saved_and_used(client, token, officer, up
     assert "热线工单号" in body(client.get("/v1/screenings/sources/hotline/mappings/3204", headers=officer))["columns"]["order_no"]
     report = body(post(client, "/v1/screenings/sources/hotline/imports", {"file_id": file_id, "city": "3204"}, officer))
     assert report["imported"] == 1
+
+
+def test_saving_a_mapping_reads_it_once_and_a_change_without_the_version_is_refused(client, token, officer):
+    """Reliability §3: the saved mapping is read once, by the service (the route no longer reads it to know
+    whether a version is needed): 2 calls, first save or change; a change still needs the version."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    admin = {**token("a1", "admin", area="3204"), "Content-Type": "application/json"}
+    path = "/v1/screenings/sources/hotline/mappings/3204"
+    with dynamodb_calls() as first:
+        assert client.put(path, body='{"columns": {"order_no": ["热线工单号"]}}', headers=admin).status_code == 200
+    assert_problem(client.put(path, body='{"columns": {"order_no": ["工单号"]}}', headers=admin), 400, "version_required")
+    with dynamodb_calls() as change:
+        changed = client.put(path, body='{"columns": {"order_no": ["工单号"]}, "version": 1}', headers=admin)
+    assert body(changed)["version"] == 2 and body(changed)["saved"] == {"order_no": ["工单号"]}
+    assert first == change == ["GetItem", "TransactWriteItems"]
 
 
 def test_staff_of_another_city_cannot_import_into_it_or_see_its_mapping(client, token, officer):

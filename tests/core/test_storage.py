@@ -214,7 +214,7 @@ def test_an_update_decided_on_another_version_than_the_one_read_is_stale(aws_bac
 
 @pytest.mark.parametrize("record_id", ["a#b", "", "with space", "全角", "x" * 201])
 def test_an_id_that_cannot_be_a_key_is_simply_not_found(aws_backend, record_id):
-    assert storage.find(Note, "test-note", record_id) is None
+    assert storage.read(Note, record_id) is None
 
 
 class Line(storage.Record):
@@ -246,7 +246,7 @@ class Count(storage.Record):
 def test_add_to_creates_a_counter_record_on_first_use_and_adds_inside_a_transaction(aws_backend):
     for _ in range(2):
         storage.transact([storage.add_to(Count, "320402-2026-11", {"opened": 1, "closed": 0})])
-    found = storage.find(Count, "test-count", "320402-2026-11")
+    found = storage.read(Count, "320402-2026-11")
     assert found.id == "320402-2026-11" and (found.model_extra["opened"], found.model_extra["closed"]) == (2, 0)
     assert storage.get(**keys.record("test-count", "320402-2026-11"))["entity"] == "test-count"
 
@@ -258,7 +258,7 @@ def test_must_exist_checks_a_record_by_type_and_id_inside_the_transaction(aws_ba
                       storage.add_to(Count, "c", {"n": 1})])
     with pytest.raises(NotFound) as caught:
         storage.transact([storage.must_exist(Note, "n2", missing), storage.add_to(Count, "c", {"n": 1})])
-    assert caught.value.code == "note_not_found" and storage.find(Count, "test-count", "c").model_extra["n"] == 1
+    assert caught.value.code == "note_not_found" and storage.read(Count, "c").model_extra["n"] == 1
     with pytest.raises(NotFound):   # an id that cannot be a key fails before any write
         storage.must_exist(Note, "n#1", missing)
 
@@ -299,7 +299,7 @@ def test_account_records_keep_the_keys_they_were_stored_under(clock):
 
 
 def test_an_area_keeps_its_children_and_per_level_list_keys_and_a_province_stays_out_of_the_level_list():
-    from chalicelib.domain.areas.models import Area, BoardStamp
+    from chalicelib.domain.areas.models import Area, BoardDirty, BoardStamp
 
     grid = Area(code="320402001001001", name="一网格", level="grid", parent="320402001001")
     assert grid.key_attributes() == {"pk": "area#320402001001001", "sk": "record",
@@ -308,10 +308,11 @@ def test_an_area_keeps_its_children_and_per_level_list_keys_and_a_province_stays
     assert Area(code="32", name="江苏省", level="province").key_attributes() == {
         "pk": "area#32", "sk": "record", "gsi1pk": "area-children#root", "gsi1sk": "32"}
     assert BoardStamp.own_key("3204") == {"pk": "board-stamp#3204", "sk": "record"}
+    assert BoardDirty(area="320402001").key_attributes() == {"pk": "board-dirty#all", "sk": "320402001"}
 
 
-def test_directory_records_keep_their_area_kind_roster_and_serving_keys():
-    from chalicelib.domain.directory.models import Institution, Person, Serving
+def test_directory_records_keep_their_area_kind_roster_and_area_links_keys():
+    from chalicelib.domain.directory.models import AreaLinks, Institution, Person, ServedBy
 
     inst = Institution(id="i-1", kind="law_firm", name="天宁公证处", home_area="320402", serves=["320402001"])
     assert inst.key_attributes() == {"pk": "institution#i-1", "sk": "record",
@@ -322,10 +323,11 @@ def test_directory_records_keep_their_area_kind_roster_and_serving_keys():
     assert person.key_attributes() == {"pk": "person#p-1", "sk": "record", "gsi1pk": "person@3204",
                                        "gsi1sk": "320402001#p-1", "gsi2pk": "person@i-1", "gsi2sk": "p-1"}
     assert set(person.model_copy(update={"institution_id": None}).key_attributes()) == {"pk", "sk", "gsi1pk", "gsi1sk"}
-    assert Serving(institution_id="i-1", kind="law_firm", area="320402001").to_item() == {
-        "pk": "institution#i-1", "sk": "serves#320402001", "gsi2pk": "area-services#320402001",
-        "gsi2sk": "serves#law_firm#i-1", "entity": "institution-serves", "institution_id": "i-1", "kind": "law_firm",
-        "area": "320402001"}
+    links = AreaLinks(area="320402001", entries={"serves.i-1": ServedBy.of(inst).model_dump(exclude_none=True)})
+    assert links.to_item() == {
+        "pk": "area-links#320402001", "sk": "record", "entity": "area-links", "area": "320402001",
+        "entry:serves.i-1": {"id": "i-1", "kind": "law_firm", "name": "天宁公证处", "demo": False}}
+    assert AreaLinks.from_item(links.to_item()) == links
 
 
 def test_an_active_assignment_keeps_its_role_and_area_list_keys_and_an_ended_one_only_its_record_key():
@@ -335,8 +337,7 @@ def test_an_active_assignment_keeps_its_role_and_area_list_keys_and_an_ended_one
                         area="320402001001001", assignee_kind="person", assignee_id="p-1")
     assert active.key_attributes() == {
         "pk": "assignment#legal_literate.320402001001001.person.p-1", "sk": "record",
-        "gsi1pk": "assignment@legal_literate@320402", "gsi1sk": "320402001001001#person#p-1",
-        "gsi2pk": "area-services#320402001001001", "gsi2sk": "assignment#legal_literate#person#p-1"}
+        "gsi1pk": "assignment@legal_literate@320402", "gsi1sk": "320402001001001#person#p-1"}
     assert active.model_copy(update={"status": "ended"}).key_attributes() == {
         "pk": "assignment#legal_literate.320402001001001.person.p-1", "sk": "record"}
 
@@ -387,10 +388,12 @@ def test_a_menu_keeps_its_area_key_and_a_stored_board_its_item_as_written_by_han
 
     menu = AreaMenu(area="320402001", items=[MenuItemIn(key="property-disputes", title="物业纠纷调解")])
     assert menu.key_attributes() == {"pk": "area-menu#320402001", "sk": "record"}
-    board = StoredBoard(grid="320402001001001", stamp=3, as_of=clock.now.date(), services="a,b|c", board="{}")
+    board = StoredBoard(grid="320402001001001", stamp=3, as_of=clock.now.date(), until=clock.now.date(),
+                        services="a,b|c", board="{}")
     assert storage.plain(board.to_item()) == {
         "pk": "grid-board#320402001001001", "sk": "record", "entity": "grid-board", "stamp": 3,
-        "as_of": clock.now.date().isoformat(), "services": "a,b|c", "board": "{}"}
+        "as_of": clock.now.date().isoformat(), "until": clock.now.date().isoformat(), "services": "a,b|c",
+        "board": "{}"}
     assert StoredBoard.from_item(board.to_item()).stamp == 3  # read back without its key repeated in the item
 
 
@@ -446,6 +449,7 @@ def test_screening_runs_findings_tallies_and_mappings_keep_their_keys_and_items(
     from chalicelib import plugin
     from chalicelib.domain.screening import service as screening, sources, tallies
     from chalicelib.domain.screening.layout import StoredFinding
+    from chalicelib.platform.timeutil import SHANGHAI
 
     run = screening.ScreeningRun(month="2026-11", kind="month", scope="all", as_of=clock.today,
                                  started_at=clock.now, requested_by="schedule")
@@ -471,6 +475,40 @@ def test_screening_runs_findings_tallies_and_mappings_keep_their_keys_and_items(
         "pk": "tally#unvisited#3204", "sk": "320402001001001"}
     mapping = sources.ColumnMapping(kind="hotline", city="3204", updated_by="s-1", updated_at=clock.now)
     assert mapping.key_attributes() == {"pk": "source-mapping#hotline#3204", "sk": "record"}
+    order = sources.work_order_item("petition", "3204", "320402001", {
+        "order_no": "XF(2026)/11-3", "called_at": clock.now, "category": "劳动保障", "content": "欠薪",
+        "district": "天宁区", "town": None, "phone": None}, "imp-1")
+    # The item as the import wrote it by hand: no version (each import writes it over), no empty fields.
+    month = clock.now.astimezone(SHANGHAI).strftime("%Y-%m")
+    item = storage.plain(order.to_item())
+    assert item.pop("imported_at") and item == {
+        "pk": "work-order#petition#3204", "sk": "XF(2026)/11-3", "gsi1pk": f"work-orders@petition#{month}#3204",
+        "gsi1sk": "320402001#XF(2026)/11-3", "entity": "work-order", "kind": "petition", "city": "3204",
+        "area": "320402001", "month": month, "order_no": "XF(2026)/11-3", "import_id": "imp-1",
+        "called_at": storage.plain(clock.now), "category": "劳动保障", "content": "欠薪"}
+
+
+def test_a_policy_timeline_and_its_versions_keep_the_partition_of_their_parameter_at_their_area():
+    import datetime as dt
+
+    from chalicelib.domain.policy.service import Timeline, Version
+
+    name = "means.income_threshold_monthly"
+    assert Timeline(name=name, area="3204").key_attributes() == {"pk": f"policy#{name}#3204", "sk": "timeline"}
+    version = Version(version_id="3204-20210801-0a1b2c3d", name=name, area="3204", value=2280, unit="元/月",
+                      effective_from=dt.date(2021, 8, 1), label="常州市最低工资标准", set_by="s-1")
+    assert version.key_attributes() == {"pk": f"policy#{name}#3204", "sk": "v#2021-08-01#0a1b2c3d"}
+    assert Timeline(name=name, area="root").key_attributes()["pk"] == f"policy#{name}#root"
+
+
+def test_the_demo_markers_keep_their_keys_and_carry_their_fingerprint(clock):
+    from chalicelib.demo import DemoSeed
+
+    assert storage.plain(DemoSeed(id="directory", fingerprint="f1", roles=["legal_literate"]).to_item()) == {
+        "pk": "demo-seed#directory", "sk": "record", "entity": "demo-seed", "id": "directory", "fingerprint": "f1",
+        "roles": ["legal_literate"]}
+    assert DemoSeed(id="areas", fingerprint="f1", loaded_at=clock.now, areas=3).key_attributes() == {
+        "pk": "demo-seed#areas", "sk": "record"}
 
 
 def test_a_tally_op_adds_into_its_item_and_sets_its_fields_as_written_by_hand(aws_backend):
@@ -511,6 +549,22 @@ def test_find_each_reads_records_of_several_types_in_one_batch_by_the_ids_asked(
     assert calls == ["BatchGetItem"]
     assert set(found[Link]) == {"abc"} and found[Link]["abc"].sub == "r-1"
     assert set(found[Note]) == {"n1"} and isinstance(found[Note]["n1"], Note)
+
+
+def test_find_each_reads_records_at_their_place_in_a_table_list_in_the_same_batch(aws_backend):
+    from tests.helpers import calls_during
+    from chalicelib.domain.screening.service import ScreeningRun
+
+    storage.put_new(ScreeningRun(month="2026-11", kind="month", scope="all", as_of="2026-11-18",
+                                 started_at="2026-11-18T00:00:00+00:00", requested_by="schedule"))
+    storage.put_new(Link(hash="abc", sub="r-1"))
+    here, absent, bad = (storage.Place("2026-11", ("month", "all")), storage.Place("2026-11", ("month", "3204")),
+                         storage.Place("2026-11", ("month", "a#b")))
+    found = {}
+    calls = calls_during(lambda: found.update(storage.find_each({ScreeningRun: [here, absent, bad], Link: ["abc"]})))
+    assert calls == ["BatchGetItem"]
+    assert list(found[ScreeningRun]) == [here] and found[ScreeningRun][here].scope == "all"
+    assert set(found[Link]) == {"abc"}
 
 
 def test_records_at_their_place_in_a_table_list_are_written_over_changed_by_entries_and_removed(aws_backend):
@@ -564,3 +618,22 @@ def test_tally_counts_in_one_record_per_key_and_stores_it_under_its_prefix(aws_b
     assert storage.tally(Hits, "signin", 120, expires_at=999) == 1
     item = storage.get(**keys.record("hits", "signin", 60))
     assert item["entity"] == "test-hits" and item["count"] == 3 and item["ttl"] == 999
+
+
+class Shelf(storage.Aggregate):
+    """An aggregate kept entry by entry (like what is linked to one area)."""
+    entity: ClassVar[str] = "test-shelf"
+    key_fields: ClassVar[tuple[str, ...]] = ("code",)
+    code: str | None = None
+
+
+def test_set_entries_creates_an_aggregate_on_first_use_and_sets_and_removes_entries_without_reading_it(aws_backend):
+    """Reliability §3: an aggregate's entry is written inside the change's own transaction, with no read first."""
+    storage.transact([storage.set_entries(Shelf, "320402", set_={"a.1": {"name": "甲"}})])
+    storage.transact([storage.set_entries(Shelf, "320402", set_={"b.2": {"name": "乙", "hours": None}}),
+                      storage.set_entries(Shelf, "320403", set_={"a.1": {"name": "甲"}})])
+    found = storage.find_many(Shelf, ["320402", "320403", "320404"])
+    assert found["320402"].entries == {"a.1": {"name": "甲"}, "b.2": {"name": "乙"}}
+    assert found["320403"].code == "320403" and "320404" not in found
+    storage.transact([storage.set_entries(Shelf, "320402", set_={"b.2": {"name": "丙"}}, remove=["a.1"])])
+    assert storage.read(Shelf, "320402").entries == {"b.2": {"name": "丙"}}

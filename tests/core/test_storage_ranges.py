@@ -40,9 +40,26 @@ def test_a_list_is_read_from_a_bound_to_the_end_of_its_prefix(aws_backend):
     assert [i["due"] for i in both] == ["20261130"]  # both bounds together: the range between them
 
 
-def test_a_bound_needs_a_prefix(aws_backend):
-    with pytest.raises(ValueError, match="after"):
-        storage.every(Entry, "test-queue", "q", until=("20261130",))
+def test_an_upper_bound_without_a_prefix_reads_from_the_start_of_the_list(aws_backend):
+    for priority, due in [(0, "20261101"), (1, "20261102"), (2, "20261001")]:
+        storage.put_new(Entry(queue="q", priority=priority, due=due))
+    found = []
+    calls = calls_during(lambda: found.extend(storage.every(Entry, "test-queue", "q", until=(1, "20261130"))))
+    assert [(i["priority"], i["due"]) for i in found] == [(0, "20261101"), (1, "20261102")] and calls == ["Query"]
+    with pytest.raises(ValueError, match="not both"):
+        storage.every(Entry, "test-queue", "q", until=(1,), through=(1,))
+
+
+def test_through_reads_the_entries_at_its_bound_too_and_until_stops_before_them(aws_backend):
+    """The notify relay's read (issue §3): messages due at this very moment are due, not left for the next run."""
+    for priority, due in [(0, "20261101"), (1, "20261102"), (1, "20261103"), (2, "20261001")]:
+        storage.put_new(Entry(queue="q", priority=priority, due=due))
+    through = storage.page(Entry, "test-queue", "q", through=(1,), limit=10)
+    assert [(i["priority"], i["due"]) for i in through.items] == [(0, "20261101"), (1, "20261102"), (1, "20261103")]
+    until = storage.page(Entry, "test-queue", "q", until=(1,), limit=10)
+    assert [(i["priority"], i["due"]) for i in until.items] == [(0, "20261101")]
+    within = storage.every(Entry, "test-queue", "q", after=(1,), since=("20261102",), through=("20261102",))
+    assert [i["due"] for i in within] == ["20261102"]
 
 
 def test_a_page_is_read_from_a_bound_on_without_a_prefix(aws_backend):

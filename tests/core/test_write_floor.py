@@ -11,7 +11,7 @@ from chalicelib.platform import aws, config
 from chalicelib.platform.timeutil import today_shanghai
 from tests.core.test_intake import ask, desk  # noqa: F401  (the fixture)
 from tests.core.test_policy import HOURS, THRESHOLD, changzhou  # noqa: F401  (the fixture)
-from tests.helpers import JSON, assert_problem, body, header, ok, post
+from tests.helpers import JSON, assert_problem, body, header, ok, patch, post
 
 NEXT_WEEK = (today_shanghai() + timedelta(days=7)).isoformat()
 ALLOWED_IN_AN_IDEMPOTENCY_ITEM = {"pk", "sk", "entity", "body_sha256", "record_pk", "record_sk", "ttl", "created_at"}
@@ -128,3 +128,47 @@ def test_a_ticket_create_is_three_calls_with_or_without_a_key_and_a_replay_two(c
     assert unkeyed == keyed == ["BatchGetItem", "UpdateItem", "TransactWriteItems"]
     assert replay == ["BatchGetItem", "GetItem"] and header(again, "idempotent-replayed") == "true"
     assert ok(again, 201)["code"] == first
+
+
+def test_who_serves_a_grid_is_one_read_and_a_card_change_reaches_it_in_the_change_s_own_transaction(
+        client, token, aws_backend):
+    """Reliability §3, C2: the grid's chain and what is linked to each of its areas come in one BatchGetItem
+    (an aggregate per area, not one Query per ancestor); renaming an institution stays a read and a write, and
+    the public list shows the new card at once."""
+    from tests.core.test_directory import admin, new_institution, seed_tree
+
+    seed_tree()
+    headers = admin(token)
+    inst = new_institution(client, headers, name="天宁公证处", home_area="320402", phone="0519-88001234")
+    client.get("/v1/areas/320402001001002/institutions")  # warm
+    with dynamodb_calls() as read:
+        items = body(client.get("/v1/areas/320402001001002/institutions"))["items"]
+    assert read == ["BatchGetItem"] and [i["name"] for i in items] == ["天宁公证处"]
+    with dynamodb_calls() as write:
+        ok(patch(client, f"/v1/institutions/{inst['id']}", {"name": "常州市天宁公证处", "hours": "工作日 9:00–17:00"},
+                 {**headers, "If-Match": "1"}), 200)
+    assert write == ["GetItem", "TransactWriteItems"]
+    [card] = body(client.get("/v1/areas/320402001001002/institutions"))["items"]
+    assert (card["name"], card["hours"], card["phone"]) == ("常州市天宁公证处", "工作日 9:00–17:00", "0519-8800-****")
+
+
+def test_who_is_assigned_to_a_grid_is_the_chain_in_one_read_and_the_assignees_names_in_another(
+        client, token, aws_backend):
+    """Reliability §3, C3: assignments to the grid and the areas above it are entries of those areas'
+    aggregates, read with the chain; the assignees' names (people and institutions) in one more BatchGetItem.
+    An assignment that ends leaves the aggregate in its own transaction."""
+    from tests.core.test_directory import TIANNING_GRIDS, admin, new_person, seed_tree
+
+    seed_tree()
+    headers = admin(token)
+    person = new_person(client, headers, roles=["legal_literate"])
+    made = body(post(client, "/v1/assignments", {"role": "legal_literate", "area": "320402001",
+                                                 "assignee_id": person["id"]}, headers))
+    path = f"/v1/areas/{TIANNING_GRIDS[0]}/assignments"
+    with dynamodb_calls() as read:
+        listed = body(client.get(path, headers=headers))["items"]
+    assert read == ["BatchGetItem", "BatchGetItem"]
+    assert [(a["area"]["name"], a["assignee_name"], a["version"]) for a in listed] == [("雕庄街道", "周雅琴", 1)]
+    response = client.delete(f"/v1/assignments/{made['id']}", headers={**headers, "If-Match": "1"})
+    assert response.status_code == 200, response.body
+    assert body(client.get(path, headers=headers))["items"] == []

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.notify import service as notify
-from chalicelib.domain.notify.models import ENTITY, Message
+from chalicelib.domain.notify.models import Message
 from chalicelib.platform import storage, timeutil
 from chalicelib.platform.auth import Caller
 from plugins.notary import service
@@ -24,7 +24,7 @@ def world(aws_backend, clock):
 
 
 def status(message_id: str) -> tuple[str, int]:
-    found = storage.find(Message, ENTITY, message_id, consistent=True)
+    found = storage.read(Message, message_id, consistent=True)
     return found.status, found.version
 
 
@@ -38,7 +38,7 @@ def test_on_dynamodb_local_a_cancel_withdraws_the_reminder_and_a_move_after_it_f
     assert status(first.reminder_id) == ("withdrawn", 2)
 
     second = service.book(RESIDENT, AppointmentIn(slot_id=eleven.id, matter="declaration", phone="13800001234"))
-    due = storage.find(Message, ENTITY, second.reminder_id, consistent=True).next_at
+    due = storage.read(Message, second.reminder_id, consistent=True).next_at
     with timeutil.travel(due + timedelta(minutes=1) - timeutil.now_utc()):
         notify.relay()  # the resident never subscribed: recorded, final
     assert status(second.reminder_id)[0] == "not_subscribed"

@@ -48,7 +48,9 @@ def _tokens(issued: accounts.Issued) -> Response:
                       "401 login_code_invalid、403 wechat_user_blocked / staff_not_bound / invite_invalid、"
                       "429 wechat_rate_limited / too_many_attempts（带 Retry-After）、"
                       "502 wechat_bad_response、503 wechat_busy / wechat_unavailable、504 wechat_timeout。",
-          statuses=(401, 403, 502, 504))
+          statuses=(401, 403, 502, 504),
+          over_floor="two abuse counters (per IP before the code exchange, per openid after it), each one atomic "
+                     "ADD that must count failed attempts too, so not in the session's transaction")
 def sign_in():
     return _tokens(accounts.sign_in(parse(models.SignInIn), _origin()))
 

@@ -66,6 +66,24 @@ class BoardStamp(storage.Record):
     stamp: int = 0
 
 
+BOARD_DIRTY = "board-dirty"
+
+
+class BoardDirty(storage.Record):
+    """An area whose grids' boards must be rebuilt: the board outbox, one entry per area, added to by every
+    change a board shows in that change's own transaction (`areas.boards_changed`) and taken by the board
+    drain (`board.upkeep`). One partition, bounded by the number of areas changed since the last drain."""
+    entity: ClassVar[str] = BOARD_DIRTY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(BOARD_DIRTY, "table"),)  # board-dirty#all / <area>
+    area: str
+    changes: int = 0
+    changed_at: str | None = None
+    version: int | None = None
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of="all", sort=(self.area,))
+
+
 class AreaOut(Model):
     code: str = Field(description="统计用区划代码（网格为村代码 + 3 位）")
     name: str

@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import Iterable
 
 from chalicelib.domain.areas.models import (
-    CHILDREN, CODE_LENGTHS, LEVEL_NAMES, LEVELS, OF_LEVEL, ROOT, Area, BoardStamp, AreaIn, AreaOut, AreaPatch, Breadcrumb, Level,
+    CHILDREN, CODE_LENGTHS, LEVEL_NAMES, LEVELS, OF_LEVEL, ROOT, Area, BoardDirty, BoardStamp, AreaIn, AreaOut, AreaPatch, Breadcrumb, Level,
     ancestors, level_of, parent_of,
 )
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.model import Page
+from chalicelib.platform.timeutil import iso, now_utc
 
 # The vocabulary lives in models; it is named here too because callers reach for `areas.level_of` beside
 # `areas.get` (accounts, screening, policy).
@@ -23,15 +24,25 @@ __all__ = ["CODE_LENGTHS", "LEVELS", "LEVEL_NAMES", "ROOT", "Area", "Level", "an
 
 
 BOARD_STAMP = BoardStamp.entity
+MAX_DIRTY_MARKS = 8  # outbox entries one change adds at most: widened to districts, then cities, beyond
 
 
 def boards_changed(*codes: str) -> list[dict]:
     """Transaction ops for a change that grid boards show (an assignment, a person's or institution's card, a
-    duty slot, an activity, a menu, an area's name) at these areas: one `ADD stamp 1` per city, which every
-    stored board of that city was built against (see `board.service`). Per city rather than per area: a
-    district's change reaches every grid below it, and boards then rebuild on their next read."""
-    cities = sorted({c[:4] for c in codes if len(c) >= 4})
-    return [storage.add_op(**BoardStamp.own_key(city), amounts={"stamp": 1}, entity=BOARD_STAMP) for city in cities]
+    duty slot, an activity, a menu, an area's name or a new grid) at these areas, so the boards of every grid
+    at or below them are rebuilt (see `board.upkeep`): an outbox entry per area (`BoardDirty`, ADD changes 1)
+    and one `ADD stamp 1` per city, the stamp a rebuild stores its board against so an older rebuild never
+    overwrites a newer one. An institution serving 20 areas would take a transaction's room: beyond
+    `MAX_DIRTY_MARKS` areas, their districts (then cities) are marked instead — more boards rebuilt, none missed."""
+    marks = sorted({c for c in codes if len(c) >= 4})
+    for width in (6, 4):
+        if len(marks) > MAX_DIRTY_MARKS:
+            marks = sorted({c[:width] for c in marks})
+    cities = sorted({c[:4] for c in marks})
+    moment = iso(now_utc())
+    return [*(storage.add_op(**BoardStamp.own_key(city), amounts={"stamp": 1}, entity=BOARD_STAMP) for city in cities),
+            *(storage.add_op(**BoardDirty(area=code).key_attributes(), amounts={"changes": 1},
+                             set_={"area": code, "changed_at": moment}, entity=BoardDirty.entity) for code in marks)]
 
 
 def _known_shape(code: str) -> None:
@@ -86,6 +97,7 @@ def create(actor: audit.Actor, caller: Caller, data: AreaIn) -> Area:
     try:
         return storage.put_new(area, also=[
             storage.check(Area, parent_code, equals={"status": "active"}),
+            *boards_changed(area.code),  # a new grid gets its board from the drain, like any change
             audit.entry(actor, "create", "area", area.code, f"新建{LEVEL_NAMES[area.level]}「{area.name}」"),
         ])
     except Conflict as exc:
@@ -123,6 +135,12 @@ def must_exist(code: str, *, field: str, level: str | None = None) -> storage.Ch
     problem = Unprocessable(f"区域 {code} 不存在" + (f"或不是{LEVEL_NAMES.get(level, level)}" if level else ""),
                             code="area_not_found", errors=[{"loc": [field], "msg": "区域不存在"}])
     return storage.must_exist(Area, code, problem, equals={"level": level} if level else None)
+
+
+def known(code: str) -> storage.Check:
+    """`get` as a condition for a transaction: the area `code` exists, else the same 404 — no read first."""
+    _known_shape(code)
+    return storage.must_exist(Area, code, NotFound(f"区域 {code} 不存在", code="area_not_found"))
 
 
 def get_many(codes: Iterable[str]) -> dict[str, Area]:

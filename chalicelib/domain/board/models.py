@@ -45,15 +45,17 @@ class AreaMenu(storage.Record):
 
 
 class StoredBoard(storage.Record):
-    """A grid's board as served (`grid-board#<grid>`): the rendered JSON with what it was built against —
-    its city's board stamp, the day and the services shown. Rebuilt, never updated, so no version; the
-    grid is its key and is not repeated in the item."""
+    """A grid's board as stored (`grid-board#<grid>`): the rendered JSON of a `GridBoard` holding more dated
+    content than one day shows (duties and activities `board.service.DAYS_AHEAD` days further), with what it
+    was built against — its city's board stamp, the day (`as_of`), the last day it can serve (`until`) and
+    the services shown. Rebuilt, never updated, so no version; the grid is its key and is not repeated."""
     entity: ClassVar[str] = "grid-board"
     key_fields: ClassVar[tuple[str, ...]] = ("grid",)
     grid: str | None = Field(None, exclude=True)
     version: int | None = None
     stamp: int
     as_of: dt.date
+    until: dt.date
     services: str
     board: str
 

@@ -6,46 +6,64 @@
 - The board of a grid, for residents (no sign-in): the menu; per coverage role the people and
   institutions assigned to the grid or to its village/town/district; the institutions mapped to serve
   it; the next 7 days' duty rota and the coming themed activities of its service points (中心/工作站/工作室).
-  Only names, duties, masked phones, hours and institution names: no ids of people, no full phones.
+  Only names, duties, phones (staff work phones in full, volunteers' masked), hours and institution names:
+  no ids of people.
 
-Reading a board is one DynamoDB call (issue 9): one BatchGetItem of the grid's stored board (`grid-board#<grid>`,
-the rendered JSON) and its city's change stamp (`board-stamp#<city>`). The stored board is served when it was
-built today, against the current stamp and for the same enabled services; otherwise it is built again (~10
-calls: one BatchGetItem for the grid's ancestors and their menus, one Query per ancestor for what is linked
-to it, one per service point for its rota and activities, BatchGetItems for the people) and stored.
+Reading a board is one DynamoDB call and never a write: one GetItem of the grid's stored board
+(`grid-board#<grid>`, the rendered JSON). The stored board holds `DAYS_AHEAD` days more dated content than a
+day shows (duties for the next 16 days, activities 71 days ahead), so the read cuts "today … +7 days" (and the
+activities' horizon) out of it (`board_json`) and one build stays right for `DAYS_AHEAD` days without a
+rebuild. The gateway/CDN may serve a board up to `BOARD_MAX_AGE` seconds old (`Cache-Control`).
 
-Why a read-through item with a stamp, rather than a board rebuilt in the same transaction as each change
-or from the table's stream: what a board shows hangs on many records at many levels — a district's
-assignment or a town station's duty slot reaches every grid below it (hundreds), more than a transaction
-holds and too much to rebuild inside the write; and a board is dated anyway (the next 7 days' duties, the
-coming activities), so it must be rebuilt each day whatever changed. So every change a board shows adds 1 to
-its city's stamp inside its own transaction (`areas.boards_changed`, no extra call, never missed, no stream
-to deploy), and the next read of each grid of that city rebuilds once. The gateway/CDN may serve a board up
-to `BOARD_MAX_AGE` seconds old (`Cache-Control`).
+Keeping it current is the writers' job, through an outbox (`board.upkeep` has the details): every change a
+board shows adds, in its own transaction, an entry for each area it touches (`areas.boards_changed`: no
+extra call, never missed, no stream to deploy) and moves its city's stamp. A schedule every minute drains
+the entries, fans the grids at or below each area out to the board queue, and the queue function builds
+(`grid_board`, ~10 calls: one BatchGetItem for the grid's ancestors and their menus, one Query per ancestor
+for what is linked to it, one per service point for its rota and activities, BatchGetItems for the people)
+and stores each board against the stamp read before building — conditionally, so a rebuild that read an
+older stamp never overwrites a newer board. A daily schedule rebuilds a seventh of the grids each day, so
+every board is rebuilt within a week, before its dated content runs out (`DAYS_AHEAD` leaves two days over).
+
+Why not rebuild in the change's transaction, or on the read as before: what a board shows hangs on many
+records at many levels — a district's assignment or a town station's duty slot reaches every grid below it
+(hundreds), more than a transaction holds and too slow for the request that made the change; and a read
+that rebuilds makes the residents' first screen cost ~10 calls and a write whenever anything in the city
+changed (issue §3: the median read over the suite was 14 calls). Why not the table's stream: the outbox
+entry is written with the change itself, needs no stream consumer to deploy, and is drained by the same
+schedule + queue the core already runs for screening and notifications.
+
+A grid with no stored board yet (a new grid, whose creation marks it; an area imported in bulk), or one whose
+stored board has run out or shows other services than are enabled (a deployment enabled a plugin, until the
+next rebuild), is answered from a build without storing anything: correct, ~10 calls, and rare — the drain
+builds new grids within a minute and the daily rotation reaches every grid within a week.
 """
-from __future__ import annotations
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from chalicelib import plugin
-from chalicelib.domain.areas.models import Area, AreaRef, BoardStamp, ancestors, level_of
+from chalicelib.domain.areas.models import Area, AreaRef, ancestors, level_of
 from chalicelib.domain.areas.service import boards_changed
 from chalicelib.domain.board.models import (
     AreaMenu, BoardPerson, GridBoard, MenuEntry, MenuIn, RoleContacts, ServiceMenu, StoredBoard,
 )
 from chalicelib.domain.coverage import service as coverage
 from chalicelib.domain.directory.models import InstitutionCard, ServingInstitution
-from chalicelib.domain.directory.service import linked_items, load_institutions, serving
+from chalicelib.domain.directory.service import links_of, load_institutions, serving
 from chalicelib.platform.auth import require_covers
 from chalicelib.platform.errors import field_error
 from chalicelib.domain.rota import service as rota
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import BadRequest, NotFound, Unprocessable
+from chalicelib.platform.logs import logger
 from chalicelib.platform.timeutil import today_shanghai
 
 ACTIVITY_HORIZON_DAYS = 62
+DUTY_DAYS = 7    # the duties a board shows: today and the next six days
+DAYS_AHEAD = 9   # the days a stored board serves after the day it was built (rebuilt weekly: two days over)
 
 
 # --- menus ----------------------------------------------------------------------------------------
@@ -141,29 +159,44 @@ def _services_shown() -> str:
 
 
 def grid_board_json(code: str) -> str:
-    """The grid's board as JSON: the stored one when it is current, else built and stored (module docstring)."""
+    """The grid's board as JSON, as of today: one GetItem of the stored board, never a write; a grid without a
+    current stored board is answered from a build that is not stored (module docstring)."""
     _require_grid(code)
     today = today_shanghai()
-    city = code[:4]  # the city whose stamp `areas.boards_changed` adds to
-    found = storage.find_each({StoredBoard: [code], BoardStamp: [city]})
-    stamp = found[BoardStamp][city].stamp if city in found[BoardStamp] else 0
-    stored = found[StoredBoard].get(code)
-    if stored and (stored.stamp, stored.as_of, stored.services) == (stamp, today, _services_shown()):
-        return stored.board
-    board = grid_board(code).model_dump_json()
-    # Stored with the stamp read *before* building: a change committed meanwhile leaves it behind the city's
-    # stamp, so the next read builds again rather than serving a board without that change. Written over the
-    # day's earlier board unconditionally: every writer writes what it built against the stamp it read.
-    storage.put_all([StoredBoard(grid=code, stamp=stamp, as_of=today, services=_services_shown(), board=board)])
-    return board
+    stored = storage.read(StoredBoard, code)
+    if stored and stored.as_of <= today <= stored.until and stored.services == _services_shown():
+        return board_json(stored.board, today)
+    logger().info("grid board built on read", extra={"grid": code, "stored": stored is not None})
+    return grid_board(code).model_dump_json()
 
 
-def grid_board(code: str) -> GridBoard:
-    """The grid's board built from the records it shows (~10 calls)."""
+def board_json(stored: str, today: dt.date) -> str:
+    """A stored board as shown on `today`: its duties from today for `DUTY_DAYS` days, its activities after
+    today up to the horizon — the windows `grid_board` builds for that day."""
+    board = json.loads(stored)
+    first, last = today.isoformat(), (today + dt.timedelta(days=DUTY_DAYS - 1)).isoformat()
+    horizon = (today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)).isoformat()
+    board["on_duty"] = [d for d in board["on_duty"] if first <= d["date"] <= last]
+    board["activities"] = [a for a in board["activities"] if first < a["date"] <= horizon]
+    board["as_of"] = first
+    return json.dumps(board, ensure_ascii=False, separators=(",", ":"))
+
+
+def stored_board(code: str, stamp: int) -> StoredBoard:
+    """The grid's board to store: built today with `DAYS_AHEAD` days more dated content, against `stamp`."""
+    today = today_shanghai()
+    board = grid_board(code, days_ahead=DAYS_AHEAD)
+    return StoredBoard(grid=code, stamp=stamp, as_of=today, until=today + dt.timedelta(days=DAYS_AHEAD),
+                       services=_services_shown(), board=board.model_dump_json())
+
+
+def grid_board(code: str, *, days_ahead: int = 0) -> GridBoard:
+    """The grid's board built from the records it shows (~10 calls); `days_ahead`: duties and activities that
+    many days further, for a stored board that serves the days after."""
     _require_grid(code)
     chain, menus = _chain_and_menus(code)
     names = {a.code: a for a in chain}
-    linked = linked_items([a.code for a in chain if len(a.code) >= 4])
+    linked = links_of(a.code for a in chain)
     pairs = serving(linked)  # (area, institution id), nearest first
     assignments = coverage.applying_to(linked)
     insts = load_institutions({i for _, i in pairs} | {a.assignee_id for a in assignments
@@ -173,10 +206,10 @@ def grid_board(code: str) -> GridBoard:
     today = today_shanghai()
     this_monday, _ = rota.week_of(today)
     slots = rota.slots_of(points)
-    week = [p for i in points for monday in (this_monday, this_monday + dt.timedelta(days=7))
-            for p in rota.dated(slots[i], monday) if today <= p[0] < today + dt.timedelta(days=7)]
+    week = [p for i in points for monday in (this_monday + dt.timedelta(days=7 * n) for n in range(4))
+            for p in rota.dated(slots[i], monday) if today <= p[0] < today + dt.timedelta(days=DUTY_DAYS + days_ahead)]
     planned = rota.upcoming(points, today + dt.timedelta(days=1))
-    coming = [a for i in points for a in planned[i] if a.date <= today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)]
+    coming = [a for i in points for a in planned[i] if a.date <= today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS + days_ahead)]
     person_ids = ({a.assignee_id for a in assignments if a.assignee_kind == "person"}
                   | {s.person_id for _, s in week} | {h for a in coming for h in a.hosts})
     cards = rota.cards_for(person_ids, insts)

@@ -7,7 +7,6 @@ from typing import ClassVar, Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.domain.areas.models import AreaRef, level_of
-from chalicelib.domain.directory.models import LINKED
 from chalicelib.platform import storage
 from chalicelib.platform.model import Model
 
@@ -60,12 +59,12 @@ def district_of(code: str) -> str:
 
 class Assignment(storage.Record):
     """An assignment, while active in its role's list of its district (`assignment@<role>@<district>`,
-    sorted by target area: the coverage report reads one partition per role) and in its area's list of
-    what is linked to it (`directory.models.LINKED`). An ended one leaves both; its history stays in the audit."""
+    sorted by target area: the coverage report reads one partition per role) and, as an entry, in its area's
+    aggregate of what is linked to it (`directory.models.AreaLinks`). An ended one leaves both; its history
+    stays in the audit."""
     entity: ClassVar[str] = "assignment"
     lists: ClassVar[tuple[storage.Listing, ...]] = (
         storage.Listing(BY_ROLE, "gsi1", by="at", prefix="assignment", nested=True),
-        storage.Listing(LINKED, "gsi2"),
     )
     id: str
     role: str
@@ -83,10 +82,8 @@ class Assignment(storage.Record):
     def place(self, listing: str) -> storage.Place | None:
         if self.status != "active":
             return None
-        if listing == BY_ROLE:
-            return storage.Place(of=(self.role, district_of(self.area)),
-                                 sort=(self.area, self.assignee_kind, self.assignee_id))
-        return storage.Place(of=self.area, sort=("assignment", self.role, self.assignee_kind, self.assignee_id))
+        return storage.Place(of=(self.role, district_of(self.area)),
+                             sort=(self.area, self.assignee_kind, self.assignee_id))
 
 
 class AssignmentIn(Model):

@@ -9,7 +9,9 @@ Access patterns (docs/data-model.md):
 - assignment `assignment#<role>.<area>.<kind>.<assignee>` (the id itself makes a duplicate a 409);
 - gsi1 `assignment@<role>@<district>` sorted by `<area>#<kind>#<assignee>`: the coverage report reads one
   partition per role per district, never one item per grid;
-- gsi2 `area-services#<area>` (shared with institutions' mappings): who is linked to one area;
+- the active assignment as an entry of its area's aggregate `area-links#<area>` (shared with the cards of
+  the institutions serving it, `directory.models.AreaLinks`): who is assigned to a grid directly or through
+  its village/town/district is the chain's aggregates, read with the chain in one BatchGetItem;
 - the grids come from the area tree, level by level (gsi1 `area-children#<code>`), queried side by side.
 Nothing is cached between requests: every report reads the current tree and assignments.
 """
@@ -29,7 +31,8 @@ from chalicelib.domain.coverage.models import (
     GapGrid, GapPage, RoleDef, RoleOut, RoleTally, district_of,
 )
 from chalicelib.domain.directory import service as directory
-from chalicelib.domain.areas.service import area_chain, boards_changed, existing_area, get_many as load_areas
+from chalicelib.domain.directory.models import ASSIGNED, AreaLinks, Institution, Person
+from chalicelib.domain.areas.service import boards_changed, existing_area, get_many as load_areas
 from chalicelib.platform.auth import require_covers
 from chalicelib.platform.errors import field_error
 from chalicelib.platform.storage.batch import fan_out
@@ -83,6 +86,15 @@ def _assignee(caller: Caller, kind: str, assignee_id: str) -> Any:
     return record
 
 
+def _linked(record: Assignment) -> dict[str, Any]:
+    """The transaction op keeping `record` in its area's aggregate while it is active (no read)."""
+    entry = ASSIGNED + record.id
+    if record.status != "active":
+        return storage.set_entries(AreaLinks, record.area, remove=[entry])
+    return storage.set_entries(AreaLinks, record.area, set_={entry: record.model_dump(
+        exclude={"created_at", "updated_at"})})
+
+
 def assign(caller: Caller, data: AssignmentIn) -> Assignment:
     actor = caller.actor
     role = role_named(data.role, ["role"])
@@ -98,7 +110,7 @@ def assign(caller: Caller, data: AssignmentIn) -> Assignment:
     who = f"人员 {assignee.id}" if data.assignee_kind == "person" else f"机构「{assignee.name}」"  # no personal data
     summary = f"{LEVEL_TITLES[area.level]}「{area.name}」的{role.title}：{who}"
     try:
-        return storage.put_new(record, also=[*boards_changed(area.code),
+        return storage.put_new(record, also=[_linked(record), *boards_changed(area.code),
                                              audit.entry(actor, "create", "assignment", record.id, "分配" + summary)])
     except Conflict as exc:
         if exc.code != "already_exists":
@@ -107,8 +119,9 @@ def assign(caller: Caller, data: AssignmentIn) -> Assignment:
     if existing is None or existing.status == "active":
         raise Conflict(f"{assignee.name} 已是{area.name}的{role.title}", code="duplicate_assignment",
                        errors=field_error(["assignee_id"], "重复分配"))
+    again = existing.model_copy(update={"status": "active", "note": data.note, "version": existing.version + 1})
     return storage.update(existing, {"status": "active", "note": data.note}, expected_version=existing.version,
-                          also=[*boards_changed(area.code),
+                          also=[_linked(again), *boards_changed(area.code),
                                 audit.entry(actor, "update", "assignment", record.id, "重新分配" + summary,
                                             {"status": {"from": "ended", "to": "active"}})])
 
@@ -128,14 +141,19 @@ def end(caller: Caller, assignment_id: str, expected_version: int) -> Assignment
     if record.status == "ended":
         raise Conflict("该分配已经解除", code="already_ended")
     return storage.update(record, {"status": "ended"}, expected_version=expected_version, also=[
-        *boards_changed(record.area), audit.entry(actor, "update", "assignment", record.id, "解除分配", {"status": {"from": "active", "to": "ended"}})])
+        _linked(record.model_copy(update={"status": "ended"})), *boards_changed(record.area), audit.entry(actor, "update", "assignment", record.id, "解除分配", {"status": {"from": "active", "to": "ended"}})])
 
 
-def describe(records: list[Assignment]) -> list[AssignmentOut]:
-    """Assignments with their area and assignee names (one BatchGetItem for all of them)."""
-    areas = load_areas({r.area for r in records})
-    people = directory.load_people({r.assignee_id for r in records if r.assignee_kind == "person"})
-    insts = directory.load_institutions({r.assignee_id for r in records if r.assignee_kind == "institution"})
+def describe(records: list[Assignment], areas: dict[str, Area] | None = None) -> list[AssignmentOut]:
+    """Assignments with their area and assignee names: one BatchGetItem for all of them (the areas too,
+    unless given)."""
+    wanted_areas = set() if areas is not None else {r.area for r in records}
+    found = storage.find_each({
+        Area: wanted_areas,
+        Person: {r.assignee_id for r in records if r.assignee_kind == "person"},
+        Institution: {r.assignee_id for r in records if r.assignee_kind == "institution"}})
+    areas = found[Area] if areas is None else areas
+    people, insts = found[Person], found[Institution]
     titles = {r.code: r.title for r in roles()}
     out = []
     for r in records:
@@ -150,22 +168,24 @@ def describe(records: list[Assignment]) -> list[AssignmentOut]:
     return out
 
 
-def applying_to(linked: dict[str, list[dict[str, Any]]]) -> list[Assignment]:
-    """The active assignments among items linked to an area and its ancestors (see directory.linked_items)."""
-    return [Assignment.from_item(i) for items in linked.values() for i in items if i.get("entity") == "assignment"]
+def applying_to(links: dict[str, AreaLinks]) -> list[Assignment]:
+    """The active assignments targeting the areas of `links` (an area and its ancestors, see
+    `directory.chain_and_links`), nearest area first."""
+    found = [Assignment.model_validate(entry) for code in sorted(links, key=len, reverse=True)
+             for entry in links[code].assigned()]
+    return sorted(found, key=lambda a: (-len(a.area), a.role, a.assignee_kind, a.assignee_id))
 
 
 def list_for_area(caller: Caller, code: str, role: str | None, *, limit: int, cursor: str | None) -> Page[AssignmentOut]:
     """Who is assigned to `code`: directly, or through the village/town/district above it."""
     if role:
         role_named(role, ["role"])
-    chain = area_chain(code)
+    chain, links = directory.chain_and_links(code)
     require_covers(caller, code, ["code"])
-    records = [r for r in applying_to(directory.linked_items([c for c in chain if len(c) >= 6]))
-               if role in (None, r.role)]
+    records = [r for r in applying_to(links) if role in (None, r.role)]
     page, next_cursor = paged(records, sort_key=lambda r: f"{r.role}.{len(r.area):02d}.{r.id}",
                               query_id=f"assignments|{code}|{role or '*'}", limit=limit, cursor=cursor)
-    return Page[AssignmentOut](items=describe(page), next_cursor=next_cursor)
+    return Page[AssignmentOut](items=describe(page, chain), next_cursor=next_cursor)
 
 
 def list_in_area(caller: Caller, code: str, role: str, *, limit: int, cursor: str | None) -> Page[AssignmentOut]:

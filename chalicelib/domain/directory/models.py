@@ -96,7 +96,6 @@ def _checked_code(code: str) -> str:
 # --- institutions ---------------------------------------------------------------------------------
 
 OF_KIND = "institution-of-kind"   # an area's institutions of one kind
-LINKED = "area-services"          # what is linked to exactly one area: institutions serving it, assignments
 ROSTER = "person-at"              # an institution's people
 
 
@@ -139,24 +138,49 @@ class Institution(storage.Record):
         return self.level_title or self.kind_title
 
 
-class Serving(storage.Record):
-    """The mapping "institution serves area": kept in the institution's own partition (sk `serves#<area>`)
-    and in the area's list of what is linked to it (with the assignments targeting it), so "who serves this
-    grid" is one Query per ancestor. Unversioned: written and deleted whole with its institution's change."""
-    entity: ClassVar[str] = "institution-serves"
-    lists: ClassVar[tuple[storage.Listing, ...]] = (
-        storage.Listing("institution", "table"),
-        storage.Listing(LINKED, "gsi2"),
-    )
-    version: int | None = None  # type: ignore[assignment]
-    institution_id: str
+class ServedBy(Model):
+    """An institution's card as kept in the aggregate of each area it serves (`AreaLinks`): what a reader of
+    "who serves this grid" shows, so that read needs no institution record. Written with every change of the
+    institution that the card holds (`directory.service.change_institution`)."""
+    id: str
     kind: str
-    area: str
+    level: str | None = None
+    name: str
+    address: str | None = None
+    phone_masked: str | None = None
+    hours: str | None = None
+    demo: bool = False
 
-    def place(self, listing: str) -> storage.Place:
-        if listing == LINKED:
-            return storage.Place(of=self.area, sort=("serves", self.kind, self.institution_id))
-        return storage.Place(of=self.institution_id, sort=("serves", self.area))
+    @classmethod
+    def of(cls, inst: "Institution") -> "ServedBy":
+        return cls(id=inst.id, kind=inst.kind, level=inst.level, name=inst.name, address=inst.address,
+                   phone_masked=inst.phone_masked, hours=inst.hours, demo=inst.demo)
+
+    @property
+    def display_kind(self) -> str:
+        return LEVELS.get(self.kind, {}).get(self.level or "") or KIND_TITLES[self.kind]
+
+
+SERVES = "serves."         # entry key of an institution mapped to serve the area: `serves.<institution id>`
+ASSIGNED = "assignment."   # entry key of an active assignment targeting the area: `assignment.<assignment id>`
+
+
+class AreaLinks(storage.Aggregate):
+    """What is linked to exactly one area (`area-links#<code>`): the active institutions mapped to serve it
+    (their cards, `ServedBy`) and the active coverage assignments targeting it (the assignment as stored).
+    Kept entry by entry inside the transaction of every change of a mapping, of a card it holds or of an
+    assignment (`storage.set_entries`: no read), and read with the area's chain in one BatchGetItem
+    (`directory.service.chain_and_links`). An institution serves at most `MAX_SERVES` areas, so a change of
+    its card touches at most that many aggregates (plus as many it leaves): well inside a transaction's 100."""
+    entity: ClassVar[str] = "area-links"
+    key_fields: ClassVar[tuple[str, ...]] = ("area",)
+    area: str | None = None
+
+    def served(self) -> list[ServedBy]:
+        return [ServedBy.model_validate(v) for k, v in self.entries.items() if k.startswith(SERVES)]
+
+    def assigned(self) -> list[dict]:
+        return [v for k, v in self.entries.items() if k.startswith(ASSIGNED)]
 
 
 class InstitutionIn(Model):
@@ -248,7 +272,7 @@ class InstitutionCard(Model):
     demo: bool
 
     @classmethod
-    def of(cls, inst: Institution) -> "InstitutionCard":
+    def of(cls, inst: "Institution | ServedBy") -> "InstitutionCard":
         return cls(id=inst.id, kind=inst.kind, kind_title=inst.display_kind, name=inst.name,
                    address=inst.address, phone=inst.phone_masked, hours=inst.hours, demo=inst.demo)
 

@@ -3,9 +3,10 @@ appraisal institutions and the three-level public legal service platform (中心
 each mapped to the areas it serves; people with roles, an institution and a contact card.
 
 Access patterns (docs/data-model.md):
-- an institution `institution#<id>`; its mapping to each served area is an item in its own partition
-  (sk `serves#<area>`) that also sits in gsi2 `area-services#<area>`, so "who serves this grid" is one
-  Query per ancestor of the grid (a notary office mapped to 天宁区 serves every grid under it);
+- an institution `institution#<id>`; its card is an entry of the aggregate of each area it serves
+  (`area-links#<area>`, with the assignments targeting that area), so "who serves this grid" — a notary
+  office mapped to 天宁区 serves every grid under it — is the grid's chain and the chain's aggregates in one
+  BatchGetItem (`chain_and_links`);
 - lists by area: gsi1 `institution@<city>` / `person@<city>`, begins_with the caller's area (pattern 7);
   institutions of one kind: gsi2 `institution-<kind>@<city>`; people of one institution: gsi2
   `person@<institution id>`.
@@ -21,9 +22,10 @@ from typing import Any, Callable, Iterable
 from pydantic import BaseModel
 
 from chalicelib.domain.areas.models import Area, AreaRef, ancestors, level_of
-from chalicelib.domain.areas.service import area_chain, boards_changed, existing_area, get_many as load_areas
+from chalicelib.domain.areas.service import boards_changed, existing_area, get_many as load_areas, is_code
 from chalicelib.domain.directory.models import (
-    KIND_TITLES, LEVEL_HOMES, LEVELS, LINKED, OF_KIND, PERSON_ROLES, ROSTER, Institution, InstitutionCard, Serving,
+    KIND_TITLES, LEVEL_HOMES, LEVELS, OF_KIND, PERSON_ROLES, ROSTER, SERVES, AreaLinks, Institution, InstitutionCard,
+    ServedBy,
     InstitutionIn, InstitutionOut, InstitutionPatch, Person, PersonIn,
     PersonOut, PersonPatch, ServingInstitution,
 )
@@ -31,7 +33,6 @@ from chalicelib.platform import audit, pii, storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Forbidden, NotFound, Unprocessable, field_error
 from chalicelib.platform.model import Model, Page
-from chalicelib.platform.storage.batch import fan_out
 from chalicelib.platform.storage.paging import paged
 
 
@@ -60,9 +61,12 @@ def refuse_nulls(patch: BaseModel, fields: Iterable[str]) -> None:
 
 # --- institutions ---------------------------------------------------------------------------------
 
-def serving_item(institution: Institution, area_code: str) -> dict[str, Any]:
-    """The mapping "institution serves area": in the institution's partition, and in gsi2 under the area."""
-    return Serving(institution_id=institution.id, kind=institution.kind, area=area_code).to_item()
+def serving_ops(inst: Institution, *, card_at: Iterable[str], leaving: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Transaction ops keeping the aggregates of the areas `inst` serves: its card set (or replaced) at
+    `card_at`, removed at `leaving` — one op per area, no read."""
+    card = ServedBy.of(inst)
+    return [*(storage.set_entries(AreaLinks, code, set_={SERVES + inst.id: card}) for code in sorted(set(card_at))),
+            *(storage.set_entries(AreaLinks, code, remove=[SERVES + inst.id]) for code in sorted(set(leaving)))]
 
 
 def _check_level(kind: str, level: str | None, home: Area, loc: list[str]) -> None:
@@ -104,7 +108,7 @@ def create_institution(caller: Caller, data: InstitutionIn,
                        demo=data.demo, **(pii.seal_phone(data.phone).fields("phone") if data.phone else {}))
     storage.stamp_new(inst)
     storage.put_new(inst, also=[
-        *(storage.put_op(serving_item(inst, code)) for code in serves), *boards_changed(*serves),
+        *serving_ops(inst, card_at=serves), *boards_changed(*serves),
         audit.entry(actor, "create", "institution", inst.id,
                     f"登记{inst.display_kind}「{inst.name}」，服务区域 {'、'.join(serves)}"),
     ])
@@ -156,10 +160,11 @@ def change_institution(caller: Caller, institution_id: str, patch: InstitutionPa
     old_links = set(inst.serves) if inst.status == "active" else set()
     new_status = changes.get("status", inst.status)
     new_links = set(changes.get("serves", inst.serves)) if new_status == "active" else set()
-    ops = [storage.remove_op(Serving(institution_id=inst.id, kind=inst.kind, area=code))
-           for code in sorted(old_links - new_links)]
-    ops += [storage.put_op(serving_item(inst, code), must_not_exist=False)
-            for code in sorted(new_links - old_links)]
+    # the card in each served area's aggregate: set where it is new or shows a changed field, removed where
+    # the institution no longer serves (at most MAX_SERVES of each: the transaction stays under 100 ops)
+    card_changed = ServedBy.of(inst.model_copy(update=changes)) != ServedBy.of(inst)
+    ops = serving_ops(inst.model_copy(update=changes), card_at=new_links if card_changed else new_links - old_links,
+                      leaving=old_links - new_links)
     fields = [k for k in changes if not k.startswith("phone_")] + (["phone"] if "phone" in patch.model_fields_set else [])
     shown = {k: {"from": getattr(inst, k), "to": changes[k]} for k in ("name", "level", "serves", "status", "hours",
                                                                         "address") if k in changes}
@@ -190,29 +195,41 @@ def load_institutions(ids: Iterable[str]) -> dict[str, Institution]:
 
 # --- what is linked to an area (institutions serving it, assignments targeting it) ----------------
 
-def linked_items(area_codes: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Everything linked to each of `area_codes` (gsi2 `area-services#<code>`): one Query per area,
-    side by side. Callers pass a grid's ancestors to learn who serves the grid."""
-    results = fan_out(lambda code: storage.every(Serving, LINKED, code), area_codes)
-    return dict(zip(area_codes, results))
+def links_of(area_codes: Iterable[str]) -> dict[str, AreaLinks]:
+    """What is linked to each of `area_codes` (its aggregate; an area nothing was ever linked to has none),
+    in one BatchGetItem. Callers pass a grid's ancestors to learn who serves the grid."""
+    return storage.find_many(AreaLinks, area_codes)
 
 
-def serving(linked: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str]]:
-    """(area code, institution id) of every mapping among `linked` items, nearest area first, each
-    institution once (at the nearest area it is mapped to)."""
-    pairs = sorted(((code, item["institution_id"]) for code, items in linked.items() for item in items
-                    if item.get("entity") == "institution-serves"), key=lambda p: (-len(p[0]), p[1]))
+def chain_and_links(code: str) -> tuple[dict[str, Area], dict[str, AreaLinks]]:
+    """The area and its ancestors (root first) and what is linked to each, in one BatchGetItem; 404
+    `area_not_found` if the area is unknown."""
+    codes = ancestors(code) if is_code(code) else []
+    found = storage.find_each({Area: codes, AreaLinks: codes})
+    if code not in found[Area]:
+        raise NotFound(f"区域 {code} 不存在", code="area_not_found")
+    return {c: found[Area][c] for c in codes if c in found[Area]}, found[AreaLinks]
+
+
+def served(links: dict[str, AreaLinks], kind: str | None = None) -> list[tuple[str, ServedBy]]:
+    """(area code, card) of every institution (of `kind`) mapped to one of the areas of `links`, nearest area
+    first, each institution once (at the nearest area it is mapped to)."""
+    pairs = sorted(((code, card) for code, agg in links.items() for card in agg.served()
+                    if kind in (None, card.kind)), key=lambda p: (-len(p[0]), p[1].id))
     seen: set[str] = set()
-    return [p for p in pairs if not (p[1] in seen or seen.add(p[1]))]
+    return [p for p in pairs if not (p[1].id in seen or seen.add(p[1].id))]
+
+
+def serving(links: dict[str, AreaLinks]) -> list[tuple[str, str]]:
+    """`served` as (area code, institution id)."""
+    return [(code, card.id) for code, card in served(links)]
 
 
 def institutions_serving(code: str, *, limit: int, cursor: str | None) -> Page[ServingInstitution]:
-    """Public: the institutions mapped to `code` or any area above it, nearest first."""
-    chain = area_chain(code)
-    pairs = serving(linked_items([c for c in chain if len(c) >= 4]))
-    insts = load_institutions(i for _, i in pairs)
-    cards = [ServingInstitution(**InstitutionCard.of(insts[i]).model_dump(), serves_area=AreaRef.of(chain[c]))
-             for c, i in pairs if i in insts and insts[i].status == "active" and c in chain]
+    """Public: the institutions mapped to `code` or any area above it, nearest first (one BatchGetItem)."""
+    chain, links = chain_and_links(code)
+    cards = [ServingInstitution(**InstitutionCard.of(card).model_dump(), serves_area=AreaRef.of(chain[c]))
+             for c, card in served(links) if c in chain]
     items, next_cursor = paged(cards, sort_key=lambda c: f"{20 - len(c.serves_area.code):02d}.{c.kind}.{c.id}",
                                query_id=f"serving|{code}", limit=limit, cursor=cursor)
     return Page[ServingInstitution](items=items, next_cursor=next_cursor)

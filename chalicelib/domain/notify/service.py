@@ -149,10 +149,7 @@ def _grant_key(account: str, stage: str) -> dict[str, str]:
 def relay() -> int:
     """Hand the messages now due to the queue (SQS; in-process where the stage has none). One Query.
     A message handed twice (the relay runs again before it was sent) is sent once: the claim is conditional."""
-    now = now_utc()
-    listing = Message.listing(PENDING)
-    until = listing.sort(("due",), (iso(now),)) + "~"
-    page = storage.query(listing.partition(("due",)), index="gsi1", between=("0", until), limit=RELAY_BATCH)
+    page = storage.page(Message, PENDING, ("due",), through=(iso(now_utc()),), limit=RELAY_BATCH)
     bodies = [json.dumps({"id": item["id"]}) for item in page.items]
     if bodies:
         _enqueue(bodies)

@@ -39,7 +39,6 @@ from pydantic import ConfigDict, Field, PlainSerializer, field_validator
 
 from chalicelib import plugin
 from chalicelib.platform import audit, dates, storage
-from chalicelib.platform.storage import keys
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
 from chalicelib.platform.timeutil import today_shanghai
@@ -49,6 +48,9 @@ ROOT = "root"  # the pseudo-area above the provinces: national / platform-wide d
 DECLARED_DEFAULT = "declared-default"  # version_id of a declaration's own default (nothing stored)
 ENTITY_VERSION = "policy-version"
 ENTITY_TIMELINE = "policy-timeline"
+PARAMETER_AT = "policy"  # the table list of one parameter at one area: `policy#<name>#<area>`
+TIMELINE_SORT = "timeline"
+VERSION_SORT = "v"
 VERSION_ID = re.compile(r"^(root|\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})-(\d{8})-([0-9a-f]{8})$")
 # No parameter of a PRC administrative area can take effect before the PRC and its division codes existed;
 # an earlier date is a typo (0202 for 2022) or a probe, and years below 1000 would not even sort as text.
@@ -151,14 +153,20 @@ class TimelineEntry(Model):
 
 
 class Timeline(storage.Record):
-    """Every active version of one parameter at one area, oldest first (the item resolution reads)."""
+    """Every active version of one parameter at one area, oldest first (the item resolution reads), kept
+    in the partition of that parameter at that area: `policy#<name>#<area>` / `timeline`."""
     entity: ClassVar[str] = ENTITY_TIMELINE
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(PARAMETER_AT, "table"),)
     name: str
     area: str
     entries: list[TimelineEntry] = []
 
-    def key_attributes(self) -> dict[str, str]:
-        return {"pk": keys.policy_partition(self.name, self.area), "sk": keys.POLICY_TIMELINE_SK}
+    @staticmethod
+    def at(name: str, area_code: str) -> storage.Place:
+        return storage.Place(of=(name, area_code), sort=(TIMELINE_SORT,))
+
+    def place(self, listing: str) -> storage.Place | None:
+        return self.at(self.name, self.area)
 
     def in_force(self, on: date) -> TimelineEntry | None:
         current = None
@@ -184,10 +192,12 @@ class Version(storage.Record):
     set_by: str
     withdrawn_by: str | None = None
     withdrawn_reason: str | None = None
+    # Beside the timeline, sorted by the day it takes effect: `policy#<name>#<area>` / `v#<effective_from>#<suffix>`.
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(PARAMETER_AT, "table"),)
 
-    def key_attributes(self) -> dict[str, str]:
-        return {"pk": keys.policy_partition(self.name, self.area),
-                "sk": keys.policy_version_sort(self.effective_from.isoformat(), self.version_id.rsplit("-", 1)[1])}
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=(self.name, self.area),
+                             sort=(VERSION_SORT, self.effective_from.isoformat(), self.version_id.rsplit("-", 1)[1]))
 
     def entry(self) -> TimelineEntry:
         return TimelineEntry(version_id=self.version_id, effective_from=self.effective_from, value=self.value,
@@ -241,24 +251,23 @@ def chain(area_code: str) -> list[str]:
 def _read_timelines(names: list[str], area_code: str, *, active_area: bool = False) -> dict[tuple[str, str], Timeline]:
     """Every timeline of `names` along the chain of `area_code`, in one BatchGetItem per 100 keys (one call
     for up to 14 names). The area record rides along: an unknown area is a 404, not a root default."""
+    from chalicelib.domain.areas.service import Area
+
     codes = chain(area_code)
-    pairs = [(keys.policy_partition(n, c), keys.POLICY_TIMELINE_SK) for n in names for c in codes]
-    area_key = tuple(keys.record("area", area_code).values()) if area_code != ROOT else None
-    wanted = [*([area_key] if area_key else []), *pairs]
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(wanted), 100):
-        found += storage.get_many(wanted[start:start + 100])
-    area = next((i for i in found if i.get("entity") == "area"), None)
-    if area_key and area is None:
+    found = storage.find_each({Area: [area_code] if area_code != ROOT else [],
+                               Timeline: [Timeline.at(n, c) for n in names for c in codes]})
+    area = found[Area].get(area_code)
+    if area_code != ROOT and area is None:
         raise NotFound(f"区域 {area_code} 不存在", code="area_not_found")
-    if active_area and area is not None and area.get("status", "active") != "active":
+    if active_area and area is not None and area.status != "active":
         raise NotFound(f"区域 {area_code} 已撤销", code="area_retired")
-    out = {}
-    for item in found:
-        if item.get("entity") == ENTITY_TIMELINE:
-            timeline = Timeline.from_item(item)
-            out[(timeline.name, timeline.area)] = timeline
-    return out
+    return {(t.name, t.area): t for t in found[Timeline].values()}
+
+
+def _timeline(name: str, area_code: str) -> Timeline | None:
+    """The timeline of `name` at exactly `area_code`, read consistently (a write decides on it)."""
+    place = Timeline.at(name, area_code)
+    return storage.find_in(Timeline, PARAMETER_AT, place.of, place.sort, consistent=True)
 
 
 def _entries_at(name: str, code: str, timelines: dict[tuple[str, str], Timeline]) -> list[TimelineEntry]:
@@ -461,13 +470,9 @@ def set_version(actor: audit.Actor, caller: Caller | None, name: str, data: Vers
 
 
 def _timeline_update(timeline: Timeline, entries: list[TimelineEntry]) -> dict[str, Any]:
-    from chalicelib.platform.timeutil import now_utc
-
-    return storage.update_op(
-        timeline.key_attributes()["pk"], timeline.key_attributes()["sk"],
-        {"entries": [e.model_dump() for e in sorted(entries, key=lambda e: e.effective_from)],
-         "version": timeline.version + 1, "updated_at": now_utc()},
-        expected_version=timeline.version)
+    _, op = storage.prepare_update(timeline, {"entries": sorted(entries, key=lambda e: e.effective_from)},
+                                   expected_version=timeline.version)
+    return op
 
 
 def get_version(name: str, version_id: str, caller: Caller | None = None) -> Version:
@@ -480,8 +485,8 @@ def get_version(name: str, version_id: str, caller: Caller | None = None) -> Ver
     area_code, day, suffix = match.groups()
     if caller is not None:
         _require_line_of_areas(caller, area_code)
-    sk = keys.policy_version_sort(f"{day[:4]}-{day[4:6]}-{day[6:]}", suffix)
-    version = storage.get_record(Version, keys.policy_partition(name, area_code), sk, consistent=True)
+    version = storage.find_in(Version, PARAMETER_AT, (name, area_code),
+                              (VERSION_SORT, f"{day[:4]}-{day[4:6]}-{day[6:]}", suffix), consistent=True)
     if version is None:
         raise NotFound("没有这个参数版本", code="policy_version_not_found")
     return version
@@ -497,8 +502,7 @@ def withdraw(actor: audit.Actor, caller: Caller | None, name: str, version_id: s
     if version.effective_from <= today_shanghai():
         raise Conflict(f"该版本已于 {version.effective_from.isoformat()} 生效，不能撤回；如需调整请设置新版本",
                        code="version_in_force")
-    timeline = storage.get_record(Timeline, keys.policy_partition(name, version.area), keys.POLICY_TIMELINE_SK,
-                                  consistent=True)
+    timeline = _timeline(name, version.area)
     remaining = [e for e in (timeline.entries if timeline else []) if e.version_id != version_id]
     also = [audit.entry(actor, "withdraw", ENTITY_VERSION, version_id,
                         f"撤回「{declared(name).title}」@{version.area} {version.effective_from.isoformat()} 起的版本"
@@ -523,8 +527,8 @@ def versions(caller: Caller, name: str, area_code: str, *, limit: int, cursor: s
     declared(name)
     _check_area_code(area_code)
     _require_line_of_areas(caller, area_code)
-    page = storage.query(keys.policy_partition(name, area_code), begins_with=keys.POLICY_VERSION_PREFIX,
-                         limit=limit, cursor=cursor, newest_first=True)
+    page = storage.page(Version, PARAMETER_AT, (name, area_code), after=(VERSION_SORT,), limit=limit, cursor=cursor,
+                        newest_first=True)
     return Page[VersionOut](items=[VersionOut.of(Version.from_item(i)) for i in page.items],
                             next_cursor=page.next_cursor)
 
@@ -550,8 +554,7 @@ def load_versions(actor: audit.Actor, rows: list[VersionRow], reason: str = "录
     `reason`."""
     loaded = skipped = 0
     for row in sorted(rows, key=lambda r: r.effective_from):
-        timeline = storage.get_record(Timeline, keys.policy_partition(row.name, row.area), keys.POLICY_TIMELINE_SK,
-                                      consistent=True)
+        timeline = _timeline(row.name, row.area)
         if timeline and any(e.effective_from >= row.effective_from for e in timeline.entries):
             skipped += 1
             continue

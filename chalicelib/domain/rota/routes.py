@@ -32,11 +32,11 @@ class SinceQuery(PageQuery):
           status=201, tags=("rota",), description="须提前公布（起始日期晚于今天）；同一人同一时间在两处值班为 409。",
           replay=lambda item: _slot_added(models.DutySlot.from_item(item)))
 def create_duty_slot(institution_id):
-    return _slot_added(rota.add_duty(web.caller(), institution_id, parse(models.DutySlotIn)))
+    return _slot_added(*rota.add_duty(web.caller(), institution_id, parse(models.DutySlotIn)))
 
 
-def _slot_added(slot):
-    person = directory.get_person(slot.person_id)
+def _slot_added(slot, person=None):
+    person = person or directory.get_person(slot.person_id)
     return web.respond(models.DutySlotOut.of(slot, person), status=201, headers={"Location": f"/v1/duty-slots/{slot.id}"})
 
 
@@ -50,8 +50,7 @@ def list_duty_slots(institution_id):
 @bp.route("/duty-slots/{slot_id}", methods=["DELETE"], authorizer=jwt_auth)
 @endpoint("撤回值班安排", who=ADMIN, response=models.DutySlotOut, tags=("rota",), description="需 If-Match。")
 def withdraw_duty_slot(slot_id):
-    slot = rota.withdraw_duty(web.caller(), slot_id, web.expected_version())
-    return models.DutySlotOut.of(slot, directory.get_person(slot.person_id))
+    return models.DutySlotOut.of(*rota.withdraw_duty(web.caller(), slot_id, web.expected_version()))
 
 
 @bp.route("/institutions/{institution_id}/rota", methods=["GET"])

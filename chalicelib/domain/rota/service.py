@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, Iterable
 
 from chalicelib.domain.directory.models import ContactCard, Institution, InstitutionCard, Person
 from chalicelib.domain.areas.service import boards_changed
@@ -58,11 +58,12 @@ def clash(a: Commitment, b: Commitment) -> bool:
 
 
 class _Ledger:
-    """A person's rota ledger as read (consistently) before a booking, and the op that writes it back."""
+    """A person's rota ledger as read (consistently, with the booking's other records: `_read`) before a
+    booking, and the op that writes it back."""
 
-    def __init__(self, person_id: str) -> None:
+    def __init__(self, person_id: str, record: RotaLedger | None) -> None:
         self.person_id = person_id
-        self.record = storage.read(RotaLedger, person_id, consistent=True)
+        self.record = record
         today = today_shanghai()
         self.commitments = [c for c in (self.record.commitments.values() if self.record else ())
                             if c.last_day() is None or c.last_day() >= today]
@@ -92,10 +93,31 @@ def _transact(ops: list[dict[str, Any]]) -> None:
         raise
 
 
+def _leave_op(person_id: str, record_id: str) -> dict[str, Any]:
+    """The op taking `record_id` out of a person's ledger without reading it: its entry removed and its
+    version raised, so a booking that read the ledger before this change fails its version check (409
+    `rota_busy`) instead of writing the entry back."""
+    return storage.amend(RotaLedger, person_id, remove=[("commitments", record_id)], add={"version": 1})
+
+
+def _read(*, institution: str, people: Iterable[str] = (), activity: str | None = None) -> tuple[
+        Institution, dict[str, Person], dict[str, _Ledger], Activity | None]:
+    """What a booking decides on, in one consistent BatchGetItem: the service point, the people with their
+    rota ledgers, and the month's activity (404 for an unknown point)."""
+    people = list(people)
+    found = storage.find_each({Institution: [institution], Person: people, RotaLedger: people,
+                               Activity: [activity] if activity else []}, consistent=True)
+    inst = found[Institution].get(institution)
+    if inst is None:
+        raise NotFound(f"机构 {institution} 不存在", code="institution_not_found")
+    ledgers = {p: _Ledger(p, found[RotaLedger].get(p)) for p in people}
+    return inst, found[Person], ledgers, found[Activity].get(activity) if activity else None
+
+
 # --- services -------------------------------------------------------------------------------------
 
-def _managed_point(caller: Caller, institution_id: str) -> Institution:
-    inst = get_institution(institution_id)
+def _managed_point(caller: Caller, institution_id: str | Institution) -> Institution:
+    inst = institution_id if isinstance(institution_id, Institution) else get_institution(institution_id)
     if not caller.covers(inst.home_area):
         raise Forbidden("该服务点不在您的管辖范围内", code="outside_jurisdiction")
     if inst.status != "active":
@@ -103,8 +125,7 @@ def _managed_point(caller: Caller, institution_id: str) -> Institution:
     return inst
 
 
-def _people_on_rota(caller: Caller, ids: list[str], locs: list[list[str]]) -> dict[str, Person]:
-    found = load_people(ids)
+def _people_on_rota(caller: Caller, ids: list[str], locs: list[list[str]], found: dict[str, Person]) -> dict[str, Person]:
     for person_id, loc in zip(ids, locs):
         person = found.get(person_id)
         if person is None or person.status != "active" or not caller.covers(person.home_area):
@@ -127,27 +148,32 @@ def _refuse_clash(person: Person, ledger: _Ledger, new: Commitment, loc: list[st
 
 
 def add_duty(caller: Caller, institution_id: str, data: DutySlotIn,
-             slot_id: str | None = None) -> DutySlot:
+             slot_id: str | None = None) -> tuple[DutySlot, Person]:
+    """The slot booked, and its person (for the answer). Two calls, not one: the clash check is a rule over
+    the person's other commitments, read (consistently) from their ledger; it cannot be a condition. The
+    point, the person and the ledger are that one read; the slot, the ledger (version-checked), the board
+    stamps and the audit entry one transaction."""
     actor = caller.actor
-    inst = _managed_point(caller, institution_id)
+    point, found, ledgers, _ = _read(institution=institution_id, people=[data.person_id])
+    inst = _managed_point(caller, point)
     _in_advance(data.effective_from, ["effective_from"])
     if data.effective_until and data.effective_until < data.effective_from:
         raise Unprocessable("结束日期不能早于开始日期", code="validation_failed",
                             errors=field_error(["effective_until"], "不能早于开始日期"))
-    person = _people_on_rota(caller, [data.person_id], [["person_id"]])[data.person_id]
+    person = _people_on_rota(caller, [data.person_id], [["person_id"]], found)[data.person_id]
     slot = DutySlot(id=slot_id or uuid.uuid4().hex, institution_id=inst.id, person_id=person.id,
                     weekday=data.weekday, start=data.start, end=data.end, duty=data.duty,
                     effective_from=data.effective_from, effective_until=data.effective_until, demo=data.demo)
     commitment = Commitment(kind="duty", record_id=f"duty-slot.{slot.id}", institution_id=inst.id, place=inst.name,
                             start=slot.start, end=slot.end, weekday=slot.weekday,
                             effective_from=slot.effective_from, effective_until=slot.effective_until)
-    ledger = _Ledger(person.id)
+    ledger = ledgers[person.id]
     _refuse_clash(person, ledger, commitment, ["person_id"])
     storage.stamp_new(slot)
     _transact([storage.put_op(slot.to_item()), ledger.op(add=commitment), *boards_changed(*inst.serves),
                audit.entry(actor, "create", "duty-slot", slot.id,
                            f"「{inst.name}」{WEEKDAYS[slot.weekday]} {slot.start}–{slot.end} 值班：人员 {person.id}")])
-    return slot
+    return slot, person
 
 
 def _get(cls: type, record_id: str, missing: str):
@@ -157,34 +183,44 @@ def _get(cls: type, record_id: str, missing: str):
     return record
 
 
-def withdraw_duty(caller: Caller, slot_id: str, expected_version: int) -> DutySlot:
+def withdraw_duty(caller: Caller, slot_id: str, expected_version: int) -> tuple[DutySlot, Person | None]:
+    """The slot withdrawn, and its person (for the answer). Three calls, not two: the slot names its service
+    point and person only once read; the point (its jurisdiction, and the served areas whose boards change)
+    and the person are then one read, and the slot, its ledger entry, the board stamps and the audit entry
+    one transaction."""
     actor = caller.actor
     slot: DutySlot = _get(DutySlot, slot_id, f"值班安排 {slot_id} 不存在")
-    point = _managed_point(caller, slot.institution_id)
+    found = storage.find_each({Institution: [slot.institution_id], Person: [slot.person_id]})
+    point = _managed_point(caller, found[Institution].get(slot.institution_id) or slot.institution_id)
     if slot.status != "active":
         raise Conflict("该值班安排已撤回", code="already_withdrawn")
-    ledger = _Ledger(slot.person_id)
-    return storage.update(slot, {"status": "withdrawn"}, expected_version=expected_version, also=[
-        ledger.op(remove=f"duty-slot.{slot.id}"), *boards_changed(*point.serves),
+    withdrawn = storage.update(slot, {"status": "withdrawn"}, expected_version=expected_version, also=[
+        _leave_op(slot.person_id, f"duty-slot.{slot.id}"), *boards_changed(*point.serves),
         audit.entry(actor, "update", "duty-slot", slot.id, "撤回值班安排", {"status": {"from": "active", "to": "withdrawn"}})])
+    return withdrawn, found[Person].get(slot.person_id)
 
 
 def publish_activity(caller: Caller, institution_id: str, data: ActivityIn) -> Activity:
+    """Two calls, not one: the hosts' clash checks are rules over their other commitments, read
+    (consistently) from their ledgers, and a withdrawn activity of the month is published again over its
+    record. The point, the hosts, their ledgers and the month's activity are one read; the activity, the
+    ledgers (version-checked), the board stamps and the audit entry one transaction."""
     actor = caller.actor
-    inst = _managed_point(caller, institution_id)
-    _in_advance(data.date, ["date"])
     hosts = list(dict.fromkeys(data.hosts))
-    people = _people_on_rota(caller, hosts, [["hosts", str(i)] for i in range(len(hosts))])
     month = data.date.strftime("%Y-%m")
+    point, found, ledgers_of, existing = _read(institution=institution_id, people=hosts,
+                                               activity=f"{institution_id}.{month}")
+    inst = _managed_point(caller, point)
+    _in_advance(data.date, ["date"])
+    people = _people_on_rota(caller, hosts, [["hosts", str(i)] for i in range(len(hosts))], found)
     activity = Activity(id=f"{inst.id}.{month}", institution_id=inst.id, month=month, date=data.date,
                         start=data.start, end=data.end, theme=data.theme, description=data.description,
                         hosts=hosts, demo=data.demo)
     commitment = Commitment(kind="activity", record_id=f"activity.{activity.id}", institution_id=inst.id,
                             place=inst.name, start=activity.start, end=activity.end, date=activity.date)
-    ledgers = [_Ledger(h) for h in hosts]
+    ledgers = [ledgers_of[h] for h in hosts]
     for index, (host, ledger) in enumerate(zip(hosts, ledgers)):
         _refuse_clash(people[host], ledger, commitment, ["hosts", str(index)])
-    existing = storage.read(Activity, activity.id, consistent=True)
     if existing and existing.status == "published":
         raise Conflict(f"「{inst.name}」{month} 的主题活动已公布（{existing.theme}）", code="activity_exists",
                        errors=field_error(["date"], "本月已有主题活动"))
@@ -202,12 +238,18 @@ def publish_activity(caller: Caller, institution_id: str, data: ActivityIn) -> A
 
 
 def withdraw_activity(caller: Caller, activity_id: str, expected_version: int) -> Activity:
+    """Two calls: an activity's id names its service point (`<point>.<month>`), so the activity and its
+    point are one read; the hosts' ledger entries are removed without reading the ledgers (`_leave_op`)."""
     actor = caller.actor
-    activity: Activity = _get(Activity, activity_id, f"主题活动 {activity_id} 不存在")
-    point = _managed_point(caller, activity.institution_id)
+    named_point = activity_id.rpartition(".")[0]
+    found = storage.find_each({Activity: [activity_id], Institution: [named_point] if named_point else []})
+    activity = found[Activity].get(activity_id)
+    if activity is None:
+        raise NotFound(f"主题活动 {activity_id} 不存在", code=Activity.missing[1])
+    point = _managed_point(caller, found[Institution].get(activity.institution_id) or activity.institution_id)
     if activity.status != "published":
         raise Conflict("该主题活动已撤回", code="already_withdrawn")
-    ops = [_Ledger(h).op(remove=f"activity.{activity.id}") for h in activity.hosts]
+    ops = [_leave_op(h, f"activity.{activity.id}") for h in activity.hosts]
     return storage.update(activity, {"status": "withdrawn"}, expected_version=expected_version, also=[
         *ops, *boards_changed(*point.serves), audit.entry(actor, "update", "activity", activity.id, "撤回主题活动",
                           {"status": {"from": "published", "to": "withdrawn"}})])

@@ -93,8 +93,8 @@ def source_mapping(kind, city):
                                             "首次保存无需版本；修改需 If-Match 或 version。")
 def save_source_mapping(kind, city):
     data = parse(sources.MappingIn)
-    version = web.expected_version(data.version) if sources._saved(_kind(kind), _city(city)) else None
-    return sources.save_mapping(web.caller(), kind, city, data, version)
+    return sources.save_mapping(web.caller(), _kind(kind), _city(city), data,
+                                lambda: web.expected_version(data.version))
 
 
 @bp.route("/screenings/sources/{kind}/imports", methods=["POST"], authorizer=jwt_auth)

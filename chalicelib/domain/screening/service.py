@@ -186,15 +186,22 @@ def cities() -> list[str]:
 
 def shards_of(scope: str, *, towns: bool = False) -> list[str]:
     """The shards that cover `scope`: each district, or each town of a district with many towns (`towns`:
-    every town, for the towns' weekly screening). One Query per city and per district (the area tree
-    only; no screening data is read to plan)."""
+    every town, for the towns' weekly screening). Two Queries per city — its districts and its towns, from
+    the city's per-level lists — whatever its number of districts (the area tree only; no screening data is
+    read to plan)."""
+    from chalicelib.domain.areas import service as areas
+
     if scope != EVERYWHERE and len(scope) >= 6:
         return [scope]
     out = []
     for city in cities() if scope == EVERYWHERE else _children(scope) if len(scope) == 2 else [scope]:
-        districts = _children(city)
+        districts = [a.code for a in areas.descendants(city, "district") if a.status == "active"]
+        towns_of: dict[str, list[str]] = {}
+        for town in areas.descendants(city, "town") if districts else ():
+            if town.status == "active" and town.parent is not None:
+                towns_of.setdefault(town.parent, []).append(town.code)
         for district in districts:
-            children = _children(district)
+            children = sorted(towns_of.get(district, []))
             out += children if children and (towns or len(children) > SPLIT_DISTRICT_OVER_TOWNS) else [district]
         if not districts:
             out.append(city)
@@ -204,26 +211,32 @@ def shards_of(scope: str, *, towns: bool = False) -> list[str]:
 # --- starting runs ------------------------------------------------------------------------------------
 
 def _start(month: str, kind: str, scope: str, as_of: date, requested_by: str, *, resume: bool,
-           period: str | None = None) -> ScreeningRun:
+           period: str | None = None, also: list[dict[str, Any] | storage.Check] = ()) -> ScreeningRun:
     """Record the run with every shard pending, then enqueue them. `resume`: an existing run of the same
     key (and period) only has its pending shards enqueued again (the schedule delivered twice, or it
     crashed while enqueueing); otherwise an existing run starts its next generation, replacing its
-    findings — a cadence's next week or half-month is the next generation of its run of the month."""
+    findings — a cadence's next week or half-month is the next generation of its run of the month.
+    `also`: ops written in the run's own transaction (the request's audit entry, a check of its area).
+    The run is read again only when its shards were screened here (the local stand-in); a queued run is
+    answered as written."""
     existing = get_run(month, kind, scope)
     if existing is not None and resume and existing.period == period:
         run = existing
+        if also:
+            storage.transact(list(also))
     else:
         shards = shards_of(scope, towns=kind == "weekly")
         fresh = {"as_of": as_of, "started_at": now_utc(), "finished_at": None, "requested_by": requested_by,
                  "shards": shards, "pending": {s: "queued" for s in shards}, "failed": {}, "found": {},
                  "check_errors": {}, "period": period, "notices": operational_notices(as_of)}
         if existing is None:
-            run = storage.put_new(ScreeningRun(month=month, kind=kind, scope=scope, **fresh))
+            run = storage.put_new(ScreeningRun(month=month, kind=kind, scope=scope, **fresh), also=also)
         else:
             run = storage.update(existing, {**fresh, "generation": existing.generation + 1},
-                                 expected_version=existing.version)
-    transport.send([_message(run, shard) for shard in sorted(run.pending)], handle_queue_event)
-    return get_run(month, kind, scope) or run
+                                 expected_version=existing.version, also=also)
+    if transport.send([_message(run, shard) for shard in sorted(run.pending)], handle_queue_event):
+        return get_run(month, kind, scope) or run
+    return run
 
 
 def operational_notices(as_of: date) -> list[str]:
@@ -304,21 +317,29 @@ def kind_of_manual_run(month: str, today: date) -> str:
     return "preview" if today.day < SCREENING_DAY else "month"
 
 
-def start_by_hand(requested_by: str, month: str, area: str) -> ScreeningRun:
+def start_by_hand(requested_by: str, month: str, area: str, *,
+                  also: list[dict[str, Any]] = ()) -> ScreeningRun:
     """A run of one area (or "all") started by an administrator or the CLI, as of today (see
-    `kind_of_manual_run`)."""
-    from chalicelib.domain.areas.service import get as get_area
+    `kind_of_manual_run`). The area's existence is a condition of the run's own write (404 when it fails),
+    not a read before it; `also`: further ops of that write (the request's audit entry)."""
+    from chalicelib.domain.areas.service import known
 
     today = today_shanghai()
     kind = kind_of_manual_run(month, today)
+    checks: list[dict[str, Any] | storage.Check] = list(also)
     if area != EVERYWHERE:
-        get_area(area)
-    return _start(month, kind, area, today, requested_by, resume=False)
+        checks.append(known(area))
+    return _start(month, kind, area, today, requested_by, resume=False, also=checks)
 
 
 def run_now(actor: audit.Actor, caller: Caller, month: str, city: str) -> ScreeningRun:
-    """`POST /v1/screenings/{month}/runs`: an administrator runs a city; recorded in the audit trail."""
-    from chalicelib.domain.areas.service import get as get_area
+    """`POST /v1/screenings/{month}/runs`: an administrator runs a city; recorded in the audit trail.
+
+    Four calls, not two: the month's run of the city is read (consistently) to know whether this is its
+    first run or its next generation, which the findings' replacement and the shown `generation` depend
+    on; the shards are planned from the area tree (the city's districts and towns: two Queries); then one
+    transaction writes the run with the audit entry and the city's existence check. A queued run is
+    answered as written, not read again."""
     from chalicelib.platform.auth import require_area
 
     check_month(month)
@@ -326,11 +347,11 @@ def run_now(actor: audit.Actor, caller: Caller, month: str, city: str) -> Screen
         raise Unprocessable("排摸按市进行，请填写 4 位市级代码", code="not_a_city",
                             errors=[{"loc": ["area"], "msg": "应为市级代码"}])
     require_area(caller, city)
-    get_area(city)
     kind_of_manual_run(month, today_shanghai())  # refused before anything is recorded
-    # Audited before it starts: a crash mid-run still leaves the request on record.
-    storage.transact([audit.entry(actor, "run", "screening-run", f"{month}:{city}", f"手动执行 {month} 主动排摸")])
-    return start_by_hand(actor.sub, month, city)
+    # Audited in the run's own write, before any shard is enqueued: a crash mid-run still leaves the
+    # request on record.
+    return start_by_hand(actor.sub, month, city,
+                         also=[audit.entry(actor, "run", "screening-run", f"{month}:{city}", f"手动执行 {month} 主动排摸")])
 
 
 def runs(caller: Caller, month: str, *, limit: int, cursor: str | None) -> Page[RunOut]:

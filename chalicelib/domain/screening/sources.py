@@ -5,8 +5,9 @@ the exports each city's platform produces, for the screening to read by month.
   saves extra header names per field (`ColumnMapping`); they are tried beside the common ones.
 - One item per work order, keyed by its number: importing the same export again (or a later export
   that still lists the order) overwrites it, never duplicates it.
-- Indexed by the month of the call and the area (`gsi1pk = work-orders@<kind>#<month>#<city>`,
-  `gsi1sk = <area>#<order no>`): a screening shard reads its month and area with one Query.
+- Stored under its kind and city (`work-order#<kind>#<city>` / `<order no>`) and listed by the month of the
+  call and the area (`gsi1pk = work-orders@<kind>#<month>#<city>`, `gsi1sk = <area>#<order no>`), as the
+  record type `WorkOrder` declares: a screening shard reads its month and area with one Query.
 - The caller's phone is sealed (`pii.seal_phone`); the lookup hash stays, to find repeat callers.
 - 所属区 / 所属街镇 are names in the exports: they are resolved to codes within the city (one Query for
   the districts, one per district named); a name not found there refuses the row.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, Callable, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -25,7 +26,6 @@ from chalicelib.platform import audit, pii, storage, tabular
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import NotFound, Unprocessable
 from chalicelib.platform.model import Model
-from chalicelib.platform.storage import keys
 from chalicelib.platform.timeutil import SHANGHAI, now_utc
 
 Kind = Literal["hotline", "petition"]
@@ -88,6 +88,49 @@ class ColumnMapping(storage.Record):
     updated_at: datetime
 
 
+ORDERS = "work-order"  # a kind's orders of one city, by number: the table list that names an order
+
+
+def month_list(kind: str) -> str:
+    """The list of a kind's orders of one month and city, area first (an area and below in one Query)."""
+    return f"work-orders@{kind}"
+
+
+class WorkOrder(storage.Record):
+    """One work order or petition as imported: keyed by its number within its kind and city (importing it
+    again overwrites it), listed by the month of the call and its area. The caller's phone is sealed."""
+    entity: ClassVar[str] = "work-order"
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing(ORDERS, "table"),                                    # work-order#<kind>#<city> / <no>
+        *(storage.Listing(month_list(k), "gsi1", nested=True) for k in KIND_TITLES),  # …#<month>#<city> / <area>#<no>
+    )
+    kind: Kind
+    city: str
+    area: str
+    month: str
+    order_no: str
+    import_id: str
+    imported_at: datetime
+    called_at: datetime
+    category: str
+    content: str
+    handler: str | None = None
+    closed_at: datetime | None = None
+    satisfaction: str | None = None
+    parties: str | None = None
+    phone_cipher: str | None = None
+    phone_masked: str | None = None
+    phone_hash: str | None = None
+    version: int | None = None  # written over by each import, never updated in place
+
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == ORDERS:
+            return storage.Place(of=(self.kind, self.city), sort=(self.order_no,))
+        if listing == month_list(self.kind):
+            return storage.Place(of=(self.month, self.city), sort=(self.area, self.order_no))
+        return None
+
+
 class MappingIn(Model):
     model_config = ConfigDict(extra="forbid")
     columns: dict[Literal[tuple(FIELDS)], list[str]] = Field(  # type: ignore[valid-type]
@@ -146,7 +189,10 @@ def get_mapping(caller: Caller, kind: str, city: str) -> MappingOut:
     return mapping_out(kind, city, _saved(kind, city))
 
 
-def save_mapping(caller: Caller, kind: str, city: str, data: MappingIn, version: int | None) -> MappingOut:
+def save_mapping(caller: Caller, kind: str, city: str, data: MappingIn,
+                 expected_version: Callable[[], int]) -> MappingOut:
+    """Save a city's column names: the first time without a version, then with the version last read
+    (`expected_version` asked only then). One read of the saved mapping, one transaction."""
     require_area(caller, city)
     cleaned = {key: [n.strip() for n in names if n.strip()] for key, names in data.columns.items()}
     existing = _saved(kind, city)
@@ -155,11 +201,8 @@ def save_mapping(caller: Caller, kind: str, city: str, data: MappingIn, version:
         saved = storage.put_new(ColumnMapping(kind=kind, city=city, columns=cleaned, updated_by=caller.sub,
                                               updated_at=now_utc()), also=[entry])
     else:
-        if version is None:
-            raise Unprocessable("修改已保存的映射需提供版本（If-Match 或 version）", code="version_required",
-                                errors=[{"loc": ["version"], "msg": "必填项"}])
         saved = storage.update(existing, {"columns": cleaned, "updated_by": caller.sub, "updated_at": now_utc()},
-                               expected_version=version, also=[entry])
+                               expected_version=expected_version(), also=[entry])
     return mapping_out(kind, city, saved)
 
 
@@ -228,7 +271,7 @@ def import_bytes(caller: Caller, kind: str, city: str, raw: bytes, format: tabul
     titles = {key: names[0] for key, (names, _, _) in FIELDS.items()}
     areas = _Areas(city)
     errors: list[RowError] = []
-    items: dict[str, dict[str, Any]] = {}
+    items: dict[str, WorkOrder] = {}
     import_id = uuid.uuid4().hex
     for row in table.rows:
         refusals = [(r.column, r.msg) for r in row.refusals]
@@ -260,45 +303,41 @@ def category_tally(kind: str) -> str:
     return f"{kind}.category"
 
 
-def write_orders(kind: str, orders: list[dict[str, Any]]) -> None:
+def write_orders(kind: str, orders: list[WorkOrder]) -> None:
     """Each work order with the tally of its (month, area, category), in one transaction per
     `ORDERS_PER_TRANSACTION` orders. An order already stored moves its tally only when its month, area or
     category changed, so importing an export again counts nothing twice."""
     for start in range(0, len(orders), ORDERS_PER_TRANSACTION):
         chunk = orders[start:start + ORDERS_PER_TRANSACTION]
-        before = {i["sk"]: i for i in storage.get_many([(o["pk"], o["sk"]) for o in chunk])}
+        before = storage.find_each({WorkOrder: [o.place(ORDERS) for o in chunk]})[WorkOrder]
         deltas: dict[tuple[str, str, str], int] = {}
         for order in chunk:
-            old = before.get(order["sk"])
-            for bucket, by in (((old["month"], old["area"], old["category"]), -1) if old else (None, 0),
-                               ((order["month"], order["area"], order["category"]), 1)):
+            old = before.get(order.place(ORDERS))
+            for bucket, by in (((old.month, old.area, old.category), -1) if old else (None, 0),
+                               ((order.month, order.area, order.category), 1)):
                 if bucket is not None:
                     deltas[bucket] = deltas.get(bucket, 0) + by
         # One op per tally item: a transaction may not touch an item twice.
         tallies_ops = [tallies.count_op(category_tally(kind), area, by, month=month, subject=category)
                        for (month, area, category), by in sorted(deltas.items()) if by]
-        storage.transact([*(storage.put_op(o, must_not_exist=False) for o in chunk), *tallies_ops])
+        storage.transact([*(storage.put_op(o.to_item(), must_not_exist=False) for o in chunk), *tallies_ops])
 
 
-def work_order_item(kind: str, city: str, area: str, values: dict[str, Any], import_id: str) -> dict[str, Any]:
+def work_order_item(kind: str, city: str, area: str, values: dict[str, Any], import_id: str) -> WorkOrder:
     """The stored work order: keyed by its number (re-imports overwrite), listed by month and area."""
     called = values["called_at"].astimezone(SHANGHAI)
-    month = f"{called.year:04d}-{called.month:02d}"
-    order_no = values["order_no"]
-    item = {"pk": keys.compose("work-order", kind, city), "sk": order_no.replace(keys.SEP, "_"),
-            "gsi1pk": keys.compose("work-orders@" + kind, month, city), "gsi1sk": f"{area}{keys.SEP}{order_no}",
-            "entity": "work-order", "kind": kind, "city": city, "area": area, "month": month,
-            "import_id": import_id, "imported_at": now_utc()}
+    fields: dict[str, Any] = {"kind": kind, "city": city, "area": area, "month": f"{called.year:04d}-{called.month:02d}",
+                              "import_id": import_id, "imported_at": now_utc()}
     for key, value in values.items():
         if key == "phone":
             if value:
-                item.update(pii.seal_phone(value).fields("phone"))
+                fields.update(pii.seal_phone(value).fields("phone"))
         elif key not in ("district", "town") and value is not None:
-            item[key] = value
-    return storage.plain(item)
+            fields[key] = value
+    return WorkOrder(**fields)
 
 
 def month_orders(kind: str, month: str, area: str) -> list[dict[str, Any]]:
-    """A shard's work orders of one month (one Query page after another on the month's index)."""
-    return storage.query_all(keys.compose("work-orders@" + kind, month, keys.city_of(area)), index="gsi1",
-                             begins_with=area)
+    """A shard's work orders of one month in `area` and below (one Query page after another on the month's
+    list of the area's city)."""
+    return storage.every(WorkOrder, month_list(kind), (month, area[:4]), after=(area,))  # imported per city

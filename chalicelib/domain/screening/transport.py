@@ -21,12 +21,13 @@ SQS_BATCH = 10    # SendMessageBatch takes at most 10 entries
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def send(bodies: list[dict[str, Any]], local_handler: Handler) -> None:
-    """Enqueue one message per body (SQS when the stage has a queue, else the local stand-in)."""
+def send(bodies: list[dict[str, Any]], local_handler: Handler) -> bool:
+    """Enqueue one message per body (SQS when the stage has a queue, else the local stand-in); True when the
+    stand-in has already handled them here."""
     url = config.screening_queue_url()
     if url is None:
         deliver_locally(bodies, local_handler)
-        return
+        return True
     sqs = aws.client("sqs")
     for start in range(0, len(bodies), SQS_BATCH):
         chunk = bodies[start:start + SQS_BATCH]
@@ -35,6 +36,7 @@ def send(bodies: list[dict[str, Any]], local_handler: Handler) -> None:
         if failed:
             # Resent by the caller's retry (the scheduled run resumes its pending shards); duplicates are harmless.
             raise RuntimeError(f"{len(failed)} screening messages were not enqueued: {failed[0].get('Code')}")
+    return False
 
 
 def sqs_event(messages: list[tuple[str, str]], receive_count: int = 1) -> dict[str, Any]:

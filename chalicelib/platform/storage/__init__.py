@@ -8,7 +8,8 @@ by type, name and owner/area — no caller builds or touches a key string (`keys
   `page` / `every` (a type's declared lists);
 - write: `put_new`, `update`, `transact` with the ops `put_op` / `remove_op` (a record), `check` /
   `delete` / `amend` / `must_exist` / `add_to` (a record named by type and key), `add_into` (a tally at
-  its place in a list), `update_entries_in` (map entries of a record at its place, now), `put_all` (records
+  its place in a list), `update_entries_in` (map entries of a record at its place, now), `set_entries` (entries
+  of an `Aggregate`, created on first use, without reading it), `put_all` (records
   written over unconditionally), `tally` (an expiring counter), `Counter` / `next_number` (a numbered
   sequence: a district's ticket codes).
 
@@ -32,7 +33,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, ClassVar, Iterable, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.platform import aws, config
 from chalicelib.platform.storage import cursor as cursors, idempotency, keys
@@ -42,12 +43,13 @@ from chalicelib.platform.model import Model
 
 __all__ = [
     # typed records and their lists
-    "Record", "Listing", "Place", "Check", "Page",
+    "Record", "Aggregate", "Listing", "Place", "Check", "Page",
     # reads
-    "require", "read", "find", "find_in", "find_many", "find_each", "page", "every",
+    "require", "read", "find_in", "find_many", "find_each", "page", "every",
     # writes
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
-    "amend", "must_exist", "add_to", "add_into", "put_all", "update_entries_in", "tally", "Counter", "next_number",
+    "amend", "must_exist", "add_to", "add_into", "put_all", "put_unless_newer", "remove_if", "update_entries_in",
+    "set_entries", "tally", "Counter", "next_number",
     # item-level mechanics (audit trail, idempotency replay, bulk jobs, records not yet typed)
     "get", "get_record", "get_many", "query", "query_all", "check_op", "delete_op", "update_op", "add_op",
     "entries_op", "update_entries", "increment", "batch_write", "plain", "replay_if_claimed", "THROTTLED",
@@ -224,6 +226,52 @@ class Record(Model):
         return cls.model_validate({k: v for k, v in item.items() if k not in KEY_ATTRIBUTES})
 
 
+ENTRY = "entry:"  # the attribute-name prefix of an aggregate's entries
+
+
+class Aggregate(Record):
+    """A record kept entry by entry (what is linked to one area): `entries` maps an entry's key to a map of
+    plain values. Each entry is an attribute of its own (`entry:<key>`), so one transaction op sets or removes
+    an entry without reading the record, whether or not the record exists yet (`set_entries`), and writers
+    of different entries never overwrite each other — a map attribute could not be created and added to in
+    one op. Unversioned: no writer replaces it whole. Bounded by DynamoDB's 400 KB per item (about a
+    thousand entries of a few hundred bytes); it is read whole, by key, like any record."""
+    version: int | None = None  # type: ignore[assignment]
+    entries: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    def to_item(self) -> dict[str, Any]:
+        item = super().to_item()
+        return {**{k: v for k, v in item.items() if k != "entries"},
+                **{ENTRY + key: value for key, value in self.entries.items()}}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Self:
+        entries = {k[len(ENTRY):]: v for k, v in item.items() if k.startswith(ENTRY)}
+        return super().from_item({**{k: v for k, v in item.items() if not k.startswith(ENTRY)}, "entries": entries})
+
+
+def set_entries(cls: type[Aggregate], *key: object, set_: dict[str, Any] | None = None,
+                remove: Iterable[str] = ()) -> dict[str, Any]:
+    """A transaction op on the aggregate of type `cls` named by `key`: set entries (values are models or
+    maps) and remove others, creating the aggregate on first use — no read, no condition. One op per
+    aggregate and transaction (DynamoDB refuses two ops on one item): gather an aggregate's changes first."""
+    fields = {"entity": cls.entity, **dict(zip(cls.key_fields, key)),
+              **{ENTRY + k: v for k, v in (set_ or {}).items()}}
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    sets = []
+    for i, (field, value) in enumerate(fields.items()):
+        names[f"#s{i}"], values[f":s{i}"] = field, _value(value)
+        sets.append(f"#s{i} = :s{i}")
+    removes = []
+    for i, entry in enumerate(remove):
+        names[f"#r{i}"] = ENTRY + entry
+        removes.append(f"#r{i}")
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    return {"Update": {"TableName": _table(), "Key": _to_wire(cls.own_key(*key)), "UpdateExpression": expression,
+                       "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}
+
+
 # --- single-item operations -----------------------------------------------------------------------
 
 def _table() -> str:
@@ -247,17 +295,10 @@ def get_record(cls: type[Record], pk: str, sk: str, *, consistent: bool = False)
     return cls.from_item(item) if item else None
 
 
-def find(cls: type[Record], entity: str, record_id: str, *, consistent: bool = False) -> Record | None:
-    """The record `entity`/`record_id`, or None — also for an id that cannot be a record id (a path
-    parameter with `#`, spaces, …), so a route answers 404 rather than failing on the key."""
-    if not keys.is_record_id(record_id):
-        return None
-    return get_record(cls, **keys.record(entity, record_id), consistent=consistent)
-
-
 def read(cls: type[Record], *key: object, consistent: bool = False) -> Record | None:
     """The record of type `cls` named by these values of its `key_fields` (its id; a link's hash; a
-    counter's scope, subject and window), or None — also for values that cannot be key parts."""
+    counter's scope, subject and window), or None — also for values that cannot be key parts (a path
+    parameter with `#`), so a route answers 404 rather than failing on the key."""
     if not all(_key_part(v) for v in key):
         return None
     return get_record(cls, **cls.own_key(*key), consistent=consistent)
@@ -281,7 +322,7 @@ def find_in(cls: type[Record], listing: str, of: str | tuple[object, ...], sort:
             consistent: bool = False) -> Record | None:
     """The record standing at `sort` in the table list `listing` of `of` — a child kept in its parent's
     partition (a visit under its person) — or None, also for parts that cannot be key parts (path
-    parameters), like `find`."""
+    parameters), like `read`."""
     key = _place_key(cls, listing, of, sort)
     return get_record(cls, *key, consistent=consistent) if key else None
 
@@ -312,17 +353,23 @@ def find_many(cls: type[Record], ids: Iterable[str]) -> dict[str, Record]:
     return find_each({cls: ids})[cls]
 
 
-def find_each(wanted: dict[type[Record], Iterable[str]], *,
-              consistent: bool = False) -> dict[type[Record], dict[str, Record]]:
+def find_each(wanted: dict[type[Record], Iterable[str | Place]], *,
+              consistent: bool = False) -> dict[type[Record], dict[Any, Record]]:
     """`find_many` for records of several types at once, in the same BatchGetItems (an area's ancestors and
-    their menus; a grid's stored board and its city's stamp): for each type, the records found by id.
-    `consistent`: strongly consistent reads (a refresh token, its session and its account)."""
+    their menus; a grid's stored board and its city's stamp): for each type, the records found by id. A
+    type kept in a table list (`Listing(…, "table")`) is asked for by `Place` instead — where it stands in
+    that list (a parameter's timeline in its partition, a work order under its city) — and found by it;
+    a place whose parts cannot be key parts is simply not found. `consistent`: strongly consistent reads (a
+    refresh token, its session and its account)."""
     from chalicelib.platform.storage.batch import fan_out
 
-    named: dict[tuple[str, str], tuple[type[Record], str]] = {}
+    named: dict[tuple[str, str], tuple[type[Record], Any]] = {}
     for cls, ids in wanted.items():
-        for i in sorted({i for i in ids if keys.is_record_id(i)}):
-            named[tuple(cls.own_key(i).values())] = (cls, i)
+        for i in dict.fromkeys(ids):
+            key = _at_place(cls, i) if isinstance(i, Place) else \
+                (tuple(cls.own_key(i).values()) if keys.is_record_id(i) else None)
+            if key is not None:
+                named[key] = (cls, i)
     pairs = list(named)
     chunks = [pairs[start:start + 100] for start in range(0, len(pairs), 100)]
     found: dict[type[Record], dict[str, Record]] = {cls: {} for cls in wanted}
@@ -331,6 +378,15 @@ def find_each(wanted: dict[type[Record], Iterable[str]], *,
         cls, record_id = named[(item["pk"], item["sk"])]
         found[cls][record_id] = cls.from_item(item)
     return found
+
+
+def _at_place(cls: type[Record], place: Place) -> tuple[str, str] | None:
+    """The key of the record of type `cls` standing at `place` in its table list (None: not a key)."""
+    declared = next(listing for listing in cls.lists if listing.index == "table")
+    parts = [*(place.of if isinstance(place.of, tuple) else (place.of,)), *place.sort]
+    if not all(_key_part(p) for p in parts):
+        return None
+    return declared.partition(place.of), declared.sort(place.of, place.sort)
 
 
 def stamp_new(record: Record) -> Record:
@@ -486,9 +542,9 @@ def entries_op(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remove: 
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
 
-    def path(dotted: str) -> str:
+    def path(dotted: str | tuple[str, ...]) -> str:  # a tuple names parts that may hold dots themselves
         parts = []
-        for part in dotted.split("."):
+        for part in dotted if isinstance(dotted, tuple) else dotted.split("."):
             names[f"#n{len(names)}"] = part
             parts.append(f"#n{len(names) - 1}")
         return ".".join(parts)
@@ -594,7 +650,7 @@ def add_op(pk: str, sk: str, amounts: dict[str, int], *, set_: dict[str, Any] | 
 
 def add_to(cls: type[Record], record_id: str, amounts: dict[str, int]) -> dict[str, Any]:
     """`add_op` on the record `cls`/`record_id` (created on first use, with its `id`): counters kept as a
-    record of their own — a month's tally — read back with `find` / `find_many` like any record."""
+    record of their own — a month's tally — read back with `read` / `find_many` like any record."""
     return add_op(**cls.own_key(record_id), amounts=amounts, set_={cls.key_fields[0]: record_id}, entity=cls.entity)
 
 
@@ -612,6 +668,49 @@ def put_all(records: Iterable[Record] = (), *, removing: Iterable[Record] = ()) 
     shard's findings, a grid's stored board)."""
     deletes = [(key["pk"], key["sk"]) for key in (r.key_attributes() for r in removing)]
     batch_write(puts=[r.to_item() for r in records], deletes=deletes)
+
+
+def put_unless_newer(record: Record, order: tuple[str, ...]) -> bool:
+    """Write `record` over the stored one unless that one is newer by the fields `order`, compared in turn
+    (a rebuilt copy against a stamp, then a date): one conditional PutItem. False when the stored one won."""
+    from botocore.exceptions import ClientError
+
+    item = record.to_item()
+    names = {f"#o{i}": field for i, field in enumerate(order)}
+    values = {f":o{i}": _value(item[field]) for i, field in enumerate(order)}
+    terms, equal = ["attribute_not_exists(pk)"], []
+    for i in range(len(order)):
+        last = i == len(order) - 1
+        terms.append(" AND ".join([*equal, f"#o{i} {'<=' if last else '<'} :o{i}"]))
+        equal.append(f"#o{i} = :o{i}")
+    try:
+        aws.dynamodb().put_item(TableName=_table(), Item=_to_wire(item), ExpressionAttributeNames=names,
+                                ExpressionAttributeValues=values,
+                                ConditionExpression=" OR ".join(f"({t})" for t in terms))
+    except ClientError as exc:
+        if _error_code(exc) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def remove_if(record: Record, equals: dict[str, Any]) -> bool:
+    """Delete `record` if its stored fields still equal `equals` (an outbox entry nobody touched since it was
+    read): one conditional DeleteItem. False when it changed meanwhile (or is gone)."""
+    from botocore.exceptions import ClientError
+
+    key = record.key_attributes()
+    names = {f"#e{i}": field for i, field in enumerate(equals)}
+    values = {f":e{i}": _value(value) for i, value in enumerate(equals.values())}
+    try:
+        aws.dynamodb().delete_item(TableName=_table(), Key=_to_wire({"pk": key["pk"], "sk": key["sk"]}),
+                                   ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+                                   ConditionExpression=" AND ".join(f"#e{i} = :e{i}" for i in range(len(equals))))
+    except ClientError as exc:
+        if _error_code(exc) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def must_exist(cls: type[Record], record_id: str, problem: Exception, *,
@@ -749,7 +848,7 @@ def claim_outcome(stored: dict[str, Any] | None) -> Exception | None:
 # --- queries --------------------------------------------------------------------------------------
 
 def _key_condition(partition: str, index: str | None, begins_with: str | None,
-                   between: tuple[str, str] | None) -> dict[str, Any]:
+                   between: tuple[str, str] | None, at_most: str | None = None) -> dict[str, Any]:
     pk_attr, sk_attr = INDEXES[index] if index else ("pk", "sk")
     names, values = {"#p": pk_attr}, {":p": _value(partition)}
     condition = "#p = :p"
@@ -760,6 +859,9 @@ def _key_condition(partition: str, index: str | None, begins_with: str | None,
         names["#s"] = sk_attr
         values[":lo"], values[":hi"] = _value(between[0]), _value(between[1])
         condition += " AND #s BETWEEN :lo AND :hi"
+    elif at_most is not None:
+        names["#s"], values[":hi"] = sk_attr, _value(at_most)
+        condition += " AND #s <= :hi"
     request: dict[str, Any] = {"TableName": _table(), "KeyConditionExpression": condition,
                                "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
     if index:
@@ -779,14 +881,16 @@ def query(
     index: str | None = None,
     begins_with: str | None = None,
     between: tuple[str, str] | None = None,
+    at_most: str | None = None,
     limit: int = 20,
     cursor: str | None = None,
     newest_first: bool = False,
 ) -> Page:
-    """One page of one partition (of the table or a GSI), optionally narrowed by sort-key prefix/range."""
-    request = _key_condition(partition, index, begins_with, between)
+    """One page of one partition (of the table or a GSI), optionally narrowed by sort-key prefix/range
+    (`at_most`: a range from the partition's start)."""
+    request = _key_condition(partition, index, begins_with, between, at_most)
     query_id = "|".join([index or "table", partition, begins_with or "", "~".join(between or ()),
-                         "desc" if newest_first else "asc"])
+                         "desc" if newest_first else "asc", *([f"<={at_most}"] if at_most is not None else [])])
     request.update(Limit=limit + 1, ScanIndexForward=not newest_first)
     if cursor:
         request["ExclusiveStartKey"] = _to_wire(cursors.decode(query_id, cursor))
@@ -802,39 +906,52 @@ def query(
 
 def page(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after: tuple[object, ...] = (),
          since: tuple[object, ...] | None = None, until: tuple[object, ...] | None = None,
+         through: tuple[object, ...] | None = None,
          limit: int = 20, cursor: str | None = None, newest_first: bool = False) -> Page:
     """One page of the list `listing` of `cls` records for `of` (an owner, an area and below, key parts),
     narrowed to sort keys starting with `after` (e.g. `("open",)`), and to the part from `since` on or up to
-    `until`, as in `every` (a service point's activities from a date onward: `since=(<date>,)`)."""
+    `until` / `through`, as in `every` (a service point's activities from a date onward: `since=(<date>,)`;
+    the outbox messages due by now: `through=(<now>,)`)."""
     declared = cls.listing(listing)
-    return query(declared.partition(of), index=_index(declared), **_narrowed(declared, of, after, since, until),
+    return query(declared.partition(of), index=_index(declared),
+                 **_narrowed(declared, of, after, since, until, through),
                  limit=limit, cursor=cursor, newest_first=newest_first)
 
 
 def every(cls: type[Record], listing: str, of: str | tuple[object, ...], *, after: tuple[object, ...] = (),
           until: tuple[object, ...] | None = None, since: tuple[object, ...] | None = None,
-          max_items: int = 10_000) -> list[dict[str, Any]]:
+          through: tuple[object, ...] | None = None, max_items: int = 10_000) -> list[dict[str, Any]]:
     """The whole list (bounded by `max_items`), for jobs and checks that must see all of it. `until`: only
     the part of the list sorting before `after + until` — e.g. `after=(0,), until=(<now>,)` reads the
-    green-channel entries whose deadline has passed, not the whole queue. `since`: only the part sorting at
-    or after `after + since` — e.g. `after=(<district>,), since=(<today>,)` reads the grants whose last day
-    has not passed; without `after`, from `since` to the end of the list."""
+    green-channel entries whose deadline has passed, not the whole queue. `through`: like `until`, but
+    inclusive — the entries whose sort parts begin with `after + through` are read too (a message due at
+    this very moment, sorted `<moment>#<id>`). `since`: only the part sorting at or after `after + since`
+    — e.g. `after=(<district>,), since=(<today>,)` reads the grants whose last day has not passed; without
+    `after`, from `since` to the end of the list. An upper bound without `after` or `since` reads from the
+    start of the list."""
     declared = cls.listing(listing)
     return query_all(declared.partition(of), index=_index(declared), max_items=max_items,
-                     **_narrowed(declared, of, after, since, until))
+                     **_narrowed(declared, of, after, since, until, through))
 
 
 def _narrowed(declared: Listing, of: str | tuple[object, ...], after: tuple[object, ...],
-              since: tuple[object, ...] | None, until: tuple[object, ...] | None) -> dict[str, Any]:
-    """The sort-key condition of a list read: a prefix (`begins_with`) or a range (`between`)."""
+              since: tuple[object, ...] | None, until: tuple[object, ...] | None,
+              through: tuple[object, ...] | None = None) -> dict[str, Any]:
+    """The sort-key condition of a list read: a prefix (`begins_with`), a range (`between`) or a range from
+    the list's start (`at_most`)."""
+    if until is not None and through is not None:
+        raise ValueError("`until` or `through`, not both")
     prefix = _list_prefix(declared, of, after)
-    if until is None and since is None:
+    if until is None and since is None and through is None:
         return {"begins_with": prefix}
-    if not prefix and until is not None and since is None:
-        raise ValueError("`until` needs `after` or `since` (a key condition cannot start from an empty string)")
     low = declared.sort(of, (*after, *since)) if since is not None else prefix
-    high = declared.sort(of, (*after, *until)) if until is not None else (prefix or "") + _HIGHEST
-    return {"between": (low, high)}
+    if until is not None:
+        high = declared.sort(of, (*after, *until))
+    elif through is not None:  # `<bound>#…` sorts below `<bound>#<highest>`; `<bound>x…` (a longer part) above
+        high = declared.sort(of, (*after, *through)) + keys.SEP + _HIGHEST
+    else:
+        high = (prefix or "") + _HIGHEST
+    return {"between": (low, high)} if low else {"at_most": high}
 
 
 _HIGHEST = "\U0010ffff"  # sorts after every character a key part can hold (DynamoDB compares UTF-8 bytes)
@@ -853,9 +970,10 @@ def _list_prefix(listing: Listing, of: str | tuple[object, ...], after: tuple[ob
 
 
 def query_all(partition: str, *, index: str | None = None, begins_with: str | None = None,
-              between: tuple[str, str] | None = None, max_items: int = 10_000) -> list[dict[str, Any]]:
+              between: tuple[str, str] | None = None, at_most: str | None = None,
+              max_items: int = 10_000) -> list[dict[str, Any]]:
     """Every item of a partition, page by page (for jobs and small fixed sets, never unbounded lists)."""
-    request = _key_condition(partition, index, begins_with, between)
+    request = _key_condition(partition, index, begins_with, between, at_most)
     out: list[dict[str, Any]] = []
     while True:
         response = aws.dynamodb().query(**request)

@@ -1,7 +1,7 @@
 """The mechanics of the shared table's key strings (see docs/data-model.md for the access patterns): joining
 parts, a record's own key, the city that partitions area-scoped lists, and the audit trail's keys. Which
 record sits where is declared by the record types themselves (`Record.key_fields`, `Listing`, `Place` in
-`storage`); the few shapes still here belong to domains not yet converted (policy).
+`storage`).
 
 Layout, chosen to read well in the AWS console:
 - a record:           pk `<entity>#<id>`                 sk `record`
@@ -77,21 +77,6 @@ def audit_by_day(day_iso: str) -> str:
 def owned_by(entity: str, owner_sub: str) -> str:
     """Partition listing one owner's records of `entity` (a resident's own applications, greetings …)."""
     return compose(f"{entity}-by", owner_sub)
-
-
-# --- policy parameters (P-rules): one partition per (parameter, area) ----------------------------------
-POLICY_TIMELINE_SK = "timeline"
-POLICY_VERSION_PREFIX = "v#"
-
-
-def policy_partition(name: str, area_code: str) -> str:
-    """`policy#<name>#<area>`: the timeline item and every version of one parameter at one area."""
-    return compose("policy", name, area_code)
-
-
-def policy_version_sort(effective_from_iso: str, suffix: str) -> str:
-    """`v#<effective_from>#<suffix>`: versions sort by the date they take effect."""
-    return compose("v", effective_from_iso, suffix)
 
 
 def sequence(name: str, *of: object) -> dict[str, str]:

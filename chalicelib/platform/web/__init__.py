@@ -73,20 +73,24 @@ class Spec:
     statuses: tuple[int, ...] = ()
     description: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    over_floor: str = ""
 
 
 def endpoint(summary: str, *, who: str | set[str] | frozenset[str], body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
              status: int = 200, idempotent: bool | None = None, replay: Callable[[dict[str, Any]], Any] | None = None,
-             description: str = "", tags: tuple[str, ...] = (), statuses: tuple[int, ...] = ()) -> Callable:
+             description: str = "", tags: tuple[str, ...] = (), statuses: tuple[int, ...] = (),
+             over_floor: str = "") -> Callable:
     """Declare a route: `who` is PUBLIC, SIGNED_IN, or the set of roles allowed. Creating routes
     (status 201) of signed-in callers are idempotent under `Idempotency-Key` unless told otherwise; a
     replay shows the created record again through `replay(stored item)`, by default `response.of(record)`
-    (web.idempotency). `statuses` adds what only this route answers (502/504 of an upstream) to its document."""
+    (web.idempotency). `statuses` adds what only this route answers (502/504 of an upstream) to its document.
+    `over_floor`: why the route makes more DynamoDB calls than its kind's floor (a read 1, a create 1, an
+    update 2), printed by `make bench` beside its count; empty for a route at its floor."""
     roles = who if isinstance(who, str) else frozenset(who)
     spec = Spec(summary=summary, who=roles, body=body, query=query, response=response, status=status,
                 idempotent=(status == 201 and roles != PUBLIC) if idempotent is None else idempotent, replay=replay,
-                description=description, tags=tuple(tags), statuses=tuple(statuses))
+                description=description, tags=tuple(tags), statuses=tuple(statuses), over_floor=over_floor)
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)

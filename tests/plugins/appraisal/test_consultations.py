@@ -44,6 +44,18 @@ def test_only_an_administrator_of_the_area_registers_a_licence_and_a_change_need
                        {"licence_no": "320402009", "kinds": ["mental_state"]}, admin), 404)
 
 
+def test_a_licence_change_is_one_read_of_the_institution_and_its_licence_and_one_transaction(client, token, world):
+    """Reliability §3: the institution the answer shows is the one read to decide, with the licence."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    admin = token("a-1", "admin", area="320402")
+    with dynamodb_calls() as made:
+        changed = ok(put(client, "/v1/appraisal/institutions/tn-clinic/licence",
+                         {"licence_no": "320402009", "kinds": ["mental_state"], "version": 1}, admin))
+    assert made == ["BatchGetItem", "TransactWriteItems"]
+    assert (changed["name"], changed["kinds"], changed["version"]) == ("天宁法医临床司法鉴定所", ["mental_state"], 2)
+
+
 def test_an_injured_worker_asks_and_an_officer_answers_with_the_nearest_licensed_institutions(
         client, token, world, officer, clock):
     worker = token("worker-1")

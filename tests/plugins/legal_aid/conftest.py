@@ -75,6 +75,7 @@ def _world_items() -> list[dict]:
     """The items `_build_world` wrote, read back by key (areas) and partition (policy timelines)."""
     from chalicelib.platform.storage import keys
     from chalicelib.platform import storage
+    from chalicelib.domain.policy import service as policy
     from plugins.legal_aid import params
 
     codes = ["32", "3204", "320402", "320404", "320402001", "320402001001", GRID]
@@ -84,7 +85,7 @@ def _world_items() -> list[dict]:
              params.UNASSIGNED_ALERT_DAYS, *params.TIMING]
     for name in names:
         for area in ("root", "3204"):
-            items += storage.query_all(keys.policy_partition(name, area))
+            items += storage.every(policy.Version, policy.PARAMETER_AT, (name, area))  # its timeline and versions
     return items
 
 

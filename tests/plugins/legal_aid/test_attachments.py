@@ -32,7 +32,7 @@ def test_an_attachment_linked_elsewhere_after_it_was_checked_leaves_nothing_writ
     from chalicelib.platform import storage
     from chalicelib.platform.auth import Caller
     from chalicelib.platform.errors import Conflict
-    from plugins.legal_aid.models import CLAIM_ENTITY, ENTITY, ClaimTicket
+    from plugins.legal_aid.models import ENTITY, ClaimTicket
 
     attachment = upload(b"%PDF-1.7\n" + "工资欠条".encode() * 50)
     resident = Caller(sub="r-1", roles=frozenset({"resident"}), area=None)
@@ -42,5 +42,5 @@ def test_an_attachment_linked_elsewhere_after_it_was_checked_leaves_nothing_writ
     with pytest.raises(Conflict) as refused:
         storage.transact([ticket, *links])
     assert refused.value.code == "file_already_linked"
-    assert storage.find(ClaimTicket, CLAIM_ENTITY, "ticket-1", consistent=True) is None
+    assert storage.read(ClaimTicket, "ticket-1", consistent=True) is None
     assert files.get(attachment).linked_record == f"{ENTITY}:app-2"

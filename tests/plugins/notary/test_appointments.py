@@ -57,10 +57,10 @@ def test_the_same_time_twice_is_a_409_and_staff_of_another_district_or_a_residen
 
 class StaleFirstRead:
     """For the block, the first read of the slot answers `stale` — as if this request had read the slot just
-    before another resident's booking was written. Every later read is the real one (by `find` or `read`)."""
+    before another resident's booking was written. Every later read is the real one."""
 
     def __init__(self, stale: Slot):
-        self.stale, self.reads, self.originals = stale, 0, (storage.find, storage.read)
+        self.stale, self.reads, self.original = stale, 0, storage.read
 
     def _first_is_stale(self, cls, real):
         if cls is Slot:
@@ -70,15 +70,13 @@ class StaleFirstRead:
         return real()
 
     def __enter__(self):
-        find, read = self.originals
-        storage.find = lambda cls, entity, record_id, consistent=False: self._first_is_stale(
-            cls, lambda: find(cls, entity, record_id, consistent=consistent))
+        read = self.original
         storage.read = lambda cls, *key, consistent=False: self._first_is_stale(
             cls, lambda: read(cls, *key, consistent=consistent))
         return self
 
     def __exit__(self, *exc):
-        storage.find, storage.read = self.originals
+        storage.read = self.original
 
 
 def test_two_residents_racing_for_the_last_seat_one_gets_201_the_other_409(client, token, world, notary):

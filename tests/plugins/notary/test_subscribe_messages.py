@@ -12,7 +12,7 @@ import urllib.request
 from datetime import timedelta
 
 from chalicelib.domain.notify import service as notify
-from chalicelib.domain.notify.models import ENTITY, Message
+from chalicelib.domain.notify.models import Message
 from chalicelib.platform import storage, timeutil, workdays
 from chalicelib.platform.timeutil import SHANGHAI, now_utc
 from tests.core.test_notify import resident, sent_to, wechat  # noqa: F401 — `wechat` is a fixture
@@ -27,7 +27,7 @@ def accept(client, headers, *stages: str) -> None:
 
 
 def message(message_id: str) -> Message | None:
-    return storage.find(Message, ENTITY, message_id, consistent=True)
+    return storage.read(Message, message_id, consistent=True)
 
 
 def reminder_of(appointment: dict) -> Message:
