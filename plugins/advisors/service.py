@@ -9,8 +9,8 @@ Who may do what (CONTRACT "Identity and access"; the rows are in proof.py):
   and out; nobody else learns an engagement exists (404). Residents have no route here.
 
 An engagement makes the advisor the village's `legal_advisor` of the coverage (C3) — the core's role, who
-answers 法律咨询 on every grid's board (C4) — by writing the core's assignment in the engagement's own
-transaction (`_coverage_ops`).
+answers 法律咨询 on every grid's board (C4) — through the core's `coverage.filling`, in the engagement's
+own transaction.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from chalicelib.domain.areas.models import Area
 from chalicelib.domain.areas.service import boards_changed
+from chalicelib.domain.coverage import service as coverage
 from chalicelib.domain.coverage.models import Assignment
 from chalicelib.domain.directory.models import Person
 from chalicelib.domain.policy import service as policy
@@ -111,24 +112,6 @@ def _village_free(village: Village | None, period: Period, loc: list[str], *, le
                        errors=field_error(loc, "该期间已有法律顾问"))
 
 
-def _coverage_ops(caller: Caller, village: str, person: Person, existing: Assignment | None, summary: str) -> list:
-    """The advisor becomes the village's `legal_advisor` in the core's coverage, in this transaction: the
-    core's assignment record, created, made active again, or checked still active; and the boards of the
-    city rebuilt. (See DATA_MODEL.md: the contract has no operation for a service to fill a coverage role.)"""
-    if existing is None:
-        record = storage.stamp_new(Assignment(
-            id=Assignment.id_for(COVERAGE_ROLE, village, "person", person.id), role=COVERAGE_ROLE, area=village,
-            assignee_kind="person", assignee_id=person.id, note="村（社区）法律顾问聘用", demo=person.demo))
-        op = storage.put_op(record.to_item())
-    elif existing.status == "ended":
-        op = storage.prepare_update(existing, {"status": "active"}, expected_version=existing.version)[1]
-    else:
-        op = storage.check(Assignment, existing.id, equals={"status": "active", "version": existing.version})
-    return [op, *boards_changed(village),
-            audit.entry(caller.actor, "create", "assignment",
-                        Assignment.id_for(COVERAGE_ROLE, village, "person", person.id), summary)]
-
-
 def _save(record: storage.Record | None, new: storage.Record, changes: dict) -> tuple[storage.Record, dict]:
     """The op writing `new` when `record` did not exist, else updating `record` by version."""
     if record is None:
@@ -178,8 +161,9 @@ def engage(caller: Caller, data: EngagementIn, *, engagement_id: str | None = No
     summary = (f"聘用人员 {person.id} 为「{area.name}」法律顾问（{data.start.isoformat()} 至 {data.end.isoformat()}）："
                f"{ratio.reason}")
     return storage.put_new(engagement, also=[
-        advisor_op, village_op, *_coverage_ops(caller, data.village, person, found[Assignment].get(cover_id),
-                                               f"村（社区）「{area.name}」的网格律师（法律顾问）：人员 {person.id}"),
+        advisor_op, village_op, *coverage.filling(caller.actor, coverage.role_named(COVERAGE_ROLE, ["village"]), area,
+                                                  "person", person.id, existing=found[Assignment].get(cover_id),
+                                                  note="村（社区）法律顾问聘用", demo=person.demo)[1],
         audit.entry(caller.actor, "create", ENGAGEMENT, engagement.id, summary)]), ratio
 
 
