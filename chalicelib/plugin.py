@@ -321,6 +321,15 @@ class SelfCheck:
     rules: tuple[str, ...] = ()
 
 
+def born_for(age: int, on: date) -> date:
+    """A birth date making someone `age` on `on`: a self-check asks the age, never the birth date, and takes
+    `on` as the birthday (28 February for 29 February) — the age an application that day counts."""
+    try:
+        return on.replace(year=on.year - age)
+    except ValueError:
+        return date(on.year - age, 2, 28)
+
+
 @dataclass(frozen=True)
 class DemoContext:
     actor: Any                           # chalicelib.platform.audit.Actor used for the writes

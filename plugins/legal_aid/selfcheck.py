@@ -13,12 +13,13 @@ from datetime import date
 from typing import Any
 
 from chalicelib.domain import means
-from chalicelib.plugin import Assessment, Question, Reasoned, SelfCheck
+from chalicelib.plugin import Assessment, Question, Reasoned, SelfCheck, born_for
 from plugins.legal_aid import criteria, params
 from plugins.legal_aid.models import Category, Facts, MatterType, Verdict
 
 VERDICTS = {Verdict.eligible: "likely", Verdict.ineligible: "not_likely", Verdict.undetermined: "depends"}
 DECLARABLE = tuple(c for c in Category if c is not Category.hardship_worker)  # outreach's, not the applicant's
+DECLARED = frozenset(c.value for c in DECLARABLE)
 
 QUESTIONS = (
     Question("household_size", "家庭共同生活人口数", "integer", needed=True, minimum=1, maximum=30),
@@ -37,18 +38,10 @@ DOCUMENTS = (
 )
 
 
-def born(age: int, on: date) -> date:
-    """A birth date making the applicant `age` on `on` (their birthday: 28 February for 29 February)."""
-    try:
-        return on.replace(year=on.year - age)
-    except ValueError:
-        return date(on.year - age, 2, 28)
-
-
 def facts(answers: Mapping[str, Any], on: date) -> Facts:
     """The facts an application with these answers would have."""
-    return Facts(birth_date=born(answers["age"], on), rural=answers.get("rural", False),
-                 categories=frozenset(Category(g) for g in answers.get("groups", ())),
+    return Facts(birth_date=born_for(answers["age"], on), rural=answers.get("rural", False),
+                 categories=frozenset(Category(g) for g in answers.get("groups", ()) if g in DECLARED),
                  matter_type=MatterType(answers["matter"]), household_size=answers["household_size"],
                  monthly_incomes=tuple(answers["monthly_incomes"]))
 
