@@ -130,3 +130,18 @@ def test_on_the_day_before_a_lower_threshold_and_on_its_first_day_both_agree(
         today = date.fromordinal(clock.today.toordinal() + offset)
         told, decided = both(client, submit, incomes=["6840"], age=40, age_born=born_years_ago(today, 40))
     assert told == decided == expected
+
+
+def test_legal_aids_self_check_stores_and_logs_nothing_of_what_was_typed(client, world, capfd, caplog):
+    from chalicelib.platform import aws, config
+
+    def items() -> list[dict]:
+        return aws.dynamodb().scan(TableName=config.table_name())["Items"]
+
+    before = items()
+    self_check(client, monthly_incomes=["2317.43", "1722.57"], age=67, matter="land_contract")
+    written = [item for item in items() if item not in before]
+    logs = capfd.readouterr().out + caplog.text
+    assert len(written) == 1 and written[0]["pk"]["S"].startswith("rate")
+    for typed in ("2317.43", "1722.57", "land_contract"):
+        assert typed not in str(written) and typed not in logs
