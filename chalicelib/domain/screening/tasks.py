@@ -122,7 +122,7 @@ def _move(task: Task, to: str, generation: int, why: str) -> int:
 
 class TaskOut(Model):
     id: str
-    month: str
+    month: str = Field(description="产生该任务的当月排摸（每月18日）所在月份；18日前的预览和周、半月、每日排查不产生任务")
     area: str
     check: str
     service: str
