@@ -28,7 +28,7 @@ class FindingsQuery(PageQuery):
 
 class RunIn(Model):
     model_config = ConfigDict(extra="forbid")
-    area: str = Field(pattern=r"^\d{4}$", description="市级代码，如 3204")
+    area: str = Field(pattern=r"^\d{4}$", description="市级代码，如 3204", examples=["3204"])
 
 
 @bp.route("/screenings/{month}", methods=["GET"], authorizer=jwt_auth)
@@ -115,7 +115,7 @@ def import_source(kind):
 
 class ReportIn(Model):
     model_config = ConfigDict(extra="forbid")
-    area: str = Field(pattern=r"^\d{6}$", description="区县代码，如 320402")
+    area: str = Field(pattern=r"^\d{6}$", description="区县代码，如 320402", examples=["320402"])
 
 
 @bp.route("/screenings/{month}/reports", methods=["POST"], authorizer=jwt_auth)
