@@ -349,6 +349,20 @@ def _verification_key(token: str) -> _VerificationKey:
     raise InvalidToken("unknown kid")
 
 
+def signed_by_another_local_key(token: str) -> bool:
+    """A dev token whose `kid` names a local key other than this server's: made by
+    `python -m chalicelib.cli token` against another `DATA_DIR` (or `DEV_KEY_DIR`). Only where AUTH_MODE=local."""
+    import jwt
+
+    if config.auth_mode() != "local":
+        return False
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        return False
+    return isinstance(kid, str) and kid.startswith("local-") and kid != local_key().kid
+
+
 def verify(token: str) -> Claims:
     import jwt
 
