@@ -446,8 +446,20 @@ def download_link(actor: audit.Actor, record: StoredFile) -> Download:
     leaflet may carry personal data, so they are audited. Plugins call this after their own checks."""
     if record.status != "available":
         raise Conflict("文件尚未上传完成，暂不能下载", code="file_not_available")
-    if record.kind != "leaflet":
-        audit.record_read(actor, ENTITY, record.id, f"下载{KIND_TITLES[record.kind]} {record.id}")
+    storage.transact(download_entries(actor, record))
+    return signed_link(record)
+
+
+def download_entries(actor: audit.Actor, record: StoredFile) -> list[dict[str, Any]]:
+    """The audit entry of a download of `record` (none for a published leaflet), for a transaction: a
+    service that writes the file itself (a report) audits its download in that same write."""
+    if record.kind == "leaflet":
+        return []
+    return [audit.entry(actor, "read", ENTITY, record.id, f"下载{KIND_TITLES[record.kind]} {record.id}")]
+
+
+def signed_link(record: StoredFile) -> Download:
+    """The presigned GET of `download_link`, for a caller that wrote its `download_entries` already."""
     url = aws.s3().generate_presigned_url("get_object", ExpiresIn=DOWNLOAD_SECONDS, Params={
         "Bucket": record.bucket, "Key": record.key, "ResponseContentType": record.content_type,
         "ResponseContentDisposition": content_disposition(record.title, record.extension)})

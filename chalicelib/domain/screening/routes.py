@@ -119,6 +119,9 @@ class ReportIn(Model):
 @bp.route("/screenings/{month}/reports", methods=["POST"], authorizer=jwt_auth)
 @endpoint("生成并下载本区某月的需求和风险分析研判报告（XLSX）", who=tokens.STAFF_ROLES, body=ReportIn,
           response=report.ReportOut, idempotent=False, tags=("screenings",),
+          over_floor="the workbook is made of the district's findings of the month (a Query), the checks that "
+                     "failed in its shards (a Query of the month's runs) and the names of the findings' areas (a "
+                     "BatchGetItem): three partitions read before the one write, which also audits the download",
           description="按当月排摸结果生成：汇总表 + 每个检查项一张表；每区每月只有一份当前报告，再次生成即替换。"
                       "返回简短文字摘要和短时有效的下载链接（下载记入审计）。")
 def district_report(month):
