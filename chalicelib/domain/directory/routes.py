@@ -87,8 +87,8 @@ def list_serving_institutions(code):
           response=models.PersonOut, status=201, tags=("directory",),
           description="电话经校验后加密保存，任何页面只显示掩码。")
 def create_person():
-    person = directory.create_person(web.caller(), parse(models.PersonIn))
-    return web.respond(directory.person_out(person), status=201, headers={"Location": f"/v1/people/{person.id}"})
+    person, inst = directory.add_person(web.caller(), parse(models.PersonIn))
+    return web.respond(models.PersonOut.of(person, inst), status=201, headers={"Location": f"/v1/people/{person.id}"})
 
 
 @bp.route("/people", methods=["GET"], authorizer=jwt_auth)
