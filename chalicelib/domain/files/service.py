@@ -557,10 +557,14 @@ def linked_to(caller: Caller, linked_record: str, *, limit: int, cursor: str | N
 
 
 def leaflets(area_code: str, *, limit: int, cursor: str | None) -> Page[LeafletOut]:
-    """Published leaflets of an area and everything below it (C10: downloadable by residents)."""
+    """Published leaflets of an area and everything below it (C10: downloadable by residents): one Query;
+    only an empty first page reads the area, to answer 404 for an unknown one rather than an empty list."""
     from chalicelib.domain.areas import service as areas
 
-    areas.get(area_code)  # 404 for an unknown area rather than an empty list
+    if not areas.is_code(area_code):
+        areas.get(area_code)  # the same 404 for a code that cannot be one, before any key is made of it
     page = storage.page(StoredFile, LEAFLET_LIST, area_code, limit=limit, cursor=cursor)
+    if not page.items and cursor is None:
+        areas.get(area_code)
     return Page[LeafletOut](items=[LeafletOut.of(StoredFile.from_item(i)) for i in page.items],
                        next_cursor=page.next_cursor)
