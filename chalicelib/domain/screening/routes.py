@@ -100,6 +100,9 @@ def save_source_mapping(kind, city):
 @bp.route("/screenings/sources/{kind}/imports", methods=["POST"], authorizer=jwt_auth)
 @endpoint("导入 12345 热线工单或信访件（CSV/XLSX）", who=SOURCE_STAFF, body=sources.ImportIn,
           response=sources.ImportReport, status=201, tags=("screenings",),
+          over_floor="an import reads the uploaded file's record, the city's saved column mapping, its districts and "
+                     "towns (to turn names into codes) and the orders already stored, then writes in chunks; a "
+                     "retry with its key reads the claim and then the first report it names",
           replay=lambda item: sources.SourceImport.from_item(item).report,
           description="先经 /v1/files 上传导出文件，再以文件编号导入。列按名称识别（见列名映射）；"
                       "逐行报告错误（行号按表格计），其余行照常导入；同一工单编号重复导入只会覆盖，不会重复。"
