@@ -297,3 +297,18 @@ def test_a_person_is_created_in_one_call_and_with_an_institution_in_two(client, 
                                                          "duty": "调解员", "phone": "13800001204"}, admin(token, "320402")),
                              422, "area_not_found")
     assert problem["errors"][0]["loc"] == ["body", "home_area"]
+
+
+def test_an_institution_s_roster_is_two_calls_its_people_shown_with_the_institution_read_first(client, token, aws_backend):
+    """Reliability §3, M4: the institution (for the caller's access) and its roster; no third read of the
+    institution's name."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    seed_tree()
+    headers = admin(token)
+    station = new_institution(client, headers, kind="mediation_committee", level="town", name="雕庄街道人民调解委员会",
+                              home_area="320402001")
+    new_person(client, headers, institution_id=station["id"])
+    with dynamodb_calls() as made:
+        [person] = body(client.get(f"/v1/institutions/{station['id']}/people", headers=headers))["items"]
+    assert made == ["GetItem", "Query"] and person["institution_name"] == "雕庄街道人民调解委员会"

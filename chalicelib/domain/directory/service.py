@@ -346,15 +346,20 @@ def list_people(caller: Caller, area: str | None, *, limit: int, cursor: str | N
 
 
 def institution_people(caller: Caller, institution_id: str, *, limit: int, cursor: str | None) -> Page[PersonOut]:
-    """The roster of one institution; people outside the caller's jurisdiction are left out."""
-    institution_for(caller, institution_id)
+    """The roster of one institution; people outside the caller's jurisdiction are left out. Two calls: the
+    institution (whether the caller may see it depends on the areas it serves) and the roster, whose people
+    are shown with the institution read first."""
+    inst = institution_for(caller, institution_id)
     page = storage.page(Person, ROSTER, institution_id, limit=limit, cursor=cursor)
-    return _person_page(page, keep=lambda p: caller.covers(p.home_area))
+    return _person_page(page, keep=lambda p: caller.covers(p.home_area), known={inst.id: inst})
 
 
-def _person_page(page: storage.Page, keep: Callable[[Person], bool] = lambda p: True) -> Page[PersonOut]:
+def _person_page(page: storage.Page, keep: Callable[[Person], bool] = lambda p: True,
+                 known: dict[str, Institution] | None = None) -> Page[PersonOut]:
     people = [p for p in (Person.from_item(i) for i in page.items) if keep(p)]
-    insts = load_institutions({p.institution_id for p in people if p.institution_id})
+    known = known or {}
+    missing = {p.institution_id for p in people if p.institution_id and p.institution_id not in known}
+    insts = {**known, **(load_institutions(missing) if missing else {})}
     return Page[PersonOut](items=[PersonOut.of(p, insts.get(p.institution_id or "")) for p in people],
                            next_cursor=page.next_cursor)
 
