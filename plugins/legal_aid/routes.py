@@ -105,7 +105,10 @@ def get_application(app_id):
 @endpoint("认领代为提交的申请", who={"resident"}, body=LegalAidClaimIn, response=LegalAidApplicationOut, tags=TAGS,
           description="网格员或法律援助工作人员代为申请后，申请人凭拿到的查询码和本人身份证号认领（身份证号须与本人实名登记的一致），"
                       "之后可随时查看进度。查询码或身份证号任一不符均为 404 application_not_found；"
-                      "每个账号每小时最多尝试 10 次（超过 429 too_many_attempts），未成功的尝试记入审计。")
+                      "每个账号每小时最多尝试 10 次（超过 429 too_many_attempts），未成功的尝试记入审计。",
+          over_floor="the attempt is counted first in its own UpdateItem so that guessing stays limited, then the "
+                     "caller's real-name record, the claim ticket keyed by code and ID number and the application it "
+                     "names (its owner and version) are read in turn before the write")
 def claim_application():
     return _seen(service.claim(web.caller(), parse(LegalAidClaimIn)))
 
@@ -166,7 +169,10 @@ def override(app_id):
 @endpoint("指派律师（先做利益冲突审查）", who=OFFICER, body=LegalAidAssignIn, response=LegalAidApplicationOut, tags=TAGS,
           description="律师须为在用的律师账号，属于您的辖区或本案所在区县（见 assignable-lawyers），否则 422 lawyer_not_found；"
                       "律师在办案件中代理本案对方当事人（或对方为本案申请人）时 409 conflict_of_interest；"
-                      "填写 conflict_override_reason 可坚持指派，理由记入审计。")
+                      "填写 conflict_override_reason 可坚持指派，理由记入审计。",
+          over_floor="the conflict check must see the lawyer's open cases (one Query of the lawyer's list, in no "
+                     "partition the case or the account sits in), read between the case and account's BatchGetItem "
+                     "and the write, since a conflict found only at the write would need them anyway")
 def assign(app_id):
     app = _step(lambda d, v: workflow.assign(web.caller(), app_id, d, v), LegalAidAssignIn)
     return _seen(app)
@@ -175,7 +181,10 @@ def assign(app_id):
 @bp.route("/applications/{app_id}/assignable-lawyers", methods=["GET"], authorizer=jwt_auth)
 @endpoint("可指派的律师", who=OFFICER, query=PageQuery, response=Page[LegalAidAssignableLawyer], tags=TAGS,
           description="本案所在区县在用的律师账号（乡镇街道的工作人员也可指派区县的律师）：姓名、所在机构、在办案件数，"
-                      "按账号排序分页。仅本案辖区的法律援助工作人员可查，其他人 404。指派时仍做利益冲突审查。")
+                      "按账号排序分页。仅本案辖区的法律援助工作人员可查，其他人 404。指派时仍做利益冲突审查。",
+          over_floor="the case is read for access and its district, then the district's lawyers (one Query), then "
+                     "each lawyer's open cases (one Query each) for the count shown, since no count is kept by the "
+                     "transactions that assign and close cases")
 def assignable_lawyers(app_id):
     q = parse_query(PageQuery)
     return workflow.assignable_lawyers(web.caller(), app_id, limit=q.limit, cursor=q.cursor)
@@ -183,7 +192,9 @@ def assignable_lawyers(app_id):
 
 @bp.route("/applications/{app_id}/close", methods=["POST"], authorizer=jwt_auth)
 @endpoint("结案（结案方式、挽回金额、摘要）", who={"lawyer", "legal_aid_officer"}, body=LegalAidCloseIn,
-          response=LegalAidApplicationOut, tags=TAGS)
+          response=LegalAidApplicationOut, tags=TAGS,
+          over_floor="the follow-up deadline is a parameter in force at the case's area, known only once the case is "
+                     "read, and read by the policy domain in its own BatchGetItem")
 def close(app_id):
     app = _step(lambda d, v: workflow.close(web.caller(), app_id, d, v), LegalAidCloseIn)
     return _seen(app)
@@ -226,7 +237,9 @@ def home_visit(app_id):
 @endpoint("导入民政困难群体名单（CSV）", who=OFFICER, body=HouseholdImportIn, response=HouseholdImportReport,
           status=201, tags=TAGS, replay=lambda item: _imported(households.ImportRecord.from_item(item).report),
           description="先经 /v1/files 上传 CSV（列：类别、姓名、身份证号、网格代码，可选 有效期至；UTF-8 或 GBK），"
-                      "再以文件编号导入。逐行报告错误（行号按表格计，表头为第 1 行）；有误的行不导入，其余照常导入。")
+                      "再以文件编号导入。逐行报告错误（行号按表格计，表头为第 1 行）；有误的行不导入，其余照常导入。",
+          over_floor="the file's record (who may use it, its state and type) is read before its bytes, and the rows "
+                     "are written in batches before the report")
 def import_households():
     return _imported(households.import_file(web.caller(), parse(HouseholdImportIn)))
 
@@ -257,7 +270,10 @@ def get_household(household_id):
 @bp.route("/households/{household_id}/visits", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录入户走访", who={"grid_worker", "legal_aid_officer"}, body=HouseholdVisitIn,
           response=HouseholdVisitOut, status=201, tags=TAGS,
-          replay=lambda item: households.visit_again(web.caller(), households.Visit.from_item(item)))
+          replay=lambda item: households.visit_again(web.caller(), households.Visit.from_item(item)),
+          over_floor="the household is read for access (its grid), for whether this is its first visit (the "
+                     "unvisited tally goes down once) and for the answer, which shows it after the visit because a "
+                     "transaction returns no values")
 def visit_household(household_id):
     data = parse(HouseholdVisitIn)
     return web.respond(households.visit(web.caller(), household_id, data,

@@ -35,7 +35,10 @@ CARDS_AFTER_LIST = ("the list (one Query) is followed by the point and its peopl
 @bp.route("/institutions/{institution_id}/duty-slots", methods=["POST"], authorizer=jwt_auth)
 @endpoint("排每周固定值班（双固定：固定星期、固定时间）", who=ADMIN, body=models.DutySlotIn, response=models.DutySlotOut,
           status=201, tags=("rota",), description="须提前公布（起始日期晚于今天）；同一人同一时间在两处值班为 409。",
-          replay=lambda item: _slot_added(models.DutySlot.from_item(item)))
+          replay=lambda item: _slot_added(models.DutySlot.from_item(item)),
+          over_floor="the clash check is a rule over the person's other commitments, read consistently from their "
+                     "ledger (with the point and the person, in one BatchGetItem), so it cannot be a condition of "
+                     "the write")
 def create_duty_slot(institution_id):
     return _slot_added(*rota.add_duty(web.caller(), institution_id, parse(models.DutySlotIn)))
 
@@ -54,7 +57,10 @@ def list_duty_slots(institution_id):
 
 
 @bp.route("/duty-slots/{slot_id}", methods=["DELETE"], authorizer=jwt_auth)
-@endpoint("撤回值班安排", who=ADMIN, response=models.DutySlotOut, tags=("rota",), description="需 If-Match。")
+@endpoint("撤回值班安排", who=ADMIN, response=models.DutySlotOut, tags=("rota",), description="需 If-Match。",
+          over_floor="the slot names its service point and person only once read, and the point (its jurisdiction "
+                     "and the served areas whose boards change) and the person are then one more read before the "
+                     "transaction")
 def withdraw_duty_slot(slot_id):
     return models.DutySlotOut.of(*rota.withdraw_duty(web.caller(), slot_id, web.expected_version()))
 
@@ -69,7 +75,10 @@ def rota_week(institution_id):
 
 @bp.route("/institutions/{institution_id}/activities", methods=["POST"], authorizer=jwt_auth)
 @endpoint("公布每月主题活动", who=ADMIN, body=models.ActivityIn, response=models.ActivityOut, status=201,
-          tags=("rota",), description="每个服务点每月一次，须提前公布；主持人时间冲突为 409。")
+          tags=("rota",), description="每个服务点每月一次，须提前公布；主持人时间冲突为 409。",
+          over_floor="the hosts' clash checks are rules over their other commitments, read consistently from their "
+                     "ledgers (with the point and the month's activity, in one BatchGetItem), and a withdrawn "
+                     "activity of the month is published again over its record")
 def publish_activity(institution_id):
     activity = rota.publish_activity(web.caller(), institution_id, parse(models.ActivityIn))
     return web.respond(models.ActivityOut.of(activity), status=201, headers={"Location": f"/v1/activities/{activity.id}"})

@@ -55,7 +55,11 @@ def list_runs(month):
           idempotent=False, tags=("screenings",),
           description="只能排摸本月：18日前为预览（结果另存，不影响18日的当月排摸），18日及以后为重跑当月排摸"
                       "（产生新版本并替换旧结果，不会重复）；过去的月份会被拒绝（past_month），因为现有数据已不是当月的状态。"
-                      "按区（或大区的街镇）分片排队执行：已完成返回 200，仍在执行返回 202 与当前状态。")
+                      "按区（或大区的街镇）分片排队执行：已完成返回 200，仍在执行返回 202 与当前状态。",
+          over_floor="the month's run of the city is read consistently to know whether this is its first run or its "
+                     "next generation, on which the findings' replacement and the shown generation depend, and the "
+                     "shards are planned from the city's districts and towns (two Queries) before the one "
+                     "transaction")
 def run_screening(month):
     data = parse(RunIn)
     run = screening.run_now(web.actor(), web.caller(), month, data.area)
