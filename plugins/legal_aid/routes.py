@@ -8,7 +8,7 @@ from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, PageQuery, endpoint, parse, parse_query
-from plugins.legal_aid import criteria, households, queue, service, workflow
+from plugins.legal_aid import service  # the rest where a view uses it: a read's first request imports less
 from plugins.legal_aid.models import (
     AGRICULTURAL_MATTERS,
     IN_SCOPE,
@@ -60,6 +60,8 @@ def _seen(app):
 @endpoint("法律援助条件范围清单", who=PUBLIC, response=LegalAidVocabulary, tags=TAGS,
           description="审查依据的各项条件、事项范围和可申报的情形（申请表的选项）。")
 def vocabulary():
+    from plugins.legal_aid import criteria
+
     return LegalAidVocabulary(
         criteria=[LegalAidCriterionInfo(code=c.code, title=c.title)
                   for c in (*criteria.ELIGIBILITY, *criteria.ROUTING)],
@@ -124,6 +126,8 @@ def my_assignments():
 @endpoint("待办队列（绿色通道优先）", who=OFFICER, query=PageQuery, response=Page[LegalAidQueueItem], tags=TAGS,
           description="本人辖区及下级的待受理、待审查、待指派、待回访案件：绿色通道在前，其余按办理时限先后。")
 def officer_queue():
+    from plugins.legal_aid import queue
+
     q = parse_query(PageQuery)
     return queue.page(web.caller().area, limit=q.limit, cursor=q.cursor)
 
@@ -139,6 +143,8 @@ def _step(function, model=LegalAidVersionIn):
 @bp.route("/applications/{app_id}/accept", methods=["POST"], authorizer=jwt_auth)
 @endpoint("受理", who=OFFICER, body=LegalAidVersionIn, response=LegalAidApplicationOut, tags=TAGS)
 def accept(app_id):
+    from plugins.legal_aid import workflow
+
     app = _step(lambda d, v: workflow.accept(web.caller(), app_id, v))
     return _seen(app)
 
@@ -147,6 +153,8 @@ def accept(app_id):
 @endpoint("批准给予法律援助", who=OFFICER, body=LegalAidVersionIn, response=LegalAidApplicationOut, tags=TAGS,
           description="资格审查结果须为符合条件（或已人工改判为符合条件）。")
 def approve(app_id):
+    from plugins.legal_aid import workflow
+
     app = _step(lambda d, v: workflow.approve(web.caller(), app_id, v))
     return _seen(app)
 
@@ -154,6 +162,8 @@ def approve(app_id):
 @bp.route("/applications/{app_id}/reject", methods=["POST"], authorizer=jwt_auth)
 @endpoint("决定不予法律援助（须说明理由）", who=OFFICER, body=LegalAidReasonIn, response=LegalAidApplicationOut, tags=TAGS)
 def reject(app_id):
+    from plugins.legal_aid import workflow
+
     app = _step(lambda d, v: workflow.reject(web.caller(), app_id, d, v), LegalAidReasonIn)
     return _seen(app)
 
@@ -161,6 +171,8 @@ def reject(app_id):
 @bp.route("/applications/{app_id}/eligibility-override", methods=["POST"], authorizer=jwt_auth)
 @endpoint("人工改判资格审查结果（须说明理由）", who=OFFICER, body=LegalAidOverrideIn, response=LegalAidApplicationOut, tags=TAGS)
 def override(app_id):
+    from plugins.legal_aid import workflow
+
     app = _step(lambda d, v: workflow.override(web.caller(), app_id, d, v), LegalAidOverrideIn)
     return _seen(app)
 
@@ -174,6 +186,8 @@ def override(app_id):
                      "partition the case or the account sits in), read between the case and account's BatchGetItem "
                      "and the write, since a conflict found only at the write would need them anyway")
 def assign(app_id):
+    from plugins.legal_aid import workflow
+
     app = _step(lambda d, v: workflow.assign(web.caller(), app_id, d, v), LegalAidAssignIn)
     return _seen(app)
 
@@ -186,6 +200,8 @@ def assign(app_id):
                      "each lawyer's open cases (one Query each) for the count shown, since no count is kept by the "
                      "transactions that assign and close cases")
 def assignable_lawyers(app_id):
+    from plugins.legal_aid import workflow
+
     q = parse_query(PageQuery)
     return workflow.assignable_lawyers(web.caller(), app_id, limit=q.limit, cursor=q.cursor)
 
@@ -196,6 +212,8 @@ def assignable_lawyers(app_id):
           over_floor="the follow-up deadline is a parameter in force at the case's area, known only once the case is "
                      "read, and read by the policy domain in its own BatchGetItem")
 def close(app_id):
+    from plugins.legal_aid import workflow
+
     app = _step(lambda d, v: workflow.close(web.caller(), app_id, d, v), LegalAidCloseIn)
     return _seen(app)
 
@@ -203,6 +221,8 @@ def close(app_id):
 @bp.route("/applications/{app_id}/follow-up", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录案后回访", who=OFFICER, body=LegalAidFollowUpIn, response=LegalAidApplicationOut, tags=TAGS)
 def follow_up(app_id):
+    from plugins.legal_aid import workflow
+
     app = _step(lambda d, v: workflow.follow_up(web.caller(), app_id, d, v), LegalAidFollowUpIn)
     return _seen(app)
 
@@ -211,6 +231,8 @@ def follow_up(app_id):
 @endpoint("认定为重大疑难案件", who=OFFICER, body=LegalAidMajorIn, response=LegalAidApplicationOut, tags=TAGS,
           description="认定后须完成案前评估方可结案，并记录随案指导、旁听庭审。")
 def mark_major(app_id):
+    from plugins.legal_aid import workflow
+
     app = _step(lambda d, v: workflow.mark_major(web.caller(), app_id, d, v), LegalAidMajorIn)
     return _seen(app)
 
@@ -219,6 +241,8 @@ def mark_major(app_id):
 @endpoint("记录质量控制步骤（案前评估、随案指导、旁听庭审）", who=OFFICER, body=LegalAidStepIn,
           response=LegalAidApplicationOut, tags=TAGS)
 def quality_step(app_id):
+    from plugins.legal_aid import workflow
+
     app = _step(lambda d, v: workflow.quality_step(web.caller(), app_id, d, v), LegalAidStepIn)
     return _seen(app)
 
@@ -227,20 +251,32 @@ def quality_step(app_id):
 @endpoint("预约上门服务（老年人、残疾人、重病患者）", who={"resident", "legal_aid_officer"}, body=LegalAidHomeVisitIn,
           response=LegalAidApplicationOut, tags=TAGS)
 def home_visit(app_id):
+    from plugins.legal_aid import workflow
+
     app = _step(lambda d, v: workflow.schedule_home_visit(web.caller(), app_id, d, v), LegalAidHomeVisitIn)
     return _seen(app)
 
 
 # --- vulnerable households (L7) -------------------------------------------------------------------------
 
+def _households():
+    """The households service, imported by the first household request (not by the module: a cold start's
+    one request is rarely one of these)."""
+    from plugins.legal_aid import households
+
+    return households
+
+
 @bp.route("/households/imports", methods=["POST"], authorizer=jwt_auth)
 @endpoint("导入民政困难群体名单（CSV）", who=OFFICER, body=HouseholdImportIn, response=HouseholdImportReport,
-          status=201, tags=TAGS, replay=lambda item: _imported(households.ImportRecord.from_item(item).report),
+          status=201, tags=TAGS, replay=lambda item: _imported(_households().ImportRecord.from_item(item).report),
           description="先经 /v1/files 上传 CSV（列：类别、姓名、身份证号、网格代码，可选 有效期至；UTF-8 或 GBK），"
                       "再以文件编号导入。逐行报告错误（行号按表格计，表头为第 1 行）；有误的行不导入，其余照常导入。",
           over_floor="the file's record (who may use it, its state and type) is read before its bytes, and the rows "
                      "are written in batches before the report")
 def import_households():
+    from plugins.legal_aid import households
+
     return _imported(households.import_file(web.caller(), parse(HouseholdImportIn)))
 
 
@@ -251,6 +287,8 @@ def _imported(report: HouseholdImportReport):
 @bp.route("/households/imports/{import_id}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("导入报告", who=OFFICER, response=HouseholdImportReport, tags=TAGS)
 def household_import(import_id):
+    from plugins.legal_aid import households
+
     return households.import_report(web.caller(), import_id)
 
 
@@ -258,23 +296,29 @@ def household_import(import_id):
 @endpoint("困难群体名单（本人网格/辖区）", who={"grid_worker", "legal_aid_officer"}, query=VulnerableHouseholdQuery,
           response=Page[VulnerableHouseholdOut], tags=TAGS, description="unvisited=true 只列尚未入户走访的。")
 def list_households():
+    from plugins.legal_aid import households
+
     return households.listing(web.caller(), parse_query(VulnerableHouseholdQuery))
 
 
 @bp.route("/households/{household_id}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("一户的情况", who={"grid_worker", "legal_aid_officer"}, response=VulnerableHouseholdOut, tags=TAGS)
 def get_household(household_id):
+    from plugins.legal_aid import households
+
     return VulnerableHouseholdOut.of(households.get(web.caller(), household_id))
 
 
 @bp.route("/households/{household_id}/visits", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录入户走访", who={"grid_worker", "legal_aid_officer"}, body=HouseholdVisitIn,
           response=HouseholdVisitOut, status=201, tags=TAGS,
-          replay=lambda item: households.visit_again(web.caller(), households.Visit.from_item(item)),
+          replay=lambda item: _households().visit_again(web.caller(), _households().Visit.from_item(item)),
           over_floor="the household is read for access (its grid), for whether this is its first visit (the "
                      "unvisited tally goes down once) and for the answer, which shows it after the visit because a "
                      "transaction returns no values")
 def visit_household(household_id):
+    from plugins.legal_aid import households
+
     data = parse(HouseholdVisitIn)
     return web.respond(households.visit(web.caller(), household_id, data,
                                         web.expected_version(data.version)), status=201)
