@@ -77,12 +77,25 @@ def _level() -> str:
     return _LEVELS.get(chosen.upper(), "INFO")
 
 
+class _Stdout(logging.StreamHandler):
+    """A handler writing to whatever `sys.stdout` is when the line is written, not the one it was made with
+    (a test's captured output, which changes per test; the same stream in Lambda)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 @functools.lru_cache(maxsize=1)
 def logger() -> logging.Logger:
     """The app's logger (named after the app): JSON lines on stdout, not passed on to the root logger (in
     Lambda the runtime's own handler sits there and would write each line a second time)."""
     log = logging.getLogger(APP_NAME)
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _Stdout()
     handler.setFormatter(JsonFormatter())
     log.handlers = [handler]
     log.propagate = False

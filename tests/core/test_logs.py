@@ -4,6 +4,7 @@ never a second copy through the root logger."""
 from __future__ import annotations
 
 import io
+from contextlib import redirect_stdout
 import json
 import logging
 
@@ -14,14 +15,13 @@ from chalicelib.platform.config import APP_NAME
 def lines_of(write) -> list[dict]:
     """What `write(log)` logs through the app's logger, as parsed lines (INFO and up)."""
     log, captured = logs.logger(), io.StringIO()
-    level, handler = log.level, log.handlers[0]  # its own, first (pytest adds its capture handlers after)
-    stream = handler.setStream(captured)
+    level = log.level
     log.setLevel(logging.INFO)
     try:
-        write(log)
+        with redirect_stdout(captured):  # the handler writes to whatever stdout is at the time
+            write(log)
     finally:
         log.setLevel(level)
-        handler.setStream(stream)
     return [json.loads(line) for line in captured.getvalue().splitlines()]
 
 
