@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from chalicelib.demo import DemoSeed
+from chalicelib.demo import DemoSeed, marker
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.board import service as board
 from chalicelib.domain.board.models import AreaMenu, MenuIn
@@ -49,7 +49,7 @@ def load(actor: Actor, *, force: bool = False) -> dict[str, int | str]:
     raw = DATA.read_bytes()
     enabled = sorted(r.code for r in coverage.roles())
     fingerprint = hashlib.sha256(raw + ",".join(enabled).encode()).hexdigest()[:16]
-    seen = storage.read(DemoSeed, "directory")
+    seen = marker("directory")
     if seen and seen.fingerprint == fingerprint and not force:
         return {"status": "already loaded"}
     if not areas.get_many(["3204"]):
