@@ -75,15 +75,36 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     if args.command == "demo":
-        from chalicelib.platform import config
-        from chalicelib import demo, plugin
-
-        plugin.activate(plugin.load(config.enabled_plugins()))  # hooks only; no routes are mounted
-        print(json.dumps(demo.load(force=args.force), ensure_ascii=False))
-        return 0
+        return _explaining_unreachable_services(_demo, args.force)
     if args.command == "screen":
-        return _screen(args.month, args.area)
+        return _explaining_unreachable_services(_screen, args.month, args.area)
     return 1
+
+
+UNREACHABLE = 3
+
+
+def _explaining_unreachable_services(command, *args) -> int:
+    """A command that needs DynamoDB and S3, with their absence said in one line rather than a page of
+    botocore traceback (issue 20 §6: `cli screen` without `make dev` running)."""
+    from botocore.exceptions import EndpointConnectionError
+
+    try:
+        return command(*args)
+    except EndpointConnectionError as exc:
+        endpoint = exc.kwargs.get("endpoint_url", "")
+        print(f"连接不上 {endpoint}：本地 DynamoDB / S3 没有运行。请先在另一个终端运行 `make dev`"
+              f"（端口不同时设置 DYNAMODB_PORT、S3_PORT）", file=sys.stderr)
+        return UNREACHABLE
+
+
+def _demo(force: bool) -> int:
+    from chalicelib.platform import config
+    from chalicelib import demo, plugin
+
+    plugin.activate(plugin.load(config.enabled_plugins()))  # hooks only; no routes are mounted
+    print(json.dumps(demo.load(force=force), ensure_ascii=False))
+    return 0
 
 
 def _screen(month: str, area: str) -> int:

@@ -25,6 +25,8 @@ What a plugin may declare (all optional but `name`, `title`, `blueprint`):
                       `TICKET_CATEGORIES`, or a core one its statutory period limits; the time limit
                       stated once.
 - `demo_data`         loads its demo records for `make dev` (idempotent).
+- `self_checks`       what an anonymous resident may ask before applying (`SelfCheck`: its questions and a
+                      verdict likely / not likely / depends from the answers, by the service's own criteria).
 A check or demo loader that raises is recorded against its plugin and does not stop the others.
 """
 from __future__ import annotations
@@ -252,6 +254,82 @@ class Term:
     title: str
 
 
+QUESTION_TYPES = ("integer", "money_list", "boolean", "choice", "choices")
+VERDICTS = {"likely": "可能符合", "not_likely": "可能不符合", "depends": "视情况而定"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the self-check questionnaire. Services asking the same `id` share it (same type; their
+    choices joined), so a resident answers it once. `needed`: without an answer the service says "depends".
+    No question asks for a personal identifier (name, ID number, phone, address)."""
+    id: str                    # "household_size"
+    label: str                 # Chinese, "家庭共同生活人口数"
+    type: str                  # one of QUESTION_TYPES
+    choices: tuple[tuple[str, str], ...] = ()  # (code, Chinese label), for "choice" / "choices"
+    needed: bool = False
+    minimum: int | None = None  # "integer": its bounds; "money_list": each amount ≥ 0 always
+    maximum: int | None = None
+    help: str = ""
+
+    def __post_init__(self) -> None:
+        if not CODE_SHAPE.match(self.id) or self.type not in QUESTION_TYPES:
+            raise ValueError(f"question {self.id!r}: snake_case id and a type of {QUESTION_TYPES}")
+        if (self.type in ("choice", "choices")) != bool(self.choices):
+            raise ValueError(f"question {self.id!r}: choices go with (and only with) a choice question")
+
+
+@dataclass(frozen=True)
+class Reasoned:
+    """A named criterion as a self-check shows it: the service's own criterion's code, title and reason."""
+    code: str                  # "legal_aid.means_test"
+    title: str
+    met: bool | None           # None: could not be judged from the answers
+    reason: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A self-check's answer: `verdict` a key of VERDICTS, a Chinese summary, the criteria that decided it."""
+    verdict: str
+    summary: str
+    criteria: tuple[Reasoned, ...] = ()
+    documents: tuple[str, ...] = ()  # papers these answers call for, beside the self-check's own
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict {self.verdict!r} is not one of {tuple(VERDICTS)}")
+
+
+@dataclass(frozen=True)
+class SelfCheck:
+    """What a resident may ask a service anonymously before applying (`POST /v1/self-check`).
+
+    CONTRACT: `judge(answers, area, on)` gets the answers to its `questions` (validated by the core: int,
+    tuple of Decimal, bool, str or frozenset; an unanswered question is absent, a `needed` one never is),
+    the resident's area (an existing district or below) and the day (Asia/Shanghai), and returns an
+    `Assessment` reached by the SAME criteria and policy reads as the service's real decision. It stores
+    nothing and logs none of the answers. `rules`: the policy parameters it judges by, shown in force at the
+    area that day and with a version already set for a later day. `apply`: the route that applies."""
+    code: str                  # "<plugin name>.<check>", e.g. "legal-aid.eligibility"
+    title: str                 # Chinese, e.g. "法律援助"
+    questions: tuple[Question, ...]
+    judge: Callable[[Mapping[str, Any], str, date], Assessment]
+    apply: str                 # "POST /v1/legal-aid/applications"
+    next_step: str             # Chinese: how to apply
+    documents: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+
+
+def born_for(age: int, on: date) -> date:
+    """A birth date making someone `age` on `on`: a self-check asks the age, never the birth date, and takes
+    `on` as the birthday (28 February for 29 February) — the age an application that day counts."""
+    try:
+        return on.replace(year=on.year - age)
+    except ValueError:
+        return date(on.year - age, 2, 28)
+
+
 @dataclass(frozen=True)
 class DemoContext:
     actor: Any                           # chalicelib.platform.audit.Actor used for the writes
@@ -274,6 +352,7 @@ class Plugin:
     institution_kinds: tuple[Term, ...] = ()
     demo_data: Callable[[DemoContext], None] | None = None
     ticket_categories: tuple[TicketCategory, ...] = ()
+    self_checks: tuple[SelfCheck, ...] = ()
 
     def __post_init__(self) -> None:
         if not NAME_SHAPE.match(self.name):
@@ -296,6 +375,9 @@ class Plugin:
                 raise ValueError(f"{self.name}: check {check.code!r} has cadence {check.cadence!r}, not of {CADENCES}")
             if check.role is not None and check.role not in STAFF_ROLES:
                 raise ValueError(f"{self.name}: check {check.code!r} names {check.role!r}, not a staff sign-in role")
+        for check in self.self_checks:
+            if not check.code.startswith(self.name + "."):
+                raise ValueError(f"{self.name}: self-check {check.code!r} must start with '{self.name}.'")
         for code in [r.code for r in self.coverage_roles + self.roles + self.institution_kinds]:  # type: ignore[operator]
             if not CODE_SHAPE.match(code):
                 raise ValueError(f"{self.name}: code {code!r} must be snake_case")
@@ -382,8 +464,13 @@ def activate(plugins: list[Plugin]) -> None:
         "role": [(p, r.code) for p in plugins for r in p.roles],
         "institution kind": [(p, k.code) for p in plugins for k in p.institution_kinds],
         "ticket category": [(p, c.code) for p in plugins for c in p.ticket_categories],
+        "self-check": [(p, c.code) for p in plugins for c in p.self_checks],
     }.items():
         _unique(kind, pairs)
+    asked: dict[str, Question] = {}  # services asking one question id must agree on what it is
+    for question in (q for p in plugins for c in p.self_checks for q in c.questions):
+        if asked.setdefault(question.id, question).type != question.type:
+            raise ValueError(f"self-check question {question.id!r} is declared with two types")
     for plugin in plugins:
         for category in plugin.ticket_categories:
             if category.code in TICKET_CATEGORIES and category.time_limit is None:
@@ -500,6 +587,10 @@ def failure(exc: BaseException) -> str:
     from chalicelib.platform.errors import Problem
 
     return f"{type(exc).__name__} {exc.code}" if isinstance(exc, Problem) else type(exc).__name__
+
+
+def self_checks() -> list[tuple[Plugin, SelfCheck]]:
+    return [(p, check) for p in _current().plugins for check in p.self_checks]
 
 
 def screening_check(code: str) -> ScreeningCheck | None:

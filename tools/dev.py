@@ -1,5 +1,5 @@
 """`make dev`: the embedded AWS backend, the production table/bucket definitions, demo data, and
-`chalice local` on http://127.0.0.1:${PORT:-8000}. Ctrl-C stops everything it started.
+`chalice local` (tools/local_api) on http://127.0.0.1:${PORT:-8000}. Ctrl-C stops everything it started.
 
 Data lives under `.data/` (DynamoDB Local's file, s3rver's folder, the dev signing key) and survives a
 restart; demo data is loaded once.
@@ -128,11 +128,12 @@ def main() -> int:
         stop_relay = threading.Event()
         threading.Thread(target=_relay_notifications, args=(env, stop_relay), name="notify-relay", daemon=True).start()
         threading.Thread(target=_drain_boards, args=(env, stop_relay), name="board-drain", daemon=True).start()
-        chalice = str(Path(sys.executable).with_name("chalice"))
-        # --no-autoreload: the reloader watches the whole project, .data/ included, and would restart the
-        # server (dropping the request) whenever DynamoDB Local writes. Restart `make dev` after code changes.
-        server = subprocess.Popen([chalice, "local", "--stage", STAGE, "--host", "127.0.0.1", "--port", str(port),
-                                   "--no-autoreload"],
+        # `chalice local --no-autoreload` answering the gateway's errors as the deployed gateway does
+        # (tools/local_api). No autoreload: the reloader watches the whole project, .data/ included, and would
+        # restart the server (dropping the request) whenever DynamoDB Local writes. Restart `make dev` after
+        # code changes.
+        server = subprocess.Popen([sys.executable, "-m", "tools.local_api", "--stage", STAGE, "--host", "127.0.0.1",
+                                   "--port", str(port)],
                                   cwd=ROOT, env={**os.environ, **env})
         try:
             return server.wait()

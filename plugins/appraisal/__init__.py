@@ -16,7 +16,7 @@ from chalicelib.plugin import LedgerColumn, LinkRule, Parameter, Plugin, Screeni
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
-    from plugins.appraisal import service
+    from plugins.appraisal import selfcheck, service
     from plugins.appraisal.models import ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION
     from plugins.appraisal.routes import bp
 
@@ -39,6 +39,7 @@ def declare() -> Plugin:
         ledger_columns=(LedgerColumn(key="appraisal.consultations", title="司法鉴定咨询（件）"),
                         LedgerColumn(key="appraisal.fee_relief", title="其中鉴定费减缓免（件）")),
         demo_data=service.load_demo,
+        self_checks=(selfcheck.SELF_CHECK,),
     )
 
 

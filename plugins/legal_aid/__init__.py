@@ -6,6 +6,7 @@
 - `deadlines`  the green channel's one working day and the statutory periods (State Council calendar)
 - `service`, `workflow`, `conflicts`, `queue`  applying, the case's steps, the conflict check, the
   officers' queue;  `households`  the vulnerable-household list and visits (L7)
+- `selfcheck`  the anonymous self-check before applying (the application's own criteria)
 - `views`      what each reader sees;  `routes`  the HTTP surface;  `hooks`  coverage, screening, ledger, demo
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from chalicelib.plugin import LinkRule, Plugin, TicketCategory, declared_on_firs
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
-    from plugins.legal_aid import hooks, intake, models, params, service
+    from plugins.legal_aid import hooks, intake, models, params, selfcheck, service
     from plugins.legal_aid.routes import bp
 
     return Plugin(
@@ -32,6 +33,7 @@ def declare() -> Plugin:
         ledger_columns=hooks.LEDGER_COLUMNS,
         demo_data=hooks.demo_data,
         ticket_categories=(TicketCategory("legal_aid", "法律援助", time_limit=params.REVIEW),),
+        self_checks=(selfcheck.SELF_CHECK,),
     )
 
 

@@ -238,6 +238,10 @@ def household_id(id_number: str) -> str:
 # --- importing -------------------------------------------------------------------------------------
 
 def import_file(caller: Caller, data: HouseholdImportIn) -> HouseholdImportReport:
+    """Import the uploaded list (a CSV or XLSX file of the core's files): every row checked, the good rows written in batches, the report kept.
+
+    Two calls at least, one over a create's floor of 1: the file's record is read (who may use it, its state and
+    type) before its bytes, and the rows are written in batches before the report."""
     from chalicelib.domain.files import service as files
 
     storage.replay_if_claimed()  # a retried import shows its first report without reading the file again
@@ -393,6 +397,11 @@ def _load(caller: Caller, hid: str) -> Household:
 
 
 def visit(caller: Caller, hid: str, data: HouseholdVisitIn, expected_version: int) -> HouseholdVisitOut:
+    """A door-to-door visit: the visit, the household's count and last visit (at the version seen) and the audit entry in one transaction.
+
+    Two calls, one over a create's floor of 1: the household is read for access (its grid), its first visit (the
+    unvisited tally goes down once) and the answer, which shows it after the visit (a transaction returns no
+    values)."""
     household = _load(caller, hid)
     record = storage.stamp_new(Visit(id=uuid.uuid4().hex, household_id=hid, visited_on=data.visited_on, by=caller.sub,
                                      needs_legal_aid=data.needs_legal_aid, note=data.note))

@@ -230,7 +230,11 @@ def assigned_to(caller: Caller, state: str, *, limit: int, cursor: str | None) -
 def claim(caller: Caller, data: LegalAidClaimIn) -> Application:
     """The applicant takes over an application filed on their behalf: tracking code + their own ID number.
     Any wrong pair is the same 404 (one read of the ticket keyed by both), so the endpoint reveals nothing
-    about other people's applications; attempts are limited per resident and failures audited."""
+    about other people's applications; attempts are limited per resident and failures audited.
+
+    Four calls or five, over an update's floor of 2: the attempt is counted first (one UpdateItem, so guessing
+    is limited), the caller's real-name record is read, then the claim ticket keyed by code and ID number, then
+    the application it names (its owner and version), then the write."""
     _require_real_name(caller, data.id_hash, ("id_number",))  # their own number: checked before anything is looked up
     _limit_claims(caller)
     ticket = storage.read(ClaimTicket, _claim_key(data.tracking_code, data.id_hash), consistent=True)

@@ -62,10 +62,14 @@ ACTIONS: dict[str, tuple[frozenset[Status], str]] = {
 }
 
 
-def _officer_case(caller: Caller, app_id: str) -> Application:
-    """The case, if the caller is a legal-aid officer of its area (others: 404, existence is private)."""
-    app = load(app_id)
-    if OFFICER not in caller.roles or not caller.covers(app.area):
+_UNREAD = object()
+
+
+def _officer_case(caller: Caller, app_id: str, *, found: Application | None | object = _UNREAD) -> Application:
+    """The case, if the caller is a legal-aid officer of its area (others: 404, existence is private).
+    `found`: the case already read (consistently, with another record)."""
+    app = load(app_id) if found is _UNREAD else found
+    if app is None or OFFICER not in caller.roles or not caller.covers(app.area):
         raise NotFound("没有这件法律援助申请", code="application_not_found")
     return app
 
@@ -129,10 +133,19 @@ def reject(caller: Caller, app_id: str, data: LegalAidReasonIn,
 
 def assign(caller: Caller, app_id: str, data: LegalAidAssignIn,
            expected_version: int) -> Application:
-    """Assign a lawyer after the conflict check; a hit is 409 unless an override reason is given."""
-    app = _officer_case(caller, app_id)
+    """Assign a lawyer after the conflict check; a hit is 409 unless an override reason is given.
+
+    Three calls, one over an update's floor of 2: the case and the lawyer's account in one consistent
+    BatchGetItem, the lawyer's open cases (one Query: the conflict check must see them, and they are the
+    lawyer's list, in no partition the case or the account sits in), then the transaction. The account's
+    rules (active, a lawyer, of the officer's area or the case's district) could ride in the transaction as
+    a condition, but the open cases could not: a conflict found only at the write would need them anyway."""
+    from chalicelib.domain.accounts import service as accounts
+
+    found = storage.find_each({Application: [app_id], accounts.StaffAccount: [data.lawyer]}, consistent=True)
+    app = _officer_case(caller, app_id, found=found[Application].get(app_id))
     _allowed(app, "assign")
-    _vetted_lawyer(caller, app, data.lawyer)
+    _vetted_lawyer(caller, app, data.lawyer, found=found[accounts.StaffAccount].get(data.lawyer))
     hits = conflicts.check(app, data.lawyer)
     override = None
     if hits and not data.conflict_override_reason:
@@ -163,12 +176,11 @@ def _district(area: str) -> str:
     return ancestors(area)[2]
 
 
-def _vetted_lawyer(caller: Caller, app: Application, sub: str) -> accounts.StaffAccount:
-    """The lawyer to assign (see `may_take`); anything else (unknown, disabled, not a lawyer, another
-    district) is the same 422, saying nothing more."""
-    from chalicelib.domain.accounts import service as accounts
-
-    staff = accounts.staff_account(sub)
+def _vetted_lawyer(caller: Caller, app: Application, sub: str, *,
+                   found: accounts.StaffAccount | None) -> accounts.StaffAccount:
+    """The lawyer to assign (see `may_take`), as read (`found`); anything else (unknown, disabled, not a
+    lawyer, another district) is the same 422, saying nothing more."""
+    staff = found
     if staff is None or not may_take(caller, app, staff):
         raise Unprocessable("没有这位律师（须为本辖区或本案所在区县在用的律师账号）", code="lawyer_not_found",
                             errors=[{"loc": ["lawyer"], "msg": "律师账号不存在，或不在您的辖区及本案所在区县"}])
@@ -178,7 +190,11 @@ def _vetted_lawyer(caller: Caller, app: Application, sub: str) -> accounts.Staff
 def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str | None) -> Page[LegalAidAssignableLawyer]:
     """The active lawyers an officer of the case's area may assign to it: those registered in the case's
     district (and, for an officer below district level, that is what lets them take the district's lawyers),
-    by account id, with their institution's name and their number of open legal-aid cases."""
+    by account id, with their institution's name and their number of open legal-aid cases.
+
+    Three calls or more, over a read's floor of 1: the case (its area decides access and the district), the
+    district's lawyers (one Query), then each lawyer's open cases (one Query each) for the count shown; a count
+    kept in the transactions that assign and close cases would make it one read."""
     from chalicelib.domain.accounts import service as accounts
     from chalicelib.platform.storage import cursor as cursors
     from plugins.legal_aid.service import institution_names
@@ -199,7 +215,10 @@ def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str |
 
 
 def close(caller: Caller, app_id: str, data: LegalAidCloseIn, expected_version: int) -> Application:
-    """The assigned lawyer (or an officer of the area) closes the case with its outcome."""
+    """The assigned lawyer (or an officer of the area) closes the case with its outcome.
+
+    Three calls, one over an update's floor of 2: the follow-up deadline is a parameter in force at the case's
+    area (the policy domain's own BatchGetItem), known only once the case is read."""
     app = load(app_id)
     reader = reader_of(caller, app)
     if reader not in ("lawyer", "officer"):

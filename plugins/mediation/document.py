@@ -87,7 +87,11 @@ def render(dispute: Dispute) -> bytes:
 
 def generate(caller: Caller, dispute_id: str) -> files.StoredFile:
     """Render the agreement of a settled dispute and store it through the core's files (register, put the
-    object, confirm — the same checks as any upload), linked to the dispute."""
+    object, confirm — the same checks as any upload), linked to the dispute.
+
+    Seven calls, over a create's floor of 1: the document goes through the core's files as any upload does
+    (register, store the object, confirm: each its own transaction, with the reads their checks make) before the
+    agreement names it; one transaction would need the files domain to offer a generated file as one op."""
     dispute = staff_dispute(caller, dispute_id)
     if dispute.outcome is None or dispute.outcome.agreement is None:
         raise Conflict("该纠纷尚未达成调解协议", code="no_agreement")

@@ -121,6 +121,10 @@ def _percent(part: int, whole: int) -> Decimal | None:
 
 
 def rates(caller: Caller, area: str | None, start: date, end: date) -> RatesOut:
+    """The success rate and the grass-roots share of an area over whole months, from the months' tallies.
+
+    Two calls, one over a read's floor of 1: the goal is a parameter in force at the area, read by the policy
+    domain in its own BatchGetItem; the tallies are the other."""
     scope = area or caller.area or ""
     require_covers(caller, scope, ["area"])
     months = _months(start, end)

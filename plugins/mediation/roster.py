@@ -68,7 +68,10 @@ def _roster_entry(caller: Caller, mediator_id: str) -> Mediator:
 def record_training(caller: Caller, mediator_id: str, data: TrainingIn, *, training_id: str | None = None) -> Training:
     """SPEC M4 培训记录: the training, the mediator's tally of hours for its year (conditional on the roster
     entry's version read) and the audit entry, in one transaction — the staffing check reads the tally, never
-    the list. A concurrent change of the roster entry is a 409 (retry: nothing was written)."""
+    the list. A concurrent change of the roster entry is a 409 (retry: nothing was written).
+
+    Two calls, one over a create's floor of 1: the year's tally of hours is written on the version of the roster
+    entry read (and the entry's area decides access, its name the audit entry)."""
     mediator = _roster_entry(caller, mediator_id)
     year = str(data.on.year)
     tally = {**mediator.training_hours, year: mediator.trained_hours(data.on.year) + data.hours}
@@ -87,7 +90,11 @@ def record_training(caller: Caller, mediator_id: str, data: TrainingIn, *, train
 
 
 def trainings(caller: Caller, mediator_id: str, *, limit: int, cursor: str | None) -> Page[TrainingOut]:
-    """A mediator's training records, newest first: staff covering the mediator's area (as the roster)."""
+    """A mediator's training records, newest first: staff covering the mediator's area (as the roster).
+
+    Two calls, one over a read's floor of 1: the access check needs the mediator's area. The roster entry and
+    the trainings share a partition, but the entry sorts before the trainings while the list is newest first, so
+    one Query would bring it only with the last page."""
     mediator = _roster_entry(caller, mediator_id)
     page = storage.page(Training, MEDIATOR_ENTITY, mediator.id, after=("training",), limit=limit, cursor=cursor,
                         newest_first=True)

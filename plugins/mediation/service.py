@@ -45,19 +45,23 @@ def _visible(caller: Caller, dispute: Dispute) -> bool:
     return dispute.readable_by_party(caller.sub) or (dispute.resident is not None and dispute.resident == caller.sub)
 
 
-def get(caller: Caller, dispute_id: str) -> Dispute:
-    """The dispute, if the caller may see it; otherwise a 404 (its existence is private)."""
-    dispute = storage.require(Dispute, dispute_id)
-    if not _visible(caller, dispute):
+_UNREAD = object()
+
+
+def get(caller: Caller, dispute_id: str, *, found: Dispute | None | object = _UNREAD) -> Dispute:
+    """The dispute, if the caller may see it; otherwise a 404 (its existence is private). `found`: the
+    dispute already read (with another record)."""
+    dispute = storage.require(Dispute, dispute_id) if found is _UNREAD else found
+    if dispute is None or not _visible(caller, dispute):
         raise NotFound(Dispute.missing[0], code=Dispute.missing[1])
     return dispute
 
 
-def staff_dispute(caller: Caller, dispute_id: str) -> Dispute:
+def staff_dispute(caller: Caller, dispute_id: str, *, found: Dispute | None | object = _UNREAD) -> Dispute:
     """For changes: whoever holds the dispute, or staff over the area of the tier holding it (a grid's staff
     for a grid-tier dispute, the district's once it is at the district centre). A party reads, but does
     not change, the record; staff of the grid do not reach into a dispute held above them."""
-    dispute = get(caller, dispute_id)
+    dispute = get(caller, dispute_id, found=found)
     if not (caller.has_any(STAFF) and (holds(caller, dispute) or caller.covers(tier_area(dispute)))):
         raise Forbidden(f"该纠纷由{TIERS[dispute.tier]}承办，您无权办理", code="not_handling_staff")
     return dispute
@@ -174,10 +178,12 @@ def committee(tier: str, grid: str) -> Holder:
     return Holder(kind="committee", id=f"{body}:{area}", title=TIERS[body], name=name)
 
 
-def mediator_holder(account: str, *, loc: list[str] | None = None) -> Holder:
-    """A mediator as holder, named from the roster (one GetItem). Naming someone not on the roster is a 422
-    at `loc`; a mediator registering a dispute themselves holds it even before they are enrolled."""
-    found = storage.read(Mediator, account)
+def mediator_holder(account: str, *, loc: list[str] | None = None,
+                    read: dict[str, Mediator] | None = None) -> Holder:
+    """A mediator as holder, named from the roster (one GetItem, or none given `read`: the roster entries
+    already read with the dispute). Naming someone not on the roster is a 422 at `loc`; a mediator
+    registering a dispute themselves holds it even before they are enrolled."""
+    found = read.get(account) if read is not None else storage.read(Mediator, account)
     if found is None and loc is not None:
         raise _not_on_roster(account, loc)
     if found is None:
@@ -195,7 +201,11 @@ def _step(caller: Caller, tier: str, holder: Holder, reasons: list[str], today: 
 def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = None) -> Dispute:
     """Enter a dispute directly (a mediator or grid worker of the grid's area): the starting tier is decided
     by the named criteria with the parameters in force today, and the record, its audit entry and the check
-    that the grid exists are one transaction."""
+    that the grid exists are one transaction.
+
+    Three calls, two over a create's floor of 1: the starting tier is decided by parameters in force at the grid
+    (the policy domain's own BatchGetItem), and its holder is named before the write — the recording mediator
+    from the roster (one GetItem) or the tier's committee from the grid's areas."""
     require_covers(caller, data.grid, ["grid"])
     today = today_shanghai()
     found = _in_force(data.grid, today)
@@ -212,24 +222,38 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
                                                       f"登记{KINDS[data.kind]}，起始层级：{decision.label}")])
 
 
-def _first_holder(caller: Caller, tier: str, grid: str) -> Holder:
+def _first_holder(caller: Caller, tier: str, grid: str, *, read: dict[str, Mediator] | None = None) -> Holder:
     """Who holds a dispute once its starting tier is decided: a grid mediator recording a grid-tier dispute
-    takes it themselves; otherwise the committee of the tier."""
-    return mediator_holder(caller.sub) if tier == "grid" and "mediator" in caller.roles else committee(tier, grid)
+    takes it themselves; otherwise the committee of the tier. `read`: see `mediator_holder`."""
+    if tier == "grid" and "mediator" in caller.roles:
+        return mediator_holder(caller.sub, read=read)
+    return committee(tier, grid)
+
+
+def _with_roster(caller: Caller, dispute_id: str, mediator: str | None) -> tuple[Dispute, dict[str, Mediator]]:
+    """The dispute, for its handling staff (`staff_dispute`), and the roster entry of `mediator` (who may come
+    to hold it) in one BatchGetItem."""
+    found = storage.find_each({Dispute: [dispute_id], Mediator: [mediator] if mediator else []})
+    return staff_dispute(caller, dispute_id, found=found[Dispute].get(dispute_id)), found[Mediator]
 
 
 def record_parties(caller: Caller, dispute_id: str, data: PartiesUpdateIn, *, expected_version: int) -> Dispute:
     """Complete a dispute opened from a ticket: its parties, risk flags and — the ticket says only
     "矛盾纠纷" — its kind; the starting tier is then decided as for one entered directly, and the month's
-    tallies follow it."""
-    dispute = staff_dispute(caller, dispute_id)
+    tallies follow it.
+
+    Three calls, one over an update's floor: the dispute with the caller's roster entry (a grid mediator
+    takes a grid-tier dispute, named from the roster) in one BatchGetItem; the parameters in force at its
+    grid (one BatchGetItem, which needs the grid the dispute names, or, for a committee, the grid's areas
+    by name); then the transaction."""
+    dispute, roster = _with_roster(caller, dispute_id, caller.sub if "mediator" in caller.roles else None)
     if dispute.status != "registered":
         raise Conflict("当事人已登记；如需调整层级请移交", code="parties_already_recorded")
     today = today_shanghai()
     found = _in_force(dispute.grid, today)
     kind = data.kind or dispute.kind
     decision = tiers.starting_tier(_facts(kind, len(data.parties), data.risk, found), today)
-    holder = _first_holder(caller, decision.tier, dispute.grid)
+    holder = _first_holder(caller, decision.tier, dispute.grid, read=roster)
     step = _step(caller, decision.tier, holder, decision.reasons, today, found)
     changes = {"kind": kind, "parties": [p.stored() for p in data.parties], "risk": data.risk, "status": "mediating",
                "tier": decision.tier, "holder": holder, "due": step.due, "history": [*dispute.history, step]}
@@ -251,8 +275,13 @@ def _open(dispute: Dispute) -> None:
 
 def transfer(caller: Caller, dispute_id: str, data: DisputeTransferIn, *, expected_version: int) -> Dispute:
     """Escalate, de-escalate or hand the dispute to a named mediator, with the reason recorded; the new
-    tier's time limit runs from today."""
-    dispute = staff_dispute(caller, dispute_id)
+    tier's time limit runs from today.
+
+    Three calls to a named mediator, one over an update's floor: the dispute and the mediator's roster entry
+    in one BatchGetItem, the parameters in force at the dispute's grid (one BatchGetItem: the grid is the
+    dispute's, known only once it is read), then the transaction. To a committee, four: its name is the
+    area's, from the grid's areas (one more BatchGetItem, `committee`)."""
+    dispute, roster = _with_roster(caller, dispute_id, data.mediator)
     _open(dispute)
     if data.tier == dispute.tier and data.mediator is None:
         raise Unprocessable("层级未变化：请选择其他层级，或指定接手的调解员", code="nothing_to_transfer",
@@ -261,7 +290,7 @@ def transfer(caller: Caller, dispute_id: str, data: DisputeTransferIn, *, expect
         raise Conflict(f"移交已达 {MAX_STEPS} 次，请结案或报告上级", code="too_many_transfers")
     today = today_shanghai()
     found = _in_force(dispute.grid, today)
-    holder = (mediator_holder(data.mediator, loc=["mediator"]) if data.mediator
+    holder = (mediator_holder(data.mediator, loc=["mediator"], read=roster) if data.mediator
               else committee(data.tier, dispute.grid))
     step = _step(caller, data.tier, holder, [data.reason], today, found)
     direction = _direction(dispute.tier, data.tier)
@@ -302,6 +331,10 @@ def _not_before_intake(dispute: Dispute, on: date, loc: list[str]) -> None:
 
 
 def add_session(caller: Caller, dispute_id: str, data: SessionIn, *, expected_version: int) -> Dispute:
+    """Record a mediation session (调解记录) on the dispute, for its handling staff.
+
+    Two calls, one over a create's floor of 1: the session is kept inside the dispute, written on the version
+    read, after its state, its intake day and its number of sessions are checked."""
     dispute = staff_dispute(caller, dispute_id)
     _open(dispute)
     _not_before_intake(dispute, data.on, ["on"])
@@ -368,7 +401,10 @@ def _agreement(dispute: Dispute, data: OutcomeIn) -> Agreement | None:
 
 
 def follow_up(caller: Caller, dispute_id: str, data: FollowUpIn, *, expected_version: int) -> Dispute:
-    """Record a performance follow-up of an agreement (履行回访): the day, how far it was performed, notes."""
+    """Record a performance follow-up of an agreement (履行回访): the day, how far it was performed, notes.
+
+    Two calls, one over a create's floor of 1: the follow-up is kept inside the dispute's outcome, written on
+    the version read, after its agreement and number of follow-ups are checked."""
     dispute = staff_dispute(caller, dispute_id)
     outcome = dispute.outcome
     if outcome is None or outcome.agreement is None:

@@ -15,7 +15,7 @@ from chalicelib.plugin import (
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
-    from plugins.notary import service
+    from plugins.notary import selfcheck, service
     from plugins.notary.models import (
         APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, OPENS_AT, REMINDER_DAYS,
         REMINDER_HOUR,
@@ -55,6 +55,7 @@ def declare() -> Plugin:
                         LedgerColumn(key="notary.home_visits", title="其中上门办证（件）")),
         demo_data=service.load_demo,
         ticket_categories=(TicketCategory("notary", "公证", time_limit=certificate),),
+        self_checks=(selfcheck.SELF_CHECK,),
     )
 
 

@@ -132,7 +132,11 @@ def _moment(day: date, start: str) -> datetime:
 def publish_slot(caller: Caller, office_id: str, data: SlotIn) -> Slot:
     """A notary (or an administrator) of the office publishes a time residents may book. A day that is not
     a working day, a time in the past or outside the office's opening hours (policy parameters in force
-    that day) is a 422 naming the field; the same time twice is a 409."""
+    that day) is a 422 naming the field; the same time twice is a 409.
+
+    Three calls, two over a create's floor of 1: the office (its staff decide, its area and name are kept on the
+    slot), then the opening hours and reminder parameters in force at its area (the policy domain's own
+    BatchGetItem)."""
     inst = office_for_staff(caller, office_id)
     starts = _moment(data.day, data.start)
     if starts <= now_utc():
@@ -173,8 +177,9 @@ def slots(office_id: str, day: date | None, *, limit: int, cursor: str | None) -
     return Page[SlotOut](items=[SlotOut.of(Slot.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
 
 
-def _bookable(slot_id: str, loc: list[str]) -> Slot:
-    found = storage.read(Slot, slot_id, consistent=True)
+def _bookable(slot_id: str, loc: list[str], *, read: dict[str, Slot] | None = None) -> Slot:
+    """The slot, bookable now (`read`: the slots already read with another record; else read here)."""
+    found = read.get(slot_id) if read is not None else storage.read(Slot, slot_id, consistent=True)
     if found is None:
         raise Unprocessable("没有这个预约时段", code="slot_not_found", errors=field_error(loc, "时段不存在"))
     if found.starts_at <= now_utc():
@@ -190,6 +195,16 @@ def _seat(slot: Slot, delta: int) -> storage.Check:
     """Move `booked` by `delta` on the condition that the slot is still the version we read."""
     _, op = storage.prepare_update(slot, {"booked": slot.booked + delta}, expected_version=slot.version)
     return storage.Check(op, _SlotChanged())
+
+
+def _release(slot_id: str) -> storage.Check:
+    """Give the seat of a cancelled or moved appointment back without reading its slot: `booked` down by
+    one and `version` up by one in the same update (a booking holding the version read before fails its
+    condition and reads the slot again), on the condition that the slot exists (else its 404, as a read of
+    it would answer)."""
+    detail, code = Slot.missing
+    return storage.Check(storage.amend(Slot, slot_id, add={"booked": -1, "version": 1}, set_={"updated_at": now_utc()}),
+                         NotFound(detail, code=code))
 
 
 def _full(slot: Slot) -> Conflict:
@@ -247,7 +262,11 @@ def green_channel(data: AppointmentIn, area: str, on: date) -> Decision | None:
 
 def book(caller: Caller, data: AppointmentIn, *, appointment_id: str | None = None) -> Appointment:
     """A resident books a slot: the matter, the way (office, video, home) and a phone to reach them. From a
-    resident's own account the confirmation and the reminder are written in the booking's transaction."""
+    resident's own account the confirmation and the reminder are written in the booking's transaction.
+
+    Two calls, one over a create's floor of 1: the slot must be read before the write (its free seats, its time
+    not past, the ways it offers, and its office, day and start copied onto the appointment); the seat is then
+    taken on the version read."""
     matter = _matter(data.matter)
     slot = _bookable(data.slot_id, ["slot_id"])
     _check_mode(data, matter, slot)
@@ -279,8 +298,11 @@ def _readable(caller: Caller, appointment: Appointment) -> bool:
 def get(caller: Caller, appointment_id: str) -> Appointment:
     """The resident's own appointment, or one at an office in the staff's jurisdiction; to anyone else it
     does not exist (404)."""
-    appointment = storage.require(Appointment, appointment_id)
-    if not _readable(caller, appointment):
+    return _readable_or_hidden(caller, storage.read(Appointment, appointment_id))
+
+
+def _readable_or_hidden(caller: Caller, appointment: Appointment | None) -> Appointment:
+    if appointment is None or not _readable(caller, appointment):
         raise NotFound(*Appointment.missing[:1], code=Appointment.missing[1])
     return appointment
 
@@ -326,27 +348,29 @@ def _still_open(appointment: Appointment, expected_version: int) -> Appointment:
     return appointment
 
 
-def _write_with_slots(appointment: Appointment, changes: dict[str, Any], moves: list[tuple[Slot, int]],
+def _write_with_slots(appointment: Appointment, changes: dict[str, Any], taken: Slot | None, freed: str,
                       note: dict[str, Any], *, event: str | None = None) -> Appointment:
-    """Update the appointment and move seats on its slots in one transaction, re-reading a slot that
-    changed under us (a seat taken by someone else is a 409 `slot_full`). The waiting reminder is withdrawn
-    in it; with `event` (a move) the new confirmation and reminder, for the first slot of `moves`, too."""
+    """Update the appointment and move seats in one transaction: a seat of `taken` (a move's new slot, read)
+    taken on the condition of the version read — re-read when it changed under us (someone else taking the
+    last seat is a 409 `slot_full`) — and the seat of slot `freed` given back without reading it
+    (`_release`). The waiting reminder is withdrawn in it; with `event` (a move) the new confirmation and
+    reminder, for `taken`, too."""
     withdraw = appointment.reminder_id is not None
     for _ in range(ATTEMPTS):
-        for slot, delta in moves:
-            if delta > 0 and slot.free <= 0:
-                raise _full(slot)
+        if taken is not None and taken.free <= 0:
+            raise _full(taken)
         updated, op = storage.prepare_update(appointment, changes, expected_version=appointment.version)
         told = [notify.withdraw_op(appointment.reminder_id)] if withdraw else []
-        if event and updated.reminder_id:
-            told += _messages(updated, moves[0][0], event)
+        if event and updated.reminder_id and taken is not None:
+            told += _messages(updated, taken, event)
+        seats = [*([_seat(taken, +1)] if taken is not None else []), _release(freed)]
         try:
-            storage.transact([op, *(_seat(slot, delta) for slot, delta in moves), note, *told])
+            storage.transact([op, *seats, note, *told])
             return updated
         except notify.NotPending:  # already sent (or given up): nothing left to take back
             withdraw = False
         except _SlotChanged:
-            moves = [(storage.require(Slot, slot.id, consistent=True), delta) for slot, delta in moves]
+            taken = storage.require(Slot, taken.id, consistent=True)
         except Conflict as exc:
             if exc.code == "condition_failed":  # the appointment itself changed
                 raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version") from None
@@ -355,32 +379,37 @@ def _write_with_slots(appointment: Appointment, changes: dict[str, Any], moves: 
 
 
 def cancel(caller: Caller, appointment_id: str, expected_version: int) -> Appointment:
-    """The resident (or the office's staff) cancels; the seat is free again at once."""
+    """The resident (or the office's staff) cancels; the seat is free again at once. Two calls: the
+    appointment (read to decide access and state), then one transaction that frees its seat without
+    reading the slot."""
     appointment = _open(caller, appointment_id, expected_version)
-    slot = storage.require(Slot, appointment.slot_id, consistent=True)
-    return _write_with_slots(appointment, {"status": "cancelled"}, [(slot, -1)], audit.entry(
+    return _write_with_slots(appointment, {"status": "cancelled"}, None, appointment.slot_id, audit.entry(
         caller.actor, "update", APPOINTMENT, appointment.id, "取消公证预约",
         {"status": {"from": "booked", "to": "cancelled"}}))
 
 
 def reschedule(caller: Caller, appointment_id: str, slot_id: str, expected_version: int) -> Appointment:
-    """Move to another slot of the same office in one transaction: the new seat taken, the old one freed."""
-    appointment = _open(caller, appointment_id, expected_version)
+    """Move to another slot of the same office in one transaction: the new seat taken, the old one freed.
+    Two calls: the appointment and the new slot in one consistent BatchGetItem, then the transaction (the
+    old slot is not read: its seat is given back by `_release`, and the old time is the appointment's own)."""
+    found = storage.find_each({Appointment: [appointment_id], Slot: [slot_id]}, consistent=True)
+    appointment = _readable_or_hidden(caller, found[Appointment].get(appointment_id))
+    _still_open(appointment, expected_version)
     if slot_id == appointment.slot_id:
         raise Unprocessable("新时段与原时段相同", code="same_slot", errors=field_error(["slot_id"], "与原时段相同"))
-    new = _bookable(slot_id, ["slot_id"])
+    new = _bookable(slot_id, ["slot_id"], read=found[Slot])
     if new.office_id != appointment.office_id:
         raise Unprocessable("只能改约到同一公证处的时段", code="other_office",
                             errors=field_error(["slot_id"], "不是同一公证处的时段"))
     if appointment.mode not in new.modes:
         raise Unprocessable(f"该时段不接受{MODE_TITLES[appointment.mode]}", code="mode_not_offered",
                             errors=field_error(["slot_id"], "该时段不提供原预约的办理方式"))
-    old = storage.require(Slot, appointment.slot_id, consistent=True)
     changes = {"slot_id": new.id, "day": new.day, "start": new.start,
                "reminder_id": _reminder_key(appointment.id, expected_version + 1) if appointment.reminder_id else None}
-    return _write_with_slots(appointment, changes, [(new, +1), (old, -1)], audit.entry(
+    return _write_with_slots(appointment, changes, new, appointment.slot_id, audit.entry(
         caller.actor, "update", APPOINTMENT, appointment.id, "改约公证预约",
-        {"slot": {"from": f"{old.day} {old.start}", "to": f"{new.day} {new.start}"}}), event="改约成功")
+        {"slot": {"from": f"{appointment.day} {appointment.start}", "to": f"{new.day} {new.start}"}}),
+        event="改约成功")
 
 
 # --- the resident's subscribe messages (through the core outbox) -----------------------------------
@@ -471,10 +500,20 @@ def _audit_list_read(caller: Caller, office_id: str, day: date, what: str, shown
 
 def day_list(caller: Caller, office_id: str, day: date, *, limit: int, cursor: str | None) -> Page[AppointmentOut]:
     """Staff of the office (the single read's rule): its booked appointments of one day, in time order; the
-    read is audited."""
-    office_for_staff(caller, office_id)
-    page = _page(storage.page(Appointment, "notary-appointment-day", (office_id, day.isoformat()), limit=limit,
-                              cursor=cursor), caller)
+    read is audited.
+
+    One Query (and the audit entry) when the page has appointments: the access check rides on their own
+    stored `office_area` — the very field a single appointment's read is decided on (`_readable`) — so the
+    office is not read. Only an empty page reads the office (one GetItem), to answer 404 for no such office
+    and 403 outside the caller's jurisdiction exactly as before."""
+    found = storage.page(Appointment, "notary-appointment-day", (office_id, day.isoformat()), limit=limit,
+                         cursor=cursor)
+    areas_shown = {item["office_area"] for item in found.items}
+    if not areas_shown:
+        office_for_staff(caller, office_id)
+    elif not all(_office_staff(caller, area) for area in areas_shown):
+        raise Forbidden("该公证处不在您的管辖范围内", code="outside_jurisdiction")
+    page = _page(found, caller)
     _audit_list_read(caller, office_id, day, f" {day} 的预约", len(page.items))
     return page
 
@@ -486,7 +525,11 @@ def reminders(caller: Caller, office_id: str, *, limit: int, cursor: str | None)
     day before, by default), each with the resident's masked phone and the materials not yet confirmed,
     so the desk can call — and whether the resident's own subscribe-message reminder went out (`notice`;
     none for appointments made by staff). One Query of the day's listing, one BatchGet of the reminders and
-    the read's audit entry."""
+    the read's audit entry.
+
+    Four calls, two over a read's floor of 1 + its audit entry: the day listed is set by a parameter in force at
+    the office's area, so the office is read first, then the parameter (the policy domain's own BatchGetItem),
+    then the day's Query."""
     inst = office_for_staff(caller, office_id)
     today = today_shanghai()
     ahead = int(policy.resolve(REMINDER_DAYS, inst.home_area, today).value)

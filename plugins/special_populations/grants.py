@@ -74,7 +74,11 @@ def _hidden() -> NotFound:
 def grant(caller: Caller, data: GrantIn, *, grant_id: str | None = None) -> Grant:
     """One GetItem of the named account (it must be an active bureau account above the district: an
     administrator or corrections officer, of no institution), one policy read, then the grant and its audit
-    entry in one transaction."""
+    entry in one transaction.
+
+    Three calls, two over a create's floor of 1: the grantee's account is read (its area is kept on the grant,
+    so the grant follows the job) and the longest term is a parameter in force at the district, read by the
+    policy domain in its own BatchGetItem."""
     district = data.district or caller.area or ""
     if not is_district_officer(caller, district):
         raise Forbidden("只有本区社区矫正工作人员可以授权查阅本区特殊人群档案", code="outside_jurisdiction",

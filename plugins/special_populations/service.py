@@ -189,7 +189,10 @@ def _officer_may_place(caller: Caller, grid: str) -> None:
 
 def register(caller: Caller, data: SpecialPersonIn, *, person_id: str | None = None) -> Person:
     """One transaction: the person, the ID number's uniqueness item, the grid's existence and the audit
-    entry — no read before the write."""
+    entry — no read before the write.
+
+    Two calls, one over a create's floor of 1: the answer shows the categories, judged with the parameters in
+    force at the grid (the policy domain's own BatchGetItem)."""
     _officer_may_place(caller, data.grid)
     today = today_shanghai()
     _refuse_bad_dates(data)
@@ -208,7 +211,10 @@ def register(caller: Caller, data: SpecialPersonIn, *, person_id: str | None = N
 def read(caller: Caller, person_id: str, on: date | None = None) -> SpecialPersonOut:
     """The full record and its categories on `on` (default today), for an officer of the district with the
     full ID number and phone; through a grant (oversight, not the case: CONTRACT "an admin holds no case")
-    with both masked. Every read is audited, saying which."""
+    with both masked. Every read is audited, saying which.
+
+    Three calls, one over a read's floor of 1 + its audit entry: the categories are judged with the parameters
+    in force at the person's grid, known only once the person is read (the policy domain's own BatchGetItem)."""
     person, basis = _full_read(caller, person_id)
     on = on or today_shanghai()
     numbers = "含身份证号、电话" if not basis else "身份证号、电话掩码"
@@ -234,7 +240,11 @@ def full_view(person: Person, on: date, *, masked: bool = False) -> SpecialPerso
 
 
 def correct(caller: Caller, person_id: str, data: SpecialPersonChange, *, expected_version: int) -> SpecialPersonOut:
-    """Correct the dated events or the grid; stale versions are 409, the change audited (fields only)."""
+    """Correct the dated events or the grid; stale versions are 409, the change audited (fields only).
+
+    Three calls, one over an update's floor of 2: the person (access, dates checked together, version), the
+    transaction, then the parameters in force at the grid (the policy domain's own BatchGetItem) for the
+    categories the answer shows."""
     person = _full_record(caller, person_id)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if "grid" in changes and changes["grid"] is None:
@@ -255,7 +265,11 @@ def correct(caller: Caller, person_id: str, data: SpecialPersonChange, *, expect
 
 def grid_list(caller: Caller, grid: str | None, *, limit: int, cursor: str | None) -> Page[GridVisitEntry]:
     """The people of the caller's grid who are in a category today, with only what a visit needs. One
-    Query for the grid, one policy read; the read is audited for the list and for every person shown."""
+    Query for the grid, one policy read; the read is audited for the list and for every person shown.
+
+    Three calls, one over a read's floor of 1 + its audit entry: the categories shown are judged with the
+    parameters in force at the grid (windows, visit frequencies), which live in the policy domain's own items
+    and are read by it in one BatchGetItem; no key of this plugin brings them into the grid's Query."""
     grid = grid or caller.area or ""
     if not is_grid_worker_of(caller, grid):
         raise NotFound("没有这个网格的名单", code="grid_list_not_found")
@@ -292,11 +306,15 @@ def people_in(area: str) -> Iterable[Person]:
 
 # --- visits and help (S3) ----------------------------------------------------------------------------
 
-def _visitor(caller: Caller, person_id: str) -> Person:
+_UNREAD = object()
+
+
+def _visitor(caller: Caller, person_id: str, *, found: Person | None | object = _UNREAD) -> Person:
     """The person, for whoever may visit them: the assigned grid worker or an officer of the district.
     To anyone else — a grid worker of another grid included — they do not exist (S5 keeps existence
-    private, so this is the 404 an unknown id gets, not a 403 that would confirm the id)."""
-    person = storage.read(Person, person_id)
+    private, so this is the 404 an unknown id gets, not a 403 that would confirm the id). `found`: the person
+    already read (with their visit)."""
+    person = found if found is not _UNREAD else storage.read(Person, person_id)
     if person is None or not (is_officer_of(caller, person.grid) or is_grid_worker_of(caller, person.grid)):
         raise _hidden()
     return person
@@ -305,7 +323,11 @@ def _visitor(caller: Caller, person_id: str) -> Person:
 def record_visit(caller: Caller, person_id: str, data: VisitIn) -> VisitOut:
     """The visit, the person's `last_visit` when it is the latest (conditional on the version read) and the
     audit entry, in one transaction. Legal services asked for open an intake ticket afterwards (see
-    `_open_tickets`): the visit's own transaction comes first, so an Idempotency-Key claims the visit."""
+    `_open_tickets`): the visit's own transaction comes first, so an Idempotency-Key claims the visit.
+
+    Two calls, one over a create's floor of 1: the person must be read before the write, since the visit moves
+    their last_visit on the version read, its recorder's role comes from their grid, and a legal-services need
+    is refused without their phone."""
     person = _visitor(caller, person_id)
     _refuse_unticketable(person, [Help(**h.model_dump()) for h in data.help])
     role = OFFICER if is_officer_of(caller, person.grid) else GRID_WORKER
@@ -389,7 +411,12 @@ def with_ticket_statuses(visits: Visit | list[Visit], known: dict[str, str] | No
 
 def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) -> Page[VisitOut]:
     """The person's visits, newest first (one Query of their partition), for their visitors and for a
-    bureau account holding the district's grant; the read audited."""
+    bureau account holding the district's grant; the read audited.
+
+    Three calls, one over a read's floor of 1 + its audit entry: the access check needs the person's grid. The
+    person and the visits share a partition, but the record sorts before the visits while the list is newest
+    first, so one Query would bring the record only with the last page; the visits do not carry the grid (an
+    officer may correct it, and a copy would go stale)."""
     person = storage.read(Person, person_id)
     basis = None
     if person is not None:
@@ -405,7 +432,11 @@ def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) ->
 
 def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> Page[RosterEntry]:
     """Everyone registered under `area` (the officer's district or a part of it), one Query page in grid
-    order, masked; the read audited for the list and every person shown."""
+    order, masked; the read audited for the list and every person shown.
+
+    Three calls or more, over a read's floor of 1 + its audit entry: the categories of each person are judged
+    with the parameters in force at their grid (the policy domain's own BatchGetItem, once per grid on the
+    page); no key of this plugin brings them into the roster's Query."""
     area = area or caller.area or ""
     basis = read_basis(caller, area)
     if basis is None:
@@ -431,9 +462,13 @@ def update_help(caller: Caller, person_id: str, visit_id: str, data: HelpChange,
                 expected_version: int) -> VisitOut:
     """Record how the help of a visit went (referred, granted, refused, with the outcome); audited with the
     kinds and statuses, never the text. The tickets already opened stay with the legal-services items, in
-    order (one cannot be dropped: the ticket exists); a new legal-services item opens its ticket."""
-    person = _visitor(caller, person_id)
-    visit = storage.find_in(Visit, ENTITY, person.id, ("visit", visit_id))
+    order (one cannot be dropped: the ticket exists); a new legal-services item opens its ticket. Two calls
+    (without tickets to show): the person and the visit, kept in the person's partition, in one BatchGetItem,
+    then the conditional update with its audit entry."""
+    at = storage.Place(of=person_id, sort=("visit", visit_id))
+    found = storage.find_each({Person: [person_id], Visit: [at]})
+    person = _visitor(caller, person_id, found=found[Person].get(person_id))
+    visit = found[Visit].get(at)
     if visit is None:
         detail, code = Visit.missing
         raise NotFound(detail, code=code)

@@ -32,3 +32,25 @@ def test_an_endpoint_the_shell_already_set_is_kept(monkeypatch):
     cli._local_aws_environment()
     assert os.environ["AWS_ENDPOINT_URL_DYNAMODB"] == "http://127.0.0.1:9999"
     assert os.environ["AWS_ENDPOINT_URL_S3"] == "http://127.0.0.1:8766"
+
+
+def test_the_screen_command_without_the_local_services_says_so_in_one_line(monkeypatch, capsys, clock):
+    """Issue 20 §6: `cli screen` with nothing listening printed a 101-line EndpointConnectionError."""
+    import socket
+
+    from chalicelib.platform import aws
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    _unset(monkeypatch, "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3")
+    monkeypatch.setenv("DYNAMODB_PORT", str(port))
+    monkeypatch.setenv("S3_PORT", str(port))
+    aws.reset()
+    try:
+        code = cli.main(["--stage", "local", "screen", "--month", clock.month(), "--area", "3204"])
+    finally:
+        aws.reset()
+    err = capsys.readouterr().err
+    assert code == cli.UNREACHABLE and err.count("\n") == 1
+    assert f"http://127.0.0.1:{port}" in err and "make dev" in err and "Traceback" not in err

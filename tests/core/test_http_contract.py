@@ -39,8 +39,9 @@ def test_openapi_documents_every_registered_route_with_its_models(client, app):
             assert success["content"]["application/json"]["schema"]["$ref"].endswith("/" + spec.response.__name__)
     assert "AreaIn" in document["components"]["schemas"]
     create = document["paths"]["/v1/areas"]["post"]
-    assert {"name": "Idempotency-Key", "in": "header", "required": False,
-            "schema": {"type": "string", "maxLength": 128}} in create["parameters"]
+    [key] = [p for p in create["parameters"] if p["name"] == "Idempotency-Key"]
+    assert (key["in"], key["required"], key["schema"]) == ("header", False, {"type": "string", "maxLength": 128})
+    assert key["description"]
 
 
 def test_an_unsupported_method_is_a_405_problem(client):
@@ -163,3 +164,54 @@ def test_a_weak_etag_never_matches_and_is_answered_like_a_stale_version(client, 
     renamed = patch(client, grid, {"name": "一网格"}, {**admin, "If-Match": '"1"'})
     assert (body(renamed)["name"], body(renamed)["version"]) == ("一网格", 2)
     assert body(patch(client, grid, {"name": "二网格"}, {**admin, "If-Match": "2"}))["version"] == 3
+
+
+# --- the local stage answers the gateway's errors as the deployed gateway does (issue 20 §6) ----------------
+
+def _local_gateway(app, method: str, path: str, headers: dict[str, str] | None = None):
+    """What `make dev`'s server sends (tools/local_api) for a request `chalice local`'s gateway refuses."""
+    from chalice.config import Config
+    from chalice.local import LocalGateway, LocalGatewayException
+
+    from tools import local_api
+
+    try:
+        LocalGateway(app, Config.create(chalice_app=app, chalice_stage="local")).handle_request(
+            method=method, path=path, headers=headers or {}, body=None)
+    except LocalGatewayException as error:
+        status, sent_headers, sent = local_api.as_gateway_response(error)
+        return status, sent_headers, json.loads(sent)
+    raise AssertionError("the local gateway let the request through")
+
+
+def _deployed(kind: str) -> tuple[int, dict]:
+    from tools import local_api
+
+    status, template = local_api.gateway_responses()[kind]
+    return status, json.loads(template)
+
+
+def test_an_unknown_route_on_the_local_stage_is_the_deployed_gateways_404_problem(app, token):
+    for headers in ({}, token("resident-1")):
+        status, sent_headers, problem = _local_gateway(app, "GET", "/v1/no-such-thing", headers)
+        assert (status, problem) == _deployed("MISSING_AUTHENTICATION_TOKEN")
+        assert problem["code"] == "not_found" and sent_headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_route_without_a_token_on_the_local_stage_is_the_deployed_gateways_401_problem(app):
+    status, sent_headers, problem = _local_gateway(app, "GET", "/v1/me")
+    assert (status, problem) == _deployed("UNAUTHORIZED") and problem["code"] == "unauthorized"
+    assert sent_headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_dev_token_signed_with_another_data_dirs_key_is_told_so_on_the_local_stage(app, token, tmp_path,
+                                                                                      monkeypatch):
+    from chalicelib.platform.auth import tokens
+
+    monkeypatch.setenv("DEV_KEY_DIR", str(tmp_path))  # another DATA_DIR's key signs it
+    foreign = {"Authorization": "Bearer " + tokens.issue_dev_token("resident-1", ["resident"], None)}
+    monkeypatch.undo()
+    status, _, problem = _local_gateway(app, "GET", "/v1/me", foreign)
+    assert status == 401 and problem["code"] == "unauthorized" and "另一个本地签名密钥" in problem["detail"]
+    status, _, expired = _local_gateway(app, "GET", "/v1/me", {"Authorization": "Bearer not-a-jwt"})
+    assert status == 401 and "另一个本地签名密钥" not in expired["detail"]

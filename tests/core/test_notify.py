@@ -305,3 +305,12 @@ def test_the_dev_server_relay_reads_the_clock_fixed_now_pins_so_a_message_due_th
     dev.use_the_app_clock()
     assert abs(timeutil.now_utc() - pinned) < timedelta(minutes=1)
     assert notify.relay() == 1
+
+
+def test_subscribe_message_text_keeps_its_chinese_punctuation_as_written():
+    """Issue 20 §7: NFKC turned "，" into "," in every message; only the ASCII-only kinds are made half-width."""
+    assert notify.fit("thing2", "已受理，请于（周三）前补充：身份证") == "已受理，请于（周三）前补充：身份证"
+    assert notify.fit("name1", "张三（代理人）") == "张三（代理人）"
+    assert notify.fit("phrase3", "已受理！") == "已受理！"
+    assert notify.fit("character_string1", "ＦＷ－０４２") == "FW-042"
+    assert notify.fit("number1", "１２３") == "123"

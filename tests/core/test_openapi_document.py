@@ -92,3 +92,63 @@ def test_every_list_answers_the_one_generic_page_named_after_its_items(app):
         (item,) = page.__pydantic_generic_metadata__["args"]
         assert page.__name__ == item.__name__ + "Page" and page.__name__ in schemas
         assert schemas[page.__name__]["properties"]["items"]["items"] == {"$ref": openapi.REF.format(model=item.__name__)}
+
+
+# --- what a generated client needs (issue 20 §3) ------------------------------------------------------------
+
+def test_every_operation_and_every_parameter_has_a_description(app):
+    for path, method, _, _, operation in operations(app):
+        assert operation.get("description"), f"{method} {path}"
+        for parameter in operation["parameters"]:
+            assert parameter.get("description"), f"{method} {path} {parameter['name']}"
+
+
+def test_who_may_call_an_operation_is_always_a_list(app):
+    for path, method, _, spec, operation in operations(app):
+        assert isinstance(operation["x-who"], list) and operation["x-who"], f"{method} {path}"
+    assert openapi.build(app)["paths"]["/v1/health"]["get"]["x-who"] == [PUBLIC]
+
+
+def test_every_request_body_example_validates_against_its_own_model(app):
+    """An example a newcomer copies must be accepted as it stands (a 422 on the documented body is a bug)."""
+    examples = 0
+    for path, method, _, spec, operation in operations(app):
+        content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+        if "example" in content:
+            spec.body.model_validate(content["example"])
+            examples += 1
+    assert examples
+
+
+def test_the_core_s_screening_and_intake_bodies_carry_an_example(app):
+    paths = openapi.build(app)["paths"]
+    for path, method in (("/v1/screenings/{month}/runs", "post"), ("/v1/screenings/{month}/reports", "post"),
+                         ("/v1/tasks/{task_id}", "patch"), ("/v1/auth/session", "post")):
+        assert "example" in paths[path][method]["requestBody"]["content"]["application/json"], f"{method} {path}"
+
+
+def test_a_request_field_with_a_default_is_optional_and_every_response_field_is_present(app):
+    """Request bodies in validation mode, responses in serialization mode: a generated client must not be
+    made to send `limit`-like defaults, and may rely on every response field being there."""
+    from chalicelib.domain.screening.tasks import TaskOut, TaskUpdate
+
+    document = openapi.build(app)
+    schemas = document["components"]["schemas"]
+
+    def schema_of(ref: dict) -> dict:
+        return schemas[ref["$ref"].rsplit("/", 1)[1]]
+
+    answer = document["paths"]["/v1/tasks/{task_id}"]["patch"]
+    request = schema_of(answer["requestBody"]["content"]["application/json"]["schema"])
+    assert "version" not in request.get("required", []) and set(request["required"]) == {
+        name for name, field in TaskUpdate.model_fields.items() if field.is_required()}
+    response = schema_of(answer["responses"]["200"]["content"]["application/json"]["schema"])
+    assert set(response["required"]) == set(TaskOut.model_fields)
+
+
+def test_a_ticket_step_that_takes_a_version_in_its_body_declares_if_match_too(app):
+    """Issue 20 §2: `If-Match` on `POST /v1/tickets/{code}/answer` was rejected by a typed client as undeclared."""
+    for path, method, _, spec, operation in operations(app):
+        if spec.body is not None and "version" in spec.body.model_fields:
+            assert "If-Match" in headers(operation), f"{method} {path}"
+    assert "If-Match" in headers(openapi.build(app)["paths"]["/v1/tickets/{code}/answer"]["post"])

@@ -413,3 +413,31 @@ def test_a_run_with_a_current_holiday_calendar_has_no_notices(checks, clock, mon
     monkeypatch.setattr(workdays, "covers", lambda day: True)
     with on_day(clock, 18):
         assert screening.run_month().notices == []
+
+
+def test_before_the_18th_the_months_findings_say_the_run_is_scheduled_not_that_nothing_was_found(
+        client, token, checks, clock):
+    """Issue 20 §5 (C7: the 18th): an empty list before the month's run means "not run yet", and says so —
+    with the day it is due — while the preview's list says it is a preview."""
+    checks.findings = [finding("320402", "case-1")]
+    with on_day(clock, 10):
+        month = clock.month()
+        assert post(client, f"/v1/screenings/{month}/runs", {"area": "3204"},
+                    token("a1", "admin", area="3204")).status_code == 200
+        staff = token("o1", "legal_aid_officer", area="3204")
+        month_list = body(client.get(f"/v1/screenings/{month}", headers=staff))
+        preview = body(client.get(f"/v1/screenings/{month}?preview=true", headers=staff))
+    run_on = clock.day(18 - clock.today.day)
+    assert month_list["items"] == [] and month_list["scheduled"] is True and month_list["kind"] == "month"
+    assert month_list["run_on"] == run_on and f"定于 {run_on} 执行，尚未执行" in month_list["note"]
+    assert "不代表没有问题" in month_list["note"] and "preview=true" in month_list["note"]
+    assert [f["record"] for f in preview["items"]] == ["case-1"] and preview["kind"] == "preview"
+    assert preview["note"].startswith("预览") and "不是当月排摸结果" in preview["note"]
+
+
+def test_after_the_run_the_months_findings_say_they_are_the_months_run(client, token, checks):
+    checks.findings = [finding("320402", "case-1")]
+    screening.run_month(date(2026, 11, 18))
+    seen = body(client.get("/v1/screenings/2026-11", headers=token("o1", "legal_aid_officer", area="3204")))
+    assert seen["kind"] == "month" and seen["scheduled"] is False and seen["run_on"] == "2026-11-18"
+    assert seen["note"] == "2026-11 主动排摸（2026-11-18）的结果"

@@ -50,48 +50,67 @@ def on(clock, iso: str):
     return clock.travel(days=(date.fromisoformat(iso) - clock.today).days)
 
 
+def next_month(clock):
+    """Next month by the test clock: its label, its first two Mondays (both before its 18th), its 16th (the
+    second half begins) and its 18th (the month's run)."""
+    from datetime import date, timedelta
+
+    month = clock.month(1)
+    first = date.fromisoformat(f"{month}-01")
+    monday = first + timedelta(days=-first.weekday() % 7)
+    return month, monday, monday + timedelta(days=7), first.replace(day=16), first.replace(day=18)
+
+
+def iso_week(day) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def weekly_findings(client, token, month: str, cadence: str = "weekly") -> list[dict]:
     staff = token("o1", "legal_aid_officer", area="3204")
     return body(client.get(f"/v1/screenings/{month}?cadence={cadence}&limit=100", headers=staff))["items"]
 
 
 def test_the_weekly_schedule_screens_the_backlog_town_by_town_and_nothing_else(queue, lambdas, checks, clock):
+    month, monday, _, _, _ = next_month(clock)
     checks.backlog.findings = [finding("320402001001001", "dispute-1", check="test.backlog")]
-    with on(clock, "2026-11-23"):  # a Monday
+    with on(clock, monday.isoformat()):
         result = lambdas.lambda_.invoke("weekly_screening", scheduled(lambdas)).payload
-        assert result == {"period": "2026-W48", "generation": 1, "shards": 2, "status": "running"}
+        assert result == {"period": iso_week(monday), "generation": 1, "shards": 2, "status": "running"}
         bodies = queue()
         assert sorted((json.loads(b)["shard"], json.loads(b)["cadence"]) for b in bodies) == [
             ("320402001", "weekly"), ("320404", "weekly")]  # every town; a district without towns as itself
         assert lambdas.lambda_.invoke("screen_shard", sqs_event(lambdas, bodies)).payload == {"batchItemFailures": []}
-    run = screening.get_run("2026-11", "weekly", "all")
+    run = screening.get_run(month, "weekly", "all")
     assert run.status == "done" and run.by_check == {"test.backlog": 1}
     assert sorted(checks.backlog.areas) == ["320402001", "320404"] and checks.calls == checks.deadlines.calls == 0
 
 
 def test_each_week_replaces_the_last_weeks_list_and_a_repeated_delivery_resumes(client, token, lambdas, checks, clock):
+    month, monday, next_monday, _, _ = next_month(clock)
     checks.backlog.findings = [finding("320402001001001", "dispute-1", check="test.backlog"),
                                finding("320404", "dispute-2", check="test.backlog")]
-    with on(clock, "2026-11-09"):
+    with on(clock, monday.isoformat()):
         lambdas.lambda_.invoke("weekly_screening", scheduled(lambdas))
         assert lambdas.lambda_.invoke("weekly_screening", scheduled(lambdas)).payload["generation"] == 1
         assert len(checks.backlog.areas) == 2  # delivered twice, screened once
-        assert {f["record"] for f in weekly_findings(client, token, "2026-11")} == {"dispute-1", "dispute-2"}
+        assert {f["record"] for f in weekly_findings(client, token, month)} == {"dispute-1", "dispute-2"}
     checks.backlog.findings = [finding("320404", "dispute-2", check="test.backlog")]
-    with on(clock, "2026-11-16"):
+    with on(clock, next_monday.isoformat()):
         nextweek = lambdas.lambda_.invoke("weekly_screening", scheduled(lambdas)).payload
-        assert (nextweek["period"], nextweek["generation"], nextweek["status"]) == ("2026-W47", 2, "done")
-        assert [f["record"] for f in weekly_findings(client, token, "2026-11")] == ["dispute-2"]
-    assert month_tasks("2026-11") == []  # tasks are the 18th's
+        assert (nextweek["period"], nextweek["generation"], nextweek["status"]) == (iso_week(next_monday), 2, "done")
+        assert [f["record"] for f in weekly_findings(client, token, month)] == ["dispute-2"]
+    assert month_tasks(month) == []  # tasks are the 18th's
 
 
 def test_the_half_monthly_schedule_screens_districts_and_the_month_run_includes_every_check(lambdas, checks, clock):
+    month, _, _, sixteenth, eighteenth = next_month(clock)
     checks.backlog.findings = [finding("320402001001001", "dispute-1", check="test.backlog")]
-    with on(clock, "2026-11-16"):
+    with on(clock, sixteenth.isoformat()):
         result = lambdas.lambda_.invoke("half_monthly_screening", scheduled(lambdas)).payload
-    assert result == {"period": "2026-11-H2", "generation": 1, "shards": 2, "status": "done"}
+    assert result == {"period": f"{month}-H2", "generation": 1, "shards": 2, "status": "done"}
     assert sorted(checks.backlog.areas) == ["320402", "320404"] and checks.calls == 0
-    with on(clock, "2026-11-18"):
+    with on(clock, eighteenth.isoformat()):
         month = screening.run_month()
     assert month.by_check == {"test.backlog": 1} and checks.calls == checks.deadlines.calls == 2
 
@@ -116,7 +135,8 @@ def test_a_check_with_an_unknown_cadence_is_refused_when_declared():
 
 
 def test_no_report_is_written_outside_the_months_run(lambdas, checks, clock):
+    _, _, _, sixteenth, _ = next_month(clock)
     checks.backlog.findings = [finding("320402001001001", "dispute-1", check="test.backlog")]
-    with on(clock, "2026-11-16"):
+    with on(clock, sixteenth.isoformat()):
         lambdas.lambda_.invoke("half_monthly_screening", scheduled(lambdas))
     assert "Contents" not in aws.s3().list_objects_v2(Bucket=config.ledger_bucket(), Prefix="report/")

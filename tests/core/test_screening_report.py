@@ -10,7 +10,8 @@ from datetime import date
 from openpyxl import load_workbook
 
 from chalicelib.domain.screening import report, service as screening
-from chalicelib.platform import aws, config
+from chalicelib.domain.files import service as files
+from chalicelib.platform import aws, config, storage
 from tests.core.test_screening import checks, failing_check, finding  # noqa: F401  (the fixture)
 from tests.helpers import assert_problem, body, post
 
@@ -129,3 +130,42 @@ def test_an_area_named_like_a_formula_is_plain_text_in_the_report_not_a_live_for
     assert sheet["B2"].value == "'" + trap + " 雕庄街道 演示社区 第一网格"
     assert sheet["E2"].value == "'@SUM(1+1)*cmd|' /C calc'!A0"
     assert book["汇总"]["C2"].value == 1 and book["汇总"]["C2"].data_type == "n"
+
+
+def test_a_report_asked_for_before_the_18th_shows_the_preview_as_a_preview_and_when_the_run_is_due(
+        client, token, checks, clock):  # noqa: F811
+    """Issue 20 §5: a report of a month whose run has not happened never says "no problems": it names the
+    day of the run and reports the administrators' preview, said to be one (summary, sheet, file title)."""
+    checks.findings = [finding("320402", "case-1"), finding("320402001", "case-2")]
+    with clock.travel(days=10 - clock.today.day):
+        month, run_on = clock.month(), clock.day(18 - clock.today.day)
+        admin, staff = token("a1", "admin", area="3204"), token("o1", "legal_aid_officer", area="320402")
+        assert post(client, f"/v1/screenings/{month}/runs", {"area": "3204"}, admin).status_code == 200
+        out = body(post(client, f"/v1/screenings/{month}/reports", {"area": "320402"}, staff))
+    assert out["kind"] == "preview" and out["run_on"] == run_on and out["findings"] == 2
+    assert f"定于 {run_on} 执行，尚未执行，本报告不是当月排摸结果" in out["summary"]
+    assert "的预览共发现 2 条" in out["summary"] and "未发现需要跟进的问题" not in out["summary"]
+    book = current_book("320402")
+    assert book.sheetnames == ["汇总（预览）", "逾期未办"] and book["汇总（预览）"]["C2"].value == 2
+    assert storage.require(files.StoredFile, out["file_id"]).title.endswith("（预览）.xlsx")
+
+
+def test_a_report_asked_for_before_the_18th_without_a_preview_says_there_is_none_not_that_all_is_well(
+        client, token, checks, clock):  # noqa: F811
+    checks.findings = [finding("320402", "case-1")]
+    with clock.travel(days=3 - clock.today.day):
+        month = clock.month()
+        out = body(post(client, f"/v1/screenings/{month}/reports", {"area": "320402"},
+                        token("o1", "legal_aid_officer", area="320402")))
+    assert out["kind"] == "preview" and out["findings"] == 0
+    assert "尚未执行" in out["summary"] and "本月尚无手动预览" in out["summary"]
+    assert "未发现需要跟进的问题" not in out["summary"]
+
+
+def test_the_report_of_a_month_already_run_says_it_is_the_months(client, token, checks):  # noqa: F811
+    checks.findings = []
+    screening.run_month(date(2026, 11, 18))
+    out = body(post(client, "/v1/screenings/2026-11/reports", {"area": "320402"},
+                    token("o1", "legal_aid_officer", area="320402")))
+    assert out["kind"] == "month" and out["run_on"] == "2026-11-18"
+    assert out["summary"] == "天宁区 2026-11 主动排摸未发现需要跟进的问题。"

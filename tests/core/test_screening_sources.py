@@ -8,8 +8,8 @@ import hashlib
 import pytest
 
 from chalicelib.domain.screening import sources
-from chalicelib.platform import aws, config, storage
-from tests.helpers import assert_problem, body, post, seed_areas
+from chalicelib.platform import aws, config, storage, timeutil
+from tests.helpers import Clock, assert_problem, body, post, seed_areas
 
 HEADER = "工单编号,来电时间,诉求类型,诉求内容,所属区,所属街镇,承办单位,来电号码"
 
@@ -38,8 +38,18 @@ def export(*rows: str, header: str = HEADER) -> str:
     return "\n".join([header, *rows]) + "\n"
 
 
-GOOD = ["CZ20261103001,2026-11-03 09:15,劳动保障,讨薪：工地拖欠三个月工资,天宁区,雕庄街道,区人社局,13912345678",
-        "CZ20261105002,2026/11/05 14:20,婚姻家庭,离婚后探视纠纷,钟楼区,,区妇联,0519-86681234"]
+# The export is last month's, by the suite's clock (tests/conftest.py pins it before modules are collected);
+# a work-order number carries its day, as the city's numbers do.
+MONTH, EARLIER = Clock(timeutil.now_utc()).month(-1), Clock(timeutil.now_utc()).month(-2)
+
+
+def number(month: str, day: int, serial: int) -> str:
+    return f"CZ{month.replace('-', '')}{day:02d}{serial:03d}"
+
+
+FIRST, SECOND = number(MONTH, 3, 1), number(MONTH, 5, 2)
+GOOD = [f"{FIRST},{MONTH}-03 09:15,劳动保障,讨薪：工地拖欠三个月工资,天宁区,雕庄街道,区人社局,13912345678",
+        f"{SECOND},{MONTH.replace('-', '/')}/05 14:20,婚姻家庭,离婚后探视纠纷,钟楼区,,区妇联,0519-86681234"]
 
 
 def orders() -> list[dict]:
@@ -47,8 +57,8 @@ def orders() -> list[dict]:
 
 
 def test_good_rows_go_in_and_each_bad_row_is_reported_with_its_line_and_reason(client, officer, upload):
-    file_id = upload(export(*GOOD, "CZ20261106003,昨天,劳动保障,欠薪,天宁区,雕庄街道,,",
-                            "CZ20261107004,2026-11-07,劳动保障,欠薪,新北区,,,"))
+    file_id = upload(export(*GOOD, f"{number(MONTH, 6, 3)},昨天,劳动保障,欠薪,天宁区,雕庄街道,,",
+                            f"{number(MONTH, 7, 4)},{MONTH}-07,劳动保障,欠薪,新北区,,,"))
     report = body(post(client, "/v1/screenings/sources/hotline/imports", {"file_id": file_id, "city": "3204"}, officer))
     assert (report["rows"], report["imported"], report["failed"]) == (4, 2, 2)
     assert [(e["row"], e["column"]) for e in report["errors"]] == [(4, "来电时间"), (5, "所属区")]
@@ -60,7 +70,7 @@ def test_importing_the_same_export_again_overwrites_and_never_duplicates(client,
     file_id = upload(export(*GOOD))
     for _ in range(2):
         post(client, "/v1/screenings/sources/hotline/imports", {"file_id": file_id, "city": "3204"}, officer)
-    assert sorted(o["order_no"] for o in orders()) == ["CZ20261103001", "CZ20261105002"]
+    assert sorted(o["order_no"] for o in orders()) == [FIRST, SECOND]
 
 
 def test_the_caller_s_phone_is_sealed(client, officer, upload):
@@ -111,21 +121,22 @@ def test_staff_of_another_city_cannot_import_into_it_or_see_its_mapping(client, 
 
 
 def test_a_shard_reads_only_its_month_and_area(client, officer, upload):
-    file_id = upload(export(*GOOD, "CZ20261020009,2026-10-20 10:00,劳动保障,欠薪,天宁区,雕庄街道,,"))
+    earlier = number(EARLIER, 20, 9)
+    file_id = upload(export(*GOOD, f"{earlier},{EARLIER}-20 10:00,劳动保障,欠薪,天宁区,雕庄街道,,"))
     post(client, "/v1/screenings/sources/hotline/imports", {"file_id": file_id, "city": "3204"}, officer)
-    assert [o["order_no"] for o in sources.month_orders("hotline", "2026-11", "320402")] == ["CZ20261103001"]
-    assert [o["order_no"] for o in sources.month_orders("hotline", "2026-10", "320402")] == ["CZ20261020009"]
+    assert [o["order_no"] for o in sources.month_orders("hotline", MONTH, "320402")] == [FIRST]
+    assert [o["order_no"] for o in sources.month_orders("hotline", EARLIER, "320402")] == [earlier]
 
 
 def test_each_category_is_tallied_per_month_and_area_and_a_reimport_counts_nothing_twice(client, officer, upload):
     from chalicelib.domain.screening import tallies
 
-    first = upload(export(*GOOD, GOOD[0].replace("CZ20261103001", "CZ20261103002")))
+    first = upload(export(*GOOD, GOOD[0].replace(FIRST, number(MONTH, 3, 2))))
     post(client, "/v1/screenings/sources/hotline/imports", {"file_id": first, "city": "3204"}, officer)
     moved = upload(export(GOOD[0].replace("劳动保障", "婚姻家庭")))  # the platform re-classified one order
     for file_id in (first, moved):
         post(client, "/v1/screenings/sources/hotline/imports", {"file_id": file_id, "city": "3204"}, officer)
-    counted = sorted(tallies.counts_by_subject("hotline.category", "3204", month="2026-11"))
+    counted = sorted(tallies.counts_by_subject("hotline.category", "3204", month=MONTH))
     assert counted == [("320402001", "劳动保障", 1), ("320402001", "婚姻家庭", 1), ("320404", "婚姻家庭", 1)]
 
 

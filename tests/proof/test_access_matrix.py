@@ -126,6 +126,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/v1/screenings/sources/{kind}/mappings/{city}"):       "401  403  403  403  403  403  ok   403  403  403  403  403  403  403",
     ("PUT", "/v1/screenings/sources/{kind}/mappings/{city}"):       "401  403  403  403  403  403  ok   403  403  403  403  403  403  403",
     ("POST", "/v1/screenings/{month}/reports"):                     "401  403  403  in   in   in   in   in   in   in   in   in   in   in",
+    ("POST", "/v1/self-check"):                                     "ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/self-check/questions"):                            "ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
     ("GET", "/v1/screenings/{month}/runs"):                         "401  403  403  403  403  403  ok   ok   403  403  403  403  403  403",
     ("GET", "/v1/tasks"):                                           "401  403  403  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
     ("GET", "/v1/tasks/{task_id}"):                                 "401  403  403  ok   ok   404  ok   404  ok   ok   ok   ok   ok   ok",

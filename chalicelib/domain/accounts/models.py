@@ -152,7 +152,8 @@ class RateCounter(storage.Record):
 
 class SignInIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    code: str = Field(min_length=1, max_length=128, description="小程序 wx.login() 取得的登录凭证（一次有效）")
+    code: str = Field(min_length=1, max_length=128, description="小程序 wx.login() 取得的登录凭证（一次有效）",
+                      examples=["0a3Xk2000abcDEF1"])
     mode: Kind = Field("resident", description="以居民身份（默认）或工作人员身份登录")
     invite_code: str | None = Field(None, min_length=8, max_length=20,
                                     description="工作人员首次登录时填写管理员发放的绑定码")
@@ -160,7 +161,8 @@ class SignInIn(Model):
 
 class RefreshIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    refresh_token: str = Field(min_length=1, max_length=256)
+    refresh_token: str = Field(min_length=1, max_length=256, description="登录时返回的 refresh_token（每次刷新后换新，旧的作废）",
+                               examples=["rt_3f9c2a7e5b1d4c8a9e6f0b2d7c4a1e5f"])
 
 
 class AccountBrief(Model):

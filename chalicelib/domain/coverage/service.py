@@ -16,7 +16,6 @@ Access patterns (docs/data-model.md):
 Nothing is cached between requests: every report reads the current tree and assignments.
 """
 from __future__ import annotations
-from __future__ import annotations
 
 import re
 from collections import defaultdict
@@ -95,8 +94,35 @@ def _linked(record: Assignment) -> dict[str, Any]:
         exclude={"created_at", "updated_at"})})
 
 
+def filling(actor: audit.Actor, role: RoleDef, area: Area, assignee_kind: str, assignee_id: str, *,
+            existing: Assignment | None, note: str | None = None, demo: bool = False,
+            ) -> tuple[Assignment, list[dict[str, Any]]]:
+    """(the assignment, the transaction ops) making the assignee the `role` of `area` — the one way to fill a
+    coverage role, for the core's own assignments and for a service that engages someone for an area in its
+    own transaction (a village's legal advisor; docs/plugins.md "Filling a coverage role"). `existing` is
+    the assignment of the same role, area and assignee if one is stored (read by the caller with its own
+    reads): a new one is created, an ended one made active again, an active one only checked still active
+    (its version unchanged). The area's aggregate and its boards follow in the same transaction."""
+    record_id = Assignment.id_for(role.code, area.code, assignee_kind, assignee_id)
+    summary = f"{LEVEL_TITLES[area.level]}「{area.name}」的{role.title}：" \
+              + (f"人员 {assignee_id}" if assignee_kind == "person" else f"机构 {assignee_id}")  # no personal data
+    if existing is None:
+        record = storage.stamp_new(Assignment(id=record_id, role=role.code, area=area.code, assignee_kind=assignee_kind,
+                                              assignee_id=assignee_id, note=note, demo=demo))
+        ops = [storage.put_op(record.to_item()), audit.entry(actor, "create", "assignment", record_id, "分配" + summary)]
+    elif existing.status == "ended":
+        record, op = storage.prepare_update(existing, {"status": "active", "note": note},
+                                            expected_version=existing.version)
+        ops = [op, audit.entry(actor, "update", "assignment", record_id, "重新分配" + summary,
+                               {"status": {"from": "ended", "to": "active"}})]
+    else:
+        return existing, [storage.check(Assignment, existing.id, equals={"status": "active", "version": existing.version})]
+    return record, [*ops, _linked(record), *boards_changed(area.code)]
+
+
 def assign(caller: Caller, data: AssignmentIn) -> Assignment:
-    actor = caller.actor
+    """POST /v1/assignments: written at once as new (no read first); only when one is stored already is it
+    read, and made active again if it had ended."""
     role = role_named(data.role, ["role"])
     area = existing_area(data.area, ["area"])
     require_covers(caller, data.area, ["area"])
@@ -104,26 +130,22 @@ def assign(caller: Caller, data: AssignmentIn) -> Assignment:
         raise Unprocessable(f"{role.title}按{LEVEL_TITLES[role.level]}配备，请分配到{LEVEL_TITLES[role.level]}或其上级",
                             code="below_role_level", errors=field_error(["area"], f"应为{LEVEL_TITLES[role.level]}或其上级"))
     assignee = _assignee(caller, data.assignee_kind, data.assignee_id)
-    record = Assignment(id=Assignment.id_for(role.code, area.code, data.assignee_kind, data.assignee_id),
-                        role=role.code, area=area.code, assignee_kind=data.assignee_kind,
-                        assignee_id=data.assignee_id, note=data.note, demo=data.demo)
-    who = f"人员 {assignee.id}" if data.assignee_kind == "person" else f"机构「{assignee.name}」"  # no personal data
-    summary = f"{LEVEL_TITLES[area.level]}「{area.name}」的{role.title}：{who}"
+    record, ops = filling(caller.actor, role, area, data.assignee_kind, data.assignee_id, existing=None,
+                          note=data.note, demo=data.demo)
     try:
-        return storage.put_new(record, also=[_linked(record), *boards_changed(area.code),
-                                             audit.entry(actor, "create", "assignment", record.id, "分配" + summary)])
+        storage.transact(ops)
+        return record
     except Conflict as exc:
-        if exc.code != "already_exists":
+        if not (exc.code == "condition_failed" and exc.errors[0]["loc"][1] == "0"):  # not "it exists already"
             raise
     existing = storage.read(Assignment, record.id, consistent=True)
     if existing is None or existing.status == "active":
         raise Conflict(f"{assignee.name} 已是{area.name}的{role.title}", code="duplicate_assignment",
                        errors=field_error(["assignee_id"], "重复分配"))
-    again = existing.model_copy(update={"status": "active", "note": data.note, "version": existing.version + 1})
-    return storage.update(existing, {"status": "active", "note": data.note}, expected_version=existing.version,
-                          also=[_linked(again), *boards_changed(area.code),
-                                audit.entry(actor, "update", "assignment", record.id, "重新分配" + summary,
-                                            {"status": {"from": "ended", "to": "active"}})])
+    record, ops = filling(caller.actor, role, area, data.assignee_kind, data.assignee_id, existing=existing,
+                          note=data.note, demo=data.demo)
+    storage.transact(ops)
+    return record
 
 
 def get_assignment(assignment_id: str) -> Assignment:

@@ -150,31 +150,33 @@ class RatingIn(FeedbackInput):
 
 
 class MessageIn(FeedbackInput):
-    kind: Literal["complaint", "suggestion"] = Field(description="complaint 投诉（实名）；suggestion 建议（可匿名）")
+    kind: Literal["complaint", "suggestion"] = Field(description="complaint 投诉（实名）；suggestion 建议（可匿名）",
+                                                   examples=["suggestion"])
     area: str = Field(pattern=r"^(\d{6}|\d{9}|\d{12}|\d{15})$", description="反映的区域（转该区域负责部门）",
                       examples=["320402001"])
-    text: str = Field(min_length=4, max_length=2000)
+    text: str = Field(min_length=4, max_length=2000, examples=["建议周末也安排律师值班，方便上班族咨询"])
     anonymous: bool = Field(False, description="仅建议可匿名；匿名后本人也无法查看答复")
 
 
 class ReplyIn(FeedbackInput):
-    reply: str = Field(min_length=4, max_length=2000)
+    reply: str = Field(min_length=4, max_length=2000, examples=["已安排每周六上午律师值班，感谢您的建议"])
     version: int | None = Field(None, ge=1)
 
 
 class AppealIn(FeedbackInput):
-    reason: str = Field(min_length=4, max_length=500, description="申诉理由（误评、恶意差评的依据）")
+    reason: str = Field(min_length=4, max_length=500, description="申诉理由（误评、恶意差评的依据）",
+                        examples=["评价人并非本工单当事人，系误评"])
     version: int | None = Field(None, ge=1)
 
 
 class DecisionIn(FeedbackInput):
-    uphold: bool = Field(description="true：申诉成立，该评价不计入统计、整改任务撤销；false：驳回")
-    reason: str = Field(min_length=4, max_length=500)
+    uphold: bool = Field(description="true：申诉成立，该评价不计入统计、整改任务撤销；false：驳回", examples=[True])
+    reason: str = Field(min_length=4, max_length=500, examples=["核实通话记录，评价人确为误评"])
     version: int | None = Field(None, ge=1)
 
 
 class NoteIn(FeedbackInput):
-    note: str = Field(min_length=2, max_length=1000, description="回访或整改情况")
+    note: str = Field(min_length=2, max_length=1000, description="回访或整改情况", examples=["已电话回访，当事人表示满意"])
     version: int | None = Field(None, ge=1)
 
 

@@ -300,12 +300,14 @@ class RouteIn(IntakeInput):
 
 class TransferIn(IntakeInput):
     target: TargetCode = Field(description="改派到的承办服务（来自已启用服务声明的受理目标）", examples=["legal_aid_referral"])
-    reason: str = Field(min_length=2, max_length=500, description="改派原因（必填，记入历史）")
+    reason: str = Field(min_length=2, max_length=500, description="改派原因（必填，记入历史）",
+                        examples=["当事人经济困难，申请法律援助"])
     version: int | None = Field(None, ge=1)
 
 
 class ReopenIn(IntakeInput):
-    reason: str = Field(min_length=2, max_length=500, description="重新办理的原因（如群众对答复有新的疑问），记入历史")
+    reason: str = Field(min_length=2, max_length=500, description="重新办理的原因（如群众对答复有新的疑问），记入历史",
+                        examples=["群众对答复有新的疑问"])
     version: int | None = Field(None, ge=1)
 
 

@@ -47,6 +47,9 @@ REFUSED = 43101
 # The platform's rule for a value, by the kind its key starts with (REFERENCE "Mini-program subscribe messages").
 LIMITS = {"thing": 20, "phrase": 5, "name": 10, "character_string": 32, "number": 32, "letter": 32,
           "phone_number": 17}
+# Kinds whose rule allows only ASCII (digits, letters, symbols): their values are NFKC-normalised. Text kinds
+# (thing, name, phrase) are sent as written: NFKC would turn the Chinese "，" "：" "（）" into ASCII (issue 20 §7).
+ASCII_KINDS = ("character_string", "number", "letter", "phone_number", "amount")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _KEY = re.compile(r"^(thing|phrase|name|character_string|number|letter|phone_number|time|date|amount)\d{1,2}$")
 
@@ -59,7 +62,8 @@ class _NoGrant(Exception):
 
 def fit(key: str, value: str | datetime) -> str:
     """`value` shaped to the rule of `key`'s kind: times as `2026年11月18日 09:00` (Asia/Shanghai), text
-    without control characters and cut to its length (an ellipsis marks a cut `thing`)."""
+    without control characters, its Chinese punctuation as written, and cut to its length (an ellipsis marks
+    a cut `thing`); the ASCII-only kinds with full-width characters made half-width."""
     match = _KEY.match(key)
     if not match:
         raise ValueError(f"unknown subscribe-message key {key!r}")
@@ -69,7 +73,10 @@ def fit(key: str, value: str | datetime) -> str:
         if moment is None:
             raise ValueError(f"{key} takes a datetime")
         return moment.strftime("%Y年%m月%d日 %H:%M" if kind == "time" else "%Y年%m月%d日")
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", str(value))).strip() or "-"
+    text = str(value)
+    if kind in ASCII_KINDS:  # full-width digits and letters typed in an IME become the ASCII the rule asks for
+        text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", text).strip() or "-"
     limit = LIMITS.get(kind)
     if limit is None or len(text) <= limit:
         return text

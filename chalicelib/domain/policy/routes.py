@@ -38,7 +38,7 @@ class VersionsQuery(PageQuery):
 
 class WithdrawIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    reason: str = Field(min_length=2, max_length=500, description="撤回理由（写入审计记录）")
+    reason: str = Field(min_length=2, max_length=500, description="撤回理由（写入审计记录）", examples=["录入的标准有误"])
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
 
 

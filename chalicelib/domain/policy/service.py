@@ -343,6 +343,24 @@ def resolve_present(names: list[str], area_code: str, on: date | None = None, *,
     return {declaration.name: value for declaration, value in found if value is not None}
 
 
+def resolve_ahead(names: list[str], area_code: str, on: date, *,
+                  active_area: bool = False) -> dict[str, tuple[InForce | None, InForce | None]]:
+    """For each of `names`: the version in force at `area_code` on `on`, and the first one already set to take
+    its place at that area on a later day (None if none is) — one round trip, as `resolve_present`."""
+    for name in names:
+        declared(name)
+    _check_area_code(area_code)
+    timelines = _read_timelines(list(dict.fromkeys(names)), area_code, active_area=active_area)
+    out: dict[str, tuple[InForce | None, InForce | None]] = {}
+    for name in names:
+        now = _pick(name, area_code, on, timelines)
+        days = sorted({e.effective_from for code in chain(area_code) for e in _entries_at(name, code, timelines)
+                       if e.effective_from > on})
+        later = (_pick(name, area_code, day, timelines) for day in days)
+        out[name] = (now, next((v for v in later if v and (now is None or v.version_id != now.version_id)), None))
+    return out
+
+
 def resolve_or_none(name: str, area_code: str, on: date | None = None) -> InForce | None:
     try:
         return resolve(name, area_code, on)

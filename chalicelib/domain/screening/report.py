@@ -8,14 +8,21 @@ so building it again replaces it (the versioned bucket keeps the earlier version
 
 A check that failed in the district's shards is named in the summary and on a sheet of its own
 (「未完成的检查」: the check, its error, what that means): its findings are missing, not zero.
+
+Before the month's run (this month before the 18th) there is nothing of the month to report, and an empty
+report would read "no problems" (issue 20 §5). A report asked for then says when the run is due and shows the
+administrators' preview, as a preview (kind "preview": the summary, the sheet and the file's title say so),
+or says that there is none yet. The 18th's run writes the month's report over it.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import uuid
+from dataclasses import dataclass
 from collections import Counter, defaultdict
-from typing import Any, Callable, Iterator
+from datetime import date
+from typing import Any, Callable, Iterator, Literal
 
 from pydantic import Field
 
@@ -32,6 +39,7 @@ SEVERITY = {"risk": "风险", "warning": "提醒", "info": "提示"}
 HEADERS = [("area", "区域代码"), ("area_name", "区域"), ("severity", "程度"), ("title", "问题"), ("detail", "详情"), ("record", "关联记录"),
            ("due", "期限"), ("service", "服务")]
 MAX_WIDTH = 60
+SUMMARY_SHEET, PREVIEW_SHEET = "汇总", "汇总（预览）"
 FAILED_SHEET = "未完成的检查"
 FAILED_NOTE = "本项检查未能完成，本报告中没有它的结果（不代表没有问题）；错误已记录，修复后可重新排摸"
 
@@ -39,6 +47,9 @@ FAILED_NOTE = "本项检查未能完成，本报告中没有它的结果（不�
 class ReportOut(Model):
     month: str
     area: str
+    kind: Literal["month", "preview"] = Field(
+        description="month：当月排摸（18日）的报告；preview：当月排摸尚未执行，报告的是18日前的手动预览（不是当月结果）")
+    run_on: date = Field(description="当月排摸的日期（每月18日）")
     findings: int
     summary: str
     failed_checks: dict[str, str] = Field(default_factory=dict,
@@ -51,11 +62,11 @@ def file_id(month: str, district: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"fawangge:screening-report:{month}:{district}").hex
 
 
-def _findings(month: str, district: str) -> Iterator[dict[str, Any]]:
-    """The district's findings of the month's run, page by page."""
+def _findings(month: str, district: str, kind: str = "month") -> Iterator[dict[str, Any]]:
+    """The district's findings of the month's run (or of its preview), page by page."""
     cursor = None
     while True:
-        page = layout.page("month", month, district, limit=500, cursor=cursor)
+        page = layout.page(kind, month, district, limit=500, cursor=cursor)
         yield from page.items
         cursor = page.next_cursor
         if not cursor:
@@ -106,10 +117,20 @@ def area_names(district: str, findings: list[dict[str, Any]]) -> dict[str, str]:
             for code in codes}
 
 
+@dataclass(frozen=True)
+class Preview:
+    """The month's run is due on `run_on` and has not happened: the report shows the preview of `as_of`
+    (None: no preview screened the district this month)."""
+    run_on: date
+    as_of: date | None = None
+
+
 def workbook(month: str, district: str, name: str, findings: list[dict[str, Any]],
-             names: dict[str, str] | None = None, failures: dict[str, str] | None = None) -> tuple[bytes, str]:
+             names: dict[str, str] | None = None, failures: dict[str, str] | None = None,
+             preview: Preview | None = None) -> tuple[bytes, str]:
     """(XLSX bytes, the short summary). `names`: each area's name (`area_names`), shown next to its code;
-    `failures`: the checks that failed in the district's shards, with their error."""
+    `failures`: the checks that failed in the district's shards, with their error; `preview`: the findings
+    are a preview's, before the month's run (the summary sheet is 「汇总（预览）」)."""
     names, failures = names or {}, failures or {}
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -120,14 +141,14 @@ def workbook(month: str, district: str, name: str, findings: list[dict[str, Any]
         by_check[item["check"]].append(item)
     book = Workbook()
     summary_sheet = book.active
-    summary_sheet.title = "汇总"
+    summary_sheet.title = SUMMARY_SHEET if preview is None else PREVIEW_SHEET
     summary_rows = []
     for check, items in sorted(by_check.items(), key=lambda kv: -len(kv[1])):
         severities = Counter(i.get("severity") for i in items)
         summary_rows.append([titles.get(check, check), check, len(items), severities["risk"], severities["warning"],
                              severities["info"]])
     _fill(summary_sheet, ["检查项", "代码", "发现数", "风险", "提醒", "提示"], summary_rows)
-    used = {"汇总"}
+    used = {summary_sheet.title}
     if failures:
         _fill(book.create_sheet(_sheet_name(FAILED_SHEET, used)), ["检查项", "代码", "错误", "说明"],
               [[titles.get(check, check), check, error, FAILED_NOTE] for check, error in sorted(failures.items())])
@@ -140,7 +161,7 @@ def workbook(month: str, district: str, name: str, findings: list[dict[str, Any]
             cell.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue(), summary_text(month, name, findings, summary_rows, failures)
+    return out.getvalue(), summary_text(month, name, findings, summary_rows, failures, preview)
 
 
 def _cell(item: dict[str, Any], key: str, names: dict[str, str]) -> Any:
@@ -152,14 +173,27 @@ def _cell(item: dict[str, Any], key: str, names: dict[str, str]) -> Any:
 
 
 def summary_text(month: str, name: str, findings: list[dict[str, Any]], summary_rows: list[list[Any]],
-                 failures: dict[str, str] | None = None) -> str:
+                 failures: dict[str, str] | None = None, preview: Preview | None = None) -> str:
+    """The report in a few sentences. Before the month's run it never says "no problems": it says when the
+    run is due, and what the preview found, as a preview."""
+    partial = "已完成的检查" if failures else ""
+    if preview is None:
+        subject, text = f"{name} {month} 主动排摸", ""
+    else:
+        subject = f"{preview.as_of.isoformat()} 的预览" if preview.as_of else ""
+        text = (f"{name} {month} 的主动排摸定于 {preview.run_on.isoformat()} 执行，尚未执行，本报告不是当月排摸结果。")
+        if preview.as_of is None:
+            return text + "本月尚无手动预览（管理员可在18日前手动预览），当月结果待排摸后生成。"
     if not findings:
-        text = f"{name} {month} 主动排摸{'已完成的检查' if failures else ''}未发现需要跟进的问题。"
+        text += (f"{subject}{partial}未发现需要跟进的问题。" if preview is None else
+                 f"{subject}{partial}暂未发现需要跟进的问题（仅为预览，以 {preview.run_on.isoformat()} 的当月排摸为准）。")
     else:
         severities = Counter(i.get("severity") for i in findings)
         top = summary_rows[0]
-        text = (f"{name} {month} 主动排摸共发现 {len(findings)} 条：风险 {severities['risk']} 条、提醒 {severities['warning']} 条、"
-                f"提示 {severities['info']} 条；最多的是「{top[0]}」（{top[2]} 条）。")
+        text += (f"{subject}共发现 {len(findings)} 条：风险 {severities['risk']} 条、提醒 {severities['warning']} 条、"
+                 f"提示 {severities['info']} 条；最多的是「{top[0]}」（{top[2]} 条）。")
+        if preview is not None:
+            text += f"以上仅为预览，以 {preview.run_on.isoformat()} 的当月排摸为准。"
     if failures:
         titles = _check_titles()
         listed = "、".join(f"「{titles.get(check, check)}」（{error}）" for check, error in sorted(failures.items()))
@@ -167,38 +201,44 @@ def summary_text(month: str, name: str, findings: list[dict[str, Any]], summary_
     return text
 
 
-def build_for(actor: audit.Actor, caller: Caller, month: str, district: str,
-              failures: Callable[[], dict[str, str]] = dict) -> ReportOut:
+def build_for(actor: audit.Actor, caller: Caller, month: str, district: str, run_on: date,
+              runs: Callable[[], tuple[dict[str, str], Preview | None]]) -> ReportOut:
     """Staff of the district or above (the report lists its findings: the same rule as reading them).
-    `failures` reads the checks that failed in the district's shards (from the screening's runs) once allowed."""
+    `runs` reads, once allowed, the checks that failed in the district's shards (from the screening's runs)
+    and, before the month's run (`run_on`), which preview the report shows."""
     require_area(caller, district)
-    return build(actor, month, district, failures())
+    failures, preview = runs()
+    return build(actor, month, district, failures, run_on=run_on, preview=preview)
 
 
-def build(actor: audit.Actor, month: str, district: str, failures: dict[str, str] | None = None) -> ReportOut:
+def build(actor: audit.Actor, month: str, district: str, failures: dict[str, str] | None = None, *,
+          run_on: date, preview: Preview | None = None) -> ReportOut:
     """Write the district's current report and return a download link (the download is audited)."""
-    record, count, summary = write(actor, month, district, failures)
-    return ReportOut(month=month, area=district, findings=count, summary=summary, failed_checks=failures or {},
-                     file_id=record.id, download=files.download_link(actor, record))
+    record, count, summary = write(actor, month, district, failures, preview=preview)
+    return ReportOut(month=month, area=district, kind="month" if preview is None else "preview", run_on=run_on,
+                     findings=count, summary=summary, failed_checks=failures or {}, file_id=record.id,
+                     download=files.download_link(actor, record))
 
 
-def write(actor: audit.Actor, month: str, district: str,
-          failures: dict[str, str] | None = None) -> tuple[files.StoredFile, int, str]:
+def write(actor: audit.Actor, month: str, district: str, failures: dict[str, str] | None = None, *,
+          preview: Preview | None = None) -> tuple[files.StoredFile, int, str]:
     """Write the district's current report (replacing the earlier one): (its file, findings, summary). The
     screening calls this when the district's last shard of the month's run completes, with the checks that
-    failed in the district's shards (`failures`: check → error)."""
-    findings = list(_findings(month, district))
+    failed in the district's shards (`failures`: check → error). `preview`: before the month's run, the
+    preview's findings (none when there was no preview), said to be a preview."""
+    kind = "month" if preview is None else "preview"
+    findings = list(_findings(month, district, kind)) if preview is None or preview.as_of else []
     names = area_names(district, findings)
-    data, summary = workbook(month, district, names[district], findings, names, failures)
+    data, summary = workbook(month, district, names[district], findings, names, failures, preview)
     fid = file_id(month, district)
     key = f"report/{district}/{month[:4]}/{fid}-主动排摸研判-{month}.xlsx"
     aws.s3().put_object(Bucket=config.ledger_bucket(), Key=key, Body=data, ContentType=XLSX)
     moment = now_utc()
-    record = files.StoredFile(id=fid, title=f"{names[district]}{month}需求和风险分析研判.xlsx", kind="report", area=district,
+    record = files.StoredFile(id=fid, title=f"{names[district]}{month}需求和风险分析研判{'（预览）' if preview else ''}.xlsx", kind="report", area=district,
                               owner="system", content_type=XLSX, size_bytes=len(data),
                               sha256=hashlib.sha256(data).hexdigest(), bucket=config.ledger_bucket(), key=key,
                               status="available", confirmed_at=moment, created_at=moment, updated_at=moment)
     storage.transact([storage.put_op(record.to_item(), must_not_exist=False),
                       audit.entry(actor, "create", "screening-report", f"{month}:{district}",
-                                  f"生成 {month} 主动排摸研判报告（{len(findings)} 条）")])
+                                  f"生成 {month} 主动排摸研判报告{'（预览）' if preview else ''}（{len(findings)} 条）")])
     return record, len(findings), summary

@@ -28,12 +28,14 @@ class FindingsQuery(PageQuery):
 
 class RunIn(Model):
     model_config = ConfigDict(extra="forbid")
-    area: str = Field(pattern=r"^\d{4}$", description="市级代码，如 3204")
+    area: str = Field(pattern=r"^\d{4}$", description="市级代码，如 3204", examples=["3204"])
 
 
 @bp.route("/screenings/{month}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("本辖区某月主动排摸发现的问题", who=tokens.STAFF_ROLES, query=FindingsQuery,
-          response=Page[screening.FindingOut], tags=("screenings",))
+          response=screening.FindingsPage, tags=("screenings",),
+          description="当月排摸每月18日执行：此前当月结果为空且 scheduled 为 true（不代表没有问题），"
+                      "18日前管理员手动预览的结果用 ?preview=true 查看；kind 与 note 说明这份结果是什么。查看记入审计。")
 def list_findings(month):
     q = parse_query(FindingsQuery)
     return screening.findings(web.actor(), web.caller(), month, q.area, limit=q.limit, cursor=q.cursor,
@@ -113,19 +115,18 @@ def import_source(kind):
 
 class ReportIn(Model):
     model_config = ConfigDict(extra="forbid")
-    area: str = Field(pattern=r"^\d{6}$", description="区县代码，如 320402")
+    area: str = Field(pattern=r"^\d{6}$", description="区县代码，如 320402", examples=["320402"])
 
 
 @bp.route("/screenings/{month}/reports", methods=["POST"], authorizer=jwt_auth)
 @endpoint("生成并下载本区某月的需求和风险分析研判报告（XLSX）", who=tokens.STAFF_ROLES, body=ReportIn,
           response=report.ReportOut, idempotent=False, tags=("screenings",),
           description="按当月排摸结果生成：汇总表 + 每个检查项一张表；每区每月只有一份当前报告，再次生成即替换。"
-                      "返回简短文字摘要和短时有效的下载链接（下载记入审计）。")
+                      "当月排摸（18日）执行前生成的是预览报告（kind 为 preview，摘要写明排摸日期，汇总表为「汇总（预览）」），"
+                      "18日的排摸完成后自动生成当月报告替换它。返回简短文字摘要和短时有效的下载链接（下载记入审计）。")
 def district_report(month):
     data = parse(ReportIn)
-    month = screening.check_month(month)
-    return report.build_for(web.actor(), web.caller(), month, data.area,
-                            failures=lambda: screening.check_failures(month, data.area))
+    return screening.district_report(web.actor(), web.caller(), screening.check_month(month), data.area)
 
 
 # --- proactive service tasks: the month's findings as the staff's work list ----------------------------

@@ -169,6 +169,44 @@ class FindingOut(Model):
     service: str
 
 
+CADENCE_TITLES = {"weekly": "街镇每周排查", "half_monthly": "区每半月排查", "daily": "每日期限排查"}
+
+
+class FindingsPage(Page[FindingOut]):
+    """One page of a month's findings that says what they are: an empty page before the 18th is "not run
+    yet", never "nothing found" (issue 20 §5)."""
+    kind: Kind = Field(description="这些结果是什么：month 当月排摸（18日）；preview 18日前的手动预览（不是当月排摸结果）；"
+                                   "weekly / half_monthly / daily 本月最近一次周、半月、每日排查")
+    run_on: date = Field(description="当月排摸的日期（每月18日）")
+    scheduled: bool = Field(description="true：当月排摸尚未执行（今天在 run_on 之前），当月结果为空不代表没有问题")
+    note: str = Field(description="给人看的一句说明，如「2026-12 的主动排摸定于 2026-12-18 执行，尚未执行」")
+
+
+def run_day(month: str) -> date:
+    """The day the month's run is due (SPEC C7: the 18th)."""
+    year, mon = (int(part) for part in check_month(month).split("-"))
+    return date(year, mon, SCREENING_DAY)
+
+
+def not_run_yet(month: str, today: date | None = None) -> bool:
+    """The month's run has not happened: its day has not come (a future month, or this month before the 18th)."""
+    return (today or today_shanghai()) < run_day(month)
+
+
+def describe(kind: str, month: str, today: date | None = None) -> str:
+    """What a list of findings of `kind` for `month` is, in one Chinese sentence."""
+    run_on, scheduled = run_day(month), not_run_yet(month, today)
+    pending = f"{month} 的主动排摸定于 {run_on.isoformat()} 执行，尚未执行"
+    if kind == "preview":
+        then = pending if scheduled else f"当月排摸已于 {run_on.isoformat()} 执行，其结果请去掉 preview 查看"
+        return f"预览：{month} 18日前手动排摸的结果，不是当月排摸结果；{then}"
+    if kind in CADENCE_TITLES:
+        return f"{month} 最近一次{CADENCE_TITLES[kind]}的结果"
+    if scheduled:
+        return f"{pending}，因此还没有结果（不代表没有问题）；18日前的手动预览请加 ?preview=true 查看"
+    return f"{month} 主动排摸（{run_on.isoformat()}）的结果"
+
+
 
 
 # --- planning -----------------------------------------------------------------------------------------
@@ -456,19 +494,41 @@ def _report_failure(message: dict[str, Any], check: str, error: str) -> None:
     metrics.count("ScreeningCheckFailed", check=check)
 
 
-def check_failures(month: str, district: str) -> dict[str, str]:
-    """The checks that failed in the district's shards on the month's run — of each shard, the newest run
-    that screened it (the schedule's or an administrator's re-run) — with their error: for its report. One
-    Query of the month's runs (a handful)."""
+def check_failures(month: str, district: str, kind: str = "month") -> dict[str, str]:
+    """The checks that failed in the district's shards on the month's run (or its preview) — of each shard,
+    the newest run that screened it (the schedule's or an administrator's re-run) — with their error: for
+    its report. One Query of the month's runs (a handful)."""
+    return _district_runs(month, district, kind)[0]
+
+
+def _district_runs(month: str, district: str, kind: str) -> tuple[dict[str, str], date | None]:
+    """(failed checks, the day of the newest run) of the district's shards on the month's runs of `kind`."""
     newest: dict[str, tuple[datetime, dict[str, str]]] = {}
+    as_of: date | None = None
     for item in storage.every(ScreeningRun, RUNS, month):
         run = ScreeningRun.from_item(item)
-        if run.kind != "month":
+        if run.kind != kind:
             continue
         for shard in run.shards:
             if shard.startswith(district) and (shard not in newest or run.started_at > newest[shard][0]):
                 newest[shard] = (run.started_at, run.check_errors.get(shard, {}))
-    return {check: error for _, errors in newest.values() for check, error in errors.items()}
+                as_of = max(as_of or run.as_of, run.as_of)
+    return {check: error for _, errors in newest.values() for check, error in errors.items()}, as_of
+
+
+def district_report(actor: audit.Actor, caller: Caller, month: str, district: str) -> report.ReportOut:
+    """`POST /v1/screenings/{month}/reports`: the district's report. Before the month's run (issue 20 §5) it is
+    the report of the preview — said to be one, with the day the run is due — never an empty "no problems"."""
+    run_on = run_day(month)
+    if not not_run_yet(month):
+        return report.build_for(actor, caller, month, district, run_on,
+                                lambda: (check_failures(month, district), None))
+
+    def preview() -> tuple[dict[str, str], report.Preview]:
+        failures, as_of = _district_runs(month, district, "preview")
+        return failures, report.Preview(run_on=run_on, as_of=as_of)
+
+    return report.build_for(actor, caller, month, district, run_on, preview)
 
 
 def _district_done(shard: str, run: ScreeningRun) -> bool:
@@ -484,7 +544,7 @@ def write_findings(puts: list[StoredFinding], removing: list[StoredFinding]) -> 
 # --- reading ------------------------------------------------------------------------------------------
 
 def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *, limit: int,
-             cursor: str | None, preview: bool = False, cadence: str | None = None) -> Page[FindingOut]:
+             cursor: str | None, preview: bool = False, cadence: str | None = None) -> FindingsPage:
     """Findings of an area and below for one month: the caller's own area unless they name one inside it.
     One Query (the city's partition, `begins_with` the area). `cadence`: the month's current list of
     that more frequent screening instead (the latest week's, half-month's or day's)."""
@@ -496,8 +556,11 @@ def findings(actor: audit.Actor, caller: Caller, month: str, area: str | None, *
     if len(area) < 4:
         raise Unprocessable("请指定市或以下的区域：?area=<代码>", code="area_too_wide",
                             errors=[{"loc": ["area"], "msg": "省级范围过大，请按市查看"}])
-    page = layout.page(cadence or ("preview" if preview else "month"), month, area, limit=limit, cursor=cursor)
+    kind = cadence or ("preview" if preview else "month")
+    page = layout.page(kind, month, area, limit=limit, cursor=cursor)
     # Findings point at vulnerable people and open cases: every read is on the audit trail.
     audit.record_read(actor, "screening-findings", f"{month}:{area}", f"查看 {month} 主动排摸结果（{len(page.items)} 条）")
-    return Page[FindingOut](items=[FindingOut(**{k: i.get(k) for k in FindingOut.model_fields}) for i in page.items],
-                            next_cursor=page.next_cursor)
+    today = today_shanghai()
+    return FindingsPage(items=[FindingOut(**{k: i.get(k) for k in FindingOut.model_fields}) for i in page.items],
+                        next_cursor=page.next_cursor, kind=kind, run_on=run_day(month),
+                        scheduled=not_run_yet(month, today), note=describe(kind, month, today))

@@ -134,7 +134,8 @@ class WorkOrder(storage.Record):
 class MappingIn(Model):
     model_config = ConfigDict(extra="forbid")
     columns: dict[Literal[tuple(FIELDS)], list[str]] = Field(  # type: ignore[valid-type]
-        description="字段 → 本市导出文件中的列名（在通用列名之外），如 {\"order_no\": [\"热线工单号\"]}")
+        description="字段 → 本市导出文件中的列名（在通用列名之外），如 {\"order_no\": [\"热线工单号\"]}",
+        examples=[{"order_no": ["热线工单号"]}])
     version: int | None = Field(None, description="修改已保存的映射时必填（或 If-Match）")
 
 
@@ -148,8 +149,9 @@ class MappingOut(Model):
 
 class ImportIn(Model):
     model_config = ConfigDict(extra="forbid")
-    file_id: str = Field(min_length=1, max_length=64, description="经 /v1/files 上传并确认的 CSV 或 XLSX")
-    city: str = Field(pattern=r"^\d{4}$", description="工单所属市，如 3204")
+    file_id: str = Field(min_length=1, max_length=64, description="经 /v1/files 上传并确认的 CSV 或 XLSX",
+                         examples=["5f0c2b7e9a4d4e0f8c1b2a3d4e5f6a7b"])
+    city: str = Field(pattern=r"^\d{4}$", description="工单所属市，如 3204", examples=["3204"])
 
 
 class RowError(Model):

@@ -122,7 +122,7 @@ def _move(task: Task, to: str, generation: int, why: str) -> int:
 
 class TaskOut(Model):
     id: str
-    month: str
+    month: str = Field(description="产生该任务的当月排摸（每月18日）所在月份；18日前的预览和周、半月、每日排查不产生任务")
     area: str
     check: str
     service: str
@@ -153,8 +153,10 @@ class TaskQuery(Model):
 
 class TaskUpdate(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    status: Literal["open", "closed"] = Field(description="closed：办结（须填写处理情况）；open：仍在办理，只更新处理情况")
-    note: str = Field(min_length=2, max_length=1000, description="处理情况，如「已电话联系当事人，约定12月2日上门」")
+    status: Literal["open", "closed"] = Field(description="closed：办结（须填写处理情况）；open：仍在办理，只更新处理情况",
+                                              examples=["closed"])
+    note: str = Field(min_length=2, max_length=1000, description="处理情况，如「已电话联系当事人，约定12月2日上门」",
+                      examples=["已电话联系当事人，约定上门走访"])
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头")
 
 

@@ -54,12 +54,18 @@ class Caller:
         return bool(self.is_staff and self.area and area_code.startswith(self.area))
 
 
-def _reject() -> None:
+# The local stage only (a deployed gateway's 401 has one fixed text): a dev token from another machine's or
+# another DATA_DIR's key is not "expired", and saying so sends the developer looking in the wrong place.
+ANOTHER_LOCAL_KEY = ("该令牌由另一个本地签名密钥签发（另一个 DATA_DIR 或 DEV_KEY_DIR 下的 `python -m chalicelib.cli token`），"
+                     "本服务不认：请在本服务的 DATA_DIR 下重新生成令牌")
+
+
+def _reject(detail: str | None = None) -> None:
     try:
         from chalice.local import NotAuthorizedError
     except ImportError:  # in Lambda: only chalice.app ships; API Gateway maps this message to 401
         raise Exception("Unauthorized") from None
-    body = Unauthorized("请先登录，或登录已过期").body()
+    body = Unauthorized(detail or "请先登录，或登录已过期").body()
     raise NotAuthorizedError({"Content-Type": PROBLEM_CONTENT_TYPE}, json.dumps(body, ensure_ascii=False).encode())
 
 
@@ -77,7 +83,7 @@ def authorize(auth_request) -> AuthResponse:
     try:
         claims = tokens.verify(token)
     except tokens.InvalidToken:
-        _reject()
+        _reject(ANOTHER_LOCAL_KEY if tokens.signed_by_another_local_key(token) else None)
     context = {"sub": claims.sub, "roles": ",".join(sorted(claims.roles)), "area": claims.area or ""}
     return AuthResponse(routes=["*"], principal_id=claims.sub, context=context)
 

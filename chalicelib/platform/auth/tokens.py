@@ -132,7 +132,8 @@ def issue_dev_token(sub: str, roles: list[str], area: str | None, ttl: int = DEV
         payload["area"] = area
     validate_claims(payload)
     key = local_key()
-    return jwt.encode(payload, key.private_pem, algorithm=ALGORITHM, headers={"kid": key.kid})
+    # the parsed key, cached: PyJWT would parse the PEM again for every token (~50 ms each)
+    return jwt.encode(payload, _private_key(key.private_pem), algorithm=ALGORITHM, headers={"kid": key.kid})
 
 
 # --- our own access tokens ------------------------------------------------------------------------
@@ -346,6 +347,20 @@ def _verification_key(token: str) -> _VerificationKey:
     if config.auth_mode() == "jwks":
         raise InvalidToken("JWKS_URL not configured")
     raise InvalidToken("unknown kid")
+
+
+def signed_by_another_local_key(token: str) -> bool:
+    """A dev token whose `kid` names a local key other than this server's: made by
+    `python -m chalicelib.cli token` against another `DATA_DIR` (or `DEV_KEY_DIR`). Only where AUTH_MODE=local."""
+    import jwt
+
+    if config.auth_mode() != "local":
+        return False
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        return False
+    return isinstance(kid, str) and kid.startswith("local-") and kid != local_key().kid
 
 
 def verify(token: str) -> Claims:

@@ -1,5 +1,15 @@
 """`GET /v1/openapi.json`: an OpenAPI 3.1 document built from the routes Chalice really has and the
 pydantic models their `endpoint` declarations really use (request bodies, query strings, responses).
+
+What a generated client needs from it (issue 20 §3):
+- request bodies in pydantic's validation mode (a field with a default is optional to send) and responses in
+  serialization mode with every field required (a response always carries every field, null or not); a
+  model used both ways is then two schemas, `X-Input` and `X-Output`;
+- every header a route reads: `If-Match` on updates, on routes that read the expected version and on
+  bodies that carry `version` (either may be sent); `Idempotency-Key` on creating POSTs;
+- `x-who` always a list (`["public"]`, `["signed_in"]` or the roles);
+- a description on every operation and parameter, and an example on every request body that can be
+  assembled from its fields' examples — checked to validate against the body's own model.
 """
 from __future__ import annotations
 
@@ -22,6 +32,19 @@ ERROR_STATUSES = {
     "504": "上游服务超时",
 }
 UPDATE_METHODS = ("PATCH", "PUT", "DELETE")
+IF_MATCH = "记录的当前版本（GET 返回的 version，如 \"3\"）；不带 body.version 的修改必填。弱标签（W/\"3\"）永不匹配"
+IDEMPOTENCY_KEY = ("重试同一个创建请求时带同一个键（由客户端生成，如 UUID）：返回第一次创建的结果，不会重复创建；"
+                   "同一个键换了请求体为 422")
+# Parameters whose meaning is the same on every route (the core's names; a service's own `*_id` is described
+# from its path, `_path_description`).
+COMMON_PARAMETERS = {
+    "limit": "每页条数（1–100，默认 20）", "cursor": "上一页返回的 next_cursor；不带则从第一页开始",
+    "code": "工单编号（提交时返回的 code，如 FW-320402-2611-0042）", "month": "月份，YYYY-MM，如 2026-11",
+    "area": "区域代码（省 2 位、市 4 位、区县 6 位、街镇 9 位、村社区 12 位、网格 15 位）",
+    "city": "市级区域代码（4 位），如 3204", "kind": "种类（见该接口的说明）", "sub": "账号标识（令牌中的 sub）",
+    "name": "名称（见该接口的说明）", "file_id": "文件 id（上传时返回）", "task_id": "主动服务任务 id",
+    "version_id": "版本 id（列表返回）", "message_id": "消息 id",
+}
 _GENERIC = re.compile(r"(\w+)\[([^\[\]]*)\]")
 
 
@@ -34,6 +57,11 @@ class Schemas(GenerateJsonSchema):
             arguments = "".join(part.strip() for part in match.group(2).split(","))
             name = name[:match.start()] + arguments + match.group(1) + name[match.end():]
         return super().normalize_name(name)
+
+    def field_is_required(self, field, total: bool) -> bool:
+        """A response carries every field (`respond` dumps them all, null included): all are required there.
+        A request needs only the fields without a default."""
+        return True if self.mode == "serialization" else super().field_is_required(field, total)
 
 
 class ProblemDetails(Model):
@@ -100,41 +128,125 @@ def _operation(path: str, method: str, entry, spec: Spec | None, refs) -> dict[s
         return {"summary": entry.view_name, "x-undeclared": True, "responses": {"default": {"description": ""}}}
     operation: dict[str, Any] = {
         "operationId": entry.view_name, "summary": spec.summary, "tags": list(spec.tags) or [path.split("/")[2]],
-        "x-who": spec.who if isinstance(spec.who, str) else sorted(spec.who),
-        "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        "x-who": [spec.who] if isinstance(spec.who, str) else sorted(spec.who),
+        "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"},
+                        "description": _path_description(path, name)}
                        for name in re.findall(r"{(\w+)}", path)],
+        "description": spec.description or _derived_description(spec),
     }
-    if spec.description:
-        operation["description"] = spec.description
     if spec.who != PUBLIC:
         operation["security"] = [{"bearer": []}]
     if spec.query:
         operation["parameters"] += _query_parameters(spec.query)
-    if takes_if_match(method, entry):
+    versioned = takes_if_match(method, entry, spec)
+    if versioned:
         operation["parameters"].append({
             "name": "If-Match", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 16},
-            "description": "记录的当前版本（GET 返回的 version，如 \"3\"）；不带 body.version 的修改必填"})
+            "description": IF_MATCH})
     if spec.idempotent:
         operation["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
-                                        "schema": {"type": "string", "maxLength": 128}})
+                                        "schema": {"type": "string", "maxLength": 128}, "description": IDEMPOTENCY_KEY})
     if spec.body:
-        operation["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": refs[(spec.body, "validation")]}}}
+        content: dict[str, Any] = {"schema": refs[(spec.body, "validation")]}
+        example = body_example(spec.body)
+        if example is not None:
+            content["example"] = example
+        operation["requestBody"] = {"required": True, "content": {"application/json": content}}
     success = {"description": spec.summary}
     if spec.response:
         success["content"] = {"application/json": {"schema": refs[(spec.response, "serialization")]}}
     problem = {"application/problem+json": {"schema": refs[(ProblemDetails, "serialization")]}}
-    versioned = takes_if_match(method, entry)
     operation["responses"] = {str(spec.status): success, **{
         status: {"description": text, "content": problem} for status, text in ERROR_STATUSES.items()
         if _applies(status, spec, versioned)}}
     return operation
 
 
-def takes_if_match(method: str, entry) -> bool:
-    """Updates: PATCH/PUT/DELETE, and any route whose handler reads the expected version (`/withdraw`…)."""
+def takes_if_match(method: str, entry, spec: Spec | None = None) -> bool:
+    """Updates: PATCH/PUT/DELETE, any route whose handler reads the expected version (`/withdraw`…), and any
+    route whose body carries `version` (a workflow step: If-Match may be sent instead, `web.expected_version`)."""
     view = getattr(entry.view_function, "__wrapped__", entry.view_function)
-    return method.upper() in UPDATE_METHODS or "expected_version" in getattr(view, "__code__", None).co_names
+    body = spec.body if spec is not None else getattr(getattr(entry.view_function, "__endpoint__", None), "body", None)
+    return (method.upper() in UPDATE_METHODS or "expected_version" in getattr(view, "__code__", None).co_names
+            or (body is not None and "version" in body.model_fields))
+
+
+WHO = {PUBLIC: "无需登录", SIGNED_IN: "任何已登录用户"}
+
+
+def _derived_description(spec: Spec) -> str:
+    """A route without its own description: its summary, who may call it, and what it takes and answers."""
+    who = WHO.get(spec.who) if isinstance(spec.who, str) else "角色：" + "、".join(sorted(spec.who))
+    parts = [f"{spec.summary}。{who}。"]
+    if spec.query is not None and "cursor" in spec.query.model_fields:
+        parts.append("分页：limit 与 cursor，返回 items 与 next_cursor。")
+    if spec.idempotent:
+        parts.append("可带 Idempotency-Key 安全重试。")
+    return "".join(parts)
+
+
+def _path_description(path: str, name: str) -> str:
+    """A path parameter's meaning: the core's common names, else the collection it picks one item of."""
+    if name in COMMON_PARAMETERS:
+        return COMMON_PARAMETERS[name]
+    segments = path.split("/")
+    position = segments.index("{" + name + "}")
+    collection = segments[position - 1] if position > 0 else ""
+    return f"{collection} 中一项的 id（创建或列表时返回的 id）" if collection else f"{name}"
+
+
+def body_example(model: type[BaseModel]) -> dict[str, Any] | None:
+    """An example request body: the model's own (`json_schema_extra={"examples": [...]}`) or one assembled
+    from its fields' examples (nested models too); None when a required field has none, or the assembled
+    body does not validate against the model itself."""
+    own = (model.model_config.get("json_schema_extra") or {})
+    candidates = list(own.get("examples", [])) if isinstance(own, dict) else []
+    assembled = _assembled(model)
+    if assembled is not None:
+        candidates.append(assembled)
+    for candidate in candidates:
+        try:
+            model.model_validate(candidate)
+        except Exception:
+            continue
+        return candidate
+    return None
+
+
+def _assembled(model: type[BaseModel], depth: int = 0) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if field.examples:
+            out[key] = field.examples[0]
+            continue
+        nested = _model_of(field.annotation)
+        if nested is not None and depth < 3:
+            value = _assembled(nested, depth + 1)
+            if value is not None:
+                out[key] = [value] if _is_list(field.annotation) else value
+                continue
+        if field.is_required():
+            return None
+    return out
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _model_of(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_list(annotation: Any) -> bool:
+    import typing
+
+    return typing.get_origin(annotation) in (list, tuple, set)
 
 
 def _applies(status: str, spec: Spec, versioned: bool) -> bool:
@@ -158,7 +270,7 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     schema = model.model_json_schema(ref_template=REF)
     required = set(schema.get("required", []))
     return [{"name": name, "in": "query", "required": name in required, "schema": prop,
-             "description": prop.get("description", "")}
+             "description": prop.get("description") or COMMON_PARAMETERS.get(name) or prop.get("title", name)}
             for name, prop in schema.get("properties", {}).items()]
 
 

@@ -1,0 +1,30 @@
+"""`advisors` — the village legal advisors 一村（社区）一法律顾问 (SPEC V1–V3), the "X" of the 6+X menu.
+
+- V1 engagements: an advisor (a lawyer or a grassroots legal worker of the core directory) engaged for a
+  village for a contract period, renewed; one advisor per village at a time, and no more villages per
+  advisor than the area's rule (`advisors.max_villages_per_advisor`: 城区 1 对 1, 溧阳、金坛 ≤ 3), a named
+  criterion with its reason. The advisor becomes the village's `legal_advisor` of the core's coverage (C3),
+  who answers 法律咨询 on the grid boards (C4): the core's role, not one of ours.
+- V2 on-site hours: check-in and check-out from the mini-program (GCJ-02), measured against the village's
+  service point (kept here: the core's areas have no location); entries far from it are recorded unverified
+  with their distance; the month's verified hours per village against the area's minimum
+  (`advisors.monthly_onsite_hours`: 常州、枣庄 8 h, 银川 4 h).
+
+Files: models, service, routes, criteria (the named rules), params (the parameters and their seeded
+versions), proof (tests only), DATA_MODEL.md.
+"""
+from __future__ import annotations
+
+from chalicelib.plugin import Plugin, Term
+from plugins.advisors import service
+from plugins.advisors.params import PARAMETERS
+from plugins.advisors.routes import bp
+
+plugin = Plugin(
+    name="advisors",
+    title="村（社区）法律顾问",
+    blueprint=bp,
+    parameters=PARAMETERS,
+    institution_kinds=(Term("legal_service_office", "基层法律服务所"),),
+    demo_data=service.load_demo,
+)

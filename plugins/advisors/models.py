@@ -1,0 +1,323 @@
+"""What the village legal advisors service stores and what its routes take and give. Input models forbid
+unknown fields; output models are explicit. No output carries a check-in's coordinates (only the distance
+to the service point); the service point's location is shown to staff only, and no route serves residents."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from chalicelib.domain.areas.models import level_of
+from chalicelib.platform import storage
+from chalicelib.platform.model import Model
+from chalicelib.platform.timeutil import plus_years, today_shanghai
+
+ENGAGEMENT = "advisors-engagement"        # an advisor ↔ village contract (聘用协议)
+BY_AREA = "advisors-engagement"           # the engagements under an area (gsi1, per city)
+BY_ACCOUNT = "advisors-engagement-by"     # the engagements of one advisor's sign-in account (gsi2)
+ADVISOR = "advisors-advisor"              # one advisor's current load and on-site state
+VILLAGE = "advisors-village"              # the plugin's own record of a village: service point, its advisors
+VILLAGES = "advisors-village"             # the villages under an area (gsi2, per city)
+ENTRY = "advisors-entry"                  # an on-site entry (签到/签退), kept in its engagement's partition
+HOURS = "advisors-hours"                  # a village's minutes of a month, counted in each check-out
+COVERAGE_ROLE = "legal_advisor"           # the core's coverage role the advisor fills (C3, C4 法律咨询)
+ADVISOR_DUTIES = ("lawyer", "grassroots_legal_worker", "legal_advisor")
+EARLIEST_START = date(2015, 1, 1)
+ACCOUNT_PATTERN = r"^[A-Za-z0-9._-]{1,128}$"
+
+
+class Period(Model):
+    start: date
+    end: date
+
+    def overlaps(self, other: "Period") -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+
+class Renewal(Model):
+    previous_end: date
+    end: date
+    on: date
+    by: str
+
+
+class Engagement(storage.Record):
+    """An advisor's contract with one village (一村一法律顾问): who (a directory person, the sign-in account
+    they use), the village, the contract period and its renewals. Listed under its village (staff of the
+    area) and under the advisor's account (their own list)."""
+    entity: ClassVar[str] = ENGAGEMENT
+    lists: ClassVar[tuple[storage.Listing, ...]] = (
+        storage.Listing(BY_AREA, "gsi1", by="area"),
+        storage.Listing(BY_ACCOUNT, "gsi2", by="owner"),
+    )
+    missing: ClassVar[tuple[str, str]] = ("没有这份法律顾问聘用记录", "engagement_not_found")
+
+    id: str
+    village: str
+    person_id: str
+    person_name: str
+    institution_id: str | None = None
+    account: str
+    start: date
+    end: date
+    renewals: list[Renewal] = Field(default_factory=list)
+    status: Literal["active", "ended"] = "active"
+    ended_on: date | None = None
+    open_entry: str | None = None          # the entry checked in and not yet out
+    note: str | None = None
+
+    @property
+    def period(self) -> Period:
+        return Period(start=self.start, end=self.ended_on or self.end)
+
+    def place(self, listing: str) -> storage.Place | None:
+        if listing == BY_AREA:
+            return storage.Place(of=self.village, sort=(self.start.isoformat(), self.id))
+        return storage.Place(of=self.account, sort=(self.start.isoformat(), self.id))
+
+
+class Slot(Model):
+    """One engagement as its advisor's and its village's records keep it: enough to check overlaps."""
+    village: str
+    person_id: str
+    account: str
+    start: date
+    end: date
+
+    @property
+    def period(self) -> Period:
+        return Period(start=self.start, end=self.end)
+
+
+class Advisor(storage.Record):
+    """One advisor (a directory person): their current engagements, and the on-site state that keeps their
+    entries from overlapping — the entry open now, and the end of the last one. Updated (by version) in the
+    transaction of every engagement, renewal, check-in and check-out, so two concurrent requests cannot
+    both pass the ratio or the overlap check."""
+    entity: ClassVar[str] = ADVISOR
+    id: str                                 # the directory person id
+    engagements: dict[str, Slot] = Field(default_factory=dict)
+    open_entry: str | None = None           # "<engagement id>/<entry id>"
+    last_out: datetime | None = None
+
+
+class Village(storage.Record):
+    """The service's own record of a village: its service point (the core's area has no location), and its
+    engagements, so one village has one advisor at a time. Listed under its area for the monthly report."""
+    entity: ClassVar[str] = VILLAGE
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(VILLAGES, "gsi2", by="area"),)
+    missing: ClassVar[tuple[str, str]] = ("该村（社区）尚未配备法律顾问或登记服务点", "village_not_found")
+
+    id: str                                 # the village's area code
+    point_name: str | None = None
+    address: str | None = None
+    lat: float | None = None                # GCJ-02
+    lng: float | None = None
+    engagements: dict[str, Slot] = Field(default_factory=dict)
+
+    def place(self, listing: str) -> storage.Place:
+        return storage.Place(of=self.id, sort=())
+
+
+class Entry(storage.Record):
+    """An on-site entry: checked in (and out) from the mini-program, kept in its engagement's partition by
+    month. `in_distance_m`/`out_distance_m` are the distances to the service point; the coordinates
+    themselves are not kept."""
+    entity: ClassVar[str] = ENTRY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(ENGAGEMENT, "table"),)
+    missing: ClassVar[tuple[str, str]] = ("没有这条驻点记录", "entry_not_found")
+
+    id: str                                 # "<YYYY-MM-DD-HHMM>-<hex>": its month and order are in its id
+    engagement: str
+    village: str
+    check_in_at: datetime
+    in_distance_m: int | None = None
+    in_verified: bool
+    check_out_at: datetime | None = None
+    out_distance_m: int | None = None
+    out_verified: bool | None = None
+    minutes: int | None = None
+    reason: str | None = None               # why it is (not) verified, in Chinese
+
+    @property
+    def month(self) -> str:
+        return self.id[:7]
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.in_verified and self.out_verified)
+
+    def place(self, listing: str) -> storage.Place:
+        return storage.Place(of=self.engagement, sort=("entry", self.month, self.id))
+
+
+class Hours(storage.Record):
+    """A village's on-site minutes of one month (`<village>.<YYYY-MM>`): `verified`, `unverified`, `entries`,
+    only ever added to in the transaction of a check-out (`storage.add_to`)."""
+    model_config = ConfigDict(extra="allow")
+    entity: ClassVar[str] = HOURS
+    id: str
+
+    def count(self, name: str) -> int:
+        return int((self.model_extra or {}).get(name, 0))
+
+
+# --- input ------------------------------------------------------------------------------------------
+
+class Strict(Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _contract_dates(start: date, end: date) -> None:
+    today = today_shanghai()
+    if not EARLIEST_START <= start <= plus_years(today, 1):
+        raise ValueError(f"start 应在 {EARLIEST_START.isoformat()} 至一年内")
+    if end <= start:
+        raise ValueError("end 应晚于 start")
+    if end > plus_years(start, 5):
+        raise ValueError("聘用期不超过 5 年")
+
+
+class EngagementIn(Strict):
+    village: str = Field(description="村（社区）代码（12 位）", examples=["320481100201"])
+    person_id: str = Field(min_length=1, max_length=64, description="法律顾问在人员名录中的编号（律师或基层法律服务工作者）")
+    account: str | None = Field(None, pattern=ACCOUNT_PATTERN,
+                                description="法律顾问的登录账号（签到、查看本人记录用）；省略时同人员编号")
+    start: date = Field(description="聘用期开始日期")
+    end: date = Field(description="聘用期结束日期（含当日）")
+    note: str | None = Field(None, max_length=200)
+
+    @field_validator("village")
+    @classmethod
+    def _village(cls, value: str) -> str:
+        try:
+            village = level_of(value) == "village"
+        except ValueError:
+            village = False
+        if not village:
+            raise ValueError("应为村（社区）的 12 位代码")
+        return value
+
+    @model_validator(mode="after")
+    def _period(self) -> "EngagementIn":
+        _contract_dates(self.start, self.end)
+        return self
+
+
+class RenewalIn(Strict):
+    end: date = Field(description="续聘后的聘用期结束日期")
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+
+
+class ServicePointIn(Strict):
+    name: str = Field(min_length=2, max_length=60, examples=["南渡镇庆丰村公共法律服务工作室"])
+    address: str | None = Field(None, max_length=120)
+    lat: float = Field(ge=3.0, le=54.0, description="纬度（GCJ-02）", examples=[31.4112])
+    lng: float = Field(ge=73.0, le=136.0, description="经度（GCJ-02）", examples=[119.4867])
+    version: int | None = Field(None, ge=1, description="修改已登记的服务点时必填（或 If-Match）")
+
+
+class CheckIn(Strict):
+    lat: float = Field(ge=-90, le=90, description="纬度（GCJ-02，小程序 wx.getLocation type=gcj02）")
+    lng: float = Field(ge=-180, le=180, description="经度（GCJ-02）")
+    at: datetime | None = Field(None, description="签到/签退时间（带时区）；省略为现在。离线补传时给出，不得晚于现在")
+
+
+class ListQuery(Strict):
+    area: str | None = Field(None, description="区域代码，省略为本人辖区")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+class MonthQuery(Strict):
+    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="月份 YYYY-MM，省略为本月")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+class ComplianceQuery(MonthQuery):
+    area: str | None = Field(None, description="区域代码，省略为本人辖区")
+
+
+# --- output -----------------------------------------------------------------------------------------
+
+class ReasonOut(Model):
+    criterion: str
+    met: bool
+    reason: str
+
+
+class EngagementOut(Model):
+    id: str
+    village: str
+    person_id: str
+    person_name: str
+    institution_id: str | None
+    account: str
+    start: date
+    end: date
+    renewals: list[Renewal]
+    status: Literal["active", "ended"]
+    ended_on: date | None
+    checked_in: bool = Field(description="是否已签到未签退")
+    ratio: ReasonOut | None = Field(None, description="聘用或续聘时的挂钩数核验结果")
+    version: int
+
+    @classmethod
+    def of(cls, e: Engagement, ratio: ReasonOut | None = None) -> "EngagementOut":
+        return cls(id=e.id, village=e.village, person_id=e.person_id, person_name=e.person_name,
+                   institution_id=e.institution_id, account=e.account, start=e.start, end=e.end,
+                   renewals=e.renewals, status=e.status, ended_on=e.ended_on, checked_in=e.open_entry is not None,
+                   ratio=ratio, version=e.version)
+
+
+class ServicePointOut(Model):
+    village: str
+    name: str | None
+    address: str | None
+    lat: float | None = Field(description="纬度（GCJ-02），仅工作人员可见")
+    lng: float | None
+    version: int
+
+    @classmethod
+    def of(cls, v: Village) -> "ServicePointOut":
+        return cls(village=v.id, name=v.point_name, address=v.address, lat=v.lat, lng=v.lng, version=v.version)
+
+
+class EntryOut(Model):
+    id: str
+    engagement: str
+    village: str
+    check_in_at: datetime
+    in_distance_m: int | None = Field(description="签到位置距服务点（米）；未登记服务点为空")
+    check_out_at: datetime | None
+    out_distance_m: int | None
+    minutes: int | None
+    verified: bool = Field(description="签到、签退均在核验半径内")
+    reason: str | None
+
+    @classmethod
+    def of(cls, e: Entry) -> "EntryOut":
+        return cls(id=e.id, engagement=e.engagement, village=e.village, check_in_at=e.check_in_at,
+                   in_distance_m=e.in_distance_m, check_out_at=e.check_out_at, out_distance_m=e.out_distance_m,
+                   minutes=e.minutes, verified=e.verified, reason=e.reason)
+
+
+class VillageMonth(Model):
+    village: str
+    month: str
+    verified_hours: Decimal
+    unverified_hours: Decimal
+    entries: int
+    minimum_hours: Decimal
+    met: bool
+    reason: str
+
+
+class ComplianceOut(Model):
+    area: str
+    month: str
+    items: list[VillageMonth]
+    next_cursor: str | None = None

@@ -1,0 +1,114 @@
+"""The HTTP surface of the village legal advisors: each route declares who may call it (`@endpoint`; the
+finer rule — own records, own village, own area — is the service's), parses, calls the service, responds.
+
+    POST /engagements                          engage an advisor for a village          admin
+    GET  /engagements                          the engagements of an area / village     admin, grid_worker
+    GET  /engagements/mine                     my engagements                           lawyer
+    GET  /engagements/{id}                     one engagement                           its advisor, admin, grid_worker
+    POST /engagements/{id}/renewal             renew (续聘)                              admin
+    POST /engagements/{id}/check-in            on-site check-in (GCJ-02)                its advisor (lawyer)
+    POST /engagements/{id}/check-out           on-site check-out                        its advisor (lawyer)
+    GET  /engagements/{id}/entries?month=      the month's on-site entries              its advisor, admin, grid_worker
+    PUT  /villages/{code}/service-point        the village's service point and location admin
+    GET  /villages/{code}/service-point        read it (staff only)                     admin, grid_worker, advisor
+    GET  /compliance?area=&month=              monthly on-site hours per village        admin, grid_worker
+"""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.model import Page
+from chalicelib.platform.web import PageQuery, caller, endpoint, expected_version, parse, parse_query, request
+from plugins.advisors import service
+from plugins.advisors.models import (
+    CheckIn, ComplianceOut, ComplianceQuery, Engagement, EngagementIn, EngagementOut, EntryOut, ListQuery,
+    MonthQuery, RenewalIn, ServicePointIn, ServicePointOut,
+)
+
+bp = Blueprint(__name__)
+TAGS = ("advisors",)
+ADMIN = {"admin"}
+READERS = {"admin", "grid_worker", "lawyer"}
+ADVISOR = {"lawyer"}
+
+
+def _engaged(result) -> EngagementOut:
+    engagement, ratio = result
+    return EngagementOut.of(engagement, service.reason_out(ratio, "advisors.village_ratio"))
+
+
+@bp.route("/engagements", methods=["POST"], authorizer=jwt_auth)
+@endpoint("聘用村（社区）法律顾问", who=ADMIN, body=EngagementIn, response=EngagementOut, status=201, tags=TAGS,
+          replay=lambda item: EngagementOut.of(Engagement.from_item(item)))
+def advisors_engage():
+    return _engaged(service.engage(caller(), parse(EngagementIn)))
+
+
+@bp.route("/engagements", methods=["GET"], authorizer=jwt_auth)
+@endpoint("辖区（本村）法律顾问聘用情况", who={"admin", "grid_worker"}, query=ListQuery, response=Page[EngagementOut],
+          tags=TAGS)
+def advisors_engagements():
+    q = parse_query(ListQuery)
+    return service.in_area(caller(), q.area, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/engagements/mine", methods=["GET"], authorizer=jwt_auth)
+@endpoint("我担任法律顾问的村（社区）", who=ADVISOR, query=PageQuery, response=Page[EngagementOut], tags=TAGS)
+def advisors_mine():
+    q = parse_query(PageQuery)
+    return service.mine(caller(), limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/engagements/{engagement_id}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("查看一份法律顾问聘用记录", who=READERS, response=EngagementOut, tags=TAGS)
+def advisors_engagement(engagement_id):
+    return EngagementOut.of(service.get(caller(), engagement_id))
+
+
+@bp.route("/engagements/{engagement_id}/renewal", methods=["POST"], authorizer=jwt_auth)
+@endpoint("续聘法律顾问", who=ADMIN, body=RenewalIn, response=EngagementOut, tags=TAGS)
+def advisors_renew(engagement_id):
+    data = parse(RenewalIn)
+    return _engaged(service.renew(caller(), engagement_id, data, expected_version(data.version)))
+
+
+@bp.route("/engagements/{engagement_id}/check-in", methods=["POST"], authorizer=jwt_auth)
+@endpoint("驻点签到", who=ADVISOR, body=CheckIn, response=EntryOut, status=201, tags=TAGS)
+def advisors_check_in(engagement_id):
+    return EntryOut.of(service.check_in(caller(), engagement_id, parse(CheckIn)))
+
+
+@bp.route("/engagements/{engagement_id}/check-out", methods=["POST"], authorizer=jwt_auth)
+@endpoint("驻点签退", who=ADVISOR, body=CheckIn, response=EntryOut, tags=TAGS)
+def advisors_check_out(engagement_id):
+    return EntryOut.of(service.check_out(caller(), engagement_id, parse(CheckIn)))
+
+
+@bp.route("/engagements/{engagement_id}/entries", methods=["GET"], authorizer=jwt_auth)
+@endpoint("法律顾问某月驻点记录", who=READERS, query=MonthQuery, response=Page[EntryOut], tags=TAGS)
+def advisors_entries(engagement_id):
+    q = parse_query(MonthQuery)
+    return service.entries(caller(), engagement_id, q.month, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/villages/{code}/service-point", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("登记村（社区）法律顾问服务点及位置", who=ADMIN, body=ServicePointIn, response=ServicePointOut, tags=TAGS)
+def advisors_set_point(code):
+    data = parse(ServicePointIn)
+    version = expected_version(data.version) if request().headers.get("if-match") or data.version else None
+    return ServicePointOut.of(service.set_point(caller(), code, data, version))
+
+
+@bp.route("/villages/{code}/service-point", methods=["GET"], authorizer=jwt_auth)
+@endpoint("查看村（社区）法律顾问服务点（工作人员）", who=READERS, response=ServicePointOut, tags=TAGS)
+def advisors_point(code):
+    return ServicePointOut.of(service.get_point(caller(), code))
+
+
+@bp.route("/compliance", methods=["GET"], authorizer=jwt_auth)
+@endpoint("各村（社区）法律顾问当月驻点时长达标情况", who={"admin", "grid_worker"}, query=ComplianceQuery,
+          response=ComplianceOut, tags=TAGS)
+def advisors_compliance():
+    q = parse_query(ComplianceQuery)
+    return service.compliance(caller(), q.area, q.month, limit=q.limit, cursor=q.cursor)

@@ -1,0 +1,397 @@
+"""The rules of the village legal advisors (SPEC V1, V2), with no HTTP. Every function takes the caller and
+the parsed input and raises problems naming fields relative to its input.
+
+Who may do what (CONTRACT "Identity and access"; the rows are in proof.py):
+- bureau administrators engage advisors for the villages of their area, renew them, record a village's
+  service point, and read everything of their area;
+- a grid worker reads the engagements, entries and monthly hours of their own village;
+- the advisor (the engagement's sign-in account) reads their own engagements and entries and checks in
+  and out; nobody else learns an engagement exists (404). Residents have no route here.
+
+An engagement makes the advisor the village's `legal_advisor` of the coverage (C3) — the core's role, who
+answers 法律咨询 on every grid's board (C4) — through the core's `coverage.filling`, in the engagement's
+own transaction.
+"""
+from __future__ import annotations
+
+import calendar
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from chalicelib.domain.areas.models import Area
+from chalicelib.domain.areas.service import boards_changed
+from chalicelib.domain.coverage import service as coverage
+from chalicelib.domain.coverage.models import Assignment
+from chalicelib.domain.directory.models import Person
+from chalicelib.domain.policy import service as policy
+from chalicelib.plugin import DemoContext
+from chalicelib.platform import audit, storage
+from chalicelib.platform.auth import Caller, require_covers
+from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
+from chalicelib.platform.model import Page
+from chalicelib.platform.timeutil import now_utc, plus_years, to_shanghai, today_shanghai
+from chalicelib.platform.rules import Result
+from plugins.advisors import criteria, params
+from plugins.advisors.models import (
+    ADVISOR_DUTIES, BY_ACCOUNT, BY_AREA, COVERAGE_ROLE, ENGAGEMENT, ENTRY, VILLAGE, VILLAGES, Advisor,
+    ComplianceOut, Engagement, EngagementIn, EngagementOut, Entry, EntryOut, CheckIn, Hours, Period, ReasonOut,
+    Renewal, RenewalIn, ServicePointIn, Slot, Village, VillageMonth,
+)
+
+
+# --- who may read what ------------------------------------------------------------------------------
+
+def _admin_over(caller: Caller, village: str) -> bool:
+    return caller.is_admin and caller.covers(village)
+
+
+def _of_village(caller: Caller, village: str) -> bool:
+    """A grid worker of the village: their grid is in it (or their area is above it)."""
+    area = caller.area or ""
+    return "grid_worker" in caller.roles and bool(area) and (area.startswith(village) or village.startswith(area))
+
+
+def _reads(caller: Caller, engagement: Engagement) -> bool:
+    return (caller.sub == engagement.account or _admin_over(caller, engagement.village)
+            or _of_village(caller, engagement.village))
+
+
+def get(caller: Caller, engagement_id: str) -> Engagement:
+    """The engagement, for its advisor, the administrators over its village and the village's grid workers;
+    to anyone else it does not exist (404)."""
+    engagement = storage.require(Engagement, engagement_id)
+    if not _reads(caller, engagement):
+        raise NotFound(Engagement.missing[0], code=Engagement.missing[1])
+    return engagement
+
+
+def _own(caller: Caller, engagement_id: str) -> Engagement:
+    """The caller's own engagement (they are its advisor); anyone else's is a 404."""
+    engagement = storage.require(Engagement, engagement_id)
+    if caller.sub != engagement.account:
+        if _reads(caller, engagement):
+            raise Forbidden("只有该村（社区）的法律顾问本人可以签到、签退", code="not_the_advisor")
+        raise NotFound(Engagement.missing[0], code=Engagement.missing[1])
+    return engagement
+
+
+def _administered(caller: Caller, engagement_id: str) -> Engagement:
+    engagement = get(caller, engagement_id)
+    if not _admin_over(caller, engagement.village):
+        raise Forbidden("只有辖区司法行政管理员可以办理聘用、续聘", code="admin_only")
+    return engagement
+
+
+# --- engagements (V1) -------------------------------------------------------------------------------
+
+def _overlapping(slots: dict[str, Slot], period: Period, *, leaving_out: str | None = None) -> dict[str, Slot]:
+    return {i: s for i, s in slots.items() if i != leaving_out and s.period.overlaps(period)}
+
+
+def _ratio(village: str, serving: dict[str, Slot], on: date) -> Result:
+    """SPEC V1: the advisor's villages in overlapping periods, against the maximum in force at the village
+    on the contract's first day. A refusal is a 422 naming `loc`, with the rule's reason."""
+    limit = policy.resolve(params.MAX_VILLAGES, village, on)
+    facts = criteria.RatioFacts(serving=tuple(sorted({s.village for s in serving.values()})),
+                                limit=int(limit.value), limit_text=limit.describe())
+    return criteria.village_ratio.evaluate(facts, on)
+
+
+def _refuse_ratio(result: Result, loc: list[str]) -> None:
+    if not result.met:
+        raise Unprocessable(result.reason, code="advisor_ratio_exceeded", errors=field_error(loc, result.reason))
+
+
+def _village_free(village: Village | None, period: Period, loc: list[str], *, leaving_out: str | None = None) -> None:
+    taken = _overlapping(village.engagements if village else {}, period, leaving_out=leaving_out)
+    if taken:
+        other = next(iter(taken.values()))
+        raise Conflict(f"村（社区）{village.id} 在 {other.start.isoformat()} 至 {other.end.isoformat()} 已有法律顾问"
+                       f"（一村一法律顾问）", code="village_has_advisor",
+                       errors=field_error(loc, "该期间已有法律顾问"))
+
+
+def _save(record: storage.Record | None, new: storage.Record, changes: dict) -> tuple[storage.Record, dict]:
+    """The op writing `new` when `record` did not exist, else updating `record` by version."""
+    if record is None:
+        storage.stamp_new(new)
+        return new, storage.put_op(new.to_item())
+    return storage.prepare_update(record, changes, expected_version=record.version)
+
+
+def engage(caller: Caller, data: EngagementIn, *, engagement_id: str | None = None) -> tuple[Engagement, Result]:
+    """SPEC V1: an advisor (a lawyer or grassroots legal worker of the directory) engaged for a village for a
+    contract period. Refused: a village outside the caller's area (403), an unknown village or person (422),
+    a village that has an advisor in an overlapping period (409), an advisor who would serve more villages
+    than the area allows (422 naming `person_id`, the rule's reason). One read (BatchGetItem) and one
+    transaction: the engagement, the advisor's and the village's records (by version), the coverage
+    assignment and the audit entries."""
+    require_covers(caller, data.village, ["village"])
+    if not caller.is_admin:
+        raise Forbidden("只有辖区司法行政管理员可以聘用法律顾问", code="admin_only")
+    cover_id = Assignment.id_for(COVERAGE_ROLE, data.village, "person", data.person_id)
+    found = storage.find_each({Area: [data.village], Person: [data.person_id], Advisor: [data.person_id],
+                               Village: [data.village], Assignment: [cover_id]})
+    area = found[Area].get(data.village)
+    if area is None or area.level != "village" or area.status != "active":
+        raise Unprocessable(f"村（社区）{data.village} 不存在", code="area_not_found",
+                            errors=field_error(["village"], "村（社区）不存在"))
+    person = found[Person].get(data.person_id)
+    if person is None or person.status != "active" or not caller.covers(person.home_area[:4]) \
+            or not set(person.roles) & set(ADVISOR_DUTIES):
+        raise Unprocessable(f"人员名录中没有可聘为法律顾问的人员 {data.person_id}（须为律师或基层法律服务工作者）",
+                            code="advisor_not_found", errors=field_error(["person_id"], "不是名录中的律师或基层法律服务工作者"))
+    period = Period(start=data.start, end=data.end)
+    village: Village | None = found[Village].get(data.village)
+    _village_free(village, period, ["village"])
+    advisor: Advisor | None = found[Advisor].get(data.person_id)
+    ratio = _ratio(data.village, _overlapping(advisor.engagements if advisor else {}, period), data.start)
+    _refuse_ratio(ratio, ["person_id"])
+
+    account = data.account or person.id
+    engagement = storage.stamp_new(Engagement(
+        id=engagement_id or uuid.uuid4().hex, village=data.village, person_id=person.id, person_name=person.name,
+        institution_id=person.institution_id, account=account, start=data.start, end=data.end, note=data.note))
+    slot = Slot(village=data.village, person_id=person.id, account=account, start=data.start, end=data.end)
+    _, advisor_op = _save(advisor, Advisor(id=person.id, engagements={engagement.id: slot}),
+                          {"engagements": {**(advisor.engagements if advisor else {}), engagement.id: slot}})
+    _, village_op = _save(village, Village(id=data.village, engagements={engagement.id: slot}),
+                          {"engagements": {**(village.engagements if village else {}), engagement.id: slot}})
+    summary = (f"聘用人员 {person.id} 为「{area.name}」法律顾问（{data.start.isoformat()} 至 {data.end.isoformat()}）："
+               f"{ratio.reason}")
+    return storage.put_new(engagement, also=[
+        advisor_op, village_op, *coverage.filling(caller.actor, coverage.role_named(COVERAGE_ROLE, ["village"]), area,
+                                                  "person", person.id, existing=found[Assignment].get(cover_id),
+                                                  note="村（社区）法律顾问聘用", demo=person.demo)[1],
+        audit.entry(caller.actor, "create", ENGAGEMENT, engagement.id, summary)]), ratio
+
+
+def renew(caller: Caller, engagement_id: str, data: RenewalIn, expected_version: int) -> tuple[Engagement, Result]:
+    """Renewal 续聘: the contract's end moves later (the history kept). The village must stay free and the
+    advisor within the ratio over the longer period (the rule in force on the renewal's first day)."""
+    engagement = _administered(caller, engagement_id)
+    if engagement.status != "active":
+        raise Conflict("该聘用已解除，不能续聘", code="engagement_ended")
+    if engagement.version != expected_version:
+        raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version")
+    if data.end <= engagement.end or data.end > plus_years(engagement.end, 5):
+        raise Unprocessable(f"续聘后的结束日期应晚于 {engagement.end.isoformat()}，且不超过 5 年",
+                            code="invalid_renewal", errors=field_error(["end"], "应晚于现聘用期结束日期"))
+    found = storage.find_each({Advisor: [engagement.person_id], Village: [engagement.village]})
+    advisor, village = found[Advisor][engagement.person_id], found[Village][engagement.village]
+    added = Period(start=engagement.end + timedelta(days=1), end=data.end)
+    _village_free(village, added, ["end"], leaving_out=engagement.id)
+    ratio = _ratio(engagement.village, _overlapping(advisor.engagements, added, leaving_out=engagement.id), added.start)
+    _refuse_ratio(ratio, ["end"])
+    slot = advisor.engagements[engagement.id].model_copy(update={"end": data.end})
+    renewal = Renewal(previous_end=engagement.end, end=data.end, on=today_shanghai(), by=caller.sub)
+    _, advisor_op = storage.prepare_update(advisor, {"engagements": {**advisor.engagements, engagement.id: slot}},
+                                           expected_version=advisor.version)
+    _, village_op = storage.prepare_update(village, {"engagements": {**village.engagements, engagement.id: slot}},
+                                           expected_version=village.version)
+    updated = storage.update(engagement, {"end": data.end, "renewals": [*engagement.renewals, renewal]},
+                             expected_version=expected_version, also=[
+                                 advisor_op, village_op, *boards_changed(engagement.village),
+                                 audit.entry(caller.actor, "update", ENGAGEMENT, engagement.id,
+                                             f"续聘至 {data.end.isoformat()}：{ratio.reason}",
+                                             {"end": {"from": engagement.end.isoformat(), "to": data.end.isoformat()}})])
+    return updated, ratio
+
+
+def reason_out(result: Result, name: str) -> ReasonOut:
+    return ReasonOut(criterion=name, met=result.met, reason=result.reason)
+
+
+def _scope(caller: Caller, area: str | None) -> str:
+    """The area a list reads: an administrator's (or an area under it); a grid worker's own village."""
+    if caller.is_admin:
+        scope = area or caller.area or ""
+        require_covers(caller, scope, ["area"])
+        if len(scope) < 4:
+            raise Unprocessable("请选择市级或以下区域", code="area_too_large",
+                                errors=field_error(["area"], "请选择市级或以下区域"))
+        return scope
+    own = (caller.area or "")[:12]
+    scope = area or own
+    if len(own) < 12 or not _of_village(caller, scope) or len(scope) < 12:
+        raise Forbidden("网格员只能查看本村（社区）的法律顾问", code="outside_jurisdiction",
+                        errors=field_error(["area"], "不是您所在的村（社区）"))
+    return scope
+
+
+def in_area(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> Page[EngagementOut]:
+    page = storage.page(Engagement, BY_AREA, _scope(caller, area), limit=limit, cursor=cursor)
+    return Page[EngagementOut](items=[EngagementOut.of(Engagement.from_item(i)) for i in page.items],
+                               next_cursor=page.next_cursor)
+
+
+def mine(caller: Caller, *, limit: int, cursor: str | None) -> Page[EngagementOut]:
+    page = storage.page(Engagement, BY_ACCOUNT, caller.sub, limit=limit, cursor=cursor, newest_first=True)
+    return Page[EngagementOut](items=[EngagementOut.of(Engagement.from_item(i)) for i in page.items],
+                               next_cursor=page.next_cursor)
+
+
+# --- the village's service point ---------------------------------------------------------------------
+
+def set_point(caller: Caller, code: str, data: ServicePointIn, expected_version: int | None) -> Village:
+    """The village's service point and its GCJ-02 location (the core's area record has none): kept on the
+    service's own record of the village, created here or with its first engagement."""
+    require_covers(caller, code, ["code"])
+    found = storage.find_each({Area: [code], Village: [code]})
+    area = found[Area].get(code)
+    if area is None or area.level != "village":
+        raise NotFound(f"村（社区）{code} 不存在", code="area_not_found")
+    village: Village | None = found[Village].get(code)
+    fields = {"point_name": data.name, "address": data.address, "lat": data.lat, "lng": data.lng}
+    summary = f"登记「{area.name}」法律顾问服务点：{data.name}"
+    if village is None:
+        return storage.put_new(Village(id=code, **fields), also=[audit.entry(caller.actor, "create", VILLAGE, code, summary)])
+    if expected_version is None:
+        raise Unprocessable("修改已登记的服务点需提供记录版本（If-Match 或 version）", code="version_required",
+                            errors=field_error(["version"], "必填项"))
+    return storage.update(village, fields, expected_version=expected_version,
+                          also=[audit.entry(caller.actor, "update", VILLAGE, code, summary)])
+
+
+def get_point(caller: Caller, code: str) -> Village:
+    """The service point, for the village's administrators, grid workers and advisors (staff only)."""
+    village = storage.read(Village, code) if len(code) == 12 and code.isdigit() else None
+    advisors = {s.account for s in village.engagements.values()} if village else set()
+    if village is None or not (_admin_over(caller, code) or _of_village(caller, code) or caller.sub in advisors):
+        raise NotFound(Village.missing[0], code=Village.missing[1])
+    return village
+
+
+# --- on-site hours (V2) -------------------------------------------------------------------------------
+
+def _moment(at: datetime | None, loc: list[str]) -> datetime:
+    now = now_utc()
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        raise Unprocessable("时间须带时区", code="validation_failed", errors=field_error(loc, "时间须带时区"))
+    if at > now:
+        raise Unprocessable("签到、签退时间不得晚于现在", code="entry_in_future", errors=field_error(loc, "不得晚于现在"))
+    return at
+
+
+def _placed(code: str, village: Village | None, data: CheckIn, on: date) -> tuple[int | None, Result]:
+    """How far the caller stands from the village's service point, and whether that is on site (the radius
+    in force at the village that day)."""
+    radius = int(policy.resolve(params.CHECK_IN_RADIUS, code, on).value)
+    distance = (criteria.distance_m(data.lat, data.lng, village.lat, village.lng)
+                if village is not None and village.lat is not None and village.lng is not None else None)
+    return distance, criteria.on_site.evaluate(criteria.PlaceFacts(distance_m=distance, radius_m=radius), on)
+
+
+def check_in(caller: Caller, engagement_id: str, data: CheckIn, *, entry_id: str | None = None) -> Entry:
+    """The advisor arrives at the village: an entry opens. One far from the service point is recorded
+    unverified with its distance, not refused. Refused, naming `at`: a time in the future or outside the
+    contract period, an entry already open (409), a time before the end of the advisor's last entry
+    (entries do not overlap, whichever village)."""
+    engagement = _own(caller, engagement_id)
+    at = _moment(data.at, ["at"])
+    day = to_shanghai(at).date()
+    if engagement.status != "active" or not engagement.start <= day <= engagement.end:
+        raise Unprocessable(f"{day.isoformat()} 不在聘用期（{engagement.start.isoformat()} 至 {engagement.end.isoformat()}）内",
+                            code="outside_contract", errors=field_error(["at"], "不在聘用期内"))
+    found = storage.find_each({Advisor: [engagement.person_id], Village: [engagement.village]})
+    advisor: Advisor = found[Advisor][engagement.person_id]
+    if advisor.open_entry is not None:
+        raise Conflict("已签到尚未签退，请先签退", code="already_checked_in", errors=field_error(["at"], "已有未签退的签到"))
+    if advisor.last_out is not None and at < advisor.last_out:
+        raise Unprocessable(f"与已记录的驻点时间重叠（上次签退 {to_shanghai(advisor.last_out).isoformat()}）",
+                            code="overlapping_entry", errors=field_error(["at"], "与已有驻点记录重叠"))
+    distance, placed = _placed(engagement.village, found[Village].get(engagement.village), data, day)
+    local = to_shanghai(at)
+    entry = Entry(id=entry_id or f"{local:%Y-%m-%d-%H%M}-{uuid.uuid4().hex[:8]}", engagement=engagement.id,
+                  village=engagement.village, check_in_at=at, in_distance_m=distance, in_verified=placed.met,
+                  reason=placed.reason)
+    pointer = f"{engagement.id}/{entry.id}"
+    _, engagement_op = storage.prepare_update(engagement, {"open_entry": entry.id}, expected_version=engagement.version)
+    _, advisor_op = storage.prepare_update(advisor, {"open_entry": pointer}, expected_version=advisor.version)
+    return storage.put_new(entry, also=[engagement_op, advisor_op, audit.entry(
+        caller.actor, "create", ENTRY, pointer, f"驻点签到：{placed.reason}")])
+
+
+def check_out(caller: Caller, engagement_id: str, data: CheckIn) -> Entry:
+    """The advisor leaves: the open entry closes with its minutes, and the village's month counts them
+    (verified when both ends were within the radius). Refused, naming `at`: no open check-in, a time in
+    the future or before the check-in."""
+    engagement = _own(caller, engagement_id)
+    if engagement.open_entry is None:
+        raise Unprocessable("没有未签退的签到，请先签到", code="not_checked_in", errors=field_error(["at"], "尚未签到"))
+    at = _moment(data.at, ["at"])
+    entry = storage.find_in(Entry, ENGAGEMENT, engagement.id, ("entry", engagement.open_entry[:7], engagement.open_entry))
+    found = storage.find_each({Advisor: [engagement.person_id], Village: [engagement.village]})
+    advisor: Advisor = found[Advisor][engagement.person_id]
+    if entry is None:
+        raise NotFound(Entry.missing[0], code=Entry.missing[1])
+    if at < entry.check_in_at:
+        raise Unprocessable("签退时间不得早于签到时间", code="check_out_before_check_in",
+                            errors=field_error(["at"], "早于签到时间"))
+    distance, placed = _placed(engagement.village, found[Village].get(engagement.village), data, to_shanghai(at).date())
+    minutes = int((at - entry.check_in_at).total_seconds() // 60)
+    verified = entry.in_verified and placed.met
+    reason = "签到、签退均在服务点核验范围内" if verified else (
+        entry.reason if not entry.in_verified else f"签退{placed.reason}")
+    updated, entry_op = storage.prepare_update(entry, {
+        "check_out_at": at, "out_distance_m": distance, "out_verified": placed.met, "minutes": minutes,
+        "reason": reason}, expected_version=entry.version)
+    _, engagement_op = storage.prepare_update(engagement, {"open_entry": None}, expected_version=engagement.version)
+    _, advisor_op = storage.prepare_update(advisor, {"open_entry": None, "last_out": at},
+                                           expected_version=advisor.version)
+    counted = storage.add_to(Hours, f"{engagement.village}.{entry.month}", {
+        "verified": minutes if verified else 0, "unverified": 0 if verified else minutes, "entries": 1})
+    storage.transact([entry_op, engagement_op, advisor_op, counted, audit.entry(
+        caller.actor, "update", ENTRY, f"{engagement.id}/{entry.id}", f"驻点签退，{minutes} 分钟：{reason}")])
+    return updated
+
+
+def entries(caller: Caller, engagement_id: str, month: str | None, *, limit: int, cursor: str | None) -> Page[EntryOut]:
+    engagement = get(caller, engagement_id)
+    month = month or today_shanghai().strftime("%Y-%m")
+    page = storage.page(Entry, ENGAGEMENT, engagement.id, after=("entry", month), limit=limit, cursor=cursor)
+    return Page[EntryOut](items=[EntryOut.of(Entry.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+def _decisive_day(month: str) -> date:
+    """The rule of a month is the one in force on its last day (today, for the month under way)."""
+    year, number = int(month[:4]), int(month[5:])
+    return min(date(year, number, calendar.monthrange(year, number)[1]), today_shanghai())
+
+
+def _hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+
+
+def compliance(caller: Caller, area: str | None, month: str | None, *, limit: int, cursor: str | None) -> ComplianceOut:
+    """SPEC V2: per village of the area with an engagement or a service point, the month's verified hours
+    against the minimum in force there (`advisors.monthly_onsite_hours`), with the reason. One Query for
+    the page of villages, one BatchGetItem for their tallies, one policy read per village."""
+    scope = _scope(caller, area)
+    month = month or today_shanghai().strftime("%Y-%m")
+    page = storage.page(Village, VILLAGES, scope, limit=limit, cursor=cursor)
+    villages = [Village.from_item(i) for i in page.items]
+    tallies = storage.find_many(Hours, [f"{v.id}.{month}" for v in villages])
+    on = _decisive_day(month)
+    items = []
+    for village in villages:
+        tally = tallies.get(f"{village.id}.{month}")
+        verified = tally.count("verified") if tally else 0
+        minimum = policy.resolve(params.MONTHLY_HOURS, village.id, on)
+        result = criteria.monthly_hours.evaluate(criteria.HoursFacts(
+            verified_minutes=verified, minimum_hours=Decimal(str(minimum.value)), minimum_text=minimum.describe()), on)
+        items.append(VillageMonth(village=village.id, month=month, verified_hours=_hours(verified),
+                                  unverified_hours=_hours(tally.count("unverified") if tally else 0),
+                                  entries=tally.count("entries") if tally else 0,
+                                  minimum_hours=Decimal(str(minimum.value)), met=result.met, reason=result.reason))
+    return ComplianceOut(area=scope, month=month, items=items, next_cursor=page.next_cursor)
+
+
+# --- demo data ----------------------------------------------------------------------------------------
+
+def load_demo(context: DemoContext) -> None:
+    """The seeds' parameter versions (see params.AREA_VERSIONS); engagements come in a later step."""
+    params.load_demo(context.actor)

@@ -1,0 +1,42 @@
+"""Reliability issue §3 ("every read and write at its floor"): the DynamoDB calls of mediation routes,
+counted with botocore's `before-call` hook on the client the app uses."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chalicelib import plugin
+from chalicelib.platform.audit import SYSTEM
+from plugins.mediation import service
+from tests.helpers import calls_during, ok, post
+from tests.plugins.mediation.conftest import GRID, dispute, on_roster
+
+pytestmark = pytest.mark.usefixtures("areas")
+
+
+def test_a_transfer_to_a_named_mediator_reads_the_dispute_and_the_roster_entry_together(client, mediator):
+    """Three calls (the reason is in `service.transfer`): the dispute with the mediator's roster entry, the
+    parameters at the dispute's grid, the transaction."""
+    on_roster("m-wu")
+    opened = ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
+    seen = []
+    calls = calls_during(lambda: seen.append(post(client, f"/v1/mediation/disputes/{opened['id']}/transfers", {
+        "tier": "grid", "mediator": "m-wu", "reason": "指派", "version": 1}, mediator)))
+    assert ok(seen[0])["holder"]["name"] == "调解员m-wu"
+    assert calls == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
+
+
+def test_a_mediator_recording_the_parties_reads_the_dispute_and_their_roster_entry_together(client, mediator):
+    on_roster("m-zhou")
+    ref = service.open_from_ticket(plugin.IntakeRequest(ticket_id="T-2026-0100", category="dispute", area=GRID,
+                                                        text="邻居漏水", actor=SYSTEM))
+    parties = {"kind": "neighbour", "version": 1,
+               "parties": [{"name": "李秀英", "role": "applicant"}, {"name": "张国强", "role": "respondent"}]}
+    seen = []
+    calls = calls_during(lambda: seen.append(client.put(
+        f"/v1/mediation/disputes/{ref.id}/parties", headers={**mediator, "Content-Type": "application/json"},
+        body=json.dumps(parties, ensure_ascii=False))))
+    recorded = ok(seen[0])
+    assert (recorded["tier"], recorded["holder"]["id"]) == ("grid", "m-zhou")
+    assert calls == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
