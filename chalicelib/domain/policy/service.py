@@ -293,9 +293,10 @@ def _resolve(names: list[str], area_code: str, on: date, *,
     return [(declaration, _in_force(declaration, along[name], on)) for name, declaration in wanted.items()]
 
 
-def _read_timelines(names: list[str], area_code: str) -> dict[tuple[str, str], Timeline]:
-    """`_read` keyed by (name, area), for a write that looks at one area's own timeline (`set_version`)."""
-    return {(t.name, t.area): t for along in _read(names, area_code).values() for t in along}
+def _read_timelines(names: list[str], area_code: str, *, active_area: bool = False) -> dict[tuple[str, str], Timeline]:
+    """`_read` keyed by (name, area): for a write that looks at one area's own timeline (`set_version`) and
+    for `resolve_ahead`, which looks past the date asked."""
+    return {(t.name, t.area): t for along in _read(names, area_code, active_area=active_area).values() for t in along}
 
 
 def _timeline(name: str, area_code: str) -> Timeline | None:
