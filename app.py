@@ -19,7 +19,7 @@ def route_modules(plugins: list[str]) -> dict[str, str]:
 
 
 timeutil.apply_fixed_now(config.stage(), config.fixed_now())  # local stage only; a deployed stage refuses it
-app = Chalice(app_name=config.APP_NAME, configure_logs=False)  # Powertools Logger owns the logs
+app = Chalice(app_name=config.APP_NAME, configure_logs=False)  # chalicelib.platform.logs owns the logs
 web.bind(app)
 app.register_middleware(web.middleware, "http")
 app.register_blueprint(gateway.bp)

@@ -4,7 +4,7 @@
 
 `run()` is what `make bench` calls. It builds, in a fresh table, a district of 20 towns × 10 villages ×
 10 grids (2,000 grids) and a second one shaped like the Changzhou demo (1,000 villages × 2 grids), six
-coverage roles (five from a stand-in plugin + the platform's 法律明白人) with ~10,000 assignments at grid,
+coverage roles (four from a stand-in plugin + the platform's 法律明白人 and 网格律师) with ~10,000 assignments at grid,
 village, town and district level, then times `coverage.report` and `coverage.gaps` and counts the
 DynamoDB calls they make with a botocore `before-call` hook. It also times the grid list alone
 (`coverage.subtree`, three Queries of the areas' per-level index: towns, villages, grids).
@@ -34,7 +34,7 @@ SHAPES = {  # district code → (towns, villages per town, grids per village)
     "320497": (20, 10, 10),   # 2,000 grids in 200 villages: 8–10 grids per community is typical of a city
     "320498": (50, 20, 2),    # 2,000 grids in 1,000 villages: the demo data's 2 grids per village
 }
-SERVICE_ROLES = ("mediator", "notary_liaison", "legal_aid_contact", "legal_advisor", "publicist")
+SERVICE_ROLES = ("mediator", "notary_liaison", "legal_aid_contact", "publicist")  # legal_advisor: the core's own role
 
 
 class CallCounter:

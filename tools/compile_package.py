@@ -22,7 +22,7 @@ RUNTIME = (3, 11)  # the Lambda runtime of .chalice/config.json / the packaged t
 # Left as source: packages no cold start and no common request imports, big enough to matter for the zip
 # (compiled, holidays alone adds 1.4 MB): the holiday fallback for a year chinese-calendar lacks, the XLSX
 # reader and its XML helper (an XLSX upload), cffi's C parser (used only when building bindings), the
-# Powertools utilities the app does not use (it uses the Logger and the SQS batch processor only).
+# Powertools utilities the app does not use (it uses the SQS batch processor and Metrics only).
 RARELY_IMPORTED = ("holidays/", "openpyxl/", "et_xmlfile/", "pycparser/",
                    *(f"aws_lambda_powertools/{part}/" for part in (
                        "event_handler", "utilities/parser", "utilities/idempotency", "utilities/parameters",

@@ -4,6 +4,10 @@ an alarm on the metric pages the operators (a failed screening check: `Screening
 always the app's name, and `check`).
 
 Dimensions name what failed (a check's code, a hook), never a person, a record or a message.
+
+Powertools Metrics is kept (not hand-written like the logs, platform/logs.py): importing it costs ~11 ms CPU
+(python3.11 -S, precompiled, the app's other imports done, median of 7 interpreters), paid only by a screening
+run that has a failed check — a run that already imports Powertools' batch processor — never by a request.
 """
 from __future__ import annotations
 

@@ -15,16 +15,24 @@ versions), proof (tests only), DATA_MODEL.md.
 """
 from __future__ import annotations
 
-from chalicelib.plugin import Plugin, Term
-from plugins.advisors import service
-from plugins.advisors.params import PARAMETERS
-from plugins.advisors.routes import bp
+from chalicelib.plugin import Plugin, Term, declared_on_first_use
 
-plugin = Plugin(
-    name="advisors",
-    title="村（社区）法律顾问",
-    blueprint=bp,
-    parameters=PARAMETERS,
-    institution_kinds=(Term("legal_service_office", "基层法律服务所"),),
-    demo_data=service.load_demo,
-)
+
+def declare() -> Plugin:
+    """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
+    asked for."""
+    from plugins.advisors import service
+    from plugins.advisors.params import PARAMETERS
+    from plugins.advisors.routes import bp
+
+    return Plugin(
+        name="advisors",
+        title="村（社区）法律顾问",
+        blueprint=bp,
+        parameters=PARAMETERS,
+        institution_kinds=(Term("legal_service_office", "基层法律服务所"),),
+        demo_data=service.load_demo,
+    )
+
+
+__getattr__ = declared_on_first_use(__name__, declare)

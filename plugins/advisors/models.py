@@ -225,7 +225,7 @@ class CheckIn(Strict):
     at: datetime | None = Field(None, description="签到/签退时间（带时区）；省略为现在。离线补传时给出，不得晚于现在")
 
 
-class ListQuery(Strict):
+class EngagementQuery(Strict):
     area: str | None = Field(None, description="区域代码，省略为本人辖区")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)

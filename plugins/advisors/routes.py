@@ -22,7 +22,7 @@ from chalicelib.platform.model import Page
 from chalicelib.platform.web import PageQuery, caller, endpoint, expected_version, parse, parse_query, request
 from plugins.advisors import service
 from plugins.advisors.models import (
-    CheckIn, ComplianceOut, ComplianceQuery, Engagement, EngagementIn, EngagementOut, EntryOut, ListQuery,
+    CheckIn, ComplianceOut, ComplianceQuery, Engagement, EngagementIn, EngagementOut, EntryOut, EngagementQuery,
     MonthQuery, RenewalIn, ServicePointIn, ServicePointOut,
 )
 
@@ -46,10 +46,10 @@ def advisors_engage():
 
 
 @bp.route("/engagements", methods=["GET"], authorizer=jwt_auth)
-@endpoint("辖区（本村）法律顾问聘用情况", who={"admin", "grid_worker"}, query=ListQuery, response=Page[EngagementOut],
+@endpoint("辖区（本村）法律顾问聘用情况", who={"admin", "grid_worker"}, query=EngagementQuery, response=Page[EngagementOut],
           tags=TAGS)
 def advisors_engagements():
-    q = parse_query(ListQuery)
+    q = parse_query(EngagementQuery)
     return service.in_area(caller(), q.area, limit=q.limit, cursor=q.cursor)
 
 

@@ -80,7 +80,10 @@ def appraisal_answer(consultation_id):
 
 @bp.route("/consultations/{consultation_id}/fee-relief", methods=["POST"], authorizer=jwt_auth)
 @endpoint("申请鉴定费减缓免（按条件即时决定并说明理由）", who=SIGNED_IN, body=FeeReliefIn, response=ConsultationOut,
-          tags=TAGS)
+          tags=TAGS,
+          over_floor="the consultation is read first because its grid decides which standards are in force and its "
+                     "kind which criteria apply, then the parameters in force there (the means standards and the "
+                     "clock's days together), then the transaction")
 def appraisal_fee_relief(consultation_id):
     data = parse(FeeReliefIn)
     return service.out(*service.request_relief(caller(), consultation_id, data, expected_version(data.version)))

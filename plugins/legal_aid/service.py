@@ -25,7 +25,6 @@ from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
 from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import now_utc, today_shanghai
-from plugins.legal_aid import criteria, deadlines, params, queue
 from plugins.legal_aid.models import (
     CLAIM_ENTITY,
     ENTITY,
@@ -45,6 +44,7 @@ from plugins.legal_aid.views import reader_of, summary
 
 if TYPE_CHECKING:
     from chalicelib.domain.accounts import service as accounts
+    from plugins.legal_aid import params
 
 PHONE_READERS = frozenset({"officer", "lawyer"})
 READER_LABELS = {"officer": "法律援助工作人员", "lawyer": "承办律师", "filer": "代为申请的网格员", "owner": "申请人"}
@@ -75,6 +75,8 @@ def _rules(area_code: str, on: date) -> params.Rules:
     """The rules in force for the applicant's area on the application date, resolved once for everything
     the submission decides (eligibility, routing, the first deadline). The area record rides along the same
     read: an unknown or retired area is a 422 on the applicant's area."""
+    from plugins.legal_aid import params
+
     try:
         return params.rules(area_code, on)
     except NotFound as exc:
@@ -108,6 +110,7 @@ def submit(caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, st
     service in one call; everything is written in one transaction. Refusals come in this order: who files,
     the applicant's area, staff filing outside their area, the attachments."""
     from chalicelib.domain.files import service as files
+    from plugins.legal_aid import criteria, deadlines, queue  # not imported by a read (its first request)
 
     app_id = uuid.uuid4().hex
     moment = now_utc()

@@ -32,7 +32,10 @@ def _replayed(item) -> DisputeOut:
 
 @bp.route("/disputes", methods=["POST"], authorizer=jwt_auth)
 @endpoint("登记矛盾纠纷（起始层级按规则判定并说明理由）", who=STAFF, body=DisputeIn, response=DisputeOut, status=201,
-          tags=TAGS, replay=lambda item: _out(service.Dispute.from_item(item)))
+          tags=TAGS, replay=lambda item: _out(service.Dispute.from_item(item)),
+          over_floor="the starting tier is decided by the parameters in force at the grid (the policy domain's own "
+                     "BatchGetItem), and its holder must be named before the write, from the recording mediator's "
+                     "roster entry (one GetItem) or the tier's committee from the grid's areas")
 def open_dispute():
     return _out(service.open_dispute(caller(), parse(DisputeIn)))
 
@@ -65,14 +68,20 @@ def get_contacts(dispute_id):
 
 
 @bp.route("/disputes/{dispute_id}/parties", methods=["PUT"], authorizer=jwt_auth)
-@endpoint("补录当事人（受理台转来的纠纷）", who=STAFF, body=PartiesUpdateIn, response=DisputeOut, tags=TAGS)
+@endpoint("补录当事人（受理台转来的纠纷）", who=STAFF, body=PartiesUpdateIn, response=DisputeOut, tags=TAGS,
+          over_floor="the parameters in force at the dispute's grid (the policy domain's own BatchGetItem) can be "
+                     "read only once the dispute, read with the caller's roster entry in one BatchGetItem, names its "
+                     "grid")
 def record_parties(dispute_id):
     data = parse(PartiesUpdateIn)
     return _out(service.record_parties(caller(), dispute_id, data, expected_version=expected_version(data.version)))
 
 
 @bp.route("/disputes/{dispute_id}/transfers", methods=["POST"], authorizer=jwt_auth)
-@endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=DisputeTransferIn, response=DisputeOut, tags=TAGS)
+@endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=DisputeTransferIn, response=DisputeOut, tags=TAGS,
+          over_floor="the parameters in force at the dispute's grid (the policy domain's own BatchGetItem) can be "
+                     "read only once the dispute, read with the named mediator's roster entry in one BatchGetItem, "
+                     "names its grid, and a transfer to a committee reads the grid's areas for its name as well")
 def transfer(dispute_id):
     data = parse(DisputeTransferIn)
     return _out(service.transfer(caller(), dispute_id, data, expected_version=expected_version(data.version)))
@@ -80,7 +89,9 @@ def transfer(dispute_id):
 
 @bp.route("/disputes/{dispute_id}/sessions", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录一次调解", who=STAFF, body=SessionIn, response=DisputeOut, status=201, tags=TAGS,
-          replay=_replayed)
+          replay=_replayed,
+          over_floor="the session is kept inside the dispute and written on the version read, after the dispute's "
+                     "state, its intake day and its number of sessions are checked")
 def add_session(dispute_id):
     data = parse(SessionIn)
     return _out(service.add_session(caller(), dispute_id, data, expected_version=expected_version(data.version)))
@@ -114,20 +125,27 @@ def list_mediators():
 
 @bp.route("/mediators/{mediator_id}/trainings", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录调解员参加培训（课程、时长、日期、举办单位；计入年度培训时长）", who={"mediator"}, body=TrainingIn,
-          response=TrainingOut, status=201, tags=TAGS)
+          response=TrainingOut, status=201, tags=TAGS,
+          over_floor="the year's tally of hours is written on the version of the roster entry read, whose area "
+                     "decides access and whose name goes in the audit entry")
 def record_training(mediator_id):
     return TrainingOut.of(roster.record_training(caller(), mediator_id, parse(TrainingIn)))
 
 
 @bp.route("/mediators/{mediator_id}/trainings", methods=["GET"], authorizer=jwt_auth)
-@endpoint("调解员培训记录（新近在前）", who=STAFF, query=PageQuery, response=Page[TrainingOut], tags=TAGS)
+@endpoint("调解员培训记录（新近在前）", who=STAFF, query=PageQuery, response=Page[TrainingOut], tags=TAGS,
+          over_floor="the access check needs the mediator's area, and though the roster entry shares the trainings' "
+                     "partition it sorts before them while the list is newest first, so one Query would bring it "
+                     "only with the last page")
 def list_trainings(mediator_id):
     q = parse_query(PageQuery)
     return roster.trainings(caller(), mediator_id, limit=q.limit, cursor=q.cursor)
 
 
 @bp.route("/rates", methods=["GET"], authorizer=jwt_auth)
-@endpoint("调解成功率与基层化解率（按区域、月份；调解员、网格员及辖区管理员）", who=rates.READERS, query=rates.RatesQuery, response=rates.RatesOut, tags=TAGS)
+@endpoint("调解成功率与基层化解率（按区域、月份；调解员、网格员及辖区管理员）", who=rates.READERS, query=rates.RatesQuery, response=rates.RatesOut, tags=TAGS,
+          over_floor="the goal is a parameter in force at the area, read by the policy domain in its own "
+                     "BatchGetItem, apart from the read of the months' tallies")
 def get_rates():
     q = parse_query(rates.RatesQuery)
     start, end = q.period(today_shanghai())
@@ -136,7 +154,10 @@ def get_rates():
 
 @bp.route("/disputes/{dispute_id}/agreement-document", methods=["POST"], authorizer=jwt_auth)
 @endpoint("生成人民调解协议书（DOCX，存为纠纷附件，当事人和调委会可下载）", who=STAFF, response=FileOut, status=201,
-          tags=TAGS)
+          tags=TAGS,
+          over_floor="the document goes through the core's files as any upload does (register, store the object, "
+                     "confirm: each its own transaction with the reads its checks make) before the agreement names "
+                     "it, and one transaction would need the files domain to offer a generated file as one op")
 def generate_agreement_document(dispute_id):
     who = caller()
     return FileOut.of(document.generate(who, dispute_id), who)
@@ -150,7 +171,9 @@ def list_experts():
 
 @bp.route("/disputes/{dispute_id}/follow-ups", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录调解协议履行回访", who=STAFF, body=FollowUpIn, response=DisputeOut, status=201, tags=TAGS,
-          replay=_replayed)
+          replay=_replayed,
+          over_floor="the follow-up is kept inside the dispute's outcome and written on the version read, after its "
+                     "agreement and its number of follow-ups are checked")
 def add_follow_up(dispute_id):
     data = parse(FollowUpIn)
     return _out(service.follow_up(caller(), dispute_id, data, expected_version=expected_version(data.version)))

@@ -22,7 +22,10 @@ OFFICERS = {"corrections_officer"}
 
 @bp.route("/people", methods=["POST"], authorizer=jwt_auth)
 @endpoint("登记特殊人群人员（社区矫正工作人员）", who=OFFICERS, body=SpecialPersonIn, response=SpecialPersonOut, status=201, tags=TAGS,
-          replay=lambda item: _registered(service.Person.from_item(item)))
+          replay=lambda item: _registered(service.Person.from_item(item)),
+          over_floor="the answer shows the person's categories, judged with the parameters in force at the grid, "
+                     "which the policy domain reads in its own BatchGetItem, and the registering transaction returns "
+                     "no values to bring them")
 def register_person():
     who = caller()
     return _registered(service.register(who, parse(SpecialPersonIn)))
@@ -34,7 +37,10 @@ def _registered(person):
 
 @bp.route("/people", methods=["GET"], authorizer=jwt_auth)
 @endpoint("特殊人群花名册（本区社区矫正工作人员；掩码显示，读取记入审计）", who=SIGNED_IN, query=RosterQuery,
-          response=Page[RosterEntry], tags=TAGS)
+          response=Page[RosterEntry], tags=TAGS,
+          over_floor="the categories of each person are judged with the parameters in force at their grid, read by "
+                     "the policy domain in its own BatchGetItem once per grid on the page, and no key of this plugin "
+                     "brings them into the roster's Query")
 def roster():
     q = parse_query(RosterQuery)
     return service.roster(caller(), q.area, limit=q.limit, cursor=q.cursor)
@@ -42,14 +48,19 @@ def roster():
 
 @bp.route("/people/{person_id}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("查看特殊人群人员档案（本区社区矫正工作人员；读取记入审计）", who=SIGNED_IN, query=JudgedOnQuery,
-          response=SpecialPersonOut, tags=TAGS)
+          response=SpecialPersonOut, tags=TAGS,
+          over_floor="the categories are judged with the parameters in force at the person's grid, known only once "
+                     "the person is read, so the policy domain's own BatchGetItem of them cannot ride in that read")
 def read_person(person_id):
     return service.read(caller(), person_id, parse_query(JudgedOnQuery).on)
 
 
 @bp.route("/people/{person_id}", methods=["PATCH"], authorizer=jwt_auth)
 @endpoint("更正特殊人群人员的日期或网格（需 If-Match）", who=SIGNED_IN, body=SpecialPersonChange, response=SpecialPersonOut,
-          tags=TAGS)
+          tags=TAGS,
+          over_floor="the categories the answer shows are judged with the parameters in force at the person's grid, "
+                     "read by the policy domain in its own BatchGetItem after the person (access, dates, version) is "
+                     "read and the correction written")
 def correct_person(person_id):
     data = parse(SpecialPersonChange)
     return service.correct(caller(), person_id, data, expected_version=expected_version(data.version))
@@ -57,7 +68,10 @@ def correct_person(person_id):
 
 @bp.route("/grid-list", methods=["GET"], authorizer=jwt_auth)
 @endpoint("网格特殊人群名单（本网格网格员；只含走访所需信息，读取记入审计）", who=SIGNED_IN, query=GridListQuery,
-          response=Page[GridVisitEntry], tags=TAGS)
+          response=Page[GridVisitEntry], tags=TAGS,
+          over_floor="the categories shown are judged with the parameters in force at the grid (windows, visit "
+                     "frequencies), which live in the policy domain's own items read by it in one BatchGetItem, and "
+                     "no key of this plugin brings them into the grid's Query")
 def grid_list():
     q = parse_query(GridListQuery)
     return service.grid_list(caller(), q.grid, limit=q.limit, cursor=q.cursor)
@@ -66,14 +80,20 @@ def grid_list():
 @bp.route("/people/{person_id}/visits", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录一次走访及帮扶（本网格网格员或本区社区矫正工作人员；法律服务需求代为登记受理事项）", who=SIGNED_IN,
           body=VisitIn, response=VisitOut, status=201, tags=TAGS,
-          replay=lambda item: service.with_ticket_statuses(service.Visit.from_item(item)))
+          replay=lambda item: service.with_ticket_statuses(service.Visit.from_item(item)),
+          over_floor="the person must be read before the write, since the visit moves their last_visit on the "
+                     "version read, the recorder's role comes from their grid, and a legal-services need is refused "
+                     "without their phone")
 def record_visit(person_id):
     return service.record_visit(caller(), person_id, parse(VisitIn))
 
 
 @bp.route("/people/{person_id}/visits", methods=["GET"], authorizer=jwt_auth)
 @endpoint("走访记录（本网格网格员或本区社区矫正工作人员；读取记入审计）", who=SIGNED_IN, query=PageQuery,
-          response=Page[VisitOut], tags=TAGS)
+          response=Page[VisitOut], tags=TAGS,
+          over_floor="the access check needs the person's grid, and though the record shares the visits' partition "
+                     "it sorts before them while the list is newest first, so one Query would bring it only with the "
+                     "last page (the visits do not copy the grid, which an officer may correct)")
 def list_visits(person_id):
     q = parse_query(PageQuery)
     return service.visits(caller(), person_id, limit=q.limit, cursor=q.cursor)
@@ -91,7 +111,10 @@ def update_help(person_id, visit_id):
 @bp.route("/grants", methods=["POST"], authorizer=jwt_auth)
 @endpoint("授权市局工作人员账号在限定期限内查阅本区特殊人群档案（本区社区矫正工作人员；记入审计）", who=OFFICERS,
           body=GrantIn, response=GrantOut, status=201, tags=TAGS,
-          replay=lambda item: GrantOut.of(Grant.from_item(item), today_shanghai()))
+          replay=lambda item: GrantOut.of(Grant.from_item(item), today_shanghai()),
+          over_floor="the grantee's account is read because its area is kept on the grant (so the grant follows the "
+                     "job), and the longest term is a parameter in force at the district, read by the policy domain "
+                     "in its own BatchGetItem, both before the grant is written")
 def create_grant():
     who = caller()
     return GrantOut.of(grants.grant(who, parse(GrantIn)), today_shanghai())

@@ -249,6 +249,33 @@ def test_a_booking_is_one_read_and_one_write_and_a_withdrawal_of_an_activity_too
     assert body(answer)["person_name"] == "周雅琴" and slot["person_name"] == "周雅琴"
 
 
+def test_a_point_s_rota_activities_and_slots_are_its_list_then_the_point_and_its_people_in_one_batch(client, token,
+                                                                                                        points):
+    """Reliability §3, C8: the list is read by the point's id (one Query), then the point and the people it
+    names (one BatchGetItem): two calls, not three. An unknown point is still 404 and one outside a staff
+    member's area 403, whatever its list holds or the cursor says."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    p, headers = points, points["headers"]
+    assert duty(client, headers, p["station"], p["mediator"], weekday=2).status_code == 201
+    assert activity(client, headers, p["station"], hosts=[p["mediator"]["id"]]).status_code == 201
+    station = p["station"]["id"]
+    with dynamodb_calls() as week:
+        [entry] = body(client.get(f"/v1/institutions/{station}/rota?week=2026-12-03"))["items"]
+    with dynamodb_calls() as upcoming:
+        [listed] = body(client.get(f"/v1/institutions/{station}/activities"))["items"]
+    with dynamodb_calls() as slots:
+        [slot] = body(client.get(f"/v1/institutions/{station}/duty-slots", headers=headers))["items"]
+    assert week == upcoming == slots == ["Query", "BatchGetItem"]
+    assert entry["person"]["name"] == listed["hosts"][0]["name"] == slot["person_name"] == "周雅琴"
+    for path in ("rota", "activities", "activities?cursor=bogus"):
+        assert_problem(client.get(f"/v1/institutions/nope/{path}"), 404, "institution_not_found")
+        assert_problem(client.get(f"/v1/institutions/a%23b/{path}"), 404, "institution_not_found")
+    outside = token("admin-z", "admin", area="320404")
+    assert_problem(client.get(f"/v1/institutions/{station}/duty-slots", headers=outside), 403, "outside_jurisdiction")
+    assert_problem(client.get(f"/v1/institutions/{station}/duty-slots?cursor=bogus", headers=outside), 403,
+                   "outside_jurisdiction")
+    assert_problem(client.get("/v1/institutions/nope/duty-slots", headers=headers), 404, "institution_not_found")
 def test_a_withdrawal_raises_the_ledger_s_version_so_a_booking_read_before_it_cannot_write_it_back(client, points):
     """The ledger entry leaves without a read; the booking that read the ledger earlier fails its version
     check (409 `rota_busy`) instead of restoring the withdrawn entry."""

@@ -200,6 +200,24 @@ def test_coverage_is_refused_outside_the_caller_s_area_and_to_residents(client, 
     assert problem["errors"][0]["loc"] == ["query", "role"]
 
 
+def test_an_unknown_area_is_404_before_any_other_refusal_and_a_grid_s_gaps_name_its_village(client, token, aws_backend,
+                                                                                           services):
+    """Reliability §3, C3: the area is read with the assignees, after the lists; a request that cannot be
+    answered reads it first, so an unknown area is still 404 whoever asks and whatever role is named."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    seed_tree()
+    outside = token("s1", "mediator", area="320404")
+    assert_problem(client.get("/v1/areas/320402999/coverage", headers=outside), 404, "area_not_found")
+    assert_problem(client.get("/v1/areas/320499/coverage?role=wizard", headers=admin(token)), 404, "area_not_found")
+    assert_problem(client.get("/v1/areas/33/coverage/gaps", headers=admin(token)), 404, "area_not_found")
+    assert_problem(client.get("/v1/areas/abc/coverage", headers=admin(token)), 404, "area_not_found")
+    grid = TIANNING_GRIDS[0]
+    with dynamodb_calls() as made:
+        gaps = body(client.get(f"/v1/areas/{grid}/coverage/gaps?role=legal_literate", headers=admin(token)))
+    assert made == ["Query", "BatchGetItem"]  # the role's district partition; the grid and its village
+    [row] = gaps["items"]
+    assert row["code"] == grid and row["village"]["code"] == grid[:12] and gaps["area"]["code"] == grid
 def test_report_rows_and_gaps_are_paginated_with_signed_cursors(client, token, aws_backend, services):
     """CONTRACT lists: limit and cursor; a forged cursor is a 400."""
     seed_tree()
@@ -243,7 +261,9 @@ def test_the_report_reads_one_partition_per_role_and_never_scans(client, token, 
     assert sorted(role_partitions) == ["assignment@legal_advisor@320402", "assignment@legal_literate@320402",
                                        "assignment@mediator@320402",
                                        "assignment@notary_liaison@320402"]
-    assert len(calls) == tree_nodes + len(role_partitions) + 2  # one Query per role; + BatchGet of the area itself and of the assignees
+    # one Query per role; + one BatchGetItem of the area itself with the assignees (reliability §3: the
+    # area's level is its code's, so its read waits for the lists and rides with the assignees)
+    assert len(calls) == tree_nodes + len(role_partitions) + 1
 
 
 def test_a_per_town_role_is_filled_at_the_town_and_refused_below_it(client, token, aws_backend):

@@ -247,3 +247,68 @@ def test_creating_a_person_twice_with_one_idempotency_key_creates_one(client, to
     first, again = post(client, "/v1/people", payload, headers), post(client, "/v1/people", payload, headers)
     assert body(first)["id"] == body(again)["id"] and header(again, "idempotent-replayed") == "true"
     assert len(body(client.get("/v1/people", headers=admin(token)))["items"]) == 1
+
+
+def test_an_institution_is_created_in_one_call_its_areas_checked_inside_the_transaction(client, token, aws_backend):
+    """Reliability §3, C2: one TransactWriteItems, keyed or not; an unknown or retired area of `serves` is
+    still the 422 naming its place, and an unknown home area outside the caller's district still a 422."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    seed_tree()
+    headers = admin(token)
+    new_institution(client, headers, name="热身公证处")  # the first request of a process reads the signing keys
+    with dynamodb_calls() as made:
+        new_institution(client, headers, serves=["320402", "320404"])
+    with dynamodb_calls() as keyed:
+        new_institution(client, {**headers, "Idempotency-Key": "inst-floor"}, name="钟楼公证处", home_area="320404")
+    assert made == keyed == ["TransactWriteItems"]
+    storage.update(storage.read(Area, "320412"), {"status": "retired"}, expected_version=1)
+    problem = assert_problem(post(client, "/v1/institutions", {"kind": "law_firm", "name": "某律所", "home_area": "320402",
+                                                               "serves": ["320402", "320412"]}, headers), 422, "area_not_found")
+    assert problem["errors"][0]["loc"] == ["body", "serves", "1"]
+    problem = assert_problem(post(client, "/v1/institutions", {"kind": "notary_office", "name": "某处", "home_area": "320499"},
+                                  admin(token, "320402")), 422, "area_not_found")
+    assert problem["errors"][0]["loc"] == ["body", "home_area"]
+
+
+def test_a_person_is_created_in_one_call_and_with_an_institution_in_two(client, token, aws_backend):
+    """Reliability §3, C2: the home area is a condition of the person's transaction; an institution is read
+    with it (whether the caller may name it depends on the areas it serves) and shown from that read."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    seed_tree()
+    headers = admin(token)
+    station = new_institution(client, headers, kind="mediation_committee", level="town", name="雕庄街道人民调解委员会",
+                              home_area="320402001")
+    with dynamodb_calls() as plain:
+        new_person(client, headers)
+    with dynamodb_calls() as keyed:
+        new_person(client, {**headers, "Idempotency-Key": "person-floor"}, phone="13800001202")
+    with dynamodb_calls() as placed:
+        person = new_person(client, headers, phone="13800001203", institution_id=station["id"])
+    assert plain == keyed == ["TransactWriteItems"]
+    assert placed == ["BatchGetItem", "TransactWriteItems"]
+    assert person["institution_name"] == "雕庄街道人民调解委员会"
+    problem = assert_problem(post(client, "/v1/people", {"name": "周雅琴", "roles": ["mediator"], "home_area": "320402999",
+                                                         "duty": "调解员", "phone": "13800001204"}, headers), 422,
+                             "area_not_found")
+    assert problem["errors"][0]["loc"] == ["body", "home_area"]
+    problem = assert_problem(post(client, "/v1/people", {"name": "周雅琴", "roles": ["mediator"], "home_area": "320404999",
+                                                         "duty": "调解员", "phone": "13800001204"}, admin(token, "320402")),
+                             422, "area_not_found")
+    assert problem["errors"][0]["loc"] == ["body", "home_area"]
+
+
+def test_an_institution_s_roster_is_two_calls_its_people_shown_with_the_institution_read_first(client, token, aws_backend):
+    """Reliability §3, M4: the institution (for the caller's access) and its roster; no third read of the
+    institution's name."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    seed_tree()
+    headers = admin(token)
+    station = new_institution(client, headers, kind="mediation_committee", level="town", name="雕庄街道人民调解委员会",
+                              home_area="320402001")
+    new_person(client, headers, institution_id=station["id"])
+    with dynamodb_calls() as made:
+        [person] = body(client.get(f"/v1/institutions/{station['id']}/people", headers=headers))["items"]
+    assert made == ["GetItem", "Query"] and person["institution_name"] == "雕庄街道人民调解委员会"

@@ -249,6 +249,18 @@ def test_published_leaflets_are_listed_publicly_and_downloadable_by_any_resident
     assert_problem(client.get("/v1/areas/320499/leaflets"), 404, "area_not_found")
 
 
+def test_an_area_s_leaflets_are_one_query_and_only_an_empty_list_reads_the_area(client, token, areas):
+    """Reliability §3, C10: the area is read only to tell an unknown area (404) from one without leaflets."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    available(client, token("pub-1", "publicist", area="3204"), kind="leaflet", title="常见公证一本通")
+    with dynamodb_calls() as listed:
+        assert len(body(client.get("/v1/areas/320402/leaflets"))["items"]) == 1
+    with dynamodb_calls() as empty:
+        assert body(client.get("/v1/areas/320404/leaflets"))["items"] == []
+    assert listed == ["Query"] and empty == ["Query", "GetItem"]
+    for code in ("320499", "abc", "12345"):
+        assert_problem(client.get(f"/v1/areas/{code}/leaflets"), 404, "area_not_found")
 def test_a_publicist_or_notary_of_the_same_area_gets_404_on_a_residents_attachment(client, token, areas):
     """Covering the area is not enough: a resident's attachment is theirs (and its record's readers')."""
     confirmed = available(client, token())

@@ -245,6 +245,20 @@ def test_a_future_version_may_be_withdrawn_and_then_no_longer_applies(client, to
     assert_problem(post(client, path, {"reason": "再撤一次", "version": 2}, admin), 409, "already_withdrawn")
 
 
+def test_a_withdrawal_reads_the_version_and_its_timeline_in_one_call_and_writes_in_one(client, token, changzhou):
+    """Reliability §3: the version's id names its area, so the version and that area's timeline are one
+    consistent BatchGetItem; an unknown version of a well-formed id is still 404."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    admin = token("admin-1", "admin", area="3204")
+    created = body(new_version(client, admin, value=2600, effective_from=(TODAY + timedelta(days=30)).isoformat()))
+    path = f"/v1/policies/{THRESHOLD}/versions/{created['version_id']}/withdraw"
+    with dynamodb_calls() as made:
+        assert post(client, path, {"reason": "文件尚未印发", "version": 1}, admin).status_code == 200
+    assert made == ["BatchGetItem", "TransactWriteItems"]
+    unknown = created["version_id"][:-8] + "00000000"
+    assert_problem(post(client, f"/v1/policies/{THRESHOLD}/versions/{unknown}/withdraw",
+                        {"reason": "并无此版", "version": 1}, admin), 404, "policy_version_not_found")
 def test_a_version_in_force_cannot_be_withdrawn(client, token, changzhou):
     admin = token("admin-1", "admin", area="3204")
     [current, *_] = body(client.get(f"/v1/policies/{THRESHOLD}/versions?area=3204", headers=admin))["items"]

@@ -71,6 +71,22 @@ def test_the_report_names_its_areas_from_one_batch_read_not_one_read_per_row(che
     assert seen == ["Query", "BatchGetItem", "TransactWriteItems"]
 
 
+def test_a_report_on_request_is_four_calls_and_its_download_is_audited_in_its_own_write(client, token, checks):  # noqa: F811
+    """Reliability §3: the findings, the runs' failed checks and the areas' names are read (Query, Query,
+    BatchGetItem); the report's file, its audit entry and the download's audit entry are one transaction."""
+    from chalicelib.platform import audit
+    from tests.core.test_write_floor import dynamodb_calls
+
+    checks.findings = [finding("320402001", "case-1")]
+    screening.run_month(date(2026, 11, 18))
+    staff = token("o1", "legal_aid_officer", area="320402")
+    with dynamodb_calls() as made:
+        out = body(post(client, "/v1/screenings/2026-11/reports", {"area": "320402"}, staff))
+    assert made == ["Query", "Query", "BatchGetItem", "TransactWriteItems"]
+    reads = [e for e in audit.trail("file", out["file_id"]).items if e["action"] == "read"]
+    assert [e["actor"] for e in reads] == ["o1"]
+
+
 
 def current_book(district: str):
     [key] = [o["Key"] for o in aws.s3().list_objects_v2(Bucket=config.ledger_bucket(),

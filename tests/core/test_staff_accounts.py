@@ -71,6 +71,19 @@ def test_only_admins_and_only_within_their_jurisdiction(client, admin, token):
     assert_problem(client.get("/v1/staff-accounts/s-nobody", headers=admin), 404, "staff_not_found")
 
 
+def test_a_staff_account_is_created_in_one_call_with_or_without_a_key(client, admin):
+    """Reliability §3: the area's existence is a condition of the creating transaction; an unknown area is
+    still the 422 naming `area`."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    create(client, admin)  # the first request of a process reads the signing keys
+    with dynamodb_calls() as plain:
+        assert create(client, admin).status_code == 201
+    with dynamodb_calls() as keyed:
+        assert create(client, {**admin, "Idempotency-Key": "staff-floor"}).status_code == 201
+    assert plain == keyed == ["TransactWriteItems"]
+    problem = assert_problem(create(client, admin, area="320402999"), 422, "area_not_found")
+    assert problem["errors"][0]["loc"] == ["body", "area"]
 @pytest.mark.parametrize("sub", ["s-#x", "s-a#b", "s-" + "x" * 3000, "s-\U0001f600", "s-", "", "#"])
 def test_a_staff_sub_that_cannot_be_an_account_id_is_404_not_500(client, admin, sub):
     """API Gateway URL-decodes path parameters (`s-%23x` arrives as `s-#x`); such a sub is no account."""

@@ -47,14 +47,14 @@ def _existing_area(code: str, loc: str = "area") -> None:
 
 
 def create_staff(caller: Caller, data: StaffIn) -> StaffAccount:
+    """One TransactWriteItems: the area's existence is a condition in it (the same 422 naming `area`)."""
     actor = caller.actor
     require_area(caller, data.area)
-    _existing_area(data.area)
     staff = StaffAccount(sub="s-" + uuid.uuid4().hex, name=data.name, roles=sorted(set(data.roles)),
                          area=data.area, institution=data.institution, created_by=actor.sub,
                          **({k: v for k, v in phone_fields(data.phone, verified=False).items()
                              if k in ("phone_cipher", "phone_hash", "phone_masked")} if data.phone else {}))
-    return storage.put_new(staff, also=[audit.entry(
+    return storage.put_new(staff, also=[areas.must_exist(data.area, field="area"), audit.entry(
         actor, "create", StaffAccount.entity, staff.sub,
         f"新建工作人员账号（{'、'.join(staff.roles)}，辖区 {staff.area}）")])
 

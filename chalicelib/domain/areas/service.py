@@ -143,6 +143,14 @@ def known(code: str) -> storage.Check:
     return storage.must_exist(Area, code, NotFound(f"区域 {code} 不存在", code="area_not_found"))
 
 
+def active_area(code: str, loc: list[str]) -> storage.Check:
+    """`existing_area` as a condition for the creating transaction: the area `code` exists and is active,
+    else the same 422 naming `loc` — no read before the write."""
+    problem = Unprocessable(f"区域 {code} 不存在或已撤销", code="area_not_found",
+                            errors=[{"loc": loc, "msg": "区域不存在或已撤销"}])
+    return storage.must_exist(Area, code, problem, equals={"status": "active"})
+
+
 def get_many(codes: Iterable[str]) -> dict[str, Area]:
     """The areas of `codes` that exist, by code (BatchGetItem in chunks of 100, side by side)."""
     return storage.find_many(Area, (c for c in codes if is_code(c)))

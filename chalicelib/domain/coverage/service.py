@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import plugin
-from chalicelib.domain.areas.models import LEVELS, Area, AreaRef, ancestors, level_of
+from chalicelib.domain.areas.models import LEVELS, Area, AreaRef, ancestors, level_of, parent_of
 from chalicelib.domain.areas.service import all_children, descendants
 from chalicelib.domain.coverage.models import (
     BY_ROLE, LEVEL_TITLES, Assignment, AssignmentIn, AssignmentOut, CoverageReport, CoverageRow,
@@ -31,7 +31,7 @@ from chalicelib.domain.coverage.models import (
 )
 from chalicelib.domain.directory import service as directory
 from chalicelib.domain.directory.models import ASSIGNED, AreaLinks, Institution, Person
-from chalicelib.domain.areas.service import boards_changed, existing_area, get_many as load_areas
+from chalicelib.domain.areas.service import boards_changed, existing_area, get_many as load_areas, is_code
 from chalicelib.platform.auth import require_covers
 from chalicelib.platform.errors import field_error
 from chalicelib.platform.storage.batch import fan_out
@@ -268,9 +268,11 @@ def _grids_under(area: Area, kids: dict[str, list[Area]], parents: dict[str, Are
     return [g for child in kids.get(area.code, []) for g in _grids_under(child, kids, parents, area)]
 
 
-def _assignees_by_area(wanted: list[RoleDef], districts: list[str]) -> dict[str, dict[str, set[str]]]:
-    """role → area code → active assignees ("person:<id>"), from one partition per role per district.
-    Assignees that were retired since are left out (one BatchGetItem per 100 of them)."""
+def _assignees_by_area(wanted: list[RoleDef], districts: list[str],
+                       areas: list[str] = ()) -> tuple[dict[str, dict[str, set[str]]], dict[str, Area]]:
+    """role → area code → active assignees ("person:<id>"), from one partition per role per district, and
+    the `areas` asked for (the report's own, a grid's village): read with the assignees, in one BatchGetItem
+    per 100 records. Assignees that were retired since are left out."""
     pairs = [(r.code, d) for r in wanted for d in districts]
     results = fan_out(lambda p: storage.every(Assignment, BY_ROLE, p), pairs)
     by_role: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -279,34 +281,57 @@ def _assignees_by_area(wanted: list[RoleDef], districts: list[str]) -> dict[str,
         for item in items:
             by_role[role][item["area"]].add(f"{item['assignee_kind']}:{item['assignee_id']}")
             assignees.add((item["assignee_kind"], item["assignee_id"]))
-    people = directory.load_people(i for kind, i in assignees if kind == "person")
-    institutions = directory.load_institutions(i for kind, i in assignees if kind == "institution")
-    active = {f"{r.entity}:{r.id}" for r in (*people.values(), *institutions.values()) if r.status == "active"}
+    found = storage.find_each({Person: [i for kind, i in assignees if kind == "person"],
+                               Institution: [i for kind, i in assignees if kind == "institution"],
+                               Area: list(areas)})
+    active = {f"{r.entity}:{r.id}" for r in (*found[Person].values(), *found[Institution].values())
+              if r.status == "active"}
     for areas_of_role in by_role.values():
         for code in areas_of_role:
             areas_of_role[code] &= active
-    return by_role
+    return by_role, found[Area]
 
 
-def compute(caller: Caller, code: str, role: str | None = None) -> Coverage:
+def _refuse(caller: Caller, code: str, role: str | None) -> None:
+    """The refusals of a report, in the order they are answered: an unknown area 404, a province 422, outside
+    the caller's jurisdiction 403, an unknown role 422. Only a request that cannot be answered reads its
+    area before anything else (to tell the 404 from the others)."""
     areas = load_areas([code])
     if code not in areas:
         raise NotFound(f"区域 {code} 不存在", code="area_not_found")
-    area = areas[code]
-    if area.level == "province":
+    if areas[code].level == "province":
         raise Unprocessable("覆盖报告请按市或以下区域查询", code="area_too_large",
                             errors=field_error(["code"], "请选择市级或以下区域"))
     require_covers(caller, code, ["code"])
-    wanted = [role_named(role, ["role"])] if role else roles()
-    kids = subtree(area)
-    children = kids.get(area.code, []) if area.level != "grid" else []
+    if role:
+        role_named(role, ["role"])
+
+
+def compute(caller: Caller, code: str, role: str | None = None) -> Coverage:
+    """The area's tree below it (one Query per level) and each role's assignments per district (one Query
+    each), then the area itself (a grid's village too) with the assignees, in one BatchGetItem: the area's
+    level is its code's, so nothing waits for its read."""
+    try:
+        if not is_code(code) or level_of(code) == "province" or not caller.covers(code):
+            raise LookupError(code)
+        wanted = [role_named(role, ["role"])] if role else roles()
+    except (LookupError, Unprocessable):
+        _refuse(caller, code, role)
+        raise
+    level = level_of(code)
+    kids = subtree(Area(code=code, name=code, level=level))
+    children = kids.get(code, []) if level != "grid" else []
+    districts = [c.code for c in children] if level == "city" else [district_of(code)]
+    village = parent_of(code) if level == "grid" else None
+    by_role, areas = _assignees_by_area(wanted, districts, [code, *([village] if village else [])])
+    if code not in areas:
+        raise NotFound(f"区域 {code} 不存在", code="area_not_found")
+    area = areas[code]
     parents: dict[str, Area] = {}
     grids = {c.code: _grids_under(c, kids, parents, area) for c in children} if children else {
         area.code: _grids_under(area, kids, parents)}
     if area.level == "grid":
-        parents[area.code] = load_areas([area.parent or ""]).get(area.parent or "") or area
-    districts = [c.code for c in children] if area.level == "city" else [district_of(code)]
-    by_role = _assignees_by_area(wanted, districts)
+        parents[area.code] = areas.get(village or "") or area
     missing: dict[str, list[str]] = {}
     for grid in (g for under in grids.values() for g in under):
         chain = [c for c in ancestors(grid.code) if len(c) >= 6]

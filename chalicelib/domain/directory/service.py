@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 from pydantic import BaseModel
 
 from chalicelib.domain.areas.models import Area, AreaRef, ancestors, level_of
-from chalicelib.domain.areas.service import boards_changed, existing_area, get_many as load_areas, is_code
+from chalicelib.domain.areas.service import active_area, boards_changed, existing_area, get_many as load_areas, is_code
 from chalicelib.domain.directory.models import (
     KIND_TITLES, LEVEL_HOMES, LEVELS, OF_KIND, PERSON_ROLES, ROSTER, SERVES, AreaLinks, Institution, InstitutionCard,
     ServedBy,
@@ -94,20 +94,42 @@ def _check_serves(caller: Caller, codes: list[str], known: dict[str, Area]) -> N
         require_covers(caller, code, ["serves", str(index)])
 
 
-def create_institution(caller: Caller, data: InstitutionIn,
-                       institution_id: str | None = None) -> Institution:
-    actor = caller.actor
-    serves = data.serves or [data.home_area]
-    known = load_areas([data.home_area, *serves])
+def _check_institution(caller: Caller, data: InstitutionIn, serves: list[str], known: dict[str, Area]) -> None:
+    """Every check of a new institution, in the order its errors are answered."""
     home = existing_area(data.home_area, ["home_area"], known=known)
     require_covers(caller, data.home_area, ["home_area"])
     _check_level(data.kind, data.level, home, ["level"])
     _check_serves(caller, serves, known)
+
+
+def _area_fields(home_area: str, serves: list[str]) -> dict[str, list[str]]:
+    """Each area a new institution names, with the first field naming it, in the order of its checks."""
+    fields: dict[str, list[str]] = {home_area: ["home_area"]}
+    for index, code in enumerate(serves):
+        fields.setdefault(code, ["serves", str(index)])
+    return fields
+
+
+def create_institution(caller: Caller, data: InstitutionIn,
+                       institution_id: str | None = None) -> Institution:
+    """One TransactWriteItems: the areas' existence rides in it as conditions (in the order their 422s are
+    answered), since jurisdiction, level and duplicates need no read. Only a request that fails one of those
+    reads its areas first, so it is answered as it always was (an unknown area before an area not covered)."""
+    actor = caller.actor
+    serves = data.serves or [data.home_area]
+    shapes = {code: Area(code=code, name=code, level=level_of(code)) for code in {data.home_area, *serves}
+              if is_code(code)}
+    try:
+        _check_institution(caller, data, serves, shapes)
+    except (Unprocessable, Forbidden):
+        _check_institution(caller, data, serves, load_areas([data.home_area, *serves]))
+        raise
     inst = Institution(id=institution_id or uuid.uuid4().hex, kind=data.kind, level=data.level, name=data.name,
                        home_area=data.home_area, serves=serves, address=data.address, hours=data.hours,
                        demo=data.demo, **(pii.seal_phone(data.phone).fields("phone") if data.phone else {}))
     storage.stamp_new(inst)
     storage.put_new(inst, also=[
+        *(active_area(code, loc) for code, loc in _area_fields(data.home_area, serves).items()),
         *serving_ops(inst, card_at=serves), *boards_changed(*serves),
         audit.entry(actor, "create", "institution", inst.id,
                     f"登记{inst.display_kind}「{inst.name}」，服务区域 {'、'.join(serves)}"),
@@ -237,28 +259,48 @@ def institutions_serving(code: str, *, limit: int, cursor: str | None) -> Page[S
 
 # --- people ---------------------------------------------------------------------------------------
 
-def _visible_institution(caller: Caller, institution_id: str, loc: list[str]) -> Institution:
-    insts = load_institutions([institution_id])
-    inst = insts.get(institution_id)
+def _not_visible(institution_id: str, loc: list[str]) -> Unprocessable:
+    return Unprocessable(f"机构 {institution_id} 不存在或不在您的管辖范围内", code="institution_not_found",
+                         errors=field_error(loc, "机构不存在或不在您的管辖范围内"))
+
+
+def _visible_institution(caller: Caller, institution_id: str, loc: list[str],
+                         known: dict[str, Institution] | None = None) -> Institution:
+    inst = (known if known is not None else load_institutions([institution_id])).get(institution_id)
     if inst is None or inst.status != "active" or not can_see_institution(caller, inst):
-        raise Unprocessable(f"机构 {institution_id} 不存在或不在您的管辖范围内", code="institution_not_found",
-                            errors=field_error(loc, "机构不存在或不在您的管辖范围内"))
+        raise _not_visible(institution_id, loc)
     return inst
 
 
 def create_person(caller: Caller, data: PersonIn, person_id: str | None = None) -> Person:
+    return add_person(caller, data, person_id)[0]
+
+
+def add_person(caller: Caller, data: PersonIn, person_id: str | None = None) -> tuple[Person, Institution | None]:
+    """The person and their institution. Without an institution, one TransactWriteItems: the home area's
+    existence is a condition in it. An institution is read first (with the home area, one BatchGetItem):
+    whether the caller may name it depends on the areas it serves, a list no condition can test; that it is
+    still active when the person is written is a condition too. A home area outside the caller's
+    jurisdiction is read before the 403, so an unknown one is still the 422 it always was."""
     actor = caller.actor
-    existing_area(data.home_area, ["home_area"])
-    require_covers(caller, data.home_area, ["home_area"])
+    if not caller.covers(data.home_area):
+        existing_area(data.home_area, ["home_area"])
+        require_covers(caller, data.home_area, ["home_area"])
+    inst, also = None, [active_area(data.home_area, ["home_area"])]
     if data.institution_id:
-        _visible_institution(caller, data.institution_id, ["institution_id"])
+        found = storage.find_each({Area: [data.home_area] if is_code(data.home_area) else [],
+                                   Institution: [data.institution_id]})
+        existing_area(data.home_area, ["home_area"], known=found[Area])
+        inst = _visible_institution(caller, data.institution_id, ["institution_id"], known=found[Institution])
+        also.append(storage.must_exist(Institution, inst.id, _not_visible(inst.id, ["institution_id"]),
+                                       equals={"status": "active"}))
     person = Person(id=person_id or uuid.uuid4().hex, name=data.name, roles=list(dict.fromkeys(data.roles)),
                     home_area=data.home_area, institution_id=data.institution_id, duty=data.duty,
                     hours=data.hours, demo=data.demo, **pii.seal_phone(data.phone).fields("phone"))
     storage.stamp_new(person)
     roles = "、".join(PERSON_ROLES[r] for r in person.roles)
-    storage.put_new(person, also=[audit.entry(actor, "create", "person", person.id, f"登记人员（{roles}）")])
-    return person
+    storage.put_new(person, also=[*also, audit.entry(actor, "create", "person", person.id, f"登记人员（{roles}）")])
+    return person, inst
 
 
 def get_person(person_id: str) -> Person | None:
@@ -304,15 +346,20 @@ def list_people(caller: Caller, area: str | None, *, limit: int, cursor: str | N
 
 
 def institution_people(caller: Caller, institution_id: str, *, limit: int, cursor: str | None) -> Page[PersonOut]:
-    """The roster of one institution; people outside the caller's jurisdiction are left out."""
-    institution_for(caller, institution_id)
+    """The roster of one institution; people outside the caller's jurisdiction are left out. Two calls: the
+    institution (whether the caller may see it depends on the areas it serves) and the roster, whose people
+    are shown with the institution read first."""
+    inst = institution_for(caller, institution_id)
     page = storage.page(Person, ROSTER, institution_id, limit=limit, cursor=cursor)
-    return _person_page(page, keep=lambda p: caller.covers(p.home_area))
+    return _person_page(page, keep=lambda p: caller.covers(p.home_area), known={inst.id: inst})
 
 
-def _person_page(page: storage.Page, keep: Callable[[Person], bool] = lambda p: True) -> Page[PersonOut]:
+def _person_page(page: storage.Page, keep: Callable[[Person], bool] = lambda p: True,
+                 known: dict[str, Institution] | None = None) -> Page[PersonOut]:
     people = [p for p in (Person.from_item(i) for i in page.items) if keep(p)]
-    insts = load_institutions({p.institution_id for p in people if p.institution_id})
+    known = known or {}
+    missing = {p.institution_id for p in people if p.institution_id and p.institution_id not in known}
+    insts = {**known, **(load_institutions(missing) if missing else {})}
     return Page[PersonOut](items=[PersonOut.of(p, insts.get(p.institution_id or "")) for p in people],
                            next_cursor=page.next_cursor)
 

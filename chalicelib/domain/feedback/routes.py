@@ -24,6 +24,9 @@ ADMIN = {"admin"}
 
 @bp.route("/feedback/ratings", methods=["POST"], authorizer=jwt_auth)
 @endpoint("评价已办结的事项（好差评）", who=RESIDENT, body=RatingIn, response=RatingOut, status=201, tags=TAGS,
+          over_floor="the ticket is read because the rating records its grid and the staff it rates, and a ticket "
+                     "not the caller's (404) is refused apart from one not closed (409); a bad rating then reads the "
+                     "callback and rectification time limits in force at that grid (one BatchGetItem) for its task",
           replay=lambda item: service.read(caller(), item["id"]),
           description="五级评价（非常满意…非常不满意），三项：服务态度、办事效率、业务水平。未办结或重复评价为 409；"
                       "任一项不满意及以下即生成整改任务。")
@@ -75,7 +78,9 @@ def rectify(code):
 
 
 @bp.route("/feedback/stats", methods=["GET"], authorizer=jwt_auth)
-@endpoint("辖区月度好差评统计（满意率、回访率、按期整改率）", who=STAFF, query=StatsQuery, response=StatsOut, tags=TAGS)
+@endpoint("辖区月度好差评统计（满意率、回访率、按期整改率）", who=STAFF, query=StatsQuery, response=StatsOut, tags=TAGS,
+          over_floor="the month's ratings and its rectification tasks are two lists of the area (two Queries), and "
+                     "whether a task is due depends on the day it is asked, so the rates are counted when read")
 def stats():
     q = parse_query(StatsQuery)
     return service.stats(caller(), q.area, q.month)
@@ -83,6 +88,8 @@ def stats():
 
 @bp.route("/feedback/messages", methods=["POST"], authorizer=jwt_auth)
 @endpoint("意见箱：投诉（实名）或建议（可匿名）", who=RESIDENT, body=MessageIn, response=MessageOut, status=201, tags=TAGS,
+          over_floor="the reply deadline is a policy parameter with effective dates at the area (the area and its "
+                     "timelines, one BatchGetItem) and is stored on the message, so it is read before the write",
           description="转所选区域负责部门，在时限内答复。投诉须已实名登记（否则 409）。")
 def post_message():
     return service.post_message(caller(), parse(MessageIn))

@@ -24,6 +24,8 @@ class LinkedQuery(PageQuery):
 
 @bp.route("/files", methods=["GET"], authorizer=jwt_auth)
 @endpoint("某条记录的附件", who=SIGNED_IN, query=LinkedQuery, response=Page[files.FileOut], tags=TAGS,
+          over_floor="the linked record's own rule reads that record to decide who may see its files (who holds a "
+                     "ticket changes, and its files do not carry it), then its files are one Query",
           description="能查看该记录的人可见（如受理单：本人及辖区工作人员）；其他人得到该记录的 404。")
 def list_linked_files():
     q = parse_query(LinkedQuery)
@@ -32,7 +34,9 @@ def list_linked_files():
 
 @bp.route("/files", methods=["POST"], authorizer=jwt_auth)
 @endpoint("登记上传文件，取得直传表单", who=SIGNED_IN, body=files.FileIn, response=files.FileCreated, status=201,
-          tags=TAGS, description="返回 10 分钟内有效的 S3 预签名 POST 表单（限定对象键、类型与确切大小）；"
+          tags=TAGS, over_floor="the upload limit in force at the area is a policy parameter with effective dates "
+                                "(the area and its timelines, one BatchGetItem) that decides the 422 before the write, "
+                                "and a linked record's rule reads that record", description="返回 10 分钟内有效的 S3 预签名 POST 表单（限定对象键、类型与确切大小）；"
                                  "上传后调用 /v1/files/{id}/confirm，文件才可下载。居民只能上传附件。",
           replay=lambda item: _created(files.StoredFile.from_item(item), None))
 def create_file():

@@ -446,8 +446,20 @@ def download_link(actor: audit.Actor, record: StoredFile) -> Download:
     leaflet may carry personal data, so they are audited. Plugins call this after their own checks."""
     if record.status != "available":
         raise Conflict("文件尚未上传完成，暂不能下载", code="file_not_available")
-    if record.kind != "leaflet":
-        audit.record_read(actor, ENTITY, record.id, f"下载{KIND_TITLES[record.kind]} {record.id}")
+    storage.transact(download_entries(actor, record))
+    return signed_link(record)
+
+
+def download_entries(actor: audit.Actor, record: StoredFile) -> list[dict[str, Any]]:
+    """The audit entry of a download of `record` (none for a published leaflet), for a transaction: a
+    service that writes the file itself (a report) audits its download in that same write."""
+    if record.kind == "leaflet":
+        return []
+    return [audit.entry(actor, "read", ENTITY, record.id, f"下载{KIND_TITLES[record.kind]} {record.id}")]
+
+
+def signed_link(record: StoredFile) -> Download:
+    """The presigned GET of `download_link`, for a caller that wrote its `download_entries` already."""
     url = aws.s3().generate_presigned_url("get_object", ExpiresIn=DOWNLOAD_SECONDS, Params={
         "Bucket": record.bucket, "Key": record.key, "ResponseContentType": record.content_type,
         "ResponseContentDisposition": content_disposition(record.title, record.extension)})
@@ -545,10 +557,14 @@ def linked_to(caller: Caller, linked_record: str, *, limit: int, cursor: str | N
 
 
 def leaflets(area_code: str, *, limit: int, cursor: str | None) -> Page[LeafletOut]:
-    """Published leaflets of an area and everything below it (C10: downloadable by residents)."""
+    """Published leaflets of an area and everything below it (C10: downloadable by residents): one Query;
+    only an empty first page reads the area, to answer 404 for an unknown one rather than an empty list."""
     from chalicelib.domain.areas import service as areas
 
-    areas.get(area_code)  # 404 for an unknown area rather than an empty list
+    if not areas.is_code(area_code):
+        areas.get(area_code)  # the same 404 for a code that cannot be one, before any key is made of it
     page = storage.page(StoredFile, LEAFLET_LIST, area_code, limit=limit, cursor=cursor)
+    if not page.items and cursor is None:
+        areas.get(area_code)
     return Page[LeafletOut](items=[LeafletOut.of(StoredFile.from_item(i)) for i in page.items],
                        next_cursor=page.next_cursor)

@@ -82,7 +82,10 @@ def list_versions(name):
 
 @bp.route("/policies/{name}/versions", methods=["POST"], authorizer=jwt_auth)
 @endpoint("设置政策参数的新版本", who={"admin"}, body=policy.VersionIn, response=policy.VersionOut, status=201,
-          tags=TAGS, description="管理员在其辖区内设置；生效日期须晚于该区域已有的最新版本，早于今天须说明追溯理由。")
+          tags=TAGS, over_floor="the area and the parameter's timelines along its chain are read (one BatchGetItem) before the one "
+                               "transaction: the new date must come after the area's latest version, the audit entry "
+                               "names the value it replaces, and the timeline is rewritten on the version it was read at",
+          description="管理员在其辖区内设置；生效日期须晚于该区域已有的最新版本，早于今天须说明追溯理由。")
 def create_version(name):
     version = policy.set_version(web.actor(), web.caller(), name, parse(policy.VersionIn))
     return web.respond(policy.VersionOut.of(version), status=201,

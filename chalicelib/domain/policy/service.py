@@ -511,31 +511,42 @@ def _timeline_update(timeline: Timeline, entries: list[TimelineEntry]) -> dict[s
 def get_version(name: str, version_id: str, caller: Caller | None = None) -> Version:
     """One version; with `caller`, only within their line of areas (as `versions`), else 403 — checked on
     the area the id names, before reading, so a refusal says nothing about whether the version exists."""
-    declared(name)
-    match = VERSION_ID.match(version_id)
-    if not match:
-        raise NotFound("没有这个参数版本", code="policy_version_not_found")
-    area_code, day, suffix = match.groups()
+    area_code, place = _version_place(name, version_id)
     if caller is not None:
         _require_line_of_areas(caller, area_code)
-    version = storage.find_in(Version, PARAMETER_AT, (name, area_code),
-                              (VERSION_SORT, f"{day[:4]}-{day[4:6]}-{day[6:]}", suffix), consistent=True)
+    version = storage.find_in(Version, PARAMETER_AT, place.of, place.sort, consistent=True)
     if version is None:
         raise NotFound("没有这个参数版本", code="policy_version_not_found")
     return version
 
 
+def _version_place(name: str, version_id: str) -> tuple[str, storage.Place]:
+    """(the area, where the version stands) as its id names them; 404 for an id that names none."""
+    declared(name)
+    match = VERSION_ID.match(version_id)
+    if not match:
+        raise NotFound("没有这个参数版本", code="policy_version_not_found")
+    area_code, day, suffix = match.groups()
+    return area_code, storage.Place(of=(name, area_code), sort=(VERSION_SORT, f"{day[:4]}-{day[4:6]}-{day[6:]}", suffix))
+
+
 def withdraw(actor: audit.Actor, caller: Caller | None, name: str, version_id: str, reason: str,
              expected_version: int) -> Version:
-    """Withdraw a version that has not taken effect yet (admin of its area); audited with the reason."""
-    version = get_version(name, version_id)
+    """Withdraw a version that has not taken effect yet (admin of its area); audited with the reason. The
+    version and its area's timeline (the id names the area) are one consistent BatchGetItem, the change one
+    transaction: two calls."""
+    area_code, place = _version_place(name, version_id)
+    found = storage.find_each({Version: [place], Timeline: [Timeline.at(name, area_code)]}, consistent=True)
+    version = found[Version].get(place)
+    if version is None:
+        raise NotFound("没有这个参数版本", code="policy_version_not_found")
     _require_admin_over(caller, version.area)
     if version.status != "active":
         raise Conflict("该版本已撤回", code="already_withdrawn")
     if version.effective_from <= today_shanghai():
         raise Conflict(f"该版本已于 {version.effective_from.isoformat()} 生效，不能撤回；如需调整请设置新版本",
                        code="version_in_force")
-    timeline = _timeline(name, version.area)
+    timeline = found[Timeline].get(Timeline.at(name, area_code))
     remaining = [e for e in (timeline.entries if timeline else []) if e.version_id != version_id]
     also = [audit.entry(actor, "withdraw", ENTITY_VERSION, version_id,
                         f"撤回「{declared(name).title}」@{version.area} {version.effective_from.isoformat()} 起的版本"

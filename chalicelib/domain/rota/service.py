@@ -31,7 +31,7 @@ from chalicelib.domain.rota.models import (
 )
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
-from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.platform.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.platform.timeutil import today_shanghai
 
 
@@ -283,9 +283,12 @@ def upcoming(institution_ids: list[str], since: dt.date, limit: int = 10) -> dic
     return {i: [Activity.from_item(x) for x in items] for i, items in zip(institution_ids, results)}
 
 
-def cards_for(person_ids: set[str], known_insts: dict[str, Institution]) -> dict[str, ContactCard]:
-    """Public contact cards for `person_ids` (retired people left out), their institutions resolved."""
-    people = {k: p for k, p in load_people(person_ids).items() if p.status == "active"}
+def cards_for(person_ids: set[str], known_insts: dict[str, Institution],
+              known_people: dict[str, Person] | None = None) -> dict[str, ContactCard]:
+    """Public contact cards for `person_ids` (retired people left out), their institutions resolved.
+    `known_people`: the people read already (with their service point)."""
+    people = {k: p for k, p in (load_people(person_ids) if known_people is None else known_people).items()
+              if p.status == "active"}
     missing = {p.institution_id for p in people.values() if p.institution_id and p.institution_id not in known_insts}
     insts = {**known_insts, **(load_institutions(missing) if missing else {})}
     return {k: ContactCard.of(p, insts.get(p.institution_id or "")) for k, p in people.items()}
@@ -313,11 +316,35 @@ def _public_point(institution_id: str) -> Institution:
     return inst
 
 
+def _staff_point(caller: Caller, inst: Institution) -> None:
+    if not caller.covers(inst.home_area):
+        raise Forbidden("该服务点不在您的管辖范围内", code="outside_jurisdiction")
+
+
+def _point_id(institution_id: str) -> str:
+    """A service point's id from the path, checked before its lists are read: 404 if it cannot be one."""
+    if not storage.is_record_id(institution_id):
+        raise NotFound(f"机构 {institution_id} 不存在", code="institution_not_found")
+    return institution_id
+
+
+def _point_and_people(institution_id: str, person_ids: set[str]) -> tuple[Institution, dict[str, Person]]:
+    """The service point and the people its list names, in one BatchGetItem (the list is read first, by the
+    point's id): an unknown or retired point is the same 404 as ever, whatever the list held."""
+    found = storage.find_each({Institution: [institution_id], Person: person_ids})
+    inst = found[Institution].get(institution_id)
+    if inst is None or inst.status != "active":
+        raise NotFound(f"机构 {institution_id} 不存在", code="institution_not_found")
+    return inst, found[Person]
+
+
 def rota_week(institution_id: str, day: dt.date | None, *, limit: int, cursor: str | None) -> RotaWeek:
-    inst = _public_point(institution_id)
+    """The slots (one Query), then the point and its people (one BatchGetItem): two calls. Not one: the
+    cards show each person's current name, duty and phone, which the slots do not copy."""
     monday, sunday = week_of(day or today_shanghai())
-    pairs = dated(slots_of([inst.id])[inst.id], monday)
-    cards = cards_for({s.person_id for _, s in pairs}, {inst.id: inst})
+    pairs = dated(slots_of([_point_id(institution_id)])[institution_id], monday)
+    inst, people = _point_and_people(institution_id, {s.person_id for _, s in pairs})
+    cards = cards_for({s.person_id for _, s in pairs}, {inst.id: inst}, people)
     entries = duty_entries(pairs, {inst.id: inst}, cards)
     page, next_cursor = paged(entries, sort_key=lambda e: f"{e.date.isoformat()}.{e.start}.{e.person.name}",
                               query_id=f"rota|{inst.id}|{monday.isoformat()}", limit=limit, cursor=cursor)
@@ -326,20 +353,36 @@ def rota_week(institution_id: str, day: dt.date | None, *, limit: int, cursor: s
 
 
 def activities(institution_id: str, since: dt.date | None, *, limit: int, cursor: str | None) -> Page[ActivityCard]:
-    inst = _public_point(institution_id)
+    """The activities (one Query), then the point and the hosts (one BatchGetItem), as `rota_week`; a host
+    of another institution adds the read of that institution's name."""
     start = since or today_shanghai()
-    page = storage.page(Activity, ACTIVITIES, inst.id, since=(start.isoformat(),), limit=limit, cursor=cursor)
+    try:
+        page = storage.page(Activity, ACTIVITIES, _point_id(institution_id), since=(start.isoformat(),), limit=limit,
+                            cursor=cursor)
+    except BadRequest:
+        _public_point(institution_id)  # an unknown point is 404 before its cursor is looked at, as ever
+        raise
     records = [Activity.from_item(i) for i in page.items]
-    cards = cards_for({h for a in records for h in a.hosts}, {inst.id: inst})
+    hosts = {h for a in records for h in a.hosts}
+    inst, people = _point_and_people(institution_id, hosts)
+    cards = cards_for(hosts, {inst.id: inst}, people)
     return Page[ActivityCard](items=activity_cards(records, {inst.id: inst}, cards), next_cursor=page.next_cursor)
 
 
 def duty_slots(caller: Caller, institution_id: str, *, limit: int, cursor: str | None) -> Page[DutySlotOut]:
-    """Staff view of a service point's standing slots (all of them, not one week's)."""
-    inst = get_institution(institution_id)
-    if not caller.covers(inst.home_area):
-        raise Forbidden("该服务点不在您的管辖范围内", code="outside_jurisdiction")
-    page = storage.page(DutySlot, SLOTS, inst.id, limit=limit, cursor=cursor)
+    """Staff view of a service point's standing slots (all of them, not one week's): the slots (one Query),
+    then the point and its people (one BatchGetItem); nothing is shown before the point's area is checked."""
+    if not storage.is_record_id(institution_id):
+        raise NotFound(f"机构 {institution_id} 不存在", code="institution_not_found")
+    try:
+        page = storage.page(DutySlot, SLOTS, institution_id, limit=limit, cursor=cursor)
+    except BadRequest:
+        _staff_point(caller, get_institution(institution_id))  # 404 or 403 before the cursor, as ever
+        raise
     slots = [DutySlot.from_item(i) for i in page.items]
-    people = load_people({s.person_id for s in slots})
+    found = storage.find_each({Institution: [institution_id], Person: {s.person_id for s in slots}})
+    if institution_id not in found[Institution]:
+        raise NotFound(f"机构 {institution_id} 不存在", code="institution_not_found")
+    _staff_point(caller, found[Institution][institution_id])
+    people = found[Person]
     return Page[DutySlotOut](items=[DutySlotOut.of(s, people.get(s.person_id)) for s in slots], next_cursor=page.next_cursor)

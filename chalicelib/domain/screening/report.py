@@ -1,7 +1,7 @@
 """The district's 需求和风险分析研判 report of a month (issue 14 §6): an XLSX workbook — a summary sheet and
 one sheet per check, Chinese headers, frozen header row, widths that fit — written to the ledger bucket as a
 `report` file of the district, plus a short Chinese summary. Staff download it through the core's files
-(`files.download_link`: presigned, audited).
+(`files.download_link`: presigned, audited; a report built on request audits its download in its own write).
 
 One current report per district and month: the file id and object key are derived from (month, district),
 so building it again replaces it (the versioned bucket keeps the earlier versions).
@@ -213,19 +213,22 @@ def build_for(actor: audit.Actor, caller: Caller, month: str, district: str, run
 
 def build(actor: audit.Actor, month: str, district: str, failures: dict[str, str] | None = None, *,
           run_on: date, preview: Preview | None = None) -> ReportOut:
-    """Write the district's current report and return a download link (the download is audited)."""
-    record, count, summary = write(actor, month, district, failures, preview=preview)
+    """Write the district's current report and return a download link: the download's audit entry is
+    written in the report's own transaction (the file is available as it is written)."""
+    record, count, summary = write(actor, month, district, failures, preview=preview, downloaded_by=actor)
     return ReportOut(month=month, area=district, kind="month" if preview is None else "preview", run_on=run_on,
                      findings=count, summary=summary, failed_checks=failures or {}, file_id=record.id,
-                     download=files.download_link(actor, record))
+                     download=files.signed_link(record))
 
 
 def write(actor: audit.Actor, month: str, district: str, failures: dict[str, str] | None = None, *,
-          preview: Preview | None = None) -> tuple[files.StoredFile, int, str]:
+          preview: Preview | None = None, downloaded_by: audit.Actor | None = None,
+          ) -> tuple[files.StoredFile, int, str]:
     """Write the district's current report (replacing the earlier one): (its file, findings, summary). The
     screening calls this when the district's last shard of the month's run completes, with the checks that
     failed in the district's shards (`failures`: check → error). `preview`: before the month's run, the
-    preview's findings (none when there was no preview), said to be a preview."""
+    preview's findings (none when there was no preview), said to be a preview. `downloaded_by`: who is
+    handed its link, whose download is audited in the same transaction."""
     kind = "month" if preview is None else "preview"
     findings = list(_findings(month, district, kind)) if preview is None or preview.as_of else []
     names = area_names(district, findings)
@@ -240,5 +243,6 @@ def write(actor: audit.Actor, month: str, district: str, failures: dict[str, str
                               status="available", confirmed_at=moment, created_at=moment, updated_at=moment)
     storage.transact([storage.put_op(record.to_item(), must_not_exist=False),
                       audit.entry(actor, "create", "screening-report", f"{month}:{district}",
-                                  f"生成 {month} 主动排摸研判报告{'（预览）' if preview else ''}（{len(findings)} 条）")])
+                                  f"生成 {month} 主动排摸研判报告{'（预览）' if preview else ''}（{len(findings)} 条）"),
+                      *(files.download_entries(downloaded_by, record) if downloaded_by else [])])
     return record, len(findings), summary

@@ -55,7 +55,11 @@ def list_runs(month):
           idempotent=False, tags=("screenings",),
           description="只能排摸本月：18日前为预览（结果另存，不影响18日的当月排摸），18日及以后为重跑当月排摸"
                       "（产生新版本并替换旧结果，不会重复）；过去的月份会被拒绝（past_month），因为现有数据已不是当月的状态。"
-                      "按区（或大区的街镇）分片排队执行：已完成返回 200，仍在执行返回 202 与当前状态。")
+                      "按区（或大区的街镇）分片排队执行：已完成返回 200，仍在执行返回 202 与当前状态。",
+          over_floor="the month's run of the city is read consistently to know whether this is its first run or its "
+                     "next generation, on which the findings' replacement and the shown generation depend, and the "
+                     "shards are planned from the city's districts and towns (two Queries) before the one "
+                     "transaction")
 def run_screening(month):
     data = parse(RunIn)
     run = screening.run_now(web.actor(), web.caller(), month, data.area)
@@ -102,6 +106,9 @@ def save_source_mapping(kind, city):
 @bp.route("/screenings/sources/{kind}/imports", methods=["POST"], authorizer=jwt_auth)
 @endpoint("导入 12345 热线工单或信访件（CSV/XLSX）", who=SOURCE_STAFF, body=sources.ImportIn,
           response=sources.ImportReport, status=201, tags=("screenings",),
+          over_floor="an import reads the uploaded file's record, the city's saved column mapping, its districts and "
+                     "towns (to turn names into codes) and the orders already stored, then writes in chunks; a "
+                     "retry with its key reads the claim and then the first report it names",
           replay=lambda item: sources.SourceImport.from_item(item).report,
           description="先经 /v1/files 上传导出文件，再以文件编号导入。列按名称识别（见列名映射）；"
                       "逐行报告错误（行号按表格计），其余行照常导入；同一工单编号重复导入只会覆盖，不会重复。"
@@ -121,6 +128,9 @@ class ReportIn(Model):
 @bp.route("/screenings/{month}/reports", methods=["POST"], authorizer=jwt_auth)
 @endpoint("生成并下载本区某月的需求和风险分析研判报告（XLSX）", who=tokens.STAFF_ROLES, body=ReportIn,
           response=report.ReportOut, idempotent=False, tags=("screenings",),
+          over_floor="the workbook is made of the district's findings of the month (a Query), the checks that "
+                     "failed in its shards (a Query of the month's runs) and the names of the findings' areas (a "
+                     "BatchGetItem): three partitions read before the one write, which also audits the download",
           description="按当月排摸结果生成：汇总表 + 每个检查项一张表；每区每月只有一份当前报告，再次生成即替换。"
                       "当月排摸（18日）执行前生成的是预览报告（kind 为 preview，摘要写明排摸日期，汇总表为「汇总（预览）」），"
                       "18日的排摸完成后自动生成当月报告替换它。返回简短文字摘要和短时有效的下载链接（下载记入审计）。")

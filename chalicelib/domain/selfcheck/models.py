@@ -79,7 +79,7 @@ class QuestionnaireOut(Model):
     questions: list[QuestionOut]
 
 
-class CriterionOut(Model):
+class SelfCheckCriterionOut(Model):
     code: str = Field(examples=["legal_aid.means_test"])
     title: str
     met: bool | None = Field(description="None：根据所填情况无法判断")
@@ -98,7 +98,7 @@ class VerdictOut(Model):
     verdict: Literal["likely", "not_likely", "depends"]
     verdict_label: str = Field(examples=["可能符合"])
     summary: str
-    criteria: list[CriterionOut]
+    criteria: list[SelfCheckCriterionOut]
     rules: list[RuleOut]
     documents: list[str] = Field(description="申请时请携带的材料")
     next_step: NextStepOut

@@ -21,7 +21,7 @@ from typing import Any
 from chalicelib import plugin
 from chalicelib.domain.policy import service as policy
 from chalicelib.domain.selfcheck.models import (
-    ChoiceOut, CriterionOut, NextStepOut, QuestionnaireOut, QuestionOut, RuleOut, SelfCheckIn, SelfCheckOut,
+    ChoiceOut, SelfCheckCriterionOut, NextStepOut, QuestionnaireOut, QuestionOut, RuleOut, SelfCheckIn, SelfCheckOut,
     ServiceOut, VerdictOut,
 )
 from chalicelib.platform.errors import NotFound, TooManyRequests, Unprocessable
@@ -181,7 +181,7 @@ def _verdict(owner: plugin.Plugin, check_: plugin.SelfCheck, given: dict[str, An
     return VerdictOut(
         code=check_.code, service=owner.name, title=check_.title, verdict=assessment.verdict,
         verdict_label=plugin.VERDICTS[assessment.verdict], summary=assessment.summary,
-        criteria=[CriterionOut(code=c.code, title=c.title, met=c.met, reason=c.reason) for c in assessment.criteria],
+        criteria=[SelfCheckCriterionOut(code=c.code, title=c.title, met=c.met, reason=c.reason) for c in assessment.criteria],
         rules=[_rule(name, ahead) for name in check_.rules],
         documents=list(dict.fromkeys([*check_.documents, *assessment.documents])),
         next_step=NextStepOut(route=check_.apply, text=check_.next_step))

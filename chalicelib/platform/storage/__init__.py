@@ -45,7 +45,7 @@ __all__ = [
     # typed records and their lists
     "Record", "Aggregate", "Listing", "Place", "Check", "Page",
     # reads
-    "require", "read", "find_in", "find_many", "find_each", "page", "every",
+    "require", "read", "find_in", "find_many", "find_each", "page", "every", "is_record_id",
     # writes
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
     "amend", "must_exist", "add_to", "add_into", "put_all", "put_unless_newer", "remove_if", "update_entries_in",
@@ -307,6 +307,12 @@ def read(cls: type[Record], *key: object, consistent: bool = False) -> Record | 
 def _key_part(value: object) -> bool:
     text = str(value)
     return 0 < len(text) <= 200 and keys.SEP not in text
+
+
+def is_record_id(record_id: str) -> bool:
+    """Whether a path parameter can name a record at all: a list of a parent read before the parent itself
+    answers 404 at once for one that cannot, rather than making a key of it."""
+    return keys.is_record_id(record_id)
 
 
 def require(cls: type[Record], record_id: str, *, consistent: bool = False) -> Record:
