@@ -66,10 +66,9 @@ def deadline(limit: InForce, received_on: date) -> dict[str, Any]:
     its due day, the limit and its unit, the version that set it, and whether the holiday calendar lacked
     a year (for a new ticket, a ticket routed under another category, the demo's tickets)."""
     days = int(limit.value)
-    basis = limit.describe()
     due = due_after(received_on, days, limit.unit)
-    return {"due_on": due.end, "deadline_days": days, "deadline_unit": limit.unit, "deadline_basis": basis,
-            "deadline_estimated": not due.official}
+    return {"due_on": due.end, "deadline_days": days, "deadline_unit": limit.unit,
+            "deadline_basis": limit.describe(), "deadline_estimated": not due.official}
 
 
 def time_limit_text(days: int, unit: str) -> str:

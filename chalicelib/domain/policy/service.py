@@ -258,12 +258,12 @@ def _read(names: list[str], area_code: str, *, active_area: bool = False) -> dic
     places = {name: [Timeline.at(name, code) for code in codes] for name in names}
     found = storage.find_each({Area: [area_code] if area_code != ROOT else [],
                                Timeline: [place for along in places.values() for place in along]})
-    area = found[Area].get(area_code)
-    if area_code != ROOT and area is None:
-        raise NotFound(f"区域 {area_code} 不存在", code="area_not_found")
-    if active_area and area is not None and area.status != "active":
-        raise NotFound(f"区域 {area_code} 已撤销", code="area_retired")
-    stored = found[Timeline]
+    areas, stored = found[Area], found[Timeline]
+    if area_code != ROOT:  # the root is no area record: nothing to check
+        if area_code not in areas:
+            raise NotFound(f"区域 {area_code} 不存在", code="area_not_found")
+        if active_area and areas[area_code].status != "active":
+            raise NotFound(f"区域 {area_code} 已撤销", code="area_retired")
     return {name: [stored[place] for place in along if place in stored] for name, along in places.items()}
 
 
