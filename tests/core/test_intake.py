@@ -120,6 +120,18 @@ def test_a_transfer_keeps_the_first_receiver_and_records_why(client, desk):
     assert moved["history"][-1]["action"] == "transferred" and moved["history"][-1]["note"] == "涉及物业合同，转专业调解"
 
 
+def test_the_person_staff_record_is_sealed_once_by_the_input_itself():
+    """CONTRACT "Identity and access": the phone is stored encrypted with a lookup hash and shown masked;
+    the input prepares those fields once, for the service to pass on."""
+    from chalicelib.domain.intake.models import TicketPersonIn
+
+    person = TicketPersonIn(name="王秀英", phone="139 0000 1111")
+    stored = person.stored
+    assert stored["person_name"] == "王秀英" and stored["phone_masked"] == "139****1111"
+    assert {"phone_cipher", "phone_hash"} <= set(stored) and "13900001111" not in str(stored)
+    assert person.stored is stored
+
+
 def test_staff_recording_a_request_own_it_and_the_phone_is_sealed(client, desk):
     ticket = ok(staff_ticket(client, desk["worker"]), 201)
     assert ticket["status"] == "accepted" and ticket["owner"] == "gw-1"

@@ -338,6 +338,42 @@ def test_a_plugin_s_parameters_are_known_while_it_is_enabled_and_malformed_ones_
         Parameter("quota_plugin.x", title="x", unit="x", minimum=5, maximum=1)
 
 
+def test_a_timeline_answers_its_latest_version_in_force_whatever_the_order_of_its_entries():
+    """SPEC L2: the rule in force on a date is the latest one taking effect on or before it."""
+    def entry(day: str, value: int) -> policy.TimelineEntry:
+        return policy.TimelineEntry(version_id=f"3204-{day.replace('-', '')}-0a1b2c3d",
+                                    effective_from=date.fromisoformat(day), value=Decimal(value), unit="元/月", label="标准")
+
+    timeline = policy.Timeline(name=THRESHOLD, area="3204",
+                               entries=[entry("2021-08-01", 2280), entry("2020-01-01", 1790), entry("2021-07-20", 2020)])
+    assert timeline.in_force(date(2021, 7, 31)).value == 2020
+    assert timeline.in_force(date(2021, 8, 1)).value == 2280
+    assert timeline.in_force(date(2019, 12, 31)) is None
+
+
+def test_a_name_asked_twice_is_answered_once_from_the_same_single_call(changzhou):
+    """Access pattern 11: each parameter's declaration, chain and timelines are read once per resolution."""
+    from chalicelib.platform import aws
+
+    calls = []
+    client = aws.dynamodb()
+    client.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
+    try:
+        found = policy.resolve_many([THRESHOLD, THRESHOLD], VILLAGE, date(2021, 8, 1))
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.*")
+    assert calls == ["BatchGetItem"]
+    assert list(found) == [THRESHOLD] and (found[THRESHOLD].value, found[THRESHOLD].area) == (2280, "3204")
+
+
+def test_not_configured_names_the_parameter_by_its_title_given_its_declaration_or_its_name(changzhou):
+    declaration = policy.declared(HOURS)
+    by_declaration = policy.NotConfigured(declaration, VILLAGE, date(2021, 7, 19))
+    by_name = policy.NotConfigured(HOURS, VILLAGE, date(2021, 7, 19))
+    assert by_declaration.name == by_name.name == HOURS
+    assert str(by_declaration) == str(by_name) and declaration.title in by_name.detail
+
+
 def test_resolve_present_leaves_out_what_is_not_in_force_in_the_same_single_call(changzhou):
     found = policy.resolve_present([THRESHOLD, HOURS], VILLAGE, date(2021, 7, 19))
     assert list(found) == [THRESHOLD] and found[THRESHOLD].value == 1790

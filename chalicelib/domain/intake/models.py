@@ -13,6 +13,7 @@ daily sweep reads to mark overdue tickets without a Scan.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator
@@ -64,8 +65,9 @@ def deadline(limit: InForce, received_on: date) -> dict[str, Any]:
     """A ticket's deadline fields, prepared once from the time limit in force on the day it was received:
     its due day, the limit and its unit, the version that set it, and whether the holiday calendar lacked
     a year (for a new ticket, a ticket routed under another category, the demo's tickets)."""
-    due = due_after(received_on, int(limit.value), limit.unit)
-    return {"due_on": due.end, "deadline_days": int(limit.value), "deadline_unit": limit.unit,
+    days = int(limit.value)
+    due = due_after(received_on, days, limit.unit)
+    return {"due_on": due.end, "deadline_days": days, "deadline_unit": limit.unit,
             "deadline_basis": limit.describe(), "deadline_estimated": not due.official}
 
 
@@ -252,6 +254,12 @@ class TicketPersonIn(IntakeInput):
     @classmethod
     def _phone_shape(cls, value: str) -> str:
         return pii.normalize_phone(value)
+
+    @cached_property
+    def stored(self) -> dict[str, str]:
+        """The person's fields of the ticket, prepared once: the name, and the phone sealed (ciphertext, lookup
+        hash, mask)."""
+        return {"person_name": self.name, **pii.seal_phone(self.phone).fields("phone")}
 
 
 class TicketIn(IntakeInput):

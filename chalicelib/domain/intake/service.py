@@ -114,7 +114,7 @@ def _who_and_how(caller: Caller, data: TicketIn) -> dict[str, Any]:
         errors.append({"loc": ["person"], "msg": "请填写当事人姓名和电话，或其居民账号"})
     if errors:
         raise Unprocessable("登记信息有误", code="validation_failed", errors=errors)
-    person = {"person_name": data.person.name, **pii.seal_phone(data.person.phone).fields("phone")} if data.person else {}
+    person = data.person.stored if data.person else {}
     return {"resident": data.resident, **person, "owner": caller.sub, "status": "accepted"}
 
 

@@ -169,11 +169,8 @@ class Timeline(storage.Record):
         return self.at(self.name, self.area)
 
     def in_force(self, on: date) -> TimelineEntry | None:
-        current = None
-        for entry in self.entries:  # sorted by effective_from
-            if entry.effective_from <= on:
-                current = entry
-        return current
+        """The latest of its versions taking effect on or before `on` (None: none yet)."""
+        return max((e for e in self.entries if e.effective_from <= on), key=lambda e: e.effective_from, default=None)
 
 
 class Version(storage.Record):
@@ -227,8 +224,11 @@ class NotConfigured(Problem):
     """No area from the one asked up to the root has a version of the parameter in force on the date."""
     status, code, title = 404, "policy_not_configured", "政策参数未配置"
 
-    def __init__(self, name: str, area_code: str, on: date) -> None:
-        found = CORE_PARAMETERS.get(name) or plugin.parameter(name)
+    def __init__(self, parameter: Declaration | str, area_code: str, on: date) -> None:
+        """`parameter`: its declaration where the caller holds it, else its name (looked up for its title)."""
+        found = (parameter if isinstance(parameter, Declaration)
+                 else CORE_PARAMETERS.get(parameter) or plugin.parameter(parameter))
+        name = found.name if found else parameter
         title = found.title if found else name
         super().__init__(f"区域 {area_code} 在 {on.isoformat()} 没有生效的「{title}」（{name}），请管理员先设置",
                          errors=[{"loc": ["path", "name"], "msg": "该区域该日期未配置"}])
@@ -248,20 +248,55 @@ def chain(area_code: str) -> list[str]:
     return [*reversed(ancestors(area_code)), ROOT] if area_code != ROOT else [ROOT]
 
 
-def _read_timelines(names: list[str], area_code: str, *, active_area: bool = False) -> dict[tuple[str, str], Timeline]:
-    """Every timeline of `names` along the chain of `area_code`, in one BatchGetItem per 100 keys (one call
-    for up to 14 names). The area record rides along: an unknown area is a 404, not a root default."""
+def _read(names: list[str], area_code: str, *, active_area: bool = False) -> dict[str, list[Timeline]]:
+    """Each name's stored timelines along the chain of `area_code`, nearest area first, from one BatchGetItem
+    per 100 keys (one call for up to 14 names). The area record rides along: an unknown area is a 404, not a
+    root default; with `active_area`, a retired one is too."""
     from chalicelib.domain.areas.service import Area
 
     codes = chain(area_code)
+    places = {name: [Timeline.at(name, code) for code in codes] for name in names}
     found = storage.find_each({Area: [area_code] if area_code != ROOT else [],
-                               Timeline: [Timeline.at(n, c) for n in names for c in codes]})
-    area = found[Area].get(area_code)
-    if area_code != ROOT and area is None:
-        raise NotFound(f"区域 {area_code} 不存在", code="area_not_found")
-    if active_area and area is not None and area.status != "active":
-        raise NotFound(f"区域 {area_code} 已撤销", code="area_retired")
-    return {(t.name, t.area): t for t in found[Timeline].values()}
+                               Timeline: [place for along in places.values() for place in along]})
+    areas, stored = found[Area], found[Timeline]
+    if area_code != ROOT:  # the root is no area record: nothing to check
+        if area_code not in areas:
+            raise NotFound(f"区域 {area_code} 不存在", code="area_not_found")
+        if active_area and areas[area_code].status != "active":
+            raise NotFound(f"区域 {area_code} 已撤销", code="area_retired")
+    return {name: [stored[place] for place in along if place in stored] for name, along in places.items()}
+
+
+def _in_force(declaration: Declaration, nearest_first: list[Timeline], on: date) -> InForce | None:
+    """The rule of resolution, in one place: the version in force on `on` at the nearest area that has one,
+    else the declaration's default (declared in code for a fresh deployment; any stored version wins), else
+    None (not configured)."""
+    for timeline in nearest_first:
+        entry = timeline.in_force(on)
+        if entry is not None:
+            return InForce(name=declaration.name, value=entry.value, unit=entry.unit,
+                           effective_from=entry.effective_from, area=timeline.area, label=entry.label,
+                           version_id=entry.version_id)
+    if declaration.default is None:
+        return None
+    return InForce(name=declaration.name, value=declaration.default, unit=declaration.unit, effective_from=date.min,
+                   area=ROOT, label=declaration.title, version_id=DECLARED_DEFAULT)
+
+
+def _resolve(names: list[str], area_code: str, on: date, *,
+             active_area: bool) -> list[tuple[Declaration, InForce | None]]:
+    """Each parameter of `names` with what is in force: its declaration looked up once (an unknown name is a
+    422 before anything is read), the chain and the timelines read once, the value picked by `_in_force`."""
+    wanted = {name: declared(name) for name in names}
+    _check_area_code(area_code)
+    along = _read(list(wanted), area_code, active_area=active_area)
+    return [(declaration, _in_force(declaration, along[name], on)) for name, declaration in wanted.items()]
+
+
+def _read_timelines(names: list[str], area_code: str, *, active_area: bool = False) -> dict[tuple[str, str], Timeline]:
+    """`_read` keyed by (name, area): for a write that looks at one area's own timeline (`set_version`) and
+    for `resolve_ahead`, which looks past the date asked."""
+    return {(t.name, t.area): t for along in _read(names, area_code, active_area=active_area).values() for t in along}
 
 
 def _timeline(name: str, area_code: str) -> Timeline | None:
@@ -277,19 +312,9 @@ def _entries_at(name: str, code: str, timelines: dict[tuple[str, str], Timeline]
 
 
 def _pick(name: str, area_code: str, on: date, timelines: dict[tuple[str, str], Timeline]) -> InForce | None:
-    for code in chain(area_code):
-        entry = None
-        for candidate in _entries_at(name, code, timelines):
-            if candidate.effective_from <= on:
-                entry = candidate
-        if entry is not None:
-            return InForce(name=name, value=entry.value, unit=entry.unit, effective_from=entry.effective_from,
-                           area=code, label=entry.label, version_id=entry.version_id)
-    declaration = declared(name)
-    if declaration.default is not None:  # declared in code for a fresh deployment; any stored version wins
-        return InForce(name=name, value=declaration.default, unit=declaration.unit, effective_from=date.min,
-                       area=ROOT, label=declaration.title, version_id=DECLARED_DEFAULT)
-    return None
+    """`_in_force` over timelines already read by `_read_timelines` (`set_version`: the value a version replaces)."""
+    nearest_first = [timelines[(name, code)] for code in chain(area_code) if (name, code) in timelines]
+    return _in_force(declared(name), nearest_first, on)
 
 
 def resolve(name: str, area_code: str, on: date | None = None, *, active_area: bool = False) -> InForce:
@@ -303,16 +328,11 @@ def resolve_many(names: list[str], area_code: str, on: date | None = None, *,
     With `active_area`, a retired area is refused (404 `area_retired`) from the area record the same round
     trip reads: for a caller starting something new there (a ticket), not one reading its past."""
     on = on or today_shanghai()
-    for name in names:
-        declared(name)
-    _check_area_code(area_code)
-    timelines = _read_timelines(list(dict.fromkeys(names)), area_code, active_area=active_area)
     out = {}
-    for name in names:
-        found = _pick(name, area_code, on, timelines)
+    for declaration, found in _resolve(names, area_code, on, active_area=active_area):
         if found is None:
-            raise NotConfigured(name, area_code, on)
-        out[name] = found
+            raise NotConfigured(declaration, area_code, on)
+        out[declaration.name] = found
     return out
 
 
@@ -320,13 +340,8 @@ def resolve_present(names: list[str], area_code: str, on: date | None = None, *,
                     active_area: bool = False) -> dict[str, InForce]:
     """Like `resolve_many` in the same single round trip, but names with nothing in force are left out
     instead of raising (for callers that treat a missing parameter as "not applicable")."""
-    on = on or today_shanghai()
-    for name in names:
-        declared(name)
-    _check_area_code(area_code)
-    timelines = _read_timelines(list(dict.fromkeys(names)), area_code, active_area=active_area)
-    found = {name: _pick(name, area_code, on, timelines) for name in names}
-    return {name: value for name, value in found.items() if value is not None}
+    found = _resolve(names, area_code, on or today_shanghai(), active_area=active_area)
+    return {declaration.name: value for declaration, value in found if value is not None}
 
 
 def resolve_ahead(names: list[str], area_code: str, on: date, *,
