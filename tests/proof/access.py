@@ -228,7 +228,7 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict]] = {
     ("PUT", "/v1/screenings/sources/{kind}/mappings/{city}"): lambda p: {"columns": {"order_no": ["热线工单号"]}},
     ("PATCH", "/v1/tasks/{task_id}"): lambda p: {"status": "closed", "note": "已电话联系当事人，问题已解决"},
     ("POST", "/v1/notify/subscriptions"): lambda p: {"results": {"local-tmpl-intake-received": "accept"}},
-    ("POST", "/v1/self-check"): lambda p: {"area": GRID, "answers": {"household_size": 3, "age": 45}},
+    ("POST", "/v1/self-check"): lambda p: {"area": GRID, "answers": {}},  # no question of any one service: the core alone
 }
 UPDATES = {key for key in BODIES if key[0] != "POST" or "/withdraw" in key[1]
            or key[1].startswith("/v1/tickets/{") or key[1].startswith("/v1/staff-accounts/{")}
