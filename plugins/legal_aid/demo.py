@@ -19,10 +19,11 @@ from chalicelib import plugin
 from chalicelib.platform.audit import Actor
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.timeutil import now_utc, today_shanghai
-from plugins.legal_aid import households, service, workflow
+from plugins.legal_aid import households, loads, service, workflow
 from plugins.legal_aid.models import LegalAidApplicationIn, LegalAidAssignIn
 
 DISTRICT = "320402"
+DEMO_LAWYERS = {"lawyer-1": "周律师", "lawyer-2": "吴律师"}  # the district's two legal-aid lawyers
 
 
 def id_number(prefix6: str, born: str, sequence: str) -> str:
@@ -52,6 +53,9 @@ def seed_lawyer(actor: Actor, sub: str, name: str, area: str = DISTRICT) -> acco
 
 def load(ctx: plugin.DemoContext) -> None:
     if storage.get(**MARKER):
+        if not storage.get(**LOADS_MARKER):  # loaded before the lawyers' open-case tallies were kept
+            loads.recount(DEMO_LAWYERS)
+            storage.put_new(_Marker(id=LOADS_MARKER_ID, loaded_at=now_utc().isoformat()))
         return
     grids = sorted(c for c in ctx.areas(DISTRICT) if len(c) == 15)
     if not grids:
@@ -65,7 +69,7 @@ def load(ctx: plugin.DemoContext) -> None:
         return Caller(sub=sub, roles=frozenset({"resident"}), area=None)
 
     # the district's two legal-aid lawyers (staff accounts: assignment checks the account, its role and area)
-    for sub, name in (("lawyer-1", "周律师"), ("lawyer-2", "吴律师")):
+    for sub, name in DEMO_LAWYERS.items():
         seed_lawyer(ctx.actor, sub, name)
 
     # r-1 is the migrant worker of the curl story (README of this plugin's report): registered, not yet applied
@@ -106,10 +110,13 @@ def load(ctx: plugin.DemoContext) -> None:
         visit = households.HouseholdVisitIn(visited_on=today_shanghai())
         households.visit(admin, item.id, visit, item.version)
     storage.put_new(_Marker(id=MARKER_ID, loaded_at=now_utc().isoformat()))
+    storage.put_new(_Marker(id=LOADS_MARKER_ID, loaded_at=now_utc().isoformat()))
 
 
 class _Marker(storage.Record):
-    """Set once the demo is loaded (`legal-aid-demo#v1`): loading again changes nothing."""
+    """Set once the demo is loaded (`legal-aid-demo#v1`): loading again changes nothing; and once the demo
+    lawyers' open-case tallies are right (`legal-aid-demo#loads`: at the load, or counted once for a demo
+    loaded before the tallies were kept)."""
     entity: ClassVar[str] = "legal-aid-demo"
     id: str
     loaded_at: str
@@ -117,3 +124,5 @@ class _Marker(storage.Record):
 
 MARKER_ID = "v1"
 MARKER = _Marker(id=MARKER_ID, loaded_at="").key_attributes()  # its key, as the core builds it
+LOADS_MARKER_ID = "loads"
+LOADS_MARKER = _Marker(id=LOADS_MARKER_ID, loaded_at="").key_attributes()

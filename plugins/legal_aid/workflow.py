@@ -2,8 +2,9 @@
 followed_up, plus the steps beside it (eligibility override, major-case quality steps, home visits).
 
 Every change is one conditional write: the record at the version the client last saw (`stale_version`
-409 otherwise), its audit entry, and its queue entries moved (queue.py), in one transaction. A step the
-current status does not allow is 409 `illegal_transition` naming both.
+409 otherwise), its audit entry, its queue entries moved (queue.py) and, when the case opens or ends for a
+lawyer, their open-case tally (loads.py), in one transaction. A step the current status does not allow is
+409 `illegal_transition` naming both.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from chalicelib.platform.auth import Caller
 from chalicelib.platform.model import Page
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, to_shanghai, today_shanghai
-from plugins.legal_aid import conflicts, deadlines, params, queue
+from plugins.legal_aid import conflicts, deadlines, loads, params, queue
 from plugins.legal_aid.service import load
 from plugins.legal_aid.models import (
     ENTITY,
@@ -90,7 +91,8 @@ def _save(caller: Caller, app: Application, changes: dict[str, Any], expected_ve
     new = Application.model_validate({**app.model_dump(), **changes})
     status_change = {"status": {"from": app.status, "to": new.status}} if new.status != app.status else {}
     entry = audit.entry(caller.actor, action, ENTITY, app.id, summary, {**status_change, **(audit_changes or {})} or None)
-    return storage.update(app, changes, expected_version=expected_version, also=[entry, *queue.ops(app, new)])
+    return storage.update(app, changes, expected_version=expected_version,
+                          also=[entry, *queue.ops(app, new), *loads.ops(app, new)])
 
 
 def _rules_today(app: Application, names: Iterable[str]) -> dict[str, Any]:
@@ -192,12 +194,12 @@ def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str |
     district (and, for an officer below district level, that is what lets them take the district's lawyers),
     by account id, with their institution's name and their number of open legal-aid cases.
 
-    Three calls or more, over a read's floor of 1: the case (its area decides access and the district), the
-    district's lawyers (one Query), then each lawyer's open cases (one Query each) for the count shown; a count
-    kept in the transactions that assign and close cases would make it one read."""
+    Three calls, over a read's floor of 1: the case (its area decides access and the district), the district's
+    lawyers (one Query), then the page's institutions and open-case tallies (loads.py) in one BatchGetItem.
+    """
     from chalicelib.domain.accounts import service as accounts
+    from chalicelib.domain.directory.service import Institution
     from chalicelib.platform.storage import cursor as cursors
-    from plugins.legal_aid.service import institution_names
 
     app = _officer_case(caller, app_id)
     lawyers = sorted((s for s in accounts.active_staff_with_role(_district(app.area), "lawyer")
@@ -208,10 +210,14 @@ def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str |
         lawyers = [s for s in lawyers if s.sub > after]
     page = lawyers[:limit]
     next_cursor = cursors.encode(query_id, {"after": page[-1].sub}) if len(lawyers) > limit else None
-    firms = institution_names(page)
+    found = storage.find_each({Institution: {s.institution for s in page if s.institution},
+                               loads.LawyerLoad: [s.sub for s in page]})
+    firms, tallies = found[Institution], found[loads.LawyerLoad]
     return Page[LegalAidAssignableLawyer](items=[
-        LegalAidAssignableLawyer(lawyer=s.sub, name=s.name, firm=firms.get(s.sub), area=s.area,
-                                 open_cases=len(conflicts.open_cases(s.sub))) for s in page], next_cursor=next_cursor)
+        LegalAidAssignableLawyer(lawyer=s.sub, name=s.name, area=s.area,
+                                 firm=firms[s.institution].name if s.institution in firms else None,
+                                 open_cases=tallies[s.sub].open_cases if s.sub in tallies else 0)
+        for s in page], next_cursor=next_cursor)
 
 
 def close(caller: Caller, app_id: str, data: LegalAidCloseIn, expected_version: int) -> Application:

@@ -158,3 +158,61 @@ def test_a_retried_rating_shows_the_rating_and_its_task_again(client, desk, clos
     assert first.status_code == again.status_code == 201
     assert again.body == first.body and again.headers["Idempotent-Replayed"] == "true"
     assert ok(first, 201)["rectification"]["status"] == "open"
+
+
+def _by_the_lists(area: str, month: str) -> dict:
+    """The figures as they were counted before the tally: from the month's two lists, on the day asked."""
+    from chalicelib.domain.feedback.models import BAD as BAD_LEVELS, Rating, Rectification
+    from chalicelib.platform import storage
+    from chalicelib.platform.timeutil import today_shanghai
+
+    ratings = [r for r in map(Rating.from_item, storage.every(Rating, "feedback-rating-month", (area, month)))
+               if not r.excluded]
+    tasks = [t for t in map(Rectification.from_item, storage.every(
+        Rectification, "feedback-rectification-month", (area, month))) if t.status != "withdrawn"]
+    due = [t for t in tasks if t.rectified_on or t.rectify_due < today_shanghai()]
+    return {"ratings": len(ratings), "satisfied": sum(1 for r in ratings if r.overall not in BAD_LEVELS),
+            "bad": len(tasks), "called_back_on_time": sum(1 for t in tasks if t.callback_on and t.callback_on <= t.callback_due),
+            "rectifications_due": len(due),
+            "rectified_on_time": sum(1 for t in due if t.rectified_on and t.rectified_on <= t.rectify_due)}
+
+
+def test_the_month_s_figures_are_one_read_of_a_tally_kept_by_each_rating_appeal_and_task_step(client, desk, closed,
+                                                                                             token):
+    """CONTRACT (Data): the counts are kept in the transactions of the ratings, the appeal's decision and the
+    task's steps, and give what the month's two lists give, on any day asked — a task past its deadline
+    counts as due from the day after it."""
+    from tests.helpers import calls_during
+
+    _pin(date(2026, 9, 30))
+    codes = [closed() for _ in range(5)]
+    ok(rate(client, desk["resident"], codes[0], GOOD), 201)
+    tasks = [ok(rate(client, desk["resident"], code, BAD), 201) for code in codes[1:]]
+    late, done, withdrawn, called = tasks
+    headers = {**desk["worker"], "If-Match": str(done["rectification"]["version"])}
+    done = ok(post(client, f"/v1/feedback/rectifications/{codes[2]}/callback", {"note": "电话回访"}, headers))
+    ok(post(client, f"/v1/feedback/rectifications/{codes[2]}/rectify", {"note": "书面答复"},
+            {**desk["worker"], "If-Match": str(done["version"])}))
+    appealed = ok(post(client, f"/v1/feedback/ratings/{codes[3]}/appeal", {"reason": "答复符合规定，属误评"},
+                       {**desk["worker"], "If-Match": str(withdrawn["version"])}))
+    ok(post(client, f"/v1/feedback/ratings/{codes[3]}/decision", {"uphold": True, "reason": "经核实答复无误"},
+            {**token("admin-1", "admin", area="320402"), "If-Match": str(appealed["version"])}))
+
+    def figures(area: str = "") -> dict:
+        query = f"&area={area}" if area else ""
+        out = ok(client.get(f"/v1/feedback/stats?month=2026-09{query}", headers=desk["supervisor"]))
+        return {k: out[k] for k in ("ratings", "satisfied", "bad", "called_back_on_time", "rectifications_due",
+                                    "rectified_on_time")}
+
+    area = ok(client.get("/v1/feedback/stats?month=2026-09", headers=desk["supervisor"]))["area"]
+    assert figures() == _by_the_lists(area, "2026-09") == {
+        "ratings": 4, "satisfied": 1, "bad": 3, "called_back_on_time": 1, "rectifications_due": 1,
+        "rectified_on_time": 1}
+    _pin(date(2026, 10, 28))  # the day after the rectification deadline (2026-10-27): two tasks are late
+    ok(post(client, f"/v1/feedback/rectifications/{codes[4]}/callback", {"note": "迟到的回访"},
+            {**desk["worker"], "If-Match": str(called["rectification"]["version"])}))
+    assert figures() == _by_the_lists(area, "2026-09") == {
+        "ratings": 4, "satisfied": 1, "bad": 3, "called_back_on_time": 1, "rectifications_due": 3,
+        "rectified_on_time": 1}
+    assert figures("320402") == _by_the_lists("320402", "2026-09")
+    assert calls_during(lambda: figures()) == ["GetItem"]

@@ -4,7 +4,8 @@ A rating is stored at `feedback-rating#<ticket code>` (one per ticket: rating tw
 creating write itself), listed per city and month (`feedback-rating-month`, gsi2) for the area's figures.
 A bad rating's rectification task is at `feedback-rectification#<ticket code>`, listed while open per city
 (`feedback-rectification-open`, gsi1, by the rectification deadline) and per city and month
-(`feedback-rectification-month`, gsi2).
+(`feedback-rectification-month`, gsi2). The month's figures per area are a tally (`FeedbackTally`) kept by
+the same transactions.
 """
 from __future__ import annotations
 
@@ -101,6 +102,28 @@ class Rectification(storage.Record):
                 return None
             return storage.Place(of=(self.grid, "open"), sort=(self.rectify_due.isoformat(), self.id))
         return storage.Place(of=(self.grid, self.month), sort=(self.id,))
+
+
+class FeedbackTally(storage.Record):
+    """One area's figures of one month (`feedback-tally#<area>-<YYYY-MM>`), kept for the grid and every area
+    above it to the city, only ever added to inside the transaction of the rating or task step they count
+    (`service.tally_ops`); `stats` reads one item instead of the month's two lists. The counters are its
+    extra fields: `ratings`, `satisfied` (ratings not excluded by an upheld appeal), `bad`,
+    `called_back_on_time`, `rectified`, `rectified_on_time` (tasks not withdrawn) and, per rectification
+    deadline, `pending_<YYYY-MM-DD>`: tasks neither rectified nor withdrawn due that day — so the tasks
+    whose deadline has passed on the day the figures are asked are summed from the tally too."""
+    model_config = ConfigDict(extra="allow")
+    entity: ClassVar[str] = "feedback-tally"
+
+    id: str
+
+    def count(self, name: str) -> int:
+        return int((self.model_extra or {}).get(name, 0))
+
+    def pending_before(self, day: date) -> int:
+        """Tasks neither rectified nor withdrawn whose rectification deadline is before `day`."""
+        return sum(int(v) for k, v in (self.model_extra or {}).items()
+                   if k.startswith("pending_") and date.fromisoformat(k[len("pending_"):]) < day)
 
 
 class Message(storage.Record):

@@ -78,9 +78,7 @@ def rectify(code):
 
 
 @bp.route("/feedback/stats", methods=["GET"], authorizer=jwt_auth)
-@endpoint("辖区月度好差评统计（满意率、回访率、按期整改率）", who=STAFF, query=StatsQuery, response=StatsOut, tags=TAGS,
-          over_floor="the month's ratings and its rectification tasks are two lists of the area (two Queries), and "
-                     "whether a task is due depends on the day it is asked, so the rates are counted when read")
+@endpoint("辖区月度好差评统计（满意率、回访率、按期整改率）", who=STAFF, query=StatsQuery, response=StatsOut, tags=TAGS)
 def stats():
     q = parse_query(StatsQuery)
     return service.stats(caller(), q.area, q.month)

@@ -23,7 +23,7 @@ from chalicelib.domain.intake import access as tickets
 from chalicelib.domain.policy import service as policy
 from chalicelib.domain.feedback.models import (
     BAD, CALLBACK_PARAMETER, MESSAGE, RATING, RECTIFICATION, RECTIFY_PARAMETER, REPLY_PARAMETER, Appeal, AppealIn,
-    DecisionIn, Message, MessageCounts, MessageIn, MessageOut, NoteIn, Rating, RatingIn, RatingOut,
+    DecisionIn, FeedbackTally, Message, MessageCounts, MessageIn, MessageOut, NoteIn, Rating, RatingIn, RatingOut,
     Rectification, RectificationOut, ReplyIn, StatsOut, worst,
 )
 from chalicelib.platform import audit, storage, workdays
@@ -49,7 +49,8 @@ def rate(caller: Caller, data: RatingIn) -> RatingOut:
                                       status="closed")
     task = _rectification(ticket, rating) if overall in BAD else None
     also: list[Any] = [still_closed,
-                       audit.entry(caller.actor, "create", RATING, ticket.id, f"评价 {ticket.id}（{overall}）")]
+                       audit.entry(caller.actor, "create", RATING, ticket.id, f"评价 {ticket.id}（{overall}）"),
+                       *tally_ops(rating.grid, rating.month, _counts(rating, task))]
     if task:
         also += [storage.put_op(storage.stamp_new(task).to_item()),
                  audit.entry(caller.actor, "create", RECTIFICATION, ticket.id, f"差评 {ticket.id} 生成整改任务")]
@@ -135,9 +136,12 @@ def decide(caller: Caller, code: str, data: DecisionIn, expected_version: int) -
                                                "decided_by": caller.sub, "decided_at": now_utc(),
                                                "decision_reason": data.reason})
     also = [audit.entry(caller.actor, "decide", RATING, code, f"{'支持' if data.uphold else '驳回'}对 {code} 评价的申诉")]
+    before = _counts(rating, task)
     if data.uphold and task and task.status not in ("rectified", "withdrawn"):
         task, op = storage.prepare_update(task, {"status": "withdrawn"}, expected_version=task.version)
         also.append(op)
+    after = _counts(rating.model_copy(update={"excluded": data.uphold}), task)
+    also += tally_ops(rating.grid, rating.month, _minus(after, before))
     rating = storage.update(rating, {"appeal": decided, "excluded": data.uphold}, expected_version=expected_version,
                             also=also)
     return RatingOut.of(rating, task)
@@ -164,8 +168,10 @@ def _task_step(caller: Caller, code: str, data: NoteIn, expected_version: int, *
     if task.status not in allowed:
         raise Conflict(f"整改任务当前为「{task.status}」，不能{summary}；允许的状态：{'、'.join(allowed)}",
                        code="step_not_allowed")
+    done = task.model_copy(update=changes)
     task = storage.update(task, changes, expected_version=expected_version, also=[
-        audit.entry(caller.actor, action, RECTIFICATION, code, f"{code} 整改任务：{summary}")])
+        audit.entry(caller.actor, action, RECTIFICATION, code, f"{code} 整改任务：{summary}"),
+        *tally_ops(task.grid, task.month, _minus(_task_counts(done), _task_counts(task)))])
     return RectificationOut.of(task)
 
 
@@ -181,23 +187,47 @@ def open_tasks(caller: Caller, area: str | None, *, limit: int, cursor: str | No
 
 def stats(caller: Caller, area: str | None, month: str) -> StatsOut:
     """An area's month: satisfaction rate (基本满意 and better), callbacks on time among bad ratings, and
-    rectifications finished on time among those due. Two Queries."""
+    rectifications finished on time among those due (rectified, or past their deadline today). One GetItem
+    of the month's tally (`FeedbackTally`, kept by the transactions of ratings, appeals and task steps)."""
     area = area or caller.area or ""
     require_covers(caller, area, ["area"])
-    ratings = [r for r in map(Rating.from_item, storage.every(Rating, "feedback-rating-month", (area, month)))
-               if not r.excluded]
-    tasks = [t for t in map(Rectification.from_item, storage.every(Rectification, "feedback-rectification-month",
-                                                                   (area, month))) if t.status != "withdrawn"]
-    today = today_shanghai()
-    satisfied = sum(1 for r in ratings if r.overall not in BAD)
-    on_time_calls = sum(1 for t in tasks if t.callback_on and t.callback_on <= t.callback_due)
-    due = [t for t in tasks if t.rectified_on or t.rectify_due < today]
-    on_time = sum(1 for t in due if t.rectified_on and t.rectified_on <= t.rectify_due)
-    return StatsOut(area=area, month=month, ratings=len(ratings), satisfied=satisfied,
-                    satisfaction_rate=_rate(satisfied, len(ratings)), bad=len(tasks),
-                    called_back_on_time=on_time_calls, callback_rate=_rate(on_time_calls, len(tasks)),
-                    rectifications_due=len(due), rectified_on_time=on_time,
-                    rectification_on_time_rate=_rate(on_time, len(due)))
+    tally = storage.read(FeedbackTally, f"{area}-{month}") or FeedbackTally(id=f"{area}-{month}")
+    ratings, satisfied, bad = tally.count("ratings"), tally.count("satisfied"), tally.count("bad")
+    on_time_calls, on_time = tally.count("called_back_on_time"), tally.count("rectified_on_time")
+    due = tally.count("rectified") + tally.pending_before(today_shanghai())
+    return StatsOut(area=area, month=month, ratings=ratings, satisfied=satisfied,
+                    satisfaction_rate=_rate(satisfied, ratings), bad=bad,
+                    called_back_on_time=on_time_calls, callback_rate=_rate(on_time_calls, bad),
+                    rectifications_due=due, rectified_on_time=on_time,
+                    rectification_on_time_rate=_rate(on_time, due))
+
+
+def _counts(rating: Rating, task: Rectification | None) -> dict[str, int]:
+    """What a rating and its task add to their month's figures as they stand."""
+    counts = {} if rating.excluded else {"ratings": 1, "satisfied": int(rating.overall not in BAD)}
+    return {**counts, **(_task_counts(task) if task else {})}
+
+
+def _task_counts(task: Rectification) -> dict[str, int]:
+    if task.status == "withdrawn":
+        return {}
+    return {"bad": 1, "called_back_on_time": int(bool(task.callback_on and task.callback_on <= task.callback_due)),
+            "rectified": int(task.rectified_on is not None),
+            "rectified_on_time": int(bool(task.rectified_on and task.rectified_on <= task.rectify_due)),
+            f"pending_{task.rectify_due.isoformat()}": int(task.rectified_on is None)}
+
+
+def _minus(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    return {k: after.get(k, 0) - before.get(k, 0) for k in {*after, *before}}
+
+
+def tally_ops(grid: str, month: str, counts: dict[str, int]) -> list[dict]:
+    """The ops adding `counts` (those not zero) to the month's tally of the grid and of every area above it
+    to the city: in the transaction of the rating or step they count (CONTRACT, Data)."""
+    counts = {k: v for k, v in counts.items() if v}
+    if not counts:
+        return []
+    return [storage.add_to(FeedbackTally, f"{grid[:digits]}-{month}", counts) for digits in (4, 6, 9, 12, 15)]
 
 
 def _rate(part: int, whole: int) -> float | None:
