@@ -9,19 +9,24 @@
   service point (kept here: the core's areas have no location); entries far from it are recorded unverified
   with their distance; the month's verified hours per village against the area's minimum
   (`advisors.monthly_onsite_hours`: 常州、枣庄 8 h, 银川 4 h).
+- V2 work log: entries per village of the six duties (六大员), photos and documents linked as core files
+  (`advisors-log-entry`); the month locks on a parameter day of the next month (`advisors.log_lock_day`),
+  the village cadre verifies it, and only the bureau corrects a locked month, with its reason. Each entry
+  counts in the village's tallies of the month, the ledger's columns (seed 004's yearly counts).
 
 Files: models, service, routes, criteria (the named rules), params (the parameters and their seeded
 versions), proof (tests only), DATA_MODEL.md.
 """
 from __future__ import annotations
 
-from chalicelib.plugin import Plugin, Term, declared_on_first_use
+from chalicelib.plugin import LedgerColumn, LinkRule, Plugin, Term, declared_on_first_use
 
 
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
     from plugins.advisors import service
+    from plugins.advisors.models import LOG_ENTRY
     from plugins.advisors.params import PARAMETERS
     from plugins.advisors.routes import bp
 
@@ -30,6 +35,9 @@ def declare() -> Plugin:
         title="村（社区）法律顾问",
         blueprint=bp,
         parameters=PARAMETERS,
+        link_rules=(LinkRule(LOG_ENTRY, service.may_link),),
+        ledger_columns=tuple(LedgerColumn(key=service.tally_name(key), title=f"法律顾问{title}")
+                             for key, title in service.LEDGER),
         institution_kinds=(Term("legal_service_office", "基层法律服务所"),),
         demo_data=service.load_demo,
     )

@@ -22,6 +22,8 @@ VILLAGE = "advisors-village"              # the plugin's own record of a village
 VILLAGES = "advisors-village"             # the villages under an area (gsi2, per city)
 ENTRY = "advisors-entry"                  # an on-site entry (签到/签退), kept in its engagement's partition
 HOURS = "advisors-hours"                  # a village's minutes of a month, counted in each check-out
+LOG = "advisors-log"                      # a village's work log of one month (`<village>.<YYYY-MM>`), its entries inside
+LOG_ENTRY = "advisors-log-entry"          # one entry of the work log (files link to `<village>.<entry id>`)
 COVERAGE_ROLE = "legal_advisor"           # the core's coverage role the advisor fills (C3, C4 法律咨询)
 ADVISOR_DUTIES = ("lawyer", "grassroots_legal_worker", "legal_advisor")
 EARLIEST_START = date(2015, 1, 1)
@@ -164,6 +166,82 @@ class Hours(storage.Record):
         return int((self.model_extra or {}).get(name, 0))
 
 
+DUTIES = {                                # the six duties (六大员) as the log records them
+    "lecture": "法治讲座（场）",
+    "document": "起草审核法律文书（件）",
+    "opinion": "重大决策法律意见（件）",
+    "consultation": "法律咨询（人次）",
+    "legal_aid": "协助法律援助（件）",
+    "case": "代理诉讼、仲裁案件（件）",
+    "mediation": "调解矛盾纠纷（起）",
+    "report": "上报信息（条）",
+}
+DOCUMENT_KINDS = {"village_rules": "村规民约（居民公约）", "contract": "合同", "other": "其他法律文书"}
+Duty = Literal["lecture", "document", "opinion", "consultation", "legal_aid", "case", "mediation", "report"]
+
+
+class LogEntry(storage.Record):
+    """One entry of a village's work log (V2): what the advisor did on a day, under one of the six duties;
+    kept in its month's partition (`advisors-log#<village>.<YYYY-MM>` / `entry#<id>`). Never deleted: a
+    correction of the bureau withdraws one (`withdrawn`) or adds one (`correction`)."""
+    entity: ClassVar[str] = LOG_ENTRY
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(LOG, "table"),)
+    missing: ClassVar[tuple[str, str]] = ("没有这条工作日志", "log_entry_not_found")
+
+    id: str                                 # "<YYYY-MM-DD>-<hex>": its month and day are in its id
+    village: str
+    engagement: str | None = None           # None for an entry a correction added
+    account: str                            # the advisor's sign-in account (theirs to read)
+    on: date
+    duty: Duty
+    title: str
+    detail: str | None = None
+    count: int = 1
+    document_kind: str | None = None
+    major: bool = False
+    backlog: bool = False
+    correction: str | None = None           # the reason, for an entry the bureau added to a locked month
+    withdrawn: str | None = None            # the reason, for an entry the bureau withdrew
+
+    @property
+    def month(self) -> str:
+        return self.id[:7]
+
+    @property
+    def record_id(self) -> str:
+        """What files link to (the core's files): the village and the entry."""
+        return f"{self.village}.{self.id}"
+
+    def place(self, listing: str) -> storage.Place:
+        return storage.Place(of=f"{self.village}.{self.month}", sort=("entry", self.id))
+
+
+class Correction(Model):
+    at: datetime
+    by: str
+    action: Literal["add", "withdraw"]
+    entry: str
+    reason: str
+
+
+class LogMonth(storage.Record):
+    """A village's work log of one month (`<village>.<YYYY-MM>`): its entries' number, its verification by
+    the village cadre, and the bureau's corrections after it locked. Updated by version with every entry,
+    so a verification and an entry cannot cross."""
+    entity: ClassVar[str] = LOG
+    missing: ClassVar[tuple[str, str]] = ("该村（社区）本月没有工作日志", "log_not_found")
+
+    id: str
+    village: str
+    month: str
+    entries: int = 0
+    totals: dict[str, int] = Field(default_factory=dict)   # the ledger's counts (see service.COUNTED)
+    verified_by: str | None = None
+    verified_at: datetime | None = None
+    verification_note: str | None = None
+    corrections: list[Correction] = Field(default_factory=list)
+
+
 # --- input ------------------------------------------------------------------------------------------
 
 class Strict(Model):
@@ -239,6 +317,62 @@ class MonthQuery(Strict):
 
 class ComplianceQuery(MonthQuery):
     area: str | None = Field(None, description="区域代码，省略为本人辖区")
+
+
+class LogEntryIn(Strict):
+    village: str = Field(description="村（社区）代码（12 位）：须是本人受聘的村（社区）", examples=["320402001001"])
+    on: date = Field(description="工作日期，不得晚于今天；所在月份的日志锁定后不能再记")
+    duty: Duty = Field(description="职责类别：" + "；".join(f"{k} {v}" for k, v in DUTIES.items()))
+    title: str = Field(min_length=2, max_length=100, examples=["为村两委审核土地流转合同"])
+    detail: str | None = Field(None, max_length=1000)
+    count: int = Field(1, ge=1, le=1000, description="数量：法律咨询为人次，其他为场、件、起、条")
+    document_kind: Literal["village_rules", "contract", "other"] | None = Field(
+        None, description="起草审核法律文书（document）时必填：village_rules 村规民约、contract 合同、other 其他")
+    major: bool = Field(False, description="调解（mediation）：重大矛盾纠纷")
+    backlog: bool = Field(False, description="调解（mediation）：积案（信访积案、历史遗留纠纷）")
+
+    @field_validator("village")
+    @classmethod
+    def _village(cls, value: str) -> str:
+        try:
+            village = level_of(value) == "village"
+        except ValueError:
+            village = False
+        if not village:
+            raise ValueError("应为村（社区）的 12 位代码")
+        return value
+
+    @model_validator(mode="after")
+    def _by_duty(self) -> "LogEntryIn":
+        if (self.duty == "document") != (self.document_kind is not None):
+            raise ValueError("document_kind 仅且必须在起草审核法律文书（document）时填写")
+        if self.duty != "mediation" and (self.major or self.backlog):
+            raise ValueError("major、backlog 仅用于调解矛盾纠纷（mediation）")
+        return self
+
+
+class VerificationIn(Strict):
+    note: str | None = Field(None, max_length=200, description="核实意见")
+    version: int | None = Field(None, ge=1, description="当月日志的版本（也可用 If-Match 头传递）")
+
+
+class CorrectionIn(Strict):
+    reason: str = Field(min_length=4, max_length=300, description="更正理由（记入日志和审计）")
+    add: LogEntryIn | None = Field(None, description="补记一条（日期须在该月）")
+    withdraw: str | None = Field(None, pattern=r"^[A-Za-z0-9-]{1,40}$", description="撤销的日志条目编号")
+    version: int | None = Field(None, ge=1, description="当月日志的版本（也可用 If-Match 头传递）")
+
+    @model_validator(mode="after")
+    def _one(self) -> "CorrectionIn":
+        if (self.add is None) == (self.withdraw is None):
+            raise ValueError("add 与 withdraw 须且只能填写一项")
+        return self
+
+
+class LogQuery(Strict):
+    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="月份 YYYY-MM，省略为本月")
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
 
 
 # --- output -----------------------------------------------------------------------------------------
@@ -321,3 +455,45 @@ class ComplianceOut(Model):
     month: str
     items: list[VillageMonth]
     next_cursor: str | None = None
+
+
+class LogEntryOut(Model):
+    id: str
+    record_id: str = Field(description="附件（照片、文书）关联的记录编号")
+    village: str
+    account: str
+    on: date
+    duty: str
+    duty_title: str
+    title: str
+    detail: str | None
+    count: int
+    document_kind: str | None
+    major: bool
+    backlog: bool
+    correction: str | None = Field(description="局更正补记的理由")
+    withdrawn: str | None = Field(description="局更正撤销的理由；撤销的条目不计数")
+    version: int
+
+    @classmethod
+    def of(cls, e: LogEntry) -> "LogEntryOut":
+        return cls(id=e.id, record_id=e.record_id, village=e.village, account=e.account, on=e.on, duty=e.duty,
+                   duty_title=DUTIES[e.duty], title=e.title, detail=e.detail, count=e.count,
+                   document_kind=e.document_kind, major=e.major, backlog=e.backlog, correction=e.correction,
+                   withdrawn=e.withdrawn, version=e.version)
+
+
+class LogMonthOut(Model):
+    village: str
+    month: str
+    status: Literal["open", "locked", "verified"] = Field(description="open 可记；locked 已锁定待核实；verified 已核实")
+    locks_on: date = Field(description="锁定日（次月的参数日）")
+    entries: int
+    totals: dict[str, int] = Field(description="各职责合计（未撤销的条目）")
+    verified_by: str | None
+    verified_at: datetime | None
+    verification_note: str | None
+    corrections: list[Correction]
+    items: list[LogEntryOut]
+    next_cursor: str | None = None
+    version: int | None = Field(description="当月日志的版本（核实、更正时用）；尚无记录为空")

@@ -12,6 +12,7 @@ from chalicelib.plugin import Parameter
 MAX_VILLAGES = "advisors.max_villages_per_advisor"
 MONTHLY_HOURS = "advisors.monthly_onsite_hours"
 CHECK_IN_RADIUS = "advisors.check_in_radius_m"
+LOG_LOCK_DAY = "advisors.log_lock_day"
 
 _RATIO = ("常司发〔2021〕89号（seeds/001 第6项）：按照城区1对1，溧阳、金坛每名法律顾问挂钩服务数量不超过3个村（社区）"
           "的标准配齐配强法律顾问。默认 1（城区 1 对 1），溧阳市、金坛区另设版本。")
@@ -26,6 +27,9 @@ PARAMETERS = (
     Parameter(CHECK_IN_RADIUS, title="驻点签到核验半径", unit="米", minimum=50, maximum=5000, default=500,
               description="签到、签退位置与村（社区）服务点的距离在此以内计为现场服务；超出的照常记录但不计入核验时长。"
                           "默认 500 米为本地做法，上线前须由区司法局确认。"),
+    Parameter(LOG_LOCK_DAY, title="法律顾问工作日志锁定日", unit="次月第几日", minimum=1, maximum=28, default=5,
+              description="每月工作日志在次月此日锁定（当日起不能再记、再改），由村（社区）干部核实；锁定后只能由司法局"
+                          "填写理由更正。默认次月 5 日为本地做法。"),
 )
 
 # (name, area, value, effective from, label, note): the seeds' rules, entered by the demo loader.

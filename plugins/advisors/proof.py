@@ -4,7 +4,9 @@ about. Tests only: no production code imports this module.
 
 The world: the city's administrator engages a directory lawyer for resident A's village (演示社区), signing
 in as the matrix's lawyer (`lawyer-1`), records the village's service point, and the lawyer checks in there
-(and stays checked in, so a second check-in is 409 and a check-out before it 422, whatever the order).
+(and stays checked in, so a second check-in is 409 and a check-out before it 422, whatever the order), and
+logs a consultation this month: the month is open, so the cadre's verification and the bureau's
+correction are 409 (a locked month is the tests' of tests/plugins/advisors/test_work_log.py).
 Administrators see their area (another city's: 404), the village's grid worker their village, the advisor
 their own; no resident and no other staff role reaches any route.
 """
@@ -31,11 +33,17 @@ ROWS = {
     ("PUT", "/v1/advisors/villages/{code}/service-point"):            "401  403  403  403  403  403  409  403  403  403  403  403  403  403",
     ("GET", "/v1/advisors/villages/{code}/service-point"):            "401  403  403  ok   403  403  ok   404  403  ok   403  403  403  403",
     ("GET", "/v1/advisors/compliance"):                               "401  403  403  ok   403  403  ok   ok   403  403  403  403  403  403",
+    ("POST", "/v1/advisors/log"):                                     "401  403  403  403  403  403  403  403  403  ok   403  403  403  403",
+    ("GET", "/v1/advisors/villages/{code}/log"):                      "401  403  403  ok   403  403  ok   404  403  ok   403  403  403  403",
+    ("POST", "/v1/advisors/villages/{code}/log/{month}/verification"): "401  403  403  409  403  403  403  403  403  403  403  403  403  403",
+    ("POST", "/v1/advisors/villages/{code}/log/{month}/corrections"): "401  403  403  403  403  403  409  404  403  403  403  403  403  403",
 }
 
 EMPTY_BODY_WRITES: set = set()
 STALE = {("POST", "/v1/advisors/engagements/{engagement_id}/renewal"),
-         ("PUT", "/v1/advisors/villages/{code}/service-point")}
+         ("PUT", "/v1/advisors/villages/{code}/service-point"),
+         ("POST", "/v1/advisors/villages/{code}/log/{month}/verification"),
+         ("POST", "/v1/advisors/villages/{code}/log/{month}/corrections")}
 _months = itertools.count()
 
 
@@ -68,7 +76,16 @@ BODIES = {
     ("POST", "/v1/advisors/engagements/{engagement_id}/check-in"): lambda p: dict(HERE),
     ("POST", "/v1/advisors/engagements/{engagement_id}/check-out"): _before_the_check_in,
     ("PUT", "/v1/advisors/villages/{code}/service-point"): lambda p: {**POINT, "version": 999},
+    ("POST", "/v1/advisors/log"): lambda p: _log_entry(),
+    ("POST", "/v1/advisors/villages/{code}/log/{month}/verification"): lambda p: {"note": "情况属实", "version": 999},
+    ("POST", "/v1/advisors/villages/{code}/log/{month}/corrections"):
+        lambda p: {"reason": "重复登记撤销", "withdraw": p["log_entry"], "version": 999},
 }
+
+
+def _log_entry() -> dict:
+    return {"village": VILLAGE, "on": timeutil.today_shanghai().isoformat(), "duty": "consultation",
+            "title": "村民土地承包咨询", "count": 3}
 
 
 def world(scene) -> dict[str, str]:
@@ -89,4 +106,6 @@ def world(scene) -> dict[str, str]:
                                     body=json.dumps({**POINT, "version": 1}, ensure_ascii=False))
     assert response.status_code == 200, response.body
     scene.create(f"/v1/advisors/engagements/{engagement['id']}/check-in", dict(HERE), "law")
-    return {"engagement_id": engagement["id"], "code": VILLAGE, "second_lawyer": second}
+    logged = scene.create("/v1/advisors/log", _log_entry(), "law")
+    return {"engagement_id": engagement["id"], "code": VILLAGE, "second_lawyer": second,
+            "month": today.strftime("%Y-%m"), "log_entry": logged["id"]}

@@ -12,6 +12,10 @@ finer rule — own records, own village, own area — is the service's), parses,
     PUT  /villages/{code}/service-point        the village's service point and location admin
     GET  /villages/{code}/service-point        read it (staff only)                     admin, grid_worker, advisor
     GET  /compliance?area=&month=              monthly on-site hours per village        admin, grid_worker
+    POST /log                                  a work log entry (six duties)            its advisor (lawyer)
+    GET  /villages/{code}/log?month=           a village's log of a month               admin, grid_worker, advisor
+    POST /villages/{code}/log/{month}/verification  the cadre verifies a locked month    grid_worker of the village
+    POST /villages/{code}/log/{month}/corrections   the bureau corrects a locked month   admin
 """
 from __future__ import annotations
 
@@ -22,8 +26,9 @@ from chalicelib.platform.model import Page
 from chalicelib.platform.web import PageQuery, caller, endpoint, expected_version, parse, parse_query, request
 from plugins.advisors import service
 from plugins.advisors.models import (
-    CheckIn, ComplianceOut, ComplianceQuery, Engagement, EngagementIn, EngagementOut, EntryOut, EngagementQuery,
-    MonthQuery, RenewalIn, ServicePointIn, ServicePointOut,
+    CheckIn, ComplianceOut, ComplianceQuery, CorrectionIn, Engagement, EngagementIn, EngagementOut, EntryOut,
+    EngagementQuery, LogEntry, LogEntryIn, LogEntryOut, LogMonthOut, LogQuery, MonthQuery, RenewalIn, ServicePointIn,
+    ServicePointOut, VerificationIn,
 )
 
 bp = Blueprint(__name__)
@@ -112,3 +117,37 @@ def advisors_point(code):
 def advisors_compliance():
     q = parse_query(ComplianceQuery)
     return service.compliance(caller(), q.area, q.month, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/log", methods=["POST"], authorizer=jwt_auth)
+@endpoint("记法律顾问工作日志", who=ADVISOR, body=LogEntryIn, response=LogEntryOut, status=201, tags=TAGS,
+          replay=lambda item: LogEntryOut.of(LogEntry.from_item(item)))
+def advisors_log_entry():
+    return LogEntryOut.of(service.log_entry(caller(), parse(LogEntryIn)))
+
+
+@bp.route("/villages/{code}/log", methods=["GET"], authorizer=jwt_auth)
+@endpoint("村（社区）法律顾问某月工作日志", who=READERS, query=LogQuery, response=LogMonthOut, tags=TAGS)
+def advisors_log(code):
+    q = parse_query(LogQuery)
+    return service.read_log(caller(), code, q.month, limit=q.limit, cursor=q.cursor)
+
+
+def _optional_version(body_version: int | None) -> int | None:
+    return expected_version(body_version) if request().headers.get("if-match") or body_version else None
+
+
+@bp.route("/villages/{code}/log/{month}/verification", methods=["POST"], authorizer=jwt_auth)
+@endpoint("村（社区）干部核实法律顾问工作日志", who={"grid_worker"}, body=VerificationIn, response=LogMonthOut, tags=TAGS)
+def advisors_log_verify(code, month):
+    data = parse(VerificationIn)
+    service.verify(caller(), code, month, data.note, expected_version(data.version))
+    return service.read_log(caller(), code, month)
+
+
+@bp.route("/villages/{code}/log/{month}/corrections", methods=["POST"], authorizer=jwt_auth)
+@endpoint("司法局更正已锁定的法律顾问工作日志", who=ADMIN, body=CorrectionIn, response=LogMonthOut, tags=TAGS)
+def advisors_log_correct(code, month):
+    data = parse(CorrectionIn)
+    service.correct(caller(), code, month, data, _optional_version(data.version))
+    return service.read_log(caller(), code, month)

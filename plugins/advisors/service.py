@@ -15,6 +15,7 @@ own transaction.
 from __future__ import annotations
 
 import calendar
+import re
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,6 +26,7 @@ from chalicelib.domain.coverage import service as coverage
 from chalicelib.domain.coverage.models import Assignment
 from chalicelib.domain.directory.models import Person
 from chalicelib.domain.policy import service as policy
+from chalicelib.domain.screening import tallies
 from chalicelib.plugin import DemoContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
@@ -34,9 +36,10 @@ from chalicelib.platform.timeutil import now_utc, plus_years, to_shanghai, today
 from chalicelib.platform.rules import Result
 from plugins.advisors import criteria, params
 from plugins.advisors.models import (
-    ADVISOR_DUTIES, BY_ACCOUNT, BY_AREA, COVERAGE_ROLE, ENGAGEMENT, ENTRY, VILLAGE, VILLAGES, Advisor,
-    ComplianceOut, Engagement, EngagementIn, EngagementOut, Entry, EntryOut, CheckIn, Hours, Period, ReasonOut,
-    Renewal, RenewalIn, ServicePointIn, Slot, Village, VillageMonth,
+    ADVISOR_DUTIES, BY_ACCOUNT, DUTIES, BY_AREA, COVERAGE_ROLE, ENGAGEMENT, ENTRY, LOG, LOG_ENTRY, VILLAGE, VILLAGES,
+    Advisor, ComplianceOut, Correction, CorrectionIn, Engagement, EngagementIn, EngagementOut, Entry, EntryOut,
+    CheckIn, Hours, LogEntry, LogEntryIn, LogEntryOut, LogMonth, LogMonthOut, Period, ReasonOut, Renewal, RenewalIn,
+    ServicePointIn, Slot, Village, VillageMonth,
 )
 
 
@@ -388,6 +391,236 @@ def compliance(caller: Caller, area: str | None, month: str | None, *, limit: in
                                   entries=tally.count("entries") if tally else 0,
                                   minimum_hours=Decimal(str(minimum.value)), met=result.met, reason=result.reason))
     return ComplianceOut(area=scope, month=month, items=items, next_cursor=page.next_cursor)
+
+
+# --- work log (V2) ----------------------------------------------------------------------------------
+
+# The ledger's yearly counts (seed 004) as tallies per village and month, counted in each entry's own
+# transaction (`tallies.count_op`), and the same counts on the month's log (`LogMonth.totals`).
+LEDGER = (
+    ("lectures", "法治讲座（场）"),
+    ("village_rules", "起草审核村规民约（件）"),
+    ("legal_documents", "起草审核法律文书（件）"),
+    ("opinions", "出具法律意见（件）"),
+    ("consultations", "法律咨询（人次）"),
+    ("legal_aid", "协助法律援助（件）"),
+    ("cases", "代理诉讼、仲裁案件（件）"),
+    ("disputes", "调解矛盾纠纷（起）"),
+    ("disputes_major", "其中重大、积案纠纷（起）"),
+    ("reports", "上报信息（条）"),
+)
+_BY_DUTY = {"lecture": "lectures", "document": "legal_documents", "opinion": "opinions",
+            "consultation": "consultations", "legal_aid": "legal_aid", "case": "cases", "mediation": "disputes",
+            "report": "reports"}
+MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def tally_name(key: str) -> str:
+    return f"advisors.{key}"
+
+
+def counted(entry: LogEntry | LogEntryIn) -> dict[str, int]:
+    """What one entry adds to the ledger's counts."""
+    counts = {_BY_DUTY[entry.duty]: entry.count}
+    if entry.duty == "document" and entry.document_kind == "village_rules":
+        counts["village_rules"] = entry.count
+    if entry.duty == "mediation" and (entry.major or entry.backlog):
+        counts["disputes_major"] = entry.count
+    return counts
+
+
+def locks_on(village: str, month: str) -> date:
+    """The day the month's log locks: the parameter day of the next month (`advisors.log_lock_day`, the
+    version in force at the village on the next month's first day)."""
+    year, number = int(month[:4]), int(month[5:])
+    first = date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
+    return first.replace(day=int(policy.resolve(params.LOG_LOCK_DAY, village, first).value))
+
+
+def _locked(village: str, month: str) -> bool:
+    return today_shanghai() >= locks_on(village, month)
+
+
+def _month_ops(log: LogMonth | None, village: str, month: str, counts: dict[str, int], entries: int,
+               changes: dict | None = None) -> list[dict]:
+    """The month's log (created, or updated by version) and the village's tallies, for an entry's transaction."""
+    totals = dict(log.totals) if log else {}
+    for key, amount in counts.items():
+        totals[key] = totals.get(key, 0) + amount
+    _, op = _save(log, LogMonth(id=f"{village}.{month}", village=village, month=month, entries=entries,
+                                totals=totals, **(changes or {})),
+                  {"entries": (log.entries if log else 0) + entries, "totals": totals, **(changes or {})})
+    return [op, *(tallies.count_op(tally_name(key), village, amount, month=month) for key, amount in counts.items())]
+
+
+def _not_in_future(on: date, loc: list[str]) -> None:
+    if on > today_shanghai():
+        raise Unprocessable("工作日期不得晚于今天", code="entry_in_future", errors=field_error(loc, "不得晚于今天"))
+
+
+def _serving(village: Village | None, on: date, loc: list[str], *, account: str | None = None) -> Slot:
+    """The engagement serving the village on that day (the caller's own, when `account` is given)."""
+    slots = [s for s in (village.engagements.values() if village else []) if account in (None, s.account)]
+    slot = next((s for s in slots if s.start <= on <= s.end), None)
+    if slot is None:
+        raise Unprocessable(f"{on.isoformat()} 该村（社区）没有{'您的' if account else ''}法律顾问聘用",
+                            code="outside_contract", errors=field_error(loc, "不在聘用期内"))
+    return slot
+
+
+def _engagement_of(village: Village, slot: Slot) -> str | None:
+    return next((i for i, s in village.engagements.items() if s == slot), None)
+
+
+def _new_entry(data: LogEntryIn, account: str, engagement: str | None, entry_id: str | None, **extra) -> LogEntry:
+    return LogEntry(id=entry_id or f"{data.on.isoformat()}-{uuid.uuid4().hex[:8]}", village=data.village,
+                    engagement=engagement, account=account, on=data.on, duty=data.duty, title=data.title,
+                    detail=data.detail, count=data.count, document_kind=data.document_kind, major=data.major,
+                    backlog=data.backlog, **extra)
+
+
+def log_entry(caller: Caller, data: LogEntryIn, *, entry_id: str | None = None) -> LogEntry:
+    """SPEC V2: the advisor records a day's work for a village under one of the six duties; the month's log
+    and the village's ledger tallies count it in the same transaction. Refused: a village the caller is not
+    engaged for (403 naming `village`), a day in the future or outside the contract (422 naming `on`), a
+    month whose log has locked (409 `log_locked` naming `on`: only the bureau corrects it)."""
+    found = storage.find_each({Village: [data.village]})
+    village: Village | None = found[Village].get(data.village)
+    if village is None or not any(s.account == caller.sub for s in village.engagements.values()):
+        raise Forbidden("您不是该村（社区）的法律顾问，不能为其记工作日志", code="village_not_assigned",
+                        errors=field_error(["village"], "不是本人受聘的村（社区）"))
+    _not_in_future(data.on, ["on"])
+    slot = _serving(village, data.on, ["on"], account=caller.sub)
+    month = data.on.strftime("%Y-%m")
+    if _locked(data.village, month):
+        raise Conflict(f"{month} 的工作日志已于 {locks_on(data.village, month).isoformat()} 锁定，需更正请联系司法局",
+                       code="log_locked", errors=field_error(["on"], "该月工作日志已锁定"))
+    entry = _new_entry(data, caller.sub, _engagement_of(village, slot), entry_id)
+    log = storage.read(LogMonth, f"{data.village}.{month}")
+    return storage.put_new(entry, also=[*_month_ops(log, data.village, month, counted(entry), 1), audit.entry(
+        caller.actor, "create", LOG_ENTRY, entry.record_id, f"工作日志：{_summary(entry)}")])
+
+
+def _summary(entry: LogEntry) -> str:
+    return f"{DUTIES[entry.duty]} {entry.count}：{entry.title}"
+
+
+def _log_reader(caller: Caller, code: str) -> tuple[Village, bool]:
+    """The village, for its administrators, grid workers and advisors (`True`: the caller is only an
+    advisor, who reads their own entries); to anyone else it does not exist (404)."""
+    village = storage.read(Village, code) if len(code) == 12 and code.isdigit() else None
+    if village is not None and (_admin_over(caller, code) or _of_village(caller, code)):
+        return village, False
+    if village is not None and any(s.account == caller.sub for s in village.engagements.values()):
+        return village, True
+    raise NotFound(Village.missing[0], code=Village.missing[1])
+
+
+def _month(month: str | None) -> str:
+    month = month or today_shanghai().strftime("%Y-%m")
+    if not MONTH_PATTERN.match(month):
+        raise NotFound(LogMonth.missing[0], code=LogMonth.missing[1])
+    return month
+
+
+def read_log(caller: Caller, code: str, month: str | None, *, limit: int = 50, cursor: str | None = None) -> LogMonthOut:
+    """A village's log of a month, its state (open, locked, verified), totals and entries. Advisors see their
+    own entries; the village's grid workers and the area's administrators all of them."""
+    _, own_only = _log_reader(caller, code)
+    month = _month(month)
+    log: LogMonth | None = storage.read(LogMonth, f"{code}.{month}")
+    page = storage.page(LogEntry, LOG, f"{code}.{month}", after=("entry",), limit=limit, cursor=cursor)
+    items = [LogEntry.from_item(i) for i in page.items]
+    status = "verified" if log and log.verified_by else "locked" if _locked(code, month) else "open"
+    return LogMonthOut(
+        village=code, month=month, status=status, locks_on=locks_on(code, month), entries=log.entries if log else 0,
+        totals=log.totals if log else {}, verified_by=log.verified_by if log else None,
+        verified_at=log.verified_at if log else None, verification_note=log.verification_note if log else None,
+        corrections=log.corrections if log else [],
+        items=[LogEntryOut.of(e) for e in items if not own_only or e.account == caller.sub],
+        next_cursor=page.next_cursor, version=log.version if log else None)
+
+
+def _stored_month(code: str, month: str) -> LogMonth | None:
+    return storage.read(LogMonth, f"{code}.{month}", consistent=True)
+
+
+def verify(caller: Caller, code: str, month: str, note: str | None, expected_version: int) -> LogMonth:
+    """The village cadre (a grid worker of the village) verifies the month's log once it has locked (as
+    timekeeping locks, then is verified). Refused: anyone else (403), a month still open or already
+    verified (409), a stale version (409)."""
+    _log_reader(caller, code)
+    if not _of_village(caller, code):
+        raise Forbidden("只有本村（社区）干部（网格员）可以核实法律顾问工作日志", code="cadre_only")
+    month = _month(month)
+    log = _stored_month(code, month)
+    if log is None:
+        raise NotFound(LogMonth.missing[0], code=LogMonth.missing[1])
+    if not _locked(code, month):
+        raise Conflict(f"{month} 的工作日志 {locks_on(code, month).isoformat()} 锁定后方可核实", code="log_open")
+    if log.verified_by:
+        raise Conflict("该月工作日志已核实", code="log_verified")
+    return storage.update(log, {"verified_by": caller.sub, "verified_at": now_utc(), "verification_note": note},
+                          expected_version=expected_version, also=[audit.entry(
+                              caller.actor, "update", LOG, log.id, f"核实 {month} 法律顾问工作日志")])
+
+
+def correct(caller: Caller, code: str, month: str, data: CorrectionIn, expected_version: int | None) -> LogMonth:
+    """A locked month changes only here: the bureau (an administrator over the village) adds an entry or
+    withdraws one, with its reason — kept on the month's log and in the audit trail; the ledger's tallies
+    follow. Refused: a month still open (409: its advisor records it), an added day outside the month, in
+    the future or without an advisor (422 naming `add.on`), an unknown or withdrawn entry (422/409 naming
+    `withdraw`), a stale version (409)."""
+    _log_reader(caller, code)
+    if not _admin_over(caller, code):
+        raise Forbidden("只有辖区司法局可以更正锁定的工作日志", code="admin_only")
+    month = _month(month)
+    if not _locked(code, month):
+        raise Conflict(f"{month} 的工作日志尚未锁定，由法律顾问本人记录", code="log_open")
+    log = _stored_month(code, month)
+    if log is not None and expected_version != log.version:
+        raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version")
+    if data.add is not None:
+        if data.add.village != code:
+            raise Unprocessable("补记的村（社区）应与日志一致", code="validation_failed",
+                                errors=field_error(["add", "village"], "应与日志的村（社区）一致"))
+        _not_in_future(data.add.on, ["add", "on"])
+        if data.add.on.strftime("%Y-%m") != month:
+            raise Unprocessable(f"补记的日期应在 {month}", code="validation_failed",
+                                errors=field_error(["add", "on"], f"应在 {month}"))
+        village = storage.read(Village, code)
+        slot = _serving(village, data.add.on, ["add", "on"])
+        entry = storage.stamp_new(_new_entry(data.add, slot.account, _engagement_of(village, slot), None,
+                                             correction=data.reason))
+        ops, counts, action = [storage.put_op(entry.to_item())], counted(entry), "add"
+        delta = 1
+    else:
+        entry = storage.find_in(LogEntry, LOG, f"{code}.{month}", ("entry", data.withdraw))
+        if entry is None:
+            raise Unprocessable("该月工作日志没有这条记录", code="log_entry_not_found",
+                                errors=field_error(["withdraw"], "没有这条记录"))
+        if entry.withdrawn:
+            raise Conflict("这条记录已撤销", code="already_withdrawn", errors=field_error(["withdraw"], "已撤销"))
+        _, op = storage.prepare_update(entry, {"withdrawn": data.reason}, expected_version=entry.version)
+        ops, counts, action = [op], {k: -v for k, v in counted(entry).items()}, "withdraw"
+        delta = -1
+    correction = Correction(at=now_utc(), by=caller.sub, action=action, entry=entry.id, reason=data.reason)
+    month_ops = _month_ops(log, code, month, counts, delta,
+                           {"corrections": [*(log.corrections if log else []), correction]})
+    storage.transact([*ops, *month_ops, audit.entry(
+        caller.actor, "update", LOG, f"{code}.{month}",
+        f"更正 {month} 法律顾问工作日志（{'补记' if action == 'add' else '撤销'} {entry.id}）：{data.reason}")])
+    return storage.read(LogMonth, f"{code}.{month}", consistent=True)
+
+
+def may_link(caller: Caller, record_id: str) -> None:
+    """Link rule of `advisors-log-entry` (`<village>.<entry id>`): photos and documents of a log entry are
+    linked and read by its advisor, the village's grid workers and the area's administrators; to anyone
+    else the entry does not exist (404)."""
+    code, _, entry_id = record_id.partition(".")
+    entry = storage.find_in(LogEntry, LOG, f"{code}.{entry_id[:7]}", ("entry", entry_id)) if entry_id else None
+    if entry is None or not (entry.account == caller.sub or _admin_over(caller, code) or _of_village(caller, code)):
+        raise NotFound(LogEntry.missing[0], code=LogEntry.missing[1])
 
 
 # --- demo data ----------------------------------------------------------------------------------------
