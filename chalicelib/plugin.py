@@ -17,7 +17,7 @@ What a plugin may declare (all optional but `name`, `title`, `blueprint`):
 - `coverage_roles`    roles every grid must have filled for this service (C3), each filled at its level
                       (per grid by default, or per town: a corrections contact for each town).
 - `screening_checks`  named checks for the monthly screening on the 18th (C7), each run on its own.
-- `ledger_columns`    columns it adds to the village ledger (C9).
+- `ledger_columns`    columns it adds to the village ledger (C9), each with the figures it reads (`values`).
 - `roles`             people's roles it adds to the directory's vocabulary (the sign-in roles a token may
                       carry are fixed by CONTRACT.md: `chalicelib.platform.auth.roles`).
 - `institution_kinds` kinds of institution it adds to the directory's vocabulary.
@@ -243,8 +243,13 @@ class ScreeningCheck:
 
 @dataclass(frozen=True)
 class LedgerColumn:
+    """A column of the village's yearly ledger (C9 "一村一卷"): one figure per month for an area and below.
+    `values(area, months)` returns {month "YYYY-MM" (Asia/Shanghai): figure} for the months asked (a month
+    left out is 0), read from counts the service keeps in the transaction of what it counts — never by
+    listing records — and holding no personal data. A column without `values` is shown empty (未接入)."""
     key: str
     title: str
+    values: Callable[[str, tuple[str, ...]], Mapping[str, int | Decimal]] | None = None
 
 
 @dataclass(frozen=True)

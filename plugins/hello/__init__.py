@@ -37,7 +37,7 @@ def declare() -> Plugin:
         ),
         link_rules=(LinkRule(ENTITY, service.get),),
         screening_checks=(ScreeningCheck(BUSY_GRIDS_CHECK, "问候较多的网格", service.busy_grids),),
-        ledger_columns=(LedgerColumn(key=GREETINGS_PER_GRID, title="问候（条）"),),
+        ledger_columns=(LedgerColumn(key=GREETINGS_PER_GRID, title="问候（条）", values=service.greetings_per_month),),
         demo_data=service.load_demo,
     )
 

@@ -56,6 +56,12 @@ def busy_grids(context: ScreeningContext) -> Iterable[Finding]:
                           title=f"本月收到 {count} 条问候（超过 {threshold} 条）", record=f"busy-{grid}-{context.month}")
 
 
+def greetings_per_month(area: str, months: tuple[str, ...]) -> dict[str, int]:
+    """The ledger column (C9): greetings naming a grid at or below `area`, per month — the same tally the
+    greeting's transaction keeps (one Query per month), never the greetings."""
+    return {month: sum(count for _, count in tallies.counts(GREETINGS_PER_GRID, area, month=month)) for month in months}
+
+
 DEMO_GREETING = "demo-greeting-1"
 
 

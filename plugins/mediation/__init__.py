@@ -18,7 +18,7 @@ from chalicelib.plugin import (
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
-    from plugins.mediation import roster, service
+    from plugins.mediation import rates, roster, service
     from plugins.mediation.models import ENTITY
     from plugins.mediation.params import PARAMETERS
     from plugins.mediation.routes import bp
@@ -51,7 +51,7 @@ def declare() -> Plugin:
             ScreeningCheck("mediation.understaffed", "调解委员会专职调解员低于配备标准", roster.understaffed),
         ),
         # seeds/004: "调解矛盾纠纷770起，其中，重大疑难矛盾纠纷或信访积案87起".
-        ledger_columns=(LedgerColumn("mediation.disputes", "调解矛盾纠纷（起）"),
+        ledger_columns=(LedgerColumn("mediation.disputes", "调解矛盾纠纷（起）", values=rates.disputes_mediated),
                         LedgerColumn("mediation.major", "其中重大疑难或信访积案（起）")),
         demo_data=service.load_demo,
     )

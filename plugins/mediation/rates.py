@@ -79,6 +79,13 @@ def tally_ops(dispute: Dispute, outcome: Outcome) -> list[dict]:
     return _add(dispute.grid, outcome.on.strftime("%Y-%m"), counts)
 
 
+def disputes_mediated(area: str, months: tuple[str, ...]) -> dict[str, int]:
+    """The village ledger's column (C9): disputes whose mediation ended in each month (any result), for the
+    area and below — its months' tallies in one BatchGetItem."""
+    found = storage.find_many(Tally, [f"{area}-{m}" for m in months])
+    return {m: found[f"{area}-{m}"].count("closed") for m in months if f"{area}-{m}" in found}
+
+
 class RatesQuery(Model):
     model_config = ConfigDict(extra="forbid")
     area: str | None = Field(None, pattern=r"^\d{4}(\d{2})?(\d{3}){0,3}$", description="区域代码（默认本人辖区）")

@@ -218,6 +218,7 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict]] = {
     ("PATCH", "/v1/staff-accounts/{sub}"): lambda p: {"name": "吴海燕（更名）"},
     ("POST", "/v1/staff-accounts/{sub}/invitation"): lambda p: {},
     ("POST", "/v1/screenings/{month}/runs"): lambda p: {"area": "3204"},
+    ("POST", "/v1/ledgers"): lambda p: {"area": GRID[:12], "year": timeutil.today_shanghai().year},
     ("POST", "/v1/tickets/{code}/accept"): lambda p: {},
     ("POST", "/v1/tickets/{code}/answer"): lambda p: {"answer": "您好，楼道属于公共部分，可先请物业协调"},
     ("POST", "/v1/tickets/{code}/close"): lambda p: {"result": "已电话答复，群众表示满意"},

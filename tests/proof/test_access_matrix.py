@@ -56,6 +56,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/files/{file_id}/confirm"):                        "401  404  404  404  404  404  404  404  404  404  404  404  404  404",
     ("GET", "/v1/files/{file_id}/download"):                        "401  404  404  404  404  404  404  404  404  404  404  404  404  404",
     ("GET", "/v1/health"):                                          "ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
+    ("POST", "/v1/ledgers"):                                        "401  403  403  403  ok   403  ok   403  ok   ok   ok   ok   ok   ok",
     ("GET", "/v1/institutions"):                                    "401  403  403  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
     ("POST", "/v1/institutions"):                                   "401  403  403  403  403  403  ok   403  403  403  403  403  403  403",
     ("GET", "/v1/institutions/{institution_id}"):                   "401  403  403  403  ok   403  ok   403  ok   ok   ok   ok   ok   ok",
