@@ -1,0 +1,58 @@
+"""What the proof suite (tests/proof) needs of `publicity`: its rows of the access matrix (columns:
+tests/proof/access.py CALLERS), valid bodies for its write routes, and the records its rows are asked
+about. Tests only: no production code imports this module.
+
+The world: the city's administrator enters a directory person (the organiser); 天宁区's publicist announces
+a lecture in resident A's grid for next week. Anybody reads the kinds and what is coming in the grid;
+publicists, grid workers and administrators record activities of their jurisdiction and read, edit and
+cancel those (the grid's worker covers the grid; another city's administrator does not: 404); no other
+role reaches the staff routes (403).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chalicelib.platform import timeutil
+
+GRID = "320402001001001"
+
+#                                                                   anon resA resB grid off  offX adm  admX med  law  not  apr  pub  cor
+ROWS = {
+    ("GET", "/v1/publicity/kinds"):                                "ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/publicity/areas/{area_code}/upcoming"):           "ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
+    ("POST", "/v1/publicity/events"):                              "401  403  403  ok   403  403  ok   403  403  403  403  403  ok   403",
+    ("GET", "/v1/publicity/events"):                               "401  403  403  ok   403  403  ok   ok   403  403  403  403  ok   403",
+    ("GET", "/v1/publicity/events/{event_id}"):                    "401  403  403  ok   403  403  ok   404  403  403  403  403  ok   403",
+    ("PATCH", "/v1/publicity/events/{event_id}"):                  "401  403  403  409  403  403  409  404  403  403  403  403  409  403",
+    ("POST", "/v1/publicity/events/{event_id}/cancellation"):      "401  403  403  409  403  403  409  404  403  403  403  403  409  403",
+}
+
+EMPTY_BODY_WRITES: set = set()
+STALE = {("PATCH", "/v1/publicity/events/{event_id}"),
+         ("POST", "/v1/publicity/events/{event_id}/cancellation")}
+
+
+def _next_week(hour: int) -> str:
+    day = timeutil.today_shanghai() + timedelta(days=7)
+    return f"{day.isoformat()}T{hour:02d}:00:00+08:00"
+
+
+def _lecture(p) -> dict:
+    return {"kind": "lecture", "area": GRID, "venue": "演示社区新时代文明实践站", "capacity": 80,
+            "starts_at": _next_week(9), "ends_at": _next_week(11),
+            "organiser": {"kind": "person", "id": p["organiser_id"]},
+            "theme": "民法典进社区", "audience": "社区居民"}
+
+
+BODIES = {
+    ("POST", "/v1/publicity/events"): _lecture,
+    ("PATCH", "/v1/publicity/events/{event_id}"): lambda p: {"theme": "民法典与婚姻家庭", "version": 999},
+    ("POST", "/v1/publicity/events/{event_id}/cancellation"): lambda p: {"reason": "场地临时调整", "version": 999},
+}
+
+
+def world(scene) -> dict[str, str]:
+    organiser = scene.create("/v1/people", {"name": "周雅琴", "roles": ["publicist"], "home_area": "320402",
+                                            "duty": "普法宣传员", "phone": "13800001301"}, "adm")["id"]
+    event = scene.create("/v1/publicity/events", _lecture({"organiser_id": organiser}), "pub")
+    return {"event_id": event["id"], "area_code": GRID, "organiser_id": organiser}

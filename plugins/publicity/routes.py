@@ -1,0 +1,73 @@
+"""The HTTP surface of publicity activities (SPEC P1): each route declares who may call it (`@endpoint`; the
+finer rule — the caller's jurisdiction — is the service's), parses, calls the service, responds.
+
+    GET  /kinds                          the kinds of activity                    anybody
+    GET  /areas/{code}/upcoming           published activities to come, my area   anybody
+    POST /events                         record / announce an activity            publicist, grid_worker, admin
+    GET  /events?area=                   the activities of an area and below      publicist, grid_worker, admin
+    GET  /events/{id}                    one activity                             the same, over its area
+    PATCH /events/{id}                   edit it, record the attendance (If-Match) the same, over its area
+    POST /events/{id}/cancellation       cancel it with the reason (If-Match)     the same, over its area
+"""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.platform.auth.authorizer import jwt_auth
+from chalicelib.platform.model import Page
+from chalicelib.platform.web import PUBLIC, PageQuery, caller, endpoint, expected_version, parse, parse_query
+from plugins.publicity import service
+from plugins.publicity.models import (
+    KINDS, CancellationIn, EventIn, EventOut, EventPatch, KindOut, Kinds, PublicEventOut, StaffQuery,
+)
+
+bp = Blueprint(__name__)
+TAGS = ("publicity",)
+STAFF = set(service.STAFF)
+
+
+@bp.route("/kinds", methods=["GET"])
+@endpoint("普法活动类别", who=PUBLIC, response=Kinds, tags=TAGS)
+def publicity_kinds():
+    return Kinds(items=[KindOut(code=code, title=title) for code, title in KINDS.items()])
+
+
+@bp.route("/areas/{area_code}/upcoming", methods=["GET"])
+@endpoint("我所在区域即将举办的普法活动（含上级区域）", who=PUBLIC, query=PageQuery, response=Page[PublicEventOut],
+          tags=TAGS)
+def publicity_upcoming(area_code):
+    q = parse_query(PageQuery)
+    return service.upcoming(area_code, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/events", methods=["POST"], authorizer=jwt_auth)
+@endpoint("发布（登记）普法活动", who=STAFF, body=EventIn, response=EventOut, status=201, tags=TAGS)
+def publicity_publish():
+    return EventOut.of(service.publish(caller(), parse(EventIn)))
+
+
+@bp.route("/events", methods=["GET"], authorizer=jwt_auth)
+@endpoint("辖区普法活动", who=STAFF, query=StaffQuery, response=Page[EventOut], tags=TAGS)
+def publicity_events():
+    q = parse_query(StaffQuery)
+    return service.in_area(caller(), q.area, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/events/{event_id}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("查看一项普法活动", who=STAFF, response=EventOut, tags=TAGS)
+def publicity_event(event_id):
+    return EventOut.of(service.get(caller(), event_id))
+
+
+@bp.route("/events/{event_id}", methods=["PATCH"], authorizer=jwt_auth)
+@endpoint("修改普法活动、登记参加人数", who=STAFF, body=EventPatch, response=EventOut, tags=TAGS)
+def publicity_edit(event_id):
+    data = parse(EventPatch)
+    return EventOut.of(service.edit(caller(), event_id, data, expected_version(data.version)))
+
+
+@bp.route("/events/{event_id}/cancellation", methods=["POST"], authorizer=jwt_auth)
+@endpoint("取消普法活动（须说明原因）", who=STAFF, body=CancellationIn, response=EventOut, tags=TAGS)
+def publicity_cancel(event_id):
+    data = parse(CancellationIn)
+    return EventOut.of(service.cancel(caller(), event_id, data, expected_version(data.version)))

@@ -1,0 +1,167 @@
+"""The rules of publicity activities (SPEC P1), with no HTTP. Every function takes the caller and the
+parsed input and raises problems naming fields relative to its input.
+
+Who may do what (CONTRACT "Identity and access"; the rows are in proof.py):
+- a publicist, a grid worker or an administrator records activities held in their jurisdiction (a grid
+  worker: their grid), reads, edits and cancels them; staff elsewhere learn nothing of them (404);
+- anybody, signed in or not, lists the published activities still to come in an area and the areas above
+  it (a resident's grid: its own, its village's, its town's, its district's, its city's).
+
+Every change is one transaction with its audit entry; the organiser is checked against the directory inside
+it (`storage.must_exist`), never by a read before the write.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+
+from chalicelib.domain.areas import service as areas
+from chalicelib.domain.directory.models import Institution, Person
+from chalicelib.platform import audit, storage
+from chalicelib.platform.auth import Caller, require_covers
+from chalicelib.platform.errors import Conflict, NotFound, Unprocessable, field_error
+from chalicelib.platform.model import Page
+from chalicelib.platform.storage import cursor as cursors
+from chalicelib.platform.timeutil import SHANGHAI, iso, now_utc, today_shanghai
+from plugins.publicity.models import (
+    ENTITY, IN_AREA, KINDS, MAX_DAYS, UPCOMING, CancellationIn, Event, EventIn, EventOut, EventPatch,
+    PublicEventOut,
+)
+
+STAFF = frozenset({"publicist", "grid_worker", "admin"})
+_ORGANISERS = {"institution": Institution, "person": Person}
+
+
+# --- checks -------------------------------------------------------------------------------------------
+
+def _organiser_exists(kind: str, organiser_id: str) -> storage.Check:
+    """Inside the transaction: the organiser is an institution or a person of the core directory."""
+    problem = Unprocessable("主办方不在机构或人员名录中", code="organiser_not_found",
+                            errors=field_error(["organiser", "id"], "名录中没有该机构或人员"))
+    return storage.must_exist(_ORGANISERS[kind], organiser_id, problem)
+
+
+def _check_timing(event: Event) -> None:
+    """The end after the start and within MAX_DAYS of it; attendance only once the activity has begun and
+    never above the place's stated capacity."""
+    if event.ends_at <= event.starts_at:
+        raise Unprocessable("结束时间须晚于开始时间", code="event_ends_before_start",
+                            errors=field_error(["ends_at"], "结束时间须晚于开始时间"))
+    if (event.ends_at - event.starts_at).days >= MAX_DAYS:
+        raise Unprocessable(f"一项活动持续不超过 {MAX_DAYS} 日", code="event_too_long",
+                            errors=field_error(["ends_at"], f"一项活动持续不超过 {MAX_DAYS} 日"))
+    if event.attendance is not None:
+        if event.starts_at > now_utc():
+            raise Unprocessable("活动尚未开始，不能登记参加人数", code="attendance_before_event",
+                                errors=field_error(["attendance"], "活动开始后再登记参加人数"))
+        if event.capacity is not None and event.attendance > event.capacity:
+            raise Unprocessable(f"参加人数 {event.attendance} 超过场地可容纳人数 {event.capacity}",
+                                code="attendance_above_capacity",
+                                errors=field_error(["attendance"], f"不能超过场地可容纳人数 {event.capacity}"))
+
+
+def _hidden() -> NotFound:
+    return NotFound(Event.missing[0], code=Event.missing[1])
+
+
+def get(caller: Caller, event_id: str) -> Event:
+    """The activity, for the staff whose jurisdiction covers its area; to anyone else it does not exist.
+    Also the link rule of its photos and handouts: the same staff attach them and read them."""
+    event = storage.require(Event, event_id)
+    if not (caller.has_any(STAFF) and caller.covers(event.area)):
+        raise _hidden()
+    return event
+
+
+# --- changes ------------------------------------------------------------------------------------------
+
+def publish(caller: Caller, data: EventIn) -> Event:
+    """Record an activity (announced ahead, or recorded afterwards with its attendance): one transaction
+    with the area's and the organiser's checks and the audit entry."""
+    require_covers(caller, data.area, ["area"])
+    event = Event(id=uuid.uuid4().hex, kind=data.kind, area=data.area, venue=data.venue, capacity=data.capacity,
+                  starts_at=data.starts_at, ends_at=data.ends_at, organiser_kind=data.organiser.kind,
+                  organiser_id=data.organiser.id, theme=data.theme, audience=data.audience,
+                  attendance=data.attendance, recorded_by=caller.sub)
+    _check_timing(event)
+    return storage.put_new(event, also=[
+        areas.must_exist(data.area, field="area"),
+        _organiser_exists(data.organiser.kind, data.organiser.id),
+        audit.entry(caller.actor, "create", ENTITY, event.id, f"发布普法活动：{KINDS[event.kind]}「{event.theme}」"),
+    ])
+
+
+def edit(caller: Caller, event_id: str, data: EventPatch, expected_version: int) -> Event:
+    """Change what was sent, at the version the client saw (a stale one is 409). A cancelled activity is
+    not edited; the attendance is recorded here once the activity has begun."""
+    event = get(caller, event_id)
+    if event.status == "cancelled":
+        raise Conflict("活动已取消，不能修改", code="event_cancelled")
+    changes = data.changes()
+    if not changes:
+        raise Unprocessable("没有需要修改的内容", code="nothing_to_change", errors=field_error([], "请至少修改一项"))
+    changed = event.model_copy(update=changes)
+    _check_timing(changed)
+    also = [audit.entry(caller.actor, "update", ENTITY, event.id, "修改普法活动",
+                        changes={k: {"from": _shown(getattr(event, k)), "to": _shown(v)} for k, v in changes.items()
+                                 if getattr(event, k) != v})]
+    if data.organiser is not None:
+        also.insert(0, _organiser_exists(data.organiser.kind, data.organiser.id))
+    return storage.update(event, changes, expected_version=expected_version, also=also)
+
+
+def cancel(caller: Caller, event_id: str, data: CancellationIn, expected_version: int) -> Event:
+    """Cancel an activity not yet over, with the reason: it leaves the public list at once."""
+    event = get(caller, event_id)
+    if event.status == "cancelled":
+        raise Conflict("活动已取消", code="event_cancelled")
+    if event.ends_at <= now_utc():
+        raise Conflict("活动已经结束，不能取消", code="event_over")
+    return storage.update(event, {"status": "cancelled", "cancel_reason": data.reason},
+                          expected_version=expected_version,
+                          also=[audit.entry(caller.actor, "cancel", ENTITY, event.id, f"取消普法活动：{data.reason}",
+                                            changes={"status": {"from": "published", "to": "cancelled"}})])
+
+
+def _shown(value):
+    return iso(value) if isinstance(value, datetime) else value
+
+
+# --- lists --------------------------------------------------------------------------------------------
+
+def in_area(caller: Caller, area: str | None, *, limit: int, cursor: str | None) -> Page[EventOut]:
+    """The activities held in an area of the caller's jurisdiction and below it, by area then start: one
+    Query."""
+    area = area or caller.area or ""
+    require_covers(caller, area, ["area"])
+    page = storage.page(Event, IN_AREA, area, limit=limit, cursor=cursor)
+    return Page[EventOut](items=[EventOut.of(Event.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
+def upcoming(area: str, *, limit: int, cursor: str | None) -> Page[PublicEventOut]:
+    """The published activities from today on held in `area` or any area above it, soonest first.
+
+    Each area's public list holds only the activities held at exactly that area, sorted by start, so this is
+    one Query per level (at most six: province to grid), each reading from the page's position and no more
+    than a page and two; the pages are merged by (start, id). The cursor is that position, sealed and bound
+    to the area asked about."""
+    if not areas.is_code(area):
+        raise NotFound(f"区域 {area} 不存在", code="area_not_found")
+    query_id = f"{UPCOMING}|{area}"
+    if cursor:
+        position = cursors.decode(query_id, cursor)
+        after = (str(position.get("start", "")), str(position.get("id", "")))
+    else:
+        after = (iso(datetime.combine(today_shanghai(), time(0), tzinfo=SHANGHAI)), "")
+    found: dict[str, Event] = {}
+    for level in areas.ancestors(area):
+        for item in storage.page(Event, UPCOMING, level, since=after if after[1] else after[:1],
+                                 limit=limit + 2).items:
+            event = Event.from_item(item)
+            if event.place_in() > after:
+                found[event.id] = event
+    ordered = sorted(found.values(), key=Event.place_in)
+    items, more = ordered[:limit], len(ordered) > limit
+    next_cursor = (cursors.encode(query_id, {"start": items[-1].place_in()[0], "id": items[-1].id})
+                   if more else None)
+    return Page[PublicEventOut](items=[PublicEventOut.of(e) for e in items], next_cursor=next_cursor)
