@@ -137,7 +137,7 @@ class CancellationIn(Model):
     version: int | None = Field(None, ge=1, description="所见版本（或用 If-Match）")
 
 
-class StaffQuery(Model):
+class EventListQuery(Model):
     model_config = ConfigDict(extra="forbid")
     area: str | None = Field(None, pattern=AREA_CODE, description="区域代码（默认本人辖区）")
     limit: int = Field(20, ge=1, le=100, description="每页条数（1–100）")

@@ -18,7 +18,7 @@ from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, PageQuery, caller, endpoint, expected_version, parse, parse_query
 from plugins.publicity import service
 from plugins.publicity.models import (
-    KINDS, CancellationIn, EventIn, EventOut, EventPatch, KindOut, Kinds, PublicEventOut, StaffQuery,
+    KINDS, CancellationIn, EventIn, EventOut, EventPatch, KindOut, Kinds, PublicEventOut, EventListQuery,
 )
 
 bp = Blueprint(__name__)
@@ -47,9 +47,9 @@ def publicity_publish():
 
 
 @bp.route("/events", methods=["GET"], authorizer=jwt_auth)
-@endpoint("辖区普法活动", who=STAFF, query=StaffQuery, response=Page[EventOut], tags=TAGS)
+@endpoint("辖区普法活动", who=STAFF, query=EventListQuery, response=Page[EventOut], tags=TAGS)
 def publicity_events():
-    q = parse_query(StaffQuery)
+    q = parse_query(EventListQuery)
     return service.in_area(caller(), q.area, limit=q.limit, cursor=q.cursor)
 
 
