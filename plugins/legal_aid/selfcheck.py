@@ -65,4 +65,5 @@ SELF_CHECK = SelfCheck(
     apply="POST /v1/legal-aid/applications",
     next_step="登录后在线申请法律援助（测评的回答可带入申请表，由您确认后提交，法律援助机构将重新审查），"
               "或到所在区县法律援助中心、网格工作站申请",
-    documents=DOCUMENTS, rules=(means.INCOME_THRESHOLD, means.SPECIAL_GROUPS))
+    documents=DOCUMENTS, rules=(means.INCOME_THRESHOLD, means.SPECIAL_GROUPS),
+    institution_kind="legal_aid_centre")

@@ -85,4 +85,5 @@ SELF_CHECK = SelfCheck(
     code="mediation.free-mediation", title="人民调解（免费）", questions=QUESTIONS, judge=judge,
     apply="POST /v1/tickets",
     next_step="登录后在小程序提交诉求，类别选“矛盾纠纷”，由网格调解员受理；也可到网格工作站或村（社区）人民调解委员会当面申请",
-    documents=("居民身份证", "与纠纷有关的材料（合同、欠条、收据、照片、聊天记录等）", "对方当事人的姓名和联系方式（如知道）"))
+    documents=("居民身份证", "与纠纷有关的材料（合同、欠条、收据、照片、聊天记录等）", "对方当事人的姓名和联系方式（如知道）"),
+    institution_kind="mediation_committee")

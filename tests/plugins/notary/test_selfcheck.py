@@ -93,3 +93,12 @@ def test_a_disability_certificate_at_any_age_is_likely_for_both(client, token, w
     told, decided = both(client, token, world, notary, {"age": 30, "groups": ["disabled"], "notary_matter": "will"},
                          {"basis": "disabled"})
     assert told == decided == "likely"
+
+
+def test_at_a_grid_the_next_step_names_the_notary_office_serving_it_and_at_a_district_none(client, world):
+    """Issue 25 "the nearest institution of the grid": the office mapped to the grid's district (N2)."""
+    office = notary_result(client, age=84)["next_step"]["institution"]
+    assert (office["name"], office["address"], office["kind"]) == ("天宁公证处", "天宁区北直街 8 号", "notary_office")
+    response = post(client, "/v1/self-check", {"area": "320402", "answers": {"age": 84}})
+    found = next(r for r in body(response)["results"] if r["code"] == "notary.home-visit")
+    assert found["next_step"]["institution"] is None
