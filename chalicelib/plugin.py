@@ -324,6 +324,7 @@ class SelfCheck:
     next_step: str             # Chinese: how to apply
     documents: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
+    institution_kind: str | None = None  # the directory's kind that takes the application: at a grid, its nearest
 
 
 def born_for(age: int, on: date) -> date:

@@ -51,4 +51,5 @@ SELF_CHECK = SelfCheck(
     apply="POST /v1/appraisal/consultations",
     next_step="登录后提交司法鉴定咨询，再在咨询中申请鉴定费减缓免（测评的回答可带入，由您确认后提交，将重新审查）",
     documents=("居民身份证", "困难群体证明（低保证、特困供养证、残疾人证等）或家庭收入证明"),
-    rules=(means.INCOME_THRESHOLD, means.SPECIAL_GROUPS))
+    rules=(means.INCOME_THRESHOLD, means.SPECIAL_GROUPS),
+    institution_kind="appraisal_institution")

@@ -20,6 +20,7 @@ from plugins.legal_aid.models import Category, Facts, MatterType, Verdict
 VERDICTS = {Verdict.eligible: "likely", Verdict.ineligible: "not_likely", Verdict.undetermined: "depends"}
 DECLARABLE = tuple(c for c in Category if c is not Category.hardship_worker)  # outreach's, not the applicant's
 DECLARED = frozenset(c.value for c in DECLARABLE)
+MATTERS = frozenset(m.value for m in MatterType)  # another service's code of the shared question is "other"
 
 QUESTIONS = (
     Question("household_size", "家庭共同生活人口数", "integer", needed=True, minimum=1, maximum=30),
@@ -42,7 +43,7 @@ def facts(answers: Mapping[str, Any], on: date) -> Facts:
     """The facts an application with these answers would have."""
     return Facts(birth_date=born_for(answers["age"], on), rural=answers.get("rural", False),
                  categories=frozenset(Category(g) for g in answers.get("groups", ()) if g in DECLARED),
-                 matter_type=MatterType(answers["matter"]), household_size=answers["household_size"],
+                 matter_type=MatterType(answers["matter"] if answers["matter"] in MATTERS else "other"), household_size=answers["household_size"],
                  monthly_incomes=tuple(answers["monthly_incomes"]))
 
 
@@ -64,4 +65,5 @@ SELF_CHECK = SelfCheck(
     apply="POST /v1/legal-aid/applications",
     next_step="登录后在线申请法律援助（测评的回答可带入申请表，由您确认后提交，法律援助机构将重新审查），"
               "或到所在区县法律援助中心、网格工作站申请",
-    documents=DOCUMENTS, rules=(means.INCOME_THRESHOLD, means.SPECIAL_GROUPS))
+    documents=DOCUMENTS, rules=(means.INCOME_THRESHOLD, means.SPECIAL_GROUPS),
+    institution_kind="legal_aid_centre")

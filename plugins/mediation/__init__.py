@@ -18,7 +18,7 @@ from chalicelib.plugin import (
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
-    from plugins.mediation import rates, roster, service
+    from plugins.mediation import rates, roster, selfcheck, service
     from plugins.mediation.models import ENTITY
     from plugins.mediation.params import PARAMETERS
     from plugins.mediation.routes import bp
@@ -53,6 +53,8 @@ def declare() -> Plugin:
         # seeds/004: "调解矛盾纠纷770起，其中，重大疑难矛盾纠纷或信访积案87起".
         ledger_columns=(LedgerColumn("mediation.disputes", "调解矛盾纠纷（起）", values=rates.disputes_mediated),
                         LedgerColumn("mediation.major", "其中重大疑难或信访积案（起）")),
+        # 人民调解法第四条: free of charge; the self-check says so, with the matters it takes up (issue 25).
+        self_checks=(selfcheck.SELF_CHECK,),
         demo_data=service.load_demo,
     )
 

@@ -47,4 +47,5 @@ SELF_CHECK = SelfCheck(
     code="notary.home-visit", title="公证上门服务（绿色通道）", questions=QUESTIONS, judge=judge,
     apply="POST /v1/notary/appointments",
     next_step="登录后预约公证，办理方式选择“上门办证”（测评的回答可带入，由您确认后提交，公证处将重新审核）",
-    documents=("居民身份证", "户口簿", "残疾人证或病历等证明（以残疾或重病申请上门的）"), rules=(HOME_VISIT_AGE,))
+    documents=("居民身份证", "户口簿", "残疾人证或病历等证明（以残疾或重病申请上门的）"), rules=(HOME_VISIT_AGE,),
+    institution_kind="notary_office")

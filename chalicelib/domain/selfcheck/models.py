@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
+from chalicelib.domain.directory.models import InstitutionCard
 from chalicelib.platform.model import Model
 
 RESIDENT_AREA = (6, 9, 12, 15)  # district, town, village, grid: where a resident lives and a service applies
@@ -89,6 +90,7 @@ class SelfCheckCriterionOut(Model):
 class NextStepOut(Model):
     route: str = Field(examples=["POST /v1/legal-aid/applications"])
     text: str
+    institution: InstitutionCard | None = Field(None, description="网格就近的受理机构（测评区域为网格时）")
 
 
 class VerdictOut(Model):

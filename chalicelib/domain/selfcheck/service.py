@@ -19,6 +19,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from chalicelib import plugin
+from chalicelib.domain.directory import service as directory
+from chalicelib.domain.directory.models import InstitutionCard
 from chalicelib.domain.policy import service as policy
 from chalicelib.domain.selfcheck.models import (
     ChoiceOut, SelfCheckCriterionOut, NextStepOut, QuestionnaireOut, QuestionOut, RuleOut, SelfCheckIn, SelfCheckOut,
@@ -30,6 +32,7 @@ from chalicelib.platform.timeutil import today_shanghai
 
 RATE_SCOPE = "self-check"
 RATE_LIMIT = (30, 600)  # per client address: answers, window seconds (generous: carriers share addresses)
+GRID_DIGITS = 15  # at a grid, the next step names the nearest institution (one more read: the area chain's links)
 MAX_AMOUNTS = 20
 MAX_AMOUNT = Decimal("100000000")
 NOTICE = ("测评结果仅供参考，不是正式决定：是否给予服务以受理机构审查为准。测评不需要登录，您填写的情况不会被保存；"
@@ -137,8 +140,16 @@ def check(data: SelfCheckIn, client: str | None, on: date | None = None) -> Self
     given = answers(data.answers)
     ahead = _rules_at(data.area, on)
     known = questions()
+    links = directory.chain_and_links(data.area)[1] if len(data.area) == GRID_DIGITS else {}
     return SelfCheckOut(area=data.area, on=on, notice=NOTICE, results=[
-        _verdict(owner, check_, given, data.area, on, ahead, known) for owner, check_ in plugin.self_checks()])
+        _verdict(owner, check_, given, data.area, on, ahead, known, _nearest(links, check_.institution_kind))
+        for owner, check_ in plugin.self_checks()])
+
+
+def _nearest(links: dict, kind: str | None) -> InstitutionCard | None:
+    """The institution of `kind` mapped nearest to the grid (the grid itself, then its village, town …)."""
+    found = directory.served(links, kind) if kind else []
+    return InstitutionCard.of(found[0][1]) if found else None
 
 
 def _limit(client: str | None) -> None:
@@ -171,7 +182,7 @@ def _rule(name: str, ahead: dict[str, tuple[policy.InForce | None, policy.InForc
 
 
 def _verdict(owner: plugin.Plugin, check_: plugin.SelfCheck, given: dict[str, Any], area: str, on: date,
-             ahead: dict, known: dict) -> VerdictOut:
+             ahead: dict, known: dict, institution: InstitutionCard | None = None) -> VerdictOut:
     missing = [q for q in check_.questions if q.needed and q.id not in given]
     if missing:
         assessment = plugin.Assessment("depends", "请回答：" + "、".join(known[q.id][0].label for q in missing), tuple(
@@ -184,7 +195,7 @@ def _verdict(owner: plugin.Plugin, check_: plugin.SelfCheck, given: dict[str, An
         criteria=[SelfCheckCriterionOut(code=c.code, title=c.title, met=c.met, reason=c.reason) for c in assessment.criteria],
         rules=[_rule(name, ahead) for name in check_.rules],
         documents=list(dict.fromkeys([*check_.documents, *assessment.documents])),
-        next_step=NextStepOut(route=check_.apply, text=check_.next_step))
+        next_step=NextStepOut(route=check_.apply, text=check_.next_step, institution=institution))
 
 
 def _judge(owner: plugin.Plugin, check_: plugin.SelfCheck, given: dict[str, Any], area: str,

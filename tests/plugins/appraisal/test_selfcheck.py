@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.helpers import body, post
 from tests.plugins.appraisal.conftest import GRID
 
@@ -40,3 +42,52 @@ def test_an_environmental_appraisal_is_not_charged_in_advance(client, world):
 
 def test_without_a_group_or_a_household_fee_relief_depends(client, world):
     assert relief_result(client, appraisal_kind="paternity")["verdict"] == "depends"
+
+
+# --- the differential tests: the self-check says what a fee-relief request decides ------------------------
+
+def born_years_ago(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return date(today.year - years, 2, 28)
+
+
+def both(client, token, answers: dict, request: dict) -> tuple[str, str]:
+    """(the self-check's verdict, the fee-relief decision on a real consultation read the same way)."""
+    from tests.helpers import ok
+    from tests.plugins.appraisal.conftest import question
+
+    told = relief_result(client, **answers)["verdict"]
+    asked = ok(post(client, "/v1/appraisal/consultations", question(), token("worker-1")), 201)
+    decided = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief", {**request, "version": 1},
+                      token("worker-1")))["fee_relief"]
+    return told, "likely" if decided["granted"] else "not_likely"
+
+
+@pytest.mark.parametrize("incomes, expected", [(["6840"], "likely"), (["6840.01"], "not_likely"),
+                                               (["3420", "3420.01"], "not_likely"), (["6839.99"], "likely")])
+def test_at_the_standard_and_one_fen_above_it_the_self_check_says_what_the_relief_request_decides(
+        client, token, world, incomes, expected):
+    """Issue 25 item 4, SPEC A2 (reuse L2): a household of 3 at 2,280 元 a head, and 1 fen more."""
+    _threshold()
+    told, decided = both(client, token, {"household_size": 3, "monthly_incomes": incomes},
+                         {"household_size": 3, "monthly_incomes": incomes})
+    assert told == decided == expected
+
+
+@pytest.mark.parametrize("turns_today, expected", [(True, "likely"), (False, "not_likely")])
+def test_on_the_eightieth_birthday_of_a_rural_elder_and_the_day_before_both_agree(
+        client, token, world, clock, turns_today, expected):
+    """SPEC A2 / L3 (seed 001 item 3): 农村高龄老人 waive the fee from the birthday itself, where the local policy
+    is in force; born 80 years ago tomorrow, the resident is 79 today."""
+    from chalicelib.domain import means
+    from chalicelib.domain.policy import service as policy
+    from chalicelib.platform import audit
+
+    policy.set_version(audit.SYSTEM, None, means.SPECIAL_GROUPS, area_code="3204", value=1,
+                       effective_from=clock.today, label="常州市特殊困难群体免审政策")
+    born = born_years_ago(clock.today if turns_today else date.fromordinal(clock.today.toordinal() + 1), 80)
+    told, decided = both(client, token, {"age": 80 if turns_today else 79, "rural": True},
+                         {"rural": True, "birth_date": born.isoformat()})
+    assert told == decided == expected
