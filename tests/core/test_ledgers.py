@@ -15,7 +15,7 @@ from chalicelib import plugin
 from chalicelib.domain.ledgers import service as ledgers
 from chalicelib.platform import aws, config, storage
 from plugins.mediation import rates
-from tests.helpers import also_enabled, assert_problem, body, ok, post, seed_areas
+from tests.helpers import also_enabled, assert_problem, body, ok, post, requires_plugins, seed_areas
 
 VILLAGE, GRID = "320402001001", "320402001001001"
 
@@ -41,6 +41,7 @@ def _greet(client, token, times: int) -> None:
         ok(post(client, "/v1/hello/greetings", {"message": "你好", "grid": GRID}, resident), 201)
 
 
+@requires_plugins("hello", "mediation")
 def test_district_staff_download_the_village_s_year_with_a_cover_and_a_sheet_per_service(client, token, clock, village):
     _greet(client, token, 2)
     storage.transact([storage.add_to(rates.Tally, f"{VILLAGE}-{clock.month()}", {"closed": 3})])
@@ -92,6 +93,7 @@ def test_no_cell_is_a_formula_and_personal_numbers_are_masked(client, token, clo
     assert "320402199001011234" not in text and "13912345678" not in text and "139****5678" in text
 
 
+@requires_plugins("hello")
 def test_a_column_that_fails_is_named_and_left_empty_and_the_others_stand(client, token, clock, village):
     def broken(area, months):
         raise RuntimeError("store down")
