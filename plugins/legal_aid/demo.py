@@ -52,8 +52,9 @@ def seed_lawyer(actor: Actor, sub: str, name: str, area: str = DISTRICT) -> acco
 
 
 def load(ctx: plugin.DemoContext) -> None:
-    if storage.get(**MARKER):
-        if not storage.get(**LOADS_MARKER):  # loaded before the lawyers' open-case tallies were kept
+    markers = storage.find_many(_Marker, [MARKER_ID, LOADS_MARKER_ID])
+    if MARKER_ID in markers:
+        if LOADS_MARKER_ID not in markers:  # loaded before the lawyers' open-case tallies were kept
             loads.recount(DEMO_LAWYERS)
             storage.put_new(_Marker(id=LOADS_MARKER_ID, loaded_at=now_utc().isoformat()))
         return
@@ -123,6 +124,4 @@ class _Marker(storage.Record):
 
 
 MARKER_ID = "v1"
-MARKER = _Marker(id=MARKER_ID, loaded_at="").key_attributes()  # its key, as the core builds it
 LOADS_MARKER_ID = "loads"
-LOADS_MARKER = _Marker(id=LOADS_MARKER_ID, loaded_at="").key_attributes()

@@ -131,8 +131,7 @@ def subscribe(caller: Caller, data: SubscribeIn) -> SubscriptionsOut:
         raise Unprocessable("有未配置的消息模板", code="unknown_template",
                             errors=[{"loc": ["results", t], "msg": "不是本平台的消息模板"} for t in unknown])
     accepted = sorted(stages[t] for t, choice in data.results.items() if choice == "accept")
-    ops = [storage.add_op(**_grant_key(caller.sub, stage), amounts={"count": 1}, entity=Grant.entity,
-                          set_={"account": caller.sub, "stage": stage}) for stage in accepted]
+    ops = [storage.add_into(Grant(account=caller.sub, stage=stage), {"count": 1}) for stage in accepted]
     if ops:
         storage.transact([*ops, audit.entry(caller.actor, "subscribe", Grant.entity, caller.sub,
                                              f"同意接收消息：{'、'.join(accepted)}")])
@@ -144,11 +143,6 @@ def subscriptions(caller: Caller) -> SubscriptionsOut:
     held = {item["stage"]: int(item.get("count", 0)) for item in storage.every(Grant, Grant.entity, caller.sub)}
     return SubscriptionsOut(items=[AcceptanceOut(stage=stage, template_id=template, remaining=max(held.get(stage, 0), 0))
                                    for stage, template in sorted(config.subscribe_templates().items())])
-
-
-def _grant_key(account: str, stage: str) -> dict[str, str]:
-    key = Grant(account=account, stage=stage).key_attributes()
-    return {"pk": key["pk"], "sk": key["sk"]}
 
 
 # --- the relay and the queue handler ---------------------------------------------------------------------
@@ -234,8 +228,8 @@ def _claim(message: Message, now: datetime) -> Message:
     claimed, op = storage.prepare_update(message, changes, expected_version=message.version)
     ops: list[Any] = [op]
     if not message.granted:
-        ops.append(storage.Check(storage.add_op(**_grant_key(message.account, message.stage), amounts={"count": -1},
-                                                at_least={"count": 1}), _NoGrant()))
+        ops.append(storage.Check(storage.add_into(Grant(account=message.account, stage=message.stage),
+                                                  {"count": -1}, at_least={"count": 1}), _NoGrant()))
     storage.transact(ops)
     return claimed
 

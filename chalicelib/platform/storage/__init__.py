@@ -660,12 +660,14 @@ def add_to(cls: type[Record], record_id: str, amounts: dict[str, int]) -> dict[s
     return add_op(**cls.own_key(record_id), amounts=amounts, set_={cls.key_fields[0]: record_id}, entity=cls.entity)
 
 
-def add_into(record: Record, amounts: dict[str, int]) -> dict[str, Any]:
+def add_into(record: Record, amounts: dict[str, int], *, at_least: dict[str, int] | None = None) -> dict[str, Any]:
     """`add_op` on `record`'s own item (created on first use), setting its other fields as they are: a tally
-    kept at a place in a table list (a screening tally per area), counted in the event's own transaction."""
+    kept at a place in a table list (a screening tally per area, a resident's message grants), counted in
+    the event's own transaction. `at_least`: only if those fields hold at least these values before (taking
+    one of a stock; wrap it in a `Check` to name the refusal)."""
     key = record.key_attributes()
     fields = {k: v for k, v in record.to_item().items() if k not in KEY_ATTRIBUTES and k not in amounts}
-    return add_op(key["pk"], key["sk"], amounts, set_=fields)
+    return add_op(key["pk"], key["sk"], amounts, set_=fields, at_least=at_least)
 
 
 def put_all(records: Iterable[Record] = (), *, removing: Iterable[Record] = ()) -> None:

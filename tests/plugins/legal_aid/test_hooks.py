@@ -134,7 +134,7 @@ def test_demo_data_tells_the_stories_and_loads_once(world, times):
     for _ in range(times):
         hooks.demo_data(plugin.DemoContext(actor=audit.SYSTEM,
                                            areas=ctx.areas))
-    assert storage.get(**demo.MARKER)
+    assert storage.read(demo._Marker, demo.MARKER_ID) is not None
     queue = storage.query_all(keys.compose("legal-aid-queue", "320402"))
     assert len(queue) == 3  # 李秀英 (accepted), 张桂兰, 陈明; 赵大海 is assigned
     owners = {Application.from_item(i).applicant.name for i in storage.query_all(
