@@ -626,5 +626,9 @@ def may_link(caller: Caller, record_id: str) -> None:
 # --- demo data ----------------------------------------------------------------------------------------
 
 def load_demo(context: DemoContext) -> None:
-    """The seeds' parameter versions (see params.AREA_VERSIONS); engagements come in a later step."""
+    """The seeds' parameter versions (see params.AREA_VERSIONS), then the demo advisor's engagements, service
+    points, visits and log (plugins/advisors/demo.py), judged by those versions."""
+    from plugins.advisors import demo
+
     params.load_demo(context.actor)
+    demo.load(context)
