@@ -5,14 +5,27 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from chalicelib.domain.areas.models import level_of
 from chalicelib.platform import storage
 from chalicelib.platform.model import Model
 from chalicelib.platform.timeutil import plus_years, today_shanghai
+
+
+def _village_code(value: str) -> str:
+    try:
+        village = level_of(value) == "village"
+    except ValueError:
+        village = False
+    if not village:
+        raise ValueError("应为村（社区）的 12 位代码")
+    return value
+
+
+VillageCode = Annotated[str, AfterValidator(_village_code)]  # a village's (community's) 12-digit area code
 
 ENGAGEMENT = "advisors-engagement"        # an advisor ↔ village contract (聘用协议)
 BY_AREA = "advisors-engagement"           # the engagements under an area (gsi1, per city)
@@ -259,24 +272,13 @@ def _contract_dates(start: date, end: date) -> None:
 
 
 class EngagementIn(Strict):
-    village: str = Field(description="村（社区）代码（12 位）", examples=["320481100201"])
+    village: VillageCode = Field(description="村（社区）代码（12 位）", examples=["320481100201"])
     person_id: str = Field(min_length=1, max_length=64, description="法律顾问在人员名录中的编号（律师或基层法律服务工作者）")
     account: str | None = Field(None, pattern=ACCOUNT_PATTERN,
                                 description="法律顾问的登录账号（签到、查看本人记录用）；省略时同人员编号")
     start: date = Field(description="聘用期开始日期")
     end: date = Field(description="聘用期结束日期（含当日）")
     note: str | None = Field(None, max_length=200)
-
-    @field_validator("village")
-    @classmethod
-    def _village(cls, value: str) -> str:
-        try:
-            village = level_of(value) == "village"
-        except ValueError:
-            village = False
-        if not village:
-            raise ValueError("应为村（社区）的 12 位代码")
-        return value
 
     @model_validator(mode="after")
     def _period(self) -> "EngagementIn":
@@ -320,7 +322,7 @@ class ComplianceQuery(MonthQuery):
 
 
 class LogEntryIn(Strict):
-    village: str = Field(description="村（社区）代码（12 位）：须是本人受聘的村（社区）", examples=["320402001001"])
+    village: VillageCode = Field(description="村（社区）代码（12 位）：须是本人受聘的村（社区）", examples=["320402001001"])
     on: date = Field(description="工作日期，不得晚于今天；所在月份的日志锁定后不能再记")
     duty: Duty = Field(description="职责类别：" + "；".join(f"{k} {v}" for k, v in DUTIES.items()))
     title: str = Field(min_length=2, max_length=100, examples=["为村两委审核土地流转合同"])
@@ -330,17 +332,6 @@ class LogEntryIn(Strict):
         None, description="起草审核法律文书（document）时必填：village_rules 村规民约、contract 合同、other 其他")
     major: bool = Field(False, description="调解（mediation）：重大矛盾纠纷")
     backlog: bool = Field(False, description="调解（mediation）：积案（信访积案、历史遗留纠纷）")
-
-    @field_validator("village")
-    @classmethod
-    def _village(cls, value: str) -> str:
-        try:
-            village = level_of(value) == "village"
-        except ValueError:
-            village = False
-        if not village:
-            raise ValueError("应为村（社区）的 12 位代码")
-        return value
 
     @model_validator(mode="after")
     def _by_duty(self) -> "LogEntryIn":

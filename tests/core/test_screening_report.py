@@ -178,10 +178,11 @@ def test_a_report_asked_for_before_the_18th_without_a_preview_says_there_is_none
     assert "未发现需要跟进的问题" not in out["summary"]
 
 
-def test_the_report_of_a_month_already_run_says_it_is_the_months(client, token, checks):  # noqa: F811
+def test_the_report_of_a_month_already_run_says_it_is_the_months(client, token, checks, clock):  # noqa: F811
     checks.findings = []
-    screening.run_month(date(2026, 11, 18))
-    out = body(post(client, "/v1/screenings/2026-11/reports", {"area": "320402"},
+    last_month = clock.month(-1)
+    screening.run_month(date.fromisoformat(f"{last_month}-18"))
+    out = body(post(client, f"/v1/screenings/{last_month}/reports", {"area": "320402"},
                     token("o1", "legal_aid_officer", area="320402")))
-    assert out["kind"] == "month" and out["run_on"] == "2026-11-18"
-    assert out["summary"] == "天宁区 2026-11 主动排摸未发现需要跟进的问题。"
+    assert out["kind"] == "month" and out["run_on"] == f"{last_month}-18"
+    assert out["summary"] == f"天宁区 {last_month} 主动排摸未发现需要跟进的问题。"
