@@ -14,6 +14,7 @@ What a generated client needs from it (issue 20 §3):
 from __future__ import annotations
 
 import functools
+import json
 import re
 from typing import Any
 
@@ -63,6 +64,19 @@ class Schemas(GenerateJsonSchema):
         A request needs only the fields without a default."""
         return True if self.mode == "serialization" else super().field_is_required(field, total)
 
+    def model_schema(self, schema):
+        """In a request body a default is said in words, not with the `default` keyword: generators read
+        `default` as "always present" (openapi-typescript's default `defaultNonNullable` makes such a field
+        required for a named schema), so a mini-program would have to send what the server fills in."""
+        json_schema = super().model_schema(schema)
+        if self.mode == "validation":
+            for field in json_schema.get("properties", {}).values():
+                if field.get("default", None) is not None:
+                    said = json.dumps(field["default"], ensure_ascii=False)
+                    field["description"] = f"{field.get('description', '')}（不填则为 {said}）"
+                field.pop("default", None)
+        return json_schema
+
 
 class ProblemDetails(Model):
     """application/problem+json (RFC 9457) as every error of this API."""
@@ -106,6 +120,10 @@ def build(app) -> dict[str, Any]:
         if spec.response:
             models.append((spec.response, "serialization"))
     refs, definitions = models_json_schema(list(dict.fromkeys(models)), ref_template=REF, schema_generator=Schemas)
+    schemas = definitions.get("$defs", {})
+    for name, schema in schemas.items():
+        if name.endswith(("-Input", "-Output")):  # generators name classes by title: one class per schema
+            schema["title"] = name.replace("-", "")
     paths: dict[str, dict[str, Any]] = {}
     for path, method, entry, spec in routes:
         paths.setdefault(path, {})[method.lower()] = _operation(path, method, entry, spec, refs)
@@ -117,7 +135,7 @@ def build(app) -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": definitions.get("$defs", {}),
+            "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }
