@@ -56,12 +56,15 @@ bench: $(STAMP)
 
 # Then the route manifest the app mounts its routes from (tools/route_manifest.py), and the bytecode of
 # every module a cold start imports, compiled by the runtime's Python into the zip (Lambda's /var/task is
-# read-only: without it each cold start compiles them all; tools/compile_package.py).
+# read-only: without it each cold start compiles them all; tools/compile_package.py). Then the operators' log
+# groups, alarms and dashboard (infra/operations.py), and cfn-lint with the serverless rules (.cfnlintrc.yaml).
 package: $(STAMP)
 	AWS_DEFAULT_REGION=cn-northwest-1 $(VENV)/bin/chalice package --stage $${STAGE:-prod} \
 		--merge-template infra/resources.json build/$${STAGE:-prod}
 	$(PY) -m tools.route_manifest build/$${STAGE:-prod}/deployment.zip
 	$(PY) -m tools.compile_package build/$${STAGE:-prod}/deployment.zip
+	$(PY) -m infra.operations build/$${STAGE:-prod}/sam.json
+	$(VENV)/bin/cfn-lint build/$${STAGE:-prod}/sam.json
 
 clean:
 	rm -rf build .pytest_cache

@@ -34,7 +34,7 @@ from chalicelib.domain.intake.models import (
     TicketSummary, TransferIn, deadline, deadline_parameter, time_limit_text,
 )
 from chalicelib.domain.policy import service as policy
-from chalicelib.platform import audit, pii, storage, workdays
+from chalicelib.platform import audit, metrics, pii, storage, workdays
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, ServiceUnavailable, Unprocessable
 from chalicelib.platform.logs import logger
@@ -82,7 +82,9 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     if data.resident and caller.is_staff:
         also.append(accounts.resident_check(data.resident, Unprocessable(
             "没有这个居民账号", code="resident_not_found", errors=[{"loc": ["resident"], "msg": "账号不存在"}])))
-    return storage.put_new(ticket, also=also)
+    created = storage.put_new(ticket, also=also)
+    metrics.figure("TicketsReceived")
+    return created
 
 
 def _next_code(district: str, today: date) -> str:
@@ -455,4 +457,5 @@ def sweep_overdue(today: date | None = None) -> int:
                 marked += 1
             except Conflict:
                 continue
+    metrics.figure("TicketsOverdue", marked)
     return marked
