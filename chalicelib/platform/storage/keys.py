@@ -19,12 +19,6 @@ SEP = "#"
 RECORD_SK = "record"
 
 
-def is_record_id(record_id: str) -> bool:
-    """Whether a client-supplied id (a path parameter) can be a record id at all: letters, digits, `-_.`,
-    at most 200 characters. Anything else is simply not found — never a key error."""
-    return 0 < len(record_id) <= 200 and all(c.isascii() and (c.isalnum() or c in "-_.") for c in record_id)
-
-
 def compose(*parts: object) -> str:
     """Join key parts; a part holding the separator would make keys ambiguous, so it is refused."""
     texts = [str(p) for p in parts]
