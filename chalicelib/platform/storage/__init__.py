@@ -21,8 +21,8 @@ Rules kept here so no caller can forget them:
   page (we read limit+1 items to know).
 
 Below the typed surface sit the item-level mechanics (`get`, `query`, `query_all`, `check_op`, `update_op`,
-`entries_op`, `add_op`, `batch_write` …) that the audit trail, the idempotency replay and bulk jobs need;
-new code names records instead.
+`entries_op`, `add_op`, `batch_write` …) the typed surface is built on; outside this package only the
+idempotency replay reads an item by its key (`get`). Everyone else, the audit trail included, names records.
 """
 from __future__ import annotations
 
@@ -50,9 +50,8 @@ __all__ = [
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
     "amend", "must_exist", "add_to", "add_into", "put_all", "put_unless_newer", "remove_if", "update_entries_in",
     "set_entries", "tally", "Counter", "next_number",
-    # item-level mechanics (audit trail, idempotency replay, bulk jobs, records not yet typed)
-    "get", "get_record", "get_many", "query", "query_all", "check_op", "delete_op", "update_op", "add_op",
-    "entries_op", "update_entries", "increment", "batch_write", "plain", "replay_if_claimed", "THROTTLED",
+    # the idempotency replay and the throttling answer
+    "get", "plain", "replay_if_claimed", "THROTTLED",
 ]
 
 INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk")}
