@@ -1,9 +1,9 @@
 """The audit trail: who did what to which record, when and from where.
 
 An entry (`Entry`, a record like any other) is built here and written in the same transaction as the
-change it describes (pass it in `also=`), so there is never a change without its entry. Reads of sensitive data (S5, ID numbers) are
-recorded with `record_read`, a single put. Entries carry no personal data beyond the actor's id: the
-summary names fields, not their values.
+change it describes (pass it in `also=`), so there is never a change without its entry. Reads of sensitive
+data (S5, ID numbers) are recorded with `record_read`, a single put. Entries carry no personal data beyond
+the actor's id: the summary names fields, not their values.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ SYSTEM = Actor(sub="system", roles=("system",))
 # The lists an entry stands in (docs/data-model.md, patterns 4-6).
 TRAIL = "audit"              # a record's trail: `audit#<entity>#<id>` / `<utc time>#<event id>`
 BY_ACTOR = "audit-by-actor"  # everything one person did: gsi1 `audit-by#<sub>` / `<utc time>`
-BY_DAY = "audit-day"         # everything that happened on a day (Asia/Shanghai): gsi2 `audit-day#<day>` / `<utc time>#<event id>`
+BY_DAY = "audit-day"         # a day's events (Asia/Shanghai): gsi2 `audit-day#<day>` / `<utc time>#<event id>`
 
 
 class Entry(storage.Record):
