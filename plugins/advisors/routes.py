@@ -16,6 +16,11 @@ finer rule — own records, own village, own area — is the service's), parses,
     GET  /villages/{code}/log?month=           a village's log of a month               admin, grid_worker, advisor
     POST /villages/{code}/log/{month}/verification  the cadre verifies a locked month    grid_worker of the village
     POST /villages/{code}/log/{month}/corrections   the bureau corrects a locked month   admin
+    PUT  /villages/{code}/evaluations/{year}/cadre-rating  the cadre rates the year      grid_worker of the village
+    PUT  /villages/{code}/evaluations/{year}   the bureau grades the year (V3)          admin
+    GET  /villages/{code}/evaluations/{year}   one village's evaluation                 admin, grid_worker, advisor
+    GET  /evaluations?area=&year=              the district's evaluations and totals    admin
+    POST /evaluations/export                   the same as XLSX (download link)         admin
 """
 from __future__ import annotations
 
@@ -24,8 +29,9 @@ from chalice import Blueprint
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.model import Page
 from chalicelib.platform.web import PageQuery, caller, endpoint, expected_version, parse, parse_query, request
-from plugins.advisors import service
+from plugins.advisors import evaluation, service
 from plugins.advisors.models import (
+    CadreRatingIn, EvaluationExportOut, EvaluationIn, EvaluationListOut, EvaluationOut, EvaluationQuery, ExportIn,
     CheckIn, ComplianceOut, ComplianceQuery, CorrectionIn, Engagement, EngagementIn, EngagementOut, EntryOut,
     EngagementQuery, LogEntry, LogEntryIn, LogEntryOut, LogMonthOut, LogQuery, MonthQuery, RenewalIn, ServicePointIn,
     ServicePointOut, VerificationIn,
@@ -151,3 +157,45 @@ def advisors_log_correct(code, month):
     data = parse(CorrectionIn)
     service.correct(caller(), code, month, data, _optional_version(data.version))
     return service.read_log(caller(), code, month)
+
+
+@bp.route("/villages/{code}/evaluations/{year}/cadre-rating", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("村（社区）干部评价法律顾问年度工作", who={"grid_worker"}, body=CadreRatingIn, response=EvaluationOut, tags=TAGS)
+def advisors_cadre_rating(code, year):
+    data = parse(CadreRatingIn)
+    return EvaluationOut.of(evaluation.rate(caller(), code, year, data, _optional_version(data.version)))
+
+
+@bp.route("/villages/{code}/evaluations/{year}", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("法律顾问年度考核（评分、等次、补贴）", who=ADMIN, body=EvaluationIn, response=EvaluationOut, tags=TAGS,
+          over_floor="one BatchGetItem of the village's year (its record, the evaluation, the twelve months' hours, "
+                     "logs and feedback tallies) and one policy read (the scoring rule) before the one transaction")
+def advisors_evaluate(code, year):
+    data = parse(EvaluationIn)
+    return EvaluationOut.of(evaluation.evaluate(caller(), code, year, data, _optional_version(data.version)))
+
+
+@bp.route("/villages/{code}/evaluations/{year}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("查看村（社区）法律顾问年度考核", who=READERS, response=EvaluationOut, tags=TAGS)
+def advisors_evaluation(code, year):
+    return EvaluationOut.of(evaluation.read(caller(), code, year))
+
+
+@bp.route("/evaluations", methods=["GET"], authorizer=jwt_auth)
+@endpoint("辖区法律顾问年度考核结果及合计", who=ADMIN, query=EvaluationQuery, response=EvaluationListOut, tags=TAGS,
+          over_floor="the area's totals (one GetItem of the tally the evaluations keep) beside the page (one Query)")
+def advisors_evaluations():
+    q = parse_query(EvaluationQuery)
+    return evaluation.in_area(caller(), q.area, q.year, limit=q.limit, cursor=q.cursor)
+
+
+@bp.route("/evaluations/export", methods=["POST"], authorizer=jwt_auth)
+@endpoint("导出辖区法律顾问年度考核结果（XLSX）", who=ADMIN, body=ExportIn, response=EvaluationExportOut, tags=TAGS,
+          idempotent=False,
+          over_floor="an export: the area's totals (GetItem) and every page of its evaluations (a Query each), "
+                     "then the one write of the file record with its audit entries")
+def advisors_export_evaluations():
+    data = parse(ExportIn)
+    record, link, count = evaluation.export(caller(), data.area, data.year)
+    return EvaluationExportOut(area=record.area, year=data.year, rows=count, file_id=record.id, title=record.title,
+                               download=link)

@@ -156,7 +156,8 @@ def engage(caller: Caller, data: EngagementIn, *, engagement_id: str | None = No
     engagement = storage.stamp_new(Engagement(
         id=engagement_id or uuid.uuid4().hex, village=data.village, person_id=person.id, person_name=person.name,
         institution_id=person.institution_id, account=account, start=data.start, end=data.end, note=data.note))
-    slot = Slot(village=data.village, person_id=person.id, account=account, start=data.start, end=data.end)
+    slot = Slot(village=data.village, person_id=person.id, account=account, start=data.start, end=data.end,
+                person_name=person.name)
     _, advisor_op = _save(advisor, Advisor(id=person.id, engagements={engagement.id: slot}),
                           {"engagements": {**(advisor.engagements if advisor else {}), engagement.id: slot}})
     _, village_op = _save(village, Village(id=data.village, engagements={engagement.id: slot}),
@@ -176,6 +177,9 @@ def renew(caller: Caller, engagement_id: str, data: RenewalIn, expected_version:
     engagement = _administered(caller, engagement_id)
     if engagement.status != "active":
         raise Conflict("该聘用已解除，不能续聘", code="engagement_ended")
+    if engagement.renewal_barred:
+        raise Conflict(f"{engagement.renewal_barred}，不再续聘（SPEC V3）", code="renewal_barred",
+                       errors=field_error(["end"], engagement.renewal_barred))
     if engagement.version != expected_version:
         raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version")
     if data.end <= engagement.end or data.end > plus_years(engagement.end, 5):
