@@ -34,7 +34,7 @@ from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessa
 from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import now_utc, plus_years, to_shanghai, today_shanghai
 from chalicelib.platform.rules import Result
-from plugins.advisors import criteria, params
+from plugins.advisors import criteria, params, screening
 from plugins.advisors.models import (
     ADVISOR_DUTIES, BY_ACCOUNT, DUTIES, BY_AREA, COVERAGE_ROLE, ENGAGEMENT, ENTRY, LOG, LOG_ENTRY, VILLAGE, VILLAGES,
     Advisor, ComplianceOut, Correction, CorrectionIn, Engagement, EngagementIn, EngagementOut, Entry, EntryOut,
@@ -168,6 +168,7 @@ def engage(caller: Caller, data: EngagementIn, *, engagement_id: str | None = No
         advisor_op, village_op, *coverage.filling(caller.actor, coverage.role_named(COVERAGE_ROLE, ["village"]), area,
                                                   "person", person.id, existing=found[Assignment].get(cover_id),
                                                   note="村（社区）法律顾问聘用", demo=person.demo)[1],
+        *screening.engaged_ops(data.village, engagement.id, data.end, 1),
         audit.entry(caller.actor, "create", ENGAGEMENT, engagement.id, summary)]), ratio
 
 
@@ -200,10 +201,17 @@ def renew(caller: Caller, engagement_id: str, data: RenewalIn, expected_version:
     updated = storage.update(engagement, {"end": data.end, "renewals": [*engagement.renewals, renewal]},
                              expected_version=expected_version, also=[
                                  advisor_op, village_op, *boards_changed(engagement.village),
+                                 *_moved_end(engagement, data.end),
                                  audit.entry(caller.actor, "update", ENGAGEMENT, engagement.id,
                                              f"续聘至 {data.end.isoformat()}：{ratio.reason}",
                                              {"end": {"from": engagement.end.isoformat(), "to": data.end.isoformat()}})])
     return updated, ratio
+
+
+def _moved_end(engagement: Engagement, end: date) -> list[dict]:
+    """The contract-end tally (screening) follows a renewal: out of the old end's month, into the new one's."""
+    return [screening.end_op(engagement.village, engagement.id, engagement.end, -1),
+            screening.end_op(engagement.village, engagement.id, end, 1)]
 
 
 def reason_out(result: Result, name: str) -> ReasonOut:
@@ -351,7 +359,8 @@ def check_out(caller: Caller, engagement_id: str, data: CheckIn) -> Entry:
                                            expected_version=advisor.version)
     counted = storage.add_to(Hours, f"{engagement.village}.{entry.month}", {
         "verified": minutes if verified else 0, "unverified": 0 if verified else minutes, "entries": 1})
-    storage.transact([entry_op, engagement_op, advisor_op, counted, audit.entry(
+    tally = screening.minutes_op(engagement.village, entry.month, minutes, verified)
+    storage.transact([entry_op, engagement_op, advisor_op, counted, tally, audit.entry(
         caller.actor, "update", ENTRY, f"{engagement.id}/{entry.id}", f"驻点签退，{minutes} 分钟：{reason}")])
     return updated
 
