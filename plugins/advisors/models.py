@@ -86,6 +86,7 @@ class Engagement(storage.Record):
     open_entry: str | None = None          # the entry checked in and not yet out
     note: str | None = None
     renewal_barred: str | None = None      # why it may not be renewed (a 不合格 yearly evaluation, V3)
+    end_reason: str | None = None          # why it was ended before its term (解除聘用)
 
     @property
     def period(self) -> Period:
@@ -402,6 +403,32 @@ class LogEntryIn(Strict):
         return self
 
 
+class EndIn(Strict):
+    on: date = Field(description="解除日期（最后一日），不早于聘用开始、不晚于今天和聘用期结束")
+    reason: str = Field(min_length=4, max_length=300, description="解除理由（记入审计）")
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+
+
+class LogEntryEdit(Strict):
+    """What the advisor may change of their own entry while its month is open (its day and village stay)."""
+    duty: Duty
+    title: str = Field(min_length=2, max_length=100)
+    detail: str | None = Field(None, max_length=1000)
+    count: int = Field(1, ge=1, le=1000)
+    document_kind: Literal["village_rules", "contract", "other"] | None = None
+    major: bool = False
+    backlog: bool = False
+    version: int | None = Field(None, ge=1, description="条目的版本（也可用 If-Match 头传递）")
+
+    @model_validator(mode="after")
+    def _by_duty(self) -> "LogEntryEdit":
+        if (self.duty == "document") != (self.document_kind is not None):
+            raise ValueError("document_kind 仅且必须在起草审核法律文书（document）时填写")
+        if self.duty != "mediation" and (self.major or self.backlog):
+            raise ValueError("major、backlog 仅用于调解矛盾纠纷（mediation）")
+        return self
+
+
 class VerificationIn(Strict):
     note: str | None = Field(None, max_length=200, description="核实意见")
     version: int | None = Field(None, ge=1, description="当月日志的版本（也可用 If-Match 头传递）")
@@ -622,3 +649,21 @@ class EvaluationExportOut(Model):
     file_id: str
     title: str
     download: Download
+
+
+class LogStatus(Model):
+    village: str
+    month: str
+    status: Literal["open", "locked", "verified"]
+    locks_on: date
+    entries: int
+    verified_by: str | None
+    corrections: int
+    version: int | None
+
+
+class LogStatusOut(Model):
+    area: str
+    month: str
+    items: list[LogStatus]
+    next_cursor: str | None = None

@@ -37,6 +37,9 @@ ROWS = {
     ("GET", "/v1/advisors/villages/{code}/log"):                      "401  403  403  ok   403  403  ok   404  403  ok   403  403  403  403",
     ("POST", "/v1/advisors/villages/{code}/log/{month}/verification"): "401  403  403  409  403  403  403  403  403  403  403  403  403  403",
     ("POST", "/v1/advisors/villages/{code}/log/{month}/corrections"): "401  403  403  403  403  403  409  404  403  403  403  403  403  403",
+    ("POST", "/v1/advisors/engagements/{engagement_id}/end"):         "401  403  403  403  403  403  409  404  403  403  403  403  403  403",
+    ("PUT", "/v1/advisors/villages/{code}/log/entries/{entry_id}"):   "401  403  403  403  403  403  403  403  403  409  403  403  403  403",
+    ("GET", "/v1/advisors/log-status"):                               "401  403  403  ok   403  403  ok   ok   403  403  403  403  403  403",
     ("PUT", "/v1/advisors/villages/{code}/evaluations/{year}/cadre-rating"): "401  403  403  409  403  403  403  403  403  403  403  403  403  403",
     ("PUT", "/v1/advisors/villages/{code}/evaluations/{year}"):       "401  403  403  403  403  403  409  404  403  403  403  403  403  403",
     ("GET", "/v1/advisors/villages/{code}/evaluations/{year}"):       "401  403  403  ok   403  403  ok   404  403  ok   403  403  403  403",
@@ -46,6 +49,8 @@ ROWS = {
 
 EMPTY_BODY_WRITES: set = set()
 STALE = {("POST", "/v1/advisors/engagements/{engagement_id}/renewal"),
+         ("POST", "/v1/advisors/engagements/{engagement_id}/end"),
+         ("PUT", "/v1/advisors/villages/{code}/log/entries/{entry_id}"),
          ("PUT", "/v1/advisors/villages/{code}/service-point"),
          ("POST", "/v1/advisors/villages/{code}/log/{month}/verification"),
          ("POST", "/v1/advisors/villages/{code}/log/{month}/corrections"),
@@ -90,6 +95,10 @@ BODIES = {
     ("PUT", "/v1/advisors/villages/{code}/evaluations/{year}/cadre-rating"):
         lambda p: {"rating": "satisfied", "version": 999},
     ("PUT", "/v1/advisors/villages/{code}/evaluations/{year}"): lambda p: {"version": 999},
+    ("POST", "/v1/advisors/engagements/{engagement_id}/end"):
+        lambda p: {"on": timeutil.today_shanghai().isoformat(), "reason": "合同到期前解除", "version": 999},
+    ("PUT", "/v1/advisors/villages/{code}/log/entries/{entry_id}"):
+        lambda p: {"duty": "consultation", "title": "村民土地承包咨询", "count": 4, "version": 999},
     ("POST", "/v1/advisors/evaluations/export"): lambda p: {"year": int(p["year"])},
 }
 
@@ -123,4 +132,5 @@ def world(scene) -> dict[str, str]:
                                     body=json.dumps({"rating": "satisfied"}))
     assert response.status_code == 200, response.body
     return {"engagement_id": engagement["id"], "code": VILLAGE, "second_lawyer": second,
-            "month": today.strftime("%Y-%m"), "log_entry": logged["id"], "year": str(today.year)}
+            "month": today.strftime("%Y-%m"), "log_entry": logged["id"], "year": str(today.year),
+            "entry_id": logged["id"]}

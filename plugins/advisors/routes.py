@@ -16,6 +16,9 @@ finer rule — own records, own village, own area — is the service's), parses,
     GET  /villages/{code}/log?month=           a village's log of a month               admin, grid_worker, advisor
     POST /villages/{code}/log/{month}/verification  the cadre verifies a locked month    grid_worker of the village
     POST /villages/{code}/log/{month}/corrections   the bureau corrects a locked month   admin
+    POST /engagements/{id}/end                 end an engagement (解除聘用)                admin
+    PUT  /villages/{code}/log/entries/{entry_id}  the advisor edits their own open entry its advisor (lawyer)
+    GET  /log-status?area=&month=              the month's logs per village (status)    admin, grid_worker
     PUT  /villages/{code}/evaluations/{year}/cadre-rating  the cadre rates the year      grid_worker of the village
     PUT  /villages/{code}/evaluations/{year}   the bureau grades the year (V3)          admin
     GET  /villages/{code}/evaluations/{year}   one village's evaluation                 admin, grid_worker, advisor
@@ -31,7 +34,7 @@ from chalicelib.platform.model import Page
 from chalicelib.platform.web import PageQuery, caller, endpoint, expected_version, parse, parse_query, request
 from plugins.advisors import evaluation, service
 from plugins.advisors.models import (
-    CadreRatingIn, EvaluationExportOut, EvaluationIn, EvaluationListOut, EvaluationOut, EvaluationQuery, ExportIn,
+    EndIn, LogEntryEdit, LogStatusOut, CadreRatingIn, EvaluationExportOut, EvaluationIn, EvaluationListOut, EvaluationOut, EvaluationQuery, ExportIn,
     CheckIn, ComplianceOut, ComplianceQuery, CorrectionIn, Engagement, EngagementIn, EngagementOut, EntryOut,
     EngagementQuery, LogEntry, LogEntryIn, LogEntryOut, LogMonthOut, LogQuery, MonthQuery, RenewalIn, ServicePointIn,
     ServicePointOut, VerificationIn,
@@ -199,3 +202,27 @@ def advisors_export_evaluations():
     record, link, count = evaluation.export(caller(), data.area, data.year)
     return EvaluationExportOut(area=record.area, year=data.year, rows=count, file_id=record.id, title=record.title,
                                download=link)
+
+
+@bp.route("/engagements/{engagement_id}/end", methods=["POST"], authorizer=jwt_auth)
+@endpoint("解除法律顾问聘用", who=ADMIN, body=EndIn, response=EngagementOut, tags=TAGS)
+def advisors_end(engagement_id):
+    data = parse(EndIn)
+    return EngagementOut.of(service.end(caller(), engagement_id, data, expected_version(data.version)))
+
+
+@bp.route("/villages/{code}/log/entries/{entry_id}", methods=["PUT"], authorizer=jwt_auth)
+@endpoint("法律顾问修改本人未锁定的工作日志", who=ADVISOR, body=LogEntryEdit, response=LogEntryOut, tags=TAGS,
+          over_floor="the entry and its month in one BatchGetItem, the lock day (one policy read), one transaction")
+def advisors_edit_entry(code, entry_id):
+    data = parse(LogEntryEdit)
+    return LogEntryOut.of(service.edit_entry(caller(), code, entry_id, data, expected_version(data.version)))
+
+
+@bp.route("/log-status", methods=["GET"], authorizer=jwt_auth)
+@endpoint("各村（社区）法律顾问某月工作日志状态", who={"admin", "grid_worker"}, query=ComplianceQuery,
+          response=LogStatusOut, tags=TAGS,
+          over_floor="a page of villages (Query), their months' logs (one BatchGetItem), the lock day per district")
+def advisors_log_status():
+    q = parse_query(ComplianceQuery)
+    return service.month_status(caller(), q.area, q.month, limit=q.limit, cursor=q.cursor)

@@ -38,7 +38,7 @@ from plugins.advisors import criteria, params, screening
 from plugins.advisors.models import (
     ADVISOR_DUTIES, BY_ACCOUNT, DUTIES, BY_AREA, COVERAGE_ROLE, ENGAGEMENT, ENTRY, LOG, LOG_ENTRY, VILLAGE, VILLAGES,
     Advisor, ComplianceOut, Correction, CorrectionIn, Engagement, EngagementIn, EngagementOut, Entry, EntryOut,
-    CheckIn, Hours, LogEntry, LogEntryIn, LogEntryOut, LogMonth, LogMonthOut, Period, ReasonOut, Renewal, RenewalIn,
+    CheckIn, EndIn, Hours, LogEntry, LogEntryEdit, LogEntryIn, LogEntryOut, LogMonth, LogStatus, LogStatusOut, LogMonthOut, Period, ReasonOut, Renewal, RenewalIn,
     ServicePointIn, Slot, Village, VillageMonth,
 )
 
@@ -212,6 +212,31 @@ def _moved_end(engagement: Engagement, end: date) -> list[dict]:
     """The contract-end tally (screening) follows a renewal: out of the old end's month, into the new one's."""
     return [screening.end_op(engagement.village, engagement.id, engagement.end, -1),
             screening.end_op(engagement.village, engagement.id, end, 1)]
+
+
+def end(caller: Caller, engagement_id: str, data: EndIn, expected_version: int) -> Engagement:
+    """解除聘用: the engagement ends on a day (its last), with the reason: the advisor's and the village's slots
+    end then (the village is free after it), the advisor stops being the village's `legal_advisor` of the
+    coverage (`coverage.vacating`), and the screening's tallies forget it — one transaction, no read but the
+    engagement's. Refused: an engagement already ended or checked in (409), a day outside its period or in
+    the future (422 naming `on`), a stale version (409)."""
+    engagement = _administered(caller, engagement_id)
+    if engagement.status != "active":
+        raise Conflict("该聘用已解除", code="engagement_ended")
+    if engagement.open_entry is not None:
+        raise Conflict("法律顾问已签到尚未签退，请签退后再解除", code="checked_in")
+    if not engagement.start <= data.on <= min(engagement.end, today_shanghai()):
+        raise Unprocessable("解除日期应在聘用期内且不晚于今天", code="invalid_end",
+                            errors=field_error(["on"], "应在聘用期内且不晚于今天"))
+    ended = {("engagements", engagement.id, "end"): data.on}
+    return storage.update(engagement, {"status": "ended", "ended_on": data.on, "end_reason": data.reason},
+                          expected_version=expected_version, also=[
+        storage.amend(Advisor, engagement.person_id, set_=ended, add={"version": 1}),
+        storage.amend(Village, engagement.village, set_=ended, add={"version": 1}),
+        *coverage.vacating(caller.actor, COVERAGE_ROLE, engagement.village, "person", engagement.person_id),
+        *screening.engaged_ops(engagement.village, engagement.id, engagement.end, -1),
+        audit.entry(caller.actor, "update", ENGAGEMENT, engagement.id, f"解除聘用（{data.on.isoformat()} 止）：{data.reason}",
+                    {"status": {"from": "active", "to": "ended"}})])
 
 
 def reason_out(result: Result, name: str) -> ReasonOut:
@@ -512,6 +537,59 @@ def log_entry(caller: Caller, data: LogEntryIn, *, entry_id: str | None = None) 
     log = storage.read(LogMonth, f"{data.village}.{month}")
     return storage.put_new(entry, also=[*_month_ops(log, data.village, month, counted(entry), 1), audit.entry(
         caller.actor, "create", LOG_ENTRY, entry.record_id, f"工作日志：{_summary(entry)}")])
+
+
+def edit_entry(caller: Caller, code: str, entry_id: str, data: LogEntryEdit, expected_version: int) -> LogEntry:
+    """The advisor corrects their own entry while its month is open; the month's totals and the ledger's
+    tallies follow the difference in the same transaction. Refused: another's entry or an unknown one (404),
+    a locked month (409 `log_locked`: the bureau corrects it), a withdrawn entry (409), a stale version (409).
+    One BatchGetItem (the entry and its month), one policy read (the lock day), one transaction."""
+    month = entry_id[:7]
+    if not (len(code) == 12 and code.isdigit() and MONTH_PATTERN.match(month)):
+        raise NotFound(LogEntry.missing[0], code=LogEntry.missing[1])
+    found = storage.find_each({LogEntry: [storage.Place(of=f"{code}.{month}", sort=("entry", entry_id))],
+                               LogMonth: [f"{code}.{month}"]})
+    entry: LogEntry | None = next(iter(found[LogEntry].values()), None)
+    if entry is None or entry.account != caller.sub:
+        raise NotFound(LogEntry.missing[0], code=LogEntry.missing[1])
+    if _locked(code, month):
+        raise Conflict(f"{month} 的工作日志已于 {locks_on(code, month).isoformat()} 锁定，需更正请联系司法局",
+                       code="log_locked")
+    if entry.withdrawn:
+        raise Conflict("这条记录已撤销", code="already_withdrawn")
+    changes = data.model_dump(exclude={"version"})
+    updated, op = storage.prepare_update(entry, changes, expected_version=expected_version)
+    before, after = counted(entry), counted(updated)
+    diff = {k: after.get(k, 0) - before.get(k, 0) for k in {*before, *after}}
+    month_ops = _month_ops(found[LogMonth].get(f"{code}.{month}"), code, month,
+                           {k: v for k, v in diff.items() if v}, 0)
+    storage.transact([op, *month_ops, audit.entry(caller.actor, "update", LOG_ENTRY, entry.record_id,
+                                                  f"修改工作日志：{_summary(updated)}")])
+    return updated
+
+
+def month_status(caller: Caller, area: str | None, month: str | None, *, limit: int,
+                 cursor: str | None) -> LogStatusOut:
+    """The bureau's view of a month's logs: per village of the area (a page of the villages the service
+    knows), open / locked / verified, its entries and corrections. One Query, one BatchGetItem, one policy
+    read per district (the lock day)."""
+    scope = _scope(caller, area)
+    month = _month(month)
+    page = storage.page(Village, VILLAGES, scope, limit=limit, cursor=cursor)
+    codes = [Village.from_item(i).id for i in page.items]
+    logs = storage.find_many(LogMonth, [f"{c}.{month}" for c in codes])
+    lock_days: dict[str, date] = {}
+    items = []
+    for code in codes:
+        if code[:6] not in lock_days:
+            lock_days[code[:6]] = locks_on(code[:6], month)
+        log = logs.get(f"{code}.{month}")
+        locks = lock_days[code[:6]]
+        status = "verified" if log and log.verified_by else "locked" if today_shanghai() >= locks else "open"
+        items.append(LogStatus(village=code, month=month, status=status, locks_on=locks,
+                               entries=log.entries if log else 0, verified_by=log.verified_by if log else None,
+                               corrections=len(log.corrections) if log else 0, version=log.version if log else None))
+    return LogStatusOut(area=scope, month=month, items=items, next_cursor=page.next_cursor)
 
 
 def _summary(entry: LogEntry) -> str:
