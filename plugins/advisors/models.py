@@ -260,6 +260,7 @@ class LogMonth(storage.Record):
     verified_at: datetime | None = None
     verification_note: str | None = None
     corrections: list[Correction] = Field(default_factory=list)
+    locks_on: date | None = None            # the lock day, fixed when the month's first entry was written
 
 
 class ReasonOut(Model):
@@ -580,7 +581,7 @@ class LogEntryOut(Model):
                    withdrawn=e.withdrawn, version=e.version)
 
 
-class LogMonthOut(Model):
+class LogMonthState(Model):
     village: str
     month: str
     status: Literal["open", "locked", "verified"] = Field(description="open 可记；locked 已锁定待核实；verified 已核实")
@@ -591,9 +592,16 @@ class LogMonthOut(Model):
     verified_at: datetime | None
     verification_note: str | None
     corrections: list[Correction]
+    version: int | None = Field(description="当月日志的版本（核实、更正时用）；尚无记录为空")
+
+
+class LogMonthOut(LogMonthState):
     items: list[LogEntryOut]
     next_cursor: str | None = None
-    version: int | None = Field(description="当月日志的版本（核实、更正时用）；尚无记录为空")
+
+
+class LogCorrectionOut(LogMonthState):
+    entry: LogEntryOut = Field(description="本次补记或撤销的条目")
 
 
 class EvaluationOut(Model):

@@ -34,7 +34,7 @@ from chalicelib.platform.model import Page
 from chalicelib.platform.web import PageQuery, caller, endpoint, expected_version, parse, parse_query, request
 from plugins.advisors import evaluation, service
 from plugins.advisors.models import (
-    EndIn, LogEntryEdit, LogStatusOut, CadreRatingIn, EvaluationExportOut, EvaluationIn, EvaluationListOut, EvaluationOut, EvaluationQuery, ExportIn,
+    EndIn, LogCorrectionOut, LogEntryEdit, LogMonthState, LogStatusOut, CadreRatingIn, EvaluationExportOut, EvaluationIn, EvaluationListOut, EvaluationOut, EvaluationQuery, ExportIn,
     CheckIn, ComplianceOut, ComplianceQuery, CorrectionIn, Engagement, EngagementIn, EngagementOut, EntryOut,
     EngagementQuery, LogEntry, LogEntryIn, LogEntryOut, LogMonthOut, LogQuery, MonthQuery, RenewalIn, ServicePointIn,
     ServicePointOut, VerificationIn,
@@ -88,13 +88,17 @@ def advisors_renew(engagement_id):
 
 
 @bp.route("/engagements/{engagement_id}/check-in", methods=["POST"], authorizer=jwt_auth)
-@endpoint("驻点签到", who=ADVISOR, body=CheckIn, response=EntryOut, status=201, tags=TAGS)
+@endpoint("驻点签到", who=ADVISOR, body=CheckIn, response=EntryOut, status=201, tags=TAGS,
+          over_floor="the engagement (GetItem: whose it is, which village), the advisor's state and the village's "
+                     "service point (one BatchGetItem), the radius in force (one policy read), one transaction")
 def advisors_check_in(engagement_id):
     return EntryOut.of(service.check_in(caller(), engagement_id, parse(CheckIn)))
 
 
 @bp.route("/engagements/{engagement_id}/check-out", methods=["POST"], authorizer=jwt_auth)
-@endpoint("驻点签退", who=ADVISOR, body=CheckIn, response=EntryOut, tags=TAGS)
+@endpoint("驻点签退", who=ADVISOR, body=CheckIn, response=EntryOut, tags=TAGS,
+          over_floor="the engagement (GetItem), the open entry, the advisor and the service point (one "
+                     "BatchGetItem), the radius in force (one policy read), one transaction")
 def advisors_check_out(engagement_id):
     return EntryOut.of(service.check_out(caller(), engagement_id, parse(CheckIn)))
 
@@ -147,19 +151,17 @@ def _optional_version(body_version: int | None) -> int | None:
 
 
 @bp.route("/villages/{code}/log/{month}/verification", methods=["POST"], authorizer=jwt_auth)
-@endpoint("村（社区）干部核实法律顾问工作日志", who={"grid_worker"}, body=VerificationIn, response=LogMonthOut, tags=TAGS)
+@endpoint("村（社区）干部核实法律顾问工作日志", who={"grid_worker"}, body=VerificationIn, response=LogMonthState, tags=TAGS)
 def advisors_log_verify(code, month):
     data = parse(VerificationIn)
-    service.verify(caller(), code, month, data.note, expected_version(data.version))
-    return service.read_log(caller(), code, month)
+    return service.verify(caller(), code, month, data.note, expected_version(data.version))
 
 
 @bp.route("/villages/{code}/log/{month}/corrections", methods=["POST"], authorizer=jwt_auth)
-@endpoint("司法局更正已锁定的法律顾问工作日志", who=ADMIN, body=CorrectionIn, response=LogMonthOut, tags=TAGS)
+@endpoint("司法局更正已锁定的法律顾问工作日志", who=ADMIN, body=CorrectionIn, response=LogCorrectionOut, tags=TAGS)
 def advisors_log_correct(code, month):
     data = parse(CorrectionIn)
-    service.correct(caller(), code, month, data, _optional_version(data.version))
-    return service.read_log(caller(), code, month)
+    return service.correct(caller(), code, month, data, _optional_version(data.version))
 
 
 @bp.route("/villages/{code}/evaluations/{year}/cadre-rating", methods=["PUT"], authorizer=jwt_auth)
