@@ -180,7 +180,7 @@ def renew(caller: Caller, engagement_id: str, data: RenewalIn, expected_version:
     if engagement.status != "active":
         raise Conflict("该聘用已解除，不能续聘", code="engagement_ended")
     if engagement.renewal_barred:
-        raise Conflict(f"{engagement.renewal_barred}，不再续聘（SPEC V3）", code="renewal_barred",
+        raise Conflict(f"{engagement.renewal_barred}，不再续聘", code="renewal_barred",
                        errors=field_error(["end"], engagement.renewal_barred))
     if engagement.version != expected_version:
         raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version")
