@@ -23,9 +23,10 @@ from chalicelib.platform.errors import Conflict, NotFound, Unprocessable, field_
 from chalicelib.platform.model import Page
 from chalicelib.platform.storage import cursor as cursors
 from chalicelib.platform.timeutil import SHANGHAI, iso, now_utc, today_shanghai
+from plugins.publicity import counts
 from plugins.publicity.models import (
-    ENTITY, IN_AREA, KINDS, MAX_DAYS, UPCOMING, CancellationIn, Event, EventIn, EventOut, EventPatch,
-    PublicEventOut,
+    ENTITY, IN_AREA, KINDS, MAX_DAYS, UPCOMING, YEARS_AHEAD, CancellationIn, Event, EventIn, EventOut,
+    EventPatch, PublicEventOut, Upcoming,
 )
 
 STAFF = frozenset({"publicist", "grid_worker", "admin"})
@@ -87,8 +88,22 @@ def publish(caller: Caller, data: EventIn) -> Event:
     return storage.put_new(event, also=[
         areas.must_exist(data.area, field="area"),
         _organiser_exists(data.organiser.kind, data.organiser.id),
+        _announced(event),
+        *counts.ops(counts.of(event)),
         audit.entry(caller.actor, "create", ENTITY, event.id, f"发布普法活动：{KINDS[event.kind]}「{event.theme}」"),
     ])
+
+
+# --- the public list and the tallies, kept in the activity's own transactions -------------------------
+
+def _announced(event: Event) -> dict:
+    """The op putting the activity (as residents read it) in its area's aggregate of its month."""
+    entry = PublicEventOut.of(event).model_dump(mode="json")
+    return storage.set_entries(Upcoming, Upcoming.id_for(event.area, event.month), set_={event.id: entry})
+
+
+def _withdrawn(event: Event) -> dict:
+    return storage.set_entries(Upcoming, Upcoming.id_for(event.area, event.month), remove=[event.id])
 
 
 def edit(caller: Caller, event_id: str, data: EventPatch, expected_version: int) -> Event:
@@ -107,6 +122,9 @@ def edit(caller: Caller, event_id: str, data: EventPatch, expected_version: int)
                                  if getattr(event, k) != v})]
     if data.organiser is not None:
         also.insert(0, _organiser_exists(data.organiser.kind, data.organiser.id))
+    if changed.month != event.month:
+        also.append(_withdrawn(event))
+    also += [_announced(changed), *counts.ops(counts.moved(event, changed))]
     return storage.update(event, changes, expected_version=expected_version, also=also)
 
 
@@ -119,7 +137,8 @@ def cancel(caller: Caller, event_id: str, data: CancellationIn, expected_version
         raise Conflict("活动已经结束，不能取消", code="event_over")
     return storage.update(event, {"status": "cancelled", "cancel_reason": data.reason},
                           expected_version=expected_version,
-                          also=[audit.entry(caller.actor, "cancel", ENTITY, event.id, f"取消普法活动：{data.reason}",
+                          also=[_withdrawn(event), *counts.ops(counts.of(event, -1)),
+                                audit.entry(caller.actor, "cancel", ENTITY, event.id, f"取消普法活动：{data.reason}",
                                             changes={"status": {"from": "published", "to": "cancelled"}})])
 
 
@@ -141,27 +160,27 @@ def in_area(caller: Caller, area: str | None, *, limit: int, cursor: str | None)
 def upcoming(area: str, *, limit: int, cursor: str | None) -> Page[PublicEventOut]:
     """The published activities from today on held in `area` or any area above it, soonest first.
 
-    Each area's public list holds only the activities held at exactly that area, sorted by start, so this is
-    one Query per level (at most six: province to grid), each reading from the page's position and no more
-    than a page and two; the pages are merged by (start, id). The cursor is that position, sealed and bound
-    to the area asked about."""
+    Each area keeps one aggregate per month of the activities held at exactly that area (`Upcoming`), so the
+    whole chain (province to grid) over this month and the twelve after it — activities are announced at
+    most a year ahead — is one BatchGetItem of at most 78 keys; the entries are merged by (start, id) and
+    paged from the cursor, the position (start, id) sealed and bound to the area asked about."""
     if not areas.is_code(area):
         raise NotFound(f"区域 {area} 不存在", code="area_not_found")
     query_id = f"{UPCOMING}|{area}"
+    today = today_shanghai()
     if cursor:
         position = cursors.decode(query_id, cursor)
         after = (str(position.get("start", "")), str(position.get("id", "")))
     else:
-        after = (iso(datetime.combine(today_shanghai(), time(0), tzinfo=SHANGHAI)), "")
-    found: dict[str, Event] = {}
-    for level in areas.ancestors(area):
-        for item in storage.page(Event, UPCOMING, level, since=after if after[1] else after[:1],
-                                 limit=limit + 2).items:
-            event = Event.from_item(item)
-            if event.place_in() > after:
-                found[event.id] = event
-    ordered = sorted(found.values(), key=Event.place_in)
+        after = (iso(datetime.combine(today, time(0), tzinfo=SHANGHAI)), "")
+    months = [f"{today.year + (today.month - 1 + n) // 12:04d}-{(today.month - 1 + n) % 12 + 1:02d}"
+              for n in range(12 * YEARS_AHEAD + 1)]
+    found = storage.find_many(Upcoming, [Upcoming.id_for(level, month) for level in areas.ancestors(area)
+                                         for month in months])
+    events = [PublicEventOut.model_validate(entry) for aggregate in found.values()
+              for entry in aggregate.entries.values()]
+    ordered = sorted((e for e in events if (iso(e.starts_at), e.id) > after), key=lambda e: (iso(e.starts_at), e.id))
     items, more = ordered[:limit], len(ordered) > limit
-    next_cursor = (cursors.encode(query_id, {"start": items[-1].place_in()[0], "id": items[-1].id})
+    next_cursor = (cursors.encode(query_id, {"start": iso(items[-1].starts_at), "id": items[-1].id})
                    if more else None)
-    return Page[PublicEventOut](items=[PublicEventOut.of(e) for e in items], next_cursor=next_cursor)
+    return Page[PublicEventOut](items=items, next_cursor=next_cursor)
