@@ -25,6 +25,7 @@ ROWS = {
     ("GET", "/v1/publicity/events/{event_id}"):                    "401  403  403  ok   403  403  ok   404  403  403  403  403  ok   403",
     ("PATCH", "/v1/publicity/events/{event_id}"):                  "401  403  403  409  403  403  409  404  403  403  403  403  409  403",
     ("POST", "/v1/publicity/events/{event_id}/cancellation"):      "401  403  403  409  403  403  409  404  403  403  403  403  409  403",
+    ("GET", "/v1/publicity/quotas"):                               "401  403  403  ok   403  403  422  422  403  403  403  403  ok   403",
 }
 
 EMPTY_BODY_WRITES: set = set()

@@ -8,6 +8,7 @@ finer rule — the caller's jurisdiction — is the service's), parses, calls th
     GET  /events/{id}                    one activity                             the same, over its area
     PATCH /events/{id}                   edit it, record the attendance (If-Match) the same, over its area
     POST /events/{id}/cancellation       cancel it with the reason (If-Match)     the same, over its area
+    GET  /quotas?area=&period=           a village's / district's quota progress  the same, over the area
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from chalice import Blueprint
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, PageQuery, caller, endpoint, expected_version, parse, parse_query
-from plugins.publicity import service
+from plugins.publicity import quotas, service
 from plugins.publicity.models import (
     KINDS, CancellationIn, EventIn, EventOut, EventPatch, KindOut, Kinds, PublicEventOut, EventListQuery,
 )
@@ -71,3 +72,9 @@ def publicity_edit(event_id):
 def publicity_cancel(event_id):
     data = parse(CancellationIn)
     return EventOut.of(service.cancel(caller(), event_id, data, expected_version(data.version)))
+
+
+@bp.route("/quotas", methods=["GET"], authorizer=jwt_auth)
+@endpoint("村（社区）、区县普法任务进度", who=STAFF, query=quotas.QuotaQuery, response=quotas.QuotaProgressOut, tags=TAGS)
+def publicity_quotas():
+    return quotas.progress(caller(), parse_query(quotas.QuotaQuery))
