@@ -13,7 +13,7 @@ from chalicelib.plugin import LinkRule, Plugin, ScreeningCheck, declared_on_firs
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
-    from plugins.publicity import quotas, service
+    from plugins.publicity import quotas, registry, service
     from plugins.publicity.models import ENTITY
     from plugins.publicity.routes import bp
 
@@ -21,7 +21,7 @@ def declare() -> Plugin:
         name="publicity",
         title="法治宣传",
         blueprint=bp,
-        parameters=quotas.PARAMETERS,
+        parameters=quotas.PARAMETERS + registry.PARAMETERS,
         link_rules=(LinkRule(ENTITY, service.get),),
         screening_checks=(
             ScreeningCheck(quotas.VILLAGES_CHECK, "普法惠民服务、法治文化活动进度落后的村（社区）", quotas.villages_behind,
