@@ -26,6 +26,7 @@ ROWS = {
     ("GET", "/v1/publicity/events/{event_id}"):                    "401  403  403  ok   403  403  ok   404  403  403  403  403  ok   403",
     ("PATCH", "/v1/publicity/events/{event_id}"):                  "401  403  403  409  403  403  409  404  403  403  403  403  409  403",
     ("POST", "/v1/publicity/events/{event_id}/cancellation"):      "401  403  403  409  403  403  409  404  403  403  403  403  409  403",
+    ("POST", "/v1/publicity/events/{event_id}/reminder"):          "401  ok   ok   403  403  403  403  403  403  403  403  403  403  403",
     ("POST", "/v1/publicity/literates"):                           "401  403  403  ok   403  403  ok   403  403  403  403  403  ok   403",
     ("GET", "/v1/publicity/literates"):                            "401  403  403  ok   403  403  ok   ok   403  403  403  403  ok   403",
     ("GET", "/v1/publicity/literates/target"):                     "401  403  403  422  403  403  422  422  403  403  403  403  422  403",
@@ -70,6 +71,7 @@ BODIES = {
     ("PATCH", "/v1/publicity/events/{event_id}"): lambda p: {"theme": "民法典与婚姻家庭", "version": 999},
     ("POST", "/v1/publicity/events/{event_id}/cancellation"): lambda p: {"reason": "场地临时调整", "version": 999},
     ("POST", "/v1/publicity/literates"): _literate,
+    ("POST", "/v1/publicity/events/{event_id}/reminder"): lambda p: {},
     ("POST", "/v1/publicity/literates/{literate_id}/trainings"):
         lambda p: {"course": "人民调解实务", "hours": "2", "on": "2025-03-01", "version": 999},
     ("POST", "/v1/publicity/literates/{literate_id}/activities"): lambda p: {"event_id": p["event_id"], "version": 999},

@@ -8,6 +8,7 @@ finer rule — the caller's jurisdiction — is the service's), parses, calls th
     GET  /events/{id}                    one activity                             the same, over its area
     PATCH /events/{id}                   edit it, record the attendance (If-Match) the same, over its area
     POST /events/{id}/cancellation       cancel it with the reason (If-Match)     the same, over its area
+    POST /events/{id}/reminder           remind me the day before (subscribe msg)  a resident
     GET  /quotas?area=&period=           a village's / district's quota progress  the same, over the area
     POST /literates                      register one 法律明白人                   the same, over the grid
     GET  /literates?area=                the registry of an area, paged           the same
@@ -24,7 +25,7 @@ from chalice import Blueprint
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, PageQuery, caller, endpoint, expected_version, parse, parse_query
-from plugins.publicity import quotas, registry, service
+from plugins.publicity import quotas, registry, reminders, service
 from plugins.publicity.models import (
     KINDS, CancellationIn, EventIn, EventOut, EventPatch, KindOut, Kinds, PublicEventOut, EventListQuery,
 )
@@ -131,3 +132,10 @@ def publicity_literate_activity(literate_id):
           replay=lambda item: registry.ImportRecord.from_item(item).report)
 def publicity_literate_import():
     return registry.import_file(caller(), parse(registry.LiterateImportIn))
+
+
+@bp.route("/events/{event_id}/reminder", methods=["POST"], authorizer=jwt_auth)
+@endpoint("活动前一天提醒我（订阅消息）", who={"resident"}, response=reminders.ReminderOut, status=201, tags=TAGS,
+          replay=reminders.ReminderOut.replayed)
+def publicity_remind_me(event_id):
+    return reminders.ReminderOut.of(reminders.subscribe(caller(), event_id))

@@ -23,7 +23,8 @@ from chalicelib.platform.errors import Conflict, NotFound, Unprocessable, field_
 from chalicelib.platform.model import Page
 from chalicelib.platform.storage import cursor as cursors
 from chalicelib.platform.timeutil import SHANGHAI, iso, now_utc, today_shanghai
-from plugins.publicity import counts
+from chalicelib.domain.notify import service as notify
+from plugins.publicity import counts, reminders
 from plugins.publicity.models import (
     ENTITY, IN_AREA, KINDS, MAX_DAYS, UPCOMING, YEARS_AHEAD, CancellationIn, Event, EventIn, EventOut,
     EventPatch, PublicEventOut, Upcoming,
@@ -109,7 +110,7 @@ def _withdrawn(event: Event) -> dict:
 def edit(caller: Caller, event_id: str, data: EventPatch, expected_version: int) -> Event:
     """Change what was sent, at the version the client saw (a stale one is 409). A cancelled activity is
     not edited; the attendance is recorded here once the activity has begun."""
-    event = get(caller, event_id)
+    event, reminded = _with_reminders(caller, event_id)
     if event.status == "cancelled":
         raise Conflict("活动已取消，不能修改", code="event_cancelled")
     changes = data.changes()
@@ -125,21 +126,43 @@ def edit(caller: Caller, event_id: str, data: EventPatch, expected_version: int)
     if changed.month != event.month:
         also.append(_withdrawn(event))
     also += [_announced(changed), *counts.ops(counts.moved(event, changed))]
-    return storage.update(event, changes, expected_version=expected_version, also=also)
+    return _changed(event, changes, expected_version, also, reminders.following(event, changed, reminded))
+
+
+def _with_reminders(caller: Caller, event_id: str) -> tuple[Event, "reminders.Reminders | None"]:
+    """`get` reading the activity's reminders in the same BatchGetItem (an edit stays two calls)."""
+    event, reminded = reminders.read(event_id)
+    if not (caller.has_any(STAFF) and caller.covers(event.area)):
+        raise _hidden()
+    return event, reminded
+
+
+def _changed(event: Event, changes: dict, expected_version: int, also: list, plan: "reminders.Plan") -> Event:
+    """The change with its reminders kept right: in its transaction while they fit; if one was sent
+    already, the others each on its own after it."""
+    try:
+        updated = storage.update(event, changes, expected_version=expected_version, also=[*also, *plan.inline])
+        later = plan.later
+    except notify.NotPending:
+        updated = storage.update(event, changes, expected_version=expected_version, also=[*also, *plan.aggregate])
+        later = plan.each
+    reminders.write_after(later)
+    return updated
 
 
 def cancel(caller: Caller, event_id: str, data: CancellationIn, expected_version: int) -> Event:
     """Cancel an activity not yet over, with the reason: it leaves the public list at once."""
-    event = get(caller, event_id)
+    event, reminded = _with_reminders(caller, event_id)
     if event.status == "cancelled":
         raise Conflict("活动已取消", code="event_cancelled")
     if event.ends_at <= now_utc():
         raise Conflict("活动已经结束，不能取消", code="event_over")
-    return storage.update(event, {"status": "cancelled", "cancel_reason": data.reason},
-                          expected_version=expected_version,
-                          also=[_withdrawn(event), *counts.ops(counts.of(event, -1)),
-                                audit.entry(caller.actor, "cancel", ENTITY, event.id, f"取消普法活动：{data.reason}",
-                                            changes={"status": {"from": "published", "to": "cancelled"}})])
+    changes = {"status": "cancelled", "cancel_reason": data.reason}
+    plan = reminders.following(event, event.model_copy(update=changes), reminded)
+    return _changed(event, changes, expected_version, [
+        _withdrawn(event), *counts.ops(counts.of(event, -1)),
+        audit.entry(caller.actor, "cancel", ENTITY, event.id, f"取消普法活动：{data.reason}",
+                    changes={"status": {"from": "published", "to": "cancelled"}})], plan)
 
 
 def _shown(value):
