@@ -29,12 +29,12 @@ ROWS = {
     ("POST", "/v1/publicity/events/{event_id}/reminder"):          "401  ok   ok   403  403  403  403  403  403  403  403  403  403  403",
     ("POST", "/v1/publicity/literates"):                           "401  403  403  ok   403  403  ok   403  403  403  403  403  ok   403",
     ("GET", "/v1/publicity/literates"):                            "401  403  403  ok   403  403  ok   ok   403  403  403  403  ok   403",
-    ("GET", "/v1/publicity/literates/target"):                     "401  403  403  422  403  403  422  422  403  403  403  403  422  403",
+    ("GET", "/v1/publicity/literates/target"):                     "401  403  403  in   403  403  in   in   403  403  403  403  in   403",
     ("GET", "/v1/publicity/literates/{literate_id}"):              "401  403  403  ok   403  403  ok   404  403  403  403  403  ok   403",
     ("POST", "/v1/publicity/literates/{literate_id}/trainings"):    "401  403  403  409  403  403  409  404  403  403  403  403  409  403",
     ("POST", "/v1/publicity/literates/{literate_id}/activities"):   "401  403  403  409  403  403  409  404  403  403  403  403  409  403",
     ("POST", "/v1/publicity/literates/imports"):                   "401  403  403  422  403  403  422  422  403  403  403  403  422  403",
-    ("GET", "/v1/publicity/quotas"):                               "401  403  403  ok   403  403  422  422  403  403  403  403  ok   403",
+    ("GET", "/v1/publicity/quotas"):                               "401  403  403  ok   403  403  in   in   403  403  403  403  ok   403",
 }
 
 EMPTY_BODY_WRITES: set = set()

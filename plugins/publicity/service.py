@@ -36,11 +36,34 @@ _ORGANISERS = {"institution": Institution, "person": Person}
 
 # --- checks -------------------------------------------------------------------------------------------
 
-def _organiser_exists(kind: str, organiser_id: str) -> storage.Check:
-    """Inside the transaction: the organiser is an institution or a person of the core directory."""
-    problem = Unprocessable("主办方不在机构或人员名录中", code="organiser_not_found",
-                            errors=field_error(["organiser", "id"], "名录中没有该机构或人员"))
-    return storage.must_exist(_ORGANISERS[kind], organiser_id, problem)
+class _OrganiserRefused(Exception):
+    """The organiser's check failed inside the transaction: missing from the directory, or outside the area
+    (told apart by one read, on this refusal only)."""
+
+    def __init__(self, kind: str, organiser_id: str, area: str) -> None:
+        super().__init__(kind, organiser_id)
+        self.kind, self.organiser_id, self.area = kind, organiser_id, area
+
+
+def _organiser_exists(kind: str, organiser_id: str, area: str) -> storage.Check:
+    """Inside the transaction: the organiser is an institution or a person of the core directory whose home
+    area is on the activity's line — the area itself, one above it (a district's bureau organising a
+    village's lecture) or one below it (a village's advisor at a town's activity)."""
+    refused = _OrganiserRefused(kind, organiser_id, area)
+    if not storage.is_record_id(organiser_id):
+        raise _organiser_problem(refused)
+    return storage.must_exist(_ORGANISERS[kind], organiser_id, refused, on_line=("home_area", area))
+
+
+def _organiser_problem(refused: _OrganiserRefused) -> Unprocessable:
+    found = storage.read(_ORGANISERS[refused.kind], refused.organiser_id) \
+        if storage.is_record_id(refused.organiser_id) else None
+    if found is None:
+        return Unprocessable("主办方不在机构或人员名录中", code="organiser_not_found",
+                             errors=field_error(["organiser", "id"], "名录中没有该机构或人员"))
+    return Unprocessable(f"主办方所在区域 {found.home_area} 不是活动区域 {refused.area} 或其上下级区域",
+                         code="organiser_outside_area",
+                         errors=field_error(["organiser", "id"], "主办方不在活动所在区域（或其上下级）"))
 
 
 def _check_timing(event: Event) -> None:
@@ -86,13 +109,16 @@ def publish(caller: Caller, data: EventIn) -> Event:
                   organiser_id=data.organiser.id, theme=data.theme, audience=data.audience,
                   attendance=data.attendance, recorded_by=caller.sub)
     _check_timing(event)
-    return storage.put_new(event, also=[
-        areas.must_exist(data.area, field="area"),
-        _organiser_exists(data.organiser.kind, data.organiser.id),
-        _announced(event),
-        *counts.ops(counts.of(event)),
-        audit.entry(caller.actor, "create", ENTITY, event.id, f"发布普法活动：{KINDS[event.kind]}「{event.theme}」"),
-    ])
+    try:
+        return storage.put_new(event, also=[
+            areas.must_exist(data.area, field="area"),
+            _organiser_exists(data.organiser.kind, data.organiser.id, data.area),
+            _announced(event),
+            *counts.ops(counts.of(event)),
+            audit.entry(caller.actor, "create", ENTITY, event.id, f"发布普法活动：{KINDS[event.kind]}「{event.theme}」"),
+        ])
+    except _OrganiserRefused as refused:
+        raise _organiser_problem(refused) from None
 
 
 # --- the public list and the tallies, kept in the activity's own transactions -------------------------
@@ -122,7 +148,7 @@ def edit(caller: Caller, event_id: str, data: EventPatch, expected_version: int)
                         changes={k: {"from": _shown(getattr(event, k)), "to": _shown(v)} for k, v in changes.items()
                                  if getattr(event, k) != v})]
     if data.organiser is not None:
-        also.insert(0, _organiser_exists(data.organiser.kind, data.organiser.id))
+        also.insert(0, _organiser_exists(data.organiser.kind, data.organiser.id, event.area))
     if changed.month != event.month:
         also.append(_withdrawn(event))
     also += [_announced(changed), *counts.ops(counts.moved(event, changed))]
@@ -146,6 +172,8 @@ def _changed(event: Event, changes: dict, expected_version: int, also: list, pla
     except notify.NotPending:
         updated = storage.update(event, changes, expected_version=expected_version, also=[*also, *plan.aggregate])
         later = plan.each
+    except _OrganiserRefused as refused:
+        raise _organiser_problem(refused) from None
     reminders.write_after(later)
     return updated
 
