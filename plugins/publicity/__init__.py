@@ -23,6 +23,7 @@ def declare() -> Plugin:
         blueprint=bp,
         parameters=quotas.PARAMETERS + registry.PARAMETERS,
         link_rules=(LinkRule(ENTITY, service.get),),
+        demo_data=service.load_demo,
         screening_checks=(
             ScreeningCheck(quotas.VILLAGES_CHECK, "普法惠民服务、法治文化活动进度落后的村（社区）", quotas.villages_behind,
                            role="publicist"),

@@ -100,11 +100,11 @@ def get(caller: Caller, event_id: str) -> Event:
 
 # --- changes ------------------------------------------------------------------------------------------
 
-def publish(caller: Caller, data: EventIn) -> Event:
+def publish(caller: Caller, data: EventIn, *, event_id: str | None = None) -> Event:
     """Record an activity (announced ahead, or recorded afterwards with its attendance): one transaction
     with the area's and the organiser's checks and the audit entry."""
     require_covers(caller, data.area, ["area"])
-    event = Event(id=uuid.uuid4().hex, kind=data.kind, area=data.area, venue=data.venue, capacity=data.capacity,
+    event = Event(id=event_id or uuid.uuid4().hex, kind=data.kind, area=data.area, venue=data.venue, capacity=data.capacity,
                   starts_at=data.starts_at, ends_at=data.ends_at, organiser_kind=data.organiser.kind,
                   organiser_id=data.organiser.id, theme=data.theme, audience=data.audience,
                   attendance=data.attendance, recorded_by=caller.sub)
@@ -235,3 +235,10 @@ def upcoming(area: str, *, limit: int, cursor: str | None) -> Page[PublicEventOu
     next_cursor = (cursors.encode(query_id, {"start": iso(items[-1].starts_at), "id": items[-1].id})
                    if more else None)
     return Page[PublicEventOut](items=items, next_cursor=next_cursor)
+
+
+def load_demo(context) -> None:
+    """`make dev`'s activities across the demo city and a grid's 法律明白人 (plugins/publicity/demo.py)."""
+    from plugins.publicity import demo
+
+    demo.load(context)
