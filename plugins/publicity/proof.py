@@ -34,6 +34,7 @@ ROWS = {
     ("POST", "/v1/publicity/literates/{literate_id}/trainings"):    "401  403  403  409  403  403  409  404  403  403  403  403  409  403",
     ("POST", "/v1/publicity/literates/{literate_id}/activities"):   "401  403  403  409  403  403  409  404  403  403  403  403  409  403",
     ("POST", "/v1/publicity/literates/imports"):                   "401  403  403  422  403  403  422  422  403  403  403  403  422  403",
+    ("GET", "/v1/publicity/suggestions"):                          "401  403  403  in   403  403  ok   ok   403  403  403  403  ok   403",
     ("GET", "/v1/publicity/quotas"):                               "401  403  403  ok   403  403  in   in   403  403  403  403  ok   403",
 }
 

@@ -103,6 +103,7 @@ class QuotaFacts:
     start: date                # the period's first day
     end: date                  # its last day
     rule: str                  # the policy version in force, described
+    unit: str = "次"           # what one counts: 次 (activities), 件 (works)
 
     def due(self, on: date) -> int:
         """How many should be done by `on`: the share of the period's quarters already over, rounded up."""
@@ -121,11 +122,12 @@ def on_pace(facts: QuotaFacts, on: date) -> Result:
     due = facts.due(on)
     data = {"done": facts.done, "required": facts.required, "due": due}
     changes_on = NEVER if on > facts.end else quarter_end(on) + timedelta(days=1)
+    n = facts.unit
     if facts.done >= facts.required:
-        return Result(True, f"{facts.title}已完成 {facts.done} 次，达到{facts.rule}", data, NEVER)
+        return Result(True, f"{facts.title}已完成 {facts.done} {n}，达到{facts.rule}", data, NEVER)
     if facts.done >= due:
-        return Result(True, f"{facts.title}已完成 {facts.done} 次，至今应完成 {due} 次（{facts.rule}）", data, changes_on)
-    return Result(False, f"{facts.title}已完成 {facts.done} 次，少于至今应完成的 {due} 次（{facts.rule}）", data,
+        return Result(True, f"{facts.title}已完成 {facts.done} {n}，至今应完成 {due} {n}（{facts.rule}）", data, changes_on)
+    return Result(False, f"{facts.title}已完成 {facts.done} {n}，少于至今应完成的 {due} {n}（{facts.rule}）", data,
                   changes_on)
 
 
@@ -143,8 +145,9 @@ def judge(facts: QuotaFacts, on: date) -> tuple[Status, str, int]:
         ahead = rules.almost(on_pace, facts, on, (end - on).days + 1)
         if ahead.changes:
             need = facts.due(ahead.changes_on)
-            return ("almost_behind", f"本季度最后一个月：{facts.title}已完成 {facts.done} 次，"
-                                     f"{end.isoformat()} 前须累计完成 {need} 次（{facts.rule}）", due)
+            n = facts.unit
+            return ("almost_behind", f"本季度最后一个月：{facts.title}已完成 {facts.done} {n}，"
+                                     f"{end.isoformat()} 前须累计完成 {need} {n}（{facts.rule}）", due)
     return "on_track", now.reason, due
 
 
@@ -210,7 +213,7 @@ def evaluate(area: str, on: date, tallies: dict[str, counts.Tally], links: AreaL
         tally = tallies.get(counts.tally_id(area, period)) or counts.Tally(id=counts.tally_id(area, period))
         done = (tally.count(quota.counter) if quota.counter
                 else sum(tally.count(counts.LECTURE_BY + p) for p in _advisors(links, area)))
-        facts = QuotaFacts(quota.title, done, int(rule.value), start, end, rule.describe())
+        facts = QuotaFacts(quota.title, done, int(rule.value), start, end, rule.describe(), rule.unit[:1])
         status, why, due = judge(facts, min(on, end))
         out.append(QuotaOut(code=quota.code, title=quota.title, period=period, done=done, required=facts.required,
                             due_by_now=due, status=status, status_title=STATUS_TITLES[status], reason=why,
@@ -269,7 +272,7 @@ def _behind(context: ScreeningContext, level: Level, codes: Iterable[str], check
                 continue
             _, end = _period_days(item.period)
             yield Finding(check=check, area=code, severity="warning" if item.status == "behind" else "info",
-                          title=f"{item.title}{item.status_title}：已完成 {item.done} 次，全期须 {item.required} 次",
+                          title=f"{item.title}{item.status_title}：已完成 {item.done}，全期须 {item.required}",
                           detail=item.reason, record=f"publicity-{item.code}-{code}-{item.period}",
                           due=min(end, quarter_end(on)))
 

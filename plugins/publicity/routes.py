@@ -9,6 +9,7 @@ finer rule — the caller's jurisdiction — is the service's), parses, calls th
     PATCH /events/{id}                   edit it, record the attendance (If-Match) the same, over its area
     POST /events/{id}/cancellation       cancel it with the reason (If-Match)     the same, over its area
     POST /events/{id}/reminder           remind me the day before (subscribe msg)  a resident
+    GET  /suggestions?area=&month=       next month's topics from the hotline's counts  the same
     GET  /quotas?area=&period=           a village's / district's quota progress  the same, over the area
     POST /literates                      register one 法律明白人                   the same, over the grid
     GET  /literates?area=                the registry of an area, paged           the same
@@ -25,7 +26,7 @@ from chalice import Blueprint
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, PageQuery, caller, endpoint, expected_version, parse, parse_query
-from plugins.publicity import quotas, registry, reminders, service
+from plugins.publicity import quotas, registry, reminders, service, suggestions
 from plugins.publicity.models import (
     KINDS, CancellationIn, EventIn, EventOut, EventPatch, KindOut, Kinds, PublicEventOut, EventListQuery,
 )
@@ -139,3 +140,10 @@ def publicity_literate_import():
           replay=reminders.ReminderOut.replayed)
 def publicity_remind_me(event_id):
     return reminders.ReminderOut.of(reminders.subscribe(caller(), event_id))
+
+
+@bp.route("/suggestions", methods=["GET"], authorizer=jwt_auth)
+@endpoint("精准普法：依据本月热线、信访类别提出下月主题和地点", who=STAFF, query=suggestions.SuggestionQuery,
+          response=suggestions.SuggestionsOut, tags=TAGS)
+def publicity_suggestions():
+    return suggestions.suggest(caller(), parse_query(suggestions.SuggestionQuery))
