@@ -86,3 +86,30 @@ def world(scene) -> dict[str, str]:
     event = scene.create("/v1/publicity/events", _lecture({"organiser_id": organiser}), "pub")
     literate = scene.create("/v1/publicity/literates", _literate(), "pub")
     return {"event_id": event["id"], "area_code": GRID, "organiser_id": organiser, "literate_id": literate["id"]}
+
+
+# --- the privacy walk (tests/proof/test_privacy.py) ----------------------------------------------------------
+LITERATE_PHONE = "13912340301"
+# Nobody reads a 法律明白人's numbers in full: staff of the grid see them masked, others not at all.
+PRIVACY_NOT_ENTITLED = [
+    ("/v1/publicity/literates/{literate}", ("grid worker", "admin", "other grid worker", "resident")),
+    ("/v1/publicity/literates", ("grid worker", "admin")),
+]
+
+
+def privacy_secrets() -> dict[str, str]:
+    """A 法律明白人's ID number (check character X, so both cases are looked for) and phone."""
+    from chalicelib.platform import pii
+
+    number = next(n for n in (f"32040219750505{s:03d}" for s in range(1, 999)) if pii.check_character(n) == "X")
+    return {"literate id": number + "X", "literate phone": LITERATE_PHONE}
+
+
+def privacy_walk(walk) -> dict[str, str]:
+    """The grid's worker registers a 法律明白人 with the ID number typed with a lower-case x, and the phone."""
+    from tests.helpers import ok, post
+
+    made = ok(post(walk.client, "/v1/publicity/literates", {
+        "name": "王秀兰", "id_number": walk.secrets["literate id"].lower(), "phone": LITERATE_PHONE, "grid": GRID},
+        walk.callers["grid worker"]), 201)
+    return {"literate": made["id"]}
