@@ -38,6 +38,7 @@ def test_a_person_is_registered_with_numbers_sealed_and_shown_masked(client, sta
     created = ok(post(client, LITERATES, person(), staff["publicist"]), 201)
     assert created["id_number"] != id_number(1) and "*" in created["id_number"] and "*" in created["phone"]
     assert created["training_hours"] == "4"
+    assert ok(client.get(f"{LITERATES}/{created['id']}", headers=staff["grid_worker"]))["phone"] == created["phone"]
     item = aws.dynamodb().get_item(TableName=config.table_name(),
                                    Key={"pk": {"S": f"publicity-literate#{created['id']}"}, "sk": {"S": "record"}})
     assert id_number(1) not in str(item) and "13800001302" not in str(item)
