@@ -139,7 +139,7 @@ FORMATS: dict[str, tabular.Format] = {
 class LiterateIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=2, max_length=30, examples=["王秀兰"])
-    id_number: str = Field(description="公民身份号码（校验位核验；加密保存，只显示掩码）", examples=["32040219800101002X"])
+    id_number: str = Field(description="公民身份号码（校验位核验；加密保存，只显示掩码）", examples=["32040219800101008X"])
     phone: str | None = Field(None, description="手机号（加密保存，只显示掩码）", examples=["13800001302"])
     grid: str = Field(pattern=r"^\d{15}$", examples=["320402001001001"])
     trainings: list[Training] = Field(default_factory=list, max_length=MAX_TRAININGS)
