@@ -651,3 +651,16 @@ def test_set_entries_creates_an_aggregate_on_first_use_and_sets_and_removes_entr
     assert found["320403"].code == "320403" and "320404" not in found
     storage.transact([storage.set_entries(Shelf, "320402", set_={"b.2": {"name": "丙"}}, remove=["a.1"])])
     assert storage.read(Shelf, "320402").entries == {"b.2": {"name": "丙"}}
+
+
+def test_must_exist_on_line_takes_a_field_above_at_or_below_the_code(aws_backend):
+    """A field on the line of an area code: the code, a prefix of it, or a value beginning with it."""
+    from chalicelib.platform.errors import Unprocessable
+
+    missing = Unprocessable("不在", code="off_line")
+    for folder in ("32", "320402", "320402001001"):
+        storage.put_all([Note(id=f"n-{folder}", folder=folder, text="t")])
+        storage.transact([storage.must_exist(Note, f"n-{folder}", missing, on_line=("folder", "320402001"))])
+    storage.put_all([Note(id="n-x", folder="320404", text="t")])
+    with pytest.raises(Unprocessable):
+        storage.transact([storage.must_exist(Note, "n-x", missing, on_line=("folder", "320402001"))])

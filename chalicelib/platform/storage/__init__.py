@@ -722,12 +722,14 @@ def remove_if(record: Record, equals: dict[str, Any]) -> bool:
 
 
 def must_exist(cls: type[Record], record_id: str, problem: Exception, *,
-               equals: dict[str, Any] | None = None) -> "Check":
-    """A `Check` for a transaction: the record `cls`/`record_id` exists (with fields equal to `equals`);
-    `problem` is raised when it does not — at once for an id that cannot be a record id."""
+               equals: dict[str, Any] | None = None, on_line: tuple[str, str] | None = None) -> "Check":
+    """A `Check` for a transaction: the record `cls`/`record_id` exists (with fields equal to `equals`, and
+    `on_line=(field, code)`: the field holds `code`, a prefix of it or a value beginning with it — an area
+    code above, at or below `code`); `problem` is raised when it does not — at once for an id that cannot be
+    a record id."""
     if not is_record_id(record_id):
         raise problem
-    return Check(check_op(**cls.own_key(record_id), equals=equals), problem)
+    return Check(check_op(**cls.own_key(record_id), equals=equals, on_line=on_line), problem)
 
 
 def check(cls: type[Record], *key: object, exists: bool = True, equals: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -755,13 +757,21 @@ def tally(cls: type[Record], *key: object, expires_at: int, by: int = 1) -> int:
     return increment(**cls.own_key(*key), entity=cls.entity, expires_at=expires_at, by=by)
 
 
-def check_op(pk: str, sk: str, *, exists: bool = True, equals: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A transaction condition on another item: it exists (or not) and, optionally, fields equal values."""
+def check_op(pk: str, sk: str, *, exists: bool = True, equals: dict[str, Any] | None = None,
+             on_line: tuple[str, str] | None = None) -> dict[str, Any]:
+    """A transaction condition on another item: it exists (or not) and, optionally, fields equal values and
+    a field is on the line of a code (`must_exist`)."""
     condition = "attribute_exists(pk)" if exists else "attribute_not_exists(pk)"
     names, values = {}, {}
     for i, (field, value) in enumerate(sorted((equals or {}).items())):
         names[f"#c{i}"], values[f":c{i}"] = field, _value(value)
         condition += f" AND #c{i} = :c{i}"
+    if on_line:
+        field, code = on_line
+        names["#l"] = field
+        values.update({f":l{i}": _value(code[:i + 1]) for i in range(len(code))})
+        above = ", ".join(f":l{i}" for i in range(len(code)))
+        condition += f" AND (#l IN ({above}) OR begins_with(#l, :l{len(code) - 1}))"
     check: dict[str, Any] = {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
                              "ConditionExpression": condition}
     if names:
