@@ -1,7 +1,7 @@
 """法网格 API: builds the Chalice app, registers the core routes and the enabled plugins. Nothing else."""
 from chalice import Chalice, Cron, Rate
 
-from chalicelib import plugin
+from chalicelib import enabled
 from chalicelib.platform import config, timeutil, web
 from chalicelib.platform.schedule import by_hand
 from chalicelib.platform.auth import authorizer as gateway
@@ -16,7 +16,7 @@ CORE_ROUTES = tuple(f"chalicelib.domain.{name}.routes" for name in (
 def route_modules(plugins: list[str]) -> dict[str, str]:
     """Route module → its URL prefix: the core's, then each of `plugins` at /v1/<its name>."""
     return {**{module: "/v1" for module in CORE_ROUTES},
-            **{f"plugins.{name}.routes": f"/v1/{plugin.name_of(name)}" for name in plugins}}
+            **{f"plugins.{name}.routes": f"/v1/{enabled.name_of(name)}" for name in plugins}}
 
 
 timeutil.apply_fixed_now(config.stage(), config.fixed_now())  # local stage only; a deployed stage refuses it
@@ -25,9 +25,9 @@ web.bind(app)
 app.register_middleware(web.middleware, "http")
 app.register_blueprint(gateway.bp)
 # Each route module imported by the first call to one of its routes, the plugins by the first question the
-# core asks about them: a cold start pays for what its request needs (web.lazy).
+# core asks about them (chalicelib.plugin, not imported here): a cold start pays for what its request needs.
 lazy.mount(app, lazy.manifest(route_modules(config.enabled_plugins())), {"jwt_auth": gateway.jwt_auth})
-plugin.defer(config.enabled_plugins())
+enabled.defer(config.enabled_plugins())
 
 
 # Scheduled and queue functions live here, not in blueprints: a blueprint's handler runs with its own module

@@ -41,6 +41,8 @@ from typing import Any, Callable, Iterable
 
 from chalice import Blueprint
 
+from chalicelib import enabled as enabled_plugins
+from chalicelib.enabled import defer, name_of  # noqa: F401 — part of the contract: `plugin.defer`, `plugin.name_of`
 from chalicelib.platform.auth.roles import STAFF as STAFF_ROLES
 
 NAME_SHAPE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
@@ -404,20 +406,11 @@ class _Index:
 
 
 _index = _Index()
-_deferred: list[str] | None = None  # plugin modules enabled but not yet imported (`defer`)
-
-
-def defer(modules: Iterable[str]) -> None:
-    """Enable the plugins of `modules` without importing them yet: the first question the core asks about
-    plugins (any function below) loads and activates them. A Lambda cold start serving a core route that
-    never asks does not pay for importing every service (web.lazy); a declaration error shows then."""
-    global _deferred
-    _deferred = list(modules)
 
 
 def _current() -> _Index:
-    if _deferred is not None:
-        activate(load(_deferred))
+    if enabled_plugins.deferred is not None:
+        activate(load(enabled_plugins.deferred))
     return _index
 
 
@@ -436,12 +429,6 @@ def declared_on_first_use(package: str, declare: Callable[[], Plugin]) -> Callab
         return found
 
     return __getattr__
-
-
-def name_of(module_name: str) -> str:
-    """A plugin's name is its folder's, `-` for `_` (`special_populations` → `special-populations`): known
-    without importing it (`names`), and checked when it is loaded."""
-    return module_name.replace("_", "-")
 
 
 def load(modules: Iterable[str]) -> list[Plugin]:
@@ -495,8 +482,8 @@ def activate(plugins: list[Plugin]) -> None:
     _unique("parameter", [(p, x.name) for p in plugins for x in p.parameters])
     _unique("linked entity", [(p, x.entity) for p in plugins for x in p.link_rules])
     _unique("intake target", [(p, x.code) for p in plugins for x in p.intake_targets])
-    global _index, _deferred
-    _index, _deferred = index, None
+    global _index
+    _index, enabled_plugins.deferred = index, None
 
 
 def _unique(kind: str, pairs: list[tuple[Plugin, str]]) -> None:
@@ -515,8 +502,8 @@ def enabled() -> list[Plugin]:
 
 def names() -> list[str]:
     """The enabled plugins' names, without importing deferred ones (`GET /v1/health` activates none)."""
-    if _deferred is not None:
-        return [name_of(module) for module in _deferred]
+    if enabled_plugins.deferred is not None:
+        return [name_of(module) for module in enabled_plugins.deferred]
     return [p.name for p in _index.plugins]
 
 
