@@ -91,7 +91,7 @@ class Read:
     def rule(self, name: str, on: date) -> policy.InForce:
         return params.in_force(self.found, name, self.engagement.village, on)
 
-    def own(self, caller: Caller) -> "Read":
+    def own(self, caller: Caller) -> Read:
         """The caller's own engagement (they are its advisor); anyone else's is a 404."""
         if caller.sub != self.engagement.account:
             if _reads(caller, self.engagement):
@@ -99,7 +99,7 @@ class Read:
             raise NotFound(Engagement.missing[0], code=Engagement.missing[1])
         return self
 
-    def administered(self, caller: Caller) -> "Read":
+    def administered(self, caller: Caller) -> Read:
         if not _reads(caller, self.engagement):
             raise NotFound(Engagement.missing[0], code=Engagement.missing[1])
         if not _admin_over(caller, self.engagement.village):
@@ -243,10 +243,10 @@ def end(caller: Caller, engagement_id: str, data: EndIn, expected_version: int) 
     end then (the village is free after it), the advisor stops being the village's `legal_advisor` of the
     coverage (`coverage.vacating`) unless another of their engagements there runs on, and the screening's
     tallies forget it — one BatchGetItem (the engagement, the advisor's and the village's records), one
-    transaction, the two records by the versions read. Refused: an engagement already ended or checked in (409), a day outside its period or in
+    transaction, the village's record by the version that decided the coverage. Refused: an engagement already ended or checked in (409), a day outside its period or in
     the future (422 naming `on`), a stale version (409)."""
     read = Read(engagement_id).administered(caller)
-    engagement, advisor, village = read.engagement, read.advisor, read.village
+    engagement, village = read.engagement, read.village
     if engagement.status != "active":
         raise Conflict("该聘用已解除", code="engagement_ended")
     if engagement.open_entry is not None:
@@ -254,8 +254,8 @@ def end(caller: Caller, engagement_id: str, data: EndIn, expected_version: int) 
     if not engagement.start <= data.on <= min(engagement.end, today_shanghai()):
         raise Unprocessable("解除日期应在聘用期内且不晚于今天", code="invalid_end",
                             errors=field_error(["on"], "应在聘用期内且不晚于今天"))
-    _, advisor_op = storage.prepare_update(advisor, {"engagements": _ending(advisor.engagements, engagement.id, data.on)},
-                                           expected_version=advisor.version)
+    advisor_op = storage.amend(Advisor, engagement.person_id, set_={("engagements", engagement.id, "end"): data.on},
+                               add={"version": 1})
     _, village_op = storage.prepare_update(village, {"engagements": _ending(village.engagements, engagement.id, data.on)},
                                            expected_version=village.version)
     # The person stays the village's legal advisor of the coverage while another of their engagements there
