@@ -1,14 +1,14 @@
-"""The HTTP surface of ledgers 台账 (SPEC C9), mounted at /v1: parse, call `ledgers.service`, respond."""
+"""The HTTP surface of ledgers 台账 and statistics (SPEC C9), mounted at /v1: parse, call the service, respond."""
 from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.domain.ledgers import service
-from chalicelib.domain.ledgers.models import LedgerIn, LedgerOut
+from chalicelib.domain.ledgers import service, stats
+from chalicelib.domain.ledgers.models import LedgerIn, LedgerOut, StatsOut, StatsQuery
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.auth.tokens import STAFF_ROLES
-from chalicelib.platform.web import endpoint, parse
+from chalicelib.platform.web import endpoint, parse, parse_query
 
 bp = Blueprint(__name__)
 
@@ -24,3 +24,12 @@ bp = Blueprint(__name__)
                       "生成与下载均记入审计，返回短时有效的下载链接。")
 def build_ledger():
     return service.build(web.actor(), web.caller(), parse(LedgerIn))
+
+
+@bp.route("/stats", methods=["GET"], authorizer=jwt_auth)
+@endpoint("工作统计（年度工作统计口径、各服务业务量；网格至省，按月或按年）", who=STAFF_ROLES, query=StatsQuery,
+          response=StatsOut, tags=("ledgers",),
+          description="数据取自各服务在业务发生时同一事务中登记的计数，自下而上逐级汇总（一次查询），不读取业务清单；"
+                      "未启用服务提供的统计项列于 not_wired。")
+def get_stats():
+    return stats.stats(web.caller(), parse_query(StatsQuery))
