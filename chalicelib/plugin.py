@@ -20,6 +20,8 @@ What a plugin may declare (all optional but `name`, `title`, `blueprint`):
 - `ledger_columns`    columns it adds to the village ledger (C9), each with the figures it reads (`values`).
 - `stat_counters`     counts it keeps for the statistics and the monthly ledgers (C9, `GET /v1/stats`), each
                       added in the transaction of its event and named to the seed-004 count it feeds, if any.
+- `ledger_rows`       its record-by-record ledgers (C9 "一事一记") an area's staff export, large ones in the
+                      background: the headers and the rows, read page by page.
 - `roles`             people's roles it adds to the directory's vocabulary (the sign-in roles a token may
                       carry are fixed by CONTRACT.md: `chalicelib.platform.auth.roles`).
 - `institution_kinds` kinds of institution it adds to the directory's vocabulary.
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -285,6 +287,25 @@ class StatCounter:
 
 
 @dataclass(frozen=True)
+class LedgerRows:
+    """A record-by-record ledger (C9 "一事一记") of an area and below over some months, exported as XLSX or CSV
+    (`POST /v1/ledgers/exports` with `kind=key`). `rows(area, months)` yields one row per record, its values in
+    `headers` order, reading page by page (a district's year may hold 50,000 rows; the core writes them as
+    they come, in the background when there are many); personal numbers masked, and no person-level row of a
+    special population for an area above the district. `count` is the key of the service's `StatCounter`
+    counting these records, from which the core knows a ledger's size before reading it."""
+    key: str                   # the export's kind, "<plugin prefix><name>": "mediation.disputes"
+    title: str                 # Chinese: "矛盾纠纷调解台账"
+    headers: tuple[str, ...]
+    rows: Callable[[str, tuple[str, ...]], Iterable[Sequence[Any]]]
+    count: str
+
+    def __post_init__(self) -> None:
+        if not PARAMETER_SHAPE.match(self.key) or not self.headers:
+            raise ValueError(f"ledger rows {self.key!r}: a 'service.snake_case_name' key and headers")
+
+
+@dataclass(frozen=True)
 class Term:
     """An entry a plugin adds to a shared vocabulary (a person's role, an institution kind)."""
     code: str
@@ -387,6 +408,7 @@ class Plugin:
     screening_checks: tuple[ScreeningCheck, ...] = ()
     ledger_columns: tuple[LedgerColumn, ...] = ()
     stat_counters: tuple[StatCounter, ...] = ()
+    ledger_rows: tuple[LedgerRows, ...] = ()
     roles: tuple[Term, ...] = ()
     institution_kinds: tuple[Term, ...] = ()
     demo_data: Callable[[DemoContext], None] | None = None
@@ -417,6 +439,10 @@ class Plugin:
         for counter in self.stat_counters:
             if not counter.key.startswith(prefix):
                 raise ValueError(f"{self.name}: stat counter {counter.key!r} must start with {prefix!r}")
+        for rows in self.ledger_rows:
+            if not rows.key.startswith(prefix) or rows.count not in {c.key for c in self.stat_counters}:
+                raise ValueError(f"{self.name}: ledger rows {rows.key!r} must start with {prefix!r} and be counted "
+                                 "by one of its stat counters")
         for check in self.self_checks:
             if not check.code.startswith(self.name + "."):
                 raise ValueError(f"{self.name}: self-check {check.code!r} must start with '{self.name}.'")
@@ -504,6 +530,7 @@ def activate(plugins: list[Plugin]) -> None:
         "screening check": [(p, c.code) for p in plugins for c in p.screening_checks],
         "ledger column": [(p, c.key) for p in plugins for c in p.ledger_columns],
         "stat counter": [(p, c.key) for p in plugins for c in p.stat_counters],
+        "ledger rows": [(p, r.key) for p in plugins for r in p.ledger_rows],
         "role": [(p, r.code) for p in plugins for r in p.roles],
         "institution kind": [(p, k.code) for p in plugins for k in p.institution_kinds],
         "ticket category": [(p, c.code) for p in plugins for c in p.ticket_categories],
@@ -590,6 +617,10 @@ def ledger_columns() -> list[tuple[Plugin, LedgerColumn]]:
 
 def stat_counters() -> list[tuple[Plugin, StatCounter]]:
     return [(p, counter) for p in _current().plugins for counter in p.stat_counters]
+
+
+def ledger_rows(key: str) -> tuple[Plugin, LedgerRows] | None:
+    return next(((p, rows) for p in _current().plugins for rows in p.ledger_rows if rows.key == key), None)
 
 
 def roles() -> list[tuple[Plugin, Term]]:

@@ -32,7 +32,7 @@ AREA_CODE = r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$"
 PERIOD = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
 
 
-class StatsQuery(Model):
+class WorkStatsQuery(Model):
     model_config = ConfigDict(extra="forbid")
     area: str | None = Field(None, pattern=AREA_CODE, description="区域代码（省至网格；默认本人辖区）")
     period: str | None = Field(None, pattern=PERIOD, description="月份 YYYY-MM 或年度 YYYY（默认本月，北京时间）",
@@ -41,14 +41,14 @@ class StatsQuery(Model):
                       examples=["all", "summary", "mediation"])
 
 
-class MeasureOut(Model):
+class StatMeasureOut(Model):
     code: str
     title: str
     value: int | Decimal = Field(description="各来源合计")
     sources: dict[str, int | Decimal] = Field(description="计数来源（服务计数项 → 数值）")
 
 
-class CounterOut(Model):
+class StatCounterOut(Model):
     key: str
     title: str
     value: int | Decimal
@@ -57,7 +57,7 @@ class CounterOut(Model):
 class ServiceVolumeOut(Model):
     service: str
     title: str
-    counters: list[CounterOut]
+    counters: list[StatCounterOut]
 
 
 class ChildFiguresOut(Model):
@@ -65,13 +65,13 @@ class ChildFiguresOut(Model):
     counters: dict[str, int | Decimal]
 
 
-class StatsOut(Model):
+class WorkStatsOut(Model):
     area: str
     period: str
     kind: str
     months: list[str]
     data_version: int = Field(description="数据版本：所统计计数的变更次数，只增不减")
-    counts: list[MeasureOut] = Field(description="年度工作统计口径（起草村规民约、法律文书、法律意见、咨询人次、"
+    counts: list[StatMeasureOut] = Field(description="年度工作统计口径（起草村规民约、法律文书、法律意见、咨询人次、"
                                                  "协助法律援助、代理案件、调解纠纷及其中重大积案）")
     not_wired: list[str] = Field(description="尚无已启用服务提供数据的统计项（显示为 0，不代表没有发生）")
     services: list[ServiceVolumeOut] = Field(description="各服务的业务量")

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.domain.ledgers import service, stats
-from chalicelib.domain.ledgers.models import LedgerIn, LedgerOut, StatsOut, StatsQuery
+from chalicelib.domain.ledgers import exports, service, stats
+from chalicelib.domain.ledgers.exports import LedgerExportIn, LedgerExportOut
+from chalicelib.domain.ledgers.models import LedgerIn, LedgerOut, WorkStatsOut, WorkStatsQuery
 from chalicelib.platform import web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.auth.tokens import STAFF_ROLES
-from chalicelib.platform.web import endpoint, parse, parse_query
+from chalicelib.platform.web import endpoint, parse, parse_query, respond
 
 bp = Blueprint(__name__)
 
@@ -27,9 +28,29 @@ def build_ledger():
 
 
 @bp.route("/stats", methods=["GET"], authorizer=jwt_auth)
-@endpoint("工作统计（年度工作统计口径、各服务业务量；网格至省，按月或按年）", who=STAFF_ROLES, query=StatsQuery,
-          response=StatsOut, tags=("ledgers",),
+@endpoint("工作统计（年度工作统计口径、各服务业务量；网格至省，按月或按年）", who=STAFF_ROLES, query=WorkStatsQuery,
+          response=WorkStatsOut, tags=("ledgers",),
           description="数据取自各服务在业务发生时同一事务中登记的计数，自下而上逐级汇总（一次查询），不读取业务清单；"
                       "未启用服务提供的统计项列于 not_wired。")
 def get_stats():
-    return stats.stats(web.caller(), parse_query(StatsQuery))
+    return stats.stats(web.caller(), parse_query(WorkStatsQuery))
+
+
+@bp.route("/ledgers/exports", methods=["POST"], authorizer=jwt_auth)
+@endpoint("导出区域台账（某项服务按月或按年：业务量台账，或逐条台账；XLSX 或 CSV）", who=STAFF_ROLES, body=LedgerExportIn,
+          response=LedgerExportOut, idempotent=False, tags=("ledgers",), statuses=(202,),
+          over_floor="built anew only when its data changed: the counters' Query (which gives the data version), "
+                     "then the area chain and sub-areas' names (one BatchGetItem) for the cover and rows, then the "
+                     "file record with its audit entries; unchanged, the Query and the audit write",
+          description="数据未变（数据版本相同）时直接取用已生成的文件；逐条台账行数较多时转入后台生成，返回 202 和导出编号，"
+                      "凭 GET /v1/ledgers/exports/{export_id} 查询进度并取得下载链接。每次导出与下载均记入审计。")
+def export_ledger():
+    out = exports.export(web.actor(), web.caller(), parse(LedgerExportIn))
+    return respond(out, status=202 if out.status in ("queued", "running") else 200)
+
+
+@bp.route("/ledgers/exports/{export_id}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("后台台账导出的进度与下载链接", who=STAFF_ROLES, response=LedgerExportOut, tags=("ledgers",),
+          description="生成完成后返回短时下载链接（下载记入审计）；非本辖区的导出视为不存在（404）。")
+def export_status(export_id: str):
+    return exports.status(web.actor(), web.caller(), export_id)

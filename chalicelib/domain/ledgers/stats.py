@@ -15,8 +15,8 @@ import importlib.util
 
 from chalicelib import plugin
 from chalicelib.domain.ledgers import counters
-from chalicelib.domain.ledgers.models import (ChildFiguresOut, CounterOut, MeasureOut, ServiceVolumeOut, StatsOut,
-                                              StatsQuery)
+from chalicelib.domain.ledgers.models import (ChildFiguresOut, ServiceVolumeOut, StatCounterOut, StatMeasureOut,
+                                              WorkStatsOut, WorkStatsQuery)
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Unprocessable, field_error
 from chalicelib.platform.timeutil import today_shanghai
@@ -54,7 +54,7 @@ def service(kind: str, loc: list[str]) -> plugin.Plugin:
                             p.name for p in plugin.enabled() if p.stat_counters)))
 
 
-def stats(caller: Caller, q: StatsQuery) -> StatsOut:
+def stats(caller: Caller, q: WorkStatsQuery) -> WorkStatsOut:
     """The figures of `q.area` (default: the caller's) over `q.period` (default: this month). Staff of the
     area or above only (403 naming `area`). One Query of the year's counters (page by page), nothing else."""
     area = q.area or caller.area or ""
@@ -67,21 +67,21 @@ def stats(caller: Caller, q: StatsQuery) -> StatsOut:
     counts, not_wired = measures(figures, services)
     volumes = [] if q.kind == SUMMARY else [
         ServiceVolumeOut(service=p.name, title=p.title,
-                         counters=[CounterOut(key=c.key, title=c.title, value=figures.total(c.key)) for c in p.stat_counters])
+                         counters=[StatCounterOut(key=c.key, title=c.title, value=figures.total(c.key)) for c in p.stat_counters])
         for p in services]
     keys = {c.key for p in services for c in p.stat_counters if q.kind != SUMMARY or c.measure}
     children = [ChildFiguresOut(area=code, counters={k: v for k, v in sorted(totals.items()) if k in keys})
                 for code, totals in sorted(figures.by_child.items())]
-    return StatsOut(area=area, period=period, kind=q.kind, months=list(months), data_version=figures.data_version,
+    return WorkStatsOut(area=area, period=period, kind=q.kind, months=list(months), data_version=figures.data_version,
                     counts=counts, not_wired=not_wired, services=volumes, children=[c for c in children if c.counters])
 
 
-def measures(figures: counters.Figures, services: list[plugin.Plugin]) -> tuple[list[MeasureOut], list[str]]:
+def measures(figures: counters.Figures, services: list[plugin.Plugin]) -> tuple[list[StatMeasureOut], list[str]]:
     """Seed 004's counts from the counters feeding them, and the titles of those no service here feeds."""
     out, not_wired = [], []
     for code, title in plugin.STAT_MEASURES.items():
         sources = {c.key: figures.total(c.key) for p in services for c in p.stat_counters if c.measure == code}
         if not sources:
             not_wired.append(title)
-        out.append(MeasureOut(code=code, title=title, value=sum(sources.values(), start=0), sources=sources))
+        out.append(StatMeasureOut(code=code, title=title, value=sum(sources.values(), start=0), sources=sources))
     return out, not_wired
