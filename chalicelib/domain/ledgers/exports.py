@@ -113,7 +113,7 @@ def _what(kind: str) -> tuple[plugin.Plugin, plugin.LedgerRows | None]:
         return found
     if "." in kind:
         raise Unprocessable(f"未知的台账种类 {kind}", code="unknown_kind", errors=field_error(["kind"], "没有这种逐条台账"))
-    return stats.service(kind, ["kind"]), None
+    return stats.service(kind, ["kind"], also="服务声明的逐条台账或"), None
 
 
 def export(actor: audit.Actor, caller: Caller, data: LedgerExportIn) -> LedgerExportOut:
@@ -187,6 +187,8 @@ def _counter_table(area: str, service: plugin.Plugin, figures: counters.Figures,
     keys = [c.key for c in service.stat_counters]
     body = []
     for code, totals in sorted(figures.by_child.items()):
+        if not any(k in totals for k in keys):  # counted by other services only
+            continue
         name = chain[code].name if code in chain else code
         body.append([code, name + (OWN_LEVEL if code == area else ""), *(totals.get(k, 0) for k in keys)])
     body.append(["", ledger.TOTAL_ROW, *(figures.total(k) for k in keys)])

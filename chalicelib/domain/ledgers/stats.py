@@ -37,7 +37,7 @@ def months_of(period: str, loc: list[str]) -> tuple[str, ...]:
     return tuple(f"{period}-{m:02d}" for m in range(1, last + 1))
 
 
-def service(kind: str, loc: list[str]) -> plugin.Plugin:
+def service(kind: str, loc: list[str], *, also: str = "all、summary 或") -> plugin.Plugin:
     """The enabled service named `kind` that keeps counters; 422 naming `loc` for a service that is not
     enabled here, one that keeps none, or a name that is no service."""
     found = next((p for p in plugin.enabled() if p.name == kind), None)
@@ -50,7 +50,7 @@ def service(kind: str, loc: list[str]) -> plugin.Plugin:
         raise Unprocessable(f"服务 {kind} 未在本地启用", code="service_not_enabled",
                             errors=field_error(loc, "该服务未启用"))
     raise Unprocessable(f"未知的统计种类 {kind}", code="unknown_kind",
-                        errors=field_error(loc, "应为 all、summary 或已启用服务的名称：" + "、".join(
+                        errors=field_error(loc, f"应为{also}已启用服务的名称：" + "、".join(
                             p.name for p in plugin.enabled() if p.stat_counters)))
 
 
