@@ -123,9 +123,11 @@ def rollup(area: str, months: tuple[str, ...]) -> Figures:
 
 def monthly(key: str) -> Callable[[str, tuple[str, ...]], dict[str, Number]]:
     """A ledger column's `values` (plugin.LedgerColumn) reading the counter `key`: its figures per month for
-    the area and below, in one Query (`rollup`)."""
+    the area and below, in one Query (`rollup`). It names its counter (`.counter`), so a ledger of many such
+    columns reads them all with one roll-up."""
     def values(area: str, months: tuple[str, ...]) -> dict[str, Number]:
         return rollup(area, months).monthly(key)
 
     values.__name__ = f"monthly_{key.replace('.', '_')}"
+    values.counter = key  # type: ignore[attr-defined]  # the village ledger reads all such columns in one Query
     return values

@@ -17,9 +17,9 @@ bp = Blueprint(__name__)
 @bp.route("/ledgers", methods=["POST"], authorizer=jwt_auth)
 @endpoint("生成并下载村（社区）年度工作台账（XLSX，一村一卷）", who=STAFF_ROLES, body=LedgerIn, response=LedgerOut,
           idempotent=False, tags=("ledgers",),
-          over_floor="the village's area chain (one BatchGetItem for its full name), then each enabled service's "
-                     "columns read the counts they keep (a BatchGetItem or a Query per month), then the one write "
-                     "of the file record with its audit entries",
+          over_floor="the village's area chain (one BatchGetItem for its full name), then the columns: those reading "
+                     "the statistics' counters all in one Query, any other as its service reads the counts it keeps "
+                     "(a BatchGetItem or a Query per month), then the one write of the file record with its audit entries",
           description="封面（区域全称、期间、生成时间和生成人）+ 每项已启用服务一张表（按月统计，合计行），"
                       "数据取自各服务记录时同步登记的计数，不需重复填报。每村每年只有一份当前台账，再次生成即替换；"
                       "生成与下载均记入审计，返回短时有效的下载链接。")
