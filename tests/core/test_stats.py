@@ -100,9 +100,9 @@ def test_bad_input_is_refused_naming_the_field(client, token, counted, query, st
 def test_a_service_that_is_not_enabled_here_is_named_so(client, token, counted):
     with also_enabled():  # the stage's own services, then take one away that exists as a folder
         enabled = plugin.enabled()
-        if not enabled:
-            pytest.skip("no service enabled to disable")
-        gone = enabled[0]
+        gone = next((p for p in enabled if p is not SERVICE), None)  # a real service, with its folder
+        if gone is None:
+            pytest.skip("no service of the stage enabled to disable")
         plugin.activate([p for p in enabled if p is not gone])
         problem = assert_problem(_get(client, token, f"kind={gone.name}"), 422, "service_not_enabled")
     assert problem["errors"][0]["loc"] == ["query", "kind"]
