@@ -3,6 +3,7 @@ from chalice import Chalice, Cron, Rate
 
 from chalicelib import plugin
 from chalicelib.platform import config, timeutil, web
+from chalicelib.platform.schedule import by_hand
 from chalicelib.platform.auth import authorizer as gateway
 from chalicelib.platform.web import lazy
 
@@ -30,46 +31,51 @@ plugin.defer(config.enabled_plugins())
 
 
 # Scheduled and queue functions live here, not in blueprints: a blueprint's handler runs with its own module
-# as the Lambda entry point, without this file's setup (plugins, middleware).
+# as the Lambda entry point, without this file's setup (plugins, middleware). Each scheduled one also runs from
+# the Lambda console with a test event (`by_hand`; the screenings take {"month": "2026-12", "area": "320402"}).
+@by_hand
 @app.schedule(Cron(0, 1, 18, "*", "?", "*"), name="monthly_screening")
 def monthly_screening(event):
     """主动排摸 on the 18th at 09:00 Asia/Shanghai (01:00 UTC): records the month's run and enqueues its shards."""
     from chalicelib.domain.screening import service as screening
 
-    run = screening.run_month()
+    run = screening.rerun("month", event.detail) if event.detail else screening.run_month()
     return {"month": run.month, "generation": run.generation, "shards": len(run.shards), "status": run.status}
 
 
 # M5 (seeds/001 item 12: 乡镇(街道)一周一排查，辖市、区半月一排查) and the daily deadline sweep: the same shard
 # messages, carrying their cadence, so only the checks declaring it run.
+@by_hand
 @app.schedule(Cron(0, 1, "?", "*", "MON", "*"), name="weekly_screening")
 def weekly_screening(event):
     """Towns' weekly screening, Mondays 09:00 Asia/Shanghai: one shard per town."""
-    from chalicelib.domain.screening import service as screening
-
-    return _cadence_result(screening.run_cadence("weekly"))
+    return _cadence_result("weekly", event)
 
 
+@by_hand
 @app.schedule(Cron(0, 1, "1,16", "*", "?", "*"), name="half_monthly_screening")
 def half_monthly_screening(event):
     """Districts' half-monthly screening, the 1st and 16th at 09:00 Asia/Shanghai: one shard per district."""
-    from chalicelib.domain.screening import service as screening
-
-    return _cadence_result(screening.run_cadence("half_monthly"))
+    return _cadence_result("half_monthly", event)
 
 
+@by_hand
 @app.schedule(Cron(0, 17, "*", "*", "?", "*"), name="daily_sweep")
 def daily_sweep(event):
     """01:00 Asia/Shanghai: tickets past their limit are marked overdue, then the services' due-date checks
-    (cadence "daily") are fanned out like the month's."""
+    (cadence "daily") are fanned out like the month's; from the 19th, a month's run not finished is counted."""
     from chalicelib.domain.intake import service as intake
     from chalicelib.domain.screening import service as screening
 
     overdue = intake.sweep_overdue()
-    return {**_cadence_result(screening.run_cadence("daily")), "tickets_overdue": overdue}
+    return {**_cadence_result("daily", event), "tickets_overdue": overdue,
+            "month_run_missing": screening.month_run_missing()}
 
 
-def _cadence_result(run):
+def _cadence_result(cadence, event):
+    from chalicelib.domain.screening import service as screening
+
+    run = screening.rerun(cadence, event.detail) if event.detail else screening.run_cadence(cadence)
     return {"period": run.period, "generation": run.generation, "shards": len(run.shards), "status": run.status}
 
 
@@ -89,6 +95,7 @@ def screen_shard(event):
     return screening.handle_queue_event(event.to_dict(), event.context)
 
 
+@by_hand
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="relay_notifications")
 def relay_notifications(event):
     """The outbox relay: hands the subscribe messages now due to the notify queue."""
@@ -105,6 +112,7 @@ def send_notifications(event):
     return notify.handle_queue_event(event.to_dict(), event.context)
 
 
+@by_hand
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="drain_board_changes")
 def drain_board_changes(event):
     """The grid boards' outbox: the grids under the areas changed since the last run, to the board queue."""
@@ -113,6 +121,7 @@ def drain_board_changes(event):
     return upkeep.drain()
 
 
+@by_hand
 @app.schedule(Cron(30, 16, "*", "*", "?", "*"), name="refresh_boards")
 def refresh_boards(event):
     """00:30 Asia/Shanghai: a seventh of the grid boards rebuilt, so each is rebuilt weekly (their dated content)."""

@@ -50,3 +50,38 @@ def load_demo(actor) -> dict[str, int]:
         policy.VersionRow(name=name, area=area, value=value, effective_from=date.fromisoformat(day), label=label,
                           note=note) for name, area, value, day, label, note in AREA_VERSIONS if area in known],
         reason="录入历史标准（演示数据）")
+
+
+# --- V3: the yearly evaluation's published scoring rule and the subsidy ---------------------------------
+SUBSIDY_BASE = "advisors.subsidy_base"
+GRADE_PERCENT = {"excellent": "advisors.subsidy_percent_excellent", "good": "advisors.subsidy_percent_good",
+                 "pass": "advisors.subsidy_percent_pass", "fail": "advisors.subsidy_percent_fail"}
+GRADE_MINIMUM = {"excellent": "advisors.grade_excellent_min", "good": "advisors.grade_good_min",
+                 "pass": "advisors.grade_pass_min"}
+WEIGHTS = {"residents": "advisors.weight_residents", "cadres": "advisors.weight_cadres",
+           "log": "advisors.weight_log", "hours": "advisors.weight_hours", "reports": "advisors.weight_reports"}
+REPORTS_PER_YEAR = "advisors.reports_per_year"
+
+_V3 = "SPEC V3：年度考核分为优秀、良好、合格、不合格，补贴按等次发放（默认 100%、100%、70%、50%），不合格不再续聘。"
+_WEIGHT_TITLES = {"residents": ("居民评价", 20), "cadres": ("村（社区）干部评价", 20), "log": ("工作日志完整（按月已核实）", 20),
+                  "hours": ("驻点时长达标（按月）", 25), "reports": ("上报信息", 15)}
+_GRADE_TITLES = {"excellent": ("优秀", 100, 90), "good": ("良好", 100, 80), "pass": ("合格", 70, 60), "fail": ("不合格", 50, None)}
+
+EVALUATION_PARAMETERS = (
+    Parameter(SUBSIDY_BASE, title="法律顾问年度补贴基数（每村（社区））", unit="元/年", minimum=0, maximum=1_000_000, default=10_000,
+              description=_V3 + "补贴 = 基数 × 考核等次的比例。默认 10000 元为本地做法，上线前须由区司法局按财政预算确认。"),
+    *(Parameter(GRADE_PERCENT[code], title=f"考核{title}的补贴比例", unit="%", minimum=0, maximum=100, default=percent,
+                description=_V3) for code, (title, percent, _) in _GRADE_TITLES.items()),
+    *(Parameter(GRADE_MINIMUM[code], title=f"年度考核{title}的最低得分", unit="分", minimum=0, maximum=100, default=least,
+                description="年度考核得分（百分制）达到此分为该等次；低于合格分为不合格。默认 90、80、60 为本地做法。")
+      for code, (title, _, least) in _GRADE_TITLES.items() if least is not None),
+    *(Parameter(WEIGHTS[code], title=f"年度考核权重：{title}", unit="分", minimum=0, maximum=100, default=weight,
+                description="年度考核评分规则（公开）：各项按完成比例得分，满分为其权重；无数据的项不计入，"
+                            "得分按计入各项的权重折算为百分制。默认居民评价 20、村干部评价 20、日志 20、驻点 25、上报 15。")
+      for code, (title, weight) in _WEIGHT_TITLES.items()),
+    Parameter(REPORTS_PER_YEAR, title="法律顾问每年上报信息条数", unit="条/年", minimum=1, maximum=500, default=12,
+              description="年度考核“上报信息”项满分所需条数（工作日志中 report 类合计）。默认每月 1 条为本地做法。"),
+)
+EVALUATION_NAMES = [SUBSIDY_BASE, *GRADE_PERCENT.values(), *GRADE_MINIMUM.values(), *WEIGHTS.values(),
+                    REPORTS_PER_YEAR, MONTHLY_HOURS]
+PARAMETERS = (*PARAMETERS, *EVALUATION_PARAMETERS)

@@ -35,11 +35,12 @@ from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessa
 from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import now_utc, plus_years, to_shanghai, today_shanghai
 from chalicelib.platform.rules import Result
-from plugins.advisors import criteria, params
+from plugins.advisors import criteria, params, screening
 from plugins.advisors.models import (
     ADVISOR_DUTIES, BY_ACCOUNT, DUTIES, BY_AREA, COVERAGE_ROLE, ENGAGEMENT, ENTRY, LOG, LOG_ENTRY, VILLAGE, VILLAGES,
     Advisor, ComplianceOut, Correction, CorrectionIn, Engagement, EngagementIn, EngagementOut, Entry, EntryOut,
-    CheckIn, Hours, LogEntry, LogEntryIn, LogEntryOut, LogMonth, LogMonthOut, Period, ReasonOut, Renewal, RenewalIn,
+    CheckIn, EndIn, Hours, LogCorrectionOut, LogEntry, LogEntryEdit, LogEntryIn, LogEntryOut, LogMonth, LogMonthOut,
+    LogMonthState, LogStatus, LogStatusOut, Period, ReasonOut, Renewal, RenewalIn,
     ServicePointIn, Slot, Village, VillageMonth,
 )
 
@@ -157,7 +158,8 @@ def engage(caller: Caller, data: EngagementIn, *, engagement_id: str | None = No
     engagement = storage.stamp_new(Engagement(
         id=engagement_id or uuid.uuid4().hex, village=data.village, person_id=person.id, person_name=person.name,
         institution_id=person.institution_id, account=account, start=data.start, end=data.end, note=data.note))
-    slot = Slot(village=data.village, person_id=person.id, account=account, start=data.start, end=data.end)
+    slot = Slot(village=data.village, person_id=person.id, account=account, start=data.start, end=data.end,
+                person_name=person.name)
     _, advisor_op = _save(advisor, Advisor(id=person.id, engagements={engagement.id: slot}),
                           {"engagements": {**(advisor.engagements if advisor else {}), engagement.id: slot}})
     _, village_op = _save(village, Village(id=data.village, engagements={engagement.id: slot}),
@@ -168,6 +170,7 @@ def engage(caller: Caller, data: EngagementIn, *, engagement_id: str | None = No
         advisor_op, village_op, *coverage.filling(caller.actor, coverage.role_named(COVERAGE_ROLE, ["village"]), area,
                                                   "person", person.id, existing=found[Assignment].get(cover_id),
                                                   note="村（社区）法律顾问聘用", demo=person.demo)[1],
+        *screening.engaged_ops(data.village, engagement.id, data.end, 1),
         audit.entry(caller.actor, "create", ENGAGEMENT, engagement.id, summary)]), ratio
 
 
@@ -177,6 +180,9 @@ def renew(caller: Caller, engagement_id: str, data: RenewalIn, expected_version:
     engagement = _administered(caller, engagement_id)
     if engagement.status != "active":
         raise Conflict("该聘用已解除，不能续聘", code="engagement_ended")
+    if engagement.renewal_barred:
+        raise Conflict(f"{engagement.renewal_barred}，不再续聘", code="renewal_barred",
+                       errors=field_error(["end"], engagement.renewal_barred))
     if engagement.version != expected_version:
         raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version")
     if data.end <= engagement.end or data.end > plus_years(engagement.end, 5):
@@ -197,10 +203,42 @@ def renew(caller: Caller, engagement_id: str, data: RenewalIn, expected_version:
     updated = storage.update(engagement, {"end": data.end, "renewals": [*engagement.renewals, renewal]},
                              expected_version=expected_version, also=[
                                  advisor_op, village_op, *boards_changed(engagement.village),
+                                 *_moved_end(engagement, data.end),
                                  audit.entry(caller.actor, "update", ENGAGEMENT, engagement.id,
                                              f"续聘至 {data.end.isoformat()}：{ratio.reason}",
                                              {"end": {"from": engagement.end.isoformat(), "to": data.end.isoformat()}})])
     return updated, ratio
+
+
+def _moved_end(engagement: Engagement, end: date) -> list[dict]:
+    """The contract-end tally (screening) follows a renewal: out of the old end's month, into the new one's."""
+    return [screening.end_op(engagement.village, engagement.id, engagement.end, -1),
+            screening.end_op(engagement.village, engagement.id, end, 1)]
+
+
+def end(caller: Caller, engagement_id: str, data: EndIn, expected_version: int) -> Engagement:
+    """解除聘用: the engagement ends on a day (its last), with the reason: the advisor's and the village's slots
+    end then (the village is free after it), the advisor stops being the village's `legal_advisor` of the
+    coverage (`coverage.vacating`), and the screening's tallies forget it — one transaction, no read but the
+    engagement's. Refused: an engagement already ended or checked in (409), a day outside its period or in
+    the future (422 naming `on`), a stale version (409)."""
+    engagement = _administered(caller, engagement_id)
+    if engagement.status != "active":
+        raise Conflict("该聘用已解除", code="engagement_ended")
+    if engagement.open_entry is not None:
+        raise Conflict("法律顾问已签到尚未签退，请签退后再解除", code="checked_in")
+    if not engagement.start <= data.on <= min(engagement.end, today_shanghai()):
+        raise Unprocessable("解除日期应在聘用期内且不晚于今天", code="invalid_end",
+                            errors=field_error(["on"], "应在聘用期内且不晚于今天"))
+    ended = {("engagements", engagement.id, "end"): data.on}
+    return storage.update(engagement, {"status": "ended", "ended_on": data.on, "end_reason": data.reason},
+                          expected_version=expected_version, also=[
+        storage.amend(Advisor, engagement.person_id, set_=ended, add={"version": 1}),
+        storage.amend(Village, engagement.village, set_=ended, add={"version": 1}),
+        *coverage.vacating(caller.actor, COVERAGE_ROLE, engagement.village, "person", engagement.person_id),
+        *screening.engaged_ops(engagement.village, engagement.id, engagement.end, -1),
+        audit.entry(caller.actor, "update", ENGAGEMENT, engagement.id, f"解除聘用（{data.on.isoformat()} 止）：{data.reason}",
+                    {"status": {"from": "active", "to": "ended"}})])
 
 
 def reason_out(result: Result, name: str) -> ReasonOut:
@@ -322,13 +360,15 @@ def check_in(caller: Caller, engagement_id: str, data: CheckIn, *, entry_id: str
 def check_out(caller: Caller, engagement_id: str, data: CheckIn) -> Entry:
     """The advisor leaves: the open entry closes with its minutes, and the village's month counts them
     (verified when both ends were within the radius). Refused, naming `at`: no open check-in, a time in
-    the future or before the check-in."""
+    the future or before the check-in. The engagement (GetItem), then the entry, the advisor and the
+    village in one BatchGetItem, the radius (one policy read), one transaction."""
     engagement = _own(caller, engagement_id)
     if engagement.open_entry is None:
         raise Unprocessable("没有未签退的签到，请先签到", code="not_checked_in", errors=field_error(["at"], "尚未签到"))
     at = _moment(data.at, ["at"])
-    entry = storage.find_in(Entry, ENGAGEMENT, engagement.id, ("entry", engagement.open_entry[:7], engagement.open_entry))
-    found = storage.find_each({Advisor: [engagement.person_id], Village: [engagement.village]})
+    found = storage.find_each({Advisor: [engagement.person_id], Village: [engagement.village], Entry: [
+        storage.Place(of=engagement.id, sort=("entry", engagement.open_entry[:7], engagement.open_entry))]})
+    entry: Entry | None = next(iter(found[Entry].values()), None)
     advisor: Advisor = found[Advisor][engagement.person_id]
     if entry is None:
         raise NotFound(Entry.missing[0], code=Entry.missing[1])
@@ -348,7 +388,8 @@ def check_out(caller: Caller, engagement_id: str, data: CheckIn) -> Entry:
                                            expected_version=advisor.version)
     counted = storage.add_to(Hours, f"{engagement.village}.{entry.month}", {
         "verified": minutes if verified else 0, "unverified": 0 if verified else minutes, "entries": 1})
-    storage.transact([entry_op, engagement_op, advisor_op, counted, audit.entry(
+    tally = screening.minutes_op(engagement.village, entry.month, minutes, verified)
+    storage.transact([entry_op, engagement_op, advisor_op, counted, tally, audit.entry(
         caller.actor, "update", ENTRY, f"{engagement.id}/{entry.id}", f"驻点签退，{minutes} 分钟：{reason}")])
     return updated
 
@@ -438,21 +479,26 @@ def locks_on(village: str, month: str) -> date:
     return first.replace(day=int(policy.resolve(params.LOG_LOCK_DAY, village, first).value))
 
 
-def _locked(village: str, month: str) -> bool:
-    return today_shanghai() >= locks_on(village, month)
+def _lock_day(village: str, month: str, log: LogMonth | None) -> date:
+    """The month's lock day: fixed on its log when its first entry was written (no policy read after that),
+    else the parameter's in force now (`locks_on`)."""
+    return log.locks_on if log is not None and log.locks_on is not None else locks_on(village, month)
 
 
 def _month_ops(log: LogMonth | None, village: str, month: str, counts: dict[str, int], entries: int,
-               changes: dict | None = None) -> list[dict]:
-    """The month's log (created, or updated by version) and the village's tallies, for an entry's transaction."""
+               changes: dict | None = None, *, lock: date) -> tuple[LogMonth, list[dict]]:
+    """The month's log (created, or updated by version; its lock day fixed on it) and the village's tallies,
+    for an entry's transaction."""
     totals = dict(log.totals) if log else {}
     for key, amount in counts.items():
         totals[key] = totals.get(key, 0) + amount
-    _, op = _save(log, LogMonth(id=f"{village}.{month}", village=village, month=month, entries=entries,
-                                totals=totals, **(changes or {})),
-                  {"entries": (log.entries if log else 0) + entries, "totals": totals, **(changes or {})})
-    return [op, *(tallies.count_op(tally_name(key), village, amount, month=month) for key, amount in counts.items()),
-            counters.count_op(village, month, {tally_name(key): amount for key, amount in counts.items()})]
+    changes = {**(changes or {}), "locks_on": lock}
+    record, op = _save(log, LogMonth(id=f"{village}.{month}", village=village, month=month, entries=entries,
+                                     totals=totals, **changes),
+                       {"entries": (log.entries if log else 0) + entries, "totals": totals, **changes})
+    return record, [op, *(tallies.count_op(tally_name(key), village, amount, month=month)
+                          for key, amount in counts.items() if amount),
+                    counters.count_op(village, month, {tally_name(key): amount for key, amount in counts.items()})]
 
 
 def _not_in_future(on: date, loc: list[str]) -> None:
@@ -486,35 +532,92 @@ def log_entry(caller: Caller, data: LogEntryIn, *, entry_id: str | None = None) 
     and the village's ledger tallies count it in the same transaction. Refused: a village the caller is not
     engaged for (403 naming `village`), a day in the future or outside the contract (422 naming `on`), a
     month whose log has locked (409 `log_locked` naming `on`: only the bureau corrects it)."""
-    found = storage.find_each({Village: [data.village]})
+    month = data.on.strftime("%Y-%m")
+    found = storage.find_each({Village: [data.village], LogMonth: [f"{data.village}.{month}"]})
     village: Village | None = found[Village].get(data.village)
     if village is None or not any(s.account == caller.sub for s in village.engagements.values()):
         raise Forbidden("您不是该村（社区）的法律顾问，不能为其记工作日志", code="village_not_assigned",
                         errors=field_error(["village"], "不是本人受聘的村（社区）"))
     _not_in_future(data.on, ["on"])
     slot = _serving(village, data.on, ["on"], account=caller.sub)
-    month = data.on.strftime("%Y-%m")
-    if _locked(data.village, month):
-        raise Conflict(f"{month} 的工作日志已于 {locks_on(data.village, month).isoformat()} 锁定，需更正请联系司法局",
+    log: LogMonth | None = found[LogMonth].get(f"{data.village}.{month}")
+    lock = _lock_day(data.village, month, log)
+    if today_shanghai() >= lock:
+        raise Conflict(f"{month} 的工作日志已于 {lock.isoformat()} 锁定，需更正请联系司法局",
                        code="log_locked", errors=field_error(["on"], "该月工作日志已锁定"))
     entry = _new_entry(data, caller.sub, _engagement_of(village, slot), entry_id)
-    log = storage.read(LogMonth, f"{data.village}.{month}")
-    return storage.put_new(entry, also=[*_month_ops(log, data.village, month, counted(entry), 1), audit.entry(
+    _, ops = _month_ops(log, data.village, month, counted(entry), 1, lock=lock)
+    return storage.put_new(entry, also=[*ops, audit.entry(
         caller.actor, "create", LOG_ENTRY, entry.record_id, f"工作日志：{_summary(entry)}")])
+
+
+def edit_entry(caller: Caller, code: str, entry_id: str, data: LogEntryEdit, expected_version: int) -> LogEntry:
+    """The advisor corrects their own entry while its month is open; the month's totals and the ledger's
+    tallies follow the difference in the same transaction. Refused: another's entry or an unknown one (404),
+    a locked month (409 `log_locked`: the bureau corrects it), a withdrawn entry (409), a stale version (409).
+    One BatchGetItem (the entry and its month), one policy read (the lock day), one transaction."""
+    month = entry_id[:7]
+    if not (len(code) == 12 and code.isdigit() and MONTH_PATTERN.match(month)):
+        raise NotFound(LogEntry.missing[0], code=LogEntry.missing[1])
+    found = storage.find_each({LogEntry: [storage.Place(of=f"{code}.{month}", sort=("entry", entry_id))],
+                               LogMonth: [f"{code}.{month}"]})
+    entry: LogEntry | None = next(iter(found[LogEntry].values()), None)
+    if entry is None or entry.account != caller.sub:
+        raise NotFound(LogEntry.missing[0], code=LogEntry.missing[1])
+    log: LogMonth | None = found[LogMonth].get(f"{code}.{month}")
+    lock = _lock_day(code, month, log)
+    if today_shanghai() >= lock:
+        raise Conflict(f"{month} 的工作日志已于 {lock.isoformat()} 锁定，需更正请联系司法局", code="log_locked")
+    if entry.withdrawn:
+        raise Conflict("这条记录已撤销", code="already_withdrawn")
+    changes = data.model_dump(exclude={"version"})
+    updated, op = storage.prepare_update(entry, changes, expected_version=expected_version)
+    before, after = counted(entry), counted(updated)
+    diff = {k: after.get(k, 0) - before.get(k, 0) for k in {*before, *after}}
+    _, month_ops = _month_ops(log, code, month, {k: v for k, v in diff.items() if v}, 0, lock=lock)
+    storage.transact([op, *month_ops, audit.entry(caller.actor, "update", LOG_ENTRY, entry.record_id,
+                                                  f"修改工作日志：{_summary(updated)}")])
+    return updated
+
+
+def month_status(caller: Caller, area: str | None, month: str | None, *, limit: int,
+                 cursor: str | None) -> LogStatusOut:
+    """The bureau's view of a month's logs: per village of the area (a page of the villages the service
+    knows), open / locked / verified, its entries and corrections. One Query, one BatchGetItem, one policy
+    read per district (the lock day)."""
+    scope = _scope(caller, area)
+    month = _month(month)
+    page = storage.page(Village, VILLAGES, scope, limit=limit, cursor=cursor)
+    codes = [Village.from_item(i).id for i in page.items]
+    logs = storage.find_many(LogMonth, [f"{c}.{month}" for c in codes])
+    lock_days: dict[str, date] = {}
+    items = []
+    for code in codes:
+        log = logs.get(f"{code}.{month}")
+        if log is not None and log.locks_on is not None:
+            locks = log.locks_on
+        else:
+            if code[:6] not in lock_days:
+                lock_days[code[:6]] = locks_on(code[:6], month)
+            locks = lock_days[code[:6]]
+        status = "verified" if log and log.verified_by else "locked" if today_shanghai() >= locks else "open"
+        items.append(LogStatus(village=code, month=month, status=status, locks_on=locks,
+                               entries=log.entries if log else 0, verified_by=log.verified_by if log else None,
+                               corrections=len(log.corrections) if log else 0, version=log.version if log else None))
+    return LogStatusOut(area=scope, month=month, items=items, next_cursor=page.next_cursor)
 
 
 def _summary(entry: LogEntry) -> str:
     return f"{DUTIES[entry.duty]} {entry.count}：{entry.title}"
 
 
-def _log_reader(caller: Caller, code: str) -> tuple[Village, bool]:
-    """The village, for its administrators, grid workers and advisors (`True`: the caller is only an
-    advisor, who reads their own entries); to anyone else it does not exist (404)."""
-    village = storage.read(Village, code) if len(code) == 12 and code.isdigit() else None
+def _log_reader(caller: Caller, code: str, village: Village | None) -> bool:
+    """Whether the caller reads the village's log as its advisor only (their own entries), or all of it (its
+    administrators and grid workers); to anyone else it does not exist (404)."""
     if village is not None and (_admin_over(caller, code) or _of_village(caller, code)):
-        return village, False
+        return False
     if village is not None and any(s.account == caller.sub for s in village.engagements.values()):
-        return village, True
+        return True
     raise NotFound(Village.missing[0], code=Village.missing[1])
 
 
@@ -525,61 +628,77 @@ def _month(month: str | None) -> str:
     return month
 
 
+def _state(code: str, month: str, log: LogMonth | None, lock: date) -> dict:
+    """The month's log as `LogMonthState` shows it."""
+    status = "verified" if log and log.verified_by else "locked" if today_shanghai() >= lock else "open"
+    return dict(village=code, month=month, status=status, locks_on=lock, entries=log.entries if log else 0,
+                totals=log.totals if log else {}, verified_by=log.verified_by if log else None,
+                verified_at=log.verified_at if log else None,
+                verification_note=log.verification_note if log else None,
+                corrections=log.corrections if log else [], version=log.version if log else None)
+
+
+def _code(code: str) -> bool:
+    return len(code) == 12 and code.isdigit()
+
+
 def read_log(caller: Caller, code: str, month: str | None, *, limit: int = 50, cursor: str | None = None) -> LogMonthOut:
     """A village's log of a month, its state (open, locked, verified), totals and entries. Advisors see their
-    own entries; the village's grid workers and the area's administrators all of them."""
-    _, own_only = _log_reader(caller, code)
+    own entries; the village's grid workers and the area's administrators all of them. One BatchGetItem (the
+    village, the month's log), one Query (its entries)."""
     month = _month(month)
-    log: LogMonth | None = storage.read(LogMonth, f"{code}.{month}")
+    found = storage.find_each({Village: [code], LogMonth: [f"{code}.{month}"]}) if _code(code) else \
+        {Village: {}, LogMonth: {}}
+    own_only = _log_reader(caller, code, found[Village].get(code))
+    log: LogMonth | None = found[LogMonth].get(f"{code}.{month}")
     page = storage.page(LogEntry, LOG, f"{code}.{month}", after=("entry",), limit=limit, cursor=cursor)
     items = [LogEntry.from_item(i) for i in page.items]
-    status = "verified" if log and log.verified_by else "locked" if _locked(code, month) else "open"
-    return LogMonthOut(
-        village=code, month=month, status=status, locks_on=locks_on(code, month), entries=log.entries if log else 0,
-        totals=log.totals if log else {}, verified_by=log.verified_by if log else None,
-        verified_at=log.verified_at if log else None, verification_note=log.verification_note if log else None,
-        corrections=log.corrections if log else [],
-        items=[LogEntryOut.of(e) for e in items if not own_only or e.account == caller.sub],
-        next_cursor=page.next_cursor, version=log.version if log else None)
+    return LogMonthOut(**_state(code, month, log, _lock_day(code, month, log)),
+                       items=[LogEntryOut.of(e) for e in items if not own_only or e.account == caller.sub],
+                       next_cursor=page.next_cursor)
 
 
 def _stored_month(code: str, month: str) -> LogMonth | None:
     return storage.read(LogMonth, f"{code}.{month}", consistent=True)
 
 
-def verify(caller: Caller, code: str, month: str, note: str | None, expected_version: int) -> LogMonth:
+def verify(caller: Caller, code: str, month: str, note: str | None, expected_version: int) -> LogMonthState:
     """The village cadre (a grid worker of the village) verifies the month's log once it has locked (as
-    timekeeping locks, then is verified). Refused: anyone else (403), a month still open or already
-    verified (409), a stale version (409)."""
-    _log_reader(caller, code)
-    if not _of_village(caller, code):
-        raise Forbidden("只有本村（社区）干部（网格员）可以核实法律顾问工作日志", code="cadre_only")
+    timekeeping locks, then is verified). Refused: anyone else (404), a month still open or already
+    verified (409), a stale version (409). One consistent GetItem, one write by version with its audit."""
+    if not (_code(code) and _of_village(caller, code)):
+        raise NotFound(Village.missing[0], code=Village.missing[1])
     month = _month(month)
     log = _stored_month(code, month)
     if log is None:
         raise NotFound(LogMonth.missing[0], code=LogMonth.missing[1])
-    if not _locked(code, month):
-        raise Conflict(f"{month} 的工作日志 {locks_on(code, month).isoformat()} 锁定后方可核实", code="log_open")
+    lock = _lock_day(code, month, log)
+    if today_shanghai() < lock:
+        raise Conflict(f"{month} 的工作日志 {lock.isoformat()} 锁定后方可核实", code="log_open")
     if log.verified_by:
         raise Conflict("该月工作日志已核实", code="log_verified")
-    return storage.update(log, {"verified_by": caller.sub, "verified_at": now_utc(), "verification_note": note},
-                          expected_version=expected_version, also=[audit.entry(
-                              caller.actor, "update", LOG, log.id, f"核实 {month} 法律顾问工作日志")])
+    updated = storage.update(log, {"verified_by": caller.sub, "verified_at": now_utc(), "verification_note": note},
+                             expected_version=expected_version, also=[audit.entry(
+                                 caller.actor, "update", LOG, log.id, f"核实 {month} 法律顾问工作日志")])
+    return LogMonthState(**_state(code, month, updated, lock))
 
 
-def correct(caller: Caller, code: str, month: str, data: CorrectionIn, expected_version: int | None) -> LogMonth:
+def correct(caller: Caller, code: str, month: str, data: CorrectionIn, expected_version: int | None) -> LogCorrectionOut:
     """A locked month changes only here: the bureau (an administrator over the village) adds an entry or
     withdraws one, with its reason — kept on the month's log and in the audit trail; the ledger's tallies
-    follow. Refused: a month still open (409: its advisor records it), an added day outside the month, in
-    the future or without an advisor (422 naming `add.on`), an unknown or withdrawn entry (422/409 naming
-    `withdraw`), a stale version (409)."""
-    _log_reader(caller, code)
-    if not _admin_over(caller, code):
-        raise Forbidden("只有辖区司法局可以更正锁定的工作日志", code="admin_only")
+    follow. Refused: a village outside the caller's area (404), a month still open (409: its advisor records
+    it), an added day outside the month, in the future or without an advisor (422 naming `add.on`), an
+    unknown or withdrawn entry (422/409 naming `withdraw`), a stale version (409). One consistent
+    BatchGetItem (the village, the month's log, the entry withdrawn), one transaction."""
+    if not (_code(code) and _admin_over(caller, code)):
+        raise NotFound(Village.missing[0], code=Village.missing[1])
     month = _month(month)
-    if not _locked(code, month):
+    withdrawn = [storage.Place(of=f"{code}.{month}", sort=("entry", data.withdraw))] if data.withdraw else []
+    found = storage.find_each({Village: [code], LogMonth: [f"{code}.{month}"], LogEntry: withdrawn}, consistent=True)
+    log: LogMonth | None = found[LogMonth].get(f"{code}.{month}")
+    lock = _lock_day(code, month, log)
+    if today_shanghai() < lock:
         raise Conflict(f"{month} 的工作日志尚未锁定，由法律顾问本人记录", code="log_open")
-    log = _stored_month(code, month)
     if log is not None and expected_version != log.version:
         raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version")
     if data.add is not None:
@@ -590,29 +709,29 @@ def correct(caller: Caller, code: str, month: str, data: CorrectionIn, expected_
         if data.add.on.strftime("%Y-%m") != month:
             raise Unprocessable(f"补记的日期应在 {month}", code="validation_failed",
                                 errors=field_error(["add", "on"], f"应在 {month}"))
-        village = storage.read(Village, code)
+        village = found[Village].get(code)
         slot = _serving(village, data.add.on, ["add", "on"])
         entry = storage.stamp_new(_new_entry(data.add, slot.account, _engagement_of(village, slot), None,
                                              correction=data.reason))
         ops, counts, action = [storage.put_op(entry.to_item())], counted(entry), "add"
         delta = 1
     else:
-        entry = storage.find_in(LogEntry, LOG, f"{code}.{month}", ("entry", data.withdraw))
+        entry = next(iter(found[LogEntry].values()), None)
         if entry is None:
             raise Unprocessable("该月工作日志没有这条记录", code="log_entry_not_found",
                                 errors=field_error(["withdraw"], "没有这条记录"))
         if entry.withdrawn:
             raise Conflict("这条记录已撤销", code="already_withdrawn", errors=field_error(["withdraw"], "已撤销"))
-        _, op = storage.prepare_update(entry, {"withdrawn": data.reason}, expected_version=entry.version)
+        entry, op = storage.prepare_update(entry, {"withdrawn": data.reason}, expected_version=entry.version)
         ops, counts, action = [op], {k: -v for k, v in counted(entry).items()}, "withdraw"
         delta = -1
     correction = Correction(at=now_utc(), by=caller.sub, action=action, entry=entry.id, reason=data.reason)
-    month_ops = _month_ops(log, code, month, counts, delta,
-                           {"corrections": [*(log.corrections if log else []), correction]})
+    updated, month_ops = _month_ops(log, code, month, counts, delta,
+                                    {"corrections": [*(log.corrections if log else []), correction]}, lock=lock)
     storage.transact([*ops, *month_ops, audit.entry(
         caller.actor, "update", LOG, f"{code}.{month}",
         f"更正 {month} 法律顾问工作日志（{'补记' if action == 'add' else '撤销'} {entry.id}）：{data.reason}")])
-    return storage.read(LogMonth, f"{code}.{month}", consistent=True)
+    return LogCorrectionOut(**_state(code, month, updated, lock), entry=LogEntryOut.of(entry))
 
 
 def may_link(caller: Caller, record_id: str) -> None:

@@ -4,6 +4,8 @@
 - 李秀英, traffic accident, household of 3 earning 5,550 元: 1,850 元 per head ≤ 2,280 元, accepted;
 - 张桂兰, 84, rural, claiming support from her children: exempt as a rural elderly person, home visit;
 - 陈明, a contract dispute with a high income: not eligible, with both reasons;
+- 孙志强, a migrant worker claiming his wages from a labour subcontractor: green channel, first in the
+  officer's queue with its one-working-day deadline;
 - ten vulnerable households of the first grid, two of them visited.
 Loaded once (a marker record); the demo tokens: `--sub r-1 --role resident`, `--sub officer-1 --role
 legal_aid_officer --area 320402`, `--sub lawyer-1 --role lawyer --area 320402`.
@@ -52,11 +54,13 @@ def seed_lawyer(actor: Actor, sub: str, name: str, area: str = DISTRICT) -> acco
 
 
 def load(ctx: plugin.DemoContext) -> None:
-    markers = storage.find_many(_Marker, [MARKER_ID, LOADS_MARKER_ID])
+    markers = storage.find_many(_Marker, [MARKER_ID, LOADS_MARKER_ID, GREEN_MARKER_ID])
     if MARKER_ID in markers:
         if LOADS_MARKER_ID not in markers:  # loaded before the lawyers' open-case tallies were kept
             loads.recount(DEMO_LAWYERS)
             storage.put_new(_Marker(id=LOADS_MARKER_ID, loaded_at=now_utc().isoformat()))
+        if GREEN_MARKER_ID not in markers:  # loaded before the demo had a green-channel application
+            _green_channel_application(ctx)
         return
     grids = sorted(c for c in ctx.areas(DISTRICT) if len(c) == 15)
     if not grids:
@@ -97,6 +101,8 @@ def load(ctx: plugin.DemoContext) -> None:
         "陈明", "19880808", "contract", "某装修公司", [9000], 2, area=grid, kind="organisation",
         description="装修合同纠纷"))
 
+    _green_channel_application(ctx, grid)
+
     rows = ["类别,姓名,身份证号,网格代码,有效期至"]
     kinds = ["低保户", "特困人员", "重度残疾人", "农村五保", "困难职工", "农民工", "低保户", "低保户", "重度残疾人", "困难职工"]
     soon = today_shanghai() + timedelta(days=20)
@@ -114,6 +120,19 @@ def load(ctx: plugin.DemoContext) -> None:
     storage.put_new(_Marker(id=LOADS_MARKER_ID, loaded_at=now_utc().isoformat()))
 
 
+def _green_channel_application(ctx: plugin.DemoContext, grid: str | None = None) -> None:
+    """A migrant worker's wage claim (SPEC L5): the green channel, so "green channel first" shows in the
+    officer's queue (`GET /v1/legal-aid/applications?area=320402`)."""
+    grid = grid or min(c for c in ctx.areas(DISTRICT) if len(c) == 15)
+    accounts.seed_resident(ctx.actor, "r-demo-sun", name="孙志强", id_number=id_number(DISTRICT, "19900214", "021"),
+                           home_grid=grid)
+    sun = Caller(sub="r-demo-sun", roles=frozenset({"resident"}), area=None)
+    service.submit(sun, _application(
+        "孙志强", "19900214", "labour_pay", "常州某建筑劳务有限公司", [2600], 1, categories=["migrant_worker"],
+        area=grid, kind="organisation", description="在工地干了八个月，包工头拖欠工资三万二千元"))
+    storage.put_new(_Marker(id=GREEN_MARKER_ID, loaded_at=now_utc().isoformat()))
+
+
 class _Marker(storage.Record):
     """Set once the demo is loaded (`legal-aid-demo#v1`): loading again changes nothing; and once the demo
     lawyers' open-case tallies are right (`legal-aid-demo#loads`: at the load, or counted once for a demo
@@ -125,3 +144,4 @@ class _Marker(storage.Record):
 
 MARKER_ID = "v1"
 LOADS_MARKER_ID = "loads"
+GREEN_MARKER_ID = "green"

@@ -20,7 +20,7 @@ import uuid
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.platform import audit, pii, storage
+from chalicelib.platform import audit, metrics, pii, storage
 from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
 from chalicelib.platform.model import Page
@@ -148,6 +148,7 @@ def submit(caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, st
         *counts.submitted_ops(app),
         *links,
     ])
+    metrics.figure("ApplicationsSubmitted")
     return app, tracking_code
 
 

@@ -337,8 +337,7 @@ def record_visit(caller: Caller, person_id: str, data: VisitIn) -> VisitOut:
     if person.last_visit is None or data.day > person.last_visit:
         _, moved = storage.prepare_update(person, {"last_visit": data.day}, expected_version=person.version)
     else:
-        key = person.key_attributes()
-        moved = storage.check_op(key["pk"], key["sk"])
+        moved = storage.check(Person, person.id)
     kinds = "、".join(HELP_KINDS[h.kind] for h in data.help)
     summary = f"记录走访（{data.day}）" + (f"，帮扶：{kinds}" if kinds else "")
     visit = storage.put_new(visit, also=[moved, audit.entry(caller.actor, "create", ENTITY, person.id, summary)])

@@ -120,6 +120,16 @@ def filling(actor: audit.Actor, role: RoleDef, area: Area, assignee_kind: str, a
     return record, [*ops, _linked(record), *boards_changed(area.code)]
 
 
+def vacating(actor: audit.Actor, role: str, area: str, assignee_kind: str, assignee_id: str) -> list[dict[str, Any]]:
+    """The transaction ops ending the `role` of `area` held by the assignee, without a read: the counterpart of
+    `filling` for a service whose engagement ends in its own transaction (a village's legal advisor; docs/
+    plugins.md "Filling a coverage role"). The assignment must exist; the area's aggregate and boards follow."""
+    record_id = Assignment.id_for(role, area, assignee_kind, assignee_id)
+    return [storage.amend(Assignment, record_id, set_={"status": "ended"}, add={"version": 1}),
+            storage.set_entries(AreaLinks, area, remove=[ASSIGNED + record_id]), *boards_changed(area),
+            audit.entry(actor, "update", "assignment", record_id, "解除分配", {"status": {"to": "ended"}})]
+
+
 def assign(caller: Caller, data: AssignmentIn) -> Assignment:
     """POST /v1/assignments: written at once as new (no read first); only when one is stored already is it
     read, and made active again if it had ended."""

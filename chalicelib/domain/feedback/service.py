@@ -26,7 +26,7 @@ from chalicelib.domain.feedback.models import (
     DecisionIn, FeedbackTally, Message, MessageCounts, MessageIn, MessageOut, NoteIn, Rating, RatingIn, RatingOut,
     Rectification, RectificationOut, ReplyIn, StatsOut, worst,
 )
-from chalicelib.platform import audit, storage, workdays
+from chalicelib.platform import audit, metrics, storage, workdays
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.platform.model import Page
@@ -60,6 +60,8 @@ def rate(caller: Caller, data: RatingIn) -> RatingOut:
         if exc.code == "already_exists":
             raise Conflict("该事项已评价过", code="already_rated", errors=[{"loc": ["ticket"], "msg": "已评价"}]) from None
         raise
+    if overall not in ("very_satisfied", "satisfied"):
+        metrics.figure("RatingsBelowSatisfied")
     return RatingOut.of(rating, task)
 
 

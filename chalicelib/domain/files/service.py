@@ -515,7 +515,7 @@ def attachments_ops(actor: audit.Actor, caller: Caller, file_ids: list[str], ent
     record's own transaction. The first file that fails is a 422 located at `field` and its index:
     `attachment_not_found` (missing, or not the caller's to use: the same answer, a file's existence is
     private), `attachment_not_available`, `attachment_already_linked`."""
-    found = storage.find_many(StoredFile, [i for i in file_ids if FILE_ID.match(i)])
+    found: dict[str, StoredFile] = storage.find_many(StoredFile, [i for i in file_ids if FILE_ID.match(i)])
     ops: list[Any] = []
     for index, file_id in enumerate(file_ids):
         loc = [field, str(index)]

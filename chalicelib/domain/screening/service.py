@@ -475,7 +475,58 @@ def screen_shard(message: dict[str, Any]) -> None:
             check: error for s, per_shard in after.check_errors.items() if s.startswith(district)
             for check, error in per_shard.items()})
     if not after.pending and not after.finished_at:
-        _report_into(month, kind, scope, set_={"finished_at": now_utc()}, when={"generation": message["generation"]})
+        if _report_into(month, kind, scope, set_={"finished_at": now_utc()}, when={"generation": message["generation"]}):
+            _report_finished(after)
+
+
+def _report_finished(run: ScreeningRun) -> None:
+    """A run's figures for the operators' dashboard, once, when its last shard reports; a run that ended
+    `done_with_failures` is counted for their alarm."""
+    from chalicelib.platform import metrics
+
+    metrics.figure("ScreeningDuration", (now_utc() - run.started_at).total_seconds(), "Seconds")
+    metrics.figure("ScreeningFindings", sum(run.by_check.values()))
+    if run.status == "done_with_failures":
+        metrics.figure("ScreeningRunsWithFailures")
+
+
+def month_run_missing(as_of: date | None = None) -> bool:
+    """From the 19th: the month's scheduled run has not finished with results (never started, a shard still
+    pending, or one in the dead-letter queue). Counted as `ScreeningMonthRunMissing` for the operators'
+    alarm; the daily sweep asks every night. One consistent read."""
+    from chalicelib.platform import metrics
+    from chalicelib.platform.logs import logger
+
+    as_of = as_of or today_shanghai()
+    if as_of.day <= SCREENING_DAY:
+        return False
+    run = get_run(month_of(as_of), "month", EVERYWHERE)
+    if run is not None and run.status in ("done", "done_with_failures"):
+        return False
+    logger().error("the month's screening run has not finished", extra={
+        "month": month_of(as_of), "status": run.status if run else "not started"})
+    metrics.figure("ScreeningMonthRunMissing")
+    return True
+
+
+def rerun(kind: str, event: dict[str, Any]) -> ScreeningRun:
+    """A scheduled screening re-run from the Lambda console with a test event such as `{"month": "2026-12",
+    "area": "320402"}` (docs/admin-guide.md): the month's run (or, before the 18th, its preview) or a
+    cadence's, of that area, as of today, recorded in the audit trail with the run. The month must be this
+    month (`kind_of_manual_run`)."""
+    month, area = check_month(str(event.get("month", ""))), str(event.get("area") or EVERYWHERE)
+    actor = audit.Actor(sub="console", roles=("admin",))
+    entry = audit.entry(actor, "run", "screening-run", f"{month}:{area}", f"控制台重新执行 {month} {kind} 排摸（{area}）")
+    if kind == "month":
+        return start_by_hand(actor.sub, month, area, also=[entry])
+    today = today_shanghai()
+    kind_of_manual_run(month, today)
+    checks: list[dict[str, Any] | storage.Check] = [entry]
+    if area != EVERYWHERE:
+        from chalicelib.domain.areas.service import known
+
+        checks.append(known(area))
+    return _start(month, kind, area, today, actor.sub, resume=False, period=period_of(kind, today), also=checks)
 
 
 def _named(finding: StoredFinding) -> tuple[str, ...]:

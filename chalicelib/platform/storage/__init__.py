@@ -21,8 +21,8 @@ Rules kept here so no caller can forget them:
   page (we read limit+1 items to know).
 
 Below the typed surface sit the item-level mechanics (`get`, `query`, `query_all`, `check_op`, `update_op`,
-`entries_op`, `add_op`, `batch_write` …) that the audit trail, the idempotency replay and bulk jobs need;
-new code names records instead.
+`entries_op`, `add_op`, `batch_write` …) the typed surface is built on; outside this package only the
+idempotency replay reads an item by its key (`get`). Everyone else, the audit trail included, names records.
 """
 from __future__ import annotations
 
@@ -50,9 +50,8 @@ __all__ = [
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
     "amend", "must_exist", "add_to", "add_into", "put_all", "put_unless_newer", "remove_if", "update_entries_in",
     "set_entries", "tally", "Counter", "next_number",
-    # item-level mechanics (audit trail, idempotency replay, bulk jobs, records not yet typed)
-    "get", "get_record", "get_many", "query", "query_all", "check_op", "delete_op", "update_op", "add_op",
-    "entries_op", "update_entries", "increment", "batch_write", "plain", "replay_if_claimed", "THROTTLED",
+    # the idempotency replay and the throttling answer
+    "get", "plain", "replay_if_claimed", "THROTTLED",
 ]
 
 INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk")}
@@ -310,14 +309,15 @@ def _key_part(value: object) -> bool:
 
 
 def is_record_id(record_id: str) -> bool:
-    """Whether a path parameter can name a record at all: a list of a parent read before the parent itself
-    answers 404 at once for one that cannot, rather than making a key of it."""
-    return keys.is_record_id(record_id)
+    """Whether a client-supplied id (a path parameter) can name a record at all: letters, digits, `-_.`, at
+    most 200 characters. Anything else is simply not found, never a key error: a list of a parent read
+    before the parent itself answers 404 at once for one that cannot, rather than making a key of it."""
+    return 0 < len(record_id) <= 200 and all(c.isascii() and (c.isalnum() or c in "-_.") for c in record_id)
 
 
 def require(cls: type[Record], record_id: str, *, consistent: bool = False) -> Record:
     """The record of type `cls` with this id, or the type's 404 (`missing`) — the one "get or 404"."""
-    found = read(cls, record_id, consistent=consistent) if keys.is_record_id(record_id) else None
+    found = read(cls, record_id, consistent=consistent) if is_record_id(record_id) else None
     if found is None:
         detail, code = cls.missing
         raise NotFound(detail, code=code)
@@ -348,7 +348,7 @@ def _place_key(cls: type[Record], listing: str, of: str | tuple[object, ...],
                sort: tuple[object, ...]) -> tuple[str, str] | None:
     declared = cls.listing(listing)
     parts = [*(of if isinstance(of, tuple) else (of,)), *sort]
-    if declared.index != "table" or not all(keys.is_record_id(str(p)) for p in parts):
+    if declared.index != "table" or not all(is_record_id(str(p)) for p in parts):
         return None
     return declared.partition(of), declared.sort(of, sort)
 
@@ -373,7 +373,7 @@ def find_each(wanted: dict[type[Record], Iterable[str | Place]], *,
     for cls, ids in wanted.items():
         for i in dict.fromkeys(ids):
             key = _at_place(cls, i) if isinstance(i, Place) else \
-                (tuple(cls.own_key(i).values()) if keys.is_record_id(i) else None)
+                (tuple(cls.own_key(i).values()) if is_record_id(i) else None)
             if key is not None:
                 named[key] = (cls, i)
     pairs = list(named)
@@ -725,7 +725,7 @@ def must_exist(cls: type[Record], record_id: str, problem: Exception, *,
                equals: dict[str, Any] | None = None) -> "Check":
     """A `Check` for a transaction: the record `cls`/`record_id` exists (with fields equal to `equals`);
     `problem` is raised when it does not — at once for an id that cannot be a record id."""
-    if not keys.is_record_id(record_id):
+    if not is_record_id(record_id):
         raise problem
     return Check(check_op(**cls.own_key(record_id), equals=equals), problem)
 

@@ -14,6 +14,7 @@ What a generated client needs from it (issue 20 §3):
 from __future__ import annotations
 
 import functools
+import json
 import re
 from typing import Any
 
@@ -32,6 +33,15 @@ ERROR_STATUSES = {
     "504": "上游服务超时",
 }
 UPDATE_METHODS = ("PATCH", "PUT", "DELETE")
+# Every route reads `X-Request-Id` (the middleware keeps a client's id of 8–64 letters, digits, `.`, `_`, `-`
+# for the logs and the answer) and every answer carries it: declared on each operation (inline, as the other
+# headers are, so that every tool reads it without resolving a reference).
+REQUEST_ID_PARAMETER = {
+    "name": "X-Request-Id", "in": "header", "required": False,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{8,64}$"},
+    "description": "客户端为本次请求生成的编号（8–64 位字母、数字、._-），原样出现在日志和响应头中，便于报障时查找；"
+                   "不带或格式不符时由服务器生成"}
+REQUEST_ID_HEADER = {"description": "本次请求的编号（报障时请提供）", "schema": {"type": "string"}}
 IF_MATCH = "记录的当前版本（GET 返回的 version，如 \"3\"）；不带 body.version 的修改必填。弱标签（W/\"3\"）永不匹配"
 IDEMPOTENCY_KEY = ("重试同一个创建请求时带同一个键（由客户端生成，如 UUID）：返回第一次创建的结果，不会重复创建；"
                    "同一个键换了请求体为 422")
@@ -62,6 +72,19 @@ class Schemas(GenerateJsonSchema):
         """A response carries every field (`respond` dumps them all, null included): all are required there.
         A request needs only the fields without a default."""
         return True if self.mode == "serialization" else super().field_is_required(field, total)
+
+    def model_schema(self, schema):
+        """In a request body a default is said in words, not with the `default` keyword: generators read
+        `default` as "always present" (openapi-typescript's default `defaultNonNullable` makes such a field
+        required for a named schema), so a mini-program would have to send what the server fills in."""
+        json_schema = super().model_schema(schema)
+        if self.mode == "validation":
+            for field in json_schema.get("properties", {}).values():
+                if field.get("default", None) is not None:
+                    said = json.dumps(field["default"], ensure_ascii=False)
+                    field["description"] = f"{field.get('description', '')}（不填则为 {said}）"
+                field.pop("default", None)
+        return json_schema
 
 
 class ProblemDetails(Model):
@@ -106,6 +129,10 @@ def build(app) -> dict[str, Any]:
         if spec.response:
             models.append((spec.response, "serialization"))
     refs, definitions = models_json_schema(list(dict.fromkeys(models)), ref_template=REF, schema_generator=Schemas)
+    schemas = definitions.get("$defs", {})
+    for name, schema in schemas.items():
+        if name.endswith(("-Input", "-Output")):  # generators name classes by title: one class per schema
+            schema["title"] = name.replace("-", "")
     paths: dict[str, dict[str, Any]] = {}
     for path, method, entry, spec in routes:
         paths.setdefault(path, {})[method.lower()] = _operation(path, method, entry, spec, refs)
@@ -117,7 +144,7 @@ def build(app) -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": definitions.get("$defs", {}),
+            "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }
@@ -146,18 +173,21 @@ def _operation(path: str, method: str, entry, spec: Spec | None, refs) -> dict[s
     if spec.idempotent:
         operation["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
                                         "schema": {"type": "string", "maxLength": 128}, "description": IDEMPOTENCY_KEY})
+    operation["parameters"].append(REQUEST_ID_PARAMETER)
     if spec.body:
         content: dict[str, Any] = {"schema": refs[(spec.body, "validation")]}
         example = body_example(spec.body)
         if example is not None:
             content["example"] = example
         operation["requestBody"] = {"required": True, "content": {"application/json": content}}
-    success = {"description": spec.summary}
+    request_id = {"X-Request-Id": REQUEST_ID_HEADER}
+    success: dict[str, Any] = {"description": spec.summary, "headers": request_id}
     if spec.response:
         success["content"] = {"application/json": {"schema": refs[(spec.response, "serialization")]}}
     problem = {"application/problem+json": {"schema": refs[(ProblemDetails, "serialization")]}}
     operation["responses"] = {str(spec.status): success, **{
-        status: {"description": text, "content": problem} for status, text in ERROR_STATUSES.items()
+        status: {"description": text, "headers": request_id, "content": problem}
+        for status, text in ERROR_STATUSES.items()
         if _applies(status, spec, versioned)}}
     return operation
 

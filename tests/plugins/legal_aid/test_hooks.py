@@ -136,7 +136,9 @@ def test_demo_data_tells_the_stories_and_loads_once(world, times):
                                            areas=ctx.areas))
     assert storage.read(demo._Marker, demo.MARKER_ID) is not None
     queue = storage.query_all(keys.compose("legal-aid-queue", "320402"))
-    assert len(queue) == 3  # 李秀英 (accepted), 张桂兰, 陈明; 赵大海 is assigned
+    assert len(queue) == 4  # 孙志强 (green channel), 李秀英 (accepted), 张桂兰, 陈明; 赵大海 is assigned
+    first = storage.read(Application, queue[0]["application_id"])
+    assert first.applicant.name == "孙志强" and queue[0]["green_channel"]  # the green channel comes first (L5)
     owners = {Application.from_item(i).applicant.name for i in storage.query_all(
         keys.owned_by("legal-aid-assignment", "lawyer-1"), index="gsi2")}
     assert owners == {"赵大海"}

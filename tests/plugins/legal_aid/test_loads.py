@@ -64,6 +64,7 @@ def test_a_demo_loaded_before_the_tallies_were_kept_has_them_counted_once(client
     app = ok(step(approved(submit, step), "assign", lawyer="lawyer-1"))
     storage.transact([storage.delete(loads.LawyerLoad, "lawyer-1")])  # as stored before the tallies existed
     storage.put_new(demo._Marker(id=demo.MARKER_ID, loaded_at="earlier"))
+    storage.put_new(demo._Marker(id=demo.GREEN_MARKER_ID, loaded_at="earlier"))
     assert open_cases(client, people, app)["lawyer-1"] == 0
     demo.load(None)
     assert open_cases(client, people, app)["lawyer-1"] == 1
