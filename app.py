@@ -79,6 +79,14 @@ def _cadence_result(cadence, event):
     return {"period": run.period, "generation": run.generation, "shards": len(run.shards), "status": run.status}
 
 
+@app.on_sqs_message(queue=config.ledger_queue_name(), batch_size=1, name="export_ledgers")
+def export_ledgers(event):
+    """One large ledger export (a district's year), written in the background; a failed one goes back to the queue."""
+    from chalicelib.domain.ledgers import queue
+
+    return queue.handle_queue_event(event.to_dict(), event.context)
+
+
 @app.on_sqs_message(queue=config.screening_queue_name(), batch_size=5, name="screen_shard")
 def screen_shard(event):
     """One batch of screening shards; only the failed ones go back to the queue (ReportBatchItemFailures)."""

@@ -24,6 +24,7 @@ from chalicelib.domain.areas.models import Area
 from chalicelib.domain.areas.service import boards_changed
 from chalicelib.domain.coverage import service as coverage
 from chalicelib.domain.coverage.models import Assignment
+from chalicelib.domain.ledgers import counters
 from chalicelib.domain.directory.models import Person
 from chalicelib.domain.policy import service as policy
 from chalicelib.domain.screening import tallies
@@ -546,7 +547,8 @@ def _month_ops(log: LogMonth | None, village: str, month: str, counts: dict[str,
                                      totals=totals, **changes),
                        {"entries": (log.entries if log else 0) + entries, "totals": totals, **changes})
     return record, [op, *(tallies.count_op(tally_name(key), village, amount, month=month)
-                          for key, amount in counts.items() if amount)]
+                          for key, amount in counts.items() if amount),
+                    counters.count_op(village, month, {tally_name(key): amount for key, amount in counts.items()})]
 
 
 def _not_in_future(on: date, loc: list[str]) -> None:

@@ -21,7 +21,7 @@ from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessa
 from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import now_utc, today_shanghai
-from plugins.appraisal import relief
+from plugins.appraisal import counts, relief
 from plugins.appraisal.models import (
     ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION, KINDS, LICENCE, USES, ConsultationAnswerIn, Clock,
     Consultation, ConsultationContactOut, ConsultationIn, ConsultationOut, CriterionOut, FeeRelief, FeeReliefIn,
@@ -121,7 +121,7 @@ def ask(caller: Caller, data: ConsultationIn, *, consultation_id: str | None = N
                                 kind=data.kind, facts=data.facts, intended_use=data.intended_use,
                                 asked_on=today_shanghai(), **pii.seal_phone(data.phone).fields("phone"))
     return storage.put_new(consultation, also=[
-        areas.must_exist(data.grid, field="grid", level="grid"),
+        areas.must_exist(data.grid, field="grid", level="grid"), *counts.asked_ops(data.grid, consultation.asked_on),
         audit.entry(caller.actor, "create", CONSULTATION, consultation.id, f"咨询{KINDS[data.kind]}")])
 
 
@@ -220,7 +220,9 @@ def request_relief(caller: Caller, consultation_id: str, data: FeeReliefIn,
                          title=relief.RELIEF_TITLES.get(decided.relief or "", "不符合鉴定费减缓免条件"),
                          reason=decided.reason, criteria=criteria, decided_on=on)
     answer_clock = clock(consultation.grid, on, found)
+    granted_before = bool(consultation.fee_relief and consultation.fee_relief.granted)
     updated = storage.update(consultation, {"fee_relief": decision}, expected_version=expected_version, also=[
+        *counts.relieved_ops(consultation.grid, on, granted_before, decision.granted),
         audit.entry(caller.actor, "update", CONSULTATION, consultation.id,
                     f"鉴定费减缓免：{decision.title}（{decision.reason}）",
                     {"fee_relief": {"from": consultation.fee_relief.relief if consultation.fee_relief else None,

@@ -110,7 +110,7 @@ def submit(caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, st
     service in one call; everything is written in one transaction. Refusals come in this order: who files,
     the applicant's area, staff filing outside their area, the attachments."""
     from chalicelib.domain.files import service as files
-    from plugins.legal_aid import criteria, deadlines, queue  # not imported by a read (its first request)
+    from plugins.legal_aid import counts, criteria, deadlines, queue  # not imported by a read (its first request)
 
     app_id = uuid.uuid4().hex
     moment = now_utc()
@@ -145,6 +145,7 @@ def submit(caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, st
                     f"{'代为提交' if on_behalf else '提交'}法律援助申请（{app.matter_type.label}{'，绿色通道' if green else ''}）；"
                     f"资格审查：{eligibility.verdict.label}，依据 {', '.join(eligibility.policy_versions) or '无'}"),
         *queue.ops(None, app),
+        *counts.submitted_ops(app),
         *links,
     ])
     metrics.figure("ApplicationsSubmitted")

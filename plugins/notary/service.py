@@ -32,7 +32,7 @@ from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessa
 from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import SHANGHAI, now_utc, today_shanghai
-from plugins.notary import catalogue
+from plugins.notary import catalogue, counts
 from plugins.notary.criteria import GREEN_CHANNEL, HomeVisitFacts
 from plugins.notary.models import (
     APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, MODE_TITLES, OPENS_AT,
@@ -285,7 +285,8 @@ def book(caller: Caller, data: AppointmentIn, *, appointment_id: str | None = No
         if slot.free <= 0:
             raise _full(slot)
         try:
-            return storage.put_new(appointment, also=[_seat(slot, +1), note, *told])
+            return storage.put_new(appointment, also=[_seat(slot, +1), note, *told,
+                                                      *counts.booked_ops(slot.office_area, data.mode)])
         except _SlotChanged:
             slot = storage.require(Slot, slot.id, consistent=True)
     raise Conflict("预约的人较多，请稍后重试", code="busy")

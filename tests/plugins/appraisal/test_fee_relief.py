@@ -127,6 +127,11 @@ def test_an_injured_worker_on_subsistence_allowance_is_granted_a_waiver_with_the
     assert [(c["criterion"], c["relief"], c["met"]) for c in relief["criteria"]] == [
         ("appraisal.local_special_groups", "waive", False), ("appraisal.art42_groups", "waive", True),
         ("appraisal.economic_hardship", "reduce", False), ("appraisal.environmental_no_prepayment", "defer", False)]
+    from chalicelib.domain.ledgers import counters
+    from chalicelib.platform.timeutil import today_shanghai
+
+    counted = counters.rollup("32", (today_shanghai().strftime("%Y-%m"),))  # C9: counted in the two transactions
+    assert (counted.total("appraisal.consultations"), counted.total("appraisal.fee_relief")) == (1, 1)
 
 
 def test_a_relief_request_reads_the_consultation_then_every_parameter_at_its_grid_at_once(client, token, world):
