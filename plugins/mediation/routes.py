@@ -155,9 +155,9 @@ def get_rates():
 @bp.route("/disputes/{dispute_id}/agreement-document", methods=["POST"], authorizer=jwt_auth)
 @endpoint("生成人民调解协议书（DOCX，存为纠纷附件，当事人和调委会可下载）", who=STAFF, response=FileOut, status=201,
           tags=TAGS,
-          over_floor="the document goes through the core's files as any upload does (register, store the object, "
-                     "confirm: each its own transaction with the reads its checks make) before the agreement names "
-                     "it, and one transaction would need the files domain to offer a generated file as one op")
+          over_floor="the document is rendered from the dispute, so the dispute is read (its holder decides "
+                     "access) before the one transaction that writes the file, its audit entry and the agreement "
+                     "naming it")
 def generate_agreement_document(dispute_id):
     who = caller()
     return FileOut.of(document.generate(who, dispute_id), who)
