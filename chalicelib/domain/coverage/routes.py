@@ -44,11 +44,15 @@ def list_coverage_roles():
           response=models.AssignmentOut, status=201, tags=("coverage",),
           replay=lambda item: _assigned(models.Assignment.from_item(item)))
 def create_assignment():
-    return _assigned(coverage.assign(web.caller(), parse(models.AssignmentIn)))
+    return _shown(coverage.assigned(web.caller(), parse(models.AssignmentIn)))
 
 
 def _assigned(record):
-    return web.respond(coverage.describe([record])[0], status=201, headers={"Location": f"/v1/assignments/{record.id}"})
+    return _shown(coverage.describe([record])[0])
+
+
+def _shown(out):
+    return web.respond(out, status=201, headers={"Location": f"/v1/assignments/{out.id}"})
 
 
 @bp.route("/assignments", methods=["GET"], authorizer=jwt_auth)
@@ -63,8 +67,7 @@ def list_assignments():
 @endpoint("解除分配", who=ADMIN, response=models.AssignmentOut, tags=("coverage",),
           description="需 If-Match 为当前版本；记录保留（status=ended），历史见审计。")
 def end_assignment(assignment_id):
-    record = coverage.end(web.caller(), assignment_id, web.expected_version())
-    return coverage.describe([record])[0]
+    return coverage.end(web.caller(), assignment_id, web.expected_version())
 
 
 @bp.route("/areas/{code}/assignments", methods=["GET"], authorizer=jwt_auth)
