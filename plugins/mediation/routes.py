@@ -33,9 +33,9 @@ def _replayed(item) -> DisputeOut:
 @bp.route("/disputes", methods=["POST"], authorizer=jwt_auth)
 @endpoint("登记矛盾纠纷（起始层级按规则判定并说明理由）", who=STAFF, body=DisputeIn, response=DisputeOut, status=201,
           tags=TAGS, replay=lambda item: _out(service.Dispute.from_item(item)),
-          over_floor="the starting tier is decided by the parameters in force at the grid (the policy domain's own "
-                     "BatchGetItem), and its holder must be named before the write, from the recording mediator's "
-                     "roster entry (one GetItem) or the tier's committee from the grid's areas")
+          over_floor="the starting tier is decided by the parameters in force at the grid and its holder named "
+                     "(the recording mediator's roster entry or the committee by its area) before the write: one "
+                     "BatchGetItem of them all, then the transaction")
 def open_dispute():
     return _out(service.open_dispute(caller(), parse(DisputeIn)))
 
@@ -79,9 +79,9 @@ def record_parties(dispute_id):
 
 @bp.route("/disputes/{dispute_id}/transfers", methods=["POST"], authorizer=jwt_auth)
 @endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=DisputeTransferIn, response=DisputeOut, tags=TAGS,
-          over_floor="the parameters in force at the dispute's grid (the policy domain's own BatchGetItem) can be "
-                     "read only once the dispute, read with the named mediator's roster entry in one BatchGetItem, "
-                     "names its grid, and a transfer to a committee reads the grid's areas for its name as well")
+          over_floor="the parameters in force at the dispute's grid and its areas (a committee's name) are one "
+                     "BatchGetItem that can be made only once the dispute, read with the named mediator's roster "
+                     "entry, names its grid")
 def transfer(dispute_id):
     data = parse(DisputeTransferIn)
     return _out(service.transfer(caller(), dispute_id, data, expected_version=expected_version(data.version)))
