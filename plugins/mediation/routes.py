@@ -143,9 +143,7 @@ def list_trainings(mediator_id):
 
 
 @bp.route("/rates", methods=["GET"], authorizer=jwt_auth)
-@endpoint("调解成功率与基层化解率（按区域、月份；调解员、网格员及辖区管理员）", who=rates.READERS, query=rates.RatesQuery, response=rates.RatesOut, tags=TAGS,
-          over_floor="the goal is a parameter in force at the area, read by the policy domain in its own "
-                     "BatchGetItem, apart from the read of the months' tallies")
+@endpoint("调解成功率与基层化解率（按区域、月份；调解员、网格员及辖区管理员）", who=rates.READERS, query=rates.RatesQuery, response=rates.RatesOut, tags=TAGS)
 def get_rates():
     q = parse_query(rates.RatesQuery)
     start, end = q.period(today_shanghai())
