@@ -264,6 +264,12 @@ class Along:
     areas: dict[str, Any]
     records: dict[type, dict[Any, storage.Record]]
 
+    def resolve_present(self, on: date | None = None) -> dict[str, InForce]:
+        """`resolve_present` over what was read: names with nothing in force are left out."""
+        on = on or today_shanghai()
+        found = {name: _in_force(declared(name), nearest_first, on) for name, nearest_first in self.timelines.items()}
+        return {name: value for name, value in found.items() if value is not None}
+
     def resolve_many(self, on: date | None = None) -> dict[str, InForce]:
         """`resolve_many` over what was read: `NotConfigured` for the first name with nothing in force."""
         on = on or today_shanghai()
