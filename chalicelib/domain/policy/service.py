@@ -283,27 +283,29 @@ class Along:
 
 
 def read_along(names: list[str], area_code: str, *, also: dict[type[storage.Record], Any] | None = None,
-               whole_chain: bool = False, active_area: bool = False) -> Along:
+               whole_chain: bool = False, active_area: bool = False, consistent: bool = False) -> Along:
     """The parameters `names` along the chain of `area_code` read in the same BatchGetItem as the caller's own
     records (`also`, as `storage.find_each` takes them) — a create whose area is in its request reads its
     rules and what it refers to in one call. `whole_chain`: the area records of every ancestor too (for
-    their names). An unknown area is a 404 (`area_not_found`), as `resolve_many` answers."""
+    their names). An unknown area is a 404 (`area_not_found`), as `resolve_many` answers. `consistent`: for
+    a write that decides on the records read with the parameters (an account's status)."""
     for name in names:
         declared(name)
     _check_area_code(area_code)
     return _read_along(list(dict.fromkeys(names)), area_code, also=also or {}, whole_chain=whole_chain,
-                       active_area=active_area)
+                       active_area=active_area, consistent=consistent)
 
 
 def _read_along(names: list[str], area_code: str, *, also: dict[type[storage.Record], Any] | None = None,
-                whole_chain: bool = False, active_area: bool = False) -> Along:
+                whole_chain: bool = False, active_area: bool = False, consistent: bool = False) -> Along:
     from chalicelib.domain.areas.service import Area
 
     codes = chain(area_code)
     places = {name: [Timeline.at(name, code) for code in codes] for name in names}
     wanted_areas = [c for c in codes if c != ROOT] if whole_chain else [area_code] if area_code != ROOT else []
     found = storage.find_each({**(also or {}), Area: wanted_areas,
-                               Timeline: [place for along in places.values() for place in along]})
+                               Timeline: [place for along in places.values() for place in along]},
+                              consistent=consistent)
     areas, stored = found[Area], found[Timeline]
     if area_code != ROOT:  # the root is no area record: nothing to check
         if area_code not in areas:
