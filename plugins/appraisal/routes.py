@@ -20,7 +20,10 @@ TAGS = ("appraisal",)
 
 @bp.route("/institutions", methods=["GET"])
 @endpoint("对接某网格、核准某类鉴定的司法鉴定机构（最近的在前）", who=PUBLIC, query=LicensedInstitutionQuery,
-          response=Page[LicensedInstitution], tags=TAGS)
+          response=Page[LicensedInstitution], tags=TAGS,
+          over_floor="the institutions are those the directory links to the grid's chain (one BatchGetItem of the "
+                     "chain and its links), and whether each is licensed for the kind is this plugin's own licence "
+                     "record, named only once the links are read")
 def appraisal_list_institutions():
     q = parse_query(LicensedInstitutionQuery)
     return service.institutions(q.grid, q.kind, limit=q.limit, cursor=q.cursor)
@@ -40,7 +43,9 @@ def appraisal_set_licence(institution_id):
 
 @bp.route("/consultations", methods=["POST"], authorizer=jwt_auth)
 @endpoint("咨询司法鉴定", who=SIGNED_IN, body=ConsultationIn, response=ConsultationOut, status=201, tags=TAGS,
-          replay=lambda item: service.out(service.Consultation.from_item(item)))
+          replay=lambda item: service.out(service.Consultation.from_item(item)),
+          over_floor="the answer shows the statutory clock, whose days are parameters in force at the grid read "
+                     "by the policy domain, and the creating transaction returns no values to bring them")
 def appraisal_ask():
     return service.out(service.ask(caller(), parse(ConsultationIn)))
 

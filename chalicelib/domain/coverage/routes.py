@@ -42,7 +42,10 @@ def list_coverage_roles():
 @bp.route("/assignments", methods=["POST"], authorizer=jwt_auth)
 @endpoint("把人员或机构分配到网格（或村、镇、区县：覆盖其下全部网格）", who=ADMIN, body=models.AssignmentIn,
           response=models.AssignmentOut, status=201, tags=("coverage",),
-          replay=lambda item: _assigned(models.Assignment.from_item(item)))
+          replay=lambda item: _assigned(models.Assignment.from_item(item)),
+          over_floor="the area and the assignee decide the 422s and the 403 (active, in the caller's jurisdiction, "
+                     "the role's level) and name the answer, so they are read (one BatchGetItem) before the one "
+                     "transaction")
 def create_assignment():
     return _shown(coverage.assigned(web.caller(), parse(models.AssignmentIn)))
 
