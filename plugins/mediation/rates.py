@@ -142,20 +142,21 @@ def _percent(part: int, whole: int) -> Decimal | None:
 def rates(caller: Caller, area: str | None, start: date, end: date) -> RatesOut:
     """The success rate and the grass-roots share of an area over whole months, from the months' tallies.
 
-    Two calls, one over a read's floor of 1: the goal is a parameter in force at the area, read by the policy
-    domain in its own BatchGetItem; the tallies are the other."""
+    One call: the goal is a parameter in force at the area, and the policy domain reads it in the same
+    BatchGetItem as the months' tallies (`policy.read_along`)."""
     scope = area or caller.area or ""
     require_covers(caller, scope, ["area"])
     months = _months(start, end)
     if not months or len(months) > MAX_MONTHS:
         raise Unprocessable(f"统计期间应为 1 至 {MAX_MONTHS} 个月", code="period_out_of_range",
                             errors=field_error(["until"], f"不早于起始月，且不超过 {MAX_MONTHS} 个月"))
-    tallies = storage.find_many(Tally, [f"{scope}-{m}" for m in months]).values()
+    along = policy.read_along([params.GRASS_ROOTS_GOAL], scope, also={Tally: [f"{scope}-{m}" for m in months]})
+    tallies = along.records[Tally].values()
     total = lambda name: sum(t.count(name) for t in tallies)  # noqa: E731
     by_result = {r: total(f"result_{r}") for r in RESULTS}
     agreed = {t: total(f"agreed_{t}") for t in TIERS}
     agreements = by_result["agreement"]
-    goal = Decimal(policy.resolve(params.GRASS_ROOTS_GOAL, scope, end).value)
+    goal = Decimal(along.resolve_many(end)[params.GRASS_ROOTS_GOAL].value)
     share = _percent(sum(agreed[t] for t in GRASS_ROOTS), agreements)
     success = _percent(agreements, total("closed") - by_result["withdrawn"])
     return RatesOut(area=scope, months=months, closed=total("closed"), by_result=by_result, agreed_by_tier=agreed,
