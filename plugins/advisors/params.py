@@ -68,14 +68,9 @@ def along_many(names: list[str] | tuple[str, ...], villages: list[str]) -> dict[
 
 
 def in_force(found: dict[type[storage.Record], dict], name: str, village: str, on: date) -> policy.InForce:
-    """The version of `name` in force at `village` on `on`, from the timelines `along` had read: the policy's
-    own rule (the nearest area's version in force, else the declared default)."""
-    stored = found.get(policy.Timeline, {})
-    nearest_first = [stored[p] for p in (policy.Timeline.at(name, code) for code in policy.chain(village)) if p in stored]
-    value = policy._in_force(policy.declared(name), nearest_first, on)
-    if value is None:
-        raise policy.NotConfigured(name, village, on)
-    return value
+    """The version of `name` in force at `village` on `on`, from the timelines `along` had read (the policy's
+    own rule: the nearest area's version in force, else the declared default)."""
+    return policy.in_force_among(name, village, on, found.get(policy.Timeline, {}))
 
 
 # --- V3: the yearly evaluation's published scoring rule and the subsidy ---------------------------------

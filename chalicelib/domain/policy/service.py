@@ -367,6 +367,17 @@ def _pick(name: str, area_code: str, on: date, timelines: dict[tuple[str, str], 
     return _in_force(declared(name), nearest_first, on)
 
 
+def in_force_among(name: str, area_code: str, on: date, stored: dict[Any, Timeline]) -> InForce:
+    """The version of `name` in force at `area_code` on `on`, from timelines a caller read along its own
+    records for several areas at once (`Timeline.at(name, code)` places → records, as `storage.find_each`
+    answers): the same rule as `resolve`; `NotConfigured` when nothing is in force."""
+    nearest_first = [stored[p] for p in (Timeline.at(name, code) for code in chain(area_code)) if p in stored]
+    value = _in_force(declared(name), nearest_first, on)
+    if value is None:
+        raise NotConfigured(declared(name), area_code, on)
+    return value
+
+
 def resolve(name: str, area_code: str, on: date | None = None, *, active_area: bool = False) -> InForce:
     """The version of `name` in force at `area_code` on `on` (default: today in Asia/Shanghai)."""
     return resolve_many([name], area_code, on, active_area=active_area)[name]
