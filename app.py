@@ -10,7 +10,7 @@ from chalicelib.platform.web import lazy
 # The core's route modules (each with its blueprint `bp`), mounted at /v1 in this order.
 CORE_ROUTES = tuple(f"chalicelib.domain.{name}.routes" for name in (
     "meta", "areas", "directory", "coverage", "board", "rota", "policy", "files", "screening", "accounts",
-    "intake", "feedback", "notify", "selfcheck", "ledgers"))
+    "intake", "feedback", "notify", "selfcheck", "ledgers", "trail"))
 
 
 def route_modules(plugins: list[str]) -> dict[str, str]:

@@ -158,6 +158,7 @@ def build_world(client, token, proofs: list[PluginProof] = ()) -> dict[str, dict
     params["ticket_code"] = body(post(client, "/v1/tickets", {
         "channel": "mini_program", "grid": GRID, "category": "consultation",
         "text": "邻居装修占用楼道，协商无果，想咨询怎么处理"}, headers(token, "resA")))["code"]
+    params["entity"], params["record_id"] = "intake-ticket", params["ticket_code"]  # A's ticket's audit trail
     params["intake_target"] = "access_matrix_desk"   # enabled by the matrix test beside the services
     worlds = {"": params}
     for proof in proofs:

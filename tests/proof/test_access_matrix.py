@@ -42,6 +42,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/v1/areas/{code}/leaflets"):                           "ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
     ("GET", "/v1/areas/{code}/menu"):                               "ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
     ("PUT", "/v1/areas/{code}/menu"):                               "401  403  403  403  403  403  ok   403  403  403  403  403  403  403",
+    ("GET", "/v1/audit/{entity}/{record_id}"):                      "401  403  403  403  403  403  ok   404  403  403  403  403  403  403",
     ("GET", "/v1/assignments"):                                     "401  403  403  in   in   in   in   in   in   in   in   in   in   in",
     ("POST", "/v1/assignments"):                                    "401  403  403  403  403  403  ok   403  403  403  403  403  403  403",
     ("DELETE", "/v1/assignments/{assignment_id}"):                  "401  403  403  403  403  403  in   in   403  403  403  403  403  403",
