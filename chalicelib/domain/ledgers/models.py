@@ -25,6 +25,8 @@ class LedgerOut(Model):
                                            description="未能生成的列及错误（该列在台账中为空，不代表为零）")
     file_id: str
     title: str
+    data_version: str = Field(description="所依据的数据版本（统计计数的变更次数-其余数据摘要）；数据未变时直接取用已生成的文件")
+    rebuilt: bool = Field(description="本次是否重新生成（数据未变时为 false）")
     download: Download
 
 
