@@ -152,7 +152,6 @@ def test_a_problem_counts_once_a_year_at_its_highest_level_beside_each_service_s
     its count (from the first one's area and month); a lower one moves nothing; each service counts its own."""
     from chalicelib.domain import counting
 
-    seed_areas()
     today, other_village = clock.today, "320402001002"
     counting.once(storage.transact, "ticket-T1", today, "mediation", GRID, "mediation", also={"tally_service.visits": 1})
     counting.once(storage.transact, "ticket-T1", today, "representation", other_village, "legal-aid")
