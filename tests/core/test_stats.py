@@ -9,6 +9,7 @@ import pytest
 from chalicelib import plugin
 from chalicelib.domain.ledgers import counters
 from chalicelib.platform import storage
+from tests.core.test_intake import ask, desk, step  # noqa: F401  (desk is a fixture)
 from tests.helpers import also_enabled, assert_problem, body, calls_during, ok, seed_areas, stand_in_plugin
 
 TOWN, VILLAGE, GRID = "320402001", "320402001001", "320402001001001"
@@ -109,8 +110,6 @@ def test_a_service_that_is_not_enabled_here_is_named_so(client, token, counted):
 
 
 # --- issue 23, second pass: shares, ratings, count once ------------------------------------------------------
-
-from tests.core.test_intake import ask, desk, step  # noqa: E402,F401  (desk is a fixture)
 
 
 def _once(out, level):

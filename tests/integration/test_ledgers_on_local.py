@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import seed_areas
 from tests.core.test_stats import (  # noqa: F401
     test_a_problem_counts_once_a_year_at_its_highest_level_beside_each_service_s_count,
 )
+from tests.helpers import seed_areas
 from tests.plugins.mediation.test_register import (  # noqa: F401
     test_closings_count_grid_or_escalated_and_one_person_s_problem_once,
     test_the_month_s_register_has_a_row_per_dispute_opened_with_names_masked_and_no_numbers,
