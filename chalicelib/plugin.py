@@ -271,21 +271,31 @@ STAT_MEASURES: dict[str, str] = {
 }
 
 
+# The shares the statistics report beside them (C9), each from the counters on its two sides (`StatCounter.share`).
+STAT_SHARES: dict[str, str] = {"on_time": "限时办结：按时", "late": "限时办结：超时",
+                               "grassroots": "基层化解：网格、村（社区）", "escalated": "基层化解：上交"}
+
+
 @dataclass(frozen=True)
 class StatCounter:
     """A count the service keeps for the statistics and its monthly ledger (C9): added to with
     `chalicelib.domain.ledgers.counters.count_op` inside the transaction of the event it counts, at the area
     where it happened, per month (Asia/Shanghai); summed child → parent when read. `measure` names the
-    seed-004 count (a key of `STAT_MEASURES`) it adds to, if any; every counter is one of the service's volumes."""
+    seed-004 count (a key of `STAT_MEASURES`) it adds to, if any, and `share` the side of a share it counts (a
+    key of `STAT_SHARES`: closed on time or late, resolved at the grass roots or escalated); every counter is
+    one of the service's volumes."""
     key: str                   # "<plugin prefix><name>", e.g. "mediation.closed"
     title: str                 # Chinese, with its unit: "调解结案（起）"
     measure: str | None = None
+    share: str | None = None
 
     def __post_init__(self) -> None:
         if not PARAMETER_SHAPE.match(self.key):
             raise ValueError(f"stat counter {self.key!r} must look like 'service.snake_case_name'")
         if self.measure is not None and self.measure not in STAT_MEASURES:
             raise ValueError(f"stat counter {self.key!r}: measure {self.measure!r} is not one of {tuple(STAT_MEASURES)}")
+        if self.share is not None and self.share not in STAT_SHARES:
+            raise ValueError(f"stat counter {self.key!r}: share {self.share!r} is not one of {tuple(STAT_SHARES)}")
 
 
 @dataclass(frozen=True)

@@ -91,8 +91,9 @@ def _save(caller: Caller, app: Application, changes: dict[str, Any], expected_ve
     new = Application.model_validate({**app.model_dump(), **changes})
     status_change = {"status": {"from": app.status, "to": new.status}} if new.status != app.status else {}
     entry = audit.entry(caller.actor, action, ENTITY, app.id, summary, {**status_change, **(audit_changes or {})} or None)
-    return storage.update(app, changes, expected_version=expected_version,
-                          also=[entry, *queue.ops(app, new), *loads.ops(app, new), *counts.step_ops(app, new)])
+    return counts.saved(app, new, lambda counted: storage.update(
+        app, changes, expected_version=expected_version,
+        also=[entry, *queue.ops(app, new), *loads.ops(app, new), *counted]))
 
 
 def _rules_today(app: Application, names: Iterable[str]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from typing import ClassVar
+from typing import Callable, ClassVar, TypeVar
 
 from pydantic import ConfigDict, Field
 
@@ -23,7 +23,7 @@ from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Unprocessable, field_error
 from chalicelib.platform.model import Model
 from chalicelib.plugin import StatCounter
-from plugins.mediation import params
+from plugins.mediation import params, register
 from plugins.mediation.models import RESULTS, TIERS, Dispute, Outcome
 
 TALLY = "mediation-tally"
@@ -36,7 +36,11 @@ READERS = frozenset({"mediator", "grid_worker", "admin"})
 # the disputes whose mediation ended (any result). Major or backlog disputes are not marked here (yet).
 STAT_COUNTERS = (StatCounter("mediation.opened", "受理矛盾纠纷（起）"),
                  StatCounter("mediation.closed", "调解矛盾纠纷（起）", measure="disputes_mediated"),
-                 StatCounter("mediation.agreed", "达成调解协议（起）"))
+                 StatCounter("mediation.agreed", "达成调解协议（起）"),
+                 # the statistics' grass-roots share (C9): ended at the grid or village ("不出网格、不出村") or above
+                 StatCounter("mediation.grassroots", "其中网格、村（社区）调结（起）", share="grassroots"),
+                 StatCounter("mediation.escalated", "其中上交镇街及以上调结（起）", share="escalated"))
+T = TypeVar("T")
 
 
 class Tally(storage.Record):
@@ -63,7 +67,7 @@ def opened_ops(dispute: Dispute) -> list[dict]:
     """The ops adding a newly opened dispute to its month's tallies (the screening's "new disputes")."""
     month = dispute.opened_on.strftime("%Y-%m")
     return [*_add(dispute.grid, month, {"opened": 1, f"opened_{dispute.tier}": 1}),
-            counters.count_op(dispute.grid, month, {"mediation.opened": 1})]
+            counters.count_op(dispute.grid, month, {"mediation.opened": 1}), register.entry_op(dispute)]
 
 
 def retiered_ops(dispute: Dispute, tier: str) -> list[dict]:
@@ -80,15 +84,21 @@ def month_tally(area: str, month: str) -> Tally:
     return storage.read(Tally, tally_id) or Tally(id=tally_id)
 
 
-def tally_ops(dispute: Dispute, outcome: Outcome) -> list[dict]:
-    """The ops adding one outcome to the tallies of its month, for the grid and every area above it."""
+def closing(dispute: Dispute, outcome: Outcome, write: Callable[[list], T]) -> T:
+    """`write(ops)` — the outcome's transaction — with the outcome added to the tallies of its month (the grid
+    and every area above it) and to the statistics' counters, the problem counted once for the year at the
+    level of mediation (`counters.once`: by its ticket, else its first party with an ID number, else itself)."""
     counts = {"closed": 1, f"result_{outcome.result}": 1}
     if outcome.agreement is not None:
         counts[f"agreed_{dispute.tier}"] = 1
-    month = outcome.on.strftime("%Y-%m")
-    return [*_add(dispute.grid, month, counts),
-            counters.count_op(dispute.grid, month, {"mediation.closed": 1,
-                                                    "mediation.agreed": int(outcome.agreement is not None)})]
+    tallies = _add(dispute.grid, outcome.on.strftime("%Y-%m"), counts)
+    stats = {"mediation.closed": 1, "mediation.agreed": int(outcome.agreement is not None),
+             "mediation.grassroots" if dispute.tier in ("grid", "village") else "mediation.escalated": 1}
+    person = next((p.id_hash for p in dispute.parties if p.id_hash), None)
+    subject = f"ticket-{dispute.ticket_id}" if dispute.ticket_id else f"person-{person}" if person else \
+        f"dispute-{dispute.id}"
+    return counters.once(lambda ops: write([*tallies, *ops]), subject, outcome.on, "mediation", dispute.grid,
+                         "mediation", also=stats)
 
 
 def disputes_mediated(area: str, months: tuple[str, ...]) -> dict[str, int]:

@@ -367,8 +367,8 @@ def record_outcome(caller: Caller, dispute_id: str, data: OutcomeIn, *, expected
     entry = audit.entry(caller.actor, "update", ENTITY, dispute.id, f"结案：{RESULTS[data.result]}",
                         {"status": {"from": dispute.status, "to": "closed"}})
     changes = _watched_while_needed(dispute, {"status": "closed", "outcome": outcome})
-    return storage.update(dispute, changes, expected_version=expected_version,
-                          also=[*rates.tally_ops(dispute, outcome), entry])
+    return rates.closing(dispute, outcome, lambda ops: storage.update(
+        dispute, changes, expected_version=expected_version, also=[*ops, entry]))
 
 
 def _watched_while_needed(dispute: Dispute, changes: dict) -> dict:

@@ -9,7 +9,8 @@ import pytest
 from chalicelib import plugin
 from chalicelib.domain.ledgers import counters
 from chalicelib.platform import storage
-from tests.helpers import also_enabled, assert_problem, body, calls_during, seed_areas, stand_in_plugin
+from tests.core.test_intake import ask, desk, step  # noqa: F401  (desk is a fixture)
+from tests.helpers import also_enabled, assert_problem, body, calls_during, ok, seed_areas, stand_in_plugin
 
 TOWN, VILLAGE, GRID = "320402001", "320402001001", "320402001001001"
 COUNTERS = (plugin.StatCounter("tally_service.visits", "走访（次）"),
@@ -106,3 +107,58 @@ def test_a_service_that_is_not_enabled_here_is_named_so(client, token, counted):
         plugin.activate([p for p in enabled if p is not gone])
         problem = assert_problem(_get(client, token, f"kind={gone.name}"), 422, "service_not_enabled")
     assert problem["errors"][0]["loc"] == ["query", "kind"]
+
+
+# --- issue 23, second pass: shares, ratings, count once ------------------------------------------------------
+
+
+def _once(out, level):
+    return next(lv["value"] for lv in out["count_once"]["levels"] if lv["level"] == level)
+
+
+def test_a_ticket_closed_in_time_at_the_desk_counts_on_time_and_at_the_grass_roots_until_it_is_reopened(
+        client, token, desk, clock):
+    """SPEC C5/C9: counted at the closing transition in its transaction, taken back when reopened."""
+    ticket = ok(ask(client, desk["resident"]), 201)
+    done = ok(step(client, desk["worker"], ticket["code"], "answer", {"answer": "已当场答复"}, ticket["version"]))
+    out = body(_get(client, token, f"area={TOWN}&period={clock.month()}"))
+    assert out["time_limits"]["sources"][0] == {"source": "intake", "title": "受理事项", "counted": 1, "part": 1,
+                                                "share": "100.0"}
+    assert (out["grass_roots"]["part"], out["grass_roots"]["counted"]) == (1, 1)
+    ok(step(client, desk["worker"], ticket["code"], "reopen", {"reason": "群众有新的疑问"}, done["version"]))
+    again = body(_get(client, token, f"area={TOWN}&period={clock.month()}"))
+    assert again["time_limits"]["counted"] == 0 and again["time_limits"]["share"] is None
+    assert again["data_version"] == out["data_version"] + 1
+
+
+def test_ratings_are_counted_per_level_and_the_sub_areas_ranked_by_satisfaction(client, token, clock):
+    """SPEC C6/C9 好差评: the month's levels, the satisfaction share (基本满意 and better), the villages ranked."""
+    seed_areas()
+    month = clock.month()
+    storage.transact([
+        counters.count_op(GRID, month, {"feedback.very_satisfied": 1, "feedback.dissatisfied": 1}),
+        counters.count_op("320402001002", month, {"feedback.basically_satisfied": 2}),
+        counters.count_op("320402001003", month, {"feedback.very_dissatisfied": 1})])
+    ratings = body(_get(client, token, f"area={TOWN}&period={month}"))["ratings"]
+    assert (ratings["total"], ratings["satisfied"], ratings["share"]) == (5, 3, "60.0")
+    assert {lv["level"]: lv["value"] for lv in ratings["levels"]}["basically_satisfied"] == 2
+    assert [(r["rank"], r["area"], r["share"]) for r in ratings["ranking"]] == [
+        (1, "320402001002", "100.0"), (2, VILLAGE, "50.0"), (3, "320402001003", "0.0")]
+
+
+def test_a_problem_counts_once_a_year_at_its_highest_level_beside_each_service_s_count(client, token, clock):
+    """Issue 23 §2 (LSC Case Service Reports): the first service puts the marker; a higher level moves it and
+    its count (from the first one's area and month); a lower one moves nothing; each service counts its own."""
+    from chalicelib.domain import counting
+
+    today, other_village = clock.today, "320402001002"
+    counting.once(storage.transact, "ticket-T1", today, "mediation", GRID, "mediation", also={"tally_service.visits": 1})
+    counting.once(storage.transact, "ticket-T1", today, "representation", other_village, "legal-aid")
+    counting.once(storage.transact, "ticket-T1", today, "advice", GRID, "intake")
+    counting.once(storage.transact, "ticket-T2", today, "advice", GRID, "intake")
+    out = body(_get(client, token, f"area={TOWN}&period={clock.month()}"))
+    once = out["count_once"]
+    assert once["total"] == 2 and (_once(out, "mediation"), _once(out, "representation"), _once(out, "advice")) == (0, 1, 1)
+    assert once["by_service"] == {"intake": 2, "legal-aid": 1, "mediation": 1}
+    assert counters.rollup(VILLAGE, (clock.month(),)).total("once.mediation") == 0
+    assert counters.rollup(other_village, (clock.month(),)).total("once.representation") == 1

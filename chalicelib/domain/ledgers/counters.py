@@ -11,68 +11,21 @@ Layout: `pk = stats#<province>#<yyyy>`, `sk = <area code>#<mm>`. Area codes nest
 village codes start with the town's), so one Query (`begins_with(<area>)`, page by page) reads an area
 and everything below it for a year, and `rollup` sums child → parent for any level from grid to province.
 
-Imported by services inside their transactions: this module imports storage only.
+The write half (`count_op`, `once`, the items) is `chalicelib.domain.counting`, below every domain package
+so the core's intake counts too; services use it through this module.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
-from typing import Callable, ClassVar
+from typing import Callable
 
-from pydantic import ConfigDict
-
+from chalicelib.domain.counting import (LIST, ONCE, SERVICE_LEVELS, Number, StatCount,  # noqa: F401 — services
+                                        count_op, once)                               # count through this module
 from chalicelib.platform import storage
 
-ENTITY = "stat-count"
-LIST = "stats"
-EVENTS = "events"
 PAGE = 1000
 NEXT_LEVEL_DIGITS = {2: 4, 4: 6, 6: 9, 9: 12, 12: 15}  # province → city → district → town → village → grid
-
-Number = int | Decimal
-
-
-class StatCount(storage.Record):
-    """One area's counters of one month; the counters are its extra attributes (`legal_aid.applications`…),
-    only ever added to (`count_op`)."""
-    model_config = ConfigDict(extra="allow")
-    entity: ClassVar[str] = ENTITY
-    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(LIST, "table", nested=True),)
-    version: int | None = None  # type: ignore[assignment]
-    area: str
-    month: str                  # "YYYY-MM"
-    events: int = 0
-
-    def place(self, listing: str) -> storage.Place | None:
-        return storage.Place(of=(self.area[:2], self.month[:4]), sort=(self.area, self.month[5:]))
-
-    def counts(self) -> dict[str, Number]:
-        return {k: _number(v) for k, v in (self.model_extra or {}).items() if "." in k and isinstance(v, (int, Decimal))}
-
-
-def _number(value: Number) -> Number:
-    """A whole number as an int (DynamoDB gives every number as a Decimal); money keeps its cents."""
-    return int(value) if value == value.to_integral_value() else value
-
-
-def _month(on: date | str) -> str:
-    month = on if isinstance(on, str) else on.strftime("%Y-%m")
-    if len(month) != 7 or month[4] != "-":
-        raise ValueError(f"a counter's month is 'YYYY-MM', not {month!r}")
-    return month
-
-
-def count_op(area: str, on: date | str, counts: Mapping[str, Number]) -> dict:
-    """The transaction op adding `counts` ({counter key: amount}, negative to take back) to `area`'s counters
-    of the month of `on` (a date in Asia/Shanghai, or "YYYY-MM"). One op per area and month in a transaction
-    (DynamoDB refuses two ops on one item): gather a transaction's counts first."""
-    amounts = {key: value for key, value in counts.items() if value}
-    for key in amounts:
-        if "." not in key:
-            raise ValueError(f"counter {key!r} is not a declared 'service.name' key")
-    return storage.add_into(StatCount(area=area, month=_month(on)), {**amounts, EVENTS: 1})
 
 
 @dataclass

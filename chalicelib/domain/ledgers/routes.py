@@ -19,9 +19,11 @@ bp = Blueprint(__name__)
           idempotent=False, tags=("ledgers",),
           over_floor="the village's area chain (one BatchGetItem for its full name), then the columns: those reading "
                      "the statistics' counters all in one Query, any other as its service reads the counts it keeps "
-                     "(a BatchGetItem or a Query per month), then the one write of the file record with its audit entries",
+                     "(a BatchGetItem or a Query per month), then the one write of the file record with its audit entries "
+                     "(unchanged data version: the audit write only)",
           description="封面（区域全称、期间、生成时间和生成人）+ 每项已启用服务一张表（按月统计，合计行），"
-                      "数据取自各服务记录时同步登记的计数，不需重复填报。每村每年只有一份当前台账，再次生成即替换；"
+                      "数据取自各服务记录时同步登记的计数，不需重复填报。每村每年只有一份当前台账，数据未变时直接取用，"
+                      "数据变化后再次生成即替换；"
                       "生成与下载均记入审计，返回短时有效的下载链接。")
 def build_ledger():
     return service.build(web.actor(), web.caller(), parse(LedgerIn))
@@ -31,7 +33,8 @@ def build_ledger():
 @endpoint("工作统计（年度工作统计口径、各服务业务量；网格至省，按月或按年）", who=STAFF_ROLES, query=WorkStatsQuery,
           response=WorkStatsOut, tags=("ledgers",),
           description="数据取自各服务在业务发生时同一事务中登记的计数，自下而上逐级汇总（一次查询），不读取业务清单；"
-                      "未启用服务提供的统计项列于 not_wired。")
+                      "未启用服务提供的统计项列于 not_wired。另含限时办结率、基层化解率、好差评（各等级及下级区域满意率排名）"
+                      "和一事一计（同一事项一年内按所受最高层级服务只计一次，并列各服务分别计数）。")
 def get_stats():
     return stats.stats(web.caller(), parse_query(WorkStatsQuery))
 
