@@ -32,6 +32,15 @@ DEMO_ACTOR = Actor(sub="demo-loader", roles=("admin",))
 # mediation, special populations) and the three 溧阳 villages of the demo village advisor.
 TOUR_AREAS = ("320402001", "320402002", "320481001200", "320481001202", "320481001203")
 TOWN_DIGITS = 9
+# The core's demo identities (each plugin declares its own: `Plugin.demo_identities`); `make dev` prints them.
+IDENTITIES = (
+    plugin.DemoIdentity("admin-1", "admin", "3204", "常州市管理员",
+                        "区域、政策参数、覆盖缺口、POST /v1/screenings/<本月>/runs、GET /v1/tasks"),
+    plugin.DemoIdentity("gw-1", "grid_worker", "320402001", "雕庄街道网格员（受理台，演示工单 9001…9005）",
+                        "GET /v1/tickets/area?bucket=unrouted"),
+    plugin.DemoIdentity("resident-1", "resident", None, "居民（演示工单的提问人；也可用假微信登录 ok:<名字>:<n>）",
+                        "GET /v1/tickets/mine"),
+)
 
 
 class DemoSeed(storage.Record):

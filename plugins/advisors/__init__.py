@@ -19,7 +19,7 @@ versions), proof (tests only), DATA_MODEL.md.
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LedgerColumn, LinkRule, Plugin, Term, declared_on_first_use
+from chalicelib.plugin import DemoIdentity, LedgerColumn, LinkRule, Plugin, Term, declared_on_first_use
 
 
 def declare() -> Plugin:
@@ -40,6 +40,10 @@ def declare() -> Plugin:
                              for key, title in service.LEDGER),
         institution_kinds=(Term("legal_service_office", "基层法律服务所"),),
         demo_data=service.load_demo,
+        demo_identities=(
+            DemoIdentity("demo-p-chenliwei", "lawyer", "320402", "村法律顾问陈立伟（溧阳的三个村）",
+                         "GET /v1/advisors/engagements/mine"),
+        ),
     )
 
 

@@ -10,7 +10,9 @@
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, declared_on_first_use
+from chalicelib.plugin import (
+    DemoIdentity, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, declared_on_first_use,
+)
 
 
 def declare() -> Plugin:
@@ -39,6 +41,9 @@ def declare() -> Plugin:
         ledger_columns=(LedgerColumn(key="appraisal.consultations", title="司法鉴定咨询（件）"),
                         LedgerColumn(key="appraisal.fee_relief", title="其中鉴定费减缓免（件）")),
         demo_data=service.load_demo,
+        demo_identities=(
+            DemoIdentity("appraiser-1", "appraiser", "3204", "司法鉴定机构工作人员", "GET /v1/appraisal/consultations/unanswered"),
+        ),
         self_checks=(selfcheck.SELF_CHECK,),
     )
 

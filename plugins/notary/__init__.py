@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from chalicelib.plugin import (
-    CoverageRole, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, TicketCategory, declared_on_first_use,
+    DemoIdentity, CoverageRole, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, TicketCategory, declared_on_first_use,
 )
 
 
@@ -54,6 +54,10 @@ def declare() -> Plugin:
         ledger_columns=(LedgerColumn(key="notary.appointments", title="公证预约（件）"),
                         LedgerColumn(key="notary.home_visits", title="其中上门办证（件）")),
         demo_data=service.load_demo,
+        demo_identities=(
+            DemoIdentity("demo-p-wangjianguo", "notary", "320402", "天宁公证处公证员王建国",
+                         "GET /v1/notary/offices/demo-notary-tianning/reminders（次日的预约）"),
+        ),
         ticket_categories=(TicketCategory("notary", "公证", time_limit=certificate),),
         self_checks=(selfcheck.SELF_CHECK,),
     )

@@ -7,7 +7,7 @@ Photos and handouts are core files linked to an activity by the link rule below.
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LinkRule, Plugin, declared_on_first_use
+from chalicelib.plugin import DemoIdentity, LinkRule, Plugin, declared_on_first_use
 
 
 def declare() -> Plugin:
@@ -22,6 +22,9 @@ def declare() -> Plugin:
         title="法治宣传",
         blueprint=bp,
         link_rules=(LinkRule(ENTITY, service.get),),
+        demo_identities=(
+            DemoIdentity("demo-p-zhenghao", "publicist", "320402001", "雕庄街道普法宣传员郑浩", "GET /v1/publicity/events"),
+        ),
     )
 
 

@@ -26,7 +26,7 @@ CURL = r"""
 set -e
 curl() {
   local out
-  out=$(command curl --show-error --write-out '\n%{http_code}' "$@")
+  out=$(command curl --show-error --write-out '\n%{http_code} %{time_total}s' "$@")
   printf '%s %s\n' "${out##*$'\n'}" "$*" >> "$TOUR_LOG"
   printf '%s\n' "${out%$'\n'*}"
 }
@@ -109,3 +109,19 @@ def test_the_tour_counts_each_curl_with_the_status_its_line_announces():
     block = ("curl -s a\nX=$(curl -s -H 'a: b' \\\n   b)   # → 403\n"
              "# curl in a comment\ncurl -s c | head -1   # → 401 no token\n")
     assert expected_statuses(block) == [None, "403", "401"]
+
+
+def test_make_dev_prints_every_demo_identity_under_its_role_and_the_tour_names_each():
+    """Issue 20: the banner lists the core's and each enabled plugin's demo identities by role, with what each can
+    try, and the tour's table of identities has every one of them."""
+    from chalicelib import demo, plugin
+    from tools import dev
+
+    banner, tour = dev._identities(), TOUR.read_text(encoding="utf-8")
+    identities = [*demo.IDENTITIES, *(identity for _, identity in plugin.demo_identities())]
+    assert {p.name for p, _ in plugin.demo_identities()} >= {"legal-aid", "mediation", "special-populations"}
+    for identity in identities:
+        options = f"--sub {identity.sub} --role {identity.role}" + (f" --area {identity.area}" if identity.area else "")
+        assert options in banner and identity.tries in banner, identity
+        assert banner.index(f"\n    {identity.role}\n") < banner.index(options), identity
+        assert f"--sub {identity.sub} --role {identity.role}" in tour, identity
