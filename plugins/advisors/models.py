@@ -10,9 +10,11 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from chalicelib.domain.areas.models import level_of
+from chalicelib.domain.files.service import Download
 from chalicelib.platform import storage
 from chalicelib.platform.model import Model
 from chalicelib.platform.timeutil import plus_years, today_shanghai
+from plugins.advisors.criteria import GRADES
 
 
 def _village_code(value: str) -> str:
@@ -36,6 +38,7 @@ VILLAGES = "advisors-village"             # the villages under an area (gsi2, pe
 ENTRY = "advisors-entry"                  # an on-site entry (签到/签退), kept in its engagement's partition
 HOURS = "advisors-hours"                  # a village's minutes of a month, counted in each check-out
 LOG = "advisors-log"                      # a village's work log of one month (`<village>.<YYYY-MM>`), its entries inside
+EVALUATION = "advisors-evaluation"        # a village's yearly evaluation (`<village>.<year>`), listed per city and year
 LOG_ENTRY = "advisors-log-entry"          # one entry of the work log (files link to `<village>.<entry id>`)
 COVERAGE_ROLE = "legal_advisor"           # the core's coverage role the advisor fills (C3, C4 法律咨询)
 ADVISOR_DUTIES = ("lawyer", "grassroots_legal_worker", "legal_advisor")
@@ -82,10 +85,29 @@ class Engagement(storage.Record):
     ended_on: date | None = None
     open_entry: str | None = None          # the entry checked in and not yet out
     note: str | None = None
+    renewal_barred: str | None = None      # why it may not be renewed (a 不合格 yearly evaluation, V3)
+    end_reason: str | None = None          # why it was ended before its term (解除聘用)
 
     @property
     def period(self) -> Period:
         return Period(start=self.start, end=self.ended_on or self.end)
+
+    @staticmethod
+    def id_for(village: str, person_id: str, suffix: str) -> str:
+        """An engagement's id names its village and its advisor (`<village>.<person id>.<suffix>`), so a request
+        on it reads the engagement, the advisor's and the village's records and the rules in force there in
+        one BatchGetItem."""
+        return f"{village}.{person_id}.{suffix}"
+
+    @staticmethod
+    def named(engagement_id: str) -> tuple[str, str] | None:
+        """(village, person id) an engagement id names, or None for one that cannot be an engagement's."""
+        village, _, rest = engagement_id.partition(".")
+        person, _, suffix = rest.rpartition(".")
+        if not (len(village) == 12 and village.isdigit() and person and suffix
+                and storage.is_record_id(engagement_id)):
+            return None
+        return village, person
 
     def place(self, listing: str) -> storage.Place | None:
         if listing == BY_AREA:
@@ -100,6 +122,7 @@ class Slot(Model):
     account: str
     start: date
     end: date
+    person_name: str | None = None          # shown on the evaluation (V3) without reading the engagement
 
     @property
     def period(self) -> Period:
@@ -115,6 +138,7 @@ class Advisor(storage.Record):
     id: str                                 # the directory person id
     engagements: dict[str, Slot] = Field(default_factory=dict)
     open_entry: str | None = None           # "<engagement id>/<entry id>"
+    open: "Entry | None" = None             # that entry as its check-in wrote it (its check-out reads it here)
     last_out: datetime | None = None
 
 
@@ -147,6 +171,7 @@ class Entry(storage.Record):
     id: str                                 # "<YYYY-MM-DD-HHMM>-<hex>": its month and order are in its id
     engagement: str
     village: str
+    account: str                            # the advisor's sign-in account: a read of the entries needs no other
     check_in_at: datetime
     in_distance_m: int | None = None
     in_verified: bool
@@ -166,6 +191,9 @@ class Entry(storage.Record):
 
     def place(self, listing: str) -> storage.Place:
         return storage.Place(of=self.engagement, sort=("entry", self.month, self.id))
+
+
+Advisor.model_rebuild()
 
 
 class Hours(storage.Record):
@@ -190,6 +218,7 @@ DUTIES = {                                # the six duties (六大员) as the lo
     "report": "上报信息（条）",
 }
 DOCUMENT_KINDS = {"village_rules": "村规民约（居民公约）", "contract": "合同", "other": "其他法律文书"}
+CadreLevel = Literal["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"]
 Duty = Literal["lecture", "document", "opinion", "consultation", "legal_aid", "case", "mediation", "report"]
 
 
@@ -253,6 +282,61 @@ class LogMonth(storage.Record):
     verified_at: datetime | None = None
     verification_note: str | None = None
     corrections: list[Correction] = Field(default_factory=list)
+    locks_on: date | None = None            # the lock day, fixed when the month's first entry was written
+
+
+class ReasonOut(Model):
+    criterion: str
+    met: bool
+    reason: str
+
+
+class Evaluation(storage.Record):
+    """A village's yearly evaluation (V3, `<village>.<year>`): the advisor serving it at the year's end, the
+    cadre's rating, and — once the bureau runs it — the score, grade, the rule's reasons and the subsidy.
+    Listed per city and year (an area's evaluations, by village)."""
+    entity: ClassVar[str] = EVALUATION
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(EVALUATION, "gsi1", by="city"),)
+    missing: ClassVar[tuple[str, str]] = ("该村（社区）该年度尚未考核", "evaluation_not_found")
+
+    id: str
+    village: str
+    year: int
+    engagement: str
+    person_id: str
+    person_name: str
+    account: str
+    cadre_rating: CadreLevel | None = None
+    cadre_by: str | None = None
+    cadre_comment: str | None = None
+    graded_at: datetime | None = None
+    score: Decimal | None = None
+    grade: Literal["excellent", "good", "pass", "fail"] | None = None
+    reasons: list[ReasonOut] = Field(default_factory=list)
+    misconduct: str | None = None
+    subsidy: Decimal | None = None
+    subsidy_reason: str | None = None
+
+    def place(self, listing: str) -> storage.Place:
+        return storage.Place(of=(self.village, self.year), sort=())
+
+    def counts(self) -> dict[str, int]:
+        """What this evaluation adds to its area's totals of the year (`EvaluationTotals`)."""
+        if self.grade is None:
+            return {}
+        return {"evaluated": 1, self.grade: 1, "withheld": int(bool(self.misconduct)),
+                "subsidy_fen": int((self.subsidy or 0) * 100)}
+
+
+class EvaluationTotals(storage.Record):
+    """An area's (city's, district's) totals of a year's evaluations (`<area>.<year>`): `evaluated`, one
+    count per grade, `withheld`, `subsidy_fen` — only ever added to in the evaluations' own transactions."""
+    model_config = ConfigDict(extra="allow")
+    entity: ClassVar[str] = "advisors-evaluation-totals"
+    id: str
+
+    def count(self, name: str) -> int:
+        return int((self.model_extra or {}).get(name, 0))
 
 
 # --- input ------------------------------------------------------------------------------------------
@@ -342,6 +426,32 @@ class LogEntryIn(Strict):
         return self
 
 
+class EndIn(Strict):
+    on: date = Field(description="解除日期（最后一日），不早于聘用开始、不晚于今天和聘用期结束")
+    reason: str = Field(min_length=4, max_length=300, description="解除理由（记入审计）")
+    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+
+
+class LogEntryEdit(Strict):
+    """What the advisor may change of their own entry while its month is open (its day and village stay)."""
+    duty: Duty
+    title: str = Field(min_length=2, max_length=100)
+    detail: str | None = Field(None, max_length=1000)
+    count: int = Field(1, ge=1, le=1000)
+    document_kind: Literal["village_rules", "contract", "other"] | None = None
+    major: bool = False
+    backlog: bool = False
+    version: int | None = Field(None, ge=1, description="条目的版本（也可用 If-Match 头传递）")
+
+    @model_validator(mode="after")
+    def _by_duty(self) -> "LogEntryEdit":
+        if (self.duty == "document") != (self.document_kind is not None):
+            raise ValueError("document_kind 仅且必须在起草审核法律文书（document）时填写")
+        if self.duty != "mediation" and (self.major or self.backlog):
+            raise ValueError("major、backlog 仅用于调解矛盾纠纷（mediation）")
+        return self
+
+
 class VerificationIn(Strict):
     note: str | None = Field(None, max_length=200, description="核实意见")
     version: int | None = Field(None, ge=1, description="当月日志的版本（也可用 If-Match 头传递）")
@@ -366,13 +476,32 @@ class LogQuery(Strict):
     cursor: str | None = Field(None, max_length=2048)
 
 
+class CadreRatingIn(Strict):
+    rating: CadreLevel = Field(description="村（社区）干部对法律顾问本年度工作的评价（五级：very_satisfied 非常满意 … "
+                                           "very_dissatisfied 非常不满意）")
+    comment: str | None = Field(None, max_length=300)
+    version: int | None = Field(None, ge=1, description="修改已有评价或考核时必填（或 If-Match）")
+
+
+class EvaluationIn(Strict):
+    misconduct: str | None = Field(None, min_length=4, max_length=300,
+                                   description="本年度查实的违规情形（有则不发放补贴）；无则省略")
+    version: int | None = Field(None, ge=1, description="重新考核时必填（或 If-Match）")
+
+
+class EvaluationQuery(Strict):
+    area: str | None = Field(None, pattern=r"^\d{4}(\d{2})?$", description="市或区（县）代码，省略为本人辖区")
+    year: int | None = Field(None, ge=2015, le=2100, description="考核年度，省略为上一年度")
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+class ExportIn(Strict):
+    area: str | None = Field(None, pattern=r"^\d{4}(\d{2})?$", description="市或区（县）代码，省略为本人辖区")
+    year: int = Field(ge=2015, le=2100, description="考核年度")
+
+
 # --- output -----------------------------------------------------------------------------------------
-
-class ReasonOut(Model):
-    criterion: str
-    met: bool
-    reason: str
-
 
 class EngagementOut(Model):
     id: str
@@ -474,7 +603,7 @@ class LogEntryOut(Model):
                    withdrawn=e.withdrawn, version=e.version)
 
 
-class LogMonthOut(Model):
+class LogMonthState(Model):
     village: str
     month: str
     status: Literal["open", "locked", "verified"] = Field(description="open 可记；locked 已锁定待核实；verified 已核实")
@@ -485,6 +614,86 @@ class LogMonthOut(Model):
     verified_at: datetime | None
     verification_note: str | None
     corrections: list[Correction]
+    version: int | None = Field(description="当月日志的版本（核实、更正时用）；尚无记录为空")
+
+
+class LogMonthOut(LogMonthState):
     items: list[LogEntryOut]
     next_cursor: str | None = None
-    version: int | None = Field(description="当月日志的版本（核实、更正时用）；尚无记录为空")
+
+
+class LogCorrectionOut(LogMonthState):
+    entry: LogEntryOut = Field(description="本次补记或撤销的条目")
+
+
+class EvaluationOut(Model):
+    village: str
+    year: int
+    engagement: str
+    person_id: str
+    person_name: str
+    cadre_rating: str | None
+    cadre_comment: str | None
+    status: Literal["rated", "graded"] = Field(description="rated 村干部已评价待考核；graded 已考核")
+    score: Decimal | None
+    grade: str | None
+    grade_title: str | None = Field(description="优秀、良好、合格、不合格")
+    reasons: list[ReasonOut] = Field(description="评分规则各项及等次的理由")
+    misconduct: str | None
+    subsidy: Decimal | None = Field(description="补贴金额（元）")
+    subsidy_reason: str | None
+    renewal: bool = Field(description="可否续聘（不合格不再续聘）")
+    version: int
+
+    @classmethod
+    def of(cls, e: Evaluation) -> "EvaluationOut":
+        return cls(village=e.village, year=e.year, engagement=e.engagement, person_id=e.person_id,
+                   person_name=e.person_name, cadre_rating=e.cadre_rating, cadre_comment=e.cadre_comment,
+                   status="graded" if e.grade else "rated", score=e.score, grade=e.grade,
+                   grade_title=GRADES[e.grade] if e.grade else None, reasons=e.reasons, misconduct=e.misconduct,
+                   subsidy=e.subsidy, subsidy_reason=e.subsidy_reason, renewal=e.grade != "fail", version=e.version)
+
+
+class EvaluationTotalsOut(Model):
+    evaluated: int
+    excellent: int
+    good: int
+    passed: int = Field(description="合格")
+    failed: int = Field(description="不合格")
+    withheld: int = Field(description="因违规不发放补贴")
+    subsidy: Decimal = Field(description="补贴合计（元）")
+
+
+class EvaluationListOut(Model):
+    area: str
+    year: int
+    totals: EvaluationTotalsOut
+    items: list[EvaluationOut]
+    next_cursor: str | None = None
+
+
+class EvaluationExportOut(Model):
+    area: str
+    year: int
+    rows: int = Field(description="导出的已考核村（社区）数")
+    file_id: str
+    title: str
+    download: Download
+
+
+class LogStatus(Model):
+    village: str
+    month: str
+    status: Literal["open", "locked", "verified"]
+    locks_on: date
+    entries: int
+    verified_by: str | None
+    corrections: int
+    version: int | None
+
+
+class LogStatusOut(Model):
+    area: str
+    month: str
+    items: list[LogStatus]
+    next_cursor: str | None = None

@@ -37,13 +37,25 @@ ROWS = {
     ("GET", "/v1/advisors/villages/{code}/log"):                      "401  403  403  ok   403  403  ok   404  403  ok   403  403  403  403",
     ("POST", "/v1/advisors/villages/{code}/log/{month}/verification"): "401  403  403  409  403  403  403  403  403  403  403  403  403  403",
     ("POST", "/v1/advisors/villages/{code}/log/{month}/corrections"): "401  403  403  403  403  403  409  404  403  403  403  403  403  403",
+    ("POST", "/v1/advisors/engagements/{engagement_id}/end"):         "401  403  403  403  403  403  409  404  403  403  403  403  403  403",
+    ("PUT", "/v1/advisors/villages/{code}/log/entries/{entry_id}"):   "401  403  403  403  403  403  403  403  403  409  403  403  403  403",
+    ("GET", "/v1/advisors/log-status"):                               "401  403  403  ok   403  403  ok   ok   403  403  403  403  403  403",
+    ("PUT", "/v1/advisors/villages/{code}/evaluations/{year}/cadre-rating"): "401  403  403  409  403  403  403  403  403  403  403  403  403  403",
+    ("PUT", "/v1/advisors/villages/{code}/evaluations/{year}"):       "401  403  403  403  403  403  409  404  403  403  403  403  403  403",
+    ("GET", "/v1/advisors/villages/{code}/evaluations/{year}"):       "401  403  403  ok   403  403  ok   404  403  ok   403  403  403  403",
+    ("GET", "/v1/advisors/evaluations"):                              "401  403  403  403  403  403  ok   ok   403  403  403  403  403  403",
+    ("POST", "/v1/advisors/evaluations/export"):                      "401  403  403  403  403  403  ok   ok   403  403  403  403  403  403",
 }
 
 EMPTY_BODY_WRITES: set = set()
 STALE = {("POST", "/v1/advisors/engagements/{engagement_id}/renewal"),
+         ("POST", "/v1/advisors/engagements/{engagement_id}/end"),
+         ("PUT", "/v1/advisors/villages/{code}/log/entries/{entry_id}"),
          ("PUT", "/v1/advisors/villages/{code}/service-point"),
          ("POST", "/v1/advisors/villages/{code}/log/{month}/verification"),
-         ("POST", "/v1/advisors/villages/{code}/log/{month}/corrections")}
+         ("POST", "/v1/advisors/villages/{code}/log/{month}/corrections"),
+         ("PUT", "/v1/advisors/villages/{code}/evaluations/{year}/cadre-rating"),
+         ("PUT", "/v1/advisors/villages/{code}/evaluations/{year}")}
 _months = itertools.count()
 
 
@@ -80,6 +92,14 @@ BODIES = {
     ("POST", "/v1/advisors/villages/{code}/log/{month}/verification"): lambda p: {"note": "情况属实", "version": 999},
     ("POST", "/v1/advisors/villages/{code}/log/{month}/corrections"):
         lambda p: {"reason": "重复登记撤销", "withdraw": p["log_entry"], "version": 999},
+    ("PUT", "/v1/advisors/villages/{code}/evaluations/{year}/cadre-rating"):
+        lambda p: {"rating": "satisfied", "version": 999},
+    ("PUT", "/v1/advisors/villages/{code}/evaluations/{year}"): lambda p: {"version": 999},
+    ("POST", "/v1/advisors/engagements/{engagement_id}/end"):
+        lambda p: {"on": timeutil.today_shanghai().isoformat(), "reason": "合同到期前解除", "version": 999},
+    ("PUT", "/v1/advisors/villages/{code}/log/entries/{entry_id}"):
+        lambda p: {"duty": "consultation", "title": "村民土地承包咨询", "count": 4, "version": 999},
+    ("POST", "/v1/advisors/evaluations/export"): lambda p: {"year": int(p["year"])},
 }
 
 
@@ -107,5 +127,10 @@ def world(scene) -> dict[str, str]:
     assert response.status_code == 200, response.body
     scene.create(f"/v1/advisors/engagements/{engagement['id']}/check-in", dict(HERE), "law")
     logged = scene.create("/v1/advisors/log", _log_entry(), "law")
+    response = scene.client.request("PUT", f"/v1/advisors/villages/{VILLAGE}/evaluations/{today.year}/cadre-rating",
+                                    headers={**scene.headers("grid"), "Content-Type": "application/json"},
+                                    body=json.dumps({"rating": "satisfied"}))
+    assert response.status_code == 200, response.body
     return {"engagement_id": engagement["id"], "code": VILLAGE, "second_lawyer": second,
-            "month": today.strftime("%Y-%m"), "log_entry": logged["id"]}
+            "month": today.strftime("%Y-%m"), "log_entry": logged["id"], "year": str(today.year),
+            "entry_id": logged["id"]}

@@ -17,7 +17,7 @@ from chalicelib.plugin import DemoIdentity, LinkRule, Plugin, TicketCategory, de
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
-    from plugins.legal_aid import hooks, intake, models, params, selfcheck, service
+    from plugins.legal_aid import counts, hooks, intake, models, params, selfcheck, service
     from plugins.legal_aid.routes import bp
 
     return Plugin(
@@ -31,6 +31,7 @@ def declare() -> Plugin:
         coverage_roles=hooks.COVERAGE_ROLES,
         screening_checks=hooks.SCREENING_CHECKS,
         ledger_columns=hooks.LEDGER_COLUMNS,
+        stat_counters=counts.STAT_COUNTERS,
         demo_data=hooks.demo_data,
         demo_identities=(
             DemoIdentity("officer-1", "legal_aid_officer", "320402", "天宁区法律援助审查员",

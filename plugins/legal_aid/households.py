@@ -33,6 +33,7 @@ from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from chalicelib.platform.model import Model, Page
+from plugins.legal_aid import counts
 from plugins.legal_aid.models import (
     CATEGORY_LABELS,
     HouseholdCategory,
@@ -410,6 +411,7 @@ def visit(caller: Caller, hid: str, data: HouseholdVisitIn, expected_version: in
     updated = storage.update(household, {"visit_count": household.visit_count + 1, "last_visited_on": last},
                              expected_version=expected_version, also=[
         *first_visit,
+        *counts.visit_ops(household.grid, data.visited_on),
         storage.put_op(record.to_item()),
         audit.entry(caller.actor, "visit", ENTITY, hid, f"入户走访（{data.visited_on.isoformat()}"
                                                  f"{'，有法律援助需求' if data.needs_legal_aid else ''}）"),

@@ -53,6 +53,7 @@ def declare() -> Plugin:
         # seeds/004: "调解矛盾纠纷770起，其中，重大疑难矛盾纠纷或信访积案87起".
         ledger_columns=(LedgerColumn("mediation.disputes", "调解矛盾纠纷（起）", values=rates.disputes_mediated),
                         LedgerColumn("mediation.major", "其中重大疑难或信访积案（起）")),
+        stat_counters=rates.STAT_COUNTERS,
         # 人民调解法第四条: free of charge; the self-check says so, with the matters it takes up (issue 25).
         self_checks=(selfcheck.SELF_CHECK,),
         demo_data=service.load_demo,

@@ -7,13 +7,13 @@ Photos and handouts are core files linked to an activity by the link rule below.
 """
 from __future__ import annotations
 
-from chalicelib.plugin import DemoIdentity, LinkRule, Plugin, declared_on_first_use
+from chalicelib.plugin import DemoIdentity, LinkRule, Plugin, ScreeningCheck, declared_on_first_use
 
 
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
-    from plugins.publicity import service
+    from plugins.publicity import quotas, registry, service
     from plugins.publicity.models import ENTITY
     from plugins.publicity.routes import bp
 
@@ -21,9 +21,18 @@ def declare() -> Plugin:
         name="publicity",
         title="法治宣传",
         blueprint=bp,
+        parameters=quotas.PARAMETERS + registry.PARAMETERS,
         link_rules=(LinkRule(ENTITY, service.get),),
+        demo_data=service.load_demo,
         demo_identities=(
             DemoIdentity("demo-p-zhenghao", "publicist", "320402001", "雕庄街道普法宣传员郑浩", "GET /v1/publicity/events"),
+        ),
+        screening_checks=(
+            ScreeningCheck(quotas.VILLAGES_CHECK, "普法惠民服务、法治文化活动进度落后的村（社区）", quotas.villages_behind,
+                           role="publicist"),
+            ScreeningCheck(quotas.LECTURES_CHECK, "本季度尚无法律顾问法治讲座的村（社区）", quotas.lectures_behind,
+                           role="publicist", cadence=("monthly", "half_monthly")),
+            ScreeningCheck(quotas.DISTRICTS_CHECK, "法治文化作品进度落后的区县", quotas.districts_behind, role="publicist"),
         ),
     )
 

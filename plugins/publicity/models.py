@@ -14,7 +14,8 @@ from chalicelib.platform.timeutil import iso, to_shanghai
 
 ENTITY = "publicity-event"
 IN_AREA = "publicity-event-area"        # staff: an area's events and everything below it, by area then start
-UPCOMING = "publicity-upcoming"         # public: the published events held at exactly one area, by start
+UPCOMING = "publicity-upcoming"         # public: the published events held at one area, one aggregate a month
+TALLY = "publicity-tally"               # counts per area and period, kept in the events' own transactions
 
 # SPEC P1 and seed 001 (常州 2021, items 13 and 16): the kinds of activity a bureau counts.
 KINDS: dict[str, str] = {
@@ -40,10 +41,7 @@ class Event(storage.Record):
     """One publicity activity. Staff list it under its area; while published it also stands in the public
     list of the one area it is held at (so a resident's grid and each area above it is one Query)."""
     entity: ClassVar[str] = ENTITY
-    lists: ClassVar[tuple[storage.Listing, ...]] = (
-        storage.Listing(IN_AREA, "gsi1", by="area"),
-        storage.Listing(UPCOMING, "gsi2", by="at"),
-    )
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(IN_AREA, "gsi1", by="area"),)
     missing: ClassVar[tuple[str, str]] = ("没有这项普法活动", "publicity_event_not_found")
 
     id: str
@@ -68,9 +66,38 @@ class Event(storage.Record):
     def place(self, listing: str) -> storage.Place | None:
         if listing == IN_AREA:
             return storage.Place(of=self.area, sort=self.place_in())
-        if listing == UPCOMING and self.status == "published":
-            return storage.Place(of=self.area, sort=self.place_in())
         return None
+
+    @property
+    def month(self) -> str:
+        """The Shanghai month it starts in: the public aggregate it stands in while published."""
+        return to_shanghai(self.starts_at).strftime("%Y-%m")
+
+
+class Upcoming(storage.Aggregate):
+    """The published activities held at exactly one area and starting in one month (id `<area>-<YYYY-MM>`,
+    Asia/Shanghai), as residents read them: an entry per activity (its `PublicEventOut`), set and removed in
+    the activity's own transactions. A resident's chain of areas over the months ahead is one BatchGetItem
+    (six levels × thirteen months ≤ 100 keys); an area-month holds few activities, far from 400 KB."""
+    entity: ClassVar[str] = UPCOMING
+    id: str | None = None
+
+    @staticmethod
+    def id_for(area: str, month: str) -> str:
+        return f"{area}-{month}"
+
+
+class Tally(storage.Record):
+    """One area's counts of one period (`<area>-<YYYY>` or `<area>-<YYYY>-Q<n>`), at the activity's area and
+    every area above it: per kind (`lecture`, `public_service` …) and, for lectures organised by a directory
+    person, per organiser (`lecture_by.<person id>`). Only ever added to inside the transaction of what it
+    counts (`storage.add_to`); read by id (SPEC P2: counts never found by reading lists)."""
+    model_config = ConfigDict(extra="allow")
+    entity: ClassVar[str] = TALLY
+    id: str
+
+    def count(self, name: str) -> int:
+        return int((self.model_extra or {}).get(name, 0))
 
 
 # --- input --------------------------------------------------------------------------------------------

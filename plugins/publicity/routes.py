@@ -8,6 +8,16 @@ finer rule — the caller's jurisdiction — is the service's), parses, calls th
     GET  /events/{id}                    one activity                             the same, over its area
     PATCH /events/{id}                   edit it, record the attendance (If-Match) the same, over its area
     POST /events/{id}/cancellation       cancel it with the reason (If-Match)     the same, over its area
+    POST /events/{id}/reminder           remind me the day before (subscribe msg)  a resident
+    GET  /suggestions?area=&month=       next month's topics from the hotline's counts  the same
+    GET  /quotas?area=&period=           a village's / district's quota progress  the same, over the area
+    POST /literates                      register one 法律明白人                   the same, over the grid
+    GET  /literates?area=                the registry of an area, paged           the same
+    GET  /literates/{id}                 one person (numbers masked)              the same, over their grid
+    POST /literates/{id}/trainings       add a training (If-Match)                the same
+    POST /literates/{id}/activities      add an activity taken part in (If-Match) the same
+    POST /literates/imports              import a CSV/XLSX list, report per row   the same
+    GET  /literates/target?grid=&households=  the grid's target and how it stands  the same
 """
 from __future__ import annotations
 
@@ -16,7 +26,7 @@ from chalice import Blueprint
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.model import Page
 from chalicelib.platform.web import PUBLIC, PageQuery, caller, endpoint, expected_version, parse, parse_query
-from plugins.publicity import service
+from plugins.publicity import quotas, registry, reminders, service, suggestions
 from plugins.publicity.models import (
     KINDS, CancellationIn, EventIn, EventOut, EventPatch, KindOut, Kinds, PublicEventOut, EventListQuery,
 )
@@ -71,3 +81,69 @@ def publicity_edit(event_id):
 def publicity_cancel(event_id):
     data = parse(CancellationIn)
     return EventOut.of(service.cancel(caller(), event_id, data, expected_version(data.version)))
+
+
+@bp.route("/quotas", methods=["GET"], authorizer=jwt_auth)
+@endpoint("村（社区）、区县普法任务进度", who=STAFF, query=quotas.QuotaQuery, response=quotas.QuotaProgressOut, tags=TAGS)
+def publicity_quotas():
+    return quotas.progress(caller(), parse_query(quotas.QuotaQuery))
+
+
+@bp.route("/literates", methods=["POST"], authorizer=jwt_auth)
+@endpoint("登记法律明白人", who=STAFF, body=registry.LiterateIn, response=registry.LiterateOut, status=201, tags=TAGS)
+def publicity_literate_register():
+    return registry.LiterateOut.of(registry.register(caller(), parse(registry.LiterateIn)))
+
+
+@bp.route("/literates", methods=["GET"], authorizer=jwt_auth)
+@endpoint("法律明白人名册", who=STAFF, query=registry.LiterateListQuery, response=Page[registry.LiterateOut], tags=TAGS)
+def publicity_literates():
+    return registry.in_area(caller(), parse_query(registry.LiterateListQuery))
+
+
+@bp.route("/literates/target", methods=["GET"], authorizer=jwt_auth)
+@endpoint("网格法律明白人配备目标", who=STAFF, query=registry.TargetQuery, response=registry.TargetOut, tags=TAGS)
+def publicity_literate_target():
+    return registry.target(caller(), parse_query(registry.TargetQuery))
+
+
+@bp.route("/literates/{literate_id}", methods=["GET"], authorizer=jwt_auth)
+@endpoint("查看一位法律明白人", who=STAFF, response=registry.LiterateOut, tags=TAGS)
+def publicity_literate(literate_id):
+    return registry.LiterateOut.of(registry.get(caller(), literate_id))
+
+
+@bp.route("/literates/{literate_id}/trainings", methods=["POST"], authorizer=jwt_auth)
+@endpoint("登记法律明白人培训", who=STAFF, body=registry.TrainingIn, response=registry.LiterateOut, tags=TAGS)
+def publicity_literate_training(literate_id):
+    data = parse(registry.TrainingIn)
+    return registry.LiterateOut.of(registry.add_training(caller(), literate_id, data, expected_version(data.version)))
+
+
+@bp.route("/literates/{literate_id}/activities", methods=["POST"], authorizer=jwt_auth)
+@endpoint("登记法律明白人参加的普法活动", who=STAFF, body=registry.ActivityIn, response=registry.LiterateOut, tags=TAGS)
+def publicity_literate_activity(literate_id):
+    data = parse(registry.ActivityIn)
+    return registry.LiterateOut.of(registry.add_activity(caller(), literate_id, data, expected_version(data.version)))
+
+
+@bp.route("/literates/imports", methods=["POST"], authorizer=jwt_auth)
+@endpoint("导入法律明白人名册（CSV/XLSX，逐行报告）", who=STAFF, body=registry.LiterateImportIn,
+          response=registry.LiterateImportOut, status=201, tags=TAGS,
+          replay=lambda item: registry.ImportRecord.from_item(item).report)
+def publicity_literate_import():
+    return registry.import_file(caller(), parse(registry.LiterateImportIn))
+
+
+@bp.route("/events/{event_id}/reminder", methods=["POST"], authorizer=jwt_auth)
+@endpoint("活动前一天提醒我（订阅消息）", who={"resident"}, response=reminders.ReminderOut, status=201, tags=TAGS,
+          replay=reminders.ReminderOut.replayed)
+def publicity_remind_me(event_id):
+    return reminders.ReminderOut.of(reminders.subscribe(caller(), event_id))
+
+
+@bp.route("/suggestions", methods=["GET"], authorizer=jwt_auth)
+@endpoint("精准普法：依据本月热线、信访类别提出下月主题和地点", who=STAFF, query=suggestions.SuggestionQuery,
+          response=suggestions.SuggestionsOut, tags=TAGS)
+def publicity_suggestions():
+    return suggestions.suggest(caller(), parse_query(suggestions.SuggestionQuery))

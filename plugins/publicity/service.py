@@ -23,9 +23,11 @@ from chalicelib.platform.errors import Conflict, NotFound, Unprocessable, field_
 from chalicelib.platform.model import Page
 from chalicelib.platform.storage import cursor as cursors
 from chalicelib.platform.timeutil import SHANGHAI, iso, now_utc, today_shanghai
+from chalicelib.domain.notify import service as notify
+from plugins.publicity import counts, reminders
 from plugins.publicity.models import (
-    ENTITY, IN_AREA, KINDS, MAX_DAYS, UPCOMING, CancellationIn, Event, EventIn, EventOut, EventPatch,
-    PublicEventOut,
+    ENTITY, IN_AREA, KINDS, MAX_DAYS, UPCOMING, YEARS_AHEAD, CancellationIn, Event, EventIn, EventOut,
+    EventPatch, PublicEventOut, Upcoming,
 )
 
 STAFF = frozenset({"publicist", "grid_worker", "admin"})
@@ -34,11 +36,34 @@ _ORGANISERS = {"institution": Institution, "person": Person}
 
 # --- checks -------------------------------------------------------------------------------------------
 
-def _organiser_exists(kind: str, organiser_id: str) -> storage.Check:
-    """Inside the transaction: the organiser is an institution or a person of the core directory."""
-    problem = Unprocessable("主办方不在机构或人员名录中", code="organiser_not_found",
-                            errors=field_error(["organiser", "id"], "名录中没有该机构或人员"))
-    return storage.must_exist(_ORGANISERS[kind], organiser_id, problem)
+class _OrganiserRefused(Exception):
+    """The organiser's check failed inside the transaction: missing from the directory, or outside the area
+    (told apart by one read, on this refusal only)."""
+
+    def __init__(self, kind: str, organiser_id: str, area: str) -> None:
+        super().__init__(kind, organiser_id)
+        self.kind, self.organiser_id, self.area = kind, organiser_id, area
+
+
+def _organiser_exists(kind: str, organiser_id: str, area: str) -> storage.Check:
+    """Inside the transaction: the organiser is an institution or a person of the core directory whose home
+    area is on the activity's line — the area itself, one above it (a district's bureau organising a
+    village's lecture) or one below it (a village's advisor at a town's activity)."""
+    refused = _OrganiserRefused(kind, organiser_id, area)
+    if not storage.is_record_id(organiser_id):
+        raise _organiser_problem(refused)
+    return storage.must_exist(_ORGANISERS[kind], organiser_id, refused, on_line=("home_area", area))
+
+
+def _organiser_problem(refused: _OrganiserRefused) -> Unprocessable:
+    found = storage.read(_ORGANISERS[refused.kind], refused.organiser_id) \
+        if storage.is_record_id(refused.organiser_id) else None
+    if found is None:
+        return Unprocessable("主办方不在机构或人员名录中", code="organiser_not_found",
+                             errors=field_error(["organiser", "id"], "名录中没有该机构或人员"))
+    return Unprocessable(f"主办方所在区域 {found.home_area} 不是活动区域 {refused.area} 或其上下级区域",
+                         code="organiser_outside_area",
+                         errors=field_error(["organiser", "id"], "主办方不在活动所在区域（或其上下级）"))
 
 
 def _check_timing(event: Event) -> None:
@@ -75,26 +100,43 @@ def get(caller: Caller, event_id: str) -> Event:
 
 # --- changes ------------------------------------------------------------------------------------------
 
-def publish(caller: Caller, data: EventIn) -> Event:
+def publish(caller: Caller, data: EventIn, *, event_id: str | None = None) -> Event:
     """Record an activity (announced ahead, or recorded afterwards with its attendance): one transaction
     with the area's and the organiser's checks and the audit entry."""
     require_covers(caller, data.area, ["area"])
-    event = Event(id=uuid.uuid4().hex, kind=data.kind, area=data.area, venue=data.venue, capacity=data.capacity,
+    event = Event(id=event_id or uuid.uuid4().hex, kind=data.kind, area=data.area, venue=data.venue, capacity=data.capacity,
                   starts_at=data.starts_at, ends_at=data.ends_at, organiser_kind=data.organiser.kind,
                   organiser_id=data.organiser.id, theme=data.theme, audience=data.audience,
                   attendance=data.attendance, recorded_by=caller.sub)
     _check_timing(event)
-    return storage.put_new(event, also=[
-        areas.must_exist(data.area, field="area"),
-        _organiser_exists(data.organiser.kind, data.organiser.id),
-        audit.entry(caller.actor, "create", ENTITY, event.id, f"发布普法活动：{KINDS[event.kind]}「{event.theme}」"),
-    ])
+    try:
+        return storage.put_new(event, also=[
+            areas.must_exist(data.area, field="area"),
+            _organiser_exists(data.organiser.kind, data.organiser.id, data.area),
+            _announced(event),
+            *counts.ops(counts.of(event)),
+            audit.entry(caller.actor, "create", ENTITY, event.id, f"发布普法活动：{KINDS[event.kind]}「{event.theme}」"),
+        ])
+    except _OrganiserRefused as refused:
+        raise _organiser_problem(refused) from None
+
+
+# --- the public list and the tallies, kept in the activity's own transactions -------------------------
+
+def _announced(event: Event) -> dict:
+    """The op putting the activity (as residents read it) in its area's aggregate of its month."""
+    entry = PublicEventOut.of(event).model_dump(mode="json")
+    return storage.set_entries(Upcoming, Upcoming.id_for(event.area, event.month), set_={event.id: entry})
+
+
+def _withdrawn(event: Event) -> dict:
+    return storage.set_entries(Upcoming, Upcoming.id_for(event.area, event.month), remove=[event.id])
 
 
 def edit(caller: Caller, event_id: str, data: EventPatch, expected_version: int) -> Event:
     """Change what was sent, at the version the client saw (a stale one is 409). A cancelled activity is
     not edited; the attendance is recorded here once the activity has begun."""
-    event = get(caller, event_id)
+    event, reminded = _with_reminders(caller, event_id)
     if event.status == "cancelled":
         raise Conflict("活动已取消，不能修改", code="event_cancelled")
     changes = data.changes()
@@ -106,21 +148,49 @@ def edit(caller: Caller, event_id: str, data: EventPatch, expected_version: int)
                         changes={k: {"from": _shown(getattr(event, k)), "to": _shown(v)} for k, v in changes.items()
                                  if getattr(event, k) != v})]
     if data.organiser is not None:
-        also.insert(0, _organiser_exists(data.organiser.kind, data.organiser.id))
-    return storage.update(event, changes, expected_version=expected_version, also=also)
+        also.insert(0, _organiser_exists(data.organiser.kind, data.organiser.id, event.area))
+    if changed.month != event.month:
+        also.append(_withdrawn(event))
+    also += [_announced(changed), *counts.ops(counts.moved(event, changed))]
+    return _changed(event, changes, expected_version, also, reminders.following(event, changed, reminded))
+
+
+def _with_reminders(caller: Caller, event_id: str) -> tuple[Event, "reminders.Reminders | None"]:
+    """`get` reading the activity's reminders in the same BatchGetItem (an edit stays two calls)."""
+    event, reminded = reminders.read(event_id)
+    if not (caller.has_any(STAFF) and caller.covers(event.area)):
+        raise _hidden()
+    return event, reminded
+
+
+def _changed(event: Event, changes: dict, expected_version: int, also: list, plan: "reminders.Plan") -> Event:
+    """The change with its reminders kept right: in its transaction while they fit; if one was sent
+    already, the others each on its own after it."""
+    try:
+        updated = storage.update(event, changes, expected_version=expected_version, also=[*also, *plan.inline])
+        later = plan.later
+    except notify.NotPending:
+        updated = storage.update(event, changes, expected_version=expected_version, also=[*also, *plan.aggregate])
+        later = plan.each
+    except _OrganiserRefused as refused:
+        raise _organiser_problem(refused) from None
+    reminders.write_after(later)
+    return updated
 
 
 def cancel(caller: Caller, event_id: str, data: CancellationIn, expected_version: int) -> Event:
     """Cancel an activity not yet over, with the reason: it leaves the public list at once."""
-    event = get(caller, event_id)
+    event, reminded = _with_reminders(caller, event_id)
     if event.status == "cancelled":
         raise Conflict("活动已取消", code="event_cancelled")
     if event.ends_at <= now_utc():
         raise Conflict("活动已经结束，不能取消", code="event_over")
-    return storage.update(event, {"status": "cancelled", "cancel_reason": data.reason},
-                          expected_version=expected_version,
-                          also=[audit.entry(caller.actor, "cancel", ENTITY, event.id, f"取消普法活动：{data.reason}",
-                                            changes={"status": {"from": "published", "to": "cancelled"}})])
+    changes = {"status": "cancelled", "cancel_reason": data.reason}
+    plan = reminders.following(event, event.model_copy(update=changes), reminded)
+    return _changed(event, changes, expected_version, [
+        _withdrawn(event), *counts.ops(counts.of(event, -1)),
+        audit.entry(caller.actor, "cancel", ENTITY, event.id, f"取消普法活动：{data.reason}",
+                    changes={"status": {"from": "published", "to": "cancelled"}})], plan)
 
 
 def _shown(value):
@@ -141,27 +211,34 @@ def in_area(caller: Caller, area: str | None, *, limit: int, cursor: str | None)
 def upcoming(area: str, *, limit: int, cursor: str | None) -> Page[PublicEventOut]:
     """The published activities from today on held in `area` or any area above it, soonest first.
 
-    Each area's public list holds only the activities held at exactly that area, sorted by start, so this is
-    one Query per level (at most six: province to grid), each reading from the page's position and no more
-    than a page and two; the pages are merged by (start, id). The cursor is that position, sealed and bound
-    to the area asked about."""
+    Each area keeps one aggregate per month of the activities held at exactly that area (`Upcoming`), so the
+    whole chain (province to grid) over this month and the twelve after it — activities are announced at
+    most a year ahead — is one BatchGetItem of at most 78 keys; the entries are merged by (start, id) and
+    paged from the cursor, the position (start, id) sealed and bound to the area asked about."""
     if not areas.is_code(area):
         raise NotFound(f"区域 {area} 不存在", code="area_not_found")
     query_id = f"{UPCOMING}|{area}"
+    today = today_shanghai()
     if cursor:
         position = cursors.decode(query_id, cursor)
         after = (str(position.get("start", "")), str(position.get("id", "")))
     else:
-        after = (iso(datetime.combine(today_shanghai(), time(0), tzinfo=SHANGHAI)), "")
-    found: dict[str, Event] = {}
-    for level in areas.ancestors(area):
-        for item in storage.page(Event, UPCOMING, level, since=after if after[1] else after[:1],
-                                 limit=limit + 2).items:
-            event = Event.from_item(item)
-            if event.place_in() > after:
-                found[event.id] = event
-    ordered = sorted(found.values(), key=Event.place_in)
+        after = (iso(datetime.combine(today, time(0), tzinfo=SHANGHAI)), "")
+    months = [f"{today.year + (today.month - 1 + n) // 12:04d}-{(today.month - 1 + n) % 12 + 1:02d}"
+              for n in range(12 * YEARS_AHEAD + 1)]
+    found = storage.find_many(Upcoming, [Upcoming.id_for(level, month) for level in areas.ancestors(area)
+                                         for month in months])
+    events = [PublicEventOut.model_validate(entry) for aggregate in found.values()
+              for entry in aggregate.entries.values()]
+    ordered = sorted((e for e in events if (iso(e.starts_at), e.id) > after), key=lambda e: (iso(e.starts_at), e.id))
     items, more = ordered[:limit], len(ordered) > limit
-    next_cursor = (cursors.encode(query_id, {"start": items[-1].place_in()[0], "id": items[-1].id})
+    next_cursor = (cursors.encode(query_id, {"start": iso(items[-1].starts_at), "id": items[-1].id})
                    if more else None)
-    return Page[PublicEventOut](items=[PublicEventOut.of(e) for e in items], next_cursor=next_cursor)
+    return Page[PublicEventOut](items=items, next_cursor=next_cursor)
+
+
+def load_demo(context) -> None:
+    """`make dev`'s activities across the demo city and a grid's 法律明白人 (plugins/publicity/demo.py)."""
+    from plugins.publicity import demo
+
+    demo.load(context)

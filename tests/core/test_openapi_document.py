@@ -152,3 +152,12 @@ def test_a_ticket_step_that_takes_a_version_in_its_body_declares_if_match_too(ap
         if spec.body is not None and "version" in spec.body.model_fields:
             assert "If-Match" in headers(operation), f"{method} {path}"
     assert "If-Match" in headers(openapi.build(app)["paths"]["/v1/tickets/{code}/answer"]["post"])
+
+
+def test_every_operation_declares_the_request_id_it_reads_and_every_answer_the_one_it_sends(app):
+    """Issue 20 §3: every header a route reads is declared — the middleware reads `X-Request-Id` on every
+    route and sends it back on every answer, errors included (what a resident quotes when reporting a fault)."""
+    for path, method, _, _, operation in operations(app):
+        assert "X-Request-Id" in headers(operation), f"{method} {path}"
+        for status, answer in operation["responses"].items():
+            assert "X-Request-Id" in answer.get("headers", {}), f"{method} {path} {status}"

@@ -246,12 +246,12 @@ def test_bad_runs_are_refused_and_a_past_month_is_never_judged_with_todays_data(
 
 
 def test_every_read_of_findings_is_audited(client, token, checks):
-    from chalicelib.platform.storage import keys
+    from chalicelib.platform import audit
 
     checks.findings = [finding("320402", "case-1")]
     screening.run_month(date(2026, 11, 18))
     client.get("/v1/screenings/2026-11", headers=token("o1", "legal_aid_officer", area="320402"))
-    [entry] = storage.query(keys.audit_by_actor("o1"), index="gsi1").items
+    [entry] = storage.page(audit.Entry, audit.BY_ACTOR, "o1").items
     assert entry["action"] == "read" and entry["target_id"] == "2026-11:320402"
 
 
@@ -362,13 +362,13 @@ def test_a_queued_manual_run_is_its_run_s_read_two_area_queries_and_one_transact
 
 
 def test_a_run_of_an_unknown_city_is_a_404_that_records_nothing(client, token, checks, clock, queue):
-    from chalicelib.platform.storage import keys
+    from chalicelib.platform import audit
 
     with on_day(clock, 20):
         response = post(client, f"/v1/screenings/{clock.month()}/runs", {"area": "3299"}, token("a1", "admin", area="32"))
     assert_problem(response, 404, "area_not_found")
     assert screening.get_run(clock.month(), "month", "3299") is None and queue() == []
-    assert storage.query(keys.audit_by_actor("a1"), index="gsi1").items == []
+    assert storage.page(audit.Entry, audit.BY_ACTOR, "a1").items == []
 
 
 def test_an_administrator_sees_the_month_s_runs_with_their_own_failed_shards(client, token, checks, clock, monkeypatch):

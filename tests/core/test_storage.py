@@ -311,6 +311,20 @@ def test_an_area_keeps_its_children_and_per_level_list_keys_and_a_province_stays
     assert BoardDirty(area="320402001").key_attributes() == {"pk": "board-dirty#all", "sk": "320402001"}
 
 
+def test_an_audit_entry_stands_in_its_record_s_trail_its_actor_s_list_and_its_shanghai_day_s(clock):
+    """docs/data-model.md patterns 4-6: the trail newest first by time, by actor, by day in Asia/Shanghai."""
+    from chalicelib.platform.audit import Entry
+    from chalicelib.platform.timeutil import iso, parse_moment
+
+    at = parse_moment(clock.at(0, "01:30"))  # still the day before in UTC
+    entry = Entry(event_id="e1", at=at, action="read", target_entity="file", target_id="f1", summary="查看",
+                  actor="gw-1", actor_roles=["grid_worker"])
+    assert entry.key_attributes() == {
+        "pk": "audit#file#f1", "sk": f"{iso(at)}#e1", "gsi1pk": "audit-by#gw-1", "gsi1sk": iso(at),
+        "gsi2pk": f"audit-day#{clock.day()}", "gsi2sk": f"{iso(at)}#e1"}
+    assert "version" not in entry.to_item()
+
+
 def test_directory_records_keep_their_area_kind_roster_and_area_links_keys():
     from chalicelib.domain.directory.models import AreaLinks, Institution, Person, ServedBy
 
@@ -637,3 +651,16 @@ def test_set_entries_creates_an_aggregate_on_first_use_and_sets_and_removes_entr
     assert found["320403"].code == "320403" and "320404" not in found
     storage.transact([storage.set_entries(Shelf, "320402", set_={"b.2": {"name": "丙"}}, remove=["a.1"])])
     assert storage.read(Shelf, "320402").entries == {"b.2": {"name": "丙"}}
+
+
+def test_must_exist_on_line_takes_a_field_above_at_or_below_the_code(aws_backend):
+    """A field on the line of an area code: the code, a prefix of it, or a value beginning with it."""
+    from chalicelib.platform.errors import Unprocessable
+
+    missing = Unprocessable("不在", code="off_line")
+    for folder in ("32", "320402", "320402001001"):
+        storage.put_all([Note(id=f"n-{folder}", folder=folder, text="t")])
+        storage.transact([storage.must_exist(Note, f"n-{folder}", missing, on_line=("folder", "320402001"))])
+    storage.put_all([Note(id="n-x", folder="320404", text="t")])
+    with pytest.raises(Unprocessable):
+        storage.transact([storage.must_exist(Note, "n-x", missing, on_line=("folder", "320402001"))])

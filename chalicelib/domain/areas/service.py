@@ -23,7 +23,6 @@ __all__ = ["CODE_LENGTHS", "LEVELS", "LEVEL_NAMES", "ROOT", "Area", "Level", "an
            "get", "children", "descendants", "breadcrumb", "create", "change"]
 
 
-BOARD_STAMP = BoardStamp.entity
 MAX_DIRTY_MARKS = 8  # outbox entries one change adds at most: widened to districts, then cities, beyond
 
 
@@ -40,9 +39,8 @@ def boards_changed(*codes: str) -> list[dict]:
             marks = sorted({c[:width] for c in marks})
     cities = sorted({c[:4] for c in marks})
     moment = iso(now_utc())
-    return [*(storage.add_op(**BoardStamp.own_key(city), amounts={"stamp": 1}, entity=BOARD_STAMP) for city in cities),
-            *(storage.add_op(**BoardDirty(area=code).key_attributes(), amounts={"changes": 1},
-                             set_={"area": code, "changed_at": moment}, entity=BoardDirty.entity) for code in marks)]
+    return [*(storage.add_to(BoardStamp, city, {"stamp": 1}) for city in cities),
+            *(storage.add_into(BoardDirty(area=code, changed_at=moment), {"changes": 1}) for code in marks)]
 
 
 def _known_shape(code: str) -> None:

@@ -30,9 +30,22 @@ if TYPE_CHECKING:
 ENTITY = "intake-ticket"
 MINE = "intake-mine"
 DUE = "intake-due"
-# Each district's ticket numbers of a month: FW-<district>-<yymm>-<number> (`service._next_code`).
+# Each district's ticket numbers of a month: FW-<district>-<yymm>-<number> (`next_code`).
 TICKET_NUMBERS = storage.Counter("intake-counter")
 CODE_SHAPE = r"^FW-\d{6}-\d{4}-\d{4,6}$"
+
+
+def next_code(district: str, today: date) -> str:
+    """The next code of the grid's district this month, `FW-<district>-<yymm>-<number>`, its number taken
+    from the district's counter (`storage.next_number`: one UpdateItem that never fails under contention —
+    a hundred residents of one district asking at the same moment each get a code, none the same). A
+    create that fails after this (a check refused in its transaction) leaves its number unused: the
+    district's codes are unique and increasing, with such gaps; a resident only ever quotes their own code.
+    A retry with the same Idempotency-Key replays its ticket before taking a number (see `next_number`)."""
+    month = today.strftime("%y%m")
+    number = storage.next_number(TICKET_NUMBERS, (district, month))
+    return f"FW-{district}-{month}-{number:04d}"
+
 
 # The categories a request is classified into (the plugin contract's vocabulary: the core's and the enabled
 # plugins' own), and the policy parameter holding each one's time limit: the one an enabled service declares

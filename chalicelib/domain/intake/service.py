@@ -28,10 +28,10 @@ from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.intake import access
 from chalicelib.domain.notify import service as notify
 from chalicelib.domain.intake.models import (
-    ALLOWED, CATEGORIES, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS, TICKET_NUMBERS,
+    ALLOWED, CATEGORIES, DUE_SOON_PARAMETER, ENTITY, STATUS_TITLES, STEP_TITLES, STAFF_CHANNELS,
     ACTION_TITLES, AnswerIn, Case, CaseOut, CloseIn, TicketContactOut, DueEntry, MineEntry, MineOut,
     ProgressOut, ReopenIn, RouteIn, Step, StepOut, TargetList, TargetOut, Ticket, TicketIn, TicketOut,
-    TicketSummary, TransferIn, deadline, deadline_parameter, time_limit_text,
+    TicketSummary, TransferIn, deadline, deadline_parameter, next_code, time_limit_text,
 )
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit, metrics, pii, storage, workdays
@@ -51,7 +51,7 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     counter, on the 12348 line or during a grid visit, for a resident account or a name and phone, and own
     it from that moment. The ticket, the resident's list entry, the due-day entry, the message to the
     resident and the audit entry are one transaction, after the time limit's policy read and the code's
-    number (`_next_code`): three calls, whoever else is asking at the same moment, with or without an
+    number (`models.next_code`): three calls, whoever else is asking at the same moment, with or without an
     `Idempotency-Key` (its claim is looked up in the policy read's BatchGetItem and written in the
     transaction). Why not one: the code is the ticket's key and is answered at once, and a transaction
     returns no values, so its number must be known before the write — and moving the district's counter
@@ -73,7 +73,7 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     steps = [Step(at=moment, action="received", actor=caller.sub)]
     if caller.is_staff:
         steps.append(Step(at=moment, action="accepted", actor=caller.sub))
-    code = _next_code(data.district, today)
+    code = next_code(data.district, today)
     ticket = Ticket(id=code, channel=data.channel, grid=data.grid, category=data.category, text=data.text,
                     received_by=caller.sub, received_on=today, **deadline(limit, today), history=steps, **fields)
     storage.stamp_new(ticket)  # its creation time goes into the resident's list entry
@@ -85,18 +85,6 @@ def create(caller: Caller, data: TicketIn) -> Ticket:
     created = storage.put_new(ticket, also=also)
     metrics.figure("TicketsReceived")
     return created
-
-
-def _next_code(district: str, today: date) -> str:
-    """The next code of the grid's district this month, `FW-<district>-<yymm>-<number>`, its number taken
-    from the district's counter (`storage.next_number`: one UpdateItem that never fails under contention —
-    a hundred residents of one district asking at the same moment each get a code, none the same). A
-    create that fails after this (a check refused in its transaction) leaves its number unused: the
-    district's codes are unique and increasing, with such gaps; a resident only ever quotes their own code.
-    A retry with the same Idempotency-Key replays its ticket before taking a number (see `next_number`)."""
-    month = today.strftime("%y%m")
-    number = storage.next_number(TICKET_NUMBERS, (district, month))
-    return f"FW-{district}-{month}-{number:04d}"
 
 
 def _who_and_how(caller: Caller, data: TicketIn) -> dict[str, Any]:
@@ -122,21 +110,18 @@ def _who_and_how(caller: Caller, data: TicketIn) -> dict[str, Any]:
 
 def _limit(parameter: str, grid: str, on: date, *, loc: str, active: bool = False) -> policy.InForce:
     """The time limit `parameter` in force at `grid` on `on`; `active`: for a new ticket, whose grid must not
-    be retired."""
+    be retired. A missing or retired grid is the input's fault (422 naming the field `loc`); anything else
+    missing stays what it is."""
     try:
         return policy.resolve(parameter, grid, on, active_area=active)
     except NotFound as exc:
-        raise _unknown_area(exc, grid, loc) from None
-
-
-def _unknown_area(exc: NotFound, grid: str, loc: str) -> Exception:
-    """A missing or retired grid is the input's fault (422 naming the field); anything else missing stays."""
-    if exc.code == "area_retired":
-        return Unprocessable(f"网格 {grid} 已撤销，不再受理新的事项", code="area_retired",
-                             errors=[{"loc": [loc], "msg": "区域已撤销"}])
-    if exc.code != "area_not_found":
-        return exc
-    return Unprocessable(f"网格 {grid} 不存在", code="area_not_found", errors=[{"loc": [loc], "msg": "区域不存在"}])
+        if exc.code == "area_retired":
+            raise Unprocessable(f"网格 {grid} 已撤销，不再受理新的事项", code="area_retired",
+                                errors=[{"loc": [loc], "msg": "区域已撤销"}]) from None
+        if exc.code == "area_not_found":
+            raise Unprocessable(f"网格 {grid} 不存在", code="area_not_found",
+                                errors=[{"loc": [loc], "msg": "区域不存在"}]) from None
+        raise
 
 
 def _companions(ticket: Ticket) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from typing import Any
 from chalicelib import plugin
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.files import service as files
+from chalicelib.domain.ledgers import counters
 from chalicelib.domain.ledgers.models import LedgerIn, LedgerOut
 from chalicelib.platform import audit, aws, config, pii, storage, tabular
 from chalicelib.platform.auth import Caller, require_covers
@@ -114,6 +115,7 @@ def figures(area: str, months: tuple[str, ...]) -> tuple[list[Sheet], dict[str, 
     """(one sheet per enabled service with ledger columns, failed columns → error, titles of columns without
     figures). Each column is asked once for all the months; one that raises fails alone."""
     sheets, failed, unwired = [], {}, []
+    shared: list[counters.Figures] = []  # the one roll-up every counter-backed column reads (`counters.monthly`)
     for service in plugin.enabled():
         if not service.ledger_columns:
             continue
@@ -124,6 +126,11 @@ def figures(area: str, months: tuple[str, ...]) -> tuple[list[Sheet], dict[str, 
                 columns.append(None)
                 continue
             try:
+                counter = getattr(column.values, "counter", None)
+                if counter is not None:
+                    shared = shared or [counters.rollup(area, months)]
+                    columns.append(shared[0].monthly(counter))
+                    continue
                 columns.append(dict(column.values(area, months)))
             except Exception as exc:  # noqa: BLE001 — a column that fails must not cost the ledger
                 logger().exception("ledger column failed", extra={"plugin": service.name, "hook": column.key,

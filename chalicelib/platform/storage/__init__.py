@@ -21,8 +21,8 @@ Rules kept here so no caller can forget them:
   page (we read limit+1 items to know).
 
 Below the typed surface sit the item-level mechanics (`get`, `query`, `query_all`, `check_op`, `update_op`,
-`entries_op`, `add_op`, `batch_write` …) that the audit trail, the idempotency replay and bulk jobs need;
-new code names records instead.
+`entries_op`, `add_op`, `batch_write` …) the typed surface is built on; outside this package only the
+idempotency replay reads an item by its key (`get`). Everyone else, the audit trail included, names records.
 """
 from __future__ import annotations
 
@@ -45,14 +45,13 @@ __all__ = [
     # typed records and their lists
     "Record", "Aggregate", "Listing", "Place", "Check", "Page",
     # reads
-    "require", "read", "find_in", "find_many", "find_each", "page", "every", "is_record_id",
+    "require", "read", "find_in", "record_types", "find_many", "find_each", "page", "every", "is_record_id",
     # writes
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
     "amend", "must_exist", "add_to", "add_into", "put_all", "put_unless_newer", "remove_if", "update_entries_in",
     "set_entries", "tally", "Counter", "next_number",
-    # item-level mechanics (audit trail, idempotency replay, bulk jobs, records not yet typed)
-    "get", "get_record", "get_many", "query", "query_all", "check_op", "delete_op", "update_op", "add_op",
-    "entries_op", "update_entries", "increment", "batch_write", "plain", "replay_if_claimed", "THROTTLED",
+    # the idempotency replay and the throttling answer
+    "get", "plain", "replay_if_claimed", "THROTTLED",
 ]
 
 INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk")}
@@ -165,6 +164,10 @@ class Place:
     sort: tuple[object, ...]
 
 
+AREA_FIELDS = ("area", "grid", "village", "district", "home_area", "office_area", "city")
+AREA_CODE_LENGTHS = (2, 4, 6, 9, 12, 15)  # province, city, district, town, village, grid
+
+
 class Record(Model):
     """A stored record. Subclasses set `entity` and are stored at `<entity>#<id>` / `record` — or, naming
     their key otherwise, at `<key_prefix>#<values of key_fields>` (a WeChat link by the hash of its openid:
@@ -220,6 +223,16 @@ class Record(Model):
 
     def to_item(self) -> dict[str, Any]:
         return {**self.model_dump(exclude_none=True), **self.key_attributes(), "entity": self.entity}
+
+    def jurisdiction(self) -> str | None:
+        """The area code the record belongs to — the first of its `AREA_FIELDS` holding one (a ticket's
+        grid, an application's area, a notary slot's office area) — or None for a record of no area (an
+        account by sub, a platform-wide parameter). A type whose area is elsewhere says so by overriding."""
+        for name in AREA_FIELDS:
+            value = getattr(self, name, None)
+            if isinstance(value, str) and value.isdigit() and len(value) in AREA_CODE_LENGTHS:
+                return value
+        return None
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Self:
@@ -290,6 +303,20 @@ def get(pk: str, sk: str, *, consistent: bool = False) -> dict[str, Any] | None:
     return _from_wire(item) if item else None
 
 
+def record_types() -> list[type[Record]]:
+    """Every record type of the modules imported so far that declares an `entity` of its own: found by
+    walking `Record`'s subclasses when asked — nothing registers itself at import. (Which modules count, and
+    that each entity is declared once among them, is the asker's business: a test's throwaway types count
+    for no route.)"""
+    found, pending = [], list(Record.__subclasses__())
+    while pending:
+        cls = pending.pop(0)
+        pending.extend(cls.__subclasses__())
+        if isinstance(cls.__dict__.get("entity"), str):
+            found.append(cls)
+    return found
+
+
 def get_record(cls: type[Record], pk: str, sk: str, *, consistent: bool = False) -> Record | None:
     item = get(pk, sk, consistent=consistent)
     return cls.from_item(item) if item else None
@@ -310,14 +337,15 @@ def _key_part(value: object) -> bool:
 
 
 def is_record_id(record_id: str) -> bool:
-    """Whether a path parameter can name a record at all: a list of a parent read before the parent itself
-    answers 404 at once for one that cannot, rather than making a key of it."""
-    return keys.is_record_id(record_id)
+    """Whether a client-supplied id (a path parameter) can name a record at all: letters, digits, `-_.`, at
+    most 200 characters. Anything else is simply not found, never a key error: a list of a parent read
+    before the parent itself answers 404 at once for one that cannot, rather than making a key of it."""
+    return 0 < len(record_id) <= 200 and all(c.isascii() and (c.isalnum() or c in "-_.") for c in record_id)
 
 
 def require(cls: type[Record], record_id: str, *, consistent: bool = False) -> Record:
     """The record of type `cls` with this id, or the type's 404 (`missing`) — the one "get or 404"."""
-    found = read(cls, record_id, consistent=consistent) if keys.is_record_id(record_id) else None
+    found = read(cls, record_id, consistent=consistent) if is_record_id(record_id) else None
     if found is None:
         detail, code = cls.missing
         raise NotFound(detail, code=code)
@@ -348,7 +376,7 @@ def _place_key(cls: type[Record], listing: str, of: str | tuple[object, ...],
                sort: tuple[object, ...]) -> tuple[str, str] | None:
     declared = cls.listing(listing)
     parts = [*(of if isinstance(of, tuple) else (of,)), *sort]
-    if declared.index != "table" or not all(keys.is_record_id(str(p)) for p in parts):
+    if declared.index != "table" or not all(is_record_id(str(p)) for p in parts):
         return None
     return declared.partition(of), declared.sort(of, sort)
 
@@ -373,7 +401,7 @@ def find_each(wanted: dict[type[Record], Iterable[str | Place]], *,
     for cls, ids in wanted.items():
         for i in dict.fromkeys(ids):
             key = _at_place(cls, i) if isinstance(i, Place) else \
-                (tuple(cls.own_key(i).values()) if keys.is_record_id(i) else None)
+                (tuple(cls.own_key(i).values()) if is_record_id(i) else None)
             if key is not None:
                 named[key] = (cls, i)
     pairs = list(named)
@@ -722,12 +750,14 @@ def remove_if(record: Record, equals: dict[str, Any]) -> bool:
 
 
 def must_exist(cls: type[Record], record_id: str, problem: Exception, *,
-               equals: dict[str, Any] | None = None) -> "Check":
-    """A `Check` for a transaction: the record `cls`/`record_id` exists (with fields equal to `equals`);
-    `problem` is raised when it does not — at once for an id that cannot be a record id."""
-    if not keys.is_record_id(record_id):
+               equals: dict[str, Any] | None = None, on_line: tuple[str, str] | None = None) -> "Check":
+    """A `Check` for a transaction: the record `cls`/`record_id` exists (with fields equal to `equals`, and
+    `on_line=(field, code)`: the field holds `code`, a prefix of it or a value beginning with it — an area
+    code above, at or below `code`); `problem` is raised when it does not — at once for an id that cannot be
+    a record id."""
+    if not is_record_id(record_id):
         raise problem
-    return Check(check_op(**cls.own_key(record_id), equals=equals), problem)
+    return Check(check_op(**cls.own_key(record_id), equals=equals, on_line=on_line), problem)
 
 
 def check(cls: type[Record], *key: object, exists: bool = True, equals: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -755,13 +785,21 @@ def tally(cls: type[Record], *key: object, expires_at: int, by: int = 1) -> int:
     return increment(**cls.own_key(*key), entity=cls.entity, expires_at=expires_at, by=by)
 
 
-def check_op(pk: str, sk: str, *, exists: bool = True, equals: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A transaction condition on another item: it exists (or not) and, optionally, fields equal values."""
+def check_op(pk: str, sk: str, *, exists: bool = True, equals: dict[str, Any] | None = None,
+             on_line: tuple[str, str] | None = None) -> dict[str, Any]:
+    """A transaction condition on another item: it exists (or not) and, optionally, fields equal values and
+    a field is on the line of a code (`must_exist`)."""
     condition = "attribute_exists(pk)" if exists else "attribute_not_exists(pk)"
     names, values = {}, {}
     for i, (field, value) in enumerate(sorted((equals or {}).items())):
         names[f"#c{i}"], values[f":c{i}"] = field, _value(value)
         condition += f" AND #c{i} = :c{i}"
+    if on_line:
+        field, code = on_line
+        names["#l"] = field
+        values.update({f":l{i}": _value(code[:i + 1]) for i in range(len(code))})
+        above = ", ".join(f":l{i}" for i in range(len(code)))
+        condition += f" AND (#l IN ({above}) OR begins_with(#l, :l{len(code) - 1}))"
     check: dict[str, Any] = {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
                              "ConditionExpression": condition}
     if names:

@@ -1,7 +1,6 @@
 """The mechanics of the shared table's key strings (see docs/data-model.md for the access patterns): joining
-parts, a record's own key, the city that partitions area-scoped lists, and the audit trail's keys. Which
-record sits where is declared by the record types themselves (`Record.key_fields`, `Listing`, `Place` in
-`storage`).
+parts, a record's own key, the city that partitions area-scoped lists. Which record sits where is declared
+by the record types themselves (`Record.key_fields`, `Listing`, `Place` in `storage`).
 
 Layout, chosen to read well in the AWS console:
 - a record:           pk `<entity>#<id>`                 sk `record`
@@ -12,17 +11,12 @@ Layout, chosen to read well in the AWS console:
   `begins_with` on the sort key within the city)
 - audit by actor:     gsi1 `audit-by#<sub>`               / `<utc iso time>`
 - audit by day:       gsi2 `audit-day#<yyyy-mm-dd>`       / `<utc iso time>#<event id>`
+  (the audit entries' three lists are declared by `chalicelib.platform.audit.Entry`)
 """
 from __future__ import annotations
 
 SEP = "#"
 RECORD_SK = "record"
-
-
-def is_record_id(record_id: str) -> bool:
-    """Whether a client-supplied id (a path parameter) can be a record id at all: letters, digits, `-_.`,
-    at most 200 characters. Anything else is simply not found — never a key error."""
-    return 0 < len(record_id) <= 200 and all(c.isascii() and (c.isalnum() or c in "-_.") for c in record_id)
 
 
 def compose(*parts: object) -> str:
@@ -56,22 +50,6 @@ def area_scoped(entity: str, area_code: str, sort_value: str) -> tuple[str, str]
 
 def area_scope_partition(entity: str, city_code: str) -> str:
     return f"{entity}@{city_code}"
-
-
-def audit_target(entity: str, record_id: str) -> str:
-    return compose("audit", entity, record_id)
-
-
-def audit_sort(moment_iso: str, event_id: str) -> str:
-    return f"{moment_iso}{SEP}{event_id}"
-
-
-def audit_by_actor(sub: str) -> str:
-    return f"audit-by{SEP}{sub}"
-
-
-def audit_by_day(day_iso: str) -> str:
-    return compose("audit-day", day_iso)
 
 
 def owned_by(entity: str, owner_sub: str) -> str:

@@ -33,6 +33,15 @@ ERROR_STATUSES = {
     "504": "上游服务超时",
 }
 UPDATE_METHODS = ("PATCH", "PUT", "DELETE")
+# Every route reads `X-Request-Id` (the middleware keeps a client's id of 8–64 letters, digits, `.`, `_`, `-`
+# for the logs and the answer) and every answer carries it: declared on each operation (inline, as the other
+# headers are, so that every tool reads it without resolving a reference).
+REQUEST_ID_PARAMETER = {
+    "name": "X-Request-Id", "in": "header", "required": False,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{8,64}$"},
+    "description": "客户端为本次请求生成的编号（8–64 位字母、数字、._-），原样出现在日志和响应头中，便于报障时查找；"
+                   "不带或格式不符时由服务器生成"}
+REQUEST_ID_HEADER = {"description": "本次请求的编号（报障时请提供）", "schema": {"type": "string"}}
 IF_MATCH = "记录的当前版本（GET 返回的 version，如 \"3\"）；不带 body.version 的修改必填。弱标签（W/\"3\"）永不匹配"
 IDEMPOTENCY_KEY = ("重试同一个创建请求时带同一个键（由客户端生成，如 UUID）：返回第一次创建的结果，不会重复创建；"
                    "同一个键换了请求体为 422")
@@ -164,18 +173,21 @@ def _operation(path: str, method: str, entry, spec: Spec | None, refs) -> dict[s
     if spec.idempotent:
         operation["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
                                         "schema": {"type": "string", "maxLength": 128}, "description": IDEMPOTENCY_KEY})
+    operation["parameters"].append(REQUEST_ID_PARAMETER)
     if spec.body:
         content: dict[str, Any] = {"schema": refs[(spec.body, "validation")]}
         example = body_example(spec.body)
         if example is not None:
             content["example"] = example
         operation["requestBody"] = {"required": True, "content": {"application/json": content}}
-    success = {"description": spec.summary}
+    request_id = {"X-Request-Id": REQUEST_ID_HEADER}
+    success: dict[str, Any] = {"description": spec.summary, "headers": request_id}
     if spec.response:
         success["content"] = {"application/json": {"schema": refs[(spec.response, "serialization")]}}
     problem = {"application/problem+json": {"schema": refs[(ProblemDetails, "serialization")]}}
     operation["responses"] = {str(spec.status): success, **{
-        status: {"description": text, "content": problem} for status, text in ERROR_STATUSES.items()
+        status: {"description": text, "headers": request_id, "content": problem}
+        for status, text in ERROR_STATUSES.items()
         if _applies(status, spec, versioned)}}
     return operation
 

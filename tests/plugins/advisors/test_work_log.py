@@ -104,13 +104,13 @@ def test_a_locked_month_changes_only_by_the_bureaus_correction_with_its_reason(c
         assert bad["errors"][0]["loc"] == ["body", "add", "on"]
         fixed = ok(post(client, path, {"reason": "重复登记撤销", "withdraw": made["id"], "version": 1}, admin))
         assert fixed["totals"]["consultations"] == 0 and fixed["entries"] == 0
-        assert fixed["items"][0]["withdrawn"] == "重复登记撤销"
+        assert fixed["entry"]["withdrawn"] == "重复登记撤销"
         assert_problem(post(client, path, {"reason": "重复登记撤销", "withdraw": made["id"],
                                            "version": fixed["version"]}, admin), 409, "already_withdrawn")
         added = ok(post(client, path, {"reason": "补记当月讲座", "version": fixed["version"],
                                        "add": entry(clock, "lecture", title="扫黑除恶专题讲座")}, admin))
         assert [c["action"] for c in added["corrections"]] == ["withdraw", "add"] and added["totals"]["lectures"] == 1
-        assert next(i for i in added["items"] if i["duty"] == "lecture")["account"] == "lawyer-1"
+        assert added["entry"]["duty"] == "lecture" and added["entry"]["account"] == "lawyer-1"
         trail = audit.trail("advisors-log", f"{VILLAGE}.{month}").items
         assert any("重复登记撤销" in item["summary"] for item in trail)
 

@@ -183,14 +183,13 @@ def test_clearing_the_end_date_in_a_re_import_removes_it(client, people, upload,
 
 
 def test_reading_a_household_or_the_list_is_audited(client, people, upload, world):
-    from chalicelib.platform.storage import keys
     from chalicelib.platform import storage
     from plugins.legal_aid.households import ENTITY, LIST_ENTITY
 
     imported(client, people, upload, csv_of(f"重度残疾人,张一,{person(1)},{GRID},"))
     household = _household(client, people, 1, who="grid_worker")
     assert client.get(HOUSEHOLDS, headers=people["grid_worker"]).status_code == 200
-    reads = [i for i in storage.query_all(keys.audit_by_actor("gw-1"), index="gsi1") if i["action"] == "read"]
+    reads = [i for i in storage.every(audit.Entry, audit.BY_ACTOR, "gw-1") if i["action"] == "read"]
     assert sorted((i["target_entity"], i["target_id"]) for i in reads) == sorted(
         [(ENTITY, household["id"]), (LIST_ENTITY, GRID)])
 

@@ -113,8 +113,11 @@ def test_the_kinds_are_listed_in_chinese_for_anybody(client):
 def test_a_resident_finds_the_activities_of_the_grid_and_every_area_above_it_soonest_first(
         client, staff, event_body):
     """P1: what is coming in my grid, my village, my town, my district and my city; not a neighbour's."""
+    city = ok(post(client, "/v1/people", {"name": "李明", "roles": ["publicist"], "home_area": "3204",
+                                          "duty": "普法宣传员", "phone": "13800001305"}, staff["admin"]), 201)
     for days, area in ((5, GRID), (3, VILLAGE), (4, TOWN), (1, DISTRICT), (2, "3204"), (2, "320404")):
-        ok(post(client, EVENTS, event_body(days=days, area=area, theme=f"主题{area}"), staff["admin"]), 201)
+        ok(post(client, EVENTS, event_body(days=days, area=area, theme=f"主题{area}",
+                                           organiser={"kind": "person", "id": city["id"]}), staff["admin"]), 201)
     found = upcoming(client)["items"]
     assert [e["area"] for e in found] == [DISTRICT, "3204", VILLAGE, TOWN, GRID]
     assert [e["area"] for e in upcoming(client, area=VILLAGE)["items"]] == [DISTRICT, "3204", VILLAGE, TOWN]
@@ -272,3 +275,16 @@ def test_staff_of_the_area_attach_a_photo_and_others_cannot(client, staff, event
     ok(post(client, "/v1/files", photo, staff["grid_worker"]), 201)
     assert_problem(post(client, "/v1/files", photo, staff["mediator"]), 404)
     assert_problem(post(client, "/v1/files", photo, staff["resident"]), 404)
+
+
+def test_an_organiser_outside_the_area_is_refused_naming_the_field(client, staff, event_body):
+    """Bad input (issue P1): the organiser's home area is the activity's area, above it or below it."""
+    elsewhere = ok(post(client, "/v1/people", {"name": "钱志明", "roles": ["publicist"], "home_area": "320404",
+                                               "duty": "普法宣传员", "phone": "13800001303"}, staff["admin"]), 201)
+    problem = assert_problem(post(client, EVENTS, event_body(organiser={"kind": "person", "id": elsewhere["id"]}),
+                                  staff["publicist"]), 422, "organiser_outside_area")
+    assert problem["errors"][0]["loc"] == ["body", "organiser", "id"] and "320404" in problem["detail"]
+    below = ok(post(client, "/v1/people", {"name": "孙丽", "roles": ["publicist"], "home_area": VILLAGE,
+                                           "duty": "普法宣传员", "phone": "13800001304"}, staff["admin"]), 201)
+    ok(post(client, EVENTS, event_body(area=TOWN, organiser={"kind": "person", "id": below["id"]}),
+            staff["publicist"]), 201)
