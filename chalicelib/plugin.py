@@ -29,6 +29,7 @@ What a plugin may declare (all optional but `name`, `title`, `blueprint`):
                       `TICKET_CATEGORIES`, or a core one its statutory period limits; the time limit
                       stated once.
 - `demo_data`         loads its demo records for `make dev` (idempotent).
+- `demo_identities`   who of its demo data to sign in as (`DemoIdentity`), and what to try: `make dev` prints them.
 - `self_checks`       what an anonymous resident may ask before applying (`SelfCheck`: its questions and a
                       verdict likely / not likely / depends from the answers, by the service's own criteria).
 A check or demo loader that raises is recorded against its plugin and does not stop the others.
@@ -408,6 +409,20 @@ class DemoContext:
 
 
 @dataclass(frozen=True)
+class DemoIdentity:
+    """Someone of the demo data to try the service as: `make dev` prints their token command and what to try."""
+    sub: str                             # `--sub`, the account its demo records name (e.g. the assigned lawyer)
+    role: str                            # a sign-in role (chalicelib.platform.auth.roles)
+    area: str | None                     # staff: `--area`, their jurisdiction
+    who: str                             # Chinese, e.g. "天宁区法律援助中心审查员"
+    tries: str                           # what to try, e.g. "GET /v1/legal-aid/queue（绿色通道在前）"
+
+    def __post_init__(self) -> None:
+        if self.role in STAFF_ROLES and not self.area:
+            raise ValueError(f"demo identity {self.sub!r}: a staff role needs its area")
+
+
+@dataclass(frozen=True)
 class Plugin:
     name: str                            # URL segment: mounted at /v1/<name>
     title: str                           # Chinese name of the service, e.g. "法律援助"
@@ -426,6 +441,7 @@ class Plugin:
     demo_data: Callable[[DemoContext], None] | None = None
     ticket_categories: tuple[TicketCategory, ...] = ()
     self_checks: tuple[SelfCheck, ...] = ()
+    demo_identities: tuple[DemoIdentity, ...] = ()
 
     def __post_init__(self) -> None:
         if not NAME_SHAPE.match(self.name):
@@ -662,6 +678,10 @@ def failure(exc: BaseException) -> str:
     from chalicelib.platform.errors import Problem
 
     return f"{type(exc).__name__} {exc.code}" if isinstance(exc, Problem) else type(exc).__name__
+
+
+def demo_identities() -> list[tuple[Plugin, DemoIdentity]]:
+    return [(p, identity) for p in _current().plugins for identity in p.demo_identities]
 
 
 def self_checks() -> list[tuple[Plugin, SelfCheck]]:

@@ -25,7 +25,9 @@ versions), proof (tests only), DATA_MODEL.md.
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LedgerColumn, LinkRule, Plugin, ScreeningCheck, StatCounter, Term, declared_on_first_use
+from chalicelib.plugin import (
+    DemoIdentity, LedgerColumn, LinkRule, Plugin, ScreeningCheck, StatCounter, Term, declared_on_first_use,
+)
 
 # The statistics' seed-004 counts each ledger count feeds (chalicelib.plugin.STAT_MEASURES).
 MEASURES = {"village_rules": "village_rules", "legal_documents": "legal_documents", "opinions": "legal_opinions",
@@ -61,6 +63,10 @@ def declare() -> Plugin:
         ),
         institution_kinds=(Term("legal_service_office", "基层法律服务所"),),
         demo_data=service.load_demo,
+        demo_identities=(
+            DemoIdentity("demo-p-chenliwei", "lawyer", "320402", "村法律顾问陈立伟（溧阳的三个村）",
+                         "GET /v1/advisors/engagements/mine"),
+        ),
     )
 
 

@@ -10,7 +10,9 @@
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, declared_on_first_use
+from chalicelib.plugin import (
+    DemoIdentity, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, declared_on_first_use,
+)
 
 
 def declare() -> Plugin:
@@ -40,6 +42,9 @@ def declare() -> Plugin:
         ledger_columns=tuple(LedgerColumn(key=c.key, title=c.title, values=monthly(c.key)) for c in counts.STAT_COUNTERS),
         stat_counters=counts.STAT_COUNTERS,
         demo_data=service.load_demo,
+        demo_identities=(
+            DemoIdentity("appraiser-1", "appraiser", "3204", "司法鉴定机构工作人员", "GET /v1/appraisal/consultations/unanswered"),
+        ),
         self_checks=(selfcheck.SELF_CHECK,),
     )
 

@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 from chalicelib.plugin import (
-    CoverageRole, IntakeTarget, LedgerColumn, LedgerRows, LinkRule, Plugin, ScreeningCheck, declared_on_first_use,
+    CoverageRole, DemoIdentity, IntakeTarget, LedgerColumn, LedgerRows, LinkRule, Plugin, ScreeningCheck,
+    declared_on_first_use,
 )
 
 
@@ -59,6 +60,10 @@ def declare() -> Plugin:
         # 人民调解法第四条: free of charge; the self-check says so, with the matters it takes up (issue 25).
         self_checks=(selfcheck.SELF_CHECK,),
         demo_data=service.load_demo,
+        demo_identities=(
+            DemoIdentity("demo-p-zhouyaqin", "mediator", "320402001", "雕庄街道调解员周雅琴", "GET /v1/mediation/disputes"),
+            DemoIdentity("demo-resident-1", "resident", None, "两起纠纷的当事人李秀英", "GET /v1/mediation/my-disputes"),
+        ),
     )
 
 

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from chalicelib.plugin import (
-    CoverageRole, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, TicketCategory, declared_on_first_use,
+    DemoIdentity, CoverageRole, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, TicketCategory, declared_on_first_use,
 )
 
 
@@ -55,6 +55,10 @@ def declare() -> Plugin:
         ledger_columns=tuple(LedgerColumn(key=c.key, title=c.title, values=monthly(c.key)) for c in counts.STAT_COUNTERS),
         stat_counters=counts.STAT_COUNTERS,
         demo_data=service.load_demo,
+        demo_identities=(
+            DemoIdentity("demo-p-wangjianguo", "notary", "320402", "天宁公证处公证员王建国",
+                         "GET /v1/notary/offices/demo-notary-tianning/reminders（次日的预约）"),
+        ),
         ticket_categories=(TicketCategory("notary", "公证", time_limit=certificate),),
         self_checks=(selfcheck.SELF_CHECK,),
     )
