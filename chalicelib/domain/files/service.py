@@ -117,11 +117,12 @@ class StoredFile(storage.Record):
 class FileIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     title: str = Field(min_length=1, max_length=100, examples=["法律援助条件范围清单"])
-    kind: Kind = Field(description="leaflet 宣传资料（居民可下载）、attachment 附件、ledger 台账、report 报告")
+    kind: Kind = Field(examples=["leaflet"], description="leaflet 宣传资料（居民可下载）、attachment 附件、ledger 台账、report 报告")
     area: str = Field(description="文件所属区域代码", examples=["320402"])
     content_type: str = Field(description=f"只接受 {TYPE_NAMES}", examples=["application/pdf"])
     size_bytes: int = Field(ge=1, description="文件字节数，须与实际上传的完全一致", examples=[182044])
-    sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$", description="文件内容的 SHA-256（十六进制）")
+    sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$", description="文件内容的 SHA-256（十六进制）",
+                        examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"])
     linked_record: str | None = Field(None, description="所属记录，形如 `<entity>:<id>`",
                                       examples=["legal-aid-application:3f2a9c"])
 
