@@ -2,13 +2,12 @@
 
 A recommendation orders the roster of the dispute's district: those who can bear more work first, then the
 nearest (the same grid, village, town — "简易纠纷不出网格"), then those with experience of the dispute's kind,
-then the lightest load; each comes with the reasons it was placed there. Two Queries: the roster under the
-district, and the district's open disputes (the load).
+then the lightest load; each comes with the reasons it was placed there. Loads are tallies on the roster entries,
+read with the roster in one Query.
 """
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from decimal import Decimal
 from typing import Iterable
 
@@ -134,17 +133,20 @@ def experts(query: ExpertQuery) -> Page[ExpertOut]:
 
 
 def recommend(caller: Caller, dispute_id: str) -> Recommendations:
+    """SPEC M3: the roster of the dispute's district ranked for it, each mediator's load read from the tally on
+    their roster entry (kept in the transactions that change a dispute's holder, `service.load_ops`).
+
+    Three calls, two over a read's floor of 1: the dispute (its visibility, grid and kind), then the district's
+    roster with the loads (one Query) and the load limit in force at its grid (one BatchGetItem) — both need the
+    grid that only the dispute names."""
     dispute = get(caller, dispute_id)
     district = dispute.grid[:6]
     people = [Mediator.from_item(i) for i in storage.every(Mediator, "mediation-mediator", district, max_items=2000)]
-    load = Counter(d.holder.id for d in map(Dispute.from_item, storage.every(Dispute, "mediation-watch", district,
-                                                                              max_items=5000))
-                   if d.status != "closed" and d.holder.kind == "mediator")
     limit = int(policy.resolve(params.MEDIATOR_LOAD, dispute.grid).value)
-    ranked = sorted(people, key=lambda m: (load[m.id] >= limit, nearness(m.area, dispute.grid),
-                                           dispute.kind not in m.kinds, load[m.id], m.id))
+    ranked = sorted(people, key=lambda m: (m.load >= limit, nearness(m.area, dispute.grid),
+                                           dispute.kind not in m.kinds, m.load, m.id))
     return Recommendations(dispute_id=dispute.id, items=[
-        MediatorRecommendation(mediator=MediatorOut.of(m), load=load[m.id], reasons=_reasons(m, dispute, load[m.id], limit))
+        MediatorRecommendation(mediator=MediatorOut.of(m), load=m.load, reasons=_reasons(m, dispute, m.load, limit))
         for m in ranked])
 
 

@@ -105,7 +105,10 @@ def record_outcome(dispute_id):
 
 
 @bp.route("/disputes/{dispute_id}/recommendations", methods=["GET"], authorizer=jwt_auth)
-@endpoint("推荐调解员（就近、有同类经验、承办量可承受，附理由）", who=STAFF, response=Recommendations, tags=TAGS)
+@endpoint("推荐调解员（就近、有同类经验、承办量可承受，附理由）", who=STAFF, response=Recommendations, tags=TAGS,
+          over_floor="the district's roster, whose entries carry each mediator's load tally (one Query), and the load "
+                     "limit in force at the grid (one BatchGetItem) both need the grid, which only the dispute, read "
+                     "first for its visibility, names")
 def recommendations(dispute_id):
     return roster.recommend(caller(), dispute_id)
 

@@ -215,12 +215,14 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
     decision = tiers.starting_tier(_facts(data.kind, len(data.parties), data.risk, found), today)
     holder = _first_holder(caller, decision.tier, data.grid, read=along.records[Mediator], chain=along.areas)
     step = _step(caller, decision.tier, holder, decision.reasons, today, found)
+    counted = _counted(holder, along.records[Mediator])
     dispute = Dispute(id=dispute_id or uuid.uuid4().hex, grid=data.grid, kind=data.kind, facts=data.facts,
                       amount=data.amount, parties=[p.stored() for p in data.parties], risk=data.risk,
                       status="mediating", tier=decision.tier, holder=holder, due=step.due, history=[step],
-                      opened_on=today, opened_by=caller.sub)
+                      opened_on=today, opened_by=caller.sub, counted_for=counted)
     return storage.put_new(dispute, also=[areas.must_exist(data.grid, field="grid", level="grid"),
                                           *rates.opened_ops(dispute), *_party_entries(dispute),
+                                          *load_ops(None, counted),
                                           audit.entry(caller.actor, "create", ENTITY, dispute.id,
                                                       f"登记{KINDS[data.kind]}，起始层级：{decision.label}")])
 
@@ -233,6 +235,24 @@ def _first_holder(caller: Caller, tier: str, grid: str, *, read: dict[str, Media
     if tier == "grid" and "mediator" in caller.roles:
         return mediator_holder(caller.sub, read=read)
     return committee(tier, grid, chain)
+
+
+def _counted(holder: Holder, roster: dict[str, Mediator]) -> str | None:
+    """The mediator whose load tally counts a dispute held by `holder`: a mediator on the roster (`roster`: the
+    entries read before the write); a mediator not yet enrolled, or a committee, has no tally."""
+    return holder.id if holder.kind == "mediator" and holder.id in roster else None
+
+
+def load_ops(before: str | None, after: str | None) -> list:
+    """SPEC M3, CONTRACT "counts": move a dispute from the load tally of `before` to that of `after` (roster
+    mediators' accounts, None: no tally) inside the transaction that changes its holder or closes it. The
+    entry taking it must still be on the roster when that transaction is written (a 422 otherwise)."""
+    if before == after:
+        return []
+    ops: list = [storage.amend(Mediator, before, add={"load": -1})] if before else []
+    if after:
+        ops.append(storage.Check(storage.amend(Mediator, after, add={"load": 1}), _not_on_roster(after, ["mediator"])))
+    return ops
 
 
 def _with_roster(caller: Caller, dispute_id: str, mediator: str | None) -> tuple[Dispute, dict[str, Mediator]]:
@@ -260,10 +280,13 @@ def record_parties(caller: Caller, dispute_id: str, data: PartiesUpdateIn, *, ex
     decision = tiers.starting_tier(_facts(kind, len(data.parties), data.risk, found), today)
     holder = _first_holder(caller, decision.tier, dispute.grid, read=roster, chain=along.areas)
     step = _step(caller, decision.tier, holder, decision.reasons, today, found)
+    counted = _counted(holder, roster)
     changes = {"kind": kind, "parties": [p.stored() for p in data.parties], "risk": data.risk, "status": "mediating",
-               "tier": decision.tier, "holder": holder, "due": step.due, "history": [*dispute.history, step]}
+               "tier": decision.tier, "holder": holder, "due": step.due, "history": [*dispute.history, step],
+               "counted_for": counted}
     return storage.update(dispute, changes, expected_version=expected_version,
                           also=[*_party_entries(dispute.model_copy(update=changes)),
+                                *load_ops(dispute.counted_for, counted),
                                 *rates.retiered_ops(dispute, decision.tier),
                                 audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"补录当事人 {len(data.parties)} 方，起始层级：{decision.label}")])
@@ -298,9 +321,11 @@ def transfer(caller: Caller, dispute_id: str, data: DisputeTransferIn, *, expect
               else committee(data.tier, dispute.grid, along.areas))
     step = _step(caller, data.tier, holder, [data.reason], today, found)
     direction = _direction(dispute.tier, data.tier)
-    on_roster = [_on_roster(data.mediator)] if data.mediator else []
+    counted = data.mediator  # a named mediator is on the roster (`mediator_holder` checked it)
+    # the tally's change checks the roster entry in the transaction; staying with the same mediator, a check does
+    on_roster = load_ops(dispute.counted_for, counted) or ([_on_roster(counted)] if counted else [])
     return storage.update(dispute, {"tier": data.tier, "holder": holder, "due": step.due,
-                                    "history": [*dispute.history, step]},
+                                    "history": [*dispute.history, step], "counted_for": counted},
                           expected_version=expected_version,
                           also=[*on_roster, audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"{direction}：{TIERS[dispute.tier]} → {TIERS[data.tier]}",
@@ -366,9 +391,9 @@ def record_outcome(caller: Caller, dispute_id: str, data: OutcomeIn, *, expected
                       agreement=agreement, recorded_by=caller.sub)
     entry = audit.entry(caller.actor, "update", ENTITY, dispute.id, f"结案：{RESULTS[data.result]}",
                         {"status": {"from": dispute.status, "to": "closed"}})
-    changes = _watched_while_needed(dispute, {"status": "closed", "outcome": outcome})
+    changes = _watched_while_needed(dispute, {"status": "closed", "outcome": outcome, "counted_for": None})
     return storage.update(dispute, changes, expected_version=expected_version,
-                          also=[*rates.tally_ops(dispute, outcome), entry])
+                          also=[*rates.tally_ops(dispute, outcome), *load_ops(dispute.counted_for, None), entry])
 
 
 def _watched_while_needed(dispute: Dispute, changes: dict) -> dict:

@@ -8,7 +8,9 @@ import pytest
 
 from chalicelib import plugin
 from chalicelib.platform.audit import SYSTEM
+from chalicelib.platform import storage
 from plugins.mediation import service
+from plugins.mediation.models import Mediator
 from tests.helpers import calls_during, ok, post
 from tests.plugins.mediation.conftest import GRID, dispute, on_roster
 
@@ -40,6 +42,7 @@ def test_a_mediator_recording_the_parties_reads_the_dispute_and_their_roster_ent
     recorded = ok(seen[0])
     assert (recorded["tier"], recorded["holder"]["id"]) == ("grid", "m-zhou")
     assert calls == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
+    assert storage.read(Mediator, "m-zhou").load == 1  # SPEC M3: the load tally, in the same transaction
 
 
 def test_a_transfer_to_a_committee_reads_its_name_with_the_parameters(client, mediator):
