@@ -18,7 +18,7 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import Finding, ScreeningContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
-from chalicelib.platform.errors import Conflict, NotFound, Unprocessable, field_error
+from chalicelib.platform.errors import NotFound, Unprocessable, field_error
 from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from plugins.mediation import params
@@ -65,27 +65,21 @@ def _roster_entry(caller: Caller, mediator_id: str) -> Mediator:
 
 
 def record_training(caller: Caller, mediator_id: str, data: TrainingIn, *, training_id: str | None = None) -> Training:
-    """SPEC M4 培训记录: the training, the mediator's tally of hours for its year (conditional on the roster
-    entry's version read) and the audit entry, in one transaction — the staffing check reads the tally, never
-    the list. A concurrent change of the roster entry is a 409 (retry: nothing was written).
-
-    Two calls, one over a create's floor of 1: the year's tally of hours is written on the version of the roster
-    entry read (and the entry's area decides access, its name the audit entry)."""
-    mediator = _roster_entry(caller, mediator_id)
-    year = str(data.on.year)
-    tally = {**mediator.training_hours, year: mediator.trained_hours(data.on.year) + data.hours}
-    _, counted = storage.prepare_update(mediator, {"training_hours": tally}, expected_version=mediator.version)
-    training = Training(id=training_id or f"{data.on.isoformat()}-{uuid.uuid4().hex}", mediator=mediator.id,
+    """SPEC M4 培训记录: the training, the hours added to the mediator's tally for its year and the audit entry,
+    in one transaction and one call — the staffing check reads the tally, never the list. The roster entry is
+    not read: the tally's add is conditional on the entry existing under the caller's area (404 alike for one
+    absent or outside it), and as an add it needs no version (two trainings recorded at once both count)."""
+    if not (caller.is_staff and caller.area) or not storage.is_record_id(mediator_id):
+        raise NotFound(Mediator.missing[0], code=Mediator.missing[1])
+    counted = storage.Check(storage.amend(Mediator, mediator_id, add={f"training_hours.{data.on.year}": data.hours},
+                                          starts={"area": caller.area}),
+                            NotFound(Mediator.missing[0], code=Mediator.missing[1]))
+    training = Training(id=training_id or f"{data.on.isoformat()}-{uuid.uuid4().hex}", mediator=mediator_id,
                         course=data.course, hours=data.hours, on=data.on, organiser=data.organiser,
                         recorded_by=caller.sub)
-    try:
-        return storage.put_new(training, also=[counted, audit.entry(
-            caller.actor, "create", MEDIATOR_ENTITY, mediator.id,
-            f"记录调解员 {mediator.name} 培训：{data.course}（{data.on.isoformat()}，{data.hours} 小时，{data.organiser}）")])
-    except Conflict as exc:
-        if exc.code == "condition_failed" and exc.errors[0]["loc"][1] == "1":
-            raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version") from None
-        raise
+    return storage.put_new(training, also=[counted, audit.entry(
+        caller.actor, "create", MEDIATOR_ENTITY, mediator_id,
+        f"记录调解员 {mediator_id} 培训：{data.course}（{data.on.isoformat()}，{data.hours} 小时，{data.organiser}）")])
 
 
 def trainings(caller: Caller, mediator_id: str, *, limit: int, cursor: str | None) -> Page[TrainingOut]:

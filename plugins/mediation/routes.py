@@ -128,9 +128,7 @@ def list_mediators():
 
 @bp.route("/mediators/{mediator_id}/trainings", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录调解员参加培训（课程、时长、日期、举办单位；计入年度培训时长）", who={"mediator"}, body=TrainingIn,
-          response=TrainingOut, status=201, tags=TAGS,
-          over_floor="the year's tally of hours is written on the version of the roster entry read, whose area "
-                     "decides access and whose name goes in the audit entry")
+          response=TrainingOut, status=201, tags=TAGS)
 def record_training(mediator_id):
     return TrainingOut.of(roster.record_training(caller(), mediator_id, parse(TrainingIn)))
 
