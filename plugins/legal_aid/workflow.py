@@ -137,18 +137,17 @@ def assign(caller: Caller, app_id: str, data: LegalAidAssignIn,
            expected_version: int) -> Application:
     """Assign a lawyer after the conflict check; a hit is 409 unless an override reason is given.
 
-    Three calls, one over an update's floor of 2: the case and the lawyer's account in one consistent
-    BatchGetItem, the lawyer's open cases (one Query: the conflict check must see them, and they are the
-    lawyer's list, in no partition the case or the account sits in), then the transaction. The account's
-    rules (active, a lawyer, of the officer's area or the case's district) could ride in the transaction as
-    a condition, but the open cases could not: a conflict found only at the write would need them anyway."""
+    Two calls: the case, the lawyer's account and the parties of the lawyer's open cases (kept beside their
+    tally by every step that opens or ends a case for them, `loads.LawyerParties`) in one consistent
+    BatchGetItem, then the transaction — no Query of the lawyer's list."""
     from chalicelib.domain.accounts import service as accounts
 
-    found = storage.find_each({Application: [app_id], accounts.StaffAccount: [data.lawyer]}, consistent=True)
+    found = storage.find_each({Application: [app_id], accounts.StaffAccount: [data.lawyer],
+                               loads.LawyerParties: [data.lawyer]}, consistent=True)
     app = _officer_case(caller, app_id, found=found[Application].get(app_id))
     _allowed(app, "assign")
     _vetted_lawyer(caller, app, data.lawyer, found=found[accounts.StaffAccount].get(data.lawyer))
-    hits = conflicts.check(app, data.lawyer)
+    hits = conflicts.check(app, found[loads.LawyerParties].get(data.lawyer))
     override = None
     if hits and not data.conflict_override_reason:
         raise Conflict("拟指派的律师与本案存在利益冲突，不能指派；如确需指派，请填写 conflict_override_reason",

@@ -6,14 +6,14 @@ from tests.helpers import assert_problem, calls_during, ok
 from tests.plugins.legal_aid.test_conflicts import approved
 
 
-def test_an_assignment_reads_the_case_and_the_lawyer_together_then_the_open_cases_then_writes_once(submit, step):
-    """Three calls (the reason is in `workflow.assign`): the conflict check's Query of the lawyer's open
-    cases cannot ride on the case's or the account's read."""
+def test_an_assignment_reads_the_case_the_lawyer_and_their_open_cases_parties_together_then_writes_once(submit, step):
+    """Two calls (`workflow.assign`): the parties of the lawyer's open cases are kept beside their tally, so
+    the conflict check reads them with the case and the account — no Query of the lawyer's list."""
     app = approved(submit, step)
     seen = []
     calls = calls_during(lambda: seen.append(step(app, "assign", lawyer="lawyer-1")))
     assert ok(seen[0])["status"]["code"] == "assigned"
-    assert calls == ["BatchGetItem", "Query", "TransactWriteItems"]
+    assert calls == ["BatchGetItem", "TransactWriteItems"]
 
 
 def test_an_unknown_lawyer_is_a_422_and_an_unknown_case_the_404_of_one(submit, step):
