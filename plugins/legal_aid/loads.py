@@ -55,8 +55,9 @@ def holder(app: Application) -> str | None:
 def ops(before: Application, after: Application) -> list[dict]:
     """The adds moving a case between lawyers' tallies as one step changes it from `before` to `after`."""
     held, holds = holder(before), holder(after)
-    if held == holds:
-        return []
+    if held == holds:  # a step that changed the parties of an open case changes its entry too
+        changed = held and parties_entry(before) != parties_entry(after)
+        return [storage.set_entries(LawyerParties, held, set_={after.id: parties_entry(after)})] if changed else []
     tallies = [storage.add_to(LawyerLoad, sub, {"open_cases": amount}) for sub, amount in ((held, -1), (holds, 1)) if sub]
     parties = ([storage.set_entries(LawyerParties, held, remove=[after.id])] if held else []) + \
         ([storage.set_entries(LawyerParties, holds, set_={after.id: parties_entry(after)})] if holds else [])
