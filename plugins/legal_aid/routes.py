@@ -206,9 +206,7 @@ def assignable_lawyers(app_id):
 
 @bp.route("/applications/{app_id}/close", methods=["POST"], authorizer=jwt_auth)
 @endpoint("结案（结案方式、挽回金额、摘要）", who={"lawyer", "legal_aid_officer"}, body=LegalAidCloseIn,
-          response=LegalAidApplicationOut, tags=TAGS,
-          over_floor="the follow-up deadline is a parameter in force at the case's area, known only once the case is "
-                     "read, and read by the policy domain in its own BatchGetItem")
+          response=LegalAidApplicationOut, tags=TAGS)
 def close(app_id):
     from plugins.legal_aid import workflow
 
