@@ -26,7 +26,7 @@ from plugins.mediation.models import (
     KINDS, MEDIATOR_ENTITY, Dispute, ExpertOut, ExpertQuery, Mediator, MediatorIn, MediatorOut,
     MediatorRecommendation, Recommendations, Training, TrainingIn, TrainingOut,
 )
-from plugins.mediation.service import get
+from plugins.mediation.service import get, read_with
 
 NEARNESS = ("同一网格", "同一村（社区）", "同一镇（街道）", "同一区")
 
@@ -130,13 +130,15 @@ def recommend(caller: Caller, dispute_id: str) -> Recommendations:
     """SPEC M3: the roster of the dispute's district ranked for it, each mediator's load read from the tally on
     their roster entry (kept in the transactions that change a dispute's holder, `service.load_ops`).
 
-    Three calls, two over a read's floor of 1: the dispute (its visibility, grid and kind), then the district's
-    roster with the loads (one Query) and the load limit in force at its grid (one BatchGetItem) — both need the
-    grid that only the dispute names."""
-    dispute = get(caller, dispute_id)
+    Two calls, one over a read's floor of 1: the dispute (its visibility and kind) with the load limit in force
+    at its grid in one BatchGetItem (the id names the grid, `read_with`), then the district's roster with the
+    loads (one Query). A dispute opened from a ticket, whose id names no grid, takes one more."""
+    found, _, along = read_with(dispute_id, [params.MEDIATOR_LOAD])
+    dispute = get(caller, dispute_id, found=found)
     district = dispute.grid[:6]
     people = [Mediator.from_item(i) for i in storage.every(Mediator, "mediation-mediator", district, max_items=2000)]
-    limit = int(policy.resolve(params.MEDIATOR_LOAD, dispute.grid).value)
+    limit = int((along.resolve_many() if along else policy.resolve_many([params.MEDIATOR_LOAD], dispute.grid))
+                [params.MEDIATOR_LOAD].value)
     ranked = sorted(people, key=lambda m: (m.load >= limit, nearness(m.area, dispute.grid),
                                            dispute.kind not in m.kinds, m.load, m.id))
     return Recommendations(dispute_id=dispute.id, items=[
