@@ -112,10 +112,10 @@ def submit(caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, st
     from chalicelib.domain.files import service as files
     from plugins.legal_aid import counts, criteria, deadlines, queue  # not imported by a read (its first request)
 
-    app_id = uuid.uuid4().hex
     moment = now_utc()
     on_behalf = _filer(caller, data)
     rules = _rules(data.applicant.area, today_shanghai(moment))
+    app_id = f"{rules.area}.{uuid.uuid4().hex}"  # names its area: a step reads the rules there with the case
     if on_behalf:
         require_area(caller, rules.area)  # staff file only for residents of their own area
     links = files.attachments_ops(caller.actor, caller, data.attachment_ids, ENTITY, app_id)

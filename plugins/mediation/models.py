@@ -192,6 +192,9 @@ class Dispute(storage.Record):
     ticket_id: str | None = None
     resident: str | None = None      # the resident whose ticket opened it (they follow it)
     watch_until: date | None = None  # a settled agreement: the last day it stays in the watch list
+    # SPEC M3: the roster mediator whose load tally counts this dispute while it is open — set and cleared in
+    # the transactions that change its holder or close it (`service.load_ops`), so the tally never drifts.
+    counted_for: str | None = None
 
     def place(self, listing: str) -> storage.Place | None:
         if listing == "mediation-dispute":
@@ -584,6 +587,9 @@ class Mediator(storage.Record):
     # SPEC M4: hours of training per calendar year ("2026" → 24.0), a tally kept in the transaction of each
     # training record, so the staffing check reads it from the roster without reading any training list.
     training_hours: dict[str, Decimal] = Field(default_factory=dict)
+    # SPEC M3: open disputes this mediator holds, a tally kept in the transaction of every change of holder
+    # (assignment, transfer, close), so a recommendation reads loads with the roster, never a list of disputes.
+    load: int = 0
 
     def place(self, listing: str) -> storage.Place | None:
         if listing == "mediation-mediator":

@@ -69,9 +69,9 @@ def get_contacts(dispute_id):
 
 @bp.route("/disputes/{dispute_id}/parties", methods=["PUT"], authorizer=jwt_auth)
 @endpoint("补录当事人（受理台转来的纠纷）", who=STAFF, body=PartiesUpdateIn, response=DisputeOut, tags=TAGS,
-          over_floor="the parameters in force at the dispute's grid (the policy domain's own BatchGetItem) can be "
-                     "read only once the dispute, read with the caller's roster entry in one BatchGetItem, names its "
-                     "grid")
+          over_floor="a dispute opened from a ticket has an id that follows from the ticket and names no grid, so "
+                     "the parameters in force at its grid (one BatchGetItem) are read once the dispute, read with the "
+                     "caller's roster entry, names it; a dispute entered directly is read with them in one call")
 def record_parties(dispute_id):
     data = parse(PartiesUpdateIn)
     return _out(service.record_parties(caller(), dispute_id, data, expected_version=expected_version(data.version)))
@@ -79,9 +79,9 @@ def record_parties(dispute_id):
 
 @bp.route("/disputes/{dispute_id}/transfers", methods=["POST"], authorizer=jwt_auth)
 @endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=DisputeTransferIn, response=DisputeOut, tags=TAGS,
-          over_floor="the parameters in force at the dispute's grid and its areas (a committee's name) are one "
-                     "BatchGetItem that can be made only once the dispute, read with the named mediator's roster "
-                     "entry, names its grid")
+          over_floor="only for a dispute opened from a ticket, whose id follows from the ticket and names no grid: "
+                     "the parameters in force at its grid and its areas are read once the dispute names it; a dispute "
+                     "entered directly is read with them and the roster entry in one BatchGetItem")
 def transfer(dispute_id):
     data = parse(DisputeTransferIn)
     return _out(service.transfer(caller(), dispute_id, data, expected_version=expected_version(data.version)))
@@ -105,7 +105,9 @@ def record_outcome(dispute_id):
 
 
 @bp.route("/disputes/{dispute_id}/recommendations", methods=["GET"], authorizer=jwt_auth)
-@endpoint("推荐调解员（就近、有同类经验、承办量可承受，附理由）", who=STAFF, response=Recommendations, tags=TAGS)
+@endpoint("推荐调解员（就近、有同类经验、承办量可承受，附理由）", who=STAFF, response=Recommendations, tags=TAGS,
+          over_floor="the district's roster, whose entries carry each mediator's load tally, is one Query that no "
+                     "BatchGetItem can hold; the dispute is read with the load limit in force at the grid its id names")
 def recommendations(dispute_id):
     return roster.recommend(caller(), dispute_id)
 
@@ -125,9 +127,7 @@ def list_mediators():
 
 @bp.route("/mediators/{mediator_id}/trainings", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录调解员参加培训（课程、时长、日期、举办单位；计入年度培训时长）", who={"mediator"}, body=TrainingIn,
-          response=TrainingOut, status=201, tags=TAGS,
-          over_floor="the year's tally of hours is written on the version of the roster entry read, whose area "
-                     "decides access and whose name goes in the audit entry")
+          response=TrainingOut, status=201, tags=TAGS)
 def record_training(mediator_id):
     return TrainingOut.of(roster.record_training(caller(), mediator_id, parse(TrainingIn)))
 

@@ -38,9 +38,9 @@ def _registered(person):
 @bp.route("/people", methods=["GET"], authorizer=jwt_auth)
 @endpoint("特殊人群花名册（本区社区矫正工作人员；掩码显示，读取记入审计）", who=SIGNED_IN, query=RosterQuery,
           response=Page[RosterEntry], tags=TAGS,
-          over_floor="the categories of each person are judged with the parameters in force at their grid, read by "
-                     "the policy domain in its own BatchGetItem once per grid on the page, and no key of this plugin "
-                     "brings them into the roster's Query")
+          over_floor="the categories of each person are judged with the parameters in force at their grid, read for "
+                     "every grid on the page in one BatchGetItem once the roster's Query names them: no key of this "
+                     "plugin brings the policy domain's items into that Query")
 def roster():
     q = parse_query(RosterQuery)
     return service.roster(caller(), q.area, limit=q.limit, cursor=q.cursor)

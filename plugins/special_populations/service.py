@@ -454,21 +454,22 @@ def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) 
     """Everyone registered under `area` (the officer's district or a part of it), one Query page in grid
     order, masked; the read audited for the list and every person shown.
 
-    Three calls or more, over a read's floor of 1 + its audit entry: the categories of each person are judged
-    with the parameters in force at their grid (the policy domain's own BatchGetItem, once per grid on the
-    page); no key of this plugin brings them into the roster's Query."""
+    Three calls, one over a read's floor of 1 + its audit entry: the categories of each person are judged
+    with the parameters in force at their grid, read for every grid on the page in one BatchGetItem
+    (`policy.read_along_each`) once the page names them; no key of this plugin brings them into the roster's
+    Query."""
     area = area or caller.area or ""
     basis = read_basis(caller, area)
     if basis is None:
         raise NotFound("没有这个名单", code="roster_not_found")
     today = today_shanghai()
     page = storage.page(Person, LIST, area, limit=limit, cursor=cursor)
-    settings_by_grid: dict[str, dict[str, int]] = {}
+    people = [Person.from_item(i) for i in page.items]
+    along = policy.read_along_each(SETTINGS, {p.grid for p in people}) if people else {}
+    settings_by_grid = {grid: _settings(read.resolve_many(today)) for grid, read in along.items()}
     items = []
-    for person in map(Person.from_item, page.items):
-        if person.grid not in settings_by_grid:
-            settings_by_grid[person.grid] = settings(person.grid, today)
-        found = settings_by_grid[person.grid]
+    for person in people:
+        found = settings_by_grid.get(person.grid) or settings(person.grid, today)
         items.append(RosterEntry(id=person.id, name=person.name, grid=person.grid, id_masked=person.id_masked,
                                  phone_masked=person.phone_masked,
                                  categories=[s.label for s in standings_of(person, found, today) if s.met],

@@ -570,9 +570,11 @@ def update_entries(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remo
 
 
 def entries_op(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remove: Iterable[str] = (),
-               when: dict[str, Any] | None = None, add: dict[str, int] | None = None) -> dict[str, Any]:
-    """`update_entries` as a transaction op, conditional on the item existing and on `when`; `add` adds to
-    number fields (`{"version": 1}`: the change is seen by a writer holding the version read before it)."""
+               when: dict[str, Any] | None = None, add: dict[str, int] | None = None,
+               starts: dict[str, str] | None = None) -> dict[str, Any]:
+    """`update_entries` as a transaction op, conditional on the item existing, on `when` and on fields
+    beginning with `starts` (a record under the caller's area); `add` adds to number fields (`{"version": 1}`:
+    the change is seen by a writer holding the version read before it)."""
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
 
@@ -596,6 +598,9 @@ def entries_op(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remove: 
     for i, (field, value) in enumerate((when or {}).items()):
         values[f":w{i}"] = _value(value)
         condition.append(f"{path(field)} = :w{i}")
+    for i, (field, prefix) in enumerate((starts or {}).items()):
+        values[f":b{i}"] = _value(prefix)
+        condition.append(f"begins_with({path(field)}, :b{i})")
     expression = (" SET " + ", ".join(sets) if sets else "") + (" ADD " + ", ".join(adds) if adds else "") \
         + (" REMOVE " + ", ".join(removes) if removes else "")
     request: dict[str, Any] = {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
@@ -773,10 +778,12 @@ def delete(cls: type[Record], *key: object) -> dict[str, Any]:
 
 
 def amend(cls: type[Record], *key: object, set_: dict[str, Any] | None = None, remove: Iterable[str] = (),
-          when: dict[str, Any] | None = None, add: dict[str, int] | None = None) -> dict[str, Any]:
+          when: dict[str, Any] | None = None, add: dict[str, int] | None = None,
+          starts: dict[str, str] | None = None) -> dict[str, Any]:
     """`entries_op` on the record of type `cls` named by `key`, without reading it first: conditional on
-    it existing and on `when` (a message withdrawn only while it is still pending)."""
-    return entries_op(**cls.own_key(*key), set_=set_, remove=remove, when=when, add=add)
+    it existing, on `when` (a message withdrawn only while it is still pending) and on `starts` (its area
+    under the caller's)."""
+    return entries_op(**cls.own_key(*key), set_=set_, remove=remove, when=when, add=add, starts=starts)
 
 
 def tally(cls: type[Record], *key: object, expires_at: int, by: int = 1) -> int:
