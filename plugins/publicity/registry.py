@@ -145,11 +145,11 @@ class LiterateIn(Model):
     trainings: list[Training] = Field(default_factory=list, max_length=MAX_TRAININGS)
 
 
-class TrainingIn(Training):
+class LiterateTrainingIn(Training):
     version: int | None = Field(None, ge=1, description="所见版本（或用 If-Match）")
 
 
-class ActivityIn(Model):
+class LiterateActivityIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     event_id: str = Field(min_length=1, max_length=64, description="参加的普法活动编号")
     version: int | None = Field(None, ge=1, description="所见版本（或用 If-Match）")
@@ -192,7 +192,7 @@ class LiterateOut(Model):
                    activities=p.activities, version=p.version)
 
 
-class RowError(Model):
+class LiterateRowError(Model):
     row: int = Field(description="表格中的行号（与表格软件显示的一致）")
     column: str
     msg: str
@@ -206,11 +206,11 @@ class LiterateImportOut(Model):
     updated: int
     failed: int
     covered_grids: int = Field(description="本次导入后新满足「每网格至少一名」的网格数")
-    errors: list[RowError]
+    errors: list[LiterateRowError]
     errors_truncated: bool = False
 
 
-class TargetOut(Model):
+class LiterateTargetOut(Model):
     grid: str
     households: int
     registered: int
@@ -285,7 +285,7 @@ def get(caller: Caller, literate_id: str) -> Literate:
     return person
 
 
-def add_training(caller: Caller, literate_id: str, data: TrainingIn, expected_version: int) -> Literate:
+def add_training(caller: Caller, literate_id: str, data: LiterateTrainingIn, expected_version: int) -> Literate:
     person = get(caller, literate_id)
     training = Training(course=data.course, hours=data.hours, on=data.on)
     if len(person.trainings) >= MAX_TRAININGS:
@@ -295,7 +295,7 @@ def add_training(caller: Caller, literate_id: str, data: TrainingIn, expected_ve
                                             f"登记培训：{training.course} {training.hours} 学时")])
 
 
-def add_activity(caller: Caller, literate_id: str, data: ActivityIn, expected_version: int) -> Literate:
+def add_activity(caller: Caller, literate_id: str, data: LiterateActivityIn, expected_version: int) -> Literate:
     """Record that the person took part in a publicity activity of the directory's (checked inside the
     transaction: it exists); the same activity twice is a 409."""
     person = get(caller, literate_id)
@@ -321,7 +321,7 @@ def in_area(caller: Caller, q: LiterateListQuery) -> Page[LiterateOut]:
                              next_cursor=page.next_cursor)
 
 
-def target(caller: Caller, q: TargetQuery) -> TargetOut:
+def target(caller: Caller, q: TargetQuery) -> LiterateTargetOut:
     """How many a grid of `households` needs (at least one, and one per the parameter's households) and how
     many it has: the grid's tally (one Query) and the parameter in force (one read)."""
     require_covers(caller, q.grid, ["grid"])
@@ -332,7 +332,7 @@ def target(caller: Caller, q: TargetQuery) -> TargetOut:
     met = registered >= need
     reason = (f"{q.households} 户按{rule.describe()}应配备 {need} 名（每个网格至少 1 名），已登记 {registered} 名"
               + ("" if met else f"，尚缺 {need - registered} 名"))
-    return TargetOut(grid=q.grid, households=q.households, registered=registered, target=need, met=met,
+    return LiterateTargetOut(grid=q.grid, households=q.households, registered=registered, target=need, met=met,
                      reason=reason, rule=rule.describe())
 
 
@@ -371,7 +371,7 @@ def import_bytes(caller: Caller, raw: bytes, format: tabular.Format | None, file
     titles = {c.key: c.title for c in COLUMNS}
     grids = {a.code: a for a in areas.get_many({r.values["grid"] for r in table.rows if r.values.get("grid")}).values()
              if a.level == "grid" and a.status == "active"}
-    errors: list[RowError] = []
+    errors: list[LiterateRowError] = []
     good: dict[str, tuple[int, dict[str, Any]]] = {}     # person id -> (row, values)
     for row in table.rows:
         refusals = [(r.key, r.msg) for r in row.refusals]
@@ -390,7 +390,7 @@ def import_bytes(caller: Caller, raw: bytes, format: tabular.Format | None, file
                 refusals.append(("id_number", f"与第 {good[pid][0]} 行重复"))
             else:
                 good[pid] = (row.number, values)
-        errors += [RowError(row=row.number, column=titles.get(k, k), msg=m) for k, m in refusals]
+        errors += [LiterateRowError(row=row.number, column=titles.get(k, k), msg=m) for k, m in refusals]
     import_id = uuid.uuid4().hex
     totals = {"created": 0, "updated": 0}
     ids = list(good)
@@ -400,7 +400,7 @@ def import_bytes(caller: Caller, raw: bytes, format: tabular.Format | None, file
             with storage.idempotency.held_back():
                 created, updated = _write_batch(caller, import_id, batch, good)
         except Conflict:
-            errors += [RowError(row=good[p][0], column="", msg="写入时该人员数据被同时修改，请重新导入该行") for p in batch]
+            errors += [LiterateRowError(row=good[p][0], column="", msg="写入时该人员数据被同时修改，请重新导入该行") for p in batch]
             continue
         totals["created"] += created
         totals["updated"] += updated
