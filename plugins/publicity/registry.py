@@ -323,10 +323,12 @@ def in_area(caller: Caller, q: LiterateListQuery) -> Page[LiterateOut]:
 
 def target(caller: Caller, q: TargetQuery) -> LiterateTargetOut:
     """How many a grid of `households` needs (at least one, and one per the parameter's households) and how
-    many it has: the grid's tally (one Query) and the parameter in force (one read)."""
+    many it has: the grid's tally, the grid and the parameter's timelines along its chain in one BatchGetItem."""
     require_covers(caller, q.grid, ["grid"])
-    registered = sum(n for area, n in tallies.counts(LITERATES, q.grid) if area == q.grid)
-    rule = policy.resolve(HOUSEHOLDS_PER, q.grid)
+    counted = tallies.Tally(name=LITERATES, area=q.grid).place(tallies.TALLIES)
+    found = storage.find_each({tallies.Tally: [counted], **policy.reading([HOUSEHOLDS_PER], q.grid)})
+    registered = found[tallies.Tally][counted].count if counted in found[tallies.Tally] else 0
+    rule = policy.resolved_in(found, [HOUSEHOLDS_PER], q.grid)[HOUSEHOLDS_PER]
     per = int(rule.value)
     need = max(1, math.ceil(q.households / per))
     met = registered >= need

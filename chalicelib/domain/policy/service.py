@@ -252,12 +252,49 @@ def _read(names: list[str], area_code: str, *, active_area: bool = False) -> dic
     """Each name's stored timelines along the chain of `area_code`, nearest area first, from one BatchGetItem
     per 100 keys (one call for up to 14 names). The area record rides along: an unknown area is a 404, not a
     root default; with `active_area`, a retired one is too."""
+    return _along(names, area_code, storage.find_each(reading(names, area_code)), active_area=active_area)
+
+
+def reading(names: list[str], area_code: str) -> dict[type, list]:
+    """What resolving `names` at `area_code` reads, for a caller to add to its own `storage.find_each` (its
+    records and the parameters in one round trip), then hand to `present_in`."""
+    from chalicelib.domain.areas.service import Area
+
+    return {Area: [area_code] if area_code != ROOT else [],
+            Timeline: [Timeline.at(name, code) for name in names for code in chain(area_code)]}
+
+
+def present_in(found: dict[type, dict], names: list[str], area_code: str, on: date | None = None) -> dict[str, InForce]:
+    """`resolve_present` over what a caller's `storage.find_each` read with `reading(names, area_code)`."""
+    return {d.name: value for d, value in _resolved_in(found, names, area_code, on) if value is not None}
+
+
+def resolved_in(found: dict[type, dict], names: list[str], area_code: str, on: date | None = None) -> dict[str, InForce]:
+    """`resolve_many` over what a caller's `storage.find_each` read with `reading(names, area_code)`:
+    `NotConfigured` for the first name with nothing in force."""
+    out = {}
+    for declaration, value in _resolved_in(found, names, area_code, on):
+        if value is None:
+            raise NotConfigured(declaration, area_code, on or today_shanghai())
+        out[declaration.name] = value
+    return out
+
+
+def _resolved_in(found: dict[type, dict], names: list[str], area_code: str,
+                 on: date | None) -> list[tuple[Declaration, InForce | None]]:
+    wanted = {name: declared(name) for name in names}
+    _check_area_code(area_code)
+    along = _along(list(wanted), area_code, found)
+    return [(declaration, _in_force(declaration, along[name], on or today_shanghai()))
+            for name, declaration in wanted.items()]
+
+
+def _along(names: list[str], area_code: str, found: dict[type, dict], *,
+           active_area: bool = False) -> dict[str, list[Timeline]]:
     from chalicelib.domain.areas.service import Area
 
     codes = chain(area_code)
     places = {name: [Timeline.at(name, code) for code in codes] for name in names}
-    found = storage.find_each({Area: [area_code] if area_code != ROOT else [],
-                               Timeline: [place for along in places.values() for place in along]})
     areas, stored = found[Area], found[Timeline]
     if area_code != ROOT:  # the root is no area record: nothing to check
         if area_code not in areas:
