@@ -234,11 +234,10 @@ def code_png(seed: str, width: int) -> bytes:
     scale = max(1, width // (modules + 2))
     size = scale * (modules + 2)
     lines = []
-    for y in range(size):
-        row = y // scale - 1
-        line = bytes(0 if 0 <= row < modules and 0 <= x // scale - 1 < modules and dark(row, x // scale - 1)
-                     else 255 for x in range(size))
-        lines.append(b"\x00" + line)
+    for row in range(-1, modules + 1):  # a quiet zone of one module around the pattern
+        cells = [0 if 0 <= row < modules and 0 <= col < modules and dark(row, col) else 255
+                 for col in range(-1, modules + 1)]
+        lines += [b"\x00" + b"".join(bytes([c]) * scale for c in cells)] * scale
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
