@@ -1,7 +1,7 @@
 """法网格 API: builds the Chalice app, registers the core routes and the enabled plugins. Nothing else."""
 from chalice import Chalice, Cron, Rate
 
-from chalicelib import plugin
+from chalicelib import enabled
 from chalicelib.platform import config, timeutil, web
 from chalicelib.platform.schedule import by_hand
 from chalicelib.platform.auth import authorizer as gateway
@@ -10,13 +10,13 @@ from chalicelib.platform.web import lazy
 # The core's route modules (each with its blueprint `bp`), mounted at /v1 in this order.
 CORE_ROUTES = tuple(f"chalicelib.domain.{name}.routes" for name in (
     "meta", "areas", "directory", "coverage", "board", "rota", "policy", "files", "screening", "accounts",
-    "intake", "feedback", "notify", "selfcheck", "ledgers"))
+    "intake", "feedback", "notify", "selfcheck", "ledgers", "trail"))
 
 
 def route_modules(plugins: list[str]) -> dict[str, str]:
     """Route module → its URL prefix: the core's, then each of `plugins` at /v1/<its name>."""
     return {**{module: "/v1" for module in CORE_ROUTES},
-            **{f"plugins.{name}.routes": f"/v1/{plugin.name_of(name)}" for name in plugins}}
+            **{f"plugins.{name}.routes": f"/v1/{enabled.name_of(name)}" for name in plugins}}
 
 
 timeutil.apply_fixed_now(config.stage(), config.fixed_now())  # local stage only; a deployed stage refuses it
@@ -25,9 +25,9 @@ web.bind(app)
 app.register_middleware(web.middleware, "http")
 app.register_blueprint(gateway.bp)
 # Each route module imported by the first call to one of its routes, the plugins by the first question the
-# core asks about them: a cold start pays for what its request needs (web.lazy).
+# core asks about them (chalicelib.plugin, not imported here): a cold start pays for what its request needs.
 lazy.mount(app, lazy.manifest(route_modules(config.enabled_plugins())), {"jwt_auth": gateway.jwt_auth})
-plugin.defer(config.enabled_plugins())
+enabled.defer(config.enabled_plugins())
 
 
 # Scheduled and queue functions live here, not in blueprints: a blueprint's handler runs with its own module
@@ -77,6 +77,14 @@ def _cadence_result(cadence, event):
 
     run = screening.rerun(cadence, event.detail) if event.detail else screening.run_cadence(cadence)
     return {"period": run.period, "generation": run.generation, "shards": len(run.shards), "status": run.status}
+
+
+@app.on_sqs_message(queue=config.ledger_queue_name(), batch_size=1, name="export_ledgers")
+def export_ledgers(event):
+    """One large ledger export (a district's year), written in the background; a failed one goes back to the queue."""
+    from chalicelib.domain.ledgers import queue
+
+    return queue.handle_queue_event(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue=config.screening_queue_name(), batch_size=5, name="screen_shard")

@@ -43,9 +43,11 @@ def import_times(floor: Path, ours: Path) -> None:
     if first:
         plugins = first.pop("plugins")
         slowest = max(first, key=first.get)
-        print(f"    then the first request imports its route module (lazy routes): median {statistics.median(first.values()) * 1000:.0f} ms,"
-              f" at most {first[slowest] * 1000:.0f} ms ({slowest}); the enabled plugins, the first time the core"
-              f" asks about them: {plugins * 1000:.0f} ms")
+        typical = statistics.median(first.values())
+        print(f"    then the first request imports its route module (lazy routes): median {typical * 1000:.0f} ms"
+              f" (+{typical / floor:.2f}× floor), at most {first[slowest] * 1000:.0f} ms (+{first[slowest] / floor:.2f}×,"
+              f" {slowest}); the enabled plugins, the first time the core asks about them: {plugins * 1000:.0f} ms"
+              f" (+{plugins / floor:.2f}×)")
 
 
 FIRST_RUNS = int(os.environ.get("BENCH_FIRST_RUNS", "11"))

@@ -254,6 +254,20 @@ def report(figures: dict, runs: int, warm: int) -> None:
     for name, samples in figures["warm"].items():
         for key in ("warm", "warm_cpu"):
             print(line(name, samples, key, 3))
+    print("    targets (≤ 1.10× the floor of this run; wall time | CPU time):")
+    for part, wall, cpu in (("first", "first", "first_cpu"), ("warm", "warm", "warm_cpu")):
+        for name, samples in figures[part].items():
+            ratios = [ratio(samples, key) for key in (wall, cpu)]
+            mark = "met" if max(ratios) <= TARGET else ("met in CPU time" if ratios[1] <= TARGET else "OVER")
+            print(f"      {part:5s} {name:42s} {ratios[0]:.2f}× | {ratios[1]:.2f}×  {mark}")
+
+
+TARGET = 1.10
+
+
+def ratio(samples: dict, key: str) -> float:
+    """The app's median over the floor's, of the samples of one run."""
+    return statistics.median(s[key] for s in samples["app"]) / statistics.median(s[key] for s in samples["floor"])
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["seed"]:

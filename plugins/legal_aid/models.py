@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.domain.policy.service import Number
-from chalicelib.platform import pii, storage
+from chalicelib.platform import pii, storage, tabular
 from chalicelib.platform.dates import PastDate
 from chalicelib.platform.model import Model
 from chalicelib.platform.timeutil import to_shanghai
@@ -894,12 +894,6 @@ class HouseholdImportIn(Model):
     file_id: str = Field(description="已上传并确认的 CSV 或 Excel 文件（/v1/files，kind=attachment，text/csv 或 XLSX）编号")
 
 
-class HouseholdRowError(Model):
-    row: int = Field(description="表格中的行号（与表格软件显示的一致，表头通常为第 1 行）")
-    column: str
-    msg: str
-
-
 class HouseholdImportReport(Model):
     id: str
     file_id: str
@@ -908,7 +902,7 @@ class HouseholdImportReport(Model):
     updated: int
     unchanged: int
     failed: int
-    errors: list[HouseholdRowError]
+    errors: list[tabular.RowError]
     errors_truncated: bool = False
 
 

@@ -16,7 +16,7 @@ from chalicelib.platform.auth import Caller
 from chalicelib.platform.model import Page
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, to_shanghai, today_shanghai
-from plugins.legal_aid import conflicts, deadlines, loads, params, queue
+from plugins.legal_aid import conflicts, counts, deadlines, loads, params, queue
 from plugins.legal_aid.service import load
 from plugins.legal_aid.models import (
     ENTITY,
@@ -91,8 +91,9 @@ def _save(caller: Caller, app: Application, changes: dict[str, Any], expected_ve
     new = Application.model_validate({**app.model_dump(), **changes})
     status_change = {"status": {"from": app.status, "to": new.status}} if new.status != app.status else {}
     entry = audit.entry(caller.actor, action, ENTITY, app.id, summary, {**status_change, **(audit_changes or {})} or None)
-    return storage.update(app, changes, expected_version=expected_version,
-                          also=[entry, *queue.ops(app, new), *loads.ops(app, new)])
+    return counts.saved(app, new, lambda counted: storage.update(
+        app, changes, expected_version=expected_version,
+        also=[entry, *queue.ops(app, new), *loads.ops(app, new), *counted]))
 
 
 def _rules_today(app: Application, names: Iterable[str]) -> dict[str, Any]:

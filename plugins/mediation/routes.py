@@ -33,9 +33,9 @@ def _replayed(item) -> DisputeOut:
 @bp.route("/disputes", methods=["POST"], authorizer=jwt_auth)
 @endpoint("登记矛盾纠纷（起始层级按规则判定并说明理由）", who=STAFF, body=DisputeIn, response=DisputeOut, status=201,
           tags=TAGS, replay=lambda item: _out(service.Dispute.from_item(item)),
-          over_floor="the starting tier is decided by the parameters in force at the grid (the policy domain's own "
-                     "BatchGetItem), and its holder must be named before the write, from the recording mediator's "
-                     "roster entry (one GetItem) or the tier's committee from the grid's areas")
+          over_floor="the starting tier is decided by the parameters in force at the grid and its holder named "
+                     "(the recording mediator's roster entry or the committee by its area) before the write: one "
+                     "BatchGetItem of them all, then the transaction")
 def open_dispute():
     return _out(service.open_dispute(caller(), parse(DisputeIn)))
 
@@ -79,9 +79,9 @@ def record_parties(dispute_id):
 
 @bp.route("/disputes/{dispute_id}/transfers", methods=["POST"], authorizer=jwt_auth)
 @endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=DisputeTransferIn, response=DisputeOut, tags=TAGS,
-          over_floor="the parameters in force at the dispute's grid (the policy domain's own BatchGetItem) can be "
-                     "read only once the dispute, read with the named mediator's roster entry in one BatchGetItem, "
-                     "names its grid, and a transfer to a committee reads the grid's areas for its name as well")
+          over_floor="the parameters in force at the dispute's grid and its areas (a committee's name) are one "
+                     "BatchGetItem that can be made only once the dispute, read with the named mediator's roster "
+                     "entry, names its grid")
 def transfer(dispute_id):
     data = parse(DisputeTransferIn)
     return _out(service.transfer(caller(), dispute_id, data, expected_version=expected_version(data.version)))
@@ -143,9 +143,7 @@ def list_trainings(mediator_id):
 
 
 @bp.route("/rates", methods=["GET"], authorizer=jwt_auth)
-@endpoint("调解成功率与基层化解率（按区域、月份；调解员、网格员及辖区管理员）", who=rates.READERS, query=rates.RatesQuery, response=rates.RatesOut, tags=TAGS,
-          over_floor="the goal is a parameter in force at the area, read by the policy domain in its own "
-                     "BatchGetItem, apart from the read of the months' tallies")
+@endpoint("调解成功率与基层化解率（按区域、月份；调解员、网格员及辖区管理员）", who=rates.READERS, query=rates.RatesQuery, response=rates.RatesOut, tags=TAGS)
 def get_rates():
     q = parse_query(rates.RatesQuery)
     start, end = q.period(today_shanghai())
@@ -155,9 +153,9 @@ def get_rates():
 @bp.route("/disputes/{dispute_id}/agreement-document", methods=["POST"], authorizer=jwt_auth)
 @endpoint("生成人民调解协议书（DOCX，存为纠纷附件，当事人和调委会可下载）", who=STAFF, response=FileOut, status=201,
           tags=TAGS,
-          over_floor="the document goes through the core's files as any upload does (register, store the object, "
-                     "confirm: each its own transaction with the reads its checks make) before the agreement names "
-                     "it, and one transaction would need the files domain to offer a generated file as one op")
+          over_floor="the document is rendered from the dispute, so the dispute is read (its holder decides "
+                     "access) before the one transaction that writes the file, its audit entry and the agreement "
+                     "naming it")
 def generate_agreement_document(dispute_id):
     who = caller()
     return FileOut.of(document.generate(who, dispute_id), who)

@@ -137,16 +137,18 @@ def _reveal(kind: str, cipher: str | None) -> str | None:
 
 # --- opening ---------------------------------------------------------------------------------------------
 
-def _in_force(grid: str, on: date) -> dict[str, policy.InForce]:
-    """Every parameter a dispute at `grid` needs, in force on `on`: one BatchGetItem. An unknown grid is a
-    422 naming the field (the creating transaction checks it again)."""
+def _in_force(grid: str, on: date, *, also: dict | None = None) -> tuple[dict[str, policy.InForce], policy.Along]:
+    """Every parameter a dispute at `grid` needs, in force on `on`, with the grid's areas (the committees'
+    names) and `also` (a roster entry) in the same BatchGetItem. An unknown grid is a 422 naming the field
+    (the creating transaction checks it again)."""
     names = [params.DISTRICT_PEOPLE, params.DISTRICT_WORKERS, params.CONFIRMATION_DAYS, *params.TIER_DAYS.values()]
     try:
-        return policy.resolve_many(names, grid, on)
+        along = policy.read_along(names, grid, also=also, whole_chain=True)
     except NotFound as exc:
         if exc.code != "area_not_found":
             raise
         raise Unprocessable(f"网格 {grid} 不存在", code="area_not_found", errors=field_error(["grid"], "网格不存在"))
+    return along.resolve_many(on), along
 
 
 def _facts(kind: str, parties: int, risk: RiskFlags, found: dict[str, policy.InForce]) -> tiers.Facts:
@@ -166,13 +168,13 @@ def _cite(in_force: policy.InForce) -> str:
     return in_force.describe()
 
 
-def committee(tier: str, grid: str) -> Holder:
-    """The committee of `tier` for a grid, by name (one BatchGetItem of the grid's areas). Grid mediators
-    belong to their village's committee (seeds/000: 镇、村调解组织的调解员全部进入网格), which holds a
-    grid-tier dispute until one of them takes it."""
+def committee(tier: str, grid: str, chain: dict | None = None) -> Holder:
+    """The committee of `tier` for a grid, by name (from the grid's areas: `chain` as read with the
+    parameters, or one BatchGetItem). Grid mediators belong to their village's committee (seeds/000: 镇、村调解
+    组织的调解员全部进入网格), which holds a grid-tier dispute until one of them takes it."""
     body = "village" if tier == "grid" else tier
     area = grid[:TIER_AREA_DIGITS[body]]
-    names = {code: a.name for code, a in areas.area_chain(grid).items()}
+    names = {code: a.name for code, a in (chain if chain is not None else areas.area_chain(grid)).items()}
     suffix = {"district": "矛盾纠纷调处中心", "industry": "行业性专业性人民调解委员会"}.get(body, "人民调解委员会")
     name = f"{names[area]}{suffix}" if area in names else f"{TIERS[body]}（{area}）"
     return Holder(kind="committee", id=f"{body}:{area}", title=TIERS[body], name=name)
@@ -203,14 +205,15 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
     by the named criteria with the parameters in force today, and the record, its audit entry and the check
     that the grid exists are one transaction.
 
-    Three calls, two over a create's floor of 1: the starting tier is decided by parameters in force at the grid
-    (the policy domain's own BatchGetItem), and its holder is named before the write — the recording mediator
-    from the roster (one GetItem) or the tier's committee from the grid's areas."""
+    Two calls, one over a create's floor of 1: the starting tier is decided by parameters in force at the grid,
+    and its holder is named before the write — the recording mediator from the roster or the tier's committee
+    from the grid's areas —, all read in one BatchGetItem (`policy.read_along`)."""
     require_covers(caller, data.grid, ["grid"])
     today = today_shanghai()
-    found = _in_force(data.grid, today)
+    mediator = caller.sub if "mediator" in caller.roles else None
+    found, along = _in_force(data.grid, today, also={Mediator: [mediator] if mediator else []})
     decision = tiers.starting_tier(_facts(data.kind, len(data.parties), data.risk, found), today)
-    holder = _first_holder(caller, decision.tier, data.grid)
+    holder = _first_holder(caller, decision.tier, data.grid, read=along.records[Mediator], chain=along.areas)
     step = _step(caller, decision.tier, holder, decision.reasons, today, found)
     dispute = Dispute(id=dispute_id or uuid.uuid4().hex, grid=data.grid, kind=data.kind, facts=data.facts,
                       amount=data.amount, parties=[p.stored() for p in data.parties], risk=data.risk,
@@ -222,12 +225,14 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
                                                       f"登记{KINDS[data.kind]}，起始层级：{decision.label}")])
 
 
-def _first_holder(caller: Caller, tier: str, grid: str, *, read: dict[str, Mediator] | None = None) -> Holder:
+def _first_holder(caller: Caller, tier: str, grid: str, *, read: dict[str, Mediator] | None = None,
+                  chain: dict | None = None) -> Holder:
     """Who holds a dispute once its starting tier is decided: a grid mediator recording a grid-tier dispute
-    takes it themselves; otherwise the committee of the tier. `read`: see `mediator_holder`."""
+    takes it themselves; otherwise the committee of the tier. `read`: see `mediator_holder`; `chain`: see
+    `committee`."""
     if tier == "grid" and "mediator" in caller.roles:
         return mediator_holder(caller.sub, read=read)
-    return committee(tier, grid)
+    return committee(tier, grid, chain)
 
 
 def _with_roster(caller: Caller, dispute_id: str, mediator: str | None) -> tuple[Dispute, dict[str, Mediator]]:
@@ -244,16 +249,16 @@ def record_parties(caller: Caller, dispute_id: str, data: PartiesUpdateIn, *, ex
 
     Three calls, one over an update's floor: the dispute with the caller's roster entry (a grid mediator
     takes a grid-tier dispute, named from the roster) in one BatchGetItem; the parameters in force at its
-    grid (one BatchGetItem, which needs the grid the dispute names, or, for a committee, the grid's areas
-    by name); then the transaction."""
+    grid with the grid's areas (a committee is named by its area), one BatchGetItem, which needs the grid the
+    dispute names; then the transaction."""
     dispute, roster = _with_roster(caller, dispute_id, caller.sub if "mediator" in caller.roles else None)
     if dispute.status != "registered":
         raise Conflict("当事人已登记；如需调整层级请移交", code="parties_already_recorded")
     today = today_shanghai()
-    found = _in_force(dispute.grid, today)
+    found, along = _in_force(dispute.grid, today)
     kind = data.kind or dispute.kind
     decision = tiers.starting_tier(_facts(kind, len(data.parties), data.risk, found), today)
-    holder = _first_holder(caller, decision.tier, dispute.grid, read=roster)
+    holder = _first_holder(caller, decision.tier, dispute.grid, read=roster, chain=along.areas)
     step = _step(caller, decision.tier, holder, decision.reasons, today, found)
     changes = {"kind": kind, "parties": [p.stored() for p in data.parties], "risk": data.risk, "status": "mediating",
                "tier": decision.tier, "holder": holder, "due": step.due, "history": [*dispute.history, step]}
@@ -277,10 +282,9 @@ def transfer(caller: Caller, dispute_id: str, data: DisputeTransferIn, *, expect
     """Escalate, de-escalate or hand the dispute to a named mediator, with the reason recorded; the new
     tier's time limit runs from today.
 
-    Three calls to a named mediator, one over an update's floor: the dispute and the mediator's roster entry
-    in one BatchGetItem, the parameters in force at the dispute's grid (one BatchGetItem: the grid is the
-    dispute's, known only once it is read), then the transaction. To a committee, four: its name is the
-    area's, from the grid's areas (one more BatchGetItem, `committee`)."""
+    Three calls, one over an update's floor: the dispute and the mediator's roster entry in one BatchGetItem,
+    the parameters in force at the dispute's grid with the grid's areas (a committee is named by its area) in
+    one BatchGetItem — the grid is the dispute's, known only once it is read —, then the transaction."""
     dispute, roster = _with_roster(caller, dispute_id, data.mediator)
     _open(dispute)
     if data.tier == dispute.tier and data.mediator is None:
@@ -289,9 +293,9 @@ def transfer(caller: Caller, dispute_id: str, data: DisputeTransferIn, *, expect
     if len(dispute.history) >= MAX_STEPS:
         raise Conflict(f"移交已达 {MAX_STEPS} 次，请结案或报告上级", code="too_many_transfers")
     today = today_shanghai()
-    found = _in_force(dispute.grid, today)
+    found, along = _in_force(dispute.grid, today)
     holder = (mediator_holder(data.mediator, loc=["mediator"], read=roster) if data.mediator
-              else committee(data.tier, dispute.grid))
+              else committee(data.tier, dispute.grid, along.areas))
     step = _step(caller, data.tier, holder, [data.reason], today, found)
     direction = _direction(dispute.tier, data.tier)
     on_roster = [_on_roster(data.mediator)] if data.mediator else []
@@ -363,8 +367,8 @@ def record_outcome(caller: Caller, dispute_id: str, data: OutcomeIn, *, expected
     entry = audit.entry(caller.actor, "update", ENTITY, dispute.id, f"结案：{RESULTS[data.result]}",
                         {"status": {"from": dispute.status, "to": "closed"}})
     changes = _watched_while_needed(dispute, {"status": "closed", "outcome": outcome})
-    return storage.update(dispute, changes, expected_version=expected_version,
-                          also=[*rates.tally_ops(dispute, outcome), entry])
+    return rates.closing(dispute, outcome, lambda ops: storage.update(
+        dispute, changes, expected_version=expected_version, also=[*ops, entry]))
 
 
 def _watched_while_needed(dispute: Dispute, changes: dict) -> dict:
@@ -567,8 +571,8 @@ def open_from_ticket(request: IntakeRequest) -> CaseRef:
     dispute_id = "t" + hashlib.sha256(request.ticket_id.encode()).hexdigest()[:24]
     grid = request.area
     today = today_shanghai()
-    found = _in_force(grid, today)
-    holder = committee("grid", grid)
+    found, along = _in_force(grid, today)
+    holder = committee("grid", grid, along.areas)
     reasons = ["由受理台转来，补录当事人后按规则判定起始层级"]
     step = TierStep(tier="grid", holder=holder, reasons=reasons, at=now_utc(), by=request.actor.sub,
                     due=today + timedelta(days=int(found[params.TIER_DAYS["grid"]].value)))

@@ -247,10 +247,9 @@ def progress(caller: Caller, data: QuotaQuery) -> QuotaProgressOut:
     ids = [counts.tally_id(area, counts.year_of(on)), counts.tally_id(area, counts.quarter_of(on))]
     level = "village" if len(area) == 12 else "district"
     names = [q.parameter for q in QUOTAS if q.level == level]
-    found = storage.find_each({counts.Tally: ids, AreaLinks: [area] if len(area) == 12 else [],
-                               **policy.reading(names, area)})
-    in_force = policy.present_in(found, names, area, on)
-    items = evaluate(area, on, found[counts.Tally], found[AreaLinks].get(area), in_force)
+    along = policy.read_along(names, area, also={counts.Tally: ids, AreaLinks: [area] if len(area) == 12 else []})
+    found = along.records
+    items = evaluate(area, on, found[counts.Tally], found[AreaLinks].get(area), along.resolve_present(on))
     return QuotaProgressOut(area=area, on=on, items=items)
 
 

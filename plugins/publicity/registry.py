@@ -139,7 +139,8 @@ FORMATS: dict[str, tabular.Format] = {
 class LiterateIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=2, max_length=30, examples=["王秀兰"])
-    id_number: str = Field(description="公民身份号码（校验位核验；加密保存，只显示掩码）", examples=["32040219800101008X"])
+    id_number: pii.IdNumber = Field(description="公民身份号码（校验位核验；加密保存，只显示掩码）",
+                                    examples=["32040219800101008X"])
     phone: str | None = Field(None, description="手机号（加密保存，只显示掩码）", examples=["13800001302"])
     grid: str = Field(pattern=r"^\d{15}$", examples=["320402001001001"])
     trainings: list[Training] = Field(default_factory=list, max_length=MAX_TRAININGS)
@@ -168,7 +169,7 @@ class LiterateListQuery(Model):
     cursor: str | None = Field(None, max_length=2048)
 
 
-class TargetQuery(Model):
+class LiterateTargetQuery(Model):
     model_config = ConfigDict(extra="forbid")
     grid: str = Field(pattern=r"^\d{15}$", description="网格代码")
     households: int = Field(ge=0, le=100_000, description="网格户数")
@@ -192,12 +193,6 @@ class LiterateOut(Model):
                    activities=p.activities, version=p.version)
 
 
-class LiterateRowError(Model):
-    row: int = Field(description="表格中的行号（与表格软件显示的一致）")
-    column: str
-    msg: str
-
-
 class LiterateImportOut(Model):
     id: str
     file_id: str
@@ -206,7 +201,7 @@ class LiterateImportOut(Model):
     updated: int
     failed: int
     covered_grids: int = Field(description="本次导入后新满足「每网格至少一名」的网格数")
-    errors: list[LiterateRowError]
+    errors: list[tabular.RowError]
     errors_truncated: bool = False
 
 
@@ -257,10 +252,7 @@ def register(caller: Caller, data: LiterateIn) -> Literate:
     person (a second registration of the same ID number is a 409), the grid's count, the coverage role if
     the grid had nobody, the audit entry."""
     require_covers(caller, data.grid, ["grid"])
-    try:
-        number = pii.normalize_id_number(data.id_number)
-    except ValueError as exc:
-        raise Unprocessable("身份证号有误", code="invalid_id_number", errors=field_error(["id_number"], str(exc))) from None
+    number = data.id_number  # normalised and checked by the model (`pii.IdNumber`)
     try:
         phone = pii.normalize_phone(data.phone) if data.phone else None
     except ValueError as exc:
@@ -321,14 +313,15 @@ def in_area(caller: Caller, q: LiterateListQuery) -> Page[LiterateOut]:
                              next_cursor=page.next_cursor)
 
 
-def target(caller: Caller, q: TargetQuery) -> LiterateTargetOut:
+def target(caller: Caller, q: LiterateTargetQuery) -> LiterateTargetOut:
     """How many a grid of `households` needs (at least one, and one per the parameter's households) and how
     many it has: the grid's tally, the grid and the parameter's timelines along its chain in one BatchGetItem."""
     require_covers(caller, q.grid, ["grid"])
     counted = tallies.Tally(name=LITERATES, area=q.grid).place(tallies.TALLIES)
-    found = storage.find_each({tallies.Tally: [counted], **policy.reading([HOUSEHOLDS_PER], q.grid)})
-    registered = found[tallies.Tally][counted].count if counted in found[tallies.Tally] else 0
-    rule = policy.resolved_in(found, [HOUSEHOLDS_PER], q.grid)[HOUSEHOLDS_PER]
+    along = policy.read_along([HOUSEHOLDS_PER], q.grid, also={tallies.Tally: [counted]})
+    tally = along.records[tallies.Tally].get(counted)
+    registered = tally.count if tally else 0
+    rule = along.resolve_many()[HOUSEHOLDS_PER]
     per = int(rule.value)
     need = max(1, math.ceil(q.households / per))
     met = registered >= need
@@ -373,7 +366,7 @@ def import_bytes(caller: Caller, raw: bytes, format: tabular.Format | None, file
     titles = {c.key: c.title for c in COLUMNS}
     grids = {a.code: a for a in areas.get_many({r.values["grid"] for r in table.rows if r.values.get("grid")}).values()
              if a.level == "grid" and a.status == "active"}
-    errors: list[LiterateRowError] = []
+    errors: list[tabular.RowError] = []
     good: dict[str, tuple[int, dict[str, Any]]] = {}     # person id -> (row, values)
     for row in table.rows:
         refusals = [(r.key, r.msg) for r in row.refusals]
@@ -392,7 +385,7 @@ def import_bytes(caller: Caller, raw: bytes, format: tabular.Format | None, file
                 refusals.append(("id_number", f"与第 {good[pid][0]} 行重复"))
             else:
                 good[pid] = (row.number, values)
-        errors += [LiterateRowError(row=row.number, column=titles.get(k, k), msg=m) for k, m in refusals]
+        errors += [tabular.RowError(row=row.number, column=titles.get(k, k), msg=m) for k, m in refusals]
     import_id = uuid.uuid4().hex
     totals = {"created": 0, "updated": 0}
     ids = list(good)
@@ -402,7 +395,7 @@ def import_bytes(caller: Caller, raw: bytes, format: tabular.Format | None, file
             with storage.idempotency.held_back():
                 created, updated = _write_batch(caller, import_id, batch, good)
         except Conflict:
-            errors += [LiterateRowError(row=good[p][0], column="", msg="写入时该人员数据被同时修改，请重新导入该行") for p in batch]
+            errors += [tabular.RowError(row=good[p][0], column="", msg="写入时该人员数据被同时修改，请重新导入该行") for p in batch]
             continue
         totals["created"] += created
         totals["updated"] += updated

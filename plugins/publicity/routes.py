@@ -105,9 +105,9 @@ def publicity_literates():
 
 
 @bp.route("/literates/target", methods=["GET"], authorizer=jwt_auth)
-@endpoint("网格法律明白人配备目标", who=STAFF, query=registry.TargetQuery, response=registry.LiterateTargetOut, tags=TAGS)
+@endpoint("网格法律明白人配备目标", who=STAFF, query=registry.LiterateTargetQuery, response=registry.LiterateTargetOut, tags=TAGS)
 def publicity_literate_target():
-    return registry.target(caller(), parse_query(registry.TargetQuery))
+    return registry.target(caller(), parse_query(registry.LiterateTargetQuery))
 
 
 @bp.route("/literates/{literate_id}", methods=["GET"], authorizer=jwt_auth)

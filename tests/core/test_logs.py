@@ -70,3 +70,28 @@ def test_the_level_comes_from_lambda_then_the_stage_else_info(monkeypatch):
 def test_the_app_logger_does_not_pass_its_lines_to_the_root_logger():
     """In Lambda the runtime's handler sits on the root logger: a passed-on line would be written twice."""
     assert logs.logger() is logging.getLogger(APP_NAME) and logs.logger().propagate is False
+
+
+def test_the_access_line_written_directly_is_the_line_the_logger_writes():
+    """The access log skips `logging`'s record (it is written for every request): same fields, same order,
+    its own caller's location, nothing below the level."""
+    fields = {"request_id": "req-00000001", "method": "GET", "route": None, "status": 200, "duration_ms": 1.5}
+
+    def both(log):
+        log.info("request", extra=fields)
+        logs.info_line("request", fields)
+
+    through_logger, direct = lines_of(both)
+    assert list(direct) == list(through_logger)
+    assert {k: v for k, v in direct.items() if k not in ("timestamp", "location")} == \
+        {k: v for k, v in through_logger.items() if k not in ("timestamp", "location")}
+    assert direct["location"].startswith("both:") and len(direct["timestamp"]) == len(through_logger["timestamp"])
+    log = logs.logger()
+    level, captured = log.level, io.StringIO()
+    log.setLevel(logging.WARNING)
+    try:
+        with redirect_stdout(captured):
+            logs.info_line("request", fields)
+    finally:
+        log.setLevel(level)
+    assert captured.getvalue() == ""

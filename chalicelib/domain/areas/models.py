@@ -57,6 +57,9 @@ class Area(storage.Record):
             return storage.Place(of=self.parent or ROOT, sort=(self.code,))
         return None if self.level == "province" else storage.Place(of=(self.code, self.level), sort=())
 
+    def jurisdiction(self) -> str:
+        return self.code  # an area is its own: its administrators' and those above
+
 
 class BoardStamp(storage.Record):
     """A city's change counter, added to by every change that grid boards show (see `areas.boards_changed`)."""

@@ -329,6 +329,28 @@ def create(actor: audit.Actor, caller: Caller, data: FileIn) -> tuple[StoredFile
     return record, upload_form(record)
 
 
+def generated(actor: audit.Actor, *, title: str, kind: Kind, area: str, content_type: str, content: bytes,
+              linked_record: str | None = None) -> tuple[StoredFile, list[dict[str, Any]]]:
+    """A file the system made itself (an agreement rendered from its record): the bytes are stored now and
+    the record, already available, comes back with its ops — its `Put` and audit entry — for the caller's
+    own transaction, so the file and what it documents are written together (no pending record, no
+    confirm). The upload limit and the link rule guard what people send; the caller has read and checked
+    the record it links to before rendering it."""
+    if content_type not in ALLOWED_TYPES or not ALLOWED_TYPES[content_type][1](content[:4096]):
+        raise ValueError(f"not a {content_type} file")
+    file_id = uuid.uuid4().hex
+    created = now_utc()
+    extension = ALLOWED_TYPES[content_type][0]
+    record = storage.stamp_new(StoredFile(
+        id=file_id, title=title, kind=kind, area=area, owner=actor.sub, content_type=content_type,
+        size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(), bucket=bucket_for(kind),
+        key=object_key(kind, area, to_shanghai(created).year, file_id, title, extension), status="available",
+        linked_record=linked_record, created_at=created, confirmed_at=created))
+    aws.s3().put_object(Bucket=record.bucket, Key=record.key, Body=content, ContentType=content_type)
+    return record, [storage.put_op(record.to_item()), audit.entry(
+        actor, "create", ENTITY, file_id, f"生成{KIND_TITLES[kind]} {file_id}（{extension}，{len(content)} 字节）")]
+
+
 def upload_form(record: StoredFile) -> UploadForm:
     post = aws.s3().generate_presigned_post(
         Bucket=record.bucket, Key=record.key,

@@ -252,56 +252,69 @@ def _read(names: list[str], area_code: str, *, active_area: bool = False) -> dic
     """Each name's stored timelines along the chain of `area_code`, nearest area first, from one BatchGetItem
     per 100 keys (one call for up to 14 names). The area record rides along: an unknown area is a 404, not a
     root default; with `active_area`, a retired one is too."""
-    return _along(names, area_code, storage.find_each(reading(names, area_code)), active_area=active_area)
+    return _read_along(names, area_code, active_area=active_area).timelines
 
 
-def reading(names: list[str], area_code: str) -> dict[type, list]:
-    """What resolving `names` at `area_code` reads, for a caller to add to its own `storage.find_each` (its
-    records and the parameters in one round trip), then hand to `present_in`."""
-    from chalicelib.domain.areas.service import Area
+@dataclass(frozen=True)
+class Along:
+    """What `read_along` read in its one BatchGetItem: the parameters' timelines along an area's chain, the
+    area records of that chain (the area itself at least), and the caller's own records that rode along."""
+    area: str
+    timelines: dict[str, list[Timeline]]
+    areas: dict[str, Any]
+    records: dict[type, dict[Any, storage.Record]]
 
-    return {Area: [area_code] if area_code != ROOT else [],
-            Timeline: [Timeline.at(name, code) for name in names for code in chain(area_code)]}
+    def resolve_present(self, on: date | None = None) -> dict[str, InForce]:
+        """`resolve_present` over what was read: names with nothing in force are left out."""
+        on = on or today_shanghai()
+        found = {name: _in_force(declared(name), nearest_first, on) for name, nearest_first in self.timelines.items()}
+        return {name: value for name, value in found.items() if value is not None}
+
+    def resolve_many(self, on: date | None = None) -> dict[str, InForce]:
+        """`resolve_many` over what was read: `NotConfigured` for the first name with nothing in force."""
+        on = on or today_shanghai()
+        out = {}
+        for name, nearest_first in self.timelines.items():
+            found = _in_force(declared(name), nearest_first, on)
+            if found is None:
+                raise NotConfigured(declared(name), self.area, on)
+            out[name] = found
+        return out
 
 
-def present_in(found: dict[type, dict], names: list[str], area_code: str, on: date | None = None) -> dict[str, InForce]:
-    """`resolve_present` over what a caller's `storage.find_each` read with `reading(names, area_code)`."""
-    return {d.name: value for d, value in _resolved_in(found, names, area_code, on) if value is not None}
-
-
-def resolved_in(found: dict[type, dict], names: list[str], area_code: str, on: date | None = None) -> dict[str, InForce]:
-    """`resolve_many` over what a caller's `storage.find_each` read with `reading(names, area_code)`:
-    `NotConfigured` for the first name with nothing in force."""
-    out = {}
-    for declaration, value in _resolved_in(found, names, area_code, on):
-        if value is None:
-            raise NotConfigured(declaration, area_code, on or today_shanghai())
-        out[declaration.name] = value
-    return out
-
-
-def _resolved_in(found: dict[type, dict], names: list[str], area_code: str,
-                 on: date | None) -> list[tuple[Declaration, InForce | None]]:
-    wanted = {name: declared(name) for name in names}
+def read_along(names: list[str], area_code: str, *, also: dict[type[storage.Record], Any] | None = None,
+               whole_chain: bool = False, active_area: bool = False, consistent: bool = False) -> Along:
+    """The parameters `names` along the chain of `area_code` read in the same BatchGetItem as the caller's own
+    records (`also`, as `storage.find_each` takes them) — a create whose area is in its request reads its
+    rules and what it refers to in one call. `whole_chain`: the area records of every ancestor too (for
+    their names). An unknown area is a 404 (`area_not_found`), as `resolve_many` answers. `consistent`: for
+    a write that decides on the records read with the parameters (an account's status)."""
+    for name in names:
+        declared(name)
     _check_area_code(area_code)
-    along = _along(list(wanted), area_code, found)
-    return [(declaration, _in_force(declaration, along[name], on or today_shanghai()))
-            for name, declaration in wanted.items()]
+    return _read_along(list(dict.fromkeys(names)), area_code, also=also or {}, whole_chain=whole_chain,
+                       active_area=active_area, consistent=consistent)
 
 
-def _along(names: list[str], area_code: str, found: dict[type, dict], *,
-           active_area: bool = False) -> dict[str, list[Timeline]]:
+def _read_along(names: list[str], area_code: str, *, also: dict[type[storage.Record], Any] | None = None,
+                whole_chain: bool = False, active_area: bool = False, consistent: bool = False) -> Along:
     from chalicelib.domain.areas.service import Area
 
     codes = chain(area_code)
     places = {name: [Timeline.at(name, code) for code in codes] for name in names}
+    wanted_areas = [c for c in codes if c != ROOT] if whole_chain else [area_code] if area_code != ROOT else []
+    found = storage.find_each({**(also or {}), Area: wanted_areas,
+                               Timeline: [place for along in places.values() for place in along]},
+                              consistent=consistent)
     areas, stored = found[Area], found[Timeline]
     if area_code != ROOT:  # the root is no area record: nothing to check
         if area_code not in areas:
             raise NotFound(f"区域 {area_code} 不存在", code="area_not_found")
         if active_area and areas[area_code].status != "active":
             raise NotFound(f"区域 {area_code} 已撤销", code="area_retired")
-    return {name: [stored[place] for place in along if place in stored] for name, along in places.items()}
+    return Along(area=area_code,
+                 timelines={name: [stored[place] for place in along if place in stored] for name, along in places.items()},
+                 areas=areas, records={cls: found[cls] for cls in (also or {})})
 
 
 def _in_force(declaration: Declaration, nearest_first: list[Timeline], on: date) -> InForce | None:
@@ -352,6 +365,17 @@ def _pick(name: str, area_code: str, on: date, timelines: dict[tuple[str, str], 
     """`_in_force` over timelines already read by `_read_timelines` (`set_version`: the value a version replaces)."""
     nearest_first = [timelines[(name, code)] for code in chain(area_code) if (name, code) in timelines]
     return _in_force(declared(name), nearest_first, on)
+
+
+def in_force_among(name: str, area_code: str, on: date, stored: dict[Any, Timeline]) -> InForce:
+    """The version of `name` in force at `area_code` on `on`, from timelines a caller read along its own
+    records for several areas at once (`Timeline.at(name, code)` places → records, as `storage.find_each`
+    answers): the same rule as `resolve`; `NotConfigured` when nothing is in force."""
+    nearest_first = [stored[p] for p in (Timeline.at(name, code) for code in chain(area_code)) if p in stored]
+    value = _in_force(declared(name), nearest_first, on)
+    if value is None:
+        raise NotConfigured(declared(name), area_code, on)
+    return value
 
 
 def resolve(name: str, area_code: str, on: date | None = None, *, active_area: bool = False) -> InForce:

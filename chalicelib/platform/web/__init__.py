@@ -33,7 +33,7 @@ from chalicelib.platform.errors import (
     PROBLEM_CONTENT_TYPE, BadRequest, MethodNotAllowed, NotFound, Problem, UnsupportedMediaType,
     aws_unavailable, from_validation_error,
 )
-from chalicelib.platform.logs import logger
+from chalicelib.platform.logs import info_line, logger
 from chalicelib.platform.model import Model, Page  # noqa: F401  (Page: the list pages routes answer)
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -259,7 +259,7 @@ def middleware(event, get_response) -> Response:
         response = get_response(event)
         response = _as_problem_if_chalice_error(response)
         response.headers["x-request-id"] = rid
-        logger().info("request", extra={
+        info_line("request", {
             "request_id": rid, "method": event.method,
             "route": (event.context or {}).get("resourcePath"), "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),

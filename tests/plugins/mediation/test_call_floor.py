@@ -40,3 +40,13 @@ def test_a_mediator_recording_the_parties_reads_the_dispute_and_their_roster_ent
     recorded = ok(seen[0])
     assert (recorded["tier"], recorded["holder"]["id"]) == ("grid", "m-zhou")
     assert calls == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
+
+
+def test_a_transfer_to_a_committee_reads_its_name_with_the_parameters(client, mediator):
+    """Three calls, not four: the grid's areas (the committee's name) ride in the parameters' BatchGetItem."""
+    opened = ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
+    seen = []
+    calls = calls_during(lambda: seen.append(post(client, f"/v1/mediation/disputes/{opened['id']}/transfers", {
+        "tier": "town", "reason": "上移", "version": 1}, mediator)))
+    assert ok(seen[0])["holder"]["kind"] == "committee"
+    assert calls == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
