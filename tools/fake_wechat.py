@@ -7,6 +7,8 @@ Not shipped to Lambda. Standard library only. Deterministic: what happens depend
     POST /wxa/business/getuserphonenumber?access_token=…   {"code"}
     POST /cgi-bin/message/subscribe/send?access_token=…    a subscribe message (订阅消息): checked against
                                                    the field rules (47003), recorded when accepted
+    POST /wxa/getwxacodeunlimit?access_token=…     {"scene", "page", "width", …}: a real PNG (a pattern
+                                                   drawn from the scene and page, not a scannable code)
     GET  /fake/messages[?touser=<openid>]          what was accepted, oldest first (for testers; not WeChat)
 
 Login codes (what `wx.login()` would hand the mini-program; each usable once, like the real ones):
@@ -63,6 +65,7 @@ class FakeWechat:
     session_keys: list[str] = field(default_factory=list)  # handed out, so tests can prove none leaks
     lock: threading.Lock = field(default_factory=threading.Lock)
     messages: list[dict] = field(default_factory=list)  # subscribe messages accepted, in order
+    codes: list[dict] = field(default_factory=list)  # mini-program codes drawn: the request bodies, in order
 
     # --- jscode2session ---
     def code2session(self, params: dict[str, str]) -> tuple[int, str | bytes]:
@@ -166,6 +169,21 @@ class FakeWechat:
                                   "data": {k: v["value"] for k, v in data.items()}, "received_at": time.time()})
         return 200, json.dumps({"errcode": 0, "errmsg": "ok", "msgid": len(self.messages)})
 
+    # --- wxacode.getUnlimited ---
+    def wxacode(self, params: dict[str, str], body: dict) -> tuple[int, str | bytes]:
+        if params.get("access_token") not in self.tokens:
+            return 200, _err(40001, "invalid credential, access_token is invalid or not latest")
+        scene, page, width = body.get("scene"), body.get("page", ""), body.get("width", 430)
+        if not isinstance(scene, str) or not _SCENE.match(scene):
+            return 200, _err(40169, "invalid length for scene, or the data is not json string")
+        if not isinstance(page, str) or page.startswith("/") or "?" in page:
+            return 200, _err(41030, "invalid page")
+        if not isinstance(width, int) or not 280 <= width <= 1280:
+            return 200, _err(40159, "invalid width")
+        with self.lock:
+            self.codes.append(dict(body))
+        return 200, code_png(f"{scene}|{page}", width)
+
     def sent(self, params: dict[str, str]) -> tuple[int, str]:
         touser = params.get("touser")
         with self.lock:
@@ -193,6 +211,42 @@ def _field_problem(key: str, value: object) -> str | None:
     return f"is longer than {limit}" if len(value) > limit else None
 
 
+_SCENE = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@._~-]{1,32}$")
+
+
+def code_png(seed: str, width: int) -> bytes:
+    """A `width`-pixel square grey-scale PNG: three finder squares and a 21×21 module pattern drawn from
+    `seed`, as a mini-program code looks from afar. Standard library only (zlib, struct)."""
+    import hashlib
+    import struct
+    import zlib
+
+    modules = 21
+    bits = "".join(f"{b:08b}" for b in hashlib.sha256(seed.encode()).digest() * 2)
+
+    def dark(row: int, col: int) -> bool:
+        for top, left in ((0, 0), (0, modules - 7), (modules - 7, 0)):
+            if top <= row < top + 7 and left <= col < left + 7:
+                r, c = row - top, col - left
+                return r in (0, 6) or c in (0, 6) or (2 <= r <= 4 and 2 <= c <= 4)
+        return bits[row * modules + col] == "1"
+
+    scale = max(1, width // (modules + 2))
+    size = scale * (modules + 2)
+    lines = []
+    for row in range(-1, modules + 1):  # a quiet zone of one module around the pattern
+        cells = [0 if 0 <= row < modules and 0 <= col < modules and dark(row, col) else 255
+                 for col in range(-1, modules + 1)]
+        lines += [b"\x00" + b"".join(bytes([c]) * scale for c in cells)] * scale
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(lines), 9))
+            + chunk(b"IEND", b""))
+
+
 def _err(code: int, message: str) -> str:
     return json.dumps({"errcode": code, "errmsg": f"{message} rid: {secrets.token_hex(4)}"})
 
@@ -205,7 +259,8 @@ def _handler(state: FakeWechat):
             raw = body.encode() if isinstance(body, str) else body
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "text/plain")  # as the real jscode2session does
+                # text/plain as the real jscode2session answers; an image as getwxacodeunlimit does
+                self.send_header("Content-Type", "image/png" if raw[:4] == b"\x89PNG" else "text/plain")
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)
@@ -241,6 +296,8 @@ def _handler(state: FakeWechat):
                 self._answer(*state.phone(params, self._body()))
             elif url.path == "/cgi-bin/message/subscribe/send":
                 self._answer(*state.subscribe_send(params, self._body()))
+            elif url.path == "/wxa/getwxacodeunlimit":
+                self._answer(*state.wxacode(params, self._body()))
             else:
                 self._answer(404, _err(404, "not found"))
 

@@ -232,8 +232,8 @@ def _not_evaluated(quota: Quota, village: str, links: AreaLinks | None) -> str |
 
 
 def progress(caller: Caller, data: QuotaQuery) -> QuotaProgressOut:
-    """GET /quotas: a village's or a district's quotas for a year or a quarter — the tallies and the
-    village's links in one BatchGetItem, the parameters in force in one more (the policy domain's)."""
+    """GET /quotas: a village's or a district's quotas for a year or a quarter — the tallies, the village's
+    links, the area and the parameters' timelines along its chain in one BatchGetItem (an unknown area: 404)."""
     area = data.area or (caller.area or "")[:12]    # a grid worker: their grid's village
     if not (len(area) == 12 and (caller.area or "").startswith(area)):    # their own village, or within reach
         require_covers(caller, area, ["area"])
@@ -245,11 +245,11 @@ def progress(caller: Caller, data: QuotaQuery) -> QuotaProgressOut:
     start, end = _period_days(period)
     on = min(max(today, start), end)
     ids = [counts.tally_id(area, counts.year_of(on)), counts.tally_id(area, counts.quarter_of(on))]
-    found = storage.find_each({counts.Tally: ids, AreaLinks: [area] if len(area) == 12 else []})
     level = "village" if len(area) == 12 else "district"
     names = [q.parameter for q in QUOTAS if q.level == level]
-    in_force = policy.resolve_present(names, area, on)
-    items = evaluate(area, on, found[counts.Tally], found[AreaLinks].get(area), in_force)
+    along = policy.read_along(names, area, also={counts.Tally: ids, AreaLinks: [area] if len(area) == 12 else []})
+    found = along.records
+    items = evaluate(area, on, found[counts.Tally], found[AreaLinks].get(area), along.resolve_present(on))
     return QuotaProgressOut(area=area, on=on, items=items)
 
 

@@ -315,10 +315,13 @@ def in_area(caller: Caller, q: LiterateListQuery) -> Page[LiterateOut]:
 
 def target(caller: Caller, q: LiterateTargetQuery) -> LiterateTargetOut:
     """How many a grid of `households` needs (at least one, and one per the parameter's households) and how
-    many it has: the grid's tally (one Query) and the parameter in force (one read)."""
+    many it has: the grid's tally, the grid and the parameter's timelines along its chain in one BatchGetItem."""
     require_covers(caller, q.grid, ["grid"])
-    registered = sum(n for area, n in tallies.counts(LITERATES, q.grid) if area == q.grid)
-    rule = policy.resolve(HOUSEHOLDS_PER, q.grid)
+    counted = tallies.Tally(name=LITERATES, area=q.grid).place(tallies.TALLIES)
+    along = policy.read_along([HOUSEHOLDS_PER], q.grid, also={tallies.Tally: [counted]})
+    tally = along.records[tallies.Tally].get(counted)
+    registered = tally.count if tally else 0
+    rule = along.resolve_many()[HOUSEHOLDS_PER]
     per = int(rule.value)
     need = max(1, math.ceil(q.households / per))
     met = registered >= need

@@ -90,7 +90,10 @@ def publicity_quotas():
 
 
 @bp.route("/literates", methods=["POST"], authorizer=jwt_auth)
-@endpoint("登记法律明白人", who=STAFF, body=registry.LiterateIn, response=registry.LiterateOut, status=201, tags=TAGS)
+@endpoint("登记法律明白人", who=STAFF, body=registry.LiterateIn, response=registry.LiterateOut, status=201, tags=TAGS,
+          over_floor="the grid's links are read first (with the grid, one BatchGetItem) to decide whether the person also "
+                     "fills the grid's 法律明白人 coverage role: a condition can require an entry but not the absence of "
+                     "any entry of a role, so the choice cannot move into the transaction")
 def publicity_literate_register():
     return registry.LiterateOut.of(registry.register(caller(), parse(registry.LiterateIn)))
 
@@ -130,20 +133,29 @@ def publicity_literate_activity(literate_id):
 @bp.route("/literates/imports", methods=["POST"], authorizer=jwt_auth)
 @endpoint("导入法律明白人名册（CSV/XLSX，逐行报告）", who=STAFF, body=registry.LiterateImportIn,
           response=registry.LiterateImportOut, status=201, tags=TAGS,
-          replay=lambda item: registry.ImportRecord.from_item(item).report)
+          replay=lambda item: registry.ImportRecord.from_item(item).report,
+          over_floor="a bulk job over a file: the file's record and the rows' grids read once, the people of each batch "
+                     "of 45 rows in one BatchGetItem and written in one transaction, the grids left uncovered filled, "
+                     "the report stored — calls grow with the rows, not with the request")
 def publicity_literate_import():
     return registry.import_file(caller(), parse(registry.LiterateImportIn))
 
 
 @bp.route("/events/{event_id}/reminder", methods=["POST"], authorizer=jwt_auth)
 @endpoint("活动前一天提醒我（订阅消息）", who={"resident"}, response=reminders.EventReminderOut, status=201, tags=TAGS,
-          replay=reminders.EventReminderOut.replayed)
+          replay=reminders.EventReminderOut.replayed,
+          over_floor="the reminder is composed from the activity (its theme, place and start, which decides when the "
+                     "message goes), so the activity and its reminders are read first in one BatchGetItem; the "
+                     "activity's unchanged version is a condition of the one transaction")
 def publicity_remind_me(event_id):
     return reminders.EventReminderOut.of(reminders.subscribe(caller(), event_id))
 
 
 @bp.route("/suggestions", methods=["GET"], authorizer=jwt_auth)
 @endpoint("精准普法：依据本月热线、信访类别提出下月主题和地点", who=STAFF, query=suggestions.SuggestionQuery,
-          response=suggestions.SuggestionsOut, tags=TAGS)
+          response=suggestions.SuggestionsOut, tags=TAGS,
+          over_floor="a monthly report over the screening's category tallies, kept per source kind and month: one "
+                     "Query per kind (hotline, petitions) for this month and the one before, the towns' names in "
+                     "one BatchGetItem")
 def publicity_suggestions():
     return suggestions.suggest(caller(), parse_query(suggestions.SuggestionQuery))

@@ -16,7 +16,10 @@ import uuid
 from datetime import datetime, time
 
 from chalicelib.domain.areas import service as areas
-from chalicelib.domain.directory.models import Institution, Person
+from chalicelib.domain.areas.models import ancestors
+from chalicelib.domain.coverage import service as coverage
+from chalicelib.domain.coverage.models import Assignment
+from chalicelib.domain.directory.models import AreaLinks, Institution, Person
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable, field_error
@@ -38,32 +41,51 @@ _ORGANISERS = {"institution": Institution, "person": Person}
 
 class _OrganiserRefused(Exception):
     """The organiser's check failed inside the transaction: missing from the directory, or outside the area
-    (told apart by one read, on this refusal only)."""
+    (told apart, and a coverage role looked for, by one read on this refusal only)."""
 
     def __init__(self, kind: str, organiser_id: str, area: str) -> None:
         super().__init__(kind, organiser_id)
         self.kind, self.organiser_id, self.area = kind, organiser_id, area
 
 
-def _organiser_exists(kind: str, organiser_id: str, area: str) -> storage.Check:
+def _organiser_exists(kind: str, organiser_id: str, area: str, *, covering: str | None = None) -> list:
     """Inside the transaction: the organiser is an institution or a person of the core directory whose home
     area is on the activity's line — the area itself, one above it (a district's bureau organising a
-    village's lecture) or one below it (a village's advisor at a town's activity)."""
+    village's lecture) or one below it (a village's advisor at a town's activity) — or, `covering`, who
+    holds that coverage assignment (still active) of the activity's area or one above it: someone engaged
+    for a village from another district organises there (`_covering`)."""
     refused = _OrganiserRefused(kind, organiser_id, area)
     if not storage.is_record_id(organiser_id):
-        raise _organiser_problem(refused)
-    return storage.must_exist(_ORGANISERS[kind], organiser_id, refused, on_line=("home_area", area))
+        raise _organiser_problem(refused, None)
+    if covering is None:
+        return [storage.must_exist(_ORGANISERS[kind], organiser_id, refused, on_line=("home_area", area))]
+    return [storage.must_exist(_ORGANISERS[kind], organiser_id, refused),
+            storage.must_exist(Assignment, covering, refused, equals={"status": "active"})]
 
 
-def _organiser_problem(refused: _OrganiserRefused) -> Unprocessable:
-    found = storage.read(_ORGANISERS[refused.kind], refused.organiser_id) \
-        if storage.is_record_id(refused.organiser_id) else None
+def _covering(refused: _OrganiserRefused) -> str:
+    """On a refusal only, one BatchGetItem of the organiser and of what is linked to the activity's area and
+    the areas above it: the id of an active coverage assignment the organiser holds there (any role the core
+    or a service declares), for the write to be tried again on it; else the refusal's problem."""
+    cls = _ORGANISERS[refused.kind]
+    if not storage.is_record_id(refused.organiser_id):
+        raise _organiser_problem(refused, None)
+    found = storage.find_each({cls: [refused.organiser_id], AreaLinks: ancestors(refused.area)})
+    organiser = found[cls].get(refused.organiser_id)
+    if organiser is not None:
+        for held in coverage.applying_to(found[AreaLinks]):
+            if (held.assignee_kind, held.assignee_id) == (refused.kind, refused.organiser_id):
+                return held.id
+    raise _organiser_problem(refused, organiser)
+
+
+def _organiser_problem(refused: _OrganiserRefused, found) -> Unprocessable:
     if found is None:
         return Unprocessable("主办方不在机构或人员名录中", code="organiser_not_found",
                              errors=field_error(["organiser", "id"], "名录中没有该机构或人员"))
-    return Unprocessable(f"主办方所在区域 {found.home_area} 不是活动区域 {refused.area} 或其上下级区域",
-                         code="organiser_outside_area",
-                         errors=field_error(["organiser", "id"], "主办方不在活动所在区域（或其上下级）"))
+    return Unprocessable(f"主办方所在区域 {found.home_area} 不是活动区域 {refused.area} 或其上下级区域，"
+                         "也未被分配为该区域的覆盖角色", code="organiser_outside_area",
+                         errors=field_error(["organiser", "id"], "主办方不在活动所在区域（或其上下级），也不负责该区域"))
 
 
 def _check_timing(event: Event) -> None:
@@ -109,16 +131,24 @@ def publish(caller: Caller, data: EventIn, *, event_id: str | None = None) -> Ev
                   organiser_id=data.organiser.id, theme=data.theme, audience=data.audience,
                   attendance=data.attendance, recorded_by=caller.sub)
     _check_timing(event)
-    try:
+
+    def write(covering: str | None) -> Event:
         return storage.put_new(event, also=[
             areas.must_exist(data.area, field="area"),
-            _organiser_exists(data.organiser.kind, data.organiser.id, data.area),
+            *_organiser_exists(data.organiser.kind, data.organiser.id, data.area, covering=covering),
             _announced(event),
             *counts.ops(counts.of(event)),
             audit.entry(caller.actor, "create", ENTITY, event.id, f"发布普法活动：{KINDS[event.kind]}「{event.theme}」"),
         ])
+
+    try:
+        return write(None)
     except _OrganiserRefused as refused:
-        raise _organiser_problem(refused) from None
+        covering = _covering(refused)
+    try:
+        return write(covering)
+    except _OrganiserRefused as refused:  # the assignment ended meanwhile
+        raise _organiser_problem(refused, storage.read(_ORGANISERS[refused.kind], refused.organiser_id)) from None
 
 
 # --- the public list and the tallies, kept in the activity's own transactions -------------------------
@@ -147,12 +177,22 @@ def edit(caller: Caller, event_id: str, data: EventPatch, expected_version: int)
     also = [audit.entry(caller.actor, "update", ENTITY, event.id, "修改普法活动",
                         changes={k: {"from": _shown(getattr(event, k)), "to": _shown(v)} for k, v in changes.items()
                                  if getattr(event, k) != v})]
-    if data.organiser is not None:
-        also.insert(0, _organiser_exists(data.organiser.kind, data.organiser.id, event.area))
     if changed.month != event.month:
         also.append(_withdrawn(event))
     also += [_announced(changed), *counts.ops(counts.moved(event, changed))]
-    return _changed(event, changes, expected_version, also, reminders.following(event, changed, reminded))
+    plan = reminders.following(event, changed, reminded)
+    if data.organiser is None:
+        return _changed(event, changes, expected_version, also, plan)
+    try:
+        return _changed(event, changes, expected_version,
+                        [*_organiser_exists(data.organiser.kind, data.organiser.id, event.area), *also], plan)
+    except _OrganiserRefused as refused:
+        covering = _covering(refused)
+    try:
+        return _changed(event, changes, expected_version, [*_organiser_exists(
+            data.organiser.kind, data.organiser.id, event.area, covering=covering), *also], plan)
+    except _OrganiserRefused as refused:
+        raise _organiser_problem(refused, storage.read(_ORGANISERS[refused.kind], refused.organiser_id)) from None
 
 
 def _with_reminders(caller: Caller, event_id: str) -> tuple[Event, "reminders.Reminders | None"]:
@@ -172,8 +212,6 @@ def _changed(event: Event, changes: dict, expected_version: int, also: list, pla
     except notify.NotPending:
         updated = storage.update(event, changes, expected_version=expected_version, also=[*also, *plan.aggregate])
         later = plan.each
-    except _OrganiserRefused as refused:
-        raise _organiser_problem(refused) from None
     reminders.write_after(later)
     return updated
 

@@ -43,6 +43,37 @@ def test_the_zip_holds_the_app_the_core_and_the_enabled_plugins(package):
     assert not (unzipped / "boto3").exists(), "boto3 comes from the Lambda runtime"
 
 
+# Lambda takes 50 MB zipped, 250 MB unpacked. Before the poster the zip was ~15 MB; ReportLab (~3.6 MB) and the
+# Pillow it needs (~8 MB with its bundled image libraries) make it ~27 MB: the budget keeps the next addition honest.
+ZIP_BUDGET_MB, UNPACKED_BUDGET_MB = 30, 100
+
+
+def test_the_zip_stays_within_its_size_budget_and_draws_a_poster_from_the_unzipped_package(package):
+    """Issue 22 §5: ReportLab (and the Pillow it brings) ship for the printed grid board and keep the zip
+    within its budget; Pillow is a wheel for the Lambda platform (glibc 2.26), not a build against this
+    machine's libraries; from the unzipped package alone a poster is drawn with the built-in CID font."""
+    out, unzipped = package
+    wheel = next(unzipped.glob("pillow-*.dist-info")) / "WHEEL"
+    assert "manylinux2014_x86_64" in wheel.read_text() or "manylinux_2_17_x86_64" in wheel.read_text()
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        unpacked = sum(i.file_size for i in archive.infolist())
+    assert (out / "deployment.zip").stat().st_size < ZIP_BUDGET_MB * 1e6 and unpacked < UNPACKED_BUDGET_MB * 1e6
+    probe = ("import sys\n"
+             "from chalicelib.domain.board import poster\n"
+             "assert 'reportlab' not in sys.modules\n"
+             "sheet = poster.Sheet(grid='320402001001001', grid_name='第一网格', path=['常州市'], services=['法律咨询'],\n"
+             "    contacts=[], duties=[], points=[])\n"
+             "png = bytes.fromhex('89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b55'\n"
+             "                    '0000000a49444154789c636000000002000148afa4710000000049454e44ae426082')\n"
+             "print(poster.render(sheet, 'A4', png)[:5])\n")
+    env = {"PATH": os.environ["PATH"], "PYTHONTZPATH": "/nonexistent", "PYTHONNOUSERSITE": "1",
+           "PYTHONPATH": str(unzipped)}
+    result = subprocess.run([sys.executable, "-S", "-c", probe], cwd=unzipped, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "b'%PDF-'"
+
+
 def test_the_package_ships_bytecode_that_python_uses_as_it_is(package):
     """Issue 9: Lambda's /var/task is read-only, so bytecode must ship; unchecked-hash .pyc files stay valid
     whatever mtimes unzipping gives the sources."""

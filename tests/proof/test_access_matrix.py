@@ -21,6 +21,7 @@ by validation or state. Bounded: one request per cell, ~1,300 in all.
 from __future__ import annotations
 
 from chalicelib.platform.web import openapi
+from tests.core.test_signin import wechat  # noqa: F401  (fixture: the fake WeChat server the poster's code is from)
 from tests.helpers import also_enabled
 from tests.proof.access import (BODIES, COLUMNS, ROUTING_DESK, UPDATES, build_world, call, outcome, params_for,
                                 plugin_proofs)
@@ -34,6 +35,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("PATCH", "/v1/areas/{code}"):                                  "401  403  403  403  403  403  409  403  403  403  403  403  403  403",
     ("GET", "/v1/areas/{code}/assignments"):                        "401  403  403  ok   ok   403  ok   403  ok   ok   ok   ok   ok   ok",
     ("GET", "/v1/areas/{code}/board"):                              "ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/v1/areas/{code}/board/poster"):                       "ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
     ("GET", "/v1/areas/{code}/breadcrumb"):                         "ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
     ("GET", "/v1/areas/{code}/children"):                           "ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok",
     ("GET", "/v1/areas/{code}/coverage"):                           "401  403  403  ok   ok   403  ok   403  ok   ok   ok   ok   ok   ok",
@@ -161,7 +163,7 @@ def test_a_service_declares_rows_and_bodies_of_its_own_routes_only():
             assert not foreign, f"{proof.name}'s proof.py {table} names routes not under {proof.prefix}: {foreign}"
 
 
-def test_every_caller_gets_exactly_the_declared_outcome_on_every_route(client, token, app):
+def test_every_caller_gets_exactly_the_declared_outcome_on_every_route(client, token, app, wechat):
     with also_enabled(ROUTING_DESK):
         check_every_cell(client, token, app)
 

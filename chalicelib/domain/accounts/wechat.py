@@ -89,6 +89,11 @@ def _settings() -> tuple[str, str, str]:
 
 def _call(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
     """One HTTP call; the parsed JSON answer, or _Timeout / _Unreachable / BadGateway."""
+    return _parsed(_fetch(method, url, body, 65536))
+
+
+def _fetch(method: str, url: str, body: dict[str, Any] | None, limit: int) -> bytes:
+    """One HTTP call; the answer's bytes (at most `limit`), or _Timeout / _Unreachable / BadGateway."""
     import socket
     import urllib.error
     import urllib.request
@@ -98,7 +103,7 @@ def _call(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
                                      headers={"Content-Type": "application/json"} if data else {})
     try:
         with urllib.request.urlopen(request, timeout=config.wechat_timeout_seconds()) as response:
-            raw = response.read(65536)
+            return response.read(limit)
     except urllib.error.HTTPError as exc:
         logger().warning("wechat http error", extra={"status": exc.code})
         raise BadGateway(f"微信登录服务返回 HTTP {exc.code}，请稍后再试", headers={"Retry-After": "5"}) from None
@@ -110,6 +115,9 @@ def _call(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
         raise _Unreachable() from None
     except (ConnectionError, OSError):
         raise _Unreachable() from None
+
+
+def _parsed(raw: bytes) -> Any:
     try:
         return json.loads(raw)  # the platform answers text/plain; trust the body, not the header
     except (ValueError, UnicodeDecodeError):
@@ -273,3 +281,47 @@ def send_subscribe_message(openid: str, template_id: str, page: str, data: dict[
     if not isinstance(answer, dict):
         raise Unanswered("not an object")
     return int(answer.get("errcode") or 0), str(answer.get("errmsg") or "")
+
+
+# --- the mini-program code (小程序码) of a page, for printed boards (chalicelib.domain.board.poster) ----
+
+IMAGE_LIMIT = 2 * 1024 * 1024  # a 1280 px code is ~200 KB
+_ENV_VERSIONS = {"formal": "release", "trial": "trial", "developer": "develop"}
+
+
+def miniprogram_code(scene: str, page: str, *, width: int = 430) -> bytes:
+    """The image (PNG or JPEG bytes) of the unlimited mini-program code (`wxacode.getUnlimited`) that opens
+    `page` with `scene` (≤ 32 visible characters; the page reads it as its `scene` query). The build it
+    opens follows `config.miniprogram_state()`; only the released build's page is checked to exist. The
+    server access token is the shared one, renewed once when the platform says it expired; -1 is retried
+    once. Failures are Problems: 502/503/504 as for sign-in."""
+    import urllib.parse
+
+    base, app_id, secret = _settings()
+    env_version = _ENV_VERSIONS.get(config.miniprogram_state(), "release")
+    body = {"scene": scene, "page": page, "width": width, "env_version": env_version,
+            "check_path": env_version == "release"}
+
+    def ask(renew: bool) -> bytes | Any:
+        token = _server_access_token(base, app_id, secret, renew=renew)
+        raw = _fetch("POST", f"{base}/wxa/getwxacodeunlimit?" + urllib.parse.urlencode({"access_token": token}),
+                     body, IMAGE_LIMIT)
+        return raw if raw[:8] == b"\x89PNG\r\n\x1a\n" or raw[:3] == b"\xff\xd8\xff" else _parsed(raw)
+
+    try:
+        answer = _with_one_busy_retry(lambda: ask(False))
+        if isinstance(answer, dict) and answer.get("errcode") in (40001, 42001):  # token expired early
+            answer = ask(True)
+    except _Timeout:
+        raise GatewayTimeout("微信服务响应超时，请稍后再试", headers={"Retry-After": "5"}) from None
+    except _Unreachable:
+        raise ServiceUnavailable("暂时无法连接微信服务，请稍后再试", code="wechat_unavailable",
+                                 headers={"Retry-After": "10"}) from None
+    if isinstance(answer, bytes):
+        return answer
+    if not isinstance(answer, dict):
+        raise BadGateway("微信服务返回了无法识别的结果，请稍后再试")
+    _common_errors(answer, "getwxacodeunlimit")
+    logger().error("wechat refused a mini-program code", extra={"errcode": answer.get("errcode")})
+    raise ServiceUnavailable("暂时无法生成小程序码，请稍后再试", code="miniprogram_code_unavailable",
+                             title="小程序码暂不可用", headers={"Retry-After": "60"})

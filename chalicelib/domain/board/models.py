@@ -104,3 +104,19 @@ class GridBoard(Model):
     on_duty: list[DutyEntry] = Field(description="今天起 7 天内服务点的值班")
     activities: list[ActivityCard] = Field(description="即将举行的主题活动")
     as_of: dt.date
+
+
+class PosterQuery(Model):
+    model_config = ConfigDict(extra="forbid")
+    size: Literal["A4", "A3"] = Field("A4", description="纸张：A4 或 A3")
+
+
+class PosterOut(Model):
+    grid: str
+    grid_name: str
+    size: Literal["A4", "A3"]
+    download: str = Field(description="PDF 的临时下载链接（15 分钟内有效）")
+    expires_in: int = Field(description="下载链接的有效秒数")
+    version: str = Field(description="公示内容的摘要：内容不变则不变，同一版本不重新生成")
+    generated: bool = Field(description="本次请求是否重新生成了 PDF（公示内容有变化或首次生成）")
+    bytes: int = Field(description="PDF 大小（字节）")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.domain.board import models, service as board
+from chalicelib.domain.board import models, poster, service as board
 from chalicelib.platform import config, web
 from chalicelib.platform.auth.authorizer import jwt_auth
 from chalicelib.platform.web import PUBLIC, endpoint, parse
@@ -42,3 +42,16 @@ def put_menu(code):
 def grid_board(code):
     return Response(body=board.grid_board_json(code), status_code=200, headers={
         "Content-Type": web.JSON_CONTENT_TYPE, "Cache-Control": f"public, max-age={config.board_max_age_seconds()}"})
+
+
+@bp.route("/areas/{code}/board/poster", methods=["GET"])
+@endpoint("网格公示栏海报（PDF，A4/A3）：服务清单、联系人和工作电话、每周值班、服务地点、小程序码", who=PUBLIC,
+          query=models.PosterQuery, response=models.PosterOut, tags=("board",), statuses=(502, 503, 504),
+          description="返回 PDF 的临时下载链接。公示内容不变时直接返回已生成的 PDF，内容变化后首次请求重新生成；"
+                      "小程序码来自微信（首次生成时），微信不可用时为 502/503/504。")
+def grid_poster(code):
+    query = web.parse_query(models.PosterQuery)
+    made = poster.poster(code, query.size)
+    return models.PosterOut(grid=made.sheet.grid, grid_name=made.sheet.grid_name, size=query.size, download=made.url,
+                            expires_in=poster.LINK_SECONDS, version=made.version,
+                            generated=made.generated, bytes=made.length)

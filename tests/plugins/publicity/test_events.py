@@ -277,6 +277,28 @@ def test_staff_of_the_area_attach_a_photo_and_others_cannot(client, staff, event
     assert_problem(post(client, "/v1/files", photo, staff["resident"]), 404)
 
 
+def test_someone_from_another_district_who_holds_the_village_s_coverage_role_organises_there(client, staff,
+                                                                                           event_body):
+    """An advisor engaged for a village (the village's coverage role, core coverage) whose home area is in
+    another district organises in that village and its grids — while the assignment lasts; a role held
+    elsewhere does not count."""
+    from tests.core.test_coverage import assign
+
+    advisor = ok(post(client, "/v1/people", {"name": "钱志明", "roles": ["lawyer"], "home_area": "320404",
+                                             "duty": "村法律顾问", "phone": "13800001305"}, staff["admin"]), 201)
+    organiser = {"kind": "person", "id": advisor["id"]}
+    ok(assign(client, staff["admin"], "legal_advisor", "320404", advisor["id"]), 201)  # a role held elsewhere
+    assert_problem(post(client, EVENTS, event_body(organiser=organiser), staff["publicist"]), 422, "organiser_outside_area")
+    held = ok(assign(client, staff["admin"], "legal_advisor", VILLAGE, advisor["id"]), 201)
+    created = ok(post(client, EVENTS, event_body(organiser=organiser), staff["publicist"]), 201)
+    assert created["organiser"]["id"] == advisor["id"]
+    other = ok(post(client, EVENTS, event_body(), staff["publicist"]), 201)
+    ok(patch(client, f"{EVENTS}/{other['id']}", {"organiser": organiser, "version": 1}, staff["publicist"]))
+    ended = client.delete(f"/v1/assignments/{held['id']}", headers={**staff["admin"], "If-Match": str(held["version"])})
+    assert ended.status_code == 200, ended.body
+    assert_problem(post(client, EVENTS, event_body(organiser=organiser), staff["publicist"]), 422, "organiser_outside_area")
+
+
 def test_an_organiser_outside_the_area_is_refused_naming_the_field(client, staff, event_body):
     """Bad input (issue P1): the organiser's home area is the activity's area, above it or below it."""
     elsewhere = ok(post(client, "/v1/people", {"name": "钱志明", "roles": ["publicist"], "home_area": "320404",

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from chalicelib.platform.auth import Caller
 from chalicelib.plugin import ScreeningContext
 from plugins.publicity import quotas
-from tests.helpers import assert_problem, ok, only_enabled, post
+from tests.helpers import assert_problem, calls_during, ok, only_enabled, post
 from tests.plugins.publicity.conftest import DISTRICT, GRID, VILLAGE
 
 EVENTS = "/v1/publicity/events"
@@ -75,7 +75,8 @@ def test_the_lecture_quota_is_not_evaluated_without_an_advisor_or_without_the_ad
 
 
 def test_counts_follow_publishing_cancelling_and_changing_the_kind(client, staff, event_body):
-    """CONTRACT "Data": the tallies move in the activities' own transactions; no list is read."""
+    """CONTRACT "Data": the tallies move in the activities' own transactions; no list is read — the progress
+    view is one BatchGetItem (tallies, links and the parameters in force together)."""
     first = ok(post(client, EVENTS, event_body(days=1, kind="public_service"), staff["publicist"]), 201)
     ok(post(client, EVENTS, event_body(days=2, kind="public_service"), staff["publicist"]), 201)
     other = ok(post(client, EVENTS, event_body(days=3, kind="cultural_activity"), staff["publicist"]), 201)
@@ -90,6 +91,7 @@ def test_counts_follow_publishing_cancelling_and_changing_the_kind(client, staff
     assert seen["public_service"]["done"] == 2 and seen["cultural_activity"]["done"] == 0
     works = progress(client, staff["publicist"], area=DISTRICT, period=period)
     assert list(works) == ["cultural_work"] and works["cultural_work"]["required"] == 30
+    assert calls_during(lambda: progress(client, staff["publicist"], period=period)) == ["BatchGetItem"]
 
 
 def clock_year(event: dict) -> int:

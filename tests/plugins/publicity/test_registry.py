@@ -7,7 +7,7 @@ import hashlib
 import io
 
 from chalicelib.platform import aws, config, pii
-from tests.helpers import assert_problem, body, ok, post
+from tests.helpers import assert_problem, body, calls_during, ok, post
 from tests.plugins.publicity.conftest import DISTRICT, GRID
 
 LITERATES = "/v1/publicity/literates"
@@ -92,7 +92,10 @@ def test_five_hundred_people_are_imported_from_a_gbk_csv_with_two_bad_rows_repor
     assert [(e["row"], e["column"]) for e in report["errors"]] == [(18, "身份证号"), (301, "网格代码")]
     first = ok(client.get(f"{LITERATES}?area={GRID}&limit=100", headers=staff["publicist"]))
     assert len(first["items"]) == 100 and first["next_cursor"]
-    target = ok(client.get(f"{LITERATES}/target?grid={GRID}&households=60000", headers=staff["publicist"]))
+    answers = []
+    assert calls_during(lambda: answers.append(client.get(f"{LITERATES}/target?grid={GRID}&households=60000",
+                                                          headers=staff["publicist"]))) == ["BatchGetItem"]
+    target = ok(answers[0])
     assert (target["registered"], target["target"], target["met"]) == (498, 600, False)
     assert "尚缺 102 名" in target["reason"]
 
