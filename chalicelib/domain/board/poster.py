@@ -224,7 +224,7 @@ def render(sheet: Sheet, size: str, code_image: bytes) -> bytes:
                             title=f"{sheet.grid_name}公共法律服务公示栏", author="法网格", subject=sheet.grid)
     code_side = 42 * mm * k
     heading = Table([[[Paragraph(_text(f"{sheet.grid_name}公共法律服务公示栏"), title), Spacer(1, 4 * k),
-                       Paragraph(_text(" › ".join(sheet.path)), subtitle),
+                       Paragraph(_text(" → ".join(sheet.path)), subtitle),
                        Paragraph(_text(f"网格代码 {sheet.grid}"), subtitle)],
                       [Image(io.BytesIO(code_image), width=code_side, height=code_side),
                        Paragraph("微信扫码 查看本网格<br/>最新值班和主题活动", ParagraphStyle("code", parent=small,
@@ -232,7 +232,7 @@ def render(sheet: Sheet, size: str, code_image: bytes) -> bytes:
                     colWidths=[page[0] - 30 * mm * k - code_side - 6 * mm * k, code_side + 6 * mm * k])
     heading.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     story = [heading, Spacer(1, 4 * k),
-             Paragraph("服务事项", head), Paragraph(_text("　·　".join(sheet.services)), style),
+             Paragraph("服务事项", head), Paragraph(_text("、".join(sheet.services)), style),
              Paragraph("联系人", head),
              table(["角色", "姓名", "职责", "电话", "服务时间", "所属机构"],
                    [[c.role, c.name, c.duty, c.phone, c.hours, c.institution] for c in sheet.contacts],
