@@ -32,6 +32,16 @@ class Page(Model, Generic[T]):
         """`Page[TicketOut]` is `TicketOutPage`: the class's name, and so its schema's in the document."""
         return "".join(getattr(param, "__name__", str(param)) for param in params) + "Page"
 
+    @classmethod
+    def model_rebuild(cls, **kwargs: Any) -> bool | None:
+        """Pydantic rebuilds a generic model each time it is parametrized with new arguments, which builds the
+        schema of `Page` itself (the first `Page[...]` of a route module cost its cold start ~20 ms of CPU)
+        though only its parametrizations are ever validated or documented: those build theirs on first use
+        (`defer_build`), the bare generic never."""
+        if cls.__pydantic_generic_metadata__["parameters"] and not kwargs.get("force"):
+            return None
+        return super().model_rebuild(**kwargs)
+
 
 class _Enum:
     def __init__(self, codes: Callable[[], dict[str, str]]) -> None:
