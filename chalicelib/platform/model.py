@@ -7,12 +7,15 @@ those the enabled plugins add): validated against them, and listed as the schema
 OpenAPI document is built.
 
 `Page[ItemOut]`: one page of every list (`{"items": [...], "next_cursor": ...}`, CONTRACT "HTTP"), named
-`ItemOutPage` in the OpenAPI document (schema names stay plain and unique with the item models' names)."""
+`ItemOutPage` in the OpenAPI document (schema names stay plain and unique with the item models' names).
+
+`Number`: an amount kept as a `Decimal` and answered as a JSON number (policy parameters, incomes)."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Callable, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
 from pydantic.json_schema import GetJsonSchemaHandler
 
 
@@ -41,6 +44,14 @@ class Page(Model, Generic[T]):
         if cls.__pydantic_generic_metadata__["parameters"] and not kwargs.get("force"):
             return None
         return super().model_rebuild(**kwargs)
+
+
+def json_number(value: Decimal) -> int | float:
+    """JSON numbers, not pydantic's default decimal strings: thresholds have ≤ 2 decimals, exact in float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Number = Annotated[Decimal, PlainSerializer(json_number, return_type=int | float, when_used="json")]
 
 
 class _Enum:

@@ -11,12 +11,16 @@
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LinkRule, Plugin, TicketCategory, declared_on_first_use
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.plugin import Plugin
 
 
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
+    from chalicelib.plugin import LinkRule, Plugin, TicketCategory
     from plugins.legal_aid import hooks, intake, models, params, selfcheck, service
     from plugins.legal_aid.routes import bp
 
@@ -37,4 +41,12 @@ def declare() -> Plugin:
     )
 
 
-__getattr__ = declared_on_first_use(__name__, declare)
+def __getattr__(name: str) -> Plugin:
+    """`plugin`, declared on first use (`chalicelib.plugin.declared_on_first_use`). The contract is imported
+    then too, not with the package: a route's first request imports the package and what the route needs,
+    and an application's read never asks about plugins (its ~20 ms of CPU at a cold start)."""
+    if name != "plugin":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from chalicelib.plugin import declared_on_first_use
+
+    return declared_on_first_use(__name__, declare)(name)

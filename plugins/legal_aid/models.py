@@ -16,10 +16,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from chalicelib.domain.policy.service import Number
 from chalicelib.platform import pii, storage
 from chalicelib.platform.dates import PastDate
-from chalicelib.platform.model import Model
+from chalicelib.platform.model import Model, Number
 from chalicelib.platform.timeutil import to_shanghai
 from chalicelib.platform.web import PageQuery
 
