@@ -1,13 +1,15 @@
 """法律援助 Legal aid (SPEC L1–L7), mounted at /v1/legal-aid and built only on the core.
 
-- `models`     vocabularies, the records, request bodies and response models
+- `models`     vocabularies, the records and what an application's readers see;  `bodies`  the request
+  bodies;  `answers`  the form's vocabulary, the queue, the lawyers' list;  `household_models`
 - `criteria`   eligibility as named criteria with reasons (means test, exemptions, scope, green channel)
 - `params`     the policy parameters it reads, declared with the core's registry
 - `deadlines`  the green channel's one working day and the statutory periods (State Council calendar)
 - `service`, `workflow`, `conflicts`, `queue`  applying, the case's steps, the conflict check, the
   officers' queue;  `households`  the vulnerable-household list and visits (L7)
 - `selfcheck`  the anonymous self-check before applying (the application's own criteria)
-- `views`      what each reader sees;  `routes`  the HTTP surface;  `hooks`  coverage, screening, ledger, demo
+- `views`      what each reader sees;  `routes`  the HTTP surface (`blueprint`, declared by `routes_read`,
+  `routes_apply`, `routes_workflow`, `routes_households`);  `hooks`  coverage, screening, ledger, demo
 """
 from __future__ import annotations
 
