@@ -10,7 +10,7 @@ from chalicelib.platform.web import lazy
 # The core's route modules (each with its blueprint `bp`), mounted at /v1 in this order.
 CORE_ROUTES = tuple(f"chalicelib.domain.{name}.routes" for name in (
     "meta", "areas", "directory", "coverage", "board", "rota", "policy", "files", "screening", "accounts",
-    "intake", "feedback", "notify", "selfcheck", "ledgers"))
+    "intake", "feedback", "notify", "selfcheck", "ledgers", "trail"))
 
 
 def route_modules(plugins: list[str]) -> dict[str, str]:
@@ -77,6 +77,14 @@ def _cadence_result(cadence, event):
 
     run = screening.rerun(cadence, event.detail) if event.detail else screening.run_cadence(cadence)
     return {"period": run.period, "generation": run.generation, "shards": len(run.shards), "status": run.status}
+
+
+@app.on_sqs_message(queue=config.ledger_queue_name(), batch_size=1, name="export_ledgers")
+def export_ledgers(event):
+    """One large ledger export (a district's year), written in the background; a failed one goes back to the queue."""
+    from chalicelib.domain.ledgers import queue
+
+    return queue.handle_queue_event(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue=config.screening_queue_name(), batch_size=5, name="screen_shard")

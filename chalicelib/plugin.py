@@ -18,6 +18,10 @@ What a plugin may declare (all optional but `name`, `title`, `blueprint`):
                       (per grid by default, or per town: a corrections contact for each town).
 - `screening_checks`  named checks for the monthly screening on the 18th (C7), each run on its own.
 - `ledger_columns`    columns it adds to the village ledger (C9), each with the figures it reads (`values`).
+- `stat_counters`     counts it keeps for the statistics and the monthly ledgers (C9, `GET /v1/stats`), each
+                      added in the transaction of its event and named to the seed-004 count it feeds, if any.
+- `ledger_rows`       its record-by-record ledgers (C9 "一事一记") an area's staff export, large ones in the
+                      background: the headers and the rows, read page by page.
 - `roles`             people's roles it adds to the directory's vocabulary (the sign-in roles a token may
                       carry are fixed by CONTRACT.md: `chalicelib.platform.auth.roles`).
 - `institution_kinds` kinds of institution it adds to the directory's vocabulary.
@@ -25,6 +29,7 @@ What a plugin may declare (all optional but `name`, `title`, `blueprint`):
                       `TICKET_CATEGORIES`, or a core one its statutory period limits; the time limit
                       stated once.
 - `demo_data`         loads its demo records for `make dev` (idempotent).
+- `demo_identities`   who of its demo data to sign in as (`DemoIdentity`), and what to try: `make dev` prints them.
 - `self_checks`       what an anonymous resident may ask before applying (`SelfCheck`: its questions and a
                       verdict likely / not likely / depends from the answers, by the service's own criteria).
 A check or demo loader that raises is recorded against its plugin and does not stop the others.
@@ -33,7 +38,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -254,6 +259,65 @@ class LedgerColumn:
     values: Callable[[str, tuple[str, ...]], Mapping[str, int | Decimal]] | None = None
 
 
+# The counts of seed 004 the statistics report (SPEC C9), whichever services feed them (`StatCounter.measure`).
+STAT_MEASURES: dict[str, str] = {
+    "village_rules": "起草审核村规民约（件）",
+    "legal_documents": "起草审核法律文书（件）",
+    "legal_opinions": "出具法律意见（件）",
+    "consultations": "法律咨询（人次）",
+    "legal_aid_assists": "协助法律援助（件）",
+    "cases_represented": "代理诉讼、仲裁案件（件）",
+    "disputes_mediated": "调解矛盾纠纷（起）",
+    "disputes_major": "其中重大、积案纠纷（起）",
+}
+
+
+# The shares the statistics report beside them (C9), each from the counters on its two sides (`StatCounter.share`).
+STAT_SHARES: dict[str, str] = {"on_time": "限时办结：按时", "late": "限时办结：超时",
+                               "grassroots": "基层化解：网格、村（社区）", "escalated": "基层化解：上交"}
+
+
+@dataclass(frozen=True)
+class StatCounter:
+    """A count the service keeps for the statistics and its monthly ledger (C9): added to with
+    `chalicelib.domain.ledgers.counters.count_op` inside the transaction of the event it counts, at the area
+    where it happened, per month (Asia/Shanghai); summed child → parent when read. `measure` names the
+    seed-004 count (a key of `STAT_MEASURES`) it adds to, if any, and `share` the side of a share it counts (a
+    key of `STAT_SHARES`: closed on time or late, resolved at the grass roots or escalated); every counter is
+    one of the service's volumes."""
+    key: str                   # "<plugin prefix><name>", e.g. "mediation.closed"
+    title: str                 # Chinese, with its unit: "调解结案（起）"
+    measure: str | None = None
+    share: str | None = None
+
+    def __post_init__(self) -> None:
+        if not PARAMETER_SHAPE.match(self.key):
+            raise ValueError(f"stat counter {self.key!r} must look like 'service.snake_case_name'")
+        if self.measure is not None and self.measure not in STAT_MEASURES:
+            raise ValueError(f"stat counter {self.key!r}: measure {self.measure!r} is not one of {tuple(STAT_MEASURES)}")
+        if self.share is not None and self.share not in STAT_SHARES:
+            raise ValueError(f"stat counter {self.key!r}: share {self.share!r} is not one of {tuple(STAT_SHARES)}")
+
+
+@dataclass(frozen=True)
+class LedgerRows:
+    """A record-by-record ledger (C9 "一事一记") of an area and below over some months, exported as XLSX or CSV
+    (`POST /v1/ledgers/exports` with `kind=key`). `rows(area, months)` yields one row per record, its values in
+    `headers` order, reading page by page (a district's year may hold 50,000 rows; the core writes them as
+    they come, in the background when there are many); personal numbers masked, and no person-level row of a
+    special population for an area above the district. `count` is the key of the service's `StatCounter`
+    counting these records, from which the core knows a ledger's size before reading it."""
+    key: str                   # the export's kind, "<plugin prefix><name>": "mediation.disputes"
+    title: str                 # Chinese: "矛盾纠纷调解台账"
+    headers: tuple[str, ...]
+    rows: Callable[[str, tuple[str, ...]], Iterable[Sequence[Any]]]
+    count: str
+
+    def __post_init__(self) -> None:
+        if not PARAMETER_SHAPE.match(self.key) or not self.headers:
+            raise ValueError(f"ledger rows {self.key!r}: a 'service.snake_case_name' key and headers")
+
+
 @dataclass(frozen=True)
 class Term:
     """An entry a plugin adds to a shared vocabulary (a person's role, an institution kind)."""
@@ -345,6 +409,20 @@ class DemoContext:
 
 
 @dataclass(frozen=True)
+class DemoIdentity:
+    """Someone of the demo data to try the service as: `make dev` prints their token command and what to try."""
+    sub: str                             # `--sub`, the account its demo records name (e.g. the assigned lawyer)
+    role: str                            # a sign-in role (chalicelib.platform.auth.roles)
+    area: str | None                     # staff: `--area`, their jurisdiction
+    who: str                             # Chinese, e.g. "天宁区法律援助中心审查员"
+    tries: str                           # what to try, e.g. "GET /v1/legal-aid/queue（绿色通道在前）"
+
+    def __post_init__(self) -> None:
+        if self.role in STAFF_ROLES and not self.area:
+            raise ValueError(f"demo identity {self.sub!r}: a staff role needs its area")
+
+
+@dataclass(frozen=True)
 class Plugin:
     name: str                            # URL segment: mounted at /v1/<name>
     title: str                           # Chinese name of the service, e.g. "法律援助"
@@ -356,11 +434,14 @@ class Plugin:
     coverage_roles: tuple[CoverageRole, ...] = ()
     screening_checks: tuple[ScreeningCheck, ...] = ()
     ledger_columns: tuple[LedgerColumn, ...] = ()
+    stat_counters: tuple[StatCounter, ...] = ()
+    ledger_rows: tuple[LedgerRows, ...] = ()
     roles: tuple[Term, ...] = ()
     institution_kinds: tuple[Term, ...] = ()
     demo_data: Callable[[DemoContext], None] | None = None
     ticket_categories: tuple[TicketCategory, ...] = ()
     self_checks: tuple[SelfCheck, ...] = ()
+    demo_identities: tuple[DemoIdentity, ...] = ()
 
     def __post_init__(self) -> None:
         if not NAME_SHAPE.match(self.name):
@@ -383,6 +464,13 @@ class Plugin:
                 raise ValueError(f"{self.name}: check {check.code!r} has cadence {check.cadence!r}, not of {CADENCES}")
             if check.role is not None and check.role not in STAFF_ROLES:
                 raise ValueError(f"{self.name}: check {check.code!r} names {check.role!r}, not a staff sign-in role")
+        for counter in self.stat_counters:
+            if not counter.key.startswith(prefix):
+                raise ValueError(f"{self.name}: stat counter {counter.key!r} must start with {prefix!r}")
+        for rows in self.ledger_rows:
+            if not rows.key.startswith(prefix) or rows.count not in {c.key for c in self.stat_counters}:
+                raise ValueError(f"{self.name}: ledger rows {rows.key!r} must start with {prefix!r} and be counted "
+                                 "by one of its stat counters")
         for check in self.self_checks:
             if not check.code.startswith(self.name + "."):
                 raise ValueError(f"{self.name}: self-check {check.code!r} must start with '{self.name}.'")
@@ -454,6 +542,8 @@ def activate(plugins: list[Plugin]) -> None:
         "coverage role": [(p, r.code) for p in plugins for r in p.coverage_roles],
         "screening check": [(p, c.code) for p in plugins for c in p.screening_checks],
         "ledger column": [(p, c.key) for p in plugins for c in p.ledger_columns],
+        "stat counter": [(p, c.key) for p in plugins for c in p.stat_counters],
+        "ledger rows": [(p, r.key) for p in plugins for r in p.ledger_rows],
         "role": [(p, r.code) for p in plugins for r in p.roles],
         "institution kind": [(p, k.code) for p in plugins for k in p.institution_kinds],
         "ticket category": [(p, c.code) for p in plugins for c in p.ticket_categories],
@@ -538,6 +628,14 @@ def ledger_columns() -> list[tuple[Plugin, LedgerColumn]]:
     return [(p, column) for p in _current().plugins for column in p.ledger_columns]
 
 
+def stat_counters() -> list[tuple[Plugin, StatCounter]]:
+    return [(p, counter) for p in _current().plugins for counter in p.stat_counters]
+
+
+def ledger_rows(key: str) -> tuple[Plugin, LedgerRows] | None:
+    return next(((p, rows) for p in _current().plugins for rows in p.ledger_rows if rows.key == key), None)
+
+
 def roles() -> list[tuple[Plugin, Term]]:
     return [(p, role) for p in _current().plugins for role in p.roles]
 
@@ -580,6 +678,10 @@ def failure(exc: BaseException) -> str:
     from chalicelib.platform.errors import Problem
 
     return f"{type(exc).__name__} {exc.code}" if isinstance(exc, Problem) else type(exc).__name__
+
+
+def demo_identities() -> list[tuple[Plugin, DemoIdentity]]:
+    return [(p, identity) for p in _current().plugins for identity in p.demo_identities]
 
 
 def self_checks() -> list[tuple[Plugin, SelfCheck]]:

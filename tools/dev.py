@@ -19,6 +19,8 @@ from tools import devstack, fake_wechat
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("DATA_DIR", ROOT / ".data"))  # DATA_DIR: a second dev server beside the first
 STAGE = "local"
+# A token for a server on another DATA_DIR must be signed with that server's key.
+DATA_DIR_HINT = f"DATA_DIR={os.environ['DATA_DIR']} " if os.environ.get("DATA_DIR") else ""
 
 
 def _banner(port: int, env: dict[str, str]) -> str:
@@ -27,13 +29,17 @@ def _banner(port: int, env: dict[str, str]) -> str:
   DynamoDB Local {env['AWS_ENDPOINT_URL_DYNAMODB']}   local S3 {env['AWS_ENDPOINT_URL_S3']}   data in {DATA}
   fake WeChat code-to-session {env['WECHAT_API_BASE']}  (codes: ok:<name>:<n>, invalid-1, busy-1 … tools/fake_wechat.py)
 
-  Try:
+  fake WeChat login codes are single-use, like WeChat's: ok:alice:1, then ok:alice:2 … (the same person)
+
+  The tour of every service: docs/tour.md.  Try:
     curl -s http://127.0.0.1:{port}/v1/health
     curl -s http://127.0.0.1:{port}/v1/areas/3204/children
     TOKEN=$(.venv/bin/python -m chalicelib.cli token --sub admin-1 --role admin --area 3204)
     curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{port}/v1/whoami
     curl -s -H 'Content-Type: application/json' -d '{{"code": "ok:alice:1"}}' http://127.0.0.1:{port}/v1/auth/session
     .venv/bin/python -m chalicelib.cli screen --month YYYY-MM --area 3204   # 主动排摸 by hand
+
+{_identities()}
 
   Screening shards go through the same queue handler as on AWS, delivered in-process (no SQS locally;
   failed shards are redelivered up to 3 times, then reported on the run record as dead letters).
@@ -46,6 +52,23 @@ def _banner(port: int, env: dict[str, str]) -> str:
 
   Ctrl-C stops the API and the local AWS services.
 """
+
+
+def _identities() -> str:
+    """The demo identities by role, the core's then each enabled plugin's, with their token options and what each
+    can try (`Plugin.demo_identities`)."""
+    from chalicelib import demo, plugin
+
+    rows = [("core", identity) for identity in demo.IDENTITIES]
+    rows += [(p.name, identity) for p, identity in plugin.demo_identities()]
+    lines = [f"  Demo identities ({DATA_DIR_HINT}.venv/bin/python -m chalicelib.cli token --sub … --role … [--area …]):"]
+    for role in sorted({identity.role for _, identity in rows}):
+        lines.append(f"    {role}")
+        for service, identity in rows:
+            if identity.role == role:
+                options = f"--sub {identity.sub} --role {role}" + (f" --area {identity.area}" if identity.area else "")
+                lines += [f"      {identity.who} [{service}] → {identity.tries}", f"          {options}"]
+    return "\n".join(lines)
 
 
 def use_the_app_clock() -> None:

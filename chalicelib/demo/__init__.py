@@ -4,6 +4,11 @@ enabled plugin's `demo_data` hook.
 
 Loading is idempotent: a `demo-seed` marker records the data file's hash, and a second run with the same
 file does nothing, so an administrator's later edits are never overwritten by a restart.
+
+`load(only=TOUR_AREAS)` loads a part of the tree: every province, city, district and town, and below the
+towns only the villages and grids under the given codes — what docs/tour.md walks (its test loads that
+part: the whole tree, ~5,000 areas, takes minutes on moto). Everything else (policies, directory, plugins'
+records, tickets) is loaded as usual.
 """
 from __future__ import annotations
 
@@ -23,6 +28,19 @@ DATA = Path(__file__).with_name("data") / "areas_demo.json"
 GRIDS_PER_VILLAGE = 2
 GRID_NAMES = ["第一网格", "第二网格", "第三网格"]
 DEMO_ACTOR = Actor(sub="demo-loader", roles=("admin",))
+# The villages and grids the tour uses: 雕庄街道 and 青龙街道 of 天宁区 (the demo directory, tickets, legal aid,
+# mediation, special populations) and the three 溧阳 villages of the demo village advisor.
+TOUR_AREAS = ("320402001", "320402002", "320481001200", "320481001202", "320481001203")
+TOWN_DIGITS = 9
+# The core's demo identities (each plugin declares its own: `Plugin.demo_identities`); `make dev` prints them.
+IDENTITIES = (
+    plugin.DemoIdentity("admin-1", "admin", "3204", "常州市管理员",
+                        "区域、政策参数、覆盖缺口、POST /v1/screenings/<本月>/runs、GET /v1/tasks"),
+    plugin.DemoIdentity("gw-1", "grid_worker", "320402001", "雕庄街道网格员（受理台，演示工单 9001…9005）",
+                        "GET /v1/tickets/area?bucket=unrouted"),
+    plugin.DemoIdentity("resident-1", "resident", None, "居民（演示工单的提问人；也可用假微信登录 ok:<名字>:<n>）",
+                        "GET /v1/tickets/mine"),
+)
 
 
 class DemoSeed(storage.Record):
@@ -37,10 +55,14 @@ class DemoSeed(storage.Record):
     version: int | None = None
 
 
-def demo_areas() -> list[Area]:
+def demo_areas(only: tuple[str, ...] | None = None) -> list[Area]:
+    """The demo tree; with `only`, the towns and everything above them, and the villages (and their grids)
+    under those codes."""
     data = json.loads(DATA.read_text(encoding="utf-8"))
     out = []
     for row in data["areas"]:
+        if only and len(row["code"]) > TOWN_DIGITS and not row["code"].startswith(only):
+            continue
         out.append(Area(code=row["code"], name=row["name"], level=row["level"], parent=row["parent"],
                         urban_rural=row.get("urban_rural")))
         if row["level"] == "village":
@@ -49,11 +71,12 @@ def demo_areas() -> list[Area]:
     return out
 
 
-def _fingerprint() -> str:
+def _fingerprint(only: tuple[str, ...] | None = None) -> str:
     # The layout version changes when the stored layout changes (v2: the per-level index; v3: an aggregate
     # per area of what serves and covers it, the boards' outbox), so an existing .data/ is brought up to
     # date on the next `make dev`.
-    return hashlib.sha256(DATA.read_bytes() + f"grids={GRIDS_PER_VILLAGE};layout=v3".encode()).hexdigest()[:16]
+    return hashlib.sha256(DATA.read_bytes() + f"grids={GRIDS_PER_VILLAGE};layout=v3".encode()
+                          + (f";only={','.join(only)}".encode() if only else b"")).hexdigest()[:16]
 
 
 def marker(part: str) -> DemoSeed | None:
@@ -67,14 +90,14 @@ def marker(part: str) -> DemoSeed | None:
         return None
 
 
-def load(force: bool = False) -> dict[str, int | str]:
-    fingerprint = _fingerprint()
+def load(force: bool = False, only: tuple[str, ...] | None = None) -> dict[str, int | str]:
+    fingerprint = _fingerprint(only)
     existing = marker("areas")
     if existing and existing.fingerprint == fingerprint and not force:
         return {"status": "already loaded", "fingerprint": fingerprint, "policies": _policies(),
                 "directory": _directory(), "intake": _tickets()}
     moment = now_utc()
-    areas, context = write_areas()
+    areas, context = write_areas(only)
     policies = _policies()  # before the plugins: their demo records may be judged by these rules
     directory = _directory()  # before the plugins too: their records may name its institutions and people
     failed = {name: result for name, result in plugin.load_demo(context).items() if result != "loaded"}
@@ -86,10 +109,11 @@ def load(force: bool = False) -> dict[str, int | str]:
             "directory": directory, "intake": tickets}
 
 
-def write_areas() -> tuple[list[Area], plugin.DemoContext]:
-    """Store the demo area tree; the context plugins' demo loaders place their records with."""
+def write_areas(only: tuple[str, ...] | None = None) -> tuple[list[Area], plugin.DemoContext]:
+    """Store the demo area tree (or its part, `only`); the context plugins' demo loaders place their records
+    with."""
     moment = now_utc()
-    areas = demo_areas()
+    areas = demo_areas(only)
     for area in areas:
         area.created_at = area.updated_at = moment
     storage.put_all(areas)

@@ -133,6 +133,17 @@ def screening_queue_url() -> str | None:
     return os.environ.get("SCREENING_QUEUE_URL") or None
 
 
+def ledger_queue_name() -> str:
+    """The SQS queue of large ledger exports (infra/resources.json `LedgerQueue`), one per stage."""
+    return f"{APP_NAME}-{stage()}-ledgers"
+
+
+def ledger_queue_url() -> str | None:
+    """Set in deployed stages. Unset (`local`, the tests): exports are handed to the same queue handler
+    in-process."""
+    return os.environ.get("LEDGER_QUEUE_URL") or None
+
+
 def board_queue_name() -> str:
     """The SQS queue of grid boards to rebuild (infra/resources.json `BoardQueue`), one per stage."""
     return f"{APP_NAME}-{stage()}-boards"

@@ -61,3 +61,9 @@ def plan(*, days: int = 0, years: int = 0) -> Any:
 
 PastDate = window()
 OnDate = window(years=ON_YEARS_AHEAD)
+
+
+def example_ahead(days: int) -> str:
+    """A planned day's example for the served document, `days` after today when the module is imported: a
+    fixed date would leave its window as time passes and the documented body would be refused."""
+    return plus_days(today_shanghai(), days).isoformat()

@@ -48,7 +48,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Literal
 
+from pydantic import Field
+
 from chalicelib.platform.errors import Unprocessable
+from chalicelib.platform.model import Model
 
 # Technical bounds, not policy: what one request can check (and a caller write) well within API Gateway's
 # 29-second limit on a 1,769 MB Lambda; a longer list is imported in parts.
@@ -93,6 +96,13 @@ class Column:
 class Refusal:
     key: str
     column: str  # the column's title (its first header name)
+    msg: str
+
+
+class RowError(Model):
+    """A row an import refused, as every import's report shows it (the schema `RowError` of the API)."""
+    row: int = Field(description="表格中的行号（与表格软件显示的一致，表头通常为第 1 行）")
+    column: str
     msg: str
 
 

@@ -25,12 +25,20 @@ versions), proof (tests only), DATA_MODEL.md.
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LedgerColumn, LinkRule, Plugin, ScreeningCheck, Term, declared_on_first_use
+from chalicelib.plugin import (
+    DemoIdentity, LedgerColumn, LinkRule, Plugin, ScreeningCheck, StatCounter, Term, declared_on_first_use,
+)
+
+# The statistics' seed-004 counts each ledger count feeds (chalicelib.plugin.STAT_MEASURES).
+MEASURES = {"village_rules": "village_rules", "legal_documents": "legal_documents", "opinions": "legal_opinions",
+            "consultations": "consultations", "legal_aid": "legal_aid_assists", "cases": "cases_represented",
+            "disputes": "disputes_mediated", "disputes_major": "disputes_major"}
 
 
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
+    from chalicelib.domain.ledgers import counters
     from plugins.advisors import screening, service
     from plugins.advisors.models import LOG_ENTRY
     from plugins.advisors.params import PARAMETERS
@@ -42,8 +50,11 @@ def declare() -> Plugin:
         blueprint=bp,
         parameters=PARAMETERS,
         link_rules=(LinkRule(LOG_ENTRY, service.may_link),),
-        ledger_columns=tuple(LedgerColumn(key=service.tally_name(key), title=f"法律顾问{title}")
+        ledger_columns=tuple(LedgerColumn(key=service.tally_name(key), title=f"法律顾问{title}",
+                                          values=counters.monthly(service.tally_name(key)))
                              for key, title in service.LEDGER),
+        stat_counters=tuple(StatCounter(service.tally_name(key), f"法律顾问{title}", measure=MEASURES.get(key))
+                            for key, title in service.LEDGER),
         screening_checks=(
             ScreeningCheck("advisors.hours-behind", "法律顾问驻村时长落后", screening.hours_behind),
             ScreeningCheck("advisors.no-lecture", "法律顾问本季度未开展法治讲座", screening.no_lecture),
@@ -52,6 +63,10 @@ def declare() -> Plugin:
         ),
         institution_kinds=(Term("legal_service_office", "基层法律服务所"),),
         demo_data=service.load_demo,
+        demo_identities=(
+            DemoIdentity("demo-p-chenliwei", "lawyer", "320402", "村法律顾问陈立伟（溧阳的三个村）",
+                         "GET /v1/advisors/engagements/mine"),
+        ),
     )
 
 

@@ -88,9 +88,8 @@ def monthly_hours(facts: HoursFacts, on: date) -> Result:
 # times the grade's percentage, nothing on a misconduct finding. 不合格 loses renewal (service).
 
 GRADES = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
-# A cadre's rating on the core feedback's five levels (GB/T 39734-2020) as the share of the item earned.
-CADRE_SHARE = {"very_satisfied": Decimal(1), "satisfied": Decimal("0.9"), "basically_satisfied": Decimal("0.7"),
-               "dissatisfied": Decimal("0.3"), "very_dissatisfied": Decimal(0)}
+# A cadre's rating on the core feedback's five levels (GB/T 39734-2020) earns a percentage of the item's
+# weight: a policy parameter per level (params.CADRE_PERCENT; 100/90/70/30/0 by default).
 CADRE_LEVELS = {"very_satisfied": "非常满意", "satisfied": "满意", "basically_satisfied": "基本满意",
                 "dissatisfied": "不满意", "very_dissatisfied": "非常不满意"}
 PASS_SHARE = Decimal("0.6")   # an item is "met" when it earned at least this share of its weight
@@ -110,6 +109,7 @@ class YearFacts:
     cadre_rating: str | None        # the village cadre's rating of the year (a feedback level)
     weights: dict[str, Decimal]     # residents, cadres, log, hours, reports
     minimums: dict[str, Decimal]    # excellent, good, pass
+    cadre_percent: dict[str, Decimal]  # the percentage of the cadres' item each of the five levels earns
 
 
 def _share(part: int, whole: int) -> Decimal:
@@ -137,8 +137,9 @@ def residents_rating(facts: YearFacts, on: date) -> Result:
 def cadre_rating(facts: YearFacts, on: date) -> Result:
     if facts.cadre_rating is None:
         return _item("cadres", None, facts.weights["cadres"], "村（社区）干部尚未评价")
-    return _item("cadres", CADRE_SHARE[facts.cadre_rating], facts.weights["cadres"],
-                 f"村（社区）干部评价「{CADRE_LEVELS[facts.cadre_rating]}」")
+    percent = facts.cadre_percent[facts.cadre_rating]
+    return _item("cadres", percent / 100, facts.weights["cadres"],
+                 f"村（社区）干部评价「{CADRE_LEVELS[facts.cadre_rating]}」（计 {percent}%）")
 
 
 @rules.criterion("advisors.log_complete", "工作日志完整")

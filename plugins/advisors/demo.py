@@ -35,7 +35,7 @@ VISITS = ((0, time(8, 30), time(17, 0)), (1, time(9, 0), time(12, 0)), (2, time(
 
 
 def engagement_id(village: str) -> str:
-    return f"demo-advisor-{village}"
+    return Engagement.id_for(village, PERSON, "demo")
 
 
 def villages(context: DemoContext) -> list[str]:

@@ -7,7 +7,8 @@
   rule (criteria.yearly_grade, its weights, minimums and the report target policy parameters in force at
   the village on the year's last day, or today for the year under way) over the months the advisor served,
   read from the tallies the service keeps (the month's verified hours, the month's log and its
-  verification, the reports counted in it): one BatchGetItem, one policy read, one transaction.
+  verification, the reports counted in it) and the rule's timelines along the village's chain: one read
+  (two BatchGetItems side by side: more than 100 keys), one transaction.
 - Subsidy = base × the grade's percentage (parameters, 100/100/70/50 by default); a misconduct finding
   recorded with the evaluation withholds it. 不合格 bars the engagement's renewal (`renewal_barred`, set
   in the evaluation's transaction; running the evaluation again with another grade lifts it).
@@ -123,7 +124,8 @@ def _facts(code: str, year: int, months: list[str], found, rules: dict[str, poli
         residents_ratings=sum(t.count("ratings") for t in tallies),
         residents_satisfied=sum(t.count("satisfied") for t in tallies), cadre_rating=cadre,
         weights={k: Decimal(str(rules[name].value)) for k, name in params.WEIGHTS.items()},
-        minimums={k: Decimal(str(rules[name].value)) for k, name in params.GRADE_MINIMUM.items()})
+        minimums={k: Decimal(str(rules[name].value)) for k, name in params.GRADE_MINIMUM.items()},
+        cadre_percent={k: Decimal(str(rules[name].value)) for k, name in params.CADRE_PERCENT.items()})
 
 
 def _reasons(result) -> list[ReasonOut]:
@@ -149,7 +151,8 @@ def evaluate(caller: Caller, code: str, year: str, data: EvaluationIn, expected_
     months = [f"{number}-{m:02d}" for m in range(1, 13)]
     found = storage.find_each({Village: [code], Evaluation: [f"{code}.{number}"],
                                Hours: [f"{code}.{m}" for m in months], LogMonth: [f"{code}.{m}" for m in months],
-                               FeedbackTally: [f"{code}-{m}" for m in months]})
+                               FeedbackTally: [f"{code}-{m}" for m in months],
+                               **params.along(params.EVALUATION_NAMES, code)})
     served = serving(found[Village].get(code), number)
     if served is None:
         raise _unserved(["year"])
@@ -164,7 +167,7 @@ def evaluate(caller: Caller, code: str, year: str, data: EvaluationIn, expected_
         raise Unprocessable(f"{number} 年该村（社区）法律顾问尚无已结束的服务月份", code="nothing_to_evaluate",
                             errors=field_error(["year"], "尚无已结束的服务月份"))
     on = _decisive_day(number)
-    rules = policy.resolve_many(params.EVALUATION_NAMES, code, on)
+    rules = {name: params.in_force(found, name, code, on) for name in params.EVALUATION_NAMES}
     facts = _facts(code, number, counted, found, rules, stored.cadre_rating if stored else None)
     graded = criteria.yearly_grade.evaluate(facts, on)
     grade = graded.data["grade"]
@@ -210,7 +213,10 @@ def _area(caller: Caller, area: str | None) -> str:
 
 
 def totals(area: str, year: int) -> EvaluationTotalsOut:
-    t = storage.read(EvaluationTotals, f"{area}.{year}") or EvaluationTotals(id=f"{area}.{year}")
+    return _totals_out(storage.read(EvaluationTotals, f"{area}.{year}") or EvaluationTotals(id=f"{area}.{year}"))
+
+
+def _totals_out(t: EvaluationTotals) -> EvaluationTotalsOut:
     return EvaluationTotalsOut(evaluated=t.count("evaluated"), excellent=t.count("excellent"), good=t.count("good"),
                                passed=t.count("pass"), failed=t.count("fail"), withheld=t.count("withheld"),
                                subsidy=(Decimal(t.count("subsidy_fen")) / 100).quantize(Decimal("0.01")))
@@ -230,17 +236,25 @@ def in_area(caller: Caller, area: str | None, year: int | None, *, limit: int, c
 HEADERS = ["村（社区）代码", "法律顾问", "村干部评价", "得分", "等次", "补贴（元）", "违规情形", "考核理由", "补贴说明"]
 
 
-def rows(scope: str, year: int) -> list[list]:
-    """Every graded evaluation of the area's year, one row each (the list read page by page: an export)."""
-    out = []
-    for item in storage.every(Evaluation, EVALUATION, (scope, year)):
-        e = Evaluation.from_item(item)
-        if e.grade is None:
-            continue
-        out.append([e.village, e.person_name, criteria.CADRE_LEVELS.get(e.cadre_rating or "", "未评价"), e.score,
-                    criteria.GRADES[e.grade], e.subsidy, e.misconduct or "", "；".join(r.reason for r in e.reasons),
-                    e.subsidy_reason or ""])
-    return out
+def graded_in(scope: str, year: int) -> list[Evaluation]:
+    """Every graded evaluation of the area's year (the list read page by page: an export)."""
+    return [e for e in (Evaluation.from_item(i) for i in storage.every(Evaluation, EVALUATION, (scope, year)))
+            if e.grade is not None]
+
+
+def row(e: Evaluation) -> list:
+    return [e.village, e.person_name, criteria.CADRE_LEVELS.get(e.cadre_rating or "", "未评价"), e.score,
+            criteria.GRADES[e.grade], e.subsidy, e.misconduct or "", "；".join(r.reason for r in e.reasons),
+            e.subsidy_reason or ""]
+
+
+def _counted(graded: list[Evaluation]) -> EvaluationTotalsOut:
+    """The totals of the evaluations an export read (the same counts `EvaluationTotals` keeps)."""
+    counts: dict[str, int] = {}
+    for e in graded:
+        for k, v in e.counts().items():
+            counts[k] = counts.get(k, 0) + v
+    return _totals_out(EvaluationTotals.model_validate({"id": "", **counts}))
 
 
 def export(caller: Caller, area: str | None, year: int) -> tuple[files.StoredFile, files.Download, int]:
@@ -248,8 +262,9 @@ def export(caller: Caller, area: str | None, year: int) -> tuple[files.StoredFil
     as a report file of the area; the file record, the audit entry of its making and of its download in one
     transaction; the caller gets a presigned link."""
     scope = _area(caller, area)
-    table = rows(scope, year)
-    t = totals(scope, year)
+    graded = graded_in(scope, year)
+    table = [row(e) for e in graded]
+    t = _counted(graded)
     moment = now_utc()
     cover = [("区域", scope), ("年度", str(year)), ("生成时间", to_shanghai(moment).strftime("%Y-%m-%d %H:%M")),
              ("生成人", caller.sub), ("考核村（社区）数", str(t.evaluated)),

@@ -92,6 +92,23 @@ class Engagement(storage.Record):
     def period(self) -> Period:
         return Period(start=self.start, end=self.ended_on or self.end)
 
+    @staticmethod
+    def id_for(village: str, person_id: str, suffix: str) -> str:
+        """An engagement's id names its village and its advisor (`<village>.<person id>.<suffix>`), so a request
+        on it reads the engagement, the advisor's and the village's records and the rules in force there in
+        one BatchGetItem."""
+        return f"{village}.{person_id}.{suffix}"
+
+    @staticmethod
+    def named(engagement_id: str) -> tuple[str, str] | None:
+        """(village, person id) an engagement id names, or None for one that cannot be an engagement's."""
+        village, _, rest = engagement_id.partition(".")
+        person, _, suffix = rest.rpartition(".")
+        if not (len(village) == 12 and village.isdigit() and person and suffix
+                and storage.is_record_id(engagement_id)):
+            return None
+        return village, person
+
     def place(self, listing: str) -> storage.Place | None:
         if listing == BY_AREA:
             return storage.Place(of=self.village, sort=(self.start.isoformat(), self.id))
@@ -121,6 +138,7 @@ class Advisor(storage.Record):
     id: str                                 # the directory person id
     engagements: dict[str, Slot] = Field(default_factory=dict)
     open_entry: str | None = None           # "<engagement id>/<entry id>"
+    open: "Entry | None" = None             # that entry as its check-in wrote it (its check-out reads it here)
     last_out: datetime | None = None
 
 
@@ -153,6 +171,7 @@ class Entry(storage.Record):
     id: str                                 # "<YYYY-MM-DD-HHMM>-<hex>": its month and order are in its id
     engagement: str
     village: str
+    account: str                            # the advisor's sign-in account: a read of the entries needs no other
     check_in_at: datetime
     in_distance_m: int | None = None
     in_verified: bool
@@ -172,6 +191,9 @@ class Entry(storage.Record):
 
     def place(self, listing: str) -> storage.Place:
         return storage.Place(of=self.engagement, sort=("entry", self.month, self.id))
+
+
+Advisor.model_rebuild()
 
 
 class Hours(storage.Record):

@@ -7,6 +7,7 @@ from datetime import date
 
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.policy import service as policy
+from chalicelib.platform import storage
 from chalicelib.plugin import Parameter
 
 MAX_VILLAGES = "advisors.max_villages_per_advisor"
@@ -52,6 +53,26 @@ def load_demo(actor) -> dict[str, int]:
         reason="录入历史标准（演示数据）")
 
 
+# --- parameters read with a request's own records ---------------------------------------------------------
+
+def along(names: list[str] | tuple[str, ...], village: str) -> dict[type[storage.Record], list[storage.Place]]:
+    """The stored timelines of `names` along the village's chain (the village, its ancestors, the root), as
+    `storage.find_each` takes them: a request reads its parameters in the same BatchGetItem as its records."""
+    codes = policy.chain(village)
+    return {policy.Timeline: [policy.Timeline.at(name, code) for name in names for code in codes]}
+
+
+def along_many(names: list[str] | tuple[str, ...], villages: list[str]) -> dict[type[storage.Record], list[storage.Place]]:
+    """`along` for several villages (their shared ancestors' timelines asked once)."""
+    return {policy.Timeline: list(dict.fromkeys(p for v in villages for p in along(names, v)[policy.Timeline]))}
+
+
+def in_force(found: dict[type[storage.Record], dict], name: str, village: str, on: date) -> policy.InForce:
+    """The version of `name` in force at `village` on `on`, from the timelines `along` had read (the policy's
+    own rule: the nearest area's version in force, else the declared default)."""
+    return policy.in_force_among(name, village, on, found.get(policy.Timeline, {}))
+
+
 # --- V3: the yearly evaluation's published scoring rule and the subsidy ---------------------------------
 SUBSIDY_BASE = "advisors.subsidy_base"
 GRADE_PERCENT = {"excellent": "advisors.subsidy_percent_excellent", "good": "advisors.subsidy_percent_good",
@@ -61,10 +82,14 @@ GRADE_MINIMUM = {"excellent": "advisors.grade_excellent_min", "good": "advisors.
 WEIGHTS = {"residents": "advisors.weight_residents", "cadres": "advisors.weight_cadres",
            "log": "advisors.weight_log", "hours": "advisors.weight_hours", "reports": "advisors.weight_reports"}
 REPORTS_PER_YEAR = "advisors.reports_per_year"
+CADRE_PERCENT = {level: f"advisors.cadre_percent_{level}" for level in
+                 ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied")}
 
 _V3 = "SPEC V3：年度考核分为优秀、良好、合格、不合格，补贴按等次发放（默认 100%、100%、70%、50%），不合格不再续聘。"
 _WEIGHT_TITLES = {"residents": ("居民评价", 20), "cadres": ("村（社区）干部评价", 20), "log": ("工作日志完整（按月已核实）", 20),
                   "hours": ("驻点时长达标（按月）", 25), "reports": ("上报信息", 15)}
+_CADRE_TITLES = {"very_satisfied": ("非常满意", 100), "satisfied": ("满意", 90), "basically_satisfied": ("基本满意", 70),
+                 "dissatisfied": ("不满意", 30), "very_dissatisfied": ("非常不满意", 0)}
 _GRADE_TITLES = {"excellent": ("优秀", 100, 90), "good": ("良好", 100, 80), "pass": ("合格", 70, 60), "fail": ("不合格", 50, None)}
 
 EVALUATION_PARAMETERS = (
@@ -79,9 +104,14 @@ EVALUATION_PARAMETERS = (
                 description="年度考核评分规则（公开）：各项按完成比例得分，满分为其权重；无数据的项不计入，"
                             "得分按计入各项的权重折算为百分制。默认居民评价 20、村干部评价 20、日志 20、驻点 25、上报 15。")
       for code, (title, weight) in _WEIGHT_TITLES.items()),
+    *(Parameter(CADRE_PERCENT[level], title=f"年度考核村（社区）干部评价「{title}」的得分比例", unit="%", minimum=0,
+                maximum=100, default=percent,
+                description="年度考核“村（社区）干部评价”项按干部所选等级得其权重的此比例。默认非常满意 100%、满意 90%、"
+                            "基本满意 70%、不满意 30%、非常不满意 0% 为本地做法。")
+      for level, (title, percent) in _CADRE_TITLES.items()),
     Parameter(REPORTS_PER_YEAR, title="法律顾问每年上报信息条数", unit="条/年", minimum=1, maximum=500, default=12,
               description="年度考核“上报信息”项满分所需条数（工作日志中 report 类合计）。默认每月 1 条为本地做法。"),
 )
 EVALUATION_NAMES = [SUBSIDY_BASE, *GRADE_PERCENT.values(), *GRADE_MINIMUM.values(), *WEIGHTS.values(),
-                    REPORTS_PER_YEAR, MONTHLY_HOURS]
+                    REPORTS_PER_YEAR, MONTHLY_HOURS, *CADRE_PERCENT.values()]
 PARAMETERS = (*PARAMETERS, *EVALUATION_PARAMETERS)

@@ -54,7 +54,10 @@ def _engaged(result) -> EngagementOut:
 
 @bp.route("/engagements", methods=["POST"], authorizer=jwt_auth)
 @endpoint("聘用村（社区）法律顾问", who=ADMIN, body=EngagementIn, response=EngagementOut, status=201, tags=TAGS,
-          replay=lambda item: EngagementOut.of(Engagement.from_item(item)))
+          replay=lambda item: EngagementOut.of(Engagement.from_item(item)),
+          over_floor="one BatchGetItem (the village, the person, the advisor's and the village's engagements, the "
+                     "ratio rule) before the one transaction: one advisor per village and the ratio are overlaps of "
+                     "periods and a count against a parameter, which no condition of a transaction can state")
 def advisors_engage():
     return _engaged(service.engage(caller(), parse(EngagementIn)))
 
@@ -89,16 +92,15 @@ def advisors_renew(engagement_id):
 
 @bp.route("/engagements/{engagement_id}/check-in", methods=["POST"], authorizer=jwt_auth)
 @endpoint("驻点签到", who=ADVISOR, body=CheckIn, response=EntryOut, status=201, tags=TAGS,
-          over_floor="the engagement (GetItem: whose it is, which village), the advisor's state and the village's "
-                     "service point (one BatchGetItem), the radius in force (one policy read), one transaction")
+          over_floor="one BatchGetItem (the engagement, the advisor's on-site state, the village's service point and "
+                     "the radius in force) before the one transaction: the answer's distance and verification are "
+                     "measured from the stored service point")
 def advisors_check_in(engagement_id):
     return EntryOut.of(service.check_in(caller(), engagement_id, parse(CheckIn)))
 
 
 @bp.route("/engagements/{engagement_id}/check-out", methods=["POST"], authorizer=jwt_auth)
-@endpoint("驻点签退", who=ADVISOR, body=CheckIn, response=EntryOut, tags=TAGS,
-          over_floor="the engagement (GetItem), the open entry, the advisor and the service point (one "
-                     "BatchGetItem), the radius in force (one policy read), one transaction")
+@endpoint("驻点签退", who=ADVISOR, body=CheckIn, response=EntryOut, tags=TAGS)
 def advisors_check_out(engagement_id):
     return EntryOut.of(service.check_out(caller(), engagement_id, parse(CheckIn)))
 
@@ -126,7 +128,9 @@ def advisors_point(code):
 
 @bp.route("/compliance", methods=["GET"], authorizer=jwt_auth)
 @endpoint("各村（社区）法律顾问当月驻点时长达标情况", who={"admin", "grid_worker"}, query=ComplianceQuery,
-          response=ComplianceOut, tags=TAGS)
+          response=ComplianceOut, tags=TAGS,
+          over_floor="a page of villages (Query), then their month's hours and the minimum in force along their "
+                     "chains (one BatchGetItem): the tallies are per village and month, keyed by what the page found")
 def advisors_compliance():
     q = parse_query(ComplianceQuery)
     return service.compliance(caller(), q.area, q.month, limit=q.limit, cursor=q.cursor)
@@ -134,13 +138,18 @@ def advisors_compliance():
 
 @bp.route("/log", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记法律顾问工作日志", who=ADVISOR, body=LogEntryIn, response=LogEntryOut, status=201, tags=TAGS,
-          replay=lambda item: LogEntryOut.of(LogEntry.from_item(item)))
+          replay=lambda item: LogEntryOut.of(LogEntry.from_item(item)),
+          over_floor="one BatchGetItem (the village's engagements, the month's log, the lock day's timelines) before "
+                     "the one transaction: whether the caller serves the village that day is a date range, and the "
+                     "month's lock day, totals and version come from its log")
 def advisors_log_entry():
     return LogEntryOut.of(service.log_entry(caller(), parse(LogEntryIn)))
 
 
 @bp.route("/villages/{code}/log", methods=["GET"], authorizer=jwt_auth)
-@endpoint("村（社区）法律顾问某月工作日志", who=READERS, query=LogQuery, response=LogMonthOut, tags=TAGS)
+@endpoint("村（社区）法律顾问某月工作日志", who=READERS, query=LogQuery, response=LogMonthOut, tags=TAGS,
+          over_floor="the village (who advises it), the month's log and the lock day's timelines (one BatchGetItem) "
+                     "beside the page of entries (one Query)")
 def advisors_log(code):
     q = parse_query(LogQuery)
     return service.read_log(caller(), code, q.month, limit=q.limit, cursor=q.cursor)
@@ -173,8 +182,9 @@ def advisors_cadre_rating(code, year):
 
 @bp.route("/villages/{code}/evaluations/{year}", methods=["PUT"], authorizer=jwt_auth)
 @endpoint("法律顾问年度考核（评分、等次、补贴）", who=ADMIN, body=EvaluationIn, response=EvaluationOut, tags=TAGS,
-          over_floor="one BatchGetItem of the village's year (its record, the evaluation, the twelve months' hours, "
-                     "logs and feedback tallies) and one policy read (the scoring rule) before the one transaction")
+          over_floor="one read of the village's year (its record, the evaluation, the twelve months' hours, logs and "
+                     "feedback tallies) with the scoring rule's 22 parameters along the village's chain: 170 keys, two "
+                     "BatchGetItems side by side (100 keys a call), one round trip; then the one transaction")
 def advisors_evaluate(code, year):
     data = parse(EvaluationIn)
     return EvaluationOut.of(evaluation.evaluate(caller(), code, year, data, _optional_version(data.version)))
@@ -197,8 +207,8 @@ def advisors_evaluations():
 @bp.route("/evaluations/export", methods=["POST"], authorizer=jwt_auth)
 @endpoint("导出辖区法律顾问年度考核结果（XLSX）", who=ADMIN, body=ExportIn, response=EvaluationExportOut, tags=TAGS,
           idempotent=False,
-          over_floor="an export: the area's totals (GetItem) and every page of its evaluations (a Query each), "
-                     "then the one write of the file record with its audit entries")
+          over_floor="an export: every page of the area's evaluations (a Query each; the totals are counted from "
+                     "them), then the one write of the file record with its audit entries")
 def advisors_export_evaluations():
     data = parse(ExportIn)
     record, link, count = evaluation.export(caller(), data.area, data.year)
@@ -214,8 +224,7 @@ def advisors_end(engagement_id):
 
 
 @bp.route("/villages/{code}/log/entries/{entry_id}", methods=["PUT"], authorizer=jwt_auth)
-@endpoint("法律顾问修改本人未锁定的工作日志", who=ADVISOR, body=LogEntryEdit, response=LogEntryOut, tags=TAGS,
-          over_floor="the entry and its month in one BatchGetItem, the lock day (one policy read), one transaction")
+@endpoint("法律顾问修改本人未锁定的工作日志", who=ADVISOR, body=LogEntryEdit, response=LogEntryOut, tags=TAGS)
 def advisors_edit_entry(code, entry_id):
     data = parse(LogEntryEdit)
     return LogEntryOut.of(service.edit_entry(caller(), code, entry_id, data, expected_version(data.version)))
@@ -224,7 +233,8 @@ def advisors_edit_entry(code, entry_id):
 @bp.route("/log-status", methods=["GET"], authorizer=jwt_auth)
 @endpoint("各村（社区）法律顾问某月工作日志状态", who={"admin", "grid_worker"}, query=ComplianceQuery,
           response=LogStatusOut, tags=TAGS,
-          over_floor="a page of villages (Query), their months' logs (one BatchGetItem), the lock day per district")
+          over_floor="a page of villages (Query), then their months' logs and the lock day's timelines along their "
+                     "chains (one BatchGetItem): the logs are per village and month, keyed by what the page found")
 def advisors_log_status():
     q = parse_query(ComplianceQuery)
     return service.month_status(caller(), q.area, q.month, limit=q.limit, cursor=q.cursor)

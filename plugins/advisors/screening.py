@@ -3,7 +3,8 @@ reads tallies the service keeps in the transactions of the events they count (`t
 by the month or the quarter, never a list of engagements, entries or log entries.
 
 - `advisors.hours-behind`: a village with an advisor whose verified on-site hours of the month lag the
-  area's minimum pro rata to the day (the whole minimum once the month is over);
+  area's minimum pro rata to the day (the whole minimum once the month is over); a village whose contract
+  ran out (its period over, not renewed) or was ended is not engaged then, whatever the tally says;
 - `advisors.no-lecture`: a village with an advisor and no lecture (法治讲座) logged this quarter;
 - `advisors.contracts-expiring`: an engagement whose contract ends within 30 days (this month's and next
   month's tallies of contract ends);
@@ -18,10 +19,11 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from chalicelib.domain.policy import service as policy
 from chalicelib.domain.screening import tallies
+from chalicelib.platform import storage
 from chalicelib.plugin import Finding, ScreeningContext
 from plugins.advisors import params
+from plugins.advisors.models import Village
 
 ENGAGED = "advisors.engaged"                    # active engagements per village (no month)
 CONTRACT_ENDS = "advisors.contract_ends"        # per month of the end, village, subject "<end>.<engagement>"
@@ -57,18 +59,23 @@ def _month_bounds(month: str) -> tuple[date, date]:
 
 def hours_behind(context: ScreeningContext) -> Iterable[Finding]:
     """Villages with an advisor whose verified minutes of the month are below the minimum in force pro rata
-    to the screening day. One Query per 500 villages for each of two tallies, one policy read per district."""
-    villages = _engaged(context.area)
-    if not villages:
-        return
+    to the screening day. One Query per 500 villages for each of two tallies; the engaged villages' records
+    with the minimum's timelines (one BatchGetItem per 100 keys, side by side), so a village counts only on
+    a day one of its contracts covers: the tally of engagements knows no end dates."""
     first, last = _month_bounds(context.month)
+    day = min(context.as_of, last)
+    tallied = _engaged(context.area)
+    if not tallied:
+        return
+    districts = sorted({v[:6] for v in tallied})
+    found = storage.find_each({Village: tallied, **params.along_many([params.MONTHLY_HOURS], districts)})
+    villages = [v for v in tallied if (record := found[Village].get(v)) is not None
+                and any(s.start <= day <= s.end for s in record.engagements.values())]
     elapsed = Decimal(min(max((context.as_of - first).days + 1, 0), last.day)) / last.day
     done = dict(tallies.counts(VERIFIED, context.area, month=context.month))
-    minimums: dict[str, policy.InForce] = {}
+    minimums = {d: params.in_force(found, params.MONTHLY_HOURS, d, day) for d in districts}
     for village in villages:
         district = village[:6]
-        if district not in minimums:
-            minimums[district] = policy.resolve(params.MONTHLY_HOURS, district, min(context.as_of, last))
         minimum = Decimal(str(minimums[district].value))
         due = (minimum * 60 * elapsed).quantize(Decimal(1))
         have = done.get(village, 0)

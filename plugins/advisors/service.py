@@ -24,6 +24,7 @@ from chalicelib.domain.areas.models import Area
 from chalicelib.domain.areas.service import boards_changed
 from chalicelib.domain.coverage import service as coverage
 from chalicelib.domain.coverage.models import Assignment
+from chalicelib.domain.ledgers import counters
 from chalicelib.domain.directory.models import Person
 from chalicelib.domain.policy import service as policy
 from chalicelib.domain.screening import tallies
@@ -70,21 +71,41 @@ def get(caller: Caller, engagement_id: str) -> Engagement:
     return engagement
 
 
-def _own(caller: Caller, engagement_id: str) -> Engagement:
-    """The caller's own engagement (they are its advisor); anyone else's is a 404."""
-    engagement = storage.require(Engagement, engagement_id)
-    if caller.sub != engagement.account:
-        if _reads(caller, engagement):
-            raise Forbidden("只有该村（社区）的法律顾问本人可以签到、签退", code="not_the_advisor")
-        raise NotFound(Engagement.missing[0], code=Engagement.missing[1])
-    return engagement
+class Read:
+    """An engagement read with what a change of it decides on — its advisor's and its village's records and
+    the rules in force at the village (`names`) — in one BatchGetItem: the engagement's id names them."""
 
+    def __init__(self, engagement_id: str, names: tuple[str, ...] = ()) -> None:
+        named = Engagement.named(engagement_id)
+        if named is None:
+            raise NotFound(Engagement.missing[0], code=Engagement.missing[1])
+        village, person = named
+        self.found = storage.find_each({Engagement: [engagement_id], Advisor: [person], Village: [village],
+                                        **params.along(names, village)})
+        engagement: Engagement | None = self.found[Engagement].get(engagement_id)
+        if engagement is None:
+            raise NotFound(Engagement.missing[0], code=Engagement.missing[1])
+        self.engagement = engagement
+        self.advisor: Advisor = self.found[Advisor].get(person) or Advisor(id=person)
+        self.village: Village = self.found[Village].get(village) or Village(id=village)
 
-def _administered(caller: Caller, engagement_id: str) -> Engagement:
-    engagement = get(caller, engagement_id)
-    if not _admin_over(caller, engagement.village):
-        raise Forbidden("只有辖区司法行政管理员可以办理聘用、续聘", code="admin_only")
-    return engagement
+    def rule(self, name: str, on: date) -> policy.InForce:
+        return params.in_force(self.found, name, self.engagement.village, on)
+
+    def own(self, caller: Caller) -> Read:
+        """The caller's own engagement (they are its advisor); anyone else's is a 404."""
+        if caller.sub != self.engagement.account:
+            if _reads(caller, self.engagement):
+                raise Forbidden("只有该村（社区）的法律顾问本人可以签到、签退", code="not_the_advisor")
+            raise NotFound(Engagement.missing[0], code=Engagement.missing[1])
+        return self
+
+    def administered(self, caller: Caller) -> Read:
+        if not _reads(caller, self.engagement):
+            raise NotFound(Engagement.missing[0], code=Engagement.missing[1])
+        if not _admin_over(caller, self.engagement.village):
+            raise Forbidden("只有辖区司法行政管理员可以办理聘用、续聘", code="admin_only")
+        return self
 
 
 # --- engagements (V1) -------------------------------------------------------------------------------
@@ -93,10 +114,9 @@ def _overlapping(slots: dict[str, Slot], period: Period, *, leaving_out: str | N
     return {i: s for i, s in slots.items() if i != leaving_out and s.period.overlaps(period)}
 
 
-def _ratio(village: str, serving: dict[str, Slot], on: date) -> Result:
+def _ratio(serving: dict[str, Slot], limit: policy.InForce, on: date) -> Result:
     """SPEC V1: the advisor's villages in overlapping periods, against the maximum in force at the village
-    on the contract's first day. A refusal is a 422 naming `loc`, with the rule's reason."""
-    limit = policy.resolve(params.MAX_VILLAGES, village, on)
+    on the contract's first day (`limit`). A refusal is a 422 naming `loc`, with the rule's reason."""
     facts = criteria.RatioFacts(serving=tuple(sorted({s.village for s in serving.values()})),
                                 limit=int(limit.value), limit_text=limit.describe())
     return criteria.village_ratio.evaluate(facts, on)
@@ -128,15 +148,17 @@ def engage(caller: Caller, data: EngagementIn, *, engagement_id: str | None = No
     """SPEC V1: an advisor (a lawyer or grassroots legal worker of the directory) engaged for a village for a
     contract period. Refused: a village outside the caller's area (403), an unknown village or person (422),
     a village that has an advisor in an overlapping period (409), an advisor who would serve more villages
-    than the area allows (422 naming `person_id`, the rule's reason). One read (BatchGetItem) and one
-    transaction: the engagement, the advisor's and the village's records (by version), the coverage
+    than the area allows (422 naming `person_id`, the rule's reason). One read (BatchGetItem: the area, the
+    person, the advisor's and the village's records, the coverage assignment and the ratio rule's
+    timelines) and one transaction: the engagement, the advisor's and the village's records (by version), the coverage
     assignment and the audit entries."""
     require_covers(caller, data.village, ["village"])
     if not caller.is_admin:
         raise Forbidden("只有辖区司法行政管理员可以聘用法律顾问", code="admin_only")
     cover_id = Assignment.id_for(COVERAGE_ROLE, data.village, "person", data.person_id)
     found = storage.find_each({Area: [data.village], Person: [data.person_id], Advisor: [data.person_id],
-                               Village: [data.village], Assignment: [cover_id]})
+                               Village: [data.village], Assignment: [cover_id],
+                               **params.along([params.MAX_VILLAGES], data.village)})
     area = found[Area].get(data.village)
     if area is None or area.level != "village" or area.status != "active":
         raise Unprocessable(f"村（社区）{data.village} 不存在", code="area_not_found",
@@ -150,12 +172,13 @@ def engage(caller: Caller, data: EngagementIn, *, engagement_id: str | None = No
     village: Village | None = found[Village].get(data.village)
     _village_free(village, period, ["village"])
     advisor: Advisor | None = found[Advisor].get(data.person_id)
-    ratio = _ratio(data.village, _overlapping(advisor.engagements if advisor else {}, period), data.start)
+    ratio = _ratio(_overlapping(advisor.engagements if advisor else {}, period),
+                   params.in_force(found, params.MAX_VILLAGES, data.village, data.start), data.start)
     _refuse_ratio(ratio, ["person_id"])
 
     account = data.account or person.id
     engagement = storage.stamp_new(Engagement(
-        id=engagement_id or uuid.uuid4().hex, village=data.village, person_id=person.id, person_name=person.name,
+        id=engagement_id or Engagement.id_for(data.village, person.id, uuid.uuid4().hex[:12]), village=data.village, person_id=person.id, person_name=person.name,
         institution_id=person.institution_id, account=account, start=data.start, end=data.end, note=data.note))
     slot = Slot(village=data.village, person_id=person.id, account=account, start=data.start, end=data.end,
                 person_name=person.name)
@@ -175,8 +198,10 @@ def engage(caller: Caller, data: EngagementIn, *, engagement_id: str | None = No
 
 def renew(caller: Caller, engagement_id: str, data: RenewalIn, expected_version: int) -> tuple[Engagement, Result]:
     """Renewal 续聘: the contract's end moves later (the history kept). The village must stay free and the
-    advisor within the ratio over the longer period (the rule in force on the renewal's first day)."""
-    engagement = _administered(caller, engagement_id)
+    advisor within the ratio over the longer period (the rule in force on the renewal's first day). One
+    BatchGetItem (the engagement, the advisor's and the village's records, the ratio rule), one transaction."""
+    read = Read(engagement_id, (params.MAX_VILLAGES,)).administered(caller)
+    engagement, advisor, village = read.engagement, read.advisor, read.village
     if engagement.status != "active":
         raise Conflict("该聘用已解除，不能续聘", code="engagement_ended")
     if engagement.renewal_barred:
@@ -187,11 +212,10 @@ def renew(caller: Caller, engagement_id: str, data: RenewalIn, expected_version:
     if data.end <= engagement.end or data.end > plus_years(engagement.end, 5):
         raise Unprocessable(f"续聘后的结束日期应晚于 {engagement.end.isoformat()}，且不超过 5 年",
                             code="invalid_renewal", errors=field_error(["end"], "应晚于现聘用期结束日期"))
-    found = storage.find_each({Advisor: [engagement.person_id], Village: [engagement.village]})
-    advisor, village = found[Advisor][engagement.person_id], found[Village][engagement.village]
     added = Period(start=engagement.end + timedelta(days=1), end=data.end)
     _village_free(village, added, ["end"], leaving_out=engagement.id)
-    ratio = _ratio(engagement.village, _overlapping(advisor.engagements, added, leaving_out=engagement.id), added.start)
+    ratio = _ratio(_overlapping(advisor.engagements, added, leaving_out=engagement.id),
+                   read.rule(params.MAX_VILLAGES, added.start), added.start)
     _refuse_ratio(ratio, ["end"])
     slot = advisor.engagements[engagement.id].model_copy(update={"end": data.end})
     renewal = Renewal(previous_end=engagement.end, end=data.end, on=today_shanghai(), by=caller.sub)
@@ -218,10 +242,12 @@ def _moved_end(engagement: Engagement, end: date) -> list[dict]:
 def end(caller: Caller, engagement_id: str, data: EndIn, expected_version: int) -> Engagement:
     """解除聘用: the engagement ends on a day (its last), with the reason: the advisor's and the village's slots
     end then (the village is free after it), the advisor stops being the village's `legal_advisor` of the
-    coverage (`coverage.vacating`), and the screening's tallies forget it — one transaction, no read but the
-    engagement's. Refused: an engagement already ended or checked in (409), a day outside its period or in
+    coverage (`coverage.vacating`) unless another of their engagements there runs on, and the screening's
+    tallies forget it — one BatchGetItem (the engagement, the advisor's and the village's records), one
+    transaction, the village's record by the version that decided the coverage. Refused: an engagement already ended or checked in (409), a day outside its period or in
     the future (422 naming `on`), a stale version (409)."""
-    engagement = _administered(caller, engagement_id)
+    read = Read(engagement_id).administered(caller)
+    engagement, village = read.engagement, read.village
     if engagement.status != "active":
         raise Conflict("该聘用已解除", code="engagement_ended")
     if engagement.open_entry is not None:
@@ -229,15 +255,26 @@ def end(caller: Caller, engagement_id: str, data: EndIn, expected_version: int) 
     if not engagement.start <= data.on <= min(engagement.end, today_shanghai()):
         raise Unprocessable("解除日期应在聘用期内且不晚于今天", code="invalid_end",
                             errors=field_error(["on"], "应在聘用期内且不晚于今天"))
-    ended = {("engagements", engagement.id, "end"): data.on}
+    advisor_op = storage.amend(Advisor, engagement.person_id, set_={("engagements", engagement.id, "end"): data.on},
+                               add={"version": 1})
+    _, village_op = storage.prepare_update(village, {"engagements": _ending(village.engagements, engagement.id, data.on)},
+                                           expected_version=village.version)
+    # The person stays the village's legal advisor of the coverage while another of their engagements there
+    # runs past this one's end (engagements of a village never overlap: such a one follows this one).
+    serves_on = any(i != engagement.id and s.person_id == engagement.person_id and s.end > data.on
+                    for i, s in village.engagements.items())
     return storage.update(engagement, {"status": "ended", "ended_on": data.on, "end_reason": data.reason},
                           expected_version=expected_version, also=[
-        storage.amend(Advisor, engagement.person_id, set_=ended, add={"version": 1}),
-        storage.amend(Village, engagement.village, set_=ended, add={"version": 1}),
-        *coverage.vacating(caller.actor, COVERAGE_ROLE, engagement.village, "person", engagement.person_id),
+        advisor_op, village_op,
+        *([] if serves_on else coverage.vacating(caller.actor, COVERAGE_ROLE, engagement.village, "person",
+                                                 engagement.person_id)),
         *screening.engaged_ops(engagement.village, engagement.id, engagement.end, -1),
         audit.entry(caller.actor, "update", ENGAGEMENT, engagement.id, f"解除聘用（{data.on.isoformat()} 止）：{data.reason}",
                     {"status": {"from": "active", "to": "ended"}})])
+
+
+def _ending(slots: dict[str, Slot], engagement_id: str, on: date) -> dict[str, Slot]:
+    return {i: (s.model_copy(update={"end": on}) if i == engagement_id else s) for i, s in slots.items()}
 
 
 def reason_out(result: Result, name: str) -> ReasonOut:
@@ -317,10 +354,10 @@ def _moment(at: datetime | None, loc: list[str]) -> datetime:
     return at
 
 
-def _placed(code: str, village: Village | None, data: CheckIn, on: date) -> tuple[int | None, Result]:
+def _placed(read: Read, data: CheckIn, on: date) -> tuple[int | None, Result]:
     """How far the caller stands from the village's service point, and whether that is on site (the radius
     in force at the village that day)."""
-    radius = int(policy.resolve(params.CHECK_IN_RADIUS, code, on).value)
+    radius, village = int(read.rule(params.CHECK_IN_RADIUS, on).value), read.village
     distance = (criteria.distance_m(data.lat, data.lng, village.lat, village.lng)
                 if village is not None and village.lat is not None and village.lng is not None else None)
     return distance, criteria.on_site.evaluate(criteria.PlaceFacts(distance_m=distance, radius_m=radius), on)
@@ -330,28 +367,30 @@ def check_in(caller: Caller, engagement_id: str, data: CheckIn, *, entry_id: str
     """The advisor arrives at the village: an entry opens. One far from the service point is recorded
     unverified with its distance, not refused. Refused, naming `at`: a time in the future or outside the
     contract period, an entry already open (409), a time before the end of the advisor's last entry
-    (entries do not overlap, whichever village)."""
-    engagement = _own(caller, engagement_id)
+    (entries do not overlap, whichever village). One BatchGetItem (the engagement, the advisor's on-site
+    state, the village's service point, the radius in force), one transaction."""
+    read = Read(engagement_id, (params.CHECK_IN_RADIUS,)).own(caller)
+    engagement, advisor = read.engagement, read.advisor
     at = _moment(data.at, ["at"])
     day = to_shanghai(at).date()
     if engagement.status != "active" or not engagement.start <= day <= engagement.end:
         raise Unprocessable(f"{day.isoformat()} 不在聘用期（{engagement.start.isoformat()} 至 {engagement.end.isoformat()}）内",
                             code="outside_contract", errors=field_error(["at"], "不在聘用期内"))
-    found = storage.find_each({Advisor: [engagement.person_id], Village: [engagement.village]})
-    advisor: Advisor = found[Advisor][engagement.person_id]
     if advisor.open_entry is not None:
         raise Conflict("已签到尚未签退，请先签退", code="already_checked_in", errors=field_error(["at"], "已有未签退的签到"))
     if advisor.last_out is not None and at < advisor.last_out:
         raise Unprocessable(f"与已记录的驻点时间重叠（上次签退 {to_shanghai(advisor.last_out).isoformat()}）",
                             code="overlapping_entry", errors=field_error(["at"], "与已有驻点记录重叠"))
-    distance, placed = _placed(engagement.village, found[Village].get(engagement.village), data, day)
+    distance, placed = _placed(read, data, day)
     local = to_shanghai(at)
-    entry = Entry(id=entry_id or f"{local:%Y-%m-%d-%H%M}-{uuid.uuid4().hex[:8]}", engagement=engagement.id,
-                  village=engagement.village, check_in_at=at, in_distance_m=distance, in_verified=placed.met,
-                  reason=placed.reason)
+    entry = storage.stamp_new(Entry(
+        id=entry_id or f"{local:%Y-%m-%d-%H%M}-{uuid.uuid4().hex[:8]}", engagement=engagement.id,
+        village=engagement.village, account=engagement.account, check_in_at=at, in_distance_m=distance,
+        in_verified=placed.met, reason=placed.reason))
     pointer = f"{engagement.id}/{entry.id}"
     _, engagement_op = storage.prepare_update(engagement, {"open_entry": entry.id}, expected_version=engagement.version)
-    _, advisor_op = storage.prepare_update(advisor, {"open_entry": pointer}, expected_version=advisor.version)
+    _, advisor_op = storage.prepare_update(advisor, {"open_entry": pointer, "open": entry},
+                                           expected_version=advisor.version)
     return storage.put_new(entry, also=[engagement_op, advisor_op, audit.entry(
         caller.actor, "create", ENTRY, pointer, f"驻点签到：{placed.reason}")])
 
@@ -359,22 +398,19 @@ def check_in(caller: Caller, engagement_id: str, data: CheckIn, *, entry_id: str
 def check_out(caller: Caller, engagement_id: str, data: CheckIn) -> Entry:
     """The advisor leaves: the open entry closes with its minutes, and the village's month counts them
     (verified when both ends were within the radius). Refused, naming `at`: no open check-in, a time in
-    the future or before the check-in. The engagement (GetItem), then the entry, the advisor and the
-    village in one BatchGetItem, the radius (one policy read), one transaction."""
-    engagement = _own(caller, engagement_id)
-    if engagement.open_entry is None:
+    the future or before the check-in. One BatchGetItem (the engagement, the advisor's on-site state with
+    the open entry as its check-in wrote it, the village's service point, the radius in force), one
+    transaction: the entry is updated by the version it was written at."""
+    read = Read(engagement_id, (params.CHECK_IN_RADIUS,)).own(caller)
+    engagement, advisor = read.engagement, read.advisor
+    entry = advisor.open
+    if engagement.open_entry is None or entry is None or entry.id != engagement.open_entry:
         raise Unprocessable("没有未签退的签到，请先签到", code="not_checked_in", errors=field_error(["at"], "尚未签到"))
     at = _moment(data.at, ["at"])
-    found = storage.find_each({Advisor: [engagement.person_id], Village: [engagement.village], Entry: [
-        storage.Place(of=engagement.id, sort=("entry", engagement.open_entry[:7], engagement.open_entry))]})
-    entry: Entry | None = next(iter(found[Entry].values()), None)
-    advisor: Advisor = found[Advisor][engagement.person_id]
-    if entry is None:
-        raise NotFound(Entry.missing[0], code=Entry.missing[1])
     if at < entry.check_in_at:
         raise Unprocessable("签退时间不得早于签到时间", code="check_out_before_check_in",
                             errors=field_error(["at"], "早于签到时间"))
-    distance, placed = _placed(engagement.village, found[Village].get(engagement.village), data, to_shanghai(at).date())
+    distance, placed = _placed(read, data, to_shanghai(at).date())
     minutes = int((at - entry.check_in_at).total_seconds() // 60)
     verified = entry.in_verified and placed.met
     reason = "签到、签退均在服务点核验范围内" if verified else (
@@ -383,7 +419,7 @@ def check_out(caller: Caller, engagement_id: str, data: CheckIn) -> Entry:
         "check_out_at": at, "out_distance_m": distance, "out_verified": placed.met, "minutes": minutes,
         "reason": reason}, expected_version=entry.version)
     _, engagement_op = storage.prepare_update(engagement, {"open_entry": None}, expected_version=engagement.version)
-    _, advisor_op = storage.prepare_update(advisor, {"open_entry": None, "last_out": at},
+    _, advisor_op = storage.prepare_update(advisor, {"open_entry": None, "open": None, "last_out": at},
                                            expected_version=advisor.version)
     counted = storage.add_to(Hours, f"{engagement.village}.{entry.month}", {
         "verified": minutes if verified else 0, "unverified": 0 if verified else minutes, "entries": 1})
@@ -394,10 +430,20 @@ def check_out(caller: Caller, engagement_id: str, data: CheckIn) -> Entry:
 
 
 def entries(caller: Caller, engagement_id: str, month: str | None, *, limit: int, cursor: str | None) -> Page[EntryOut]:
-    engagement = get(caller, engagement_id)
+    """A month's on-site entries of an engagement, for those who read it (`get`). One Query: the entries
+    name their village and advisor's account, which decide who reads them; a month without entries reads
+    the engagement too (GetItem), so an unknown one, or another's, is still 404."""
+    if Engagement.named(engagement_id) is None:
+        raise NotFound(Engagement.missing[0], code=Engagement.missing[1])
     month = month or today_shanghai().strftime("%Y-%m")
-    page = storage.page(Entry, ENGAGEMENT, engagement.id, after=("entry", month), limit=limit, cursor=cursor)
-    return Page[EntryOut](items=[EntryOut.of(Entry.from_item(i)) for i in page.items], next_cursor=page.next_cursor)
+    page = storage.page(Entry, ENGAGEMENT, engagement_id, after=("entry", month), limit=limit, cursor=cursor)
+    items = [Entry.from_item(i) for i in page.items]
+    if not items:
+        get(caller, engagement_id)
+    elif not all(caller.sub == e.account or _admin_over(caller, e.village) or _of_village(caller, e.village)
+                 for e in items):
+        raise NotFound(Engagement.missing[0], code=Engagement.missing[1])
+    return Page[EntryOut](items=[EntryOut.of(e) for e in items], next_cursor=page.next_cursor)
 
 
 def _decisive_day(month: str) -> date:
@@ -413,18 +459,20 @@ def _hours(minutes: int) -> Decimal:
 def compliance(caller: Caller, area: str | None, month: str | None, *, limit: int, cursor: str | None) -> ComplianceOut:
     """SPEC V2: per village of the area with an engagement or a service point, the month's verified hours
     against the minimum in force there (`advisors.monthly_onsite_hours`), with the reason. One Query for
-    the page of villages, one BatchGetItem for their tallies, one policy read per village."""
+    the page of villages, one BatchGetItem for their tallies and the minimum's timelines along their chains."""
     scope = _scope(caller, area)
     month = month or today_shanghai().strftime("%Y-%m")
     page = storage.page(Village, VILLAGES, scope, limit=limit, cursor=cursor)
     villages = [Village.from_item(i) for i in page.items]
-    tallies = storage.find_many(Hours, [f"{v.id}.{month}" for v in villages])
+    found = storage.find_each({Hours: [f"{v.id}.{month}" for v in villages],
+                               **params.along_many([params.MONTHLY_HOURS], [v.id for v in villages])})
+    tallies = found[Hours]
     on = _decisive_day(month)
     items = []
     for village in villages:
         tally = tallies.get(f"{village.id}.{month}")
         verified = tally.count("verified") if tally else 0
-        minimum = policy.resolve(params.MONTHLY_HOURS, village.id, on)
+        minimum = params.in_force(found, params.MONTHLY_HOURS, village.id, on)
         result = criteria.monthly_hours.evaluate(criteria.HoursFacts(
             verified_minutes=verified, minimum_hours=Decimal(str(minimum.value)), minimum_text=minimum.describe()), on)
         items.append(VillageMonth(village=village.id, month=month, verified_hours=_hours(verified),
@@ -470,18 +518,21 @@ def counted(entry: LogEntry | LogEntryIn) -> dict[str, int]:
     return counts
 
 
-def locks_on(village: str, month: str) -> date:
+def locks_on(village: str, month: str, found: dict | None = None) -> date:
     """The day the month's log locks: the parameter day of the next month (`advisors.log_lock_day`, the
-    version in force at the village on the next month's first day)."""
+    version in force at the village on the next month's first day) — from the timelines a request read with
+    its records (`found`, `params.along`), else one policy read."""
     year, number = int(month[:4]), int(month[5:])
     first = date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
-    return first.replace(day=int(policy.resolve(params.LOG_LOCK_DAY, village, first).value))
+    rule = (params.in_force(found, params.LOG_LOCK_DAY, village, first) if found is not None
+            else policy.resolve(params.LOG_LOCK_DAY, village, first))
+    return first.replace(day=int(rule.value))
 
 
-def _lock_day(village: str, month: str, log: LogMonth | None) -> date:
-    """The month's lock day: fixed on its log when its first entry was written (no policy read after that),
-    else the parameter's in force now (`locks_on`)."""
-    return log.locks_on if log is not None and log.locks_on is not None else locks_on(village, month)
+def _lock_day(village: str, month: str, log: LogMonth | None, found: dict | None) -> date:
+    """The month's lock day: fixed on its log when its first entry was written, else the parameter's in
+    force now (`locks_on`, from the timelines read with the log: `params.along`)."""
+    return log.locks_on if log is not None and log.locks_on is not None else locks_on(village, month, found)
 
 
 def _month_ops(log: LogMonth | None, village: str, month: str, counts: dict[str, int], entries: int,
@@ -496,7 +547,8 @@ def _month_ops(log: LogMonth | None, village: str, month: str, counts: dict[str,
                                      totals=totals, **changes),
                        {"entries": (log.entries if log else 0) + entries, "totals": totals, **changes})
     return record, [op, *(tallies.count_op(tally_name(key), village, amount, month=month)
-                          for key, amount in counts.items() if amount)]
+                          for key, amount in counts.items() if amount),
+                    counters.count_op(village, month, {tally_name(key): amount for key, amount in counts.items()})]
 
 
 def _not_in_future(on: date, loc: list[str]) -> None:
@@ -531,7 +583,8 @@ def log_entry(caller: Caller, data: LogEntryIn, *, entry_id: str | None = None) 
     engaged for (403 naming `village`), a day in the future or outside the contract (422 naming `on`), a
     month whose log has locked (409 `log_locked` naming `on`: only the bureau corrects it)."""
     month = data.on.strftime("%Y-%m")
-    found = storage.find_each({Village: [data.village], LogMonth: [f"{data.village}.{month}"]})
+    found = storage.find_each({Village: [data.village], LogMonth: [f"{data.village}.{month}"],
+                               **params.along([params.LOG_LOCK_DAY], data.village)})
     village: Village | None = found[Village].get(data.village)
     if village is None or not any(s.account == caller.sub for s in village.engagements.values()):
         raise Forbidden("您不是该村（社区）的法律顾问，不能为其记工作日志", code="village_not_assigned",
@@ -539,7 +592,7 @@ def log_entry(caller: Caller, data: LogEntryIn, *, entry_id: str | None = None) 
     _not_in_future(data.on, ["on"])
     slot = _serving(village, data.on, ["on"], account=caller.sub)
     log: LogMonth | None = found[LogMonth].get(f"{data.village}.{month}")
-    lock = _lock_day(data.village, month, log)
+    lock = _lock_day(data.village, month, log, found)
     if today_shanghai() >= lock:
         raise Conflict(f"{month} 的工作日志已于 {lock.isoformat()} 锁定，需更正请联系司法局",
                        code="log_locked", errors=field_error(["on"], "该月工作日志已锁定"))
@@ -553,17 +606,17 @@ def edit_entry(caller: Caller, code: str, entry_id: str, data: LogEntryEdit, exp
     """The advisor corrects their own entry while its month is open; the month's totals and the ledger's
     tallies follow the difference in the same transaction. Refused: another's entry or an unknown one (404),
     a locked month (409 `log_locked`: the bureau corrects it), a withdrawn entry (409), a stale version (409).
-    One BatchGetItem (the entry and its month), one policy read (the lock day), one transaction."""
+    One BatchGetItem (the entry, its month and the lock day's timelines), one transaction."""
     month = entry_id[:7]
     if not (len(code) == 12 and code.isdigit() and MONTH_PATTERN.match(month)):
         raise NotFound(LogEntry.missing[0], code=LogEntry.missing[1])
     found = storage.find_each({LogEntry: [storage.Place(of=f"{code}.{month}", sort=("entry", entry_id))],
-                               LogMonth: [f"{code}.{month}"]})
+                               LogMonth: [f"{code}.{month}"], **params.along([params.LOG_LOCK_DAY], code)})
     entry: LogEntry | None = next(iter(found[LogEntry].values()), None)
     if entry is None or entry.account != caller.sub:
         raise NotFound(LogEntry.missing[0], code=LogEntry.missing[1])
     log: LogMonth | None = found[LogMonth].get(f"{code}.{month}")
-    lock = _lock_day(code, month, log)
+    lock = _lock_day(code, month, log, found)
     if today_shanghai() >= lock:
         raise Conflict(f"{month} 的工作日志已于 {lock.isoformat()} 锁定，需更正请联系司法局", code="log_locked")
     if entry.withdrawn:
@@ -581,23 +634,19 @@ def edit_entry(caller: Caller, code: str, entry_id: str, data: LogEntryEdit, exp
 def month_status(caller: Caller, area: str | None, month: str | None, *, limit: int,
                  cursor: str | None) -> LogStatusOut:
     """The bureau's view of a month's logs: per village of the area (a page of the villages the service
-    knows), open / locked / verified, its entries and corrections. One Query, one BatchGetItem, one policy
-    read per district (the lock day)."""
+    knows), open / locked / verified, its entries and corrections. One Query (the villages), one BatchGetItem
+    (their months' logs and the lock day's timelines along their chains)."""
     scope = _scope(caller, area)
     month = _month(month)
     page = storage.page(Village, VILLAGES, scope, limit=limit, cursor=cursor)
     codes = [Village.from_item(i).id for i in page.items]
-    logs = storage.find_many(LogMonth, [f"{c}.{month}" for c in codes])
-    lock_days: dict[str, date] = {}
+    found = storage.find_each({LogMonth: [f"{c}.{month}" for c in codes],
+                               **params.along_many([params.LOG_LOCK_DAY], codes)})
+    logs = found[LogMonth]
     items = []
     for code in codes:
         log = logs.get(f"{code}.{month}")
-        if log is not None and log.locks_on is not None:
-            locks = log.locks_on
-        else:
-            if code[:6] not in lock_days:
-                lock_days[code[:6]] = locks_on(code[:6], month)
-            locks = lock_days[code[:6]]
+        locks = _lock_day(code, month, log, found)
         status = "verified" if log and log.verified_by else "locked" if today_shanghai() >= locks else "open"
         items.append(LogStatus(village=code, month=month, status=status, locks_on=locks,
                                entries=log.entries if log else 0, verified_by=log.verified_by if log else None,
@@ -643,15 +692,16 @@ def _code(code: str) -> bool:
 def read_log(caller: Caller, code: str, month: str | None, *, limit: int = 50, cursor: str | None = None) -> LogMonthOut:
     """A village's log of a month, its state (open, locked, verified), totals and entries. Advisors see their
     own entries; the village's grid workers and the area's administrators all of them. One BatchGetItem (the
-    village, the month's log), one Query (its entries)."""
+    village, the month's log, the lock day's timelines), one Query (its entries)."""
     month = _month(month)
-    found = storage.find_each({Village: [code], LogMonth: [f"{code}.{month}"]}) if _code(code) else \
+    found = storage.find_each({Village: [code], LogMonth: [f"{code}.{month}"],
+                               **params.along([params.LOG_LOCK_DAY], code)}) if _code(code) else \
         {Village: {}, LogMonth: {}}
     own_only = _log_reader(caller, code, found[Village].get(code))
     log: LogMonth | None = found[LogMonth].get(f"{code}.{month}")
     page = storage.page(LogEntry, LOG, f"{code}.{month}", after=("entry",), limit=limit, cursor=cursor)
     items = [LogEntry.from_item(i) for i in page.items]
-    return LogMonthOut(**_state(code, month, log, _lock_day(code, month, log)),
+    return LogMonthOut(**_state(code, month, log, _lock_day(code, month, log, found)),
                        items=[LogEntryOut.of(e) for e in items if not own_only or e.account == caller.sub],
                        next_cursor=page.next_cursor)
 
@@ -670,7 +720,7 @@ def verify(caller: Caller, code: str, month: str, note: str | None, expected_ver
     log = _stored_month(code, month)
     if log is None:
         raise NotFound(LogMonth.missing[0], code=LogMonth.missing[1])
-    lock = _lock_day(code, month, log)
+    lock = _lock_day(code, month, log, None)
     if today_shanghai() < lock:
         raise Conflict(f"{month} 的工作日志 {lock.isoformat()} 锁定后方可核实", code="log_open")
     if log.verified_by:
@@ -692,9 +742,10 @@ def correct(caller: Caller, code: str, month: str, data: CorrectionIn, expected_
         raise NotFound(Village.missing[0], code=Village.missing[1])
     month = _month(month)
     withdrawn = [storage.Place(of=f"{code}.{month}", sort=("entry", data.withdraw))] if data.withdraw else []
-    found = storage.find_each({Village: [code], LogMonth: [f"{code}.{month}"], LogEntry: withdrawn}, consistent=True)
+    found = storage.find_each({Village: [code], LogMonth: [f"{code}.{month}"], LogEntry: withdrawn,
+                               **params.along([params.LOG_LOCK_DAY], code)}, consistent=True)
     log: LogMonth | None = found[LogMonth].get(f"{code}.{month}")
-    lock = _lock_day(code, month, log)
+    lock = _lock_day(code, month, log, found)
     if today_shanghai() < lock:
         raise Conflict(f"{month} 的工作日志尚未锁定，由法律顾问本人记录", code="log_open")
     if log is not None and expected_version != log.version:

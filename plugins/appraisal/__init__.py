@@ -10,13 +10,16 @@
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, declared_on_first_use
+from chalicelib.plugin import (
+    DemoIdentity, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, declared_on_first_use,
+)
 
 
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
-    from plugins.appraisal import selfcheck, service
+    from chalicelib.domain.ledgers.counters import monthly
+    from plugins.appraisal import counts, selfcheck, service
     from plugins.appraisal.models import ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION
     from plugins.appraisal.routes import bp
 
@@ -36,9 +39,12 @@ def declare() -> Plugin:
         ),
         link_rules=(LinkRule(CONSULTATION, service.may_attach),),
         screening_checks=(ScreeningCheck("appraisal.unanswered", "鉴定咨询超期未答复", service.overdue),),
-        ledger_columns=(LedgerColumn(key="appraisal.consultations", title="司法鉴定咨询（件）"),
-                        LedgerColumn(key="appraisal.fee_relief", title="其中鉴定费减缓免（件）")),
+        ledger_columns=tuple(LedgerColumn(key=c.key, title=c.title, values=monthly(c.key)) for c in counts.STAT_COUNTERS),
+        stat_counters=counts.STAT_COUNTERS,
         demo_data=service.load_demo,
+        demo_identities=(
+            DemoIdentity("appraiser-1", "appraiser", "3204", "司法鉴定机构工作人员", "GET /v1/appraisal/consultations/unanswered"),
+        ),
         self_checks=(selfcheck.SELF_CHECK,),
     )
 

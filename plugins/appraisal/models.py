@@ -52,7 +52,8 @@ class Licence(storage.Record):
 class LicenceIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     licence_no: str = Field(min_length=4, max_length=40, description="司法鉴定许可证号", examples=["320415001"])
-    kinds: list[Kind] = Field(min_length=1, max_length=len(KINDS), description="核准的执业类别")
+    kinds: list[Kind] = Field(min_length=1, max_length=len(KINDS), description="核准的执业类别",
+                                examples=[["injury_degree", "disability_grade"]])
     version: int | None = Field(None, ge=1, description="修改时的版本（也可用 If-Match 头）；首次登记不填")
 
 
@@ -93,12 +94,12 @@ class Clock(Model):
 
 class ConsultationIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    grid: str = Field(pattern=r"^\d{15}$", description="所在网格代码")
-    kind: Kind = Field(description="想做的鉴定类别")
+    grid: str = Field(pattern=r"^\d{15}$", description="所在网格代码", examples=["320402001001001"])
+    kind: Kind = Field(description="想做的鉴定类别", examples=["injury_degree"])
     facts: str = Field(min_length=10, max_length=2000, description="发生了什么",
                        examples=["在工地干活时从脚手架摔下，左腿骨折，已做手术，老板说只赔医药费。"])
-    intended_use: Use = Field(description="鉴定意见打算用于")
-    phone: str = Field(description="联系电话（只显示掩码）")
+    intended_use: Use = Field(description="鉴定意见打算用于", examples=["mediation"])
+    phone: str = Field(description="联系电话（只显示掩码）", examples=["13800001234"])
 
     @field_validator("phone")
     @classmethod
@@ -210,7 +211,8 @@ class FeeRelief(Model):
 
 class ConsultationAnswerIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    guidance: str = Field(min_length=10, max_length=2000, description="指引：是否需要鉴定、如何委托、注意事项")
+    guidance: str = Field(min_length=10, max_length=2000, description="指引：是否需要鉴定、如何委托、注意事项",
+                          examples=["建议先做伤残等级鉴定：带上病历和出院小结，到天宁区司法鉴定所委托；经济困难可申请减免鉴定费。"])
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
 
 

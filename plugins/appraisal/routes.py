@@ -20,7 +20,10 @@ TAGS = ("appraisal",)
 
 @bp.route("/institutions", methods=["GET"])
 @endpoint("对接某网格、核准某类鉴定的司法鉴定机构（最近的在前）", who=PUBLIC, query=LicensedInstitutionQuery,
-          response=Page[LicensedInstitution], tags=TAGS)
+          response=Page[LicensedInstitution], tags=TAGS,
+          over_floor="the institutions are those the directory links to the grid's chain (one BatchGetItem of the "
+                     "chain and its links), and whether each is licensed for the kind is this plugin's own licence "
+                     "record, named only once the links are read")
 def appraisal_list_institutions():
     q = parse_query(LicensedInstitutionQuery)
     return service.institutions(q.grid, q.kind, limit=q.limit, cursor=q.cursor)
@@ -40,7 +43,9 @@ def appraisal_set_licence(institution_id):
 
 @bp.route("/consultations", methods=["POST"], authorizer=jwt_auth)
 @endpoint("咨询司法鉴定", who=SIGNED_IN, body=ConsultationIn, response=ConsultationOut, status=201, tags=TAGS,
-          replay=lambda item: service.out(service.Consultation.from_item(item)))
+          replay=lambda item: service.out(service.Consultation.from_item(item)),
+          over_floor="the answer shows the statutory clock, whose days are parameters in force at the grid read "
+                     "by the policy domain, and the creating transaction returns no values to bring them")
 def appraisal_ask():
     return service.out(service.ask(caller(), parse(ConsultationIn)))
 
@@ -62,7 +67,7 @@ def appraisal_unanswered():
 @bp.route("/consultations/{consultation_id}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("查看鉴定咨询（本人或辖区工作人员）", who=SIGNED_IN, response=ConsultationOut, tags=TAGS)
 def appraisal_get_consultation(consultation_id):
-    return service.out(service.get(caller(), consultation_id))
+    return service.shown(caller(), consultation_id)
 
 
 @bp.route("/consultations/{consultation_id}/contact", methods=["GET"], authorizer=jwt_auth)
@@ -72,18 +77,18 @@ def appraisal_contact(consultation_id):
 
 
 @bp.route("/consultations/{consultation_id}/answer", methods=["POST"], authorizer=jwt_auth)
-@endpoint("答复鉴定咨询并推荐机构", who=service.STAFF, body=ConsultationAnswerIn, response=ConsultationOut, tags=TAGS)
+@endpoint("答复鉴定咨询并推荐机构", who=service.STAFF, body=ConsultationAnswerIn, response=ConsultationOut, tags=TAGS,
+          over_floor="the institutions recommended are those linked to the grid's chain (read with the consultation "
+                     "and its clock's parameters in one BatchGetItem) and licensed for its kind, and their licences "
+                     "can be named only once those links are read")
 def appraisal_answer(consultation_id):
     data = parse(ConsultationAnswerIn)
-    return service.out(service.answer(caller(), consultation_id, data, expected_version(data.version)))
+    return service.out(*service.answer(caller(), consultation_id, data, expected_version(data.version)))
 
 
 @bp.route("/consultations/{consultation_id}/fee-relief", methods=["POST"], authorizer=jwt_auth)
 @endpoint("申请鉴定费减缓免（按条件即时决定并说明理由）", who=SIGNED_IN, body=FeeReliefIn, response=ConsultationOut,
-          tags=TAGS,
-          over_floor="the consultation is read first because its grid decides which standards are in force and its "
-                     "kind which criteria apply, then the parameters in force there (the means standards and the "
-                     "clock's days together), then the transaction")
+          tags=TAGS)
 def appraisal_fee_relief(consultation_id):
     data = parse(FeeReliefIn)
     return service.out(*service.request_relief(caller(), consultation_id, data, expected_version(data.version)))

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Iterable
+from typing import Callable, Iterable
 
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.directory import service as directory
-from chalicelib.domain.directory.models import Institution, InstitutionIn
+from chalicelib.domain.directory.models import AreaLinks, Institution, InstitutionIn
 from chalicelib.domain import means
 from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import DemoContext, Finding, ScreeningContext
@@ -21,7 +21,7 @@ from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessa
 from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import now_utc, today_shanghai
-from plugins.appraisal import relief
+from plugins.appraisal import counts, relief
 from plugins.appraisal.models import (
     ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION, KINDS, LICENCE, USES, ConsultationAnswerIn, Clock,
     Consultation, ConsultationContactOut, ConsultationIn, ConsultationOut, CriterionOut, FeeRelief, FeeReliefIn,
@@ -67,11 +67,11 @@ def set_licence(caller: Caller, institution_id: str, data: LicenceIn,
                           also=[note]), inst
 
 
-def licensed_serving(grid: str, kind: str | None) -> list[LicensedInstitution]:
+def licensed_serving(grid: str, kind: str | None, read: tuple[dict, dict] | None = None) -> list[LicensedInstitution]:
     """The appraisal institutions mapped to the grid or an area above it (the directory's mapping), licensed
     for `kind`, nearest first: the chain and what is linked to it in one BatchGetItem (the institutions'
-    cards come with it), then one BatchGetItem for their licences."""
-    chain, links = directory.chain_and_links(grid)
+    cards come with it; `read`: already read, see `answer`), then one BatchGetItem for their licences."""
+    chain, links = read or directory.chain_and_links(grid)
     pairs = [(code, card) for code, card in directory.served(links, INSTITUTION_KIND) if code in chain]
     licences = storage.find_many(Licence, [card.id for _, card in pairs])
     out = []
@@ -117,11 +117,11 @@ def clock(area: str, on: date, found: dict[str, policy.InForce] | None = None) -
 
 def ask(caller: Caller, data: ConsultationIn, *, consultation_id: str | None = None) -> Consultation:
     """A resident's question, its audit entry and the condition that the grid exists: one transaction."""
-    consultation = Consultation(id=consultation_id or uuid.uuid4().hex, owner=caller.sub, grid=data.grid,
+    consultation = Consultation(id=consultation_id or f"{data.grid}.{uuid.uuid4().hex}", owner=caller.sub, grid=data.grid,
                                 kind=data.kind, facts=data.facts, intended_use=data.intended_use,
                                 asked_on=today_shanghai(), **pii.seal_phone(data.phone).fields("phone"))
     return storage.put_new(consultation, also=[
-        areas.must_exist(data.grid, field="grid", level="grid"),
+        areas.must_exist(data.grid, field="grid", level="grid"), *counts.asked_ops(data.grid, consultation.asked_on),
         audit.entry(caller.actor, "create", CONSULTATION, consultation.id, f"咨询{KINDS[data.kind]}")])
 
 
@@ -129,12 +129,42 @@ def _staff_over(caller: Caller, grid: str) -> bool:
     return caller.has_any(STAFF) and caller.covers(grid)
 
 
+CLOCK = [ACCEPTANCE_DAYS, COMPLETION_DAYS]
+
+
 def get(caller: Caller, consultation_id: str) -> Consultation:
     """The resident's own consultation, or one in the staff's area; to anyone else it does not exist."""
-    consultation = storage.require(Consultation, consultation_id)
-    if caller.sub != consultation.owner and not _staff_over(caller, consultation.grid):
+    return _visible(caller, storage.require(Consultation, consultation_id))
+
+
+def _visible(caller: Caller, consultation: Consultation | None) -> Consultation:
+    if consultation is None or (caller.sub != consultation.owner and not _staff_over(caller, consultation.grid)):
         raise NotFound(Consultation.missing[0], code=Consultation.missing[1])
     return consultation
+
+
+def with_rules(caller: Caller, consultation_id: str, names: list[str], *,
+               also: Callable[[str], dict] | None = None, whole_chain: bool = False) -> tuple[Consultation, dict[str, policy.InForce], policy.Along]:
+    """`get`, with the parameters `names` in force today at its grid (those with nothing in force left out)
+    and `also(grid)`, in one BatchGetItem: a consultation's id names its grid (`<grid>.<hex>`), so its rules are
+    read with it (`policy.read_along`). An id that names no grid, or another than the record's, costs the
+    rules' own read after the record."""
+    grid, dot, _ = consultation_id.partition(".")
+    named = bool(dot) and len(grid) == 15 and grid.isdigit()
+    along = None
+    if named:
+        try:
+            along = policy.read_along(names, grid, also={**(also(grid) if also else {}), Consultation: [consultation_id]},
+                                      whole_chain=whole_chain)
+        except NotFound:  # no such grid: no such consultation
+            raise NotFound(Consultation.missing[0], code=Consultation.missing[1]) from None
+        consultation = _visible(caller, along.records[Consultation].get(consultation_id))
+    else:
+        consultation = get(caller, consultation_id)
+    if along is None or consultation.grid != grid:
+        along = policy.read_along(names, consultation.grid, also=also(consultation.grid) if also else None,
+                                  whole_chain=whole_chain)
+    return consultation, along.resolve_present(), along
 
 
 CALLING_BACK = frozenset({"appraiser", "legal_aid_officer"})
@@ -162,21 +192,29 @@ def contact(caller: Caller, consultation_id: str) -> ConsultationContactOut:
     return ConsultationContactOut(phone=phone)
 
 
-def answer(caller: Caller, consultation_id: str, data: ConsultationAnswerIn, expected_version: int) -> Consultation:
+def answer(caller: Caller, consultation_id: str, data: ConsultationAnswerIn,
+           expected_version: int) -> tuple[Consultation, Clock]:
     """Staff of the area answer with guidance; the institutions licensed for the kind and serving the grid
-    are recommended, nearest first."""
-    consultation = get(caller, consultation_id)
+    are recommended, nearest first. With its clock (for the answer).
+
+    Three calls, one over an update's floor: the consultation, its grid's chain with what is linked to it
+    and the clock's parameters are one BatchGetItem (its id names its grid); the recommended institutions'
+    licences, known only from those links, are the second; then the transaction."""
+    consultation, found, along = with_rules(caller, consultation_id, CLOCK, whole_chain=True,
+                                            also=lambda grid: {AreaLinks: areas.ancestors(grid)})
     if not _staff_over(caller, consultation.grid):
         raise Forbidden("只有辖区工作人员可以答复", code="staff_only")
     if consultation.status != "open":
         raise Conflict("该咨询已经答复", code="already_answered")
+    read = ({c: along.areas[c] for c in areas.ancestors(consultation.grid) if c in along.areas}, along.records[AreaLinks])
     recommended = [InstitutionRecommendation(institution_id=i.id, name=i.name, serves_area=i.serves_area)
-                   for i in licensed_serving(consultation.grid, consultation.kind)[:RECOMMENDED]]
-    return storage.update(consultation, {
+                   for i in licensed_serving(consultation.grid, consultation.kind, read)[:RECOMMENDED]]
+    answered = storage.update(consultation, {
         "status": "answered", "guidance": data.guidance, "recommended": recommended, "answered_by": caller.sub,
         "answered_at": now_utc()}, expected_version=expected_version, also=[
         audit.entry(caller.actor, "update", CONSULTATION, consultation.id, f"答复鉴定咨询，推荐 {len(recommended)} 家机构",
                     {"status": {"from": "open", "to": "answered"}})])
+    return answered, clock(consultation.grid, today_shanghai(), found)
 
 
 # --- fee relief (A2) ------------------------------------------------------------------------------
@@ -204,14 +242,13 @@ def request_relief(caller: Caller, consultation_id: str, data: FeeReliefIn,
     kept with the consultation and in the audit trail (the decision names the criteria that granted it).
     With the consultation, its clock for the answer.
 
-    Three calls, not two: the consultation is read first — its grid decides which standards are in force and
-    its kind which criteria apply; then one read of the parameters in force there (the means standards and
-    the clock's days together), and one transaction."""
-    consultation = get(caller, consultation_id)
+    Two calls: the consultation's id names its grid, whose standards are in force, so the consultation and
+    the parameters in force there (the means standards and the clock's days together) are one read
+    (`with_rules`); its kind decides which criteria apply. Then one transaction."""
+    consultation, found, _ = with_rules(caller, consultation_id, [*means.STANDARDS, *CLOCK])
     if caller.sub != consultation.owner:
         raise Forbidden("只有咨询人本人可以申请减缓免", code="owner_only")
     on = today_shanghai()
-    found = policy.resolve_present([*means.STANDARDS, ACCEPTANCE_DAYS, COMPLETION_DAYS], consultation.grid, on)
     decided = relief.decide(_facts(consultation, data, on, found), on)
     criteria = [CriterionOut(criterion=c.name, title=c.title, relief=grants, met=found.met, reason=found.reason)
                 for grants, c in relief.LISTED for found in (relief.part(decided.result, c.name),)]
@@ -220,12 +257,20 @@ def request_relief(caller: Caller, consultation_id: str, data: FeeReliefIn,
                          title=relief.RELIEF_TITLES.get(decided.relief or "", "不符合鉴定费减缓免条件"),
                          reason=decided.reason, criteria=criteria, decided_on=on)
     answer_clock = clock(consultation.grid, on, found)
+    granted_before = bool(consultation.fee_relief and consultation.fee_relief.granted)
     updated = storage.update(consultation, {"fee_relief": decision}, expected_version=expected_version, also=[
+        *counts.relieved_ops(consultation.grid, on, granted_before, decision.granted),
         audit.entry(caller.actor, "update", CONSULTATION, consultation.id,
                     f"鉴定费减缓免：{decision.title}（{decision.reason}）",
                     {"fee_relief": {"from": consultation.fee_relief.relief if consultation.fee_relief else None,
                                     "to": decision.relief}})])
     return updated, answer_clock
+
+
+def shown(caller: Caller, consultation_id: str) -> ConsultationOut:
+    """GET: the consultation with its clock, in one read (`with_rules`)."""
+    consultation, found, _ = with_rules(caller, consultation_id, CLOCK)
+    return out(consultation, clock(consultation.grid, today_shanghai(), found))
 
 
 def out(consultation: Consultation, known_clock: Clock | None = None) -> ConsultationOut:

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
-    from chalicelib.plugin import LinkRule, Plugin, TicketCategory
-    from plugins.legal_aid import hooks, intake, models, params, selfcheck, service
+    from chalicelib.plugin import DemoIdentity, LinkRule, Plugin, TicketCategory
+    from plugins.legal_aid import counts, hooks, intake, models, params, selfcheck, service
     from plugins.legal_aid.routes import bp
 
     return Plugin(
@@ -37,7 +37,13 @@ def declare() -> Plugin:
         coverage_roles=hooks.COVERAGE_ROLES,
         screening_checks=hooks.SCREENING_CHECKS,
         ledger_columns=hooks.LEDGER_COLUMNS,
+        stat_counters=counts.STAT_COUNTERS,
         demo_data=hooks.demo_data,
+        demo_identities=(
+            DemoIdentity("officer-1", "legal_aid_officer", "320402", "天宁区法律援助审查员",
+                         "GET /v1/legal-aid/queue（孙志强的绿色通道申请在前）"),
+            DemoIdentity("lawyer-1", "lawyer", "320402", "法律援助律师周律师", "GET /v1/legal-aid/assignments"),
+        ),
         ticket_categories=(TicketCategory("legal_aid", "法律援助", time_limit=params.REVIEW),),
         self_checks=(selfcheck.SELF_CHECK,),
     )

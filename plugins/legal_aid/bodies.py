@@ -144,9 +144,10 @@ class LegalAidOpposingPartyIn(Strict):
 class LegalAidApplicationIn(Strict):
     applicant: LegalAidApplicantIn
     household: LegalAidHouseholdIn
-    matter_type: MatterType = Field(description="申请援助的事项")
+    matter_type: MatterType = Field(description="申请援助的事项", examples=["labour_pay"])
     opposing_party: LegalAidOpposingPartyIn
-    description: str = Field(min_length=5, max_length=2000, description="案情简述")
+    description: str = Field(min_length=5, max_length=2000, description="案情简述",
+                             examples=["在工地做了八个月，包工头拖欠工资 3.6 万元，多次讨要未果。"])
     categories: list[Category] = Field(default_factory=list, max_length=20,
                                        description="申请人自报的情形（受理时核实）")
     attachment_ids: list[str] = Field(default_factory=list, max_length=20,
@@ -186,12 +187,14 @@ class LegalAidVersionIn(Strict):
 
 
 class LegalAidReasonIn(LegalAidVersionIn):
-    reason: str = Field(min_length=2, max_length=1000, description="理由（写入审计记录）")
+    reason: str = Field(min_length=2, max_length=1000, description="理由（写入审计记录）",
+                        examples=["申请事项不属于法律援助范围，已告知可申请人民调解"])
 
 
 class LegalAidOverrideIn(LegalAidVersionIn):
-    verdict: Literal["eligible", "ineligible"] = Field(description="人工认定的结果")
-    reason: str = Field(min_length=2, max_length=1000, description="改判理由（必填，写入审计记录）")
+    verdict: Literal["eligible", "ineligible"] = Field(description="人工认定的结果", examples=["eligible"])
+    reason: str = Field(min_length=2, max_length=1000, description="改判理由（必填，写入审计记录）",
+                        examples=["申请人家庭上月因病支出较大，经入户核实属经济困难"])
 
 
 class LegalAidAssignIn(LegalAidVersionIn):
@@ -202,26 +205,29 @@ class LegalAidAssignIn(LegalAidVersionIn):
 
 
 class LegalAidCloseIn(LegalAidVersionIn):
-    kind: OutcomeKind = Field(description="结案方式")
-    amount_recovered: Decimal = Field(ge=0, max_digits=12, decimal_places=2, description="为受援人挽回的金额（元）")
-    summary: str = Field(min_length=2, max_length=2000, description="结案摘要")
+    kind: OutcomeKind = Field(description="结案方式", examples=["mediated"])
+    amount_recovered: Decimal = Field(ge=0, max_digits=12, decimal_places=2, description="为受援人挽回的金额（元）",
+                                      examples=["36000.00"])
+    summary: str = Field(min_length=2, max_length=2000, description="结案摘要",
+                         examples=["经劳动仲裁调解，用人单位一次性支付拖欠工资 3.6 万元"])
 
 
 class LegalAidFollowUpIn(LegalAidVersionIn):
-    visited_on: PastDate = Field(description="回访日期（不晚于今日）")
-    method: FollowUpMethod
-    satisfaction: Satisfaction
+    visited_on: PastDate = Field(description="回访日期（不晚于今日）", examples=["2026-11-20"])
+    method: FollowUpMethod = Field(examples=["phone"])
+    satisfaction: Satisfaction = Field(examples=["satisfied"])
     note: str | None = Field(None, max_length=1000)
 
 
 class LegalAidMajorIn(LegalAidVersionIn):
-    reason: str = Field(min_length=2, max_length=1000, description="认定为重大疑难案件的理由")
+    reason: str = Field(min_length=2, max_length=1000, description="认定为重大疑难案件的理由",
+                        examples=["涉及农民工 40 余人，社会影响较大"])
 
 
 class LegalAidStepIn(LegalAidVersionIn):
-    step: QualityStep
-    on: PastDate = Field(description="完成日期（不晚于今日）")
-    note: str = Field(min_length=2, max_length=1000)
+    step: QualityStep = Field(examples=["court_attendance"])
+    on: PastDate = Field(description="完成日期（不晚于今日）", examples=["2026-11-20"])
+    note: str = Field(min_length=2, max_length=1000, examples=["出庭代理，庭审笔录已归档"])
 
 
 class LegalAidHomeVisitIn(LegalAidVersionIn):
@@ -235,8 +241,9 @@ class LegalAidHomeVisitIn(LegalAidVersionIn):
 
 
 class LegalAidClaimIn(Strict):
-    tracking_code: str = Field(min_length=6, max_length=32, description="代为申请时交给申请人的查询码")
-    id_number: pii.IdNumber = Field(description="申请人本人的身份证号（核对身份）")
+    tracking_code: str = Field(min_length=6, max_length=32, description="代为申请时交给申请人的查询码",
+                               examples=["LA7K2M9Q"])
+    id_number: pii.IdNumber = Field(description="申请人本人的身份证号（核对身份）", examples=["320402198507150012"])
 
     @cached_property
     def id_hash(self) -> str:

@@ -7,12 +7,15 @@ Parties match on the ID hash where both sides have one (two people named 张伟 
 are different people); otherwise on the normalized name. A hit blocks the assignment unless an officer
 gives a reason, which is stored with the hits and written to the audit trail.
 
-One Query: the lawyer's open cases (the lawyer's list of `Application`, narrowed to `open`; DATA_MODEL.md L3).
+No read of its own: the parties of the lawyer's open cases are kept beside their tally (`loads.LawyerParties`),
+read with the case. `open_cases` (one Query of the lawyer's list) only rebuilds them (`loads.recount`).
 """
 from __future__ import annotations
 
 from chalicelib.platform import storage
+from plugins.legal_aid.loads import LawyerParties
 from plugins.legal_aid.models import LAWYER_INDEX, Application, ConflictHit
+
 
 def _same(name_a: str, hash_a: str | None, name_b: str, hash_b: str | None) -> str | None:
     if hash_a and hash_b:
@@ -24,18 +27,19 @@ def open_cases(lawyer: str) -> list[Application]:
     return [Application.from_item(i) for i in storage.every(Application, LAWYER_INDEX, lawyer, after=("open",))]
 
 
-def check(app: Application, lawyer: str) -> list[ConflictHit]:
+def check(app: Application, held: LawyerParties | None) -> list[ConflictHit]:
+    """The hits of assigning `app` to the lawyer whose open cases' parties are `held` (None: they hold none)."""
     hits = []
-    for other in open_cases(lawyer):
-        if other.id == app.id:
+    for case_id, other in sorted((held.entries if held else {}).items()):
+        if case_id == app.id:
             continue
-        match = _same(other.applicant.name_key, other.applicant.id_hash, app.opposing.name_key, app.opposing.id_hash)
+        match = _same(other["applicant"], other.get("applicant_id"), app.opposing.name_key, app.opposing.id_hash)
         if match:
-            hits.append(ConflictHit(case_id=other.id, relation="client_is_opposing_party", match=match,
+            hits.append(ConflictHit(case_id=case_id, relation="client_is_opposing_party", match=match,
                                     party_name=app.opposing.name))
-        match = _same(other.opposing.name_key, other.opposing.id_hash, app.applicant.name_key, app.applicant.id_hash)
+        match = _same(other["opposing"], other.get("opposing_id"), app.applicant.name_key, app.applicant.id_hash)
         if match:
-            hits.append(ConflictHit(case_id=other.id, relation="opposing_party_is_client", match=match,
+            hits.append(ConflictHit(case_id=case_id, relation="opposing_party_is_client", match=match,
                                     party_name=app.applicant.name))
     return hits
 

@@ -56,7 +56,7 @@ def seed_lawyer(actor: Actor, sub: str, name: str, area: str = DISTRICT) -> acco
 def load(ctx: plugin.DemoContext) -> None:
     markers = storage.find_many(_Marker, [MARKER_ID, LOADS_MARKER_ID, GREEN_MARKER_ID])
     if MARKER_ID in markers:
-        if LOADS_MARKER_ID not in markers:  # loaded before the lawyers' open-case tallies were kept
+        if LOADS_MARKER_ID not in markers:  # loaded before the lawyers' open-case tallies and parties were kept
             loads.recount(DEMO_LAWYERS)
             storage.put_new(_Marker(id=LOADS_MARKER_ID, loaded_at=now_utc().isoformat()))
         if GREEN_MARKER_ID not in markers:  # loaded before the demo had a green-channel application
@@ -143,5 +143,5 @@ class _Marker(storage.Record):
 
 
 MARKER_ID = "v1"
-LOADS_MARKER_ID = "loads"
+LOADS_MARKER_ID = "loads-parties"
 GREEN_MARKER_ID = "green"

@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
 from chalicelib import plugin
+from chalicelib.domain.ledgers import counters
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform.timeutil import SHANGHAI, now_utc, to_shanghai, today_shanghai
 from plugins.legal_aid import households, params, queue
@@ -18,14 +19,15 @@ COVERAGE_ROLES = (plugin.CoverageRole(code="legal_aid_contact", title="法律援
 
 # --- ledger (C9) -----------------------------------------------------------------------------------
 
-# seeds/004's yearly counts: legal-aid cases assisted; plus the outreach L7 asks for.
-LEDGER_COLUMNS = (
-    plugin.LedgerColumn(key="legal_aid.applications", title="法律援助申请（件）"),
-    plugin.LedgerColumn(key="legal_aid.cases_assisted", title="协助办理法律援助（件）"),
-    plugin.LedgerColumn(key="legal_aid.green_channel", title="其中绿色通道（件）"),
-    plugin.LedgerColumn(key="legal_aid.amount_recovered", title="为受援人挽回金额（元）"),
-    plugin.LedgerColumn(key="legal_aid.households_visited", title="困难群体入户走访（户次）"),
-)
+# seeds/004's yearly counts: legal-aid cases assisted; plus the outreach L7 asks for. Each column reads the
+# counter of the same key (counts.py), kept in the transaction of what it counts.
+LEDGER_COLUMNS = tuple(plugin.LedgerColumn(key=key, title=title, values=counters.monthly(key)) for key, title in (
+    ("legal_aid.applications", "法律援助申请（件）"),
+    ("legal_aid.cases_assisted", "协助办理法律援助（件）"),
+    ("legal_aid.green_channel", "其中绿色通道（件）"),
+    ("legal_aid.amount_recovered", "为受援人挽回金额（元）"),
+    ("legal_aid.households_visited", "困难群体入户走访（户次）"),
+))
 
 
 # --- monthly screening (C7) ------------------------------------------------------------------------

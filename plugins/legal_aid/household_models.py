@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import ConfigDict, Field
 
+from chalicelib.platform import tabular
 from chalicelib.platform.dates import PastDate
 from chalicelib.platform.model import Model
 
@@ -23,13 +24,8 @@ CATEGORY_LABELS: dict[str, str] = {
 
 class HouseholdImportIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    file_id: str = Field(description="已上传并确认的 CSV 或 Excel 文件（/v1/files，kind=attachment，text/csv 或 XLSX）编号")
-
-
-class HouseholdRowError(Model):
-    row: int = Field(description="表格中的行号（与表格软件显示的一致，表头通常为第 1 行）")
-    column: str
-    msg: str
+    file_id: str = Field(description="已上传并确认的 CSV 或 Excel 文件（/v1/files，kind=attachment，text/csv 或 XLSX）编号",
+                         examples=["f-5b8e31d0"])
 
 
 class HouseholdImportReport(Model):
@@ -40,7 +36,7 @@ class HouseholdImportReport(Model):
     updated: int
     unchanged: int
     failed: int
-    errors: list[HouseholdRowError]
+    errors: list[tabular.RowError]
     errors_truncated: bool = False
 
 
@@ -75,7 +71,7 @@ class VulnerableHouseholdQuery(Model):
 
 class HouseholdVisitIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    visited_on: PastDate = Field(description="走访日期（不晚于今日）")
+    visited_on: PastDate = Field(description="走访日期（不晚于今日）", examples=["2026-11-20"])
     needs_legal_aid: bool = Field(False, description="是否有法律援助需求（有则引导其申请）")
     note: str | None = Field(None, max_length=500)
     version: int | None = Field(None, ge=1, description="户的当前版本（也可用 If-Match 头）")

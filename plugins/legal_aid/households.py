@@ -33,12 +33,12 @@ from chalicelib.platform.auth import Caller, require_area
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from chalicelib.platform.model import Model, Page
+from plugins.legal_aid import counts
 from plugins.legal_aid.household_models import (
     CATEGORY_LABELS,
     HouseholdCategory,
     HouseholdImportIn,
     HouseholdImportReport,
-    HouseholdRowError,
     HouseholdVisitIn,
     HouseholdVisitOut,
     VulnerableHouseholdOut,
@@ -208,7 +208,7 @@ class Row(Model):
 
 
 def check_row(row: tabular.Row, grids: dict[str, Area], caller: Caller,
-              seen: dict[str, int]) -> tuple[Row | None, list[HouseholdRowError]]:
+              seen: dict[str, int]) -> tuple[Row | None, list[tabular.RowError]]:
     """A read row's refusals, then what only the import can tell: the grid exists and is the caller's, and
     the ID number is not on an earlier row."""
     refusals = [(r.key, r.msg) for r in row.refusals]
@@ -227,7 +227,7 @@ def check_row(row: tabular.Row, grids: dict[str, Area], caller: Caller,
             seen[id_number] = row.number
     if refusals:
         refusals.sort(key=lambda r: _ORDER[r[0]])
-        return None, [HouseholdRowError(row=row.number, column=TITLES[key], msg=msg) for key, msg in refusals]
+        return None, [tabular.RowError(row=row.number, column=TITLES[key], msg=msg) for key, msg in refusals]
     return Row(number=row.number, **row.values), []
 
 
@@ -262,7 +262,7 @@ def import_text(caller: Caller, text: str, file_id: str) -> HouseholdImportRepor
 
 def import_table(caller: Caller, table: tabular.Table, file_id: str) -> HouseholdImportReport:
     rows = table.rows
-    errors: list[HouseholdRowError] = []
+    errors: list[tabular.RowError] = []
     found = areas.get_many([r.values["grid"] for r in rows if r.values.get("grid")])
     grids: dict[str, Area] = {code: area for code, area in found.items() if area.level == "grid"}
     seen: dict[str, int] = {}
@@ -282,7 +282,7 @@ def import_table(caller: Caller, table: tabular.Table, file_id: str) -> Househol
                 result, refused = _write_batch(caller, import_id, index, batch)
         except Conflict:
             for row in batch:
-                errors.append(HouseholdRowError(row=row.number, column="", msg="写入时该户数据被同时修改，请重新导入该行"))
+                errors.append(tabular.RowError(row=row.number, column="", msg="写入时该户数据被同时修改，请重新导入该行"))
                 failed_rows.add(row.number)
             continue
         for key, value in result.items():
@@ -300,7 +300,7 @@ def import_table(caller: Caller, table: tabular.Table, file_id: str) -> Househol
     return report
 
 
-def _write_batch(caller: Caller, import_id: str, index: int, batch: list[Row]) -> tuple[dict[str, int], list[HouseholdRowError]]:
+def _write_batch(caller: Caller, import_id: str, index: int, batch: list[Row]) -> tuple[dict[str, int], list[tabular.RowError]]:
     """Write one batch; a row whose ID number is already on the list of a grid the caller does not cover is
     refused (never moved or overwritten, and which area holds it is not said)."""
     ids = {row.number: household_id(row.id_number) for row in batch}
@@ -308,13 +308,13 @@ def _write_batch(caller: Caller, import_id: str, index: int, batch: list[Row]) -
     ops: list[dict[str, Any]] = []
     unvisited: dict[str, int] = {}  # grid → change of its unvisited tally (one op per grid per transaction)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    refused: list[HouseholdRowError] = []
+    refused: list[tabular.RowError] = []
     moment = now_utc()
     for row in batch:
         hid = ids[row.number]
         old = existing.get(hid)
         if old is not None and not caller.covers(old.grid):
-            refused.append(HouseholdRowError(row=row.number, column=TITLES["id_number"], msg=ELSEWHERE))
+            refused.append(tabular.RowError(row=row.number, column=TITLES["id_number"], msg=ELSEWHERE))
             continue
         fields = {"category": row.category, "name": row.name, "grid": row.grid, "valid_until": row.valid_until}
         if old is None:
@@ -410,6 +410,7 @@ def visit(caller: Caller, hid: str, data: HouseholdVisitIn, expected_version: in
     updated = storage.update(household, {"visit_count": household.visit_count + 1, "last_visited_on": last},
                              expected_version=expected_version, also=[
         *first_visit,
+        *counts.visit_ops(household.grid, data.visited_on),
         storage.put_op(record.to_item()),
         audit.entry(caller.actor, "visit", ENTITY, hid, f"入户走访（{data.visited_on.isoformat()}"
                                                  f"{'，有法律援助需求' if data.needs_legal_aid else ''}）"),

@@ -55,8 +55,9 @@ def _submitted(app, code=None):
           description="网格员或法律援助工作人员代为申请后，申请人凭拿到的查询码和本人身份证号认领（身份证号须与本人实名登记的一致），"
                       "之后可随时查看进度。查询码或身份证号任一不符均为 404 application_not_found；"
                       "每个账号每小时最多尝试 10 次（超过 429 too_many_attempts），未成功的尝试记入审计。",
-          over_floor="the attempt is counted first in its own UpdateItem so that guessing stays limited, then the "
-                     "caller's real-name record, the claim ticket keyed by code and ID number and the application it "
-                     "names (its owner and version) are read in turn before the write")
+          over_floor="the caller's real-name record and the claim ticket keyed by code and ID number are one "
+                     "BatchGetItem, but the attempt is counted in its own UpdateItem (failed attempts count too) "
+                     "before the ticket is used, and the application it names (its owner and version) is read "
+                     "before the write")
 def claim_application():
     return seen(service.claim(web.caller(), parse(LegalAidClaimIn)))

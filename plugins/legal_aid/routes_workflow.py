@@ -79,10 +79,7 @@ def override(app_id):
 @endpoint("指派律师（先做利益冲突审查）", who=OFFICER, body=LegalAidAssignIn, response=LegalAidApplicationOut, tags=TAGS,
           description="律师须为在用的律师账号，属于您的辖区或本案所在区县（见 assignable-lawyers），否则 422 lawyer_not_found；"
                       "律师在办案件中代理本案对方当事人（或对方为本案申请人）时 409 conflict_of_interest；"
-                      "填写 conflict_override_reason 可坚持指派，理由记入审计。",
-          over_floor="the conflict check must see the lawyer's open cases (one Query of the lawyer's list, in no "
-                     "partition the case or the account sits in), read between the case and account's BatchGetItem "
-                     "and the write, since a conflict found only at the write would need them anyway")
+                      "填写 conflict_override_reason 可坚持指派，理由记入审计。")
 def assign(app_id):
     from plugins.legal_aid import workflow
 
@@ -106,9 +103,7 @@ def assignable_lawyers(app_id):
 
 @bp.route("/applications/{app_id}/close", methods=["POST"], authorizer=jwt_auth)
 @endpoint("结案（结案方式、挽回金额、摘要）", who={"lawyer", "legal_aid_officer"}, body=LegalAidCloseIn,
-          response=LegalAidApplicationOut, tags=TAGS,
-          over_floor="the follow-up deadline is a parameter in force at the case's area, known only once the case is "
-                     "read, and read by the policy domain in its own BatchGetItem")
+          response=LegalAidApplicationOut, tags=TAGS)
 def close(app_id):
     from plugins.legal_aid import workflow
 

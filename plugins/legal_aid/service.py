@@ -89,13 +89,13 @@ def _rules(area_code: str, on: date) -> params.Rules:
 
 
 def _require_real_name(caller: Caller, id_hash: str | None = None,
-                       loc: tuple[str, ...] = ("applicant", "id_number")) -> None:
+                       loc: tuple[str, ...] = ("applicant", "id_number"), **found) -> None:
     """SPEC issue 4: a resident applies under their real name (实名登记), for themselves: the applicant's ID
     number (its lookup hash) must be the one they declared (someone applying for another person goes
-    through a grid worker or the centre's window, `on_behalf`)."""
+    through a grid worker or the centre's window, `on_behalf`). `found`: see `accounts.require_real_name`."""
     from chalicelib.domain.accounts import service as accounts
 
-    resident = accounts.require_real_name(caller)
+    resident = accounts.require_real_name(caller, **found)
     if id_hash and resident.id_number_hash != id_hash:
         raise Unprocessable("申请人身份证号须与您实名登记的一致；为他人申请请联系网格员或到法律援助中心窗口",
                             code="applicant_not_account_holder",
@@ -109,12 +109,12 @@ def submit(caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, st
     service in one call; everything is written in one transaction. Refusals come in this order: who files,
     the applicant's area, staff filing outside their area, the attachments."""
     from chalicelib.domain.files import service as files
-    from plugins.legal_aid import criteria, deadlines, queue  # not imported by a read (its first request)
+    from plugins.legal_aid import counts, criteria, deadlines, queue  # not imported by a read (its first request)
 
-    app_id = uuid.uuid4().hex
     moment = now_utc()
     on_behalf = _filer(caller, data)
     rules = _rules(data.applicant.area, today_shanghai(moment))
+    app_id = f"{rules.area}.{uuid.uuid4().hex}"  # names its area: a step reads the rules there with the case
     if on_behalf:
         require_area(caller, rules.area)  # staff file only for residents of their own area
     links = files.attachments_ops(caller.actor, caller, data.attachment_ids, ENTITY, app_id)
@@ -144,6 +144,7 @@ def submit(caller: Caller, data: LegalAidApplicationIn) -> tuple[Application, st
                     f"{'代为提交' if on_behalf else '提交'}法律援助申请（{app.matter_type.label}{'，绿色通道' if green else ''}）；"
                     f"资格审查：{eligibility.verdict.label}，依据 {', '.join(eligibility.policy_versions) or '无'}"),
         *queue.ops(None, app),
+        *counts.submitted_ops(app),
         *links,
     ])
     metrics.figure("ApplicationsSubmitted")
@@ -235,12 +236,18 @@ def claim(caller: Caller, data: LegalAidClaimIn) -> Application:
     Any wrong pair is the same 404 (one read of the ticket keyed by both), so the endpoint reveals nothing
     about other people's applications; attempts are limited per resident and failures audited.
 
-    Four calls or five, over an update's floor of 2: the attempt is counted first (one UpdateItem, so guessing
-    is limited), the caller's real-name record is read, then the claim ticket keyed by code and ID number, then
-    the application it names (its owner and version), then the write."""
-    _require_real_name(caller, data.id_hash, ("id_number",))  # their own number: checked before anything is looked up
+    Four calls, over an update's floor of 2: the caller's real-name record and the claim ticket keyed by code
+    and ID number are one consistent BatchGetItem, but the ticket is looked at only once the number is the
+    caller's own and the attempt counted (one UpdateItem, so guessing is limited); then the application it
+    names (its owner and version) is read, then the write."""
+    from chalicelib.domain.accounts.models import Resident
+
+    key = _claim_key(data.tracking_code, data.id_hash)
+    found = storage.find_each({Resident: [caller.sub], ClaimTicket: [key]}, consistent=True)
+    # their own number: checked before anything looked up is used
+    _require_real_name(caller, data.id_hash, ("id_number",), found=found[Resident].get(caller.sub))
     _limit_claims(caller)
-    ticket = storage.read(ClaimTicket, _claim_key(data.tracking_code, data.id_hash), consistent=True)
+    ticket = found[ClaimTicket].get(key)
     app = storage.read(Application, ticket.application_id, consistent=True) if ticket else None
     if app is None:
         storage.transact([audit.entry(caller.actor, "claim_failed", CLAIM_ENTITY, caller.sub,

@@ -16,7 +16,7 @@ from chalicelib.platform.auth import Caller
 from chalicelib.platform.model import Page
 from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, to_shanghai, today_shanghai
-from plugins.legal_aid import conflicts, deadlines, loads, params, queue
+from plugins.legal_aid import conflicts, counts, deadlines, loads, params, queue
 from plugins.legal_aid.service import load
 from plugins.legal_aid.answers import LegalAidAssignableLawyer
 from plugins.legal_aid.bodies import (
@@ -93,14 +93,36 @@ def _save(caller: Caller, app: Application, changes: dict[str, Any], expected_ve
     new = Application.model_validate({**app.model_dump(), **changes})
     status_change = {"status": {"from": app.status, "to": new.status}} if new.status != app.status else {}
     entry = audit.entry(caller.actor, action, ENTITY, app.id, summary, {**status_change, **(audit_changes or {})} or None)
-    return storage.update(app, changes, expected_version=expected_version,
-                          also=[entry, *queue.ops(app, new), *loads.ops(app, new)])
+    return counts.saved(app, new, lambda counted: storage.update(
+        app, changes, expected_version=expected_version,
+        also=[entry, *queue.ops(app, new), *loads.ops(app, new), *counted]))
 
 
 def _rules_today(app: Application, names: Iterable[str]) -> dict[str, Any]:
     from chalicelib.domain.policy import service as policy
 
     return policy.resolve_many(list(names), app.area, today_shanghai())
+
+
+def _with_rules(app_id: str, names: list[str]) -> tuple[Application, dict[str, Any] | None]:
+    """The case (read consistently; its type's 404) and the parameters `names` in force today at its area, in
+    one BatchGetItem: an application's id names the area it was filed at (`<area>.<hex>`), so the rules there
+    are read with the record (`policy.read_along`). None for the rules when the id names no area or another
+    than the case's (`_rules_today` reads them then)."""
+    from chalicelib.domain.policy import service as policy
+
+    area, dot, _ = app_id.partition(".")
+    if not (dot and area.isdigit() and len(area) in (6, 9, 12, 15)):
+        return load(app_id), None
+    try:
+        along = policy.read_along(names, area, also={Application: [app_id]}, consistent=True)
+    except NotFound:  # no such area: no such case
+        along = None
+    app = along.records[Application].get(app_id) if along else None
+    if app is None:
+        detail, code = Application.missing
+        raise NotFound(detail, code=code)
+    return app, (along.resolve_many(today_shanghai()) if app.area == area else None)
 
 
 # --- the main line ------------------------------------------------------------------------------------------
@@ -113,7 +135,9 @@ def accept(caller: Caller, app_id: str, expected_version: int) -> Application:
 
 
 def approve(caller: Caller, app_id: str, expected_version: int) -> Application:
-    app = _officer_case(caller, app_id)
+    """Two calls: the case with the assignment deadline in force at its area (`_with_rules`), the transaction."""
+    found, rules = _with_rules(app_id, [params.ASSIGN_DAYS])
+    app = _officer_case(caller, app_id, found=found)
     _allowed(app, "approve")
     if app.verdict != Verdict.eligible:
         raise Conflict(f"资格审查结果为「{app.verdict.label}」，不能批准；如确应援助，请先人工改判并说明理由",
@@ -121,7 +145,7 @@ def approve(caller: Caller, app_id: str, expected_version: int) -> Application:
     moment = now_utc()
     changes: dict[str, Any] = {"status": S.approved, "approved_at": moment}
     if not app.green_channel:  # the green channel keeps its one-day deadline for the whole way to assignment
-        days = int(_rules_today(app, [params.ASSIGN_DAYS])[params.ASSIGN_DAYS].value)
+        days = int((rules or _rules_today(app, [params.ASSIGN_DAYS]))[params.ASSIGN_DAYS].value)
         changes["deadline"], changes["deadline_basis"] = deadlines.statutory_deadline(moment, days)
     return _save(caller, app, changes, expected_version, "approve", "批准给予法律援助", "审查通过，决定给予法律援助")
 
@@ -139,18 +163,17 @@ def assign(caller: Caller, app_id: str, data: LegalAidAssignIn,
            expected_version: int) -> Application:
     """Assign a lawyer after the conflict check; a hit is 409 unless an override reason is given.
 
-    Three calls, one over an update's floor of 2: the case and the lawyer's account in one consistent
-    BatchGetItem, the lawyer's open cases (one Query: the conflict check must see them, and they are the
-    lawyer's list, in no partition the case or the account sits in), then the transaction. The account's
-    rules (active, a lawyer, of the officer's area or the case's district) could ride in the transaction as
-    a condition, but the open cases could not: a conflict found only at the write would need them anyway."""
+    Two calls: the case, the lawyer's account and the parties of the lawyer's open cases (kept beside their
+    tally by every step that opens or ends a case for them, `loads.LawyerParties`) in one consistent
+    BatchGetItem, then the transaction — no Query of the lawyer's list."""
     from chalicelib.domain.accounts import service as accounts
 
-    found = storage.find_each({Application: [app_id], accounts.StaffAccount: [data.lawyer]}, consistent=True)
+    found = storage.find_each({Application: [app_id], accounts.StaffAccount: [data.lawyer],
+                               loads.LawyerParties: [data.lawyer]}, consistent=True)
     app = _officer_case(caller, app_id, found=found[Application].get(app_id))
     _allowed(app, "assign")
     _vetted_lawyer(caller, app, data.lawyer, found=found[accounts.StaffAccount].get(data.lawyer))
-    hits = conflicts.check(app, data.lawyer)
+    hits = conflicts.check(app, found[loads.LawyerParties].get(data.lawyer))
     override = None
     if hits and not data.conflict_override_reason:
         raise Conflict("拟指派的律师与本案存在利益冲突，不能指派；如确需指派，请填写 conflict_override_reason",
@@ -225,9 +248,9 @@ def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str |
 def close(caller: Caller, app_id: str, data: LegalAidCloseIn, expected_version: int) -> Application:
     """The assigned lawyer (or an officer of the area) closes the case with its outcome.
 
-    Three calls, one over an update's floor of 2: the follow-up deadline is a parameter in force at the case's
-    area (the policy domain's own BatchGetItem), known only once the case is read."""
-    app = load(app_id)
+    Two calls: the case with the follow-up deadline in force at its area (the id names the area,
+    `_with_rules`) in one BatchGetItem, then the transaction."""
+    app, rules = _with_rules(app_id, [params.FOLLOW_UP_DAYS])
     reader = reader_of(caller, app)
     if reader not in ("lawyer", "officer"):
         raise NotFound("没有这件法律援助申请", code="application_not_found")
@@ -238,7 +261,7 @@ def close(caller: Caller, app_id: str, data: LegalAidCloseIn, expected_version: 
         raise Conflict("重大疑难案件须先完成案前评估才能结案", code="quality_steps_missing",
                        errors=[{"loc": ["quality_steps"], "msg": f"缺少{s.label}"} for s in missing])
     moment = now_utc()
-    days = int(_rules_today(app, [params.FOLLOW_UP_DAYS])[params.FOLLOW_UP_DAYS].value)
+    days = int((rules or _rules_today(app, [params.FOLLOW_UP_DAYS]))[params.FOLLOW_UP_DAYS].value)
     deadline, basis = deadlines.statutory_deadline(moment, days)
     outcome = Outcome(kind=data.kind, amount_recovered=data.amount_recovered, summary=data.summary, closed_by=caller.sub)
     from plugins.legal_aid.criteria import money

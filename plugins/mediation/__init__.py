@@ -11,14 +11,15 @@
 from __future__ import annotations
 
 from chalicelib.plugin import (
-    CoverageRole, IntakeTarget, LedgerColumn, LinkRule, Plugin, ScreeningCheck, declared_on_first_use,
+    CoverageRole, DemoIdentity, IntakeTarget, LedgerColumn, LedgerRows, LinkRule, Plugin, ScreeningCheck,
+    declared_on_first_use,
 )
 
 
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
-    from plugins.mediation import rates, roster, selfcheck, service
+    from plugins.mediation import rates, register, roster, selfcheck, service
     from plugins.mediation.models import ENTITY
     from plugins.mediation.params import PARAMETERS
     from plugins.mediation.routes import bp
@@ -53,9 +54,16 @@ def declare() -> Plugin:
         # seeds/004: "调解矛盾纠纷770起，其中，重大疑难矛盾纠纷或信访积案87起".
         ledger_columns=(LedgerColumn("mediation.disputes", "调解矛盾纠纷（起）", values=rates.disputes_mediated),
                         LedgerColumn("mediation.major", "其中重大疑难或信访积案（起）")),
+        stat_counters=rates.STAT_COUNTERS,
+        ledger_rows=(LedgerRows("mediation.register", "矛盾纠纷调解台账", register.HEADERS, register.rows,
+                                count="mediation.opened"),),
         # 人民调解法第四条: free of charge; the self-check says so, with the matters it takes up (issue 25).
         self_checks=(selfcheck.SELF_CHECK,),
         demo_data=service.load_demo,
+        demo_identities=(
+            DemoIdentity("demo-p-zhouyaqin", "mediator", "320402001", "雕庄街道调解员周雅琴", "GET /v1/mediation/disputes"),
+            DemoIdentity("demo-resident-1", "resident", None, "两起纠纷的当事人李秀英", "GET /v1/mediation/my-disputes"),
+        ),
     )
 
 

@@ -10,13 +10,12 @@ on the printed copy the parties sign.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import zipfile
 from xml.sax.saxutils import escape
 
 from chalicelib.domain.files import service as files
-from chalicelib.platform import audit, aws, storage
+from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict
 from plugins.mediation.models import ENTITY, KINDS, PARTY_KINDS, PARTY_ROLES, Dispute
@@ -86,29 +85,18 @@ def render(dispute: Dispute) -> bytes:
 
 
 def generate(caller: Caller, dispute_id: str) -> files.StoredFile:
-    """Render the agreement of a settled dispute and store it through the core's files (register, put the
-    object, confirm — the same checks as any upload), linked to the dispute.
-
-    Seven calls, over a create's floor of 1: the document goes through the core's files as any upload does
-    (register, store the object, confirm: each its own transaction, with the reads their checks make) before the
-    agreement names it; one transaction would need the files domain to offer a generated file as one op."""
+    """Render the agreement of a settled dispute and store it as a file of the core's, linked to the dispute:
+    the dispute is read (its holder decides access, its agreement is what the document says), then the file,
+    its audit entry and the agreement naming it are one transaction — two calls. The agreement is rendered
+    from the record, so the read before the write is its floor."""
     dispute = staff_dispute(caller, dispute_id)
     if dispute.outcome is None or dispute.outcome.agreement is None:
         raise Conflict("该纠纷尚未达成调解协议", code="no_agreement")
-    content = render(dispute)
-    record, _ = files.create(caller.actor, caller, files.FileIn(
-        title=f"人民调解协议书（{dispute.outcome.agreement.number}）", kind="attachment", area=dispute.grid,
-        content_type=DOCX, size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(),
-        linked_record=f"{ENTITY}:{dispute.id}"))
-    aws.s3().put_object(Bucket=record.bucket, Key=record.key, Body=content, ContentType=DOCX)
-    stored = files.confirm(caller.actor, caller, record.id)
-    _remember(caller, dispute, stored.id)
-    return stored
-
-
-def _remember(caller: Caller, dispute: Dispute, file_id: str) -> None:
-    """Keep the newest document's id on the agreement, so the parties' list links it without a read."""
-    agreement = dispute.outcome.agreement.model_copy(update={"document": file_id})
+    stored, ops = files.generated(caller.actor, title=f"人民调解协议书（{dispute.outcome.agreement.number}）",
+                                  kind="attachment", area=dispute.grid, content_type=DOCX, content=render(dispute),
+                                  linked_record=f"{ENTITY}:{dispute.id}")
+    agreement = dispute.outcome.agreement.model_copy(update={"document": stored.id})
     outcome = dispute.outcome.model_copy(update={"agreement": agreement})
-    storage.update(dispute, {"outcome": outcome}, expected_version=dispute.version,
-                   also=[audit.entry(caller.actor, "update", ENTITY, dispute.id, f"生成调解协议书（文件 {file_id}）")])
+    storage.update(dispute, {"outcome": outcome}, expected_version=dispute.version, also=[
+        *ops, audit.entry(caller.actor, "update", ENTITY, dispute.id, f"生成调解协议书（文件 {stored.id}）")])
+    return stored

@@ -192,6 +192,9 @@ class Dispute(storage.Record):
     ticket_id: str | None = None
     resident: str | None = None      # the resident whose ticket opened it (they follow it)
     watch_until: date | None = None  # a settled agreement: the last day it stays in the watch list
+    # SPEC M3: the roster mediator whose load tally counts this dispute while it is open — set and cleared in
+    # the transactions that change its holder or close it (`service.load_ops`), so the tally never drifts.
+    counted_for: str | None = None
 
     def place(self, listing: str) -> storage.Place | None:
         if listing == "mediation-dispute":
@@ -279,7 +282,9 @@ class PartyIn(Strict):
 
 class PartiesIn(Strict):
     """The people of a dispute: at least two, each a person or an organisation, with a role."""
-    parties: list[PartyIn] = Field(min_length=2, max_length=MAX_PARTIES)
+    parties: list[PartyIn] = Field(min_length=2, max_length=MAX_PARTIES, examples=[[
+        {"name": "张某某", "role": "applicant", "phone": "13912345678"},
+        {"name": "李某某", "role": "respondent"}]])
     risk: RiskFlags = Field(default_factory=RiskFlags)
 
 
@@ -292,26 +297,27 @@ class PartiesUpdateIn(PartiesIn):
 class DisputeIn(PartiesIn):
     grid: str = Field(pattern=GRID_PATTERN, description="纠纷发生地网格代码（15 位）", examples=["320402001001001"])
     kind: Kind = Field(examples=["neighbour"])
-    facts: str = Field(min_length=5, max_length=4000, description="纠纷事实和当事人诉求")
+    facts: str = Field(min_length=5, max_length=4000, description="纠纷事实和当事人诉求",
+                       examples=["楼上装修漏水，浸坏楼下天花板，双方对赔偿金额协商不成"])
     amount: Decimal | None = Field(None, ge=0, le=Decimal("100000000000"), decimal_places=2,
                                    description="争议金额（元，可选）")
 
 
 class DisputeTransferIn(Strict):
     """Escalate, de-escalate or hand over: the tier, optionally a named mediator, and why (recorded)."""
-    tier: TierCode
+    tier: TierCode = Field(examples=["town"])
     mediator: str | None = Field(None, min_length=1, max_length=128,
                                  description="接手的调解员账号（不填则由该层级调解委员会承办）")
-    reason: str = Field(min_length=2, max_length=500)
+    reason: str = Field(min_length=2, max_length=500, examples=["涉及多户，网格调解未果，提交镇调委会"])
     version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
 
 
 class SessionIn(Strict):
-    on: PastDate = Field(description="调解日期（不晚于今日）")
-    place: str | None = Field(None, min_length=1, max_length=200)
+    on: PastDate = Field(description="调解日期（不晚于今日）", examples=["2026-11-20"])
+    place: str | None = Field(None, min_length=1, max_length=200, examples=["红梅社区调解室"])
     video: bool = Field(False, description="视频调解")
-    participants: list[str] = Field(min_length=1, max_length=30)
-    notes: str = Field(min_length=1, max_length=4000)
+    participants: list[str] = Field(min_length=1, max_length=30, examples=[["张某某", "李某某"]])
+    notes: str = Field(min_length=1, max_length=4000, examples=["双方同意由施工方先行维修，赔偿金额下次再议"])
     version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
 
     @model_validator(mode="after")
@@ -335,16 +341,16 @@ class AgreementIn(Strict):
 
 class ConfirmationIn(Strict):
     """The parties applied for judicial confirmation (jointly, within the window), and the ruling if given."""
-    applied_on: PastDate = Field(description="双方当事人共同申请司法确认的日期")
+    applied_on: PastDate = Field(description="双方当事人共同申请司法确认的日期", examples=["2026-11-20"])
     court: str = Field(min_length=2, max_length=100, examples=["常州市天宁区人民法院"])
     confirmed_on: PastDate | None = Field(None, description="人民法院裁定确认的日期（尚未裁定则不填）")
     version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
 
 
 class OutcomeIn(Strict):
-    result: Result
-    on: PastDate = Field(description="调解结束的日期（不晚于今日）")
-    summary: str = Field(min_length=2, max_length=2000)
+    result: Result = Field(examples=["no_agreement"])
+    on: PastDate = Field(description="调解结束的日期（不晚于今日）", examples=["2026-11-20"])
+    summary: str = Field(min_length=2, max_length=2000, examples=["双方对赔偿金额分歧较大，调解不成，已告知可向法院起诉"])
     referred_to: Referral | None = None
     agreement: AgreementIn | None = None
     version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
@@ -353,9 +359,9 @@ class OutcomeIn(Strict):
 # --- output ----------------------------------------------------------------------------------------------
 
 class FollowUpIn(Strict):
-    on: PastDate = Field(description="回访日期（不晚于今日）")
-    performed: Performance
-    notes: str = Field(min_length=2, max_length=2000)
+    on: PastDate = Field(description="回访日期（不晚于今日）", examples=["2026-11-20"])
+    performed: Performance = Field(examples=["full"])
+    notes: str = Field(min_length=2, max_length=2000, examples=["赔偿款已按协议付清"])
     version: int | None = Field(None, ge=1, description="修改所依据的记录版本（也可用 If-Match 头）")
 
 
@@ -581,6 +587,9 @@ class Mediator(storage.Record):
     # SPEC M4: hours of training per calendar year ("2026" → 24.0), a tally kept in the transaction of each
     # training record, so the staffing check reads it from the roster without reading any training list.
     training_hours: dict[str, Decimal] = Field(default_factory=dict)
+    # SPEC M3: open disputes this mediator holds, a tally kept in the transaction of every change of holder
+    # (assignment, transfer, close), so a recommendation reads loads with the roster, never a list of disputes.
+    load: int = 0
 
     def place(self, listing: str) -> storage.Place | None:
         if listing == "mediation-mediator":
@@ -592,13 +601,14 @@ class Mediator(storage.Record):
 
 
 class MediatorIn(Strict):
-    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._-]+$", description="调解员的登录账号")
-    name: str = Field(min_length=1, max_length=50)
-    area: str = Field(pattern=AREA_PATTERN, description="服务区域（网格、村、镇或区）")
+    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._-]+$", description="调解员的登录账号",
+                    examples=["mediator-1"])
+    name: str = Field(min_length=1, max_length=50, examples=["王秀英"])
+    area: str = Field(pattern=AREA_PATTERN, description="服务区域（网格、村、镇或区）", examples=["320402001"])
     committee: str = Field(min_length=2, max_length=100, examples=["雕庄街道人民调解委员会"])
     committee_id: str | None = Field(None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._-]+$",
                                      description="所属调解委员会在机构名录中的编号（用于配备标准检查）")
-    full_time: bool = Field(description="专职调解员")
+    full_time: bool = Field(description="专职调解员", examples=[True])
     grade: str | None = Field(None, max_length=20, examples=["二级人民调解员"])
     kinds: list[Kind] = Field(default_factory=list, max_length=len(KINDS), description="擅长的纠纷类型")
     expert: bool = Field(False, description="列入调解专家库")
@@ -647,7 +657,7 @@ class TrainingIn(Strict):
     course: str = Field(min_length=2, max_length=200, examples=["人民调解业务能力提升培训班"])
     hours: Decimal = Field(gt=0, le=200, decimal_places=1, description="培训时长（小时，可含半小时）",
                            examples=["8"])
-    on: PastDate = Field(description="培训日期（不晚于今日）")
+    on: PastDate = Field(description="培训日期（不晚于今日）", examples=["2026-11-20"])
     organiser: str = Field(min_length=2, max_length=100, examples=["常州市天宁区司法局"])
 
 

@@ -12,16 +12,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from typing import ClassVar
+from typing import Callable, ClassVar, TypeVar
 
 from pydantic import ConfigDict, Field
 
+from chalicelib.domain.ledgers import counters
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import storage
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Unprocessable, field_error
 from chalicelib.platform.model import Model
-from plugins.mediation import params
+from chalicelib.plugin import StatCounter
+from plugins.mediation import params, register
 from plugins.mediation.models import RESULTS, TIERS, Dispute, Outcome
 
 TALLY = "mediation-tally"
@@ -30,6 +32,15 @@ MAX_MONTHS = 24
 # Besides the mediators and grid workers who do the work, the bureau's admins read the rates: the grass-roots
 # share is what a city or district reports on. Everyone is still held to their own area (`require_covers`).
 READERS = frozenset({"mediator", "grid_worker", "admin"})
+# The statistics' counters (C9), kept at the dispute's grid beside the tallies: seed 004's "disputes mediated" is
+# the disputes whose mediation ended (any result). Major or backlog disputes are not marked here (yet).
+STAT_COUNTERS = (StatCounter("mediation.opened", "受理矛盾纠纷（起）"),
+                 StatCounter("mediation.closed", "调解矛盾纠纷（起）", measure="disputes_mediated"),
+                 StatCounter("mediation.agreed", "达成调解协议（起）"),
+                 # the statistics' grass-roots share (C9): ended at the grid or village ("不出网格、不出村") or above
+                 StatCounter("mediation.grassroots", "其中网格、村（社区）调结（起）", share="grassroots"),
+                 StatCounter("mediation.escalated", "其中上交镇街及以上调结（起）", share="escalated"))
+T = TypeVar("T")
 
 
 class Tally(storage.Record):
@@ -54,7 +65,9 @@ def _add(grid: str, month: str, counts: dict[str, int]) -> list[dict]:
 
 def opened_ops(dispute: Dispute) -> list[dict]:
     """The ops adding a newly opened dispute to its month's tallies (the screening's "new disputes")."""
-    return _add(dispute.grid, dispute.opened_on.strftime("%Y-%m"), {"opened": 1, f"opened_{dispute.tier}": 1})
+    month = dispute.opened_on.strftime("%Y-%m")
+    return [*_add(dispute.grid, month, {"opened": 1, f"opened_{dispute.tier}": 1}),
+            counters.count_op(dispute.grid, month, {"mediation.opened": 1}), register.entry_op(dispute)]
 
 
 def retiered_ops(dispute: Dispute, tier: str) -> list[dict]:
@@ -71,12 +84,21 @@ def month_tally(area: str, month: str) -> Tally:
     return storage.read(Tally, tally_id) or Tally(id=tally_id)
 
 
-def tally_ops(dispute: Dispute, outcome: Outcome) -> list[dict]:
-    """The ops adding one outcome to the tallies of its month, for the grid and every area above it."""
+def closing(dispute: Dispute, outcome: Outcome, write: Callable[[list], T]) -> T:
+    """`write(ops)` — the outcome's transaction — with the outcome added to the tallies of its month (the grid
+    and every area above it) and to the statistics' counters, the problem counted once for the year at the
+    level of mediation (`counters.once`: by its ticket, else its first party with an ID number, else itself)."""
     counts = {"closed": 1, f"result_{outcome.result}": 1}
     if outcome.agreement is not None:
         counts[f"agreed_{dispute.tier}"] = 1
-    return _add(dispute.grid, outcome.on.strftime("%Y-%m"), counts)
+    tallies = _add(dispute.grid, outcome.on.strftime("%Y-%m"), counts)
+    stats = {"mediation.closed": 1, "mediation.agreed": int(outcome.agreement is not None),
+             "mediation.grassroots" if dispute.tier in ("grid", "village") else "mediation.escalated": 1}
+    person = next((p.id_hash for p in dispute.parties if p.id_hash), None)
+    subject = f"ticket-{dispute.ticket_id}" if dispute.ticket_id else f"person-{person}" if person else \
+        f"dispute-{dispute.id}"
+    return counters.once(lambda ops: write([*tallies, *ops]), subject, outcome.on, "mediation", dispute.grid,
+                         "mediation", also=stats)
 
 
 def disputes_mediated(area: str, months: tuple[str, ...]) -> dict[str, int]:
@@ -130,20 +152,21 @@ def _percent(part: int, whole: int) -> Decimal | None:
 def rates(caller: Caller, area: str | None, start: date, end: date) -> RatesOut:
     """The success rate and the grass-roots share of an area over whole months, from the months' tallies.
 
-    Two calls, one over a read's floor of 1: the goal is a parameter in force at the area, read by the policy
-    domain in its own BatchGetItem; the tallies are the other."""
+    One call: the goal is a parameter in force at the area, and the policy domain reads it in the same
+    BatchGetItem as the months' tallies (`policy.read_along`)."""
     scope = area or caller.area or ""
     require_covers(caller, scope, ["area"])
     months = _months(start, end)
     if not months or len(months) > MAX_MONTHS:
         raise Unprocessable(f"统计期间应为 1 至 {MAX_MONTHS} 个月", code="period_out_of_range",
                             errors=field_error(["until"], f"不早于起始月，且不超过 {MAX_MONTHS} 个月"))
-    tallies = storage.find_many(Tally, [f"{scope}-{m}" for m in months]).values()
+    along = policy.read_along([params.GRASS_ROOTS_GOAL], scope, also={Tally: [f"{scope}-{m}" for m in months]})
+    tallies = along.records[Tally].values()
     total = lambda name: sum(t.count(name) for t in tallies)  # noqa: E731
     by_result = {r: total(f"result_{r}") for r in RESULTS}
     agreed = {t: total(f"agreed_{t}") for t in TIERS}
     agreements = by_result["agreement"]
-    goal = Decimal(policy.resolve(params.GRASS_ROOTS_GOAL, scope, end).value)
+    goal = Decimal(along.resolve_many(end)[params.GRASS_ROOTS_GOAL].value)
     share = _percent(sum(agreed[t] for t in GRASS_ROOTS), agreements)
     success = _percent(agreements, total("closed") - by_result["withdrawn"])
     return RatesOut(area=scope, months=months, closed=total("closed"), by_result=by_result, agreed_by_tier=agreed,

@@ -2,13 +2,12 @@
 
 A recommendation orders the roster of the dispute's district: those who can bear more work first, then the
 nearest (the same grid, village, town — "简易纠纷不出网格"), then those with experience of the dispute's kind,
-then the lightest load; each comes with the reasons it was placed there. Two Queries: the roster under the
-district, and the district's open disputes (the load).
+then the lightest load; each comes with the reasons it was placed there. Loads are tallies on the roster entries,
+read with the roster in one Query.
 """
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from decimal import Decimal
 from typing import Iterable
 
@@ -19,7 +18,7 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import Finding, ScreeningContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
-from chalicelib.platform.errors import Conflict, NotFound, Unprocessable, field_error
+from chalicelib.platform.errors import NotFound, Unprocessable, field_error
 from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from plugins.mediation import params
@@ -27,7 +26,7 @@ from plugins.mediation.models import (
     KINDS, MEDIATOR_ENTITY, Dispute, ExpertOut, ExpertQuery, Mediator, MediatorIn, MediatorOut,
     MediatorRecommendation, Recommendations, Training, TrainingIn, TrainingOut,
 )
-from plugins.mediation.service import get
+from plugins.mediation.service import get, read_with
 
 NEARNESS = ("同一网格", "同一村（社区）", "同一镇（街道）", "同一区")
 
@@ -66,27 +65,21 @@ def _roster_entry(caller: Caller, mediator_id: str) -> Mediator:
 
 
 def record_training(caller: Caller, mediator_id: str, data: TrainingIn, *, training_id: str | None = None) -> Training:
-    """SPEC M4 培训记录: the training, the mediator's tally of hours for its year (conditional on the roster
-    entry's version read) and the audit entry, in one transaction — the staffing check reads the tally, never
-    the list. A concurrent change of the roster entry is a 409 (retry: nothing was written).
-
-    Two calls, one over a create's floor of 1: the year's tally of hours is written on the version of the roster
-    entry read (and the entry's area decides access, its name the audit entry)."""
-    mediator = _roster_entry(caller, mediator_id)
-    year = str(data.on.year)
-    tally = {**mediator.training_hours, year: mediator.trained_hours(data.on.year) + data.hours}
-    _, counted = storage.prepare_update(mediator, {"training_hours": tally}, expected_version=mediator.version)
-    training = Training(id=training_id or f"{data.on.isoformat()}-{uuid.uuid4().hex}", mediator=mediator.id,
+    """SPEC M4 培训记录: the training, the hours added to the mediator's tally for its year and the audit entry,
+    in one transaction and one call — the staffing check reads the tally, never the list. The roster entry is
+    not read: the tally's add is conditional on the entry existing under the caller's area (404 alike for one
+    absent or outside it), and as an add it needs no version (two trainings recorded at once both count)."""
+    if not (caller.is_staff and caller.area) or not storage.is_record_id(mediator_id):
+        raise NotFound(Mediator.missing[0], code=Mediator.missing[1])
+    counted = storage.Check(storage.amend(Mediator, mediator_id, add={f"training_hours.{data.on.year}": data.hours},
+                                          starts={"area": caller.area}),
+                            NotFound(Mediator.missing[0], code=Mediator.missing[1]))
+    training = Training(id=training_id or f"{data.on.isoformat()}-{uuid.uuid4().hex}", mediator=mediator_id,
                         course=data.course, hours=data.hours, on=data.on, organiser=data.organiser,
                         recorded_by=caller.sub)
-    try:
-        return storage.put_new(training, also=[counted, audit.entry(
-            caller.actor, "create", MEDIATOR_ENTITY, mediator.id,
-            f"记录调解员 {mediator.name} 培训：{data.course}（{data.on.isoformat()}，{data.hours} 小时，{data.organiser}）")])
-    except Conflict as exc:
-        if exc.code == "condition_failed" and exc.errors[0]["loc"][1] == "1":
-            raise Conflict("数据已被他人修改，请刷新后重试", code="stale_version") from None
-        raise
+    return storage.put_new(training, also=[counted, audit.entry(
+        caller.actor, "create", MEDIATOR_ENTITY, mediator_id,
+        f"记录调解员 {mediator_id} 培训：{data.course}（{data.on.isoformat()}，{data.hours} 小时，{data.organiser}）")])
 
 
 def trainings(caller: Caller, mediator_id: str, *, limit: int, cursor: str | None) -> Page[TrainingOut]:
@@ -134,17 +127,22 @@ def experts(query: ExpertQuery) -> Page[ExpertOut]:
 
 
 def recommend(caller: Caller, dispute_id: str) -> Recommendations:
-    dispute = get(caller, dispute_id)
+    """SPEC M3: the roster of the dispute's district ranked for it, each mediator's load read from the tally on
+    their roster entry (kept in the transactions that change a dispute's holder, `service.load_ops`).
+
+    Two calls, one over a read's floor of 1: the dispute (its visibility and kind) with the load limit in force
+    at its grid in one BatchGetItem (the id names the grid, `read_with`), then the district's roster with the
+    loads (one Query). A dispute opened from a ticket, whose id names no grid, takes one more."""
+    found, _, along = read_with(dispute_id, [params.MEDIATOR_LOAD])
+    dispute = get(caller, dispute_id, found=found)
     district = dispute.grid[:6]
     people = [Mediator.from_item(i) for i in storage.every(Mediator, "mediation-mediator", district, max_items=2000)]
-    load = Counter(d.holder.id for d in map(Dispute.from_item, storage.every(Dispute, "mediation-watch", district,
-                                                                              max_items=5000))
-                   if d.status != "closed" and d.holder.kind == "mediator")
-    limit = int(policy.resolve(params.MEDIATOR_LOAD, dispute.grid).value)
-    ranked = sorted(people, key=lambda m: (load[m.id] >= limit, nearness(m.area, dispute.grid),
-                                           dispute.kind not in m.kinds, load[m.id], m.id))
+    limit = int((along.resolve_many() if along else policy.resolve_many([params.MEDIATOR_LOAD], dispute.grid))
+                [params.MEDIATOR_LOAD].value)
+    ranked = sorted(people, key=lambda m: (m.load >= limit, nearness(m.area, dispute.grid),
+                                           dispute.kind not in m.kinds, m.load, m.id))
     return Recommendations(dispute_id=dispute.id, items=[
-        MediatorRecommendation(mediator=MediatorOut.of(m), load=load[m.id], reasons=_reasons(m, dispute, load[m.id], limit))
+        MediatorRecommendation(mediator=MediatorOut.of(m), load=m.load, reasons=_reasons(m, dispute, m.load, limit))
         for m in ranked])
 
 

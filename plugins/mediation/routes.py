@@ -33,9 +33,9 @@ def _replayed(item) -> DisputeOut:
 @bp.route("/disputes", methods=["POST"], authorizer=jwt_auth)
 @endpoint("登记矛盾纠纷（起始层级按规则判定并说明理由）", who=STAFF, body=DisputeIn, response=DisputeOut, status=201,
           tags=TAGS, replay=lambda item: _out(service.Dispute.from_item(item)),
-          over_floor="the starting tier is decided by the parameters in force at the grid (the policy domain's own "
-                     "BatchGetItem), and its holder must be named before the write, from the recording mediator's "
-                     "roster entry (one GetItem) or the tier's committee from the grid's areas")
+          over_floor="the starting tier is decided by the parameters in force at the grid and its holder named "
+                     "(the recording mediator's roster entry or the committee by its area) before the write: one "
+                     "BatchGetItem of them all, then the transaction")
 def open_dispute():
     return _out(service.open_dispute(caller(), parse(DisputeIn)))
 
@@ -69,9 +69,9 @@ def get_contacts(dispute_id):
 
 @bp.route("/disputes/{dispute_id}/parties", methods=["PUT"], authorizer=jwt_auth)
 @endpoint("补录当事人（受理台转来的纠纷）", who=STAFF, body=PartiesUpdateIn, response=DisputeOut, tags=TAGS,
-          over_floor="the parameters in force at the dispute's grid (the policy domain's own BatchGetItem) can be "
-                     "read only once the dispute, read with the caller's roster entry in one BatchGetItem, names its "
-                     "grid")
+          over_floor="a dispute opened from a ticket has an id that follows from the ticket and names no grid, so "
+                     "the parameters in force at its grid (one BatchGetItem) are read once the dispute, read with the "
+                     "caller's roster entry, names it; a dispute entered directly is read with them in one call")
 def record_parties(dispute_id):
     data = parse(PartiesUpdateIn)
     return _out(service.record_parties(caller(), dispute_id, data, expected_version=expected_version(data.version)))
@@ -79,9 +79,9 @@ def record_parties(dispute_id):
 
 @bp.route("/disputes/{dispute_id}/transfers", methods=["POST"], authorizer=jwt_auth)
 @endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=DisputeTransferIn, response=DisputeOut, tags=TAGS,
-          over_floor="the parameters in force at the dispute's grid (the policy domain's own BatchGetItem) can be "
-                     "read only once the dispute, read with the named mediator's roster entry in one BatchGetItem, "
-                     "names its grid, and a transfer to a committee reads the grid's areas for its name as well")
+          over_floor="only for a dispute opened from a ticket, whose id follows from the ticket and names no grid: "
+                     "the parameters in force at its grid and its areas are read once the dispute names it; a dispute "
+                     "entered directly is read with them and the roster entry in one BatchGetItem")
 def transfer(dispute_id):
     data = parse(DisputeTransferIn)
     return _out(service.transfer(caller(), dispute_id, data, expected_version=expected_version(data.version)))
@@ -105,7 +105,9 @@ def record_outcome(dispute_id):
 
 
 @bp.route("/disputes/{dispute_id}/recommendations", methods=["GET"], authorizer=jwt_auth)
-@endpoint("推荐调解员（就近、有同类经验、承办量可承受，附理由）", who=STAFF, response=Recommendations, tags=TAGS)
+@endpoint("推荐调解员（就近、有同类经验、承办量可承受，附理由）", who=STAFF, response=Recommendations, tags=TAGS,
+          over_floor="the district's roster, whose entries carry each mediator's load tally, is one Query that no "
+                     "BatchGetItem can hold; the dispute is read with the load limit in force at the grid its id names")
 def recommendations(dispute_id):
     return roster.recommend(caller(), dispute_id)
 
@@ -125,9 +127,7 @@ def list_mediators():
 
 @bp.route("/mediators/{mediator_id}/trainings", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录调解员参加培训（课程、时长、日期、举办单位；计入年度培训时长）", who={"mediator"}, body=TrainingIn,
-          response=TrainingOut, status=201, tags=TAGS,
-          over_floor="the year's tally of hours is written on the version of the roster entry read, whose area "
-                     "decides access and whose name goes in the audit entry")
+          response=TrainingOut, status=201, tags=TAGS)
 def record_training(mediator_id):
     return TrainingOut.of(roster.record_training(caller(), mediator_id, parse(TrainingIn)))
 
@@ -143,9 +143,7 @@ def list_trainings(mediator_id):
 
 
 @bp.route("/rates", methods=["GET"], authorizer=jwt_auth)
-@endpoint("调解成功率与基层化解率（按区域、月份；调解员、网格员及辖区管理员）", who=rates.READERS, query=rates.RatesQuery, response=rates.RatesOut, tags=TAGS,
-          over_floor="the goal is a parameter in force at the area, read by the policy domain in its own "
-                     "BatchGetItem, apart from the read of the months' tallies")
+@endpoint("调解成功率与基层化解率（按区域、月份；调解员、网格员及辖区管理员）", who=rates.READERS, query=rates.RatesQuery, response=rates.RatesOut, tags=TAGS)
 def get_rates():
     q = parse_query(rates.RatesQuery)
     start, end = q.period(today_shanghai())
@@ -155,9 +153,9 @@ def get_rates():
 @bp.route("/disputes/{dispute_id}/agreement-document", methods=["POST"], authorizer=jwt_auth)
 @endpoint("生成人民调解协议书（DOCX，存为纠纷附件，当事人和调委会可下载）", who=STAFF, response=FileOut, status=201,
           tags=TAGS,
-          over_floor="the document goes through the core's files as any upload does (register, store the object, "
-                     "confirm: each its own transaction with the reads its checks make) before the agreement names "
-                     "it, and one transaction would need the files domain to offer a generated file as one op")
+          over_floor="the document is rendered from the dispute, so the dispute is read (its holder decides "
+                     "access) before the one transaction that writes the file, its audit entry and the agreement "
+                     "naming it")
 def generate_agreement_document(dispute_id):
     who = caller()
     return FileOut.of(document.generate(who, dispute_id), who)

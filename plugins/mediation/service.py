@@ -48,6 +48,30 @@ def _visible(caller: Caller, dispute: Dispute) -> bool:
 _UNREAD = object()
 
 
+def named_grid(dispute_id: str) -> str | None:
+    """The grid a dispute's id names (`<grid>.<hex>`: entered directly), None for one that names
+    none (opened from a ticket, or a demo id). A dispute's grid never changes."""
+    grid, dot, _ = dispute_id.partition(".")
+    return grid if dot and len(grid) == 15 and grid.isdigit() else None
+
+
+def read_with(dispute_id: str, names: list[str], *, mediators: Iterable[str] = (), whole_chain: bool = False
+              ) -> tuple[Dispute | None, dict[str, Mediator], policy.Along | None]:
+    """The dispute, the roster entries of `mediators` and the parameters `names` along its grid's chain
+    (`whole_chain`: with the areas' names) in one BatchGetItem when its id names its grid (`named_grid`);
+    otherwise the dispute and the entries, and None for the parameters (read them once the grid is known)."""
+    grid = named_grid(dispute_id)
+    wanted = [m for m in mediators if m]
+    if grid is None:
+        found = storage.find_each({Dispute: [dispute_id], Mediator: wanted})
+        return found[Dispute].get(dispute_id), found[Mediator], None
+    try:
+        along = policy.read_along(names, grid, also={Dispute: [dispute_id], Mediator: wanted}, whole_chain=whole_chain)
+    except NotFound:  # no such grid: no such dispute
+        return None, {}, None
+    return along.records[Dispute].get(dispute_id), along.records[Mediator], along
+
+
 def get(caller: Caller, dispute_id: str, *, found: Dispute | None | object = _UNREAD) -> Dispute:
     """The dispute, if the caller may see it; otherwise a 404 (its existence is private). `found`: the
     dispute already read (with another record)."""
@@ -137,16 +161,20 @@ def _reveal(kind: str, cipher: str | None) -> str | None:
 
 # --- opening ---------------------------------------------------------------------------------------------
 
-def _in_force(grid: str, on: date) -> dict[str, policy.InForce]:
-    """Every parameter a dispute at `grid` needs, in force on `on`: one BatchGetItem. An unknown grid is a
-    422 naming the field (the creating transaction checks it again)."""
-    names = [params.DISTRICT_PEOPLE, params.DISTRICT_WORKERS, params.CONFIRMATION_DAYS, *params.TIER_DAYS.values()]
+NAMES = [params.DISTRICT_PEOPLE, params.DISTRICT_WORKERS, params.CONFIRMATION_DAYS, *params.TIER_DAYS.values()]
+
+
+def _in_force(grid: str, on: date, *, also: dict | None = None) -> tuple[dict[str, policy.InForce], policy.Along]:
+    """Every parameter a dispute at `grid` needs, in force on `on`, with the grid's areas (the committees'
+    names) and `also` (a roster entry) in the same BatchGetItem. An unknown grid is a 422 naming the field
+    (the creating transaction checks it again)."""
     try:
-        return policy.resolve_many(names, grid, on)
+        along = policy.read_along(NAMES, grid, also=also, whole_chain=True)
     except NotFound as exc:
         if exc.code != "area_not_found":
             raise
         raise Unprocessable(f"网格 {grid} 不存在", code="area_not_found", errors=field_error(["grid"], "网格不存在"))
+    return along.resolve_many(on), along
 
 
 def _facts(kind: str, parties: int, risk: RiskFlags, found: dict[str, policy.InForce]) -> tiers.Facts:
@@ -166,13 +194,13 @@ def _cite(in_force: policy.InForce) -> str:
     return in_force.describe()
 
 
-def committee(tier: str, grid: str) -> Holder:
-    """The committee of `tier` for a grid, by name (one BatchGetItem of the grid's areas). Grid mediators
-    belong to their village's committee (seeds/000: 镇、村调解组织的调解员全部进入网格), which holds a
-    grid-tier dispute until one of them takes it."""
+def committee(tier: str, grid: str, chain: dict | None = None) -> Holder:
+    """The committee of `tier` for a grid, by name (from the grid's areas: `chain` as read with the
+    parameters, or one BatchGetItem). Grid mediators belong to their village's committee (seeds/000: 镇、村调解
+    组织的调解员全部进入网格), which holds a grid-tier dispute until one of them takes it."""
     body = "village" if tier == "grid" else tier
     area = grid[:TIER_AREA_DIGITS[body]]
-    names = {code: a.name for code, a in areas.area_chain(grid).items()}
+    names = {code: a.name for code, a in (chain if chain is not None else areas.area_chain(grid)).items()}
     suffix = {"district": "矛盾纠纷调处中心", "industry": "行业性专业性人民调解委员会"}.get(body, "人民调解委员会")
     name = f"{names[area]}{suffix}" if area in names else f"{TIERS[body]}（{area}）"
     return Holder(kind="committee", id=f"{body}:{area}", title=TIERS[body], name=name)
@@ -203,38 +231,66 @@ def open_dispute(caller: Caller, data: DisputeIn, *, dispute_id: str | None = No
     by the named criteria with the parameters in force today, and the record, its audit entry and the check
     that the grid exists are one transaction.
 
-    Three calls, two over a create's floor of 1: the starting tier is decided by parameters in force at the grid
-    (the policy domain's own BatchGetItem), and its holder is named before the write — the recording mediator
-    from the roster (one GetItem) or the tier's committee from the grid's areas."""
+    Two calls, one over a create's floor of 1: the starting tier is decided by parameters in force at the grid,
+    and its holder is named before the write — the recording mediator from the roster or the tier's committee
+    from the grid's areas —, all read in one BatchGetItem (`policy.read_along`)."""
     require_covers(caller, data.grid, ["grid"])
     today = today_shanghai()
-    found = _in_force(data.grid, today)
+    mediator = caller.sub if "mediator" in caller.roles else None
+    found, along = _in_force(data.grid, today, also={Mediator: [mediator] if mediator else []})
     decision = tiers.starting_tier(_facts(data.kind, len(data.parties), data.risk, found), today)
-    holder = _first_holder(caller, decision.tier, data.grid)
+    holder = _first_holder(caller, decision.tier, data.grid, read=along.records[Mediator], chain=along.areas)
     step = _step(caller, decision.tier, holder, decision.reasons, today, found)
-    dispute = Dispute(id=dispute_id or uuid.uuid4().hex, grid=data.grid, kind=data.kind, facts=data.facts,
+    counted = _counted(holder, along.records[Mediator])
+    dispute = Dispute(id=dispute_id or f"{data.grid}.{uuid.uuid4().hex}", grid=data.grid, kind=data.kind, facts=data.facts,
                       amount=data.amount, parties=[p.stored() for p in data.parties], risk=data.risk,
                       status="mediating", tier=decision.tier, holder=holder, due=step.due, history=[step],
-                      opened_on=today, opened_by=caller.sub)
+                      opened_on=today, opened_by=caller.sub, counted_for=counted)
     return storage.put_new(dispute, also=[areas.must_exist(data.grid, field="grid", level="grid"),
                                           *rates.opened_ops(dispute), *_party_entries(dispute),
+                                          *load_ops(None, counted),
                                           audit.entry(caller.actor, "create", ENTITY, dispute.id,
                                                       f"登记{KINDS[data.kind]}，起始层级：{decision.label}")])
 
 
-def _first_holder(caller: Caller, tier: str, grid: str, *, read: dict[str, Mediator] | None = None) -> Holder:
+def _first_holder(caller: Caller, tier: str, grid: str, *, read: dict[str, Mediator] | None = None,
+                  chain: dict | None = None) -> Holder:
     """Who holds a dispute once its starting tier is decided: a grid mediator recording a grid-tier dispute
-    takes it themselves; otherwise the committee of the tier. `read`: see `mediator_holder`."""
+    takes it themselves; otherwise the committee of the tier. `read`: see `mediator_holder`; `chain`: see
+    `committee`."""
     if tier == "grid" and "mediator" in caller.roles:
         return mediator_holder(caller.sub, read=read)
-    return committee(tier, grid)
+    return committee(tier, grid, chain)
 
 
-def _with_roster(caller: Caller, dispute_id: str, mediator: str | None) -> tuple[Dispute, dict[str, Mediator]]:
-    """The dispute, for its handling staff (`staff_dispute`), and the roster entry of `mediator` (who may come
-    to hold it) in one BatchGetItem."""
-    found = storage.find_each({Dispute: [dispute_id], Mediator: [mediator] if mediator else []})
-    return staff_dispute(caller, dispute_id, found=found[Dispute].get(dispute_id)), found[Mediator]
+def _counted(holder: Holder, roster: dict[str, Mediator]) -> str | None:
+    """The mediator whose load tally counts a dispute held by `holder`: a mediator on the roster (`roster`: the
+    entries read before the write); a mediator not yet enrolled, or a committee, has no tally."""
+    return holder.id if holder.kind == "mediator" and holder.id in roster else None
+
+
+def load_ops(before: str | None, after: str | None) -> list:
+    """SPEC M3, CONTRACT "counts": move a dispute from the load tally of `before` to that of `after` (roster
+    mediators' accounts, None: no tally) inside the transaction that changes its holder or closes it. The
+    entry taking it must still be on the roster when that transaction is written (a 422 otherwise)."""
+    if before == after:
+        return []
+    ops: list = [storage.amend(Mediator, before, add={"load": -1})] if before else []
+    if after:
+        ops.append(storage.Check(storage.amend(Mediator, after, add={"load": 1}), _not_on_roster(after, ["mediator"])))
+    return ops
+
+
+def _for_change(caller: Caller, dispute_id: str, mediator: str | None, today: date
+                ) -> tuple[Dispute, dict[str, Mediator], dict[str, policy.InForce], policy.Along]:
+    """The dispute, for its handling staff (`staff_dispute`), the roster entry of `mediator` (who may come to
+    hold it) and every parameter in force at its grid today with the grid's areas (`_in_force`): one
+    BatchGetItem when the id names the grid (`read_with`), else two (the grid is known once it is read)."""
+    found, roster, along = read_with(dispute_id, NAMES, mediators=[mediator] if mediator else [], whole_chain=True)
+    dispute = staff_dispute(caller, dispute_id, found=found)
+    if along is None:
+        return dispute, roster, *_in_force(dispute.grid, today)
+    return dispute, roster, along.resolve_many(today), along
 
 
 def record_parties(caller: Caller, dispute_id: str, data: PartiesUpdateIn, *, expected_version: int) -> Dispute:
@@ -242,23 +298,26 @@ def record_parties(caller: Caller, dispute_id: str, data: PartiesUpdateIn, *, ex
     "矛盾纠纷" — its kind; the starting tier is then decided as for one entered directly, and the month's
     tallies follow it.
 
-    Three calls, one over an update's floor: the dispute with the caller's roster entry (a grid mediator
-    takes a grid-tier dispute, named from the roster) in one BatchGetItem; the parameters in force at its
-    grid (one BatchGetItem, which needs the grid the dispute names, or, for a committee, the grid's areas
-    by name); then the transaction."""
-    dispute, roster = _with_roster(caller, dispute_id, caller.sub if "mediator" in caller.roles else None)
+    Two calls when the id names the grid: the dispute with the caller's roster entry (a grid mediator takes a
+    grid-tier dispute, named from the roster) and the parameters in force at its grid with the grid's areas (a
+    committee is named by its area) in one BatchGetItem (`_for_change`), then the transaction. A dispute
+    opened from a ticket has an id from the ticket, naming no grid: three calls."""
+    today = today_shanghai()
+    dispute, roster, found, along = _for_change(caller, dispute_id, caller.sub if "mediator" in caller.roles else None,
+                                                today)
     if dispute.status != "registered":
         raise Conflict("当事人已登记；如需调整层级请移交", code="parties_already_recorded")
-    today = today_shanghai()
-    found = _in_force(dispute.grid, today)
     kind = data.kind or dispute.kind
     decision = tiers.starting_tier(_facts(kind, len(data.parties), data.risk, found), today)
-    holder = _first_holder(caller, decision.tier, dispute.grid, read=roster)
+    holder = _first_holder(caller, decision.tier, dispute.grid, read=roster, chain=along.areas)
     step = _step(caller, decision.tier, holder, decision.reasons, today, found)
+    counted = _counted(holder, roster)
     changes = {"kind": kind, "parties": [p.stored() for p in data.parties], "risk": data.risk, "status": "mediating",
-               "tier": decision.tier, "holder": holder, "due": step.due, "history": [*dispute.history, step]}
+               "tier": decision.tier, "holder": holder, "due": step.due, "history": [*dispute.history, step],
+               "counted_for": counted}
     return storage.update(dispute, changes, expected_version=expected_version,
                           also=[*_party_entries(dispute.model_copy(update=changes)),
+                                *load_ops(dispute.counted_for, counted),
                                 *rates.retiered_ops(dispute, decision.tier),
                                 audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"补录当事人 {len(data.parties)} 方，起始层级：{decision.label}")])
@@ -277,26 +336,26 @@ def transfer(caller: Caller, dispute_id: str, data: DisputeTransferIn, *, expect
     """Escalate, de-escalate or hand the dispute to a named mediator, with the reason recorded; the new
     tier's time limit runs from today.
 
-    Three calls to a named mediator, one over an update's floor: the dispute and the mediator's roster entry
-    in one BatchGetItem, the parameters in force at the dispute's grid (one BatchGetItem: the grid is the
-    dispute's, known only once it is read), then the transaction. To a committee, four: its name is the
-    area's, from the grid's areas (one more BatchGetItem, `committee`)."""
-    dispute, roster = _with_roster(caller, dispute_id, data.mediator)
+    Two calls: the dispute, the mediator's roster entry and the parameters in force at the dispute's grid with
+    the grid's areas (a committee is named by its area) in one BatchGetItem (`_for_change`: the id names the
+    grid; three calls for one opened from a ticket, whose id does not), then the transaction."""
+    today = today_shanghai()
+    dispute, roster, found, along = _for_change(caller, dispute_id, data.mediator, today)
     _open(dispute)
     if data.tier == dispute.tier and data.mediator is None:
         raise Unprocessable("层级未变化：请选择其他层级，或指定接手的调解员", code="nothing_to_transfer",
                             errors=field_error(["tier"], "与当前层级相同"))
     if len(dispute.history) >= MAX_STEPS:
         raise Conflict(f"移交已达 {MAX_STEPS} 次，请结案或报告上级", code="too_many_transfers")
-    today = today_shanghai()
-    found = _in_force(dispute.grid, today)
     holder = (mediator_holder(data.mediator, loc=["mediator"], read=roster) if data.mediator
-              else committee(data.tier, dispute.grid))
+              else committee(data.tier, dispute.grid, along.areas))
     step = _step(caller, data.tier, holder, [data.reason], today, found)
     direction = _direction(dispute.tier, data.tier)
-    on_roster = [_on_roster(data.mediator)] if data.mediator else []
+    counted = data.mediator  # a named mediator is on the roster (`mediator_holder` checked it)
+    # the tally's change checks the roster entry in the transaction; staying with the same mediator, a check does
+    on_roster = load_ops(dispute.counted_for, counted) or ([_on_roster(counted)] if counted else [])
     return storage.update(dispute, {"tier": data.tier, "holder": holder, "due": step.due,
-                                    "history": [*dispute.history, step]},
+                                    "history": [*dispute.history, step], "counted_for": counted},
                           expected_version=expected_version,
                           also=[*on_roster, audit.entry(caller.actor, "update", ENTITY, dispute.id,
                                             f"{direction}：{TIERS[dispute.tier]} → {TIERS[data.tier]}",
@@ -350,11 +409,15 @@ def add_session(caller: Caller, dispute_id: str, data: SessionIn, *, expected_ve
 def record_outcome(caller: Caller, dispute_id: str, data: OutcomeIn, *, expected_version: int) -> Dispute:
     """Close the dispute with its result. An agreement needs terms; its judicial-confirmation deadline is
     fixed from the day it took effect and the parameter in force that day (人民调解法 art. 33). Two
-    mediators recording at once: the version decides, the second gets 409."""
-    dispute = staff_dispute(caller, dispute_id)
+    mediators recording at once: the version decides, the second gets 409. Two calls: the dispute (with an
+    agreement's parameters along the grid its id names, `read_with`), then the transaction."""
+    found, along = _UNREAD, None
+    if data.result == "agreement":
+        found, _, along = read_with(dispute_id, [params.CONFIRMATION_DAYS, params.FOLLOW_UP_DAYS])
+    dispute = staff_dispute(caller, dispute_id, found=found)
     _open(dispute)
     _not_before_intake(dispute, data.on, ["on"])
-    agreement = _agreement(dispute, data)
+    agreement = _agreement(dispute, data, along)
     if data.result == "referred" and not data.referred_to:
         raise Unprocessable("请选择引导去向", code="referral_missing", errors=field_error(["referred_to"], "必填项"))
     outcome = Outcome(result=data.result, on=data.on, summary=data.summary,
@@ -362,9 +425,10 @@ def record_outcome(caller: Caller, dispute_id: str, data: OutcomeIn, *, expected
                       agreement=agreement, recorded_by=caller.sub)
     entry = audit.entry(caller.actor, "update", ENTITY, dispute.id, f"结案：{RESULTS[data.result]}",
                         {"status": {"from": dispute.status, "to": "closed"}})
-    changes = _watched_while_needed(dispute, {"status": "closed", "outcome": outcome})
-    return storage.update(dispute, changes, expected_version=expected_version,
-                          also=[*rates.tally_ops(dispute, outcome), entry])
+    changes = _watched_while_needed(dispute, {"status": "closed", "outcome": outcome, "counted_for": None})
+    return rates.closing(dispute, outcome, lambda ops: storage.update(
+        dispute, changes, expected_version=expected_version,
+        also=[*ops, *load_ops(dispute.counted_for, None), entry]))
 
 
 def _watched_while_needed(dispute: Dispute, changes: dict) -> dict:
@@ -374,7 +438,7 @@ def _watched_while_needed(dispute: Dispute, changes: dict) -> dict:
     return {**changes, "watch_until": after.needs_watching_until(today_shanghai())}
 
 
-def _agreement(dispute: Dispute, data: OutcomeIn) -> Agreement | None:
+def _agreement(dispute: Dispute, data: OutcomeIn, along: policy.Along | None) -> Agreement | None:
     if data.result != "agreement":
         if data.agreement is not None:
             raise Unprocessable("只有达成协议时才填写协议内容", code="agreement_not_expected",
@@ -389,12 +453,13 @@ def _agreement(dispute: Dispute, data: OutcomeIn) -> Agreement | None:
     if effective < signed:
         raise Unprocessable("生效日期不能早于签署日期", code="effective_before_signed",
                             errors=field_error(["agreement", "effective_on"], "早于签署日期"))
-    found = policy.resolve_many([params.CONFIRMATION_DAYS, params.FOLLOW_UP_DAYS], dispute.grid, effective)
+    names = [params.CONFIRMATION_DAYS, params.FOLLOW_UP_DAYS]
+    found = along.resolve_many(effective) if along else policy.resolve_many(names, dispute.grid, effective)
     days = int(found[params.CONFIRMATION_DAYS].value)
     perform_by = [t.perform_by for t in data.agreement.terms if t.perform_by]
     follow_up_until = (max(perform_by) + timedelta(days=int(found[params.FOLLOW_UP_DAYS].value))
                        if perform_by else None)
-    return Agreement(number=f"{dispute.grid[:6]}-{effective.year}-{dispute.id[:8]}",
+    return Agreement(number=f"{dispute.grid[:6]}-{effective.year}-{dispute.id.rpartition('.')[2][:8]}",
                      terms=[Term(**t.model_dump()) for t in data.agreement.terms], signed_on=signed,
                      effective_on=effective, confirmation_deadline=effective + timedelta(days=days),
                      follow_up_until=follow_up_until)
@@ -567,8 +632,8 @@ def open_from_ticket(request: IntakeRequest) -> CaseRef:
     dispute_id = "t" + hashlib.sha256(request.ticket_id.encode()).hexdigest()[:24]
     grid = request.area
     today = today_shanghai()
-    found = _in_force(grid, today)
-    holder = committee("grid", grid)
+    found, along = _in_force(grid, today)
+    holder = committee("grid", grid, along.areas)
     reasons = ["由受理台转来，补录当事人后按规则判定起始层级"]
     step = TierStep(tier="grid", holder=holder, reasons=reasons, at=now_utc(), by=request.actor.sub,
                     due=today + timedelta(days=int(found[params.TIER_DAYS["grid"]].value)))

@@ -8,14 +8,15 @@
 from __future__ import annotations
 
 from chalicelib.plugin import (
-    CoverageRole, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, TicketCategory, declared_on_first_use,
+    DemoIdentity, CoverageRole, LedgerColumn, LinkRule, Parameter, Plugin, ScreeningCheck, TicketCategory, declared_on_first_use,
 )
 
 
 def declare() -> Plugin:
     """The `plugin` object (`declared_on_first_use`): imports what it declares, the first time it is
     asked for."""
-    from plugins.notary import selfcheck, service
+    from chalicelib.domain.ledgers.counters import monthly
+    from plugins.notary import counts, selfcheck, service
     from plugins.notary.models import (
         APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, OPENS_AT, REMINDER_DAYS,
         REMINDER_HOUR,
@@ -51,9 +52,13 @@ def declare() -> Plugin:
         link_rules=(LinkRule(APPOINTMENT, service.may_attach),),
         screening_checks=(ScreeningCheck("notary.materials-incomplete", "公证预约材料未备齐", service.materials_incomplete),),
         coverage_roles=(CoverageRole("notary_liaison", "网格公证联络员"),),
-        ledger_columns=(LedgerColumn(key="notary.appointments", title="公证预约（件）"),
-                        LedgerColumn(key="notary.home_visits", title="其中上门办证（件）")),
+        ledger_columns=tuple(LedgerColumn(key=c.key, title=c.title, values=monthly(c.key)) for c in counts.STAT_COUNTERS),
+        stat_counters=counts.STAT_COUNTERS,
         demo_data=service.load_demo,
+        demo_identities=(
+            DemoIdentity("demo-p-wangjianguo", "notary", "320402", "天宁公证处公证员王建国",
+                         "GET /v1/notary/offices/demo-notary-tianning/reminders（次日的预约）"),
+        ),
         ticket_categories=(TicketCategory("notary", "公证", time_limit=certificate),),
         self_checks=(selfcheck.SELF_CHECK,),
     )

@@ -119,7 +119,7 @@ class Slot(storage.Record):
 
 class SlotIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    day: SlotDay = Field(description="日期（工作日；今日起一年以内）")
+    day: SlotDay = Field(description="日期（工作日；今日起一年以内）", examples=[dates.example_ahead(7)])
     start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="开始时间（北京时间）", examples=["09:30"])
     minutes: int = Field(30, ge=10, le=240)
     capacity: int = Field(1, ge=1, le=20, description="可预约人数")
@@ -165,8 +165,10 @@ class GreenChannelIn(Model):
 
 class AppointmentIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    slot_id: str = Field(min_length=1, max_length=200)
-    matter: str = Field(min_length=1, max_length=40, description="公证事项代码，见 /v1/notary/matters")
+    slot_id: str = Field(min_length=1, max_length=200, description="预约的时段（时段列表返回的 id）",
+                         examples=["inst-7d41.202612140930"])
+    matter: str = Field(min_length=1, max_length=40, description="公证事项代码，见 /v1/notary/matters",
+                        examples=["kinship"])
     mode: Mode = "office"
     phone: str = Field(description="联系电话（只显示掩码）", examples=["13800001234"])
     address: str | None = Field(None, min_length=4, max_length=120, description="上门办证的地址")
@@ -309,11 +311,12 @@ class CancelIn(Model):
 
 class RescheduleIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    slot_id: str = Field(min_length=1, max_length=200, description="改约到的时段")
+    slot_id: str = Field(min_length=1, max_length=200, description="改约到的时段", examples=["inst-7d41.202612161400"])
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
 
 
 class MaterialsIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    ready: list[str] = Field(max_length=20, description="已备齐的材料（取自该事项的材料清单）")
+    ready: list[str] = Field(max_length=20, description="已备齐的材料（取自该事项的材料清单）",
+                             examples=[["申请人居民身份证（原件）", "户口簿（原件）"]])
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")

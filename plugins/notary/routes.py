@@ -40,9 +40,9 @@ def notary_offices_for_grid():
 
 @bp.route("/offices/{office_id}/slots", methods=["POST"], authorizer=jwt_auth)
 @endpoint("发布预约时段", who=STAFF, body=SlotIn, response=SlotOut, status=201, tags=TAGS,
-          over_floor="the office is read first (its staff decide, its area and name are kept on the slot), then the "
-                     "opening hours and reminder parameters in force at its area, which the policy domain reads in "
-                     "its own BatchGetItem")
+          over_floor="the office (its staff decide, its area and name are kept on the slot) and the opening hours "
+                     "in force at its area are read in one BatchGetItem before the write, since a slot outside them "
+                     "is refused")
 def notary_publish_slot(office_id):
     return SlotOut.of(service.publish_slot(caller(), office_id, parse(SlotIn)))
 
@@ -65,8 +65,8 @@ def notary_day_appointments(office_id):
 @endpoint("待提醒的预约（次日预约及材料未备齐，工作人员）", who=STAFF, query=ReminderQuery, response=ReminderPage,
           tags=TAGS, description="每条预约附居民订阅消息提醒的状态（notice）：已发送的不必再电话提醒；"
                                  "工作人员代为预约或居民未订阅的，由工作人员电话提醒。",
-          over_floor="the day listed is set by a parameter in force at the office's area, so the office is read "
-                     "first, then the parameter (the policy domain's own BatchGetItem), then the day's Query")
+          over_floor="the day listed is set by a parameter in force at the office's area, read with the office "
+                     "in one BatchGetItem, before the day's Query")
 def notary_reminders(office_id):
     q = parse_query(ReminderQuery)
     return service.reminders(caller(), office_id, limit=q.limit, cursor=q.cursor)

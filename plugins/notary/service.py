@@ -32,7 +32,7 @@ from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessa
 from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from chalicelib.platform.timeutil import SHANGHAI, now_utc, today_shanghai
-from plugins.notary import catalogue
+from plugins.notary import catalogue, counts
 from plugins.notary.criteria import GREEN_CHANNEL, HomeVisitFacts
 from plugins.notary.models import (
     APPOINTMENT, CERTIFICATE_DAYS, CLOSES_AT, HOME_VISIT_AGE, MATERIALS_LOOKAHEAD, MODE_TITLES, OPENS_AT,
@@ -100,9 +100,10 @@ def for_grid(grid: str) -> GridNotary:
     return GridNotary(grid=grid, offices=offices, liaisons=liaisons)
 
 
-def office(office_id: str) -> Institution:
-    inst = directory.find_institution(office_id)
-    if inst is None or inst.kind != OFFICE_KIND:
+def office(office_id: str, *, found: Institution | None | object = None) -> Institution:
+    """The notary office (404 if none); `found`: the institution already read (or None if absent)."""
+    inst = directory.find_institution(office_id) if found is None else found
+    if not isinstance(inst, Institution) or inst.kind != OFFICE_KIND:
         raise NotFound("没有这个公证处", code="office_not_found")
     return inst
 
@@ -114,12 +115,34 @@ def _office_staff(caller: Caller, office_area: str) -> bool:
     return caller.is_staff and (caller.is_admin or "notary" in caller.roles) and caller.covers(office_area)
 
 
-def office_for_staff(caller: Caller, office_id: str) -> Institution:
+def office_for_staff(caller: Caller, office_id: str, *, found: Institution | None | object = None) -> Institution:
     """The office, for its staff (`_office_staff`: the office's own area; else 403)."""
-    inst = office(office_id)
+    inst = office(office_id, found=found)
     if not _office_staff(caller, inst.home_area):
         raise Forbidden("该公证处不在您的管辖范围内", code="outside_jurisdiction")
     return inst
+
+
+_ABSENT = object()
+
+
+def _office_with_rules(caller: Caller, office_id: str, names: list[str]) -> tuple[Institution, Any]:
+    """The office for its staff, and a function of a day giving `names` in force at the office's area then.
+    The office is read with the parameters at the caller's own area in one BatchGetItem — an office's
+    notaries work at its area, so those are the office's; an office elsewhere in the caller's jurisdiction
+    (an administrator above it) costs the parameters' own read after."""
+    along = None
+    if caller.area and storage.is_record_id(office_id):
+        try:
+            along = policy.read_along(names, caller.area, also={Institution: [office_id]})
+        except NotFound as exc:
+            if exc.code != "area_not_found":
+                raise
+    found = along.records[Institution].get(office_id, _ABSENT) if along is not None else None
+    inst = office_for_staff(caller, office_id, found=found)
+    if along is not None and inst.home_area == caller.area:
+        return inst, along.resolve_many
+    return inst, lambda on: policy.resolve_many(names, inst.home_area, on)
 
 
 # --- slots ----------------------------------------------------------------------------------------
@@ -134,17 +157,17 @@ def publish_slot(caller: Caller, office_id: str, data: SlotIn) -> Slot:
     a working day, a time in the past or outside the office's opening hours (policy parameters in force
     that day) is a 422 naming the field; the same time twice is a 409.
 
-    Three calls, two over a create's floor of 1: the office (its staff decide, its area and name are kept on the
-    slot), then the opening hours and reminder parameters in force at its area (the policy domain's own
-    BatchGetItem)."""
-    inst = office_for_staff(caller, office_id)
+    Two calls, one over a create's floor of 1: the office (its staff decide, its area and name are kept on the
+    slot) and the opening hours and reminder parameters in force at its area are one read
+    (`_office_with_rules`), then the transaction."""
+    inst, rules = _office_with_rules(caller, office_id, [OPENS_AT, CLOSES_AT, REMINDER_DAYS, REMINDER_HOUR])
     starts = _moment(data.day, data.start)
     if starts <= now_utc():
         raise Unprocessable("不能发布已经过去的时段", code="slot_in_past", errors=field_error(["start"], "时间已过"))
     if not workdays.is_workday(data.day):
         raise Unprocessable(f"{data.day} 不是工作日", code="not_a_working_day",
                             errors=field_error(["day"], "不是工作日"))
-    hours = policy.resolve_many([OPENS_AT, CLOSES_AT, REMINDER_DAYS, REMINDER_HOUR], inst.home_area, data.day)
+    hours = rules(data.day)
     opens, closes = int(hours[OPENS_AT].value), int(hours[CLOSES_AT].value)
     ends = starts + timedelta(minutes=data.minutes)
     if starts.hour < opens or ends > _moment(data.day, "00:00") + timedelta(hours=closes):
@@ -285,7 +308,8 @@ def book(caller: Caller, data: AppointmentIn, *, appointment_id: str | None = No
         if slot.free <= 0:
             raise _full(slot)
         try:
-            return storage.put_new(appointment, also=[_seat(slot, +1), note, *told])
+            return storage.put_new(appointment, also=[_seat(slot, +1), note, *told,
+                                                      *counts.booked_ops(slot.office_area, data.mode)])
         except _SlotChanged:
             slot = storage.require(Slot, slot.id, consistent=True)
     raise Conflict("预约的人较多，请稍后重试", code="busy")
@@ -527,12 +551,12 @@ def reminders(caller: Caller, office_id: str, *, limit: int, cursor: str | None)
     none for appointments made by staff). One Query of the day's listing, one BatchGet of the reminders and
     the read's audit entry.
 
-    Four calls, two over a read's floor of 1 + its audit entry: the day listed is set by a parameter in force at
-    the office's area, so the office is read first, then the parameter (the policy domain's own BatchGetItem),
-    then the day's Query."""
-    inst = office_for_staff(caller, office_id)
+    Three calls, one over a read's floor of 1 + its audit entry: the day listed is set by a parameter in force
+    at the office's area, so the office and the parameter are read first (one BatchGetItem,
+    `_office_with_rules`), then the day's Query."""
+    inst, rules = _office_with_rules(caller, office_id, [REMINDER_DAYS])
     today = today_shanghai()
-    ahead = int(policy.resolve(REMINDER_DAYS, inst.home_area, today).value)
+    ahead = int(rules(today)[REMINDER_DAYS].value)
     day = workdays.add_working_days(today, ahead).end
     page = storage.page(Appointment, "notary-appointment-day", (office_id, day.isoformat()), limit=limit,
                         cursor=cursor)

@@ -7,7 +7,7 @@ Photos and handouts are core files linked to an activity by the link rule below.
 """
 from __future__ import annotations
 
-from chalicelib.plugin import LinkRule, Plugin, ScreeningCheck, declared_on_first_use
+from chalicelib.plugin import DemoIdentity, LinkRule, Plugin, ScreeningCheck, declared_on_first_use
 
 
 def declare() -> Plugin:
@@ -24,6 +24,9 @@ def declare() -> Plugin:
         parameters=quotas.PARAMETERS + registry.PARAMETERS,
         link_rules=(LinkRule(ENTITY, service.get),),
         demo_data=service.load_demo,
+        demo_identities=(
+            DemoIdentity("demo-p-zhenghao", "publicist", "320402001", "雕庄街道普法宣传员郑浩", "GET /v1/publicity/events"),
+        ),
         screening_checks=(
             ScreeningCheck(quotas.VILLAGES_CHECK, "普法惠民服务、法治文化活动进度落后的村（社区）", quotas.villages_behind,
                            role="publicist"),

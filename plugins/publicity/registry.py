@@ -139,17 +139,18 @@ FORMATS: dict[str, tabular.Format] = {
 class LiterateIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=2, max_length=30, examples=["王秀兰"])
-    id_number: str = Field(description="公民身份号码（校验位核验；加密保存，只显示掩码）", examples=["32040219800101008X"])
+    id_number: pii.IdNumber = Field(description="公民身份号码（校验位核验；加密保存，只显示掩码）",
+                                    examples=["32040219800101008X"])
     phone: str | None = Field(None, description="手机号（加密保存，只显示掩码）", examples=["13800001302"])
     grid: str = Field(pattern=r"^\d{15}$", examples=["320402001001001"])
     trainings: list[Training] = Field(default_factory=list, max_length=MAX_TRAININGS)
 
 
-class TrainingIn(Training):
+class LiterateTrainingIn(Training):
     version: int | None = Field(None, ge=1, description="所见版本（或用 If-Match）")
 
 
-class ActivityIn(Model):
+class LiterateActivityIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     event_id: str = Field(min_length=1, max_length=64, description="参加的普法活动编号")
     version: int | None = Field(None, ge=1, description="所见版本（或用 If-Match）")
@@ -168,7 +169,7 @@ class LiterateListQuery(Model):
     cursor: str | None = Field(None, max_length=2048)
 
 
-class TargetQuery(Model):
+class LiterateTargetQuery(Model):
     model_config = ConfigDict(extra="forbid")
     grid: str = Field(pattern=r"^\d{15}$", description="网格代码")
     households: int = Field(ge=0, le=100_000, description="网格户数")
@@ -192,12 +193,6 @@ class LiterateOut(Model):
                    activities=p.activities, version=p.version)
 
 
-class RowError(Model):
-    row: int = Field(description="表格中的行号（与表格软件显示的一致）")
-    column: str
-    msg: str
-
-
 class LiterateImportOut(Model):
     id: str
     file_id: str
@@ -206,11 +201,11 @@ class LiterateImportOut(Model):
     updated: int
     failed: int
     covered_grids: int = Field(description="本次导入后新满足「每网格至少一名」的网格数")
-    errors: list[RowError]
+    errors: list[tabular.RowError]
     errors_truncated: bool = False
 
 
-class TargetOut(Model):
+class LiterateTargetOut(Model):
     grid: str
     households: int
     registered: int
@@ -257,10 +252,7 @@ def register(caller: Caller, data: LiterateIn) -> Literate:
     person (a second registration of the same ID number is a 409), the grid's count, the coverage role if
     the grid had nobody, the audit entry."""
     require_covers(caller, data.grid, ["grid"])
-    try:
-        number = pii.normalize_id_number(data.id_number)
-    except ValueError as exc:
-        raise Unprocessable("身份证号有误", code="invalid_id_number", errors=field_error(["id_number"], str(exc))) from None
+    number = data.id_number  # normalised and checked by the model (`pii.IdNumber`)
     try:
         phone = pii.normalize_phone(data.phone) if data.phone else None
     except ValueError as exc:
@@ -285,7 +277,7 @@ def get(caller: Caller, literate_id: str) -> Literate:
     return person
 
 
-def add_training(caller: Caller, literate_id: str, data: TrainingIn, expected_version: int) -> Literate:
+def add_training(caller: Caller, literate_id: str, data: LiterateTrainingIn, expected_version: int) -> Literate:
     person = get(caller, literate_id)
     training = Training(course=data.course, hours=data.hours, on=data.on)
     if len(person.trainings) >= MAX_TRAININGS:
@@ -295,7 +287,7 @@ def add_training(caller: Caller, literate_id: str, data: TrainingIn, expected_ve
                                             f"登记培训：{training.course} {training.hours} 学时")])
 
 
-def add_activity(caller: Caller, literate_id: str, data: ActivityIn, expected_version: int) -> Literate:
+def add_activity(caller: Caller, literate_id: str, data: LiterateActivityIn, expected_version: int) -> Literate:
     """Record that the person took part in a publicity activity of the directory's (checked inside the
     transaction: it exists); the same activity twice is a 409."""
     person = get(caller, literate_id)
@@ -321,7 +313,7 @@ def in_area(caller: Caller, q: LiterateListQuery) -> Page[LiterateOut]:
                              next_cursor=page.next_cursor)
 
 
-def target(caller: Caller, q: TargetQuery) -> TargetOut:
+def target(caller: Caller, q: LiterateTargetQuery) -> LiterateTargetOut:
     """How many a grid of `households` needs (at least one, and one per the parameter's households) and how
     many it has: the grid's tally (one Query) and the parameter in force (one read)."""
     require_covers(caller, q.grid, ["grid"])
@@ -332,7 +324,7 @@ def target(caller: Caller, q: TargetQuery) -> TargetOut:
     met = registered >= need
     reason = (f"{q.households} 户按{rule.describe()}应配备 {need} 名（每个网格至少 1 名），已登记 {registered} 名"
               + ("" if met else f"，尚缺 {need - registered} 名"))
-    return TargetOut(grid=q.grid, households=q.households, registered=registered, target=need, met=met,
+    return LiterateTargetOut(grid=q.grid, households=q.households, registered=registered, target=need, met=met,
                      reason=reason, rule=rule.describe())
 
 
@@ -371,7 +363,7 @@ def import_bytes(caller: Caller, raw: bytes, format: tabular.Format | None, file
     titles = {c.key: c.title for c in COLUMNS}
     grids = {a.code: a for a in areas.get_many({r.values["grid"] for r in table.rows if r.values.get("grid")}).values()
              if a.level == "grid" and a.status == "active"}
-    errors: list[RowError] = []
+    errors: list[tabular.RowError] = []
     good: dict[str, tuple[int, dict[str, Any]]] = {}     # person id -> (row, values)
     for row in table.rows:
         refusals = [(r.key, r.msg) for r in row.refusals]
@@ -390,7 +382,7 @@ def import_bytes(caller: Caller, raw: bytes, format: tabular.Format | None, file
                 refusals.append(("id_number", f"与第 {good[pid][0]} 行重复"))
             else:
                 good[pid] = (row.number, values)
-        errors += [RowError(row=row.number, column=titles.get(k, k), msg=m) for k, m in refusals]
+        errors += [tabular.RowError(row=row.number, column=titles.get(k, k), msg=m) for k, m in refusals]
     import_id = uuid.uuid4().hex
     totals = {"created": 0, "updated": 0}
     ids = list(good)
@@ -400,7 +392,7 @@ def import_bytes(caller: Caller, raw: bytes, format: tabular.Format | None, file
             with storage.idempotency.held_back():
                 created, updated = _write_batch(caller, import_id, batch, good)
         except Conflict:
-            errors += [RowError(row=good[p][0], column="", msg="写入时该人员数据被同时修改，请重新导入该行") for p in batch]
+            errors += [tabular.RowError(row=good[p][0], column="", msg="写入时该人员数据被同时修改，请重新导入该行") for p in batch]
             continue
         totals["created"] += created
         totals["updated"] += updated

@@ -37,16 +37,16 @@ class Reminders(storage.Aggregate):
     id: str | None = None
 
 
-class ReminderOut(Model):
+class EventReminderOut(Model):
     event_id: str
     remind_at: datetime = Field(description="提醒发送时间（活动开始前 24 小时；已过则立即发送）")
 
     @classmethod
-    def of(cls, event: Event) -> "ReminderOut":
+    def of(cls, event: Event) -> "EventReminderOut":
         return cls(event_id=event.id, remind_at=max(event.starts_at - timedelta(days=1), now_utc()))
 
     @classmethod
-    def replayed(cls, item: dict) -> "ReminderOut":
+    def replayed(cls, item: dict) -> "EventReminderOut":
         """A retried request (same Idempotency-Key) shows the reminder from the outbox message it wrote."""
         message = Message.from_item(item)
         return cls(event_id=message.source.split(":", 1)[1], remind_at=message.next_at)

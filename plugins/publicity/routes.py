@@ -102,9 +102,9 @@ def publicity_literates():
 
 
 @bp.route("/literates/target", methods=["GET"], authorizer=jwt_auth)
-@endpoint("网格法律明白人配备目标", who=STAFF, query=registry.TargetQuery, response=registry.TargetOut, tags=TAGS)
+@endpoint("网格法律明白人配备目标", who=STAFF, query=registry.LiterateTargetQuery, response=registry.LiterateTargetOut, tags=TAGS)
 def publicity_literate_target():
-    return registry.target(caller(), parse_query(registry.TargetQuery))
+    return registry.target(caller(), parse_query(registry.LiterateTargetQuery))
 
 
 @bp.route("/literates/{literate_id}", methods=["GET"], authorizer=jwt_auth)
@@ -114,16 +114,16 @@ def publicity_literate(literate_id):
 
 
 @bp.route("/literates/{literate_id}/trainings", methods=["POST"], authorizer=jwt_auth)
-@endpoint("登记法律明白人培训", who=STAFF, body=registry.TrainingIn, response=registry.LiterateOut, tags=TAGS)
+@endpoint("登记法律明白人培训", who=STAFF, body=registry.LiterateTrainingIn, response=registry.LiterateOut, tags=TAGS)
 def publicity_literate_training(literate_id):
-    data = parse(registry.TrainingIn)
+    data = parse(registry.LiterateTrainingIn)
     return registry.LiterateOut.of(registry.add_training(caller(), literate_id, data, expected_version(data.version)))
 
 
 @bp.route("/literates/{literate_id}/activities", methods=["POST"], authorizer=jwt_auth)
-@endpoint("登记法律明白人参加的普法活动", who=STAFF, body=registry.ActivityIn, response=registry.LiterateOut, tags=TAGS)
+@endpoint("登记法律明白人参加的普法活动", who=STAFF, body=registry.LiterateActivityIn, response=registry.LiterateOut, tags=TAGS)
 def publicity_literate_activity(literate_id):
-    data = parse(registry.ActivityIn)
+    data = parse(registry.LiterateActivityIn)
     return registry.LiterateOut.of(registry.add_activity(caller(), literate_id, data, expected_version(data.version)))
 
 
@@ -136,10 +136,10 @@ def publicity_literate_import():
 
 
 @bp.route("/events/{event_id}/reminder", methods=["POST"], authorizer=jwt_auth)
-@endpoint("活动前一天提醒我（订阅消息）", who={"resident"}, response=reminders.ReminderOut, status=201, tags=TAGS,
-          replay=reminders.ReminderOut.replayed)
+@endpoint("活动前一天提醒我（订阅消息）", who={"resident"}, response=reminders.EventReminderOut, status=201, tags=TAGS,
+          replay=reminders.EventReminderOut.replayed)
 def publicity_remind_me(event_id):
-    return reminders.ReminderOut.of(reminders.subscribe(caller(), event_id))
+    return reminders.EventReminderOut.of(reminders.subscribe(caller(), event_id))
 
 
 @bp.route("/suggestions", methods=["GET"], authorizer=jwt_auth)

@@ -7,7 +7,7 @@ and everyone else gets 404; every read is audited (`service.py` states the acces
 """
 from __future__ import annotations
 
-from chalicelib.plugin import CoverageRole, Plugin, ScreeningCheck, declared_on_first_use
+from chalicelib.plugin import CoverageRole, DemoIdentity, Plugin, ScreeningCheck, declared_on_first_use
 
 
 def declare() -> Plugin:
@@ -31,6 +31,12 @@ def declare() -> Plugin:
             ScreeningCheck(checks.MISSED_REPORT_IN, "社区矫正对象未按期报到（仅计数）", checks.missed_report_in),
         ),
         demo_data=demo.load_demo,
+        demo_identities=(
+            DemoIdentity("demo-corrections-320402", "corrections_officer", "320402", "天宁区社区矫正工作人员",
+                         "GET /v1/special-populations/people"),
+            DemoIdentity("gw-1001", "grid_worker", demo.GRID_1, "雕庄街道朝阳花园社区第一网格网格员（名单只给本网格的网格员）",
+                         "GET /v1/special-populations/grid-list"),
+        ),
     )
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from chalicelib.domain.accounts.store import find_staff
+from chalicelib.domain.accounts.store import can_be_sub
+from chalicelib.domain.accounts.models import StaffAccount
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller
@@ -72,21 +73,22 @@ def _hidden() -> NotFound:
 
 
 def grant(caller: Caller, data: GrantIn, *, grant_id: str | None = None) -> Grant:
-    """One GetItem of the named account (it must be an active bureau account above the district: an
-    administrator or corrections officer, of no institution), one policy read, then the grant and its audit
-    entry in one transaction.
+    """The named account (it must be an active bureau account above the district: an administrator or
+    corrections officer, of no institution) and the longest term in force at the district in one consistent
+    BatchGetItem (`policy.read_along`), then the grant and its audit entry in one transaction.
 
-    Three calls, two over a create's floor of 1: the grantee's account is read (its area is kept on the grant,
-    so the grant follows the job) and the longest term is a parameter in force at the district, read by the
-    policy domain in its own BatchGetItem."""
+    Two calls, one over a create's floor of 1: the grantee's account is read (its area is kept on the grant,
+    so the grant follows the job) and the longest term is a parameter in force at the district."""
     district = data.district or caller.area or ""
     if not is_district_officer(caller, district):
         raise Forbidden("只有本区社区矫正工作人员可以授权查阅本区特殊人群档案", code="outside_jurisdiction",
                         errors=[{"loc": ["district"], "msg": "不是您所在的区"}])
     today = today_shanghai()
-    longest = int(policy.resolve(params.GRANT_MAX_DAYS, district, today).value)
+    along = policy.read_along([params.GRANT_MAX_DAYS], district, consistent=True,
+                              also={StaffAccount: [data.grantee] if can_be_sub(data.grantee) else []})
+    longest = int(along.resolve_many(today)[params.GRANT_MAX_DAYS].value)
     problems = []
-    account = find_staff(data.grantee)
+    account = along.records[StaffAccount].get(data.grantee)
     if account is None or account.status != "active":
         problems.append({"loc": ["grantee"], "msg": "没有这个在用的工作人员账号"})
     elif account.institution is not None or not is_bureau_job(account.roles, account.area, district):

@@ -94,8 +94,9 @@ class LegalEvents(Model):
 
 class SpecialPersonIn(LegalEvents):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=30, description="姓名")
-    id_number: pii.IdNumber = Field(max_length=30, description="18 位公民身份号码（加密保存，只显示掩码）")
+    name: str = Field(min_length=1, max_length=30, description="姓名", examples=["赵某"])
+    id_number: pii.IdNumber = Field(max_length=30, description="18 位公民身份号码（加密保存，只显示掩码）",
+                                    examples=["320402198507150012"])
     phone: str | None = Field(default=None, max_length=20, description="联系电话（加密保存，只显示掩码）")
     grid: str = Field(pattern=r"^\d{15}$", description="居住地所在网格代码（15 位）", examples=["320402001001001"])
 
@@ -194,7 +195,7 @@ class HelpIn(Model):
     through an intake ticket (S3): `need` is what the ticket says, in the person's words — never their
     category or anything about an offence (the ticket is read by the staff of the grid's area)."""
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    kind: HelpKind
+    kind: HelpKind = Field(examples=["job_guidance"])
     status: HelpStatus = "requested"
     referred_to: str | None = Field(default=None, max_length=60, description="转介的部门或机构")
     outcome: str | None = Field(default=None, max_length=200, description="结果")
@@ -236,8 +237,9 @@ class Visit(storage.Record):
 
 class VisitIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    day: PastDate = Field(description="走访日期（不晚于今日）")
-    situation: str = Field(min_length=1, max_length=500, description="了解到的思想、生活、就业等情况（不写案情）")
+    day: PastDate = Field(description="走访日期（不晚于今日）", examples=["2026-11-20"])
+    situation: str = Field(min_length=1, max_length=500, description="了解到的思想、生活、就业等情况（不写案情）",
+                           examples=["在物流公司做分拣，收入稳定，与家人关系融洽"])
     education: str | None = Field(default=None, max_length=500, description="开展的教育（形势政策、法律法规、思想道德）")
     help: list[HelpIn] = Field(default_factory=list, max_length=10, description="提出或转介的帮扶事项")
 
@@ -333,15 +335,16 @@ class GrantIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     grantee: str = Field(min_length=3, max_length=64, description="被授权的市局工作人员账号（s-…）",
                          examples=["s-3f1c0b2e"])
-    reason: str = Field(min_length=4, max_length=200, description="授权事由（如“市局执法检查”）")
+    reason: str = Field(min_length=4, max_length=200, description="授权事由（如“市局执法检查”）", examples=["市局执法检查"])
     # A plan whose horizon is a policy parameter (the longest grant): the service checks it with the grantee.
-    valid_until: date = Field(description="授权的最后一日（含当日；不超过授权最长天数）")
+    valid_until: date = Field(description="授权的最后一日（含当日；不超过授权最长天数）",
+                              examples=[dates.example_ahead(3)])
     district: str | None = Field(default=None, pattern=r"^\d{6}$", description="区代码（默认：本人所在区）")
 
 
 class RevokeIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    reason: str = Field(min_length=2, max_length=200, description="撤销原因")
+    reason: str = Field(min_length=2, max_length=200, description="撤销原因", examples=["检查已结束"])
     version: int | None = Field(default=None, ge=1, description="记录版本（或用 If-Match）")
 
 

@@ -38,9 +38,9 @@ def _registered(person):
 @bp.route("/people", methods=["GET"], authorizer=jwt_auth)
 @endpoint("特殊人群花名册（本区社区矫正工作人员；掩码显示，读取记入审计）", who=SIGNED_IN, query=RosterQuery,
           response=Page[RosterEntry], tags=TAGS,
-          over_floor="the categories of each person are judged with the parameters in force at their grid, read by "
-                     "the policy domain in its own BatchGetItem once per grid on the page, and no key of this plugin "
-                     "brings them into the roster's Query")
+          over_floor="the categories of each person are judged with the parameters in force at their grid, read for "
+                     "every grid on the page in one BatchGetItem once the roster's Query names them: no key of this "
+                     "plugin brings the policy domain's items into that Query")
 def roster():
     q = parse_query(RosterQuery)
     return service.roster(caller(), q.area, limit=q.limit, cursor=q.cursor)
@@ -48,19 +48,14 @@ def roster():
 
 @bp.route("/people/{person_id}", methods=["GET"], authorizer=jwt_auth)
 @endpoint("查看特殊人群人员档案（本区社区矫正工作人员；读取记入审计）", who=SIGNED_IN, query=JudgedOnQuery,
-          response=SpecialPersonOut, tags=TAGS,
-          over_floor="the categories are judged with the parameters in force at the person's grid, known only once "
-                     "the person is read, so the policy domain's own BatchGetItem of them cannot ride in that read")
+          response=SpecialPersonOut, tags=TAGS)
 def read_person(person_id):
     return service.read(caller(), person_id, parse_query(JudgedOnQuery).on)
 
 
 @bp.route("/people/{person_id}", methods=["PATCH"], authorizer=jwt_auth)
 @endpoint("更正特殊人群人员的日期或网格（需 If-Match）", who=SIGNED_IN, body=SpecialPersonChange, response=SpecialPersonOut,
-          tags=TAGS,
-          over_floor="the categories the answer shows are judged with the parameters in force at the person's grid, "
-                     "read by the policy domain in its own BatchGetItem after the person (access, dates, version) is "
-                     "read and the correction written")
+          tags=TAGS)
 def correct_person(person_id):
     data = parse(SpecialPersonChange)
     return service.correct(caller(), person_id, data, expected_version=expected_version(data.version))
@@ -113,8 +108,8 @@ def update_help(person_id, visit_id):
           body=GrantIn, response=GrantOut, status=201, tags=TAGS,
           replay=lambda item: GrantOut.of(Grant.from_item(item), today_shanghai()),
           over_floor="the grantee's account is read because its area is kept on the grant (so the grant follows the "
-                     "job), and the longest term is a parameter in force at the district, read by the policy domain "
-                     "in its own BatchGetItem, both before the grant is written")
+                     "job), with the longest term in force at the district in one BatchGetItem, before the grant is "
+                     "written")
 def create_grant():
     who = caller()
     return GrantOut.of(grants.grant(who, parse(GrantIn)), today_shanghai())

@@ -66,14 +66,6 @@ def _hidden() -> NotFound:
     return NotFound(detail, code=code)
 
 
-def _full_record(caller: Caller, person_id: str) -> Person:
-    """The person, for a corrections officer of their district to change; to anyone else it does not exist."""
-    person = storage.read(Person, person_id)
-    if person is None or not is_officer_of(caller, person.grid):
-        raise _hidden()
-    return person
-
-
 def read_basis(caller: Caller, area: str) -> str | None:
     """How `caller` may read the full records under `area` (a district or below): "" as a corrections
     officer of it, "（依授权 <id>）" through a valid grant of its district (said in every audit entry of the
@@ -84,22 +76,46 @@ def read_basis(caller: Caller, area: str) -> str | None:
     return f"（依授权 {held.id}）" if held else None
 
 
-def _full_read(caller: Caller, person_id: str) -> tuple[Person, str]:
-    """The person and the basis of the caller's read (see `read_basis`); to anyone else it does not exist."""
-    person = storage.read(Person, person_id)
+def _full_read(caller: Caller, person_id: str, on: date) -> tuple[Person, str, dict[str, int] | None]:
+    """The person, the basis of the caller's read (see `read_basis`) and the settings in force at their grid
+    on `on` when read with them (`_with_settings`); to anyone else the person does not exist."""
+    person, found = _with_settings(person_id, on)
     basis = read_basis(caller, person.grid) if person is not None else None
     if basis is None:
         raise _hidden()
-    return person, basis
+    return person, basis, found
+
+
+def _with_settings(person_id: str, on: date) -> tuple[Person | None, dict[str, int] | None]:
+    """The person and the settings in force at their grid on `on`, in one BatchGetItem: a person's id names
+    the grid they were registered at (`<grid>.<hex>`), so the parameters there are read with the record
+    (`policy.read_along`). None for the settings when the id names no grid or another than the record's
+    now (a corrected grid): `full_view` reads them then."""
+    grid, dot, _ = person_id.partition(".")
+    if not (dot and len(grid) == 15 and grid.isdigit()):
+        return storage.read(Person, person_id), None
+    try:
+        along = policy.read_along(SETTINGS, grid, also={Person: [person_id]})
+    except NotFound:  # no such grid: no such person
+        return None, None
+    person = along.records[Person].get(person_id)
+    if person is None or person.grid != grid:
+        return person, None
+    return person, _settings(along.resolve_many(on))
 
 
 # --- categories (S1) ---------------------------------------------------------------------------------
 
+SETTINGS = [*params.WINDOWS, *params.VISIT_DAYS.values(), params.REPORT_IN_DAYS]
+
+
 def settings(grid: str, on: date) -> dict[str, int]:
     """The windows, look-ahead and visit frequencies in force at `grid` on `on` (one round trip)."""
-    names = [*params.WINDOWS, *params.VISIT_DAYS.values(), params.REPORT_IN_DAYS]
-    found = policy.resolve_many(names, grid, on)
-    return {name: int(found[name].value) for name in names}
+    return _settings(policy.resolve_many(SETTINGS, grid, on))
+
+
+def _settings(found: dict[str, policy.InForce]) -> dict[str, int]:
+    return {name: int(found[name].value) for name in SETTINGS}
 
 
 def facts_of(person: Person | LegalEvents, found: dict[str, int]) -> Facts:
@@ -198,7 +214,7 @@ def register(caller: Caller, data: SpecialPersonIn, *, person_id: str | None = N
     _refuse_bad_dates(data)
     sealed_id = pii.seal_id_number(data.id_number)
     phone = pii.seal_phone(data.phone).fields("phone") if data.phone else {}
-    person = Person(id=person_id or uuid.uuid4().hex, name=data.name, grid=data.grid,
+    person = Person(id=person_id or f"{data.grid}.{uuid.uuid4().hex}", name=data.name, grid=data.grid,
                     **sealed_id.fields("id"), **phone, **{f: getattr(data, f) for f in EVENT_FIELDS},
                     registered_on=today, registered_by=caller.sub)
     once = storage.Check(
@@ -213,18 +229,20 @@ def read(caller: Caller, person_id: str, on: date | None = None) -> SpecialPerso
     full ID number and phone; through a grant (oversight, not the case: CONTRACT "an admin holds no case")
     with both masked. Every read is audited, saying which.
 
-    Three calls, one over a read's floor of 1 + its audit entry: the categories are judged with the parameters
-    in force at the person's grid, known only once the person is read (the policy domain's own BatchGetItem)."""
-    person, basis = _full_read(caller, person_id)
+    Two calls, the read's floor of 1 + its audit entry: the categories are judged with the parameters in
+    force at the person's grid, which the person's id names, so they are read with the person
+    (`_with_settings`; a person whose grid was corrected since costs one read more)."""
     on = on or today_shanghai()
+    person, basis, found = _full_read(caller, person_id, on)
     numbers = "含身份证号、电话" if not basis else "身份证号、电话掩码"
     audit.record_read(caller.actor, ENTITY, person.id, f"查看特殊人群档案（完整视图，{numbers}；类别判断日 {on}）{basis}")
-    return full_view(person, on, masked=bool(basis))
+    return full_view(person, on, masked=bool(basis), found=found)
 
 
-def full_view(person: Person, on: date, *, masked: bool = False) -> SpecialPersonOut:
-    """The record; the ID number and phone in full for the district's officers, masked with `masked`."""
-    found = settings(person.grid, on)
+def full_view(person: Person, on: date, *, masked: bool = False, found: dict[str, int] | None = None) -> SpecialPersonOut:
+    """The record; the ID number and phone in full for the district's officers, masked with `masked`.
+    `found`: the settings in force at its grid on `on`, if already read."""
+    found = found if found is not None else settings(person.grid, on)
     if masked:
         id_number, phone = person.id_masked, person.phone_masked
     else:
@@ -242,10 +260,13 @@ def full_view(person: Person, on: date, *, masked: bool = False) -> SpecialPerso
 def correct(caller: Caller, person_id: str, data: SpecialPersonChange, *, expected_version: int) -> SpecialPersonOut:
     """Correct the dated events or the grid; stale versions are 409, the change audited (fields only).
 
-    Three calls, one over an update's floor of 2: the person (access, dates checked together, version), the
-    transaction, then the parameters in force at the grid (the policy domain's own BatchGetItem) for the
-    categories the answer shows."""
-    person = _full_record(caller, person_id)
+    Two calls: the person (access, dates checked together, version) with the parameters in force at the grid
+    its id names (for the categories the answer shows), then the transaction; a correction of the grid reads
+    the new grid's parameters after it."""
+    today = today_shanghai()
+    person, found = _with_settings(person_id, today)
+    if person is None or not is_officer_of(caller, person.grid):
+        raise _hidden()
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if "grid" in changes and changes["grid"] is None:
         raise Unprocessable("网格不能为空", errors=[{"loc": ["grid"], "msg": "不能为空"}])
@@ -258,7 +279,7 @@ def correct(caller: Caller, person_id: str, data: SpecialPersonChange, *, expect
     summary = "更正特殊人群人员信息：" + "、".join(sorted(changes)) if changes else "更正特殊人群人员信息（无变化）"
     updated = storage.update(person, changes, expected_version=expected_version,
                              also=[*also, audit.entry(caller.actor, "update", ENTITY, person.id, summary)])
-    return full_view(updated, today_shanghai())
+    return full_view(updated, today, found=found if updated.grid == person.grid else None)
 
 
 # --- the grid list (S2) ------------------------------------------------------------------------------
@@ -433,21 +454,22 @@ def roster(caller: Caller, area: str | None, *, limit: int, cursor: str | None) 
     """Everyone registered under `area` (the officer's district or a part of it), one Query page in grid
     order, masked; the read audited for the list and every person shown.
 
-    Three calls or more, over a read's floor of 1 + its audit entry: the categories of each person are judged
-    with the parameters in force at their grid (the policy domain's own BatchGetItem, once per grid on the
-    page); no key of this plugin brings them into the roster's Query."""
+    Three calls, one over a read's floor of 1 + its audit entry: the categories of each person are judged
+    with the parameters in force at their grid, read for every grid on the page in one BatchGetItem
+    (`policy.read_along_each`) once the page names them; no key of this plugin brings them into the roster's
+    Query."""
     area = area or caller.area or ""
     basis = read_basis(caller, area)
     if basis is None:
         raise NotFound("没有这个名单", code="roster_not_found")
     today = today_shanghai()
     page = storage.page(Person, LIST, area, limit=limit, cursor=cursor)
-    settings_by_grid: dict[str, dict[str, int]] = {}
+    people = [Person.from_item(i) for i in page.items]
+    along = policy.read_along_each(SETTINGS, {p.grid for p in people}) if people else {}
+    settings_by_grid = {grid: _settings(read.resolve_many(today)) for grid, read in along.items()}
     items = []
-    for person in map(Person.from_item, page.items):
-        if person.grid not in settings_by_grid:
-            settings_by_grid[person.grid] = settings(person.grid, today)
-        found = settings_by_grid[person.grid]
+    for person in people:
+        found = settings_by_grid.get(person.grid) or settings(person.grid, today)
         items.append(RosterEntry(id=person.id, name=person.name, grid=person.grid, id_masked=person.id_masked,
                                  phone_masked=person.phone_masked,
                                  categories=[s.label for s in standings_of(person, found, today) if s.met],

@@ -145,3 +145,43 @@ def test_a_future_year_is_422_naming_the_year(client, token, clock, village):
 def test_an_unknown_area_or_one_that_is_not_a_village_is_422_naming_the_area(client, token, clock, village, area, code):
     problem = assert_problem(post(client, "/v1/ledgers", {"area": area, "year": clock.today.year}, _staff(token)), 422, code)
     assert problem["errors"][0]["loc"] == ["body", "area"]
+
+
+def test_columns_reading_the_statistics_counters_are_read_together_in_one_query(client, token, clock, village):
+    """Issue 23 §3: a service's columns read its counters (`counters.monthly`), all of them in one roll-up."""
+    from chalicelib.domain.ledgers import counters
+    from tests.helpers import calls_during, only_enabled
+
+    keys = ("tallied.visits", "tallied.rules", "tallied.opinions")
+    service = plugin.Plugin(name="tallied", title="计数服务", blueprint=Blueprint("tallied"),
+                            stat_counters=tuple(plugin.StatCounter(k, k) for k in keys),
+                            ledger_columns=tuple(plugin.LedgerColumn(k, k, values=counters.monthly(k)) for k in keys))
+    storage.transact([counters.count_op(GRID, clock.month(), {"tallied.visits": 2, "tallied.opinions": 1})])
+    with only_enabled(service):
+        calls = calls_during(lambda: post(client, "/v1/ledgers", {"area": VILLAGE, "year": clock.today.year}, _staff(token)))
+    assert calls == ["BatchGetItem", "Query", "TransactWriteItems"]
+    rows = {r[0]: r[1:] for r in _book(ledgers.object_key(VILLAGE, clock.today.year))["计数服务"].iter_rows(values_only=True)}
+    assert rows["合计"] == (2, 0, 1) and rows[clock.month()] == (2, 0, 1)
+
+
+def test_asked_again_unchanged_it_is_handed_over_and_a_tally_that_moves_no_counter_still_rebuilds_it(
+        client, token, clock, village):
+    """Issue 23 §1 "regenerated only when its data changed": the stored object records its data version; a
+    column read from a service's own tally (no counter moves) is in that version through its figures."""
+    from tests.helpers import only_enabled
+
+    tally = {clock.month(): 3}
+    service = plugin.Plugin(name="tallied", title="计数服务", blueprint=Blueprint("tallied"), ledger_columns=(
+        plugin.LedgerColumn("tallied.own", "自有计数", values=lambda area, months: dict(tally)),))
+    staff, ask = _staff(token), {"area": VILLAGE, "year": clock.today.year}
+    with only_enabled(service):
+        first = body(post(client, "/v1/ledgers", ask, staff))
+        second = body(post(client, "/v1/ledgers", ask, staff))
+        tally[clock.month()] = 4
+        third = body(post(client, "/v1/ledgers", ask, staff))
+    assert (first["rebuilt"], second["rebuilt"], third["rebuilt"]) == (True, False, True)
+    assert first["data_version"] == second["data_version"] != third["data_version"]
+    head = aws.s3().head_object(Bucket=config.ledger_bucket(), Key=ledgers.object_key(VILLAGE, clock.today.year))
+    assert head["Metadata"]["data-version"] == third["data_version"]
+    rows = {r[0]: r[1:] for r in _book(ledgers.object_key(VILLAGE, clock.today.year))["计数服务"].iter_rows(values_only=True)}
+    assert rows[clock.month()] == (4,)

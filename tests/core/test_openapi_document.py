@@ -161,3 +161,41 @@ def test_every_operation_declares_the_request_id_it_reads_and_every_answer_the_o
         assert "X-Request-Id" in headers(operation), f"{method} {path}"
         for status, answer in operation["responses"].items():
             assert "X-Request-Id" in answer.get("headers", {}), f"{method} {path} {status}"
+
+
+# Services being reworked elsewhere at the moment: their bodies get their examples with that work, and the
+# check below covers them as soon as they are removed from this list.
+BODIES_DOCUMENTED_ELSEWHERE = ("/v1/advisors/", "/v1/publicity/")
+
+
+def test_every_request_body_in_the_served_document_has_an_example_that_its_schema_accepts(client):
+    """Issue 20 §3 (CONTRACT "HTTP"): a client generated from `GET /v1/openapi.json` shows each body's example;
+    it must validate against the schema the document gives for it, formats (dates) included."""
+    import jsonschema
+
+    from tests.conftest import body
+
+    document = body(client.get("/v1/openapi.json"))
+    missing, checked = [], 0
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if content is None or path.startswith(BODIES_DOCUMENTED_ELSEWHERE):
+                continue
+            if "example" not in content:
+                if not _admits_a_body(document, content["schema"]):
+                    continue  # e.g. routing a ticket with no service enabled: no target exists to send
+                missing.append(f"{method.upper()} {path}")
+                continue
+            schema = {**content["schema"], "components": document["components"]}
+            jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
+                content["example"])
+            checked += 1
+    assert not missing, f"request bodies without an example: {missing}"
+    assert checked
+
+
+def _admits_a_body(document, ref) -> bool:
+    """False when a required field's vocabulary is empty (`enum: []`): no body could be valid, so none is shown."""
+    schema = document["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+    return all(schema["properties"][name].get("enum", [None]) for name in schema.get("required", []))

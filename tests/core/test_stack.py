@@ -79,7 +79,7 @@ def test_buckets_are_encrypted_closed_to_the_public_and_expire_superseded_genera
 def test_every_queue_has_a_dead_letter_queue_and_every_schedule_sends_its_failures_to_one(template):
     queues = of_type(template, "AWS::SQS::Queue")
     working = {k for k in queues if not k.endswith("DeadLetters")}
-    assert working == {"ScreeningQueue", "NotifyQueue", "BoardQueue"}
+    assert working == {"ScreeningQueue", "NotifyQueue", "BoardQueue", "LedgerQueue"}
     for name in working:
         assert queues[name]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] in queues
     for name, function in of_type(template, "AWS::Serverless::Function").items():

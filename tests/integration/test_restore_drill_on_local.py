@@ -37,3 +37,22 @@ def test_the_drill_finds_a_personal_number_left_in_clear(aws_backend):
         "pk": {"S": "note#1"}, "sk": {"S": "note"}, "text": {"S": "请回电 13812345678"},
         "phone_masked": {"S": "138****5678"}})
     assert restore_drill.clear_pii(dynamodb, config.table_name()) == [("note#1", "note", "text")]
+
+
+def test_a_boards_published_work_phone_is_no_leak_and_a_write_after_the_export_is_no_loss(aws_backend):
+    """Against a running `make dev` (docs/admin-guide.md §6): a grid's board shows staff's work phones in full
+    (CONTRACT: not personal data), and the server keeps writing while the drill runs."""
+    from chalicelib.platform import config
+    from infra import bootstrap
+    from tools import restore_drill
+
+    dynamodb, s3 = aws_backend.dynamodb(), aws_backend.s3()
+    table, bucket = config.table_name(), config.ledger_bucket()
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "grid-board#320402001001001"}, "sk": {"S": "record"},
+                                             "entity": {"S": "grid-board"}, "board": {"S": "网格调解员 13800001201"}})
+    root = restore_drill.export(dynamodb, s3, table, bucket)
+    restore_drill.restore(dynamodb, s3, bucket, root, "drill-restored", bootstrap.local_params("local"))
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "note#2"}, "sk": {"S": "note"}})  # after the export
+    assert restore_drill.compare_items(restore_drill.read_export(s3, bucket, root), dynamodb, "drill-restored") == {
+        "missing": [], "extra": [], "changed": []}
+    assert restore_drill.clear_pii(dynamodb, "drill-restored") == []

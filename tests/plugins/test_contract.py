@@ -79,7 +79,7 @@ def test_what_it_declares_has_the_declared_shapes(module):
         assert parameter.name.startswith(found.parameter_prefix), parameter.name
     shapes = {"link_rules": plugin.LinkRule, "intake_targets": plugin.IntakeTarget,
               "coverage_roles": plugin.CoverageRole, "screening_checks": plugin.ScreeningCheck,
-              "ledger_columns": plugin.LedgerColumn, "roles": plugin.Term, "institution_kinds": plugin.Term}
+              "ledger_columns": plugin.LedgerColumn, "stat_counters": plugin.StatCounter, "roles": plugin.Term, "institution_kinds": plugin.Term}
     for field, shape in shapes.items():
         declared = getattr(found, field)
         assert isinstance(declared, tuple), f"{field} must be a tuple"

@@ -126,7 +126,8 @@ def _no_case(request: plugin.IntakeRequest) -> plugin.CaseRef:
 # (the core's tests declare what they need the way a service would).
 ROUTING_DESK = plugin.Plugin(name="access-matrix-desk", title="访问矩阵受理台", blueprint=Blueprint("access_matrix_desk"),
                              intake_targets=(plugin.IntakeTarget("access_matrix_desk", "访问矩阵受理台", ("consultation",),
-                                                                 _no_case, lambda ref: plugin.CaseProgress("—")),))
+                                                                 _no_case, lambda ref: plugin.CaseProgress("—")),),
+                             stat_counters=(plugin.StatCounter("access_matrix_desk.routed", "转办（件）"),))
 
 
 def build_world(client, token, proofs: list[PluginProof] = ()) -> dict[str, dict[str, str]]:
@@ -157,6 +158,7 @@ def build_world(client, token, proofs: list[PluginProof] = ()) -> dict[str, dict
     params["ticket_code"] = body(post(client, "/v1/tickets", {
         "channel": "mini_program", "grid": GRID, "category": "consultation",
         "text": "邻居装修占用楼道，协商无果，想咨询怎么处理"}, headers(token, "resA")))["code"]
+    params["entity"], params["record_id"] = "intake-ticket", params["ticket_code"]  # A's ticket's audit trail
     params["intake_target"] = "access_matrix_desk"   # enabled by the matrix test beside the services
     worlds = {"": params}
     for proof in proofs:
@@ -219,6 +221,8 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict]] = {
     ("POST", "/v1/staff-accounts/{sub}/invitation"): lambda p: {},
     ("POST", "/v1/screenings/{month}/runs"): lambda p: {"area": "3204"},
     ("POST", "/v1/ledgers"): lambda p: {"area": GRID[:12], "year": timeutil.today_shanghai().year},
+    ("POST", "/v1/ledgers/exports"): lambda p: {"area": GRID[:6], "period": timeutil.today_shanghai().strftime("%Y-%m"),
+                                                "kind": "access-matrix-desk"},
     ("POST", "/v1/tickets/{code}/accept"): lambda p: {},
     ("POST", "/v1/tickets/{code}/answer"): lambda p: {"answer": "您好，楼道属于公共部分，可先请物业协调"},
     ("POST", "/v1/tickets/{code}/close"): lambda p: {"result": "已电话答复，群众表示满意"},

@@ -238,7 +238,8 @@ class MePatch(Model):
 
 class PhoneIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    code: str = Field(min_length=1, max_length=128, description="手机号快速验证组件（getPhoneNumber）返回的 code")
+    code: str = Field(min_length=1, max_length=128, description="手机号快速验证组件（getPhoneNumber）返回的 code",
+                      examples=["e31968a7f94cc5ee25fafc2aef2773f0bb8c3937b22520eb8ee345274d00c144"])
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
 
 
@@ -261,8 +262,8 @@ class SignedOut(Model):
 
 class StaffIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=40)
-    roles: list[StaffRole] = Field(min_length=1, max_length=9)
+    name: str = Field(min_length=1, max_length=40, examples=["钱卫东"])
+    roles: list[StaffRole] = Field(min_length=1, max_length=9, examples=[["grid_worker"]])
     area: str = Field(description="管辖区域代码（须在管理员自己的辖区内）", examples=["320402001"])
     institution: str | None = Field(None, max_length=64, description="所属机构编号（如公证处、调解委员会）")
     phone: str | None = Field(None, max_length=20)

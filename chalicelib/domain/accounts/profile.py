@@ -152,10 +152,17 @@ def bind_phone(actor: audit.Actor, sub: str, code: str, expected_version: int) -
     return _me_out(updated)
 
 
-def require_real_name(caller: Caller) -> Resident:
+_UNREAD = object()
+
+
+def require_real_name(caller: Caller, *, found: Resident | None | object = _UNREAD) -> Resident:
     """For services that need it before submitting (legal aid, notary): the caller's active resident
-    account with a real-name declaration, or 403 `real_name_required`."""
-    resident = find_resident(caller.sub) if caller.has_any({"resident"}) else None
+    account with a real-name declaration, or 403 `real_name_required`. `found`: the caller's account as the
+    service read it (consistently) with its own records, None if absent."""
+    if not caller.has_any({"resident"}):
+        resident = None
+    else:
+        resident = find_resident(caller.sub) if found is _UNREAD else found
     if resident is None or resident.status != "active" or resident.real_name_status == "none":
         raise Forbidden("办理此项服务须先完成实名登记（在“我的”中填写姓名和身份证号）", code="real_name_required",
                         title="需要实名登记")

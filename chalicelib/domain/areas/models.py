@@ -57,6 +57,9 @@ class Area(storage.Record):
             return storage.Place(of=self.parent or ROOT, sort=(self.code,))
         return None if self.level == "province" else storage.Place(of=(self.code, self.level), sort=())
 
+    def jurisdiction(self) -> str:
+        return self.code  # an area is its own: its administrators' and those above
+
 
 class BoardStamp(storage.Record):
     """A city's change counter, added to by every change that grid boards show (see `areas.boards_changed`)."""
@@ -115,7 +118,7 @@ class Breadcrumb(Model):
 class AreaIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     code: str = Field(description="新区域的代码；网格为所属村（社区）代码后加 3 位序号", examples=["320402001001001"])
-    name: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=60, examples=["红梅新村第一网格"])
 
     @field_validator("code")
     @classmethod

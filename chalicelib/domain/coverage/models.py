@@ -91,7 +91,8 @@ class AssignmentIn(Model):
     role: str = Field(max_length=41, description="覆盖角色代码（见 GET /v1/coverage-roles）", examples=["legal_literate"])
     area: str = Field(description="网格，或区县/镇街/村社区（覆盖其下全部网格）", examples=["320402001001001"])
     assignee_kind: Literal["person", "institution"] = Field("person", description="分配给人员还是机构")
-    assignee_id: str = Field(min_length=1, max_length=64)
+    assignee_id: str = Field(min_length=1, max_length=64, description="人员或机构的 id（名录中返回的 id）",
+                             examples=["p-7c1e2a"])
     note: str | None = Field(None, max_length=200)
     demo: bool = Field(False, description="演示数据")
 

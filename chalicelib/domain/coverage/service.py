@@ -73,8 +73,8 @@ def role_named(code: str, loc: list[str]) -> RoleDef:
 
 # --- assignments ----------------------------------------------------------------------------------
 
-def _assignee(caller: Caller, kind: str, assignee_id: str) -> Any:
-    found = (directory.load_people if kind == "person" else directory.load_institutions)([assignee_id])
+def _assignee(caller: Caller, kind: str, assignee_id: str, found: dict[str, Any]) -> Any:
+    """The active person or institution `assignee_id` (from `found`, read with the area) the caller may see."""
     record = found.get(assignee_id)
     visible = record is not None and record.status == "active" and (
         caller.covers(record.home_area) if kind == "person" else directory.can_see_institution(caller, record))
@@ -131,20 +131,33 @@ def vacating(actor: audit.Actor, role: str, area: str, assignee_kind: str, assig
 
 
 def assign(caller: Caller, data: AssignmentIn) -> Assignment:
-    """POST /v1/assignments: written at once as new (no read first); only when one is stored already is it
-    read, and made active again if it had ended."""
+    return _assign(caller, data)[0]
+
+
+def assigned(caller: Caller, data: AssignmentIn) -> AssignmentOut:
+    """`assign`, shown from the reads that decided it (no read after the write)."""
+    record, area, assignee = _assign(caller, data)
+    return describe([record], {area.code: area}, {assignee.id: assignee})[0]
+
+
+def _assign(caller: Caller, data: AssignmentIn) -> tuple[Assignment, Area, Person | Institution]:
+    """POST /v1/assignments: the area and the assignee are read in one BatchGetItem (they decide the 422s and
+    403 and name the answer), then the assignment is written as new (one transaction); only when one is
+    stored already is it read, and made active again if it had ended."""
     role = role_named(data.role, ["role"])
-    area = existing_area(data.area, ["area"])
+    kind = Person if data.assignee_kind == "person" else Institution
+    found = storage.find_each({Area: [data.area] if is_code(data.area) else [], kind: [data.assignee_id]})
+    area = existing_area(data.area, ["area"], known=found[Area])
     require_covers(caller, data.area, ["area"])
     if not role.counts_at(area.code):
         raise Unprocessable(f"{role.title}按{LEVEL_TITLES[role.level]}配备，请分配到{LEVEL_TITLES[role.level]}或其上级",
                             code="below_role_level", errors=field_error(["area"], f"应为{LEVEL_TITLES[role.level]}或其上级"))
-    assignee = _assignee(caller, data.assignee_kind, data.assignee_id)
+    assignee = _assignee(caller, data.assignee_kind, data.assignee_id, found[kind])
     record, ops = filling(caller.actor, role, area, data.assignee_kind, data.assignee_id, existing=None,
                           note=data.note, demo=data.demo)
     try:
         storage.transact(ops)
-        return record
+        return record, area, assignee
     except Conflict as exc:
         if not (exc.code == "condition_failed" and exc.errors[0]["loc"][1] == "0"):  # not "it exists already"
             raise
@@ -155,7 +168,7 @@ def assign(caller: Caller, data: AssignmentIn) -> Assignment:
     record, ops = filling(caller.actor, role, area, data.assignee_kind, data.assignee_id, existing=existing,
                           note=data.note, demo=data.demo)
     storage.transact(ops)
-    return record
+    return record, area, assignee
 
 
 def get_assignment(assignment_id: str) -> Assignment:
@@ -165,27 +178,39 @@ def get_assignment(assignment_id: str) -> Assignment:
     return record
 
 
-def end(caller: Caller, assignment_id: str, expected_version: int) -> Assignment:
+def end(caller: Caller, assignment_id: str, expected_version: int) -> AssignmentOut:
+    """DELETE /v1/assignments/{id}: the id names the area and the assignee, so the assignment is read with
+    them in one BatchGetItem (the answer names both), then ended in one transaction."""
     actor = caller.actor
-    record = get_assignment(assignment_id)
+    parts = assignment_id.split(".", 3)
+    named = len(parts) == 4 and is_code(parts[1]) and parts[2] in ("person", "institution")
+    kind = Person if named and parts[2] == "person" else Institution
+    found = storage.find_each({Assignment: [assignment_id], Area: [parts[1]] if named else [],
+                               kind: [parts[3]] if named else []})
+    record = found[Assignment].get(assignment_id)
+    if record is None:
+        raise NotFound(f"分配记录 {assignment_id} 不存在", code="assignment_not_found")
     if not caller.covers(record.area):
         raise Forbidden("该分配不在您的管辖范围内", code="outside_jurisdiction")
     if record.status == "ended":
         raise Conflict("该分配已经解除", code="already_ended")
-    return storage.update(record, {"status": "ended"}, expected_version=expected_version, also=[
+    ended = storage.update(record, {"status": "ended"}, expected_version=expected_version, also=[
         _linked(record.model_copy(update={"status": "ended"})), *boards_changed(record.area), audit.entry(actor, "update", "assignment", record.id, "解除分配", {"status": {"from": "active", "to": "ended"}})])
+    return describe([ended], found[Area], found[kind])[0]
 
 
-def describe(records: list[Assignment], areas: dict[str, Area] | None = None) -> list[AssignmentOut]:
-    """Assignments with their area and assignee names: one BatchGetItem for all of them (the areas too,
-    unless given)."""
+def describe(records: list[Assignment], areas: dict[str, Area] | None = None,
+             assignees: dict[str, Person | Institution] | None = None) -> list[AssignmentOut]:
+    """Assignments with their area and assignee names: one BatchGetItem for all of them (the areas and the
+    assignees too, unless given: an assignment just made is shown from the reads that made it)."""
     wanted_areas = set() if areas is not None else {r.area for r in records}
     found = storage.find_each({
         Area: wanted_areas,
-        Person: {r.assignee_id for r in records if r.assignee_kind == "person"},
-        Institution: {r.assignee_id for r in records if r.assignee_kind == "institution"}})
+        Person: set() if assignees is not None else {r.assignee_id for r in records if r.assignee_kind == "person"},
+        Institution: set() if assignees is not None else
+        {r.assignee_id for r in records if r.assignee_kind == "institution"}})
     areas = found[Area] if areas is None else areas
-    people, insts = found[Person], found[Institution]
+    people, insts = (found[Person], found[Institution]) if assignees is None else (assignees, assignees)
     titles = {r.code: r.title for r in roles()}
     out = []
     for r in records:

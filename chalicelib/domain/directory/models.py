@@ -185,7 +185,7 @@ class AreaLinks(storage.Aggregate):
 
 class InstitutionIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    kind: InstitutionKind = Field(description="机构类别")
+    kind: InstitutionKind = Field(description="机构类别", examples=["legal_aid_centre"])
     level: str | None = Field(None, description="调委会：town/village/industry/stationed；"
                                                 "公共法律服务平台：centre（中心）/station（工作站）/studio（工作室）")
     name: str = Field(min_length=2, max_length=60, examples=["常州市天宁区法律援助中心"])
@@ -312,7 +312,8 @@ class Person(storage.Record):
 class PersonIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=2, max_length=30, examples=["周雅琴"])
-    roles: list[PersonRole] = Field(min_length=1, max_length=5, description="人员类别")  # type: ignore[valid-type]
+    roles: list[PersonRole] = Field(min_length=1, max_length=5, description="人员类别",  # type: ignore[valid-type]
+                                    examples=[["legal_advisor"]])
     home_area: str = Field(description="所属区域（决定谁可以管理此人）", examples=["320402001"])
     institution_id: str | None = Field(None, max_length=64, description="所属机构")
     duty: str = Field(min_length=2, max_length=60, description="公示职责", examples=["网格调解员，负责邻里纠纷调解"])

@@ -166,9 +166,9 @@ class FeedbackInput(Model):
 
 class RatingIn(FeedbackInput):
     ticket: str = Field(pattern=r"^FW-\d{6}-\d{4}-\d{4,6}$", examples=["FW-320402-2611-0042"])
-    attitude: Level = Field(description="服务态度")
-    efficiency: Level = Field(description="办事效率")
-    competence: Level = Field(description="业务水平")
+    attitude: Level = Field(examples=["very_satisfied"], description="服务态度")
+    efficiency: Level = Field(examples=["satisfied"], description="办事效率")
+    competence: Level = Field(examples=["very_satisfied"], description="业务水平")
     comment: str | None = Field(None, max_length=500)
 
 

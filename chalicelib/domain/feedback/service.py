@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from chalicelib.domain import counting
 from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.intake import access as tickets
@@ -50,7 +51,8 @@ def rate(caller: Caller, data: RatingIn) -> RatingOut:
     task = _rectification(ticket, rating) if overall in BAD else None
     also: list[Any] = [still_closed,
                        audit.entry(caller.actor, "create", RATING, ticket.id, f"评价 {ticket.id}（{overall}）"),
-                       *tally_ops(rating.grid, rating.month, _counts(rating, task))]
+                       *tally_ops(rating.grid, rating.month, _counts(rating, task)),
+                       counting.count_op(rating.grid, rating.month, {f"feedback.{overall}": 1})]  # the statistics (C9)
     if task:
         also += [storage.put_op(storage.stamp_new(task).to_item()),
                  audit.entry(caller.actor, "create", RECTIFICATION, ticket.id, f"差评 {ticket.id} 生成整改任务")]
@@ -143,6 +145,8 @@ def decide(caller: Caller, code: str, data: DecisionIn, expected_version: int) -
         task, op = storage.prepare_update(task, {"status": "withdrawn"}, expected_version=task.version)
         also.append(op)
     after = _counts(rating.model_copy(update={"excluded": data.uphold}), task)
+    if data.uphold and not rating.excluded:  # out of the statistics' 好差评 counts too (C9)
+        also.append(counting.count_op(rating.grid, rating.month, {f"feedback.{rating.overall}": -1}))
     also += tally_ops(rating.grid, rating.month, _minus(after, before))
     rating = storage.update(rating, {"appeal": decided, "excluded": data.uphold}, expected_version=expected_version,
                             also=also)

@@ -117,11 +117,12 @@ class StoredFile(storage.Record):
 class FileIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     title: str = Field(min_length=1, max_length=100, examples=["法律援助条件范围清单"])
-    kind: Kind = Field(description="leaflet 宣传资料（居民可下载）、attachment 附件、ledger 台账、report 报告")
+    kind: Kind = Field(examples=["leaflet"], description="leaflet 宣传资料（居民可下载）、attachment 附件、ledger 台账、report 报告")
     area: str = Field(description="文件所属区域代码", examples=["320402"])
     content_type: str = Field(description=f"只接受 {TYPE_NAMES}", examples=["application/pdf"])
     size_bytes: int = Field(ge=1, description="文件字节数，须与实际上传的完全一致", examples=[182044])
-    sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$", description="文件内容的 SHA-256（十六进制）")
+    sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$", description="文件内容的 SHA-256（十六进制）",
+                        examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"])
     linked_record: str | None = Field(None, description="所属记录，形如 `<entity>:<id>`",
                                       examples=["legal-aid-application:3f2a9c"])
 
@@ -327,6 +328,28 @@ def create(actor: audit.Actor, caller: Caller, data: FileIn) -> tuple[StoredFile
         actor, "create", ENTITY, file_id,
         f"登记待上传{KIND_TITLES[data.kind]} {file_id}（{extension}，{data.size_bytes} 字节）")])
     return record, upload_form(record)
+
+
+def generated(actor: audit.Actor, *, title: str, kind: Kind, area: str, content_type: str, content: bytes,
+              linked_record: str | None = None) -> tuple[StoredFile, list[dict[str, Any]]]:
+    """A file the system made itself (an agreement rendered from its record): the bytes are stored now and
+    the record, already available, comes back with its ops — its `Put` and audit entry — for the caller's
+    own transaction, so the file and what it documents are written together (no pending record, no
+    confirm). The upload limit and the link rule guard what people send; the caller has read and checked
+    the record it links to before rendering it."""
+    if content_type not in ALLOWED_TYPES or not ALLOWED_TYPES[content_type][1](content[:4096]):
+        raise ValueError(f"not a {content_type} file")
+    file_id = uuid.uuid4().hex
+    created = now_utc()
+    extension = ALLOWED_TYPES[content_type][0]
+    record = storage.stamp_new(StoredFile(
+        id=file_id, title=title, kind=kind, area=area, owner=actor.sub, content_type=content_type,
+        size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(), bucket=bucket_for(kind),
+        key=object_key(kind, area, to_shanghai(created).year, file_id, title, extension), status="available",
+        linked_record=linked_record, created_at=created, confirmed_at=created))
+    aws.s3().put_object(Bucket=record.bucket, Key=record.key, Body=content, ContentType=content_type)
+    return record, [storage.put_op(record.to_item()), audit.entry(
+        actor, "create", ENTITY, file_id, f"生成{KIND_TITLES[kind]} {file_id}（{extension}，{len(content)} 字节）")]
 
 
 def upload_form(record: StoredFile) -> UploadForm:

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from chalicelib import plugin
+from chalicelib.domain import counting
 from chalicelib.domain.accounts import service as accounts
 from chalicelib.domain.intake import access
 from chalicelib.domain.notify import service as notify
@@ -39,7 +40,7 @@ from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, ServiceUnavailable, Unprocessable
 from chalicelib.platform.logs import logger
 from chalicelib.platform.model import Page
-from chalicelib.platform.timeutil import now_utc, today_shanghai
+from chalicelib.platform.timeutil import now_utc, to_shanghai, today_shanghai
 
 SWEEP_LOOKBACK_DAYS = 7  # the sweep also looks at the days before yesterday, so a missed run catches up
 
@@ -249,9 +250,25 @@ def _apply(caller: Caller, ticket: Ticket, changes: dict[str, Any], steps: list[
     updated, op = storage.prepare_update(ticket, changes, expected_version=ticket.version)
     changed = {"status": {"from": ticket.status, "to": updated.status}} if updated.status != ticket.status else None
     messages = _notice(updated, notice) if notice else []
-    storage.transact([op, *_mine_ops(updated), *also, *messages,
+    storage.transact([op, *_mine_ops(updated), *also, *messages, *_closing_counts(ticket, updated),
                       audit.entry(caller.actor, steps[-1].action, ENTITY, ticket.id, summary, changed)])
     return updated
+
+
+def _closing_counts(before: Ticket, after: Ticket) -> list[dict[str, Any]]:
+    """The statistics' counts of a closing (C9, in its transaction; taken back when the ticket is reopened),
+    at the grid in the month closed: closed within or past the time limit, and resolved at the grass roots
+    (answered or closed at the desk without routing to a service) or escalated (closed after routing)."""
+    if (before.status == "closed") == (after.status == "closed"):
+        return []
+    closed, sign = (after, 1) if after.status == "closed" else (before, -1)
+    if closed.closed_at is None:
+        return []
+    on = to_shanghai(closed.closed_at).date()
+    routed = closed.case is not None or bool(closed.earlier_cases)
+    return [counting.count_op(closed.grid, on, {
+        "intake.closed": sign, "intake.closed_late" if on > closed.due_on else "intake.closed_on_time": sign,
+        "intake.escalated" if routed else "intake.grassroots": sign})]
 
 
 # What the resident's subscribe message says at each stage (template keys: REFERENCE field rules; the

@@ -11,7 +11,12 @@
 - Figures only, no person-level rows; whatever text reaches a cell (an area's name typed by an admin) has ID
   and mobile numbers masked, and every cell goes through `tabular.cell` (no cell runs as a formula).
 - Stored in the ledger bucket at `ledgers/<area>/<yyyy>/<yyyy>-village.xlsx` as a `ledger` file of the
-  village, one current file per (village, year): building it again replaces it (the bucket keeps versions).
+  village, one current file per (village, year), its object recording the data version it was built from:
+  asked again while the version is the same, the stored file is handed over, not rebuilt; else building it
+  again replaces it (the bucket keeps versions). The data version is the statistics' counters' (`events`
+  of the village's year, `counters.rollup`) joined with a digest of what the other columns read (a tally of
+  the service's own, which moves no counter) and of the village's full name, so a change of either rebuilds
+  it; a ledger with a failed column is always built again.
   The file record, the audit entry of its making and the one of its download are one transaction; the
   caller gets a presigned link.
 
@@ -30,6 +35,7 @@ from typing import Any
 from chalicelib import plugin
 from chalicelib.domain.areas import service as areas
 from chalicelib.domain.files import service as files
+from chalicelib.domain.ledgers import counters
 from chalicelib.domain.ledgers.models import LedgerIn, LedgerOut
 from chalicelib.platform import audit, aws, config, pii, storage, tabular
 from chalicelib.platform.auth import Caller, require_covers
@@ -92,8 +98,18 @@ def build(actor: audit.Actor, caller: Caller, data: LedgerIn) -> LedgerOut:
                             errors=field_error(["area"], "应为村（社区）代码"))
     full_name = "".join(chain[c].name for c in areas.ancestors(data.area) if c in chain)
     months = months_of(data.year, this_month)
-    sheets, failed, unwired = figures(data.area, months)
+    rolled = counters.rollup(data.area, months)
+    sheets, failed, unwired = figures(data.area, months, rolled)
     title = f"{full_name}{data.year}年度工作台账"
+    version = data_version(rolled, full_name, sheets, unwired, failed)
+    if stored_version(object_key(data.area, data.year)) == version:
+        record = _record(data.area, data.year, f"{title}.xlsx", b"", moment)
+        storage.transact([audit.entry(actor, "export", ENTITY, f"{data.area}:{data.year}",
+                                      f"{data.year} 年度村（社区）台账数据未变，取用已生成文件（数据版本 {version}）"),
+                          *files.download_entries(actor, record)])
+        return LedgerOut(area=data.area, area_name=full_name, year=data.year, months=list(months),
+                         services=[s.service for s in sheets], failed_columns=failed, file_id=record.id,
+                         title=record.title, data_version=version, rebuilt=False, download=files.signed_link(record))
     cover = [("台账", f"{title}（一村一卷）"), ("区域", full_name), ("区域代码", data.area),
              ("期间", f"{months[0]} 至 {months[-1]}"),
              ("生成时间", to_shanghai(moment).strftime("%Y-%m-%d %H:%M") + "（北京时间）"), ("生成人", actor.sub),
@@ -104,15 +120,41 @@ def build(actor: audit.Actor, caller: Caller, data: LedgerIn) -> LedgerOut:
         cover.append(("未能生成", "、".join(f"{key}（{error}）" for key, error in sorted(failed.items()))
                       + "：本次未能读取，列为空，不代表为零"))
     data_bytes = workbook(cover, sheets)
-    record = _store(actor, data.area, data.year, f"{title}.xlsx", data_bytes, moment)
+    record = _store(actor, data.area, data.year, f"{title}.xlsx", data_bytes, moment, version)
     return LedgerOut(area=data.area, area_name=full_name, year=data.year, months=list(months),
                      services=[s.service for s in sheets], failed_columns=failed, file_id=record.id,
-                     title=record.title, download=files.signed_link(record))
+                     title=record.title, data_version=version, rebuilt=True, download=files.signed_link(record))
 
 
-def figures(area: str, months: tuple[str, ...]) -> tuple[list[Sheet], dict[str, str], list[str]]:
+VERSION_META = "data-version"
+
+
+def data_version(rolled: counters.Figures, full_name: str, sheets: list[Sheet], unwired: list[str],
+                 failed: dict[str, str]) -> str:
+    """The ledger's data version: the counters' (`events`, only ever growing) and a digest of everything else
+    its content depends on — the figures of columns read from a service's own tallies, which move no
+    counter, and the village's full name. A ledger with a failed column gets a version never stored again."""
+    if failed:
+        return f"{rolled.data_version}-partial-{uuid.uuid4().hex[:8]}"
+    content = repr((full_name, [(s.service, s.headers, s.rows) for s in sheets], unwired)).encode()
+    return f"{rolled.data_version}-{hashlib.sha256(content).hexdigest()[:16]}"
+
+
+def stored_version(key: str) -> str | None:
+    """The data version the stored object at `key` was built from (its metadata), or None (none stored)."""
+    try:
+        head = aws.s3().head_object(Bucket=config.ledger_bucket(), Key=key)
+    except aws.s3().exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    return head.get("Metadata", {}).get(VERSION_META)
+
+
+def figures(area: str, months: tuple[str, ...], rolled: counters.Figures) -> tuple[list[Sheet], dict[str, str], list[str]]:
     """(one sheet per enabled service with ledger columns, failed columns → error, titles of columns without
-    figures). Each column is asked once for all the months; one that raises fails alone."""
+    figures). Each column is asked once for all the months; one that raises fails alone. Columns reading the
+    statistics' counters (`counters.monthly`) read `rolled`, the one roll-up of the village's year."""
     sheets, failed, unwired = [], {}, []
     for service in plugin.enabled():
         if not service.ledger_columns:
@@ -124,6 +166,10 @@ def figures(area: str, months: tuple[str, ...]) -> tuple[list[Sheet], dict[str, 
                 columns.append(None)
                 continue
             try:
+                counter = getattr(column.values, "counter", None)
+                if counter is not None:
+                    columns.append(rolled.monthly(counter))
+                    continue
                 columns.append(dict(column.values(area, months)))
             except Exception as exc:  # noqa: BLE001 — a column that fails must not cost the ledger
                 logger().exception("ledger column failed", extra={"plugin": service.name, "hook": column.key,
@@ -199,14 +245,20 @@ def workbook(cover: list[tuple[str, str]], sheets: list[Sheet]) -> bytes:
     return out.getvalue()
 
 
-def _store(actor: audit.Actor, area: str, year: int, title: str, data: bytes, moment) -> files.StoredFile:
+def _record(area: str, year: int, title: str, data: bytes, moment) -> files.StoredFile:
+    return files.StoredFile(id=file_id(area, year), title=title, kind="ledger", area=area, owner="system",
+                            content_type=XLSX, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                            bucket=config.ledger_bucket(), key=object_key(area, year), status="available",
+                            confirmed_at=moment, created_at=moment, updated_at=moment)
+
+
+def _store(actor: audit.Actor, area: str, year: int, title: str, data: bytes, moment,
+           version: str) -> files.StoredFile:
     key = object_key(area, year)
-    aws.s3().put_object(Bucket=config.ledger_bucket(), Key=key, Body=data, ContentType=XLSX)
-    record = files.StoredFile(id=file_id(area, year), title=title, kind="ledger", area=area, owner="system",
-                              content_type=XLSX, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                              bucket=config.ledger_bucket(), key=key, status="available", confirmed_at=moment,
-                              created_at=moment, updated_at=moment)
+    aws.s3().put_object(Bucket=config.ledger_bucket(), Key=key, Body=data, ContentType=XLSX,
+                        Metadata={VERSION_META: version})
+    record = _record(area, year, title, data, moment)
     storage.transact([storage.put_op(record.to_item(), must_not_exist=False),
-                      audit.entry(actor, "create", ENTITY, f"{area}:{year}", f"生成 {year} 年度村（社区）台账"),
+                      audit.entry(actor, "create", ENTITY, f"{area}:{year}", f"生成 {year} 年度村（社区）台账（数据版本 {version}）"),
                       *files.download_entries(actor, record)])
     return record

@@ -33,7 +33,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Iterable, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
@@ -244,19 +244,90 @@ def _read(names: list[str], area_code: str, *, active_area: bool = False) -> dic
     """Each name's stored timelines along the chain of `area_code`, nearest area first, from one BatchGetItem
     per 100 keys (one call for up to 14 names). The area record rides along: an unknown area is a 404, not a
     root default; with `active_area`, a retired one is too."""
+    return _read_along(names, area_code, active_area=active_area).timelines
+
+
+@dataclass(frozen=True)
+class Along:
+    """What `read_along` read in its one BatchGetItem: the parameters' timelines along an area's chain, the
+    area records of that chain (the area itself at least), and the caller's own records that rode along."""
+    area: str
+    timelines: dict[str, list[Timeline]]
+    areas: dict[str, Any]
+    records: dict[type, dict[Any, storage.Record]]
+
+    def resolve_present(self, on: date | None = None) -> dict[str, InForce]:
+        """`resolve_present` over what was read: names with nothing in force are left out."""
+        on = on or today_shanghai()
+        found = {name: _in_force(declared(name), nearest_first, on) for name, nearest_first in self.timelines.items()}
+        return {name: value for name, value in found.items() if value is not None}
+
+    def resolve_many(self, on: date | None = None) -> dict[str, InForce]:
+        """`resolve_many` over what was read: `NotConfigured` for the first name with nothing in force."""
+        on = on or today_shanghai()
+        out = {}
+        for name, nearest_first in self.timelines.items():
+            found = _in_force(declared(name), nearest_first, on)
+            if found is None:
+                raise NotConfigured(declared(name), self.area, on)
+            out[name] = found
+        return out
+
+
+def read_along(names: list[str], area_code: str, *, also: dict[type[storage.Record], Any] | None = None,
+               whole_chain: bool = False, active_area: bool = False, consistent: bool = False) -> Along:
+    """The parameters `names` along the chain of `area_code` read in the same BatchGetItem as the caller's own
+    records (`also`, as `storage.find_each` takes them) — a create whose area is in its request reads its
+    rules and what it refers to in one call. `whole_chain`: the area records of every ancestor too (for
+    their names). An unknown area is a 404 (`area_not_found`), as `resolve_many` answers. `consistent`: for
+    a write that decides on the records read with the parameters (an account's status)."""
+    for name in names:
+        declared(name)
+    _check_area_code(area_code)
+    return _read_along(list(dict.fromkeys(names)), area_code, also=also or {}, whole_chain=whole_chain,
+                       active_area=active_area, consistent=consistent)
+
+
+def read_along_each(names: list[str], area_codes: Iterable[str]) -> dict[str, Along]:
+    """`read_along` for several areas at once (a page of records at different grids): the parameters `names`
+    along every area's chain in one BatchGetItem (one more per 100 keys), the chains' shared ancestors read
+    once. An area with no record is left out (its records came from a write that checked it)."""
+    from chalicelib.domain.areas.service import Area
+
+    for name in names:
+        declared(name)
+    codes = sorted(set(area_codes))
+    for code in codes:
+        _check_area_code(code)
+    chains = {code: chain(code) for code in codes}
+    places = {(name, link): Timeline.at(name, link) for links in chains.values() for link in links for name in names}
+    found = storage.find_each({Area: [c for c in codes if c != ROOT], Timeline: list(dict.fromkeys(places.values()))})
+    areas, stored = found[Area], found[Timeline]
+    return {code: Along(area=code, areas={code: areas[code]} if code in areas else {}, records={},
+                        timelines={name: [stored[places[name, link]] for link in links if places[name, link] in stored]
+                                   for name in dict.fromkeys(names)})
+            for code, links in chains.items() if code == ROOT or code in areas}
+
+
+def _read_along(names: list[str], area_code: str, *, also: dict[type[storage.Record], Any] | None = None,
+                whole_chain: bool = False, active_area: bool = False, consistent: bool = False) -> Along:
     from chalicelib.domain.areas.service import Area
 
     codes = chain(area_code)
     places = {name: [Timeline.at(name, code) for code in codes] for name in names}
-    found = storage.find_each({Area: [area_code] if area_code != ROOT else [],
-                               Timeline: [place for along in places.values() for place in along]})
+    wanted_areas = [c for c in codes if c != ROOT] if whole_chain else [area_code] if area_code != ROOT else []
+    found = storage.find_each({**(also or {}), Area: wanted_areas,
+                               Timeline: [place for along in places.values() for place in along]},
+                              consistent=consistent)
     areas, stored = found[Area], found[Timeline]
     if area_code != ROOT:  # the root is no area record: nothing to check
         if area_code not in areas:
             raise NotFound(f"区域 {area_code} 不存在", code="area_not_found")
         if active_area and areas[area_code].status != "active":
             raise NotFound(f"区域 {area_code} 已撤销", code="area_retired")
-    return {name: [stored[place] for place in along if place in stored] for name, along in places.items()}
+    return Along(area=area_code,
+                 timelines={name: [stored[place] for place in along if place in stored] for name, along in places.items()},
+                 areas=areas, records={cls: found[cls] for cls in (also or {})})
 
 
 def _in_force(declaration: Declaration, nearest_first: list[Timeline], on: date) -> InForce | None:
@@ -307,6 +378,17 @@ def _pick(name: str, area_code: str, on: date, timelines: dict[tuple[str, str], 
     """`_in_force` over timelines already read by `_read_timelines` (`set_version`: the value a version replaces)."""
     nearest_first = [timelines[(name, code)] for code in chain(area_code) if (name, code) in timelines]
     return _in_force(declared(name), nearest_first, on)
+
+
+def in_force_among(name: str, area_code: str, on: date, stored: dict[Any, Timeline]) -> InForce:
+    """The version of `name` in force at `area_code` on `on`, from timelines a caller read along its own
+    records for several areas at once (`Timeline.at(name, code)` places → records, as `storage.find_each`
+    answers): the same rule as `resolve`; `NotConfigured` when nothing is in force."""
+    nearest_first = [stored[p] for p in (Timeline.at(name, code) for code in chain(area_code)) if p in stored]
+    value = _in_force(declared(name), nearest_first, on)
+    if value is None:
+        raise NotConfigured(declared(name), area_code, on)
+    return value
 
 
 def resolve(name: str, area_code: str, on: date | None = None, *, active_area: bool = False) -> InForce:

@@ -140,16 +140,16 @@ class RotaLedger(storage.Record):
 # --- input and output -----------------------------------------------------------------------------
 
 class DutySlotIn(_Timed):
-    person_id: str = Field(min_length=1, max_length=64)
-    weekday: int = Field(ge=1, le=7, description="星期几：1=周一 … 7=周日")
+    person_id: str = Field(min_length=1, max_length=64, description="值班人员 id（名录中返回的 id）", examples=["p-7c1e2a"])
+    weekday: int = Field(ge=1, le=7, description="星期几：1=周一 … 7=周日", examples=[2])
     duty: str = Field(min_length=2, max_length=40, description="值班职责", examples=["值班律师：法律咨询"])
-    effective_from: RotaDate = Field(description="从哪天起（须晚于今天：提前公布）")
+    effective_from: RotaDate = Field(description="从哪天起（须晚于今天：提前公布）", examples=["2027-01-04"])
     effective_until: RotaDate | None = Field(None, description="到哪天为止（含）；省略为长期")
     demo: bool = Field(False, description="演示数据")
 
 
 class ActivityIn(_Timed):
-    date: RotaDate = Field(description="活动日期（须晚于今天）；每个服务点每月一次")
+    date: RotaDate = Field(description="活动日期（须晚于今天）；每个服务点每月一次", examples=["2027-01-16"])
     theme: str = Field(min_length=2, max_length=60, examples=["民法典进社区：婚姻家庭编"])
     description: str | None = Field(None, max_length=500)
     hosts: list[str] = Field(default_factory=list, max_length=MAX_HOSTS, description="主持/参与人员 id")

@@ -57,10 +57,7 @@ def list_duty_slots(institution_id):
 
 
 @bp.route("/duty-slots/{slot_id}", methods=["DELETE"], authorizer=jwt_auth)
-@endpoint("撤回值班安排", who=ADMIN, response=models.DutySlotOut, tags=("rota",), description="需 If-Match。",
-          over_floor="the slot names its service point and person only once read, and the point (its jurisdiction "
-                     "and the served areas whose boards change) and the person are then one more read before the "
-                     "transaction")
+@endpoint("撤回值班安排", who=ADMIN, response=models.DutySlotOut, tags=("rota",), description="需 If-Match。")
 def withdraw_duty_slot(slot_id):
     return models.DutySlotOut.of(*rota.withdraw_duty(web.caller(), slot_id, web.expected_version()))
 

@@ -161,7 +161,7 @@ def add_duty(caller: Caller, institution_id: str, data: DutySlotIn,
         raise Unprocessable("结束日期不能早于开始日期", code="validation_failed",
                             errors=field_error(["effective_until"], "不能早于开始日期"))
     person = _people_on_rota(caller, [data.person_id], [["person_id"]], found)[data.person_id]
-    slot = DutySlot(id=slot_id or uuid.uuid4().hex, institution_id=inst.id, person_id=person.id,
+    slot = DutySlot(id=slot_id or f"{inst.id}.{person.id}.{uuid.uuid4().hex}", institution_id=inst.id, person_id=person.id,
                     weekday=data.weekday, start=data.start, end=data.end, duty=data.duty,
                     effective_from=data.effective_from, effective_until=data.effective_until, demo=data.demo)
     commitment = Commitment(kind="duty", record_id=f"duty-slot.{slot.id}", institution_id=inst.id, place=inst.name,
@@ -184,13 +184,21 @@ def _get(cls: type, record_id: str, missing: str):
 
 
 def withdraw_duty(caller: Caller, slot_id: str, expected_version: int) -> tuple[DutySlot, Person | None]:
-    """The slot withdrawn, and its person (for the answer). Three calls, not two: the slot names its service
-    point and person only once read; the point (its jurisdiction, and the served areas whose boards change)
-    and the person are then one read, and the slot, its ledger entry, the board stamps and the audit entry
-    one transaction."""
+    """The slot withdrawn, and its person (for the answer), in two calls: a slot's id names its service point
+    and person (`<point>.<person>.<hex>`), so the slot, the point (its jurisdiction, and the served areas whose
+    boards change) and the person are one read — read again by the slot's own fields only for an id that
+    names them otherwise — and the slot, its ledger entry, the board stamps and the audit entry one
+    transaction."""
     actor = caller.actor
-    slot: DutySlot = _get(DutySlot, slot_id, f"值班安排 {slot_id} 不存在")
-    found = storage.find_each({Institution: [slot.institution_id], Person: [slot.person_id]})
+    named = slot_id.split(".")
+    point_id, person_id = named[:2] if len(named) == 3 else ("", "")
+    found = storage.find_each({DutySlot: [slot_id], Institution: [point_id] if point_id else [],
+                               Person: [person_id] if person_id else []})
+    slot = found[DutySlot].get(slot_id)
+    if slot is None:
+        raise NotFound(f"值班安排 {slot_id} 不存在", code=DutySlot.missing[1])
+    if (slot.institution_id, slot.person_id) != (point_id, person_id):
+        found = storage.find_each({Institution: [slot.institution_id], Person: [slot.person_id]})
     point = _managed_point(caller, found[Institution].get(slot.institution_id) or slot.institution_id)
     if slot.status != "active":
         raise Conflict("该值班安排已撤回", code="already_withdrawn")

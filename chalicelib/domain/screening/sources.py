@@ -154,12 +154,6 @@ class ImportIn(Model):
     city: str = Field(pattern=r"^\d{4}$", description="工单所属市，如 3204", examples=["3204"])
 
 
-class RowError(Model):
-    row: int
-    column: str
-    msg: str
-
-
 class ImportReport(Model):
     id: str
     kind: str
@@ -167,7 +161,7 @@ class ImportReport(Model):
     rows: int
     imported: int = Field(description="写入的工单（重复导入同一工单编号会覆盖，不会重复）")
     failed: int
-    errors: list[RowError]
+    errors: list[tabular.RowError]
     errors_truncated: bool
 
 
@@ -272,7 +266,7 @@ def import_bytes(caller: Caller, kind: str, city: str, raw: bytes, format: tabul
     table = tabular.read(raw, columns(_saved(kind, city)), format=format)
     titles = {key: names[0] for key, (names, _, _) in FIELDS.items()}
     areas = _Areas(city)
-    errors: list[RowError] = []
+    errors: list[tabular.RowError] = []
     items: dict[str, WorkOrder] = {}
     import_id = uuid.uuid4().hex
     for row in table.rows:
@@ -285,7 +279,7 @@ def import_bytes(caller: Caller, kind: str, city: str, raw: bytes, format: tabul
         if not refusals and row.values["order_no"] in items:
             refusals.append((titles["order_no"], "与前面的行重复"))
         if refusals:
-            errors += [RowError(row=row.number, column=column, msg=msg) for column, msg in refusals]
+            errors += [tabular.RowError(row=row.number, column=column, msg=msg) for column, msg in refusals]
             continue
         items[row.values["order_no"]] = work_order_item(kind, city, area, row.values, import_id)
     write_orders(kind, list(items.values()))

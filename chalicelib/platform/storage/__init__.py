@@ -45,7 +45,7 @@ __all__ = [
     # typed records and their lists
     "Record", "Aggregate", "Listing", "Place", "Check", "Page",
     # reads
-    "require", "read", "find_in", "find_many", "find_each", "page", "every", "is_record_id",
+    "require", "read", "find_in", "record_types", "find_many", "find_each", "page", "every", "is_record_id",
     # writes
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
     "amend", "must_exist", "add_to", "add_into", "put_all", "put_unless_newer", "remove_if", "update_entries_in",
@@ -164,6 +164,10 @@ class Place:
     sort: tuple[object, ...]
 
 
+AREA_FIELDS = ("area", "grid", "village", "district", "home_area", "office_area", "city")
+AREA_CODE_LENGTHS = (2, 4, 6, 9, 12, 15)  # province, city, district, town, village, grid
+
+
 class Record(Model):
     """A stored record. Subclasses set `entity` and are stored at `<entity>#<id>` / `record` — or, naming
     their key otherwise, at `<key_prefix>#<values of key_fields>` (a WeChat link by the hash of its openid:
@@ -219,6 +223,16 @@ class Record(Model):
 
     def to_item(self) -> dict[str, Any]:
         return {**self.model_dump(exclude_none=True), **self.key_attributes(), "entity": self.entity}
+
+    def jurisdiction(self) -> str | None:
+        """The area code the record belongs to — the first of its `AREA_FIELDS` holding one (a ticket's
+        grid, an application's area, a notary slot's office area) — or None for a record of no area (an
+        account by sub, a platform-wide parameter). A type whose area is elsewhere says so by overriding."""
+        for name in AREA_FIELDS:
+            value = getattr(self, name, None)
+            if isinstance(value, str) and value.isdigit() and len(value) in AREA_CODE_LENGTHS:
+                return value
+        return None
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Self:
@@ -287,6 +301,20 @@ def get(pk: str, sk: str, *, consistent: bool = False) -> dict[str, Any] | None:
     )
     item = response.get("Item")
     return _from_wire(item) if item else None
+
+
+def record_types() -> list[type[Record]]:
+    """Every record type of the modules imported so far that declares an `entity` of its own: found by
+    walking `Record`'s subclasses when asked — nothing registers itself at import. (Which modules count, and
+    that each entity is declared once among them, is the asker's business: a test's throwaway types count
+    for no route.)"""
+    found, pending = [], list(Record.__subclasses__())
+    while pending:
+        cls = pending.pop(0)
+        pending.extend(cls.__subclasses__())
+        if isinstance(cls.__dict__.get("entity"), str):
+            found.append(cls)
+    return found
 
 
 def get_record(cls: type[Record], pk: str, sk: str, *, consistent: bool = False) -> Record | None:
@@ -542,9 +570,11 @@ def update_entries(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remo
 
 
 def entries_op(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remove: Iterable[str] = (),
-               when: dict[str, Any] | None = None, add: dict[str, int] | None = None) -> dict[str, Any]:
-    """`update_entries` as a transaction op, conditional on the item existing and on `when`; `add` adds to
-    number fields (`{"version": 1}`: the change is seen by a writer holding the version read before it)."""
+               when: dict[str, Any] | None = None, add: dict[str, int] | None = None,
+               starts: dict[str, str] | None = None) -> dict[str, Any]:
+    """`update_entries` as a transaction op, conditional on the item existing, on `when` and on fields
+    beginning with `starts` (a record under the caller's area); `add` adds to number fields (`{"version": 1}`:
+    the change is seen by a writer holding the version read before it)."""
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
 
@@ -568,6 +598,9 @@ def entries_op(pk: str, sk: str, *, set_: dict[str, Any] | None = None, remove: 
     for i, (field, value) in enumerate((when or {}).items()):
         values[f":w{i}"] = _value(value)
         condition.append(f"{path(field)} = :w{i}")
+    for i, (field, prefix) in enumerate((starts or {}).items()):
+        values[f":b{i}"] = _value(prefix)
+        condition.append(f"begins_with({path(field)}, :b{i})")
     expression = (" SET " + ", ".join(sets) if sets else "") + (" ADD " + ", ".join(adds) if adds else "") \
         + (" REMOVE " + ", ".join(removes) if removes else "")
     request: dict[str, Any] = {"TableName": _table(), "Key": _to_wire({"pk": pk, "sk": sk}),
@@ -745,10 +778,12 @@ def delete(cls: type[Record], *key: object) -> dict[str, Any]:
 
 
 def amend(cls: type[Record], *key: object, set_: dict[str, Any] | None = None, remove: Iterable[str] = (),
-          when: dict[str, Any] | None = None, add: dict[str, int] | None = None) -> dict[str, Any]:
+          when: dict[str, Any] | None = None, add: dict[str, int] | None = None,
+          starts: dict[str, str] | None = None) -> dict[str, Any]:
     """`entries_op` on the record of type `cls` named by `key`, without reading it first: conditional on
-    it existing and on `when` (a message withdrawn only while it is still pending)."""
-    return entries_op(**cls.own_key(*key), set_=set_, remove=remove, when=when, add=add)
+    it existing, on `when` (a message withdrawn only while it is still pending) and on `starts` (its area
+    under the caller's)."""
+    return entries_op(**cls.own_key(*key), set_=set_, remove=remove, when=when, add=add, starts=starts)
 
 
 def tally(cls: type[Record], *key: object, expires_at: int, by: int = 1) -> int:

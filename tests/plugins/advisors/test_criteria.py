@@ -37,7 +37,10 @@ def _year(**changes) -> criteria.YearFacts:
                  reports_target=12, residents_ratings=10, residents_satisfied=10, cadre_rating="very_satisfied",
                  weights={"residents": Decimal(20), "cadres": Decimal(20), "log": Decimal(20), "hours": Decimal(25),
                           "reports": Decimal(15)},
-                 minimums={"excellent": Decimal(90), "good": Decimal(80), "pass": Decimal(60)})
+                 minimums={"excellent": Decimal(90), "good": Decimal(80), "pass": Decimal(60)},
+                 cadre_percent={"very_satisfied": Decimal(100), "satisfied": Decimal(90),
+                                "basically_satisfied": Decimal(70), "dissatisfied": Decimal(30),
+                                "very_dissatisfied": Decimal(0)})
     return criteria.YearFacts(**{**facts, **changes})
 
 

@@ -42,7 +42,7 @@ def test_loading_the_demo_twice_engages_the_demo_lawyer_once_and_the_compliance_
         service.load_demo(_context(codes))
         service.load_demo(_context(codes))
         engagements = service.in_area(ADMIN, LIYANG, limit=20, cursor=None).items
-        assert sorted(e.id for e in engagements) == [f"demo-advisor-{c}" for c in LIYANG_VILLAGES[:3]]
+        assert sorted(e.id for e in engagements) == [f"{c}.demo-p-chenliwei.demo" for c in LIYANG_VILLAGES[:3]]
         assert {e.person_id for e in engagements} == {"demo-p-chenliwei"}
         report = {row.village: row for row in service.compliance(ADMIN, LIYANG, None, limit=20, cursor=None).items}
         first, second, third = (report[c] for c in LIYANG_VILLAGES[:3])

@@ -78,3 +78,19 @@ def test_the_bureau_sees_each_villages_log_status_of_the_month(client, admin, en
     assert [(i["village"], i["status"], i["entries"]) for i in status["items"]] == [(VILLAGE, "open", 1)]
     mine = ok(client.get("/v1/advisors/log-status", headers=token("grid-1", "grid_worker", area=GRID)))
     assert mine["area"] == VILLAGE
+
+
+def test_ending_one_engagement_keeps_the_coverage_role_while_the_person_holds_another_there(client, admin, engaged,
+                                                                                              clock):
+    """SPEC V1, C3: the person stays the village's legal advisor of the coverage while a later engagement of
+    theirs for the same village runs on."""
+    from chalicelib.domain.coverage.models import Assignment
+    from chalicelib.platform import storage
+
+    made, _ = engaged
+    next_year = clock.today.year + 1
+    ok(engage(client, admin, made["person_id"], start=f"{next_year}-01-01", end=f"{next_year}-12-31"), 201)
+    ok(post(client, f"/v1/advisors/engagements/{made['id']}/end",
+            {"on": clock.day(), "reason": "提前续签新一期合同", "version": made["version"]}, admin))
+    cover = storage.read(Assignment, Assignment.id_for("legal_advisor", VILLAGE, "person", made["person_id"]))
+    assert cover.status == "active"

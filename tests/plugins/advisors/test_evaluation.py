@@ -61,6 +61,19 @@ def test_the_bureau_grades_the_year_with_the_rules_reasons_and_a_fail_loses_rene
     assert_problem(client.get(evaluation(year), headers=token("lawyer-2", "lawyer", area="320402")), 404)
 
 
+def test_the_cadres_level_earns_the_percentage_its_parameter_gives_in_force(client, admin, cadre, year):
+    """SPEC V3: the cadre's five levels earn a parameter's percentage of the item (100/90/70/30/0 by default)."""
+    from chalicelib.domain.policy import service as policy
+
+    policy.set_version(audit.SYSTEM, None, "advisors.cadre_percent_very_satisfied", area_code="3204", value=60,
+                       effective_from=date(year, 1, 1), label="常州市村干部评价“非常满意”得分比例",
+                       retroactive_reason="录入历史标准")
+    rated = ok(put(client, f"{evaluation(year)}/cadre-rating", {"rating": "very_satisfied"}, cadre))
+    graded = ok(put(client, evaluation(year), {"version": rated["version"]}, admin))
+    reasons = {r["criterion"]: r["reason"] for r in graded["reasons"]}
+    assert reasons["advisors.cadre_rating"] == "村（社区）干部评价「非常满意」（计 60%），得 12.0/20 分"
+
+
 def test_a_misconduct_finding_withholds_the_subsidy_and_the_totals_follow_a_second_run(client, admin, cadre, year):
     from chalicelib.domain.files import service as files
     from chalicelib.domain.policy import service as policy

@@ -60,3 +60,12 @@ def test_minutes_far_from_the_service_point_are_found_unverified(client, engaged
     ok(post(client, f"/v1/advisors/engagements/{made['id']}/check-out", {**far, "at": moment(1)}, advisor))
     found = run(screening.unverified_hours, clock)
     assert [(f.area, f.title) for f in found] == [(VILLAGE, "本月有 1.0 小时驻点记录未通过位置核验")]
+
+
+def test_a_contract_that_ran_out_unrenewed_is_no_longer_behind_on_hours(client, engaged, clock):
+    """Issue 21 (second pass): the tally of engagements has no end dates; the check keeps only villages a
+    contract covers on the screening day."""
+    assert [f.area for f in run(screening.hours_behind, clock)] == [VILLAGE]
+    later = clock.today + timedelta(days=21)     # the day after the contract's last
+    context = ScreeningContext(month=later.strftime("%Y-%m"), area="3204", as_of=later)
+    assert list(screening.hours_behind(context)) == []

@@ -8,7 +8,9 @@ import json
 from chalicelib import plugin
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit, workdays
+from chalicelib.platform.auth import Caller
 from plugins.appraisal import service
+from plugins.appraisal.models import ConsultationIn
 from tests.helpers import assert_problem, body, ok, post
 from tests.plugins.appraisal.conftest import GRID, question
 
@@ -174,3 +176,23 @@ def test_the_demo_loads_licensed_institutions_and_a_question_once(client, world)
     [mine] = service.mine(Caller(sub="demo-resident-2", roles=frozenset({"resident"}), area=None), limit=5,
                           cursor=None).items
     assert mine.kind == "disability_grade" and mine.fee_relief.relief == "waive"
+
+
+def test_an_answer_reads_the_consultation_its_grid_s_links_and_clock_at_once_and_an_id_naming_no_grid_still_reads(
+        client, token, world, officer):
+    """Reliability §3: the consultation, its grid's chain and links and the clock's parameters are one
+    BatchGetItem (its id names its grid), the licences of the linked institutions a second, then the write.
+    An id naming no grid, or an unknown one, is read (or not found) all the same."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    asked = ok(post(client, "/v1/appraisal/consultations", question(), token("worker-1")), 201)
+    with dynamodb_calls() as made:
+        answered = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/answer",
+                           {"guidance": "伤残等级鉴定一般在治疗终结后进行，请带工伤认定书和病历。", "version": 1}, officer))
+    assert made == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
+    assert answered["clock"] == asked["clock"] and len(answered["recommended"]) == 2
+    resident = Caller(sub="worker-1", roles=frozenset({"resident"}), area=None)
+    unnamed = service.ask(resident, ConsultationIn(**question()), consultation_id="c-without-grid")
+    assert body(client.get(f"/v1/appraisal/consultations/{unnamed.id}", headers=officer))["clock"] == asked["clock"]
+    for unknown in (f"999999999999999.{asked['id'].split('.')[1]}", f"{GRID}.nothing"):
+        assert_problem(client.get(f"/v1/appraisal/consultations/{unknown}", headers=officer), 404)

@@ -127,19 +127,29 @@ def test_an_injured_worker_on_subsistence_allowance_is_granted_a_waiver_with_the
     assert [(c["criterion"], c["relief"], c["met"]) for c in relief["criteria"]] == [
         ("appraisal.local_special_groups", "waive", False), ("appraisal.art42_groups", "waive", True),
         ("appraisal.economic_hardship", "reduce", False), ("appraisal.environmental_no_prepayment", "defer", False)]
+    from chalicelib.domain.ledgers import counters
+    from chalicelib.platform.timeutil import today_shanghai
+
+    counted = counters.rollup("32", (today_shanghai().strftime("%Y-%m"),))  # C9: counted in the two transactions
+    assert (counted.total("appraisal.consultations"), counted.total("appraisal.fee_relief")) == (1, 1)
 
 
-def test_a_relief_request_reads_the_consultation_then_every_parameter_at_its_grid_at_once(client, token, world):
-    """Reliability §3: the means standards and the clock's days are one read, the decision one transaction;
-    the answer's clock is the one read to decide (3 calls: the consultation names the grid first)."""
+def test_a_relief_request_reads_the_consultation_with_every_parameter_at_its_grid_at_once(client, token, world):
+    """Reliability §3: the consultation's id names its grid, so the consultation, the means standards and the
+    clock's days are one read, the decision one transaction; the answer's clock is the one read to decide.
+    Reading it, and answering it, read the consultation with its clock's parameters too."""
     from tests.core.test_write_floor import dynamodb_calls
 
     asked = ask(client, token)
+    assert asked["id"].startswith(asked["grid"] + ".")
     with dynamodb_calls() as made:
         decided = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/fee-relief",
                           {"groups": ["dibao"], "version": 1}, token("worker-1")))
-    assert made == ["GetItem", "BatchGetItem", "TransactWriteItems"]
+    assert made == ["BatchGetItem", "TransactWriteItems"]
     assert decided["clock"] == asked["clock"] and decided["version"] == 2
+    with dynamodb_calls() as made:
+        assert ok(client.get(f"/v1/appraisal/consultations/{asked['id']}", headers=token("worker-1")))["clock"]
+    assert made == ["BatchGetItem"]
 
 
 def test_a_seriously_ill_resident_is_waived_regardless_of_income_once_the_local_policy_is_in_force(

@@ -40,6 +40,8 @@ def test_a_step_that_hands_a_case_to_another_lawyer_moves_it_between_their_talli
     assert loads.ops(held, held.model_copy(update={"major": True})) == []
     storage.transact(loads.ops(held, held.model_copy(update={"lawyer": "lawyer-2"})))
     assert open_cases(client, people, app) == {"lawyer-1": 0, "lawyer-2": 1}
+    parties = storage.find_many(loads.LawyerParties, ["lawyer-1", "lawyer-2"])  # what the conflict check reads
+    assert parties["lawyer-1"].entries == {} and parties["lawyer-2"].entries == {app["id"]: loads.parties_entry(held)}
 
 
 def test_the_assignable_lawyers_are_three_calls_whatever_their_number(client, people, submit, step):

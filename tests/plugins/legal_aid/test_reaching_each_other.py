@@ -225,3 +225,17 @@ def test_no_tracking_code_or_id_number_is_stored_in_clear(client, people, submit
     items = aws.dynamodb().scan(TableName=config.table_name())["Items"]  # the test may look at everything
     text = json.dumps(items)
     assert filed["tracking_code"] not in text and id_number() not in text
+
+
+def test_a_claim_reads_the_real_name_and_the_ticket_together_then_counts_reads_the_case_and_writes(
+        client, people, submit):
+    """Reliability §3: the caller's real-name record and the claim ticket are one consistent BatchGetItem;
+    the attempt is counted before the ticket is used, then the application is read and claimed."""
+    from tests.helpers import calls_during
+
+    filed = submit("grid_worker")
+    declare_real_name("r-1", id_number())
+    seen = []
+    calls = calls_during(lambda: seen.append(claim(client, people, "resident", filed["tracking_code"], id_number())))
+    assert ok(seen[0])["id"] == filed["id"]
+    assert calls == ["BatchGetItem", "UpdateItem", "GetItem", "TransactWriteItems"]

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from chalicelib.platform import aws
-from tests.helpers import assert_problem, body, ok, post
+from tests.helpers import assert_problem, body, calls_during, ok, post
 from tests.plugins.mediation.conftest import GRID, OTHER_DISTRICT, dispute
 
 pytestmark = pytest.mark.usefixtures("areas")
@@ -29,11 +29,14 @@ def close(client, headers, clock, result, tier=None):
                       headers={**headers, "Content-Type": "application/json"}, body=json.dumps(payload))
 
 
-def test_the_district_sees_its_success_rate_and_grass_roots_share(client, token, clock):
+def test_the_district_sees_its_success_rate_and_grass_roots_share_in_one_read(client, token, clock):
+    """Reliability §3: the months' tallies and the goal in force are one BatchGetItem."""
     district = token("d-1", "mediator", area="320402")
     for result, tier in (("agreement", None), ("agreement", "town"), ("agreement", "village"),
                          ("agreement", "district"), ("no_agreement", None), ("withdrawn", None)):
         ok(close(client, district, clock, result, tier))
+    calls = calls_during(lambda: client.get("/v1/mediation/rates", headers=district))
+    assert calls == ["BatchGetItem"]
     found = body(client.get("/v1/mediation/rates", headers=district))
     assert (found["closed"], found["by_result"]["agreement"], found["agreed_by_tier"]["district"]) == (6, 4, 1)
     assert found["success_rate"] == "80.0"       # 4 agreements of 5 outcomes other than a withdrawal

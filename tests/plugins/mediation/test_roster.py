@@ -2,9 +2,11 @@
 experience of the kind and a bearable load, each with its reasons."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.helpers import assert_problem, body, ok, post
+from tests.helpers import assert_problem, body, calls_during, ok, post
 from tests.plugins.mediation.conftest import GRID, OTHER_DISTRICT, dispute
 
 pytestmark = pytest.mark.usefixtures("areas")
@@ -108,3 +110,54 @@ def test_the_expert_pool_is_published_per_grid_and_kind_nearest_first_without_ac
     only = body(client.get(f"/v1/mediation/experts?grid={GRID}&kind=neighbour", headers=resident))["items"]
     assert [e["name"] for e in only] == ["调解员m-near"]
     assert_problem(client.get("/v1/mediation/experts?grid=3204&kind=gossip", headers=resident), 422)
+
+
+def _loads(*accounts):
+    from chalicelib.platform import storage
+    from plugins.mediation.models import Mediator
+
+    return [storage.read(Mediator, a).load for a in accounts]
+
+
+def test_a_mediator_s_load_tally_follows_every_change_of_holder(client, token, mediator, clock):
+    """SPEC M3, CONTRACT "counts": the load a recommendation shows is a tally on the roster entry, kept in the
+    transaction that assigns, transfers or closes a dispute — a mediator not yet on the roster has none."""
+    enrol(client, mediator, "m-zhou", GRID)
+    enrol(client, mediator, "m-wu", GRID)
+    opened = ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
+    assert opened["holder"]["id"] == "m-zhou" and _loads("m-zhou", "m-wu") == [1, 0]
+    path = f"/v1/mediation/disputes/{opened['id']}"
+    moved = ok(post(client, f"{path}/transfers", {"tier": "grid", "mediator": "m-wu", "reason": "指派", "version": 1},
+                    mediator))
+    assert _loads("m-zhou", "m-wu") == [0, 1]
+    moved = ok(post(client, f"{path}/transfers", {"tier": "village", "mediator": "m-wu", "reason": "上移",
+                                                   "version": moved["version"]}, mediator))
+    assert _loads("m-zhou", "m-wu") == [0, 1]
+    moved = ok(post(client, f"{path}/transfers", {"tier": "town", "reason": "上移", "version": moved["version"]},
+                    mediator))
+    assert moved["holder"]["kind"] == "committee" and _loads("m-zhou", "m-wu") == [0, 0]
+    moved = ok(post(client, f"{path}/transfers", {"tier": "grid", "mediator": "m-zhou", "reason": "下移",
+                                                   "version": moved["version"]}, mediator))
+    assert _loads("m-zhou", "m-wu") == [1, 0]
+    recommended = body(client.get(f"{path}/recommendations", headers=mediator))["items"]
+    assert {r["mediator"]["id"]: r["load"] for r in recommended} == {"m-zhou": 1, "m-wu": 0}
+    ok(client.put(f"{path}/outcome", headers={**mediator, "Content-Type": "application/json"},
+                  body=json.dumps({"result": "withdrawn", "on": clock.day(), "summary": "申请人撤回",
+                                   "version": moved["version"]})))
+    assert _loads("m-zhou", "m-wu") == [0, 0]
+    unenrolled = token("m-new", "mediator", area="320402001")
+    ok(post(client, "/v1/mediation/disputes", dispute(), unenrolled), 201)
+    enrol(client, mediator, "m-new", GRID)
+    assert _loads("m-new") == [0]
+
+
+def test_recommendations_read_the_dispute_with_the_limit_then_the_roster_with_its_loads(client, mediator):
+    """Two calls, not four: no list of disputes is read to count loads, and the dispute's id names the grid
+    whose load limit is read with it."""
+    enrol(client, mediator, "m-zhou", GRID)
+    opened = ok(post(client, "/v1/mediation/disputes", dispute(), mediator), 201)
+    seen = []
+    calls = calls_during(lambda: seen.append(client.get(f"/v1/mediation/disputes/{opened['id']}/recommendations",
+                                                        headers=mediator)))
+    assert body(seen[0])["items"][0]["load"] == 1
+    assert calls == ["BatchGetItem", "Query"]

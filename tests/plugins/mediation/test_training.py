@@ -101,3 +101,19 @@ def test_the_yearly_training_hours_are_a_policy_parameter_of_the_area(client, me
                        effective_from=clock.today, label="常州市专职调解员年度培训要求",
                        retroactive_reason="本年度培训要求调整")
     assert list(understaffed(context)) == []
+
+
+def test_a_training_is_one_transaction_that_reaches_only_entries_under_the_caller_s_area(client, token, mediator, clock):
+    """Reliability §3: no read of the roster entry before the write — the tally's add is conditional on the
+    entry lying under the caller's area, so a caller below it gets the same 404 as for an absent one."""
+    from tests.helpers import calls_during
+
+    enrol(client, mediator, "m-1")
+    seen = []
+    assert calls_during(lambda: seen.append(train(client, mediator, "m-1", clock.day()))) == ["TransactWriteItems"]
+    ok(seen[0], 201)
+    ok(post(client, "/v1/mediation/mediators", {"id": "m-town", "name": "调解员", "area": "320402001",
+                                               "committee": "雕庄街道人民调解委员会", "full_time": True}, mediator), 201)
+    below = token("m-8", "mediator", area=GRID)
+    assert_problem(train(client, below, "m-town", clock.day()), 404, "mediator_not_found")
+    assert roster_entry(client, mediator, "m-town")["training_hours"] == {}

@@ -235,6 +235,10 @@ def test_a_booking_is_one_read_of_the_slot_and_one_transaction(client, token, wo
     finally:
         dynamodb.meta.events.unregister("before-call.dynamodb.*")
     assert seen == ["GetItem", "TransactWriteItems"]
+    from chalicelib.domain.ledgers import counters
+    from chalicelib.platform.timeutil import today_shanghai
+
+    assert counters.rollup("32", (today_shanghai().strftime("%Y-%m"),)).total("notary.appointments") == 1  # C9
 
 
 def test_the_demo_loads_slots_and_an_elderly_resident_s_home_visit_once(client, world):

@@ -68,3 +68,24 @@ def test_a_day_s_appointments_are_one_query_and_the_audit_entry_the_office_read_
     assert calls == ["Query", "TransactWriteItems"]
     assert_problem(client.get(path, headers=outsider), 403, "outside_jurisdiction")
     assert_problem(client.get(path, headers=token("r1")), 403)
+
+
+def test_publishing_a_slot_and_listing_reminders_read_the_office_with_its_parameters(client, token, world, notary):
+    """Reliability §3: the office and the parameters in force at its area (the notary's own) are one
+    BatchGetItem: a slot is that read and one write, the reminders that read, the day's Query and the audit
+    entry. An administrator above the office reads its parameters after it; a stranger's office is 403."""
+    from tests.helpers import assert_problem
+
+    seen = []
+    calls = calls_during(lambda: seen.append(publish(client, world, notary)))
+    assert calls == ["BatchGetItem", "TransactWriteItems"]
+    calls = calls_during(lambda: ok(client.get(f"/v1/notary/offices/{world.office}/reminders", headers=notary)))
+    assert calls == ["BatchGetItem", "Query", "TransactWriteItems"]
+    city = token("admin-1", "admin", area="3204")
+    calls = calls_during(lambda: publish(client, world, city, start="10:30"))
+    assert calls == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
+    outsider = token("notary-9", "notary", area="320404")
+    assert_problem(post(client, world.slot_path(), {"day": world.day.isoformat(), "start": "11:00"}, outsider), 403,
+                   "outside_jurisdiction")
+    assert_problem(post(client, "/v1/notary/offices/no-such/slots", {"day": world.day.isoformat(), "start": "11:00"},
+                        notary), 404, "office_not_found")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from tests.helpers import assert_problem, calls_during, ok, post
+from plugins.special_populations.demo import fictional_id
+from tests.plugins.special_populations.conftest import GRID
 from tests.plugins.special_populations.test_records import person_in
 
 PEOPLE = "/v1/special-populations/people"
@@ -42,3 +44,24 @@ def test_the_help_of_someone_else_s_visit_or_an_unknown_person_is_the_404_of_an_
     unknown = assert_problem(put(client, f"{PEOPLE}/nobody/visits/{visit['id']}/help", change,
                                  who["assigned grid worker"]), 404)
     assert hidden["code"] == unknown["code"] != "visit_not_found"
+
+
+def test_the_roster_reads_the_rules_of_every_grid_on_its_page_in_one_call(client, areas, who, clock):
+    """Reliability §3: the page's Query, one BatchGetItem of the parameters along every grid it names (not one
+    per grid), the audit entry — and each person judged with their own grid's rules."""
+    from chalicelib.domain.policy import service as policy
+    from chalicelib.platform.audit import SYSTEM
+    from plugins.special_populations import params
+    from tests.plugins.special_populations.conftest import OTHER_GRID
+
+    policy.set_version(SYSTEM, None, params.AFTER_PRISON_YEARS,  # 安置帮教 lasts under two years at the other grid
+                       policy.VersionIn(area=OTHER_GRID, value=1, effective_from=clock.day(-3000), label="测试",
+                                        retroactive_reason="录入历史标准"))
+    officer = who["district officer"]
+    ok(post(client, PEOPLE, person_in(clock), officer), 201)
+    ok(post(client, PEOPLE, person_in(clock, grid=OTHER_GRID, name="测试人员乙", id_number=fictional_id("19850101", "017")), officer), 201)
+    seen = []
+    calls = calls_during(lambda: seen.append(client.get(f"{PEOPLE}?area=320402", headers=officer)))
+    categories = {p["grid"]: p["categories"] for p in ok(seen[0])["items"]}
+    assert len(categories[GRID]) == 1 and categories[OTHER_GRID] == []
+    assert calls == ["Query", "BatchGetItem", "TransactWriteItems"]

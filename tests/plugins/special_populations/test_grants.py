@@ -154,11 +154,19 @@ def test_a_read_through_a_grant_costs_one_query_more_than_the_officers_own(clien
     url = f"{SP}/people/{person['id']}"
     officer = dynamodb_calls(lambda: ok(client.get(url, headers=who["district officer"])))
     granted = dynamodb_calls(lambda: ok(client.get(url, headers=bureau)))
-    # the person, the audit entry, the parameters (read by every request: no instance keeps them)
-    assert officer == ["GetItem", "TransactWriteItems", "BatchGetItem"]
-    assert granted == ["GetItem", "Query", "TransactWriteItems", "BatchGetItem"]  # + the account's own grants
+    # the person with the parameters at their grid (which the id names), the audit entry
+    assert officer == ["BatchGetItem", "TransactWriteItems"]
+    assert granted == ["BatchGetItem", "Query", "TransactWriteItems"]  # + the account's own grants
     refused = dynamodb_calls(lambda: client.get(url, headers=who["city admin"]))
-    assert refused == ["GetItem", "Query"] and "Scan" not in officer + granted + refused
+    assert refused == ["BatchGetItem", "Query"] and "Scan" not in officer + granted + refused
+
+
+def test_a_grant_reads_the_grantee_s_account_with_the_longest_term_in_one_call(client, who, bureau, clock):
+    """Reliability §3: the account and the parameter in force at the district are one consistent
+    BatchGetItem before the one transaction."""
+    from tests.plugins.special_populations.test_records import dynamodb_calls
+
+    assert dynamodb_calls(lambda: ok(grant(client, who, clock), 201)) == ["BatchGetItem", "TransactWriteItems"]
 
 
 # --- review findings F1–F3: a grant follows the job, goes to the bureau only, and expires cheaply -----------

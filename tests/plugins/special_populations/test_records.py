@@ -107,13 +107,23 @@ def test_the_full_record_judges_the_categories_on_any_day_asked(client, areas, w
     assert (clock.today - timedelta(days=700)).isoformat() in today["categories"][1]["reason"]
 
 
-def test_a_read_is_one_get_one_audit_write_and_the_parameters_and_the_grid_list_one_query(client, areas, who, clock):
-    person = ok(post(client, PEOPLE, person_in(clock), who["district officer"]), 201)
-    read = dynamodb_calls(lambda: ok(client.get(f"{PEOPLE}/{person['id']}", headers=who["district officer"])))
+def test_a_read_is_one_batch_with_the_parameters_and_one_audit_write_and_the_grid_list_one_query(
+        client, areas, who, clock):
+    """Reliability §3: a person's id names their grid, so the record and the parameters in force there are one
+    BatchGetItem; a correction is that read and one write. A person whose grid was corrected since is still
+    judged by the parameters of the grid they are at now (one read more)."""
+    officer = who["district officer"]
+    person = ok(post(client, PEOPLE, person_in(clock), officer), 201)
+    assert person["id"].startswith(person["grid"] + ".")
+    read = dynamodb_calls(lambda: ok(client.get(f"{PEOPLE}/{person['id']}", headers=officer)))
     listed = dynamodb_calls(lambda: ok(client.get("/v1/special-populations/grid-list",
                                                   headers=who["assigned grid worker"])))
-    assert read == ["GetItem", "TransactWriteItems", "BatchGetItem"]  # + the parameters, read by every request
+    assert read == ["BatchGetItem", "TransactWriteItems"]
     assert listed == ["BatchGetItem", "Query", "TransactWriteItems"]
+    corrected = dynamodb_calls(lambda: ok(patch(client, f"{PEOPLE}/{person['id']}", {"version": 1,
+                                                "prison_release": clock.day(-600)}, officer)))
+    assert corrected == ["BatchGetItem", "TransactWriteItems"]
+    assert_problem(client.get(f"{PEOPLE}/999999999999999.{person['id'].split('.')[1]}", headers=officer), 404)
 
 
 def test_far_dates_are_a_422_naming_the_field_and_a_far_day_asked_is_never_a_500(client, areas, who, clock):
