@@ -148,7 +148,7 @@ def _seed() -> None:
     from chalicelib.platform.storage import keys
     from infra import bootstrap
     from plugins.legal_aid import params, service
-    from plugins.legal_aid.models import LegalAidApplicationIn
+    from plugins.legal_aid.bodies import LegalAidApplicationIn
 
     bootstrap.create_tables(aws.dynamodb(), bootstrap.local_params(os.environ["STAGE"]))
     for code, name, level, parent in [

@@ -29,16 +29,14 @@ def render(routes: dict[str, list[dict]]) -> str:
 
 
 def build() -> str:
-    """The manifest of the core and every plugin, read off the app built with all of them (in the tree, the
-    app reads it off the blueprints: `lazy.manifest`)."""
+    """The manifest of the core and every plugin, as the app built with all of them read it off their
+    blueprints (in the tree, `lazy.manifest` reads it off them: `lazy.scan`)."""
     os.environ["ENABLED_PLUGINS"] = ",".join(all_plugins())
     sys.path.insert(0, str(ROOT))
     import app
     from chalicelib.platform.web import lazy
 
-    lazy.load_all(app.app)
-    described = lazy.describe(app.app)
-    return render({module: described[module] for module in app.route_modules(all_plugins())})
+    return render(lazy.scan(app.route_modules(all_plugins())))
 
 
 def main(argv: list[str] | None = None) -> int:

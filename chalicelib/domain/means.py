@@ -37,28 +37,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal, Protocol
 
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import rules
+from chalicelib.platform.money import money, per_capita
 from chalicelib.platform.rules import Result
 
 INCOME_THRESHOLD = policy.MEANS_INCOME_THRESHOLD
-CENT = Decimal("0.01")
-
-
-def money(amount: Decimal) -> str:
-    """"1,850 元", "1,850.50 元": thousands separators, cents only when there are any."""
-    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
-    text = f"{amount:,.2f}"
-    return (text[:-3] if text.endswith(".00") else text) + " 元"
-
-
-def per_capita(incomes: tuple[Decimal, ...], household_size: int) -> tuple[Decimal, Decimal]:
-    """(total, per capita): per capita rounded to the cent, half up, as a clerk's calculator would."""
-    total = sum(incomes, Decimal("0")).quantize(CENT, rounding=ROUND_HALF_UP)
-    return total, (total / household_size).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def standard(area: str, on: date) -> policy.InForce | None:

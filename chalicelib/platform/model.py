@@ -7,12 +7,15 @@ those the enabled plugins add): validated against them, and listed as the schema
 OpenAPI document is built.
 
 `Page[ItemOut]`: one page of every list (`{"items": [...], "next_cursor": ...}`, CONTRACT "HTTP"), named
-`ItemOutPage` in the OpenAPI document (schema names stay plain and unique with the item models' names)."""
+`ItemOutPage` in the OpenAPI document (schema names stay plain and unique with the item models' names).
+
+`Number`: an amount kept as a `Decimal` and answered as a JSON number (policy parameters, incomes)."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Callable, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
 from pydantic.json_schema import GetJsonSchemaHandler
 
 
@@ -31,6 +34,24 @@ class Page(Model, Generic[T]):
     def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
         """`Page[TicketOut]` is `TicketOutPage`: the class's name, and so its schema's in the document."""
         return "".join(getattr(param, "__name__", str(param)) for param in params) + "Page"
+
+    @classmethod
+    def model_rebuild(cls, **kwargs: Any) -> bool | None:
+        """Pydantic rebuilds a generic model each time it is parametrized with new arguments, which builds the
+        schema of `Page` itself (the first `Page[...]` of a route module cost its cold start ~20 ms of CPU)
+        though only its parametrizations are ever validated or documented: those build theirs on first use
+        (`defer_build`), the bare generic never."""
+        if cls.__pydantic_generic_metadata__["parameters"] and not kwargs.get("force"):
+            return None
+        return super().model_rebuild(**kwargs)
+
+
+def json_number(value: Decimal) -> int | float:
+    """JSON numbers, not pydantic's default decimal strings: thresholds have ≤ 2 decimals, exact in float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Number = Annotated[Decimal, PlainSerializer(json_number, return_type=int | float, when_used="json")]
 
 
 class _Enum:

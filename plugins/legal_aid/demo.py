@@ -22,7 +22,7 @@ from chalicelib.platform.audit import Actor
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from plugins.legal_aid import households, loads, service, workflow
-from plugins.legal_aid.models import LegalAidApplicationIn, LegalAidAssignIn
+from plugins.legal_aid.bodies import LegalAidApplicationIn, LegalAidAssignIn
 
 DISTRICT = "320402"
 DEMO_LAWYERS = {"lawyer-1": "周律师", "lawyer-2": "吴律师"}  # the district's two legal-aid lawyers

@@ -34,7 +34,7 @@ from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, today_shanghai
 from chalicelib.platform.model import Model, Page
 from plugins.legal_aid import counts
-from plugins.legal_aid.models import (
+from plugins.legal_aid.household_models import (
     CATEGORY_LABELS,
     HouseholdCategory,
     HouseholdImportIn,

@@ -30,9 +30,9 @@ from chalicelib.platform import storage
 from chalicelib.domain.areas.models import ancestors
 from chalicelib.platform.model import Page
 from chalicelib.platform.timeutil import now_utc
+from plugins.legal_aid.answers import LegalAidQueueItem
 from plugins.legal_aid.models import (
     Application,
-    LegalAidQueueItem,
     MatterType,
     Status,
     Verdict,

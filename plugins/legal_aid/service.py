@@ -32,10 +32,8 @@ from plugins.legal_aid.models import (
     Application,
     ClaimTicket,
     Event,
-    LegalAidApplicationIn,
     LegalAidApplicationOut,
     LegalAidApplicationSummary,
-    LegalAidClaimIn,
     LegalAidLawyerOut,
     Status,
 )
@@ -44,6 +42,7 @@ from plugins.legal_aid.views import reader_of, summary
 
 if TYPE_CHECKING:
     from chalicelib.domain.accounts import service as accounts
+    from plugins.legal_aid.bodies import LegalAidApplicationIn, LegalAidClaimIn
     from plugins.legal_aid import params
 
 PHONE_READERS = frozenset({"officer", "lawyer"})

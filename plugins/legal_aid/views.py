@@ -17,8 +17,8 @@ from typing import Literal
 from chalicelib.platform import pii
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import NotFound
+from chalicelib.platform.money import per_capita
 from chalicelib.platform.timeutil import now_utc, to_shanghai
-from chalicelib.domain.means import per_capita
 from plugins.legal_aid.models import (
     Application,
     Category,

@@ -18,14 +18,8 @@ from chalicelib.platform.errors import Conflict, NotFound, Unprocessable
 from chalicelib.platform.timeutil import now_utc, to_shanghai, today_shanghai
 from plugins.legal_aid import conflicts, counts, deadlines, loads, params, queue
 from plugins.legal_aid.service import load
-from plugins.legal_aid.models import (
-    ENTITY,
-    Application,
-    ConflictOverride,
-    Event,
-    FollowUp,
-    HomeVisit,
-    LegalAidAssignableLawyer,
+from plugins.legal_aid.answers import LegalAidAssignableLawyer
+from plugins.legal_aid.bodies import (
     LegalAidAssignIn,
     LegalAidCloseIn,
     LegalAidFollowUpIn,
@@ -34,6 +28,14 @@ from plugins.legal_aid.models import (
     LegalAidOverrideIn,
     LegalAidReasonIn,
     LegalAidStepIn,
+)
+from plugins.legal_aid.models import (
+    ENTITY,
+    Application,
+    ConflictOverride,
+    Event,
+    FollowUp,
+    HomeVisit,
     Outcome,
     Override,
     QualityStep,

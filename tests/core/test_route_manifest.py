@@ -22,6 +22,8 @@ def _table(app: Chalice) -> dict[tuple[str, str], tuple]:
 
 
 def test_every_route_of_the_app_ends_as_its_module_s_own_view_under_its_name(app):
+    routes = handler.route_modules(config.enabled_plugins())
+    named = {row.get("module", module) for module, rows in lazy.manifest(routes).items() for row in rows}
     lazy.load_all(app)
 
     modules = set()
@@ -30,7 +32,26 @@ def test_every_route_of_the_app_ends_as_its_module_s_own_view_under_its_name(app
             modules.add(entry.view_function.__module__)
             assert getattr(sys.modules[entry.view_function.__module__], entry.view_name) is entry.view_function
             assert hasattr(entry.view_function, "__endpoint__")
-    assert modules == set(handler.route_modules(config.enabled_plugins()))
+    assert modules == named
+
+
+def test_a_view_declared_outside_its_route_module_is_named_and_imported_alone_by_its_first_call():
+    """A route module may gather on its blueprint the routes of modules of its own: the manifest names the
+    module of each such view, and its stub imports that module, not the route module."""
+    bp = Blueprint("gathered")
+    bp.route("/own", methods=["GET"])(exact_cors)
+    declared = Chalice(app_name="declared", configure_logs=False)
+    declared.register_blueprint(bp, url_prefix="/t")
+    rows = lazy.describe(declared)[__name__]
+    routes = {"gathering.routes": [{**row, "module": __name__} for row in rows]}
+    mounted = Chalice(app_name="mounted", configure_logs=False)
+    lazy.mount(mounted, json.loads(json.dumps(routes)), {"jwt_auth": gateway.jwt_auth})
+    assert mounted.routes["/t/own"]["GET"].view_function.__lazy_module__ == __name__
+
+    lazy.load_all(mounted)
+
+    assert mounted.routes["/t/own"]["GET"].view_function is exact_cors
+    assert "gathering.routes" not in sys.modules
 
 
 def test_a_route_s_view_is_a_stub_until_the_first_call_to_a_route_of_its_module(app):

@@ -33,16 +33,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Iterable, Literal
+from typing import Any, ClassVar, Iterable, Literal
 
-from pydantic import ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib import plugin
 from chalicelib.platform import audit, dates, storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Problem, Unprocessable
 from chalicelib.platform.timeutil import today_shanghai
-from chalicelib.platform.model import Model, Page
+from chalicelib.platform.model import Model, Number, Page, json_number as _number
 
 ROOT = "root"  # the pseudo-area above the provinces: national / platform-wide defaults
 DECLARED_DEFAULT = "declared-default"  # version_id of a declaration's own default (nothing stored)
@@ -57,14 +57,6 @@ VERSION_ID = re.compile(r"^(root|\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})-(\d{8})-
 EARLIEST_EFFECTIVE = date(1949, 10, 1)
 EffectiveDate = dates.window(earliest=EARLIEST_EFFECTIVE, years=10)  # a version may be announced ahead
 AREA_SHAPE = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$")
-
-
-def _number(value: Decimal) -> int | float:
-    """JSON numbers, not pydantic's default decimal strings: thresholds have ≤ 2 decimals, exact in float."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-Number = Annotated[Decimal, PlainSerializer(_number, return_type=int | float, when_used="json")]
 
 
 # --- the registry -------------------------------------------------------------------------------------

@@ -13,7 +13,9 @@ request, which needs one route module; a plugin's route module imports its packa
 change interleaved, 9 runs each).
 
 The manifest (`routes.json` beside app.py, one object: route module → its routes) holds what Chalice's route
-table needs — path, method, view name, authorizer, API key, content types, CORS as configured — and is
+table needs — path, method, view name, authorizer, API key, content types, CORS as configured, and the module
+the view is declared in when that is not the route module itself (a route module may gather the routes of
+modules of its own on its blueprint, so that a route's first request imports only its own: legal aid's) — and is
 written into the zip by `make package` (tools/route_manifest.py), never committed. Without it (the source
 tree: the tests, `make dev`) the same manifest is read off the blueprints at import (`scan`), so the tests run
 the path production runs: stub views in the table, the first call to a route of a module importing it and
@@ -47,14 +49,21 @@ def manifest(modules: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     return {module: shipped[module] for module in modules}
 
 
+_scanned: dict[str, list[dict[str, Any]]] = {}
+
+
 def scan(modules: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
-    """Each module's blueprint (`bp`) registered with a throwaway app at its prefix, as Chalice mounts it.
-    Once per blueprint: Chalice consumes a blueprint's route options when it registers them."""
-    eager = Chalice(app_name="scan", configure_logs=False)
+    """Each module's blueprint (`bp`) registered with a throwaway app at its prefix, as Chalice mounts it; a
+    view declared in another module than the route module is named by its row's `module`. Read once per
+    process and kept: Chalice consumes a blueprint's route options when it registers them."""
     for module, prefix in modules.items():
-        eager.register_blueprint(importlib.import_module(module).bp, url_prefix=prefix)
-    described = describe(eager)
-    return {module: described.get(module, []) for module in modules}
+        if module not in _scanned:
+            eager = Chalice(app_name="scan", configure_logs=False)
+            eager.register_blueprint(importlib.import_module(module).bp, url_prefix=prefix)
+            rows = [row if declared == module else {**row, "module": declared}
+                    for declared, found in describe(eager).items() for row in found]
+            _scanned[module] = sorted(rows, key=lambda row: (row["path"], row["method"]))
+    return {module: _scanned[module] for module in modules}
 
 
 def describe(app: Chalice) -> dict[str, list[dict[str, Any]]]:
@@ -78,7 +87,7 @@ def mount(app: Chalice, routes: dict[str, list[dict[str, Any]]], authorizers: di
                 raise ValueError(f"{row['method']} {row['path']} is declared twice ({module})")
             cors = CORSConfig(**row["cors"]) if row["cors"] is not None else None
             app.routes[row["path"]][row["method"]] = RouteEntry(
-                _stub(app, module, row["view"]), row["view"], row["path"], row["method"],
+                _stub(app, row.get("module", module), row["view"]), row["view"], row["path"], row["method"],
                 api_key_required=row["api_key_required"], content_types=row["content_types"], cors=cors,
                 authorizer=authorizers[row["authorizer"]] if row["authorizer"] else None)
 
