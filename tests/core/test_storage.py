@@ -380,12 +380,14 @@ def test_rota_records_keep_their_service_point_lists_and_the_ledger_its_key(cloc
     assert slot.key_attributes() == {"pk": "duty-slot#d1", "sk": "record", "gsi1pk": "duty-slot@i-1",
                                      "gsi1sk": "3#09:00#d1"}
     assert slot.model_copy(update={"status": "withdrawn"}).key_attributes() == {"pk": "duty-slot#d1", "sk": "record"}
-    activity = Activity(id="i-1.2026-12", institution_id="i-1", month="2026-12", date=dt.date(2026, 12, 9),
+    day = clock.today
+    month = day.strftime("%Y-%m")
+    activity = Activity(id=f"i-1.{month}", institution_id="i-1", month=month, date=day,
                         start="14:00", end="16:00", theme="民法典进社区")
-    assert activity.key_attributes() == {"pk": "activity#i-1.2026-12", "sk": "record", "gsi1pk": "activity@i-1",
-                                         "gsi1sk": "2026-12-09#14:00"}
+    assert activity.key_attributes() == {"pk": f"activity#i-1.{month}", "sk": "record", "gsi1pk": "activity@i-1",
+                                         "gsi1sk": f"{day.isoformat()}#14:00"}
     assert activity.model_copy(update={"status": "withdrawn"}).key_attributes() == {
-        "pk": "activity#i-1.2026-12", "sk": "record"}
+        "pk": f"activity#i-1.{month}", "sk": "record"}
     duty = Commitment(kind="duty", record_id="duty-slot.d1", institution_id="i-1", place="天宁站", start="09:00",
                       end="11:30", weekday=3, effective_from=dt.date(2026, 12, 1))
     ledger = RotaLedger(person_id="p-1", commitments={duty.record_id: duty}, created_at=clock.now,
@@ -469,14 +471,14 @@ def test_screening_runs_findings_tallies_and_mappings_keep_their_keys_and_items(
                                  started_at=clock.now, requested_by="schedule")
     assert run.key_attributes() == {"pk": "screening-run#2026-11", "sk": "month#all"}
     finding = plugin.Finding(check="legal-aid.over#due", area="320402001", severity="risk", title="逾期",
-                             record="case#1", due=dt.date(2026, 11, 20))
+                             record="case#1", due=clock.today)
     month = StoredFinding.of("month", finding, 3, service="legal_aid", month="2026-11", generation=2)
     # The item as the shard wrote it by hand: the finding's fields (None left out), no version.
     assert storage.plain(month.to_item()) == {
         "pk": "screening#2026-11#3204", "sk": "finding#320402001#legal-aid.over_due#case_1",
         "entity": "screening-finding", "service": "legal_aid", "month": "2026-11", "generation": 2,
         "check": "legal-aid.over#due", "area": "320402001", "severity": "risk", "title": "逾期", "detail": "",
-        "record": "case#1", "due": "2026-11-20"}
+        "record": "case#1", "due": clock.today.isoformat()}
     unnamed = plugin.Finding(check="c", area="320402", severity="info", title="t")
     assert StoredFinding.of("preview", unnamed, 7, service="s", month="2026-11", generation=1).key_attributes() \
         == {"pk": "screening-preview#2026-11#3204", "sk": "finding#320402#c#n00007"}
@@ -565,12 +567,12 @@ def test_find_each_reads_records_of_several_types_in_one_batch_by_the_ids_asked(
     assert set(found[Note]) == {"n1"} and isinstance(found[Note]["n1"], Note)
 
 
-def test_find_each_reads_records_at_their_place_in_a_table_list_in_the_same_batch(aws_backend):
+def test_find_each_reads_records_at_their_place_in_a_table_list_in_the_same_batch(aws_backend, clock):
     from tests.helpers import calls_during
     from chalicelib.domain.screening.service import ScreeningRun
 
-    storage.put_new(ScreeningRun(month="2026-11", kind="month", scope="all", as_of="2026-11-18",
-                                 started_at="2026-11-18T00:00:00+00:00", requested_by="schedule"))
+    storage.put_new(ScreeningRun(month="2026-11", kind="month", scope="all", as_of=clock.today,
+                                 started_at=clock.now, requested_by="schedule"))
     storage.put_new(Link(hash="abc", sub="r-1"))
     here, absent, bad = (storage.Place("2026-11", ("month", "all")), storage.Place("2026-11", ("month", "3204")),
                          storage.Place("2026-11", ("month", "a#b")))
@@ -581,11 +583,11 @@ def test_find_each_reads_records_at_their_place_in_a_table_list_in_the_same_batc
     assert set(found[Link]) == {"abc"}
 
 
-def test_records_at_their_place_in_a_table_list_are_written_over_changed_by_entries_and_removed(aws_backend):
+def test_records_at_their_place_in_a_table_list_are_written_over_changed_by_entries_and_removed(aws_backend, clock):
     from chalicelib.domain.screening.service import RUNS, ScreeningRun
 
-    run = storage.put_new(ScreeningRun(month="2026-11", kind="month", scope="all", as_of="2026-11-18",
-                                       started_at="2026-11-18T00:00:00+00:00", requested_by="schedule",
+    run = storage.put_new(ScreeningRun(month="2026-11", kind="month", scope="all", as_of=clock.today,
+                                       started_at=clock.now, requested_by="schedule",
                                        pending={"320402": "queued"}))
     after = storage.update_entries_in(ScreeningRun, RUNS, "2026-11", ("month", "all"), remove=["pending.320402"],
                                       set_={"found.320402": {"c": 1}}, when={"generation": 1})

@@ -31,7 +31,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from chalicelib.platform import config, keyring
 from chalicelib.platform.errors import Forbidden, Problem, ServiceUnavailable, TooManyRequests, Unauthorized, Unprocessable
@@ -217,22 +217,9 @@ def phone_number(code: str) -> str:
     the platform. Returned to the caller for encryption at once; never logged."""
     import urllib.parse
 
-    base, app_id, secret = _settings()
-
-    def ask(renew: bool) -> Any:
-        token = _server_access_token(base, app_id, secret, renew=renew)
-        return _call("POST", f"{base}/wxa/business/getuserphonenumber?"
-                     + urllib.parse.urlencode({"access_token": token}), {"code": code})
-
-    try:
-        answer = _with_one_busy_retry(lambda: ask(False))
-        if isinstance(answer, dict) and answer.get("errcode") in (40001, 42001):  # token expired early
-            answer = ask(True)
-    except _Timeout:
-        raise GatewayTimeout("微信服务响应超时，请稍后再试", headers={"Retry-After": "5"}) from None
-    except _Unreachable:
-        raise ServiceUnavailable("暂时无法连接微信服务，请稍后再试", code="wechat_unavailable",
-                                 headers={"Retry-After": "10"}) from None
+    answer = _with_server_token(lambda base, token: _call(
+        "POST", f"{base}/wxa/business/getuserphonenumber?" + urllib.parse.urlencode({"access_token": token}),
+        {"code": code}))
     if not isinstance(answer, dict):
         raise BadGateway("微信服务返回了无法识别的结果，请稍后再试")
     if answer.get("errcode") in (40029, 40163):
@@ -251,6 +238,27 @@ def phone_number(code: str) -> str:
 
 
 # --- subscribe messages (订阅消息), for chalicelib.domain.notify ----------------------------------------
+
+def _with_server_token(ask: Callable[[str, str], Any]) -> Any:
+    """`ask(base, token)` with the shared server access token, as a user is waiting for it: the platform's
+    "busy" (-1) retried once, the token renewed once when the platform says it expired early; a timeout
+    or no connection as the Problems sign-in answers (504, 503 with Retry-After)."""
+    base, app_id, secret = _settings()
+
+    def call(renew: bool) -> Any:
+        return ask(base, _server_access_token(base, app_id, secret, renew=renew))
+
+    try:
+        answer = _with_one_busy_retry(lambda: call(False))
+        if isinstance(answer, dict) and answer.get("errcode") in (40001, 42001):  # token expired early
+            answer = call(True)
+    except _Timeout:
+        raise GatewayTimeout("微信服务响应超时，请稍后再试", headers={"Retry-After": "5"}) from None
+    except _Unreachable:
+        raise ServiceUnavailable("暂时无法连接微信服务，请稍后再试", code="wechat_unavailable",
+                                 headers={"Retry-After": "10"}) from None
+    return answer
+
 
 class Unanswered(Exception):
     """The platform did not answer usably (timeout, unreachable, HTTP error, not JSON): worth a retry."""
@@ -297,26 +305,16 @@ def miniprogram_code(scene: str, page: str, *, width: int = 430) -> bytes:
     once. Failures are Problems: 502/503/504 as for sign-in."""
     import urllib.parse
 
-    base, app_id, secret = _settings()
     env_version = _ENV_VERSIONS.get(config.miniprogram_state(), "release")
     body = {"scene": scene, "page": page, "width": width, "env_version": env_version,
             "check_path": env_version == "release"}
 
-    def ask(renew: bool) -> bytes | Any:
-        token = _server_access_token(base, app_id, secret, renew=renew)
+    def ask(base: str, token: str) -> bytes | Any:
         raw = _fetch("POST", f"{base}/wxa/getwxacodeunlimit?" + urllib.parse.urlencode({"access_token": token}),
                      body, IMAGE_LIMIT)
         return raw if raw[:8] == b"\x89PNG\r\n\x1a\n" or raw[:3] == b"\xff\xd8\xff" else _parsed(raw)
 
-    try:
-        answer = _with_one_busy_retry(lambda: ask(False))
-        if isinstance(answer, dict) and answer.get("errcode") in (40001, 42001):  # token expired early
-            answer = ask(True)
-    except _Timeout:
-        raise GatewayTimeout("微信服务响应超时，请稍后再试", headers={"Retry-After": "5"}) from None
-    except _Unreachable:
-        raise ServiceUnavailable("暂时无法连接微信服务，请稍后再试", code="wechat_unavailable",
-                                 headers={"Retry-After": "10"}) from None
+    answer = _with_server_token(ask)
     if isinstance(answer, bytes):
         return answer
     if not isinstance(answer, dict):
