@@ -58,7 +58,7 @@ PARAMETERS = (
 class Training(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     course: str = Field(min_length=2, max_length=60, examples=["民法典专题培训"])
-    hours: Decimal = Field(gt=0, le=200, decimal_places=1, description="学时", examples=[4])
+    hours: Decimal = Field(gt=0, le=200, decimal_places=1, description="学时", examples=["4.0"])
     on: dates.window() = Field(description="培训日期（不晚于今天）", examples=["2026-10-16"])
 
 
