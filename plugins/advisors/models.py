@@ -533,6 +533,15 @@ class ExportIn(Strict):
 # --- output -----------------------------------------------------------------------------------------
 
 class EngagementOut(Model):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "320481100201.5f2c8e4a9b7d4c1e8a3f6b2d0c9e7a14.3b9d2f6a1c8e", "village": "320481100201",
+        "person_id": "5f2c8e4a9b7d4c1e8a3f6b2d0c9e7a14", "person_name": "王某某",
+        "institution_id": "a4c7e1b9d2f34e6a8b0c1d2e3f4a5b6c", "account": "s-9d1e7b3a5c2f4e8a",
+        "start": "2026-01-01", "end": "2028-12-31", "renewals": [], "status": "active", "ended_on": None,
+        "checked_in": False, "ratio": {"criterion": "advisors.village_ratio", "met": True,
+                                       "reason": "挂钩后共 3 个村（社区），未超过 5 个（常州市）"},
+        "version": 1}]})
+
     id: str
     village: str
     person_id: str

@@ -178,6 +178,12 @@ class LiterateTargetQuery(Model):
 
 
 class LiterateOut(Model):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "c2e8a4f61b3d4e7a9c0b5d1e2f3a4b6c", "name": "王某某", "grid": "320402001001001",
+        "id_number": "320***********008X", "phone": "138****1302",
+        "trainings": [{"course": "民法典专题培训", "hours": "4.0", "on": "2026-10-16"}], "training_hours": "4.0",
+        "activities": [{"event_id": "9c4e2b7a1d3f4a5b8c6d0e1f2a3b4c5d", "added_at": "2026-11-18"}], "version": 2}]})
+
     id: str
     name: str
     grid: str

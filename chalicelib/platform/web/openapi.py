@@ -331,7 +331,14 @@ SAMPLES: dict[str, Any] = {
     "place": "红梅新村社区法律服务室", "start": "09:00", "end": "11:30", "weekday": "周三", "what": "法治讲座",
     "why": "本月尚未登记", "document": "人民调解协议书", "number": "（2026）天红调字第 42 号", "format": "xlsx",
     "created_at": "2026-11-18T09:30:00+08:00", "updated_at": "2026-11-18T10:05:00+08:00",
-    "deadline": "2026-11-25", "source": "grid_report", "scope": "320402", "key": "legal_aid.income_threshold",
+    "deadline": "2026-11-25", "source": "grid_report", "scope": "320402", "key": "income_threshold",
+    "parent": "320402001", "serves": "320402", "assigned_to": "s-7c2a9e14b3d5", "by_role": "grid_worker",
+    "actor_role": "grid_worker", "material": "身份证复印件", "materials_missing": "户口簿复印件",
+    "notes": "双方同意下周二再次调解", "notice": "已通知申请人补充材料", "engagement": "8f14e45fceea167a5a36dedd4bea2543",
+    "entry": "2026-11-18-a1b2c3d4", "participant": "张某某", "host": "王律师", "organiser": "天宁区司法局",
+    "next_step": "等待对方当事人确认调解时间", "grade": "合格", "overall": "satisfied", "linked_record": "320402001001.a1b2c3d4",
+    "column": "身份证号", "check": "legal_aid_follow_up", "record": "8f14e45fceea167a5a36dedd4bea2543",
+    "rule": "每户 1 名法律明白人", "duty": "lawyer", "referred_to": "红梅新村人民调解委员会",
 }
 _ENDINGS: tuple[tuple[str, Any], ...] = (
     ("_id", "8f14e45fceea167a5a36dedd4bea2543"), ("_name", "张某某"), ("_phone", "138****0000"),
@@ -362,8 +369,10 @@ class Examples:
             schema = self.schemas[name]
             own = schema.get("examples")
             required = set(schema.get("required", []))
-            if own and isinstance(own[0], dict) and required <= set(own[0]):
-                self.made[name] = own[0]
+            if own and isinstance(own[0], dict) and required <= set(own[0]):  # in the order of its fields
+                order = list(schema.get("properties", {}))
+                self.made[name] = dict(sorted(own[0].items(), key=lambda item: order.index(item[0])
+                                              if item[0] in order else len(order)))
             else:
                 self.made[name] = None  # a model that contains itself stops here
                 self.made[name] = self._value(schema, "")
@@ -401,7 +410,7 @@ class Examples:
 
 
 def _singular(name: str) -> str:
-    return name[:-1] if name.endswith("s") else name
+    return name[:-3] + "y" if name.endswith("ies") else name[:-1] if name.endswith("s") else name
 
 
 def _plain(schema: dict[str, Any], name: str) -> Any:
