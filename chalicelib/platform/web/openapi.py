@@ -337,7 +337,7 @@ SAMPLES: dict[str, Any] = {
     "notes": "双方同意下周二再次调解", "notice": "已通知申请人补充材料", "engagement": "8f14e45fceea167a5a36dedd4bea2543",
     "entry": "2026-11-18-a1b2c3d4", "participant": "张某某", "host": "王律师", "organiser": "天宁区司法局",
     "next_step": "等待对方当事人确认调解时间", "grade": "合格", "overall": "satisfied", "linked_record": "320402001001.a1b2c3d4",
-    "column": "身份证号", "check": "legal_aid_follow_up", "record": "8f14e45fceea167a5a36dedd4bea2543",
+    "column": "身份证号", "check": "overdue_ticket", "record": "8f14e45fceea167a5a36dedd4bea2543",
     "rule": "每户 1 名法律明白人", "duty": "lawyer", "referred_to": "红梅新村人民调解委员会",
 }
 _ENDINGS: tuple[tuple[str, Any], ...] = (
