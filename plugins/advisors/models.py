@@ -356,6 +356,10 @@ def _contract_dates(start: date, end: date) -> None:
 
 
 class EngagementIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"village": "320481100201", "person_id": "5f2c8e4a9b7d4c1e8a3f6b2d0c9e7a14", "start": "2026-01-01",
+         "end": "2028-12-31", "note": "经镇司法所推荐，聘为庆丰村法律顾问"}]})
+
     village: VillageCode = Field(description="村（社区）代码（12 位）", examples=["320481100201"])
     person_id: str = Field(min_length=1, max_length=64, description="法律顾问在人员名录中的编号（律师或基层法律服务工作者）")
     account: str | None = Field(None, pattern=ACCOUNT_PATTERN,
@@ -371,6 +375,8 @@ class EngagementIn(Strict):
 
 
 class RenewalIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"end": "2030-12-31", "version": 2}]})
+
     end: date = Field(description="续聘后的聘用期结束日期")
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
 
@@ -384,6 +390,8 @@ class ServicePointIn(Strict):
 
 
 class CheckIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"lat": 31.4113, "lng": 119.4869}]})
+
     lat: float = Field(ge=-90, le=90, description="纬度（GCJ-02，小程序 wx.getLocation type=gcj02）")
     lng: float = Field(ge=-180, le=180, description="经度（GCJ-02）")
     at: datetime | None = Field(None, description="签到/签退时间（带时区）；省略为现在。离线补传时给出，不得晚于现在")
@@ -406,6 +414,10 @@ class ComplianceQuery(MonthQuery):
 
 
 class LogEntryIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"village": "320402001001", "on": "2026-11-18", "duty": "document", "title": "为村两委审核土地流转合同",
+         "detail": "审核村集体土地流转合同 1 份，提出修改意见 3 条", "count": 1, "document_kind": "contract"}]})
+
     village: VillageCode = Field(description="村（社区）代码（12 位）：须是本人受聘的村（社区）", examples=["320402001001"])
     on: date = Field(description="工作日期，不得晚于今天；所在月份的日志锁定后不能再记")
     duty: Duty = Field(description="职责类别：" + "；".join(f"{k} {v}" for k, v in DUTIES.items()))
@@ -427,6 +439,9 @@ class LogEntryIn(Strict):
 
 
 class EndIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"on": "2026-11-30", "reason": "法律顾问调离本县执业，经双方协商解除聘用", "version": 3}]})
+
     on: date = Field(description="解除日期（最后一日），不早于聘用开始、不晚于今天和聘用期结束")
     reason: str = Field(min_length=4, max_length=300, description="解除理由（记入审计）")
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
@@ -434,6 +449,10 @@ class EndIn(Strict):
 
 class LogEntryEdit(Strict):
     """What the advisor may change of their own entry while its month is open (its day and village stay)."""
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"duty": "consultation", "title": "接待村民婚姻家庭法律咨询", "detail": "涉及离婚财产分割、抚养费", "count": 3,
+         "version": 1}]})
+
     duty: Duty
     title: str = Field(min_length=2, max_length=100)
     detail: str | None = Field(None, max_length=1000)
@@ -458,6 +477,11 @@ class VerificationIn(Strict):
 
 
 class CorrectionIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "11 月 18 日的调解漏记，补记一条",
+         "add": {"village": "320402001001", "on": "2026-11-18",
+                 "duty": "mediation", "title": "调解相邻通行纠纷", "count": 1}, "version": 4}]})
+
     reason: str = Field(min_length=4, max_length=300, description="更正理由（记入日志和审计）")
     add: LogEntryIn | None = Field(None, description="补记一条（日期须在该月）")
     withdraw: str | None = Field(None, pattern=r"^[A-Za-z0-9-]{1,40}$", description="撤销的日志条目编号")
@@ -477,6 +501,9 @@ class LogQuery(Strict):
 
 
 class CadreRatingIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"rating": "satisfied", "comment": "每月按时驻村，讲座贴近村民需要", "version": 1}]})
+
     rating: CadreLevel = Field(description="村（社区）干部对法律顾问本年度工作的评价（五级：very_satisfied 非常满意 … "
                                            "very_dissatisfied 非常不满意）")
     comment: str | None = Field(None, max_length=300)
@@ -497,6 +524,8 @@ class EvaluationQuery(Strict):
 
 
 class ExportIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"area": "320481", "year": 2025}]})
+
     area: str | None = Field(None, pattern=r"^\d{4}(\d{2})?$", description="市或区（县）代码，省略为本人辖区")
     year: int = Field(ge=2015, le=2100, description="考核年度")
 
@@ -504,6 +533,15 @@ class ExportIn(Strict):
 # --- output -----------------------------------------------------------------------------------------
 
 class EngagementOut(Model):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "320481100201.5f2c8e4a9b7d4c1e8a3f6b2d0c9e7a14.3b9d2f6a1c8e", "village": "320481100201",
+        "person_id": "5f2c8e4a9b7d4c1e8a3f6b2d0c9e7a14", "person_name": "王某某",
+        "institution_id": "a4c7e1b9d2f34e6a8b0c1d2e3f4a5b6c", "account": "s-9d1e7b3a5c2f4e8a",
+        "start": "2026-01-01", "end": "2028-12-31", "renewals": [], "status": "active", "ended_on": None,
+        "checked_in": False, "ratio": {"criterion": "advisors.village_ratio", "met": True,
+                                       "reason": "挂钩后共 3 个村（社区），未超过 5 个（常州市）"},
+        "version": 1}]})
+
     id: str
     village: str
     person_id: str

@@ -112,8 +112,9 @@ def _check_day(moment: datetime) -> datetime:
 
 class OrganiserIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    kind: OrganiserKind = Field(description="主办方类别：institution 机构 / person 人员（名录中）")
-    id: str = Field(min_length=1, max_length=64, description="名录中机构或人员的编号")
+    kind: OrganiserKind = Field(description="主办方类别：institution 机构 / person 人员（名录中）", examples=["institution"])
+    id: str = Field(min_length=1, max_length=64, description="名录中机构或人员的编号",
+                    examples=["3f9a1c7e5b2d4e8f9a0b1c2d3e4f5a6b"])
 
 
 class _Timing(Model):
@@ -125,7 +126,7 @@ class _Timing(Model):
 
 class EventIn(_Timing):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    kind: Kind = Field(description="活动类别：" + "；".join(f"{k} {v}" for k, v in KINDS.items()))
+    kind: Kind = Field(description="活动类别：" + "；".join(f"{k} {v}" for k, v in KINDS.items()), examples=["lecture"])
     area: str = Field(pattern=AREA_CODE, description="举办区域代码（网格、村社区、镇街、区、市）",
                       examples=["320402001001"])
     venue: str = Field(min_length=2, max_length=100, examples=["演示社区新时代文明实践站"])

@@ -58,8 +58,8 @@ PARAMETERS = (
 class Training(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     course: str = Field(min_length=2, max_length=60, examples=["民法典专题培训"])
-    hours: Decimal = Field(gt=0, le=200, decimal_places=1, description="学时")
-    on: dates.window() = Field(description="培训日期（不晚于今天）")
+    hours: Decimal = Field(gt=0, le=200, decimal_places=1, description="学时", examples=["4.0"])
+    on: dates.window() = Field(description="培训日期（不晚于今天）", examples=["2026-10-16"])
 
 
 class Participation(Model):
@@ -152,14 +152,16 @@ class LiterateTrainingIn(Training):
 
 class LiterateActivityIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    event_id: str = Field(min_length=1, max_length=64, description="参加的普法活动编号")
+    event_id: str = Field(min_length=1, max_length=64, description="参加的普法活动编号",
+                          examples=["9c4e2b7a1d3f4a5b8c6d0e1f2a3b4c5d"])
     version: int | None = Field(None, ge=1, description="所见版本（或用 If-Match）")
 
 
 class LiterateImportIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     file_id: str = Field(min_length=1, max_length=64,
-                         description="已上传并确认的 CSV（UTF-8 或 GBK）或 Excel（.xlsx）文件编号（/v1/files）")
+                         description="已上传并确认的 CSV（UTF-8 或 GBK）或 Excel（.xlsx）文件编号（/v1/files）",
+                         examples=["e7b3c1a94f2d4b6e8a0c5d7f9b1e3a26"])
 
 
 class LiterateListQuery(Model):
@@ -176,6 +178,12 @@ class LiterateTargetQuery(Model):
 
 
 class LiterateOut(Model):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "c2e8a4f61b3d4e7a9c0b5d1e2f3a4b6c", "name": "王某某", "grid": "320402001001001",
+        "id_number": "320***********008X", "phone": "138****1302",
+        "trainings": [{"course": "民法典专题培训", "hours": "4.0", "on": "2026-10-16"}], "training_hours": "4.0",
+        "activities": [{"event_id": "9c4e2b7a1d3f4a5b8c6d0e1f2a3b4c5d", "added_at": "2026-11-18"}], "version": 2}]})
+
     id: str
     name: str
     grid: str

@@ -88,10 +88,10 @@ class BoardDirty(storage.Record):
 
 
 class AreaOut(Model):
-    code: str = Field(description="统计用区划代码（网格为村代码 + 3 位）")
-    name: str
-    level: Level
-    parent: str | None
+    code: str = Field(description="统计用区划代码（网格为村代码 + 3 位）", examples=["320402001001"])
+    name: str = Field(examples=["红梅新村社区"])
+    level: Level = Field(examples=["village"])
+    parent: str | None = Field(examples=["320402001"])
     status: Literal["active", "retired"]
     version: int
 
