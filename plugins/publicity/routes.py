@@ -134,9 +134,9 @@ def publicity_literate_activity(literate_id):
 @endpoint("导入法律明白人名册（CSV/XLSX，逐行报告）", who=STAFF, body=registry.LiterateImportIn,
           response=registry.LiterateImportOut, status=201, tags=TAGS,
           replay=lambda item: registry.ImportRecord.from_item(item).report,
-          over_floor="a bulk job over a file: the file's record and the rows' grids read once, the people of each batch "
-                     "of 45 rows in one BatchGetItem and written in one transaction, the grids left uncovered filled, "
-                     "the report stored — calls grow with the rows, not with the request")
+          over_floor="a bulk job over a file: its record (with the key's claim), then the rows' grids, their links and "
+                     "the first 45 people in one BatchGetItem, the last batch written with the report; each further "
+                     "45 rows a read and a transaction, each grid newly covered one — calls grow with the rows")
 def publicity_literate_import():
     return registry.import_file(caller(), parse(registry.LiterateImportIn))
 
