@@ -154,8 +154,8 @@ def publicity_remind_me(event_id):
 @bp.route("/suggestions", methods=["GET"], authorizer=jwt_auth)
 @endpoint("精准普法：依据本月热线、信访类别提出下月主题和地点", who=STAFF, query=suggestions.SuggestionQuery,
           response=suggestions.SuggestionsOut, tags=TAGS,
-          over_floor="a monthly report over the screening's category tallies, kept per source kind and month: one "
-                     "Query per kind (hotline, petitions) for this month and the one before, the towns' names in "
-                     "one BatchGetItem")
+          over_floor="a monthly report over the screening's category tallies, kept per source kind and month: four "
+                     "Queries (hotline, petitions; this month, the one before) side by side, then the ranked towns' "
+                     "names in one BatchGetItem — two round trips")
 def publicity_suggestions():
     return suggestions.suggest(caller(), parse_query(suggestions.SuggestionQuery))
