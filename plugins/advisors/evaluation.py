@@ -110,13 +110,13 @@ def _decisive_day(year: int) -> date:
 def _facts(code: str, year: int, months: list[str], found, rules: dict[str, policy.InForce],
            cadre: str | None) -> criteria.YearFacts:
     hours: dict[str, Hours] = found[Hours]
-    logs: dict[str, LogMonth] = found[LogMonth]
+    logs: dict[storage.Place, LogMonth] = found[LogMonth]
     feedback: dict[str, FeedbackTally] = found[FeedbackTally]
     minimum = rules[params.MONTHLY_HOURS]
     least = Decimal(str(minimum.value)) * 60
     met = sum(1 for m in months if (hours.get(f"{code}.{m}") or Hours(id="")).count("verified") >= least)
-    verified = sum(1 for m in months if (log := logs.get(f"{code}.{m}")) and log.entries and log.verified_by)
-    reports = sum(log.totals.get("reports", 0) for m in months if (log := logs.get(f"{code}.{m}")))
+    verified = sum(1 for m in months if (log := logs.get(LogMonth.at(code, m))) and log.entries and log.verified_by)
+    reports = sum(log.totals.get("reports", 0) for m in months if (log := logs.get(LogMonth.at(code, m))))
     tallies = [feedback[f"{code}-{m}"] for m in months if f"{code}-{m}" in feedback]
     return criteria.YearFacts(
         year=year, months=len(months), hours_met=met, minimum_text=minimum.describe(), logs_verified=verified,
@@ -150,7 +150,7 @@ def evaluate(caller: Caller, code: str, year: str, data: EvaluationIn, expected_
         raise NotFound(Village.missing[0], code=Village.missing[1])
     months = [f"{number}-{m:02d}" for m in range(1, 13)]
     found = storage.find_each({Village: [code], Evaluation: [f"{code}.{number}"],
-                               Hours: [f"{code}.{m}" for m in months], LogMonth: [f"{code}.{m}" for m in months],
+                               Hours: [f"{code}.{m}" for m in months], LogMonth: [LogMonth.at(code, m) for m in months],
                                FeedbackTally: [f"{code}-{m}" for m in months],
                                **params.along(params.EVALUATION_NAMES, code)})
     served = serving(found[Village].get(code), number)

@@ -147,9 +147,7 @@ def advisors_log_entry():
 
 
 @bp.route("/villages/{code}/log", methods=["GET"], authorizer=jwt_auth)
-@endpoint("村（社区）法律顾问某月工作日志", who=READERS, query=LogQuery, response=LogMonthOut, tags=TAGS,
-          over_floor="the village (who advises it), the month's log and the lock day's timelines (one BatchGetItem) "
-                     "beside the page of entries (one Query)")
+@endpoint("村（社区）法律顾问某月工作日志", who=READERS, query=LogQuery, response=LogMonthOut, tags=TAGS)
 def advisors_log(code):
     q = parse_query(LogQuery)
     return service.read_log(caller(), code, q.month, limit=q.limit, cursor=q.cursor)
