@@ -196,7 +196,8 @@ def advisors_evaluation(code, year):
 
 @bp.route("/evaluations", methods=["GET"], authorizer=jwt_auth)
 @endpoint("辖区法律顾问年度考核结果及合计", who=ADMIN, query=EvaluationQuery, response=EvaluationListOut, tags=TAGS,
-          over_floor="the area's totals (one GetItem of the tally the evaluations keep) beside the page (one Query)")
+          over_floor="the area's totals (one GetItem of the tally the evaluations' transactions add to) and the page "
+                     "(one Query) side by side, one round trip: a tally kept by atomic ADD is no item of the list")
 def advisors_evaluations():
     q = parse_query(EvaluationQuery)
     return evaluation.in_area(caller(), q.area, q.year, limit=q.limit, cursor=q.cursor)
