@@ -29,6 +29,7 @@ from chalicelib.domain.files import service as files
 from chalicelib.domain.ledgers import service as ledgers
 from chalicelib.domain.policy import service as policy
 from chalicelib.platform import audit, aws, storage
+from chalicelib.platform.storage.batch import fan_out
 from chalicelib.platform.auth import Caller, require_covers
 from chalicelib.platform.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
 from chalicelib.platform.timeutil import now_utc, to_shanghai, today_shanghai
@@ -110,13 +111,13 @@ def _decisive_day(year: int) -> date:
 def _facts(code: str, year: int, months: list[str], found, rules: dict[str, policy.InForce],
            cadre: str | None) -> criteria.YearFacts:
     hours: dict[str, Hours] = found[Hours]
-    logs: dict[str, LogMonth] = found[LogMonth]
+    logs: dict[storage.Place, LogMonth] = found[LogMonth]
     feedback: dict[str, FeedbackTally] = found[FeedbackTally]
     minimum = rules[params.MONTHLY_HOURS]
     least = Decimal(str(minimum.value)) * 60
     met = sum(1 for m in months if (hours.get(f"{code}.{m}") or Hours(id="")).count("verified") >= least)
-    verified = sum(1 for m in months if (log := logs.get(f"{code}.{m}")) and log.entries and log.verified_by)
-    reports = sum(log.totals.get("reports", 0) for m in months if (log := logs.get(f"{code}.{m}")))
+    verified = sum(1 for m in months if (log := logs.get(LogMonth.at(code, m))) and log.entries and log.verified_by)
+    reports = sum(log.totals.get("reports", 0) for m in months if (log := logs.get(LogMonth.at(code, m))))
     tallies = [feedback[f"{code}-{m}"] for m in months if f"{code}-{m}" in feedback]
     return criteria.YearFacts(
         year=year, months=len(months), hours_met=met, minimum_text=minimum.describe(), logs_verified=verified,
@@ -150,7 +151,7 @@ def evaluate(caller: Caller, code: str, year: str, data: EvaluationIn, expected_
         raise NotFound(Village.missing[0], code=Village.missing[1])
     months = [f"{number}-{m:02d}" for m in range(1, 13)]
     found = storage.find_each({Village: [code], Evaluation: [f"{code}.{number}"],
-                               Hours: [f"{code}.{m}" for m in months], LogMonth: [f"{code}.{m}" for m in months],
+                               Hours: [f"{code}.{m}" for m in months], LogMonth: [LogMonth.at(code, m) for m in months],
                                FeedbackTally: [f"{code}-{m}" for m in months],
                                **params.along(params.EVALUATION_NAMES, code)})
     served = serving(found[Village].get(code), number)
@@ -224,11 +225,14 @@ def _totals_out(t: EvaluationTotals) -> EvaluationTotalsOut:
 
 def in_area(caller: Caller, area: str | None, year: int | None, *, limit: int, cursor: str | None) -> EvaluationListOut:
     """The bureau's list of an area's (district's, city's) evaluations of a year, by village, with the area's
-    totals from `EvaluationTotals` (one GetItem), never by counting the list (one Query)."""
+    totals from `EvaluationTotals` (one GetItem), never by counting the list (one Query): the two side by
+    side, one round trip."""
     scope = _area(caller, area)
     year = year or today_shanghai().year - 1
-    page = storage.page(Evaluation, EVALUATION, (scope, year), limit=limit, cursor=cursor)
-    return EvaluationListOut(area=scope, year=year, totals=totals(scope, year),
+    page, counted = fan_out(lambda read: read(), [
+        lambda: storage.page(Evaluation, EVALUATION, (scope, year), limit=limit, cursor=cursor),
+        lambda: totals(scope, year)])
+    return EvaluationListOut(area=scope, year=year, totals=counted,
                              items=[EvaluationOut.of(Evaluation.from_item(i)) for i in page.items],
                              next_cursor=page.next_cursor)
 

@@ -39,6 +39,7 @@ ENTRY = "advisors-entry"                  # an on-site entry (签到/签退), ke
 HOURS = "advisors-hours"                  # a village's minutes of a month, counted in each check-out
 LOG = "advisors-log"                      # a village's work log of one month (`<village>.<YYYY-MM>`), its entries inside
 EVALUATION = "advisors-evaluation"        # a village's yearly evaluation (`<village>.<year>`), listed per city and year
+COVER = "cover"                           # the month's log in its partition: sorts before `entry#…`
 LOG_ENTRY = "advisors-log-entry"          # one entry of the work log (files link to `<village>.<entry id>`)
 COVERAGE_ROLE = "legal_advisor"           # the core's coverage role the advisor fills (C3, C4 法律咨询)
 ADVISOR_DUTIES = ("lawyer", "grassroots_legal_worker", "legal_advisor")
@@ -269,8 +270,10 @@ class Correction(Model):
 class LogMonth(storage.Record):
     """A village's work log of one month (`<village>.<YYYY-MM>`): its entries' number, its verification by
     the village cadre, and the bureau's corrections after it locked. Updated by version with every entry,
-    so a verification and an entry cannot cross."""
+    so a verification and an entry cannot cross. Kept as the cover of its month's partition, sorted before
+    the entries (`cover` < `entry#…`): the first page of the month's entries reads it in the same Query."""
     entity: ClassVar[str] = LOG
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(LOG, "table"),)
     missing: ClassVar[tuple[str, str]] = ("该村（社区）本月没有工作日志", "log_not_found")
 
     id: str
@@ -283,6 +286,15 @@ class LogMonth(storage.Record):
     verification_note: str | None = None
     corrections: list[Correction] = Field(default_factory=list)
     locks_on: date | None = None            # the lock day, fixed when the month's first entry was written
+    accounts: list[str] = Field(default_factory=list)  # the advisors' accounts with an entry in it
+
+    @staticmethod
+    def at(village: str, month: str) -> storage.Place:
+        """Where the month's log stands: its month's partition, ahead of the entries."""
+        return storage.Place(of=f"{village}.{month}", sort=(COVER,))
+
+    def place(self, listing: str) -> storage.Place:
+        return LogMonth.at(self.village, self.month)
 
 
 class ReasonOut(Model):

@@ -147,9 +147,7 @@ def advisors_log_entry():
 
 
 @bp.route("/villages/{code}/log", methods=["GET"], authorizer=jwt_auth)
-@endpoint("村（社区）法律顾问某月工作日志", who=READERS, query=LogQuery, response=LogMonthOut, tags=TAGS,
-          over_floor="the village (who advises it), the month's log and the lock day's timelines (one BatchGetItem) "
-                     "beside the page of entries (one Query)")
+@endpoint("村（社区）法律顾问某月工作日志", who=READERS, query=LogQuery, response=LogMonthOut, tags=TAGS)
 def advisors_log(code):
     q = parse_query(LogQuery)
     return service.read_log(caller(), code, q.month, limit=q.limit, cursor=q.cursor)
@@ -198,7 +196,8 @@ def advisors_evaluation(code, year):
 
 @bp.route("/evaluations", methods=["GET"], authorizer=jwt_auth)
 @endpoint("辖区法律顾问年度考核结果及合计", who=ADMIN, query=EvaluationQuery, response=EvaluationListOut, tags=TAGS,
-          over_floor="the area's totals (one GetItem of the tally the evaluations keep) beside the page (one Query)")
+          over_floor="the area's totals (one GetItem of the tally the evaluations' transactions add to) and the page "
+                     "(one Query) side by side, one round trip: a tally kept by atomic ADD is no item of the list")
 def advisors_evaluations():
     q = parse_query(EvaluationQuery)
     return evaluation.in_area(caller(), q.area, q.year, limit=q.limit, cursor=q.cursor)

@@ -37,7 +37,7 @@ from chalicelib.platform.timeutil import now_utc, plus_years, to_shanghai, today
 from chalicelib.platform.rules import Result
 from plugins.advisors import criteria, params, screening
 from plugins.advisors.models import (
-    ADVISOR_DUTIES, BY_ACCOUNT, DUTIES, BY_AREA, COVERAGE_ROLE, ENGAGEMENT, ENTRY, LOG, LOG_ENTRY, VILLAGE, VILLAGES,
+    ADVISOR_DUTIES, BY_ACCOUNT, COVER, DUTIES, BY_AREA, COVERAGE_ROLE, ENGAGEMENT, ENTRY, LOG, LOG_ENTRY, VILLAGE, VILLAGES,
     Advisor, ComplianceOut, Correction, CorrectionIn, Engagement, EngagementIn, EngagementOut, Entry, EntryOut,
     CheckIn, EndIn, Hours, LogCorrectionOut, LogEntry, LogEntryEdit, LogEntryIn, LogEntryOut, LogMonth, LogMonthOut,
     LogMonthState, LogStatus, LogStatusOut, Period, ReasonOut, Renewal, RenewalIn,
@@ -536,13 +536,15 @@ def _lock_day(village: str, month: str, log: LogMonth | None, found: dict | None
 
 
 def _month_ops(log: LogMonth | None, village: str, month: str, counts: dict[str, int], entries: int,
-               changes: dict | None = None, *, lock: date) -> tuple[LogMonth, list[dict]]:
-    """The month's log (created, or updated by version; its lock day fixed on it) and the village's tallies,
-    for an entry's transaction."""
+               changes: dict | None = None, *, lock: date, account: str | None = None) -> tuple[LogMonth, list[dict]]:
+    """The month's log (created, or updated by version; its lock day fixed on it, and the `account` of the
+    advisor whose entry it counts among its readers) and the village's tallies, for an entry's transaction."""
     totals = dict(log.totals) if log else {}
     for key, amount in counts.items():
         totals[key] = totals.get(key, 0) + amount
-    changes = {**(changes or {}), "locks_on": lock}
+    accounts = [*(log.accounts if log else [])]
+    changes = {**(changes or {}), "locks_on": lock,
+               "accounts": accounts + [account] if account and account not in accounts else accounts}
     record, op = _save(log, LogMonth(id=f"{village}.{month}", village=village, month=month, entries=entries,
                                      totals=totals, **changes),
                        {"entries": (log.entries if log else 0) + entries, "totals": totals, **changes})
@@ -583,7 +585,7 @@ def log_entry(caller: Caller, data: LogEntryIn, *, entry_id: str | None = None) 
     engaged for (403 naming `village`), a day in the future or outside the contract (422 naming `on`), a
     month whose log has locked (409 `log_locked` naming `on`: only the bureau corrects it)."""
     month = data.on.strftime("%Y-%m")
-    found = storage.find_each({Village: [data.village], LogMonth: [f"{data.village}.{month}"],
+    found = storage.find_each({Village: [data.village], LogMonth: [LogMonth.at(data.village, month)],
                                **params.along([params.LOG_LOCK_DAY], data.village)})
     village: Village | None = found[Village].get(data.village)
     if village is None or not any(s.account == caller.sub for s in village.engagements.values()):
@@ -591,13 +593,13 @@ def log_entry(caller: Caller, data: LogEntryIn, *, entry_id: str | None = None) 
                         errors=field_error(["village"], "不是本人受聘的村（社区）"))
     _not_in_future(data.on, ["on"])
     slot = _serving(village, data.on, ["on"], account=caller.sub)
-    log: LogMonth | None = found[LogMonth].get(f"{data.village}.{month}")
+    log: LogMonth | None = found[LogMonth].get(LogMonth.at(data.village, month))
     lock = _lock_day(data.village, month, log, found)
     if today_shanghai() >= lock:
         raise Conflict(f"{month} 的工作日志已于 {lock.isoformat()} 锁定，需更正请联系司法局",
                        code="log_locked", errors=field_error(["on"], "该月工作日志已锁定"))
     entry = _new_entry(data, caller.sub, _engagement_of(village, slot), entry_id)
-    _, ops = _month_ops(log, data.village, month, counted(entry), 1, lock=lock)
+    _, ops = _month_ops(log, data.village, month, counted(entry), 1, lock=lock, account=caller.sub)
     return storage.put_new(entry, also=[*ops, audit.entry(
         caller.actor, "create", LOG_ENTRY, entry.record_id, f"工作日志：{_summary(entry)}")])
 
@@ -611,11 +613,11 @@ def edit_entry(caller: Caller, code: str, entry_id: str, data: LogEntryEdit, exp
     if not (len(code) == 12 and code.isdigit() and MONTH_PATTERN.match(month)):
         raise NotFound(LogEntry.missing[0], code=LogEntry.missing[1])
     found = storage.find_each({LogEntry: [storage.Place(of=f"{code}.{month}", sort=("entry", entry_id))],
-                               LogMonth: [f"{code}.{month}"], **params.along([params.LOG_LOCK_DAY], code)})
+                               LogMonth: [LogMonth.at(code, month)], **params.along([params.LOG_LOCK_DAY], code)})
     entry: LogEntry | None = next(iter(found[LogEntry].values()), None)
     if entry is None or entry.account != caller.sub:
         raise NotFound(LogEntry.missing[0], code=LogEntry.missing[1])
-    log: LogMonth | None = found[LogMonth].get(f"{code}.{month}")
+    log: LogMonth | None = found[LogMonth].get(LogMonth.at(code, month))
     lock = _lock_day(code, month, log, found)
     if today_shanghai() >= lock:
         raise Conflict(f"{month} 的工作日志已于 {lock.isoformat()} 锁定，需更正请联系司法局", code="log_locked")
@@ -640,12 +642,12 @@ def month_status(caller: Caller, area: str | None, month: str | None, *, limit: 
     month = _month(month)
     page = storage.page(Village, VILLAGES, scope, limit=limit, cursor=cursor)
     codes = [Village.from_item(i).id for i in page.items]
-    found = storage.find_each({LogMonth: [f"{c}.{month}" for c in codes],
+    found = storage.find_each({LogMonth: [LogMonth.at(c, month) for c in codes],
                                **params.along_many([params.LOG_LOCK_DAY], codes)})
     logs = found[LogMonth]
     items = []
     for code in codes:
-        log = logs.get(f"{code}.{month}")
+        log = logs.get(LogMonth.at(code, month))
         locks = _lock_day(code, month, log, found)
         status = "verified" if log and log.verified_by else "locked" if today_shanghai() >= locks else "open"
         items.append(LogStatus(village=code, month=month, status=status, locks_on=locks,
@@ -691,23 +693,39 @@ def _code(code: str) -> bool:
 
 def read_log(caller: Caller, code: str, month: str | None, *, limit: int = 50, cursor: str | None = None) -> LogMonthOut:
     """A village's log of a month, its state (open, locked, verified), totals and entries. Advisors see their
-    own entries; the village's grid workers and the area's administrators all of them. One BatchGetItem (the
-    village, the month's log, the lock day's timelines), one Query (its entries)."""
+    own entries; the village's grid workers and the area's administrators all of them. One Query of the
+    month's partition: its first page reads the month's log (the cover, ahead of the entries) with them,
+    which holds the lock day and the advisors who wrote in it. The village (who advises it) and the lock
+    day's timelines are read (one BatchGetItem) only when that does not decide: a later page, a month
+    without a log, an advisor with no entry in it."""
     month = _month(month)
-    found = storage.find_each({Village: [code], LogMonth: [f"{code}.{month}"],
-                               **params.along([params.LOG_LOCK_DAY], code)}) if _code(code) else \
-        {Village: {}, LogMonth: {}}
-    own_only = _log_reader(caller, code, found[Village].get(code))
-    log: LogMonth | None = found[LogMonth].get(f"{code}.{month}")
-    page = storage.page(LogEntry, LOG, f"{code}.{month}", after=("entry",), limit=limit, cursor=cursor)
-    items = [LogEntry.from_item(i) for i in page.items]
-    return LogMonthOut(**_state(code, month, log, _lock_day(code, month, log, found)),
-                       items=[LogEntryOut.of(e) for e in items if not own_only or e.account == caller.sub],
+    if not _code(code):
+        raise NotFound(Village.missing[0], code=Village.missing[1])
+    first = cursor is None
+    page = storage.page(LogEntry, LOG, f"{code}.{month}", limit=limit + 1 if first else limit, cursor=cursor)
+    items, log = page.items, None
+    if first and items and items[0].get("entity") == LOG:
+        log, items = LogMonth.from_item(items[0]), items[1:]
+    elif first and items:  # entries without their month's cover (never written so): the page at its size
+        page = storage.page(LogEntry, LOG, f"{code}.{month}", limit=limit)
+        items = page.items
+    full = _admin_over(caller, code) or _of_village(caller, code)
+    if log is not None and log.locks_on is not None and (full or caller.sub in log.accounts):
+        own_only, lock = not full, log.locks_on
+    else:
+        found = storage.find_each({Village: [code], LogMonth: [] if log else [LogMonth.at(code, month)],
+                                   **params.along([params.LOG_LOCK_DAY], code)})
+        own_only = _log_reader(caller, code, found[Village].get(code))
+        log = log or found[LogMonth].get(LogMonth.at(code, month))
+        lock = _lock_day(code, month, log, found)
+    entries = [LogEntry.from_item(i) for i in items]
+    return LogMonthOut(**_state(code, month, log, lock),
+                       items=[LogEntryOut.of(e) for e in entries if not own_only or e.account == caller.sub],
                        next_cursor=page.next_cursor)
 
 
 def _stored_month(code: str, month: str) -> LogMonth | None:
-    return storage.read(LogMonth, f"{code}.{month}", consistent=True)
+    return storage.find_in(LogMonth, LOG, f"{code}.{month}", (COVER,), consistent=True)
 
 
 def verify(caller: Caller, code: str, month: str, note: str | None, expected_version: int) -> LogMonthState:
@@ -742,9 +760,9 @@ def correct(caller: Caller, code: str, month: str, data: CorrectionIn, expected_
         raise NotFound(Village.missing[0], code=Village.missing[1])
     month = _month(month)
     withdrawn = [storage.Place(of=f"{code}.{month}", sort=("entry", data.withdraw))] if data.withdraw else []
-    found = storage.find_each({Village: [code], LogMonth: [f"{code}.{month}"], LogEntry: withdrawn,
+    found = storage.find_each({Village: [code], LogMonth: [LogMonth.at(code, month)], LogEntry: withdrawn,
                                **params.along([params.LOG_LOCK_DAY], code)}, consistent=True)
-    log: LogMonth | None = found[LogMonth].get(f"{code}.{month}")
+    log: LogMonth | None = found[LogMonth].get(LogMonth.at(code, month))
     lock = _lock_day(code, month, log, found)
     if today_shanghai() < lock:
         raise Conflict(f"{month} 的工作日志尚未锁定，由法律顾问本人记录", code="log_open")
@@ -776,7 +794,8 @@ def correct(caller: Caller, code: str, month: str, data: CorrectionIn, expected_
         delta = -1
     correction = Correction(at=now_utc(), by=caller.sub, action=action, entry=entry.id, reason=data.reason)
     updated, month_ops = _month_ops(log, code, month, counts, delta,
-                                    {"corrections": [*(log.corrections if log else []), correction]}, lock=lock)
+                                    {"corrections": [*(log.corrections if log else []), correction]}, lock=lock,
+                                    account=entry.account if action == "add" else None)
     storage.transact([*ops, *month_ops, audit.entry(
         caller.actor, "update", LOG, f"{code}.{month}",
         f"更正 {month} 法律顾问工作日志（{'补记' if action == 'add' else '撤销'} {entry.id}）：{data.reason}")])

@@ -7,8 +7,10 @@ by the core's tabular import (CSV in UTF-8 or GBK, or XLSX; a report per row), n
 - a person is keyed by the lookup hash of the ID number: importing next year's list again updates (their
   grid, name and phone), never duplicates; a training already recorded is not added twice;
 - valid rows are written `BATCH` to a transaction, each with the grid's count (`LITERATES`, the screening's
-  tally) and one audit entry per transaction; the report names row, column and what is wrong, never the ID
-  number;
+  tally) and one audit entry per transaction, the last batch in the report's own transaction; the report
+  names row, column and what is wrong, never the ID number. The file's record is read with the request's
+  Idempotency-Key claim, and the rows' grids, their coverage links and the first batch's people in one
+  BatchGetItem: a one-batch list is three calls;
 - every grid needs at least one (the core's coverage role `legal_literate`, C3): a grid's first person
   registered fills the role there through `coverage.filling`, in its own transaction;
 - the local target, one per so many households (`publicity.households_per_literate`), is a parameter: the
@@ -353,12 +355,14 @@ def import_file(caller: Caller, data: LiterateImportIn) -> LiterateImportOut:
     rows written in batches, the grids left without anybody covered, the report kept and returned."""
     from chalicelib.domain.files import service as files
 
+    # The file's record in one BatchGetItem, which also reads the request's Idempotency-Key claim: a retried
+    # import shows its first report without reading the file again, and without a read of its own.
+    found = storage.find_each({files.StoredFile: [data.file_id] if files.FILE_ID.match(data.file_id) else []})
     storage.replay_if_claimed()
-    try:
-        record = files.visible(caller, data.file_id)
-    except NotFound:
+    record = found[files.StoredFile].get(data.file_id)
+    if record is None or not files.may_see(caller, record):
         raise Unprocessable("文件不存在或无权使用", code="file_not_found",
-                            errors=field_error(["file_id"], "文件不存在")) from None
+                            errors=field_error(["file_id"], "文件不存在"))
     if record.status != "available" or record.content_type not in FORMATS:
         raise Unprocessable("请上传并确认 CSV 或 Excel（.xlsx）文件", code="not_a_table",
                             errors=field_error(["file_id"], "应为已上传的 CSV 或 XLSX 文件"))
@@ -372,8 +376,14 @@ def import_bytes(caller: Caller, raw: bytes, format: tabular.Format | None, file
         raise Unprocessable(exc.detail, code=exc.code,
                             errors=[{**e, "loc": ["file_id", *e["loc"][1:]]} for e in exc.errors]) from None
     titles = {c.key: c.title for c in COLUMNS}
-    grids = {a.code: a for a in areas.get_many({r.values["grid"] for r in table.rows if r.values.get("grid")}).values()
-             if a.level == "grid" and a.status == "active"}
+    named = {r.values["grid"] for r in table.rows if r.values.get("grid") and areas.is_code(r.values["grid"])}
+    # The first batch's people (the first rows the reader found well-formed) ride along with the rows' grids
+    # and their coverage links: one BatchGetItem (per 100 keys) before anything is decided.
+    first = list(dict.fromkeys(person_id(r.values["id_number"]) for r in table.rows
+                               if not r.refusals and r.values.get("id_number")))[:BATCH]
+    found = storage.find_each({Area: named, AreaLinks: named, Literate: first})
+    grids = {code: a for code, a in found[Area].items() if a.level == "grid" and a.status == "active"}
+    known, asked = found[Literate], set(first)
     errors: list[tabular.RowError] = []
     good: dict[str, tuple[int, dict[str, Any]]] = {}     # person id -> (row, values)
     for row in table.rows:
@@ -397,25 +407,54 @@ def import_bytes(caller: Caller, raw: bytes, format: tabular.Format | None, file
     import_id = uuid.uuid4().hex
     totals = {"created": 0, "updated": 0}
     ids = list(good)
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start:start + BATCH]
+    batches = [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
+
+    def failed(batch: list[str]) -> None:
+        errors.extend(tabular.RowError(row=good[p][0], column="", msg="写入时该人员数据被同时修改，请重新导入该行")
+                      for p in batch)
+
+    for batch in batches[:-1]:
+        ops, created, updated = _batch_ops(caller, import_id, batch, good, known, asked)
         try:
             with storage.idempotency.held_back():
-                created, updated = _write_batch(caller, import_id, batch, good)
+                storage.transact(ops)
         except Conflict:
-            errors += [tabular.RowError(row=good[p][0], column="", msg="写入时该人员数据被同时修改，请重新导入该行") for p in batch]
+            failed(batch)
             continue
         totals["created"] += created
         totals["updated"] += updated
-    covered = _cover(caller, {good[p][1]["grid"]: p for p in reversed(ids)}, grids)
-    errors.sort(key=lambda e: e.row)
-    report = LiterateImportOut(id=import_id, file_id=file_id, rows=len(table.rows), failed=len({e.row for e in errors}),
+    covered = _cover(caller, {good[p][1]["grid"]: p for p in reversed(ids)}, grids, found[AreaLinks])
+    # The last batch is written in the report's own transaction when it fits (the report first: the
+    # Idempotency-Key claim names it); if that batch fails, its rows are reported and the report written alone.
+    last, created, updated = _batch_ops(caller, import_id, batches[-1], good, known, asked) if batches else ([], 0, 0)
+    if last and len(last) + 3 <= 100:
+        try:
+            return _reported(caller, import_id, file_id, len(table.rows), errors,
+                             {"created": totals["created"] + created, "updated": totals["updated"] + updated},
+                             covered, last)
+        except Conflict:
+            failed(batches[-1])
+    elif last:
+        try:
+            with storage.idempotency.held_back():
+                storage.transact(last)
+            totals = {"created": totals["created"] + created, "updated": totals["updated"] + updated}
+        except Conflict:
+            failed(batches[-1])
+    return _reported(caller, import_id, file_id, len(table.rows), errors, totals, covered, [])
+
+
+def _reported(caller: Caller, import_id: str, file_id: str, rows: int, errors: list[tabular.RowError],
+              totals: dict[str, int], covered: int, also: list[dict]) -> LiterateImportOut:
+    """The import's report, stored with its audit entry (and `also`, the last batch's ops) in one transaction."""
+    errors = sorted(errors, key=lambda e: e.row)
+    report = LiterateImportOut(id=import_id, file_id=file_id, rows=rows, failed=len({e.row for e in errors}),
                                covered_grids=covered, errors=errors[:MAX_REPORTED_ERRORS],
                                errors_truncated=len(errors) > MAX_REPORTED_ERRORS, **totals)
     storage.put_new(ImportRecord(id=import_id, by=caller.sub, report=report), also=[
         audit.entry(caller.actor, "import", IMPORT, import_id,
                     f"导入法律明白人名册（文件 {file_id}）：共 {report.rows} 行，新增 {report.created}，"
-                    f"更新 {report.updated}，有误 {report.failed}")])
+                    f"更新 {report.updated}，有误 {report.failed}"), *also])
     return report
 
 
@@ -425,11 +464,14 @@ def _training(values: dict[str, Any]) -> list[Training]:
     return [Training(course=values["course"], hours=values["hours"], on=values["trained_on"])]
 
 
-def _write_batch(caller: Caller, import_id: str, batch: list[str],
-                 good: dict[str, tuple[int, dict[str, Any]]]) -> tuple[int, int]:
-    """One transaction: new people put with their grid's count, known ones updated at their version (their
-    grid moves its count), a training not yet recorded added."""
-    existing = storage.find_many(Literate, batch)
+def _batch_ops(caller: Caller, import_id: str, batch: list[str], good: dict[str, tuple[int, dict[str, Any]]],
+               known: dict[str, Literate], asked: set[str]) -> tuple[list[dict[str, Any]], int, int]:
+    """One transaction's ops: new people put with their grid's count, known ones updated at their version
+    (their grid moves its count), a training not yet recorded added; how many are created and updated. The
+    people already `asked` for (with the grids) are not read again: a person put meanwhile fails the put,
+    one changed meanwhile its version."""
+    unread = [p for p in batch if p not in asked]
+    existing = {**{p: known[p] for p in batch if p in known}, **(storage.find_many(Literate, unread) if unread else {})}
     ops: list[dict[str, Any]] = []
     counted: dict[str, int] = {}
     created = updated = 0
@@ -457,14 +499,12 @@ def _write_batch(caller: Caller, import_id: str, batch: list[str],
     ops += [tallies.count_op(LITERATES, grid, by) for grid, by in sorted(counted.items()) if by]
     ops.append(audit.entry(caller.actor, "import", IMPORT, import_id,
                            f"导入法律明白人名册一批：新增 {created}，更新 {updated}"))
-    storage.transact(ops)
-    return created, updated
+    return ops, created, updated
 
 
-def _cover(caller: Caller, first_in: dict[str, str], grids: dict[str, Area]) -> int:
+def _cover(caller: Caller, first_in: dict[str, str], grids: dict[str, Area], links: dict[str, AreaLinks]) -> int:
     """Fill the core's coverage role in each imported grid that has nobody in it yet, with the grid's first
-    person of the list: the grids' links in BatchGetItems, one small transaction per grid newly covered."""
-    links = storage.find_many(AreaLinks, list(first_in))
+    person of the list (the grids' links read with the grids): one small transaction per grid newly covered."""
     covered = 0
     for grid, pid in first_in.items():
         ops = _covering(caller, grids[grid], pid, links.get(grid))

@@ -134,9 +134,9 @@ def publicity_literate_activity(literate_id):
 @endpoint("导入法律明白人名册（CSV/XLSX，逐行报告）", who=STAFF, body=registry.LiterateImportIn,
           response=registry.LiterateImportOut, status=201, tags=TAGS,
           replay=lambda item: registry.ImportRecord.from_item(item).report,
-          over_floor="a bulk job over a file: the file's record and the rows' grids read once, the people of each batch "
-                     "of 45 rows in one BatchGetItem and written in one transaction, the grids left uncovered filled, "
-                     "the report stored — calls grow with the rows, not with the request")
+          over_floor="a bulk job over a file: its record (with the key's claim), then the rows' grids, their links and "
+                     "the first 45 people in one BatchGetItem, the last batch written with the report; each further "
+                     "45 rows a read and a transaction, each grid newly covered one — calls grow with the rows")
 def publicity_literate_import():
     return registry.import_file(caller(), parse(registry.LiterateImportIn))
 
@@ -154,8 +154,8 @@ def publicity_remind_me(event_id):
 @bp.route("/suggestions", methods=["GET"], authorizer=jwt_auth)
 @endpoint("精准普法：依据本月热线、信访类别提出下月主题和地点", who=STAFF, query=suggestions.SuggestionQuery,
           response=suggestions.SuggestionsOut, tags=TAGS,
-          over_floor="a monthly report over the screening's category tallies, kept per source kind and month: one "
-                     "Query per kind (hotline, petitions) for this month and the one before, the towns' names in "
-                     "one BatchGetItem")
+          over_floor="a monthly report over the screening's category tallies, kept per source kind and month: four "
+                     "Queries (hotline, petitions; this month, the one before) side by side, then the ranked towns' "
+                     "names in one BatchGetItem — two round trips")
 def publicity_suggestions():
     return suggestions.suggest(caller(), parse_query(suggestions.SuggestionQuery))

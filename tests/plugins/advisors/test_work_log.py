@@ -129,3 +129,23 @@ def test_each_reads_their_own_and_files_link_to_an_entry_for_its_readers_only(cl
     rule.may_link(Caller(sub="lawyer-1", roles=frozenset({"lawyer"}), area="320402"), made["record_id"])
     with pytest.raises(NotFound):
         rule.may_link(Caller(sub="lawyer-2", roles=frozenset({"lawyer"}), area="320402"), made["record_id"])
+
+
+def test_a_months_first_page_reads_its_log_in_the_same_query_and_the_next_page_follows_on(
+        client, advisor, cadre, clock):
+    """V2: the month's log is the cover of its partition, read with the first page of its entries (one Query)
+    for the village's cadre and for the advisor who wrote in it; a later page reads the log beside it."""
+    from urllib.parse import quote
+
+    from tests.helpers import calls_during
+
+    made = [ok(post(client, "/v1/advisors/log", entry(clock, duty), advisor), 201)["id"] for duty in ("lecture", "report")]
+    url, answers = f"/v1/advisors/villages/{VILLAGE}/log?month={clock.month()}&limit=1", []
+    for headers in (cadre, advisor):
+        assert calls_during(lambda: answers.append(client.get(url, headers=headers))) == ["Query"]
+    first = ok(answers[0])
+    assert (first["entries"], first["status"], len(first["items"])) == (2, "open", 1) and first["next_cursor"]
+    assert ok(answers[1])["items"] == first["items"]
+    rest = ok(client.get(f"{url}&cursor={quote(first['next_cursor'])}", headers=cadre))
+    assert rest["entries"] == 2 and rest["next_cursor"] is None
+    assert sorted(made) == [first["items"][0]["id"], rest["items"][0]["id"]]

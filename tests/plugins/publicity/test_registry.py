@@ -100,7 +100,8 @@ def test_five_hundred_people_are_imported_from_a_gbk_csv_with_two_bad_rows_repor
     assert "尚缺 102 名" in target["reason"]
 
 
-def test_an_xlsx_list_imports_again_without_duplicating(client, staff, areas):
+def test_an_xlsx_list_imports_again_without_duplicating_and_a_keyed_retry_shows_its_first_report(client, staff, areas):
+    """CONTRACT "HTTP": a retry with the same Idempotency-Key returns the first result and writes nothing."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -112,6 +113,42 @@ def test_an_xlsx_list_imports_again_without_duplicating(client, staff, areas):
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     first = ok(post(client, f"{LITERATES}/imports", {"file_id": upload(client, staff["publicist"], data.getvalue(), xlsx)},
                     staff["publicist"]), 201)
-    again = ok(post(client, f"{LITERATES}/imports", {"file_id": upload(client, staff["publicist"], data.getvalue(), xlsx)},
-                    staff["publicist"]), 201)
+    file_id, answers = upload(client, staff["publicist"], data.getvalue(), xlsx), []
+    keyed = {**staff["publicist"], "Idempotency-Key": "literates-2026-01"}
+    # The file's record with the key's claim, then the grid, its links and the person in one read; the batch
+    # written in the report's transaction.
+    assert calls_during(lambda: answers.append(post(client, f"{LITERATES}/imports", {"file_id": file_id}, keyed))) \
+        == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
+    again = ok(answers[0], 201)
     assert (first["created"], again["created"], again["updated"]) == (1, 0, 1)
+    retried = []  # the claim read with the file's record, then the report it names: the file is not read again
+    assert calls_during(lambda: retried.append(post(client, f"{LITERATES}/imports", {"file_id": file_id}, keyed))) \
+        == ["BatchGetItem", "GetItem"]
+    assert ok(retried[0], 201)["id"] == again["id"]
+
+
+def test_a_person_registered_while_the_last_batch_is_written_is_a_row_reported_and_the_report_still_kept(
+        client, staff, areas):
+    """P3: the last batch rides in the report's transaction; when someone registers one of its people at the
+    same moment, that batch's rows are reported (nothing half-written) and the report is stored on its own."""
+    from types import SimpleNamespace
+
+    from chalicelib.platform import storage
+    from plugins.publicity import registry
+
+    file_id = upload(client, staff["publicist"], f"姓名,身份证号,网格代码\r\n王秀兰,{id_number(7)},{GRID}".encode(),
+                     "text/csv")
+    dynamodb = aws.dynamodb()
+
+    def meanwhile(**_):  # the same person registered between the import's read and its write
+        dynamodb.meta.events.unregister("before-call.dynamodb.TransactWriteItems", meanwhile)
+        storage.put_new(registry._new(SimpleNamespace(sub="grid-1"), name="王秀兰", id_number=id_number(7),
+                                      phone=None, grid=GRID, trainings=[]))
+
+    dynamodb.meta.events.register("before-call.dynamodb.TransactWriteItems", meanwhile)
+    try:
+        report = ok(post(client, f"{LITERATES}/imports", {"file_id": file_id}, staff["publicist"]), 201)
+    finally:
+        dynamodb.meta.events.unregister("before-call.dynamodb.TransactWriteItems", meanwhile)
+    assert (report["created"], report["failed"], [e["row"] for e in report["errors"]]) == (0, 1, [2])
+    assert storage.read(registry.ImportRecord, report["id"]).report.failed == 1
