@@ -128,7 +128,6 @@ def test_its_link_rules_name_an_entity_and_refuse_a_stranger_an_unknown_record(m
 
 
 @each_plugin
-@pytest.mark.usefixtures("_moto_copies_a_table_once_per_transaction")  # demo loaders write in transactions
 def test_its_demo_data_loads_twice_without_changing_anything(module, aws_backend):
     """As `make dev` (chalicelib/demo.load) runs it: the demo area tree stored, the core's demo policies,
     then the plugin's loader — and a second run (every restart) leaves the table exactly as the first did."""

@@ -52,7 +52,7 @@ def expected_statuses(block: str) -> list[str | None]:
 
 
 @pytest.fixture(scope="module")
-def tour_stage(_moto_copies_a_table_once_per_transaction):
+def tour_stage():
     """moto with the demo's tour part, the fake WeChat server, and the local stage's server on a free port."""
     from chalice.config import Config
     from chalice.local import LocalDevServer

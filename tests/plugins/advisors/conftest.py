@@ -16,7 +16,7 @@ LIYANG_VILLAGES = [f"320481100{n:03d}" for n in range(201, 206)]   # 溧阳市 �
 
 
 @pytest.fixture
-def areas(aws_backend, _moto_copies_a_table_once_per_transaction):
+def areas(aws_backend):
     from chalicelib.domain.areas.models import Area
     from chalicelib.domain.policy import service as policy
 

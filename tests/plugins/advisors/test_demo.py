@@ -14,7 +14,7 @@ from chalicelib.platform.auth import Caller
 from tests.helpers import seed_areas
 from tests.plugins.advisors.conftest import LIYANG, LIYANG_VILLAGES
 
-pytestmark = pytest.mark.usefixtures("aws_backend", "_moto_copies_a_table_once_per_transaction")
+pytestmark = pytest.mark.usefixtures("aws_backend")
 ADMIN = Caller(sub="admin-1", roles=frozenset({"admin"}), area="3204")
 
 

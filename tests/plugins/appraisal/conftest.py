@@ -25,7 +25,7 @@ def institution(inst_id: str, name: str, home: str, serves: list[str], kinds: li
 
 
 @pytest.fixture
-def world(aws_backend, _moto_copies_a_table_once_per_transaction):
+def world(aws_backend):
     seed_areas()
     institution("city-env", "常州环境损害司法鉴定中心", "3204", ["3204"], ["environmental_damage", "trace_evidence"])
     institution("tn-clinic", "天宁法医临床司法鉴定所", "320402", ["320402"], ["injury_degree", "disability_grade"])

@@ -33,11 +33,15 @@ def test_a_copy_of_the_template_enabled_by_one_line_passes_the_contract_the_matr
     assert {p.name for p in copy.iterdir()} >= {"__init__.py", "models.py", "service.py", "routes.py", "proof.py"}
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]), "TEST_ENABLED_PLUGINS": "salute"}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-v", "-x", "-p", "no:cacheprovider", "-k", "salute or not test_contract",
+        [sys.executable, "-m", "pytest", "-q", "-rA", "-x", "-p", "no:cacheprovider", "-k", "salute or not test_contract",
          "tests/plugins/test_contract.py", "tests/proof/test_access_matrix.py", "tests/core/test_openapi_document.py"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    contract = [line for line in run.stdout.splitlines() if "test_contract.py" in line and "[salute]" in line]
-    assert len(contract) >= 6 and all("PASSED" in line for line in contract), contract
-    assert "test_every_caller_gets_exactly_the_declared_outcome_on_every_route PASSED" in run.stdout
+    # The summary's one line per test (`-rA`), which nothing a test writes can interleave with.
+    outcomes = dict(line.split(" ", 1)[::-1] for line in run.stdout.splitlines()
+                    if line.startswith(("PASSED ", "FAILED ", "ERROR ", "SKIPPED ", "XFAIL ", "XPASS ")))
+    contract = {test: result for test, result in outcomes.items() if "test_contract.py" in test and "[salute]" in test}
+    assert len(contract) >= 6 and set(contract.values()) == {"PASSED"}, contract
+    assert outcomes.get("tests/proof/test_access_matrix.py::"
+                        "test_every_caller_gets_exactly_the_declared_outcome_on_every_route") == "PASSED", outcomes
     assert not (ROOT / "plugins" / "salute").exists()  # the repository itself is untouched

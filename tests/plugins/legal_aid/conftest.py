@@ -90,7 +90,7 @@ def _world_items() -> list[dict]:
 
 
 @pytest.fixture(scope="package")
-def _moto(_moto_copies_a_table_once_per_transaction):
+def _moto():
     """One in-process AWS for the whole legal-aid package (starting moto and its clients costs ~1 s; a
     fresh table costs 10 ms), with the world built once and replayed into each test's fresh table."""
     from moto import mock_aws

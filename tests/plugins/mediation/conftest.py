@@ -28,7 +28,7 @@ def dispute(**changes) -> dict:
 
 
 @pytest.fixture
-def areas(aws_backend, _moto_copies_a_table_once_per_transaction):
+def areas(aws_backend):
     seed_areas()
 
 

@@ -11,7 +11,6 @@ from chalicelib.platform import audit, storage
 from tests.helpers import seed_areas
 
 
-@pytest.mark.usefixtures("_moto_copies_a_table_once_per_transaction")
 def test_the_demo_roster_leaves_the_village_committee_under_staffed(aws_backend, clock):
     from plugins.mediation import service
     from plugins.mediation.roster import understaffed
@@ -28,7 +27,6 @@ def test_the_demo_roster_leaves_the_village_committee_under_staffed(aws_backend,
                       "demo-mediation-diaozhuang": "雕庄街道人民调解委员会合格专职调解员 1 名，低于配备标准 2 名"}
 
 
-@pytest.mark.usefixtures("_moto_copies_a_table_once_per_transaction")
 def test_the_demo_resident_finds_their_disputes_and_loading_twice_changes_nothing(aws_backend, clock):
     from chalicelib.platform.auth import Caller
     from plugins.mediation import service

@@ -37,7 +37,7 @@ def build_world(today: date) -> World:
 
 
 @pytest.fixture
-def world(aws_backend, clock, _moto_copies_a_table_once_per_transaction):
+def world(aws_backend, clock):
     return build_world(clock.today)
 
 

@@ -13,7 +13,7 @@ DISTRICT = "320402"
 
 
 @pytest.fixture
-def areas(aws_backend, _moto_copies_a_table_once_per_transaction):
+def areas(aws_backend):
     seed_areas()
 
 
