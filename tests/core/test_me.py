@@ -211,6 +211,16 @@ def test_withdrawal_needs_the_current_version_like_every_other_change(client, al
     assert response.status_code == 200 and body(response)["status"] == "withdrawn"
 
 
+def test_a_withdrawal_reads_the_account_with_its_sessions_in_one_query_and_writes_once(client, alice):
+    """Issue 19 §3: the account heads its own sessions' list, so one Query finds both."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    with dynamodb_calls() as made:
+        response = client.delete("/v1/me", headers={**alice["headers"], "If-Match": "1"})
+    assert response.status_code == 200 and body(response)["status"] == "withdrawn"
+    assert made == ["Query", "TransactWriteItems"]
+
+
 def test_the_table_never_holds_a_key_made_of_an_openid(client, alice):
     keys_ = [i["pk"]["S"] for i in storage.aws.dynamodb().scan(TableName=config.table_name())["Items"]]
     assert any(k.startswith("openid-resident#") for k in keys_)

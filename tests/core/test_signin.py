@@ -247,6 +247,29 @@ def test_a_refresh_reads_its_token_session_and_account_at_once_and_writes_once(c
     assert made == ["BatchGetItem", "TransactWriteItems"]
 
 
+def test_a_returning_residents_sign_in_reads_its_link_only_and_writes_once(client, wechat):
+    """Issue 19 §3: the per-IP counter, the link, then the session written with the per-openid counter and a
+    condition that the linked account is still active — the account itself is not read."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    first = signed_in(client, "ok:alice:1")
+    with dynamodb_calls() as made:
+        again = signed_in(client, "ok:alice:2")
+    assert made == ["UpdateItem", "GetItem", "TransactWriteItems"]
+    assert again["account"]["sub"] == first["account"]["sub"] and again["account"]["is_new"] is False
+
+
+def test_a_link_whose_account_is_gone_signs_in_to_a_new_account(client, wechat):
+    """The account's condition in the sign-in's transaction fails: the dangling link is replaced."""
+    from chalicelib.domain.accounts.models import Resident
+
+    first = signed_in(client, "ok:alice:1")
+    storage.transact([storage.delete(Resident, first["account"]["sub"])])
+    again = signed_in(client, "ok:alice:2")
+    assert again["account"]["is_new"] is True and again["account"]["sub"] != first["account"]["sub"]
+    assert signed_in(client, "ok:alice:3")["account"]["sub"] == again["account"]["sub"]
+
+
 def test_a_token_whose_names_were_changed_is_invalid_even_with_its_own_secret(client, wechat):
     """The hash covers the whole token: naming another session or account with a real secret fails."""
     alice, bob = signed_in(client, "ok:alice:1"), signed_in(client, "ok:bob:1")

@@ -282,7 +282,8 @@ def test_account_records_keep_the_keys_they_were_stored_under(clock):
     staff = a.StaffAccount(sub="s-1", name="王", roles=["admin"], area="320402001")
     assert staff.key_attributes() == {"pk": "staff-account#s-1", "sk": "record",
                                       "gsi1pk": "staff-account@3204", "gsi1sk": "320402001#s-1"}
-    assert a.Resident(sub="r-1").key_attributes() == {"pk": "resident#r-1", "sk": "record"}
+    assert a.Resident(sub="r-1").key_attributes() == {"pk": "resident#r-1", "sk": "record",  # heads its sessions' list
+                                                      "gsi1pk": "session-by#r-1", "gsi1sk": "account"}
     assert a.ResidentLink(openid_hash="h1", sub="r-1").key_attributes() == {"pk": "openid-resident#h1", "sk": "record"}
     assert a.StaffLink(openid_hash="h1", sub="s-1").key_attributes() == {"pk": "openid-staff#h1", "sk": "record"}
     session = a.Session(id="f1", sub="r-1", kind="resident", expires_at=clock.now, refresh_expires_at=clock.now,

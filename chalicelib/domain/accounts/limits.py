@@ -14,6 +14,27 @@ from chalicelib.platform.errors import TooManyRequests
 from chalicelib.platform.logs import logger
 
 
+def _window(scope: str, subject: str, window_seconds: int) -> tuple[float, int, str]:
+    now = time.time()
+    return now, int(now // window_seconds * window_seconds), pii.lookup_hash(f"rate:{scope}", subject)[:32]
+
+
+def _too_many(start: int, window_seconds: int, now: float) -> TooManyRequests:
+    retry_after = max(1, math.ceil(start + window_seconds - now))
+    return TooManyRequests(f"登录尝试过于频繁，请 {retry_after} 秒后再试", code="too_many_attempts",
+                           headers={"Retry-After": str(retry_after)})
+
+
+def attempt_op(scope: str, subject: str, limit: int, window_seconds: int) -> storage.Check:
+    """`limit_attempts` as an op of the transaction of what is attempted (a resident's sign-in, where nothing
+    after the counter fails but the write itself): the same counter item, added to only while it is below
+    `limit`; over it the transaction is refused with the same 429 and Retry-After."""
+    now, start, subject_hash = _window(scope, subject, window_seconds)
+    op = storage.tally_op(RateCounter, scope, subject_hash, start, expires_at=start + window_seconds + 3600,
+                          below=limit)
+    return storage.Check(op, _too_many(start, window_seconds, now))
+
+
 def limit_attempts(scope: str, subject: str, limit: int, window_seconds: int) -> int:
     """Count one attempt of `subject` (hashed with the PII key: IPs and openids are personal data) in
     the current fixed window; over `limit` is 429 with Retry-After (seconds to the window's end).
@@ -22,9 +43,7 @@ def limit_attempts(scope: str, subject: str, limit: int, window_seconds: int) ->
     fails open (logged): the limit is a defence, not a precondition of correctness."""
     from botocore.exceptions import ClientError
 
-    now = time.time()
-    start = int(now // window_seconds * window_seconds)
-    subject_hash = pii.lookup_hash(f"rate:{scope}", subject)[:32]
+    now, start, subject_hash = _window(scope, subject, window_seconds)
     try:
         count = storage.tally(RateCounter, scope, subject_hash, start, expires_at=start + window_seconds + 3600)
     except ClientError as exc:
@@ -33,8 +52,6 @@ def limit_attempts(scope: str, subject: str, limit: int, window_seconds: int) ->
             return 0
         raise
     if count > limit:
-        retry_after = max(1, math.ceil(start + window_seconds - now))
         logger().info("rate limited", extra={"scope": scope, "count": count, "limit": limit})
-        raise TooManyRequests(f"登录尝试过于频繁，请 {retry_after} 秒后再试", code="too_many_attempts",
-                              headers={"Retry-After": str(retry_after)})
+        raise _too_many(start, window_seconds, now)
     return count

@@ -25,8 +25,11 @@ PERSONAL_FIELDS = ("name", "phone_cipher", "phone_hash", "phone_masked", "phone_
 # --- records --------------------------------------------------------------------------------------
 
 class Resident(storage.Record):
+    """A resident's account, also at the head of its own list of sessions (`account`, sorting after every
+    session's date), so a withdrawal reads the account and the sessions it ends in one Query."""
     entity: ClassVar[str] = "resident"
     key_fields: ClassVar[tuple[str, ...]] = ("sub",)
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing("session", "gsi1", by="owner"),)
     sub: str
     status: Literal["active", "withdrawn"] = "active"
     name: str | None = None
@@ -46,6 +49,9 @@ class Resident(storage.Record):
     unionid_hash: str | None = None
     sessions_valid_after: datetime | None = None
     withdrawn_at: datetime | None = None
+
+    def place(self, listing: str) -> storage.Place:
+        return storage.Place(of=self.sub, sort=("account",))
 
 
 class StaffAccount(storage.Record):

@@ -10,9 +10,9 @@ from chalicelib.domain.accounts.models import (
     HomeGridOut, IdNumberClaim, KeptRecord, MeOut, MePatch, PERSONAL_FIELDS, RealNameOut, Resident, ResidentLink,
     WithdrawalOut, iso,
 )
-from chalicelib.domain.accounts.sessions import ending
+from chalicelib.domain.accounts.sessions import account_and_ending
 from chalicelib.domain.accounts.store import (
-    active_resident, apply_changes, failed_op, find_resident, find_staff, phone_fields,
+    active_resident, apply_changes, can_be_sub, failed_op, find_resident, find_staff, phone_fields,
 )
 from chalicelib.domain.accounts.wechat import phone_number
 from chalicelib.domain.areas import service as areas
@@ -210,8 +210,11 @@ def withdraw(actor: audit.Actor, sub: str, expected_version: int) -> WithdrawalO
     session; keep the account id as a tombstone for the records the law requires us to keep. Like every
     change it takes the version the resident last saw (a stale one is 409): an irreversible erasure is
     never done blindly, e.g. by a replayed request after the account changed on another device."""
-    resident = active_resident(sub)
-    endings, _ = ending(sub, "withdrawn")  # its sessions, marked revoked in the same transaction
+    seen, endings, _ = account_and_ending(sub, "withdrawn") if can_be_sub(sub) else (None, [], 0)
+    # the account as the sessions' Query found it, when it is the version the resident saw: the transaction
+    # below holds only while that version is stored, so what it erases is what was read; else read it again
+    resident = seen if seen is not None and seen.version == expected_version and seen.status == "active" \
+        else active_resident(sub)
     moment = now_utc()
     erased = [label for label, present in (
         ("姓名", resident.name), ("电话", resident.phone_cipher), ("所在网格", resident.home_grid),

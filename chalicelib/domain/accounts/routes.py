@@ -49,8 +49,10 @@ def _tokens(issued: accounts.Issued) -> Response:
                       "429 wechat_rate_limited / too_many_attempts（带 Retry-After）、"
                       "502 wechat_bad_response、503 wechat_busy / wechat_unavailable、504 wechat_timeout。",
           statuses=(401, 403, 502, 504),
-          over_floor="two abuse counters (per IP before the code exchange, per openid after it), each one atomic "
-                     "ADD that must count failed attempts too, so not in the session's transaction")
+          over_floor="the per-IP abuse counter is one atomic ADD before the code exchange that must count failed "
+                     "attempts too, so not in the session's transaction; then the link is read, then the session "
+                     "written (with the per-openid counter; a staff sign-in counts it apart, as a guessed "
+                     "invitation code fails after it)")
 def sign_in():
     return _tokens(accounts.sign_in(parse(models.SignInIn), _origin()))
 

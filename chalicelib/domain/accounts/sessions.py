@@ -214,14 +214,24 @@ def ending(sub: str, reason: str) -> tuple[list[dict[str, Any]], int]:
     account; these ops only make the records say so, so they are bounded (the newest `MOST_ENDED_AT_ONCE`;
     older families are left to the TTL rather than failing the request). Each op holds only while its
     session is still active: a session revoked meanwhile fails the transaction, which the caller retries."""
+    _, ops, count = account_and_ending(sub, reason)
+    return ops, count
+
+
+def account_and_ending(sub: str, reason: str) -> tuple[Resident | None, list[dict[str, Any]], int]:
+    """`ending`, with the resident's account as the same Query found it at the head of its sessions' list
+    (None for a staff account, kept apart): read from an index, so possibly a moment old — a caller deciding
+    on it checks its version against the one the client sent and reads it again when they differ."""
     now = now_utc()
     page = storage.page(Session, Session.entity, sub, limit=MOST_ENDED_AT_ONCE, newest_first=True)
-    active = [s for s in map(Session.from_item, page.items) if s.status == "active" and s.expires_at > now]
+    account = next((Resident.from_item(i) for i in page.items if i.get("entity") == Resident.entity), None)
+    sessions = [Session.from_item(i) for i in page.items if i.get("entity") == Session.entity]
+    active = [s for s in sessions if s.status == "active" and s.expires_at > now]
     if page.next_cursor:
         logger().info("older sessions left to expire", extra={"examined": len(page.items)})
-    return [storage.amend(Session, s.id, set_={"status": "revoked", "revoked_at": now, "revoked_reason": reason,
-                                               "updated_at": now}, when={"status": "active"}, add={"version": 1})
-            for s in active], len(active)
+    return account, [storage.amend(Session, s.id, set_={"status": "revoked", "revoked_at": now,
+                                                        "revoked_reason": reason, "updated_at": now},
+                                   when={"status": "active"}, add={"version": 1}) for s in active], len(active)
 
 
 def ended_summary(reason: str, count: int) -> str:

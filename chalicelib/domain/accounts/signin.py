@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import uuid
 
-from chalicelib.domain.accounts.limits import limit_attempts
+from chalicelib.domain.accounts.limits import attempt_op, limit_attempts
 from chalicelib.domain.accounts.models import (
     Origin, Resident, ResidentLink, SignInIn, StaffAccount, StaffInvite, StaffLink,
 )
 from chalicelib.domain.accounts.sessions import Issued, start_session
 from chalicelib.domain.accounts.staff import invite_hash
-from chalicelib.domain.accounts.store import actor_for, failed_op, find_resident, find_staff, update_op
+from chalicelib.domain.accounts.store import actor_for, failed_op, find_staff, update_op
 from chalicelib.domain.accounts.wechat import WechatSession, exchange
 from chalicelib.platform import audit, config, pii, storage
 from chalicelib.platform.errors import Conflict, Forbidden, Unprocessable
@@ -22,40 +22,52 @@ from chalicelib.platform.timeutil import now_utc
 def sign_in(data: SignInIn, origin: Origin) -> Issued:
     """POST /v1/auth/session: exchange the login code, find or create the account, start a session.
 
-    Four calls, two over an update's floor, on purpose: the two abuse counters are each one atomic ADD of
-    their own — per IP before the code exchange (it protects our code-to-session quota) and per openid after
-    it (it stops an invitation code being guessed) — and they must count the attempts that fail, so they
-    cannot ride in the session's transaction; then the link is read, and the session written."""
+    Two abuse counters, each one atomic ADD: per IP before the code exchange (it protects our code-to-session
+    quota), a call of its own since it must count the attempts that fail; and per openid after it. A staff
+    sign-in counts the openid in a call of its own too, since its failures (an invitation code guessed)
+    must count; a resident's sign-in has nothing left to fail after the exchange but its one write, so its
+    openid is counted inside that transaction. A resident's sign-in is thus three calls: the IP's counter,
+    the link (read), and the session written with the openid's counter and a check that the linked account
+    is still active — so the account itself is not read."""
     limit_attempts("signin-ip", origin.source_ip or "unknown", *config.signin_limit_per_ip())
     wechat = exchange(data.code)
     openid_hash = pii.lookup_hash("wx_openid", f"{config.wechat_app_id()}:{wechat.openid}")
-    limit_attempts("signin-openid", openid_hash, *config.signin_limit_per_openid())
     if data.mode == "staff":
+        limit_attempts("signin-openid", openid_hash, *config.signin_limit_per_openid())
         return _staff_sign_in(openid_hash, data.invite_code, origin)
+    counted = attempt_op("signin-openid", openid_hash, *config.signin_limit_per_openid())
     if data.invite_code:
         raise Unprocessable("绑定码只用于工作人员登录", code="invite_needs_staff_mode",
                             errors=[{"loc": ["mode"], "msg": "填写绑定码时应为 staff"}])
-    return _resident_sign_in(wechat, openid_hash, origin)
+    return _resident_sign_in(wechat, openid_hash, origin, counted)
 
 
-def _resident_sign_in(wechat: WechatSession, openid_hash: str, origin: Origin) -> Issued:
+class _NotActive(Exception):
+    """The linked account is withdrawn or gone (a dangling link): a new account takes the link."""
+
+
+def _resident_sign_in(wechat: WechatSession, openid_hash: str, origin: Origin, counted: storage.Check) -> Issued:
     for attempt in (1, 2):
         link = storage.read(ResidentLink, openid_hash, consistent=True)
-        resident = find_resident(link.sub) if link else None
-        if resident is not None and resident.status == "active":
-            return start_session(resident, origin, [], is_new=False, summary="小程序登录")
+        if link is not None:
+            still_active = storage.Check(storage.check(Resident, link.sub, equals={"status": "active"}), _NotActive())
+            try:
+                return start_session(Resident(sub=link.sub), origin, [counted, still_active], is_new=False,
+                                     summary="小程序登录")
+            except _NotActive:
+                pass
         resident = storage.stamp_new(Resident(
             sub="r-" + uuid.uuid4().hex, openid_hash=openid_hash, openid_cipher=pii.encrypt("wx_openid", wechat.openid),
             unionid_hash=pii.lookup_hash("wx_unionid", wechat.unionid) if wechat.unionid else None))
         new_link = storage.stamp_new(ResidentLink(openid_hash=openid_hash, sub=resident.sub))
-        ops = [storage.put_op(resident.to_item()),
+        ops = [counted, storage.put_op(resident.to_item()),
                storage.put_op(new_link.to_item(), must_not_exist=link is None),  # replace a dangling link
                audit.entry(actor_for(resident.sub, ["resident"], origin), "create", Resident.entity, resident.sub,
                            "小程序首次登录，建立居民账号")]
         try:
             return start_session(resident, origin, ops, is_new=True, summary="小程序登录（新账号）")
         except Conflict as exc:
-            if failed_op(exc) == 1 and attempt == 1:  # the same person's first sign-in, twice at once
+            if failed_op(exc) == 2 and attempt == 1:  # the same person's first sign-in, twice at once
                 continue
             raise
     raise Conflict("登录冲突，请重试", code="busy")

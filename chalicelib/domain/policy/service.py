@@ -262,6 +262,11 @@ class Along:
         found = {name: _in_force(declared(name), nearest_first, on) for name, nearest_first in self.timelines.items()}
         return {name: value for name, value in found.items() if value is not None}
 
+    def resolve_ahead(self, names: list[str], on: date) -> dict[str, tuple[InForce | None, InForce | None]]:
+        """`resolve_ahead` over what was read (the names read along)."""
+        timelines = {(t.name, t.area): t for along in self.timelines.values() for t in along}
+        return _ahead(names, self.area, on, timelines)
+
     def resolve_many(self, on: date | None = None) -> dict[str, InForce]:
         """`resolve_many` over what was read: `NotConfigured` for the first name with nothing in force."""
         on = on or today_shanghai()
@@ -425,7 +430,12 @@ def resolve_ahead(names: list[str], area_code: str, on: date, *,
     for name in names:
         declared(name)
     _check_area_code(area_code)
-    timelines = _read_timelines(list(dict.fromkeys(names)), area_code, active_area=active_area)
+    along = _read_along(list(dict.fromkeys(names)), area_code, active_area=active_area)
+    return along.resolve_ahead(names, on)
+
+
+def _ahead(names: list[str], area_code: str, on: date,
+           timelines: dict[tuple[str, str], Timeline]) -> dict[str, tuple[InForce | None, InForce | None]]:
     out: dict[str, tuple[InForce | None, InForce | None]] = {}
     for name in names:
         now = _pick(name, area_code, on, timelines)

@@ -22,8 +22,8 @@ def self_check_questions():
 
 @bp.route("/self-check", methods=["POST"])
 @endpoint("自助测评：我能获得哪些帮助", who=PUBLIC, body=models.SelfCheckIn, response=models.SelfCheckOut, tags=TAGS,
-          over_floor="按来源地址限频的计数器一次写入，另读一次各服务所依据的政策标准（含区域记录），"
-                                      "各服务按自己的标准再读一次；区域为网格时再读一次其上级链上对接的机构，以指明就近受理机构",
+          over_floor="按来源地址限频的计数器一次写入（须计入每次尝试），各服务所依据的政策标准连同区域记录"
+                     "（网格时含其上级链上对接的机构）一次读取；依自己的标准测评的服务再读一次",
           description="无需登录。对每项提供自助测评的服务给出“可能符合 / 可能不符合 / 视情况而定”、依据的条件及理由、"
                       "该区域当日执行的标准（及已公布的调整）、需携带的材料和申请途径。所填内容不保存、不记录日志。")
 def self_check():

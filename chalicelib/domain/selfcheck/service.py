@@ -20,7 +20,8 @@ from typing import Any
 
 from chalicelib import plugin
 from chalicelib.domain.directory import service as directory
-from chalicelib.domain.directory.models import InstitutionCard
+from chalicelib.domain.areas.models import ancestors
+from chalicelib.domain.directory.models import AreaLinks, InstitutionCard
 from chalicelib.domain.policy import service as policy
 from chalicelib.domain.selfcheck.models import (
     ChoiceOut, SelfCheckCriterionOut, NextStepOut, QuestionnaireOut, QuestionOut, RuleOut, SelfCheckIn, SelfCheckOut,
@@ -32,7 +33,7 @@ from chalicelib.platform.timeutil import today_shanghai
 
 RATE_SCOPE = "self-check"
 RATE_LIMIT = (30, 600)  # per client address: answers, window seconds (generous: carriers share addresses)
-GRID_DIGITS = 15  # at a grid, the next step names the nearest institution (one more read: the area chain's links)
+GRID_DIGITS = 15  # at a grid, the next step names the nearest institution (the area chain's links, read with the rules)
 MAX_AMOUNTS = 20
 MAX_AMOUNT = Decimal("100000000")
 NOTICE = ("测评结果仅供参考，不是正式决定：是否给予服务以受理机构审查为准。测评不需要登录，您填写的情况不会被保存；"
@@ -58,7 +59,7 @@ def questions() -> dict[str, tuple[plugin.Question, list[str], list[str], list[t
 def questionnaire(area: str | None, on: date | None = None) -> QuestionnaireOut:
     """The questions of every enabled service's self-check; with `area`, each service's rules there today."""
     on = on or today_shanghai()
-    ahead = _rules_at(area, on) if area else {}
+    ahead = _rules_at(area, on)[0] if area else {}
     services = [ServiceOut(code=check.code, service=owner.name, title=check.title,
                            rules=[_rule(name, ahead) for name in check.rules if name in ahead])
                 for owner, check in plugin.self_checks()]
@@ -138,9 +139,8 @@ def check(data: SelfCheckIn, client: str | None, on: date | None = None) -> Self
     _limit(client)
     on = on or today_shanghai()
     given = answers(data.answers)
-    ahead = _rules_at(data.area, on)
+    ahead, links = _rules_at(data.area, on, with_links=len(data.area) == GRID_DIGITS)
     known = questions()
-    links = directory.chain_and_links(data.area)[1] if len(data.area) == GRID_DIGITS else {}
     return SelfCheckOut(area=data.area, on=on, notice=NOTICE, results=[
         _verdict(owner, check_, given, data.area, on, ahead, known, _nearest(links, check_.institution_kind))
         for owner, check_ in plugin.self_checks()])
@@ -161,15 +161,20 @@ def _limit(client: str | None) -> None:
         raise TooManyRequests("测评过于频繁，请稍后再试", code="too_many_self_checks", headers=exc.headers) from None
 
 
-def _rules_at(area: str, on: date) -> dict[str, tuple[policy.InForce | None, policy.InForce | None]]:
+def _rules_at(area: str, on: date, *, with_links: bool = False,
+              ) -> tuple[dict[str, tuple[policy.InForce | None, policy.InForce | None]], dict[str, AreaLinks]]:
+    """The rules every service shows at `area` (in force on `on`, and the next set), with — `with_links`, at a
+    grid — what is linked to each area of its chain (for the nearest institution): one BatchGetItem."""
     names = list(dict.fromkeys(name for _, c in plugin.self_checks() for name in c.rules))
+    codes = ancestors(area) if with_links else []
     try:
-        return policy.resolve_ahead(names, area, on, active_area=True)
+        along = policy.read_along(names, area, also={AreaLinks: codes}, active_area=True)
     except NotFound as exc:
         if exc.code in ("area_not_found", "area_retired"):
             raise Unprocessable(f"区域 {area} 不存在或已撤销", code=exc.code,
                                 errors=[{"loc": ["area"], "msg": "区域不存在或已撤销"}]) from None
         raise
+    return along.resolve_ahead(names, on), along.records[AreaLinks]
 
 
 def _rule(name: str, ahead: dict[str, tuple[policy.InForce | None, policy.InForce | None]]) -> RuleOut:

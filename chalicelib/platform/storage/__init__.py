@@ -10,7 +10,7 @@ by type, name and owner/area — no caller builds or touches a key string (`keys
   `delete` / `amend` / `must_exist` / `add_to` (a record named by type and key), `add_into` (a tally at
   its place in a list), `update_entries_in` (map entries of a record at its place, now), `set_entries` (entries
   of an `Aggregate`, created on first use, without reading it), `put_all` (records
-  written over unconditionally), `tally` (an expiring counter), `Counter` / `next_number` (a numbered
+  written over unconditionally), `tally` / `tally_op` (an expiring counter, alone or in a transaction), `Counter` / `next_number` (a numbered
   sequence: a district's ticket codes).
 
 Rules kept here so no caller can forget them:
@@ -49,7 +49,7 @@ __all__ = [
     # writes
     "put_new", "stamp_new", "update", "prepare_update", "transact", "put_op", "remove_op", "check", "delete",
     "amend", "must_exist", "add_to", "add_into", "put_all", "put_unless_newer", "remove_if", "update_entries_in",
-    "set_entries", "tally", "Counter", "next_number",
+    "set_entries", "tally", "tally_op", "Counter", "next_number",
     # the idempotency replay and the throttling answer
     "get", "plain", "replay_if_claimed", "THROTTLED",
 ]
@@ -790,6 +790,18 @@ def tally(cls: type[Record], *key: object, expires_at: int, by: int = 1) -> int:
     """Add `by` to the `count` of the counter record of type `cls` named by `key` (created on first use,
     removed by the table's TTL at `expires_at`, epoch seconds) and return the new count, in one call."""
     return increment(**cls.own_key(*key), entity=cls.entity, expires_at=expires_at, by=by)
+
+
+def tally_op(cls: type[Record], *key: object, expires_at: int, below: int, by: int = 1) -> dict[str, Any]:
+    """`tally` as a transaction op, only while the count is below `below` before it: a limit counted in the
+    transaction of what it limits (wrap it in a `Check` to name the refusal; a refused attempt adds nothing)."""
+    return {"Update": {
+        "TableName": _table(), "Key": _to_wire(cls.own_key(*key)),
+        "UpdateExpression": "ADD #count :by SET #ttl = if_not_exists(#ttl, :ttl), #entity = :entity",
+        "ConditionExpression": "attribute_not_exists(#count) OR #count < :below",
+        "ExpressionAttributeNames": {"#count": "count", "#ttl": "ttl", "#entity": "entity"},
+        "ExpressionAttributeValues": {":by": _value(by), ":ttl": _value(expires_at), ":entity": _value(cls.entity),
+                                      ":below": _value(below)}}}
 
 
 def check_op(pk: str, sk: str, *, exists: bool = True, equals: dict[str, Any] | None = None,
