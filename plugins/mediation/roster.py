@@ -132,7 +132,7 @@ def recommend(caller: Caller, dispute_id: str) -> Recommendations:
 
     Two calls, one over a read's floor of 1: the dispute (its visibility and kind) with the load limit in force
     at its grid in one BatchGetItem (the id names the grid, `read_with`), then the district's roster with the
-    loads (one Query). A dispute opened from a ticket, whose id names no grid, takes one more."""
+    loads (one Query)."""
     found, _, along = read_with(dispute_id, [params.MEDIATOR_LOAD])
     dispute = get(caller, dispute_id, found=found)
     district = dispute.grid[:6]

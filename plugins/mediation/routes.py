@@ -68,20 +68,14 @@ def get_contacts(dispute_id):
 
 
 @bp.route("/disputes/{dispute_id}/parties", methods=["PUT"], authorizer=jwt_auth)
-@endpoint("补录当事人（受理台转来的纠纷）", who=STAFF, body=PartiesUpdateIn, response=DisputeOut, tags=TAGS,
-          over_floor="a dispute opened from a ticket has an id that follows from the ticket and names no grid, so "
-                     "the parameters in force at its grid (one BatchGetItem) are read once the dispute, read with the "
-                     "caller's roster entry, names it; a dispute entered directly is read with them in one call")
+@endpoint("补录当事人（受理台转来的纠纷）", who=STAFF, body=PartiesUpdateIn, response=DisputeOut, tags=TAGS)
 def record_parties(dispute_id):
     data = parse(PartiesUpdateIn)
     return _out(service.record_parties(caller(), dispute_id, data, expected_version=expected_version(data.version)))
 
 
 @bp.route("/disputes/{dispute_id}/transfers", methods=["POST"], authorizer=jwt_auth)
-@endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=DisputeTransferIn, response=DisputeOut, tags=TAGS,
-          over_floor="only for a dispute opened from a ticket, whose id follows from the ticket and names no grid: "
-                     "the parameters in force at its grid and its areas are read once the dispute names it; a dispute "
-                     "entered directly is read with them and the roster entry in one BatchGetItem")
+@endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=DisputeTransferIn, response=DisputeOut, tags=TAGS)
 def transfer(dispute_id):
     data = parse(DisputeTransferIn)
     return _out(service.transfer(caller(), dispute_id, data, expected_version=expected_version(data.version)))
