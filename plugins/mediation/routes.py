@@ -128,9 +128,9 @@ def record_training(mediator_id):
 
 @bp.route("/mediators/{mediator_id}/trainings", methods=["GET"], authorizer=jwt_auth)
 @endpoint("调解员培训记录（新近在前）", who=STAFF, query=PageQuery, response=Page[TrainingOut], tags=TAGS,
-          over_floor="the access check needs the mediator's area, and though the roster entry shares the trainings' "
-                     "partition it sorts before them while the list is newest first, so one Query would bring it "
-                     "only with the last page")
+          over_floor="only for an empty page or a caller below the area a training was recorded under: the access "
+                     "check then reads the roster entry, which shares the trainings' partition but sorts before them "
+                     "while the list is newest first")
 def list_trainings(mediator_id):
     q = parse_query(PageQuery)
     return roster.trainings(caller(), mediator_id, limit=q.limit, cursor=q.cursor)
