@@ -54,6 +54,7 @@ def set_licence(caller: Caller, institution_id: str, data: LicenceIn,
     kinds = sorted(set(data.kinds), key=list(KINDS).index)
     note = audit.entry(caller.actor, "update" if expected_version else "create", LICENCE, inst.id,
                        f"登记{inst.name}执业类别：" + "、".join(KINDS[k] for k in kinds))
+
     def registered(licence: Licence) -> dict:
         return storage.set_entries(LicenceRegistry, _province(inst.home_area), set_={inst.id: registry_entry(licence)})
 
@@ -83,8 +84,8 @@ def licensed_serving(grid: str, kind: str | None, read: tuple[dict, dict, Licenc
     """The appraisal institutions mapped to the grid or an area above it (the directory's mapping), licensed
     for `kind`, nearest first: the chain, what is linked to it (the institutions' cards) and the licences
     registered in the grid's province (`LicenceRegistry`) in one BatchGetItem (`read`: already read, see
-    `answer`); only an institution serving it with no entry there (homed in another province) costs one
-    BatchGetItem of its licence after."""
+    `answer`); only institutions serving it with no entry there (no licence registered yet, or homed in
+    another province) cost one BatchGetItem of their licences after."""
     chain, links, registry = read or chain_links_and_registry(grid)
     pairs = [(code, card) for code, card in directory.served(links, INSTITUTION_KIND) if code in chain]
     licences = {card.id: found for _, card in pairs

@@ -84,8 +84,9 @@ def transfer(dispute_id):
 @bp.route("/disputes/{dispute_id}/sessions", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录一次调解", who=STAFF, body=SessionIn, response=DisputeOut, status=201, tags=TAGS,
           replay=_replayed,
-          over_floor="the session is kept inside the dispute and written on the version read, after the dispute's "
-                     "state, its intake day and its number of sessions are checked")
+          over_floor="the answer is the whole dispute with its new session, which no transaction returns, so the "
+                     "dispute is read (its holder, state, intake day and number of sessions checked) and written "
+                     "on the version read")
 def add_session(dispute_id):
     data = parse(SessionIn)
     return _out(service.add_session(caller(), dispute_id, data, expected_version=expected_version(data.version)))
@@ -164,8 +165,9 @@ def list_experts():
 @bp.route("/disputes/{dispute_id}/follow-ups", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录调解协议履行回访", who=STAFF, body=FollowUpIn, response=DisputeOut, status=201, tags=TAGS,
           replay=_replayed,
-          over_floor="the follow-up is kept inside the dispute's outcome and written on the version read, after its "
-                     "agreement and its number of follow-ups are checked")
+          over_floor="the answer is the whole dispute with its new follow-up, which no transaction returns, so the "
+                     "dispute is read (its holder, agreement and number of follow-ups checked) and written on the "
+                     "version read")
 def add_follow_up(dispute_id):
     data = parse(FollowUpIn)
     return _out(service.follow_up(caller(), dispute_id, data, expected_version=expected_version(data.version)))
