@@ -49,6 +49,26 @@ class Licence(storage.Record):
     kinds: list[Kind]
 
 
+class LicenceRegistry(storage.Aggregate):
+    """A copy of the licences (`Licence`: number, kinds, version) of the institutions homed in one province,
+    an entry per institution id, written in each licence's own transaction (`storage.set_entries`: no read),
+    so the institutions licensed among those serving a grid are read with the grid's chain and links in one
+    BatchGetItem. An institution serving the grid but with no entry here (homed in another province) has its
+    licence read after."""
+    entity: ClassVar[str] = "appraisal-licences"
+    key_fields: ClassVar[tuple[str, ...]] = ("province",)
+    province: str | None = None
+
+    def licence(self, institution_id: str) -> Licence | None:
+        entry = self.entries.get(institution_id)
+        return Licence.model_validate({**entry, "id": institution_id}) if entry else None
+
+
+def registry_entry(licence: Licence) -> dict:
+    """What the province's registry keeps of a licence."""
+    return {"licence_no": licence.licence_no, "kinds": list(licence.kinds), "version": licence.version}
+
+
 class LicenceIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     licence_no: str = Field(min_length=4, max_length=40, description="司法鉴定许可证号", examples=["320415001"])

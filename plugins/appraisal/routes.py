@@ -21,9 +21,10 @@ TAGS = ("appraisal",)
 @bp.route("/institutions", methods=["GET"])
 @endpoint("对接某网格、核准某类鉴定的司法鉴定机构（最近的在前）", who=PUBLIC, query=LicensedInstitutionQuery,
           response=Page[LicensedInstitution], tags=TAGS,
-          over_floor="the institutions are those the directory links to the grid's chain (one BatchGetItem of the "
-                     "chain and its links), and whether each is licensed for the kind is this plugin's own licence "
-                     "record, named only once the links are read")
+          over_floor="only where an institution linked to the grid's chain has no licence in the grid's province "
+                     "registry (none registered yet, or homed in another province): the chain, its links and the "
+                     "registry are one BatchGetItem, and that institution's licence, named only by the links, a "
+                     "second")
 def appraisal_list_institutions():
     q = parse_query(LicensedInstitutionQuery)
     return service.institutions(q.grid, q.kind, limit=q.limit, cursor=q.cursor)
@@ -78,9 +79,9 @@ def appraisal_contact(consultation_id):
 
 @bp.route("/consultations/{consultation_id}/answer", methods=["POST"], authorizer=jwt_auth)
 @endpoint("答复鉴定咨询并推荐机构", who=service.STAFF, body=ConsultationAnswerIn, response=ConsultationOut, tags=TAGS,
-          over_floor="the institutions recommended are those linked to the grid's chain (read with the consultation "
-                     "and its clock's parameters in one BatchGetItem) and licensed for its kind, and their licences "
-                     "can be named only once those links are read")
+          over_floor="only where an institution linked to the grid's chain has no licence in the grid's province "
+                     "registry (none registered yet, or homed in another province): its licence, named only by the "
+                     "links read with the consultation, is one BatchGetItem more")
 def appraisal_answer(consultation_id):
     data = parse(ConsultationAnswerIn)
     return service.out(*service.answer(caller(), consultation_id, data, expected_version(data.version)))

@@ -25,7 +25,7 @@ from plugins.appraisal import counts, relief
 from plugins.appraisal.models import (
     ACCEPTANCE_DAYS, ANSWER_DAYS, COMPLETION_DAYS, CONSULTATION, KINDS, LICENCE, USES, ConsultationAnswerIn, Clock,
     Consultation, ConsultationContactOut, ConsultationIn, ConsultationOut, CriterionOut, FeeRelief, FeeReliefIn,
-    Licence, LicenceIn, LicensedInstitution, InstitutionRecommendation,
+    Licence, LicenceIn, LicenceRegistry, LicensedInstitution, InstitutionRecommendation, registry_entry,
 )
 
 INSTITUTION_KIND = "appraisal_institution"
@@ -40,7 +40,8 @@ def set_licence(caller: Caller, institution_id: str, data: LicenceIn,
                 expected_version: int | None) -> tuple[Licence, Institution]:
     """An administrator of the institution's area records the kinds it is licensed for (first time: no
     version; a change: the version last read). The licence, and its institution for the answer: the two are
-    one read (BatchGetItem), the licence and its audit entry one transaction."""
+    one read (BatchGetItem); the licence, its copy in its province's registry (`LicenceRegistry`) and its
+    audit entry one transaction."""
     found = storage.find_each({Institution: [institution_id], Licence: [institution_id] if expected_version is not None else []})
     inst = found[Institution].get(institution_id)
     if inst is None:
@@ -53,9 +54,14 @@ def set_licence(caller: Caller, institution_id: str, data: LicenceIn,
     kinds = sorted(set(data.kinds), key=list(KINDS).index)
     note = audit.entry(caller.actor, "update" if expected_version else "create", LICENCE, inst.id,
                        f"登记{inst.name}执业类别：" + "、".join(KINDS[k] for k in kinds))
+
+    def registered(licence: Licence) -> dict:
+        return storage.set_entries(LicenceRegistry, _province(inst.home_area), set_={inst.id: registry_entry(licence)})
+
     if expected_version is None:
+        licence = storage.stamp_new(Licence(id=inst.id, licence_no=data.licence_no, kinds=kinds))
         try:
-            return storage.put_new(Licence(id=inst.id, licence_no=data.licence_no, kinds=kinds), also=[note]), inst
+            return storage.put_new(licence, also=[note, registered(licence)]), inst
         except Conflict as exc:
             if exc.code == "already_exists":
                 raise Conflict("该机构已登记执业类别，修改请提供版本", code="licence_exists") from None
@@ -63,17 +69,28 @@ def set_licence(caller: Caller, institution_id: str, data: LicenceIn,
     current = found[Licence].get(inst.id)
     if current is None:
         raise NotFound(Licence.missing[0], code=Licence.missing[1])
-    return storage.update(current, {"licence_no": data.licence_no, "kinds": kinds}, expected_version=expected_version,
-                          also=[note]), inst
+    changes = {"licence_no": data.licence_no, "kinds": kinds}
+    after = current.model_copy(update={**changes, "version": expected_version + 1})
+    return storage.update(current, changes, expected_version=expected_version,
+                          also=[note, registered(after)]), inst
 
 
-def licensed_serving(grid: str, kind: str | None, read: tuple[dict, dict] | None = None) -> list[LicensedInstitution]:
+def _province(area: str) -> str:
+    return area[:2]
+
+
+def licensed_serving(grid: str, kind: str | None, read: tuple[dict, dict, LicenceRegistry | None] | None = None
+                     ) -> list[LicensedInstitution]:
     """The appraisal institutions mapped to the grid or an area above it (the directory's mapping), licensed
-    for `kind`, nearest first: the chain and what is linked to it in one BatchGetItem (the institutions'
-    cards come with it; `read`: already read, see `answer`), then one BatchGetItem for their licences."""
-    chain, links = read or directory.chain_and_links(grid)
+    for `kind`, nearest first: the chain, what is linked to it (the institutions' cards) and the licences
+    registered in the grid's province (`LicenceRegistry`) in one BatchGetItem (`read`: already read, see
+    `answer`); only institutions serving it with no entry there (no licence registered yet, or homed in
+    another province) cost one BatchGetItem of their licences after."""
+    chain, links, registry = read or chain_links_and_registry(grid)
     pairs = [(code, card) for code, card in directory.served(links, INSTITUTION_KIND) if code in chain]
-    licences = storage.find_many(Licence, [card.id for _, card in pairs])
+    licences = {card.id: found for _, card in pairs
+                if (found := registry.licence(card.id) if registry else None) is not None}
+    licences.update(storage.find_many(Licence, [card.id for _, card in pairs if card.id not in licences]))
     out = []
     for code, card in pairs:
         licence = licences.get(card.id)
@@ -84,6 +101,17 @@ def licensed_serving(grid: str, kind: str | None, read: tuple[dict, dict] | None
             licence_no=licence.licence_no, kinds=licence.kinds, kind_titles=[KINDS[k] for k in licence.kinds],
             serves_area=code, version=licence.version))
     return out
+
+
+def chain_links_and_registry(grid: str) -> tuple[dict, dict, LicenceRegistry | None]:
+    """The grid's chain (root first), what is linked to each area and its province's licence registry: one
+    BatchGetItem (the directory's `chain_and_links`, with this plugin's registry); 404 for an unknown grid."""
+    codes = areas.ancestors(grid) if grid.isdigit() else []
+    found = storage.find_each({areas.Area: codes, AreaLinks: codes, LicenceRegistry: [_province(grid)] if codes else []})
+    if grid not in found[areas.Area]:
+        raise NotFound(f"区域 {grid} 不存在", code="area_not_found")
+    return ({c: found[areas.Area][c] for c in codes if c in found[areas.Area]}, found[AreaLinks],
+            found[LicenceRegistry].get(_province(grid)))
 
 
 def institutions(grid: str, kind: str | None, *, limit: int, cursor: str | None) -> Page[LicensedInstitution]:
@@ -197,16 +225,19 @@ def answer(caller: Caller, consultation_id: str, data: ConsultationAnswerIn,
     """Staff of the area answer with guidance; the institutions licensed for the kind and serving the grid
     are recommended, nearest first. With its clock (for the answer).
 
-    Three calls, one over an update's floor: the consultation, its grid's chain with what is linked to it
-    and the clock's parameters are one BatchGetItem (its id names its grid); the recommended institutions'
-    licences, known only from those links, are the second; then the transaction."""
+    Two calls: the consultation, its grid's chain with what is linked to it, the licences registered in its
+    province (`LicenceRegistry`) and the clock's parameters are one BatchGetItem (its id names its grid), then
+    the transaction. An institution serving the grid with no licence in that registry (none registered yet,
+    or homed in another province) costs one BatchGetItem of its licence between them."""
     consultation, found, along = with_rules(caller, consultation_id, CLOCK, whole_chain=True,
-                                            also=lambda grid: {AreaLinks: areas.ancestors(grid)})
+                                            also=lambda grid: {AreaLinks: areas.ancestors(grid),
+                                                               LicenceRegistry: [_province(grid)]})
     if not _staff_over(caller, consultation.grid):
         raise Forbidden("只有辖区工作人员可以答复", code="staff_only")
     if consultation.status != "open":
         raise Conflict("该咨询已经答复", code="already_answered")
-    read = ({c: along.areas[c] for c in areas.ancestors(consultation.grid) if c in along.areas}, along.records[AreaLinks])
+    read = ({c: along.areas[c] for c in areas.ancestors(consultation.grid) if c in along.areas}, along.records[AreaLinks],
+            along.records[LicenceRegistry].get(_province(consultation.grid)))
     recommended = [InstitutionRecommendation(institution_id=i.id, name=i.name, serves_area=i.serves_area)
                    for i in licensed_serving(consultation.grid, consultation.kind, read)[:RECOMMENDED]]
     answered = storage.update(consultation, {

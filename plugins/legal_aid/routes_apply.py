@@ -38,7 +38,10 @@ def vocabulary():
           tags=TAGS,
           description="居民本人申请；网格员或法律援助工作人员可为辖区居民代为申请（返回一次性查询码交给申请人）。"
                       "立即按申请日生效的标准审查资格，逐项给出理由。",
-          replay=lambda item: _submitted(Application.from_item(item)))
+          replay=lambda item: _submitted(Application.from_item(item)),
+          over_floor="the eligibility, routing and first deadline stored with the application are decided before "
+                     "the write by the means standards and rules in force at the applicant's area that day (the "
+                     "policy domain's items with the area's record, one BatchGetItem; attached files one more)")
 def submit_application():
     return _submitted(*service.submit(web.caller(), parse(LegalAidApplicationIn)))
 

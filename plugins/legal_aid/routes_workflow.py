@@ -91,9 +91,9 @@ def assign(app_id):
 @endpoint("可指派的律师", who=OFFICER, query=PageQuery, response=Page[LegalAidAssignableLawyer], tags=TAGS,
           description="本案所在区县在用的律师账号（乡镇街道的工作人员也可指派区县的律师）：姓名、所在机构、在办案件数，"
                       "按账号排序分页。仅本案辖区的法律援助工作人员可查，其他人 404。指派时仍做利益冲突审查。",
-          over_floor="the case is read for access and its district, then the district's lawyers (one Query), then "
-                     "the page's institutions and open-case tallies (kept by the transactions that assign and close "
-                     "cases) in one BatchGetItem")
+          over_floor="the district's lawyers are a Query of the accounts' partition (the district named by the "
+                     "case's id), which no BatchGetItem can hold; the case (its access check), the page's "
+                     "institutions and open-case tallies are then one BatchGetItem")
 def assignable_lawyers(app_id):
     from plugins.legal_aid import workflow
 

@@ -194,8 +194,12 @@ def may_take(caller: Caller, app: Application, staff: accounts.StaffAccount) -> 
     """Whether an officer may assign this staff member to the case: an active account with the lawyer role,
     registered in the officer's own area or in the case's district (a town officer's 司法所 has no lawyers
     of its own: the district's take its cases)."""
+    return _may_take_in(caller, _district(app.area), staff)
+
+
+def _may_take_in(caller: Caller, district: str, staff: accounts.StaffAccount) -> bool:
     return (staff.status == "active" and "lawyer" in staff.roles
-            and (caller.covers(staff.area) or staff.area.startswith(_district(app.area))))
+            and (caller.covers(staff.area) or staff.area.startswith(district)))
 
 
 def _district(area: str) -> str:
@@ -214,29 +218,51 @@ def _vetted_lawyer(caller: Caller, app: Application, sub: str, *,
     return staff
 
 
-def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str | None) -> Page[LegalAidAssignableLawyer]:
+def assignable_lawyers(caller: Caller, app_id: str, *, limit: int, cursor: str | None, read_first: bool = False
+                       ) -> Page[LegalAidAssignableLawyer]:
     """The active lawyers an officer of the case's area may assign to it: those registered in the case's
     district (and, for an officer below district level, that is what lets them take the district's lawyers),
     by account id, with their institution's name and their number of open legal-aid cases.
 
-    Three calls, over a read's floor of 1: the case (its area decides access and the district), the district's
-    lawyers (one Query), then the page's institutions and open-case tallies (loads.py) in one BatchGetItem.
-    """
+    Two calls, one over a read's floor of 1: the id names the case's area (`<area>.<hex>`, where it was
+    filed, which never changes), so for an officer of that area the district's lawyers are one Query first,
+    then the case (its area decides access, as before), the page's institutions and open-case tallies
+    (loads.py) in one BatchGetItem. Nothing is shown before the case's access check: an unknown case or one
+    outside the caller's area is the same 404, then a bad cursor its 400. The lawyers' list is a Query of the
+    accounts' own partition, which no BatchGetItem can hold. An id naming no area (or an officer of
+    another area, `read_first`) reads the case first: three calls."""
     from chalicelib.domain.accounts import service as accounts
     from chalicelib.domain.directory.service import Institution
+    from chalicelib.platform.errors import Problem
     from chalicelib.platform.storage import cursor as cursors
 
-    app = _officer_case(caller, app_id)
-    lawyers = sorted((s for s in accounts.active_staff_with_role(_district(app.area), "lawyer")
-                      if may_take(caller, app, s)), key=lambda s: s.sub)
-    query_id = f"legal-aid-assignable#{app.id}"  # the cursor's scope: this case's list
+    area, dot, _ = app_id.partition(".")
+    named = not read_first and bool(dot and area.isdigit() and len(area) in (6, 9, 12, 15)) \
+        and OFFICER in caller.roles and caller.covers(area)
+    app = None if named else _officer_case(caller, app_id)
+    district = _district(app.area if app else area)
+    lawyers = sorted((s for s in accounts.active_staff_with_role(district, "lawyer")
+                      if _may_take_in(caller, district, s)), key=lambda s: s.sub)
+    query_id = f"legal-aid-assignable#{app_id}"  # the cursor's scope: this case's list
+    bad_cursor: Problem | None = None
     if cursor:
-        after = str(cursors.decode(query_id, cursor).get("after", ""))
-        lawyers = [s for s in lawyers if s.sub > after]
+        try:
+            after = str(cursors.decode(query_id, cursor).get("after", ""))
+        except Problem as exc:  # answered after the case's access check, as when the case was read first
+            bad_cursor, lawyers = exc, []
+        else:
+            lawyers = [s for s in lawyers if s.sub > after]
     page = lawyers[:limit]
-    next_cursor = cursors.encode(query_id, {"after": page[-1].sub}) if len(lawyers) > limit else None
     found = storage.find_each({Institution: {s.institution for s in page if s.institution},
-                               loads.LawyerLoad: [s.sub for s in page]})
+                               loads.LawyerLoad: [s.sub for s in page],
+                               Application: [app_id] if named else []}, consistent=named)
+    if named:
+        app = _officer_case(caller, app_id, found=found[Application].get(app_id))
+        if _district(app.area) != district:  # not where its id says (never so): read as for any id
+            return assignable_lawyers(caller, app_id, limit=limit, cursor=cursor, read_first=True)
+    if bad_cursor is not None:
+        raise bad_cursor
+    next_cursor = cursors.encode(query_id, {"after": page[-1].sub}) if len(lawyers) > limit else None
     firms, tallies = found[Institution], found[loads.LawyerLoad]
     return Page[LegalAidAssignableLawyer](items=[
         LegalAidAssignableLawyer(lawyer=s.sub, name=s.name, area=s.area,

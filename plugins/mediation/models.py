@@ -648,6 +648,7 @@ class Training(storage.Record):
     on: date
     organiser: str
     recorded_by: str
+    recorded_in: str | None = None  # the recorder's area, which the mediator's lies under (checked at the write)
 
     def place(self, listing: str) -> storage.Place | None:
         return storage.Place(of=self.mediator, sort=("training", self.id))

@@ -18,7 +18,7 @@ from chalicelib.domain.policy import service as policy
 from chalicelib.plugin import Finding, ScreeningContext
 from chalicelib.platform import audit, storage
 from chalicelib.platform.auth import Caller, require_covers
-from chalicelib.platform.errors import NotFound, Unprocessable, field_error
+from chalicelib.platform.errors import BadRequest, NotFound, Unprocessable, field_error
 from chalicelib.platform.model import Page
 from chalicelib.platform.storage.paging import paged
 from plugins.mediation import params
@@ -76,7 +76,7 @@ def record_training(caller: Caller, mediator_id: str, data: TrainingIn, *, train
                             NotFound(Mediator.missing[0], code=Mediator.missing[1]))
     training = Training(id=training_id or f"{data.on.isoformat()}-{uuid.uuid4().hex}", mediator=mediator_id,
                         course=data.course, hours=data.hours, on=data.on, organiser=data.organiser,
-                        recorded_by=caller.sub)
+                        recorded_by=caller.sub, recorded_in=caller.area)
     return storage.put_new(training, also=[counted, audit.entry(
         caller.actor, "create", MEDIATOR_ENTITY, mediator_id,
         f"记录调解员 {mediator_id} 培训：{data.course}（{data.on.isoformat()}，{data.hours} 小时，{data.organiser}）")])
@@ -85,14 +85,24 @@ def record_training(caller: Caller, mediator_id: str, data: TrainingIn, *, train
 def trainings(caller: Caller, mediator_id: str, *, limit: int, cursor: str | None) -> Page[TrainingOut]:
     """A mediator's training records, newest first: staff covering the mediator's area (as the roster).
 
-    Two calls, one over a read's floor of 1: the access check needs the mediator's area. The roster entry and
-    the trainings share a partition, but the entry sorts before the trainings while the list is newest first, so
-    one Query would bring it only with the last page."""
-    mediator = _roster_entry(caller, mediator_id)
-    page = storage.page(Training, MEDIATOR_ENTITY, mediator.id, after=("training",), limit=limit, cursor=cursor,
-                        newest_first=True)
-    return Page[TrainingOut](items=[TrainingOut.of(Training.from_item(i)) for i in page.items],
-                        next_cursor=page.next_cursor)
+    One Query when the caller covers the area each training on the page was recorded under (`recorded_in`):
+    the write made sure the mediator's area lies under it, and a roster entry's area never changes, so the
+    caller covers the mediator's. Otherwise — an empty page, or a caller below a recorder's area — the roster
+    entry is read for the access check (one GetItem more), answering 404 for one absent or outside the
+    caller's area as before: it shares the trainings' partition but sorts before them while the list is
+    newest first, so the Query would bring it only with the last page."""
+    if not storage.is_record_id(mediator_id):
+        raise NotFound(Mediator.missing[0], code=Mediator.missing[1])
+    try:
+        page = storage.page(Training, MEDIATOR_ENTITY, mediator_id, after=("training",), limit=limit, cursor=cursor,
+                            newest_first=True)
+    except BadRequest:  # a bad cursor: the 404 of a mediator the caller may not see comes first, as it did
+        _roster_entry(caller, mediator_id)
+        raise
+    found = [Training.from_item(i) for i in page.items]
+    if not found or not all(t.recorded_in and caller.covers(t.recorded_in) for t in found):
+        _roster_entry(caller, mediator_id)
+    return Page[TrainingOut](items=[TrainingOut.of(t) for t in found], next_cursor=page.next_cursor)
 
 
 def qualified(mediator: Mediator, required: Decimal, year: int) -> bool:
@@ -132,7 +142,7 @@ def recommend(caller: Caller, dispute_id: str) -> Recommendations:
 
     Two calls, one over a read's floor of 1: the dispute (its visibility and kind) with the load limit in force
     at its grid in one BatchGetItem (the id names the grid, `read_with`), then the district's roster with the
-    loads (one Query). A dispute opened from a ticket, whose id names no grid, takes one more."""
+    loads (one Query)."""
     found, _, along = read_with(dispute_id, [params.MEDIATOR_LOAD])
     dispute = get(caller, dispute_id, found=found)
     district = dispute.grid[:6]

@@ -68,20 +68,14 @@ def get_contacts(dispute_id):
 
 
 @bp.route("/disputes/{dispute_id}/parties", methods=["PUT"], authorizer=jwt_auth)
-@endpoint("补录当事人（受理台转来的纠纷）", who=STAFF, body=PartiesUpdateIn, response=DisputeOut, tags=TAGS,
-          over_floor="a dispute opened from a ticket has an id that follows from the ticket and names no grid, so "
-                     "the parameters in force at its grid (one BatchGetItem) are read once the dispute, read with the "
-                     "caller's roster entry, names it; a dispute entered directly is read with them in one call")
+@endpoint("补录当事人（受理台转来的纠纷）", who=STAFF, body=PartiesUpdateIn, response=DisputeOut, tags=TAGS)
 def record_parties(dispute_id):
     data = parse(PartiesUpdateIn)
     return _out(service.record_parties(caller(), dispute_id, data, expected_version=expected_version(data.version)))
 
 
 @bp.route("/disputes/{dispute_id}/transfers", methods=["POST"], authorizer=jwt_auth)
-@endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=DisputeTransferIn, response=DisputeOut, tags=TAGS,
-          over_floor="only for a dispute opened from a ticket, whose id follows from the ticket and names no grid: "
-                     "the parameters in force at its grid and its areas are read once the dispute names it; a dispute "
-                     "entered directly is read with them and the roster entry in one BatchGetItem")
+@endpoint("上移、下移或移交纠纷（须说明理由）", who=STAFF, body=DisputeTransferIn, response=DisputeOut, tags=TAGS)
 def transfer(dispute_id):
     data = parse(DisputeTransferIn)
     return _out(service.transfer(caller(), dispute_id, data, expected_version=expected_version(data.version)))
@@ -90,8 +84,9 @@ def transfer(dispute_id):
 @bp.route("/disputes/{dispute_id}/sessions", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录一次调解", who=STAFF, body=SessionIn, response=DisputeOut, status=201, tags=TAGS,
           replay=_replayed,
-          over_floor="the session is kept inside the dispute and written on the version read, after the dispute's "
-                     "state, its intake day and its number of sessions are checked")
+          over_floor="the answer is the whole dispute with its new session, which no transaction returns, so the "
+                     "dispute is read (its holder, state, intake day and number of sessions checked) and written "
+                     "on the version read")
 def add_session(dispute_id):
     data = parse(SessionIn)
     return _out(service.add_session(caller(), dispute_id, data, expected_version=expected_version(data.version)))
@@ -134,9 +129,9 @@ def record_training(mediator_id):
 
 @bp.route("/mediators/{mediator_id}/trainings", methods=["GET"], authorizer=jwt_auth)
 @endpoint("调解员培训记录（新近在前）", who=STAFF, query=PageQuery, response=Page[TrainingOut], tags=TAGS,
-          over_floor="the access check needs the mediator's area, and though the roster entry shares the trainings' "
-                     "partition it sorts before them while the list is newest first, so one Query would bring it "
-                     "only with the last page")
+          over_floor="only for an empty page or a caller below the area a training was recorded under: the access "
+                     "check then reads the roster entry, which shares the trainings' partition but sorts before them "
+                     "while the list is newest first")
 def list_trainings(mediator_id):
     q = parse_query(PageQuery)
     return roster.trainings(caller(), mediator_id, limit=q.limit, cursor=q.cursor)
@@ -170,8 +165,9 @@ def list_experts():
 @bp.route("/disputes/{dispute_id}/follow-ups", methods=["POST"], authorizer=jwt_auth)
 @endpoint("记录调解协议履行回访", who=STAFF, body=FollowUpIn, response=DisputeOut, status=201, tags=TAGS,
           replay=_replayed,
-          over_floor="the follow-up is kept inside the dispute's outcome and written on the version read, after its "
-                     "agreement and its number of follow-ups are checked")
+          over_floor="the answer is the whole dispute with its new follow-up, which no transaction returns, so the "
+                     "dispute is read (its holder, agreement and number of follow-ups checked) and written on the "
+                     "version read")
 def add_follow_up(dispute_id):
     data = parse(FollowUpIn)
     return _out(service.follow_up(caller(), dispute_id, data, expected_version=expected_version(data.version)))

@@ -49,8 +49,8 @@ _UNREAD = object()
 
 
 def named_grid(dispute_id: str) -> str | None:
-    """The grid a dispute's id names (`<grid>.<hex>`: entered directly), None for one that names
-    none (opened from a ticket, or a demo id). A dispute's grid never changes."""
+    """The grid a dispute's id names (`<grid>.<hex>` entered directly, `<grid>.t<hex>` opened from a ticket),
+    None for one that names none (a demo id). A dispute's grid never changes."""
     grid, dot, _ = dispute_id.partition(".")
     return grid if dot and len(grid) == 15 and grid.isdigit() else None
 
@@ -298,10 +298,10 @@ def record_parties(caller: Caller, dispute_id: str, data: PartiesUpdateIn, *, ex
     "矛盾纠纷" — its kind; the starting tier is then decided as for one entered directly, and the month's
     tallies follow it.
 
-    Two calls when the id names the grid: the dispute with the caller's roster entry (a grid mediator takes a
-    grid-tier dispute, named from the roster) and the parameters in force at its grid with the grid's areas (a
-    committee is named by its area) in one BatchGetItem (`_for_change`), then the transaction. A dispute
-    opened from a ticket has an id from the ticket, naming no grid: three calls."""
+    Two calls: the dispute with the caller's roster entry (a grid mediator takes a grid-tier dispute, named
+    from the roster) and the parameters in force at its grid with the grid's areas (a committee is named by
+    its area) in one BatchGetItem (`_for_change`: the id names the grid, `open_from_ticket`), then the
+    transaction."""
     today = today_shanghai()
     dispute, roster, found, along = _for_change(caller, dispute_id, caller.sub if "mediator" in caller.roles else None,
                                                 today)
@@ -338,7 +338,7 @@ def transfer(caller: Caller, dispute_id: str, data: DisputeTransferIn, *, expect
 
     Two calls: the dispute, the mediator's roster entry and the parameters in force at the dispute's grid with
     the grid's areas (a committee is named by its area) in one BatchGetItem (`_for_change`: the id names the
-    grid; three calls for one opened from a ticket, whose id does not), then the transaction."""
+    grid), then the transaction."""
     today = today_shanghai()
     dispute, roster, found, along = _for_change(caller, dispute_id, data.mediator, today)
     _open(dispute)
@@ -628,9 +628,11 @@ def hotspots(context: ScreeningContext) -> Iterable[Finding]:
 
 def open_from_ticket(request: IntakeRequest) -> CaseRef:
     """Intake target: a ticket routed here opens a dispute (parties to be recorded by the mediator); the
-    id follows from the ticket, so routing the same ticket twice opens one dispute."""
-    dispute_id = "t" + hashlib.sha256(request.ticket_id.encode()).hexdigest()[:24]
+    id follows from the ticket (`<grid>.t<hex>`: its grid, set when the ticket is created, and a hash of its
+    code), so routing the same ticket twice opens one dispute, and the id names the grid like a dispute
+    entered directly (`named_grid`)."""
     grid = request.area
+    dispute_id = f"{grid}.t" + hashlib.sha256(request.ticket_id.encode()).hexdigest()[:24]
     today = today_shanghai()
     found, along = _in_force(grid, today)
     holder = committee("grid", grid, along.areas)

@@ -77,7 +77,8 @@ def notary_reminders(office_id):
           status=201, tags=TAGS, replay=lambda item: service.out(service.Appointment.from_item(item), caller()),
           over_floor="the slot must be read before the write (its free seats, its time not past, the ways it offers, "
                      "and its office, day and start copied onto the appointment), and the seat is then taken on the "
-                     "version read")
+                     "version read; a home visit reads the green channel's age in force at the slot's office area "
+                     "too (one more)")
 def notary_book():
     who = caller()
     return service.out(service.book(who, parse(AppointmentIn)), who)

@@ -235,6 +235,27 @@ class Visit(storage.Record):
         return storage.Place(of=self.person, sort=("visit", self.id))
 
 
+class VisitsHead(storage.Record):
+    """The person's grid, kept at the head of their visits (sorting after every visit, so it is the first item
+    of the visits' Query, newest first): the first page's access check needs no read of the person. Written
+    with the person and with every correction of their grid, in that transaction; a person without one
+    (registered before it was kept) is read as before."""
+    entity: ClassVar[str] = "special-populations-visits-head"
+    key_fields: ClassVar[tuple[str, ...]] = ("person",)
+    lists: ClassVar[tuple[storage.Listing, ...]] = (storage.Listing(ENTITY, "table"),)
+
+    person: str
+    grid: str
+
+    def place(self, listing: str) -> storage.Place | None:
+        return storage.Place(of=self.person, sort=("visit", "~"))  # after every visit id (`<day>-<hex>`)
+
+    @classmethod
+    def op(cls, person: str, grid: str) -> dict:
+        """The transaction op writing it (whether or not one exists): it follows the person's own write."""
+        return storage.put_op(cls(person=person, grid=grid).to_item(), must_not_exist=False)
+
+
 class VisitIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     day: PastDate = Field(description="走访日期（不晚于今日）", examples=["2026-11-20"])

@@ -86,9 +86,10 @@ def record_visit(person_id):
 @bp.route("/people/{person_id}/visits", methods=["GET"], authorizer=jwt_auth)
 @endpoint("走访记录（本网格网格员或本区社区矫正工作人员；读取记入审计）", who=SIGNED_IN, query=PageQuery,
           response=Page[VisitOut], tags=TAGS,
-          over_floor="the access check needs the person's grid, and though the record shares the visits' partition "
-                     "it sorts before them while the list is newest first, so one Query would bring it only with the "
-                     "last page (the visits do not copy the grid, which an officer may correct)")
+          over_floor="only a later page (a cursor): the access check needs the person's grid, kept at the head of "
+                     "the visits and so brought by the first page's Query, but the person's record sorts before the "
+                     "visits while the list is newest first (the visits do not copy the grid, which an officer may "
+                     "correct)")
 def list_visits(person_id):
     q = parse_query(PageQuery)
     return service.visits(caller(), person_id, limit=q.limit, cursor=q.cursor)

@@ -36,7 +36,7 @@ from plugins.special_populations.models import (
     ENTITY, EVENT_FIELDS, GRID_LIST_ENTITY, HELP_KINDS, HELP_STATUSES, LEGAL_SERVICES, LIST, GridVisitEntry,
     Help, HelpIn, IdClaim, HelpChange, LegalEvents, Person, RosterEntry, SpecialCategoryOut, SpecialPersonChange,
     SpecialPersonIn, SpecialPersonOut, Visit,
-    VisitIn, VisitOut,
+    VisitIn, VisitOut, VisitsHead,
 )
 
 OFFICER, GRID_WORKER = "corrections_officer", "grid_worker"
@@ -221,6 +221,7 @@ def register(caller: Caller, data: SpecialPersonIn, *, person_id: str | None = N
         storage.put_op(storage.stamp_new(IdClaim(id=sealed_id.hash, person=person.id)).to_item()),
         Conflict("该身份证号已登记", code="already_registered", errors=[{"loc": ["id_number"], "msg": "已登记"}]))
     return storage.put_new(person, also=[areas.must_exist(data.grid, field="grid", level="grid"), once,
+                                         VisitsHead.op(person.id, person.grid),
                                          audit.entry(caller.actor, "create", ENTITY, person.id, "登记特殊人群人员")])
 
 
@@ -273,7 +274,7 @@ def correct(caller: Caller, person_id: str, data: SpecialPersonChange, *, expect
     also: list = []
     if changes.get("grid") and changes["grid"] != person.grid:
         _officer_may_place(caller, changes["grid"])
-        also.append(areas.must_exist(changes["grid"], field="grid", level="grid"))
+        also += [areas.must_exist(changes["grid"], field="grid", level="grid"), VisitsHead.op(person.id, changes["grid"])]
     merged = LegalEvents(**{f: changes.get(f, getattr(person, f)) for f in EVENT_FIELDS})
     _refuse_bad_dates(merged)
     summary = "更正特殊人群人员信息：" + "、".join(sorted(changes)) if changes else "更正特殊人群人员信息（无变化）"
@@ -433,19 +434,42 @@ def visits(caller: Caller, person_id: str, *, limit: int, cursor: str | None) ->
     """The person's visits, newest first (one Query of their partition), for their visitors and for a
     bureau account holding the district's grant; the read audited.
 
-    Three calls, one over a read's floor of 1 + its audit entry: the access check needs the person's grid. The
-    person and the visits share a partition, but the record sorts before the visits while the list is newest
-    first, so one Query would bring the record only with the last page; the visits do not carry the grid (an
-    officer may correct it, and a copy would go stale)."""
-    person = storage.read(Person, person_id)
+    Two calls on the first page, the read's floor of 1 + its audit entry: the access check needs the person's
+    grid, which `VisitsHead` keeps at the head of the visits, so the page's Query brings it first (one more
+    item asked for). A later page (a cursor), or a person without one, reads the person for it (one GetItem
+    more): the person's own record sorts before the visits while the list is newest first, and the visits do
+    not carry the grid (an officer may correct it). Nothing is shown before the check: someone else gets the
+    same 404 as for no such person (before a bad cursor's 400)."""
+    if not storage.is_record_id(person_id):
+        raise _hidden()
+    if cursor:  # a later page: no head on it
+        basis = _visits_basis(caller, storage.read(Person, person_id))
+        page = storage.page(Visit, ENTITY, person_id, after=("visit",), limit=limit, cursor=cursor, newest_first=True)
+        items, next_cursor = page.items, page.next_cursor
+    else:
+        page = storage.page(Visit, ENTITY, person_id, after=("visit",), limit=limit + 1, newest_first=True)
+        head = page.items[0] if page.items and page.items[0].get("entity") == VisitsHead.entity else None
+        if head is not None:
+            basis = _visits_basis(caller, VisitsHead.from_item(head))
+            items, next_cursor = page.items[1:], page.next_cursor
+        else:  # no head kept for this person: read them, and the page again if the one more item was a visit
+            basis = _visits_basis(caller, storage.read(Person, person_id))
+            items, next_cursor = page.items, page.next_cursor
+            if len(items) > limit:
+                page = storage.page(Visit, ENTITY, person_id, after=("visit",), limit=limit, newest_first=True)
+                items, next_cursor = page.items, page.next_cursor
+    audit.record_read(caller.actor, ENTITY, person_id, f"查看走访记录（{len(items)} 条）{basis}")
+    return Page[VisitOut](items=with_ticket_statuses([Visit.from_item(i) for i in items]), next_cursor=next_cursor)
+
+
+def _visits_basis(caller: Caller, person: Person | VisitsHead | None) -> str:
+    """Why the caller may read the person's visits ("" for their grid worker); 404 for anyone else."""
     basis = None
     if person is not None:
         basis = "" if is_grid_worker_of(caller, person.grid) else read_basis(caller, person.grid)
     if basis is None:
         raise _hidden()
-    page = storage.page(Visit, ENTITY, person.id, after=("visit",), limit=limit, cursor=cursor, newest_first=True)
-    audit.record_read(caller.actor, ENTITY, person.id, f"查看走访记录（{len(page.items)} 条）{basis}")
-    return Page[VisitOut](items=with_ticket_statuses([Visit.from_item(i) for i in page.items]), next_cursor=page.next_cursor)
+    return basis
 
 
 # --- the district roster (corrections officers) --------------------------------------------------------

@@ -180,9 +180,10 @@ def test_the_demo_loads_licensed_institutions_and_a_question_once(client, world)
 
 def test_an_answer_reads_the_consultation_its_grid_s_links_and_clock_at_once_and_an_id_naming_no_grid_still_reads(
         client, token, world, officer):
-    """Reliability §3: the consultation, its grid's chain and links and the clock's parameters are one
-    BatchGetItem (its id names its grid), the licences of the linked institutions a second, then the write.
-    An id naming no grid, or an unknown one, is read (or not found) all the same."""
+    """Reliability §3: the consultation, its grid's chain and links, its province's licence registry and the
+    clock's parameters are one BatchGetItem (its id names its grid); the licence of the institution linked
+    there without one registered is looked up in a second; then the write. An id naming no grid, or an
+    unknown one, is read (or not found) all the same."""
     from tests.core.test_write_floor import dynamodb_calls
 
     asked = ok(post(client, "/v1/appraisal/consultations", question(), token("worker-1")), 201)
@@ -196,3 +197,29 @@ def test_an_answer_reads_the_consultation_its_grid_s_links_and_clock_at_once_and
     assert body(client.get(f"/v1/appraisal/consultations/{unnamed.id}", headers=officer))["clock"] == asked["clock"]
     for unknown in (f"999999999999999.{asked['id'].split('.')[1]}", f"{GRID}.nothing"):
         assert_problem(client.get(f"/v1/appraisal/consultations/{unknown}", headers=officer), 404)
+
+
+def test_once_every_institution_serving_the_grid_is_registered_its_list_is_one_read_and_an_answer_two(
+        client, token, world, officer):
+    """Reliability §3: a licence is copied into its province's registry in its own transaction, so the
+    registry read with the grid's chain and links names them all, a change showing at once."""
+    from tests.core.test_write_floor import dynamodb_calls
+
+    admin = token("a-1", "admin", area="320402")
+    ok(put(client, "/v1/appraisal/institutions/unlicensed/licence", {"licence_no": "320402010",
+                                                                     "kinds": ["paternity"]}, admin))
+    ok(put(client, "/v1/appraisal/institutions/tn-clinic/licence",
+           {"licence_no": "320402009", "kinds": ["mental_state"], "version": 1}, admin))
+    with dynamodb_calls() as made:
+        found = body(client.get(f"/v1/appraisal/institutions?grid={GRID}&kind=disability_grade"))["items"]
+    assert made == ["BatchGetItem"] and [i["id"] for i in found] == ["city-clinic"]
+    every = {i["id"]: (i["licence_no"], i["kinds"], i["version"])
+             for i in body(client.get(f"/v1/appraisal/institutions?grid={GRID}"))["items"]}
+    assert every["tn-clinic"] == ("320402009", ["mental_state"], 2)
+    assert every["unlicensed"] == ("320402010", ["paternity"], 1)
+    asked = ok(post(client, "/v1/appraisal/consultations", question(), token("worker-1")), 201)
+    with dynamodb_calls() as made:
+        answered = ok(post(client, f"/v1/appraisal/consultations/{asked['id']}/answer",
+                           {"guidance": "请带工伤认定书和病历。", "version": 1}, officer))
+    assert made == ["BatchGetItem", "TransactWriteItems"]
+    assert [r["institution_id"] for r in answered["recommended"]] == ["city-clinic"]

@@ -121,6 +121,14 @@ def test_listing_lawyers_for_an_unknown_case_is_a_404(client, people, world):
                    "application_not_found")
 
 
+def test_an_unknown_case_named_in_the_officer_s_own_area_is_a_404_before_its_bad_cursor(client, people, submit):
+    """The lawyers are read before the case when its id names the officer's area; the case's 404 still
+    comes first, and nothing of the list shows."""
+    area = submit()["id"].partition(".")[0]
+    assert_problem(client.get(f"{URL}/{area}.{'0' * 32}/assignable-lawyers?cursor=xx", headers=people["officer"]),
+                   404, "application_not_found")
+
+
 # --- reaching each other ------------------------------------------------------------------------------
 
 def test_the_assigned_lawyer_reads_the_applicant_s_phone_in_full_and_the_read_is_audited(client, people, submit,

@@ -117,3 +117,26 @@ def test_a_training_is_one_transaction_that_reaches_only_entries_under_the_calle
     below = token("m-8", "mediator", area=GRID)
     assert_problem(train(client, below, "m-town", clock.day()), 404, "mediator_not_found")
     assert roster_entry(client, mediator, "m-town")["training_hours"] == {}
+
+
+def test_trainings_recorded_under_the_reader_s_area_are_one_query_and_a_reader_below_it_is_checked_on_the_roster(
+        client, token, mediator, clock):
+    """Reliability §3: the area a training was recorded under bounds the mediator's, so a reader covering it
+    needs no read of the roster entry; a grid worker below the town's recorder still sees them, after that
+    read, and an outsider still gets 404 — before a bad cursor's 400."""
+    from tests.helpers import calls_during
+
+    enrol(client, mediator, "m-1")
+    ok(train(client, mediator, "m-1", clock.day()), 201)
+    seen = []
+    assert calls_during(lambda: seen.append(client.get("/v1/mediation/mediators/m-1/trainings",
+                                                       headers=mediator))) == ["Query"]
+    assert len(body(seen[0])["items"]) == 1
+    below = token("g-1", "grid_worker", area=GRID)
+    seen.clear()
+    assert calls_during(lambda: seen.append(client.get("/v1/mediation/mediators/m-1/trainings",
+                                                       headers=below))) == ["Query", "GetItem"]
+    assert len(body(seen[0])["items"]) == 1
+    outsider = token("m-9", "mediator", area=OTHER_DISTRICT)
+    assert_problem(client.get("/v1/mediation/mediators/m-1/trainings?cursor=xx", headers=outsider), 404)
+    assert_problem(client.get("/v1/mediation/mediators/m-1/trainings?cursor=xx", headers=mediator), 400)

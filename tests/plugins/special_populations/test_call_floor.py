@@ -65,3 +65,31 @@ def test_the_roster_reads_the_rules_of_every_grid_on_its_page_in_one_call(client
     categories = {p["grid"]: p["categories"] for p in ok(seen[0])["items"]}
     assert len(categories[GRID]) == 1 and categories[OTHER_GRID] == []
     assert calls == ["Query", "BatchGetItem", "TransactWriteItems"]
+
+
+def test_a_person_s_first_page_of_visits_is_one_query_and_follows_a_corrected_grid(client, areas, who, clock):
+    """Reliability §3: the person's grid kept at the head of their visits decides the first page's access
+    (Query, audit entry); a correction of the grid moves it in the same transaction, so the old grid's worker
+    gets the 404 of an unknown person and the new one's the visits; a later page reads the person."""
+    from tests.helpers import patch
+    from tests.plugins.special_populations.conftest import OTHER_GRID
+
+    officer = who["district officer"]
+    person = ok(post(client, PEOPLE, person_in(clock), officer), 201)
+    url = f"{PEOPLE}/{person['id']}/visits"
+    for day in (-3, -2, -1):
+        ok(post(client, url, {"day": clock.day(day), "situation": "在家"}, who["assigned grid worker"]), 201)
+    seen = []
+    calls = calls_during(lambda: seen.append(client.get(f"{url}?limit=2", headers=who["assigned grid worker"])))
+    first = ok(seen[0])
+    assert [v["day"] for v in first["items"]] == [clock.day(-1), clock.day(-2)] and first["next_cursor"]
+    assert calls == ["Query", "TransactWriteItems"]
+    seen.clear()
+    calls = calls_during(lambda: seen.append(client.get(f"{url}?limit=2&cursor={first['next_cursor']}",
+                                                        headers=who["assigned grid worker"])))
+    assert [v["day"] for v in ok(seen[0])["items"]] == [clock.day(-3)] and ok(seen[0])["next_cursor"] is None
+    assert calls == ["GetItem", "Query", "TransactWriteItems"]
+    ok(patch(client, f"{PEOPLE}/{person['id']}", {"grid": OTHER_GRID}, {**officer, "If-Match": "4"}))
+    assert_problem(client.get(url, headers=who["assigned grid worker"]), 404)
+    assert len(ok(client.get(url, headers=who["other grid worker"]))["items"]) == 3
+    assert_problem(client.get(f"{url}?cursor=xx", headers=who["assigned grid worker"]), 404)
