@@ -484,6 +484,7 @@ class LogEntryEdit(Strict):
 
 
 class VerificationIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"note": "已电话回访村委会，服务记录属实", "version": 3}]})
     note: str | None = Field(None, max_length=200, description="核实意见")
     version: int | None = Field(None, ge=1, description="当月日志的版本（也可用 If-Match 头传递）")
 
@@ -523,6 +524,7 @@ class CadreRatingIn(Strict):
 
 
 class EvaluationIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"version": 1}]})
     misconduct: str | None = Field(None, min_length=4, max_length=300,
                                    description="本年度查实的违规情形（有则不发放补贴）；无则省略")
     version: int | None = Field(None, ge=1, description="重新考核时必填（或 If-Match）")

@@ -175,7 +175,8 @@ GROUP_HELP = "；".join(f"{name} {label}" for name, label in means.GROUPS.items(
 class FeeReliefIn(Model):
     """What the resident declares (staff verify it against documents, as for legal aid): the groups exempt
     from the means test (the core's names, `chalicelib.domain.means.GROUPS`), or the household's incomes."""
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"household_size": 3, "monthly_incomes": ["2100.00", "1500.00"], "version": 1}]})
     groups: list[means.Group] = Field(default_factory=list, max_length=len(means.GROUPS),
                                       description=f"所属困难群体（可多选）：{GROUP_HELP}")
     rural: bool = Field(False, description="是否农村居民（农村高龄、孤寡、失能、失独老人须为农村居民）")

@@ -183,7 +183,7 @@ class LegalAidApplicationIn(Strict):
 
 
 class LegalAidVersionIn(Strict):
-    version: int | None = Field(None, ge=1, description="记录的当前版本（也可用 If-Match 头）")
+    version: int | None = Field(None, ge=1, examples=[2], description="记录的当前版本（也可用 If-Match 头）")
 
 
 class LegalAidReasonIn(LegalAidVersionIn):

@@ -306,7 +306,7 @@ class DayQuery(Model):
 
 class CancelIn(Model):
     model_config = ConfigDict(extra="forbid")
-    version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")
+    version: int | None = Field(None, ge=1, examples=[2], description="也可用 If-Match 头传递")
 
 
 class RescheduleIn(Model):

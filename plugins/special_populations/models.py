@@ -109,7 +109,8 @@ class SpecialPersonIn(LegalEvents):
 class SpecialPersonChange(LegalEvents):
     """A correction of the dated events or the grid (If-Match or `version` required). Only the fields sent
     change; `null` clears a date."""
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"grid": "320402001001002", "reported_on": "2026-11-20", "version": 2}]})
     grid: str | None = Field(default=None, pattern=r"^\d{15}$", description="居住地所在网格代码")
     version: int | None = Field(default=None, ge=1, description="记录版本（或用 If-Match）")
 

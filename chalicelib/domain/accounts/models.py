@@ -222,7 +222,8 @@ def _phone(value: str | None) -> str | None:
 
 
 class MePatch(Model):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True,
+                              json_schema_extra={"examples": [{"home_grid": "320402001001001", "version": 2}]})
     name: str | None = Field(None, min_length=1, max_length=40, description="姓名；实名登记后须与身份证号一同修改")
     phone: str | None = Field(None, max_length=20, description="自行填写的电话（未验证）；用 POST /v1/me/phone 绑定微信验证的手机号")
     home_grid: str | None = Field(None, description="所在网格的 15 位代码（从区域树选择）；null 清除")
@@ -287,7 +288,8 @@ class StaffIn(Model):
 
 
 class StaffPatch(Model):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True,
+                              json_schema_extra={"examples": [{"status": "disabled", "version": 3}]})
     name: str | None = Field(None, min_length=1, max_length=40)
     roles: list[StaffRole] | None = Field(None, min_length=1, max_length=9)
     area: str | None = None

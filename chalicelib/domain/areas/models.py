@@ -130,7 +130,8 @@ class AreaIn(Model):
 
 
 class AreaPatch(Model):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True,
+                              json_schema_extra={"examples": [{"name": "茶山街道", "version": 2}]})
     name: str | None = Field(None, min_length=1, max_length=60)
     status: Literal["active", "retired"] | None = None
     version: int | None = Field(None, ge=1, description="也可用 If-Match 头传递")

@@ -214,7 +214,8 @@ class InstitutionIn(Model):
 
 
 class InstitutionPatch(Model):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"hours": "周一至周五 8:30-17:00", "phone": "0519-86660000", "version": 2}]})
     level: str | None = None
     name: str | None = Field(None, min_length=2, max_length=60)
     serves: list[str] | None = Field(None, min_length=1, max_length=MAX_SERVES)
@@ -333,7 +334,8 @@ class PersonIn(Model):
 
 
 class PersonPatch(Model):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"duty": "每周三上午驻村值班", "hours": "周三 9:00-12:00", "version": 4}]})
     name: str | None = Field(None, min_length=2, max_length=30)
     roles: list[PersonRole] | None = Field(None, min_length=1, max_length=5)  # type: ignore[valid-type]
     institution_id: str | None = Field(None, max_length=64)

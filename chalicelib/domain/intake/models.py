@@ -324,6 +324,7 @@ class ReopenIn(IntakeInput):
 
 
 class CloseIn(IntakeInput):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"result": "已协调用人单位当场结清拖欠工资", "version": 5}]})
     result: str | None = Field(None, min_length=2, max_length=2000,
                                description="办理结果；省略则采用承办单位反馈的结果")
     version: int | None = Field(None, ge=1)

@@ -36,7 +36,7 @@ class BucketQuery(TicketAreaQuery):
 
 class TicketStepIn(Model):
     model_config = ConfigDict(extra="forbid")
-    version: int | None = Field(None, ge=1)
+    version: int | None = Field(None, ge=1, examples=[2], description="受理单的当前版本（也可用 If-Match 头传递）")
 
 
 @bp.route("/tickets", methods=["POST"], authorizer=jwt_auth)
