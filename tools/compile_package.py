@@ -37,12 +37,14 @@ def compile_zip(archive: Path) -> int:
     with tempfile.TemporaryDirectory() as work:
         root = Path(work, "unzipped")
         with zipfile.ZipFile(archive) as source:
-            infos = source.infolist()
-            source.extractall(root)
+            # Bytecode a developer's tree had beside its sources (Python writes it unless told not to) is
+            # dropped: it is recompiled below, and two entries of one name would make the zip ambiguous.
+            infos = [info for info in source.infolist() if "__pycache__/" not in info.filename
+                     and not info.filename.endswith(".pyc")]
+            source.extractall(root, members=infos)
         compiled = []
         for info in infos:
-            if not info.filename.endswith(".py") or "__pycache__" in info.filename \
-                    or info.filename.startswith(RARELY_IMPORTED):
+            if not info.filename.endswith(".py") or info.filename.startswith(RARELY_IMPORTED):
                 continue
             source_path = root / info.filename
             target = Path(importlib.util.cache_from_source(str(source_path)))
