@@ -76,10 +76,15 @@ def _timestamp(created: float) -> str:
     return f"{moment},{int((created - int(created)) * 1000):03d}{zone}"
 
 
+# One encoder for every line: `json.dumps` with options builds a new one per call.
+_encode = json.JSONEncoder(default=str, separators=(",", ":"), ensure_ascii=False).encode
+
+
 def _json(line: dict) -> str:
     """One line: None left out, what JSON cannot hold as text."""
-    return json.dumps({k: v for k, v in line.items() if v is not None}, default=str, separators=(",", ":"),
-                      ensure_ascii=False)
+    if None in line.values():
+        line = {k: v for k, v in line.items() if v is not None}
+    return _encode(line)
 
 
 def info_line(message: str, fields: dict) -> None:
