@@ -54,6 +54,14 @@ def test_encryption_round_trips_and_is_bound_to_its_kind():
     assert pii.encrypt("id_number", VALID) != sealed  # fresh nonce each time
 
 
+def test_numbers_are_sealed_with_cryptographys_own_aes_gcm_taken_from_its_bindings():
+    """The unseal path takes AES-GCM from cryptography's compiled bindings (a lighter import than the public
+    module's package): the very class the public API names, so sealing is cryptography's AES-256-GCM."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    assert pii._aesgcm() is AESGCM
+
+
 def test_the_lookup_hash_is_stable_and_keyed():
     assert pii.lookup_hash("id_number", VALID) == pii.lookup_hash("id_number", VALID)
     assert pii.lookup_hash("id_number", VALID) != pii.lookup_hash("phone", VALID)
