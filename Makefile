@@ -34,7 +34,12 @@ dev: $(STAMP)
 TEST_WORKERS ?= auto
 XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
+# Bytecode written and kept (whatever PYTHONDONTWRITEBYTECODE the shell sets): the suite starts some thirty
+# interpreters (xdist's workers twice, the zip's probes, the tour's token commands, the copied template's
+# suite), and each compiled every module of the project it imported. compile_package drops it from the zip.
+test: export PYTHONDONTWRITEBYTECODE :=
 test: $(STAMP) $(CLIENT_TOOLS)
+	$(PY) -m compileall -q -j 0 app.py chalicelib plugins tools infra
 	$(PY) -m pytest $(XDIST)
 	TEST_ENABLED_PLUGINS=none $(PY) -m pytest $(XDIST) -m "not integration and not packaging" tests/core
 
