@@ -1,5 +1,5 @@
 // A mini-program module written as a mini-program team would, against the types generated from the served
-// OpenAPI document (issue 20): `make test` regenerates `api.d.ts` and type-checks this file with
+// OpenAPI document (issue 20): `make test` regenerates `generated/api.ts` and type-checks this file with
 // `tsc --strict`. If the document stops describing what the code really takes, this stops compiling.
 import createClient from "openapi-fetch";
 import type { components, paths } from "./generated/api";

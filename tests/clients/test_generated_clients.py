@@ -46,7 +46,7 @@ def test_the_mini_program_module_type_checks_strictly_against_the_generated_type
     if not (NODE_BIN / "tsc").exists():
         pytest.fail("tests/clients/node_modules is missing: `make test` installs it (npm ci --prefix tests/clients)")
     document = served_document(app, tmp_path)
-    run(NODE_BIN / "openapi-typescript", document, "--output", HERE / "generated" / "api.d.ts", cwd=HERE)
+    run(NODE_BIN / "openapi-typescript", document, "--output", HERE / "generated" / "api.ts", cwd=HERE)
     run(NODE_BIN / "tsc", "--project", "tsconfig.json", cwd=HERE)
 
 
