@@ -13,7 +13,8 @@ from chalicelib.domain.areas.models import Area
 from chalicelib.demo import policies as demo_policies
 from chalicelib.platform.timeutil import today_shanghai
 from chalicelib.plugin import Parameter
-from tests.helpers import also_enabled, assert_problem, body, header, post, seed_areas, stand_in_plugin
+from tests.helpers import (also_enabled, assert_problem, body, header, post, seed_areas, stand_in_plugin,
+                           stored_once)
 
 # The core's policy mechanism, tested with two parameters a stand-in service declares the way a real one
 # does (Plugin.parameters), carrying Changzhou's and Yinchuan's real history (seeds/001, seeds/002).
@@ -43,14 +44,18 @@ def history_rows() -> list[policy.VersionRow]:
 @pytest.fixture
 def changzhou(aws_backend):
     """The demo tree slice plus 银川, the core's demo parameters loaded as `make dev` loads them, and the
-    stand-in service's history."""
+    stand-in service's history (written once per worker, then put back: tests.helpers.stored_once)."""
+    with also_enabled(SAMPLE):
+        stored_once("changzhou's parameters", _write_changzhou)
+        yield
+
+
+def _write_changzhou() -> None:
     seed_areas()
     storage.put_new(Area(code="64", name="宁夏回族自治区", level="province"))
     storage.put_new(Area(code="6401", name="银川市", level="city", parent="64"))
-    with also_enabled(SAMPLE):
-        demo_policies.load(SYSTEM)
-        policy.load_versions(SYSTEM, history_rows())
-        yield
+    demo_policies.load(SYSTEM)
+    policy.load_versions(SYSTEM, history_rows())
 
 
 def in_force(client, headers, name, area, on=None):

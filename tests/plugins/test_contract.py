@@ -13,7 +13,8 @@ from chalicelib import plugin
 from chalicelib.platform import storage
 from chalicelib.platform.auth import Caller
 from chalicelib.platform.errors import Problem
-from tests.helpers import blueprint_app, body, only_enabled, seed_areas, undeclared_routes
+from tests.helpers import (blueprint_app, body, only_enabled, records_table, seed_areas, stored_once,
+                           undeclared_routes)
 
 import plugins as plugins_package
 
@@ -34,18 +35,6 @@ def strangers() -> list[Caller]:
     return [Caller(sub="stranger-resident", roles=frozenset({"resident"}), area=None),
             Caller(sub="stranger-staff", roles=frozenset({"grid_worker", "legal_aid_officer", "mediator"}),
                    area="320404")]
-
-
-def records_table():
-    """The records table in moto's store, read and written in place as tests/conftest.py empties it."""
-    from moto.dynamodb.models import dynamodb_backends
-
-    from chalicelib.platform import config
-
-    tables = [backend.tables[config.table_name()] for _, _, backend in dynamodb_backends.iter_backends()
-              if config.table_name() in backend.tables]
-    assert len(tables) == 1, "one records table in moto's store"
-    return tables[0]
 
 
 def table_items() -> tuple[int, list[dict]]:
@@ -132,36 +121,17 @@ def test_its_link_rules_name_an_entity_and_refuse_a_stranger_an_unknown_record(m
                 assert refused.value.status in (403, 404), (rule.entity, stranger.sub, refused.value.status)
 
 
-_STORED_TREE: list = []  # (the table's items, the areas, the loaders' context) after the first write_areas
-
-
-def demo_area_tree():
-    """`chalicelib.demo.write_areas()` into the empty table: written by the first test that asks, then put
-    back from a copy of what it stored (writing the 5,098 demo areas costs 3.6 s on moto, a copy 0.2 s)."""
-    import copy
-
-    from chalicelib.demo import write_areas
-
-    table = records_table()
-    if not _STORED_TREE:
-        areas, context = write_areas()
-        _STORED_TREE.append((copy.deepcopy(table.items), areas, context))
-    items, areas, context = _STORED_TREE[0]
-    table.items.update(copy.deepcopy(items))
-    return areas, context
-
-
 @each_plugin
 def test_its_demo_data_loads_twice_without_changing_anything(module, aws_backend):
     """As `make dev` (chalicelib/demo.load) runs it: the demo area tree stored, the core's demo policies,
     then the plugin's loader — and a second run (every restart) leaves the table exactly as the first did."""
-    from chalicelib.demo import DEMO_ACTOR
+    from chalicelib.demo import DEMO_ACTOR, write_areas
     from chalicelib.demo import policies as demo_policies
 
     found = loaded(module)
     if found.demo_data is None:
         pytest.skip(f"{found.name} declares no demo data")
-    areas, context = demo_area_tree()
+    areas, context = stored_once("demo area tree", write_areas)
     with only_enabled(found):
         demo_policies.load(DEMO_ACTOR)
         found.demo_data(context)
