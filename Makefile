@@ -31,8 +31,8 @@ dev: $(STAMP)
 # The whole suite and, beside it, the core's tests again with no plugin enabled: the core must stand on its
 # own. On one pytest-xdist worker per core (TEST_WORKERS=1 for one process); the integration tests stay
 # together on one worker, which starts DynamoDB Local once (tests/conftest.py groups them). The second run
-# goes on while the first does (its report printed after the first's): one after the other, each run's
-# start and its last tests left a core idle — 7:17 in all, 6:4x side by side, on the 2-core machine.
+# goes on while the first does, its report printed after the first's: one after the other, each run's start
+# and its last tests left a core idle (the suite is bound by CPU: ~800 s of it on 2 cores).
 TEST_WORKERS ?= auto
 XDIST := -n $(TEST_WORKERS) --dist loadgroup
 CORE_ALONE_LOG := build/core-alone.log
