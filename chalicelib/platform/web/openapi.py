@@ -339,6 +339,8 @@ SAMPLES: dict[str, Any] = {
     "next_step": "等待对方当事人确认调解时间", "grade": "合格", "overall": "satisfied", "linked_record": "320402001001.a1b2c3d4",
     "column": "身份证号", "check": "overdue_ticket", "record": "8f14e45fceea167a5a36dedd4bea2543",
     "rule": "每户 1 名法律明白人", "duty": "lawyer", "referred_to": "红梅新村人民调解委员会",
+    "category_title": "婚姻家庭", "kind_title": "法律咨询", "channel_title": "小程序", "level_title": "村（社区）",
+    "role_title": "网格员", "status_title": "已受理", "stage_title": "已受理",
 }
 _ENDINGS: tuple[tuple[str, Any], ...] = (
     ("_id", "8f14e45fceea167a5a36dedd4bea2543"), ("_name", "张某某"), ("_phone", "138****0000"),
