@@ -18,13 +18,17 @@ from tests.helpers import JSON, Clock, assert_problem, body, post
 GRID = "320402001001001"
 
 
+TUESDAY = datetime(2026, 11, 24, 10, tzinfo=timeutil.SHANGHAI)  # this module's clock
+WEDNESDAY = (TUESDAY + timedelta(days=1)).date().isoformat()  # the first duty day
+ACTIVITY_DAY = (TUESDAY + timedelta(days=21)).date().isoformat()  # a Tuesday three weeks on
+
+
 @pytest.fixture(autouse=True)
 def clock():
     """Rota rules are about weekdays and calendar months, so this module's clock is pinned to a known
     Tuesday (2026-11-24) whatever day the suite runs: every date below is read against that week."""
-    now = datetime(2026, 11, 24, 10, tzinfo=timeutil.SHANGHAI)
-    timeutil.pin(now)
-    yield Clock(now)
+    timeutil.pin(TUESDAY)
+    yield Clock(TUESDAY)
 
 
 def boards_rebuilt() -> dict[str, int]:
@@ -61,12 +65,12 @@ def points(client, token, aws_backend):
 
 def duty(client, headers, point: dict, person: dict, **fields):
     payload = {"person_id": person["id"], "weekday": 3, "start": "09:00", "end": "11:30", "duty": "值班调解员",
-               "effective_from": "2026-11-25", **fields}
+               "effective_from": WEDNESDAY, **fields}
     return post(client, f"/v1/institutions/{point['id']}/duty-slots", payload, headers)
 
 
 def activity(client, headers, point: dict, **fields):
-    payload = {"date": "2026-12-15", "start": "14:00", "end": "16:00", "theme": "民法典进社区：婚姻家庭编", **fields}
+    payload = {"date": ACTIVITY_DAY, "start": "14:00", "end": "16:00", "theme": "民法典进社区：婚姻家庭编", **fields}
     return post(client, f"/v1/institutions/{point['id']}/activities", payload, headers)
 
 
@@ -145,9 +149,9 @@ def test_a_resident_s_grid_board_shows_the_right_people_with_staff_work_phones_i
     assert [(i["name"], i["serves_area"]["level"]) for i in board["institutions"]] == [
         ("朝阳花园社区公共法律服务工作室", "village"), ("雕庄街道公共法律服务工作站", "town"), ("天宁公证处", "district")]
     assert [(d["date"], d["weekday"], d["person"]["name"], d["service_point"]) for d in board["on_duty"]] == [
-        ("2026-11-25", "周三", "周雅琴", "雕庄街道公共法律服务工作站")]
+        (WEDNESDAY, "周三", "周雅琴", "雕庄街道公共法律服务工作站")]
     assert [(a["date"], a["theme"], [h["name"] for h in a["hosts"]]) for a in board["activities"]] == [
-        ("2026-12-15", "民法典进社区：婚姻家庭编", ["陈立伟"])]
+        (ACTIVITY_DAY, "民法典进社区：婚姻家庭编", ["陈立伟"])]
     text = response.body.decode()
     assert "13800001202" not in text, "a resident volunteer's phone leaked"
     assert all(p[k]["id"] not in text for k in ("mediator", "literate", "notary_person")) and lawyer["id"] not in text
@@ -223,7 +227,7 @@ def test_the_monthly_activity_is_one_per_service_point_and_its_hosts_cannot_be_e
     assert_problem(activity(client, headers, p["studio"], date="2026-11-24"), 422, "not_in_advance")
     listed = body(client.get(f"/v1/institutions/{p['studio']['id']}/activities"))["items"]
     assert [(a["date"], a["hosts"][0]["name"], a["hosts"][0]["phone"]) for a in listed] == [
-        ("2026-12-15", "周雅琴", "13800001201")]
+        (ACTIVITY_DAY, "周雅琴", "13800001201")]
     withdrawn = client.delete(f"/v1/activities/{p['studio']['id']}.2026-12", headers={**headers, "If-Match": "1"})
     assert body(withdrawn)["status"] == "withdrawn"
     assert activity(client, headers, p["studio"], date="2026-12-22", hosts=[p["mediator"]["id"]]).status_code == 201

@@ -248,5 +248,5 @@ def test_an_answer_shows_its_model_s_own_example_else_one_assembled_from_its_fie
     answers = openapi.Examples(schemas)
     assert answers.of({"$ref": "#/components/schemas/Own"}) == {"x": "自带的示例"}
     assert answers.of({"$ref": "#/components/schemas/Assembled"}) == {
-        "title": "民法典进社区", "phone": "138****0000", "on": "2026-11-18", "own": {"x": "自带的示例"},
+        "title": "民法典进社区", "phone": "138****0000", "on": openapi.SAMPLE_DAY, "own": {"x": "自带的示例"},
         "kind": "lecture", "next_cursor": None}

@@ -288,6 +288,7 @@ def _is_list(annotation: Any) -> bool:
 # A plain value for an answer's field that gives no example of its own, by the field's name (then by its
 # name's ending): realistic and never anyone's real data — a Changzhou area, masked numbers as answers show
 # them (`pii.mask_*`), a day of November 2026. Used only where the value fits the field's type and pattern.
+SAMPLE_DAY = "2026-11-18"  # the day answers' samples are dated
 SAMPLES: dict[str, Any] = {
     "area": "320402001001", "area_code": "320402001001", "village": "320402001001", "grid": "320402001001001",
     "town": "320402001", "district": "320402", "city": "3204", "province": "32", "serves_area": "320402001",
@@ -347,11 +348,11 @@ _ENDINGS: tuple[tuple[str, Any], ...] = (
     ("_title", "已受理"), ("_label", "已受理"), ("_reason", "当事人已达成和解，申请撤回"), ("_note", "已核实"),
     ("_comment", "回复及时，讲解清楚"), ("_area", "320402001"), ("_code", "320402001001"), ("_by", "s-7c2a9e14b3d5"),
     ("_hours", "4.0"), ("_count", 3), ("_total", 12), ("_days", 5), ("_minutes", 90),
-    ("_at", "2026-11-18T09:30:00+08:00"), ("_on", "2026-11-18"), ("_status", "accepted"), ("_number", "42"),
+    ("_at", f"{SAMPLE_DAY}T09:30:00+08:00"), ("_on", SAMPLE_DAY), ("_status", "accepted"), ("_number", "42"),
     ("_download", "https://fawangge-files.s3.cn-northwest-1.amazonaws.com.cn/exports/2026/11/demo.pdf"),
     ("_url", "https://fawangge-files.s3.cn-northwest-1.amazonaws.com.cn/exports/2026/11/demo.pdf"),
 )
-_BY_FORMAT = {"date": "2026-11-18", "date-time": "2026-11-18T09:30:00+08:00", "time": "09:30:00",
+_BY_FORMAT = {"date": SAMPLE_DAY, "date-time": f"{SAMPLE_DAY}T09:30:00+08:00", "time": "09:30:00",
               "uri": "https://fawangge.example.cn/", "email": "service@example.cn", "uuid": "8f14e45f-ceea-467a-9a36-dedd4bea2543"}
 _JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "null": type(None)}
 
